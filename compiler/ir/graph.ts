@@ -1,0 +1,129 @@
+// spc's own graph IR: values with dtype and static shape, nodes with typed attributes.
+// Independent of protobuf types. Graphs are treated as immutable: passes build new ones.
+
+import type { DType, TypedArray } from '../../runtime/tensor.js';
+
+export type { DType, TypedArray };
+
+/** A dimension: a number once pinned, a symbolic name (or '?') while dynamic. */
+export type Dim = number | string;
+
+export type Attr =
+  | { readonly kind: 'int'; readonly value: number }
+  | { readonly kind: 'float'; readonly value: number }
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'ints'; readonly value: readonly number[] }
+  | { readonly kind: 'floats'; readonly value: readonly number[] }
+  | { readonly kind: 'strings'; readonly value: readonly string[] }
+  | { readonly kind: 'tensor'; readonly value: Constant };
+
+/** Constant data (an initializer or a folded value). */
+export interface Constant {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly data: TypedArray;
+}
+
+export interface Value {
+  readonly name: string;
+  readonly dtype: DType;
+  /** Static shape; `undefined` until shape inference has run. */
+  readonly shape?: readonly Dim[];
+  /** Present for initializers and folded constants. */
+  readonly constant?: Constant;
+}
+
+export interface Node {
+  readonly name: string;
+  readonly op: string;
+  /** Value names; '' marks an omitted optional input. */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attrs: Readonly<Record<string, Attr>>;
+  /** Chosen kernel id, set by kernel selection. */
+  readonly kernel?: string;
+  /** Why that kernel was chosen. */
+  readonly kernelReason?: string;
+}
+
+export interface Graph {
+  readonly name: string;
+  /** Default-domain opset version of the source model. */
+  readonly opset: number;
+  /** Graph input value names (never initializers). */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  /** Every value by name, in a deterministic insertion order. */
+  readonly values: ReadonlyMap<string, Value>;
+  /** Nodes in topological order. */
+  readonly nodes: readonly Node[];
+}
+
+export function isStatic(shape: readonly Dim[] | undefined): shape is readonly number[] {
+  return shape !== undefined && shape.every((d) => typeof d === 'number');
+}
+
+export function valueOf(g: Graph, name: string): Value {
+  const v = g.values.get(name);
+  if (!v) throw new Error(`graph '${g.name}': no value named '${name}'`);
+  return v;
+}
+
+export function attrInt(n: Node, name: string, dflt: number): number;
+export function attrInt(n: Node, name: string): number | undefined;
+export function attrInt(n: Node, name: string, dflt?: number): number | undefined {
+  const a = n.attrs[name];
+  if (!a) return dflt;
+  if (a.kind !== 'int') throw new Error(`node '${n.name}' (${n.op}): attribute '${name}' must be an int, got ${a.kind}`);
+  return a.value;
+}
+
+export function attrFloat(n: Node, name: string, dflt: number): number {
+  const a = n.attrs[name];
+  if (!a) return dflt;
+  if (a.kind !== 'float' && a.kind !== 'int') throw new Error(`node '${n.name}' (${n.op}): attribute '${name}' must be a float, got ${a.kind}`);
+  return a.value;
+}
+
+export function attrInts(n: Node, name: string): readonly number[] | undefined {
+  const a = n.attrs[name];
+  if (!a) return undefined;
+  if (a.kind !== 'ints') throw new Error(`node '${n.name}' (${n.op}): attribute '${name}' must be ints, got ${a.kind}`);
+  return a.value;
+}
+
+export function attrString(n: Node, name: string, dflt: string): string {
+  const a = n.attrs[name];
+  if (!a) return dflt;
+  if (a.kind !== 'string') throw new Error(`node '${n.name}' (${n.op}): attribute '${name}' must be a string, got ${a.kind}`);
+  return a.value;
+}
+
+/** Builds a graph from parts, keeping value order deterministic. */
+export function makeGraph(parts: {
+  name: string; opset: number; inputs: readonly string[]; outputs: readonly string[];
+  values: Iterable<Value>; nodes: readonly Node[];
+}): Graph {
+  const values = new Map<string, Value>();
+  for (const v of parts.values) values.set(v.name, v);
+  return { name: parts.name, opset: parts.opset, inputs: parts.inputs, outputs: parts.outputs, values, nodes: parts.nodes };
+}
+
+/** Returns a copy of `g` with some fields replaced. */
+export function withGraph(g: Graph, change: Partial<Omit<Graph, 'values'>> & { values?: Iterable<Value> }): Graph {
+  return makeGraph({
+    name: change.name ?? g.name,
+    opset: change.opset ?? g.opset,
+    inputs: change.inputs ?? g.inputs,
+    outputs: change.outputs ?? g.outputs,
+    values: change.values ?? g.values.values(),
+    nodes: change.nodes ?? g.nodes,
+  });
+}
+
+/** Converts IR attributes to the plain form kernels receive. Tensor attributes are dropped. */
+export function kernelAttrs(n: Node): Record<string, number | string | readonly number[] | readonly string[]> {
+  const out: Record<string, number | string | readonly number[] | readonly string[]> = {};
+  for (const [k, a] of Object.entries(n.attrs)) if (a.kind !== 'tensor') out[k] = a.value;
+  return out;
+}

@@ -1,0 +1,57 @@
+// The contract between the executor and every kernel. A kernel is prepared once per node at
+// load time (shapes are static, views are bound to the arena or the weight section) and the
+// closure it returns runs the node with no allocation.
+
+import type { TensorView } from '../tensor.js';
+
+/** Attribute values as they reach a kernel: ints and floats are both JS numbers. */
+export type AttrValue = number | string | readonly number[] | readonly string[];
+export type Attrs = Readonly<Record<string, AttrValue>>;
+
+export interface KernelContext {
+  /** Node name, for error messages. */
+  readonly node: string;
+  /** Inputs in ONNX order; `undefined` marks an omitted optional input. */
+  readonly inputs: readonly (TensorView | undefined)[];
+  readonly outputs: readonly TensorView[];
+  readonly attrs: Attrs;
+}
+
+export type RunFn = () => void;
+
+export interface Kernel {
+  /** `<dtype>-<op>[-<epilogue>]-<tile>-<target>`, identical as file name, registry key and artifact string. */
+  readonly id: string;
+  /** ONNX op type it implements. */
+  readonly op: string;
+  /** Where it runs: `ref` is the readable specification, `js` optimized TypeScript, `wasmsimd` WebAssembly. */
+  readonly target: 'ref' | 'js' | 'wasmsimd';
+  /** Fused activation it applies after the op ('' for none). */
+  readonly epilogue: '' | 'relu' | 'clip';
+  /** Element types it accepts for its first input ('any' for dtype-generic data movement). */
+  readonly dtypes: readonly string[] | 'any';
+  /** Binds views and precomputes index arithmetic; throws KernelError when preconditions fail. */
+  prepare(ctx: KernelContext): RunFn;
+}
+
+export class KernelError extends Error {
+  constructor(node: string, kernel: string, message: string) {
+    super(`node '${node}' (kernel ${kernel}): ${message}`);
+    this.name = 'KernelError';
+  }
+}
+
+/** Registry: a value handed to the executor, never a global filled by import side effects. */
+export type KernelRegistry = ReadonlyMap<string, Kernel>;
+
+export function makeRegistry(kernels: readonly Kernel[]): KernelRegistry {
+  const m = new Map<string, Kernel>();
+  for (const k of kernels) {
+    if (m.has(k.id)) throw new Error(`kernel '${k.id}' registered twice`);
+    m.set(k.id, k);
+  }
+  return m;
+}
+
+/** Kernel ids follow `<dtype>-<op>[-<epilogue>]-<tile>-<target>`. */
+export const KERNEL_ID_PATTERN = /^(f32|f64|i64|i32|u8|b8|any)-[a-z0-9]+(-(relu|clip|hardsigmoid))?-\d+x\d+-(ref|js|wasmsimd)$/;

@@ -1,0 +1,48 @@
+// The in-memory form of a loaded artifact: what the loader hands the executor after every
+// offset, length and index has been checked. Weights are views into the artifact's bytes.
+
+import type { DType, TypedArray } from '../tensor.js';
+import type { Attrs } from '../kernels/kernel.js';
+
+export type TensorKind = 'input' | 'output' | 'activation' | 'weight';
+
+export interface LoadedTensor {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly kind: TensorKind;
+  /** For weights: a view into the weight section. */
+  readonly data?: TypedArray;
+  /** For inputs, outputs and activations: byte offset in the arena. */
+  readonly arenaOffset?: number;
+}
+
+export interface LoadedNode {
+  readonly name: string;
+  readonly op: string;
+  readonly kernel: string;
+  readonly kernelReason: string;
+  /** Tensor indices; -1 marks an omitted optional input. */
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+  readonly attrs: Attrs;
+}
+
+export interface Provenance {
+  readonly spcVersion: string;
+  readonly sourceSha256: string;
+  /** Options as sorted key/value pairs, exactly as given to the compiler. */
+  readonly options: readonly (readonly [string, string])[];
+}
+
+export interface LoadedArtifact {
+  readonly formatVersion: number;
+  readonly requiredFeatures: readonly string[];
+  readonly name: string;
+  readonly tensors: readonly LoadedTensor[];
+  readonly nodes: readonly LoadedNode[];
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+  readonly arenaBytes: number;
+  readonly provenance: Provenance;
+}
