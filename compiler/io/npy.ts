@@ -1,0 +1,86 @@
+// Reading and writing NumPy .npy files (format 1.0–3.0 read, 1.0 written), C order only.
+
+import type { DType, TypedArray } from '../../runtime/tensor.js';
+import { SpcError } from '../errors.js';
+
+export interface NpyArray {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly data: TypedArray;
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+const DESCR_TO_DTYPE: Record<string, DType> = {
+  '<f4': 'float32', '<f8': 'float64', '<i8': 'int64', '<i4': 'int32', '<i2': 'int16',
+  '|i1': 'int8', '|u1': 'uint8', '<u2': 'uint16', '|b1': 'bool',
+};
+const DTYPE_TO_DESCR: Record<DType, string> = Object.fromEntries(
+  Object.entries(DESCR_TO_DTYPE).map(([k, v]) => [v, k]),
+) as Record<DType, string>;
+
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, uint16: 2, bool: 1 };
+
+/** Parses .npy bytes; `source` names the file in errors. */
+export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
+  const fail = (why: string): never => { throw new SpcError(`${source}: not a valid .npy file: ${why}`); };
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) fail('missing \\x93NUMPY magic');
+  const major = bytes[6];
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let headerLen: number;
+  let headerStart: number;
+  if (major === 1) { headerLen = dv.getUint16(8, true); headerStart = 10; }
+  else if (major === 2 || major === 3) {
+    if (bytes.length < 12) fail('truncated header');
+    headerLen = dv.getUint32(8, true); headerStart = 12;
+  } else return fail(`unsupported format version ${major}`);
+  if (headerStart + headerLen > bytes.length) fail('truncated header');
+  const header = new TextDecoder().decode(bytes.subarray(headerStart, headerStart + headerLen));
+  const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (descr === undefined || fortran === undefined || shapeText === undefined) return fail(`unreadable header ${JSON.stringify(header.trim())}`);
+  if (fortran === 'True') fail('Fortran-order arrays are not supported (save with C order)');
+  const dtype = DESCR_TO_DTYPE[descr === '<b1' ? '|b1' : descr];
+  if (!dtype) return fail(`unsupported dtype '${descr}' (supported: ${Object.keys(DESCR_TO_DTYPE).join(', ')})`);
+  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) fail(`bad shape (${shapeText})`);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const dataStart = headerStart + headerLen;
+  const need = count * BYTES[dtype];
+  if (bytes.length - dataStart < need) fail(`truncated data: shape (${shape.join(', ')}) needs ${need} bytes, file has ${bytes.length - dataStart}`);
+  // Copy so the typed array is aligned and owns its memory.
+  const buf = bytes.slice(dataStart, dataStart + need).buffer;
+  return { dtype, shape, data: typedFromBuffer(dtype, buf, count) };
+}
+
+function typedFromBuffer(dtype: DType, buf: ArrayBuffer, count: number): TypedArray {
+  switch (dtype) {
+    case 'float32': return new Float32Array(buf, 0, count);
+    case 'float64': return new Float64Array(buf, 0, count);
+    case 'int64': return new BigInt64Array(buf, 0, count);
+    case 'int32': return new Int32Array(buf, 0, count);
+    case 'int16': return new Int16Array(buf, 0, count);
+    case 'int8': return new Int8Array(buf, 0, count);
+    case 'uint16': return new Uint16Array(buf, 0, count);
+    case 'uint8': case 'bool': return new Uint8Array(buf, 0, count);
+  }
+}
+
+/** Serializes an array as .npy format 1.0. */
+export function formatNpy(a: NpyArray): Uint8Array {
+  const shapeText = a.shape.length === 1 ? `(${a.shape[0]},)` : `(${a.shape.join(', ')})`;
+  let header = `{'descr': '${DTYPE_TO_DESCR[a.dtype]}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  // Pad so the data starts on a 64-byte boundary, header ending in '\n'.
+  const total = 10 + header.length + 1;
+  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const headerBytes = new TextEncoder().encode(header);
+  const data = new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength);
+  const out = new Uint8Array(10 + headerBytes.length + data.length);
+  out.set(MAGIC, 0);
+  out[6] = 1; out[7] = 0;
+  new DataView(out.buffer).setUint16(8, headerBytes.length, true);
+  out.set(headerBytes, 10);
+  out.set(data, 10 + headerBytes.length);
+  return out;
+}
