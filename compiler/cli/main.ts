@@ -1,0 +1,43 @@
+// The `spc` command line: subcommands, exit codes (0 ok, 1 bad input, 2 usage) and error
+// printing. Each subcommand lives in its own file.
+
+import { Command, CommanderError } from 'commander';
+import { SpcError, UsageError } from '../errors.js';
+import { SPC_VERSION } from '../version.js';
+import { compileCommand } from './compile-command.js';
+import { inspectCommand } from './inspect-command.js';
+import { runCommand } from './run-command.js';
+
+export function buildProgram(): Command {
+  const program = new Command('spc')
+    .description('Sparse-model compiler: ONNX in, a packed .spm artifact and a small runtime out')
+    .version(SPC_VERSION, '-V, --version')
+    .showHelpAfterError()
+    .exitOverride();
+  program.addCommand(compileCommand());
+  program.addCommand(inspectCommand());
+  program.addCommand(runCommand());
+  for (const c of program.commands) c.exitOverride().showHelpAfterError();
+  return program;
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    const err = e as Error;
+    if (err instanceof UsageError) { process.stderr.write(`spc: ${err.message}\n`); return 2; }
+    if (err instanceof SpcError || ['ArtifactError', 'RunError', 'KernelError'].includes(err.name)) {
+      process.stderr.write(`spc: error: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`spc: internal error (please report): ${err.stack ?? err.message}\n`);
+    return 70;
+  }
+}

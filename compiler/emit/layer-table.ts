@@ -1,0 +1,84 @@
+// The per-layer view of an artifact that `spc inspect` prints and `--json` serializes:
+// op, shapes, parameter count, storage format, weight bytes and the kernel that runs it.
+
+import type { LoadedArtifact } from '../../runtime/loader/model.js';
+import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
+
+export interface LayerRow {
+  readonly node: string;
+  readonly op: string;
+  readonly inputShapes: readonly (readonly number[])[];
+  readonly outputShapes: readonly (readonly number[])[];
+  /** Elements of the node's weight inputs. */
+  readonly params: number;
+  /** How the weights are stored (`dense` until sparse formats exist). */
+  readonly storage: string;
+  /** Bytes of the node's weights in the artifact. */
+  readonly weightBytes: number;
+  readonly kernel: string;
+  readonly kernelReason: string;
+}
+
+export interface ArtifactSummary {
+  readonly name: string;
+  readonly formatVersion: number;
+  readonly inputs: readonly { name: string; dtype: string; shape: readonly number[] }[];
+  readonly outputs: readonly { name: string; dtype: string; shape: readonly number[] }[];
+  readonly arenaBytes: number;
+  readonly weightBytes: number;
+  readonly params: number;
+  readonly provenance: LoadedArtifact['provenance'];
+  readonly layers: readonly LayerRow[];
+}
+
+export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
+  const layers = a.nodes.map((n): LayerRow => {
+    const weights = n.inputs.filter((i) => i >= 0 && a.tensors[i].kind === 'weight').map((i) => a.tensors[i]);
+    return {
+      node: n.name,
+      op: n.op,
+      inputShapes: n.inputs.filter((i) => i >= 0 && a.tensors[i].kind !== 'weight').map((i) => a.tensors[i].shape),
+      outputShapes: n.outputs.filter((o) => o >= 0).map((o) => a.tensors[o].shape),
+      params: weights.reduce((s, t) => s + sizeOf(t.shape), 0),
+      storage: weights.length > 0 ? 'dense' : '-',
+      weightBytes: weights.reduce((s, t) => s + sizeOf(t.shape) * DTYPE_BYTES[t.dtype], 0),
+      kernel: n.kernel,
+      kernelReason: n.kernelReason,
+    };
+  });
+  const allWeights = a.tensors.filter((t) => t.kind === 'weight');
+  const io = (i: number) => ({ name: a.tensors[i].name, dtype: a.tensors[i].dtype, shape: a.tensors[i].shape });
+  return {
+    name: a.name,
+    formatVersion: a.formatVersion,
+    inputs: a.inputs.map(io),
+    outputs: a.outputs.map(io),
+    arenaBytes: a.arenaBytes,
+    weightBytes: allWeights.reduce((s, t) => s + sizeOf(t.shape) * DTYPE_BYTES[t.dtype], 0),
+    params: allWeights.reduce((s, t) => s + sizeOf(t.shape), 0),
+    provenance: a.provenance,
+    layers,
+  };
+}
+
+const shapeText = (shapes: readonly (readonly number[])[]): string => shapes.map((s) => s.join('x')).join(', ');
+
+/** Renders the summary as an aligned plain-text table. */
+export function formatLayerTable(s: ArtifactSummary): string {
+  const head = ['#', 'node', 'op', 'input', 'output', 'params', 'storage', 'bytes', 'kernel'];
+  const rows = s.layers.map((l, i) => [String(i), l.node, l.op, shapeText(l.inputShapes), shapeText(l.outputShapes),
+    l.params ? String(l.params) : '-', l.storage, l.weightBytes ? String(l.weightBytes) : '-', l.kernel]);
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const numeric = new Set([0, 5, 7]);
+  const line = (r: string[]): string => r.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+  const io = (t: { name: string; dtype: string; shape: readonly number[] }) => `${t.name} ${t.dtype}[${t.shape.join(',')}]`;
+  return [
+    `model ${s.name} (format v${s.formatVersion}, spc ${s.provenance.spcVersion})`,
+    `inputs: ${s.inputs.map(io).join(', ')}`,
+    `outputs: ${s.outputs.map(io).join(', ')}`,
+    `${s.layers.length} layers, ${s.params} parameters, ${s.weightBytes} weight bytes, arena ${s.arenaBytes} bytes`,
+    '',
+    line(head),
+    ...rows.map(line),
+  ].join('\n');
+}

@@ -1,0 +1,38 @@
+// select-kernels: records on every node the kernel that will run it and why.
+// Pre: canonical graph with static shapes. Post: every node has `kernel` and `kernelReason`.
+
+import type { Graph, Node } from '../ir/graph.js';
+import { withGraph } from '../ir/graph.js';
+import type { Pass } from './pass.js';
+import { SpcError } from '../errors.js';
+import { chooseKernel, DEFAULT_TARGETS } from '../analysis/kernel-choice.js';
+import type { Target } from '../analysis/kernel-choice.js';
+import { defaultRegistry } from '../../runtime/kernels/index.js';
+
+export const selectKernels: Pass = {
+  name: 'select-kernels',
+  summary: 'choose a kernel for every node (preferred target first, reference as fallback) and record why',
+  requires: ['shapes'],
+  preserves: ['shapes'],
+  run(g: Graph, ctx) {
+    const registry = ctx.registry ?? defaultRegistry();
+    const targets = (ctx.options['targets'] as readonly Target[] | undefined) ?? DEFAULT_TARGETS;
+    const missing: string[] = [];
+    let changed = false;
+    const nodes = g.nodes.map((n): Node => {
+      const choice = chooseKernel(g, n, registry, targets);
+      if (!choice) {
+        missing.push(`${n.name} (${n.op} on ${g.values.get(n.inputs[0] ?? '')?.dtype ?? '?'})`);
+        return n;
+      }
+      if (n.kernel === choice.kernel.id && n.kernelReason === choice.reason) return n;
+      changed = true;
+      return { ...n, kernel: choice.kernel.id, kernelReason: choice.reason };
+    });
+    if (missing.length > 0) throw new SpcError(`no kernel for node(s): ${missing.join(', ')}`);
+    return changed ? withGraph(g, { nodes }) : g;
+  },
+  postcondition(g: Graph) {
+    return g.nodes.filter((n) => !n.kernel).map((n) => `node '${n.name}' (${n.op}) has no kernel`);
+  },
+};
