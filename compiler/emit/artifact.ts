@@ -1,0 +1,195 @@
+// The .spm writer: a LoadedArtifact (weights carrying `data`) in, artifact bytes out, laid out
+// as schemas/README.md describes. Deterministic: same input, same bytes. planArtifact and
+// encodeArtifact are separate so tests can falsify a layout and check the loader refuses it.
+
+import { Builder } from 'flatbuffers';
+import { Attribute } from '../../schemas/gen/spc/schema/attribute.js';
+import { AttributeKind } from '../../schemas/gen/spc/schema/attribute-kind.js';
+import { KeyValue } from '../../schemas/gen/spc/schema/key-value.js';
+import { MemoryPlan } from '../../schemas/gen/spc/schema/memory-plan.js';
+import { Model } from '../../schemas/gen/spc/schema/model.js';
+import { Node } from '../../schemas/gen/spc/schema/node.js';
+import { Provenance } from '../../schemas/gen/spc/schema/provenance.js';
+import { Tensor } from '../../schemas/gen/spc/schema/tensor.js';
+import type { AttrValue } from '../../runtime/kernels/kernel.js';
+import type { LoadedArtifact, LoadedNode } from '../../runtime/loader/model.js';
+import { crc32 } from '../../runtime/loader/crc32.js';
+import {
+  ARENA_ALIGNMENT, CONTAINER_VERSION, CRC_START, DTYPE_TO_FB, HEADER_BYTES, HEADER_FIELDS as H, KIND_TO_FB, MAGIC,
+  WEIGHT_ALIGNMENT, alignUp,
+} from '../../runtime/loader/format.js';
+import { parseArtifact } from '../../runtime/loader/load.js';
+
+/** Where each tensor's bytes go; what the writer computes and what tests may falsify. */
+export interface TensorPlacement {
+  dataOffset: bigint;
+  dataLength: bigint;
+  arenaOffset: bigint;
+}
+
+export interface ArtifactLayout {
+  /** One per tensor, in tensor order. */
+  readonly placements: TensorPlacement[];
+  /** The weight section, zero padded between weights. */
+  readonly weights: Uint8Array;
+  /** MemoryPlan.alignment. */
+  arenaAlignment: number;
+}
+
+/** Lays weights out in tensor order, each at a multiple of WEIGHT_ALIGNMENT. */
+export function planArtifact(a: LoadedArtifact): ArtifactLayout {
+  let end = 0;
+  const placements: TensorPlacement[] = a.tensors.map((t) => {
+    if (t.kind !== 'weight') return { dataOffset: 0n, dataLength: 0n, arenaOffset: BigInt(t.arenaOffset ?? 0) };
+    if (t.data === undefined) throw new Error(`writeArtifact: weight '${t.name}' has no data`);
+    const offset = alignUp(end, WEIGHT_ALIGNMENT);
+    end = offset + t.data.byteLength;
+    return { dataOffset: BigInt(offset), dataLength: BigInt(t.data.byteLength), arenaOffset: 0n };
+  });
+  const weights = new Uint8Array(end);
+  a.tensors.forEach((t, i) => {
+    if (t.kind !== 'weight' || t.data === undefined) return;
+    // Typed arrays hold host byte order; the loader refuses big-endian hosts, so this is LE.
+    weights.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), Number(placements[i]!.dataOffset));
+  });
+  return { placements, weights, arenaAlignment: ARENA_ALIGNMENT };
+}
+
+/** Encodes `a` with the given layout, without checking that the result loads. */
+export function encodeArtifact(a: LoadedArtifact, layout: ArtifactLayout): Uint8Array {
+  const fb = buildFlatbuffer(a, layout);
+  const weightOffset = alignUp(HEADER_BYTES + fb.length, WEIGHT_ALIGNMENT);
+  const file = new Uint8Array(weightOffset + layout.weights.length);
+  const view = new DataView(file.buffer);
+  file.set(MAGIC, H.magic);
+  view.setUint32(H.containerVersion, CONTAINER_VERSION, true);
+  view.setUint32(H.flatbufferOffset, HEADER_BYTES, true);
+  view.setUint32(H.flatbufferLength, fb.length, true);
+  view.setUint32(H.weightOffset, weightOffset, true);
+  view.setUint32(H.weightLength, layout.weights.length, true);
+  view.setUint32(H.reserved, 0, true);
+  file.set(fb, HEADER_BYTES);
+  file.set(layout.weights, weightOffset);
+  view.setUint32(H.crc, crc32(file, CRC_START), true);
+  return file;
+}
+
+/**
+ * Writes the artifact and loads it back, so that the compiler never emits a file the runtime
+ * would refuse; a failure here is a compiler bug and names the offending tensor or node.
+ */
+export function writeArtifact(a: LoadedArtifact): Uint8Array {
+  const bytes = encodeArtifact(a, planArtifact(a));
+  try {
+    parseArtifact(bytes);
+  } catch (e) {
+    throw new Error(`writeArtifact: the artifact would not load: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return bytes;
+}
+
+function buildFlatbuffer(a: LoadedArtifact, layout: ArtifactLayout): Uint8Array {
+  const b = new Builder(1024);
+  // Write every scalar, defaults included: -0 survives as an attribute value, and the bytes do
+  // not depend on which values happen to equal a default.
+  b.forceDefaults(true);
+  const str = (s: string): number => b.createString(s);
+
+  const features = Model.createRequiredFeaturesVector(b, a.requiredFeatures.map(str));
+  const name = str(a.name);
+  const tensors = Model.createTensorsVector(b, a.tensors.map((t, i) => {
+    const p = layout.placements[i]!;
+    const tname = str(t.name);
+    const shape = Tensor.createShapeVector(b, t.shape.map((d) => BigInt(d)));
+    Tensor.startTensor(b);
+    Tensor.addName(b, tname);
+    Tensor.addDtype(b, DTYPE_TO_FB[t.dtype]);
+    Tensor.addShape(b, shape);
+    Tensor.addKind(b, KIND_TO_FB[t.kind]);
+    Tensor.addDataOffset(b, p.dataOffset);
+    Tensor.addDataLength(b, p.dataLength);
+    Tensor.addArenaOffset(b, p.arenaOffset);
+    return Tensor.endTensor(b);
+  }));
+  const nodes = Model.createNodesVector(b, a.nodes.map((n) => buildNode(b, n)));
+  const inputs = Model.createInputsVector(b, [...a.inputs]);
+  const outputs = Model.createOutputsVector(b, [...a.outputs]);
+  const plan = MemoryPlan.createMemoryPlan(b, BigInt(a.arenaBytes), layout.arenaAlignment);
+
+  const options = [...a.provenance.options].sort(([k1, v1], [k2, v2]) => compare(k1, k2) || compare(v1, v2));
+  const optionsVector = Provenance.createOptionsVector(b, options.map(([k, v]) => {
+    const key = str(k);
+    const value = str(v);
+    return KeyValue.createKeyValue(b, key, value);
+  }));
+  const spcVersion = str(a.provenance.spcVersion);
+  const sha = str(a.provenance.sourceSha256);
+  const provenance = Provenance.createProvenance(b, spcVersion, sha, optionsVector);
+
+  Model.startModel(b);
+  Model.addFormatVersion(b, a.formatVersion);
+  Model.addRequiredFeatures(b, features);
+  Model.addName(b, name);
+  Model.addTensors(b, tensors);
+  Model.addNodes(b, nodes);
+  Model.addInputs(b, inputs);
+  Model.addOutputs(b, outputs);
+  Model.addMemoryPlan(b, plan);
+  Model.addProvenance(b, provenance);
+  Model.finishModelBuffer(b, Model.endModel(b));
+  return b.asUint8Array().slice();
+}
+
+function buildNode(b: Builder, n: LoadedNode): number {
+  const name = b.createString(n.name);
+  const op = b.createString(n.op);
+  const kernel = b.createString(n.kernel);
+  const reason = b.createString(n.kernelReason);
+  const inputs = Node.createInputsVector(b, [...n.inputs]);
+  const outputs = Node.createOutputsVector(b, [...n.outputs]);
+  const names = Object.keys(n.attrs).sort(compare);
+  const attributes = Node.createAttributesVector(b, names.map((k) => buildAttribute(b, k, n.attrs[k]!)));
+  return Node.createNode(b, name, op, kernel, reason, inputs, outputs, attributes);
+}
+
+/** Only the field the kind names is written; an empty list is stored as NUMBERS. */
+function buildAttribute(b: Builder, name: string, value: AttrValue): number {
+  const nameOffset = b.createString(name);
+  if (typeof value === 'number') {
+    Attribute.startAttribute(b);
+    Attribute.addName(b, nameOffset);
+    Attribute.addKind(b, AttributeKind.NUMBER);
+    Attribute.addNumber(b, value);
+    return Attribute.endAttribute(b);
+  }
+  if (typeof value === 'string') {
+    const s = b.createString(value);
+    Attribute.startAttribute(b);
+    Attribute.addName(b, nameOffset);
+    Attribute.addKind(b, AttributeKind.STRING);
+    Attribute.addString(b, s);
+    return Attribute.endAttribute(b);
+  }
+  if (value.every((v): v is number => typeof v === 'number')) {
+    const numbers = Attribute.createNumbersVector(b, [...value]);
+    Attribute.startAttribute(b);
+    Attribute.addName(b, nameOffset);
+    Attribute.addKind(b, AttributeKind.NUMBERS);
+    Attribute.addNumbers(b, numbers);
+    return Attribute.endAttribute(b);
+  }
+  if (!value.every((v): v is string => typeof v === 'string')) {
+    throw new Error(`writeArtifact: attribute '${name}' mixes numbers and strings`);
+  }
+  const strings = Attribute.createStringsVector(b, value.map((s) => b.createString(s)));
+  Attribute.startAttribute(b);
+  Attribute.addName(b, nameOffset);
+  Attribute.addKind(b, AttributeKind.STRINGS);
+  Attribute.addStrings(b, strings);
+  return Attribute.endAttribute(b);
+}
+
+/** Code-unit order, independent of locale. */
+function compare(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
+}

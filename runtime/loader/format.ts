@@ -1,0 +1,75 @@
+// Constants of the .spm container and schema v1, shared by the loader and the compiler's
+// writer so the two cannot disagree. The layout itself is described in schemas/README.md.
+
+import type { DType } from '../tensor.js';
+import type { TensorKind } from './model.js';
+import { DType as FbDType } from '../../schemas/gen/spc/schema/dtype.js';
+import { TensorKind as FbTensorKind } from '../../schemas/gen/spc/schema/tensor-kind.js';
+
+/** First four bytes: 0x89 'S' 'P' 'M' (a non-ASCII lead byte, so no text file matches). */
+export const MAGIC: readonly number[] = [0x89, 0x53, 0x50, 0x4d];
+/** Version of the container layout (the 32-byte header and the sections it points to). */
+export const CONTAINER_VERSION = 1;
+/** Version of the FlatBuffer schema, Model.format_version. */
+export const FORMAT_VERSION = 1;
+export const HEADER_BYTES = 32;
+/** Alignment of the weight section in the file and of every weight within it. */
+export const WEIGHT_ALIGNMENT = 64;
+/** MemoryPlan.alignment the writer records (the arena base is aligned to it). */
+export const ARENA_ALIGNMENT = 64;
+export const FILE_IDENTIFIER = 'SPCM';
+
+/** Features beyond the v1 base this runtime can run; an artifact requiring others is rejected. */
+export const SUPPORTED_FEATURES: readonly string[] = [];
+
+/** Largest element count a tensor may have (2^31 - 1: typed-array lengths stay int32). */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+/** Largest tensor rank accepted. */
+export const MAX_RANK = 16;
+/** Largest arena accepted: 4 GiB, the wasm32 address space. */
+export const MAX_ARENA_BYTES = 2 ** 32;
+
+export const HEADER_FIELDS = {
+  magic: 0,
+  containerVersion: 4,
+  crc: 8,
+  flatbufferOffset: 12,
+  flatbufferLength: 16,
+  weightOffset: 20,
+  weightLength: 24,
+  reserved: 28,
+} as const;
+
+/** Checksummed bytes start here: everything after magic, version and the crc itself. */
+export const CRC_START = 12;
+
+export const DTYPE_TO_FB: Readonly<Record<DType, FbDType>> = {
+  float32: FbDType.FLOAT32,
+  float64: FbDType.FLOAT64,
+  int64: FbDType.INT64,
+  int32: FbDType.INT32,
+  int16: FbDType.INT16,
+  int8: FbDType.INT8,
+  uint8: FbDType.UINT8,
+  uint16: FbDType.UINT16,
+  bool: FbDType.BOOL,
+};
+
+export const FB_TO_DTYPE: ReadonlyMap<number, DType> = new Map(
+  Object.entries(DTYPE_TO_FB).map(([k, v]) => [v as number, k as DType]),
+);
+
+export const KIND_TO_FB: Readonly<Record<TensorKind, FbTensorKind>> = {
+  input: FbTensorKind.INPUT,
+  output: FbTensorKind.OUTPUT,
+  activation: FbTensorKind.ACTIVATION,
+  weight: FbTensorKind.WEIGHT,
+};
+
+export const FB_TO_KIND: ReadonlyMap<number, TensorKind> = new Map(
+  Object.entries(KIND_TO_FB).map(([k, v]) => [v as number, k as TensorKind]),
+);
+
+export function alignUp(n: number, alignment: number): number {
+  return Math.ceil(n / alignment) * alignment;
+}

@@ -1,0 +1,385 @@
+// parseArtifact: .spm bytes in, a fully validated LoadedArtifact out. Artifacts are untrusted
+// (a browser may fetch one from anywhere), so the header, checksum, FlatBuffer structure and
+// every index, offset, length and shape are checked before anything is returned; any
+// failure is an ArtifactError saying what is wrong and where.
+
+import { ByteBuffer } from 'flatbuffers';
+import { Model } from '../../schemas/gen/spc/schema/model.js';
+import { Tensor } from '../../schemas/gen/spc/schema/tensor.js';
+import { Node } from '../../schemas/gen/spc/schema/node.js';
+import { Attribute } from '../../schemas/gen/spc/schema/attribute.js';
+import { AttributeKind } from '../../schemas/gen/spc/schema/attribute-kind.js';
+import { DTYPE_BYTES, viewArray } from '../tensor.js';
+import type { AttrValue } from '../kernels/kernel.js';
+import type { LoadedArtifact, LoadedNode, LoadedTensor, Provenance } from './model.js';
+import { crc32 } from './crc32.js';
+import {
+  CONTAINER_VERSION, CRC_START, FB_TO_DTYPE, FB_TO_KIND, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
+  HEADER_FIELDS as H, MAGIC, MAX_ARENA_BYTES, MAX_ELEMENTS, MAX_RANK, SUPPORTED_FEATURES, WEIGHT_ALIGNMENT, alignUp,
+} from './format.js';
+import { verifyModelBuffer } from './verify-flatbuffer.js';
+
+export class ArtifactError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArtifactError';
+  }
+}
+
+/**
+ * Validates an .spm artifact and returns its graph, with weights as zero-copy typed-array
+ * views into `bytes` (into a private aligned copy when `bytes` does not start on a 64-byte
+ * boundary of a plain ArrayBuffer). The caller must not modify `bytes` afterwards.
+ */
+export function parseArtifact(bytes: Uint8Array): LoadedArtifact {
+  if (!(bytes instanceof Uint8Array)) throw new ArtifactError('artifact must be a Uint8Array');
+  if (!littleEndianHost()) throw new ArtifactError('this runtime needs a little-endian host');
+  const file = alignedCopy(bytes);
+  const header = readHeader(file);
+  const fb = file.subarray(header.flatbufferOffset, header.flatbufferOffset + header.flatbufferLength);
+  const model = openModel(fb);
+  try {
+    return readModel(model, file, header);
+  } catch (e) {
+    if (e instanceof ArtifactError) throw e;
+    // The verifier makes this unreachable; keep the promise that only ArtifactError escapes.
+    throw new ArtifactError(`malformed artifact: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+interface Header {
+  readonly flatbufferOffset: number;
+  readonly flatbufferLength: number;
+  readonly weightOffset: number;
+  readonly weightLength: number;
+}
+
+function littleEndianHost(): boolean {
+  return new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+}
+
+/** Returns `bytes` itself when weight views over it would be aligned and stable, else a copy. */
+function alignedCopy(bytes: Uint8Array): Uint8Array {
+  const buffer = bytes.buffer as ArrayBuffer & { readonly resizable?: boolean };
+  // A SharedArrayBuffer could change under us after validation; a resizable one could shrink.
+  const plain = buffer instanceof ArrayBuffer && buffer.resizable !== true;
+  if (plain && bytes.byteOffset % WEIGHT_ALIGNMENT === 0) return bytes;
+  const copy = new Uint8Array(new ArrayBuffer(bytes.length));
+  copy.set(bytes);
+  return copy;
+}
+
+function u32(b: Uint8Array, pos: number): number {
+  return (b[pos]! | (b[pos + 1]! << 8) | (b[pos + 2]! << 16) | (b[pos + 3]! << 24)) >>> 0;
+}
+
+function readHeader(file: Uint8Array): Header {
+  if (file.length < HEADER_BYTES) {
+    throw new ArtifactError(`artifact truncated: ${file.length} bytes is shorter than the ${HEADER_BYTES}-byte header`);
+  }
+  if (MAGIC.some((m, i) => file[i] !== m)) throw new ArtifactError('not an .spm artifact: bad magic');
+  const version = u32(file, H.containerVersion);
+  if (version !== CONTAINER_VERSION) {
+    throw new ArtifactError(`unsupported container version ${version} (this runtime reads ${CONTAINER_VERSION})`);
+  }
+  const h: Header = {
+    flatbufferOffset: u32(file, H.flatbufferOffset),
+    flatbufferLength: u32(file, H.flatbufferLength),
+    weightOffset: u32(file, H.weightOffset),
+    weightLength: u32(file, H.weightLength),
+  };
+  const total = h.weightOffset + h.weightLength;
+  // Length first, so that a cut-off download says so rather than "checksum mismatch".
+  if (total > file.length) throw new ArtifactError(`artifact truncated: header says ${total} bytes, got ${file.length}`);
+  if (total < file.length) throw new ArtifactError(`trailing bytes: header says ${total} bytes, got ${file.length}`);
+  const expected = u32(file, H.crc);
+  const actual = crc32(file, CRC_START, file.length);
+  if (expected !== actual) {
+    throw new ArtifactError(`checksum mismatch: header says ${hex(expected)}, contents give ${hex(actual)}`);
+  }
+  if (u32(file, H.reserved) !== 0) throw new ArtifactError('bad header: reserved field is not 0');
+  if (h.flatbufferOffset !== HEADER_BYTES) {
+    throw new ArtifactError(`bad header: flatbuffer offset ${h.flatbufferOffset} (expected ${HEADER_BYTES})`);
+  }
+  const fbEnd = h.flatbufferOffset + h.flatbufferLength;
+  if (h.weightOffset !== alignUp(fbEnd, WEIGHT_ALIGNMENT)) {
+    throw new ArtifactError(`bad header: weight section at ${h.weightOffset}, expected ${alignUp(fbEnd, WEIGHT_ALIGNMENT)} ` +
+      `(flatbuffer ends at ${fbEnd}, section aligned to ${WEIGHT_ALIGNMENT})`);
+  }
+  for (let i = fbEnd; i < h.weightOffset; i++) {
+    if (file[i] !== 0) throw new ArtifactError(`bad padding: byte ${i} before the weight section is not 0`);
+  }
+  return h;
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(8, '0')}`;
+}
+
+function openModel(fb: Uint8Array): Model {
+  if (fb.length < 8) throw new ArtifactError(`flatbuffer truncated: ${fb.length} bytes`);
+  const id = String.fromCharCode(...fb.subarray(4, 8));
+  if (id !== FILE_IDENTIFIER) throw new ArtifactError(`bad file identifier '${printable(id)}' (expected '${FILE_IDENTIFIER}')`);
+  const problem = verifyModelBuffer(fb);
+  if (problem !== undefined) throw new ArtifactError(`malformed ${problem}`);
+  return Model.getRootAsModel(new ByteBuffer(fb));
+}
+
+function printable(s: string): string {
+  return s.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** A name quoted for an error message, cut short so a hostile name cannot flood the log. */
+function q(name: string): string {
+  const short = name.length > 80 ? `${name.slice(0, 77)}...` : name;
+  return `'${printable(short)}'`;
+}
+
+/** Reads a bigint field that must fit in a safe integer range [0, limit]. */
+function small(v: bigint, limit: number): number | undefined {
+  return v >= 0n && v <= BigInt(limit) ? Number(v) : undefined;
+}
+
+function readModel(m: Model, file: Uint8Array, header: Header): LoadedArtifact {
+  const formatVersion = m.formatVersion();
+  if (formatVersion !== FORMAT_VERSION) {
+    throw new ArtifactError(`unsupported format version ${formatVersion} (this runtime reads ${FORMAT_VERSION})`);
+  }
+  // Before anything else: an artifact using a newer encoding must be refused by name, not
+  // fail some later check that the encoding happens to break.
+  const requiredFeatures: string[] = [];
+  for (let i = 0; i < m.requiredFeaturesLength(); i++) {
+    const feature = m.requiredFeatures(i);
+    if (!SUPPORTED_FEATURES.includes(feature)) throw new ArtifactError(`requires feature ${q(feature)} this runtime lacks`);
+    requiredFeatures.push(feature);
+  }
+  const name = m.name();
+  if (name === null) throw new ArtifactError('model has no name');
+
+  const plan = m.memoryPlan();
+  if (plan === null) throw new ArtifactError('model has no memory plan');
+  const arenaBytes = small(plan.arenaBytes(), MAX_ARENA_BYTES);
+  if (arenaBytes === undefined) throw new ArtifactError(`memory plan: arena of ${plan.arenaBytes()} bytes exceeds ${MAX_ARENA_BYTES}`);
+  const alignment = plan.alignment();
+  if (alignment < 8 || alignment > 4096 || (alignment & (alignment - 1)) !== 0) {
+    throw new ArtifactError(`memory plan: alignment ${alignment} is not a power of two in [8, 4096]`);
+  }
+
+  const tensors = readTensors(m, file, header, arenaBytes);
+  const nodes = readNodes(m, tensors);
+  const inputs = readGraphEnds(m, tensors, nodes, 'input');
+  const outputs = readGraphEnds(m, tensors, nodes, 'output');
+  const provenance = readProvenance(m);
+  return { formatVersion, requiredFeatures, name, tensors, nodes, inputs, outputs, arenaBytes, provenance };
+}
+
+function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: number): LoadedTensor[] {
+  const tensors: LoadedTensor[] = [];
+  const names = new Set<string>();
+  const t = new Tensor();
+  for (let i = 0; i < m.tensorsLength(); i++) {
+    m.tensors(i, t);
+    const name = t.name() ?? '';
+    const where = `tensor ${i} ${q(name)}`;
+    if (name === '') throw new ArtifactError(`tensor ${i}: empty name`);
+    if (names.has(name)) throw new ArtifactError(`${where}: duplicate name`);
+    names.add(name);
+    const dtype = FB_TO_DTYPE.get(t.dtype());
+    if (dtype === undefined) throw new ArtifactError(`${where}: unknown dtype ${t.dtype()}`);
+    const kind = FB_TO_KIND.get(t.kind());
+    if (kind === undefined) throw new ArtifactError(`${where}: unknown kind ${t.kind()}`);
+
+    const rank = t.shapeLength();
+    if (rank > MAX_RANK) throw new ArtifactError(`${where}: rank ${rank} exceeds ${MAX_RANK}`);
+    const shape: number[] = [];
+    let elements = 1;
+    for (let d = 0; d < rank; d++) {
+      const dim = t.shape(d)!;
+      if (dim < 0n) throw new ArtifactError(`${where}: negative dimension ${dim} in shape`);
+      const n = small(dim, MAX_ELEMENTS);
+      if (n === undefined) throw new ArtifactError(`${where}: dimension ${dim} exceeds ${MAX_ELEMENTS} elements`);
+      shape.push(n);
+      elements *= n;
+      // elements stays exact: both factors are at most 2^31, checked at every step.
+      if (elements > MAX_ELEMENTS) throw new ArtifactError(`${where}: shape [${shapeSoFar(t, rank)}] exceeds ${MAX_ELEMENTS} elements`);
+    }
+    const byteLength = elements * DTYPE_BYTES[dtype];
+    const dataOffset = t.dataOffset();
+    const dataLength = t.dataLength();
+    const arenaOffset = t.arenaOffset();
+
+    if (kind === 'weight') {
+      if (arenaOffset !== 0n) throw new ArtifactError(`${where}: a weight has an arena offset`);
+      if (dataLength !== BigInt(byteLength)) {
+        throw new ArtifactError(`${where}: data length ${dataLength} but ${dtype}[${shape.join(',')}] needs ${byteLength} bytes`);
+      }
+      if (dataOffset + dataLength > BigInt(header.weightLength)) {
+        throw new ArtifactError(`${where}: data range ${dataOffset}+${dataLength} outside weight section (${header.weightLength} bytes)`);
+      }
+      if (dataOffset % BigInt(WEIGHT_ALIGNMENT) !== 0n) {
+        throw new ArtifactError(`${where}: data offset ${dataOffset} not aligned to ${WEIGHT_ALIGNMENT}`);
+      }
+      const data = viewArray(dtype, file.buffer, file.byteOffset + header.weightOffset + Number(dataOffset), elements);
+      tensors.push({ name, dtype, shape, kind, data });
+    } else {
+      if (dataOffset !== 0n || dataLength !== 0n) throw new ArtifactError(`${where}: a${kind === 'input' ? 'n' : ''} ${kind} has weight data`);
+      if (arenaOffset + BigInt(byteLength) > BigInt(arenaBytes)) {
+        throw new ArtifactError(`${where}: arena range ${arenaOffset}+${byteLength} outside arena (${arenaBytes} bytes)`);
+      }
+      if (arenaOffset % BigInt(DTYPE_BYTES[dtype]) !== 0n) {
+        throw new ArtifactError(`${where}: arena offset ${arenaOffset} not aligned to ${dtype} (${DTYPE_BYTES[dtype]} bytes)`);
+      }
+      tensors.push({ name, dtype, shape, kind, arenaOffset: Number(arenaOffset) });
+    }
+  }
+  return tensors;
+}
+
+function shapeSoFar(t: Tensor, rank: number): string {
+  const dims: string[] = [];
+  for (let d = 0; d < rank; d++) dims.push(String(t.shape(d)));
+  return dims.join(',');
+}
+
+function readNodes(m: Model, tensors: readonly LoadedTensor[]): LoadedNode[] {
+  const nodes: LoadedNode[] = [];
+  // Which node writes each tensor; nodes must come in execution order.
+  const producer = new Map<number, number>();
+  const n = new Node();
+  const a = new Attribute();
+  for (let i = 0; i < m.nodesLength(); i++) {
+    m.nodes(i, n);
+    const name = n.name() ?? '';
+    const where = `node ${i} ${q(name)}`;
+    if (name === '') throw new ArtifactError(`node ${i}: empty name`);
+    const op = n.op() ?? '';
+    if (op === '') throw new ArtifactError(`${where}: empty op`);
+    const kernel = n.kernel() ?? '';
+    if (kernel === '') throw new ArtifactError(`${where}: no kernel`);
+    const kernelReason = n.kernelReason() ?? '';
+
+    const inputs: number[] = [];
+    for (let k = 0; k < n.inputsLength(); k++) {
+      const t = n.inputs(k)!;
+      if (t === -1) { inputs.push(t); continue; }
+      if (t < 0 || t >= tensors.length) throw new ArtifactError(`${where}: input ${k} refers to tensor ${t}, outside 0..${tensors.length - 1}`);
+      const kind = tensors[t]!.kind;
+      if ((kind === 'activation' || kind === 'output') && !producer.has(t)) {
+        throw new ArtifactError(`${where}: input ${k} reads tensor ${t} ${q(tensors[t]!.name)} before any node writes it`);
+      }
+      inputs.push(t);
+    }
+    const outputs: number[] = [];
+    for (let k = 0; k < n.outputsLength(); k++) {
+      const t = n.outputs(k)!;
+      if (t < 0 || t >= tensors.length) throw new ArtifactError(`${where}: output ${k} refers to tensor ${t}, outside 0..${tensors.length - 1}`);
+      const kind = tensors[t]!.kind;
+      if (kind !== 'activation' && kind !== 'output') {
+        throw new ArtifactError(`${where}: output ${k} writes ${kind} tensor ${t} ${q(tensors[t]!.name)}`);
+      }
+      if (producer.has(t)) {
+        throw new ArtifactError(`${where}: output ${k} writes tensor ${t} ${q(tensors[t]!.name)}, already written by node ${producer.get(t)}`);
+      }
+      producer.set(t, i);
+      outputs.push(t);
+    }
+    const attrs: Record<string, AttrValue> = {};
+    let previous: string | undefined;
+    for (let k = 0; k < n.attributesLength(); k++) {
+      n.attributes(k, a);
+      const attrName = a.name() ?? '';
+      if (attrName === '') throw new ArtifactError(`${where}: attribute ${k} has an empty name`);
+      if (previous !== undefined && !(previous < attrName)) {
+        throw new ArtifactError(`${where}: attribute ${q(attrName)} out of order or repeated (names must be sorted and unique)`);
+      }
+      previous = attrName;
+      // defineProperty: an attribute called __proto__ must stay a plain own property.
+      Object.defineProperty(attrs, attrName, {
+        value: readAttribute(a, `${where}: attribute ${q(attrName)}`),
+        enumerable: true, writable: true, configurable: true,
+      });
+    }
+    nodes.push({ name, op, kernel, kernelReason, inputs, outputs, attrs });
+  }
+  return nodes;
+}
+
+/** vtable slots of Attribute's value fields (schemas/spc.fbs field ids 2..5). */
+const ATTRIBUTE_SLOTS = { number: 8, numbers: 10, string: 12, strings: 14 } as const;
+
+function readAttribute(a: Attribute, where: string): AttrValue {
+  const has = (slot: number): boolean => a.bb!.__offset(a.bb_pos, slot) !== 0;
+  const onlyHas = (field: keyof typeof ATTRIBUTE_SLOTS): void => {
+    for (const [other, slot] of Object.entries(ATTRIBUTE_SLOTS)) {
+      if (other !== field && has(slot)) throw new ArtifactError(`${where}: kind ${AttributeKind[a.kind()]} but ${other} is set`);
+    }
+  };
+  switch (a.kind()) {
+    case AttributeKind.NUMBER:
+      onlyHas('number');
+      return a.number();
+    case AttributeKind.NUMBERS: {
+      onlyHas('numbers');
+      const values: number[] = [];
+      for (let i = 0; i < a.numbersLength(); i++) values.push(a.numbers(i)!);
+      return values;
+    }
+    case AttributeKind.STRING: {
+      onlyHas('string');
+      const s = a.string();
+      if (s === null) throw new ArtifactError(`${where}: kind STRING but no string`);
+      return s;
+    }
+    case AttributeKind.STRINGS: {
+      onlyHas('strings');
+      const values: string[] = [];
+      for (let i = 0; i < a.stringsLength(); i++) values.push(a.strings(i));
+      return values;
+    }
+    default:
+      throw new ArtifactError(`${where}: unknown kind ${a.kind()}`);
+  }
+}
+
+function readGraphEnds(m: Model, tensors: readonly LoadedTensor[], nodes: readonly LoadedNode[], kind: 'input' | 'output'): number[] {
+  const length = kind === 'input' ? m.inputsLength() : m.outputsLength();
+  const list: number[] = [];
+  const seen = new Set<number>();
+  for (let k = 0; k < length; k++) {
+    const t = (kind === 'input' ? m.inputs(k) : m.outputs(k))!;
+    if (t < 0 || t >= tensors.length) throw new ArtifactError(`graph ${kind} ${k} refers to tensor ${t}, outside 0..${tensors.length - 1}`);
+    const tensor = tensors[t]!;
+    if (tensor.kind !== kind) throw new ArtifactError(`graph ${kind} ${k} is tensor ${t} ${q(tensor.name)} of kind ${tensor.kind}`);
+    if (seen.has(t)) throw new ArtifactError(`graph ${kind} ${k}: tensor ${t} ${q(tensor.name)} listed twice`);
+    seen.add(t);
+    list.push(t);
+  }
+  tensors.forEach((tensor, t) => {
+    if (tensor.kind === kind && !seen.has(t)) throw new ArtifactError(`tensor ${t} ${q(tensor.name)} is of kind ${kind} but not a graph ${kind}`);
+  });
+  if (kind === 'output') {
+    const written = new Set(nodes.flatMap((n) => n.outputs));
+    for (const t of list) {
+      if (!written.has(t)) throw new ArtifactError(`graph output tensor ${t} ${q(tensors[t]!.name)} is written by no node`);
+    }
+  }
+  return list;
+}
+
+function readProvenance(m: Model): Provenance {
+  const p = m.provenance();
+  if (p === null) throw new ArtifactError('model has no provenance');
+  const options: (readonly [string, string])[] = [];
+  for (let i = 0; i < p.optionsLength(); i++) {
+    const kv = p.options(i)!;
+    const key = kv.key() ?? '';
+    const value = kv.value() ?? '';
+    if (key === '') throw new ArtifactError(`provenance option ${i}: empty key`);
+    const prev = options[i - 1];
+    if (prev !== undefined && (prev[0] > key || (prev[0] === key && prev[1] > value))) {
+      throw new ArtifactError(`provenance option ${i} ${q(key)}: options not sorted`);
+    }
+    options.push([key, value]);
+  }
+  return { spcVersion: p.spcVersion() ?? '', sourceSha256: p.sourceSha256() ?? '', options };
+}
