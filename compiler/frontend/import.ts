@@ -1,0 +1,293 @@
+// onnx.ModelProto → spc IR. Owns the mapping of ONNX types, tensors (inline and external),
+// attributes and Constant nodes to IR values, node naming and topological order.
+// Node outputs get their Values from shape inference (analysis/shapes.ts), not here.
+
+import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { onnx } from 'onnx-proto';
+import { ONNX_DTYPES } from '../analysis/shapes.js';
+import { SpcError } from '../errors.js';
+import type { Attr, Constant, Dim, DType, Graph, Node, Value } from '../ir/graph.js';
+import { makeGraph } from '../ir/graph.js';
+import { allocArray, DTYPE_BYTES, sizeOf, viewArray } from '../../runtime/tensor.js';
+import type { TypedArray } from '../../runtime/tensor.js';
+import { int64ToNumber } from './decode.js';
+import type { ModelProto } from './decode.js';
+
+type Int64 = number | { toNumber(): number; toString(): string };
+
+const ONNX_TYPE_NAMES: Readonly<Record<number, string>> = {
+  0: 'undefined', 8: 'string', 10: 'float16', 12: 'uint32', 13: 'uint64', 14: 'complex64', 15: 'complex128', 16: 'bfloat16',
+};
+
+const DATA_LOCATION_EXTERNAL = 1;
+
+const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8, GRAPHS: 10 } as const;
+
+const utf8 = new TextDecoder('utf-8');
+
+export function dtypeOf(code: number, where: string): DType {
+  const dt = ONNX_DTYPES[code];
+  if (!dt) throw new SpcError(`${where}: unsupported element type ${ONNX_TYPE_NAMES[code] ?? code}`);
+  return dt;
+}
+
+/** Imports a decoded model; `file` is the model's path (names errors, anchors external data). */
+export function importModel(model: ModelProto, file: string): Graph {
+  const graph = model.graph!;
+  const opset = defaultOpset(model, file);
+  const values: Value[] = [];
+  const known = new Set<string>();
+  const add = (v: Value, where: string): void => {
+    if (known.has(v.name)) throw new SpcError(`${file}: value '${v.name}' is defined twice (${where})`);
+    known.add(v.name);
+    values.push(v);
+  };
+
+  const baseDir = dirname(resolve(file));
+  const initNames = new Set<string>();
+  for (const t of graph.initializer ?? []) {
+    const name = t.name ?? '';
+    if (!name) throw new SpcError(`${file}: an initializer has no name`);
+    initNames.add(name);
+    const constant = decodeTensor(t, `${file}: initializer '${name}'`, baseDir);
+    add({ name, dtype: constant.dtype, shape: constant.shape, constant }, 'initializer');
+  }
+  if (graph.sparseInitializer && graph.sparseInitializer.length > 0) {
+    throw new SpcError(`${file}: sparse initializers are not supported`);
+  }
+
+  const inputs: string[] = [];
+  for (const vi of graph.input ?? []) {
+    const name = vi.name ?? '';
+    if (initNames.has(name)) continue;
+    const tt = vi.type?.tensorType;
+    if (!tt) throw new SpcError(`${file}: graph input '${name}' is not a tensor`);
+    const dtype = dtypeOf(tt.elemType ?? 0, `${file}: graph input '${name}'`);
+    const shape: Dim[] | undefined = tt.shape
+      ? (tt.shape.dim ?? []).map((d) => (d.dimValue !== null && d.dimValue !== undefined
+        ? int64ToNumber(d.dimValue as Int64, `${file}: graph input '${name}' dim`)
+        : d.dimParam ? d.dimParam : '?'))
+      : undefined;
+    add(shape ? { name, dtype, shape } : { name, dtype }, 'graph input');
+    inputs.push(name);
+  }
+
+  const nodes: Node[] = [];
+  const usedNames = new Set<string>();
+  (graph.node ?? []).forEach((n, index) => {
+    const op = n.opType ?? '';
+    const domain = n.domain ?? '';
+    let name = n.name || `${op}_${index}`;
+    // Keep names unique so every message names exactly one node.
+    for (let k = 1; usedNames.has(name); k++) name = `${n.name || `${op}_${index}`}_${k}`;
+    usedNames.add(name);
+    const where = `${file}: node '${name}' (${op})`;
+    const isDefault = domain === '' || domain === 'ai.onnx';
+    if (isDefault && op === 'Constant') {
+      if (n.output?.length !== 1) throw new SpcError(`${where}: expected one output`);
+      const constant = constantNodeValue(n, where, baseDir);
+      add({ name: n.output![0]!, dtype: constant.dtype, shape: constant.shape, constant }, where);
+      return;
+    }
+    const attrs: Record<string, Attr> = {};
+    for (const a of n.attribute ?? []) {
+      const attr = importAttr(a, `${where}: attribute '${a.name}'`, baseDir);
+      if (attr) attrs[a.name ?? ''] = attr;
+    }
+    // Unsupported ops are reported together by the loader; a foreign domain stays visible in the op name.
+    nodes.push({ name, op: isDefault ? op : `${domain}.${op}`, inputs: [...(n.input ?? [])], outputs: [...(n.output ?? [])], attrs });
+  });
+
+  const outputs = (graph.output ?? []).map((o) => o.name ?? '');
+  const ordered = topoSort(nodes, new Set(known), file);
+  const produced = new Set([...known, ...ordered.flatMap((n) => n.outputs)]);
+  for (const o of outputs) {
+    if (!produced.has(o)) throw new SpcError(`${file}: graph output '${o}' is not produced by any node, input or initializer`);
+  }
+  return makeGraph({ name: graph.name || 'main', opset, inputs, outputs, values, nodes: ordered });
+}
+
+function defaultOpset(model: ModelProto, file: string): number {
+  for (const o of model.opsetImport) {
+    if (!o.domain || o.domain === 'ai.onnx') return int64ToNumber(o.version as Int64, `${file}: opset_import version`);
+  }
+  throw new SpcError(`${file}: no opset_import for the default ONNX domain`);
+}
+
+/** Kahn's algorithm, taking ready nodes in file order so an already-sorted graph is unchanged. */
+function topoSort(nodes: readonly Node[], available: Set<string>, file: string): Node[] {
+  const producer = new Map<string, number>();
+  nodes.forEach((n, i) => {
+    for (const o of n.outputs) {
+      if (o === '') continue;
+      if (producer.has(o) || available.has(o)) throw new SpcError(`${file}: node '${n.name}': output '${o}' is already defined`);
+      producer.set(o, i);
+    }
+  });
+  const missing = new Map<number, number>();
+  const consumers = new Map<string, number[]>();
+  nodes.forEach((n, i) => {
+    let count = 0;
+    for (const input of new Set(n.inputs)) {
+      if (input === '' || available.has(input)) continue;
+      if (!producer.has(input)) throw new SpcError(`${file}: node '${n.name}' (${n.op}): input '${input}' is not produced by any node, input or initializer`);
+      count++;
+      const list = consumers.get(input) ?? [];
+      list.push(i);
+      consumers.set(input, list);
+    }
+    missing.set(i, count);
+  });
+  const done = new Array<boolean>(nodes.length).fill(false);
+  const out: Node[] = [];
+  // A min-heap would be O(n log n); nodes are few and usually sorted, so scanning from the lowest pending index suffices.
+  const ready: number[] = [];
+  nodes.forEach((_, i) => { if (missing.get(i) === 0) ready.push(i); });
+  while (ready.length > 0) {
+    ready.sort((a, b) => a - b);
+    const i = ready.shift()!;
+    done[i] = true;
+    out.push(nodes[i]!);
+    for (const o of nodes[i]!.outputs) {
+      for (const c of consumers.get(o) ?? []) {
+        const m = missing.get(c)! - 1;
+        missing.set(c, m);
+        if (m === 0) ready.push(c);
+      }
+    }
+  }
+  if (out.length !== nodes.length) {
+    const stuck = nodes.filter((_, i) => !done[i]).map((n) => n.name);
+    throw new SpcError(`${file}: the graph has a cycle through nodes ${stuck.slice(0, 10).join(', ')}${stuck.length > 10 ? ', …' : ''}`);
+  }
+  return out;
+}
+
+function importAttr(a: onnx.IAttributeProto, where: string, baseDir: string): Attr | undefined {
+  switch (a.type) {
+    case AttrType.INT: return { kind: 'int', value: int64ToNumber(a.i as Int64, where) };
+    case AttrType.FLOAT: return { kind: 'float', value: a.f ?? 0 };
+    case AttrType.STRING: return { kind: 'string', value: utf8.decode(a.s ?? new Uint8Array()) };
+    case AttrType.INTS: return { kind: 'ints', value: (a.ints ?? []).map((v) => int64ToNumber(v as Int64, where)) };
+    case AttrType.FLOATS: return { kind: 'floats', value: [...(a.floats ?? [])] };
+    case AttrType.STRINGS: return { kind: 'strings', value: (a.strings ?? []).map((s) => utf8.decode(s)) };
+    case AttrType.TENSOR: return { kind: 'tensor', value: decodeTensor(a.t!, where, baseDir) };
+    case AttrType.GRAPH: case AttrType.GRAPHS:
+      throw new SpcError(`${where}: subgraph attributes are not supported`);
+    default:
+      throw new SpcError(`${where}: unsupported attribute type ${a.type}`);
+  }
+}
+
+function constantNodeValue(n: onnx.INodeProto, where: string, baseDir: string): Constant {
+  const a = n.attribute?.[0];
+  if (!a || n.attribute!.length !== 1) throw new SpcError(`${where}: expected exactly one value attribute`);
+  switch (a.name) {
+    case 'value': return decodeTensor(a.t!, `${where}: attribute 'value'`, baseDir);
+    case 'value_float': return { dtype: 'float32', shape: [], data: Float32Array.of(a.f ?? 0) };
+    case 'value_floats': return { dtype: 'float32', shape: [a.floats?.length ?? 0], data: Float32Array.from(a.floats ?? []) };
+    case 'value_int': return { dtype: 'int64', shape: [], data: BigInt64Array.of(int64Big(a.i as Int64)) };
+    case 'value_ints': {
+      const ints = a.ints ?? [];
+      return { dtype: 'int64', shape: [ints.length], data: BigInt64Array.from(ints, (v) => int64Big(v as Int64)) };
+    }
+    default: throw new SpcError(`${where}: unsupported Constant attribute '${a.name}'`);
+  }
+}
+
+function int64Big(v: Int64 | null | undefined): bigint {
+  if (v === null || v === undefined) return 0n;
+  return typeof v === 'number' ? BigInt(v) : BigInt(v.toString());
+}
+
+/** Decodes a TensorProto into a fresh, aligned typed array. */
+export function decodeTensor(t: onnx.ITensorProto, where: string, baseDir: string): Constant {
+  const dtype = dtypeOf(t.dataType ?? 0, where);
+  const shape = (t.dims ?? []).map((d) => int64ToNumber(d as Int64, `${where}: dims`));
+  if (shape.some((d) => d < 0)) throw new SpcError(`${where}: negative dimension in [${shape.join(',')}]`);
+  const count = sizeOf(shape);
+  const nbytes = count * DTYPE_BYTES[dtype];
+  if (t.dataLocation === DATA_LOCATION_EXTERNAL) {
+    return { dtype, shape, data: fromBytes(dtype, readExternal(t, where, baseDir, nbytes), count) };
+  }
+  if (t.rawData && t.rawData.length > 0) {
+    if (t.rawData.length !== nbytes) {
+      throw new SpcError(`${where}: raw_data has ${t.rawData.length} bytes, shape [${shape.join(',')}] of ${dtype} needs ${nbytes}`);
+    }
+    return { dtype, shape, data: fromBytes(dtype, t.rawData, count) };
+  }
+  const data = allocArray(dtype, count);
+  const fill = (src: readonly (number | bigint)[] | null | undefined, field: string): void => {
+    const n = src?.length ?? 0;
+    if (n !== count) throw new SpcError(`${where}: ${field} has ${n} values, shape [${shape.join(',')}] needs ${count}`);
+    (data as unknown as { set(a: ArrayLike<number | bigint>): void }).set(src!);
+  };
+  switch (dtype) {
+    case 'float32': fill(t.floatData, 'float_data'); break;
+    case 'float64': fill(t.doubleData, 'double_data'); break;
+    case 'int64': fill((t.int64Data ?? []).map((v) => int64Big(v as Int64)), 'int64_data'); break;
+    default: fill(t.int32Data, 'int32_data');
+  }
+  return { dtype, shape, data };
+}
+
+/** Copies little-endian bytes into a fresh buffer (so the view is aligned) and views them. */
+function fromBytes(dtype: DType, bytes: Uint8Array, count: number): TypedArray {
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return viewArray(dtype, copy.buffer, 0, count);
+}
+
+function readExternal(t: onnx.ITensorProto, where: string, baseDir: string, nbytes: number): Uint8Array {
+  const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
+  const location = entries.get('location');
+  if (!location) throw new SpcError(`${where}: external data has no 'location'`);
+  if (isAbsolute(location) || /^[a-zA-Z]:/.test(location) || location.startsWith('\\')) {
+    throw new SpcError(`${where}: external data location '${location}' must be relative to the model's directory`);
+  }
+  const path = resolve(baseDir, location);
+  if (!inside(baseDir, path)) throw new SpcError(`${where}: external data location '${location}' escapes the model's directory`);
+  const parseInt64 = (key: string): number | undefined => {
+    const s = entries.get(key);
+    if (s === undefined) return undefined;
+    if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) throw new SpcError(`${where}: external data ${key} '${s}' is not a valid byte count`);
+    return Number(s);
+  };
+  const offset = parseInt64('offset') ?? 0;
+  const declared = parseInt64('length');
+  let fd: number;
+  try {
+    // Symbolic links may still point outside: check the real path as well.
+    if (!inside(realpathSync(baseDir), realpathSync(path))) {
+      throw new SpcError(`${where}: external data location '${location}' escapes the model's directory`);
+    }
+    fd = openSync(path, 'r');
+  } catch (e) {
+    if (e instanceof SpcError) throw e;
+    throw new SpcError(`${where}: cannot read external data file '${location}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const length = declared ?? size - offset;
+    if (offset > size || offset + length > size) {
+      throw new SpcError(`${where}: external data range offset ${offset} length ${length} is outside '${location}' (${size} bytes)`);
+    }
+    if (length !== nbytes) throw new SpcError(`${where}: external data length ${length} does not match the tensor's ${nbytes} bytes`);
+    const buf = new Uint8Array(length);
+    let got = 0;
+    while (got < length) {
+      const r = readSync(fd, buf, got, length - got, offset + got);
+      if (r === 0) throw new SpcError(`${where}: external data file '${location}' ended early`);
+      got += r;
+    }
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function inside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && !rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel);
+}

@@ -1,0 +1,103 @@
+// The frontend's entry point: reads an ONNX file, decodes and imports it, rejects unsupported
+// operators (all at once), pins dynamic input dimensions and runs shape inference.
+
+import { readFileSync } from 'node:fs';
+import { inferShapes, SUPPORTED_OPS } from '../analysis/shapes.js';
+import { SpcError } from '../errors.js';
+import type { Dim, Graph, Value } from '../ir/graph.js';
+import { withGraph } from '../ir/graph.js';
+import { decodeModel } from './decode.js';
+import { importModel } from './import.js';
+
+export interface LoadOptions {
+  /** Input name → dims; overrides the shape declared in the model. */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+}
+
+export interface Loaded {
+  readonly graph: Graph;
+  /** Things the user should know, e.g. a dynamic batch dimension pinned to 1. */
+  readonly warnings: string[];
+}
+
+export function loadOnnx(path: string, opts: LoadOptions = {}): Loaded {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? String(e);
+    throw new SpcError(`${path}: cannot read the model (${why})`);
+  }
+  const imported = importModel(decodeModel(bytes, path), path);
+  checkOperators(imported, path);
+  const warnings: string[] = [];
+  const pinned = pinInputs(imported, opts.inputShapes ?? {}, path, warnings);
+  let graph: Graph;
+  try {
+    graph = inferShapes(pinned);
+  } catch (e) {
+    if (e instanceof SpcError) throw new SpcError(`${path}: ${e.message}`);
+    throw e;
+  }
+  return { graph, warnings };
+}
+
+/** Throws one SpcError listing every unsupported op type with the nodes that use it. */
+export function checkOperators(g: Graph, file: string): void {
+  const bad = new Map<string, string[]>();
+  for (const n of g.nodes) {
+    if (SUPPORTED_OPS.has(n.op)) continue;
+    const list = bad.get(n.op) ?? [];
+    list.push(n.name);
+    bad.set(n.op, list);
+  }
+  if (bad.size === 0) return;
+  const parts = [...bad].map(([op, names]) => `${op} (node${names.length > 1 ? 's' : ''} ${names.join(', ')})`);
+  throw new SpcError(`${file}: unsupported operators: ${parts.join(', ')}`);
+}
+
+function pinInputs(g: Graph, overrides: Readonly<Record<string, readonly number[]>>, file: string, warnings: string[]): Graph {
+  for (const name of Object.keys(overrides)) {
+    if (!g.inputs.includes(name)) {
+      throw new SpcError(`${file}: --input-shape names '${name}', which is not a graph input (inputs: ${g.inputs.join(', ') || 'none'})`);
+    }
+  }
+  const replaced = new Map<string, Value>();
+  for (const name of g.inputs) {
+    const v = g.values.get(name)!;
+    const given = overrides[name];
+    const hint = `--input-shape ${name}=${(v.shape ?? ['...']).map((d) => (typeof d === 'number' ? d : 'N')).join('x')}`;
+    if (given) {
+      if (given.some((d) => !Number.isInteger(d) || d < 1)) {
+        throw new SpcError(`${file}: input '${name}': shape [${given.join(',')}] must have positive integer dims`);
+      }
+      if (v.shape) {
+        if (v.shape.length !== given.length) {
+          throw new SpcError(`${file}: input '${name}' has rank ${v.shape.length} ([${v.shape.join(',')}]), --input-shape gives [${given.join(',')}]`);
+        }
+        v.shape.forEach((d, i) => {
+          if (typeof d === 'number' && d !== given[i]) {
+            throw new SpcError(`${file}: input '${name}' dimension ${i} is fixed at ${d}, --input-shape gives ${given[i]}`);
+          }
+        });
+      }
+      replaced.set(name, { ...v, shape: [...given] });
+      continue;
+    }
+    if (!v.shape) throw new SpcError(`${file}: input '${name}' has no declared shape; pass ${hint}`);
+    if (v.shape.every((d) => typeof d === 'number')) continue;
+    const shape: Dim[] = [...v.shape];
+    if (typeof shape[0] === 'string') {
+      warnings.push(`input '${name}': dynamic batch dimension '${shape[0]}' pinned to 1 (use --input-shape ${name}=...)`);
+      shape[0] = 1;
+    }
+    const dynamic = shape.findIndex((d) => typeof d !== 'number');
+    if (dynamic >= 0) {
+      throw new SpcError(`${file}: input '${name}' dimension ${dynamic} ('${shape[dynamic]}') is dynamic; pass ${hint}`);
+    }
+    replaced.set(name, { ...v, shape });
+  }
+  if (replaced.size === 0) return g;
+  return withGraph(g, { values: [...g.values.values()].map((v) => replaced.get(v.name) ?? v) });
+}
