@@ -1,0 +1,88 @@
+// Broadcasting binary elementwise kernels (Add, Sub, Mul, Div, Pow, Equal). Three element
+// paths, picked at prepare time from the dtypes: plain numbers (float and small ints), bigint
+// (int64) and mixed (Pow with differing base/exponent types: read as numbers, convert on store).
+
+import type { DType, TensorView } from '../../tensor.js';
+import type { Kernel } from '../kernel.js';
+import { broadcastShape, broadcastStrides, RowWalker } from './broadcast.js';
+import type { Cells, Checker } from './define.js';
+import { defineKernel } from './define.js';
+
+export interface BinaryFns {
+  /** float32/float64 */
+  readonly float: (a: number, b: number) => number;
+  /** int32 and narrower integers (result is truncated into the integer array on store). */
+  readonly int?: (a: number, b: number) => number;
+  readonly int64?: (a: bigint, b: bigint) => bigint | number;
+  /** Output dtype; defaults to the first input's. */
+  readonly outDType?: DType;
+  /** Whether the second input may have another dtype than the first (Pow). */
+  readonly mixed?: boolean;
+}
+
+export const NUMERIC_TYPES: readonly DType[] = ['float32', 'float64', 'int64', 'int32', 'int16', 'int8', 'uint8', 'uint16'];
+const INT_SMALL: readonly DType[] = ['int32', 'int16', 'int8', 'uint8', 'uint16', 'bool'];
+
+function toStored(out: DType, v: number): number | bigint {
+  if (out === 'int64') return BigInt(Number.isFinite(v) ? Math.trunc(v) : 0);
+  if (out === 'float32' || out === 'float64') return v;
+  return Number.isFinite(v) ? Math.trunc(v) : 0;
+}
+
+export function binaryKernel(op: string, dtypes: readonly DType[], fns: BinaryFns): Kernel {
+  const id = `any-${op.toLowerCase()}-1x1-ref`;
+  return defineKernel({
+    id, op, target: 'ref', dtypes,
+    prepare(c) {
+      const a = c.input(0, dtypes);
+      const b = c.input(1, fns.mixed ? NUMERIC_TYPES : dtypes);
+      if (!fns.mixed) c.sameDType(a, b, 'input 1');
+      const y = c.output(0, [fns.outDType ?? a.dtype]);
+      return binaryRun(c, a, b, y, fns);
+    },
+  });
+}
+
+function binaryRun(c: Checker, a: TensorView, b: TensorView, y: TensorView, fns: BinaryFns): () => void {
+  const shape = broadcastShape([a.shape, b.shape]);
+  if (shape === undefined) c.fail(`shapes [${a.shape.join(',')}] and [${b.shape.join(',')}] do not broadcast`);
+  c.shapeIs(y, shape, 'output');
+  const n = shape.reduce((p, d) => p * d, 1);
+  const same = a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+  const walker = new RowWalker(shape, [broadcastStrides(a.shape, shape)!, broadcastStrides(b.shape, shape)!]);
+  const { inner, innerStride0: sa, innerStride1: sb } = walker;
+  const yd = y.data as Cells;
+
+  const big = a.dtype === 'int64' && b.dtype === 'int64';
+  if (big) {
+    const f = fns.int64;
+    if (f === undefined) c.fail(`${a.dtype} is not supported by this op`);
+    const ad = a.data as BigInt64Array, bd = b.data as BigInt64Array;
+    if (same) return () => { for (let i = 0; i < n; i++) yd[i] = f(ad[i]!, bd[i]!); };
+    const row = (o: number, i0: number, i1: number): void => {
+      for (let j = 0; j < inner; j++) yd[o + j] = f(ad[i0 + j * sa]!, bd[i1 + j * sb]!);
+    };
+    return () => walker.forEachRow(row);
+  }
+  if (a.dtype === 'int64' || b.dtype === 'int64' || (fns.mixed && a.dtype !== b.dtype)) {
+    // Mixed types: read both as numbers, compute in floating point, convert on store.
+    const ad = a.data as Cells, bd = b.data as Cells;
+    const outType = y.dtype;
+    const row = (o: number, i0: number, i1: number): void => {
+      for (let j = 0; j < inner; j++) {
+        yd[o + j] = toStored(outType, fns.float(Number(ad[i0 + j * sa]), Number(bd[i1 + j * sb])));
+      }
+    };
+    return () => walker.forEachRow(row);
+  }
+  const isInt = INT_SMALL.includes(a.dtype);
+  const f = isInt ? fns.int : fns.float;
+  if (f === undefined) c.fail(`${a.dtype} is not supported by this op`);
+  const ad = a.data as Float32Array, bd = b.data as Float32Array;
+  const out = yd as Float32Array;
+  if (same) return () => { for (let i = 0; i < n; i++) out[i] = f(ad[i]!, bd[i]!); };
+  const row = (o: number, i0: number, i1: number): void => {
+    for (let j = 0; j < inner; j++) out[o + j] = f(ad[i0 + j * sa]!, bd[i1 + j * sb]!);
+  };
+  return () => walker.forEachRow(row);
+}

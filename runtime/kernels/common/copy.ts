@@ -1,0 +1,28 @@
+// Data-movement kernels whose output is the input's elements in the same order (Reshape,
+// Flatten, Identity, Squeeze, Unsqueeze): a dtype-generic block copy, skipped when the
+// executor aliased output to input.
+
+import type { Kernel } from '../kernel.js';
+import type { TensorView } from '../../tensor.js';
+import { sizeOf } from '../../tensor.js';
+import type { Checker } from './define.js';
+import { defineKernel } from './define.js';
+
+export function copyKernel(op: string, checkShape?: (c: Checker, x: TensorView, y: TensorView) => void): Kernel {
+  return defineKernel({
+    id: `any-${op.toLowerCase()}-1x1-ref`, op, target: 'ref', dtypes: 'any',
+    prepare(c) {
+      const x = c.input(0);
+      const y = c.output(0);
+      c.sameDType(x, y, 'output');
+      const n = sizeOf(x.shape);
+      if (sizeOf(y.shape) !== n) c.fail(`output shape [${y.shape.join(',')}] has ${sizeOf(y.shape)} elements, input has ${n}`);
+      checkShape?.(c, x, y);
+      if (x.data.buffer === y.data.buffer && x.data.byteOffset === y.data.byteOffset) return () => {};
+      // Same element family on both sides (checked above), so the casts only satisfy the compiler.
+      const src = x.data.subarray(0, n) as Float32Array;
+      const dst = y.data.subarray(0, n) as Float32Array;
+      return () => dst.set(src);
+    },
+  });
+}

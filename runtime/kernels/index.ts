@@ -1,0 +1,58 @@
+// The kernel enumerator: ALL_KERNELS is the one list that drives the registry, the tests and
+// the benchmarks. Adding a kernel is its file plus one line here.
+
+import type { Kernel, KernelRegistry } from './kernel.js';
+import { makeRegistry } from './kernel.js';
+import { addRef } from './ref/add.js';
+import { averagePoolRef } from './ref/averagepool.js';
+import { clipRef } from './ref/clip.js';
+import { concatRef } from './ref/concat.js';
+import { CONV_REF_KERNELS } from './ref/conv.js';
+import { divRef } from './ref/div.js';
+import { equalRef } from './ref/equal.js';
+import { erfRef } from './ref/erf.js';
+import { expRef } from './ref/exp.js';
+import { flattenRef } from './ref/flatten.js';
+import { gatherRef } from './ref/gather.js';
+import { geluRef } from './ref/gelu.js';
+import { GEMM_REF_KERNELS } from './ref/gemm.js';
+import { globalAveragePoolRef } from './ref/globalaveragepool.js';
+import { globalMaxPoolRef } from './ref/globalmaxpool.js';
+import { hardSigmoidRef } from './ref/hardsigmoid.js';
+import { hardSwishRef } from './ref/hardswish.js';
+import { identityRef } from './ref/identity.js';
+import { leakyReluRef } from './ref/leakyrelu.js';
+import { MATMUL_REF_KERNELS } from './ref/matmul.js';
+import { maxPoolRef } from './ref/maxpool.js';
+import { mulRef } from './ref/mul.js';
+import { powRef } from './ref/pow.js';
+import { reduceMeanRef } from './ref/reducemean.js';
+import { reluRef } from './ref/relu.js';
+import { reshapeRef } from './ref/reshape.js';
+import { shapeRef } from './ref/shape.js';
+import { sigmoidRef } from './ref/sigmoid.js';
+import { sliceRef } from './ref/slice.js';
+import { softmaxRef } from './ref/softmax.js';
+import { sqrtRef } from './ref/sqrt.js';
+import { squeezeRef } from './ref/squeeze.js';
+import { subRef } from './ref/sub.js';
+import { tanhRef } from './ref/tanh.js';
+import { transposeRef } from './ref/transpose.js';
+import { unsqueezeRef } from './ref/unsqueeze.js';
+
+export const REF_KERNELS: readonly Kernel[] = [
+  ...CONV_REF_KERNELS, ...GEMM_REF_KERNELS, ...MATMUL_REF_KERNELS,
+  reluRef, clipRef, hardSigmoidRef, addRef, subRef, mulRef, divRef, powRef, sqrtRef,
+  reduceMeanRef, softmaxRef, transposeRef, reshapeRef, flattenRef, concatRef, sliceRef, gatherRef,
+  shapeRef, globalAveragePoolRef, maxPoolRef, identityRef,
+  sigmoidRef, tanhRef, expRef, leakyReluRef, erfRef, hardSwishRef, averagePoolRef, globalMaxPoolRef,
+  squeezeRef, unsqueezeRef, equalRef, geluRef,
+];
+
+export const JS_KERNELS: readonly Kernel[] = [];
+
+export const ALL_KERNELS: readonly Kernel[] = [...REF_KERNELS, ...JS_KERNELS];
+
+export function defaultRegistry(): KernelRegistry {
+  return makeRegistry(ALL_KERNELS);
+}

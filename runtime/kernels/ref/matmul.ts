@@ -1,0 +1,36 @@
+// Reference MatMul: numpy matmul semantics (batched, broadcast batch axes, 1-D operands);
+// optional fused relu/clip epilogue.
+
+import type { Kernel } from '../kernel.js';
+import { defineKernel } from '../common/define.js';
+import { EPILOGUES, epilogueClamp, epilogueId } from '../common/epilogue.js';
+import { planMatMul } from '../common/matmul-shape.js';
+
+function matmulRef(epilogue: Kernel['epilogue']): Kernel {
+  const id = epilogueId('f32', 'matmul', epilogue, '1x1', 'ref');
+  return defineKernel({
+    id, op: 'MatMul', target: 'ref', epilogue, dtypes: ['float32'],
+    prepare(c) {
+      const a = c.input(0, ['float32']);
+      const b = c.input(1, ['float32']);
+      const y = c.output(0, ['float32']);
+      const { lo, hi } = epilogueClamp(c, epilogue);
+      const { m, k, n, aOffsets, bOffsets } = planMatMul(c, a, b, y);
+      const ad = a.data as Float32Array, bd = b.data as Float32Array, yd = y.data as Float32Array;
+      return () => {
+        for (let t = 0; t < aOffsets.length; t++) {
+          const ao = aOffsets[t]!, bo = bOffsets[t]!, yo = t * m * n;
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < n; j++) {
+              let acc = 0;
+              for (let p = 0; p < k; p++) acc += ad[ao + i * k + p]! * bd[bo + p * n + j]!;
+              yd[yo + i * n + j] = Math.min(hi, Math.max(lo, acc));
+            }
+          }
+        }
+      };
+    },
+  });
+}
+
+export const MATMUL_REF_KERNELS: readonly Kernel[] = EPILOGUES.map(matmulRef);

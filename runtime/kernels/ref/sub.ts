@@ -1,0 +1,9 @@
+// Reference Sub with numpy broadcasting for float32/float64 and integer (wrapping) types.
+
+import { binaryKernel, NUMERIC_TYPES } from '../common/binary.js';
+
+export const subRef = binaryKernel('Sub', NUMERIC_TYPES, {
+  float: (a, b) => a - b,
+  int: (a, b) => a - b,
+  int64: (a, b) => BigInt.asIntN(64, a - b),
+});
