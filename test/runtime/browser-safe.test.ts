@@ -1,0 +1,43 @@
+// The runtime must stay browser-safe: no Node built-ins, no globals only Node has, and no
+// package but flatbuffers. Checked on the sources, import by import.
+
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { REPO_ROOT } from '../helpers/corpus.js';
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('runtime is browser-safe', () => {
+  const files = tsFiles(join(REPO_ROOT, 'runtime'));
+
+  it('imports only relative modules and flatbuffers', () => {
+    const bad: string[] = [];
+    for (const f of files) {
+      const src = readFileSync(f, 'utf8');
+      for (const m of src.matchAll(/(?:import|export)[^'"]*from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+        const spec = m[1] ?? m[2];
+        if (spec.startsWith('.') || spec === 'flatbuffers') continue;
+        bad.push(`${relative(REPO_ROOT, f)}: ${spec}`);
+      }
+    }
+    assert.deepEqual(bad, []);
+    assert.ok(files.length > 10, 'runtime sources found');
+  });
+
+  it('uses no Node-only globals', () => {
+    const bad: string[] = [];
+    for (const f of files) {
+      const src = readFileSync(f, 'utf8').replace(/\/\/.*$/gm, '');
+      for (const g of ['Buffer.', 'process.', 'require(', '__dirname', 'global.']) {
+        if (src.includes(g)) bad.push(`${relative(REPO_ROOT, f)}: ${g}`);
+      }
+    }
+    assert.deepEqual(bad, []);
+  });
+});
