@@ -69,8 +69,8 @@ function pinInputs(g: Graph, overrides: Readonly<Record<string, readonly number[
     const given = overrides[name];
     const hint = `--input-shape ${name}=${(v.shape ?? ['...']).map((d) => (typeof d === 'number' ? d : 'N')).join('x')}`;
     if (given) {
-      if (given.some((d) => !Number.isInteger(d) || d < 1)) {
-        throw new SpcError(`${file}: input '${name}': shape [${given.join(',')}] must have positive integer dims`);
+      if (given.some((d) => !Number.isInteger(d) || d < 0)) {
+        throw new SpcError(`${file}: input '${name}': shape [${given.join(',')}] must have non-negative integer dims`);
       }
       if (v.shape) {
         if (v.shape.length !== given.length) {
