@@ -1,0 +1,140 @@
+// Test-only harness for the ONNX backend node tests in the shared corpus: decodes a test's
+// model.onnx and its TensorProto inputs/outputs, runs one kernel on the single node, and
+// compares with the stored outputs (|got-exp| <= 1e-4*|exp| + 1e-6 for floats, exact for ints).
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
+import type { DType, TensorView, TypedArray } from '../../../runtime/tensor.js';
+import { allocArray, sizeOf } from '../../../runtime/tensor.js';
+import type { AttrValue, Attrs, Kernel } from '../../../runtime/kernels/kernel.js';
+import { NODE_TESTS_DIR } from '../../helpers/corpus.js';
+
+const { onnx } = onnxProto;
+
+const DTYPES: Readonly<Record<number, DType>> = {
+  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 9: 'bool', 11: 'float64',
+};
+
+export interface NodeTestEntry {
+  readonly test: string;
+  readonly path: string;
+  readonly op_type: string;
+  readonly nodes: number;
+  readonly opset: number;
+}
+
+export function listNodeTests(): NodeTestEntry[] {
+  const index = join(NODE_TESTS_DIR, 'index.json');
+  if (!existsSync(index)) return [];
+  return (JSON.parse(readFileSync(index, 'utf8')) as { tests: NodeTestEntry[] }).tests;
+}
+
+export function decodeTensor(bytes: Uint8Array): TensorView {
+  return tensorFromProto(onnx.TensorProto.decode(bytes));
+}
+
+export function tensorFromProto(t: InstanceType<typeof onnx.TensorProto>): TensorView {
+  const dtype = DTYPES[t.dataType];
+  if (dtype === undefined) throw new Error(`unsupported TensorProto data_type ${t.dataType}`);
+  const shape = t.dims.map((d) => Number(d));
+  const n = sizeOf(shape);
+  const data = allocArray(dtype, n);
+  if (t.rawData && t.rawData.length > 0) {
+    const raw = new Uint8Array(t.rawData);
+    new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(raw.subarray(0, data.byteLength));
+  } else {
+    const src: ArrayLike<unknown> =
+      dtype === 'float32' ? t.floatData
+      : dtype === 'float64' ? t.doubleData
+      : dtype === 'int64' ? t.int64Data
+      : t.int32Data;
+    for (let i = 0; i < n; i++) {
+      const v = src[i];
+      if (dtype === 'int64') (data as BigInt64Array)[i] = BigInt(String(v));
+      else (data as Float32Array)[i] = Number(v);
+    }
+  }
+  return { dtype, shape, data };
+}
+
+function attrValue(a: InstanceType<typeof onnx.AttributeProto>): AttrValue | undefined {
+  const T = onnx.AttributeProto.AttributeType;
+  switch (a.type) {
+    case T.FLOAT: return a.f;
+    case T.INT: return Number(a.i);
+    case T.STRING: return new TextDecoder().decode(a.s);
+    case T.FLOATS: return [...a.floats];
+    case T.INTS: return a.ints.map((v) => Number(v));
+    case T.STRINGS: return a.strings.map((s) => new TextDecoder().decode(s));
+    default: return undefined;
+  }
+}
+
+export interface LoadedNodeTest {
+  readonly op: string;
+  readonly attrs: Attrs;
+  readonly inputs: (TensorView | undefined)[];
+  readonly expected: TensorView[];
+  /** Why the test cannot run as a single kernel call, if it cannot. */
+  readonly skip?: string;
+}
+
+export function loadNodeTest(entry: NodeTestEntry): LoadedNodeTest {
+  const dir = join(NODE_TESTS_DIR, entry.path);
+  const model = onnx.ModelProto.decode(readFileSync(join(dir, 'model.onnx')));
+  // Decoded messages are class instances whose repeated fields are always present.
+  const graph = model.graph as InstanceType<typeof onnx.GraphProto>;
+  const node = graph.node[0] as InstanceType<typeof onnx.NodeProto>;
+  const attrs: Record<string, AttrValue> = {};
+  for (const a of node.attribute as InstanceType<typeof onnx.AttributeProto>[]) {
+    const v = attrValue(a);
+    if (v !== undefined) attrs[a.name] = v;
+  }
+  const base = { op: node.opType, attrs, inputs: [], expected: [] };
+  if (graph.node.length !== 1) return { ...base, skip: `${graph.node.length} nodes` };
+  // Initializers (the weights of the opset-6 pytorch-converted tests) are fed like inputs.
+  const initializers = new Map(graph.initializer.map((t) => [t.name as string, tensorFromProto(t as InstanceType<typeof onnx.TensorProto>)]));
+  const graphInputs = graph.input.map((i) => i.name as string).filter((n) => !initializers.has(n));
+  const data = join(dir, 'test_data_set_0');
+  const fed = new Map(graphInputs.map((name, i) => [name, decodeTensor(readFileSync(join(data, `input_${i}.pb`)))]));
+  for (const [name, t] of initializers) fed.set(name, t);
+  const inputs = node.input.map((name) => (name === '' ? undefined : fed.get(name)));
+  if (node.input.some((name, i) => name !== '' && inputs[i] === undefined)) return { ...base, skip: 'node input is not a graph input' };
+  const expected = graph.output.map((_, i) => decodeTensor(readFileSync(join(data, `output_${i}.pb`))));
+  return { op: node.opType, attrs, inputs, expected };
+}
+
+/** First mismatch as a message (index, values, shape), or undefined when all match. */
+export function compareTensors(got: TensorView, exp: TensorView, what: string): string | undefined {
+  if (got.dtype !== exp.dtype) return `${what}: dtype ${got.dtype} vs expected ${exp.dtype}`;
+  const n = sizeOf(exp.shape);
+  const isFloat = exp.dtype === 'float32' || exp.dtype === 'float64';
+  for (let i = 0; i < n; i++) {
+    const g = got.data[i]!, e = exp.data[i]!;
+    if (isFloat) {
+      const gn = g as number, en = e as number;
+      if (Number.isNaN(en) && Number.isNaN(gn)) continue;
+      if (gn === en) continue; // also covers matching infinities
+      if (!(Math.abs(gn - en) <= 1e-4 * Math.abs(en) + 1e-6)) {
+        return `${what}: index ${i} of shape [${exp.shape.join(',')}]: got ${gn}, expected ${en}`;
+      }
+    } else if (g !== e) {
+      return `${what}: index ${i} of shape [${exp.shape.join(',')}]: got ${g}, expected ${e}`;
+    }
+  }
+  return undefined;
+}
+
+/** Prepares and runs `kernel` with outputs shaped like the expected ones; returns the outputs. */
+export function runKernel(kernel: Kernel, node: string, inputs: (TensorView | undefined)[], attrs: Attrs, outputs: readonly { dtype: DType; shape: readonly number[] }[]): TensorView[] {
+  const views: TensorView[] = outputs.map((o) => ({ dtype: o.dtype, shape: o.shape, data: allocArray(o.dtype, sizeOf(o.shape)) as TypedArray }));
+  kernel.prepare({ node, inputs, outputs: views, attrs })();
+  return views;
+}
+
+/** The ref kernel without epilogue for `op` that accepts `dtype`. */
+export function findRef(kernels: readonly Kernel[], op: string, dtype: DType | undefined): Kernel | undefined {
+  return kernels.find((k) => k.op === op && k.target === 'ref' && k.epilogue === ''
+    && (k.dtypes === 'any' || (dtype !== undefined && k.dtypes.includes(dtype))));
+}

@@ -1,0 +1,43 @@
+// ref kernels against the ONNX backend node tests (an independent oracle). Prints a per-op
+// pass/skip table; every runnable test of an implemented op must pass.
+
+import { strict as assert } from 'node:assert';
+import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
+import { compareTensors, findRef, listNodeTests, loadNodeTest, runKernel } from './conformance-harness.js';
+
+const IMPLEMENTED = new Set(ALL_KERNELS.map((k) => k.op));
+
+describe('ref kernels vs ONNX node conformance tests', function () {
+  this.timeout(60_000);
+  const entries = listNodeTests().filter((e) => IMPLEMENTED.has(e.op_type));
+  const tally = new Map<string, { pass: number; skip: string[] }>();
+  const note = (op: string): { pass: number; skip: string[] } => {
+    let t = tally.get(op);
+    if (!t) tally.set(op, (t = { pass: 0, skip: [] }));
+    return t;
+  };
+
+  it('finds the corpus', () => assert.ok(entries.length > 0, 'no node tests found'));
+
+  for (const entry of entries) {
+    it(entry.test, function () {
+      const t = loadNodeTest(entry);
+      if (t.skip !== undefined) { note(entry.op_type).skip.push(`${entry.test} (${t.skip})`); this.skip(); }
+      const dtype = t.inputs.find((i) => i !== undefined)?.dtype;
+      const kernel = findRef(ALL_KERNELS, t.op, dtype);
+      if (kernel === undefined) { note(entry.op_type).skip.push(`${entry.test} (no ref kernel for ${dtype})`); this.skip(); }
+      const got = runKernel(kernel, entry.test, t.inputs, t.attrs, t.expected);
+      got.forEach((g, i) => {
+        const msg = compareTensors(g, t.expected[i]!, `${entry.test} (${kernel.id}) output ${i}`);
+        assert.equal(msg, undefined, msg);
+      });
+      note(entry.op_type).pass++;
+    });
+  }
+
+  after(() => {
+    const lines = [...tally.entries()].sort().map(([op, t]) =>
+      `  ${op.padEnd(20)} pass ${String(t.pass).padStart(3)}  skip ${t.skip.length}${t.skip.length ? ': ' + t.skip.join(', ') : ''}`);
+    console.log(`\n  conformance (ops with kernels):\n${lines.join('\n')}`);
+  });
+});
