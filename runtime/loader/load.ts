@@ -222,7 +222,7 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
       const data = viewArray(dtype, file.buffer, file.byteOffset + header.weightOffset + Number(dataOffset), elements);
       tensors.push({ name, dtype, shape, kind, data });
     } else {
-      if (dataOffset !== 0n || dataLength !== 0n) throw new ArtifactError(`${where}: a${kind === 'input' ? 'n' : ''} ${kind} has weight data`);
+      if (dataOffset !== 0n || dataLength !== 0n) throw new ArtifactError(`${where}: ${kind} tensor has weight data`);
       if (arenaOffset + BigInt(byteLength) > BigInt(arenaBytes)) {
         throw new ArtifactError(`${where}: arena range ${arenaOffset}+${byteLength} outside arena (${arenaBytes} bytes)`);
       }
