@@ -86,6 +86,38 @@ describe('frontend/load: corpus models', () => {
     }
   });
 
+  it('every intermediate shape and dtype matches onnxruntime (all node outputs exposed as graph outputs)', async () => {
+    for (const { dir, entry } of corpusModels()) {
+      const path = join(dir, entry.file);
+      const { graph } = loadOnnx(path, {});
+      const proto = onnx.ModelProto.decode(readFileSync(path));
+      const exposed = new Set(proto.graph!.output!.map((o) => o.name));
+      for (const n of proto.graph!.node!) {
+        if (n.opType === 'Constant') continue;
+        for (const o of n.output!) if (!exposed.has(o)) { proto.graph!.output!.push({ name: o }); exposed.add(o); }
+      }
+      const session = await ort.InferenceSession.create(onnx.ModelProto.encode(proto).finish(), { graphOptimizationLevel: 'disabled' });
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const name of graph.inputs) {
+        const v = graph.values.get(name)!;
+        const dims = v.shape as number[];
+        const count = dims.reduce((a, b) => a * b, 1);
+        feeds[name] = v.dtype === 'int64'
+          ? new ort.Tensor('int64', new BigInt64Array(count), dims)
+          : new ort.Tensor('float32', new Float32Array(count), dims);
+      }
+      const result = await session.run(feeds);
+      let checked = 0;
+      for (const [name, t] of Object.entries(result)) {
+        const v = graph.values.get(name)!;
+        assert.equal(v.dtype, t.type, `${entry.name}: dtype of ${name}`);
+        assert.deepEqual(v.shape, [...t.dims], `${entry.name}: shape of ${name}`);
+        checked++;
+      }
+      assert.equal(checked, exposed.size, entry.name);
+    }
+  });
+
   it('rejects --input-shape for unknown inputs or disagreeing dims', () => {
     const path = join(DIGITS_DIR, 'digits_cnn.onnx');
     assert.throws(() => loadOnnx(path, { inputShapes: { image: [1, 1, 8, 8] } }), /'image'.*not a graph input/);
