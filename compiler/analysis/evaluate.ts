@@ -63,6 +63,41 @@ function applyEpilogue(node: Node, out: TensorView): void {
   for (let i = 0; i < d.length; i++) d[i] = Math.min(Math.max(d[i]!, lo), hi);
 }
 
+// Inference semantics of ops that canonicalization removes and no kernel implements, so that
+// an un-canonicalized graph can still be evaluated (the "before" side of pass tests).
+type Builtin = (node: Node, inputs: readonly (TensorView | undefined)[]) => TensorView[];
+
+function floatInput(node: Node, inputs: readonly (TensorView | undefined)[], i: number): Float32Array {
+  const t = inputs[i];
+  if (!t || !(t.data instanceof Float32Array)) throw new Error(`node '${node.name}' (${node.op}): input ${i} must be float32`);
+  return t.data;
+}
+
+const BUILTIN: Readonly<Record<string, Builtin>> = {
+  BatchNormalization(node, inputs) {
+    const x = inputs[0]!;
+    const [xs, scale, bias, mean, variance] = [0, 1, 2, 3, 4].map((i) => floatInput(node, inputs, i)) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+    const eps = attrFloat(node, 'epsilon', 1e-5);
+    const c = x.shape[1] ?? 1;
+    const inner = x.shape.slice(2).reduce((a, b) => a * b, 1);
+    const out = new Float32Array(xs.length);
+    for (let i = 0; i < xs.length; i++) {
+      const ch = Math.floor(i / inner) % c;
+      out[i] = (xs[i]! - mean[ch]!) / Math.sqrt(variance[ch]! + eps) * scale[ch]! + bias[ch]!;
+    }
+    return [{ dtype: 'float32', shape: x.shape, data: out }];
+  },
+  Dropout(node, inputs) {
+    const x = inputs[0]!;
+    if (inputs[2]?.data[0]) throw new Error(`node '${node.name}' (Dropout): training mode cannot be evaluated`);
+    const outs: TensorView[] = [
+      { dtype: x.dtype, shape: x.shape, data: x.data.slice() },
+      { dtype: 'bool', shape: x.shape, data: new Uint8Array(x.data.length).fill(1) },
+    ];
+    return outs.slice(0, node.outputs.length);
+  },
+};
+
 /** Runs one node on concrete inputs with its ref kernel and returns freshly allocated outputs. */
 export function evaluateNode(
   node: Node, inputs: readonly (TensorView | undefined)[], opset: number, registry?: KernelRegistry,
@@ -70,10 +105,15 @@ export function evaluateNode(
   const reg = registryOrDefault(registry);
   const firstDtype = inputs.find((t) => t !== undefined)?.dtype;
   const found = findRefKernel(reg, node, firstDtype);
+  const builtin = BUILTIN[node.op];
+  if (!found && builtin) return builtin(node, inputs);
   if (!found) throw new Error(`node '${node.name}' (${node.op}): no ref kernel for ${node.op} on ${firstDtype ?? 'no inputs'}`);
   const types = nodeOutputTypes(node, inputs, opset);
   const outputs: TensorView[] = types.map((t) => ({ dtype: t.dtype, shape: t.shape, data: allocArray(t.dtype, sizeOf(t.shape)) }));
-  const run = found.kernel.prepare({ node: node.name, inputs, outputs, attrs: kernelAttrs(node) });
+  // A plain kernel standing in for a missing epilogue kernel must not see the epilogue attributes.
+  const attrs = kernelAttrs(node);
+  if (!found.epilogueInKernel) for (const k of ['spc_activation', 'spc_act_min', 'spc_act_max']) delete attrs[k];
+  const run = found.kernel.prepare({ node: node.name, inputs, outputs, attrs });
   run();
   if (!found.epilogueInKernel) for (const o of outputs.slice(0, 1)) applyEpilogue(node, o);
   return outputs;

@@ -1,0 +1,79 @@
+// fold-constants (with infer-shapes in a fixpoint): shape arithmetic chains and constant
+// subexpressions become constants; huge outputs and non-constant inputs are left alone.
+
+import { strict as assert } from 'node:assert';
+import { printGraph } from '../../../compiler/ir/print.js';
+import { makePassContext } from '../../../compiler/passes/pass.js';
+import { fixpoint, runPipeline } from '../../../compiler/passes/manager.js';
+import { foldConstants } from '../../../compiler/passes/fold-constants.js';
+import { inferShapesPass } from '../../../compiler/passes/infer-shapes.js';
+import { eliminateDeadCode } from '../../../compiler/passes/eliminate-dead-code.js';
+import { assertEquivalent, build, countOps, f32, i64, int, randomF32 } from './build.js';
+
+const fold = [fixpoint('fold', [inferShapesPass, foldConstants]), eliminateDeadCode];
+
+describe('passes/fold-constants', () => {
+  it('folds a Shape → Gather → Unsqueeze → Concat chain into a Reshape target', () => {
+    const g = build({
+      inputs: { x: ['float32', [2, 3, 4]] },
+      consts: { zero: i64([0], []), axes: i64([0]), minus1: i64([-1]) },
+      nodes: [
+        ['Shape', ['x'], ['s']],
+        ['Gather', ['s', 'zero'], ['n'], { axis: int(0) }],
+        ['Unsqueeze', ['n', 'axes'], ['n1']],
+        ['Concat', ['n1', 'minus1'], ['target'], { axis: int(0) }],
+        ['Reshape', ['x', 'target'], ['y']],
+      ],
+      outputs: ['y'],
+    });
+    const out = runPipeline(g, fold, makePassContext(), { verify: true });
+    assert.equal(printGraph(out), [
+      'graph test (opset 13)',
+      '  input %x:f32[2,3,4]',
+      '  const %target:i64[2] = [2,-1]',
+      '  %y:f32[2,12] = Reshape(%x, %target)',
+      '  return %y',
+      '',
+    ].join('\n'));
+    assertEquivalent(g, out);
+  });
+
+  it('folds arithmetic on constants, keeping the graph output name', () => {
+    const g = build({
+      inputs: { x: ['float32', [2, 2]] },
+      consts: { a: f32([2, 2], [1, 2, 3, 4]), b: f32([2], [10, 20]) },
+      nodes: [['Add', ['a', 'b'], ['c']], ['Mul', ['x', 'c'], ['y']], ['Relu', ['c'], ['k']]],
+      outputs: ['y', 'k'],
+    });
+    const out = runPipeline(g, fold, makePassContext(), { verify: true });
+    assert.equal(countOps(out, 'Add') + countOps(out, 'Relu'), 0);
+    assert.deepEqual([...(out.values.get('c')!.constant!.data as Float32Array)], [11, 22, 13, 24]);
+    assert.deepEqual([...(out.values.get('k')!.constant!.data as Float32Array)], [11, 22, 13, 24]);
+    assertEquivalent(g, out);
+  });
+
+  it('leaves nodes with a non-constant input, and returns the same graph object', () => {
+    const g = build({
+      inputs: { x: ['float32', [4]] },
+      consts: { a: f32([4], [1, 2, 3, 4]) },
+      nodes: [['Add', ['x', 'a'], ['y']]],
+      outputs: ['y'],
+    });
+    assert.equal(foldConstants.run(g, makePassContext()), g);
+  });
+
+  it('does not fold an output above the element limit, and says so', () => {
+    const g = build({
+      inputs: { x: ['float32', [64]] },
+      consts: { a: randomF32([64], 1), b: randomF32([64], 2) },
+      nodes: [['Add', ['a', 'b'], ['c']], ['Add', ['x', 'c'], ['y']]],
+      outputs: ['y'],
+    });
+    const ctx = makePassContext({ foldMaxElements: 32 });
+    assert.equal(foldConstants.run(g, ctx), g);
+    assert.ok(ctx.notes.some((n) => n.node === 'n0' && /64 elements exceeds 32/.test(n.message)), JSON.stringify(ctx.notes));
+    const folded = foldConstants.run(g, makePassContext());
+    assert.equal(countOps(folded, 'Add'), 1);
+    assertEquivalent(g, folded);
+  });
+});
