@@ -39,6 +39,12 @@ import { subRef } from './ref/sub.js';
 import { tanhRef } from './ref/tanh.js';
 import { transposeRef } from './ref/transpose.js';
 import { unsqueezeRef } from './ref/unsqueeze.js';
+import { averagePoolJs } from './js/averagepool.js';
+import { CONV_JS_KERNELS } from './js/conv.js';
+import { GEMM_JS_KERNELS } from './js/gemm.js';
+import { globalAveragePoolJs } from './js/globalaveragepool.js';
+import { MATMUL_JS_KERNELS } from './js/matmul.js';
+import { maxPoolJs } from './js/maxpool.js';
 
 export const REF_KERNELS: readonly Kernel[] = [
   ...CONV_REF_KERNELS, ...GEMM_REF_KERNELS, ...MATMUL_REF_KERNELS,
@@ -49,7 +55,9 @@ export const REF_KERNELS: readonly Kernel[] = [
   squeezeRef, unsqueezeRef, equalRef, geluRef,
 ];
 
-export const JS_KERNELS: readonly Kernel[] = [];
+export const JS_KERNELS: readonly Kernel[] = [
+  ...CONV_JS_KERNELS, ...GEMM_JS_KERNELS, ...MATMUL_JS_KERNELS, maxPoolJs, averagePoolJs, globalAveragePoolJs,
+];
 
 export const ALL_KERNELS: readonly Kernel[] = [...REF_KERNELS, ...JS_KERNELS];
 

@@ -1,0 +1,28 @@
+// js GlobalAveragePool: each (batch, channel) plane is contiguous in NCHW; four partial sums
+// per plane break the dependency chain of a single accumulator.
+
+import { defineKernel } from '../common/define.js';
+
+export const globalAveragePoolJs = defineKernel({
+  id: 'f32-globalaveragepool-1x1-js', op: 'GlobalAveragePool', target: 'js', dtypes: ['float32'],
+  prepare(c) {
+    const x = c.input(0, ['float32']);
+    const y = c.output(0, ['float32']);
+    if (x.shape.length < 3) c.fail(`input rank ${x.shape.length} < 3`);
+    c.shapeIs(y, x.shape.map((d, i) => (i < 2 ? d : 1)), 'output');
+    const planes = x.shape[0]! * x.shape[1]!;
+    const size = x.shape.slice(2).reduce((p, d) => p * d, 1);
+    const xd = x.data as Float32Array, yd = y.data as Float32Array;
+    return () => {
+      for (let pl = 0; pl < planes; pl++) {
+        const base = pl * size;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
+        for (; i + 4 <= size; i += 4) {
+          s0 += xd[base + i]!; s1 += xd[base + i + 1]!; s2 += xd[base + i + 2]!; s3 += xd[base + i + 3]!;
+        }
+        for (; i < size; i++) s0 += xd[base + i]!;
+        yd[pl] = (s0 + s1 + s2 + s3) / size;
+      }
+    };
+  },
+});

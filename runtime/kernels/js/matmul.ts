@@ -1,0 +1,31 @@
+// js MatMul: batched numpy matmul with fused relu/clip; each batch runs the 4-row accumulate
+// micro-kernel (A rows × contiguous B/C rows, see sgemm-core.ts).
+
+import type { Kernel } from '../kernel.js';
+import { defineKernel } from '../common/define.js';
+import { EPILOGUES, epilogueClamp, epilogueId } from '../common/epilogue.js';
+import { planMatMul } from '../common/matmul-shape.js';
+import { clampRange, sgemmAccumulate } from './sgemm-core.js';
+
+function matmulJs(epilogue: Kernel['epilogue']): Kernel {
+  const id = epilogueId('f32', 'matmul', epilogue, '4x1', 'js');
+  return defineKernel({
+    id, op: 'MatMul', target: 'js', epilogue, dtypes: ['float32'],
+    prepare(c) {
+      const a = c.input(0, ['float32']);
+      const b = c.input(1, ['float32']);
+      const y = c.output(0, ['float32']);
+      const { lo, hi } = epilogueClamp(c, epilogue);
+      const { m, k, n, aOffsets, bOffsets } = planMatMul(c, a, b, y);
+      const ad = a.data as Float32Array, bd = b.data as Float32Array, yd = y.data as Float32Array;
+      const total = aOffsets.length * m * n;
+      return () => {
+        yd.fill(0, 0, total);
+        for (let t = 0; t < aOffsets.length; t++) sgemmAccumulate(m, n, k, ad, aOffsets[t]!, k, 1, bd, bOffsets[t]!, yd, t * m * n);
+        clampRange(yd, 0, total, lo, hi);
+      };
+    },
+  });
+}
+
+export const MATMUL_JS_KERNELS: readonly Kernel[] = EPILOGUES.map(matmulJs);
