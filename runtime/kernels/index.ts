@@ -39,6 +39,13 @@ import { subRef } from './ref/sub.js';
 import { tanhRef } from './ref/tanh.js';
 import { transposeRef } from './ref/transpose.js';
 import { unsqueezeRef } from './ref/unsqueeze.js';
+import { batchNormalizationRef } from './ref/batchnormalization.js';
+import { castRef } from './ref/cast.js';
+import { expandRef } from './ref/expand.js';
+import { layerNormalizationRef } from './ref/layernormalization.js';
+import { padRef } from './ref/pad.js';
+import { splitRef } from './ref/split.js';
+import { whereRef } from './ref/where.js';
 import { averagePoolJs } from './js/averagepool.js';
 import { CONV_JS_KERNELS } from './js/conv.js';
 import { GEMM_JS_KERNELS } from './js/gemm.js';
@@ -52,7 +59,8 @@ export const REF_KERNELS: readonly Kernel[] = [
   reduceMeanRef, softmaxRef, transposeRef, reshapeRef, flattenRef, concatRef, sliceRef, gatherRef,
   shapeRef, globalAveragePoolRef, maxPoolRef, identityRef,
   sigmoidRef, tanhRef, expRef, leakyReluRef, erfRef, hardSwishRef, averagePoolRef, globalMaxPoolRef,
-  squeezeRef, unsqueezeRef, equalRef, geluRef,
+  squeezeRef, unsqueezeRef, batchNormalizationRef, castRef, equalRef, whereRef, expandRef, splitRef, padRef,
+  layerNormalizationRef, geluRef,
 ];
 
 export const JS_KERNELS: readonly Kernel[] = [

@@ -95,14 +95,25 @@ export function loadNodeTest(entry: NodeTestEntry): LoadedNodeTest {
   if (graph.node.length !== 1) return { ...base, skip: `${graph.node.length} nodes` };
   // Initializers (the weights of the opset-6 pytorch-converted tests) are fed like inputs.
   const initializers = new Map(graph.initializer.map((t) => [t.name as string, tensorFromProto(t as InstanceType<typeof onnx.TensorProto>)]));
-  const graphInputs = graph.input.map((i) => i.name as string).filter((n) => !initializers.has(n));
   const data = join(dir, 'test_data_set_0');
+  try {
+    return loadData(node, graph, data, base, initializers);
+  } catch (e) {
+    return { ...base, skip: (e as Error).message };
+  }
+}
+
+function loadData(
+  node: InstanceType<typeof onnx.NodeProto>, graph: InstanceType<typeof onnx.GraphProto>, data: string,
+  base: LoadedNodeTest, initializers: Map<string, TensorView>,
+): LoadedNodeTest {
+  const graphInputs = graph.input.map((i) => i.name as string).filter((n) => !initializers.has(n));
   const fed = new Map(graphInputs.map((name, i) => [name, decodeTensor(readFileSync(join(data, `input_${i}.pb`)))]));
   for (const [name, t] of initializers) fed.set(name, t);
-  const inputs = node.input.map((name) => (name === '' ? undefined : fed.get(name)));
-  if (node.input.some((name, i) => name !== '' && inputs[i] === undefined)) return { ...base, skip: 'node input is not a graph input' };
+  const inputs = (node.input as string[]).map((name) => (name === '' ? undefined : fed.get(name)));
+  if ((node.input as string[]).some((name, i) => name !== '' && inputs[i] === undefined)) return { ...base, skip: 'node input is not a graph input' };
   const expected = graph.output.map((_, i) => decodeTensor(readFileSync(join(data, `output_${i}.pb`))));
-  return { op: node.opType, attrs, inputs, expected };
+  return { op: base.op, attrs: base.attrs, inputs, expected };
 }
 
 /** First mismatch as a message (index, values, shape), or undefined when all match. */

@@ -32,6 +32,14 @@ describe('ref kernels vs ONNX node conformance tests', function () {
         assert.equal(msg, undefined, msg);
       });
       note(entry.op_type).pass++;
+      // The same oracle for the optimized kernels of the op (plain epilogue, matching dtype).
+      for (const k of ALL_KERNELS) {
+        if (k.target === 'ref' || k.op !== t.op || k.epilogue !== '' || (k.dtypes !== 'any' && (dtype === undefined || !k.dtypes.includes(dtype)))) continue;
+        runKernel(k, entry.test, t.inputs, t.attrs, t.expected).forEach((g, i) => {
+          const msg = compareTensors(g, t.expected[i]!, `${entry.test} (${k.id}) output ${i}`);
+          assert.equal(msg, undefined, msg);
+        });
+      }
     });
   }
 

@@ -1,0 +1,37 @@
+// The kernel naming scheme holds for every entry of ALL_KERNELS, ids are unique and the
+// metadata fields agree with the id.
+
+import { strict as assert } from 'node:assert';
+import { ALL_KERNELS, defaultRegistry } from '../../../runtime/kernels/index.js';
+import { KERNEL_ID_PATTERN } from '../../../runtime/kernels/kernel.js';
+
+describe('kernel ids', () => {
+  it('match KERNEL_ID_PATTERN', () => {
+    const bad = ALL_KERNELS.filter((k) => !KERNEL_ID_PATTERN.test(k.id)).map((k) => k.id);
+    assert.deepEqual(bad, []);
+  });
+
+  it('are unique and the registry holds them all', () => {
+    const ids = ALL_KERNELS.map((k) => k.id);
+    assert.equal(new Set(ids).size, ids.length, `duplicates: ${ids.filter((id, i) => ids.indexOf(id) !== i).join(', ')}`);
+    assert.equal(defaultRegistry().size, ids.length);
+  });
+
+  it('agree with op, epilogue, target and dtypes', () => {
+    for (const k of ALL_KERNELS) {
+      const parts = k.id.split('-');
+      assert.equal(parts[1], k.op.toLowerCase(), `${k.id}: op ${k.op}`);
+      assert.equal(parts[parts.length - 1], k.target, `${k.id}: target ${k.target}`);
+      assert.equal(parts.length === 5 ? parts[2] : '', k.epilogue, `${k.id}: epilogue '${k.epilogue}'`);
+      if (k.target === 'ref') assert.equal(parts[parts.length - 2], '1x1', `${k.id}: ref kernels use tile 1x1`);
+      if (parts[0] === 'f32') assert.deepEqual(k.dtypes, ['float32'], `${k.id}: f32 kernels take float32 only`);
+      else assert.ok(k.dtypes === 'any' || k.dtypes.length > 1, `${k.id}: 'any' kernels are dtype-generic`);
+    }
+  });
+
+  it('every js kernel has a ref kernel of the same op and epilogue', () => {
+    for (const k of ALL_KERNELS.filter((x) => x.target !== 'ref')) {
+      assert.ok(ALL_KERNELS.some((r) => r.target === 'ref' && r.op === k.op && r.epilogue === k.epilogue), k.id);
+    }
+  });
+});
