@@ -636,7 +636,14 @@ export const SUPPORTED_OPS: ReadonlySet<string> = new Set(Object.keys(RULES).fil
 export function inferNode(node: Node, inputs: readonly (ValueInfo | undefined)[], opset: number): { dtype: DType; shape?: readonly Dim[] }[] {
   const rule = RULES[node.op];
   if (!rule) throw new SpcError(`node '${node.name}': unsupported operator ${node.op}`);
-  const outs = rule(new RuleCtx(node, inputs, opset));
+  let outs: Out[];
+  try {
+    outs = rule(new RuleCtx(node, inputs, opset));
+  } catch (e) {
+    // The IR's attribute accessors throw plain Errors naming the node; a wrongly typed attribute is bad input.
+    if (e instanceof Error && !(e instanceof SpcError) && /attribute '/.test(e.message)) throw new SpcError(e.message);
+    throw e;
+  }
   if (outs.length < node.outputs.length) {
     throw new SpcError(`node '${node.name}' (${node.op}): has ${node.outputs.length} outputs, at most ${outs.length} supported`);
   }

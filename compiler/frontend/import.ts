@@ -172,7 +172,9 @@ function importAttr(a: onnx.IAttributeProto, where: string, baseDir: string): At
     case AttrType.INTS: return { kind: 'ints', value: (a.ints ?? []).map((v) => int64ToNumber(v as Int64, where)) };
     case AttrType.FLOATS: return { kind: 'floats', value: [...(a.floats ?? [])] };
     case AttrType.STRINGS: return { kind: 'strings', value: (a.strings ?? []).map((s) => utf8.decode(s)) };
-    case AttrType.TENSOR: return { kind: 'tensor', value: decodeTensor(a.t!, where, baseDir) };
+    case AttrType.TENSOR:
+      if (!a.t) throw new SpcError(`${where}: tensor attribute has no tensor`);
+      return { kind: 'tensor', value: decodeTensor(a.t, where, baseDir) };
     case AttrType.GRAPH: case AttrType.GRAPHS:
       throw new SpcError(`${where}: subgraph attributes are not supported`);
     default:
@@ -184,7 +186,9 @@ function constantNodeValue(n: onnx.INodeProto, where: string, baseDir: string): 
   const a = n.attribute?.[0];
   if (!a || n.attribute!.length !== 1) throw new SpcError(`${where}: expected exactly one value attribute`);
   switch (a.name) {
-    case 'value': return decodeTensor(a.t!, `${where}: attribute 'value'`, baseDir);
+    case 'value':
+      if (!a.t) throw new SpcError(`${where}: attribute 'value' has no tensor`);
+      return decodeTensor(a.t, `${where}: attribute 'value'`, baseDir);
     case 'value_float': return { dtype: 'float32', shape: [], data: Float32Array.of(a.f ?? 0) };
     case 'value_floats': return { dtype: 'float32', shape: [a.floats?.length ?? 0], data: Float32Array.from(a.floats ?? []) };
     case 'value_int': return { dtype: 'int64', shape: [], data: BigInt64Array.of(int64Big(a.i as Int64)) };
@@ -217,18 +221,15 @@ export function decodeTensor(t: onnx.ITensorProto, where: string, baseDir: strin
     }
     return { dtype, shape, data: fromBytes(dtype, t.rawData, count) };
   }
+  const [field, src]: [string, readonly (number | bigint)[]] =
+    dtype === 'float32' ? ['float_data', t.floatData ?? []]
+      : dtype === 'float64' ? ['double_data', t.doubleData ?? []]
+        : dtype === 'int64' ? ['int64_data', (t.int64Data ?? []).map((v) => int64Big(v as Int64))]
+          : ['int32_data', t.int32Data ?? []];
+  // Check before allocating: a corrupt dims field must not become a huge allocation.
+  if (src.length !== count) throw new SpcError(`${where}: ${field} has ${src.length} values, shape [${shape.join(',')}] needs ${count}`);
   const data = allocArray(dtype, count);
-  const fill = (src: readonly (number | bigint)[] | null | undefined, field: string): void => {
-    const n = src?.length ?? 0;
-    if (n !== count) throw new SpcError(`${where}: ${field} has ${n} values, shape [${shape.join(',')}] needs ${count}`);
-    (data as unknown as { set(a: ArrayLike<number | bigint>): void }).set(src!);
-  };
-  switch (dtype) {
-    case 'float32': fill(t.floatData, 'float_data'); break;
-    case 'float64': fill(t.doubleData, 'double_data'); break;
-    case 'int64': fill((t.int64Data ?? []).map((v) => int64Big(v as Int64)), 'int64_data'); break;
-    default: fill(t.int32Data, 'int32_data');
-  }
+  (data as unknown as { set(a: ArrayLike<number | bigint>): void }).set(src);
   return { dtype, shape, data };
 }
 
