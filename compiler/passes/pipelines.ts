@@ -1,6 +1,7 @@
 // Pipelines as plain arrays of passes: the order is read here, not reconstructed from conditionals.
 
 import type { PipelineStep } from './manager.js';
+import type { Pass } from './pass.js';
 import { fixpoint } from './manager.js';
 import { inferShapesPass } from './infer-shapes.js';
 import { foldConstants } from './fold-constants.js';
@@ -28,4 +29,9 @@ export const canonicalizePipeline: readonly PipelineStep[] = [
  */
 export const compilePipeline: readonly PipelineStep[] = [
   ...canonicalizePipeline,
+];
+
+/** Every pass by name, for `--list-passes` and `--print-ir-after=<name>`. */
+export const ALL_PASSES: readonly Pass[] = [
+  inferShapesPass, foldConstants, removeIdentity, foldBatchnorm, fuseActivation, eliminateDeadCode,
 ];
