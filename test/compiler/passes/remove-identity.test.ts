@@ -67,3 +67,19 @@ describe('passes/remove-identity', () => {
     assert.equal(countOps(g, 'Dropout'), 1);
   });
 });
+
+describe('passes/remove-identity (Dropout-12 training_mode)', () => {
+  for (const [training, removed] of [[0, true], [1, false]] as const) {
+    it(`training_mode=${training}: ${removed ? 'removed' : 'kept'}`, () => {
+      const g = build({
+        inputs: { x: ['float32', [3]] },
+        consts: { t: { dtype: 'bool', shape: [], data: Uint8Array.from([training]) } },
+        nodes: [['Dropout', ['x', '', 't'], ['d']], ['Relu', ['d'], ['y']]],
+        outputs: ['y'],
+      });
+      const out = removeIdentity.run(g, makePassContext());
+      assert.equal(countOps(out, 'Dropout'), removed ? 0 : 1);
+      assert.equal(out === g, !removed);
+    });
+  }
+});
