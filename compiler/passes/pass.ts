@@ -30,7 +30,15 @@ export interface PassContext {
 /** A context whose notes are kept in an array, for the CLI report and for tests. */
 export function makePassContext(options: PassOptions = {}, registry?: KernelRegistry): PassContext & { readonly notes: PassNote[] } {
   const notes: PassNote[] = [];
-  return { options, registry, notes, log: (n) => { notes.push(n); } };
+  // A pass in a fixpoint group repeats its notes every round; keep each fact once.
+  const seen = new Set<string>();
+  return {
+    options, registry, notes,
+    log: (n) => {
+      const key = `${n.pass}\u0000${n.node ?? ''}\u0000${n.message}`;
+      if (!seen.has(key)) { seen.add(key); notes.push(n); }
+    },
+  };
 }
 
 /**
