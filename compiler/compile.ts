@@ -10,8 +10,7 @@ import { loadOnnx } from './frontend/load.js';
 import { makePassContext } from './passes/pass.js';
 import type { PassNote } from './passes/pass.js';
 import { runPipeline } from './passes/manager.js';
-import { canonicalizePipeline } from './passes/pipelines.js';
-import { selectKernels } from './passes/select-kernels.js';
+import { compilePipeline } from './passes/pipelines.js';
 import { planArena } from './analysis/memory-plan.js';
 import { lowerGraph } from './emit/lower.js';
 import { writeArtifact } from './emit/artifact.js';
@@ -54,7 +53,7 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
   const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes) });
   const name = basename(modelPath, extname(modelPath));
   const ctx = makePassContext({ targets: options.targets });
-  let graph = runPipeline(withGraph(imported, { name }), [...canonicalizePipeline, selectKernels], ctx, { verify: options.verify ?? false });
+  const graph = runPipeline(withGraph(imported, { name }), compilePipeline, ctx, { verify: options.verify ?? false });
   const plan = planArena(graph);
   const sourceSha256 = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
   const contents = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions(options) });

@@ -1,7 +1,19 @@
 // spc's version, read once from the package manifest so it never drifts from package.json.
+// The manifest is looked up from this module's folder upwards (dist/compiler/ → the root).
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const SPC_VERSION: string = (JSON.parse(
-  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-) as { version: string }).version;
+function readVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'spc' && pkg.version) return pkg.version;
+    }
+    if (dirname(dir) === dir) throw new Error('spc: cannot find its own package.json');
+  }
+}
+
+export const SPC_VERSION: string = readVersion();

@@ -21,7 +21,8 @@ interface CompileFlags {
   quiet?: boolean;
 }
 
-const TARGETS: readonly Target[] = ['wasmsimd', 'js', 'ref'];
+// wasmsimd joins the list with the kernels that use it.
+const TARGETS: readonly Target[] = ['js', 'ref'];
 
 export function compileCommand(): Command {
   return new Command('compile')
@@ -41,13 +42,13 @@ export function compileCommand(): Command {
       if (bad.length > 0) throw new UsageError(`--targets: unknown target(s) ${bad.join(', ')}; choose from ${TARGETS.join(', ')}`);
       if (!existsSync(model)) throw new SpcError(`${model}: no such file`);
       const result = compileFile(model, { inputShapes, targets: flags.targets ? targets : undefined, verify: flags.verify });
+      if (!flags.quiet) for (const w of result.warnings) process.stderr.write(`spc: warning: ${w}\n`);
       if (existsSync(flags.output) && !statSync(flags.output).isDirectory()) {
         throw new UsageError(`-o ${flags.output}: exists and is not a folder (-o names the output folder)`);
       }
       mkdirSync(flags.output, { recursive: true });
       const out = join(flags.output, `${basename(model, extname(model))}.spm`);
       writeFileAtomic(out, result.artifact);
-      if (!flags.quiet) for (const w of result.warnings) process.stderr.write(`spc: warning: ${w}\n`);
       const s = summarizeArtifact(result.contents);
       if (flags.printIr) process.stdout.write(printGraph(result.graph) + '\n');
       if (flags.json) {

@@ -12,7 +12,7 @@ import { UsageError } from '../errors.js';
 import { collect, parseInputBinding } from './options.js';
 import { readInputFile } from './read-file.js';
 
-interface RunFlags { input?: string[]; output?: string; outputDir?: string; json?: boolean }
+interface RunFlags { input?: string[]; output?: string; outputDir?: string; json?: boolean; quiet?: boolean }
 
 export function runCommand(): Command {
   return new Command('run')
@@ -22,8 +22,10 @@ export function runCommand(): Command {
     .option('-o, --output <file.npy>', 'where to write the output (models with one output)')
     .option('--output-dir <dir>', 'write every output as <dir>/<output name>.npy')
     .option('--json', 'print output names, shapes and dtypes as JSON')
+    .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, flags: RunFlags) => {
       if (!flags.output && !flags.outputDir) throw new UsageError('run: give --output file.npy or --output-dir dir/');
+      if (flags.output && flags.outputDir) throw new UsageError('run: give either --output or --output-dir, not both');
       const bytes = readInputFile(file);
       let model;
       try {
@@ -45,17 +47,15 @@ export function runCommand(): Command {
       }
       const outputs = await model.run(feeds);
       const names = Object.keys(outputs);
-      if (flags.output) {
-        if (names.length !== 1) throw new UsageError(`the model has ${names.length} outputs (${names.join(', ')}): use --output-dir`);
-        writeFileAtomic(flags.output, formatNpy(outputs[names[0]]));
-      }
-      if (flags.outputDir) {
-        mkdirSync(flags.outputDir, { recursive: true });
-        for (const n of names) writeFileAtomic(join(flags.outputDir, `${safeFileName(n)}.npy`), formatNpy(outputs[n]));
-      }
-      if (flags.json) {
-        process.stdout.write(JSON.stringify(names.map((n) => ({ name: n, dtype: outputs[n].dtype, shape: outputs[n].shape })), null, 2) + '\n');
-      }
+      if (flags.output && names.length !== 1) throw new UsageError(`the model has ${names.length} outputs (${names.join(', ')}): use --output-dir`);
+      const written = names.map((n) => ({
+        name: n, dtype: outputs[n].dtype, shape: outputs[n].shape,
+        file: flags.output ?? join(flags.outputDir!, `${safeFileName(n)}.npy`),
+      }));
+      if (flags.outputDir) mkdirSync(flags.outputDir, { recursive: true });
+      for (const w of written) writeFileAtomic(w.file, formatNpy(outputs[w.name]));
+      if (flags.json) process.stdout.write(JSON.stringify(written, null, 2) + '\n');
+      else if (!flags.quiet) for (const w of written) process.stdout.write(`wrote ${w.file}: ${w.name} ${w.dtype}[${w.shape.join(',')}]\n`);
       model.dispose();
     });
 }

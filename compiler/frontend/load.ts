@@ -89,7 +89,7 @@ function pinInputs(g: Graph, overrides: Readonly<Record<string, readonly number[
     if (v.shape.every((d) => typeof d === 'number')) continue;
     const shape: Dim[] = [...v.shape];
     if (typeof shape[0] === 'string') {
-      warnings.push(`input '${name}': dynamic batch dimension '${shape[0]}' pinned to 1 (use --input-shape ${name}=...)`);
+      warnings.push(`input '${name}': dynamic batch dimension '${shape[0]}' pinned to 1 (pin it with ${hint})`);
       shape[0] = 1;
     }
     const dynamic = shape.findIndex((d) => typeof d !== 'number');

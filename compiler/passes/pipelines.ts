@@ -9,6 +9,7 @@ import { removeIdentity } from './remove-identity.js';
 import { foldBatchnorm } from './fold-batchnorm.js';
 import { fuseActivation } from './fuse-activation.js';
 import { eliminateDeadCode } from './eliminate-dead-code.js';
+import { selectKernels } from './select-kernels.js';
 
 /**
  * Canonicalization: make shapes static and constants folded, then simplify. fold-batchnorm runs
@@ -29,6 +30,7 @@ export const canonicalizePipeline: readonly PipelineStep[] = [
  */
 export const compilePipeline: readonly PipelineStep[] = [
   ...canonicalizePipeline,
+  selectKernels,
 ];
 
 /** Every pass by name, for `--list-passes` and `--print-ir-after=<name>`. */
