@@ -51,7 +51,8 @@ describe('frontend/load: corpus models', () => {
         assert.deepEqual(v.shape, expectedShape(io.shape, 1), io.name);
       }
       if (dynamic) {
-        assert.deepEqual(warnings, ["input 'input': dynamic batch dimension 'N' pinned to 1 (use --input-shape input=...)"]);
+        const dims = entry.inputs[0].shape.map((d) => (typeof d === 'number' ? d : 'N')).join('x');
+        assert.deepEqual(warnings, [`input 'input': dynamic batch dimension 'N' pinned to 1 (pin it with --input-shape input=${dims})`]);
       } else assert.deepEqual(warnings, []);
 
       const proto = onnx.ModelProto.decode(readFileSync(path));
