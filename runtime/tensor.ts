@@ -1,6 +1,8 @@
 // Element types and tensor views shared by the runtime, its kernels and the compiler's
 // constant folder. A view is a typed array plus a static shape; it never owns an arena.
 
+import type { PackedWeight } from './sparse/packed.js';
+
 export type DType = 'float32' | 'float64' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'uint16' | 'bool';
 
 export type TypedArray =
@@ -16,7 +18,10 @@ export type TypedArray =
 export interface TensorView {
   readonly dtype: DType;
   readonly shape: readonly number[];
+  /** Dense elements; for a packed sparse weight, an empty array (read `packed` instead). */
   readonly data: TypedArray;
+  /** A packed sparse weight (see sparse/packed.ts); `shape` stays the logical dense shape. */
+  readonly packed?: PackedWeight;
 }
 
 export const DTYPE_BYTES: Readonly<Record<DType, number>> = {

@@ -24,6 +24,20 @@ export interface Constant {
   readonly data: TypedArray;
 }
 
+/** Set by pruning on a constant weight whose zeros follow a pattern (its data holds the zeros). */
+export interface Sparsity {
+  readonly kind: 'unstructured' | 'nm' | 'block';
+  /** The pattern as the user wrote it: 'unstructured', '2:4', 'block:4x1'. */
+  readonly pattern: string;
+  readonly n?: number;
+  readonly m?: number;
+  readonly br?: number;
+  readonly bc?: number;
+  /** Fraction of zeros requested and achieved. */
+  readonly requested: number;
+  readonly achieved: number;
+}
+
 export interface Value {
   readonly name: string;
   readonly dtype: DType;
@@ -31,6 +45,8 @@ export interface Value {
   readonly shape?: readonly Dim[];
   /** Present for initializers and folded constants. */
   readonly constant?: Constant;
+  /** Present on pruned weights: the pattern their zeros follow. */
+  readonly sparsity?: Sparsity;
 }
 
 export interface Node {

@@ -28,6 +28,8 @@ export interface Kernel {
   readonly target: 'ref' | 'js' | 'wasmsimd';
   /** Fused activation it applies after the op ('' for none). */
   readonly epilogue: '' | 'relu' | 'clip';
+  /** The weight format it reads ('dense' unless it consumes a packed sparse weight). */
+  readonly format?: 'dense' | 'csr' | 'nm' | 'bsr';
   /** Element types it accepts for its first input ('any' for dtype-generic data movement). */
   readonly dtypes: readonly string[] | 'any';
   /** Binds views and precomputes index arithmetic; throws KernelError when preconditions fail. */

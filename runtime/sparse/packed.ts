@@ -1,0 +1,61 @@
+// Packed sparse weights as kernels read them. A weight is viewed as a matrix
+// W[rows][cols]: rows = output channels (Conv O, Gemm/MatMul output features), cols = the
+// reduction, for Conv ordered (kh, kw, ci) — ci fastest — so N:M groups run along input
+// channels at a fixed kernel position.
+//
+//   csr: rowPtr[rows+1] (int32, monotone, rowPtr[0]=0, rowPtr[rows]=nnz)
+//        colIdx[nnz] (uint16 when cols ≤ 65536, else int32), values[nnz] (float32)
+//   nm:  every row holds cols/m groups of m columns; each group stores exactly n slots:
+//        values[rows*(cols/m)*n] (float32, zero-padded when a group keeps fewer),
+//        indices: a little-endian bit stream, ceil(log2 m) bits per slot, slot k at bits
+//        [k*b, k*b+b); slot indices within a group are strictly increasing and < m
+//   bsr: blocks of br rows × bc cols; rowPtr[rows/br + 1] over block rows, colIdx[nnzb]
+//        (block column index), values[nnzb*br*bc] (each block row-major); rows % br == 0
+//        and cols % bc == 0 are required (else the layer is not packed as bsr)
+
+export type SparseFormat = 'csr' | 'nm' | 'bsr';
+
+export interface CsrWeight {
+  readonly format: 'csr';
+  readonly rows: number;
+  readonly cols: number;
+  readonly rowPtr: Int32Array;
+  readonly colIdx: Uint16Array | Int32Array;
+  readonly values: Float32Array;
+}
+
+export interface NmWeight {
+  readonly format: 'nm';
+  readonly rows: number;
+  readonly cols: number;
+  readonly n: number;
+  readonly m: number;
+  readonly values: Float32Array;
+  readonly indices: Uint8Array;
+}
+
+export interface BsrWeight {
+  readonly format: 'bsr';
+  readonly rows: number;
+  readonly cols: number;
+  readonly br: number;
+  readonly bc: number;
+  readonly rowPtr: Int32Array;
+  readonly colIdx: Uint16Array | Int32Array;
+  readonly values: Float32Array;
+}
+
+export type PackedWeight = CsrWeight | NmWeight | BsrWeight;
+
+/** What pruning promised, carried to the artifact (canonical descriptor). */
+export interface SparsityDescriptor {
+  /** 'unstructured' | 'n:m' like '2:4' | 'block:RxC'. */
+  readonly pattern: string;
+  /** Fraction of zero weights actually achieved. */
+  readonly sparsity: number;
+}
+
+/** Bits per N:M slot index. */
+export function nmIndexBits(m: number): number {
+  return Math.max(1, Math.ceil(Math.log2(m)));
+}
