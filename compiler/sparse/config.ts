@@ -1,6 +1,7 @@
 // The `--config spc.json` file: per-layer overrides chosen by node-name glob and/or op type.
 // Entries apply in file order and a later entry wins for every field it sets.
 
+import { SpcError } from '../errors.js';
 import type { Pattern } from './pattern.js';
 import { parsePattern, PatternError } from './pattern.js';
 
@@ -31,7 +32,7 @@ export interface LayerOverride {
   readonly rules: readonly number[];
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends SpcError {
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';

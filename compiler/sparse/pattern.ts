@@ -1,6 +1,7 @@
 // The `--pattern` grammar: unstructured, N:M (keep N of every M), block:RxC and channel.
 // One parser, so the CLI, the config file and the pass agree on what a pattern means.
 
+import { SpcError } from '../errors.js';
 export type Pattern =
   | { readonly kind: 'unstructured'; readonly text: 'unstructured' }
   | { readonly kind: 'nm'; readonly text: string; readonly n: number; readonly m: number }
@@ -16,7 +17,7 @@ export const PATTERN_HELP =
   "accepted patterns: 'unstructured', 'N:M' (keep N of every M consecutive input-channel weights; " +
   `integers with 1 ≤ N < M ≤ ${MAX_M}, e.g. '2:4' keeps 2 of every 4), 'block:RxC' (R output rows × C input columns, e.g. 'block:4x1'), 'channel'`;
 
-export class PatternError extends Error {
+export class PatternError extends SpcError {
   constructor(message: string) {
     super(message);
     this.name = 'PatternError';
