@@ -52,6 +52,12 @@ import { GEMM_JS_KERNELS } from './js/gemm.js';
 import { globalAveragePoolJs } from './js/globalaveragepool.js';
 import { MATMUL_JS_KERNELS } from './js/matmul.js';
 import { maxPoolJs } from './js/maxpool.js';
+import { CONV_SPARSE_REF_KERNELS } from './ref/conv-sparse.js';
+import { GEMM_SPARSE_REF_KERNELS } from './ref/gemm-sparse.js';
+import { MATMUL_SPARSE_REF_KERNELS } from './ref/matmul-sparse.js';
+import { CONV_SPARSE_JS_KERNELS } from './js/conv-sparse.js';
+import { GEMM_SPARSE_JS_KERNELS } from './js/gemm-sparse.js';
+import { MATMUL_SPARSE_JS_KERNELS } from './js/matmul-sparse.js';
 
 export const REF_KERNELS: readonly Kernel[] = [
   ...CONV_REF_KERNELS, ...GEMM_REF_KERNELS, ...MATMUL_REF_KERNELS,
@@ -67,7 +73,13 @@ export const JS_KERNELS: readonly Kernel[] = [
   ...CONV_JS_KERNELS, ...GEMM_JS_KERNELS, ...MATMUL_JS_KERNELS, maxPoolJs, averagePoolJs, globalAveragePoolJs,
 ];
 
-export const ALL_KERNELS: readonly Kernel[] = [...REF_KERNELS, ...JS_KERNELS];
+/** Kernels that read a packed sparse weight (format csr, nm or bsr) as input 1. */
+export const SPARSE_KERNELS: readonly Kernel[] = [
+  ...CONV_SPARSE_REF_KERNELS, ...GEMM_SPARSE_REF_KERNELS, ...MATMUL_SPARSE_REF_KERNELS,
+  ...CONV_SPARSE_JS_KERNELS, ...GEMM_SPARSE_JS_KERNELS, ...MATMUL_SPARSE_JS_KERNELS,
+];
+
+export const ALL_KERNELS: readonly Kernel[] = [...REF_KERNELS, ...JS_KERNELS, ...SPARSE_KERNELS];
 
 export function defaultRegistry(): KernelRegistry {
   return makeRegistry(ALL_KERNELS);
