@@ -161,7 +161,8 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
   const allocLayers: AllocLayer[] = allocated.map((k) => ({ shape: k.shape, data: k.data }));
   const shares = allocate(settings.allocation, allocLayers, settings.sparsity);
   const pruneCount = new Map<Candidate, number>();
-  allocated.forEach((k, i) => pruneCount.set(k, shares[i]!.prune));
+  const allocRequested = new Map<Candidate, number>();
+  allocated.forEach((k, i) => { pruneCount.set(k, shares[i]!.prune); allocRequested.set(k, shares[i]!.requested); });
 
   const values = new Map(graph.values);
   const done = new Map<string, PruneLayerReport>();
@@ -180,13 +181,13 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
     } else if (p.kind === 'block') {
       const area = p.br * p.bc;
       const nBlocks = params / area;
-      const blocks = k.fixedSparsity !== undefined ? Math.round(k.fixedSparsity * nBlocks) : Math.min(nBlocks, Math.round(pruneCount.get(k)! / area));
-      requested = k.fixedSparsity ?? pruneCount.get(k)! / params;
+      requested = k.fixedSparsity ?? allocRequested.get(k)!;
+      const blocks = Math.round(requested * nBlocks);
       pruned = maskBlock(matrix, k.rows, k.cols, p.br, p.bc, blocks);
       sparsity = { kind: 'block', pattern: p.text, br: p.br, bc: p.bc };
     } else if (p.kind === 'unstructured') {
       const count = k.fixedSparsity !== undefined ? Math.round(k.fixedSparsity * params) : pruneCount.get(k)!;
-      requested = k.fixedSparsity ?? count / params;
+      requested = k.fixedSparsity ?? allocRequested.get(k)!;
       pruned = maskUnstructured(matrix, count);
       sparsity = { kind: 'unstructured', pattern: p.text };
     } else {

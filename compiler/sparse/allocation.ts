@@ -18,6 +18,8 @@ export interface LayerAllocation {
   readonly prune: number;
   /** prune / params. */
   readonly sparsity: number;
+  /** The sparsity the allocation asked of the layer before rounding to whole weights. */
+  readonly requested: number;
 }
 
 export function parseAllocation(text: string): Allocation {
@@ -27,13 +29,16 @@ export function parseAllocation(text: string): Allocation {
 
 const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-function fromCounts(layers: readonly AllocLayer[], counts: readonly number[]): LayerAllocation[] {
-  return layers.map((l, i) => ({ prune: counts[i]!, sparsity: l.data.length === 0 ? 0 : counts[i]! / l.data.length }));
+function fromCounts(layers: readonly AllocLayer[], counts: readonly number[], requested?: readonly number[]): LayerAllocation[] {
+  return layers.map((l, i) => {
+    const sparsity = l.data.length === 0 ? 0 : counts[i]! / l.data.length;
+    return { prune: counts[i]!, sparsity, requested: requested?.[i] ?? sparsity };
+  });
 }
 
 /** Each layer zeroes round(target · params) weights. */
 export function allocateUniform(layers: readonly AllocLayer[], target: number): LayerAllocation[] {
-  return fromCounts(layers, layers.map((l) => Math.round(target * l.data.length)));
+  return fromCounts(layers, layers.map((l) => Math.round(target * l.data.length)), layers.map(() => target));
 }
 
 /**
@@ -76,11 +81,8 @@ export function allocateErk(layers: readonly AllocLayer[], target: number): Laye
     layers.forEach((_, i) => { if (!dense.has(i) && eps * raw[i]! > 1) { dense.add(i); grew = true; } });
     if (!grew) break;
   }
-  const counts = layers.map((l, i) => {
-    const density = dense.has(i) ? 1 : Math.max(0, eps * raw[i]!);
-    return Math.round((1 - density) * l.data.length);
-  });
-  return fromCounts(layers, counts);
+  const requested = layers.map((_, i) => 1 - (dense.has(i) ? 1 : Math.max(0, eps * raw[i]!)));
+  return fromCounts(layers, layers.map((l, i) => Math.round(requested[i]! * l.data.length)), requested);
 }
 
 export function allocate(kind: Allocation, layers: readonly AllocLayer[], target: number): LayerAllocation[] {
