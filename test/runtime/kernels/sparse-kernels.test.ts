@@ -9,8 +9,8 @@ import { strict as assert } from 'node:assert';
 import type { TensorView } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
 import type { Attrs, Kernel } from '../../../runtime/kernels/kernel.js';
-import { KernelError } from '../../../runtime/kernels/kernel.js';
-import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
+import { KERNEL_ID_PATTERN, KernelError } from '../../../runtime/kernels/kernel.js';
+import { ALL_KERNELS, SPARSE_KERNELS } from '../../../runtime/kernels/index.js';
 import type { PackedWeight } from '../../../runtime/sparse/packed.js';
 import type { WeightOp } from '../../../runtime/sparse/layout.js';
 import { fromWeightMatrix, weightMatrixShape } from '../../../runtime/sparse/layout.js';
@@ -152,7 +152,21 @@ function run(k: Kernel, inputs: (TensorView | undefined)[], attrs: Attrs, outSha
   return out;
 }
 
-const sparseKernels = ALL_KERNELS.filter((k) => k.format !== undefined && k.format !== 'dense');
+// Every sparse kernel of ALL_KERNELS, plus SPARSE_KERNELS while they are not yet part of it.
+const sparseKernels = [...new Set([...ALL_KERNELS, ...SPARSE_KERNELS])].filter((k) => k.format !== undefined && k.format !== 'dense');
+
+describe('sparse kernel ids', () => {
+  it('match KERNEL_ID_PATTERN with <op><format> as the op field and agree with op, format, epilogue, target', () => {
+    for (const k of sparseKernels) {
+      assert.ok(KERNEL_ID_PATTERN.test(k.id), k.id);
+      const parts = k.id.split('-');
+      assert.equal(parts[1], k.op.toLowerCase() + k.format!, k.id);
+      assert.equal(parts.length === 5 ? parts[2] : '', k.epilogue, k.id);
+      assert.equal(parts[parts.length - 1], k.target, k.id);
+      assert.deepEqual(k.dtypes, ['float32'], k.id);
+    }
+  });
+});
 
 describe('sparse kernels vs dense ref kernels', () => {
   it('there are csr, nm and bsr kernels for Conv, Gemm and MatMul, ref and js', () => {
