@@ -130,6 +130,34 @@ describe('passes/prune-channels on corpus models at 0.25', function () {
 describe('passes/prune-channels: options and edge cases', function () {
   this.timeout(30_000);
 
+  it('removing channels that are already zero (weights and bias, relu epilogue) keeps the function exactly', () => {
+    // Zero a spread-out quarter of conv2's and fc1's output channels: they have the smallest L1
+    // norm, so they are the ones removed, and they contribute nothing downstream (relu(0) = 0).
+    const g = CASES[0]!.load();
+    const zeroRows = (vals: Map<string, Value>, name: string, rows: number[]): void => {
+      const v = vals.get(name)!;
+      const c = v.constant!;
+      const per = c.data.length / c.shape[0]!;
+      const data = Float32Array.from(c.data as Float32Array);
+      for (const r of rows) data.fill(0, r * per, (r + 1) * per);
+      vals.set(name, { ...v, constant: { ...c, data } });
+    };
+    const vals = new Map(g.values);
+    const conv2 = g.nodes.find((n) => n.name === '/conv2/Conv')!;
+    const fc1 = g.nodes.find((n) => n.name === '/fc1/Gemm')!;
+    const convRows = [1, 5, 6, 10, 17, 22, 29, 31];
+    const fcRows = [0, 3, 7, 8, 12, 19, 20, 25, 33, 38, 41, 47, 50, 55, 60, 63];
+    for (const x of conv2.inputs.slice(1)) zeroRows(vals, x, convRows);
+    for (const x of fc1.inputs.slice(1)) zeroRows(vals, x, fcRows);
+    const z = makeGraph({ ...g, values: vals.values() });
+    const { graph: p } = prune(z, 0.25);
+    assert.deepEqual(p.values.get(fc1.inputs[0]!)!.shape, [16, 24 * 16]);
+    const x = digitsInput(16);
+    const want = evaluateGraph(z, { input: x })[g.outputs[0]!]!;
+    const got = evaluateGraph(p, { input: x })[g.outputs[0]!]!;
+    assertClose(got.data, want.data, 1e-5, 1e-6, 'pruned vs zeroed digits_cnn');
+  });
+
   it('sparsity 0 and another pattern leave the graph itself', () => {
     const g = CASES[0]!.load();
     assert.equal(prune(g, 0).graph, g);
