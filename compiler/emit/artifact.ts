@@ -1,4 +1,5 @@
-// The .spm writer: a LoadedArtifact (weights carrying `data`) in, artifact bytes out, laid out
+// The .spm writer: a LoadedArtifact (weights carrying `data`, or `packed` + `descriptor`) in,
+// artifact bytes out, laid out
 // as schemas/README.md describes. Deterministic: same input, same bytes. planArtifact and
 // encodeArtifact are separate so tests can falsify a layout and check the loader refuses it.
 
@@ -11,20 +12,36 @@ import { Model } from '../../schemas/gen/spc/schema/model.js';
 import { Node } from '../../schemas/gen/spc/schema/node.js';
 import { Provenance } from '../../schemas/gen/spc/schema/provenance.js';
 import { Tensor } from '../../schemas/gen/spc/schema/tensor.js';
+import { SparseWeight } from '../../schemas/gen/spc/schema/sparse-weight.js';
+import { IndexType } from '../../schemas/gen/spc/schema/index-type.js';
+import type { PackedWeight, SparsityDescriptor } from '../../runtime/sparse/packed.js';
 import type { AttrValue } from '../../runtime/kernels/kernel.js';
+import type { TypedArray } from '../../runtime/tensor.js';
 import type { LoadedArtifact, LoadedNode } from '../../runtime/loader/model.js';
 import { crc32 } from '../../runtime/loader/crc32.js';
 import {
   ARENA_ALIGNMENT, CONTAINER_VERSION, CRC_START, DTYPE_TO_FB, HEADER_BYTES, HEADER_FIELDS as H, KIND_TO_FB, MAGIC,
-  WEIGHT_ALIGNMENT, alignUp,
+  SPARSE_FEATURES, SPARSE_FORMAT_TO_FB, SPARSE_FORMAT_VERSION, WEIGHT_ALIGNMENT, alignUp,
 } from '../../runtime/loader/format.js';
 import { parseArtifact } from '../../runtime/loader/load.js';
+
+/** Byte ranges of a packed weight's components in the weight section (0, 0 when unused). */
+export interface SparsePlacement {
+  valuesOffset: bigint;
+  valuesLength: bigint;
+  indicesOffset: bigint;
+  indicesLength: bigint;
+  rowPtrOffset: bigint;
+  rowPtrLength: bigint;
+}
 
 /** Where each tensor's bytes go; what the writer computes and what tests may falsify. */
 export interface TensorPlacement {
   dataOffset: bigint;
   dataLength: bigint;
   arenaOffset: bigint;
+  /** Packed weights only. */
+  sparse?: SparsePlacement;
 }
 
 export interface ArtifactLayout {
@@ -36,23 +53,73 @@ export interface ArtifactLayout {
   arenaAlignment: number;
 }
 
-/** Lays weights out in tensor order, each at a multiple of WEIGHT_ALIGNMENT. */
+function bytesOf(a: TypedArray): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** A packed weight's components in storage order: values, indices (colIdx or the N:M bit stream), row pointers. */
+function components(p: PackedWeight): [Float32Array, Uint8Array | Uint16Array | Int32Array, Int32Array | undefined] {
+  return p.format === 'nm' ? [p.values, p.indices, undefined] : [p.values, p.colIdx, p.rowPtr];
+}
+
+/**
+ * Lays weights out in tensor order, each at a multiple of WEIGHT_ALIGNMENT; a packed weight
+ * places its values, indices and row pointers (in that order), each 64-aligned.
+ */
 export function planArtifact(a: LoadedArtifact): ArtifactLayout {
   let end = 0;
+  const chunks: [number, Uint8Array][] = [];
+  const place = (data: TypedArray): [bigint, bigint] => {
+    const offset = alignUp(end, WEIGHT_ALIGNMENT);
+    end = offset + data.byteLength;
+    chunks.push([offset, bytesOf(data)]);
+    return [BigInt(offset), BigInt(data.byteLength)];
+  };
   const placements: TensorPlacement[] = a.tensors.map((t) => {
     if (t.kind !== 'weight') return { dataOffset: 0n, dataLength: 0n, arenaOffset: BigInt(t.arenaOffset ?? 0) };
+    if (t.packed !== undefined) {
+      const [values, indices, rowPtr] = components(t.packed);
+      const [valuesOffset, valuesLength] = place(values);
+      const [indicesOffset, indicesLength] = place(indices);
+      const [rowPtrOffset, rowPtrLength] = rowPtr === undefined ? [0n, 0n] : place(rowPtr);
+      return {
+        dataOffset: 0n, dataLength: 0n, arenaOffset: 0n,
+        sparse: { valuesOffset, valuesLength, indicesOffset, indicesLength, rowPtrOffset, rowPtrLength },
+      };
+    }
     if (t.data === undefined) throw new Error(`writeArtifact: weight '${t.name}' has no data`);
-    const offset = alignUp(end, WEIGHT_ALIGNMENT);
-    end = offset + t.data.byteLength;
-    return { dataOffset: BigInt(offset), dataLength: BigInt(t.data.byteLength), arenaOffset: 0n };
+    const [dataOffset, dataLength] = place(t.data);
+    return { dataOffset, dataLength, arenaOffset: 0n };
   });
   const weights = new Uint8Array(end);
-  a.tensors.forEach((t, i) => {
-    if (t.kind !== 'weight' || t.data === undefined) return;
-    // Typed arrays hold host byte order; the loader refuses big-endian hosts, so this is LE.
-    weights.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), Number(placements[i]!.dataOffset));
-  });
+  // Typed arrays hold host byte order; the loader refuses big-endian hosts, so this is LE.
+  for (const [offset, bytes] of chunks) weights.set(bytes, offset);
   return { placements, weights, arenaAlignment: ARENA_ALIGNMENT };
+}
+
+/**
+ * The required features an artifact records: those given that are not sparse-*, then exactly
+ * the sparse-* features of the formats its packed weights use (in csr, nm, bsr order).
+ */
+export function artifactFeatures(a: LoadedArtifact): string[] {
+  const sparse = Object.values(SPARSE_FEATURES);
+  const used = new Set(a.tensors.flatMap((t) => (t.packed === undefined ? [] : [SPARSE_FEATURES[t.packed.format]])));
+  return [...a.requiredFeatures.filter((f) => !sparse.includes(f)), ...sparse.filter((f) => used.has(f))];
+}
+
+/** The format version recorded: as given, raised to 2 when the artifact holds packed weights. */
+export function artifactFormatVersion(a: LoadedArtifact): number {
+  const packed = a.tensors.some((t) => t.packed !== undefined);
+  return packed ? Math.max(a.formatVersion, SPARSE_FORMAT_VERSION) : a.formatVersion;
+}
+
+/** The descriptor written for a packed weight: the one given, or one derived from the packing. */
+export function defaultDescriptor(p: PackedWeight): SparsityDescriptor {
+  const total = p.rows * p.cols;
+  let nonzero = 0;
+  for (const v of p.values) if (v !== 0) nonzero++;
+  const pattern = p.format === 'nm' ? `${p.n}:${p.m}` : p.format === 'bsr' ? `block:${p.br}x${p.bc}` : 'unstructured';
+  return { pattern, sparsity: total === 0 ? 0 : 1 - nonzero / total };
 }
 
 /** Encodes `a` with the given layout, without checking that the result loads. */
@@ -95,12 +162,13 @@ function buildFlatbuffer(a: LoadedArtifact, layout: ArtifactLayout): Uint8Array 
   b.forceDefaults(true);
   const str = (s: string): number => b.createString(s);
 
-  const features = Model.createRequiredFeaturesVector(b, a.requiredFeatures.map(str));
+  const features = Model.createRequiredFeaturesVector(b, artifactFeatures(a).map(str));
   const name = str(a.name);
   const tensors = Model.createTensorsVector(b, a.tensors.map((t, i) => {
     const p = layout.placements[i]!;
     const tname = str(t.name);
     const shape = Tensor.createShapeVector(b, t.shape.map((d) => BigInt(d)));
+    const sparse = t.packed === undefined ? 0 : buildSparse(b, t.packed, t.descriptor, p.sparse);
     Tensor.startTensor(b);
     Tensor.addName(b, tname);
     Tensor.addDtype(b, DTYPE_TO_FB[t.dtype]);
@@ -109,6 +177,7 @@ function buildFlatbuffer(a: LoadedArtifact, layout: ArtifactLayout): Uint8Array 
     Tensor.addDataOffset(b, p.dataOffset);
     Tensor.addDataLength(b, p.dataLength);
     Tensor.addArenaOffset(b, p.arenaOffset);
+    if (sparse !== 0) Tensor.addSparse(b, sparse);
     return Tensor.endTensor(b);
   }));
   const nodes = Model.createNodesVector(b, a.nodes.map((n) => buildNode(b, n)));
@@ -127,7 +196,7 @@ function buildFlatbuffer(a: LoadedArtifact, layout: ArtifactLayout): Uint8Array 
   const provenance = Provenance.createProvenance(b, spcVersion, sha, optionsVector);
 
   Model.startModel(b);
-  Model.addFormatVersion(b, a.formatVersion);
+  Model.addFormatVersion(b, artifactFormatVersion(a));
   Model.addRequiredFeatures(b, features);
   Model.addName(b, name);
   Model.addTensors(b, tensors);
@@ -138,6 +207,31 @@ function buildFlatbuffer(a: LoadedArtifact, layout: ArtifactLayout): Uint8Array 
   Model.addProvenance(b, provenance);
   Model.finishModelBuffer(b, Model.endModel(b));
   return b.asUint8Array().slice();
+}
+
+function buildSparse(b: Builder, p: PackedWeight, descriptor: SparsityDescriptor | undefined, place: SparsePlacement | undefined): number {
+  const d = descriptor ?? defaultDescriptor(p);
+  const where = place ?? { valuesOffset: 0n, valuesLength: 0n, indicesOffset: 0n, indicesLength: 0n, rowPtrOffset: 0n, rowPtrLength: 0n };
+  const pattern = b.createString(d.pattern);
+  const indexType = p.format === 'nm' ? IndexType.U8 : p.colIdx instanceof Uint16Array ? IndexType.U16 : IndexType.I32;
+  SparseWeight.startSparseWeight(b);
+  SparseWeight.addFormat(b, SPARSE_FORMAT_TO_FB[p.format]);
+  SparseWeight.addRows(b, p.rows);
+  SparseWeight.addCols(b, p.cols);
+  SparseWeight.addN(b, p.format === 'nm' ? p.n : 0);
+  SparseWeight.addM(b, p.format === 'nm' ? p.m : 0);
+  SparseWeight.addBr(b, p.format === 'bsr' ? p.br : 0);
+  SparseWeight.addBc(b, p.format === 'bsr' ? p.bc : 0);
+  SparseWeight.addPattern(b, pattern);
+  SparseWeight.addSparsity(b, d.sparsity);
+  SparseWeight.addValuesOffset(b, where.valuesOffset);
+  SparseWeight.addValuesLength(b, where.valuesLength);
+  SparseWeight.addIndicesOffset(b, where.indicesOffset);
+  SparseWeight.addIndicesLength(b, where.indicesLength);
+  SparseWeight.addIndexType(b, indexType);
+  SparseWeight.addRowPtrOffset(b, where.rowPtrOffset);
+  SparseWeight.addRowPtrLength(b, where.rowPtrLength);
+  return SparseWeight.endSparseWeight(b);
 }
 
 function buildNode(b: Builder, n: LoadedNode): number {

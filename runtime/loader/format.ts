@@ -1,17 +1,23 @@
-// Constants of the .spm container and schema v1, shared by the loader and the compiler's
+// Constants of the .spm container and schema (v1 dense, v2 adds packed sparse weights), shared by the loader and the compiler's
 // writer so the two cannot disagree. The layout itself is described in schemas/README.md.
 
 import type { DType } from '../tensor.js';
 import type { TensorKind } from './model.js';
+import type { SparseFormat } from '../sparse/packed.js';
 import { DType as FbDType } from '../../schemas/gen/spc/schema/dtype.js';
 import { TensorKind as FbTensorKind } from '../../schemas/gen/spc/schema/tensor-kind.js';
+import { SparseFormat as FbSparseFormat } from '../../schemas/gen/spc/schema/sparse-format.js';
 
 /** First four bytes: 0x89 'S' 'P' 'M' (a non-ASCII lead byte, so no text file matches). */
 export const MAGIC: readonly number[] = [0x89, 0x53, 0x50, 0x4d];
 /** Version of the container layout (the 32-byte header and the sections it points to). */
 export const CONTAINER_VERSION = 1;
-/** Version of the FlatBuffer schema, Model.format_version. */
-export const FORMAT_VERSION = 1;
+/** Newest version of the FlatBuffer schema, Model.format_version, this runtime reads. */
+export const FORMAT_VERSION = 2;
+/** Oldest format version this runtime still reads (v1: dense weights only). */
+export const MIN_FORMAT_VERSION = 1;
+/** First format version with packed sparse weights (Tensor.sparse). */
+export const SPARSE_FORMAT_VERSION = 2;
 export const HEADER_BYTES = 32;
 /** Alignment of the weight section in the file and of every weight within it. */
 export const WEIGHT_ALIGNMENT = 64;
@@ -19,8 +25,15 @@ export const WEIGHT_ALIGNMENT = 64;
 export const ARENA_ALIGNMENT = 64;
 export const FILE_IDENTIFIER = 'SPCM';
 
+/** The required feature an artifact lists when it holds a weight packed in each format. */
+export const SPARSE_FEATURES: Readonly<Record<SparseFormat, string>> = {
+  csr: 'sparse-csr',
+  nm: 'sparse-nm',
+  bsr: 'sparse-bsr',
+};
+
 /** Features beyond the v1 base this runtime can run; an artifact requiring others is rejected. */
-export const SUPPORTED_FEATURES: readonly string[] = [];
+export const SUPPORTED_FEATURES: readonly string[] = [SPARSE_FEATURES.csr, SPARSE_FEATURES.nm, SPARSE_FEATURES.bsr];
 
 /** Largest element count a tensor may have (2^31 - 1: typed-array lengths stay int32). */
 export const MAX_ELEMENTS = 2 ** 31 - 1;
@@ -68,6 +81,16 @@ export const KIND_TO_FB: Readonly<Record<TensorKind, FbTensorKind>> = {
 
 export const FB_TO_KIND: ReadonlyMap<number, TensorKind> = new Map(
   Object.entries(KIND_TO_FB).map(([k, v]) => [v as number, k as TensorKind]),
+);
+
+export const SPARSE_FORMAT_TO_FB: Readonly<Record<SparseFormat, FbSparseFormat>> = {
+  csr: FbSparseFormat.CSR,
+  nm: FbSparseFormat.NM,
+  bsr: FbSparseFormat.BSR,
+};
+
+export const FB_TO_SPARSE_FORMAT: ReadonlyMap<number, SparseFormat> = new Map(
+  Object.entries(SPARSE_FORMAT_TO_FB).map(([k, v]) => [v as number, k as SparseFormat]),
 );
 
 export function alignUp(n: number, alignment: number): number {

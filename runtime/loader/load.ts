@@ -9,13 +9,18 @@ import { Tensor } from '../../schemas/gen/spc/schema/tensor.js';
 import { Node } from '../../schemas/gen/spc/schema/node.js';
 import { Attribute } from '../../schemas/gen/spc/schema/attribute.js';
 import { AttributeKind } from '../../schemas/gen/spc/schema/attribute-kind.js';
+import { SparseWeight } from '../../schemas/gen/spc/schema/sparse-weight.js';
+import { IndexType } from '../../schemas/gen/spc/schema/index-type.js';
 import { DTYPE_BYTES, viewArray } from '../tensor.js';
+import { nmIndexBits, type PackedWeight, type SparsityDescriptor } from '../sparse/packed.js';
+import { weightMatrixShape } from '../sparse/layout.js';
 import type { AttrValue } from '../kernels/kernel.js';
 import type { LoadedArtifact, LoadedNode, LoadedTensor, Provenance } from './model.js';
 import { crc32 } from './crc32.js';
 import {
-  CONTAINER_VERSION, CRC_START, FB_TO_DTYPE, FB_TO_KIND, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
-  HEADER_FIELDS as H, MAGIC, MAX_ARENA_BYTES, MAX_ELEMENTS, MAX_RANK, SUPPORTED_FEATURES, WEIGHT_ALIGNMENT, alignUp,
+  CONTAINER_VERSION, CRC_START, FB_TO_DTYPE, FB_TO_KIND, FB_TO_SPARSE_FORMAT, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
+  HEADER_FIELDS as H, MAGIC, MAX_ARENA_BYTES, MAX_ELEMENTS, MAX_RANK, MIN_FORMAT_VERSION, SPARSE_FEATURES,
+  SPARSE_FORMAT_VERSION, SUPPORTED_FEATURES, WEIGHT_ALIGNMENT, alignUp,
 } from './format.js';
 import { verifyModelBuffer } from './verify-flatbuffer.js';
 
@@ -142,8 +147,8 @@ function small(v: bigint, limit: number): number | undefined {
 
 function readModel(m: Model, file: Uint8Array, header: Header): LoadedArtifact {
   const formatVersion = m.formatVersion();
-  if (formatVersion !== FORMAT_VERSION) {
-    throw new ArtifactError(`unsupported format version ${formatVersion} (this runtime reads ${FORMAT_VERSION})`);
+  if (formatVersion < MIN_FORMAT_VERSION || formatVersion > FORMAT_VERSION) {
+    throw new ArtifactError(`unsupported format version ${formatVersion} (this runtime reads ${MIN_FORMAT_VERSION} to ${FORMAT_VERSION})`);
   }
   // Before anything else: an artifact using a newer encoding must be refused by name, not
   // fail some later check that the encoding happens to break.
@@ -165,18 +170,21 @@ function readModel(m: Model, file: Uint8Array, header: Header): LoadedArtifact {
     throw new ArtifactError(`memory plan: alignment ${alignment} is not a power of two in [8, 4096]`);
   }
 
-  const tensors = readTensors(m, file, header, arenaBytes);
+  const tensors = readTensors(m, file, header, arenaBytes, formatVersion, requiredFeatures);
   const nodes = readNodes(m, tensors);
+  checkPackedUses(tensors, nodes);
   const inputs = readGraphEnds(m, tensors, nodes, 'input');
   const outputs = readGraphEnds(m, tensors, nodes, 'output');
   const provenance = readProvenance(m);
   return { formatVersion, requiredFeatures, name, tensors, nodes, inputs, outputs, arenaBytes, provenance };
 }
 
-function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: number): LoadedTensor[] {
+function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: number, formatVersion: number,
+  features: readonly string[]): LoadedTensor[] {
   const tensors: LoadedTensor[] = [];
   const names = new Set<string>();
   const t = new Tensor();
+  const sw = new SparseWeight();
   for (let i = 0; i < m.tensorsLength(); i++) {
     m.tensors(i, t);
     const name = t.name() ?? '';
@@ -208,6 +216,17 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
     const dataLength = t.dataLength();
     const arenaOffset = t.arenaOffset();
 
+    const sparse = t.sparse(sw);
+    if (sparse !== null) {
+      if (kind !== 'weight') throw new ArtifactError(`${where}: ${kind} tensor is packed (only weights may be)`);
+      if (arenaOffset !== 0n) throw new ArtifactError(`${where}: a weight has an arena offset`);
+      if (dataOffset !== 0n || dataLength !== 0n) {
+        throw new ArtifactError(`${where}: packed weight also has dense data (${dataOffset}+${dataLength})`);
+      }
+      const { packed, descriptor } = readSparse(sparse, where, dtype, shape, elements, file, header, formatVersion, features);
+      tensors.push({ name, dtype, shape, kind, data: new Float32Array(0), packed, descriptor });
+      continue;
+    }
     if (kind === 'weight') {
       if (arenaOffset !== 0n) throw new ArtifactError(`${where}: a weight has an arena offset`);
       if (dataLength !== BigInt(byteLength)) {
@@ -233,6 +252,194 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
     }
   }
   return tensors;
+}
+
+const INDEX_TYPE_NAME: Readonly<Record<number, string>> = { [IndexType.U8]: 'u8', [IndexType.U16]: 'u16', [IndexType.I32]: 'i32' };
+
+const PATTERN = /^(unstructured|[1-9][0-9]?:[1-9][0-9]?|block:[1-9][0-9]{0,3}x[1-9][0-9]{0,3})$/;
+
+/**
+ * Reads and checks a packed weight (format v2): its descriptor, that its matrix view matches
+ * the dense shape, every component's byte range, and every index structure, so a kernel can
+ * index with them unchecked. Returns zero-copy views into the weight section.
+ */
+function readSparse(s: SparseWeight, where: string, dtype: string, shape: readonly number[], elements: number,
+  file: Uint8Array, header: Header, formatVersion: number, features: readonly string[]): { packed: PackedWeight; descriptor: SparsityDescriptor } {
+  const format = FB_TO_SPARSE_FORMAT.get(s.format());
+  if (format === undefined) throw new ArtifactError(`${where}: unknown sparse format ${s.format()}`);
+  if (formatVersion < SPARSE_FORMAT_VERSION) {
+    throw new ArtifactError(`${where}: packed weight in a format v${formatVersion} artifact (needs v${SPARSE_FORMAT_VERSION})`);
+  }
+  const feature = SPARSE_FEATURES[format];
+  if (!features.includes(feature)) throw new ArtifactError(`${where}: ${format} weight but required features do not list '${feature}'`);
+  if (dtype !== 'float32') throw new ArtifactError(`${where}: packed weight of dtype ${dtype} (must be float32)`);
+
+  const pattern = s.pattern() ?? '';
+  if (!PATTERN.test(pattern)) throw new ArtifactError(`${where}: bad sparsity pattern ${q(pattern)}`);
+  const sparsity = s.sparsity();
+  if (!(sparsity >= 0 && sparsity <= 1)) throw new ArtifactError(`${where}: sparsity ${sparsity} outside [0, 1]`);
+
+  const rows = s.rows();
+  const cols = s.cols();
+  if (BigInt(rows) * BigInt(cols) !== BigInt(elements)) {
+    throw new ArtifactError(`${where}: ${format} matrix ${rows}×${cols} does not hold shape [${shape.join(',')}] (${elements} elements)`);
+  }
+  if (!(shape.length >= 2 && (rows === shape[0] || (shape.length === 2 && rows === shape[1])))) {
+    throw new ArtifactError(`${where}: ${format} rows ${rows} match no output dimension of shape [${shape.join(',')}]`);
+  }
+  const n = s.n(), m = s.m(), br = s.br(), bc = s.bc();
+  const unused = (field: string, v: number): void => {
+    if (v !== 0) throw new ArtifactError(`${where}: ${format} weight sets ${field} = ${v}`);
+  };
+
+  const weights = file.byteOffset + header.weightOffset;
+  /** Checks a component's byte range and returns its element count. */
+  const range = (component: string, offset: bigint, length: bigint, elemBytes: number): number => {
+    if (offset + length > BigInt(header.weightLength)) {
+      throw new ArtifactError(`${where}: ${format} ${component} range ${offset}+${length} outside weight section (${header.weightLength} bytes)`);
+    }
+    if (offset % BigInt(WEIGHT_ALIGNMENT) !== 0n) {
+      throw new ArtifactError(`${where}: ${format} ${component} offset ${offset} not aligned to ${WEIGHT_ALIGNMENT}`);
+    }
+    if (length % BigInt(elemBytes) !== 0n) {
+      throw new ArtifactError(`${where}: ${format} ${component} length ${length} not a multiple of ${elemBytes} bytes`);
+    }
+    return Number(length) / elemBytes;
+  };
+  const f32 = (offset: bigint, count: number): Float32Array => new Float32Array(file.buffer, weights + Number(offset), count);
+  const nValues = range('values', s.valuesOffset(), s.valuesLength(), 4);
+  const values = f32(s.valuesOffset(), nValues);
+  const indexType = s.indexType();
+
+  if (format === 'nm') {
+    unused('br', br);
+    unused('bc', bc);
+    if (s.rowPtrOffset() !== 0n || s.rowPtrLength() !== 0n) throw new ArtifactError(`${where}: nm weight has row pointers`);
+    if (!(n > 0 && n < m && m <= 16)) throw new ArtifactError(`${where}: nm needs 0 < n < m ≤ 16, got ${n}:${m}`);
+    if (cols % m !== 0) throw new ArtifactError(`${where}: nm cols ${cols} not a multiple of m = ${m}`);
+    if (indexType !== IndexType.U8) {
+      throw new ArtifactError(`${where}: nm index type ${INDEX_TYPE_NAME[indexType] ?? indexType} (must be u8)`);
+    }
+    const groups = cols / m;
+    const slots = rows * groups * n;
+    if (nValues !== slots) throw new ArtifactError(`${where}: nm has ${nValues} values, ${rows}×${cols} at ${n}:${m} needs ${slots}`);
+    const bits = nmIndexBits(m);
+    const nIndexBytes = range('indices', s.indicesOffset(), s.indicesLength(), 1);
+    const expectedBytes = Math.ceil((slots * bits) / 8);
+    if (nIndexBytes !== expectedBytes) {
+      throw new ArtifactError(`${where}: nm index stream of ${nIndexBytes} bytes, ${slots} slots of ${bits} bits need ${expectedBytes}`);
+    }
+    const indices = new Uint8Array(file.buffer, weights + Number(s.indicesOffset()), nIndexBytes);
+    const mask = (1 << bits) - 1;
+    let slot = 0;
+    for (let g = 0; g < rows * groups; g++) {
+      let previous = -1;
+      for (let k = 0; k < n; k++, slot++) {
+        const at = slot * bits;
+        // bits ≤ 4 and never straddles more than two bytes.
+        const word = indices[at >> 3]! | ((indices[(at >> 3) + 1] ?? 0) << 8);
+        const idx = (word >> (at & 7)) & mask;
+        if (idx >= m) throw new ArtifactError(`${where}: nm index of slot ${slot} = ${idx} ≥ m ${m}`);
+        if (idx <= previous) {
+          throw new ArtifactError(`${where}: nm indices of group ${g} not strictly increasing (slot ${slot} = ${idx} after ${previous})`);
+        }
+        previous = idx;
+      }
+    }
+    const usedBits = slots * bits;
+    if (usedBits % 8 !== 0 && (indices[nIndexBytes - 1]! >> (usedBits % 8)) !== 0) {
+      throw new ArtifactError(`${where}: nm index stream has nonzero padding bits`);
+    }
+    return { packed: { format, rows, cols, n, m, values, indices }, descriptor: { pattern, sparsity } };
+  }
+
+  unused('n', n);
+  unused('m', m);
+  let blockRows = rows, blockCols = cols, blockSize = 1;
+  if (format === 'bsr') {
+    if (br < 1 || bc < 1) throw new ArtifactError(`${where}: bsr block ${br}×${bc} is empty`);
+    if (rows % br !== 0 || cols % bc !== 0) throw new ArtifactError(`${where}: bsr ${rows}×${cols} is not a whole number of ${br}×${bc} blocks`);
+    blockRows = rows / br;
+    blockCols = cols / bc;
+    blockSize = br * bc;
+  } else {
+    unused('br', br);
+    unused('bc', bc);
+  }
+  const colBound = format === 'bsr' ? 'block cols' : 'cols';
+  const nRowPtr = range('rowPtr', s.rowPtrOffset(), s.rowPtrLength(), 4);
+  if (nRowPtr !== blockRows + 1) {
+    throw new ArtifactError(`${where}: ${format} rowPtr has ${nRowPtr} entries, ${format === 'bsr' ? 'block rows' : 'rows'} ${blockRows} need ${blockRows + 1}`);
+  }
+  const rowPtr = new Int32Array(file.buffer, weights + Number(s.rowPtrOffset()), nRowPtr);
+  let colIdx: Uint16Array | Int32Array;
+  if (indexType === IndexType.U16) {
+    const count = range('colIdx', s.indicesOffset(), s.indicesLength(), 2);
+    colIdx = new Uint16Array(file.buffer, weights + Number(s.indicesOffset()), count);
+  } else if (indexType === IndexType.I32) {
+    const count = range('colIdx', s.indicesOffset(), s.indicesLength(), 4);
+    colIdx = new Int32Array(file.buffer, weights + Number(s.indicesOffset()), count);
+  } else {
+    throw new ArtifactError(`${where}: ${format} index type ${INDEX_TYPE_NAME[indexType] ?? indexType} (must be u16 or i32)`);
+  }
+  const nnz = colIdx.length;
+  if (rowPtr[0] !== 0) throw new ArtifactError(`${where}: ${format} rowPtr[0] = ${rowPtr[0]} (must be 0)`);
+  if (rowPtr[blockRows] !== nnz) {
+    throw new ArtifactError(`${where}: ${format} rowPtr[${blockRows}] = ${rowPtr[blockRows]} but colIdx has ${nnz} entries`);
+  }
+  if (nValues !== nnz * blockSize) {
+    throw new ArtifactError(`${where}: ${format} has ${nValues} values, ${nnz} ${format === 'bsr' ? `blocks of ${br}×${bc}` : 'nonzeros'} need ${nnz * blockSize}`);
+  }
+  // rowPtr[0] = 0, rowPtr[last] = nnz and monotone: every entry lies in [0, nnz].
+  for (let r = 0; r < blockRows; r++) {
+    if (rowPtr[r + 1]! < rowPtr[r]!) {
+      throw new ArtifactError(`${where}: ${format} rowPtr not monotone: rowPtr[${r + 1}] = ${rowPtr[r + 1]} < rowPtr[${r}] = ${rowPtr[r]}`);
+    }
+  }
+  for (let r = 0; r < blockRows; r++) {
+    const start = rowPtr[r]!, end = rowPtr[r + 1]!;
+    let previous = -1;
+    for (let k = start; k < end; k++) {
+      const c = colIdx[k]!;
+      if (c < 0 || c >= blockCols) throw new ArtifactError(`${where}: ${format} colIdx[${k}] = ${c} ≥ ${colBound} ${blockCols}`);
+      if (c <= previous) {
+        throw new ArtifactError(`${where}: ${format} colIdx of row ${r} not strictly increasing (colIdx[${k}] = ${c} after ${previous})`);
+      }
+      previous = c;
+    }
+  }
+  const packed: PackedWeight = format === 'bsr'
+    ? { format, rows, cols, br, bc, rowPtr, colIdx, values }
+    : { format, rows, cols, rowPtr, colIdx, values };
+  return { packed, descriptor: { pattern, sparsity } };
+}
+
+/** Packed weights are read only by Conv, Gemm and MatMul as input 1, with a matching matrix view. */
+function checkPackedUses(tensors: readonly LoadedTensor[], nodes: readonly LoadedNode[]): void {
+  nodes.forEach((node, i) => {
+    node.inputs.forEach((t, k) => {
+      const tensor = t >= 0 ? tensors[t] : undefined;
+      const p = tensor?.packed;
+      if (tensor === undefined || p === undefined) return;
+      const where = `node ${i} ${q(node.name)}`;
+      const op = node.op;
+      if (k !== 1 || (op !== 'Conv' && op !== 'Gemm' && op !== 'MatMul')) {
+        throw new ArtifactError(`${where}: reads packed weight ${q(tensor.name)} as input ${k} of ${q(op)} ` +
+          '(only Conv, Gemm and MatMul read packed weights, as input 1)');
+      }
+      const transB = node.attrs['transB'];
+      let expected;
+      try {
+        expected = weightMatrixShape(op, tensor.shape, typeof transB === 'number' && transB !== 0);
+      } catch (e) {
+        throw new ArtifactError(`${where}: packed weight ${q(tensor.name)}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (expected.rows !== p.rows || expected.cols !== p.cols) {
+        throw new ArtifactError(`${where}: packed weight ${q(tensor.name)} is ${p.rows}×${p.cols}, ` +
+          `${op} reads shape [${tensor.shape.join(',')}] as ${expected.rows}×${expected.cols}`);
+      }
+    });
+  });
 }
 
 function shapeSoFar(t: Tensor, rank: number): string {

@@ -3,6 +3,7 @@
 
 import type { DType, TypedArray } from '../tensor.js';
 import type { Attrs } from '../kernels/kernel.js';
+import type { PackedWeight, SparsityDescriptor } from '../sparse/packed.js';
 
 export type TensorKind = 'input' | 'output' | 'activation' | 'weight';
 
@@ -11,8 +12,15 @@ export interface LoadedTensor {
   readonly dtype: DType;
   readonly shape: readonly number[];
   readonly kind: TensorKind;
-  /** For weights: a view into the weight section. */
+  /** For weights: a view into the weight section; for a packed weight, an empty Float32Array. */
   readonly data?: TypedArray;
+  /**
+   * A packed sparse weight (format v2): typed-array views into the weight section, checked by
+   * the loader. `shape` stays the logical dense shape; the dtype is float32.
+   */
+  readonly packed?: PackedWeight;
+  /** What pruning promised for a packed weight (pattern, achieved sparsity). */
+  readonly descriptor?: SparsityDescriptor;
   /** For inputs, outputs and activations: byte offset in the arena. */
   readonly arenaOffset?: number;
 }

@@ -4,10 +4,13 @@
 export { Attribute } from './spc/schema/attribute.js';
 export { AttributeKind } from './spc/schema/attribute-kind.js';
 export { DType } from './spc/schema/dtype.js';
+export { IndexType } from './spc/schema/index-type.js';
 export { KeyValue } from './spc/schema/key-value.js';
 export { MemoryPlan } from './spc/schema/memory-plan.js';
 export { Model } from './spc/schema/model.js';
 export { Node } from './spc/schema/node.js';
 export { Provenance } from './spc/schema/provenance.js';
+export { SparseFormat } from './spc/schema/sparse-format.js';
+export { SparseWeight } from './spc/schema/sparse-weight.js';
 export { Tensor } from './spc/schema/tensor.js';
 export { TensorKind } from './spc/schema/tensor-kind.js';

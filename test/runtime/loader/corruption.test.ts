@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { writeArtifact } from '../../../compiler/emit/artifact.js';
 import { ArtifactError, parseArtifact } from '../../../runtime/loader/load.js';
-import { fixChecksum, sampleArtifact } from './sample-artifact.js';
+import { fixChecksum, packedSampleArtifact, sampleArtifact } from './sample-artifact.js';
 
 /** Runs the loader; an ArtifactError is a pass, anything else thrown fails with the label. */
 function rejects(bytes: Uint8Array, label: string): void {
@@ -24,8 +24,8 @@ function loadsOrRejects(bytes: Uint8Array, label: string): void {
   }
 }
 
-describe('artifact corruption', () => {
-  const good = writeArtifact(sampleArtifact());
+for (const [label, make] of [['dense', sampleArtifact], ['packed sparse', packedSampleArtifact]] as const) describe(`artifact corruption (${label})`, () => {
+  const good = writeArtifact(make());
 
   it('rejects every truncation', () => {
     for (let n = 0; n < good.length; n++) rejects(good.slice(0, n), `truncated to ${n}`);

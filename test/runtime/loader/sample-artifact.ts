@@ -4,6 +4,7 @@
 import type { LoadedArtifact, LoadedTensor } from '../../../runtime/loader/model.js';
 import { crc32 } from '../../../runtime/loader/crc32.js';
 import { CRC_START, HEADER_FIELDS } from '../../../runtime/loader/format.js';
+import { packBsr, packCsr, packNm } from '../../../compiler/sparse/pack.js';
 
 export function sampleArtifact(): LoadedArtifact {
   const tensors: LoadedTensor[] = [
@@ -74,4 +75,66 @@ export function withChanges(a: LoadedArtifact, changes: Partial<LoadedArtifact>)
 /** A copy of `a` with tensor `i` replaced by `f(tensor)`. */
 export function withTensor(a: LoadedArtifact, i: number, f: (t: LoadedTensor) => LoadedTensor): LoadedArtifact {
   return { ...a, tensors: a.tensors.map((t, k) => (k === i ? f(t) : t)) };
+}
+
+/**
+ * An artifact holding one weight in each packed format (csr with u16 and with i32 column
+ * indices, 2:4 nm, 2×4 bsr) read by Gemm, MatMul and Conv, plus a dense weight. Rows with no
+ * nonzeros and all-zero N:M groups included.
+ */
+export function packedSampleArtifact(): LoadedArtifact {
+  // Gemm transB=1: w_csr [8, 16] → 8×16.
+  const csrM = new Float32Array(8 * 16);
+  for (let i = 0; i < csrM.length; i++) if ((i * 7) % 5 === 0 && Math.floor(i / 16) !== 3) csrM[i] = Math.fround((i % 13) - 6.5);
+  const csr = packCsr(8, 16, csrM);
+  // MatMul: w_nm [12, 16] (K=12, N=16) → 16×12, 2:4; row 5 all zero, group 1 of row 2 all zero.
+  const nmM = new Float32Array(16 * 12);
+  for (let r = 0; r < 16; r++) {
+    for (let g = 0; g < 3; g++) {
+      if (r === 5 || (r === 2 && g === 1)) continue;
+      nmM[r * 12 + g * 4 + ((r + g) % 4)] = Math.fround(r - g * 0.25 + 1);
+      if ((r + g) % 3 === 0) nmM[r * 12 + g * 4 + ((r + g + 2) % 4)] = -1.5;
+    }
+  }
+  const nm = packNm(16, 12, nmM, 2, 4);
+  // Conv: w_bsr [4, 2, 2, 2] → 4×8, blocks 2×4.
+  const bsrM = Float32Array.from({ length: 32 }, (_, i) => (i < 8 || (i >= 20 && i < 24) ? i + 1 : 0));
+  const bsr = packBsr(4, 8, bsrM, 2, 4);
+  // i32 column indices (as a packer would use for cols > 65536), on a Gemm transB=0 weight [16, 4] → 4×16.
+  const wideM = Float32Array.from({ length: 64 }, (_, i) => (i % 5 === 1 ? i / 4 : 0));
+  const wideU16 = packCsr(4, 16, wideM);
+  const wide = { ...wideU16, colIdx: Int32Array.from(wideU16.colIdx) };
+  const empty = new Float32Array(0);
+  const tensors: LoadedTensor[] = [
+    { name: 'x', dtype: 'float32', shape: [1, 16], kind: 'input', arenaOffset: 0 },
+    { name: 'w_csr', dtype: 'float32', shape: [8, 16], kind: 'weight', data: empty, packed: csr,
+      descriptor: { pattern: 'unstructured', sparsity: Math.fround(0.75) } },
+    { name: 'h', dtype: 'float32', shape: [1, 12], kind: 'activation', arenaOffset: 64 },
+    { name: 'w_nm', dtype: 'float32', shape: [12, 16], kind: 'weight', data: empty, packed: nm,
+      descriptor: { pattern: '2:4', sparsity: Math.fround(0.6) } },
+    { name: 'w_bsr', dtype: 'float32', shape: [4, 2, 2, 2], kind: 'weight', data: empty, packed: bsr,
+      descriptor: { pattern: 'block:2x4', sparsity: 0.5 } },
+    { name: 'bias', dtype: 'float32', shape: [4], kind: 'weight', data: Float32Array.from([1, 2, 3, 4]) },
+    { name: 'w_wide', dtype: 'float32', shape: [16, 4], kind: 'weight', data: empty, packed: wide,
+      descriptor: { pattern: 'unstructured', sparsity: Math.fround(0.8) } },
+    { name: 'y', dtype: 'float32', shape: [1, 16], kind: 'output', arenaOffset: 128 },
+    { name: 'c', dtype: 'float32', shape: [1, 4, 1, 1], kind: 'activation', arenaOffset: 192 },
+    { name: 'z', dtype: 'float32', shape: [1, 4], kind: 'output', arenaOffset: 256 },
+  ];
+  return {
+    formatVersion: 2,
+    requiredFeatures: ['sparse-csr', 'sparse-nm', 'sparse-bsr'],
+    name: 'packed',
+    tensors,
+    nodes: [
+      { name: 'fc', op: 'Gemm', kernel: 'f32-gemm-csr-ref', kernelReason: 'csr', inputs: [0, 1], outputs: [2], attrs: { transB: 1 } },
+      { name: 'mm', op: 'MatMul', kernel: 'f32-matmul-nm-ref', kernelReason: 'nm', inputs: [2, 3], outputs: [7], attrs: {} },
+      { name: 'conv', op: 'Conv', kernel: 'f32-conv-bsr-ref', kernelReason: 'bsr', inputs: [7, 4, 5], outputs: [8], attrs: { group: 1 } },
+      { name: 'fc2', op: 'Gemm', kernel: 'f32-gemm-csr-ref', kernelReason: 'csr', inputs: [7, 6], outputs: [9], attrs: { transB: 0 } },
+    ],
+    inputs: [0],
+    outputs: [7, 9],
+    arenaBytes: 272,
+    provenance: { spcVersion: '0.1.0', sourceSha256: 'cd'.repeat(32), options: [['pattern', 'mixed']] },
+  };
 }

@@ -4,6 +4,7 @@
 import * as flatbuffers from 'flatbuffers';
 
 import { DType } from '../../spc/schema/dtype.js';
+import { SparseWeight } from '../../spc/schema/sparse-weight.js';
 import { TensorKind } from '../../spc/schema/tensor-kind.js';
 
 
@@ -67,8 +68,13 @@ arenaOffset():bigint {
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+sparse(obj?:SparseWeight):SparseWeight|null {
+  const offset = this.bb!.__offset(this.bb_pos, 18);
+  return offset ? (obj || new SparseWeight()).__init(this.bb!.__indirect(this.bb_pos + offset), this.bb!) : null;
+}
+
 static startTensor(builder:flatbuffers.Builder) {
-  builder.startObject(7);
+  builder.startObject(8);
 }
 
 static addName(builder:flatbuffers.Builder, nameOffset:flatbuffers.Offset) {
@@ -111,20 +117,13 @@ static addArenaOffset(builder:flatbuffers.Builder, arenaOffset:bigint) {
   builder.addFieldInt64(6, arenaOffset, BigInt('0'));
 }
 
+static addSparse(builder:flatbuffers.Builder, sparseOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(7, sparseOffset, 0);
+}
+
 static endTensor(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createTensor(builder:flatbuffers.Builder, nameOffset:flatbuffers.Offset, dtype:DType, shapeOffset:flatbuffers.Offset, kind:TensorKind, dataOffset:bigint, dataLength:bigint, arenaOffset:bigint):flatbuffers.Offset {
-  Tensor.startTensor(builder);
-  Tensor.addName(builder, nameOffset);
-  Tensor.addDtype(builder, dtype);
-  Tensor.addShape(builder, shapeOffset);
-  Tensor.addKind(builder, kind);
-  Tensor.addDataOffset(builder, dataOffset);
-  Tensor.addDataLength(builder, dataLength);
-  Tensor.addArenaOffset(builder, arenaOffset);
-  return Tensor.endTensor(builder);
-}
 }
