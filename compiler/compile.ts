@@ -10,13 +10,14 @@ import { loadOnnx } from './frontend/load.js';
 import { makePassContext } from './passes/pass.js';
 import type { PassNote } from './passes/pass.js';
 import { runPipeline } from './passes/manager.js';
-import { compilePipeline } from './passes/pipelines.js';
+import { canonicalizePipeline, prunePipeline, selectPipeline } from './passes/pipelines.js';
 import { planArena } from './analysis/memory-plan.js';
 import { lowerGraph } from './emit/lower.js';
 import { writeArtifact } from './emit/artifact.js';
 import type { LoadedArtifact } from '../runtime/loader/model.js';
 import type { Target } from './analysis/kernel-choice.js';
 import { SPC_VERSION } from './version.js';
+import { defaultRegistry } from '../runtime/kernels/index.js';
 
 export interface CompileOptions {
   /** Pins input shapes: name → dims. */
@@ -25,6 +26,16 @@ export interface CompileOptions {
   readonly targets?: readonly Target[];
   /** Runs the IR verifier after every pass. */
   readonly verify?: boolean;
+  /** Pruning pattern: 'unstructured', 'N:M', 'block:RxC' or 'channel'; none means dense. */
+  readonly pattern?: string;
+  /** Target sparsity for unstructured, block and channel (N:M implies (M−N)/M). */
+  readonly sparsity?: number;
+  /** How the target is spread over layers. */
+  readonly allocation?: 'uniform' | 'global' | 'erk';
+  /** Per-layer overrides (the parsed --config file). */
+  readonly config?: unknown;
+  /** Layers with fewer weights stay dense. */
+  readonly minParams?: number;
 }
 
 export interface CompileResult {
@@ -34,6 +45,8 @@ export interface CompileResult {
   readonly contents: LoadedArtifact;
   /** The final IR. */
   readonly graph: Graph;
+  /** The IR after canonicalization, before pruning (what the report compares against). */
+  readonly canonical: Graph;
   /** Things the user should know (pinned dimensions, skipped rewrites). */
   readonly warnings: readonly string[];
   readonly notes: readonly PassNote[];
@@ -46,19 +59,30 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
     out.push([`input-shape:${name}`, dims.join('x')]);
   }
   if (o.targets) out.push(['targets', o.targets.join(',')]);
-  return out;
+  if (o.pattern !== undefined) out.push(['pattern', o.pattern]);
+  if (o.sparsity !== undefined) out.push(['sparsity', String(o.sparsity)]);
+  if (o.allocation !== undefined) out.push(['allocation', o.allocation]);
+  if (o.config !== undefined) out.push(['config', JSON.stringify(o.config)]);
+  if (o.minParams !== undefined) out.push(['min-params', String(o.minParams)]);
+  return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 export function compileFile(modelPath: string, options: CompileOptions = {}): CompileResult {
   const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes) });
   const name = basename(modelPath, extname(modelPath));
-  const ctx = makePassContext({ targets: options.targets });
-  const graph = runPipeline(withGraph(imported, { name }), compilePipeline, ctx, { verify: options.verify ?? false });
+  const registry = defaultRegistry();
+  const ctx = makePassContext({
+    targets: options.targets, pattern: options.pattern, sparsity: options.sparsity,
+    allocation: options.allocation, config: options.config, minParams: options.minParams,
+  }, registry);
+  const verify = options.verify ?? false;
+  const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });
+  const graph = runPipeline(canonical, [...prunePipeline, ...selectPipeline], ctx, { verify });
   const plan = planArena(graph);
   const sourceSha256 = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
-  const contents = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions(options) });
+  const contents = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions(options) }, registry);
   const artifact = writeArtifact(contents);
-  return { artifact, contents, graph, warnings, notes: ctx.notes };
+  return { artifact, contents, graph, canonical, warnings, notes: ctx.notes };
 }
 
 function toMutable(s: CompileOptions['inputShapes']): Record<string, number[]> | undefined {

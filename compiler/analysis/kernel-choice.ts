@@ -1,7 +1,7 @@
 // Chooses a kernel for one node from a registry: the op, the fused epilogue and the input
 // dtype must match; among matches the first target in the preference order wins.
 
-import type { Graph, Node } from '../ir/graph.js';
+import type { Graph, Node, Sparsity, Value } from '../ir/graph.js';
 import type { Kernel, KernelRegistry } from '../../runtime/kernels/kernel.js';
 
 export type Target = Kernel['target'];
@@ -30,19 +30,48 @@ function decidingDtype(g: Graph, n: Node): string | undefined {
   return g.values.get(name)?.dtype;
 }
 
+export type WeightFormat = NonNullable<Kernel['format']>;
+
+const FORMAT_OF_KIND: Record<Sparsity['kind'], WeightFormat> = { unstructured: 'csr', nm: 'nm', block: 'bsr' };
+
+/** The pruned weight a node reads (input 1 of Conv/Gemm/MatMul), if any. */
+export function sparseWeightOf(g: Graph, n: Node): Value | undefined {
+  if (n.op !== 'Conv' && n.op !== 'Gemm' && n.op !== 'MatMul') return undefined;
+  const v = g.values.get(n.inputs[1] ?? '');
+  return v?.constant && v.sparsity ? v : undefined;
+}
+
+/** The packed format a node's pruned weight calls for ('dense' when it has none). */
+export function wantedFormat(g: Graph, n: Node): WeightFormat {
+  const w = sparseWeightOf(g, n);
+  return w?.sparsity ? FORMAT_OF_KIND[w.sparsity.kind] : 'dense';
+}
+
 export function chooseKernel(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[] = DEFAULT_TARGETS): KernelChoice | undefined {
   const epilogue = epilogueOf(n);
   const dtype = decidingDtype(g, n);
+  const format = wantedFormat(g, n);
   const candidates = [...registry.values()].filter((k) =>
     k.op === n.op && k.epilogue === epilogue && (k.dtypes === 'any' || (dtype !== undefined && k.dtypes.includes(dtype))));
-  for (const target of targets) {
-    const k = candidates.filter((c) => c.target === target).sort((a, b) => (a.id < b.id ? -1 : 1))[0];
-    if (!k) continue;
-    const skipped = targets.slice(0, targets.indexOf(target));
-    const reason = skipped.length === 0
-      ? `${TARGET_REASON[target]} (preferred target)`
-      : `${TARGET_REASON[target]}: no ${skipped.join('/')} kernel for ${n.op}${epilogue ? '+' + epilogue : ''} on ${dtype}`;
-    return { kernel: k, reason };
+  const pick = (fmt: WeightFormat): KernelChoice | undefined => {
+    const ofFormat = candidates.filter((c) => (c.format ?? 'dense') === fmt);
+    for (const target of targets) {
+      const k = ofFormat.filter((c) => c.target === target).sort((a, b) => (a.id < b.id ? -1 : 1))[0];
+      if (!k) continue;
+      const skipped = targets.slice(0, targets.indexOf(target));
+      const what = fmt === 'dense' ? TARGET_REASON[target] : `${fmt} sparse ${TARGET_REASON[target]}`;
+      const reason = skipped.length === 0
+        ? `${what} (preferred target)`
+        : `${what}: no ${skipped.join('/')} kernel for ${n.op}${epilogue ? '+' + epilogue : ''}${fmt === 'dense' ? '' : ' ' + fmt} on ${dtype}`;
+      return { kernel: k, reason };
+    }
+    return undefined;
+  };
+  if (format !== 'dense') {
+    const sparse = pick(format);
+    if (sparse) return sparse;
+    const dense = pick('dense');
+    return dense && { kernel: dense.kernel, reason: `DENSIFIED: no kernel reads ${format} for ${n.op}; ${dense.reason}` };
   }
-  return undefined;
+  return pick('dense');
 }

@@ -10,9 +10,53 @@ import { SpcError, UsageError } from '../errors.js';
 import { collect, parseInputShape } from './options.js';
 import type { Target } from '../analysis/kernel-choice.js';
 import { printGraph } from '../ir/print.js';
+import { emitOnnx } from '../emit/onnx.js';
+import { compileReport, formatCompileReport, reportTotals } from '../emit/compile-report.js';
+import { parsePattern, PATTERN_HELP } from '../sparse/pattern.js';
+import { readInputFile } from './read-file.js';
+import type { CompileOptions } from '../compile.js';
+
+const ALLOCATIONS = ['uniform', 'global', 'erk'] as const;
+
+/** Checks the pruning flags together and turns them into compile options. */
+function pruningOptions(flags: CompileFlags): Partial<CompileOptions> {
+  const out: { -readonly [K in keyof CompileOptions]?: CompileOptions[K] } = {};
+  if (flags.config) {
+    const text = new TextDecoder().decode(readInputFile(flags.config));
+    try { out.config = JSON.parse(text); } catch (e) { throw new SpcError(`${flags.config}: not valid JSON (${(e as Error).message})`); }
+  }
+  if (flags.pattern === undefined) {
+    if (flags.sparsity !== undefined) throw new UsageError('--sparsity needs --pattern (unstructured, block:RxC or channel)');
+    return out;
+  }
+  let pattern;
+  try { pattern = parsePattern(flags.pattern); } catch (e) { throw new UsageError(`--pattern: ${(e as Error).message}`); }
+  out.pattern = pattern.text;
+  if (flags.sparsity !== undefined) {
+    const s = Number(flags.sparsity);
+    if (!(s >= 0 && s < 1) || flags.sparsity.trim() === '') throw new UsageError(`--sparsity '${flags.sparsity}': expected a fraction in [0, 1), e.g. 0.9`);
+    if (pattern.kind === 'nm') throw new UsageError(`--sparsity does not go with an N:M pattern: ${pattern.text} keeps ${pattern.n} of every ${pattern.m} (sparsity ${((pattern.m - pattern.n) / pattern.m).toFixed(3)})`);
+    out.sparsity = s;
+  } else if (pattern.kind !== 'nm') {
+    throw new UsageError(`--pattern ${pattern.text} needs --sparsity, e.g. --sparsity 0.9`);
+  }
+  const allocation = flags.allocation ?? 'uniform';
+  if (!(ALLOCATIONS as readonly string[]).includes(allocation)) throw new UsageError(`--allocation '${allocation}': choose ${ALLOCATIONS.join(', ')}`);
+  if (allocation !== 'uniform') out.allocation = allocation as CompileOptions['allocation'];
+  const minParams = Number(flags.minParams ?? '4096');
+  if (!Number.isInteger(minParams) || minParams < 0) throw new UsageError(`--min-params '${flags.minParams}': expected a whole number`);
+  if (minParams !== 4096) out.minParams = minParams;
+  return out;
+}
 
 interface CompileFlags {
   output: string;
+  pattern?: string;
+  sparsity?: string;
+  allocation?: string;
+  config?: string;
+  minParams?: string;
+  emitOnnx?: string;
   inputShape?: string[];
   targets?: string;
   verify?: boolean;
@@ -29,6 +73,12 @@ export function compileCommand(): Command {
     .description('compile an ONNX model into an .spm artifact (dense for now)')
     .argument('<model.onnx>', 'the ONNX model (external data files are read from its folder)')
     .option('-o, --output <dir>', 'output folder, created if missing; the artifact is <dir>/<model name>.spm', '.')
+    .option('-p, --pattern <pattern>', `prune: ${PATTERN_HELP}; without it the model stays dense`)
+    .option('-s, --sparsity <fraction>', 'fraction of weights (channel: of output channels) to remove, in [0, 1); required for unstructured, block and channel; N:M implies (M−N)/M')
+    .option('--allocation <kind>', 'how the sparsity is spread over layers: uniform (same per layer), global (one magnitude threshold), erk (Erdős–Rényi-Kernel)', 'uniform')
+    .option('--config <spc.json>', 'per-layer overrides by node-name glob or op type (pattern, sparsity, skip, force)')
+    .option('--min-params <count>', 'layers with fewer weights stay dense', '4096')
+    .option('--emit-onnx <file.onnx>', 'also write the pruned model as ordinary ONNX (zeros in dense initializers; channel pruning gives smaller shapes)')
     .option('--input-shape <name=dims>', 'pin an input shape, e.g. input=1x3x224x224 (repeatable); a dynamic batch is otherwise pinned to 1', collect)
     .option('--targets <list>', `kernel targets in order of preference, from ${TARGETS.join(', ')}`, 'js,ref')
     .option('--verify', 'run the IR verifier after every pass')
@@ -41,20 +91,25 @@ export function compileCommand(): Command {
       const bad = targets.filter((t) => !TARGETS.includes(t));
       if (bad.length > 0) throw new UsageError(`--targets: unknown target(s) ${bad.join(', ')}; choose from ${TARGETS.join(', ')}`);
       if (!existsSync(model)) throw new SpcError(`${model}: no such file`);
-      const result = compileFile(model, { inputShapes, targets: flags.targets ? targets : undefined, verify: flags.verify });
+      const pruning = pruningOptions(flags);
+      const result = compileFile(model, { inputShapes, targets: flags.targets ? targets : undefined, verify: flags.verify, ...pruning });
       if (!flags.quiet) for (const w of result.warnings) process.stderr.write(`spc: warning: ${w}\n`);
       if (existsSync(flags.output) && !statSync(flags.output).isDirectory()) {
         throw new UsageError(`-o ${flags.output}: exists and is not a folder (-o names the output folder)`);
       }
       mkdirSync(flags.output, { recursive: true });
       const out = join(flags.output, `${basename(model, extname(model))}.spm`);
+      if (flags.emitOnnx) writeFileAtomic(flags.emitOnnx, emitOnnx(result.graph));
       writeFileAtomic(out, result.artifact);
       const s = summarizeArtifact(result.contents);
+      const report = compileReport(result.canonical, result.graph, result.contents, result.notes, pruning.pattern);
+      const totals = reportTotals(report);
       if (flags.printIr) process.stdout.write(printGraph(result.graph) + '\n');
       if (flags.json) {
         process.stdout.write(JSON.stringify({
           artifact: out, bytes: result.artifact.length, layers: s.layers.length, params: s.params,
           weightBytes: s.weightBytes, arenaBytes: s.arenaBytes, warnings: result.warnings,
+          pattern: pruning.pattern ?? 'dense', totals, layerReport: report,
         }, null, 2) + '\n');
       } else if (!flags.quiet) {
         const kernels = new Map<string, number>();
@@ -64,6 +119,15 @@ export function compileCommand(): Command {
           `  ${s.layers.length} layers, ${s.params} parameters (${s.weightBytes} weight bytes), arena ${s.arenaBytes} bytes`,
           `  kernels: ${[...kernels].map(([k, c]) => `${k}×${c}`).join(', ')}`,
         ].join('\n') + '\n');
+        if (pruning.pattern) {
+          const ratio = totals.prunedBytesBefore ? (totals.prunedBytesAfter / totals.prunedBytesBefore).toFixed(3) : '-';
+          process.stdout.write([
+            `  pruned ${totals.prunedLayers} of ${totals.layers} layers (${pruning.pattern}): weights ${totals.paramsBefore} → ${totals.paramsAfter} nonzero,` +
+              ` ${totals.bytesBefore} → ${totals.bytesAfter} bytes; pruned layers stored at ${ratio}× their dense bytes`,
+            '',
+            formatCompileReport(report),
+          ].join('\n') + '\n');
+        }
       }
     });
 }

@@ -11,10 +11,14 @@ export interface LayerRow {
   readonly outputShapes: readonly (readonly number[])[];
   /** Elements of the node's weight inputs. */
   readonly params: number;
-  /** How the weights are stored (`dense` until sparse formats exist). */
+  /** How the weights are stored: 'dense', or the packed format and pattern ('nm 2:4', 'csr unstructured'). */
   readonly storage: string;
+  /** Fraction of zero weights in the packed weight (0 for dense storage). */
+  readonly sparsity: number;
   /** Bytes of the node's weights in the artifact. */
   readonly weightBytes: number;
+  /** Bytes the same weights take stored dense. */
+  readonly denseBytes: number;
   readonly kernel: string;
   readonly kernelReason: string;
 }
@@ -40,8 +44,10 @@ export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
       inputShapes: n.inputs.filter((i) => i >= 0 && a.tensors[i].kind !== 'weight').map((i) => a.tensors[i].shape),
       outputShapes: n.outputs.filter((o) => o >= 0).map((o) => a.tensors[o].shape),
       params: weights.reduce((s, t) => s + sizeOf(t.shape), 0),
-      storage: weights.length > 0 ? 'dense' : '-',
-      weightBytes: weights.reduce((s, t) => s + sizeOf(t.shape) * DTYPE_BYTES[t.dtype], 0),
+      storage: weights.length === 0 ? '-' : weights.map((t) => (t.packed ? `${t.packed.format} ${t.descriptor?.pattern ?? ''}`.trim() : 'dense')).find((x) => x !== 'dense') ?? 'dense',
+      sparsity: weights.map((t) => t.descriptor?.sparsity ?? 0).reduce((a, b) => Math.max(a, b), 0),
+      weightBytes: weights.reduce((s, t) => s + storedBytes(t), 0),
+      denseBytes: weights.reduce((s, t) => s + sizeOf(t.shape) * DTYPE_BYTES[t.dtype], 0),
       kernel: n.kernel,
       kernelReason: n.kernelReason,
     };
@@ -54,22 +60,31 @@ export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
     inputs: a.inputs.map(io),
     outputs: a.outputs.map(io),
     arenaBytes: a.arenaBytes,
-    weightBytes: allWeights.reduce((s, t) => s + sizeOf(t.shape) * DTYPE_BYTES[t.dtype], 0),
+    weightBytes: allWeights.reduce((s, t) => s + storedBytes(t), 0),
     params: allWeights.reduce((s, t) => s + sizeOf(t.shape), 0),
     provenance: a.provenance,
     layers,
   };
 }
 
+/** Bytes a weight occupies in the artifact: its packed arrays, or its dense data. */
+export function storedBytes(t: LoadedArtifact['tensors'][number]): number {
+  const p = t.packed;
+  if (!p) return sizeOf(t.shape) * DTYPE_BYTES[t.dtype];
+  const arrays = p.format === 'nm' ? [p.values, p.indices] : [p.values, p.colIdx, p.rowPtr];
+  return arrays.reduce((s, a) => s + a.byteLength, 0);
+}
+
 const shapeText = (shapes: readonly (readonly number[])[]): string => shapes.map((s) => s.join('x')).join(', ');
 
 /** Renders the summary as an aligned plain-text table. */
 export function formatLayerTable(s: ArtifactSummary): string {
-  const head = ['#', 'node', 'op', 'input', 'output', 'params', 'storage', 'bytes', 'kernel'];
+  const head = ['#', 'node', 'op', 'input', 'output', 'params', 'storage', 'sparsity', 'bytes', 'dense bytes', 'kernel'];
   const rows = s.layers.map((l, i) => [String(i), l.node, l.op, shapeText(l.inputShapes), shapeText(l.outputShapes),
-    l.params ? String(l.params) : '-', l.storage, l.weightBytes ? String(l.weightBytes) : '-', l.kernel]);
+    l.params ? String(l.params) : '-', l.storage, l.sparsity ? l.sparsity.toFixed(3) : '-',
+    l.weightBytes ? String(l.weightBytes) : '-', l.denseBytes ? String(l.denseBytes) : '-', l.kernel]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const numeric = new Set([0, 5, 7]);
+  const numeric = new Set([0, 5, 7, 8, 9]);
   const line = (r: string[]): string => r.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
   const io = (t: { name: string; dtype: string; shape: readonly number[] }) => `${t.name} ${t.dtype}[${t.shape.join(',')}]`;
   return [

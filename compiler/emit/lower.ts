@@ -5,10 +5,44 @@ import type { Graph } from '../ir/graph.js';
 import { isStatic, kernelAttrs } from '../ir/graph.js';
 import type { LoadedArtifact, LoadedNode, LoadedTensor, Provenance, TensorKind } from '../../runtime/loader/model.js';
 import type { MemoryPlan } from '../analysis/memory-plan.js';
+import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
+import type { PackedWeight } from '../../runtime/sparse/packed.js';
+import { toWeightMatrix } from '../../runtime/sparse/layout.js';
+import { packBsr, packCsr, packNm } from '../sparse/pack.js';
+import type { Node, Value } from '../ir/graph.js';
 
 export const FORMAT_VERSION = 1;
 
-export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Provenance): LoadedArtifact {
+/**
+ * Packs a pruned weight in the format its kernel reads. The consumer decides the matrix view
+ * (Conv OIHW → rows O, cols (kh, kw, ci); Gemm/MatMul → rows = output features).
+ */
+export function packWeight(v: Value, consumer: Node, format: 'csr' | 'nm' | 'bsr'): PackedWeight {
+  const c = v.constant!;
+  const s = v.sparsity!;
+  const transB = consumer.op === 'Gemm' && consumer.attrs['transB']?.kind === 'int' && consumer.attrs['transB'].value === 1;
+  const op = consumer.op as 'Conv' | 'Gemm' | 'MatMul';
+  const matrix = toWeightMatrix(op, c.shape, transB, c.data as Float32Array);
+  const rows = op === 'Conv' ? c.shape[0] : op === 'Gemm' && transB ? c.shape[0] : c.shape[1];
+  const cols = matrix.length / rows;
+  switch (format) {
+    case 'csr': return packCsr(rows, cols, matrix);
+    case 'nm': return packNm(rows, cols, matrix, s.n!, s.m!);
+    case 'bsr': return packBsr(rows, cols, matrix, s.br!, s.bc!);
+  }
+}
+
+export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Provenance, registry: KernelRegistry): LoadedArtifact {
+  // Weights whose selected kernel reads a packed format are stored packed, and only then.
+  const packAs = new Map<string, { node: Node; format: 'csr' | 'nm' | 'bsr' }>();
+  for (const n of g.nodes) {
+    const format = n.kernel ? registry.get(n.kernel)?.format : undefined;
+    if (format && format !== 'dense') {
+      const w = n.inputs[1];
+      if (packAs.has(w)) throw new Error(`lower: weight '${w}' is read by two sparse kernels`);
+      packAs.set(w, { node: n, format });
+    }
+  }
   const index = new Map<string, number>();
   const tensors: LoadedTensor[] = [];
   const inputs = new Set(g.inputs);
@@ -22,7 +56,12 @@ export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Provenance): 
     if (!isStatic(v.shape) && !v.constant) throw new Error(`lower: value '${name}' has no static shape`);
     const shape = v.constant ? [...v.constant.shape] : [...(v.shape as number[])];
     let t: LoadedTensor;
-    if (v.constant) {
+    const pack = packAs.get(name);
+    if (v.constant && pack && v.sparsity) {
+      const packed = packWeight(v, pack.node, pack.format);
+      t = { name, dtype: v.constant.dtype, shape, kind: 'weight', data: new Float32Array(0), packed,
+        descriptor: { pattern: v.sparsity.pattern, sparsity: v.sparsity.achieved } };
+    } else if (v.constant) {
       t = { name, dtype: v.constant.dtype, shape, kind: 'weight', data: v.constant.data };
     } else {
       const kind: TensorKind = inputs.has(name) ? 'input' : outputs.has(name) ? 'output' : 'activation';

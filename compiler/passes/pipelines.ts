@@ -10,6 +10,8 @@ import { foldBatchnorm } from './fold-batchnorm.js';
 import { fuseActivation } from './fuse-activation.js';
 import { eliminateDeadCode } from './eliminate-dead-code.js';
 import { selectKernels } from './select-kernels.js';
+import { prune } from './prune.js';
+import { pruneChannels } from './prune-channels.js';
 
 /**
  * Canonicalization: make shapes static and constants folded, then simplify. fold-batchnorm runs
@@ -24,16 +26,16 @@ export const canonicalizePipeline: readonly PipelineStep[] = [
   eliminateDeadCode,
 ];
 
-/**
- * The compile pipeline: canonicalize, then the later stages. Pruning, packing, kernel selection
- * and memory planning passes are appended here, in that order, as they land.
- */
-export const compilePipeline: readonly PipelineStep[] = [
-  ...canonicalizePipeline,
-  selectKernels,
-];
+/** Pruning: one of the two passes acts, chosen by the pattern (channel or the others). */
+export const prunePipeline: readonly PipelineStep[] = [prune, pruneChannels];
 
-/** Every pass by name, for `--list-passes` and `--print-ir-after=<name>`. */
+/** After pruning: decide how every node runs. Memory planning and lowering follow in compile.ts. */
+export const selectPipeline: readonly PipelineStep[] = [selectKernels];
+
+/** The whole compile pipeline, in order. */
+export const compilePipeline: readonly PipelineStep[] = [...canonicalizePipeline, ...prunePipeline, ...selectPipeline];
+
 export const ALL_PASSES: readonly Pass[] = [
   inferShapesPass, foldConstants, removeIdentity, foldBatchnorm, fuseActivation, eliminateDeadCode,
+  prune, pruneChannels, selectKernels,
 ];

@@ -99,7 +99,7 @@ export class Interpreter {
 function bindTensor(t: LoadedTensor, arena: ArrayBuffer): TensorView {
   if (t.kind === 'weight') {
     if (!t.data) throw new RunError(`weight '${t.name}' has no data`);
-    return { dtype: t.dtype, shape: t.shape, data: t.data };
+    return t.packed ? { dtype: t.dtype, shape: t.shape, data: t.data, packed: t.packed } : { dtype: t.dtype, shape: t.shape, data: t.data };
   }
   return { dtype: t.dtype, shape: t.shape, data: viewArray(t.dtype, arena, t.arenaOffset ?? 0, sizeOf(t.shape)) };
 }

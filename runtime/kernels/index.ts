@@ -79,10 +79,7 @@ export const SPARSE_KERNELS: readonly Kernel[] = [
   ...CONV_SPARSE_JS_KERNELS, ...GEMM_SPARSE_JS_KERNELS, ...MATMUL_SPARSE_JS_KERNELS,
 ];
 
-// SPARSE_KERNELS join ALL_KERNELS once the kernel tests that run every kernel of an op on
-// dense inputs (hand-computed, conformance, js-vs-ref) skip format !== 'dense' and the id
-// test accepts `<op><format>` (e.g. convcsr) in the op field.
-export const ALL_KERNELS: readonly Kernel[] = [...REF_KERNELS, ...JS_KERNELS];
+export const ALL_KERNELS: readonly Kernel[] = [...REF_KERNELS, ...JS_KERNELS, ...SPARSE_KERNELS];
 
 export function defaultRegistry(): KernelRegistry {
   return makeRegistry(ALL_KERNELS);

@@ -1,5 +1,5 @@
 // Hand-computed cases per op family (expected numbers worked out by hand in the comments),
-// run on every kernel of the op in ALL_KERNELS, plus the precondition errors kernels raise.
+// run on every kernel of the op in DENSE_KERNELS, plus the precondition errors kernels raise.
 
 import { strict as assert } from 'node:assert';
 import type { DType, TensorView } from '../../../runtime/tensor.js';
@@ -8,13 +8,16 @@ import type { Attrs } from '../../../runtime/kernels/kernel.js';
 import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
 
+/** Kernels on dense weights; the packed-weight kernels have their own tests (sparse-kernels.test.ts). */
+const DENSE_KERNELS = ALL_KERNELS.filter((k) => (k.format ?? 'dense') === 'dense');
+
 const f32 = (shape: number[], v: number[]): TensorView => ({ dtype: 'float32', shape, data: Float32Array.from(v) });
 const i64 = (shape: number[], v: number[]): TensorView => ({ dtype: 'int64', shape, data: BigInt64Array.from(v.map(BigInt)) });
 const i32 = (shape: number[], v: number[]): TensorView => ({ dtype: 'int32', shape, data: Int32Array.from(v) });
 
 function runAll(op: string, epilogue: '' | 'relu' | 'clip', inputs: (TensorView | undefined)[], attrs: Attrs,
   outs: { dtype: DType; shape: number[] }[], check: (got: TensorView[], id: string) => void): void {
-  const kernels = ALL_KERNELS.filter((k) => k.op === op && k.epilogue === epilogue
+  const kernels = DENSE_KERNELS.filter((k) => k.op === op && k.epilogue === epilogue
     && (k.dtypes === 'any' || k.dtypes.includes(inputs[0]!.dtype)));
   assert.ok(kernels.length > 0, `no kernel for ${op}`);
   for (const k of kernels) {
@@ -107,7 +110,7 @@ describe('hand-computed kernel cases', () => {
   });
 
   describe('preconditions', () => {
-    for (const k of ALL_KERNELS.filter((x) => x.op === 'Conv')) {
+    for (const k of DENSE_KERNELS.filter((x) => x.op === 'Conv')) {
       it(`${k.id} rejects a wrong output shape and a mismatched spc_activation, naming the node`, () => {
         const attrs: Attrs = k.epilogue === '' ? {} : { spc_activation: k.epilogue };
         const bad = { dtype: 'float32' as const, shape: [1, 1, 3, 3], data: new Float32Array(9) };
@@ -118,7 +121,7 @@ describe('hand-computed kernel cases', () => {
       });
     }
     it('Gather rejects an out-of-range index at run time', () => {
-      const k = ALL_KERNELS.find((x) => x.op === 'Gather')!;
+      const k = DENSE_KERNELS.find((x) => x.op === 'Gather')!;
       const run = k.prepare({ node: 'g', inputs: [f32([3], [1, 2, 3]), i64([1], [3])], outputs: [{ dtype: 'float32', shape: [1], data: new Float32Array(1) }], attrs: {} });
       assert.throws(run, KernelError);
     });

@@ -20,7 +20,7 @@ describe('kernel ids', () => {
   it('agree with op, epilogue, target and dtypes', () => {
     for (const k of ALL_KERNELS) {
       const parts = k.id.split('-');
-      assert.equal(parts[1], k.op.toLowerCase(), `${k.id}: op ${k.op}`);
+      assert.equal(parts[1], k.op.toLowerCase() + (k.format && k.format !== 'dense' ? k.format : ''), `${k.id}: op ${k.op} format ${k.format ?? 'dense'}`);
       assert.equal(parts[parts.length - 1], k.target, `${k.id}: target ${k.target}`);
       assert.equal(parts.length === 5 ? parts[2] : '', k.epilogue, `${k.id}: epilogue '${k.epilogue}'`);
       if (k.target === 'ref') assert.equal(parts[parts.length - 2], '1x1', `${k.id}: ref kernels use tile 1x1`);
@@ -31,7 +31,7 @@ describe('kernel ids', () => {
 
   it('every js kernel has a ref kernel of the same op and epilogue', () => {
     for (const k of ALL_KERNELS.filter((x) => x.target !== 'ref')) {
-      assert.ok(ALL_KERNELS.some((r) => r.target === 'ref' && r.op === k.op && r.epilogue === k.epilogue), k.id);
+      assert.ok(ALL_KERNELS.some((r) => r.target === 'ref' && r.op === k.op && r.epilogue === k.epilogue && (r.format ?? 'dense') === (k.format ?? 'dense')), k.id);
     }
   });
 });

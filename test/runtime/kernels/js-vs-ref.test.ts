@@ -1,4 +1,4 @@
-// Every js kernel in ALL_KERNELS against the ref kernel of the same op and epilogue, on seeded
+// Every js kernel in DENSE_KERNELS against the ref kernel of the same op and epilogue, on seeded
 // random data over edge shapes. Tolerance: |js − ref| <= 1e-4·|ref| + 1e-4 (float32
 // accumulation order differs; inputs are uniform in [−1, 1], K <= 54).
 
@@ -7,6 +7,9 @@ import type { TensorView } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
 import type { Attrs, Kernel } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
+
+/** Kernels on dense weights; the packed-weight kernels have their own tests (sparse-kernels.test.ts). */
+const DENSE_KERNELS = ALL_KERNELS.filter((k) => (k.format ?? 'dense') === 'dense');
 import { edgeCasesFor } from './edge-cases.js';
 
 function rng(seed: number): () => number {
@@ -36,13 +39,13 @@ function run(k: Kernel, inputs: (TensorView | undefined)[], attrs: Attrs, outSha
   return out;
 }
 
-const jsKernels = ALL_KERNELS.filter((k) => k.target === 'js');
+const jsKernels = DENSE_KERNELS.filter((k) => k.target === 'js');
 
 describe('js kernels vs ref kernels', () => {
   it('there are js kernels', () => assert.ok(jsKernels.length > 0));
   for (const k of jsKernels) {
     describe(k.id, () => {
-      const ref = ALL_KERNELS.find((r) => r.target === 'ref' && r.op === k.op && r.epilogue === k.epilogue
+      const ref = DENSE_KERNELS.find((r) => r.target === 'ref' && r.op === k.op && r.epilogue === k.epilogue
         && (r.dtypes === 'any' || r.dtypes.includes('float32')));
       const cases = edgeCasesFor(k.op, k.id);
       it('has a ref kernel and edge cases', () => {

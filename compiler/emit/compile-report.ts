@@ -1,0 +1,99 @@
+// The per-layer compile report: for every Conv/Gemm/MatMul, the pattern, requested and
+// achieved sparsity, parameters and weight bytes before and after, the kernel, or why the
+// layer stayed dense. What `spc compile` prints and `--json` serializes.
+
+import type { Graph } from '../ir/graph.js';
+import type { PassNote } from '../passes/pass.js';
+import type { LoadedArtifact } from '../../runtime/loader/model.js';
+import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
+import { storedBytes } from './layer-table.js';
+
+export interface CompileLayerReport {
+  readonly node: string;
+  readonly op: string;
+  /** 'dense', 'unstructured', 'N:M', 'block:RxC' or 'channel'. */
+  readonly pattern: string;
+  readonly requested: number;
+  readonly achieved: number;
+  /** Weight elements before pruning and nonzero weights after. */
+  readonly paramsBefore: number;
+  readonly paramsAfter: number;
+  /** Weight bytes stored dense before, and as stored in the artifact after. */
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+  /** How the weight is stored in the artifact: 'dense' or the packed format. */
+  readonly storage: string;
+  readonly kernel: string;
+  /** Why the layer was left as it was (skipped layers), or what channel pruning did. */
+  readonly note?: string;
+}
+
+const PRUNABLE = new Set(['Conv', 'Gemm', 'MatMul']);
+const PRUNE_PASSES = new Set(['prune', 'prune-channels']);
+
+function nonzeros(data: ArrayLike<number | bigint>): number {
+  let nz = 0;
+  for (let i = 0; i < data.length; i++) if (Number(data[i]) !== 0) nz++;
+  return nz;
+}
+
+export function compileReport(before: Graph, after: Graph, artifact: LoadedArtifact, notes: readonly PassNote[], pattern?: string): CompileLayerReport[] {
+  const noteOf = new Map<string, string>();
+  for (const n of notes) if (PRUNE_PASSES.has(n.pass) && n.node !== undefined && !noteOf.has(n.node)) noteOf.set(n.node, n.message);
+  const tensorOf = new Map(artifact.tensors.map((t) => [t.name, t]));
+  const nodeOf = new Map(artifact.nodes.map((n) => [n.name, n]));
+  const beforeNode = new Map(before.nodes.map((n) => [n.name, n]));
+  const rows: CompileLayerReport[] = [];
+  for (const node of after.nodes) {
+    if (!PRUNABLE.has(node.op)) continue;
+    const w = after.values.get(node.inputs[1] ?? '');
+    const wBefore = before.values.get(beforeNode.get(node.name)?.inputs[1] ?? '');
+    if (!w?.constant || !wBefore?.constant) continue;
+    const t = tensorOf.get(w.name);
+    const paramsBefore = sizeOf(wBefore.constant.shape);
+    const paramsAfter = nonzeros(w.constant.data);
+    const note = noteOf.get(node.name);
+    const channel = pattern === 'channel' && note !== undefined && note.startsWith('channels ');
+    const s = w.sparsity;
+    rows.push({
+      node: node.name,
+      op: node.op,
+      pattern: s ? s.pattern : channel ? 'channel' : 'dense',
+      requested: s ? s.requested : 0,
+      achieved: paramsBefore === 0 ? 0 : 1 - paramsAfter / paramsBefore,
+      paramsBefore,
+      paramsAfter,
+      bytesBefore: paramsBefore * DTYPE_BYTES[wBefore.constant.dtype],
+      bytesAfter: t ? storedBytes(t) : 0,
+      storage: t?.packed ? t.packed.format : 'dense',
+      kernel: nodeOf.get(node.name)?.kernel ?? '',
+      note: s ? undefined : note ?? (pattern ? 'not pruned' : undefined),
+    });
+  }
+  return rows;
+}
+
+export function reportTotals(rows: readonly CompileLayerReport[]) {
+  const sum = (f: (r: CompileLayerReport) => number) => rows.reduce((a, r) => a + f(r), 0);
+  const pruned = rows.filter((r) => r.pattern !== 'dense');
+  const psum = (f: (r: CompileLayerReport) => number) => pruned.reduce((a, r) => a + f(r), 0);
+  return {
+    layers: rows.length, prunedLayers: pruned.length,
+    paramsBefore: sum((r) => r.paramsBefore), paramsAfter: sum((r) => r.paramsAfter),
+    bytesBefore: sum((r) => r.bytesBefore), bytesAfter: sum((r) => r.bytesAfter),
+    prunedBytesBefore: psum((r) => r.bytesBefore), prunedBytesAfter: psum((r) => r.bytesAfter),
+  };
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+export function formatCompileReport(rows: readonly CompileLayerReport[]): string {
+  const head = ['node', 'op', 'pattern', 'requested', 'achieved', 'params', 'bytes', 'storage', 'kernel', 'note'];
+  const body = rows.map((r) => [
+    r.node, r.op, r.pattern, r.pattern === 'dense' || r.pattern === 'channel' ? '-' : pct(r.requested), pct(r.achieved),
+    `${r.paramsBefore}→${r.paramsAfter}`, `${r.bytesBefore}→${r.bytesAfter}`, r.storage, r.kernel, r.note ?? '',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(head), ...body.map(line)].join('\n');
+}
