@@ -13,6 +13,7 @@ import { printGraph } from '../ir/print.js';
 import { emitOnnx } from '../emit/onnx.js';
 import { compileReport, formatCompileReport, reportTotals } from '../emit/compile-report.js';
 import { parsePattern, PATTERN_HELP } from '../sparse/pattern.js';
+import { parseConfig } from '../sparse/config.js';
 import { readInputFile } from './read-file.js';
 import type { CompileOptions } from '../compile.js';
 
@@ -22,8 +23,7 @@ const ALLOCATIONS = ['uniform', 'global', 'erk'] as const;
 function pruningOptions(flags: CompileFlags): Partial<CompileOptions> {
   const out: { -readonly [K in keyof CompileOptions]?: CompileOptions[K] } = {};
   if (flags.config) {
-    const text = new TextDecoder().decode(readInputFile(flags.config));
-    try { out.config = JSON.parse(text); } catch (e) { throw new SpcError(`${flags.config}: not valid JSON (${(e as Error).message})`); }
+    out.config = parseConfig(new TextDecoder().decode(readInputFile(flags.config)), flags.config);
   }
   if (flags.pattern === undefined) {
     if (flags.sparsity !== undefined) throw new UsageError('--sparsity needs --pattern (unstructured, block:RxC or channel)');
