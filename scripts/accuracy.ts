@@ -19,6 +19,7 @@ const DIGITS = join(ROOT, '..', 'shared', 'corpus', 'digits');
 const PATTERNS: { name: string; opts: CompileOptions }[] = [
   { name: 'dense', opts: {} },
   { name: '2:4', opts: { pattern: '2:4' } },
+  { name: '2:4 shared-rows 4', opts: { pattern: '2:4', shareRows: 4 } },
   { name: '4:8', opts: { pattern: '4:8' } },
   { name: '1:4', opts: { pattern: '1:4' } },
   { name: 'unstructured 50%', opts: { pattern: 'unstructured', sparsity: 0.5 } },

@@ -31,6 +31,8 @@ export interface Sparsity {
   readonly pattern: string;
   readonly n?: number;
   readonly m?: number;
+  /** N:M only: the mask is shared by blocks of this many consecutive output rows. */
+  readonly shareRows?: number;
   readonly br?: number;
   readonly bc?: number;
   /** Fraction of zeros requested and achieved. */

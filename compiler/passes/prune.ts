@@ -12,7 +12,7 @@ import type { Allocation, AllocLayer } from '../sparse/allocation.js';
 import { allocate, parseAllocation } from '../sparse/allocation.js';
 import type { PruneConfig } from '../sparse/config.js';
 import { overrideFor, validateConfig } from '../sparse/config.js';
-import { countZeros, maskBlock, maskNm, maskUnstructured } from '../sparse/masks.js';
+import { countZeros, maskBlock, maskNmShared, maskUnstructured } from '../sparse/masks.js';
 import type { PruneLayerReport } from '../sparse/report.js';
 import { PRUNABLE_OPS } from '../sparse/report.js';
 import type { WeightOp } from '../../runtime/sparse/layout.js';
@@ -29,6 +29,8 @@ export interface PruneSettings {
   readonly allocation: Allocation;
   readonly config?: PruneConfig;
   readonly minParams: number;
+  /** N:M only: one mask per block of this many output rows (1 = per row). */
+  readonly shareRows: number;
 }
 
 /** Reads the prune options from the pass context; undefined when no pattern was asked for. */
@@ -49,7 +51,13 @@ export function pruneSettings(options: Readonly<PassOptions>): PruneSettings | u
   }
   const mp = options['minParams'];
   if (mp !== undefined && (typeof mp !== 'number' || !Number.isInteger(mp) || mp < 0)) throw new SpcError(`minParams must be a non-negative integer, got ${String(mp)}`);
-  return { pattern, sparsity: (s as number | undefined) ?? DEFAULT_SPARSITY, allocation, config, minParams: (mp as number | undefined) ?? DEFAULT_MIN_PARAMS };
+  const sr = options['shareRows'];
+  if (sr !== undefined && (typeof sr !== 'number' || !Number.isInteger(sr) || sr < 1)) throw new SpcError(`shareRows must be a positive integer, got ${String(sr)}`);
+  if (sr !== undefined && sr > 1 && pattern.kind !== 'nm') throw new SpcError(`share-rows applies to N:M patterns only, not ${pattern.text}`);
+  return {
+    pattern, sparsity: (s as number | undefined) ?? DEFAULT_SPARSITY, allocation, config,
+    minParams: (mp as number | undefined) ?? DEFAULT_MIN_PARAMS, shareRows: (sr as number | undefined) ?? 1,
+  };
 }
 
 interface Candidate {
@@ -88,8 +96,9 @@ function finalLayers(graph: Graph): Map<string, string> {
   return out;
 }
 
-function misalignment(p: Pattern, rows: number, cols: number): string | undefined {
+function misalignment(p: Pattern, rows: number, cols: number, shareRows: number): string | undefined {
   if (p.kind === 'nm' && cols % p.m !== 0) return `reduction size ${cols} is not a multiple of M=${p.m} (${p.text})`;
+  if (p.kind === 'nm' && rows % shareRows !== 0) return `${rows} output rows are not a multiple of share-rows ${shareRows}`;
   if (p.kind === 'block' && (rows % p.br !== 0 || cols % p.bc !== 0)) return `the ${rows}×${cols} weight matrix does not tile into ${p.br}×${p.bc} blocks`;
   return undefined;
 }
@@ -150,7 +159,7 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       else if (data.length < settings.minParams) reason = `${data.length} weights, fewer than minParams=${settings.minParams}`;
     }
     // A pattern cannot be forced onto a matrix it does not tile.
-    reason ??= misalignment(pattern, rows, cols);
+    reason ??= misalignment(pattern, rows, cols, settings.shareRows);
     if (reason !== undefined) { skip(node, wName, pattern.text, data.length, nz, reason); continue; }
     const fixedSparsity = o.sparsity;
     candidates.push({ node, op, weight: v, data, shape: c.shape, transB, rows, cols, pattern, fixedSparsity });
@@ -175,9 +184,9 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
     let sparsity: Omit<Sparsity, 'requested' | 'achieved'>;
     const p = k.pattern;
     if (p.kind === 'nm') {
-      pruned = maskNm(matrix, k.rows, k.cols, p.n, p.m);
+      pruned = maskNmShared(matrix, k.rows, k.cols, p.n, p.m, settings.shareRows);
       requested = (p.m - p.n) / p.m;
-      sparsity = { kind: 'nm', pattern: p.text, n: p.n, m: p.m };
+      sparsity = { kind: 'nm', pattern: p.text, n: p.n, m: p.m, ...(settings.shareRows > 1 ? { shareRows: settings.shareRows } : {}) };
     } else if (p.kind === 'block') {
       const area = p.br * p.bc;
       const nBlocks = params / area;

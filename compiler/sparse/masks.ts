@@ -25,6 +25,31 @@ export function maskNm(w: Float32Array, rows: number, cols: number, n: number, m
   return out;
 }
 
+/**
+ * N:M with one mask per block of `shareRows` consecutive rows (output channels): each group of
+ * `mm` columns keeps the `n` columns with the largest summed |w| (or score) over the block's
+ * rows, in every row of the block. A kernel can then load one activation vector per kept column
+ * and feed `shareRows` accumulators. Requires rows % shareRows == 0 and cols % mm == 0.
+ */
+export function maskNmShared(w: Float32Array, rows: number, cols: number, n: number, mm: number, shareRows: number, score?: Float32Array): Float32Array {
+  if (rows % shareRows !== 0) throw new Error(`maskNmShared: ${rows} rows are not a multiple of shareRows=${shareRows}`);
+  if (shareRows === 1) return maskNm(w, rows, cols, n, mm, score);
+  // Sum the block's scores into one row, choose that row's N:M mask, and apply it to all rows.
+  const blockScore = new Float32Array(cols);
+  const out = new Float32Array(w);
+  for (let r0 = 0; r0 < rows; r0 += shareRows) {
+    blockScore.fill(0);
+    for (let r = r0; r < r0 + shareRows; r++) {
+      for (let c = 0; c < cols; c++) blockScore[c] += score ? score[r * cols + c]! : Math.abs(w[r * cols + c]!);
+    }
+    const kept = maskNm(blockScore, 1, cols, n, mm, blockScore);
+    for (let r = r0; r < r0 + shareRows; r++) {
+      for (let c = 0; c < cols; c++) if (kept[c] === 0) out[r * cols + c] = 0;
+    }
+  }
+  return out;
+}
+
 /** Indices of `scores` from smallest to largest; on ties the higher index comes first (is pruned first). */
 export function pruneOrder(scores: Float64Array | Float32Array): Uint32Array {
   const idx = new Uint32Array(scores.length);

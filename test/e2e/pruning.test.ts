@@ -38,6 +38,7 @@ function corpusCases(): Case[] {
 
 const PATTERNS: { name: string; opts: CompileOptions }[] = [
   { name: '2:4', opts: { pattern: '2:4' } },
+  { name: '2:4 shared-rows 4', opts: { pattern: '2:4', shareRows: 4 } },
   { name: '4:8', opts: { pattern: '4:8' } },
   { name: '1:4', opts: { pattern: '1:4' } },
   { name: 'unstructured 0.5', opts: { pattern: 'unstructured', sparsity: 0.5 } },
@@ -50,7 +51,7 @@ const FULL = process.env.SPC_FULL_GRID === '1';
 /** The subset `npm test` runs: every pattern once, spread over the models. */
 const SUBSET = new Set(['mlp3|2:4', 'digits_cnn|4:8', 'resnet10_w32|2:4', 'mobilenet_v2_w050|unstructured 0.9', 'digits_mlp|1:4',
   'squeezenet1_1|block:4x1 0.75', 'digits_cnn|channel 0.25', 'transformer_enc2|unstructured 0.5', 'mobilenet_v3_small_w075|2:4',
-  'resnet10_w32|channel 0.25']);
+  'resnet10_w32|channel 0.25', 'mobilenet_v2_w050|2:4 shared-rows 4']);
 
 async function runOrt(onnxBytes: Uint8Array, inputs: Case['inputs']): Promise<Record<string, Float32Array>> {
   const session = await ort.InferenceSession.create(onnxBytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });

@@ -2,7 +2,7 @@
 // and the checker itself must catch wrong masks.
 
 import { strict as assert } from 'node:assert';
-import { maskBlock, maskNm, maskUnstructured } from '../../../compiler/sparse/masks.js';
+import { maskBlock, maskNm, maskNmShared, maskUnstructured } from '../../../compiler/sparse/masks.js';
 import { allocate, allocateErk, allocateGlobal } from '../../../compiler/sparse/allocation.js';
 import { checkBlock, checkNm, checkUnstructured } from './checker.js';
 import { rng } from '../passes/build.js';
@@ -107,5 +107,36 @@ describe('sparse/allocation', () => {
   it('rejects targets outside [0, 1)', () => {
     assert.throws(() => allocate('uniform', layers, 1));
     assert.throws(() => allocate('global', layers, -0.1));
+  });
+});
+
+describe('sparse/masks: N:M shared by row blocks', () => {
+  it('every row of a block keeps the same columns, ≤ N per group, chosen by summed |w| (brute force)', () => {
+    const rows = 8, cols = 12, n = 2, mm = 4, share = 4;
+    const w = Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+    const out = maskNmShared(w, rows, cols, n, mm, share);
+    for (let r0 = 0; r0 < rows; r0 += share) {
+      for (let g = 0; g < cols / mm; g++) {
+        // Brute force: the pair of columns with the largest summed magnitude over the block.
+        let best = -1, bestSet: number[] = [];
+        for (let a = 0; a < mm; a++) for (let b = a + 1; b < mm; b++) {
+          let sum = 0;
+          for (let r = r0; r < r0 + share; r++) sum += Math.abs(w[r * cols + g * mm + a]) + Math.abs(w[r * cols + g * mm + b]);
+          if (sum > best) { best = sum; bestSet = [a, b]; }
+        }
+        for (let r = r0; r < r0 + share; r++) {
+          for (let j = 0; j < mm; j++) {
+            const c = g * mm + j;
+            assert.equal(out[r * cols + c], bestSet.includes(j) ? w[r * cols + c] : 0, `row ${r} col ${c}`);
+          }
+        }
+      }
+    }
+  });
+
+  it('rejects rows that do not tile into blocks; shareRows 1 is plain N:M', () => {
+    const w = Float32Array.from({ length: 6 * 4 }, (_, i) => i - 11.5);
+    assert.throws(() => maskNmShared(w, 6, 4, 2, 4, 4), /not a multiple of shareRows=4/);
+    assert.deepEqual(maskNmShared(w, 6, 4, 2, 4, 1), maskNm(w, 6, 4, 2, 4));
   });
 });
