@@ -1,0 +1,84 @@
+// `npm run bench`: end-to-end latency of the corpus models under spc's configurations and the
+// two onnxruntime peers, one child process per cell (worker.js), run one after another.
+//
+//   --models a,b    only these models (default: mlp3 mobilenet_v2_w050 resnet10_w32 squeezenet1_1 transformer_enc2)
+//   --configs a,b   only these configuration keys (default: all; see configs.ts)
+//   --quick         few runs (a smoke test: the figures mean little)
+//   --json          print the results as JSON instead of tables
+//   --write         also write the tables into docs/performance.md (between the bench markers)
+//   --layers        run the per-layer microbenchmark instead (layers.ts)
+
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CONFIGS, MODELS } from './configs.js';
+import type { CellResult } from './configs.js';
+import { allTables } from './tables.js';
+import { machineFacts, PERF_DOC, writeSection } from './doc.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** Runs one cell in a fresh Node process; its last stdout line is the CellResult. */
+function runCell(model: string, config: string, quick: boolean): Promise<CellResult> {
+  return new Promise((resolve) => {
+    const args = [join(HERE, 'worker.js'), '--model', model, '--config', config, ...(quick ? ['--quick'] : [])];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && last.startsWith('{')) { resolve(JSON.parse(last) as CellResult); return; }
+      const why = err.trim().split('\n').find((l) => /Error|error/.test(l)) ?? err.trim().split('\n')[0] ?? `exit ${code}`;
+      resolve({ model, config, status: 'error', reason: why.slice(0, 200) });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const list = (flag: string): string[] | undefined => {
+    const i = args.indexOf(flag);
+    return i >= 0 && args[i + 1] !== undefined ? args[i + 1]!.split(',').filter((s) => s !== '') : undefined;
+  };
+  if (args.includes('--layers')) {
+    const { runLayers } = await import('./layers.js');
+    await runLayers({ quick: args.includes('--quick'), json: args.includes('--json'), write: args.includes('--write') });
+    return;
+  }
+  const models = list('--models') ?? [...MODELS];
+  const keys = list('--configs');
+  const configs = keys ? CONFIGS.filter((c) => keys.includes(c.key)) : CONFIGS;
+  if (keys && configs.length !== keys.length) throw new Error(`unknown --configs; have ${CONFIGS.map((c) => c.key).join(', ')}`);
+  const quick = args.includes('--quick');
+  const results: CellResult[] = [];
+  for (const model of models) {
+    for (const c of configs) {
+      const t0 = performance.now();
+      const r = await runCell(model, c.key, quick);
+      results.push(r);
+      const what = r.status === 'ok' ? `${r.median!.toFixed(3)} ms median of ${r.runs}` : `${r.status}: ${r.reason}`;
+      process.stderr.write(`${model} / ${c.label}: ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+    }
+  }
+  if (args.includes('--json')) {
+    process.stdout.write(`${JSON.stringify({ machine: machineFacts(), quick, results }, null, 1)}\n`);
+  } else {
+    process.stdout.write(`${allTables(results, models, configs)}\n`);
+  }
+  if (args.includes('--write')) {
+    writeSection('bench', [
+      `Measured by \`npm run bench${quick ? ' -- --quick' : ''}\` on:`,
+      '',
+      ...machineFacts(),
+      '',
+      allTables(results, models, configs),
+    ].join('\n'));
+    process.stderr.write(`wrote ${PERF_DOC}\n`);
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});

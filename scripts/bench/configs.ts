@@ -1,0 +1,55 @@
+// The benchmark's columns and rows: which models, and how each configuration is run. Shared by
+// the driver (bench.ts) and the worker (worker.ts) that measures one cell in its own process.
+
+import type { CompileOptions } from '../../compiler/compile.js';
+
+export const MODELS: readonly string[] = ['mlp3', 'mobilenet_v2_w050', 'resnet10_w32', 'squeezenet1_1', 'transformer_enc2'];
+
+export type ConfigKind = 'spc' | 'ort-web' | 'ort-node' | 'missing';
+
+export interface BenchConfig {
+  /** Column key (stable, used in --json). */
+  readonly key: string;
+  /** Column header in the tables. */
+  readonly label: string;
+  readonly kind: ConfigKind;
+  /** For spc: compile options (inputShapes are added per model). */
+  readonly compile?: CompileOptions;
+  /** For spc: the target whose kernels must actually be selected, else the cell is n/a. */
+  readonly requireTarget?: 'wasmsimd';
+  /** For 'missing': why the cell is n/a. */
+  readonly reason?: string;
+}
+
+// Sparse configurations use the compiler's default targets (what `spc compile --pattern` gives).
+export const CONFIGS: readonly BenchConfig[] = [
+  { key: 'spc-dense-js', label: 'spc dense js', kind: 'spc', compile: { targets: ['js', 'ref'] } },
+  { key: 'spc-dense-wasmsimd', label: 'spc dense wasmsimd', kind: 'spc', compile: { targets: ['wasmsimd', 'js', 'ref'] }, requireTarget: 'wasmsimd' },
+  { key: 'spc-2:4', label: 'spc 2:4', kind: 'spc', compile: { pattern: '2:4' } },
+  { key: 'spc-2:4-shared', label: 'spc 2:4 shared-rows', kind: 'missing', reason: 'shared-rows N:M is not implemented yet (issue 4)' },
+  { key: 'spc-0.9-unstructured', label: 'spc 0.9 unstructured', kind: 'spc', compile: { pattern: 'unstructured', sparsity: 0.9 } },
+  { key: 'spc-0.9-block', label: 'spc 0.9 block:4x1', kind: 'spc', compile: { pattern: 'block:4x1', sparsity: 0.9 } },
+  { key: 'ort-web', label: 'ort-web wasm 1t', kind: 'ort-web' },
+  { key: 'ort-node', label: 'ort-node 1t', kind: 'ort-node' },
+];
+
+/** What a worker prints (one JSON line on stdout) for one model × configuration. */
+export interface CellResult {
+  readonly model: string;
+  readonly config: string;
+  /** 'ok', or 'n/a' with a reason (not implemented, rejected by the compiler, no kernel). */
+  readonly status: 'ok' | 'n/a' | 'error';
+  readonly reason?: string;
+  readonly runs?: number;
+  /** Milliseconds per inference. */
+  readonly median?: number;
+  readonly min?: number;
+  readonly p25?: number;
+  readonly p75?: number;
+  readonly max?: number;
+  /** For spc: how many nodes run on each target, and how many weights are stored packed. */
+  readonly kernels?: Readonly<Record<string, number>>;
+  readonly packedLayers?: number;
+  /** Max |output − the corpus's reference output| (dense configurations and peers only). */
+  readonly maxAbsDiff?: number;
+}

@@ -1,0 +1,181 @@
+// `npm run bench -- --layers`: the 1×1 convolutions of mobilenet_v2_w050 (shapes, weights,
+// attributes and dense kernel from the compiled artifact), each timed with the dense js kernel
+// and with the sparse js kernels (csr, bsr 4×1, N:M) on the same weights magnitude-pruned to
+// 0.5, 0.75, 0.9 and 0.95. Kernels come from ALL_KERNELS and are prepared on TensorViews, as
+// the interpreter does. Identical layer shapes (and epilogues) are timed once.
+
+import { join } from 'node:path';
+import { compileFile } from '../../compiler/compile.js';
+import { packBsr, packCsr, packNm } from '../../compiler/sparse/pack.js';
+import { ALL_KERNELS } from '../../runtime/kernels/index.js';
+import type { Kernel } from '../../runtime/kernels/kernel.js';
+import { toWeightMatrix } from '../../runtime/sparse/layout.js';
+import type { PackedWeight } from '../../runtime/sparse/packed.js';
+import type { TensorView } from '../../runtime/tensor.js';
+import { sizeOf } from '../../runtime/tensor.js';
+import { CORPUS_MODELS, corpusEntry } from './corpus.js';
+import { measure } from './timing.js';
+import type { TimingPlan } from './timing.js';
+
+export const LAYER_MODEL = 'mobilenet_v2_w050';
+export const SPARSITIES: readonly number[] = [0.5, 0.75, 0.9, 0.95];
+
+/** A sparse variant: format, and how a matrix is pruned and packed at sparsity s (undefined: not expressible). */
+interface Variant {
+  readonly name: string;
+  readonly format: 'csr' | 'bsr' | 'nm';
+  readonly prepare: (rows: number, cols: number, w: Float32Array, s: number) => PackedWeight | string;
+}
+
+/** Zeroes the fraction `s` of scores (smallest first); returns the keep mask. */
+function keepLargest(scores: Float32Array, s: number): Uint8Array {
+  const order = Array.from(scores.keys()).sort((a, b) => scores[a]! - scores[b]!);
+  const keep = new Uint8Array(scores.length).fill(1);
+  const drop = Math.round(s * scores.length);
+  for (let i = 0; i < drop; i++) keep[order[i]!] = 0;
+  return keep;
+}
+
+const VARIANTS: readonly Variant[] = [
+  {
+    name: 'csr', format: 'csr', prepare: (rows, cols, w, s) => {
+      const keep = keepLargest(w.map(Math.abs), s);
+      return packCsr(rows, cols, w.map((v, i) => (keep[i] ? v : 0)));
+    },
+  },
+  {
+    name: 'bsr 4x1', format: 'bsr', prepare: (rows, cols, w, s) => {
+      if (rows % 4 !== 0) return `O = ${rows} is not a multiple of 4`;
+      const scores = new Float32Array((rows / 4) * cols);
+      for (let R = 0; R < rows / 4; R++) for (let c = 0; c < cols; c++) for (let r = 0; r < 4; r++) scores[R * cols + c]! += Math.abs(w[(4 * R + r) * cols + c]!);
+      const keep = keepLargest(scores, s);
+      return packBsr(rows, cols, w.map((v, i) => (keep[Math.floor(i / cols / 4) * cols + (i % cols)] ? v : 0)), 4, 1);
+    },
+  },
+  {
+    name: 'nm', format: 'nm', prepare: (rows, cols, w, s) => {
+      // Only sparsities that are exactly (M−N)/M for a small M dividing the reduction.
+      const nm = ([[2, 4], [1, 4], [1, 8], [1, 10], [1, 16], [1, 20]] as const).find(([n, m]) => Math.abs((m - n) / m - s) < 1e-9);
+      if (!nm) return `no N:M gives ${s}`;
+      const [n, m] = nm;
+      if (cols % m !== 0) return `C = ${cols} is not a multiple of ${m}`;
+      const out = Float32Array.from(w);
+      for (let r = 0; r < rows; r++) {
+        for (let g = 0; g < cols; g += m) {
+          const base = r * cols + g;
+          const order = Array.from({ length: m }, (_, k) => k).sort((a, b) => Math.abs(w[base + b]!) - Math.abs(w[base + a]!));
+          for (let k = n; k < m; k++) out[base + order[k]!] = 0;
+        }
+      }
+      return packNm(rows, cols, out, n, m);
+    },
+  },
+];
+
+export interface LayerResult {
+  readonly shape: string;
+  readonly epilogue: string;
+  readonly layers: number;
+  readonly denseKernel: string;
+  readonly denseMs: number;
+  /** variant name → sparsity → median ms, or a reason it was not run. */
+  readonly sparse: Record<string, Record<string, number | string>>;
+}
+
+interface LayerCase { shape: string; count: number; kernel: Kernel; inputs: (TensorView | undefined)[]; output: TensorView; attrs: Record<string, unknown>; weight: Float32Array; wShape: readonly number[]; node: string }
+
+function randomData(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const d = new Float32Array(n);
+  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; d[i] = s / 2 ** 31 - 1; }
+  return d;
+}
+
+/** The distinct 1×1, group-1 convolutions of the model, with their artifact weights. */
+function pointwiseLayers(): LayerCase[] {
+  const entry = corpusEntry(LAYER_MODEL);
+  const { contents } = compileFile(join(CORPUS_MODELS, entry.file), { targets: ['js', 'ref'], inputShapes: Object.fromEntries(entry.inputs.map((i) => [i.name, i.shape])) });
+  const byKey = new Map<string, LayerCase>();
+  for (const n of contents.nodes) {
+    if (n.op !== 'Conv') continue;
+    const w = contents.tensors[n.inputs[1]!]!;
+    const group = (n.attrs['group'] as number | undefined) ?? 1;
+    if (w.shape.length !== 4 || w.shape[2] !== 1 || w.shape[3] !== 1 || group !== 1 || w.data === undefined) continue;
+    const x = contents.tensors[n.inputs[0]!]!, y = contents.tensors[n.outputs[0]!]!;
+    const kernel = ALL_KERNELS.find((k) => k.id === n.kernel);
+    if (!kernel) throw new Error(`kernel ${n.kernel} of ${n.name} is not in ALL_KERNELS`);
+    const key = `${w.shape[0]}x${w.shape[1]} P=${sizeOf(y.shape.slice(2))} ${kernel.epilogue}`;
+    const seen = byKey.get(key);
+    if (seen) { seen.count++; continue; }
+    const b = n.inputs[2] !== undefined && n.inputs[2] >= 0 ? contents.tensors[n.inputs[2]]! : undefined;
+    byKey.set(key, {
+      shape: `${w.shape[0]}×${w.shape[1]}, ${y.shape.slice(2).join('×')}`,
+      count: 1, kernel, node: n.name, attrs: { ...n.attrs }, wShape: w.shape, weight: Float32Array.from(w.data as Float32Array),
+      inputs: [
+        { dtype: 'float32', shape: x.shape, data: randomData(sizeOf(x.shape), 7) },
+        { dtype: 'float32', shape: w.shape, data: w.data },
+        b ? { dtype: 'float32', shape: b.shape, data: b.data as Float32Array } : undefined,
+      ],
+      output: { dtype: 'float32', shape: y.shape, data: new Float32Array(sizeOf(y.shape)) },
+    });
+  }
+  return [...byKey.values()];
+}
+
+async function time(k: Kernel, c: LayerCase, weight: TensorView, plan: TimingPlan): Promise<number> {
+  const fn = k.prepare({ node: c.node, inputs: [c.inputs[0], weight, c.inputs[2]], outputs: [c.output], attrs: c.attrs as never });
+  return (await measure(fn, plan)).median;
+}
+
+export async function measureLayers(plan: TimingPlan, sparsities = SPARSITIES): Promise<LayerResult[]> {
+  const results: LayerResult[] = [];
+  for (const c of pointwiseLayers()) {
+    const denseMs = await time(c.kernel, c, c.inputs[1]!, plan);
+    const { rows, cols } = { rows: c.wShape[0]!, cols: c.wShape[1]! };
+    const mat = toWeightMatrix('Conv', c.wShape, false, c.weight);
+    const sparse: Record<string, Record<string, number | string>> = {};
+    for (const v of VARIANTS) {
+      const k = ALL_KERNELS.find((x) => x.op === 'Conv' && x.target === 'js' && x.format === v.format && x.epilogue === c.kernel.epilogue);
+      sparse[v.name] = {};
+      for (const s of sparsities) {
+        const packed = k ? v.prepare(rows, cols, mat, s) : `no js Conv ${v.format} kernel`;
+        sparse[v.name]![String(s)] = typeof packed === 'string' ? packed
+          : await time(k!, c, { dtype: 'float32', shape: c.wShape, data: new Float32Array(0), packed }, plan);
+      }
+    }
+    results.push({ shape: c.shape, epilogue: c.kernel.epilogue || 'none', layers: c.count, denseKernel: c.kernel.id, denseMs, sparse });
+    process.stderr.write(`${c.shape} (${c.count}×): dense ${denseMs.toFixed(3)} ms\n`);
+  }
+  return results;
+}
+
+/** Markdown: per distinct layer, dense ms and the speed of each sparse kernel relative to it. */
+export function layerTable(results: readonly LayerResult[], sparsities = SPARSITIES): string {
+  const cols = VARIANTS.flatMap((v) => sparsities.map((s) => ({ v: v.name, s: String(s) })));
+  const header = ['layer O×C, H×W', 'count', 'epilogue', 'dense js ms', ...cols.map((c) => `${c.v} ${c.s}`)];
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  const ratio = (dense: number, v: number | string | undefined): string => (typeof v === 'number' ? `${(dense / v).toFixed(2)}×` : 'n/a');
+  const rows = results.map((r) => line([r.shape, String(r.layers), r.epilogue, r.denseMs.toFixed(3), ...cols.map((c) => ratio(r.denseMs, r.sparse[c.v]?.[c.s]))]));
+  // Whole-model view of these layers: every layer weighted by how often its shape occurs.
+  const total = (get: (r: LayerResult) => number | string | undefined): number | string => {
+    let t = 0;
+    for (const r of results) { const v = get(r); if (typeof v !== 'number') return 'n/a'; t += v * r.layers; }
+    return t;
+  };
+  const denseTotal = total((r) => r.denseMs) as number;
+  rows.push(line(['all 1×1 layers (sum)', String(results.reduce((s, r) => s + r.layers, 0)), '', denseTotal.toFixed(3), ...cols.map((c) => ratio(denseTotal, total((r) => r.sparse[c.v]?.[c.s])))]));
+  return [line(header), line(header.map(() => '---')), ...rows].join('\n');
+}
+
+export async function runLayers(o: { quick: boolean; json: boolean; write: boolean }): Promise<void> {
+  const plan: TimingPlan = o.quick
+    ? { warmRuns: 2, warmMs: 0, minRuns: 3, minMs: 0, maxRuns: 3 }
+    : { warmRuns: 20, warmMs: 200, minRuns: 15, minMs: 300, maxRuns: 2000 };
+  const results = await measureLayers(plan);
+  const table = layerTable(results);
+  process.stdout.write(o.json ? `${JSON.stringify(results, null, 1)}\n` : `${table}\n`);
+  if (o.write) {
+    const { writeSection, machineFacts } = await import('./doc.js');
+    writeSection('layers', [`Measured by \`npm run bench -- --layers${o.quick ? ' --quick' : ''}\` on:`, '', ...machineFacts(), '', table].join('\n'));
+  }
+}

@@ -1,0 +1,78 @@
+// The benchmark's markdown tables: medians, spread, and speed ratios. Pure functions of the
+// results, so the test can check their shape without timing anything.
+
+import type { BenchConfig, CellResult } from './configs.js';
+
+const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
+
+function cell(results: readonly CellResult[], model: string, key: string): CellResult | undefined {
+  return results.find((r) => r.model === model && r.config === key);
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** Median ms per model × configuration; n/a cells say "n/a". */
+export function medianTable(results: readonly CellResult[], models: readonly string[], configs: readonly BenchConfig[]): string {
+  return table(['model', ...configs.map((c) => c.label)], models.map((m) => [m, ...configs.map((c) => {
+    const r = cell(results, m, c.key);
+    return r?.status === 'ok' && r.median !== undefined ? ms(r.median) : r?.status === 'error' ? 'error' : 'n/a';
+  })]));
+}
+
+/** Interquartile range of each cell, as p25–p75 ms. */
+export function spreadTable(results: readonly CellResult[], models: readonly string[], configs: readonly BenchConfig[]): string {
+  return table(['model', ...configs.map((c) => c.label)], models.map((m) => [m, ...configs.map((c) => {
+    const r = cell(results, m, c.key);
+    return r?.status === 'ok' && r.p25 !== undefined && r.p75 !== undefined ? `${ms(r.p25)}–${ms(r.p75)} (${r.runs})` : 'n/a';
+  })]));
+}
+
+/** Speed relative to the `base` configuration: base median / cell median (> 1 is faster). */
+export function ratioTable(results: readonly CellResult[], models: readonly string[], configs: readonly BenchConfig[], base: string): string {
+  return table(['model', ...configs.map((c) => c.label)], models.map((m) => {
+    const b = cell(results, m, base);
+    return [m, ...configs.map((c) => {
+      const r = cell(results, m, c.key);
+      if (b?.status !== 'ok' || r?.status !== 'ok' || b.median === undefined || r.median === undefined) return 'n/a';
+      return `${(b.median / r.median).toFixed(2)}×`;
+    })];
+  }));
+}
+
+/** Why each n/a or error cell is empty, one line per distinct reason. */
+export function notes(results: readonly CellResult[], configs: readonly BenchConfig[]): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const r of results) {
+    if (r.status === 'ok') continue;
+    const label = configs.find((c) => c.key === r.config)?.label ?? r.config;
+    const key = `${label}: ${r.status === 'error' ? 'error: ' : ''}${r.reason ?? 'no reason given'}`;
+    byReason.set(key, [...(byReason.get(key) ?? []), r.model]);
+  }
+  return [...byReason].map(([reason, models]) => `- ${reason} (${models.join(', ')})`);
+}
+
+export function allTables(results: readonly CellResult[], models: readonly string[], configs: readonly BenchConfig[]): string {
+  const baseWeb = configs.find((c) => c.kind === 'ort-web')?.key ?? 'ort-web';
+  const n = notes(results, configs);
+  return [
+    '### Median latency (ms per inference, batch 1, lower is better)',
+    '',
+    medianTable(results, models, configs),
+    '',
+    '### Speed relative to onnxruntime-web (wasm, 1 thread): its median / this median (> 1× is faster)',
+    '',
+    ratioTable(results, models, configs, baseWeb),
+    '',
+    '### Speed relative to spc dense js',
+    '',
+    ratioTable(results, models, configs, 'spc-dense-js'),
+    '',
+    '### Spread: interquartile range in ms (timed runs)',
+    '',
+    spreadTable(results, models, configs),
+    ...(n.length > 0 ? ['', '### n/a and errors', '', ...n] : []),
+  ].join('\n');
+}

@@ -1,0 +1,99 @@
+// One benchmark cell in its own process: `node worker.js --model M --config KEY [--quick]`.
+// Loads only what the configuration needs (spc, onnxruntime-web or onnxruntime-node: two of
+// them in one process distort each other), warms up, times, and prints one JSON line
+// (a CellResult) on stdout. Progress and errors go to stderr.
+
+import { join } from 'node:path';
+import { CONFIGS } from './configs.js';
+import type { BenchConfig, CellResult } from './configs.js';
+import { FULL_PLAN, QUICK_PLAN, measure } from './timing.js';
+import type { TimingPlan } from './timing.js';
+import { CORPUS_MODELS, corpusEntry, readNpy } from './corpus.js';
+import type { TypedArray } from '../../runtime/tensor.js';
+
+function maxAbsDiff(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  if (got.length !== want.length) return Number.POSITIVE_INFINITY;
+  let d = 0;
+  for (let i = 0; i < got.length; i++) d = Math.max(d, Math.abs(got[i]! - want[i]!));
+  return d;
+}
+
+async function runSpc(model: string, cfg: BenchConfig, plan: TimingPlan): Promise<CellResult> {
+  const { compileFile } = await import('../../compiler/compile.js');
+  const { loadModel } = await import('../../runtime/index.js');
+  const entry = corpusEntry(model);
+  const inputShapes = Object.fromEntries(entry.inputs.map((i) => [i.name, i.shape]));
+  let compiled;
+  try {
+    compiled = compileFile(join(CORPUS_MODELS, entry.file), { ...cfg.compile, inputShapes });
+  } catch (e) {
+    return { model, config: cfg.key, status: 'n/a', reason: `compile rejected: ${(e as Error).message.split('\n')[0]}` };
+  }
+  const kernels: Record<string, number> = {};
+  for (const n of compiled.contents.nodes) {
+    const target = n.kernel.slice(n.kernel.lastIndexOf('-') + 1);
+    kernels[target] = (kernels[target] ?? 0) + 1;
+  }
+  const packedLayers = compiled.contents.tensors.filter((t) => t.packed !== undefined).length;
+  if (cfg.requireTarget !== undefined && !kernels[cfg.requireTarget]) {
+    return { model, config: cfg.key, status: 'n/a', reason: `no ${cfg.requireTarget} kernel selected (${Object.entries(kernels).map(([t, c]) => `${c} ${t}`).join(', ')})`, kernels };
+  }
+  const m = await loadModel(compiled.artifact);
+  const feeds: Record<string, { data: TypedArray; shape: readonly number[] }> = {};
+  for (const i of entry.inputs) feeds[i.name] = readNpy(i.npy);
+  const out = await m.run(feeds);
+  const dense = cfg.compile?.pattern === undefined;
+  const diff = dense ? maxAbsDiff(out[entry.outputs[0]!.name]!.data as Float32Array, readNpy(entry.outputs[0]!.npy).data as Float32Array) : undefined;
+  const stats = await measure(() => m.run(feeds), plan);
+  m.dispose();
+  return { model, config: cfg.key, status: 'ok', ...stats, kernels, packedLayers, maxAbsDiff: diff };
+}
+
+/** Both onnxruntime packages share this API shape (onnxruntime-common). */
+type Ort = typeof import('onnxruntime-node');
+
+async function runOrt(model: string, cfg: BenchConfig, plan: TimingPlan): Promise<CellResult> {
+  const entry = corpusEntry(model);
+  let ort: Ort;
+  let options: Record<string, unknown>;
+  if (cfg.kind === 'ort-web') {
+    // The package's "node" export is dist/ort.node.min.mjs; it imports ort-wasm-simd-threaded.mjs
+    // from its own folder, which reads ort-wasm-simd-threaded.wasm beside it (no network).
+    ort = (await import('onnxruntime-web')) as unknown as Ort;
+    ort.env.wasm.numThreads = 1;
+    options = { executionProviders: ['wasm'] };
+  } else {
+    ort = await import('onnxruntime-node');
+    options = { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 };
+  }
+  const session = await ort.InferenceSession.create(join(CORPUS_MODELS, entry.file), options);
+  const feeds: Record<string, InstanceType<Ort['Tensor']>> = {};
+  for (const i of entry.inputs) {
+    const a = readNpy(i.npy);
+    feeds[i.name] = new ort.Tensor(a.dtype === 'int64' ? 'int64' : 'float32', a.data as Float32Array, [...a.shape]);
+  }
+  const out = await session.run(feeds);
+  const diff = maxAbsDiff(out[entry.outputs[0]!.name]!.data as Float32Array, readNpy(entry.outputs[0]!.npy).data as Float32Array);
+  const stats = await measure(() => session.run(feeds), plan);
+  await session.release();
+  return { model, config: cfg.key, status: 'ok', ...stats, maxAbsDiff: diff };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const get = (flag: string): string | undefined => { const i = args.indexOf(flag); return i >= 0 ? args[i + 1] : undefined; };
+  const model = get('--model'), key = get('--config');
+  const cfg = CONFIGS.find((c) => c.key === key);
+  if (model === undefined || cfg === undefined) throw new Error(`usage: worker.js --model M --config KEY [--quick]; configs: ${CONFIGS.map((c) => c.key).join(', ')}`);
+  const plan = args.includes('--quick') ? QUICK_PLAN : FULL_PLAN;
+  let result: CellResult;
+  if (cfg.kind === 'missing') result = { model, config: cfg.key, status: 'n/a', reason: cfg.reason };
+  else if (cfg.kind === 'spc') result = await runSpc(model, cfg, plan);
+  else result = await runOrt(model, cfg, plan);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().then(() => process.exit(0), (e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});
