@@ -12,7 +12,8 @@ import type { PassNote } from './passes/pass.js';
 import { runPipeline } from './passes/manager.js';
 import { canonicalizePipeline, prunePipeline, selectPipeline } from './passes/pipelines.js';
 import { planArena } from './analysis/memory-plan.js';
-import { lowerGraph } from './emit/lower.js';
+import { lowerGraph, withRecipe } from './emit/lower.js';
+import { compileReport, recipeOf, type CompileLayerReport } from './emit/compile-report.js';
 import { writeArtifact } from './emit/artifact.js';
 import type { LoadedArtifact } from '../runtime/loader/model.js';
 import type { Target } from './analysis/kernel-choice.js';
@@ -36,6 +37,8 @@ export interface CompileOptions {
   readonly config?: unknown;
   /** Layers with fewer weights stay dense. */
   readonly minParams?: number;
+  /** N:M only: one mask per block of this many output channels (kernel-friendly N:M). */
+  readonly shareRows?: number;
 }
 
 export interface CompileResult {
@@ -50,6 +53,8 @@ export interface CompileResult {
   /** Things the user should know (pinned dimensions, skipped rewrites). */
   readonly warnings: readonly string[];
   readonly notes: readonly PassNote[];
+  /** The per-layer report (what `spc compile` prints); the artifact records it as its recipe. */
+  readonly report: readonly CompileLayerReport[];
 }
 
 /** Options as recorded in the artifact's provenance: sorted, and only those that shape the output. */
@@ -64,6 +69,7 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
   if (o.allocation !== undefined) out.push(['allocation', o.allocation]);
   if (o.config !== undefined) out.push(['config', JSON.stringify(o.config)]);
   if (o.minParams !== undefined) out.push(['min-params', String(o.minParams)]);
+  if (o.shareRows !== undefined) out.push(['share-rows', String(o.shareRows)]);
   return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -73,16 +79,19 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
   const registry = defaultRegistry();
   const ctx = makePassContext({
     targets: options.targets, pattern: options.pattern, sparsity: options.sparsity,
-    allocation: options.allocation, config: options.config, minParams: options.minParams,
+    allocation: options.allocation, config: options.config, minParams: options.minParams, shareRows: options.shareRows,
   }, registry);
   const verify = options.verify ?? false;
   const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });
   const graph = runPipeline(canonical, [...prunePipeline, ...selectPipeline], ctx, { verify });
   const plan = planArena(graph);
   const sourceSha256 = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
-  const contents = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions(options) }, registry);
+  const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions(options) }, registry);
+  // Built once, from the lowered weights (stored bytes, kernels); the artifact records its rows.
+  const report = compileReport(canonical, graph, lowered, ctx.notes, options.pattern);
+  const contents = withRecipe(lowered, recipeOf(report));
   const artifact = writeArtifact(contents);
-  return { artifact, contents, graph, canonical, warnings, notes: ctx.notes };
+  return { artifact, contents, graph, canonical, warnings, notes: ctx.notes, report };
 }
 
 function toMutable(s: CompileOptions['inputShapes']): Record<string, number[]> | undefined {

@@ -11,7 +11,7 @@ import { collect, parseInputShape } from './options.js';
 import type { Target } from '../analysis/kernel-choice.js';
 import { printGraph } from '../ir/print.js';
 import { emitOnnx } from '../emit/onnx.js';
-import { compileReport, formatCompileReport, reportTotals } from '../emit/compile-report.js';
+import { formatCompileReport, reportTotals } from '../emit/compile-report.js';
 import { parsePattern, PATTERN_HELP } from '../sparse/pattern.js';
 import { parseConfig } from '../sparse/config.js';
 import { readInputFile } from './read-file.js';
@@ -27,6 +27,7 @@ function pruningOptions(flags: CompileFlags): Partial<CompileOptions> {
   }
   if (flags.pattern === undefined) {
     if (flags.sparsity !== undefined) throw new UsageError('--sparsity needs --pattern (unstructured, block:RxC or channel)');
+    if (flags.shareRows !== undefined) throw new UsageError('--share-rows needs an N:M --pattern, e.g. --pattern 2:4 --share-rows 4');
     return out;
   }
   let pattern;
@@ -43,6 +44,12 @@ function pruningOptions(flags: CompileFlags): Partial<CompileOptions> {
   const allocation = flags.allocation ?? 'uniform';
   if (!(ALLOCATIONS as readonly string[]).includes(allocation)) throw new UsageError(`--allocation '${allocation}': choose ${ALLOCATIONS.join(', ')}`);
   if (allocation !== 'uniform') out.allocation = allocation as CompileOptions['allocation'];
+  if (flags.shareRows !== undefined) {
+    const r = Number(flags.shareRows);
+    if (!Number.isInteger(r) || r < 1 || r > 64) throw new UsageError(`--share-rows '${flags.shareRows}': expected a whole number from 1 to 64`);
+    if (pattern.kind !== 'nm') throw new UsageError(`--share-rows goes with an N:M pattern, not ${pattern.text}`);
+    if (r > 1) out.shareRows = r;
+  }
   const minParams = Number(flags.minParams ?? '4096');
   if (!Number.isInteger(minParams) || minParams < 0) throw new UsageError(`--min-params '${flags.minParams}': expected a whole number`);
   if (minParams !== 4096) out.minParams = minParams;
@@ -56,6 +63,7 @@ interface CompileFlags {
   allocation?: string;
   config?: string;
   minParams?: string;
+  shareRows?: string;
   emitOnnx?: string;
   inputShape?: string[];
   targets?: string;
@@ -77,6 +85,7 @@ export function compileCommand(): Command {
     .option('-s, --sparsity <fraction>', 'fraction of weights (channel: of output channels) to remove, in [0, 1); required for unstructured, block and channel; N:M implies (M−N)/M')
     .option('--allocation <kind>', 'how the sparsity is spread over layers: uniform (same per layer), global (one magnitude threshold), erk (Erdős–Rényi-Kernel)', 'uniform')
     .option('--config <spc.json>', 'per-layer overrides by node-name glob or op type (pattern, sparsity, skip, force)')
+    .option('--share-rows <R>', 'N:M only: one mask per block of R output channels, so a kernel reuses each loaded activation R times (kernel-friendly N:M)')
     .option('--min-params <count>', 'layers with fewer weights stay dense', '4096')
     .option('--emit-onnx <file.onnx>', 'also write the pruned model as ordinary ONNX (zeros in dense initializers; channel pruning gives smaller shapes)')
     .option('--input-shape <name=dims>', 'pin an input shape, e.g. input=1x3x224x224 (repeatable); a dynamic batch is otherwise pinned to 1', collect)
@@ -102,7 +111,7 @@ export function compileCommand(): Command {
       if (flags.emitOnnx) writeFileAtomic(flags.emitOnnx, emitOnnx(result.graph));
       writeFileAtomic(out, result.artifact);
       const s = summarizeArtifact(result.contents);
-      const report = compileReport(result.canonical, result.graph, result.contents, result.notes, pruning.pattern);
+      const report = result.report;
       const totals = reportTotals(report);
       if (flags.printIr) process.stdout.write(printGraph(result.graph) + '\n');
       if (flags.json) {
@@ -122,7 +131,7 @@ export function compileCommand(): Command {
         if (pruning.pattern) {
           const ratio = totals.prunedBytesBefore ? (totals.prunedBytesAfter / totals.prunedBytesBefore).toFixed(3) : '-';
           process.stdout.write([
-            `  pruned ${totals.prunedLayers} of ${totals.layers} layers (${pruning.pattern}): weights ${totals.paramsBefore} → ${totals.paramsAfter} nonzero,` +
+            `  pruned ${totals.prunedLayers} of ${totals.layers} layers (${pruning.pattern}${pruning.shareRows ? `, one mask per ${pruning.shareRows} rows` : ''}): weights ${totals.paramsBefore} → ${totals.paramsAfter} nonzero,` +
               ` ${totals.bytesBefore} → ${totals.bytesAfter} bytes; pruned layers stored at ${ratio}× their dense bytes`,
             '',
             formatCompileReport(report),

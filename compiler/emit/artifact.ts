@@ -7,6 +7,7 @@ import { Builder } from 'flatbuffers';
 import { Attribute } from '../../schemas/gen/spc/schema/attribute.js';
 import { AttributeKind } from '../../schemas/gen/spc/schema/attribute-kind.js';
 import { KeyValue } from '../../schemas/gen/spc/schema/key-value.js';
+import { LayerRecipe } from '../../schemas/gen/spc/schema/layer-recipe.js';
 import { MemoryPlan } from '../../schemas/gen/spc/schema/memory-plan.js';
 import { Model } from '../../schemas/gen/spc/schema/model.js';
 import { Node } from '../../schemas/gen/spc/schema/node.js';
@@ -17,7 +18,7 @@ import { IndexType } from '../../schemas/gen/spc/schema/index-type.js';
 import type { PackedWeight, SparsityDescriptor } from '../../runtime/sparse/packed.js';
 import type { AttrValue } from '../../runtime/kernels/kernel.js';
 import type { TypedArray } from '../../runtime/tensor.js';
-import type { LoadedArtifact, LoadedNode } from '../../runtime/loader/model.js';
+import type { LayerRecipe as LayerRecipeEntry, LoadedArtifact, LoadedNode } from '../../runtime/loader/model.js';
 import { crc32 } from '../../runtime/loader/crc32.js';
 import {
   ARENA_ALIGNMENT, CONTAINER_VERSION, CRC_START, DTYPE_TO_FB, HEADER_BYTES, HEADER_FIELDS as H, KIND_TO_FB, MAGIC,
@@ -191,9 +192,17 @@ function buildFlatbuffer(a: LoadedArtifact, layout: ArtifactLayout): Uint8Array 
     const value = str(v);
     return KeyValue.createKeyValue(b, key, value);
   }));
+  // Written only when there is a recipe, so recipe-less artifacts keep their earlier bytes.
+  const recipe = a.provenance.layers ?? [];
+  const layersVector = recipe.length === 0 ? 0 : Provenance.createLayersVector(b, recipe.map((r) => buildRecipe(b, r)));
   const spcVersion = str(a.provenance.spcVersion);
   const sha = str(a.provenance.sourceSha256);
-  const provenance = Provenance.createProvenance(b, spcVersion, sha, optionsVector);
+  Provenance.startProvenance(b);
+  Provenance.addSpcVersion(b, spcVersion);
+  Provenance.addSourceSha256(b, sha);
+  Provenance.addOptions(b, optionsVector);
+  if (layersVector !== 0) Provenance.addLayers(b, layersVector);
+  const provenance = Provenance.endProvenance(b);
 
   Model.startModel(b);
   Model.addFormatVersion(b, artifactFormatVersion(a));
@@ -232,6 +241,16 @@ function buildSparse(b: Builder, p: PackedWeight, descriptor: SparsityDescriptor
   SparseWeight.addRowPtrOffset(b, where.rowPtrOffset);
   SparseWeight.addRowPtrLength(b, where.rowPtrLength);
   return SparseWeight.endSparseWeight(b);
+}
+
+/** One recipe entry; in the order given (the compiler gives node order). */
+function buildRecipe(b: Builder, r: LayerRecipeEntry): number {
+  const node = b.createString(r.node);
+  const pattern = b.createString(r.pattern);
+  const criterion = b.createString(r.criterion);
+  const note = b.createString(r.note);
+  return LayerRecipe.createLayerRecipe(b, node, pattern, r.requested, r.achieved, BigInt(r.paramsBefore), BigInt(r.paramsAfter),
+    criterion, note);
 }
 
 function buildNode(b: Builder, n: LoadedNode): number {

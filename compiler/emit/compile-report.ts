@@ -1,10 +1,11 @@
 // The per-layer compile report: for every Conv/Gemm/MatMul, the pattern, requested and
 // achieved sparsity, parameters and weight bytes before and after, the kernel, or why the
-// layer stayed dense. What `spc compile` prints and `--json` serializes.
+// layer stayed dense. What `spc compile` prints and `--json` serializes, and (as recipeOf
+// turns it) the per-layer recipe the artifact's provenance records for `spc inspect`.
 
 import type { Graph } from '../ir/graph.js';
 import type { PassNote } from '../passes/pass.js';
-import type { LoadedArtifact } from '../../runtime/loader/model.js';
+import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js';
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
 import { storedBytes } from './layer-table.js';
 
@@ -71,6 +72,23 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
     });
   }
   return rows;
+}
+
+/**
+ * The report rows as the artifact records them (Provenance.layers): sparsities as float32
+ * (what the loader returns), criterion 'magnitude' for every pruned layer and '' for dense.
+ */
+export function recipeOf(rows: readonly CompileLayerReport[]): LayerRecipe[] {
+  return rows.map((r) => ({
+    node: r.node,
+    pattern: r.pattern,
+    requested: Math.fround(r.requested),
+    achieved: Math.fround(r.achieved),
+    paramsBefore: r.paramsBefore,
+    paramsAfter: r.paramsAfter,
+    criterion: r.pattern === 'dense' ? '' : 'magnitude',
+    note: r.note ?? '',
+  }));
 }
 
 export function reportTotals(rows: readonly CompileLayerReport[]) {

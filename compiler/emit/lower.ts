@@ -3,7 +3,7 @@
 
 import type { Graph } from '../ir/graph.js';
 import { isStatic, kernelAttrs } from '../ir/graph.js';
-import type { LoadedArtifact, LoadedNode, LoadedTensor, Provenance, TensorKind } from '../../runtime/loader/model.js';
+import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance, TensorKind } from '../../runtime/loader/model.js';
 import type { MemoryPlan } from '../analysis/memory-plan.js';
 import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
 import type { PackedWeight } from '../../runtime/sparse/packed.js';
@@ -32,7 +32,12 @@ export function packWeight(v: Value, consumer: Node, format: 'csr' | 'nm' | 'bsr
   }
 }
 
-export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Provenance, registry: KernelRegistry): LoadedArtifact {
+/**
+ * Lowers the graph. `provenance.layers` (the per-layer recipe) defaults to none; the compile
+ * driver builds its report from the lowered artifact and records it with `withRecipe`.
+ */
+export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Omit<Provenance, 'layers'> & Partial<Pick<Provenance, 'layers'>>,
+  registry: KernelRegistry): LoadedArtifact {
   // Weights whose selected kernel reads a packed format are stored packed, and only then.
   const packAs = new Map<string, { node: Node; format: 'csr' | 'nm' | 'bsr' }>();
   for (const n of g.nodes) {
@@ -97,6 +102,21 @@ export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Provenance, r
     inputs: g.inputs.map((i) => index.get(i)!),
     outputs: outIdx,
     arenaBytes: plan.arenaBytes,
-    provenance,
+    provenance: { ...provenance, layers: provenance.layers ?? [] },
   };
+}
+
+/**
+ * The artifact with its per-layer recipe recorded in the provenance (node order, as given).
+ * Every entry must name a node of the artifact, once: the loader refuses anything else.
+ */
+export function withRecipe(a: LoadedArtifact, layers: readonly LayerRecipe[]): LoadedArtifact {
+  const names = new Set(a.nodes.map((n) => n.name));
+  const seen = new Set<string>();
+  for (const r of layers) {
+    if (!names.has(r.node)) throw new Error(`lower: recipe for unknown node '${r.node}'`);
+    if (seen.has(r.node)) throw new Error(`lower: two recipe entries for node '${r.node}'`);
+    seen.add(r.node);
+  }
+  return { ...a, provenance: { ...a.provenance, layers: [...layers] } };
 }

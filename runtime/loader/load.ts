@@ -10,12 +10,13 @@ import { Node } from '../../schemas/gen/spc/schema/node.js';
 import { Attribute } from '../../schemas/gen/spc/schema/attribute.js';
 import { AttributeKind } from '../../schemas/gen/spc/schema/attribute-kind.js';
 import { SparseWeight } from '../../schemas/gen/spc/schema/sparse-weight.js';
+import type { Provenance as FbProvenance } from '../../schemas/gen/spc/schema/provenance.js';
 import { IndexType } from '../../schemas/gen/spc/schema/index-type.js';
 import { DTYPE_BYTES, viewArray } from '../tensor.js';
 import { nmIndexBits, type PackedWeight, type SparsityDescriptor } from '../sparse/packed.js';
 import { weightMatrixShape } from '../sparse/layout.js';
 import type { AttrValue } from '../kernels/kernel.js';
-import type { LoadedArtifact, LoadedNode, LoadedTensor, Provenance } from './model.js';
+import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance } from './model.js';
 import { crc32 } from './crc32.js';
 import {
   CONTAINER_VERSION, CRC_START, FB_TO_DTYPE, FB_TO_KIND, FB_TO_SPARSE_FORMAT, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
@@ -175,7 +176,7 @@ function readModel(m: Model, file: Uint8Array, header: Header): LoadedArtifact {
   checkPackedUses(tensors, nodes);
   const inputs = readGraphEnds(m, tensors, nodes, 'input');
   const outputs = readGraphEnds(m, tensors, nodes, 'output');
-  const provenance = readProvenance(m);
+  const provenance = readProvenance(m, nodes);
   return { formatVersion, requiredFeatures, name, tensors, nodes, inputs, outputs, arenaBytes, provenance };
 }
 
@@ -573,7 +574,7 @@ function readGraphEnds(m: Model, tensors: readonly LoadedTensor[], nodes: readon
   return list;
 }
 
-function readProvenance(m: Model): Provenance {
+function readProvenance(m: Model, nodes: readonly LoadedNode[]): Provenance {
   const p = m.provenance();
   if (p === null) throw new ArtifactError('model has no provenance');
   const options: (readonly [string, string])[] = [];
@@ -588,5 +589,38 @@ function readProvenance(m: Model): Provenance {
     }
     options.push([key, value]);
   }
-  return { spcVersion: p.spcVersion() ?? '', sourceSha256: p.sourceSha256() ?? '', options };
+  return { spcVersion: p.spcVersion() ?? '', sourceSha256: p.sourceSha256() ?? '', options, layers: readRecipe(p, nodes) };
+}
+
+/**
+ * The per-layer recipe (metadata): each entry names a node of this artifact, once, with a
+ * pattern, sparsities in [0, 1] and params_after ≤ params_before (both below MAX_ELEMENTS).
+ */
+function readRecipe(p: FbProvenance, nodes: readonly LoadedNode[]): LayerRecipe[] {
+  const nodeNames = new Set(nodes.map((n) => n.name));
+  const seen = new Set<string>();
+  const layers: LayerRecipe[] = [];
+  for (let i = 0; i < p.layersLength(); i++) {
+    const r = p.layers(i)!;
+    const node = r.node() ?? '';
+    if (node === '') throw new ArtifactError(`provenance layer ${i}: empty node name`);
+    const where = `provenance layer ${i} ${q(node)}`;
+    if (!nodeNames.has(node)) throw new ArtifactError(`${where}: no node of that name`);
+    if (seen.has(node)) throw new ArtifactError(`${where}: node listed twice`);
+    seen.add(node);
+    const pattern = r.pattern() ?? '';
+    if (pattern === '') throw new ArtifactError(`${where}: empty pattern`);
+    const requested = r.requested();
+    const achieved = r.achieved();
+    if (!(requested >= 0 && requested <= 1)) throw new ArtifactError(`${where}: requested sparsity ${requested} outside [0, 1]`);
+    if (!(achieved >= 0 && achieved <= 1)) throw new ArtifactError(`${where}: achieved sparsity ${achieved} outside [0, 1]`);
+    const paramsBefore = small(r.paramsBefore(), MAX_ELEMENTS);
+    if (paramsBefore === undefined) throw new ArtifactError(`${where}: params_before ${r.paramsBefore()} exceeds ${MAX_ELEMENTS}`);
+    const paramsAfter = small(r.paramsAfter(), paramsBefore);
+    if (paramsAfter === undefined) {
+      throw new ArtifactError(`${where}: params_after ${r.paramsAfter()} exceeds params_before ${paramsBefore}`);
+    }
+    layers.push({ node, pattern, requested, achieved, paramsBefore, paramsAfter, criterion: r.criterion() ?? '', note: r.note() ?? '' });
+  }
+  return layers;
 }

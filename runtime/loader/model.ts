@@ -36,11 +36,31 @@ export interface LoadedNode {
   readonly attrs: Attrs;
 }
 
+/** What the compiler did to one Conv/Gemm/MatMul layer (schema LayerRecipe; metadata only). */
+export interface LayerRecipe {
+  /** Name of a node of the artifact. */
+  readonly node: string;
+  /** 'dense' (kept dense), 'channel', 'unstructured', 'N:M' or 'block:RxC'. */
+  readonly pattern: string;
+  /** Sparsity asked for and reached, in [0, 1], as float32 values. */
+  readonly requested: number;
+  readonly achieved: number;
+  /** Weight elements before pruning, and nonzero weights after. */
+  readonly paramsBefore: number;
+  readonly paramsAfter: number;
+  /** 'magnitude', or '' for a dense layer. */
+  readonly criterion: string;
+  /** Why the layer was kept dense, or what structured pruning did; '' when nothing to say. */
+  readonly note: string;
+}
+
 export interface Provenance {
   readonly spcVersion: string;
   readonly sourceSha256: string;
   /** Options as sorted key/value pairs, exactly as given to the compiler. */
   readonly options: readonly (readonly [string, string])[];
+  /** The per-layer recipe, in node order; empty when the artifact records none. */
+  readonly layers: readonly LayerRecipe[];
 }
 
 export interface LoadedArtifact {

@@ -59,9 +59,15 @@ export const NODE: TableDef = {
 };
 export const MEMORY_PLAN: TableDef = { name: 'MemoryPlan', fields: [f('arena_bytes', U64), f('alignment', U32)] };
 export const KEY_VALUE: TableDef = { name: 'KeyValue', fields: [f('key', STR), f('value', STR)] };
+export const LAYER_RECIPE: TableDef = {
+  name: 'LayerRecipe',
+  fields: [f('node', STR), f('pattern', STR), f('requested', F32), f('achieved', F32), f('params_before', U64),
+    f('params_after', U64), f('criterion', STR), f('note', STR)],
+};
 export const PROVENANCE: TableDef = {
   name: 'Provenance',
-  fields: [f('spc_version', STR), f('source_sha256', STR), f('options', { t: 'tables', table: KEY_VALUE })],
+  fields: [f('spc_version', STR), f('source_sha256', STR), f('options', { t: 'tables', table: KEY_VALUE }),
+    f('layers', { t: 'tables', table: LAYER_RECIPE })],
 };
 export const MODEL: TableDef = {
   name: 'Model',

@@ -6,6 +6,7 @@ export { AttributeKind } from './spc/schema/attribute-kind.js';
 export { DType } from './spc/schema/dtype.js';
 export { IndexType } from './spc/schema/index-type.js';
 export { KeyValue } from './spc/schema/key-value.js';
+export { LayerRecipe } from './spc/schema/layer-recipe.js';
 export { MemoryPlan } from './spc/schema/memory-plan.js';
 export { Model } from './spc/schema/model.js';
 export { Node } from './spc/schema/node.js';

@@ -11,7 +11,7 @@ describe('artifact write → parse', () => {
 
   it('round-trips an artifact with no nodes, weights or attributes', () => {
     const a = { ...sampleArtifact(), nodes: [], tensors: [sampleArtifact().tensors[0]!], inputs: [0], outputs: [],
-      arenaBytes: 12, provenance: { spcVersion: '', sourceSha256: '', options: [] } };
+      arenaBytes: 12, provenance: { spcVersion: '', sourceSha256: '', options: [], layers: [] } };
     assert.deepStrictEqual(parseArtifact(writeArtifact(a)), a);
   });
 

@@ -57,6 +57,12 @@ export function sampleArtifact(): LoadedArtifact {
       spcVersion: '0.1.0',
       sourceSha256: 'ab'.repeat(32),
       options: [['input-shape:x', '1x3'], ['pattern', '2:4'], ['targets', 'ref,js']],
+      layers: [
+        { node: 'gemm', pattern: '2:4', requested: 0.5, achieved: Math.fround(0.4), paramsBefore: 15, paramsAfter: 9,
+          criterion: 'magnitude', note: '' },
+        { node: 'cast', pattern: 'dense', requested: 0, achieved: 0, paramsBefore: 0, paramsAfter: 0, criterion: '',
+          note: 'kept dense: not a Conv — ü' },
+      ],
     },
   };
 }
@@ -135,6 +141,14 @@ export function packedSampleArtifact(): LoadedArtifact {
     inputs: [0],
     outputs: [7, 9],
     arenaBytes: 272,
-    provenance: { spcVersion: '0.1.0', sourceSha256: 'cd'.repeat(32), options: [['pattern', 'mixed']] },
+    provenance: {
+      spcVersion: '0.1.0', sourceSha256: 'cd'.repeat(32), options: [['pattern', 'mixed']],
+      layers: [
+        { node: 'fc', pattern: 'unstructured', requested: 0.75, achieved: 0.75, paramsBefore: 128, paramsAfter: 32, criterion: 'magnitude', note: '' },
+        { node: 'mm', pattern: '2:4', requested: 0.5, achieved: Math.fround(0.6), paramsBefore: 192, paramsAfter: 77, criterion: 'magnitude', note: '' },
+        { node: 'conv', pattern: 'block:2x4', requested: 0.5, achieved: 0.5, paramsBefore: 32, paramsAfter: 16, criterion: 'magnitude', note: '' },
+        { node: 'fc2', pattern: 'dense', requested: 0, achieved: 0, paramsBefore: 64, paramsAfter: 64, criterion: '', note: 'kept dense: classifier' },
+      ],
+    },
   };
 }

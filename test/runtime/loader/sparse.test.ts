@@ -92,7 +92,7 @@ describe('artifact with packed sparse weights', () => {
         tensors: [{ name: 'x', dtype: 'float32', shape: [1, cols], kind: 'input', arenaOffset: 0 }, w,
           { name: 'y', dtype: 'float32', shape: [1, rows], kind: 'output', arenaOffset: 4 * cols }],
         nodes: [{ name: 'g', op: 'Gemm', kernel: 'k', kernelReason: '', inputs: [0, 1], outputs: [2], attrs: { transB: 1 } }],
-        inputs: [0], outputs: [2], arenaBytes: 4 * (cols + rows), provenance: { spcVersion: '', sourceSha256: '', options: [] },
+        inputs: [0], outputs: [2], arenaBytes: 4 * (cols + rows), provenance: { spcVersion: '', sourceSha256: '', options: [], layers: [] },
       };
       assert.deepStrictEqual(parseArtifact(writeArtifact(art)), art);
     }), { numRuns: 150, seed: 3 });

@@ -4,6 +4,7 @@
 import * as flatbuffers from 'flatbuffers';
 
 import { KeyValue } from '../../spc/schema/key-value.js';
+import { LayerRecipe } from '../../spc/schema/layer-recipe.js';
 
 
 export class Provenance {
@@ -48,8 +49,18 @@ optionsLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
+layers(index: number, obj?:LayerRecipe):LayerRecipe|null {
+  const offset = this.bb!.__offset(this.bb_pos, 10);
+  return offset ? (obj || new LayerRecipe()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
+}
+
+layersLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 10);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
 static startProvenance(builder:flatbuffers.Builder) {
-  builder.startObject(3);
+  builder.startObject(4);
 }
 
 static addSpcVersion(builder:flatbuffers.Builder, spcVersionOffset:flatbuffers.Offset) {
@@ -76,16 +87,33 @@ static startOptionsVector(builder:flatbuffers.Builder, numElems:number) {
   builder.startVector(4, numElems, 4);
 }
 
+static addLayers(builder:flatbuffers.Builder, layersOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(3, layersOffset, 0);
+}
+
+static createLayersVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
+  builder.startVector(4, data.length, 4);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addOffset(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startLayersVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(4, numElems, 4);
+}
+
 static endProvenance(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createProvenance(builder:flatbuffers.Builder, spcVersionOffset:flatbuffers.Offset, sourceSha256Offset:flatbuffers.Offset, optionsOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createProvenance(builder:flatbuffers.Builder, spcVersionOffset:flatbuffers.Offset, sourceSha256Offset:flatbuffers.Offset, optionsOffset:flatbuffers.Offset, layersOffset:flatbuffers.Offset):flatbuffers.Offset {
   Provenance.startProvenance(builder);
   Provenance.addSpcVersion(builder, spcVersionOffset);
   Provenance.addSourceSha256(builder, sourceSha256Offset);
   Provenance.addOptions(builder, optionsOffset);
+  Provenance.addLayers(builder, layersOffset);
   return Provenance.endProvenance(builder);
 }
 }
