@@ -26,7 +26,7 @@ export const CONFIGS: readonly BenchConfig[] = [
   { key: 'spc-dense-js', label: 'spc dense js', kind: 'spc', compile: { targets: ['js', 'ref'] } },
   { key: 'spc-dense-wasmsimd', label: 'spc dense wasmsimd', kind: 'spc', compile: { targets: ['wasmsimd', 'js', 'ref'] }, requireTarget: 'wasmsimd' },
   { key: 'spc-2:4', label: 'spc 2:4', kind: 'spc', compile: { pattern: '2:4' } },
-  { key: 'spc-2:4-shared', label: 'spc 2:4 shared-rows', kind: 'missing', reason: 'shared-rows N:M is not implemented yet (issue 4)' },
+  { key: 'spc-2:4-shared', label: 'spc 2:4 shared-rows', kind: 'spc', compile: { pattern: '2:4', shareRows: 4 } },
   { key: 'spc-0.9-unstructured', label: 'spc 0.9 unstructured', kind: 'spc', compile: { pattern: 'unstructured', sparsity: 0.9 } },
   { key: 'spc-0.9-block', label: 'spc 0.9 block:4x1', kind: 'spc', compile: { pattern: 'block:4x1', sparsity: 0.9 } },
   { key: 'ort-web', label: 'ort-web wasm 1t', kind: 'ort-web' },
@@ -50,6 +50,8 @@ export interface CellResult {
   /** For spc: how many nodes run on each target, and how many weights are stored packed. */
   readonly kernels?: Readonly<Record<string, number>>;
   readonly packedLayers?: number;
+  /** For spc: the distinct kernels that run the packed weights. */
+  readonly packedKernels?: readonly string[];
   /** Max |output − the corpus's reference output| (dense configurations and peers only). */
   readonly maxAbsDiff?: number;
 }

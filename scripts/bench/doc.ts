@@ -21,14 +21,14 @@ export function machineFacts(): string[] {
   ];
 }
 
-/** Replaces the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->` in docs/performance.md. */
-export function writeSection(name: string, body: string): void {
+/** Replaces the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->` in `file` (docs/performance.md), creating it if needed. */
+export function writeSection(name: string, body: string, file = PERF_DOC): void {
   const begin = `<!-- ${name}:begin -->`, end = `<!-- ${name}:end -->`;
-  const doc = existsSync(PERF_DOC) ? readFileSync(PERF_DOC, 'utf8') : `# Performance\n\n${begin}\n${end}\n`;
+  const doc = existsSync(file) ? readFileSync(file, 'utf8') : `# Performance\n\n${begin}\n${end}\n`;
   const a = doc.indexOf(begin), b = doc.indexOf(end);
   const next = a >= 0 && b > a
     ? `${doc.slice(0, a + begin.length)}\n${body}\n${doc.slice(b)}`
     : `${doc.trimEnd()}\n\n${begin}\n${body}\n${end}\n`;
-  writeFileAtomic(PERF_DOC, next);
+  writeFileAtomic(file, next);
 }
 

@@ -36,6 +36,11 @@ function keepLargest(scores: Float32Array, s: number): Uint8Array {
   return keep;
 }
 
+/** The N:M (M ≤ 16, what packNm takes) whose sparsity (M−N)/M is exactly s. */
+function nmFor(s: number): readonly [number, number] | undefined {
+  return ([[2, 4], [1, 4], [1, 8], [1, 10], [1, 16]] as const).find(([n, m]) => Math.abs((m - n) / m - s) < 1e-9);
+}
+
 const VARIANTS: readonly Variant[] = [
   {
     name: 'csr', format: 'csr', prepare: (rows, cols, w, s) => {
@@ -54,9 +59,9 @@ const VARIANTS: readonly Variant[] = [
   },
   {
     name: 'nm', format: 'nm', prepare: (rows, cols, w, s) => {
-      // Only sparsities that are exactly (M−N)/M for a small M dividing the reduction.
-      const nm = ([[2, 4], [1, 4], [1, 8], [1, 10], [1, 16], [1, 20]] as const).find(([n, m]) => Math.abs((m - n) / m - s) < 1e-9);
-      if (!nm) return `no N:M gives ${s}`;
+      // Only sparsities that are exactly (M−N)/M, with M dividing the reduction.
+      const nm = nmFor(s);
+      if (!nm) return `no N:M with M ≤ 16 gives ${s}`;
       const [n, m] = nm;
       if (cols % m !== 0) return `C = ${cols} is not a multiple of ${m}`;
       const out = Float32Array.from(w);
@@ -151,8 +156,8 @@ export async function measureLayers(plan: TimingPlan, sparsities = SPARSITIES): 
 
 /** Markdown: per distinct layer, dense ms and the speed of each sparse kernel relative to it. */
 export function layerTable(results: readonly LayerResult[], sparsities = SPARSITIES): string {
-  const cols = VARIANTS.flatMap((v) => sparsities.map((s) => ({ v: v.name, s: String(s) })));
-  const header = ['layer O×C, H×W', 'count', 'epilogue', 'dense js ms', ...cols.map((c) => `${c.v} ${c.s}`)];
+  const cols = VARIANTS.flatMap((v) => sparsities.map((s) => ({ v: v.name, s: String(s), label: v.format === 'nm' ? `nm ${nmFor(s)?.join(':') ?? s}` : `${v.name} ${s}` })));
+  const header = ['layer O×C, H×W', 'count', 'epilogue', 'dense js ms', ...cols.map((c) => c.label)];
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
   const ratio = (dense: number, v: number | string | undefined): string => (typeof v === 'number' ? `${(dense / v).toFixed(2)}×` : 'n/a');
   const rows = results.map((r) => line([r.shape, String(r.layers), r.epilogue, r.denseMs.toFixed(3), ...cols.map((c) => ratio(r.denseMs, r.sparse[c.v]?.[c.s]))]));

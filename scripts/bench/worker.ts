@@ -34,7 +34,9 @@ async function runSpc(model: string, cfg: BenchConfig, plan: TimingPlan): Promis
     const target = n.kernel.slice(n.kernel.lastIndexOf('-') + 1);
     kernels[target] = (kernels[target] ?? 0) + 1;
   }
-  const packedLayers = compiled.contents.tensors.filter((t) => t.packed !== undefined).length;
+  const { tensors, nodes } = compiled.contents;
+  const packedLayers = tensors.filter((t) => t.packed !== undefined).length;
+  const packedKernels = [...new Set(nodes.filter((n) => n.inputs.some((i) => i >= 0 && tensors[i]!.packed !== undefined)).map((n) => n.kernel))].sort();
   if (cfg.requireTarget !== undefined && !kernels[cfg.requireTarget]) {
     return { model, config: cfg.key, status: 'n/a', reason: `no ${cfg.requireTarget} kernel selected (${Object.entries(kernels).map(([t, c]) => `${c} ${t}`).join(', ')})`, kernels };
   }
@@ -46,7 +48,7 @@ async function runSpc(model: string, cfg: BenchConfig, plan: TimingPlan): Promis
   const diff = dense ? maxAbsDiff(out[entry.outputs[0]!.name]!.data as Float32Array, readNpy(entry.outputs[0]!.npy).data as Float32Array) : undefined;
   const stats = await measure(() => m.run(feeds), plan);
   m.dispose();
-  return { model, config: cfg.key, status: 'ok', ...stats, kernels, packedLayers, maxAbsDiff: diff };
+  return { model, config: cfg.key, status: 'ok', ...stats, kernels, packedLayers, packedKernels, maxAbsDiff: diff };
 }
 
 /** Both onnxruntime packages share this API shape (onnxruntime-common). */

@@ -1,0 +1,83 @@
+// `npm run bench` as a smoke test: the driver with --quick --models mlp3 runs every
+// configuration in its own process and prints tables with every column, each cell a figure
+// or n/a. No timing assertions. Plus the docs/performance.md section writer on a temp file.
+
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CONFIGS } from '../../scripts/bench/configs.js';
+import { writeSection } from '../../scripts/bench/doc.js';
+import { tempDir } from '../helpers/files.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const BENCH = join(ROOT, 'dist', 'scripts', 'bench', 'bench.js');
+
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BENCH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The markdown table following `### <title…>`, as rows of cells (header first, separator dropped). */
+function tableAfter(text: string, title: string): string[][] {
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => l.startsWith('### ') && l.includes(title));
+  assert.ok(at >= 0, `no '### ${title}' section in:\n${text}`);
+  const rows: string[][] = [];
+  for (let i = at + 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.trim() === '' && rows.length === 0) continue;
+    if (!l.startsWith('|')) break;
+    rows.push(l.slice(1, -1).split('|').map((c) => c.trim()));
+  }
+  assert.ok(rows.length >= 2, `section '${title}' has no table`);
+  assert.ok(rows[1]!.every((c) => c === '---'), `section '${title}' has no separator row`);
+  return [rows[0]!, ...rows.slice(2)];
+}
+
+describe('npm run bench (scripts/bench)', function () {
+  this.timeout(60_000);
+
+  it('--quick --models mlp3 prints medians, ratios and spread with every configuration as a column', async () => {
+    const r = await runBench(['--quick', '--models', 'mlp3']);
+    assert.equal(r.code, 0, r.stderr);
+    const expectedHeader = ['model', ...CONFIGS.map((c) => c.label)];
+    const check = (title: string, cellPattern: RegExp): Map<string, string> => {
+      const [header, ...rows] = tableAfter(r.stdout, title);
+      assert.deepEqual(header, expectedHeader, title);
+      assert.equal(rows.length, 1, title);
+      assert.equal(rows[0]![0], 'mlp3');
+      assert.equal(rows[0]!.length, expectedHeader.length);
+      for (const c of rows[0]!.slice(1)) assert.match(c, cellPattern, `${title}: cell '${c}'`);
+      return new Map(CONFIGS.map((c, i) => [c.key, rows[0]![i + 1]!]));
+    };
+    const medians = check('Median latency', /^(\d+(\.\d+)?|n\/a)$/);
+    // spc dense js and both peers must run on mlp3; configurations not available yet say n/a.
+    for (const key of ['spc-dense-js', 'ort-web', 'ort-node']) assert.match(medians.get(key)!, /^\d/, `${key}: ${medians.get(key)}\n${r.stderr}`);
+    const vsWeb = check('relative to onnxruntime-web', /^(\d+\.\d\d×|n\/a)$/);
+    assert.equal(vsWeb.get('ort-web'), '1.00×');
+    const vsJs = check('relative to spc dense js', /^(\d+\.\d\d×|n\/a)$/);
+    assert.equal(vsJs.get('spc-dense-js'), '1.00×');
+    check('Spread', /^(\d+(\.\d+)?–\d+(\.\d+)? \(\d+\)|n\/a)$/);
+    // Every n/a or error cell is explained under the tables.
+    const explained = r.stdout.split('### n/a and errors')[1] ?? '';
+    for (const c of CONFIGS) {
+      if (medians.get(c.key) === 'n/a' || medians.get(c.key) === 'error') assert.ok(explained.includes(`- ${c.label}: `), `${c.label} is n/a without a reason`);
+    }
+  });
+
+  it('writeSection replaces only the text between its markers, and appends them when absent', () => {
+    const file = join(tempDir(), 'performance.md');
+    writeFileSync(file, '# Perf\n\nprose before\n\n<!-- bench:begin -->\nold table\n<!-- bench:end -->\n\nprose after\n');
+    writeSection('bench', 'new table', file);
+    assert.equal(readFileSync(file, 'utf8'), '# Perf\n\nprose before\n\n<!-- bench:begin -->\nnew table\n<!-- bench:end -->\n\nprose after\n');
+    writeSection('layers', 'layer table', file);
+    assert.match(readFileSync(file, 'utf8'), /prose after\n\n<!-- layers:begin -->\nlayer table\n<!-- layers:end -->\n$/);
+  });
+});
