@@ -6,9 +6,11 @@
 //   --quick         few runs (a smoke test: the figures mean little)
 //   --json          print the results as JSON instead of tables
 //   --write         also write the tables into docs/performance.md (between the bench markers)
+//   --from f.json   render (and --write) the results of an earlier --json run instead of measuring
 //   --layers        run the per-layer microbenchmark instead (layers.ts)
 
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIGS, MODELS } from './configs.js';
@@ -50,9 +52,15 @@ async function main(): Promise<void> {
   const keys = list('--configs');
   const configs = keys ? CONFIGS.filter((c) => keys.includes(c.key)) : CONFIGS;
   if (keys && configs.length !== keys.length) throw new Error(`unknown --configs; have ${CONFIGS.map((c) => c.key).join(', ')}`);
-  const quick = args.includes('--quick');
+  let quick = args.includes('--quick');
   const results: CellResult[] = [];
-  for (const model of models) {
+  const from = args.indexOf('--from') >= 0 ? args[args.indexOf('--from') + 1] : undefined;
+  if (from !== undefined) {
+    const saved = JSON.parse(readFileSync(from, 'utf8')) as { quick: boolean; results: CellResult[] };
+    quick = saved.quick;
+    results.push(...saved.results.filter((r) => models.includes(r.model) && configs.some((c) => c.key === r.config)));
+  }
+  for (const model of from === undefined ? models : []) {
     for (const c of configs) {
       const t0 = performance.now();
       const r = await runCell(model, c.key, quick);
