@@ -1,4 +1,5 @@
-// `spc inspect file.spm`: the per-layer table (or JSON) of an artifact, after full validation.
+// `spc inspect file.spm`: the per-layer table (or JSON) of an artifact, after full validation,
+// with the pruning recipe the artifact records (requested/achieved sparsity, why kept dense).
 
 import { Command } from 'commander';
 import { parseArtifact } from '../../runtime/loader/load.js';
@@ -7,7 +8,7 @@ import { readInputFile } from './read-file.js';
 
 export function inspectCommand(): Command {
   return new Command('inspect')
-    .description('print the per-layer table of an .spm artifact: op, shapes, parameters, storage, bytes, kernel')
+    .description('print the per-layer table of an .spm artifact: op, shapes, parameters, storage, requested and achieved sparsity, bytes, kernel, why a layer stayed dense')
     .argument('<file.spm>', 'the artifact')
     .option('--json', 'print JSON instead of a table')
     .action((file: string, flags: { json?: boolean }) => {

@@ -1,7 +1,9 @@
 // The per-layer view of an artifact that `spc inspect` prints and `--json` serializes:
-// op, shapes, parameter count, storage format, weight bytes and the kernel that runs it.
+// op, shapes, parameter count, storage format, weight bytes, the kernel that runs it and,
+// from the provenance's per-layer recipe, requested and achieved sparsity and why a layer
+// stayed dense.
 
-import type { LoadedArtifact } from '../../runtime/loader/model.js';
+import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js';
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
 
 export interface LayerRow {
@@ -21,6 +23,8 @@ export interface LayerRow {
   readonly denseBytes: number;
   readonly kernel: string;
   readonly kernelReason: string;
+  /** What the compiler did to this layer (provenance recipe), when the artifact records it. */
+  readonly recipe?: Omit<LayerRecipe, 'node'>;
 }
 
 export interface ArtifactSummary {
@@ -31,11 +35,13 @@ export interface ArtifactSummary {
   readonly arenaBytes: number;
   readonly weightBytes: number;
   readonly params: number;
-  readonly provenance: LoadedArtifact['provenance'];
+  /** The provenance without its recipe, which each layer row carries instead. */
+  readonly provenance: Omit<LoadedArtifact['provenance'], 'layers'>;
   readonly layers: readonly LayerRow[];
 }
 
 export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
+  const recipes = new Map(a.provenance.layers.map(({ node, ...rest }) => [node, rest]));
   const layers = a.nodes.map((n): LayerRow => {
     const weights = n.inputs.filter((i) => i >= 0 && a.tensors[i].kind === 'weight').map((i) => a.tensors[i]);
     return {
@@ -50,8 +56,10 @@ export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
       denseBytes: weights.reduce((s, t) => s + sizeOf(t.shape) * DTYPE_BYTES[t.dtype], 0),
       kernel: n.kernel,
       kernelReason: n.kernelReason,
+      ...(recipes.has(n.name) ? { recipe: recipes.get(n.name) } : {}),
     };
   });
+  const { layers: _recipe, ...provenance } = a.provenance;
   const allWeights = a.tensors.filter((t) => t.kind === 'weight');
   const io = (i: number) => ({ name: a.tensors[i].name, dtype: a.tensors[i].dtype, shape: a.tensors[i].shape });
   return {
@@ -62,7 +70,7 @@ export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
     arenaBytes: a.arenaBytes,
     weightBytes: allWeights.reduce((s, t) => s + storedBytes(t), 0),
     params: allWeights.reduce((s, t) => s + sizeOf(t.shape), 0),
-    provenance: a.provenance,
+    provenance,
     layers,
   };
 }
@@ -76,15 +84,23 @@ export function storedBytes(t: LoadedArtifact['tensors'][number]): number {
 }
 
 const shapeText = (shapes: readonly (readonly number[])[]): string => shapes.map((s) => s.join('x')).join(', ');
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+/** Requested sparsity as the compile report shows it: '-' where nothing was asked (dense) or it is per channel. */
+function requestedText(r: LayerRow['recipe']): string {
+  return r === undefined || r.pattern === 'dense' || r.pattern === 'channel' ? '-' : pct(r.requested);
+}
 
 /** Renders the summary as an aligned plain-text table. */
 export function formatLayerTable(s: ArtifactSummary): string {
-  const head = ['#', 'node', 'op', 'input', 'output', 'params', 'storage', 'sparsity', 'bytes', 'dense bytes', 'kernel'];
+  const head = ['#', 'node', 'op', 'input', 'output', 'params', 'storage', 'sparsity', 'requested', 'achieved', 'bytes',
+    'dense bytes', 'kernel', 'note'];
   const rows = s.layers.map((l, i) => [String(i), l.node, l.op, shapeText(l.inputShapes), shapeText(l.outputShapes),
     l.params ? String(l.params) : '-', l.storage, l.sparsity ? l.sparsity.toFixed(3) : '-',
-    l.weightBytes ? String(l.weightBytes) : '-', l.denseBytes ? String(l.denseBytes) : '-', l.kernel]);
+    requestedText(l.recipe), l.recipe ? pct(l.recipe.achieved) : '-',
+    l.weightBytes ? String(l.weightBytes) : '-', l.denseBytes ? String(l.denseBytes) : '-', l.kernel, l.recipe?.note ?? '']);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const numeric = new Set([0, 5, 7, 8, 9]);
+  const numeric = new Set([0, 5, 7, 8, 9, 10, 11]);
   const line = (r: string[]): string => r.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
   const io = (t: { name: string; dtype: string; shape: readonly number[] }) => `${t.name} ${t.dtype}[${t.shape.join(',')}]`;
   return [
