@@ -11,6 +11,7 @@
 
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIGS, MODELS } from './configs.js';
@@ -53,11 +54,14 @@ async function main(): Promise<void> {
   const configs = keys ? CONFIGS.filter((c) => keys.includes(c.key)) : CONFIGS;
   if (keys && configs.length !== keys.length) throw new Error(`unknown --configs; have ${CONFIGS.map((c) => c.key).join(', ')}`);
   let quick = args.includes('--quick');
+  // Other processes share the cores: the 1-minute load average before and after says how much.
+  let load = [loadavg()[0]!];
   const results: CellResult[] = [];
   const from = args.indexOf('--from') >= 0 ? args[args.indexOf('--from') + 1] : undefined;
   if (from !== undefined) {
-    const saved = JSON.parse(readFileSync(from, 'utf8')) as { quick: boolean; results: CellResult[] };
+    const saved = JSON.parse(readFileSync(from, 'utf8')) as { quick: boolean; load?: number[]; results: CellResult[] };
     quick = saved.quick;
+    load = saved.load ?? [];
     results.push(...saved.results.filter((r) => models.includes(r.model) && configs.some((c) => c.key === r.config)));
   }
   for (const model of from === undefined ? models : []) {
@@ -69,8 +73,10 @@ async function main(): Promise<void> {
       process.stderr.write(`${model} / ${c.label}: ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
     }
   }
+  if (from === undefined) load.push(loadavg()[0]!);
+  const loadText = load.length === 2 ? [`- 1-minute load average before and after the run: ${load.map((l) => l.toFixed(1)).join(' → ')} (other processes on the same cores inflate the figures)`] : [];
   if (args.includes('--json')) {
-    process.stdout.write(`${JSON.stringify({ machine: machineFacts(), quick, results }, null, 1)}\n`);
+    process.stdout.write(`${JSON.stringify({ machine: machineFacts(), quick, load, results }, null, 1)}\n`);
   } else {
     process.stdout.write(`${allTables(results, models, configs)}\n`);
   }
@@ -79,6 +85,7 @@ async function main(): Promise<void> {
       `Measured by \`npm run bench${quick ? ' -- --quick' : ''}\` on:`,
       '',
       ...machineFacts(),
+      ...loadText,
       '',
       allTables(results, models, configs),
     ].join('\n'));

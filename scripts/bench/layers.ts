@@ -4,6 +4,7 @@
 // 0.5, 0.75, 0.9 and 0.95. Kernels come from ALL_KERNELS and are prepared on TensorViews, as
 // the interpreter does. Identical layer shapes (and epilogues) are timed once.
 
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { compileFile } from '../../compiler/compile.js';
 import { packBsr, packCsr, packNm } from '../../compiler/sparse/pack.js';
@@ -176,11 +177,13 @@ export async function runLayers(o: { quick: boolean; json: boolean; write: boole
   const plan: TimingPlan = o.quick
     ? { warmRuns: 2, warmMs: 0, minRuns: 3, minMs: 0, maxRuns: 3 }
     : { warmRuns: 20, warmMs: 200, minRuns: 15, minMs: 300, maxRuns: 2000 };
+  const load0 = loadavg()[0]!;
   const results = await measureLayers(plan);
+  const load = `- 1-minute load average before and after the run: ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`;
   const table = layerTable(results);
   process.stdout.write(o.json ? `${JSON.stringify(results, null, 1)}\n` : `${table}\n`);
   if (o.write) {
     const { writeSection, machineFacts } = await import('./doc.js');
-    writeSection('layers', [`Measured by \`npm run bench -- --layers${o.quick ? ' --quick' : ''}\` on:`, '', ...machineFacts(), '', table].join('\n'));
+    writeSection('layers', [`Measured by \`npm run bench -- --layers${o.quick ? ' --quick' : ''}\` on:`, '', ...machineFacts(), load, '', table].join('\n'));
   }
 }
