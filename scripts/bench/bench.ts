@@ -4,6 +4,8 @@
 //   --models a,b    only these models (default: mlp3 mobilenet_v2_w050 resnet10_w32 squeezenet1_1 transformer_enc2)
 //   --configs a,b   only these configuration keys (default: all; see configs.ts)
 //   --quick         few runs (a smoke test: the figures mean little)
+//   --metric cpu|wall  which median the ratio tables use (default cpu: process CPU time, robust
+//                   to other load on the machine; wall is the wall clock)
 //   --json          print the results as JSON instead of tables
 //   --write         also write the tables into docs/performance.md (between the bench markers)
 //   --from f.json   render (and --write) the results of an earlier --json run instead of measuring
@@ -17,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { CONFIGS, MODELS } from './configs.js';
 import type { CellResult } from './configs.js';
 import { allTables } from './tables.js';
+import type { Metric } from './tables.js';
 import { machineFacts, PERF_DOC, writeSection } from './doc.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -53,6 +56,9 @@ async function main(): Promise<void> {
   const keys = list('--configs');
   const configs = keys ? CONFIGS.filter((c) => keys.includes(c.key)) : CONFIGS;
   if (keys && configs.length !== keys.length) throw new Error(`unknown --configs; have ${CONFIGS.map((c) => c.key).join(', ')}`);
+  const metricArg = args.indexOf('--metric') >= 0 ? args[args.indexOf('--metric') + 1] : 'cpu';
+  if (metricArg !== 'cpu' && metricArg !== 'wall') throw new Error(`--metric must be cpu or wall, got ${metricArg}`);
+  const metric: Metric = metricArg;
   let quick = args.includes('--quick');
   // Other processes share the cores: the 1-minute load average before and after says how much.
   let load = [loadavg()[0]!];
@@ -69,7 +75,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const r = await runCell(model, c.key, quick);
       results.push(r);
-      const what = r.status === 'ok' ? `${r.median!.toFixed(3)} ms median of ${r.runs}` : `${r.status}: ${r.reason}`;
+      const what = r.status === 'ok' ? `${r.median!.toFixed(3)} ms median (CPU ${r.cpuMedian!.toFixed(3)}) of ${r.runs}` : `${r.status}: ${r.reason}`;
       process.stderr.write(`${model} / ${c.label}: ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
     }
   }
@@ -78,7 +84,7 @@ async function main(): Promise<void> {
   if (args.includes('--json')) {
     process.stdout.write(`${JSON.stringify({ machine: machineFacts(), quick, load, results }, null, 1)}\n`);
   } else {
-    process.stdout.write(`${allTables(results, models, configs)}\n`);
+    process.stdout.write(`${allTables(results, models, configs, metric)}\n`);
   }
   if (args.includes('--write')) {
     writeSection('bench', [
@@ -87,7 +93,7 @@ async function main(): Promise<void> {
       ...machineFacts(),
       ...loadText,
       '',
-      allTables(results, models, configs),
+      allTables(results, models, configs, metric),
     ].join('\n'));
     process.stderr.write(`wrote ${PERF_DOC}\n`);
   }

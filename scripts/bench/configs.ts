@@ -47,6 +47,10 @@ export interface CellResult {
   readonly p25?: number;
   readonly p75?: number;
   readonly max?: number;
+  /** Process CPU ms per inference (see timing.ts). */
+  readonly cpuMedian?: number;
+  readonly cpuP25?: number;
+  readonly cpuP75?: number;
   /** For spc: how many nodes run on each target, and how many weights are stored packed. */
   readonly kernels?: Readonly<Record<string, number>>;
   readonly packedLayers?: number;

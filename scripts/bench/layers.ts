@@ -130,7 +130,7 @@ function pointwiseLayers(): LayerCase[] {
 
 async function time(k: Kernel, c: LayerCase, weight: TensorView, plan: TimingPlan): Promise<number> {
   const fn = k.prepare({ node: c.node, inputs: [c.inputs[0], weight, c.inputs[2]], outputs: [c.output], attrs: c.attrs as never });
-  return (await measure(fn, plan)).median;
+  return (await measure(fn, plan)).cpuMedian;
 }
 
 export async function measureLayers(plan: TimingPlan, sparsities = SPARSITIES): Promise<LayerResult[]> {
@@ -155,10 +155,10 @@ export async function measureLayers(plan: TimingPlan, sparsities = SPARSITIES): 
   return results;
 }
 
-/** Markdown: per distinct layer, dense ms and the speed of each sparse kernel relative to it. */
+/** Markdown: per distinct layer, dense CPU ms (median) and the speed of each sparse kernel relative to it. */
 export function layerTable(results: readonly LayerResult[], sparsities = SPARSITIES): string {
   const cols = VARIANTS.flatMap((v) => sparsities.map((s) => ({ v: v.name, s: String(s), label: v.format === 'nm' ? `nm ${nmFor(s)?.join(':') ?? s}` : `${v.name} ${s}` })));
-  const header = ['layer O×C, H×W', 'count', 'epilogue', 'dense js ms', ...cols.map((c) => c.label)];
+  const header = ['layer O×C, H×W', 'count', 'epilogue', 'dense js CPU ms', ...cols.map((c) => c.label)];
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
   const ratio = (dense: number, v: number | string | undefined): string => (typeof v === 'number' ? `${(dense / v).toFixed(2)}×` : 'n/a');
   const rows = results.map((r) => line([r.shape, String(r.layers), r.epilogue, r.denseMs.toFixed(3), ...cols.map((c) => ratio(r.denseMs, r.sparse[c.v]?.[c.s]))]));

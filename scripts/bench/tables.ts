@@ -14,11 +14,18 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+/** Which median the ratios use: wall clock, or process CPU time. */
+export type Metric = 'wall' | 'cpu';
+
+const value = (r: CellResult | undefined, metric: Metric): number | undefined =>
+  r?.status !== 'ok' ? undefined : metric === 'cpu' ? r.cpuMedian : r.median;
+
 /** Median ms per model × configuration; n/a cells say "n/a". */
-export function medianTable(results: readonly CellResult[], models: readonly string[], configs: readonly BenchConfig[]): string {
+export function medianTable(results: readonly CellResult[], models: readonly string[], configs: readonly BenchConfig[], metric: Metric = 'wall'): string {
   return table(['model', ...configs.map((c) => c.label)], models.map((m) => [m, ...configs.map((c) => {
     const r = cell(results, m, c.key);
-    return r?.status === 'ok' && r.median !== undefined ? ms(r.median) : r?.status === 'error' ? 'error' : 'n/a';
+    const v = value(r, metric);
+    return v !== undefined ? ms(v) : r?.status === 'error' ? 'error' : 'n/a';
   })]));
 }
 
@@ -31,13 +38,12 @@ export function spreadTable(results: readonly CellResult[], models: readonly str
 }
 
 /** Speed relative to the `base` configuration: base median / cell median (> 1 is faster). */
-export function ratioTable(results: readonly CellResult[], models: readonly string[], configs: readonly BenchConfig[], base: string): string {
+export function ratioTable(results: readonly CellResult[], models: readonly string[], configs: readonly BenchConfig[], base: string, metric: Metric = 'wall'): string {
   return table(['model', ...configs.map((c) => c.label)], models.map((m) => {
-    const b = cell(results, m, base);
+    const b = value(cell(results, m, base), metric);
     return [m, ...configs.map((c) => {
-      const r = cell(results, m, c.key);
-      if (b?.status !== 'ok' || r?.status !== 'ok' || b.median === undefined || r.median === undefined) return 'n/a';
-      return `${(b.median / r.median).toFixed(2)}×`;
+      const r = value(cell(results, m, c.key), metric);
+      return b === undefined || r === undefined ? 'n/a' : `${(b / r).toFixed(2)}×`;
     })];
   }));
 }
@@ -54,23 +60,28 @@ export function notes(results: readonly CellResult[], configs: readonly BenchCon
   return [...byReason].map(([reason, models]) => `- ${reason} (${models.join(', ')})`);
 }
 
-export function allTables(results: readonly CellResult[], models: readonly string[], configs: readonly BenchConfig[]): string {
+export function allTables(results: readonly CellResult[], models: readonly string[], configs: readonly BenchConfig[], metric: Metric = 'cpu'): string {
   const baseWeb = configs.find((c) => c.kind === 'ort-web')?.key ?? 'ort-web';
   const n = notes(results, configs);
+  const of = metric === 'cpu' ? 'process CPU time' : 'wall-clock';
   return [
-    '### Median latency (ms per inference, batch 1, lower is better)',
+    '### Median latency (wall-clock ms per inference, batch 1, lower is better)',
     '',
-    medianTable(results, models, configs),
+    medianTable(results, models, configs, 'wall'),
     '',
-    '### Speed relative to onnxruntime-web (wasm, 1 thread): its median / this median (> 1× is faster)',
+    '### Median CPU time (process CPU ms per inference, batch 1, lower is better)',
     '',
-    ratioTable(results, models, configs, baseWeb),
+    medianTable(results, models, configs, 'cpu'),
     '',
-    '### Speed relative to spc dense js',
+    `### Speed relative to onnxruntime-web (wasm, 1 thread): its median / this median, ${of} (> 1× is faster)`,
     '',
-    ratioTable(results, models, configs, 'spc-dense-js'),
+    ratioTable(results, models, configs, baseWeb, metric),
     '',
-    '### Spread: interquartile range in ms (timed runs)',
+    `### Speed relative to spc dense js, ${of}`,
+    '',
+    ratioTable(results, models, configs, 'spc-dense-js', metric),
+    '',
+    '### Spread: wall-clock interquartile range in ms (number of timed runs)',
     '',
     spreadTable(results, models, configs),
     ...(n.length > 0 ? ['', '### n/a and errors', '', ...n] : []),

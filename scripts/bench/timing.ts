@@ -16,11 +16,19 @@ export const QUICK_PLAN: TimingPlan = { warmRuns: 2, warmMs: 0, minRuns: 3, minM
 
 export interface Stats {
   readonly runs: number;
+  /** Wall-clock ms per call. */
   readonly median: number;
   readonly min: number;
   readonly p25: number;
   readonly p75: number;
   readonly max: number;
+  /**
+   * Process CPU ms per call (user + system, all threads): on a machine shared with other work
+   * this tracks the unloaded latency of single-threaded code far better than the wall clock.
+   */
+  readonly cpuMedian: number;
+  readonly cpuP25: number;
+  readonly cpuP75: number;
 }
 
 /** Linear-interpolated quantile of sorted values. */
@@ -31,21 +39,28 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
 }
 
-export function summarize(samples: readonly number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  return { runs: s.length, median: quantile(s, 0.5), min: s[0]!, p25: quantile(s, 0.25), p75: quantile(s, 0.75), max: s[s.length - 1]! };
+export function summarize(wall: readonly number[], cpu: readonly number[]): Stats {
+  const s = [...wall].sort((a, b) => a - b);
+  const c = [...cpu].sort((a, b) => a - b);
+  return {
+    runs: s.length, median: quantile(s, 0.5), min: s[0]!, p25: quantile(s, 0.25), p75: quantile(s, 0.75), max: s[s.length - 1]!,
+    cpuMedian: quantile(c, 0.5), cpuP25: quantile(c, 0.25), cpuP75: quantile(c, 0.75),
+  };
 }
 
 /** Warms `fn` up, then times it per `plan`; milliseconds per call. */
 export async function measure(fn: () => unknown, plan: TimingPlan): Promise<Stats> {
   const w0 = performance.now();
   for (let i = 0; i < plan.warmRuns || performance.now() - w0 < plan.warmMs; i++) await fn();
-  const samples: number[] = [];
+  const samples: number[] = [], cpu: number[] = [];
   const t0 = performance.now();
   while (samples.length < plan.maxRuns && (samples.length < plan.minRuns || performance.now() - t0 < plan.minMs)) {
+    const c = process.cpuUsage();
     const a = performance.now();
     await fn();
     samples.push(performance.now() - a);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1000);
   }
-  return summarize(samples);
+  return summarize(samples, cpu);
 }

@@ -58,6 +58,7 @@ describe('npm run bench (scripts/bench)', function () {
       return new Map(CONFIGS.map((c, i) => [c.key, rows[0]![i + 1]!]));
     };
     const medians = check('Median latency', /^(\d+(\.\d+)?|n\/a)$/);
+    check('Median CPU time', /^(\d+(\.\d+)?|n\/a)$/);
     // spc dense js and both peers must run on mlp3; configurations not available yet say n/a.
     for (const key of ['spc-dense-js', 'ort-web', 'ort-node']) assert.match(medians.get(key)!, /^\d/, `${key}: ${medians.get(key)}\n${r.stderr}`);
     const vsWeb = check('relative to onnxruntime-web', /^(\d+\.\d\d×|n\/a)$/);
