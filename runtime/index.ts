@@ -17,6 +17,11 @@ export type { DType, TypedArray } from './tensor.js';
 export interface LoadOptions {
   /** Kernels to run with; defaults to every kernel this runtime ships. */
   readonly registry?: KernelRegistry;
+  /**
+   * Run wasmsimd kernels in WebAssembly when the engine has SIMD128 (default true). With false,
+   * or without SIMD, every wasmsimd kernel of the artifact runs its js equivalent.
+   */
+  readonly wasm?: boolean;
 }
 
 export interface Model {
@@ -24,6 +29,8 @@ export interface Model {
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
   readonly provenance: Provenance;
+  /** True when the artifact's wasmsimd kernels run in WebAssembly (false: none, or js fallback). */
+  readonly wasmsimd: boolean;
   /** Runs the model; resolves to one tensor per model output, by name. */
   run(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, TensorView>>;
   /** Releases the arena; the model cannot run afterwards. */
@@ -34,12 +41,13 @@ export interface Model {
 export async function loadModel(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): Promise<Model> {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const artifact = parseArtifact(u8);
-  const interp = new Interpreter(artifact, options.registry ?? defaultRegistry());
+  const interp = await Interpreter.create(artifact, options.registry ?? defaultRegistry(), options.wasm ?? true);
   return {
     name: artifact.name,
     inputs: interp.inputs,
     outputs: interp.outputs,
     provenance: artifact.provenance,
+    wasmsimd: interp.wasmsimd,
     run: async (feeds) => interp.run(feeds),
     dispose: () => interp.dispose(),
   };

@@ -2,7 +2,8 @@
 // dtype must match; among matches the first target in the preference order wins.
 
 import type { Graph, Node, Sparsity, Value } from '../ir/graph.js';
-import type { Kernel, KernelRegistry } from '../../runtime/kernels/kernel.js';
+import type { AttrValue, Kernel, KernelRegistry, NodeShapes } from '../../runtime/kernels/kernel.js';
+import { isStatic } from '../ir/graph.js';
 
 export type Target = Kernel['target'];
 
@@ -47,12 +48,29 @@ export function wantedFormat(g: Graph, n: Node): WeightFormat {
   return w?.sparsity ? FORMAT_OF_KIND[w.sparsity.kind] : 'dense';
 }
 
+/** What a kernel's `supports` sees of a node: static shapes, dtypes and plain attribute values. */
+function nodeShapes(g: Graph, n: Node): NodeShapes {
+  const info = (name: string): { dtype: string; shape: readonly number[] } | undefined => {
+    const v = g.values.get(name);
+    return v && isStatic(v.shape) ? { dtype: v.dtype, shape: v.shape } : undefined;
+  };
+  const attrs: Record<string, AttrValue> = {};
+  for (const [k, a] of Object.entries(n.attrs)) if (a.kind !== 'tensor') attrs[k] = a.value;
+  return {
+    inputs: n.inputs.map((i) => (i === '' ? undefined : info(i))),
+    outputs: n.outputs.map((o) => info(o) ?? { dtype: '', shape: [] }),
+    attrs,
+  };
+}
+
 export function chooseKernel(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[] = DEFAULT_TARGETS): KernelChoice | undefined {
   const epilogue = epilogueOf(n);
   const dtype = decidingDtype(g, n);
   const format = wantedFormat(g, n);
+  const shapes = nodeShapes(g, n);
   const candidates = [...registry.values()].filter((k) =>
-    k.op === n.op && k.epilogue === epilogue && (k.dtypes === 'any' || (dtype !== undefined && k.dtypes.includes(dtype))));
+    k.op === n.op && k.epilogue === epilogue && (k.dtypes === 'any' || (dtype !== undefined && k.dtypes.includes(dtype)))
+    && (k.supports === undefined || k.supports(shapes)));
   const pick = (fmt: WeightFormat): KernelChoice | undefined => {
     const ofFormat = candidates.filter((c) => (c.format ?? 'dense') === fmt);
     for (const target of targets) {

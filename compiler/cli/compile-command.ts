@@ -74,7 +74,7 @@ interface CompileFlags {
 }
 
 // wasmsimd joins the list with the kernels that use it.
-const TARGETS: readonly Target[] = ['js', 'ref'];
+const TARGETS: readonly Target[] = ['wasmsimd', 'js', 'ref'];
 
 export function compileCommand(): Command {
   return new Command('compile')

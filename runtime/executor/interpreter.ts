@@ -1,9 +1,17 @@
 // The generic interpreter: binds every tensor to the arena or the weight section once, prepares
 // each node's kernel, and runs the closures in order. After load, run() allocates only the
 // output arrays it hands back.
+//
+// Memory: without wasmsimd kernels the arena is a plain ArrayBuffer and weights stay views into
+// the artifact. When a node's kernel is wasmsimd and this engine runs SIMD, the arena, copies of
+// the dense weights and the kernels' scratch share ONE WebAssembly.Memory sized up front
+// (kernels/wasm/env.ts), so js and wasm kernels read the same views. If SIMD or instantiation
+// is unavailable, the plain arena is used and each wasmsimd kernel prepares its js equivalent.
 
 import type { LoadedArtifact, LoadedTensor } from '../loader/model.js';
-import type { KernelRegistry, RunFn } from '../kernels/kernel.js';
+import type { Kernel, KernelRegistry, NodeShapes, RunFn } from '../kernels/kernel.js';
+import type { WasmSpace } from '../kernels/wasm/env.js';
+import { align16, createWasmSpace } from '../kernels/wasm/env.js';
 import type { DType, TensorView, TypedArray } from '../tensor.js';
 import { dtypeOfArray, shapeString, sizeOf, viewArray } from '../tensor.js';
 
@@ -30,32 +38,68 @@ export class Interpreter {
   private readonly steps: RunFn[];
   private readonly inputIdx: readonly number[];
   private readonly outputIdx: readonly number[];
-  private arena: ArrayBuffer | null;
+  private arena: ArrayBufferLike | null;
+  /** True when wasmsimd kernels run in WebAssembly (false: none used, or they fell back to js). */
+  readonly wasmsimd: boolean;
 
-  constructor(a: LoadedArtifact, registry: KernelRegistry) {
-    this.arena = new ArrayBuffer(a.arenaBytes);
-    const arena = this.arena;
-    this.views = a.tensors.map((t) => bindTensor(t, arena));
+  /**
+   * Loads with WebAssembly memory when the artifact uses wasmsimd kernels, `wasm` allows it and
+   * the engine runs SIMD; otherwise as the plain constructor does.
+   */
+  static async create(a: LoadedArtifact, registry: KernelRegistry, wasm = true): Promise<Interpreter> {
+    const wasmNodes = a.nodes.filter((n) => registry.get(n.kernel)?.target === 'wasmsimd');
+    if (!wasm || wasmNodes.length === 0) return new Interpreter(a, registry);
+    let fixed = align16(a.arenaBytes);
+    for (const t of a.tensors) if (t.kind === 'weight' && !t.packed && t.data) fixed += align16(t.data.byteLength);
+    let scratch = 0;
+    for (const n of wasmNodes) scratch += (registry.get(n.kernel)!.scratchBytes?.(nodeShapes(a, n)) ?? 0) + 256;
+    return new Interpreter(a, registry, await createWasmSpace(fixed, scratch));
+  }
+
+  constructor(a: LoadedArtifact, registry: KernelRegistry, space?: WasmSpace) {
+    this.wasmsimd = space !== undefined;
+    let arena: ArrayBufferLike, base = 0;
+    if (space) {
+      arena = space.memory.buffer;
+      base = space.alloc(a.arenaBytes);
+    } else arena = new ArrayBuffer(a.arenaBytes);
+    this.arena = arena;
+    this.views = a.tensors.map((t) => bindTensor(t, arena, base, space));
+    const warm: RunFn[] = [];
     this.steps = a.nodes.map((n) => {
       const kernel = registry.get(n.kernel);
       if (!kernel) throw new RunError(`node '${n.name}' (${n.op}) needs kernel '${n.kernel}', which this runtime does not have`);
-      let outs = n.outputs;
-      while (outs.length > 0 && outs[outs.length - 1] < 0) outs = outs.slice(0, -1);
-      return kernel.prepare({
-        node: n.name,
-        inputs: n.inputs.map((i) => (i < 0 ? undefined : this.views[i])),
-        outputs: outs.map((o) => {
-          if (o < 0) throw new RunError(`node '${n.name}': an omitted output precedes a used one`);
-          return this.views[o];
-        }),
-        attrs: n.attrs,
-      });
+      if (space && kernel.target === 'wasmsimd') {
+        const step = this.prepareNode(n, kernel, space);
+        warm.push(step);
+        return step;
+      }
+      return this.prepareNode(n, kernel, undefined);
     });
+    // The engine compiles wasm lazily and tiers up hot functions: run each wasm step a few times
+    // now (on whatever the arena holds; they only write their own outputs) so the first run()
+    // is not the slow one.
+    for (let i = 0; i < 3; i++) for (const step of warm) step();
     this.inputIdx = a.inputs;
     this.outputIdx = a.outputs;
     const info = (i: number): TensorInfo => ({ name: a.tensors[i].name, dtype: a.tensors[i].dtype, shape: a.tensors[i].shape });
     this.inputs = a.inputs.map(info);
     this.outputs = a.outputs.map(info);
+  }
+
+  private prepareNode(n: LoadedArtifact['nodes'][number], kernel: Kernel, space: WasmSpace | undefined): RunFn {
+    let outs = n.outputs;
+    while (outs.length > 0 && outs[outs.length - 1] < 0) outs = outs.slice(0, -1);
+    return kernel.prepare({
+      node: n.name,
+      inputs: n.inputs.map((i) => (i < 0 ? undefined : this.views[i])),
+      outputs: outs.map((o) => {
+        if (o < 0) throw new RunError(`node '${n.name}': an omitted output precedes a used one`);
+        return this.views[o];
+      }),
+      attrs: n.attrs,
+      ...(space ? { wasm: space } : {}),
+    });
   }
 
   /** Copies the feeds in, runs every node, returns fresh copies of the outputs. */
@@ -96,10 +140,24 @@ export class Interpreter {
   }
 }
 
-function bindTensor(t: LoadedTensor, arena: ArrayBuffer): TensorView {
+/** Activations at `base` + their arena offset; dense weights copied into `space` when there is one. */
+function bindTensor(t: LoadedTensor, arena: ArrayBufferLike, base: number, space: WasmSpace | undefined): TensorView {
   if (t.kind === 'weight') {
     if (!t.data) throw new RunError(`weight '${t.name}' has no data`);
-    return t.packed ? { dtype: t.dtype, shape: t.shape, data: t.data, packed: t.packed } : { dtype: t.dtype, shape: t.shape, data: t.data };
+    if (t.packed) return { dtype: t.dtype, shape: t.shape, data: t.data, packed: t.packed };
+    if (!space) return { dtype: t.dtype, shape: t.shape, data: t.data };
+    const copy = viewArray(t.dtype, arena, space.alloc(t.data.byteLength), t.data.length);
+    (copy as Float32Array).set(t.data as Float32Array);
+    return { dtype: t.dtype, shape: t.shape, data: copy };
   }
-  return { dtype: t.dtype, shape: t.shape, data: viewArray(t.dtype, arena, t.arenaOffset ?? 0, sizeOf(t.shape)) };
+  return { dtype: t.dtype, shape: t.shape, data: viewArray(t.dtype, arena, base + (t.arenaOffset ?? 0), sizeOf(t.shape)) };
+}
+
+/** A node's shapes before any view exists (for a kernel's scratchBytes). */
+function nodeShapes(a: LoadedArtifact, n: LoadedArtifact['nodes'][number]): NodeShapes {
+  const info = (i: number) => {
+    const t = a.tensors[i]!;
+    return { dtype: t.dtype, shape: t.shape, ...(t.packed ? { packed: t.packed } : {}) };
+  };
+  return { inputs: n.inputs.map((i) => (i < 0 ? undefined : info(i))), outputs: n.outputs.filter((o) => o >= 0).map(info), attrs: n.attrs };
 }

@@ -58,6 +58,8 @@ import { MATMUL_SPARSE_REF_KERNELS } from './ref/matmul-sparse.js';
 import { CONV_SPARSE_JS_KERNELS } from './js/conv-sparse.js';
 import { GEMM_SPARSE_JS_KERNELS } from './js/gemm-sparse.js';
 import { MATMUL_SPARSE_JS_KERNELS } from './js/matmul-sparse.js';
+import { CONV_WASM_KERNELS } from './wasm/conv.js';
+import { GEMM_WASM_KERNELS } from './wasm/gemm.js';
 
 export const REF_KERNELS: readonly Kernel[] = [
   ...CONV_REF_KERNELS, ...GEMM_REF_KERNELS, ...MATMUL_REF_KERNELS,
@@ -79,7 +81,14 @@ export const SPARSE_KERNELS: readonly Kernel[] = [
   ...CONV_SPARSE_JS_KERNELS, ...GEMM_SPARSE_JS_KERNELS, ...MATMUL_SPARSE_JS_KERNELS,
 ];
 
-export const ALL_KERNELS: readonly Kernel[] = [...REF_KERNELS, ...JS_KERNELS, ...SPARSE_KERNELS];
+/**
+ * wasmsimd kernels (kernels/wasm/): with a WasmEnv they run the SIMD module, without one (no
+ * SIMD here, plain-memory views) each prepares its js equivalent; `supports` keeps kernel
+ * selection off the nodes they refuse.
+ */
+export const WASMSIMD_KERNELS: readonly Kernel[] = [...CONV_WASM_KERNELS, ...GEMM_WASM_KERNELS];
+
+export const ALL_KERNELS: readonly Kernel[] = [...REF_KERNELS, ...JS_KERNELS, ...SPARSE_KERNELS, ...WASMSIMD_KERNELS];
 
 export function defaultRegistry(): KernelRegistry {
   return makeRegistry(ALL_KERNELS);

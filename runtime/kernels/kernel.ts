@@ -3,6 +3,7 @@
 // closure it returns runs the node with no allocation.
 
 import type { TensorView } from '../tensor.js';
+import type { PackedWeight } from '../sparse/packed.js';
 
 /** Attribute values as they reach a kernel: ints and floats are both JS numbers. */
 export type AttrValue = number | string | readonly number[] | readonly string[];
@@ -14,6 +15,29 @@ export interface KernelContext {
   /** Inputs in ONNX order; `undefined` marks an omitted optional input. */
   readonly inputs: readonly (TensorView | undefined)[];
   readonly outputs: readonly TensorView[];
+  readonly attrs: Attrs;
+  /**
+   * Present only when the artifact runs wasmsimd kernels and this runtime could instantiate
+   * them: every view then lives in `wasm.memory` (see kernels/wasm/env.ts). Without it a
+   * wasmsimd kernel prepares its js equivalent.
+   */
+  readonly wasm?: WasmEnv;
+}
+
+/** The one WebAssembly.Memory of a load and the kernel module instantiated over it. */
+export interface WasmEnv {
+  /** Holds the arena, the dense weights and kernel scratch; never grown after views exist. */
+  readonly memory: WebAssembly.Memory;
+  /** The exports of kernels/wasm (functions over byte offsets into `memory`). */
+  readonly exports: WebAssembly.Exports;
+  /** Reserves `bytes` of kernel-private memory (16-byte aligned) for the model's lifetime; returns its byte offset. */
+  scratch(bytes: number): number;
+}
+
+/** What kernel selection and memory sizing know about a node before any view exists. */
+export interface NodeShapes {
+  readonly inputs: readonly ({ readonly dtype: string; readonly shape: readonly number[]; readonly packed?: PackedWeight } | undefined)[];
+  readonly outputs: readonly { readonly dtype: string; readonly shape: readonly number[] }[];
   readonly attrs: Attrs;
 }
 
@@ -34,6 +58,10 @@ export interface Kernel {
   readonly dtypes: readonly string[] | 'any';
   /** Binds views and precomputes index arithmetic; throws KernelError when preconditions fail. */
   prepare(ctx: KernelContext): RunFn;
+  /** False when the kernel cannot run this node (kernel selection then moves on); absent means any node prepare accepts. */
+  supports?(node: NodeShapes): boolean;
+  /** Bytes of `WasmEnv.scratch` prepare will reserve for this node (wasmsimd kernels; sizes the memory up front). */
+  scratchBytes?(node: NodeShapes): number;
 }
 
 export class KernelError extends Error {

@@ -1,0 +1,168 @@
+// wasmsimd Gemm, Y = alpha·op(A)·op(B) + beta·C, fused relu/clip, as the pixel-contiguous
+// product Y[N'][P] = W[N'][K] · X[K][P] of asm/kernels.as:
+//
+//   dense transB = 0:  Y[M][N]   = op(A)[M][K] · B[K][N]        W = op(A) (A transposed into scratch when transA), X = B
+//   dense transB = 1:  Yᵀ[N][M]  = B[N][K] · op(A)ᵀ[K][M]       W = B in place, X = op(A)ᵀ (scratch unless transA or M = 1)
+//   csr:               Yᵀ[N][M]  = Wcsr[N][K] · op(A)ᵀ[K][M]    spmm16x1; scratch = vals | offs (col·M·4) | nnz[N] | X | Yᵀ
+//
+// Yᵀ goes to scratch and comes back transposed (M = 1 writes Y directly); alpha, C and the clamp
+// run in the kernel when alpha = 1 and there is no C, otherwise in one js pass over Y.
+
+import type { Kernel, NodeShapes, RunFn, WasmEnv } from '../kernel.js';
+import type { TensorView } from '../../tensor.js';
+import type { Checker } from '../common/define.js';
+import { broadcastStrides } from '../common/broadcast.js';
+import { EPILOGUES, epilogueClamp, epilogueId } from '../common/epilogue.js';
+import { GEMM_JS_KERNELS } from '../js/gemm.js';
+import { GEMM_SPARSE_JS_KERNELS } from '../js/gemm-sparse.js';
+import { planSparseGemm } from '../ref/gemm-sparse.js';
+import { rowEntries } from '../ref/weight-sparse.js';
+import type { Gemm4x8, Spmm16x1 } from './common.js';
+import { f32Bytes, gemmOutput, nodeShapesOf, pointer, scratchF32, transpose, wasmKernel } from './common.js';
+
+const NEEDS = 'a float32 Gemm with 2-D A and B';
+
+interface Dims { m: number; k: number; n: number; transA: boolean; transB: boolean }
+
+function dims(node: NodeShapes): Dims | undefined {
+  const [a, b] = node.inputs;
+  if (!a || !b || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length !== 2 || b.shape.length !== 2) return undefined;
+  const transA = (node.attrs['transA'] ?? 0) !== 0, transB = (node.attrs['transB'] ?? 0) !== 0;
+  const [m, k] = transA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
+  const n = transB ? b.shape[0]! : b.shape[1]!;
+  return { m, k, n, transA, transB };
+}
+
+const supportsGemm = (node: NodeShapes): boolean => dims(node) !== undefined;
+
+/** The output side of a Gemm: alpha, beta·C broadcast to [M, N] (strides cRow, cCol), the clamp. */
+interface GemmOut {
+  readonly y: TensorView;
+  readonly alpha: number;
+  readonly beta: number;
+  readonly cd: Float32Array | undefined;
+  readonly cRow: number;
+  readonly cCol: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** Checks a dense Gemm node (A, B float32 2-D, inner dimensions, output shape, C broadcast). */
+function planDense(c: Checker, epilogue: Kernel['epilogue']): GemmOut & { a: TensorView; b: TensorView } {
+  const a = c.input(0, ['float32']), b = c.input(1, ['float32']), cIn = c.optionalInput(2, ['float32']);
+  const y = c.output(0, ['float32']);
+  const { lo, hi } = epilogueClamp(c, epilogue);
+  const alpha = c.float('alpha', 1), beta = c.float('beta', 1);
+  const d = dims(nodeShapesOf(c.ctx))!;
+  const kb = d.transB ? b.shape[1]! : b.shape[0]!;
+  if (d.k !== kb) c.fail(`inner dimensions differ: ${d.k} vs ${kb}`);
+  c.shapeIs(y, [d.m, d.n], 'output');
+  let cRow = 0, cCol = 0;
+  if (cIn !== undefined) {
+    const s = broadcastStrides(cIn.shape, [d.m, d.n]);
+    if (s === undefined) c.fail(`C shape [${cIn.shape.join(',')}] does not broadcast to [${d.m},${d.n}]`);
+    [cRow, cCol] = s as [number, number];
+  }
+  return { a, b, y, alpha, beta, cd: cIn?.data as Float32Array | undefined, cRow, cCol, lo, hi };
+}
+
+/** op(A)ᵀ as a [K][M] pointer: A itself when transA or M = 1, else a per-run transpose into scratch. */
+function aTransposed(c: Checker, env: WasmEnv, d: Dims, ad: Float32Array): { ptr: number; fill: () => void } {
+  const a = c.ctx.inputs[0]!;
+  if (d.transA || d.m === 1) return { ptr: pointer(c, env, a, 'input A'), fill: () => {} };
+  const t = scratchF32(env, d.k * d.m);
+  return { ptr: t.byteOffset, fill: () => transpose(ad, d.m, d.k, t) };
+}
+
+/** Where Yᵀ[N][M] goes and how it becomes Y: in place when M = 1, else scratch plus the output pass. */
+function outputPass(c: Checker, env: WasmEnv, d: Dims, inKernel: boolean, plan: GemmOut): { ptr: number; finish: () => void } {
+  const { y, alpha, beta, cd, cRow, cCol, lo, hi } = plan;
+  const yd = y.data as Float32Array;
+  if (d.m === 1) {
+    return { ptr: pointer(c, env, y, 'output'), finish: inKernel ? () => {} : () => gemmOutput(1, d.n, yd, d.n, 1, yd, alpha, beta, cd, cRow, cCol, lo, hi) };
+  }
+  const t = scratchF32(env, d.n * d.m);
+  return { ptr: t.byteOffset, finish: () => gemmOutput(d.m, d.n, t, 1, d.m, yd, alpha, beta, cd, cRow, cCol, lo, hi) };
+}
+
+function gemmWasm(epilogue: Kernel['epilogue']): Kernel {
+  return wasmKernel({
+    id: epilogueId('f32', 'gemm', epilogue, '4x8', 'wasmsimd'), op: 'Gemm', epilogue, needs: NEEDS,
+    js: GEMM_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
+    supports: supportsGemm,
+    scratchBytes(node) {
+      const d = dims(node)!;
+      if (!d.transB) return d.transA ? f32Bytes(d.m * d.k) : 0;
+      return (d.transA || d.m === 1 ? 0 : f32Bytes(d.k * d.m)) + (d.m === 1 ? 0 : f32Bytes(d.n * d.m));
+    },
+    prepare(c, env): RunFn {
+      const plan = planDense(c, epilogue);
+      const d = dims(nodeShapesOf(c.ctx))!;
+      const { a, b, y, alpha, beta, cd, cRow, cCol, lo, hi } = plan;
+      const ad = a.data as Float32Array, yd = y.data as Float32Array;
+      const gemm = env.exports['gemm4x8'] as Gemm4x8;
+      const inKernel = alpha === 1 && cd === undefined;
+      const [klo, khi] = inKernel ? [lo, hi] : [-Infinity, Infinity];
+      const bp = pointer(c, env, b, 'input B');
+      if (!d.transB) {
+        const yp = pointer(c, env, y, 'output');
+        let wp = 0, fill = (): void => {};
+        if (d.transA) {
+          const t = scratchF32(env, d.m * d.k);
+          wp = t.byteOffset;
+          fill = () => transpose(ad, d.k, d.m, t);
+        } else wp = pointer(c, env, a, 'input A');
+        return () => {
+          fill();
+          gemm(wp, bp, yp, 0, d.m, d.k, d.n, klo, khi);
+          if (!inKernel) gemmOutput(d.m, d.n, yd, d.n, 1, yd, alpha, beta, cd, cRow, cCol, lo, hi);
+        };
+      }
+      const x = aTransposed(c, env, d, ad);
+      const out = outputPass(c, env, d, inKernel, plan);
+      return () => {
+        x.fill();
+        gemm(bp, x.ptr, out.ptr, 0, d.n, d.k, d.m, klo, khi);
+        out.finish();
+      };
+    },
+  });
+}
+
+function gemmCsrWasm(epilogue: Kernel['epilogue']): Kernel {
+  return wasmKernel({
+    id: epilogueId('f32', 'gemmcsr', epilogue, '16x1', 'wasmsimd'), op: 'Gemm', epilogue, format: 'csr', needs: NEEDS,
+    js: GEMM_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'csr')!,
+    supports: (node) => node.inputs[1]?.packed?.format !== 'bsr' && node.inputs[1]?.packed?.format !== 'nm' && supportsGemm(node),
+    scratchBytes(node) {
+      const d = dims(node)!;
+      const nnz = node.inputs[1]?.packed?.values.length ?? 0;
+      return 2 * f32Bytes(nnz) + f32Bytes(d.n) + (d.transA || d.m === 1 ? 0 : f32Bytes(d.k * d.m)) + (d.m === 1 ? 0 : f32Bytes(d.n * d.m));
+    },
+    prepare(c, env): RunFn {
+      const plan = planSparseGemm(c, 'csr', epilogue);
+      const d = dims(nodeShapesOf(c.ctx))!;
+      const { rowStart, col, values } = rowEntries(c, plan.packed);
+      const nnz = values.length;
+      const vals = env.scratch(nnz * 4), offs = env.scratch(nnz * 4), counts = env.scratch(d.n * 4);
+      new Float32Array(env.memory.buffer, vals, nnz).set(values);
+      const o = new Uint32Array(env.memory.buffer, offs, nnz);
+      for (let e = 0; e < nnz; e++) o[e] = col[e]! * d.m * 4;
+      const cnt = new Uint32Array(env.memory.buffer, counts, d.n);
+      for (let r = 0; r < d.n; r++) cnt[r] = rowStart[r + 1]! - rowStart[r]!;
+      const { alpha, cd, lo, hi } = plan;
+      const inKernel = alpha === 1 && cd === undefined;
+      const [klo, khi] = inKernel ? [lo, hi] : [-Infinity, Infinity];
+      const spmm = env.exports['spmm16x1'] as Spmm16x1;
+      const x = aTransposed(c, env, d, plan.a.data as Float32Array);
+      const out = outputPass(c, env, d, inKernel, plan);
+      return () => {
+        x.fill();
+        spmm(vals, offs, counts, x.ptr, out.ptr, 0, d.n, d.m, klo, khi);
+        out.finish();
+      };
+    },
+  });
+}
+
+export const GEMM_WASM_KERNELS: readonly Kernel[] = [...EPILOGUES.map(gemmWasm), ...EPILOGUES.map(gemmCsrWasm)];

@@ -1,0 +1,63 @@
+// The wasmsimd target end to end: mobilenet_v2_w050 compiled with targets wasmsimd, js, ref
+// picks wasmsimd kernels for its 1×1 convs and Gemm, loads them into WebAssembly memory, and
+// matches onnxruntime's stored output; the js fallback (wasm: false) matches too. Also: the
+// committed kernel module is what scripts/build-wasm.mjs builds from the source today.
+
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compileFile } from '../../../compiler/compile.js';
+import { loadModel } from '../../../runtime/index.js';
+import { parseArtifact } from '../../../runtime/loader/load.js';
+import { MODELS_DIR, REPO_ROOT } from '../../helpers/corpus.js';
+import { assertClose } from '../../helpers/compare.js';
+import { readNpy } from '../../helpers/files.js';
+
+describe('wasmsimd end to end', function () {
+  this.timeout(300_000);
+
+  it('mobilenet_v2_w050 with targets wasmsimd,js,ref: wasm kernels chosen, output within 1e-4·max|ort| + 1e-5 of onnxruntime, js fallback too', async () => {
+    const { artifact } = compileFile(join(MODELS_DIR, 'mobilenet_v2_w050.onnx'), { targets: ['wasmsimd', 'js', 'ref'] });
+    const kernels = parseArtifact(artifact).nodes.map((n) => n.kernel);
+    const wasm = kernels.filter((k) => k.endsWith('-wasmsimd'));
+    assert.ok(wasm.some((k) => k.startsWith('f32-conv-')), `no wasmsimd conv chosen: ${[...new Set(kernels)].join(', ')}`);
+    assert.ok(wasm.some((k) => k.startsWith('f32-gemm-')), `no wasmsimd gemm chosen: ${[...new Set(kernels)].join(', ')}`);
+    const x = readNpy(join(MODELS_DIR, 'mobilenet_v2_w050.input.npy'));
+    const want = readNpy(join(MODELS_DIR, 'mobilenet_v2_w050.output.npy'));
+    for (const useWasm of [true, false]) {
+      const model = await loadModel(artifact, { wasm: useWasm });
+      assert.equal(model.wasmsimd, useWasm, 'wasmsimd in use');
+      const name = model.inputs[0]!.name;
+      const out = await model.run({ [name]: { data: x.data, shape: x.shape } });
+      const again = await model.run({ [name]: { data: x.data, shape: x.shape } });
+      const o = model.outputs[0]!.name;
+      assertClose(out[o]!.data, want.data, 1e-4, 1e-5, `mobilenet_v2_w050 (${useWasm ? 'wasm' : 'js fallback'})`);
+      assert.deepEqual(Array.from(again[o]!.data as Float32Array), Array.from(out[o]!.data as Float32Array), 'a second run gives the same output');
+      model.dispose();
+    }
+  });
+
+  it('the default targets (js, ref) load without WebAssembly memory', async () => {
+    const { artifact } = compileFile(join(MODELS_DIR, 'mlp3.onnx'));
+    const model = await loadModel(artifact);
+    assert.equal(model.wasmsimd, false);
+    model.dispose();
+  });
+});
+
+describe('wasmsimd kernel module', function () {
+  this.timeout(120_000);
+  it('runtime/kernels/wasm/kernels.wasm.ts is up to date (npm run build:wasm rebuilds it byte for byte)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spc-wasm-'));
+    try {
+      execFileSync(process.execPath, [join(REPO_ROOT, 'scripts/build-wasm.mjs'), '--out', dir], { stdio: 'pipe' });
+      const fresh = readFileSync(join(dir, 'kernels.wasm.ts'), 'utf8');
+      const committed = readFileSync(join(REPO_ROOT, 'runtime/kernels/wasm/kernels.wasm.ts'), 'utf8');
+      assert.ok(fresh === committed, 'runtime/kernels/wasm/kernels.wasm.ts is stale: run `npm run build:wasm` and commit it');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
