@@ -7,8 +7,8 @@ import type { SparseFormat } from '../../sparse/packed.js';
 import type { Kernel } from '../kernel.js';
 import type { Checker } from '../common/define.js';
 import { defineKernel } from '../common/define.js';
-import { EPILOGUES, epilogueClamp, epilogueId } from '../common/epilogue.js';
-import { planMatMul } from '../common/matmul-shape.js';
+import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { planMatMulNode } from '../common/matmul-plan.js';
 import type { TensorView } from '../../tensor.js';
 import type { PackedWeight } from '../../sparse/packed.js';
 import { packedInput, rowEntries, SPARSE_FORMATS } from './weight-sparse.js';
@@ -27,13 +27,7 @@ export interface SparseMatMulPlan {
 
 /** Shared precondition checks of the sparse MatMul kernels (ref and js). */
 export function planSparseMatMul(c: Checker, format: SparseFormat, epilogue: Kernel['epilogue']): SparseMatMulPlan {
-  const a = c.input(0, ['float32']);
-  const b = c.ctx.inputs[1];
-  if (b === undefined) c.fail('input 1 (B) is required');
-  const y = c.output(0, ['float32']);
-  const { lo, hi } = epilogueClamp(c, epilogue);
-  if (b.shape.length !== 2) c.fail(`a packed B must be 2-D, got [${b.shape.join(',')}]`);
-  const { m, k, n, aOffsets } = planMatMul(c, a, b, y);
+  const { a, y, lo, hi, m, k, n, aOffsets } = planMatMulNode(c, epilogue, 'packed');
   const packed = packedInput(c, 1, format, n, k);
   return { a, y, packed, rows: aOffsets.length * m, k, n, lo, hi };
 }

@@ -3,19 +3,15 @@
 
 import type { Kernel } from '../kernel.js';
 import { defineKernel } from '../common/define.js';
-import { EPILOGUES, epilogueClamp, epilogueId } from '../common/epilogue.js';
-import { planMatMul } from '../common/matmul-shape.js';
+import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { planMatMulNode } from '../common/matmul-plan.js';
 
 function matmulRef(epilogue: Kernel['epilogue']): Kernel {
   const id = epilogueId('f32', 'matmul', epilogue, '1x1', 'ref');
   return defineKernel({
     id, op: 'MatMul', target: 'ref', epilogue, dtypes: ['float32'],
     prepare(c) {
-      const a = c.input(0, ['float32']);
-      const b = c.input(1, ['float32']);
-      const y = c.output(0, ['float32']);
-      const { lo, hi } = epilogueClamp(c, epilogue);
-      const { m, k, n, aOffsets, bOffsets } = planMatMul(c, a, b, y);
+      const { a, b, y, lo, hi, m, k, n, aOffsets, bOffsets } = planMatMulNode(c, epilogue, 'dense');
       const ad = a.data as Float32Array, bd = b.data as Float32Array, yd = y.data as Float32Array;
       return () => {
         for (let t = 0; t < aOffsets.length; t++) {
