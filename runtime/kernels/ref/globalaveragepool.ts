@@ -1,17 +1,12 @@
 // Reference GlobalAveragePool: one value per (batch, channel) plane, any spatial rank.
 
 import { defineKernel } from '../common/define.js';
+import { planGlobalPool } from '../common/global-pool.js';
 
 export const globalAveragePoolRef = defineKernel({
   id: 'f32-globalaveragepool-1x1-ref', op: 'GlobalAveragePool', target: 'ref', dtypes: ['float32'],
   prepare(c) {
-    const x = c.input(0, ['float32']);
-    const y = c.output(0, ['float32']);
-    if (x.shape.length < 3) c.fail(`input rank ${x.shape.length} < 3`);
-    c.shapeIs(y, x.shape.map((d, i) => (i < 2 ? d : 1)), 'output');
-    const planes = x.shape[0]! * x.shape[1]!;
-    const size = x.shape.slice(2).reduce((p, d) => p * d, 1);
-    const xd = x.data as Float32Array, yd = y.data as Float32Array;
+    const { xd, yd, planes, size } = planGlobalPool(c);
     return () => {
       for (let pl = 0; pl < planes; pl++) {
         let acc = 0;
