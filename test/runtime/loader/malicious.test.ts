@@ -3,28 +3,12 @@
 
 import { strict as assert } from 'node:assert';
 import { ByteBuffer } from 'flatbuffers';
-import { encodeArtifact, planArtifact, writeArtifact, type ArtifactLayout } from '../../../compiler/emit/artifact.js';
-import { ArtifactError, parseArtifact } from '../../../runtime/loader/load.js';
+import { writeArtifact } from '../../../compiler/emit/artifact.js';
+import { parseArtifact } from '../../../runtime/loader/load.js';
 import type { LoadedArtifact, LoadedNode } from '../../../runtime/loader/model.js';
 import { Model } from '../../../schemas/gen/spc/schema/model.js';
+import { encodeUnchecked, rejection } from './refusal.js';
 import { fixChecksum, sampleArtifact, withChanges, withTensor } from './sample-artifact.js';
-
-function rejection(bytes: Uint8Array): string {
-  try {
-    parseArtifact(bytes);
-  } catch (e) {
-    if (e instanceof ArtifactError) return e.message;
-    throw e;
-  }
-  return assert.fail('the artifact loaded');
-}
-
-/** Encodes without the writer's load-back check, so the loader sees the lie. */
-function encode(a: LoadedArtifact, tamper: (layout: ArtifactLayout) => void = () => {}): Uint8Array {
-  const layout = planArtifact(a);
-  tamper(layout);
-  return encodeArtifact(a, layout);
-}
 
 function withNode(a: LoadedArtifact, i: number, f: (n: LoadedNode) => LoadedNode): LoadedArtifact {
   return { ...a, nodes: a.nodes.map((n, k) => (k === i ? f(n) : n)) };
@@ -34,90 +18,90 @@ describe('artifact loader, lying contents', () => {
   const a = sampleArtifact();
 
   it('loads the untampered sample', () => {
-    parseArtifact(encode(a));
+    parseArtifact(encodeUnchecked(a));
   });
 
   const cases: [string, () => Uint8Array, RegExp][] = [
     ['node input index out of range',
-      () => encode(withNode(a, 1, (n) => ({ ...n, inputs: [5, 99] }))),
+      () => encodeUnchecked(withNode(a, 1, (n) => ({ ...n, inputs: [5, 99] }))),
       /^node 1 'cast': input 1 refers to tensor 99, outside 0\.\.12$/],
     ['negative node input other than -1',
-      () => encode(withNode(a, 0, (n) => ({ ...n, inputs: [0, -2] }))),
+      () => encodeUnchecked(withNode(a, 0, (n) => ({ ...n, inputs: [0, -2] }))),
       /^node 0 'gemm': input 1 refers to tensor -2/],
     ['-1 as a node output',
-      () => encode(withNode(a, 0, (n) => ({ ...n, outputs: [-1] }))),
+      () => encodeUnchecked(withNode(a, 0, (n) => ({ ...n, outputs: [-1] }))),
       /^node 0 'gemm': output 0 refers to tensor -1/],
     ['node writing a weight',
-      () => encode(withNode(a, 0, (n) => ({ ...n, outputs: [5, 1] }))),
+      () => encodeUnchecked(withNode(a, 0, (n) => ({ ...n, outputs: [5, 1] }))),
       /^node 0 'gemm': output 1 writes weight tensor 1 'w'/],
     ['node reading an activation before it is written',
-      () => encode({ ...a, nodes: [a.nodes[1]!, a.nodes[0]!] }),
+      () => encodeUnchecked({ ...a, nodes: [a.nodes[1]!, a.nodes[0]!] }),
       /^node 0 'cast': input 0 reads tensor 5 'h' before any node writes it/],
     ['two nodes writing one tensor',
-      () => encode(withNode(a, 1, (n) => ({ ...n, outputs: [7, 5] }))),
+      () => encodeUnchecked(withNode(a, 1, (n) => ({ ...n, outputs: [7, 5] }))),
       /^node 1 'cast': output 1 writes tensor 5 'h', already written by node 0/],
     ['weight data range outside the weight section',
-      () => encode(a, (l) => { l.placements[1]!.dataOffset = BigInt(l.weights.length); }),
+      () => encodeUnchecked(a, (l) => { l.placements[1]!.dataOffset = BigInt(l.weights.length); }),
       /^tensor 1 'w': data range \d+\+60 outside weight section \(\d+ bytes\)$/],
     ['weight data offset near 2^64',
-      () => encode(a, (l) => { l.placements[2]!.dataOffset = 2n ** 64n - 64n; }),
+      () => encodeUnchecked(a, (l) => { l.placements[2]!.dataOffset = 2n ** 64n - 64n; }),
       /^tensor 2 'b': data range 18446744073709551552\+40 outside weight section/],
     ['misaligned weight data',
-      () => encode(a, (l) => { l.placements[1]!.dataOffset = 4n; }),
+      () => encodeUnchecked(a, (l) => { l.placements[1]!.dataOffset = 4n; }),
       /^tensor 1 'w': data offset 4 not aligned to 64$/],
     ['weight data length not matching its shape',
-      () => encode(withTensor(a, 1, (t) => ({ ...t, shape: [4, 5] }))),
+      () => encodeUnchecked(withTensor(a, 1, (t) => ({ ...t, shape: [4, 5] }))),
       /^tensor 1 'w': data length 60 but float32\[4,5\] needs 80 bytes$/],
     ['arena offset beyond arena_bytes',
-      () => encode(withTensor(a, 5, (t) => ({ ...t, arenaOffset: 1000 }))),
+      () => encodeUnchecked(withTensor(a, 5, (t) => ({ ...t, arenaOffset: 1000 }))),
       /^tensor 5 'h': arena range 1000\+20 outside arena \(168 bytes\)$/],
     ['arena range straddling its end',
-      () => encode(withChanges(a, { arenaBytes: 130 })),
+      () => encodeUnchecked(withChanges(a, { arenaBytes: 130 })),
       /^tensor 7 'y': arena range 128\+40 outside arena \(130 bytes\)$/],
     ['arena offset misaligned for its dtype',
-      () => encode(withTensor(a, 7, (t) => ({ ...t, arenaOffset: 124 }))),
+      () => encodeUnchecked(withTensor(a, 7, (t) => ({ ...t, arenaOffset: 124 }))),
       /^tensor 7 'y': arena offset 124 not aligned to float64 \(8 bytes\)$/],
     ['a shape of 2^40 elements',
-      () => encode(withTensor(a, 5, (t) => ({ ...t, shape: [2 ** 20, 2 ** 20] }))),
+      () => encodeUnchecked(withTensor(a, 5, (t) => ({ ...t, shape: [2 ** 20, 2 ** 20] }))),
       /^tensor 5 'h': shape \[1048576,1048576\] exceeds 2147483647 elements$/],
     ['a single dimension of 2^40',
-      () => encode(withTensor(a, 5, (t) => ({ ...t, shape: [2 ** 40] }))),
+      () => encodeUnchecked(withTensor(a, 5, (t) => ({ ...t, shape: [2 ** 40] }))),
       /^tensor 5 'h': dimension 1099511627776 exceeds/],
     ['a negative dimension',
-      () => encode(withTensor(a, 1, (t) => ({ ...t, shape: [-3, -5] }))),
+      () => encodeUnchecked(withTensor(a, 1, (t) => ({ ...t, shape: [-3, -5] }))),
       /^tensor 1 'w': negative dimension -3 in shape$/],
     ['an empty tensor name',
-      () => encode(withTensor(a, 3, (t) => ({ ...t, name: '' }))),
+      () => encodeUnchecked(withTensor(a, 3, (t) => ({ ...t, name: '' }))),
       /^tensor 3: empty name$/],
     ['a duplicate tensor name',
-      () => encode(withTensor(a, 3, (t) => ({ ...t, name: 'w' }))),
+      () => encodeUnchecked(withTensor(a, 3, (t) => ({ ...t, name: 'w' }))),
       /^tensor 3 'w': duplicate name$/],
     ['an empty node name',
-      () => encode(withNode(a, 0, (n) => ({ ...n, name: '' }))),
+      () => encodeUnchecked(withNode(a, 0, (n) => ({ ...n, name: '' }))),
       /^node 0: empty name$/],
     ['a graph input of the wrong kind',
-      () => encode(withChanges(a, { inputs: [0, 5] })),
+      () => encodeUnchecked(withChanges(a, { inputs: [0, 5] })),
       /^graph input 1 is tensor 5 'h' of kind activation$/],
     ['a graph output out of range',
-      () => encode(withChanges(a, { outputs: [70000] })),
+      () => encodeUnchecked(withChanges(a, { outputs: [70000] })),
       /^graph output 0 refers to tensor 70000/],
     ['an input tensor missing from the graph inputs',
-      () => encode(withChanges(a, { inputs: [] })),
+      () => encodeUnchecked(withChanges(a, { inputs: [] })),
       /^tensor 0 'x' is of kind input but not a graph input$/],
     ['a required feature this runtime lacks',
-      () => encode(withChanges(a, { requiredFeatures: ['sparse-nm-v9'] })),
+      () => encodeUnchecked(withChanges(a, { requiredFeatures: ['sparse-nm-v9'] })),
       /^requires feature 'sparse-nm-v9' this runtime lacks$/],
     ['a newer format version',
-      () => encode(withChanges(a, { formatVersion: 7 })),
+      () => encodeUnchecked(withChanges(a, { formatVersion: 7 })),
       /^unsupported format version 7 \(this runtime reads 1 to 2\)$/],
     ['an arena larger than 4 GiB',
-      () => encode(withChanges(a, { arenaBytes: 2 ** 40 })),
+      () => encodeUnchecked(withChanges(a, { arenaBytes: 2 ** 40 })),
       /^memory plan: arena of 1099511627776 bytes exceeds/],
     ['a bad arena alignment',
-      () => encode(a, (l) => { l.arenaAlignment = 48; }),
+      () => encodeUnchecked(a, (l) => { l.arenaAlignment = 48; }),
       /^memory plan: alignment 48 is not a power of two/],
     ['a hostile tensor name, quoted and cut short',
-      () => encode(withTensor(withTensor(a, 1, (t) => ({ ...t, name: `\u0000${'z'.repeat(10000)}` })), 1, (t) => ({ ...t, shape: [-1] }))),
+      () => encodeUnchecked(withTensor(withTensor(a, 1, (t) => ({ ...t, name: `\u0000${'z'.repeat(10000)}` })), 1, (t) => ({ ...t, shape: [-1] }))),
       /^tensor 1 '\\x00z{76}\.\.\.': negative dimension/],
   ];
   for (const [what, make, message] of cases) {
@@ -165,7 +149,7 @@ describe('artifact loader, lying contents', () => {
     for (let i = 0; i < 4000; i++) attrs[`a${String(i).padStart(5, '0')}`] = [];
     const node: LoadedNode = { ...a.nodes[0]!, inputs: [0], outputs: [5], attrs };
     const base: LoadedArtifact = { ...a, nodes: [node, ...Array.from({ length: 3999 }, () => ({ ...node, outputs: [], attrs: {} })), a.nodes[1]!] };
-    const bytes = encode(base);
+    const bytes = encodeUnchecked(base);
     const fb = bytes.subarray(32, 32 + new DataView(bytes.buffer).getUint32(16, true));
     const bb = new ByteBuffer(fb);
     const model = Model.getRootAsModel(bb);

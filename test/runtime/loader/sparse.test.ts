@@ -3,28 +3,13 @@
 
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { encodeArtifact, planArtifact, writeArtifact, type ArtifactLayout } from '../../../compiler/emit/artifact.js';
+import { writeArtifact } from '../../../compiler/emit/artifact.js';
 import { packBsr, packCsr, packNm } from '../../../compiler/sparse/pack.js';
-import { ArtifactError, parseArtifact } from '../../../runtime/loader/load.js';
+import { parseArtifact } from '../../../runtime/loader/load.js';
 import type { LoadedArtifact, LoadedTensor } from '../../../runtime/loader/model.js';
 import type { BsrWeight, CsrWeight, NmWeight, PackedWeight } from '../../../runtime/sparse/packed.js';
+import { encodeUnchecked, rejection } from './refusal.js';
 import { packedSampleArtifact, sampleArtifact, withTensor } from './sample-artifact.js';
-
-function rejection(bytes: Uint8Array): string {
-  try {
-    parseArtifact(bytes);
-  } catch (e) {
-    if (e instanceof ArtifactError) return e.message;
-    throw e;
-  }
-  return assert.fail('the artifact loaded');
-}
-
-function encode(a: LoadedArtifact, tamper: (layout: ArtifactLayout) => void = () => {}): Uint8Array {
-  const layout = planArtifact(a);
-  tamper(layout);
-  return encodeArtifact(a, layout);
-}
 
 function withPacked<P extends PackedWeight>(a: LoadedArtifact, i: number, f: (p: P) => PackedWeight): LoadedArtifact {
   return withTensor(a, i, (t) => ({ ...t, packed: f(t.packed as P) }));
@@ -101,47 +86,47 @@ describe('artifact with packed sparse weights', () => {
   // Tensor indices in the packed sample: 1 csr (8×16), 3 nm 2:4 (16×12), 4 bsr 2×4 (4×8), 6 csr i32 (4×16).
   const cases: [string, () => Uint8Array, RegExp][] = [
     ['a csr column index out of range',
-      () => encode(withPacked<CsrWeight>(a, 1, (p) => ({ ...p, colIdx: p.colIdx.map((c, k) => (k === 17 ? 300 : c)) }))),
+      () => encodeUnchecked(withPacked<CsrWeight>(a, 1, (p) => ({ ...p, colIdx: p.colIdx.map((c, k) => (k === 17 ? 300 : c)) }))),
       /^tensor 1 'w_csr': csr colIdx\[17\] = 300 ≥ cols 16$/],
     ['a negative i32 column index',
-      () => encode(withPacked<CsrWeight>(a, 6, (p) => ({ ...p, colIdx: Int32Array.from(p.colIdx, (c, k) => (k === 2 ? -1 : c)) }))),
+      () => encodeUnchecked(withPacked<CsrWeight>(a, 6, (p) => ({ ...p, colIdx: Int32Array.from(p.colIdx, (c, k) => (k === 2 ? -1 : c)) }))),
       /^tensor 6 'w_wide': csr colIdx\[2\] = -1 ≥ cols 16$/],
     ['column indices not increasing within a row',
-      () => encode(withPacked<CsrWeight>(a, 1, (p) => {
+      () => encodeUnchecked(withPacked<CsrWeight>(a, 1, (p) => {
         const colIdx = Uint16Array.from(p.colIdx);
         [colIdx[0], colIdx[1]] = [colIdx[1]!, colIdx[0]!];
         return { ...p, colIdx };
       })),
       /^tensor 1 'w_csr': csr colIdx of row 0 not strictly increasing/],
     ['a non-monotone rowPtr',
-      () => encode(withPacked<CsrWeight>(a, 1, (p) => ({ ...p, rowPtr: p.rowPtr.map((v, r) => (r === 2 ? p.rowPtr[3]! + 1 : v)) }))),
+      () => encodeUnchecked(withPacked<CsrWeight>(a, 1, (p) => ({ ...p, rowPtr: p.rowPtr.map((v, r) => (r === 2 ? p.rowPtr[3]! + 1 : v)) }))),
       /^tensor 1 'w_csr': csr rowPtr not monotone: rowPtr\[3\] = \d+ < rowPtr\[2\] = \d+$/],
     ['rowPtr[0] ≠ 0',
-      () => encode(withPacked<CsrWeight>(a, 1, (p) => ({ ...p, rowPtr: p.rowPtr.map((v, r) => (r === 0 ? 1 : v)) }))),
+      () => encodeUnchecked(withPacked<CsrWeight>(a, 1, (p) => ({ ...p, rowPtr: p.rowPtr.map((v, r) => (r === 0 ? 1 : v)) }))),
       /^tensor 1 'w_csr': csr rowPtr\[0\] = 1 \(must be 0\)$/],
     ['a rowPtr whose last entry is not nnz',
-      () => encode(withPacked<CsrWeight>(a, 1, (p) => ({ ...p, colIdx: p.colIdx.slice(0, -1), values: p.values.slice(0, -1) }))),
+      () => encodeUnchecked(withPacked<CsrWeight>(a, 1, (p) => ({ ...p, colIdx: p.colIdx.slice(0, -1), values: p.values.slice(0, -1) }))),
       /^tensor 1 'w_csr': csr rowPtr\[8\] = \d+ but colIdx has \d+ entries$/],
     ['a rowPtr of the wrong length',
-      () => encode(withPacked<CsrWeight>(a, 1, (p) => ({ ...p, rowPtr: p.rowPtr.slice(0, -1) }))),
+      () => encodeUnchecked(withPacked<CsrWeight>(a, 1, (p) => ({ ...p, rowPtr: p.rowPtr.slice(0, -1) }))),
       /^tensor 1 'w_csr': csr rowPtr has 8 entries, rows 8 need 9$/],
     ['fewer values than column indices',
-      () => encode(withPacked<CsrWeight>(a, 1, (p) => ({ ...p, values: p.values.slice(0, -1) }))),
+      () => encodeUnchecked(withPacked<CsrWeight>(a, 1, (p) => ({ ...p, values: p.values.slice(0, -1) }))),
       /^tensor 1 'w_csr': csr has \d+ values, \d+ nonzeros need \d+$/],
     ['a matrix that does not hold the dense shape',
-      () => encode(withPacked<CsrWeight>(a, 1, (p) => ({ ...p, cols: 15 }))),
+      () => encodeUnchecked(withPacked<CsrWeight>(a, 1, (p) => ({ ...p, cols: 15 }))),
       /^tensor 1 'w_csr': csr matrix 8×15 does not hold shape \[8,16\] \(128 elements\)$/],
     ['rows that are no output dimension',
-      () => encode(withTensor(a, 4, (t) => ({ ...t, shape: [2, 4, 2, 2] }))),
+      () => encodeUnchecked(withTensor(a, 4, (t) => ({ ...t, shape: [2, 4, 2, 2] }))),
       /^tensor 4 'w_bsr': bsr rows 4 match no output dimension of shape \[2,4,2,2\]$/],
     ['a Gemm reading the matrix the other way round',
-      () => encode({ ...a, nodes: a.nodes.map((n) => (n.name === 'fc' ? { ...n, attrs: { transB: 0 } } : n)) }),
+      () => encodeUnchecked({ ...a, nodes: a.nodes.map((n) => (n.name === 'fc' ? { ...n, attrs: { transB: 0 } } : n)) }),
       /^node 0 'fc': packed weight 'w_csr' is 8×16, Gemm reads shape \[8,16\] as 16×8$/],
     ['a packed weight read by another op',
-      () => encode({ ...a, nodes: a.nodes.map((n) => (n.name === 'fc' ? { ...n, op: 'Add' } : n)) }),
+      () => encodeUnchecked({ ...a, nodes: a.nodes.map((n) => (n.name === 'fc' ? { ...n, op: 'Add' } : n)) }),
       /^node 0 'fc': reads packed weight 'w_csr' as input 1 of 'Add'/],
     ['an N:M slot index ≥ m',
-      () => encode(withPacked<NmWeight>(a, 3, () => {
+      () => encodeUnchecked(withPacked<NmWeight>(a, 3, () => {
         const p = packNm(16, 12, new Float32Array(192), 1, 3);
         const indices = Uint8Array.from(p.indices);
         indices[0] = 3; // slot 0 = 3 with 2-bit slots
@@ -149,53 +134,53 @@ describe('artifact with packed sparse weights', () => {
       })),
       /^tensor 3 'w_nm': nm index of slot 0 = 3 ≥ m 3$/],
     ['N:M indices not increasing in a group',
-      () => encode(withPacked<NmWeight>(a, 3, (p) => {
+      () => encodeUnchecked(withPacked<NmWeight>(a, 3, (p) => {
         const indices = Uint8Array.from(p.indices);
         indices[0] = 0b0000_0101; // slots 0 and 1 both 1
         return { ...p, indices };
       })),
       /^tensor 3 'w_nm': nm indices of group 0 not strictly increasing \(slot 1 = 1 after 1\)$/],
     ['an N:M index stream of the wrong length',
-      () => encode(withPacked<NmWeight>(a, 3, (p) => ({ ...p, indices: p.indices.slice(0, -1) }))),
+      () => encodeUnchecked(withPacked<NmWeight>(a, 3, (p) => ({ ...p, indices: p.indices.slice(0, -1) }))),
       /^tensor 3 'w_nm': nm index stream of 23 bytes, 96 slots of 2 bits need 24$/],
     ['N:M values of the wrong count',
-      () => encode(withPacked<NmWeight>(a, 3, (p) => ({ ...p, values: p.values.slice(1) }))),
+      () => encodeUnchecked(withPacked<NmWeight>(a, 3, (p) => ({ ...p, values: p.values.slice(1) }))),
       /^tensor 3 'w_nm': nm has 95 values, 16×12 at 2:4 needs 96$/],
     ['N:M with cols not a multiple of m',
-      () => encode(withPacked<NmWeight>(a, 3, (p) => ({ ...p, m: 5, n: 2 }))),
+      () => encodeUnchecked(withPacked<NmWeight>(a, 3, (p) => ({ ...p, m: 5, n: 2 }))),
       /^tensor 3 'w_nm': nm cols 12 not a multiple of m = 5$/],
     ['N:M with n ≥ m',
-      () => encode(withPacked<NmWeight>(a, 3, (p) => ({ ...p, n: 4 }))),
+      () => encodeUnchecked(withPacked<NmWeight>(a, 3, (p) => ({ ...p, n: 4 }))),
       /^tensor 3 'w_nm': nm needs 0 < n < m ≤ 16, got 4:4$/],
     ['a bsr block column out of range',
-      () => encode(withPacked<BsrWeight>(a, 4, (p) => ({ ...p, colIdx: p.colIdx.map(() => 2) }))),
+      () => encodeUnchecked(withPacked<BsrWeight>(a, 4, (p) => ({ ...p, colIdx: p.colIdx.map(() => 2) }))),
       /^tensor 4 'w_bsr': bsr colIdx\[0\] = 2 ≥ block cols 2$/],
     ['a bsr rowPtr over rows instead of block rows',
-      () => encode(withPacked<BsrWeight>(a, 4, (p) => ({ ...p, rowPtr: Int32Array.from([0, 1, 1, 2, 2]) }))),
+      () => encodeUnchecked(withPacked<BsrWeight>(a, 4, (p) => ({ ...p, rowPtr: Int32Array.from([0, 1, 1, 2, 2]) }))),
       /^tensor 4 'w_bsr': bsr rowPtr has 5 entries, block rows 2 need 3$/],
     ['bsr values not a whole number of blocks',
-      () => encode(withPacked<BsrWeight>(a, 4, (p) => ({ ...p, values: p.values.slice(1) }))),
+      () => encodeUnchecked(withPacked<BsrWeight>(a, 4, (p) => ({ ...p, values: p.values.slice(1) }))),
       /^tensor 4 'w_bsr': bsr has 23 values, 3 blocks of 2×4 need 24$/],
     ['a bsr block that does not tile the matrix',
-      () => encode(withPacked<BsrWeight>(a, 4, (p) => ({ ...p, bc: 3 }))),
+      () => encodeUnchecked(withPacked<BsrWeight>(a, 4, (p) => ({ ...p, bc: 3 }))),
       /^tensor 4 'w_bsr': bsr 4×8 is not a whole number of 2×3 blocks$/],
     ['a misaligned component',
-      () => encode(a, (l) => { l.placements[3]!.sparse!.indicesOffset += 4n; }),
+      () => encodeUnchecked(a, (l) => { l.placements[3]!.sparse!.indicesOffset += 4n; }),
       /^tensor 3 'w_nm': nm indices offset \d+ not aligned to 64$/],
     ['a component outside the weight section',
-      () => encode(a, (l) => { l.placements[1]!.sparse!.rowPtrOffset = BigInt(l.weights.length); }),
+      () => encodeUnchecked(a, (l) => { l.placements[1]!.sparse!.rowPtrOffset = BigInt(l.weights.length); }),
       /^tensor 1 'w_csr': csr rowPtr range \d+\+36 outside weight section/],
     ['a packed weight that also has dense data',
-      () => encode(a, (l) => { l.placements[1]!.dataLength = 512n; }),
+      () => encodeUnchecked(a, (l) => { l.placements[1]!.dataLength = 512n; }),
       /^tensor 1 'w_csr': packed weight also has dense data/],
     ['a bad sparsity',
-      () => encode(withTensor(a, 1, (t) => ({ ...t, descriptor: { pattern: 'unstructured', sparsity: 1.5 } }))),
+      () => encodeUnchecked(withTensor(a, 1, (t) => ({ ...t, descriptor: { pattern: 'unstructured', sparsity: 1.5 } }))),
       /^tensor 1 'w_csr': sparsity 1.5 outside \[0, 1\]$/],
     ['a bad pattern',
-      () => encode(withTensor(a, 1, (t) => ({ ...t, descriptor: { pattern: 'most', sparsity: 0.5 } }))),
+      () => encodeUnchecked(withTensor(a, 1, (t) => ({ ...t, descriptor: { pattern: 'most', sparsity: 0.5 } }))),
       /^tensor 1 'w_csr': bad sparsity pattern 'most'$/],
     ['a packed activation',
-      () => encode(withTensor(a, 2, (t) => ({ ...t, packed: a.tensors[1]!.packed }))),
+      () => encodeUnchecked(withTensor(a, 2, (t) => ({ ...t, packed: a.tensors[1]!.packed }))),
       /^tensor 2 'h': activation tensor is packed/],
   ];
   for (const [what, make, message] of cases) {
