@@ -29,13 +29,13 @@
 }
 
 /** Four rows n..n+3 of W (row stride K) times X, all P pixels. */
-@inline function rows4(w0: usize, x: usize, y0: usize, b0: f32, b1: f32, b2: f32, b3: f32, K: i32, P: i32, lo: f32, hi: f32): void {
+@inline function rows4(w0: usize, x: usize, y0: usize, b0: f32, b1: f32, b2: f32, b3: f32, K: i32, P: i32, p0: i32, p1: i32, lo: f32, hi: f32): void {
   const rowW = <usize>K << 2, rowX = <usize>P << 2;
   const w1 = w0 + rowW, w2 = w1 + rowW, w3 = w2 + rowW;
   const y1 = y0 + rowX, y2 = y1 + rowX, y3 = y2 + rowX;
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
-  let p = 0;
-  for (; p + 8 <= P; p += 8) {
+  let p = p0;
+  for (; p + 8 <= p1; p += 8) {
     let a00 = f32x4.splat(b0), a01 = a00;
     let a10 = f32x4.splat(b1), a11 = a10;
     let a20 = f32x4.splat(b2), a21 = a20;
@@ -43,10 +43,10 @@
     let xp = x + (<usize>p << 2);
     for (let kk: usize = 0, kEnd = rowW; kk < kEnd; kk += 4) {
       const x0 = v128.load(xp), x1 = v128.load(xp, 16);
-      const s0 = f32x4.splat(load<f32>(w0 + kk));
-      const s1 = f32x4.splat(load<f32>(w1 + kk));
-      const s2 = f32x4.splat(load<f32>(w2 + kk));
-      const s3 = f32x4.splat(load<f32>(w3 + kk));
+      const s0 = v128.load32_splat(w0 + kk);
+      const s1 = v128.load32_splat(w1 + kk);
+      const s2 = v128.load32_splat(w2 + kk);
+      const s3 = v128.load32_splat(w3 + kk);
       a00 = f32x4.add(a00, f32x4.mul(s0, x0)); a01 = f32x4.add(a01, f32x4.mul(s0, x1));
       a10 = f32x4.add(a10, f32x4.mul(s1, x0)); a11 = f32x4.add(a11, f32x4.mul(s1, x1));
       a20 = f32x4.add(a20, f32x4.mul(s2, x0)); a21 = f32x4.add(a21, f32x4.mul(s2, x1));
@@ -59,7 +59,7 @@
     v128.store(y2 + o, clamp4(a20, vlo, vhi)); v128.store(y2 + o, clamp4(a21, vlo, vhi), 16);
     v128.store(y3 + o, clamp4(a30, vlo, vhi)); v128.store(y3 + o, clamp4(a31, vlo, vhi), 16);
   }
-  for (; p + 4 <= P; p += 4) {
+  for (; p + 4 <= p1; p += 4) {
     let a0 = f32x4.splat(b0), a1 = f32x4.splat(b1), a2 = f32x4.splat(b2), a3 = f32x4.splat(b3);
     let xp = x + (<usize>p << 2);
     for (let kk: usize = 0; kk < rowW; kk += 4) {
@@ -74,7 +74,7 @@
     v128.store(y0 + o, clamp4(a0, vlo, vhi)); v128.store(y1 + o, clamp4(a1, vlo, vhi));
     v128.store(y2 + o, clamp4(a2, vlo, vhi)); v128.store(y3 + o, clamp4(a3, vlo, vhi));
   }
-  for (; p < P; p++) {
+  for (; p < p1; p++) {
     let a0 = b0, a1 = b1, a2 = b2, a3 = b3;
     let xp = x + (<usize>p << 2);
     for (let kk: usize = 0; kk < rowW; kk += 4) {
@@ -90,11 +90,11 @@
 }
 
 /** One row of W times X, all P pixels (the N mod 4 remainder). */
-@inline function rows1(w0: usize, x: usize, y0: usize, b0: f32, K: i32, P: i32, lo: f32, hi: f32): void {
+@inline function rows1(w0: usize, x: usize, y0: usize, b0: f32, K: i32, P: i32, p0: i32, p1: i32, lo: f32, hi: f32): void {
   const rowW = <usize>K << 2, rowX = <usize>P << 2;
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
-  let p = 0;
-  for (; p + 8 <= P; p += 8) {
+  let p = p0;
+  for (; p + 8 <= p1; p += 8) {
     let a0 = f32x4.splat(b0), a1 = a0;
     let xp = x + (<usize>p << 2);
     for (let kk: usize = 0; kk < rowW; kk += 4) {
@@ -106,7 +106,7 @@
     const o = <usize>p << 2;
     v128.store(y0 + o, clamp4(a0, vlo, vhi)); v128.store(y0 + o, clamp4(a1, vlo, vhi), 16);
   }
-  for (; p < P; p++) {
+  for (; p < p1; p++) {
     let a = b0;
     let xp = x + (<usize>p << 2);
     for (let kk: usize = 0; kk < rowW; kk += 4) { a += load<f32>(w0 + kk) * load<f32>(xp); xp += rowX; }
@@ -114,13 +114,22 @@
   }
 }
 
+/**
+ * When X is larger than 64 KiB, pixel blocks of PB columns (a multiple of 8, K·PB·4 bytes of X
+ * ≈ 32 KiB) go outermost, so one block of X stays in cache while every row block of W passes
+ * over it; otherwise one block (W streams once).
+ */
 export function gemm4x8(w: usize, x: usize, y: usize, b: usize, N: i32, K: i32, P: i32, lo: f32, hi: f32): void {
   const rowW = <usize>K << 2, rowX = <usize>P << 2;
-  let n = 0;
-  for (; n + 4 <= N; n += 4) {
-    rows4(w + <usize>n * rowW, x, y + <usize>n * rowX, bias(b, n), bias(b, n + 1), bias(b, n + 2), bias(b, n + 3), K, P, lo, hi);
+  const PB = <i64>K * <i64>P * 4 <= 65536 ? P : max<i32>(8, ((8192 / max<i32>(K, 1)) >> 3) << 3);
+  for (let p0 = 0; p0 < P; p0 += PB) {
+    const p1 = min<i32>(P, p0 + PB);
+    let n = 0;
+    for (; n + 4 <= N; n += 4) {
+      rows4(w + <usize>n * rowW, x, y + <usize>n * rowX, bias(b, n), bias(b, n + 1), bias(b, n + 2), bias(b, n + 3), K, P, p0, p1, lo, hi);
+    }
+    for (; n < N; n++) rows1(w + <usize>n * rowW, x, y + <usize>n * rowX, bias(b, n), K, P, p0, p1, lo, hi);
   }
-  for (; n < N; n++) rows1(w + <usize>n * rowW, x, y + <usize>n * rowX, bias(b, n), K, P, lo, hi);
 }
 
 export function spmm16x1(vals: usize, offs: usize, nnz: usize, x: usize, y: usize, b: usize, N: i32, P: i32, lo: f32, hi: f32): void {

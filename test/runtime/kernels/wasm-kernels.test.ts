@@ -1,0 +1,231 @@
+// Every wasmsimd kernel in WASMSIMD_KERNELS, run in WebAssembly memory (a real WasmEnv), against
+// the dense ref kernel of its op and epilogue on edge shapes from its tile: pixels P = 1, 7, 8,
+// 9, 2·8+1, 33 (and 16±1, 2·16+1 for the 16-pixel CSR tile), output channels N = 1, 3, 4, 5, 9,
+// K not a multiple of 4; CSR at 50–95% sparsity, with empty rows and an all-zero weight.
+// Tolerance |wasm − ref| <= 1e-4·|ref| + 1e-5; a failure names the case, index and tile.
+
+import { strict as assert } from 'node:assert';
+import type { Attrs, Kernel, RunFn } from '../../../runtime/kernels/kernel.js';
+import { KernelError } from '../../../runtime/kernels/kernel.js';
+import { ALL_KERNELS, WASMSIMD_KERNELS } from '../../../runtime/kernels/index.js';
+import type { WasmSpace } from '../../../runtime/kernels/wasm/env.js';
+import { createWasmSpace, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
+import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
+import type { TensorView } from '../../../runtime/tensor.js';
+import { sizeOf } from '../../../runtime/tensor.js';
+import { packCsr } from '../../../compiler/sparse/pack.js';
+import { fromWeightMatrix, weightMatrixShape } from '../../../runtime/sparse/layout.js';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  };
+}
+
+interface Case {
+  readonly name: string;
+  readonly inputs: readonly (readonly number[] | undefined)[];
+  readonly output: readonly number[];
+  readonly attrs: Attrs;
+  /** CSR cases: fraction of zeros, rows forced empty, or every weight zero. */
+  readonly sparsity?: number;
+  readonly emptyRows?: readonly number[];
+  readonly allZero?: boolean;
+}
+
+const P_DENSE = [1, 7, 8, 9, 17, 33];
+const P_CSR = [1, 7, 8, 9, 15, 16, 17, 33];
+const N_ALL = [1, 3, 4, 5, 9];
+const K_ALL = [1, 3, 6];
+
+/** [h, w] with h·w = p (P = 33 as 3×11, others as 1×p). */
+const hw = (p: number): [number, number] => (p === 33 ? [3, 11] : [1, p]);
+
+function convCases(csr: boolean): Case[] {
+  const out: Case[] = [];
+  for (const p of csr ? P_CSR : P_DENSE) {
+    for (const n of N_ALL) {
+      for (const k of K_ALL) {
+        const [h, w] = hw(p);
+        const bias = (n + k) % 2 === 0;
+        out.push({ name: `conv N=${n} K=${k} P=${p}${bias ? ' bias' : ''}`, inputs: [[1, k, h, w], [n, k, 1, 1], bias ? [n] : undefined], output: [1, n, h, w], attrs: {} });
+      }
+    }
+  }
+  out.push({ name: 'conv batch 2, N=5 K=7 P=9, 1-D', inputs: [[2, 7, 9], [5, 7, 1], [5]], output: [2, 5, 9], attrs: { strides: [1], pads: [0, 0] } });
+  out.push({ name: 'conv N=9 K=13 P=33, explicit 1×1 attrs', inputs: [[1, 13, 3, 11], [9, 13, 1, 1], [9]], output: [1, 9, 3, 11], attrs: { kernel_shape: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0], group: 1 } });
+  if (!csr) return out;
+  return out.flatMap((c, i) => [
+    { ...c, name: `${c.name}, 50%`, sparsity: 0.5 },
+    { ...c, name: `${c.name}, 90%, empty rows`, sparsity: 0.9, emptyRows: [0, 2] },
+    ...(i % 4 === 0 ? [{ ...c, name: `${c.name}, 95%`, sparsity: 0.95 }, { ...c, name: `${c.name}, all zero`, allZero: true }] : []),
+  ]);
+}
+
+function gemmCases(csr: boolean): Case[] {
+  const out: Case[] = [];
+  for (const m of [1, 3, 8, 17]) {
+    for (const n of [1, 4, 5, 9, 33]) {
+      for (const k of [3, 5]) {
+        for (const [ta, tb] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
+          const v = (m + n + k + ta + 2 * tb) % 4; // vary C and alpha/beta across the grid
+          const cShape = v === 0 ? undefined : v === 1 ? [n] : v === 2 ? [m, n] : [1];
+          const attrs: Attrs = { transA: ta, transB: tb, ...(v === 3 ? { alpha: 0.5, beta: 2 } : {}) };
+          out.push({
+            name: `gemm M=${m} N=${n} K=${k} transA=${ta} transB=${tb} C=${cShape ? `[${cShape}]` : 'none'}${v === 3 ? ' alpha 0.5 beta 2' : ''}`,
+            inputs: [ta ? [k, m] : [m, k], tb ? [n, k] : [k, n], cShape], output: [m, n], attrs,
+          });
+        }
+      }
+    }
+  }
+  if (!csr) return out;
+  return out.flatMap((c, i) => [
+    { ...c, name: `${c.name}, 50%`, sparsity: 0.5 },
+    { ...c, name: `${c.name}, 90%, empty rows`, sparsity: 0.9, emptyRows: [0] },
+    ...(i % 8 === 0 ? [{ ...c, name: `${c.name}, all zero`, allZero: true }] : []),
+  ]);
+}
+
+function epilogueAttrs(k: Kernel): Attrs {
+  if (k.epilogue === 'relu') return { spc_activation: 'relu' };
+  if (k.epilogue === 'clip') return { spc_activation: 'clip', spc_act_min: -0.5, spc_act_max: 0.7 };
+  return {};
+}
+
+/** A float32 view of `shape` in the space's fixed region holding `data`. */
+function wasmView(space: WasmSpace, shape: readonly number[], data: Float32Array): TensorView {
+  const v = new Float32Array(space.memory.buffer, space.alloc(data.length * 4), data.length);
+  v.set(data);
+  return { dtype: 'float32', shape, data: v };
+}
+
+const plain = (shape: readonly number[], data: Float32Array): TensorView => ({ dtype: 'float32', shape, data });
+
+interface Prepared { readonly want: Float32Array; readonly got: Float32Array; readonly run: RunFn }
+
+/** Runs ref on plain views and prepares the wasm kernel on copies in WebAssembly memory. */
+async function prepareCase(k: Kernel, ref: Kernel, c: Case, seed: number): Promise<Prepared> {
+  const next = rng(seed);
+  const data = c.inputs.map((s) => {
+    if (s === undefined) return undefined;
+    const d = new Float32Array(sizeOf(s));
+    for (let i = 0; i < d.length; i++) d[i] = next();
+    return d;
+  });
+  const attrs = { ...c.attrs, ...epilogueAttrs(k) };
+  let weight: TensorView | undefined;
+  if (k.format === 'csr') {
+    const wShape = c.inputs[1]!;
+    const transB = c.attrs['transB'] === 1;
+    const op = k.op as 'Conv' | 'Gemm';
+    const { rows, cols } = weightMatrixShape(op, wShape, transB);
+    const mat = new Float32Array(rows * cols);
+    for (let i = 0; i < mat.length; i++) {
+      const r = Math.floor(i / cols);
+      const keep = !c.allZero && !(c.emptyRows ?? []).includes(r) && (next() + 1) / 2 >= (c.sparsity ?? 0);
+      mat[i] = keep ? next() : 0;
+    }
+    data[1] = fromWeightMatrix(op, wShape, transB, mat) as Float32Array<ArrayBuffer>;
+    weight = { dtype: 'float32', shape: wShape, data: new Float32Array(0), packed: packCsr(rows, cols, mat) };
+  }
+  const want = new Float32Array(sizeOf(c.output)).fill(Number.NaN);
+  ref.prepare({ node: 'ref', inputs: c.inputs.map((s, i) => s && plain(s, data[i]!)), outputs: [plain(c.output, want)], attrs })();
+
+  const probe = { inputs: c.inputs.map((s, i) => s && (i === 1 && weight ? weight : plain(s, data[i]!))), outputs: [plain(c.output, want)], attrs };
+  const shapes = nodeShapesOf({ node: 'probe', ...probe });
+  assert.ok(k.supports?.(shapes), `${k.id} should support ${c.name}`);
+  const fixed = data.reduce((a, d) => a + (d ? d.length * 4 + 16 : 0), 0) + sizeOf(c.output) * 4 + 16;
+  const space = await createWasmSpace(fixed, k.scratchBytes!(shapes) + 64);
+  assert.ok(space, 'WebAssembly SIMD is available');
+  const inputs = c.inputs.map((s, i) => s && (i === 1 && weight ? weight : wasmView(space, s, data[i]!)));
+  const y = wasmView(space, c.output, new Float32Array(sizeOf(c.output)).fill(Number.NaN));
+  const run = k.prepare({ node: `test-${k.id}`, inputs, outputs: [y], attrs, wasm: space });
+  return { want, got: y.data as Float32Array, run };
+}
+
+/** "row n (tile rows 4·⌊n/4⌋…), pixel p (tile ⌊p/T⌋)" for the kernel's layout. */
+function tileOf(k: Kernel, c: Case, i: number): string {
+  const conv = k.op === 'Conv';
+  const P = conv ? sizeOf(c.output.slice(2)) : c.output[0]!; // Gemm runs Yᵀ = W·op(A)ᵀ (or Y = op(A)·B, rows M)
+  const rowsAre = conv ? 'channel' : 'column';
+  const [row, p] = conv ? [Math.floor(i / P) % c.output[1]!, i % P] : [i % c.output[1]!, Math.floor(i / c.output[1]!)];
+  const tile = k.id.includes('16x1') ? 16 : 8;
+  return `${rowsAre} ${row} (row tile ${Math.floor(row / 4)}), pixel ${p} (pixel tile ${Math.floor(p / tile)} of ${tile})`;
+}
+
+const simd = wasmSimdAvailable();
+
+describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
+  this.timeout(120_000);
+  it('WebAssembly SIMD128 is available here (Node 20)', () => assert.ok(simd));
+  it('there are dense and csr wasmsimd kernels for Conv and Gemm, every epilogue', () => {
+    for (const op of ['Conv', 'Gemm']) {
+      for (const f of ['dense', 'csr']) {
+        for (const e of ['', 'relu', 'clip']) assert.ok(WASMSIMD_KERNELS.some((k) => k.op === op && (k.format ?? 'dense') === f && k.epilogue === e), `${op} ${f} '${e}'`);
+      }
+    }
+    for (const k of WASMSIMD_KERNELS) assert.ok(ALL_KERNELS.includes(k), `${k.id} is registered`);
+  });
+
+  for (const k of WASMSIMD_KERNELS) {
+    const ref = ALL_KERNELS.find((r) => r.target === 'ref' && r.op === k.op && r.epilogue === k.epilogue && (r.format ?? 'dense') === 'dense')!;
+    const cases = k.op === 'Conv' ? convCases(k.format === 'csr') : gemmCases(k.format === 'csr');
+    it(`${k.id} matches ${ref.id} on ${cases.length} edge cases`, async function () {
+      if (!simd) this.skip();
+      for (const [ci, c] of cases.entries()) {
+        const { want, got, run } = await prepareCase(k, ref, c, 4242 + ci);
+        run();
+        for (let i = 0; i < want.length; i++) {
+          const e = want[i]!, g = got[i]!;
+          if (!(Math.abs(g - e) <= 1e-4 * Math.abs(e) + 1e-5)) {
+            assert.fail(`${k.id}, case '${c.name}': output[${i}] of shape [${c.output}] = ${g}, ref ${e}; ${tileOf(k, c, i)}`);
+          }
+        }
+        run(); // a second run over the same views gives the same numbers (no state between runs)
+        for (let i = 0; i < want.length; i++) if (!(Math.abs(got[i]! - want[i]!) <= 1e-4 * Math.abs(want[i]!) + 1e-5)) assert.fail(`${k.id}, case '${c.name}', second run: output[${i}]`);
+      }
+    });
+  }
+});
+
+describe('wasmsimd kernel preconditions', function () {
+  const conv = WASMSIMD_KERNELS.find((k) => k.id === 'f32-conv-4x8-wasmsimd')!;
+  const shapes = (w: number[], attrs: Attrs, y = [1, 4, 5, 5]) => ({
+    inputs: [{ dtype: 'float32', shape: [1, 3, 5, 5] }, { dtype: 'float32', shape: w }], outputs: [{ dtype: 'float32', shape: y }], attrs,
+  });
+
+  it('supports() accepts a pointwise conv and refuses 3×3, stride 2, pads and groups', () => {
+    assert.equal(conv.supports!(shapes([4, 3, 1, 1], {})), true);
+    assert.equal(conv.supports!(shapes([4, 3, 3, 3], { pads: [1, 1, 1, 1] })), false);
+    assert.equal(conv.supports!(shapes([4, 3, 1, 1], { strides: [2, 2] }, [1, 4, 3, 3])), false);
+    assert.equal(conv.supports!(shapes([4, 3, 1, 1], { pads: [0, 0, 1, 1] }, [1, 4, 6, 6])), false);
+    assert.equal(conv.supports!(shapes([3, 1, 1, 1], { group: 3 }, [1, 3, 5, 5])), false);
+  });
+
+  it('with a WasmEnv, an unsupported node and a view outside the memory are KernelErrors naming node and kernel', async function () {
+    if (!simd) this.skip();
+    const space = (await createWasmSpace(4096, 0))!;
+    const x = wasmView(space, [1, 3, 5, 5], new Float32Array(75));
+    const y = wasmView(space, [1, 4, 3, 3], new Float32Array(36));
+    const w3 = wasmView(space, [4, 3, 3, 3], new Float32Array(108));
+    assert.throws(() => conv.prepare({ node: 'c3', inputs: [x, w3], outputs: [y], attrs: {}, wasm: space }),
+      (e: unknown) => e instanceof KernelError && /c3/.test(e.message) && e.message.includes(conv.id) && /1×1/.test(e.message));
+    const w1 = plain([4, 3, 1, 1], new Float32Array(12));
+    const y5 = wasmView(space, [1, 4, 5, 5], new Float32Array(100));
+    assert.throws(() => conv.prepare({ node: 'c1', inputs: [x, w1], outputs: [y5], attrs: {}, wasm: space }),
+      (e: unknown) => e instanceof KernelError && /not in the model's WebAssembly memory/.test(e.message));
+  });
+
+  it('without a WasmEnv a wasmsimd kernel runs its js equivalent (any conv), errors naming both ids', () => {
+    const x = plain([1, 3, 5, 5], new Float32Array(75).fill(1));
+    const w = plain([4, 3, 3, 3], new Float32Array(108).fill(1));
+    const y = plain([1, 4, 3, 3], new Float32Array(36));
+    conv.prepare({ node: 'c', inputs: [x, w], outputs: [y], attrs: {} })();
+    assert.deepEqual(Array.from(y.data as Float32Array), new Array(36).fill(27));
+    assert.throws(() => conv.prepare({ node: 'c', inputs: [x, w], outputs: [plain([1, 4, 2, 2], new Float32Array(16))], attrs: {} }),
+      (e: unknown) => e instanceof KernelError && e.message.includes(`${conv.id} as f32-conv-4x1-js`));
+  });
+});
