@@ -48,6 +48,17 @@ export function ratioTable(results: readonly CellResult[], models: readonly stri
   }));
 }
 
+/** For the spc configurations: how many weights are stored packed, and the kernels (op+format, target) that run them. */
+export function packedTable(results: readonly CellResult[], models: readonly string[], configs: readonly BenchConfig[]): string {
+  const spc = configs.filter((c) => c.kind === 'spc' && c.compile?.pattern !== undefined);
+  return table(['model', ...spc.map((c) => c.label)], models.map((m) => [m, ...spc.map((c) => {
+    const r = cell(results, m, c.key);
+    if (r?.status !== 'ok' || r.packedLayers === undefined) return 'n/a';
+    const kinds = [...new Set((r.packedKernels ?? []).map((id) => { const p = id.split('-'); return `${p[1]} ${p[p.length - 1]}`; }))];
+    return r.packedLayers === 0 ? '0' : `${r.packedLayers}: ${kinds.join(', ')}`;
+  })]));
+}
+
 /** Why each n/a or error cell is empty, one line per distinct reason. */
 export function notes(results: readonly CellResult[], configs: readonly BenchConfig[]): string[] {
   const byReason = new Map<string, string[]>();
@@ -84,6 +95,12 @@ export function allTables(results: readonly CellResult[], models: readonly strin
     '### Spread: wall-clock interquartile range in ms (number of timed runs)',
     '',
     spreadTable(results, models, configs),
+    ...(configs.some((c) => c.kind === 'spc' && c.compile?.pattern !== undefined) ? [
+      '',
+      '### Pruned spc configurations: weights stored packed, and the kernels that run them',
+      '',
+      packedTable(results, models, configs),
+    ] : []),
     ...(n.length > 0 ? ['', '### n/a and errors', '', ...n] : []),
   ].join('\n');
 }
