@@ -15,8 +15,15 @@ export function machineFacts(): string[] {
     const p = join(ROOT, 'node_modules', name, 'package.json');
     return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as { version: string }).version : 'missing';
   };
+  // The native SIMD onnxruntime-node can use (WASM SIMD128 is 128-bit whatever the CPU has).
+  let simd = '';
+  if (existsSync('/proc/cpuinfo')) {
+    const flags = new Set((/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/));
+    const have = ['sse4_2', 'avx2', 'fma', 'avx512f', 'avx512_vnni', 'asimd'].filter((f) => flags.has(f));
+    if (have.length > 0) simd = `; SIMD: ${have.join(', ')}`;
+  }
   return [
-    `- CPU: ${cpus()[0]?.model ?? 'unknown'}; logical cores (\`nproc\`): ${availableParallelism()}`,
+    `- CPU: ${cpus()[0]?.model ?? 'unknown'}${simd}; logical cores (\`nproc\`): ${availableParallelism()}`,
     `- Node ${process.version} (${process.arch}); onnxruntime-web ${pkg('onnxruntime-web')}, onnxruntime-node ${pkg('onnxruntime-node')}`,
   ];
 }
