@@ -60,6 +60,7 @@ import { GEMM_SPARSE_JS_KERNELS } from './js/gemm-sparse.js';
 import { MATMUL_SPARSE_JS_KERNELS } from './js/matmul-sparse.js';
 import { CONV_WASM_KERNELS } from './wasm/conv.js';
 import { GEMM_WASM_KERNELS } from './wasm/gemm.js';
+import { MATMUL_WASM_KERNELS } from './wasm/matmul.js';
 
 export const REF_KERNELS: readonly Kernel[] = [
   ...CONV_REF_KERNELS, ...GEMM_REF_KERNELS, ...MATMUL_REF_KERNELS,
@@ -86,7 +87,7 @@ export const SPARSE_KERNELS: readonly Kernel[] = [
  * SIMD here, plain-memory views) each prepares its js equivalent; `supports` keeps kernel
  * selection off the nodes they refuse.
  */
-export const WASMSIMD_KERNELS: readonly Kernel[] = [...CONV_WASM_KERNELS, ...GEMM_WASM_KERNELS];
+export const WASMSIMD_KERNELS: readonly Kernel[] = [...CONV_WASM_KERNELS, ...GEMM_WASM_KERNELS, ...MATMUL_WASM_KERNELS];
 
 export const ALL_KERNELS: readonly Kernel[] = [...REF_KERNELS, ...JS_KERNELS, ...SPARSE_KERNELS, ...WASMSIMD_KERNELS];
 

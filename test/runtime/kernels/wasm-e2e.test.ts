@@ -39,6 +39,39 @@ describe('wasmsimd end to end', function () {
     }
   });
 
+  it('mobilenet_v2_w050 pruned 0.9 unstructured: csr wasmsimd kernels chosen; wasm output within 1e-4·max + 1e-5 of the js fallback', async () => {
+    const { artifact } = compileFile(join(MODELS_DIR, 'mobilenet_v2_w050.onnx'), { targets: ['wasmsimd', 'js', 'ref'], pattern: 'unstructured', sparsity: 0.9 });
+    const kernels = parseArtifact(artifact).nodes.map((n) => n.kernel);
+    assert.ok(kernels.some((k) => k.startsWith('f32-convcsr-') && k.endsWith('-wasmsimd')), `no wasmsimd csr conv chosen: ${[...new Set(kernels)].join(', ')}`);
+    const x = readNpy(join(MODELS_DIR, 'mobilenet_v2_w050.input.npy'));
+    const outs = [];
+    for (const useWasm of [true, false]) {
+      const model = await loadModel(artifact, { wasm: useWasm });
+      assert.equal(model.wasmsimd, useWasm);
+      const out = await model.run({ [model.inputs[0]!.name]: { data: x.data, shape: x.shape } });
+      outs.push(out[model.outputs[0]!.name]!.data);
+      model.dispose();
+    }
+    assertClose(outs[0]!, outs[1]!, 1e-4, 1e-5, 'pruned mobilenet_v2_w050, wasm vs js fallback');
+  });
+
+  interface ModelEntry { name: string; file: string; inputs: { name: string; npy: string }[]; outputs: { name: string; npy: string }[] }
+  const MODELS = JSON.parse(readFileSync(join(MODELS_DIR, 'index.json'), 'utf8')) as ModelEntry[];
+  for (const m of MODELS.filter((e) => e.name !== 'mobilenet_v2_w050')) {
+    it(`${m.name} with targets wasmsimd,js,ref runs in WebAssembly and matches onnxruntime within 1e-4·max + 1e-5`, async () => {
+      const { artifact } = compileFile(join(MODELS_DIR, m.file), { targets: ['wasmsimd', 'js', 'ref'] });
+      const model = await loadModel(artifact);
+      assert.equal(model.wasmsimd, true, 'some node runs a wasmsimd kernel');
+      const feeds = Object.fromEntries(m.inputs.map((i) => {
+        const a = readNpy(join(MODELS_DIR, i.npy));
+        return [i.name, { data: a.data, shape: a.shape }];
+      }));
+      const out = await model.run(feeds);
+      for (const o of m.outputs) assertClose(out[o.name]!.data, readNpy(join(MODELS_DIR, o.npy)).data, 1e-4, 1e-5, `${m.name} output '${o.name}'`);
+      model.dispose();
+    });
+  }
+
   it('the default targets (js, ref) load without WebAssembly memory', async () => {
     const { artifact } = compileFile(join(MODELS_DIR, 'mlp3.onnx'));
     const model = await loadModel(artifact);

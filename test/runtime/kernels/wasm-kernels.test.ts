@@ -1,6 +1,7 @@
 // Every wasmsimd kernel in WASMSIMD_KERNELS, run in WebAssembly memory (a real WasmEnv), against
 // the dense ref kernel of its op and epilogue on edge shapes from its tile: pixels P = 1, 7, 8,
-// 9, 2·8+1, 33 (and 16±1, 2·16+1 for the 16-pixel CSR tile), output channels N = 1, 3, 4, 5, 9,
+// 9, 2·8+1, 33 (and 16±1, 2·16+1 for the 16-pixel CSR tile), output channels N = 1, 3, 4, 5, 9
+// (Gemm/MatMul: rows and columns from the same sets, batched MatMul A flattened into rows),
 // K not a multiple of 4; CSR at 50–95% sparsity, with empty rows and an all-zero weight.
 // Tolerance |wasm − ref| <= 1e-4·|ref| + 1e-5; a failure names the case, index and tile.
 
@@ -89,6 +90,22 @@ function gemmCases(csr: boolean): Case[] {
   ]);
 }
 
+function matmulCases(csr: boolean): Case[] {
+  const out: Case[] = [];
+  for (const a of [[1, 5], [3, 6], [2, 4, 3], [17, 7], [2, 1, 9, 5]]) {
+    for (const n of [1, 4, 5, 9, 33]) {
+      const k = a[a.length - 1]!;
+      out.push({ name: `matmul A=[${a}] N=${n}`, inputs: [a, [k, n]], output: [...a.slice(0, -1), n], attrs: {} });
+    }
+  }
+  if (!csr) return out;
+  return out.flatMap((c, i) => [
+    { ...c, name: `${c.name}, 50%`, sparsity: 0.5 },
+    { ...c, name: `${c.name}, 90%, empty rows`, sparsity: 0.9, emptyRows: [0] },
+    ...(i % 5 === 0 ? [{ ...c, name: `${c.name}, all zero`, allZero: true }] : []),
+  ]);
+}
+
 function epilogueAttrs(k: Kernel): Attrs {
   if (k.epilogue === 'relu') return { spc_activation: 'relu' };
   if (k.epilogue === 'clip') return { spc_activation: 'clip', spc_act_min: -0.5, spc_act_max: 0.7 };
@@ -120,7 +137,7 @@ async function prepareCase(k: Kernel, ref: Kernel, c: Case, seed: number): Promi
   if (k.format === 'csr') {
     const wShape = c.inputs[1]!;
     const transB = c.attrs['transB'] === 1;
-    const op = k.op as 'Conv' | 'Gemm';
+    const op = k.op as 'Conv' | 'Gemm' | 'MatMul';
     const { rows, cols } = weightMatrixShape(op, wShape, transB);
     const mat = new Float32Array(rows * cols);
     for (let i = 0; i < mat.length; i++) {
@@ -149,9 +166,11 @@ async function prepareCase(k: Kernel, ref: Kernel, c: Case, seed: number): Promi
 /** "row n (tile rows 4·⌊n/4⌋…), pixel p (tile ⌊p/T⌋)" for the kernel's layout. */
 function tileOf(k: Kernel, c: Case, i: number): string {
   const conv = k.op === 'Conv';
-  const P = conv ? sizeOf(c.output.slice(2)) : c.output[0]!; // Gemm runs Yᵀ = W·op(A)ᵀ (or Y = op(A)·B, rows M)
-  const rowsAre = conv ? 'channel' : 'column';
-  const [row, p] = conv ? [Math.floor(i / P) % c.output[1]!, i % P] : [i % c.output[1]!, Math.floor(i / c.output[1]!)];
+  // Gemm/MatMul: element i = (row of A, column j of Y); the kernel's rows are j (Yᵀ = W·Aᵀ) or A's rows (Y = A·B).
+  const P = conv ? sizeOf(c.output.slice(2)) : 0;
+  const nOut = c.output[c.output.length - 1]!;
+  const rowsAre = conv ? 'channel' : 'output column';
+  const [row, p] = conv ? [Math.floor(i / P) % c.output[1]!, i % P] : [i % nOut, Math.floor(i / nOut)];
   const tile = k.id.includes('16x1') ? 16 : 8;
   return `${rowsAre} ${row} (row tile ${Math.floor(row / 4)}), pixel ${p} (pixel tile ${Math.floor(p / tile)} of ${tile})`;
 }
@@ -162,7 +181,7 @@ describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
   this.timeout(120_000);
   it('WebAssembly SIMD128 is available here (Node 20)', () => assert.ok(simd));
   it('there are dense and csr wasmsimd kernels for Conv and Gemm, every epilogue', () => {
-    for (const op of ['Conv', 'Gemm']) {
+    for (const op of ['Conv', 'Gemm', 'MatMul']) {
       for (const f of ['dense', 'csr']) {
         for (const e of ['', 'relu', 'clip']) assert.ok(WASMSIMD_KERNELS.some((k) => k.op === op && (k.format ?? 'dense') === f && k.epilogue === e), `${op} ${f} '${e}'`);
       }
@@ -172,7 +191,8 @@ describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
 
   for (const k of WASMSIMD_KERNELS) {
     const ref = ALL_KERNELS.find((r) => r.target === 'ref' && r.op === k.op && r.epilogue === k.epilogue && (r.format ?? 'dense') === 'dense')!;
-    const cases = k.op === 'Conv' ? convCases(k.format === 'csr') : gemmCases(k.format === 'csr');
+    const csr = k.format === 'csr';
+    const cases = k.op === 'Conv' ? convCases(csr) : k.op === 'Gemm' ? gemmCases(csr) : matmulCases(csr);
     it(`${k.id} matches ${ref.id} on ${cases.length} edge cases`, async function () {
       if (!simd) this.skip();
       for (const [ci, c] of cases.entries()) {

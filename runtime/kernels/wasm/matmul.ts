@@ -1,0 +1,85 @@
+// wasmsimd MatMul with a 2-D B (the weight of a Linear layer), A of rank ≥ 2 whose leading axes
+// are flattened into rows, fused relu/clip:
+//
+//   dense  f32-matmul-4x8-wasmsimd:     Y[R][N] = A[R][K] · B[K][N]          gemm4x8 in place, no copies
+//   csr    f32-matmulcsr-16x1-wasmsimd: Yᵀ[N][R] = Wcsr[N][K] · Aᵀ[K][R]     spmm16x1; scratch = vals | offs | nnz | Aᵀ | Yᵀ
+//
+// (R = rows of A over all leading axes; Yᵀ comes back transposed with the clamp, R = 1 in place.)
+// Broadcast batched B (rank > 2) is refused by `supports`, so selection keeps the js kernel.
+
+import type { Kernel, NodeShapes, RunFn } from '../kernel.js';
+import { EPILOGUES, epilogueClamp, epilogueId } from '../common/epilogue.js';
+import { MATMUL_JS_KERNELS } from '../js/matmul.js';
+import { MATMUL_SPARSE_JS_KERNELS } from '../js/matmul-sparse.js';
+import { planSparseMatMul } from '../ref/matmul-sparse.js';
+import { rowEntries } from '../ref/weight-sparse.js';
+import type { Gemm4x8, Spmm16x1 } from './common.js';
+import { f32Bytes, gemmOutput, pointer, scratchF32, transpose, wasmKernel } from './common.js';
+
+const NEEDS = 'a float32 MatMul of A (rank ≥ 2) by a 2-D B';
+
+/** Rows R, K and N when A has rank ≥ 2, B is 2-D and Y = [...A[:-1], N]. */
+function dims(node: NodeShapes): { r: number; k: number; n: number } | undefined {
+  const [a, b] = node.inputs;
+  const y = node.outputs[0];
+  if (!a || !b || !y || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length !== 2) return undefined;
+  const k = a.shape[a.shape.length - 1]!, n = b.shape[1]!;
+  if (b.shape[0] !== k || y.shape.length !== a.shape.length || y.shape[y.shape.length - 1] !== n) return undefined;
+  if (a.shape.slice(0, -1).some((d, i) => d !== y.shape[i])) return undefined;
+  return { r: a.shape.slice(0, -1).reduce((p, d) => p * d, 1), k, n };
+}
+
+function matmulWasm(epilogue: Kernel['epilogue']): Kernel {
+  return wasmKernel({
+    id: epilogueId('f32', 'matmul', epilogue, '4x8', 'wasmsimd'), op: 'MatMul', epilogue, needs: NEEDS,
+    js: MATMUL_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
+    supports: (node) => dims(node) !== undefined,
+    scratchBytes: () => 0,
+    prepare(c, env): RunFn {
+      const a = c.input(0, ['float32']), b = c.input(1, ['float32']), y = c.output(0, ['float32']);
+      const { lo, hi } = epilogueClamp(c, epilogue);
+      const { r, k, n } = dims({ inputs: [a, b], outputs: [y], attrs: c.ctx.attrs })!;
+      const ap = pointer(c, env, a, 'input A'), bp = pointer(c, env, b, 'input B'), yp = pointer(c, env, y, 'output');
+      const gemm = env.exports['gemm4x8'] as Gemm4x8;
+      return () => gemm(ap, bp, yp, 0, r, k, n, lo, hi);
+    },
+  });
+}
+
+function matmulCsrWasm(epilogue: Kernel['epilogue']): Kernel {
+  return wasmKernel({
+    id: epilogueId('f32', 'matmulcsr', epilogue, '16x1', 'wasmsimd'), op: 'MatMul', epilogue, format: 'csr', needs: NEEDS,
+    js: MATMUL_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'csr')!,
+    supports: (node) => node.inputs[1]?.packed?.format !== 'bsr' && node.inputs[1]?.packed?.format !== 'nm' && dims(node) !== undefined,
+    scratchBytes(node) {
+      const d = dims(node)!;
+      const nnz = node.inputs[1]?.packed?.values.length ?? 0;
+      return 2 * f32Bytes(nnz) + f32Bytes(d.n) + (d.r === 1 ? 0 : f32Bytes(d.k * d.r) + f32Bytes(d.n * d.r));
+    },
+    prepare(c, env): RunFn {
+      const { a, y, packed, rows: r, k, n, lo, hi } = planSparseMatMul(c, 'csr', epilogue);
+      const { rowStart, col, values } = rowEntries(c, packed);
+      const nnz = values.length;
+      const vals = env.scratch(nnz * 4), offs = env.scratch(nnz * 4), counts = env.scratch(n * 4);
+      new Float32Array(env.memory.buffer, vals, nnz).set(values);
+      const o = new Uint32Array(env.memory.buffer, offs, nnz);
+      for (let e = 0; e < nnz; e++) o[e] = col[e]! * r * 4;
+      const cnt = new Uint32Array(env.memory.buffer, counts, n);
+      for (let j = 0; j < n; j++) cnt[j] = rowStart[j + 1]! - rowStart[j]!;
+      const spmm = env.exports['spmm16x1'] as Spmm16x1;
+      const ad = a.data as Float32Array, yd = y.data as Float32Array;
+      if (r === 1) {
+        const ap = pointer(c, env, a, 'input A'), yp = pointer(c, env, y, 'output');
+        return () => spmm(vals, offs, counts, ap, yp, 0, n, 1, lo, hi);
+      }
+      const at = scratchF32(env, k * r), yt = scratchF32(env, n * r);
+      return () => {
+        transpose(ad, r, k, at);
+        spmm(vals, offs, counts, at.byteOffset, yt.byteOffset, 0, n, r, -Infinity, Infinity);
+        gemmOutput(r, n, yt, 1, r, yd, 1, 0, undefined, 0, 0, lo, hi);
+      };
+    },
+  });
+}
+
+export const MATMUL_WASM_KERNELS: readonly Kernel[] = [...EPILOGUES.map(matmulWasm), ...EPILOGUES.map(matmulCsrWasm)];
