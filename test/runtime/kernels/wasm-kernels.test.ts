@@ -3,7 +3,8 @@
 // 9, 2·8+1, 33 (and 16±1, 2·16+1 for the 16-pixel CSR tile), output channels N = 1, 3, 4, 5, 9
 // (Gemm/MatMul: rows and columns from the same sets, batched MatMul A flattened into rows),
 // K not a multiple of 4; CSR at 50–95% sparsity, with empty rows and an all-zero weight.
-// Tolerance |wasm − ref| <= 1e-4·|ref| + 1e-5; a failure names the case, index and tile.
+// Tolerance |wasm − ref| <= 1e-4·|ref| + 1e-5; a failure names the case, index and tile. run()
+// must not allocate (array constructors trapped) nor grow the memory.
 
 import { strict as assert } from 'node:assert';
 import type { Attrs, Kernel, RunFn } from '../../../runtime/kernels/kernel.js';
@@ -175,6 +176,25 @@ function tileOf(k: Kernel, c: Case, i: number): string {
   return `${rowsAre} ${row} (row tile ${Math.floor(row / 4)}), pixel ${p} (pixel tile ${Math.floor(p / tile)} of ${tile})`;
 }
 
+const ALLOCATORS = ['ArrayBuffer', 'Float32Array', 'Float64Array', 'Int32Array', 'Uint32Array', 'Uint16Array', 'Uint8Array', 'Int8Array', 'Int16Array', 'BigInt64Array', 'Array'];
+
+/** Runs `fn` with every array/buffer constructor and WebAssembly.Memory#grow replaced by a trap. */
+function withoutAllocation(fn: () => void): void {
+  const g = globalThis as unknown as Record<string, unknown>;
+  const saved = ALLOCATORS.map((n) => g[n]);
+  const grow = WebAssembly.Memory.prototype.grow;
+  const trap = (): never => { throw new Error('run() allocated or grew memory'); };
+  const trapCtor = new Proxy(function () {}, { construct: trap, apply: trap, get: trap });
+  try {
+    for (const n of ALLOCATORS) g[n] = trapCtor;
+    WebAssembly.Memory.prototype.grow = trap;
+    fn();
+  } finally {
+    ALLOCATORS.forEach((n, i) => { g[n] = saved[i]; });
+    WebAssembly.Memory.prototype.grow = grow;
+  }
+}
+
 const simd = wasmSimdAvailable();
 
 describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
@@ -197,7 +217,7 @@ describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
       if (!simd) this.skip();
       for (const [ci, c] of cases.entries()) {
         const { want, got, run } = await prepareCase(k, ref, c, 4242 + ci);
-        run();
+        withoutAllocation(run);
         for (let i = 0; i < want.length; i++) {
           const e = want[i]!, g = got[i]!;
           if (!(Math.abs(g - e) <= 1e-4 * Math.abs(e) + 1e-5)) {
