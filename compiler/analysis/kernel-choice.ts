@@ -68,9 +68,10 @@ export function chooseKernel(g: Graph, n: Node, registry: KernelRegistry, target
   const dtype = decidingDtype(g, n);
   const format = wantedFormat(g, n);
   const shapes = nodeShapes(g, n);
-  const candidates = [...registry.values()].filter((k) =>
-    k.op === n.op && k.epilogue === epilogue && (k.dtypes === 'any' || (dtype !== undefined && k.dtypes.includes(dtype)))
-    && (k.supports === undefined || k.supports(shapes)));
+  const matching = [...registry.values()].filter((k) =>
+    k.op === n.op && k.epilogue === epilogue && (k.dtypes === 'any' || (dtype !== undefined && k.dtypes.includes(dtype))));
+  const refusing = matching.filter((k) => k.supports !== undefined && !k.supports(shapes));
+  const candidates = matching.filter((k) => !refusing.includes(k));
   const pick = (fmt: WeightFormat): KernelChoice | undefined => {
     const ofFormat = candidates.filter((c) => (c.format ?? 'dense') === fmt);
     for (const target of targets) {
@@ -78,9 +79,12 @@ export function chooseKernel(g: Graph, n: Node, registry: KernelRegistry, target
       if (!k) continue;
       const skipped = targets.slice(0, targets.indexOf(target));
       const what = fmt === 'dense' ? TARGET_REASON[target] : `${fmt} sparse ${TARGET_REASON[target]}`;
+      const refused = skipped.filter((t) => refusing.some((r) => r.target === t && (r.format ?? 'dense') === fmt));
       const reason = skipped.length === 0
         ? `${what} (preferred target)`
-        : `${what}: no ${skipped.join('/')} kernel for ${n.op}${epilogue ? '+' + epilogue : ''}${fmt === 'dense' ? '' : ' ' + fmt} on ${dtype}`;
+        : refused.length > 0
+          ? `${what}: the ${refused.join('/')} kernel does not support this ${n.op} (${refusing.filter((r) => refused.includes(r.target) && (r.format ?? 'dense') === fmt).map((r) => r.id).join(', ')})`
+          : `${what}: no ${skipped.join('/')} kernel for ${n.op}${epilogue ? '+' + epilogue : ''}${fmt === 'dense' ? '' : ' ' + fmt} on ${dtype}`;
       return { kernel: k, reason };
     }
     return undefined;

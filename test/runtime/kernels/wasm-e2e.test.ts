@@ -24,6 +24,10 @@ describe('wasmsimd end to end', function () {
     const wasm = kernels.filter((k) => k.endsWith('-wasmsimd'));
     assert.ok(wasm.some((k) => k.startsWith('f32-conv-')), `no wasmsimd conv chosen: ${[...new Set(kernels)].join(', ')}`);
     assert.ok(wasm.some((k) => k.startsWith('f32-gemm-')), `no wasmsimd gemm chosen: ${[...new Set(kernels)].join(', ')}`);
+    // The stem (3×3 stride 2) and depthwise convs are refused by supports() and say so.
+    const stem = parseArtifact(artifact).nodes.find((n) => n.op === 'Conv')!;
+    assert.ok(stem.kernel.endsWith('-js'), stem.kernel);
+    assert.match(stem.kernelReason, /the wasmsimd kernel does not support this Conv \(f32-conv-clip-4x8-wasmsimd\)/);
     const x = readNpy(join(MODELS_DIR, 'mobilenet_v2_w050.input.npy'));
     const want = readNpy(join(MODELS_DIR, 'mobilenet_v2_w050.output.npy'));
     for (const useWasm of [true, false]) {
