@@ -91,6 +91,12 @@ export function allTables(results: readonly CellResult[], models: readonly strin
     `### Speed relative to spc dense js, ${of}`,
     '',
     ratioTable(results, models, configs, 'spc-dense-js', metric),
+    ...(configs.some((c) => c.key === 'spc-dense-wasmsimd') ? [
+      '',
+      `### Speed relative to spc dense wasmsimd, ${of}`,
+      '',
+      ratioTable(results, models, configs, 'spc-dense-wasmsimd', metric),
+    ] : []),
     '',
     '### Spread: wall-clock interquartile range in ms (number of timed runs)',
     '',

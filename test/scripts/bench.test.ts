@@ -65,6 +65,7 @@ describe('npm run bench (scripts/bench)', function () {
     assert.equal(vsWeb.get('ort-web'), '1.00×');
     const vsJs = check('relative to spc dense js', /^(\d+\.\d\d×|n\/a)$/);
     assert.equal(vsJs.get('spc-dense-js'), '1.00×');
+    check('relative to spc dense wasmsimd', /^(\d+\.\d\d×|n\/a)$/);
     check('Spread', /^(\d+(\.\d+)?–\d+(\.\d+)? \(\d+\)|n\/a)$/);
     // Every n/a or error cell is explained under the tables.
     const explained = r.stdout.split('### n/a and errors')[1] ?? '';
