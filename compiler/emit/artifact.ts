@@ -63,17 +63,38 @@ function components(p: PackedWeight): [Float32Array, Uint8Array | Uint16Array | 
   return p.format === 'nm' ? [p.values, p.indices, undefined] : [p.values, p.colIdx, p.rowPtr];
 }
 
+/** FNV-1a over bytes: a cheap key for finding identical weights (equality is then checked in full). */
+function contentKey(b: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  return `${b.length}:${(h >>> 0).toString(16)}`;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * Lays weights out in tensor order, each at a multiple of WEIGHT_ALIGNMENT; a packed weight
- * places its values, indices and row pointers (in that order), each 64-aligned.
+ * places its values, indices and row pointers (in that order), each 64-aligned. Identical
+ * byte strings are stored once and shared (exported models often repeat weights, e.g. copies
+ * of one layer or one transposed initializer folded per use).
  */
 export function planArtifact(a: LoadedArtifact): ArtifactLayout {
   let end = 0;
   const chunks: [number, Uint8Array][] = [];
+  const stored = new Map<string, [number, Uint8Array][]>();
   const place = (data: TypedArray): [bigint, bigint] => {
+    const bytes = bytesOf(data);
+    const key = contentKey(bytes);
+    const same = stored.get(key)?.find(([, b]) => sameBytes(b, bytes));
+    if (same) return [BigInt(same[0]), BigInt(bytes.length)];
     const offset = alignUp(end, WEIGHT_ALIGNMENT);
     end = offset + data.byteLength;
-    chunks.push([offset, bytesOf(data)]);
+    chunks.push([offset, bytes]);
+    stored.set(key, [...(stored.get(key) ?? []), [offset, bytes]]);
     return [BigInt(offset), BigInt(data.byteLength)];
   };
   const placements: TensorPlacement[] = a.tensors.map((t) => {
