@@ -11,6 +11,7 @@ import { packBsr, packCsr, packNm } from '../../compiler/sparse/pack.js';
 import { ALL_KERNELS } from '../../runtime/kernels/index.js';
 import type { Kernel } from '../../runtime/kernels/kernel.js';
 import { toWeightMatrix } from '../../runtime/sparse/layout.js';
+import { createWasmSpace } from '../../runtime/kernels/wasm/env.js';
 import type { PackedWeight } from '../../runtime/sparse/packed.js';
 import type { TensorView } from '../../runtime/tensor.js';
 import { sizeOf } from '../../runtime/tensor.js';
@@ -86,6 +87,9 @@ export interface LayerResult {
   readonly denseMs: number;
   /** variant name → sparsity → median ms, or a reason it was not run. */
   readonly sparse: Record<string, Record<string, number | string>>;
+  /** The wasmsimd dense kernel's median ms (or why it did not run), and its CSR kernel's per sparsity. */
+  readonly wasmDenseMs: number | string;
+  readonly wasmCsr: Record<string, number | string>;
 }
 
 interface LayerCase { shape: string; count: number; kernel: Kernel; inputs: (TensorView | undefined)[]; output: TensorView; attrs: Record<string, unknown>; weight: Float32Array; wShape: readonly number[]; node: string }
@@ -133,6 +137,28 @@ async function time(k: Kernel, c: LayerCase, weight: TensorView, plan: TimingPla
   return (await measure(fn, plan)).cpuMedian;
 }
 
+/**
+ * Times a wasmsimd kernel the way the interpreter runs it: activations, dense weight and bias
+ * copied into one WebAssembly.Memory, the packed weight (if any) left in the JS heap.
+ */
+async function timeWasm(k: Kernel, c: LayerCase, weight: TensorView, plan: TimingPlan): Promise<number | string> {
+  const shapes = { inputs: [c.inputs[0], weight, c.inputs[2]], outputs: [c.output], attrs: c.attrs as never };
+  if (k.supports && !k.supports(shapes)) return `${k.id} does not support this node`;
+  const views = [c.inputs[0]!, weight.packed ? undefined : weight, c.inputs[2], c.output];
+  const fixed = views.reduce((n, v) => n + (v ? v.data.byteLength + 16 : 0), 0);
+  const space = await createWasmSpace(fixed, (k.scratchBytes?.(shapes) ?? 0) + 256);
+  if (!space) return 'no WebAssembly SIMD here';
+  const inMem = (v: TensorView | undefined): TensorView | undefined => {
+    if (!v) return undefined;
+    const data = new Float32Array(space.memory.buffer, space.alloc(v.data.byteLength), v.data.length);
+    data.set(v.data as Float32Array);
+    return { ...v, data };
+  };
+  const [x, w, b, y] = views.map(inMem);
+  const fn = k.prepare({ node: c.node, inputs: [x, w ?? weight, b], outputs: [y!], attrs: c.attrs as never, wasm: space });
+  return (await measure(fn, plan)).cpuMedian;
+}
+
 export async function measureLayers(plan: TimingPlan, sparsities = SPARSITIES): Promise<LayerResult[]> {
   const results: LayerResult[] = [];
   for (const c of pointwiseLayers()) {
@@ -149,7 +175,16 @@ export async function measureLayers(plan: TimingPlan, sparsities = SPARSITIES): 
           : await time(k!, c, { dtype: 'float32', shape: c.wShape, data: new Float32Array(0), packed }, plan);
       }
     }
-    results.push({ shape: c.shape, epilogue: c.kernel.epilogue || 'none', layers: c.count, denseKernel: c.kernel.id, denseMs, sparse });
+    const wasm = (format: 'dense' | 'csr'): Kernel | undefined =>
+      ALL_KERNELS.find((x) => x.op === 'Conv' && x.target === 'wasmsimd' && (x.format ?? 'dense') === format && x.epilogue === c.kernel.epilogue);
+    const wd = wasm('dense'), wc = wasm('csr');
+    const wasmDenseMs = wd ? await timeWasm(wd, c, c.inputs[1]!, plan) : 'no wasmsimd dense Conv kernel';
+    const wasmCsr: Record<string, number | string> = {};
+    for (const s of sparsities) {
+      const packed = VARIANTS[0]!.prepare(rows, cols, mat, s) as PackedWeight;
+      wasmCsr[String(s)] = wc ? await timeWasm(wc, c, { dtype: 'float32', shape: c.wShape, data: new Float32Array(0), packed }, plan) : 'no wasmsimd csr Conv kernel';
+    }
+    results.push({ shape: c.shape, epilogue: c.kernel.epilogue || 'none', layers: c.count, denseKernel: c.kernel.id, denseMs, sparse, wasmDenseMs, wasmCsr });
     process.stderr.write(`${c.shape} (${c.count}×): dense ${denseMs.toFixed(3)} ms\n`);
   }
   return results;
@@ -173,6 +208,24 @@ export function layerTable(results: readonly LayerResult[], sparsities = SPARSIT
   return [line(header), line(header.map(() => '---')), ...rows].join('\n');
 }
 
+/** Markdown: per distinct layer, the wasmsimd dense kernel against dense js, and wasmsimd CSR against wasmsimd dense. */
+export function wasmLayerTable(results: readonly LayerResult[], sparsities = SPARSITIES): string {
+  const header = ['layer O×C, H×W', 'count', 'dense js CPU ms', 'dense wasmsimd CPU ms', 'wasmsimd / js', ...sparsities.map((s) => `wasm csr ${s}`)];
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  const ratio = (base: number | string | undefined, v: number | string | undefined): string => (typeof base === 'number' && typeof v === 'number' ? `${(base / v).toFixed(2)}×` : 'n/a');
+  const msText = (v: number | string): string => (typeof v === 'number' ? v.toFixed(3) : 'n/a');
+  const rows = results.map((r) => line([r.shape, String(r.layers), r.denseMs.toFixed(3), msText(r.wasmDenseMs), ratio(r.denseMs, r.wasmDenseMs), ...sparsities.map((s) => ratio(r.wasmDenseMs, r.wasmCsr[String(s)]))]));
+  const total = (get: (r: LayerResult) => number | string | undefined): number | string => {
+    let t = 0;
+    for (const r of results) { const v = get(r); if (typeof v !== 'number') return 'n/a'; t += v * r.layers; }
+    return t;
+  };
+  const js = total((r) => r.denseMs), wd = total((r) => r.wasmDenseMs);
+  rows.push(line(['all 1×1 layers (sum)', String(results.reduce((s, r) => s + r.layers, 0)), msText(js), msText(wd), ratio(js, wd), ...sparsities.map((s) => ratio(wd, total((r) => r.wasmCsr[String(s)])))]));
+  const reasons = [...new Set(results.flatMap((r) => [r.wasmDenseMs, ...Object.values(r.wasmCsr)]).filter((v): v is string => typeof v === 'string'))];
+  return [line(header), line(header.map(() => '---')), ...rows, ...(reasons.length > 0 ? ['', ...reasons.map((x) => `- n/a: ${x}`)] : [])].join('\n');
+}
+
 export async function runLayers(o: { quick: boolean; json: boolean; write: boolean }): Promise<void> {
   const plan: TimingPlan = o.quick
     ? { warmRuns: 2, warmMs: 0, minRuns: 3, minMs: 0, maxRuns: 3 }
@@ -180,7 +233,7 @@ export async function runLayers(o: { quick: boolean; json: boolean; write: boole
   const load0 = loadavg()[0]!;
   const results = await measureLayers(plan);
   const load = `- 1-minute load average before and after the run: ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`;
-  const table = layerTable(results);
+  const table = `${layerTable(results)}\n\nThe wasmsimd kernels on the same layers: dense wasmsimd against dense js, and the wasmsimd CSR kernel (same unstructured pruning) against dense wasmsimd.\n\n${wasmLayerTable(results)}`;
   process.stdout.write(o.json ? `${JSON.stringify(results, null, 1)}\n` : `${table}\n`);
   if (o.write) {
     const { writeSection, machineFacts } = await import('./doc.js');
