@@ -15,6 +15,7 @@ import { planArena } from './analysis/memory-plan.js';
 import { lowerGraph, withRecipe } from './emit/lower.js';
 import { compileReport, recipeOf, type CompileLayerReport } from './emit/compile-report.js';
 import { writeArtifact } from './emit/artifact.js';
+import { generateDispatch } from './emit/dispatch.js';
 import type { LoadedArtifact } from '../runtime/loader/model.js';
 import type { Target } from './analysis/kernel-choice.js';
 import { SPC_VERSION } from './version.js';
@@ -55,6 +56,11 @@ export interface CompileResult {
   readonly notes: readonly PassNote[];
   /** The per-layer report (what `spc compile` prints); the artifact records it as its recipe. */
   readonly report: readonly CompileLayerReport[];
+  /**
+   * The generated dispatch module (`<name>.dispatch.ts`, see emit/dispatch.ts), importing the
+   * runtime as `spc/runtime/...`. Generated on first read, then kept.
+   */
+  readonly dispatch: string;
 }
 
 /** Options as recorded in the artifact's provenance: sorted, and only those that shape the output. */
@@ -91,7 +97,14 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
   const report = compileReport(canonical, graph, lowered, ctx.notes, options.pattern);
   const contents = withRecipe(lowered, recipeOf(report));
   const artifact = writeArtifact(contents);
-  return { artifact, contents, graph, canonical, warnings, notes: ctx.notes, report };
+  let dispatch: string | undefined;
+  return {
+    artifact, contents, graph, canonical, warnings, notes: ctx.notes, report,
+    get dispatch(): string {
+      dispatch ??= generateDispatch(contents);
+      return dispatch;
+    },
+  };
 }
 
 function toMutable(s: CompileOptions['inputShapes']): Record<string, number[]> | undefined {

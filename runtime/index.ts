@@ -4,14 +4,14 @@
 import { parseArtifact } from './loader/load.js';
 import { defaultRegistry } from './kernels/index.js';
 import { Interpreter } from './executor/interpreter.js';
-import type { Feed, TensorInfo } from './executor/interpreter.js';
+import type { Feed, Model, RunOptions, TensorInfo } from './executor/bind.js';
 import type { KernelRegistry } from './kernels/kernel.js';
 import type { TensorView } from './tensor.js';
 import type { Provenance } from './loader/model.js';
 
-export type { Feed, TensorInfo, TensorView, KernelRegistry, Provenance };
+export type { Feed, Model, RunOptions, TensorInfo, TensorView, KernelRegistry, Provenance };
 export { ArtifactError } from './loader/load.js';
-export { RunError } from './executor/interpreter.js';
+export { RunError } from './executor/bind.js';
 export type { DType, TypedArray } from './tensor.js';
 
 export interface LoadOptions {
@@ -24,20 +24,10 @@ export interface LoadOptions {
   readonly wasm?: boolean;
 }
 
-export interface Model {
-  readonly name: string;
-  readonly inputs: readonly TensorInfo[];
-  readonly outputs: readonly TensorInfo[];
-  readonly provenance: Provenance;
-  /** True when the artifact's wasmsimd kernels run in WebAssembly (false: none, or js fallback). */
-  readonly wasmsimd: boolean;
-  /** Runs the model; resolves to one tensor per model output, by name. */
-  run(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, TensorView>>;
-  /** Releases the arena; the model cannot run afterwards. */
-  dispose(): void;
-}
-
-/** Validates the artifact completely, then prepares every kernel. */
+/**
+ * Validates the artifact completely, then prepares every kernel. `run(feeds, { outputs })`
+ * writes into the caller's arrays: with every output given, a run allocates no array or buffer.
+ */
 export async function loadModel(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): Promise<Model> {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const artifact = parseArtifact(u8);
@@ -48,7 +38,7 @@ export async function loadModel(bytes: Uint8Array | ArrayBuffer, options: LoadOp
     outputs: interp.outputs,
     provenance: artifact.provenance,
     wasmsimd: interp.wasmsimd,
-    run: async (feeds) => interp.run(feeds),
+    run: async (feeds, runOptions) => interp.run(feeds, runOptions),
     dispose: () => interp.dispose(),
   };
 }

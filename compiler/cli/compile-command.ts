@@ -80,7 +80,7 @@ export function compileCommand(): Command {
   return new Command('compile')
     .description('compile an ONNX model into an .spm artifact (dense for now)')
     .argument('<model.onnx>', 'the ONNX model (external data files are read from its folder)')
-    .option('-o, --output <dir>', 'output folder, created if missing; the artifact is <dir>/<model name>.spm', '.')
+    .option('-o, --output <dir>', 'output folder, created if missing; the artifact is <dir>/<model name>.spm, its generated dispatch module <dir>/<model name>.dispatch.ts', '.')
     .option('-p, --pattern <pattern>', `prune: ${PATTERN_HELP}; without it the model stays dense`)
     .option('-s, --sparsity <fraction>', 'fraction of weights (channel: of output channels) to remove, in [0, 1); required for unstructured, block and channel; N:M implies (M−N)/M')
     .option('--allocation <kind>', 'how the sparsity is spread over layers: uniform (same per layer), global (one magnitude threshold), erk (Erdős–Rényi-Kernel)', 'uniform')
@@ -108,15 +108,17 @@ export function compileCommand(): Command {
       }
       mkdirSync(flags.output, { recursive: true });
       const out = join(flags.output, `${basename(model, extname(model))}.spm`);
+      const dispatchOut = join(flags.output, `${basename(model, extname(model))}.dispatch.ts`);
       if (flags.emitOnnx) writeFileAtomic(flags.emitOnnx, emitOnnx(result.graph));
       writeFileAtomic(out, result.artifact);
+      writeFileAtomic(dispatchOut, result.dispatch);
       const s = summarizeArtifact(result.contents);
       const report = result.report;
       const totals = reportTotals(report);
       if (flags.printIr) process.stdout.write(printGraph(result.graph) + '\n');
       if (flags.json) {
         process.stdout.write(JSON.stringify({
-          artifact: out, bytes: result.artifact.length, layers: s.layers.length, params: s.params,
+          artifact: out, dispatch: dispatchOut, bytes: result.artifact.length, layers: s.layers.length, params: s.params,
           weightBytes: s.weightBytes, arenaBytes: s.arenaBytes, warnings: result.warnings,
           pattern: pruning.pattern ?? 'dense', totals, layerReport: report,
         }, null, 2) + '\n');
@@ -124,7 +126,7 @@ export function compileCommand(): Command {
         const kernels = new Map<string, number>();
         for (const l of s.layers) kernels.set(l.kernel, (kernels.get(l.kernel) ?? 0) + 1);
         process.stdout.write([
-          `wrote ${out} (${result.artifact.length} bytes)`,
+          `wrote ${out} (${result.artifact.length} bytes) and ${dispatchOut} (its generated dispatch module)`,
           `  ${s.layers.length} layers, ${s.params} parameters (${s.weightBytes} weight bytes), arena ${s.arenaBytes} bytes`,
           `  kernels: ${[...kernels].map(([k, c]) => `${k}×${c}`).join(', ')}`,
         ].join('\n') + '\n');

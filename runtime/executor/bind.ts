@@ -1,0 +1,272 @@
+// Binding: the one step both execution paths share. It turns a loaded artifact into memory and
+// prepared closures: the arena (a plain ArrayBuffer, or one WebAssembly.Memory when wasmsimd
+// kernels run in WebAssembly), a view per tensor, dense weights copied into that memory, kernel
+// scratch, and each node's kernel prepared once. The interpreter is this plus a loop over the
+// closures; a generated dispatch module (compiler/emit/dispatch.ts) is this plus one call per
+// node. Feeds in and outputs out go through copyFeeds/readOutputs here, so both paths check
+// and copy the same way.
+//
+// Memory: without wasmsimd kernels the arena is a plain ArrayBuffer and weights stay views into
+// the artifact. When a node's kernel is wasmsimd and a space factory is given (kernels/wasm/env.ts
+// createWasmSpace) that yields a space (the engine runs SIMD), the arena, copies of the dense
+// weights and the kernels' scratch share ONE WebAssembly.Memory sized up front, so js and wasm
+// kernels read the same views. Otherwise the plain arena is used and each wasmsimd kernel
+// prepares its js equivalent.
+
+import type { LoadedArtifact, LoadedNode, LoadedTensor, Provenance } from '../loader/model.js';
+import type { Kernel, KernelRegistry, NodeShapes, RunFn } from '../kernels/kernel.js';
+import type { WasmSpace } from '../kernels/wasm/env.js';
+import type { DType, TensorView, TypedArray } from '../tensor.js';
+import { dtypeOfArray, shapeString, sizeOf, viewArray } from '../tensor.js';
+
+export interface TensorInfo {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+}
+
+/** What run() accepts per input: a typed array (shape taken from the model) or an explicit tensor. */
+export type Feed = TypedArray | { readonly data: TypedArray; readonly shape?: readonly number[] };
+
+export interface RunOptions {
+  /**
+   * Arrays to write outputs into, by output name (dtype and length must match the output);
+   * the returned views then hold these arrays. Outputs not named here are fresh copies. With
+   * every output given, run() creates no array or buffer.
+   */
+  readonly outputs?: Readonly<Record<string, TypedArray>>;
+}
+
+/** A loaded model, whichever path runs it (loadModel's interpreter, or a generated module's load). */
+export interface Model {
+  readonly name: string;
+  readonly inputs: readonly TensorInfo[];
+  readonly outputs: readonly TensorInfo[];
+  readonly provenance: Provenance;
+  /** True when the artifact's wasmsimd kernels run in WebAssembly (false: none, or js fallback). */
+  readonly wasmsimd: boolean;
+  /** Runs the model; resolves to one tensor per model output, by name. */
+  run(feeds: Readonly<Record<string, Feed>>, options?: RunOptions): Promise<Record<string, TensorView>>;
+  /** Releases the arena; the model cannot run afterwards. */
+  dispose(): void;
+}
+
+export class RunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunError';
+  }
+}
+
+/** Creates the WebAssembly memory for a load (kernels/wasm/env.ts createWasmSpace); undefined: use js. */
+export type SpaceFactory = (fixedBytes: number, scratchBytes: number) => Promise<WasmSpace | undefined>;
+
+export interface Binding {
+  readonly artifact: LoadedArtifact;
+  /** The buffer holding the arena: a plain ArrayBuffer, or the WebAssembly.Memory's buffer. */
+  readonly arena: ArrayBufferLike;
+  /** Byte offset of the arena in `arena` (a tensor's view starts at base + its arenaOffset). */
+  readonly base: number;
+  /** One view per artifact tensor. */
+  readonly views: TensorView[];
+  /** One prepared closure per node, in node order. */
+  readonly steps: RunFn[];
+  readonly inputs: readonly TensorInfo[];
+  readonly outputs: readonly TensorInfo[];
+  /** True when wasmsimd kernels run in WebAssembly (false: none used, or they fell back to js). */
+  readonly wasmsimd: boolean;
+}
+
+/** The kernel of every node, looked up before any memory exists. */
+function kernelsOf(a: LoadedArtifact, registry: KernelRegistry): Kernel[] {
+  return a.nodes.map((n) => {
+    const kernel = registry.get(n.kernel);
+    if (!kernel) throw new RunError(`node '${n.name}' (${n.op}) needs kernel '${n.kernel}', which this runtime does not have`);
+    return kernel;
+  });
+}
+
+/**
+ * Binds with WebAssembly memory when the artifact uses wasmsimd kernels and `createSpace` yields
+ * a space; otherwise with a plain arena (wasmsimd kernels then prepare their js equivalents).
+ */
+export async function bindArtifact(a: LoadedArtifact, registry: KernelRegistry, createSpace?: SpaceFactory): Promise<Binding> {
+  const kernels = kernelsOf(a, registry);
+  const wasmNodes = a.nodes.filter((_, i) => kernels[i].target === 'wasmsimd');
+  if (!createSpace || wasmNodes.length === 0) return bindWith(a, kernels, undefined);
+  let fixed = align16(a.arenaBytes);
+  for (const t of a.tensors) if (t.kind === 'weight' && !t.packed && t.data) fixed += align16(t.data.byteLength);
+  let scratch = 0;
+  for (const n of wasmNodes) scratch += (registry.get(n.kernel)!.scratchBytes?.(nodeShapes(a, n)) ?? 0) + 256;
+  return bindWith(a, kernels, await createSpace(fixed, scratch));
+}
+
+/** Binds synchronously: into `space` when given (its fixed region must fit the arena and dense weights), else a plain arena. */
+export function bindArtifactSync(a: LoadedArtifact, registry: KernelRegistry, space?: WasmSpace): Binding {
+  return bindWith(a, kernelsOf(a, registry), space);
+}
+
+function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpace | undefined): Binding {
+  let arena: ArrayBufferLike, base = 0;
+  if (space) {
+    arena = space.memory.buffer;
+    base = space.alloc(a.arenaBytes);
+  } else arena = new ArrayBuffer(a.arenaBytes);
+  const views = a.tensors.map((t) => bindTensor(t, arena, base, space));
+  const warm: RunFn[] = [];
+  const steps = a.nodes.map((n, i) => {
+    const kernel = kernels[i];
+    const wasm = space && kernel.target === 'wasmsimd' ? space : undefined;
+    const step = prepareNode(n, kernel, views, wasm);
+    if (wasm) warm.push(step);
+    return step;
+  });
+  // The engine compiles wasm lazily and tiers up hot functions: run each wasm step a few times
+  // now (on whatever the arena holds; they only write their own outputs) so the first run()
+  // is not the slow one.
+  for (let i = 0; i < 3; i++) for (const step of warm) step();
+  const info = (i: number): TensorInfo => ({ name: a.tensors[i].name, dtype: a.tensors[i].dtype, shape: a.tensors[i].shape });
+  return {
+    artifact: a, arena, base, views, steps,
+    inputs: a.inputs.map(info), outputs: a.outputs.map(info),
+    wasmsimd: space !== undefined,
+  };
+}
+
+function prepareNode(n: LoadedNode, kernel: Kernel, views: readonly TensorView[], space: WasmSpace | undefined): RunFn {
+  let outs = n.outputs;
+  while (outs.length > 0 && outs[outs.length - 1] < 0) outs = outs.slice(0, -1);
+  return kernel.prepare({
+    node: n.name,
+    inputs: n.inputs.map((i) => (i < 0 ? undefined : views[i])),
+    outputs: outs.map((o) => {
+      if (o < 0) throw new RunError(`node '${n.name}': an omitted output precedes a used one`);
+      return views[o];
+    }),
+    attrs: n.attrs,
+    ...(space ? { wasm: space } : {}),
+  });
+}
+
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/** Activations at `base` + their arena offset; dense weights copied into `space` when there is one. */
+function bindTensor(t: LoadedTensor, arena: ArrayBufferLike, base: number, space: WasmSpace | undefined): TensorView {
+  if (t.kind === 'weight') {
+    if (!t.data) throw new RunError(`weight '${t.name}' has no data`);
+    if (t.packed) return { dtype: t.dtype, shape: t.shape, data: t.data, packed: t.packed };
+    if (!space) return { dtype: t.dtype, shape: t.shape, data: t.data };
+    const copy = viewArray(t.dtype, arena, space.alloc(t.data.byteLength), t.data.length);
+    (copy as Float32Array).set(t.data as Float32Array);
+    return { dtype: t.dtype, shape: t.shape, data: copy };
+  }
+  return { dtype: t.dtype, shape: t.shape, data: viewArray(t.dtype, arena, base + (t.arenaOffset ?? 0), sizeOf(t.shape)) };
+}
+
+/** A node's shapes before any view exists (for a kernel's scratchBytes). */
+function nodeShapes(a: LoadedArtifact, n: LoadedNode): NodeShapes {
+  const info = (i: number) => {
+    const t = a.tensors[i]!;
+    return { dtype: t.dtype, shape: t.shape, ...(t.packed ? { packed: t.packed } : {}) };
+  };
+  return { inputs: n.inputs.map((i) => (i < 0 ? undefined : info(i))), outputs: n.outputs.filter((o) => o >= 0).map(info), attrs: n.attrs };
+}
+
+/** Checks the feeds against the model's inputs and copies each into its arena view (views[k] for inputs[k]). */
+export function copyFeeds(inputs: readonly TensorInfo[], views: readonly TypedArray[], feeds: Readonly<Record<string, Feed>>): void {
+  for (const key in feeds) {
+    if (Object.hasOwn(feeds, key) && !inputs.some((i) => i.name === key)) {
+      const extra = Object.keys(feeds).filter((k) => !inputs.some((i) => i.name === k));
+      throw new RunError(`unknown input(s) ${extra.map((e) => `'${e}'`).join(', ')}; the model's inputs are ${inputs.map((e) => `'${e.name}'`).join(', ')}`);
+    }
+  }
+  for (let k = 0; k < inputs.length; k++) {
+    const info = inputs[k];
+    const feed = feeds[info.name];
+    if (feed === undefined) throw new RunError(`missing input '${info.name}' (${info.dtype}${shapeString(info.shape)})`);
+    const data = ArrayBuffer.isView(feed) ? feed : feed.data;
+    const shape = ArrayBuffer.isView(feed) ? undefined : feed.shape;
+    const got = dtypeOfArray(data);
+    const want = info.dtype === 'bool' ? 'uint8' : info.dtype;
+    if (got !== want) throw new RunError(`input '${info.name}': expected ${info.dtype} data, got ${got}`);
+    if (shape && (shape.length !== info.shape.length || shape.some((d, i) => d !== info.shape[i]))) {
+      throw new RunError(`input '${info.name}': expected shape ${shapeString(info.shape)}, got ${shapeString(shape)}`);
+    }
+    const view = views[k];
+    if (data.length !== view.length) throw new RunError(`input '${info.name}': expected ${view.length} elements (shape ${shapeString(info.shape)}), got ${data.length}`);
+    (view as Float32Array).set(data as Float32Array);
+  }
+}
+
+/**
+ * One tensor per output, by name: copied into the caller's array when `into` names it (checked:
+ * same dtype, same length), else a fresh copy of the arena view (views[k] for outputs[k]).
+ */
+export function readOutputs(
+  outputs: readonly TensorInfo[], views: readonly TypedArray[], into?: Readonly<Record<string, TypedArray>>,
+): Record<string, TensorView> {
+  if (into) {
+    for (const key in into) {
+      if (Object.hasOwn(into, key) && !outputs.some((o) => o.name === key)) {
+        throw new RunError(`options.outputs: unknown output '${key}'; the model's outputs are ${outputs.map((o) => `'${o.name}'`).join(', ')}`);
+      }
+    }
+  }
+  const out: Record<string, TensorView> = {};
+  for (let k = 0; k < outputs.length; k++) {
+    const info = outputs[k], view = views[k];
+    const dst = into?.[info.name];
+    if (dst === undefined) {
+      out[info.name] = { dtype: info.dtype, shape: info.shape, data: view.slice() };
+      continue;
+    }
+    const want = info.dtype === 'bool' ? 'uint8' : info.dtype;
+    if (dtypeOfArray(dst) !== want) throw new RunError(`options.outputs '${info.name}': expected a ${info.dtype} array, got ${dtypeOfArray(dst)}`);
+    if (dst.length !== view.length) throw new RunError(`options.outputs '${info.name}': expected ${view.length} elements (shape ${shapeString(info.shape)}), got ${dst.length}`);
+    (dst as Float32Array).set(view as Float32Array);
+    out[info.name] = { dtype: info.dtype, shape: info.shape, data: dst };
+  }
+  return out;
+}
+
+/**
+ * A fingerprint of what binding depends on: every tensor's kind, dtype, shape, arena offset and
+ * packed format, every node's kernel and tensor indices, the graph inputs and outputs, the
+ * arena size (32-bit FNV-1a, hex). Weights' values are not part of it: a generated dispatch
+ * module runs any artifact with the same layout.
+ */
+export function layoutFingerprint(a: LoadedArtifact): string {
+  const parts: string[] = [`arena ${a.arenaBytes}`, `in ${a.inputs.join(',')}`, `out ${a.outputs.join(',')}`];
+  for (const t of a.tensors) parts.push(`t ${t.kind} ${t.dtype} ${t.shape.join('x')} ${t.arenaOffset ?? '-'} ${t.packed?.format ?? 'dense'}`);
+  for (const n of a.nodes) parts.push(`n ${n.kernel} ${n.inputs.join(',')} ${n.outputs.join(',')}`);
+  let h = 0x811c9dc5;
+  const text = parts.join('\n');
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * Checks that `a` is the artifact a generated module was made for: the same kernel per node,
+ * in order, and the same layout fingerprint. Throws a RunError naming the first difference.
+ */
+export function checkArtifact(a: LoadedArtifact, model: string, kernelIds: readonly string[], fingerprint: string): void {
+  const where = `this dispatch module was generated for '${model}' (${kernelIds.length} nodes)`;
+  if (a.nodes.length !== kernelIds.length) throw new RunError(`${where}; the artifact '${a.name}' has ${a.nodes.length} nodes; regenerate with spc compile`);
+  for (let i = 0; i < kernelIds.length; i++) {
+    if (a.nodes[i].kernel !== kernelIds[i]) {
+      throw new RunError(`${where}; node ${i} ('${a.nodes[i].name}') runs ${a.nodes[i].kernel} in the artifact, ${kernelIds[i]} in the module; regenerate with spc compile`);
+    }
+  }
+  const got = layoutFingerprint(a);
+  if (got !== fingerprint) throw new RunError(`${where}; the artifact's tensor layout differs (fingerprint ${got}, module ${fingerprint}); regenerate with spc compile`);
+}
+
+/** The kernel with `id` from a kernel module's export (one kernel, or a list of them). */
+export function kernelById(from: Kernel | readonly Kernel[], id: string): Kernel {
+  const found = Array.isArray(from) ? (from as readonly Kernel[]).find((k) => k.id === id) : (from as Kernel).id === id ? (from as Kernel) : undefined;
+  if (!found) throw new RunError(`kernel '${id}' is not where the dispatch module expects it; regenerate with spc compile`);
+  return found;
+}
