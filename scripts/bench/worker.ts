@@ -27,7 +27,9 @@ async function runSpc(model: string, cfg: BenchConfig, plan: TimingPlan): Promis
   try {
     compiled = compileFile(join(CORPUS_MODELS, entry.file), { ...cfg.compile, inputShapes });
   } catch (e) {
-    return { model, config: cfg.key, status: 'n/a', reason: `compile rejected: ${(e as Error).message.split('\n')[0]}` };
+    // A target the compiler does not know yet makes the cell n/a; any other compile failure is an error.
+    const status = cfg.requireTarget !== undefined ? 'n/a' : 'error';
+    return { model, config: cfg.key, status, reason: `compile failed: ${(e as Error).message.split('\n')[0]}` };
   }
   const kernels: Record<string, number> = {};
   for (const n of compiled.contents.nodes) {
