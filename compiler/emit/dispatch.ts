@@ -236,7 +236,8 @@ export function generateDispatch(a: LoadedArtifact, options: DispatchOptions = {
     let names = byModule.get(src.module);
     if (!names) byModule.set(src.module, (names = new Set()));
     names.add(src.name);
-    kernelLocal.set(id, { local: `k${i}`, init: src.list ? `kernelById(${src.name}, ${str(id)})` : `kernelById(${src.name}, ${str(id)})` });
+    // kernelById also for a single-kernel export: it checks the id at import time.
+    kernelLocal.set(id, { local: `k${i}`, init: `kernelById(${src.name}, ${str(id)})` });
   });
   const usesWasm = kernelIds.some((id) => id.endsWith('-wasmsimd'));
 
@@ -282,6 +283,15 @@ export function generateDispatch(a: LoadedArtifact, options: DispatchOptions = {
     return `new ${ARRAY_OF[t.dtype]}(b.arena, b.base + ${t.arenaOffset}, ${n}); // ${what} ${str(t.name)} ${t.dtype}[${t.shape.join(',')}]`;
   };
 
+  /** ' → arena @offset [shape], ...' for a node's outputs (what the binding gave its views). */
+  const whereOutputs = (outs: readonly number[]): string => {
+    const parts = outs.filter((o) => o >= 0).map((o) => {
+      const t = a.tensors[o];
+      return t.arenaOffset === undefined ? `${t.kind} [${t.shape.join(',')}]` : `arena @${t.arenaOffset} [${t.shape.join(',')}]`;
+    });
+    return parts.length > 0 ? ` → ${parts.join(', ')}` : '';
+  };
+
   sf.addFunction({
     isExported: true, isAsync: true, name: 'load',
     docs: ['Loads the artifact this module was generated for; the same semantics as loadModel from spc/runtime.'],
@@ -313,7 +323,7 @@ export function generateDispatch(a: LoadedArtifact, options: DispatchOptions = {
         w.write('async run(feeds: Readonly<Record<string, Feed>>, runOptions?: RunOptions): Promise<Record<string, TensorView>> ').inlineBlock(() => {
           w.writeLine(`if (!live) throw new RunError('model was disposed');`);
           w.writeLine('copyFeeds(b.inputs, inputViews, feeds);');
-          a.nodes.forEach((n, i) => w.writeLine(`s${i}(); // ${commentText(n.name)}: ${n.kernel}`));
+          a.nodes.forEach((n, i) => w.writeLine(`s${i}(); // ${commentText(n.name)}: ${n.kernel}${whereOutputs(n.outputs)}`));
           w.writeLine('return readOutputs(b.outputs, outputViews, runOptions?.outputs);');
         });
         w.write(',').newLine();

@@ -156,6 +156,26 @@ describe('generated dispatch module', function () {
     }
   }
 
+  const pruned: { name: string; options: CompileOptions }[] = [
+    { name: 'mobilenet_v2_w050', options: { pattern: 'unstructured', sparsity: 0.9 } },
+    { name: 'resnet10_w32', options: { pattern: '2:4', shareRows: 4 } },
+    { name: 'transformer_enc2', options: { pattern: 'block:4x1', sparsity: 0.8 } },
+  ];
+  for (const p of pruned) {
+    it(`${p.name} pruned ${p.options.pattern}${p.options.shareRows ? ` share-rows ${p.options.shareRows}` : ''}, targets wasmsimd,js,ref: packed kernels agree bit for bit`, async () => {
+      const r = compileFile(join(MODELS_DIR, `${p.name}.onnx`), { ...p.options, targets: ['wasmsimd', 'js', 'ref'] });
+      const kernelIds = r.contents.nodes.map((n) => n.kernel);
+      assert.ok(r.contents.tensors.some((t) => t.packed), 'some weight is packed');
+      assertImportsOnlyItsKernels(p.name, r.dispatch, kernelIds);
+      const mod = await importDispatch(r.dispatch, p.name);
+      const interp = await loadModel(r.artifact);
+      const dispatch = await mod.load(r.artifact);
+      await assertSameOutputs(`${p.name} ${p.options.pattern}`, interp, dispatch, CASES.find((c) => c.name === p.name)!.feeds());
+      interp.dispose();
+      dispatch.dispose();
+    });
+  }
+
   it('refuses an artifact it was not generated for, naming the difference', async () => {
     const mlp = compileFile(join(MODELS_DIR, 'mlp3.onnx'));
     const mod = await importDispatch(mlp.dispatch, 'mlp3');
