@@ -1,23 +1,33 @@
-// wasmsimd Conv, pointwise only (1×1, stride 1, no pads, group 1), NCHW, fused bias + relu/clip:
-// per image n, Y_n[Cout][P] = W[Cout][Cin] · X_n[Cin][P] + b over the P = H·W contiguous pixels.
+// wasmsimd Conv, NCHW, 1-D and 2-D, fused bias + relu/clip, per image n:
 //
-//   dense  f32-conv-4x8-wasmsimd:      gemm4x8 (asm/kernels.as), W read in place from the weight
-//                                      section (row-major [Cout][Cin] is already W[N][K]);
-//   csr    f32-convcsr-16x1-wasmsimd:  spmm16x1, scratch = vals[nnz] f32 | offs[nnz] u32 (= col·P·4) | nnz[Cout] u32
+//   dense  f32-conv-4x8-wasmsimd:      group 1, any kernel, pads, strides, dilations.
+//                                      1×1 / stride 1 / no pads: Y_n[Cout][P] = W[Cout][Cin] · X_n[Cin][P],
+//                                      gemm4x8 (asm/kernels.as) with W read in place from the weight section;
+//                                      otherwise convIm2col: PT output pixels at a time, im2col into
+//                                      scratch col[Cin·KH·KW][PT] then the same 4×8 register tiles,
+//                                      W [Cout][Cin·KH·KW] read in place (ONNX's layout already is).
+//   dense  f32-conv-1x8-wasmsimd:      depthwise (group = Cin = Cout, one weight plane per channel), any
+//                                      kernel, pads, dilations, row stride; column stride 1 or 2.
+//                                      dwconv1x8: 8 output pixels per v128 pair, borders scalar.
+//   csr    f32-convcsr-16x1-wasmsimd:  pointwise only; spmm16x1, scratch = vals[nnz] f32 | offs[nnz] u32 (= col·P·4) | nnz[Cout] u32
 //
-// Anything else (k×k, strided, padded, grouped, depthwise) is refused by `supports`, so
-// selection keeps the js kernel for it.
+// Anything else (grouped but not depthwise, depthwise with column stride > 2, 3-D) is refused by
+// `supports`, so selection keeps the js kernel for it.
 
 import type { Kernel, NodeShapes } from '../kernel.js';
 import { EPILOGUES, epilogueClamp, epilogueId } from '../common/epilogue.js';
 import { CONV_JS_KERNELS } from '../js/conv.js';
 import { CONV_SPARSE_JS_KERNELS } from '../js/conv-sparse.js';
 import { planSparseConv } from '../ref/conv-sparse.js';
+import type { ConvPlan } from '../common/conv-plan.js';
+import { planConv } from '../common/conv-plan.js';
 import { rowEntries } from '../ref/weight-sparse.js';
 import type { Gemm4x8, Spmm16x1 } from './common.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
 
 const NEEDS = 'a float32 1×1 Conv with stride 1, no pads and group 1';
+const NEEDS_DENSE = 'a float32 1-D or 2-D Conv with group 1';
+const NEEDS_DW = 'a float32 1-D or 2-D depthwise Conv (group = input channels = output channels) with column stride 1 or 2';
 
 const allIs = (v: unknown, x: number): boolean => v === undefined || (Array.isArray(v) && v.every((d) => d === x));
 
@@ -35,28 +45,114 @@ export function pointwiseConv(node: NodeShapes): boolean {
   return x.shape.slice(2).every((d, i) => d === y.shape[2 + i]) && y.shape[1] === w.shape[0] && y.shape[0] === x.shape[0];
 }
 
+/** Float32, rank 3 or 4 (1-D, 2-D), consistent batch/channel shapes; `group` returned when sane. */
+function convShape(node: NodeShapes): number | undefined {
+  const [x, w] = node.inputs;
+  const y = node.outputs[0];
+  if (!x || !w || !y || x.dtype !== 'float32' || w.dtype !== 'float32' || w.packed) return undefined;
+  const r = x.shape.length;
+  if ((r !== 3 && r !== 4) || w.shape.length !== r || y.shape.length !== r) return undefined;
+  const g = node.attrs['group'] ?? 1;
+  if (typeof g !== 'number' || g < 1 || x.shape[1]! % g !== 0 || w.shape[1]! * g !== x.shape[1]) return undefined;
+  if (y.shape[0] !== x.shape[0] || y.shape[1] !== w.shape[0]) return undefined;
+  return g;
+}
+
+/** Group-1 Conv of any window (1×1 pointwise included). */
+export function denseConv(node: NodeShapes): boolean {
+  return convShape(node) === 1;
+}
+
+/** Depthwise: group = Cin = Cout (> 1), column stride 1 or 2. */
+export function depthwiseConv(node: NodeShapes): boolean {
+  const g = convShape(node);
+  const cin = node.inputs[0]?.shape[1];
+  if (g === undefined || g === 1 || g !== cin || node.outputs[0]!.shape[1] !== cin) return false;
+  const s = node.attrs['strides'];
+  const sw = Array.isArray(s) ? s[s.length - 1] : 1;
+  return sw === 1 || sw === 2;
+}
+
+/** Output pixels per im2col tile: col[K][PT] about 64 KiB, a multiple of 8, no more than the image needs. */
+export function im2colTile(k: number, p: number): number {
+  const fit = Math.max(8, Math.floor(16384 / Math.max(k, 1) / 8) * 8);
+  return Math.min(fit, Math.ceil(p / 8) * 8);
+}
+
 const spatial = (shape: readonly number[]): number => shape.slice(2).reduce((a, d) => a * d, 1);
+
+type ConvIm2col = (x: number, w: number, y: number, b: number, col: number, n: number, cin: number, h: number, wd: number, oh: number, ow: number,
+  kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, pt: number, lo: number, hi: number) => void;
+type DwConv = (x: number, w: number, y: number, b: number, c: number, h: number, wd: number, oh: number, ow: number,
+  kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, lo: number, hi: number) => void;
+
+/** Geometry as 2-D (1-D runs as H = 1). */
+function geometry2d(p: ConvPlan) {
+  const g = p.g, two = g.inSpatial.length === 2;
+  const at = (a: readonly number[], i: number, def: number): number => (two ? a[i]! : i === 0 ? def : a[0]!);
+  return {
+    H: at(g.inSpatial, 0, 1), W: at(g.inSpatial, 1, 1), OH: at(g.outSpatial, 0, 1), OW: at(g.outSpatial, 1, 1),
+    KH: at(g.kernel, 0, 1), KW: at(g.kernel, 1, 1), sh: at(g.strides, 0, 1), sw: at(g.strides, 1, 1),
+    dh: at(g.dilations, 0, 1), dw: at(g.dilations, 1, 1), ph: at(g.padBegin, 0, 0), pw: at(g.padBegin, 1, 0),
+  };
+}
+
+const isPointwise = (p: ConvPlan): boolean => p.taps === 1 && p.g.strides.every((s) => s === 1)
+  && p.g.padBegin.every((d) => d === 0) && p.g.padEnd.every((d) => d === 0) && p.inSize === p.outSize;
 
 function convWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
-    id: epilogueId('f32', 'conv', epilogue, '4x8', 'wasmsimd'), op: 'Conv', epilogue, needs: NEEDS,
+    id: epilogueId('f32', 'conv', epilogue, '4x8', 'wasmsimd'), op: 'Conv', epilogue, needs: NEEDS_DENSE,
     js: CONV_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
-    supports: pointwiseConv,
+    supports: denseConv,
+    scratchBytes(node) {
+      if (pointwiseConv(node)) return 0;
+      const w = node.inputs[1]!.shape, k = w.slice(1).reduce((a, d) => a * d, 1);
+      return f32Bytes(k * im2colTile(k, spatial(node.outputs[0]!.shape)));
+    },
+    prepare(c, env) {
+      const p = planConv(c, epilogue, 'dense');
+      const { x, w, y, batch, cin, cout, lo, hi } = p;
+      const xp = pointer(c, env, x, 'input 0'), wp = pointer(c, env, w, 'weight'), yp = pointer(c, env, y, 'output');
+      const b = c.ctx.inputs[2];
+      const bp = b === undefined ? 0 : pointer(c, env, b, 'bias');
+      const xStep = cin * p.inSize * 4, yStep = cout * p.outSize * 4;
+      if (isPointwise(p)) {
+        const gemm = env.exports['gemm4x8'] as Gemm4x8;
+        const P = p.outSize;
+        return () => {
+          for (let n = 0; n < batch; n++) gemm(wp, xp + n * xStep, yp + n * yStep, bp, cout, cin, P, lo, hi);
+        };
+      }
+      const { H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw } = geometry2d(p);
+      const k = cin * p.taps, pt = im2colTile(k, p.outSize);
+      const col = env.scratch(k * pt * 4);
+      const conv = env.exports['convIm2col'] as ConvIm2col;
+      return () => {
+        for (let n = 0; n < batch; n++) conv(xp + n * xStep, wp, yp + n * yStep, bp, col, cout, cin, H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, pt, lo, hi);
+      };
+    },
+  });
+}
+
+function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
+  return wasmKernel({
+    id: epilogueId('f32', 'conv', epilogue, '1x8', 'wasmsimd'), op: 'Conv', epilogue, needs: NEEDS_DW,
+    js: CONV_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
+    supports: depthwiseConv,
     scratchBytes: () => 0,
     prepare(c, env) {
-      const x = c.input(0, ['float32']), w = c.input(1, ['float32']), b = c.optionalInput(2, ['float32']);
-      const y = c.output(0, ['float32']);
-      const { lo, hi } = epilogueClamp(c, epilogue);
-      const [batch, cin] = x.shape as [number, number];
-      const cout = w.shape[0]!;
-      if (b !== undefined && (b.shape.length !== 1 || b.shape[0] !== cout)) c.fail(`bias must have shape [${cout}]`);
-      const P = spatial(x.shape);
+      const p = planConv(c, epilogue, 'dense');
+      const { x, w, y, batch, cin, lo, hi } = p;
+      const { H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw } = geometry2d(p);
+      if (sw !== 1 && sw !== 2) c.fail(`unsupported node: the kernel needs ${NEEDS_DW}`);
       const xp = pointer(c, env, x, 'input 0'), wp = pointer(c, env, w, 'weight'), yp = pointer(c, env, y, 'output');
+      const b = c.ctx.inputs[2];
       const bp = b === undefined ? 0 : pointer(c, env, b, 'bias');
-      const gemm = env.exports['gemm4x8'] as Gemm4x8;
-      const xStep = cin * P * 4, yStep = cout * P * 4;
+      const xStep = cin * p.inSize * 4, yStep = cin * p.outSize * 4;
+      const dwconv = env.exports['dwconv1x8'] as DwConv;
       return () => {
-        for (let n = 0; n < batch; n++) gemm(wp, xp + n * xStep, yp + n * yStep, bp, cout, cin, P, lo, hi);
+        for (let n = 0; n < batch; n++) dwconv(xp + n * xStep, wp, yp + n * yStep, bp, cin, H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, lo, hi);
       };
     },
   });
@@ -93,4 +189,4 @@ function convCsrWasm(epilogue: Kernel['epilogue']): Kernel {
   });
 }
 
-export const CONV_WASM_KERNELS: readonly Kernel[] = [...EPILOGUES.map(convWasm), ...EPILOGUES.map(convCsrWasm)];
+export const CONV_WASM_KERNELS: readonly Kernel[] = [...EPILOGUES.map(convWasm), ...EPILOGUES.map(dwConvWasm), ...EPILOGUES.map(convCsrWasm)];

@@ -1,6 +1,7 @@
 // The wasmsimd target end to end: mobilenet_v2_w050 compiled with targets wasmsimd, js, ref
-// picks wasmsimd kernels for its 1×1 convs and Gemm, loads them into WebAssembly memory, and
-// matches onnxruntime's stored output; the js fallback (wasm: false) matches too. Also: the
+// picks wasmsimd kernels for its 1×1 convs, its 3×3 s2 stem (im2col), its depthwise convs and
+// its Gemm, loads them into WebAssembly memory, and matches onnxruntime's stored output; the js
+// fallback (wasm: false) matches too. resnet10_w32: its 7×7 s2 stem and every 3×3 conv run wasmsimd. Also: the
 // committed kernel module is what scripts/build-wasm.mjs builds from the source today.
 
 import { strict as assert } from 'node:assert';
@@ -24,10 +25,13 @@ describe('wasmsimd end to end', function () {
     const wasm = kernels.filter((k) => k.endsWith('-wasmsimd'));
     assert.ok(wasm.some((k) => k.startsWith('f32-conv-')), `no wasmsimd conv chosen: ${[...new Set(kernels)].join(', ')}`);
     assert.ok(wasm.some((k) => k.startsWith('f32-gemm-')), `no wasmsimd gemm chosen: ${[...new Set(kernels)].join(', ')}`);
-    // The stem (3×3 stride 2) and depthwise convs are refused by supports() and say so.
-    const stem = parseArtifact(artifact).nodes.find((n) => n.op === 'Conv')!;
-    assert.ok(stem.kernel.endsWith('-js'), stem.kernel);
-    assert.match(stem.kernelReason, /the wasmsimd kernel does not support this Conv \(f32-conv-clip-4x8-wasmsimd\)/);
+    // Every Conv runs wasmsimd: the stem (3×3 stride 2) on the im2col path of the 4x8 kernel, the
+    // depthwise ones on the 1x8 kernel.
+    const convs = parseArtifact(artifact).nodes.filter((n) => n.op === 'Conv');
+    const notWasm = convs.filter((n) => !n.kernel.endsWith('-wasmsimd')).map((n) => `${n.name}: ${n.kernel}`);
+    assert.deepEqual(notWasm, [], 'every conv of mobilenet_v2_w050 runs a wasmsimd kernel');
+    assert.match(convs[0]!.kernel, /^f32-conv-(clip-)?4x8-wasmsimd$/, 'stem');
+    assert.ok(convs.filter((n) => /^f32-conv-(relu-|clip-)?1x8-wasmsimd$/.test(n.kernel)).length >= 10, 'depthwise convs on f32-conv-1x8');
     const x = readNpy(join(MODELS_DIR, 'mobilenet_v2_w050.input.npy'));
     const want = readNpy(join(MODELS_DIR, 'mobilenet_v2_w050.output.npy'));
     for (const useWasm of [true, false]) {
@@ -57,6 +61,14 @@ describe('wasmsimd end to end', function () {
       model.dispose();
     }
     assertClose(outs[0]!, outs[1]!, 1e-4, 1e-5, 'pruned mobilenet_v2_w050, wasm vs js fallback');
+  });
+
+  it('resnet10_w32 with targets wasmsimd,js,ref: the 7×7 s2 stem and every 3×3 conv select f32-conv-4x8-wasmsimd', () => {
+    const { artifact } = compileFile(join(MODELS_DIR, 'resnet10_w32.onnx'), { targets: ['wasmsimd', 'js', 'ref'] });
+    const convs = parseArtifact(artifact).nodes.filter((n) => n.op === 'Conv');
+    assert.ok(convs.length >= 9, `${convs.length} convs`);
+    const bad = convs.filter((n) => !/^f32-conv-(relu-|clip-)?4x8-wasmsimd$/.test(n.kernel)).map((n) => `${n.name}: ${n.kernel} (${n.kernelReason})`);
+    assert.deepEqual(bad, []);
   });
 
   interface ModelEntry { name: string; file: string; inputs: { name: string; npy: string }[]; outputs: { name: string; npy: string }[] }

@@ -3,6 +3,9 @@
 // 9, 2·8+1, 33 (and 16±1, 2·16+1 for the 16-pixel CSR tile), output channels N = 1, 3, 4, 5, 9
 // (Gemm/MatMul: rows and columns from the same sets, batched MatMul A flattened into rows),
 // K not a multiple of 4; CSR at 50–95% sparsity, with empty rows and an all-zero weight.
+// k×k convs (f32-conv-4x8: im2col tiles) and depthwise convs (f32-conv-1x8): output widths 1, 7,
+// 8, 9, 17, pads 0/1/3 and asymmetric, strides 1/2, dilation 2, 3×3, 5×5 and the 7×7 s2 stem,
+// channel counts not multiples of 4, several im2col tiles per image, 1-D, batch 2.
 // Tolerance |wasm − ref| <= 1e-4·|ref| + 1e-5; a failure names the case, index and tile. run()
 // must not allocate (array constructors trapped) nor grow the memory.
 
@@ -64,6 +67,67 @@ function convCases(csr: boolean): Case[] {
     { ...c, name: `${c.name}, 90%, empty rows`, sparsity: 0.9, emptyRows: [0, 2] },
     ...(i % 4 === 0 ? [{ ...c, name: `${c.name}, 95%`, sparsity: 0.95 }, { ...c, name: `${c.name}, all zero`, allZero: true }] : []),
   ]);
+}
+
+interface Win { n?: number; c: number; m: number; h: number; w: number; k: [number, number]; s?: [number, number]; p?: [number, number, number, number]; d?: [number, number]; bias?: boolean; group?: number; oneD?: boolean }
+
+/** A 2-D (or 1-D, with h = 1 and kh = 1) Conv case from its window; the output shape is computed. */
+function winCase(name: string, c: Win): Case {
+  const [kh, kw] = c.k, [sh, sw] = c.s ?? [1, 1], [pt, pl, pb, pr] = c.p ?? [0, 0, 0, 0], [dh, dw] = c.d ?? [1, 1];
+  const oh = Math.floor((c.h + pt + pb - ((kh - 1) * dh + 1)) / sh) + 1;
+  const ow = Math.floor((c.w + pl + pr - ((kw - 1) * dw + 1)) / sw) + 1;
+  const n = c.n ?? 1, g = c.group ?? 1;
+  const full = `${name}: N=${c.m} C=${c.c} ${c.h}×${c.w} k${kh}×${kw} s${sh},${sw} p${[pt, pl, pb, pr]} d${dh},${dw}${g > 1 ? ` group ${g}` : ''} → ${oh}×${ow}${c.bias ? ' bias' : ''}${n > 1 ? ` batch ${n}` : ''}`;
+  const attrs: Attrs = c.oneD
+    ? { strides: [sw], pads: [pl, pr], dilations: [dw], ...(g > 1 ? { group: g } : {}) }
+    : { strides: [sh, sw], pads: [pt, pl, pb, pr], dilations: [dh, dw], kernel_shape: [kh, kw], ...(g > 1 ? { group: g } : {}) };
+  return c.oneD
+    ? { name: full, inputs: [[n, c.c, c.w], [c.m, c.c / g, kw], c.bias ? [c.m] : undefined], output: [n, c.m, ow], attrs }
+    : { name: full, inputs: [[n, c.c, c.h, c.w], [c.m, c.c / g, kh, kw], c.bias ? [c.m] : undefined], output: [n, c.m, oh, ow], attrs };
+}
+
+const OW_EDGE = [1, 7, 8, 9, 17];
+
+/** Group-1 convs that are not pointwise (the im2col path of f32-conv-4x8-wasmsimd). */
+function kxkCases(): Case[] {
+  const out: Case[] = [];
+  for (const [i, ow] of OW_EDGE.entries()) {
+    const bias = i % 2 === 0;
+    out.push(winCase('3×3 s1 p1', { c: 3, m: 5, h: 3, w: ow, k: [3, 3], p: [1, 1, 1, 1], bias }));
+    out.push(winCase('3×3 s2 p1', { c: 5, m: 9, h: 5, w: 2 * ow - (i % 2), k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: !bias }));
+    out.push(winCase('3×3 s1 p0 dilation 2', { c: 2, m: 4, h: 6, w: ow + 4, k: [3, 3], d: [2, 2], bias }));
+    out.push(winCase('7×7 s2 p3 stem', { c: 3, m: 6, h: 7, w: 2 * ow, k: [7, 7], s: [2, 2], p: [3, 3, 3, 3], bias: true }));
+    out.push(winCase('3×3 s1 p3', { c: 1, m: 3, h: 2, w: Math.max(1, ow - 4), k: [3, 3], p: [3, 3, 3, 3], bias }));
+  }
+  out.push(winCase('several im2col tiles', { c: 16, m: 7, h: 17, w: 17, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('several tiles, s2', { c: 13, m: 5, h: 23, w: 21, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1] }));
+  out.push(winCase('1×1 stride 2', { c: 6, m: 5, h: 5, w: 9, k: [1, 1], s: [2, 2], bias: true }));
+  out.push(winCase('1×1 with pads', { c: 3, m: 4, h: 2, w: 3, k: [1, 1], p: [1, 0, 0, 2] }));
+  out.push(winCase('asymmetric pads, 5×3', { c: 4, m: 5, h: 6, w: 9, k: [5, 3], s: [1, 2], p: [0, 1, 2, 3], bias: true }));
+  out.push(winCase('batch 2', { n: 2, c: 3, m: 5, h: 4, w: 9, k: [3, 3], s: [2, 1], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('1-D', { c: 5, m: 6, h: 1, w: 17, k: [1, 3], s: [1, 2], p: [0, 1, 0, 1], bias: true, oneD: true }));
+  return out;
+}
+
+/** Depthwise convs (group = C_in = C_out) for f32-conv-1x8-wasmsimd. */
+function dwCases(): Case[] {
+  const out: Case[] = [];
+  for (const [i, ow] of OW_EDGE.entries()) {
+    const bias = i % 2 === 0;
+    for (const c of [3, 5]) {
+      out.push(winCase('dw 3×3 s1 p1', { c, m: c, group: c, h: 4, w: ow, k: [3, 3], p: [1, 1, 1, 1], bias }));
+      out.push(winCase('dw 3×3 s2 p1', { c, m: c, group: c, h: 5, w: 2 * ow - (i % 2), k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: !bias }));
+    }
+    out.push(winCase('dw 3×3 s2 p1, odd +1', { c: 2, m: 2, group: 2, h: 3, w: 2 * ow + 1, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias }));
+    out.push(winCase('dw 3×3 s1 p0', { c: 3, m: 3, group: 3, h: 3, w: ow + 2, k: [3, 3], bias }));
+    out.push(winCase('dw 3×3 s1 p3', { c: 3, m: 3, group: 3, h: 2, w: Math.max(1, ow - 4), k: [3, 3], p: [3, 3, 3, 3], bias }));
+    out.push(winCase('dw 3×3 dilation 2 p2', { c: 2, m: 2, group: 2, h: 5, w: ow, k: [3, 3], d: [2, 2], p: [2, 2, 2, 2], bias }));
+    out.push(winCase('dw 5×5 s2 p2', { c: 3, m: 3, group: 3, h: 6, w: 2 * ow, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], bias: true }));
+  }
+  out.push(winCase('dw asymmetric pads, row stride 3', { c: 7, m: 7, group: 7, h: 10, w: 19, k: [3, 3], s: [3, 1], p: [0, 1, 2, 0], bias: true }));
+  out.push(winCase('dw batch 2', { n: 2, c: 6, m: 6, group: 6, h: 5, w: 18, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('dw 1-D', { c: 5, m: 5, group: 5, h: 1, w: 20, k: [1, 3], s: [1, 2], p: [0, 1, 0, 1], bias: true, oneD: true }));
+  return out;
 }
 
 function gemmCases(csr: boolean): Case[] {
@@ -200,7 +264,8 @@ const simd = wasmSimdAvailable();
 describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
   this.timeout(120_000);
   it('WebAssembly SIMD128 is available here (Node 20)', () => assert.ok(simd));
-  it('there are dense and csr wasmsimd kernels for Conv and Gemm, every epilogue', () => {
+  it('there are dense and csr wasmsimd kernels for Conv and Gemm, and depthwise Conv kernels, every epilogue', () => {
+    for (const e of ['', 'relu', 'clip']) assert.ok(WASMSIMD_KERNELS.some((k) => k.op === 'Conv' && k.id.includes('-1x8-') && k.epilogue === e), `depthwise '${e}'`);
     for (const op of ['Conv', 'Gemm', 'MatMul']) {
       for (const f of ['dense', 'csr']) {
         for (const e of ['', 'relu', 'clip']) assert.ok(WASMSIMD_KERNELS.some((k) => k.op === op && (k.format ?? 'dense') === f && k.epilogue === e), `${op} ${f} '${e}'`);
@@ -212,7 +277,8 @@ describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
   for (const k of WASMSIMD_KERNELS) {
     const ref = ALL_KERNELS.find((r) => r.target === 'ref' && r.op === k.op && r.epilogue === k.epilogue && (r.format ?? 'dense') === 'dense')!;
     const csr = k.format === 'csr';
-    const cases = k.op === 'Conv' ? convCases(csr) : k.op === 'Gemm' ? gemmCases(csr) : matmulCases(csr);
+    const cases = k.op !== 'Conv' ? (k.op === 'Gemm' ? gemmCases(csr) : matmulCases(csr))
+      : k.id.includes('-1x8-') ? dwCases() : csr ? convCases(true) : [...convCases(false), ...kxkCases()];
     it(`${k.id} matches ${ref.id} on ${cases.length} edge cases`, async function () {
       if (!simd) this.skip();
       for (const [ci, c] of cases.entries()) {
@@ -237,23 +303,33 @@ describe('wasmsimd kernel preconditions', function () {
     inputs: [{ dtype: 'float32', shape: [1, 3, 5, 5] }, { dtype: 'float32', shape: w }], outputs: [{ dtype: 'float32', shape: y }], attrs,
   });
 
-  it('supports() accepts a pointwise conv and refuses 3×3, stride 2, pads and groups', () => {
+  const dw = WASMSIMD_KERNELS.find((k) => k.id === 'f32-conv-1x8-wasmsimd')!;
+
+  it('supports(): f32-conv-4x8 takes any group-1 conv, f32-conv-1x8 depthwise ones with column stride 1 or 2; neither takes other groups', () => {
     assert.equal(conv.supports!(shapes([4, 3, 1, 1], {})), true);
-    assert.equal(conv.supports!(shapes([4, 3, 3, 3], { pads: [1, 1, 1, 1] })), false);
-    assert.equal(conv.supports!(shapes([4, 3, 1, 1], { strides: [2, 2] }, [1, 4, 3, 3])), false);
-    assert.equal(conv.supports!(shapes([4, 3, 1, 1], { pads: [0, 0, 1, 1] }, [1, 4, 6, 6])), false);
+    assert.equal(conv.supports!(shapes([4, 3, 3, 3], { pads: [1, 1, 1, 1] })), true);
+    assert.equal(conv.supports!(shapes([4, 3, 1, 1], { strides: [2, 2] }, [1, 4, 3, 3])), true);
     assert.equal(conv.supports!(shapes([3, 1, 1, 1], { group: 3 }, [1, 3, 5, 5])), false);
+    const dwShapes = (c: number, w: number[], attrs: Attrs, y: number[]) => ({
+      inputs: [{ dtype: 'float32', shape: [1, c, 5, 5] }, { dtype: 'float32', shape: w }], outputs: [{ dtype: 'float32', shape: y }], attrs,
+    });
+    assert.equal(dw.supports!(dwShapes(3, [3, 1, 3, 3], { group: 3, pads: [1, 1, 1, 1] }, [1, 3, 5, 5])), true);
+    assert.equal(dw.supports!(dwShapes(3, [3, 1, 3, 3], { group: 3, strides: [2, 2], pads: [1, 1, 1, 1] }, [1, 3, 3, 3])), true);
+    assert.equal(dw.supports!(dwShapes(3, [3, 1, 3, 3], { group: 3, strides: [3, 3] }, [1, 3, 1, 1])), false);
+    assert.equal(dw.supports!(dwShapes(3, [3, 3, 3, 3], { pads: [1, 1, 1, 1] }, [1, 3, 5, 5])), false);
+    assert.equal(dw.supports!(dwShapes(4, [4, 2, 3, 3], { group: 2, pads: [1, 1, 1, 1] }, [1, 4, 5, 5])), false);
+    assert.equal(conv.supports!(dwShapes(4, [4, 2, 3, 3], { group: 2, pads: [1, 1, 1, 1] }, [1, 4, 5, 5])), false);
   });
 
   it('with a WasmEnv, an unsupported node and a view outside the memory are KernelErrors naming node and kernel', async function () {
     if (!simd) this.skip();
     const space = (await createWasmSpace(4096, 0))!;
-    const x = wasmView(space, [1, 3, 5, 5], new Float32Array(75));
+    const x = wasmView(space, [1, 4, 5, 5], new Float32Array(100));
     const y = wasmView(space, [1, 4, 3, 3], new Float32Array(36));
-    const w3 = wasmView(space, [4, 3, 3, 3], new Float32Array(108));
-    assert.throws(() => conv.prepare({ node: 'c3', inputs: [x, w3], outputs: [y], attrs: {}, wasm: space }),
-      (e: unknown) => e instanceof KernelError && /c3/.test(e.message) && e.message.includes(conv.id) && /1×1/.test(e.message));
-    const w1 = plain([4, 3, 1, 1], new Float32Array(12));
+    const wg = wasmView(space, [4, 2, 3, 3], new Float32Array(72));
+    assert.throws(() => conv.prepare({ node: 'c3', inputs: [x, wg], outputs: [y], attrs: { group: 2 }, wasm: space }),
+      (e: unknown) => e instanceof KernelError && /c3/.test(e.message) && e.message.includes(conv.id) && /group 1/.test(e.message));
+    const w1 = plain([4, 4, 1, 1], new Float32Array(16));
     const y5 = wasmView(space, [1, 4, 5, 5], new Float32Array(100));
     assert.throws(() => conv.prepare({ node: 'c1', inputs: [x, w1], outputs: [y5], attrs: {}, wasm: space }),
       (e: unknown) => e instanceof KernelError && /not in the model's WebAssembly memory/.test(e.message));

@@ -28,11 +28,11 @@
   return b != 0 ? load<f32>(b + (<usize>n << 2)) : <f32>0;
 }
 
-/** Four rows n..n+3 of W (row stride K) times X, all P pixels. */
-@inline function rows4(w0: usize, x: usize, y0: usize, b0: f32, b1: f32, b2: f32, b3: f32, K: i32, P: i32, p0: i32, p1: i32, lo: f32, hi: f32): void {
-  const rowW = <usize>K << 2, rowX = <usize>P << 2;
+/** Four rows n..n+3 of W (row stride K) times X (row stride rowX bytes), pixels [p0, p1) into Y (row stride rowY bytes). */
+@inline function rows4(w0: usize, x: usize, y0: usize, b0: f32, b1: f32, b2: f32, b3: f32, K: i32, rowX: usize, rowY: usize, p0: i32, p1: i32, lo: f32, hi: f32): void {
+  const rowW = <usize>K << 2;
   const w1 = w0 + rowW, w2 = w1 + rowW, w3 = w2 + rowW;
-  const y1 = y0 + rowX, y2 = y1 + rowX, y3 = y2 + rowX;
+  const y1 = y0 + rowY, y2 = y1 + rowY, y3 = y2 + rowY;
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   let p = p0;
   for (; p + 8 <= p1; p += 8) {
@@ -89,9 +89,9 @@
   }
 }
 
-/** One row of W times X, all P pixels (the N mod 4 remainder). */
-@inline function rows1(w0: usize, x: usize, y0: usize, b0: f32, K: i32, P: i32, p0: i32, p1: i32, lo: f32, hi: f32): void {
-  const rowW = <usize>K << 2, rowX = <usize>P << 2;
+/** One row of W times X, pixels [p0, p1) (the N mod 4 remainder). */
+@inline function rows1(w0: usize, x: usize, y0: usize, b0: f32, K: i32, rowX: usize, p0: i32, p1: i32, lo: f32, hi: f32): void {
+  const rowW = <usize>K << 2;
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   let p = p0;
   for (; p + 8 <= p1; p += 8) {
@@ -126,9 +126,9 @@ export function gemm4x8(w: usize, x: usize, y: usize, b: usize, N: i32, K: i32, 
     const p1 = min<i32>(P, p0 + PB);
     let n = 0;
     for (; n + 4 <= N; n += 4) {
-      rows4(w + <usize>n * rowW, x, y + <usize>n * rowX, bias(b, n), bias(b, n + 1), bias(b, n + 2), bias(b, n + 3), K, P, p0, p1, lo, hi);
+      rows4(w + <usize>n * rowW, x, y + <usize>n * rowX, bias(b, n), bias(b, n + 1), bias(b, n + 2), bias(b, n + 3), K, rowX, rowX, p0, p1, lo, hi);
     }
-    for (; n < N; n++) rows1(w + <usize>n * rowW, x, y + <usize>n * rowX, bias(b, n), K, P, p0, p1, lo, hi);
+    for (; n < N; n++) rows1(w + <usize>n * rowW, x, y + <usize>n * rowX, bias(b, n), K, rowX, p0, p1, lo, hi);
   }
 }
 
@@ -197,6 +197,176 @@ export function spmm16x1(vals: usize, offs: usize, nnz: usize, x: usize, y: usiz
       }
       store<f32>(yp, clamp1(a, lo, hi));
       yp += rowY;
+    }
+  }
+}
+
+// convIm2col: a k×k (any pads, strides, dilations) group-1 Conv of one image, CHW:
+// Y[N][OH·OW] = B[N] + W[N][K] · col[K][OH·OW], K = Cin·KH·KW, built PT output pixels at a time:
+//
+//   col tile (scratch, K rows × PT floats)            then rows4/rows1 (the gemm4x8 tiles) with
+//   row r = (ic, kh, kw), column j = pixel p0 + j:     X = col (row stride PT), Y row stride OH·OW
+//   col[r][j] = X[ic][oh·sh − ph + kh·dh][ow·sw − pw + kw·dw], or 0 in the padding
+//
+// Per (kw) the output columns whose input lies inside the row are [lo, hi) (colRange); stride-1
+// rows copy 4 floats per v128.
+
+/** First output column o with o·s + shift >= 0, as lo; first with o·s + shift > size − 1, as hi (both clamped to [0, out]). */
+@inline function colLo(shift: i32, s: i32, out: i32): i32 {
+  return shift >= 0 ? 0 : min<i32>(out, (-shift + s - 1) / s);
+}
+@inline function colHi(shift: i32, s: i32, size: i32, out: i32): i32 {
+  const last = size - 1 - shift;
+  return last < 0 ? 0 : min<i32>(out, last / s + 1);
+}
+
+@inline function zero(dst: usize, n: i32): void {
+  memory.fill(dst, 0, <usize>max<i32>(n, 0) << 2);
+}
+
+function im2colTile(x: usize, col: usize, Cin: i32, H: i32, W: i32, OW: i32, KH: i32, KW: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, PT: i32, p0: i32, p1: i32): void {
+  const ohFirst = p0 / OW, ohLast = (p1 - 1) / OW;
+  let r: usize = 0;
+  for (let ic = 0; ic < Cin; ic++) {
+    const xc = x + ((<usize>ic * <usize>H * <usize>W) << 2);
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        const shift = kw * dw - pw;
+        const lo = colLo(shift, sw, OW), hi = max<i32>(lo, colHi(shift, sw, W, OW));
+        const row = col + ((r * <usize>PT) << 2);
+        for (let oh = ohFirst; oh <= ohLast; oh++) {
+          const base = oh * OW;
+          const a = max<i32>(0, p0 - base), e = min<i32>(OW, p1 - base); // this row's columns in the tile
+          const dst = row + (<usize>(base + a - p0) << 2);                // col position of column a
+          const ih = oh * sh - ph + kh * dh;
+          if (ih < 0 || ih >= H) { zero(dst, e - a); continue; }
+          const ca = max<i32>(a, lo), ce = min<i32>(e, hi);
+          if (ca >= ce) { zero(dst, e - a); continue; }
+          zero(dst, ca - a);
+          let d = dst + (<usize>(ca - a) << 2);
+          let s = xc + ((<usize>ih * <usize>W + <usize>(ca * sw + shift)) << 2);
+          let n = ce - ca;
+          if (sw == 1) {
+            for (; n >= 4; n -= 4) { v128.store(d, v128.load(s)); d += 16; s += 16; }
+            for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += 4; }
+          } else {
+            const step = <usize>sw << 2;
+            for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += step; }
+          }
+          zero(d, e - ce);
+        }
+        r++;
+      }
+    }
+  }
+}
+
+export function convIm2col(x: usize, w: usize, y: usize, b: usize, col: usize, N: i32, Cin: i32, H: i32, W: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, PT: i32, lo: f32, hi: f32): void {
+  const K = Cin * KH * KW, P = OH * OW;
+  const rowW = <usize>K << 2, rowY = <usize>P << 2, rowX = <usize>PT << 2;
+  for (let p0 = 0; p0 < P; p0 += PT) {
+    const p1 = min<i32>(P, p0 + PT);
+    im2colTile(x, col, Cin, H, W, OW, KH, KW, sh, sw, dh, dw, ph, pw, PT, p0, p1);
+    const xt = col - (<usize>p0 << 2); // so that pixel p reads col[p − p0]
+    let n = 0;
+    for (; n + 4 <= N; n += 4) {
+      rows4(w + <usize>n * rowW, xt, y + <usize>n * rowY, bias(b, n), bias(b, n + 1), bias(b, n + 2), bias(b, n + 3), K, rowX, rowY, p0, p1, lo, hi);
+    }
+    for (; n < N; n++) rows1(w + <usize>n * rowW, xt, y + <usize>n * rowY, bias(b, n), K, rowX, p0, p1, lo, hi);
+  }
+}
+
+// dwconv1x8: depthwise Conv (one input channel per output channel) of one image, CHW, per
+// channel and output row; sw ∈ {1, 2}, anything else geometric:
+//
+//   output row oh:   [0, oa) border        [oa, ob) interior: every kw reads inside the row     [ob, OW) border
+//                    scalar, per-tap       8 then 4 pixels per step, acc += splat(w[kh][kw]) · X   scalar, per-tap
+//                    column checks         (stride 2: lanes 0,2 of X[iw..] and 1,3 of X[iw+3..])  column checks
+//
+// Rows kh whose input row lies in the padding are skipped (they add zero).
+
+@inline function dwLoad(s: usize, sw: i32): v128 {
+  if (sw == 1) return v128.load(s);
+  return v128.shuffle<f32>(v128.load(s), v128.load(s, 12), 0, 2, 5, 7);
+}
+
+export function dwconv1x8(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32, W: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, lo: f32, hi: f32): void {
+  // Interior columns: inside every tap's valid range.
+  let oa = 0, ob = OW;
+  for (let kw = 0; kw < KW; kw++) {
+    const shift = kw * dw - pw;
+    oa = max<i32>(oa, colLo(shift, sw, OW));
+    ob = min<i32>(ob, colHi(shift, sw, W, OW));
+  }
+  if (ob < oa) ob = oa;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const rowX = <usize>W << 2, vstep = <usize>sw << 4; // bytes of input per 4 output pixels
+  for (let c = 0; c < C; c++) {
+    const xc = x + ((<usize>c * <usize>H * <usize>W) << 2);
+    const wc = w + ((<usize>c * <usize>KH * <usize>KW) << 2);
+    const yc = y + ((<usize>c * <usize>OH * <usize>OW) << 2);
+    const bv = bias(b, c);
+    for (let oh = 0; oh < OH; oh++) {
+      const ih0 = oh * sh - ph;
+      // kh range whose input row is inside [0, H)
+      const khLo = ih0 >= 0 ? 0 : min<i32>(KH, (-ih0 + dh - 1) / dh);
+      const khHi = H - 1 - ih0 < 0 ? 0 : min<i32>(KH, (H - 1 - ih0) / dh + 1);
+      const yr = yc + ((<usize>oh * <usize>OW) << 2);
+      // border columns, scalar with column checks
+      for (let ow = 0; ow < OW; ow++) {
+        if (ow == oa) { ow = ob; if (ow >= OW) break; }
+        let a = bv;
+        for (let kh = khLo; kh < khHi; kh++) {
+          const xr = xc + <usize>(ih0 + kh * dh) * rowX;
+          const wr = wc + ((<usize>kh * <usize>KW) << 2);
+          for (let kw = 0; kw < KW; kw++) {
+            const iw = ow * sw - pw + kw * dw;
+            if (iw >= 0 && iw < W) a += load<f32>(wr + (<usize>kw << 2)) * load<f32>(xr + (<usize>iw << 2));
+          }
+        }
+        store<f32>(yr + (<usize>ow << 2), clamp1(a, lo, hi));
+      }
+      // interior
+      let ow = oa;
+      for (; ow + 8 <= ob; ow += 8) {
+        let a0 = f32x4.splat(bv), a1 = a0;
+        for (let kh = khLo; kh < khHi; kh++) {
+          const xr = xc + <usize>(ih0 + kh * dh) * rowX;
+          const wr = wc + ((<usize>kh * <usize>KW) << 2);
+          for (let kw = 0; kw < KW; kw++) {
+            const s = xr + (<usize>(ow * sw - pw + kw * dw) << 2);
+            const wv = v128.load32_splat(wr + (<usize>kw << 2));
+            a0 = f32x4.add(a0, f32x4.mul(wv, dwLoad(s, sw)));
+            a1 = f32x4.add(a1, f32x4.mul(wv, dwLoad(s + vstep, sw)));
+          }
+        }
+        const o = yr + (<usize>ow << 2);
+        v128.store(o, clamp4(a0, vlo, vhi)); v128.store(o, clamp4(a1, vlo, vhi), 16);
+      }
+      for (; ow + 4 <= ob; ow += 4) {
+        let a0 = f32x4.splat(bv);
+        for (let kh = khLo; kh < khHi; kh++) {
+          const xr = xc + <usize>(ih0 + kh * dh) * rowX;
+          const wr = wc + ((<usize>kh * <usize>KW) << 2);
+          for (let kw = 0; kw < KW; kw++) {
+            const s = xr + (<usize>(ow * sw - pw + kw * dw) << 2);
+            a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wr + (<usize>kw << 2)), dwLoad(s, sw)));
+          }
+        }
+        v128.store(yr + (<usize>ow << 2), clamp4(a0, vlo, vhi));
+      }
+      for (; ow < ob; ow++) {
+        let a = bv;
+        for (let kh = khLo; kh < khHi; kh++) {
+          const xr = xc + <usize>(ih0 + kh * dh) * rowX;
+          const wr = wc + ((<usize>kh * <usize>KW) << 2);
+          for (let kw = 0; kw < KW; kw++) a += load<f32>(wr + (<usize>kw << 2)) * load<f32>(xr + (<usize>(ow * sw - pw + kw * dw) << 2));
+        }
+        store<f32>(yr + (<usize>ow << 2), clamp1(a, lo, hi));
+      }
     }
   }
 }
