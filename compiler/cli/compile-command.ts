@@ -109,9 +109,10 @@ export function compileCommand(): Command {
       mkdirSync(flags.output, { recursive: true });
       const out = join(flags.output, `${basename(model, extname(model))}.spm`);
       const dispatchOut = join(flags.output, `${basename(model, extname(model))}.dispatch.ts`);
+      const dispatch = result.dispatch; // generated before anything is written: a failure leaves no file
       if (flags.emitOnnx) writeFileAtomic(flags.emitOnnx, emitOnnx(result.graph));
       writeFileAtomic(out, result.artifact);
-      writeFileAtomic(dispatchOut, result.dispatch);
+      writeFileAtomic(dispatchOut, dispatch);
       const s = summarizeArtifact(result.contents);
       const report = result.report;
       const totals = reportTotals(report);
