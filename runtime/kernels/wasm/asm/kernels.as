@@ -285,11 +285,55 @@ export function convIm2col(x: usize, w: usize, y: usize, b: usize, col: usize, N
 //                    scalar, per-tap       8 then 4 pixels per step, acc += splat(w[kh][kw]) · X   scalar, per-tap
 //                    column checks         (stride 2: lanes 0,2 of X[iw..] and 1,3 of X[iw+3..])  column checks
 //
-// Rows kh whose input row lies in the padding are skipped (they add zero).
+// Rows kh whose input row lies in the padding are skipped (they add zero). 3×3 rows with all
+// three input rows inside take dw3x3Interior (weights held in registers, stride a constant).
 
 @inline function dwLoad(s: usize, sw: i32): v128 {
   if (sw == 1) return v128.load(s);
   return v128.shuffle<f32>(v128.load(s), v128.load(s, 12), 0, 2, 5, 7);
+}
+
+/**
+ * Interior columns [ow, ob) of one output row of a 3×3 depthwise conv whose three input rows
+ * r0..r2 are all inside the image; weights splatted once per channel; returns the first column
+ * not done (fewer than 4 left).
+ */
+@inline function dw3x3Interior(r0: usize, r1: usize, r2: usize, yr: usize, ow: i32, ob: i32, SW: i32, pw: i32, c1: usize, c2: usize,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, bv: v128, vlo: v128, vhi: v128): i32 {
+  const vstep = <usize>SW << 4;
+  for (; ow + 8 <= ob; ow += 8) {
+    const o = <usize>(ow * SW - pw) << 2;
+    let a0 = bv, a1 = bv;
+    let s = r0 + o;
+    a0 = f32x4.add(a0, f32x4.mul(w0, dwLoad(s, SW))); a1 = f32x4.add(a1, f32x4.mul(w0, dwLoad(s + vstep, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w1, dwLoad(s + c1, SW))); a1 = f32x4.add(a1, f32x4.mul(w1, dwLoad(s + c1 + vstep, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w2, dwLoad(s + c2, SW))); a1 = f32x4.add(a1, f32x4.mul(w2, dwLoad(s + c2 + vstep, SW)));
+    s = r1 + o;
+    a0 = f32x4.add(a0, f32x4.mul(w3, dwLoad(s, SW))); a1 = f32x4.add(a1, f32x4.mul(w3, dwLoad(s + vstep, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w4, dwLoad(s + c1, SW))); a1 = f32x4.add(a1, f32x4.mul(w4, dwLoad(s + c1 + vstep, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w5, dwLoad(s + c2, SW))); a1 = f32x4.add(a1, f32x4.mul(w5, dwLoad(s + c2 + vstep, SW)));
+    s = r2 + o;
+    a0 = f32x4.add(a0, f32x4.mul(w6, dwLoad(s, SW))); a1 = f32x4.add(a1, f32x4.mul(w6, dwLoad(s + vstep, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w7, dwLoad(s + c1, SW))); a1 = f32x4.add(a1, f32x4.mul(w7, dwLoad(s + c1 + vstep, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w8, dwLoad(s + c2, SW))); a1 = f32x4.add(a1, f32x4.mul(w8, dwLoad(s + c2 + vstep, SW)));
+    const y = yr + (<usize>ow << 2);
+    v128.store(y, clamp4(a0, vlo, vhi)); v128.store(y, clamp4(a1, vlo, vhi), 16);
+  }
+  for (; ow + 4 <= ob; ow += 4) {
+    const o = <usize>(ow * SW - pw) << 2;
+    let a0 = bv;
+    a0 = f32x4.add(a0, f32x4.mul(w0, dwLoad(r0 + o, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w1, dwLoad(r0 + o + c1, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w2, dwLoad(r0 + o + c2, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w3, dwLoad(r1 + o, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w4, dwLoad(r1 + o + c1, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w5, dwLoad(r1 + o + c2, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w6, dwLoad(r2 + o, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w7, dwLoad(r2 + o + c1, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w8, dwLoad(r2 + o + c2, SW)));
+    v128.store(yr + (<usize>ow << 2), clamp4(a0, vlo, vhi));
+  }
+  return ow;
 }
 
 export function dwconv1x8(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32, W: i32, OH: i32, OW: i32,
@@ -304,11 +348,18 @@ export function dwconv1x8(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32
   if (ob < oa) ob = oa;
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   const rowX = <usize>W << 2, vstep = <usize>sw << 4; // bytes of input per 4 output pixels
+  const k3 = KH == 3 && KW == 3, c1 = <usize>dw << 2, c2 = <usize>dw << 3;
   for (let c = 0; c < C; c++) {
     const xc = x + ((<usize>c * <usize>H * <usize>W) << 2);
     const wc = w + ((<usize>c * <usize>KH * <usize>KW) << 2);
     const yc = y + ((<usize>c * <usize>OH * <usize>OW) << 2);
     const bv = bias(b, c);
+    // 3×3: the nine weights splatted once per channel (unused otherwise)
+    const w0 = v128.load32_splat(wc);
+    const w1 = k3 ? v128.load32_splat(wc, 4) : w0, w2 = k3 ? v128.load32_splat(wc, 8) : w0;
+    const w3 = k3 ? v128.load32_splat(wc, 12) : w0, w4 = k3 ? v128.load32_splat(wc, 16) : w0, w5 = k3 ? v128.load32_splat(wc, 20) : w0;
+    const w6 = k3 ? v128.load32_splat(wc, 24) : w0, w7 = k3 ? v128.load32_splat(wc, 28) : w0, w8 = k3 ? v128.load32_splat(wc, 32) : w0;
+    const vb = f32x4.splat(bv);
     for (let oh = 0; oh < OH; oh++) {
       const ih0 = oh * sh - ph;
       // kh range whose input row is inside [0, H)
@@ -331,6 +382,12 @@ export function dwconv1x8(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32
       }
       // interior
       let ow = oa;
+      if (k3 && khLo == 0 && khHi == 3) {
+        const r0 = xc + <usize>ih0 * rowX, r1 = r0 + <usize>dh * rowX, r2 = r1 + <usize>dh * rowX;
+        ow = sw == 1
+          ? dw3x3Interior(r0, r1, r2, yr, ow, ob, 1, pw, c1, c2, w0, w1, w2, w3, w4, w5, w6, w7, w8, vb, vlo, vhi)
+          : dw3x3Interior(r0, r1, r2, yr, ow, ob, 2, pw, c1, c2, w0, w1, w2, w3, w4, w5, w6, w7, w8, vb, vlo, vhi);
+      }
       for (; ow + 8 <= ob; ow += 8) {
         let a0 = f32x4.splat(bv), a1 = a0;
         for (let kh = khLo; kh < khHi; kh++) {
