@@ -16,6 +16,7 @@ import { ALL_KERNELS, WASMSIMD_KERNELS } from '../../../runtime/kernels/index.js
 import type { WasmSpace } from '../../../runtime/kernels/wasm/env.js';
 import { createWasmSpace, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
+import { im2colTile } from '../../../runtime/kernels/wasm/conv.js';
 import type { TensorView } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
 import { packCsr } from '../../../compiler/sparse/pack.js';
@@ -99,8 +100,9 @@ function kxkCases(): Case[] {
     out.push(winCase('7×7 s2 p3 stem', { c: 3, m: 6, h: 7, w: 2 * ow, k: [7, 7], s: [2, 2], p: [3, 3, 3, 3], bias: true }));
     out.push(winCase('3×3 s1 p3', { c: 1, m: 3, h: 2, w: Math.max(1, ow - 4), k: [3, 3], p: [3, 3, 3, 3], bias }));
   }
-  out.push(winCase('several im2col tiles', { c: 16, m: 7, h: 17, w: 17, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
-  out.push(winCase('several tiles, s2', { c: 13, m: 5, h: 23, w: 21, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1] }));
+  // im2col tiles of PT = im2colTile(K, P) pixels, ending mid-row, the last one partial.
+  out.push(winCase('2 im2col tiles (448 + 81 pixels)', { c: 16, m: 7, h: 23, w: 23, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('2 im2col tiles, s2 (248 + 172 pixels)', { c: 29, m: 5, h: 41, w: 39, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1] }));
   out.push(winCase('1×1 stride 2', { c: 6, m: 5, h: 5, w: 9, k: [1, 1], s: [2, 2], bias: true }));
   out.push(winCase('1×1 with pads', { c: 3, m: 4, h: 2, w: 3, k: [1, 1], p: [1, 0, 0, 2] }));
   out.push(winCase('asymmetric pads, 5×3', { c: 4, m: 5, h: 6, w: 9, k: [5, 3], s: [1, 2], p: [0, 1, 2, 3], bias: true }));
@@ -304,6 +306,12 @@ describe('wasmsimd kernel preconditions', function () {
   });
 
   const dw = WASMSIMD_KERNELS.find((k) => k.id === 'f32-conv-1x8-wasmsimd')!;
+
+  it('im2col tiles: the multi-tile test cases above really span several tiles', () => {
+    assert.equal(im2colTile(16 * 9, 23 * 23), 448);
+    assert.equal(im2colTile(29 * 9, 21 * 20), 248);
+    assert.equal(im2colTile(3 * 49, 1), 8);
+  });
 
   it('supports(): f32-conv-4x8 takes any group-1 conv, f32-conv-1x8 depthwise ones with column stride 1 or 2; neither takes other groups', () => {
     assert.equal(conv.supports!(shapes([4, 3, 1, 1], {})), true);
