@@ -8,7 +8,7 @@
 
 import onnxProto from 'onnx-proto';
 import { ONNX_DTYPES } from '../analysis/shapes.js';
-import type { Attr, Constant, Dim, DType, Graph, Node, Value } from '../ir/graph.js';
+import type { Attr, Constant, Dim, DType, Graph, Value } from '../ir/graph.js';
 import { attrFloat } from '../ir/graph.js';
 import { DTYPE_BYTES } from '../../runtime/tensor.js';
 

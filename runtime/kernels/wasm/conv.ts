@@ -15,7 +15,7 @@
 // `supports`, so selection keeps the js kernel for it.
 
 import type { Kernel, NodeShapes } from '../kernel.js';
-import { EPILOGUES, epilogueClamp, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES, epilogueId } from '../common/epilogue.js';
 import { CONV_JS_KERNELS } from '../js/conv.js';
 import { CONV_SPARSE_JS_KERNELS } from '../js/conv-sparse.js';
 import { planSparseConv } from '../ref/conv-sparse.js';

@@ -4,26 +4,12 @@
 
 import { strict as assert } from 'node:assert';
 import { ByteBuffer } from 'flatbuffers';
-import { encodeArtifact, planArtifact, writeArtifact } from '../../../compiler/emit/artifact.js';
-import { ArtifactError, parseArtifact } from '../../../runtime/loader/load.js';
+import { writeArtifact } from '../../../compiler/emit/artifact.js';
+import { parseArtifact } from '../../../runtime/loader/load.js';
 import type { LayerRecipe, LoadedArtifact } from '../../../runtime/loader/model.js';
 import { Model } from '../../../schemas/gen/spc/schema/model.js';
 import { fixChecksum, packedSampleArtifact, sampleArtifact } from './sample-artifact.js';
-
-function rejection(bytes: Uint8Array): string {
-  try {
-    parseArtifact(bytes);
-  } catch (e) {
-    if (e instanceof ArtifactError) return e.message;
-    throw e;
-  }
-  return assert.fail('the artifact loaded');
-}
-
-/** Encodes without the writer's load-back check (the checksum is still right). */
-function encodeUnchecked(a: LoadedArtifact): Uint8Array {
-  return encodeArtifact(a, planArtifact(a));
-}
+import { encodeUnchecked, rejection } from './refusal.js';
 
 function withLayers(a: LoadedArtifact, layers: readonly LayerRecipe[]): LoadedArtifact {
   return { ...a, provenance: { ...a.provenance, layers } };
