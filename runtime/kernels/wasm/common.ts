@@ -11,6 +11,8 @@ import { KernelError } from '../kernel.js';
 import type { TensorView } from '../../tensor.js';
 import type { Checker } from '../common/define.js';
 import { defineKernel } from '../common/define.js';
+import { rowEntries } from '../ref/weight-sparse.js';
+import type { PackedWeight } from '../../sparse/packed.js';
 
 export interface WasmKernelSpec {
   readonly id: string;
@@ -68,6 +70,25 @@ export function scratchF32(env: WasmEnv, n: number): Float32Array {
 }
 
 export const f32Bytes = (n: number): number => Math.ceil((n * 4) / 16) * 16;
+
+/** A CSR weight staged in WASM scratch as spmm16x1 reads it: values, byte offsets, row counts. */
+export interface StagedCsr { readonly vals: number; readonly offs: number; readonly counts: number }
+
+/**
+ * Copies a packed weight's rows into scratch for spmm16x1: the values, each entry's input row
+ * as a byte offset (column × `stride` floats), and the count of entries per output row.
+ */
+export function stageCsr(c: Checker, env: WasmEnv, packed: PackedWeight, rows: number, stride: number): StagedCsr {
+  const { rowStart, col, values } = rowEntries(c, packed);
+  const nnz = values.length;
+  const vals = env.scratch(nnz * 4), offs = env.scratch(nnz * 4), counts = env.scratch(rows * 4);
+  new Float32Array(env.memory.buffer, vals, nnz).set(values);
+  const o = new Uint32Array(env.memory.buffer, offs, nnz);
+  for (let e = 0; e < nnz; e++) o[e] = col[e]! * stride * 4;
+  const cnt = new Uint32Array(env.memory.buffer, counts, rows);
+  for (let r = 0; r < rows; r++) cnt[r] = rowStart[r + 1]! - rowStart[r]!;
+  return { vals, offs, counts };
+}
 
 export type Gemm4x8 = (w: number, x: number, y: number, b: number, n: number, k: number, p: number, lo: number, hi: number) => void;
 export type Spmm16x1 = (vals: number, offs: number, nnz: number, x: number, y: number, b: number, n: number, p: number, lo: number, hi: number) => void;

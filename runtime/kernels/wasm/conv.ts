@@ -21,9 +21,8 @@ import { CONV_SPARSE_JS_KERNELS } from '../js/conv-sparse.js';
 import { planSparseConv } from '../ref/conv-sparse.js';
 import type { ConvPlan } from '../common/conv-plan.js';
 import { planConv } from '../common/conv-plan.js';
-import { rowEntries } from '../ref/weight-sparse.js';
 import type { Gemm4x8, Spmm16x1 } from './common.js';
-import { f32Bytes, pointer, wasmKernel } from './common.js';
+import { f32Bytes, stageCsr, pointer, wasmKernel } from './common.js';
 
 const NEEDS = 'a float32 1×1 Conv with stride 1, no pads and group 1';
 const NEEDS_DENSE = 'a float32 1-D or 2-D Conv with group 1';
@@ -173,14 +172,7 @@ function convCsrWasm(epilogue: Kernel['epilogue']): Kernel {
     },
     prepare(c, env) {
       const { x, y, bias, packed, batch, cin, cout, outSize: P, lo, hi } = planSparseConv(c, 'csr', epilogue);
-      const { rowStart, col, values } = rowEntries(c, packed);
-      const nnz = values.length;
-      const vals = env.scratch(nnz * 4), offs = env.scratch(nnz * 4), counts = env.scratch(cout * 4);
-      new Float32Array(env.memory.buffer, vals, nnz).set(values);
-      const o = new Uint32Array(env.memory.buffer, offs, nnz);
-      for (let e = 0; e < nnz; e++) o[e] = col[e]! * P * 4;
-      const cnt = new Uint32Array(env.memory.buffer, counts, cout);
-      for (let r = 0; r < cout; r++) cnt[r] = rowStart[r + 1]! - rowStart[r]!;
+      const { vals, offs, counts } = stageCsr(c, env, packed, cout, P);
       const xp = pointer(c, env, x, 'input 0'), yp = pointer(c, env, y, 'output');
       const b = c.ctx.inputs[2];
       const bp = bias === undefined || b === undefined ? 0 : pointer(c, env, b, 'bias');

@@ -16,9 +16,8 @@ import { EPILOGUES, epilogueClamp, epilogueId } from '../common/epilogue.js';
 import { GEMM_JS_KERNELS } from '../js/gemm.js';
 import { GEMM_SPARSE_JS_KERNELS } from '../js/gemm-sparse.js';
 import { planSparseGemm } from '../ref/gemm-sparse.js';
-import { rowEntries } from '../ref/weight-sparse.js';
 import type { Gemm4x8, Spmm16x1 } from './common.js';
-import { f32Bytes, gemmOutput, nodeShapesOf, pointer, scratchF32, transpose, wasmKernel } from './common.js';
+import { f32Bytes, stageCsr, gemmOutput, nodeShapesOf, pointer, scratchF32, transpose, wasmKernel } from './common.js';
 
 const NEEDS = 'a float32 Gemm with 2-D A and B';
 
@@ -142,14 +141,7 @@ function gemmCsrWasm(epilogue: Kernel['epilogue']): Kernel {
     prepare(c, env): RunFn {
       const plan = planSparseGemm(c, 'csr', epilogue);
       const d = dims(nodeShapesOf(c.ctx))!;
-      const { rowStart, col, values } = rowEntries(c, plan.packed);
-      const nnz = values.length;
-      const vals = env.scratch(nnz * 4), offs = env.scratch(nnz * 4), counts = env.scratch(d.n * 4);
-      new Float32Array(env.memory.buffer, vals, nnz).set(values);
-      const o = new Uint32Array(env.memory.buffer, offs, nnz);
-      for (let e = 0; e < nnz; e++) o[e] = col[e]! * d.m * 4;
-      const cnt = new Uint32Array(env.memory.buffer, counts, d.n);
-      for (let r = 0; r < d.n; r++) cnt[r] = rowStart[r + 1]! - rowStart[r]!;
+      const { vals, offs, counts } = stageCsr(c, env, plan.packed, d.n, d.m);
       const { alpha, cd, lo, hi } = plan;
       const inKernel = alpha === 1 && cd === undefined;
       const [klo, khi] = inKernel ? [lo, hi] : [-Infinity, Infinity];

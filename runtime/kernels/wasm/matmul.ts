@@ -12,9 +12,8 @@ import { EPILOGUES, epilogueClamp, epilogueId } from '../common/epilogue.js';
 import { MATMUL_JS_KERNELS } from '../js/matmul.js';
 import { MATMUL_SPARSE_JS_KERNELS } from '../js/matmul-sparse.js';
 import { planSparseMatMul } from '../ref/matmul-sparse.js';
-import { rowEntries } from '../ref/weight-sparse.js';
 import type { Gemm4x8, Spmm16x1 } from './common.js';
-import { f32Bytes, gemmOutput, pointer, scratchF32, transpose, wasmKernel } from './common.js';
+import { f32Bytes, stageCsr, gemmOutput, pointer, scratchF32, transpose, wasmKernel } from './common.js';
 
 const NEEDS = 'a float32 MatMul of A (rank ≥ 2) by a 2-D B';
 
@@ -58,14 +57,7 @@ function matmulCsrWasm(epilogue: Kernel['epilogue']): Kernel {
     },
     prepare(c, env): RunFn {
       const { a, y, packed, rows: r, k, n, lo, hi } = planSparseMatMul(c, 'csr', epilogue);
-      const { rowStart, col, values } = rowEntries(c, packed);
-      const nnz = values.length;
-      const vals = env.scratch(nnz * 4), offs = env.scratch(nnz * 4), counts = env.scratch(n * 4);
-      new Float32Array(env.memory.buffer, vals, nnz).set(values);
-      const o = new Uint32Array(env.memory.buffer, offs, nnz);
-      for (let e = 0; e < nnz; e++) o[e] = col[e]! * r * 4;
-      const cnt = new Uint32Array(env.memory.buffer, counts, n);
-      for (let j = 0; j < n; j++) cnt[j] = rowStart[j + 1]! - rowStart[j]!;
+      const { vals, offs, counts } = stageCsr(c, env, packed, n, r);
       const spmm = env.exports['spmm16x1'] as Spmm16x1;
       const ad = a.data as Float32Array, yd = y.data as Float32Array;
       if (r === 1) {
