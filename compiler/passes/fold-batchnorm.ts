@@ -100,12 +100,7 @@ const bnAfterLinear: RewriteRule<Match> = {
 
     const attrs: Record<string, Attr> = { ...p.attrs };
     if (p.op === 'Gemm') attrs['beta'] = { kind: 'float', value: 1 };
-    const y = bn.outputs[0]!;
-    const oldOut = p.outputs[0]!;
-    ed.removeNode(bn);
-    for (const o of bn.outputs.slice(1)) if (o !== '') ed.removeValue(o);
-    ed.replaceNode(p, { ...p, inputs: [p.inputs[0]!, wName, bName], outputs: [y, ...p.outputs.slice(1)], attrs });
-    ed.removeValue(oldOut);
+    ed.absorb(p, bn, { inputs: [p.inputs[0]!, wName, bName], attrs });
   },
 };
 

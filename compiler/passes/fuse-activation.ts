@@ -52,11 +52,7 @@ const activationAfterLinear: RewriteRule<Match> = {
       spc_act_min: { kind: 'float', value: m.min },
       spc_act_max: { kind: 'float', value: m.max },
     };
-    const y = act.outputs[0]!;
-    const oldOut = p.outputs[0]!;
-    ed.removeNode(act);
-    ed.replaceNode(p, { ...p, outputs: [y, ...p.outputs.slice(1)], attrs });
-    ed.removeValue(oldOut);
+    ed.absorb(p, act, { attrs });
   },
 };
 

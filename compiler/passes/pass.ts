@@ -192,6 +192,19 @@ export class GraphEditor {
     }
   }
 
+  /**
+   * Folds `consumer` into `producer`: the consumer (and its secondary outputs) disappears, the
+   * producer takes over the consumer's first output name with `change` applied, and the
+   * producer's old output value is dropped. For fusions like BN folding and activation epilogues.
+   */
+  absorb(producer: Node, consumer: Node, change: Partial<Pick<Node, 'inputs' | 'attrs'>>): void {
+    const oldOut = producer.outputs[0]!;
+    this.removeNode(consumer);
+    for (const o of consumer.outputs.slice(1)) if (o !== '') this.removeValue(o);
+    this.replaceNode(producer, { ...producer, ...change, outputs: [consumer.outputs[0]!, ...producer.outputs.slice(1)] });
+    this.removeValue(oldOut);
+  }
+
   /** Renames a value everywhere: its producer, its consumers, the graph outputs. */
   renameValue(from: string, to: string): void {
     const v = this.values.get(from);
