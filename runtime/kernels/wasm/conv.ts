@@ -2,7 +2,7 @@
 //
 //   dense  f32-conv-4x8-wasmsimd:      group 1, any kernel, pads, strides, dilations.
 //                                      1×1 / stride 1 / no pads: Y_n[Cout][P] = W[Cout][Cin] · X_n[Cin][P],
-//                                      gemm4x8 (asm/kernels.as) with W read in place from the weight section;
+//                                      gemm4x8 (asm/dense.as) with W read in place from the weight section;
 //                                      otherwise convIm2col: PT output pixels at a time, im2col into
 //                                      scratch col[Cin·KH·KW][PT] then the same 4×8 register tiles,
 //                                      W [Cout][Cin·KH·KW] read in place (ONNX's layout already is).

@@ -1,5 +1,5 @@
 // wasmsimd Gemm, Y = alpha·op(A)·op(B) + beta·C, fused relu/clip, as the pixel-contiguous
-// product Y[N'][P] = W[N'][K] · X[K][P] of asm/kernels.as:
+// product Y[N'][P] = W[N'][K] · X[K][P] of asm/dense.as:
 //
 //   dense transB = 0:  Y[M][N]   = op(A)[M][K] · B[K][N]        W = op(A) (A transposed into scratch when transA), X = B
 //   dense transB = 1:  Yᵀ[N][M]  = B[N][K] · op(A)ᵀ[K][M]       W = B in place, X = op(A)ᵀ (scratch unless transA or M = 1)

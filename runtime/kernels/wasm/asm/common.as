@@ -1,0 +1,161 @@
+// Helpers shared by the wasmsimd kernel files (asm/*.as): clamps, bias, the 4×8 and 1×8 dense
+// register tiles (rows4, rows1) and the im2col tile builder. Inlined where used.
+
+@inline export function clamp4(v: v128, lo: v128, hi: v128): v128 {
+  return f32x4.min(f32x4.max(v, lo), hi);
+}
+
+@inline export function clamp1(v: f32, lo: f32, hi: f32): f32 {
+  return Mathf.min(Mathf.max(v, lo), hi);
+}
+
+@inline export function bias(b: usize, n: i32): f32 {
+  return b != 0 ? load<f32>(b + (<usize>n << 2)) : <f32>0;
+}
+
+/** Four rows n..n+3 of W (row stride K) times X (row stride rowX bytes), pixels [p0, p1) into Y (row stride rowY bytes). */
+@inline export function rows4(w0: usize, x: usize, y0: usize, b0: f32, b1: f32, b2: f32, b3: f32, K: i32, rowX: usize, rowY: usize, p0: i32, p1: i32, lo: f32, hi: f32): void {
+  const rowW = <usize>K << 2;
+  const w1 = w0 + rowW, w2 = w1 + rowW, w3 = w2 + rowW;
+  const y1 = y0 + rowY, y2 = y1 + rowY, y3 = y2 + rowY;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  let p = p0;
+  for (; p + 8 <= p1; p += 8) {
+    let a00 = f32x4.splat(b0), a01 = a00;
+    let a10 = f32x4.splat(b1), a11 = a10;
+    let a20 = f32x4.splat(b2), a21 = a20;
+    let a30 = f32x4.splat(b3), a31 = a30;
+    let xp = x + (<usize>p << 2);
+    for (let kk: usize = 0, kEnd = rowW; kk < kEnd; kk += 4) {
+      const x0 = v128.load(xp), x1 = v128.load(xp, 16);
+      const s0 = v128.load32_splat(w0 + kk);
+      const s1 = v128.load32_splat(w1 + kk);
+      const s2 = v128.load32_splat(w2 + kk);
+      const s3 = v128.load32_splat(w3 + kk);
+      a00 = f32x4.add(a00, f32x4.mul(s0, x0)); a01 = f32x4.add(a01, f32x4.mul(s0, x1));
+      a10 = f32x4.add(a10, f32x4.mul(s1, x0)); a11 = f32x4.add(a11, f32x4.mul(s1, x1));
+      a20 = f32x4.add(a20, f32x4.mul(s2, x0)); a21 = f32x4.add(a21, f32x4.mul(s2, x1));
+      a30 = f32x4.add(a30, f32x4.mul(s3, x0)); a31 = f32x4.add(a31, f32x4.mul(s3, x1));
+      xp += rowX;
+    }
+    const o = <usize>p << 2;
+    v128.store(y0 + o, clamp4(a00, vlo, vhi)); v128.store(y0 + o, clamp4(a01, vlo, vhi), 16);
+    v128.store(y1 + o, clamp4(a10, vlo, vhi)); v128.store(y1 + o, clamp4(a11, vlo, vhi), 16);
+    v128.store(y2 + o, clamp4(a20, vlo, vhi)); v128.store(y2 + o, clamp4(a21, vlo, vhi), 16);
+    v128.store(y3 + o, clamp4(a30, vlo, vhi)); v128.store(y3 + o, clamp4(a31, vlo, vhi), 16);
+  }
+  for (; p + 4 <= p1; p += 4) {
+    let a0 = f32x4.splat(b0), a1 = f32x4.splat(b1), a2 = f32x4.splat(b2), a3 = f32x4.splat(b3);
+    let xp = x + (<usize>p << 2);
+    for (let kk: usize = 0; kk < rowW; kk += 4) {
+      const x0 = v128.load(xp);
+      a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(w0 + kk)), x0));
+      a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(w1 + kk)), x0));
+      a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(w2 + kk)), x0));
+      a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(w3 + kk)), x0));
+      xp += rowX;
+    }
+    const o = <usize>p << 2;
+    v128.store(y0 + o, clamp4(a0, vlo, vhi)); v128.store(y1 + o, clamp4(a1, vlo, vhi));
+    v128.store(y2 + o, clamp4(a2, vlo, vhi)); v128.store(y3 + o, clamp4(a3, vlo, vhi));
+  }
+  for (; p < p1; p++) {
+    let a0 = b0, a1 = b1, a2 = b2, a3 = b3;
+    let xp = x + (<usize>p << 2);
+    for (let kk: usize = 0; kk < rowW; kk += 4) {
+      const x0 = load<f32>(xp);
+      a0 += load<f32>(w0 + kk) * x0; a1 += load<f32>(w1 + kk) * x0;
+      a2 += load<f32>(w2 + kk) * x0; a3 += load<f32>(w3 + kk) * x0;
+      xp += rowX;
+    }
+    const o = <usize>p << 2;
+    store<f32>(y0 + o, clamp1(a0, lo, hi)); store<f32>(y1 + o, clamp1(a1, lo, hi));
+    store<f32>(y2 + o, clamp1(a2, lo, hi)); store<f32>(y3 + o, clamp1(a3, lo, hi));
+  }
+}
+
+/** One row of W times X, pixels [p0, p1) (the N mod 4 remainder). */
+@inline export function rows1(w0: usize, x: usize, y0: usize, b0: f32, K: i32, rowX: usize, p0: i32, p1: i32, lo: f32, hi: f32): void {
+  const rowW = <usize>K << 2;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  let p = p0;
+  for (; p + 8 <= p1; p += 8) {
+    let a0 = f32x4.splat(b0), a1 = a0;
+    let xp = x + (<usize>p << 2);
+    for (let kk: usize = 0; kk < rowW; kk += 4) {
+      const s = f32x4.splat(load<f32>(w0 + kk));
+      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(xp)));
+      a1 = f32x4.add(a1, f32x4.mul(s, v128.load(xp, 16)));
+      xp += rowX;
+    }
+    const o = <usize>p << 2;
+    v128.store(y0 + o, clamp4(a0, vlo, vhi)); v128.store(y0 + o, clamp4(a1, vlo, vhi), 16);
+  }
+  for (; p < p1; p++) {
+    let a = b0;
+    let xp = x + (<usize>p << 2);
+    for (let kk: usize = 0; kk < rowW; kk += 4) { a += load<f32>(w0 + kk) * load<f32>(xp); xp += rowX; }
+    store<f32>(y0 + (<usize>p << 2), clamp1(a, lo, hi));
+  }
+}
+
+// convIm2col: a k×k (any pads, strides, dilations) group-1 Conv of one image, CHW:
+// Y[N][OH·OW] = B[N] + W[N][K] · col[K][OH·OW], K = Cin·KH·KW, built PT output pixels at a time:
+//
+//   col tile (scratch, K rows × PT floats)            then rows4/rows1 (the gemm4x8 tiles) with
+//   row r = (ic, kh, kw), column j = pixel p0 + j:     X = col (row stride PT), Y row stride OH·OW
+//   col[r][j] = X[ic][oh·sh − ph + kh·dh][ow·sw − pw + kw·dw], or 0 in the padding
+//
+// Per (kw) the output columns whose input lies inside the row are [lo, hi) (colRange); stride-1
+// rows copy 4 floats per v128.
+
+/** First output column o with o·s + shift >= 0, as lo; first with o·s + shift > size − 1, as hi (both clamped to [0, out]). */
+@inline export function colLo(shift: i32, s: i32, out: i32): i32 {
+  return shift >= 0 ? 0 : min<i32>(out, (-shift + s - 1) / s);
+}
+@inline export function colHi(shift: i32, s: i32, size: i32, out: i32): i32 {
+  const last = size - 1 - shift;
+  return last < 0 ? 0 : min<i32>(out, last / s + 1);
+}
+
+@inline export function zero(dst: usize, n: i32): void {
+  memory.fill(dst, 0, <usize>max<i32>(n, 0) << 2);
+}
+
+export function im2colTile(x: usize, col: usize, Cin: i32, H: i32, W: i32, OW: i32, KH: i32, KW: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, PT: i32, p0: i32, p1: i32): void {
+  const ohFirst = p0 / OW, ohLast = (p1 - 1) / OW;
+  let r: usize = 0;
+  for (let ic = 0; ic < Cin; ic++) {
+    const xc = x + ((<usize>ic * <usize>H * <usize>W) << 2);
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        const shift = kw * dw - pw;
+        const lo = colLo(shift, sw, OW), hi = max<i32>(lo, colHi(shift, sw, W, OW));
+        const row = col + ((r * <usize>PT) << 2);
+        for (let oh = ohFirst; oh <= ohLast; oh++) {
+          const base = oh * OW;
+          const a = max<i32>(0, p0 - base), e = min<i32>(OW, p1 - base); // this row's columns in the tile
+          const dst = row + (<usize>(base + a - p0) << 2);                // col position of column a
+          const ih = oh * sh - ph + kh * dh;
+          if (ih < 0 || ih >= H) { zero(dst, e - a); continue; }
+          const ca = max<i32>(a, lo), ce = min<i32>(e, hi);
+          if (ca >= ce) { zero(dst, e - a); continue; }
+          zero(dst, ca - a);
+          let d = dst + (<usize>(ca - a) << 2);
+          let s = xc + ((<usize>ih * <usize>W + <usize>(ca * sw + shift)) << 2);
+          let n = ce - ca;
+          if (sw == 1) {
+            for (; n >= 4; n -= 4) { v128.store(d, v128.load(s)); d += 16; s += 16; }
+            for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += 4; }
+          } else {
+            const step = <usize>sw << 2;
+            for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += step; }
+          }
+          zero(d, e - ce);
+        }
+        r++;
+      }
+    }
+  }
+}

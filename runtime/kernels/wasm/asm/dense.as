@@ -1,0 +1,187 @@
+// Dense wasmsimd kernels: gemm4x8, convIm2col (k×k via im2col tiles), dwconv1x8 (depthwise).
+
+import { clamp1, clamp4, bias, rows4, rows1, colLo, colHi, im2colTile } from './common';
+
+/**
+ * When X is larger than 64 KiB, pixel blocks of PB columns (a multiple of 8, K·PB·4 bytes of X
+ * ≈ 32 KiB) go outermost, so one block of X stays in cache while every row block of W passes
+ * over it; otherwise one block (W streams once).
+ */
+export function gemm4x8(w: usize, x: usize, y: usize, b: usize, N: i32, K: i32, P: i32, lo: f32, hi: f32): void {
+  const rowW = <usize>K << 2, rowX = <usize>P << 2;
+  const PB = <i64>K * <i64>P * 4 <= 65536 ? P : max<i32>(8, ((8192 / max<i32>(K, 1)) >> 3) << 3);
+  for (let p0 = 0; p0 < P; p0 += PB) {
+    const p1 = min<i32>(P, p0 + PB);
+    let n = 0;
+    for (; n + 4 <= N; n += 4) {
+      rows4(w + <usize>n * rowW, x, y + <usize>n * rowX, bias(b, n), bias(b, n + 1), bias(b, n + 2), bias(b, n + 3), K, rowX, rowX, p0, p1, lo, hi);
+    }
+    for (; n < N; n++) rows1(w + <usize>n * rowW, x, y + <usize>n * rowX, bias(b, n), K, rowX, p0, p1, lo, hi);
+  }
+}
+
+export function convIm2col(x: usize, w: usize, y: usize, b: usize, col: usize, N: i32, Cin: i32, H: i32, W: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, PT: i32, lo: f32, hi: f32): void {
+  const K = Cin * KH * KW, P = OH * OW;
+  const rowW = <usize>K << 2, rowY = <usize>P << 2, rowX = <usize>PT << 2;
+  for (let p0 = 0; p0 < P; p0 += PT) {
+    const p1 = min<i32>(P, p0 + PT);
+    im2colTile(x, col, Cin, H, W, OW, KH, KW, sh, sw, dh, dw, ph, pw, PT, p0, p1);
+    const xt = col - (<usize>p0 << 2); // so that pixel p reads col[p − p0]
+    let n = 0;
+    for (; n + 4 <= N; n += 4) {
+      rows4(w + <usize>n * rowW, xt, y + <usize>n * rowY, bias(b, n), bias(b, n + 1), bias(b, n + 2), bias(b, n + 3), K, rowX, rowY, p0, p1, lo, hi);
+    }
+    for (; n < N; n++) rows1(w + <usize>n * rowW, xt, y + <usize>n * rowY, bias(b, n), K, rowX, p0, p1, lo, hi);
+  }
+}
+
+// dwconv1x8: depthwise Conv (one input channel per output channel) of one image, CHW, per
+// channel and output row; sw ∈ {1, 2}, anything else geometric:
+//
+//   output row oh:   [0, oa) border        [oa, ob) interior: every kw reads inside the row     [ob, OW) border
+//                    scalar, per-tap       8 then 4 pixels per step, acc += splat(w[kh][kw]) · X   scalar, per-tap
+//                    column checks         (stride 2: lanes 0,2 of X[iw..] and 1,3 of X[iw+3..])  column checks
+//
+// Rows kh whose input row lies in the padding are skipped (they add zero). 3×3 rows with all
+// three input rows inside take dw3x3Interior (weights held in registers, stride a constant).
+
+@inline function dwLoad(s: usize, sw: i32): v128 {
+  if (sw == 1) return v128.load(s);
+  return v128.shuffle<f32>(v128.load(s), v128.load(s, 12), 0, 2, 5, 7);
+}
+
+/**
+ * Interior columns [ow, ob) of one output row of a 3×3 depthwise conv whose three input rows
+ * r0..r2 are all inside the image; weights splatted once per channel; returns the first column
+ * not done (fewer than 4 left).
+ */
+@inline function dw3x3Interior(r0: usize, r1: usize, r2: usize, yr: usize, ow: i32, ob: i32, SW: i32, pw: i32, c1: usize, c2: usize,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, bv: v128, vlo: v128, vhi: v128): i32 {
+  const vstep = <usize>SW << 4;
+  for (; ow + 8 <= ob; ow += 8) {
+    const o = <usize>(ow * SW - pw) << 2;
+    let a0 = bv, a1 = bv;
+    let s = r0 + o;
+    a0 = f32x4.add(a0, f32x4.mul(w0, dwLoad(s, SW))); a1 = f32x4.add(a1, f32x4.mul(w0, dwLoad(s + vstep, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w1, dwLoad(s + c1, SW))); a1 = f32x4.add(a1, f32x4.mul(w1, dwLoad(s + c1 + vstep, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w2, dwLoad(s + c2, SW))); a1 = f32x4.add(a1, f32x4.mul(w2, dwLoad(s + c2 + vstep, SW)));
+    s = r1 + o;
+    a0 = f32x4.add(a0, f32x4.mul(w3, dwLoad(s, SW))); a1 = f32x4.add(a1, f32x4.mul(w3, dwLoad(s + vstep, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w4, dwLoad(s + c1, SW))); a1 = f32x4.add(a1, f32x4.mul(w4, dwLoad(s + c1 + vstep, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w5, dwLoad(s + c2, SW))); a1 = f32x4.add(a1, f32x4.mul(w5, dwLoad(s + c2 + vstep, SW)));
+    s = r2 + o;
+    a0 = f32x4.add(a0, f32x4.mul(w6, dwLoad(s, SW))); a1 = f32x4.add(a1, f32x4.mul(w6, dwLoad(s + vstep, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w7, dwLoad(s + c1, SW))); a1 = f32x4.add(a1, f32x4.mul(w7, dwLoad(s + c1 + vstep, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w8, dwLoad(s + c2, SW))); a1 = f32x4.add(a1, f32x4.mul(w8, dwLoad(s + c2 + vstep, SW)));
+    const y = yr + (<usize>ow << 2);
+    v128.store(y, clamp4(a0, vlo, vhi)); v128.store(y, clamp4(a1, vlo, vhi), 16);
+  }
+  for (; ow + 4 <= ob; ow += 4) {
+    const o = <usize>(ow * SW - pw) << 2;
+    let a0 = bv;
+    a0 = f32x4.add(a0, f32x4.mul(w0, dwLoad(r0 + o, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w1, dwLoad(r0 + o + c1, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w2, dwLoad(r0 + o + c2, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w3, dwLoad(r1 + o, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w4, dwLoad(r1 + o + c1, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w5, dwLoad(r1 + o + c2, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w6, dwLoad(r2 + o, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w7, dwLoad(r2 + o + c1, SW)));
+    a0 = f32x4.add(a0, f32x4.mul(w8, dwLoad(r2 + o + c2, SW)));
+    v128.store(yr + (<usize>ow << 2), clamp4(a0, vlo, vhi));
+  }
+  return ow;
+}
+
+export function dwconv1x8(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32, W: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, lo: f32, hi: f32): void {
+  // Interior columns: inside every tap's valid range.
+  let oa = 0, ob = OW;
+  for (let kw = 0; kw < KW; kw++) {
+    const shift = kw * dw - pw;
+    oa = max<i32>(oa, colLo(shift, sw, OW));
+    ob = min<i32>(ob, colHi(shift, sw, W, OW));
+  }
+  if (ob < oa) ob = oa;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const rowX = <usize>W << 2, vstep = <usize>sw << 4; // bytes of input per 4 output pixels
+  const k3 = KH == 3 && KW == 3, c1 = <usize>dw << 2, c2 = <usize>dw << 3;
+  for (let c = 0; c < C; c++) {
+    const xc = x + ((<usize>c * <usize>H * <usize>W) << 2);
+    const wc = w + ((<usize>c * <usize>KH * <usize>KW) << 2);
+    const yc = y + ((<usize>c * <usize>OH * <usize>OW) << 2);
+    const bv = bias(b, c);
+    // 3×3: the nine weights splatted once per channel (unused otherwise)
+    const w0 = v128.load32_splat(wc);
+    const w1 = k3 ? v128.load32_splat(wc, 4) : w0, w2 = k3 ? v128.load32_splat(wc, 8) : w0;
+    const w3 = k3 ? v128.load32_splat(wc, 12) : w0, w4 = k3 ? v128.load32_splat(wc, 16) : w0, w5 = k3 ? v128.load32_splat(wc, 20) : w0;
+    const w6 = k3 ? v128.load32_splat(wc, 24) : w0, w7 = k3 ? v128.load32_splat(wc, 28) : w0, w8 = k3 ? v128.load32_splat(wc, 32) : w0;
+    const vb = f32x4.splat(bv);
+    for (let oh = 0; oh < OH; oh++) {
+      const ih0 = oh * sh - ph;
+      // kh range whose input row is inside [0, H)
+      const khLo = ih0 >= 0 ? 0 : min<i32>(KH, (-ih0 + dh - 1) / dh);
+      const khHi = H - 1 - ih0 < 0 ? 0 : min<i32>(KH, (H - 1 - ih0) / dh + 1);
+      const yr = yc + ((<usize>oh * <usize>OW) << 2);
+      // border columns, scalar with column checks
+      for (let ow = 0; ow < OW; ow++) {
+        if (ow == oa) { ow = ob; if (ow >= OW) break; }
+        let a = bv;
+        for (let kh = khLo; kh < khHi; kh++) {
+          const xr = xc + <usize>(ih0 + kh * dh) * rowX;
+          const wr = wc + ((<usize>kh * <usize>KW) << 2);
+          for (let kw = 0; kw < KW; kw++) {
+            const iw = ow * sw - pw + kw * dw;
+            if (iw >= 0 && iw < W) a += load<f32>(wr + (<usize>kw << 2)) * load<f32>(xr + (<usize>iw << 2));
+          }
+        }
+        store<f32>(yr + (<usize>ow << 2), clamp1(a, lo, hi));
+      }
+      // interior
+      let ow = oa;
+      if (k3 && khLo == 0 && khHi == 3) {
+        const r0 = xc + <usize>ih0 * rowX, r1 = r0 + <usize>dh * rowX, r2 = r1 + <usize>dh * rowX;
+        ow = sw == 1
+          ? dw3x3Interior(r0, r1, r2, yr, ow, ob, 1, pw, c1, c2, w0, w1, w2, w3, w4, w5, w6, w7, w8, vb, vlo, vhi)
+          : dw3x3Interior(r0, r1, r2, yr, ow, ob, 2, pw, c1, c2, w0, w1, w2, w3, w4, w5, w6, w7, w8, vb, vlo, vhi);
+      }
+      for (; ow + 8 <= ob; ow += 8) {
+        let a0 = f32x4.splat(bv), a1 = a0;
+        for (let kh = khLo; kh < khHi; kh++) {
+          const xr = xc + <usize>(ih0 + kh * dh) * rowX;
+          const wr = wc + ((<usize>kh * <usize>KW) << 2);
+          for (let kw = 0; kw < KW; kw++) {
+            const s = xr + (<usize>(ow * sw - pw + kw * dw) << 2);
+            const wv = v128.load32_splat(wr + (<usize>kw << 2));
+            a0 = f32x4.add(a0, f32x4.mul(wv, dwLoad(s, sw)));
+            a1 = f32x4.add(a1, f32x4.mul(wv, dwLoad(s + vstep, sw)));
+          }
+        }
+        const o = yr + (<usize>ow << 2);
+        v128.store(o, clamp4(a0, vlo, vhi)); v128.store(o, clamp4(a1, vlo, vhi), 16);
+      }
+      for (; ow + 4 <= ob; ow += 4) {
+        let a0 = f32x4.splat(bv);
+        for (let kh = khLo; kh < khHi; kh++) {
+          const xr = xc + <usize>(ih0 + kh * dh) * rowX;
+          const wr = wc + ((<usize>kh * <usize>KW) << 2);
+          for (let kw = 0; kw < KW; kw++) {
+            const s = xr + (<usize>(ow * sw - pw + kw * dw) << 2);
+            a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wr + (<usize>kw << 2)), dwLoad(s, sw)));
+          }
+        }
+        v128.store(yr + (<usize>ow << 2), clamp4(a0, vlo, vhi));
+      }
+      for (; ow < ob; ow++) {
+        let a = bv;
+        for (let kh = khLo; kh < khHi; kh++) {
+          const xr = xc + <usize>(ih0 + kh * dh) * rowX;
+          const wr = wc + ((<usize>kh * <usize>KW) << 2);
+          for (let kw = 0; kw < KW; kw++) a += load<f32>(wr + (<usize>kw << 2)) * load<f32>(xr + (<usize>(ow * sw - pw + kw * dw) << 2));
+        }
+        store<f32>(yr + (<usize>ow << 2), clamp1(a, lo, hi));
+      }
+    }
+  }
+}
