@@ -72,6 +72,7 @@ import * as refTranspose from '../../runtime/kernels/ref/transpose.js';
 import * as refUnsqueeze from '../../runtime/kernels/ref/unsqueeze.js';
 import * as refWhere from '../../runtime/kernels/ref/where.js';
 import * as wasmConv from '../../runtime/kernels/wasm/conv.js';
+import * as wasmConvCsr from '../../runtime/kernels/wasm/conv-csr.js';
 import * as wasmGemm from '../../runtime/kernels/wasm/gemm.js';
 import * as wasmMatmul from '../../runtime/kernels/wasm/matmul.js';
 
@@ -136,6 +137,7 @@ export const KERNEL_MODULES: readonly (readonly [string, Readonly<Record<string,
   ['ref/unsqueeze', refUnsqueeze],
   ['ref/where', refWhere],
   ['wasm/conv', wasmConv],
+  ['wasm/conv-csr', wasmConvCsr],
   ['wasm/gemm', wasmGemm],
   ['wasm/matmul', wasmMatmul],
 ];

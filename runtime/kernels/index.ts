@@ -59,6 +59,7 @@ import { CONV_SPARSE_JS_KERNELS } from './js/conv-sparse.js';
 import { GEMM_SPARSE_JS_KERNELS } from './js/gemm-sparse.js';
 import { MATMUL_SPARSE_JS_KERNELS } from './js/matmul-sparse.js';
 import { CONV_WASM_KERNELS } from './wasm/conv.js';
+import { CONV_CSR_WASM_KERNELS } from './wasm/conv-csr.js';
 import { GEMM_WASM_KERNELS } from './wasm/gemm.js';
 import { MATMUL_WASM_KERNELS } from './wasm/matmul.js';
 
@@ -87,7 +88,9 @@ export const SPARSE_KERNELS: readonly Kernel[] = [
  * SIMD here, plain-memory views) each prepares its js equivalent; `supports` keeps kernel
  * selection off the nodes they refuse.
  */
-export const WASMSIMD_KERNELS: readonly Kernel[] = [...CONV_WASM_KERNELS, ...GEMM_WASM_KERNELS, ...MATMUL_WASM_KERNELS];
+export const WASMSIMD_KERNELS: readonly Kernel[] = [
+  ...CONV_WASM_KERNELS, ...CONV_CSR_WASM_KERNELS, ...GEMM_WASM_KERNELS, ...MATMUL_WASM_KERNELS,
+];
 
 export const ALL_KERNELS: readonly Kernel[] = [...REF_KERNELS, ...JS_KERNELS, ...SPARSE_KERNELS, ...WASMSIMD_KERNELS];
 

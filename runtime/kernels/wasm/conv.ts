@@ -9,7 +9,7 @@
 //   dense  f32-conv-1x8-wasmsimd:      depthwise (group = Cin = Cout, one weight plane per channel), any
 //                                      kernel, pads, dilations, row stride; column stride 1 or 2.
 //                                      dwconv1x8: 8 output pixels per v128 pair, borders scalar.
-//   csr    f32-convcsr-16x1-wasmsimd:  pointwise only; spmm16x1, scratch = vals[nnz] f32 | offs[nnz] u32 (= col·P·4) | nnz[Cout] u32
+//   (sparse convs: conv-csr.ts)
 //
 // Anything else (grouped but not depthwise, depthwise with column stride > 2, 3-D) is refused by
 // `supports`, so selection keeps the js kernel for it.
@@ -17,14 +17,11 @@
 import type { Kernel, NodeShapes } from '../kernel.js';
 import { EPILOGUES, epilogueId } from '../common/epilogue.js';
 import { CONV_JS_KERNELS } from '../js/conv.js';
-import { CONV_SPARSE_JS_KERNELS } from '../js/conv-sparse.js';
-import { planSparseConv } from '../ref/conv-sparse.js';
 import type { ConvPlan } from '../common/conv-plan.js';
 import { planConv } from '../common/conv-plan.js';
-import type { Gemm4x8, Spmm16x1 } from './common.js';
-import { f32Bytes, stageCsr, pointer, wasmKernel } from './common.js';
+import type { Gemm4x8 } from './common.js';
+import { f32Bytes, pointer, wasmKernel } from './common.js';
 
-const NEEDS = 'a float32 1×1 Conv with stride 1, no pads and group 1';
 const NEEDS_DENSE = 'a float32 1-D or 2-D Conv with group 1';
 const NEEDS_DW = 'a float32 1-D or 2-D depthwise Conv (group = input channels = output channels) with column stride 1 or 2';
 
@@ -161,28 +158,4 @@ function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
   });
 }
 
-function convCsrWasm(epilogue: Kernel['epilogue']): Kernel {
-  return wasmKernel({
-    id: epilogueId('f32', 'convcsr', epilogue, '16x1', 'wasmsimd'), op: 'Conv', epilogue, format: 'csr', needs: NEEDS,
-    js: CONV_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'csr')!,
-    supports: (node) => node.inputs[1]?.packed?.format !== 'bsr' && node.inputs[1]?.packed?.format !== 'nm' && pointwiseConv(node),
-    scratchBytes(node) {
-      const p = node.inputs[1]?.packed;
-      return p ? 2 * f32Bytes(p.values.length) + f32Bytes(p.rows) : 0;
-    },
-    prepare(c, env) {
-      const { x, y, bias, packed, batch, cin, cout, outSize: P, lo, hi } = planSparseConv(c, 'csr', epilogue);
-      const { vals, offs, counts } = stageCsr(c, env, packed, cout, P);
-      const xp = pointer(c, env, x, 'input 0'), yp = pointer(c, env, y, 'output');
-      const b = c.ctx.inputs[2];
-      const bp = bias === undefined || b === undefined ? 0 : pointer(c, env, b, 'bias');
-      const spmm = env.exports['spmm16x1'] as Spmm16x1;
-      const xStep = cin * P * 4, yStep = cout * P * 4;
-      return () => {
-        for (let n = 0; n < batch; n++) spmm(vals, offs, counts, xp + n * xStep, yp + n * yStep, bp, cout, P, lo, hi);
-      };
-    },
-  });
-}
-
-export const CONV_WASM_KERNELS: readonly Kernel[] = [...EPILOGUES.map(convWasm), ...EPILOGUES.map(dwConvWasm), ...EPILOGUES.map(convCsrWasm)];
+export const CONV_WASM_KERNELS: readonly Kernel[] = [...EPILOGUES.map(convWasm), ...EPILOGUES.map(dwConvWasm)];
