@@ -58,7 +58,7 @@ function time(run) {
 const byId = (id) => ALL_KERNELS.find((k) => k.id === id);
 const jsDense = byId('f32-conv-4x1-js'), jsCsr = byId('f32-convcsr-8x1-js');
 const wDense = WASMSIMD_KERNELS.find((k) => k.id === 'f32-conv-4x8-wasmsimd');
-const wCsr = WASMSIMD_KERNELS.find((k) => k.id === 'f32-convcsr-16x1-wasmsimd');
+const wCsr = WASMSIMD_KERNELS.find((k) => k.id === 'f32-convcsr-24x1-wasmsimd');
 
 function table(title, head, rows) {
   console.log(title);

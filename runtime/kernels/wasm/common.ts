@@ -71,27 +71,30 @@ export function scratchF32(env: WasmEnv, n: number): Float32Array {
 
 export const f32Bytes = (n: number): number => Math.ceil((n * 4) / 16) * 16;
 
-/** A CSR weight staged in WASM scratch as spmm16x1 reads it: values, byte offsets, row counts. */
-export interface StagedCsr { readonly vals: number; readonly offs: number; readonly counts: number }
+/** A CSR weight staged in WASM scratch as spmm24x1 reads it: (value, offset) entries and row counts. */
+export interface StagedCsr { readonly entries: number; readonly counts: number }
+
+/** Scratch bytes stageCsr takes for a packed weight of `nnz` entries and `rows` rows. */
+export const stagedCsrBytes = (nnz: number, rows: number): number => f32Bytes(2 * nnz) + f32Bytes(rows);
 
 /**
- * Copies a packed weight's rows into scratch for spmm16x1: the values, each entry's input row
- * as a byte offset (column × `stride` floats), and the count of entries per output row.
+ * Copies a packed weight's rows into scratch for spmm24x1: per entry, interleaved, its value
+ * (f32) and the byte offset of the activation row it multiplies (u32, `offset(col)`); then the
+ * count of entries per output row.
  */
-export function stageCsr(c: Checker, env: WasmEnv, packed: PackedWeight, rows: number, stride: number): StagedCsr {
-  const { rowStart, col, values } = rowEntries(c, packed);
-  const nnz = values.length;
-  const vals = env.scratch(nnz * 4), offs = env.scratch(nnz * 4), counts = env.scratch(rows * 4);
-  new Float32Array(env.memory.buffer, vals, nnz).set(values);
-  const o = new Uint32Array(env.memory.buffer, offs, nnz);
-  for (let e = 0; e < nnz; e++) o[e] = col[e]! * stride * 4;
+export function stageCsr(c: Checker, env: WasmEnv, packed: PackedWeight, rows: number, offset: (col: number) => number): StagedCsr {
+  const { rowStart, col, val, values } = rowEntries(c, packed);
+  const nnz = rowStart[rows]!;
+  const entries = env.scratch(nnz * 8), counts = env.scratch(rows * 4);
+  const f = new Float32Array(env.memory.buffer, entries, 2 * nnz), u = new Uint32Array(env.memory.buffer, entries, 2 * nnz);
+  for (let e = 0; e < nnz; e++) { f[2 * e] = values[val[e]!]!; u[2 * e + 1] = offset(col[e]!); }
   const cnt = new Uint32Array(env.memory.buffer, counts, rows);
   for (let r = 0; r < rows; r++) cnt[r] = rowStart[r + 1]! - rowStart[r]!;
-  return { vals, offs, counts };
+  return { entries, counts };
 }
 
 export type Gemm4x8 = (w: number, x: number, y: number, b: number, n: number, k: number, p: number, lo: number, hi: number) => void;
-export type Spmm16x1 = (vals: number, offs: number, nnz: number, x: number, y: number, b: number, n: number, p: number, lo: number, hi: number) => void;
+export type Spmm24x1 = (entries: number, counts: number, x: number, y: number, b: number, n: number, p: number, rowY: number, lo: number, hi: number) => void;
 
 /** Y[i, j] = clamp(alpha·T[i, j] + beta·C[i, j]), T read at t[i·tRow + j·tCol] (may alias Y when tRow = n, tCol = 1). */
 export function gemmOutput(

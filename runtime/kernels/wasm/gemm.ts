@@ -3,7 +3,7 @@
 //
 //   dense transB = 0:  Y[M][N]   = op(A)[M][K] · B[K][N]        W = op(A) (A transposed into scratch when transA), X = B
 //   dense transB = 1:  Yᵀ[N][M]  = B[N][K] · op(A)ᵀ[K][M]       W = B in place, X = op(A)ᵀ (scratch unless transA or M = 1)
-//   csr:               Yᵀ[N][M]  = Wcsr[N][K] · op(A)ᵀ[K][M]    spmm16x1; scratch = vals | offs (col·M·4) | nnz[N] | X | Yᵀ
+//   csr:               Yᵀ[N][M]  = Wcsr[N][K] · op(A)ᵀ[K][M]    spmm24x1; scratch = entries (value, col·M·4) | nnz[N] | X | Yᵀ
 //
 // Yᵀ goes to scratch and comes back transposed (M = 1 writes Y directly); alpha, C and the clamp
 // run in the kernel when alpha = 1 and there is no C, otherwise in one js pass over Y.
@@ -16,8 +16,8 @@ import { EPILOGUES, epilogueClamp, epilogueId } from '../common/epilogue.js';
 import { GEMM_JS_KERNELS } from '../js/gemm.js';
 import { GEMM_SPARSE_JS_KERNELS } from '../js/gemm-sparse.js';
 import { planSparseGemm } from '../ref/gemm-sparse.js';
-import type { Gemm4x8, Spmm16x1 } from './common.js';
-import { f32Bytes, stageCsr, gemmOutput, nodeShapesOf, pointer, scratchF32, transpose, wasmKernel } from './common.js';
+import type { Gemm4x8, Spmm24x1 } from './common.js';
+import { f32Bytes, stageCsr, stagedCsrBytes, gemmOutput, nodeShapesOf, pointer, scratchF32, transpose, wasmKernel } from './common.js';
 
 const NEEDS = 'a float32 Gemm with 2-D A and B';
 
@@ -130,27 +130,27 @@ function gemmWasm(epilogue: Kernel['epilogue']): Kernel {
 
 function gemmCsrWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
-    id: epilogueId('f32', 'gemmcsr', epilogue, '16x1', 'wasmsimd'), op: 'Gemm', epilogue, format: 'csr', needs: NEEDS,
+    id: epilogueId('f32', 'gemmcsr', epilogue, '24x1', 'wasmsimd'), op: 'Gemm', epilogue, format: 'csr', needs: NEEDS,
     js: GEMM_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'csr')!,
     supports: (node) => node.inputs[1]?.packed?.format !== 'bsr' && node.inputs[1]?.packed?.format !== 'nm' && supportsGemm(node),
     scratchBytes(node) {
       const d = dims(node)!;
       const nnz = node.inputs[1]?.packed?.values.length ?? 0;
-      return 2 * f32Bytes(nnz) + f32Bytes(d.n) + (d.transA || d.m === 1 ? 0 : f32Bytes(d.k * d.m)) + (d.m === 1 ? 0 : f32Bytes(d.n * d.m));
+      return stagedCsrBytes(nnz, d.n) + (d.transA || d.m === 1 ? 0 : f32Bytes(d.k * d.m)) + (d.m === 1 ? 0 : f32Bytes(d.n * d.m));
     },
     prepare(c, env): RunFn {
       const plan = planSparseGemm(c, 'csr', epilogue);
       const d = dims(nodeShapesOf(c.ctx))!;
-      const { vals, offs, counts } = stageCsr(c, env, plan.packed, d.n, d.m);
+      const { entries, counts } = stageCsr(c, env, plan.packed, d.n, (col) => col * d.m * 4);
       const { alpha, cd, lo, hi } = plan;
       const inKernel = alpha === 1 && cd === undefined;
       const [klo, khi] = inKernel ? [lo, hi] : [-Infinity, Infinity];
-      const spmm = env.exports['spmm16x1'] as Spmm16x1;
+      const spmm = env.exports['spmm24x1'] as Spmm24x1;
       const x = aTransposed(c, env, d, plan.a.data as Float32Array);
       const out = outputPass(c, env, d, inKernel, plan);
       return () => {
         x.fill();
-        spmm(vals, offs, counts, x.ptr, out.ptr, 0, d.n, d.m, klo, khi);
+        spmm(entries, counts, x.ptr, out.ptr, 0, d.n, d.m, d.m * 4, klo, khi);
         out.finish();
       };
     },

@@ -2,7 +2,7 @@
 // are flattened into rows, fused relu/clip:
 //
 //   dense  f32-matmul-4x8-wasmsimd:     Y[R][N] = A[R][K] · B[K][N]          gemm4x8 in place, no copies
-//   csr    f32-matmulcsr-16x1-wasmsimd: Yᵀ[N][R] = Wcsr[N][K] · Aᵀ[K][R]     spmm16x1; scratch = vals | offs | nnz | Aᵀ | Yᵀ
+//   csr    f32-matmulcsr-24x1-wasmsimd: Yᵀ[N][R] = Wcsr[N][K] · Aᵀ[K][R]     spmm24x1; scratch = entries | nnz | Aᵀ | Yᵀ
 //
 // (R = rows of A over all leading axes; Yᵀ comes back transposed with the clamp, R = 1 in place.)
 // Broadcast batched B (rank > 2) is refused by `supports`, so selection keeps the js kernel.
@@ -12,8 +12,8 @@ import { EPILOGUES, epilogueClamp, epilogueId } from '../common/epilogue.js';
 import { MATMUL_JS_KERNELS } from '../js/matmul.js';
 import { MATMUL_SPARSE_JS_KERNELS } from '../js/matmul-sparse.js';
 import { planSparseMatMul } from '../ref/matmul-sparse.js';
-import type { Gemm4x8, Spmm16x1 } from './common.js';
-import { f32Bytes, stageCsr, gemmOutput, pointer, scratchF32, transpose, wasmKernel } from './common.js';
+import type { Gemm4x8, Spmm24x1 } from './common.js';
+import { f32Bytes, stageCsr, stagedCsrBytes, gemmOutput, pointer, scratchF32, transpose, wasmKernel } from './common.js';
 
 const NEEDS = 'a float32 MatMul of A (rank ≥ 2) by a 2-D B';
 
@@ -47,27 +47,27 @@ function matmulWasm(epilogue: Kernel['epilogue']): Kernel {
 
 function matmulCsrWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
-    id: epilogueId('f32', 'matmulcsr', epilogue, '16x1', 'wasmsimd'), op: 'MatMul', epilogue, format: 'csr', needs: NEEDS,
+    id: epilogueId('f32', 'matmulcsr', epilogue, '24x1', 'wasmsimd'), op: 'MatMul', epilogue, format: 'csr', needs: NEEDS,
     js: MATMUL_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'csr')!,
     supports: (node) => node.inputs[1]?.packed?.format !== 'bsr' && node.inputs[1]?.packed?.format !== 'nm' && dims(node) !== undefined,
     scratchBytes(node) {
       const d = dims(node)!;
       const nnz = node.inputs[1]?.packed?.values.length ?? 0;
-      return 2 * f32Bytes(nnz) + f32Bytes(d.n) + (d.r === 1 ? 0 : f32Bytes(d.k * d.r) + f32Bytes(d.n * d.r));
+      return stagedCsrBytes(nnz, d.n) + (d.r === 1 ? 0 : f32Bytes(d.k * d.r) + f32Bytes(d.n * d.r));
     },
     prepare(c, env): RunFn {
       const { a, y, packed, rows: r, k, n, lo, hi } = planSparseMatMul(c, 'csr', epilogue);
-      const { vals, offs, counts } = stageCsr(c, env, packed, n, r);
-      const spmm = env.exports['spmm16x1'] as Spmm16x1;
+      const { entries, counts } = stageCsr(c, env, packed, n, (col) => col * r * 4);
+      const spmm = env.exports['spmm24x1'] as Spmm24x1;
       const ad = a.data as Float32Array, yd = y.data as Float32Array;
       if (r === 1) {
         const ap = pointer(c, env, a, 'input A'), yp = pointer(c, env, y, 'output');
-        return () => spmm(vals, offs, counts, ap, yp, 0, n, 1, lo, hi);
+        return () => spmm(entries, counts, ap, yp, 0, n, 1, 4, lo, hi);
       }
       const at = scratchF32(env, k * r), yt = scratchF32(env, n * r);
       return () => {
         transpose(ad, r, k, at);
-        spmm(vals, offs, counts, at.byteOffset, yt.byteOffset, 0, n, r, -Infinity, Infinity);
+        spmm(entries, counts, at.byteOffset, yt.byteOffset, 0, n, r, r * 4, -Infinity, Infinity);
         gemmOutput(r, n, yt, 1, r, yd, 1, 0, undefined, 0, 0, lo, hi);
       };
     },

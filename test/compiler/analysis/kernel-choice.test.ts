@@ -19,16 +19,15 @@ describe('kernel choice for pruned weights', function () {
     }
   });
 
-  it('with wasmsimd first, a 3×3 conv with only a js CSR kernel runs dense on wasm, stored dense, and says DENSIFIED', () => {
+  it('with wasmsimd first, every pruned conv (3×3 and strided 1×1) runs the wasmsimd CSR kernel, stored packed', () => {
     const r = compileFile(path, { pattern: 'unstructured', sparsity: 0.9, targets: ['wasmsimd', 'js', 'ref'] });
-    const conv = r.contents.nodes.find((n) => n.name === '/layer1/layer1.0/conv1/Conv')!;
-    assert.match(conv.kernel, /-wasmsimd$/);
-    assert.match(conv.kernelReason, /^DENSIFIED: the csr kernel for Conv is js only \(f32-convcsr-relu-8x1-js\)/);
-    assert.ok(!r.contents.tensors[conv.inputs[1]].packed, 'a weight no kernel reads packed is not stored packed');
+    const packed = r.contents.nodes.filter((n) => r.contents.tensors[n.inputs[1]]?.packed);
+    assert.equal(packed.length, 10);
+    for (const n of packed) assert.match(n.kernel, /^f32-convcsr(-relu)?-24x1-wasmsimd$/, n.name);
   });
 
   it('with wasmsimd first, a 1×1 conv keeps its wasmsimd CSR kernel (mobilenet)', () => {
     const r = compileFile(join(MODELS_DIR, 'mobilenet_v2_w050.onnx'), { pattern: 'unstructured', sparsity: 0.9, targets: ['wasmsimd', 'js', 'ref'] });
-    assert.ok(r.contents.nodes.some((n) => /^f32-convcsr(-clip)?-16x1-wasmsimd$/.test(n.kernel)));
+    assert.ok(r.contents.nodes.some((n) => /^f32-convcsr(-clip)?-24x1-wasmsimd$/.test(n.kernel)));
   });
 });

@@ -238,7 +238,7 @@ function tileOf(k: Kernel, c: Case, i: number): string {
   const nOut = c.output[c.output.length - 1]!;
   const rowsAre = conv ? 'channel' : 'output column';
   const [row, p] = conv ? [Math.floor(i / P) % c.output[1]!, i % P] : [i % nOut, Math.floor(i / nOut)];
-  const tile = k.id.includes('16x1') ? 16 : 8;
+  const tile = k.id.includes('24x1') ? 24 : 8;
   return `${rowsAre} ${row} (row tile ${Math.floor(row / 4)}), pixel ${p} (pixel tile ${Math.floor(p / tile)} of ${tile})`;
 }
 

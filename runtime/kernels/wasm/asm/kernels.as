@@ -9,12 +9,8 @@
 //  n.. │w w w w │ ×    k  │xx│  │   │      = Y[n..n+3][p..p+7]  tails: 4 pixels (1 v128), then 1 pixel;
 //  n+3 │w w w w │         └──┴──┴───┘                          rows N mod 4 one at a time
 //
-// spmm16x1: the same product with W in CSR (XNNPACK's MR×1 SpMM), 16 pixels per tile:
-//
-//   vals[e]  f32  non-zero values, rows in order        for each 16-pixel block p, for each row n:
-//   offs[e]  u32  byte offset of its X row (col·P·4)       acc[0..3] = splat(B[n])
-//   nnz[n]   u32  entries in row n (may be 0)              for e in row n: acc += splat(vals[e]) · X[offs[e] + p..p+15]
-//                                                         tails: 8, 4, then 1 pixel
+// spmm24x1: the same product with W in CSR (XNNPACK's MR×1 SpMM), 24 pixels per block; its
+// staged layout and convCsrIm2col (k×k convs through im2col tiles) are drawn in sparse.as.
 
 export * from './dense';
 export * from './sparse';
