@@ -3,16 +3,17 @@
 //
 //   csr  f32-convcsr-24x1-wasmsimd:  W in CSR, staged as (value, byte offset) entries + row counts.
 //        1×1 / stride 1 / no pads:   spmm24x1 over X itself, offset(col) = col·P·4.
-//        otherwise:                  convCsrIm2col: PT output pixels at a time, im2col tile
-//                                    col[Cin·KH·KW][PT] (row r = ci·taps + t) in scratch, then
-//                                    spmm over the tile; W's column t·Cin + ci (packed order,
-//                                    layout.ts) is staged as offset r·PT·4.
+//        otherwise:                  convCsrPhased: X zero-padded and split by stride phase into
+//                                    planes xq[Cin·sh·sw][Hq][Wq], each entry (ci, kh, kw) one offset
+//                                    into them, spmm over virtual pixels oh·Wq + ow, R output rows
+//                                    at a time into the tile t[Cout][R·Wq], valid columns copied to Y.
+//                                    Copies Cin·sh·sw·Hq·Wq + Cout·P floats per image where im2col
+//                                    copies Cin·KH·KW·P; computes (Wq − OW)/Wq extra columns.
 //
-//   scratch = entries[nnz] (8 bytes) | counts[Cout] u32 | col[K][PT] f32 (k×k only)
+//   scratch = entries[nnz] (8 bytes) | counts[Cout] u32 | xq | t (k×k only)
 
 import type { Kernel, NodeShapes } from '../kernel.js';
 import { EPILOGUES, epilogueId } from '../common/epilogue.js';
-import type { WindowGeometry } from '../common/geometry.js';
 import { CONV_SPARSE_JS_KERNELS } from '../js/conv-sparse.js';
 import { planSparseConv } from '../ref/conv-sparse.js';
 import type { Spmm24x1 } from './common.js';
@@ -33,31 +34,35 @@ export function csrConv(node: NodeShapes): boolean {
   return y.shape[0] === x.shape[0] && y.shape[1] === w.shape[0];
 }
 
-/**
- * Output pixels per im2col tile: a multiple of 24 (spmm24x1's block), col[K][PT] about 128 KiB
- * so that it stays in L2 while spmm reads it back, no more than the image needs.
- */
-export function csrTile(k: number, p: number): number {
-  const fit = Math.max(24, Math.floor(32768 / Math.max(k, 1) / 24) * 24);
-  return Math.min(fit, Math.ceil(p / 4) * 4);
-}
 
-const spatial = (shape: readonly number[]): number => shape.slice(2).reduce((a, d) => a * d, 1);
-const taps = (wShape: readonly number[]): number => wShape.slice(2).reduce((a, d) => a * d, 1);
-
-type ConvCsrIm2col = (x: number, w: number, nnz: number, y: number, b: number, col: number, n: number, cin: number, h: number, wd: number, oh: number, ow: number,
-  kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, pt: number, lo: number, hi: number) => void;
-
-/** Geometry as 2-D (1-D runs as H = 1). */
-function geometry2d(g: WindowGeometry) {
-  const two = g.inSpatial.length === 2;
-  const at = (a: readonly number[], i: number, def: number): number => (two ? a[i]! : i === 0 ? def : a[0]!);
+/** Stride, dilation and kernel extents as 2-D (1-D runs as H = 1), from the node's attributes and shapes. */
+function window2d(node: NodeShapes) {
+  const w = node.inputs[1]!.shape, y = node.outputs[0]!.shape, two = w.length === 4;
+  const at = (a: unknown, i: number): number => {
+    const v = Array.isArray(a) ? (a as number[]) : [];
+    return two ? v[i] ?? 1 : i === 0 ? 1 : v[0] ?? 1;
+  };
+  const a = node.attrs;
   return {
-    H: at(g.inSpatial, 0, 1), W: at(g.inSpatial, 1, 1), OH: at(g.outSpatial, 0, 1), OW: at(g.outSpatial, 1, 1),
-    KH: at(g.kernel, 0, 1), KW: at(g.kernel, 1, 1), sh: at(g.strides, 0, 1), sw: at(g.strides, 1, 1),
-    dh: at(g.dilations, 0, 1), dw: at(g.dilations, 1, 1), ph: at(g.padBegin, 0, 0), pw: at(g.padBegin, 1, 0),
+    KH: two ? w[2]! : 1, KW: w[w.length - 1]!, OH: two ? y[2]! : 1, OW: y[y.length - 1]!,
+    sh: at(a['strides'], 0), sw: at(a['strides'], 1), dh: at(a['dilations'], 0), dw: at(a['dilations'], 1),
   };
 }
+
+/**
+ * convCsrPhased's layout: planes of Hq × Wq (every tap of every output pixel inside them), and
+ * R output rows per tile t[N][R·Wq] (about 128 KiB, at least 1 row).
+ */
+export function phasedDims(node: NodeShapes): { Hq: number; Wq: number; R: number; xqFloats: number; tFloats: number } {
+  const { KH, KW, OH, OW, sh, sw, dh, dw } = window2d(node);
+  const Hq = OH + Math.ceil(((KH - 1) * dh) / sh), Wq = OW + Math.ceil(((KW - 1) * dw) / sw);
+  const N = node.outputs[0]!.shape[1]!, cin = node.inputs[0]!.shape[1]!;
+  const R = Math.max(1, Math.min(OH, Math.floor(32768 / (N * Wq))));
+  return { Hq, Wq, R, xqFloats: cin * sh * sw * Hq * Wq + 16, tFloats: N * R * Wq };
+}
+
+type ConvCsrPhased = (x: number, w: number, nnz: number, y: number, b: number, xq: number, t: number, n: number, cin: number, h: number, wd: number,
+  oh: number, ow: number, sh: number, sw: number, ph: number, pw: number, hq: number, wq: number, r: number, lo: number, hi: number) => void;
 
 function convCsrWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
@@ -66,9 +71,10 @@ function convCsrWasm(epilogue: Kernel['epilogue']): Kernel {
     supports: csrConv,
     scratchBytes(node) {
       const p = node.inputs[1]?.packed;
-      const w = node.inputs[1]!.shape, cout = w[0]!, k = w[1]! * taps(w);
-      const staged = p ? stagedCsrBytes(p.values.length, cout) : 0;
-      return staged + (pointwiseConv(node) ? 0 : f32Bytes(k * csrTile(k, spatial(node.outputs[0]!.shape))));
+      const staged = p ? stagedCsrBytes(p.values.length, node.inputs[1]!.shape[0]!) : 0;
+      if (pointwiseConv(node)) return staged;
+      const d = phasedDims(node);
+      return staged + f32Bytes(d.xqFloats) + f32Bytes(d.tFloats);
     },
     prepare(c, env) {
       const plan = planSparseConv(c, 'csr', epilogue);
@@ -77,7 +83,6 @@ function convCsrWasm(epilogue: Kernel['epilogue']): Kernel {
       const b = c.ctx.inputs[2];
       const bp = bias === undefined || b === undefined ? 0 : pointer(c, env, b, 'bias');
       const xStep = cin * inSize * 4, yStep = cout * P * 4;
-      const t = plan.taps;
       if (pointwiseConv(nodeShapesOf(c.ctx))) {
         const { entries, counts } = stageCsr(c, env, packed, cout, (col) => col * P * 4);
         const spmm = env.exports['spmm24x1'] as Spmm24x1;
@@ -85,15 +90,21 @@ function convCsrWasm(epilogue: Kernel['epilogue']): Kernel {
           for (let n = 0; n < batch; n++) spmm(entries, counts, xp + n * xStep, yp + n * yStep, bp, cout, P, P * 4, lo, hi);
         };
       }
-      const k = cin * t, pt = csrTile(k, P);
-      // Packed column t·Cin + ci is im2col row ci·taps + t.
-      const { entries, counts } = stageCsr(c, env, packed, cout, (col) => ((col % cin) * t + Math.floor(col / cin)) * pt * 4);
-      const colBuf = env.scratch(k * pt * 4);
-      const { H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw } = geometry2d(plan.g);
-      const conv = env.exports['convCsrIm2col'] as ConvCsrIm2col;
+      const { KW, OH, OW, sh, sw, dh, dw } = window2d(nodeShapesOf(c.ctx));
+      const { Hq, Wq, R, xqFloats, tFloats } = phasedDims(nodeShapesOf(c.ctx));
+      const g = plan.g, two = g.kernel.length === 2;
+      const [H, W, ph, pw] = two ? [g.inSpatial[0]!, g.inSpatial[1]!, g.padBegin[0]!, g.padBegin[1]!] : [1, g.inSpatial[0]!, 0, g.padBegin[0]!];
+      // Packed column t·Cin + ci, tap t = (kh, kw): plane (ci, kh·dh mod sh, kw·dw mod sw), row ⌊kh·dh/sh⌋, column ⌊kw·dw/sw⌋.
+      const { entries, counts } = stageCsr(c, env, packed, cout, (col) => {
+        const ci = col % cin, tap = Math.floor(col / cin), kh = Math.floor(tap / KW), kw = tap % KW;
+        const plane = (ci * sh + ((kh * dh) % sh)) * sw + ((kw * dw) % sw);
+        return (plane * Hq * Wq + Math.floor((kh * dh) / sh) * Wq + Math.floor((kw * dw) / sw)) * 4;
+      });
+      const xq = env.scratch(xqFloats * 4), tile = env.scratch(tFloats * 4);
+      const conv = env.exports['convCsrPhased'] as ConvCsrPhased;
       return () => {
         for (let n = 0; n < batch; n++) {
-          conv(xp + n * xStep, entries, counts, yp + n * yStep, bp, colBuf, cout, cin, H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, pt, lo, hi);
+          conv(xp + n * xStep, entries, counts, yp + n * yStep, bp, xq, tile, cout, cin, H, W, OH, OW, sh, sw, ph, pw, Hq, Wq, R, lo, hi);
         }
       };
     },

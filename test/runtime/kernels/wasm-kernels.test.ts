@@ -17,6 +17,7 @@ import type { WasmSpace } from '../../../runtime/kernels/wasm/env.js';
 import { createWasmSpace, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
 import { im2colTile } from '../../../runtime/kernels/wasm/conv.js';
+import { phasedDims } from '../../../runtime/kernels/wasm/conv-csr.js';
 import type { TensorView } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
 import { packCsr } from '../../../compiler/sparse/pack.js';
@@ -42,12 +43,12 @@ interface Case {
 }
 
 const P_DENSE = [1, 7, 8, 9, 17, 33];
-const P_CSR = [1, 7, 8, 9, 15, 16, 17, 33];
+const P_CSR = [1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 49];
 const N_ALL = [1, 3, 4, 5, 9];
 const K_ALL = [1, 3, 6];
 
-/** [h, w] with h·w = p (P = 33 as 3×11, others as 1×p). */
-const hw = (p: number): [number, number] => (p === 33 ? [3, 11] : [1, p]);
+/** [h, w] with h·w = p (P = 33 as 3×11, 49 as 7×7, others as 1×p). */
+const hw = (p: number): [number, number] => (p === 33 ? [3, 11] : p === 49 ? [7, 7] : [1, p]);
 
 function convCases(csr: boolean): Case[] {
   const out: Case[] = [];
@@ -109,6 +110,23 @@ function kxkCases(): Case[] {
   out.push(winCase('batch 2', { n: 2, c: 3, m: 5, h: 4, w: 9, k: [3, 3], s: [2, 1], p: [1, 1, 1, 1], bias: true }));
   out.push(winCase('1-D', { c: 5, m: 6, h: 1, w: 17, k: [1, 3], s: [1, 2], p: [0, 1, 0, 1], bias: true, oneD: true }));
   return out;
+}
+
+/**
+ * k×k convs for the CSR kernel (convCsrPhased): the dense k×k cases, plus images of several
+ * R-row tiles (R = phasedDims(…).R < OH), each at 50% and 90% (empty rows), some at 95% and all zero.
+ */
+function kxkCsrCases(): Case[] {
+  const out = [
+    ...kxkCases(),
+    winCase('phased tiles of 3 rows', { c: 4, m: 130, h: 8, w: 64, k: [3, 3], p: [1, 1, 1, 1], bias: true }),
+    winCase('phased tiles of 3 rows, s2', { c: 3, m: 130, h: 15, w: 127, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1] }),
+  ];
+  return out.flatMap((c, i) => [
+    { ...c, name: `${c.name}, 50%`, sparsity: 0.5 },
+    { ...c, name: `${c.name}, 90%, empty rows`, sparsity: 0.9, emptyRows: [0, 2] },
+    ...(i % 3 === 0 ? [{ ...c, name: `${c.name}, 95%`, sparsity: 0.95 }, { ...c, name: `${c.name}, all zero`, allZero: true }] : []),
+  ]);
 }
 
 /** Depthwise convs (group = C_in = C_out) for f32-conv-1x8-wasmsimd. */
@@ -280,7 +298,7 @@ describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
     const ref = ALL_KERNELS.find((r) => r.target === 'ref' && r.op === k.op && r.epilogue === k.epilogue && (r.format ?? 'dense') === 'dense')!;
     const csr = k.format === 'csr';
     const cases = k.op !== 'Conv' ? (k.op === 'Gemm' ? gemmCases(csr) : matmulCases(csr))
-      : k.id.includes('-1x8-') ? dwCases() : csr ? convCases(true) : [...convCases(false), ...kxkCases()];
+      : k.id.includes('-1x8-') ? dwCases() : csr ? [...convCases(true), ...kxkCsrCases()] : [...convCases(false), ...kxkCases()];
     it(`${k.id} matches ${ref.id} on ${cases.length} edge cases`, async function () {
       if (!simd) this.skip();
       for (const [ci, c] of cases.entries()) {
@@ -311,6 +329,15 @@ describe('wasmsimd kernel preconditions', function () {
     assert.equal(im2colTile(16 * 9, 23 * 23), 448);
     assert.equal(im2colTile(29 * 9, 21 * 20), 248);
     assert.equal(im2colTile(3 * 49, 1), 8);
+  });
+
+  it('phased CSR conv tiles: the "phased tiles" cases above really span several R-row tiles', () => {
+    const dims = (c: number, h: number, w: number, s: number, oh: number, ow: number) => phasedDims({
+      inputs: [{ dtype: 'float32', shape: [1, c, h, w] }, { dtype: 'float32', shape: [130, c, 3, 3] }], outputs: [{ dtype: 'float32', shape: [1, 130, oh, ow] }],
+      attrs: { strides: [s, s], pads: [1, 1, 1, 1] },
+    });
+    assert.deepEqual([dims(4, 8, 64, 1, 8, 64).R, dims(4, 8, 64, 1, 8, 64).Wq, dims(4, 8, 64, 1, 8, 64).Hq], [3, 66, 10]);
+    assert.deepEqual([dims(3, 15, 127, 2, 8, 64).R, dims(3, 15, 127, 2, 8, 64).Wq, dims(3, 15, 127, 2, 8, 64).Hq], [3, 65, 9]);
   });
 
   it('supports(): f32-conv-4x8 takes any group-1 conv, f32-conv-1x8 depthwise ones with column stride 1 or 2; neither takes other groups', () => {

@@ -1,5 +1,5 @@
 // Sparse wasmsimd kernels: spmm24x1 (CSR × pixel-contiguous activations, XNNPACK's MR×1 SpMM)
-// and convCsrIm2col (k×k convs through im2col tiles into spmm24x1's blocks).
+// and convCsrPhased (k×k convs: spmm over a zero-padded, stride-phase-split copy of X).
 //
 //   w[e]  interleaved entries, rows in order, 8 bytes each:   for each block of 24 pixels p, each row n:
 //         ┌──────────┬───────────────────────────┐             acc[0..5] = splat(B[n])
@@ -8,9 +8,9 @@
 //         └──────────┴───────────────────────────┘           tails: 16, 8, 4 pixels, then 1
 //   nnz[n] u32 entries in row n (may be 0)
 //
-// Y rows are rowY bytes apart (P·4 for a whole image; im2col tiles write pixels [p0, p1) of it).
+// Y rows are rowY bytes apart (P·4 for a whole image, R·Wq·4 for convCsrPhased's tile).
 
-import { clamp1, bias, im2colTile } from './common';
+import { clamp1, bias } from './common';
 
 /**
  * clamp to [lo, hi] with pseudo-min/max (one minps/maxps each in V8, where f32x4.min/max take
@@ -110,17 +110,85 @@ export function spmm24x1(w: usize, nnz: usize, x: usize, y: usize, b: usize, N: 
   spmmRange(w, nnz, x, y, b, N, P, rowY, lo, hi);
 }
 
-// convCsrIm2col: a group-1 Conv of one image (any window, pads, strides, dilations), CHW, with
-// W in CSR whose offsets address rows of the im2col tile (row r = (ic, kh, kw), PT·4 bytes each):
-// per tile of PT output pixels [p0, p1), im2colTile into col, then spmm over its p1 − p0 pixels
-// into Y[n][p0..p1) (row stride OH·OW).
-export function convCsrIm2col(x: usize, w: usize, nnz: usize, y: usize, b: usize, col: usize, N: i32, Cin: i32, H: i32, W: i32, OH: i32, OW: i32,
-  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, PT: i32, lo: f32, hi: f32): void {
-  const P = OH * OW;
-  const rowY = <usize>P << 2;
-  for (let p0 = 0; p0 < P; p0 += PT) {
-    const p1 = min<i32>(P, p0 + PT);
-    im2colTile(x, col, Cin, H, W, OW, KH, KW, sh, sw, dh, dw, ph, pw, PT, p0, p1);
-    spmmRange(w, nnz, col, y + (<usize>p0 << 2), b, N, p1 - p0, rowY, lo, hi);
+/**
+ * spmmRange for an output Y that does not alias X (scratch): the last < 24 pixels run as one
+ * 4-, 8-, 16- or 24-pixel block ending at P, recomputing (and rewriting) a few pixels rather than
+ * passing over the weights once per tail width.
+ */
+@inline function spmmOverlap(w: usize, nnz: usize, x: usize, y: usize, b: usize, N: i32, P: i32, rowY: usize, lo: f32, hi: f32): void {
+  if (P < 24) { spmmRange(w, nnz, x, y, b, N, P, rowY, lo, hi); return; }
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  let p = 0;
+  for (; p + 24 <= P; p += 24) block24(w, nnz, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi);
+  const r = P - p;
+  if (r == 0) return;
+  if (r <= 4) { p = P - 4; block4(w, nnz, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi); }
+  else if (r <= 8) { p = P - 8; block8(w, nnz, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi); }
+  else if (r <= 16) { p = P - 16; block16(w, nnz, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi); }
+  else { p = P - 24; block24(w, nnz, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi); }
+}
+
+// convCsrPhased: a group-1 Conv of one image (any window, pads, strides, dilations), CHW, without
+// im2col. X is first copied, zero-padded and split by stride phase, into
+//
+//   xq[ci][a][b][i][j] = Xpad[ci][i·sh + a][j·sw + b]     (Hq × Wq per plane, a < sh, b < sw)
+//
+// so that output (oh, ow) under tap (kh, kw) reads plane (kh·dh mod sh, kw·dw mod sw) at
+// (oh + ⌊kh·dh/sh⌋, ow + ⌊kw·dw/sw⌋): for a fixed entry, consecutive ow read consecutive floats.
+// With "virtual pixel" q = oh·Wq + ow, every entry (ci, kh, kw) is one fixed offset (staged) and
+// spmm runs over q directly on xq. Columns ow ≥ OW of the virtual rows are computed and dropped:
+// R output rows at a time go to the tile t[N][R·Wq] and their OW valid columns are copied to Y.
+
+@inline function zeroF(dst: usize, n: i32): void {
+  for (; n >= 4; n -= 4) { v128.store(dst, i32x4.splat(0)); dst += 16; }
+  for (; n > 0; n--) { store<f32>(dst, 0); dst += 4; }
+}
+
+@inline function copyF(dst: usize, src: usize, n: i32): void {
+  for (; n >= 4; n -= 4) { v128.store(dst, v128.load(src)); dst += 16; src += 16; }
+  for (; n > 0; n--) { store<f32>(dst, load<f32>(src)); dst += 4; src += 4; }
+}
+
+export function phaseSplit(x: usize, xq: usize, Cin: i32, H: i32, W: i32, sh: i32, sw: i32, ph: i32, pw: i32, Hq: i32, Wq: i32): void {
+  let dst = xq;
+  for (let ci = 0; ci < Cin; ci++) {
+    const xc = x + ((<usize>ci * <usize>H * <usize>W) << 2);
+    for (let a = 0; a < sh; a++) {
+      for (let bb = 0; bb < sw; bb++) {
+        // columns j with 0 <= j·sw + bb − pw < W
+        const shift = bb - pw;
+        const jlo = shift >= 0 ? 0 : min<i32>(Wq, (-shift + sw - 1) / sw);
+        const jhi = max<i32>(jlo, W - 1 - shift < 0 ? 0 : min<i32>(Wq, (W - 1 - shift) / sw + 1));
+        for (let i = 0; i < Hq; i++) {
+          const r = i * sh + a - ph;
+          if (r < 0 || r >= H) { zeroF(dst, Wq); dst += <usize>Wq << 2; continue; }
+          zeroF(dst, jlo);
+          const src = xc + ((<usize>r * <usize>W + <usize>(jlo * sw + shift)) << 2);
+          const d = dst + (<usize>jlo << 2);
+          if (sw == 1) copyF(d, src, jhi - jlo);
+          else {
+            const step = <usize>sw << 2;
+            let s = src;
+            for (let j = jlo; j < jhi; j++) { store<f32>(d + (<usize>(j - jlo) << 2), load<f32>(s)); s += step; }
+          }
+          zeroF(dst + (<usize>jhi << 2), Wq - jhi);
+          dst += <usize>Wq << 2;
+        }
+      }
+    }
+  }
+}
+
+export function convCsrPhased(x: usize, w: usize, nnz: usize, y: usize, b: usize, xq: usize, t: usize, N: i32, Cin: i32, H: i32, W: i32, OH: i32, OW: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, Hq: i32, Wq: i32, R: i32, lo: f32, hi: f32): void {
+  phaseSplit(x, xq, Cin, H, W, sh, sw, ph, pw, Hq, Wq);
+  const rowT = (<usize>R * <usize>Wq) << 2, rowY = (<usize>OH * <usize>OW) << 2;
+  for (let oh0 = 0; oh0 < OH; oh0 += R) {
+    const rows = min<i32>(R, OH - oh0);
+    spmmOverlap(w, nnz, xq + ((<usize>oh0 * <usize>Wq) << 2), t, b, N, (rows - 1) * Wq + OW, rowT, lo, hi);
+    for (let n = 0; n < N; n++) {
+      const tn = t + <usize>n * rowT, yn = y + <usize>n * rowY + ((<usize>oh0 * <usize>OW) << 2);
+      for (let r = 0; r < rows; r++) copyF(yn + ((<usize>r * <usize>OW) << 2), tn + ((<usize>r * <usize>Wq) << 2), OW);
+    }
   }
 }
