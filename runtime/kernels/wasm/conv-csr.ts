@@ -2,7 +2,7 @@
 // bias + relu/clip, per image n (asm/sparse.as):
 //
 //   csr  f32-convcsr-24x1-wasmsimd:  W in CSR, staged as (value, byte offset) entries + row counts.
-//        1×1 / stride 1 / no pads:   spmm24x1 over X itself, offset(col) = col·P·4.
+//        1×1 / stride 1 / no pads:   spmm24x1 over X itself, offset(col) = col·P·4 (Y never overlaps X).
 //        otherwise:                  convCsrPhased: X zero-padded and split by stride phase into
 //                                    planes xq[Cin·sh·sw][Hq][Wq], each entry (ci, kh, kw) one offset
 //                                    into them, spmm over virtual pixels oh·Wq + ow, R output rows
@@ -62,7 +62,7 @@ export function phasedDims(node: NodeShapes): { Hq: number; Wq: number; R: numbe
 }
 
 type ConvCsrPhased = (x: number, w: number, nnz: number, y: number, b: number, xq: number, t: number, n: number, cin: number, h: number, wd: number,
-  oh: number, ow: number, sh: number, sw: number, ph: number, pw: number, hq: number, wq: number, r: number, lo: number, hi: number) => void;
+  oh: number, ow: number, sh: number, sw: number, ph: number, pw: number, hq: number, wq: number, r: number, used: number, lo: number, hi: number) => void;
 
 function convCsrWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
@@ -90,7 +90,7 @@ function convCsrWasm(epilogue: Kernel['epilogue']): Kernel {
           for (let n = 0; n < batch; n++) spmm(entries, counts, xp + n * xStep, yp + n * yStep, bp, cout, P, P * 4, lo, hi);
         };
       }
-      const { KW, OH, OW, sh, sw, dh, dw } = window2d(nodeShapesOf(c.ctx));
+      const { KH, KW, OH, OW, sh, sw, dh, dw } = window2d(nodeShapesOf(c.ctx));
       const { Hq, Wq, R, xqFloats, tFloats } = phasedDims(nodeShapesOf(c.ctx));
       const g = plan.g, two = g.kernel.length === 2;
       const [H, W, ph, pw] = two ? [g.inSpatial[0]!, g.inSpatial[1]!, g.padBegin[0]!, g.padBegin[1]!] : [1, g.inSpatial[0]!, 0, g.padBegin[0]!];
@@ -100,11 +100,14 @@ function convCsrWasm(epilogue: Kernel['epilogue']): Kernel {
         const plane = (ci * sh + ((kh * dh) % sh)) * sw + ((kw * dw) % sw);
         return (plane * Hq * Wq + Math.floor((kh * dh) / sh) * Wq + Math.floor((kw * dw) / sw)) * 4;
       });
+      // The stride phases some tap reads (bit a·sw + b; all when there are more than 31).
+      let used = sh * sw > 31 ? -1 : 0;
+      for (let kh = 0; kh < KH; kh++) for (let kw = 0; kw < KW; kw++) if (used !== -1) used |= 1 << (((kh * dh) % sh) * sw + ((kw * dw) % sw));
       const xq = env.scratch(xqFloats * 4), tile = env.scratch(tFloats * 4);
       const conv = env.exports['convCsrPhased'] as ConvCsrPhased;
       return () => {
         for (let n = 0; n < batch; n++) {
-          conv(xp + n * xStep, entries, counts, yp + n * yStep, bp, xq, tile, cout, cin, H, W, OH, OW, sh, sw, ph, pw, Hq, Wq, R, lo, hi);
+          conv(xp + n * xStep, entries, counts, yp + n * yStep, bp, xq, tile, cout, cin, H, W, OH, OW, sh, sw, ph, pw, Hq, Wq, R, used, lo, hi);
         }
       };
     },

@@ -106,9 +106,6 @@ import { clamp1, bias } from './common';
   for (; p < P; p++) block1(w, nnz, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, lo, hi);
 }
 
-export function spmm24x1(w: usize, nnz: usize, x: usize, y: usize, b: usize, N: i32, P: i32, rowY: usize, lo: f32, hi: f32): void {
-  spmmRange(w, nnz, x, y, b, N, P, rowY, lo, hi);
-}
 
 /**
  * spmmRange for an output Y that does not alias X (scratch): the last < 24 pixels run as one
@@ -128,12 +125,17 @@ export function spmm24x1(w: usize, nnz: usize, x: usize, y: usize, b: usize, N: 
   else { p = P - 24; block24(w, nnz, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi); }
 }
 
+/** The CSR product over P pixels; Y must not overlap X (its tail block may rewrite a few pixels). */
+export function spmm24x1(w: usize, nnz: usize, x: usize, y: usize, b: usize, N: i32, P: i32, rowY: usize, lo: f32, hi: f32): void {
+  spmmOverlap(w, nnz, x, y, b, N, P, rowY, lo, hi);
+}
+
 // convCsrPhased: a group-1 Conv of one image (any window, pads, strides, dilations), CHW, without
 // im2col. X is first copied, zero-padded and split by stride phase, into
 //
 //   xq[ci][a][b][i][j] = Xpad[ci][i·sh + a][j·sw + b]     (Hq × Wq per plane, a < sh, b < sw)
 //
-// so that output (oh, ow) under tap (kh, kw) reads plane (kh·dh mod sh, kw·dw mod sw) at
+// (planes no tap reads are left as they are) so that output (oh, ow) under tap (kh, kw) reads plane (kh·dh mod sh, kw·dw mod sw) at
 // (oh + ⌊kh·dh/sh⌋, ow + ⌊kw·dw/sw⌋): for a fixed entry, consecutive ow read consecutive floats.
 // With "virtual pixel" q = oh·Wq + ow, every entry (ci, kh, kw) is one fixed offset (staged) and
 // spmm runs over q directly on xq. Columns ow ≥ OW of the virtual rows are computed and dropped:
@@ -149,12 +151,16 @@ export function spmm24x1(w: usize, nnz: usize, x: usize, y: usize, b: usize, N: 
   for (; n > 0; n--) { store<f32>(dst, load<f32>(src)); dst += 4; src += 4; }
 }
 
-export function phaseSplit(x: usize, xq: usize, Cin: i32, H: i32, W: i32, sh: i32, sw: i32, ph: i32, pw: i32, Hq: i32, Wq: i32): void {
+/** Fills the planes (a, b) whose bit a·sw + b is set in `used` (all from bit 31 on); the others are never read. */
+export function phaseSplit(x: usize, xq: usize, Cin: i32, H: i32, W: i32, sh: i32, sw: i32, ph: i32, pw: i32, Hq: i32, Wq: i32, used: i32): void {
+  const plane = (<usize>Hq * <usize>Wq) << 2;
   let dst = xq;
   for (let ci = 0; ci < Cin; ci++) {
     const xc = x + ((<usize>ci * <usize>H * <usize>W) << 2);
     for (let a = 0; a < sh; a++) {
       for (let bb = 0; bb < sw; bb++) {
+        const bit = a * sw + bb;
+        if (bit < 31 && ((used >> bit) & 1) == 0) { dst += plane; continue; }
         // columns j with 0 <= j·sw + bb − pw < W
         const shift = bb - pw;
         const jlo = shift >= 0 ? 0 : min<i32>(Wq, (-shift + sw - 1) / sw);
@@ -180,8 +186,8 @@ export function phaseSplit(x: usize, xq: usize, Cin: i32, H: i32, W: i32, sh: i3
 }
 
 export function convCsrPhased(x: usize, w: usize, nnz: usize, y: usize, b: usize, xq: usize, t: usize, N: i32, Cin: i32, H: i32, W: i32, OH: i32, OW: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, Hq: i32, Wq: i32, R: i32, lo: f32, hi: f32): void {
-  phaseSplit(x, xq, Cin, H, W, sh, sw, ph, pw, Hq, Wq);
+  sh: i32, sw: i32, ph: i32, pw: i32, Hq: i32, Wq: i32, R: i32, used: i32, lo: f32, hi: f32): void {
+  phaseSplit(x, xq, Cin, H, W, sh, sw, ph, pw, Hq, Wq, used);
   const rowT = (<usize>R * <usize>Wq) << 2, rowY = (<usize>OH * <usize>OW) << 2;
   for (let oh0 = 0; oh0 < OH; oh0 += R) {
     const rows = min<i32>(R, OH - oh0);
