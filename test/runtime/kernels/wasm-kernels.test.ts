@@ -1,13 +1,14 @@
 // Every wasmsimd kernel in WASMSIMD_KERNELS, run in WebAssembly memory (a real WasmEnv), against
 // the dense ref kernel of its op and epilogue on edge shapes from its tile: pixels P = 1, 7, 8,
-// 9, 2·8+1, 33 (and 16±1, 2·16+1 for the 16-pixel CSR tile), output channels N = 1, 3, 4, 5, 9
-// (Gemm/MatMul: rows and columns from the same sets, batched MatMul A flattened into rows),
-// K not a multiple of 4; CSR at 50–95% sparsity, with empty rows and an all-zero weight.
-// k×k convs (f32-conv-4x8: im2col tiles) and depthwise convs (f32-conv-1x8): output widths 1, 7,
-// 8, 9, 17, pads 0/1/3 and asymmetric, strides 1/2, dilation 2, 3×3, 5×5 and the 7×7 s2 stem,
-// channel counts not multiples of 4, several im2col tiles per image, 1-D, batch 2.
+// 9, 2·8+1, 33 (and 15–17, 23–25, 31–33, 2·24+1 for the 24-pixel CSR block), output channels
+// N = 1, 3, 4, 5, 9 (Gemm/MatMul: rows and columns from the same sets, batched MatMul A flattened
+// into rows), K not a multiple of 4; CSR at 50–95% sparsity, with empty rows and an all-zero weight.
+// k×k convs (f32-conv-4x8: im2col tiles; f32-convcsr-24x1: phase-split planes, several R-row
+// tiles) and depthwise convs (f32-conv-1x8): output widths 1, 7, 8, 9, 17, pads 0/1/3 and
+// asymmetric, strides 1/2, dilation 2, 3×3, 5×5 and the 7×7 s2 stem, channel counts not
+// multiples of 4, several im2col tiles per image, 1-D, batch 2.
 // Tolerance |wasm − ref| <= 1e-4·|ref| + 1e-5; a failure names the case, index and tile. run()
-// must not allocate (array constructors trapped) nor grow the memory.
+// must not allocate (array constructors trapped) nor grow the memory; scratch starts as NaN.
 
 import { strict as assert } from 'node:assert';
 import type { Attrs, Kernel, RunFn } from '../../../runtime/kernels/kernel.js';
@@ -152,7 +153,8 @@ function dwCases(): Case[] {
 
 function gemmCases(csr: boolean): Case[] {
   const out: Case[] = [];
-  for (const m of [1, 3, 8, 17]) {
+  // CSR: M is the pixel count of spmm24x1 (Yᵀ = W·op(A)ᵀ), so also 24 − 1, 24, 24 + 1 and 2·24 + 1.
+  for (const m of csr ? [1, 3, 8, 17, 23, 24, 25, 49] : [1, 3, 8, 17]) {
     for (const n of [1, 4, 5, 9, 33]) {
       for (const k of [3, 5]) {
         for (const [ta, tb] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
@@ -177,7 +179,7 @@ function gemmCases(csr: boolean): Case[] {
 
 function matmulCases(csr: boolean): Case[] {
   const out: Case[] = [];
-  for (const a of [[1, 5], [3, 6], [2, 4, 3], [17, 7], [2, 1, 9, 5]]) {
+  for (const a of [[1, 5], [3, 6], [2, 4, 3], [17, 7], [2, 1, 9, 5], ...(csr ? [[23, 3], [24, 5], [5, 5, 7], [49, 6]] : [])]) {
     for (const n of [1, 4, 5, 9, 33]) {
       const k = a[a.length - 1]!;
       out.push({ name: `matmul A=[${a}] N=${n}`, inputs: [a, [k, n]], output: [...a.slice(0, -1), n], attrs: {} });
@@ -244,6 +246,9 @@ async function prepareCase(k: Kernel, ref: Kernel, c: Case, seed: number): Promi
   assert.ok(space, 'WebAssembly SIMD is available');
   const inputs = c.inputs.map((s, i) => s && (i === 1 && weight ? weight : wasmView(space, s, data[i]!)));
   const y = wasmView(space, c.output, new Float32Array(sizeOf(c.output)).fill(Number.NaN));
+  // Scratch starts as NaN, not zeros: a kernel may read only scratch it wrote.
+  const free = space.alloc(0);
+  new Float32Array(space.memory.buffer, free, (space.memory.buffer.byteLength - free) / 4).fill(Number.NaN);
   const run = k.prepare({ node: `test-${k.id}`, inputs, outputs: [y], attrs, wasm: space });
   return { want, got: y.data as Float32Array, run };
 }

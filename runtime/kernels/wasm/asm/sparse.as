@@ -5,7 +5,8 @@
 //         ┌──────────┬───────────────────────────┐             acc[0..5] = splat(B[n])
 //         │ val  f32 │ off u32 (byte offset of   │             for e in row n: acc += splat(val) · X[off + p..p+23]
 //         │          │ its X row, col·rowX)      │             Y[n][p..p+23] = clamp(acc)
-//         └──────────┴───────────────────────────┘           tails: 16, 8, 4 pixels, then 1
+//         └──────────┴───────────────────────────┘           tail: one 4/8/16/24 block ending at P (P ≥ 24),
+//                                                             else 16, 8, 4 pixels, then 1
 //   nnz[n] u32 entries in row n (may be 0)
 //
 // Y rows are rowY bytes apart (P·4 for a whole image, R·Wq·4 for convCsrPhased's tile).
@@ -106,7 +107,6 @@ import { clamp1, bias } from './common';
   for (; p < P; p++) block1(w, nnz, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, lo, hi);
 }
 
-
 /**
  * spmmRange for an output Y that does not alias X (scratch): the last < 24 pixels run as one
  * 4-, 8-, 16- or 24-pixel block ending at P, recomputing (and rewriting) a few pixels rather than
@@ -133,9 +133,10 @@ export function spmm24x1(w: usize, nnz: usize, x: usize, y: usize, b: usize, N: 
 // convCsrPhased: a group-1 Conv of one image (any window, pads, strides, dilations), CHW, without
 // im2col. X is first copied, zero-padded and split by stride phase, into
 //
-//   xq[ci][a][b][i][j] = Xpad[ci][i·sh + a][j·sw + b]     (Hq × Wq per plane, a < sh, b < sw)
+//   xq[ci][a][b][i][j] = Xpad[ci][i·sh + a][j·sw + b]     (Hq × Wq per plane, a < sh, b < sw;
+//                                                           planes no tap reads are left as they are)
 //
-// (planes no tap reads are left as they are) so that output (oh, ow) under tap (kh, kw) reads plane (kh·dh mod sh, kw·dw mod sw) at
+// so that output (oh, ow) under tap (kh, kw) reads plane (kh·dh mod sh, kw·dw mod sw) at
 // (oh + ⌊kh·dh/sh⌋, ow + ⌊kw·dw/sw⌋): for a fixed entry, consecutive ow read consecutive floats.
 // With "virtual pixel" q = oh·Wq + ow, every entry (ci, kh, kw) is one fixed offset (staged) and
 // spmm runs over q directly on xq. Columns ow ≥ OW of the virtual rows are computed and dropped:
