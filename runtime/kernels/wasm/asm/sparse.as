@@ -174,9 +174,17 @@ export function phaseSplit(x: usize, xq: usize, Cin: i32, H: i32, W: i32, sh: i3
           const d = dst + (<usize>jlo << 2);
           if (sw == 1) copyF(d, src, jhi - jlo);
           else {
+            let j = jlo, s = src, o = d;
+            // stride 2: even lanes of 8 floats, while all 8 lie inside the row (j + 3 < jmax)
+            if (sw == 2) {
+              const jmax = (W - 2 - shift) / 2; // last j whose 2j + shift + 1 is in the row
+              for (; j + 3 < jhi && j + 3 <= jmax; j += 4) {
+                v128.store(o, v128.shuffle<f32>(v128.load(s), v128.load(s, 16), 0, 2, 4, 6));
+                s += 32; o += 16;
+              }
+            }
             const step = <usize>sw << 2;
-            let s = src;
-            for (let j = jlo; j < jhi; j++) { store<f32>(d + (<usize>(j - jlo) << 2), load<f32>(s)); s += step; }
+            for (; j < jhi; j++) { store<f32>(o, load<f32>(s)); s += step; o += 4; }
           }
           zeroF(dst + (<usize>jhi << 2), Wq - jhi);
           dst += <usize>Wq << 2;
