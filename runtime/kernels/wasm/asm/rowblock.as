@@ -1,0 +1,120 @@
+// Row-block sparse wasmsimd kernels: W staged as groups of 4 output rows that share one list of
+// kept columns (shared-rows N:M, BSR with br % 4 == 0; any nm/bsr weight through the union of
+// its 4 rows' columns), multiplied with the dense 4 rows × 8 pixels register tile of gemm4x8.
+//
+//   staged W (scratch, see ../rowblock.ts):           register tile, per kept column e of group g:
+//   cnt[g]   u32      kept columns of group g            x0, x1 = X[offs[e] + p .. p+7]   (2 v128)
+//   offs[e]  u32      byte offset of its X row           s_r    = splat(wts[e][r]), r < 4
+//   wts[e]   f32 × 4  the 4 rows' weights (0 where       acc[r][0..1] += s_r · x0, s_r · x1
+//                     a row lacks the column)          tails: 4 pixels (1 v128), then 1 pixel (the
+//   groups in row order; the last one zero-padded      4 weights as one v128 times splat(X))
+//   when N mod 4 != 0 (only its real rows stored)
+//
+// spmm4x8:       Y[N][P] = B + W · X[·][P] (1×1 conv, Gemm/MatMul as Yᵀ = W · Xᵀ)
+// convRowblock:  a group-1 k×k conv of one image through im2col tiles of PT pixels (common.as),
+//                offs then index im2col rows (row (ci, kh, kw) at byte (row · PT · 4))
+
+import { clamp1, clamp4, bias, im2colTile } from './common';
+
+/** Stores lane r of the 4-row tile only when row r exists (nr = real rows of the group). */
+@inline function store4(y0: usize, rowY: usize, o: usize, nr: i32, a0: v128, a1: v128, a2: v128, a3: v128, vlo: v128, vhi: v128): void {
+  v128.store(y0 + o, clamp4(a0, vlo, vhi));
+  if (nr > 1) v128.store(y0 + rowY + o, clamp4(a1, vlo, vhi));
+  if (nr > 2) v128.store(y0 + 2 * rowY + o, clamp4(a2, vlo, vhi));
+  if (nr > 3) v128.store(y0 + 3 * rowY + o, clamp4(a3, vlo, vhi));
+}
+
+/**
+ * One group of 4 rows (nr real) over pixels [p0, p1): entries [wts, offs) × cnt, X row base x
+ * (pixel p at x + p·4 + offs[e]), Y rows from y0 with stride rowY bytes.
+ */
+@inline function group4(wts: usize, offs: usize, cnt: i32, x: usize, y0: usize, rowY: usize, nr: i32,
+  b0: f32, b1: f32, b2: f32, b3: f32, p0: i32, p1: i32, lo: f32, hi: f32): void {
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  let p = p0;
+  for (; p + 8 <= p1; p += 8) {
+    let a00 = f32x4.splat(b0), a01 = a00;
+    let a10 = f32x4.splat(b1), a11 = a10;
+    let a20 = f32x4.splat(b2), a21 = a20;
+    let a30 = f32x4.splat(b3), a31 = a30;
+    const xp = x + (<usize>p << 2);
+    let w = wts, o = offs;
+    for (let c = cnt; c > 0; c--) {
+      const xa = xp + <usize>load<u32>(o);
+      const x0 = v128.load(xa), x1 = v128.load(xa, 16);
+      const s0 = v128.load32_splat(w), s1 = v128.load32_splat(w, 4);
+      const s2 = v128.load32_splat(w, 8), s3 = v128.load32_splat(w, 12);
+      a00 = f32x4.add(a00, f32x4.mul(s0, x0)); a01 = f32x4.add(a01, f32x4.mul(s0, x1));
+      a10 = f32x4.add(a10, f32x4.mul(s1, x0)); a11 = f32x4.add(a11, f32x4.mul(s1, x1));
+      a20 = f32x4.add(a20, f32x4.mul(s2, x0)); a21 = f32x4.add(a21, f32x4.mul(s2, x1));
+      a30 = f32x4.add(a30, f32x4.mul(s3, x0)); a31 = f32x4.add(a31, f32x4.mul(s3, x1));
+      w += 16; o += 4;
+    }
+    const q = <usize>p << 2;
+    store4(y0, rowY, q, nr, a00, a10, a20, a30, vlo, vhi);
+    store4(y0, rowY, q + 16, nr, a01, a11, a21, a31, vlo, vhi);
+  }
+  for (; p + 4 <= p1; p += 4) {
+    let a0 = f32x4.splat(b0), a1 = f32x4.splat(b1), a2 = f32x4.splat(b2), a3 = f32x4.splat(b3);
+    const xp = x + (<usize>p << 2);
+    let w = wts, o = offs;
+    for (let c = cnt; c > 0; c--) {
+      const x0 = v128.load(xp + <usize>load<u32>(o));
+      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(w), x0));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(w, 4), x0));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(w, 8), x0));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(w, 12), x0));
+      w += 16; o += 4;
+    }
+    store4(y0, rowY, <usize>p << 2, nr, a0, a1, a2, a3, vlo, vhi);
+  }
+  // One pixel: the 4 rows in the lanes of one accumulator.
+  const vb = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(b0), 1, b1), 2, b2), 3, b3);
+  for (; p < p1; p++) {
+    let a = vb;
+    const xp = x + (<usize>p << 2);
+    let w = wts, o = offs;
+    for (let c = cnt; c > 0; c--) {
+      a = f32x4.add(a, f32x4.mul(v128.load(w), v128.load32_splat(xp + <usize>load<u32>(o))));
+      w += 16; o += 4;
+    }
+    a = clamp4(a, vlo, vhi);
+    const q = y0 + (<usize>p << 2);
+    store<f32>(q, f32x4.extract_lane(a, 0));
+    if (nr > 1) store<f32>(q + rowY, f32x4.extract_lane(a, 1));
+    if (nr > 2) store<f32>(q + 2 * rowY, f32x4.extract_lane(a, 2));
+    if (nr > 3) store<f32>(q + 3 * rowY, f32x4.extract_lane(a, 3));
+  }
+}
+
+/** Every group over pixels [p0, p1); X pixel p at x + p·4, Y rows of stride rowY. */
+@inline function groups(wts: usize, offs: usize, cnt: usize, x: usize, y: usize, b: usize, N: i32, rowY: usize, p0: i32, p1: i32, lo: f32, hi: f32): void {
+  let w = wts, o = offs;
+  for (let n = 0; n < N; n += 4) {
+    const c = <i32>load<u32>(cnt + <usize>n); // cnt[n / 4]: u32 per group of 4 rows
+    const nr = min<i32>(4, N - n);
+    const b0 = bias(b, n), b1 = nr > 1 ? bias(b, n + 1) : <f32>0, b2 = nr > 2 ? bias(b, n + 2) : <f32>0, b3 = nr > 3 ? bias(b, n + 3) : <f32>0;
+    group4(w, o, c, x, y + <usize>n * rowY, rowY, nr, b0, b1, b2, b3, p0, p1, lo, hi);
+    w += <usize>c << 4; o += <usize>c << 2;
+  }
+}
+
+/**
+ * Y[N][P] = B[N] + W · X, X rows addressed by offs (bytes from x), P pixels contiguous. When X is
+ * larger than 64 KiB, pixel blocks of PB (K·PB·4 ≈ 32 KiB, K = X rows) go outermost, as in gemm4x8.
+ */
+export function spmm4x8(wts: usize, offs: usize, cnt: usize, x: usize, y: usize, b: usize, N: i32, K: i32, P: i32, lo: f32, hi: f32): void {
+  const rowY = <usize>P << 2;
+  const PB = <i64>K * <i64>P * 4 <= 65536 ? P : max<i32>(8, ((8192 / max<i32>(K, 1)) >> 3) << 3);
+  for (let p0 = 0; p0 < P; p0 += PB) groups(wts, offs, cnt, x, y, b, N, rowY, p0, min<i32>(P, p0 + PB), lo, hi);
+}
+
+export function convRowblock(x: usize, wts: usize, offs: usize, cnt: usize, y: usize, b: usize, col: usize, N: i32, Cin: i32, H: i32, W: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, PT: i32, lo: f32, hi: f32): void {
+  const P = OH * OW, rowY = <usize>P << 2;
+  for (let p0 = 0; p0 < P; p0 += PT) {
+    const p1 = min<i32>(P, p0 + PT);
+    im2colTile(x, col, Cin, H, W, OW, KH, KW, sh, sw, dh, dw, ph, pw, PT, p0, p1);
+    groups(wts, offs, cnt, col - (<usize>p0 << 2), y, b, N, rowY, p0, p1, lo, hi);
+  }
+}
