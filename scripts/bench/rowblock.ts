@@ -4,7 +4,10 @@
 // WebAssembly memory (activations, dense weight, bias in it; the packed weight staged from the
 // JS heap), process CPU time, medians; the sum over layers is the pruned-layer total.
 //
-//   node dist/scripts/bench/rowblock.js [--models a,b] [--variants '2:4 shared,block'] [--quick] [--repeat n]
+//   node dist/scripts/bench/rowblock.js [--models a,b] [--variants '2:4 shared,block'] [--quick] [--repeat n] [--e2e]
+//
+// --e2e: whole models instead, compiled with targets wasmsimd, js, ref (dense and each variant),
+// loaded in this process and run in turn (order alternating per repeat), CPU ms per inference.
 
 import { join } from 'node:path';
 import { compileFile } from '../../compiler/compile.js';
@@ -80,11 +83,43 @@ async function timeWasm(k: Kernel, l: Layer, weight: TensorView, plan: TimingPla
 const kernel = (format: string, epilogue: string): Kernel =>
   ALL_KERNELS.find((k) => k.op === 'Conv' && k.target === 'wasmsimd' && (k.format ?? 'dense') === format && k.epilogue === epilogue && k.id.includes('-4x8-'))!;
 
+/** Whole-model CPU ms per inference, dense wasmsimd and each variant side by side. */
+async function endToEnd(models: readonly string[], variants: typeof VARIANTS, plan: TimingPlan, repeat: number): Promise<void> {
+  const { loadModel } = await import('../../runtime/index.js');
+  const { readNpy } = await import('./corpus.js');
+  for (const model of models) {
+    const entry = corpusEntry(model);
+    const inputShapes = Object.fromEntries(entry.inputs.map((i) => [i.name, i.shape]));
+    const feeds: Record<string, { data: Float32Array; shape: readonly number[] }> = {};
+    for (const i of entry.inputs) feeds[i.name] = readNpy(i.npy) as { data: Float32Array; shape: readonly number[] };
+    const configs = [{ name: 'dense', options: {} as CompileOptions }, ...variants];
+    const loaded = [];
+    for (const c of configs) {
+      const { artifact, contents } = compileFile(join(CORPUS_MODELS, entry.file), { ...c.options, targets: ['wasmsimd', 'js', 'ref'], inputShapes });
+      const packed = contents.nodes.filter((n) => n.inputs.some((i) => i >= 0 && contents.tensors[i]!.packed !== undefined)).map((n) => n.kernel);
+      const m = await loadModel(artifact);
+      await m.run(feeds);
+      loaded.push({ name: c.name, m, packed: [...new Set(packed)].sort().join(', ') || '-' });
+    }
+    for (let r = 0; r < repeat; r++) {
+      const ms = new Map<string, number>();
+      for (const l of r % 2 === 0 ? loaded : [...loaded].reverse()) ms.set(l.name, (await measure(() => l.m.run(feeds), plan)).cpuMedian);
+      const dense = ms.get('dense')!;
+      for (const l of loaded) console.log(`${model} ${l.name.padEnd(18)} ${ms.get(l.name)!.toFixed(2)} ms  ${(dense / ms.get(l.name)!).toFixed(2)}× dense wasmsimd  (packed layers run by: ${l.packed}; run ${r + 1})`);
+    }
+    for (const l of loaded) l.m.dispose();
+  }
+}
+
 async function main(): Promise<void> {
   const arg = (name: string): string | undefined => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
   const models = (arg('--models') ?? 'mobilenet_v2_w050,resnet10_w32').split(',');
   const plan = process.argv.includes('--quick') ? { ...QUICK_PLAN, warmRuns: 5, minRuns: 15, maxRuns: 15 } : { ...FULL_PLAN, warmMs: 200, minMs: 300 };
   const repeat = Number(arg('--repeat') ?? 1);
+  if (process.argv.includes('--e2e')) {
+    await endToEnd(models, VARIANTS.filter((x) => !arg('--variants') || arg('--variants')!.split(',').some((w) => x.name.startsWith(w))), plan, repeat);
+    return;
+  }
   for (const model of models) {
     for (const v of VARIANTS.filter((x) => !arg('--variants') || arg('--variants')!.split(',').some((w) => x.name.startsWith(w)))) {
       const layers = prunedConvs(model, v.options);

@@ -82,6 +82,16 @@ export function rowBlockBytes(p: PackedWeight | undefined): number {
   return f32Bytes(4 * e) + f32Bytes(e) + f32Bytes(rb.groups);
 }
 
+/**
+ * Multiply-adds the row-block kernel does relative to the dense kernel on the same weight
+ * (staged entries · 4 / (rows padded to 4 · cols)): ~n/m for shared-rows N:M, ~1 − s for bsr
+ * 4×1 at sparsity s, near 1 for per-row 2:4 (the union of 4 random masks); a cost model input.
+ */
+export function rowBlockFill(c: Checker, p: PackedWeight): number {
+  const rb = rowBlocks(c, p);
+  return p.cols === 0 ? 0 : rb.cols.length / (rb.groups * p.cols);
+}
+
 /** Byte offsets of the staged arrays in wasm memory, as spmm4x8/convRowblock take them. */
 export interface StagedRowBlocks { readonly wts: number; readonly offs: number; readonly cnt: number }
 

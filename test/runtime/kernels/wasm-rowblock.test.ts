@@ -16,7 +16,7 @@ import type { WasmSpace } from '../../../runtime/kernels/wasm/env.js';
 import { createWasmSpace, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
 import { im2colTile } from '../../../runtime/kernels/wasm/conv.js';
-import { rowBlocks } from '../../../runtime/kernels/wasm/rowblock.js';
+import { rowBlockFill, rowBlocks } from '../../../runtime/kernels/wasm/rowblock.js';
 import { Checker } from '../../../runtime/kernels/common/define.js';
 import type { TensorView } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
@@ -315,6 +315,9 @@ describe('row-block staging and preconditions', function () {
     const nnzr = wr.reduce((a, v) => a + (v !== 0 ? 1 : 0), 0);
     const e = rowBlocks(quiet, packNm(12, 32, wr, 2, 4)).cols.length;
     assert.ok(e * 4 >= nnzr && e <= nnzr, `${e} entries for ${nnzr} nonzeros`);
+    // fill = entries · 4 / (12 · 32): the nonzeros' share for shared rows, more per row
+    assert.equal(rowBlockFill(quiet, packNm(12, 32, w, 2, 4)), nnz / (12 * 32));
+    assert.equal(rowBlockFill(quiet, packNm(12, 32, wr, 2, 4)), e / (3 * 32));
   });
 
   it('with a WasmEnv, a corrupt N:M index stream, another format and a dense weight are KernelErrors naming the node', async function () {
