@@ -7,6 +7,8 @@
 // pads, strides, dilation, several im2col tiles, 1-D, batch 2; Gemm transA/transB/alpha/beta/C
 // (C as a fused bias and not); batched MatMul. Tolerance |wasm − ref| <= 1e-4·|ref| + 1e-5; a
 // failure names the case, pattern and index. run() must not allocate nor grow the memory.
+// End to end: corpus models pruned to 2:4 shared-rows 4 and block:4x1 with targets wasmsimd,
+// js, ref select these kernels for their pruned layers and match the js fallback.
 
 import { strict as assert } from 'node:assert';
 import type { Attrs, Kernel, RunFn } from '../../../runtime/kernels/kernel.js';
@@ -18,12 +20,21 @@ import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
 import { im2colTile } from '../../../runtime/kernels/wasm/conv.js';
 import { rowBlockFill, rowBlocks } from '../../../runtime/kernels/wasm/rowblock.js';
 import { Checker } from '../../../runtime/kernels/common/define.js';
-import type { TensorView } from '../../../runtime/tensor.js';
+import type { TensorView, TypedArray } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
 import type { PackedWeight } from '../../../runtime/sparse/packed.js';
 import { packBsr, packCsr, packNm } from '../../../compiler/sparse/pack.js';
 import type { WeightOp } from '../../../runtime/sparse/layout.js';
 import { fromWeightMatrix, weightMatrixShape } from '../../../runtime/sparse/layout.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileFile } from '../../../compiler/compile.js';
+import type { CompileOptions } from '../../../compiler/compile.js';
+import { loadModel } from '../../../runtime/index.js';
+import { parseArtifact } from '../../../runtime/loader/load.js';
+import { MODELS_DIR } from '../../helpers/corpus.js';
+import { assertClose } from '../../helpers/compare.js';
+import { readNpy } from '../../helpers/files.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -355,4 +366,38 @@ describe('row-block staging and preconditions', function () {
     assert.equal(k.supports!(shapes([1, 4, 2, 2, 2], [8, 4, 1, 1, 1], [1, 8, 2, 2, 2], {})), false);
     assert.equal(im2colTile(16 * 9, 23 * 23), 448); // the '2 im2col tiles' cases span two tiles
   });
+});
+
+describe('row-block kernels end to end', function () {
+  this.timeout(300_000);
+  interface ModelEntry { name: string; file: string; inputs: { name: string; npy: string }[]; outputs: { name: string; npy: string }[] }
+  const entries = JSON.parse(readFileSync(join(MODELS_DIR, 'index.json'), 'utf8')) as ModelEntry[];
+  const runs: readonly [string, CompileOptions, RegExp][] = [
+    ['mobilenet_v2_w050', { pattern: '2:4', shareRows: 4 }, /^f32-convnm-(clip-)?4x8-wasmsimd$/],
+    ['resnet10_w32', { pattern: 'block:4x1', sparsity: 0.9 }, /^f32-convbsr-(relu-)?4x8-wasmsimd$/],
+    ['mlp3', { pattern: '2:4', shareRows: 4 }, /^f32-gemmnm-(relu-)?4x8-wasmsimd$/],
+    ['transformer_enc2', { pattern: 'block:4x1', sparsity: 0.9 }, /^f32-(gemm|matmul)bsr-(relu-)?4x8-wasmsimd$/],
+  ];
+  for (const [name, options, kernel] of runs) {
+    it(`${name} pruned ${options.pattern}${options.shareRows ? ' shared-rows ' + options.shareRows : ''}: packed layers on row-block kernels, wasm output within 1e-4·max + 1e-5 of the js fallback`, async function () {
+      if (!simd) this.skip();
+      const m = entries.find((e) => e.name === name)!;
+      const { artifact } = compileFile(join(MODELS_DIR, m.file), { ...options, targets: ['wasmsimd', 'js', 'ref'] });
+      const nodes = parseArtifact(artifact).nodes.filter((n) => /(nm|bsr)-/.test(n.kernel));
+      assert.ok(nodes.length > 0 && nodes.every((n) => kernel.test(n.kernel)), nodes.map((n) => n.kernel).join(', ') || 'no packed layer');
+      const feeds = Object.fromEntries(m.inputs.map((i) => {
+        const a = readNpy(join(MODELS_DIR, i.npy));
+        return [i.name, { data: a.data, shape: a.shape }];
+      }));
+      const outs: TypedArray[][] = [];
+      for (const wasm of [true, false]) {
+        const model = await loadModel(artifact, { wasm });
+        assert.equal(model.wasmsimd, wasm);
+        const out = await model.run(feeds);
+        outs.push(m.outputs.map((o) => out[o.name]!.data));
+        model.dispose();
+      }
+      m.outputs.forEach((o, i) => assertClose(outs[0]![i]!, outs[1]![i]!, 1e-4, 1e-5, `${name} output '${o.name}', wasm vs js fallback`));
+    });
+  }
 });
