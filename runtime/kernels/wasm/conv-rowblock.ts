@@ -3,9 +3,12 @@
 //
 //   f32-convnm-4x8-wasmsimd, f32-convbsr-4x8-wasmsimd (and -relu, -clip):
 //     1×1 / stride 1 / no pads:  spmm4x8 over X_n[Cin][P], column ci at byte ci·P·4
+//     stride 1, any window:      convRowblockWide: X into a zero-bordered Xp[Cin][Hp][Wp], column
+//                                (kh, kw, ci) at byte (ci·Hp·Wp + kh·dh·Wp + kw·dw)·4, the product
+//                                on the wide grid oh·Wp + ow into Yw, its OW real columns copied out
 //     any other window:          convRowblock: im2col tiles col[Cin·KH·KW][PT] (common.as), column
 //                                (kh, kw, ci) = tap t, channel ci at im2col row ci·taps + t
-//   scratch = the staged weight (rowblock.ts) | col tile (k×k only)
+//   scratch = the staged weight (rowblock.ts) | Xp and Yw (stride 1) or the col tile (strided)
 
 import type { Kernel, NodeShapes } from '../kernel.js';
 import { EPILOGUES, epilogueId } from '../common/epilogue.js';
@@ -44,6 +47,25 @@ function geometry2d(p: ConvPlan) {
   };
 }
 
+/** Padded input and wide output sizes of the stride-1 path, from the output shape and the dilated window. */
+function wideGrid(node: NodeShapes): { hp: number; wp: number; p1: number } | undefined {
+  const s = node.attrs['strides'];
+  if (Array.isArray(s) && s.some((d) => d !== 1)) return undefined;
+  const y = node.outputs[0]!.shape, w = node.inputs[1]!.shape, d = node.attrs['dilations'];
+  const two = y.length === 4;
+  const [oh, ow] = two ? [y[2]!, y[3]!] : [1, y[2]!];
+  const [kh, kw] = two ? [w[2]!, w[3]!] : [1, w[2]!];
+  const [dh, dw] = Array.isArray(d) ? (two ? [d[0] as number, d[1] as number] : [1, d[0] as number]) : [1, 1];
+  const hp = oh + (kh - 1) * dh, wp = ow + (kw - 1) * dw;
+  return { hp, wp, p1: (oh - 1) * wp + ow };
+}
+
+/** Wide pixels per block: C·KH input rows of PB floats about 128 KiB, a multiple of 8. */
+const widePixelBlock = (c: number, kh: number, p1: number): number => Math.min(Math.ceil(p1 / 8) * 8, Math.max(8, Math.floor(32768 / (c * kh) / 8) * 8));
+
+type ConvRowblockWide = (x: number, xp: number, wts: number, offs: number, cnt: number, y: number, yw: number, b: number, n: number, c: number, h: number, w: number,
+  pt: number, pl: number, hp: number, wp: number, oh: number, ow: number, pb: number, lo: number, hi: number) => void;
+
 type ConvRowblock = (x: number, wts: number, offs: number, cnt: number, y: number, b: number, col: number, n: number, cin: number, h: number, wd: number,
   oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, pt: number, lo: number, hi: number) => void;
 
@@ -55,6 +77,8 @@ function convRowBlockWasm(format: 'nm' | 'bsr', epilogue: Kernel['epilogue']): K
     scratchBytes(node) {
       const staged = rowBlockBytes(node.inputs[1]?.packed);
       if (pointwiseConv(node)) return staged;
+      const wide = wideGrid(node);
+      if (wide) return staged + f32Bytes(node.inputs[0]!.shape[1]! * wide.hp * wide.wp) + f32Bytes(node.outputs[0]!.shape[1]! * wide.p1);
       const k = node.inputs[1]!.shape.slice(1).reduce((a, d) => a * d, 1);
       const p = node.outputs[0]!.shape.slice(2).reduce((a, d) => a * d, 1);
       return staged + f32Bytes(k * im2colTile(k, p));
@@ -76,6 +100,20 @@ function convRowBlockWasm(format: 'nm' | 'bsr', epilogue: Kernel['epilogue']): K
         };
       }
       const { H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw } = geometry2d(p);
+      if (sh === 1 && sw === 1) {
+        const Hp = OH + (KH - 1) * dh, Wp = OW + (KW - 1) * dw, P1 = (OH - 1) * Wp + OW;
+        const { wts, offs, cnt } = stageRowBlocks(env, rb, (col) => {
+          const t = Math.floor(col / cin), ci = col % cin;
+          return (ci * Hp * Wp + Math.floor(t / KW) * dh * Wp + (t % KW) * dw) * 4;
+        });
+        const xpad = env.scratch(cin * Hp * Wp * 4), yw = env.scratch(cout * P1 * 4);
+        new Float32Array(env.memory.buffer, xpad, cin * Hp * Wp).fill(0); // the border stays zero: only the interior is rewritten
+        const pb = widePixelBlock(cin, KH, P1);
+        const conv = env.exports['convRowblockWide'] as ConvRowblockWide;
+        return () => {
+          for (let n = 0; n < batch; n++) conv(xp + n * xStep, xpad, wts, offs, cnt, yp + n * yStep, yw, bp, cout, cin, H, W, ph, pw, Hp, Wp, OH, OW, pb, lo, hi);
+        };
+      }
       const k = cin * taps, pt = im2colTile(k, p.outSize);
       // packed column (t, ci) → im2col row ci·taps + t, PT floats per row
       const { wts, offs, cnt } = stageRowBlocks(env, rb, (col) => ((col % cin) * taps + Math.floor(col / cin)) * pt * 4);

@@ -4,7 +4,7 @@
 // rows and per row) or to BSR blocks (4×1, 8×1, 4×2, and 2×2 whose block rows split the 4-row
 // groups), with all-zero row groups and empty block rows. Edge shapes from the tile: rows
 // N = 1, 3, 4, 5, 8, 9 (bsr: multiples of br), pixels P = 1, 4, 7, 8, 9, 17, 33; k×k convs with
-// pads, strides, dilation, several im2col tiles, 1-D, batch 2; Gemm transA/transB/alpha/beta/C
+// pads, strides, dilation, several im2col tiles (strided) or wide pixel blocks (stride 1), 1-D, batch 2; Gemm transA/transB/alpha/beta/C
 // (C as a fused bias and not); batched MatMul. Tolerance |wasm − ref| <= 1e-4·|ref| + 1e-5; a
 // failure names the case, pattern and index. run() must not allocate nor grow the memory.
 // End to end: corpus models pruned to 2:4 shared-rows 4 and block:4x1 with targets wasmsimd,
@@ -149,6 +149,7 @@ function kxkCases(p: Pattern): Case[] {
   out.push(winCase('3×3 dilation 2', p, { c: 8, m: n1, h: 6, w: 9, k: [3, 3], d: [2, 2], bias: true }));
   out.push(winCase('7×7 s2 p3 stem', p, { c: 8, m: n2, h: 7, w: 14, k: [7, 7], s: [2, 2], p: [3, 3, 3, 3], bias: true }));
   out.push(winCase('2 im2col tiles (448 + 81 pixels)', p, { c: 16, m: n1, h: 23, w: 23, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('stride 1, 3 wide pixel blocks (168 + 168 + 102)', p, { c: 64, m: n2, h: 20, w: 20, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
   out.push(winCase('1×1 stride 2', p, { c: 8, m: n2, h: 5, w: 9, k: [1, 1], s: [2, 2], bias: true }));
   out.push(winCase('asymmetric pads, 5×3', p, { c: 8, m: n1, h: 6, w: 9, k: [5, 3], s: [1, 2], p: [0, 1, 2, 3] }));
   out.push(winCase('batch 2', p, { n: 2, c: 8, m: n2, h: 4, w: 9, k: [3, 3], s: [2, 1], p: [1, 1, 1, 1], bias: true }));

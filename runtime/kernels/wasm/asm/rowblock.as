@@ -118,3 +118,25 @@ export function convRowblock(x: usize, wts: usize, offs: usize, cnt: usize, y: u
     groups(wts, offs, cnt, col - (<usize>p0 << 2), y, b, N, rowY, p0, p1, lo, hi);
   }
 }
+
+// convRowblockWide: a stride-1 group-1 conv of one image without im2col. X is copied into the
+// interior of a zero-bordered Xp[C][Hp][Wp] (Hp = OH + (KH−1)·dh, Wp = OW + (KW−1)·dw); on the
+// "wide" output grid q = oh·Wp + ow every column (ci, kh, kw) reads Xp at q + ci·Hp·Wp + kh·dh·Wp
+// + kw·dw, one contiguous row: spmm over P1 = (OH−1)·Wp + OW wide pixels into Yw[N][P1], then the
+// OW real columns of every wide row copied into Y. Pixel blocks of PB keep C·KH rows of PB in cache.
+export function convRowblockWide(x: usize, xp: usize, wts: usize, offs: usize, cnt: usize, y: usize, yw: usize, b: usize, N: i32, C: i32, H: i32, W: i32,
+  pt: i32, pl: i32, Hp: i32, Wp: i32, OH: i32, OW: i32, PB: i32, lo: f32, hi: f32): void {
+  const rowW = <usize>W << 2;
+  for (let c = 0; c < C; c++) {
+    const src = x + <usize>c * <usize>H * rowW;
+    const dst = xp + ((<usize>c * <usize>Hp * <usize>Wp + <usize>pt * <usize>Wp + <usize>pl) << 2);
+    for (let h = 0; h < H; h++) memory.copy(dst + ((<usize>h * <usize>Wp) << 2), src + <usize>h * rowW, rowW);
+  }
+  const P1 = (OH - 1) * Wp + OW;
+  for (let p0 = 0; p0 < P1; p0 += PB) groups(wts, offs, cnt, xp, yw, b, N, <usize>P1 << 2, p0, min<i32>(P1, p0 + PB), lo, hi);
+  const rowO = <usize>OW << 2;
+  for (let n = 0; n < N; n++) {
+    const s = yw + ((<usize>n * <usize>P1) << 2), d = y + ((<usize>n * <usize>OH * <usize>OW) << 2);
+    for (let oh = 0; oh < OH; oh++) memory.copy(d + <usize>oh * rowO, s + ((<usize>oh * <usize>Wp) << 2), rowO);
+  }
+}
