@@ -3,12 +3,16 @@
 //
 //   f32-convnm-4x8-wasmsimd, f32-convbsr-4x8-wasmsimd (and -relu, -clip):
 //     1×1 / stride 1 / no pads:  spmm4x8 over X_n[Cin][P], column ci at byte ci·P·4
-//     stride 1, any window:      convRowblockWide: X into a zero-bordered Xp[Cin][Hp][Wp], column
-//                                (kh, kw, ci) at byte (ci·Hp·Wp + kh·dh·Wp + kw·dw)·4, the product
-//                                on the wide grid oh·Wp + ow into Yw, its OW real columns copied out
-//     any other window:          convRowblock: im2col tiles col[Cin·KH·KW][PT] (common.as), column
-//                                (kh, kw, ci) = tap t, channel ci at im2col row ci·taps + t
-//   scratch = the staged weight (rowblock.ts) | Xp and Yw (stride 1) or the col tile (strided)
+//     any other window/stride:   convRowblockWide, no im2col: X into sh·sw zero-bordered phase
+//                                planes Q[a][b][Cin][Hq][Wq] of the padded input; column
+//                                (kh, kw, ci) = one contiguous row of Q on the wide output grid
+//                                oh·Wq + ow (byte offset in `offs`, see wideLayout); the product
+//                                goes to Yw[Cout][P1], its OW real columns copied into Y (to Y
+//                                directly when Wq = OW, as for 1×1 strided)
+//   scratch = the staged weight (rowblock.ts) | Q | Yw  (Q and Yw for the wide path only)
+//
+// (The im2col tiles the dense kernel uses cost 0.25–0.33 ms per resnet10 3×3 layer, most of a
+// sparse layer's time; the phase planes are one copy of the input.)
 
 import type { Kernel, NodeShapes } from '../kernel.js';
 import { EPILOGUES, epilogueId } from '../common/epilogue.js';
@@ -16,7 +20,7 @@ import type { ConvPlan } from '../common/conv-plan.js';
 import { CONV_SPARSE_JS_KERNELS } from '../js/conv-sparse.js';
 import { planSparseConv } from '../ref/conv-sparse.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
-import { im2colTile, pointwiseConv } from './conv.js';
+import { pointwiseConv } from './conv.js';
 import type { Spmm4x8 } from './rowblock.js';
 import { rowBlockBytes, rowBlocks, stageRowBlocks } from './rowblock.js';
 
@@ -47,27 +51,36 @@ function geometry2d(p: ConvPlan) {
   };
 }
 
-/** Padded input and wide output sizes of the stride-1 path, from the output shape and the dilated window. */
-function wideGrid(node: NodeShapes): { hp: number; wp: number; p1: number } | undefined {
-  const s = node.attrs['strides'];
-  if (Array.isArray(s) && s.some((d) => d !== 1)) return undefined;
-  const y = node.outputs[0]!.shape, w = node.inputs[1]!.shape, d = node.attrs['dilations'];
-  const two = y.length === 4;
-  const [oh, ow] = two ? [y[2]!, y[3]!] : [1, y[2]!];
-  const [kh, kw] = two ? [w[2]!, w[3]!] : [1, w[2]!];
-  const [dh, dw] = Array.isArray(d) ? (two ? [d[0] as number, d[1] as number] : [1, d[0] as number]) : [1, 1];
-  const hp = oh + (kh - 1) * dh, wp = ow + (kw - 1) * dw;
-  return { hp, wp, p1: (oh - 1) * wp + ow };
+/** The wide path's geometry: padded input Hp × Wp, phase planes Hq × Wq, P1 wide output pixels. */
+interface WideLayout { readonly hp: number; readonly wp: number; readonly hq: number; readonly wq: number; readonly p1: number }
+
+function wideLayout(oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): WideLayout {
+  const hp = (oh - 1) * sh + (kh - 1) * dh + 1, wp = (ow - 1) * sw + (kw - 1) * dw + 1;
+  const hq = Math.ceil(hp / sh), wq = Math.ceil(wp / sw);
+  return { hp, wp, hq, wq, p1: (oh - 1) * wq + ow };
 }
 
-/** Wide pixels per block: C·KH input rows of PB floats about 128 KiB, a multiple of 8. */
+/** Attribute `name` as 2-D (1-D runs as H = 1): [h, w]. */
+function pair(node: NodeShapes, name: string, two: boolean): [number, number] {
+  const v = node.attrs[name];
+  if (!Array.isArray(v)) return [1, 1];
+  return two ? [v[0] as number, v[1] as number] : [1, v[0] as number];
+}
+
+/** Scratch floats of the wide path from the node's shapes: the sh·sw phase planes, and Yw. */
+function wideFloats(node: NodeShapes): { planes: number; wide: number } {
+  const y = node.outputs[0]!.shape, w = node.inputs[1]!.shape, two = y.length === 4;
+  const [sh, sw] = pair(node, 'strides', two), [dh, dw] = pair(node, 'dilations', two);
+  const l = wideLayout(two ? y[2]! : 1, y[y.length - 1]!, two ? w[2]! : 1, w[w.length - 1]!, sh, sw, dh, dw);
+  return { planes: node.inputs[0]!.shape[1]! * sh * sw * l.hq * l.wq, wide: l.wq === y[y.length - 1]! ? 0 : y[1]! * l.p1 };
+}
+
+/** Wide pixels per block: C·KH rows of PB floats about 128 KiB, a multiple of 8. */
 const widePixelBlock = (c: number, kh: number, p1: number): number => Math.min(Math.ceil(p1 / 8) * 8, Math.max(8, Math.floor(32768 / (c * kh) / 8) * 8));
 
-type ConvRowblockWide = (x: number, xp: number, wts: number, offs: number, cnt: number, y: number, yw: number, b: number, n: number, c: number, h: number, w: number,
-  pt: number, pl: number, hp: number, wp: number, oh: number, ow: number, pb: number, lo: number, hi: number) => void;
-
-type ConvRowblock = (x: number, wts: number, offs: number, cnt: number, y: number, b: number, col: number, n: number, cin: number, h: number, wd: number,
-  oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, pt: number, lo: number, hi: number) => void;
+type ConvRowblockWide = (x: number, q: number, wts: number, offs: number, cnt: number, y: number, yw: number, b: number, n: number, c: number, h: number, w: number,
+  sh: number, sw: number, pt: number, pl: number, hp: number, wp: number, hq: number, wq: number, oh: number, ow: number, usedA: number, usedB: number,
+  pb: number, lo: number, hi: number) => void;
 
 function convRowBlockWasm(format: 'nm' | 'bsr', epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
@@ -77,15 +90,12 @@ function convRowBlockWasm(format: 'nm' | 'bsr', epilogue: Kernel['epilogue']): K
     scratchBytes(node) {
       const staged = rowBlockBytes(node.inputs[1]?.packed);
       if (pointwiseConv(node)) return staged;
-      const wide = wideGrid(node);
-      if (wide) return staged + f32Bytes(node.inputs[0]!.shape[1]! * wide.hp * wide.wp) + f32Bytes(node.outputs[0]!.shape[1]! * wide.p1);
-      const k = node.inputs[1]!.shape.slice(1).reduce((a, d) => a * d, 1);
-      const p = node.outputs[0]!.shape.slice(2).reduce((a, d) => a * d, 1);
-      return staged + f32Bytes(k * im2colTile(k, p));
+      const { planes, wide } = wideFloats(node);
+      return staged + f32Bytes(planes) + f32Bytes(wide);
     },
     prepare(c, env) {
       const p = planSparseConv(c, format, epilogue);
-      const { x, y, batch, cin, cout, taps, lo, hi } = p;
+      const { x, y, batch, cin, cout, lo, hi } = p;
       const rb = rowBlocks(c, p.packed);
       const xp = pointer(c, env, x, 'input 0'), yp = pointer(c, env, y, 'output');
       const b = c.ctx.inputs[2];
@@ -100,28 +110,25 @@ function convRowBlockWasm(format: 'nm' | 'bsr', epilogue: Kernel['epilogue']): K
         };
       }
       const { H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw } = geometry2d(p);
-      if (sh === 1 && sw === 1) {
-        const Hp = OH + (KH - 1) * dh, Wp = OW + (KW - 1) * dw, P1 = (OH - 1) * Wp + OW;
-        const { wts, offs, cnt } = stageRowBlocks(env, rb, (col) => {
-          const t = Math.floor(col / cin), ci = col % cin;
-          return (ci * Hp * Wp + Math.floor(t / KW) * dh * Wp + (t % KW) * dw) * 4;
-        });
-        const xpad = env.scratch(cin * Hp * Wp * 4), yw = env.scratch(cout * P1 * 4);
-        new Float32Array(env.memory.buffer, xpad, cin * Hp * Wp).fill(0); // the border stays zero: only the interior is rewritten
-        const pb = widePixelBlock(cin, KH, P1);
-        const conv = env.exports['convRowblockWide'] as ConvRowblockWide;
-        return () => {
-          for (let n = 0; n < batch; n++) conv(xp + n * xStep, xpad, wts, offs, cnt, yp + n * yStep, yw, bp, cout, cin, H, W, ph, pw, Hp, Wp, OH, OW, pb, lo, hi);
-        };
-      }
-      const k = cin * taps, pt = im2colTile(k, p.outSize);
-      // packed column (t, ci) → im2col row ci·taps + t, PT floats per row
-      const { wts, offs, cnt } = stageRowBlocks(env, rb, (col) => ((col % cin) * taps + Math.floor(col / cin)) * pt * 4);
-      const colBuf = env.scratch(k * pt * 4);
-      const conv = env.exports['convRowblock'] as ConvRowblock;
+      const l = wideLayout(OH, OW, KH, KW, sh, sw, dh, dw);
+      const plane = cin * l.hq * l.wq;
+      // packed column (kh, kw, ci) → Q[kh·dh mod sh][kw·dw mod sw][ci][kh·dh div sh][kw·dw div sw]
+      const { wts, offs, cnt } = stageRowBlocks(env, rb, (col) => {
+        const t = Math.floor(col / cin), ci = col % cin;
+        const r = Math.floor(t / KW) * dh, s = (t % KW) * dw;
+        return (((r % sh) * sw + (s % sw)) * plane + (ci * l.hq + Math.floor(r / sh)) * l.wq + Math.floor(s / sw)) * 4;
+      });
+      const q = env.scratch(sh * sw * plane * 4), yw = l.wq === OW ? 0 : env.scratch(cout * l.p1 * 4); // Wq = OW: straight into Y
+      new Float32Array(env.memory.buffer, q, sh * sw * plane).fill(0); // the borders stay zero: run() rewrites only what X fills
+      const pb = widePixelBlock(cin, KH, l.p1);
+      // row / column phases some tap reads (1×1 stride 2 reads only phase 0 of each)
+      let usedA = sh > 30 ? -1 : 0, usedB = sw > 30 ? -1 : 0;
+      for (let kh = 0; kh < KH && sh <= 30; kh++) usedA |= 1 << ((kh * dh) % sh);
+      for (let kw = 0; kw < KW && sw <= 30; kw++) usedB |= 1 << ((kw * dw) % sw);
+      const conv = env.exports['convRowblockWide'] as ConvRowblockWide;
       return () => {
         for (let n = 0; n < batch; n++) {
-          conv(xp + n * xStep, wts, offs, cnt, yp + n * yStep, bp, colBuf, cout, cin, H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, pt, lo, hi);
+          conv(xp + n * xStep, q, wts, offs, cnt, yp + n * yStep, yw, bp, cout, cin, H, W, sh, sw, ph, pw, l.hp, l.wp, l.hq, l.wq, OH, OW, usedA, usedB, pb, lo, hi);
         }
       };
     },

@@ -10,11 +10,11 @@
 //   groups in row order; the last one zero-padded      4 weights as one v128 times splat(X))
 //   when N mod 4 != 0 (only its real rows stored)
 //
-// spmm4x8:       Y[N][P] = B + W · X[·][P] (1×1 conv, Gemm/MatMul as Yᵀ = W · Xᵀ)
-// convRowblock:  a group-1 k×k conv of one image through im2col tiles of PT pixels (common.as),
-//                offs then index im2col rows (row (ci, kh, kw) at byte (row · PT · 4))
+// spmm4x8:           Y[N][P] = B + W · X[·][P] (1×1 conv, Gemm/MatMul as Yᵀ = W · Xᵀ)
+// convRowblockWide:  any other group-1 conv of one image, on phase planes of the padded input
+//                    (no im2col: each kept column is one contiguous row of them; see below)
 
-import { clamp1, clamp4, bias, im2colTile } from './common';
+import { clamp4, bias } from './common';
 
 /** Stores lane r of the 4-row tile only when row r exists (nr = real rows of the group). */
 @inline function store4(y0: usize, rowY: usize, o: usize, nr: i32, a0: v128, a1: v128, a2: v128, a3: v128, vlo: v128, vhi: v128): void {
@@ -109,34 +109,48 @@ export function spmm4x8(wts: usize, offs: usize, cnt: usize, x: usize, y: usize,
   for (let p0 = 0; p0 < P; p0 += PB) groups(wts, offs, cnt, x, y, b, N, rowY, p0, min<i32>(P, p0 + PB), lo, hi);
 }
 
-export function convRowblock(x: usize, wts: usize, offs: usize, cnt: usize, y: usize, b: usize, col: usize, N: i32, Cin: i32, H: i32, W: i32, OH: i32, OW: i32,
-  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, PT: i32, lo: f32, hi: f32): void {
-  const P = OH * OW, rowY = <usize>P << 2;
-  for (let p0 = 0; p0 < P; p0 += PT) {
-    const p1 = min<i32>(P, p0 + PT);
-    im2colTile(x, col, Cin, H, W, OW, KH, KW, sh, sw, dh, dw, ph, pw, PT, p0, p1);
-    groups(wts, offs, cnt, col - (<usize>p0 << 2), y, b, N, rowY, p0, p1, lo, hi);
-  }
-}
-
-// convRowblockWide: a stride-1 group-1 conv of one image without im2col. X is copied into the
-// interior of a zero-bordered Xp[C][Hp][Wp] (Hp = OH + (KH−1)·dh, Wp = OW + (KW−1)·dw); on the
-// "wide" output grid q = oh·Wp + ow every column (ci, kh, kw) reads Xp at q + ci·Hp·Wp + kh·dh·Wp
-// + kw·dw, one contiguous row: spmm over P1 = (OH−1)·Wp + OW wide pixels into Yw[N][P1], then the
-// OW real columns of every wide row copied into Y. Pixel blocks of PB keep C·KH rows of PB in cache.
-export function convRowblockWide(x: usize, xp: usize, wts: usize, offs: usize, cnt: usize, y: usize, yw: usize, b: usize, N: i32, C: i32, H: i32, W: i32,
-  pt: i32, pl: i32, Hp: i32, Wp: i32, OH: i32, OW: i32, PB: i32, lo: f32, hi: f32): void {
-  const rowW = <usize>W << 2;
+// convRowblockWide: a group-1 conv of one image, any window and stride, without im2col. The
+// zero-padded input Xp (Hp × Wp, X at row pt, column pl) is split into sh·sw phase planes
+// Q[a][b][C][Hq][Wq], Q[a][b][c][i][j] = Xp[c][i·sh + a][j·sw + b], Hq = ⌈Hp/sh⌉, Wq = ⌈Wp/sw⌉,
+// so that output (oh, ow) reads tap (kh, kw) at Q[kh·dh mod sh][kw·dw mod sw][c][oh + kh·dh div sh]
+// [ow + kw·dw div sw]: on the wide grid q = oh·Wq + ow every column is one contiguous row of Q
+// (offs), the row-block product runs over P1 = (OH−1)·Wq + OW wide pixels into Yw[N][P1], and the
+// OW real columns of each wide row are copied into Y. Only the positions X fills are written, so
+// the planes' zero borders (cleared at prepare) stay; row and column phases no tap reads (bits of
+// usedA, usedB) are not copied. Pixel blocks of PB keep C·KH rows in cache.
+export function convRowblockWide(x: usize, q: usize, wts: usize, offs: usize, cnt: usize, y: usize, yw: usize, b: usize, N: i32, C: i32, H: i32, W: i32,
+  sh: i32, sw: i32, pt: i32, pl: i32, Hp: i32, Wp: i32, Hq: i32, Wq: i32, OH: i32, OW: i32, usedA: i32, usedB: i32, PB: i32, lo: f32, hi: f32): void {
+  const plane = <usize>C * <usize>Hq * <usize>Wq;                  // floats per (a, b) plane
+  const h0 = max<i32>(0, -pt), h1 = min<i32>(H, Hp - pt);            // X rows inside Xp
   for (let c = 0; c < C; c++) {
-    const src = x + <usize>c * <usize>H * rowW;
-    const dst = xp + ((<usize>c * <usize>Hp * <usize>Wp + <usize>pt * <usize>Wp + <usize>pl) << 2);
-    for (let h = 0; h < H; h++) memory.copy(dst + ((<usize>h * <usize>Wp) << 2), src + <usize>h * rowW, rowW);
+    for (let h = h0; h < h1; h++) {
+      const r = pt + h, a = r % sh;
+      if (((usedA >> a) & 1) == 0) continue;                          // no tap reads this row phase
+      const src = x + ((<usize>(c * H + h) * <usize>W) << 2);
+      const rowQ = q + ((<usize>(a * sw) * plane + <usize>c * <usize>Hq * <usize>Wq + <usize>(r / sh) * <usize>Wq) << 2);
+      for (let ph = 0; ph < sw; ph++) {
+        if (((usedB >> ph) & 1) == 0) continue;
+        // plane columns j with X column w = j·sw + ph − pl inside [0, W) and j·sw + ph < Wp
+        const lastW = pl + W - 1 - ph, lastP = Wp - 1 - ph;
+        if (lastW < 0 || lastP < 0) continue;
+        const j0 = pl > ph ? (pl - ph + sw - 1) / sw : 0;
+        const j1 = min<i32>(lastW / sw + 1, lastP / sw + 1);
+        if (j1 <= j0) continue;
+        let d = rowQ + ((<usize>ph * plane + <usize>j0) << 2);
+        let sp = src + (<usize>(j0 * sw + ph - pl) << 2);
+        if (sw == 1) { memory.copy(d, sp, <usize>(j1 - j0) << 2); continue; }
+        const step = <usize>sw << 2;
+        for (let n = j1 - j0; n > 0; n--) { store<f32>(d, load<f32>(sp)); d += 4; sp += step; }
+      }
+    }
   }
-  const P1 = (OH - 1) * Wp + OW;
-  for (let p0 = 0; p0 < P1; p0 += PB) groups(wts, offs, cnt, xp, yw, b, N, <usize>P1 << 2, p0, min<i32>(P1, p0 + PB), lo, hi);
+  const P1 = (OH - 1) * Wq + OW;
+  const direct = Wq == OW; // no padding columns on the wide grid (KW = 1): the product goes to Y itself
+  for (let p0 = 0; p0 < P1; p0 += PB) groups(wts, offs, cnt, q, direct ? y : yw, b, N, <usize>P1 << 2, p0, min<i32>(P1, p0 + PB), lo, hi);
+  if (direct) return;
   const rowO = <usize>OW << 2;
   for (let n = 0; n < N; n++) {
     const s = yw + ((<usize>n * <usize>P1) << 2), d = y + ((<usize>n * <usize>OH * <usize>OW) << 2);
-    for (let oh = 0; oh < OH; oh++) memory.copy(d + <usize>oh * rowO, s + ((<usize>oh * <usize>Wp) << 2), rowO);
+    for (let oh = 0; oh < OH; oh++) memory.copy(d + <usize>oh * rowO, s + ((<usize>oh * <usize>Wq) << 2), rowO);
   }
 }
