@@ -10,6 +10,9 @@
 //   groups in row order; the last one zero-padded      4 weights as one v128 times splat(X))
 //   when N mod 4 != 0 (only its real rows stored)
 //
+// Measured on mobilenet_v2_w050's 2:4 shared-rows layers (vs dense gemm4x8 1.75×): 4 load32_splat
+// beat one v128.load + 4 shuffles (1.72×); unrolling 2 columns per step spilled registers (1.36×).
+//
 // spmm4x8:           Y[N][P] = B + W · X[·][P] (1×1 conv, Gemm/MatMul as Yᵀ = W · Xᵀ)
 // convRowblockWide:  any other group-1 conv of one image, on phase planes of the padded input
 //                    (no im2col: each kept column is one contiguous row of them; see below)
