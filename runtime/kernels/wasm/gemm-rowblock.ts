@@ -3,8 +3,9 @@
 //
 //   f32-gemmnm-4x8-wasmsimd, f32-gemmbsr-4x8-wasmsimd (and -relu, -clip):
 //     Yᵀ[N][M] = W[N][K] · op(A)ᵀ[K][M]     spmm4x8, column k at byte k·M·4 of op(A)ᵀ
-//     op(A)ᵀ: A itself when transA or M = 1, else transposed into scratch per run;
-//     Yᵀ: Y itself when M = 1, else scratch, transposed back by the output pass (alpha, C, clamp).
+//     op(A)ᵀ: A itself when transA or M = 1, else transposed into scratch per run (transposeF32,
+//     SIMD 4×4 blocks); Yᵀ: Y itself when M = 1, else scratch, transposed back by transposeF32
+//     when the kernel did alpha, C and the clamp, else by the js output pass.
 //   alpha = 1 with no C, or with C a bias over N (shape [N] or [1, N], beta = 1, in wasm memory):
 //   bias and clamp in the kernel. scratch = staged weight (rowblock.ts) | op(A)ᵀ | Yᵀ
 
@@ -12,8 +13,8 @@ import type { Kernel, NodeShapes, RunFn } from '../kernel.js';
 import { EPILOGUES, epilogueId } from '../common/epilogue.js';
 import { GEMM_SPARSE_JS_KERNELS } from '../js/gemm-sparse.js';
 import { planSparseGemm } from '../ref/gemm-sparse.js';
-import { f32Bytes, gemmOutput, pointer, scratchF32, transpose, wasmKernel } from './common.js';
-import type { Spmm4x8 } from './rowblock.js';
+import { f32Bytes, gemmOutput, pointer, scratchF32, wasmKernel } from './common.js';
+import type { Spmm4x8, TransposeF32 } from './rowblock.js';
 import { rowBlockBytes, rowBlocks, stageRowBlocks } from './rowblock.js';
 
 const NEEDS = 'a float32 Gemm with 2-D A and B';
@@ -49,14 +50,11 @@ function gemmRowBlockWasm(format: 'nm' | 'bsr', epilogue: Kernel['epilogue']): K
       const bp = biasC ? cv.data.byteOffset : 0;
       const inKernel = alpha === 1 && (cd === undefined || biasC);
       const [klo, khi] = inKernel ? [lo, hi] : [-Infinity, Infinity];
-      const ad = a.data as Float32Array, yd = y.data as Float32Array;
-      let xp: number, fill = (): void => {};
-      if (transA || m === 1) xp = pointer(c, env, a, 'input A');
-      else {
-        const t = scratchF32(env, k * m);
-        xp = t.byteOffset;
-        fill = () => transpose(ad, m, k, t);
-      }
+      const yd = y.data as Float32Array;
+      const transpose = env.exports['transposeF32'] as TransposeF32;
+      const ap = pointer(c, env, a, 'input A');
+      const xp = transA || m === 1 ? ap : env.scratch(k * m * 4);
+      const fill = xp === ap ? (): void => {} : (): void => transpose(ap, xp, m, k);
       if (m === 1) {
         const yp = pointer(c, env, y, 'output');
         if (inKernel) return () => spmm(wts, offs, cnt, xp, yp, bp, n, k, 1, klo, khi);
@@ -66,11 +64,18 @@ function gemmRowBlockWasm(format: 'nm' | 'bsr', epilogue: Kernel['epilogue']): K
         };
       }
       const yt = scratchF32(env, n * m);
-      const [oc, ob] = biasC ? [undefined, 0] : [cd, beta];
+      if (inKernel) {
+        const yp = pointer(c, env, y, 'output');
+        return () => {
+          fill();
+          spmm(wts, offs, cnt, xp, yt.byteOffset, bp, n, k, m, klo, khi);
+          transpose(yt.byteOffset, yp, n, m);
+        };
+      }
       return () => {
         fill();
-        spmm(wts, offs, cnt, xp, yt.byteOffset, bp, n, k, m, klo, khi);
-        gemmOutput(m, n, yt, 1, m, yd, inKernel ? 1 : alpha, ob, oc, cRow, cCol, inKernel ? -Infinity : lo, inKernel ? Infinity : hi);
+        spmm(wts, offs, cnt, xp, yt.byteOffset, 0, n, k, m, klo, khi);
+        gemmOutput(m, n, yt, 1, m, yd, alpha, beta, cd, cRow, cCol, lo, hi);
       };
     },
   });

@@ -3,15 +3,15 @@
 //
 //   f32-matmulnm-4x8-wasmsimd, f32-matmulbsr-4x8-wasmsimd (and -relu, -clip):
 //     Yᵀ[N][R] = W[N][K] · Aᵀ[K][R]     spmm4x8, column k at byte k·R·4 of Aᵀ
-//   R = 1: A and Y in place; otherwise Aᵀ and Yᵀ in scratch (transposed per run, the clamp in
-//   the kernel). scratch = staged weight (rowblock.ts) | Aᵀ | Yᵀ
+//   R = 1: A and Y in place; otherwise Aᵀ and Yᵀ in scratch, transposed per run by transposeF32
+//   (SIMD 4×4 blocks), the clamp in the kernel. scratch = staged weight (rowblock.ts) | Aᵀ | Yᵀ
 
 import type { Kernel, NodeShapes, RunFn } from '../kernel.js';
 import { EPILOGUES, epilogueId } from '../common/epilogue.js';
 import { MATMUL_SPARSE_JS_KERNELS } from '../js/matmul-sparse.js';
 import { planSparseMatMul } from '../ref/matmul-sparse.js';
-import { f32Bytes, pointer, scratchF32, transpose, wasmKernel } from './common.js';
-import type { Spmm4x8 } from './rowblock.js';
+import { f32Bytes, pointer, wasmKernel } from './common.js';
+import type { Spmm4x8, TransposeF32 } from './rowblock.js';
 import { rowBlockBytes, rowBlocks, stageRowBlocks } from './rowblock.js';
 
 const NEEDS = 'a float32 MatMul of A (rank ≥ 2) by a 2-D B';
@@ -45,12 +45,13 @@ function matmulRowBlockWasm(format: 'nm' | 'bsr', epilogue: Kernel['epilogue']):
         const ap = pointer(c, env, a, 'input A'), yp = pointer(c, env, y, 'output');
         return () => spmm(wts, offs, cnt, ap, yp, 0, n, k, 1, lo, hi);
       }
-      const ad = a.data as Float32Array, yd = y.data as Float32Array;
-      const at = scratchF32(env, k * r), yt = scratchF32(env, n * r);
+      const ap = pointer(c, env, a, 'input A'), yp = pointer(c, env, y, 'output');
+      const at = env.scratch(k * r * 4), yt = env.scratch(n * r * 4);
+      const transpose = env.exports['transposeF32'] as TransposeF32;
       return () => {
-        transpose(ad, r, k, at);
-        spmm(wts, offs, cnt, at.byteOffset, yt.byteOffset, 0, n, k, r, lo, hi);
-        transpose(yt, n, r, yd);
+        transpose(ap, at, r, k);
+        spmm(wts, offs, cnt, at, yt, 0, n, k, r, lo, hi);
+        transpose(yt, yp, n, r);
       };
     },
   });

@@ -107,3 +107,6 @@ export function stageRowBlocks(env: WasmEnv, rb: RowBlocks, offset: (col: number
 }
 
 export type Spmm4x8 = (wts: number, offs: number, cnt: number, x: number, y: number, b: number, n: number, k: number, p: number, lo: number, hi: number) => void;
+
+/** dst[c][r] = src[r][c], rows × cols f32 (asm/rowblock.as transposeF32). */
+export type TransposeF32 = (src: number, dst: number, rows: number, cols: number) => void;
