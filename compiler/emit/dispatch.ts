@@ -75,6 +75,9 @@ import * as wasmConv from '../../runtime/kernels/wasm/conv.js';
 import * as wasmConvCsr from '../../runtime/kernels/wasm/conv-csr.js';
 import * as wasmGemm from '../../runtime/kernels/wasm/gemm.js';
 import * as wasmMatmul from '../../runtime/kernels/wasm/matmul.js';
+import * as wasmConvRowblock from '../../runtime/kernels/wasm/conv-rowblock.js';
+import * as wasmGemmRowblock from '../../runtime/kernels/wasm/gemm-rowblock.js';
+import * as wasmMatmulRowblock from '../../runtime/kernels/wasm/matmul-rowblock.js';
 
 /**
  * Every kernel module, by path under runtime/kernels/ (without extension): the files
@@ -138,8 +141,11 @@ export const KERNEL_MODULES: readonly (readonly [string, Readonly<Record<string,
   ['ref/where', refWhere],
   ['wasm/conv', wasmConv],
   ['wasm/conv-csr', wasmConvCsr],
+  ['wasm/conv-rowblock', wasmConvRowblock],
   ['wasm/gemm', wasmGemm],
+  ['wasm/gemm-rowblock', wasmGemmRowblock],
   ['wasm/matmul', wasmMatmul],
+  ['wasm/matmul-rowblock', wasmMatmulRowblock],
 ];
 
 /** Where a kernel object is exported: its module (path under runtime/kernels/) and export name. */

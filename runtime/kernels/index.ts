@@ -62,6 +62,9 @@ import { CONV_WASM_KERNELS } from './wasm/conv.js';
 import { CONV_CSR_WASM_KERNELS } from './wasm/conv-csr.js';
 import { GEMM_WASM_KERNELS } from './wasm/gemm.js';
 import { MATMUL_WASM_KERNELS } from './wasm/matmul.js';
+import { CONV_ROWBLOCK_WASM_KERNELS } from './wasm/conv-rowblock.js';
+import { GEMM_ROWBLOCK_WASM_KERNELS } from './wasm/gemm-rowblock.js';
+import { MATMUL_ROWBLOCK_WASM_KERNELS } from './wasm/matmul-rowblock.js';
 
 export const REF_KERNELS: readonly Kernel[] = [
   ...CONV_REF_KERNELS, ...GEMM_REF_KERNELS, ...MATMUL_REF_KERNELS,
@@ -90,6 +93,7 @@ export const SPARSE_KERNELS: readonly Kernel[] = [
  */
 export const WASMSIMD_KERNELS: readonly Kernel[] = [
   ...CONV_WASM_KERNELS, ...CONV_CSR_WASM_KERNELS, ...GEMM_WASM_KERNELS, ...MATMUL_WASM_KERNELS,
+  ...CONV_ROWBLOCK_WASM_KERNELS, ...GEMM_ROWBLOCK_WASM_KERNELS, ...MATMUL_ROWBLOCK_WASM_KERNELS,
 ];
 
 export const ALL_KERNELS: readonly Kernel[] = [...REF_KERNELS, ...JS_KERNELS, ...SPARSE_KERNELS, ...WASMSIMD_KERNELS];

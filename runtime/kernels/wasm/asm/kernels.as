@@ -14,3 +14,4 @@
 
 export * from './dense';
 export * from './sparse';
+export * from './rowblock';
