@@ -182,22 +182,22 @@ export function kernelWork(k: Pick<Kernel, 'id' | 'format'>, s: LayerStats): num
  */
 export const PRIORS: Readonly<Record<Kernel['target'], Readonly<Record<WeightFormat, Omit<ProfileEntry, 'key' | 'points'>>>>> = {
   wasmsimd: {
-    dense: { nsPerCall: 2000, nsPerUnit: 0.06 },
-    csr: { nsPerCall: 2000, nsPerUnit: 0.2 },
-    nm: { nsPerCall: 2000, nsPerUnit: 0.075 },
-    bsr: { nsPerCall: 2000, nsPerUnit: 0.075 },
+    dense: { nsPerCall: 500, nsPerUnit: 0.06 },
+    csr: { nsPerCall: 500, nsPerUnit: 0.15 },
+    nm: { nsPerCall: 500, nsPerUnit: 0.075 },
+    bsr: { nsPerCall: 500, nsPerUnit: 0.075 },
   },
   js: {
-    dense: { nsPerCall: 2000, nsPerUnit: 0.6 },
-    csr: { nsPerCall: 2000, nsPerUnit: 1.2 },
-    nm: { nsPerCall: 2000, nsPerUnit: 1.2 },
-    bsr: { nsPerCall: 2000, nsPerUnit: 1.0 },
+    dense: { nsPerCall: 1000, nsPerUnit: 0.8 },
+    csr: { nsPerCall: 1000, nsPerUnit: 1.5 },
+    nm: { nsPerCall: 1000, nsPerUnit: 1.5 },
+    bsr: { nsPerCall: 1000, nsPerUnit: 1.5 },
   },
   ref: {
-    dense: { nsPerCall: 5000, nsPerUnit: 3 },
-    csr: { nsPerCall: 5000, nsPerUnit: 6 },
-    nm: { nsPerCall: 5000, nsPerUnit: 6 },
-    bsr: { nsPerCall: 5000, nsPerUnit: 6 },
+    dense: { nsPerCall: 2000, nsPerUnit: 3 },
+    csr: { nsPerCall: 2000, nsPerUnit: 8 },
+    nm: { nsPerCall: 2000, nsPerUnit: 8 },
+    bsr: { nsPerCall: 2000, nsPerUnit: 8 },
   },
 };
 

@@ -96,6 +96,13 @@ export function makeProfile(entries: readonly ProfileEntry[], source = 'custom')
   return { source, entries: new Map(entries.map((e) => [e.key, e])) };
 }
 
+/**
+ * A profile with no entries: every op is then chosen by target order alone (the first allowed
+ * target with a kernel for the weight's format; see kernel-choice.ts). Tests use it to pin
+ * packed kernels whatever the timings say.
+ */
+export const TARGET_ORDER: KernelProfile = makeProfile([], 'target-order');
+
 /** Four significant digits: enough for selection, stable across re-runs' noise in the last places. */
 const round4 = (x: number): number => (x === 0 ? 0 : Number(x.toPrecision(4)));
 

@@ -120,12 +120,14 @@ export function compileCommand(): Command {
       const s = summarizeArtifact(result.contents);
       const report = result.report;
       const totals = reportTotals(report);
+      // Pruned layers selection runs on a dense kernel (estimated faster, or no kernel reads the format).
+      const densified = result.graph.nodes.filter((n) => n.kernelReason?.startsWith('DENSIFIED') && result.graph.values.get(n.inputs[1] ?? '')?.sparsity).map((n) => n.name);
       if (flags.printIr) process.stdout.write(printGraph(result.graph) + '\n');
       if (flags.json) {
         process.stdout.write(JSON.stringify({
           artifact: out, dispatch: dispatchOut, bytes: result.artifact.length, layers: s.layers.length, params: s.params,
           weightBytes: s.weightBytes, arenaBytes: s.arenaBytes, warnings: result.warnings,
-          pattern: pruning.pattern ?? 'dense', totals, layerReport: report,
+          pattern: pruning.pattern ?? 'dense', totals, densified, layerReport: report,
         }, null, 2) + '\n');
       } else if (!flags.quiet) {
         const kernels = new Map<string, number>();
@@ -140,6 +142,7 @@ export function compileCommand(): Command {
           process.stdout.write([
             `  pruned ${totals.prunedLayers} of ${totals.layers} layers (${pruning.pattern}${pruning.shareRows ? `, one mask per ${pruning.shareRows} rows` : ''}): weights ${totals.paramsBefore} → ${totals.paramsAfter} nonzero,` +
               ` ${totals.bytesBefore} → ${totals.bytesAfter} bytes; pruned layers stored at ${ratio}× their dense bytes`,
+            ...(densified.length > 0 ? [`  ${densified.length} pruned layer(s) run DENSIFIED: a dense kernel is estimated faster (or none reads the format); \`spc inspect\` shows why`] : []),
             '',
             formatCompileReport(report),
           ].join('\n') + '\n');
