@@ -12,7 +12,7 @@ export interface TimingPlan {
 }
 
 export const FULL_TIMING: TimingPlan = { warmCalls: 5, warmMs: 30, batchMs: 4, samples: 9 };
-export const QUICK_TIMING: TimingPlan = { warmCalls: 2, warmMs: 0, batchMs: 0.5, samples: 3 };
+export const QUICK_TIMING: TimingPlan = { warmCalls: 3, warmMs: 10, batchMs: 0.5, samples: 3 };
 
 const cpuMs = (): number => {
   const c = process.cpuUsage();
