@@ -174,13 +174,20 @@ export function kernelWork(k: Pick<Kernel, 'id' | 'format'>, s: LayerStats): num
   return (isRowBlock(k) ? s.sparse.union4 : s.sparse.stored) * s.P;
 }
 
+type Cost = Omit<ProfileEntry, 'key' | 'points'>;
+
 /**
- * Priors for kernels a profile has not measured (a kernel added since the last `spc tune`), per
- * target and format, from this repository's measurements (docs/kernels.md). Sparse per-unit
- * costs sit above dense ones: a sparse kernel reuses each loaded activation less. A row-block
- * nm/bsr wasmsimd kernel is about dense speed per unit of its union work.
+ * Priors for a kernel the profile has not measured (one added since the last `spc tune`),
+ * relative to the fastest measured dense kernel of the same target, op and shape class: its
+ * nsPerCall, and its nsPerUnit times a factor per format. Sparse kernels reuse each loaded
+ * activation less than a dense tile, so their work costs more per unit (csr measured 1.9–3.2×
+ * dense on wasmsimd); a row-block nm/bsr kernel ('4x8') works at about dense speed on its
+ * union work. A new dense kernel stays behind a measured one until it is measured itself.
  */
-export const PRIORS: Readonly<Record<Kernel['target'], Readonly<Record<WeightFormat, Omit<ProfileEntry, 'key' | 'points'>>>>> = {
+export const PRIOR_FACTORS = { dense: 1.1, csr: 2.5, rowBlock: 1.25, otherNmBsr: 2.5 } as const;
+
+/** Absolute priors, per target and format, for when the profile has no dense reference either. */
+export const PRIORS: Readonly<Record<Kernel['target'], Readonly<Record<WeightFormat, Cost>>>> = {
   wasmsimd: {
     dense: { nsPerCall: 500, nsPerUnit: 0.06 },
     csr: { nsPerCall: 500, nsPerUnit: 0.15 },
@@ -201,11 +208,23 @@ export const PRIORS: Readonly<Record<Kernel['target'], Readonly<Record<WeightFor
   },
 };
 
+/** The prior cost of `k` on a shape class (see PRIOR_FACTORS). */
+export function priorCost(k: Pick<Kernel, 'id' | 'op' | 'target' | 'format'>, shapeClass: ShapeClass, profile: KernelProfile): Cost {
+  const format = k.format ?? 'dense';
+  // Dense families of the same op and target: `<dtype>-<op>-<tile>-<target>@<class>`.
+  const dense = new RegExp(`^[a-z0-9]+-${k.op.toLowerCase()}-\\d+x\\d+-${k.target}@${shapeClass}$`);
+  let ref: Cost | undefined;
+  for (const e of profile.entries.values()) if (dense.test(e.key) && (!ref || e.nsPerUnit < ref.nsPerUnit)) ref = e;
+  if (!ref) return PRIORS[k.target][format];
+  const factor = format === 'dense' ? PRIOR_FACTORS.dense : format === 'csr' ? PRIOR_FACTORS.csr : isRowBlock(k) ? PRIOR_FACTORS.rowBlock : PRIOR_FACTORS.otherNmBsr;
+  return { nsPerCall: ref.nsPerCall, nsPerUnit: ref.nsPerUnit * factor };
+}
+
 export interface Estimate {
   readonly kernel: Kernel;
   /** Estimated ns per call. */
   readonly ns: number;
-  /** Whether the figure comes from the profile or from PRIORS. */
+  /** Whether the figure comes from the profile or from a prior (priorCost). */
   readonly from: 'profile' | 'prior';
 }
 
@@ -214,7 +233,7 @@ export function estimate(k: Kernel, s: LayerStats, profile: KernelProfile): Esti
   const work = kernelWork(k, s);
   if (work === undefined) return undefined;
   const entry = profile.entries.get(profileKey(k, s.shapeClass));
-  const c = entry ?? PRIORS[k.target][k.format ?? 'dense'];
+  const c = entry ?? priorCost(k, s.shapeClass, profile);
   return { kernel: k, ns: c.nsPerCall + c.nsPerUnit * work, from: entry ? 'profile' : 'prior' };
 }
 

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import type { Graph, Sparsity } from '../../../compiler/ir/graph.js';
 import { withGraph } from '../../../compiler/ir/graph.js';
-import { estimate, isRowBlock, kernelFamily, kernelWork, layerStats, profileKey, PRIORS } from '../../../compiler/analysis/cost.js';
+import { estimate, isRowBlock, kernelFamily, kernelWork, layerStats, profileKey, PRIOR_FACTORS, PRIORS } from '../../../compiler/analysis/cost.js';
 import { makeProfile } from '../../../compiler/analysis/profile.js';
 import type { Kernel } from '../../../runtime/kernels/kernel.js';
 import { build, f32, int, ints, randomF32 } from '../passes/build.js';
@@ -92,14 +92,22 @@ describe('cost model', () => {
     assert.ok(!isRowBlock(kernel('f32-convnm-8x1-js', 'nm')));
   });
 
-  it('estimates come from the profile entry, else from the prior of the target and format', () => {
+  it('estimates come from the profile entry, else from a prior relative to the measured dense kernel, else from the absolute prior', () => {
     const g = pointwise('nm');
     const s = layerStats(g, g.nodes[0]!)!;
     const k = kernel('f32-conv-4x8-wasmsimd', 'dense');
-    const p = makeProfile([{ key: 'f32-conv-4x8-wasmsimd@pointwise', nsPerCall: 100, nsPerUnit: 2, points: 3 }]);
+    const p = makeProfile([
+      { key: 'f32-conv-4x8-wasmsimd@pointwise', nsPerCall: 100, nsPerUnit: 2, points: 3 },
+      { key: 'f32-conv-4x8-wasmsimd@kxk', nsPerCall: 7, nsPerUnit: 0.5, points: 3 },
+      { key: 'f32-conv-4x1-js@pointwise', nsPerCall: 9, nsPerUnit: 0.1, points: 3 },
+    ]);
     assert.deepEqual([estimate(k, s, p)!.ns, estimate(k, s, p)!.from], [100 + 2 * 192, 'profile']);
+    // The reference is the wasmsimd dense conv on the same shape class (not kxk, not js).
     const nm = kernel('f32-convnm-4x8-wasmsimd', 'nm');
-    const prior = PRIORS.wasmsimd.nm;
-    assert.deepEqual([estimate(nm, s, p)!.ns, estimate(nm, s, p)!.from], [prior.nsPerCall + prior.nsPerUnit * 144, 'prior']);
+    assert.deepEqual([estimate(nm, s, p)!.ns, estimate(nm, s, p)!.from], [100 + 2 * PRIOR_FACTORS.rowBlock * 144, 'prior']);
+    const newDense = kernel('f32-conv-8x8-wasmsimd', 'dense');
+    assert.equal(estimate(newDense, s, p)!.ns, 100 + 2 * PRIOR_FACTORS.dense * 192);
+    const abs = PRIORS.wasmsimd.nm;
+    assert.equal(estimate(nm, s, makeProfile([]))!.ns, abs.nsPerCall + abs.nsPerUnit * 144);
   });
 });
