@@ -7,8 +7,7 @@ import type { Graph, Node, Sparsity, Value } from '../ir/graph.js';
 import type { AttrValue, Kernel, KernelRegistry, NodeShapes } from '../../runtime/kernels/kernel.js';
 import type { PackedWeight } from '../../runtime/sparse/packed.js';
 import { isStatic } from '../ir/graph.js';
-import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
-import { packBsr, packCsr, packNm } from '../sparse/pack.js';
+import { packWeight } from '../emit/lower.js';
 import { estimate, formatMs, layerStats } from './cost.js';
 import type { Estimate } from './cost.js';
 import type { KernelProfile } from './profile.js';
@@ -76,19 +75,12 @@ function nodeShapes(g: Graph, n: Node, packed?: PackedWeight): NodeShapes {
   };
 }
 
-/** The pruned weight packed as `format` (what a sparse kernel's `supports` sees at load), if it packs. */
+/** The pruned weight packed as `format` exactly as lowering will (what a sparse kernel's `supports` sees at load), if it packs. */
 function packedWeight(g: Graph, n: Node, format: Exclude<WeightFormat, 'dense'>): PackedWeight | undefined {
   const w = sparseWeightOf(g, n);
-  const c = w?.constant, s = w?.sparsity;
-  if (!c || !s || !(c.data instanceof Float32Array)) return undefined;
-  const op = n.op as 'Conv' | 'Gemm' | 'MatMul';
-  const transB = op === 'Gemm' && n.attrs['transB']?.kind === 'int' && n.attrs['transB'].value === 1;
+  if (!w || !(w.constant?.data instanceof Float32Array)) return undefined;
   try {
-    const { rows, cols } = weightMatrixShape(op, c.shape, transB);
-    const m = toWeightMatrix(op, c.shape, transB, c.data);
-    if (format === 'csr') return packCsr(rows, cols, m);
-    if (format === 'nm') return packNm(rows, cols, m, s.n!, s.m!);
-    return packBsr(rows, cols, m, s.br!, s.bc!);
+    return packWeight(w, n, format);
   } catch {
     return undefined;
   }
