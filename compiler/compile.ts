@@ -18,14 +18,21 @@ import { writeArtifact } from './emit/artifact.js';
 import { generateDispatch } from './emit/dispatch.js';
 import type { LoadedArtifact } from '../runtime/loader/model.js';
 import type { Target } from './analysis/kernel-choice.js';
+import type { KernelProfile } from './analysis/profile.js';
+import { formatProfile, loadProfile } from './analysis/profile.js';
 import { SPC_VERSION } from './version.js';
 import { defaultRegistry } from '../runtime/kernels/index.js';
 
 export interface CompileOptions {
   /** Pins input shapes: name → dims. */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
-  /** Kernel targets in order of preference (default js, then ref). */
+  /** Kernel targets allowed, in order of preference for ties (default wasmsimd, js, ref). */
   readonly targets?: readonly Target[];
+  /**
+   * Kernel profile pricing the candidates (a profile file's path, or a loaded profile); the
+   * shipped default when absent. Provenance records its base name and a digest, never a path.
+   */
+  readonly profile?: string | KernelProfile;
   /** Runs the IR verifier after every pass. */
   readonly verify?: boolean;
   /** Pruning pattern: 'unstructured', 'N:M', 'block:RxC' or 'channel'; none means dense. */
@@ -70,6 +77,7 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
     out.push([`input-shape:${name}`, dims.join('x')]);
   }
   if (o.targets) out.push(['targets', o.targets.join(',')]);
+  if (o.profile !== undefined) out.push(['profile', profileRecord(typeof o.profile === 'string' ? loadProfile(o.profile) : o.profile)]);
   if (o.pattern !== undefined) out.push(['pattern', o.pattern]);
   if (o.sparsity !== undefined) out.push(['sparsity', String(o.sparsity)]);
   if (o.allocation !== undefined) out.push(['allocation', o.allocation]);
@@ -79,12 +87,19 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
   return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** How provenance names a profile: its source (a file's base name) and a digest of its entries. */
+function profileRecord(p: KernelProfile): string {
+  const digest = createHash('sha256').update(formatProfile([...p.entries.values()], '')).digest('hex').slice(0, 16);
+  return `${p.source} sha256:${digest}`;
+}
+
 export function compileFile(modelPath: string, options: CompileOptions = {}): CompileResult {
   const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes) });
   const name = basename(modelPath, extname(modelPath));
   const registry = defaultRegistry();
+  const profile = typeof options.profile === 'string' ? loadProfile(options.profile) : options.profile;
   const ctx = makePassContext({
-    targets: options.targets, pattern: options.pattern, sparsity: options.sparsity,
+    targets: options.targets, profile, pattern: options.pattern, sparsity: options.sparsity,
     allocation: options.allocation, config: options.config, minParams: options.minParams, shareRows: options.shareRows,
   }, registry);
   const verify = options.verify ?? false;
@@ -92,7 +107,7 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
   const graph = runPipeline(canonical, [...prunePipeline, ...selectPipeline], ctx, { verify });
   const plan = planArena(graph);
   const sourceSha256 = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
-  const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions(options) }, registry);
+  const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions({ ...options, profile }) }, registry);
   // Built once, from the lowered weights (stored bytes, kernels); the artifact records its rows.
   const report = compileReport(canonical, graph, lowered, ctx.notes, options.pattern);
   const contents = withRecipe(lowered, recipeOf(report));

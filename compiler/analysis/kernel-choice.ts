@@ -1,13 +1,22 @@
 // Chooses a kernel for one node from a registry: the op, the fused epilogue and the input
-// dtype must match; among matches the first target in the preference order wins.
+// dtype must match, the target must be allowed. For a Conv/Gemm/MatMul the candidates are the
+// dense kernels and those reading the weight's packed format, and the least estimated time wins
+// (cost.ts, from a profile); ties, and ops the profile knows nothing of, go by target order.
 
 import type { Graph, Node, Sparsity, Value } from '../ir/graph.js';
 import type { AttrValue, Kernel, KernelRegistry, NodeShapes } from '../../runtime/kernels/kernel.js';
+import type { PackedWeight } from '../../runtime/sparse/packed.js';
 import { isStatic } from '../ir/graph.js';
+import { packWeight } from '../emit/lower.js';
+import { estimate, formatMs, layerStats } from './cost.js';
+import type { Estimate } from './cost.js';
+import type { KernelProfile } from './profile.js';
+import { getDefaultProfile } from './profile.js';
 
 export type Target = Kernel['target'];
 
-export const DEFAULT_TARGETS: readonly Target[] = ['js', 'ref'];
+/** Fastest first: wasmsimd kernels fall back to js at run time where WebAssembly SIMD is missing. */
+export const DEFAULT_TARGETS: readonly Target[] = ['wasmsimd', 'js', 'ref'];
 
 const TARGET_REASON: Record<Target, string> = {
   wasmsimd: 'WebAssembly SIMD kernel',
@@ -49,7 +58,7 @@ export function wantedFormat(g: Graph, n: Node): WeightFormat {
 }
 
 /** What a kernel's `supports` sees of a node: static shapes, dtypes and plain attribute values. */
-function nodeShapes(g: Graph, n: Node): NodeShapes {
+function nodeShapes(g: Graph, n: Node, packed?: PackedWeight): NodeShapes {
   const info = (name: string): { dtype: string; shape: readonly number[] } | undefined => {
     const v = g.values.get(name);
     return v && isStatic(v.shape) ? { dtype: v.dtype, shape: v.shape } : undefined;
@@ -57,19 +66,93 @@ function nodeShapes(g: Graph, n: Node): NodeShapes {
   const attrs: Record<string, AttrValue> = {};
   for (const [k, a] of Object.entries(n.attrs)) if (a.kind !== 'tensor') attrs[k] = a.value;
   return {
-    inputs: n.inputs.map((i) => (i === '' ? undefined : info(i))),
+    inputs: n.inputs.map((i, at) => {
+      const v = i === '' ? undefined : info(i);
+      return v && at === 1 && packed ? { ...v, packed } : v;
+    }),
     outputs: n.outputs.map((o) => info(o) ?? { dtype: '', shape: [] }),
     attrs,
   };
 }
 
-export function chooseKernel(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[] = DEFAULT_TARGETS): KernelChoice | undefined {
+/** The pruned weight packed as `format` exactly as lowering will (what a sparse kernel's `supports` sees at load), if it packs. */
+function packedWeight(g: Graph, n: Node, format: Exclude<WeightFormat, 'dense'>): PackedWeight | undefined {
+  const w = sparseWeightOf(g, n);
+  if (!w || !(w.constant?.data instanceof Float32Array)) return undefined;
+  try {
+    return packWeight(w, n, format);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The kernel for `n`. `profile` prices Conv/Gemm/MatMul candidates (default: the shipped
+ * profile); an op none of whose candidates the profile has measured is chosen by target order.
+ */
+export function chooseKernel(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[] = DEFAULT_TARGETS,
+  profile: KernelProfile = getDefaultProfile()): KernelChoice | undefined {
+  return chooseByCost(g, n, registry, targets, profile) ?? chooseByTarget(g, n, registry, targets);
+}
+
+function matchingKernels(g: Graph, n: Node, registry: KernelRegistry): Kernel[] {
+  const epilogue = epilogueOf(n);
+  const dtype = decidingDtype(g, n);
+  return [...registry.values()].filter((k) =>
+    k.op === n.op && k.epilogue === epilogue && (k.dtypes === 'any' || (dtype !== undefined && k.dtypes.includes(dtype))));
+}
+
+const byCost = (targets: readonly Target[]) => (a: Estimate, b: Estimate): number =>
+  a.ns - b.ns || targets.indexOf(a.kernel.target) - targets.indexOf(b.kernel.target) || (a.kernel.id < b.kernel.id ? -1 : a.kernel.id > b.kernel.id ? 1 : 0);
+
+const est = (e: Estimate): string => `${formatMs(e.ns)} ms${e.from === 'prior' ? ' (prior)' : ''}`;
+
+function chooseByCost(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[], profile: KernelProfile): KernelChoice | undefined {
+  const stats = layerStats(g, n);
+  if (!stats) return undefined;
+  const format = wantedFormat(g, n);
+  const packed = format === 'dense' ? undefined : packedWeight(g, n, format);
+  const denseShapes = nodeShapes(g, n);
+  const sparseShapes = packed ? nodeShapes(g, n, packed) : undefined;
+  const allowed = matchingKernels(g, n, registry).filter((k) => targets.includes(k.target));
+  const ofFormat = (k: Kernel, f: WeightFormat): boolean => (k.format ?? 'dense') === f;
+  const fits = (k: Kernel): boolean => {
+    const shapes = ofFormat(k, 'dense') ? denseShapes : sparseShapes;
+    return shapes !== undefined && (k.supports === undefined || k.supports(shapes));
+  };
+  const relevant = allowed.filter((k) => ofFormat(k, 'dense') || (format !== 'dense' && ofFormat(k, format)));
+  const estimates = relevant.filter(fits).map((k) => estimate(k, stats, profile)).filter((e): e is Estimate => e !== undefined);
+  if (!estimates.some((e) => e.from === 'profile')) return undefined;
+  estimates.sort(byCost(targets));
+  const best = estimates[0]!;
+  const bestDense = estimates.find((e) => ofFormat(e.kernel, 'dense'));
+  const bestSparse = estimates.find((e) => !ofFormat(e.kernel, 'dense'));
+  const target = best.kernel.target;
+  if (!ofFormat(best.kernel, 'dense')) {
+    return { kernel: best.kernel, reason: `${format} sparse ${TARGET_REASON[target]}: est. ${est(best)} vs ${bestDense ? `dense ${bestDense.kernel.id} ${est(bestDense)}` : 'no dense kernel'}` };
+  }
+  const runnerUp = estimates.find((e) => e.kernel !== best.kernel && ofFormat(e.kernel, 'dense'));
+  const denseReason = `${TARGET_REASON[target]}: est. ${est(best)}${runnerUp ? ` vs ${runnerUp.kernel.id} ${est(runnerUp)}` : ' (only candidate)'}`;
+  if (format === 'dense') return { kernel: best.kernel, reason: denseReason };
+  if (bestSparse) {
+    return { kernel: best.kernel, reason: `DENSIFIED: dense ${best.kernel.id} est. ${est(best)} < ${format} ${bestSparse.kernel.id} ${est(bestSparse)}` };
+  }
+  const refused = relevant.filter((k) => ofFormat(k, format));
+  return {
+    kernel: best.kernel,
+    reason: refused.length > 0
+      ? `DENSIFIED: no ${format} kernel supports this ${n.op} (${refused.map((k) => k.id).join(', ')}); ${denseReason}`
+      : `DENSIFIED: no kernel reads ${format} for ${n.op}; ${denseReason}`,
+  };
+}
+
+/** Preference order alone: the first allowed target with a kernel that supports the node. */
+function chooseByTarget(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[]): KernelChoice | undefined {
   const epilogue = epilogueOf(n);
   const dtype = decidingDtype(g, n);
   const format = wantedFormat(g, n);
   const shapes = nodeShapes(g, n);
-  const matching = [...registry.values()].filter((k) =>
-    k.op === n.op && k.epilogue === epilogue && (k.dtypes === 'any' || (dtype !== undefined && k.dtypes.includes(dtype))));
+  const matching = matchingKernels(g, n, registry);
   const refusing = matching.filter((k) => k.supports !== undefined && !k.supports(shapes));
   const candidates = matching.filter((k) => !refusing.includes(k));
   const pick = (fmt: WeightFormat): KernelChoice | undefined => {

@@ -9,6 +9,8 @@ import { writeFileAtomic } from '../io/fs.js';
 import { SpcError, UsageError } from '../errors.js';
 import { collect, parseInputShape } from './options.js';
 import type { Target } from '../analysis/kernel-choice.js';
+import { DEFAULT_TARGETS } from '../analysis/kernel-choice.js';
+import { loadProfile } from '../analysis/profile.js';
 import { printGraph } from '../ir/print.js';
 import { emitOnnx } from '../emit/onnx.js';
 import { formatCompileReport, reportTotals } from '../emit/compile-report.js';
@@ -67,13 +69,13 @@ interface CompileFlags {
   emitOnnx?: string;
   inputShape?: string[];
   targets?: string;
+  profile?: string;
   verify?: boolean;
   printIr?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
 
-// wasmsimd joins the list with the kernels that use it.
 const TARGETS: readonly Target[] = ['wasmsimd', 'js', 'ref'];
 
 export function compileCommand(): Command {
@@ -89,19 +91,21 @@ export function compileCommand(): Command {
     .option('--min-params <count>', 'layers with fewer weights stay dense', '4096')
     .option('--emit-onnx <file.onnx>', 'also write the pruned model as ordinary ONNX (zeros in dense initializers; channel pruning gives smaller shapes)')
     .option('--input-shape <name=dims>', 'pin an input shape, e.g. input=1x3x224x224 (repeatable); a dynamic batch is otherwise pinned to 1', collect)
-    .option('--targets <list>', `kernel targets in order of preference, from ${TARGETS.join(', ')}`, 'js,ref')
+    .option('--targets <list>', `kernel targets allowed, from ${TARGETS.join(', ')}: the kernel with the least estimated time wins, ties go to the earlier target (wasmsimd falls back to js at run time without WebAssembly SIMD)`, DEFAULT_TARGETS.join(','))
+    .option('--profile <profile.json>', 'kernel timings that price the candidates (written by `spc tune`); default: the profile shipped with spc')
     .option('--verify', 'run the IR verifier after every pass')
     .option('--print-ir', 'print the final IR to stdout')
     .option('--json', 'print the summary as JSON on stdout')
     .option('-q, --quiet', 'print nothing but errors')
     .action((model: string, flags: CompileFlags) => {
       const inputShapes = Object.fromEntries((flags.inputShape ?? []).map(parseInputShape));
-      const targets = (flags.targets ?? 'js,ref').split(',').map((t) => t.trim()) as Target[];
+      const targets = (flags.targets ?? DEFAULT_TARGETS.join(',')).split(',').map((t) => t.trim()) as Target[];
       const bad = targets.filter((t) => !TARGETS.includes(t));
       if (bad.length > 0) throw new UsageError(`--targets: unknown target(s) ${bad.join(', ')}; choose from ${TARGETS.join(', ')}`);
       if (!existsSync(model)) throw new SpcError(`${model}: no such file`);
       const pruning = pruningOptions(flags);
-      const result = compileFile(model, { inputShapes, targets: flags.targets ? targets : undefined, verify: flags.verify, ...pruning });
+      const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
+      const result = compileFile(model, { inputShapes, targets: flags.targets ? targets : undefined, profile, verify: flags.verify, ...pruning });
       if (!flags.quiet) for (const w of result.warnings) process.stderr.write(`spc: warning: ${w}\n`);
       if (existsSync(flags.output) && !statSync(flags.output).isDirectory()) {
         throw new UsageError(`-o ${flags.output}: exists and is not a folder (-o names the output folder)`);
@@ -116,12 +120,14 @@ export function compileCommand(): Command {
       const s = summarizeArtifact(result.contents);
       const report = result.report;
       const totals = reportTotals(report);
+      // Pruned layers selection runs on a dense kernel (estimated faster, or no kernel reads the format).
+      const densified = result.graph.nodes.filter((n) => n.kernelReason?.startsWith('DENSIFIED') && result.graph.values.get(n.inputs[1] ?? '')?.sparsity).map((n) => n.name);
       if (flags.printIr) process.stdout.write(printGraph(result.graph) + '\n');
       if (flags.json) {
         process.stdout.write(JSON.stringify({
           artifact: out, dispatch: dispatchOut, bytes: result.artifact.length, layers: s.layers.length, params: s.params,
           weightBytes: s.weightBytes, arenaBytes: s.arenaBytes, warnings: result.warnings,
-          pattern: pruning.pattern ?? 'dense', totals, layerReport: report,
+          pattern: pruning.pattern ?? 'dense', totals, densified, layerReport: report,
         }, null, 2) + '\n');
       } else if (!flags.quiet) {
         const kernels = new Map<string, number>();
@@ -136,6 +142,7 @@ export function compileCommand(): Command {
           process.stdout.write([
             `  pruned ${totals.prunedLayers} of ${totals.layers} layers (${pruning.pattern}${pruning.shareRows ? `, one mask per ${pruning.shareRows} rows` : ''}): weights ${totals.paramsBefore} → ${totals.paramsAfter} nonzero,` +
               ` ${totals.bytesBefore} → ${totals.bytesAfter} bytes; pruned layers stored at ${ratio}× their dense bytes`,
+            ...(densified.length > 0 ? [`  ${densified.length} pruned layer(s) run DENSIFIED: a dense kernel is estimated faster (or none reads the format); \`spc inspect\` shows why`] : []),
             '',
             formatCompileReport(report),
           ].join('\n') + '\n');

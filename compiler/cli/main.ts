@@ -7,6 +7,7 @@ import { SPC_VERSION } from '../version.js';
 import { compileCommand } from './compile-command.js';
 import { inspectCommand } from './inspect-command.js';
 import { runCommand } from './run-command.js';
+import { tuneCommand } from './tune-command.js';
 
 export function buildProgram(): Command {
   const program = new Command('spc')
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   program.addCommand(compileCommand());
   program.addCommand(inspectCommand());
   program.addCommand(runCommand());
+  program.addCommand(tuneCommand());
   for (const c of program.commands) c.exitOverride().showHelpAfterError();
   return program;
 }

@@ -91,6 +91,15 @@ function requestedText(r: LayerRow['recipe']): string {
   return r === undefined || r.pattern === 'dense' || r.pattern === 'channel' ? '-' : pct(r.requested);
 }
 
+/**
+ * Why each weighted layer runs the kernel it does (estimated times, DENSIFIED when a pruned
+ * weight runs dense), under the table: the reasons are too long for a column.
+ */
+function kernelChoices(s: ArtifactSummary): string[] {
+  const lines = s.layers.flatMap((l, i) => (l.params > 0 && l.kernelReason ? [`  ${i} ${l.node}: ${l.kernel}: ${l.kernelReason}`] : []));
+  return lines.length === 0 ? [] : ['', 'kernel choices:', ...lines];
+}
+
 /** Renders the summary as an aligned plain-text table. */
 export function formatLayerTable(s: ArtifactSummary): string {
   const head = ['#', 'node', 'op', 'input', 'output', 'params', 'storage', 'sparsity', 'requested', 'achieved', 'bytes',
@@ -111,5 +120,6 @@ export function formatLayerTable(s: ArtifactSummary): string {
     '',
     line(head),
     ...rows.map(line),
+    ...kernelChoices(s),
   ].join('\n');
 }

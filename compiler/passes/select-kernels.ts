@@ -1,5 +1,8 @@
-// select-kernels: records on every node the kernel that will run it and why.
+// select-kernels: records on every node the kernel that will run it and why (estimated times
+// from the kernel profile for Conv/Gemm/MatMul, see analysis/kernel-choice.ts).
 // Pre: canonical graph with static shapes. Post: every node has `kernel` and `kernelReason`.
+// Options: `targets` (allowed targets, preference order for ties), `profile` (a KernelProfile;
+// the shipped default when absent).
 
 import type { Graph, Node } from '../ir/graph.js';
 import { withGraph } from '../ir/graph.js';
@@ -7,20 +10,23 @@ import type { Pass } from './pass.js';
 import { SpcError } from '../errors.js';
 import { chooseKernel, DEFAULT_TARGETS } from '../analysis/kernel-choice.js';
 import type { Target } from '../analysis/kernel-choice.js';
+import type { KernelProfile } from '../analysis/profile.js';
+import { getDefaultProfile } from '../analysis/profile.js';
 import { defaultRegistry } from '../../runtime/kernels/index.js';
 
 export const selectKernels: Pass = {
   name: 'select-kernels',
-  summary: 'choose a kernel for every node (preferred target first, reference as fallback) and record why',
+  summary: 'choose a kernel for every node (least estimated time from the kernel profile, else target order) and record why',
   requires: ['shapes'],
   preserves: ['shapes'],
   run(g: Graph, ctx) {
     const registry = ctx.registry ?? defaultRegistry();
     const targets = (ctx.options['targets'] as readonly Target[] | undefined) ?? DEFAULT_TARGETS;
+    const profile = (ctx.options['profile'] as KernelProfile | undefined) ?? getDefaultProfile();
     const missing: string[] = [];
     let changed = false;
     const nodes = g.nodes.map((n): Node => {
-      const choice = chooseKernel(g, n, registry, targets);
+      const choice = chooseKernel(g, n, registry, targets, profile);
       if (!choice) {
         missing.push(`${n.name} (${n.op} on ${g.values.get(n.inputs[0] ?? '')?.dtype ?? '?'})`);
         return n;

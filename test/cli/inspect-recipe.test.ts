@@ -3,6 +3,7 @@
 
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, MODELS_DIR } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/files.js';
@@ -24,7 +25,11 @@ describe('cli: inspect shows the pruning recipe', function () {
   let compileJson: { layerReport: { node: string; pattern: string; requested: number; paramsBefore: number; paramsAfter: number; note?: string }[] };
 
   before(() => {
-    const c = spc('compile', join(MODELS_DIR, 'resnet10_w32.onnx'), '--pattern', '2:4', '-o', work, '--json');
+    // js kernels by target order (a profile without timings): the pruned layers run, and are
+    // stored as, packed 2:4, whose recipe rows this test reads.
+    const targetOrder = join(work, 'target-order.json');
+    writeFileSync(targetOrder, JSON.stringify({ format: 'spc-kernel-profile', version: 1, entries: [] }));
+    const c = spc('compile', join(MODELS_DIR, 'resnet10_w32.onnx'), '--pattern', '2:4', '--targets', 'js,ref', '--profile', targetOrder, '-o', work, '--json');
     assert.equal(c.code, 0, c.stderr);
     compileJson = JSON.parse(c.stdout);
   });

@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { compileFile } from '../../compiler/compile.js';
 import type { CompileOptions } from '../../compiler/compile.js';
 import { emitOnnx } from '../../compiler/emit/onnx.js';
+import { TARGET_ORDER } from '../../compiler/analysis/profile.js';
 import { summarizeArtifact } from '../../compiler/emit/layer-table.js';
 import type { ArtifactSummary } from '../../compiler/emit/layer-table.js';
 import { loadModel } from '../../runtime/index.js';
@@ -16,6 +17,13 @@ import type { LoadedArtifact } from '../../runtime/loader/model.js';
 import { DIGITS_DIR, MODELS_DIR } from '../helpers/corpus.js';
 import { assertClose } from '../helpers/compare.js';
 import { readNpy } from '../helpers/files.js';
+
+/**
+ * js kernels chosen by target order (no timings): every pruned weight then runs, and is stored
+ * in, its packed format, which these tests exercise. (Timed selection would run many of them
+ * dense on wasm; kernel-choice.test.ts covers that.)
+ */
+const PACKED: Pick<CompileOptions, 'targets' | 'profile'> = { targets: ['js', 'ref'], profile: TARGET_ORDER };
 
 interface Case { model: string; path: string; inputs: Record<string, { data: Float32Array | BigInt64Array; shape: readonly number[] }>; shapes?: Record<string, number[]> }
 
@@ -72,7 +80,7 @@ describe('e2e: pruned artifacts match onnxruntime on the emitted ONNX', function
     for (const p of PATTERNS) {
       if (!FULL && !SUBSET.has(`${c.model}|${p.name}`)) continue;
       it(`${c.model} ${p.name}`, async () => {
-        const result = compileFile(c.path, { ...p.opts, inputShapes: c.shapes, verify: true });
+        const result = compileFile(c.path, { ...p.opts, ...PACKED, inputShapes: c.shapes, verify: true });
         const model = await loadModel(result.artifact);
         const got = await model.run(c.inputs);
         const want = await runOrt(emitOnnx(result.graph), c.inputs);
@@ -113,8 +121,8 @@ describe('e2e: packed sizes and channel pruning', function () {
   for (const m of ['resnet10_w32', 'mobilenet_v2_w050']) {
     const path = join(MODELS_DIR, `${m}.onnx`);
     it(`${m}: 2:4 ≤ 0.60× and 0.9 unstructured ≤ 0.22× of the pruned layers' dense bytes`, () => {
-      const nm = prunedRatio(summarizeArtifact(compileFile(path, { pattern: '2:4' }).contents));
-      const csr = prunedRatio(summarizeArtifact(compileFile(path, { pattern: 'unstructured', sparsity: 0.9 }).contents));
+      const nm = prunedRatio(summarizeArtifact(compileFile(path, { pattern: '2:4', ...PACKED }).contents));
+      const csr = prunedRatio(summarizeArtifact(compileFile(path, { pattern: 'unstructured', sparsity: 0.9, ...PACKED }).contents));
       assert.ok(nm <= 0.6, `2:4 ratio ${nm.toFixed(3)}`);
       assert.ok(csr <= 0.22, `0.9 unstructured ratio ${csr.toFixed(3)}`);
     });

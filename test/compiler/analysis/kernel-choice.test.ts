@@ -1,26 +1,131 @@
-// Kernel selection between a pruned weight's sparse kernels and the dense ones: a sparse
-// kernel on a slower target loses to a dense kernel on a faster one, and the reason says so.
+// Kernel selection by estimated time: a hand-written profile decides between dense and sparse
+// candidates (and flips the choice when it flips), kernels the profile has not seen are priced
+// by their prior, ops it knows nothing of keep target order, and on corpus models the shipped
+// profile keeps plain 2:4 dense (DENSIFIED) and runs 0.9-sparse pointwise convs on wasm CSR.
 
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { compileFile } from '../../../compiler/compile.js';
+import type { Graph, Sparsity } from '../../../compiler/ir/graph.js';
+import { withGraph } from '../../../compiler/ir/graph.js';
+import { chooseKernel } from '../../../compiler/analysis/kernel-choice.js';
+import { makeProfile } from '../../../compiler/analysis/profile.js';
+import type { ProfileEntry } from '../../../compiler/analysis/profile.js';
+import { maskNm, maskNmShared, maskUnstructured } from '../../../compiler/sparse/masks.js';
+import { ALL_KERNELS, defaultRegistry } from '../../../runtime/kernels/index.js';
+import type { Kernel } from '../../../runtime/kernels/kernel.js';
+import { makeRegistry } from '../../../runtime/kernels/kernel.js';
 import { MODELS_DIR } from '../../helpers/corpus.js';
+import { build, ints, randomF32 } from '../passes/build.js';
 
-describe('kernel choice for pruned weights', function () {
+/** A 32→32 pointwise conv on 8×8 pixels whose weight (matrix = O×Cin) is pruned by `mask`. */
+function prunedConv(mask: (w: Float32Array) => Float32Array, sparsity: Partial<Sparsity> & Pick<Sparsity, 'kind'>): Graph {
+  const w = randomF32([32, 32, 1, 1], 5);
+  const g = build({
+    inputs: { x: ['float32', [1, 32, 8, 8]] },
+    consts: { w: { ...w, data: mask(w.data as Float32Array) }, b: randomF32([32], 6) },
+    nodes: [['Conv', ['x', 'w', 'b'], ['y'], { kernel_shape: ints([1, 1]) }]],
+    outputs: ['y'],
+  });
+  const s: Sparsity = { pattern: sparsity.kind, requested: 0.5, achieved: 0.5, ...sparsity };
+  return withGraph(g, { values: [...g.values.values()].map((v) => (v.name === 'w' ? { ...v, sparsity: s } : v)) });
+}
+
+const entry = (key: string, nsPerUnit: number, nsPerCall = 0): ProfileEntry => ({ key, nsPerCall, nsPerUnit, points: 3 });
+
+describe('kernel choice', function () {
   this.timeout(120_000);
-  const path = join(MODELS_DIR, 'resnet10_w32.onnx');
+  const registry = defaultRegistry();
+  const csrConv = prunedConv((w) => maskUnstructured(w, Math.round(0.9 * w.length)), { kind: 'unstructured' });
+  const node = csrConv.nodes[0]!;
 
-  it('with js first, every pruned 3×3 conv runs its packed CSR kernel', () => {
-    const r = compileFile(path, { pattern: 'unstructured', sparsity: 0.9 });
-    const packed = r.contents.tensors.filter((t) => t.packed).map((t) => t.name);
-    assert.equal(packed.length, 10);
-    for (const n of r.contents.nodes.filter((x) => packed.includes(r.contents.tensors[x.inputs[1]]?.name))) {
-      assert.match(n.kernel, /^f32-convcsr(-relu)?-8x1-js$/, n.name);
+  it('the profile drives the choice: the candidate it makes cheapest wins, and the choice flips with it', () => {
+    const sparseJs = makeProfile([entry('f32-conv-4x8-wasmsimd@pointwise', 0.06), entry('f32-convcsr-8x1-js@pointwise', 1e-6), entry('f32-convcsr-24x1-wasmsimd@pointwise', 0.2)]);
+    const a = chooseKernel(csrConv, node, registry, undefined, sparseJs)!;
+    assert.equal(a.kernel.id, 'f32-convcsr-8x1-js');
+    assert.match(a.reason, /^csr sparse optimized TypeScript kernel: est\. \S+ ms vs dense f32-conv-4x8-wasmsimd \S+ ms$/);
+
+    const denseWasm = makeProfile([entry('f32-conv-4x8-wasmsimd@pointwise', 1e-6), entry('f32-convcsr-8x1-js@pointwise', 1), entry('f32-convcsr-24x1-wasmsimd@pointwise', 0.2)]);
+    const b = chooseKernel(csrConv, node, registry, undefined, denseWasm)!;
+    assert.equal(b.kernel.id, 'f32-conv-4x8-wasmsimd');
+    assert.match(b.reason, /^DENSIFIED: dense f32-conv-4x8-wasmsimd est\. \S+ ms < csr f32-convcsr-\S+ \S+ ms( \(prior\))?$/);
+
+    // Whichever wasmsimd CSR conv kernel the registry holds (its tile may change).
+    const wasmCsr = ALL_KERNELS.find((k) => k.op === 'Conv' && k.target === 'wasmsimd' && k.format === 'csr' && k.epilogue === '')!;
+    const sparseWasm = makeProfile([entry('f32-conv-4x8-wasmsimd@pointwise', 0.06), entry('f32-convcsr-8x1-js@pointwise', 1), entry(`${wasmCsr.id}@pointwise`, 0.1)]);
+    const c = chooseKernel(csrConv, node, registry, undefined, sparseWasm)!;
+    assert.equal(c.kernel.id, wasmCsr.id);
+    // 0.1 ns × nnz·P = 0.1 × 102·64·... against 0.06 × 32·32·64: the figures in the reason are the estimates.
+    const nnz = Array.from(csrConv.values.get('w')!.constant!.data as Float32Array).filter((v) => v !== 0).length;
+    const ms = (ns: number): string => (ns / 1e6 >= 0.1 ? (ns / 1e6).toFixed(2) : (ns / 1e6).toPrecision(2));
+    assert.equal(c.reason, `csr sparse WebAssembly SIMD kernel: est. ${ms(0.1 * nnz * 64)} ms vs dense f32-conv-4x8-wasmsimd ${ms(0.06 * 32 * 32 * 64)} ms`);
+  });
+
+  it('targets bound the candidates; ties go to the earlier target', () => {
+    const p = makeProfile([entry('f32-conv-4x8-wasmsimd@pointwise', 1e-6), entry('f32-convcsr-8x1-js@pointwise', 0.5), entry('f32-conv-4x1-js@pointwise', 0.5)]);
+    assert.equal(chooseKernel(csrConv, node, registry, ['js', 'ref'], p)!.kernel.id, 'f32-convcsr-8x1-js');
+    // 10 ns a call: below every prior, so kernels the profile does not list cannot tie.
+    const tie = makeProfile([entry('f32-conv-4x8-wasmsimd@pointwise', 0, 10), entry('f32-conv-4x1-js@pointwise', 0, 10)]);
+    const dense = build({ inputs: { x: ['float32', [1, 8, 4, 4]] }, consts: { w: randomF32([8, 8, 1, 1], 1) }, nodes: [['Conv', ['x', 'w'], ['y']]], outputs: ['y'] });
+    assert.equal(chooseKernel(dense, dense.nodes[0]!, registry, ['js', 'wasmsimd', 'ref'], tie)!.kernel.id, 'f32-conv-4x1-js');
+    assert.equal(chooseKernel(dense, dense.nodes[0]!, registry, ['wasmsimd', 'js', 'ref'], tie)!.kernel.id, 'f32-conv-4x8-wasmsimd');
+  });
+
+  it('an op none of whose candidates the profile has measured keeps the target order', () => {
+    const empty = makeProfile([]);
+    const c = chooseKernel(csrConv, node, registry, undefined, empty)!;
+    assert.equal(c.kernel.id, 'f32-convcsr-24x1-wasmsimd');
+    assert.match(c.reason, /preferred target/);
+    assert.equal(chooseKernel(csrConv, node, registry, ['js', 'ref'], empty)!.kernel.id, 'f32-convcsr-8x1-js');
+  });
+
+  it('no allowed kernel reading the format: DENSIFIED, and the reason says so', () => {
+    const nm = prunedConv((w) => maskNm(w, 32, 32, 2, 4), { kind: 'nm', pattern: '2:4', n: 2, m: 4 });
+    const p = makeProfile([entry('f32-conv-4x8-wasmsimd@pointwise', 0.06)]);
+    const registryNoWasmNm = makeRegistry(ALL_KERNELS.filter((k) => !(k.target === 'wasmsimd' && k.format === 'nm')));
+    const c = chooseKernel(nm, nm.nodes[0]!, registryNoWasmNm, ['wasmsimd'], p)!;
+    assert.equal(c.kernel.id, 'f32-conv-4x8-wasmsimd');
+    assert.match(c.reason, /^DENSIFIED: no kernel reads nm for Conv; WebAssembly SIMD kernel: est\. \S+ ms \(only candidate\)$/);
+  });
+
+  it('a kernel added to the registry is a candidate at once, priced by its prior: row-block nm wins on shared-rows 2:4, loses on plain 2:4', () => {
+    // Stands for the wasmsimd row-block N:M kernel (4 output rows over the union of their kept columns).
+    const rowBlock: Kernel = { id: 'f32-convnm-4x8-wasmsimd', op: 'Conv', target: 'wasmsimd', epilogue: '', format: 'nm', dtypes: ['float32'], prepare: () => () => {} };
+    const kernels = ALL_KERNELS.some((k) => k.id === rowBlock.id) ? ALL_KERNELS : [...ALL_KERNELS, rowBlock];
+    const reg = makeRegistry(kernels);
+    const p = makeProfile([entry('f32-conv-4x8-wasmsimd@pointwise', 0.06), entry('f32-convnm-8x1-js@pointwise', 0.9)]);
+    const nm = { kind: 'nm', pattern: '2:4', n: 2, m: 4 } as const;
+    const shared = prunedConv((w) => maskNmShared(w, 32, 32, 2, 4, 4), { ...nm, shareRows: 4 });
+    const s = chooseKernel(shared, shared.nodes[0]!, reg, undefined, p)!;
+    assert.equal(s.kernel.id, 'f32-convnm-4x8-wasmsimd');
+    assert.match(s.reason, /^nm sparse WebAssembly SIMD kernel: est\. \S+ ms \(prior\) vs dense f32-conv-4x8-wasmsimd \S+ ms$/);
+    const plain = prunedConv((w) => maskNm(w, 32, 32, 2, 4), nm);
+    const d = chooseKernel(plain, plain.nodes[0]!, reg, undefined, p)!;
+    assert.equal(d.kernel.id, 'f32-conv-4x8-wasmsimd');
+    assert.match(d.reason, /^DENSIFIED: dense f32-conv-4x8-wasmsimd est\. \S+ ms < nm f32-convnm-4x8-wasmsimd \S+ ms \(prior\)$/);
+  });
+});
+
+describe('kernel choice with the shipped profile (corpus models)', function () {
+  this.timeout(180_000);
+  const weighted = (r: ReturnType<typeof compileFile>) => {
+    const pruned = new Set(r.graph.nodes.filter((n) => r.graph.values.get(n.inputs[1] ?? '')?.sparsity).map((n) => n.name));
+    return r.contents.nodes.filter((n) => pruned.has(n.name));
+  };
+
+  it('plain 2:4 on mobilenet_v2_w050: every pruned layer keeps a dense wasmsimd kernel, stored dense, and says DENSIFIED', () => {
+    const r = compileFile(join(MODELS_DIR, 'mobilenet_v2_w050.onnx'), { pattern: '2:4' });
+    const nodes = weighted(r);
+    assert.ok(nodes.length > 10, `${nodes.length} pruned layers`);
+    for (const n of nodes) {
+      assert.match(n.kernel, /^f32-conv(-relu|-clip)?-\d+x\d+-wasmsimd$/, n.name);
+      assert.match(n.kernelReason, /^DENSIFIED: dense \S+-wasmsimd est\. \S+ ms < nm \S+ \S+ ms/, n.name);
+      assert.ok(!r.contents.tensors[n.inputs[1]!]!.packed, `${n.name}: a weight no kernel reads packed is stored dense`);
     }
   });
 
-  it('with wasmsimd first, every pruned conv (3×3 and strided 1×1) runs the wasmsimd CSR kernel, stored packed', () => {
-    const r = compileFile(path, { pattern: 'unstructured', sparsity: 0.9, targets: ['wasmsimd', 'js', 'ref'] });
+  it('with wasmsimd first, every pruned conv of resnet10_w32 (3×3 and strided 1×1) runs the wasmsimd CSR kernel, stored packed', () => {
+    const r = compileFile(join(MODELS_DIR, 'resnet10_w32.onnx'), { pattern: 'unstructured', sparsity: 0.9, targets: ['wasmsimd', 'js', 'ref'] });
     const packed = r.contents.nodes.filter((n) => r.contents.tensors[n.inputs[1]]?.packed);
     assert.equal(packed.length, 10);
     for (const n of packed) assert.match(n.kernel, /^f32-convcsr(-relu)?-24x1-wasmsimd$/, n.name);
@@ -30,4 +135,30 @@ describe('kernel choice for pruned weights', function () {
     const r = compileFile(join(MODELS_DIR, 'mobilenet_v2_w050.onnx'), { pattern: 'unstructured', sparsity: 0.9, targets: ['wasmsimd', 'js', 'ref'] });
     assert.ok(r.contents.nodes.some((n) => /^f32-convcsr(-clip)?-24x1-wasmsimd$/.test(n.kernel)));
   });
+
+  it('0.9 unstructured on mobilenet_v2_w050: every pruned pointwise conv runs a csr wasmsimd kernel, stored csr', () => {
+    const r = compileFile(join(MODELS_DIR, 'mobilenet_v2_w050.onnx'), { pattern: 'unstructured', sparsity: 0.9 });
+    const pointwise = weighted(r).filter((n) => r.contents.tensors[n.inputs[1]!]!.shape.slice(2).every((d) => d === 1));
+    assert.ok(pointwise.length > 10, `${pointwise.length} pruned pointwise convs`);
+    for (const n of pointwise) {
+      assert.match(n.kernel, /^f32-convcsr(-relu|-clip)?-\d+x\d+-wasmsimd$/, n.name);
+      assert.match(n.kernelReason, /^csr sparse WebAssembly SIMD kernel: est\. \S+ ms( \(prior\))? vs dense f32-conv\S*-wasmsimd \S+ ms$/, n.name);
+      assert.equal(r.contents.tensors[n.inputs[1]!]!.packed?.format, 'csr', n.name);
+    }
+  });
+
+  it('0.9 unstructured on resnet10_w32: a weight is stored packed exactly when its kernel reads the packed format, DENSIFIED otherwise', () => {
+    const r = compileFile(join(MODELS_DIR, 'resnet10_w32.onnx'), { pattern: 'unstructured', sparsity: 0.9 });
+    const nodes = weighted(r);
+    assert.equal(nodes.length, 10);
+    for (const n of nodes) {
+      const format = registryFormat(n.kernel);
+      assert.equal(r.contents.tensors[n.inputs[1]!]!.packed?.format ?? 'dense', format, n.name);
+      assert.equal(n.kernelReason.startsWith('DENSIFIED: '), format === 'dense', `${n.name}: ${n.kernelReason}`);
+    }
+  });
 });
+
+function registryFormat(id: string): string {
+  return ALL_KERNELS.find((k) => k.id === id)?.format ?? 'dense';
+}

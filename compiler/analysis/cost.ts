@@ -1,0 +1,244 @@
+// The kernel cost model: what a Conv/Gemm/MatMul node asks of a kernel (layer statistics from
+// the graph), how much work each kernel does on it, and its estimated time from a profile
+// (compiler/analysis/profile.ts) or, for a kernel the profile has not seen, a prior.
+//
+//   work (multiply-adds per call, the unit a profile's nsPerUnit is per):
+//     dense kernel                     N·K·P        (N output rows, K reduction, P output pixels/rows)
+//     csr kernel                       nnz·P
+//     nm/bsr kernel, row-block tile    union4·P     (tile '4x8': 4 output rows staged together over
+//                                                   the union of their kept columns)
+//     other nm/bsr kernels             stored·P     (stored slots: nm rows·(K/m)·n, bsr blocks·br·bc)
+//   estimated ns = nsPerCall + nsPerUnit · work
+
+import type { Graph, Node, Value } from '../ir/graph.js';
+import { isStatic } from '../ir/graph.js';
+import type { Kernel } from '../../runtime/kernels/kernel.js';
+import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
+import type { KernelProfile, ProfileEntry } from './profile.js';
+
+export type ShapeClass = 'pointwise' | 'kxk' | 'depthwise' | 'gemm' | 'matmul';
+export const SHAPE_CLASSES: readonly ShapeClass[] = ['pointwise', 'kxk', 'depthwise', 'gemm', 'matmul'];
+export type WeightFormat = 'dense' | 'csr' | 'nm' | 'bsr';
+
+/** Rows a row-block sparse kernel stages together (tile `<rows>x8` with rows > 1 on nm/bsr). */
+export const ROW_BLOCK = 4;
+
+/** What the cost model knows about one Conv/Gemm/MatMul node. */
+export interface LayerStats {
+  readonly op: 'Conv' | 'Gemm' | 'MatMul';
+  readonly shapeClass: ShapeClass;
+  /** Output pixels (Conv: batch·spatial) or output rows (Gemm M, MatMul batch·M). */
+  readonly P: number;
+  /** Reduction length: the weight matrix's columns (Conv Cin/group·kh·kw). */
+  readonly K: number;
+  /** Output channels / features: the weight matrix's rows. */
+  readonly N: number;
+  /** For a pruned weight: its format, nonzeros, stored slots and 4-row-union work (see sparseWork). */
+  readonly sparse?: SparseWork;
+}
+
+export interface SparseWork {
+  readonly format: Exclude<WeightFormat, 'dense'>;
+  readonly nnz: number;
+  /** Slots the packed format stores (csr: nnz; nm: rows·(K/m)·n; bsr: nonzero blocks·br·bc). */
+  readonly stored: number;
+  /** Σ over groups of ROW_BLOCK rows of |union of their nonzero columns| · ROW_BLOCK. */
+  readonly union4: number;
+}
+
+const product = (dims: readonly number[]): number => dims.reduce((a, d) => a * d, 1);
+
+const intAttr = (n: Node, name: string, def: number): number => {
+  const a = n.attrs[name];
+  return a && a.kind === 'int' ? a.value : def;
+};
+const intsAttr = (n: Node, name: string): readonly number[] | undefined => {
+  const a = n.attrs[name];
+  return a && a.kind === 'ints' ? a.value : undefined;
+};
+
+/** The shape class of a Conv from its weight shape [O, C/g, k…] and attributes. */
+export function convShapeClass(wShape: readonly number[], cin: number, group: number, strides: readonly number[] | undefined, pads: readonly number[] | undefined): ShapeClass {
+  const cout = wShape[0]!;
+  if (group > 1 && group === cin && cout === cin) return 'depthwise';
+  const window1 = wShape.slice(2).every((d) => d === 1);
+  const unitStride = (strides ?? []).every((s) => s === 1);
+  const noPads = (pads ?? []).every((p) => p === 0);
+  return group === 1 && window1 && unitStride && noPads ? 'pointwise' : 'kxk';
+}
+
+/** Nonzeros, stored slots and 4-row-union work of a row-major rows×cols weight matrix. */
+export function sparseWork(format: SparseWork['format'], rows: number, cols: number, m: Float32Array,
+  layout: { n?: number; m?: number; br?: number; bc?: number } = {}): SparseWork {
+  let nnz = 0;
+  for (let i = 0; i < m.length; i++) if (m[i] !== 0) nnz++;
+  let union4 = 0;
+  for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+    let u = 0;
+    for (let c = 0; c < cols; c++) {
+      for (let r = r0; r < Math.min(rows, r0 + ROW_BLOCK); r++) if (m[r * cols + c] !== 0) { u++; break; }
+    }
+    union4 += u * ROW_BLOCK;
+  }
+  let stored = nnz;
+  if (format === 'nm' && layout.n && layout.m) stored = rows * Math.ceil(cols / layout.m) * layout.n;
+  if (format === 'bsr' && layout.br && layout.bc) {
+    const { br, bc } = layout;
+    let blocks = 0;
+    for (let R = 0; R < rows; R += br) {
+      for (let C = 0; C < cols; C += bc) {
+        let any = false;
+        for (let r = R; r < Math.min(rows, R + br) && !any; r++) for (let c = C; c < Math.min(cols, C + bc); c++) if (m[r * cols + c] !== 0) { any = true; break; }
+        if (any) blocks++;
+      }
+    }
+    stored = blocks * br * bc;
+  }
+  return { format, nnz, stored, union4 };
+}
+
+const FORMAT_OF_KIND = { unstructured: 'csr', nm: 'nm', block: 'bsr' } as const;
+
+/** The pruned weight's work counts, in the weight-matrix layout (rows = O, cols = (kh, kw, ci)). */
+function weightWork(op: LayerStats['op'], n: Node, w: Value): SparseWork | undefined {
+  if (!w.constant || !w.sparsity || !(w.constant.data instanceof Float32Array)) return undefined;
+  const transB = op === 'Gemm' && intAttr(n, 'transB', 0) === 1;
+  const { rows, cols } = weightMatrixShape(op, w.constant.shape, transB);
+  const matrix = toWeightMatrix(op, w.constant.shape, transB, w.constant.data);
+  const s = w.sparsity;
+  return sparseWork(FORMAT_OF_KIND[s.kind], rows, cols, matrix, { n: s.n, m: s.m, br: s.br, bc: s.bc });
+}
+
+/** Layer statistics of a Conv/Gemm/MatMul node with static shapes; undefined for anything else. */
+export function layerStats(g: Graph, n: Node): LayerStats | undefined {
+  const shape = (name: string | undefined): readonly number[] | undefined => {
+    const v = g.values.get(name ?? '');
+    return v && isStatic(v.shape) ? v.shape : undefined;
+  };
+  const x = shape(n.inputs[0]), w = shape(n.inputs[1]), y = shape(n.outputs[0]);
+  if (!x || !w || !y) return undefined;
+  const wv = g.values.get(n.inputs[1]!)!;
+  if (n.op === 'Conv') {
+    if (w.length < 3 || y.length < 3) return undefined;
+    const group = intAttr(n, 'group', 1);
+    const shapeClass = convShapeClass(w, x[1]!, group, intsAttr(n, 'strides'), intsAttr(n, 'pads'));
+    return { op: 'Conv', shapeClass, P: y[0]! * product(y.slice(2)), K: product(w.slice(1)), N: w[0]!, sparse: weightWork('Conv', n, wv) };
+  }
+  if (n.op === 'Gemm') {
+    if (x.length !== 2 || w.length !== 2) return undefined;
+    const transA = intAttr(n, 'transA', 0) === 1, transB = intAttr(n, 'transB', 0) === 1;
+    const [K, N] = transB ? [w[1]!, w[0]!] : [w[0]!, w[1]!];
+    return { op: 'Gemm', shapeClass: 'gemm', P: transA ? x[1]! : x[0]!, K, N, sparse: weightWork('Gemm', n, wv) };
+  }
+  if (n.op === 'MatMul') {
+    if (x.length < 1 || w.length < 1 || y.length < 1) return undefined;
+    const K = x[x.length - 1]!;
+    const N = w.length === 1 ? 1 : w[w.length - 1]!;
+    return { op: 'MatMul', shapeClass: 'matmul', P: product(y) / N, K, N, sparse: w.length === 2 ? weightWork('MatMul', n, wv) : undefined };
+  }
+  return undefined;
+}
+
+/** A kernel id's parts: `<dtype>-<op>[-<epilogue>]-<tile>-<target>`. */
+export function kernelTile(k: Pick<Kernel, 'id'>): string {
+  const parts = k.id.split('-');
+  return parts[parts.length - 2] ?? '';
+}
+
+/** The kernel id without its epilogue (epilogues cost next to nothing: one profile entry serves all). */
+export function kernelFamily(k: Pick<Kernel, 'id' | 'epilogue'>): string {
+  if (!k.epilogue) return k.id;
+  const parts = k.id.split('-');
+  return [parts[0], parts[1], ...parts.slice(3)].join('-');
+}
+
+/** The profile key of a kernel on a shape class, e.g. `f32-conv-4x8-wasmsimd@pointwise`. */
+export function profileKey(k: Pick<Kernel, 'id' | 'epilogue'>, shapeClass: ShapeClass): string {
+  return `${kernelFamily(k)}@${shapeClass}`;
+}
+
+/** True for an nm/bsr kernel whose tile stages ROW_BLOCK output rows over the union of their columns. */
+export function isRowBlock(k: Pick<Kernel, 'id' | 'format'>): boolean {
+  return (k.format === 'nm' || k.format === 'bsr') && kernelTile(k) === `${ROW_BLOCK}x8`;
+}
+
+/**
+ * Multiply-adds `k` performs per call on the layer, or undefined when the layer has no weight
+ * in the kernel's format (a sparse kernel on a dense weight).
+ */
+export function kernelWork(k: Pick<Kernel, 'id' | 'format'>, s: LayerStats): number | undefined {
+  const format = k.format ?? 'dense';
+  if (format === 'dense') return s.N * s.K * s.P;
+  if (!s.sparse || s.sparse.format !== format) return undefined;
+  if (format === 'csr') return s.sparse.nnz * s.P;
+  return (isRowBlock(k) ? s.sparse.union4 : s.sparse.stored) * s.P;
+}
+
+type Cost = Omit<ProfileEntry, 'key' | 'points'>;
+
+/**
+ * Priors for a kernel the profile has not measured (one added since the last `spc tune`),
+ * relative to the fastest measured dense kernel of the same target, op and shape class: its
+ * nsPerCall, and its nsPerUnit times a factor per format. Sparse kernels reuse each loaded
+ * activation less than a dense tile, so their work costs more per unit (csr measured 1.9–3.2×
+ * dense on wasmsimd); a row-block nm/bsr kernel ('4x8') works at about dense speed on its
+ * union work. A new dense kernel stays behind a measured one until it is measured itself.
+ */
+export const PRIOR_FACTORS = { dense: 1.1, csr: 2.5, rowBlock: 1.25, otherNmBsr: 2.5 } as const;
+
+/** Absolute priors, per target and format, for when the profile has no dense reference either. */
+export const PRIORS: Readonly<Record<Kernel['target'], Readonly<Record<WeightFormat, Cost>>>> = {
+  wasmsimd: {
+    dense: { nsPerCall: 500, nsPerUnit: 0.06 },
+    csr: { nsPerCall: 500, nsPerUnit: 0.15 },
+    nm: { nsPerCall: 500, nsPerUnit: 0.075 },
+    bsr: { nsPerCall: 500, nsPerUnit: 0.075 },
+  },
+  js: {
+    dense: { nsPerCall: 1000, nsPerUnit: 0.8 },
+    csr: { nsPerCall: 1000, nsPerUnit: 1.5 },
+    nm: { nsPerCall: 1000, nsPerUnit: 1.5 },
+    bsr: { nsPerCall: 1000, nsPerUnit: 1.5 },
+  },
+  ref: {
+    dense: { nsPerCall: 2000, nsPerUnit: 3 },
+    csr: { nsPerCall: 2000, nsPerUnit: 8 },
+    nm: { nsPerCall: 2000, nsPerUnit: 8 },
+    bsr: { nsPerCall: 2000, nsPerUnit: 8 },
+  },
+};
+
+/** The prior cost of `k` on a shape class (see PRIOR_FACTORS). */
+export function priorCost(k: Pick<Kernel, 'id' | 'op' | 'target' | 'format'>, shapeClass: ShapeClass, profile: KernelProfile): Cost {
+  const format = k.format ?? 'dense';
+  // Dense families of the same op and target: `<dtype>-<op>-<tile>-<target>@<class>`.
+  const dense = new RegExp(`^[a-z0-9]+-${k.op.toLowerCase()}-\\d+x\\d+-${k.target}@${shapeClass}$`);
+  let ref: Cost | undefined;
+  for (const e of profile.entries.values()) if (dense.test(e.key) && (!ref || e.nsPerUnit < ref.nsPerUnit)) ref = e;
+  if (!ref) return PRIORS[k.target][format];
+  const factor = format === 'dense' ? PRIOR_FACTORS.dense : format === 'csr' ? PRIOR_FACTORS.csr : isRowBlock(k) ? PRIOR_FACTORS.rowBlock : PRIOR_FACTORS.otherNmBsr;
+  return { nsPerCall: ref.nsPerCall, nsPerUnit: ref.nsPerUnit * factor };
+}
+
+export interface Estimate {
+  readonly kernel: Kernel;
+  /** Estimated ns per call. */
+  readonly ns: number;
+  /** Whether the figure comes from the profile or from a prior (priorCost). */
+  readonly from: 'profile' | 'prior';
+}
+
+/** Estimated time of `k` on the layer, or undefined when the kernel cannot run it (see kernelWork). */
+export function estimate(k: Kernel, s: LayerStats, profile: KernelProfile): Estimate | undefined {
+  const work = kernelWork(k, s);
+  if (work === undefined) return undefined;
+  const entry = profile.entries.get(profileKey(k, s.shapeClass));
+  const c = entry ?? priorCost(k, s.shapeClass, profile);
+  return { kernel: k, ns: c.nsPerCall + c.nsPerUnit * work, from: entry ? 'profile' : 'prior' };
+}
+
+/** An estimate as reasons show it: ms with two significant digits (at least two decimals). */
+export function formatMs(ns: number): string {
+  const ms = ns / 1e6;
+  return ms >= 0.1 ? ms.toFixed(2) : ms.toPrecision(2);
+}

@@ -1,0 +1,34 @@
+// Fits time = nsPerCall + nsPerUnit·work to a kernel's measurements, both coefficients ≥ 0,
+// by least squares on relative error (weights 1/t²), so small layers pin the per-call cost as
+// much as large ones pin the per-unit cost.
+
+export interface Point {
+  readonly work: number;
+  readonly ns: number;
+}
+
+export interface Fit {
+  readonly nsPerCall: number;
+  readonly nsPerUnit: number;
+}
+
+export function fitCost(points: readonly Point[]): Fit {
+  const pts = points.filter((p) => p.ns > 0 && p.work >= 0);
+  if (pts.length === 0) return { nsPerCall: 0, nsPerUnit: 0 };
+  let sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (const { work: x, ns: y } of pts) {
+    const w = 1 / (y * y);
+    sw += w; sx += w * x; sy += w * y; sxx += w * x * x; sxy += w * x * y;
+  }
+  const det = sw * sxx - sx * sx;
+  // Unconstrained weighted least squares, then the best fit on the boundary when it leaves a ≥ 0, b ≥ 0.
+  if (det > 1e-12 * sw * sxx) {
+    const a = (sxx * sy - sx * sxy) / det;
+    const b = (sw * sxy - sx * sy) / det;
+    if (a >= 0 && b >= 0) return { nsPerCall: a, nsPerUnit: b };
+  }
+  const onlyUnit: Fit = { nsPerCall: 0, nsPerUnit: sxx > 0 ? Math.max(0, sxy / sxx) : 0 };
+  const onlyCall: Fit = { nsPerCall: Math.max(0, sy / sw), nsPerUnit: 0 };
+  const err = (f: Fit): number => pts.reduce((e, p) => e + ((f.nsPerCall + f.nsPerUnit * p.work - p.ns) / p.ns) ** 2, 0);
+  return err(onlyUnit) <= err(onlyCall) ? onlyUnit : onlyCall;
+}

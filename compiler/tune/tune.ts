@@ -1,0 +1,141 @@
+// `spc tune`: times every Conv/Gemm/MatMul kernel of ALL_KERNELS on the allowed targets over the
+// synthetic layers (layers.ts), and fits per `<kernel id without epilogue>@<shape class>` the
+// cost nsPerCall + nsPerUnit·work that kernel selection reads (analysis/cost.ts).
+// wasmsimd kernels run in a WasmSpace, their views in WebAssembly memory, as the loader sets them up.
+
+import type { Kernel, KernelContext, NodeShapes } from '../../runtime/kernels/kernel.js';
+import type { TensorView } from '../../runtime/tensor.js';
+import { sizeOf } from '../../runtime/tensor.js';
+import { ALL_KERNELS } from '../../runtime/kernels/index.js';
+import { createWasmSpace, wasmSimdAvailable } from '../../runtime/kernels/wasm/env.js';
+import type { Target } from '../analysis/kernel-choice.js';
+import { kernelFamily, kernelWork, profileKey } from '../analysis/cost.js';
+import type { ProfileEntry } from '../analysis/profile.js';
+import { fitCost } from './fit.js';
+import type { Point } from './fit.js';
+import { randomData, syntheticStats, tuneLayers, weightVariants } from './layers.js';
+import type { SyntheticLayer, WeightVariant } from './layers.js';
+import { FULL_TIMING, QUICK_TIMING, timeCall } from './measure.js';
+
+export const TUNED_OPS: readonly string[] = ['Conv', 'Gemm', 'MatMul'];
+
+export interface TuneOptions {
+  readonly quick?: boolean;
+  readonly targets: readonly Target[];
+  /** Kernels to choose from (default ALL_KERNELS). */
+  readonly kernels?: readonly Kernel[];
+  /** Called before each kernel is timed (the CLI shows it on a TTY). */
+  readonly progress?: (done: number, total: number, what: string) => void;
+}
+
+export interface Measurement {
+  readonly key: string;
+  readonly layer: string;
+  readonly weight: string;
+  readonly work: number;
+  readonly ns: number;
+}
+
+export interface TuneResult {
+  readonly entries: readonly ProfileEntry[];
+  readonly measurements: readonly Measurement[];
+  /** Why targets or kernels were left out (e.g. no WebAssembly SIMD on this engine). */
+  readonly notes: readonly string[];
+}
+
+/** One kernel per family (its epilogue-free variant when there is one): epilogues cost next to nothing. */
+export function tunedKernels(kernels: readonly Kernel[], targets: readonly Target[]): Kernel[] {
+  const byFamily = new Map<string, Kernel>();
+  for (const k of kernels) {
+    if (!TUNED_OPS.includes(k.op) || !targets.includes(k.target) || (k.dtypes !== 'any' && !k.dtypes.includes('float32'))) continue;
+    const f = kernelFamily(k), seen = byFamily.get(f);
+    if (!seen || (seen.epilogue !== '' && k.epilogue === '')) byFamily.set(f, k);
+  }
+  return [...byFamily.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+function shapesOf(layer: SyntheticLayer, v: WeightVariant): NodeShapes {
+  const f = (shape: readonly number[]) => ({ dtype: 'float32', shape });
+  return {
+    inputs: [f(layer.x), { ...f(layer.w), packed: v.packed }, ...(layer.bias ? [f(layer.bias)] : [])],
+    outputs: [f(layer.y)],
+    attrs: layer.attrs,
+  };
+}
+
+/** Prepares `k` on the layer; undefined when it refuses (supports, or a KernelError from prepare). */
+async function prepareOn(k: Kernel, layer: SyntheticLayer, v: WeightVariant): Promise<(() => void) | undefined> {
+  const shapes = shapesOf(layer, v);
+  if (k.supports && !k.supports(shapes)) return undefined;
+  const x: TensorView = { dtype: 'float32', shape: layer.x, data: randomData(sizeOf(layer.x), 7) };
+  const w: TensorView = v.packed
+    ? { dtype: 'float32', shape: layer.w, data: new Float32Array(0), packed: v.packed }
+    : { dtype: 'float32', shape: layer.w, data: v.dense };
+  const b: TensorView | undefined = layer.bias ? { dtype: 'float32', shape: layer.bias, data: randomData(sizeOf(layer.bias), 3) } : undefined;
+  const y: TensorView = { dtype: 'float32', shape: layer.y, data: new Float32Array(sizeOf(layer.y)) };
+  const base = { node: `tune ${layer.name}`, attrs: layer.attrs };
+  let ctx: KernelContext = { ...base, inputs: [x, w, ...(b ? [b] : [])], outputs: [y] };
+  if (k.target === 'wasmsimd') {
+    // Activations, dense weight and bias in WebAssembly memory; a packed weight stays in the JS heap.
+    const views = [x, v.packed ? undefined : w, b, y];
+    const fixed = views.reduce((s, t) => s + (t ? t.data.byteLength + 16 : 0), 0);
+    const space = await createWasmSpace(fixed, (k.scratchBytes?.(shapes) ?? 0) + 256);
+    if (!space) return undefined;
+    const inMem = (t: TensorView | undefined): TensorView | undefined => {
+      if (!t) return undefined;
+      const data = new Float32Array(space.memory.buffer, space.alloc(t.data.byteLength), t.data.length);
+      data.set(t.data as Float32Array);
+      return { ...t, data };
+    };
+    const [xm, wm, bm, ym] = views.map(inMem);
+    ctx = { ...base, inputs: [xm, wm ?? w, ...(bm ? [bm] : [])], outputs: [ym!], wasm: space };
+  }
+  try {
+    return k.prepare(ctx);
+  } catch (e) {
+    if (e instanceof Error && e.name === 'KernelError') return undefined;
+    throw e;
+  }
+}
+
+export async function runTune(o: TuneOptions): Promise<TuneResult> {
+  const quick = o.quick ?? false;
+  const plan = quick ? QUICK_TIMING : FULL_TIMING;
+  const notes: string[] = [];
+  let targets = o.targets;
+  if (targets.includes('wasmsimd') && !wasmSimdAvailable()) {
+    notes.push('no WebAssembly SIMD on this engine: wasmsimd kernels not timed (selection uses their priors)');
+    targets = targets.filter((t) => t !== 'wasmsimd');
+  }
+  const kernels = tunedKernels(o.kernels ?? ALL_KERNELS, targets);
+  const layers = tuneLayers(quick);
+  const measurements: Measurement[] = [];
+  const points = new Map<string, Point[]>();
+  for (const [i, k] of kernels.entries()) {
+    o.progress?.(i, kernels.length, kernelFamily(k));
+    for (const layer of layers.filter((l) => l.op === k.op)) {
+      for (const v of weightVariants(layer, k.format ?? 'dense', quick)) {
+        const run = await prepareOn(k, layer, v);
+        if (!run) continue;
+        const work = kernelWork(k, syntheticStats(layer, v));
+        if (work === undefined) continue;
+        const ns = timeCall(run, plan);
+        const key = profileKey(k, layer.shapeClass);
+        measurements.push({ key, layer: layer.name, weight: v.name, work, ns });
+        points.set(key, [...(points.get(key) ?? []), { work, ns }]);
+      }
+    }
+  }
+  o.progress?.(kernels.length, kernels.length, 'done');
+  const entries = [...points].map(([key, pts]): ProfileEntry => ({ key, ...fitCost(pts), points: pts.length }));
+  return { entries: entries.sort((a, b) => (a.key < b.key ? -1 : 1)), measurements, notes };
+}
+
+/** The plain-text table `spc tune` prints: per key, the fit and the speed it implies. */
+export function formatTuneTable(entries: readonly ProfileEntry[]): string {
+  const head = ['kernel@shape class', 'points', 'ns/call', 'ns/MAC', 'GMAC/s'];
+  const rows = entries.map((e) => [e.key, String(e.points), e.nsPerCall.toFixed(0), e.nsPerUnit.toPrecision(3), e.nsPerUnit > 0 ? (1 / e.nsPerUnit).toFixed(2) : '-']);
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (r: readonly string[]): string => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  return [line(head), ...rows.map(line)].join('\n');
+}

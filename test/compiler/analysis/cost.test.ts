@@ -1,0 +1,113 @@
+// The cost model's layer statistics and work counts on tiny hand-built graphs, against values
+// computed by hand from the weight matrices written out below.
+
+import { strict as assert } from 'node:assert';
+import type { Graph, Sparsity } from '../../../compiler/ir/graph.js';
+import { withGraph } from '../../../compiler/ir/graph.js';
+import { estimate, isRowBlock, kernelFamily, kernelWork, layerStats, profileKey, PRIOR_FACTORS, PRIORS } from '../../../compiler/analysis/cost.js';
+import { makeProfile } from '../../../compiler/analysis/profile.js';
+import type { Kernel } from '../../../runtime/kernels/kernel.js';
+import { build, f32, int, ints, randomF32 } from '../passes/build.js';
+
+/** Marks the constant `name` as pruned with `s` (the zeros are already in its data). */
+function pruned(g: Graph, name: string, s: Partial<Sparsity> & Pick<Sparsity, 'kind'>): Graph {
+  const v = g.values.get(name)!;
+  const sparsity: Sparsity = { pattern: s.kind, requested: 0.5, achieved: 0.5, ...s };
+  return withGraph(g, { values: [...g.values.values()].map((x) => (x === v ? { ...v, sparsity } : x)) });
+}
+
+// The pointwise weight [8, 4, 1, 1] as its matrix (rows = O, cols = Cin); 1 marks a nonzero.
+//   rows 0–3: {0,1} {0,1} {2,3} {0}   → union {0,1,2,3} = 4 columns → 16 slots
+//   rows 4–7: {1}   {1}   {}    {1,3} → union {1,3}     = 2 columns →  8 slots
+// nnz = 11, union4 = 24; as 2:4 the format stores 8 rows · 1 group · 2 = 16 slots.
+const MASK = [
+  [1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [1, 0, 0, 0],
+  [0, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [0, 1, 0, 1],
+];
+
+function pointwise(kind: Sparsity['kind']): Graph {
+  const w = f32([8, 4, 1, 1], MASK.flat().map((b, i) => b * (1 + (i % 3))));
+  const g = build({
+    inputs: { x: ['float32', [1, 4, 2, 3]] },
+    consts: { w, b: randomF32([8], 2) },
+    nodes: [['Conv', ['x', 'w', 'b'], ['y'], { kernel_shape: ints([1, 1]) }]],
+    outputs: ['y'],
+  });
+  return pruned(g, 'w', kind === 'nm' ? { kind, n: 2, m: 4 } : kind === 'block' ? { kind, br: 4, bc: 1 } : { kind });
+}
+
+const kernel = (id: string, format: Kernel['format'], epilogue: Kernel['epilogue'] = ''): Kernel =>
+  ({ id, op: 'Conv', target: id.endsWith('wasmsimd') ? 'wasmsimd' : id.endsWith('-js') ? 'js' : 'ref', epilogue, format, dtypes: ['float32'], prepare: () => () => {} });
+
+describe('cost model', () => {
+  it('pointwise conv: P, K, N, nonzeros, stored slots and 4-row-union work as counted by hand', () => {
+    const g = pointwise('nm');
+    const s = layerStats(g, g.nodes[0]!)!;
+    assert.deepEqual({ cls: s.shapeClass, P: s.P, K: s.K, N: s.N }, { cls: 'pointwise', P: 6, K: 4, N: 8 });
+    assert.deepEqual(s.sparse, { format: 'nm', nnz: 11, stored: 16, union4: 24 });
+    assert.equal(kernelWork(kernel('f32-conv-4x8-wasmsimd', 'dense'), s), 8 * 4 * 6);
+    assert.equal(kernelWork(kernel('f32-convnm-4x8-wasmsimd', 'nm'), s), 24 * 6, 'row-block tile: union work');
+    assert.equal(kernelWork(kernel('f32-convnm-8x1-js', 'nm'), s), 16 * 6, 'other nm kernels: stored slots');
+    assert.equal(kernelWork(kernel('f32-convcsr-24x1-wasmsimd', 'csr'), s), undefined, 'a csr kernel cannot read a 2:4 weight');
+  });
+
+  it('csr work is nnz·P; bsr 4×1 stores whole blocks', () => {
+    const u = pointwise('unstructured');
+    assert.equal(kernelWork(kernel('f32-convcsr-24x1-wasmsimd', 'csr'), layerStats(u, u.nodes[0]!)!), 11 * 6);
+    const b = pointwise('block');
+    const s = layerStats(b, b.nodes[0]!)!;
+    // 4×1 blocks with a nonzero: rows 0–3 cols {0,1,2,3} = 4, rows 4–7 cols {1,3} = 2 → 6 blocks · 4.
+    assert.equal(s.sparse!.stored, 24);
+    assert.equal(kernelWork(kernel('f32-convbsr-8x1-js', 'bsr'), s), 24 * 6);
+  });
+
+  it('shape classes and sizes: k×k, strided 1×1, depthwise, Gemm (transB) and batched MatMul', () => {
+    const g = build({
+      inputs: { x: ['float32', [2, 4, 6, 6]], a: ['float32', [3, 5]], m: ['float32', [2, 3, 5]] },
+      consts: { w3: randomF32([8, 4, 3, 3], 1), w1: randomF32([8, 4, 1, 1], 2), dw: randomF32([4, 1, 3, 3], 3), gb: randomF32([7, 5], 4), mb: randomF32([5, 7], 5) },
+      nodes: [
+        ['Conv', ['x', 'w3'], ['y3'], { kernel_shape: ints([3, 3]), pads: ints([1, 1, 1, 1]) }],
+        ['Conv', ['x', 'w1'], ['y1'], { kernel_shape: ints([1, 1]), strides: ints([2, 2]) }],
+        ['Conv', ['x', 'dw'], ['yd'], { kernel_shape: ints([3, 3]), group: int(4) }],
+        ['Gemm', ['a', 'gb'], ['yg'], { transB: int(1) }],
+        ['MatMul', ['m', 'mb'], ['ym']],
+      ],
+      outputs: ['y3', 'y1', 'yd', 'yg', 'ym'],
+    });
+    const stats = g.nodes.map((n) => { const s = layerStats(g, n)!; return [s.shapeClass, s.P, s.K, s.N]; });
+    assert.deepEqual(stats, [
+      ['kxk', 2 * 36, 36, 8],
+      ['kxk', 2 * 9, 4, 8],
+      ['depthwise', 2 * 16, 9, 4],
+      ['gemm', 3, 5, 7],
+      ['matmul', 6, 5, 7],
+    ]);
+  });
+
+  it('profile keys drop the epilogue; only nm/bsr 4x8 tiles are row-block kernels', () => {
+    assert.equal(kernelFamily(kernel('f32-conv-relu-4x8-wasmsimd', 'dense', 'relu')), 'f32-conv-4x8-wasmsimd');
+    assert.equal(profileKey(kernel('f32-convcsr-clip-24x1-wasmsimd', 'csr', 'clip'), 'pointwise'), 'f32-convcsr-24x1-wasmsimd@pointwise');
+    assert.ok(isRowBlock(kernel('f32-convbsr-relu-4x8-wasmsimd', 'bsr', 'relu')));
+    assert.ok(!isRowBlock(kernel('f32-convcsr-4x8-wasmsimd', 'csr')));
+    assert.ok(!isRowBlock(kernel('f32-convnm-8x1-js', 'nm')));
+  });
+
+  it('estimates come from the profile entry, else from a prior relative to the measured dense kernel, else from the absolute prior', () => {
+    const g = pointwise('nm');
+    const s = layerStats(g, g.nodes[0]!)!;
+    const k = kernel('f32-conv-4x8-wasmsimd', 'dense');
+    const p = makeProfile([
+      { key: 'f32-conv-4x8-wasmsimd@pointwise', nsPerCall: 100, nsPerUnit: 2, points: 3 },
+      { key: 'f32-conv-4x8-wasmsimd@kxk', nsPerCall: 7, nsPerUnit: 0.5, points: 3 },
+      { key: 'f32-conv-4x1-js@pointwise', nsPerCall: 9, nsPerUnit: 0.1, points: 3 },
+    ]);
+    assert.deepEqual([estimate(k, s, p)!.ns, estimate(k, s, p)!.from], [100 + 2 * 192, 'profile']);
+    // The reference is the wasmsimd dense conv on the same shape class (not kxk, not js).
+    const nm = kernel('f32-convnm-4x8-wasmsimd', 'nm');
+    assert.deepEqual([estimate(nm, s, p)!.ns, estimate(nm, s, p)!.from], [100 + 2 * PRIOR_FACTORS.rowBlock * 144, 'prior']);
+    const newDense = kernel('f32-conv-8x8-wasmsimd', 'dense');
+    assert.equal(estimate(newDense, s, p)!.ns, 100 + 2 * PRIOR_FACTORS.dense * 192);
+    const abs = PRIORS.wasmsimd.nm;
+    assert.equal(estimate(nm, s, makeProfile([]))!.ns, abs.nsPerCall + abs.nsPerUnit * 144);
+  });
+});

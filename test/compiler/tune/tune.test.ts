@@ -1,0 +1,69 @@
+// spc tune's parts: the fit recovers known costs and keeps both coefficients ≥ 0; one kernel
+// is timed per family; the synthetic weights have the structure their names promise; a run
+// on two js kernels yields one entry per kernel and shape class it supports.
+
+import { strict as assert } from 'node:assert';
+import { fitCost } from '../../../compiler/tune/fit.js';
+import { runTune, tunedKernels } from '../../../compiler/tune/tune.js';
+import { SYNTHETIC_LAYERS, weightVariants } from '../../../compiler/tune/layers.js';
+import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
+import { unpackWeight } from '../../../compiler/sparse/pack.js';
+
+describe('spc tune', function () {
+  this.timeout(120_000);
+
+  it('fitCost recovers nsPerCall + nsPerUnit·work from exact points, and clamps at zero', () => {
+    const f = fitCost([100, 1000, 10_000].map((work) => ({ work, ns: 500 + 0.25 * work })));
+    assert.ok(Math.abs(f.nsPerCall - 500) < 1e-6 && Math.abs(f.nsPerUnit - 0.25) < 1e-9, JSON.stringify(f));
+    // Time falling with work would need a negative slope: the fit keeps nsPerUnit at 0.
+    const g = fitCost([{ work: 10, ns: 200 }, { work: 1000, ns: 100 }]);
+    assert.equal(g.nsPerUnit, 0);
+    assert.ok(g.nsPerCall > 100 && g.nsPerCall < 200);
+    // Through the origin: a negative intercept is clamped to 0.
+    const h = fitCost([{ work: 100, ns: 10 }, { work: 200, ns: 30 }]);
+    assert.equal(h.nsPerCall, 0);
+    assert.ok(h.nsPerUnit > 0.1 && h.nsPerUnit < 0.15);
+    assert.deepEqual(fitCost([{ work: 50, ns: 100 }]), { nsPerCall: 0, nsPerUnit: 2 });
+  });
+
+  it('one kernel per family is timed, its epilogue-free variant, on the allowed targets only', () => {
+    const ks = tunedKernels(ALL_KERNELS, ['wasmsimd']);
+    assert.ok(ks.length > 0);
+    for (const k of ks) {
+      assert.equal(k.target, 'wasmsimd');
+      assert.equal(k.epilogue, '', k.id);
+      assert.ok(['Conv', 'Gemm', 'MatMul'].includes(k.op));
+    }
+    assert.equal(new Set(ks.map((k) => k.id)).size, ks.length);
+  });
+
+  it('synthetic weights: csr at the stated sparsity, 2:4 per row, 2:4 shared by 4 rows (union half the columns), bsr whole 4×1 blocks', () => {
+    const layer = SYNTHETIC_LAYERS.find((l) => l.shapeClass === 'pointwise' && l.rows === 64)!;
+    const csr = weightVariants(layer, 'csr', false);
+    assert.deepEqual(csr.map((v) => v.name), ['csr 0.5', 'csr 0.75', 'csr 0.9', 'csr 0.95']);
+    for (const v of csr) assert.equal(v.sparse!.nnz, Math.round((1 - Number(v.name.split(' ')[1])) * layer.rows * layer.cols), v.name);
+    const [plain, shared] = weightVariants(layer, 'nm', false);
+    assert.equal(plain!.sparse!.nnz, layer.rows * layer.cols / 2);
+    assert.equal(shared!.sparse!.union4, layer.rows * layer.cols / 2, 'shared rows: each 4-row group keeps the same half of the columns');
+    assert.ok(plain!.sparse!.union4 > 0.8 * layer.rows * layer.cols, 'per-row 2:4: the union of 4 rows covers most columns');
+    const m = unpackWeight(shared!.packed!);
+    for (let r = 0; r < layer.rows; r += 4) for (let c = 0; c < layer.cols; c++) {
+      const kept = [0, 1, 2, 3].map((d) => m[(r + d) * layer.cols + c] !== 0);
+      assert.ok(kept.every((x) => x === kept[0]), `rows ${r}..${r + 3} col ${c}`);
+    }
+    for (const v of weightVariants(layer, 'bsr', false)) assert.equal(v.sparse!.stored, v.sparse!.nnz, `${v.name}: random values, whole blocks kept`);
+  });
+
+  it('a quick run over two js kernels gives one entry per kernel and shape class it runs, with non-negative costs', async () => {
+    const kernels = ALL_KERNELS.filter((k) => k.id === 'f32-gemm-4x4-js' || k.id === 'f32-convcsr-8x1-js');
+    const r = await runTune({ quick: true, targets: ['js'], kernels });
+    assert.deepEqual(r.entries.map((e) => e.key), ['f32-convcsr-8x1-js@depthwise', 'f32-convcsr-8x1-js@kxk', 'f32-convcsr-8x1-js@pointwise', 'f32-gemm-4x4-js@gemm']
+      .filter((k) => r.measurements.some((m) => m.key === k)));
+    assert.ok(r.entries.some((e) => e.key === 'f32-gemm-4x4-js@gemm'));
+    assert.ok(r.entries.some((e) => e.key === 'f32-convcsr-8x1-js@pointwise'));
+    for (const e of r.entries) {
+      assert.ok(e.nsPerCall >= 0 && e.nsPerUnit >= 0 && e.points >= 1, JSON.stringify(e));
+      assert.equal(e.points, r.measurements.filter((m) => m.key === e.key).length);
+    }
+  });
+});
