@@ -80,7 +80,7 @@ const TARGETS: readonly Target[] = ['wasmsimd', 'js', 'ref'];
 
 export function compileCommand(): Command {
   return new Command('compile')
-    .description('compile an ONNX model into an .spm artifact (dense for now)')
+    .description('compile an ONNX model into an .spm artifact (pruned and packed when --pattern is given) and its generated dispatch module')
     .argument('<model.onnx>', 'the ONNX model (external data files are read from its folder)')
     .option('-o, --output <dir>', 'output folder, created if missing; the artifact is <dir>/<model name>.spm, its generated dispatch module <dir>/<model name>.dispatch.ts', '.')
     .option('-p, --pattern <pattern>', `prune: ${PATTERN_HELP}; without it the model stays dense`)
