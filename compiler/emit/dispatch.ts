@@ -75,6 +75,7 @@ import * as wasmConv from '../../runtime/kernels/wasm/conv.js';
 import * as wasmConvCsr from '../../runtime/kernels/wasm/conv-csr.js';
 import * as wasmGemm from '../../runtime/kernels/wasm/gemm.js';
 import * as wasmMatmul from '../../runtime/kernels/wasm/matmul.js';
+import * as wasmMaxpool from '../../runtime/kernels/wasm/maxpool.js';
 
 /**
  * Every kernel module, by path under runtime/kernels/ (without extension): the files
@@ -140,6 +141,7 @@ export const KERNEL_MODULES: readonly (readonly [string, Readonly<Record<string,
   ['wasm/conv-csr', wasmConvCsr],
   ['wasm/gemm', wasmGemm],
   ['wasm/matmul', wasmMatmul],
+  ['wasm/maxpool', wasmMaxpool],
 ];
 
 /** Where a kernel object is exported: its module (path under runtime/kernels/) and export name. */

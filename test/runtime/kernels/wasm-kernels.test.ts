@@ -132,6 +132,29 @@ function dwCases(): Case[] {
   return out;
 }
 
+/** MaxPool (f32-maxpool-1x4-wasmsimd): output widths 1, 7, 8, 9, 17, strides 1/2/3, pads, dilation, ceil_mode, 1-D, batch 2. */
+function maxPoolCases(): Case[] {
+  const out: Case[] = [];
+  const pool = (name: string, x: number[], k: number[], attrs: Attrs, y: number[]): void => {
+    out.push({ name: `maxpool ${name}: [${x}] k${k.join('×')} → [${y}]`, inputs: [x], output: y, attrs: { kernel_shape: k, ...attrs } });
+  };
+  for (const ow of OW_EDGE) {
+    pool('3×3 s2', [1, 3, 5, 2 * ow + 1], [3, 3], { strides: [2, 2] }, [1, 3, 2, ow]);
+    pool('3×3 s2 p1', [1, 2, 6, 2 * ow], [3, 3], { strides: [2, 2], pads: [1, 1, 1, 1] }, [1, 2, 3, ow]);
+    pool('3×3 s1 p1', [1, 5, 3, ow], [3, 3], { pads: [1, 1, 1, 1] }, [1, 5, 3, ow]);
+    pool('2×2 s2', [1, 3, 4, 2 * ow], [2, 2], { strides: [2, 2] }, [1, 3, 2, ow]);
+    pool('3×3 s3', [1, 2, 3, 3 * ow], [3, 3], { strides: [3, 3] }, [1, 2, 1, ow]);
+    pool('3×3 s2 ceil_mode', [1, 2, 6, 2 * ow], [3, 3], { strides: [2, 2], ceil_mode: 1 }, [1, 2, 3, ow]);
+  }
+  pool('3×3 s2, squeezenet 111→55 rows', [1, 3, 7, 111], [3, 3], { strides: [2, 2] }, [1, 3, 3, 55]);
+  pool('3×3 dilation 2 p2', [1, 2, 5, 17], [3, 3], { dilations: [2, 2], pads: [2, 2, 2, 2] }, [1, 2, 5, 17]);
+  pool('asymmetric pads, 3×2, strides 2,1', [1, 3, 7, 9], [3, 2], { strides: [2, 1], pads: [0, 1, 2, 0] }, [1, 3, 4, 9]);
+  pool('batch 2', [2, 3, 6, 19], [3, 3], { strides: [2, 2], pads: [1, 1, 1, 1] }, [2, 3, 3, 10]);
+  pool('1-D s2 p1', [1, 4, 21], [3], { strides: [2], pads: [1, 1] }, [1, 4, 11]);
+  pool('window wider than the row, p2', [1, 2, 2, 1], [5, 5], { pads: [2, 2, 2, 2] }, [1, 2, 2, 1]);
+  return out;
+}
+
 function gemmCases(csr: boolean): Case[] {
   const out: Case[] = [];
   for (const m of [1, 3, 8, 17]) {
@@ -279,7 +302,7 @@ describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
   for (const k of WASMSIMD_KERNELS) {
     const ref = ALL_KERNELS.find((r) => r.target === 'ref' && r.op === k.op && r.epilogue === k.epilogue && (r.format ?? 'dense') === 'dense')!;
     const csr = k.format === 'csr';
-    const cases = k.op !== 'Conv' ? (k.op === 'Gemm' ? gemmCases(csr) : matmulCases(csr))
+    const cases = k.op === 'MaxPool' ? maxPoolCases() : k.op !== 'Conv' ? (k.op === 'Gemm' ? gemmCases(csr) : matmulCases(csr))
       : k.id.includes('-1x8-') ? dwCases() : csr ? convCases(true) : [...convCases(false), ...kxkCases()];
     it(`${k.id} matches ${ref.id} on ${cases.length} edge cases`, async function () {
       if (!simd) this.skip();

@@ -18,3 +18,4 @@
 
 export * from './dense';
 export * from './sparse';
+export * from './pool';
