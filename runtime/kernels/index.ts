@@ -46,7 +46,10 @@ import { layerNormalizationRef } from './ref/layernormalization.js';
 import { padRef } from './ref/pad.js';
 import { splitRef } from './ref/split.js';
 import { whereRef } from './ref/where.js';
+import { addJs } from './js/add.js';
 import { averagePoolJs } from './js/averagepool.js';
+import { concatJs } from './js/concat.js';
+import { reluJs } from './js/relu.js';
 import { CONV_JS_KERNELS } from './js/conv.js';
 import { GEMM_JS_KERNELS } from './js/gemm.js';
 import { globalAveragePoolJs } from './js/globalaveragepool.js';
@@ -76,6 +79,7 @@ export const REF_KERNELS: readonly Kernel[] = [
 
 export const JS_KERNELS: readonly Kernel[] = [
   ...CONV_JS_KERNELS, ...GEMM_JS_KERNELS, ...MATMUL_JS_KERNELS, maxPoolJs, averagePoolJs, globalAveragePoolJs,
+  addJs, reluJs, concatJs,
 ];
 
 /** Kernels that read a packed sparse weight (format csr, nm or bsr) as input 1. */
