@@ -81,8 +81,9 @@ export function im2colTile(k: number, p: number): number {
 
 const spatial = (shape: readonly number[]): number => shape.slice(2).reduce((a, d) => a * d, 1);
 
-type ConvIm2col = (x: number, w: number, y: number, b: number, col: number, n: number, cin: number, h: number, wd: number, oh: number, ow: number,
+type ConvIm2col = (x: number, w: number, wp: number, y: number, b: number, col: number, n: number, cin: number, h: number, wd: number, oh: number, ow: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, pt: number, lo: number, hi: number) => void;
+type PackW4 = (w: number, dst: number, n: number, k: number) => void;
 type DwConv = (x: number, w: number, y: number, b: number, c: number, h: number, wd: number, oh: number, ow: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, lo: number, hi: number) => void;
 
@@ -108,7 +109,7 @@ function convWasm(epilogue: Kernel['epilogue']): Kernel {
     scratchBytes(node) {
       if (pointwiseConv(node)) return 0;
       const w = node.inputs[1]!.shape, k = w.slice(1).reduce((a, d) => a * d, 1);
-      return f32Bytes(k * im2colTile(k, spatial(node.outputs[0]!.shape)));
+      return f32Bytes(k * im2colTile(k, spatial(node.outputs[0]!.shape))) + f32Bytes(k * node.inputs[1]!.shape[0]!);
     },
     prepare(c, env) {
       const p = planConv(c, epilogue, 'dense');
@@ -128,8 +129,10 @@ function convWasm(epilogue: Kernel['epilogue']): Kernel {
       const k = cin * p.taps, pt = im2colTile(k, p.outSize);
       const col = env.scratch(k * pt * 4);
       const conv = env.exports['convIm2col'] as ConvIm2col;
+      const packed = env.scratch(k * cout * 4);
+      (env.exports['packW4'] as PackW4)(wp, packed, cout, k);
       return () => {
-        for (let n = 0; n < batch; n++) conv(xp + n * xStep, wp, yp + n * yStep, bp, col, cout, cin, H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, pt, lo, hi);
+        for (let n = 0; n < batch; n++) conv(xp + n * xStep, wp, packed, yp + n * yStep, bp, col, cout, cin, H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, pt, lo, hi);
       };
     },
   });

@@ -1,6 +1,7 @@
 // Dense wasmsimd kernels: gemm4x8, convIm2col (k×k via im2col tiles), dwconv1x8 (depthwise).
 
-import { clamp1, clamp4, bias, rows4, rows1, colLo, colHi, im2colTile } from './common';
+import { clamp1, clamp4, bias, rows4, rows4p, rows1, colLo, colHi, im2colTile } from './common';
+export { packW4 } from './common';
 
 /**
  * When X is larger than 64 KiB, pixel blocks of PB columns (a multiple of 8, K·PB·4 bytes of X
@@ -20,7 +21,10 @@ export function gemm4x8(w: usize, x: usize, y: usize, b: usize, N: i32, K: i32, 
   }
 }
 
-export function convIm2col(x: usize, w: usize, y: usize, b: usize, col: usize, N: i32, Cin: i32, H: i32, W: i32, OH: i32, OW: i32,
+const PBYTES = 16384;
+
+/** wp: W's row tiles packed by packW4 (rows N mod 4 are read from w). */
+export function convIm2col(x: usize, w: usize, wp: usize, y: usize, b: usize, col: usize, N: i32, Cin: i32, H: i32, W: i32, OH: i32, OW: i32,
   KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, PT: i32, lo: f32, hi: f32): void {
   const K = Cin * KH * KW, P = OH * OW;
   const rowW = <usize>K << 2, rowY = <usize>P << 2, rowX = <usize>PT << 2;
@@ -28,11 +32,16 @@ export function convIm2col(x: usize, w: usize, y: usize, b: usize, col: usize, N
     const p1 = min<i32>(P, p0 + PT);
     im2colTile(x, col, Cin, H, W, OW, KH, KW, sh, sw, dh, dw, ph, pw, PT, p0, p1);
     const xt = col - (<usize>p0 << 2); // so that pixel p reads col[p − p0]
-    let n = 0;
-    for (; n + 4 <= N; n += 4) {
-      rows4(w + <usize>n * rowW, xt, y + <usize>n * rowY, bias(b, n), bias(b, n + 1), bias(b, n + 2), bias(b, n + 3), K, rowX, rowY, p0, p1, lo, hi);
+    // pixel strips of PB columns (K·PB·4 bytes ≈ PBYTES, L1-resident) outermost, every row tile over each
+    const PB = max<i32>(8, ((PBYTES / 4 / max<i32>(K, 1)) >> 3) << 3);
+    for (let q0 = p0; q0 < p1; q0 += PB) {
+      const q1 = min<i32>(p1, q0 + PB);
+      let n = 0;
+      for (; n + 4 <= N; n += 4) {
+        rows4p(wp + <usize>n * rowW, xt, y + <usize>n * rowY, bias(b, n), bias(b, n + 1), bias(b, n + 2), bias(b, n + 3), K, rowX, rowY, q0, q1, lo, hi);
+      }
+      for (; n < N; n++) rows1(w + <usize>n * rowW, xt, y + <usize>n * rowY, bias(b, n), K, rowX, q0, q1, lo, hi);
     }
-    for (; n < N; n++) rows1(w + <usize>n * rowW, xt, y + <usize>n * rowY, bias(b, n), K, rowX, p0, p1, lo, hi);
   }
 }
 
