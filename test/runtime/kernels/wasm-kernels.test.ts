@@ -3,7 +3,7 @@
 // 9, 2·8+1, 33 (and 16±1, 2·16+1 for the 16-pixel CSR tile), output channels N = 1, 3, 4, 5, 9
 // (Gemm/MatMul: rows and columns from the same sets, batched MatMul A flattened into rows),
 // K not a multiple of 4; CSR at 50–95% sparsity, with empty rows and an all-zero weight.
-// k×k convs (f32-conv-4x8: im2col tiles) and depthwise convs (f32-conv-1x8): output widths 1, 7,
+// k×k convs (f32-conv-4x8: im2col tiles) and depthwise convs (f32-conv-1x8; 3×3 through the padded plane): output widths 1, 7,
 // 8, 9, 17, pads 0/1/3 and asymmetric, strides 1/2, dilation 2, 3×3, 5×5 and the 7×7 s2 stem,
 // channel counts not multiples of 4, several im2col tiles per image, 1-D, batch 2.
 // Tolerance |wasm − ref| <= 1e-4·|ref| + 1e-5; a failure names the case, index and tile. run()
@@ -127,6 +127,10 @@ function dwCases(): Case[] {
     out.push(winCase('dw 5×5 s2 p2', { c: 3, m: 3, group: 3, h: 6, w: 2 * ow, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], bias: true }));
   }
   out.push(winCase('dw asymmetric pads, row stride 3', { c: 7, m: 7, group: 7, h: 10, w: 19, k: [3, 3], s: [3, 1], p: [0, 1, 2, 0], bias: true }));
+  // dwconv3x3p (3×3, dilation 1): 1×1 and 1×2 output planes (a row's vector runs over several later planes), row stride 2 with column stride 1
+  out.push(winCase('dw 3×3 1×1 output, 9 channels', { c: 9, m: 9, group: 9, h: 3, w: 3, k: [3, 3], bias: true }));
+  out.push(winCase('dw 3×3 s2 p1, 1×2 output, 6 channels', { c: 6, m: 6, group: 6, h: 2, w: 3, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1] }));
+  out.push(winCase('dw 3×3 strides 2,1, pads 2,0,1,3', { c: 5, m: 5, group: 5, h: 9, w: 13, k: [3, 3], s: [2, 1], p: [2, 0, 1, 3], bias: true }));
   out.push(winCase('dw batch 2', { n: 2, c: 6, m: 6, group: 6, h: 5, w: 18, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
   out.push(winCase('dw 1-D', { c: 5, m: 5, group: 5, h: 1, w: 20, k: [1, 3], s: [1, 2], p: [0, 1, 0, 1], bias: true, oneD: true }));
   return out;

@@ -194,3 +194,86 @@ export function dwconv1x8(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32
     }
   }
 }
+
+// dwconv3x3p: 3×3 depthwise (dilation 1, column stride 1 or 2, any row stride and pads) through
+// a zero-padded copy of each channel plane, so every output row is vectors with no border code:
+//
+//   pad (scratch, Hp × Wp, borders zeroed once at prepare)     output row oh, columns ow..ow+3:
+//   ┌─────────────────┐                                         acc = b + Σ_kh,kw splat(w[kh][kw]) ·
+//   │0 0 0 0 0 0 0 0 0│   plane c copied to rows ph.., cols pw..      pad[oh·sh + kh][ow·sw + kw ..]
+//   │0 x x x x x x x 0│                                         (stride 2: lanes 0,2 of pad[..] and 1,3 of pad[..+3])
+//   │0 x x x x x x x 0│   a row's last vector may run past OW: its extra lanes land in the next row
+//   │0 0 0 0 0 0 0 0 0│   (or plane) of Y, which is written after; lanes past Y's end are not stored.
+//   └─────────────────┘   Reads past the plane's last row stay in the scratch's slack (32 floats).
+
+@inline function dw3Vec(r0: usize, r1: usize, r2: usize, SW: i32,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, bv: v128): v128 {
+  let a = bv;
+  a = f32x4.add(a, f32x4.mul(w0, dwLoad(r0, SW)));
+  a = f32x4.add(a, f32x4.mul(w1, dwLoad(r0 + 4, SW)));
+  a = f32x4.add(a, f32x4.mul(w2, dwLoad(r0 + 8, SW)));
+  a = f32x4.add(a, f32x4.mul(w3, dwLoad(r1, SW)));
+  a = f32x4.add(a, f32x4.mul(w4, dwLoad(r1 + 4, SW)));
+  a = f32x4.add(a, f32x4.mul(w5, dwLoad(r1 + 8, SW)));
+  a = f32x4.add(a, f32x4.mul(w6, dwLoad(r2, SW)));
+  a = f32x4.add(a, f32x4.mul(w7, dwLoad(r2 + 4, SW)));
+  a = f32x4.add(a, f32x4.mul(w8, dwLoad(r2 + 8, SW)));
+  return a;
+}
+
+/** Stores the first n (1..3) lanes of v at d. */
+@inline function storeLanes(d: usize, v: v128, n: i32): void {
+  store<f32>(d, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(d, f32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<f32>(d, f32x4.extract_lane(v, 2), 8);
+}
+
+@inline function dw3Plane(pad: usize, yc: usize, yEnd: usize, OH: i32, OW: i32, sh: i32, SW: i32, Wp: i32,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, bv: v128, vlo: v128, vhi: v128): void {
+  const rowP = <usize>Wp << 2, vstep = <usize>SW << 4;
+  for (let oh = 0; oh < OH; oh++) {
+    const r0 = pad + <usize>(oh * sh) * rowP, r1 = r0 + rowP, r2 = r1 + rowP;
+    const yr = yc + ((<usize>oh * <usize>OW) << 2);
+    let ow = 0;
+    for (; ow < OW && yr + (<usize>(ow + 8) << 2) <= yEnd; ow += 8) {
+      const o = <usize>(ow * SW) << 2;
+      const a0 = dw3Vec(r0 + o, r1 + o, r2 + o, SW, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv);
+      const a1 = dw3Vec(r0 + o + vstep, r1 + o + vstep, r2 + o + vstep, SW, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv);
+      const d = yr + (<usize>ow << 2);
+      v128.store(d, clamp4(a0, vlo, vhi)); v128.store(d, clamp4(a1, vlo, vhi), 16);
+    }
+    for (; ow < OW; ow += 4) {
+      const o = <usize>(ow * SW) << 2;
+      const a = clamp4(dw3Vec(r0 + o, r1 + o, r2 + o, SW, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv), vlo, vhi);
+      const d = yr + (<usize>ow << 2);
+      if (d + 16 <= yEnd) v128.store(d, a);
+      else storeLanes(d, a, min<i32>(3, OW - ow));
+    }
+  }
+}
+
+export function dwconv3x3p(x: usize, w: usize, y: usize, b: usize, pad: usize, C: i32, H: i32, W: i32, OH: i32, OW: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, Wp: i32, lo: f32, hi: f32): void {
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const yEnd = y + ((<usize>C * <usize>OH * <usize>OW) << 2);
+  const rowP = <usize>Wp << 2;
+  const inner = pad + <usize>ph * rowP + (<usize>pw << 2);
+  for (let c = 0; c < C; c++) {
+    // the plane into the padded copy's interior (its borders stay zero)
+    let s = x + ((<usize>c * <usize>H * <usize>W) << 2);
+    for (let ih = 0; ih < H; ih++) {
+      let d = inner + <usize>ih * rowP;
+      let n = W;
+      for (; n >= 4; n -= 4) { v128.store(d, v128.load(s)); d += 16; s += 16; }
+      for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += 4; }
+    }
+    const wc = w + <usize>c * 36;
+    const w0 = v128.load32_splat(wc), w1 = v128.load32_splat(wc, 4), w2 = v128.load32_splat(wc, 8);
+    const w3 = v128.load32_splat(wc, 12), w4 = v128.load32_splat(wc, 16), w5 = v128.load32_splat(wc, 20);
+    const w6 = v128.load32_splat(wc, 24), w7 = v128.load32_splat(wc, 28), w8 = v128.load32_splat(wc, 32);
+    const bv = f32x4.splat(bias(b, c));
+    const yc = y + ((<usize>c * <usize>OH * <usize>OW) << 2);
+    if (sw == 1) dw3Plane(pad, yc, yEnd, OH, OW, sh, 1, Wp, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+    else dw3Plane(pad, yc, yEnd, OH, OW, sh, 2, Wp, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+  }
+}
