@@ -76,6 +76,7 @@ import * as refUnsqueeze from '../../runtime/kernels/ref/unsqueeze.js';
 import * as refWhere from '../../runtime/kernels/ref/where.js';
 import * as wasmConv from '../../runtime/kernels/wasm/conv.js';
 import * as wasmConvCsr from '../../runtime/kernels/wasm/conv-csr.js';
+import * as wasmEltwise from '../../runtime/kernels/wasm/eltwise.js';
 import * as wasmGemm from '../../runtime/kernels/wasm/gemm.js';
 import * as wasmMatmul from '../../runtime/kernels/wasm/matmul.js';
 import * as wasmMaxpool from '../../runtime/kernels/wasm/maxpool.js';
@@ -145,6 +146,7 @@ export const KERNEL_MODULES: readonly (readonly [string, Readonly<Record<string,
   ['ref/where', refWhere],
   ['wasm/conv', wasmConv],
   ['wasm/conv-csr', wasmConvCsr],
+  ['wasm/eltwise', wasmEltwise],
   ['wasm/gemm', wasmGemm],
   ['wasm/matmul', wasmMatmul],
   ['wasm/maxpool', wasmMaxpool],

@@ -66,6 +66,7 @@ import { CONV_CSR_WASM_KERNELS } from './wasm/conv-csr.js';
 import { GEMM_WASM_KERNELS } from './wasm/gemm.js';
 import { MATMUL_WASM_KERNELS } from './wasm/matmul.js';
 import { maxPoolWasm } from './wasm/maxpool.js';
+import { addWasm, reluWasm } from './wasm/eltwise.js';
 
 export const REF_KERNELS: readonly Kernel[] = [
   ...CONV_REF_KERNELS, ...GEMM_REF_KERNELS, ...MATMUL_REF_KERNELS,
@@ -94,7 +95,7 @@ export const SPARSE_KERNELS: readonly Kernel[] = [
  * selection off the nodes they refuse.
  */
 export const WASMSIMD_KERNELS: readonly Kernel[] = [
-  ...CONV_WASM_KERNELS, ...CONV_CSR_WASM_KERNELS, ...GEMM_WASM_KERNELS, ...MATMUL_WASM_KERNELS, maxPoolWasm,
+  ...CONV_WASM_KERNELS, ...CONV_CSR_WASM_KERNELS, ...GEMM_WASM_KERNELS, ...MATMUL_WASM_KERNELS, maxPoolWasm, addWasm, reluWasm,
 ];
 
 export const ALL_KERNELS: readonly Kernel[] = [...REF_KERNELS, ...JS_KERNELS, ...SPARSE_KERNELS, ...WASMSIMD_KERNELS];

@@ -159,6 +159,13 @@ function maxPoolCases(): Case[] {
   return out;
 }
 
+/** Add (same shapes) and Relu (f32-add-1x4, f32-relu-1x4): sizes 1, 3, 4, 5, 9, 33 around the 4-float vector, batch 2. */
+function eltwiseCases(op: string): Case[] {
+  return [[1], [3], [4], [5], [1, 9], [3, 11], [2, 3, 5, 7]].map((s) => ({
+    name: `${op} [${s}]`, inputs: op === 'Add' ? [s, s] : [s], output: s, attrs: {},
+  }));
+}
+
 function gemmCases(csr: boolean): Case[] {
   const out: Case[] = [];
   for (const m of [1, 3, 8, 17]) {
@@ -306,7 +313,7 @@ describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
   for (const k of WASMSIMD_KERNELS) {
     const ref = ALL_KERNELS.find((r) => r.target === 'ref' && r.op === k.op && r.epilogue === k.epilogue && (r.format ?? 'dense') === 'dense')!;
     const csr = k.format === 'csr';
-    const cases = k.op === 'MaxPool' ? maxPoolCases() : k.op !== 'Conv' ? (k.op === 'Gemm' ? gemmCases(csr) : matmulCases(csr))
+    const cases = k.op === 'MaxPool' ? maxPoolCases() : k.op === 'Add' || k.op === 'Relu' ? eltwiseCases(k.op) : k.op !== 'Conv' ? (k.op === 'Gemm' ? gemmCases(csr) : matmulCases(csr))
       : k.id.includes('-1x8-') ? dwCases() : csr ? convCases(true) : [...convCases(false), ...kxkCases()];
     it(`${k.id} matches ${ref.id} on ${cases.length} edge cases`, async function () {
       if (!simd) this.skip();

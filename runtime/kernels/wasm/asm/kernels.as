@@ -19,3 +19,4 @@
 export * from './dense';
 export * from './sparse';
 export * from './pool';
+export * from './eltwise';
