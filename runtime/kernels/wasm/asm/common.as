@@ -107,7 +107,7 @@
 //   col[r][j] = X[ic][oh·sh − ph + kh·dh][ow·sw − pw + kw·dw], or 0 in the padding
 //
 // Per (kw) the output columns whose input lies inside the row are [lo, hi) (colRange); stride-1
-// rows copy 4 floats per v128.
+// rows copy 4 floats per v128, stride-2 rows gather 4 per v128 shuffle.
 
 /** First output column o with o·s + shift >= 0, as lo; first with o·s + shift > size − 1, as hi (both clamped to [0, out]). */
 @inline export function colLo(shift: i32, s: i32, out: i32): i32 {
@@ -149,6 +149,10 @@ export function im2colTile(x: usize, col: usize, Cin: i32, H: i32, W: i32, OW: i
             for (; n >= 4; n -= 4) { v128.store(d, v128.load(s)); d += 16; s += 16; }
             for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += 4; }
           } else {
+            if (sw == 2) {
+              // lanes 0,2 of X[s..s+3] and 1,3 of X[s+3..s+6]: reads nothing past the last tap
+              for (; n >= 4; n -= 4) { v128.store(d, v128.shuffle<f32>(v128.load(s), v128.load(s, 12), 0, 2, 5, 7)); d += 16; s += 32; }
+            }
             const step = <usize>sw << 2;
             for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += step; }
           }
