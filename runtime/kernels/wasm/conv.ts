@@ -2,7 +2,7 @@
 //
 //   dense  f32-conv-4x8-wasmsimd:      group 1, any kernel, pads, strides, dilations.
 //                                      1×1 / stride 1 / no pads: Y_n[Cout][P] = W[Cout][Cin] · X_n[Cin][P],
-//                                      gemm4x8 (asm/dense.as) with W read in place from the weight section;
+//                                      gemm4x8p (asm/dense.as) over W's row tiles packed k-major (packW4);
 //                                      otherwise convIm2col: PT output pixels at a time, im2col into
 //                                      scratch col[Cin·KH·KW][PT] then 4×8 register tiles (rows4p) over
 //                                      W's row tiles packed k-major into scratch at prepare (packW4).
@@ -21,7 +21,6 @@ import { EPILOGUES, epilogueId } from '../common/epilogue.js';
 import { CONV_JS_KERNELS } from '../js/conv.js';
 import type { ConvPlan } from '../common/conv-plan.js';
 import { planConv } from '../common/conv-plan.js';
-import type { Gemm4x8 } from './common.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
 
 const NEEDS_DENSE = 'a float32 1-D or 2-D Conv with group 1';
@@ -85,6 +84,7 @@ const spatial = (shape: readonly number[]): number => shape.slice(2).reduce((a, 
 
 type ConvIm2col = (x: number, w: number, wp: number, y: number, b: number, col: number, n: number, cin: number, h: number, wd: number, oh: number, ow: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, pt: number, lo: number, hi: number) => void;
+type Gemm4x8p = (w: number, wp: number, x: number, y: number, b: number, n: number, k: number, p: number, lo: number, hi: number) => void;
 type PackW4 = (w: number, dst: number, n: number, k: number) => void;
 type DwConv3x3p = (x: number, w: number, y: number, b: number, pad: number, c: number, h: number, wd: number, oh: number, ow: number,
   sh: number, sw: number, ph: number, pw: number, wp: number, lo: number, hi: number) => void;
@@ -111,8 +111,8 @@ function convWasm(epilogue: Kernel['epilogue']): Kernel {
     js: CONV_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
     supports: denseConv,
     scratchBytes(node) {
-      if (pointwiseConv(node)) return 0;
       const w = node.inputs[1]!.shape, k = w.slice(1).reduce((a, d) => a * d, 1);
+      if (pointwiseConv(node)) return f32Bytes(k * w[0]!);
       return f32Bytes(k * im2colTile(k, spatial(node.outputs[0]!.shape))) + f32Bytes(k * node.inputs[1]!.shape[0]!);
     },
     prepare(c, env) {
@@ -123,10 +123,12 @@ function convWasm(epilogue: Kernel['epilogue']): Kernel {
       const bp = b === undefined ? 0 : pointer(c, env, b, 'bias');
       const xStep = cin * p.inSize * 4, yStep = cout * p.outSize * 4;
       if (isPointwise(p)) {
-        const gemm = env.exports['gemm4x8'] as Gemm4x8;
+        const gemm = env.exports['gemm4x8p'] as Gemm4x8p;
+        const packed = env.scratch(cin * cout * 4);
+        (env.exports['packW4'] as PackW4)(wp, packed, cout, cin);
         const P = p.outSize;
         return () => {
-          for (let n = 0; n < batch; n++) gemm(wp, xp + n * xStep, yp + n * yStep, bp, cout, cin, P, lo, hi);
+          for (let n = 0; n < batch; n++) gemm(wp, packed, xp + n * xStep, yp + n * yStep, bp, cout, cin, P, lo, hi);
         };
       }
       const { H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw } = geometry2d(p);

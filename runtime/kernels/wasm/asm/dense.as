@@ -23,6 +23,20 @@ export function gemm4x8(w: usize, x: usize, y: usize, b: usize, N: i32, K: i32, 
 
 const PBYTES = 16384;
 
+/** gemm4x8 with W's full row tiles packed by packW4 into wp (rows N mod 4 read from w). */
+export function gemm4x8p(w: usize, wp: usize, x: usize, y: usize, b: usize, N: i32, K: i32, P: i32, lo: f32, hi: f32): void {
+  const rowW = <usize>K << 2, rowX = <usize>P << 2;
+  const PB = <i64>K * <i64>P * 4 <= 65536 ? P : max<i32>(8, ((8192 / max<i32>(K, 1)) >> 3) << 3);
+  for (let p0 = 0; p0 < P; p0 += PB) {
+    const p1 = min<i32>(P, p0 + PB);
+    let n = 0;
+    for (; n + 4 <= N; n += 4) {
+      rows4p(wp + <usize>n * rowW, x, y + <usize>n * rowX, bias(b, n), bias(b, n + 1), bias(b, n + 2), bias(b, n + 3), K, rowX, rowX, p0, p1, lo, hi);
+    }
+    for (; n < N; n++) rows1(w + <usize>n * rowW, x, y + <usize>n * rowX, bias(b, n), K, rowX, p0, p1, lo, hi);
+  }
+}
+
 /** wp: W's row tiles packed by packW4 (rows N mod 4 are read from w). */
 export function convIm2col(x: usize, w: usize, wp: usize, y: usize, b: usize, col: usize, N: i32, Cin: i32, H: i32, W: i32, OH: i32, OW: i32,
   KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, PT: i32, lo: f32, hi: f32): void {
