@@ -1,8 +1,13 @@
 // Helpers shared by the wasmsimd kernel files (asm/*.as): clamps, bias, the 4×8 and 1×8 dense
 // register tiles (rows4, rows1) and the im2col tile builder. Inlined where used.
 
+/**
+ * clamp(v, lo, hi) per lane with pmax/pmin (one maxps/minps each on x64; f32x4.min/max carry
+ * IEEE NaN and ±0 rules that V8 spends ~8 instructions per call on). A NaN in v stays NaN; −0
+ * may stay −0 where the IEEE form gives +0 (equal values).
+ */
 @inline export function clamp4(v: v128, lo: v128, hi: v128): v128 {
-  return f32x4.min(f32x4.max(v, lo), hi);
+  return f32x4.pmin(f32x4.pmax(v, lo), hi);
 }
 
 @inline export function clamp1(v: f32, lo: f32, hi: f32): f32 {

@@ -4,7 +4,8 @@
 //                   scalar, per-tap         4 output columns per v128: acc = max(acc, X[iw + kw·dw ..])  scalar
 //                   column checks           (column stride 2: lanes 0,2 of X[iw..] and 1,3 of X[iw+3..]) column checks
 //
-// Rows kh whose input row lies in the padding are skipped (padding never wins a max). Column
+// Rows kh whose input row lies in the padding are skipped (padding never wins a max); pmax (one
+// maxps) keeps the running max like the ref kernel's `v > best` (a NaN tap is skipped). Column
 // strides other than 1 and 2 run the scalar path on the whole row.
 
 import { colLo, colHi } from './common';
@@ -22,8 +23,8 @@ import { colLo, colHi } from './common';
     for (let kh = khLo; kh < khHi; kh++) {
       let s = xc + <usize>(ih0 + kh * dh) * rowX + (<usize>(ow * SW - pw) << 2);
       for (let kw = 0; kw < KW; kw++) {
-        a0 = f32x4.max(a0, poolLoad(s, SW));
-        a1 = f32x4.max(a1, poolLoad(s + (<usize>SW << 4), SW));
+        a0 = f32x4.pmax(a0, poolLoad(s, SW));
+        a1 = f32x4.pmax(a1, poolLoad(s + (<usize>SW << 4), SW));
         s += <usize>dw << 2;
       }
     }
@@ -33,7 +34,7 @@ import { colLo, colHi } from './common';
     let a0 = ninf;
     for (let kh = khLo; kh < khHi; kh++) {
       let s = xc + <usize>(ih0 + kh * dh) * rowX + (<usize>(ow * SW - pw) << 2);
-      for (let kw = 0; kw < KW; kw++) { a0 = f32x4.max(a0, poolLoad(s, SW)); s += <usize>dw << 2; }
+      for (let kw = 0; kw < KW; kw++) { a0 = f32x4.pmax(a0, poolLoad(s, SW)); s += <usize>dw << 2; }
     }
     v128.store(yr + (<usize>ow << 2), a0);
   }
