@@ -170,7 +170,7 @@ function gemmCases(csr: boolean): Case[] {
   const out: Case[] = [];
   for (const m of [1, 3, 8, 17]) {
     for (const n of [1, 4, 5, 9, 33]) {
-      for (const k of [3, 5]) {
+      for (const k of [3, 5, 9]) {
         for (const [ta, tb] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
           const v = (m + n + k + ta + 2 * tb) % 4; // vary C and alpha/beta across the grid
           const cShape = v === 0 ? undefined : v === 1 ? [n] : v === 2 ? [m, n] : [1];
