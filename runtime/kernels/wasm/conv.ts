@@ -146,7 +146,9 @@ function convWasm(epilogue: Kernel['epilogue']): Kernel {
 
 /** The padded plane of dwconv3x3p: rows and columns the image, its begin pads and whatever the windows read past it. */
 function dwPadded(H: number, W: number, OH: number, OW: number, sh: number, sw: number, ph: number, pw: number): { Hp: number; Wp: number } {
-  return { Hp: Math.max(H + ph, (OH - 1) * sh + 3), Wp: Math.max(W + pw, (OW - 1) * sw + 3) };
+  const Wp = Math.max(W + pw, (OW - 1) * sw + 3);
+  // column stride 2 stores each row as even | odd halves: Wp even
+  return { Hp: Math.max(H + ph, (OH - 1) * sh + 3), Wp: sw === 2 ? Wp + (Wp & 1) : Wp };
 }
 /** Padded plane plus slack for the reads of a row's last vectors past the plane (8 lanes at column stride 2). */
 const dwPadBytes = (Hp: number, Wp: number): number => f32Bytes(Hp * Wp + 32);

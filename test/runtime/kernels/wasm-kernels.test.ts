@@ -130,6 +130,10 @@ function dwCases(): Case[] {
   // dwconv3x3p (3×3, dilation 1): 1×1 and 1×2 output planes (a row's vector runs over several later planes), row stride 2 with column stride 1
   out.push(winCase('dw 3×3 1×1 output, 9 channels', { c: 9, m: 9, group: 9, h: 3, w: 3, k: [3, 3], bias: true }));
   out.push(winCase('dw 3×3 s2 p1, 1×2 output, 6 channels', { c: 6, m: 6, group: 6, h: 2, w: 3, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1] }));
+  // column stride 2 (rows stored deinterleaved): even and odd begin pads, rows of 8+ columns and odd widths
+  out.push(winCase('dw 3×3 s2 p0, odd width', { c: 3, m: 3, group: 3, h: 7, w: 19, k: [3, 3], s: [2, 2], bias: true }));
+  out.push(winCase('dw 3×3 s2 pads 2,2,0,1', { c: 4, m: 4, group: 4, h: 8, w: 20, k: [3, 3], s: [2, 2], p: [2, 2, 0, 1] }));
+  out.push(winCase('dw 3×3 strides 1,2, pads 0,1,1,0', { c: 3, m: 3, group: 3, h: 6, w: 33, k: [3, 3], s: [1, 2], p: [0, 1, 1, 0], bias: true }));
   out.push(winCase('dw 3×3 strides 2,1, pads 2,0,1,3', { c: 5, m: 5, group: 5, h: 9, w: 13, k: [3, 3], s: [2, 1], p: [2, 0, 1, 3], bias: true }));
   out.push(winCase('dw batch 2', { n: 2, c: 6, m: 6, group: 6, h: 5, w: 18, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
   out.push(winCase('dw 1-D', { c: 5, m: 5, group: 5, h: 1, w: 20, k: [1, 3], s: [1, 2], p: [0, 1, 0, 1], bias: true, oneD: true }));

@@ -214,24 +214,28 @@ export function dwconv1x8(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32
 //
 //   pad (scratch, Hp × Wp, borders zeroed once at prepare)     output row oh, columns ow..ow+3:
 //   ┌─────────────────┐                                         acc = b + Σ_kh,kw splat(w[kh][kw]) ·
-//   │0 0 0 0 0 0 0 0 0│   plane c copied to rows ph.., cols pw..      pad[oh·sh + kh][ow·sw + kw ..]
-//   │0 x x x x x x x 0│                                         (stride 2: lanes 0,2 of pad[..] and 1,3 of pad[..+3])
+//   │0 0 0 0 0 0 0 0 0│   plane c copied to rows ph.., cols pw..      pad[oh·sh + kh][tap kw, ow ..]
+//   │0 x x x x x x x 0│
 //   │0 x x x x x x x 0│   a row's last vector may run past OW: its extra lanes land in the next row
 //   │0 0 0 0 0 0 0 0 0│   (or plane) of Y, which is written after; lanes past Y's end are not stored.
 //   └─────────────────┘   Reads past the plane's last row stay in the scratch's slack (32 floats).
+//
+// Column stride 1: tap kw of columns ow.. is pad[r][ow + kw ..]. Column stride 2: each padded row is
+// stored deinterleaved, even columns in its first half and odd ones in its second (Wp even), so
+// the taps are E[ow ..], O[ow ..], E[ow + 1 ..]: plain v128 loads, no per-tap shuffles.
 
-@inline function dw3Vec(r0: usize, r1: usize, r2: usize, SW: i32,
+@inline function dw3Vec(r0: usize, r1: usize, r2: usize, c1: usize, c2: usize,
   w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, bv: v128): v128 {
   let a = bv;
-  a = f32x4.add(a, f32x4.mul(w0, dwLoad(r0, SW)));
-  a = f32x4.add(a, f32x4.mul(w1, dwLoad(r0 + 4, SW)));
-  a = f32x4.add(a, f32x4.mul(w2, dwLoad(r0 + 8, SW)));
-  a = f32x4.add(a, f32x4.mul(w3, dwLoad(r1, SW)));
-  a = f32x4.add(a, f32x4.mul(w4, dwLoad(r1 + 4, SW)));
-  a = f32x4.add(a, f32x4.mul(w5, dwLoad(r1 + 8, SW)));
-  a = f32x4.add(a, f32x4.mul(w6, dwLoad(r2, SW)));
-  a = f32x4.add(a, f32x4.mul(w7, dwLoad(r2 + 4, SW)));
-  a = f32x4.add(a, f32x4.mul(w8, dwLoad(r2 + 8, SW)));
+  a = f32x4.add(a, f32x4.mul(w0, v128.load(r0)));
+  a = f32x4.add(a, f32x4.mul(w1, v128.load(r0 + c1)));
+  a = f32x4.add(a, f32x4.mul(w2, v128.load(r0 + c2)));
+  a = f32x4.add(a, f32x4.mul(w3, v128.load(r1)));
+  a = f32x4.add(a, f32x4.mul(w4, v128.load(r1 + c1)));
+  a = f32x4.add(a, f32x4.mul(w5, v128.load(r1 + c2)));
+  a = f32x4.add(a, f32x4.mul(w6, v128.load(r2)));
+  a = f32x4.add(a, f32x4.mul(w7, v128.load(r2 + c1)));
+  a = f32x4.add(a, f32x4.mul(w8, v128.load(r2 + c2)));
   return a;
 }
 
@@ -242,27 +246,46 @@ export function dwconv1x8(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32
   if (n > 2) store<f32>(d, f32x4.extract_lane(v, 2), 8);
 }
 
-@inline function dw3Plane(pad: usize, yc: usize, yEnd: usize, OH: i32, OW: i32, sh: i32, SW: i32, Wp: i32,
+/** One plane's output rows; taps kw = 1, 2 at byte offsets c1, c2 from tap 0, 4 columns = 16 bytes. */
+@inline function dw3Plane(pad: usize, yc: usize, yEnd: usize, OH: i32, OW: i32, sh: i32, Wp: i32, c1: usize, c2: usize,
   w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, bv: v128, vlo: v128, vhi: v128): void {
-  const rowP = <usize>Wp << 2, vstep = <usize>SW << 4;
+  const rowP = <usize>Wp << 2;
   for (let oh = 0; oh < OH; oh++) {
     const r0 = pad + <usize>(oh * sh) * rowP, r1 = r0 + rowP, r2 = r1 + rowP;
     const yr = yc + ((<usize>oh * <usize>OW) << 2);
     let ow = 0;
     for (; ow < OW && yr + (<usize>(ow + 8) << 2) <= yEnd; ow += 8) {
-      const o = <usize>(ow * SW) << 2;
-      const a0 = dw3Vec(r0 + o, r1 + o, r2 + o, SW, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv);
-      const a1 = dw3Vec(r0 + o + vstep, r1 + o + vstep, r2 + o + vstep, SW, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv);
-      const d = yr + (<usize>ow << 2);
+      const o = <usize>ow << 2;
+      const a0 = dw3Vec(r0 + o, r1 + o, r2 + o, c1, c2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv);
+      const a1 = dw3Vec(r0 + o + 16, r1 + o + 16, r2 + o + 16, c1, c2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv);
+      const d = yr + o;
       v128.store(d, clamp4(a0, vlo, vhi)); v128.store(d, clamp4(a1, vlo, vhi), 16);
     }
     for (; ow < OW; ow += 4) {
-      const o = <usize>(ow * SW) << 2;
-      const a = clamp4(dw3Vec(r0 + o, r1 + o, r2 + o, SW, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv), vlo, vhi);
-      const d = yr + (<usize>ow << 2);
+      const o = <usize>ow << 2;
+      const a = clamp4(dw3Vec(r0 + o, r1 + o, r2 + o, c1, c2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv), vlo, vhi);
+      const d = yr + o;
       if (d + 16 <= yEnd) v128.store(d, a);
       else storeLanes(d, a, min<i32>(3, OW - ow));
     }
+  }
+}
+
+/** W floats from s to padded column pc0 of row d, deinterleaved (even columns at d, odd at d + half). */
+@inline function copyRowS2(s: usize, d: usize, half: usize, pc0: i32, W: i32): void {
+  let iw = 0;
+  // 8 input columns → 4 even-column and 4 odd-column padded slots (which is which depends on pc0's parity)
+  const odd = pc0 & 1;
+  let de = d + (<usize>((pc0 + 1) >> 1) << 2), dod = d + half + (<usize>(pc0 >> 1) << 2);
+  for (; iw + 8 <= W; iw += 8) {
+    const a = v128.load(s + (<usize>iw << 2)), b = v128.load(s + (<usize>iw << 2), 16);
+    const ev = v128.shuffle<f32>(a, b, 0, 2, 4, 6), ov = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+    if (odd) { v128.store(dod, ev); v128.store(de, ov); } else { v128.store(de, ev); v128.store(dod, ov); }
+    de += 16; dod += 16;
+  }
+  for (; iw < W; iw++) {
+    const pc = pc0 + iw;
+    store<f32>(d + ((pc & 1) != 0 ? half : 0) + (<usize>(pc >> 1) << 2), load<f32>(s + (<usize>iw << 2)));
   }
 }
 
@@ -270,16 +293,20 @@ export function dwconv3x3p(x: usize, w: usize, y: usize, b: usize, pad: usize, C
   sh: i32, sw: i32, ph: i32, pw: i32, Wp: i32, lo: f32, hi: f32): void {
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   const yEnd = y + ((<usize>C * <usize>OH * <usize>OW) << 2);
-  const rowP = <usize>Wp << 2;
-  const inner = pad + <usize>ph * rowP + (<usize>pw << 2);
+  const rowP = <usize>Wp << 2, half = <usize>Wp << 1;
   for (let c = 0; c < C; c++) {
     // the plane into the padded copy's interior (its borders stay zero)
     let s = x + ((<usize>c * <usize>H * <usize>W) << 2);
-    for (let ih = 0; ih < H; ih++) {
-      let d = inner + <usize>ih * rowP;
-      let n = W;
-      for (; n >= 4; n -= 4) { v128.store(d, v128.load(s)); d += 16; s += 16; }
-      for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += 4; }
+    if (sw == 1) {
+      const inner = pad + <usize>ph * rowP + (<usize>pw << 2);
+      for (let ih = 0; ih < H; ih++) {
+        let d = inner + <usize>ih * rowP;
+        let n = W;
+        for (; n >= 4; n -= 4) { v128.store(d, v128.load(s)); d += 16; s += 16; }
+        for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += 4; }
+      }
+    } else {
+      for (let ih = 0; ih < H; ih++) { copyRowS2(s, pad + <usize>(ih + ph) * rowP, half, pw, W); s += <usize>W << 2; }
     }
     const wc = w + <usize>c * 36;
     const w0 = v128.load32_splat(wc), w1 = v128.load32_splat(wc, 4), w2 = v128.load32_splat(wc, 8);
@@ -287,8 +314,8 @@ export function dwconv3x3p(x: usize, w: usize, y: usize, b: usize, pad: usize, C
     const w6 = v128.load32_splat(wc, 24), w7 = v128.load32_splat(wc, 28), w8 = v128.load32_splat(wc, 32);
     const bv = f32x4.splat(bias(b, c));
     const yc = y + ((<usize>c * <usize>OH * <usize>OW) << 2);
-    if (sw == 1) dw3Plane(pad, yc, yEnd, OH, OW, sh, 1, Wp, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
-    else dw3Plane(pad, yc, yEnd, OH, OW, sh, 2, Wp, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+    if (sw == 1) dw3Plane(pad, yc, yEnd, OH, OW, sh, Wp, 4, 8, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+    else dw3Plane(pad, yc, yEnd, OH, OW, sh, Wp, half, 4, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
   }
 }
 
