@@ -5,7 +5,9 @@
 // K not a multiple of 4; CSR at 50–95% sparsity, with empty rows and an all-zero weight.
 // k×k convs (f32-conv-4x8: im2col tiles) and depthwise convs (f32-conv-1x8; 3×3 through the padded plane): output widths 1, 7,
 // 8, 9, 17, pads 0/1/3 and asymmetric, strides 1/2, dilation 2, 3×3, 5×5 and the 7×7 s2 stem,
-// channel counts not multiples of 4, several im2col tiles per image, 1-D, batch 2.
+// channel counts not multiples of 4, several im2col tiles per image, 1-D, batch 2. MaxPool:
+// output widths 1, 7, 8, 9, 17, strides 1/2/3, pads, dilation, ceil_mode, 1-D, batch 2; Add and
+// Relu: sizes around the 4-float vector.
 // Tolerance |wasm − ref| <= 1e-4·|ref| + 1e-5; a failure names the case, index and tile. run()
 // must not allocate (array constructors trapped) nor grow the memory.
 
