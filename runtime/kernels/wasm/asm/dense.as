@@ -255,11 +255,11 @@ export function dwconv1x8(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32
     const yr = yc + ((<usize>oh * <usize>OW) << 2);
     let ow = 0;
     for (; ow < OW && yr + (<usize>(ow + 8) << 2) <= yEnd; ow += 8) {
-      const o = <usize>ow << 2;
-      const a0 = dw3Vec(r0 + o, r1 + o, r2 + o, c1, c2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv);
-      const a1 = dw3Vec(r0 + o + 16, r1 + o + 16, r2 + o + 16, c1, c2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv);
-      const d = yr + o;
-      v128.store(d, clamp4(a0, vlo, vhi)); v128.store(d, clamp4(a1, vlo, vhi), 16);
+      // each vector stored before the next one's loads: V8 issues a block's loads first, and 18
+      // live loads next to 9 weights spill
+      const o = <usize>ow << 2, d = yr + o;
+      v128.store(d, clamp4(dw3Vec(r0 + o, r1 + o, r2 + o, c1, c2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv), vlo, vhi));
+      v128.store(d, clamp4(dw3Vec(r0 + o + 16, r1 + o + 16, r2 + o + 16, c1, c2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv), vlo, vhi), 16);
     }
     for (; ow < OW; ow += 4) {
       const o = <usize>ow << 2;
