@@ -16,7 +16,9 @@ import type { Kernel } from '../../runtime/kernels/kernel.js';
 import type { LoadedArtifact, LoadedTensor } from '../../runtime/loader/model.js';
 import type { DType } from '../../runtime/tensor.js';
 import { layoutFingerprint } from '../../runtime/executor/bind.js';
+import * as jsAdd from '../../runtime/kernels/js/add.js';
 import * as jsAveragepool from '../../runtime/kernels/js/averagepool.js';
+import * as jsConcat from '../../runtime/kernels/js/concat.js';
 import * as jsConv from '../../runtime/kernels/js/conv.js';
 import * as jsConvSparse from '../../runtime/kernels/js/conv-sparse.js';
 import * as jsGemm from '../../runtime/kernels/js/gemm.js';
@@ -25,6 +27,7 @@ import * as jsGlobalaveragepool from '../../runtime/kernels/js/globalaveragepool
 import * as jsMatmul from '../../runtime/kernels/js/matmul.js';
 import * as jsMatmulSparse from '../../runtime/kernels/js/matmul-sparse.js';
 import * as jsMaxpool from '../../runtime/kernels/js/maxpool.js';
+import * as jsRelu from '../../runtime/kernels/js/relu.js';
 import * as refAdd from '../../runtime/kernels/ref/add.js';
 import * as refAveragepool from '../../runtime/kernels/ref/averagepool.js';
 import * as refBatchnormalization from '../../runtime/kernels/ref/batchnormalization.js';
@@ -73,18 +76,22 @@ import * as refUnsqueeze from '../../runtime/kernels/ref/unsqueeze.js';
 import * as refWhere from '../../runtime/kernels/ref/where.js';
 import * as wasmConv from '../../runtime/kernels/wasm/conv.js';
 import * as wasmConvCsr from '../../runtime/kernels/wasm/conv-csr.js';
+import * as wasmEltwise from '../../runtime/kernels/wasm/eltwise.js';
 import * as wasmGemm from '../../runtime/kernels/wasm/gemm.js';
 import * as wasmMatmul from '../../runtime/kernels/wasm/matmul.js';
 import * as wasmConvRowblock from '../../runtime/kernels/wasm/conv-rowblock.js';
 import * as wasmGemmRowblock from '../../runtime/kernels/wasm/gemm-rowblock.js';
 import * as wasmMatmulRowblock from '../../runtime/kernels/wasm/matmul-rowblock.js';
+import * as wasmMaxpool from '../../runtime/kernels/wasm/maxpool.js';
 
 /**
  * Every kernel module, by path under runtime/kernels/ (without extension): the files
  * runtime/kernels/index.ts enumerates (a test checks the two lists agree).
  */
 export const KERNEL_MODULES: readonly (readonly [string, Readonly<Record<string, unknown>>])[] = [
+  ['js/add', jsAdd],
   ['js/averagepool', jsAveragepool],
+  ['js/concat', jsConcat],
   ['js/conv', jsConv],
   ['js/conv-sparse', jsConvSparse],
   ['js/gemm', jsGemm],
@@ -93,6 +100,7 @@ export const KERNEL_MODULES: readonly (readonly [string, Readonly<Record<string,
   ['js/matmul', jsMatmul],
   ['js/matmul-sparse', jsMatmulSparse],
   ['js/maxpool', jsMaxpool],
+  ['js/relu', jsRelu],
   ['ref/add', refAdd],
   ['ref/averagepool', refAveragepool],
   ['ref/batchnormalization', refBatchnormalization],
@@ -142,10 +150,12 @@ export const KERNEL_MODULES: readonly (readonly [string, Readonly<Record<string,
   ['wasm/conv', wasmConv],
   ['wasm/conv-csr', wasmConvCsr],
   ['wasm/conv-rowblock', wasmConvRowblock],
+  ['wasm/eltwise', wasmEltwise],
   ['wasm/gemm', wasmGemm],
   ['wasm/gemm-rowblock', wasmGemmRowblock],
   ['wasm/matmul', wasmMatmul],
   ['wasm/matmul-rowblock', wasmMatmulRowblock],
+  ['wasm/maxpool', wasmMaxpool],
 ];
 
 /** Where a kernel object is exported: its module (path under runtime/kernels/) and export name. */

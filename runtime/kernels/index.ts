@@ -46,7 +46,10 @@ import { layerNormalizationRef } from './ref/layernormalization.js';
 import { padRef } from './ref/pad.js';
 import { splitRef } from './ref/split.js';
 import { whereRef } from './ref/where.js';
+import { addJs } from './js/add.js';
 import { averagePoolJs } from './js/averagepool.js';
+import { concatJs } from './js/concat.js';
+import { reluJs } from './js/relu.js';
 import { CONV_JS_KERNELS } from './js/conv.js';
 import { GEMM_JS_KERNELS } from './js/gemm.js';
 import { globalAveragePoolJs } from './js/globalaveragepool.js';
@@ -65,6 +68,8 @@ import { MATMUL_WASM_KERNELS } from './wasm/matmul.js';
 import { CONV_ROWBLOCK_WASM_KERNELS } from './wasm/conv-rowblock.js';
 import { GEMM_ROWBLOCK_WASM_KERNELS } from './wasm/gemm-rowblock.js';
 import { MATMUL_ROWBLOCK_WASM_KERNELS } from './wasm/matmul-rowblock.js';
+import { maxPoolWasm } from './wasm/maxpool.js';
+import { addWasm, reluWasm } from './wasm/eltwise.js';
 
 export const REF_KERNELS: readonly Kernel[] = [
   ...CONV_REF_KERNELS, ...GEMM_REF_KERNELS, ...MATMUL_REF_KERNELS,
@@ -78,6 +83,7 @@ export const REF_KERNELS: readonly Kernel[] = [
 
 export const JS_KERNELS: readonly Kernel[] = [
   ...CONV_JS_KERNELS, ...GEMM_JS_KERNELS, ...MATMUL_JS_KERNELS, maxPoolJs, averagePoolJs, globalAveragePoolJs,
+  addJs, reluJs, concatJs,
 ];
 
 /** Kernels that read a packed sparse weight (format csr, nm or bsr) as input 1. */
@@ -94,6 +100,7 @@ export const SPARSE_KERNELS: readonly Kernel[] = [
 export const WASMSIMD_KERNELS: readonly Kernel[] = [
   ...CONV_WASM_KERNELS, ...CONV_CSR_WASM_KERNELS, ...GEMM_WASM_KERNELS, ...MATMUL_WASM_KERNELS,
   ...CONV_ROWBLOCK_WASM_KERNELS, ...GEMM_ROWBLOCK_WASM_KERNELS, ...MATMUL_ROWBLOCK_WASM_KERNELS,
+  maxPoolWasm, addWasm, reluWasm,
 ];
 
 export const ALL_KERNELS: readonly Kernel[] = [...REF_KERNELS, ...JS_KERNELS, ...SPARSE_KERNELS, ...WASMSIMD_KERNELS];

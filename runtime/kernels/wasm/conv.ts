@@ -2,13 +2,15 @@
 //
 //   dense  f32-conv-4x8-wasmsimd:      group 1, any kernel, pads, strides, dilations.
 //                                      1×1 / stride 1 / no pads: Y_n[Cout][P] = W[Cout][Cin] · X_n[Cin][P],
-//                                      gemm4x8 (asm/dense.as) with W read in place from the weight section;
+//                                      gemm4x8p (asm/dense.as) over W's row tiles packed k-major (packW4);
 //                                      otherwise convIm2col: PT output pixels at a time, im2col into
-//                                      scratch col[Cin·KH·KW][PT] then the same 4×8 register tiles,
-//                                      W [Cout][Cin·KH·KW] read in place (ONNX's layout already is).
+//                                      scratch col[Cin·KH·KW][PT] then 4×8 register tiles (rows4p) over
+//                                      W's row tiles packed k-major into scratch at prepare (packW4).
 //   dense  f32-conv-1x8-wasmsimd:      depthwise (group = Cin = Cout, one weight plane per channel), any
 //                                      kernel, pads, dilations, row stride; column stride 1 or 2.
-//                                      dwconv1x8: 8 output pixels per v128 pair, borders scalar.
+//                                      3×3 without dilation: dwconv3x3p, each plane copied into a
+//                                      zero-bordered scratch plane, every output row in vectors;
+//                                      otherwise dwconv1x8: 8 output pixels per v128 pair, borders scalar.
 //   (sparse convs: conv-csr.ts)
 //
 // Anything else (grouped but not depthwise, depthwise with column stride > 2, 3-D) is refused by
@@ -19,7 +21,6 @@ import { EPILOGUES, epilogueId } from '../common/epilogue.js';
 import { CONV_JS_KERNELS } from '../js/conv.js';
 import type { ConvPlan } from '../common/conv-plan.js';
 import { planConv } from '../common/conv-plan.js';
-import type { Gemm4x8 } from './common.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
 
 const NEEDS_DENSE = 'a float32 1-D or 2-D Conv with group 1';
@@ -81,8 +82,12 @@ export function im2colTile(k: number, p: number): number {
 
 const spatial = (shape: readonly number[]): number => shape.slice(2).reduce((a, d) => a * d, 1);
 
-type ConvIm2col = (x: number, w: number, y: number, b: number, col: number, n: number, cin: number, h: number, wd: number, oh: number, ow: number,
+type ConvIm2col = (x: number, w: number, wp: number, y: number, b: number, col: number, n: number, cin: number, h: number, wd: number, oh: number, ow: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, pt: number, lo: number, hi: number) => void;
+type Gemm4x8p = (w: number, wp: number, x: number, y: number, b: number, n: number, k: number, p: number, lo: number, hi: number) => void;
+type PackW4 = (w: number, dst: number, n: number, k: number) => void;
+type DwConv3x3p = (x: number, w: number, y: number, b: number, pad: number, c: number, h: number, wd: number, oh: number, ow: number,
+  sh: number, sw: number, ph: number, pw: number, wp: number, lo: number, hi: number) => void;
 type DwConv = (x: number, w: number, y: number, b: number, c: number, h: number, wd: number, oh: number, ow: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, lo: number, hi: number) => void;
 
@@ -106,9 +111,9 @@ function convWasm(epilogue: Kernel['epilogue']): Kernel {
     js: CONV_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
     supports: denseConv,
     scratchBytes(node) {
-      if (pointwiseConv(node)) return 0;
       const w = node.inputs[1]!.shape, k = w.slice(1).reduce((a, d) => a * d, 1);
-      return f32Bytes(k * im2colTile(k, spatial(node.outputs[0]!.shape)));
+      if (pointwiseConv(node)) return f32Bytes(k * w[0]!);
+      return f32Bytes(k * im2colTile(k, spatial(node.outputs[0]!.shape))) + f32Bytes(k * node.inputs[1]!.shape[0]!);
     },
     prepare(c, env) {
       const p = planConv(c, epilogue, 'dense');
@@ -118,29 +123,55 @@ function convWasm(epilogue: Kernel['epilogue']): Kernel {
       const bp = b === undefined ? 0 : pointer(c, env, b, 'bias');
       const xStep = cin * p.inSize * 4, yStep = cout * p.outSize * 4;
       if (isPointwise(p)) {
-        const gemm = env.exports['gemm4x8'] as Gemm4x8;
+        const gemm = env.exports['gemm4x8p'] as Gemm4x8p;
+        const packed = env.scratch(cin * cout * 4);
+        (env.exports['packW4'] as PackW4)(wp, packed, cout, cin);
         const P = p.outSize;
         return () => {
-          for (let n = 0; n < batch; n++) gemm(wp, xp + n * xStep, yp + n * yStep, bp, cout, cin, P, lo, hi);
+          for (let n = 0; n < batch; n++) gemm(wp, packed, xp + n * xStep, yp + n * yStep, bp, cout, cin, P, lo, hi);
         };
       }
       const { H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw } = geometry2d(p);
       const k = cin * p.taps, pt = im2colTile(k, p.outSize);
       const col = env.scratch(k * pt * 4);
       const conv = env.exports['convIm2col'] as ConvIm2col;
+      const packed = env.scratch(k * cout * 4);
+      (env.exports['packW4'] as PackW4)(wp, packed, cout, k);
       return () => {
-        for (let n = 0; n < batch; n++) conv(xp + n * xStep, wp, yp + n * yStep, bp, col, cout, cin, H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, pt, lo, hi);
+        for (let n = 0; n < batch; n++) conv(xp + n * xStep, wp, packed, yp + n * yStep, bp, col, cout, cin, H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, pt, lo, hi);
       };
     },
   });
 }
+
+/** The padded plane of dwconv3x3p: rows and columns the image, its begin pads and whatever the windows read past it. */
+function dwPadded(H: number, W: number, OH: number, OW: number, sh: number, sw: number, ph: number, pw: number): { Hp: number; Wp: number } {
+  const Wp = Math.max(W + pw, (OW - 1) * sw + 3);
+  // column stride 2 stores each row as even | odd halves: Wp even
+  return { Hp: Math.max(H + ph, (OH - 1) * sh + 3), Wp: sw === 2 ? Wp + (Wp & 1) : Wp };
+}
+/** Padded plane plus slack for the reads of a row's last vectors past the plane (8 lanes at column stride 2). */
+const dwPadBytes = (Hp: number, Wp: number): number => f32Bytes(Hp * Wp + 32);
 
 function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
     id: epilogueId('f32', 'conv', epilogue, '1x8', 'wasmsimd'), op: 'Conv', epilogue, needs: NEEDS_DW,
     js: CONV_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
     supports: depthwiseConv,
-    scratchBytes: () => 0,
+    scratchBytes(node) {
+      const [x, w] = node.inputs, y = node.outputs[0]!;
+      const s = node.attrs['strides'], pads = node.attrs['pads'];
+      if (x!.shape.length !== 4 || w!.shape[2] !== 3 || w!.shape[3] !== 3) return 0;
+      const d = node.attrs['dilations'];
+      if (Array.isArray(d) && d.some((v) => v !== 1)) return 0;
+      const [H, W] = [x!.shape[2]!, x!.shape[3]!], [OH, OW] = [y.shape[2]!, y.shape[3]!];
+      const [sh, sw] = Array.isArray(s) ? [s[0] as number, s[1] as number] : [1, 1];
+      // pads may come from auto_pad: the begin pads bound by the total padding the output implies
+      const ph = Array.isArray(pads) ? pads[0] as number : Math.max(0, (OH - 1) * sh + 3 - H);
+      const pw = Array.isArray(pads) ? pads[1] as number : Math.max(0, (OW - 1) * sw + 3 - W);
+      const { Hp, Wp } = dwPadded(H, W, OH, OW, sh, sw, ph, pw);
+      return dwPadBytes(Hp, Wp);
+    },
     prepare(c, env) {
       const p = planConv(c, epilogue, 'dense');
       const { x, w, y, batch, cin, lo, hi } = p;
@@ -150,6 +181,16 @@ function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
       const b = c.ctx.inputs[2];
       const bp = b === undefined ? 0 : pointer(c, env, b, 'bias');
       const xStep = cin * p.inSize * 4, yStep = cin * p.outSize * 4;
+      if (KH === 3 && KW === 3 && dh === 1 && dw === 1) {
+        // dwconv3x3p: one zero-bordered plane in scratch, borders zeroed once here
+        const { Hp, Wp } = dwPadded(H, W, OH, OW, sh, sw, ph, pw);
+        const pad = env.scratch(dwPadBytes(Hp, Wp));
+        new Float32Array(env.memory.buffer, pad, dwPadBytes(Hp, Wp) / 4).fill(0);
+        const dw3 = env.exports['dwconv3x3p'] as DwConv3x3p;
+        return () => {
+          for (let n = 0; n < batch; n++) dw3(xp + n * xStep, wp, yp + n * yStep, bp, pad, cin, H, W, OH, OW, sh, sw, ph, pw, Wp, lo, hi);
+        };
+      }
       const dwconv = env.exports['dwconv1x8'] as DwConv;
       return () => {
         for (let n = 0; n < batch; n++) dwconv(xp + n * xStep, wp, yp + n * yStep, bp, cin, H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, lo, hi);

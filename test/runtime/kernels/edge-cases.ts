@@ -150,6 +150,24 @@ function globalPoolCases(): EdgeCase[] {
   }));
 }
 
+/** Elementwise and Concat kernels (js/add, js/relu, js/concat): sizes around 1, 7, 8, 9 and a broadcast Add that falls back to ref. */
+function eltwiseCases(op: string): EdgeCase[] {
+  const shapes = [[1], [7], [2, 3, 3, 3], [1, 4, 3, 3]];
+  if (op === 'Relu') return shapes.map((s) => ({ name: `x[${s}]`, inputs: [s], attrs: {}, output: s }));
+  if (op === 'Add') {
+    return [
+      ...shapes.map((s) => ({ name: `a[${s}] + b[${s}]`, inputs: [s, s], attrs: {}, output: s })),
+      { name: 'broadcast a[2,3,4] + b[4]', inputs: [[2, 3, 4], [4]], attrs: {}, output: [2, 3, 4] },
+    ];
+  }
+  return [
+    { name: 'axis 1, 2 inputs', inputs: [[1, 3, 2, 2], [1, 5, 2, 2]], attrs: { axis: 1 }, output: [1, 8, 2, 2] },
+    { name: 'axis 1, batch 2, 3 inputs', inputs: [[2, 1, 3], [2, 4, 3], [2, 2, 3]], attrs: { axis: 1 }, output: [2, 7, 3] },
+    { name: 'axis -1', inputs: [[3, 2], [3, 5]], attrs: { axis: -1 }, output: [3, 7] },
+    { name: 'axis 0', inputs: [[2, 3], [1, 3]], attrs: { axis: 0 }, output: [3, 3] },
+  ];
+}
+
 /** Edge cases for a kernel of `op` with id `id`, or undefined when the op has none yet. */
 export function edgeCasesFor(op: string, id: string): EdgeCase[] | undefined {
   const { mr, nr } = tileOf(id);
@@ -159,6 +177,7 @@ export function edgeCasesFor(op: string, id: string): EdgeCase[] | undefined {
     case 'MatMul': return matmulCases(mr);
     case 'MaxPool': case 'AveragePool': return poolCases(op);
     case 'GlobalAveragePool': return globalPoolCases();
+    case 'Add': case 'Relu': case 'Concat': return eltwiseCases(op);
     default: return undefined;
   }
 }

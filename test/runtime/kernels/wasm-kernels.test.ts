@@ -4,9 +4,11 @@
 // N = 1, 3, 4, 5, 9 (Gemm/MatMul: rows and columns from the same sets, batched MatMul A flattened
 // into rows), K not a multiple of 4; CSR at 50–95% sparsity, with empty rows and an all-zero weight.
 // k×k convs (f32-conv-4x8: im2col tiles; f32-convcsr-24x1: phase-split planes, several R-row
-// tiles) and depthwise convs (f32-conv-1x8): output widths 1, 7, 8, 9, 17, pads 0/1/3 and
-// asymmetric, strides 1/2, dilation 2, 3×3, 5×5 and the 7×7 s2 stem, channel counts not
-// multiples of 4, several im2col tiles per image, 1-D, batch 2.
+// tiles) and depthwise convs (f32-conv-1x8; 3×3 through the padded plane): output widths 1, 7, 8,
+// 9, 17, pads 0/1/3 and asymmetric, strides 1/2, dilation 2, 3×3, 5×5 and the 7×7 s2 stem,
+// channel counts not multiples of 4, several im2col tiles per image, 1-D, batch 2. MaxPool:
+// output widths 1, 7, 8, 9, 17, strides 1/2/3, pads, dilation, ceil_mode, 1-D, batch 2; Add and
+// Relu: sizes around the 4-float vector.
 // Tolerance |wasm − ref| <= 1e-4·|ref| + 1e-5; a failure names the case, index and tile. run()
 // must not allocate (array constructors trapped) nor grow the memory; scratch starts as NaN.
 
@@ -146,9 +148,47 @@ function dwCases(): Case[] {
     out.push(winCase('dw 5×5 s2 p2', { c: 3, m: 3, group: 3, h: 6, w: 2 * ow, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], bias: true }));
   }
   out.push(winCase('dw asymmetric pads, row stride 3', { c: 7, m: 7, group: 7, h: 10, w: 19, k: [3, 3], s: [3, 1], p: [0, 1, 2, 0], bias: true }));
+  // dwconv3x3p (3×3, dilation 1): 1×1 and 1×2 output planes (a row's vector runs over several later planes), row stride 2 with column stride 1
+  out.push(winCase('dw 3×3 1×1 output, 9 channels', { c: 9, m: 9, group: 9, h: 3, w: 3, k: [3, 3], bias: true }));
+  out.push(winCase('dw 3×3 s2 p1, 1×2 output, 6 channels', { c: 6, m: 6, group: 6, h: 2, w: 3, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1] }));
+  // column stride 2 (rows stored deinterleaved): even and odd begin pads, rows of 8+ columns and odd widths
+  out.push(winCase('dw 3×3 s2 p0, odd width', { c: 3, m: 3, group: 3, h: 7, w: 19, k: [3, 3], s: [2, 2], bias: true }));
+  out.push(winCase('dw 3×3 s2 pads 2,2,0,1', { c: 4, m: 4, group: 4, h: 8, w: 20, k: [3, 3], s: [2, 2], p: [2, 2, 0, 1] }));
+  out.push(winCase('dw 3×3 strides 1,2, pads 0,1,1,0', { c: 3, m: 3, group: 3, h: 6, w: 33, k: [3, 3], s: [1, 2], p: [0, 1, 1, 0], bias: true }));
+  out.push(winCase('dw 3×3 strides 2,1, pads 2,0,1,3', { c: 5, m: 5, group: 5, h: 9, w: 13, k: [3, 3], s: [2, 1], p: [2, 0, 1, 3], bias: true }));
   out.push(winCase('dw batch 2', { n: 2, c: 6, m: 6, group: 6, h: 5, w: 18, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
   out.push(winCase('dw 1-D', { c: 5, m: 5, group: 5, h: 1, w: 20, k: [1, 3], s: [1, 2], p: [0, 1, 0, 1], bias: true, oneD: true }));
   return out;
+}
+
+/** MaxPool (f32-maxpool-1x4-wasmsimd): output widths 1, 7, 8, 9, 17, strides 1/2/3, pads, dilation, ceil_mode, 1-D, batch 2. */
+function maxPoolCases(): Case[] {
+  const out: Case[] = [];
+  const pool = (name: string, x: number[], k: number[], attrs: Attrs, y: number[]): void => {
+    out.push({ name: `maxpool ${name}: [${x}] k${k.join('×')} → [${y}]`, inputs: [x], output: y, attrs: { kernel_shape: k, ...attrs } });
+  };
+  for (const ow of OW_EDGE) {
+    pool('3×3 s2', [1, 3, 5, 2 * ow + 1], [3, 3], { strides: [2, 2] }, [1, 3, 2, ow]);
+    pool('3×3 s2 p1', [1, 2, 6, 2 * ow], [3, 3], { strides: [2, 2], pads: [1, 1, 1, 1] }, [1, 2, 3, ow]);
+    pool('3×3 s1 p1', [1, 5, 3, ow], [3, 3], { pads: [1, 1, 1, 1] }, [1, 5, 3, ow]);
+    pool('2×2 s2', [1, 3, 4, 2 * ow], [2, 2], { strides: [2, 2] }, [1, 3, 2, ow]);
+    pool('3×3 s3', [1, 2, 3, 3 * ow], [3, 3], { strides: [3, 3] }, [1, 2, 1, ow]);
+    pool('3×3 s2 ceil_mode', [1, 2, 6, 2 * ow], [3, 3], { strides: [2, 2], ceil_mode: 1 }, [1, 2, 3, ow]);
+  }
+  pool('3×3 s2, squeezenet 111→55 rows', [1, 3, 7, 111], [3, 3], { strides: [2, 2] }, [1, 3, 3, 55]);
+  pool('3×3 dilation 2 p2', [1, 2, 5, 17], [3, 3], { dilations: [2, 2], pads: [2, 2, 2, 2] }, [1, 2, 5, 17]);
+  pool('asymmetric pads, 3×2, strides 2,1', [1, 3, 7, 9], [3, 2], { strides: [2, 1], pads: [0, 1, 2, 0] }, [1, 3, 4, 9]);
+  pool('batch 2', [2, 3, 6, 19], [3, 3], { strides: [2, 2], pads: [1, 1, 1, 1] }, [2, 3, 3, 10]);
+  pool('1-D s2 p1', [1, 4, 21], [3], { strides: [2], pads: [1, 1] }, [1, 4, 11]);
+  pool('window wider than the row, p2', [1, 2, 2, 1], [5, 5], { pads: [2, 2, 2, 2] }, [1, 2, 2, 1]);
+  return out;
+}
+
+/** Add (same shapes) and Relu (f32-add-1x4, f32-relu-1x4): sizes 1, 3, 4, 5, 9, 33 around the 4-float vector, batch 2. */
+function eltwiseCases(op: string): Case[] {
+  return [[1], [3], [4], [5], [1, 9], [3, 11], [2, 3, 5, 7]].map((s) => ({
+    name: `${op} [${s}]`, inputs: op === 'Add' ? [s, s] : [s], output: s, attrs: {},
+  }));
 }
 
 function gemmCases(csr: boolean): Case[] {
@@ -156,7 +196,7 @@ function gemmCases(csr: boolean): Case[] {
   // CSR: M is the pixel count of spmm24x1 (Yᵀ = W·op(A)ᵀ), so also 24 − 1, 24, 24 + 1 and 2·24 + 1.
   for (const m of csr ? [1, 3, 8, 17, 23, 24, 25, 49] : [1, 3, 8, 17]) {
     for (const n of [1, 4, 5, 9, 33]) {
-      for (const k of [3, 5]) {
+      for (const k of [3, 5, 9]) {
         for (const [ta, tb] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
           const v = (m + n + k + ta + 2 * tb) % 4; // vary C and alpha/beta across the grid
           const cShape = v === 0 ? undefined : v === 1 ? [n] : v === 2 ? [m, n] : [1];
@@ -303,7 +343,7 @@ describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
   for (const k of WASMSIMD_KERNELS.filter((x) => x.format !== 'nm' && x.format !== 'bsr')) {
     const ref = ALL_KERNELS.find((r) => r.target === 'ref' && r.op === k.op && r.epilogue === k.epilogue && (r.format ?? 'dense') === 'dense')!;
     const csr = k.format === 'csr';
-    const cases = k.op !== 'Conv' ? (k.op === 'Gemm' ? gemmCases(csr) : matmulCases(csr))
+    const cases = k.op === 'MaxPool' ? maxPoolCases() : k.op === 'Add' || k.op === 'Relu' ? eltwiseCases(k.op) : k.op !== 'Conv' ? (k.op === 'Gemm' ? gemmCases(csr) : matmulCases(csr))
       : k.id.includes('-1x8-') ? dwCases() : csr ? [...convCases(true), ...kxkCsrCases()] : [...convCases(false), ...kxkCases()];
     it(`${k.id} matches ${ref.id} on ${cases.length} edge cases`, async function () {
       if (!simd) this.skip();

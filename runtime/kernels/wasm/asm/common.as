@@ -1,8 +1,13 @@
 // Helpers shared by the wasmsimd kernel files (asm/*.as): clamps, bias, the 4×8 and 1×8 dense
 // register tiles (rows4, rows1) and the im2col tile builder. Inlined where used.
 
+/**
+ * clamp(v, lo, hi) per lane with pmax/pmin (one maxps/minps each on x64; f32x4.min/max carry
+ * IEEE NaN and ±0 rules that V8 spends ~8 instructions per call on). A NaN in v stays NaN; −0
+ * may stay −0 where the IEEE form gives +0 (equal values).
+ */
 @inline export function clamp4(v: v128, lo: v128, hi: v128): v128 {
-  return f32x4.min(f32x4.max(v, lo), hi);
+  return f32x4.pmin(f32x4.pmax(v, lo), hi);
 }
 
 @inline export function clamp1(v: f32, lo: f32, hi: f32): f32 {
@@ -107,7 +112,7 @@
 //   col[r][j] = X[ic][oh·sh − ph + kh·dh][ow·sw − pw + kw·dw], or 0 in the padding
 //
 // Per (kw) the output columns whose input lies inside the row are [lo, hi) (colRange); stride-1
-// rows copy 4 floats per v128.
+// rows copy 4 floats per v128, stride-2 rows gather 4 per v128 shuffle.
 
 /** First output column o with o·s + shift >= 0, as lo; first with o·s + shift > size − 1, as hi (both clamped to [0, out]). */
 @inline export function colLo(shift: i32, s: i32, out: i32): i32 {
@@ -149,6 +154,10 @@ export function im2colTile(x: usize, col: usize, Cin: i32, H: i32, W: i32, OW: i
             for (; n >= 4; n -= 4) { v128.store(d, v128.load(s)); d += 16; s += 16; }
             for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += 4; }
           } else {
+            if (sw == 2) {
+              // lanes 0,2 of X[s..s+3] and 1,3 of X[s+3..s+6]: reads nothing past the last tap
+              for (; n >= 4; n -= 4) { v128.store(d, v128.shuffle<f32>(v128.load(s), v128.load(s, 12), 0, 2, 5, 7)); d += 16; s += 32; }
+            }
             const step = <usize>sw << 2;
             for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += step; }
           }
@@ -159,3 +168,90 @@ export function im2colTile(x: usize, col: usize, Cin: i32, H: i32, W: i32, OW: i
     }
   }
 }
+
+// Packed row tiles (packW4): rows n..n+3 of W [N][K] stored k-major, wp[k·4 + r] = W[n+r][k], so
+// the four weights of one k step are one 16-byte group at a constant offset from one pointer.
+//
+//   W rows n..n+3        packed tile (K·16 bytes)
+//   ┌──────────────┐     ┌────────────┬────────────┬──
+//   │ a0 a1 a2 ... │     │ a0 b0 c0 d0│ a1 b1 c1 d1│ ...
+//   │ b0 b1 b2 ... │ →   └────────────┴────────────┴──
+//   │ c0 ...       │
+//   │ d0 ...       │     rows N mod 4 are not packed (rows1 reads W in place)
+
+/** Copies the ⌊N/4⌋ full row tiles of W [N][K] into dst, k-major per tile (dst holds ⌊N/4⌋·4·K floats). */
+export function packW4(w: usize, dst: usize, N: i32, K: i32): void {
+  const rowW = <usize>K << 2;
+  for (let n = 0; n + 4 <= N; n += 4) {
+    const w0 = w + <usize>n * rowW;
+    const d = dst + <usize>n * rowW;
+    for (let k: usize = 0; k < <usize>K; k++) {
+      const o = k << 2;
+      store<f32>(d + (k << 4), load<f32>(w0 + o));
+      store<f32>(d + (k << 4), load<f32>(w0 + rowW + o), 4);
+      store<f32>(d + (k << 4), load<f32>(w0 + 2 * rowW + o), 8);
+      store<f32>(d + (k << 4), load<f32>(w0 + 3 * rowW + o), 12);
+    }
+  }
+}
+
+/** rows4 with the tile's weights packed (packW4): wp = the tile, K·16 bytes. */
+@inline export function rows4p(wp: usize, x: usize, y0: usize, b0: f32, b1: f32, b2: f32, b3: f32, K: i32, rowX: usize, rowY: usize, p0: i32, p1: i32, lo: f32, hi: f32): void {
+  const wEnd = wp + (<usize>K << 4);
+  const y1 = y0 + rowY, y2 = y1 + rowY, y3 = y2 + rowY;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  let p = p0;
+  for (; p + 8 <= p1; p += 8) {
+    let a00 = f32x4.splat(b0), a01 = a00;
+    let a10 = f32x4.splat(b1), a11 = a10;
+    let a20 = f32x4.splat(b2), a21 = a20;
+    let a30 = f32x4.splat(b3), a31 = a30;
+    let xp = x + (<usize>p << 2);
+    for (let wk = wp; wk < wEnd; wk += 16) {
+      const x0 = v128.load(xp), x1 = v128.load(xp, 16);
+      let s = v128.load32_splat(wk);
+      a00 = f32x4.add(a00, f32x4.mul(s, x0)); a01 = f32x4.add(a01, f32x4.mul(s, x1));
+      s = v128.load32_splat(wk, 4);
+      a10 = f32x4.add(a10, f32x4.mul(s, x0)); a11 = f32x4.add(a11, f32x4.mul(s, x1));
+      s = v128.load32_splat(wk, 8);
+      a20 = f32x4.add(a20, f32x4.mul(s, x0)); a21 = f32x4.add(a21, f32x4.mul(s, x1));
+      s = v128.load32_splat(wk, 12);
+      a30 = f32x4.add(a30, f32x4.mul(s, x0)); a31 = f32x4.add(a31, f32x4.mul(s, x1));
+      xp += rowX;
+    }
+    const o = <usize>p << 2;
+    v128.store(y0 + o, clamp4(a00, vlo, vhi)); v128.store(y0 + o, clamp4(a01, vlo, vhi), 16);
+    v128.store(y1 + o, clamp4(a10, vlo, vhi)); v128.store(y1 + o, clamp4(a11, vlo, vhi), 16);
+    v128.store(y2 + o, clamp4(a20, vlo, vhi)); v128.store(y2 + o, clamp4(a21, vlo, vhi), 16);
+    v128.store(y3 + o, clamp4(a30, vlo, vhi)); v128.store(y3 + o, clamp4(a31, vlo, vhi), 16);
+  }
+  for (; p + 4 <= p1; p += 4) {
+    let a0 = f32x4.splat(b0), a1 = f32x4.splat(b1), a2 = f32x4.splat(b2), a3 = f32x4.splat(b3);
+    let xp = x + (<usize>p << 2);
+    for (let wk = wp; wk < wEnd; wk += 16) {
+      const x0 = v128.load(xp);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wk), x0));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(wk, 4), x0));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(wk, 8), x0));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(wk, 12), x0));
+      xp += rowX;
+    }
+    const o = <usize>p << 2;
+    v128.store(y0 + o, clamp4(a0, vlo, vhi)); v128.store(y1 + o, clamp4(a1, vlo, vhi));
+    v128.store(y2 + o, clamp4(a2, vlo, vhi)); v128.store(y3 + o, clamp4(a3, vlo, vhi));
+  }
+  for (; p < p1; p++) {
+    // one pixel: the four rows as the lanes of one v128
+    let a = f32x4(b0, b1, b2, b3);
+    let xp = x + (<usize>p << 2);
+    for (let wk = wp; wk < wEnd; wk += 16) {
+      a = f32x4.add(a, f32x4.mul(v128.load(wk), v128.load32_splat(xp)));
+      xp += rowX;
+    }
+    a = clamp4(a, vlo, vhi);
+    const o = <usize>p << 2;
+    store<f32>(y0 + o, f32x4.extract_lane(a, 0)); store<f32>(y1 + o, f32x4.extract_lane(a, 1));
+    store<f32>(y2 + o, f32x4.extract_lane(a, 2)); store<f32>(y3 + o, f32x4.extract_lane(a, 3));
+  }
+}
+

@@ -1,6 +1,7 @@
 // Dense wasmsimd kernels: gemm4x8, convIm2col (k×k via im2col tiles), dwconv1x8 (depthwise).
 
-import { clamp1, clamp4, bias, rows4, rows1, colLo, colHi, im2colTile } from './common';
+import { clamp1, clamp4, bias, rows4, rows4p, rows1, colLo, colHi, im2colTile } from './common';
+export { packW4 } from './common';
 
 /**
  * When X is larger than 64 KiB, pixel blocks of PB columns (a multiple of 8, K·PB·4 bytes of X
@@ -20,7 +21,24 @@ export function gemm4x8(w: usize, x: usize, y: usize, b: usize, N: i32, K: i32, 
   }
 }
 
-export function convIm2col(x: usize, w: usize, y: usize, b: usize, col: usize, N: i32, Cin: i32, H: i32, W: i32, OH: i32, OW: i32,
+const PBYTES = 16384;
+
+/** gemm4x8 with W's full row tiles packed by packW4 into wp (rows N mod 4 read from w). */
+export function gemm4x8p(w: usize, wp: usize, x: usize, y: usize, b: usize, N: i32, K: i32, P: i32, lo: f32, hi: f32): void {
+  const rowW = <usize>K << 2, rowX = <usize>P << 2;
+  const PB = <i64>K * <i64>P * 4 <= 65536 ? P : max<i32>(8, ((8192 / max<i32>(K, 1)) >> 3) << 3);
+  for (let p0 = 0; p0 < P; p0 += PB) {
+    const p1 = min<i32>(P, p0 + PB);
+    let n = 0;
+    for (; n + 4 <= N; n += 4) {
+      rows4p(wp + <usize>n * rowW, x, y + <usize>n * rowX, bias(b, n), bias(b, n + 1), bias(b, n + 2), bias(b, n + 3), K, rowX, rowX, p0, p1, lo, hi);
+    }
+    for (; n < N; n++) rows1(w + <usize>n * rowW, x, y + <usize>n * rowX, bias(b, n), K, rowX, p0, p1, lo, hi);
+  }
+}
+
+/** wp: W's row tiles packed by packW4 (rows N mod 4 are read from w). */
+export function convIm2col(x: usize, w: usize, wp: usize, y: usize, b: usize, col: usize, N: i32, Cin: i32, H: i32, W: i32, OH: i32, OW: i32,
   KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, PT: i32, lo: f32, hi: f32): void {
   const K = Cin * KH * KW, P = OH * OW;
   const rowW = <usize>K << 2, rowY = <usize>P << 2, rowX = <usize>PT << 2;
@@ -28,11 +46,16 @@ export function convIm2col(x: usize, w: usize, y: usize, b: usize, col: usize, N
     const p1 = min<i32>(P, p0 + PT);
     im2colTile(x, col, Cin, H, W, OW, KH, KW, sh, sw, dh, dw, ph, pw, PT, p0, p1);
     const xt = col - (<usize>p0 << 2); // so that pixel p reads col[p − p0]
-    let n = 0;
-    for (; n + 4 <= N; n += 4) {
-      rows4(w + <usize>n * rowW, xt, y + <usize>n * rowY, bias(b, n), bias(b, n + 1), bias(b, n + 2), bias(b, n + 3), K, rowX, rowY, p0, p1, lo, hi);
+    // pixel strips of PB columns (K·PB·4 bytes ≈ PBYTES, L1-resident) outermost, every row tile over each
+    const PB = max<i32>(8, ((PBYTES / 4 / max<i32>(K, 1)) >> 3) << 3);
+    for (let q0 = p0; q0 < p1; q0 += PB) {
+      const q1 = min<i32>(p1, q0 + PB);
+      let n = 0;
+      for (; n + 4 <= N; n += 4) {
+        rows4p(wp + <usize>n * rowW, xt, y + <usize>n * rowY, bias(b, n), bias(b, n + 1), bias(b, n + 2), bias(b, n + 3), K, rowX, rowY, q0, q1, lo, hi);
+      }
+      for (; n < N; n++) rows1(w + <usize>n * rowW, xt, y + <usize>n * rowY, bias(b, n), K, rowX, q0, q1, lo, hi);
     }
-    for (; n < N; n++) rows1(w + <usize>n * rowW, xt, y + <usize>n * rowY, bias(b, n), K, rowX, p0, p1, lo, hi);
   }
 }
 
@@ -183,5 +206,158 @@ export function dwconv1x8(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32
         store<f32>(yr + (<usize>ow << 2), clamp1(a, lo, hi));
       }
     }
+  }
+}
+
+// dwconv3x3p: 3×3 depthwise (dilation 1, column stride 1 or 2, any row stride and pads) through
+// a zero-padded copy of each channel plane, so every output row is vectors with no border code:
+//
+//   pad (scratch, Hp × Wp, borders zeroed once at prepare)     output row oh, columns ow..ow+3:
+//   ┌─────────────────┐                                         acc = b + Σ_kh,kw splat(w[kh][kw]) ·
+//   │0 0 0 0 0 0 0 0 0│   plane c copied to rows ph.., cols pw..      pad[oh·sh + kh][tap kw, ow ..]
+//   │0 x x x x x x x 0│
+//   │0 x x x x x x x 0│   a row's last vector may run past OW: its extra lanes land in the next row
+//   │0 0 0 0 0 0 0 0 0│   (or plane) of Y, which is written after; lanes past Y's end are not stored.
+//   └─────────────────┘   Reads past the plane's last row stay in the scratch's slack (32 floats).
+//
+// Column stride 1: tap kw of columns ow.. is pad[r][ow + kw ..]. Column stride 2: each padded row is
+// stored deinterleaved, even columns in its first half and odd ones in its second (Wp even), so
+// the taps are E[ow ..], O[ow ..], E[ow + 1 ..]: plain v128 loads, no per-tap shuffles.
+
+@inline function dw3Vec(r0: usize, r1: usize, r2: usize, c1: usize, c2: usize,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, bv: v128): v128 {
+  let a = bv;
+  a = f32x4.add(a, f32x4.mul(w0, v128.load(r0)));
+  a = f32x4.add(a, f32x4.mul(w1, v128.load(r0 + c1)));
+  a = f32x4.add(a, f32x4.mul(w2, v128.load(r0 + c2)));
+  a = f32x4.add(a, f32x4.mul(w3, v128.load(r1)));
+  a = f32x4.add(a, f32x4.mul(w4, v128.load(r1 + c1)));
+  a = f32x4.add(a, f32x4.mul(w5, v128.load(r1 + c2)));
+  a = f32x4.add(a, f32x4.mul(w6, v128.load(r2)));
+  a = f32x4.add(a, f32x4.mul(w7, v128.load(r2 + c1)));
+  a = f32x4.add(a, f32x4.mul(w8, v128.load(r2 + c2)));
+  return a;
+}
+
+/** Stores the first n (1..3) lanes of v at d. */
+@inline function storeLanes(d: usize, v: v128, n: i32): void {
+  store<f32>(d, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(d, f32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<f32>(d, f32x4.extract_lane(v, 2), 8);
+}
+
+/** One plane's output rows; taps kw = 1, 2 at byte offsets c1, c2 from tap 0, 4 columns = 16 bytes. */
+@inline function dw3Plane(pad: usize, yc: usize, yEnd: usize, OH: i32, OW: i32, sh: i32, Wp: i32, c1: usize, c2: usize,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, bv: v128, vlo: v128, vhi: v128): void {
+  const rowP = <usize>Wp << 2;
+  for (let oh = 0; oh < OH; oh++) {
+    const r0 = pad + <usize>(oh * sh) * rowP, r1 = r0 + rowP, r2 = r1 + rowP;
+    const yr = yc + ((<usize>oh * <usize>OW) << 2);
+    let ow = 0;
+    for (; ow < OW && yr + (<usize>(ow + 8) << 2) <= yEnd; ow += 8) {
+      // each vector stored before the next one's loads: V8 issues a block's loads first, and 18
+      // live loads next to 9 weights spill
+      const o = <usize>ow << 2, d = yr + o;
+      v128.store(d, clamp4(dw3Vec(r0 + o, r1 + o, r2 + o, c1, c2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv), vlo, vhi));
+      v128.store(d, clamp4(dw3Vec(r0 + o + 16, r1 + o + 16, r2 + o + 16, c1, c2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv), vlo, vhi), 16);
+    }
+    for (; ow < OW; ow += 4) {
+      const o = <usize>ow << 2;
+      const a = clamp4(dw3Vec(r0 + o, r1 + o, r2 + o, c1, c2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv), vlo, vhi);
+      const d = yr + o;
+      if (d + 16 <= yEnd) v128.store(d, a);
+      else storeLanes(d, a, min<i32>(3, OW - ow));
+    }
+  }
+}
+
+/** W floats from s to padded column pc0 of row d, deinterleaved (even columns at d, odd at d + half). */
+@inline function copyRowS2(s: usize, d: usize, half: usize, pc0: i32, W: i32): void {
+  let iw = 0;
+  // 8 input columns → 4 even-column and 4 odd-column padded slots (which is which depends on pc0's parity)
+  const odd = pc0 & 1;
+  let de = d + (<usize>((pc0 + 1) >> 1) << 2), dod = d + half + (<usize>(pc0 >> 1) << 2);
+  for (; iw + 8 <= W; iw += 8) {
+    const a = v128.load(s + (<usize>iw << 2)), b = v128.load(s + (<usize>iw << 2), 16);
+    const ev = v128.shuffle<f32>(a, b, 0, 2, 4, 6), ov = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+    if (odd) { v128.store(dod, ev); v128.store(de, ov); } else { v128.store(de, ev); v128.store(dod, ov); }
+    de += 16; dod += 16;
+  }
+  for (; iw < W; iw++) {
+    const pc = pc0 + iw;
+    store<f32>(d + ((pc & 1) != 0 ? half : 0) + (<usize>(pc >> 1) << 2), load<f32>(s + (<usize>iw << 2)));
+  }
+}
+
+export function dwconv3x3p(x: usize, w: usize, y: usize, b: usize, pad: usize, C: i32, H: i32, W: i32, OH: i32, OW: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, Wp: i32, lo: f32, hi: f32): void {
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const yEnd = y + ((<usize>C * <usize>OH * <usize>OW) << 2);
+  const rowP = <usize>Wp << 2, half = <usize>Wp << 1;
+  for (let c = 0; c < C; c++) {
+    // the plane into the padded copy's interior (its borders stay zero)
+    let s = x + ((<usize>c * <usize>H * <usize>W) << 2);
+    if (sw == 1) {
+      const inner = pad + <usize>ph * rowP + (<usize>pw << 2);
+      for (let ih = 0; ih < H; ih++) {
+        let d = inner + <usize>ih * rowP;
+        let n = W;
+        for (; n >= 4; n -= 4) { v128.store(d, v128.load(s)); d += 16; s += 16; }
+        for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += 4; }
+      }
+    } else {
+      for (let ih = 0; ih < H; ih++) { copyRowS2(s, pad + <usize>(ih + ph) * rowP, half, pw, W); s += <usize>W << 2; }
+    }
+    const wc = w + <usize>c * 36;
+    const w0 = v128.load32_splat(wc), w1 = v128.load32_splat(wc, 4), w2 = v128.load32_splat(wc, 8);
+    const w3 = v128.load32_splat(wc, 12), w4 = v128.load32_splat(wc, 16), w5 = v128.load32_splat(wc, 20);
+    const w6 = v128.load32_splat(wc, 24), w7 = v128.load32_splat(wc, 28), w8 = v128.load32_splat(wc, 32);
+    const bv = f32x4.splat(bias(b, c));
+    const yc = y + ((<usize>c * <usize>OH * <usize>OW) << 2);
+    if (sw == 1) dw3Plane(pad, yc, yEnd, OH, OW, sh, Wp, 4, 8, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+    else dw3Plane(pad, yc, yEnd, OH, OW, sh, Wp, half, 4, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+  }
+}
+
+// gemv4: y[n] = clamp(B[n] + Σ_k W[n][k]·x[k]) for one pixel (Gemm with M = 1: a classifier head),
+// vectorized over k instead of pixels: four rows at a time, one v128 of x against one of each row,
+// the four lane sums added at the end; K mod 4 and N mod 4 scalar.
+
+@inline function hsum(v: v128): f32 {
+  const s = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1);
+}
+
+export function gemv4(w: usize, x: usize, y: usize, b: usize, N: i32, K: i32, lo: f32, hi: f32): void {
+  const rowW = <usize>K << 2, k4 = <usize>(K & ~3) << 2;
+  let n = 0;
+  for (; n + 4 <= N; n += 4) {
+    const w0 = w + <usize>n * rowW, w1 = w0 + rowW, w2 = w1 + rowW, w3 = w2 + rowW;
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    let k: usize = 0;
+    for (; k < k4; k += 16) {
+      const xv = v128.load(x + k);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(w0 + k), xv));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load(w1 + k), xv));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load(w2 + k), xv));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load(w3 + k), xv));
+    }
+    let s0 = bias(b, n) + hsum(a0), s1 = bias(b, n + 1) + hsum(a1), s2 = bias(b, n + 2) + hsum(a2), s3 = bias(b, n + 3) + hsum(a3);
+    for (; k < rowW; k += 4) {
+      const xs = load<f32>(x + k);
+      s0 += load<f32>(w0 + k) * xs; s1 += load<f32>(w1 + k) * xs; s2 += load<f32>(w2 + k) * xs; s3 += load<f32>(w3 + k) * xs;
+    }
+    const o = y + (<usize>n << 2);
+    store<f32>(o, clamp1(s0, lo, hi)); store<f32>(o, clamp1(s1, lo, hi), 4);
+    store<f32>(o, clamp1(s2, lo, hi), 8); store<f32>(o, clamp1(s3, lo, hi), 12);
+  }
+  for (; n < N; n++) {
+    const w0 = w + <usize>n * rowW;
+    let a0 = f32x4.splat(0);
+    let k: usize = 0;
+    for (; k < k4; k += 16) a0 = f32x4.add(a0, f32x4.mul(v128.load(w0 + k), v128.load(x + k)));
+    let s = bias(b, n) + hsum(a0);
+    for (; k < rowW; k += 4) s += load<f32>(w0 + k) * load<f32>(x + k);
+    store<f32>(y + (<usize>n << 2), clamp1(s, lo, hi));
   }
 }

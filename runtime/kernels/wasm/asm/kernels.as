@@ -15,3 +15,5 @@
 export * from './dense';
 export * from './sparse';
 export * from './rowblock';
+export * from './pool';
+export * from './eltwise';
