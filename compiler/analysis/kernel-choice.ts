@@ -102,6 +102,9 @@ function matchingKernels(g: Graph, n: Node, registry: KernelRegistry): Kernel[] 
     k.op === n.op && k.epilogue === epilogue && (k.dtypes === 'any' || (dtype !== undefined && k.dtypes.includes(dtype))));
 }
 
+/** A sparse kernel is chosen over dense only when estimated at most this fraction of dense's time. */
+export const SPARSE_MARGIN = 0.9;
+
 const byCost = (targets: readonly Target[]) => (a: Estimate, b: Estimate): number =>
   a.ns - b.ns || targets.indexOf(a.kernel.target) - targets.indexOf(b.kernel.target) || (a.kernel.id < b.kernel.id ? -1 : a.kernel.id > b.kernel.id ? 1 : 0);
 
@@ -124,9 +127,17 @@ function chooseByCost(g: Graph, n: Node, registry: KernelRegistry, targets: read
   const estimates = relevant.filter(fits).map((k) => estimate(k, stats, profile)).filter((e): e is Estimate => e !== undefined);
   if (!estimates.some((e) => e.from === 'profile')) return undefined;
   estimates.sort(byCost(targets));
-  const best = estimates[0]!;
   const bestDense = estimates.find((e) => ofFormat(e.kernel, 'dense'));
   const bestSparse = estimates.find((e) => !ofFormat(e.kernel, 'dense'));
+  // A sparse kernel has to beat dense by SPARSE_MARGIN, not by a hair: estimates err by several
+  // percent, and a near-tie (per-row 2:4 on row-block kernels) measured slower end to end.
+  if (bestSparse && bestDense && bestSparse === estimates[0] && bestSparse.ns > SPARSE_MARGIN * bestDense.ns) {
+    return {
+      kernel: bestDense.kernel,
+      reason: `DENSIFIED: ${format} ${bestSparse.kernel.id} est. ${est(bestSparse)} is not ${Math.round((1 - SPARSE_MARGIN) * 100)}% below dense ${bestDense.kernel.id} ${est(bestDense)}`,
+    };
+  }
+  const best = estimates[0]!;
   const target = best.kernel.target;
   if (!ofFormat(best.kernel, 'dense')) {
     return { kernel: best.kernel, reason: `${format} sparse ${TARGET_REASON[target]}: est. ${est(best)} vs ${bestDense ? `dense ${bestDense.kernel.id} ${est(bestDense)}` : 'no dense kernel'}` };

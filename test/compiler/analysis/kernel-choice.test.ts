@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { compileFile } from '../../../compiler/compile.js';
 import type { Graph, Sparsity } from '../../../compiler/ir/graph.js';
 import { withGraph } from '../../../compiler/ir/graph.js';
-import { chooseKernel } from '../../../compiler/analysis/kernel-choice.js';
+import { chooseKernel, SPARSE_MARGIN } from '../../../compiler/analysis/kernel-choice.js';
 import { makeProfile } from '../../../compiler/analysis/profile.js';
 import type { ProfileEntry } from '../../../compiler/analysis/profile.js';
 import { maskNm, maskNmShared, maskUnstructured } from '../../../compiler/sparse/masks.js';
@@ -59,6 +59,19 @@ describe('kernel choice', function () {
     const nnz = Array.from(csrConv.values.get('w')!.constant!.data as Float32Array).filter((v) => v !== 0).length;
     const ms = (ns: number): string => (ns / 1e6 >= 0.1 ? (ns / 1e6).toFixed(2) : (ns / 1e6).toPrecision(2));
     assert.equal(c.reason, `csr sparse WebAssembly SIMD kernel: est. ${ms(0.1 * nnz * 64)} ms vs dense f32-conv-4x8-wasmsimd ${ms(0.06 * 32 * 32 * 64)} ms`);
+  });
+
+  it('a sparse kernel must be estimated SPARSE_MARGIN below dense: 5% faster stays dense, 20% faster wins', () => {
+    const wasmCsr = ALL_KERNELS.find((k) => k.op === 'Conv' && k.target === 'wasmsimd' && k.format === 'csr' && k.epilogue === '')!;
+    const nnz = Array.from(csrConv.values.get('w')!.constant!.data as Float32Array).filter((v) => v !== 0).length;
+    const denseNs = 0.06 * 32 * 32 * 64;
+    // nsPerUnit for the csr kernel so that its estimate (× nnz·64) is `f` of dense's.
+    const at = (f: number) => makeProfile([entry('f32-conv-4x8-wasmsimd@pointwise', 0.06), entry(`${wasmCsr.id}@pointwise`, (f * denseNs) / (nnz * 64))]);
+    assert.equal(SPARSE_MARGIN, 0.9);
+    const near = chooseKernel(csrConv, node, registry, ['wasmsimd'], at(0.95))!;
+    assert.equal(near.kernel.id, 'f32-conv-4x8-wasmsimd');
+    assert.match(near.reason, new RegExp(`^DENSIFIED: csr ${wasmCsr.id} est\\. \\S+ ms is not 10% below dense f32-conv-4x8-wasmsimd \\S+ ms$`));
+    assert.equal(chooseKernel(csrConv, node, registry, ['wasmsimd'], at(0.8))!.kernel.id, wasmCsr.id);
   });
 
   it('targets bound the candidates; ties go to the earlier target', () => {
