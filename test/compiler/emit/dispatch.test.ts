@@ -157,10 +157,12 @@ describe('generated dispatch module', function () {
     }
   }
 
-  // N:M and BSR kernels exist in js only: timed selection runs those layers dense on wasm
-  // (faster), so those cases use the js targets by target order to exercise their packed kernels.
+  // Packed kernels on both paths: the wasmsimd ones (csr 24x1, row-block nm/bsr 4x8) under the
+  // default targets and profile, and the js ones by target order.
   const pruned: { name: string; options: CompileOptions }[] = [
     { name: 'mobilenet_v2_w050', options: { pattern: 'unstructured', sparsity: 0.9, targets: ['wasmsimd', 'js', 'ref'] } },
+    { name: 'resnet10_w32', options: { pattern: '2:4', shareRows: 4, targets: ['wasmsimd', 'js', 'ref'] } },
+    { name: 'transformer_enc2', options: { pattern: 'block:4x1', sparsity: 0.8, targets: ['wasmsimd', 'js', 'ref'] } },
     { name: 'resnet10_w32', options: { pattern: '2:4', shareRows: 4, targets: ['js', 'ref'], profile: TARGET_ORDER } },
     { name: 'transformer_enc2', options: { pattern: 'block:4x1', sparsity: 0.8, targets: ['js', 'ref'], profile: TARGET_ORDER } },
   ];
@@ -169,6 +171,8 @@ describe('generated dispatch module', function () {
       const r = compileFile(join(MODELS_DIR, `${p.name}.onnx`), p.options);
       const kernelIds = r.contents.nodes.map((n) => n.kernel);
       assert.ok(r.contents.tensors.some((t) => t.packed), 'some weight is packed');
+      const target = p.options.targets![0]!;
+      assert.ok(r.contents.nodes.some((n) => n.kernel.endsWith(`-${target}`) && r.contents.tensors[n.inputs[1]!]?.packed), `a packed weight runs on a ${target} kernel`);
       assertImportsOnlyItsKernels(p.name, r.dispatch, kernelIds);
       const mod = await importDispatch(r.dispatch, p.name);
       const interp = await loadModel(r.artifact);

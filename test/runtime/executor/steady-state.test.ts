@@ -118,9 +118,12 @@ describe('steady-state run() allocates nothing', function () {
     { model: 'mobilenet_v2_w050', options: { targets: ['wasmsimd', 'js', 'ref'] } },
     { model: 'mlp3', options: { targets: ['wasmsimd', 'js', 'ref'] } },
     { model: 'squeezenet1_1', options: { targets: ['wasmsimd', 'js', 'ref'], pattern: 'unstructured', sparsity: 0.9 } },
+    { model: 'mobilenet_v2_w050', options: { pattern: '2:4', shareRows: 4 } },
+    { model: 'resnet10_w32', options: { pattern: 'block:4x1', sparsity: 0.9 } },
+    { model: 'mlp3', options: { pattern: 'block:4x1', sparsity: 0.9 } },
   ];
   for (const c of cases) {
-    const label = `${c.model}${c.options.targets ? ` (${c.options.targets.join(',')})` : ''}${c.options.pattern ? ` ${c.options.pattern} ${c.options.sparsity}` : ''}`;
+    const label = `${c.model}${c.options.targets ? ` (${c.options.targets.join(',')})` : ''}${c.options.pattern ? ` ${c.options.pattern}${c.options.sparsity !== undefined ? ` ${c.options.sparsity}` : ''}${c.options.shareRows ? ` share-rows ${c.options.shareRows}` : ''}` : ''}`;
     it(`${label}: ${N} interpreter runs and ${N} dispatch-module runs into given outputs create no buffer, view or memory; the arena stays the same object`, async () => {
       const r = compileFile(join(MODELS_DIR, `${c.model}.onnx`), c.options);
       const feeds = feedsOf(c.model);
