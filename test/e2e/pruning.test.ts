@@ -1,5 +1,6 @@
 // Pruned models end to end: spc's runtime on the packed artifact against onnxruntime on the
-// `--emit-onnx` model, packed sizes against dense, and channel pruning shrinking the model.
+// `--emit-onnx` model (with the js packed kernels and with the wasmsimd ones), packed sizes against
+// dense, and channel pruning shrinking the model.
 // `npm test` runs a representative subset; `npm run verify:grid` (SPC_FULL_GRID=1) all of it.
 
 import { strict as assert } from 'node:assert';
@@ -24,6 +25,8 @@ import { readNpy } from '../helpers/files.js';
  * dense on wasm; kernel-choice.test.ts covers that.)
  */
 const PACKED: Pick<CompileOptions, 'targets' | 'profile'> = { targets: ['js', 'ref'], profile: TARGET_ORDER };
+/** The same with wasmsimd first: the wasm csr / row-block nm and bsr kernels wherever they support the layer. */
+const PACKED_WASM: Pick<CompileOptions, 'targets' | 'profile'> = { targets: ['wasmsimd', 'js', 'ref'], profile: TARGET_ORDER };
 
 interface Case { model: string; path: string; inputs: Record<string, { data: Float32Array | BigInt64Array; shape: readonly number[] }>; shapes?: Record<string, number[]> }
 
@@ -79,18 +82,22 @@ describe('e2e: pruned artifacts match onnxruntime on the emitted ONNX', function
   for (const c of corpusCases()) {
     for (const p of PATTERNS) {
       if (!FULL && !SUBSET.has(`${c.model}|${p.name}`)) continue;
-      it(`${c.model} ${p.name}`, async () => {
-        const result = compileFile(c.path, { ...p.opts, ...PACKED, inputShapes: c.shapes, verify: true });
+      for (const [label, packed] of [['js', PACKED], ['wasmsimd', PACKED_WASM]] as const) {
+      it(`${c.model} ${p.name} (${label} kernels)`, async () => {
+        const result = compileFile(c.path, { ...p.opts, ...packed, inputShapes: c.shapes, verify: true });
         const model = await loadModel(result.artifact);
         const got = await model.run(c.inputs);
         const want = await runOrt(emitOnnx(result.graph), c.inputs);
         for (const [name, w] of Object.entries(want)) assertClose(got[name].data, w, 1e-4, 1e-5, `${c.model} ${p.name} '${name}'`);
         if (p.opts.pattern !== 'channel') {
-          const packed = result.contents.tensors.filter((t) => t.packed);
-          assert.ok(packed.length > 0, `${c.model} ${p.name}: no weight was stored packed`);
+          const stored = result.contents.tensors.filter((t) => t.packed);
+          assert.ok(stored.length > 0, `${c.model} ${p.name}: no weight was stored packed`);
+          const onTarget = result.contents.nodes.filter((n) => n.kernel.endsWith(`-${label}`) && result.contents.tensors[n.inputs[1]!]?.packed);
+          assert.ok(onTarget.length > 0, `${c.model} ${p.name}: no packed weight runs on a ${label} kernel`);
         }
         model.dispose();
       });
+      }
     }
   }
 });
