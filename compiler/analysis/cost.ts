@@ -16,8 +16,9 @@ import type { Kernel } from '../../runtime/kernels/kernel.js';
 import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
 import type { KernelProfile, ProfileEntry } from './profile.js';
 
-export type ShapeClass = 'pointwise' | 'kxk' | 'depthwise' | 'gemm' | 'matmul';
-export const SHAPE_CLASSES: readonly ShapeClass[] = ['pointwise', 'kxk', 'depthwise', 'gemm', 'matmul'];
+/** gemv: a Gemm or MatMul with one output row (P = 1: a classifier head, an MLP on one sample). */
+export type ShapeClass = 'pointwise' | 'kxk' | 'depthwise' | 'gemm' | 'matmul' | 'gemv';
+export const SHAPE_CLASSES: readonly ShapeClass[] = ['pointwise', 'kxk', 'depthwise', 'gemm', 'matmul', 'gemv'];
 export type WeightFormat = 'dense' | 'csr' | 'nm' | 'bsr';
 
 /** Rows a row-block sparse kernel stages together (tile `<rows>x8` with rows > 1 on nm/bsr). */
@@ -128,13 +129,15 @@ export function layerStats(g: Graph, n: Node): LayerStats | undefined {
     if (x.length !== 2 || w.length !== 2) return undefined;
     const transA = intAttr(n, 'transA', 0) === 1, transB = intAttr(n, 'transB', 0) === 1;
     const [K, N] = transB ? [w[1]!, w[0]!] : [w[0]!, w[1]!];
-    return { op: 'Gemm', shapeClass: 'gemm', P: transA ? x[1]! : x[0]!, K, N, sparse: weightWork('Gemm', n, wv) };
+    const P = transA ? x[1]! : x[0]!;
+    return { op: 'Gemm', shapeClass: P === 1 ? 'gemv' : 'gemm', P, K, N, sparse: weightWork('Gemm', n, wv) };
   }
   if (n.op === 'MatMul') {
     if (x.length < 1 || w.length < 1 || y.length < 1) return undefined;
     const K = x[x.length - 1]!;
     const N = w.length === 1 ? 1 : w[w.length - 1]!;
-    return { op: 'MatMul', shapeClass: 'matmul', P: product(y) / N, K, N, sparse: w.length === 2 ? weightWork('MatMul', n, wv) : undefined };
+    const P = product(y) / N;
+    return { op: 'MatMul', shapeClass: P === 1 ? 'gemv' : 'matmul', P, K, N, sparse: w.length === 2 ? weightWork('MatMul', n, wv) : undefined };
   }
   return undefined;
 }

@@ -48,11 +48,11 @@ function conv(shapeClass: ShapeClass, o: number, c: number, hw: number, k: numbe
 }
 
 function gemm(m: number, k: number, n: number): SyntheticLayer {
-  return { name: `gemm ${m}×${k}→${n}`, shapeClass: 'gemm', op: 'Gemm', x: [m, k], w: [n, k], bias: [n], y: [m, n], attrs: { transB: 1, alpha: 1, beta: 1, transA: 0 }, rows: n, cols: k, P: m };
+  return { name: `gemm ${m}×${k}→${n}`, shapeClass: m === 1 ? 'gemv' : 'gemm', op: 'Gemm', x: [m, k], w: [n, k], bias: [n], y: [m, n], attrs: { transB: 1, alpha: 1, beta: 1, transA: 0 }, rows: n, cols: k, P: m };
 }
 
 function matmul(m: number, k: number, n: number): SyntheticLayer {
-  return { name: `matmul ${m}×${k}→${n}`, shapeClass: 'matmul', op: 'MatMul', x: [m, k], w: [k, n], y: [m, n], attrs: {}, rows: n, cols: k, P: m };
+  return { name: `matmul ${m}×${k}→${n}`, shapeClass: m === 1 ? 'gemv' : 'matmul', op: 'MatMul', x: [m, k], w: [k, n], y: [m, n], attrs: {}, rows: n, cols: k, P: m };
 }
 
 /** Sizes per shape class, smallest first (quick mode takes the first two of each). */
@@ -60,8 +60,9 @@ export const SYNTHETIC_LAYERS: readonly SyntheticLayer[] = [
   conv('pointwise', 16, 16, 8, 1, 1), conv('pointwise', 64, 32, 28, 1, 1), conv('pointwise', 128, 128, 14, 1, 1), conv('pointwise', 320, 160, 7, 1, 1),
   conv('kxk', 16, 16, 8, 3, 1), conv('kxk', 32, 32, 28, 3, 1), conv('kxk', 64, 64, 14, 3, 1), conv('kxk', 32, 3, 112, 7, 2),
   conv('depthwise', 16, 16, 8, 3, 1, 16), conv('depthwise', 96, 96, 28, 3, 1, 96), conv('depthwise', 144, 144, 56, 3, 2, 144),
-  gemm(1, 64, 64), gemm(16, 256, 256), gemm(1, 512, 1000),
+  gemm(16, 256, 256), gemm(32, 128, 512), gemm(64, 256, 256),
   matmul(16, 64, 64), matmul(64, 256, 256), matmul(128, 128, 512),
+  gemm(1, 64, 64), gemm(1, 256, 256), gemm(1, 512, 1000), matmul(1, 128, 512), matmul(1, 256, 256),
 ];
 
 export function tuneLayers(quick: boolean): SyntheticLayer[] {

@@ -61,9 +61,9 @@ describe('cost model', () => {
     assert.equal(kernelWork(kernel('f32-convbsr-8x1-js', 'bsr'), s), 24 * 6);
   });
 
-  it('shape classes and sizes: k×k, strided 1×1, depthwise, Gemm (transB) and batched MatMul', () => {
+  it('shape classes and sizes: k×k, strided 1×1, depthwise, Gemm (transB), batched MatMul, and one-row Gemm/MatMul as gemv', () => {
     const g = build({
-      inputs: { x: ['float32', [2, 4, 6, 6]], a: ['float32', [3, 5]], m: ['float32', [2, 3, 5]] },
+      inputs: { x: ['float32', [2, 4, 6, 6]], a: ['float32', [3, 5]], m: ['float32', [2, 3, 5]], v: ['float32', [1, 5]] },
       consts: { w3: randomF32([8, 4, 3, 3], 1), w1: randomF32([8, 4, 1, 1], 2), dw: randomF32([4, 1, 3, 3], 3), gb: randomF32([7, 5], 4), mb: randomF32([5, 7], 5) },
       nodes: [
         ['Conv', ['x', 'w3'], ['y3'], { kernel_shape: ints([3, 3]), pads: ints([1, 1, 1, 1]) }],
@@ -71,8 +71,10 @@ describe('cost model', () => {
         ['Conv', ['x', 'dw'], ['yd'], { kernel_shape: ints([3, 3]), group: int(4) }],
         ['Gemm', ['a', 'gb'], ['yg'], { transB: int(1) }],
         ['MatMul', ['m', 'mb'], ['ym']],
+        ['Gemm', ['v', 'gb'], ['vg'], { transB: int(1) }],
+        ['MatMul', ['v', 'mb'], ['vm']],
       ],
-      outputs: ['y3', 'y1', 'yd', 'yg', 'ym'],
+      outputs: ['y3', 'y1', 'yd', 'yg', 'ym', 'vg', 'vm'],
     });
     const stats = g.nodes.map((n) => { const s = layerStats(g, n)!; return [s.shapeClass, s.P, s.K, s.N]; });
     assert.deepEqual(stats, [
@@ -81,6 +83,8 @@ describe('cost model', () => {
       ['depthwise', 2 * 16, 9, 4],
       ['gemm', 3, 5, 7],
       ['matmul', 6, 5, 7],
+      ['gemv', 1, 5, 7],
+      ['gemv', 1, 5, 7],
     ]);
   });
 
