@@ -57,7 +57,7 @@ describe('spc tune', function () {
   it('a quick run over two js kernels gives one entry per kernel and shape class it runs, with non-negative costs', async () => {
     const kernels = ALL_KERNELS.filter((k) => k.id === 'f32-gemm-4x4-js' || k.id === 'f32-convcsr-8x1-js');
     const r = await runTune({ quick: true, targets: ['js'], kernels });
-    assert.deepEqual(r.entries.map((e) => e.key), ['f32-convcsr-8x1-js@depthwise', 'f32-convcsr-8x1-js@kxk', 'f32-convcsr-8x1-js@pointwise', 'f32-gemm-4x4-js@gemm']
+    assert.deepEqual(r.entries.map((e) => e.key), ['f32-convcsr-8x1-js@depthwise', 'f32-convcsr-8x1-js@kxk', 'f32-convcsr-8x1-js@pointwise', 'f32-gemm-4x4-js@gemm', 'f32-gemm-4x4-js@gemv']
       .filter((k) => r.measurements.some((m) => m.key === k)));
     assert.ok(r.entries.some((e) => e.key === 'f32-gemm-4x4-js@gemm'));
     assert.ok(r.entries.some((e) => e.key === 'f32-convcsr-8x1-js@pointwise'));
