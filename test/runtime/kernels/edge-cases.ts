@@ -3,6 +3,7 @@
 // (pads, strides, dilations, groups, auto_pad, ceil_mode, non-square) convs and pools need.
 
 import type { Attrs } from '../../../runtime/kernels/kernel.js';
+import { elementwiseEdgeCases } from './edge-cases-elementwise.js';
 
 export interface EdgeCase {
   readonly name: string;
@@ -152,6 +153,8 @@ function globalPoolCases(): EdgeCase[] {
 
 /** Edge cases for a kernel of `op` with id `id`, or undefined when the op has none yet. */
 export function edgeCasesFor(op: string, id: string): EdgeCase[] | undefined {
+  const elementwise = elementwiseEdgeCases(op);
+  if (elementwise) return elementwise;
   const { mr, nr } = tileOf(id);
   switch (op) {
     case 'Conv': return convCases(mr);
