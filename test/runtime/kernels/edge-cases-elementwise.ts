@@ -1,5 +1,5 @@
-// Edge shapes for the js elementwise and normalisation kernels (binary broadcasting, Transpose,
-// Softmax, LayerNormalization): every fast path of their row plans, empty and size-1 axes,
+// Edge shapes for the js elementwise, data-movement and normalisation kernels (binary
+// broadcasting, Transpose, Slice, Softmax, LayerNormalization): every fast path of their row plans, empty and size-1 axes,
 // and lengths off any unroll.
 
 import type { EdgeCase } from './edge-cases.js';
@@ -57,11 +57,33 @@ function layerNormCases(): EdgeCase[] {
   return [c([2, 5], -1), c([1, 4, 9], -1), c([3, 1], -1), c([2, 3, 4], 1), c([2, 7], -1, false), c([5, 16], -1, true, 1e-3), c([0, 8], -1)];
 }
 
+function sliceCases(): EdgeCase[] {
+  // [x shape, starts, ends, axes, steps, output shape]
+  const cases: [number[], number[], number[], number[] | undefined, number[] | undefined, number[]][] = [
+    [[32, 1, 384], [128], [256], [2], [1], [32, 1, 128]],
+    [[32, 1, 384], [0], [128], [-1], undefined, [32, 1, 128]],
+    [[5, 7], [1, 2], [4, 6], undefined, undefined, [3, 4]],
+    [[5, 7], [4, -1], [0, -8], [0, 1], [-2, -3], [2, 3]],
+    [[2, 3, 9], [1], [9], [2], [3], [2, 3, 3]],
+    [[6], [-100], [100], [0], [1], [6]],
+    [[4, 3], [2], [2], [0], [1], [0, 3]],
+    [[3, 4, 5], [1, 0], [3, 5], [0, 2], undefined, [2, 4, 5]],
+  ];
+  return cases.map(([x, starts, ends, axes, steps, out]) => {
+    const ints: Record<number, number[]> = { 1: starts, 2: ends };
+    const inputs: (number[] | undefined)[] = [x, [starts.length], [ends.length]];
+    if (axes || steps) { inputs.push(axes ? [axes.length] : undefined); if (axes) ints[3] = axes; }
+    if (steps) { inputs.push([steps.length]); ints[4] = steps; }
+    return { name: `x[${x}] starts ${starts} ends ${ends} axes ${axes ?? '-'} steps ${steps ?? '-'}`, inputs, int64Inputs: ints, attrs: {}, output: out };
+  });
+}
+
 /** Cases for the ops these kernels implement, or undefined for other ops. */
 export function elementwiseEdgeCases(op: string): EdgeCase[] | undefined {
   switch (op) {
     case 'Add': case 'Sub': case 'Mul': case 'Div': return binaryCases();
     case 'Transpose': return transposeCases();
+    case 'Slice': return sliceCases();
     case 'Softmax': return softmaxCases();
     case 'LayerNormalization': return layerNormCases();
     default: return undefined;

@@ -8,6 +8,8 @@ import { elementwiseEdgeCases } from './edge-cases-elementwise.js';
 export interface EdgeCase {
   readonly name: string;
   readonly inputs: readonly (readonly number[] | undefined)[];
+  /** Inputs given as int64 values instead of random floats (Slice's starts/ends), by input index. */
+  readonly int64Inputs?: Readonly<Record<number, readonly number[]>>;
   readonly attrs: Attrs;
   readonly output: readonly number[];
 }
