@@ -31,10 +31,10 @@ function soleConsumer(ed: GraphEditor, name: string): Node | undefined {
   return ed.hasSingleUse(name) ? ed.consumers(name)[0] : undefined;
 }
 
-/** A float32 constant holding exactly one value. */
-function scalarOf(ed: GraphEditor, name: string | undefined): number | undefined {
+/** A float32 constant holding exactly one value, of rank at most `rank` (so it cannot raise the result's rank). */
+function scalarOf(ed: GraphEditor, name: string | undefined, rank: number): number | undefined {
   const c = name === undefined ? undefined : ed.constant(name);
-  return c && c.dtype === 'float32' && c.data.length === 1 ? Number(c.data[0]) : undefined;
+  return c && c.dtype === 'float32' && c.data.length === 1 && c.shape.length <= rank ? Number(c.data[0]) : undefined;
 }
 
 /** True for a keepdims ReduceMean of `input` over its last axis alone (axes as attribute, or as constant input from opset 18). */
@@ -84,12 +84,12 @@ const decomposedLayerNorm: RewriteRule<Match> = {
     const dUsers = ed.consumers(d);
     const pow = dUsers.find((n) => n.op === 'Pow');
     const div = dUsers.find((n) => n.op === 'Div');
-    if (dUsers.length !== 2 || !pow || !div || pow.inputs[0] !== d || scalarOf(ed, pow.inputs[1]) !== 2) return undefined;
+    if (dUsers.length !== 2 || !pow || !div || pow.inputs[0] !== d || scalarOf(ed, pow.inputs[1], rank) !== 2) return undefined;
     const varMean = soleConsumer(ed, pow.outputs[0]!);
     if (!varMean || !isLastAxisMean(varMean, ed, pow.outputs[0]!, rank)) return undefined;
     const addEps = soleConsumer(ed, varMean.outputs[0]!);
     if (!addEps || addEps.op !== 'Add') return undefined;
-    const eps = scalarOf(ed, otherOperand(addEps, varMean.outputs[0]!));
+    const eps = scalarOf(ed, otherOperand(addEps, varMean.outputs[0]!), rank);
     if (eps === undefined || !(eps >= 0)) return undefined;
     const sqrt = soleConsumer(ed, addEps.outputs[0]!);
     if (!sqrt || sqrt.op !== 'Sqrt') return undefined;

@@ -32,6 +32,8 @@ interface Variant {
   readonly opset?: number;
   readonly extraOutputs?: readonly string[];
   readonly axesAsInput?: boolean;
+  /** Shape of the ε constant (default scalar). */
+  readonly epsShape?: readonly number[];
 }
 
 /** x → the nine-node LayerNorm as PyTorch exports it (before opset 17) → y. */
@@ -41,7 +43,7 @@ function decomposed(v: Variant = {}): Graph {
   const axes = v.axes ?? [-1];
   const gamma = v.gamma === undefined ? [c] : v.gamma;
   const beta = v.beta === undefined ? [c] : v.beta;
-  const consts: Record<string, ReturnType<typeof f32>> = { two: f32([], [v.exponent ?? 2]), eps: f32([], [1e-5]) };
+  const consts: Record<string, ReturnType<typeof f32>> = { two: f32([], [v.exponent ?? 2]), eps: f32(v.epsShape ?? [], [1e-5]) };
   if (gamma) consts['gamma'] = randomF32(gamma, 5, 0.5, 1.5);
   if (beta) consts['beta'] = randomF32(beta, 6);
   if (v.axesAsInput) consts['axes'] = i64(axes);
@@ -108,7 +110,7 @@ describe('passes/fuse-layernorm', () => {
     assertEquivalent(g, out);
   });
 
-  it('leaves near misses alone: other axis, exponent 3, an intermediate read outside, opset 11', () => {
+  it('leaves near misses alone: other axis, exponent 3, an intermediate read outside, opset 11, an ε that raises the rank', () => {
     const misses: Variant[] = [
       { axes: [1] },
       { exponent: 3 },
@@ -116,6 +118,7 @@ describe('passes/fuse-layernorm', () => {
       { extraOutputs: ['s'] },
       { extraOutputs: ['d'] },
       { opset: 11 },
+      { epsShape: [1, 1, 1, 1] },
     ];
     for (const v of misses) {
       const g = decomposed(v);
