@@ -27,6 +27,7 @@ import * as jsLayernormalization from '../../runtime/kernels/js/layernormalizati
 import * as jsMatmul from '../../runtime/kernels/js/matmul.js';
 import * as jsMatmulSparse from '../../runtime/kernels/js/matmul-sparse.js';
 import * as jsMaxpool from '../../runtime/kernels/js/maxpool.js';
+import * as jsReducemean from '../../runtime/kernels/js/reducemean.js';
 import * as jsSlice from '../../runtime/kernels/js/slice.js';
 import * as jsSoftmax from '../../runtime/kernels/js/softmax.js';
 import * as jsTranspose from '../../runtime/kernels/js/transpose.js';
@@ -100,6 +101,7 @@ export const KERNEL_MODULES: readonly (readonly [string, Readonly<Record<string,
   ['js/matmul', jsMatmul],
   ['js/matmul-sparse', jsMatmulSparse],
   ['js/maxpool', jsMaxpool],
+  ['js/reducemean', jsReducemean],
   ['js/slice', jsSlice],
   ['js/softmax', jsSoftmax],
   ['js/transpose', jsTranspose],

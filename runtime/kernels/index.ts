@@ -54,6 +54,7 @@ import { MATMUL_JS_KERNELS } from './js/matmul.js';
 import { maxPoolJs } from './js/maxpool.js';
 import { BINARY_JS_KERNELS } from './js/binary.js';
 import { layerNormalizationJs } from './js/layernormalization.js';
+import { reduceMeanJs } from './js/reducemean.js';
 import { sliceJs } from './js/slice.js';
 import { softmaxJs } from './js/softmax.js';
 import { transposeJs } from './js/transpose.js';
@@ -83,7 +84,7 @@ export const REF_KERNELS: readonly Kernel[] = [
 
 export const JS_KERNELS: readonly Kernel[] = [
   ...CONV_JS_KERNELS, ...GEMM_JS_KERNELS, ...MATMUL_JS_KERNELS, maxPoolJs, averagePoolJs, globalAveragePoolJs,
-  ...BINARY_JS_KERNELS, layerNormalizationJs, sliceJs, softmaxJs, transposeJs,
+  ...BINARY_JS_KERNELS, layerNormalizationJs, reduceMeanJs, sliceJs, softmaxJs, transposeJs,
 ];
 
 /** Kernels that read a packed sparse weight (format csr, nm or bsr) as input 1. */

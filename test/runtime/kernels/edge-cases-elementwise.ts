@@ -1,5 +1,5 @@
 // Edge shapes for the js elementwise, data-movement and normalisation kernels (binary
-// broadcasting, Transpose, Slice, Softmax, LayerNormalization): every fast path of their row plans, empty and size-1 axes,
+// broadcasting, Transpose, Slice, ReduceMean, Softmax, LayerNormalization): every fast path of their row plans, empty and size-1 axes,
 // and lengths off any unroll.
 
 import type { EdgeCase } from './edge-cases.js';
@@ -78,12 +78,26 @@ function sliceCases(): EdgeCase[] {
   });
 }
 
+function reduceMeanCases(): EdgeCase[] {
+  const cases: [number[], number[] | undefined, number][] = [
+    [[1, 32, 128], [1], 0], [[1, 32, 128], [-1], 1], [[2, 3, 4, 5], [1, 2], 1], [[2, 3, 4, 5], [2, 3], 0],
+    [[3, 7], undefined, 1], [[3, 1, 7], [0, 2], 1], [[4, 1, 6], [1], 0], [[5], [0], 0], [[2, 0, 3], [2], 1],
+  ];
+  return cases.map(([x, axes, keepdims]) => {
+    const rank = x.length;
+    const red = new Set((axes ?? x.map((_, i) => i)).map((a) => (a < 0 ? a + rank : a)));
+    const output = keepdims ? x.map((d, i) => (red.has(i) ? 1 : d)) : x.filter((_, i) => !red.has(i));
+    return { name: `x[${x}] axes ${axes ?? 'all'} keepdims ${keepdims}`, inputs: [x], attrs: axes ? { axes, keepdims } : ({ keepdims } as Record<string, number>), output };
+  });
+}
+
 /** Cases for the ops these kernels implement, or undefined for other ops. */
 export function elementwiseEdgeCases(op: string): EdgeCase[] | undefined {
   switch (op) {
     case 'Add': case 'Sub': case 'Mul': case 'Div': return binaryCases();
     case 'Transpose': return transposeCases();
     case 'Slice': return sliceCases();
+    case 'ReduceMean': return reduceMeanCases();
     case 'Softmax': return softmaxCases();
     case 'LayerNormalization': return layerNormCases();
     default: return undefined;
