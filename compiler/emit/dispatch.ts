@@ -19,15 +19,21 @@ import { layoutFingerprint } from '../../runtime/executor/bind.js';
 import * as jsAdd from '../../runtime/kernels/js/add.js';
 import * as jsAveragepool from '../../runtime/kernels/js/averagepool.js';
 import * as jsConcat from '../../runtime/kernels/js/concat.js';
+import * as jsBinary from '../../runtime/kernels/js/binary.js';
 import * as jsConv from '../../runtime/kernels/js/conv.js';
 import * as jsConvSparse from '../../runtime/kernels/js/conv-sparse.js';
 import * as jsGemm from '../../runtime/kernels/js/gemm.js';
 import * as jsGemmSparse from '../../runtime/kernels/js/gemm-sparse.js';
 import * as jsGlobalaveragepool from '../../runtime/kernels/js/globalaveragepool.js';
+import * as jsLayernormalization from '../../runtime/kernels/js/layernormalization.js';
 import * as jsMatmul from '../../runtime/kernels/js/matmul.js';
 import * as jsMatmulSparse from '../../runtime/kernels/js/matmul-sparse.js';
 import * as jsMaxpool from '../../runtime/kernels/js/maxpool.js';
 import * as jsRelu from '../../runtime/kernels/js/relu.js';
+import * as jsReducemean from '../../runtime/kernels/js/reducemean.js';
+import * as jsSlice from '../../runtime/kernels/js/slice.js';
+import * as jsSoftmax from '../../runtime/kernels/js/softmax.js';
+import * as jsTranspose from '../../runtime/kernels/js/transpose.js';
 import * as refAdd from '../../runtime/kernels/ref/add.js';
 import * as refAveragepool from '../../runtime/kernels/ref/averagepool.js';
 import * as refBatchnormalization from '../../runtime/kernels/ref/batchnormalization.js';
@@ -92,15 +98,21 @@ export const KERNEL_MODULES: readonly (readonly [string, Readonly<Record<string,
   ['js/add', jsAdd],
   ['js/averagepool', jsAveragepool],
   ['js/concat', jsConcat],
+  ['js/binary', jsBinary],
   ['js/conv', jsConv],
   ['js/conv-sparse', jsConvSparse],
   ['js/gemm', jsGemm],
   ['js/gemm-sparse', jsGemmSparse],
   ['js/globalaveragepool', jsGlobalaveragepool],
+  ['js/layernormalization', jsLayernormalization],
   ['js/matmul', jsMatmul],
   ['js/matmul-sparse', jsMatmulSparse],
   ['js/maxpool', jsMaxpool],
   ['js/relu', jsRelu],
+  ['js/reducemean', jsReducemean],
+  ['js/slice', jsSlice],
+  ['js/softmax', jsSoftmax],
+  ['js/transpose', jsTranspose],
   ['ref/add', refAdd],
   ['ref/averagepool', refAveragepool],
   ['ref/batchnormalization', refBatchnormalization],

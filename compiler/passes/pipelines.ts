@@ -8,6 +8,7 @@ import { foldConstants } from './fold-constants.js';
 import { removeIdentity } from './remove-identity.js';
 import { foldBatchnorm } from './fold-batchnorm.js';
 import { fuseActivation } from './fuse-activation.js';
+import { fuseLayernorm } from './fuse-layernorm.js';
 import { eliminateDeadCode } from './eliminate-dead-code.js';
 import { selectKernels } from './select-kernels.js';
 import { prune } from './prune.js';
@@ -23,6 +24,7 @@ export const canonicalizePipeline: readonly PipelineStep[] = [
   removeIdentity,
   foldBatchnorm,
   fuseActivation,
+  fuseLayernorm,
   eliminateDeadCode,
 ];
 
@@ -36,6 +38,6 @@ export const selectPipeline: readonly PipelineStep[] = [selectKernels];
 export const compilePipeline: readonly PipelineStep[] = [...canonicalizePipeline, ...prunePipeline, ...selectPipeline];
 
 export const ALL_PASSES: readonly Pass[] = [
-  inferShapesPass, foldConstants, removeIdentity, foldBatchnorm, fuseActivation, eliminateDeadCode,
+  inferShapesPass, foldConstants, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, eliminateDeadCode,
   prune, pruneChannels, selectKernels,
 ];

@@ -55,6 +55,12 @@ import { GEMM_JS_KERNELS } from './js/gemm.js';
 import { globalAveragePoolJs } from './js/globalaveragepool.js';
 import { MATMUL_JS_KERNELS } from './js/matmul.js';
 import { maxPoolJs } from './js/maxpool.js';
+import { BINARY_JS_KERNELS } from './js/binary.js';
+import { layerNormalizationJs } from './js/layernormalization.js';
+import { reduceMeanJs } from './js/reducemean.js';
+import { sliceJs } from './js/slice.js';
+import { softmaxJs } from './js/softmax.js';
+import { transposeJs } from './js/transpose.js';
 import { CONV_SPARSE_REF_KERNELS } from './ref/conv-sparse.js';
 import { GEMM_SPARSE_REF_KERNELS } from './ref/gemm-sparse.js';
 import { MATMUL_SPARSE_REF_KERNELS } from './ref/matmul-sparse.js';
@@ -84,6 +90,7 @@ export const REF_KERNELS: readonly Kernel[] = [
 export const JS_KERNELS: readonly Kernel[] = [
   ...CONV_JS_KERNELS, ...GEMM_JS_KERNELS, ...MATMUL_JS_KERNELS, maxPoolJs, averagePoolJs, globalAveragePoolJs,
   addJs, reluJs, concatJs,
+  ...BINARY_JS_KERNELS, layerNormalizationJs, reduceMeanJs, sliceJs, softmaxJs, transposeJs,
 ];
 
 /** Kernels that read a packed sparse weight (format csr, nm or bsr) as input 1. */

@@ -83,5 +83,5 @@ export function makeRegistry(kernels: readonly Kernel[]): KernelRegistry {
   return m;
 }
 
-/** Kernel ids follow `<dtype>-<op>[-<epilogue>]-<tile>-<target>`. */
-export const KERNEL_ID_PATTERN = /^(f32|f64|i64|i32|u8|b8|any)-[a-z0-9]+(-(relu|clip|hardsigmoid))?-\d+x\d+-(ref|js|wasmsimd)$/;
+/** Kernel ids follow `<dtype>-<op>[-<epilogue>]-<tile>-<target>`; the tile is MRxNR, or `bcast` for broadcasting elementwise kernels. */
+export const KERNEL_ID_PATTERN = /^(f32|f64|i64|i32|u8|b8|any)-[a-z0-9]+(-(relu|clip|hardsigmoid))?-(\d+x\d+|bcast)-(ref|js|wasmsimd)$/;

@@ -3,10 +3,13 @@
 // (pads, strides, dilations, groups, auto_pad, ceil_mode, non-square) convs and pools need.
 
 import type { Attrs } from '../../../runtime/kernels/kernel.js';
+import { elementwiseEdgeCases } from './edge-cases-elementwise.js';
 
 export interface EdgeCase {
   readonly name: string;
   readonly inputs: readonly (readonly number[] | undefined)[];
+  /** Inputs given as int64 values instead of random floats (Slice's starts/ends), by input index. */
+  readonly int64Inputs?: Readonly<Record<number, readonly number[]>>;
   readonly attrs: Attrs;
   readonly output: readonly number[];
 }
@@ -170,6 +173,8 @@ function eltwiseCases(op: string): EdgeCase[] {
 
 /** Edge cases for a kernel of `op` with id `id`, or undefined when the op has none yet. */
 export function edgeCasesFor(op: string, id: string): EdgeCase[] | undefined {
+  const elementwise = elementwiseEdgeCases(op);
+  if (elementwise) return elementwise;
   const { mr, nr } = tileOf(id);
   switch (op) {
     case 'Conv': return convCases(mr);

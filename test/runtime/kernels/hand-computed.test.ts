@@ -17,8 +17,10 @@ const i32 = (shape: number[], v: number[]): TensorView => ({ dtype: 'int32', sha
 
 function runAll(op: string, epilogue: '' | 'relu' | 'clip', inputs: (TensorView | undefined)[], attrs: Attrs,
   outs: { dtype: DType; shape: number[] }[], check: (got: TensorView[], id: string) => void): void {
+  // Kernels whose supports() declines the node are not run on it (selection would not pick them).
   const kernels = DENSE_KERNELS.filter((k) => k.op === op && k.epilogue === epilogue
-    && (k.dtypes === 'any' || k.dtypes.includes(inputs[0]!.dtype)));
+    && (k.dtypes === 'any' || k.dtypes.includes(inputs[0]!.dtype))
+    && (k.supports === undefined || k.supports({ inputs, outputs: outs, attrs })));
   assert.ok(kernels.length > 0, `no kernel for ${op}`);
   for (const k of kernels) {
     const views = outs.map((o) => ({ ...o, data: allocArray(o.dtype, sizeOf(o.shape)) }));

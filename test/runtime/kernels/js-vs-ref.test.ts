@@ -56,7 +56,11 @@ describe('js kernels vs ref kernels', () => {
       it(`matches ${ref.id} on ${cases.length} edge cases`, () => {
         cases.forEach((c, ci) => {
           const next = rng(1234 + ci);
-          const inputs = c.inputs.map((s) => (s === undefined ? undefined : randomView(s, next)));
+          const inputs = c.inputs.map((s, i): TensorView | undefined => {
+            const ints = c.int64Inputs?.[i];
+            if (ints) return { dtype: 'int64', shape: s ?? [ints.length], data: BigInt64Array.from(ints, BigInt) };
+            return s === undefined ? undefined : randomView(s, next);
+          });
           const attrs = { ...c.attrs, ...epilogueAttrs(k) };
           const want = run(ref, inputs, attrs, c.output);
           const got = run(k, inputs, attrs, c.output);

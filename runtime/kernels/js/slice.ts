@@ -1,0 +1,81 @@
+// js Slice (any dtype): starts/ends/axes/steps are re-read on every run as the ref does (they
+// may be computed tensors), but the walk is by output rows: the innermost axis is one strided
+// run (a contiguous copy when its step is 1) and the odometer only moves between rows.
+
+import type { TensorView } from '../../tensor.js';
+import type { Kernel } from '../kernel.js';
+import type { Cells } from '../common/define.js';
+import { defineKernel, INT_INDEX_TYPES, readInt } from '../common/define.js';
+import { rowMajorStrides } from '../common/broadcast.js';
+
+export const sliceJs: Kernel = defineKernel({
+  id: 'any-slice-1x1-js', op: 'Slice', target: 'js', dtypes: 'any',
+  prepare(c) {
+    const x = c.input(0);
+    const starts = c.input(1, INT_INDEX_TYPES);
+    const ends = c.input(2, INT_INDEX_TYPES);
+    const axesIn = c.optionalInput(3, INT_INDEX_TYPES);
+    const stepsIn = c.optionalInput(4, INT_INDEX_TYPES);
+    const y = c.output(0, [x.dtype]);
+    const rank = x.shape.length;
+    if (y.shape.length !== rank) c.fail(`output rank ${y.shape.length} differs from input rank ${rank}`);
+    const inStrides = rowMajorStrides(x.shape);
+    const first = new Float64Array(rank);
+    const step = new Float64Array(rank);
+    /** Per axis, the input offset one output step moves by. */
+    const jump = new Float64Array(rank);
+    const dims = Int32Array.from(y.shape);
+    const counter = new Int32Array(rank);
+    const n = y.shape.reduce((p, d) => p * d, 1);
+    const len = rank === 0 ? 1 : dims[rank - 1]!;
+    const rows = len === 0 ? 0 : n / len;
+    const xd = x.data as Cells, yd = y.data as Cells;
+    const count = (v: TensorView): number => v.shape.reduce((p, d) => p * d, 1);
+
+    // The same bounds arithmetic as the ref kernel (ONNX clamping, negative steps).
+    const plan = (): void => {
+      first.fill(0);
+      step.fill(1);
+      for (let d = 0; d < rank; d++) if (y.shape[d] !== x.shape[d]) step[d] = NaN;
+      const k = count(starts);
+      if (count(ends) !== k || (axesIn && count(axesIn) !== k) || (stepsIn && count(stepsIn) !== k)) c.fail('starts, ends, axes and steps differ in length');
+      for (let i = 0; i < k; i++) {
+        const axis = c.axis(axesIn ? readInt(axesIn, i) : i, rank, 'axes entry');
+        const dim = x.shape[axis]!;
+        const s = stepsIn ? readInt(stepsIn, i) : 1;
+        if (s === 0) c.fail('slice step 0');
+        let b = readInt(starts, i), e = readInt(ends, i);
+        if (b < 0) b += dim;
+        if (e < 0) e += dim;
+        if (s > 0) { b = Math.min(Math.max(b, 0), dim); e = Math.min(Math.max(e, 0), dim); }
+        else { b = Math.min(Math.max(b, 0), dim - 1); e = Math.min(Math.max(e, -1), dim - 1); }
+        const l = s > 0 ? Math.max(0, Math.ceil((e - b) / s)) : Math.max(0, Math.ceil((b - e) / -s));
+        if (l !== y.shape[axis]) c.fail(`axis ${axis} slices to ${l} elements, output has ${y.shape[axis]}`);
+        first[axis] = b;
+        step[axis] = s;
+      }
+      for (let d = 0; d < rank; d++) {
+        if (Number.isNaN(step[d]!)) c.fail(`axis ${d} differs between input and output but is not sliced`);
+        jump[d] = step[d]! * inStrides[d]!;
+      }
+    };
+    plan();
+    return () => {
+      plan();
+      let src = 0;
+      for (let d = 0; d < rank; d++) src += first[d]! * inStrides[d]!;
+      counter.fill(0);
+      const inner = rank === 0 ? 1 : jump[rank - 1]!;
+      for (let r = 0, o = 0; r < rows; r++, o += len) {
+        if (inner === 1) for (let j = 0; j < len; j++) yd[o + j] = xd[src + j];
+        else for (let j = 0, s = src; j < len; j++, s += inner) yd[o + j] = xd[s];
+        for (let d = rank - 2; d >= 0; d--) {
+          src += jump[d]!;
+          if (++counter[d]! < dims[d]!) break;
+          src -= jump[d]! * dims[d]!;
+          counter[d] = 0;
+        }
+      }
+    };
+  },
+});
