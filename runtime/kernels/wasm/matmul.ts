@@ -5,7 +5,9 @@
 //   csr    f32-matmulcsr-24x1-wasmsimd: Yᵀ[N][R] = Wcsr[N][K] · Aᵀ[K][R]     spmm24x1; scratch = entries | nnz | Aᵀ | Yᵀ
 //
 // (R = rows of A over all leading axes; Yᵀ comes back transposed with the clamp, R = 1 in place.)
-// Broadcast batched B (rank > 2) is refused by `supports`, so selection keeps the js kernel.
+// The dense kernel also takes a batched B of A's rank with the same batch axes (attention's
+// Q·Kᵀ and P·V): gemm4x8 once per batch. Broadcasting batch axes are refused by `supports`, so
+// selection keeps the js kernel for them.
 
 import type { Kernel, NodeShapes, RunFn } from '../kernel.js';
 import { EPILOGUES, epilogueClamp, epilogueId } from '../common/epilogue.js';
@@ -15,7 +17,7 @@ import { planSparseMatMul } from '../ref/matmul-sparse.js';
 import type { Gemm4x8, Spmm24x1 } from './common.js';
 import { f32Bytes, stageCsr, stagedCsrBytes, gemmOutput, pointer, scratchF32, transpose, wasmKernel } from './common.js';
 
-const NEEDS = 'a float32 MatMul of A (rank ≥ 2) by a 2-D B';
+const NEEDS = 'a float32 MatMul of A (rank ≥ 2) by a 2-D B, or by a B with the same batch axes as A';
 
 /** Rows R, K and N when A has rank ≥ 2, B is 2-D and Y = [...A[:-1], N]. */
 function dims(node: NodeShapes): { r: number; k: number; n: number } | undefined {
@@ -28,18 +30,41 @@ function dims(node: NodeShapes): { r: number; k: number; n: number } | undefined
   return { r: a.shape.slice(0, -1).reduce((p, d) => p * d, 1), k, n };
 }
 
+/** Batch T, rows R, K and N when A = [...T, R, K], B = [...T, K, N] (same batch axes, no broadcast) and Y = [...T, R, N]. */
+function batchedDims(node: NodeShapes): { t: number; r: number; k: number; n: number } | undefined {
+  const [a, b] = node.inputs;
+  const y = node.outputs[0];
+  if (!a || !b || !y || a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
+  const rank = a.shape.length;
+  if (rank < 3 || b.shape.length !== rank || y.shape.length !== rank) return undefined;
+  const batch = a.shape.slice(0, -2);
+  if (batch.some((d, i) => d !== b.shape[i] || d !== y.shape[i])) return undefined;
+  const r = a.shape[rank - 2]!, k = a.shape[rank - 1]!, n = b.shape[rank - 1]!;
+  if (b.shape[rank - 2] !== k || y.shape[rank - 2] !== r || y.shape[rank - 1] !== n) return undefined;
+  return { t: batch.reduce((p, d) => p * d, 1), r, k, n };
+}
+
 function matmulWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
     id: epilogueId('f32', 'matmul', epilogue, '4x8', 'wasmsimd'), op: 'MatMul', epilogue, needs: NEEDS,
     js: MATMUL_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
-    supports: (node) => dims(node) !== undefined,
+    supports: (node) => dims(node) !== undefined || batchedDims(node) !== undefined,
     scratchBytes: () => 0,
     prepare(c, env): RunFn {
       const a = c.input(0, ['float32']), b = c.input(1, ['float32']), y = c.output(0, ['float32']);
       const { lo, hi } = epilogueClamp(c, epilogue);
-      const { r, k, n } = dims({ inputs: [a, b], outputs: [y], attrs: c.ctx.attrs })!;
+      const node = { inputs: [a, b], outputs: [y], attrs: c.ctx.attrs };
       const ap = pointer(c, env, a, 'input A'), bp = pointer(c, env, b, 'input B'), yp = pointer(c, env, y, 'output');
       const gemm = env.exports['gemm4x8'] as Gemm4x8;
+      const batched = b.shape.length > 2 ? batchedDims(node) : undefined;
+      if (batched) {
+        const { t, r, k, n } = batched;
+        const aStep = r * k * 4, bStep = k * n * 4, yStep = r * n * 4;
+        return () => {
+          for (let i = 0; i < t; i++) gemm(ap + i * aStep, bp + i * bStep, yp + i * yStep, 0, r, k, n, lo, hi);
+        };
+      }
+      const { r, k, n } = dims(node) ?? c.fail(`unsupported node: the kernel needs ${NEEDS}`);
       return () => gemm(ap, bp, yp, 0, r, k, n, lo, hi);
     },
   });

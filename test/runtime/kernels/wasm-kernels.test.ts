@@ -225,7 +225,14 @@ function matmulCases(csr: boolean): Case[] {
       out.push({ name: `matmul A=[${a}] N=${n}`, inputs: [a, [k, n]], output: [...a.slice(0, -1), n], attrs: {} });
     }
   }
-  if (!csr) return out;
+  if (!csr) {
+    // Batched B with A's batch axes (attention): one product per batch.
+    for (const [t, r, k, n] of [[2, 1, 3, 5], [4, 9, 6, 8], [3, 17, 5, 33], [2, 4, 7, 9]] as const) {
+      out.push({ name: `matmul batched A=[${t},${r},${k}] B=[${t},${k},${n}]`, inputs: [[t, r, k], [t, k, n]], output: [t, r, n], attrs: {} });
+    }
+    out.push({ name: 'matmul batched rank 4', inputs: [[2, 3, 5, 4], [2, 3, 4, 9]], output: [2, 3, 5, 9], attrs: {} });
+    return out;
+  }
   return out.flatMap((c, i) => [
     { ...c, name: `${c.name}, 50%`, sparsity: 0.5 },
     { ...c, name: `${c.name}, 90%, empty rows`, sparsity: 0.9, emptyRows: [0] },
