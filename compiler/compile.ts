@@ -21,6 +21,8 @@ import type { Target } from './analysis/kernel-choice.js';
 import type { KernelProfile } from './analysis/profile.js';
 import { formatProfile, loadProfile } from './analysis/profile.js';
 import { SPC_VERSION } from './version.js';
+import type { CalibrationSet } from './calibrate/data.js';
+import { readSamples } from './calibrate/data.js';
 import { defaultRegistry } from '../runtime/kernels/index.js';
 
 export interface CompileOptions {
@@ -39,14 +41,18 @@ export interface CompileOptions {
   readonly pattern?: string;
   /** Target sparsity for unstructured, block and channel (N:M implies (M−N)/M). */
   readonly sparsity?: number;
-  /** How the target is spread over layers. */
-  readonly allocation?: 'uniform' | 'global' | 'erk';
+  /** How the target is spread over layers (sensitivity measures each layer on `calib`). */
+  readonly allocation?: 'uniform' | 'global' | 'erk' | 'sensitivity';
   /** Per-layer overrides (the parsed --config file). */
   readonly config?: unknown;
   /** Layers with fewer weights stay dense. */
   readonly minParams?: number;
   /** N:M only: one mask per block of this many output channels (kernel-friendly N:M). */
   readonly shareRows?: number;
+  /** Calibration samples: a .npy (sample axis first) or folder path, or a set already read. */
+  readonly calib?: string | CalibrationSet;
+  /** Use the first this many calibration samples. */
+  readonly calibCount?: number;
 }
 
 export interface CompileResult {
@@ -84,6 +90,8 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
   if (o.config !== undefined) out.push(['config', JSON.stringify(o.config)]);
   if (o.minParams !== undefined) out.push(['min-params', String(o.minParams)]);
   if (o.shareRows !== undefined) out.push(['share-rows', String(o.shareRows)]);
+  if (o.calib !== undefined) out.push(['calib', typeof o.calib === 'string' ? basename(o.calib) : o.calib.source]);
+  if (o.calibCount !== undefined) out.push(['calib-count', String(o.calibCount)]);
   return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -98,9 +106,12 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
   const name = basename(modelPath, extname(modelPath));
   const registry = defaultRegistry();
   const profile = typeof options.profile === 'string' ? loadProfile(options.profile) : options.profile;
+  const calib = typeof options.calib === 'string'
+    ? readSamples(options.calib, imported, { count: options.calibCount, flag: '--calib' })
+    : options.calib;
   const ctx = makePassContext({
     targets: options.targets, profile, pattern: options.pattern, sparsity: options.sparsity,
-    allocation: options.allocation, config: options.config, minParams: options.minParams, shareRows: options.shareRows,
+    allocation: options.allocation, config: options.config, minParams: options.minParams, shareRows: options.shareRows, calib,
   }, registry);
   const verify = options.verify ?? false;
   const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });

@@ -1,22 +1,50 @@
-// `npm run accuracy`: digits test accuracy after one-shot magnitude pruning, measured with
-// spc's runtime on the artifact and with onnxruntime on the emitted ONNX; writes docs/accuracy.md.
+// `npm run accuracy`: digits test accuracy after one-shot pruning, per model × pattern × method
+// (± bias correction) and per allocation, scored by compiler/eval (what `spc eval` runs) and
+// cross-checked with onnxruntime on the emitted ONNX; rewrites the generated sections of docs/accuracy.md.
 
-import { readFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { compileFile } from '../compiler/compile.js';
-import type { CompileOptions } from '../compiler/compile.js';
+import type { CompileOptions, CompileResult } from '../compiler/compile.js';
 import { emitOnnx } from '../compiler/emit/onnx.js';
 import { summarizeArtifact } from '../compiler/emit/layer-table.js';
-import { parseNpy } from '../compiler/io/npy.js';
-import { writeFileAtomic } from '../compiler/io/fs.js';
-import { loadModel } from '../runtime/index.js';
+import { readSamples } from '../compiler/calibrate/data.js';
+import { artifactInputGraph, evaluateArtifact } from '../compiler/eval/evaluate.js';
+import { readLabels } from '../compiler/eval/labels.js';
+import { argmax } from '../compiler/eval/metrics.js';
+import { ROOT } from './bench/corpus.js';
+import { writeSection } from './bench/doc.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIGITS = join(ROOT, '..', 'shared', 'corpus', 'digits');
+const DOC = join(ROOT, 'docs', 'accuracy.md');
+const MODELS = ['digits_mlp', 'digits_cnn'] as const;
+/** Calibration data: never the test set. */
+const CALIB = join(DIGITS, 'digits-calib-x.npy');
+const TEST_X = join(DIGITS, 'digits-test-x.npy');
+const TEST_Y = join(DIGITS, 'digits-test-y.npy');
 
-const PATTERNS: { name: string; opts: CompileOptions }[] = [
+// Options the methods add to CompileOptions (compiler/compile.ts); absent from older builds.
+type MethodOptions = CompileOptions & { method?: string; biasCorrection?: boolean };
+
+/** Issue 5's grid of patterns. */
+const GRID_PATTERNS: { name: string; opts: CompileOptions }[] = [
+  { name: '2:4', opts: { pattern: '2:4' } },
+  { name: '2:4 shared-rows 4', opts: { pattern: '2:4', shareRows: 4 } },
+  { name: '1:4', opts: { pattern: '1:4' } },
+  { name: '50%', opts: { pattern: 'unstructured', sparsity: 0.5 } },
+  { name: '75%', opts: { pattern: 'unstructured', sparsity: 0.75 } },
+  { name: '90%', opts: { pattern: 'unstructured', sparsity: 0.9 } },
+  { name: '95%', opts: { pattern: 'unstructured', sparsity: 0.95 } },
+];
+
+interface Method { readonly name: string; readonly opts: MethodOptions }
+const METHODS: readonly Method[] = ['magnitude', 'wanda', 'sparsegpt'].flatMap((method) => [
+  { name: method, opts: method === 'magnitude' ? {} : { method, calib: CALIB } },
+  { name: `${method} + bias corr.`, opts: { ...(method === 'magnitude' ? {} : { method }), biasCorrection: true, calib: CALIB } },
+]);
+
+/** Magnitude on more patterns and allocations (the original table). */
+const MAGNITUDE_PATTERNS: { name: string; opts: CompileOptions }[] = [
   { name: 'dense', opts: {} },
   { name: '2:4', opts: { pattern: '2:4' } },
   { name: '2:4 shared-rows 4', opts: { pattern: '2:4', shareRows: 4 } },
@@ -25,70 +53,148 @@ const PATTERNS: { name: string; opts: CompileOptions }[] = [
   { name: 'unstructured 50%', opts: { pattern: 'unstructured', sparsity: 0.5 } },
   { name: 'unstructured 75%', opts: { pattern: 'unstructured', sparsity: 0.75 } },
   { name: 'unstructured 90%', opts: { pattern: 'unstructured', sparsity: 0.9 } },
-  { name: 'unstructured 90% global', opts: { pattern: 'unstructured', sparsity: 0.9, allocation: 'global' } },
   { name: 'block:4x1 75%', opts: { pattern: 'block:4x1', sparsity: 0.75 } },
   { name: 'channel 25%', opts: { pattern: 'channel', sparsity: 0.25 } },
 ];
 
-function npy(file: string) {
-  return parseNpy(new Uint8Array(readFileSync(join(DIGITS, file))), file);
+const ALLOCATIONS = ['uniform', 'global', 'erk', 'sensitivity'] as const;
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+interface Cell { readonly result: CompileResult; readonly cpuMs: number; readonly top1: number; readonly agreement: number }
+
+/** Compile CPU time (user + system: the machine is shared, wall time is not the compiler's). */
+function timedCompile(model: string, opts: CompileOptions): { result: CompileResult; cpuMs: number } {
+  const t0 = process.cpuUsage();
+  const result = compileFile(join(DIGITS, `${model}.onnx`), opts);
+  const t = process.cpuUsage(t0);
+  return { result, cpuMs: (t.user + t.system) / 1000 };
 }
 
-function accuracy(logits: Float32Array, labels: BigInt64Array): number {
-  let correct = 0;
-  for (let r = 0; r < labels.length; r++) {
-    let best = 0;
-    for (let c = 1; c < 10; c++) if (logits[r * 10 + c] > logits[r * 10 + best]) best = c;
-    if (BigInt(best) === labels[r]) correct++;
+/** Test accuracy as `spc eval` computes it, and the same from onnxruntime on the emitted ONNX (they must agree). */
+async function score(model: string, result: CompileResult, dense: Uint8Array, label: string): Promise<{ top1: number; agreement: number }> {
+  const data = readSamples(TEST_X, artifactInputGraph(result.artifact), { flag: '--data' });
+  const y = readLabels(TEST_Y);
+  const r = await evaluateArtifact(result.artifact, data, y, dense);
+  const session = await ort.InferenceSession.create(emitOnnx(result.graph), { intraOpNumThreads: 1 });
+  let ortCorrect = 0;
+  for (let s = 0; s < data.samples.length; s++) {
+    const t = Object.values(data.samples[s]!)[0]!;
+    const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', t.data as Float32Array, [...t.shape]) });
+    if (argmax(out[session.outputNames[0]!]!.data as Float32Array) === y[s]) ortCorrect++;
   }
-  return correct / labels.length;
+  await session.release();
+  if (ortCorrect !== r.correct) throw new Error(`${model} ${label}: spc ${r.correct}/500 disagrees with onnxruntime ${ortCorrect}/500`);
+  return { top1: r.top1!, agreement: r.agreement! };
+}
+
+/** Whether compile honoured the method options (they are recorded in the artifact's provenance). */
+function honoured(opts: MethodOptions, result: CompileResult): boolean {
+  const keys = result.contents.provenance.options;
+  if (opts.method !== undefined && !keys.some(([k, v]) => /method/.test(k) && v === opts.method)) return false;
+  if (opts.biasCorrection && !keys.some(([k]) => /bias/.test(k))) return false;
+  return true;
+}
+
+const prunedLayers = (r: CompileResult): string => {
+  const pruned = summarizeArtifact(r.contents).layers.filter((l) => l.storage !== 'dense' && l.storage !== '-');
+  return pruned.length === 0 ? '-' : pruned.map((l) => `${l.node} ${(l.sparsity * 100).toFixed(1)}%`).join(', ');
+};
+
+/** One line per reason: which methods were left out and why. */
+function notRun(unsupported: ReadonlyMap<string, string>): string[] {
+  const byWhy = new Map<string, string[]>();
+  for (const [m, why] of unsupported) byWhy.set(why, [...(byWhy.get(why) ?? []), m]);
+  return [...byWhy].map(([why, ms]) => `n/a: ${ms.join(', ')}: not run, ${why}.`);
+}
+
+function log(text: string): void {
+  process.stderr.write(`${text}\n`);
 }
 
 async function main(): Promise<void> {
-  const x = npy('digits-test-x.npy').data as Float32Array;
-  const y = npy('digits-test-y.npy').data as BigInt64Array;
-  const rows: string[] = [];
-  for (const [model, shape] of [['digits_mlp', [500, 64]], ['digits_cnn', [500, 1, 8, 8]]] as const) {
-    for (const p of PATTERNS) {
-      const t0 = performance.now();
-      const result = compileFile(join(DIGITS, `${model}.onnx`), { ...p.opts, inputShapes: { input: [...shape] } });
-      const ms = performance.now() - t0;
-      const m = await loadModel(result.artifact);
-      const spc = accuracy((await m.run({ input: { data: x, shape } })).logits.data as Float32Array, y);
-      const session = await ort.InferenceSession.create(emitOnnx(result.graph), { intraOpNumThreads: 1 });
-      const out = await session.run({ input: new ort.Tensor('float32', x, [...shape]) });
-      const ortAcc = accuracy(out[session.outputNames[0]].data as Float32Array, y);
-      await session.release();
-      const s = summarizeArtifact(result.contents);
-      const pruned = s.layers.filter((l) => l.storage !== 'dense' && l.storage !== '-');
-      const prunedText = pruned.length === 0 ? '-' : pruned.map((l) => `${l.node} ${(l.sparsity * 100).toFixed(0)}%`).join(', ');
-      if (Math.abs(spc - ortAcc) > 1e-9) throw new Error(`${model} ${p.name}: spc ${spc} disagrees with onnxruntime ${ortAcc}`);
-      rows.push(`| ${model} | ${p.name} | ${(spc * 100).toFixed(1)}% | ${(ortAcc * 100).toFixed(1)}% | ${s.params} | ${prunedText} | ${ms.toFixed(0)} ms |`);
-      process.stderr.write(`${model} ${p.name}: ${(spc * 100).toFixed(1)}%\n`);
-      m.dispose();
+  const dense = new Map<string, Cell>();
+  for (const model of MODELS) {
+    const { result, cpuMs } = timedCompile(model, {});
+    dense.set(model, { result, cpuMs, top1: (await score(model, result, result.artifact, 'dense')).top1, agreement: 1 });
+  }
+  const denseBytes = (model: string) => dense.get(model)!.result.artifact;
+
+  // Method × pattern. A method this build does not implement is probed once and left out.
+  const unsupported = new Map<string, string>();
+  const grid: string[] = [];
+  for (const model of MODELS) {
+    for (const p of GRID_PATTERNS) {
+      const cells: string[] = [];
+      for (const m of METHODS) {
+        if (unsupported.has(m.name)) { cells.push('n/a'); continue; }
+        const opts: MethodOptions = { ...p.opts, ...m.opts };
+        let c;
+        try {
+          c = timedCompile(model, opts);
+        } catch (e) {
+          if (!(e instanceof Error && /method|bias|calib/i.test(e.message))) throw e;
+          unsupported.set(m.name, e.message);
+          cells.push('n/a');
+          continue;
+        }
+        if (!honoured(m.opts, c.result)) {
+          unsupported.set(m.name, 'compile does not take these options yet');
+          cells.push('n/a');
+          continue;
+        }
+        const s = await score(model, c.result, denseBytes(model), `${p.name} ${m.name}`);
+        cells.push(`${pct(s.top1)} · ${c.cpuMs.toFixed(0)} ms`);
+        log(`${model} ${p.name} ${m.name}: ${pct(s.top1)} (${c.cpuMs.toFixed(0)} ms)`);
+      }
+      grid.push(`| ${model} | ${p.name} | ${cells.join(' | ')} |`);
     }
   }
-  const doc = [
-    '# Digits accuracy after one-shot magnitude pruning',
+  const gridDoc = [
+    `Dense: ${MODELS.map((m) => `${m} ${pct(dense.get(m)!.top1)}`).join(', ')}. Each cell: test accuracy · compile CPU time (includes pruning and calibration).`,
     '',
-    'Generated by `npm run accuracy` (scripts/accuracy.ts); do not edit by hand.',
-    '',
-    'Test accuracy on the 500 digits test images (`../shared/corpus/digits`), no retraining, no calibration.',
-    '"spc" is spc\'s runtime on the `.spm` artifact; "onnxruntime" is onnxruntime-node on the `--emit-onnx` model',
-    '(the script fails if the two disagree). Default skips apply: the stem conv, the classifier and layers below',
-    '4096 weights stay dense, so the pruned layers are listed with their achieved sparsity. Compile time includes',
-    'loading and canonicalizing the model. "2:4 shared-rows 4" keeps one 2:4 mask per block of 4 consecutive output',
-    'channels (the kernel-friendly variant): the rows of a block are not yet reordered so that rows with similar masks',
-    'share one, and no calibration is used, so its cost here is the upper bound of what that variant costs.',
-    '',
-    '| model | pattern | spc | onnxruntime | params | pruned layers | compile |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...rows,
-    '',
+    `| model | pattern | ${METHODS.map((m) => m.name).join(' | ')} |`,
+    `| --- | --- | ${METHODS.map(() => '---').join(' | ')} |`,
+    ...grid,
+    ...(unsupported.size > 0 ? ['', ...notRun(unsupported)] : []),
   ].join('\n');
-  mkdirSync(join(ROOT, 'docs'), { recursive: true });
-  writeFileAtomic(join(ROOT, 'docs', 'accuracy.md'), doc);
-  process.stderr.write('wrote docs/accuracy.md\n');
+  writeSection('grid', gridDoc, DOC);
+
+  // Magnitude on more patterns (the original table), spc checked against onnxruntime.
+  const more: string[] = [];
+  for (const model of MODELS) {
+    for (const p of MAGNITUDE_PATTERNS) {
+      const c = timedCompile(model, p.opts);
+      const s = await score(model, c.result, denseBytes(model), p.name);
+      more.push(`| ${model} | ${p.name} | ${pct(s.top1)} | ${pct(s.agreement)} | ${summarizeArtifact(c.result.contents).params} | ${prunedLayers(c.result)} | ${c.cpuMs.toFixed(0)} ms |`);
+      log(`${model} magnitude ${p.name}: ${pct(s.top1)}`);
+    }
+  }
+  writeSection('magnitude', [
+    '| model | pattern | test accuracy | agreement with dense | params | pruned layers | compile CPU |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...more,
+  ].join('\n'), DOC);
+
+  // Allocation at 0.9 unstructured (stem and classifier dense), magnitude.
+  const alloc: string[] = [];
+  for (const model of MODELS) {
+    for (const a of ALLOCATIONS) {
+      const c = timedCompile(model, { pattern: 'unstructured', sparsity: 0.9, allocation: a, ...(a === 'sensitivity' ? { calib: CALIB } : {}) });
+      const s = await score(model, c.result, denseBytes(model), `0.9 ${a}`);
+      const pruned = c.result.report.filter((l) => l.pattern !== 'dense');
+      const total = pruned.reduce((x, l) => x + l.paramsBefore, 0);
+      const zeros = pruned.reduce((x, l) => x + l.paramsBefore - l.paramsAfter, 0);
+      alloc.push(`| ${model} | ${a} | ${pct(s.top1)} | ${pct(s.agreement)} | ${pruned.map((l) => `${l.node} ${(100 * l.achieved).toFixed(1)}%`).join(', ')} | ${zeros} of ${total} (${(zeros / total).toFixed(5)}) | ${c.cpuMs.toFixed(0)} ms |`);
+      log(`${model} 0.9 ${a}: ${pct(s.top1)}`);
+    }
+  }
+  writeSection('allocation', [
+    '| model | allocation | test accuracy | agreement with dense | per-layer sparsity | zeros over the pruned layers | compile CPU |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...alloc,
+  ].join('\n'), DOC);
+  log('wrote docs/accuracy.md');
 }
 
 await main();

@@ -19,7 +19,7 @@ import { parseConfig } from '../sparse/config.js';
 import { readInputFile } from './read-file.js';
 import type { CompileOptions } from '../compile.js';
 
-const ALLOCATIONS = ['uniform', 'global', 'erk'] as const;
+const ALLOCATIONS = ['uniform', 'global', 'erk', 'sensitivity'] as const;
 
 /** Checks the pruning flags together and turns them into compile options. */
 function pruningOptions(flags: CompileFlags): Partial<CompileOptions> {
@@ -85,7 +85,7 @@ export function compileCommand(): Command {
     .option('-o, --output <dir>', 'output folder, created if missing; the artifact is <dir>/<model name>.spm, its generated dispatch module <dir>/<model name>.dispatch.ts', '.')
     .option('-p, --pattern <pattern>', `prune: ${PATTERN_HELP}; without it the model stays dense`)
     .option('-s, --sparsity <fraction>', 'fraction of weights (channel: of output channels) to remove, in [0, 1); required for unstructured, block and channel; N:M implies (M−N)/M')
-    .option('--allocation <kind>', 'how the sparsity is spread over layers: uniform (same per layer), global (one magnitude threshold), erk (Erdős–Rényi-Kernel)', 'uniform')
+    .option('--allocation <kind>', 'how the sparsity is spread over layers: uniform (same per layer), global (one magnitude threshold), erk (Erdős–Rényi-Kernel), sensitivity (per layer from its measured output divergence on --calib data, overall exact, each layer ≤ 0.98)', 'uniform')
     .option('--config <spc.json>', 'per-layer overrides by node-name glob or op type (pattern, sparsity, skip, force)')
     .option('--share-rows <R>', 'N:M only: one mask per block of R output channels, so a kernel reuses each loaded activation R times (kernel-friendly N:M)')
     .option('--min-params <count>', 'layers with fewer weights stay dense', '4096')

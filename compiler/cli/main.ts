@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { SpcError, UsageError } from '../errors.js';
 import { SPC_VERSION } from '../version.js';
 import { compileCommand } from './compile-command.js';
+import { evalCommand } from './eval-command.js';
 import { inspectCommand } from './inspect-command.js';
 import { runCommand } from './run-command.js';
 import { tuneCommand } from './tune-command.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   program.addCommand(compileCommand());
   program.addCommand(inspectCommand());
   program.addCommand(runCommand());
+  program.addCommand(evalCommand());
   program.addCommand(tuneCommand());
   for (const c of program.commands) c.exitOverride().showHelpAfterError();
   return program;

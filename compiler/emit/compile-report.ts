@@ -27,6 +27,8 @@ export interface CompileLayerReport {
   readonly kernel: string;
   /** Why the layer was left as it was (skipped layers), or what channel pruning did. */
   readonly note?: string;
+  /** --allocation sensitivity: the layer's measured curve, sparsity → mean KL(dense ‖ only this layer pruned) on the outputs. */
+  readonly sensitivity?: readonly { readonly sparsity: number; readonly divergence: number }[];
 }
 
 const PRUNABLE = new Set(['Conv', 'Gemm', 'MatMul']);
@@ -69,6 +71,7 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
       storage: t?.packed ? t.packed.format : 'dense',
       kernel: nodeOf.get(node.name)?.kernel ?? '',
       note: s ? undefined : note ?? (pattern ? 'not pruned' : undefined),
+      ...(s?.sensitivity ? { sensitivity: s.sensitivity } : {}),
     });
   }
   return rows;
@@ -113,5 +116,8 @@ export function formatCompileReport(rows: readonly CompileLayerReport[]): string
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(head), ...body.map(line)].join('\n');
+  const curves = rows.filter((r) => r.sensitivity).map((r) =>
+    `  ${r.node}: ${r.sensitivity!.filter((p) => p.sparsity > 0).map((p) => `${pct(p.sparsity)} ${p.divergence.toPrecision(3)}`).join(', ')}`);
+  const sensitivity = curves.length === 0 ? [] : ['', 'sensitivity (mean KL of the outputs, dense ‖ only this layer pruned, on the calibration samples):', ...curves];
+  return [line(head), ...body.map(line), ...sensitivity].join('\n');
 }

@@ -10,6 +10,9 @@ import type { Pattern } from '../sparse/pattern.js';
 import { parsePattern } from '../sparse/pattern.js';
 import type { Allocation, AllocLayer } from '../sparse/allocation.js';
 import { allocate, parseAllocation } from '../sparse/allocation.js';
+import type { SensitivityPoint } from '../sparse/sensitivity.js';
+import { measureSensitivity } from '../sparse/sensitivity.js';
+import type { CalibrationSet } from '../calibrate/data.js';
 import type { PruneConfig } from '../sparse/config.js';
 import { overrideFor, validateConfig } from '../sparse/config.js';
 import { countZeros, maskBlock, maskNmShared, maskUnstructured } from '../sparse/masks.js';
@@ -31,6 +34,8 @@ export interface PruneSettings {
   readonly minParams: number;
   /** N:M only: one mask per block of this many output rows (1 = per row). */
   readonly shareRows: number;
+  /** Calibration samples (the `calib` option), read by the sensitivity allocation. */
+  readonly calib?: CalibrationSet;
 }
 
 /** Reads the prune options from the pass context; undefined when no pattern was asked for. */
@@ -54,9 +59,12 @@ export function pruneSettings(options: Readonly<PassOptions>): PruneSettings | u
   const sr = options['shareRows'];
   if (sr !== undefined && (typeof sr !== 'number' || !Number.isInteger(sr) || sr < 1)) throw new SpcError(`shareRows must be a positive integer, got ${String(sr)}`);
   if (sr !== undefined && sr > 1 && pattern.kind !== 'nm') throw new SpcError(`share-rows applies to N:M patterns only, not ${pattern.text}`);
+  const calib = options['calib'] as CalibrationSet | undefined;
+  if (calib !== undefined && !Array.isArray(calib.samples)) throw new SpcError('the calib option must be read into a calibration set (calibrate/data.ts readSamples) before the prune pass');
+  if (allocation === 'sensitivity' && !calib) throw new SpcError('--allocation sensitivity measures each layer on calibration data: give --calib x.npy');
   return {
     pattern, sparsity: (s as number | undefined) ?? DEFAULT_SPARSITY, allocation, config,
-    minParams: (mp as number | undefined) ?? DEFAULT_MIN_PARAMS, shareRows: (sr as number | undefined) ?? 1,
+    minParams: (mp as number | undefined) ?? DEFAULT_MIN_PARAMS, shareRows: (sr as number | undefined) ?? 1, calib,
   };
 }
 
@@ -101,6 +109,16 @@ function misalignment(p: Pattern, rows: number, cols: number, shareRows: number)
   if (p.kind === 'nm' && rows % shareRows !== 0) return `${rows} output rows are not a multiple of share-rows ${shareRows}`;
   if (p.kind === 'block' && (rows % p.br !== 0 || cols % p.bc !== 0)) return `the ${rows}×${cols} weight matrix does not tile into ${p.br}×${p.bc} blocks`;
   return undefined;
+}
+
+/** `k`'s weight with the smallest-magnitude weights (blocks, for a block pattern) zeroed to `sparsity`, in its own layout. */
+function magnitudePrune(k: Candidate, sparsity: number): Float32Array {
+  const matrix = toWeightMatrix(k.op, k.shape, k.transB, k.data);
+  const p = k.pattern;
+  const pruned = p.kind === 'block'
+    ? maskBlock(matrix, k.rows, k.cols, p.br, p.bc, Math.round(sparsity * k.data.length / (p.br * p.bc)))
+    : maskUnstructured(matrix, Math.round(sparsity * k.data.length));
+  return fromWeightMatrix(k.op, k.shape, k.transB, pruned);
 }
 
 export interface PruneResult {
@@ -167,7 +185,15 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
 
   // Unstructured/block layers without a fixed sparsity share the allocation.
   const allocated = candidates.filter((k) => k.pattern.kind !== 'nm' && k.fixedSparsity === undefined);
-  const allocLayers: AllocLayer[] = allocated.map((k) => ({ shape: k.shape, data: k.data }));
+  // Sensitivity: each layer's curve, measured with the run's pattern (by magnitude).
+  // TODO(issue 5): measure with the compile options' method (wanda, sparsegpt) once it exists.
+  const curves = settings.allocation === 'sensitivity' && allocated.length > 0
+    ? measureSensitivity(graph, allocated.map((k) => ({
+      nodeIndex: graph.nodes.indexOf(k.node), weight: k.weight.name, prune: (s: number) => magnitudePrune(k, s),
+    })), settings.calib!)
+    : undefined;
+  const curveOf = new Map<Candidate, readonly SensitivityPoint[]>(curves ? allocated.map((k, i) => [k, curves[i]!]) : []);
+  const allocLayers: AllocLayer[] = allocated.map((k) => ({ shape: k.shape, data: k.data, curve: curveOf.get(k) }));
   const shares = allocate(settings.allocation, allocLayers, settings.sparsity);
   const pruneCount = new Map<Candidate, number>();
   const allocRequested = new Map<Candidate, number>();
@@ -205,7 +231,8 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
     const zeros = countZeros(pruned);
     const achieved = zeros / params;
     const data = fromWeightMatrix(k.op, k.shape, k.transB, pruned);
-    values.set(k.weight.name, { ...k.weight, constant: { ...k.weight.constant!, data }, sparsity: { ...sparsity, requested, achieved } });
+    const curve = curveOf.get(k);
+    values.set(k.weight.name, { ...k.weight, constant: { ...k.weight.constant!, data }, sparsity: { ...sparsity, requested, achieved, ...(curve ? { sensitivity: curve } : {}) } });
     const row: PruneLayerReport = { node: k.node.name, op: k.node.op, weight: k.weight.name, pattern: p.text, requested, achieved, params, nonzeros: params - zeros, skipped: false };
     done.set(k.weight.name, row);
   }
@@ -224,7 +251,8 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
  * Magnitude pruning of Conv/Gemm/MatMul weights (input 1) to `options.pattern` ('unstructured',
  * 'N:M' = keep N of every M input channels at a fixed kernel position, 'block:RxC'), with
  * `options.sparsity` (unstructured/block, default 0.5) spread by `options.allocation`
- * (uniform | global | erk), per-layer overrides from `options.config`, and `options.minParams`.
+ * (uniform | global | erk | sensitivity, which measures each layer on `options.calib`), per-layer
+ * overrides from `options.config`, and `options.minParams`.
  * The stem conv, the classifier, depthwise/grouped convs, small, misaligned and shared weights
  * stay dense unless the config forces them; every skip is logged with its reason.
  *

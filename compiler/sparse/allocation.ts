@@ -1,16 +1,21 @@
-// Per-layer sparsity for an overall target: uniform, global magnitude, or ERK. Answers in whole
-// weights (how many to zero per layer), so the pass and the report agree on the rounding.
+// Per-layer sparsity for an overall target: uniform, global magnitude, ERK, or sensitivity
+// (measured divergence curves, sensitivity.ts). Answers in whole weights (how many to zero per
+// layer), so the pass and the report agree on the rounding.
 
 import { pruneOrder } from './masks.js';
+import type { SensitivityPoint } from './sensitivity.js';
+import { allocateBySensitivity } from './sensitivity.js';
 
-export type Allocation = 'uniform' | 'global' | 'erk';
-export const ALLOCATIONS: readonly Allocation[] = ['uniform', 'global', 'erk'];
+export type Allocation = 'uniform' | 'global' | 'erk' | 'sensitivity';
+export const ALLOCATIONS: readonly Allocation[] = ['uniform', 'global', 'erk', 'sensitivity'];
 
 export interface AllocLayer {
   /** The weight's full shape (Conv OIHW, Gemm/MatMul 2-D); ERK reads its dims. */
   readonly shape: readonly number[];
   /** The weights (any order); global magnitude reads them. */
   readonly data: Float32Array;
+  /** Sensitivity only: the layer's measured divergence per sparsity (measureSensitivity). */
+  readonly curve?: readonly SensitivityPoint[];
 }
 
 export interface LayerAllocation {
@@ -91,5 +96,9 @@ export function allocate(kind: Allocation, layers: readonly AllocLayer[], target
     case 'uniform': return allocateUniform(layers, target);
     case 'global': return allocateGlobal(layers, target);
     case 'erk': return allocateErk(layers, target);
+    case 'sensitivity': {
+      if (layers.some((l) => !l.curve)) throw new Error('sensitivity allocation needs every layer\'s measured curve');
+      return fromCounts(layers, allocateBySensitivity(layers.map((l) => l.data.length), layers.map((l) => l.curve!), target));
+    }
   }
 }

@@ -1,0 +1,84 @@
+// `spc eval model.spm --data x.npy --labels y.npy [--reference model.onnx]`: top-1 accuracy of
+// an artifact run by spc's runtime, and agreement / KL against the dense model compiled in memory.
+
+import { Command } from 'commander';
+import { basename, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { compileFile } from '../compile.js';
+import { readSamples } from '../calibrate/data.js';
+import { artifactInputGraph, evaluateArtifact } from '../eval/evaluate.js';
+import { readLabels } from '../eval/labels.js';
+import { SpcError, UsageError } from '../errors.js';
+import { readInputFile } from './read-file.js';
+
+interface EvalFlags { data?: string; labels?: string; reference?: string; count?: string; json?: boolean }
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+export function evalCommand(): Command {
+  return new Command('eval')
+    .description('score an .spm artifact on samples: top-1 accuracy against labels, agreement and KL against the dense model')
+    .argument('<file.spm>', 'the artifact')
+    .option('--data <x.npy|dir>', 'samples: one .npy with the sample axis first, or a folder of .npy / .pb files (one sample each)')
+    .option('--labels <y.npy>', 'one integer class per sample (per output row): prints top-1 accuracy')
+    .option('--reference <model.onnx>', 'the dense model: compiled in memory and run by spc\'s runtime on the same samples; prints top-1 agreement and mean KL(dense ‖ model) of the softmax outputs')
+    .option('-n, --count <n>', 'use the first n samples only')
+    .option('--json', 'print the scores as JSON')
+    .action(async (file: string, flags: EvalFlags) => {
+      if (!flags.data) throw new UsageError('eval: give the samples with --data x.npy');
+      if (!flags.labels && !flags.reference) throw new UsageError('eval: give --labels y.npy (accuracy) and/or --reference model.onnx (agreement, KL)');
+      let count: number | undefined;
+      if (flags.count !== undefined) {
+        count = Number(flags.count);
+        if (!Number.isInteger(count) || count < 1 || flags.count.trim() === '') throw new UsageError(`--count '${flags.count}': expected a positive whole number`);
+      }
+      const bytes = readInputFile(file);
+      let inputs;
+      try {
+        inputs = artifactInputGraph(bytes);
+      } catch (e) {
+        if (e instanceof Error && e.name === 'ArtifactError') e.message = `${file}: ${e.message}`;
+        throw e;
+      }
+      const data = readSamples(flags.data, inputs, { count, flag: '--data' });
+      const batch = Number(inputs.values.get(inputs.inputs[0]!)!.shape![0] ?? 1);
+      let labels: Int32Array | undefined;
+      if (flags.labels) {
+        const all = readLabels(flags.labels);
+        const need = data.samples.length * batch;
+        if (all.length < need || (count === undefined && all.length !== need)) {
+          throw new SpcError(`--labels ${flags.labels} holds ${all.length} labels but --data ${flags.data} gives ${data.samples.length} samples` +
+            `${batch > 1 ? ` of batch ${batch} (${need} rows)` : ''}`);
+        }
+        labels = all.subarray(0, need);
+      }
+      let reference: Uint8Array | undefined;
+      if (flags.reference) {
+        if (!existsSync(flags.reference)) throw new SpcError(`--reference ${flags.reference}: no such file`);
+        const name = inputs.inputs[0]!;
+        const shape = inputs.values.get(name)!.shape as number[];
+        try {
+          reference = compileFile(flags.reference, { inputShapes: { [name]: shape } }).artifact;
+        } catch (e) {
+          if (e instanceof SpcError) throw new SpcError(`--reference ${flags.reference}: ${e.message}`);
+          throw e;
+        }
+      }
+      const r = await evaluateArtifact(bytes, data, labels, reference);
+      if (flags.json) {
+        process.stdout.write(JSON.stringify({
+          model: basename(file), data: data.source, count: r.count, rows: r.rows,
+          ...(labels ? { labels: basename(flags.labels!), top1: r.top1, correct: r.correct } : {}),
+          ...(reference ? { reference: basename(resolve(flags.reference!)), agreement: r.agreement, kl: r.kl } : {}),
+        }, null, 2) + '\n');
+        return;
+      }
+      const lines = [`${basename(file)} on ${data.source}:`];
+      if (labels) lines.push(`  top-1 accuracy  ${pct(r.top1!)} (${r.correct} of ${r.rows})`);
+      if (reference) {
+        lines.push(`  agreement       ${pct(r.agreement!)} with ${basename(flags.reference!)} (dense, spc runtime)`);
+        lines.push(`  KL(dense‖model) ${r.kl!.toPrecision(4)} nats, mean over ${r.rows} rows`);
+      }
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}
