@@ -117,6 +117,23 @@ describe('kernel choice', function () {
     assert.equal(d.kernel.id, 'f32-conv-4x8-wasmsimd');
     assert.match(d.reason, /^DENSIFIED: dense f32-conv-4x8-wasmsimd est\. \S+ ms < nm f32-convnm-4x8-wasmsimd \S+ ms \(prior\)$/);
   });
+
+  it('a row-block kernel is never estimated below (its work / dense work) × the dense kernel: a profile claiming half the cost per unit cannot pick it for plain 2:4', () => {
+    const rowBlock = ALL_KERNELS.find((k) => k.op === 'Conv' && k.target === 'wasmsimd' && k.format === 'nm' && k.epilogue === '')!;
+    const p = makeProfile([entry('f32-conv-4x8-wasmsimd@pointwise', 0.06), entry(`${rowBlock.id}@pointwise`, 0.03)]);
+    const nm = { kind: 'nm', pattern: '2:4', n: 2, m: 4 } as const;
+    const plain = prunedConv((w) => maskNm(w, 32, 32, 2, 4), nm);
+    const d = chooseKernel(plain, plain.nodes[0]!, registry, ['wasmsimd'], p)!;
+    assert.equal(d.kernel.id, 'f32-conv-4x8-wasmsimd', d.reason);
+    // Union of 4 rows' 2:4 masks covers most columns: floor = fill × dense, within 10% of dense.
+    assert.match(d.reason, /^DENSIFIED: nm \S+ est\. \S+ ms is not 10% below dense f32-conv-4x8-wasmsimd \S+ ms$/);
+    const shared = prunedConv((w) => maskNmShared(w, 32, 32, 2, 4, 4), { ...nm, shareRows: 4 });
+    const s = chooseKernel(shared, shared.nodes[0]!, registry, ['wasmsimd'], p)!;
+    assert.equal(s.kernel.id, rowBlock.id);
+    // est = max(0.03·work, (work/dense work)·dense) = 0.5 × dense (half the columns, 4 rows share them).
+    const denseMs = (0.06 * 32 * 32 * 64) / 1e6;
+    assert.match(s.reason, new RegExp(`est\\. ${(denseMs / 2).toPrecision(2)} ms vs dense f32-conv-4x8-wasmsimd ${denseMs.toPrecision(2)} ms$`));
+  });
 });
 
 describe('kernel choice with the shipped profile (corpus models)', function () {
