@@ -6,26 +6,16 @@
 //   R = 1: A and Y in place; otherwise Aᵀ and Yᵀ in scratch, transposed per run by transposeF32
 //   (SIMD 4×4 blocks), the clamp in the kernel. scratch = staged weight (rowblock.ts) | Aᵀ | Yᵀ
 
-import type { Kernel, NodeShapes, RunFn } from '../kernel.js';
+import type { Kernel, RunFn } from '../kernel.js';
 import { EPILOGUES, epilogueId } from '../common/epilogue.js';
 import { MATMUL_SPARSE_JS_KERNELS } from '../js/matmul-sparse.js';
 import { planSparseMatMul } from '../ref/matmul-sparse.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
 import type { Spmm4x8, TransposeF32 } from './rowblock.js';
 import { rowBlockBytes, rowBlocks, stageRowBlocks } from './rowblock.js';
+import { dims } from './matmul.js';
 
 const NEEDS = 'a float32 MatMul of A (rank ≥ 2) by a 2-D B';
-
-/** Rows R, K and N when A has rank ≥ 2, B is 2-D and Y = [...A[:-1], N]. */
-function dims(node: NodeShapes): { r: number; k: number; n: number } | undefined {
-  const [a, b] = node.inputs;
-  const y = node.outputs[0];
-  if (!a || !b || !y || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length !== 2) return undefined;
-  const k = a.shape[a.shape.length - 1]!, n = b.shape[1]!;
-  if (b.shape[0] !== k || y.shape.length !== a.shape.length || y.shape[y.shape.length - 1] !== n) return undefined;
-  if (a.shape.slice(0, -1).some((d, i) => d !== y.shape[i])) return undefined;
-  return { r: a.shape.slice(0, -1).reduce((p, d) => p * d, 1), k, n };
-}
 
 function matmulRowBlockWasm(format: 'nm' | 'bsr', epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({

@@ -20,7 +20,7 @@ import { f32Bytes, stageCsr, stagedCsrBytes, gemmOutput, pointer, scratchF32, tr
 const NEEDS = 'a float32 MatMul of A (rank ≥ 2) by a 2-D B, or by a B with the same batch axes as A';
 
 /** Rows R, K and N when A has rank ≥ 2, B is 2-D and Y = [...A[:-1], N]. */
-function dims(node: NodeShapes): { r: number; k: number; n: number } | undefined {
+export function dims(node: NodeShapes): { r: number; k: number; n: number } | undefined {
   const [a, b] = node.inputs;
   const y = node.outputs[0];
   if (!a || !b || !y || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length !== 2) return undefined;

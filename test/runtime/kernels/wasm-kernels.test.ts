@@ -13,10 +13,10 @@
 // must not allocate (array constructors trapped) nor grow the memory; scratch starts as NaN.
 
 import { strict as assert } from 'node:assert';
+import { epilogueAttrs, plain, rng, wasmView } from './wasm-harness.js';
 import type { Attrs, Kernel, RunFn } from '../../../runtime/kernels/kernel.js';
 import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS, WASMSIMD_KERNELS } from '../../../runtime/kernels/index.js';
-import type { WasmSpace } from '../../../runtime/kernels/wasm/env.js';
 import { createWasmSpace, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
 import { im2colTile } from '../../../runtime/kernels/wasm/conv.js';
@@ -26,13 +26,6 @@ import { sizeOf } from '../../../runtime/tensor.js';
 import { packCsr } from '../../../compiler/sparse/pack.js';
 import { fromWeightMatrix, weightMatrixShape } from '../../../runtime/sparse/layout.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  };
-}
 
 interface Case {
   readonly name: string;
@@ -240,20 +233,8 @@ function matmulCases(csr: boolean): Case[] {
   ]);
 }
 
-function epilogueAttrs(k: Kernel): Attrs {
-  if (k.epilogue === 'relu') return { spc_activation: 'relu' };
-  if (k.epilogue === 'clip') return { spc_activation: 'clip', spc_act_min: -0.5, spc_act_max: 0.7 };
-  return {};
-}
 
-/** A float32 view of `shape` in the space's fixed region holding `data`. */
-function wasmView(space: WasmSpace, shape: readonly number[], data: Float32Array): TensorView {
-  const v = new Float32Array(space.memory.buffer, space.alloc(data.length * 4), data.length);
-  v.set(data);
-  return { dtype: 'float32', shape, data: v };
-}
 
-const plain = (shape: readonly number[], data: Float32Array): TensorView => ({ dtype: 'float32', shape, data });
 
 interface Prepared { readonly want: Float32Array; readonly got: Float32Array; readonly run: RunFn }
 

@@ -11,10 +11,10 @@
 // js, ref select these kernels for their pruned layers and match the js fallback.
 
 import { strict as assert } from 'node:assert';
+import { epilogueAttrs, plain, rng, wasmView } from './wasm-harness.js';
 import type { Attrs, Kernel, RunFn } from '../../../runtime/kernels/kernel.js';
 import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS, WASMSIMD_KERNELS } from '../../../runtime/kernels/index.js';
-import type { WasmSpace } from '../../../runtime/kernels/wasm/env.js';
 import { createWasmSpace, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
 import { rowBlockFill, rowBlocks } from '../../../runtime/kernels/wasm/rowblock.js';
@@ -35,13 +35,6 @@ import { MODELS_DIR } from '../../helpers/corpus.js';
 import { assertClose } from '../../helpers/compare.js';
 import { readNpy } from '../../helpers/files.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  };
-}
 
 /** N:M with masks shared by `share` consecutive rows (1 = per row), or BSR br×bc blocks. */
 type Pattern =
@@ -191,19 +184,8 @@ function matmulCases(p: Pattern): Case[] {
   return out;
 }
 
-function epilogueAttrs(k: Kernel): Attrs {
-  if (k.epilogue === 'relu') return { spc_activation: 'relu' };
-  if (k.epilogue === 'clip') return { spc_activation: 'clip', spc_act_min: -0.5, spc_act_max: 0.7 };
-  return {};
-}
 
-function wasmView(space: WasmSpace, shape: readonly number[], data: Float32Array): TensorView {
-  const v = new Float32Array(space.memory.buffer, space.alloc(data.length * 4), data.length);
-  v.set(data);
-  return { dtype: 'float32', shape, data: v };
-}
 
-const plain = (shape: readonly number[], data: Float32Array): TensorView => ({ dtype: 'float32', shape, data });
 
 interface Prepared { readonly want: Float32Array; readonly got: Float32Array; readonly run: RunFn }
 
