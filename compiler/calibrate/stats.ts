@@ -23,12 +23,27 @@ export interface LayerStats {
   readonly sumSq: readonly Float64Array[];
   /** Per group: Σ_t x_t x_tᵀ, cols×cols row-major, symmetric (when asked for). */
   readonly xtx?: readonly Float64Array[];
+  /** Rows that fed xtx and target (evenly strided when there are more than `maxRows`). */
+  readonly sampledRows: number;
   /**
-   * Per group, when dense-network inputs d_t were given: Σ_t d_t x_tᵀ (row i = dense column i),
-   * the cross term of reconstructing the dense layer's output from the pruned network's inputs.
+   * Per group, when dense-network inputs d_t and the dense weights W were given: Σ_t (W d_t) x_tᵀ
+   * (rows_g × cols), what reconstructing the dense layer's output from the pruned inputs needs.
    */
-  readonly cross?: readonly Float64Array[];
+  readonly target?: readonly Float64Array[];
 }
+
+export interface StatsOptions {
+  /** Also accumulate XᵀX (SparseGPT). */
+  readonly full: boolean;
+  /** The dense network's inputs (same order); with `weights`, accumulates `target`. Ignored when identical to the inputs. */
+  readonly denseInputs?: readonly TensorView[];
+  /** The dense weight matrix (rows × cols, all groups' rows in order). */
+  readonly weights?: Float32Array;
+  /** At most this many rows feed XᵀX and the target (default 8192); sums use every row. */
+  readonly maxRows?: number;
+}
+
+export const DEFAULT_MAX_ROWS = 8192;
 
 /** Rows accumulated before each XᵀX update: long enough dot products, small enough to stay in cache. */
 const CHUNK = 64;
@@ -63,15 +78,28 @@ function accumulateXtx(h: Float64Array, bt: Float64Array, cols: number, n: numbe
   }
 }
 
-/** Accumulates Σ_r a[i,r]·b[j,r] into the full n×n g (both column-major chunks). */
-function accumulateCross(g: Float64Array, at: Float64Array, bt: Float64Array, cols: number, n: number): void {
-  for (let i = 0; i < cols; i++) {
-    const ai = i * CHUNK, gi = i * cols;
+/**
+ * Accumulates Σ_r y[o,r]·x[j,r] into the rows×cols `p`, where y = W·d over the chunk's rows
+ * (`w` rows×cols, d and x column-major chunks); `y` is scratch of rows·CHUNK.
+ */
+function accumulateTarget(p: Float64Array, w: Float32Array, dt: Float64Array, bt: Float64Array, y: Float64Array, rows: number, cols: number, n: number): void {
+  y.fill(0);
+  for (let o = 0; o < rows; o++) {
+    const yo = o * CHUNK, wo = o * cols;
+    for (let c = 0; c < cols; c++) {
+      const wv = w[wo + c]!;
+      if (wv === 0) continue;
+      const dc = c * CHUNK;
+      for (let r = 0; r < n; r++) y[yo + r] += wv * dt[dc + r]!;
+    }
+  }
+  for (let o = 0; o < rows; o++) {
+    const yo = o * CHUNK, po = o * cols;
     for (let j = 0; j < cols; j++) {
       const bj = j * CHUNK;
       let s = 0;
-      for (let r = 0; r < n; r++) s += at[ai + r]! * bt[bj + r]!;
-      g[gi + j] += s;
+      for (let r = 0; r < n; r++) s += y[yo + r]! * bt[bj + r]!;
+      p[po + j] += s;
     }
   }
 }
@@ -81,43 +109,52 @@ class Accumulator {
   readonly sum: Float64Array;
   readonly sumSq: Float64Array;
   readonly xtx?: Float64Array;
-  readonly cross?: Float64Array;
+  readonly target?: Float64Array;
   private readonly bt?: Float64Array;
   private readonly dt?: Float64Array;
+  private readonly y?: Float64Array;
   private n = 0;
   rows = 0;
+  sampled = 0;
 
-  constructor(readonly cols: number, full: boolean, cross: boolean) {
+  /** `weights`: this group's dense rows (rowsOut × cols) when the target is wanted. */
+  constructor(readonly cols: number, full: boolean, private readonly weights?: Float32Array, private readonly rowsOut = 0) {
     this.sum = new Float64Array(cols);
     this.sumSq = new Float64Array(cols);
     if (full) {
       this.xtx = new Float64Array(cols * cols);
       this.bt = new Float64Array(cols * CHUNK);
     }
-    if (full && cross) {
-      this.cross = new Float64Array(cols * cols);
+    if (full && weights) {
+      this.target = new Float64Array(rowsOut * cols);
       this.dt = new Float64Array(cols * CHUNK);
+      this.y = new Float64Array(rowsOut * CHUNK);
     }
   }
 
-  /** Adds one row; `get(c)` returns column c's value, `getDense(c)` the dense network's. */
-  add(get: (c: number) => number, getDense?: (c: number) => number): void {
-    const { cols, sum, sumSq, bt, dt } = this;
+  /** Adds one row; `get(c)` returns column c's value, `getDense(c)` the dense network's; `sample` says whether it feeds XᵀX. */
+  add(get: (c: number) => number, getDense: (c: number) => number, sample: boolean): void {
+    const { cols, sum, sumSq } = this;
+    const bt = sample ? this.bt : undefined;
+    const dt = sample ? this.dt : undefined;
+    const at = this.n;
     for (let c = 0; c < cols; c++) {
       const x = get(c);
       sum[c] += x;
       sumSq[c] += x * x;
-      if (bt) bt[c * CHUNK + this.n] = x;
-      if (dt) dt[c * CHUNK + this.n] = getDense!(c);
+      if (bt) bt[c * CHUNK + at] = x;
+      if (dt) dt[c * CHUNK + at] = getDense(c);
     }
     this.rows++;
-    if (bt && ++this.n === CHUNK) this.flush();
+    if (!bt) return;
+    this.sampled++;
+    if (++this.n === CHUNK) this.flush();
   }
 
   flush(): void {
     if (!this.bt || this.n === 0) return;
     accumulateXtx(this.xtx!, this.bt, this.cols, this.n);
-    if (this.dt) accumulateCross(this.cross!, this.dt, this.bt, this.cols, this.n);
+    if (this.dt) accumulateTarget(this.target!, this.weights!, this.dt, this.bt, this.y!, this.rowsOut, this.cols, this.n);
     this.n = 0;
   }
 
@@ -140,39 +177,44 @@ function floatData(t: TensorView, node: Node): Float32Array | Float64Array {
  * `inputs` (one tensor per sample); `outputShape` is the node's output shape (Conv geometry).
  */
 export function layerStats(
-  node: Node, weightShape: readonly number[], outputShape: readonly number[], inputs: readonly TensorView[], full: boolean,
-  denseInputs?: readonly TensorView[],
+  node: Node, weightShape: readonly number[], outputShape: readonly number[], inputs: readonly TensorView[], options: StatsOptions,
 ): LayerStats {
-  // Identical inputs make the cross term equal XᵀX: skip it.
-  const dense = denseInputs && denseInputs !== inputs ? denseInputs : undefined;
-  if (node.op === 'Conv') return convStats(node, weightShape, outputShape, inputs, full, dense);
+  const { full } = options;
+  // Identical inputs make the target W·XᵀX: nothing to re-fit.
+  const dense = options.denseInputs && options.denseInputs !== inputs && options.weights ? options.denseInputs : undefined;
+  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+  if (node.op === 'Conv') return convStats(node, weightShape, outputShape, inputs, full, dense, dense ? options.weights : undefined, maxRows);
   let cols: number;
   if (node.op === 'Gemm') cols = attrInt(node, 'transB', 0) !== 0 ? weightShape[1]! : weightShape[0]!;
   else cols = weightShape[0]!;
-  const acc = new Accumulator(cols, full, dense !== undefined);
+  const w = dense ? options.weights : undefined;
+  const acc = new Accumulator(cols, full, w, w ? w.length / cols : 0);
   const transA = node.op === 'Gemm' && attrInt(node, 'transA', 0) !== 0;
+  const perSample = transA ? inputs[0]!.shape[1]! : Math.floor(inputs[0]!.data.length / cols);
+  const stride = Math.max(1, Math.ceil((perSample * inputs.length) / maxRows));
+  let index = 0;
   inputs.forEach((t, s) => {
     const x = floatData(t, node);
     const d = dense ? floatData(dense[s]!, node) : x;
     if (transA) {
       // A is [K, M]: row m of op(A) is column m of A.
       const m = t.shape[1]!;
-      for (let r = 0; r < m; r++) acc.add((c) => x[c * m + r]!, (c) => d[c * m + r]!);
+      for (let r = 0; r < m; r++) acc.add((c) => x[c * m + r]!, (c) => d[c * m + r]!, index++ % stride === 0);
     } else {
       if (x.length % cols !== 0) throw new Error(`calibration: layer '${node.name}' input of ${x.length} values is not rows of ${cols}`);
-      for (let base = 0; base < x.length; base += cols) acc.add((c) => x[base + c]!, (c) => d[base + c]!);
+      for (let base = 0; base < x.length; base += cols) acc.add((c) => x[base + c]!, (c) => d[base + c]!, index++ % stride === 0);
     }
   });
   acc.finish();
   return {
-    groups: 1, cols, rows: acc.rows, sum: [acc.sum], sumSq: [acc.sumSq], xtx: full ? [acc.xtx!] : undefined,
-    cross: acc.cross ? [acc.cross] : undefined,
+    groups: 1, cols, rows: acc.rows, sampledRows: acc.sampled, sum: [acc.sum], sumSq: [acc.sumSq], xtx: full ? [acc.xtx!] : undefined,
+    target: acc.target ? [acc.target] : undefined,
   };
 }
 
 function convStats(
   node: Node, weightShape: readonly number[], outputShape: readonly number[], inputs: readonly TensorView[], full: boolean,
-  dense: readonly TensorView[] | undefined,
+  dense: readonly TensorView[] | undefined, weights: Float32Array | undefined, maxRows: number,
 ): LayerStats {
   const group = attrInt(node, 'group', 1);
   const cg = weightShape[1]!;
@@ -186,7 +228,10 @@ function convStats(
   const positions = table.length / taps;
   const plane = inSpatial.reduce((a, b) => a * b, 1);
   const cols = taps * cg;
-  const accs = Array.from({ length: group }, () => new Accumulator(cols, full, dense !== undefined));
+  const rowsG = weightShape[0]! / group;
+  const accs = Array.from({ length: group }, (_, g) => new Accumulator(cols, full, weights?.subarray(g * rowsG * cols, (g + 1) * rowsG * cols), rowsG));
+  const stride = Math.max(1, Math.ceil((positions * inputs.length * first.shape[0]!) / maxRows));
+  let index = 0;
   inputs.forEach((t, s) => {
     const x = floatData(t, node);
     const d = dense ? floatData(dense[s]!, node) : x;
@@ -197,21 +242,23 @@ function convStats(
         const base = (b * cin + g * cg) * plane;
         for (let p = 0; p < positions; p++) {
           const row = p * taps;
+          const sample = (index + p) % stride === 0;
           accs[g]!.add((c) => {
             const off = table[row + Math.floor(c / cg)]!;
             return off < 0 ? 0 : x[base + (c % cg) * plane + off]!;
           }, (c) => {
             const off = table[row + Math.floor(c / cg)]!;
             return off < 0 ? 0 : d[base + (c % cg) * plane + off]!;
-          });
+          }, sample);
         }
       }
+      index += positions;
     }
   });
   for (const a of accs) a.finish();
   return {
-    groups: group, cols, rows: accs[0]!.rows,
+    groups: group, cols, rows: accs[0]!.rows, sampledRows: accs[0]!.sampled,
     sum: accs.map((a) => a.sum), sumSq: accs.map((a) => a.sumSq), xtx: full ? accs.map((a) => a.xtx!) : undefined,
-    cross: dense && full ? accs.map((a) => a.cross!) : undefined,
+    target: weights && full ? accs.map((a) => a.target!) : undefined,
   };
 }

@@ -255,9 +255,9 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       if (r) {
         if (!denseInputs || denseInputs === inputs) return undefined;
         const outShape = graph.values.get(node.outputs[0] ?? '')?.shape as number[];
-        const stats = layerStats(node, r.shape, outShape, inputs, true, denseInputs);
         const dense = toWeightMatrix(r.op, r.shape, r.transB, r.data);
-        const fitted = pruneSparseGpt(dense, r.rows, r.cols, stats.xtx![0]!, stats.rows, { kind: 'unstructured', prune: 0 }, { cross: stats.cross![0]!, keepDead: true });
+        const stats = layerStats(node, r.shape, outShape, inputs, { full: true, denseInputs, weights: dense });
+        const fitted = pruneSparseGpt(dense, r.rows, r.cols, stats.xtx![0]!, stats.sampledRows, { kind: 'unstructured', prune: 0 }, { target: stats.target![0]!, keepDead: true });
         const constant: Constant = { ...r.weight.constant!, data: fromWeightMatrix(r.op, r.shape, r.transB, fitted) };
         values.set(r.weight.name, { ...r.weight, constant });
         log(node.name, 'kept dense; weights re-fit to reproduce the dense network\'s output from the pruned upstream (sparsegpt)');
@@ -268,8 +268,8 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       const plan = plans.get(k)!;
       const outShape = graph.values.get(node.outputs[0] ?? '')?.shape;
       if (!isStatic(outShape)) throw new SpcError(`calibration: layer '${node.name}' has no static output shape`);
-      const stats = layerStats(node, k.shape, outShape, inputs, settings.method === 'sparsegpt', denseInputs);
       const dense = toWeightMatrix(k.op, k.shape, k.transB, k.data);
+      const stats = layerStats(node, k.shape, outShape, inputs, { full: settings.method === 'sparsegpt', denseInputs, weights: dense });
       const pruned = pruneCalibrated(settings.method, dense, k, plan.rule, stats, (m) => log(node.name, m));
       const constants = new Map<string, Constant>([[k.weight.name, record(k, plan, pruned)]]);
       if (!settings.biasCorrection) return { constants };
@@ -358,7 +358,7 @@ function pruneCalibrated(method: PruneMethod, dense: Float32Array, k: Candidate,
     const r: MaskRule = rule.kind === 'nm' ? rule : { ...rule, prune: shares![g]! };
     let pruned: Float32Array;
     if (method === 'wanda') pruned = pruneWanda(part, rowsG, k.cols, stats.sumSq[g]!, r);
-    else pruned = pruneSparseGpt(part, rowsG, k.cols, stats.xtx![g]!, stats.rows, r, { cross: stats.cross?.[g] });
+    else pruned = pruneSparseGpt(part, rowsG, k.cols, stats.xtx![g]!, stats.sampledRows, r, { target: stats.target?.[g] });
     out.set(pruned, g * rowsG * k.cols);
   }
   return out;

@@ -15,11 +15,11 @@ export interface SparseGptOptions {
   /** Dampening as a fraction of the mean diagonal of H; default 0.01. */
   readonly dampening?: number;
   /**
-   * Σ_t d_t x_tᵀ (cols×cols, row i = dense-input column i) when the pruned network's inputs x
-   * differ from the dense network's d: the weights are first re-fit to reconstruct the dense
-   * layer's output, Ŵ = W + W(C − XᵀX)(XᵀX + λI)⁻¹ (ridge around W), then pruned.
+   * Σ_t (W d_t) x_tᵀ (rows×cols) when the pruned network's inputs x differ from the dense
+   * network's d: the weights are first re-fit to reconstruct the dense layer's output,
+   * Ŵ = W + (P − W·XᵀX)(XᵀX + λI)⁻¹ (ridge around W, in H's scale), then pruned.
    */
-  readonly cross?: Float64Array;
+  readonly target?: Float64Array;
   /** Keep the weights of dead columns (never nonzero on the calibration data) instead of zeroing them. */
   readonly keepDead?: boolean;
 }
@@ -126,7 +126,7 @@ export function pruneSparseGpt(
   }
   if (!U) throw new Error(`pruneSparseGpt: the ${n}×${n} Hessian is not positive definite even with dampening`);
 
-  if (options.cross) refitToDense(W, rows, n, xtx, options.cross, scale, U);
+  if (options.target) refitToDense(W, rows, n, xtx, options.target, scale, U);
 
   const B = sweepBlock(options.blockSize ?? 128, rule);
   const starts: number[] = [];
@@ -195,26 +195,24 @@ export function pruneSparseGpt(
   return out;
 }
 
-/** W += W·(C − XᵀX)·scale·UᵀU, with UᵀU = (H + λI)⁻¹: the ridge re-fit towards the dense layer's output. */
-function refitToDense(W: Float64Array, rows: number, n: number, xtx: Float64Array, cross: Float64Array, scale: number, U: Float64Array): void {
-  const D = new Float64Array(n * n);
-  for (let i = 0; i < D.length; i++) D[i] = (cross[i]! - xtx[i]!) * scale;
+/** W += (P − W·XᵀX)·scale·UᵀU, with UᵀU = (H + λI)⁻¹: the ridge re-fit towards the dense layer's output. */
+function refitToDense(W: Float64Array, rows: number, n: number, xtx: Float64Array, target: Float64Array, scale: number, U: Float64Array): void {
   const m = new Float64Array(n), z = new Float64Array(n);
   for (let r = 0; r < rows; r++) {
     const at = r * n;
-    m.fill(0);
+    for (let j = 0; j < n; j++) m[j] = target[at + j]!;
     for (let k = 0; k < n; k++) {
       const w = W[at + k]!;
       if (w === 0) continue;
-      const dk = k * n;
-      for (let j = 0; j < n; j++) m[j] += w * D[dk + j]!;
+      const hk = k * n;
+      for (let j = 0; j < n; j++) m[j] -= w * xtx[hk + j]!;
     }
-    // z = m·Uᵀ (U upper: z_i = Σ_{j≥i} m_j U_ij), then W_r += z·U.
+    // z = m·Uᵀ (U upper: z_i = Σ_{j≥i} m_j U_ij), then W_r += scale·z·U.
     for (let i = 0; i < n; i++) {
       let s = 0;
       const ui = i * n;
       for (let j = i; j < n; j++) s += m[j]! * U[ui + j]!;
-      z[i] = s;
+      z[i] = s * scale;
     }
     for (let i = 0; i < n; i++) {
       const zi = z[i]!;
