@@ -136,7 +136,9 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
   }
   const calib = typeof options.calib === 'string'
     ? readSamples(options.calib, imported, { count: options.calibCount, flag: '--calib' })
-    : options.calib && options.calibCount !== undefined ? { ...options.calib, samples: options.calib.samples.slice(0, options.calibCount) } : options.calib;
+    : options.calib && options.calibCount !== undefined && options.calibCount < options.calib.samples.length
+      ? { samples: options.calib.samples.slice(0, options.calibCount), source: `${options.calib.source}, first ${options.calibCount}` }
+      : options.calib;
   const ctx = makePassContext({
     targets: options.targets, profile, pattern: options.pattern, sparsity: options.sparsity,
     allocation: options.allocation, config: options.config, minParams: options.minParams, shareRows: options.shareRows,

@@ -135,6 +135,9 @@ export function compileCommand(): Command {
       const onCalibProgress = pruning.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
       const result = compileFile(model, { inputShapes, targets: flags.targets ? targets : undefined, profile, verify: flags.verify, ...pruning, onCalibProgress });
       if (!flags.quiet) for (const w of result.warnings) process.stderr.write(`spc: warning: ${w}\n`);
+      if (!flags.quiet && pruning.calib !== undefined && pruning.method === undefined && !pruning.biasCorrection) {
+        process.stderr.write('spc: warning: --calib is not used by --method magnitude without --bias-correction\n');
+      }
       if (existsSync(flags.output) && !statSync(flags.output).isDirectory()) {
         throw new UsageError(`-o ${flags.output}: exists and is not a folder (-o names the output folder)`);
       }
