@@ -24,6 +24,8 @@ import { SPC_VERSION } from './version.js';
 import type { CalibrationSet } from './calibrate/data.js';
 import { readSamples } from './calibrate/data.js';
 import { defaultRegistry } from '../runtime/kernels/index.js';
+import type { PruneMethod } from './passes/prune.js';
+import { SpcError } from './errors.js';
 
 export interface CompileOptions {
   /** Pins input shapes: name → dims. */
@@ -49,10 +51,19 @@ export interface CompileOptions {
   readonly minParams?: number;
   /** N:M only: one mask per block of this many output channels (kernel-friendly N:M). */
   readonly shareRows?: number;
-  /** Calibration samples: a .npy (sample axis first) or folder path, or a set already read. */
+  /**
+   * Calibration data: a .npy (sample axis first) or a folder of .npy / .pb files, or a loaded set.
+   * Provenance records its base name, sample count and a digest, never a path.
+   */
   readonly calib?: string | CalibrationSet;
-  /** Use the first this many calibration samples. */
+  /** Use the first n calibration samples only. */
   readonly calibCount?: number;
+  /** How the pruned weights are chosen (default magnitude); wanda and sparsegpt need `calib`. */
+  readonly method?: PruneMethod;
+  /** Re-fit each pruned layer's bias to the dense layer's mean output on `calib`. */
+  readonly biasCorrection?: boolean;
+  /** Progress of the calibration (nodes done of total); not recorded. */
+  readonly onCalibProgress?: (done: number, total: number) => void;
 }
 
 export interface CompileResult {
@@ -90,8 +101,10 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
   if (o.config !== undefined) out.push(['config', JSON.stringify(o.config)]);
   if (o.minParams !== undefined) out.push(['min-params', String(o.minParams)]);
   if (o.shareRows !== undefined) out.push(['share-rows', String(o.shareRows)]);
-  if (o.calib !== undefined) out.push(['calib', typeof o.calib === 'string' ? basename(o.calib) : o.calib.source]);
-  if (o.calibCount !== undefined) out.push(['calib-count', String(o.calibCount)]);
+  if (o.method !== undefined) out.push(['method', o.method]);
+  if (o.biasCorrection) out.push(['bias-correction', 'true']);
+  const calibrated = (o.method !== undefined && o.method !== 'magnitude') || o.biasCorrection === true || o.allocation === 'sensitivity';
+  if (calibrated && o.calib !== undefined && typeof o.calib !== 'string') out.push(['calib', calibRecord(o.calib)]);
   return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -101,24 +114,42 @@ function profileRecord(p: KernelProfile): string {
   return `${p.source} sha256:${digest}`;
 }
 
+/** How provenance names calibration data: its source (base name, samples used) and a digest of the samples. */
+export function calibRecord(set: CalibrationSet): string {
+  const h = createHash('sha256');
+  for (const feed of set.samples) {
+    for (const [name, t] of Object.entries(feed).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      h.update(`${name}:${t.dtype}:${t.shape.join('x')};`);
+      h.update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    }
+  }
+  return `${set.source} sha256:${h.digest('hex').slice(0, 16)}`;
+}
+
 export function compileFile(modelPath: string, options: CompileOptions = {}): CompileResult {
   const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes) });
   const name = basename(modelPath, extname(modelPath));
   const registry = defaultRegistry();
   const profile = typeof options.profile === 'string' ? loadProfile(options.profile) : options.profile;
+  if ((options.method === 'wanda' || options.method === 'sparsegpt' || options.biasCorrection) && options.calib === undefined) {
+    throw new SpcError(`${options.method === undefined || options.method === 'magnitude' ? 'bias correction' : `method ${options.method}`} needs calibration data (--calib)`);
+  }
   const calib = typeof options.calib === 'string'
     ? readSamples(options.calib, imported, { count: options.calibCount, flag: '--calib' })
-    : options.calib;
+    : options.calib && options.calibCount !== undefined && options.calibCount < options.calib.samples.length
+      ? { samples: options.calib.samples.slice(0, options.calibCount), source: `${options.calib.source}, first ${options.calibCount}` }
+      : options.calib;
   const ctx = makePassContext({
     targets: options.targets, profile, pattern: options.pattern, sparsity: options.sparsity,
-    allocation: options.allocation, config: options.config, minParams: options.minParams, shareRows: options.shareRows, calib,
+    allocation: options.allocation, config: options.config, minParams: options.minParams, shareRows: options.shareRows,
+    method: options.method, biasCorrection: options.biasCorrection, calib, progress: options.onCalibProgress,
   }, registry);
   const verify = options.verify ?? false;
   const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });
   const graph = runPipeline(canonical, [...prunePipeline, ...selectPipeline], ctx, { verify });
   const plan = planArena(graph);
   const sourceSha256 = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
-  const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions({ ...options, profile }) }, registry);
+  const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions({ ...options, profile, calib }) }, registry);
   // Built once, from the lowered weights (stored bytes, kernels); the artifact records its rows.
   const report = compileReport(canonical, graph, lowered, ctx.notes, options.pattern);
   const contents = withRecipe(lowered, recipeOf(report));

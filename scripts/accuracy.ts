@@ -23,8 +23,6 @@ const CALIB = join(DIGITS, 'digits-calib-x.npy');
 const TEST_X = join(DIGITS, 'digits-test-x.npy');
 const TEST_Y = join(DIGITS, 'digits-test-y.npy');
 
-// Options the methods add to CompileOptions (compiler/compile.ts); absent from older builds.
-type MethodOptions = CompileOptions & { method?: string; biasCorrection?: boolean };
 
 /** Issue 5's grid of patterns. */
 const GRID_PATTERNS: { name: string; opts: CompileOptions }[] = [
@@ -37,8 +35,8 @@ const GRID_PATTERNS: { name: string; opts: CompileOptions }[] = [
   { name: '95%', opts: { pattern: 'unstructured', sparsity: 0.95 } },
 ];
 
-interface Method { readonly name: string; readonly opts: MethodOptions }
-const METHODS: readonly Method[] = ['magnitude', 'wanda', 'sparsegpt'].flatMap((method) => [
+interface Method { readonly name: string; readonly opts: CompileOptions }
+const METHODS: readonly Method[] = (['magnitude', 'wanda', 'sparsegpt'] as const).flatMap((method): Method[] => [
   { name: method, opts: method === 'magnitude' ? {} : { method, calib: CALIB } },
   { name: `${method} + bias corr.`, opts: { ...(method === 'magnitude' ? {} : { method }), biasCorrection: true, calib: CALIB } },
 ]);
@@ -89,7 +87,7 @@ async function score(model: string, result: CompileResult, dense: Uint8Array, la
 }
 
 /** Whether compile honoured the method options (they are recorded in the artifact's provenance). */
-function honoured(opts: MethodOptions, result: CompileResult): boolean {
+function honoured(opts: CompileOptions, result: CompileResult): boolean {
   const keys = result.contents.provenance.options;
   if (opts.method !== undefined && !keys.some(([k, v]) => /method/.test(k) && v === opts.method)) return false;
   if (opts.biasCorrection && !keys.some(([k]) => /bias/.test(k))) return false;
@@ -128,7 +126,7 @@ async function main(): Promise<void> {
       const cells: string[] = [];
       for (const m of METHODS) {
         if (unsupported.has(m.name)) { cells.push('n/a'); continue; }
-        const opts: MethodOptions = { ...p.opts, ...m.opts };
+        const opts: CompileOptions = { ...p.opts, ...m.opts };
         let c;
         try {
           c = timedCompile(model, opts);

@@ -18,8 +18,10 @@ import { parsePattern, PATTERN_HELP } from '../sparse/pattern.js';
 import { parseConfig } from '../sparse/config.js';
 import { readInputFile } from './read-file.js';
 import type { CompileOptions } from '../compile.js';
+import { progressBar } from './progress.js';
 
 const ALLOCATIONS = ['uniform', 'global', 'erk', 'sensitivity'] as const;
+const METHODS = ['magnitude', 'wanda', 'sparsegpt'] as const;
 
 /** Checks the pruning flags together and turns them into compile options. */
 function pruningOptions(flags: CompileFlags): Partial<CompileOptions> {
@@ -27,7 +29,23 @@ function pruningOptions(flags: CompileFlags): Partial<CompileOptions> {
   if (flags.config) {
     out.config = parseConfig(new TextDecoder().decode(readInputFile(flags.config)), flags.config);
   }
+  const method = flags.method ?? 'magnitude';
+  if (!(METHODS as readonly string[]).includes(method)) throw new UsageError(`--method '${method}': choose ${METHODS.join(', ')}`);
+  if (method !== 'magnitude' && flags.calib === undefined) {
+    throw new UsageError(`--method ${method} needs calibration data: --calib <x.npy|folder> (inputs only, sample axis first; never the test set)`);
+  }
+  if (flags.biasCorrection && flags.calib === undefined) throw new UsageError('--bias-correction needs calibration data: --calib <x.npy|folder>');
+  if (flags.calibCount !== undefined) {
+    const n = Number(flags.calibCount);
+    if (!Number.isInteger(n) || n < 1 || flags.calibCount.trim() === '') throw new UsageError(`--calib-count '${flags.calibCount}': expected a whole number ≥ 1`);
+    if (flags.calib === undefined) throw new UsageError('--calib-count needs --calib');
+    out.calibCount = n;
+  }
+  if (flags.calib !== undefined) out.calib = flags.calib;
+  if (method !== 'magnitude') out.method = method as CompileOptions['method'];
+  if (flags.biasCorrection) out.biasCorrection = true;
   if (flags.pattern === undefined) {
+    if (method !== 'magnitude' || flags.biasCorrection) throw new UsageError(`${method !== 'magnitude' ? `--method ${method}` : '--bias-correction'} needs --pattern`);
     if (flags.sparsity !== undefined) throw new UsageError('--sparsity needs --pattern (unstructured, block:RxC or channel)');
     if (flags.shareRows !== undefined) throw new UsageError('--share-rows needs an N:M --pattern, e.g. --pattern 2:4 --share-rows 4');
     return out;
@@ -35,6 +53,7 @@ function pruningOptions(flags: CompileFlags): Partial<CompileOptions> {
   let pattern;
   try { pattern = parsePattern(flags.pattern); } catch (e) { throw new UsageError(`--pattern: ${(e as Error).message}`); }
   out.pattern = pattern.text;
+  if (pattern.kind === 'channel' && (method !== 'magnitude' || flags.biasCorrection)) throw new UsageError('--pattern channel prunes by magnitude; --method and --bias-correction apply to unstructured, N:M and block patterns');
   if (flags.sparsity !== undefined) {
     const s = Number(flags.sparsity);
     if (!(s >= 0 && s < 1) || flags.sparsity.trim() === '') throw new UsageError(`--sparsity '${flags.sparsity}': expected a fraction in [0, 1), e.g. 0.9`);
@@ -66,6 +85,10 @@ interface CompileFlags {
   config?: string;
   minParams?: string;
   shareRows?: string;
+  calib?: string;
+  calibCount?: string;
+  method?: string;
+  biasCorrection?: boolean;
   emitOnnx?: string;
   inputShape?: string[];
   targets?: string;
@@ -89,6 +112,10 @@ export function compileCommand(): Command {
     .option('--config <spc.json>', 'per-layer overrides by node-name glob or op type (pattern, sparsity, skip, force)')
     .option('--share-rows <R>', 'N:M only: one mask per block of R output channels, so a kernel reuses each loaded activation R times (kernel-friendly N:M)')
     .option('--min-params <count>', 'layers with fewer weights stay dense', '4096')
+    .option('--method <method>', 'which weights are kept: magnitude (|w|, no data), wanda (|w|·‖x‖) or sparsegpt (OBS reconstruction, updates the kept weights); wanda and sparsegpt need --calib', 'magnitude')
+    .option('--calib <x.npy|folder>', 'calibration inputs: one .npy with the sample axis first, or a folder of .npy / TensorProto .pb files (one sample each); never the test set')
+    .option('--calib-count <n>', 'use the first n calibration samples only')
+    .option('--bias-correction', 're-fit each pruned layer\'s bias so its mean output on the calibration inputs matches the dense layer\'s (needs --calib)')
     .option('--emit-onnx <file.onnx>', 'also write the pruned model as ordinary ONNX (zeros in dense initializers; channel pruning gives smaller shapes)')
     .option('--input-shape <name=dims>', 'pin an input shape, e.g. input=1x3x224x224 (repeatable); a dynamic batch is otherwise pinned to 1', collect)
     .option('--targets <list>', `kernel targets allowed, from ${TARGETS.join(', ')}: the kernel with the least estimated time wins, ties go to the earlier target (wasmsimd falls back to js at run time without WebAssembly SIMD)`, DEFAULT_TARGETS.join(','))
@@ -105,8 +132,12 @@ export function compileCommand(): Command {
       if (!existsSync(model)) throw new SpcError(`${model}: no such file`);
       const pruning = pruningOptions(flags);
       const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
-      const result = compileFile(model, { inputShapes, targets: flags.targets ? targets : undefined, profile, verify: flags.verify, ...pruning });
+      const onCalibProgress = pruning.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
+      const result = compileFile(model, { inputShapes, targets: flags.targets ? targets : undefined, profile, verify: flags.verify, ...pruning, onCalibProgress });
       if (!flags.quiet) for (const w of result.warnings) process.stderr.write(`spc: warning: ${w}\n`);
+      if (!flags.quiet && pruning.calib !== undefined && pruning.method === undefined && !pruning.biasCorrection) {
+        process.stderr.write('spc: warning: --calib is not used by --method magnitude without --bias-correction\n');
+      }
       if (existsSync(flags.output) && !statSync(flags.output).isDirectory()) {
         throw new UsageError(`-o ${flags.output}: exists and is not a folder (-o names the output folder)`);
       }
@@ -140,7 +171,7 @@ export function compileCommand(): Command {
         if (pruning.pattern) {
           const ratio = totals.prunedBytesBefore ? (totals.prunedBytesAfter / totals.prunedBytesBefore).toFixed(3) : '-';
           process.stdout.write([
-            `  pruned ${totals.prunedLayers} of ${totals.layers} layers (${pruning.pattern}${pruning.shareRows ? `, one mask per ${pruning.shareRows} rows` : ''}): weights ${totals.paramsBefore} → ${totals.paramsAfter} nonzero,` +
+            `  pruned ${totals.prunedLayers} of ${totals.layers} layers (${pruning.pattern}${pruning.shareRows ? `, one mask per ${pruning.shareRows} rows` : ''}, ${pruning.method ?? 'magnitude'}${pruning.biasCorrection ? ' + bias correction' : ''}): weights ${totals.paramsBefore} → ${totals.paramsAfter} nonzero,` +
               ` ${totals.bytesBefore} → ${totals.bytesAfter} bytes; pruned layers stored at ${ratio}× their dense bytes`,
             ...(densified.length > 0 ? [`  ${densified.length} pruned layer(s) run DENSIFIED: a dense kernel is estimated faster (or none reads the format); \`spc inspect\` shows why`] : []),
             '',

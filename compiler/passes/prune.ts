@@ -1,9 +1,10 @@
-// prune: one-shot magnitude pruning of Conv/Gemm/MatMul weights to an unstructured, N:M or block
-// pattern, with per-layer sparsity from an allocation and a config file, and a skip reason for
-// every layer it keeps dense.
+// prune: one-shot pruning of Conv/Gemm/MatMul weights to an unstructured, N:M or block pattern,
+// by magnitude or, with calibration data, by Wanda or SparseGPT (optionally with bias correction),
+// with per-layer sparsity from an allocation and a config file, and a skip reason for every layer
+// it keeps dense.
 
-import type { Graph, Node, Sparsity, Value } from '../ir/graph.js';
-import { attrInt, withGraph } from '../ir/graph.js';
+import type { Constant, Graph, Node, Sparsity, Value } from '../ir/graph.js';
+import { attrInt, isStatic, makeGraph } from '../ir/graph.js';
 import { SpcError } from '../errors.js';
 import type { Pass, PassContext, PassOptions } from './pass.js';
 import type { Pattern } from '../sparse/pattern.js';
@@ -12,12 +13,21 @@ import type { Allocation, AllocLayer } from '../sparse/allocation.js';
 import { allocate, parseAllocation } from '../sparse/allocation.js';
 import type { SensitivityPoint } from '../sparse/sensitivity.js';
 import { measureSensitivity } from '../sparse/sensitivity.js';
-import type { CalibrationSet } from '../calibrate/data.js';
 import type { PruneConfig } from '../sparse/config.js';
 import { overrideFor, validateConfig } from '../sparse/config.js';
 import { countZeros, maskBlock, maskNmShared, maskUnstructured } from '../sparse/masks.js';
 import type { PruneLayerReport } from '../sparse/report.js';
 import { PRUNABLE_OPS } from '../sparse/report.js';
+import type { MaskRule } from '../sparse/mask-rule.js';
+import { splitCount } from '../sparse/mask-rule.js';
+import { pruneWanda } from '../sparse/wanda.js';
+import { pruneSparseGpt } from '../sparse/sparsegpt.js';
+import { biasShift, shiftBias } from '../sparse/bias-correction.js';
+import type { CalibrationSet } from '../calibrate/data.js';
+import type { LayerChange } from '../calibrate/stream.js';
+import { streamCalibration } from '../calibrate/stream.js';
+import type { LayerStats } from '../calibrate/stats.js';
+import { layerStats } from '../calibrate/stats.js';
 import type { WeightOp } from '../../runtime/sparse/layout.js';
 import { fromWeightMatrix, toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
 
@@ -26,16 +36,26 @@ export const DEFAULT_MIN_PARAMS = 4096;
 /** Sparsity for unstructured/block when none is given: the level one-shot magnitude pruning tolerates. */
 export const DEFAULT_SPARSITY = 0.5;
 
+/** Which weights are kept: by |w|, by Wanda's |w|·‖x‖, or by SparseGPT's OBS reconstruction (which also updates the kept ones). */
+export type PruneMethod = 'magnitude' | 'wanda' | 'sparsegpt';
+export const PRUNE_METHODS: readonly PruneMethod[] = ['magnitude', 'wanda', 'sparsegpt'];
+
 export interface PruneSettings {
   readonly pattern: Pattern;
+  /** Default magnitude; wanda and sparsegpt need `calib`. */
+  readonly method: PruneMethod;
+  /** Re-fit each pruned layer's bias so its mean output on `calib` matches the dense layer's. */
+  readonly biasCorrection: boolean;
+  /** Calibration samples: the calibrated methods, bias correction and the sensitivity allocation read them. */
+  readonly calib?: CalibrationSet;
+  /** Progress of the calibration stream (nodes done, node count). */
+  readonly progress?: (done: number, total: number) => void;
   readonly sparsity: number;
   readonly allocation: Allocation;
   readonly config?: PruneConfig;
   readonly minParams: number;
   /** N:M only: one mask per block of this many output rows (1 = per row). */
   readonly shareRows: number;
-  /** Calibration samples (the `calib` option), read by the sensitivity allocation. */
-  readonly calib?: CalibrationSet;
 }
 
 /** Reads the prune options from the pass context; undefined when no pattern was asked for. */
@@ -59,12 +79,20 @@ export function pruneSettings(options: Readonly<PassOptions>): PruneSettings | u
   const sr = options['shareRows'];
   if (sr !== undefined && (typeof sr !== 'number' || !Number.isInteger(sr) || sr < 1)) throw new SpcError(`shareRows must be a positive integer, got ${String(sr)}`);
   if (sr !== undefined && sr > 1 && pattern.kind !== 'nm') throw new SpcError(`share-rows applies to N:M patterns only, not ${pattern.text}`);
+  const me = options['method'] ?? 'magnitude';
+  if (!(PRUNE_METHODS as readonly unknown[]).includes(me)) throw new SpcError(`method must be one of ${PRUNE_METHODS.join(', ')}, got ${String(me)}`);
+  const method = me as PruneMethod;
+  const biasCorrection = options['biasCorrection'] === true;
   const calib = options['calib'] as CalibrationSet | undefined;
-  if (calib !== undefined && !Array.isArray(calib.samples)) throw new SpcError('the calib option must be read into a calibration set (calibrate/data.ts readSamples) before the prune pass');
+  if (calib !== undefined && !Array.isArray(calib.samples)) throw new SpcError('calib must be a calibration set (see compiler/calibrate/data.ts)');
+  if (!calib && method !== 'magnitude') throw new SpcError(`method ${method} needs calibration data (--calib)`);
+  if (!calib && biasCorrection) throw new SpcError('bias correction needs calibration data (--calib)');
   if (allocation === 'sensitivity' && !calib) throw new SpcError('--allocation sensitivity measures each layer on calibration data: give --calib x.npy');
+  const pg = options['progress'];
   return {
     pattern, sparsity: (s as number | undefined) ?? DEFAULT_SPARSITY, allocation, config,
-    minParams: (mp as number | undefined) ?? DEFAULT_MIN_PARAMS, shareRows: (sr as number | undefined) ?? 1, calib,
+    minParams: (mp as number | undefined) ?? DEFAULT_MIN_PARAMS, shareRows: (sr as number | undefined) ?? 1,
+    method, biasCorrection, calib, progress: typeof pg === 'function' ? (pg as PruneSettings['progress']) : undefined,
   };
 }
 
@@ -139,6 +167,8 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
   const finals = finalLayers(graph);
   const inputs = new Set(graph.inputs);
   const candidates: Candidate[] = [];
+  /** Layers kept dense whose weights SparseGPT may re-fit to the dense output (not config-skipped, not shared, group 1). */
+  const refittable: Candidate[] = [];
 
   for (const node of graph.nodes) {
     if (!PRUNABLE_OPS.includes(node.op)) continue;
@@ -178,7 +208,14 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
     }
     // A pattern cannot be forced onto a matrix it does not tile.
     reason ??= misalignment(pattern, rows, cols, settings.shareRows);
-    if (reason !== undefined) { skip(node, wName, pattern.text, data.length, nz, reason); continue; }
+    if (reason !== undefined) {
+      skip(node, wName, pattern.text, data.length, nz, reason);
+      const group = op === 'Conv' ? attrInt(node, 'group', 1) : 1;
+      if (!o.skip && group === 1 && (users.get(wName) ?? []).length === 1 && !graph.outputs.includes(wName)) {
+        refittable.push({ node, op, weight: v, data, shape: c.shape, transB, rows, cols, pattern });
+      }
+      continue;
+    }
     const fixedSparsity = o.sparsity;
     candidates.push({ node, op, weight: v, data, shape: c.shape, transB, rows, cols, pattern, fixedSparsity });
   }
@@ -200,41 +237,79 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
   allocated.forEach((k, i) => { pruneCount.set(k, shares[i]!.prune); allocRequested.set(k, shares[i]!.requested); });
 
   const values = new Map(graph.values);
+  const nodes = new Map<string, Node>();
   const done = new Map<string, PruneLayerReport>();
-  for (const k of candidates) {
-    if (done.has(k.weight.name)) continue;
-    const matrix = toWeightMatrix(k.op, k.shape, k.transB, k.data);
+  const plans = new Map<Candidate, LayerPlan>();
+  for (const k of candidates) plans.set(k, planLayer(k, settings, pruneCount.get(k), allocRequested.get(k)));
+
+  /** Records the pruned matrix of `k` as its weight's new constant; returns that constant. */
+  const record = (k: Candidate, plan: LayerPlan, pruned: Float32Array): Constant => {
     const params = k.data.length;
-    let pruned: Float32Array;
-    let requested: number;
-    let sparsity: Omit<Sparsity, 'requested' | 'achieved'>;
-    const p = k.pattern;
-    if (p.kind === 'nm') {
-      pruned = maskNmShared(matrix, k.rows, k.cols, p.n, p.m, settings.shareRows);
-      requested = (p.m - p.n) / p.m;
-      sparsity = { kind: 'nm', pattern: p.text, n: p.n, m: p.m, ...(settings.shareRows > 1 ? { shareRows: settings.shareRows } : {}) };
-    } else if (p.kind === 'block') {
-      const area = p.br * p.bc;
-      const nBlocks = params / area;
-      requested = k.fixedSparsity ?? allocRequested.get(k)!;
-      const blocks = Math.round(requested * nBlocks);
-      pruned = maskBlock(matrix, k.rows, k.cols, p.br, p.bc, blocks);
-      sparsity = { kind: 'block', pattern: p.text, br: p.br, bc: p.bc };
-    } else if (p.kind === 'unstructured') {
-      const count = k.fixedSparsity !== undefined ? Math.round(k.fixedSparsity * params) : pruneCount.get(k)!;
-      requested = k.fixedSparsity ?? allocRequested.get(k)!;
-      pruned = maskUnstructured(matrix, count);
-      sparsity = { kind: 'unstructured', pattern: p.text };
-    } else {
-      continue;
-    }
     const zeros = countZeros(pruned);
-    const achieved = zeros / params;
-    const data = fromWeightMatrix(k.op, k.shape, k.transB, pruned);
+    const constant: Constant = { ...k.weight.constant!, data: fromWeightMatrix(k.op, k.shape, k.transB, pruned) };
     const curve = curveOf.get(k);
-    values.set(k.weight.name, { ...k.weight, constant: { ...k.weight.constant!, data }, sparsity: { ...sparsity, requested, achieved, ...(curve ? { sensitivity: curve } : {}) } });
-    const row: PruneLayerReport = { node: k.node.name, op: k.node.op, weight: k.weight.name, pattern: p.text, requested, achieved, params, nonzeros: params - zeros, skipped: false };
-    done.set(k.weight.name, row);
+    values.set(k.weight.name, { ...k.weight, constant, sparsity: { ...plan.sparsity, requested: plan.requested, achieved: zeros / params, ...(curve ? { sensitivity: curve } : {}) } });
+    done.set(k.weight.name, { node: k.node.name, op: k.node.op, weight: k.weight.name, pattern: k.pattern.text, requested: plan.requested, achieved: zeros / params, params, nonzeros: params - zeros, skipped: false });
+    return constant;
+  };
+
+  if (settings.method === 'magnitude' && !settings.biasCorrection) {
+    for (const k of candidates) {
+      if (done.has(k.weight.name)) continue;
+      const plan = plans.get(k)!;
+      record(k, plan, pruneMagnitude(toWeightMatrix(k.op, k.shape, k.transB, k.data), k.rows, k.cols, plan.rule));
+    }
+  } else {
+    // Calibrated: layers in graph order, each on the activations of the already-pruned upstream network.
+    const byNode = new Map(candidates.map((k) => [k.node.name, k]));
+    const taken = new Set(graph.values.keys());
+    const fresh = (base: string): string => {
+      let name = base;
+      for (let i = 1; taken.has(name); i++) name = `${base}_${i}`;
+      taken.add(name);
+      return name;
+    };
+    const uses = new Map<string, number>();
+    for (const n of graph.nodes) for (const x of n.inputs) if (x !== '') uses.set(x, (uses.get(x) ?? 0) + 1);
+    const refitNodes = new Map(refittable.map((k) => [k.node.name, k]));
+    const reconstruct = settings.method === 'sparsegpt';
+    streamCalibration(graph, settings.calib!, new Set([...byNode.keys(), ...(reconstruct ? refitNodes.keys() : [])]), ({ node, inputs, denseInputs }): LayerChange | undefined => {
+      const r = refitNodes.get(node.name);
+      if (r) {
+        if (!denseInputs || denseInputs === inputs) return undefined;
+        const outShape = graph.values.get(node.outputs[0] ?? '')?.shape as number[];
+        const dense = toWeightMatrix(r.op, r.shape, r.transB, r.data);
+        const stats = layerStats(node, r.shape, outShape, inputs, { full: true, denseInputs, weights: dense });
+        const fitted = pruneSparseGpt(dense, r.rows, r.cols, stats.xtx![0]!, stats.sampledRows, { kind: 'unstructured', prune: 0 }, { target: stats.target![0]!, keepDead: true });
+        const constant: Constant = { ...r.weight.constant!, data: fromWeightMatrix(r.op, r.shape, r.transB, fitted) };
+        values.set(r.weight.name, { ...r.weight, constant });
+        log(node.name, 'kept dense; weights re-fit to reproduce the dense network\'s output from the pruned upstream (sparsegpt)');
+        return { constants: new Map([[r.weight.name, constant]]) };
+      }
+      const k = byNode.get(node.name)!;
+      if (done.has(k.weight.name)) return undefined;
+      const plan = plans.get(k)!;
+      const outShape = graph.values.get(node.outputs[0] ?? '')?.shape;
+      if (!isStatic(outShape)) throw new SpcError(`calibration: layer '${node.name}' has no static output shape`);
+      const dense = toWeightMatrix(k.op, k.shape, k.transB, k.data);
+      const stats = layerStats(node, k.shape, outShape, inputs, { full: settings.method === 'sparsegpt', denseInputs, weights: dense });
+      const pruned = pruneCalibrated(settings.method, dense, k, plan.rule, stats, (m) => log(node.name, m));
+      const constants = new Map<string, Constant>([[k.weight.name, record(k, plan, pruned)]]);
+      if (!settings.biasCorrection) return { constants };
+      const means = stats.sum.map((s) => s.map((v) => v / Math.max(1, stats.rows)));
+      const shift = biasShift(dense, pruned, k.rows, k.cols, means);
+      const biasName = node.inputs[2] ?? '';
+      const biasValue = biasName === '' ? undefined : graph.values.get(biasName);
+      if (biasName !== '' && !biasValue?.constant) { log(node.name, `bias correction skipped: bias '${biasName}' is not a constant`); return { constants }; }
+      // A bias read only by this node is replaced in place; otherwise the node gets a new one.
+      const name = biasValue && uses.get(biasName) === 1 ? biasName : fresh(`${k.weight.name}_bias`);
+      const corrected = shiftBias(node, biasValue?.constant, shift, outShape, name);
+      if (!corrected) { log(node.name, `bias correction skipped: ${node.op} has no bias input`); return { constants }; }
+      values.set(name, { name, dtype: 'float32', shape: corrected.bias.shape, constant: corrected.bias });
+      nodes.set(node.name, corrected.node);
+      constants.set(name, corrected.bias);
+      return { node: corrected.node, constants };
+    }, { progress: settings.progress, dense: reconstruct });
   }
   for (const k of candidates) {
     const row = done.get(k.weight.name);
@@ -244,25 +319,96 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
   const order = new Map(graph.nodes.map((n, i) => [n.name, i]));
   report.sort((a, b) => order.get(a.node)! - order.get(b.node)!);
   if (done.size === 0) return { graph, report };
-  return { graph: withGraph(graph, { values: values.values() }), report };
+  return {
+    graph: makeGraph({ ...graph, values: values.values(), nodes: graph.nodes.map((n) => nodes.get(n.name) ?? n) }),
+    report,
+  };
+}
+
+interface LayerPlan {
+  readonly rule: MaskRule;
+  readonly requested: number;
+  readonly sparsity: Omit<Sparsity, 'requested' | 'achieved'>;
+}
+
+/** What to zero in layer `k`: the pattern with its count from the config or the allocation. */
+function planLayer(k: Candidate, settings: PruneSettings, allocCount: number | undefined, allocRequested: number | undefined): LayerPlan {
+  const p = k.pattern;
+  const params = k.data.length;
+  if (p.kind === 'nm') {
+    return {
+      rule: { kind: 'nm', n: p.n, m: p.m, shareRows: settings.shareRows }, requested: (p.m - p.n) / p.m,
+      sparsity: { kind: 'nm', pattern: p.text, n: p.n, m: p.m, ...(settings.shareRows > 1 ? { shareRows: settings.shareRows } : {}) },
+    };
+  }
+  if (p.kind === 'block') {
+    const requested = k.fixedSparsity ?? allocRequested!;
+    const blocks = Math.round(requested * (params / (p.br * p.bc)));
+    return { rule: { kind: 'block', br: p.br, bc: p.bc, prune: blocks }, requested, sparsity: { kind: 'block', pattern: p.text, br: p.br, bc: p.bc } };
+  }
+  if (p.kind !== 'unstructured') throw new Error(`prune: no plan for pattern ${p.text}`);
+  const count = k.fixedSparsity !== undefined ? Math.round(k.fixedSparsity * params) : allocCount!;
+  return { rule: { kind: 'unstructured', prune: count }, requested: k.fixedSparsity ?? allocRequested!, sparsity: { kind: 'unstructured', pattern: p.text } };
+}
+
+/** Magnitude masks: layer-wide smallest |w| (unstructured), top-N |w| per group, lowest-norm blocks. */
+function pruneMagnitude(matrix: Float32Array, rows: number, cols: number, rule: MaskRule): Float32Array {
+  switch (rule.kind) {
+    case 'nm': return maskNmShared(matrix, rows, cols, rule.n, rule.m, rule.shareRows);
+    case 'block': return maskBlock(matrix, rows, cols, rule.br, rule.bc, rule.prune);
+    case 'unstructured': return maskUnstructured(matrix, rule.prune);
+  }
 }
 
 /**
- * Magnitude pruning of Conv/Gemm/MatMul weights (input 1) to `options.pattern` ('unstructured',
+ * A calibrated method on layer `k`: per conv group (each with its own input statistics), the
+ * group's rows pruned with its share of the count. A grouped layer whose groups do not hold
+ * whole shared-rows or block tiles falls back to magnitude, with a note.
+ */
+function pruneCalibrated(method: PruneMethod, dense: Float32Array, k: Candidate, rule: MaskRule, stats: LayerStats, note: (m: string) => void): Float32Array {
+  if (method === 'magnitude') return pruneMagnitude(dense, k.rows, k.cols, rule);
+  const groups = stats.groups;
+  const rowsG = k.rows / groups;
+  const tileRows = rule.kind === 'nm' ? rule.shareRows : rule.kind === 'block' ? rule.br : 1;
+  if (rowsG % tileRows !== 0) {
+    note(`${method} needs whole ${tileRows}-row tiles in each of the ${groups} groups; magnitude used`);
+    return pruneMagnitude(dense, k.rows, k.cols, rule);
+  }
+  const shares = rule.kind === 'nm' ? undefined : splitCount(rule.prune, new Array<number>(groups).fill(1));
+  const out = new Float32Array(dense.length);
+  for (let g = 0; g < groups; g++) {
+    const part = dense.subarray(g * rowsG * k.cols, (g + 1) * rowsG * k.cols);
+    const r: MaskRule = rule.kind === 'nm' ? rule : { ...rule, prune: shares![g]! };
+    let pruned: Float32Array;
+    if (method === 'wanda') pruned = pruneWanda(part, rowsG, k.cols, stats.sumSq[g]!, r);
+    else pruned = pruneSparseGpt(part, rowsG, k.cols, stats.xtx![g]!, stats.sampledRows, r, { target: stats.target?.[g] });
+    out.set(pruned, g * rowsG * k.cols);
+  }
+  return out;
+}
+
+/**
+ * Pruning of Conv/Gemm/MatMul weights (input 1) to `options.pattern` ('unstructured',
  * 'N:M' = keep N of every M input channels at a fixed kernel position, 'block:RxC'), with
  * `options.sparsity` (unstructured/block, default 0.5) spread by `options.allocation`
  * (uniform | global | erk | sensitivity, which measures each layer on `options.calib`), per-layer
  * overrides from `options.config`, and `options.minParams`.
  * The stem conv, the classifier, depthwise/grouped convs, small, misaligned and shared weights
  * stay dense unless the config forces them; every skip is logged with its reason.
+ * `options.method` chooses the kept weights: magnitude (default), or with `options.calib` (a
+ * CalibrationSet) wanda or sparsegpt, layer by layer on the pruned upstream network's
+ * activations (calibrate/stream.ts). sparsegpt also re-fits each pruned layer, and each layer
+ * kept dense downstream of one, to reproduce the dense network's output (ridge around the
+ * weights, same dampening), then prunes with the OBS update. `options.biasCorrection` re-fits
+ * each pruned layer's bias to the dense layer's mean output on the same inputs.
  *
  * Preconditions: canonicalized graph (BN folded), float32 constant weights.
  * Postconditions: each pruned weight is a new constant holding the zeros, annotated with
- * `sparsity`; nodes and shapes unchanged. Without a pattern, or with 'channel', the graph is returned as is.
+ * `sparsity`; shapes unchanged; nodes unchanged but for a bias input bias correction may add. Without a pattern, or with 'channel', the graph is returned as is.
  */
 export const prune: Pass = {
   name: 'prune',
-  summary: 'magnitude pruning of Conv/Gemm/MatMul weights to unstructured, N:M or block patterns',
+  summary: 'one-shot pruning (magnitude, wanda, sparsegpt) of Conv/Gemm/MatMul weights to unstructured, N:M or block patterns',
   preserves: ['shapes'],
   run(graph: Graph, ctx: PassContext): Graph {
     const settings = pruneSettings(ctx.options);

@@ -70,27 +70,30 @@ export function maskUnstructured(w: Float32Array, k: number): Float32Array {
   return out;
 }
 
-/** L1 norm of every br × bc block, block-row-major. */
-export function blockNorms(w: Float32Array, rows: number, cols: number, br: number, bc: number): Float64Array {
+/** L1 norm of every br × bc block (or the sum of `score` over it), block-row-major. */
+export function blockNorms(w: Float32Array, rows: number, cols: number, br: number, bc: number, score?: ArrayLike<number>): Float64Array {
   const bRows = rows / br;
   const bCols = cols / bc;
   const norms = new Float64Array(bRows * bCols);
   for (let r = 0; r < rows; r++) {
     const rowBase = Math.floor(r / br) * bCols;
-    for (let c = 0; c < cols; c++) norms[rowBase + Math.floor(c / bc)]! += Math.abs(w[r * cols + c]!);
+    for (let c = 0; c < cols; c++) norms[rowBase + Math.floor(c / bc)]! += score ? score[r * cols + c]! : Math.abs(w[r * cols + c]!);
   }
   return norms;
 }
 
-/** Block: zeroes the `k` blocks of br × bc with the smallest L1 norm. Requires rows % br == 0 and cols % bc == 0. */
-export function maskBlock(w: Float32Array, rows: number, cols: number, br: number, bc: number, k: number): Float32Array {
+/**
+ * Block: zeroes the `k` blocks of br × bc with the smallest L1 norm (or summed `score`, e.g.
+ * Wanda's). Requires rows % br == 0 and cols % bc == 0.
+ */
+export function maskBlock(w: Float32Array, rows: number, cols: number, br: number, bc: number, k: number, score?: ArrayLike<number>): Float32Array {
   if (w.length !== rows * cols) throw new Error(`maskBlock: ${w.length} weights for a ${rows}×${cols} matrix`);
   if (rows % br !== 0 || cols % bc !== 0) throw new Error(`maskBlock: a ${rows}×${cols} matrix does not tile into ${br}×${bc} blocks`);
   const nBlocks = (rows / br) * (cols / bc);
   if (!Number.isInteger(k) || k < 0 || k > nBlocks) throw new Error(`maskBlock: cannot prune ${k} of ${nBlocks} blocks`);
   const out = new Float32Array(w);
   if (k === 0) return out;
-  const order = pruneOrder(blockNorms(w, rows, cols, br, bc));
+  const order = pruneOrder(blockNorms(w, rows, cols, br, bc, score));
   const bCols = cols / bc;
   for (let i = 0; i < k; i++) {
     const b = order[i]!;

@@ -1,0 +1,264 @@
+// Input statistics of a Conv/Gemm/MatMul layer over calibration activations, in the weight
+// matrix's column order (layout.ts): per column sum and sum of squares (Wanda's ‖X_j‖, the mean
+// input of bias correction) and optionally XᵀX (SparseGPT's Hessian), all float64, per conv group.
+// A Conv's rows are its im2col patches (one per output position), honoring pads, strides,
+// dilations and groups; column = tap·Cg + ci as in toWeightMatrix.
+
+import type { Node } from '../ir/graph.js';
+import { attrInt, kernelAttrs } from '../ir/graph.js';
+import type { TensorView } from '../../runtime/tensor.js';
+import { Checker } from '../../runtime/kernels/common/define.js';
+import { windowGeometry, windowTapTable } from '../../runtime/kernels/common/geometry.js';
+
+export interface LayerStats {
+  /** Conv groups (1 for Gemm/MatMul); each has its own statistics over its input channels. */
+  readonly groups: number;
+  /** Columns of the weight matrix (per group). */
+  readonly cols: number;
+  /** Activation rows seen per group (samples × positions), T in H = 2/T·XᵀX. */
+  readonly rows: number;
+  /** Per group: Σ_t x_tj. */
+  readonly sum: readonly Float64Array[];
+  /** Per group: Σ_t x_tj². */
+  readonly sumSq: readonly Float64Array[];
+  /** Per group: Σ_t x_t x_tᵀ, cols×cols row-major, symmetric (when asked for). */
+  readonly xtx?: readonly Float64Array[];
+  /** Rows that fed xtx and target (evenly strided when there are more than `maxRows`). */
+  readonly sampledRows: number;
+  /**
+   * Per group, when dense-network inputs d_t and the dense weights W were given: Σ_t (W d_t) x_tᵀ
+   * (rows_g × cols), what reconstructing the dense layer's output from the pruned inputs needs.
+   */
+  readonly target?: readonly Float64Array[];
+}
+
+export interface StatsOptions {
+  /** Also accumulate XᵀX (SparseGPT). */
+  readonly full: boolean;
+  /** The dense network's inputs (same order); with `weights`, accumulates `target`. Ignored when identical to the inputs. */
+  readonly denseInputs?: readonly TensorView[];
+  /** The dense weight matrix (rows × cols, all groups' rows in order). */
+  readonly weights?: Float32Array;
+  /** At most this many rows feed XᵀX and the target (default 8192); sums use every row. */
+  readonly maxRows?: number;
+}
+
+export const DEFAULT_MAX_ROWS = 8192;
+
+/** Rows accumulated before each XᵀX update: long enough dot products, small enough to stay in cache. */
+const CHUNK = 64;
+
+/** Accumulates rows (given column-major as bt[col·CHUNK + r], r < n) into the upper triangle of h. */
+function accumulateXtx(h: Float64Array, bt: Float64Array, cols: number, n: number): void {
+  for (let i = 0; i < cols; i++) {
+    const bi = i * CHUNK;
+    let any = false;
+    for (let r = 0; r < n; r++) if (bt[bi + r] !== 0) { any = true; break; }
+    if (!any) continue;
+    const hi = i * cols;
+    let j = i;
+    // Two columns per step: one load of column i feeds two accumulators.
+    for (; j + 1 < cols; j += 2) {
+      const bj = j * CHUNK, bk = bj + CHUNK;
+      let s0 = 0, s1 = 0;
+      for (let r = 0; r < n; r++) {
+        const x = bt[bi + r]!;
+        s0 += x * bt[bj + r]!;
+        s1 += x * bt[bk + r]!;
+      }
+      h[hi + j] += s0;
+      h[hi + j + 1] += s1;
+    }
+    if (j < cols) {
+      const bj = j * CHUNK;
+      let s0 = 0;
+      for (let r = 0; r < n; r++) s0 += bt[bi + r]! * bt[bj + r]!;
+      h[hi + j] += s0;
+    }
+  }
+}
+
+/**
+ * Accumulates Σ_r y[o,r]·x[j,r] into the rows×cols `p`, where y = W·d over the chunk's rows
+ * (`w` rows×cols, d and x column-major chunks); `y` is scratch of rows·CHUNK.
+ */
+function accumulateTarget(p: Float64Array, w: Float32Array, dt: Float64Array, bt: Float64Array, y: Float64Array, rows: number, cols: number, n: number): void {
+  y.fill(0);
+  for (let o = 0; o < rows; o++) {
+    const yo = o * CHUNK, wo = o * cols;
+    for (let c = 0; c < cols; c++) {
+      const wv = w[wo + c]!;
+      if (wv === 0) continue;
+      const dc = c * CHUNK;
+      for (let r = 0; r < n; r++) y[yo + r] += wv * dt[dc + r]!;
+    }
+  }
+  for (let o = 0; o < rows; o++) {
+    const yo = o * CHUNK, po = o * cols;
+    for (let j = 0; j < cols; j++) {
+      const bj = j * CHUNK;
+      let s = 0;
+      for (let r = 0; r < n; r++) s += y[yo + r]! * bt[bj + r]!;
+      p[po + j] += s;
+    }
+  }
+}
+
+/** Per-group accumulator of rows. */
+class Accumulator {
+  readonly sum: Float64Array;
+  readonly sumSq: Float64Array;
+  readonly xtx?: Float64Array;
+  readonly target?: Float64Array;
+  private readonly bt?: Float64Array;
+  private readonly dt?: Float64Array;
+  private readonly y?: Float64Array;
+  private n = 0;
+  rows = 0;
+  sampled = 0;
+
+  /** `weights`: this group's dense rows (rowsOut × cols) when the target is wanted. */
+  constructor(readonly cols: number, full: boolean, private readonly weights?: Float32Array, private readonly rowsOut = 0) {
+    this.sum = new Float64Array(cols);
+    this.sumSq = new Float64Array(cols);
+    if (full) {
+      this.xtx = new Float64Array(cols * cols);
+      this.bt = new Float64Array(cols * CHUNK);
+    }
+    if (full && weights) {
+      this.target = new Float64Array(rowsOut * cols);
+      this.dt = new Float64Array(cols * CHUNK);
+      this.y = new Float64Array(rowsOut * CHUNK);
+    }
+  }
+
+  /** Adds one row; `get(c)` returns column c's value, `getDense(c)` the dense network's; `sample` says whether it feeds XᵀX. */
+  add(get: (c: number) => number, getDense: (c: number) => number, sample: boolean): void {
+    const { cols, sum, sumSq } = this;
+    const bt = sample ? this.bt : undefined;
+    const dt = sample ? this.dt : undefined;
+    const at = this.n;
+    for (let c = 0; c < cols; c++) {
+      const x = get(c);
+      sum[c] += x;
+      sumSq[c] += x * x;
+      if (bt) bt[c * CHUNK + at] = x;
+      if (dt) dt[c * CHUNK + at] = getDense(c);
+    }
+    this.rows++;
+    if (!bt) return;
+    this.sampled++;
+    if (++this.n === CHUNK) this.flush();
+  }
+
+  flush(): void {
+    if (!this.bt || this.n === 0) return;
+    accumulateXtx(this.xtx!, this.bt, this.cols, this.n);
+    if (this.dt) accumulateTarget(this.target!, this.weights!, this.dt, this.bt, this.y!, this.rowsOut, this.cols, this.n);
+    this.n = 0;
+  }
+
+  finish(): void {
+    this.flush();
+    const h = this.xtx;
+    if (!h) return;
+    const c = this.cols;
+    for (let i = 0; i < c; i++) for (let j = i + 1; j < c; j++) h[j * c + i] = h[i * c + j]!;
+  }
+}
+
+function floatData(t: TensorView, node: Node): Float32Array | Float64Array {
+  if (!(t.data instanceof Float32Array || t.data instanceof Float64Array)) throw new Error(`calibration: layer '${node.name}' input is ${t.dtype}, not float`);
+  return t.data;
+}
+
+/**
+ * Statistics of input 0 of `node` (Conv, Gemm or MatMul with a weight of `weightShape`) over
+ * `inputs` (one tensor per sample); `outputShape` is the node's output shape (Conv geometry).
+ */
+export function layerStats(
+  node: Node, weightShape: readonly number[], outputShape: readonly number[], inputs: readonly TensorView[], options: StatsOptions,
+): LayerStats {
+  const { full } = options;
+  // Identical inputs make the target W·XᵀX: nothing to re-fit.
+  const dense = options.denseInputs && options.denseInputs !== inputs && options.weights ? options.denseInputs : undefined;
+  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+  if (node.op === 'Conv') return convStats(node, weightShape, outputShape, inputs, full, dense, dense ? options.weights : undefined, maxRows);
+  let cols: number;
+  if (node.op === 'Gemm') cols = attrInt(node, 'transB', 0) !== 0 ? weightShape[1]! : weightShape[0]!;
+  else cols = weightShape[0]!;
+  const w = dense ? options.weights : undefined;
+  const acc = new Accumulator(cols, full, w, w ? w.length / cols : 0);
+  const transA = node.op === 'Gemm' && attrInt(node, 'transA', 0) !== 0;
+  const perSample = transA ? inputs[0]!.shape[1]! : Math.floor(inputs[0]!.data.length / cols);
+  const stride = Math.max(1, Math.ceil((perSample * inputs.length) / maxRows));
+  let index = 0;
+  inputs.forEach((t, s) => {
+    const x = floatData(t, node);
+    const d = dense ? floatData(dense[s]!, node) : x;
+    if (transA) {
+      // A is [K, M]: row m of op(A) is column m of A.
+      const m = t.shape[1]!;
+      for (let r = 0; r < m; r++) acc.add((c) => x[c * m + r]!, (c) => d[c * m + r]!, index++ % stride === 0);
+    } else {
+      if (x.length % cols !== 0) throw new Error(`calibration: layer '${node.name}' input of ${x.length} values is not rows of ${cols}`);
+      for (let base = 0; base < x.length; base += cols) acc.add((c) => x[base + c]!, (c) => d[base + c]!, index++ % stride === 0);
+    }
+  });
+  acc.finish();
+  return {
+    groups: 1, cols, rows: acc.rows, sampledRows: acc.sampled, sum: [acc.sum], sumSq: [acc.sumSq], xtx: full ? [acc.xtx!] : undefined,
+    target: acc.target ? [acc.target] : undefined,
+  };
+}
+
+function convStats(
+  node: Node, weightShape: readonly number[], outputShape: readonly number[], inputs: readonly TensorView[], full: boolean,
+  dense: readonly TensorView[] | undefined, weights: Float32Array | undefined, maxRows: number,
+): LayerStats {
+  const group = attrInt(node, 'group', 1);
+  const cg = weightShape[1]!;
+  const kernel = weightShape.slice(2);
+  const first = inputs[0]!;
+  const inSpatial = first.shape.slice(2);
+  const checker = new Checker({ node: node.name, inputs: [], outputs: [], attrs: kernelAttrs(node) }, 'calibrate');
+  const geo = windowGeometry(checker, inSpatial, kernel, outputShape.slice(2), false);
+  const table = windowTapTable(geo);
+  const taps = kernel.reduce((a, b) => a * b, 1);
+  const positions = table.length / taps;
+  const plane = inSpatial.reduce((a, b) => a * b, 1);
+  const cols = taps * cg;
+  const rowsG = weightShape[0]! / group;
+  const accs = Array.from({ length: group }, (_, g) => new Accumulator(cols, full, weights?.subarray(g * rowsG * cols, (g + 1) * rowsG * cols), rowsG));
+  const stride = Math.max(1, Math.ceil((positions * inputs.length * first.shape[0]!) / maxRows));
+  let index = 0;
+  inputs.forEach((t, s) => {
+    const x = floatData(t, node);
+    const d = dense ? floatData(dense[s]!, node) : x;
+    const batch = t.shape[0]!;
+    const cin = t.shape[1]!;
+    for (let b = 0; b < batch; b++) {
+      for (let g = 0; g < group; g++) {
+        const base = (b * cin + g * cg) * plane;
+        for (let p = 0; p < positions; p++) {
+          const row = p * taps;
+          const sample = (index + p) % stride === 0;
+          accs[g]!.add((c) => {
+            const off = table[row + Math.floor(c / cg)]!;
+            return off < 0 ? 0 : x[base + (c % cg) * plane + off]!;
+          }, (c) => {
+            const off = table[row + Math.floor(c / cg)]!;
+            return off < 0 ? 0 : d[base + (c % cg) * plane + off]!;
+          }, sample);
+        }
+      }
+      index += positions;
+    }
+  });
+  for (const a of accs) a.finish();
+  return {
+    groups: group, cols, rows: accs[0]!.rows, sampledRows: accs[0]!.sampled,
+    sum: accs.map((a) => a.sum), sumSq: accs.map((a) => a.sumSq), xtx: full ? accs.map((a) => a.xtx!) : undefined,
+    target: weights && full ? accs.map((a) => a.target!) : undefined,
+  };
+}

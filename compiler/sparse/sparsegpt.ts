@@ -1,0 +1,239 @@
+// SparseGPT (Frantar & Alistarh 2023): one-shot OBS reconstruction of a layer from calibration
+// statistics. H = 2/T·XᵀX (dead columns zeroed, 1% of the mean diagonal added), U = the upper
+// Cholesky factor of H⁻¹; columns are swept left to right in blocks, the mask is chosen per
+// block (unstructured: lowest w²/U_jj² in the block; block patterns: lowest summed score) or per
+// group of M columns as the sweep reaches it (N:M), and each pruned weight's error is propagated
+// to the later columns (W[:, j:] −= e·U[j, j:]), lazily across blocks. Float64 throughout.
+
+import type { MaskRule } from './mask-rule.js';
+import { splitCount } from './mask-rule.js';
+import { pruneOrder } from './masks.js';
+
+export interface SparseGptOptions {
+  /** Columns per block (rounded up to a multiple of M or of the block width); default 128. */
+  readonly blockSize?: number;
+  /** Dampening as a fraction of the mean diagonal of H; default 0.01. */
+  readonly dampening?: number;
+  /**
+   * Σ_t (W d_t) x_tᵀ (rows×cols) when the pruned network's inputs x differ from the dense
+   * network's d: the weights are first re-fit to reconstruct the dense layer's output,
+   * Ŵ = W + (P − W·XᵀX)(XᵀX + λI)⁻¹ (ridge around W, in H's scale), then pruned.
+   */
+  readonly target?: Float64Array;
+  /** Keep the weights of dead columns (never nonzero on the calibration data) instead of zeroing them. */
+  readonly keepDead?: boolean;
+}
+
+/** A fixed mask instead of a rule (1 = prune), for tests of the update alone. */
+export interface FixedMask {
+  readonly kind: 'fixed';
+  readonly pruned: Uint8Array;
+}
+
+/** In-place lower Cholesky of the n×n row-major `a`; false when it is not positive definite. */
+function choleskyLower(a: Float64Array, n: number): boolean {
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    let s = a[rj + j]!;
+    for (let k = 0; k < j; k++) s -= a[rj + k]! * a[rj + k]!;
+    if (!(s > 0)) return false;
+    const d = Math.sqrt(s);
+    a[rj + j] = d;
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      let t = a[ri + j]!;
+      for (let k = 0; k < j; k++) t -= a[ri + k]! * a[rj + k]!;
+      a[ri + j] = t / d;
+    }
+  }
+  for (let i = 0; i < n; i++) a.fill(0, i * n + i + 1, (i + 1) * n);
+  return true;
+}
+
+/** Inverse of a lower-triangular n×n matrix, built row by row (row i from rows < i). */
+function invertLower(l: Float64Array, n: number): Float64Array {
+  const x = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let k = 0; k < i; k++) {
+      const lik = l[ri + k]!;
+      if (lik === 0) continue;
+      const rk = k * n;
+      for (let j = 0; j <= k; j++) x[ri + j] -= lik * x[rk + j]!;
+    }
+    x[ri + i] += 1;
+    const d = l[ri + i]!;
+    for (let j = 0; j <= i; j++) x[ri + j] /= d;
+  }
+  return x;
+}
+
+/**
+ * The upper Cholesky factor U of H⁻¹ (H⁻¹ = UᵀU), or undefined when H is not positive definite.
+ * With P the reversal permutation and PHP = LLᵀ: H⁻¹ = (P L⁻¹ P)ᵀ(P L⁻¹ P), so U = P L⁻¹ P,
+ * one Cholesky and one triangular inverse instead of an inverse and a second Cholesky.
+ */
+export function upperCholeskyOfInverse(h: Float64Array, n: number): Float64Array | undefined {
+  const r = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) r[i * n + j] = h[(n - 1 - i) * n + (n - 1 - j)]!;
+  if (!choleskyLower(r, n)) return undefined;
+  const li = invertLower(r, n);
+  const u = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) u[i * n + j] = li[(n - 1 - i) * n + (n - 1 - j)]!;
+  return u;
+}
+
+/** Block width the sweep uses: `size` rounded up to a multiple of the pattern's column group. */
+function sweepBlock(size: number, rule: MaskRule | FixedMask): number {
+  const unit = rule.kind === 'nm' ? rule.m : rule.kind === 'block' ? rule.bc : 1;
+  return Math.max(unit, Math.ceil(size / unit) * unit);
+}
+
+/**
+ * Prunes the row-major rows×cols `w` to `rule` with SparseGPT's OBS reconstruction, from the
+ * calibration statistics `xtx` = Σ_t x_t x_tᵀ (cols×cols) over `count` rows. Returns the new weights:
+ * pruned entries exactly 0, kept ones updated.
+ */
+export function pruneSparseGpt(
+  w: Float32Array, rows: number, cols: number, xtx: Float64Array, count: number,
+  rule: MaskRule | FixedMask, options: SparseGptOptions = {},
+): Float32Array {
+  if (w.length !== rows * cols || xtx.length !== cols * cols) throw new Error(`pruneSparseGpt: ${w.length} weights / ${xtx.length} Hessian entries for a ${rows}×${cols} layer`);
+  if (rule.kind === 'nm' && (cols % rule.m !== 0 || rows % rule.shareRows !== 0)) throw new Error(`pruneSparseGpt: ${rows}×${cols} does not fit ${rule.n}:${rule.m} with share-rows ${rule.shareRows}`);
+  if (rule.kind === 'block' && (cols % rule.bc !== 0 || rows % rule.br !== 0)) throw new Error(`pruneSparseGpt: ${rows}×${cols} does not tile into ${rule.br}×${rule.bc}`);
+  const W = Float64Array.from(w);
+  const n = cols;
+  const H = new Float64Array(n * n);
+  const scale = count > 0 ? 2 / count : 1;
+  for (let i = 0; i < H.length; i++) H[i] = xtx[i]! * scale;
+  // Dead inputs (never nonzero on the calibration data): their weights cannot matter there.
+  for (let j = 0; j < n; j++) {
+    if (H[j * n + j] === 0) {
+      H[j * n + j] = 1;
+      if (!options.keepDead) for (let r = 0; r < rows; r++) W[r * n + j] = 0;
+    }
+  }
+  let mean = 0;
+  for (let j = 0; j < n; j++) mean += H[j * n + j]!;
+  mean /= n;
+  let damp = (options.dampening ?? 0.01) * mean;
+  let U: Float64Array | undefined;
+  // Rank-deficient statistics with tiny dampening can fail numerically: dampen more.
+  for (let attempt = 0; attempt < 6 && !U; attempt++, damp = damp * 10 || mean || 1) {
+    const Hd = Float64Array.from(H);
+    for (let j = 0; j < n; j++) Hd[j * n + j] += damp;
+    U = upperCholeskyOfInverse(Hd, n);
+  }
+  if (!U) throw new Error(`pruneSparseGpt: the ${n}×${n} Hessian is not positive definite even with dampening`);
+
+  if (options.target) refitToDense(W, rows, n, xtx, options.target, scale, U);
+
+  const B = sweepBlock(options.blockSize ?? 128, rule);
+  const starts: number[] = [];
+  for (let i = 0; i < n; i += B) starts.push(i);
+  const widths = starts.map((s) => Math.min(B, n - s));
+  const perBlock = rule.kind === 'unstructured' ? splitCount(rule.prune, widths.map((wd) => wd * rows))
+    : rule.kind === 'block' ? splitCount(rule.prune, widths.map((wd) => (wd / rule.bc) * (rows / rule.br))) : undefined;
+  const pruned = new Uint8Array(rows * n);
+  const err = new Float64Array(rows * B);
+  const score = (r: number, j: number): number => { const v = W[r * n + j]! / U![j * n + j]!; return v * v; };
+
+  starts.forEach((i1, b) => {
+    const i2 = i1 + widths[b]!;
+    const width = i2 - i1;
+    if (rule.kind === 'fixed') {
+      for (let r = 0; r < rows; r++) for (let j = i1; j < i2; j++) pruned[r * n + j] = rule.pruned[r * n + j]!;
+    } else if (rule.kind === 'unstructured') {
+      const s = new Float64Array(rows * width);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) s[r * width + j] = score(r, i1 + j);
+      const order = pruneOrder(s);
+      for (let k = 0; k < perBlock![b]!; k++) {
+        const e = order[k]!;
+        pruned[Math.floor(e / width) * n + i1 + (e % width)] = 1;
+      }
+    } else if (rule.kind === 'block') {
+      const tc = width / rule.bc, tr = rows / rule.br;
+      const s = new Float64Array(tr * tc);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) s[Math.floor(r / rule.br) * tc + Math.floor(j / rule.bc)] += score(r, i1 + j);
+      const order = pruneOrder(s);
+      for (let k = 0; k < perBlock![b]!; k++) {
+        const t = order[k]!;
+        const r0 = Math.floor(t / tc) * rule.br, c0 = i1 + (t % tc) * rule.bc;
+        for (let r = r0; r < r0 + rule.br; r++) pruned.fill(1, r * n + c0, r * n + c0 + rule.bc);
+      }
+    }
+    err.fill(0);
+    for (let i = i1; i < i2; i++) {
+      if (rule.kind === 'nm' && (i - i1) % rule.m === 0) chooseNm(pruned, rows, n, i, rule, score);
+      const ui = i * n;
+      const d = U![ui + i]!;
+      for (let r = 0; r < rows; r++) {
+        const at = r * n;
+        if (!pruned[at + i]) continue;
+        const e = W[at + i]! / d;
+        err[r * B + (i - i1)] = e;
+        if (e === 0) continue;
+        for (let j = i + 1; j < i2; j++) W[at + j] -= e * U![ui + j]!;
+        W[at + i] = 0;
+      }
+    }
+    // Lazy update of the columns after the block.
+    if (i2 < n) {
+      for (let r = 0; r < rows; r++) {
+        const at = r * n;
+        for (let k = 0; k < width; k++) {
+          const e = err[r * B + k]!;
+          if (e === 0) continue;
+          const uk = (i1 + k) * n;
+          for (let j = i2; j < n; j++) W[at + j] -= e * U![uk + j]!;
+        }
+      }
+    }
+  });
+  const out = new Float32Array(rows * n);
+  for (let i = 0; i < out.length; i++) out[i] = pruned[i] ? 0 : W[i]!;
+  return out;
+}
+
+/** W += (P − W·XᵀX)·scale·UᵀU, with UᵀU = (H + λI)⁻¹: the ridge re-fit towards the dense layer's output. */
+function refitToDense(W: Float64Array, rows: number, n: number, xtx: Float64Array, target: Float64Array, scale: number, U: Float64Array): void {
+  const m = new Float64Array(n), z = new Float64Array(n);
+  for (let r = 0; r < rows; r++) {
+    const at = r * n;
+    for (let j = 0; j < n; j++) m[j] = target[at + j]!;
+    for (let k = 0; k < n; k++) {
+      const w = W[at + k]!;
+      if (w === 0) continue;
+      const hk = k * n;
+      for (let j = 0; j < n; j++) m[j] -= w * xtx[hk + j]!;
+    }
+    // z = m·Uᵀ (U upper: z_i = Σ_{j≥i} m_j U_ij), then W_r += scale·z·U.
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      const ui = i * n;
+      for (let j = i; j < n; j++) s += m[j]! * U[ui + j]!;
+      z[i] = s * scale;
+    }
+    for (let i = 0; i < n; i++) {
+      const zi = z[i]!;
+      if (zi === 0) continue;
+      const ui = i * n;
+      for (let j = i; j < n; j++) W[at + j] += zi * U[ui + j]!;
+    }
+  }
+}
+
+/** N:M at column `i`: in each block of shareRows rows, prune the M−N columns of i..i+M with the lowest summed score. */
+function chooseNm(
+  pruned: Uint8Array, rows: number, n: number, i: number,
+  rule: Extract<MaskRule, { kind: 'nm' }>, score: (r: number, j: number) => number,
+): void {
+  const s = new Float64Array(rule.m);
+  for (let r0 = 0; r0 < rows; r0 += rule.shareRows) {
+    s.fill(0);
+    for (let r = r0; r < r0 + rule.shareRows; r++) for (let j = 0; j < rule.m; j++) s[j] += score(r, i + j);
+    const order = pruneOrder(s);
+    for (let k = 0; k < rule.m - rule.n; k++) for (let r = r0; r < r0 + rule.shareRows; r++) pruned[r * n + i + order[k]!] = 1;
+  }
+}
+

@@ -1,0 +1,95 @@
+// Layer input statistics against a naive im2col written here (pads, strides, dilations, groups),
+// and the calibration stream handing each layer the pruned upstream network's activations.
+
+import { strict as assert } from 'node:assert';
+import type { Node } from '../../../compiler/ir/graph.js';
+import { layerStats } from '../../../compiler/calibrate/stats.js';
+import type { TensorView } from '../../../runtime/tensor.js';
+import { build, ints, int, randomF32 } from '../passes/build.js';
+import { streamCalibration } from '../../../compiler/calibrate/stream.js';
+import { evaluateGraph } from '../../../compiler/analysis/evaluate.js';
+
+/** im2col rows of one group of a 2-D conv, column = (kh·KW + kw)·Cg + ci. */
+function naiveRows(x: Float32Array, h: number, w: number, g: number, cg: number, k: number, stride: number, pad: number, dil: number): number[][] {
+  const oh = Math.floor((h + 2 * pad - dil * (k - 1) - 1) / stride) + 1;
+  const ow = Math.floor((w + 2 * pad - dil * (k - 1) - 1) / stride) + 1;
+  const rows: number[][] = [];
+  for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+    const row: number[] = [];
+    for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) for (let ci = 0; ci < cg; ci++) {
+      const y = oy * stride - pad + ky * dil, xx = ox * stride - pad + kx * dil;
+      row.push(y < 0 || y >= h || xx < 0 || xx >= w ? 0 : x[((g * cg + ci) * h + y) * w + xx]!);
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+describe('calibrate/stats', () => {
+  it('Conv im2col statistics (pads 1, stride 2, dilation 2, 2 groups) equal a naive im2col', () => {
+    const node: Node = { name: 'c', op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { group: int(2), pads: ints([1, 1, 1, 1]), strides: ints([2, 2]), dilations: ints([2, 2]) } };
+    const samples: TensorView[] = [1, 2].map((s) => randomF32([1, 4, 7, 7], s) as TensorView);
+    const outShape = [1, 6, 3, 3];
+    const st = layerStats(node, [6, 2, 3, 3], outShape, samples, { full: true });
+    assert.equal(st.groups, 2);
+    assert.equal(st.cols, 18);
+    assert.equal(st.rows, 2 * 9);
+    for (let g = 0; g < 2; g++) {
+      const rows = samples.flatMap((t) => naiveRows(t.data as Float32Array, 7, 7, g, 2, 3, 2, 1, 2));
+      for (let i = 0; i < 18; i++) {
+        const sum = rows.reduce((a, r) => a + r[i]!, 0);
+        assert.ok(Math.abs(st.sum[g]![i]! - sum) < 1e-9);
+        for (let j = 0; j < 18; j++) {
+          const want = rows.reduce((a, r) => a + r[i]! * r[j]!, 0);
+          assert.ok(Math.abs(st.xtx![g]![i * 18 + j]! - want) < 1e-9, `group ${g} XᵀX[${i},${j}]`);
+        }
+      }
+    }
+  });
+
+  it('Gemm rows (transA) and the dense target Σ(W d)xᵀ', () => {
+    const node: Node = { name: 'g', op: 'Gemm', inputs: ['a', 'b'], outputs: ['y'], attrs: { transA: int(1), transB: int(1) } };
+    const a = [randomF32([3, 2], 1), randomF32([3, 2], 2)] as TensorView[];
+    const d = [randomF32([3, 2], 3), randomF32([3, 2], 4)] as TensorView[];
+    const w = randomF32([2, 3], 5).data as Float32Array;
+    const st = layerStats(node, [2, 3], [2, 2], a, { full: true, denseInputs: d, weights: w });
+    assert.equal(st.rows, 4);
+    const p = new Float64Array(6);
+    a.forEach((t, s) => {
+      for (let m = 0; m < 2; m++) {
+        const x = [0, 1, 2].map((k) => t.data[k * 2 + m] as number);
+        const dx = [0, 1, 2].map((k) => d[s]!.data[k * 2 + m] as number);
+        for (let o = 0; o < 2; o++) {
+          const y = dx.reduce((acc, v, k) => acc + w[o * 3 + k]! * v, 0);
+          for (let j = 0; j < 3; j++) p[o * 3 + j] += y * x[j]!;
+        }
+      }
+    });
+    for (let i = 0; i < 6; i++) assert.ok(Math.abs(st.target![0]![i]! - p[i]!) < 1e-9);
+  });
+
+  it('the stream hands each layer the activations of the network with the earlier layers changed', () => {
+    const g = build({
+      inputs: { x: ['float32', [1, 4]] },
+      consts: { w0: randomF32([4, 4], 1), w1: randomF32([4, 4], 2) },
+      nodes: [['MatMul', ['x', 'w0'], ['h']], ['Relu', ['h'], ['r']], ['MatMul', ['r', 'w1'], ['y']]],
+      outputs: ['y'],
+    });
+    const samples = [3, 4, 5].map((s) => ({ x: randomF32([1, 4], s) }));
+    const zero = { dtype: 'float32' as const, shape: [4, 4], data: new Float32Array(16) };
+    const seen: { node: string; inputs: readonly TensorView[]; dense?: readonly TensorView[] }[] = [];
+    streamCalibration(g, { samples, source: 't' }, new Set(['n0', 'n2']), ({ node, inputs, denseInputs }) => {
+      seen.push({ node: node.name, inputs, dense: denseInputs });
+      return node.name === 'n0' ? { constants: new Map([['w0', zero]]) } : undefined;
+    }, { dense: true });
+    assert.deepEqual(seen.map((s) => s.node), ['n0', 'n2']);
+    // n2 reads relu(x·0) = 0 in the pruned network, relu(x·w0) in the dense one.
+    for (const t of seen[1]!.inputs) assert.ok((t.data as Float32Array).every((v) => v === 0));
+    samples.forEach((s, i) => {
+      // The stream runs the js kernels, the interpreter the ref ones: equal up to rounding.
+      const r = (evaluateGraph({ ...g, outputs: ['r'] }, s as Record<string, TensorView>))['r']!;
+      const got = seen[1]!.dense![i]!.data as Float32Array;
+      (r.data as Float32Array).forEach((v, k) => assert.ok(Math.abs(got[k]! - v) < 1e-6, `sample ${i}[${k}]: ${got[k]} vs ${v}`));
+    });
+  });
+});
