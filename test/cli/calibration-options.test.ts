@@ -3,20 +3,14 @@
 // pass; a calibrated compile succeeds and prints no progress bar when stderr is not a terminal.
 
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, DIGITS_DIR } from '../helpers/corpus.js';
+import { DIGITS_DIR } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/files.js';
+import { spc } from '../helpers/cli.js';
 
-const BIN = join(REPO_ROOT, 'bin', 'spc.js');
 const CNN = join(DIGITS_DIR, 'digits_cnn.onnx');
 const CALIB = join(DIGITS_DIR, 'digits-calib-x.npy');
-
-function spc(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('cli: calibration options', function () {
   this.timeout(120_000);

@@ -2,7 +2,6 @@
 // written on failure, inspect tables and JSON, run on .npy files.
 
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
@@ -10,16 +9,11 @@ import { REPO_ROOT, MODELS_DIR, DIGITS_DIR } from '../helpers/corpus.js';
 import { readNpy, tempDir } from '../helpers/files.js';
 import { assertClose } from '../helpers/compare.js';
 import { formatNpy } from '../../compiler/io/npy.js';
+import { spc } from '../helpers/cli.js';
 
 const npyBytes = (data: Float32Array, shape: number[]): Uint8Array => formatNpy({ dtype: 'float32', shape, data });
 
 const { onnx } = onnxProto;
-const BIN = join(REPO_ROOT, 'bin', 'spc.js');
-
-function spc(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** A model with two kinds of unsupported op (three nodes), built with the ONNX protobuf classes. */
 function unsupportedModel(): Uint8Array {

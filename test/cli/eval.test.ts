@@ -2,19 +2,13 @@
 // the dense ONNX, --json, --count, and errors (exit 1 bad input, 2 usage) that name the files.
 
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, DIGITS_DIR } from '../helpers/corpus.js';
+import { DIGITS_DIR } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/files.js';
 import { writeLinearModel } from '../helpers/onnx-models.js';
 import { formatNpy } from '../../compiler/io/npy.js';
-
-const BIN = join(REPO_ROOT, 'bin', 'spc.js');
-function spc(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+import { spc } from '../helpers/cli.js';
 
 describe('cli: spc eval', function () {
   this.timeout(180_000);

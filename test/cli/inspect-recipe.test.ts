@@ -2,18 +2,12 @@
 // (requested and achieved sparsity, why a layer stayed dense) in the table and in --json.
 
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, MODELS_DIR } from '../helpers/corpus.js';
+import { MODELS_DIR } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/files.js';
+import { spc } from '../helpers/cli.js';
 
-const BIN = join(REPO_ROOT, 'bin', 'spc.js');
-
-function spc(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 interface RecipeJson { pattern: string; requested: number; achieved: number; paramsBefore: number; paramsAfter: number; criterion: string; note: string }
 interface LayerJson { node: string; op: string; recipe?: RecipeJson }

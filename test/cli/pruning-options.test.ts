@@ -3,21 +3,15 @@
 // carries the per-layer report.
 
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { REPO_ROOT, DIGITS_DIR } from '../helpers/corpus.js';
+import { DIGITS_DIR } from '../helpers/corpus.js';
 import { readNpy, tempDir } from '../helpers/files.js';
 import { assertClose } from '../helpers/compare.js';
+import { spc } from '../helpers/cli.js';
 
-const BIN = join(REPO_ROOT, 'bin', 'spc.js');
 const CNN = join(DIGITS_DIR, 'digits_cnn.onnx');
-
-function spc(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('cli: pruning options', function () {
   this.timeout(120_000);
