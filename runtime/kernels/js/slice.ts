@@ -2,10 +2,10 @@
 // may be computed tensors), but the walk is by output rows: the innermost axis is one strided
 // run (a contiguous copy when its step is 1) and the odometer only moves between rows.
 
-import type { TensorView } from '../../tensor.js';
 import type { Kernel } from '../kernel.js';
 import type { Cells } from '../common/define.js';
-import { defineKernel, INT_INDEX_TYPES, readInt } from '../common/define.js';
+import { defineKernel, INT_INDEX_TYPES } from '../common/define.js';
+import { sliceWindow } from '../common/slice-window.js';
 import { rowMajorStrides } from '../common/broadcast.js';
 
 export const sliceJs: Kernel = defineKernel({
@@ -30,34 +30,10 @@ export const sliceJs: Kernel = defineKernel({
     const len = rank === 0 ? 1 : dims[rank - 1]!;
     const rows = len === 0 ? 0 : n / len;
     const xd = x.data as Cells, yd = y.data as Cells;
-    const count = (v: TensorView): number => v.shape.reduce((p, d) => p * d, 1);
-
-    // The same bounds arithmetic as the ref kernel (ONNX clamping, negative steps).
+    const window = { x, y, starts, ends, ...(axesIn ? { axes: axesIn } : {}), ...(stepsIn ? { steps: stepsIn } : {}) };
     const plan = (): void => {
-      first.fill(0);
-      step.fill(1);
-      for (let d = 0; d < rank; d++) if (y.shape[d] !== x.shape[d]) step[d] = NaN;
-      const k = count(starts);
-      if (count(ends) !== k || (axesIn && count(axesIn) !== k) || (stepsIn && count(stepsIn) !== k)) c.fail('starts, ends, axes and steps differ in length');
-      for (let i = 0; i < k; i++) {
-        const axis = c.axis(axesIn ? readInt(axesIn, i) : i, rank, 'axes entry');
-        const dim = x.shape[axis]!;
-        const s = stepsIn ? readInt(stepsIn, i) : 1;
-        if (s === 0) c.fail('slice step 0');
-        let b = readInt(starts, i), e = readInt(ends, i);
-        if (b < 0) b += dim;
-        if (e < 0) e += dim;
-        if (s > 0) { b = Math.min(Math.max(b, 0), dim); e = Math.min(Math.max(e, 0), dim); }
-        else { b = Math.min(Math.max(b, 0), dim - 1); e = Math.min(Math.max(e, -1), dim - 1); }
-        const l = s > 0 ? Math.max(0, Math.ceil((e - b) / s)) : Math.max(0, Math.ceil((b - e) / -s));
-        if (l !== y.shape[axis]) c.fail(`axis ${axis} slices to ${l} elements, output has ${y.shape[axis]}`);
-        first[axis] = b;
-        step[axis] = s;
-      }
-      for (let d = 0; d < rank; d++) {
-        if (Number.isNaN(step[d]!)) c.fail(`axis ${d} differs between input and output but is not sliced`);
-        jump[d] = step[d]! * inStrides[d]!;
-      }
+      sliceWindow(c, window, first, step);
+      for (let d = 0; d < rank; d++) jump[d] = step[d]! * inStrides[d]!;
     };
     plan();
     return () => {

@@ -1,8 +1,8 @@
 // Reference Slice (opset 10+): starts/ends/axes/steps inputs read on every run, negative
 // steps, clamping as ONNX specifies; the result must match the static output shape.
 
-import type { TensorView } from '../../tensor.js';
-import { defineKernel, INT_INDEX_TYPES, readInt } from '../common/define.js';
+import { defineKernel, INT_INDEX_TYPES } from '../common/define.js';
+import { sliceWindow } from '../common/slice-window.js';
 import type { Cells } from '../common/define.js';
 import { rowMajorStrides } from '../common/broadcast.js';
 
@@ -24,31 +24,8 @@ export const sliceRef = defineKernel({
     const counter = new Int32Array(rank);
     const n = y.shape.reduce((p, d) => p * d, 1);
     const xd = x.data as Cells, yd = y.data as Cells;
-    const count = (v: TensorView): number => v.shape.reduce((p, d) => p * d, 1);
-
-    const plan = (): void => {
-      first.fill(0);
-      step.fill(1);
-      for (let d = 0; d < rank; d++) if (y.shape[d] !== x.shape[d]) step[d] = NaN; // must be sliced
-      const k = count(starts);
-      if (count(ends) !== k || (axesIn && count(axesIn) !== k) || (stepsIn && count(stepsIn) !== k)) c.fail('starts, ends, axes and steps differ in length');
-      for (let i = 0; i < k; i++) {
-        const axis = c.axis(axesIn ? readInt(axesIn, i) : i, rank, 'axes entry');
-        const dim = x.shape[axis]!;
-        const s = stepsIn ? readInt(stepsIn, i) : 1;
-        if (s === 0) c.fail('slice step 0');
-        let b = readInt(starts, i), e = readInt(ends, i);
-        if (b < 0) b += dim;
-        if (e < 0) e += dim;
-        if (s > 0) { b = Math.min(Math.max(b, 0), dim); e = Math.min(Math.max(e, 0), dim); }
-        else { b = Math.min(Math.max(b, 0), dim - 1); e = Math.min(Math.max(e, -1), dim - 1); }
-        const len = s > 0 ? Math.max(0, Math.ceil((e - b) / s)) : Math.max(0, Math.ceil((b - e) / -s));
-        if (len !== y.shape[axis]) c.fail(`axis ${axis} slices to ${len} elements, output has ${y.shape[axis]}`);
-        first[axis] = b;
-        step[axis] = s;
-      }
-      for (let d = 0; d < rank; d++) if (Number.isNaN(step[d]!)) c.fail(`axis ${d} differs between input and output but is not sliced`);
-    };
+    const window = { x, y, starts, ends, ...(axesIn ? { axes: axesIn } : {}), ...(stepsIn ? { steps: stepsIn } : {}) };
+    const plan = (): void => sliceWindow(c, window, first, step);
     plan();
     return () => {
       plan();
