@@ -1,6 +1,8 @@
 // `npm run accuracy`: digits test accuracy after one-shot pruning, per model × pattern × method
 // (± bias correction) and per allocation, scored by compiler/eval (what `spc eval` runs) and
-// cross-checked with onnxruntime on the emitted ONNX; rewrites the generated sections of docs/accuracy.md.
+// cross-checked with onnxruntime on the emitted ONNX; and output agreement with the dense model on
+// two random-weight corpus models at 2:4 per method. Rewrites the generated sections of docs/accuracy.md.
+// `--skip-corpus` runs the digits sections alone (the corpus one takes minutes: sparsegpt on resnet10_w32).
 
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -9,6 +11,8 @@ import type { CompileOptions, CompileResult } from '../compiler/compile.js';
 import { emitOnnx } from '../compiler/emit/onnx.js';
 import { summarizeArtifact } from '../compiler/emit/layer-table.js';
 import { readSamples } from '../compiler/calibrate/data.js';
+import type { CalibrationSet, SampleTensor } from '../compiler/calibrate/data.js';
+import { loadModel } from '../runtime/index.js';
 import { artifactInputGraph, evaluateArtifact } from '../compiler/eval/evaluate.js';
 import { readLabels } from '../compiler/eval/labels.js';
 import { argmax } from '../compiler/eval/metrics.js';
@@ -22,6 +26,12 @@ const MODELS = ['digits_mlp', 'digits_cnn'] as const;
 const CALIB = join(DIGITS, 'digits-calib-x.npy');
 const TEST_X = join(DIGITS, 'digits-test-x.npy');
 const TEST_Y = join(DIGITS, 'digits-test-y.npy');
+const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'models');
+/** Random-weight corpus models for issue 5's acceptance 4. */
+const CORPUS_MODELS = ['resnet10_w32', 'mobilenet_v2_w050'] as const;
+const CORPUS_CALIB = 64, CORPUS_EVAL = 32;
+/** Noise std as a fraction of the stored input's std; the two seeds give disjoint sample sets. */
+const NOISE = 0.1, CALIB_SEED = 1, EVAL_SEED = 2;
 
 
 /** Issue 5's grid of patterns. */
@@ -95,7 +105,96 @@ function log(text: string): void {
   process.stderr.write(`${text}\n`);
 }
 
+/** Deterministic Gaussian generator: mulberry32 uniforms through Box–Muller. */
+function gaussian(seed: number): () => number {
+  let a = seed >>> 0;
+  const uniform = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+/** `count` copies of the stored input plus Gaussian noise of std NOISE × the input's std. */
+function perturbed(model: string, base: CalibrationSet, count: number, seed: number): CalibrationSet {
+  const [name, t] = Object.entries(base.samples[0]!)[0]!;
+  const x = t.data as Float32Array;
+  let mean = 0, sq = 0;
+  for (const v of x) mean += v;
+  mean /= x.length;
+  for (const v of x) sq += (v - mean) ** 2;
+  const std = NOISE * Math.sqrt(sq / x.length);
+  const next = gaussian(seed);
+  const samples: Record<string, SampleTensor>[] = [];
+  for (let s = 0; s < count; s++) {
+    const data = new Float32Array(x.length);
+    for (let i = 0; i < x.length; i++) data[i] = x[i]! + std * next();
+    samples.push({ [name]: { dtype: t.dtype, shape: t.shape, data } });
+  }
+  return { samples, source: `${model}.input.npy + noise (seed ${seed}), ${count}` };
+}
+
+/** First output of the artifact on every sample. */
+async function outputs(bytes: Uint8Array, set: CalibrationSet): Promise<Float32Array[]> {
+  const m = await loadModel(bytes);
+  try {
+    const out: Float32Array[] = [];
+    for (const feed of set.samples) {
+      const [name, t] = Object.entries(feed)[0]!;
+      out.push(Float32Array.from((await m.run({ [name]: { data: t.data, shape: t.shape } }))[m.outputs[0]!.name]!.data as Float32Array));
+    }
+    return out;
+  } finally {
+    m.dispose();
+  }
+}
+
+/** Issue 5's acceptance 4: each method at 2:4 against the dense model on noise-perturbed copies of the stored input. */
+async function corpusSection(): Promise<void> {
+  const rows: string[] = [];
+  for (const model of CORPUS_MODELS) {
+    const path = join(CORPUS, `${model}.onnx`);
+    const denseBytes = compileFile(path, {}).artifact;
+    const base = readSamples(join(CORPUS, `${model}.input.npy`), artifactInputGraph(denseBytes), { flag: '--data' });
+    const calib = perturbed(model, base, CORPUS_CALIB, CALIB_SEED);
+    const evalSet = perturbed(model, base, CORPUS_EVAL, EVAL_SEED);
+    const yDense = await outputs(denseBytes, evalSet);
+    for (const method of ['magnitude', 'wanda', 'sparsegpt'] as const) {
+      const t0 = process.cpuUsage();
+      const result = compileFile(path, { pattern: '2:4', ...(method === 'magnitude' ? {} : { method, calib }) });
+      const t = process.cpuUsage(t0);
+      const r = await evaluateArtifact(result.artifact, evalSet, undefined, denseBytes);
+      const y = await outputs(result.artifact, evalSet);
+      let rel = 0;
+      for (let s = 0; s < y.length; s++) {
+        let d = 0, n = 0;
+        for (let i = 0; i < y[s]!.length; i++) { d += (y[s]![i]! - yDense[s]![i]!) ** 2; n += yDense[s]![i]! ** 2; }
+        rel += Math.sqrt(d / n);
+      }
+      rel /= y.length;
+      const cpu = (t.user + t.system) / 1000;
+      rows.push(`| ${model} | ${method} | ${pct(r.agreement!)} | ${r.kl!.toExponential(2)} | ${rel.toFixed(4)} | ${(cpu / 1000).toFixed(1)} s |`);
+      log(`${model} 2:4 ${method}: agreement ${pct(r.agreement!)}, KL ${r.kl!.toExponential(2)}, rel. error ${rel.toFixed(4)} (${cpu.toFixed(0)} ms)`);
+    }
+  }
+  writeSection('corpus', [
+    `${CORPUS_CALIB} calibration samples (seed ${CALIB_SEED}) and ${CORPUS_EVAL} evaluation samples (seed ${EVAL_SEED}): the stored input plus Gaussian noise of std ${NOISE} × the input's std. Pattern 2:4, default skips.`,
+    '',
+    '| model | method | top-1 agreement with dense | mean KL(dense ‖ pruned), nats | mean ‖y − y_dense‖ / ‖y_dense‖ | compile CPU |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n'), DOC);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--only-corpus')) {
+    await corpusSection();
+    log('wrote docs/accuracy.md');
+    return;
+  }
   const dense = new Map<string, Cell>();
   for (const model of MODELS) {
     const { result, cpuMs } = timedCompile(model, {});
@@ -161,6 +260,7 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...alloc,
   ].join('\n'), DOC);
+  if (!process.argv.includes('--skip-corpus')) await corpusSection();
   log('wrote docs/accuracy.md');
 }
 
