@@ -7,7 +7,7 @@ import type { Kernel, KernelContext, NodeShapes } from '../../runtime/kernels/ke
 import type { TensorView } from '../../runtime/tensor.js';
 import { sizeOf } from '../../runtime/tensor.js';
 import { ALL_KERNELS } from '../../runtime/kernels/index.js';
-import { createWasmSpace, wasmSimdAvailable } from '../../runtime/kernels/wasm/env.js';
+import { wasmSimdAvailable } from '../../runtime/kernels/wasm/env.js';
 import type { Target } from '../analysis/kernel-choice.js';
 import { kernelFamily, kernelWork, profileKey } from '../analysis/cost.js';
 import type { ProfileEntry } from '../analysis/profile.js';
@@ -16,6 +16,7 @@ import type { Point } from './fit.js';
 import { randomData, syntheticStats, tuneLayers, weightVariants } from './layers.js';
 import type { SyntheticLayer, WeightVariant } from './layers.js';
 import { FULL_TIMING, QUICK_TIMING, timeCall } from './measure.js';
+import { wasmContext } from './wasm-context.js';
 
 export const TUNED_OPS: readonly string[] = ['Conv', 'Gemm', 'MatMul'];
 
@@ -76,19 +77,9 @@ async function prepareOn(k: Kernel, layer: SyntheticLayer, v: WeightVariant): Pr
   const base = { node: `tune ${layer.name}`, attrs: layer.attrs };
   let ctx: KernelContext = { ...base, inputs: [x, w, ...(b ? [b] : [])], outputs: [y] };
   if (k.target === 'wasmsimd') {
-    // Activations, dense weight and bias in WebAssembly memory; a packed weight stays in the JS heap.
-    const views = [x, v.packed ? undefined : w, b, y];
-    const fixed = views.reduce((s, t) => s + (t ? t.data.byteLength + 16 : 0), 0);
-    const space = await createWasmSpace(fixed, (k.scratchBytes?.(shapes) ?? 0) + 256);
-    if (!space) return undefined;
-    const inMem = (t: TensorView | undefined): TensorView | undefined => {
-      if (!t) return undefined;
-      const data = new Float32Array(space.memory.buffer, space.alloc(t.data.byteLength), t.data.length);
-      data.set(t.data as Float32Array);
-      return { ...t, data };
-    };
-    const [xm, wm, bm, ym] = views.map(inMem);
-    ctx = { ...base, inputs: [xm, wm ?? w, ...(bm ? [bm] : [])], outputs: [ym!], wasm: space };
+    const inWasm = await wasmContext(k, base.node, layer.attrs, x, w, b, y);
+    if (!inWasm) return undefined;
+    ctx = inWasm;
   }
   try {
     return k.prepare(ctx);

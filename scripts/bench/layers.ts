@@ -12,13 +12,13 @@ import { packBsr, packCsr, packNm } from '../../compiler/sparse/pack.js';
 import { ALL_KERNELS } from '../../runtime/kernels/index.js';
 import type { Kernel, NodeShapes } from '../../runtime/kernels/kernel.js';
 import { toWeightMatrix } from '../../runtime/sparse/layout.js';
-import { createWasmSpace } from '../../runtime/kernels/wasm/env.js';
 import type { PackedWeight, SparseFormat } from '../../runtime/sparse/packed.js';
 import type { TensorView } from '../../runtime/tensor.js';
 import { sizeOf } from '../../runtime/tensor.js';
 import { CORPUS_MODELS, corpusEntry } from './corpus.js';
 import { measure } from './timing.js';
 import type { TimingPlan } from './timing.js';
+import { wasmContext } from '../../compiler/tune/wasm-context.js';
 
 export const LAYER_MODELS: readonly string[] = ['mobilenet_v2_w050', 'resnet10_w32'];
 export const SPARSITIES: readonly number[] = [0.5, 0.75, 0.9, 0.95];
@@ -127,18 +127,9 @@ const shapesOf = (c: LayerCase, weight: TensorView): NodeShapes => ({
  * copied into one WebAssembly.Memory, the packed weight (if any) left in the JS heap.
  */
 async function timeWasm(k: Kernel, c: LayerCase, weight: TensorView, plan: TimingPlan): Promise<number | string> {
-  const views = [c.x, weight.packed ? undefined : weight, c.bias, c.y];
-  const fixed = views.reduce((n, v) => n + (v ? v.data.byteLength + 16 : 0), 0);
-  const space = await createWasmSpace(fixed, (k.scratchBytes?.(shapesOf(c, weight)) ?? 0) + 256);
-  if (!space) return 'no WebAssembly SIMD here';
-  const inMem = (v: TensorView | undefined): TensorView | undefined => {
-    if (!v) return undefined;
-    const data = new Float32Array(space.memory.buffer, space.alloc(v.data.byteLength), v.data.length);
-    data.set(v.data as Float32Array);
-    return { ...v, data };
-  };
-  const [x, w, b, y] = views.map(inMem);
-  const fn = k.prepare({ node: c.node, inputs: [x, w ?? weight, b], outputs: [y!], attrs: c.attrs as never, wasm: space });
+  const ctx = await wasmContext(k, c.node, c.attrs as never, c.x, weight, c.bias, c.y);
+  if (!ctx) return 'no WebAssembly SIMD here';
+  const fn = k.prepare(ctx);
   return (await measure(fn, plan)).cpuMedian;
 }
 

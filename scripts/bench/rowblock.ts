@@ -15,13 +15,13 @@ import type { CompileOptions } from '../../compiler/compile.js';
 import { unpackWeight } from '../../compiler/sparse/pack.js';
 import { ALL_KERNELS } from '../../runtime/kernels/index.js';
 import type { Kernel } from '../../runtime/kernels/kernel.js';
-import { createWasmSpace } from '../../runtime/kernels/wasm/env.js';
 import { fromWeightMatrix } from '../../runtime/sparse/layout.js';
 import type { TensorView } from '../../runtime/tensor.js';
 import { sizeOf } from '../../runtime/tensor.js';
 import { CORPUS_MODELS, corpusEntry } from './corpus.js';
 import { FULL_PLAN, QUICK_PLAN, measure } from './timing.js';
 import type { TimingPlan } from './timing.js';
+import { wasmContext } from '../../compiler/tune/wasm-context.js';
 
 const VARIANTS: readonly { readonly name: string; readonly options: CompileOptions }[] = [
   { name: '2:4 shared-rows 4', options: { pattern: '2:4', shareRows: 4 } },
@@ -65,18 +65,9 @@ function prunedConvs(model: string, options: CompileOptions): Layer[] {
 async function timeWasm(k: Kernel, l: Layer, weight: TensorView, plan: TimingPlan): Promise<number> {
   const shapes = { inputs: [l.x, weight, l.b], outputs: [l.y], attrs: l.attrs as never };
   if (k.supports && !k.supports(shapes)) throw new Error(`${k.id} does not support ${l.name}`);
-  const views = [l.x, weight.packed ? undefined : weight, l.b, l.y];
-  const fixed = views.reduce((n, v) => n + (v ? v.data.byteLength + 16 : 0), 0);
-  const space = await createWasmSpace(fixed, (k.scratchBytes?.(shapes) ?? 0) + 256);
-  if (!space) throw new Error('no WebAssembly SIMD here');
-  const inMem = (v: TensorView | undefined): TensorView | undefined => {
-    if (!v) return undefined;
-    const data = new Float32Array(space.memory.buffer, space.alloc(v.data.byteLength), v.data.length);
-    data.set(v.data as Float32Array);
-    return { ...v, data };
-  };
-  const [x, w, b, y] = views.map(inMem);
-  const fn = k.prepare({ node: l.name, inputs: [x, w ?? weight, b], outputs: [y!], attrs: l.attrs as never, wasm: space });
+  const ctx = await wasmContext(k, l.name, l.attrs as never, l.x, weight, l.b, l.y);
+  if (!ctx) throw new Error('no WebAssembly SIMD here');
+  const fn = k.prepare(ctx);
   return (await measure(fn, plan)).cpuMedian;
 }
 

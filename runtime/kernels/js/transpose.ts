@@ -5,6 +5,7 @@
 
 import type { Kernel } from '../kernel.js';
 import type { Cells } from '../common/define.js';
+import { transposePerm } from '../common/transpose-perm.js';
 import { defineKernel } from '../common/define.js';
 import { rowMajorStrides } from '../common/broadcast.js';
 
@@ -55,10 +56,7 @@ export const transposeJs: Kernel = defineKernel({
   prepare(c) {
     const x = c.input(0);
     const y = c.output(0, [x.dtype]);
-    const rank = x.shape.length;
-    const perm = c.ints('perm') ?? x.shape.map((_, i) => rank - 1 - i);
-    if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) c.fail(`perm [${perm.join(',')}] is not a permutation of ${rank} axes`);
-    c.shapeIs(y, perm.map((p) => x.shape[p]!), 'output');
+    const perm = transposePerm(c, x, y);
     const { rows, len, stride, rowStart } = planTranspose(x.shape, perm);
     const xd = x.data as Cells & { subarray(b: number, e: number): Cells }, yd = y.data as Cells & { set(s: Cells, o: number): void };
     if (rows === 1 && stride === 1) { const whole = xd.subarray(0, len); return () => yd.set(whole, 0); }

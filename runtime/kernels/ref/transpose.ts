@@ -3,6 +3,7 @@
 
 import { defineKernel } from '../common/define.js';
 import type { Cells } from '../common/define.js';
+import { transposePerm } from '../common/transpose-perm.js';
 import { rowMajorStrides } from '../common/broadcast.js';
 
 export const transposeRef = defineKernel({
@@ -11,9 +12,7 @@ export const transposeRef = defineKernel({
     const x = c.input(0);
     const y = c.output(0, [x.dtype]);
     const rank = x.shape.length;
-    const perm = c.ints('perm') ?? x.shape.map((_, i) => rank - 1 - i);
-    if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) c.fail(`perm [${perm.join(',')}] is not a permutation of ${rank} axes`);
-    c.shapeIs(y, perm.map((p) => x.shape[p]!), 'output');
+    const perm = transposePerm(c, x, y);
     const inStrides = rowMajorStrides(x.shape);
     const strides = Int32Array.from(perm.map((p) => inStrides[p]!));
     const dims = Int32Array.from(y.shape);

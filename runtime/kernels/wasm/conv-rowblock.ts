@@ -16,11 +16,10 @@
 
 import type { Kernel, NodeShapes } from '../kernel.js';
 import { EPILOGUES, epilogueId } from '../common/epilogue.js';
-import type { ConvPlan } from '../common/conv-plan.js';
 import { CONV_SPARSE_JS_KERNELS } from '../js/conv-sparse.js';
 import { planSparseConv } from '../ref/conv-sparse.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
-import { pointwiseConv } from './conv.js';
+import { geometry2d, isPointwise, pointwiseConv } from './conv.js';
 import type { Spmm4x8 } from './rowblock.js';
 import { rowBlockBytes, rowBlocks, stageRowBlocks } from './rowblock.js';
 
@@ -37,19 +36,6 @@ function rowBlockConv(node: NodeShapes): boolean {
   return y.shape[0] === x.shape[0] && y.shape[1] === w.shape[0];
 }
 
-const isPointwise = (p: ConvPlan): boolean => p.taps === 1 && p.g.strides.every((s) => s === 1)
-  && p.g.padBegin.every((d) => d === 0) && p.g.padEnd.every((d) => d === 0) && p.inSize === p.outSize;
-
-/** Geometry as 2-D (1-D runs as H = 1). */
-function geometry2d(p: ConvPlan) {
-  const g = p.g, two = g.inSpatial.length === 2;
-  const at = (a: readonly number[], i: number, def: number): number => (two ? a[i]! : i === 0 ? def : a[0]!);
-  return {
-    H: at(g.inSpatial, 0, 1), W: at(g.inSpatial, 1, 1), OH: at(g.outSpatial, 0, 1), OW: at(g.outSpatial, 1, 1),
-    KH: at(g.kernel, 0, 1), KW: at(g.kernel, 1, 1), sh: at(g.strides, 0, 1), sw: at(g.strides, 1, 1),
-    dh: at(g.dilations, 0, 1), dw: at(g.dilations, 1, 1), ph: at(g.padBegin, 0, 0), pw: at(g.padBegin, 1, 0),
-  };
-}
 
 /** The wide path's geometry: padded input Hp × Wp, phase planes Hq × Wq, P1 wide output pixels. */
 interface WideLayout { readonly hp: number; readonly wp: number; readonly hq: number; readonly wq: number; readonly p1: number }

@@ -92,7 +92,7 @@ type DwConv = (x: number, w: number, y: number, b: number, c: number, h: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, lo: number, hi: number) => void;
 
 /** Geometry as 2-D (1-D runs as H = 1). */
-function geometry2d(p: ConvPlan) {
+export function geometry2d(p: ConvPlan) {
   const g = p.g, two = g.inSpatial.length === 2;
   const at = (a: readonly number[], i: number, def: number): number => (two ? a[i]! : i === 0 ? def : a[0]!);
   return {
@@ -102,7 +102,8 @@ function geometry2d(p: ConvPlan) {
   };
 }
 
-const isPointwise = (p: ConvPlan): boolean => p.taps === 1 && p.g.strides.every((s) => s === 1)
+/** 1×1, stride 1, no pads: the conv is a plain product W·X per image. */
+export const isPointwise = (p: ConvPlan): boolean => p.taps === 1 && p.g.strides.every((s) => s === 1)
   && p.g.padBegin.every((d) => d === 0) && p.g.padEnd.every((d) => d === 0) && p.inSize === p.outSize;
 
 function convWasm(epilogue: Kernel['epilogue']): Kernel {

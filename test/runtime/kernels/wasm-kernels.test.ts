@@ -13,7 +13,7 @@
 // must not allocate (array constructors trapped) nor grow the memory; scratch starts as NaN.
 
 import { strict as assert } from 'node:assert';
-import { epilogueAttrs, plain, rng, wasmView } from './wasm-harness.js';
+import { epilogueAttrs, plain, rng, wasmView, withoutAllocation } from './wasm-harness.js';
 import type { Attrs, Kernel, RunFn } from '../../../runtime/kernels/kernel.js';
 import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS, WASMSIMD_KERNELS } from '../../../runtime/kernels/index.js';
@@ -291,25 +291,6 @@ function tileOf(k: Kernel, c: Case, i: number): string {
   const [row, p] = conv ? [Math.floor(i / P) % c.output[1]!, i % P] : [i % nOut, Math.floor(i / nOut)];
   const tile = k.id.includes('24x1') ? 24 : 8;
   return `${rowsAre} ${row} (row tile ${Math.floor(row / 4)}), pixel ${p} (pixel tile ${Math.floor(p / tile)} of ${tile})`;
-}
-
-const ALLOCATORS = ['ArrayBuffer', 'Float32Array', 'Float64Array', 'Int32Array', 'Uint32Array', 'Uint16Array', 'Uint8Array', 'Int8Array', 'Int16Array', 'BigInt64Array', 'Array'];
-
-/** Runs `fn` with every array/buffer constructor and WebAssembly.Memory#grow replaced by a trap. */
-function withoutAllocation(fn: () => void): void {
-  const g = globalThis as unknown as Record<string, unknown>;
-  const saved = ALLOCATORS.map((n) => g[n]);
-  const grow = WebAssembly.Memory.prototype.grow;
-  const trap = (): never => { throw new Error('run() allocated or grew memory'); };
-  const trapCtor = new Proxy(function () {}, { construct: trap, apply: trap, get: trap });
-  try {
-    for (const n of ALLOCATORS) g[n] = trapCtor;
-    WebAssembly.Memory.prototype.grow = trap;
-    fn();
-  } finally {
-    ALLOCATORS.forEach((n, i) => { g[n] = saved[i]; });
-    WebAssembly.Memory.prototype.grow = grow;
-  }
 }
 
 const simd = wasmSimdAvailable();
