@@ -4,7 +4,7 @@
 
 import type { TensorView } from '../../tensor.js';
 import type { Checker } from './define.js';
-import { readInt } from './define.js';
+import { INT_INDEX_TYPES, readInt } from './define.js';
 
 export interface SliceInputs {
   readonly x: TensorView;
@@ -13,6 +13,16 @@ export interface SliceInputs {
   readonly ends: TensorView;
   readonly axes?: TensorView;
   readonly steps?: TensorView;
+}
+
+/** Binds a Slice node's inputs and output (output rank = input rank). */
+export function sliceInputs(c: Checker): SliceInputs {
+  const x = c.input(0);
+  const starts = c.input(1, INT_INDEX_TYPES), ends = c.input(2, INT_INDEX_TYPES);
+  const axes = c.optionalInput(3, INT_INDEX_TYPES), steps = c.optionalInput(4, INT_INDEX_TYPES);
+  const y = c.output(0, [x.dtype]);
+  if (y.shape.length !== x.shape.length) c.fail(`output rank ${y.shape.length} differs from input rank ${x.shape.length}`);
+  return { x, y, starts, ends, ...(axes ? { axes } : {}), ...(steps ? { steps } : {}) };
 }
 
 const count = (v: TensorView): number => v.shape.reduce((p, d) => p * d, 1);

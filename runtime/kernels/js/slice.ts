@@ -4,21 +4,16 @@
 
 import type { Kernel } from '../kernel.js';
 import type { Cells } from '../common/define.js';
-import { defineKernel, INT_INDEX_TYPES } from '../common/define.js';
-import { sliceWindow } from '../common/slice-window.js';
+import { defineKernel } from '../common/define.js';
+import { sliceInputs, sliceWindow } from '../common/slice-window.js';
 import { rowMajorStrides } from '../common/broadcast.js';
 
 export const sliceJs: Kernel = defineKernel({
   id: 'any-slice-1x1-js', op: 'Slice', target: 'js', dtypes: 'any',
   prepare(c) {
-    const x = c.input(0);
-    const starts = c.input(1, INT_INDEX_TYPES);
-    const ends = c.input(2, INT_INDEX_TYPES);
-    const axesIn = c.optionalInput(3, INT_INDEX_TYPES);
-    const stepsIn = c.optionalInput(4, INT_INDEX_TYPES);
-    const y = c.output(0, [x.dtype]);
+    const window = sliceInputs(c);
+    const { x, y } = window;
     const rank = x.shape.length;
-    if (y.shape.length !== rank) c.fail(`output rank ${y.shape.length} differs from input rank ${rank}`);
     const inStrides = rowMajorStrides(x.shape);
     const first = new Float64Array(rank);
     const step = new Float64Array(rank);
@@ -30,7 +25,6 @@ export const sliceJs: Kernel = defineKernel({
     const len = rank === 0 ? 1 : dims[rank - 1]!;
     const rows = len === 0 ? 0 : n / len;
     const xd = x.data as Cells, yd = y.data as Cells;
-    const window = { x, y, starts, ends, ...(axesIn ? { axes: axesIn } : {}), ...(stepsIn ? { steps: stepsIn } : {}) };
     const plan = (): void => {
       sliceWindow(c, window, first, step);
       for (let d = 0; d < rank; d++) jump[d] = step[d]! * inStrides[d]!;

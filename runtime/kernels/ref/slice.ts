@@ -1,22 +1,17 @@
 // Reference Slice (opset 10+): starts/ends/axes/steps inputs read on every run, negative
 // steps, clamping as ONNX specifies; the result must match the static output shape.
 
-import { defineKernel, INT_INDEX_TYPES } from '../common/define.js';
-import { sliceWindow } from '../common/slice-window.js';
+import { defineKernel } from '../common/define.js';
+import { sliceInputs, sliceWindow } from '../common/slice-window.js';
 import type { Cells } from '../common/define.js';
 import { rowMajorStrides } from '../common/broadcast.js';
 
 export const sliceRef = defineKernel({
   id: 'any-slice-1x1-ref', op: 'Slice', target: 'ref', dtypes: 'any',
   prepare(c) {
-    const x = c.input(0);
-    const starts = c.input(1, INT_INDEX_TYPES);
-    const ends = c.input(2, INT_INDEX_TYPES);
-    const axesIn = c.optionalInput(3, INT_INDEX_TYPES);
-    const stepsIn = c.optionalInput(4, INT_INDEX_TYPES);
-    const y = c.output(0, [x.dtype]);
+    const window = sliceInputs(c);
+    const { x, y } = window;
     const rank = x.shape.length;
-    if (y.shape.length !== rank) c.fail(`output rank ${y.shape.length} differs from input rank ${rank}`);
     const inStrides = rowMajorStrides(x.shape);
     const first = new Float64Array(rank); // per axis: first index read
     const step = new Float64Array(rank);
@@ -24,7 +19,6 @@ export const sliceRef = defineKernel({
     const counter = new Int32Array(rank);
     const n = y.shape.reduce((p, d) => p * d, 1);
     const xd = x.data as Cells, yd = y.data as Cells;
-    const window = { x, y, starts, ends, ...(axesIn ? { axes: axesIn } : {}), ...(stepsIn ? { steps: stepsIn } : {}) };
     const plan = (): void => sliceWindow(c, window, first, step);
     plan();
     return () => {
