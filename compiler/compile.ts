@@ -152,7 +152,7 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
   const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions({ ...options, profile, calib }) }, registry);
   // Built once, from the lowered weights (stored bytes, kernels); the artifact records its rows.
   const report = compileReport(canonical, graph, lowered, ctx.notes, options.pattern);
-  const contents = withRecipe(lowered, recipeOf(report));
+  const contents = withRecipe(lowered, recipeOf(report, `${options.method ?? 'magnitude'}${options.biasCorrection ? '+bias-correction' : ''}`));
   const artifact = writeArtifact(contents);
   let dispatch: string | undefined;
   return {

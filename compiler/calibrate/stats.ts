@@ -30,6 +30,18 @@ export interface LayerStats {
    * (rows_g × cols), what reconstructing the dense layer's output from the pruned inputs needs.
    */
   readonly target?: readonly Float64Array[];
+  /**
+   * With `options.folds`: the same statistics per fold of the samples (sample s in fold s mod K),
+   * summing to xtx / target / sampledRows; held-out data for choosing the dampening.
+   */
+  readonly folds?: readonly FoldStats[];
+}
+
+/** XᵀX and target (per group) and sampled rows of one fold of the calibration samples. */
+export interface FoldStats {
+  readonly xtx: readonly Float64Array[];
+  readonly target?: readonly Float64Array[];
+  readonly sampledRows: number;
 }
 
 export interface StatsOptions {
@@ -41,6 +53,8 @@ export interface StatsOptions {
   readonly weights?: Float32Array;
   /** At most this many rows feed XᵀX and the target (default 8192); sums use every row. */
   readonly maxRows?: number;
+  /** With `full`: also keep XᵀX and the target per fold of the samples (K ≥ 2; `folds` in the result). */
+  readonly folds?: number;
 }
 
 export const DEFAULT_MAX_ROWS = 8192;
@@ -183,12 +197,13 @@ export function layerStats(
   // Identical inputs make the target W·XᵀX: nothing to re-fit.
   const dense = options.denseInputs && options.denseInputs !== inputs && options.weights ? options.denseInputs : undefined;
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
-  if (node.op === 'Conv') return convStats(node, weightShape, outputShape, inputs, full, dense, dense ? options.weights : undefined, maxRows);
+  if (node.op === 'Conv') return convStats(node, weightShape, outputShape, inputs, full, dense, dense ? options.weights : undefined, maxRows, foldCount(options, inputs.length));
   let cols: number;
   if (node.op === 'Gemm') cols = attrInt(node, 'transB', 0) !== 0 ? weightShape[1]! : weightShape[0]!;
   else cols = weightShape[0]!;
   const w = dense ? options.weights : undefined;
-  const acc = new Accumulator(cols, full, w, w ? w.length / cols : 0);
+  const K = foldCount(options, inputs.length);
+  const accs = Array.from({ length: K }, () => new Accumulator(cols, full, w, w ? w.length / cols : 0));
   const transA = node.op === 'Gemm' && attrInt(node, 'transA', 0) !== 0;
   const perSample = transA ? inputs[0]!.shape[1]! : Math.floor(inputs[0]!.data.length / cols);
   const stride = Math.max(1, Math.ceil((perSample * inputs.length) / maxRows));
@@ -196,6 +211,7 @@ export function layerStats(
   inputs.forEach((t, s) => {
     const x = floatData(t, node);
     const d = dense ? floatData(dense[s]!, node) : x;
+    const acc = accs[s % K]!;
     if (transA) {
       // A is [K, M]: row m of op(A) is column m of A.
       const m = t.shape[1]!;
@@ -205,16 +221,50 @@ export function layerStats(
       for (let base = 0; base < x.length; base += cols) acc.add((c) => x[base + c]!, (c) => d[base + c]!, index++ % stride === 0);
     }
   });
-  acc.finish();
+  for (const a of accs) a.finish();
+  return combine([accs], full, K > 1);
+}
+
+/** Folds to keep: `options.folds` when XᵀX is wanted and every fold gets a sample, else 1. */
+function foldCount(options: StatsOptions, samples: number): number {
+  const k = options.folds ?? 1;
+  return options.full && k >= 2 && samples >= k ? k : 1;
+}
+
+/** Adds b into a (same length). */
+function addInto(a: Float64Array, b: Float64Array): void {
+  for (let i = 0; i < a.length; i++) a[i] += b[i]!;
+}
+
+/** Totals over the folds of accs[group][fold]; the per-fold XᵀX and targets when `keepFolds`. */
+function combine(accs: readonly (readonly Accumulator[])[], full: boolean, keepFolds: boolean): LayerStats {
+  const total = (pick: (a: Accumulator) => Float64Array | undefined): Float64Array[] | undefined => {
+    if (!pick(accs[0]![0]!)) return undefined;
+    return accs.map((fs) => {
+      const sum = Float64Array.from(pick(fs[0]!)!);
+      for (const a of fs.slice(1)) addInto(sum, pick(a)!);
+      return sum;
+    });
+  };
+  const first = accs[0]!;
+  const K = first.length;
   return {
-    groups: 1, cols, rows: acc.rows, sampledRows: acc.sampled, sum: [acc.sum], sumSq: [acc.sumSq], xtx: full ? [acc.xtx!] : undefined,
-    target: acc.target ? [acc.target] : undefined,
+    groups: accs.length, cols: first[0]!.cols,
+    rows: first.reduce((n, a) => n + a.rows, 0), sampledRows: first.reduce((n, a) => n + a.sampled, 0),
+    sum: total((a) => a.sum)!, sumSq: total((a) => a.sumSq)!,
+    xtx: full ? total((a) => a.xtx) : undefined,
+    target: full ? total((a) => a.target) : undefined,
+    folds: keepFolds ? Array.from({ length: K }, (_, f) => ({
+      xtx: accs.map((fs) => fs[f]!.xtx!),
+      target: first[f]!.target ? accs.map((fs) => fs[f]!.target!) : undefined,
+      sampledRows: first[f]!.sampled,
+    })) : undefined,
   };
 }
 
 function convStats(
   node: Node, weightShape: readonly number[], outputShape: readonly number[], inputs: readonly TensorView[], full: boolean,
-  dense: readonly TensorView[] | undefined, weights: Float32Array | undefined, maxRows: number,
+  dense: readonly TensorView[] | undefined, weights: Float32Array | undefined, maxRows: number, K: number,
 ): LayerStats {
   const group = attrInt(node, 'group', 1);
   const cg = weightShape[1]!;
@@ -229,7 +279,7 @@ function convStats(
   const plane = inSpatial.reduce((a, b) => a * b, 1);
   const cols = taps * cg;
   const rowsG = weightShape[0]! / group;
-  const accs = Array.from({ length: group }, (_, g) => new Accumulator(cols, full, weights?.subarray(g * rowsG * cols, (g + 1) * rowsG * cols), rowsG));
+  const accs = Array.from({ length: group }, (_, g) => Array.from({ length: K }, () => new Accumulator(cols, full, weights?.subarray(g * rowsG * cols, (g + 1) * rowsG * cols), rowsG)));
   const stride = Math.max(1, Math.ceil((positions * inputs.length * first.shape[0]!) / maxRows));
   let index = 0;
   inputs.forEach((t, s) => {
@@ -243,7 +293,7 @@ function convStats(
         for (let p = 0; p < positions; p++) {
           const row = p * taps;
           const sample = (index + p) % stride === 0;
-          accs[g]!.add((c) => {
+          accs[g]![s % K]!.add((c) => {
             const off = table[row + Math.floor(c / cg)]!;
             return off < 0 ? 0 : x[base + (c % cg) * plane + off]!;
           }, (c) => {
@@ -255,10 +305,6 @@ function convStats(
       index += positions;
     }
   });
-  for (const a of accs) a.finish();
-  return {
-    groups: group, cols, rows: accs[0]!.rows, sampledRows: accs[0]!.sampled,
-    sum: accs.map((a) => a.sum), sumSq: accs.map((a) => a.sumSq), xtx: full ? accs.map((a) => a.xtx!) : undefined,
-    target: weights && full ? accs.map((a) => a.target!) : undefined,
-  };
+  for (const fs of accs) for (const a of fs) a.finish();
+  return combine(accs, full, K > 1);
 }

@@ -24,7 +24,9 @@ const ALLOCATIONS = ['uniform', 'global', 'erk', 'sensitivity'] as const;
 const METHODS = ['magnitude', 'wanda', 'sparsegpt'] as const;
 
 /** Checks the pruning flags together and turns them into compile options. */
-function pruningOptions(flags: CompileFlags): Partial<CompileOptions> {
+function pruningOptions(given: CompileFlags): Partial<CompileOptions> {
+  // A sparsity alone asks for unstructured pruning, as in other pruning tools.
+  const flags: CompileFlags = given.pattern === undefined && given.sparsity !== undefined ? { ...given, pattern: 'unstructured' } : given;
   const out: { -readonly [K in keyof CompileOptions]?: CompileOptions[K] } = {};
   if (flags.config) {
     out.config = parseConfig(new TextDecoder().decode(readInputFile(flags.config)), flags.config);
@@ -46,7 +48,6 @@ function pruningOptions(flags: CompileFlags): Partial<CompileOptions> {
   if (flags.biasCorrection) out.biasCorrection = true;
   if (flags.pattern === undefined) {
     if (method !== 'magnitude' || flags.biasCorrection) throw new UsageError(`${method !== 'magnitude' ? `--method ${method}` : '--bias-correction'} needs --pattern`);
-    if (flags.sparsity !== undefined) throw new UsageError('--sparsity needs --pattern (unstructured, block:RxC or channel)');
     if (flags.shareRows !== undefined) throw new UsageError('--share-rows needs an N:M --pattern, e.g. --pattern 2:4 --share-rows 4');
     return out;
   }
@@ -107,7 +108,7 @@ export function compileCommand(): Command {
     .argument('<model.onnx>', 'the ONNX model (external data files are read from its folder)')
     .option('-o, --output <dir>', 'output folder, created if missing; the artifact is <dir>/<model name>.spm, its generated dispatch module <dir>/<model name>.dispatch.ts', '.')
     .option('-p, --pattern <pattern>', `prune: ${PATTERN_HELP}; without it the model stays dense`)
-    .option('-s, --sparsity <fraction>', 'fraction of weights (channel: of output channels) to remove, in [0, 1); required for unstructured, block and channel; N:M implies (M−N)/M')
+    .option('-s, --sparsity <fraction>', 'fraction of weights (channel: of output channels) to remove, in [0, 1); required for unstructured, block and channel; N:M implies (M−N)/M; alone it means --pattern unstructured')
     .option('--allocation <kind>', 'how the sparsity is spread over layers: uniform (same per layer), global (one magnitude threshold), erk (Erdős–Rényi-Kernel), sensitivity (per layer from its measured output divergence on --calib data, overall exact, each layer ≤ 0.98)', 'uniform')
     .option('--config <spc.json>', 'per-layer overrides by node-name glob or op type (pattern, sparsity, skip, force)')
     .option('--share-rows <R>', 'N:M only: one mask per block of R output channels, so a kernel reuses each loaded activation R times (kernel-friendly N:M)')

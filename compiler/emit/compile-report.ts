@@ -42,7 +42,12 @@ function nonzeros(data: ArrayLike<number | bigint>): number {
 
 export function compileReport(before: Graph, after: Graph, artifact: LoadedArtifact, notes: readonly PassNote[], pattern?: string): CompileLayerReport[] {
   const noteOf = new Map<string, string>();
-  for (const n of notes) if (PRUNE_PASSES.has(n.pass) && n.node !== undefined && !noteOf.has(n.node)) noteOf.set(n.node, n.message);
+  // Every pruning note of a layer, in the order logged (the first says why it was skipped, when it was).
+  for (const n of notes) {
+    if (!PRUNE_PASSES.has(n.pass) || n.node === undefined) continue;
+    const prev = noteOf.get(n.node);
+    noteOf.set(n.node, prev === undefined ? n.message : `${prev}; ${n.message}`);
+  }
   const tensorOf = new Map(artifact.tensors.map((t) => [t.name, t]));
   const nodeOf = new Map(artifact.nodes.map((n) => [n.name, n]));
   const beforeNode = new Map(before.nodes.map((n) => [n.name, n]));
@@ -70,7 +75,7 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
       bytesAfter: t ? storedBytes(t) : 0,
       storage: t?.packed ? t.packed.format : 'dense',
       kernel: nodeOf.get(node.name)?.kernel ?? '',
-      note: s ? undefined : note ?? (pattern ? 'not pruned' : undefined),
+      note: note ?? (s || !pattern ? undefined : 'not pruned'),
       ...(s?.sensitivity ? { sensitivity: s.sensitivity } : {}),
     });
   }
@@ -79,9 +84,10 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
 
 /**
  * The report rows as the artifact records them (Provenance.layers): sparsities as float32
- * (what the loader returns), criterion 'magnitude' for every pruned layer and '' for dense.
+ * (what the loader returns), criterion `method` (magnitude, wanda or sparsegpt, plus
+ * '+bias-correction' when applied) for every pruned layer and '' for dense.
  */
-export function recipeOf(rows: readonly CompileLayerReport[]): LayerRecipe[] {
+export function recipeOf(rows: readonly CompileLayerReport[], method = 'magnitude'): LayerRecipe[] {
   return rows.map((r) => ({
     node: r.node,
     pattern: r.pattern,
@@ -89,7 +95,7 @@ export function recipeOf(rows: readonly CompileLayerReport[]): LayerRecipe[] {
     achieved: Math.fround(r.achieved),
     paramsBefore: r.paramsBefore,
     paramsAfter: r.paramsAfter,
-    criterion: r.pattern === 'dense' ? '' : 'magnitude',
+    criterion: r.pattern === 'dense' ? '' : method,
     note: r.note ?? '',
   }));
 }

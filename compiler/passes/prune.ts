@@ -11,8 +11,8 @@ import type { Pattern } from '../sparse/pattern.js';
 import { parsePattern } from '../sparse/pattern.js';
 import type { Allocation, AllocLayer } from '../sparse/allocation.js';
 import { allocate, parseAllocation } from '../sparse/allocation.js';
-import type { SensitivityPoint } from '../sparse/sensitivity.js';
-import { measureSensitivity } from '../sparse/sensitivity.js';
+import type { SensitivityLayer, SensitivityPoint } from '../sparse/sensitivity.js';
+import { SENSITIVITY_LEVELS, measureSensitivity } from '../sparse/sensitivity.js';
 import type { PruneConfig } from '../sparse/config.js';
 import { overrideFor, validateConfig } from '../sparse/config.js';
 import { countZeros, maskBlock, maskNmShared, maskUnstructured } from '../sparse/masks.js';
@@ -21,13 +21,13 @@ import { PRUNABLE_OPS } from '../sparse/report.js';
 import type { MaskRule } from '../sparse/mask-rule.js';
 import { splitCount } from '../sparse/mask-rule.js';
 import { pruneWanda } from '../sparse/wanda.js';
-import { pruneSparseGpt } from '../sparse/sparsegpt.js';
+import { chooseDampening, pruneSparseGpt, type SparseGptOptions } from '../sparse/sparsegpt.js';
 import { biasShift, shiftBias } from '../sparse/bias-correction.js';
 import type { CalibrationSet } from '../calibrate/data.js';
 import type { LayerChange } from '../calibrate/stream.js';
 import { streamCalibration } from '../calibrate/stream.js';
 import type { LayerStats } from '../calibrate/stats.js';
-import { layerStats } from '../calibrate/stats.js';
+import { DEFAULT_MAX_ROWS, layerStats } from '../calibrate/stats.js';
 import type { WeightOp } from '../../runtime/sparse/layout.js';
 import { fromWeightMatrix, toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
 
@@ -149,6 +149,42 @@ function magnitudePrune(k: Candidate, sparsity: number): Float32Array {
   return fromWeightMatrix(k.op, k.shape, k.transB, pruned);
 }
 
+/**
+ * The layers `measureSensitivity` prunes, each at a level by the run's method: magnitude directly;
+ * wanda and sparsegpt from the layer's input statistics in the dense network (one calibration
+ * pass for all layers), every level pruned up front.
+ */
+function sensitivityLayers(graph: Graph, layers: readonly Candidate[], settings: PruneSettings): SensitivityLayer[] {
+  const index = (k: Candidate): number => graph.nodes.indexOf(k.node);
+  if (settings.method === 'magnitude') return layers.map((k) => ({ nodeIndex: index(k), weight: k.weight.name, prune: (s: number) => magnitudePrune(k, s) }));
+  const levels = new Map<Candidate, Map<number, Float32Array>>();
+  const byNode = new Map(layers.map((k) => [k.node.name, k]));
+  streamCalibration(graph, settings.calib!, new Set(byNode.keys()), ({ node, inputs }) => {
+    const k = byNode.get(node.name)!;
+    const outShape = graph.values.get(node.outputs[0] ?? '')?.shape;
+    if (!isStatic(outShape)) throw new SpcError(`calibration: layer '${node.name}' has no static output shape`);
+    const dense = toWeightMatrix(k.op, k.shape, k.transB, k.data);
+    const full = settings.method === 'sparsegpt';
+    const stats = layerStats(node, k.shape, outShape, inputs, { full, folds: full ? foldsFor(outShape, inputs.length, k.cols) : undefined });
+    const perUnit = k.pattern.kind === 'block' ? k.pattern.br * k.pattern.bc : 1;
+    const pruned = new Map<number, Float32Array>();
+    // The dampening is chosen once per layer, at the level nearest the overall target.
+    const dampings = new Map<number, number | undefined>();
+    const order = [...SENSITIVITY_LEVELS].sort((a, b) => Math.abs(a - settings.sparsity) - Math.abs(b - settings.sparsity) || a - b);
+    for (const s of order) {
+      const count = Math.round(s * k.data.length / perUnit);
+      const rule: MaskRule = k.pattern.kind === 'block' ? { kind: 'block', br: k.pattern.br, bc: k.pattern.bc, prune: count } : { kind: 'unstructured', prune: count };
+      pruned.set(s, fromWeightMatrix(k.op, k.shape, k.transB, pruneCalibrated(settings.method, dense, k, rule, stats, () => {}, dampings)));
+    }
+    levels.set(k, pruned);
+    return undefined;
+  }, { progress: settings.progress });
+  return layers.map((k) => ({
+    nodeIndex: index(k), weight: k.weight.name,
+    prune: (s: number) => levels.get(k)?.get(s) ?? magnitudePrune(k, s),
+  }));
+}
+
 export interface PruneResult {
   readonly graph: Graph;
   readonly report: PruneLayerReport[];
@@ -222,12 +258,9 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
 
   // Unstructured/block layers without a fixed sparsity share the allocation.
   const allocated = candidates.filter((k) => k.pattern.kind !== 'nm' && k.fixedSparsity === undefined);
-  // Sensitivity: each layer's curve, measured with the run's pattern (by magnitude).
-  // TODO(issue 5): measure with the compile options' method (wanda, sparsegpt) once it exists.
+  // Sensitivity: each layer's curve, measured with the run's pattern and method.
   const curves = settings.allocation === 'sensitivity' && allocated.length > 0
-    ? measureSensitivity(graph, allocated.map((k) => ({
-      nodeIndex: graph.nodes.indexOf(k.node), weight: k.weight.name, prune: (s: number) => magnitudePrune(k, s),
-    })), settings.calib!)
+    ? measureSensitivity(graph, sensitivityLayers(graph, allocated, settings), settings.calib!)
     : undefined;
   const curveOf = new Map<Candidate, readonly SensitivityPoint[]>(curves ? allocated.map((k, i) => [k, curves[i]!]) : []);
   const allocLayers: AllocLayer[] = allocated.map((k) => ({ shape: k.shape, data: k.data, curve: curveOf.get(k) }));
@@ -279,8 +312,11 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
         if (!denseInputs || denseInputs === inputs) return undefined;
         const outShape = graph.values.get(node.outputs[0] ?? '')?.shape as number[];
         const dense = toWeightMatrix(r.op, r.shape, r.transB, r.data);
-        const stats = layerStats(node, r.shape, outShape, inputs, { full: true, denseInputs, weights: dense });
-        const fitted = pruneSparseGpt(dense, r.rows, r.cols, stats.xtx![0]!, stats.sampledRows, { kind: 'unstructured', prune: 0 }, { target: stats.target![0]!, keepDead: true });
+        const stats = layerStats(node, r.shape, outShape, inputs, { full: true, denseInputs, weights: dense, folds: foldsFor(outShape, inputs.length, r.cols) });
+        const keep: MaskRule = { kind: 'unstructured', prune: 0 };
+        const options = { target: stats.target![0]!, keepDead: true };
+        const dampening = dampeningFor(dense, r.rows, r.cols, stats, 0, keep, options, (m) => log(node.name, m));
+        const fitted = pruneSparseGpt(dense, r.rows, r.cols, stats.xtx![0]!, stats.sampledRows, keep, { ...options, dampening });
         const constant: Constant = { ...r.weight.constant!, data: fromWeightMatrix(r.op, r.shape, r.transB, fitted) };
         values.set(r.weight.name, { ...r.weight, constant });
         log(node.name, 'kept dense; weights re-fit to reproduce the dense network\'s output from the pruned upstream (sparsegpt)');
@@ -292,7 +328,8 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       const outShape = graph.values.get(node.outputs[0] ?? '')?.shape;
       if (!isStatic(outShape)) throw new SpcError(`calibration: layer '${node.name}' has no static output shape`);
       const dense = toWeightMatrix(k.op, k.shape, k.transB, k.data);
-      const stats = layerStats(node, k.shape, outShape, inputs, { full: settings.method === 'sparsegpt', denseInputs, weights: dense });
+      const full = settings.method === 'sparsegpt';
+      const stats = layerStats(node, k.shape, outShape, inputs, { full, denseInputs, weights: dense, folds: full ? foldsFor(outShape, inputs.length, k.cols) : undefined });
       const pruned = pruneCalibrated(settings.method, dense, k, plan.rule, stats, (m) => log(node.name, m));
       const constants = new Map<string, Constant>([[k.weight.name, record(k, plan, pruned)]]);
       if (!settings.biasCorrection) return { constants };
@@ -360,12 +397,40 @@ function pruneMagnitude(matrix: Float32Array, rows: number, cols: number, rule: 
   }
 }
 
+/** Folds of held-out calibration samples for choosing SparseGPT's dampening. */
+const DAMPENING_FOLDS = 4;
+
+/**
+ * Held-out folds when XᵀX would rest on fewer than 2 sampled rows per column (rows per sample =
+ * output elements / output channels, at most DEFAULT_MAX_ROWS in all) and there are at least two
+ * samples per fold; otherwise undefined (the paper's 1% dampening is then used as is).
+ */
+function foldsFor(outShape: readonly number[], samples: number, cols: number): number | undefined {
+  const channels = outShape.length >= 3 ? outShape[1]! : outShape[outShape.length - 1]!;
+  const perSample = outShape.reduce((a, b) => a * b, 1) / Math.max(1, channels);
+  const rows = Math.min(DEFAULT_MAX_ROWS, perSample * samples);
+  return rows < 2 * cols && samples >= 2 * DAMPENING_FOLDS ? DAMPENING_FOLDS : undefined;
+}
+
+/** The dampening for group `g` (pruned with `options`) chosen on held-out folds (logged), or undefined without folds. */
+function dampeningFor(
+  w: Float32Array, rows: number, cols: number, stats: LayerStats, g: number, rule: MaskRule, options: SparseGptOptions, note: (m: string) => void,
+): number | undefined {
+  if (!stats.folds) return undefined;
+  const folds = stats.folds.map((f) => ({ xtx: f.xtx[g]!, target: f.target?.[g], count: f.sampledRows }));
+  const { dampening } = chooseDampening(w, rows, cols, stats.xtx![g]!, stats.sampledRows, folds, rule, options);
+  note(`${stats.sampledRows} calibration rows for ${cols} columns: dampening ${dampening} of the mean diagonal (chosen by ${folds.length}-fold cross-validation)`);
+  return dampening;
+}
+
 /**
  * A calibrated method on layer `k`: per conv group (each with its own input statistics), the
  * group's rows pruned with its share of the count. A grouped layer whose groups do not hold
  * whole shared-rows or block tiles falls back to magnitude, with a note.
  */
-function pruneCalibrated(method: PruneMethod, dense: Float32Array, k: Candidate, rule: MaskRule, stats: LayerStats, note: (m: string) => void): Float32Array {
+function pruneCalibrated(
+  method: PruneMethod, dense: Float32Array, k: Candidate, rule: MaskRule, stats: LayerStats, note: (m: string) => void, dampings?: Map<number, number | undefined>,
+): Float32Array {
   if (method === 'magnitude') return pruneMagnitude(dense, k.rows, k.cols, rule);
   const groups = stats.groups;
   const rowsG = k.rows / groups;
@@ -381,7 +446,12 @@ function pruneCalibrated(method: PruneMethod, dense: Float32Array, k: Candidate,
     const r: MaskRule = rule.kind === 'nm' ? rule : { ...rule, prune: shares![g]! };
     let pruned: Float32Array;
     if (method === 'wanda') pruned = pruneWanda(part, rowsG, k.cols, stats.sumSq[g]!, r);
-    else pruned = pruneSparseGpt(part, rowsG, k.cols, stats.xtx![g]!, stats.sampledRows, r, { target: stats.target?.[g] });
+    else {
+      const target = stats.target?.[g];
+      const dampening = dampings?.has(g) ? dampings.get(g) : dampeningFor(part, rowsG, k.cols, stats, g, r, { target }, note);
+      dampings?.set(g, dampening);
+      pruned = pruneSparseGpt(part, rowsG, k.cols, stats.xtx![g]!, stats.sampledRows, r, { target, dampening });
+    }
     out.set(pruned, g * rowsG * k.cols);
   }
   return out;

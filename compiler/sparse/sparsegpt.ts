@@ -83,6 +83,52 @@ export function upperCholeskyOfInverse(h: Float64Array, n: number): Float64Array
   return u;
 }
 
+interface Factor {
+  /** Upper Cholesky factor of (H + λI)⁻¹. */
+  readonly U: Float64Array;
+  /** Columns never nonzero in the statistics. */
+  readonly dead: readonly number[];
+}
+
+/** Factors by statistics array and dampening: the sensitivity levels of a layer share one. */
+const factors = new WeakMap<Float64Array, Map<string, Factor>>();
+
+/**
+ * H = scale·XᵀX with dead columns' diagonal set to 1, dampened by `fraction` of its mean diagonal
+ * (×10 up to 6 times while the factorization fails), and U. Cached per `xtx` array, which
+ * must not change after its first use (calibration statistics never do).
+ */
+function factorOf(xtx: Float64Array, n: number, scale: number, fraction: number): Factor {
+  const key = `${scale}:${fraction}`;
+  const cached = factors.get(xtx)?.get(key);
+  if (cached) return cached;
+  const H = new Float64Array(n * n);
+  for (let i = 0; i < H.length; i++) H[i] = xtx[i]! * scale;
+  const dead: number[] = [];
+  for (let j = 0; j < n; j++) {
+    if (H[j * n + j] === 0) {
+      H[j * n + j] = 1;
+      dead.push(j);
+    }
+  }
+  let mean = 0;
+  for (let j = 0; j < n; j++) mean += H[j * n + j]!;
+  mean /= n;
+  let damp = fraction * mean;
+  let U: Float64Array | undefined;
+  // Rank-deficient statistics with tiny dampening can fail numerically: dampen more.
+  for (let attempt = 0; attempt < 6 && !U; attempt++, damp = damp * 10 || mean || 1) {
+    const Hd = Float64Array.from(H);
+    for (let j = 0; j < n; j++) Hd[j * n + j] += damp;
+    U = upperCholeskyOfInverse(Hd, n);
+  }
+  if (!U) throw new Error(`pruneSparseGpt: the ${n}×${n} Hessian is not positive definite even with dampening`);
+  const factor = { U, dead };
+  if (!factors.has(xtx)) factors.set(xtx, new Map());
+  factors.get(xtx)!.set(key, factor);
+  return factor;
+}
+
 /** Block width the sweep uses: `size` rounded up to a multiple of the pattern's column group. */
 function sweepBlock(size: number, rule: MaskRule | FixedMask): number {
   const unit = rule.kind === 'nm' ? rule.m : rule.kind === 'block' ? rule.bc : 1;
@@ -103,28 +149,10 @@ export function pruneSparseGpt(
   if (rule.kind === 'block' && (cols % rule.bc !== 0 || rows % rule.br !== 0)) throw new Error(`pruneSparseGpt: ${rows}×${cols} does not tile into ${rule.br}×${rule.bc}`);
   const W = Float64Array.from(w);
   const n = cols;
-  const H = new Float64Array(n * n);
   const scale = count > 0 ? 2 / count : 1;
-  for (let i = 0; i < H.length; i++) H[i] = xtx[i]! * scale;
+  const { U, dead } = factorOf(xtx, n, scale, options.dampening ?? 0.01);
   // Dead inputs (never nonzero on the calibration data): their weights cannot matter there.
-  for (let j = 0; j < n; j++) {
-    if (H[j * n + j] === 0) {
-      H[j * n + j] = 1;
-      if (!options.keepDead) for (let r = 0; r < rows; r++) W[r * n + j] = 0;
-    }
-  }
-  let mean = 0;
-  for (let j = 0; j < n; j++) mean += H[j * n + j]!;
-  mean /= n;
-  let damp = (options.dampening ?? 0.01) * mean;
-  let U: Float64Array | undefined;
-  // Rank-deficient statistics with tiny dampening can fail numerically: dampen more.
-  for (let attempt = 0; attempt < 6 && !U; attempt++, damp = damp * 10 || mean || 1) {
-    const Hd = Float64Array.from(H);
-    for (let j = 0; j < n; j++) Hd[j * n + j] += damp;
-    U = upperCholeskyOfInverse(Hd, n);
-  }
-  if (!U) throw new Error(`pruneSparseGpt: the ${n}×${n} Hessian is not positive definite even with dampening`);
+  if (!options.keepDead) for (const j of dead) for (let r = 0; r < rows; r++) W[r * n + j] = 0;
 
   if (options.target) refitToDense(W, rows, n, xtx, options.target, scale, U);
 
@@ -193,6 +221,72 @@ export function pruneSparseGpt(
   const out = new Float32Array(rows * n);
   for (let i = 0; i < out.length; i++) out[i] = pruned[i] ? 0 : W[i]!;
   return out;
+}
+
+/** Dampening fractions `chooseDampening` tries, the paper's 1% first. */
+export const DAMPENING_CANDIDATES: readonly number[] = [0.01, 0.03, 0.1, 0.3, 1];
+
+/** XᵀX, the target (when re-fitting) and the row count of one held-out fold of the calibration rows. */
+export interface HeldOutFold {
+  readonly xtx: Float64Array;
+  readonly target?: Float64Array;
+  readonly count: number;
+}
+
+/**
+ * The dampening (fraction of H's mean diagonal) whose pruned layer best reproduces the wanted
+ * output on held-out calibration rows: for each candidate and each fold, prune with the other
+ * folds' statistics (totals minus the fold) and score Σ_r ŵ_r X_fᵀX_f ŵ_rᵀ − 2 ŵ_r·t_f,r on the fold
+ * (squared output error up to a constant), t_f the fold's target or, without one, W·X_fᵀX_f.
+ * With few rows per column XᵀX is far from full rank and 1% under-regularizes; K-fold
+ * cross-validation chooses from the calibration data alone. Returns the fraction and the scores.
+ */
+export function chooseDampening(
+  w: Float32Array, rows: number, cols: number, xtx: Float64Array, count: number, folds: readonly HeldOutFold[],
+  rule: MaskRule | FixedMask, options: SparseGptOptions = {}, candidates: readonly number[] = DAMPENING_CANDIDATES,
+): { readonly dampening: number; readonly scores: readonly number[] } {
+  const n = cols;
+  const train = folds.map((f) => ({
+    xtx: xtx.map((v, i) => v - f.xtx[i]!),
+    target: options.target && f.target ? options.target.map((v, i) => v - f.target![i]!) : undefined,
+  }));
+  const scores = candidates.map((dampening) => {
+    let total = 0;
+    for (const [fi, f] of folds.entries()) {
+      const { target } = train[fi]!;
+      const fitted = pruneSparseGpt(w, rows, cols, train[fi]!.xtx, count - f.count, rule, { ...options, dampening, target });
+      const m = new Float64Array(n);
+      for (let r = 0; r < rows; r++) {
+        const at = r * n;
+        // m = X_fᵀX_f·ŵ_r and, without a target, the dense weights' t = X_fᵀX_f·w_r.
+        m.fill(0);
+        let want = 0;
+        for (let k = 0; k < n; k++) {
+          const v = fitted[at + k]!;
+          if (v === 0) continue;
+          const hk = k * n;
+          for (let j = 0; j < n; j++) m[j] += v * f.xtx[hk + j]!;
+        }
+        for (let j = 0; j < n; j++) {
+          const v = fitted[at + j]!;
+          if (v === 0) continue;
+          let t: number;
+          if (target) t = f.target![at + j]!;
+          else {
+            t = 0;
+            const hj = j * n;
+            for (let k = 0; k < n; k++) t += w[at + k]! * f.xtx[hj + k]!;
+          }
+          want += v * (m[j]! - 2 * t);
+        }
+        total += want;
+      }
+    }
+    return total;
+  });
+  let best = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i]! < scores[best]!) best = i;
+  return { dampening: candidates[best]!, scores };
 }
 
 /** W += (P − W·XᵀX)·scale·UᵀU, with UᵀU = (H + λI)⁻¹: the ridge re-fit towards the dense layer's output. */

@@ -24,7 +24,6 @@ describe('cli: pruning options', function () {
     [['--pattern', '2:4', '--sparsity', '0.5'], /does not go with an N:M pattern/],
     [['--pattern', 'unstructured'], /needs --sparsity/],
     [['--pattern', 'unstructured', '--sparsity', '1.5'], /fraction in \[0, 1\)/],
-    [['--sparsity', '0.5'], /needs --pattern/],
     [['--pattern', 'unstructured', '--sparsity', '0.5', '--allocation', 'random'], /choose uniform, global, erk/],
   ];
   for (const [args, pattern] of usage) {
@@ -36,6 +35,16 @@ describe('cli: pruning options', function () {
       assert.ok(!existsSync(out));
     });
   }
+
+  it('--sparsity alone means --pattern unstructured (the same artifact, byte for byte)', () => {
+    const a = join(work, 'alone'), b = join(work, 'explicit');
+    const r1 = spc('compile', CNN, '-o', a, '--sparsity', '0.5', '--json');
+    const r2 = spc('compile', CNN, '-o', b, '--pattern', 'unstructured', '--sparsity', '0.5');
+    assert.equal(r1.code, 0, r1.stderr);
+    assert.equal(r2.code, 0, r2.stderr);
+    assert.equal(JSON.parse(r1.stdout).pattern, 'unstructured');
+    assert.ok(readFileSync(join(a, 'digits_cnn.spm')).equals(readFileSync(join(b, 'digits_cnn.spm'))));
+  });
 
   it('--pattern 4:8 --emit-onnx: the emitted model runs in onnxruntime and agrees with the artifact', async () => {
     const out = join(work, 'nm');

@@ -4,7 +4,7 @@
 // error no worse than magnitude's.
 
 import { strict as assert } from 'node:assert';
-import { pruneSparseGpt, upperCholeskyOfInverse } from '../../../compiler/sparse/sparsegpt.js';
+import { chooseDampening, pruneSparseGpt, upperCholeskyOfInverse } from '../../../compiler/sparse/sparsegpt.js';
 import { maskNm, maskUnstructured } from '../../../compiler/sparse/masks.js';
 import { rng } from '../passes/build.js';
 
@@ -152,5 +152,84 @@ describe('sparse/sparsegpt: OBS reconstruction on a 4×8 layer', () => {
     for (let r = 0; r < ROWS; r++) for (let j = 0; j < COLS; j++) for (let k = 0; k < COLS; k++) target[r * COLS + j] += w[r * COLS + k]! * xtx[k * COLS + j]!;
     const got = pruneSparseGpt(w, ROWS, COLS, xtx, T, { kind: 'unstructured', prune: 0 }, { target });
     assertClose(got, w, 1e-5, 'W');
+  });
+});
+
+/** Σ xxᵀ over rows [from, to) of the row-major rows×cols `x`, optionally only rows where keep(t). */
+function gram(x: Float64Array, cols: number, rows: readonly number[]): Float64Array {
+  const g = new Float64Array(cols * cols);
+  for (const t of rows) for (let i = 0; i < cols; i++) for (let j = 0; j < cols; j++) g[i * cols + j] += x[t * cols + i]! * x[t * cols + j]!;
+  return g;
+}
+
+/** Σ_t ‖(Ŵ − W) x_t‖² over the given rows. */
+function outputError(x: Float64Array, cols: number, rowsOut: number, w: Float32Array, q: Float32Array, rows: readonly number[]): number {
+  let e = 0;
+  for (const t of rows) {
+    for (let r = 0; r < rowsOut; r++) {
+      let d = 0;
+      for (let c = 0; c < cols; c++) d += x[t * cols + c]! * (q[r * cols + c]! - w[r * cols + c]!);
+      e += d * d;
+    }
+  }
+  return e;
+}
+
+describe('sparse/sparsegpt: dampening chosen by cross-validation on calibration rows', () => {
+  it('each score is the held-out squared output error, up to the dense outputs\' energy (explicit rows)', () => {
+    const { x, w, xtx } = layer(21);
+    const folds = [0, 1, 2].map((f) => Array.from({ length: T }, (_, t) => t).filter((t) => t % 3 === f));
+    const held = folds.map((rows) => ({ xtx: gram(x, COLS, rows), count: rows.length }));
+    const rule = { kind: 'unstructured', prune: 16 } as const;
+    const candidates = [0.01, 0.5];
+    const { scores } = chooseDampening(w, ROWS, COLS, xtx, T, held, rule, {}, candidates);
+    candidates.forEach((dampening, ci) => {
+      let explicit = 0, energy = 0;
+      folds.forEach((rows, f) => {
+        const train = folds.filter((_, g) => g !== f).flat();
+        const q = pruneSparseGpt(w, ROWS, COLS, gram(x, COLS, train), train.length, rule, { dampening });
+        explicit += outputError(x, COLS, ROWS, w, q, rows);
+        energy += outputError(x, COLS, ROWS, w, new Float32Array(w.length), rows);
+      });
+      assert.ok(Math.abs(scores[ci]! + energy - explicit) <= 1e-9 * energy, `candidate ${dampening}: ${scores[ci]! + energy} vs ${explicit}`);
+    });
+  });
+
+  it('with fewer rows than columns it generalizes far better than 1% (fresh rows, 10 layers)', () => {
+    // ReLU'd inputs on an 8-dimensional subspace plus noise: 20 calibration rows for 32 columns.
+    const cols = 32, rowsOut = 8, few = 20, fresh = 1000, latent = 8;
+    const candidates = [0.01, 0.03, 0.1, 0.3, 1];
+    let chosenOverBest = 0, onePercentOverBest = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const r = rng(100 + seed);
+      const mix = new Float64Array(latent * cols).map(() => r() * 2 - 1);
+      const draw = (count: number): Float64Array => {
+        const x = new Float64Array(count * cols);
+        for (let t = 0; t < count; t++) {
+          const z = Array.from({ length: latent }, () => r() * 2 - 1);
+          for (let c = 0; c < cols; c++) {
+            let v = 0.3 * (r() * 2 - 1);
+            for (let k = 0; k < latent; k++) v += z[k]! * mix[k * cols + c]!;
+            x[t * cols + c] = Math.max(0, v);
+          }
+        }
+        return x;
+      };
+      const x = draw(few), y = draw(fresh);
+      const w = new Float32Array(rowsOut * cols).map(() => r() * 2 - 1);
+      const all = Array.from({ length: few }, (_, t) => t);
+      const held = [0, 1, 2, 3].map((f) => all.filter((t) => t % 4 === f)).map((rows) => ({ xtx: gram(x, cols, rows), count: rows.length }));
+      const xtx = gram(x, cols, all);
+      const rule = { kind: 'unstructured', prune: (rowsOut * cols) / 2 } as const;
+      const { dampening } = chooseDampening(w, rowsOut, cols, xtx, few, held, rule, {}, candidates);
+      const freshRows = Array.from({ length: fresh }, (_, t) => t);
+      const errorAt = (d: number): number => outputError(y, cols, rowsOut, w, pruneSparseGpt(w, rowsOut, cols, xtx, few, rule, { dampening: d }), freshRows);
+      const errors = candidates.map(errorAt);
+      const best = Math.min(...errors);
+      chosenOverBest += errors[candidates.indexOf(dampening)]! / best / 10;
+      onePercentOverBest += errors[0]! / best / 10;
+    }
+    assert.ok(chosenOverBest <= 1.15, `chosen dampening: fresh error ${chosenOverBest.toFixed(3)}× the best candidate's on average`);
+    assert.ok(onePercentOverBest >= 1.5 * chosenOverBest, `1%: ${onePercentOverBest.toFixed(3)}× the best, chosen ${chosenOverBest.toFixed(3)}×`);
   });
 });
