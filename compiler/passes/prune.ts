@@ -165,7 +165,7 @@ function sensitivityLayers(graph: Graph, layers: readonly Candidate[], settings:
     if (!isStatic(outShape)) throw new SpcError(`calibration: layer '${node.name}' has no static output shape`);
     const dense = toWeightMatrix(k.op, k.shape, k.transB, k.data);
     const full = settings.method === 'sparsegpt';
-    const stats = layerStats(node, k.shape, outShape, inputs, { full, folds: full ? foldsFor(outShape, inputs.length, k.cols) : undefined });
+    const stats = layerStats(node, k.shape, outShape, inputs, { full, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined });
     const perUnit = k.pattern.kind === 'block' ? k.pattern.br * k.pattern.bc : 1;
     const pruned = new Map<number, Float32Array>();
     // The dampening is chosen once per layer, at the level nearest the overall target.
@@ -312,7 +312,7 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
         if (!denseInputs || denseInputs === inputs) return undefined;
         const outShape = graph.values.get(node.outputs[0] ?? '')?.shape as number[];
         const dense = toWeightMatrix(r.op, r.shape, r.transB, r.data);
-        const stats = layerStats(node, r.shape, outShape, inputs, { full: true, denseInputs, weights: dense, folds: foldsFor(outShape, inputs.length, r.cols) });
+        const stats = layerStats(node, r.shape, outShape, inputs, { full: true, denseInputs, weights: dense, folds: foldsFor(outShape, inputs.length, r.rows, r.cols) });
         const keep: MaskRule = { kind: 'unstructured', prune: 0 };
         const options = { target: stats.target![0]!, keepDead: true };
         const dampening = dampeningFor(dense, r.rows, r.cols, stats, 0, keep, options, (m) => log(node.name, m));
@@ -329,7 +329,7 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       if (!isStatic(outShape)) throw new SpcError(`calibration: layer '${node.name}' has no static output shape`);
       const dense = toWeightMatrix(k.op, k.shape, k.transB, k.data);
       const full = settings.method === 'sparsegpt';
-      const stats = layerStats(node, k.shape, outShape, inputs, { full, denseInputs, weights: dense, folds: full ? foldsFor(outShape, inputs.length, k.cols) : undefined });
+      const stats = layerStats(node, k.shape, outShape, inputs, { full, denseInputs, weights: dense, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined });
       const pruned = pruneCalibrated(settings.method, dense, k, plan.rule, stats, (m) => log(node.name, m));
       const constants = new Map<string, Constant>([[k.weight.name, record(k, plan, pruned)]]);
       if (!settings.biasCorrection) return { constants };
@@ -401,15 +401,24 @@ function pruneMagnitude(matrix: Float32Array, rows: number, cols: number, rule: 
 const DAMPENING_FOLDS = 4;
 
 /**
- * Held-out folds when XᵀX would rest on fewer than 2 sampled rows per column (rows per sample =
- * output elements / output channels, at most DEFAULT_MAX_ROWS in all) and there are at least two
- * samples per fold; otherwise undefined (the paper's 1% dampening is then used as is).
+ * Cross-validation runs 20 prunes of the layer (each a cols³ factorization and a rows·cols² re-fit):
+ * above these sizes it would dominate the compile, and the 1% is kept.
  */
-function foldsFor(outShape: readonly number[], samples: number, cols: number): number | undefined {
+const CV_MAX_COLS = 1024;
+const CV_MAX_WORK = 3e8;
+
+/**
+ * Held-out folds when XᵀX would rest on fewer than 2 sampled rows per column (rows per sample =
+ * output elements / output channels, at most DEFAULT_MAX_ROWS in all), there are at least two
+ * samples per fold and the layer (`weightRows` × `cols`) is within the cross-validation limits;
+ * otherwise undefined (the paper's 1% dampening is then used as is).
+ */
+function foldsFor(outShape: readonly number[], samples: number, weightRows: number, cols: number): number | undefined {
   const channels = outShape.length >= 3 ? outShape[1]! : outShape[outShape.length - 1]!;
   const perSample = outShape.reduce((a, b) => a * b, 1) / Math.max(1, channels);
   const rows = Math.min(DEFAULT_MAX_ROWS, perSample * samples);
-  return rows < 2 * cols && samples >= 2 * DAMPENING_FOLDS ? DAMPENING_FOLDS : undefined;
+  const affordable = cols <= CV_MAX_COLS && weightRows * cols * cols <= CV_MAX_WORK;
+  return rows < 2 * cols && samples >= 2 * DAMPENING_FOLDS && affordable ? DAMPENING_FOLDS : undefined;
 }
 
 /** The dampening for group `g` (pruned with `options`) chosen on held-out folds (logged), or undefined without folds. */
