@@ -5,7 +5,7 @@
 // with the generated dispatch module (importing `spc/runtime/dispatch` and kernels through the
 // package exports), and the installed `spc` bin answers --help. Oracles: the repository's own
 // compiler (same bytes in → same artifact out), onnxruntime's logits in the corpus (dense) and the
-// interpreter (dispatch outputs bit for bit). About 10 s here.
+// interpreter (dispatch outputs bit for bit). 15–30 s here (two shared cores), mostly pack + install.
 
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
