@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Graph } from './ir/graph.js';
 import { withGraph } from './ir/graph.js';
-import { loadOnnx } from './frontend/load.js';
+import { loadOnnx, loadOnnxBytes } from './frontend/load.js';
 import { makePassContext } from './passes/pass.js';
 import type { PassNote } from './passes/pass.js';
 import { runPipeline } from './passes/manager.js';
@@ -128,7 +128,20 @@ export function calibRecord(set: CalibrationSet): string {
 
 export function compileFile(modelPath: string, options: CompileOptions = {}): CompileResult {
   const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes) });
-  const name = basename(modelPath, extname(modelPath));
+  return compileGraph(imported, warnings, readFileSync(modelPath), basename(modelPath, extname(modelPath)), options);
+}
+
+/**
+ * Compiles an ONNX model given as bytes (`spc/compiler` `compile`). `name` names the model (the
+ * artifact's name, the dispatch module's) and the messages; default 'model'.
+ */
+export function compileBytes(bytes: Uint8Array, options: CompileOptions & { readonly name?: string } = {}): CompileResult {
+  const name = options.name ?? 'model';
+  const { graph: imported, warnings } = loadOnnxBytes(bytes, name, { inputShapes: toMutable(options.inputShapes) });
+  return compileGraph(imported, warnings, bytes, name, options);
+}
+
+function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, name: string, options: CompileOptions): CompileResult {
   const registry = defaultRegistry();
   const profile = typeof options.profile === 'string' ? loadProfile(options.profile) : options.profile;
   if ((options.method === 'wanda' || options.method === 'sparsegpt' || options.biasCorrection) && options.calib === undefined) {
@@ -148,7 +161,7 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
   const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });
   const graph = runPipeline(canonical, [...prunePipeline, ...selectPipeline], ctx, { verify });
   const plan = planArena(graph);
-  const sourceSha256 = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
+  const sourceSha256 = createHash('sha256').update(source).digest('hex');
   const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions({ ...options, profile, calib }) }, registry);
   // Built once, from the lowered weights (stored bytes, kernels); the artifact records its rows.
   const report = compileReport(canonical, graph, lowered, ctx.notes, options.pattern);

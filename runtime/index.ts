@@ -10,7 +10,8 @@ import type { TensorView } from './tensor.js';
 import type { Provenance } from './loader/model.js';
 
 export type { Feed, Model, RunOptions, TensorInfo, TensorView, KernelRegistry, Provenance };
-export { ArtifactError } from './loader/load.js';
+export { ArtifactError, parseArtifact } from './loader/load.js';
+export type { LoadedArtifact, LoadedNode, LayerRecipe } from './loader/model.js';
 export { RunError } from './executor/bind.js';
 export type { DType, TypedArray } from './tensor.js';
 

@@ -29,6 +29,12 @@ export function loadOnnx(path: string, opts: LoadOptions = {}): Loaded {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? String(e);
     throw new SpcError(`${path}: cannot read the model (${why})`);
   }
+  return loadOnnxBytes(bytes, path, opts);
+}
+
+/** As loadOnnx, from the model's bytes; `label` names the model in messages. */
+export function loadOnnxBytes(bytes: Uint8Array, label: string, opts: LoadOptions = {}): Loaded {
+  const path = label;
   const imported = importModel(decodeModel(bytes, path), path);
   checkOperators(imported, path);
   const warnings: string[] = [];
