@@ -132,7 +132,7 @@ export function compileCommand(): Command {
     .option('--max-accuracy-drop <points>', 'budget: fail (exit 1, nothing written) if top-1 accuracy on --eval-data/--eval-labels drops more than this many percentage points below the dense model\'s')
     .option('--min-speedup <x>', 'budget: fail (exit 1, nothing written) if the estimated speedup over the dense model (Σ kernel-profile estimates over Conv/Gemm/MatMul layers; not a measurement) is below x')
     .option('--json', 'print the summary as JSON on stdout')
-    .option('-q, --quiet', 'print nothing but errors')
+    .option('-q, --quiet', 'print nothing but errors: no summary, warnings or progress bar (--json still prints)')
     .action(async (model: string, flags: CompileFlags) => {
       const inputShapes = Object.fromEntries((flags.inputShape ?? []).map(parseInputShape));
       const targets = (flags.targets ?? DEFAULT_TARGETS.join(',')).split(',').map((t) => t.trim()) as Target[];
