@@ -141,6 +141,9 @@ export function compileCommand(): Command {
       if (!existsSync(model)) throw new SpcError(`${model}: no such file`);
       const pruning = pruningOptions(flags);
       validateCheckFlags(flags);
+      if (flags.report !== undefined && existsSync(flags.report) && statSync(flags.report).isDirectory()) {
+        throw new UsageError(`--report ${flags.report}: is a folder (--report names the HTML file to write)`);
+      }
       const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
       const onCalibProgress = pruning.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
       const result = compileFile(model, { inputShapes, targets: flags.targets ? targets : undefined, profile, verify: flags.verify, ...pruning, onCalibProgress });

@@ -26,14 +26,15 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-const LABEL_W = 190;
+const LABEL_W = 240;
 const PLOT_W = 430;
 const VALUE_W = 100;
 const BAR_H = 12;
 const ROW_GAP = 8;
 const LEGEND_H = 22;
 
-const clip = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
+/** Long node names keep their end (where exported layer names differ) and a row number. */
+const clip = (s: string, n: number): string => (s.length <= n ? s : `…${s.slice(s.length - (n - 1))}`);
 
 export function renderBarChart(c: BarChart): string {
   const all = c.series.flatMap((s) => s.values.filter((v): v is number => v !== undefined && Number.isFinite(v)));
@@ -51,7 +52,7 @@ export function renderBarChart(c: BarChart): string {
   parts.push(`<line x1="${LABEL_W}" y1="${LEGEND_H - 2}" x2="${LABEL_W}" y2="${height}" class="axis"/>`);
   c.categories.forEach((cat, r) => {
     const y0 = LEGEND_H + r * rowH;
-    parts.push(`<text x="${LABEL_W - 6}" y="${y0 + (c.series.length * BAR_H) / 2 + 4}" text-anchor="end" class="label"><title>${escapeHtml(cat)}</title>${escapeHtml(clip(cat, 28))}</text>`);
+    parts.push(`<text x="${LABEL_W - 6}" y="${y0 + (c.series.length * BAR_H) / 2 + 4}" text-anchor="end" class="label"><title>${escapeHtml(cat)}</title>${r + 1} ${escapeHtml(clip(cat, 36))}</text>`);
     c.series.forEach((s, i) => {
       const v = s.values[r];
       if (v === undefined || !Number.isFinite(v)) return;

@@ -19,6 +19,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 
 interface PageFacts {
   rows: string[];
+  cells: Record<string, string>[];
   figures: { id: string; svgs: number; width: number; height: number }[];
   bars: { figure: string; layer: string; series: string; value: number; width: number }[];
   accuracy: string;
@@ -37,6 +38,11 @@ async function renderInChromium(browser: Browser, file: string, png: string): Pr
       const doc = (globalThis as unknown as { document: Document }).document;
       return {
         rows: Array.from(doc.querySelectorAll('#layers tbody tr')).map((tr) => tr.getAttribute('data-node') ?? ''),
+        cells: Array.from(doc.querySelectorAll('#layers tbody tr')).map((tr) => {
+          const head = Array.from(doc.querySelectorAll('#layers thead th')).map((th) => th.textContent ?? '');
+          const tds = Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '');
+          return Object.fromEntries(head.map((h, i) => [h, tds[i] ?? '']));
+        }),
         figures: Array.from(doc.querySelectorAll('figure[data-figure]')).map((f) => {
           const svg = f.querySelector('svg');
           const box = svg?.getBoundingClientRect();
@@ -96,13 +102,18 @@ describe('report: spc compile --report', function () {
     assertPng(png);
     assert.deepEqual(requests, [pathToFileURL(report).href], 'the page requests nothing but itself');
 
-    const layers = json.layerReport as { node: string; achieved: number; requested: number; pattern: string; bytesBefore: number; bytesAfter: number }[];
+    const layers = json.layerReport as { node: string; kernel: string; achieved: number; requested: number; pattern: string; bytesBefore: number; bytesAfter: number }[];
     assert.deepEqual(facts.rows, layers.map((l) => l.node));
     assert.deepEqual(facts.figures.map((f) => f.id), ['sparsity', 'bytes', 'time'], 'no kept-magnitude figure without a permutation search');
     for (const f of facts.figures) {
       assert.equal(f.svgs, 1, `figure ${f.id} has one SVG`);
       assert.ok(f.width > 300 && f.height > 40, `figure ${f.id} is drawn (${f.width}×${f.height})`);
     }
+    layers.forEach((l, i) => {
+      const row = facts.cells[i]!;
+      assert.deepEqual([row['#'], row['node'], row['bytes before'], row['bytes after'], row['kernel'], row['achieved']],
+        [String(i + 1), l.node, String(l.bytesBefore), String(l.bytesAfter), l.kernel, `${(100 * l.achieved).toFixed(1)}%`]);
+    });
     for (const l of layers) {
       assert.equal(barValue(facts, 'sparsity', l.node, 'achieved'), l.achieved);
       assert.equal(barValue(facts, 'sparsity', l.node, 'requested'), l.pattern === 'dense' ? undefined : l.requested);
