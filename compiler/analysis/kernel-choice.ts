@@ -27,6 +27,8 @@ const TARGET_REASON: Record<Target, string> = {
 export interface KernelChoice {
   readonly kernel: Kernel;
   readonly reason: string;
+  /** The chosen kernel's estimated time in ns, when the profile priced the candidates. */
+  readonly ns?: number;
 }
 
 function epilogueOf(n: Node): string {
@@ -134,24 +136,24 @@ function chooseByCost(g: Graph, n: Node, registry: KernelRegistry, targets: read
   // percent, and a near-tie (per-row 2:4 on row-block kernels) measured slower end to end.
   if (bestSparse && bestDense && bestSparse === estimates[0] && bestSparse.ns > SPARSE_MARGIN * bestDense.ns) {
     return {
-      kernel: bestDense.kernel,
+      kernel: bestDense.kernel, ns: bestDense.ns,
       reason: `DENSIFIED: ${format} ${bestSparse.kernel.id} est. ${est(bestSparse)} is not ${Math.round((1 - SPARSE_MARGIN) * 100)}% below dense ${bestDense.kernel.id} ${est(bestDense)}`,
     };
   }
   const best = estimates[0]!;
   const target = best.kernel.target;
   if (!ofFormat(best.kernel, 'dense')) {
-    return { kernel: best.kernel, reason: `${format} sparse ${TARGET_REASON[target]}: est. ${est(best)} vs ${bestDense ? `dense ${bestDense.kernel.id} ${est(bestDense)}` : 'no dense kernel'}` };
+    return { kernel: best.kernel, ns: best.ns, reason: `${format} sparse ${TARGET_REASON[target]}: est. ${est(best)} vs ${bestDense ? `dense ${bestDense.kernel.id} ${est(bestDense)}` : 'no dense kernel'}` };
   }
   const runnerUp = estimates.find((e) => e.kernel !== best.kernel && ofFormat(e.kernel, 'dense'));
   const denseReason = `${TARGET_REASON[target]}: est. ${est(best)}${runnerUp ? ` vs ${runnerUp.kernel.id} ${est(runnerUp)}` : ' (only candidate)'}`;
-  if (format === 'dense') return { kernel: best.kernel, reason: denseReason };
+  if (format === 'dense') return { kernel: best.kernel, ns: best.ns, reason: denseReason };
   if (bestSparse) {
-    return { kernel: best.kernel, reason: `DENSIFIED: dense ${best.kernel.id} est. ${est(best)} < ${format} ${bestSparse.kernel.id} ${est(bestSparse)}` };
+    return { kernel: best.kernel, ns: best.ns, reason: `DENSIFIED: dense ${best.kernel.id} est. ${est(best)} < ${format} ${bestSparse.kernel.id} ${est(bestSparse)}` };
   }
   const refused = relevant.filter((k) => ofFormat(k, format));
   return {
-    kernel: best.kernel,
+    kernel: best.kernel, ns: best.ns,
     reason: refused.length > 0
       ? `DENSIFIED: no ${format} kernel supports this ${n.op} (${refused.map((k) => k.id).join(', ')}); ${denseReason}`
       : `DENSIFIED: no kernel reads ${format} for ${n.op}; ${denseReason}`,

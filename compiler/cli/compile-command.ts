@@ -2,7 +2,7 @@
 
 import { Command } from 'commander';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { compileFile } from '../compile.js';
 import { summarizeArtifact } from '../emit/layer-table.js';
 import { writeFileAtomic } from '../io/fs.js';
@@ -19,6 +19,8 @@ import { parseConfig } from '../sparse/config.js';
 import { readInputFile } from './read-file.js';
 import type { CompileOptions } from '../compile.js';
 import { progressBar } from './progress.js';
+import type { CheckFlags } from './compile-checks.js';
+import { BudgetError, runChecks, validateCheckFlags } from './compile-checks.js';
 
 const ALLOCATIONS = ['uniform', 'global', 'erk', 'sensitivity'] as const;
 const METHODS = ['magnitude', 'wanda', 'sparsegpt'] as const;
@@ -78,7 +80,7 @@ function pruningOptions(given: CompileFlags): Partial<CompileOptions> {
   return out;
 }
 
-interface CompileFlags {
+interface CompileFlags extends CheckFlags {
   output: string;
   pattern?: string;
   sparsity?: string;
@@ -123,15 +125,25 @@ export function compileCommand(): Command {
     .option('--profile <profile.json>', 'kernel timings that price the candidates (written by `spc tune`); default: the profile shipped with spc')
     .option('--verify', 'run the IR verifier after every pass')
     .option('--print-ir', 'print the final IR to stdout')
+    .option('--report <report.html>', 'also write a self-contained HTML report: per-layer table, charts (sparsity, weight bytes, estimated time, kept magnitude), provenance, accuracy and budgets')
+    .option('--eval-data <x.npy|folder>', 'labelled test samples (sample axis first, or a folder of .npy / .pb files): the compiled and the dense model are both run by spc\'s runtime and their top-1 accuracy reported; goes with --eval-labels')
+    .option('--eval-labels <y.npy>', 'one integer class per --eval-data sample')
+    .option('--max-size <size>', 'budget: fail (exit 1, nothing written) if the .spm file is larger; bytes, or KB / MB (1 KB = 1024 bytes)')
+    .option('--max-accuracy-drop <points>', 'budget: fail (exit 1, nothing written) if top-1 accuracy on --eval-data/--eval-labels drops more than this many percentage points below the dense model\'s')
+    .option('--min-speedup <x>', 'budget: fail (exit 1, nothing written) if the estimated speedup over the dense model (Σ kernel-profile estimates over Conv/Gemm/MatMul layers; not a measurement) is below x')
     .option('--json', 'print the summary as JSON on stdout')
-    .option('-q, --quiet', 'print nothing but errors')
-    .action((model: string, flags: CompileFlags) => {
+    .option('-q, --quiet', 'print nothing but errors: no summary, warnings or progress bar (--json still prints)')
+    .action(async (model: string, flags: CompileFlags) => {
       const inputShapes = Object.fromEntries((flags.inputShape ?? []).map(parseInputShape));
       const targets = (flags.targets ?? DEFAULT_TARGETS.join(',')).split(',').map((t) => t.trim()) as Target[];
       const bad = targets.filter((t) => !TARGETS.includes(t));
       if (bad.length > 0) throw new UsageError(`--targets: unknown target(s) ${bad.join(', ')}; choose from ${TARGETS.join(', ')}`);
       if (!existsSync(model)) throw new SpcError(`${model}: no such file`);
       const pruning = pruningOptions(flags);
+      validateCheckFlags(flags);
+      if (flags.report !== undefined && existsSync(flags.report) && statSync(flags.report).isDirectory()) {
+        throw new UsageError(`--report ${flags.report}: is a folder (--report names the HTML file to write)`);
+      }
       const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
       const onCalibProgress = pruning.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
       const result = compileFile(model, { inputShapes, targets: flags.targets ? targets : undefined, profile, verify: flags.verify, ...pruning, onCalibProgress });
@@ -142,25 +154,40 @@ export function compileCommand(): Command {
       if (existsSync(flags.output) && !statSync(flags.output).isDirectory()) {
         throw new UsageError(`-o ${flags.output}: exists and is not a folder (-o names the output folder)`);
       }
-      mkdirSync(flags.output, { recursive: true });
       const out = join(flags.output, `${basename(model, extname(model))}.spm`);
       const dispatchOut = join(flags.output, `${basename(model, extname(model))}.dispatch.ts`);
       const dispatch = result.dispatch; // generated before anything is written: a failure leaves no file
-      if (flags.emitOnnx) writeFileAtomic(flags.emitOnnx, emitOnnx(result.graph));
-      writeFileAtomic(out, result.artifact);
-      writeFileAtomic(dispatchOut, dispatch);
+      const pruned = Object.keys(pruning).length > 0;
+      const checks = await runChecks(model, result, { inputShapes, targets: flags.targets ? targets : undefined, profile, pruned }, flags);
+      const failed = checks.budgets.filter((b) => !b.ok);
       const s = summarizeArtifact(result.contents);
       const report = result.report;
       const totals = reportTotals(report);
       // Pruned layers selection runs on a dense kernel (estimated faster, or no kernel reads the format).
       const densified = result.graph.nodes.filter((n) => n.kernelReason?.startsWith('DENSIFIED') && result.graph.values.get(n.inputs[1] ?? '')?.sparsity).map((n) => n.name);
+      const json = (): string => JSON.stringify({
+        artifact: failed.length > 0 ? null : out, dispatch: failed.length > 0 ? null : dispatchOut, report: failed.length > 0 ? null : flags.report ?? null,
+        bytes: result.artifact.length, layers: s.layers.length, params: s.params,
+        weightBytes: s.weightBytes, arenaBytes: s.arenaBytes, warnings: result.warnings,
+        pattern: pruning.pattern ?? 'dense', totals, densified, layerReport: report,
+        estimate: checks.estimates, ...(checks.accuracy ? { accuracy: checks.accuracy } : {}), budgets: checks.budgets,
+      }, null, 2) + '\n';
+      if (failed.length > 0) {
+        // Nothing is written: a CI job that ignored the exit code would otherwise ship the artifact.
+        if (flags.json) process.stdout.write(json());
+        throw new BudgetError(`budget failed, nothing written:\n${failed.map((b) => `  ${b.message}`).join('\n')}`);
+      }
+      mkdirSync(flags.output, { recursive: true });
+      if (flags.emitOnnx) writeFileAtomic(flags.emitOnnx, emitOnnx(result.graph));
+      writeFileAtomic(out, result.artifact);
+      writeFileAtomic(dispatchOut, dispatch);
+      if (checks.html !== undefined) {
+        mkdirSync(dirname(flags.report!), { recursive: true });
+        writeFileAtomic(flags.report!, checks.html);
+      }
       if (flags.printIr) process.stdout.write(printGraph(result.graph) + '\n');
       if (flags.json) {
-        process.stdout.write(JSON.stringify({
-          artifact: out, dispatch: dispatchOut, bytes: result.artifact.length, layers: s.layers.length, params: s.params,
-          weightBytes: s.weightBytes, arenaBytes: s.arenaBytes, warnings: result.warnings,
-          pattern: pruning.pattern ?? 'dense', totals, densified, layerReport: report,
-        }, null, 2) + '\n');
+        process.stdout.write(json());
       } else if (!flags.quiet) {
         const kernels = new Map<string, number>();
         for (const l of s.layers) kernels.set(l.kernel, (kernels.get(l.kernel) ?? 0) + 1);
@@ -179,6 +206,14 @@ export function compileCommand(): Command {
             formatCompileReport(report),
           ].join('\n') + '\n');
         }
+        const e = checks.estimates;
+        const extra = [
+          ...(e.layers.length > 0 ? [`  estimated time ${(e.denseNs / 1e6).toPrecision(3)} ms dense → ${(e.ns / 1e6).toPrecision(3)} ms (${e.speedup.toFixed(3)}×, kernel-profile estimates over ${e.layers.length} Conv/Gemm/MatMul layers)`] : []),
+          ...(checks.accuracy ? [`  top-1 accuracy ${(100 * checks.accuracy.dense.top1).toFixed(1)}% dense → ${(100 * checks.accuracy.compiled.top1).toFixed(1)}% compiled on ${checks.accuracy.data} (drop ${checks.accuracy.dropPoints.toFixed(2)} points)`] : []),
+          ...checks.budgets.map((b) => `  budget met: ${b.message}`),
+          ...(checks.html !== undefined ? [`  wrote ${flags.report}`] : []),
+        ];
+        if (extra.length > 0) process.stdout.write(extra.join('\n') + '\n');
       }
     });
 }

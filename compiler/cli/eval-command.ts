@@ -11,7 +11,7 @@ import { readLabels } from '../eval/labels.js';
 import { SpcError, UsageError } from '../errors.js';
 import { readInputFile } from './read-file.js';
 
-interface EvalFlags { data?: string; labels?: string; reference?: string; count?: string; json?: boolean }
+interface EvalFlags { data?: string; labels?: string; reference?: string; count?: string; json?: boolean; quiet?: boolean }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
@@ -24,6 +24,7 @@ export function evalCommand(): Command {
     .option('--reference <model.onnx>', 'the dense model: compiled in memory and run by spc\'s runtime on the same samples; prints top-1 agreement and mean KL(dense ‖ model) of the softmax outputs')
     .option('-n, --count <n>', 'use the first n samples only')
     .option('--json', 'print the scores as JSON')
+    .option('-q, --quiet', 'print nothing but errors (--json still prints)')
     .action(async (file: string, flags: EvalFlags) => {
       if (!flags.data) throw new UsageError('eval: give the samples with --data x.npy');
       if (!flags.labels && !flags.reference) throw new UsageError('eval: give --labels y.npy (accuracy) and/or --reference model.onnx (agreement, KL)');
@@ -73,6 +74,7 @@ export function evalCommand(): Command {
         }, null, 2) + '\n');
         return;
       }
+      if (flags.quiet) return;
       const lines = [`${basename(file)} on ${data.source}:`];
       if (labels) lines.push(`  top-1 accuracy  ${pct(r.top1!)} (${r.correct} of ${r.rows})`);
       if (reference) {

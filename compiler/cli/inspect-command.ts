@@ -11,8 +11,10 @@ export function inspectCommand(): Command {
     .description('print the per-layer table of an .spm artifact: op, shapes, parameters, storage, requested and achieved sparsity, bytes, kernel, why a layer stayed dense')
     .argument('<file.spm>', 'the artifact')
     .option('--json', 'print JSON instead of a table')
-    .action((file: string, flags: { json?: boolean }) => {
+    .option('-q, --quiet', 'print nothing: only validate the artifact (exit 1 and an error when it is invalid)')
+    .action((file: string, flags: { json?: boolean; quiet?: boolean }) => {
       const summary = summarizeArtifact(parseArtifactFile(file));
+      if (flags.quiet && !flags.json) return;
       process.stdout.write((flags.json ? JSON.stringify(summary, null, 2) : formatLayerTable(summary)) + '\n');
     });
 }

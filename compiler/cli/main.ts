@@ -9,6 +9,7 @@ import { evalCommand } from './eval-command.js';
 import { inspectCommand } from './inspect-command.js';
 import { runCommand } from './run-command.js';
 import { tuneCommand } from './tune-command.js';
+import { EXIT_CODES } from './docs.js';
 
 export function buildProgram(): Command {
   const program = new Command('spc')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   program.addCommand(evalCommand());
   program.addCommand(tuneCommand());
   for (const c of program.commands) c.exitOverride().showHelpAfterError();
+  program.addHelpText('after', `\nExit codes:\n${EXIT_CODES.map(([code, what]) => `  ${String(code).padStart(3)}  ${what.replace(/`/g, '')}`).join('\n')}\n\nReference: docs/cli.md`);
   return program;
 }
 

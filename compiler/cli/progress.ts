@@ -1,17 +1,20 @@
-// A minimal progress bar on stderr for long compile steps (calibration): redrawn in place with
-// \r, at most ten times a second, and only when stderr is a terminal.
+// A minimal progress bar on stderr for long work (calibration, tune): redrawn in place with
+// \r, at most ten times a second, and only when stderr is a terminal (never in logs or pipes).
 
-/** A progress callback drawing `label [#####-----] done/total` on a TTY stderr; undefined otherwise. */
-export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): ((done: number, total: number) => void) | undefined {
+/** Draws `label [#####-----] done/total detail`; called with done = total it ends the line. */
+export type Progress = (done: number, total: number, detail?: string) => void;
+
+/** A progress callback drawing on a TTY `stream`; undefined when the stream is not a terminal. */
+export function progressBar(label: string, stream: Pick<NodeJS.WriteStream, 'isTTY' | 'write'> = process.stderr, width = 30): Progress | undefined {
   if (!stream.isTTY) return undefined;
-  let last = 0;
-  return (done, total) => {
+  let last = -Infinity;
+  return (done, total, detail) => {
     const now = Date.now();
     if (done < total && now - last < 100) return;
     last = now;
-    const width = 30;
-    const filled = total === 0 ? width : Math.round((done / total) * width);
-    stream.write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`);
+    const filled = total <= 0 ? width : Math.min(width, Math.round((done / total) * width));
+    // \x1b[K clears what a longer previous detail left on the line.
+    stream.write(`\r\x1b[K${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}${detail ? ` ${detail}` : ''}`);
     if (done >= total) stream.write('\n');
   };
 }

@@ -22,7 +22,7 @@ export function runCommand(): Command {
     .option('-o, --output <file.npy>', 'where to write the output (models with one output)')
     .option('--output-dir <dir>', 'write every output as <dir>/<output name>.npy')
     .option('--json', 'print output names, shapes and dtypes as JSON')
-    .option('-q, --quiet', 'print nothing but errors')
+    .option('-q, --quiet', 'print nothing but errors (--json still prints)')
     .action(async (file: string, flags: RunFlags) => {
       if (!flags.output && !flags.outputDir) throw new UsageError('run: give --output file.npy or --output-dir dir/');
       if (flags.output && flags.outputDir) throw new UsageError('run: give either --output or --output-dir, not both');

@@ -29,6 +29,10 @@ export interface CompileLayerReport {
   readonly note?: string;
   /** --allocation sensitivity: the layer's measured curve, sparsity → mean KL(dense ‖ only this layer pruned) on the outputs. */
   readonly sensitivity?: readonly { readonly sparsity: number; readonly divergence: number }[];
+  /** Channel permutation (issue 6), when searched: the permutation group, and the fractions of Σ|w| the pattern keeps without and with it. */
+  readonly group?: number | string;
+  readonly keptBefore?: number;
+  readonly keptAfter?: number;
 }
 
 const PRUNABLE = new Set(['Conv', 'Gemm', 'MatMul']);
