@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Graph } from './ir/graph.js';
+import type { DType, TypedArray } from '../runtime/tensor.js';
 import { withGraph } from './ir/graph.js';
 import { loadOnnx } from './frontend/load.js';
 import { makePassContext } from './passes/pass.js';
@@ -30,6 +31,11 @@ import { SpcError } from './errors.js';
 export interface CompileOptions {
   /** Pins input shapes: name → dims. */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Fixes inputs to values at compile time: name → tensor. Each becomes a constant and is no
+   * longer an input of the artifact (for inputs that set shapes, which spc needs static).
+   */
+  readonly inputValues?: Readonly<Record<string, { readonly dtype: DType; readonly shape: readonly number[]; readonly data: TypedArray }>>;
   /** Kernel targets allowed, in order of preference for ties (default wasmsimd, js, ref). */
   readonly targets?: readonly Target[];
   /**
@@ -93,6 +99,10 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
   for (const [name, dims] of Object.entries(o.inputShapes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     out.push([`input-shape:${name}`, dims.join('x')]);
   }
+  for (const [name, t] of Object.entries(o.inputValues ?? {})) {
+    const digest = createHash('sha256').update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).digest('hex').slice(0, 16);
+    out.push([`input-value:${name}`, `${t.dtype}[${t.shape.join(',')}] sha256:${digest}`]);
+  }
   if (o.targets) out.push(['targets', o.targets.join(',')]);
   if (o.profile !== undefined) out.push(['profile', profileRecord(typeof o.profile === 'string' ? loadProfile(o.profile) : o.profile)]);
   if (o.pattern !== undefined) out.push(['pattern', o.pattern]);
@@ -127,7 +137,7 @@ export function calibRecord(set: CalibrationSet): string {
 }
 
 export function compileFile(modelPath: string, options: CompileOptions = {}): CompileResult {
-  const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes) });
+  const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes), inputValues: options.inputValues });
   const name = basename(modelPath, extname(modelPath));
   const registry = defaultRegistry();
   const profile = typeof options.profile === 'string' ? loadProfile(options.profile) : options.profile;
@@ -147,6 +157,7 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
   const verify = options.verify ?? false;
   const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });
   const graph = runPipeline(canonical, [...prunePipeline, ...selectPipeline], ctx, { verify });
+  requireStaticShapes(graph, modelPath);
   const plan = planArena(graph);
   const sourceSha256 = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
   const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions({ ...options, profile, calib }) }, registry);
@@ -162,6 +173,20 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
       return dispatch;
     },
   };
+}
+
+/** Every value that exists at run time needs a static shape; names the first that has none and its producer. */
+function requireStaticShapes(g: Graph, file: string): void {
+  for (const n of g.nodes) {
+    for (const o of n.outputs) {
+      const v = o === '' ? undefined : g.values.get(o);
+      if (!v || v.constant || (v.shape && v.shape.every((d) => typeof d === 'number'))) continue;
+      const dynamic = n.inputs.filter((i) => i !== '' && i !== n.inputs[0] && !g.values.get(i)?.constant);
+      throw new SpcError(`${file}: node '${n.name}' (${n.op}): output '${o}' has no static shape${v.shape ? ` ([${v.shape.join(',')}])` : ''}`
+        + (dynamic.length ? `: it depends on the value of ${dynamic.map((d) => `'${d}'`).join(', ')}, which is not a constant` : '')
+        + `; spc compiles static shapes only`);
+    }
+  }
 }
 
 function toMutable(s: CompileOptions['inputShapes']): Record<string, number[]> | undefined {
