@@ -41,7 +41,7 @@ async function main(): Promise<number> {
     + `${wall.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU\n`);
   if (only !== undefined) return 0;
   if (write) {
-    const path = writeOperatorsDoc(join(ROOT, 'docs', 'operators.md'), results);
+    const path = writeOperatorsDoc(join(ROOT, 'docs', 'operators.md'), tests, results);
     process.stdout.write(`wrote ${path}\n`);
   }
   if (pass < BAR * results.length) {
