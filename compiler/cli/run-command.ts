@@ -5,9 +5,10 @@ import { Command, Option } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { loadModel } from '../../runtime/index.js';
-import type { Feed, TensorView } from '../../runtime/index.js';
-import { parseNpy, formatNpy } from '../io/npy.js';
-import { formatTensorProto, parseTensorProto } from '../io/tensor-proto.js';
+import type { Feed } from '../../runtime/index.js';
+import { formatNpy } from '../io/npy.js';
+import { formatTensorProto } from '../io/tensor-proto.js';
+import { readTensorFile } from './tensor-file.js';
 import { writeFileAtomic } from '../io/fs.js';
 import { UsageError } from '../errors.js';
 import { collect, parseInputBinding } from './options.js';
@@ -16,20 +17,6 @@ import { readInputFile } from './read-file.js';
 type Format = 'npy' | 'pb';
 
 interface RunFlags { input?: string[]; output?: string; outputDir?: string; format?: Format; json?: boolean; quiet?: boolean }
-
-const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
-
-/** An input file as a tensor: .npy by its magic, anything else read as an onnx.TensorProto. */
-function readTensorFile(path: string): { data: TensorView['data']; shape: readonly number[]; protoName?: string } {
-  const bytes = readInputFile(path);
-  if (NPY_MAGIC.every((b, i) => bytes[i] === b)) {
-    const a = parseNpy(bytes, path);
-    return { data: a.data, shape: a.shape };
-  }
-  if (extname(path).toLowerCase() === '.npy') return parseNpy(bytes, path); // names the bad header
-  const t = parseTensorProto(bytes, path);
-  return { data: t.data, shape: t.shape, ...(t.name ? { protoName: t.name } : {}) };
-}
 
 export function runCommand(): Command {
   return new Command('run')

@@ -22,7 +22,8 @@ const HEADER = [
   '',
   'Everywhere: shapes are static at compile time (dynamic batch dims are pinned, see `--input-shape`);',
   'an input that sets a shape (a Reshape\'s shape, Slice starts, Pad pads, Resize sizes …) must be a',
-  'constant, or fixed at compile time with `CompileOptions.inputValues`. Element types: float32,',
+  'constant, or fixed at compile time (`spc compile --input-value name=file.pb`, `CompileOptions.inputValues`).',
+  'Element types: float32,',
   'float64, int64, int32, int16, int8, uint16, uint8, bool (no float16 / bfloat16 / string).',
   '',
 ];
@@ -79,7 +80,7 @@ export function renderResultsSection(tests: readonly NodeTest[], results: readon
     'it), loaded with `loadModel` and run on its `test_data_set_0`. Graph inputs read only as shape',
     'parameters (Reshape shape, Slice starts/ends/axes/steps, Squeeze/Unsqueeze/ReduceMean axes, Split',
     'sizes, Expand shape, Pad pads/axes, Resize roi/scales/sizes) are fixed at compile time to the test\'s',
-    'values (`CompileOptions.inputValues`). `composite` = a multi-op graph of a function spc does not',
+    'values (`CompileOptions.inputValues`, as `--input-value` does). `composite` = a multi-op graph of a function spc does not',
     'import as one op (e.g. GroupNormalization expanded). Run: `npm run conformance`.',
     '',
     '| op under test | pass | fail | unsupported | total | test opsets |',
