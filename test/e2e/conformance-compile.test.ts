@@ -4,7 +4,8 @@
 // in provenance; a graph output that folds to a constant is still written by the artifact.
 
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import onnxProto from 'onnx-proto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileFile } from '../../compiler/compile.js';
@@ -15,6 +16,7 @@ import { NODE_TESTS_DIR } from '../helpers/corpus.js';
 import { spc } from '../helpers/cli.js';
 import { compareTensor } from '../../scripts/conformance/run.js';
 
+const { onnx } = onnxProto;
 const TEST = 'test_reshape_negative_dim';
 const file = (test: string, f: string): string => join(NODE_TESTS_DIR, test, 'test_data_set_0', f);
 const pb = (test: string, f: string) => parseTensorProto(new Uint8Array(readFileSync(file(test, f))), f);
@@ -59,6 +61,26 @@ describe('compiling shape-setting inputs', function () {
     const m = await loadModel(r.artifact);
     const out = await m.run({ x: pb('test_shape', 'input_0.pb').data });
     assert.equal(compareTensor(out.y!, pb('test_shape', 'output_0.pb'), 'y'), undefined);
+    m.dispose();
+  });
+
+  it('Softmax before opset 13 compiles only along the last axis (its flattened-2-D meaning differs otherwise)', async () => {
+    const write = (opset: number, axis: number | undefined): string => {
+      const vi = (v: string) => ({ name: v, type: { tensorType: { elemType: 1, shape: { dim: [2, 3, 4].map((d) => ({ dimValue: d })) } } } });
+      const m = onnx.ModelProto.create({
+        irVersion: 7, opsetImport: [{ domain: '', version: opset }],
+        graph: { name: 'g', input: [vi('x')], output: [vi('y')], node: [{ name: 'sm', opType: 'Softmax', input: ['x'], output: ['y'], attribute: axis === undefined ? [] : [{ name: 'axis', type: 2, i: axis }] }] },
+      });
+      const f = join(work, `softmax-${opset}-${axis}.onnx`);
+      writeFileSync(f, onnx.ModelProto.encode(m).finish());
+      return f;
+    };
+    assert.throws(() => compileFile(write(11, undefined)), /node 'sm' \(Softmax\).*before opset 13 Softmax normalizes over axes 1\.\.2 of \[2,3,4\] flattened together/);
+    assert.throws(() => compileFile(write(11, 0)), /axes 0\.\.2/);
+    // Along the last axis both meanings agree: rows of 4 that sum to 1.
+    const m = await loadModel(compileFile(write(11, 2)).artifact);
+    const y = (await m.run({ x: Float32Array.from({ length: 24 }, (_, i) => Math.sin(i)) })).y!.data as Float32Array;
+    for (let r = 0; r < 6; r++) assert.ok(Math.abs(y[4 * r]! + y[4 * r + 1]! + y[4 * r + 2]! + y[4 * r + 3]! - 1) < 1e-6);
     m.dispose();
   });
 
