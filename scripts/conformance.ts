@@ -2,13 +2,15 @@
 // spc (compile → load → run → compare; scripts/conformance/run.ts). Prints pass / fail /
 // unsupported per op and the total; exits 1 below the acceptance bar (95% of the tests pass).
 // `--write` also regenerates docs/operators.md (scripts/conformance/doc.ts).
-// `--only <substring>` runs the tests whose name contains it (no bar, no --write).
+// `--only <substring>` runs the tests whose name contains it; `--targets ref` (or js,ref …)
+// restricts kernel selection to those targets; either gives no bar and no --write.
 
 import { join } from 'node:path';
 import { ROOT } from './bench/corpus.js';
 import { listTests, runTest, tallyByOp } from './conformance/run.js';
 import type { TestResult } from './conformance/run.js';
 import { writeOperatorsDoc } from './conformance/doc.js';
+import type { Target } from '../compiler/analysis/kernel-choice.js';
 
 const DIR = join(ROOT, '..', 'shared', 'corpus', 'onnx-node-tests');
 const BAR = 0.95;
@@ -19,11 +21,13 @@ async function main(): Promise<number> {
   const onlyAt = args.indexOf('--only');
   const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
   const verbose = args.includes('--verbose');
+  const targetsAt = args.indexOf('--targets');
+  const targets = targetsAt >= 0 ? (args[targetsAt + 1] ?? '').split(',') as Target[] : undefined;
   const tests = listTests(DIR).filter((t) => only === undefined || t.test.includes(only));
   const results: TestResult[] = [];
   const cpu0 = process.cpuUsage(), t0 = performance.now();
   for (const t of tests) {
-    const r = await runTest(DIR, t);
+    const r = await runTest(DIR, t, targets ? { targets } : {});
     results.push(r);
     if (verbose || (only !== undefined && r.status !== 'pass')) process.stdout.write(`${r.status.padEnd(11)} ${r.test}${r.reason ? `: ${r.reason}` : ''}\n`);
   }
@@ -39,7 +43,7 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${pass} of ${results.length} pass (${(100 * pass / Math.max(results.length, 1)).toFixed(1)}%), `
     + `${results.filter((r) => r.status === 'fail').length} fail, ${results.filter((r) => r.status === 'unsupported').length} unsupported; `
     + `${wall.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU\n`);
-  if (only !== undefined) return 0;
+  if (only !== undefined || targets !== undefined) return 0; // a partial or non-default run: no bar, no doc
   if (write) {
     const path = writeOperatorsDoc(join(ROOT, 'docs', 'operators.md'), tests, results);
     process.stdout.write(`wrote ${path}\n`);

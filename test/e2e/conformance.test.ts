@@ -58,6 +58,19 @@ describe('ONNX backend node tests through compile, load and run', function () {
     for (const r of results) if (r.status !== 'pass') assert.ok(readFileSync(DOC, 'utf8').includes(`| ${r.test} |`), `${r.test} is not listed`);
   });
 
+  it('the same tests pass with kernels restricted to js,ref and to ref alone', async () => {
+    const passing = new Set(results.filter((r) => r.status === 'pass').map((r) => r.test));
+    for (const targets of [['js', 'ref'], ['ref']] as const) {
+      const bad: string[] = [];
+      for (const t of tests) {
+        if (!passing.has(t.test)) continue;
+        const r = await runTest(NODE_TESTS_DIR, t, { targets });
+        if (r.status !== 'pass') bad.push(`${targets.join(',')} ${r.test}: ${r.reason}`);
+      }
+      assert.deepEqual(bad, []);
+    }
+  });
+
   it('every op type in the corpus is covered', () => {
     const ops = new Set(tests.map((t) => t.op_type));
     assert.ok(ops.size >= 45, `only ${ops.size} op types`);
