@@ -42,6 +42,7 @@ export function runCommand(): Command {
       }
       const bindings = (flags.input ?? []).map(parseInputBinding);
       const feeds: Record<string, Feed> = {};
+      const source = new Map<string, string>();
       const names = model.inputs.map((i) => i.name);
       for (const b of bindings) {
         const t = readTensorFile(b.path);
@@ -51,8 +52,17 @@ export function runCommand(): Command {
         }
         if (feeds[named]) throw new UsageError(`input '${named}' given twice`);
         feeds[named] = { data: t.data, shape: t.shape };
+        source.set(named, b.path);
       }
-      const outputs = await model.run(feeds);
+      let outputs;
+      try {
+        outputs = await model.run(feeds);
+      } catch (e) {
+        // Name the file a rejected input came from.
+        const m = e instanceof Error && e.name === 'RunError' ? /^input '([^']*)'/.exec(e.message) : null;
+        if (m && source.has(m[1]!)) (e as Error).message = `${source.get(m[1]!)}: ${(e as Error).message}`;
+        throw e;
+      }
       const outNames = Object.keys(outputs);
       if (flags.output && outNames.length !== 1) throw new UsageError(`the model has ${outNames.length} outputs (${outNames.join(', ')}): use --output-dir`);
       const written = outNames.map((n) => ({

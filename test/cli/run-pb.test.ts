@@ -77,13 +77,13 @@ describe('spc run with TensorProto .pb inputs and outputs', function () {
     it('wrong dtype', () => {
       const f = join(work, 'x-int32.pb');
       writeFileSync(f, formatTensorProto({ dtype: 'int32', shape: [3, 4, 5], data: new Int32Array(60) }, 'x'));
-      fails(['--input', `x=${f}`, '--input', `y=${data('test_add', 'input_1.pb')}`], /input 'x': expected float32 data of shape \[3,4,5\], got int32/);
+      fails(['--input', `x=${f}`, '--input', `y=${data('test_add', 'input_1.pb')}`], /x-int32\.pb: input 'x': expected float32 data of shape \[3,4,5\], got int32/);
     });
 
     it('wrong shape', () => {
       const f = join(work, 'x-shape.pb');
       writeFileSync(f, formatTensorProto({ dtype: 'float32', shape: [4, 3, 5], data: new Float32Array(60) }, 'x'));
-      fails(['--input', `x=${f}`, '--input', `y=${data('test_add', 'input_1.pb')}`], /input 'x': expected shape \[3,4,5\] \(float32\), got \[4,3,5\]/);
+      fails(['--input', `x=${f}`, '--input', `y=${data('test_add', 'input_1.pb')}`], /x-shape\.pb: input 'x': expected shape \[3,4,5\] \(float32\), got \[4,3,5\]/);
     });
 
     it('missing input', () => {
