@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Graph } from './ir/graph.js';
+import type { DType, TypedArray } from '../runtime/tensor.js';
 import { withGraph } from './ir/graph.js';
 import { loadOnnx, loadOnnxBytes } from './frontend/load.js';
 import { makePassContext } from './passes/pass.js';
@@ -30,6 +31,11 @@ import { SpcError } from './errors.js';
 export interface CompileOptions {
   /** Pins input shapes: name → dims. */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Fixes inputs to values at compile time: name → tensor. Each becomes a constant and is no
+   * longer an input of the artifact (for inputs that set shapes, which spc needs static).
+   */
+  readonly inputValues?: Readonly<Record<string, { readonly dtype: DType; readonly shape: readonly number[]; readonly data: TypedArray }>>;
   /** Kernel targets allowed, in order of preference for ties (default wasmsimd, js, ref). */
   readonly targets?: readonly Target[];
   /**
@@ -93,6 +99,10 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
   for (const [name, dims] of Object.entries(o.inputShapes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     out.push([`input-shape:${name}`, dims.join('x')]);
   }
+  for (const [name, t] of Object.entries(o.inputValues ?? {})) {
+    const digest = createHash('sha256').update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).digest('hex').slice(0, 16);
+    out.push([`input-value:${name}`, `${t.dtype}[${t.shape.join(',')}] sha256:${digest}`]);
+  }
   if (o.targets) out.push(['targets', o.targets.join(',')]);
   if (o.profile !== undefined) out.push(['profile', profileRecord(typeof o.profile === 'string' ? loadProfile(o.profile) : o.profile)]);
   if (o.pattern !== undefined) out.push(['pattern', o.pattern]);
@@ -127,8 +137,8 @@ export function calibRecord(set: CalibrationSet): string {
 }
 
 export function compileFile(modelPath: string, options: CompileOptions = {}): CompileResult {
-  const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes) });
-  return compileGraph(imported, warnings, readFileSync(modelPath), basename(modelPath, extname(modelPath)), options);
+  const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes), inputValues: options.inputValues });
+  return compileGraph(imported, warnings, readFileSync(modelPath), basename(modelPath, extname(modelPath)), options, modelPath);
 }
 
 /**
@@ -137,11 +147,12 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
  */
 export function compileBytes(bytes: Uint8Array, options: CompileOptions & { readonly name?: string } = {}): CompileResult {
   const name = options.name ?? 'model';
-  const { graph: imported, warnings } = loadOnnxBytes(bytes, name, { inputShapes: toMutable(options.inputShapes) });
+  const { graph: imported, warnings } = loadOnnxBytes(bytes, name, { inputShapes: toMutable(options.inputShapes), inputValues: options.inputValues });
   return compileGraph(imported, warnings, bytes, name, options);
 }
 
-function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, name: string, options: CompileOptions): CompileResult {
+/** `label` names the model in errors: its path, or the name given with its bytes. */
+function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, name: string, options: CompileOptions, label = name): CompileResult {
   const registry = defaultRegistry();
   const profile = typeof options.profile === 'string' ? loadProfile(options.profile) : options.profile;
   if ((options.method === 'wanda' || options.method === 'sparsegpt' || options.biasCorrection) && options.calib === undefined) {
@@ -160,6 +171,7 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
   const verify = options.verify ?? false;
   const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });
   const graph = runPipeline(canonical, [...prunePipeline, ...selectPipeline], ctx, { verify });
+  requireStaticShapes(graph, label);
   const plan = planArena(graph);
   const sourceSha256 = createHash('sha256').update(source).digest('hex');
   const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions({ ...options, profile, calib }) }, registry);
@@ -175,6 +187,20 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
       return dispatch;
     },
   };
+}
+
+/** Every value that exists at run time needs a static shape; names the first that has none and its producer. */
+function requireStaticShapes(g: Graph, file: string): void {
+  for (const n of g.nodes) {
+    for (const o of n.outputs) {
+      const v = o === '' ? undefined : g.values.get(o);
+      if (!v || v.constant || (v.shape && v.shape.every((d) => typeof d === 'number'))) continue;
+      const dynamic = n.inputs.filter((i) => i !== '' && i !== n.inputs[0] && !g.values.get(i)?.constant);
+      throw new SpcError(`${file}: node '${n.name}' (${n.op}): output '${o}' has no static shape${v.shape ? ` ([${v.shape.join(',')}])` : ''}`
+        + (dynamic.length ? `: it depends on the value of ${dynamic.map((d) => `'${d}'`).join(', ')}, which is not a constant` : '')
+        + `; spc compiles static shapes only`);
+    }
+  }
 }
 
 function toMutable(s: CompileOptions['inputShapes']): Record<string, number[]> | undefined {

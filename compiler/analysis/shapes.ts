@@ -126,7 +126,14 @@ function elementwise(resultDtype?: DType): Rule {
 
 const softmaxLike: Rule = (c: RuleCtx) => {
   const s = c.shape(0);
-  if (s) c.axis(attrInt(c.node, 'axis', c.opset >= 13 ? -1 : 1), Math.max(s.length, 1));
+  if (s) {
+    const axis = c.axis(attrInt(c.node, 'axis', c.opset >= 13 ? -1 : 1), Math.max(s.length, 1));
+    // Before opset 13 the op normalizes over the input flattened to 2-D at `axis`; the kernels
+    // normalize along one axis, which agrees only when `axis` is the last one.
+    if (c.opset < 13 && s.length > 0 && axis !== s.length - 1) {
+      c.fail(`before opset 13 ${c.node.op} normalizes over axes ${axis}..${s.length - 1} of ${fmt(s)} flattened together; spc supports it only along the last axis (opset 13+ semantics)`);
+    }
+  }
   return sameAsInput(c);
 };
 
@@ -564,7 +571,10 @@ const cast: Rule = (c: RuleCtx) => {
   const to = attrInt(c.node, 'to');
   if (to === undefined) c.fail(`missing attribute 'to'`);
   const dtype = ONNX_DTYPES[to];
-  if (!dtype) c.fail(`unsupported target type ${to}`);
+  if (!dtype) {
+    const name = ({ 8: 'string', 10: 'float16', 12: 'uint32', 13: 'uint64', 16: 'bfloat16' } as Readonly<Record<number, string>>)[to];
+    c.fail(`unsupported target type ${name ? `${name} (${to})` : to}`);
+  }
   return [{ dtype, shape: c.in(0).shape }];
 };
 

@@ -7,7 +7,8 @@ import { compileFile } from '../compile.js';
 import { summarizeArtifact } from '../emit/layer-table.js';
 import { writeFileAtomic } from '../io/fs.js';
 import { SpcError, UsageError } from '../errors.js';
-import { collect, parseInputShape } from './options.js';
+import { collect, parseInputBinding, parseInputShape } from './options.js';
+import { readTensorFile } from './tensor-file.js';
 import type { Target } from '../analysis/kernel-choice.js';
 import { DEFAULT_TARGETS } from '../analysis/kernel-choice.js';
 import { loadProfile } from '../analysis/profile.js';
@@ -94,6 +95,7 @@ interface CompileFlags extends CheckFlags {
   biasCorrection?: boolean;
   emitOnnx?: string;
   inputShape?: string[];
+  inputValue?: string[];
   targets?: string;
   profile?: string;
   verify?: boolean;
@@ -121,6 +123,7 @@ export function compileCommand(): Command {
     .option('--bias-correction', 're-fit each pruned layer\'s bias so its mean output on the calibration inputs matches the dense layer\'s (needs --calib)')
     .option('--emit-onnx <file.onnx>', 'also write the pruned model as ordinary ONNX (zeros in dense initializers; channel pruning gives smaller shapes)')
     .option('--input-shape <name=dims>', 'pin an input shape, e.g. input=1x3x224x224 (repeatable); a dynamic batch is otherwise pinned to 1', collect)
+    .option('--input-value <name=file>', 'fix an input to the tensor in file (.npy or TensorProto .pb) at compile time: it becomes a constant and leaves the artifact\'s inputs; for inputs that set shapes (a Reshape\'s shape, Slice starts, Pad pads), which spc needs static (repeatable)', collect)
     .option('--targets <list>', `kernel targets allowed, from ${TARGETS.join(', ')}: the kernel with the least estimated time wins, ties go to the earlier target (wasmsimd falls back to js at run time without WebAssembly SIMD)`, DEFAULT_TARGETS.join(','))
     .option('--profile <profile.json>', 'kernel timings that price the candidates (written by `spc tune`); default: the profile shipped with spc')
     .option('--verify', 'run the IR verifier after every pass')
@@ -135,6 +138,11 @@ export function compileCommand(): Command {
     .option('-q, --quiet', 'print nothing but errors: no summary, warnings or progress bar (--json still prints)')
     .action(async (model: string, flags: CompileFlags) => {
       const inputShapes = Object.fromEntries((flags.inputShape ?? []).map(parseInputShape));
+      const inputValues = Object.fromEntries((flags.inputValue ?? []).map((text) => {
+        const b = parseInputBinding(text);
+        if (b.name === undefined) throw new UsageError(`--input-value '${text}': expected name=file`);
+        return [b.name, readTensorFile(b.path)];
+      }));
       const targets = (flags.targets ?? DEFAULT_TARGETS.join(',')).split(',').map((t) => t.trim()) as Target[];
       const bad = targets.filter((t) => !TARGETS.includes(t));
       if (bad.length > 0) throw new UsageError(`--targets: unknown target(s) ${bad.join(', ')}; choose from ${TARGETS.join(', ')}`);
@@ -146,7 +154,7 @@ export function compileCommand(): Command {
       }
       const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
       const onCalibProgress = pruning.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
-      const result = compileFile(model, { inputShapes, targets: flags.targets ? targets : undefined, profile, verify: flags.verify, ...pruning, onCalibProgress });
+      const result = compileFile(model, { inputShapes, ...(flags.inputValue ? { inputValues } : {}), targets: flags.targets ? targets : undefined, profile, verify: flags.verify, ...pruning, onCalibProgress });
       if (!flags.quiet) for (const w of result.warnings) process.stderr.write(`spc: warning: ${w}\n`);
       if (!flags.quiet && pruning.calib !== undefined && pruning.method === undefined && !pruning.biasCorrection) {
         process.stderr.write('spc: warning: --calib is not used by --method magnitude without --bias-correction\n');

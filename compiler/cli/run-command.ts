@@ -1,31 +1,37 @@
-// `spc run file.spm --input x.npy --output y.npy`: runs an artifact on .npy inputs with spc's
-// own runtime and writes .npy outputs.
+// `spc run file.spm --input x.npy --output y.npy`: runs an artifact with spc's own runtime on
+// .npy or ONNX TensorProto .pb inputs and writes .npy or .pb outputs.
 
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { loadModel } from '../../runtime/index.js';
 import type { Feed } from '../../runtime/index.js';
-import { parseNpy, formatNpy } from '../io/npy.js';
+import { formatNpy } from '../io/npy.js';
+import { formatTensorProto } from '../io/tensor-proto.js';
+import { readTensorFile } from './tensor-file.js';
 import { writeFileAtomic } from '../io/fs.js';
 import { UsageError } from '../errors.js';
 import { collect, parseInputBinding } from './options.js';
 import { readInputFile } from './read-file.js';
 
-interface RunFlags { input?: string[]; output?: string; outputDir?: string; json?: boolean; quiet?: boolean }
+type Format = 'npy' | 'pb';
+
+interface RunFlags { input?: string[]; output?: string; outputDir?: string; format?: Format; json?: boolean; quiet?: boolean }
 
 export function runCommand(): Command {
   return new Command('run')
-    .description('run an .spm artifact on .npy inputs and write .npy outputs')
+    .description('run an .spm artifact on .npy or ONNX TensorProto .pb inputs and write .npy or .pb outputs')
     .argument('<file.spm>', 'the artifact')
-    .option('-i, --input <[name=]file.npy>', 'an input; repeat as name=file.npy for models with several inputs', collect)
-    .option('-o, --output <file.npy>', 'where to write the output (models with one output)')
-    .option('--output-dir <dir>', 'write every output as <dir>/<output name>.npy')
+    .option('-i, --input <[name=]file>', 'an input (.npy, or .pb: a serialized onnx.TensorProto); repeat as name=file for models with several inputs (a .pb may carry the name itself)', collect)
+    .option('-o, --output <file>', 'where to write the output (models with one output); .pb writes a TensorProto, anything else .npy')
+    .option('--output-dir <dir>', 'write every output as <dir>/<output name>.npy (or .pb with --format pb)')
+    .addOption(new Option('--format <format>', 'output file format (default: from --output\'s extension, else npy)').choices(['npy', 'pb']))
     .option('--json', 'print output names, shapes and dtypes as JSON')
     .option('-q, --quiet', 'print nothing but errors (--json still prints)')
     .action(async (file: string, flags: RunFlags) => {
       if (!flags.output && !flags.outputDir) throw new UsageError('run: give --output file.npy or --output-dir dir/');
       if (flags.output && flags.outputDir) throw new UsageError('run: give either --output or --output-dir, not both');
+      const format: Format = flags.format ?? (flags.output && extname(flags.output).toLowerCase() === '.pb' ? 'pb' : 'npy');
       const bytes = readInputFile(file);
       let model;
       try {
@@ -36,24 +42,37 @@ export function runCommand(): Command {
       }
       const bindings = (flags.input ?? []).map(parseInputBinding);
       const feeds: Record<string, Feed> = {};
+      const source = new Map<string, string>();
+      const names = model.inputs.map((i) => i.name);
       for (const b of bindings) {
-        const name = b.name ?? (model.inputs.length === 1 ? model.inputs[0].name : undefined);
-        if (name === undefined) {
-          throw new UsageError(`the model has ${model.inputs.length} inputs (${model.inputs.map((i) => i.name).join(', ')}): name each one with --input name=file.npy`);
+        const t = readTensorFile(b.path);
+        const named = b.name ?? (model.inputs.length === 1 ? names[0] : t.protoName !== undefined && names.includes(t.protoName) ? t.protoName : undefined);
+        if (named === undefined) {
+          throw new UsageError(`the model has ${model.inputs.length} inputs (${names.join(', ')}): name each one with --input name=file`);
         }
-        if (feeds[name]) throw new UsageError(`input '${name}' given twice`);
-        const arr = parseNpy(readInputFile(b.path), b.path);
-        feeds[name] = { data: arr.data, shape: arr.shape };
+        if (feeds[named]) throw new UsageError(`input '${named}' given twice`);
+        feeds[named] = { data: t.data, shape: t.shape };
+        source.set(named, b.path);
       }
-      const outputs = await model.run(feeds);
-      const names = Object.keys(outputs);
-      if (flags.output && names.length !== 1) throw new UsageError(`the model has ${names.length} outputs (${names.join(', ')}): use --output-dir`);
-      const written = names.map((n) => ({
+      let outputs;
+      try {
+        outputs = await model.run(feeds);
+      } catch (e) {
+        // Name the file a rejected input came from.
+        const m = e instanceof Error && e.name === 'RunError' ? /^input '([^']*)'/.exec(e.message) : null;
+        if (m && source.has(m[1]!)) (e as Error).message = `${source.get(m[1]!)}: ${(e as Error).message}`;
+        throw e;
+      }
+      const outNames = Object.keys(outputs);
+      if (flags.output && outNames.length !== 1) throw new UsageError(`the model has ${outNames.length} outputs (${outNames.join(', ')}): use --output-dir`);
+      const written = outNames.map((n) => ({
         name: n, dtype: outputs[n].dtype, shape: outputs[n].shape,
-        file: flags.output ?? join(flags.outputDir!, `${safeFileName(n)}.npy`),
+        file: flags.output ?? join(flags.outputDir!, `${safeFileName(n)}.${format}`),
       }));
       if (flags.outputDir) mkdirSync(flags.outputDir, { recursive: true });
-      for (const w of written) writeFileAtomic(w.file, formatNpy(outputs[w.name]));
+      for (const w of written) {
+        writeFileAtomic(w.file, format === 'pb' ? formatTensorProto(outputs[w.name], w.name) : formatNpy(outputs[w.name]));
+      }
       if (flags.json) process.stdout.write(JSON.stringify(written, null, 2) + '\n');
       else if (!flags.quiet) for (const w of written) process.stdout.write(`wrote ${w.file}: ${w.name} ${w.dtype}[${w.shape.join(',')}]\n`);
       model.dispose();

@@ -80,6 +80,8 @@ import * as refTanh from '../../runtime/kernels/ref/tanh.js';
 import * as refTranspose from '../../runtime/kernels/ref/transpose.js';
 import * as refUnsqueeze from '../../runtime/kernels/ref/unsqueeze.js';
 import * as refWhere from '../../runtime/kernels/ref/where.js';
+import * as refConvTranspose from '../../runtime/kernels/ref/convtranspose.js';
+import * as refResize from '../../runtime/kernels/ref/resize.js';
 import * as wasmConv from '../../runtime/kernels/wasm/conv.js';
 import * as wasmConvCsr from '../../runtime/kernels/wasm/conv-csr.js';
 import * as wasmEltwise from '../../runtime/kernels/wasm/eltwise.js';
@@ -159,6 +161,8 @@ export const KERNEL_MODULES: readonly (readonly [string, Readonly<Record<string,
   ['ref/transpose', refTranspose],
   ['ref/unsqueeze', refUnsqueeze],
   ['ref/where', refWhere],
+  ['ref/convtranspose', refConvTranspose],
+  ['ref/resize', refResize],
   ['wasm/conv', wasmConv],
   ['wasm/conv-csr', wasmConvCsr],
   ['wasm/conv-rowblock', wasmConvRowblock],

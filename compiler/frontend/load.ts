@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { inferShapes, SUPPORTED_OPS } from '../analysis/shapes.js';
 import { SpcError } from '../errors.js';
-import type { Dim, Graph, Value } from '../ir/graph.js';
+import type { Constant, Dim, Graph, Value } from '../ir/graph.js';
 import { withGraph } from '../ir/graph.js';
 import { decodeModel } from './decode.js';
 import { importModel } from './import.js';
@@ -12,6 +12,12 @@ import { importModel } from './import.js';
 export interface LoadOptions {
   /** Input name → dims; overrides the shape declared in the model. */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Input name → a value fixed at compile time: the input becomes a constant (an initializer)
+   * and is no longer an input of the compiled model. For inputs that set shapes (a Reshape's
+   * shape, Slice starts, Pad pads), which spc needs to know when compiling.
+   */
+  readonly inputValues?: Readonly<Record<string, Constant>>;
 }
 
 export interface Loaded {
@@ -38,7 +44,7 @@ export function loadOnnxBytes(bytes: Uint8Array, label: string, opts: LoadOption
   const imported = importModel(decodeModel(bytes, path), path);
   checkOperators(imported, path);
   const warnings: string[] = [];
-  const pinned = pinInputs(imported, opts.inputShapes ?? {}, path, warnings);
+  const pinned = pinInputs(bindInputs(imported, opts.inputValues ?? {}, path), opts.inputShapes ?? {}, path, warnings);
   let graph: Graph;
   try {
     graph = inferShapes(pinned);
@@ -61,6 +67,25 @@ export function checkOperators(g: Graph, file: string): void {
   if (bad.size === 0) return;
   const parts = [...bad].map(([op, names]) => `${op} (node${names.length > 1 ? 's' : ''} ${names.join(', ')})`);
   throw new SpcError(`${file}: unsupported operators: ${parts.join(', ')}`);
+}
+
+/** Turns the inputs named in `given` into constants, after checking dtype and declared shape. */
+function bindInputs(g: Graph, given: Readonly<Record<string, Constant>>, file: string): Graph {
+  const names = Object.keys(given).sort();
+  if (names.length === 0) return g;
+  const values = new Map(g.values);
+  for (const name of names) {
+    if (!g.inputs.includes(name)) {
+      throw new SpcError(`${file}: a fixed input value names '${name}', which is not a graph input (inputs: ${g.inputs.join(', ') || 'none'})`);
+    }
+    const v = g.values.get(name)!, c = given[name]!;
+    if (c.dtype !== v.dtype) throw new SpcError(`${file}: input '${name}' is ${v.dtype}, its fixed value is ${c.dtype}`);
+    if (v.shape && (v.shape.length !== c.shape.length || v.shape.some((d, i) => typeof d === 'number' && d !== c.shape[i]))) {
+      throw new SpcError(`${file}: input '${name}' has shape [${v.shape.join(',')}], its fixed value [${c.shape.join(',')}]`);
+    }
+    values.set(name, { name, dtype: c.dtype, shape: [...c.shape], constant: c });
+  }
+  return withGraph(g, { inputs: g.inputs.filter((i) => !(i in given)), values: values.values() });
 }
 
 function pinInputs(g: Graph, overrides: Readonly<Record<string, readonly number[]>>, file: string, warnings: string[]): Graph {

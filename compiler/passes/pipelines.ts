@@ -10,6 +10,7 @@ import { foldBatchnorm } from './fold-batchnorm.js';
 import { fuseActivation } from './fuse-activation.js';
 import { fuseLayernorm } from './fuse-layernorm.js';
 import { eliminateDeadCode } from './eliminate-dead-code.js';
+import { materializeOutputs } from './materialize-outputs.js';
 import { selectKernels } from './select-kernels.js';
 import { prune } from './prune.js';
 import { pruneChannels } from './prune-channels.js';
@@ -26,6 +27,7 @@ export const canonicalizePipeline: readonly PipelineStep[] = [
   fuseActivation,
   fuseLayernorm,
   eliminateDeadCode,
+  materializeOutputs,
 ];
 
 /** Pruning: one of the two passes acts, chosen by the pattern (channel or the others). */
@@ -38,6 +40,6 @@ export const selectPipeline: readonly PipelineStep[] = [selectKernels];
 export const compilePipeline: readonly PipelineStep[] = [...canonicalizePipeline, ...prunePipeline, ...selectPipeline];
 
 export const ALL_PASSES: readonly Pass[] = [
-  inferShapesPass, foldConstants, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, eliminateDeadCode,
+  inferShapesPass, foldConstants, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, eliminateDeadCode, materializeOutputs,
   prune, pruneChannels, selectKernels,
 ];

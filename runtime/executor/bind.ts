@@ -172,29 +172,61 @@ function nodeShapes(a: LoadedArtifact, n: LoadedNode): NodeShapes {
   return { inputs: n.inputs.map((i) => (i < 0 ? undefined : info(i))), outputs: n.outputs.filter((o) => o >= 0).map(info), attrs: n.attrs };
 }
 
+/** What a feed's data is, for messages: a DType, or the name of whatever else it is. */
+function describeData(data: unknown): string {
+  if (data === null) return 'null';
+  if (ArrayBuffer.isView(data)) {
+    const known = data instanceof Float32Array || data instanceof Float64Array || data instanceof BigInt64Array
+      || data instanceof Int32Array || data instanceof Int16Array || data instanceof Int8Array
+      || (data instanceof Uint8Array && !(data instanceof Uint8ClampedArray)) || data instanceof Uint16Array;
+    return known ? dtypeOfArray(data as TypedArray) : `${data.constructor.name} (not a supported element type)`;
+  }
+  if (Array.isArray(data)) return 'a plain Array (pass a typed array, e.g. Float32Array.from(values))';
+  return typeof data === 'object' ? 'an object without a typed array `data`' : typeof data;
+}
+
 /** Checks the feeds against the model's inputs and copies each into its arena view (views[k] for inputs[k]). */
 export function copyFeeds(inputs: readonly TensorInfo[], views: readonly TypedArray[], feeds: Readonly<Record<string, Feed>>): void {
+  const expected = (): string => inputs.map((e) => `'${e.name}' (${e.dtype}${shapeString(e.shape)})`).join(', ');
+  if (feeds === null || typeof feeds !== 'object') throw new RunError(`run() takes an object of feeds by input name, got ${feeds === null ? 'null' : typeof feeds}; the model's inputs are ${expected()}`);
   for (const key in feeds) {
     if (Object.hasOwn(feeds, key) && !inputs.some((i) => i.name === key)) {
       const extra = Object.keys(feeds).filter((k) => !inputs.some((i) => i.name === k));
-      throw new RunError(`unknown input(s) ${extra.map((e) => `'${e}'`).join(', ')}; the model's inputs are ${inputs.map((e) => `'${e.name}'`).join(', ')}`);
+      throw new RunError(`unknown input(s) ${extra.map((e) => `'${e}'`).join(', ')}; the model's inputs are ${expected()}`);
     }
   }
   for (let k = 0; k < inputs.length; k++) {
     const info = inputs[k];
-    const feed = feeds[info.name];
-    if (feed === undefined) throw new RunError(`missing input '${info.name}' (${info.dtype}${shapeString(info.shape)})`);
-    const data = ArrayBuffer.isView(feed) ? feed : feed.data;
-    const shape = ArrayBuffer.isView(feed) ? undefined : feed.shape;
-    const got = dtypeOfArray(data);
-    const want = info.dtype === 'bool' ? 'uint8' : info.dtype;
-    if (got !== want) throw new RunError(`input '${info.name}': expected ${info.dtype} data, got ${got}`);
-    if (shape && (shape.length !== info.shape.length || shape.some((d, i) => d !== info.shape[i]))) {
-      throw new RunError(`input '${info.name}': expected shape ${shapeString(info.shape)}, got ${shapeString(shape)}`);
+    const feed = feeds[info.name] as unknown;
+    const want = `${info.dtype}${shapeString(info.shape)}`;
+    if (feed === undefined) {
+      const given = Object.keys(feeds);
+      throw new RunError(`missing input '${info.name}' (${want})${given.length ? `; given: ${given.map((g) => `'${g}'`).join(', ')}` : ''}`);
+    }
+    const isView = ArrayBuffer.isView(feed);
+    const bare = isView || Array.isArray(feed) || feed === null || typeof feed !== 'object';
+    const data = (bare ? feed : (feed as { data?: unknown }).data) as unknown;
+    const shape = bare ? undefined : (feed as { shape?: unknown }).shape;
+    const got = describeData(data);
+    const wantArray = info.dtype === 'bool' ? 'uint8' : info.dtype;
+    if (got !== wantArray) {
+      throw new RunError(`input '${info.name}': expected ${info.dtype}${info.dtype === 'bool' ? ' (as Uint8Array)' : ''} data of shape ${shapeString(info.shape)}, got ${got}`);
+    }
+    const arr = data as TypedArray;
+    if (shape !== undefined) {
+      if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+        throw new RunError(`input '${info.name}': shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+      }
+      if (shape.length !== info.shape.length || shape.some((d, i) => d !== info.shape[i])) {
+        throw new RunError(`input '${info.name}': expected shape ${shapeString(info.shape)} (${info.dtype}), got ${shapeString(shape)}`);
+      }
+      if (sizeOf(shape) !== arr.length) {
+        throw new RunError(`input '${info.name}': shape ${shapeString(shape)} needs ${sizeOf(shape)} elements, the data has ${arr.length}`);
+      }
     }
     const view = views[k];
-    if (data.length !== view.length) throw new RunError(`input '${info.name}': expected ${view.length} elements (shape ${shapeString(info.shape)}), got ${data.length}`);
-    (view as Float32Array).set(data as Float32Array);
+    if (arr.length !== view.length) throw new RunError(`input '${info.name}': expected ${view.length} elements (${want}), got ${arr.length}`);
+    (view as Float32Array).set(arr as Float32Array);
   }
 }
 

@@ -46,6 +46,8 @@ import { layerNormalizationRef } from './ref/layernormalization.js';
 import { padRef } from './ref/pad.js';
 import { splitRef } from './ref/split.js';
 import { whereRef } from './ref/where.js';
+import { convTransposeRef } from './ref/convtranspose.js';
+import { resizeRef } from './ref/resize.js';
 import { addJs } from './js/add.js';
 import { averagePoolJs } from './js/averagepool.js';
 import { concatJs } from './js/concat.js';
@@ -84,7 +86,7 @@ export const REF_KERNELS: readonly Kernel[] = [
   shapeRef, globalAveragePoolRef, maxPoolRef, identityRef,
   sigmoidRef, tanhRef, expRef, leakyReluRef, erfRef, hardSwishRef, averagePoolRef, globalMaxPoolRef,
   squeezeRef, unsqueezeRef, batchNormalizationRef, castRef, equalRef, whereRef, expandRef, splitRef, padRef,
-  layerNormalizationRef, geluRef,
+  layerNormalizationRef, geluRef, convTransposeRef, resizeRef,
 ];
 
 export const JS_KERNELS: readonly Kernel[] = [
