@@ -4,9 +4,18 @@
 // caller's (passes/rearrange.ts searches one that keeps more weight under N:M).
 
 import type { Constant, Graph, Node, Value } from '../ir/graph.js';
-import { makeGraph } from '../ir/graph.js';
+import { attrInt, makeGraph } from '../ir/graph.js';
 import type { ChannelEdit, ChannelGroup } from '../analysis/channel-groups.js';
+import { channelGroups } from '../analysis/channel-groups.js';
 import { allocArray } from '../../runtime/tensor.js';
+import type { WeightOp } from '../../runtime/sparse/layout.js';
+import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
+import type { ColumnTerm, RowTerm } from '../sparse/permute-search.js';
+import { searchPermutation } from '../sparse/permute-search.js';
+import type { Pattern } from '../sparse/pattern.js';
+import { SpcError } from '../errors.js';
+import type { Pass, PassContext, PassOptions } from './pass.js';
+import { pruneCandidates, pruneSettings } from './prune.js';
 
 /** Checks that `perm` is a permutation of 0..n−1. */
 export function checkPermutation(perm: Int32Array, n: number, what: string): void {
@@ -124,3 +133,163 @@ export function seededPermutation(n: number, seed: number): Int32Array {
   }
   return p;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The pass: before N:M pruning, choose each group's permutation to keep more weight.
+
+/** What the search did for one group. */
+export interface GroupPermutation {
+  readonly group: number;
+  readonly channels: number;
+  /** Score kept by N:M over the group's terms with the identity order and with the chosen permutation. */
+  readonly before: number;
+  readonly after: number;
+  /** Layers whose N:M masks the permutation changes (consumers, and shared-rows producers). */
+  readonly layers: readonly string[];
+  readonly timedOut: boolean;
+  /** Whether the permutation was applied (it raised the kept score). */
+  readonly applied: boolean;
+}
+
+export interface PermuteResult {
+  readonly graph: Graph;
+  readonly groups: readonly GroupPermutation[];
+  /** Per layer whose N:M masks depend on a searched group: that group's id. */
+  readonly layerGroup: ReadonlyMap<string, number>;
+  readonly timedOut: boolean;
+}
+
+export interface PermuteSettings {
+  /** Wall-clock cap for the whole search, in milliseconds (each group gets what is left). */
+  readonly timeMs: number;
+  readonly now?: () => number;
+}
+
+/** Whether `--permute` is on: explicitly, or by default for N:M patterns (shared rows included). */
+export function permuteEnabled(options: Readonly<PassOptions>): boolean {
+  const p = options['permute'];
+  if (p === true || p === false) return p;
+  if (p !== undefined) throw new SpcError(`permute must be true or false, got ${String(p)}`);
+  return pruneSettings(options)?.pattern.kind === 'nm';
+}
+
+/** `scores` of the |w| of `node`'s weight as its rows×cols matrix (layout.ts), with the op's shape. */
+function weightMatrix(graph: Graph, node: Node): { m: Float32Array; rows: number; cols: number; shape: readonly number[] } | undefined {
+  const c = graph.values.get(node.inputs[1] ?? '')?.constant;
+  if (!c || !(c.data instanceof Float32Array)) return undefined;
+  const transB = node.op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
+  const op = node.op as WeightOp;
+  const { rows, cols } = weightMatrixShape(op, c.shape, transB);
+  return { m: toWeightMatrix(op, c.shape, transB, c.data), rows, cols, shape: c.shape };
+}
+
+/**
+ * Before N:M pruning: for every permutable channel group whose consumers (or, with share-rows
+ * R = M, producers) will be pruned N:M (`pruneCandidates`), searches the channel permutation
+ * that maximizes the magnitude N:M keeps over all of them (searchPermutation, deterministic
+ * budget, wall-clock cap `settings.timeMs` for the whole graph) and folds it into the weights.
+ * Terms: a Conv consumer is (O·taps)×C over its input channels (Cg and the segment offset must
+ * be multiples of M); a Gemm/MatMul consumer rows×C when each channel owns one column (with
+ * `factor` ≥ M, a multiple of M, no cell crosses a channel: no term); a shared-rows producer C×cols.
+ * Groups are searched in order on the weights as earlier groups left them. The output function
+ * is unchanged.
+ */
+export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, settings: PermuteSettings, log: (node: string | undefined, message: string) => void = () => {}): PermuteResult {
+  const prune = pruneSettings(options);
+  const none: PermuteResult = { graph, groups: [], layerGroup: new Map(), timedOut: false };
+  if (!prune || !permuteEnabled(options)) return none;
+  const patternOf = new Map<string, Pattern>();
+  for (const k of pruneCandidates(graph, prune)) if (k.pattern.kind === 'nm') patternOf.set(k.node.name, k.pattern);
+  if (patternOf.size === 0) return none;
+  const groups = channelGroups(graph);
+  const now = settings.now ?? (() => performance.now());
+  const deadline = now() + settings.timeMs;
+  const results: GroupPermutation[] = [];
+  const layerGroup = new Map<string, number>();
+  let g = graph;
+  let timedOut = false;
+  for (const group of groups) {
+    if (group.excluded !== undefined) continue;
+    const C = group.channels;
+    const columns: ColumnTerm[] = [];
+    const rowTerms: RowTerm[] = [];
+    const layers: string[] = [];
+    let cell = 0;
+    const nodeByName = new Map(g.nodes.map((n) => [n.name, n]));
+    for (const e of group.edits) {
+      const node = nodeByName.get(e.node)!;
+      const p = patternOf.get(e.node);
+      if (!p || p.kind !== 'nm' || e.input !== 1) continue;
+      if (e.role === 'consumer') {
+        if (e.factor > 1) {
+          if (e.factor % p.m !== 0) log(e.node, `permute: group g${group.id} reaches it through a flatten of ${e.factor} features per channel, not a multiple of M=${p.m}; not optimized for it`);
+          continue;
+        }
+        if (e.offset % p.m !== 0 || C % p.m !== 0) { log(e.node, `permute: group g${group.id} sits at channel ${e.offset} of ${C} channels, not aligned to M=${p.m}; not optimized for it`); continue; }
+        const w = weightMatrix(g, node);
+        if (!w) continue;
+        if (node.op === 'Conv') {
+          const cg = w.shape[1]!;
+          if (cg % p.m !== 0) continue;
+          const taps = w.cols / cg;
+          const scores = new Float64Array(w.rows * taps * C);
+          for (let o = 0; o < w.rows; o++) for (let t = 0; t < taps; t++) {
+            const r = o * taps + t;
+            for (let c = 0; c < C; c++) scores[r * C + c] = Math.abs(w.m[o * w.cols + t * cg + e.offset + c]!);
+          }
+          columns.push({ scores, rows: w.rows * taps, n: p.n, m: p.m });
+        } else {
+          const scores = new Float64Array(w.rows * C);
+          for (let r = 0; r < w.rows; r++) for (let c = 0; c < C; c++) scores[r * C + c] = Math.abs(w.m[r * w.cols + e.offset + c]!);
+          columns.push({ scores, rows: w.rows, n: p.n, m: p.m });
+        }
+        cell ||= p.m;
+        layers.push(e.node);
+      } else if (e.role === 'producer' && prune.shareRows > 1) {
+        if (prune.shareRows !== p.m) continue;
+        const w = weightMatrix(g, node);
+        if (!w || w.rows !== C) continue;
+        rowTerms.push({ scores: Float64Array.from(w.m, Math.abs), cols: w.cols, n: p.n, m: p.m, share: prune.shareRows });
+        cell ||= p.m;
+        layers.push(e.node);
+      }
+    }
+    if (cell === 0) continue;
+    const left = deadline - now();
+    const r = left <= 0
+      ? { perm: Int32Array.from({ length: C }, (_, i) => i), before: 0, after: 0, timedOut: true }
+      : searchPermutation(C, cell, columns, rowTerms, { timeMs: left, now });
+    timedOut ||= r.timedOut;
+    const applied = r.after > r.before;
+    if (applied) g = permuteChannels(g, groups, new Map([[group.id, r.perm]]));
+    for (const l of layers) if (!layerGroup.has(l)) layerGroup.set(l, group.id);
+    results.push({ group: group.id, channels: C, before: r.before, after: r.after, layers, timedOut: r.timedOut, applied });
+    log(undefined, `group g${group.id} (${C} channels, ${layers.length} layer(s)): kept magnitude ${r.before.toPrecision(6)} → ${r.after.toPrecision(6)}` +
+      ` (${r.before > 0 ? `+${(100 * (r.after / r.before - 1)).toFixed(2)}%` : '-'})${r.timedOut ? ', search cut by --permute-time' : ''}${applied ? '' : ', not applied'}`);
+  }
+  return { graph: g, groups: results, layerGroup, timedOut };
+}
+
+/** Default wall-clock cap of the permutation search, in seconds (`--permute-time`). */
+export const DEFAULT_PERMUTE_SECONDS = 10;
+
+/** Reads `permuteTime` (seconds) from the options. */
+export function permuteSettings(options: Readonly<PassOptions>): PermuteSettings {
+  const t = options['permuteTime'] ?? DEFAULT_PERMUTE_SECONDS;
+  if (typeof t !== 'number' || !(t > 0)) throw new SpcError(`--permute-time must be a positive number of seconds, got ${String(t)}`);
+  return { timeMs: t * 1000 };
+}
+
+/**
+ * The pass form of permuteForNm: on (`options.permute`, default on for N:M patterns) it
+ * permutes the channel groups whose layers will be pruned N:M so N:M keeps more weight; the
+ * model's function is unchanged. Logs each group's kept magnitude before → after.
+ */
+export const permuteChannelsPass: Pass = {
+  name: 'permute-channels',
+  summary: 'before N:M pruning: permute channel groups so N:M keeps more weight (function unchanged)',
+  preserves: ['shapes'],
+  run(graph: Graph, ctx: PassContext): Graph {
+    return permuteForNm(graph, ctx.options, permuteSettings(ctx.options), (node, message) => ctx.log({ pass: 'permute-channels', node, message })).graph;
+  },
+};

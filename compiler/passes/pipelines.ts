@@ -13,6 +13,7 @@ import { eliminateDeadCode } from './eliminate-dead-code.js';
 import { selectKernels } from './select-kernels.js';
 import { prune } from './prune.js';
 import { pruneChannels } from './prune-channels.js';
+import { permuteChannelsPass } from './permute-channels.js';
 
 /**
  * Canonicalization: make shapes static and constants folded, then simplify. fold-batchnorm runs
@@ -28,8 +29,11 @@ export const canonicalizePipeline: readonly PipelineStep[] = [
   eliminateDeadCode,
 ];
 
-/** Pruning: one of the two passes acts, chosen by the pattern (channel or the others). */
-export const prunePipeline: readonly PipelineStep[] = [prune, pruneChannels];
+/**
+ * Pruning: first the channel permutation that makes N:M keep more weight (on by default for
+ * N:M), then one of the two pruning passes, chosen by the pattern (channel or the others).
+ */
+export const prunePipeline: readonly PipelineStep[] = [permuteChannelsPass, prune, pruneChannels];
 
 /** After pruning: decide how every node runs. Memory planning and lowering follow in compile.ts. */
 export const selectPipeline: readonly PipelineStep[] = [selectKernels];
@@ -39,5 +43,5 @@ export const compilePipeline: readonly PipelineStep[] = [...canonicalizePipeline
 
 export const ALL_PASSES: readonly Pass[] = [
   inferShapesPass, foldConstants, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, eliminateDeadCode,
-  prune, pruneChannels, selectKernels,
+  permuteChannelsPass, prune, pruneChannels, selectKernels,
 ];
