@@ -320,15 +320,17 @@ export function searchPermutation(channels: number, cell: number, columns: reado
   let gain = new Float64Array(0), bestSplit = new Int32Array(0), stale = new Uint8Array(0);
   let byCell: number[][] = [];
   const allPairs = (cells * (cells - 1)) / 2;
-  const complete = allPairs * 2 <= budget;
+  /** Partners per cell in a sampled round: few, so that moves start early. */
+  const sampleK = Math.min(cells - 1, SAMPLE_PARTNERS);
+  let complete = false;
 
-  const buildPairs = () => {
+  const buildPairs = (all: boolean) => {
     const A: number[] = [], B: number[] = [];
-    if (complete) {
+    if (all) {
       for (let a = 0; a < cells; a++) for (let b = a + 1; b < cells; b++) { A.push(a); B.push(b); }
     } else {
-      // Each cell gets k random partners; the sample fits about half the remaining budget.
-      const k = Math.max(1, Math.min(cells - 1, Math.floor((budget - used) / (2 * cells))));
+      // Each cell gets sampleK random partners.
+      const k = sampleK;
       const seen = new Set<number>();
       for (let a = 0; a < cells; a++) {
         for (let t = 0; t < k; t++) {
@@ -388,14 +390,21 @@ export function searchPermutation(channels: number, cell: number, columns: reado
   };
 
   const total = () => { let s = 0; for (let k = 0; k < cells; k++) s += cellVal[k]!; return s; };
-  buildPairs();
-  converge();
+  // Sampled rounds while they gain (cheap progress on big problems); then, when all pairs fit
+  // the remaining budget, the complete table (a true local optimum) and escapes from it.
   let bestPerm = Int32Array.from(perm), bestVal = total();
+  let failedEscapes = 0;
   while (!out()) {
     if (!complete) {
-      buildPairs();
+      const start = total();
+      buildPairs(sampleK >= cells - 1);
       converge();
+      if (sampleK >= cells - 1 || (total() <= start + eps && allPairs <= budget - used)) {
+        complete = true;
+        if (sampleK < cells - 1) { buildPairs(true); converge(); }
+      }
     } else {
+      if (failedEscapes >= ESCAPE_ATTEMPTS) break;
       // Escape: from the best state, swap a few random channels across cells (a bounded
       // regression), re-converge, keep the result only if it beats the best.
       const swaps = 1 + Math.floor(random() * 3);
@@ -411,8 +420,9 @@ export function searchPermutation(channels: number, cell: number, columns: reado
       converge();
     }
     const v = total();
-    if (v > bestVal + eps) { bestVal = v; bestPerm = Int32Array.from(perm); }
+    if (v > bestVal + eps) { bestVal = v; bestPerm = Int32Array.from(perm); failedEscapes = 0; }
     else if (complete) {
+      failedEscapes++;
       // Back to the best state; only the pairs of cells that differ need re-evaluation.
       for (let k = 0; k < cells; k++) {
         let same = true;
@@ -432,9 +442,17 @@ export function searchPermutation(channels: number, cell: number, columns: reado
   return { perm: bestPerm, before, after, timedOut };
 }
 
-/** Default budget in pair evaluations: about 4·10⁸ inner steps (around a second), at least one sweep of 64 cells. */
+const SAMPLE_PARTNERS = 6;
+/** Consecutive escapes without a new best before the search stops (ASP's escape_attempts). */
+const ESCAPE_ATTEMPTS = 100;
+
+/**
+ * Default budget in pair evaluations: about 1.5·10⁸ inner steps per 32 cells (a few tenths of a
+ * second for a 64×128 matrix), up to 8× that for big spaces, and at least two sweeps of 64 cells.
+ */
 function defaultBudget(pairCost: number, cells: number): number {
-  return Math.max(Math.min(2016, (cells * (cells - 1)) / 2) * 2, Math.floor(4e8 / pairCost));
+  const work = 1.5e8 * Math.min(8, Math.max(1, cells / 32));
+  return Math.max(Math.min(2016, (cells * (cells - 1)) / 2) * 2, Math.floor(work / pairCost));
 }
 
 /** Objective of a full permutation, computed cell by cell from scratch. */
