@@ -170,7 +170,8 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
   const sourceSha256 = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
   const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions({ ...options, profile, calib }) }, registry);
   // Built once, from the lowered weights (stored bytes, kernels); the artifact records its rows.
-  const report = compileReport(canonical, graph, lowered, ctx.notes, options.pattern, { graph: permuted.graph, layerGroup: permuted.layerGroup });
+  const report = compileReport(canonical, graph, lowered, ctx.notes, options.pattern,
+    permuted.groups.length > 0 ? { graph: permuted.graph, layerGroup: permuted.layerGroup } : undefined);
   const contents = withRecipe(lowered, recipeOf(report, `${options.method ?? 'magnitude'}${options.biasCorrection ? '+bias-correction' : ''}`));
   const artifact = writeArtifact(contents);
   let dispatch: string | undefined;

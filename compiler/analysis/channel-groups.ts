@@ -334,7 +334,7 @@ export function channelGroups(graph: Graph): ChannelGroup[] {
 }
 
 /** One line per group: id, channels, producers, consumers, and why it is excluded. */
-export function formatChannelGroups(groups: readonly ChannelGroup[]): string {
+export function formatChannelGroups(groups: readonly Omit<ChannelGroup, 'edits'>[]): string {
   const lines: string[] = [];
   const permutable = groups.filter((g) => g.excluded === undefined).length;
   lines.push(`${groups.length} channel groups, ${permutable} permutable`);
