@@ -147,46 +147,78 @@ function popcount(x: number): number {
   return c;
 }
 
+/**
+ * Column terms with the same n, stacked channel-major: t[c·rows + r] is row r's score of channel
+ * c, so the rows of one channel are contiguous whatever C is.
+ */
+interface ColumnStack { readonly n: number; readonly rows: number; readonly t: Float64Array }
+
+function stackColumns(C: number, cols: readonly ColT[]): ColumnStack[] {
+  const byN = new Map<number, ColT[]>();
+  for (const c of cols) byN.set(c.n, [...(byN.get(c.n) ?? []), c]);
+  return [...byN.entries()].sort((a, b) => a[0] - b[0]).map(([n, terms]) => {
+    const rows = terms.reduce((acc, x) => acc + x.rows, 0);
+    const t = new Float64Array(C * rows);
+    let r0 = 0;
+    for (const term of terms) {
+      for (let r = 0; r < term.rows; r++) for (let c = 0; c < C; c++) t[c * rows + r0 + r] = term.s[r * C + c]!;
+      r0 += term.rows;
+    }
+    return { n, rows, t };
+  });
+}
+
 /** Evaluates cells and pairs of cells for one problem; all scratch is allocated once. */
 class CellEvaluator {
+  private readonly stacks: ColumnStack[];
   private readonly x: Float64Array;
   private readonly order: Int32Array;
+  private readonly ordBit: Int32Array;
+  private readonly ordVal: Float64Array;
   private readonly colSum: Float64Array;
   private readonly g: Float64Array;
-  readonly vals: Float64Array;
+  /** Per subset of the 2·cell channels, the value of a cell holding it (generic path). */
+  private readonly vals: Float64Array;
+  /** Per split of the table, the value of the two cells it makes. */
+  readonly splitVals: Float64Array;
   /** Rough cost of one pair evaluation in inner-loop steps, for the default budget. */
   readonly pairCost: number;
 
   constructor(
-    private readonly C: number,
+    C: number,
     private readonly cell: number,
-    private readonly cols: readonly ColT[],
+    cols: readonly ColT[],
     private readonly rowTerms: readonly RowT[],
     readonly table: SplitTable,
   ) {
     const k2 = 2 * cell;
+    this.stacks = stackColumns(C, cols);
     this.x = new Float64Array(k2);
     this.order = new Int32Array(k2);
+    this.ordBit = new Int32Array(k2);
+    this.ordVal = new Float64Array(k2);
     let maxM = 1;
     for (const t of rowTerms) maxM = Math.max(maxM, t.m);
     this.colSum = new Float64Array(maxM * k2);
     this.g = new Float64Array(Math.max(maxM, cell));
     this.vals = new Float64Array(table.subsets.length);
+    this.splitVals = new Float64Array(table.first.length);
     let cost = 0;
-    for (const t of cols) cost += t.rows * (k2 * k2 + table.subsets.length * 2 * t.n);
+    for (const st of this.stacks) {
+      cost += st.rows * (k2 * k2 + table.subsets.length * 2 * st.n);
+    }
     for (const t of rowTerms) cost += (t.cols / t.m) * table.subsets.length * (cell * t.m + t.m * t.n);
     this.pairCost = Math.max(1, cost);
   }
 
   /** Value of one cell holding channels ch[0..cell). */
   cellValue(ch: ArrayLike<number>): number {
-    const { C, cell, g } = this;
+    const { cell, g } = this;
     let total = 0;
-    for (const t of this.cols) {
-      for (let r = 0; r < t.rows; r++) {
-        const base = r * C;
-        for (let i = 0; i < cell; i++) g[i] = t.s[base + ch[i]!]!;
-        total += topNSum(g, cell, t.n);
+    for (const st of this.stacks) {
+      for (let r = 0; r < st.rows; r++) {
+        for (let i = 0; i < cell; i++) g[i] = st.t[ch[i]! * st.rows + r]!;
+        total += topNSum(g, cell, st.n);
       }
     }
     for (const t of this.rowTerms) {
@@ -202,18 +234,19 @@ class CellEvaluator {
     return total;
   }
 
-  /** Fills `vals[subset]` = value of a cell holding that subset of the 2·cell channels `u`. */
-  pairValues(u: ArrayLike<number>): void {
-    const { C, cell, x, order, vals, colSum, g } = this;
-    const { subsets, members } = this.table;
+  /** Fills `splitVals[k]` = value of the two cells split k makes of the 2·cell channels `u`. */
+  pairSplits(u: ArrayLike<number>): void {
+    const { cell, x, order, ordBit, ordVal, vals, colSum, g, splitVals } = this;
+    const { subsets, members, first, second } = this.table;
     const k2 = 2 * cell;
     const ns = subsets.length;
     vals.fill(0);
-    for (const t of this.cols) {
-      const n = t.n;
-      for (let r = 0; r < t.rows; r++) {
-        const base = r * C;
-        for (let i = 0; i < k2; i++) x[i] = t.s[base + u[i]!]!;
+    splitVals.fill(0);
+    for (const st of this.stacks) {
+      const R = st.rows, T = st.t;
+      const n = st.n;
+      for (let r = 0; r < R; r++) {
+        for (let i = 0; i < k2; i++) x[i] = T[u[i]! * R + r]!;
         // Sort the 2·cell positions by descending score once; a subset's top n are then its
         // first n members met along that order.
         for (let i = 0; i < k2; i++) {
@@ -222,12 +255,12 @@ class CellEvaluator {
           while (j > 0 && x[order[j - 1]!]! < v) { order[j] = order[j - 1]!; j--; }
           order[j] = i;
         }
+        for (let i = 0; i < k2; i++) { const p = order[i]!; ordBit[i] = 1 << p; ordVal[i] = x[p]!; }
         for (let s = 0; s < ns; s++) {
           const mask = subsets[s]!;
           let taken = 0, sum = 0;
           for (let i = 0; taken < n; i++) {
-            const p = order[i]!;
-            if (mask & (1 << p)) { sum += x[p]!; taken++; }
+            if (mask & ordBit[i]!) { sum += ordVal[i]!; taken++; }
           }
           vals[s] += sum;
         }
@@ -251,6 +284,7 @@ class CellEvaluator {
         }
       }
     }
+    for (let k = 0; k < first.length; k++) splitVals[k] += vals[first[k]!]! + vals[second[k]!]!;
   }
 }
 
@@ -351,12 +385,13 @@ export function searchPermutation(channels: number, cell: number, columns: reado
   const evaluate = (p: number) => {
     const a = pa[p]!, b = pb[p]!;
     for (let i = 0; i < cell; i++) { u[i] = perm[a * cell + i]!; u[cell + i] = perm[b * cell + i]!; }
-    ev.pairValues(u);
-    const v = ev.vals;
-    const cur = cellVal[a]! + cellVal[b]!;
+    ev.pairSplits(u);
+    const v = ev.splitVals;
+    // Split 0 is the current one, evaluated with the same arithmetic as the others.
+    const cur = v[0]!;
     let best = 0, bestGain = 0;
     for (let s = 1; s < table.first.length; s++) {
-      const g = v[table.first[s]!]! + v[table.second[s]!]! - cur;
+      const g = v[s]! - cur;
       if (g > bestGain) { bestGain = g; best = s; }
     }
     gain[p] = bestGain; bestSplit[p] = best; stale[p] = 0;
@@ -448,10 +483,10 @@ const ESCAPE_ATTEMPTS = 100;
 
 /**
  * Default budget in pair evaluations: about 1.5·10⁸ inner steps per 32 cells (a few tenths of a
- * second for a 64×128 matrix), up to 8× that for big spaces, and at least two sweeps of 64 cells.
+ * second for a 64×128 matrix), up to 4× that for big spaces, and at least two sweeps of 64 cells.
  */
 function defaultBudget(pairCost: number, cells: number): number {
-  const work = 1.5e8 * Math.min(8, Math.max(1, cells / 32));
+  const work = 1.5e8 * Math.min(4, Math.max(1, cells / 32));
   return Math.max(Math.min(2016, (cells * (cells - 1)) / 2) * 2, Math.floor(work / pairCost));
 }
 
