@@ -291,11 +291,12 @@ class CellEvaluator {
 /**
  * Channel permutation maximizing Σ kept over the column and row terms (ASP-style). The objective
  * decomposes over cells, so the search moves channels between pairs of cells: start from the
- * better of the identity and a balanced deal of channels by total score; keep a table of the
- * best re-split of every candidate pair and apply the best improving one, re-evaluating only the
- * pairs that touch the two changed cells, until none improves; then escape the local optimum by
- * random channel swaps, keeping the best state seen. When all pairs do not fit the budget, the
- * candidate pairs are a seeded random sample, redrawn after each convergence.
+ * better of the identity and a balanced deal of channels by total score; try every re-split of a
+ * candidate pair of cells (35 for cell 4, ASP's stripe groups of 2) and apply the best one as soon
+ * as it gains, re-evaluating only the pairs that touch changed cells, until none improves. Rounds
+ * of a seeded random sample of pairs (6 partners per cell) come first, redrawn while they gain;
+ * then, when it fits the budget, every pair, and escapes from that local optimum by random
+ * channel swaps (ASP's bounded regressions), keeping the best state seen.
  */
 export function searchPermutation(channels: number, cell: number, columns: readonly ColumnTerm[], rows: readonly RowTerm[], options: SearchOptions = {}): SearchResult {
   const C = channels;
@@ -348,10 +349,9 @@ export function searchPermutation(channels: number, cell: number, columns: reado
     return false;
   };
 
-  // Candidate pairs: pa/pb cell indices, gain and best split; byCell lists each cell's pairs.
+  // Candidate pairs: pa/pb cell indices, stale = to be (re-)evaluated; byCell lists each cell's pairs.
   const u = new Int32Array(2 * cell);
-  let pa = new Int32Array(0), pb = new Int32Array(0);
-  let gain = new Float64Array(0), bestSplit = new Int32Array(0), stale = new Uint8Array(0);
+  let pa = new Int32Array(0), pb = new Int32Array(0), stale = new Uint8Array(0);
   let byCell: number[][] = [];
   const allPairs = (cells * (cells - 1)) / 2;
   /** Partners per cell in a sampled round: few, so that moves start early. */
@@ -377,11 +377,13 @@ export function searchPermutation(channels: number, cell: number, columns: reado
       }
     }
     pa = Int32Array.from(A); pb = Int32Array.from(B);
-    gain = new Float64Array(A.length); bestSplit = new Int32Array(A.length); stale = new Uint8Array(A.length).fill(1);
+    stale = new Uint8Array(A.length).fill(1);
     byCell = Array.from({ length: cells }, () => []);
     for (let p = 0; p < A.length; p++) { byCell[A[p]!]!.push(p); byCell[B[p]!]!.push(p); }
   };
 
+  /** The best re-split of pair p (0 = keep the current one) and its gain. */
+  let bestSplit = 0, bestGain = 0;
   const evaluate = (p: number) => {
     const a = pa[p]!, b = pb[p]!;
     for (let i = 0; i < cell; i++) { u[i] = perm[a * cell + i]!; u[cell + i] = perm[b * cell + i]!; }
@@ -389,17 +391,17 @@ export function searchPermutation(channels: number, cell: number, columns: reado
     const v = ev.splitVals;
     // Split 0 is the current one, evaluated with the same arithmetic as the others.
     const cur = v[0]!;
-    let best = 0, bestGain = 0;
+    bestSplit = 0; bestGain = 0;
     for (let s = 1; s < table.first.length; s++) {
       const g = v[s]! - cur;
-      if (g > bestGain) { bestGain = g; best = s; }
+      if (g > bestGain) { bestGain = g; bestSplit = s; }
     }
-    gain[p] = bestGain; bestSplit[p] = best; stale[p] = 0;
+    stale[p] = 0;
     used++;
   };
 
   const apply = (p: number) => {
-    const a = pa[p]!, b = pb[p]!, s = bestSplit[p]!;
+    const a = pa[p]!, b = pb[p]!, s = bestSplit;
     for (let i = 0; i < cell; i++) { u[i] = perm[a * cell + i]!; u[cell + i] = perm[b * cell + i]!; }
     const fm = table.members[table.first[s]!]!, sm = table.members[table.second[s]!]!;
     for (let i = 0; i < cell; i++) { perm[a * cell + i] = u[fm[i]!]!; perm[b * cell + i] = u[sm[i]!]!; }
@@ -409,19 +411,24 @@ export function searchPermutation(channels: number, cell: number, columns: reado
   };
   const markStale = (k: number) => { for (const q of byCell[k]!) stale[q] = 1; };
 
-  /** Best-improvement local search over the candidate pairs; false when the budget ran out. */
+  /**
+   * First-improvement local search over the candidate pairs: a pair's best re-split is applied
+   * as soon as it is found (moves start before a sweep ends; on 64×128 this beats applying the
+   * best of a full sweep at every budget, 52% vs 49% of the gap at 5000 evaluations); sweeps
+   * repeat until no pair is stale. False when the budget ran out.
+   */
   const converge = (): boolean => {
-    for (;;) {
+    for (let any = true; any;) {
+      any = false;
       for (let p = 0; p < pa.length; p++) {
         if (!stale[p]) continue;
         if (out()) return false;
+        any = true;
         evaluate(p);
+        if (bestGain > eps) apply(p);
       }
-      let best = -1, bestGain = eps;
-      for (let p = 0; p < pa.length; p++) if (gain[p]! > bestGain) { bestGain = gain[p]!; best = p; }
-      if (best < 0) return true;
-      apply(best);
     }
+    return true;
   };
 
   const total = () => { let s = 0; for (let k = 0; k < cells; k++) s += cellVal[k]!; return s; };
