@@ -13,6 +13,8 @@ import { runPipeline } from './passes/manager.js';
 import { canonicalizePipeline, prunePipeline, selectPipeline } from './passes/pipelines.js';
 import type { GroupPermutation } from './passes/permute-channels.js';
 import { permuteChannelsPass, permuteForNm, permuteSettings } from './passes/permute-channels.js';
+import type { RowReorder } from './passes/reorder-rows.js';
+import { reorderForBlocks, reorderRowsPass } from './passes/reorder-rows.js';
 import { planArena } from './analysis/memory-plan.js';
 import { lowerGraph, withRecipe } from './emit/lower.js';
 import { compileReport, recipeOf, type CompileLayerReport } from './emit/compile-report.js';
@@ -89,6 +91,8 @@ export interface CompileResult {
   readonly notes: readonly PassNote[];
   /** What the channel-permutation search did, per group searched (empty when off). */
   readonly groups: readonly GroupPermutation[];
+  /** What row reordering did, per group considered (empty when off). */
+  readonly rowOrder: readonly RowReorder[];
   /** The per-layer report (what `spc compile` prints); the artifact records it as its recipe. */
   readonly report: readonly CompileLayerReport[];
   /**
@@ -165,7 +169,10 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
   if (permuted.timedOut) {
     allWarnings.push(`the channel-permutation search was cut by --permute-time (${permuteSettings(ctx.options).timeMs / 1000} s): the artifact may differ from one machine to another; raise --permute-time for a reproducible result`);
   }
-  const graph = runPipeline(permuted.graph, [...prunePipeline.filter((p) => p !== permuteChannelsPass), ...selectPipeline], ctx, { verify });
+  const pruned = runPipeline(permuted.graph, prunePipeline.filter((p) => p !== permuteChannelsPass && p !== reorderRowsPass), ctx, { verify });
+  // reorder-rows (the pipeline's last pruning step), likewise run here for its report.
+  const reordered = reorderForBlocks(pruned, ctx.options, (message) => ctx.log({ pass: 'reorder-rows', message }));
+  const graph = runPipeline(reordered.graph, selectPipeline, ctx, { verify });
   const plan = planArena(graph);
   const sourceSha256 = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
   const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions({ ...options, profile, calib }) }, registry);
@@ -176,7 +183,7 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
   const artifact = writeArtifact(contents);
   let dispatch: string | undefined;
   return {
-    artifact, contents, graph, canonical, warnings: allWarnings, notes: ctx.notes, report, groups: permuted.groups,
+    artifact, contents, graph, canonical, warnings: allWarnings, notes: ctx.notes, report, groups: permuted.groups, rowOrder: reordered.groups,
     get dispatch(): string {
       dispatch ??= generateDispatch(contents);
       return dispatch;

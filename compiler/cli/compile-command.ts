@@ -117,6 +117,13 @@ function permuteSummary(groups: CompileResult['groups']): string[] {
   return [`  permuted ${groups.filter((g) => g.applied).length} of ${groups.length} channel groups searched: N:M kept magnitude ${before.toPrecision(6)} → ${after.toPrecision(6)} (${gain})`];
 }
 
+/** The compile summary's row-reordering line: groups reordered and their 4-row block fill before → after. */
+function rowOrderSummary(groups: CompileResult['rowOrder']): string[] {
+  const applied = groups.filter((g) => g.applied);
+  if (applied.length === 0) return groups.length === 0 ? [] : [`  row reordering: no gain in block fill on the ${groups.length} group(s) considered`];
+  return [`  reordered rows of ${applied.length} of ${groups.length} channel groups considered, 4-row block fill: ${applied.map((g) => `g${g.group} ${(100 * g.fillBefore).toFixed(1)}→${(100 * g.fillAfter).toFixed(1)}%`).join(', ')}`];
+}
+
 const TARGETS: readonly Target[] = ['wasmsimd', 'js', 'ref'];
 
 export function compileCommand(): Command {
@@ -179,7 +186,7 @@ export function compileCommand(): Command {
         process.stdout.write(JSON.stringify({
           artifact: out, dispatch: dispatchOut, bytes: result.artifact.length, layers: s.layers.length, params: s.params,
           weightBytes: s.weightBytes, arenaBytes: s.arenaBytes, warnings: result.warnings,
-          pattern: pruning.pattern ?? 'dense', totals, densified, groups: result.groups, layerReport: report,
+          pattern: pruning.pattern ?? 'dense', totals, densified, groups: result.groups, rowOrder: result.rowOrder, layerReport: report,
         }, null, 2) + '\n');
       } else if (!flags.quiet) {
         const kernels = new Map<string, number>();
@@ -195,6 +202,7 @@ export function compileCommand(): Command {
             `  pruned ${totals.prunedLayers} of ${totals.layers} layers (${pruning.pattern}${pruning.shareRows ? `, one mask per ${pruning.shareRows} rows` : ''}, ${pruning.method ?? 'magnitude'}${pruning.biasCorrection ? ' + bias correction' : ''}): weights ${totals.paramsBefore} → ${totals.paramsAfter} nonzero,` +
               ` ${totals.bytesBefore} → ${totals.bytesAfter} bytes; pruned layers stored at ${ratio}× their dense bytes`,
             ...permuteSummary(result.groups),
+            ...rowOrderSummary(result.rowOrder),
             ...(densified.length > 0 ? [`  ${densified.length} pruned layer(s) run DENSIFIED: a dense kernel is estimated faster (or none reads the format); \`spc inspect\` shows why`] : []),
             '',
             formatCompileReport(report),
