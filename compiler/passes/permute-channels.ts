@@ -4,7 +4,7 @@
 // caller's (passes/rearrange.ts searches one that keeps more weight under N:M).
 
 import type { Constant, Graph, Node, Value } from '../ir/graph.js';
-import { attrInt, makeGraph } from '../ir/graph.js';
+import { attrInt, isStatic, makeGraph } from '../ir/graph.js';
 import type { ChannelEdit, ChannelGroup } from '../analysis/channel-groups.js';
 import { channelGroups } from '../analysis/channel-groups.js';
 import { allocArray } from '../../runtime/tensor.js';
@@ -16,6 +16,9 @@ import type { Pattern } from '../sparse/pattern.js';
 import { SpcError } from '../errors.js';
 import type { Pass, PassContext, PassOptions } from './pass.js';
 import { pruneCandidates, pruneSettings } from './prune.js';
+import type { CalibrationSet } from '../calibrate/data.js';
+import { streamCalibration } from '../calibrate/stream.js';
+import { layerStats } from '../calibrate/stats.js';
 
 /** Checks that `perm` is a permutation of 0..n−1. */
 export function checkPermutation(perm: Int32Array, n: number, what: string): void {
@@ -191,8 +194,9 @@ function weightMatrix(graph: Graph, node: Node): { m: Float32Array; rows: number
  * Terms: a Conv consumer is (O·taps)×C over its input channels (Cg and the segment offset must
  * be multiples of M); a Gemm/MatMul consumer rows×C when each channel owns one column (with
  * `factor` ≥ M, a multiple of M, no cell crosses a channel: no term); a shared-rows producer C×cols.
- * Groups are searched in order on the weights as earlier groups left them. The output function
- * is unchanged.
+ * Groups are searched in order on the weights as earlier groups left them. With a calibrated
+ * method (wanda, sparsegpt) and calibration data, scores are |w|·‖x_col‖ (Wanda's), the column
+ * norms measured once on the dense network. The output function is unchanged.
  */
 export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, settings: PermuteSettings, log: (node: string | undefined, message: string) => void = () => {}): PermuteResult {
   const prune = pruneSettings(options);
@@ -202,6 +206,15 @@ export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, setti
   for (const k of pruneCandidates(graph, prune)) if (k.pattern.kind === 'nm') patternOf.set(k.node.name, k.pattern);
   if (patternOf.size === 0) return none;
   const groups = channelGroups(graph);
+  // Calibrated methods: score |w|·‖x_col‖ (Wanda's), the column norms from the dense network.
+  const norms = prune.method !== 'magnitude' && prune.calib ? columnNorms(graph, prune.calib, new Set(patternOf.keys())) : undefined;
+  /** Per node: current matrix column → original column (columns move when a group the node consumes is permuted). */
+  const origCol = new Map<string, Int32Array>();
+  const colScale = (node: string, col: number): number => {
+    const nv = norms?.get(node);
+    if (!nv) return 1;
+    return nv[origCol.get(node)?.[col] ?? col]!;
+  };
   const now = settings.now ?? (() => performance.now());
   const deadline = now() + settings.timeMs;
   const results: GroupPermutation[] = [];
@@ -235,12 +248,12 @@ export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, setti
           const scores = new Float64Array(w.rows * taps * C);
           for (let o = 0; o < w.rows; o++) for (let t = 0; t < taps; t++) {
             const r = o * taps + t;
-            for (let c = 0; c < C; c++) scores[r * C + c] = Math.abs(w.m[o * w.cols + t * cg + e.offset + c]!);
+            for (let c = 0; c < C; c++) scores[r * C + c] = Math.abs(w.m[o * w.cols + t * cg + e.offset + c]!) * colScale(e.node, t * cg + e.offset + c);
           }
           columns.push({ scores, rows: w.rows * taps, n: p.n, m: p.m });
         } else {
           const scores = new Float64Array(w.rows * C);
-          for (let r = 0; r < w.rows; r++) for (let c = 0; c < C; c++) scores[r * C + c] = Math.abs(w.m[r * w.cols + e.offset + c]!);
+          for (let r = 0; r < w.rows; r++) for (let c = 0; c < C; c++) scores[r * C + c] = Math.abs(w.m[r * w.cols + e.offset + c]!) * colScale(e.node, e.offset + c);
           columns.push({ scores, rows: w.rows, n: p.n, m: p.m });
         }
         cell ||= p.m;
@@ -249,7 +262,7 @@ export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, setti
         if (prune.shareRows !== p.m) continue;
         const w = weightMatrix(g, node);
         if (!w || w.rows !== C) continue;
-        rowTerms.push({ scores: Float64Array.from(w.m, Math.abs), cols: w.cols, n: p.n, m: p.m, share: prune.shareRows });
+        rowTerms.push({ scores: Float64Array.from(w.m, (v, i) => Math.abs(v) * colScale(e.node, i % w.cols)), cols: w.cols, n: p.n, m: p.m, share: prune.shareRows });
         cell ||= p.m;
         layers.push(e.node);
       }
@@ -261,13 +274,51 @@ export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, setti
       : searchPermutation(C, cell, columns, rowTerms, { timeMs: left, now });
     timedOut ||= r.timedOut;
     const applied = r.after > r.before;
-    if (applied) g = permuteChannels(g, groups, new Map([[group.id, r.perm]]));
+    if (applied) {
+      g = permuteChannels(g, groups, new Map([[group.id, r.perm]]));
+      if (norms) trackColumns(g, group, r.perm, origCol);
+    }
     for (const l of layers) if (!layerGroup.has(l)) layerGroup.set(l, group.id);
     results.push({ group: group.id, channels: C, before: r.before, after: r.after, layers, timedOut: r.timedOut, applied });
     log(undefined, `group g${group.id} (${C} channels, ${layers.length} layer(s)): kept magnitude ${r.before.toPrecision(6)} → ${r.after.toPrecision(6)}` +
       ` (${r.before > 0 ? `+${(100 * (r.after / r.before - 1)).toFixed(2)}%` : '-'})${r.timedOut ? ', search cut by --permute-time' : ''}${applied ? '' : ', not applied'}`);
   }
   return { graph: g, groups: results, layerGroup, timedOut };
+}
+
+/** Per layer in `layers`: ‖x_col‖ over the calibration set (the dense network's input to the layer), per weight-matrix column. */
+function columnNorms(graph: Graph, calib: CalibrationSet, layers: ReadonlySet<string>): Map<string, Float64Array> {
+  const out = new Map<string, Float64Array>();
+  streamCalibration(graph, calib, layers, ({ node, inputs }) => {
+    const w = graph.values.get(node.inputs[1] ?? '')?.constant;
+    const outShape = graph.values.get(node.outputs[0] ?? '')?.shape;
+    if (!w || !isStatic(outShape)) return undefined;
+    const stats = layerStats(node, w.shape, outShape, inputs, { full: false });
+    if (stats.groups !== 1) return undefined;
+    out.set(node.name, Float64Array.from(stats.sumSq[0]!, Math.sqrt));
+    return undefined;
+  });
+  return out;
+}
+
+/** Updates `origCol` (current column → original column, per consumer) after `perm` was applied to `group`. */
+function trackColumns(g: Graph, group: ChannelGroup, perm: Int32Array, origCol: Map<string, Int32Array>): void {
+  const nodeByName = new Map(g.nodes.map((n) => [n.name, n]));
+  for (const e of group.edits) {
+    if (e.role !== 'consumer' || e.input !== 1) continue;
+    const w = weightMatrix(g, nodeByName.get(e.node)!);
+    if (!w) continue;
+    const old = origCol.get(e.node) ?? Int32Array.from({ length: w.cols }, (_, i) => i);
+    const next = Int32Array.from(old);
+    const C = perm.length;
+    if (nodeByName.get(e.node)!.op === 'Conv') {
+      const cg = w.shape[1]!;
+      for (let t = 0; t < w.cols / cg; t++) for (let c = 0; c < C; c++) next[t * cg + e.offset + c] = old[t * cg + e.offset + perm[c]!]!;
+    } else {
+      for (let c = 0; c < C; c++) for (let s = 0; s < e.factor; s++) next[(e.offset + c) * e.factor + s] = old[(e.offset + perm[c]!) * e.factor + s]!;
+    }
+    origCol.set(e.node, next);
+  }
 }
 
 /** Default wall-clock cap of the permutation search, in seconds (`--permute-time`). */
