@@ -647,37 +647,45 @@ function blockArea(bits: Uint32Array, words: number, order: Int32Array, blockRow
 }
 
 /**
- * First-improvement swaps between blocks. For a block, the union without row i is the OR of the
- * other rows, recomputed per candidate (blocks are small). `tick` counts work and says stop.
+ * First-improvement swaps of two rows between two blocks. Each block keeps the bitsets of the
+ * columns its rows cover at least once (`union`) and exactly once (`once`), so a candidate swap is
+ * scored in O(words): a block that gives up row i and takes row j gains the columns of j outside
+ * its union and loses those only i covered (and j does not). `tick` counts work and says stop.
  */
 function improveBySwaps(bits: Uint32Array, words: number, order: Int32Array, blockRows: number, tick: () => boolean): void {
   const rows = order.length;
   const nb = Math.ceil(rows / blockRows);
   if (nb < 2 || blockRows < 2) return;
   const start = (b: number) => b * blockRows, end = (b: number) => Math.min(rows, (b + 1) * blockRows);
-  const cost = new Float64Array(nb);
-  const u = new Uint32Array(words);
-  const blockUnion = (b: number, skip: number, extra: number): number => {
-    u.fill(0);
-    for (let i = start(b); i < end(b); i++) if (i !== skip) for (let w = 0; w < words; w++) u[w]! |= bits[order[i]! * words + w]!;
-    if (extra >= 0) for (let w = 0; w < words; w++) u[w]! |= bits[extra * words + w]!;
-    return popcountRange(u, 0, words);
+  const union = new Uint32Array(nb * words), once = new Uint32Array(nb * words);
+  const summarize = (b: number) => {
+    const o = b * words;
+    for (let w = 0; w < words; w++) {
+      let u = 0, twice = 0;
+      for (let i = start(b); i < end(b); i++) { const x = bits[order[i]! * words + w]!; twice |= u & x; u |= x; }
+      union[o + w] = u; once[o + w] = u & ~twice;
+    }
   };
-  for (let b = 0; b < nb; b++) cost[b] = blockUnion(b, -1, -1) * (end(b) - start(b));
+  for (let b = 0; b < nb; b++) summarize(b);
   let improved = true;
   while (improved) {
     improved = false;
     for (let a = 0; a < nb; a++) {
       for (let b = a + 1; b < nb; b++) {
+        const na = end(a) - start(a), nbr = end(b) - start(b), oa = a * words, ob = b * words;
         for (let i = start(a); i < end(a); i++) {
           for (let j = start(b); j < end(b); j++) {
             if (tick()) return;
-            const ri = order[i]!, rj = order[j]!;
-            const ca = blockUnion(a, i, rj) * (end(a) - start(a));
-            const cb = blockUnion(b, j, ri) * (end(b) - start(b));
-            if (ca + cb < cost[a]! + cost[b]!) {
-              order[i] = rj; order[j] = ri;
-              cost[a] = ca; cost[b] = cb;
+            const ri = order[i]! * words, rj = order[j]! * words;
+            let da = 0, db = 0;
+            for (let w = 0; w < words; w++) {
+              const x = bits[ri + w]!, y = bits[rj + w]!;
+              da += popcount32(y & ~union[oa + w]!) - popcount32(x & once[oa + w]! & ~y);
+              db += popcount32(x & ~union[ob + w]!) - popcount32(y & once[ob + w]! & ~x);
+            }
+            if (da * na + db * nbr < 0) {
+              const t = order[i]!; order[i] = order[j]!; order[j] = t;
+              summarize(a); summarize(b);
               improved = true;
             }
           }
