@@ -72,6 +72,14 @@ function topNSum(v: Float64Array, k: number, n: number): number {
   return s;
 }
 
+/** Scores must be finite and ≥ 0 (a NaN would make every comparison false and the search meaningless). */
+function checkScores(s: Float64Array, what: string): void {
+  for (let i = 0; i < s.length; i++) {
+    const v = s[i]!;
+    if (!(v >= 0 && v < Infinity)) throw new Error(`searchPermutation: ${what} has score ${v} at index ${i}; scores must be finite and ≥ 0`);
+  }
+}
+
 /** Deterministic PRNG (mulberry32): the search must give the same permutation every run. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -306,11 +314,13 @@ export function searchPermutation(channels: number, cell: number, columns: reado
   const colTerms: ColT[] = [];
   for (const [i, t] of columns.entries()) {
     if (t.scores.length !== t.rows * C) throw new Error(`searchPermutation: column term ${i} has ${t.scores.length} scores for ${t.rows}×${C}`);
+    checkScores(t.scores, `column term ${i}`);
     if (t.m === cell && t.n >= 1 && t.n < t.m && t.rows > 0) colTerms.push({ s: t.scores, rows: t.rows, n: t.n });
   }
   const rowTerms: RowT[] = [];
   for (const [i, t] of rows.entries()) {
     if (t.scores.length !== C * t.cols) throw new Error(`searchPermutation: row term ${i} has ${t.scores.length} scores for ${C}×${t.cols}`);
+    checkScores(t.scores, `row term ${i}`);
     if (t.share === cell && t.m >= 1 && t.cols % t.m === 0 && t.n >= 1 && t.n < t.m && t.cols > 0) rowTerms.push({ s: t.scores, cols: t.cols, n: t.n, m: t.m });
   }
   const cells = C / cell;
