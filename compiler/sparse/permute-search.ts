@@ -210,6 +210,12 @@ class CellEvaluator {
     this.colSum = new Float64Array(maxM * k2);
     this.g = new Float64Array(Math.max(maxM, cell));
     this.vals = new Float64Array(table.subsets.length);
+    this.rank = new Int32Array(k2);
+    this.rankBit = new Int32Array(k2);
+    this.byRank = new Float64Array(k2);
+    this.ub = new Int32Array(k2);
+    this.splitFirst = new Int32Array(table.first.length * cell);
+    for (let k = 0; k < table.first.length; k++) this.splitFirst.set(table.members[table.first[k]!]!, k * cell);
     this.splitVals = new Float64Array(table.first.length);
     let cost = 0;
     for (const st of this.stacks) {
@@ -217,6 +223,36 @@ class CellEvaluator {
     }
     for (const t of rowTerms) cost += (t.cols / t.m) * table.subsets.length * (cell * t.m + t.m * t.n);
     this.pairCost = Math.max(1, cost);
+  }
+
+  private readonly keptTables = new Map<number, Int8Array | undefined>();
+  private readonly rank: Int32Array;
+  private readonly rankBit: Int32Array;
+  private readonly byRank: Float64Array;
+  private readonly ub: Int32Array;
+  /** splitFirst[k·cell + i]: the i-th of the 2·cell positions in split k's first cell. */
+  private readonly splitFirst: Int32Array;
+
+  /**
+   * For cells up to 4 (tables of 2^(2·cell) entries): for every set of ranks (bit k = the k-th
+   * largest of the 2·cell scores) the first cell may hold, the 2n ranks a split keeps, the n
+   * smallest set and the n smallest clear bits. Undefined above, where the generic path runs.
+   */
+  private keptRanks(n: number): Int8Array | undefined {
+    if (this.cell > 4) return undefined;
+    if (this.keptTables.has(n)) return this.keptTables.get(n);
+    const k2 = 2 * this.cell, w = 2 * n;
+    const table = new Int8Array((1 << k2) * w);
+    for (let rm = 0; rm < 1 << k2; rm++) {
+      let a = 0, b = 0, j = 0;
+      for (let k = 0; k < k2; k++) {
+        if (rm & (1 << k)) { if (a < n) { table[rm * w + j++] = k; a++; } }
+        else if (b < n) { table[rm * w + j++] = k; b++; }
+      }
+      // Ranks of a set larger than 2n (not a real split) repeat rank 0; never read.
+    }
+    this.keptTables.set(n, table);
+    return table;
   }
 
   /** Value of one cell holding channels ch[0..cell). */
@@ -253,6 +289,34 @@ class CellEvaluator {
     for (const st of this.stacks) {
       const R = st.rows, T = st.t;
       const n = st.n;
+      const kept = this.keptRanks(n);
+      if (kept) {
+        // Branch-free: rank the 2·cell scores of the row, then each split's kept ranks come
+        // from a table indexed by the ranks its first cell holds.
+        const { rank, rankBit, byRank, splitFirst, ub } = this;
+        const nsplit = first.length, w = 2 * n;
+        for (let i = 0; i < k2; i++) ub[i] = u[i]! * R;
+        for (let r = 0; r < R; r++) {
+          for (let i = 0; i < k2; i++) x[i] = T[ub[i]! + r]!;
+          for (let i = 0; i < k2; i++) {
+            const v = x[i]!;
+            let c = 0;
+            for (let j = 0; j < i; j++) c += +(x[j]! >= v);
+            for (let j = i + 1; j < k2; j++) c += +(x[j]! > v);
+            rank[i] = c;
+          }
+          for (let i = 0; i < k2; i++) { byRank[rank[i]!] = x[i]!; rankBit[i] = 1 << rank[i]!; }
+          for (let k = 0; k < nsplit; k++) {
+            let rm = 0;
+            for (let i = 0; i < cell; i++) rm |= rankBit[splitFirst[k * cell + i]!]!;
+            const base = rm * w;
+            let sum = 0;
+            for (let j = 0; j < w; j++) sum += byRank[kept[base + j]!]!;
+            splitVals[k] += sum;
+          }
+        }
+        continue;
+      }
       for (let r = 0; r < R; r++) {
         for (let i = 0; i < k2; i++) x[i] = T[u[i]! * R + r]!;
         // Sort the 2·cell positions by descending score once; a subset's top n are then its
