@@ -553,7 +553,9 @@ export function searchPermutation(channels: number, cell: number, columns: reado
 
   // Canonical form: channels ascending within a cell (the objective does not see the order).
   for (let k = 0; k < cells; k++) bestPerm.subarray(k * cell, (k + 1) * cell).sort();
-  const after = objective(C, cell, colTerms, rowTerms, bestPerm);
+  // Recomputed cell by cell from scratch, in the same arithmetic as `before`.
+  let after = 0;
+  for (let k = 0; k < cells; k++) after += valueOf(bestPerm, k);
   if (!(after > before)) return { perm: identity, before, after: before, timedOut };
   return { perm: bestPerm, before, after, timedOut };
 }
