@@ -11,6 +11,8 @@
 //   --time-ms t    the search's wall-clock cap per space (default 10000)
 //   --budget b     the search's work cap in pair evaluations (default: its own default)
 //   --json         print the rows as JSON
+//   --reorder      instead: row reordering (reorderRows) of every layer's own N:M magnitude mask
+//                  in blocks of 4 rows, the block fill before and after
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +22,8 @@ import type { Graph } from '../../compiler/ir/graph.js';
 import { runPipeline } from '../../compiler/passes/manager.js';
 import { makePassContext } from '../../compiler/passes/pass.js';
 import { canonicalizePipeline } from '../../compiler/passes/pipelines.js';
-import { searchPermutation } from '../../compiler/sparse/permute-search.js';
+import { maskNm } from '../../compiler/sparse/masks.js';
+import { reorderRows, searchPermutation } from '../../compiler/sparse/permute-search.js';
 import type { ColumnTerm } from '../../compiler/sparse/permute-search.js';
 import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
 import type { WeightOp } from '../../runtime/sparse/layout.js';
@@ -78,6 +81,36 @@ function perRowBound(t: ColumnTerm, C: number, n: number, m: number): number {
   return total;
 }
 
+/** Row reordering of each layer's N:M mask alone (blocks of 4 rows, the row-block kernels' tile). */
+function reorderBench(models: readonly { name: string; file: string }[], n: number, m: number, top: number, timeMs: number, budget: number | undefined): void {
+  const lines: string[][] = [['model', 'layer', 'rows', 'cols', 'fill before', 'fill after', 'CPU ms', 'wall ms']];
+  for (const e of models) {
+    const g = runPipeline(loadOnnx(join(CORPUS_MODELS, e.file)).graph, canonicalizePipeline, makePassContext());
+    const layers: { name: string; rows: number; cols: number; w: Float32Array }[] = [];
+    for (const node of g.nodes) {
+      if (node.op !== 'Conv' && node.op !== 'Gemm' && node.op !== 'MatMul') continue;
+      const c = g.values.get(node.inputs[1] ?? '')?.constant;
+      if (!c || !(c.data instanceof Float32Array) || (node.op === 'Conv' && attrInt(node, 'group', 1) !== 1)) continue;
+      if (node.op === 'Conv' ? c.shape.length < 3 : c.shape.length !== 2) continue;
+      const op = node.op as WeightOp;
+      const transB = op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
+      const { rows, cols } = weightMatrixShape(op, c.shape, transB);
+      if (cols % m !== 0 || rows < 8) continue;
+      layers.push({ name: node.name, rows, cols, w: toWeightMatrix(op, c.shape, transB, c.data) });
+    }
+    layers.sort((a, b) => b.rows * b.cols - a.rows * a.cols || a.name.localeCompare(b.name));
+    for (const l of top > 0 ? layers.slice(0, top) : layers) {
+      const pruned = maskNm(l.w, l.rows, l.cols, n, m);
+      const mask = Uint8Array.from(pruned, (v) => (v !== 0 ? 1 : 0));
+      const cpu0 = process.cpuUsage(), wall0 = performance.now();
+      const res = reorderRows([{ mask, cols: l.cols }], l.rows, 4, { timeMs, budget });
+      const cpu = process.cpuUsage(cpu0), wallMs = performance.now() - wall0;
+      lines.push([e.name, l.name.slice(0, 32), String(l.rows), String(l.cols), pct(res.fillBefore), pct(res.fillAfter), ((cpu.user + cpu.system) / 1000).toFixed(0), wallMs.toFixed(0)]);
+      console.log(lines[lines.length - 1]!.join('\t'));
+    }
+  }
+}
+
 function main(): void {
   const index = JSON.parse(readFileSync(join(CORPUS_MODELS, 'index.json'), 'utf8')) as { name: string; file: string }[];
   const wanted = arg('models')?.split(',');
@@ -86,6 +119,7 @@ function main(): void {
   const timeMs = Number(arg('time-ms') ?? 10000);
   const budget = arg('budget') === undefined ? undefined : Number(arg('budget'));
   if (!(n >= 1 && n < m)) { console.error(`bench:permute: --pattern must be N:M with 1 ≤ N < M, got ${arg('pattern')}`); process.exit(2); }
+  if (process.argv.includes('--reorder')) { reorderBench(index.filter((e) => !wanted || wanted.includes(e.name)), n, m, top, timeMs, budget); return; }
   const out: Row[] = [];
   for (const e of index) {
     if (wanted && !wanted.includes(e.name)) continue;

@@ -2,6 +2,7 @@
 // (brute-force N:M kept magnitude on the permuted matrix, block unions on the reordered masks).
 
 import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
 import { keptNm, reorderRows, searchPermutation, type ColumnTerm, type RowTerm } from '../../../compiler/sparse/permute-search.js';
 import { rng } from '../passes/build.js';
 
@@ -156,6 +157,61 @@ describe('sparse/permute-search', () => {
     const r2 = searchPermutation(16, 4, [{ scores: flat, rows: 4, n: 2, m: 4 }], []);
     assert.deepEqual([...r2.perm], [...Array(16).keys()]);
     assert.equal(r2.after, r2.before);
+  });
+
+  it('rejects scores that do not fit the problem, naming the term', () => {
+    assert.throws(() => searchPermutation(8, 4, [{ scores: new Float64Array(15), rows: 2, n: 2, m: 4 }], []), /column term 0 has 15 scores for 2×8/);
+    assert.throws(() => searchPermutation(8, 4, [], [{ scores: new Float64Array(8 * 4).fill(NaN), cols: 4, n: 2, m: 4, share: 4 }]), /row term 0 has score NaN at index 0/);
+    assert.throws(() => searchPermutation(8, 4, [{ scores: new Float64Array(8).fill(-1), rows: 1, n: 2, m: 4 }], []), /finite and ≥ 0/);
+  });
+
+  it('finds the optimum of two cells (brute force over every split), column and row terms (property)', () => {
+    const problem = fc.record({
+      cell: fc.constantFrom(2, 3, 4),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+      rows: fc.integer({ min: 1, max: 6 }),
+      withRows: fc.boolean(),
+    });
+    fc.assert(fc.property(problem, ({ cell, seed, rows, withRows }) => {
+      const C = 2 * cell, n = cell === 4 ? 2 : 1;
+      const columns: ColumnTerm[] = [{ scores: absNormal(rows * C, seed), rows, n, m: cell }];
+      const rowTerms: RowTerm[] = withRows ? [{ scores: absNormal(C * 8, seed + 1), cols: 8, n: 1, m: 2, share: cell }] : [];
+      const res = searchPermutation(C, cell, columns, rowTerms);
+      assertPermutation(res.perm, C);
+      // Every way to put `cell` of the 2·cell channels in the first cell.
+      let best = -Infinity;
+      for (let mask = 0; mask < 1 << C; mask++) {
+        if (popcount(mask) !== cell) continue;
+        const perm = Int32Array.from([...Array(C).keys()].filter((c) => mask & (1 << c)).concat([...Array(C).keys()].filter((c) => !(mask & (1 << c)))));
+        best = Math.max(best, objective(C, columns, rowTerms, perm));
+      }
+      const after = objective(C, columns, rowTerms, res.perm);
+      assert.ok(Math.abs(after - res.after) <= 1e-9 * best);
+      assert.ok(after >= best - 1e-9 * best, `search ${after}, optimum ${best}`);
+    }), { numRuns: 60 });
+  });
+
+  it('any problem: a permutation, after ≥ before, both match the independent objective (property)', () => {
+    const problem = fc.record({
+      cells: fc.integer({ min: 1, max: 8 }),
+      cell: fc.constantFrom(2, 4, 8),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+      colRows: fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 3 }),
+      rowCols: fc.array(fc.constantFrom(4, 8), { maxLength: 2 }),
+      budget: fc.integer({ min: 1, max: 300 }),
+    });
+    fc.assert(fc.property(problem, ({ cells, cell, seed, colRows, rowCols, budget }) => {
+      const C = cells * cell;
+      const columns: ColumnTerm[] = colRows.map((rows, i) => ({ scores: absNormal(rows * C, seed + i), rows, n: 1 + (i % (cell - 1)), m: cell }));
+      const rowTerms: RowTerm[] = rowCols.map((cols, i) => ({ scores: absNormal(C * cols, seed + 10 + i), cols, n: 1 + (i % 3), m: 4, share: cell }));
+      const res = searchPermutation(C, cell, columns, rowTerms, { budget });
+      assertPermutation(res.perm, C);
+      const before = objective(C, columns, rowTerms, Int32Array.from({ length: C }, (_, i) => i));
+      const after = objective(C, columns, rowTerms, res.perm);
+      const tol = 1e-9 * Math.max(1, before);
+      assert.ok(Math.abs(res.before - before) <= tol && Math.abs(res.after - after) <= tol, `${res.before}/${before} ${res.after}/${after}`);
+      assert.ok(res.after >= res.before);
+    }), { numRuns: 80 });
   });
 
   it('larger cells use swap moves (cell 8) and still improve', () => {
