@@ -269,8 +269,9 @@ export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, setti
     }
     if (cell === 0) continue;
     const left = deadline - now();
+    // Past the cap a group is only scored (budget 0: the identity order), and reported as cut.
     const r = left <= 0
-      ? { perm: Int32Array.from({ length: C }, (_, i) => i), before: 0, after: 0, timedOut: true }
+      ? { ...searchPermutation(C, cell, columns, rowTerms, { budget: 0 }), timedOut: true }
       : searchPermutation(C, cell, columns, rowTerms, { timeMs: left, now });
     timedOut ||= r.timedOut;
     const applied = r.after > r.before;
