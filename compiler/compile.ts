@@ -10,6 +10,7 @@ import { loadOnnx } from './frontend/load.js';
 import { makePassContext } from './passes/pass.js';
 import type { PassNote } from './passes/pass.js';
 import { runPipeline } from './passes/manager.js';
+import { graphViolations } from './ir/verify.js';
 import { canonicalizePipeline, prunePipeline, selectPipeline } from './passes/pipelines.js';
 import type { GroupPermutation } from './passes/permute-channels.js';
 import { permuteChannelsPass, permuteForNm, permuteSettings } from './passes/permute-channels.js';
@@ -172,6 +173,12 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
   const pruned = runPipeline(permuted.graph, prunePipeline.filter((p) => p !== permuteChannelsPass && p !== reorderRowsPass), ctx, { verify });
   // reorder-rows (the pipeline's last pruning step), likewise run here for its report.
   const reordered = reorderForBlocks(pruned, ctx.options, (message) => ctx.log({ pass: 'reorder-rows', message }));
+  if (verify) {
+    for (const [name, g] of [['permute-channels', permuted.graph], ['reorder-rows', reordered.graph]] as const) {
+      const bad = graphViolations(g);
+      if (bad.length > 0) throw new Error(`pass '${name}' left a malformed graph:\n  ${bad.join('\n  ')}`);
+    }
+  }
   const graph = runPipeline(reordered.graph, selectPipeline, ctx, { verify });
   const plan = planArena(graph);
   const sourceSha256 = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
