@@ -11,7 +11,12 @@ import { loadOnnx, loadOnnxBytes } from './frontend/load.js';
 import { makePassContext } from './passes/pass.js';
 import type { PassNote } from './passes/pass.js';
 import { runPipeline } from './passes/manager.js';
+import { graphViolations } from './ir/verify.js';
 import { canonicalizePipeline, prunePipeline, selectPipeline } from './passes/pipelines.js';
+import type { GroupPermutation } from './passes/permute-channels.js';
+import { permuteChannelsPass, permuteForNm, permuteSettings } from './passes/permute-channels.js';
+import type { RowReorder } from './passes/reorder-rows.js';
+import { reorderForBlocks, reorderRowsPass } from './passes/reorder-rows.js';
 import { planArena } from './analysis/memory-plan.js';
 import { lowerGraph, withRecipe } from './emit/lower.js';
 import { compileReport, recipeOf, type CompileLayerReport } from './emit/compile-report.js';
@@ -68,6 +73,13 @@ export interface CompileOptions {
   readonly method?: PruneMethod;
   /** Re-fit each pruned layer's bias to the dense layer's mean output on `calib`. */
   readonly biasCorrection?: boolean;
+  /**
+   * Permute channel groups before pruning so N:M keeps more weight (function unchanged); default
+   * on for N:M patterns (shared rows included), off otherwise.
+   */
+  readonly permute?: boolean;
+  /** Wall-clock cap of the permutation search in seconds (default 10); a safety cap, not recorded. */
+  readonly permuteTime?: number;
   /** Progress of the calibration (nodes done of total); not recorded. */
   readonly onCalibProgress?: (done: number, total: number) => void;
 }
@@ -84,6 +96,10 @@ export interface CompileResult {
   /** Things the user should know (pinned dimensions, skipped rewrites). */
   readonly warnings: readonly string[];
   readonly notes: readonly PassNote[];
+  /** What the channel-permutation search did, per group searched (empty when off). */
+  readonly groups: readonly GroupPermutation[];
+  /** What row reordering did, per group considered (empty when off). */
+  readonly rowOrder: readonly RowReorder[];
   /** The per-layer report (what `spc compile` prints); the artifact records it as its recipe. */
   readonly report: readonly CompileLayerReport[];
   /**
@@ -113,6 +129,7 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
   if (o.shareRows !== undefined) out.push(['share-rows', String(o.shareRows)]);
   if (o.method !== undefined) out.push(['method', o.method]);
   if (o.biasCorrection) out.push(['bias-correction', 'true']);
+  if (o.permute !== undefined) out.push(['permute', String(o.permute)]);
   const calibrated = (o.method !== undefined && o.method !== 'magnitude') || o.biasCorrection === true || o.allocation === 'sensitivity';
   if (calibrated && o.calib !== undefined && typeof o.calib !== 'string') out.push(['calib', calibRecord(o.calib)]);
   return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -167,21 +184,38 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
     targets: options.targets, profile, pattern: options.pattern, sparsity: options.sparsity,
     allocation: options.allocation, config: options.config, minParams: options.minParams, shareRows: options.shareRows,
     method: options.method, biasCorrection: options.biasCorrection, calib, progress: options.onCalibProgress,
+    permute: options.permute, permuteTime: options.permuteTime,
   }, registry);
   const verify = options.verify ?? false;
   const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });
-  const graph = runPipeline(canonical, [...prunePipeline, ...selectPipeline], ctx, { verify });
+  // permute-channels (the pipeline's first pruning step) is run here directly for its report.
+  const permuted = permuteForNm(canonical, ctx.options, permuteSettings(ctx.options), (node, message) => ctx.log({ pass: 'permute-channels', node, message }));
+  const allWarnings = [...warnings];
+  if (permuted.timedOut) {
+    allWarnings.push(`the channel-permutation search was cut by --permute-time (${permuteSettings(ctx.options).timeMs / 1000} s): the artifact may differ from one machine to another; raise --permute-time for a reproducible result`);
+  }
+  const pruned = runPipeline(permuted.graph, prunePipeline.filter((p) => p !== permuteChannelsPass && p !== reorderRowsPass), ctx, { verify });
+  // reorder-rows (the pipeline's last pruning step), likewise run here for its report.
+  const reordered = reorderForBlocks(pruned, ctx.options, (message) => ctx.log({ pass: 'reorder-rows', message }));
+  if (verify) {
+    for (const [name, g] of [['permute-channels', permuted.graph], ['reorder-rows', reordered.graph]] as const) {
+      const bad = graphViolations(g);
+      if (bad.length > 0) throw new Error(`pass '${name}' left a malformed graph:\n  ${bad.join('\n  ')}`);
+    }
+  }
+  const graph = runPipeline(reordered.graph, selectPipeline, ctx, { verify });
   requireStaticShapes(graph, label);
   const plan = planArena(graph);
   const sourceSha256 = createHash('sha256').update(source).digest('hex');
   const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions({ ...options, profile, calib }) }, registry);
   // Built once, from the lowered weights (stored bytes, kernels); the artifact records its rows.
-  const report = compileReport(canonical, graph, lowered, ctx.notes, options.pattern);
+  const report = compileReport(canonical, graph, lowered, ctx.notes, options.pattern,
+    permuted.groups.length > 0 ? { graph: permuted.graph, layerGroup: permuted.layerGroup } : undefined);
   const contents = withRecipe(lowered, recipeOf(report, `${options.method ?? 'magnitude'}${options.biasCorrection ? '+bias-correction' : ''}`));
   const artifact = writeArtifact(contents);
   let dispatch: string | undefined;
   return {
-    artifact, contents, graph, canonical, warnings, notes: ctx.notes, report,
+    artifact, contents, graph, canonical, warnings: allWarnings, notes: ctx.notes, report, groups: permuted.groups, rowOrder: reordered.groups,
     get dispatch(): string {
       dispatch ??= generateDispatch(contents);
       return dispatch;

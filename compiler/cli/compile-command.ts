@@ -18,7 +18,7 @@ import { formatCompileReport, reportTotals } from '../emit/compile-report.js';
 import { parsePattern, PATTERN_HELP } from '../sparse/pattern.js';
 import { parseConfig } from '../sparse/config.js';
 import { readInputFile } from './read-file.js';
-import type { CompileOptions } from '../compile.js';
+import type { CompileOptions, CompileResult } from '../compile.js';
 import { progressBar } from './progress.js';
 import type { CheckFlags } from './compile-checks.js';
 import { BudgetError, runChecks, validateCheckFlags } from './compile-checks.js';
@@ -47,6 +47,12 @@ function pruningOptions(given: CompileFlags): Partial<CompileOptions> {
     out.calibCount = n;
   }
   if (flags.calib !== undefined) out.calib = flags.calib;
+  if (flags.permuteTime !== undefined) {
+    const t = Number(flags.permuteTime);
+    if (!(t > 0) || flags.permuteTime.trim() === '') throw new UsageError(`--permute-time '${flags.permuteTime}': expected a positive number of seconds`);
+    out.permuteTime = t;
+  }
+  if (flags.permute !== undefined) out.permute = flags.permute;
   if (method !== 'magnitude') out.method = method as CompileOptions['method'];
   if (flags.biasCorrection) out.biasCorrection = true;
   if (flags.pattern === undefined) {
@@ -94,6 +100,8 @@ interface CompileFlags extends CheckFlags {
   method?: string;
   biasCorrection?: boolean;
   emitOnnx?: string;
+  permute?: boolean;
+  permuteTime?: string;
   inputShape?: string[];
   inputValue?: string[];
   targets?: string;
@@ -102,6 +110,22 @@ interface CompileFlags extends CheckFlags {
   printIr?: boolean;
   json?: boolean;
   quiet?: boolean;
+}
+
+/** The compile summary's permutation line: groups searched and the kept magnitude before → after. */
+function permuteSummary(groups: CompileResult['groups']): string[] {
+  if (groups.length === 0) return [];
+  const before = groups.reduce((a, g) => a + g.before, 0);
+  const after = groups.reduce((a, g) => a + (g.applied ? g.after : g.before), 0);
+  const gain = before > 0 ? `${after >= before ? '+' : ''}${(100 * (after / before - 1)).toFixed(2)}%` : '-';
+  return [`  permuted ${groups.filter((g) => g.applied).length} of ${groups.length} channel groups searched: N:M kept magnitude ${before.toPrecision(6)} → ${after.toPrecision(6)} (${gain})`];
+}
+
+/** The compile summary's row-reordering line: groups reordered and their 4-row block fill before → after. */
+function rowOrderSummary(groups: CompileResult['rowOrder']): string[] {
+  const applied = groups.filter((g) => g.applied);
+  if (applied.length === 0) return groups.length === 0 ? [] : [`  row reordering: no gain in block fill on the ${groups.length} group(s) considered`];
+  return [`  reordered rows of ${applied.length} of ${groups.length} channel groups considered, 4-row block fill: ${applied.map((g) => `g${g.group} ${(100 * g.fillBefore).toFixed(1)}→${(100 * g.fillAfter).toFixed(1)}%`).join(', ')}`];
 }
 
 const TARGETS: readonly Target[] = ['wasmsimd', 'js', 'ref'];
@@ -121,6 +145,9 @@ export function compileCommand(): Command {
     .option('--calib <x.npy|folder>', 'calibration inputs: one .npy with the sample axis first, or a folder of .npy / TensorProto .pb files (one sample each); never the test set')
     .option('--calib-count <n>', 'use the first n calibration samples only')
     .option('--bias-correction', 're-fit each pruned layer\'s bias so its mean output on the calibration inputs matches the dense layer\'s (needs --calib)')
+    .option('--permute', 'before pruning, permute the channels of every permutable channel group (`spc inspect --groups`) so N:M keeps more weight; the function is unchanged (default for N:M patterns, shared rows included)')
+    .option('--no-permute', 'keep the channels in their original order')
+    .option('--permute-time <seconds>', 'wall-clock cap of the permutation search (default 30); the search has a deterministic work budget (about 4 s of CPU on the largest corpus models) and gives identical artifacts unless this cap cuts it, which is warned about')
     .option('--emit-onnx <file.onnx>', 'also write the pruned model as ordinary ONNX (zeros in dense initializers; channel pruning gives smaller shapes)')
     .option('--input-shape <name=dims>', 'pin an input shape, e.g. input=1x3x224x224 (repeatable); a dynamic batch is otherwise pinned to 1', collect)
     .option('--input-value <name=file>', 'fix an input to the tensor in file (.npy or TensorProto .pb) at compile time: it becomes a constant and leaves the artifact\'s inputs; for inputs that set shapes (a Reshape\'s shape, Slice starts, Pad pads), which spc needs static (repeatable)', collect)
@@ -177,7 +204,7 @@ export function compileCommand(): Command {
         artifact: failed.length > 0 ? null : out, dispatch: failed.length > 0 ? null : dispatchOut, report: failed.length > 0 ? null : flags.report ?? null,
         bytes: result.artifact.length, layers: s.layers.length, params: s.params,
         weightBytes: s.weightBytes, arenaBytes: s.arenaBytes, warnings: result.warnings,
-        pattern: pruning.pattern ?? 'dense', totals, densified, layerReport: report,
+        pattern: pruning.pattern ?? 'dense', totals, densified, groups: result.groups, rowOrder: result.rowOrder, layerReport: report,
         estimate: checks.estimates, ...(checks.accuracy ? { accuracy: checks.accuracy } : {}), budgets: checks.budgets,
       }, null, 2) + '\n';
       if (failed.length > 0) {
@@ -209,6 +236,8 @@ export function compileCommand(): Command {
           process.stdout.write([
             `  pruned ${totals.prunedLayers} of ${totals.layers} layers (${pruning.pattern}${pruning.shareRows ? `, one mask per ${pruning.shareRows} rows` : ''}, ${pruning.method ?? 'magnitude'}${pruning.biasCorrection ? ' + bias correction' : ''}): weights ${totals.paramsBefore} → ${totals.paramsAfter} nonzero,` +
               ` ${totals.bytesBefore} → ${totals.bytesAfter} bytes; pruned layers stored at ${ratio}× their dense bytes`,
+            ...permuteSummary(result.groups),
+            ...rowOrderSummary(result.rowOrder),
             ...(densified.length > 0 ? [`  ${densified.length} pruned layer(s) run DENSIFIED: a dense kernel is estimated faster (or none reads the format); \`spc inspect\` shows why`] : []),
             '',
             formatCompileReport(report),

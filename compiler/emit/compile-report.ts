@@ -3,7 +3,11 @@
 // layer stayed dense. What `spc compile` prints and `--json` serializes, and (as recipeOf
 // turns it) the per-layer recipe the artifact's provenance records for `spc inspect`.
 
-import type { Graph } from '../ir/graph.js';
+import type { Graph, Node } from '../ir/graph.js';
+import { attrInt } from '../ir/graph.js';
+import type { WeightOp } from '../../runtime/sparse/layout.js';
+import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
+import { maskNmShared } from '../sparse/masks.js';
 import type { PassNote } from '../passes/pass.js';
 import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js';
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
@@ -27,12 +31,16 @@ export interface CompileLayerReport {
   readonly kernel: string;
   /** Why the layer was left as it was (skipped layers), or what channel pruning did. */
   readonly note?: string;
-  /** --allocation sensitivity: the layer's measured curve, sparsity → mean KL(dense ‖ only this layer pruned) on the outputs. */
-  readonly sensitivity?: readonly { readonly sparsity: number; readonly divergence: number }[];
-  /** Channel permutation (issue 6), when searched: the permutation group, and the fractions of Σ|w| the pattern keeps without and with it. */
-  readonly group?: number | string;
+  /**
+   * N:M layers with --permute: the fraction of |w| N:M keeps (magnitude masks) with the channels
+   * in their original order and after the permutation; `group` is the channel group (as
+   * `spc inspect --groups` numbers it) whose permutation changed its masks.
+   */
   readonly keptBefore?: number;
   readonly keptAfter?: number;
+  readonly group?: number;
+  /** --allocation sensitivity: the layer's measured curve, sparsity → mean KL(dense ‖ only this layer pruned) on the outputs. */
+  readonly sensitivity?: readonly { readonly sparsity: number; readonly divergence: number }[];
 }
 
 const PRUNABLE = new Set(['Conv', 'Gemm', 'MatMul']);
@@ -44,7 +52,27 @@ function nonzeros(data: ArrayLike<number | bigint>): number {
   return nz;
 }
 
-export function compileReport(before: Graph, after: Graph, artifact: LoadedArtifact, notes: readonly PassNote[], pattern?: string): CompileLayerReport[] {
+/** The fraction of the |w| of `node`'s weight in `g` that N:M (shared by `share` rows) keeps by magnitude. */
+function keptFraction(g: Graph, node: Node, n: number, m: number, share: number): number | undefined {
+  const c = g.values.get(node.inputs[1] ?? '')?.constant;
+  if (!c || !(c.data instanceof Float32Array)) return undefined;
+  const transB = node.op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
+  const op = node.op as WeightOp;
+  const { rows, cols } = weightMatrixShape(op, c.shape, transB);
+  if (cols % m !== 0 || rows % share !== 0) return undefined;
+  const kept = maskNmShared(toWeightMatrix(op, c.shape, transB, c.data), rows, cols, n, m, share);
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < kept.length; i++) a += Math.abs(kept[i]!);
+  for (let i = 0; i < c.data.length; i++) b += Math.abs(c.data[i]!);
+  return b === 0 ? 1 : a / b;
+}
+
+/** With --permute: the graph as permuted before pruning, and each permuted layer's group. */
+export interface Rearranged { readonly graph: Graph; readonly layerGroup: ReadonlyMap<string, number> }
+
+export function compileReport(before: Graph, after: Graph, artifact: LoadedArtifact, notes: readonly PassNote[], pattern?: string, rearranged?: Rearranged): CompileLayerReport[] {
+  const permutedNode = new Map(rearranged?.graph.nodes.map((n) => [n.name, n]) ?? []);
   const noteOf = new Map<string, string>();
   // Every pruning note of a layer, in the order logged (the first says why it was skipped, when it was).
   for (const n of notes) {
@@ -67,6 +95,14 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
     const note = noteOf.get(node.name);
     const channel = pattern === 'channel' && note !== undefined && note.startsWith('channels ');
     const s = w.sparsity;
+    let kept: { keptBefore: number; keptAfter: number; group?: number } | undefined;
+    const pn = permutedNode.get(node.name);
+    if (rearranged && s?.kind === 'nm' && pn && beforeNode.has(node.name)) {
+      const kb = keptFraction(before, beforeNode.get(node.name)!, s.n!, s.m!, s.shareRows ?? 1);
+      const ka = keptFraction(rearranged.graph, pn, s.n!, s.m!, s.shareRows ?? 1);
+      const group = rearranged.layerGroup.get(node.name);
+      if (kb !== undefined && ka !== undefined) kept = { keptBefore: kb, keptAfter: ka, ...(group !== undefined ? { group } : {}) };
+    }
     rows.push({
       node: node.name,
       op: node.op,
@@ -80,6 +116,7 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
       storage: t?.packed ? t.packed.format : 'dense',
       kernel: nodeOf.get(node.name)?.kernel ?? '',
       note: note ?? (s || !pattern ? undefined : 'not pruned'),
+      ...(kept ?? {}),
       ...(s?.sensitivity ? { sensitivity: s.sensitivity } : {}),
     });
   }
@@ -119,10 +156,12 @@ export function reportTotals(rows: readonly CompileLayerReport[]) {
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 export function formatCompileReport(rows: readonly CompileLayerReport[]): string {
-  const head = ['node', 'op', 'pattern', 'requested', 'achieved', 'params', 'bytes', 'storage', 'kernel', 'note'];
+  const kept = rows.some((r) => r.keptAfter !== undefined);
+  const head = ['node', 'op', 'pattern', 'requested', 'achieved', 'params', 'bytes', 'storage', 'kernel', ...(kept ? ['kept |w|'] : []), 'note'];
   const body = rows.map((r) => [
     r.node, r.op, r.pattern, r.pattern === 'dense' || r.pattern === 'channel' ? '-' : pct(r.requested), pct(r.achieved),
-    `${r.paramsBefore}→${r.paramsAfter}`, `${r.bytesBefore}→${r.bytesAfter}`, r.storage, r.kernel, r.note ?? '',
+    `${r.paramsBefore}→${r.paramsAfter}`, `${r.bytesBefore}→${r.bytesAfter}`, r.storage, r.kernel,
+    ...(kept ? [r.keptAfter === undefined ? '-' : `${pct(r.keptBefore!)}→${pct(r.keptAfter)}${r.group !== undefined ? ` g${r.group}` : ''}`] : []), r.note ?? '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();

@@ -14,6 +14,8 @@ import { materializeOutputs } from './materialize-outputs.js';
 import { selectKernels } from './select-kernels.js';
 import { prune } from './prune.js';
 import { pruneChannels } from './prune-channels.js';
+import { permuteChannelsPass } from './permute-channels.js';
+import { reorderRowsPass } from './reorder-rows.js';
 
 /**
  * Canonicalization: make shapes static and constants folded, then simplify. fold-batchnorm runs
@@ -30,8 +32,12 @@ export const canonicalizePipeline: readonly PipelineStep[] = [
   materializeOutputs,
 ];
 
-/** Pruning: one of the two passes acts, chosen by the pattern (channel or the others). */
-export const prunePipeline: readonly PipelineStep[] = [prune, pruneChannels];
+/**
+ * Pruning: first the channel permutation that makes N:M keep more weight (on by default for
+ * N:M), then one of the two pruning passes, chosen by the pattern (channel or the others), then
+ * the row order that fills the row-block kernels' blocks (never changes outputs).
+ */
+export const prunePipeline: readonly PipelineStep[] = [permuteChannelsPass, prune, pruneChannels, reorderRowsPass];
 
 /** After pruning: decide how every node runs. Memory planning and lowering follow in compile.ts. */
 export const selectPipeline: readonly PipelineStep[] = [selectKernels];
@@ -41,5 +47,5 @@ export const compilePipeline: readonly PipelineStep[] = [...canonicalizePipeline
 
 export const ALL_PASSES: readonly Pass[] = [
   inferShapesPass, foldConstants, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, eliminateDeadCode, materializeOutputs,
-  prune, pruneChannels, selectKernels,
+  permuteChannelsPass, prune, pruneChannels, reorderRowsPass, selectKernels,
 ];

@@ -185,19 +185,19 @@ function sensitivityLayers(graph: Graph, layers: readonly Candidate[], settings:
   }));
 }
 
-export interface PruneResult {
-  readonly graph: Graph;
-  readonly report: PruneLayerReport[];
-}
+/** A layer the prune pass keeps dense, and why (in graph order). */
+interface Skip { readonly node: Node; readonly weight: string; readonly pattern: string; readonly params: number; readonly nonzeros: number; readonly reason: string }
 
-/** Prunes `graph` as `settings` say; `log` receives every skip with its reason. */
-export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: string, message: string) => void = () => {}): PruneResult {
-  const report: PruneLayerReport[] = [];
+/**
+ * Which layers `settings` prunes (with their pattern) and which stay dense and why: the stem,
+ * the classifier, depthwise/grouped, small, misaligned and shared weights unless the config
+ * forces them. Also the dense layers SparseGPT may re-fit.
+ */
+function selectLayers(graph: Graph, settings: PruneSettings): { candidates: Candidate[]; skips: Skip[]; refittable: Candidate[] } {
+  const skips: Skip[] = [];
   const skip = (node: Node, weight: string, pattern: string, params: number, nonzeros: number, reason: string): void => {
-    log(node.name, `kept dense: ${reason}`);
-    report.push({ node: node.name, op: node.op, weight, pattern, requested: 0, achieved: params === 0 ? 0 : 1 - nonzeros / params, params, nonzeros, skipped: true, reason });
+    skips.push({ node, weight, pattern, params, nonzeros, reason });
   };
-
   const users = new Map<string, string[]>();
   for (const n of graph.nodes) for (const x of n.inputs) if (x !== '') users.set(x, [...(users.get(x) ?? []), n.name]);
   const finals = finalLayers(graph);
@@ -255,6 +255,30 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
     const fixedSparsity = o.sparsity;
     candidates.push({ node, op, weight: v, data, shape: c.shape, transB, rows, cols, pattern, fixedSparsity });
   }
+
+  return { candidates, skips, refittable };
+}
+
+/** The layers the prune pass will prune under `settings`, with the pattern each gets (graph order). */
+export function pruneCandidates(graph: Graph, settings: PruneSettings): { readonly node: Node; readonly pattern: Pattern }[] {
+  return selectLayers(graph, settings).candidates.map((k) => ({ node: k.node, pattern: k.pattern }));
+}
+
+export interface PruneResult {
+  readonly graph: Graph;
+  readonly report: PruneLayerReport[];
+}
+
+/** Prunes `graph` as `settings` say; `log` receives every skip with its reason. */
+export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: string, message: string) => void = () => {}): PruneResult {
+  const report: PruneLayerReport[] = [];
+  const skip = (node: Node, weight: string, pattern: string, params: number, nonzeros: number, reason: string): void => {
+    log(node.name, `kept dense: ${reason}`);
+    report.push({ node: node.name, op: node.op, weight, pattern, requested: 0, achieved: params === 0 ? 0 : 1 - nonzeros / params, params, nonzeros, skipped: true, reason });
+  };
+
+  const { candidates, skips, refittable } = selectLayers(graph, settings);
+  for (const k of skips) skip(k.node, k.weight, k.pattern, k.params, k.nonzeros, k.reason);
 
   // Unstructured/block layers without a fixed sparsity share the allocation.
   const allocated = candidates.filter((k) => k.pattern.kind !== 'nm' && k.fixedSparsity === undefined);

@@ -1,0 +1,347 @@
+// permute-channels: folds channel permutations of the graph's channel spaces into its constants
+// (producer rows and biases, consumer reductions, per-channel parameters), so the model computes
+// the same outputs with its channels stored in another order. The choice of permutation is the
+// caller's (passes/rearrange.ts searches one that keeps more weight under N:M).
+
+import type { Constant, Graph, Node, Value } from '../ir/graph.js';
+import { attrInt, isStatic, makeGraph } from '../ir/graph.js';
+import type { ChannelEdit, ChannelGroup } from '../analysis/channel-groups.js';
+import { channelGroups } from '../analysis/channel-groups.js';
+import { allocArray } from '../../runtime/tensor.js';
+import type { WeightOp } from '../../runtime/sparse/layout.js';
+import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
+import type { ColumnTerm, RowTerm } from '../sparse/permute-search.js';
+import { searchPermutation } from '../sparse/permute-search.js';
+import type { Pattern } from '../sparse/pattern.js';
+import { SpcError } from '../errors.js';
+import type { Pass, PassContext, PassOptions } from './pass.js';
+import { pruneCandidates, pruneSettings } from './prune.js';
+import type { CalibrationSet } from '../calibrate/data.js';
+import { streamCalibration } from '../calibrate/stream.js';
+import { layerStats } from '../calibrate/stats.js';
+
+/** Checks that `perm` is a permutation of 0..n−1. */
+export function checkPermutation(perm: Int32Array, n: number, what: string): void {
+  if (perm.length !== n) throw new Error(`${what}: permutation of length ${perm.length}, expected ${n}`);
+  const seen = new Uint8Array(n);
+  for (const p of perm) {
+    if (!(p >= 0 && p < n) || seen[p]) throw new Error(`${what}: not a permutation of 0..${n - 1}`);
+    seen[p] = 1;
+  }
+}
+
+/** `c` gathered along each axis by `index[axis]` (new position → old position; undefined keeps the axis). */
+export function gatherAxes(c: Constant, index: readonly (Int32Array | undefined)[]): Constant {
+  const shape = c.shape;
+  const data = allocArray(c.dtype, c.data.length) as Float32Array;
+  const src = c.data as Float32Array;
+  const rank = shape.length;
+  const strides = new Array<number>(rank).fill(1);
+  for (let a = rank - 2; a >= 0; a--) strides[a] = strides[a + 1]! * shape[a + 1]!;
+  // Walk the destination in order, mapping each coordinate.
+  const coord = new Array<number>(rank).fill(0);
+  for (let i = 0; i < data.length; i++) {
+    let off = 0;
+    for (let a = 0; a < rank; a++) off += (index[a] ? index[a]![coord[a]!]! : coord[a]!) * strides[a]!;
+    data[i] = src[off]!;
+    for (let a = rank - 1; a >= 0; a--) {
+      if (++coord[a]! < shape[a]!) break;
+      coord[a] = 0;
+    }
+  }
+  return { dtype: c.dtype, shape, data };
+}
+
+/**
+ * `graph` with the permutation `perms.get(id)` (perm[new] = old channel) applied to every
+ * group `id` of `groups` (computed on this graph by channelGroups). Every constant a group edits
+ * is gathered along its channel axis; a constant edited by several groups (a layer that
+ * produces one space and consumes another, Concat segments) gets all of them at once. A
+ * constant read elsewhere as well (shared, or a graph output) is copied to a new constant for
+ * the edited reader. Graph inputs, outputs, node order and shapes are unchanged. Throws on an
+ * excluded group or a malformed permutation. Returns `graph` itself when `perms` is empty.
+ */
+export function permuteChannels(graph: Graph, groups: readonly ChannelGroup[], perms: ReadonlyMap<number, Int32Array>): Graph {
+  if (perms.size === 0) return graph;
+  const byId = new Map(groups.map((g) => [g.id, g]));
+  // (node, input) → edits
+  const edits = new Map<string, ChannelEdit[]>();
+  for (const [id, perm] of perms) {
+    const g = byId.get(id);
+    if (!g) throw new Error(`permuteChannels: no group ${id}`);
+    if (g.excluded !== undefined) throw new Error(`permuteChannels: group ${id} is excluded (${g.excluded})`);
+    checkPermutation(perm, g.channels, `permuteChannels: group ${id}`);
+    for (const e of g.edits) {
+      const key = `${e.node}\u0000${e.input}`;
+      const list = edits.get(key) ?? [];
+      list.push(e);
+      edits.set(key, list);
+    }
+  }
+  const permOf = new Map<ChannelEdit, Int32Array>();
+  for (const [id, perm] of perms) for (const e of byId.get(id)!.edits) permOf.set(e, perm);
+
+  const readers = new Map<string, number>();
+  for (const n of graph.nodes) for (const x of n.inputs) if (x !== '') readers.set(x, (readers.get(x) ?? 0) + 1);
+  for (const o of graph.outputs) readers.set(o, (readers.get(o) ?? 0) + 1);
+  const values = new Map<string, Value>(graph.values);
+  const taken = new Set(graph.values.keys());
+  const fresh = (base: string): string => {
+    let name = `${base}_perm`;
+    for (let i = 1; taken.has(name); i++) name = `${base}_perm${i}`;
+    taken.add(name);
+    return name;
+  };
+  const nodes: Node[] = graph.nodes.map((node) => {
+    let inputs: string[] | undefined;
+    node.inputs.forEach((name, input) => {
+      const list = edits.get(`${node.name}\u0000${input}`);
+      if (!list) return;
+      const v = graph.values.get(name);
+      const c = v?.constant;
+      if (!v || !c) throw new Error(`permuteChannels: node '${node.name}' input ${input} ('${name}') is not a constant`);
+      const index: (Int32Array | undefined)[] = c.shape.map(() => undefined);
+      for (const e of list) {
+        const len = c.shape[e.axis]!;
+        const ix = index[e.axis] ?? Int32Array.from({ length: len }, (_, i) => i);
+        const perm = permOf.get(e)!;
+        for (let ch = 0; ch < perm.length; ch++) {
+          for (let s = 0; s < e.factor; s++) ix[(e.offset + ch) * e.factor + s] = (e.offset + perm[ch]!) * e.factor + s;
+        }
+        index[e.axis] = ix;
+      }
+      const permuted = gatherAxes(c, index);
+      if (readers.get(name) === 1) {
+        values.set(name, { ...values.get(name)!, constant: permuted });
+      } else {
+        const fn = fresh(name);
+        values.set(fn, { ...v, name: fn, constant: permuted });
+        inputs ??= [...node.inputs];
+        inputs[input] = fn;
+      }
+    });
+    return inputs ? { ...node, inputs } : node;
+  });
+  return makeGraph({ ...graph, values: values.values(), nodes });
+}
+
+/** A seeded permutation of 0..n−1 (xorshift32 Fisher–Yates): for tests and benchmarks. */
+export function seededPermutation(n: number, seed: number): Int32Array {
+  const p = Int32Array.from({ length: n }, (_, i) => i);
+  let s = (seed >>> 0) || 0x9e3779b9;
+  for (let i = n - 1; i > 0; i--) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    const j = s % (i + 1);
+    const t = p[i]!; p[i] = p[j]!; p[j] = t;
+  }
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pass: before N:M pruning, choose each group's permutation to keep more weight.
+
+/** What the search did for one group. */
+export interface GroupPermutation {
+  readonly group: number;
+  readonly channels: number;
+  /** Score kept by N:M over the group's terms with the identity order and with the chosen permutation. */
+  readonly before: number;
+  readonly after: number;
+  /** Layers whose N:M masks the permutation changes (consumers, and shared-rows producers). */
+  readonly layers: readonly string[];
+  readonly timedOut: boolean;
+  /** Whether the permutation was applied (it raised the kept score). */
+  readonly applied: boolean;
+}
+
+export interface PermuteResult {
+  readonly graph: Graph;
+  readonly groups: readonly GroupPermutation[];
+  /** Per layer whose N:M masks depend on a searched group: that group's id. */
+  readonly layerGroup: ReadonlyMap<string, number>;
+  readonly timedOut: boolean;
+}
+
+export interface PermuteSettings {
+  /** Wall-clock cap for the whole search, in milliseconds (each group gets what is left). */
+  readonly timeMs: number;
+  readonly now?: () => number;
+}
+
+/** Whether `--permute` is on: explicitly, or by default for N:M patterns (shared rows included). */
+export function permuteEnabled(options: Readonly<PassOptions>): boolean {
+  const p = options['permute'];
+  if (p === true || p === false) return p;
+  if (p !== undefined) throw new SpcError(`permute must be true or false, got ${String(p)}`);
+  return pruneSettings(options)?.pattern.kind === 'nm';
+}
+
+/** `scores` of the |w| of `node`'s weight as its rows×cols matrix (layout.ts), with the op's shape. */
+function weightMatrix(graph: Graph, node: Node): { m: Float32Array; rows: number; cols: number; shape: readonly number[] } | undefined {
+  const c = graph.values.get(node.inputs[1] ?? '')?.constant;
+  if (!c || !(c.data instanceof Float32Array)) return undefined;
+  const transB = node.op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
+  const op = node.op as WeightOp;
+  const { rows, cols } = weightMatrixShape(op, c.shape, transB);
+  return { m: toWeightMatrix(op, c.shape, transB, c.data), rows, cols, shape: c.shape };
+}
+
+/**
+ * Before N:M pruning: for every permutable channel group whose consumers (or, with share-rows
+ * R = M, producers) will be pruned N:M (`pruneCandidates`), searches the channel permutation
+ * that maximizes the magnitude N:M keeps over all of them (searchPermutation, deterministic
+ * budget, wall-clock cap `settings.timeMs` for the whole graph) and folds it into the weights.
+ * Terms: a Conv consumer is (O·taps)×C over its input channels (Cg and the segment offset must
+ * be multiples of M); a Gemm/MatMul consumer rows×C when each channel owns one column (with
+ * `factor` ≥ M, a multiple of M, no cell crosses a channel: no term); a shared-rows producer C×cols.
+ * Groups are searched in order on the weights as earlier groups left them. With a calibrated
+ * method (wanda, sparsegpt) and calibration data, scores are |w|·‖x_col‖ (Wanda's), the column
+ * norms measured once on the dense network. The output function is unchanged.
+ */
+export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, settings: PermuteSettings, log: (node: string | undefined, message: string) => void = () => {}): PermuteResult {
+  const prune = pruneSettings(options);
+  const none: PermuteResult = { graph, groups: [], layerGroup: new Map(), timedOut: false };
+  if (!prune || !permuteEnabled(options)) return none;
+  const patternOf = new Map<string, Pattern>();
+  for (const k of pruneCandidates(graph, prune)) if (k.pattern.kind === 'nm') patternOf.set(k.node.name, k.pattern);
+  if (patternOf.size === 0) return none;
+  const groups = channelGroups(graph);
+  // Calibrated methods: score |w|·‖x_col‖ (Wanda's), the column norms from the dense network.
+  const norms = prune.method !== 'magnitude' && prune.calib ? columnNorms(graph, prune.calib, new Set(patternOf.keys())) : undefined;
+  /** Per node: current matrix column → original column (columns move when a group the node consumes is permuted). */
+  const origCol = new Map<string, Int32Array>();
+  const colScale = (node: string, col: number): number => {
+    const nv = norms?.get(node);
+    if (!nv) return 1;
+    return nv[origCol.get(node)?.[col] ?? col]!;
+  };
+  const now = settings.now ?? (() => performance.now());
+  const deadline = now() + settings.timeMs;
+  const results: GroupPermutation[] = [];
+  const layerGroup = new Map<string, number>();
+  let g = graph;
+  let timedOut = false;
+  for (const group of groups) {
+    if (group.excluded !== undefined) continue;
+    const C = group.channels;
+    const columns: ColumnTerm[] = [];
+    const rowTerms: RowTerm[] = [];
+    const layers: string[] = [];
+    let cell = 0;
+    const nodeByName = new Map(g.nodes.map((n) => [n.name, n]));
+    for (const e of group.edits) {
+      const node = nodeByName.get(e.node)!;
+      const p = patternOf.get(e.node);
+      if (!p || p.kind !== 'nm' || e.input !== 1) continue;
+      if (e.role === 'consumer') {
+        if (e.factor > 1) {
+          if (e.factor % p.m !== 0) log(e.node, `permute: group g${group.id} reaches it through a flatten of ${e.factor} features per channel, not a multiple of M=${p.m}; not optimized for it`);
+          continue;
+        }
+        if (e.offset % p.m !== 0 || C % p.m !== 0) { log(e.node, `permute: group g${group.id} sits at channel ${e.offset} of ${C} channels, not aligned to M=${p.m}; not optimized for it`); continue; }
+        const w = weightMatrix(g, node);
+        if (!w) continue;
+        if (node.op === 'Conv') {
+          const cg = w.shape[1]!;
+          if (cg % p.m !== 0) continue;
+          const taps = w.cols / cg;
+          const scores = new Float64Array(w.rows * taps * C);
+          for (let o = 0; o < w.rows; o++) for (let t = 0; t < taps; t++) {
+            const r = o * taps + t;
+            for (let c = 0; c < C; c++) scores[r * C + c] = Math.abs(w.m[o * w.cols + t * cg + e.offset + c]!) * colScale(e.node, t * cg + e.offset + c);
+          }
+          columns.push({ scores, rows: w.rows * taps, n: p.n, m: p.m });
+        } else {
+          const scores = new Float64Array(w.rows * C);
+          for (let r = 0; r < w.rows; r++) for (let c = 0; c < C; c++) scores[r * C + c] = Math.abs(w.m[r * w.cols + e.offset + c]!) * colScale(e.node, e.offset + c);
+          columns.push({ scores, rows: w.rows, n: p.n, m: p.m });
+        }
+        cell ||= p.m;
+        layers.push(e.node);
+      } else if (e.role === 'producer' && prune.shareRows > 1) {
+        if (prune.shareRows !== p.m) continue;
+        const w = weightMatrix(g, node);
+        if (!w || w.rows !== C) continue;
+        rowTerms.push({ scores: Float64Array.from(w.m, (v, i) => Math.abs(v) * colScale(e.node, i % w.cols)), cols: w.cols, n: p.n, m: p.m, share: prune.shareRows });
+        cell ||= p.m;
+        layers.push(e.node);
+      }
+    }
+    if (cell === 0) continue;
+    const left = deadline - now();
+    // Past the cap a group is only scored (budget 0: the identity order), and reported as cut.
+    const r = left <= 0
+      ? { ...searchPermutation(C, cell, columns, rowTerms, { budget: 0 }), timedOut: true }
+      : searchPermutation(C, cell, columns, rowTerms, { timeMs: left, now });
+    timedOut ||= r.timedOut;
+    const applied = r.after > r.before;
+    if (applied) {
+      g = permuteChannels(g, groups, new Map([[group.id, r.perm]]));
+      if (norms) trackColumns(g, group, r.perm, origCol);
+    }
+    for (const l of layers) if (!layerGroup.has(l)) layerGroup.set(l, group.id);
+    results.push({ group: group.id, channels: C, before: r.before, after: r.after, layers, timedOut: r.timedOut, applied });
+    log(undefined, `group g${group.id} (${C} channels, ${layers.length} layer(s)): kept magnitude ${r.before.toPrecision(6)} → ${r.after.toPrecision(6)}` +
+      ` (${r.before > 0 ? `+${(100 * (r.after / r.before - 1)).toFixed(2)}%` : '-'})${r.timedOut ? ', search cut by --permute-time' : ''}${applied ? '' : ', not applied'}`);
+  }
+  return { graph: g, groups: results, layerGroup, timedOut };
+}
+
+/** Per layer in `layers`: ‖x_col‖ over the calibration set (the dense network's input to the layer), per weight-matrix column. */
+function columnNorms(graph: Graph, calib: CalibrationSet, layers: ReadonlySet<string>): Map<string, Float64Array> {
+  const out = new Map<string, Float64Array>();
+  streamCalibration(graph, calib, layers, ({ node, inputs }) => {
+    const w = graph.values.get(node.inputs[1] ?? '')?.constant;
+    const outShape = graph.values.get(node.outputs[0] ?? '')?.shape;
+    if (!w || !isStatic(outShape)) return undefined;
+    const stats = layerStats(node, w.shape, outShape, inputs, { full: false });
+    if (stats.groups !== 1) return undefined;
+    out.set(node.name, Float64Array.from(stats.sumSq[0]!, Math.sqrt));
+    return undefined;
+  });
+  return out;
+}
+
+/** Updates `origCol` (current column → original column, per consumer) after `perm` was applied to `group`. */
+function trackColumns(g: Graph, group: ChannelGroup, perm: Int32Array, origCol: Map<string, Int32Array>): void {
+  const nodeByName = new Map(g.nodes.map((n) => [n.name, n]));
+  for (const e of group.edits) {
+    if (e.role !== 'consumer' || e.input !== 1) continue;
+    const w = weightMatrix(g, nodeByName.get(e.node)!);
+    if (!w) continue;
+    const old = origCol.get(e.node) ?? Int32Array.from({ length: w.cols }, (_, i) => i);
+    const next = Int32Array.from(old);
+    const C = perm.length;
+    if (nodeByName.get(e.node)!.op === 'Conv') {
+      const cg = w.shape[1]!;
+      for (let t = 0; t < w.cols / cg; t++) for (let c = 0; c < C; c++) next[t * cg + e.offset + c] = old[t * cg + e.offset + perm[c]!]!;
+    } else {
+      for (let c = 0; c < C; c++) for (let s = 0; s < e.factor; s++) next[(e.offset + c) * e.factor + s] = old[(e.offset + perm[c]!) * e.factor + s]!;
+    }
+    origCol.set(e.node, next);
+  }
+}
+
+/** Default wall-clock cap of the permutation search, in seconds (`--permute-time`). */
+export const DEFAULT_PERMUTE_SECONDS = 30;
+
+/** Reads `permuteTime` (seconds) from the options. */
+export function permuteSettings(options: Readonly<PassOptions>): PermuteSettings {
+  const t = options['permuteTime'] ?? DEFAULT_PERMUTE_SECONDS;
+  if (typeof t !== 'number' || !(t > 0)) throw new SpcError(`--permute-time must be a positive number of seconds, got ${String(t)}`);
+  return { timeMs: t * 1000 };
+}
+
+/**
+ * The pass form of permuteForNm: on (`options.permute`, default on for N:M patterns) it
+ * permutes the channel groups whose layers will be pruned N:M so N:M keeps more weight; the
+ * model's function is unchanged. Logs each group's kept magnitude before → after.
+ */
+export const permuteChannelsPass: Pass = {
+  name: 'permute-channels',
+  summary: 'before N:M pruning: permute channel groups so N:M keeps more weight (function unchanged)',
+  preserves: ['shapes'],
+  run(graph: Graph, ctx: PassContext): Graph {
+    return permuteForNm(graph, ctx.options, permuteSettings(ctx.options), (node, message) => ctx.log({ pass: 'permute-channels', node, message })).graph;
+  },
+};
