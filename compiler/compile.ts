@@ -25,7 +25,10 @@ import type { CalibrationSet } from './calibrate/data.js';
 import { readSamples } from './calibrate/data.js';
 import { defaultRegistry } from '../runtime/kernels/index.js';
 import type { PruneMethod } from './passes/prune.js';
-import { SpcError } from './errors.js';
+import { SpcError, UsageError } from './errors.js';
+import { checkRuntimeValues, compileLimits } from './limits.js';
+import type { Limits } from './limits.js';
+import { MAX_ARENA_BYTES } from '../runtime/loader/format.js';
 
 export interface CompileOptions {
   /** Pins input shapes: name → dims. */
@@ -62,6 +65,8 @@ export interface CompileOptions {
   readonly method?: PruneMethod;
   /** Re-fit each pruned layer's bias to the dense layer's mean output on `calib`. */
   readonly biasCorrection?: boolean;
+  /** Resource limits on the model (tensor elements, weight bytes, graph size); not recorded, they never change the output. */
+  readonly limits?: Partial<Limits>;
   /** Progress of the calibration (nodes done of total); not recorded. */
   readonly onCalibProgress?: (done: number, total: number) => void;
 }
@@ -127,7 +132,20 @@ export function calibRecord(set: CalibrationSet): string {
 }
 
 export function compileFile(modelPath: string, options: CompileOptions = {}): CompileResult {
-  const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes) });
+  try {
+    return compileModel(modelPath, options);
+  } catch (e) {
+    // Every error about the model names its file, whichever pass found the problem.
+    if (e instanceof SpcError && !(e instanceof UsageError) && !e.message.startsWith(`${modelPath}: `)) {
+      throw new SpcError(`${modelPath}: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+function compileModel(modelPath: string, options: CompileOptions): CompileResult {
+  const limits = compileLimits(options.limits);
+  const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes), limits });
   const name = basename(modelPath, extname(modelPath));
   const registry = defaultRegistry();
   const profile = typeof options.profile === 'string' ? loadProfile(options.profile) : options.profile;
@@ -147,7 +165,11 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
   const verify = options.verify ?? false;
   const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });
   const graph = runPipeline(canonical, [...prunePipeline, ...selectPipeline], ctx, { verify });
+  checkRuntimeValues(graph, limits);
   const plan = planArena(graph);
+  if (plan.arenaBytes > MAX_ARENA_BYTES) {
+    throw new SpcError(`${modelPath}: the activations need an arena of ${plan.arenaBytes} bytes, over the ${MAX_ARENA_BYTES}-byte wasm32 address space (a hard ceiling)`);
+  }
   const sourceSha256 = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
   const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions({ ...options, profile, calib }) }, registry);
   // Built once, from the lowered weights (stored bytes, kernels); the artifact records its rows.

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { compileFile } from '../compile.js';
 import { summarizeArtifact } from '../emit/layer-table.js';
-import { writeFileAtomic } from '../io/fs.js';
+import { writeFilesAtomic } from '../io/fs.js';
 import { SpcError, UsageError } from '../errors.js';
 import { collect, parseInputShape } from './options.js';
 import type { Target } from '../analysis/kernel-choice.js';
@@ -19,6 +19,8 @@ import { parseConfig } from '../sparse/config.js';
 import { readInputFile } from './read-file.js';
 import type { CompileOptions } from '../compile.js';
 import { progressBar } from './progress.js';
+import { DEFAULT_LIMITS, LIMIT_CEILINGS, LIMIT_FLAGS } from '../limits.js';
+import type { Limits } from '../limits.js';
 
 const ALLOCATIONS = ['uniform', 'global', 'erk', 'sensitivity'] as const;
 const METHODS = ['magnitude', 'wanda', 'sparsegpt'] as const;
@@ -78,8 +80,27 @@ function pruningOptions(given: CompileFlags): Partial<CompileOptions> {
   return out;
 }
 
+/** The --max-… flags as limits (each a whole number from 1 to its ceiling). */
+function limitOptions(flags: CompileFlags): Partial<Limits> | undefined {
+  const out: { -readonly [K in keyof Limits]?: number } = {};
+  for (const key of Object.keys(LIMIT_FLAGS) as (keyof Limits)[]) {
+    const text = flags[key];
+    if (text === undefined) continue;
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < 1 || n > LIMIT_CEILINGS[key] || text.trim() === '') {
+      throw new UsageError(`${LIMIT_FLAGS[key]} '${text}': expected a whole number from 1 to ${LIMIT_CEILINGS[key]}`);
+    }
+    out[key] = n;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 interface CompileFlags {
   output: string;
+  maxTensorElements?: string;
+  maxWeightBytes?: string;
+  maxNodes?: string;
+  maxValues?: string;
   pattern?: string;
   sparsity?: string;
   allocation?: string;
@@ -121,6 +142,10 @@ export function compileCommand(): Command {
     .option('--input-shape <name=dims>', 'pin an input shape, e.g. input=1x3x224x224 (repeatable); a dynamic batch is otherwise pinned to 1', collect)
     .option('--targets <list>', `kernel targets allowed, from ${TARGETS.join(', ')}: the kernel with the least estimated time wins, ties go to the earlier target (wasmsimd falls back to js at run time without WebAssembly SIMD)`, DEFAULT_TARGETS.join(','))
     .option('--profile <profile.json>', 'kernel timings that price the candidates (written by `spc tune`); default: the profile shipped with spc')
+    .option(`${LIMIT_FLAGS.maxTensorElements} <n>`, `refuse a model with a tensor (weight, input or activation) of more elements, checked before anything is allocated (default ${DEFAULT_LIMITS.maxTensorElements}, at most ${LIMIT_CEILINGS.maxTensorElements})`)
+    .option(`${LIMIT_FLAGS.maxWeightBytes} <n>`, `refuse a model whose weights total more bytes (default ${DEFAULT_LIMITS.maxWeightBytes})`)
+    .option(`${LIMIT_FLAGS.maxNodes} <n>`, `refuse a graph of more nodes (default ${DEFAULT_LIMITS.maxNodes})`)
+    .option(`${LIMIT_FLAGS.maxValues} <n>`, `refuse a graph of more values: inputs, initializers and node outputs (default ${DEFAULT_LIMITS.maxValues})`)
     .option('--verify', 'run the IR verifier after every pass')
     .option('--print-ir', 'print the final IR to stdout')
     .option('--json', 'print the summary as JSON on stdout')
@@ -132,9 +157,10 @@ export function compileCommand(): Command {
       if (bad.length > 0) throw new UsageError(`--targets: unknown target(s) ${bad.join(', ')}; choose from ${TARGETS.join(', ')}`);
       if (!existsSync(model)) throw new SpcError(`${model}: no such file`);
       const pruning = pruningOptions(flags);
+      const limits = limitOptions(flags);
       const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
       const onCalibProgress = pruning.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
-      const result = compileFile(model, { inputShapes, targets: flags.targets ? targets : undefined, profile, verify: flags.verify, ...pruning, onCalibProgress });
+      const result = compileFile(model, { inputShapes, targets: flags.targets ? targets : undefined, profile, verify: flags.verify, ...pruning, onCalibProgress, limits });
       if (!flags.quiet) for (const w of result.warnings) process.stderr.write(`spc: warning: ${w}\n`);
       if (!flags.quiet && pruning.calib !== undefined && pruning.method === undefined && !pruning.biasCorrection) {
         process.stderr.write('spc: warning: --calib is not used by --method magnitude without --bias-correction\n');
@@ -146,9 +172,11 @@ export function compileCommand(): Command {
       const out = join(flags.output, `${basename(model, extname(model))}.spm`);
       const dispatchOut = join(flags.output, `${basename(model, extname(model))}.dispatch.ts`);
       const dispatch = result.dispatch; // generated before anything is written: a failure leaves no file
-      if (flags.emitOnnx) writeFileAtomic(flags.emitOnnx, emitOnnx(result.graph));
-      writeFileAtomic(out, result.artifact);
-      writeFileAtomic(dispatchOut, dispatch);
+      // All generated before anything is written, then written as one step (io/fs.ts).
+      writeFilesAtomic([
+        ...(flags.emitOnnx ? [[flags.emitOnnx, emitOnnx(result.graph)] as const] : []),
+        [out, result.artifact], [dispatchOut, dispatch],
+      ]);
       const s = summarizeArtifact(result.contents);
       const report = result.report;
       const totals = reportTotals(report);

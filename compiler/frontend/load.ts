@@ -8,10 +8,14 @@ import type { Dim, Graph, Value } from '../ir/graph.js';
 import { withGraph } from '../ir/graph.js';
 import { decodeModel } from './decode.js';
 import { importModel } from './import.js';
+import { checkGraphSize, checkValueShapes, compileLimits, WeightBudget } from '../limits.js';
+import type { Limits } from '../limits.js';
 
 export interface LoadOptions {
   /** Input name → dims; overrides the shape declared in the model. */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  /** Resource limits (defaults: DEFAULT_LIMITS in compiler/limits.ts). */
+  readonly limits?: Partial<Limits>;
 }
 
 export interface Loaded {
@@ -29,13 +33,19 @@ export function loadOnnx(path: string, opts: LoadOptions = {}): Loaded {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? String(e);
     throw new SpcError(`${path}: cannot read the model (${why})`);
   }
-  const imported = importModel(decodeModel(bytes, path), path);
+  const limits = compileLimits(opts.limits);
+  const model = decodeModel(bytes, path);
+  const g = model.graph!;
+  const nodeOutputs = (g.node ?? []).reduce((s, n) => s + (n.output?.length ?? 0), 0);
+  checkGraphSize({ nodes: g.node?.length ?? 0, values: (g.initializer?.length ?? 0) + (g.input?.length ?? 0) + nodeOutputs }, limits, path);
+  const imported = importModel(model, path, new WeightBudget(limits));
   checkOperators(imported, path);
   const warnings: string[] = [];
   const pinned = pinInputs(imported, opts.inputShapes ?? {}, path, warnings);
   let graph: Graph;
   try {
     graph = inferShapes(pinned);
+    checkValueShapes(graph, limits);
   } catch (e) {
     if (e instanceof SpcError) throw new SpcError(`${path}: ${e.message}`);
     throw e;
