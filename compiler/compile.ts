@@ -131,11 +131,11 @@ export function calibRecord(set: CalibrationSet): string {
   return `${set.source} sha256:${h.digest('hex').slice(0, 16)}`;
 }
 
-export function compileFile(modelPath: string, options: CompileOptions = {}): CompileResult {
+/** Runs `f`; an SpcError it throws about the model is given the model's file name, whichever pass found the problem. */
+function namingModel<T>(modelPath: string, f: () => T): T {
   try {
-    return compileModel(modelPath, options);
+    return f();
   } catch (e) {
-    // Every error about the model names its file, whichever pass found the problem.
     if (e instanceof SpcError && !(e instanceof UsageError) && !e.message.startsWith(`${modelPath}: `)) {
       throw new SpcError(`${modelPath}: ${e.message}`);
     }
@@ -143,7 +143,7 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
   }
 }
 
-function compileModel(modelPath: string, options: CompileOptions): CompileResult {
+export function compileFile(modelPath: string, options: CompileOptions = {}): CompileResult {
   const limits = compileLimits(options.limits);
   const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes), limits });
   const name = basename(modelPath, extname(modelPath));
@@ -163,9 +163,12 @@ function compileModel(modelPath: string, options: CompileOptions): CompileResult
     method: options.method, biasCorrection: options.biasCorrection, calib, progress: options.onCalibProgress,
   }, registry);
   const verify = options.verify ?? false;
-  const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });
-  const graph = runPipeline(canonical, [...prunePipeline, ...selectPipeline], ctx, { verify });
-  checkRuntimeValues(graph, limits);
+  const { canonical, graph } = namingModel(modelPath, () => {
+    const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });
+    const graph = runPipeline(canonical, [...prunePipeline, ...selectPipeline], ctx, { verify });
+    checkRuntimeValues(graph, limits);
+    return { canonical, graph };
+  });
   const plan = planArena(graph);
   if (plan.arenaBytes > MAX_ARENA_BYTES) {
     throw new SpcError(`${modelPath}: the activations need an arena of ${plan.arenaBytes} bytes, over the ${MAX_ARENA_BYTES}-byte wasm32 address space (a hard ceiling)`);

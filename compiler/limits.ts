@@ -22,7 +22,7 @@ export class WeightBudget {
     const count = tensorElements(shape, this.limits, where);
     const bytes = count * DTYPE_BYTES[dtype];
     if (this.used + bytes > this.limits.maxWeightBytes) {
-      throw new SpcError(`${where}: ${overLimit('brings the weights to', `${this.used + bytes} bytes, which`, this.limits, 'maxWeightBytes')}`);
+      throw new SpcError(`${where}: ${overLimit('brings the weights to', `${this.used + bytes} bytes, which`, this.limits, 'maxWeightBytes', 'compile')}`);
     }
     this.used += bytes;
     return count;
@@ -36,13 +36,13 @@ export function tensorElements(shape: readonly number[], limits: Limits, where: 
   const bad = shape.find((d) => !Number.isSafeInteger(d) || d < 0);
   if (bad !== undefined) throw new SpcError(`${where}: dimension ${bad} in shape [${shape.join(',')}] is not a size`);
   const exact = shape.reduce((p, d) => p * BigInt(d), 1n);
-  throw new SpcError(`${where}: ${overLimit(`shape [${shape.join(',')}] has`, `${exact} elements, which`, limits, 'maxTensorElements')}`);
+  throw new SpcError(`${where}: ${overLimit(`shape [${shape.join(',')}] has`, `${exact} elements, which`, limits, 'maxTensorElements', 'compile')}`);
 }
 
 /** Graph size, checked on the decoded model before anything is imported. */
 export function checkGraphSize(counts: { nodes: number; values: number }, limits: Limits, file: string): void {
-  if (counts.nodes > limits.maxNodes) throw new SpcError(`${file}: ${overLimit('the graph has', `${counts.nodes} nodes, which`, limits, 'maxNodes')}`);
-  if (counts.values > limits.maxValues) throw new SpcError(`${file}: ${overLimit('the graph has', `${counts.values} values, which`, limits, 'maxValues')}`);
+  if (counts.nodes > limits.maxNodes) throw new SpcError(`${file}: ${overLimit('the graph has', `${counts.nodes} nodes, which`, limits, 'maxNodes', 'compile')}`);
+  if (counts.values > limits.maxValues) throw new SpcError(`${file}: ${overLimit('the graph has', `${counts.values} values, which`, limits, 'maxValues', 'compile')}`);
 }
 
 /** Every value with a static shape stays within maxTensorElements (after shape inference, before folding allocates). */

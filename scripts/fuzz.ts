@@ -1,7 +1,8 @@
 // `npm run fuzz [-- --time S] [--cases N] [--seed S] [--jobs J] [--cli N] [--artifact-cases N] [--replay K]`:
 // a mutation-fuzzing campaign over the corpus. ONNX cases (corpus and ONNX node-test models,
 // byte-level and structured mutations, dense and pruning options) run through the in-process
-// compile API in worker threads, each bounded in time; a smaller sample runs the `spc compile`
+// compile API in worker threads, each bounded in time, and what compiles is loaded and run on
+// zeros (a RunError or KernelError is a fair refusal there); a smaller sample runs the `spc compile`
 // CLI and checks exit codes and that a failed run leaves no file; artifact cases damage
 // compiled .spm files and check the loader throws nothing but ArtifactError. Every case is
 // reproducible from (seed, index): `--replay K` reruns ONNX case K alone. Exit code 1 on any
@@ -60,8 +61,9 @@ function caseInput(seed: number, index: number): { bytes: Uint8Array; preset: nu
 interface Failure { kind: string; index: number; model: string; description: string; message: string }
 
 /** Runs ONNX cases 0, 1, … in `jobs` workers until the case count or the time budget runs out. */
-async function runOnnxCases(args: Args, failures: Failure[]): Promise<{ counts: Record<string, number>; ran: number; slowest: number }> {
+async function runOnnxCases(args: Args, failures: Failure[]): Promise<{ counts: Record<string, number>; ran: number; slowest: number; reasons: Map<string, number> }> {
   const counts: Record<string, number> = { compiled: 0, rejected: 0, crashed: 0, hung: 0 };
+  const reasons = new Map<string, number>();
   const deadline = Date.now() + args.time * 1000;
   let next = 0;
   let slowest = 0;
@@ -88,6 +90,10 @@ async function runOnnxCases(args: Args, failures: Failure[]): Promise<{ counts: 
       const outcome = result === 'hung' ? 'hung' : result.outcome;
       counts[outcome] = (counts[outcome] ?? 0) + 1;
       if (result !== 'hung') slowest = Math.max(slowest, result.ms);
+      if (outcome === 'rejected' && result !== 'hung') {
+        const reason = rejectionKind(result.message ?? '');
+        reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      }
       if (outcome === 'crashed' || outcome === 'hung') {
         const message = result === 'hung' ? `no answer within ${args.caseTimeout} s` : result.message ?? '';
         failures.push({ kind: outcome, index, model: input.model, description: input.description, message });
@@ -100,7 +106,13 @@ async function runOnnxCases(args: Args, failures: Failure[]): Promise<{ counts: 
   };
   await Promise.all(Array.from({ length: args.jobs }, () => runWorker()));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  return { counts, ran: next, slowest };
+  return { counts, ran: next, slowest, reasons };
+}
+
+/** A rejection message with the file, quoted names and numbers blanked, to tally what kinds of problem were found. */
+function rejectionKind(message: string): string {
+  return message.replace(/^\S*fuzzed\.onnx: /, '').replace(/'[^']*'/g, "'…'").replace(/\[[^\]]*\]/g, '[…]').replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, 'N')
+    .replace(/\(protobuf: .*\)$/, '(protobuf: …)').slice(0, 100);
 }
 
 function saveFailure(args: Args, name: string, bytes: Uint8Array, description: string, message: string): void {
@@ -158,6 +170,7 @@ function runCliSample(args: Args, ran: number, failures: Failure[]): Record<stri
 /** Artifact cases: damaged compiled artifacts must load or throw ArtifactError, nothing else. */
 function runArtifactCases(args: Args, failures: Failure[]): Record<string, number> {
   const counts: Record<string, number> = { loaded: 0, rejected: 0, crashed: 0 };
+  if (args.artifactCases <= 0) return counts;
   const artifacts = ['digits/digits_cnn.onnx', 'digits/digits_mlp.onnx', 'models/mlp3.onnx', 'models/transformer_enc2.onnx']
     .flatMap((m) => [{}, { pattern: '2:4' }, { pattern: 'unstructured', sparsity: 0.8 }, { pattern: 'block:4x1', sparsity: 0.75 }]
       .map((o) => compileFile(join(CORPUS, m), o).artifact));
@@ -209,6 +222,8 @@ async function main(): Promise<number> {
     `ONNX, spc compile CLI: ${args.cli} cases in ${cliSeconds.toFixed(1)} s: ${Object.entries(cli).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `artifacts, loader: ${args.artifactCases} cases in ${artSeconds.toFixed(1)} s: ${Object.entries(artifact).map(([k, v]) => `${k} ${v}`).join(', ')}`,
   ];
+  const top = [...onnx.reasons].sort((x, y) => y[1] - x[1]);
+  lines.push(`ONNX rejections: ${top.length} kinds of message; the most frequent:`, ...top.slice(0, 12).map(([k, v]) => `  ${String(v).padStart(6)}  ${k}`));
   process.stdout.write(lines.join('\n') + '\n');
   for (const f of failures.slice(0, 20)) {
     process.stdout.write(`FAIL ${f.kind} case ${f.index} (${f.model}): ${f.description}\n  ${f.message.split('\n').slice(0, 3).join('\n  ')}\n`);

@@ -33,7 +33,7 @@ export const LIMIT_CEILINGS: Readonly<Limits> = {
   maxValues: 100_000_000,
 };
 
-/** Command-line flag and environment-free option name of each limit, for messages. */
+/** The `spc compile` flag that sets each limit. */
 export const LIMIT_FLAGS: Readonly<Record<keyof Limits, string>> = {
   maxTensorElements: '--max-tensor-elements',
   maxWeightBytes: '--max-weight-bytes',
@@ -54,11 +54,14 @@ export function resolveLimits(given: Partial<Limits> | undefined, fail: (message
   return out;
 }
 
-/** "… exceeds the limit of N (maxX; raise it with --max-x or the limits.maxX option)". */
-export function overLimit(what: string, amount: number | bigint | string, limits: Limits, key: keyof Limits): string {
+/**
+ * "<what> <amount> exceeds the limit of N (maxX; raise it with …)": the compiler's hint names
+ * its flag, the loader's the option of loadModel.
+ */
+export function overLimit(what: string, amount: number | bigint | string, limits: Limits, key: keyof Limits, via: 'compile' | 'load'): string {
   const hint = limits[key] >= LIMIT_CEILINGS[key]
     ? 'a hard ceiling'
-    : `raise it with ${LIMIT_FLAGS[key]} or the limits.${key} option`;
+    : via === 'compile' ? `raise it with ${LIMIT_FLAGS[key]} (compileFile option limits.${key})` : `raise it with loadModel's option limits.${key}`;
   return `${what} ${amount} exceeds the limit of ${limits[key]} ${key === 'maxWeightBytes' ? 'bytes ' : ''}(${key}; ${hint})`;
 }
 

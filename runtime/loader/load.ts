@@ -45,7 +45,7 @@ export function parseArtifact(bytes: Uint8Array, options: { readonly limits?: Pa
   if (!littleEndianHost()) throw new ArtifactError('this runtime needs a little-endian host');
   const file = alignedCopy(bytes);
   const header = readHeader(file);
-  if (header.weightLength > limits.maxWeightBytes) throw new ArtifactError(overLimit('weight section of', `${header.weightLength} bytes`, limits, 'maxWeightBytes'));
+  if (header.weightLength > limits.maxWeightBytes) throw new ArtifactError(overLimit('weight section of', `${header.weightLength} bytes`, limits, 'maxWeightBytes', 'load'));
   const fb = file.subarray(header.flatbufferOffset, header.flatbufferOffset + header.flatbufferLength);
   const model = openModel(fb);
   try {
@@ -175,8 +175,8 @@ function readModel(m: Model, file: Uint8Array, header: Header, limits: Limits): 
     throw new ArtifactError(`memory plan: alignment ${alignment} is not a power of two in [8, 4096]`);
   }
 
-  if (m.nodesLength() > limits.maxNodes) throw new ArtifactError(overLimit('graph of', `${m.nodesLength()} nodes`, limits, 'maxNodes'));
-  if (m.tensorsLength() > limits.maxValues) throw new ArtifactError(overLimit('graph of', `${m.tensorsLength()} tensors`, limits, 'maxValues'));
+  if (m.nodesLength() > limits.maxNodes) throw new ArtifactError(overLimit('graph of', `${m.nodesLength()} nodes`, limits, 'maxNodes', 'load'));
+  if (m.tensorsLength() > limits.maxValues) throw new ArtifactError(overLimit('graph of', `${m.tensorsLength()} tensors`, limits, 'maxValues', 'load'));
   const tensors = readTensors(m, file, header, arenaBytes, formatVersion, requiredFeatures, limits);
   const nodes = readNodes(m, tensors);
   checkPackedUses(tensors, nodes);
@@ -212,12 +212,12 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
       const dim = t.shape(d)!;
       if (dim < 0n) throw new ArtifactError(`${where}: negative dimension ${dim} in shape`);
       const n = small(dim, limits.maxTensorElements);
-      if (n === undefined) throw new ArtifactError(`${where}: ${overLimit('dimension', `${dim}`, limits, 'maxTensorElements')}`);
+      if (n === undefined) throw new ArtifactError(`${where}: ${overLimit('dimension', `${dim}`, limits, 'maxTensorElements', 'load')}`);
       shape.push(n);
       elements *= n;
       // elements stays exact: both factors are at most 2^31, checked at every step.
       if (elements > limits.maxTensorElements) {
-        throw new ArtifactError(`${where}: ${overLimit(`shape [${shapeSoFar(t, rank)}] has`, `${shapeElements(t, rank)} elements, which`, limits, 'maxTensorElements')}`);
+        throw new ArtifactError(`${where}: ${overLimit(`shape [${shapeSoFar(t, rank)}] has`, `${shapeElements(t, rank)} elements, which`, limits, 'maxTensorElements', 'load')}`);
       }
     }
     const byteLength = elements * DTYPE_BYTES[dtype];

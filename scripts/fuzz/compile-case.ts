@@ -21,6 +21,8 @@ export interface CaseResult {
   readonly outcome: Outcome;
   /** The SpcError's message, or the crash's stack. */
   readonly message?: string;
+  /** The artifact, when compiled. */
+  readonly artifact?: Uint8Array;
 }
 
 /** Writes `bytes` to `<dir>/<name>.onnx` and compiles it with preset `preset`. */
@@ -31,7 +33,7 @@ export function compileCase(bytes: Uint8Array, preset: number, dir: string, name
     const { args: _args, ...options } = OPTION_PRESETS[preset % OPTION_PRESETS.length]!;
     const result = compileFile(path, options);
     void result.dispatch;
-    return { outcome: 'compiled' };
+    return { outcome: 'compiled', artifact: result.artifact };
   } catch (e) {
     if (e instanceof SpcError) return { outcome: 'rejected', message: e.message };
     return { outcome: 'crashed', message: e instanceof Error ? e.stack ?? e.message : String(e) };

@@ -64,7 +64,7 @@ describe('frontend: hostile models', () => {
     }
     return assert.fail(`${name} compiled`);
   };
-  const LIMIT_HINT = /raise it with --max-tensor-elements or the limits\.maxTensorElements option/;
+  const LIMIT_HINT = /raise it with --max-tensor-elements \(compileFile option limits\.maxTensorElements\)\)$/;
 
   describe('absurd sizes, refused before allocation', () => {
     it('an initializer whose dims claim 2^60 floats (a few bytes of file)', () => {
@@ -117,9 +117,9 @@ describe('frontend: hostile models', () => {
         initializers: [w('a'), w('b')],
       });
       assert.match(refusal('lim-elements', bytes, { limits: { maxTensorElements: 3 } }),
-        /^initializer 'a': shape \[1,4\] has 4 elements, which exceeds the limit of 3 \(maxTensorElements; raise it with --max-tensor-elements or the limits\.maxTensorElements option\)$/);
+        /^initializer 'a': shape \[1,4\] has 4 elements, which exceeds the limit of 3 \(maxTensorElements; raise it with --max-tensor-elements \(compileFile option limits\.maxTensorElements\)\)$/);
       assert.match(refusal('lim-bytes', bytes, { limits: { maxWeightBytes: 20 } }),
-        /^initializer 'b': brings the weights to 32 bytes, which exceeds the limit of 20 bytes \(maxWeightBytes; raise it with --max-weight-bytes or the limits\.maxWeightBytes option\)$/);
+        /^initializer 'b': brings the weights to 32 bytes, which exceeds the limit of 20 bytes \(maxWeightBytes; raise it with --max-weight-bytes \(compileFile option limits\.maxWeightBytes\)\)$/);
       assert.match(refusal('lim-nodes', bytes, { limits: { maxNodes: 1 } }),
         /^the graph has 2 nodes, which exceeds the limit of 1 \(maxNodes; raise it with --max-nodes/);
       assert.match(refusal('lim-values', bytes, { limits: { maxValues: 4 } }),
