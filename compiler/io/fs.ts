@@ -3,6 +3,7 @@
 
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { SpcError } from '../errors.js';
 
 const pending = new Set<string>();
 let hooked = false;
@@ -32,8 +33,10 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
 export function writeFilesAtomic(files: readonly (readonly [string, Uint8Array | string])[]): void {
   hookCleanup();
   const temps: string[] = [];
+  let current = '';
   try {
     for (const [path, data] of files) {
+      current = path;
       const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
       pending.add(tmp);
       temps.push(tmp);
@@ -47,9 +50,12 @@ export function writeFilesAtomic(files: readonly (readonly [string, Uint8Array |
         closeSync(fd);
       }
     }
-    files.forEach(([path], i) => renameSync(temps[i]!, path));
+    files.forEach(([path], i) => { current = path; renameSync(temps[i]!, path); });
   } catch (e) {
     for (const tmp of temps) rmSync(tmp, { force: true });
+    // A folder that does not exist, a full disk, no permission: the user's to fix, so an SpcError naming the file.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== undefined) throw new SpcError(`${current}: cannot write (${code})`);
     throw e;
   } finally {
     for (const tmp of temps) pending.delete(tmp);

@@ -31,6 +31,15 @@ describe('cli: limits and hostile models', function () {
     assert.equal(r.code, 0, r.stderr);
   });
 
+  it('an output that cannot be written (its folder is missing) is exit 1 naming it, and nothing else is written', () => {
+    const dir = tempDir();
+    const out = join(dir, 'out');
+    const r = spc('compile', mlp3, '-o', out, '--emit-onnx', join(dir, 'missing', 'pruned.onnx'));
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, `spc: error: ${join(dir, 'missing', 'pruned.onnx')}: cannot write (ENOENT)\n`);
+    assert.deepEqual(readdirSync(out), []);
+  });
+
   it('bad limit values are usage errors (exit 2); --help documents the limits', () => {
     for (const [flag, value] of [['--max-nodes', 'many'], ['--max-tensor-elements', '0'], ['--max-tensor-elements', '4294967296'], ['--max-values', '1.5']]) {
       const r = spc('compile', mlp3, '-o', tempDir(), flag!, value!);

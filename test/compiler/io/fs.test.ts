@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeFilesAtomic } from '../../../compiler/io/fs.js';
 import { tempDir } from '../../helpers/files.js';
+import { SpcError } from '../../../compiler/errors.js';
 
 describe('io/fs: atomic writes', () => {
   it('replaces a file and leaves no temp file', () => {
@@ -19,7 +20,8 @@ describe('io/fs: atomic writes', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'm.spm'), 'old artifact');
     // The second temp file cannot be written (its folder does not exist): nothing is renamed.
-    assert.throws(() => writeFilesAtomic([[join(dir, 'm.spm'), 'new artifact'], [join(dir, 'missing', 'm.dispatch.ts'), 'new dispatch']]), /ENOENT/);
+    assert.throws(() => writeFilesAtomic([[join(dir, 'm.spm'), 'new artifact'], [join(dir, 'missing', 'm.dispatch.ts'), 'new dispatch']]),
+      (e: unknown) => e instanceof SpcError && e.message === `${join(dir, 'missing', 'm.dispatch.ts')}: cannot write (ENOENT)`);
     assert.equal(readFileSync(join(dir, 'm.spm'), 'utf8'), 'old artifact');
     assert.deepEqual(readdirSync(dir), ['m.spm']);
   });
