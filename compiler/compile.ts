@@ -26,7 +26,7 @@ import { readSamples } from './calibrate/data.js';
 import { defaultRegistry } from '../runtime/kernels/index.js';
 import type { PruneMethod } from './passes/prune.js';
 import { SpcError, UsageError } from './errors.js';
-import { checkRuntimeValues, compileLimits } from './limits.js';
+import { checkRuntimeValues, checkValueShapes, compileLimits } from './limits.js';
 import type { Limits } from './limits.js';
 import { MAX_ARENA_BYTES } from '../runtime/loader/format.js';
 
@@ -165,6 +165,8 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
   const verify = options.verify ?? false;
   const { canonical, graph } = namingModel(modelPath, () => {
     const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });
+    // Folding can make shapes known that were not: check them before calibration allocates activations.
+    checkValueShapes(canonical, limits);
     const graph = runPipeline(canonical, [...prunePipeline, ...selectPipeline], ctx, { verify });
     checkRuntimeValues(graph, limits);
     return { canonical, graph };
