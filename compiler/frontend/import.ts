@@ -69,10 +69,12 @@ export function importModel(model: ModelProto, file: string, budget: WeightBudge
     if (!tt) throw new SpcError(`${file}: graph input '${name}' is not a tensor`);
     const dtype = dtypeOf(tt.elemType ?? 0, `${file}: graph input '${name}'`);
     if (!name) throw new SpcError(`${file}: a graph input has no name`);
+    // Some exporters write dim_value -1 for a dynamic dimension; other negatives are nonsense.
     const shape: Dim[] | undefined = tt.shape
-      ? (tt.shape.dim ?? []).map((d) => (d.dimValue !== null && d.dimValue !== undefined
-        ? int64ToNumber(d.dimValue as Int64, `${file}: graph input '${name}' dim`)
-        : d.dimParam ? d.dimParam : '?'))
+      ? (tt.shape.dim ?? []).map((d): Dim => {
+        const value = d.dimValue !== null && d.dimValue !== undefined ? int64ToNumber(d.dimValue as Int64, `${file}: graph input '${name}' dim`) : -1;
+        return value !== -1 ? value : d.dimParam ? d.dimParam : '?';
+      })
       : undefined;
     const negative = shape?.find((d) => typeof d === 'number' && d < 0);
     if (negative !== undefined) throw new SpcError(`${file}: graph input '${name}': negative dimension ${negative} in [${shape!.join(',')}]`);

@@ -86,6 +86,11 @@ describe('frontend: hostile models', () => {
         /^initializer 'w': dims: value -9223372036854775808 is outside the safe integer range$/);
     });
 
+    it('a negative input dimension (-1, which some exporters write for a dynamic one, asks for --input-shape)', () => {
+      assert.match(refusal('neg-dim', model({ inputs: [valueInfo('x', [1, -7])] })), /^graph input 'x': negative dimension -7 in \[1,-7\]$/);
+      assert.match(refusal('dyn-dim', model({ inputs: [valueInfo('x', [1, -1])] })), /^input 'x' dimension 1 \('\?'\) is dynamic; pass --input-shape x=1xN$/);
+    });
+
     it('a graph input of terabytes', () => {
       const m = refusal('tera-input', model({ inputs: [valueInfo('x', [1024, 1024, 1024, 1024])], outputs: [valueInfo('y', [1024, 1024, 1024, 1024])] }));
       assert.match(m, /^value 'x': shape \[1024,1024,1024,1024\] has 1099511627776 elements, which exceeds the limit of 268435456 \(maxTensorElements/);
