@@ -20,6 +20,7 @@ import { artifactCase, mutateArtifact, onnxCase } from './fuzz/cases.js';
 import { compileCase, OPTION_PRESETS, pickSeed, seedModels } from './fuzz/compile-case.js';
 import type { CaseResult } from './fuzz/compile-case.js';
 import { mutateModel } from './fuzz/mutate-onnx.js';
+import { runArtifact } from './fuzz/run-case.js';
 
 interface Args { time: number; cases: number; seed: number; jobs: number; cli: number; artifactCases: number; caseTimeout: number; replay?: number; save: string }
 
@@ -61,12 +62,13 @@ function caseInput(seed: number, index: number): { bytes: Uint8Array; preset: nu
 interface Failure { kind: string; index: number; model: string; description: string; message: string }
 
 /** Runs ONNX cases 0, 1, … in `jobs` workers until the case count or the time budget runs out. */
-async function runOnnxCases(args: Args, failures: Failure[]): Promise<{ counts: Record<string, number>; ran: number; slowest: number; reasons: Map<string, number> }> {
+async function runOnnxCases(args: Args, failures: Failure[]): Promise<{ counts: Record<string, number>; ran: number; slowest: number; slowestCase: number; reasons: Map<string, number> }> {
   const counts: Record<string, number> = { compiled: 0, rejected: 0, crashed: 0, hung: 0 };
   const reasons = new Map<string, number>();
   const deadline = Date.now() + args.time * 1000;
   let next = 0;
   let slowest = 0;
+  let slowestCase = -1;
   const dirs: string[] = [];
   const runWorker = async (): Promise<void> => {
     const dir = mkdtempSync(join(tmpdir(), 'spc-fuzz-'));
@@ -89,7 +91,7 @@ async function runOnnxCases(args: Args, failures: Failure[]): Promise<{ counts: 
       }
       const outcome = result === 'hung' ? 'hung' : result.outcome;
       counts[outcome] = (counts[outcome] ?? 0) + 1;
-      if (result !== 'hung') slowest = Math.max(slowest, result.ms);
+      if (result !== 'hung' && result.ms > slowest) { slowest = result.ms; slowestCase = index; }
       if (outcome === 'rejected' && result !== 'hung') {
         const reason = rejectionKind(result.message ?? '');
         reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
@@ -106,7 +108,7 @@ async function runOnnxCases(args: Args, failures: Failure[]): Promise<{ counts: 
   };
   await Promise.all(Array.from({ length: args.jobs }, () => runWorker()));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  return { counts, ran: next, slowest, reasons };
+  return { counts, ran: next, slowest, slowestCase, reasons };
 }
 
 /** A rejection message with the file, quoted names and numbers blanked, to tally what kinds of problem were found. */
@@ -201,10 +203,15 @@ async function main(): Promise<number> {
   if (args.replay !== undefined) {
     const input = caseInput(args.seed, args.replay);
     const dir = mkdtempSync(join(tmpdir(), 'spc-fuzz-replay-'));
+    const started = performance.now();
     const r = compileCase(input.bytes, input.preset, dir);
+    const compiled = performance.now();
+    const crash = r.artifact ? await runArtifact(r.artifact) : undefined;
+    const ran = performance.now();
     writeFileSync(join(dir, 'case.txt'), input.description);
-    process.stdout.write(`case ${args.replay} (seed ${args.seed}) on ${input.model}: ${input.description}\n→ ${r.outcome}${r.message ? `: ${r.message}` : ''}\nmutated model: ${join(dir, 'fuzzed.onnx')}\n`);
-    return r.outcome === 'crashed' ? 1 : 0;
+    process.stdout.write(`case ${args.replay} (seed ${args.seed}) on ${input.model}: ${input.description}\n→ ${r.outcome}${r.message ? `: ${r.message}` : ''}` +
+      ` (compile ${Math.round(compiled - started)} ms${r.artifact ? `, run ${Math.round(ran - compiled)} ms${crash ? `: ${crash}` : ''}` : ''})\nmutated model: ${join(dir, 'fuzzed.onnx')}\n`);
+    return r.outcome === 'crashed' || crash ? 1 : 0;
   }
   const failures: Failure[] = [];
   const started = Date.now();
@@ -218,7 +225,7 @@ async function main(): Promise<number> {
   const artSeconds = (Date.now() - artStarted) / 1000;
   const lines = [
     `seed ${args.seed}, ${seeds.length} seed models (${seeds.filter((s) => !s.name.startsWith('onnx-node-tests')).length} corpus models + ONNX node tests), ${args.jobs} worker(s)`,
-    `ONNX, compile API: ${onnx.ran} cases in ${onnxSeconds.toFixed(1)} s: ${Object.entries(onnx.counts).map(([k, v]) => `${k} ${v}`).join(', ')}; slowest case ${Math.round(onnx.slowest)} ms`,
+    `ONNX, compile API: ${onnx.ran} cases in ${onnxSeconds.toFixed(1)} s: ${Object.entries(onnx.counts).map(([k, v]) => `${k} ${v}`).join(', ')}; slowest case ${Math.round(onnx.slowest)} ms (case ${onnx.slowestCase})`,
     `ONNX, spc compile CLI: ${args.cli} cases in ${cliSeconds.toFixed(1)} s: ${Object.entries(cli).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `artifacts, loader: ${args.artifactCases} cases in ${artSeconds.toFixed(1)} s: ${Object.entries(artifact).map(([k, v]) => `${k} ${v}`).join(', ')}`,
   ];
