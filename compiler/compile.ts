@@ -31,7 +31,10 @@ import type { CalibrationSet } from './calibrate/data.js';
 import { readSamples } from './calibrate/data.js';
 import { defaultRegistry } from '../runtime/kernels/index.js';
 import type { PruneMethod } from './passes/prune.js';
-import { SpcError } from './errors.js';
+import { SpcError, UsageError } from './errors.js';
+import { checkRuntimeValues, checkValueShapes, compileLimits } from './limits.js';
+import type { Limits } from './limits.js';
+import { MAX_ARENA_BYTES } from '../runtime/loader/format.js';
 
 export interface CompileOptions {
   /** Pins input shapes: name → dims. */
@@ -78,8 +81,10 @@ export interface CompileOptions {
    * on for N:M patterns (shared rows included), off otherwise.
    */
   readonly permute?: boolean;
-  /** Wall-clock cap of the permutation search in seconds (default 10); a safety cap, not recorded. */
+  /** Wall-clock cap of the permutation search in seconds (default 30); a safety cap, not recorded. */
   readonly permuteTime?: number;
+  /** Resource limits on the model (tensor elements, weight bytes, graph size); not recorded, they never change the output. */
+  readonly limits?: Partial<Limits>;
   /** Progress of the calibration (nodes done of total); not recorded. */
   readonly onCalibProgress?: (done: number, total: number) => void;
 }
@@ -153,8 +158,20 @@ export function calibRecord(set: CalibrationSet): string {
   return `${set.source} sha256:${h.digest('hex').slice(0, 16)}`;
 }
 
+/** Runs `f`; an SpcError it throws about the model is given the model's file name, whichever pass found the problem. */
+function namingModel<T>(modelPath: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof SpcError && !(e instanceof UsageError) && !e.message.startsWith(`${modelPath}: `)) {
+      throw new SpcError(`${modelPath}: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
 export function compileFile(modelPath: string, options: CompileOptions = {}): CompileResult {
-  const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes), inputValues: options.inputValues });
+  const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes), inputValues: options.inputValues, limits: options.limits });
   return compileGraph(imported, warnings, readFileSync(modelPath), basename(modelPath, extname(modelPath)), options, modelPath);
 }
 
@@ -164,7 +181,7 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
  */
 export function compileBytes(bytes: Uint8Array, options: CompileOptions & { readonly name?: string } = {}): CompileResult {
   const name = options.name ?? 'model';
-  const { graph: imported, warnings } = loadOnnxBytes(bytes, name, { inputShapes: toMutable(options.inputShapes), inputValues: options.inputValues });
+  const { graph: imported, warnings } = loadOnnxBytes(bytes, name, { inputShapes: toMutable(options.inputShapes), inputValues: options.inputValues, limits: options.limits });
   return compileGraph(imported, warnings, bytes, name, options);
 }
 
@@ -187,25 +204,35 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
     permute: options.permute, permuteTime: options.permuteTime,
   }, registry);
   const verify = options.verify ?? false;
-  const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });
-  // permute-channels (the pipeline's first pruning step) is run here directly for its report.
-  const permuted = permuteForNm(canonical, ctx.options, permuteSettings(ctx.options), (node, message) => ctx.log({ pass: 'permute-channels', node, message }));
-  const allWarnings = [...warnings];
-  if (permuted.timedOut) {
-    allWarnings.push(`the channel-permutation search was cut by --permute-time (${permuteSettings(ctx.options).timeMs / 1000} s): the artifact may differ from one machine to another; raise --permute-time for a reproducible result`);
-  }
-  const pruned = runPipeline(permuted.graph, prunePipeline.filter((p) => p !== permuteChannelsPass && p !== reorderRowsPass), ctx, { verify });
-  // reorder-rows (the pipeline's last pruning step), likewise run here for its report.
-  const reordered = reorderForBlocks(pruned, ctx.options, (message) => ctx.log({ pass: 'reorder-rows', message }));
-  if (verify) {
-    for (const [name, g] of [['permute-channels', permuted.graph], ['reorder-rows', reordered.graph]] as const) {
-      const bad = graphViolations(g);
-      if (bad.length > 0) throw new Error(`pass '${name}' left a malformed graph:\n  ${bad.join('\n  ')}`);
+  const limits = compileLimits(options.limits);
+  const { canonical, permuted, reordered, graph, allWarnings } = namingModel(label, () => {
+    const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });
+    // Folding can make shapes known that were not: check them before calibration allocates activations.
+    checkValueShapes(canonical, limits);
+    // permute-channels (the pipeline's first pruning step) is run here directly for its report.
+    const permuted = permuteForNm(canonical, ctx.options, permuteSettings(ctx.options), (node, message) => ctx.log({ pass: 'permute-channels', node, message }));
+    const allWarnings = [...warnings];
+    if (permuted.timedOut) {
+      allWarnings.push(`the channel-permutation search was cut by --permute-time (${permuteSettings(ctx.options).timeMs / 1000} s): the artifact may differ from one machine to another; raise --permute-time for a reproducible result`);
     }
-  }
-  const graph = runPipeline(reordered.graph, selectPipeline, ctx, { verify });
-  requireStaticShapes(graph, label);
+    const pruned = runPipeline(permuted.graph, prunePipeline.filter((p) => p !== permuteChannelsPass && p !== reorderRowsPass), ctx, { verify });
+    // reorder-rows (the pipeline's last pruning step), likewise run here for its report.
+    const reordered = reorderForBlocks(pruned, ctx.options, (message) => ctx.log({ pass: 'reorder-rows', message }));
+    if (verify) {
+      for (const [pass, g] of [['permute-channels', permuted.graph], ['reorder-rows', reordered.graph]] as const) {
+        const bad = graphViolations(g);
+        if (bad.length > 0) throw new Error(`pass '${pass}' left a malformed graph:\n  ${bad.join('\n  ')}`);
+      }
+    }
+    const graph = runPipeline(reordered.graph, selectPipeline, ctx, { verify });
+    requireStaticShapes(graph, label);
+    checkRuntimeValues(graph, limits);
+    return { canonical, permuted, reordered, graph, allWarnings };
+  });
   const plan = planArena(graph);
+  if (plan.arenaBytes > MAX_ARENA_BYTES) {
+    throw new SpcError(`${label}: the activations need an arena of ${plan.arenaBytes} bytes, over the ${MAX_ARENA_BYTES}-byte wasm32 address space (a hard ceiling)`);
+  }
   const sourceSha256 = createHash('sha256').update(source).digest('hex');
   const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions({ ...options, profile, calib }) }, registry);
   // Built once, from the lowered weights (stored bytes, kernels); the artifact records its rows.

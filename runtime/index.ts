@@ -8,12 +8,15 @@ import type { Feed, Model, RunOptions, TensorInfo } from './executor/bind.js';
 import type { KernelRegistry } from './kernels/kernel.js';
 import type { TensorView } from './tensor.js';
 import type { Provenance } from './loader/model.js';
+import type { Limits } from './loader/limits.js';
 
 export type { Feed, Model, RunOptions, TensorInfo, TensorView, KernelRegistry, Provenance };
 export { ArtifactError, parseArtifact } from './loader/load.js';
 export type { LoadedArtifact, LoadedNode, LayerRecipe } from './loader/model.js';
 export { RunError } from './executor/bind.js';
 export type { DType, TypedArray } from './tensor.js';
+export { DEFAULT_LIMITS } from './loader/limits.js';
+export type { Limits } from './loader/limits.js';
 
 export interface LoadOptions {
   /** Kernels to run with; defaults to every kernel this runtime ships. */
@@ -23,6 +26,8 @@ export interface LoadOptions {
    * or without SIMD, every wasmsimd kernel of the artifact runs its js equivalent.
    */
   readonly wasm?: boolean;
+  /** Resource limits checked before anything is allocated (defaults: DEFAULT_LIMITS in runtime/loader/limits.ts). */
+  readonly limits?: Partial<Limits>;
 }
 
 /**
@@ -31,7 +36,7 @@ export interface LoadOptions {
  */
 export async function loadModel(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): Promise<Model> {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  const artifact = parseArtifact(u8);
+  const artifact = parseArtifact(u8, { limits: options.limits });
   const interp = await Interpreter.create(artifact, options.registry ?? defaultRegistry(), options.wasm ?? true);
   return {
     name: artifact.name,

@@ -116,7 +116,7 @@ const sameAsInput: Rule = (c: RuleCtx) => [{ dtype: c.in(0).dtype, shape: c.shap
 
 function elementwise(resultDtype?: DType): Rule {
   return (c: RuleCtx) => {
-    const ins = c.node.inputs.map((_, i) => c.in(i));
+    const ins = c.node.inputs.length === 0 ? [c.in(0)] : c.node.inputs.map((_, i) => c.in(i)); // none at all: 'missing required input 0'
     const shapes = ins.map((v) => v.shape);
     const dtype = resultDtype ?? ins[0]!.dtype;
     if (shapes.some((s) => s === undefined)) return [{ dtype }];
@@ -377,7 +377,7 @@ const flatten: Rule = (c: RuleCtx) => {
 };
 
 const concat: Rule = (c: RuleCtx) => {
-  const ins = c.node.inputs.map((_, i) => c.in(i));
+  const ins = c.node.inputs.length === 0 ? [c.in(0)] : c.node.inputs.map((_, i) => c.in(i)); // none at all: 'missing required input 0'
   const dtype = ins[0]!.dtype;
   const shapes = ins.map((v) => v.shape);
   if (shapes.some((s) => s === undefined)) return [{ dtype }];

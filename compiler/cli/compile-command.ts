@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { compileFile } from '../compile.js';
 import { summarizeArtifact } from '../emit/layer-table.js';
-import { writeFileAtomic } from '../io/fs.js';
+import { writeFilesAtomic } from '../io/fs.js';
 import { SpcError, UsageError } from '../errors.js';
 import { collect, parseInputBinding, parseInputShape } from './options.js';
 import { readTensorFile } from './tensor-file.js';
@@ -22,6 +22,8 @@ import type { CompileOptions, CompileResult } from '../compile.js';
 import { progressBar } from './progress.js';
 import type { CheckFlags } from './compile-checks.js';
 import { BudgetError, runChecks, validateCheckFlags } from './compile-checks.js';
+import { DEFAULT_LIMITS, LIMIT_CEILINGS, LIMIT_FLAGS } from '../limits.js';
+import type { Limits } from '../limits.js';
 
 const ALLOCATIONS = ['uniform', 'global', 'erk', 'sensitivity'] as const;
 const METHODS = ['magnitude', 'wanda', 'sparsegpt'] as const;
@@ -87,8 +89,27 @@ function pruningOptions(given: CompileFlags): Partial<CompileOptions> {
   return out;
 }
 
+/** The --max-… flags as limits (each a whole number from 1 to its ceiling). */
+function limitOptions(flags: CompileFlags): Partial<Limits> | undefined {
+  const out: { -readonly [K in keyof Limits]?: number } = {};
+  for (const key of Object.keys(LIMIT_FLAGS) as (keyof Limits)[]) {
+    const text = flags[key];
+    if (text === undefined) continue;
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < 1 || n > LIMIT_CEILINGS[key] || text.trim() === '') {
+      throw new UsageError(`${LIMIT_FLAGS[key]} '${text}': expected a whole number from 1 to ${LIMIT_CEILINGS[key]}`);
+    }
+    out[key] = n;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 interface CompileFlags extends CheckFlags {
   output: string;
+  maxTensorElements?: string;
+  maxWeightBytes?: string;
+  maxNodes?: string;
+  maxValues?: string;
   pattern?: string;
   sparsity?: string;
   allocation?: string;
@@ -153,6 +174,10 @@ export function compileCommand(): Command {
     .option('--input-value <name=file>', 'fix an input to the tensor in file (.npy or TensorProto .pb) at compile time: it becomes a constant and leaves the artifact\'s inputs; for inputs that set shapes (a Reshape\'s shape, Slice starts, Pad pads), which spc needs static (repeatable)', collect)
     .option('--targets <list>', `kernel targets allowed, from ${TARGETS.join(', ')}: the kernel with the least estimated time wins, ties go to the earlier target (wasmsimd falls back to js at run time without WebAssembly SIMD)`, DEFAULT_TARGETS.join(','))
     .option('--profile <profile.json>', 'kernel timings that price the candidates (written by `spc tune`); default: the profile shipped with spc')
+    .option(`${LIMIT_FLAGS.maxTensorElements} <n>`, `refuse a model with a tensor (weight, input or activation) of more elements, checked before anything is allocated (default ${DEFAULT_LIMITS.maxTensorElements}, at most ${LIMIT_CEILINGS.maxTensorElements})`)
+    .option(`${LIMIT_FLAGS.maxWeightBytes} <n>`, `refuse a model whose weights total more bytes (default ${DEFAULT_LIMITS.maxWeightBytes})`)
+    .option(`${LIMIT_FLAGS.maxNodes} <n>`, `refuse a graph of more nodes (default ${DEFAULT_LIMITS.maxNodes})`)
+    .option(`${LIMIT_FLAGS.maxValues} <n>`, `refuse a graph of more values: inputs, initializers and node outputs (default ${DEFAULT_LIMITS.maxValues})`)
     .option('--verify', 'run the IR verifier after every pass')
     .option('--print-ir', 'print the final IR to stdout')
     .option('--report <report.html>', 'also write a self-contained HTML report: per-layer table, charts (sparsity, weight bytes, estimated time, kept magnitude), provenance, accuracy and budgets')
@@ -179,9 +204,10 @@ export function compileCommand(): Command {
       if (flags.report !== undefined && existsSync(flags.report) && statSync(flags.report).isDirectory()) {
         throw new UsageError(`--report ${flags.report}: is a folder (--report names the HTML file to write)`);
       }
+      const limits = limitOptions(flags);
       const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
       const onCalibProgress = pruning.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
-      const result = compileFile(model, { inputShapes, ...(flags.inputValue ? { inputValues } : {}), targets: flags.targets ? targets : undefined, profile, verify: flags.verify, ...pruning, onCalibProgress });
+      const result = compileFile(model, { inputShapes, ...(flags.inputValue ? { inputValues } : {}), targets: flags.targets ? targets : undefined, profile, verify: flags.verify, ...pruning, onCalibProgress, limits });
       if (!flags.quiet) for (const w of result.warnings) process.stderr.write(`spc: warning: ${w}\n`);
       if (!flags.quiet && pruning.calib !== undefined && pruning.method === undefined && !pruning.biasCorrection) {
         process.stderr.write('spc: warning: --calib is not used by --method magnitude without --bias-correction\n');
@@ -213,13 +239,13 @@ export function compileCommand(): Command {
         throw new BudgetError(`budget failed, nothing written:\n${failed.map((b) => `  ${b.message}`).join('\n')}`);
       }
       mkdirSync(flags.output, { recursive: true });
-      if (flags.emitOnnx) writeFileAtomic(flags.emitOnnx, emitOnnx(result.graph));
-      writeFileAtomic(out, result.artifact);
-      writeFileAtomic(dispatchOut, dispatch);
-      if (checks.html !== undefined) {
-        mkdirSync(dirname(flags.report!), { recursive: true });
-        writeFileAtomic(flags.report!, checks.html);
-      }
+      if (checks.html !== undefined) mkdirSync(dirname(flags.report!), { recursive: true });
+      // All generated before anything is written, then written as one step (io/fs.ts).
+      writeFilesAtomic([
+        ...(flags.emitOnnx ? [[flags.emitOnnx, emitOnnx(result.graph)] as const] : []),
+        [out, result.artifact], [dispatchOut, dispatch],
+        ...(checks.html !== undefined ? [[flags.report!, checks.html] as const] : []),
+      ]);
       if (flags.printIr) process.stdout.write(printGraph(result.graph) + '\n');
       if (flags.json) {
         process.stdout.write(json());

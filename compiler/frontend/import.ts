@@ -9,7 +9,8 @@ import { ONNX_DTYPES } from '../analysis/shapes.js';
 import { SpcError } from '../errors.js';
 import type { Attr, Constant, Dim, DType, Graph, Node, Value } from '../ir/graph.js';
 import { makeGraph } from '../ir/graph.js';
-import { allocArray, DTYPE_BYTES, sizeOf, viewArray } from '../../runtime/tensor.js';
+import { allocArray, DTYPE_BYTES, viewArray } from '../../runtime/tensor.js';
+import { WeightBudget } from '../limits.js';
 import type { TypedArray } from '../../runtime/tensor.js';
 import { int64ToNumber } from './decode.js';
 import type { ModelProto } from './decode.js';
@@ -32,8 +33,11 @@ export function dtypeOf(code: number, where: string): DType {
   return dt;
 }
 
-/** Imports a decoded model; `file` is the model's path (names errors, anchors external data). */
-export function importModel(model: ModelProto, file: string): Graph {
+/**
+ * Imports a decoded model; `file` is the model's path (names errors, anchors external data).
+ * Every tensor is charged to `budget` (its limits) before its data is decoded.
+ */
+export function importModel(model: ModelProto, file: string, budget: WeightBudget = new WeightBudget()): Graph {
   const graph = model.graph!;
   const opset = defaultOpset(model, file);
   const values: Value[] = [];
@@ -50,7 +54,7 @@ export function importModel(model: ModelProto, file: string): Graph {
     const name = t.name ?? '';
     if (!name) throw new SpcError(`${file}: an initializer has no name`);
     initNames.add(name);
-    const constant = decodeTensor(t, `${file}: initializer '${name}'`, baseDir);
+    const constant = decodeTensor(t, `${file}: initializer '${name}'`, baseDir, budget);
     add({ name, dtype: constant.dtype, shape: constant.shape, constant }, 'initializer');
   }
   if (graph.sparseInitializer && graph.sparseInitializer.length > 0) {
@@ -64,11 +68,16 @@ export function importModel(model: ModelProto, file: string): Graph {
     const tt = vi.type?.tensorType;
     if (!tt) throw new SpcError(`${file}: graph input '${name}' is not a tensor`);
     const dtype = dtypeOf(tt.elemType ?? 0, `${file}: graph input '${name}'`);
+    if (!name) throw new SpcError(`${file}: a graph input has no name`);
+    // Some exporters write dim_value -1 for a dynamic dimension; other negatives are nonsense.
     const shape: Dim[] | undefined = tt.shape
-      ? (tt.shape.dim ?? []).map((d) => (d.dimValue !== null && d.dimValue !== undefined
-        ? int64ToNumber(d.dimValue as Int64, `${file}: graph input '${name}' dim`)
-        : d.dimParam ? d.dimParam : '?'))
+      ? (tt.shape.dim ?? []).map((d): Dim => {
+        const value = d.dimValue !== null && d.dimValue !== undefined ? int64ToNumber(d.dimValue as Int64, `${file}: graph input '${name}' dim`) : -1;
+        return value !== -1 ? value : d.dimParam ? d.dimParam : '?';
+      })
       : undefined;
+    const negative = shape?.find((d) => typeof d === 'number' && d < 0);
+    if (negative !== undefined) throw new SpcError(`${file}: graph input '${name}': negative dimension ${negative} in [${shape!.join(',')}]`);
     add(shape ? { name, dtype, shape } : { name, dtype }, 'graph input');
     inputs.push(name);
   }
@@ -86,20 +95,30 @@ export function importModel(model: ModelProto, file: string): Graph {
     const isDefault = domain === '' || domain === 'ai.onnx';
     if (isDefault && op === 'Constant') {
       if (n.output?.length !== 1) throw new SpcError(`${where}: expected one output`);
-      const constant = constantNodeValue(n, where, baseDir);
+      const constant = constantNodeValue(n, where, baseDir, budget);
       add({ name: n.output![0]!, dtype: constant.dtype, shape: constant.shape, constant }, where);
       return;
     }
     const attrs: Record<string, Attr> = {};
     for (const a of n.attribute ?? []) {
-      const attr = importAttr(a, `${where}: attribute '${a.name}'`, baseDir);
-      if (attr) attrs[a.name ?? ''] = attr;
+      if (!a.name) throw new SpcError(`${where}: an attribute has no name`);
+      if (Object.prototype.hasOwnProperty.call(attrs, a.name)) throw new SpcError(`${where}: attribute '${a.name}' is given twice`);
+      const attr = importAttr(a, `${where}: attribute '${a.name}'`, baseDir, budget);
+      // defineProperty: an attribute named __proto__ stays a plain own property.
+      if (attr) Object.defineProperty(attrs, a.name, { value: attr, enumerable: true, writable: true, configurable: true });
     }
     // Unsupported ops are reported together by the loader; a foreign domain stays visible in the op name.
     nodes.push({ name, op: isDefault ? op : `${domain}.${op}`, inputs: [...(n.input ?? [])], outputs: [...(n.output ?? [])], attrs });
   });
 
   const outputs = (graph.output ?? []).map((o) => o.name ?? '');
+  if (outputs.length === 0) throw new SpcError(`${file}: the graph has no outputs`);
+  const seenOutputs = new Set<string>();
+  for (const o of outputs) {
+    if (o === '') throw new SpcError(`${file}: a graph output has no name`);
+    if (seenOutputs.has(o)) throw new SpcError(`${file}: graph output '${o}' is listed twice`);
+    seenOutputs.add(o);
+  }
   const ordered = topoSort(nodes, new Set(known), file);
   const produced = new Set([...known, ...ordered.flatMap((n) => n.outputs)]);
   for (const o of outputs) {
@@ -164,7 +183,7 @@ function topoSort(nodes: readonly Node[], available: Set<string>, file: string):
   return out;
 }
 
-function importAttr(a: onnx.IAttributeProto, where: string, baseDir: string): Attr | undefined {
+function importAttr(a: onnx.IAttributeProto, where: string, baseDir: string, budget: WeightBudget): Attr | undefined {
   switch (a.type) {
     case AttrType.INT: return { kind: 'int', value: int64ToNumber(a.i as Int64, where) };
     case AttrType.FLOAT: return { kind: 'float', value: a.f ?? 0 };
@@ -174,7 +193,7 @@ function importAttr(a: onnx.IAttributeProto, where: string, baseDir: string): At
     case AttrType.STRINGS: return { kind: 'strings', value: (a.strings ?? []).map((s) => utf8.decode(s)) };
     case AttrType.TENSOR:
       if (!a.t) throw new SpcError(`${where}: tensor attribute has no tensor`);
-      return { kind: 'tensor', value: decodeTensor(a.t, where, baseDir) };
+      return { kind: 'tensor', value: decodeTensor(a.t, where, baseDir, budget) };
     case AttrType.GRAPH: case AttrType.GRAPHS:
       throw new SpcError(`${where}: subgraph attributes are not supported`);
     default:
@@ -182,13 +201,13 @@ function importAttr(a: onnx.IAttributeProto, where: string, baseDir: string): At
   }
 }
 
-function constantNodeValue(n: onnx.INodeProto, where: string, baseDir: string): Constant {
+function constantNodeValue(n: onnx.INodeProto, where: string, baseDir: string, budget: WeightBudget): Constant {
   const a = n.attribute?.[0];
   if (!a || n.attribute!.length !== 1) throw new SpcError(`${where}: expected exactly one value attribute`);
   switch (a.name) {
     case 'value':
       if (!a.t) throw new SpcError(`${where}: attribute 'value' has no tensor`);
-      return decodeTensor(a.t, `${where}: attribute 'value'`, baseDir);
+      return decodeTensor(a.t, `${where}: attribute 'value'`, baseDir, budget);
     case 'value_float': return { dtype: 'float32', shape: [], data: Float32Array.of(a.f ?? 0) };
     case 'value_floats': return { dtype: 'float32', shape: [a.floats?.length ?? 0], data: Float32Array.from(a.floats ?? []) };
     case 'value_int': return { dtype: 'int64', shape: [], data: BigInt64Array.of(int64Big(a.i as Int64)) };
@@ -205,12 +224,13 @@ function int64Big(v: Int64 | null | undefined): bigint {
   return typeof v === 'number' ? BigInt(v) : BigInt(v.toString());
 }
 
-/** Decodes a TensorProto into a fresh, aligned typed array. */
-export function decodeTensor(t: onnx.ITensorProto, where: string, baseDir: string): Constant {
+/** Decodes a TensorProto into a fresh, aligned typed array, after charging it to `budget`. */
+export function decodeTensor(t: onnx.ITensorProto, where: string, baseDir: string, budget: WeightBudget = new WeightBudget()): Constant {
   const dtype = dtypeOf(t.dataType ?? 0, where);
   const shape = (t.dims ?? []).map((d) => int64ToNumber(d as Int64, `${where}: dims`));
   if (shape.some((d) => d < 0)) throw new SpcError(`${where}: negative dimension in [${shape.join(',')}]`);
-  const count = sizeOf(shape);
+  // Checked before allocating or reading external data: dims may claim terabytes.
+  const count = budget.charge(shape, dtype, where);
   const nbytes = count * DTYPE_BYTES[dtype];
   if (t.dataLocation === DATA_LOCATION_EXTERNAL) {
     return { dtype, shape, data: fromBytes(dtype, readExternal(t, where, baseDir, nbytes), count) };

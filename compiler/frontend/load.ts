@@ -8,6 +8,8 @@ import type { Constant, Dim, Graph, Value } from '../ir/graph.js';
 import { withGraph } from '../ir/graph.js';
 import { decodeModel } from './decode.js';
 import { importModel } from './import.js';
+import { checkGraphSize, checkValueShapes, compileLimits, WeightBudget } from '../limits.js';
+import type { Limits } from '../limits.js';
 
 export interface LoadOptions {
   /** Input name → dims; overrides the shape declared in the model. */
@@ -18,6 +20,8 @@ export interface LoadOptions {
    * shape, Slice starts, Pad pads), which spc needs to know when compiling.
    */
   readonly inputValues?: Readonly<Record<string, Constant>>;
+  /** Resource limits (defaults: DEFAULT_LIMITS in compiler/limits.ts). */
+  readonly limits?: Partial<Limits>;
 }
 
 export interface Loaded {
@@ -41,13 +45,19 @@ export function loadOnnx(path: string, opts: LoadOptions = {}): Loaded {
 /** As loadOnnx, from the model's bytes; `label` names the model in messages. */
 export function loadOnnxBytes(bytes: Uint8Array, label: string, opts: LoadOptions = {}): Loaded {
   const path = label;
-  const imported = importModel(decodeModel(bytes, path), path);
+  const limits = compileLimits(opts.limits);
+  const model = decodeModel(bytes, path);
+  const g = model.graph!;
+  const nodeOutputs = (g.node ?? []).reduce((s, n) => s + (n.output?.length ?? 0), 0);
+  checkGraphSize({ nodes: g.node?.length ?? 0, values: (g.initializer?.length ?? 0) + (g.input?.length ?? 0) + nodeOutputs }, limits, path);
+  const imported = importModel(model, path, new WeightBudget(limits));
   checkOperators(imported, path);
   const warnings: string[] = [];
   const pinned = pinInputs(bindInputs(imported, opts.inputValues ?? {}, path), opts.inputShapes ?? {}, path, warnings);
   let graph: Graph;
   try {
     graph = inferShapes(pinned);
+    checkValueShapes(graph, limits);
   } catch (e) {
     if (e instanceof SpcError) throw new SpcError(`${path}: ${e.message}`);
     throw e;

@@ -24,6 +24,8 @@ import {
   SPARSE_FORMAT_VERSION, SUPPORTED_FEATURES, WEIGHT_ALIGNMENT, alignUp,
 } from './format.js';
 import { verifyModelBuffer } from './verify-flatbuffer.js';
+import { overLimit, resolveLimits } from './limits.js';
+import type { Limits } from './limits.js';
 
 export class ArtifactError extends Error {
   constructor(message: string) {
@@ -37,15 +39,17 @@ export class ArtifactError extends Error {
  * views into `bytes` (into a private aligned copy when `bytes` does not start on a 64-byte
  * boundary of a plain ArrayBuffer). The caller must not modify `bytes` afterwards.
  */
-export function parseArtifact(bytes: Uint8Array): LoadedArtifact {
+export function parseArtifact(bytes: Uint8Array, options: { readonly limits?: Partial<Limits> } = {}): LoadedArtifact {
+  const limits = resolveLimits(options.limits, (m) => new ArtifactError(m));
   if (!(bytes instanceof Uint8Array)) throw new ArtifactError('artifact must be a Uint8Array');
   if (!littleEndianHost()) throw new ArtifactError('this runtime needs a little-endian host');
   const file = alignedCopy(bytes);
   const header = readHeader(file);
+  if (header.weightLength > limits.maxWeightBytes) throw new ArtifactError(overLimit('weight section of', `${header.weightLength} bytes`, limits, 'maxWeightBytes', 'load'));
   const fb = file.subarray(header.flatbufferOffset, header.flatbufferOffset + header.flatbufferLength);
   const model = openModel(fb);
   try {
-    return readModel(model, file, header);
+    return readModel(model, file, header, limits);
   } catch (e) {
     if (e instanceof ArtifactError) throw e;
     // The verifier makes this unreachable; keep the promise that only ArtifactError escapes.
@@ -146,7 +150,7 @@ function small(v: bigint, limit: number): number | undefined {
   return v >= 0n && v <= BigInt(limit) ? Number(v) : undefined;
 }
 
-function readModel(m: Model, file: Uint8Array, header: Header): LoadedArtifact {
+function readModel(m: Model, file: Uint8Array, header: Header, limits: Limits): LoadedArtifact {
   const formatVersion = m.formatVersion();
   if (formatVersion < MIN_FORMAT_VERSION || formatVersion > FORMAT_VERSION) {
     throw new ArtifactError(`unsupported format version ${formatVersion} (this runtime reads ${MIN_FORMAT_VERSION} to ${FORMAT_VERSION})`);
@@ -171,7 +175,9 @@ function readModel(m: Model, file: Uint8Array, header: Header): LoadedArtifact {
     throw new ArtifactError(`memory plan: alignment ${alignment} is not a power of two in [8, 4096]`);
   }
 
-  const tensors = readTensors(m, file, header, arenaBytes, formatVersion, requiredFeatures);
+  if (m.nodesLength() > limits.maxNodes) throw new ArtifactError(overLimit('graph of', `${m.nodesLength()} nodes`, limits, 'maxNodes', 'load'));
+  if (m.tensorsLength() > limits.maxValues) throw new ArtifactError(overLimit('graph of', `${m.tensorsLength()} tensors`, limits, 'maxValues', 'load'));
+  const tensors = readTensors(m, file, header, arenaBytes, formatVersion, requiredFeatures, limits);
   const nodes = readNodes(m, tensors);
   checkPackedUses(tensors, nodes);
   const inputs = readGraphEnds(m, tensors, nodes, 'input');
@@ -181,7 +187,7 @@ function readModel(m: Model, file: Uint8Array, header: Header): LoadedArtifact {
 }
 
 function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: number, formatVersion: number,
-  features: readonly string[]): LoadedTensor[] {
+  features: readonly string[], limits: Limits): LoadedTensor[] {
   const tensors: LoadedTensor[] = [];
   const names = new Set<string>();
   const t = new Tensor();
@@ -205,12 +211,14 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
     for (let d = 0; d < rank; d++) {
       const dim = t.shape(d)!;
       if (dim < 0n) throw new ArtifactError(`${where}: negative dimension ${dim} in shape`);
-      const n = small(dim, MAX_ELEMENTS);
-      if (n === undefined) throw new ArtifactError(`${where}: dimension ${dim} exceeds ${MAX_ELEMENTS} elements`);
+      const n = small(dim, limits.maxTensorElements);
+      if (n === undefined) throw new ArtifactError(`${where}: ${overLimit('dimension', `${dim}`, limits, 'maxTensorElements', 'load')}`);
       shape.push(n);
       elements *= n;
       // elements stays exact: both factors are at most 2^31, checked at every step.
-      if (elements > MAX_ELEMENTS) throw new ArtifactError(`${where}: shape [${shapeSoFar(t, rank)}] exceeds ${MAX_ELEMENTS} elements`);
+      if (elements > limits.maxTensorElements) {
+        throw new ArtifactError(`${where}: ${overLimit(`shape [${shapeSoFar(t, rank)}] has`, `${shapeElements(t, rank)} elements, which`, limits, 'maxTensorElements', 'load')}`);
+      }
     }
     const byteLength = elements * DTYPE_BYTES[dtype];
     const dataOffset = t.dataOffset();
@@ -441,6 +449,12 @@ function checkPackedUses(tensors: readonly LoadedTensor[], nodes: readonly Loade
       }
     });
   });
+}
+
+function shapeElements(t: Tensor, rank: number): bigint {
+  let n = 1n;
+  for (let d = 0; d < rank; d++) n *= t.shape(d)!;
+  return n;
 }
 
 function shapeSoFar(t: Tensor, rank: number): string {

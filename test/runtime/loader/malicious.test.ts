@@ -63,7 +63,7 @@ describe('artifact loader, lying contents', () => {
       /^tensor 7 'y': arena offset 124 not aligned to float64 \(8 bytes\)$/],
     ['a shape of 2^40 elements',
       () => encodeUnchecked(withTensor(a, 5, (t) => ({ ...t, shape: [2 ** 20, 2 ** 20] }))),
-      /^tensor 5 'h': shape \[1048576,1048576\] exceeds 2147483647 elements$/],
+      /^tensor 5 'h': shape \[1048576,1048576\] has 1099511627776 elements, which exceeds the limit of 268435456 \(maxTensorElements; raise it with loadModel's option limits\.maxTensorElements\)$/],
     ['a single dimension of 2^40',
       () => encodeUnchecked(withTensor(a, 5, (t) => ({ ...t, shape: [2 ** 40] }))),
       /^tensor 5 'h': dimension 1099511627776 exceeds/],
