@@ -1,6 +1,7 @@
 // `npm run accuracy`: digits test accuracy after one-shot pruning, per model × pattern × method
-// (± bias correction) and per allocation, scored by compiler/eval (what `spc eval` runs) and
-// cross-checked with onnxruntime on the emitted ONNX; and output agreement with the dense model on
+// (± bias correction), N:M without and with --permute per criterion, and per allocation, scored
+// by compiler/eval (what `spc eval` runs) and cross-checked with onnxruntime on the emitted ONNX;
+// and output agreement with the dense model on
 // two random-weight corpus models at 2:4 per method. Rewrites the generated sections of docs/accuracy.md.
 // `--skip-corpus` runs the digits sections alone (the corpus one takes minutes: sparsegpt on resnet10_w32).
 
