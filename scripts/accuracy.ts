@@ -1,6 +1,7 @@
 // `npm run accuracy`: digits test accuracy after one-shot pruning, per model × pattern × method
-// (± bias correction) and per allocation, scored by compiler/eval (what `spc eval` runs) and
-// cross-checked with onnxruntime on the emitted ONNX; and output agreement with the dense model on
+// (± bias correction), N:M without and with --permute per criterion, and per allocation, scored
+// by compiler/eval (what `spc eval` runs) and cross-checked with onnxruntime on the emitted ONNX;
+// and output agreement with the dense model on
 // two random-weight corpus models at 2:4 per method. Rewrites the generated sections of docs/accuracy.md.
 // `--skip-corpus` runs the digits sections alone (the corpus one takes minutes: sparsegpt on resnet10_w32).
 
@@ -65,6 +66,10 @@ const MAGNITUDE_PATTERNS: { name: string; opts: CompileOptions }[] = [
   { name: 'channel 25%', opts: { pattern: 'channel', sparsity: 0.25 } },
 ];
 
+/** Issue 6's acceptance 3: the N:M patterns, without and with channel permutation (+ row reordering), per criterion, no bias correction. */
+const PERMUTE_PATTERNS = GRID_PATTERNS.filter((p) => p.opts.pattern !== 'unstructured');
+const PERMUTE_METHODS = METHODS.filter((m) => !m.opts.biasCorrection);
+
 const ALLOCATIONS = ['uniform', 'global', 'erk', 'sensitivity'] as const;
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -80,7 +85,7 @@ function timedCompile(model: string, opts: CompileOptions): { result: CompileRes
 }
 
 /** Test accuracy as `spc eval` computes it, and the same from onnxruntime on the emitted ONNX (they must agree). */
-async function score(model: string, result: CompileResult, dense: Uint8Array, label: string): Promise<{ top1: number; agreement: number }> {
+async function score(model: string, result: CompileResult, dense: Uint8Array, label: string): Promise<{ top1: number; agreement: number; correct: number }> {
   const data = readSamples(TEST_X, artifactInputGraph(result.artifact), { flag: '--data' });
   const y = readLabels(TEST_Y);
   const r = await evaluateArtifact(result.artifact, data, y, dense);
@@ -93,8 +98,14 @@ async function score(model: string, result: CompileResult, dense: Uint8Array, la
   }
   await session.release();
   if (ortCorrect !== r.correct) throw new Error(`${model} ${label}: spc ${r.correct}/500 disagrees with onnxruntime ${ortCorrect}/500`);
-  return { top1: r.top1!, agreement: r.agreement! };
+  return { top1: r.top1!, agreement: r.agreement!, correct: r.correct! };
 }
+
+/** Each N:M layer's kept fraction of |w| under its N:M mask, identity order → chosen permutation (the compile report's keptBefore/keptAfter). */
+const keptMagnitude = (r: CompileResult): string => {
+  const rows = r.report.filter((l) => l.keptBefore !== undefined && l.keptAfter !== undefined);
+  return rows.length === 0 ? '-' : rows.map((l) => `${l.node} ${pct(l.keptBefore!)} → ${pct(l.keptAfter!)}`).join(', ');
+};
 
 const prunedLayers = (r: CompileResult): string => {
   const pruned = summarizeArtifact(r.contents).layers.filter((l) => l.storage !== 'dense' && l.storage !== '-');
@@ -202,14 +213,17 @@ async function main(): Promise<void> {
   }
   const denseBytes = (model: string) => dense.get(model)!.result.artifact;
 
-  // Method × pattern.
+  // Method × pattern, default settings (so --permute on for the N:M patterns); the N:M cells
+  // without bias correction are kept for the permutation table.
   const grid: string[] = [];
+  const permuted = new Map<string, Cell & { correct: number }>();
   for (const model of MODELS) {
     for (const p of GRID_PATTERNS) {
       const cells: string[] = [];
       for (const m of METHODS) {
         const c = timedCompile(model, { ...p.opts, ...m.opts });
         const s = await score(model, c.result, denseBytes(model), `${p.name} ${m.name}`);
+        if (PERMUTE_PATTERNS.includes(p) && PERMUTE_METHODS.includes(m)) permuted.set(`${model} ${p.name} ${m.name}`, { ...c, ...s });
         cells.push(`${pct(s.top1)} · ${c.cpuMs.toFixed(0)} ms`);
         log(`${model} ${p.name} ${m.name}: ${pct(s.top1)} (${c.cpuMs.toFixed(0)} ms)`);
       }
@@ -217,7 +231,7 @@ async function main(): Promise<void> {
     }
   }
   const gridDoc = [
-    `Dense: ${MODELS.map((m) => `${m} ${pct(dense.get(m)!.top1)}`).join(', ')}. Each cell: test accuracy · compile CPU time (includes pruning and calibration).`,
+    `Dense: ${MODELS.map((m) => `${m} ${pct(dense.get(m)!.top1)}`).join(', ')}. Default settings: \`--permute\` on for the N:M patterns (2:4, 2:4 shared-rows 4, 1:4), off for unstructured. Each cell: test accuracy · compile CPU time (includes permutation search, pruning and calibration).`,
     '',
     `| model | pattern | ${METHODS.map((m) => m.name).join(' | ')} |`,
     `| --- | --- | ${METHODS.map(() => '---').join(' | ')} |`,
@@ -225,7 +239,34 @@ async function main(): Promise<void> {
   ].join('\n');
   writeSection('grid', gridDoc, DOC);
 
-  // Magnitude on more patterns (the original table), spc checked against onnxruntime.
+  // N:M without and with channel permutation (issue 6's acceptance 3): the "with" cells are the
+  // grid's (default settings), checked to have run the permutation search.
+  const perm: string[] = [];
+  for (const model of MODELS) {
+    for (const p of PERMUTE_PATTERNS) {
+      for (const m of PERMUTE_METHODS) {
+        const label = `${model} ${p.name} ${m.name}`;
+        const on = permuted.get(label)!;
+        if (on.result.groups.length === 0) throw new Error(`${label}: the default compile searched no permutation group (is --permute still on by default for N:M?)`);
+        const off = timedCompile(model, { ...p.opts, ...m.opts, permute: false });
+        if (off.result.groups.length !== 0) throw new Error(`${label}: --no-permute still searched ${off.result.groups.length} group(s)`);
+        const s = await score(model, off.result, denseBytes(model), `${p.name} ${m.name} --no-permute`);
+        const applied = on.result.groups.filter((g) => g.applied).length;
+        const delta = on.correct - s.correct;
+        perm.push(`| ${model} | ${p.name} | ${m.name} | ${pct(s.top1)} | ${pct(on.top1)} | ${delta > 0 ? '+' : ''}${delta} | ${applied} of ${on.result.groups.length} | ${keptMagnitude(on.result)} | ${off.cpuMs.toFixed(0)} ms → ${on.cpuMs.toFixed(0)} ms |`);
+        log(`${label}: --no-permute ${pct(s.top1)}, --permute ${pct(on.top1)} (${delta > 0 ? '+' : ''}${delta} images)`);
+      }
+    }
+  }
+  writeSection('permute', [
+    `Same compiles as the grid's N:M cells without bias correction: "--no-permute" adds \`permute: false\` (no channel permutation; row reordering never changes outputs), "--permute" is the default. Δ: test images (of 500) right with --permute minus right with --no-permute (1 image = 0.2 points).`,
+    '',
+    '| model | pattern | method | test accuracy, --no-permute | test accuracy, --permute | Δ images | groups permuted | kept \\|w\\| under N:M per layer, identity → permuted | compile CPU, --no-permute → --permute |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...perm,
+  ].join('\n'), DOC);
+
+  // Magnitude on more patterns (the original table), spc checked against onnxruntime; default settings.
   const more: string[] = [];
   for (const model of MODELS) {
     for (const p of MAGNITUDE_PATTERNS) {
@@ -236,6 +277,8 @@ async function main(): Promise<void> {
     }
   }
   writeSection('magnitude', [
+    'Default settings: `--permute` on for the N:M patterns (2:4, 2:4 shared-rows 4, 4:8, 1:4), off for the others.',
+    '',
     '| model | pattern | test accuracy | agreement with dense | params | layers stored packed (their sparsity) | compile CPU |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...more,
@@ -256,6 +299,8 @@ async function main(): Promise<void> {
     }
   }
   writeSection('allocation', [
+    'Default settings (unstructured: no channel permutation).',
+    '',
     '| model | method | allocation | test accuracy | agreement with dense | per-layer sparsity | zeros over the pruned layers | compile CPU |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...alloc,
