@@ -3,15 +3,17 @@
 //
 //   --groups           every channel group of GROUP_MODELS (channelGroups on the compile's canonical
 //                      graph): excluded reason, "nothing to permute for", or the kept |w| before →
-//                      after from the compile's `groups`, and the time each group's search took
+//                      after from the compile's `groups`, and the CPU time each group's search took
 //   --cap              the largest corpus model (by file size) at 2:4 with --permute-time CAPS and
 //                      the default: wall time of the search against its cap, and the gain reached
 //   --models a,b       with --groups: these models instead of GROUP_MODELS
 //   --write            also write the tables into docs/permutation.md (between the markers)
 //
 // Per-group times come from running permuteForNm (the compile's own step) again on the compile's
-// canonical graph with a clock read at each group's log line; the rerun must reproduce the
-// compile's before/after (the search has a deterministic budget), and the script says so.
+// canonical graph, reading the process CPU time at each group's log line (so a group's time is
+// its terms, search and applying it; the first one's includes the channel-group analysis); the
+// rerun must reproduce the compile's before/after (the search has a deterministic budget), and
+// the script says whether it did.
 
 import { readFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
