@@ -10,6 +10,9 @@
 //   --write         also write the tables into docs/performance.md (between the bench markers)
 //   --from f.json   render (and --write) the results of an earlier --json run instead of measuring
 //   --layers        run the per-layer microbenchmark instead (layers.ts)
+//   --reorder       row reordering only: the pruned configurations and their twins without
+//                   reordering (default models mobilenet_v2_w050 resnet10_w32 squeezenet1_1);
+//                   --write writes the `reorder` section of docs/performance.md instead
 
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -18,11 +21,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIGS, MODELS } from './configs.js';
 import type { CellResult } from './configs.js';
-import { allTables } from './tables.js';
+import { allTables, reorderTable } from './tables.js';
 import type { Metric } from './tables.js';
 import { machineFacts, PERF_DOC, writeSection } from './doc.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** --reorder: models and configurations (each pruned one with reordering on; the unstructured one's twin without). */
+const REORDER_MODELS: readonly string[] = ['mobilenet_v2_w050', 'resnet10_w32', 'squeezenet1_1'];
+const REORDER_CONFIGS: string[] = ['spc-0.9-unstructured', 'spc-0.9-unstructured-noreorder', 'spc-0.9-block', 'spc-2:4'];
 
 /** Runs one cell in a fresh Node process; its last stdout line is the CellResult. */
 function runCell(model: string, config: string, quick: boolean): Promise<CellResult> {
@@ -52,8 +59,9 @@ async function main(): Promise<void> {
     await runLayers({ quick: args.includes('--quick'), json: args.includes('--json'), write: args.includes('--write') });
     return;
   }
-  const models = list('--models') ?? [...MODELS];
-  const keys = list('--configs');
+  const reorderOnly = args.includes('--reorder');
+  const models = list('--models') ?? (reorderOnly ? [...REORDER_MODELS] : [...MODELS]);
+  const keys = list('--configs') ?? (reorderOnly ? REORDER_CONFIGS : undefined);
   const configs = keys ? CONFIGS.filter((c) => keys.includes(c.key)) : CONFIGS;
   if (keys && configs.length !== keys.length) throw new Error(`unknown --configs; have ${CONFIGS.map((c) => c.key).join(', ')}`);
   const metricArg = args.indexOf('--metric') >= 0 ? args[args.indexOf('--metric') + 1] : 'cpu';
@@ -84,9 +92,21 @@ async function main(): Promise<void> {
   if (args.includes('--json')) {
     process.stdout.write(`${JSON.stringify({ machine: machineFacts(), quick, load, results }, null, 1)}\n`);
   } else {
-    process.stdout.write(`${allTables(results, models, configs, metric)}\n`);
+    process.stdout.write(`${reorderOnly ? reorderTable(results, models, configs, metric) : allTables(results, models, configs, metric)}\n`);
   }
   if (args.includes('--write')) {
+    if (reorderOnly) {
+      writeSection('reorder', [
+        `Measured by \`npm run bench -- --reorder${quick ? ' --quick' : ''}\` on:`,
+        '',
+        ...machineFacts(),
+        ...loadText,
+        '',
+        reorderTable(results, models, configs, metric),
+      ].join('\n'));
+      process.stderr.write(`wrote ${PERF_DOC}\n`);
+      return;
+    }
     writeSection('bench', [
       `Measured by \`npm run bench${quick ? ' -- --quick' : ''}\` on:`,
       '',

@@ -19,6 +19,8 @@ export interface BenchConfig {
   readonly requireTarget?: 'wasmsimd';
   /** For 'missing': why the cell is n/a. */
   readonly reason?: string;
+  /** For spc: this configuration is `key`'s without row reordering (the row-reordering table pairs them). */
+  readonly noReorderOf?: string;
 }
 
 // Pruned configurations use the compiler's defaults (what `spc compile --pattern` gives): targets
@@ -30,6 +32,9 @@ export const CONFIGS: readonly BenchConfig[] = [
   { key: 'spc-2:4', label: 'spc 2:4', kind: 'spc', compile: { pattern: '2:4' } },
   { key: 'spc-2:4-shared', label: 'spc 2:4 shared-rows', kind: 'spc', compile: { pattern: '2:4', shareRows: 4 } },
   { key: 'spc-0.9-unstructured', label: 'spc 0.9 unstructured', kind: 'spc', compile: { pattern: 'unstructured', sparsity: 0.9 } },
+  // Row reordering (passes/reorder-rows.ts) is on for every pruned pattern unless permute is false
+  // (`--no-permute`), which for unstructured turns off only the reordering (no permutation search).
+  { key: 'spc-0.9-unstructured-noreorder', label: 'spc 0.9 unstructured, rows not reordered', kind: 'spc', compile: { pattern: 'unstructured', sparsity: 0.9, permute: false }, noReorderOf: 'spc-0.9-unstructured' },
   { key: 'spc-0.9-block', label: 'spc 0.9 block:4x1', kind: 'spc', compile: { pattern: 'block:4x1', sparsity: 0.9 } },
   { key: 'ort-web', label: 'ort-web wasm 1t', kind: 'ort-web' },
   { key: 'ort-node', label: 'ort-node 1t', kind: 'ort-node' },
@@ -60,4 +65,23 @@ export interface CellResult {
   readonly packedKernels?: readonly string[];
   /** Max |output − the corpus's reference output| (dense configurations and peers only). */
   readonly maxAbsDiff?: number;
+  /** For pruned spc configurations: what row reordering did, and its output check. */
+  readonly reorder?: ReorderCheck;
+}
+
+/** Row reordering in one compile (CompileResult.rowOrder), and the outputs against the same compile without it. */
+export interface ReorderCheck {
+  /** Groups considered, and those whose new order was applied (it raised the 4-row block fill). */
+  readonly considered: number;
+  readonly applied: number;
+  /** Mean over the applied groups of the 4-row block fill before and after. */
+  readonly fillBefore?: number;
+  readonly fillAfter?: number;
+  /**
+   * Max |output with − output without reordering| over every output, and max |output without|
+   * (the bound is 1e-5 of it); absent when nothing was applied, or when the permutation search
+   * also ran (N:M: turning it off changes the masks, not only the order).
+   */
+  readonly maxAbsDiff?: number;
+  readonly maxAbsRef?: number;
 }

@@ -11,6 +11,8 @@
 //   --time-ms t    the search's wall-clock cap per space (default 10000)
 //   --budget b     the search's work cap in pair evaluations (default: its own default)
 //   --json         print the rows as JSON
+//   --groups / --cap [--write]  instead: the real compile's groups and the time cap, for
+//                  docs/permutation.md (permute-doc.ts)
 //   --reorder      instead: row reordering (reorderRows) of every layer's own N:M magnitude mask
 //                  in blocks of 4 rows, the block fill before and after
 
@@ -28,6 +30,7 @@ import type { ColumnTerm } from '../../compiler/sparse/permute-search.js';
 import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
 import type { WeightOp } from '../../runtime/sparse/layout.js';
 import { CORPUS_MODELS } from './corpus.js';
+import { runPermuteDoc } from './permute-doc.js';
 
 interface Space { readonly model: string; readonly input: string; readonly layers: string[]; readonly channels: number; readonly terms: ColumnTerm[] }
 interface Row {
@@ -112,6 +115,7 @@ function reorderBench(models: readonly { name: string; file: string }[], n: numb
 }
 
 function main(): void {
+  if (process.argv.includes('--groups') || process.argv.includes('--cap')) { runPermuteDoc(process.argv.slice(2)); return; }
   const index = JSON.parse(readFileSync(join(CORPUS_MODELS, 'index.json'), 'utf8')) as { name: string; file: string }[];
   const wanted = arg('models')?.split(',');
   const top = Number(arg('top') ?? 4);

@@ -71,6 +71,38 @@ export function notes(results: readonly CellResult[], configs: readonly BenchCon
   return [...byReason].map(([reason, models]) => `- ${reason} (${models.join(', ')})`);
 }
 
+/** 1e-5 of max |reference|: the bound row reordering must keep the outputs within. */
+export const REORDER_TOLERANCE = 1e-5;
+
+/**
+ * Row reordering, per model × pruned spc configuration: groups reordered, the 4-row block fill
+ * before → after (mean over the reordered groups), and, where the configurations hold its
+ * twin without reordering (`noReorderOf`), both medians, their ratio and the output check.
+ */
+export function reorderTable(results: readonly CellResult[], models: readonly string[], configs: readonly BenchConfig[], metric: Metric = 'cpu'): string {
+  const pruned = configs.filter((c) => c.kind === 'spc' && c.compile?.pattern !== undefined && c.noReorderOf === undefined);
+  const rows: string[][] = [];
+  for (const m of models) {
+    for (const c of pruned) {
+      const r = cell(results, m, c.key);
+      if (r?.status !== 'ok' || r.reorder === undefined) continue;
+      const o = r.reorder;
+      const twinCfg = configs.find((t) => t.noReorderOf === c.key);
+      const twin = twinCfg ? cell(results, m, twinCfg.key) : undefined;
+      const a = value(twin, metric), b = value(r, metric);
+      const check = o.maxAbsDiff === undefined || o.maxAbsRef === undefined ? 'n/a'
+        : `${(o.maxAbsDiff / Math.max(o.maxAbsRef, Number.MIN_VALUE)).toExponential(1)} ${o.maxAbsDiff <= REORDER_TOLERANCE * o.maxAbsRef ? '(ok)' : '(**over 1e-5**)'}`;
+      rows.push([
+        m, c.label, `${o.applied} of ${o.considered}`,
+        o.fillBefore === undefined || o.fillAfter === undefined ? '–' : `${(100 * o.fillBefore).toFixed(1)}% → ${(100 * o.fillAfter).toFixed(1)}%`,
+        a === undefined ? 'n/a' : ms(a), b === undefined ? 'n/a' : ms(b), a === undefined || b === undefined ? 'n/a' : `${(a / b).toFixed(2)}×`, check,
+      ]);
+    }
+  }
+  const of = metric === 'cpu' ? 'CPU' : 'wall';
+  return table(['model', 'configuration', 'groups reordered', '4-row block fill before → after', `${of} ms, rows not reordered`, `${of} ms, reordered`, 'speed-up', 'max \\|Δ\\| / max \\|out\\|'], rows);
+}
+
 export function allTables(results: readonly CellResult[], models: readonly string[], configs: readonly BenchConfig[], metric: Metric = 'cpu'): string {
   const baseWeb = configs.find((c) => c.kind === 'ort-web')?.key ?? 'ort-web';
   const n = notes(results, configs);
@@ -106,6 +138,12 @@ export function allTables(results: readonly CellResult[], models: readonly strin
       '### Pruned spc configurations: weights stored packed, and the kernels that run them',
       '',
       packedTable(results, models, configs),
+    ] : []),
+    ...(results.some((r) => r.reorder !== undefined) ? [
+      '',
+      `### Row reordering: 4-row block fill, ${of} medians with and without it, outputs against the unreordered compile`,
+      '',
+      reorderTable(results, models, configs, metric),
     ] : []),
     ...(n.length > 0 ? ['', '### n/a and errors', '', ...n] : []),
   ].join('\n');

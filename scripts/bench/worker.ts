@@ -5,7 +5,9 @@
 
 import { join } from 'node:path';
 import { CONFIGS } from './configs.js';
-import type { BenchConfig, CellResult } from './configs.js';
+import type { BenchConfig, CellResult, ReorderCheck } from './configs.js';
+import type { CompileResult } from '../../compiler/compile.js';
+import type { RowReorder } from '../../compiler/passes/reorder-rows.js';
 import { FULL_PLAN, QUICK_PLAN, measure } from './timing.js';
 import type { TimingPlan } from './timing.js';
 import { CORPUS_MODELS, corpusEntry, readNpy } from './corpus.js';
@@ -54,9 +56,35 @@ async function runSpc(model: string, cfg: BenchConfig, plan: TimingPlan): Promis
   const out = await m.run(feeds);
   const dense = cfg.compile?.pattern === undefined;
   const diff = dense ? maxAbsDiff(out[entry.outputs[0]!.name]!.data as Float32Array, readNpy(entry.outputs[0]!.npy).data as Float32Array) : undefined;
+  const reorder = dense ? undefined : await reorderCheck(compiled, out, () => compileFile(join(CORPUS_MODELS, entry.file), { ...cfg.compile, inputShapes, permute: false }), feeds);
   const stats = await measure(() => m.run(feeds), plan);
   m.dispose();
-  return { model, config: cfg.key, status: 'ok', ...stats, kernels, packedLayers, packedKernels, maxAbsDiff: diff };
+  return { model, config: cfg.key, status: 'ok', ...stats, kernels, packedLayers, packedKernels, maxAbsDiff: diff, reorder };
+}
+
+/**
+ * What row reordering did in `compiled`, and, when it reordered something and no permutation
+ * search ran (so turning `permute` off changes only the order), the outputs of the same compile
+ * without reordering (`without()`, run here on `feeds`) against `out`, over every output.
+ */
+async function reorderCheck(
+  compiled: CompileResult, out: Record<string, { data: unknown }>, without: () => CompileResult, feeds: Record<string, { data: TypedArray; shape: readonly number[] }>,
+): Promise<ReorderCheck> {
+  const applied = compiled.rowOrder.filter((r) => r.applied);
+  const mean = (f: (r: RowReorder) => number): number | undefined => (applied.length === 0 ? undefined : applied.reduce((a, r) => a + f(r), 0) / applied.length);
+  const base = { considered: compiled.rowOrder.length, applied: applied.length, fillBefore: mean((r) => r.fillBefore), fillAfter: mean((r) => r.fillAfter) };
+  if (applied.length === 0 || compiled.groups.length > 0) return base;
+  const { loadModel } = await import('../../runtime/index.js');
+  const twin = await loadModel(without().artifact);
+  const ref = await twin.run(feeds);
+  twin.dispose();
+  let d = 0, r = 0;
+  for (const [name, t] of Object.entries(ref)) {
+    const want = t.data as Float32Array, got = out[name]?.data as Float32Array | undefined;
+    d = Math.max(d, got === undefined ? Number.POSITIVE_INFINITY : maxAbsDiff(got, want));
+    for (const v of want) r = Math.max(r, Math.abs(v));
+  }
+  return { ...base, maxAbsDiff: d, maxAbsRef: r };
 }
 
 /** Both onnxruntime packages share this API shape (onnxruntime-common). */

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIGS } from '../../scripts/bench/configs.js';
 import { writeSection } from '../../scripts/bench/doc.js';
+import { reorderTable } from '../../scripts/bench/tables.js';
 import { tempDir } from '../helpers/files.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -81,5 +82,20 @@ describe('npm run bench (scripts/bench)', function () {
     assert.equal(readFileSync(file, 'utf8'), '# Perf\n\nprose before\n\n<!-- bench:begin -->\nnew table\n<!-- bench:end -->\n\nprose after\n');
     writeSection('layers', 'layer table', file);
     assert.match(readFileSync(file, 'utf8'), /prose after\n\n<!-- layers:begin -->\nlayer table\n<!-- layers:end -->\n$/);
+  });
+
+  it('reorderTable pairs a configuration with its twin without reordering and flags outputs beyond 1e-5·max|out|', () => {
+    const base = { status: 'ok' as const, runs: 3, median: 2, cpuMedian: 2 };
+    const results = [
+      { ...base, model: 'a', config: 'spc-0.9-unstructured', cpuMedian: 4, reorder: { considered: 3, applied: 2, fillBefore: 0.3, fillAfter: 0.45, maxAbsDiff: 2e-6, maxAbsRef: 1 } },
+      { ...base, model: 'a', config: 'spc-0.9-unstructured-noreorder', cpuMedian: 5 },
+      { ...base, model: 'b', config: 'spc-0.9-unstructured', reorder: { considered: 1, applied: 1, fillBefore: 0.5, fillAfter: 0.6, maxAbsDiff: 3e-5, maxAbsRef: 1 } },
+      { ...base, model: 'b', config: 'spc-0.9-block', reorder: { considered: 0, applied: 0 } },
+    ];
+    const rows = reorderTable(results, ['a', 'b'], CONFIGS, 'cpu').split('\n').slice(2).map((l) => l.slice(1, -1).split('|').map((c) => c.trim()));
+    assert.deepEqual(rows[0], ['a', 'spc 0.9 unstructured', '2 of 3', '30.0% → 45.0%', '5.00', '4.00', '1.25×', '2.0e-6 (ok)']);
+    assert.deepEqual(rows[1], ['b', 'spc 0.9 unstructured', '1 of 1', '50.0% → 60.0%', 'n/a', '2.00', 'n/a', '3.0e-5 (**over 1e-5**)']);
+    assert.deepEqual(rows[2], ['b', 'spc 0.9 block:4x1', '0 of 0', '–', 'n/a', '2.00', 'n/a', 'n/a']);
+    assert.equal(rows.length, 3);
   });
 });
