@@ -10,6 +10,16 @@ import { permuteForNm } from '../../../compiler/passes/permute-channels.js';
 import type { CalibrationSet } from '../../../compiler/calibrate/data.js';
 import { calibratedError, outputError } from '../../../compiler/sparse/permute-objective.js';
 import { build, f32, rng } from './build.js';
+import { join } from 'node:path';
+import { loadOnnx } from '../../../compiler/frontend/load.js';
+import { runPipeline } from '../../../compiler/passes/manager.js';
+import { makePassContext } from '../../../compiler/passes/pass.js';
+import { canonicalizePipeline } from '../../../compiler/passes/pipelines.js';
+import { evaluateGraph } from '../../../compiler/analysis/evaluate.js';
+import { compileFile } from '../../../compiler/compile.js';
+import { readSamples } from '../../../compiler/calibrate/data.js';
+import { DIGITS_DIR } from '../../helpers/corpus.js';
+import { readNpy } from '../../helpers/files.js';
 
 const K = 4, C = 8;
 /** Consumer column (per input channel); output 1 is twice output 0. Channels 0≡1 and 6≡7. */
@@ -146,5 +156,31 @@ describe('permute-channels: calibrated choice of the permutation', function () {
       if (grp.applied) assert.ok(grp.errorAfter < grp.errorBefore);
       else assert.equal(grp.errorAfter, grp.errorBefore);
     }
+  });
+
+  it('digits CNN, wanda 2:4 shared-rows 4: outputs unchanged, every kept permutation lowers the error, same bytes twice', () => {
+    const cnn = join(DIGITS_DIR, 'digits_cnn.onnx');
+    const shape = [32, 1, 8, 8];
+    const g = runPipeline(loadOnnx(cnn, { inputShapes: { input: shape } }).graph, canonicalizePipeline, makePassContext());
+    const calibFile = join(DIGITS_DIR, 'digits-calib-x.npy');
+    const calib = readSamples(calibFile, g, { count: 64, flag: '--calib' });
+    const opts = { pattern: '2:4', shareRows: 4, method: 'wanda', calib };
+    const r = permuteForNm(g, opts, { timeMs: 600_000 });
+    assert.ok(r.groups.length >= 1 && r.groups.every((x) => x.errorBefore !== undefined));
+    for (const grp of r.groups) {
+      if (grp.applied) assert.ok(grp.errorAfter! < grp.errorBefore!, `g${grp.group}`);
+      else assert.equal(grp.errorAfter, grp.errorBefore);
+    }
+    const x = readNpy(join(DIGITS_DIR, 'digits-test-x.npy'));
+    const input = { dtype: 'float32' as const, shape, data: (x.data as Float32Array).slice(0, 32 * 64) };
+    const ref = evaluateGraph(g, { input }).logits!.data as Float32Array;
+    const got = evaluateGraph(r.graph, { input }).logits!.data as Float32Array;
+    let dev = 0, scale = 0;
+    for (let i = 0; i < ref.length; i++) { dev = Math.max(dev, Math.abs(got[i]! - ref[i]!)); scale = Math.max(scale, Math.abs(ref[i]!)); }
+    assert.ok(dev <= 1e-5 * scale, `deviation ${dev} of ${scale}`);
+    const a = compileFile(cnn, { pattern: '2:4', shareRows: 4, method: 'wanda', calib: calibFile, calibCount: 64 });
+    const b = compileFile(cnn, { pattern: '2:4', shareRows: 4, method: 'wanda', calib: calibFile, calibCount: 64 });
+    assert.deepEqual(a.artifact, b.artifact, 'byte-identical artifact');
+    assert.deepEqual(a.groups, b.groups);
   });
 });
