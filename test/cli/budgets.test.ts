@@ -53,18 +53,19 @@ describe('cli: budgets', function () {
     const dense = dir();
     const pruned = dir();
     assert.equal(spc('compile', CNN, '-o', dense, '-q').code, 0);
-    assert.equal(spc('compile', CNN, '-o', pruned, '--pattern', '2:4', '-q').code, 0);
+    assert.equal(spc('compile', CNN, '-o', pruned, '--pattern', '2:4', '--no-permute', '-q').code, 0);
     const top1 = (d: string): number => {
       const e = spc('eval', join(d, 'digits_cnn.spm'), '--data', EVAL[1]!, '--labels', EVAL[3]!, '--json');
       assert.equal(e.code, 0, e.stderr);
       return JSON.parse(e.stdout).correct as number;
     };
     const drop = (100 * (top1(dense) - top1(pruned))) / 500;
+    // Without --permute: permuted 2:4 costs digits_cnn only 0.4 points (99.6% → 99.2%).
     assert.ok(drop > 0.5, `2:4 costs digits_cnn ${drop} points`);
 
     const failed = dir();
     const under = Number((drop - 0.1).toFixed(1));
-    const f = spc('compile', CNN, '-o', failed, '--pattern', '2:4', ...EVAL, '--max-accuracy-drop', String(under), '--json');
+    const f = spc('compile', CNN, '-o', failed, '--pattern', '2:4', '--no-permute', ...EVAL, '--max-accuracy-drop', String(under), '--json');
     assert.equal(f.code, 1, f.stderr);
     assert.match(f.stderr, new RegExp(`--max-accuracy-drop ${under}: top-1 accuracy dropped ${drop.toFixed(2)} points .* more than the budget of ${under} points`));
     assertNothingWritten(failed);
@@ -73,7 +74,7 @@ describe('cli: budgets', function () {
     assert.deepEqual(json.budgets.map((b: { budget: string; ok: boolean }) => [b.budget, b.ok]), [['--max-accuracy-drop', false]]);
 
     const met = dir();
-    const p = spc('compile', CNN, '-o', met, '--pattern', '2:4', ...EVAL, '--max-accuracy-drop', drop.toFixed(2), '--json');
+    const p = spc('compile', CNN, '-o', met, '--pattern', '2:4', '--no-permute', ...EVAL, '--max-accuracy-drop', drop.toFixed(2), '--json');
     assert.equal(p.code, 0, p.stderr);
     const acc = JSON.parse(p.stdout).accuracy;
     assert.equal(acc.dropPoints, drop);
