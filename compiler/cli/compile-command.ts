@@ -139,7 +139,10 @@ function permuteSummary(groups: CompileResult['groups']): string[] {
   const before = groups.reduce((a, g) => a + g.before, 0);
   const after = groups.reduce((a, g) => a + (g.applied ? g.after : g.before), 0);
   const gain = before > 0 ? `${after >= before ? '+' : ''}${(100 * (after / before - 1)).toFixed(2)}%` : '-';
-  return [`  permuted ${groups.filter((g) => g.applied).length} of ${groups.length} channel groups searched: N:M kept magnitude ${before.toPrecision(6)} → ${after.toPrecision(6)} (${gain})`];
+  const measured = groups.filter((g) => g.errorBefore !== undefined);
+  const errors = measured.length === 0 ? ''
+    : `; calibrated output error ${measured.reduce((a, g) => a + g.errorBefore!, 0).toPrecision(6)} → ${measured.reduce((a, g) => a + g.errorAfter!, 0).toPrecision(6)} (the choice's objective)`;
+  return [`  permuted ${groups.filter((g) => g.applied).length} of ${groups.length} channel groups searched: N:M kept ${measured.length > 0 ? 'score' : 'magnitude'} ${before.toPrecision(6)} → ${after.toPrecision(6)} (${gain})${errors}`];
 }
 
 /** The compile summary's row-reordering line: groups reordered and their 4-row block fill before → after. */

@@ -11,7 +11,10 @@ import { allocArray } from '../../runtime/tensor.js';
 import type { WeightOp } from '../../runtime/sparse/layout.js';
 import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
 import type { ColumnTerm, RowTerm } from '../sparse/permute-search.js';
-import { searchPermutation } from '../sparse/permute-search.js';
+import { permutationObjective, searchPermutation } from '../sparse/permute-search.js';
+import type { CalibratedMethod, LayerCalibration } from '../sparse/permute-objective.js';
+import { calibratedError, errorDampening, inverseHessianDiagonal, reorderCalibration } from '../sparse/permute-objective.js';
+import type { MaskRule } from '../sparse/mask-rule.js';
 import type { Pattern } from '../sparse/pattern.js';
 import { SpcError } from '../errors.js';
 import type { Pass, PassContext, PassOptions } from './pass.js';
@@ -150,8 +153,18 @@ export interface GroupPermutation {
   /** Layers whose N:M masks the permutation changes (consumers, and shared-rows producers). */
   readonly layers: readonly string[];
   readonly timedOut: boolean;
-  /** Whether the permutation was applied (it raised the kept score). */
+  /**
+   * Whether the permutation was applied: with magnitude, when it raised the kept score; with a
+   * calibrated method, when it lowered the calibrated output error (errorBefore → errorAfter).
+   */
   readonly applied: boolean;
+  /**
+   * Calibrated methods: Σ over the group's pruned layers (measured) of ‖(W − Ŵ)X‖²/‖WX‖², Ŵ the
+   * method's N:M pruning, X the dense network's calibration inputs (held out by folds where the
+   * statistics allow), with the identity order and with the chosen order (= before when rejected).
+   */
+  readonly errorBefore?: number;
+  readonly errorAfter?: number;
 }
 
 export interface PermuteResult {
@@ -195,8 +208,13 @@ function weightMatrix(graph: Graph, node: Node): { m: Float32Array; rows: number
  * be multiples of M); a Gemm/MatMul consumer rows×C when each channel owns one column (with
  * `factor` ≥ M, a multiple of M, no cell crosses a channel: no term); a shared-rows producer C×cols.
  * Groups are searched in order on the weights as earlier groups left them. With a calibrated
- * method (wanda, sparsegpt) and calibration data, scores are |w|·‖x_col‖ (Wanda's), the column
- * norms measured once on the dense network. The output function is unchanged.
+ * method (wanda, sparsegpt) and calibration data the kept score is not what the method optimizes,
+ * so the choice rests on the calibrated objective instead: candidates are searched on |w|·‖x_col‖
+ * (Wanda's score) and on the method's squared saliency (w²·‖x‖², or SparseGPT's w²/[H⁻¹]jj), and
+ * each is compared with the identity on Σ over the group's pruned layers of the output error
+ * ‖(W − Ŵ)X‖²/‖WX‖², Ŵ the method's own N:M pruning, X the dense network's calibration inputs
+ * (statistics measured once; held out by folds where the layer allows, sparse/permute-objective.ts);
+ * the lowest error wins, the identity unless a candidate lowers it. The output function is unchanged.
  */
 export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, settings: PermuteSettings, log: (node: string | undefined, message: string) => void = () => {}): PermuteResult {
   const prune = pruneSettings(options);
@@ -206,15 +224,26 @@ export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, setti
   for (const k of pruneCandidates(graph, prune)) if (k.pattern.kind === 'nm') patternOf.set(k.node.name, k.pattern);
   if (patternOf.size === 0) return none;
   const groups = channelGroups(graph);
-  // Calibrated methods: score |w|·‖x_col‖ (Wanda's), the column norms from the dense network.
-  const norms = prune.method !== 'magnitude' && prune.calib ? columnNorms(graph, prune.calib, new Set(patternOf.keys())) : undefined;
+  const method: CalibratedMethod | undefined = prune.method !== 'magnitude' && prune.calib ? prune.method : undefined;
+  // Calibrated methods: the layers' input statistics on the dense network (original column order).
+  const cal = method ? layerCalibrations(graph, prune.calib!, new Set(patternOf.keys())) : undefined;
   /** Per node: current matrix column → original column (columns move when a group the node consumes is permuted). */
-  const origCol = new Map<string, Int32Array>();
-  const colScale = (node: string, col: number): number => {
-    const nv = norms?.get(node);
+  let origCol = new Map<string, Int32Array>();
+  // Per-column weights of the scores, in original column order: |w|·‖x‖ (Wanda's score, the
+  // search's objective) and the squared saliency w²·‖x‖² (Wanda) or w²/[H⁻¹]jj (SparseGPT's OBS error).
+  const linearW = new Map<string, Float64Array>();
+  const squaredW = new Map<string, Float64Array>();
+  for (const [node, c] of cal ?? []) {
+    linearW.set(node, Float64Array.from(c.sumSq, Math.sqrt));
+    squaredW.set(node, method === 'sparsegpt' ? inverseHessianDiagonal(c).map((d) => 1 / d) : Float64Array.from(c.sumSq));
+  }
+  const colScale = (weights: ReadonlyMap<string, Float64Array>, node: string, col: number): number => {
+    const nv = weights.get(node);
     if (!nv) return 1;
     return nv[origCol.get(node)?.[col] ?? col]!;
   };
+  /** SparseGPT's dampening per layer in the error estimate, chosen once (on the first order seen). */
+  const dampenings = new Map<string, number>();
   const now = settings.now ?? (() => performance.now());
   const deadline = now() + settings.timeMs;
   const results: GroupPermutation[] = [];
@@ -224,49 +253,58 @@ export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, setti
   for (const group of groups) {
     if (group.excluded !== undefined) continue;
     const C = group.channels;
-    const columns: ColumnTerm[] = [];
-    const rowTerms: RowTerm[] = [];
     const layers: string[] = [];
+    /** Layers whose calibrated error the permutation may change: N:M consumers, and shared-rows producers. */
+    const affected: string[] = [];
     let cell = 0;
     const nodeByName = new Map(g.nodes.map((n) => [n.name, n]));
-    for (const e of group.edits) {
-      const node = nodeByName.get(e.node)!;
-      const p = patternOf.get(e.node);
-      if (!p || p.kind !== 'nm' || e.input !== 1) continue;
-      if (e.role === 'consumer') {
-        if (e.factor > 1) {
-          if (e.factor % p.m !== 0) log(e.node, `permute: group g${group.id} reaches it through a flatten of ${e.factor} features per channel, not a multiple of M=${p.m}; not optimized for it`);
-          continue;
-        }
-        if (e.offset % p.m !== 0 || C % p.m !== 0) { log(e.node, `permute: group g${group.id} sits at channel ${e.offset} of ${C} channels, not aligned to M=${p.m}; not optimized for it`); continue; }
-        const w = weightMatrix(g, node);
-        if (!w) continue;
-        if (node.op === 'Conv') {
-          const cg = w.shape[1]!;
-          if (cg % p.m !== 0) continue;
-          const taps = w.cols / cg;
-          const scores = new Float64Array(w.rows * taps * C);
-          for (let o = 0; o < w.rows; o++) for (let t = 0; t < taps; t++) {
-            const r = o * taps + t;
-            for (let c = 0; c < C; c++) scores[r * C + c] = Math.abs(w.m[o * w.cols + t * cg + e.offset + c]!) * colScale(e.node, t * cg + e.offset + c);
+    /** Search terms with scores |w|^power · weight(column). */
+    const terms = (power: 1 | 2, weights: ReadonlyMap<string, Float64Array>, note: boolean): { columns: ColumnTerm[]; rowTerms: RowTerm[] } => {
+      const columns: ColumnTerm[] = [];
+      const rowTerms: RowTerm[] = [];
+      const mag = power === 1 ? (v: number) => Math.abs(v) : (v: number) => v * v;
+      for (const e of group.edits) {
+        const node = nodeByName.get(e.node)!;
+        const p = patternOf.get(e.node);
+        if (!p || p.kind !== 'nm' || e.input !== 1) continue;
+        if (e.role === 'consumer') {
+          if (note) affected.push(e.node);
+          if (e.factor > 1) {
+            if (note && e.factor % p.m !== 0) log(e.node, `permute: group g${group.id} reaches it through a flatten of ${e.factor} features per channel, not a multiple of M=${p.m}; not optimized for it`);
+            continue;
           }
-          columns.push({ scores, rows: w.rows * taps, n: p.n, m: p.m });
-        } else {
-          const scores = new Float64Array(w.rows * C);
-          for (let r = 0; r < w.rows; r++) for (let c = 0; c < C; c++) scores[r * C + c] = Math.abs(w.m[r * w.cols + e.offset + c]!) * colScale(e.node, e.offset + c);
-          columns.push({ scores, rows: w.rows, n: p.n, m: p.m });
+          if (e.offset % p.m !== 0 || C % p.m !== 0) { if (note) log(e.node, `permute: group g${group.id} sits at channel ${e.offset} of ${C} channels, not aligned to M=${p.m}; not optimized for it`); continue; }
+          const w = weightMatrix(g, node);
+          if (!w) continue;
+          if (node.op === 'Conv') {
+            const cg = w.shape[1]!;
+            if (cg % p.m !== 0) continue;
+            const taps = w.cols / cg;
+            const scores = new Float64Array(w.rows * taps * C);
+            for (let o = 0; o < w.rows; o++) for (let t = 0; t < taps; t++) {
+              const r = o * taps + t;
+              for (let c = 0; c < C; c++) scores[r * C + c] = mag(w.m[o * w.cols + t * cg + e.offset + c]!) * colScale(weights, e.node, t * cg + e.offset + c);
+            }
+            columns.push({ scores, rows: w.rows * taps, n: p.n, m: p.m });
+          } else {
+            const scores = new Float64Array(w.rows * C);
+            for (let r = 0; r < w.rows; r++) for (let c = 0; c < C; c++) scores[r * C + c] = mag(w.m[r * w.cols + e.offset + c]!) * colScale(weights, e.node, e.offset + c);
+            columns.push({ scores, rows: w.rows, n: p.n, m: p.m });
+          }
+          cell ||= p.m;
+          if (note) layers.push(e.node);
+        } else if (e.role === 'producer' && prune.shareRows > 1) {
+          if (prune.shareRows !== p.m) continue;
+          const w = weightMatrix(g, node);
+          if (!w || w.rows !== C) continue;
+          rowTerms.push({ scores: Float64Array.from(w.m, (v, i) => mag(v) * colScale(weights, e.node, i % w.cols)), cols: w.cols, n: p.n, m: p.m, share: prune.shareRows });
+          cell ||= p.m;
+          if (note) { layers.push(e.node); affected.push(e.node); }
         }
-        cell ||= p.m;
-        layers.push(e.node);
-      } else if (e.role === 'producer' && prune.shareRows > 1) {
-        if (prune.shareRows !== p.m) continue;
-        const w = weightMatrix(g, node);
-        if (!w || w.rows !== C) continue;
-        rowTerms.push({ scores: Float64Array.from(w.m, (v, i) => Math.abs(v) * colScale(e.node, i % w.cols)), cols: w.cols, n: p.n, m: p.m, share: prune.shareRows });
-        cell ||= p.m;
-        layers.push(e.node);
       }
-    }
+      return { columns, rowTerms };
+    };
+    const { columns, rowTerms } = terms(1, linearW, true);
     if (cell === 0) continue;
     const left = deadline - now();
     // Past the cap a group is only scored (budget 0: the identity order), and reported as cut.
@@ -274,29 +312,105 @@ export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, setti
       ? { ...searchPermutation(C, cell, columns, rowTerms, { budget: 0 }), timedOut: true }
       : searchPermutation(C, cell, columns, rowTerms, { timeMs: left, now });
     timedOut ||= r.timedOut;
-    const applied = r.after > r.before;
-    if (applied) {
-      g = permuteChannels(g, groups, new Map([[group.id, r.perm]]));
-      if (norms) trackColumns(g, group, r.perm, origCol);
+    let chosen: Int32Array | undefined = r.after > r.before ? r.perm : undefined;
+    let after = r.after;
+    let errors: { before: number; after: number; layers: number } | undefined;
+    const measured = cal ? [...new Set(affected)].filter((l) => cal.has(l)) : [];
+    if (method && measured.length > 0) {
+      // The calibrated choice: candidates from the kept-score search and from one on the method's
+      // squared saliency; the one with the lowest calibrated output error of the group's layers
+      // wins, the identity unless a candidate lowers it.
+      const candidates: Int32Array[] = [];
+      if (r.after > r.before) candidates.push(r.perm);
+      const left2 = deadline - now();
+      if (left2 > 0) {
+        const sq = terms(2, squaredW, false);
+        const r2 = searchPermutation(C, cell, sq.columns, sq.rowTerms, { timeMs: left2, now });
+        timedOut ||= r2.timedOut;
+        if (r2.after > r2.before && !candidates.some((c) => samePerm(c, r2.perm))) candidates.push(r2.perm);
+      }
+      const errorOf = (graphC: Graph, cols: ReadonlyMap<string, Int32Array>): number => {
+        const byName = new Map(graphC.nodes.map((n) => [n.name, n]));
+        let total = 0;
+        for (const l of measured) {
+          const w = weightMatrix(graphC, byName.get(l)!)!;
+          const p = patternOf.get(l) as Extract<Pattern, { kind: 'nm' }>;
+          const rule: MaskRule = { kind: 'nm', n: p.n, m: p.m, shareRows: prune.shareRows };
+          const c = reorderCalibration(cal!.get(l)!, cols.get(l));
+          let d = dampenings.get(l);
+          if (method === 'sparsegpt' && d === undefined) { d = errorDampening(w.m, w.rows, w.cols, c, rule); dampenings.set(l, d); }
+          const e = calibratedError(method, w.m, w.rows, w.cols, c, rule, d);
+          total += e.dense > 0 ? e.error / e.dense : e.error;
+        }
+        return total;
+      };
+      const base = errorOf(g, origCol);
+      let best = base, bestPerm: Int32Array | undefined, bestCols = origCol;
+      for (const perm of candidates) {
+        const gc = permuteChannels(g, groups, new Map([[group.id, perm]]));
+        const cols = new Map(origCol);
+        trackColumns(gc, group, perm, cols);
+        const e = errorOf(gc, cols);
+        if (e < best * (1 - 1e-9)) { best = e; bestPerm = perm; bestCols = cols; }
+      }
+      errors = { before: base, after: best, layers: measured.length };
+      chosen = bestPerm;
+      if (chosen) { after = permutationObjective(C, cell, columns, rowTerms, chosen); origCol = bestCols; }
+    } else if (chosen && cal) {
+      const cols = new Map(origCol);
+      trackColumns(permuteChannels(g, groups, new Map([[group.id, chosen]])), group, chosen, cols);
+      origCol = cols;
     }
+    const applied = chosen !== undefined;
+    if (chosen) g = permuteChannels(g, groups, new Map([[group.id, chosen]]));
     for (const l of layers) if (!layerGroup.has(l)) layerGroup.set(l, group.id);
-    results.push({ group: group.id, channels: C, before: r.before, after: r.after, layers, timedOut: r.timedOut, applied });
-    log(undefined, `group g${group.id} (${C} channels, ${layers.length} layer(s)): kept magnitude ${r.before.toPrecision(6)} → ${r.after.toPrecision(6)}` +
-      ` (${r.before > 0 ? `+${(100 * (r.after / r.before - 1)).toFixed(2)}%` : '-'})${r.timedOut ? ', search cut by --permute-time' : ''}${applied ? '' : ', not applied'}`);
+    results.push({
+      group: group.id, channels: C, before: r.before, after: errors ? (applied ? after : r.before) : r.after, layers, timedOut: r.timedOut, applied,
+      ...(errors ? { errorBefore: errors.before, errorAfter: errors.after } : {}),
+    });
+    const kept = `kept ${method ? 'score' : 'magnitude'} ${r.before.toPrecision(6)} → ${after.toPrecision(6)}` +
+      ` (${r.before > 0 ? `${after >= r.before ? '+' : ''}${(100 * (after / r.before - 1)).toFixed(2)}%` : '-'})`;
+    if (errors) {
+      log(undefined, `group g${group.id} (${C} channels, ${layers.length} layer(s)): permutation ${applied ? 'kept' : 'rejected'}: calibrated output error ${errors.before.toPrecision(6)} → ${errors.after.toPrecision(6)}` +
+        ` (Σ over ${errors.layers} layer(s) of ‖(W−Ŵ)X‖²/‖WX‖², ${method}); ${kept}${r.timedOut ? ', search cut by --permute-time' : ''}`);
+    } else {
+      log(undefined, `group g${group.id} (${C} channels, ${layers.length} layer(s)): ${kept}${r.timedOut ? ', search cut by --permute-time' : ''}${applied ? '' : ', not applied'}`);
+    }
   }
   return { graph: g, groups: results, layerGroup, timedOut };
 }
 
-/** Per layer in `layers`: ‖x_col‖ over the calibration set (the dense network's input to the layer), per weight-matrix column. */
-function columnNorms(graph: Graph, calib: CalibrationSet, layers: ReadonlySet<string>): Map<string, Float64Array> {
-  const out = new Map<string, Float64Array>();
+function samePerm(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Folds of the calibration samples for held-out errors, and the layer-size limits (as SparseGPT's cross-validation). */
+const ERROR_FOLDS = 4;
+const ERROR_MAX_COLS = 1024;
+const ERROR_MAX_WORK = 3e8;
+
+/**
+ * Per layer in `layers` (single conv group): Σx², XᵀX and, when the layer is small enough and
+ * there are ≥ 2 samples per fold, XᵀX per fold, over the calibration set on the dense network,
+ * in the weight matrix's original column order.
+ */
+function layerCalibrations(graph: Graph, calib: CalibrationSet, layers: ReadonlySet<string>): Map<string, LayerCalibration> {
+  const out = new Map<string, LayerCalibration>();
   streamCalibration(graph, calib, layers, ({ node, inputs }) => {
     const w = graph.values.get(node.inputs[1] ?? '')?.constant;
     const outShape = graph.values.get(node.outputs[0] ?? '')?.shape;
     if (!w || !isStatic(outShape)) return undefined;
-    const stats = layerStats(node, w.shape, outShape, inputs, { full: false });
+    const transB = node.op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
+    const { rows, cols } = weightMatrixShape(node.op as WeightOp, w.shape, transB);
+    const folds = inputs.length >= 2 * ERROR_FOLDS && cols <= ERROR_MAX_COLS && rows * cols * cols <= ERROR_MAX_WORK ? ERROR_FOLDS : undefined;
+    const stats = layerStats(node, w.shape, outShape, inputs, { full: true, folds });
     if (stats.groups !== 1) return undefined;
-    out.set(node.name, Float64Array.from(stats.sumSq[0]!, Math.sqrt));
+    out.set(node.name, {
+      cols: stats.cols, xtx: stats.xtx![0]!, count: stats.sampledRows, sumSq: stats.sumSq[0]!,
+      folds: stats.folds?.map((f) => ({ xtx: f.xtx[0]!, count: f.sampledRows })),
+    });
     return undefined;
   });
   return out;

@@ -560,6 +560,17 @@ export function searchPermutation(channels: number, cell: number, columns: reado
   return { perm: bestPerm, before, after, timedOut };
 }
 
+/**
+ * The objective searchPermutation maximizes (Σ kept over the terms it supports) for a given
+ * permutation `perm` (perm[newPosition] = old channel): to score a permutation found otherwise.
+ */
+export function permutationObjective(channels: number, cell: number, columns: readonly ColumnTerm[], rows: readonly RowTerm[], perm: Int32Array): number {
+  if (channels % cell !== 0 || perm.length !== channels) return 0;
+  const colTerms: ColT[] = columns.filter((t) => t.m === cell && t.n >= 1 && t.n < t.m && t.rows > 0).map((t) => ({ s: t.scores, rows: t.rows, n: t.n }));
+  const rowTerms: RowT[] = rows.filter((t) => t.share === cell && t.m >= 1 && t.cols % t.m === 0 && t.n >= 1 && t.n < t.m && t.cols > 0).map((t) => ({ s: t.scores, cols: t.cols, n: t.n, m: t.m }));
+  return objective(channels, cell, colTerms, rowTerms, perm);
+}
+
 const SAMPLE_PARTNERS = 6;
 /** Consecutive escapes without a new best before the search stops (ASP's escape_attempts). */
 const ESCAPE_ATTEMPTS = 100;
