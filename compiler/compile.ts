@@ -87,6 +87,8 @@ export interface CompileOptions {
   readonly limits?: Partial<Limits>;
   /** Progress of the calibration (nodes done of total); not recorded. */
   readonly onCalibProgress?: (done: number, total: number) => void;
+  /** Progress of the channel-permutation search (groups done of total); not recorded. */
+  readonly onPermuteProgress?: (done: number, total: number) => void;
 }
 
 export interface CompileResult {
@@ -210,7 +212,7 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
     // Folding can make shapes known that were not: check them before calibration allocates activations.
     checkValueShapes(canonical, limits);
     // permute-channels (the pipeline's first pruning step) is run here directly for its report.
-    const permuted = permuteForNm(canonical, ctx.options, permuteSettings(ctx.options), (node, message) => ctx.log({ pass: 'permute-channels', node, message }));
+    const permuted = permuteForNm(canonical, ctx.options, { ...permuteSettings(ctx.options), progress: options.onPermuteProgress }, (node, message) => ctx.log({ pass: 'permute-channels', node, message }));
     const allWarnings = [...warnings];
     if (permuted.timedOut) {
       allWarnings.push(`the channel-permutation search was cut by --permute-time (${permuteSettings(ctx.options).timeMs / 1000} s): the artifact may differ from one machine to another; raise --permute-time for a reproducible result`);

@@ -179,6 +179,8 @@ export interface PermuteSettings {
   /** Wall-clock cap for the whole search, in milliseconds (each group gets what is left). */
   readonly timeMs: number;
   readonly now?: () => number;
+  /** Called as the search reaches each group (groups done, group count); not recorded. */
+  readonly progress?: (done: number, total: number) => void;
 }
 
 /** Whether `--permute` is on: explicitly, or by default for N:M patterns (shared rows included). */
@@ -250,7 +252,8 @@ export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, setti
   const layerGroup = new Map<string, number>();
   let g = graph;
   let timedOut = false;
-  for (const group of groups) {
+  for (const [index, group] of groups.entries()) {
+    settings.progress?.(index, groups.length);
     if (group.excluded !== undefined) continue;
     const C = group.channels;
     const layers: string[] = [];
@@ -377,6 +380,7 @@ export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, setti
       log(undefined, `group g${group.id} (${C} channels, ${layers.length} layer(s)): ${kept}${r.timedOut ? ', search cut by --permute-time' : ''}${applied ? '' : ', not applied'}`);
     }
   }
+  settings.progress?.(groups.length, groups.length);
   return { graph: g, groups: results, layerGroup, timedOut };
 }
 
