@@ -2,6 +2,8 @@
 // maximizes what N:M pruning keeps (NVIDIA ASP's stripe-group search), and the row order that
 // makes blocks of rows share few columns. No graph here: callers pass score matrices and masks.
 
+import { mulberry32 } from './prng.js';
+
 /**
  * A consumer pruned N:M along the permuted channels: `scores` is rows × C row-major (≥ 0). After
  * permutation the channels form cells of `cell` consecutive positions and each row keeps its top
@@ -80,17 +82,8 @@ function checkScores(s: Float64Array, what: string): void {
   }
 }
 
-/** Deterministic PRNG (mulberry32): the search must give the same permutation every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG: the search must give the same permutation every run. */
+const prng = mulberry32;
 
 // ---------------------------------------------------------------------------------------------
 // Channel permutation.

@@ -9,18 +9,10 @@ import { sizeOf } from '../../../runtime/tensor.js';
 import { inferShapes } from '../../../compiler/analysis/shapes.js';
 import { evaluateGraph } from '../../../compiler/analysis/evaluate.js';
 import { verifyGraph } from '../../../compiler/ir/verify.js';
+import { mulberry32 } from '../../../compiler/sparse/prng.js';
 
 /** mulberry32: a tiny seeded generator, so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export function randomF32(shape: readonly number[], seed: number, lo = -1, hi = 1): Constant {
   const r = rng(seed);

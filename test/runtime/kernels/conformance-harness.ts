@@ -9,6 +9,7 @@ import type { DType, TensorView, TypedArray } from '../../../runtime/tensor.js';
 import { allocArray, sizeOf } from '../../../runtime/tensor.js';
 import type { AttrValue, Attrs, Kernel } from '../../../runtime/kernels/kernel.js';
 import { NODE_TESTS_DIR } from '../../helpers/corpus.js';
+import { compareTensor } from '../../../scripts/conformance/run.js';
 
 const { onnx } = onnxProto;
 
@@ -116,25 +117,9 @@ function loadData(
   return { op: base.op, attrs: base.attrs, inputs, expected };
 }
 
-/** First mismatch as a message (index, values, shape), or undefined when all match. */
+/** First mismatch as a message (index, values, shape), or undefined when all match (the runner's comparison). */
 export function compareTensors(got: TensorView, exp: TensorView, what: string): string | undefined {
-  if (got.dtype !== exp.dtype) return `${what}: dtype ${got.dtype} vs expected ${exp.dtype}`;
-  const n = sizeOf(exp.shape);
-  const isFloat = exp.dtype === 'float32' || exp.dtype === 'float64';
-  for (let i = 0; i < n; i++) {
-    const g = got.data[i]!, e = exp.data[i]!;
-    if (isFloat) {
-      const gn = g as number, en = e as number;
-      if (Number.isNaN(en) && Number.isNaN(gn)) continue;
-      if (gn === en) continue; // also covers matching infinities
-      if (!(Math.abs(gn - en) <= 1e-4 * Math.abs(en) + 1e-6)) {
-        return `${what}: index ${i} of shape [${exp.shape.join(',')}]: got ${gn}, expected ${en}`;
-      }
-    } else if (g !== e) {
-      return `${what}: index ${i} of shape [${exp.shape.join(',')}]: got ${g}, expected ${e}`;
-    }
-  }
-  return undefined;
+  return compareTensor(got, { ...exp, name: '' }, what);
 }
 
 /** Prepares and runs `kernel` with outputs shaped like the expected ones; returns the outputs. */
