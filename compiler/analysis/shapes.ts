@@ -547,6 +547,8 @@ const split: Rule = (c: RuleCtx) => {
 const pad: Rule = (c: RuleCtx) => {
   const x = c.in(0);
   const xs = x.shape;
+  const value = c.node.attrs['value'];
+  if (value && value.kind !== 'float' && value.kind !== 'int') c.fail(`attribute 'value' must be a number, got ${value.kind}`);
   let pads: readonly number[] | undefined;
   if (c.opset < 11) pads = attrInts(c.node, 'pads') ?? attrInts(c.node, 'paddings');
   else { c.in(1); pads = c.ints(1); }

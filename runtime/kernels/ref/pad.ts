@@ -42,6 +42,7 @@ export const padRef = defineKernel({
       }
     };
     plan();
+    const attrValue = x.dtype === 'int64' ? 0n : c.float('value', 0);
     // Maps output coordinate o on an axis to an input coordinate, or -1 for the constant.
     const source = (o: number, axis: number): number => {
       const size = x.shape[axis]!;
@@ -57,7 +58,7 @@ export const padRef = defineKernel({
     };
     return () => {
       plan();
-      const value = valueIn ? (valueIn.data as Cells)[0] : x.dtype === 'int64' ? 0n : c.float('value', 0);
+      const value = valueIn ? (valueIn.data as Cells)[0] : attrValue;
       counter.fill(0);
       for (let k = 0; k < n; k++) {
         let src = 0;

@@ -165,6 +165,15 @@ describe('frontend: hostile models', () => {
         /^graph output 'x' is also a graph input; spc cannot pass an input through unchanged$/);
     });
 
+    it('an attribute of the wrong type (found by npm run fuzz: Pad value given as ints)', () => {
+      const pads = { name: 'p', dims: [2], dataType: INT64, int64Data: [1, 1] };
+      const bytes = model({
+        nodes: [{ name: 'pad', opType: 'Pad', input: ['x', 'p'], output: ['y'], attribute: [{ name: 'value', ints: [1, 2], type: 7 }] }],
+        inputs: [valueInfo('x', [4])], initializers: [pads], outputs: [valueInfo('y', [6])],
+      });
+      assert.match(refusal('pad-value', bytes), /^node 'pad' \(Pad\): attribute 'value' must be a number, got ints$/);
+    });
+
     it('an output that is a constant is not hostile: it is computed at compile time and still produced', async () => {
       // ONNX allows an output that depends on no input (the conformance tests have several);
       // materialize-outputs gives it a node, so the artifact writes it on every run.
