@@ -18,7 +18,7 @@ import type { MaskRule } from '../sparse/mask-rule.js';
 import type { Pattern } from '../sparse/pattern.js';
 import { SpcError } from '../errors.js';
 import type { Pass, PassContext, PassOptions } from './pass.js';
-import { pruneCandidates, pruneSettings } from './prune.js';
+import { heldOutFolds, pruneCandidates, pruneSettings } from './prune.js';
 import type { CalibrationSet } from '../calibrate/data.js';
 import { streamCalibration } from '../calibrate/stream.js';
 import { layerStats } from '../calibrate/stats.js';
@@ -390,11 +390,6 @@ function samePerm(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
-/** Folds of the calibration samples for held-out errors, and the layer-size limits (as SparseGPT's cross-validation). */
-const ERROR_FOLDS = 4;
-const ERROR_MAX_COLS = 1024;
-const ERROR_MAX_WORK = 3e8;
-
 /**
  * Per layer in `layers` (single conv group): Σx², XᵀX and, when the layer is small enough and
  * there are ≥ 2 samples per fold, XᵀX per fold, over the calibration set on the dense network,
@@ -408,7 +403,7 @@ function layerCalibrations(graph: Graph, calib: CalibrationSet, layers: Readonly
     if (!w || !isStatic(outShape)) return undefined;
     const transB = node.op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
     const { rows, cols } = weightMatrixShape(node.op as WeightOp, w.shape, transB);
-    const folds = inputs.length >= 2 * ERROR_FOLDS && cols <= ERROR_MAX_COLS && rows * cols * cols <= ERROR_MAX_WORK ? ERROR_FOLDS : undefined;
+    const folds = heldOutFolds(inputs.length, rows, cols);
     const stats = layerStats(node, w.shape, outShape, inputs, { full: true, folds });
     if (stats.groups !== 1) return undefined;
     out.set(node.name, {

@@ -441,8 +441,17 @@ function foldsFor(outShape: readonly number[], samples: number, weightRows: numb
   const channels = outShape.length >= 3 ? outShape[1]! : outShape[outShape.length - 1]!;
   const perSample = outShape.reduce((a, b) => a * b, 1) / Math.max(1, channels);
   const rows = Math.min(DEFAULT_MAX_ROWS, perSample * samples);
+  return rows < 2 * cols ? heldOutFolds(samples, weightRows, cols) : undefined;
+}
+
+/**
+ * Folds of the calibration samples for held-out statistics of a `weightRows` × `cols` layer (the
+ * dampening's cross-validation here, the permutation's calibrated error in permute-channels):
+ * DAMPENING_FOLDS when every fold gets two samples and the layer is within the limits above.
+ */
+export function heldOutFolds(samples: number, weightRows: number, cols: number): number | undefined {
   const affordable = cols <= CV_MAX_COLS && weightRows * cols * cols <= CV_MAX_WORK;
-  return rows < 2 * cols && samples >= 2 * DAMPENING_FOLDS && affordable ? DAMPENING_FOLDS : undefined;
+  return samples >= 2 * DAMPENING_FOLDS && affordable ? DAMPENING_FOLDS : undefined;
 }
 
 /** The dampening for group `g` (pruned with `options`) chosen on held-out folds (logged), or undefined without folds. */
