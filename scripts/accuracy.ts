@@ -3,7 +3,10 @@
 // by compiler/eval (what `spc eval` runs) and cross-checked with onnxruntime on the emitted ONNX;
 // and output agreement with the dense model on
 // two random-weight corpus models at 2:4 per method. Rewrites the generated sections of docs/accuracy.md.
-// `--skip-corpus` runs the digits sections alone (the corpus one takes minutes: sparsegpt on resnet10_w32).
+// The permutation cells are also paired image by image on the test set (McNemar) and scored on the
+// training images that are not calibration images. `--skip-corpus` runs the digits sections alone
+// (the corpus one takes minutes: sparsegpt on resnet10_w32); `--permute-cv` adds the network-level
+// held-out check of --permute per calibrated cell (8 more compiles each; minutes).
 
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -27,6 +30,9 @@ const MODELS = ['digits_mlp', 'digits_cnn'] as const;
 const CALIB = join(DIGITS, 'digits-calib-x.npy');
 const TEST_X = join(DIGITS, 'digits-test-x.npy');
 const TEST_Y = join(DIGITS, 'digits-test-y.npy');
+/** The training split: its images not in the calibration set are a second held-out set (never used by the compiles). */
+const TRAIN_X = join(DIGITS, 'digits-train-x.npy');
+const TRAIN_Y = join(DIGITS, 'digits-train-y.npy');
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'models');
 /** Random-weight corpus models for issue 5's acceptance 4. */
 const CORPUS_MODELS = ['resnet10_w32', 'mobilenet_v2_w050'] as const;
@@ -163,6 +169,33 @@ async function outputs(bytes: Uint8Array, set: CalibrationSet): Promise<Float32A
   }
 }
 
+/** Per sample: whether the artifact's top-1 class is the label. */
+async function rightPerSample(bytes: Uint8Array, set: CalibrationSet, labels: ArrayLike<number>): Promise<Uint8Array> {
+  return Uint8Array.from(await outputs(bytes, set), (y, s) => (argmax(y) === labels[s] ? 1 : 0));
+}
+
+/** Two-sided exact McNemar p-value for b and c discordant pairs (a binomial test of b against c at ½). */
+function mcnemarExact(b: number, c: number): number {
+  const n = b + c;
+  if (n === 0) return 1;
+  let tail = 0, term = 0.5 ** n;
+  for (let k = 0; k <= Math.min(b, c); k++) { tail += term; term *= (n - k) / (k + 1); }
+  return Math.min(1, 2 * tail);
+}
+
+/** The training images that are not calibration images (compared by content): held out from every compile here. */
+function unseenTraining(graph: ReturnType<typeof artifactInputGraph>): { set: CalibrationSet; labels: number[] } {
+  const key = (s: Readonly<Record<string, SampleTensor>>): string => {
+    const t = Object.values(s)[0]!.data;
+    return Buffer.from(t.buffer, t.byteOffset, t.byteLength).toString('base64');
+  };
+  const calib = new Set(readSamples(CALIB, graph).samples.map(key));
+  const train = readSamples(TRAIN_X, graph, { flag: '--data' });
+  const y = readLabels(TRAIN_Y);
+  const keep = train.samples.flatMap((s, i) => (calib.has(key(s)) ? [] : [i]));
+  return { set: { samples: keep.map((i) => train.samples[i]!), source: `digits-train-x.npy minus calibration, ${keep.length}` }, labels: keep.map((i) => y[i]!) };
+}
+
 /** Issue 5's acceptance 4: each method at 2:4 against the dense model on noise-perturbed copies of the stored input. */
 async function corpusSection(): Promise<void> {
   const rows: string[] = [];
@@ -198,6 +231,27 @@ async function corpusSection(): Promise<void> {
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n'), DOC);
+}
+
+const CV_FOLDS = 4;
+
+/** The network-level held-out check of `--permute` for one cell (a row of the permute-cv table). */
+async function networkCv(model: string, pattern: CompileOptions, method: CompileOptions, calib: CalibrationSet, dense: Uint8Array, unseenSaysOn: boolean, label: string): Promise<string> {
+  const t0 = process.cpuUsage();
+  const kl = { off: 0, on: 0 };
+  for (const permute of [false, true]) {
+    for (let f = 0; f < CV_FOLDS; f++) {
+      const fit: CalibrationSet = { samples: calib.samples.filter((_, i) => i % CV_FOLDS !== f), source: `fold ${f}` };
+      const held = calib.samples.filter((_, i) => i % CV_FOLDS === f);
+      const r = compileFile(join(DIGITS, `${model}.onnx`), { ...pattern, ...method, calib: fit, permute });
+      const e = await evaluateArtifact(r.artifact, held, undefined, dense);
+      kl[permute ? 'on' : 'off'] += e.kl! * held.length / calib.samples.length;
+    }
+  }
+  const t = process.cpuUsage(t0);
+  const keeps = kl.on < kl.off;
+  log(`${label}: network-level held-out KL ${kl.off.toExponential(3)} → ${kl.on.toExponential(3)}`);
+  return `| ${label.split(' ')[0]} | ${label.split(' ').slice(1, -1).join(' ')} | ${label.split(' ').at(-1)} | ${kl.off.toExponential(2)} | ${kl.on.toExponential(2)} | ${keeps ? 'yes' : 'no'} | ${keeps === unseenSaysOn ? 'yes' : 'no'} | ${((t.user + t.system) / 1e6).toFixed(1)} s |`;
 }
 
 async function main(): Promise<void> {
@@ -242,7 +296,17 @@ async function main(): Promise<void> {
   // N:M without and with channel permutation (issue 6's acceptance 3): the "with" cells are the
   // grid's (default settings), checked to have run the permutation search.
   const perm: string[] = [];
+  const paired: string[] = [];
+  const cv: string[] = [];
+  const withCv = process.argv.includes('--permute-cv');
+  const testY = readLabels(TEST_Y);
+  let unseenCount = 0;
   for (const model of MODELS) {
+    const inputGraph = artifactInputGraph(denseBytes(model));
+    const test = readSamples(TEST_X, inputGraph, { flag: '--data' });
+    const unseen = unseenTraining(inputGraph);
+    unseenCount = unseen.labels.length;
+    const calibSet = readSamples(CALIB, inputGraph);
     for (const p of PERMUTE_PATTERNS) {
       for (const m of PERMUTE_METHODS) {
         const label = `${model} ${p.name} ${m.name}`;
@@ -255,6 +319,17 @@ async function main(): Promise<void> {
         const delta = on.correct - s.correct;
         perm.push(`| ${model} | ${p.name} | ${m.name} | ${pct(s.top1)} | ${pct(on.top1)} | ${delta > 0 ? '+' : ''}${delta} | ${applied} of ${on.result.groups.length} | ${keptMagnitude(on.result)} | ${off.cpuMs.toFixed(0)} ms → ${on.cpuMs.toFixed(0)} ms |`);
         log(`${label}: --no-permute ${pct(s.top1)}, --permute ${pct(on.top1)} (${delta > 0 ? '+' : ''}${delta} images)`);
+        // The same two artifacts, paired on the test images and scored on the unseen training images.
+        const rOff = await rightPerSample(off.result.artifact, test, testY);
+        const rOn = await rightPerSample(on.result.artifact, test, testY);
+        let onlyOff = 0, onlyOn = 0;
+        for (let i = 0; i < rOn.length; i++) { if (rOff[i]! > rOn[i]!) onlyOff++; if (rOn[i]! > rOff[i]!) onlyOn++; }
+        if (onlyOn - onlyOff !== delta) throw new Error(`${label}: paired counts ${onlyOn} − ${onlyOff} disagree with Δ ${delta}`);
+        const uOff = await evaluateArtifact(off.result.artifact, unseen.set, unseen.labels, denseBytes(model));
+        const uOn = await evaluateArtifact(on.result.artifact, unseen.set, unseen.labels, denseBytes(model));
+        const du = uOn.correct! - uOff.correct!;
+        paired.push(`| ${model} | ${p.name} | ${m.name} | ${onlyOff} / ${onlyOn} | ${mcnemarExact(onlyOff, onlyOn).toFixed(2)} | ${uOff.correct} → ${uOn.correct} (${du > 0 ? '+' : ''}${du}) | ${uOff.kl!.toExponential(2)} → ${uOn.kl!.toExponential(2)} (${uOn.kl! < uOff.kl! ? 'lower' : 'higher'}) |`);
+        if (withCv && m.name !== 'magnitude') cv.push(await networkCv(model, p.opts, m.opts, calibSet, denseBytes(model), uOff.kl! > uOn.kl!, label));
       }
     }
   }
@@ -265,6 +340,22 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...perm,
   ].join('\n'), DOC);
+  writeSection('permute-paired', [
+    `The same artifacts paired image by image on the test set (images right only with --no-permute / only with --permute; exact two-sided McNemar p of that split), and scored on the ${unseenCount} training images that are not calibration images (held out from every compile here): images right, and mean KL(dense ‖ pruned) of the softmax outputs against the dense model.`,
+    '',
+    '| model | pattern | method | test: right only without / only with | McNemar p | unseen training images right, without → with | KL(dense ‖ pruned) on them, without → with |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...paired,
+  ].join('\n'), DOC);
+  if (withCv) {
+    writeSection('permute-cv', [
+      `A network-level check, the candidate rule: each calibrated cell compiled ${CV_FOLDS} times with --permute and with --no-permute, each time calibrated on ${CV_FOLDS - 1} of ${CV_FOLDS} folds of the 128 calibration images (image i in fold i mod ${CV_FOLDS}); the whole network's mean KL(dense ‖ pruned) on the held-out fold, averaged over the 128 images. The rule would keep the permutation where that KL is lower. "agrees" compares its choice with the unseen training images' verdict (table above).`,
+      '',
+      '| model | pattern | method | held-out calibration KL, --no-permute | --permute | rule keeps the permutation | agrees with the unseen images | compile CPU of the check |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...cv,
+    ].join('\n'), DOC);
+  }
 
   // Magnitude on more patterns (the original table), spc checked against onnxruntime; default settings.
   const more: string[] = [];
