@@ -1,7 +1,8 @@
 // Builds the browser sample into a static folder (default samples/browser/out/, ignored by git):
-// compiles samples/digits/digits_cnn.onnx at 2:4 with spc/compiler's compile, bundles app.ts with
-// the generated dispatch module (esbuild, ESM, browser; `spc/runtime...` resolved through this
-// package's exports) and copies index.html and the committed test images beside it.
+// compiles samples/digits/digits_cnn.onnx at 2:4 with spc/compiler's compile, type-checks app.ts
+// with the generated dispatch module (strict, DOM, `spc/runtime...` as this package's exports map
+// them, checked against their sources), bundles them (esbuild, ESM, browser)
+// and copies index.html and the committed test images beside it.
 //
 //   npm run sample:browser                      build, then serve samples/browser/out/ with any static server
 //   npm run sample:browser -- --out dir         build elsewhere
@@ -12,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import type { Plugin } from 'esbuild';
+import ts from 'typescript';
 import { compile } from '../../compiler/index.js';
 import { parseNpy } from '../../compiler/io/npy.js';
 
@@ -81,12 +83,39 @@ const resolveSpc = (dispatchFile: string): Plugin => ({
   },
 });
 
+/**
+ * Type-checks app.ts and the generated dispatch module as the page's code (strict, ES2022 + DOM,
+ * bundler resolution; `spc/runtime...` mapped as package.json's exports map them, to the sources;
+ * `spc-sample-model` the dispatch module). esbuild strips types without checking them; this is what would catch a
+ * runtime API change breaking the sample. Throws with tsc's messages.
+ */
+export function typecheckApp(dispatchFile: string): void {
+  const program = ts.createProgram([join(SAMPLE_DIR, 'app.ts')], {
+    strict: true, noEmit: true, noUnusedLocals: true, skipLibCheck: true, types: [],
+    target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], resolveJsonModule: true,
+    // The package's exports, mapped to their sources (the dispatch module may live outside the package).
+    paths: {
+      'spc-sample-model': [dispatchFile],
+      'spc/runtime': [join(ROOT, 'runtime', 'index.ts')],
+      'spc/runtime/dispatch': [join(ROOT, 'runtime', 'executor', 'dispatch.ts')],
+      'spc/runtime/kernels/*': [join(ROOT, 'runtime', 'kernels', '*')],
+    },
+  });
+  const diagnostics = ts.getPreEmitDiagnostics(program);
+  if (diagnostics.length > 0) {
+    const text = ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => '\n' });
+    throw new Error(`app.ts does not type-check:\n${text}`);
+  }
+}
+
 export async function buildSample(outDir = join(SAMPLE_DIR, 'out')): Promise<BuiltSample> {
   mkdirSync(outDir, { recursive: true });
   const compiled = compile(new Uint8Array(readFileSync(MODEL)), { name: 'digits_cnn', pattern: '2:4' });
   writeFileSync(join(outDir, 'digits_cnn.spm'), compiled.artifact);
   const dispatchFile = join(outDir, 'digits_cnn.dispatch.ts');
   writeFileSync(dispatchFile, compiled.dispatch);
+  typecheckApp(dispatchFile);
   const r = await build({
     entryPoints: [join(SAMPLE_DIR, 'app.ts')], outfile: join(outDir, 'app.js'), bundle: true, format: 'esm', platform: 'browser',
     target: 'es2022', minify: true, legalComments: 'none', logLevel: 'silent', plugins: [resolveSpc(dispatchFile)], metafile: true,

@@ -1,12 +1,14 @@
 // The browser sample's data path, in Node: the drawing → 8×8 downsampling (samples/browser/
 // downsample.ts) against hand-computed block counts, and the committed test-images.json against
-// the corpus it is generated from (stale or hand-edited fails).
+// the corpus it is generated from (stale or hand-edited fails), and the build's type-check of app.ts.
 
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { BITMAP, downsample } from '../../samples/browser/downsample.js';
-import { formatImages, IMAGES_FILE, testImagesFromCorpus } from '../../samples/browser/build.js';
+import { formatImages, IMAGES_FILE, testImagesFromCorpus, typecheckApp } from '../../samples/browser/build.js';
 
 /** `bitmap` (32×32, 0/1) drawn `k` times larger, as ink 0/255. */
 function enlarge(bitmap: readonly number[], k: number): Uint8Array {
@@ -52,5 +54,17 @@ describe('browser sample data', () => {
     const want = testImagesFromCorpus();
     assert.equal(readFileSync(IMAGES_FILE, 'utf8'), formatImages(want));
     assert.deepEqual(want.images.map((im) => im.label), [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9]);
+  });
+
+  it('the build type-checks app.ts against the dispatch module: a module whose load() has the wrong type is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spc-sample-tc-'));
+    try {
+      const file = join(dir, 'broken.dispatch.ts');
+      // app.ts awaits load(bytes) as a Model; a load returning a number must not type-check.
+      writeFileSync(file, 'export function load(bytes: Uint8Array): number { return bytes.length; }\n');
+      assert.throws(() => typecheckApp(file), (e: Error) => /app\.ts does not type-check/.test(e.message) && /app\.ts\(\d+,\d+\): error TS/.test(e.message));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
