@@ -11,12 +11,11 @@ import { loadOnnx, loadOnnxBytes } from './frontend/load.js';
 import { makePassContext } from './passes/pass.js';
 import type { PassNote } from './passes/pass.js';
 import { runPipeline } from './passes/manager.js';
-import { graphViolations } from './ir/verify.js';
 import { canonicalizePipeline, prunePipeline, selectPipeline } from './passes/pipelines.js';
 import type { GroupPermutation } from './passes/permute-channels.js';
-import { permuteChannelsPass, permuteForNm, permuteSettings } from './passes/permute-channels.js';
+import { permuteResultOf, permuteSettings } from './passes/permute-channels.js';
 import type { RowReorder } from './passes/reorder-rows.js';
-import { reorderForBlocks, reorderRowsPass } from './passes/reorder-rows.js';
+import { rowOrderOf } from './passes/reorder-rows.js';
 import { planArena } from './analysis/memory-plan.js';
 import { lowerGraph, withRecipe } from './emit/lower.js';
 import { compileReport, recipeOf, type CompileLayerReport } from './emit/compile-report.js';
@@ -203,33 +202,25 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
     targets: options.targets, profile, pattern: options.pattern, sparsity: options.sparsity,
     allocation: options.allocation, config: options.config, minParams: options.minParams, shareRows: options.shareRows,
     method: options.method, biasCorrection: options.biasCorrection, calib, progress: options.onCalibProgress,
-    permute: options.permute, permuteTime: options.permuteTime,
+    permute: options.permute, permuteTime: options.permuteTime, permuteProgress: options.onPermuteProgress,
   }, registry);
   const verify = options.verify ?? false;
   const limits = compileLimits(options.limits);
-  const { canonical, permuted, reordered, graph, allWarnings } = namingModel(label, () => {
+  const { canonical, permuted, rowOrder, graph, allWarnings } = namingModel(label, () => {
     const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });
     // Folding can make shapes known that were not: check them before calibration allocates activations.
     checkValueShapes(canonical, limits);
-    // permute-channels (the pipeline's first pruning step) is run here directly for its report.
-    const permuted = permuteForNm(canonical, ctx.options, { ...permuteSettings(ctx.options), progress: options.onPermuteProgress }, (node, message) => ctx.log({ pass: 'permute-channels', node, message }));
+    const pruned = runPipeline(canonical, prunePipeline, ctx, { verify });
+    const permuted = permuteResultOf(ctx);
+    if (!permuted) throw new Error('the prune pipeline did not run permute-channels');
     const allWarnings = [...warnings];
     if (permuted.timedOut) {
       allWarnings.push(`the channel-permutation search was cut by --permute-time (${permuteSettings(ctx.options).timeMs / 1000} s): the artifact may differ from one machine to another; raise --permute-time for a reproducible result`);
     }
-    const pruned = runPipeline(permuted.graph, prunePipeline.filter((p) => p !== permuteChannelsPass && p !== reorderRowsPass), ctx, { verify });
-    // reorder-rows (the pipeline's last pruning step), likewise run here for its report.
-    const reordered = reorderForBlocks(pruned, ctx.options, (message) => ctx.log({ pass: 'reorder-rows', message }));
-    if (verify) {
-      for (const [pass, g] of [['permute-channels', permuted.graph], ['reorder-rows', reordered.graph]] as const) {
-        const bad = graphViolations(g);
-        if (bad.length > 0) throw new Error(`pass '${pass}' left a malformed graph:\n  ${bad.join('\n  ')}`);
-      }
-    }
-    const graph = runPipeline(reordered.graph, selectPipeline, ctx, { verify });
+    const graph = runPipeline(pruned, selectPipeline, ctx, { verify });
     requireStaticShapes(graph, label);
     checkRuntimeValues(graph, limits);
-    return { canonical, permuted, reordered, graph, allWarnings };
+    return { canonical, permuted, rowOrder: rowOrderOf(ctx) ?? [], graph, allWarnings };
   });
   const plan = planArena(graph);
   if (plan.arenaBytes > MAX_ARENA_BYTES) {
@@ -244,7 +235,7 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
   const artifact = writeArtifact(contents);
   let dispatch: string | undefined;
   return {
-    artifact, contents, graph, canonical, warnings: allWarnings, notes: ctx.notes, report, groups: permuted.groups, rowOrder: reordered.groups,
+    artifact, contents, graph, canonical, warnings: allWarnings, notes: ctx.notes, report, groups: permuted.groups, rowOrder,
     get dispatch(): string {
       dispatch ??= generateDispatch(contents);
       return dispatch;

@@ -25,15 +25,21 @@ export interface PassContext {
   readonly registry?: KernelRegistry;
   /** Records a reportable fact. */
   log(note: PassNote): void;
+  /**
+   * What a pass found besides its graph (permute-channels' search per group, reorder-rows' block
+   * fill), by pass name, for the caller to read after the pipeline; each pass module reads its own
+   * entry back with a typed accessor. Absent: nobody asked.
+   */
+  readonly results?: Map<string, unknown>;
 }
 
-/** A context whose notes are kept in an array, for the CLI report and for tests. */
-export function makePassContext(options: PassOptions = {}, registry?: KernelRegistry): PassContext & { readonly notes: PassNote[] } {
+/** A context whose notes are kept in an array and whose passes' side results are kept, for the CLI report and for tests. */
+export function makePassContext(options: PassOptions = {}, registry?: KernelRegistry): PassContext & { readonly notes: PassNote[]; readonly results: Map<string, unknown> } {
   const notes: PassNote[] = [];
   // A pass in a fixpoint group repeats its notes every round; keep each fact once.
   const seen = new Set<string>();
   return {
-    options, registry, notes,
+    options, registry, notes, results: new Map(),
     log: (n) => {
       const key = `${n.pass}\u0000${n.node ?? ''}\u0000${n.message}`;
       if (!seen.has(key)) { seen.add(key); notes.push(n); }

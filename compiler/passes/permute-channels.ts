@@ -448,13 +448,24 @@ export function permuteSettings(options: Readonly<PassOptions>): PermuteSettings
 /**
  * The pass form of permuteForNm: on (`options.permute`, default on for N:M patterns) it
  * permutes the channel groups whose layers will be pruned N:M so N:M keeps more weight; the
- * model's function is unchanged. Logs each group's kept magnitude before → after.
+ * model's function is unchanged. Logs each group's kept magnitude before → after, records the
+ * PermuteResult in `ctx.results` (read it with permuteResultOf) and reports the search's progress
+ * to `options.permuteProgress`.
  */
 export const permuteChannelsPass: Pass = {
   name: 'permute-channels',
   summary: 'before N:M pruning: permute channel groups so N:M keeps more weight (function unchanged)',
   preserves: ['shapes'],
   run(graph: Graph, ctx: PassContext): Graph {
-    return permuteForNm(graph, ctx.options, permuteSettings(ctx.options), (node, message) => ctx.log({ pass: 'permute-channels', node, message })).graph;
+    const pg = ctx.options['permuteProgress'];
+    const progress = typeof pg === 'function' ? pg as PermuteSettings['progress'] : undefined;
+    const r = permuteForNm(graph, ctx.options, { ...permuteSettings(ctx.options), progress }, (node, message) => ctx.log({ pass: 'permute-channels', node, message }));
+    ctx.results?.set(permuteChannelsPass.name, r);
+    return r.graph;
   },
 };
+
+/** What permuteChannelsPass recorded in `ctx.results` (undefined when it did not run there). */
+export function permuteResultOf(ctx: PassContext): PermuteResult | undefined {
+  return ctx.results?.get(permuteChannelsPass.name) as PermuteResult | undefined;
+}

@@ -83,12 +83,19 @@ export function reorderForBlocks(graph: Graph, options: Readonly<PassOptions>, l
   return { graph: g, groups: out };
 }
 
-/** The pass form of reorderForBlocks (after pruning, before kernel selection). */
+/** The pass form of reorderForBlocks (after pruning, before kernel selection); records its groups in `ctx.results` (rowOrderOf). */
 export const reorderRowsPass: Pass = {
   name: 'reorder-rows',
   summary: 'after pruning: order each channel group\'s rows so 4-row blocks share columns (function unchanged)',
   preserves: ['shapes'],
   run(graph: Graph, ctx: PassContext): Graph {
-    return reorderForBlocks(graph, ctx.options, (message) => ctx.log({ pass: 'reorder-rows', message })).graph;
+    const r = reorderForBlocks(graph, ctx.options, (message) => ctx.log({ pass: 'reorder-rows', message }));
+    ctx.results?.set(reorderRowsPass.name, r.groups);
+    return r.graph;
   },
 };
+
+/** What reorderRowsPass recorded in `ctx.results` (undefined when it did not run there). */
+export function rowOrderOf(ctx: PassContext): readonly RowReorder[] | undefined {
+  return ctx.results?.get(reorderRowsPass.name) as readonly RowReorder[] | undefined;
+}

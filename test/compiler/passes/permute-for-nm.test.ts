@@ -78,7 +78,12 @@ describe('permute-channels: permuteForNm before N:M pruning', function () {
   }
 
   it('compileFile: per-layer keptBefore ≤ keptAfter with the group id, the groups, and the same bytes twice; --no-permute differs', () => {
-    const a = compileFile(CNN, { pattern: '2:4', shareRows: 4, permute: true, permuteTime: 600 });
+    const progress: [number, number][] = [];
+    const a = compileFile(CNN, { pattern: '2:4', shareRows: 4, permute: true, permuteTime: 600, onPermuteProgress: (done, total) => progress.push([done, total]) });
+    // The search reports every channel group as it reaches it, then the end.
+    const total = progress[0]![1];
+    assert.deepEqual(progress, Array.from({ length: total + 1 }, (_, i) => [i, total]));
+    assert.ok(total >= a.groups.length && a.groups.length >= 1);
     const b = compileFile(CNN, { pattern: '2:4', shareRows: 4, permute: true, permuteTime: 600 });
     assert.deepEqual(a.artifact, b.artifact, 'byte-identical artifact');
     assert.equal(a.dispatch, b.dispatch);
