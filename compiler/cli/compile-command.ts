@@ -188,7 +188,7 @@ export function compileCommand(): Command {
     .option('--eval-labels <y.npy>', 'one integer class per --eval-data sample')
     .option('--max-size <size>', 'budget: fail (exit 1, nothing written) if the .spm file is larger; bytes, or KB / MB (1 KB = 1024 bytes)')
     .option('--max-accuracy-drop <points>', 'budget: fail (exit 1, nothing written) if top-1 accuracy on --eval-data/--eval-labels drops more than this many percentage points below the dense model\'s')
-    .option('--min-speedup <x>', 'budget: fail (exit 1, nothing written) if the estimated speedup over the dense model (Σ kernel-profile estimates over Conv/Gemm/MatMul layers; not a measurement) is below x')
+    .option('--min-speedup <x>', 'budget: fail (exit 1, nothing written) if the estimated speedup over the dense model (Σ kernel-profile estimates over Conv/Gemm/MatMul layers; not a measurement: spc bench --min-speedup measures) is below x')
     .option('--json', 'print the summary as JSON on stdout')
     .option('-q, --quiet', 'print nothing but errors: no summary, warnings or progress bar (--json still prints)')
     .action(async (model: string, flags: CompileFlags) => {

@@ -56,8 +56,25 @@ the report.
   Conv/Gemm/MatMul layers of the estimated time of the kernel the dense model would run,
   divided by Σ of the chosen kernels' estimates. The estimates come from the kernel profile
   (\`spc tune\`, or the one shipped), the same figures kernel selection uses and \`spc inspect\`
-  prints as reasons; other ops are not priced, and nothing is measured (spc has no bench
-  command; \`npm run bench\` measures end to end).
+  prints as reasons; other ops are not priced, and nothing is measured here, so the budget
+  gives the same answer on every machine. For a measured speedup on the machine at hand use
+  \`spc bench\` (below).
+
+## Measured speed (\`spc bench\`)
+
+\`spc bench model.spm --reference model.onnx\` times the artifact with spc's runtime, side by
+side with the dense model (the ONNX compiled in memory without pruning, with the artifact's
+input shapes): after \`--warmup\` untimed runs each, the two run in alternating rounds, one batch
+of a few milliseconds per model per round (the order rotating), until each has had \`--time\`
+seconds (default 2). Runs write into outputs allocated once, as an app would. It prints per
+model the median and quartiles of the wall-clock time per run and the median CPU time per run
+(user + system of the process), and the speedup: the reference's median CPU time ÷ the
+artifact's (CPU time tracks single-threaded latency on a shared machine better than the wall
+clock; the wall-clock ratio is printed beside it). The input is \`--data\`'s first sample, or
+pseudo-random values in [0, 1) for float inputs and zeros for the others.
+\`--min-speedup <x>\` turns it into a budget: exit 1 with \`budget failed: --min-speedup x:
+measured speedup …\` when below. Timings vary between runs and machines: leave a margin, or
+use \`spc compile --min-speedup\` for the deterministic estimate.
 
 ## HTML report (\`spc compile --report report.html\`)
 

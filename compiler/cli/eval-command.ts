@@ -3,13 +3,12 @@
 
 import { Command } from 'commander';
 import { basename, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
-import { compileFile } from '../compile.js';
 import { readSamples } from '../calibrate/data.js';
 import { artifactInputGraph, evaluateArtifact } from '../eval/evaluate.js';
 import { readLabels } from '../eval/labels.js';
 import { SpcError, UsageError } from '../errors.js';
 import { readInputFile } from './read-file.js';
+import { compileReference } from './reference.js';
 
 interface EvalFlags { data?: string; labels?: string; reference?: string; count?: string; json?: boolean; quiet?: boolean }
 
@@ -53,18 +52,7 @@ export function evalCommand(): Command {
         }
         labels = all.subarray(0, need);
       }
-      let reference: Uint8Array | undefined;
-      if (flags.reference) {
-        if (!existsSync(flags.reference)) throw new SpcError(`--reference ${flags.reference}: no such file`);
-        const name = inputs.inputs[0]!;
-        const shape = inputs.values.get(name)!.shape as number[];
-        try {
-          reference = compileFile(flags.reference, { inputShapes: { [name]: shape } }).artifact;
-        } catch (e) {
-          if (e instanceof SpcError) throw new SpcError(`--reference ${flags.reference}: ${e.message}`);
-          throw e;
-        }
-      }
+      const reference = flags.reference ? compileReference(flags.reference, inputs) : undefined;
       const r = await evaluateArtifact(bytes, data, labels, reference);
       if (flags.json) {
         process.stdout.write(JSON.stringify({

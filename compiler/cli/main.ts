@@ -6,6 +6,7 @@ import { SpcError, UsageError } from '../errors.js';
 import { SPC_VERSION } from '../version.js';
 import { compileCommand } from './compile-command.js';
 import { evalCommand } from './eval-command.js';
+import { benchCommand } from './bench-command.js';
 import { inspectCommand } from './inspect-command.js';
 import { runCommand } from './run-command.js';
 import { tuneCommand } from './tune-command.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   program.addCommand(inspectCommand());
   program.addCommand(runCommand());
   program.addCommand(evalCommand());
+  program.addCommand(benchCommand());
   program.addCommand(tuneCommand());
   for (const c of program.commands) c.exitOverride().showHelpAfterError();
   program.addHelpText('after', `\nExit codes:\n${EXIT_CODES.map(([code, what]) => `  ${String(code).padStart(3)}  ${what.replace(/`/g, '')}`).join('\n')}\n\nReference: docs/cli.md`);

@@ -1,6 +1,8 @@
 // Timing one cell of the benchmark: warm-up runs (first calls run unoptimized), then timed
 // runs until both a minimum count and a minimum time are reached, capped by a maximum count.
 
+import { quantile } from '../../compiler/bench/measure.js';
+
 export interface TimingPlan {
   /** Warm-up: at least this many runs and at least this many ms. */
   readonly warmRuns: number;
@@ -29,14 +31,6 @@ export interface Stats {
   readonly cpuMedian: number;
   readonly cpuP25: number;
   readonly cpuP75: number;
-}
-
-/** Linear-interpolated quantile of sorted values. */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const at = (sorted.length - 1) * q;
-  const lo = Math.floor(at), hi = Math.ceil(at);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
 }
 
 export function summarize(wall: readonly number[], cpu: readonly number[]): Stats {

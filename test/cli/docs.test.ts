@@ -20,7 +20,7 @@ describe('cli: docs/cli.md', function () {
 
   it('every command has --json and --quiet, and every option is described in --help and docs/cli.md', () => {
     const program = buildProgram();
-    assert.deepEqual(program.commands.map((c) => c.name()), ['compile', 'inspect', 'run', 'eval', 'tune']);
+    assert.deepEqual(program.commands.map((c) => c.name()), ['compile', 'inspect', 'run', 'eval', 'bench', 'tune']);
     for (const c of program.commands) {
       const longs = c.options.map((o) => o.long);
       assert.ok(longs.includes('--json'), `${c.name()} --json`);

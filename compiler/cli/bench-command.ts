@@ -1,0 +1,116 @@
+// `spc bench model.spm [--reference model.onnx] [--min-speedup x]`: the artifact's latency on
+// this machine with spc's runtime, side by side with the dense model (alternating rounds), and
+// the measured speedup; --min-speedup makes it a CI budget.
+
+import { Command } from 'commander';
+import { basename } from 'node:path';
+import { loadModel } from '../../runtime/index.js';
+import type { Model, TensorInfo } from '../../runtime/index.js';
+import { allocArray, sizeOf } from '../../runtime/tensor.js';
+import type { TypedArray } from '../../runtime/tensor.js';
+import { readSamples } from '../calibrate/data.js';
+import { artifactInputGraph } from '../eval/evaluate.js';
+import { measureSideBySide } from '../bench/measure.js';
+import type { Latency } from '../bench/measure.js';
+import { mulberry32 } from '../sparse/prng.js';
+import { UsageError } from '../errors.js';
+import { BudgetError } from './compile-checks.js';
+import { readInputFile } from './read-file.js';
+import { compileReference } from './reference.js';
+
+interface BenchFlags { reference?: string; data?: string; time?: string; warmup?: string; minSpeedup?: string; json?: boolean; quiet?: boolean }
+
+const DEFAULT_SECONDS = 2;
+const DEFAULT_WARMUP = 10;
+
+function positive(text: string | undefined, flag: string, fallback: number, integer: boolean): number {
+  if (text === undefined) return fallback;
+  const x = Number(text);
+  if (text.trim() === '' || !Number.isFinite(x) || !(x > 0) || (integer && !Number.isInteger(x))) {
+    throw new UsageError(`${flag} '${text}': expected a positive ${integer ? 'whole number' : 'number'}`);
+  }
+  return x;
+}
+
+/** The feed when no --data is given: pseudo-random values in [0, 1) (seeded) for float inputs, zeros for the others (valid indices, masks). */
+function syntheticFeeds(inputs: readonly TensorInfo[]): Record<string, TypedArray> {
+  const next = mulberry32(1);
+  const feeds: Record<string, TypedArray> = {};
+  for (const t of inputs) {
+    const a = allocArray(t.dtype, sizeOf(t.shape));
+    if (a instanceof Float32Array || a instanceof Float64Array) for (let i = 0; i < a.length; i++) a[i] = next();
+    feeds[t.name] = a;
+  }
+  return feeds;
+}
+
+const ms = (x: number): string => (x >= 100 ? x.toFixed(1) : x >= 1 ? x.toFixed(3) : x.toPrecision(3));
+
+export function benchCommand(): Command {
+  return new Command('bench')
+    .description('time an .spm artifact on this machine with spc\'s runtime; with --reference, side by side with the dense model, and the measured speedup')
+    .argument('<file.spm>', 'the artifact')
+    .option('--reference <model.onnx>', 'the dense model: compiled in memory (no pruning, the artifact\'s input shapes) and timed in alternation with the artifact; prints the measured speedup')
+    .option('--data <x.npy|dir>', 'time on this input: the first sample of a .npy (sample axis first) or a folder of .npy / .pb files (default: pseudo-random values in [0, 1) for float inputs, zeros for the others)')
+    .option('--time <seconds>', `timed seconds per model after warm-up (default ${DEFAULT_SECONDS})`)
+    .option('--warmup <runs>', `untimed runs per model first (default ${DEFAULT_WARMUP})`)
+    .option('--min-speedup <x>', 'budget: exit 1 if the measured speedup (median CPU time per run of the reference ÷ of the artifact) is below x; needs --reference. Timings vary from run to run: leave a margin')
+    .option('--json', 'print the measurements as JSON')
+    .option('-q, --quiet', 'print nothing but errors (--json still prints)')
+    .action(async (file: string, flags: BenchFlags) => {
+      const seconds = positive(flags.time, '--time', DEFAULT_SECONDS, false);
+      const warmup = positive(flags.warmup, '--warmup', DEFAULT_WARMUP, true);
+      const minSpeedup = flags.minSpeedup === undefined ? undefined : positive(flags.minSpeedup, '--min-speedup', 1, false);
+      if (minSpeedup !== undefined && !flags.reference) throw new UsageError('--min-speedup needs --reference model.onnx (the dense model to compare with)');
+      const bytes = readInputFile(file);
+      let inputs;
+      try {
+        inputs = artifactInputGraph(bytes);
+      } catch (e) {
+        if (e instanceof Error && e.name === 'ArtifactError') e.message = `${file}: ${e.message}`;
+        throw e;
+      }
+      const reference = flags.reference ? compileReference(flags.reference, inputs) : undefined;
+      const models: Model[] = [];
+      try {
+        models.push(await loadModel(bytes));
+        if (reference) models.push(await loadModel(reference));
+        const feeds: Record<string, TypedArray> = flags.data
+          ? Object.fromEntries(Object.entries(readSamples(flags.data, inputs, { count: 1, flag: '--data' }).samples[0]!).map(([k, t]) => [k, t.data]))
+          : syntheticFeeds(models[0]!.inputs);
+        // Outputs written into arrays allocated once: a run allocates nothing (what apps do).
+        const fns = models.map((m) => {
+          const outputs = Object.fromEntries(m.outputs.map((o) => [o.name, allocArray(o.dtype, sizeOf(o.shape))]));
+          return () => m.run(feeds, { outputs });
+        });
+        const stats = await measureSideBySide(fns, { warmup, timeMs: seconds * 1000 });
+        const speedup = stats[1] ? stats[1].cpuMedian / stats[0]!.cpuMedian : undefined;
+        const wallSpeedup = stats[1] ? stats[1].median / stats[0]!.median : undefined;
+        const names = [basename(file), ...(flags.reference ? [`${basename(flags.reference)} (dense)`] : [])];
+        const budget = minSpeedup === undefined ? undefined : { limit: minSpeedup, ok: speedup! >= minSpeedup };
+        const budgetLine = budget && `--min-speedup ${budget.limit}: measured speedup ${speedup!.toFixed(3)}× (median CPU time per run; ${stats[1]!.runs} runs of the dense model, ${stats[0]!.runs} of the artifact), ${budget.ok ? 'meets' : 'below'} the budget of ${budget.limit}×`;
+        if (flags.json) {
+          const row = (name: string, s: Latency) => ({ name, runs: s.runs, batches: s.batches, medianMs: s.median, p25Ms: s.p25, p75Ms: s.p75, cpuMedianMs: s.cpuMedian });
+          process.stdout.write(JSON.stringify({
+            input: flags.data ? basename(flags.data) : 'synthetic', seconds, warmup,
+            models: stats.map((s, i) => row(names[i]!, s)),
+            ...(speedup !== undefined ? { speedup, wallSpeedup } : {}),
+            ...(budget ? { budgets: [{ budget: '--min-speedup', limit: budget.limit, measured: speedup, ok: budget.ok }] } : {}),
+          }, null, 2) + '\n');
+        } else if (!flags.quiet) {
+          const width = Math.max(...names.map((n) => n.length));
+          const lines = [
+            `${basename(file)}: ${flags.data ? `input from ${basename(flags.data)}` : 'synthetic input'}, ${seconds} s per model after ${warmup} warm-up runs${stats.length > 1 ? ', in alternating rounds' : ''}`,
+            `  ${'model'.padEnd(width)}  median ms  p25–p75 ms       CPU ms  runs`,
+            ...stats.map((s, i) => `  ${names[i]!.padEnd(width)}  ${ms(s.median).padStart(9)}  ${`${ms(s.p25)}–${ms(s.p75)}`.padEnd(15)}  ${ms(s.cpuMedian).padStart(6)}  ${s.runs}`),
+          ];
+          if (speedup !== undefined) lines.push(`  speedup ${speedup.toFixed(3)}× over the dense model (median CPU time per run; wall clock ${wallSpeedup!.toFixed(3)}×)`);
+          if (budget?.ok) lines.push(`  budget met: ${budgetLine}`);
+          process.stdout.write(lines.join('\n') + '\n');
+        }
+        if (budget && !budget.ok) throw new BudgetError(`budget failed: ${budgetLine}`);
+      } finally {
+        for (const m of models) m.dispose();
+      }
+    });
+}
