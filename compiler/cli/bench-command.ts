@@ -9,13 +9,12 @@ import type { Model, TensorInfo } from '../../runtime/index.js';
 import { allocArray, sizeOf } from '../../runtime/tensor.js';
 import type { TypedArray } from '../../runtime/tensor.js';
 import { readSamples } from '../calibrate/data.js';
-import { artifactInputGraph } from '../eval/evaluate.js';
 import { measureSideBySide } from '../bench/measure.js';
 import type { Latency } from '../bench/measure.js';
 import { mulberry32 } from '../sparse/prng.js';
 import { UsageError } from '../errors.js';
 import { BudgetError } from './compile-checks.js';
-import { readInputFile } from './read-file.js';
+import { readArtifactInputs } from './read-file.js';
 import { compileReference } from './reference.js';
 
 interface BenchFlags { reference?: string; data?: string; time?: string; warmup?: string; minSpeedup?: string; json?: boolean; quiet?: boolean }
@@ -62,14 +61,7 @@ export function benchCommand(): Command {
       const warmup = positive(flags.warmup, '--warmup', DEFAULT_WARMUP, true);
       const minSpeedup = flags.minSpeedup === undefined ? undefined : positive(flags.minSpeedup, '--min-speedup', 1, false);
       if (minSpeedup !== undefined && !flags.reference) throw new UsageError('--min-speedup needs --reference model.onnx (the dense model to compare with)');
-      const bytes = readInputFile(file);
-      let inputs;
-      try {
-        inputs = artifactInputGraph(bytes);
-      } catch (e) {
-        if (e instanceof Error && e.name === 'ArtifactError') e.message = `${file}: ${e.message}`;
-        throw e;
-      }
+      const { bytes, inputs } = readArtifactInputs(file);
       const reference = flags.reference ? compileReference(flags.reference, inputs) : undefined;
       const models: Model[] = [];
       try {

@@ -4,10 +4,10 @@
 import { Command } from 'commander';
 import { basename, resolve } from 'node:path';
 import { readSamples } from '../calibrate/data.js';
-import { artifactInputGraph, evaluateArtifact } from '../eval/evaluate.js';
+import { evaluateArtifact } from '../eval/evaluate.js';
 import { readLabels } from '../eval/labels.js';
 import { SpcError, UsageError } from '../errors.js';
-import { readInputFile } from './read-file.js';
+import { readArtifactInputs } from './read-file.js';
 import { compileReference } from './reference.js';
 
 interface EvalFlags { data?: string; labels?: string; reference?: string; count?: string; json?: boolean; quiet?: boolean }
@@ -32,14 +32,7 @@ export function evalCommand(): Command {
         count = Number(flags.count);
         if (!Number.isInteger(count) || count < 1 || flags.count.trim() === '') throw new UsageError(`--count '${flags.count}': expected a positive whole number`);
       }
-      const bytes = readInputFile(file);
-      let inputs;
-      try {
-        inputs = artifactInputGraph(bytes);
-      } catch (e) {
-        if (e instanceof Error && e.name === 'ArtifactError') e.message = `${file}: ${e.message}`;
-        throw e;
-      }
+      const { bytes, inputs } = readArtifactInputs(file);
       const data = readSamples(flags.data, inputs, { count, flag: '--data' });
       const batch = Number(inputs.values.get(inputs.inputs[0]!)!.shape![0] ?? 1);
       let labels: Int32Array | undefined;
