@@ -12,7 +12,7 @@ import { readSamples } from '../calibrate/data.js';
 import { measureSideBySide } from '../bench/measure.js';
 import type { Latency } from '../bench/measure.js';
 import { mulberry32 } from '../sparse/prng.js';
-import { UsageError } from '../errors.js';
+import { SpcError, UsageError } from '../errors.js';
 import { BudgetError } from './compile-checks.js';
 import { readArtifactInputs } from './read-file.js';
 import { compileReference } from './reference.js';
@@ -43,6 +43,16 @@ function syntheticFeeds(inputs: readonly TensorInfo[]): Record<string, TypedArra
   return feeds;
 }
 
+/** The reference must take the artifact's inputs and give its outputs (dtypes and shapes, in order): else it is another model. */
+function checkSameInterface(model: Model, ref: Model, path: string): void {
+  const sig = (ts: readonly TensorInfo[]): string => ts.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(', ');
+  for (const side of ['inputs', 'outputs'] as const) {
+    if (sig(model[side]) !== sig(ref[side])) {
+      throw new SpcError(`--reference ${path}: its ${side} ${sig(ref[side])} differ from the artifact's ${sig(model[side])}: not the dense form of this model`);
+    }
+  }
+}
+
 const ms = (x: number): string => (x >= 100 ? x.toFixed(1) : x >= 1 ? x.toFixed(3) : x.toPrecision(3));
 
 export function benchCommand(): Command {
@@ -66,7 +76,10 @@ export function benchCommand(): Command {
       const models: Model[] = [];
       try {
         models.push(await loadModel(bytes));
-        if (reference) models.push(await loadModel(reference));
+        if (reference) {
+          models.push(await loadModel(reference));
+          checkSameInterface(models[0]!, models[1]!, flags.reference!);
+        }
         const feeds: Record<string, TypedArray> = flags.data
           ? Object.fromEntries(Object.entries(readSamples(flags.data, inputs, { count: 1, flag: '--data' }).samples[0]!).map(([k, t]) => [k, t.data]))
           : syntheticFeeds(models[0]!.inputs);

@@ -14,7 +14,8 @@ export function compileReference(path: string, inputs: Graph): Uint8Array {
   try {
     return compileFile(path, { inputShapes }).artifact;
   } catch (e) {
-    if (e instanceof SpcError) throw new SpcError(`--reference ${path}: ${e.message}`);
+    // Compile errors already start with the file's name.
+    if (e instanceof SpcError) throw new SpcError(`--reference ${e.message.startsWith(`${path}: `) ? e.message : `${path}: ${e.message}`}`);
     throw e;
   }
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DIGITS_DIR } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/files.js';
 import { spc } from '../helpers/cli.js';
+import { writeLinearModel } from '../helpers/onnx-models.js';
 
 describe('cli: spc bench', function () {
   this.timeout(180_000);
@@ -61,6 +62,16 @@ describe('cli: spc bench', function () {
     const missing = spc('bench', spm, '--reference', join(work, 'nope.onnx'), '--time', '0.1');
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /--reference .*nope\.onnx: no such file/);
+    // Another model: its input cannot take the artifact's shape (one compile error, the file named once) …
+    const mlp = spc('bench', spm, '--reference', join(DIGITS_DIR, 'digits_mlp.onnx'), '--time', '0.1');
+    assert.equal(mlp.code, 1, mlp.stderr);
+    assert.match(mlp.stderr, /^spc: error: --reference \S*digits_mlp\.onnx: input 'input' has rank 2/);
+    // … or it takes the same input and gives another output.
+    const a = writeLinearModel(work, 'three', [[1, 0, 0], [0, 1, 0]]), b = writeLinearModel(work, 'two', [[1, 0], [0, 1]]);
+    assert.equal(spc('compile', a, '-o', work, '-q').code, 0);
+    const other = spc('bench', join(work, 'three.spm'), '--reference', b, '--time', '0.1');
+    assert.equal(other.code, 1, other.stderr);
+    assert.match(other.stderr, /--reference \S*two\.onnx: its outputs float32\[1,2\] differ from the artifact's float32\[1,3\]: not the dense form of this model/);
     const notSpm = spc('bench', cnn, '--time', '0.1');
     assert.equal(notSpm.code, 1, notSpm.stderr);
     assert.match(notSpm.stderr, /digits_cnn\.onnx: /);
