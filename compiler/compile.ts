@@ -22,7 +22,7 @@ import { compileReport, recipeOf, type CompileLayerReport } from './emit/compile
 import { writeArtifact } from './emit/artifact.js';
 import { generateDispatch } from './emit/dispatch.js';
 import type { LoadedArtifact } from '../runtime/loader/model.js';
-import type { Target } from './analysis/kernel-choice.js';
+import type { Preference, Target } from './analysis/kernel-choice.js';
 import type { KernelProfile } from './analysis/profile.js';
 import { formatProfile, loadProfile } from './analysis/profile.js';
 import { SPC_VERSION } from './version.js';
@@ -50,6 +50,11 @@ export interface CompileOptions {
    * shipped default when absent. Provenance records its base name and a digest, never a path.
    */
   readonly profile?: string | KernelProfile;
+  /**
+   * What kernel selection optimizes for pruned layers: 'speed' (default: packed kernels only where
+   * estimated faster than dense) or 'size' (packed wherever the packed weight is smaller).
+   */
+  readonly prefer?: Preference;
   /** Runs the IR verifier after every pass. */
   readonly verify?: boolean;
   /** Pruning pattern: 'unstructured', 'N:M', 'block:RxC' or 'channel'; none means dense. */
@@ -127,6 +132,7 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
   }
   if (o.targets) out.push(['targets', o.targets.join(',')]);
   if (o.profile !== undefined) out.push(['profile', profileRecord(typeof o.profile === 'string' ? loadProfile(o.profile) : o.profile)]);
+  if (o.prefer !== undefined) out.push(['prefer', o.prefer]);
   if (o.pattern !== undefined) out.push(['pattern', o.pattern]);
   if (o.sparsity !== undefined) out.push(['sparsity', String(o.sparsity)]);
   if (o.allocation !== undefined) out.push(['allocation', o.allocation]);
@@ -199,7 +205,7 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
       ? { samples: options.calib.samples.slice(0, options.calibCount), source: `${options.calib.source}, first ${options.calibCount}` }
       : options.calib;
   const ctx = makePassContext({
-    targets: options.targets, profile, pattern: options.pattern, sparsity: options.sparsity,
+    targets: options.targets, profile, prefer: options.prefer, pattern: options.pattern, sparsity: options.sparsity,
     allocation: options.allocation, config: options.config, minParams: options.minParams, shareRows: options.shareRows,
     method: options.method, biasCorrection: options.biasCorrection, calib, progress: options.onCalibProgress,
     permute: options.permute, permuteTime: options.permuteTime, permuteProgress: options.onPermuteProgress,

@@ -24,6 +24,27 @@ const TARGET_REASON: Record<Target, string> = {
   ref: 'reference kernel',
 };
 
+/**
+ * What selection optimizes for a pruned layer: its estimated time ('speed', the default: the
+ * packed kernel only where it beats dense by SPARSE_MARGIN), or its stored bytes ('size': the
+ * packed kernel wherever the packed weight is smaller than the dense one, even if slower).
+ */
+export type Preference = 'speed' | 'size';
+export const PREFERENCES: readonly Preference[] = ['speed', 'size'];
+
+/** Bytes of a packed weight's arrays (values, indices, row pointers), as lowering stores them before alignment. */
+export function packedBytes(p: PackedWeight): number {
+  return p.format === 'nm' ? p.values.byteLength + p.indices.byteLength : p.values.byteLength + p.rowPtr.byteLength + p.colIdx.byteLength;
+}
+
+/** With --prefer size: the packed weight's and the dense weight's bytes when packing is smaller (undefined: dense is as small). */
+function smallerPacked(g: Graph, n: Node, packed: PackedWeight | undefined): { packed: number; dense: number } | undefined {
+  const dense = sparseWeightOf(g, n)?.constant?.data.byteLength;
+  if (!packed || dense === undefined) return undefined;
+  const bytes = packedBytes(packed);
+  return bytes < dense ? { packed: bytes, dense } : undefined;
+}
+
 export interface KernelChoice {
   readonly kernel: Kernel;
   readonly reason: string;
@@ -93,8 +114,8 @@ function packedWeight(g: Graph, n: Node, format: Exclude<WeightFormat, 'dense'>)
  * profile); an op none of whose candidates the profile has measured is chosen by target order.
  */
 export function chooseKernel(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[] = DEFAULT_TARGETS,
-  profile: KernelProfile = getDefaultProfile()): KernelChoice | undefined {
-  return chooseByCost(g, n, registry, targets, profile) ?? chooseByTarget(g, n, registry, targets);
+  profile: KernelProfile = getDefaultProfile(), prefer: Preference = 'speed'): KernelChoice | undefined {
+  return chooseByCost(g, n, registry, targets, profile, prefer) ?? chooseByTarget(g, n, registry, targets, prefer);
 }
 
 function matchingKernels(g: Graph, n: Node, registry: KernelRegistry): Kernel[] {
@@ -112,7 +133,7 @@ const byCost = (targets: readonly Target[]) => (a: Estimate, b: Estimate): numbe
 
 const est = (e: Estimate): string => `${formatMs(e.ns)} ms${e.from === 'prior' ? ' (prior)' : ''}`;
 
-function chooseByCost(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[], profile: KernelProfile): KernelChoice | undefined {
+function chooseByCost(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[], profile: KernelProfile, prefer: Preference): KernelChoice | undefined {
   const stats = layerStats(g, n);
   if (!stats) return undefined;
   const format = wantedFormat(g, n);
@@ -132,6 +153,13 @@ function chooseByCost(g: Graph, n: Node, registry: KernelRegistry, targets: read
   estimates.sort(byCost(targets));
   const bestDense = estimates.find((e) => ofFormat(e.kernel, 'dense'));
   const bestSparse = estimates.find((e) => !ofFormat(e.kernel, 'dense'));
+  const size = prefer === 'size' && bestSparse ? smallerPacked(g, n, packed) : undefined;
+  if (bestSparse && size) {
+    return {
+      kernel: bestSparse.kernel, ns: bestSparse.ns,
+      reason: `${format} sparse for size (--prefer size): ${size.packed} bytes vs ${size.dense} dense; est. ${est(bestSparse)} vs ${bestDense ? `dense ${bestDense.kernel.id} ${est(bestDense)}` : 'no dense kernel'}`,
+    };
+  }
   // A sparse kernel has to beat dense by SPARSE_MARGIN, not by a hair: estimates err by several
   // percent, and a near-tie (per-row 2:4 on row-block kernels) measured slower end to end.
   if (bestSparse && bestDense && bestSparse === estimates[0] && bestSparse.ns > SPARSE_MARGIN * bestDense.ns) {
@@ -177,7 +205,7 @@ function rowBlockFloor(e: Estimate, all: readonly Estimate[], stats: LayerStats)
 }
 
 /** Preference order alone: the first allowed target with a kernel that supports the node. */
-function chooseByTarget(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[]): KernelChoice | undefined {
+function chooseByTarget(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[], prefer: Preference): KernelChoice | undefined {
   const epilogue = epilogueOf(n);
   const dtype = decidingDtype(g, n);
   const format = wantedFormat(g, n);
@@ -205,6 +233,8 @@ function chooseByTarget(g: Graph, n: Node, registry: KernelRegistry, targets: re
   if (format !== 'dense') {
     const sparse = pick(format);
     const dense = pick('dense');
+    const size = prefer === 'size' && sparse ? smallerPacked(g, n, packedWeight(g, n, format)) : undefined;
+    if (sparse && size) return { kernel: sparse.kernel, reason: `${sparse.reason}; for size (--prefer size): ${size.packed} bytes vs ${size.dense} dense` };
     // A sparse kernel only on a slower target loses to a dense one on a faster target (a js CSR
     // conv runs ~15× below a wasmsimd dense one): targets are listed fastest first.
     if (sparse && dense && targets.indexOf(dense.kernel.target) < targets.indexOf(sparse.kernel.target)) {

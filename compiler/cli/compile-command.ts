@@ -9,8 +9,8 @@ import { writeFilesAtomic } from '../io/fs.js';
 import { SpcError, UsageError } from '../errors.js';
 import { collect, parseInputBinding, parseInputShape } from './options.js';
 import { readTensorFile } from './tensor-file.js';
-import type { Target } from '../analysis/kernel-choice.js';
-import { DEFAULT_TARGETS } from '../analysis/kernel-choice.js';
+import type { Preference, Target } from '../analysis/kernel-choice.js';
+import { DEFAULT_TARGETS, PREFERENCES } from '../analysis/kernel-choice.js';
 import { loadProfile } from '../analysis/profile.js';
 import { printGraph } from '../ir/print.js';
 import { emitOnnx } from '../emit/onnx.js';
@@ -127,6 +127,7 @@ interface CompileFlags extends CheckFlags {
   inputValue?: string[];
   targets?: string;
   profile?: string;
+  prefer?: string;
   verify?: boolean;
   printIr?: boolean;
   json?: boolean;
@@ -177,6 +178,7 @@ export function compileCommand(): Command {
     .option('--input-value <name=file>', 'fix an input to the tensor in file (.npy or TensorProto .pb) at compile time: it becomes a constant and leaves the artifact\'s inputs; for inputs that set shapes (a Reshape\'s shape, Slice starts, Pad pads), which spc needs static (repeatable)', collect)
     .option('--targets <list>', `kernel targets allowed, from ${TARGETS.join(', ')}: the kernel with the least estimated time wins, ties go to the earlier target (wasmsimd falls back to js at run time without WebAssembly SIMD)`, DEFAULT_TARGETS.join(','))
     .option('--profile <profile.json>', 'kernel timings that price the candidates (written by `spc tune`); default: the profile shipped with spc')
+    .option('--prefer <speed|size>', 'what kernel selection optimizes for pruned layers: speed (a packed kernel only where estimated at least 10% faster than dense; others run dense, stored dense) or size (the packed kernel wherever the packed weight is smaller, even if slower: a smaller artifact to download)', 'speed')
     .option(`${LIMIT_FLAGS.maxTensorElements} <n>`, `refuse a model with a tensor (weight, input or activation) of more elements, checked before anything is allocated (default ${DEFAULT_LIMITS.maxTensorElements}, at most ${LIMIT_CEILINGS.maxTensorElements})`)
     .option(`${LIMIT_FLAGS.maxWeightBytes} <n>`, `refuse a model whose weights total more bytes (default ${DEFAULT_LIMITS.maxWeightBytes})`)
     .option(`${LIMIT_FLAGS.maxNodes} <n>`, `refuse a graph of more nodes (default ${DEFAULT_LIMITS.maxNodes})`)
@@ -202,6 +204,8 @@ export function compileCommand(): Command {
       const bad = targets.filter((t) => !TARGETS.includes(t));
       if (bad.length > 0) throw new UsageError(`--targets: unknown target(s) ${bad.join(', ')}; choose from ${TARGETS.join(', ')}`);
       if (!existsSync(model)) throw new SpcError(`${model}: no such file`);
+      const prefer = flags.prefer;
+      if (prefer !== undefined && !(PREFERENCES as readonly string[]).includes(prefer)) throw new UsageError(`--prefer '${prefer}': choose ${PREFERENCES.join(' or ')}`);
       const pruning = pruningOptions(flags);
       validateCheckFlags(flags);
       if (flags.report !== undefined && existsSync(flags.report) && statSync(flags.report).isDirectory()) {
@@ -211,7 +215,7 @@ export function compileCommand(): Command {
       const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
       const onCalibProgress = pruning.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
       const onPermuteProgress = pruning.pattern !== undefined && !flags.quiet ? progressBar('spc: permuting channels') : undefined;
-      const result = compileFile(model, { inputShapes, ...(flags.inputValue ? { inputValues } : {}), targets: flags.targets ? targets : undefined, profile, verify: flags.verify, ...pruning, onCalibProgress, onPermuteProgress, limits });
+      const result = compileFile(model, { inputShapes, ...(flags.inputValue ? { inputValues } : {}), targets: flags.targets ? targets : undefined, profile, ...(prefer ? { prefer: prefer as Preference } : {}), verify: flags.verify, ...pruning, onCalibProgress, onPermuteProgress, limits });
       if (!flags.quiet) for (const w of result.warnings) process.stderr.write(`spc: warning: ${w}\n`);
       if (!flags.quiet && pruning.calib !== undefined && pruning.method === undefined && !pruning.biasCorrection) {
         process.stderr.write('spc: warning: --calib is not used by --method magnitude without --bias-correction\n');

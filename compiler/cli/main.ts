@@ -29,8 +29,26 @@ export function buildProgram(): Command {
   return program;
 }
 
+let pipesGuarded = false;
+
+/**
+ * A reader that goes away early (`spc inspect x.spm | head -3`) closes the pipe: writes then fail
+ * with EPIPE, emitted as an 'error' event that would otherwise crash the process with a stack
+ * trace. Like other command-line tools, spc then stops printing and keeps its exit code.
+ */
+function ignoreClosedPipes(): void {
+  if (pipesGuarded) return;
+  pipesGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    });
+  }
+}
+
 /** Runs the CLI and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  ignoreClosedPipes();
   try {
     await buildProgram().parseAsync([...argv], { from: 'user' });
     return 0;

@@ -87,4 +87,16 @@ describe('cli: conventions shared by every command', function () {
     assert.ok(signal === 'SIGINT' || code === 130, `ended by ${signal ?? code}`);
     assert.deepEqual(readdirSync(dir), []);
   });
+
+  it('a reader that closes the pipe early (| head) ends the output quietly: no stack trace, the exit code kept', async () => {
+    for (const args of [['inspect', spm], ['compile', MLP, '-o', join(work, 'pipe'), '--pattern', '2:4'], ['--help']]) {
+      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy(); // the reader is gone before spc writes anything
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(code, 0, `${args.join(' ')}: ${stderr}`);
+      assert.doesNotMatch(stderr, /EPIPE|Unhandled|at .*\.js:\d+/, args.join(' '));
+    }
+  });
 });

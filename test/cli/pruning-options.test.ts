@@ -25,6 +25,7 @@ describe('cli: pruning options', function () {
     [['--pattern', 'unstructured'], /needs --sparsity/],
     [['--pattern', 'unstructured', '--sparsity', '1.5'], /fraction in \[0, 1\)/],
     [['--pattern', 'unstructured', '--sparsity', '0.5', '--allocation', 'random'], /choose uniform, global, erk/],
+    [['--pattern', '2:4', '--prefer', 'fast'], /--prefer 'fast': choose speed or size/],
   ];
   for (const [args, pattern] of usage) {
     it(`${args.join(' ')}: usage error (exit 2) saying what is accepted`, () => {

@@ -1,0 +1,79 @@
+// --prefer size: kernel selection keeps a pruned layer's packed kernel wherever the packed
+// weight is smaller than the dense one, even where the dense kernel is estimated faster.
+// Oracles: the packed bytes computed by hand from the pattern (2:4: half the values plus 4-bit
+// indices; unstructured 20%: CSR is larger than dense), and onnxruntime on the emitted ONNX.
+
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { compileFile } from '../../../compiler/compile.js';
+import { emitOnnx } from '../../../compiler/emit/onnx.js';
+import { loadModel } from '../../../runtime/index.js';
+import { DIGITS_DIR } from '../../helpers/corpus.js';
+import { readNpy } from '../../helpers/files.js';
+
+const CNN = join(DIGITS_DIR, 'digits_cnn.onnx');
+const MLP = join(DIGITS_DIR, 'digits_mlp.onnx');
+
+describe('select-kernels: --prefer size', function () {
+  this.timeout(120_000);
+
+  it('digits_cnn 2:4: the pruned layers run packed (dense by default); bytes as computed by hand; same pruned weights', () => {
+    const speed = compileFile(CNN, { pattern: '2:4' });
+    const size = compileFile(CNN, { pattern: '2:4', prefer: 'size' });
+    const pruned = (r: typeof speed) => r.report.filter((l) => l.pattern === '2:4');
+    assert.equal(pruned(speed).length, 2);
+    // The default profile estimates per-row 2:4 no faster than the dense tiles: both run dense.
+    for (const l of pruned(speed)) assert.equal(l.storage, 'dense', l.node);
+    for (const l of pruned(size)) {
+      assert.equal(l.storage, 'nm', l.node);
+      // 2:4 packs half the values (4 bytes each) plus one 2-bit index per kept value: 4.25 bytes per 2 weights.
+      assert.equal(l.bytesAfter, (l.paramsBefore / 2) * 4 + (l.paramsBefore / 2) / 4, l.node);
+      assert.ok(l.bytesAfter < 0.54 * l.bytesBefore);
+    }
+    const reasons = size.graph.nodes.filter((n) => n.kernel?.includes('nm')).map((n) => n.kernelReason ?? '');
+    assert.equal(reasons.length, 2);
+    for (const r of reasons) assert.match(r, /^nm sparse for size \(--prefer size\): \d+ bytes vs \d+ dense; est\. /);
+    assert.ok(size.artifact.length < 0.6 * speed.artifact.length, `${size.artifact.length} vs ${speed.artifact.length}`);
+    // Selection comes after pruning: the weights are the same.
+    const weights = (r: typeof speed) => r.graph.nodes.filter((n) => n.op === 'Conv' || n.op === 'Gemm').map((n) => Array.from(r.graph.values.get(n.inputs[1]!)!.constant!.data as Float32Array));
+    assert.deepEqual(weights(size), weights(speed));
+  });
+
+  it('digits_cnn 2:4 --prefer size computes what onnxruntime computes on the emitted ONNX (20 test images)', async () => {
+    const r = compileFile(CNN, { pattern: '2:4', prefer: 'size' });
+    const x = readNpy(join(DIGITS_DIR, 'digits-test-x.npy'));
+    const model = await loadModel(r.artifact);
+    const session = await ort.InferenceSession.create(emitOnnx(r.graph), { intraOpNumThreads: 1 });
+    try {
+      for (let s = 0; s < 20; s++) {
+        const data = (x.data as Float32Array).slice(s * 64, s * 64 + 64);
+        const ours = (await model.run({ input: { data, shape: [1, 1, 8, 8] } }))[model.outputs[0]!.name]!.data as Float32Array;
+        const ref = (await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', data, [1, 1, 8, 8]) }))[session.outputNames[0]!]!.data as Float32Array;
+        const scale = Math.max(...Array.from(ref, Math.abs));
+        ours.forEach((v, i) => assert.ok(Math.abs(v - ref[i]!) <= 1e-4 * scale + 1e-5, `image ${s} logit ${i}: ${v} vs ${ref[i]}`));
+      }
+    } finally {
+      model.dispose();
+      await session.release();
+    }
+  });
+
+  it('unstructured 20%: CSR would be larger than dense (4 + 2 bytes per kept weight, plus row pointers), so the layers stay dense', () => {
+    const r = compileFile(MLP, { pattern: 'unstructured', sparsity: 0.2, prefer: 'size' });
+    const pruned = r.report.filter((l) => l.pattern === 'unstructured');
+    assert.ok(pruned.length >= 1);
+    for (const l of pruned) {
+      assert.ok(l.paramsAfter * 6 > l.bytesBefore, `${l.node}: CSR would be ${l.paramsAfter * 6}+ bytes vs ${l.bytesBefore}`);
+      assert.equal(l.storage, 'dense', l.node);
+    }
+    for (const n of r.graph.nodes) assert.doesNotMatch(n.kernelReason ?? '', /prefer size/);
+  });
+
+  it('is recorded in the provenance only when given; an unknown preference is refused', () => {
+    const size = compileFile(CNN, { pattern: '2:4', prefer: 'size' });
+    assert.ok(size.contents.provenance.options.some(([k, v]) => k === 'prefer' && v === 'size'));
+    assert.deepEqual(compileFile(CNN, { pattern: '2:4', prefer: 'speed' }).contents.provenance.options.filter(([k]) => k !== 'prefer'), compileFile(CNN, { pattern: '2:4' }).contents.provenance.options);
+    assert.throws(() => compileFile(CNN, { pattern: '2:4', prefer: 'fast' as 'size' }), /prefer must be speed or size, got fast/);
+  });
+});
