@@ -132,7 +132,8 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
   }
   if (o.targets) out.push(['targets', o.targets.join(',')]);
   if (o.profile !== undefined) out.push(['profile', profileRecord(typeof o.profile === 'string' ? loadProfile(o.profile) : o.profile)]);
-  if (o.prefer !== undefined) out.push(['prefer', o.prefer]);
+  // The default ('speed') is not recorded: artifacts compiled without the option stay as they were.
+  if (o.prefer !== undefined && o.prefer !== 'speed') out.push(['prefer', o.prefer]);
   if (o.pattern !== undefined) out.push(['pattern', o.pattern]);
   if (o.sparsity !== undefined) out.push(['sparsity', String(o.sparsity)]);
   if (o.allocation !== undefined) out.push(['allocation', o.allocation]);

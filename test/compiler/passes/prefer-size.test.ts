@@ -9,8 +9,11 @@ import * as ort from 'onnxruntime-node';
 import { compileFile } from '../../../compiler/compile.js';
 import { emitOnnx } from '../../../compiler/emit/onnx.js';
 import { loadModel } from '../../../runtime/index.js';
+import { readFileSync } from 'node:fs';
 import { DIGITS_DIR } from '../../helpers/corpus.js';
-import { readNpy } from '../../helpers/files.js';
+import { readNpy, tempDir } from '../../helpers/files.js';
+import { spc } from '../../helpers/cli.js';
+import { parseArtifact } from '../../../runtime/loader/load.js';
 
 const CNN = join(DIGITS_DIR, 'digits_cnn.onnx');
 const MLP = join(DIGITS_DIR, 'digits_mlp.onnx');
@@ -70,10 +73,22 @@ describe('select-kernels: --prefer size', function () {
     for (const n of r.graph.nodes) assert.doesNotMatch(n.kernelReason ?? '', /prefer size/);
   });
 
-  it('is recorded in the provenance only when given; an unknown preference is refused', () => {
+  it('size is recorded in the provenance; speed, the default, gives the same bytes as no option; an unknown preference is refused', () => {
     const size = compileFile(CNN, { pattern: '2:4', prefer: 'size' });
     assert.ok(size.contents.provenance.options.some(([k, v]) => k === 'prefer' && v === 'size'));
-    assert.deepEqual(compileFile(CNN, { pattern: '2:4', prefer: 'speed' }).contents.provenance.options.filter(([k]) => k !== 'prefer'), compileFile(CNN, { pattern: '2:4' }).contents.provenance.options);
+    assert.deepEqual(compileFile(CNN, { pattern: '2:4', prefer: 'speed' }).artifact, compileFile(CNN, { pattern: '2:4' }).artifact);
     assert.throws(() => compileFile(CNN, { pattern: '2:4', prefer: 'fast' as 'size' }), /prefer must be speed or size, got fast/);
+  });
+
+  it('spc compile: no --prefer and --prefer speed write the same bytes, with no prefer in the provenance; --prefer size records it', () => {
+    const dirs = ['none', 'speed', 'size'].map((d) => join(tempDir('spc-prefer-'), d));
+    assert.equal(spc('compile', CNN, '-o', dirs[0]!, '-q', '--pattern', '2:4').code, 0);
+    assert.equal(spc('compile', CNN, '-o', dirs[1]!, '-q', '--pattern', '2:4', '--prefer', 'speed').code, 0);
+    assert.equal(spc('compile', CNN, '-o', dirs[2]!, '-q', '--pattern', '2:4', '--prefer', 'size').code, 0);
+    const [none, speed, size] = dirs.map((d) => new Uint8Array(readFileSync(join(d, 'digits_cnn.spm'))));
+    assert.deepEqual(speed, none);
+    assert.ok(!parseArtifact(none!).provenance.options.some(([k]) => k === 'prefer'));
+    assert.ok(parseArtifact(size!).provenance.options.some(([k, v]) => k === 'prefer' && v === 'size'));
+    assert.ok(size!.length < 0.6 * none!.length);
   });
 });
