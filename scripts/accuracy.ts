@@ -236,22 +236,22 @@ async function corpusSection(): Promise<void> {
 const CV_FOLDS = 4;
 
 /** The network-level held-out check of `--permute` for one cell (a row of the permute-cv table). */
-async function networkCv(model: string, pattern: CompileOptions, method: CompileOptions, calib: CalibrationSet, dense: Uint8Array, unseenSaysOn: boolean, label: string): Promise<string> {
+async function networkCv(model: string, p: { readonly name: string; readonly opts: CompileOptions }, m: Method, calib: CalibrationSet, dense: Uint8Array, unseenSaysOn: boolean): Promise<string> {
   const t0 = process.cpuUsage();
   const kl = { off: 0, on: 0 };
   for (const permute of [false, true]) {
     for (let f = 0; f < CV_FOLDS; f++) {
       const fit: CalibrationSet = { samples: calib.samples.filter((_, i) => i % CV_FOLDS !== f), source: `fold ${f}` };
       const held = calib.samples.filter((_, i) => i % CV_FOLDS === f);
-      const r = compileFile(join(DIGITS, `${model}.onnx`), { ...pattern, ...method, calib: fit, permute });
+      const r = compileFile(join(DIGITS, `${model}.onnx`), { ...p.opts, ...m.opts, calib: fit, permute });
       const e = await evaluateArtifact(r.artifact, held, undefined, dense);
       kl[permute ? 'on' : 'off'] += e.kl! * held.length / calib.samples.length;
     }
   }
   const t = process.cpuUsage(t0);
   const keeps = kl.on < kl.off;
-  log(`${label}: network-level held-out KL ${kl.off.toExponential(3)} → ${kl.on.toExponential(3)}`);
-  return `| ${label.split(' ')[0]} | ${label.split(' ').slice(1, -1).join(' ')} | ${label.split(' ').at(-1)} | ${kl.off.toExponential(2)} | ${kl.on.toExponential(2)} | ${keeps ? 'yes' : 'no'} | ${keeps === unseenSaysOn ? 'yes' : 'no'} | ${((t.user + t.system) / 1e6).toFixed(1)} s |`;
+  log(`${model} ${p.name} ${m.name}: network-level held-out KL ${kl.off.toExponential(3)} → ${kl.on.toExponential(3)}`);
+  return `| ${model} | ${p.name} | ${m.name} | ${kl.off.toExponential(2)} | ${kl.on.toExponential(2)} | ${keeps ? 'yes' : 'no'} | ${keeps === unseenSaysOn ? 'yes' : 'no'} | ${((t.user + t.system) / 1e6).toFixed(1)} s |`;
 }
 
 async function main(): Promise<void> {
@@ -329,7 +329,7 @@ async function main(): Promise<void> {
         const uOn = await evaluateArtifact(on.result.artifact, unseen.set, unseen.labels, denseBytes(model));
         const du = uOn.correct! - uOff.correct!;
         paired.push(`| ${model} | ${p.name} | ${m.name} | ${onlyOff} / ${onlyOn} | ${mcnemarExact(onlyOff, onlyOn).toFixed(2)} | ${uOff.correct} → ${uOn.correct} (${du > 0 ? '+' : ''}${du}) | ${uOff.kl!.toExponential(2)} → ${uOn.kl!.toExponential(2)} (${uOn.kl! < uOff.kl! ? 'lower' : 'higher'}) |`);
-        if (withCv && m.name !== 'magnitude') cv.push(await networkCv(model, p.opts, m.opts, calibSet, denseBytes(model), uOff.kl! > uOn.kl!, label));
+        if (withCv && m.name !== 'magnitude') cv.push(await networkCv(model, p, m, calibSet, denseBytes(model), uOff.kl! > uOn.kl!));
       }
     }
   }
