@@ -13,6 +13,7 @@ import { decodeTensor, importModel } from '../../../compiler/frontend/import.js'
 import type { Attr, Graph, Node, Value } from '../../../compiler/ir/graph.js';
 import { makeGraph } from '../../../compiler/ir/graph.js';
 import { NODE_TESTS_DIR } from '../../helpers/corpus.js';
+import { GATED_SELECTIONS } from '../../../scripts/conformance/run.js';
 
 const { onnx } = onnxProto;
 
@@ -130,14 +131,20 @@ function inferConformance(t: CorpusEntry): string[] {
 }
 
 describe('analysis/shapes: ONNX conformance corpus', () => {
-  const index = JSON.parse(readFileSync(join(NODE_TESTS_DIR, 'index.json'), 'utf8')) as { tests: CorpusEntry[] };
+  // The selections the conformance bar is gated on (the widened operators are issue 16's work).
+  const all = (JSON.parse(readFileSync(join(NODE_TESTS_DIR, 'index.json'), 'utf8')) as { tests: (CorpusEntry & { selection: string })[] }).tests;
+  const index = { tests: all.filter((t) => GATED_SELECTIONS.has(t.selection)) };
   // spc has no float16 dtype: those Cast tests are rejected on purpose.
   const expectedUnsupported = (t: CorpusEntry): boolean => /FLOAT16/.test(t.test);
   const mustPass = new Set(['Conv', 'ConvTranspose', 'MaxPool', 'AveragePool', 'Gemm', 'MatMul', 'Reshape', 'Slice', 'Split',
     'Squeeze', 'Unsqueeze', 'Concat', 'Transpose', 'Flatten', 'ReduceMean', 'Pad', 'Resize', 'Gather', 'Shape', 'Expand',
     'LayerNormalization', 'Softmax', 'BatchNormalization', 'Dropout', 'GlobalAveragePool', 'GlobalMaxPool', 'Where', 'Add']);
 
-  it('every op in the corpus is supported', () => {
+  it('the gated selections are not empty (else the checks below would pass vacuously)', () => {
+    assert.ok(index.tests.length >= 300, `${index.tests.length} gated tests`);
+  });
+
+  it('every op of the gated corpus selections is supported', () => {
     const ops = new Set(index.tests.flatMap((t) => (t as unknown as { op_types: string[] }).op_types));
     ops.delete('Constant');
     assert.deepEqual([...ops].filter((op) => !SUPPORTED_OPS.has(op)), []);
