@@ -21,6 +21,8 @@ export const HOSTILE_NAMES: readonly HostileName[] = [
   { label: 'lf', name: `x\n${payload('lf')}//` },
   { label: 'cr', name: `x\r${payload('cr')}//` },
   { label: 'crlf', name: `x\r\n${payload('crlf')}//` },
+  // Without '/', so it is also the model's file name (the header comment quotes it).
+  { label: 'lf-file', name: `x\n${payload('lf-file')}` },
   { label: 'close-block', name: `*/ ${payload('block')} /*` },
   { label: 'open-block', name: '/* x' },
   { label: 'single-quote', name: `x'; ${payload('single')} '` },

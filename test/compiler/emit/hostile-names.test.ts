@@ -101,11 +101,12 @@ describe('hostile names through spc compile: generated dispatch module and HTML 
   });
 
   it('every module is the benign module\'s code: only comments and string-literal values differ', () => {
-    const want = codeTokens(benign.dispatch);
-    for (const c of cases) assert.deepEqual(codeTokens(c.dispatch), want, `${c.label}: the generated code differs from the benign model's`);
+    const want = codeTokens(benign.dispatch).join('\n');
+    assert.deepEqual(cases.filter((c) => codeTokens(c.dispatch).join('\n') !== want).map((c) => c.label), [], 'names whose module has code the benign one lacks');
   });
 
   it('run, every module executes no injected code and gives x·W under the exact names', async () => {
+    const injected: string[] = [];
     for (const c of cases) {
       const names = namesOf(c.h!.name);
       const mod = await importDispatch(c.dispatch, c.label);
@@ -115,8 +116,11 @@ describe('hostile names through spc compile: generated dispatch module and HTML 
       assert.deepEqual(Object.keys(out), [asStored(names.output)], `${c.label}: output name`);
       assert.deepEqual([...out[asStored(names.output)]!.data], Y, `${c.label}: outputs`);
       model.dispose();
-      assert.equal((globalThis as Record<string, unknown>)[INJECTED], undefined, `${c.label}: the module ran injected code`);
+      const marker = (globalThis as Record<string, unknown>)[INJECTED];
+      if (marker !== undefined) injected.push(`${c.label} (${String(marker)})`);
+      delete (globalThis as Record<string, unknown>)[INJECTED];
     }
+    assert.deepEqual(injected, [], 'modules that ran injected code');
   });
 
   it('the HTML report holds no tag or attribute that a benign report does not, and shows the names escaped', () => {
