@@ -48,3 +48,11 @@ export function escapeHtml(s: string): string {
 export function terminalText(s: string): string {
   return s.replace(UNSAFE_ON_TERMINAL, unicodeEscape);
 }
+
+/**
+ * Text that must stay on one terminal line (a table cell, a line of a listing): as terminalText,
+ * and \n and \t escaped too, so a name cannot start a forged line or break a column.
+ */
+export function terminalLine(s: string): string {
+  return s.replace(UNSAFE, unicodeEscape);
+}

@@ -17,14 +17,14 @@ const NAMES = {
   input: 'in\u001b[2J\u0007\r',
   output: 'out\u001b]0;pwned\u0007',
   weight: 'w\u001b[8m',
-  node: 'fc\u001b[31m\u009b1m\r',
+  node: 'fc\u001b[31m\u009b1m\r\nspc: forged line\t',
   batchParam: 'N\u001b[5m',
 };
 /** How the terminal shows each name (compiler/escape.ts terminalText, written out by hand). */
 const SHOWN = {
   input: 'in\\u001b[2J\\u0007\\u000d',
   output: 'out\\u001b]0;pwned\\u0007',
-  node: 'fc\\u001b[31m\\u009b1m\\u000d',
+  node: 'fc\\u001b[31m\\u009b1m\\u000d\\u000aspc: forged line\\u0009',
 };
 
 /** Raw control characters other than \n and \t (C0, DEL, C1). */
@@ -33,6 +33,19 @@ const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 function assertNoRawControls(label: string, r: CliResult): void {
   assert.doesNotMatch(r.stdout, RAW_CONTROL, `${label}: stdout`);
   assert.doesNotMatch(r.stderr, RAW_CONTROL, `${label}: stderr`);
+}
+
+/**
+ * The table in `stdout` has one row for the node, naming it escaped on that one line (no forged
+ * line from the \n in its name), with the next column where the header puts it.
+ */
+function assertTableRow(label: string, stdout: string, nameColumn: string, nextColumn: string): void {
+  const lines = stdout.split('\n');
+  assert.ok(!lines.some((l) => l.startsWith('spc: forged line')), `${label}: a name started a line of its own:\n${stdout}`);
+  const head = lines.find((l) => new RegExp(`\\b${nameColumn}\\s+${nextColumn}\\b`).test(l));
+  const row = lines.find((l) => l.includes(SHOWN.node));
+  assert.ok(head && row, `${label}: header and node row:\n${stdout}`);
+  assert.equal(row.indexOf('Gemm'), head.indexOf(` ${nextColumn} `) + 1, `${label}: the row's op column lines up with the header:\n${stdout}`);
 }
 
 // A 16×16 weight: enough parameters to prune with --min-params 0, so the per-layer table prints.
@@ -51,7 +64,7 @@ describe('cli: control characters in model names reach the terminal escaped', fu
     assert.equal(r.code, 0, r.stderr);
     assertNoRawControls('compile', r);
     assert.ok(r.stderr.includes(`warning: input '${SHOWN.input}'`), r.stderr);
-    assert.ok(r.stdout.split('\n').some((l) => l.trimStart().startsWith(SHOWN.node)), `the per-layer table names the node escaped:\n${r.stdout}`);
+    assertTableRow('compile', r.stdout, 'node', 'op');
   });
 
   it('compile --json: valid JSON with the exact names', () => {
@@ -68,6 +81,7 @@ describe('cli: control characters in model names reach the terminal escaped', fu
     assert.equal(r.code, 0, r.stderr);
     assertNoRawControls('inspect', r);
     for (const shown of [SHOWN.input, SHOWN.output, SHOWN.node]) assert.ok(r.stdout.includes(shown), `inspect shows ${shown}:\n${r.stdout}`);
+    assertTableRow('inspect', r.stdout, 'node', 'op');
     const j = spc('inspect', spm, '--json');
     assert.equal(j.code, 0, j.stderr);
     assertNoRawControls('inspect --json', j);

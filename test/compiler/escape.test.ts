@@ -1,11 +1,12 @@
 // compiler/escape.ts on the hostile-name corpus: a TS string literal evaluates back to exactly the
 // name and is one line of printable text; comment text cannot end its comment; HTML text decodes
 // back to the name and holds no markup; terminal text holds no control character but \n and \t,
-// keeps JSON valid with the same values, and leaves ordinary Unicode names as they are.
+// keeps JSON valid with the same values, and leaves ordinary Unicode names as they are; a terminal
+// line is that on one line.
 
 import { strict as assert } from 'node:assert';
 import ts from 'typescript';
-import { escapeHtml, terminalText, tsCommentText, tsStringLiteral } from '../../compiler/escape.js';
+import { escapeHtml, terminalLine, terminalText, tsCommentText, tsStringLiteral } from '../../compiler/escape.js';
 import { HOSTILE_NAMES } from '../helpers/hostile-names.js';
 
 /** Every name of the corpus, and a few ordinary ones. */
@@ -66,5 +67,15 @@ describe('escape: one escaping function per target, on the hostile-name corpus',
     assert.equal(terminalText('esc \u001b[31m bel \u0007 cr \r csi \u009b'), 'esc \\u001b[31m bel \\u0007 cr \\u000d csi \\u009b');
     assert.equal(terminalText('a\tb\nc'), 'a\tb\nc');
     for (const name of ORDINARY) assert.equal(terminalText(name), name, 'ordinary names read unchanged');
+  });
+
+  it('terminalLine: one line (\\n and \\t escaped too), otherwise terminalText', () => {
+    for (const name of NAMES) {
+      const line = terminalLine(name);
+      assert.doesNotMatch(line, UNPRINTABLE, JSON.stringify(name));
+      assert.equal(terminalLine(line), line, 'idempotent');
+      assert.equal(line, terminalText(name).replace(/\n/g, '\\u000a').replace(/\t/g, '\\u0009'));
+    }
+    for (const name of ORDINARY) assert.equal(terminalLine(name), name, 'ordinary names read unchanged');
   });
 });
