@@ -24,7 +24,8 @@ import type { CheckFlags } from './compile-checks.js';
 import { BudgetError, runChecks, validateCheckFlags } from './compile-checks.js';
 import { DEFAULT_LIMITS, LIMIT_CEILINGS, LIMIT_FLAGS } from '../limits.js';
 import type { Limits } from '../limits.js';
-import { printErr, printOut } from './print.js';
+import { printErr, printErrLine, printOut } from './print.js';
+import { terminalLine } from '../escape.js';
 
 const ALLOCATIONS = ['uniform', 'global', 'erk', 'sensitivity'] as const;
 const METHODS = ['magnitude', 'wanda', 'sparsegpt'] as const;
@@ -217,7 +218,7 @@ export function compileCommand(): Command {
       const onCalibProgress = pruning.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
       const onPermuteProgress = pruning.pattern !== undefined && !flags.quiet ? progressBar('spc: permuting channels') : undefined;
       const result = compileFile(model, { inputShapes, ...(flags.inputValue ? { inputValues } : {}), targets: flags.targets ? targets : undefined, profile, ...(prefer ? { prefer: prefer as Preference } : {}), verify: flags.verify, ...pruning, onCalibProgress, onPermuteProgress, limits });
-      if (!flags.quiet) for (const w of result.warnings) printErr(`spc: warning: ${w}\n`);
+      if (!flags.quiet) for (const w of result.warnings) printErrLine(`spc: warning: ${w}`);
       if (!flags.quiet && pruning.calib !== undefined && pruning.method === undefined && !pruning.biasCorrection) {
         printErr('spc: warning: --calib is not used by --method magnitude without --bias-correction\n');
       }
@@ -245,7 +246,7 @@ export function compileCommand(): Command {
       if (failed.length > 0) {
         // Nothing is written: a CI job that ignored the exit code would otherwise ship the artifact.
         if (flags.json) printOut(json());
-        throw new BudgetError(`budget failed, nothing written:\n${failed.map((b) => `  ${b.message}`).join('\n')}`);
+        throw new BudgetError(`budget failed, nothing written:\n${failed.map((b) => `  ${terminalLine(b.message)}`).join('\n')}`);
       }
       mkdirSync(flags.output, { recursive: true });
       if (checks.html !== undefined) mkdirSync(dirname(flags.report!), { recursive: true });

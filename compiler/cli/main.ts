@@ -11,7 +11,8 @@ import { inspectCommand } from './inspect-command.js';
 import { runCommand } from './run-command.js';
 import { tuneCommand } from './tune-command.js';
 import { EXIT_CODES } from './docs.js';
-import { printErr, printOut } from './print.js';
+import { printErr, printErrLine, printOut } from './print.js';
+import { BudgetError } from './compile-checks.js';
 
 export function buildProgram(): Command {
   const program = new Command('spc')
@@ -62,9 +63,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       return e.exitCode === 0 ? 0 : 2;
     }
     const err = e as Error;
-    if (err instanceof UsageError) { printErr(`spc: ${err.message}\n`); return 2; }
+    if (err instanceof UsageError) { printErrLine(`spc: ${err.message}`); return 2; }
     if (err instanceof SpcError || ['ArtifactError', 'RunError', 'KernelError'].includes(err.name)) {
-      printErr(`spc: error: ${err.message}\n`);
+      // One line, whatever names it quotes; a failed budget lists one budget a line (each escaped where it is built).
+      if (err instanceof BudgetError) printErr(`spc: error: ${err.message}\n`);
+      else printErrLine(`spc: error: ${err.message}`);
       return 1;
     }
     printErr(`spc: internal error (please report): ${err.stack ?? err.message}\n`);

@@ -9,7 +9,7 @@ import { DEFAULT_TARGETS } from '../analysis/kernel-choice.js';
 import { formatProfile } from '../analysis/profile.js';
 import { formatTuneTable, runTune } from '../tune/tune.js';
 import { progressBar } from './progress.js';
-import { printErr, printOut } from './print.js';
+import { printErrLine, printOut } from './print.js';
 
 const TARGETS: readonly Target[] = ['wasmsimd', 'js', 'ref'];
 
@@ -32,7 +32,7 @@ export function tuneCommand(): Command {
       if (bad.length > 0) throw new UsageError(`--targets: unknown target(s) ${bad.join(', ')}; choose from ${TARGETS.join(', ')}`);
       const progress = flags.quiet ? undefined : progressBar('spc tune');
       const result = await runTune({ quick: flags.quick, targets, progress });
-      if (!flags.quiet) for (const n of result.notes) printErr(`spc: note: ${n}\n`);
+      if (!flags.quiet) for (const n of result.notes) printErrLine(`spc: note: ${n}`);
       writeFileAtomic(flags.output, formatProfile(result.entries, GENERATED_NOTE));
       if (flags.json) {
         printOut(JSON.stringify({ profile: flags.output, entries: result.entries, measurements: result.measurements, notes: result.notes }, null, 2) + '\n');

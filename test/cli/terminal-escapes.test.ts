@@ -1,7 +1,8 @@
 // Model strings on the terminal (issue 14 item 9): a model whose names carry ESC sequences, BEL,
-// CR and the C1 CSI through spc compile (warning, per-layer table), inspect and run (an error
-// quoting the input): the printed text holds no raw control character but \n and \t, and shows
-// each name escaped; --json prints the exact names. Every CLI write goes through cli/print.ts.
+// CR, the C1 CSI and a newline before a forged "spc:" line, through spc compile (warning,
+// per-layer table), inspect and run (an error quoting the input): the printed text holds no raw
+// control character but \n and \t and no line a name forged, and shows each name escaped; --json
+// prints the exact names. Every CLI write goes through cli/print.ts.
 
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { tempDir } from '../helpers/files.js';
 import { writeLinearModel } from '../helpers/onnx-models.js';
 
 const NAMES = {
-  input: 'in\u001b[2J\u0007\r',
+  input: 'in\u001b[2J\u0007\r\nspc: forged line',
   output: 'out\u001b]0;pwned\u0007',
   weight: 'w\u001b[8m',
   node: 'fc\u001b[31m\u009b1m\r\nspc: forged line\t',
@@ -22,7 +23,7 @@ const NAMES = {
 };
 /** How the terminal shows each name (compiler/escape.ts terminalText, written out by hand). */
 const SHOWN = {
-  input: 'in\\u001b[2J\\u0007\\u000d',
+  input: 'in\\u001b[2J\\u0007\\u000d\\u000aspc: forged line',
   output: 'out\\u001b]0;pwned\\u0007',
   node: 'fc\\u001b[31m\\u009b1m\\u000d\\u000aspc: forged line\\u0009',
 };
@@ -30,9 +31,13 @@ const SHOWN = {
 /** Raw control characters other than \n and \t (C0, DEL, C1). */
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
+/** No raw control character but \n and \t, and no line forged by the \n in a name. */
 function assertNoRawControls(label: string, r: CliResult): void {
   assert.doesNotMatch(r.stdout, RAW_CONTROL, `${label}: stdout`);
   assert.doesNotMatch(r.stderr, RAW_CONTROL, `${label}: stderr`);
+  for (const [stream, text] of [['stdout', r.stdout], ['stderr', r.stderr]]) {
+    assert.ok(!text!.split('\n').some((l) => l.startsWith('spc: forged line')), `${label}: a name started a line of its own on ${stream}:\n${text}`);
+  }
 }
 
 /**
@@ -41,7 +46,6 @@ function assertNoRawControls(label: string, r: CliResult): void {
  */
 function assertTableRow(label: string, stdout: string, nameColumn: string, nextColumn: string): void {
   const lines = stdout.split('\n');
-  assert.ok(!lines.some((l) => l.startsWith('spc: forged line')), `${label}: a name started a line of its own:\n${stdout}`);
   const head = lines.find((l) => new RegExp(`\\b${nameColumn}\\s+${nextColumn}\\b`).test(l));
   const row = lines.find((l) => l.includes(SHOWN.node));
   assert.ok(head && row, `${label}: header and node row:\n${stdout}`);
