@@ -11,8 +11,6 @@
  * with the u flag a surrogate range matches only lone surrogates, never half of a pair).
  */
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]/gu;
-/** The same set, plus \t and \n kept (a terminal's own line structure). */
-const UNSAFE_ON_TERMINAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]/gu;
 
 /** `\uXXXX`: valid in a JS/TS string literal and in JSON, and readable on a terminal. */
 const unicodeEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
@@ -28,7 +26,7 @@ export function tsStringLiteral(s: string): string {
 
 /**
  * `s` as text safe inside a `//` or a block comment: one line (every unsafe code unit as
- * `\uXXXX`) with no `*∕` to close a block comment. Ordinary names read unchanged.
+ * `\uXXXX`) with no star-slash to close a block comment. Ordinary names read unchanged.
  */
 export function tsCommentText(s: string): string {
   return s.replace(UNSAFE, unicodeEscape).replace(/\*\//g, '*\\/');
@@ -46,7 +44,7 @@ export function escapeHtml(s: string): string {
  * has no raw control characters outside strings. Idempotent: its output has nothing left to escape.
  */
 export function terminalText(s: string): string {
-  return s.replace(UNSAFE_ON_TERMINAL, unicodeEscape);
+  return s.replace(UNSAFE, (c) => (c === '\n' || c === '\t' ? c : unicodeEscape(c)));
 }
 
 /**
