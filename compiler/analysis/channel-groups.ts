@@ -16,6 +16,7 @@
 
 import type { Graph, Node } from '../ir/graph.js';
 import { attrInt, isStatic } from '../ir/graph.js';
+import { terminalLine } from '../escape.js';
 
 /** What a permutation does to one constant input of one node. */
 export interface ChannelEdit {
@@ -343,5 +344,5 @@ export function formatChannelGroups(groups: readonly Omit<ChannelGroup, 'edits'>
     lines.push(`  g${g.id}  ${g.channels} ch  producers: ${g.producers.join(', ') || '-'}  consumers: ${cons.join(', ') || '-'}` +
       `${g.params.length ? `  params: ${g.params.length}` : ''}  ${g.excluded === undefined ? 'permutable' : `excluded: ${g.excluded}`}`);
   }
-  return lines.join('\n');
+  return lines.map(terminalLine).join('\n'); // node names: one line each, whatever they hold
 }

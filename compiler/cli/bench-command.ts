@@ -16,6 +16,7 @@ import { SpcError, UsageError } from '../errors.js';
 import { BudgetError } from './compile-checks.js';
 import { readArtifactInputs } from './read-file.js';
 import { compileReference } from './reference.js';
+import { printOut } from './print.js';
 
 interface BenchFlags { reference?: string; data?: string; time?: string; warmup?: string; minSpeedup?: string; json?: boolean; quiet?: boolean }
 
@@ -96,7 +97,7 @@ export function benchCommand(): Command {
         const budgetLine = budget && `--min-speedup ${budget.limit}: measured speedup ${speedup!.toFixed(3)}× (median CPU time per run; ${stats[1]!.runs} runs of the dense model, ${stats[0]!.runs} of the artifact), ${budget.ok ? 'meets' : 'below'} the budget of ${budget.limit}×`;
         if (flags.json) {
           const row = (name: string, s: Latency) => ({ name, runs: s.runs, batches: s.batches, medianMs: s.median, p25Ms: s.p25, p75Ms: s.p75, cpuMedianMs: s.cpuMedian });
-          process.stdout.write(JSON.stringify({
+          printOut(JSON.stringify({
             input: flags.data ? basename(flags.data) : 'synthetic', seconds, warmup,
             models: stats.map((s, i) => row(names[i]!, s)),
             ...(speedup !== undefined ? { speedup, wallSpeedup } : {}),
@@ -111,7 +112,7 @@ export function benchCommand(): Command {
           ];
           if (speedup !== undefined) lines.push(`  speedup ${speedup.toFixed(3)}× over the dense model (median CPU time per run; wall clock ${wallSpeedup!.toFixed(3)}×)`);
           if (budget?.ok) lines.push(`  budget met: ${budgetLine}`);
-          process.stdout.write(lines.join('\n') + '\n');
+          printOut(lines.join('\n') + '\n');
         }
         if (budget && !budget.ok) throw new BudgetError(`budget failed: ${budgetLine}`);
       } finally {

@@ -24,6 +24,8 @@ import type { CheckFlags } from './compile-checks.js';
 import { BudgetError, runChecks, validateCheckFlags } from './compile-checks.js';
 import { DEFAULT_LIMITS, LIMIT_CEILINGS, LIMIT_FLAGS } from '../limits.js';
 import type { Limits } from '../limits.js';
+import { printErr, printErrLine, printOut } from './print.js';
+import { terminalLine } from '../escape.js';
 
 const ALLOCATIONS = ['uniform', 'global', 'erk', 'sensitivity'] as const;
 const METHODS = ['magnitude', 'wanda', 'sparsegpt'] as const;
@@ -216,9 +218,9 @@ export function compileCommand(): Command {
       const onCalibProgress = pruning.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
       const onPermuteProgress = pruning.pattern !== undefined && !flags.quiet ? progressBar('spc: permuting channels') : undefined;
       const result = compileFile(model, { inputShapes, ...(flags.inputValue ? { inputValues } : {}), targets: flags.targets ? targets : undefined, profile, ...(prefer ? { prefer: prefer as Preference } : {}), verify: flags.verify, ...pruning, onCalibProgress, onPermuteProgress, limits });
-      if (!flags.quiet) for (const w of result.warnings) process.stderr.write(`spc: warning: ${w}\n`);
+      if (!flags.quiet) for (const w of result.warnings) printErrLine(`spc: warning: ${w}`);
       if (!flags.quiet && pruning.calib !== undefined && pruning.method === undefined && !pruning.biasCorrection) {
-        process.stderr.write('spc: warning: --calib is not used by --method magnitude without --bias-correction\n');
+        printErr('spc: warning: --calib is not used by --method magnitude without --bias-correction\n');
       }
       if (existsSync(flags.output) && !statSync(flags.output).isDirectory()) {
         throw new UsageError(`-o ${flags.output}: exists and is not a folder (-o names the output folder)`);
@@ -243,8 +245,8 @@ export function compileCommand(): Command {
       }, null, 2) + '\n';
       if (failed.length > 0) {
         // Nothing is written: a CI job that ignored the exit code would otherwise ship the artifact.
-        if (flags.json) process.stdout.write(json());
-        throw new BudgetError(`budget failed, nothing written:\n${failed.map((b) => `  ${b.message}`).join('\n')}`);
+        if (flags.json) printOut(json());
+        throw new BudgetError(`budget failed, nothing written:\n${failed.map((b) => `  ${terminalLine(b.message)}`).join('\n')}`);
       }
       mkdirSync(flags.output, { recursive: true });
       if (checks.html !== undefined) mkdirSync(dirname(flags.report!), { recursive: true });
@@ -254,20 +256,20 @@ export function compileCommand(): Command {
         [out, result.artifact], [dispatchOut, dispatch],
         ...(checks.html !== undefined ? [[flags.report!, checks.html] as const] : []),
       ]);
-      if (flags.printIr) process.stdout.write(printGraph(result.graph) + '\n');
+      if (flags.printIr) printOut(printGraph(result.graph) + '\n');
       if (flags.json) {
-        process.stdout.write(json());
+        printOut(json());
       } else if (!flags.quiet) {
         const kernels = new Map<string, number>();
         for (const l of s.layers) kernels.set(l.kernel, (kernels.get(l.kernel) ?? 0) + 1);
-        process.stdout.write([
+        printOut([
           `wrote ${out} (${result.artifact.length} bytes) and ${dispatchOut} (its generated dispatch module)`,
           `  ${s.layers.length} layers, ${s.params} parameters (${s.weightBytes} weight bytes), arena ${s.arenaBytes} bytes`,
           `  kernels: ${[...kernels].map(([k, c]) => `${k}×${c}`).join(', ')}`,
         ].join('\n') + '\n');
         if (pruning.pattern) {
           const ratio = totals.prunedBytesBefore ? (totals.prunedBytesAfter / totals.prunedBytesBefore).toFixed(3) : '-';
-          process.stdout.write([
+          printOut([
             `  pruned ${totals.prunedLayers} of ${totals.layers} layers (${pruning.pattern}${pruning.shareRows ? `, one mask per ${pruning.shareRows} rows` : ''}, ${pruning.method ?? 'magnitude'}${pruning.biasCorrection ? ' + bias correction' : ''}): weights ${totals.paramsBefore} → ${totals.paramsAfter} nonzero,` +
               ` ${totals.bytesBefore} → ${totals.bytesAfter} bytes; pruned layers stored at ${ratio}× their dense bytes`,
             ...permuteSummary(result.groups),
@@ -284,7 +286,7 @@ export function compileCommand(): Command {
           ...checks.budgets.map((b) => `  budget met: ${b.message}`),
           ...(checks.html !== undefined ? [`  wrote ${flags.report}`] : []),
         ];
-        if (extra.length > 0) process.stdout.write(extra.join('\n') + '\n');
+        if (extra.length > 0) printOut(extra.join('\n') + '\n');
       }
     });
 }

@@ -9,6 +9,7 @@ import { readLabels } from '../eval/labels.js';
 import { SpcError, UsageError } from '../errors.js';
 import { readArtifactInputs } from './read-file.js';
 import { compileReference } from './reference.js';
+import { printOut } from './print.js';
 
 interface EvalFlags { data?: string; labels?: string; reference?: string; count?: string; json?: boolean; quiet?: boolean }
 
@@ -48,7 +49,7 @@ export function evalCommand(): Command {
       const reference = flags.reference ? compileReference(flags.reference, inputs) : undefined;
       const r = await evaluateArtifact(bytes, data, labels, reference);
       if (flags.json) {
-        process.stdout.write(JSON.stringify({
+        printOut(JSON.stringify({
           model: basename(file), data: data.source, count: r.count, rows: r.rows,
           ...(labels ? { labels: basename(flags.labels!), top1: r.top1, correct: r.correct } : {}),
           ...(reference ? { reference: basename(resolve(flags.reference!)), agreement: r.agreement, kl: r.kl } : {}),
@@ -62,6 +63,6 @@ export function evalCommand(): Command {
         lines.push(`  agreement       ${pct(r.agreement!)} with ${basename(flags.reference!)} (dense, spc runtime)`);
         lines.push(`  KL(dense‖model) ${r.kl!.toPrecision(4)} nats, mean over ${r.rows} rows`);
       }
-      process.stdout.write(lines.join('\n') + '\n');
+      printOut(lines.join('\n') + '\n');
     });
 }

@@ -12,6 +12,7 @@ import { makePassContext } from '../passes/pass.js';
 import { canonicalizePipeline } from '../passes/pipelines.js';
 import { channelGroups, formatChannelGroups } from '../analysis/channel-groups.js';
 import { SpcError, UsageError } from '../errors.js';
+import { printOut } from './print.js';
 
 export function inspectCommand(): Command {
   return new Command('inspect')
@@ -27,12 +28,12 @@ export function inspectCommand(): Command {
         const { graph } = loadOnnx(file, {});
         const canonical = runPipeline(graph, canonicalizePipeline, makePassContext());
         const groups = channelGroups(canonical).map(({ edits: _, ...g }) => g);
-        process.stdout.write((flags.json ? JSON.stringify(groups, null, 2) : formatChannelGroups(groups)) + '\n');
+        printOut((flags.json ? JSON.stringify(groups, null, 2) : formatChannelGroups(groups)) + '\n');
         return;
       }
       const summary = summarizeArtifact(parseArtifactFile(file));
       if (flags.quiet && !flags.json) return;
-      process.stdout.write((flags.json ? JSON.stringify(summary, null, 2) : formatLayerTable(summary)) + '\n');
+      printOut((flags.json ? JSON.stringify(summary, null, 2) : formatLayerTable(summary)) + '\n');
     });
 }
 

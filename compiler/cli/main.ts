@@ -11,6 +11,8 @@ import { inspectCommand } from './inspect-command.js';
 import { runCommand } from './run-command.js';
 import { tuneCommand } from './tune-command.js';
 import { EXIT_CODES } from './docs.js';
+import { printErr, printErrLine, printOut } from './print.js';
+import { BudgetError } from './compile-checks.js';
 
 export function buildProgram(): Command {
   const program = new Command('spc')
@@ -24,7 +26,10 @@ export function buildProgram(): Command {
   program.addCommand(evalCommand());
   program.addCommand(benchCommand());
   program.addCommand(tuneCommand());
-  for (const c of program.commands) c.exitOverride().showHelpAfterError();
+  // Usage errors and help echo arguments: they are printed like everything else (print.ts).
+  const output = { writeOut: printOut, writeErr: printErr };
+  program.configureOutput(output);
+  for (const c of program.commands) c.exitOverride().showHelpAfterError().configureOutput(output);
   program.addHelpText('after', `\nExit codes:\n${EXIT_CODES.map(([code, what]) => `  ${String(code).padStart(3)}  ${what.replace(/`/g, '')}`).join('\n')}\n\nReference: docs/cli.md`);
   return program;
 }
@@ -58,12 +63,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       return e.exitCode === 0 ? 0 : 2;
     }
     const err = e as Error;
-    if (err instanceof UsageError) { process.stderr.write(`spc: ${err.message}\n`); return 2; }
+    if (err instanceof UsageError) { printErrLine(`spc: ${err.message}`); return 2; }
     if (err instanceof SpcError || ['ArtifactError', 'RunError', 'KernelError'].includes(err.name)) {
-      process.stderr.write(`spc: error: ${err.message}\n`);
+      // One line, whatever names it quotes; a failed budget lists one budget a line (each escaped where it is built).
+      if (err instanceof BudgetError) printErr(`spc: error: ${err.message}\n`);
+      else printErrLine(`spc: error: ${err.message}`);
       return 1;
     }
-    process.stderr.write(`spc: internal error (please report): ${err.stack ?? err.message}\n`);
+    printErr(`spc: internal error (please report): ${err.stack ?? err.message}\n`);
     return 70;
   }
 }

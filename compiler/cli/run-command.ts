@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../io/fs.js';
 import { UsageError } from '../errors.js';
 import { collect, parseInputBinding } from './options.js';
 import { readInputFile } from './read-file.js';
+import { printOut } from './print.js';
 
 type Format = 'npy' | 'pb';
 
@@ -73,8 +74,8 @@ export function runCommand(): Command {
       for (const w of written) {
         writeFileAtomic(w.file, format === 'pb' ? formatTensorProto(outputs[w.name], w.name) : formatNpy(outputs[w.name]));
       }
-      if (flags.json) process.stdout.write(JSON.stringify(written, null, 2) + '\n');
-      else if (!flags.quiet) for (const w of written) process.stdout.write(`wrote ${w.file}: ${w.name} ${w.dtype}[${w.shape.join(',')}]\n`);
+      if (flags.json) printOut(JSON.stringify(written, null, 2) + '\n');
+      else if (!flags.quiet) for (const w of written) printOut(`wrote ${w.file}: ${w.name} ${w.dtype}[${w.shape.join(',')}]\n`);
       model.dispose();
     });
 }

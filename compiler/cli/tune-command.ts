@@ -9,6 +9,7 @@ import { DEFAULT_TARGETS } from '../analysis/kernel-choice.js';
 import { formatProfile } from '../analysis/profile.js';
 import { formatTuneTable, runTune } from '../tune/tune.js';
 import { progressBar } from './progress.js';
+import { printErrLine, printOut } from './print.js';
 
 const TARGETS: readonly Target[] = ['wasmsimd', 'js', 'ref'];
 
@@ -31,12 +32,12 @@ export function tuneCommand(): Command {
       if (bad.length > 0) throw new UsageError(`--targets: unknown target(s) ${bad.join(', ')}; choose from ${TARGETS.join(', ')}`);
       const progress = flags.quiet ? undefined : progressBar('spc tune');
       const result = await runTune({ quick: flags.quick, targets, progress });
-      if (!flags.quiet) for (const n of result.notes) process.stderr.write(`spc: note: ${n}\n`);
+      if (!flags.quiet) for (const n of result.notes) printErrLine(`spc: note: ${n}`);
       writeFileAtomic(flags.output, formatProfile(result.entries, GENERATED_NOTE));
       if (flags.json) {
-        process.stdout.write(JSON.stringify({ profile: flags.output, entries: result.entries, measurements: result.measurements, notes: result.notes }, null, 2) + '\n');
+        printOut(JSON.stringify({ profile: flags.output, entries: result.entries, measurements: result.measurements, notes: result.notes }, null, 2) + '\n');
       } else if (!flags.quiet) {
-        process.stdout.write(`wrote ${flags.output} (${result.entries.length} entries from ${result.measurements.length} measurements${flags.quick ? ', --quick' : ''})\n\n${formatTuneTable(result.entries)}\n`);
+        printOut(`wrote ${flags.output} (${result.entries.length} entries from ${result.measurements.length} measurements${flags.quick ? ', --quick' : ''})\n\n${formatTuneTable(result.entries)}\n`);
       }
     });
 }

@@ -10,6 +10,7 @@ import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.j
 import { maskNmShared } from '../sparse/masks.js';
 import type { PassNote } from '../passes/pass.js';
 import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js';
+import { terminalLine } from '../escape.js';
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
 import { storedBytes } from './layer-table.js';
 
@@ -162,11 +163,11 @@ export function formatCompileReport(rows: readonly CompileLayerReport[]): string
     r.node, r.op, r.pattern, r.pattern === 'dense' || r.pattern === 'channel' ? '-' : pct(r.requested), pct(r.achieved),
     `${r.paramsBefore}→${r.paramsAfter}`, `${r.bytesBefore}→${r.bytesAfter}`, r.storage, r.kernel,
     ...(kept ? [r.keptAfter === undefined ? '-' : `${pct(r.keptBefore!)}→${pct(r.keptAfter)}${r.group !== undefined ? ` g${r.group}` : ''}`] : []), r.note ?? '',
-  ]);
+  ].map(terminalLine)); // cells hold node names and notes quoting tensors: escaped before the widths are taken
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const curves = rows.filter((r) => r.sensitivity).map((r) =>
-    `  ${r.node}: ${r.sensitivity!.filter((p) => p.sparsity > 0).map((p) => `${pct(p.sparsity)} ${p.divergence.toPrecision(3)}`).join(', ')}`);
+    `  ${terminalLine(r.node)}: ${r.sensitivity!.filter((p) => p.sparsity > 0).map((p) => `${pct(p.sparsity)} ${p.divergence.toPrecision(3)}`).join(', ')}`);
   const sensitivity = curves.length === 0 ? [] : ['', 'sensitivity (mean KL of the outputs, dense ‖ only this layer pruned, on the calibration samples):', ...curves];
   return [line(head), ...body.map(line), ...sensitivity].join('\n');
 }

@@ -5,6 +5,7 @@
 
 import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js';
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
+import { terminalLine } from '../escape.js';
 
 export interface LayerRow {
   readonly node: string;
@@ -104,22 +105,25 @@ function kernelChoices(s: ArtifactSummary): string[] {
 export function formatLayerTable(s: ArtifactSummary): string {
   const head = ['#', 'node', 'op', 'input', 'output', 'params', 'storage', 'sparsity', 'requested', 'achieved', 'bytes',
     'dense bytes', 'kernel', 'note'];
+  // Cells hold model strings (node names, notes quoting tensors): escaped before the widths are taken.
   const rows = s.layers.map((l, i) => [String(i), l.node, l.op, shapeText(l.inputShapes), shapeText(l.outputShapes),
     l.params ? String(l.params) : '-', l.storage, l.sparsity ? l.sparsity.toFixed(3) : '-',
     requestedText(l.recipe), l.recipe ? pct(l.recipe.achieved) : '-',
-    l.weightBytes ? String(l.weightBytes) : '-', l.denseBytes ? String(l.denseBytes) : '-', l.kernel, l.recipe?.note ?? '']);
+    l.weightBytes ? String(l.weightBytes) : '-', l.denseBytes ? String(l.denseBytes) : '-', l.kernel, l.recipe?.note ?? ''].map(terminalLine));
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const numeric = new Set([0, 5, 7, 8, 9, 10, 11]);
   const line = (r: string[]): string => r.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
   const io = (t: { name: string; dtype: string; shape: readonly number[] }) => `${t.name} ${t.dtype}[${t.shape.join(',')}]`;
   return [
-    `model ${s.name} (format v${s.formatVersion}, spc ${s.provenance.spcVersion})`,
-    `inputs: ${s.inputs.map(io).join(', ')}`,
-    `outputs: ${s.outputs.map(io).join(', ')}`,
-    `${s.layers.length} layers, ${s.params} parameters, ${s.weightBytes} weight bytes, arena ${s.arenaBytes} bytes`,
+    ...[
+      `model ${s.name} (format v${s.formatVersion}, spc ${s.provenance.spcVersion})`,
+      `inputs: ${s.inputs.map(io).join(', ')}`,
+      `outputs: ${s.outputs.map(io).join(', ')}`,
+      `${s.layers.length} layers, ${s.params} parameters, ${s.weightBytes} weight bytes, arena ${s.arenaBytes} bytes`,
+    ].map(terminalLine),
     '',
     line(head),
     ...rows.map(line),
-    ...kernelChoices(s),
+    ...kernelChoices(s).map(terminalLine),
   ].join('\n');
 }

@@ -8,7 +8,8 @@ import type { CompileLayerReport } from '../emit/compile-report.js';
 import type { AccuracyResult } from './accuracy.js';
 import type { BudgetResult } from './budgets.js';
 import type { SpeedupEstimate } from './estimates.js';
-import { escapeHtml as esc, renderBarChart } from './svg.js';
+import { escapeHtml as esc } from '../escape.js';
+import { renderBarChart } from './svg.js';
 
 export interface ReportInput {
   /** The model's base name. */

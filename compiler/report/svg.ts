@@ -2,6 +2,8 @@
 // written on the bars' data attributes so a test can read them back. No fonts, scripts or
 // external references; the same data gives the same bytes.
 
+import { escapeHtml } from '../escape.js';
+
 export interface Series {
   readonly name: string;
   /** A CSS colour (inline: the page loads nothing). */
@@ -20,10 +22,6 @@ export interface BarChart {
   readonly format: (v: number) => string;
   /** Axis maximum (default: the largest value). */
   readonly max?: number;
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 const LABEL_W = 240;
