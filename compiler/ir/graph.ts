@@ -64,6 +64,11 @@ export interface Node {
   readonly kernel?: string;
   /** Why that kernel was chosen. */
   readonly kernelReason?: string;
+  /**
+   * The chosen kernel's estimated ns per call, as selection priced it (kernel profile), when the
+   * profile priced it: what the report's estimates read, so they price the kernel that runs.
+   */
+  readonly kernelNs?: number;
 }
 
 export interface Graph {
