@@ -126,10 +126,7 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
   for (const [name, dims] of Object.entries(o.inputShapes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     out.push([`input-shape:${name}`, dims.join('x')]);
   }
-  for (const [name, t] of Object.entries(o.inputValues ?? {})) {
-    const digest = createHash('sha256').update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).digest('hex').slice(0, 16);
-    out.push([`input-value:${name}`, `${t.dtype}[${t.shape.join(',')}] sha256:${digest}`]);
-  }
+  for (const [name, t] of Object.entries(o.inputValues ?? {})) out.push([`${INPUT_VALUE_KEY}${name}`, inputValueRecord(t)]);
   if (o.targets) out.push(['targets', o.targets.join(',')]);
   if (o.profile !== undefined) out.push(['profile', profileRecord(typeof o.profile === 'string' ? loadProfile(o.profile) : o.profile)]);
   // The default ('speed') is not recorded: artifacts compiled without the option stay as they were.
@@ -146,6 +143,15 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
   const calibrated = (o.method !== undefined && o.method !== 'magnitude') || o.biasCorrection === true || o.allocation === 'sensitivity';
   if (calibrated && o.calib !== undefined && typeof o.calib !== 'string') out.push(['calib', calibRecord(o.calib)]);
   return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Provenance key prefix of a fixed input value: `input-value:<input name>`. */
+export const INPUT_VALUE_KEY = 'input-value:';
+
+/** How provenance names a fixed input value: dtype, shape and a digest of its data. */
+export function inputValueRecord(t: NonNullable<CompileOptions['inputValues']>[string]): string {
+  const digest = createHash('sha256').update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).digest('hex').slice(0, 16);
+  return `${t.dtype}[${t.shape.join(',')}] sha256:${digest}`;
 }
 
 /** How provenance names a profile: its source (a file's base name) and a digest of its entries. */

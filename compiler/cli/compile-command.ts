@@ -7,8 +7,7 @@ import { compileFile } from '../compile.js';
 import { summarizeArtifact } from '../emit/layer-table.js';
 import { writeFilesAtomic } from '../io/fs.js';
 import { SpcError, UsageError } from '../errors.js';
-import { collect, parseInputBinding, parseInputShape } from './options.js';
-import { readTensorFile } from './tensor-file.js';
+import { collect, parseInputShape, parseInputValues } from './options.js';
 import type { Preference, Target } from '../analysis/kernel-choice.js';
 import { DEFAULT_TARGETS, PREFERENCES } from '../analysis/kernel-choice.js';
 import { loadProfile } from '../analysis/profile.js';
@@ -195,11 +194,7 @@ export function compileCommand(): Command {
     .option('-q, --quiet', 'print nothing but errors: no summary, warnings or progress bar (--json still prints)')
     .action(async (model: string, flags: CompileFlags) => {
       const inputShapes = Object.fromEntries((flags.inputShape ?? []).map(parseInputShape));
-      const inputValues = Object.fromEntries((flags.inputValue ?? []).map((text) => {
-        const b = parseInputBinding(text);
-        if (b.name === undefined) throw new UsageError(`--input-value '${text}': expected name=file`);
-        return [b.name, readTensorFile(b.path)];
-      }));
+      const inputValues = parseInputValues(flags.inputValue);
       const targets = (flags.targets ?? DEFAULT_TARGETS.join(',')).split(',').map((t) => t.trim()) as Target[];
       const bad = targets.filter((t) => !TARGETS.includes(t));
       if (bad.length > 0) throw new UsageError(`--targets: unknown target(s) ${bad.join(', ')}; choose from ${TARGETS.join(', ')}`);
@@ -215,7 +210,8 @@ export function compileCommand(): Command {
       const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
       const onCalibProgress = pruning.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
       const onPermuteProgress = pruning.pattern !== undefined && !flags.quiet ? progressBar('spc: permuting channels') : undefined;
-      const result = compileFile(model, { inputShapes, ...(flags.inputValue ? { inputValues } : {}), targets: flags.targets ? targets : undefined, profile, ...(prefer ? { prefer: prefer as Preference } : {}), verify: flags.verify, ...pruning, onCalibProgress, onPermuteProgress, limits });
+      const options: CompileOptions = { inputShapes, ...(flags.inputValue ? { inputValues } : {}), targets: flags.targets ? targets : undefined, profile, ...(prefer ? { prefer: prefer as Preference } : {}), verify: flags.verify, ...pruning, onCalibProgress, onPermuteProgress, limits };
+      const result = compileFile(model, options);
       if (!flags.quiet) for (const w of result.warnings) process.stderr.write(`spc: warning: ${w}\n`);
       if (!flags.quiet && pruning.calib !== undefined && pruning.method === undefined && !pruning.biasCorrection) {
         process.stderr.write('spc: warning: --calib is not used by --method magnitude without --bias-correction\n');
@@ -227,7 +223,7 @@ export function compileCommand(): Command {
       const dispatchOut = join(flags.output, `${basename(model, extname(model))}.dispatch.ts`);
       const dispatch = result.dispatch; // generated before anything is written: a failure leaves no file
       const pruned = Object.keys(pruning).length > 0;
-      const checks = await runChecks(model, result, { inputShapes, targets: flags.targets ? targets : undefined, profile, pruned }, flags);
+      const checks = await runChecks(model, result, options, pruned, flags);
       const failed = checks.budgets.filter((b) => !b.ok);
       const s = summarizeArtifact(result.contents);
       const report = result.report;
