@@ -64,10 +64,7 @@ export interface Node {
   readonly kernel?: string;
   /** Why that kernel was chosen. */
   readonly kernelReason?: string;
-  /**
-   * The chosen kernel's estimated ns per call, as selection priced it (kernel profile), when the
-   * profile priced it: what the report's estimates read, so they price the kernel that runs.
-   */
+  /** Its estimated ns per call, where the kernel profile priced the choice (the report's estimates read it). */
   readonly kernelNs?: number;
 }
 
