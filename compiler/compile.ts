@@ -11,6 +11,7 @@ import { loadOnnx, loadOnnxBytes } from './frontend/load.js';
 import { makePassContext } from './passes/pass.js';
 import type { PassNote } from './passes/pass.js';
 import { runPipeline } from './passes/manager.js';
+import type { RunOptions } from './passes/manager.js';
 import { canonicalizePipeline, prunePipeline, selectPipeline } from './passes/pipelines.js';
 import type { GroupPermutation } from './passes/permute-channels.js';
 import { permuteResultOf, permuteSettings } from './passes/permute-channels.js';
@@ -93,6 +94,8 @@ export interface CompileOptions {
   readonly onCalibProgress?: (done: number, total: number) => void;
   /** Progress of the channel-permutation search (groups done of total); not recorded. */
   readonly onPermuteProgress?: (done: number, total: number) => void;
+  /** Called before and after every pass (`--print-ir-after`, `--timing`); observers only, not recorded. */
+  readonly passHooks?: Pick<RunOptions, 'beforePass' | 'afterPass'>;
 }
 
 export interface CompileResult {
@@ -217,20 +220,20 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
     method: options.method, biasCorrection: options.biasCorrection, calib, progress: options.onCalibProgress,
     permute: options.permute, permuteTime: options.permuteTime, permuteProgress: options.onPermuteProgress,
   }, registry);
-  const verify = options.verify ?? false;
+  const run: RunOptions = { verify: options.verify ?? false, ...options.passHooks };
   const limits = compileLimits(options.limits);
   const { canonical, permuted, rowOrder, graph, allWarnings } = namingModel(label, () => {
-    const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });
+    const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, run);
     // Folding can make shapes known that were not: check them before calibration allocates activations.
     checkValueShapes(canonical, limits);
-    const pruned = runPipeline(canonical, prunePipeline, ctx, { verify });
+    const pruned = runPipeline(canonical, prunePipeline, ctx, run);
     const permuted = permuteResultOf(ctx);
     if (!permuted) throw new Error('the prune pipeline did not run permute-channels');
     const allWarnings = [...warnings];
     if (permuted.timedOut) {
       allWarnings.push(`the channel-permutation search was cut by --permute-time (${permuteSettings(ctx.options).timeMs / 1000} s): the artifact may differ from one machine to another; raise --permute-time for a reproducible result`);
     }
-    const graph = runPipeline(pruned, selectPipeline, ctx, { verify });
+    const graph = runPipeline(pruned, selectPipeline, ctx, run);
     requireStaticShapes(graph, label);
     checkRuntimeValues(graph, limits);
     return { canonical, permuted, rowOrder: rowOrderOf(ctx) ?? [], graph, allWarnings };
