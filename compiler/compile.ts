@@ -11,6 +11,7 @@ import { loadOnnx, loadOnnxBytes } from './frontend/load.js';
 import { makePassContext } from './passes/pass.js';
 import type { PassNote } from './passes/pass.js';
 import { runPipeline } from './passes/manager.js';
+import type { RunOptions } from './passes/manager.js';
 import { canonicalizePipeline, prunePipeline, selectPipeline } from './passes/pipelines.js';
 import type { GroupPermutation } from './passes/permute-channels.js';
 import { permuteResultOf, permuteSettings } from './passes/permute-channels.js';
@@ -93,6 +94,8 @@ export interface CompileOptions {
   readonly onCalibProgress?: (done: number, total: number) => void;
   /** Progress of the channel-permutation search (groups done of total); not recorded. */
   readonly onPermuteProgress?: (done: number, total: number) => void;
+  /** Called before and after every pass (`--print-ir-after`, `--timing`); observers only, not recorded. */
+  readonly passHooks?: Pick<RunOptions, 'beforePass' | 'afterPass'>;
 }
 
 export interface CompileResult {
@@ -126,10 +129,7 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
   for (const [name, dims] of Object.entries(o.inputShapes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     out.push([`input-shape:${name}`, dims.join('x')]);
   }
-  for (const [name, t] of Object.entries(o.inputValues ?? {})) {
-    const digest = createHash('sha256').update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).digest('hex').slice(0, 16);
-    out.push([`input-value:${name}`, `${t.dtype}[${t.shape.join(',')}] sha256:${digest}`]);
-  }
+  for (const [name, t] of Object.entries(o.inputValues ?? {})) out.push([`${INPUT_VALUE_KEY}${name}`, inputValueRecord(t)]);
   if (o.targets) out.push(['targets', o.targets.join(',')]);
   if (o.profile !== undefined) out.push(['profile', profileRecord(typeof o.profile === 'string' ? loadProfile(o.profile) : o.profile)]);
   // The default ('speed') is not recorded: artifacts compiled without the option stay as they were.
@@ -146,6 +146,15 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
   const calibrated = (o.method !== undefined && o.method !== 'magnitude') || o.biasCorrection === true || o.allocation === 'sensitivity';
   if (calibrated && o.calib !== undefined && typeof o.calib !== 'string') out.push(['calib', calibRecord(o.calib)]);
   return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Provenance key prefix of a fixed input value: `input-value:<input name>`. */
+export const INPUT_VALUE_KEY = 'input-value:';
+
+/** How provenance names a fixed input value: dtype, shape and a digest of its data. */
+export function inputValueRecord(t: NonNullable<CompileOptions['inputValues']>[string]): string {
+  const digest = createHash('sha256').update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).digest('hex').slice(0, 16);
+  return `${t.dtype}[${t.shape.join(',')}] sha256:${digest}`;
 }
 
 /** How provenance names a profile: its source (a file's base name) and a digest of its entries. */
@@ -211,20 +220,20 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
     method: options.method, biasCorrection: options.biasCorrection, calib, progress: options.onCalibProgress,
     permute: options.permute, permuteTime: options.permuteTime, permuteProgress: options.onPermuteProgress,
   }, registry);
-  const verify = options.verify ?? false;
+  const run: RunOptions = { verify: options.verify ?? false, ...options.passHooks };
   const limits = compileLimits(options.limits);
   const { canonical, permuted, rowOrder, graph, allWarnings } = namingModel(label, () => {
-    const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, { verify });
+    const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, run);
     // Folding can make shapes known that were not: check them before calibration allocates activations.
     checkValueShapes(canonical, limits);
-    const pruned = runPipeline(canonical, prunePipeline, ctx, { verify });
+    const pruned = runPipeline(canonical, prunePipeline, ctx, run);
     const permuted = permuteResultOf(ctx);
     if (!permuted) throw new Error('the prune pipeline did not run permute-channels');
     const allWarnings = [...warnings];
     if (permuted.timedOut) {
       allWarnings.push(`the channel-permutation search was cut by --permute-time (${permuteSettings(ctx.options).timeMs / 1000} s): the artifact may differ from one machine to another; raise --permute-time for a reproducible result`);
     }
-    const graph = runPipeline(pruned, selectPipeline, ctx, { verify });
+    const graph = runPipeline(pruned, selectPipeline, ctx, run);
     requireStaticShapes(graph, label);
     checkRuntimeValues(graph, limits);
     return { canonical, permuted, rowOrder: rowOrderOf(ctx) ?? [], graph, allWarnings };

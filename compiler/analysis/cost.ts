@@ -14,11 +14,7 @@ import type { Graph, Node, Value } from '../ir/graph.js';
 import { isStatic } from '../ir/graph.js';
 import type { Kernel } from '../../runtime/kernels/kernel.js';
 import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
-import type { KernelProfile, ProfileEntry } from './profile.js';
-
-/** gemv: a Gemm or MatMul with one output row (P = 1: a classifier head, an MLP on one sample). */
-export type ShapeClass = 'pointwise' | 'kxk' | 'depthwise' | 'gemm' | 'matmul' | 'gemv';
-export const SHAPE_CLASSES: readonly ShapeClass[] = ['pointwise', 'kxk', 'depthwise', 'gemm', 'matmul', 'gemv'];
+import type { KernelProfile, ProfileEntry, ShapeClass } from './profile.js';
 export type WeightFormat = 'dense' | 'csr' | 'nm' | 'bsr';
 
 /** Rows a row-block sparse kernel stages together (tile `<rows>x8` with rows > 1 on nm/bsr). */

@@ -7,7 +7,7 @@ import type { Graph, Node, Sparsity, Value } from '../ir/graph.js';
 import type { AttrValue, Kernel, KernelRegistry, NodeShapes } from '../../runtime/kernels/kernel.js';
 import type { PackedWeight } from '../../runtime/sparse/packed.js';
 import { isStatic } from '../ir/graph.js';
-import { packWeight } from '../emit/lower.js';
+import { packedBytes, packWeight } from '../sparse/pack.js';
 import { estimate, formatMs, isRowBlock, kernelWork, layerStats } from './cost.js';
 import type { Estimate, LayerStats } from './cost.js';
 import type { KernelProfile } from './profile.js';
@@ -31,11 +31,6 @@ const TARGET_REASON: Record<Target, string> = {
  */
 export type Preference = 'speed' | 'size';
 export const PREFERENCES: readonly Preference[] = ['speed', 'size'];
-
-/** Bytes of a packed weight's arrays (values, indices, row pointers), as lowering stores them before alignment. */
-export function packedBytes(p: PackedWeight): number {
-  return p.format === 'nm' ? p.values.byteLength + p.indices.byteLength : p.values.byteLength + p.rowPtr.byteLength + p.colIdx.byteLength;
-}
 
 /** With --prefer size: the packed weight's and the dense weight's bytes when packing is smaller (undefined: dense is as small). */
 function smallerPacked(g: Graph, n: Node, packed: PackedWeight | undefined): { packed: number; dense: number } | undefined {

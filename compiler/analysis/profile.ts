@@ -10,8 +10,14 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SpcError } from '../errors.js';
-import { SHAPE_CLASSES } from './cost.js';
 import DEFAULT_PROFILE_JSON from './profiles/default.json' with { type: 'json' };
+
+/**
+ * The layer shapes a profile prices separately (its keys' suffix); cost.ts classifies a layer.
+ * gemv: a Gemm or MatMul with one output row (P = 1: a classifier head, an MLP on one sample).
+ */
+export type ShapeClass = 'pointwise' | 'kxk' | 'depthwise' | 'gemm' | 'matmul' | 'gemv';
+export const SHAPE_CLASSES: readonly ShapeClass[] = ['pointwise', 'kxk', 'depthwise', 'gemm', 'matmul', 'gemv'];
 
 export const PROFILE_FORMAT = 'spc-kernel-profile';
 export const PROFILE_VERSION = 1;

@@ -17,8 +17,9 @@ import { BudgetError } from './compile-checks.js';
 import { readArtifactInputs } from './read-file.js';
 import { compileReference } from './reference.js';
 import { printOut } from './print.js';
+import { collect, parseInputValues } from './options.js';
 
-interface BenchFlags { reference?: string; data?: string; time?: string; warmup?: string; minSpeedup?: string; json?: boolean; quiet?: boolean }
+interface BenchFlags { reference?: string; inputValue?: string[]; data?: string; time?: string; warmup?: string; minSpeedup?: string; json?: boolean; quiet?: boolean }
 
 const DEFAULT_SECONDS = 2;
 const DEFAULT_WARMUP = 10;
@@ -61,6 +62,7 @@ export function benchCommand(): Command {
     .description('time an .spm artifact on this machine with spc\'s runtime; with --reference, side by side with the dense model, and the measured speedup')
     .argument('<file.spm>', 'the artifact')
     .option('--reference <model.onnx>', 'the dense model: compiled in memory (no pruning, the artifact\'s input shapes) and timed in alternation with the artifact; prints the measured speedup')
+    .option('--input-value <name=file>', 'with --reference: fix an input of the dense model to the tensor in file (.npy or TensorProto .pb), as `spc compile --input-value` did for the artifact (its provenance names the input and the value\'s digest, which must match; repeatable)', collect)
     .option('--data <x.npy|dir>', 'time on this input: the first sample of a .npy (sample axis first) or a folder of .npy / .pb files (default: pseudo-random values in [0, 1) for float inputs, zeros for the others)')
     .option('--time <seconds>', `timed seconds per model after warm-up (default ${DEFAULT_SECONDS})`)
     .option('--warmup <runs>', `untimed runs per model first (default ${DEFAULT_WARMUP})`)
@@ -72,8 +74,9 @@ export function benchCommand(): Command {
       const warmup = positive(flags.warmup, '--warmup', DEFAULT_WARMUP, true);
       const minSpeedup = flags.minSpeedup === undefined ? undefined : positive(flags.minSpeedup, '--min-speedup', 1, false);
       if (minSpeedup !== undefined && !flags.reference) throw new UsageError('--min-speedup needs --reference model.onnx (the dense model to compare with)');
+      if (flags.inputValue && !flags.reference) throw new UsageError('--input-value goes with --reference (it fixes an input of the dense model)');
       const { bytes, inputs } = readArtifactInputs(file);
-      const reference = flags.reference ? compileReference(flags.reference, inputs) : undefined;
+      const reference = flags.reference ? compileReference(flags.reference, bytes, parseInputValues(flags.inputValue)) : undefined;
       const models: Model[] = [];
       try {
         models.push(await loadModel(bytes));

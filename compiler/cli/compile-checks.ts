@@ -17,8 +17,8 @@ import { checkBudgets, parseBudgets } from '../report/budgets.js';
 import type { SpeedupEstimate } from '../report/estimates.js';
 import { estimateLayers } from '../report/estimates.js';
 import { renderReport } from '../report/html.js';
-import type { Target } from '../analysis/kernel-choice.js';
-import type { KernelProfile } from '../analysis/profile.js';
+import { loadProfile } from '../analysis/profile.js';
+import { referenceOptions } from './reference.js';
 
 export interface CheckFlags extends BudgetFlags { evalData?: string; evalLabels?: string; report?: string }
 
@@ -44,7 +44,7 @@ export function validateCheckFlags(flags: CheckFlags): void {
   }
 }
 
-async function accuracyOf(model: string, result: CompileResult, dense: CompileOptions, pruned: boolean, flags: CheckFlags): Promise<AccuracyResult> {
+async function accuracyOf(model: string, result: CompileResult, options: CompileOptions, pruned: boolean, flags: CheckFlags): Promise<AccuracyResult> {
   const inputs = artifactInputGraph(result.artifact);
   const samples = readSamples(flags.evalData!, inputs, { flag: '--eval-data' });
   const batch = Number(inputs.values.get(inputs.inputs[0]!)?.shape?.[0] ?? 1);
@@ -53,19 +53,17 @@ async function accuracyOf(model: string, result: CompileResult, dense: CompileOp
   if (labels.length !== need) {
     throw new SpcError(`--eval-labels ${flags.evalLabels} holds ${labels.length} labels but --eval-data ${flags.evalData} gives ${samples.samples.length} samples${batch > 1 ? ` of batch ${batch} (${need} rows)` : ''}`);
   }
-  // The reference is the same ONNX compiled without pruning, with the same shapes, targets and profile.
-  const denseBytes = pruned ? compileFile(model, dense).artifact : result.artifact;
+  // The reference is the same ONNX compiled without pruning (referenceOptions: same shapes, input values, targets, profile).
+  const denseBytes = pruned ? compileFile(model, referenceOptions(options)).artifact : result.artifact;
   return measureAccuracy(result.artifact, denseBytes, samples, labels);
 }
 
-export async function runChecks(model: string, result: CompileResult, options: {
-  readonly inputShapes?: CompileOptions['inputShapes']; readonly targets?: readonly Target[]; readonly profile?: KernelProfile; readonly pruned: boolean;
-}, flags: CheckFlags): Promise<Checks> {
+/** `options` are the compile's (what made `result`); `pruned` says whether they prune, so the dense reference is another compile. */
+export async function runChecks(model: string, result: CompileResult, options: CompileOptions, pruned: boolean, flags: CheckFlags): Promise<Checks> {
   const budgets = parseBudgets(flags);
-  const estimates = estimateLayers(result.graph, result.canonical, options.targets, options.profile);
-  const accuracy = flags.evalData !== undefined
-    ? await accuracyOf(model, result, { inputShapes: options.inputShapes, targets: options.targets, profile: options.profile }, options.pruned, flags)
-    : undefined;
+  const profile = typeof options.profile === 'string' ? loadProfile(options.profile) : options.profile;
+  const estimates = estimateLayers(result.graph, result.canonical, options.targets, profile);
+  const accuracy = flags.evalData !== undefined ? await accuracyOf(model, result, options, pruned, flags) : undefined;
   const checked = checkBudgets(budgets, { artifactBytes: result.artifact.length, accuracy, speedup: estimates });
   const html = flags.report === undefined ? undefined : renderReport({
     model: basename(model, extname(model)),

@@ -7,8 +7,7 @@ import { compileFile } from '../compile.js';
 import { summarizeArtifact } from '../emit/layer-table.js';
 import { writeFilesAtomic } from '../io/fs.js';
 import { SpcError, UsageError } from '../errors.js';
-import { collect, parseInputBinding, parseInputShape } from './options.js';
-import { readTensorFile } from './tensor-file.js';
+import { collect, parseInputShape, parseInputValues } from './options.js';
 import type { Preference, Target } from '../analysis/kernel-choice.js';
 import { DEFAULT_TARGETS, PREFERENCES } from '../analysis/kernel-choice.js';
 import { loadProfile } from '../analysis/profile.js';
@@ -20,6 +19,7 @@ import { parseConfig } from '../sparse/config.js';
 import { readInputFile } from './read-file.js';
 import type { CompileOptions, CompileResult } from '../compile.js';
 import { progressBar } from './progress.js';
+import { listPasses, observePasses, parsePrintIrAfter } from './pass-observers.js';
 import type { CheckFlags } from './compile-checks.js';
 import { BudgetError, runChecks, validateCheckFlags } from './compile-checks.js';
 import { DEFAULT_LIMITS, LIMIT_CEILINGS, LIMIT_FLAGS } from '../limits.js';
@@ -132,6 +132,9 @@ interface CompileFlags extends CheckFlags {
   prefer?: string;
   verify?: boolean;
   printIr?: boolean;
+  printIrAfter?: string[];
+  timing?: boolean;
+  listPasses?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -160,7 +163,7 @@ const TARGETS: readonly Target[] = ['wasmsimd', 'js', 'ref'];
 export function compileCommand(): Command {
   return new Command('compile')
     .description('compile an ONNX model into an .spm artifact (pruned and packed when --pattern is given) and its generated dispatch module')
-    .argument('<model.onnx>', 'the ONNX model (external data files are read from its folder)')
+    .argument('[model.onnx]', 'the ONNX model (external data files are read from its folder); required unless --list-passes')
     .option('-o, --output <dir>', 'output folder, created if missing; the artifact is <dir>/<model name>.spm, its generated dispatch module <dir>/<model name>.dispatch.ts', '.')
     .option('-p, --pattern <pattern>', `prune: ${PATTERN_HELP}; without it the model stays dense`)
     .option('-s, --sparsity <fraction>', 'fraction of weights (channel: of output channels) to remove, in [0, 1); required for unstructured, block and channel; N:M implies (M−N)/M; alone it means --pattern unstructured')
@@ -187,6 +190,9 @@ export function compileCommand(): Command {
     .option(`${LIMIT_FLAGS.maxValues} <n>`, `refuse a graph of more values: inputs, initializers and node outputs (default ${DEFAULT_LIMITS.maxValues})`)
     .option('--verify', 'run the IR verifier after every pass')
     .option('--print-ir', 'print the final IR to stdout')
+    .option('--print-ir-after <pass>', 'print the IR to stderr after the named pass, each time it runs (repeatable; all: after every pass)', collect)
+    .option('--timing', 'print each pass\'s CPU and wall time to stderr after compiling (never recorded in the artifact)')
+    .option('--list-passes', 'print the passes of each pipeline in the order they run, with what each does, and exit (no model needed)')
     .option('--report <report.html>', 'also write a self-contained HTML report: per-layer table, charts (sparsity, weight bytes, estimated time, kept magnitude), provenance, accuracy and budgets')
     .option('--eval-data <x.npy|folder>', 'labelled test samples (sample axis first, or a folder of .npy / .pb files): the compiled and the dense model are both run by spc\'s runtime and their top-1 accuracy reported; goes with --eval-labels')
     .option('--eval-labels <y.npy>', 'one integer class per --eval-data sample')
@@ -195,13 +201,14 @@ export function compileCommand(): Command {
     .option('--min-speedup <x>', 'budget: fail (exit 1, nothing written) if the estimated speedup over the dense model (Σ kernel-profile estimates over Conv/Gemm/MatMul layers; not a measurement: spc bench --min-speedup measures) is below x')
     .option('--json', 'print the summary as JSON on stdout')
     .option('-q, --quiet', 'print nothing but errors: no summary, warnings or progress bar (--json still prints)')
-    .action(async (model: string, flags: CompileFlags) => {
+    .action(async (model: string | undefined, flags: CompileFlags) => {
+      if (flags.listPasses) { printOut(listPasses()); return; }
+      if (model === undefined) throw new UsageError('compile: missing the model: spc compile <model.onnx> (or --list-passes)');
+      const printAfter = parsePrintIrAfter(flags.printIrAfter);
+      const observer = printAfter !== 'all' && printAfter.size === 0 && !flags.timing ? undefined
+        : observePasses(printAfter, (text) => printErr(text));
       const inputShapes = Object.fromEntries((flags.inputShape ?? []).map(parseInputShape));
-      const inputValues = Object.fromEntries((flags.inputValue ?? []).map((text) => {
-        const b = parseInputBinding(text);
-        if (b.name === undefined) throw new UsageError(`--input-value '${text}': expected name=file`);
-        return [b.name, readTensorFile(b.path)];
-      }));
+      const inputValues = parseInputValues(flags.inputValue);
       const targets = (flags.targets ?? DEFAULT_TARGETS.join(',')).split(',').map((t) => t.trim()) as Target[];
       const bad = targets.filter((t) => !TARGETS.includes(t));
       if (bad.length > 0) throw new UsageError(`--targets: unknown target(s) ${bad.join(', ')}; choose from ${TARGETS.join(', ')}`);
@@ -217,7 +224,9 @@ export function compileCommand(): Command {
       const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
       const onCalibProgress = pruning.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
       const onPermuteProgress = pruning.pattern !== undefined && !flags.quiet ? progressBar('spc: permuting channels') : undefined;
-      const result = compileFile(model, { inputShapes, ...(flags.inputValue ? { inputValues } : {}), targets: flags.targets ? targets : undefined, profile, ...(prefer ? { prefer: prefer as Preference } : {}), verify: flags.verify, ...pruning, onCalibProgress, onPermuteProgress, limits });
+      const options: CompileOptions = { inputShapes, ...(flags.inputValue ? { inputValues } : {}), targets: flags.targets ? targets : undefined, profile, ...(prefer ? { prefer: prefer as Preference } : {}), verify: flags.verify, ...pruning, onCalibProgress, onPermuteProgress, limits, ...(observer ? { passHooks: observer.hooks } : {}) };
+      const result = compileFile(model, options);
+      if (flags.timing) printErr(observer!.timing());
       if (!flags.quiet) for (const w of result.warnings) printErrLine(`spc: warning: ${w}`);
       if (!flags.quiet && pruning.calib !== undefined && pruning.method === undefined && !pruning.biasCorrection) {
         printErr('spc: warning: --calib is not used by --method magnitude without --bias-correction\n');
@@ -229,7 +238,7 @@ export function compileCommand(): Command {
       const dispatchOut = join(flags.output, `${basename(model, extname(model))}.dispatch.ts`);
       const dispatch = result.dispatch; // generated before anything is written: a failure leaves no file
       const pruned = Object.keys(pruning).length > 0;
-      const checks = await runChecks(model, result, { inputShapes, targets: flags.targets ? targets : undefined, profile, pruned }, flags);
+      const checks = await runChecks(model, result, options, pruned, flags);
       const failed = checks.budgets.filter((b) => !b.ok);
       const s = summarizeArtifact(result.contents);
       const report = result.report;

@@ -10,8 +10,9 @@ import { SpcError, UsageError } from '../errors.js';
 import { readArtifactInputs } from './read-file.js';
 import { compileReference } from './reference.js';
 import { printOut } from './print.js';
+import { collect, parseInputValues } from './options.js';
 
-interface EvalFlags { data?: string; labels?: string; reference?: string; count?: string; json?: boolean; quiet?: boolean }
+interface EvalFlags { data?: string; labels?: string; reference?: string; inputValue?: string[]; count?: string; json?: boolean; quiet?: boolean }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
@@ -22,12 +23,14 @@ export function evalCommand(): Command {
     .option('--data <x.npy|dir>', 'samples: one .npy with the sample axis first, or a folder of .npy / .pb files (one sample each)')
     .option('--labels <y.npy>', 'one integer class per sample (per output row): prints top-1 accuracy')
     .option('--reference <model.onnx>', 'the dense model: compiled in memory and run by spc\'s runtime on the same samples; prints top-1 agreement and mean KL(dense ‖ model) of the softmax outputs')
+    .option('--input-value <name=file>', 'with --reference: fix an input of the dense model to the tensor in file (.npy or TensorProto .pb), as `spc compile --input-value` did for the artifact (its provenance names the input and the value\'s digest, which must match; repeatable)', collect)
     .option('-n, --count <n>', 'use the first n samples only')
     .option('--json', 'print the scores as JSON')
     .option('-q, --quiet', 'print nothing but errors (--json still prints)')
     .action(async (file: string, flags: EvalFlags) => {
       if (!flags.data) throw new UsageError('eval: give the samples with --data x.npy');
       if (!flags.labels && !flags.reference) throw new UsageError('eval: give --labels y.npy (accuracy) and/or --reference model.onnx (agreement, KL)');
+      if (flags.inputValue && !flags.reference) throw new UsageError('--input-value goes with --reference (it fixes an input of the dense model)');
       let count: number | undefined;
       if (flags.count !== undefined) {
         count = Number(flags.count);
@@ -46,7 +49,7 @@ export function evalCommand(): Command {
         }
         labels = all.subarray(0, need);
       }
-      const reference = flags.reference ? compileReference(flags.reference, inputs) : undefined;
+      const reference = flags.reference ? compileReference(flags.reference, bytes, parseInputValues(flags.inputValue)) : undefined;
       const r = await evaluateArtifact(bytes, data, labels, reference);
       if (flags.json) {
         printOut(JSON.stringify({

@@ -1,18 +1,54 @@
-// The dense reference model of `spc eval` and `spc bench`: the original ONNX compiled in memory
-// with default settings (no pruning), its inputs pinned to the artifact's shapes.
+// The dense reference model, compiled in memory, of `spc compile --eval-data` and of `spc eval` /
+// `spc bench --reference`: the original ONNX without pruning, with everything that makes it the
+// same model as the artifact (pinned shapes, fixed input values) carried over by one function.
 
 import { existsSync } from 'node:fs';
-import type { Graph } from '../ir/graph.js';
-import { compileFile } from '../compile.js';
+import type { CompileOptions } from '../compile.js';
+import { compileFile, INPUT_VALUE_KEY, inputValueRecord } from '../compile.js';
+import { artifactInputGraph } from '../eval/evaluate.js';
 import { SpcError } from '../errors.js';
+import { parseArtifact } from '../../runtime/loader/load.js';
 
-/** `path` compiled dense with `inputs`' shapes (artifactInputGraph of the artifact); errors name --reference. */
-export function compileReference(path: string, inputs: Graph): Uint8Array {
+/**
+ * The reference's compile options from the compile's: the same pinned input shapes, fixed input
+ * values, kernel targets, profile and limits; nothing that prunes. The input values matter most:
+ * an input that sets a shape (a Reshape's) leaves the reference without static shapes unless fixed.
+ */
+export function referenceOptions(o: CompileOptions): CompileOptions {
+  return {
+    ...(o.inputShapes !== undefined ? { inputShapes: o.inputShapes } : {}),
+    ...(o.inputValues !== undefined ? { inputValues: o.inputValues } : {}),
+    ...(o.targets !== undefined ? { targets: o.targets } : {}),
+    ...(o.profile !== undefined ? { profile: o.profile } : {}),
+    ...(o.limits !== undefined ? { limits: o.limits } : {}),
+  };
+}
+
+/**
+ * `path` compiled dense as the reference of `artifact` (`spc eval` / `spc bench`): pinned to the
+ * artifact's input shapes, with `inputValues` (--input-value) fixed. The artifact's provenance
+ * names the inputs it was compiled with fixed: each must be given again, with the same value
+ * (dtype, shape and digest), and no other. Errors name --reference or --input-value.
+ */
+export function compileReference(path: string, artifact: Uint8Array, inputValues: CompileOptions['inputValues'] = {}): Uint8Array {
   if (!existsSync(path)) throw new SpcError(`--reference ${path}: no such file`);
+  const inputs = artifactInputGraph(artifact);
+  const fixed = new Map(parseArtifact(artifact).provenance.options
+    .filter(([key]) => key.startsWith(INPUT_VALUE_KEY)).map(([key, record]) => [key.slice(INPUT_VALUE_KEY.length), record]));
+  for (const [name, record] of fixed) {
+    const given = inputValues[name];
+    if (given === undefined) {
+      throw new SpcError(`--reference ${path}: the artifact was compiled with input '${name}' fixed to ${record}; give the same tensor with --input-value ${name}=<file>`);
+    }
+    if (inputValueRecord(given) !== record) throw new SpcError(`--input-value ${name}: ${inputValueRecord(given)}, but the artifact was compiled with ${record}`);
+  }
+  for (const name of Object.keys(inputValues)) {
+    if (!fixed.has(name)) throw new SpcError(`--input-value ${name}: the artifact was not compiled with input '${name}' fixed${fixed.size > 0 ? ` (fixed: ${[...fixed.keys()].join(', ')})` : ''}`);
+  }
   const inputShapes: Record<string, number[]> = {};
   for (const name of inputs.inputs) inputShapes[name] = [...(inputs.values.get(name)!.shape as number[])];
   try {
-    return compileFile(path, { inputShapes }).artifact;
+    return compileFile(path, referenceOptions({ inputShapes, ...(fixed.size > 0 ? { inputValues } : {}) })).artifact;
   } catch (e) {
     // Compile errors already start with the file's name.
     if (e instanceof SpcError) throw new SpcError(`--reference ${e.message.startsWith(`${path}: `) ? e.message : `${path}: ${e.message}`}`);

@@ -6,31 +6,10 @@ import { isStatic, kernelAttrs } from '../ir/graph.js';
 import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance, TensorKind } from '../../runtime/loader/model.js';
 import type { MemoryPlan } from '../analysis/memory-plan.js';
 import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
-import type { PackedWeight } from '../../runtime/sparse/packed.js';
-import { toWeightMatrix } from '../../runtime/sparse/layout.js';
-import { packBsr, packCsr, packNm } from '../sparse/pack.js';
-import type { Node, Value } from '../ir/graph.js';
+import { packWeight } from '../sparse/pack.js';
+import type { Node } from '../ir/graph.js';
 
 export const FORMAT_VERSION = 1;
-
-/**
- * Packs a pruned weight in the format its kernel reads. The consumer decides the matrix view
- * (Conv OIHW → rows O, cols (kh, kw, ci); Gemm/MatMul → rows = output features).
- */
-export function packWeight(v: Value, consumer: Node, format: 'csr' | 'nm' | 'bsr'): PackedWeight {
-  const c = v.constant!;
-  const s = v.sparsity!;
-  const transB = consumer.op === 'Gemm' && consumer.attrs['transB']?.kind === 'int' && consumer.attrs['transB'].value === 1;
-  const op = consumer.op as 'Conv' | 'Gemm' | 'MatMul';
-  const matrix = toWeightMatrix(op, c.shape, transB, c.data as Float32Array);
-  const rows = op === 'Conv' ? c.shape[0] : op === 'Gemm' && transB ? c.shape[0] : c.shape[1];
-  const cols = matrix.length / rows;
-  switch (format) {
-    case 'csr': return packCsr(rows, cols, matrix);
-    case 'nm': return packNm(rows, cols, matrix, s.n!, s.m!);
-    case 'bsr': return packBsr(rows, cols, matrix, s.br!, s.bc!);
-  }
-}
 
 /**
  * Lowers the graph. `provenance.layers` (the per-layer recipe) defaults to none; the compile

@@ -64,6 +64,8 @@ export interface Node {
   readonly kernel?: string;
   /** Why that kernel was chosen. */
   readonly kernelReason?: string;
+  /** Its estimated ns per call, where the kernel profile priced the choice (the report's estimates read it). */
+  readonly kernelNs?: number;
 }
 
 export interface Graph {

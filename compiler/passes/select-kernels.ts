@@ -1,6 +1,7 @@
 // select-kernels: records on every node the kernel that will run it and why (estimated times
 // from the kernel profile for Conv/Gemm/MatMul, see analysis/kernel-choice.ts).
-// Pre: canonical graph with static shapes. Post: every node has `kernel` and `kernelReason`.
+// Pre: canonical graph with static shapes. Post: every node has `kernel` and `kernelReason`, and
+// `kernelNs` where the profile priced the choice (report/estimates.ts reads the three).
 // Options: `targets` (allowed targets, preference order for ties), `profile` (a KernelProfile;
 // the shipped default when absent), `prefer` ('speed' default, or 'size': a pruned layer keeps
 // its packed kernel wherever the packed weight is smaller).
@@ -34,9 +35,10 @@ export const selectKernels: Pass = {
         missing.push(`${n.name} (${n.op} on ${g.values.get(n.inputs[0] ?? '')?.dtype ?? '?'})`);
         return n;
       }
-      if (n.kernel === choice.kernel.id && n.kernelReason === choice.reason) return n;
+      if (n.kernel === choice.kernel.id && n.kernelReason === choice.reason && n.kernelNs === choice.ns) return n;
       changed = true;
-      return { ...n, kernel: choice.kernel.id, kernelReason: choice.reason };
+      const { kernelNs: _, ...rest } = n;
+      return { ...rest, kernel: choice.kernel.id, kernelReason: choice.reason, ...(choice.ns !== undefined ? { kernelNs: choice.ns } : {}) };
     });
     if (missing.length > 0) throw new SpcError(`no kernel for node(s): ${missing.join(', ')}`);
     return changed ? withGraph(g, { nodes }) : g;

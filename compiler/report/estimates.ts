@@ -1,7 +1,8 @@
-// Estimated time per Conv/Gemm/MatMul layer, from the same kernel profile that chose the kernels
-// (analysis/kernel-choice.ts): the kernel the compiled graph runs, and the kernel the dense model
-// would run (chosen on the graph before pruning). Their sums give the estimated speedup that the
-// report draws and `--min-speedup` checks. Estimates, not measurements.
+// Estimated time per Conv/Gemm/MatMul layer: the kernel the compiled graph runs and its estimate,
+// as select-kernels recorded them on the node (never chosen again here: a re-choice without the
+// compile's settings priced other kernels than the artifact's), and the kernel the dense model
+// would run, chosen on the graph before pruning with the same targets and profile. Their sums give
+// the estimated speedup that the report draws and `--min-speedup` checks. Estimates, not measurements.
 
 import type { Graph } from '../ir/graph.js';
 import type { Target } from '../analysis/kernel-choice.js';
@@ -32,9 +33,10 @@ export interface SpeedupEstimate {
 const PRICED = new Set(['Conv', 'Gemm', 'MatMul']);
 
 /**
- * Prices every Conv/Gemm/MatMul of `compiled` (the final graph) against the same node of `dense`
- * (the canonical graph, before pruning), with the targets and profile the compile used. Layers
- * the profile cannot price on either side are left out.
+ * Prices every Conv/Gemm/MatMul of `compiled` (the final graph, its kernels and estimates recorded
+ * by select-kernels) against the same node of `dense` (the canonical graph, before pruning, priced
+ * with the targets and profile the compile used; `prefer` changes nothing on a dense graph).
+ * Layers the profile did not price on either side are left out.
  */
 export function estimateLayers(compiled: Graph, dense: Graph, targets: readonly Target[] = DEFAULT_TARGETS,
   profile: KernelProfile = getDefaultProfile()): SpeedupEstimate {
@@ -45,10 +47,10 @@ export function estimateLayers(compiled: Graph, dense: Graph, targets: readonly 
     if (!PRICED.has(n.op)) continue;
     const d = denseNode.get(n.name);
     if (!d) continue;
-    const chosen = chooseKernel(compiled, n, registry, targets, profile);
+    if (n.kernel === undefined || n.kernelNs === undefined) continue;
     const base = chooseKernel(dense, d, registry, targets, profile);
-    if (chosen?.ns === undefined || base?.ns === undefined) continue;
-    layers.push({ node: n.name, kernel: chosen.kernel.id, ns: chosen.ns, denseKernel: base.kernel.id, denseNs: base.ns });
+    if (base?.ns === undefined) continue;
+    layers.push({ node: n.name, kernel: n.kernel, ns: n.kernelNs, denseKernel: base.kernel.id, denseNs: base.ns });
   }
   const ns = layers.reduce((s, l) => s + l.ns, 0);
   const denseNs = layers.reduce((s, l) => s + l.denseNs, 0);

@@ -1,9 +1,11 @@
 // Packs a row-major rows×cols weight matrix (runtime/sparse/layout.ts) into the sparse formats
-// of runtime/sparse/packed.ts, and unpacks them back. Canonical: the same matrix always
+// of runtime/sparse/packed.ts, and unpacks them back; packWeight packs a pruned IR weight. Canonical: the same matrix always
 // packs to the same arrays (column indices strictly increasing, N:M padding at the lowest
 // unused slots), so artifacts are reproducible byte for byte.
 
 import { nmIndexBits, type BsrWeight, type CsrWeight, type NmWeight, type PackedWeight } from '../../runtime/sparse/packed.js';
+import { toWeightMatrix } from '../../runtime/sparse/layout.js';
+import type { Node, Value } from '../ir/graph.js';
 
 /** colIdx element type: uint16 when every index fits (bound ≤ 65536), else int32. */
 function indexArray(bound: number, values: readonly number[] | Int32Array): Uint16Array | Int32Array {
@@ -157,5 +159,24 @@ export function packedBytes(p: PackedWeight): number {
   switch (p.format) {
     case 'nm': return p.values.byteLength + p.indices.byteLength;
     case 'csr': case 'bsr': return p.values.byteLength + p.colIdx.byteLength + p.rowPtr.byteLength;
+  }
+}
+
+/**
+ * Packs a pruned weight in the format its kernel reads. The consumer decides the matrix view
+ * (Conv OIHW → rows O, cols (kh, kw, ci); Gemm/MatMul → rows = output features).
+ */
+export function packWeight(v: Value, consumer: Node, format: 'csr' | 'nm' | 'bsr'): PackedWeight {
+  const c = v.constant!;
+  const s = v.sparsity!;
+  const transB = consumer.op === 'Gemm' && consumer.attrs['transB']?.kind === 'int' && consumer.attrs['transB'].value === 1;
+  const op = consumer.op as 'Conv' | 'Gemm' | 'MatMul';
+  const matrix = toWeightMatrix(op, c.shape, transB, c.data as Float32Array);
+  const rows = op === 'Conv' ? c.shape[0] : op === 'Gemm' && transB ? c.shape[0] : c.shape[1];
+  const cols = matrix.length / rows;
+  switch (format) {
+    case 'csr': return packCsr(rows, cols, matrix);
+    case 'nm': return packNm(rows, cols, matrix, s.n!, s.m!);
+    case 'bsr': return packBsr(rows, cols, matrix, s.br!, s.bc!);
   }
 }

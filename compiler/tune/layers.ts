@@ -5,7 +5,8 @@
 import type { AttrValue } from '../../runtime/kernels/kernel.js';
 import type { PackedWeight } from '../../runtime/sparse/packed.js';
 import { fromWeightMatrix } from '../../runtime/sparse/layout.js';
-import type { LayerStats, ShapeClass, SparseWork } from '../analysis/cost.js';
+import type { LayerStats, SparseWork } from '../analysis/cost.js';
+import type { ShapeClass } from '../analysis/profile.js';
 import { sparseWork } from '../analysis/cost.js';
 import { maskBlock, maskNm, maskNmShared, maskUnstructured } from '../sparse/masks.js';
 import { packBsr, packCsr, packNm } from '../sparse/pack.js';

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DIGITS_DIR } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/files.js';
 import { spc } from '../helpers/cli.js';
+import { formatMs } from '../../compiler/analysis/cost.js';
 
 const MLP = join(DIGITS_DIR, 'digits_mlp.onnx');
 const CNN = join(DIGITS_DIR, 'digits_cnn.onnx');
@@ -107,6 +108,34 @@ describe('cli: budgets', function () {
     const d = spc('compile', MLP, '-o', dir(), '--min-speedup', '1.01', '-q');
     assert.equal(d.code, 1);
     assert.match(d.stderr, /estimated speedup 1\.000×/);
+  });
+
+  it('--prefer size: the estimate prices the kernels the artifact runs (packed), not a re-choice without the preference', () => {
+    const out = dir();
+    const r = spc('compile', CNN, '-o', out, '--pattern', '2:4', '--prefer', 'size', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const est = JSON.parse(r.stdout).estimate as { speedup: number; ns: number; denseNs: number; layers: { node: string; kernel: string; ns: number; denseKernel: string; denseNs: number }[] };
+    // The oracle: the kernels the written artifact runs, and the estimates their reasons give.
+    const layers = JSON.parse(spc('inspect', join(out, 'digits_cnn.spm'), '--json').stdout).layers as { node: string; kernel: string; kernelReason: string }[];
+    const runs = new Map(layers.map((l) => [l.node, l]));
+    assert.deepEqual(est.layers.map((l) => l.node), ['/conv1/Conv', '/conv2/Conv', '/fc1/Gemm', '/fc2/Gemm']);
+    for (const l of est.layers) assert.equal(l.kernel, runs.get(l.node)!.kernel, l.node);
+    assert.equal(runs.get('/conv2/Conv')!.kernel, 'f32-convnm-relu-4x8-wasmsimd');
+    assert.equal(runs.get('/fc1/Gemm')!.kernel, 'f32-gemmnm-relu-4x8-wasmsimd');
+    for (const node of ['/conv2/Conv', '/fc1/Gemm']) {
+      // 'nm sparse for size (--prefer size): … bytes vs … dense; est. <ms> ms vs dense <kernel> <ms> ms'
+      const m = /est\. ([\d.]+) ms vs dense (\S+) ([\d.]+) ms/.exec(runs.get(node)!.kernelReason);
+      assert.ok(m, `${node}: ${runs.get(node)!.kernelReason}`);
+      const l = est.layers.find((x) => x.node === node)!;
+      assert.deepEqual([formatMs(l.ns), l.denseKernel, formatMs(l.denseNs)], [m[1], m[2], m[3]], node);
+    }
+    // Σ dense / Σ packed over the layers: below 1, as the packed fc1 is estimated twice dense's time.
+    const sum = (f: (l: typeof est.layers[number]) => number): number => est.layers.reduce((s, l) => s + f(l), 0);
+    assert.equal(est.speedup, sum((l) => l.denseNs) / sum((l) => l.ns));
+    assert.ok(est.speedup < 1, `estimated speedup ${est.speedup}: the size preference costs time`);
+    const f = spc('compile', CNN, '-o', dir(), '--pattern', '2:4', '--prefer', 'size', '--min-speedup', '1', '-q');
+    assert.equal(f.code, 1, f.stderr);
+    assert.match(f.stderr, new RegExp(`estimated speedup ${est.speedup.toFixed(3)}×`));
   });
 
   it('several failed budgets are all named; bad budget values and a missing eval set are usage errors (exit 2)', () => {

@@ -4,8 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatProfile, getDefaultProfile, loadProfile, parseProfile } from '../../../compiler/analysis/profile.js';
-import { SHAPE_CLASSES } from '../../../compiler/analysis/cost.js';
+import { formatProfile, getDefaultProfile, loadProfile, parseProfile, SHAPE_CLASSES } from '../../../compiler/analysis/profile.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
 import { kernelFamily } from '../../../compiler/analysis/cost.js';
 import { REPO_ROOT } from '../../helpers/corpus.js';
