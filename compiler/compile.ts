@@ -137,7 +137,7 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
   if (o.pattern !== undefined) out.push(['pattern', o.pattern]);
   if (o.sparsity !== undefined) out.push(['sparsity', String(o.sparsity)]);
   if (o.allocation !== undefined) out.push(['allocation', o.allocation]);
-  if (o.config !== undefined) out.push(['config', JSON.stringify(o.config)]);
+  if (o.config !== undefined) out.push(['config', configRecord(o.config)]);
   if (o.minParams !== undefined) out.push(['min-params', String(o.minParams)]);
   if (o.shareRows !== undefined) out.push(['share-rows', String(o.shareRows)]);
   if (o.method !== undefined) out.push(['method', o.method]);
@@ -146,6 +146,12 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
   const calibrated = (o.method !== undefined && o.method !== 'magnitude') || o.biasCorrection === true || o.allocation === 'sensitivity';
   if (calibrated && o.calib !== undefined && typeof o.calib !== 'string') out.push(['calib', calibRecord(o.calib)]);
   return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** How provenance names a config: its rules, and its file by base name (the bytes must not depend on where the file was). */
+function configRecord(config: unknown): string {
+  const c = config as { file?: unknown } | null;
+  return JSON.stringify(typeof c?.file === 'string' ? { ...c, file: basename(c.file) } : config);
 }
 
 /** Provenance key prefix of a fixed input value: `input-value:<input name>`. */

@@ -3,6 +3,7 @@
 // with per-layer sparsity from an allocation and a config file, and a skip reason for every layer
 // it keeps dense.
 
+import { basename } from 'node:path';
 import type { Constant, Graph, Node, Sparsity, Value } from '../ir/graph.js';
 import { attrInt, isStatic, makeGraph } from '../ir/graph.js';
 import { SpcError } from '../errors.js';
@@ -226,7 +227,8 @@ function selectLayers(graph: Graph, settings: PruneSettings): { candidates: Cand
     const transB = op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
     const { rows, cols } = weightMatrixShape(op, c.shape, transB);
     const forced = o.force === true;
-    const cfgNote = o.rules.length > 0 ? ` (config ${settings.config?.file} layers[${o.rules.join(',')}])` : '';
+    // The file's base name only: the note reaches the artifact, which must not depend on where the file was.
+    const cfgNote = o.rules.length > 0 ? ` (config ${basename(settings.config?.file ?? '')} layers[${o.rules.join(',')}])` : '';
 
     let reason: string | undefined;
     if (o.skip) reason = `the config asks to skip it${cfgNote}`;

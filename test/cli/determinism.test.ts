@@ -1,10 +1,10 @@
 // Reproducible output: the same model and options give the same bytes (artifact, dispatch
 // module, emitted ONNX) from different folders, working directories and path spellings, and
-// the outputs carry no path, host or user name.
+// the outputs carry no path, host or user name (a --config file is recorded by its base name).
 
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join, relative } from 'node:path';
 import { DIGITS_DIR } from '../helpers/corpus.js';
@@ -19,11 +19,14 @@ function compileAt(root: string, sub: string, cwd: string): Map<string, Buffer> 
   mkdirSync(dir, { recursive: true });
   copyFileSync(join(DIGITS_DIR, 'digits_cnn.onnx'), join(dir, 'digits_cnn.onnx'));
   copyFileSync(join(DIGITS_DIR, 'digits-calib-x.npy'), join(dir, 'calib.npy'));
+  // A config whose rule applies: its note names the file in the artifact.
+  writeFileSync(join(dir, 'spc.json'), JSON.stringify({ layers: [{ op: 'Gemm', pattern: '4:8' }] }));
   const rel = (p: string): string => relative(cwd, p) || '.';
   const out = join(dir, 'out');
   const r = spawnSync(process.execPath, [
     BIN, 'compile', rel(join(dir, 'digits_cnn.onnx')), '-o', rel(out), '-q',
     '--pattern', '2:4', '--method', 'wanda', '--calib', rel(join(dir, 'calib.npy')), '--bias-correction',
+    '--config', rel(join(dir, 'spc.json')),
     '--emit-onnx', rel(join(out, 'pruned.onnx')),
   ], { cwd, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
