@@ -60,11 +60,12 @@ async function accuracyOf(model: string, result: CompileResult, dense: CompileOp
 
 export async function runChecks(model: string, result: CompileResult, options: {
   readonly inputShapes?: CompileOptions['inputShapes']; readonly targets?: readonly Target[]; readonly profile?: KernelProfile; readonly pruned: boolean;
+  readonly allowExternalHardlinks?: boolean;
 }, flags: CheckFlags): Promise<Checks> {
   const budgets = parseBudgets(flags);
   const estimates = estimateLayers(result.graph, result.canonical, options.targets, options.profile);
   const accuracy = flags.evalData !== undefined
-    ? await accuracyOf(model, result, { inputShapes: options.inputShapes, targets: options.targets, profile: options.profile }, options.pruned, flags)
+    ? await accuracyOf(model, result, { inputShapes: options.inputShapes, targets: options.targets, profile: options.profile, allowExternalHardlinks: options.allowExternalHardlinks }, options.pruned, flags)
     : undefined;
   const checked = checkBudgets(budgets, { artifactBytes: result.artifact.length, accuracy, speedup: estimates });
   const html = flags.report === undefined ? undefined : renderReport({

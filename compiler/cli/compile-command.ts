@@ -110,6 +110,7 @@ interface CompileFlags extends CheckFlags {
   maxWeightBytes?: string;
   maxNodes?: string;
   maxValues?: string;
+  allowExternalHardlinks?: boolean;
   pattern?: string;
   sparsity?: string;
   allocation?: string;
@@ -183,6 +184,7 @@ export function compileCommand(): Command {
     .option(`${LIMIT_FLAGS.maxWeightBytes} <n>`, `refuse a model whose weights total more bytes (default ${DEFAULT_LIMITS.maxWeightBytes})`)
     .option(`${LIMIT_FLAGS.maxNodes} <n>`, `refuse a graph of more nodes (default ${DEFAULT_LIMITS.maxNodes})`)
     .option(`${LIMIT_FLAGS.maxValues} <n>`, `refuse a graph of more values: inputs, initializers and node outputs (default ${DEFAULT_LIMITS.maxValues})`)
+    .option('--allow-external-hardlinks', 'read external data files that have several hard links (refused by default: another name of such a file may lie outside the model\'s folder); symbolic links, FIFOs, devices and paths leaving the folder are always refused')
     .option('--verify', 'run the IR verifier after every pass')
     .option('--print-ir', 'print the final IR to stdout')
     .option('--report <report.html>', 'also write a self-contained HTML report: per-layer table, charts (sparsity, weight bytes, estimated time, kept magnitude), provenance, accuracy and budgets')
@@ -215,7 +217,7 @@ export function compileCommand(): Command {
       const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
       const onCalibProgress = pruning.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
       const onPermuteProgress = pruning.pattern !== undefined && !flags.quiet ? progressBar('spc: permuting channels') : undefined;
-      const result = compileFile(model, { inputShapes, ...(flags.inputValue ? { inputValues } : {}), targets: flags.targets ? targets : undefined, profile, ...(prefer ? { prefer: prefer as Preference } : {}), verify: flags.verify, ...pruning, onCalibProgress, onPermuteProgress, limits });
+      const result = compileFile(model, { inputShapes, ...(flags.inputValue ? { inputValues } : {}), targets: flags.targets ? targets : undefined, profile, ...(prefer ? { prefer: prefer as Preference } : {}), verify: flags.verify, ...pruning, onCalibProgress, onPermuteProgress, limits, ...(flags.allowExternalHardlinks ? { allowExternalHardlinks: true } : {}) });
       if (!flags.quiet) for (const w of result.warnings) process.stderr.write(`spc: warning: ${w}\n`);
       if (!flags.quiet && pruning.calib !== undefined && pruning.method === undefined && !pruning.biasCorrection) {
         process.stderr.write('spc: warning: --calib is not used by --method magnitude without --bias-correction\n');
@@ -227,7 +229,7 @@ export function compileCommand(): Command {
       const dispatchOut = join(flags.output, `${basename(model, extname(model))}.dispatch.ts`);
       const dispatch = result.dispatch; // generated before anything is written: a failure leaves no file
       const pruned = Object.keys(pruning).length > 0;
-      const checks = await runChecks(model, result, { inputShapes, targets: flags.targets ? targets : undefined, profile, pruned }, flags);
+      const checks = await runChecks(model, result, { inputShapes, targets: flags.targets ? targets : undefined, profile, pruned, allowExternalHardlinks: flags.allowExternalHardlinks }, flags);
       const failed = checks.budgets.filter((b) => !b.ok);
       const s = summarizeArtifact(result.contents);
       const report = result.report;
