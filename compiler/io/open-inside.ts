@@ -3,6 +3,7 @@
 // on the open descriptor, so swapping the file between a check and the open gains nothing.
 
 import { closeSync, constants, fstatSync, openSync, realpathSync, statSync } from 'node:fs';
+import type { BigIntStats, Stats } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { SpcError } from '../errors.js';
 
@@ -46,7 +47,7 @@ export function openInside(dir: string, location: string, options: OpenInsideOpt
   }
   try {
     const st = fstatSync(fd, { bigint: true });
-    if (!st.isFile()) throw new SpcError(`it is ${kindOf(st)}, not a regular file`);
+    if (!st.isFile()) throw new SpcError(`it is ${fileKind(st)}, not a regular file`);
     if (st.nlink > 1n && !options.allowHardlinks) {
       throw new SpcError(`it has ${st.nlink} hard links, and another name may lie outside the model's directory (spc compile --allow-external-hardlinks reads it)`);
     }
@@ -68,9 +69,10 @@ export function openInside(dir: string, location: string, options: OpenInsideOpt
   }
 }
 
-function kindOf(st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+/** What a non-regular file is, for messages: 'a folder', 'a FIFO (named pipe)', … */
+export function fileKind(st: Stats | BigIntStats): string {
   return st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO (named pipe)' : st.isCharacterDevice() ? 'a character device'
-    : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'an unknown kind of file';
+    : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : st.isFile() ? 'a file' : 'an unknown kind of file';
 }
 
 /** `path` lies strictly inside `dir` (both absolute). */
