@@ -45,6 +45,14 @@ describe('cli: output files', function () {
     compileFails(1, `spc: error: ${join(dir, 'afile', 'out', 'mlp3.spm')}: cannot write (ENOTDIR: ${join(dir, 'afile')} is a file, not a folder)\n`, '-o', join(dir, 'afile', 'out'));
   });
 
+  it('spc tune -o under a regular file is exit 1 naming it, before any timing', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'afile'), 'x');
+    const r = spc('tune', '--quick', '-q', '-o', join(dir, 'afile', 'profile.json'));
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, `spc: error: ${join(dir, 'afile', 'profile.json')}: cannot write (ENOTDIR: ${join(dir, 'afile')} is a file, not a folder)\n`);
+  });
+
   it('--report afile/r.html is exit 1 (ENOTDIR) and writes nothing (was exit 70)', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'afile'), 'x');
