@@ -150,11 +150,14 @@ export function checkOutputs(files: readonly Pick<OutputFile, 'path' | 'createFo
   }
 }
 
-/** `path` with the real path of its nearest existing ancestor, for comparing outputs. */
+/**
+ * `path` with the real path of its nearest existing folder, for comparing outputs. The name itself
+ * is not resolved: a rename replaces a symbolic link, never the file it points to.
+ */
 function identity(path: string): string {
   const abs = resolve(path);
-  const rest: string[] = [];
-  for (let dir = abs; ; dir = dirname(dir)) {
+  const rest = [basename(abs)];
+  for (let dir = dirname(abs); ; dir = dirname(dir)) {
     try {
       return join(realpathSync(dir), ...rest);
     } catch {
