@@ -90,6 +90,11 @@ export interface CompileOptions {
   readonly permuteTime?: number;
   /** Resource limits on the model (tensor elements, weight bytes, graph size); not recorded, they never change the output. */
   readonly limits?: Partial<Limits>;
+  /**
+   * Read external data files that have several hard links (refused by default: another name of
+   * the file may lie outside the model's folder); not recorded, it never changes the output.
+   */
+  readonly allowExternalHardlinks?: boolean;
   /** Progress of the calibration (nodes done of total); not recorded. */
   readonly onCalibProgress?: (done: number, total: number) => void;
   /** Progress of the channel-permutation search (groups done of total); not recorded. */
@@ -194,7 +199,7 @@ function namingModel<T>(modelPath: string, f: () => T): T {
 }
 
 export function compileFile(modelPath: string, options: CompileOptions = {}): CompileResult {
-  const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes), inputValues: options.inputValues, limits: options.limits });
+  const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes), inputValues: options.inputValues, limits: options.limits, allowExternalHardlinks: options.allowExternalHardlinks });
   return compileGraph(imported, warnings, readFileSync(modelPath), basename(modelPath, extname(modelPath)), options, modelPath);
 }
 
@@ -204,7 +209,7 @@ export function compileFile(modelPath: string, options: CompileOptions = {}): Co
  */
 export function compileBytes(bytes: Uint8Array, options: CompileOptions & { readonly name?: string } = {}): CompileResult {
   const name = options.name ?? 'model';
-  const { graph: imported, warnings } = loadOnnxBytes(bytes, name, { inputShapes: toMutable(options.inputShapes), inputValues: options.inputValues, limits: options.limits });
+  const { graph: imported, warnings } = loadOnnxBytes(bytes, name, { inputShapes: toMutable(options.inputShapes), inputValues: options.inputValues, limits: options.limits, allowExternalHardlinks: options.allowExternalHardlinks });
   return compileGraph(imported, warnings, bytes, name, options);
 }
 

@@ -1,11 +1,11 @@
 // `spc compile model.onnx -o out/`: writes out/<name>.spm and prints a summary.
 
 import { Command } from 'commander';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import { compileFile } from '../compile.js';
 import { summarizeArtifact } from '../emit/layer-table.js';
-import { writeFilesAtomic } from '../io/fs.js';
+import { checkOutputs, findCollision, writeFilesAtomic } from '../io/fs.js';
 import { SpcError, UsageError } from '../errors.js';
 import { collect, parseInputShape, parseInputValues } from './options.js';
 import type { Preference, Target } from '../analysis/kernel-choice.js';
@@ -112,6 +112,7 @@ interface CompileFlags extends CheckFlags {
   maxWeightBytes?: string;
   maxNodes?: string;
   maxValues?: string;
+  allowExternalHardlinks?: boolean;
   pattern?: string;
   sparsity?: string;
   allocation?: string;
@@ -160,6 +161,31 @@ function rowOrderSummary(groups: CompileResult['rowOrder']): string[] {
 
 const TARGETS: readonly Target[] = ['wasmsimd', 'js', 'ref'];
 
+type OutputFlag = '-o' | '-o dispatch' | '--report' | '--emit-onnx';
+interface Output { readonly flag: OutputFlag; readonly path: string; readonly what: string }
+
+/**
+ * The files one compile writes (artifact and dispatch module first), refused as a usage error
+ * (exit 2, like any invalid combination of options) when two name the same file, or one names
+ * the model being compiled: `--report out/model.spm` wrote the HTML into the artifact.
+ */
+function outputFiles(model: string, flags: CompileFlags): Output[] {
+  const name = basename(model, extname(model));
+  const outputs: Output[] = [
+    { flag: '-o', path: join(flags.output, `${name}.spm`), what: 'the artifact' },
+    { flag: '-o dispatch', path: join(flags.output, `${name}.dispatch.ts`), what: 'the dispatch module' },
+    ...(flags.report !== undefined ? [{ flag: '--report', path: flags.report, what: 'the report' } as const] : []),
+    ...(flags.emitOnnx !== undefined ? [{ flag: '--emit-onnx', path: flags.emitOnnx, what: 'the pruned ONNX' } as const] : []),
+  ];
+  const label = (o: Output): string => (o.flag.startsWith('-o') ? `-o ${flags.output} (${o.what} ${o.path})` : `${o.flag} ${o.path}`);
+  const clash = findCollision([model, ...outputs.map((o) => o.path)]);
+  if (clash) {
+    const [a, b] = [clash[0] === 0 ? undefined : outputs[clash[0] - 1]!, outputs[clash[1] - 1]!];
+    throw new UsageError(`${label(b)}: the same file as ${a === undefined ? `the model being compiled (${model})` : label(a)}; each output needs its own path`);
+  }
+  return outputs;
+}
+
 export function compileCommand(): Command {
   return new Command('compile')
     .description('compile an ONNX model into an .spm artifact (pruned and packed when --pattern is given) and its generated dispatch module')
@@ -188,6 +214,7 @@ export function compileCommand(): Command {
     .option(`${LIMIT_FLAGS.maxWeightBytes} <n>`, `refuse a model whose weights total more bytes (default ${DEFAULT_LIMITS.maxWeightBytes})`)
     .option(`${LIMIT_FLAGS.maxNodes} <n>`, `refuse a graph of more nodes (default ${DEFAULT_LIMITS.maxNodes})`)
     .option(`${LIMIT_FLAGS.maxValues} <n>`, `refuse a graph of more values: inputs, initializers and node outputs (default ${DEFAULT_LIMITS.maxValues})`)
+    .option('--allow-external-hardlinks', 'read external data files that have several hard links (refused by default: another name of such a file may lie outside the model\'s folder); symbolic links, FIFOs, devices and paths leaving the folder are always refused')
     .option('--verify', 'run the IR verifier after every pass')
     .option('--print-ir', 'print the final IR to stdout')
     .option('--print-ir-after <pass>', 'print the IR to stderr after the named pass, each time it runs (repeatable; all: after every pass)', collect)
@@ -220,22 +247,24 @@ export function compileCommand(): Command {
       if (flags.report !== undefined && existsSync(flags.report) && statSync(flags.report).isDirectory()) {
         throw new UsageError(`--report ${flags.report}: is a folder (--report names the HTML file to write)`);
       }
+      if (existsSync(flags.output) && !statSync(flags.output).isDirectory()) {
+        throw new UsageError(`-o ${flags.output}: exists and is not a folder (-o names the output folder)`);
+      }
+      const outputs = outputFiles(model, flags);
+      // Checked before compiling, so a bad path costs nothing; the write checks again (io/fs.ts).
+      checkOutputs(outputs.map((o) => ({ path: o.path, createFolder: o.flag !== '--emit-onnx' })));
       const limits = limitOptions(flags);
       const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
       const onCalibProgress = pruning.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
       const onPermuteProgress = pruning.pattern !== undefined && !flags.quiet ? progressBar('spc: permuting channels') : undefined;
-      const options: CompileOptions = { inputShapes, ...(flags.inputValue ? { inputValues } : {}), targets: flags.targets ? targets : undefined, profile, ...(prefer ? { prefer: prefer as Preference } : {}), verify: flags.verify, ...pruning, onCalibProgress, onPermuteProgress, limits, ...(observer ? { passHooks: observer.hooks } : {}) };
+      const options: CompileOptions = { inputShapes, ...(flags.inputValue ? { inputValues } : {}), targets: flags.targets ? targets : undefined, profile, ...(prefer ? { prefer: prefer as Preference } : {}), verify: flags.verify, ...pruning, onCalibProgress, onPermuteProgress, limits, ...(flags.allowExternalHardlinks ? { allowExternalHardlinks: true } : {}), ...(observer ? { passHooks: observer.hooks } : {}) };
       const result = compileFile(model, options);
       if (flags.timing) printErr(observer!.timing());
       if (!flags.quiet) for (const w of result.warnings) printErrLine(`spc: warning: ${w}`);
       if (!flags.quiet && pruning.calib !== undefined && pruning.method === undefined && !pruning.biasCorrection) {
         printErr('spc: warning: --calib is not used by --method magnitude without --bias-correction\n');
       }
-      if (existsSync(flags.output) && !statSync(flags.output).isDirectory()) {
-        throw new UsageError(`-o ${flags.output}: exists and is not a folder (-o names the output folder)`);
-      }
-      const out = join(flags.output, `${basename(model, extname(model))}.spm`);
-      const dispatchOut = join(flags.output, `${basename(model, extname(model))}.dispatch.ts`);
+      const [out, dispatchOut] = [outputs[0]!.path, outputs[1]!.path];
       const dispatch = result.dispatch; // generated before anything is written: a failure leaves no file
       const pruned = Object.keys(pruning).length > 0;
       const checks = await runChecks(model, result, options, pruned, flags);
@@ -257,14 +286,11 @@ export function compileCommand(): Command {
         if (flags.json) printOut(json());
         throw new BudgetError(`budget failed, nothing written:\n${failed.map((b) => `  ${terminalLine(b.message)}`).join('\n')}`);
       }
-      mkdirSync(flags.output, { recursive: true });
-      if (checks.html !== undefined) mkdirSync(dirname(flags.report!), { recursive: true });
-      // All generated before anything is written, then written as one step (io/fs.ts).
-      writeFilesAtomic([
-        ...(flags.emitOnnx ? [[flags.emitOnnx, emitOnnx(result.graph)] as const] : []),
-        [out, result.artifact], [dispatchOut, dispatch],
-        ...(checks.html !== undefined ? [[flags.report!, checks.html] as const] : []),
-      ]);
+      // All generated before anything is written, then written as one step (io/fs.ts): the -o and
+      // --report folders are created, an --emit-onnx file's folder must exist.
+      const data = (flag: OutputFlag): Uint8Array | string =>
+        flag === '--emit-onnx' ? emitOnnx(result.graph) : flag === '--report' ? checks.html! : flag === '-o' ? result.artifact : dispatch;
+      writeFilesAtomic(outputs.map((o) => ({ path: o.path, data: data(o.flag), createFolder: o.flag !== '--emit-onnx' })));
       if (flags.printIr) printOut(printGraph(result.graph) + '\n');
       if (flags.json) {
         printOut(json());

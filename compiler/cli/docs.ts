@@ -25,8 +25,14 @@ const CONVENTIONS = `## Conventions
   printed, so \`--json --quiet\` gives JSON and no warnings.
 - **Progress.** Long work (calibration in \`spc compile --calib\`, \`spc tune\`) draws a progress bar
   on stderr, only when stderr is a terminal and never with \`--quiet\`: logs and pipes stay clean.
-- **Files.** Every file is written atomically (temporary file, then rename): a failure or an
-  interrupt leaves no half-written artifact, dispatch module, report or profile.
+- **Files.** Every file is written atomically (temporary file, then rename), and the files of one
+  run (artifact, dispatch module, report, \`--emit-onnx\`) as a group: every temporary file is
+  written before any is renamed, and a rename failing midway puts the previous files back, so a
+  failure or an interrupt leaves no half-written file and no new artifact beside an old dispatch
+  module. Temporary files are named \`.<name>.spc-tmp-<pid>\`; a run removes those of its own
+  outputs left by a process that no longer exists (one killed with SIGKILL). Two outputs naming
+  the same file (or the model) are a usage error; a file-system error (a file where a folder
+  should be, no permission, a read-only file system) is exit 1 naming the path and the reason.
 - **Reproducible.** The same input and options give the same bytes (artifact, dispatch module,
   report): no dates, host names or absolute paths are recorded.
 - **Version.** \`spc --version\` (or \`-V\`) prints the version from package.json.

@@ -11,7 +11,7 @@ import { parseArtifact } from '../../runtime/loader/load.js';
 
 /**
  * The reference's compile options from the compile's: the same pinned input shapes, fixed input
- * values, kernel targets, profile and limits; nothing that prunes. The input values matter most:
+ * values, kernel targets, profile, limits and external-data permissions; nothing that prunes. The input values matter most:
  * an input that sets a shape (a Reshape's) leaves the reference without static shapes unless fixed.
  */
 export function referenceOptions(o: CompileOptions): CompileOptions {
@@ -21,6 +21,7 @@ export function referenceOptions(o: CompileOptions): CompileOptions {
     ...(o.targets !== undefined ? { targets: o.targets } : {}),
     ...(o.profile !== undefined ? { profile: o.profile } : {}),
     ...(o.limits !== undefined ? { limits: o.limits } : {}),
+    ...(o.allowExternalHardlinks !== undefined ? { allowExternalHardlinks: o.allowExternalHardlinks } : {}),
   };
 }
 

@@ -2,15 +2,14 @@
 // .npy or ONNX TensorProto .pb inputs and writes .npy or .pb outputs.
 
 import { Command, Option } from 'commander';
-import { mkdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { loadModel } from '../../runtime/index.js';
 import type { Feed } from '../../runtime/index.js';
 import { formatNpy } from '../io/npy.js';
 import { formatTensorProto } from '../io/tensor-proto.js';
 import { readTensorFile } from './tensor-file.js';
-import { writeFileAtomic } from '../io/fs.js';
-import { UsageError } from '../errors.js';
+import { findCollision, writeFilesAtomic } from '../io/fs.js';
+import { SpcError, UsageError } from '../errors.js';
 import { collect, parseInputBinding } from './options.js';
 import { readInputFile } from './read-file.js';
 import { printOut } from './print.js';
@@ -70,10 +69,13 @@ export function runCommand(): Command {
         name: n, dtype: outputs[n].dtype, shape: outputs[n].shape,
         file: flags.output ?? join(flags.outputDir!, `${safeFileName(n)}.${format}`),
       }));
-      if (flags.outputDir) mkdirSync(flags.outputDir, { recursive: true });
-      for (const w of written) {
-        writeFileAtomic(w.file, format === 'pb' ? formatTensorProto(outputs[w.name], w.name) : formatNpy(outputs[w.name]));
-      }
+      // Output names are free text: two may map to the same file name (`a/b` and `a_b`).
+      const clash = findCollision(written.map((w) => w.file));
+      if (clash) throw new SpcError(`${file}: outputs '${written[clash[0]]!.name}' and '${written[clash[1]]!.name}' would both be written to ${written[clash[1]]!.file}`);
+      writeFilesAtomic(written.map((w) => ({
+        path: w.file, createFolder: flags.outputDir !== undefined,
+        data: format === 'pb' ? formatTensorProto(outputs[w.name], w.name) : formatNpy(outputs[w.name]),
+      })));
       if (flags.json) printOut(JSON.stringify(written, null, 2) + '\n');
       else if (!flags.quiet) for (const w of written) printOut(`wrote ${w.file}: ${w.name} ${w.dtype}[${w.shape.join(',')}]\n`);
       model.dispose();

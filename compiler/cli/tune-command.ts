@@ -2,7 +2,7 @@
 // kernel profile `spc compile --profile` reads (format: compiler/analysis/profile.ts).
 
 import { Command } from 'commander';
-import { writeFileAtomic } from '../io/fs.js';
+import { checkOutputs, writeFileAtomic } from '../io/fs.js';
 import { UsageError } from '../errors.js';
 import type { Target } from '../analysis/kernel-choice.js';
 import { DEFAULT_TARGETS } from '../analysis/kernel-choice.js';
@@ -30,6 +30,7 @@ export function tuneCommand(): Command {
       const targets = flags.targets.split(',').map((t) => t.trim()) as Target[];
       const bad = targets.filter((t) => !TARGETS.includes(t));
       if (bad.length > 0) throw new UsageError(`--targets: unknown target(s) ${bad.join(', ')}; choose from ${TARGETS.join(', ')}`);
+      checkOutputs([{ path: flags.output }]); // before minutes of timing, not after
       const progress = flags.quiet ? undefined : progressBar('spc tune');
       const result = await runTune({ quick: flags.quick, targets, progress });
       if (!flags.quiet) for (const n of result.notes) printErrLine(`spc: note: ${n}`);

@@ -2,8 +2,8 @@
 // attributes and Constant nodes to IR values, node naming and topological order.
 // Node outputs get their Values from shape inference (analysis/shapes.ts), not here.
 
-import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { closeSync, readSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { onnx } from 'onnx-proto';
 import { ONNX_DTYPES } from '../analysis/shapes.js';
 import { SpcError } from '../errors.js';
@@ -11,6 +11,7 @@ import type { Attr, Constant, Dim, DType, Graph, Node, Value } from '../ir/graph
 import { makeGraph } from '../ir/graph.js';
 import { allocArray, DTYPE_BYTES, viewArray } from '../../runtime/tensor.js';
 import { WeightBudget } from '../limits.js';
+import { openInside } from '../io/open-inside.js';
 import type { TypedArray } from '../../runtime/tensor.js';
 import { int64ToNumber } from './decode.js';
 import type { ModelProto } from './decode.js';
@@ -34,10 +35,16 @@ export function dtypeOf(code: number, where: string): DType {
 }
 
 /**
+ * Where external data is read from: a folder (the model's), and whether a file with several hard
+ * links is read (io/open-inside.ts). A bare string is a folder with the default (refuse them).
+ */
+export type ExternalDataScope = string | { readonly dir: string; readonly allowHardlinks?: boolean };
+
+/**
  * Imports a decoded model; `file` is the model's path (names errors, anchors external data).
  * Every tensor is charged to `budget` (its limits) before its data is decoded.
  */
-export function importModel(model: ModelProto, file: string, budget: WeightBudget = new WeightBudget()): Graph {
+export function importModel(model: ModelProto, file: string, budget: WeightBudget = new WeightBudget(), options: { readonly allowExternalHardlinks?: boolean } = {}): Graph {
   const graph = model.graph!;
   const opset = defaultOpset(model, file);
   const values: Value[] = [];
@@ -48,13 +55,13 @@ export function importModel(model: ModelProto, file: string, budget: WeightBudge
     values.push(v);
   };
 
-  const baseDir = dirname(resolve(file));
+  const scope: ExternalDataScope = { dir: dirname(resolve(file)), allowHardlinks: options.allowExternalHardlinks };
   const initNames = new Set<string>();
   for (const t of graph.initializer ?? []) {
     const name = t.name ?? '';
     if (!name) throw new SpcError(`${file}: an initializer has no name`);
     initNames.add(name);
-    const constant = decodeTensor(t, `${file}: initializer '${name}'`, baseDir, budget);
+    const constant = decodeTensor(t, `${file}: initializer '${name}'`, scope, budget);
     add({ name, dtype: constant.dtype, shape: constant.shape, constant }, 'initializer');
   }
   if (graph.sparseInitializer && graph.sparseInitializer.length > 0) {
@@ -95,7 +102,7 @@ export function importModel(model: ModelProto, file: string, budget: WeightBudge
     const isDefault = domain === '' || domain === 'ai.onnx';
     if (isDefault && op === 'Constant') {
       if (n.output?.length !== 1) throw new SpcError(`${where}: expected one output`);
-      const constant = constantNodeValue(n, where, baseDir, budget);
+      const constant = constantNodeValue(n, where, scope, budget);
       add({ name: n.output![0]!, dtype: constant.dtype, shape: constant.shape, constant }, where);
       return;
     }
@@ -103,7 +110,7 @@ export function importModel(model: ModelProto, file: string, budget: WeightBudge
     for (const a of n.attribute ?? []) {
       if (!a.name) throw new SpcError(`${where}: an attribute has no name`);
       if (Object.prototype.hasOwnProperty.call(attrs, a.name)) throw new SpcError(`${where}: attribute '${a.name}' is given twice`);
-      const attr = importAttr(a, `${where}: attribute '${a.name}'`, baseDir, budget);
+      const attr = importAttr(a, `${where}: attribute '${a.name}'`, scope, budget);
       // defineProperty: an attribute named __proto__ stays a plain own property.
       if (attr) Object.defineProperty(attrs, a.name, { value: attr, enumerable: true, writable: true, configurable: true });
     }
@@ -183,7 +190,7 @@ function topoSort(nodes: readonly Node[], available: Set<string>, file: string):
   return out;
 }
 
-function importAttr(a: onnx.IAttributeProto, where: string, baseDir: string, budget: WeightBudget): Attr | undefined {
+function importAttr(a: onnx.IAttributeProto, where: string, scope: ExternalDataScope, budget: WeightBudget): Attr | undefined {
   switch (a.type) {
     case AttrType.INT: return { kind: 'int', value: int64ToNumber(a.i as Int64, where) };
     case AttrType.FLOAT: return { kind: 'float', value: a.f ?? 0 };
@@ -193,7 +200,7 @@ function importAttr(a: onnx.IAttributeProto, where: string, baseDir: string, bud
     case AttrType.STRINGS: return { kind: 'strings', value: (a.strings ?? []).map((s) => utf8.decode(s)) };
     case AttrType.TENSOR:
       if (!a.t) throw new SpcError(`${where}: tensor attribute has no tensor`);
-      return { kind: 'tensor', value: decodeTensor(a.t, where, baseDir, budget) };
+      return { kind: 'tensor', value: decodeTensor(a.t, where, scope, budget) };
     case AttrType.GRAPH: case AttrType.GRAPHS:
       throw new SpcError(`${where}: subgraph attributes are not supported`);
     default:
@@ -201,13 +208,13 @@ function importAttr(a: onnx.IAttributeProto, where: string, baseDir: string, bud
   }
 }
 
-function constantNodeValue(n: onnx.INodeProto, where: string, baseDir: string, budget: WeightBudget): Constant {
+function constantNodeValue(n: onnx.INodeProto, where: string, scope: ExternalDataScope, budget: WeightBudget): Constant {
   const a = n.attribute?.[0];
   if (!a || n.attribute!.length !== 1) throw new SpcError(`${where}: expected exactly one value attribute`);
   switch (a.name) {
     case 'value':
       if (!a.t) throw new SpcError(`${where}: attribute 'value' has no tensor`);
-      return decodeTensor(a.t, `${where}: attribute 'value'`, baseDir, budget);
+      return decodeTensor(a.t, `${where}: attribute 'value'`, scope, budget);
     case 'value_float': return { dtype: 'float32', shape: [], data: Float32Array.of(a.f ?? 0) };
     case 'value_floats': return { dtype: 'float32', shape: [a.floats?.length ?? 0], data: Float32Array.from(a.floats ?? []) };
     case 'value_int': return { dtype: 'int64', shape: [], data: BigInt64Array.of(int64Big(a.i as Int64)) };
@@ -225,7 +232,7 @@ function int64Big(v: Int64 | null | undefined): bigint {
 }
 
 /** Decodes a TensorProto into a fresh, aligned typed array, after charging it to `budget`. */
-export function decodeTensor(t: onnx.ITensorProto, where: string, baseDir: string, budget: WeightBudget = new WeightBudget()): Constant {
+export function decodeTensor(t: onnx.ITensorProto, where: string, scope: ExternalDataScope, budget: WeightBudget = new WeightBudget()): Constant {
   const dtype = dtypeOf(t.dataType ?? 0, where);
   const shape = (t.dims ?? []).map((d) => int64ToNumber(d as Int64, `${where}: dims`));
   if (shape.some((d) => d < 0)) throw new SpcError(`${where}: negative dimension in [${shape.join(',')}]`);
@@ -233,7 +240,7 @@ export function decodeTensor(t: onnx.ITensorProto, where: string, baseDir: strin
   const count = budget.charge(shape, dtype, where);
   const nbytes = count * DTYPE_BYTES[dtype];
   if (t.dataLocation === DATA_LOCATION_EXTERNAL) {
-    return { dtype, shape, data: fromBytes(dtype, readExternal(t, where, baseDir, nbytes), count) };
+    return { dtype, shape, data: fromBytes(dtype, readExternal(t, where, scope, nbytes), count) };
   }
   if (t.rawData && t.rawData.length > 0) {
     if (t.rawData.length !== nbytes) {
@@ -260,15 +267,10 @@ function fromBytes(dtype: DType, bytes: Uint8Array, count: number): TypedArray {
   return viewArray(dtype, copy.buffer, 0, count);
 }
 
-function readExternal(t: onnx.ITensorProto, where: string, baseDir: string, nbytes: number): Uint8Array {
+function readExternal(t: onnx.ITensorProto, where: string, scope: ExternalDataScope, nbytes: number): Uint8Array {
   const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
   const location = entries.get('location');
   if (!location) throw new SpcError(`${where}: external data has no 'location'`);
-  if (isAbsolute(location) || /^[a-zA-Z]:/.test(location) || location.startsWith('\\')) {
-    throw new SpcError(`${where}: external data location '${location}' must be relative to the model's directory`);
-  }
-  const path = resolve(baseDir, location);
-  if (!inside(baseDir, path)) throw new SpcError(`${where}: external data location '${location}' escapes the model's directory`);
   const parseInt64 = (key: string): number | undefined => {
     const s = entries.get(key);
     if (s === undefined) return undefined;
@@ -277,19 +279,19 @@ function readExternal(t: onnx.ITensorProto, where: string, baseDir: string, nbyt
   };
   const offset = parseInt64('offset') ?? 0;
   const declared = parseInt64('length');
-  let fd: number;
+  // The length is checked against the tensor's bytes (already charged to the weight budget) before
+  // reading: the read is bounded by both the file's size and the limits.
+  if (declared !== undefined && declared !== nbytes) throw new SpcError(`${where}: external data length ${declared} does not match the tensor's ${nbytes} bytes`);
+  const cannot = (why: string): SpcError => new SpcError(`${where}: cannot read external data file '${location}': ${why}`);
+  let file;
   try {
-    // Symbolic links may still point outside: check the real path as well.
-    if (!inside(realpathSync(baseDir), realpathSync(path))) {
-      throw new SpcError(`${where}: external data location '${location}' escapes the model's directory`);
-    }
-    fd = openSync(path, 'r');
+    file = openInside(typeof scope === 'string' ? scope : scope.dir, location, { allowHardlinks: typeof scope !== 'string' && scope.allowHardlinks });
   } catch (e) {
-    if (e instanceof SpcError) throw e;
-    throw new SpcError(`${where}: cannot read external data file '${location}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    if (e instanceof SpcError) throw cannot(e.message);
+    throw e;
   }
   try {
-    const size = fstatSync(fd).size;
+    const size = file.size;
     const length = declared ?? size - offset;
     if (offset > size || offset + length > size) {
       throw new SpcError(`${where}: external data range offset ${offset} length ${length} is outside '${location}' (${size} bytes)`);
@@ -298,17 +300,17 @@ function readExternal(t: onnx.ITensorProto, where: string, baseDir: string, nbyt
     const buf = new Uint8Array(length);
     let got = 0;
     while (got < length) {
-      const r = readSync(fd, buf, got, length - got, offset + got);
+      let r: number;
+      try {
+        r = readSync(file.fd, buf, got, length - got, offset + got);
+      } catch (e) {
+        throw cannot(`read failed (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      }
       if (r === 0) throw new SpcError(`${where}: external data file '${location}' ended early`);
       got += r;
     }
     return buf;
   } finally {
-    closeSync(fd);
+    closeSync(file.fd);
   }
-}
-
-function inside(dir: string, path: string): boolean {
-  const rel = relative(dir, path);
-  return rel !== '' && !rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel);
 }

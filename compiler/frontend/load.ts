@@ -22,6 +22,8 @@ export interface LoadOptions {
   readonly inputValues?: Readonly<Record<string, Constant>>;
   /** Resource limits (defaults: DEFAULT_LIMITS in compiler/limits.ts). */
   readonly limits?: Partial<Limits>;
+  /** Read external data files that have several hard links (refused by default: io/open-inside.ts). */
+  readonly allowExternalHardlinks?: boolean;
 }
 
 export interface Loaded {
@@ -50,7 +52,7 @@ export function loadOnnxBytes(bytes: Uint8Array, label: string, opts: LoadOption
   const g = model.graph!;
   const nodeOutputs = (g.node ?? []).reduce((s, n) => s + (n.output?.length ?? 0), 0);
   checkGraphSize({ nodes: g.node?.length ?? 0, values: (g.initializer?.length ?? 0) + (g.input?.length ?? 0) + nodeOutputs }, limits, path);
-  const imported = importModel(model, path, new WeightBudget(limits));
+  const imported = importModel(model, path, new WeightBudget(limits), { allowExternalHardlinks: opts.allowExternalHardlinks });
   checkOperators(imported, path);
   const warnings: string[] = [];
   const pinned = pinInputs(bindInputs(imported, opts.inputValues ?? {}, path), opts.inputShapes ?? {}, path, warnings);
