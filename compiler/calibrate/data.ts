@@ -3,15 +3,12 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import onnxProto from 'onnx-proto';
-import type { Constant, Graph } from '../ir/graph.js';
+import type { Graph } from '../ir/graph.js';
 import { isStatic } from '../ir/graph.js';
 import type { DType, TypedArray } from '../../runtime/tensor.js';
 import { SpcError } from '../errors.js';
 import { parseNpy } from '../io/npy.js';
-import { decodeTensor } from '../frontend/import.js';
-
-const { onnx } = onnxProto;
+import { parseTensorProto } from '../io/tensor-proto.js';
 
 /** One input tensor of one sample, shaped as the model's (pinned) input. */
 export interface SampleTensor {
@@ -73,14 +70,7 @@ function readNpyFile(file: string): SampleTensor {
 }
 
 function readPb(file: string): SampleTensor {
-  let t: Constant;
-  try {
-    t = decodeTensor(onnx.TensorProto.decode(new Uint8Array(readFileSync(file))), file, '');
-  } catch (e) {
-    if (e instanceof SpcError) throw e;
-    throw new SpcError(`${file}: not an ONNX TensorProto (${(e as Error).message})`);
-  }
-  return t;
+  return parseTensorProto(new Uint8Array(readFileSync(file)), file);
 }
 
 function readFolder(dir: string, shape: readonly number[], dtype: DType, flag: string): SampleTensor[] {
