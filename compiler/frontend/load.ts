@@ -1,7 +1,7 @@
 // The frontend's entry point: reads an ONNX file, decodes and imports it, rejects unsupported
 // operators (all at once), pins dynamic input dimensions and runs shape inference.
 
-import { readFileSync } from 'node:fs';
+import { READ_CAPS, readBounded } from '../io/read.js';
 import { inferShapes, SUPPORTED_OPS } from '../analysis/shapes.js';
 import { SpcError } from '../errors.js';
 import type { Constant, Dim, Graph, Value } from '../ir/graph.js';
@@ -32,15 +32,7 @@ export interface Loaded {
 }
 
 export function loadOnnx(path: string, opts: LoadOptions = {}): Loaded {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? String(e);
-    throw new SpcError(`${path}: cannot read the model (${why})`);
-  }
-  return loadOnnxBytes(bytes, path, opts);
+  return loadOnnxBytes(readBounded(path, READ_CAPS.onnxModel), path, opts);
 }
 
 /** As loadOnnx, from the model's bytes; `label` names the model in messages. */
