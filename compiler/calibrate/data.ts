@@ -7,6 +7,7 @@ import type { Graph } from '../ir/graph.js';
 import { isStatic } from '../ir/graph.js';
 import type { DType, TypedArray } from '../../runtime/tensor.js';
 import { SpcError } from '../errors.js';
+import { echoJoin, echoList } from '../echo.js';
 import { NPY_BYTES, NPY_MAX_HEADER, parseNpyHeader, typedFromBuffer } from '../io/npy.js';
 import { openRegular, READ_CAPS, readAt, readBounded } from '../io/read.js';
 import { parseTensorProto } from '../io/tensor-proto.js';
@@ -86,7 +87,7 @@ function readNpySamples(file: string, shape: readonly number[], dtype: DType, wh
     const need = elements * NPY_BYTES[h.dtype];
     if (need > READ_CAPS.tensorFile) throw new SpcError(`${where}: the samples asked for take ${need} bytes, more than the ${READ_CAPS.tensorFile} bytes spc reads for this input`);
     const bytes = readAt(f, h.dataStart, need, where);
-    if (bytes.length < need) throw new SpcError(`${file}: not a valid .npy file: truncated data: shape (${h.shape.join(', ')}) needs ${rows * rowElements * NPY_BYTES[h.dtype]} bytes, file has ${f.size - h.dataStart}`);
+    if (bytes.length < need) throw new SpcError(`${file}: not a valid .npy file: truncated data: shape (${echoJoin(h.shape, ', ')}) needs ${rows * rowElements * NPY_BYTES[h.dtype]} bytes, file has ${f.size - h.dataStart}`);
     const t = { dtype: h.dtype, shape: h.shape.length === 0 ? [] : [keep, ...h.shape.slice(1)], data: typedFromBuffer(h.dtype, bytes.buffer as ArrayBuffer, elements) };
     const tensors = splitBatch(t, shape, dtype, where);
     return { tensors, total: h.shape.length === 0 ? 1 : rows / b };
@@ -139,7 +140,7 @@ function splitBatch(t: SampleTensor, shape: readonly number[], dtype: DType, whe
   const rows = t.shape.length === 0 ? 1 : t.shape[0]!;
   const fits = t.shape.length >= 1 && total === rows * perSample && rows % b === 0 && rows > 0;
   if (!fits) {
-    throw new SpcError(`${where}: shape [${t.shape.join(', ')}] does not fit the model's input [${shape.join(', ')}] (expected [S·${b}${rest.map((d) => `, ${d}`).join('')}], or S·${b} rows of ${perSample} values)`);
+    throw new SpcError(`${where}: shape ${echoList(t.shape, ', ')} does not fit the model's input ${echoList(shape, ', ')} (expected [S·${b}${rest.map((d) => `, ${d}`).join('')}], or S·${b} rows of ${perSample} values)`);
   }
   const per = b * perSample;
   const out: SampleTensor[] = [];

@@ -74,6 +74,15 @@ describe('frontend: the protobuf decode is bounded by the limits', () => {
     assert.equal(refusal(path), `${path}: initializer 'w': int64_data has 2 values, shape [1,1,1,1,1,1,1,1,… (100000 values)] needs 1`);
   });
 
+  it('a Reshape to a shape constant of 100,000 entries: the shape inference message quotes 8 of them with the count', () => {
+    const dim = (v: number): Uint8Array => len(1, num(1, v));
+    const input = len(11, cat(len(1, text('x')), len(2, len(1, cat(num(1, 1), len(2, cat(dim(1), dim(4))))))));
+    const node = len(1, cat(len(1, text('x')), len(1, text('s')), len(2, text('y')), len(4, text('Reshape'))));
+    const shape = len(5, cat(len(8, text('s')), num(2, 7), len(1, Uint8Array.from(varint(100_000))), len(7, ones(100_000))));
+    const path = write('reshape-long', model(cat(node, shape, input)));
+    assert.equal(refusal(path), `${path}: node 'Reshape_0' (Reshape): cannot reshape [1,4] (4 elements) to [1,1,1,1,1,1,1,1,… (100000 values)] (1 elements)`);
+  });
+
   it('int64_data longer than its dims declare is refused before it is decoded', () => {
     const path = write('int64-flood', model(int64Initializer(Uint8Array.from(varint(1)), ones(1_000_000))));
     assert.equal(refusal(path), `${path}: initializer 'w': int64_data has 1000000 values, shape [1] needs 1`);
