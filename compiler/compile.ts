@@ -2,7 +2,7 @@
 // kernel selection, memory planning, lowering and the writer, in that order.
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { READ_CAPS, readBounded } from './io/read.js';
 import { basename, extname } from 'node:path';
 import type { Graph } from './ir/graph.js';
 import type { DType, TypedArray } from '../runtime/tensor.js';
@@ -28,7 +28,7 @@ import type { KernelProfile } from './analysis/profile.js';
 import { formatProfile, loadProfile } from './analysis/profile.js';
 import { SPC_VERSION } from './version.js';
 import type { CalibrationSet } from './calibrate/data.js';
-import { readSamples } from './calibrate/data.js';
+import { DEFAULT_CALIB_SAMPLES, readSamples } from './calibrate/data.js';
 import { defaultRegistry } from '../runtime/kernels/index.js';
 import type { PruneMethod } from './passes/prune.js';
 import { SpcError, UsageError } from './errors.js';
@@ -75,7 +75,7 @@ export interface CompileOptions {
    * Provenance records its base name, sample count and a digest, never a path.
    */
   readonly calib?: string | CalibrationSet;
-  /** Use the first n calibration samples only. */
+  /** Use the first n calibration samples only (default DEFAULT_CALIB_SAMPLES when `calib` is a path: no more is read). */
   readonly calibCount?: number;
   /** How the pruned weights are chosen (default magnitude); wanda and sparsegpt need `calib`. */
   readonly method?: PruneMethod;
@@ -200,7 +200,7 @@ function namingModel<T>(modelPath: string, f: () => T): T {
 
 export function compileFile(modelPath: string, options: CompileOptions = {}): CompileResult {
   const { graph: imported, warnings } = loadOnnx(modelPath, { inputShapes: toMutable(options.inputShapes), inputValues: options.inputValues, limits: options.limits, allowExternalHardlinks: options.allowExternalHardlinks });
-  return compileGraph(imported, warnings, readFileSync(modelPath), basename(modelPath, extname(modelPath)), options, modelPath);
+  return compileGraph(imported, warnings, readBounded(modelPath, READ_CAPS.onnxModel), basename(modelPath, extname(modelPath)), options, modelPath);
 }
 
 /**
@@ -221,7 +221,7 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
     throw new SpcError(`${options.method === undefined || options.method === 'magnitude' ? 'bias correction' : `method ${options.method}`} needs calibration data (--calib)`);
   }
   const calib = typeof options.calib === 'string'
-    ? readSamples(options.calib, imported, { count: options.calibCount, flag: '--calib' })
+    ? readSamples(options.calib, imported, { count: options.calibCount ?? DEFAULT_CALIB_SAMPLES, flag: '--calib' })
     : options.calib && options.calibCount !== undefined && options.calibCount < options.calib.samples.length
       ? { samples: options.calib.samples.slice(0, options.calibCount), source: `${options.calib.source}, first ${options.calibCount}` }
       : options.calib;

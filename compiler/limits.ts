@@ -3,6 +3,7 @@
 // on graph size and value shapes that run before any pass allocates a tensor.
 
 import { SpcError } from './errors.js';
+import { echoList } from './echo.js';
 import type { Graph } from './ir/graph.js';
 import { DTYPE_BYTES } from '../runtime/tensor.js';
 import type { DType } from '../runtime/tensor.js';
@@ -34,9 +35,9 @@ export function tensorElements(shape: readonly number[], limits: Limits, where: 
   const n = boundedElements(shape, limits.maxTensorElements);
   if (n !== undefined) return n;
   const bad = shape.find((d) => !Number.isSafeInteger(d) || d < 0);
-  if (bad !== undefined) throw new SpcError(`${where}: dimension ${bad} in shape [${shape.join(',')}] is not a size`);
+  if (bad !== undefined) throw new SpcError(`${where}: dimension ${bad} in shape ${echoList(shape)} is not a size`);
   const exact = shape.reduce((p, d) => p * BigInt(d), 1n);
-  throw new SpcError(`${where}: ${overLimit(`shape [${shape.join(',')}] has`, `${exact} elements, which`, limits, 'maxTensorElements', 'compile')}`);
+  throw new SpcError(`${where}: ${overLimit(`shape ${echoList(shape)} has`, `${exact} elements, which`, limits, 'maxTensorElements', 'compile')}`);
 }
 
 /** Graph size, checked on the decoded model before anything is imported. */
@@ -73,7 +74,7 @@ export function checkRuntimeValues(g: Graph, limits: Limits): void {
     if (v.shape && v.shape.every((d) => typeof d === 'number') && boundedElements(v.shape as number[], limits.maxTensorElements) !== undefined) continue;
     const where = `value '${name}'${producerOf(g, name)}`;
     if (!v.shape || !v.shape.every((d) => typeof d === 'number')) {
-      throw new SpcError(`${where}: shape [${(v.shape ?? ['?']).join(',')}] is not static (it depends on run-time data, or the node's inputs are inconsistent)`);
+      throw new SpcError(`${where}: shape ${echoList(v.shape ?? ['?'])} is not static (it depends on run-time data, or the node's inputs are inconsistent)`);
     }
     tensorElements(v.shape as number[], limits, where);
   }

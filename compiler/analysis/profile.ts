@@ -7,7 +7,7 @@
 //
 // Entries sorted by key; no timestamps, paths or host names, so a profile diffs cleanly.
 
-import { readFileSync } from 'node:fs';
+import { READ_CAPS, readBounded } from '../io/read.js';
 import { basename } from 'node:path';
 import { SpcError } from '../errors.js';
 import DEFAULT_PROFILE_JSON from './profiles/default.json' with { type: 'json' };
@@ -74,12 +74,7 @@ export function parseProfile(json: unknown, file: string, source = basename(file
 
 /** Reads and validates a profile file. */
 export function loadProfile(file: string): KernelProfile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new SpcError(`${file}: cannot read the kernel profile (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const text = new TextDecoder().decode(readBounded(file, READ_CAPS.json));
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -2,6 +2,7 @@
 // `inferShapes`, which walks a graph in topological order and annotates every node output.
 // Unknown shapes stay `undefined`; constant folding (elsewhere) resolves them on a later round.
 
+import { echoJoin, echoList } from '../echo.js';
 import { SpcError } from '../errors.js';
 import type { Constant, Dim, DType, Graph, Node, Value } from '../ir/graph.js';
 import { attrInt, attrInts, attrString, makeGraph } from '../ir/graph.js';
@@ -95,7 +96,7 @@ function broadcast(c: RuleCtx, shapes: readonly Shape[]): Shape {
       if (d === 1) { d = e; continue; }
       if (sameDim(d, e)) continue;
       if (typeof d === 'number' && typeof e === 'number') {
-        c.fail(`cannot broadcast shapes ${shapes.map(fmt).join(', ')} (dimension ${i}: ${d} vs ${e})`);
+        c.fail(`cannot broadcast shapes ${echoJoin(shapes.map(fmt), ', ')} (dimension ${i}: ${d} vs ${e})`);
       }
       // One side numeric (not 1): the symbolic one must equal it at run time.
       if (typeof e === 'number') d = e;
@@ -107,7 +108,7 @@ function broadcast(c: RuleCtx, shapes: readonly Shape[]): Shape {
 }
 
 function fmt(s: Shape | undefined): string {
-  return s ? `[${s.join(',')}]` : '[?]';
+  return s ? `${echoList(s)}` : '[?]';
 }
 
 // ---- rule families --------------------------------------------------------------------------
@@ -218,7 +219,7 @@ const pool: Rule = (c: RuleCtx) => {
   const outs: Out[] = [{ dtype: x.dtype }];
   if (c.node.outputs.length > 1) outs.push({ dtype: 'int64' });
   if (!xs) return outs;
-  if (xs.length !== kernel.length + 2) c.fail(`input ${fmt(xs)} does not match kernel_shape [${kernel.join(',')}]`);
+  if (xs.length !== kernel.length + 2) c.fail(`input ${fmt(xs)} does not match kernel_shape ${echoList(kernel)}`);
   const w = windowAttrs(c, kernel.length, kernel);
   const ceil = attrInt(c.node, 'ceil_mode', 0) === 1;
   const shape = [xs[0]!, xs[1]!, ...xs.slice(2).map((d, i) => windowOut(c, w, i, d, ceil))];
@@ -324,7 +325,7 @@ const transpose: Rule = (c: RuleCtx) => {
   if (!xs) return [{ dtype: x.dtype }];
   const perm = attrInts(c.node, 'perm') ?? xs.map((_, i) => xs.length - 1 - i);
   if (perm.length !== xs.length || new Set(perm).size !== perm.length || perm.some((p) => p < 0 || p >= xs.length)) {
-    c.fail(`perm [${perm.join(',')}] is not a permutation of rank ${xs.length}`);
+    c.fail(`perm ${echoList(perm)} is not a permutation of rank ${xs.length}`);
   }
   return [{ dtype: x.dtype, shape: perm.map((p) => xs[p]!) }];
 };
@@ -340,27 +341,27 @@ const reshape: Rule = (c: RuleCtx) => {
   let inferAt = -1;
   target.forEach((t, i) => {
     if (t === -1) {
-      if (inferAt >= 0) c.fail(`shape [${target.join(',')}] has more than one -1`);
+      if (inferAt >= 0) c.fail(`shape ${echoList(target)} has more than one -1`);
       inferAt = i;
       shape.push(UNKNOWN);
     } else if (t === 0 && !allowZero) {
       if (!xs) shape.push(UNKNOWN);
-      else if (i >= xs.length) c.fail(`shape [${target.join(',')}] copies dimension ${i} of input ${fmt(xs)}, which has none`);
+      else if (i >= xs.length) c.fail(`shape ${echoList(target)} copies dimension ${i} of input ${fmt(xs)}, which has none`);
       else shape.push(xs[i]!);
-    } else if (t < -1) c.fail(`shape [${target.join(',')}] has negative dimension ${t}`);
+    } else if (t < -1) c.fail(`shape ${echoList(target)} has negative dimension ${t}`);
     else shape.push(t);
   });
   const inTotal = xs ? product(xs) : UNKNOWN;
   if (inferAt >= 0) {
     const rest = product(shape.filter((_, i) => i !== inferAt));
     if (typeof inTotal === 'number' && typeof rest === 'number') {
-      if (rest === 0 || inTotal % rest !== 0) c.fail(`cannot reshape ${fmt(xs)} to [${target.join(',')}]`);
+      if (rest === 0 || inTotal % rest !== 0) c.fail(`cannot reshape ${fmt(xs)} to ${echoList(target)}`);
       shape[inferAt] = inTotal / rest;
     }
   } else {
     const outTotal = product(shape);
     if (typeof inTotal === 'number' && typeof outTotal === 'number' && inTotal !== outTotal) {
-      c.fail(`cannot reshape ${fmt(xs)} (${inTotal} elements) to [${target.join(',')}] (${outTotal} elements)`);
+      c.fail(`cannot reshape ${fmt(xs)} (${inTotal} elements) to ${echoList(target)} (${outTotal} elements)`);
     }
   }
   return [{ dtype: x.dtype, shape }];
@@ -393,7 +394,7 @@ const concat: Rule = (c: RuleCtx) => {
         const a = shape[i]!; const b = s[i]!;
         shape[i] = typeof a === 'number' && typeof b === 'number' ? a + b : UNKNOWN;
       } else if (typeof shape[i] === 'number' && typeof s[i] === 'number' && shape[i] !== s[i]) {
-        c.fail(`input shapes ${ss.map(fmt).join(', ')} differ outside axis ${axis}`);
+        c.fail(`input shapes ${echoJoin(ss.map(fmt), ', ')} differ outside axis ${axis}`);
       } else if (typeof shape[i] !== 'number') shape[i] = s[i]!;
     }
   }
@@ -498,7 +499,7 @@ const unsqueeze: Rule = (c: RuleCtx) => {
   if (!xs || axes === 'unknown') return [{ dtype: x.dtype }];
   const rank = xs.length + axes.length;
   const ins = new Set(axes.map((a) => c.axis(a, rank, 'axes value')));
-  if (ins.size !== axes.length) c.fail(`duplicate axes [${axes.join(',')}]`);
+  if (ins.size !== axes.length) c.fail(`duplicate axes ${echoList(axes)}`);
   const shape: Dim[] = [];
   let k = 0;
   for (let i = 0; i < rank; i++) shape.push(ins.has(i) ? 1 : xs[k++]!);
@@ -540,7 +541,7 @@ const split: Rule = (c: RuleCtx) => {
   }
   if (sizes.length !== n) c.fail(`split has ${sizes.length} sizes for ${n} outputs`);
   const total = sizes.reduce((a, b) => a + b, 0);
-  if (typeof d === 'number' && total !== d) c.fail(`split sizes [${sizes.join(',')}] sum to ${total}, dimension is ${d}`);
+  if (typeof d === 'number' && total !== d) c.fail(`split sizes ${echoList(sizes)} sum to ${total}, dimension is ${d}`);
   return sizes.map((s) => ({ dtype: x.dtype, shape: xs.map((e, i) => (i === axis ? s : e)) }));
 };
 

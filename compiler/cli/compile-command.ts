@@ -17,6 +17,8 @@ import { formatCompileReport, reportTotals } from '../emit/compile-report.js';
 import { parsePattern, PATTERN_HELP } from '../sparse/pattern.js';
 import { parseConfig } from '../sparse/config.js';
 import { readInputFile } from './read-file.js';
+import { DEFAULT_CALIB_SAMPLES } from '../calibrate/data.js';
+import { READ_CAPS } from '../io/read.js';
 import type { CompileOptions, CompileResult } from '../compile.js';
 import { progressBar } from './progress.js';
 import { listPasses, observePasses, parsePrintIrAfter } from './pass-observers.js';
@@ -36,7 +38,7 @@ function pruningOptions(given: CompileFlags): Partial<CompileOptions> {
   const flags: CompileFlags = given.pattern === undefined && given.sparsity !== undefined ? { ...given, pattern: 'unstructured' } : given;
   const out: { -readonly [K in keyof CompileOptions]?: CompileOptions[K] } = {};
   if (flags.config) {
-    out.config = parseConfig(new TextDecoder().decode(readInputFile(flags.config)), flags.config);
+    out.config = parseConfig(new TextDecoder().decode(readInputFile(flags.config, READ_CAPS.json)), flags.config);
   }
   const method = flags.method ?? 'magnitude';
   if (!(METHODS as readonly string[]).includes(method)) throw new UsageError(`--method '${method}': choose ${METHODS.join(', ')}`);
@@ -199,7 +201,7 @@ export function compileCommand(): Command {
     .option('--min-params <count>', 'layers with fewer weights stay dense', '4096')
     .option('--method <method>', 'which weights are kept: magnitude (|w|, no data), wanda (|w|·‖x‖) or sparsegpt (OBS reconstruction, updates the kept weights); wanda and sparsegpt need --calib', 'magnitude')
     .option('--calib <x.npy|folder>', 'calibration inputs: one .npy with the sample axis first, or a folder of .npy / TensorProto .pb files (one sample each); never the test set')
-    .option('--calib-count <n>', 'use the first n calibration samples only')
+    .option('--calib-count <n>', `use the first n calibration samples only (default ${DEFAULT_CALIB_SAMPLES}; no more is read)`)
     .option('--bias-correction', 're-fit each pruned layer\'s bias so its mean output on the calibration inputs matches the dense layer\'s (needs --calib)')
     .option('--permute', 'before pruning, permute the channels of every permutable channel group (`spc inspect --groups`) so N:M keeps more weight; the function is unchanged (default for N:M patterns, shared rows included)')
     .option('--no-permute', 'keep the channels in their original order')

@@ -1,15 +1,12 @@
-// Reading a user-named file (or artifact) with an error that names it.
+// Reading a user-named file (or artifact) with an error that names it, bounded (io/read.ts).
 
-import { readFileSync, statSync } from 'node:fs';
-import { SpcError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { artifactInputGraph } from '../eval/evaluate.js';
+import { READ_CAPS, readBounded } from '../io/read.js';
 
-export function readInputFile(path: string): Uint8Array {
-  let st;
-  try { st = statSync(path); } catch { throw new SpcError(`${path}: no such file`); }
-  if (st.isDirectory()) throw new SpcError(`${path}: is a folder, expected a file`);
-  try { return new Uint8Array(readFileSync(path)); } catch (e) { throw new SpcError(`${path}: cannot read (${(e as Error).message})`); }
+/** A regular file of at most `maxBytes` (default: an artifact's cap, the largest a CLI input may be). */
+export function readInputFile(path: string, maxBytes: number = READ_CAPS.artifact): Uint8Array {
+  return readBounded(path, maxBytes);
 }
 
 /** An artifact file's bytes and its inputs (artifactInputGraph); a damaged artifact's error names the file. */

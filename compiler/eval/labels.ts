@@ -1,17 +1,12 @@
 // Class labels for evaluation: a .npy of integers, one per output row ([N] or [N, 1]); float
 // files are accepted when every value is a whole number.
 
-import { readFileSync } from 'node:fs';
+import { READ_CAPS, readBounded } from '../io/read.js';
 import { SpcError } from '../errors.js';
 import { parseNpy } from '../io/npy.js';
 
 export function readLabels(path: string, flag = '--labels'): Int32Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch {
-    throw new SpcError(`${flag} ${path}: cannot be read`);
-  }
+  const bytes = readBounded(path, READ_CAPS.tensorFile, `${flag} ${path}`);
   const a = parseNpy(bytes, path);
   const n = a.shape[0] ?? 1;
   if (a.shape.length > 2 || (a.shape.length === 2 && a.shape[1] !== 1) || a.shape.length === 0) {

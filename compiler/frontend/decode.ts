@@ -1,33 +1,28 @@
-// Bytes → onnx.ModelProto. Owns the first line of defence against files that are not ONNX
-// models: protobuf failures and structurally empty messages become SpcErrors naming the file.
+// Bytes → ModelProto. Owns the first line of defence against files that are not ONNX
+// models: protobuf failures and structurally empty messages become SpcErrors naming the file;
+// the decoder itself (wire.ts) refuses what exceeds the limits before materializing it.
 
-import onnxProto from 'onnx-proto';
-import type { onnx as OnnxTypes } from 'onnx-proto';
 import { SpcError } from '../errors.js';
+import { DEFAULT_LIMITS } from '../limits.js';
+import type { Limits } from '../limits.js';
+import { decodeModelWire, int64ToNumber, WireError } from './wire.js';
 
-const { onnx } = onnxProto;
+export { int64ToNumber } from './wire.js';
+import type { WireModel } from './wire.js';
 
-export type ModelProto = OnnxTypes.ModelProto;
+export type ModelProto = WireModel;
 
 /** IR versions whose semantics the importer understands (ONNX 1.2 … 1.18). */
 export const MIN_IR_VERSION = 3;
 export const MAX_IR_VERSION = 11;
 
-/** Converts a protobuf int64 (number or Long) to a number, failing outside the safe range. */
-export function int64ToNumber(v: number | { toNumber(): number; toString(): string } | null | undefined, what: string): number {
-  if (v === null || v === undefined) return 0;
-  if (typeof v === 'number') return v;
-  const n = v.toNumber();
-  if (!Number.isSafeInteger(n)) throw new SpcError(`${what}: value ${v.toString()} is outside the safe integer range`);
-  return n;
-}
-
-export function decodeModel(bytes: Uint8Array, file: string): ModelProto {
+export function decodeModel(bytes: Uint8Array, file: string, limits: Limits = DEFAULT_LIMITS): ModelProto {
   let model: ModelProto;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = decodeModelWire(bytes, file, limits);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
+    if (!(e instanceof WireError)) throw e;
+    const msg = e.message;
     if (/index out of range/i.test(msg)) {
       throw new SpcError(`${file}: the ONNX file is truncated or corrupt (protobuf: ${msg})`);
     }

@@ -4,7 +4,6 @@
 
 import { closeSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { onnx } from 'onnx-proto';
 import { ONNX_DTYPES } from '../analysis/shapes.js';
 import { SpcError } from '../errors.js';
 import type { Attr, Constant, Dim, DType, Graph, Node, Value } from '../ir/graph.js';
@@ -15,6 +14,8 @@ import { openInside } from '../io/open-inside.js';
 import type { TypedArray } from '../../runtime/tensor.js';
 import { int64ToNumber } from './decode.js';
 import type { ModelProto } from './decode.js';
+import type { WireAttribute, WireNode, WireTensor } from './wire.js';
+import { echoList } from '../echo.js';
 
 type Int64 = number | { toNumber(): number; toString(): string };
 
@@ -84,7 +85,7 @@ export function importModel(model: ModelProto, file: string, budget: WeightBudge
       })
       : undefined;
     const negative = shape?.find((d) => typeof d === 'number' && d < 0);
-    if (negative !== undefined) throw new SpcError(`${file}: graph input '${name}': negative dimension ${negative} in [${shape!.join(',')}]`);
+    if (negative !== undefined) throw new SpcError(`${file}: graph input '${name}': negative dimension ${negative} in ${echoList(shape!)}`);
     add(shape ? { name, dtype, shape } : { name, dtype }, 'graph input');
     inputs.push(name);
   }
@@ -190,7 +191,7 @@ function topoSort(nodes: readonly Node[], available: Set<string>, file: string):
   return out;
 }
 
-function importAttr(a: onnx.IAttributeProto, where: string, scope: ExternalDataScope, budget: WeightBudget): Attr | undefined {
+function importAttr(a: WireAttribute, where: string, scope: ExternalDataScope, budget: WeightBudget): Attr | undefined {
   switch (a.type) {
     case AttrType.INT: return { kind: 'int', value: int64ToNumber(a.i as Int64, where) };
     case AttrType.FLOAT: return { kind: 'float', value: a.f ?? 0 };
@@ -208,7 +209,7 @@ function importAttr(a: onnx.IAttributeProto, where: string, scope: ExternalDataS
   }
 }
 
-function constantNodeValue(n: onnx.INodeProto, where: string, scope: ExternalDataScope, budget: WeightBudget): Constant {
+function constantNodeValue(n: WireNode, where: string, scope: ExternalDataScope, budget: WeightBudget): Constant {
   const a = n.attribute?.[0];
   if (!a || n.attribute!.length !== 1) throw new SpcError(`${where}: expected exactly one value attribute`);
   switch (a.name) {
@@ -232,10 +233,10 @@ function int64Big(v: Int64 | null | undefined): bigint {
 }
 
 /** Decodes a TensorProto into a fresh, aligned typed array, after charging it to `budget`. */
-export function decodeTensor(t: onnx.ITensorProto, where: string, scope: ExternalDataScope, budget: WeightBudget = new WeightBudget()): Constant {
+export function decodeTensor(t: WireTensor, where: string, scope: ExternalDataScope, budget: WeightBudget = new WeightBudget()): Constant {
   const dtype = dtypeOf(t.dataType ?? 0, where);
   const shape = (t.dims ?? []).map((d) => int64ToNumber(d as Int64, `${where}: dims`));
-  if (shape.some((d) => d < 0)) throw new SpcError(`${where}: negative dimension in [${shape.join(',')}]`);
+  if (shape.some((d) => d < 0)) throw new SpcError(`${where}: negative dimension in ${echoList(shape)}`);
   // Checked before allocating or reading external data: dims may claim terabytes.
   const count = budget.charge(shape, dtype, where);
   const nbytes = count * DTYPE_BYTES[dtype];
@@ -244,19 +245,22 @@ export function decodeTensor(t: onnx.ITensorProto, where: string, scope: Externa
   }
   if (t.rawData && t.rawData.length > 0) {
     if (t.rawData.length !== nbytes) {
-      throw new SpcError(`${where}: raw_data has ${t.rawData.length} bytes, shape [${shape.join(',')}] of ${dtype} needs ${nbytes}`);
+      throw new SpcError(`${where}: raw_data has ${t.rawData.length} bytes, shape ${echoList(shape)} of ${dtype} needs ${nbytes}`);
     }
     return { dtype, shape, data: fromBytes(dtype, t.rawData, count) };
   }
-  const [field, src]: [string, readonly (number | bigint)[]] =
+  const [field, src]: [string, ArrayLike<number | bigint | Int64>] =
     dtype === 'float32' ? ['float_data', t.floatData ?? []]
       : dtype === 'float64' ? ['double_data', t.doubleData ?? []]
-        : dtype === 'int64' ? ['int64_data', (t.int64Data ?? []).map((v) => int64Big(v as Int64))]
+        : dtype === 'int64' ? ['int64_data', t.int64Data ?? []]
           : ['int32_data', t.int32Data ?? []];
   // Check before allocating: a corrupt dims field must not become a huge allocation.
-  if (src.length !== count) throw new SpcError(`${where}: ${field} has ${src.length} values, shape [${shape.join(',')}] needs ${count}`);
+  if (src.length !== count) throw new SpcError(`${where}: ${field} has ${src.length} values, shape ${echoList(shape)} needs ${count}`);
+  // The wire decoder already gives the data as a typed array of this dtype: keep it, no copy.
+  if (src instanceof (allocArray(dtype, 0).constructor as new () => TypedArray)) return { dtype, shape, data: src as TypedArray };
   const data = allocArray(dtype, count);
-  (data as unknown as { set(a: ArrayLike<number | bigint>): void }).set(src);
+  if (data instanceof BigInt64Array) for (let i = 0; i < count; i++) data[i] = int64Big(src[i] as Int64);
+  else (data as unknown as { set(a: ArrayLike<number | bigint | Int64>): void }).set(src);
   return { dtype, shape, data };
 }
 
@@ -267,7 +271,7 @@ function fromBytes(dtype: DType, bytes: Uint8Array, count: number): TypedArray {
   return viewArray(dtype, copy.buffer, 0, count);
 }
 
-function readExternal(t: onnx.ITensorProto, where: string, scope: ExternalDataScope, nbytes: number): Uint8Array {
+function readExternal(t: WireTensor, where: string, scope: ExternalDataScope, nbytes: number): Uint8Array {
   const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
   const location = entries.get('location');
   if (!location) throw new SpcError(`${where}: external data has no 'location'`);

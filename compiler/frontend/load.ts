@@ -1,14 +1,15 @@
 // The frontend's entry point: reads an ONNX file, decodes and imports it, rejects unsupported
 // operators (all at once), pins dynamic input dimensions and runs shape inference.
 
-import { readFileSync } from 'node:fs';
+import { READ_CAPS, readBounded } from '../io/read.js';
 import { inferShapes, SUPPORTED_OPS } from '../analysis/shapes.js';
 import { SpcError } from '../errors.js';
 import type { Constant, Dim, Graph, Value } from '../ir/graph.js';
 import { withGraph } from '../ir/graph.js';
 import { decodeModel } from './decode.js';
+import { echoJoin, echoList } from '../echo.js';
 import { importModel } from './import.js';
-import { checkGraphSize, checkValueShapes, compileLimits, WeightBudget } from '../limits.js';
+import { checkValueShapes, compileLimits, WeightBudget } from '../limits.js';
 import type { Limits } from '../limits.js';
 
 export interface LoadOptions {
@@ -33,25 +34,15 @@ export interface Loaded {
 }
 
 export function loadOnnx(path: string, opts: LoadOptions = {}): Loaded {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? String(e);
-    throw new SpcError(`${path}: cannot read the model (${why})`);
-  }
-  return loadOnnxBytes(bytes, path, opts);
+  return loadOnnxBytes(readBounded(path, READ_CAPS.onnxModel), path, opts);
 }
 
 /** As loadOnnx, from the model's bytes; `label` names the model in messages. */
 export function loadOnnxBytes(bytes: Uint8Array, label: string, opts: LoadOptions = {}): Loaded {
   const path = label;
   const limits = compileLimits(opts.limits);
-  const model = decodeModel(bytes, path);
-  const g = model.graph!;
-  const nodeOutputs = (g.node ?? []).reduce((s, n) => s + (n.output?.length ?? 0), 0);
-  checkGraphSize({ nodes: g.node?.length ?? 0, values: (g.initializer?.length ?? 0) + (g.input?.length ?? 0) + nodeOutputs }, limits, path);
+  // The decoder checks the graph's size (checkGraphSize) on the wire, before decoding a node.
+  const model = decodeModel(bytes, path, limits);
   const imported = importModel(model, path, new WeightBudget(limits), { allowExternalHardlinks: opts.allowExternalHardlinks });
   checkOperators(imported, path);
   const warnings: string[] = [];
@@ -77,7 +68,7 @@ export function checkOperators(g: Graph, file: string): void {
     bad.set(n.op, list);
   }
   if (bad.size === 0) return;
-  const parts = [...bad].map(([op, names]) => `${op} (node${names.length > 1 ? 's' : ''} ${names.join(', ')})`);
+  const parts = [...bad].map(([op, names]) => `${op} (node${names.length > 1 ? 's' : ''} ${echoJoin(names, ', ')})`);
   throw new SpcError(`${file}: unsupported operators: ${parts.join(', ')}`);
 }
 
@@ -93,7 +84,7 @@ function bindInputs(g: Graph, given: Readonly<Record<string, Constant>>, file: s
     const v = g.values.get(name)!, c = given[name]!;
     if (c.dtype !== v.dtype) throw new SpcError(`${file}: input '${name}' is ${v.dtype}, its fixed value is ${c.dtype}`);
     if (v.shape && (v.shape.length !== c.shape.length || v.shape.some((d, i) => typeof d === 'number' && d !== c.shape[i]))) {
-      throw new SpcError(`${file}: input '${name}' has shape [${v.shape.join(',')}], its fixed value [${c.shape.join(',')}]`);
+      throw new SpcError(`${file}: input '${name}' has shape ${echoList(v.shape)}, its fixed value ${echoList(c.shape)}`);
     }
     values.set(name, { name, dtype: c.dtype, shape: [...c.shape], constant: c });
   }
@@ -113,11 +104,11 @@ function pinInputs(g: Graph, overrides: Readonly<Record<string, readonly number[
     const hint = `--input-shape ${name}=${(v.shape ?? ['...']).map((d) => (typeof d === 'number' ? d : 'N')).join('x')}`;
     if (given) {
       if (given.some((d) => !Number.isInteger(d) || d < 0)) {
-        throw new SpcError(`${file}: input '${name}': shape [${given.join(',')}] must have non-negative integer dims`);
+        throw new SpcError(`${file}: input '${name}': shape ${echoList(given)} must have non-negative integer dims`);
       }
       if (v.shape) {
         if (v.shape.length !== given.length) {
-          throw new SpcError(`${file}: input '${name}' has rank ${v.shape.length} ([${v.shape.join(',')}]), --input-shape gives [${given.join(',')}]`);
+          throw new SpcError(`${file}: input '${name}' has rank ${v.shape.length} (${echoList(v.shape)}), --input-shape gives ${echoList(given)}`);
         }
         v.shape.forEach((d, i) => {
           if (typeof d === 'number' && d !== given[i]) {

@@ -2,6 +2,10 @@
 
 import type { DType, TypedArray } from '../../runtime/tensor.js';
 import { SpcError } from '../errors.js';
+import { echoJoin, echoText } from '../echo.js';
+
+/** The longest header spc reads (NumPy writes under 100 bytes; format 2.0 allows 4 GiB). */
+export const NPY_MAX_HEADER = 2 ** 20;
 
 export interface NpyArray {
   readonly dtype: DType;
@@ -21,8 +25,18 @@ const DTYPE_TO_DESCR: Record<DType, string> = Object.fromEntries(
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, uint16: 2, bool: 1 };
 
-/** Parses .npy bytes; `source` names the file in errors. */
-export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
+/** What a .npy header says: the dtype, the shape and where the data starts. */
+export interface NpyHeader {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly dataStart: number;
+}
+
+/** Bytes of one element of each dtype. */
+export const NPY_BYTES: Readonly<Record<DType, number>> = BYTES;
+
+/** Parses the header at the start of `bytes` (the whole file or its first bytes); `source` names the file in errors. */
+export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
   const fail = (why: string): never => { throw new SpcError(`${source}: not a valid .npy file: ${why}`); };
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) fail('missing \\x93NUMPY magic');
   const major = bytes[6];
@@ -34,27 +48,33 @@ export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
     if (bytes.length < 12) fail('truncated header');
     headerLen = dv.getUint32(8, true); headerStart = 12;
   } else return fail(`unsupported format version ${major}`);
+  if (headerLen > NPY_MAX_HEADER) fail(`header of ${headerLen} bytes (at most ${NPY_MAX_HEADER})`);
   if (headerStart + headerLen > bytes.length) fail('truncated header');
   const header = new TextDecoder().decode(bytes.subarray(headerStart, headerStart + headerLen));
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) return fail(`unreadable header ${JSON.stringify(header.trim())}`);
+  if (descr === undefined || fortran === undefined || shapeText === undefined) return fail(`unreadable header ${JSON.stringify(echoText(header.trim()))}`);
   if (fortran === 'True') fail('Fortran-order arrays are not supported (save with C order)');
   const dtype = DESCR_TO_DTYPE[descr === '<b1' ? '|b1' : descr];
-  if (!dtype) return fail(`unsupported dtype '${descr}' (supported: ${Object.keys(DESCR_TO_DTYPE).join(', ')})`);
+  if (!dtype) return fail(`unsupported dtype '${echoText(descr)}' (supported: ${Object.keys(DESCR_TO_DTYPE).join(', ')})`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
-  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) fail(`bad shape (${shapeText})`);
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) fail(`bad shape (${echoText(shapeText)})`);
+  return { dtype, shape, dataStart: headerStart + headerLen };
+}
+
+/** Parses .npy bytes; `source` names the file in errors. */
+export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
+  const { dtype, shape, dataStart } = parseNpyHeader(bytes, source);
   const count = shape.reduce((a, b) => a * b, 1);
-  const dataStart = headerStart + headerLen;
   const need = count * BYTES[dtype];
-  if (bytes.length - dataStart < need) fail(`truncated data: shape (${shape.join(', ')}) needs ${need} bytes, file has ${bytes.length - dataStart}`);
+  if (bytes.length - dataStart < need) throw new SpcError(`${source}: not a valid .npy file: truncated data: shape (${echoJoin(shape, ', ')}) needs ${need} bytes, file has ${bytes.length - dataStart}`);
   // Copy so the typed array is aligned and owns its memory.
   const buf = bytes.slice(dataStart, dataStart + need).buffer;
   return { dtype, shape, data: typedFromBuffer(dtype, buf, count) };
 }
 
-function typedFromBuffer(dtype: DType, buf: ArrayBuffer, count: number): TypedArray {
+export function typedFromBuffer(dtype: DType, buf: ArrayBuffer, count: number): TypedArray {
   switch (dtype) {
     case 'float32': return new Float32Array(buf, 0, count);
     case 'float64': return new Float64Array(buf, 0, count);

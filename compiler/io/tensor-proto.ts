@@ -1,9 +1,12 @@
 // ONNX TensorProto files (.pb): what the ONNX backend tests store their inputs and outputs in.
-// Reading goes through the frontend's decodeTensor (the same checks as an initializer); writing
+// Reading goes through the frontend's decoder and decodeTensor (the same checks as an initializer); writing
 // stores raw little-endian bytes with dims and data_type, and the tensor's name when given.
 
 import onnxProto from 'onnx-proto';
 import { decodeTensor } from '../frontend/import.js';
+import { decodeTensorWire, WireError } from '../frontend/wire.js';
+import { DEFAULT_LIMITS } from '../limits.js';
+import type { Limits } from '../limits.js';
 import { SpcError } from '../errors.js';
 import type { DType, TypedArray } from '../../runtime/tensor.js';
 import { ONNX_DTYPES } from '../analysis/shapes.js';
@@ -19,12 +22,13 @@ export interface ProtoTensor {
 }
 
 /** Decodes a serialized onnx.TensorProto; errors name `source`. */
-export function parseTensorProto(bytes: Uint8Array, source: string): ProtoTensor {
+export function parseTensorProto(bytes: Uint8Array, source: string, limits: Limits = DEFAULT_LIMITS): ProtoTensor {
   let t;
   try {
-    t = onnx.TensorProto.decode(bytes);
+    t = decodeTensorWire(bytes, source, limits);
   } catch (e) {
-    throw new SpcError(`${source}: not an ONNX TensorProto (${(e as Error).message})`);
+    if (!(e instanceof WireError)) throw e;
+    throw new SpcError(`${source}: not an ONNX TensorProto (${e.message})`);
   }
   const c = decodeTensor(t, source, '');
   return { dtype: c.dtype, shape: c.shape, data: c.data, name: t.name ?? '' };
