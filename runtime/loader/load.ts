@@ -24,6 +24,7 @@ import {
   SPARSE_FORMAT_VERSION, SUPPORTED_FEATURES, WEIGHT_ALIGNMENT, alignUp,
 } from './format.js';
 import { verifyModelBuffer } from './verify-flatbuffer.js';
+import { arenaOverlap } from './check-plan.js';
 import { overLimit, resolveLimits } from './limits.js';
 import type { Limits } from './limits.js';
 
@@ -182,6 +183,8 @@ function readModel(m: Model, file: Uint8Array, header: Header, limits: Limits): 
   checkPackedUses(tensors, nodes);
   const inputs = readGraphEnds(m, tensors, nodes, 'input');
   const outputs = readGraphEnds(m, tensors, nodes, 'output');
+  const overlap = arenaOverlap(tensors, nodes, inputs, outputs, (t) => q(tensors[t]!.name));
+  if (overlap !== undefined) throw new ArtifactError(overlap);
   const provenance = readProvenance(m, nodes);
   return { formatVersion, requiredFeatures, name, tensors, nodes, inputs, outputs, arenaBytes, provenance };
 }
