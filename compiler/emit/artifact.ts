@@ -25,6 +25,7 @@ import {
   SPARSE_FEATURES, SPARSE_FORMAT_TO_FB, SPARSE_FORMAT_VERSION, WEIGHT_ALIGNMENT, alignUp,
 } from '../../runtime/loader/format.js';
 import { parseArtifact } from '../../runtime/loader/load.js';
+import type { Limits } from '../../runtime/loader/limits.js';
 
 /** Byte ranges of a packed weight's components in the weight section (0, 0 when unused). */
 export interface SparsePlacement {
@@ -167,10 +168,10 @@ export function encodeArtifact(a: LoadedArtifact, layout: ArtifactLayout): Uint8
  * Writes the artifact and loads it back, so that the compiler never emits a file the runtime
  * would refuse; a failure here is a compiler bug and names the offending tensor or node.
  */
-export function writeArtifact(a: LoadedArtifact): Uint8Array {
+export function writeArtifact(a: LoadedArtifact, options: { readonly limits?: Partial<Limits> } = {}): Uint8Array {
   const bytes = encodeArtifact(a, planArtifact(a));
   try {
-    parseArtifact(bytes);
+    parseArtifact(bytes, options);
   } catch (e) {
     throw new Error(`writeArtifact: the artifact would not load: ${e instanceof Error ? e.message : String(e)}`);
   }
