@@ -25,6 +25,7 @@ import {
   SPARSE_FEATURES, SPARSE_FORMAT_TO_FB, SPARSE_FORMAT_VERSION, WEIGHT_ALIGNMENT, alignUp,
 } from '../../runtime/loader/format.js';
 import { parseArtifact } from '../../runtime/loader/load.js';
+import { LIMIT_CEILINGS } from '../../runtime/loader/limits.js';
 import type { Limits } from '../../runtime/loader/limits.js';
 import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
 import { bindArtifactSync, RunError } from '../../runtime/executor/bind.js';
@@ -165,6 +166,20 @@ export function encodeArtifact(a: LoadedArtifact, layout: ArtifactLayout): Uint8
   file.set(layout.weights, weightOffset);
   view.setUint32(H.crc, crc32(file, CRC_START), true);
   return file;
+}
+
+/**
+ * Decodes `bytes`, lets `edit` change the decoded contents (and `tamper` the layout), and encodes
+ * the result with a correct checksum, without the writer's load-back: a structure-aware mutation
+ * whose every later check is the loader's (hostile-artifact tests, the fuzzer). Throws the
+ * loader's ArtifactError when `bytes` itself does not load.
+ */
+export function reencodeArtifact(bytes: Uint8Array, edit: (a: LoadedArtifact) => LoadedArtifact,
+  tamper: (layout: ArtifactLayout) => void = () => {}): Uint8Array {
+  const a = edit(parseArtifact(bytes, { limits: LIMIT_CEILINGS }));
+  const layout = planArtifact(a);
+  tamper(layout);
+  return encodeArtifact(a, layout);
 }
 
 /**
