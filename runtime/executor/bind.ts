@@ -85,7 +85,12 @@ export async function bindArtifact(a: LoadedArtifact, registry: KernelRegistry, 
   const wasmNodes = a.nodes.filter((_, i) => kernels[i].target === 'wasmsimd');
   if (!createSpace || wasmNodes.length === 0) return bindWith(a, kernels, undefined);
   let fixed = align16(a.arenaBytes);
-  for (const t of a.tensors) if (t.kind === 'weight' && !t.packed && t.data) fixed += align16(t.data.byteLength);
+  const copied = new Set<string>();
+  for (const t of a.tensors) {
+    if (t.kind !== 'weight' || t.packed || !t.data || copied.has(storageKey(t.data))) continue;
+    copied.add(storageKey(t.data));
+    fixed += align16(t.data.byteLength);
+  }
   let scratch = 0;
   for (const n of wasmNodes) scratch += (registry.get(n.kernel)!.scratchBytes?.(nodeShapes(a, n)) ?? 0) + 256;
   return bindWith(a, kernels, await createSpace(fixed, scratch));
@@ -102,7 +107,8 @@ function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpac
     arena = space.memory.buffer;
     base = space.alloc(a.arenaBytes);
   } else arena = new ArrayBuffer(a.arenaBytes);
-  const views = a.tensors.map((t) => bindTensor(t, arena, base, space));
+  const copies = new Map<string, TypedArray>();
+  const views = a.tensors.map((t) => bindTensor(t, arena, base, space, copies));
   const warm: RunFn[] = [];
   const steps = a.nodes.map((n, i) => {
     const kernel = kernels[i];
@@ -150,14 +156,25 @@ function prepareKernel(n: LoadedNode, kernel: Kernel, views: readonly TensorView
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
-/** Activations at `base` + their arena offset; dense weights copied into `space` when there is one. */
-function bindTensor(t: LoadedTensor, arena: ArrayBufferLike, base: number, space: WasmSpace | undefined): TensorView {
+/**
+ * Where a weight's bytes sit in the artifact: tensors the writer stored once (identical weights)
+ * share one copy in WebAssembly memory, so a small artifact cannot ask for a copy per tensor.
+ */
+const storageKey = (data: TypedArray): string => `${data.byteOffset}:${data.byteLength}`;
+
+/** Activations at `base` + their arena offset; dense weights copied into `space` when there is one (once per stored weight). */
+function bindTensor(t: LoadedTensor, arena: ArrayBufferLike, base: number, space: WasmSpace | undefined, copies: Map<string, TypedArray>): TensorView {
   if (t.kind === 'weight') {
     if (!t.data) throw new RunError(`weight '${t.name}' has no data`);
     if (t.packed) return { dtype: t.dtype, shape: t.shape, data: t.data, packed: t.packed };
     if (!space) return { dtype: t.dtype, shape: t.shape, data: t.data };
+    const key = storageKey(t.data);
+    const stored = copies.get(key);
+    // Same bytes at the same place, possibly seen through another dtype: view the copy as this one.
+    if (stored) return { dtype: t.dtype, shape: t.shape, data: viewArray(t.dtype, arena, stored.byteOffset, t.data.length) };
     const copy = viewArray(t.dtype, arena, space.alloc(t.data.byteLength), t.data.length);
     (copy as Float32Array).set(t.data as Float32Array);
+    copies.set(key, copy);
     return { dtype: t.dtype, shape: t.shape, data: copy };
   }
   return { dtype: t.dtype, shape: t.shape, data: viewArray(t.dtype, arena, base + (t.arenaOffset ?? 0), sizeOf(t.shape)) };

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { compileFile } from '../../../compiler/compile.js';
 import { reencodeArtifact } from '../../../compiler/emit/artifact.js';
 import { ArtifactError, loadModel, parseArtifact, RunError } from '../../../runtime/index.js';
+import { bindArtifact } from '../../../runtime/executor/bind.js';
+import { createWasmSpace } from '../../../runtime/kernels/wasm/env.js';
+import { defaultRegistry } from '../../../runtime/kernels/index.js';
 import type { LoadedArtifact, LoadedNode, LoadedTensor } from '../../../runtime/loader/model.js';
 import { CORPUS, DIGITS_DIR, MODELS_DIR } from '../../helpers/corpus.js';
 
@@ -103,6 +106,20 @@ describe('hostile artifacts that parse', function () {
     // The logits (14, steps 5..6) placed over the input (0, steps -1..0) share bytes at no step: fine.
     const apart = parseArtifact(reencodeArtifact(cnn, (a) => withTensor(a, 14, { arenaOffset: 0 })));
     assert.equal(apart.tensors[14]!.arenaOffset, 0);
+  });
+
+  it('weights the artifact stores once are copied into WebAssembly memory once, whatever number of tensors use them', async () => {
+    // digits_mlp's first two biases made identical: the writer stores them once, binding copies them once.
+    const same = reencodeArtifact(mlp, (a) => withTensor(a, 5, { data: a.tensors[2]!.data }));
+    const fixed: number[] = [];
+    const spy = async (fixedBytes: number, scratchBytes: number) => { fixed.push(fixedBytes); return createWasmSpace(fixedBytes, scratchBytes); };
+    for (const bytes of [mlp, same]) await bindArtifact(parseArtifact(bytes), defaultRegistry(), spy);
+    assert.equal(fixed[0]! - fixed[1]!, 1024);
+    const x = new Float32Array(64).map((_, i) => Math.sin(i));
+    const run = async (wasm: boolean) => (await (await loadModel(same, { wasm })).run({ input: x })).logits!.data;
+    // The wasm and js Gemms sum in different orders: equal within float32 rounding.
+    const [w, j] = [await run(true), await run(false)];
+    w.forEach((v, i) => assert.ok(Math.abs(Number(v) - Number(j[i])) <= 1e-5 * (1 + Math.abs(Number(j[i]))), `logit ${i}: ${v} vs ${j[i]}`));
   });
 
   it('every corpus model compiled by the real planner loads (dense; digits_cnn also 2:4 and unstructured on ref)', async () => {
