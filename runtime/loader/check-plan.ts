@@ -17,22 +17,35 @@ interface Live {
 
 /** Live ranges (in node steps) and byte ranges of every arena tensor that holds bytes and is ever live. */
 function liveRanges(tensors: readonly LoadedTensor[], nodes: readonly LoadedNode[], inputs: readonly number[], outputs: readonly number[]): Live[] {
-  const first = new Map<number, number>();
-  const last = new Map<number, number>();
-  for (const t of inputs) { first.set(t, -1); last.set(t, -1); }
-  nodes.forEach((n, step) => {
-    for (const t of n.inputs) if (t >= 0 && first.has(t)) last.set(t, step);
-    for (const t of n.outputs) if (t >= 0) { first.set(t, step); last.set(t, step); }
-  });
-  for (const t of outputs) if (first.has(t)) last.set(t, nodes.length);
+  const NEVER = -2;
+  const first = new Int32Array(tensors.length).fill(NEVER);
+  const last = new Int32Array(tensors.length).fill(NEVER);
+  for (const t of inputs) { first[t] = -1; last[t] = -1; }
+  for (let step = 0; step < nodes.length; step++) {
+    const n = nodes[step]!;
+    for (const t of n.inputs) if (t >= 0 && first[t] !== NEVER) last[t] = step;
+    for (const t of n.outputs) if (t >= 0) { first[t] = step; last[t] = step; }
+  }
+  for (const t of outputs) if (first[t] !== NEVER) last[t] = nodes.length;
   const live: Live[] = [];
-  for (const [t, f] of first) {
+  for (let t = 0; t < tensors.length; t++) {
     const tensor = tensors[t]!;
+    if (first[t] === NEVER || tensor.arenaOffset === undefined) continue;
     const bytes = sizeOf(tensor.shape) * DTYPE_BYTES[tensor.dtype];
-    if (tensor.arenaOffset === undefined || bytes === 0) continue;
-    live.push({ tensor: t, first: f, last: last.get(t)!, start: tensor.arenaOffset, end: tensor.arenaOffset + bytes });
+    if (bytes === 0) continue;
+    live.push({ tensor: t, first: first[t]!, last: last[t]!, start: tensor.arenaOffset, end: tensor.arenaOffset + bytes });
   }
   return live;
+}
+
+/** Indices of `live` ordered by `key` (a step in -1..steps), by counting: O(n + steps). */
+function orderBy(live: readonly Live[], key: (l: Live) => number, steps: number): Int32Array {
+  const count = new Int32Array(steps + 3);
+  for (const l of live) count[key(l) + 2]!++;
+  for (let i = 1; i < count.length; i++) count[i]! += count[i - 1]!;
+  const order = new Int32Array(live.length);
+  live.forEach((l, i) => { order[count[key(l) + 1]!++] = i; });
+  return order;
 }
 
 /**
@@ -72,28 +85,38 @@ class CoverTree {
 export function arenaOverlap(tensors: readonly LoadedTensor[], nodes: readonly LoadedNode[], inputs: readonly number[],
   outputs: readonly number[], name: (t: number) => string): string | undefined {
   const live = liveRanges(tensors, nodes, inputs, outputs);
-  const points = [...new Set(live.flatMap((l) => [l.start, l.end]))].sort((a, b) => a - b);
-  const index = new Map(points.map((p, i) => [p, i]));
+  // Elementary intervals between the sorted distinct range ends (a Float64Array sorts numerically).
+  const all = new Float64Array(2 * live.length);
+  live.forEach((l, i) => { all[2 * i] = l.start; all[2 * i + 1] = l.end; });
+  all.sort();
+  let distinct = 0;
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[distinct - 1]) all[distinct++] = all[i]!;
+  const points = all.subarray(0, distinct);
+  const at = (x: number): number => {
+    let lo = 0, hi = points.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (points[mid]! < x) lo = mid + 1; else hi = mid; }
+    return lo;
+  };
   const tree = new CoverTree(points.length);
-  // Buckets by step (+1: graph inputs start at step -1).
-  const starting: Live[][] = Array.from({ length: nodes.length + 2 }, () => []);
-  const ending: Live[][] = Array.from({ length: nodes.length + 2 }, () => []);
-  for (const l of live) { starting[l.first + 1]!.push(l); ending[l.last + 1]!.push(l); }
-  const current = new Set<Live>();
-  for (let s = 0; s < starting.length; s++) {
+  // Sweep the steps: free what was last read before this step, then place what starts at it.
+  const starts = orderBy(live, (l) => l.first, nodes.length);
+  const ends = orderBy(live, (l) => l.last, nodes.length);
+  let e = 0;
+  for (const i of starts) {
+    const l = live[i]!;
     // Ranges are inclusive: a tensor last read at step s - 1 frees its bytes for step s.
-    if (s > 0) for (const l of ending[s - 1]!) { tree.update(index.get(l.start)!, index.get(l.end)!, -1); current.delete(l); }
-    for (const l of starting[s]!) {
-      const lo = index.get(l.start)!, hi = index.get(l.end)!;
-      if (tree.query(lo, hi) > 0) {
-        const other = [...current].find((o) => o.start < l.end && l.start < o.end)!;
-        const range = (x: Live): string => `bytes ${x.start}..${x.end} live at steps ${x.first}..${x.last}`;
-        return `memory plan: tensors ${other.tensor} ${name(other.tensor)} (${range(other)}) and ${l.tensor} ${name(l.tensor)} ` +
-          `(${range(l)}) share arena bytes while both are live`;
-      }
-      tree.update(lo, hi, 1);
-      current.add(l);
+    while (e < ends.length && live[ends[e]!]!.last < l.first) {
+      const done = live[ends[e++]!]!;
+      tree.update(at(done.start), at(done.end), -1);
     }
+    const lo = at(l.start), hi = at(l.end);
+    if (tree.query(lo, hi) > 0) {
+      const other = live.find((o) => o !== l && o.first <= l.first && o.last >= l.first && o.start < l.end && l.start < o.end)!;
+      const range = (x: Live): string => `bytes ${x.start}..${x.end} live at steps ${x.first}..${x.last}`;
+      return `memory plan: tensors ${other.tensor} ${name(other.tensor)} (${range(other)}) and ${l.tensor} ${name(l.tensor)} ` +
+        `(${range(l)}) share arena bytes while both are live`;
+    }
+    tree.update(lo, hi, 1);
   }
   return undefined;
 }
