@@ -5,7 +5,7 @@
 // of an overlapping memory plan. Every corpus model's real plan loads.
 
 import { strict as assert } from 'node:assert';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileFile } from '../../../compiler/compile.js';
 import { reencodeArtifact } from '../../../compiler/emit/artifact.js';
@@ -15,6 +15,8 @@ import { createWasmSpace } from '../../../runtime/kernels/wasm/env.js';
 import { defaultRegistry } from '../../../runtime/kernels/index.js';
 import type { LoadedArtifact, LoadedNode, LoadedTensor } from '../../../runtime/loader/model.js';
 import { CORPUS, DIGITS_DIR, MODELS_DIR } from '../../helpers/corpus.js';
+import { spc } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/files.js';
 
 const withTensor = (a: LoadedArtifact, i: number, change: Partial<LoadedTensor>): LoadedArtifact =>
   ({ ...a, tensors: a.tensors.map((t, k) => (k === i ? { ...t, ...change } : t)) });
@@ -87,6 +89,14 @@ describe('hostile artifacts that parse', function () {
       });
     }
   }
+
+  it('spc run on an artifact whose Gemm input has the wrong rank: exit 1 naming the node (was exit 70, a TypeError)', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad.spm'), reencodeArtifact(cnn, (a) => withTensor(a, 8, { shape: [1, 1, 512] })));
+    const r = spc('run', join(dir, 'bad.spm'), '--input', join(DIGITS_DIR, 'digits-test-x.npy'), '--output', join(dir, 'y.npy'));
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^spc: error: node 4 '\/fc1\/Gemm' \(Gemm\): kernel 'f32-gemm-relu-4x8-wasmsimd' does not support this node \(inputs float32\[1,1,512\], /);
+  });
 
   it('a plan putting every activation at offset 0: an ArtifactError naming the first two live tensors that share bytes (it ran and returned wrong numbers)', () => {
     const bytes = reencodeArtifact(cnn, (a) => ({ ...a, tensors: a.tensors.map((t) => (t.kind === 'weight' ? t : { ...t, arenaOffset: 0 })) }));
