@@ -26,7 +26,6 @@ import {
 } from '../../runtime/loader/format.js';
 import { parseArtifact } from '../../runtime/loader/load.js';
 import { LIMIT_CEILINGS } from '../../runtime/loader/limits.js';
-import type { Limits } from '../../runtime/loader/limits.js';
 import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
 import { bindArtifactSync, RunError } from '../../runtime/executor/bind.js';
 import { SpcError } from '../errors.js';
@@ -188,11 +187,12 @@ export function reencodeArtifact(bytes: Uint8Array, edit: (a: LoadedArtifact) =>
  * registry, the load goes as far as loadModel's: every node checked against its kernel and every
  * kernel prepared on a plain arena (no kernel runs; on the largest corpus model, 0.4 s of an 8 s compile).
  */
-export function writeArtifact(a: LoadedArtifact, options: { readonly limits?: Partial<Limits>; readonly registry?: KernelRegistry } = {}): Uint8Array {
+export function writeArtifact(a: LoadedArtifact, options: { readonly registry?: KernelRegistry } = {}): Uint8Array {
   const bytes = encodeArtifact(a, planArtifact(a));
   let loaded;
   try {
-    loaded = parseArtifact(bytes, options);
+    // A check of structure, not of the user's limits (the compiler checks those itself, before writing).
+    loaded = parseArtifact(bytes, { limits: LIMIT_CEILINGS });
   } catch (e) {
     throw new Error(`writeArtifact: the artifact would not load: ${e instanceof Error ? e.message : String(e)}`);
   }
