@@ -32,9 +32,8 @@ import { DEFAULT_CALIB_SAMPLES, readSamples } from './calibrate/data.js';
 import { defaultRegistry } from '../runtime/kernels/index.js';
 import type { PruneMethod } from './passes/prune.js';
 import { SpcError, UsageError } from './errors.js';
-import { checkRuntimeValues, checkValueShapes, compileLimits } from './limits.js';
+import { checkArenaBytes, checkRuntimeValues, checkValueShapes, checkWeightBytes, compileLimits } from './limits.js';
 import type { Limits } from './limits.js';
-import { MAX_ARENA_BYTES } from '../runtime/loader/format.js';
 
 export interface CompileOptions {
   /** Pins input shapes: name → dims. */
@@ -225,14 +224,14 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
     : options.calib && options.calibCount !== undefined && options.calibCount < options.calib.samples.length
       ? { samples: options.calib.samples.slice(0, options.calibCount), source: `${options.calib.source}, first ${options.calibCount}` }
       : options.calib;
+  const limits = compileLimits(options.limits);
   const ctx = makePassContext({
-    targets: options.targets, profile, prefer: options.prefer, pattern: options.pattern, sparsity: options.sparsity,
+    limits, targets: options.targets, profile, prefer: options.prefer, pattern: options.pattern, sparsity: options.sparsity,
     allocation: options.allocation, config: options.config, minParams: options.minParams, shareRows: options.shareRows,
     method: options.method, biasCorrection: options.biasCorrection, calib, progress: options.onCalibProgress,
     permute: options.permute, permuteTime: options.permuteTime, permuteProgress: options.onPermuteProgress,
   }, registry);
   const run: RunOptions = { verify: options.verify ?? false, ...options.passHooks };
-  const limits = compileLimits(options.limits);
   const { canonical, permuted, rowOrder, graph, allWarnings } = namingModel(label, () => {
     const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, run);
     // Folding can make shapes known that were not: check them before calibration allocates activations.
@@ -250,16 +249,15 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
     return { canonical, permuted, rowOrder: rowOrderOf(ctx) ?? [], graph, allWarnings };
   });
   const plan = planArena(graph);
-  if (plan.arenaBytes > MAX_ARENA_BYTES) {
-    throw new SpcError(`${label}: the activations need an arena of ${plan.arenaBytes} bytes, over the ${MAX_ARENA_BYTES}-byte wasm32 address space (a hard ceiling)`);
-  }
+  checkArenaBytes(plan.arenaBytes, limits, label);
   const sourceSha256 = createHash('sha256').update(source).digest('hex');
   const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions({ ...options, profile, calib }) }, registry);
   // Built once, from the lowered weights (stored bytes, kernels); the artifact records its rows.
   const report = compileReport(canonical, graph, lowered, ctx.notes, options.pattern,
     permuted.groups.length > 0 ? { graph: permuted.graph, layerGroup: permuted.layerGroup } : undefined);
   const contents = withRecipe(lowered, recipeOf(report, `${options.method ?? 'magnitude'}${options.biasCorrection ? '+bias-correction' : ''}`));
-  const artifact = writeArtifact(contents);
+  checkWeightBytes(contents, limits, label);
+  const artifact = writeArtifact(contents, { registry });
   let dispatch: string | undefined;
   return {
     artifact, contents, graph, canonical, warnings: allWarnings, notes: ctx.notes, report, groups: permuted.groups, rowOrder,

@@ -7,8 +7,9 @@ import { echoList } from './echo.js';
 import type { Graph } from './ir/graph.js';
 import { DTYPE_BYTES } from '../runtime/tensor.js';
 import type { DType } from '../runtime/tensor.js';
-import { boundedElements, DEFAULT_LIMITS, overLimit, resolveLimits } from '../runtime/loader/limits.js';
+import { boundedElements, DEFAULT_LIMITS, overLimit, resolveLimits, weightBytesOf } from '../runtime/loader/limits.js';
 import type { Limits } from '../runtime/loader/limits.js';
+import type { LoadedArtifact } from '../runtime/loader/model.js';
 
 export { DEFAULT_LIMITS, LIMIT_CEILINGS, LIMIT_FLAGS, resolveLimits } from '../runtime/loader/limits.js';
 export type { Limits } from '../runtime/loader/limits.js';
@@ -83,6 +84,18 @@ export function checkRuntimeValues(g: Graph, limits: Limits): void {
 function producerOf(g: Graph, name: string): string {
   const n = g.nodes.find((x) => x.outputs.includes(name));
   return n ? ` (output of node '${n.name}' (${n.op}))` : '';
+}
+
+/** The memory plan's arena within maxArenaBytes (what the loader checks, as an SpcError). */
+export function checkArenaBytes(arenaBytes: number, limits: Limits, file: string): void {
+  if (arenaBytes > limits.maxArenaBytes) throw new SpcError(`${file}: ${overLimit('the activations need an arena of', `${arenaBytes} bytes, which`, limits, 'maxArenaBytes', 'compile')}`);
+}
+
+/** The lowered weights within maxWeightBytes, counted per tensor as the loader counts them (folded constants included). */
+export function checkWeightBytes(a: LoadedArtifact, limits: Limits, file: string): void {
+  let total = 0;
+  for (const t of a.tensors) total += t.kind === 'weight' ? weightBytesOf(t) : 0;
+  if (total > limits.maxWeightBytes) throw new SpcError(`${file}: ${overLimit('the weights total', `${total} bytes, which`, limits, 'maxWeightBytes', 'compile')}`);
 }
 
 /** Resolves user-given limits, reporting bad values as SpcErrors. */

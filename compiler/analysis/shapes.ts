@@ -150,6 +150,11 @@ function windowAttrs(c: RuleCtx, spatial: number, kernel: readonly number[]): Wi
   if (strides.length !== spatial) c.fail(`'strides' has ${strides.length} values, expected ${spatial}`);
   if (dilations.length !== spatial) c.fail(`'dilations' has ${dilations.length} values, expected ${spatial}`);
   if (pads.length !== 2 * spatial) c.fail(`'pads' has ${pads.length} values, expected ${2 * spatial}`);
+  // Sizes the kernels index with (the runtime refuses them too): no empty or negative windows, steps or pads.
+  if (kernel.some((k) => k < 1)) c.fail(`kernel size [${kernel.join(',')}] must be >= 1 on every axis`);
+  if (strides.some((s) => s < 1)) c.fail(`'strides' [${strides.join(',')}] must be >= 1`);
+  if (dilations.some((d) => d < 1)) c.fail(`'dilations' [${dilations.join(',')}] must be >= 1`);
+  if (pads.some((p) => p < 0)) c.fail(`'pads' [${pads.join(',')}] must be >= 0`);
   return { kernel, strides, dilations, pads, autoPad: attrString(c.node, 'auto_pad', 'NOTSET') };
 }
 

@@ -112,6 +112,7 @@ interface CompileFlags extends CheckFlags {
   output: string;
   maxTensorElements?: string;
   maxWeightBytes?: string;
+  maxArenaBytes?: string;
   maxNodes?: string;
   maxValues?: string;
   allowExternalHardlinks?: boolean;
@@ -213,7 +214,8 @@ export function compileCommand(): Command {
     .option('--profile <profile.json>', 'kernel timings that price the candidates (written by `spc tune`); default: the profile shipped with spc')
     .option('--prefer <speed|size>', 'what kernel selection optimizes for pruned layers: speed (a packed kernel only where estimated at least 10% faster than dense; others run dense, stored dense) or size (the packed kernel wherever the packed weight is smaller, even if slower: a smaller artifact to download)', 'speed')
     .option(`${LIMIT_FLAGS.maxTensorElements} <n>`, `refuse a model with a tensor (weight, input or activation) of more elements, checked before anything is allocated (default ${DEFAULT_LIMITS.maxTensorElements}, at most ${LIMIT_CEILINGS.maxTensorElements})`)
-    .option(`${LIMIT_FLAGS.maxWeightBytes} <n>`, `refuse a model whose weights total more bytes (default ${DEFAULT_LIMITS.maxWeightBytes})`)
+    .option(`${LIMIT_FLAGS.maxWeightBytes} <n>`, `refuse a model whose weights total more bytes, constants folded at compile time included (default ${DEFAULT_LIMITS.maxWeightBytes})`)
+    .option(`${LIMIT_FLAGS.maxArenaBytes} <n>`, `refuse a model whose activations need a larger arena, in bytes (default ${DEFAULT_LIMITS.maxArenaBytes}, at most ${LIMIT_CEILINGS.maxArenaBytes})`)
     .option(`${LIMIT_FLAGS.maxNodes} <n>`, `refuse a graph of more nodes (default ${DEFAULT_LIMITS.maxNodes})`)
     .option(`${LIMIT_FLAGS.maxValues} <n>`, `refuse a graph of more values: inputs, initializers and node outputs (default ${DEFAULT_LIMITS.maxValues})`)
     .option('--allow-external-hardlinks', 'read external data files that have several hard links (refused by default: another name of such a file may lie outside the model\'s folder); symbolic links, FIFOs, devices and paths leaving the folder are always refused')

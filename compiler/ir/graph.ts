@@ -22,6 +22,8 @@ export interface Constant {
   readonly dtype: DType;
   readonly shape: readonly number[];
   readonly data: TypedArray;
+  /** Computed by fold-constants (its bytes count against the folding budget), not read from the model. */
+  readonly folded?: true;
 }
 
 /** Set by pruning on a constant weight whose zeros follow a pattern (its data holds the zeros). */

@@ -4,18 +4,27 @@
 import type { Constant, Graph, Node, Value } from '../ir/graph.js';
 import { attrInt, isStatic } from '../ir/graph.js';
 import type { TensorView } from '../../runtime/tensor.js';
-import { sizeOf } from '../../runtime/tensor.js';
+import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
+import { DEFAULT_LIMITS, overLimit } from '../../runtime/loader/limits.js';
+import { SpcError } from '../errors.js';
 import { evaluateNode, nodeOutputTypes } from '../analysis/evaluate.js';
 import type { GraphEditor, PassContext, Pass, RewriteRule } from './pass.js';
 import { applyRules } from './pass.js';
 
 const DEFAULT_MAX_ELEMENTS = 16 * 1024 * 1024;
+/**
+ * Folding turns a few bytes of model into as many bytes of constants as its shapes say (an
+ * Expand to [4096, 4096] is 64 MiB). By default it may make this much, or as much as the
+ * model's own constants if more (a transformer's transposed weights fold): past that, nodes
+ * are left to run at run time, where they cost arena, not weights, and the limits on both apply.
+ */
+const DEFAULT_MAX_FOLDED_BYTES = 128 * 1024 * 1024;
 
 /** Ops whose result is not a function of their inputs: folding them would change the model. */
 const NONDETERMINISTIC = new Set(['RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'Multinomial', 'Bernoulli']);
 
 function toConstantValue(old: Value | undefined, name: string, t: TensorView): Value {
-  const c: Constant = { dtype: t.dtype, shape: t.shape, data: t.data };
+  const c: Constant = { dtype: t.dtype, shape: t.shape, data: t.data, folded: true };
   return { ...(old ?? {}), name, dtype: t.dtype, shape: t.shape, constant: c };
 }
 
@@ -48,8 +57,24 @@ const foldStaticShape: RewriteRule<number[]> = {
   },
 };
 
-/** Any other node whose present inputs are all constant: run its ref kernel. */
-const foldAllConstant: RewriteRule<TensorView[]> = {
+/**
+ * Bytes of constants the graph holds (every constant value, dead ones included until
+ * eliminate-dead-code drops them) and how many of them folding made: what a fold is charged against.
+ */
+interface FoldBudget { held: number; folded: number; readonly maxFolded: number }
+
+function foldBudget(g: Graph, options: PassContext['options']): FoldBudget {
+  let held = 0, folded = 0;
+  for (const v of g.values.values()) {
+    if (!v.constant) continue;
+    held += v.constant.data.byteLength;
+    if (v.constant.folded) folded += v.constant.data.byteLength;
+  }
+  return { held, folded, maxFolded: options.foldMaxBytes ?? Math.max(DEFAULT_MAX_FOLDED_BYTES, held - folded) };
+}
+
+/** Any other node whose present inputs are all constant: run its ref kernel, within `budget`. */
+const foldAllConstant = (budget: FoldBudget): RewriteRule<TensorView[]> => ({
   name: 'all-constant-inputs',
   ops: [],
   match(node, ed, ctx) {
@@ -61,7 +86,8 @@ const foldAllConstant: RewriteRule<TensorView[]> = {
       if (!c) return undefined;
       args.push(c);
     }
-    const limit = ctx.options.foldMaxElements ?? DEFAULT_MAX_ELEMENTS;
+    const limits = ctx.options.limits ?? DEFAULT_LIMITS;
+    const limit = Math.min(ctx.options.foldMaxElements ?? DEFAULT_MAX_ELEMENTS, limits.maxTensorElements);
     let types;
     try {
       types = nodeOutputTypes(node, args, ed.opset);
@@ -74,17 +100,33 @@ const foldAllConstant: RewriteRule<TensorView[]> = {
       ctx.log({ pass: 'fold-constants', node: node.name, message: `not folded: output of ${sizeOf(big.shape)} elements exceeds ${limit}` });
       return undefined;
     }
+    // Charged before the outputs are allocated: first the folding budget (past it the node runs
+    // at run time), then the weight limit, which folded constants count against as initializers do.
+    const bytes = types.reduce((sum, t) => sum + sizeOf(t.shape) * DTYPE_BYTES[t.dtype], 0);
+    const maxFolded = budget.maxFolded;
+    if (budget.folded + bytes > maxFolded) {
+      ctx.log({ pass: 'fold-constants', node: node.name,
+        message: `not folded: its output (${bytes} bytes) would bring the folded constants to ${budget.folded + bytes} bytes, over the ${maxFolded}-byte folding budget` });
+      return undefined;
+    }
+    if (budget.held + bytes > limits.maxWeightBytes) {
+      throw new SpcError(`node '${node.name}' (${node.op}): ${overLimit('folding its output brings the constants to', `${budget.held + bytes} bytes, which`, limits, 'maxWeightBytes', 'compile')}`);
+    }
+    let outs;
     try {
-      return evaluateNode(node, args, ed.opset, ctx.registry);
+      outs = evaluateNode(node, args, ed.opset, ctx.registry);
     } catch (e) {
       ctx.log({ pass: 'fold-constants', node: node.name, message: `not folded: ${(e as Error).message}` });
       return undefined;
     }
+    budget.held += bytes;
+    budget.folded += bytes;
+    return outs;
   },
   rewrite(node, outs, ed) {
     replaceByConstants(node, outs, ed);
   },
-};
+});
 
 /**
  * Replaces nodes computable at compile time by constant values.
@@ -94,7 +136,9 @@ const foldAllConstant: RewriteRule<TensorView[]> = {
  * constant for the nodes after it; pair it with infer-shapes in a fixpoint group so shapes
  * unblocked by a fold (a Reshape whose target became constant) are inferred and folded in turn.
  * Postconditions: no node has only constant inputs, unless it is nondeterministic, has no ref
- * kernel, or its output would exceed `ctx.options.foldMaxElements` (each skip is logged).
+ * kernel, its output would exceed `ctx.options.foldMaxElements` or the folding budget
+ * (`foldMaxBytes`) (each skip is logged). Every fold is charged, before its output is allocated,
+ * to the weight limit (`limits.maxWeightBytes`, with the constants the graph holds): over it, an SpcError.
  * Inputs of folded nodes are left in place for eliminate-dead-code.
  */
 export const foldConstants: Pass = {
@@ -104,6 +148,6 @@ export const foldConstants: Pass = {
   run(graph: Graph, ctx: PassContext): Graph {
     // The generic rule matches every op: register it under each op present.
     const ops = [...new Set(graph.nodes.map((n) => n.op))];
-    return applyRules(graph, [foldStaticShape, { ...foldAllConstant, ops }], ctx);
+    return applyRules(graph, [foldStaticShape, { ...foldAllConstant(foldBudget(graph, ctx.options)), ops }], ctx);
   },
 };

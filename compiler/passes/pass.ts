@@ -4,11 +4,16 @@
 import type { Graph, Node, Value } from '../ir/graph.js';
 import { makeGraph } from '../ir/graph.js';
 import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
+import type { Limits } from '../../runtime/loader/limits.js';
 
 /** Options a pass may read. Command-line flags reach passes only through this record. */
 export interface PassOptions {
   /** fold-constants leaves a node alone when an output would hold more elements than this (default 16M). */
   readonly foldMaxElements?: number;
+  /** fold-constants stops folding once the constants it made would exceed this many bytes in total (default: 128 MiB or the model's own constants, the larger). */
+  readonly foldMaxBytes?: number;
+  /** The compile's resource limits (default DEFAULT_LIMITS): fold-constants charges what it folds to maxWeightBytes. */
+  readonly limits?: Limits;
   readonly [key: string]: unknown;
 }
 

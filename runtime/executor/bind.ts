@@ -14,10 +14,15 @@
 // prepares its js equivalent.
 
 import type { LoadedArtifact, LoadedNode, LoadedTensor, Provenance } from '../loader/model.js';
-import type { Kernel, KernelRegistry, NodeShapes, RunFn } from '../kernels/kernel.js';
+import type { Kernel, KernelRegistry, RunFn } from '../kernels/kernel.js';
 import type { WasmSpace } from '../kernels/wasm/env.js';
 import type { DType, TensorView, TypedArray } from '../tensor.js';
 import { dtypeOfArray, shapeString, sizeOf, viewArray } from '../tensor.js';
+import { KernelError } from '../kernels/kernel.js';
+import { checkNodeKernels, nodeShapes } from './check-nodes.js';
+import { RunError } from './run-error.js';
+
+export { RunError } from './run-error.js';
 
 export interface TensorInfo {
   readonly name: string;
@@ -51,13 +56,6 @@ export interface Model {
   dispose(): void;
 }
 
-export class RunError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RunError';
-  }
-}
-
 /** Creates the WebAssembly memory for a load (kernels/wasm/env.ts createWasmSpace); undefined: use js. */
 export type SpaceFactory = (fixedBytes: number, scratchBytes: number) => Promise<WasmSpace | undefined>;
 
@@ -77,25 +75,22 @@ export interface Binding {
   readonly wasmsimd: boolean;
 }
 
-/** The kernel of every node, looked up before any memory exists. */
-function kernelsOf(a: LoadedArtifact, registry: KernelRegistry): Kernel[] {
-  return a.nodes.map((n) => {
-    const kernel = registry.get(n.kernel);
-    if (!kernel) throw new RunError(`node '${n.name}' (${n.op}) needs kernel '${n.kernel}', which this runtime does not have`);
-    return kernel;
-  });
-}
-
 /**
  * Binds with WebAssembly memory when the artifact uses wasmsimd kernels and `createSpace` yields
  * a space; otherwise with a plain arena (wasmsimd kernels then prepare their js equivalents).
  */
 export async function bindArtifact(a: LoadedArtifact, registry: KernelRegistry, createSpace?: SpaceFactory): Promise<Binding> {
-  const kernels = kernelsOf(a, registry);
+  // Every node is checked against its kernel before any kernel code (scratchBytes, prepare) runs.
+  const kernels = checkNodeKernels(a, registry);
   const wasmNodes = a.nodes.filter((_, i) => kernels[i].target === 'wasmsimd');
   if (!createSpace || wasmNodes.length === 0) return bindWith(a, kernels, undefined);
   let fixed = align16(a.arenaBytes);
-  for (const t of a.tensors) if (t.kind === 'weight' && !t.packed && t.data) fixed += align16(t.data.byteLength);
+  const copied = new Set<string>();
+  for (const t of a.tensors) {
+    if (t.kind !== 'weight' || t.packed || !t.data || copied.has(storageKey(t.data))) continue;
+    copied.add(storageKey(t.data));
+    fixed += align16(t.data.byteLength);
+  }
   let scratch = 0;
   for (const n of wasmNodes) scratch += (registry.get(n.kernel)!.scratchBytes?.(nodeShapes(a, n)) ?? 0) + 256;
   return bindWith(a, kernels, await createSpace(fixed, scratch));
@@ -103,7 +98,7 @@ export async function bindArtifact(a: LoadedArtifact, registry: KernelRegistry, 
 
 /** Binds synchronously: into `space` when given (its fixed region must fit the arena and dense weights), else a plain arena. */
 export function bindArtifactSync(a: LoadedArtifact, registry: KernelRegistry, space?: WasmSpace): Binding {
-  return bindWith(a, kernelsOf(a, registry), space);
+  return bindWith(a, checkNodeKernels(a, registry), space);
 }
 
 function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpace | undefined): Binding {
@@ -112,7 +107,8 @@ function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpac
     arena = space.memory.buffer;
     base = space.alloc(a.arenaBytes);
   } else arena = new ArrayBuffer(a.arenaBytes);
-  const views = a.tensors.map((t) => bindTensor(t, arena, base, space));
+  const copies = new Map<string, TypedArray>();
+  const views = a.tensors.map((t) => bindTensor(t, arena, base, space, copies));
   const warm: RunFn[] = [];
   const steps = a.nodes.map((n, i) => {
     const kernel = kernels[i];
@@ -133,7 +129,17 @@ function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpac
   };
 }
 
+/** Prepares one node's kernel; a kernel refusing the node (KernelError, which names it) is a binding error, a RunError. */
 function prepareNode(n: LoadedNode, kernel: Kernel, views: readonly TensorView[], space: WasmSpace | undefined): RunFn {
+  try {
+    return prepareKernel(n, kernel, views, space);
+  } catch (e) {
+    if (e instanceof KernelError) throw new RunError(e.message);
+    throw e;
+  }
+}
+
+function prepareKernel(n: LoadedNode, kernel: Kernel, views: readonly TensorView[], space: WasmSpace | undefined): RunFn {
   let outs = n.outputs;
   while (outs.length > 0 && outs[outs.length - 1] < 0) outs = outs.slice(0, -1);
   return kernel.prepare({
@@ -150,26 +156,28 @@ function prepareNode(n: LoadedNode, kernel: Kernel, views: readonly TensorView[]
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
-/** Activations at `base` + their arena offset; dense weights copied into `space` when there is one. */
-function bindTensor(t: LoadedTensor, arena: ArrayBufferLike, base: number, space: WasmSpace | undefined): TensorView {
+/**
+ * Where a weight's bytes sit in the artifact: tensors the writer stored once (identical weights)
+ * share one copy in WebAssembly memory, so a small artifact cannot ask for a copy per tensor.
+ */
+const storageKey = (data: TypedArray): string => `${data.byteOffset}:${data.byteLength}`;
+
+/** Activations at `base` + their arena offset; dense weights copied into `space` when there is one (once per stored weight). */
+function bindTensor(t: LoadedTensor, arena: ArrayBufferLike, base: number, space: WasmSpace | undefined, copies: Map<string, TypedArray>): TensorView {
   if (t.kind === 'weight') {
     if (!t.data) throw new RunError(`weight '${t.name}' has no data`);
     if (t.packed) return { dtype: t.dtype, shape: t.shape, data: t.data, packed: t.packed };
     if (!space) return { dtype: t.dtype, shape: t.shape, data: t.data };
+    const key = storageKey(t.data);
+    const stored = copies.get(key);
+    // Same bytes at the same place, possibly seen through another dtype: view the copy as this one.
+    if (stored) return { dtype: t.dtype, shape: t.shape, data: viewArray(t.dtype, arena, stored.byteOffset, t.data.length) };
     const copy = viewArray(t.dtype, arena, space.alloc(t.data.byteLength), t.data.length);
     (copy as Float32Array).set(t.data as Float32Array);
+    copies.set(key, copy);
     return { dtype: t.dtype, shape: t.shape, data: copy };
   }
   return { dtype: t.dtype, shape: t.shape, data: viewArray(t.dtype, arena, base + (t.arenaOffset ?? 0), sizeOf(t.shape)) };
-}
-
-/** A node's shapes before any view exists (for a kernel's scratchBytes). */
-function nodeShapes(a: LoadedArtifact, n: LoadedNode): NodeShapes {
-  const info = (i: number) => {
-    const t = a.tensors[i]!;
-    return { dtype: t.dtype, shape: t.shape, ...(t.packed ? { packed: t.packed } : {}) };
-  };
-  return { inputs: n.inputs.map((i) => (i < 0 ? undefined : info(i))), outputs: n.outputs.filter((o) => o >= 0).map(info), attrs: n.attrs };
 }
 
 /** What a feed's data is, for messages: a DType, or the name of whatever else it is. */

@@ -1,23 +1,29 @@
 // Resource limits on untrusted models and artifacts, checked before anything is allocated:
-// tensor elements, total weight bytes, graph size. The compiler (spc compile --max-…) and the
+// tensor elements, total weight bytes, activation arena, graph size. The compiler (spc compile --max-…) and the
 // runtime loader (loadModel's `limits` option) share these names, defaults and ceilings.
+
+import { MAX_ARENA_BYTES } from './format.js';
+import type { LoadedTensor } from './model.js';
 
 /** What a model or artifact may ask for. */
 export interface Limits {
   /** Elements of any one tensor (weights, inputs, activations). */
   readonly maxTensorElements: number;
-  /** Bytes of all weights together. */
+  /** Bytes of all weights together, counted per tensor (weights the artifact stores once but several tensors use count each time). */
   readonly maxWeightBytes: number;
+  /** Bytes of the activation arena the memory plan asks for. */
+  readonly maxArenaBytes: number;
   /** Nodes of the graph. */
   readonly maxNodes: number;
   /** Values (tensors) of the graph: inputs, weights and every node output. */
   readonly maxValues: number;
 }
 
-/** Defaults: 1 GiB of float32 per tensor, 2 GiB of weights, graphs far larger than any edge model. */
+/** Defaults: 1 GiB of float32 per tensor, 2 GiB of weights, a 1 GiB arena, graphs far larger than any edge model. */
 export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxTensorElements: 2 ** 28,
   maxWeightBytes: 2 ** 31,
+  maxArenaBytes: 2 ** 30,
   maxNodes: 100_000,
   maxValues: 1_000_000,
 };
@@ -29,6 +35,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
 export const LIMIT_CEILINGS: Readonly<Limits> = {
   maxTensorElements: 2 ** 31 - 1,
   maxWeightBytes: 2 ** 32 - 1,
+  maxArenaBytes: MAX_ARENA_BYTES,
   maxNodes: 10_000_000,
   maxValues: 100_000_000,
 };
@@ -37,6 +44,7 @@ export const LIMIT_CEILINGS: Readonly<Limits> = {
 export const LIMIT_FLAGS: Readonly<Record<keyof Limits, string>> = {
   maxTensorElements: '--max-tensor-elements',
   maxWeightBytes: '--max-weight-bytes',
+  maxArenaBytes: '--max-arena-bytes',
   maxNodes: '--max-nodes',
   maxValues: '--max-values',
 };
@@ -62,7 +70,7 @@ export function overLimit(what: string, amount: number | bigint | string, limits
   const hint = limits[key] >= LIMIT_CEILINGS[key]
     ? 'a hard ceiling'
     : via === 'compile' ? `raise it with ${LIMIT_FLAGS[key]} (compileFile option limits.${key})` : `raise it with loadModel's option limits.${key}`;
-  return `${what} ${amount} exceeds the limit of ${limits[key]} ${key === 'maxWeightBytes' ? 'bytes ' : ''}(${key}; ${hint})`;
+  return `${what} ${amount} exceeds the limit of ${limits[key]} ${key === 'maxWeightBytes' || key === 'maxArenaBytes' ? 'bytes ' : ''}(${key}; ${hint})`;
 }
 
 /**
@@ -77,4 +85,11 @@ export function boundedElements(shape: readonly number[], max: number): number |
     if (n > max) return undefined;
   }
   return n;
+}
+
+/** Bytes a weight tensor takes: its dense data, or its packed components (values, indices, row pointers). */
+export function weightBytesOf(t: LoadedTensor): number {
+  const p = t.packed;
+  if (p === undefined) return t.data?.byteLength ?? 0;
+  return p.values.byteLength + (p.format === 'nm' ? p.indices.byteLength : p.colIdx.byteLength + p.rowPtr.byteLength);
 }

@@ -20,11 +20,12 @@ import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance 
 import { crc32 } from './crc32.js';
 import {
   CONTAINER_VERSION, CRC_START, FB_TO_DTYPE, FB_TO_KIND, FB_TO_SPARSE_FORMAT, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
-  HEADER_FIELDS as H, MAGIC, MAX_ARENA_BYTES, MAX_ELEMENTS, MAX_RANK, MIN_FORMAT_VERSION, SPARSE_FEATURES,
+  HEADER_FIELDS as H, MAGIC, MAX_ELEMENTS, MAX_RANK, MIN_FORMAT_VERSION, SPARSE_FEATURES,
   SPARSE_FORMAT_VERSION, SUPPORTED_FEATURES, WEIGHT_ALIGNMENT, alignUp,
 } from './format.js';
 import { verifyModelBuffer } from './verify-flatbuffer.js';
-import { overLimit, resolveLimits } from './limits.js';
+import { arenaOverlap } from './check-plan.js';
+import { overLimit, resolveLimits, weightBytesOf } from './limits.js';
 import type { Limits } from './limits.js';
 
 export class ArtifactError extends Error {
@@ -168,8 +169,8 @@ function readModel(m: Model, file: Uint8Array, header: Header, limits: Limits): 
 
   const plan = m.memoryPlan();
   if (plan === null) throw new ArtifactError('model has no memory plan');
-  const arenaBytes = small(plan.arenaBytes(), MAX_ARENA_BYTES);
-  if (arenaBytes === undefined) throw new ArtifactError(`memory plan: arena of ${plan.arenaBytes()} bytes exceeds ${MAX_ARENA_BYTES}`);
+  const arenaBytes = small(plan.arenaBytes(), limits.maxArenaBytes);
+  if (arenaBytes === undefined) throw new ArtifactError(`memory plan: ${overLimit('arena of', `${plan.arenaBytes()} bytes`, limits, 'maxArenaBytes', 'load')}`);
   const alignment = plan.alignment();
   if (alignment < 8 || alignment > 4096 || (alignment & (alignment - 1)) !== 0) {
     throw new ArtifactError(`memory plan: alignment ${alignment} is not a power of two in [8, 4096]`);
@@ -182,6 +183,8 @@ function readModel(m: Model, file: Uint8Array, header: Header, limits: Limits): 
   checkPackedUses(tensors, nodes);
   const inputs = readGraphEnds(m, tensors, nodes, 'input');
   const outputs = readGraphEnds(m, tensors, nodes, 'output');
+  const overlap = arenaOverlap(tensors, nodes, inputs, outputs, (t) => q(tensors[t]!.name));
+  if (overlap !== undefined) throw new ArtifactError(overlap);
   const provenance = readProvenance(m, nodes);
   return { formatVersion, requiredFeatures, name, tensors, nodes, inputs, outputs, arenaBytes, provenance };
 }
@@ -190,6 +193,15 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
   features: readonly string[], limits: Limits): LoadedTensor[] {
   const tensors: LoadedTensor[] = [];
   const names = new Set<string>();
+  // Weights the section stores once may back several tensors, and binding copies each dense one
+  // (into WebAssembly memory): the budget counts every tensor's bytes, not the section's.
+  let weightBytes = 0;
+  const chargeWeight = (where: string, bytes: number): void => {
+    weightBytes += bytes;
+    if (weightBytes > limits.maxWeightBytes) {
+      throw new ArtifactError(`${where}: ${overLimit('brings the weights to', `${weightBytes} bytes, which`, limits, 'maxWeightBytes', 'load')}`);
+    }
+  };
   const t = new Tensor();
   const sw = new SparseWeight();
   for (let i = 0; i < m.tensorsLength(); i++) {
@@ -233,6 +245,7 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
         throw new ArtifactError(`${where}: packed weight also has dense data (${dataOffset}+${dataLength})`);
       }
       const { packed, descriptor } = readSparse(sparse, where, dtype, shape, elements, file, header, formatVersion, features);
+      chargeWeight(where, weightBytesOf({ name, dtype, shape, kind, packed }));
       tensors.push({ name, dtype, shape, kind, data: new Float32Array(0), packed, descriptor });
       continue;
     }
@@ -241,6 +254,7 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
       if (dataLength !== BigInt(byteLength)) {
         throw new ArtifactError(`${where}: data length ${dataLength} but ${dtype}[${shape.join(',')}] needs ${byteLength} bytes`);
       }
+      chargeWeight(where, byteLength);
       if (dataOffset + dataLength > BigInt(header.weightLength)) {
         throw new ArtifactError(`${where}: data range ${dataOffset}+${dataLength} outside weight section (${header.weightLength} bytes)`);
       }

@@ -30,6 +30,8 @@ export function windowGeometry(
   const dilations = c.ints('dilations') ?? new Array<number>(n).fill(1);
   if (strides.length !== n || dilations.length !== n) c.fail(`strides/dilations must have ${n} entries`);
   if (strides.some((s) => s < 1) || dilations.some((d) => d < 1)) c.fail('strides and dilations must be >= 1');
+  // A window of size < 1 has no taps (or a negative count of them): nothing ONNX defines.
+  if (kernel.some((k) => !(k >= 1))) c.fail(`kernel sizes [${kernel.join(',')}] must be >= 1`);
   const autoPad = c.string('auto_pad', 'NOTSET');
   const padBegin = new Array<number>(n).fill(0);
   const padEnd = new Array<number>(n).fill(0);
@@ -51,6 +53,7 @@ export function windowGeometry(
       const pads = c.ints('pads');
       if (pads !== undefined) {
         if (pads.length !== 2 * n) c.fail(`pads must have ${2 * n} entries`);
+        if (pads.some((p) => p < 0)) c.fail(`pads [${pads.join(',')}] must be >= 0`);
         padBegin[i] = pads[i]!;
         padEnd[i] = pads[i + n]!;
       }

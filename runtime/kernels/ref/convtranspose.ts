@@ -29,6 +29,10 @@ export const convTransposeRef = defineKernel({
     const outPad = c.ints('output_padding') ?? new Array<number>(n).fill(0);
     const autoPad = c.string('auto_pad', 'NOTSET');
     const pads = c.ints('pads');
+    if (strides.length !== n || dil.length !== n || outPad.length !== n) c.fail(`strides, dilations and output_padding must have ${n} entries`);
+    if (strides.some((v) => v < 1) || dil.some((v) => v < 1)) c.fail('strides and dilations must be >= 1');
+    if (outPad.some((v) => v < 0) || kDims.some((v) => v < 1)) c.fail('output_padding must be >= 0 and kernel sizes >= 1');
+    if (pads !== undefined && (pads.length !== 2 * n || pads.some((v) => v < 0))) c.fail(`pads must be ${2 * n} entries >= 0`);
     const derive = c.ints('output_shape') !== undefined || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER' || pads === undefined;
     const begin = inDims.map((d, i) => {
       if (autoPad === 'VALID') return 0;

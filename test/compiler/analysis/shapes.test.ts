@@ -52,6 +52,25 @@ describe('analysis/shapes: rules', () => {
     assert.throws(() => inferNode(node('Gemm', 2), [f32(1, 784), f32(256, 784)], 13), /inner dimensions/);
   });
 
+  it('refuses windows, steps and pads the kernels cannot index with, naming the node and the attribute', () => {
+    const refusal = (op: string, inputs: ValueInfo[], attrs: Record<string, Attr>): string => {
+      try {
+        inferNode(node(op, inputs.length, attrs), inputs, 13);
+      } catch (e) {
+        assert.ok(e instanceof SpcError, String(e));
+        return e.message;
+      }
+      return assert.fail('accepted');
+    };
+    const x = f32(1, 2, 8, 8);
+    assert.equal(refusal('MaxPool', [x], { kernel_shape: ints(-1, 2), strides: ints(3, 2) }), "node 'maxpool1' (MaxPool): kernel size [-1,2] must be >= 1 on every axis");
+    assert.equal(refusal('MaxPool', [x], { kernel_shape: ints(0, 0) }), "node 'maxpool1' (MaxPool): kernel size [0,0] must be >= 1 on every axis");
+    assert.equal(refusal('AveragePool', [x], { kernel_shape: ints(2, 2), strides: ints(0, 1) }), "node 'averagepool1' (AveragePool): 'strides' [0,1] must be >= 1");
+    assert.equal(refusal('Conv', [x, f32(4, 2, 3, 3)], { dilations: ints(1, -1) }), "node 'conv1' (Conv): 'dilations' [1,-1] must be >= 1");
+    assert.equal(refusal('Conv', [x, f32(4, 2, 3, 3)], { pads: ints(-1, 0, 0, 0) }), "node 'conv1' (Conv): 'pads' [-1,0,0,0] must be >= 0");
+    assert.equal(refusal('Conv', [x, f32(4, 2, 0, 3)], {}), "node 'conv1' (Conv): kernel size [0,3] must be >= 1 on every axis");
+  });
+
   it('uses constant data for Reshape, Slice, Unsqueeze and ReduceMean, and leaves unknown data undefined', () => {
     assert.deepEqual(inferNode(node('Reshape', 2), [f32(2, 3, 4), i64const(0, -1)], 13)[0]!.shape, [2, 12]);
     assert.equal(inferNode(node('Reshape', 2), [f32(2, 3, 4), { dtype: 'int64', shape: [2] }], 13)[0]!.shape, undefined);

@@ -8,6 +8,7 @@ import { fixpoint, runPipeline } from '../../../compiler/passes/manager.js';
 import { foldConstants } from '../../../compiler/passes/fold-constants.js';
 import { inferShapesPass } from '../../../compiler/passes/infer-shapes.js';
 import { eliminateDeadCode } from '../../../compiler/passes/eliminate-dead-code.js';
+import { SpcError } from '../../../compiler/errors.js';
 import { assertEquivalent, build, countOps, f32, i64, int, randomF32 } from './build.js';
 
 const fold = [fixpoint('fold', [inferShapesPass, foldConstants]), eliminateDeadCode];
@@ -75,5 +76,45 @@ describe('passes/fold-constants', () => {
     const folded = foldConstants.run(g, makePassContext());
     assert.equal(countOps(folded, 'Add'), 1);
     assertEquivalent(g, folded);
+  });
+
+  // c0 = a + a, c1 = c0 + a, c2 = c1 + a (64 floats = 256 bytes each), each also added to x.
+  const chain = () => build({
+    inputs: { x: ['float32', [64]] },
+    consts: { a: randomF32([64], 3) },
+    nodes: [
+      ['Add', ['a', 'a'], ['c0']], ['Add', ['c0', 'a'], ['c1']], ['Add', ['c1', 'a'], ['c2']],
+      ['Add', ['x', 'c0'], ['y0']], ['Add', ['y0', 'c1'], ['y1']], ['Add', ['y1', 'c2'], ['y']],
+    ],
+    outputs: ['y'],
+  });
+
+  it('stops folding at the folding budget, counting what earlier rounds folded: the rest runs at run time, and says so', () => {
+    const g = chain();
+    const ctx = makePassContext({ foldMaxBytes: 600 });
+    const out = runPipeline(g, fold, ctx, { verify: true });
+    // Two 256-byte folds fit in 600 bytes, the third would bring the folded constants to 768.
+    assert.deepEqual(out.nodes.map((n) => `${n.op}(${n.inputs.join(',')})`), ['Add(c1,a)', 'Add(x,c0)', 'Add(y0,c1)', 'Add(y1,c2)']);
+    assert.ok(out.values.get('c1')!.constant?.folded);
+    assert.deepEqual(ctx.notes.filter((n) => n.pass === 'fold-constants').map((n) => `${n.node}: ${n.message}`),
+      ['n2: not folded: its output (256 bytes) would bring the folded constants to 768 bytes, over the 600-byte folding budget']);
+    assertEquivalent(g, out);
+    // The default budget (128 MiB, or the model's own constants) folds all three.
+    assert.equal(countOps(runPipeline(g, fold, makePassContext(), { verify: true }), 'Add'), 3);
+  });
+
+  it('charges every fold, with the constants the graph holds, to maxWeightBytes before allocating it: over it, an SpcError naming the node and the flag', () => {
+    // a (256 bytes) + c0 + c1 = 768 bytes fit; c2 would bring them to 1024.
+    const ctx = makePassContext({ limits: { maxTensorElements: 2 ** 28, maxWeightBytes: 1000, maxArenaBytes: 2 ** 30, maxNodes: 100, maxValues: 100 } });
+    assert.throws(() => runPipeline(chain(), fold, ctx), (e: Error) => e instanceof SpcError && e.message ===
+      "pass 'fold-constants': node 'n2' (Add): folding its output brings the constants to 1024 bytes, which exceeds the limit of 1000 bytes " +
+      '(maxWeightBytes; raise it with --max-weight-bytes (compileFile option limits.maxWeightBytes))');
+  });
+
+  it('checks each fold against maxTensorElements too, leaving a larger output to run time', () => {
+    const ctx = makePassContext({ limits: { maxTensorElements: 63, maxWeightBytes: 2 ** 31, maxArenaBytes: 2 ** 30, maxNodes: 100, maxValues: 100 } });
+    const g = chain();
+    assert.equal(foldConstants.run(g, ctx), g);
+    assert.ok(ctx.notes.some((n) => n.node === 'n0' && n.message === 'not folded: output of 64 elements exceeds 63'), JSON.stringify(ctx.notes));
   });
 });

@@ -6,8 +6,9 @@ import { writeArtifact } from '../../../compiler/emit/artifact.js';
 import { loadModel } from '../../../runtime/index.js';
 import { ArtifactError, parseArtifact } from '../../../runtime/loader/load.js';
 import { DEFAULT_LIMITS } from '../../../runtime/loader/limits.js';
+import { HEADER_FIELDS } from '../../../runtime/loader/format.js';
 import { encodeUnchecked, rejection } from './refusal.js';
-import { packedSampleArtifact, sampleArtifact, withTensor } from './sample-artifact.js';
+import { packedSampleArtifact, sampleArtifact, withChanges, withTensor } from './sample-artifact.js';
 
 describe('artifact loader: limits and overflowing offsets', () => {
   const a = sampleArtifact();
@@ -35,6 +36,26 @@ describe('artifact loader: limits and overflowing offsets', () => {
     assert.match(refused({ limits: { maxValues: 12 } }), /^graph of 13 tensors exceeds the limit of 12 \(maxValues; /);
     assert.match(refused({ limits: { maxWeightBytes: 64 } }), /^weight section of \d+ bytes exceeds the limit of 64 bytes \(maxWeightBytes; /);
     assert.match(refused({ limits: { maxTensorElements: 2 } }), /^tensor 0 'x': dimension 3 exceeds the limit of 2 \(maxTensorElements; /);
+  });
+
+  it('maxArenaBytes: the arena the plan asks for, named with how to raise it', async () => {
+    parseArtifact(bytes, { limits: { maxArenaBytes: 168 } });
+    assert.equal(refused({ limits: { maxArenaBytes: 167 } }),
+      "memory plan: arena of 168 bytes exceeds the limit of 167 bytes (maxArenaBytes; raise it with loadModel's option limits.maxArenaBytes)");
+    await assert.rejects(loadModel(bytes, { limits: { maxArenaBytes: 100 } }), (e: unknown) => e instanceof ArtifactError && /maxArenaBytes/.test(e.message));
+    assert.equal(DEFAULT_LIMITS.maxArenaBytes, 2 ** 30);
+    assert.match(refused({ limits: { maxArenaBytes: 2 ** 32 + 1 } }), /^limit maxArenaBytes 4294967297 is above its ceiling 4294967296$/);
+  });
+
+  it('maxWeightBytes counts every weight tensor, not the section that stores identical weights once', () => {
+    // The sample's weights (147 bytes) plus eight tensors of the same 4 KiB: a section of about 4.3 KB, 32,915 bytes of weights.
+    const same = Float32Array.from({ length: 1024 }, (_, i) => i);
+    const dup = withChanges(a, { tensors: [...a.tensors, ...Array.from({ length: 8 }, (_, k) => ({ name: `dup${k}`, dtype: 'float32' as const, shape: [1024], kind: 'weight' as const, data: same }))] });
+    const shared = writeArtifact(dup);
+    assert.ok(new DataView(shared.buffer, shared.byteOffset).getUint32(HEADER_FIELDS.weightLength, true) < 5000);
+    parseArtifact(shared, { limits: { maxWeightBytes: 147 + 8 * 4096 } });
+    assert.throws(() => parseArtifact(shared, { limits: { maxWeightBytes: 16384 } }), (e: Error) => e instanceof ArtifactError && e.message ===
+      "tensor 16 'dup3': brings the weights to 16531 bytes, which exceeds the limit of 16384 bytes (maxWeightBytes; raise it with loadModel's option limits.maxWeightBytes)");
   });
 
   it('refuses limits that are not whole numbers or exceed their ceiling', () => {
