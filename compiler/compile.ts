@@ -14,7 +14,7 @@ import { runPipeline } from './passes/manager.js';
 import type { RunOptions } from './passes/manager.js';
 import { canonicalizePipeline, prunePipeline, selectPipeline } from './passes/pipelines.js';
 import type { GroupPermutation } from './passes/permute-channels.js';
-import { permuteResultOf, permuteSettings } from './passes/permute-channels.js';
+import { permuteResultOf } from './passes/permute-channels.js';
 import type { RowReorder } from './passes/reorder-rows.js';
 import { rowOrderOf } from './passes/reorder-rows.js';
 import { planArena } from './analysis/memory-plan.js';
@@ -85,7 +85,11 @@ export interface CompileOptions {
    * on for N:M patterns (shared rows included), off otherwise.
    */
   readonly permute?: boolean;
-  /** Wall-clock cap of the permutation search in seconds (default 30); a safety cap, not recorded. */
+  /**
+   * Opt-in wall-clock cap of the permutation search and row reordering, in seconds (default: none,
+   * the deterministic work budget alone). A cap can make the bytes depend on the machine's speed,
+   * so when given it is recorded in the provenance.
+   */
   readonly permuteTime?: number;
   /** Resource limits on the model (tensor elements, weight bytes, graph size); not recorded, they never change the output. */
   readonly limits?: Partial<Limits>;
@@ -147,6 +151,8 @@ export function provenanceOptions(o: CompileOptions): [string, string][] {
   if (o.method !== undefined) out.push(['method', o.method]);
   if (o.biasCorrection) out.push(['bias-correction', 'true']);
   if (o.permute !== undefined) out.push(['permute', String(o.permute)]);
+  // A wall-clock cap can change the output (on a slower machine it cuts the search sooner).
+  if (o.permuteTime !== undefined) out.push(['permute-time', String(o.permuteTime)]);
   const calibrated = (o.method !== undefined && o.method !== 'magnitude') || o.biasCorrection === true || o.allocation === 'sensitivity';
   if (calibrated && o.calib !== undefined && typeof o.calib !== 'string') out.push(['calib', calibRecord(o.calib)]);
   return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -241,7 +247,7 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
     if (!permuted) throw new Error('the prune pipeline did not run permute-channels');
     const allWarnings = [...warnings];
     if (permuted.timedOut) {
-      allWarnings.push(`the channel-permutation search was cut by --permute-time (${permuteSettings(ctx.options).timeMs / 1000} s): the artifact may differ from one machine to another; raise --permute-time for a reproducible result`);
+      allWarnings.push(`the channel-permutation search was cut by --permute-time (${options.permuteTime} s): the artifact may differ from one machine to another; drop --permute-time for a reproducible result`);
     }
     const graph = runPipeline(pruned, selectPipeline, ctx, run);
     requireStaticShapes(graph, label);

@@ -1,12 +1,16 @@
-// `npm run fuzz [-- --time S] [--cases N] [--seed S] [--jobs J] [--cli N] [--artifact-cases N] [--replay K]`:
-// a mutation-fuzzing campaign over the corpus. ONNX cases (corpus and ONNX node-test models,
-// byte-level and structured mutations, dense and pruning options) run through the in-process
-// compile API in worker threads, each bounded in time, and what compiles is loaded and run on
-// zeros (a RunError or KernelError is a fair refusal there); a smaller sample runs the `spc compile`
-// CLI and checks exit codes and that a failed run leaves no file; artifact cases damage
-// compiled .spm files and check the loader throws nothing but ArtifactError. Every case is
-// reproducible from (seed, index): `--replay K` reruns ONNX case K alone. Exit code 1 on any
-// crash, hang or leftover file.
+// `npm run fuzz [-- --time S] [--cases N] [--seed S] [--jobs J] [--cli N] [--artifact-cases N] [--replay K]
+// [--replay-artifact K]`: a mutation-fuzzing campaign over the corpus. ONNX cases (corpus and ONNX
+// node-test models, byte-level and structured mutations, dense and pruning options) run through
+// the in-process compile API in worker threads, each bounded in time, and what compiles is loaded
+// and run on zeros (a RunError or KernelError is a fair refusal there); a smaller sample runs the
+// `spc compile` CLI and checks exit codes and that a failed run leaves no file; artifact cases
+// damage compiled .spm files (structure-aware edits of the decoded contents re-encoded with a
+// valid checksum, and byte edits) and parse, load and run each in a worker with inputs of the
+// declared shapes: refusals with the runtime's own errors (ArtifactError, RunError, KernelError)
+// are fair, any other exception, a dead worker or a hang is not. ONNX cases run until --cases or
+// --time (default 60 s, none when only --cases is given). Every case is reproducible from
+// (seed, index): `--replay K` reruns ONNX case K, `--replay-artifact K` artifact case K. Exit
+// code 1 on any crash, hang or leftover file.
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,18 +18,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { compileFile } from '../compiler/compile.js';
-import { ArtifactError, parseArtifact } from '../runtime/loader/load.js';
+import { parseArtifact } from '../runtime/loader/load.js';
 import { ROOT } from './bench/corpus.js';
 import { artifactCase, mutateArtifact, onnxCase } from './fuzz/cases.js';
 import { compileCase, OPTION_PRESETS, pickSeed, seedModels } from './fuzz/compile-case.js';
 import type { CaseResult } from './fuzz/compile-case.js';
 import { mutateModel } from './fuzz/mutate-onnx.js';
-import { runArtifact } from './fuzz/run-case.js';
+import { loadAndRun, runArtifact } from './fuzz/run-case.js';
+import type { LoadRunResult } from './fuzz/run-case.js';
+import type { WorkerMessage } from './fuzz/worker.js';
 
-interface Args { time: number; cases: number; seed: number; jobs: number; cli: number; artifactCases: number; caseTimeout: number; replay?: number; save: string }
+interface Args { time: number; cases: number; seed: number; jobs: number; cli: number; artifactCases: number; caseTimeout: number; replay?: number; replayArtifact?: number; save: string }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { time: 60, cases: Infinity, seed: 1, jobs: 1, cli: 40, artifactCases: 2000, caseTimeout: 60, save: join(tmpdir(), 'spc-fuzz-failures') };
+  const args: Args = { time: NaN, cases: Infinity, seed: 1, jobs: 1, cli: 40, artifactCases: 2000, caseTimeout: 60, save: join(tmpdir(), 'spc-fuzz-failures') };
   for (let i = 0; i < argv.length; i += 2) {
     const flag = argv[i]!;
     const value = argv[i + 1];
@@ -40,10 +46,13 @@ function parseArgs(argv: readonly string[]): Args {
       case '--artifact-cases': args.artifactCases = num; break;
       case '--case-timeout': args.caseTimeout = num; break;
       case '--replay': args.replay = num; break;
+      case '--replay-artifact': args.replayArtifact = num; break;
       case '--save': args.save = value; break;
       default: throw new Error(`unknown option ${flag} (see the header of scripts/fuzz.ts)`);
     }
   }
+  // A case count alone runs that many cases; otherwise the campaign is bounded in time.
+  if (Number.isNaN(args.time)) args.time = args.cases === Infinity ? 60 : Infinity;
   return args;
 }
 
@@ -61,54 +70,78 @@ function caseInput(seed: number, index: number): { bytes: Uint8Array; preset: nu
 
 interface Failure { kind: string; index: number; model: string; description: string; message: string }
 
-/** Runs ONNX cases 0, 1, … in `jobs` workers until the case count or the time budget runs out. */
-async function runOnnxCases(args: Args, failures: Failure[]): Promise<{ counts: Record<string, number>; ran: number; slowest: number; slowestCase: number; reasons: Map<string, number> }> {
-  const counts: Record<string, number> = { compiled: 0, rejected: 0, crashed: 0, hung: 0 };
-  const reasons = new Map<string, number>();
-  const deadline = Date.now() + args.time * 1000;
+/**
+ * Runs cases 0, 1, … in `jobs` worker threads while `more()` says so: `message(index)` builds a
+ * case (undefined: skip it), `settle(index, reply)` records its answer, or 'hung' when none came
+ * within the case timeout. A worker that hangs or dies (its reply then says 'worker died') is
+ * replaced. Returns how many cases were taken.
+ */
+async function inWorkers<R>(args: Args, more: (next: number) => boolean, message: (index: number) => WorkerMessage | undefined,
+  settle: (index: number, reply: R | 'hung' | { died: string }) => void): Promise<number> {
   let next = 0;
-  let slowest = 0;
-  let slowestCase = -1;
   const dirs: string[] = [];
   const runWorker = async (): Promise<void> => {
     const dir = mkdtempSync(join(tmpdir(), 'spc-fuzz-'));
     dirs.push(dir);
-    let worker = new Worker(new URL('./fuzz/worker.js', import.meta.url), { workerData: { dir } });
-    while (next < args.cases && Date.now() < deadline) {
+    const spawn = (): Worker => new Worker(new URL('./fuzz/worker.js', import.meta.url), { workerData: { dir } });
+    let worker = spawn();
+    while (more(next)) {
       const index = next++;
-      const input = caseInput(args.seed, index);
-      const result = await new Promise<CaseResult & { ms: number } | 'hung'>((resolve) => {
+      const msg = message(index);
+      if (msg === undefined) continue;
+      const reply = await new Promise<R | 'hung' | { died: string }>((resolve) => {
         const timer = setTimeout(() => resolve('hung'), args.caseTimeout * 1000);
-        const onMessage = (r: CaseResult & { ms: number }): void => { clearTimeout(timer); worker.off('error', onError); resolve(r); };
-        const onError = (e: Error): void => { clearTimeout(timer); worker.off('message', onMessage); resolve({ outcome: 'crashed', message: `worker died: ${e.stack ?? e.message}`, ms: 0 }); };
+        const onMessage = (r: R): void => { clearTimeout(timer); worker.off('error', onError); resolve(r); };
+        const onError = (e: Error): void => { clearTimeout(timer); worker.off('message', onMessage); resolve({ died: `worker died: ${e.stack ?? e.message}` }); };
         worker.once('message', onMessage);
         worker.once('error', onError);
-        worker.postMessage({ id: index, bytes: input.bytes, preset: input.preset });
+        worker.postMessage(msg);
       });
-      if (result === 'hung' || (result.outcome === 'crashed' && result.message?.startsWith('worker died'))) {
+      if (reply === 'hung' || (typeof reply === 'object' && reply !== null && 'died' in reply)) {
         await worker.terminate();
-        worker = new Worker(new URL('./fuzz/worker.js', import.meta.url), { workerData: { dir } });
+        worker = spawn();
       }
-      const outcome = result === 'hung' ? 'hung' : result.outcome;
-      counts[outcome] = (counts[outcome] ?? 0) + 1;
-      if (result !== 'hung' && result.ms > slowest) { slowest = result.ms; slowestCase = index; }
-      if (outcome === 'rejected' && result !== 'hung') {
-        const reason = rejectionKind(result.message ?? '');
-        reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-      }
-      if (outcome === 'crashed' || outcome === 'hung') {
-        const message = result === 'hung' ? `no answer within ${args.caseTimeout} s` : result.message ?? '';
-        failures.push({ kind: outcome, index, model: input.model, description: input.description, message });
-        saveFailure(args, `onnx-${index}`, input.bytes, input.description, message);
-      }
-      const done = Object.values(counts).reduce((a, b) => a + b, 0);
-      if (done % 500 === 0) process.stderr.write(`fuzz: ${done} ONNX cases, ${JSON.stringify(counts)}\n`);
+      settle(index, reply);
     }
     await worker.terminate();
   };
   await Promise.all(Array.from({ length: args.jobs }, () => runWorker()));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  return { counts, ran: next, slowest, slowestCase, reasons };
+  return next;
+}
+
+/** Runs ONNX cases 0, 1, … in `jobs` workers until the case count or the time budget runs out. */
+async function runOnnxCases(args: Args, failures: Failure[]): Promise<{ counts: Record<string, number>; ran: number; slowest: number; slowestCase: number; reasons: Map<string, number> }> {
+  const counts: Record<string, number> = { compiled: 0, rejected: 0, crashed: 0, hung: 0 };
+  const reasons = new Map<string, number>();
+  const deadline = Date.now() + args.time * 1000;
+  let slowest = 0;
+  let slowestCase = -1;
+  const inputs = new Map<number, ReturnType<typeof caseInput>>();
+  const ran = await inWorkers<CaseResult & { ms: number }>(args, (next) => next < args.cases && Date.now() < deadline, (index) => {
+    const input = caseInput(args.seed, index);
+    inputs.set(index, input);
+    return { id: index, kind: 'onnx', bytes: input.bytes, preset: input.preset };
+  }, (index, reply) => {
+    const input = inputs.get(index)!;
+    inputs.delete(index);
+    const result = typeof reply === 'object' && 'died' in reply ? { outcome: 'crashed' as const, message: reply.died, ms: 0 } : reply;
+    const outcome = result === 'hung' ? 'hung' : result.outcome;
+    counts[outcome] = (counts[outcome] ?? 0) + 1;
+    if (result !== 'hung' && result.ms > slowest) { slowest = result.ms; slowestCase = index; }
+    if (outcome === 'rejected' && result !== 'hung') {
+      const reason = rejectionKind(result.message ?? '');
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    }
+    if (outcome === 'crashed' || outcome === 'hung') {
+      const message = result === 'hung' ? `no answer within ${args.caseTimeout} s` : result.message ?? '';
+      failures.push({ kind: outcome, index, model: input.model, description: input.description, message });
+      saveFailure(args, `onnx-${index}`, input.bytes, input.description, message);
+    }
+    const done = Object.values(counts).reduce((a, b) => a + b, 0);
+    if (done % 500 === 0) process.stderr.write(`fuzz: ${done} ONNX cases, ${JSON.stringify(counts)}\n`);
+  });
+  return { counts, ran, slowest, slowestCase, reasons };
 }
 
 /** A rejection message with the file, quoted names and numbers blanked, to tally what kinds of problem were found. */
@@ -169,37 +202,70 @@ function runCliSample(args: Args, ran: number, failures: Failure[]): Record<stri
   return counts;
 }
 
-/** Artifact cases: damaged compiled artifacts must load or throw ArtifactError, nothing else. */
-function runArtifactCases(args: Args, failures: Failure[]): Record<string, number> {
-  const counts: Record<string, number> = { loaded: 0, rejected: 0, crashed: 0 };
-  if (args.artifactCases <= 0) return counts;
-  const artifacts = ['digits/digits_cnn.onnx', 'digits/digits_mlp.onnx', 'models/mlp3.onnx', 'models/transformer_enc2.onnx']
+/** The artifacts the artifact cases damage: four corpus models, dense and three pruned forms each. */
+function baseArtifacts(): Uint8Array[] {
+  return ['digits/digits_cnn.onnx', 'digits/digits_mlp.onnx', 'models/mlp3.onnx', 'models/transformer_enc2.onnx']
     .flatMap((m) => [{}, { pattern: '2:4' }, { pattern: 'unstructured', sparsity: 0.8 }, { pattern: 'block:4x1', sparsity: 0.75 }]
       .map((o) => compileFile(join(CORPUS, m), o).artifact));
+}
+
+/** Artifact case `index`: its bytes (undefined when the writer cannot encode its structure edits) and its description. */
+function artifactInput(artifacts: readonly Uint8Array[], seed: number, index: number): { bytes?: Uint8Array; base: number; description: string } {
+  const c = artifactCase(seed, index);
+  const base = c.artifact % artifacts.length;
+  return { bytes: mutateArtifact(artifacts[base]!, c), base, description: JSON.stringify(c) };
+}
+
+/**
+ * Artifact cases, in workers: each damaged artifact is parsed, loaded and run once on zeros of
+ * its declared input shapes; refused with the runtime's own errors at any stage is fair, any
+ * other exception, a dead worker or a hang is a failure.
+ */
+async function runArtifactCases(args: Args, failures: Failure[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = { unencodable: 0, 'refused at parse': 0, 'refused at load': 0, 'refused at run': 0, 'loaded (inputs too large to run)': 0, 'loaded and ran': 0, crashed: 0, hung: 0 };
+  if (args.artifactCases <= 0) return counts;
+  const artifacts = baseArtifacts();
+  const inputs = new Map<number, ReturnType<typeof artifactInput>>();
   let slowest = 0;
-  for (let index = 0; index < args.artifactCases; index++) {
-    const c = artifactCase(args.seed, index);
-    const bytes = mutateArtifact(artifacts[c.artifact % artifacts.length]!, c);
-    const started = performance.now();
-    try {
-      parseArtifact(bytes);
-      counts.loaded!++;
-    } catch (e) {
-      if (e instanceof ArtifactError) counts.rejected!++;
-      else {
-        counts.crashed!++;
-        const message = e instanceof Error ? e.stack ?? e.message : String(e);
-        failures.push({ kind: 'artifact', index, model: `artifact ${c.artifact % artifacts.length}`, description: JSON.stringify(c), message });
-        saveFailure(args, `artifact-${index}`, bytes, JSON.stringify(c), message);
-      }
+  await inWorkers<LoadRunResult & { ms: number }>(args, (next) => next < args.artifactCases, (index) => {
+    const input = artifactInput(artifacts, args.seed, index);
+    if (input.bytes === undefined) { counts.unencodable!++; return undefined; }
+    inputs.set(index, input);
+    return { id: index, kind: 'artifact', bytes: input.bytes };
+  }, (index, reply) => {
+    const input = inputs.get(index)!;
+    inputs.delete(index);
+    let problem: string | undefined;
+    if (reply === 'hung') { counts.hung!++; problem = `no answer within ${args.caseTimeout} s`; }
+    else if ('died' in reply) { counts.crashed!++; problem = reply.died; }
+    else {
+      slowest = Math.max(slowest, reply.ms);
+      if (reply.outcome === 'crashed') { counts.crashed!++; problem = `${reply.stage}: ${reply.message}`; }
+      else if (reply.outcome === 'refused') counts[`refused at ${reply.stage}`]!++;
+      else counts[reply.outcome === 'ran' ? 'loaded and ran' : 'loaded (inputs too large to run)']!++;
     }
-    slowest = Math.max(slowest, performance.now() - started);
-  }
+    if (problem !== undefined) {
+      failures.push({ kind: reply === 'hung' ? 'artifact-hung' : 'artifact', index, model: `artifact ${input.base}`, description: input.description, message: problem });
+      saveFailure(args, `artifact-${index}`, input.bytes!, input.description, problem);
+    }
+    const done = index + 1;
+    if (done % 500 === 0) process.stderr.write(`fuzz: ${done} artifact cases, ${JSON.stringify(counts)}\n`);
+  });
   return { ...counts, slowestMs: Math.round(slowest) };
 }
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.replayArtifact !== undefined) {
+    const input = artifactInput(baseArtifacts(), args.seed, args.replayArtifact);
+    if (input.bytes === undefined) { process.stdout.write(`artifact case ${args.replayArtifact}: the writer cannot encode it (${input.description})\n`); return 0; }
+    const dir = mkdtempSync(join(tmpdir(), 'spc-fuzz-replay-'));
+    writeFileSync(join(dir, 'case.spm'), input.bytes);
+    const r = await loadAndRun(input.bytes);
+    process.stdout.write(`artifact case ${args.replayArtifact} (seed ${args.seed}) on artifact ${input.base}: ${input.description}\n→ ${r.outcome} at ${r.stage}` +
+      `${r.message ? `: ${r.message}` : ''}\nmutated artifact: ${join(dir, 'case.spm')}\n`);
+    return r.outcome === 'crashed' ? 1 : 0;
+  }
   if (args.replay !== undefined) {
     const input = caseInput(args.seed, args.replay);
     const dir = mkdtempSync(join(tmpdir(), 'spc-fuzz-replay-'));
@@ -221,13 +287,13 @@ async function main(): Promise<number> {
   const cli = runCliSample(args, onnx.ran, failures);
   const cliSeconds = (Date.now() - cliStarted) / 1000;
   const artStarted = Date.now();
-  const artifact = runArtifactCases(args, failures);
+  const artifact = await runArtifactCases(args, failures);
   const artSeconds = (Date.now() - artStarted) / 1000;
   const lines = [
     `seed ${args.seed}, ${seeds.length} seed models (${seeds.filter((s) => !s.name.startsWith('onnx-node-tests')).length} corpus models + ONNX node tests), ${args.jobs} worker(s)`,
     `ONNX, compile API: ${onnx.ran} cases in ${onnxSeconds.toFixed(1)} s: ${Object.entries(onnx.counts).map(([k, v]) => `${k} ${v}`).join(', ')}; slowest case ${Math.round(onnx.slowest)} ms (case ${onnx.slowestCase})`,
     `ONNX, spc compile CLI: ${args.cli} cases in ${cliSeconds.toFixed(1)} s: ${Object.entries(cli).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    `artifacts, loader: ${args.artifactCases} cases in ${artSeconds.toFixed(1)} s: ${Object.entries(artifact).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `artifacts, parse → load → run: ${args.artifactCases} cases in ${artSeconds.toFixed(1)} s: ${Object.entries(artifact).map(([k, v]) => `${k} ${v}`).join(', ')}`,
   ];
   const top = [...onnx.reasons].sort((x, y) => y[1] - x[1]);
   lines.push(`ONNX rejections: ${top.length} kinds of message; the most frequent:`, ...top.slice(0, 12).map(([k, v]) => `  ${String(v).padStart(6)}  ${k}`));
@@ -235,7 +301,7 @@ async function main(): Promise<number> {
   for (const f of failures.slice(0, 20)) {
     process.stdout.write(`FAIL ${f.kind} case ${f.index} (${f.model}): ${f.description}\n  ${f.message.split('\n').slice(0, 3).join('\n  ')}\n`);
   }
-  if (failures.length > 0) process.stdout.write(`${failures.length} failure(s); inputs saved in ${args.save}; rerun one with --seed ${args.seed} --replay <case>\n`);
+  if (failures.length > 0) process.stdout.write(`${failures.length} failure(s); inputs saved in ${args.save}; rerun one with --seed ${args.seed} --replay <case> (ONNX) or --replay-artifact <case>\n`);
   return failures.length > 0 ? 1 : 0;
 }
 

@@ -11,6 +11,8 @@ import type { Kernel, KernelRegistry, NodeShapes } from '../../runtime/kernels/k
 import { defaultRegistry } from '../../runtime/kernels/index.js';
 import { evaluateNode, nodeOutputTypes } from '../analysis/evaluate.js';
 import type { CalibrationSet } from './data.js';
+import { SpcError } from '../errors.js';
+import { describeNonFinite, firstNonFinite, requireFiniteSamples } from '../sparse/finite.js';
 
 /** A layer reached by the stream: its node and its input 0 for every sample, in sample order. */
 export interface LayerVisit {
@@ -72,15 +74,36 @@ function runNode(registry: KernelRegistry, node: Node, inputs: readonly (TensorV
 }
 
 /**
+ * Where an activation first turned non-finite: the node that made NaN/±Inf from finite inputs,
+ * with its non-finite constant inputs (the usual cause: a NaN weight the model carries).
+ */
+function nonFiniteOrigin(node: Node, constants: ReadonlyMap<string, TensorView>, sample: number, output: string, data: ArrayLike<number>, at: number): string {
+  const bad: string[] = [];
+  for (const x of node.inputs) {
+    const c = x === '' ? undefined : constants.get(x);
+    const i = c ? firstNonFinite(c.data) : -1;
+    // The value only: an earlier pass (channel permutation) may have moved it within the constant.
+    if (i >= 0) bad.push(`'${x}', which holds ${String((c!.data as ArrayLike<number>)[i])}`);
+  }
+  return `node '${node.name}' (${node.op}) makes ${describeNonFinite(data, at)} of '${output}' on calibration sample ${sample}` +
+    (bad.length > 0 ? `, reading ${bad.join(', ')}` : ' from finite inputs');
+}
+
+/**
  * Runs `graph` over `set`, node by node with all samples. Before a node in `layers` runs,
  * `visit` receives its input activations and may return a change (pruned weights, a corrected
- * bias); the node then runs with it. Activations are dropped after their last reader.
+ * bias); the node then runs with it. Activations are dropped after their last reader. Refuses
+ * (SpcError) calibration data holding NaN/±Inf, and a layer in `layers` whose input activations
+ * do, naming the node where they first turned non-finite: its statistics would be NaN. A
+ * non-finite value that never reaches such a layer (an additive -Inf attention mask before a
+ * Softmax) is left alone.
  */
 export function streamCalibration(
   graph: Graph, set: CalibrationSet, layers: ReadonlySet<string>,
   visit: (v: LayerVisit) => LayerChange | undefined, options: StreamOptions = {},
 ): void {
   const registry = options.registry ?? (cachedRegistry ??= defaultRegistry());
+  requireFiniteSamples(set);
   const samples = set.samples.length;
   const constants = new Map<string, TensorView>();
   for (const v of graph.values.values()) if (v.constant) constants.set(v.name, v.constant);
@@ -98,6 +121,8 @@ export function streamCalibration(
   // The dense network's activations where they differ from the pruned one's (same name, other arrays).
   const denseActs = new Map<string, TensorView[]>();
   const changed = new Set<string>();
+  /** Activations holding NaN/±Inf on some sample → where that started (nonFiniteOrigin). */
+  const nonFinite = new Map<string, string>();
 
   const run = (node: Node, value: (x: string, s: number) => TensorView | undefined): TensorView[][] => {
     const outs: TensorView[][] = node.outputs.map(() => []);
@@ -120,17 +145,33 @@ export function streamCalibration(
       const x = node.inputs[0] ?? '';
       const inputs = acts.get(x) ?? (constants.has(x) ? new Array<TensorView>(samples).fill(constants.get(x)!) : undefined);
       if (!inputs) throw new Error(`calibration: layer '${node.name}' input %${x} is not defined`);
+      const origin = nonFinite.get(x);
+      if (origin !== undefined) {
+        throw new SpcError(`calibration: the input '${x}' of layer '${node.name}' (${node.op}) is not finite: ${origin}; ` +
+          'calibrated pruning reads its statistics, which NaN and ±Inf leave undefined; fix the model or prune by magnitude');
+      }
       const change = visit({ node, index: i, inputs, denseInputs: options.dense ? denseActs.get(x) ?? inputs : undefined });
       if (change?.node) { node = change.node; altered = true; }
       for (const [name, c] of change?.constants ?? []) { constants.set(name, c); changed.add(name); altered = true; }
     }
     const outs = run(node, (x, s) => constants.get(x) ?? acts.get(x)?.[s]);
     node.outputs.forEach((o, k) => { if (o !== '' && lastUse.has(o)) acts.set(o, outs[k]!); });
+    // Non-finite activations are carried from the first node that made them to every reader.
+    const inherited = node.inputs.map((x) => nonFinite.get(x)).find((o) => o !== undefined);
+    node.outputs.forEach((o, k) => {
+      if (o === '' || !lastUse.has(o)) return;
+      for (const [s, t] of outs[k]!.entries()) {
+        const at = firstNonFinite(t.data);
+        if (at < 0) continue;
+        nonFinite.set(o, inherited ?? nonFiniteOrigin(node, constants, s, o, t.data as ArrayLike<number>, at));
+        return;
+      }
+    });
     if (options.dense && (altered || original.inputs.some((x) => denseActs.has(x) || changed.has(x)))) {
       const dense = run(original, (x, s) => denseActs.get(x)?.[s] ?? (changed.has(x) ? graph.values.get(x)?.constant : constants.get(x)) ?? acts.get(x)?.[s]);
       original.outputs.forEach((o, k) => { if (o !== '' && lastUse.has(o)) denseActs.set(o, dense[k]!); });
     }
-    for (const x of new Set([...node.inputs, ...original.inputs])) if (lastUse.get(x) === i) { acts.delete(x); denseActs.delete(x); }
+    for (const x of new Set([...node.inputs, ...original.inputs])) if (lastUse.get(x) === i) { acts.delete(x); denseActs.delete(x); nonFinite.delete(x); }
     options.progress?.(i + 1, graph.nodes.length);
   });
 }

@@ -176,8 +176,12 @@ export interface PermuteResult {
 }
 
 export interface PermuteSettings {
-  /** Wall-clock cap for the whole search, in milliseconds (each group gets what is left). */
-  readonly timeMs: number;
+  /**
+   * Opt-in wall-clock cap for the whole search, in milliseconds (each group gets what is left).
+   * Without it (the default) the search stops on its deterministic work budget alone and never
+   * reads a clock, so the artifact does not depend on the machine's speed or load.
+   */
+  readonly timeMs?: number;
   readonly now?: () => number;
   /** Called as the search reaches each group (groups done, group count); not recorded. */
   readonly progress?: (done: number, total: number) => void;
@@ -205,7 +209,7 @@ function weightMatrix(graph: Graph, node: Node): { m: Float32Array; rows: number
  * Before N:M pruning: for every permutable channel group whose consumers (or, with share-rows
  * R = M, producers) will be pruned N:M (`pruneCandidates`), searches the channel permutation
  * that maximizes the magnitude N:M keeps over all of them (searchPermutation, deterministic
- * budget, wall-clock cap `settings.timeMs` for the whole graph) and folds it into the weights.
+ * budget; opt-in wall-clock cap `settings.timeMs` for the whole graph) and folds it into the weights.
  * Terms: a Conv consumer is (O·taps)×C over its input channels (Cg and the segment offset must
  * be multiples of M); a Gemm/MatMul consumer rows×C when each channel owns one column (with
  * `factor` ≥ M, a multiple of M, no cell crosses a channel: no term); a shared-rows producer C×cols.
@@ -247,7 +251,9 @@ export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, setti
   /** SparseGPT's dampening per layer in the error estimate, chosen once (on the first order seen). */
   const dampenings = new Map<string, number>();
   const now = settings.now ?? (() => performance.now());
-  const deadline = now() + settings.timeMs;
+  const deadline = settings.timeMs === undefined ? undefined : now() + settings.timeMs;
+  /** Wall time left under the cap; undefined (and no clock read) without one. */
+  const timeLeft = (): number | undefined => (deadline === undefined ? undefined : deadline - now());
   const results: GroupPermutation[] = [];
   const layerGroup = new Map<string, number>();
   let g = graph;
@@ -309,9 +315,9 @@ export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, setti
     };
     const { columns, rowTerms } = terms(1, linearW, true);
     if (cell === 0) continue;
-    const left = deadline - now();
+    const left = timeLeft();
     // Past the cap a group is only scored (budget 0: the identity order), and reported as cut.
-    const r = left <= 0
+    const r = left !== undefined && left <= 0
       ? { ...searchPermutation(C, cell, columns, rowTerms, { budget: 0 }), timedOut: true }
       : searchPermutation(C, cell, columns, rowTerms, { timeMs: left, now });
     timedOut ||= r.timedOut;
@@ -325,8 +331,8 @@ export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, setti
       // wins, the identity unless a candidate lowers it.
       const candidates: Int32Array[] = [];
       if (r.after > r.before) candidates.push(r.perm);
-      const left2 = deadline - now();
-      if (left2 > 0) {
+      const left2 = timeLeft();
+      if (left2 === undefined || left2 > 0) {
         const sq = terms(2, squaredW, false);
         const r2 = searchPermutation(C, cell, sq.columns, sq.rowTerms, { timeMs: left2, now });
         timedOut ||= r2.timedOut;
@@ -435,12 +441,14 @@ function trackColumns(g: Graph, group: ChannelGroup, perm: Int32Array, origCol: 
   }
 }
 
-/** Default wall-clock cap of the permutation search, in seconds (`--permute-time`). */
-export const DEFAULT_PERMUTE_SECONDS = 30;
-
-/** Reads `permuteTime` (seconds) from the options. */
+/**
+ * Reads `permuteTime` (seconds) from the options: the opt-in wall-clock cap of the permutation
+ * search and of row reordering. None by default: a cap makes the artifact depend on the
+ * machine's speed, so it is recorded in the provenance when given (provenanceOptions).
+ */
 export function permuteSettings(options: Readonly<PassOptions>): PermuteSettings {
-  const t = options['permuteTime'] ?? DEFAULT_PERMUTE_SECONDS;
+  const t = options['permuteTime'];
+  if (t === undefined) return {};
   if (typeof t !== 'number' || !(t > 0)) throw new SpcError(`--permute-time must be a positive number of seconds, got ${String(t)}`);
   return { timeMs: t * 1000 };
 }

@@ -8,6 +8,7 @@ import { attrInt, isStatic, withGraph } from '../ir/graph.js';
 import { SpcError } from '../errors.js';
 import { allocArray } from '../../runtime/tensor.js';
 import type { Pass, PassContext } from './pass.js';
+import { requireFiniteWeight } from '../sparse/finite.js';
 
 const PASS = 'prune-channels';
 
@@ -267,6 +268,7 @@ export const pruneChannels: Pass = {
       if (keepCount === p.channels) { log(`channels ${p.channels} → ${p.channels} (nothing to remove at sparsity ${sparsity})`); continue; }
       // Consumers earlier in this loop may already have shrunk this layer's input channels; rank on the current weight.
       const w = vals.get(p.weight)!.constant!;
+      requireFiniteWeight(w.data, { weight: p.weight, node: layer.name, op: layer.op, reader: 'channel pruning (L1 norm of each filter)', configurable: false });
       const keep = channelsToKeep(w, p.weightAxis, keepCount);
       setConstant(vals, p.weight, gather(w, p.weightAxis, keep, 1));
       if (p.bias) setConstant(vals, p.bias.name, gather(vals.get(p.bias.name)!.constant!, p.bias.axis, keep, 1));

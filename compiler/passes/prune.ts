@@ -31,6 +31,7 @@ import type { LayerStats } from '../calibrate/stats.js';
 import { DEFAULT_MAX_ROWS, layerStats } from '../calibrate/stats.js';
 import type { WeightOp } from '../../runtime/sparse/layout.js';
 import { fromWeightMatrix, toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
+import { requireFiniteWeight } from '../sparse/finite.js';
 
 /** Layers with fewer weights stay dense by default: too small to pay for an index structure. */
 export const DEFAULT_MIN_PARAMS = 4096;
@@ -250,10 +251,13 @@ function selectLayers(graph: Graph, settings: PruneSettings): { candidates: Cand
       skip(node, wName, pattern.text, data.length, nz, reason);
       const group = op === 'Conv' ? attrInt(node, 'group', 1) : 1;
       if (!o.skip && group === 1 && (users.get(wName) ?? []).length === 1 && !graph.outputs.includes(wName)) {
+        // SparseGPT re-fits this dense layer from its weights: they must be finite too.
+        if (settings.method === 'sparsegpt') requireFiniteWeight(data, { weight: wName, node: node.name, op, reader: 'sparsegpt (re-fitting the dense layer)', configurable: true });
         refittable.push({ node, op, weight: v, data, shape: c.shape, transB, rows, cols, pattern });
       }
       continue;
     }
+    requireFiniteWeight(data, { weight: wName, node: node.name, op, reader: `${pattern.text} pruning (${settings.method})`, configurable: true });
     const fixedSparsity = o.sparsity;
     candidates.push({ node, op, weight: v, data, shape: c.shape, transB, rows, cols, pattern, fixedSparsity });
   }

@@ -62,7 +62,8 @@ function mask(g: Graph, node: Node): { mask: Uint8Array; cols: number; rows: num
 export function reorderForBlocks(graph: Graph, options: Readonly<PassOptions>, log: (message: string) => void = () => {}): { graph: Graph; groups: RowReorder[] } {
   if (!reorderEnabled(options)) return { graph, groups: [] };
   const groups = channelGroups(graph);
-  const timeMs = permuteSettings(options).timeMs;
+  // The opt-in cap (--permute-time) only; by default the deterministic budget alone bounds it.
+  const { timeMs } = permuteSettings(options);
   const out: RowReorder[] = [];
   let g = graph;
   for (const group of groups) {

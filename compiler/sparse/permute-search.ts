@@ -19,9 +19,18 @@ export interface ColumnTerm { readonly scores: Float64Array; readonly rows: numb
 export interface RowTerm { readonly scores: Float64Array; readonly cols: number; readonly n: number; readonly m: number; readonly share: number }
 /**
  * `budget`: deterministic work cap, in cell-pair evaluations (the default scales with the cost of
- * one evaluation). `timeMs`: wall-clock safety cap measured with `now` (default performance.now).
+ * one evaluation). `timeMs`: opt-in wall-clock cap measured with `now` (default performance.now);
+ * without it no clock is read, so the result depends on the input alone.
  */
 export interface SearchOptions { readonly budget?: number; readonly timeMs?: number; readonly now?: () => number }
+
+/** Whether the wall-clock cap of `options` has passed: never true (and no clock read) without `timeMs`. */
+export function wallClockCap(options: Pick<SearchOptions, 'timeMs' | 'now'>): () => boolean {
+  if (options.timeMs === undefined) return () => false;
+  const now = options.now ?? (() => performance.now());
+  const deadline = now() + options.timeMs;
+  return () => now() > deadline;
+}
 export interface SearchResult {
   /** perm[newPosition] = old channel. */
   readonly perm: Int32Array;
@@ -389,8 +398,7 @@ export function searchPermutation(channels: number, cell: number, columns: reado
   const table = splitTable(cell);
   const ev = new CellEvaluator(C, cell, colTerms, rowTerms, table);
   const budget = options.budget ?? defaultBudget(ev.pairCost, cells);
-  const now = options.now ?? (() => performance.now());
-  const deadline = options.timeMs === undefined ? Infinity : now() + options.timeMs;
+  const capped = wallClockCap(options);
   const random = prng(0x5eed ^ C ^ (cell << 20));
 
   // State: perm (position → channel) and each cell's value.
@@ -412,7 +420,7 @@ export function searchPermutation(channels: number, cell: number, columns: reado
   let timedOut = false;
   const out = (): boolean => {
     if (used >= budget) return true;
-    if (now() > deadline) { timedOut = true; return true; }
+    if (capped()) { timedOut = true; return true; }
     return false;
   };
 
@@ -648,10 +656,9 @@ export function reorderRows(masks: readonly { readonly mask: Uint8Array; readonl
   if (rows <= blockRows || nnz === 0) return { order: identity, fillBefore: fill(areaBefore), fillAfter: fill(areaBefore) };
 
   const budget = options.budget ?? Math.max(rows * 4, Math.floor(1e8 / words));
-  const now = options.now ?? (() => performance.now());
-  const deadline = options.timeMs === undefined ? Infinity : now() + options.timeMs;
+  const capped = wallClockCap(options);
   let used = 0;
-  const out = () => used >= budget || now() > deadline;
+  const out = () => used >= budget || capped();
 
   const pop = new Int32Array(rows);
   for (let r = 0; r < rows; r++) pop[r] = popcountRange(bits, r * words, words);

@@ -8,6 +8,7 @@ import type { CalibrationSet } from '../calibrate/data.js';
 import { evaluateNode } from '../analysis/evaluate.js';
 import { softmaxKl } from '../eval/metrics.js';
 import { SpcError } from '../errors.js';
+import { describeNonFinite, firstNonFinite, requireFiniteSamples } from './finite.js';
 
 /** Sparsities each layer is measured at (the curve also holds 0 → 0); those above the cap are dropped. */
 export const SENSITIVITY_LEVELS: readonly number[] = [0.5, 0.7, 0.8, 0.9, 0.95, 0.98];
@@ -60,6 +61,7 @@ export function measureSensitivity(
 ): SensitivityPoint[][] {
   const out = graph.outputs[0];
   if (out === undefined) throw new SpcError('sensitivity allocation: the model has no output');
+  requireFiniteSamples(calib);
   const pruned = layers.map((l) => levels.map((s) => {
     const v = graph.values.get(l.weight)!.constant!;
     return { ...v, data: l.prune(s) } as TensorView;
@@ -76,6 +78,12 @@ export function measureSensitivity(
     }
     for (const [k, v] of runFrom(graph, env, 0, new Map())) env.set(k, v);
     const dense = env.get(out)!;
+    // A divergence from a NaN/±Inf output is NaN, and the allocation's ordering undefined.
+    const at = firstNonFinite(dense.data);
+    if (at >= 0) {
+      throw new SpcError(`sensitivity allocation: the model's output '${out}' holds ${describeNonFinite(dense.data as ArrayLike<number>, at)} on calibration sample ` +
+        `${calib.samples.indexOf(feed)} (a NaN or ±Inf weight upstream?); the divergence is undefined; fix the model or use another --allocation`);
+    }
     layers.forEach((l, li) => levels.forEach((_, si) => {
       const y = runFrom(graph, env, l.nodeIndex, new Map([[l.weight, pruned[li]![si]!]])).get(out)!;
       sums[li]![si]! += outputKl(dense, y);

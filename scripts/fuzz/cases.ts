@@ -1,11 +1,14 @@
 // The fuzz campaign's cases, each reproducible from (seed, index) alone: which corpus model,
-// which compile options and which mutations (ONNX); which artifact and which byte edits (.spm).
+// which compile options and which mutations (ONNX); which artifact, which structure-aware edits
+// of its decoded contents and which byte edits (.spm).
 
 import fc from 'fast-check';
 import { crc32 } from '../../runtime/loader/crc32.js';
 import { CRC_START, HEADER_FIELDS } from '../../runtime/loader/format.js';
 import { mutationsArb } from './mutate-onnx.js';
 import type { Mutation } from './mutate-onnx.js';
+import { artifactMutationsArb, mutateArtifactStructure } from './mutate-artifact.js';
+import type { ArtifactMutation } from './mutate-artifact.js';
 import { OPTION_PRESETS } from './compile-case.js';
 
 export interface OnnxCase {
@@ -34,28 +37,38 @@ export type ByteEdit = { readonly at: number; readonly op: 'xor' | 'set' | 'inse
 
 export interface ArtifactCase {
   readonly artifact: number;
+  /** Structure-aware edits (mutate-artifact.ts), re-encoded with a valid checksum; applied before the byte edits. */
+  readonly structure: ArtifactMutation[];
   readonly edits: ByteEdit[];
   /** Recompute the header checksum after editing, so the structure checks behind it are what is tested. */
   readonly fixChecksum: boolean;
 }
 
-const artifactCaseArb: fc.Arbitrary<ArtifactCase> = fc.record({
-  artifact: fc.nat(),
-  edits: fc.array(fc.record({
-    at: fc.nat(),
-    op: fc.constantFrom('xor' as const, 'set' as const, 'set' as const, 'xor' as const, 'insert' as const, 'truncate' as const),
-    value: fc.integer({ min: 1, max: 255 }),
-  }), { minLength: 1, maxLength: 4 }),
-  fixChecksum: fc.boolean(),
-});
+const byteEditsArb = (minLength: number, maxLength: number): fc.Arbitrary<ByteEdit[]> => fc.array(fc.record({
+  at: fc.nat(),
+  op: fc.constantFrom('xor' as const, 'set' as const, 'set' as const, 'xor' as const, 'insert' as const, 'truncate' as const),
+  value: fc.integer({ min: 1, max: 255 }),
+}), { minLength, maxLength });
+
+/** Half the cases edit the structure only (every field reaches the loader's semantic checks), a quarter bytes only, a quarter both. */
+const artifactCaseArb: fc.Arbitrary<ArtifactCase> = fc.oneof(
+  { weight: 2, arbitrary: fc.record({ artifact: fc.nat(), structure: artifactMutationsArb, edits: fc.constant<ByteEdit[]>([]), fixChecksum: fc.constant(true) }) },
+  { weight: 1, arbitrary: fc.record({ artifact: fc.nat(), structure: fc.constant<ArtifactMutation[]>([]), edits: byteEditsArb(1, 4), fixChecksum: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ artifact: fc.nat(), structure: artifactMutationsArb, edits: byteEditsArb(1, 2), fixChecksum: fc.boolean() }) },
+);
 
 export function artifactCase(seed: number, index: number): ArtifactCase {
   return fc.sample(artifactCaseArb, { seed: caseSeed(seed, index) ^ 0x5bd1e995, numRuns: 1 })[0]!;
 }
 
-/** Applies the byte edits (positions modulo the length) and, if asked, recomputes the checksum. */
-export function mutateArtifact(bytes: Uint8Array, c: ArtifactCase): Uint8Array {
-  let out = Uint8Array.from(bytes);
+/**
+ * Applies the structure edits, then the byte edits (positions modulo the length) and, if asked,
+ * recomputes the checksum. Undefined when the writer cannot encode the structure edits.
+ */
+export function mutateArtifact(bytes: Uint8Array, c: ArtifactCase): Uint8Array | undefined {
+  const structured = c.structure.length > 0 ? mutateArtifactStructure(bytes, c.structure) : bytes;
+  if (structured === undefined) return undefined;
+  let out = Uint8Array.from(structured);
   for (const e of c.edits) {
     if (out.length === 0) break;
     const at = e.at % out.length;

@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArtifact } from '../../runtime/index.js';
 import { spc } from '../helpers/cli.js';
 import { DIGITS_DIR, MODELS_DIR } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/files.js';
@@ -41,6 +42,16 @@ describe('cli: --permute and inspect --groups', function () {
       assert.equal(r.code, 2, `${bad}: ${r.stderr}`);
       assert.match(r.stderr, /--permute-time/);
     }
+  });
+
+  it('--permute-time is an opt-in cap recorded in the provenance; without it there is none', () => {
+    const capped = tempDir();
+    const plain = tempDir();
+    assert.equal(spc('compile', CNN, '-o', capped, '-q', '--pattern', '2:4', '--permute-time', '120').code, 0);
+    assert.equal(spc('compile', CNN, '-o', plain, '-q', '--pattern', '2:4').code, 0);
+    const options = (dir: string) => new Map(parseArtifact(readFileSync(join(dir, 'digits_cnn.spm'))).provenance.options);
+    assert.equal(options(capped).get('permute-time'), '120');
+    assert.ok(!options(plain).has('permute-time'));
   });
 
   it('inspect --groups prints every group with its producers, consumers and why it is excluded; --json too', () => {
