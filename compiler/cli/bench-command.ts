@@ -14,7 +14,7 @@ import type { Latency } from '../bench/measure.js';
 import { mulberry32 } from '../sparse/prng.js';
 import { SpcError, UsageError } from '../errors.js';
 import { BudgetError } from './compile-checks.js';
-import { readArtifactInputs } from './read-file.js';
+import { loadArtifactFile, readArtifactInputs } from './read-file.js';
 import { compileReference } from './reference.js';
 import { printOut } from './print.js';
 import { collect, parseInputValues } from './options.js';
@@ -79,7 +79,7 @@ export function benchCommand(): Command {
       const reference = flags.reference ? compileReference(flags.reference, bytes, parseInputValues(flags.inputValue)) : undefined;
       const models: Model[] = [];
       try {
-        models.push(await loadModel(bytes));
+        models.push(await loadArtifactFile(file, bytes));
         if (reference) {
           models.push(await loadModel(reference));
           checkSameInterface(models[0]!, models[1]!, flags.reference!);

@@ -2,9 +2,8 @@
 // with the pruning recipe the artifact records (requested/achieved sparsity, why kept dense).
 
 import { Command } from 'commander';
-import { parseArtifact } from '../../runtime/loader/load.js';
 import { formatLayerTable, summarizeArtifact } from '../emit/layer-table.js';
-import { readInputFile } from './read-file.js';
+import { parseArtifactFile } from './read-file.js';
 import { existsSync } from 'node:fs';
 import { loadOnnx } from '../frontend/load.js';
 import { runPipeline } from '../passes/manager.js';
@@ -37,13 +36,3 @@ export function inspectCommand(): Command {
     });
 }
 
-/** Reads and validates an artifact; loader errors are prefixed with the file name. */
-export function parseArtifactFile(file: string) {
-  const bytes = readInputFile(file);
-  try {
-    return parseArtifact(bytes);
-  } catch (e) {
-    if (e instanceof Error && e.name === 'ArtifactError') e.message = `${file}: ${e.message}`;
-    throw e;
-  }
-}

@@ -3,7 +3,6 @@
 
 import { Command, Option } from 'commander';
 import { extname, join } from 'node:path';
-import { loadModel } from '../../runtime/index.js';
 import type { Feed } from '../../runtime/index.js';
 import { formatNpy } from '../io/npy.js';
 import { formatTensorProto } from '../io/tensor-proto.js';
@@ -11,7 +10,7 @@ import { readTensorFile } from './tensor-file.js';
 import { findCollision, writeFilesAtomic } from '../io/fs.js';
 import { SpcError, UsageError } from '../errors.js';
 import { collect, parseInputBinding } from './options.js';
-import { readInputFile } from './read-file.js';
+import { loadArtifactFile, readInputFile } from './read-file.js';
 import { printOut } from './print.js';
 
 type Format = 'npy' | 'pb';
@@ -33,13 +32,7 @@ export function runCommand(): Command {
       if (flags.output && flags.outputDir) throw new UsageError('run: give either --output or --output-dir, not both');
       const format: Format = flags.format ?? (flags.output && extname(flags.output).toLowerCase() === '.pb' ? 'pb' : 'npy');
       const bytes = readInputFile(file);
-      let model;
-      try {
-        model = await loadModel(bytes);
-      } catch (e) {
-        if (e instanceof Error && e.name === 'ArtifactError') e.message = `${file}: ${e.message}`;
-        throw e;
-      }
+      const model = await loadArtifactFile(file, bytes);
       const bindings = (flags.input ?? []).map(parseInputBinding);
       const feeds: Record<string, Feed> = {};
       const source = new Map<string, string>();
