@@ -4,7 +4,8 @@
 import { strict as assert } from 'node:assert';
 import type { Graph, Sparsity } from '../../../compiler/ir/graph.js';
 import { withGraph } from '../../../compiler/ir/graph.js';
-import { estimate, isRowBlock, kernelFamily, kernelWork, layerStats, profileKey, PRIOR_FACTORS, PRIORS } from '../../../compiler/analysis/cost.js';
+import { estimate, isRowBlock, kernelFamily, kernelWork, layerStats, profileKey, PRIOR_FACTORS, PRIORS, ROW_BLOCK } from '../../../compiler/analysis/cost.js';
+import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
 import { makeProfile } from '../../../compiler/analysis/profile.js';
 import type { Kernel } from '../../../runtime/kernels/kernel.js';
 import { kernelId } from '../../../runtime/kernels/kernel.js';
@@ -98,6 +99,8 @@ describe('cost model', () => {
     assert.ok(isRowBlock(kernel('bsr', '4x8', 'wasmsimd', 'relu', 4)));
     assert.ok(!isRowBlock(kernel('csr', '4x8', 'wasmsimd')));
     assert.ok(!isRowBlock(kernel('nm', '8x1', 'js')));
+    for (const k of ALL_KERNELS.filter((x) => x.rowBlock !== undefined)) assert.equal(k.rowBlock, ROW_BLOCK, `${k.id}: union work is counted for ROW_BLOCK rows`);
+    assert.deepEqual(ALL_KERNELS.filter(isRowBlock).map((k) => k.id).sort(), ALL_KERNELS.filter((k) => k.target === 'wasmsimd' && (k.format === 'nm' || k.format === 'bsr')).map((k) => k.id).sort(), 'the row-block kernels are the wasmsimd nm/bsr ones');
   });
 
   it('estimates come from the profile entry, else from a prior relative to the measured dense kernel, else from the absolute prior', () => {
