@@ -1,6 +1,7 @@
-// The contract between the executor and every kernel. A kernel is prepared once per node at
-// load time (shapes are static, views are bound to the arena or the weight section) and the
-// closure it returns runs the node with no allocation.
+// The contract between the executor and every kernel, and the fields a kernel declares (its id
+// is written from them: kernelId). A kernel is prepared once per node at load time (shapes are
+// static, views are bound to the arena or the weight section) and the closure it returns runs
+// the node with no allocation.
 
 import type { TensorView } from '../tensor.js';
 import type { PackedWeight } from '../sparse/packed.js';

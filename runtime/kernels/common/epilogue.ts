@@ -1,5 +1,5 @@
 // Fused activations for Conv, Gemm and MatMul: the node attribute `spc_activation` must agree
-// with the kernel id's epilogue; both relu and clip reduce to a clamp to [lo, hi].
+// with the kernel's declared epilogue; both relu and clip reduce to a clamp to [lo, hi].
 
 import type { Kernel } from '../kernel.js';
 import type { Checker } from './define.js';
