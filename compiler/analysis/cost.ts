@@ -5,19 +5,20 @@
 //   work (multiply-adds per call, the unit a profile's nsPerUnit is per):
 //     dense kernel                     N·K·P        (N output rows, K reduction, P output pixels/rows)
 //     csr kernel                       nnz·P
-//     nm/bsr kernel, row-block tile    union4·P     (tile '4x8': 4 output rows staged together over
+//     nm/bsr kernel, row-block tile    union4·P     (declared rowBlock: 4 output rows staged together over
 //                                                   the union of their kept columns)
 //     other nm/bsr kernels             stored·P     (stored slots: nm rows·(K/m)·n, bsr blocks·br·bc)
 //   estimated ns = nsPerCall + nsPerUnit · work
 
 import type { Graph, Node, Value } from '../ir/graph.js';
 import { isStatic } from '../ir/graph.js';
-import type { Kernel } from '../../runtime/kernels/kernel.js';
+import type { Kernel, KernelFields } from '../../runtime/kernels/kernel.js';
+import { kernelId } from '../../runtime/kernels/kernel.js';
 import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
 import type { KernelProfile, ProfileEntry, ShapeClass } from './profile.js';
 export type WeightFormat = 'dense' | 'csr' | 'nm' | 'bsr';
 
-/** Rows a row-block sparse kernel stages together (tile `<rows>x8` with rows > 1 on nm/bsr). */
+/** Rows a row-block sparse kernel stages together (its declared `rowBlock`). */
 export const ROW_BLOCK = 4;
 
 /** What the cost model knows about one Conv/Gemm/MatMul node. */
@@ -138,34 +139,31 @@ export function layerStats(g: Graph, n: Node): LayerStats | undefined {
   return undefined;
 }
 
-/** A kernel id's parts: `<dtype>-<op>[-<epilogue>]-<tile>-<target>`. */
-export function kernelTile(k: Pick<Kernel, 'id'>): string {
-  const parts = k.id.split('-');
-  return parts[parts.length - 2] ?? '';
-}
+type KernelKey = Pick<KernelFields, 'dtype' | 'op' | 'format' | 'epilogue' | 'tile' | 'target'>;
 
-/** The kernel id without its epilogue (epilogues cost next to nothing: one profile entry serves all). */
-export function kernelFamily(k: Pick<Kernel, 'id' | 'epilogue'>): string {
-  if (!k.epilogue) return k.id;
-  const parts = k.id.split('-');
-  return [parts[0], parts[1], ...parts.slice(3)].join('-');
+/** The kernel's id without its epilogue (epilogues cost next to nothing: one profile entry serves all). */
+export function kernelFamily(k: KernelKey): string {
+  return kernelId({ ...k, epilogue: '' });
 }
 
 /** The profile key of a kernel on a shape class, e.g. `f32-conv-4x8-wasmsimd@pointwise`. */
-export function profileKey(k: Pick<Kernel, 'id' | 'epilogue'>, shapeClass: ShapeClass): string {
+export function profileKey(k: KernelKey, shapeClass: ShapeClass): string {
   return `${kernelFamily(k)}@${shapeClass}`;
 }
 
-/** True for an nm/bsr kernel whose tile stages ROW_BLOCK output rows over the union of their columns. */
-export function isRowBlock(k: Pick<Kernel, 'id' | 'format'>): boolean {
-  return (k.format === 'nm' || k.format === 'bsr') && kernelTile(k) === `${ROW_BLOCK}x8`;
+/**
+ * True for an nm/bsr kernel that declares a row-block tile: it stages ROW_BLOCK output rows over
+ * the union of their columns (a test checks every declared rowBlock equals ROW_BLOCK).
+ */
+export function isRowBlock(k: Pick<Kernel, 'format' | 'rowBlock'>): boolean {
+  return (k.format === 'nm' || k.format === 'bsr') && k.rowBlock !== undefined;
 }
 
 /**
  * Multiply-adds `k` performs per call on the layer, or undefined when the layer has no weight
  * in the kernel's format (a sparse kernel on a dense weight).
  */
-export function kernelWork(k: Pick<Kernel, 'id' | 'format'>, s: LayerStats): number | undefined {
+export function kernelWork(k: Pick<Kernel, 'format' | 'rowBlock'>, s: LayerStats): number | undefined {
   const format = k.format ?? 'dense';
   if (format === 'dense') return s.N * s.K * s.P;
   if (!s.sparse || s.sparse.format !== format) return undefined;
@@ -208,7 +206,7 @@ export const PRIORS: Readonly<Record<Kernel['target'], Readonly<Record<WeightFor
 };
 
 /** The prior cost of `k` on a shape class (see PRIOR_FACTORS). */
-export function priorCost(k: Pick<Kernel, 'id' | 'op' | 'target' | 'format'>, shapeClass: ShapeClass, profile: KernelProfile): Cost {
+export function priorCost(k: Pick<Kernel, 'op' | 'target' | 'format' | 'rowBlock'>, shapeClass: ShapeClass, profile: KernelProfile): Cost {
   const format = k.format ?? 'dense';
   // Dense families of the same op and target: `<dtype>-<op>-<tile>-<target>@<class>`.
   const dense = new RegExp(`^[a-z0-9]+-${k.op.toLowerCase()}-\\d+x\\d+-${k.target}@${shapeClass}$`);

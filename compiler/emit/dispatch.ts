@@ -17,163 +17,7 @@ import type { LoadedArtifact, LoadedTensor } from '../../runtime/loader/model.js
 import type { DType } from '../../runtime/tensor.js';
 import { layoutFingerprint } from '../../runtime/executor/bind.js';
 import { tsCommentText, tsStringLiteral as str } from '../escape.js';
-import * as jsAdd from '../../runtime/kernels/js/add.js';
-import * as jsAveragepool from '../../runtime/kernels/js/averagepool.js';
-import * as jsConcat from '../../runtime/kernels/js/concat.js';
-import * as jsBinary from '../../runtime/kernels/js/binary.js';
-import * as jsConv from '../../runtime/kernels/js/conv.js';
-import * as jsConvSparse from '../../runtime/kernels/js/conv-sparse.js';
-import * as jsGemm from '../../runtime/kernels/js/gemm.js';
-import * as jsGemmSparse from '../../runtime/kernels/js/gemm-sparse.js';
-import * as jsGlobalaveragepool from '../../runtime/kernels/js/globalaveragepool.js';
-import * as jsLayernormalization from '../../runtime/kernels/js/layernormalization.js';
-import * as jsMatmul from '../../runtime/kernels/js/matmul.js';
-import * as jsMatmulSparse from '../../runtime/kernels/js/matmul-sparse.js';
-import * as jsMaxpool from '../../runtime/kernels/js/maxpool.js';
-import * as jsRelu from '../../runtime/kernels/js/relu.js';
-import * as jsReducemean from '../../runtime/kernels/js/reducemean.js';
-import * as jsSlice from '../../runtime/kernels/js/slice.js';
-import * as jsSoftmax from '../../runtime/kernels/js/softmax.js';
-import * as jsTranspose from '../../runtime/kernels/js/transpose.js';
-import * as refAdd from '../../runtime/kernels/ref/add.js';
-import * as refAveragepool from '../../runtime/kernels/ref/averagepool.js';
-import * as refBatchnormalization from '../../runtime/kernels/ref/batchnormalization.js';
-import * as refCast from '../../runtime/kernels/ref/cast.js';
-import * as refClip from '../../runtime/kernels/ref/clip.js';
-import * as refConcat from '../../runtime/kernels/ref/concat.js';
-import * as refConv from '../../runtime/kernels/ref/conv.js';
-import * as refConvSparse from '../../runtime/kernels/ref/conv-sparse.js';
-import * as refDiv from '../../runtime/kernels/ref/div.js';
-import * as refEqual from '../../runtime/kernels/ref/equal.js';
-import * as refErf from '../../runtime/kernels/ref/erf.js';
-import * as refExp from '../../runtime/kernels/ref/exp.js';
-import * as refExpand from '../../runtime/kernels/ref/expand.js';
-import * as refFlatten from '../../runtime/kernels/ref/flatten.js';
-import * as refGather from '../../runtime/kernels/ref/gather.js';
-import * as refGelu from '../../runtime/kernels/ref/gelu.js';
-import * as refGemm from '../../runtime/kernels/ref/gemm.js';
-import * as refGemmSparse from '../../runtime/kernels/ref/gemm-sparse.js';
-import * as refGlobalaveragepool from '../../runtime/kernels/ref/globalaveragepool.js';
-import * as refGlobalmaxpool from '../../runtime/kernels/ref/globalmaxpool.js';
-import * as refHardsigmoid from '../../runtime/kernels/ref/hardsigmoid.js';
-import * as refHardswish from '../../runtime/kernels/ref/hardswish.js';
-import * as refIdentity from '../../runtime/kernels/ref/identity.js';
-import * as refLayernormalization from '../../runtime/kernels/ref/layernormalization.js';
-import * as refLeakyrelu from '../../runtime/kernels/ref/leakyrelu.js';
-import * as refMatmul from '../../runtime/kernels/ref/matmul.js';
-import * as refMatmulSparse from '../../runtime/kernels/ref/matmul-sparse.js';
-import * as refMaxpool from '../../runtime/kernels/ref/maxpool.js';
-import * as refMul from '../../runtime/kernels/ref/mul.js';
-import * as refPad from '../../runtime/kernels/ref/pad.js';
-import * as refPow from '../../runtime/kernels/ref/pow.js';
-import * as refReducemean from '../../runtime/kernels/ref/reducemean.js';
-import * as refRelu from '../../runtime/kernels/ref/relu.js';
-import * as refReshape from '../../runtime/kernels/ref/reshape.js';
-import * as refShape from '../../runtime/kernels/ref/shape.js';
-import * as refSigmoid from '../../runtime/kernels/ref/sigmoid.js';
-import * as refSlice from '../../runtime/kernels/ref/slice.js';
-import * as refSoftmax from '../../runtime/kernels/ref/softmax.js';
-import * as refSplit from '../../runtime/kernels/ref/split.js';
-import * as refSqrt from '../../runtime/kernels/ref/sqrt.js';
-import * as refSqueeze from '../../runtime/kernels/ref/squeeze.js';
-import * as refSub from '../../runtime/kernels/ref/sub.js';
-import * as refTanh from '../../runtime/kernels/ref/tanh.js';
-import * as refTranspose from '../../runtime/kernels/ref/transpose.js';
-import * as refUnsqueeze from '../../runtime/kernels/ref/unsqueeze.js';
-import * as refWhere from '../../runtime/kernels/ref/where.js';
-import * as refConvTranspose from '../../runtime/kernels/ref/convtranspose.js';
-import * as refResize from '../../runtime/kernels/ref/resize.js';
-import * as wasmConv from '../../runtime/kernels/wasm/conv.js';
-import * as wasmConvCsr from '../../runtime/kernels/wasm/conv-csr.js';
-import * as wasmEltwise from '../../runtime/kernels/wasm/eltwise.js';
-import * as wasmGemm from '../../runtime/kernels/wasm/gemm.js';
-import * as wasmMatmul from '../../runtime/kernels/wasm/matmul.js';
-import * as wasmConvRowblock from '../../runtime/kernels/wasm/conv-rowblock.js';
-import * as wasmGemmRowblock from '../../runtime/kernels/wasm/gemm-rowblock.js';
-import * as wasmMatmulRowblock from '../../runtime/kernels/wasm/matmul-rowblock.js';
-import * as wasmMaxpool from '../../runtime/kernels/wasm/maxpool.js';
-
-/**
- * Every kernel module, by path under runtime/kernels/ (without extension): the files
- * runtime/kernels/index.ts enumerates (a test checks the two lists agree).
- */
-export const KERNEL_MODULES: readonly (readonly [string, Readonly<Record<string, unknown>>])[] = [
-  ['js/add', jsAdd],
-  ['js/averagepool', jsAveragepool],
-  ['js/concat', jsConcat],
-  ['js/binary', jsBinary],
-  ['js/conv', jsConv],
-  ['js/conv-sparse', jsConvSparse],
-  ['js/gemm', jsGemm],
-  ['js/gemm-sparse', jsGemmSparse],
-  ['js/globalaveragepool', jsGlobalaveragepool],
-  ['js/layernormalization', jsLayernormalization],
-  ['js/matmul', jsMatmul],
-  ['js/matmul-sparse', jsMatmulSparse],
-  ['js/maxpool', jsMaxpool],
-  ['js/relu', jsRelu],
-  ['js/reducemean', jsReducemean],
-  ['js/slice', jsSlice],
-  ['js/softmax', jsSoftmax],
-  ['js/transpose', jsTranspose],
-  ['ref/add', refAdd],
-  ['ref/averagepool', refAveragepool],
-  ['ref/batchnormalization', refBatchnormalization],
-  ['ref/cast', refCast],
-  ['ref/clip', refClip],
-  ['ref/concat', refConcat],
-  ['ref/conv', refConv],
-  ['ref/conv-sparse', refConvSparse],
-  ['ref/div', refDiv],
-  ['ref/equal', refEqual],
-  ['ref/erf', refErf],
-  ['ref/exp', refExp],
-  ['ref/expand', refExpand],
-  ['ref/flatten', refFlatten],
-  ['ref/gather', refGather],
-  ['ref/gelu', refGelu],
-  ['ref/gemm', refGemm],
-  ['ref/gemm-sparse', refGemmSparse],
-  ['ref/globalaveragepool', refGlobalaveragepool],
-  ['ref/globalmaxpool', refGlobalmaxpool],
-  ['ref/hardsigmoid', refHardsigmoid],
-  ['ref/hardswish', refHardswish],
-  ['ref/identity', refIdentity],
-  ['ref/layernormalization', refLayernormalization],
-  ['ref/leakyrelu', refLeakyrelu],
-  ['ref/matmul', refMatmul],
-  ['ref/matmul-sparse', refMatmulSparse],
-  ['ref/maxpool', refMaxpool],
-  ['ref/mul', refMul],
-  ['ref/pad', refPad],
-  ['ref/pow', refPow],
-  ['ref/reducemean', refReducemean],
-  ['ref/relu', refRelu],
-  ['ref/reshape', refReshape],
-  ['ref/shape', refShape],
-  ['ref/sigmoid', refSigmoid],
-  ['ref/slice', refSlice],
-  ['ref/softmax', refSoftmax],
-  ['ref/split', refSplit],
-  ['ref/sqrt', refSqrt],
-  ['ref/squeeze', refSqueeze],
-  ['ref/sub', refSub],
-  ['ref/tanh', refTanh],
-  ['ref/transpose', refTranspose],
-  ['ref/unsqueeze', refUnsqueeze],
-  ['ref/where', refWhere],
-  ['ref/convtranspose', refConvTranspose],
-  ['ref/resize', refResize],
-  ['wasm/conv', wasmConv],
-  ['wasm/conv-csr', wasmConvCsr],
-  ['wasm/conv-rowblock', wasmConvRowblock],
-  ['wasm/eltwise', wasmEltwise],
-  ['wasm/gemm', wasmGemm],
-  ['wasm/gemm-rowblock', wasmGemmRowblock],
-  ['wasm/matmul', wasmMatmul],
-  ['wasm/matmul-rowblock', wasmMatmulRowblock],
-  ['wasm/maxpool', wasmMaxpool],
-];
+import { KERNEL_MODULES } from '../../runtime/kernels/index.js';
 
 /** Where a kernel object is exported: its module (path under runtime/kernels/) and export name. */
 export interface KernelSource {
@@ -182,34 +26,19 @@ export interface KernelSource {
   readonly name: string;
   /** True when the export is a list (the module then picks the kernel by id). */
   readonly list: boolean;
-}
-
-const TARGET_DIR: Readonly<Record<Kernel['target'], string>> = { ref: 'ref/', js: 'js/', wasmsimd: 'wasm/' };
-
-function isKernel(v: unknown): v is Kernel {
-  return typeof v === 'object' && v !== null && typeof (v as Kernel).id === 'string' && typeof (v as Kernel).prepare === 'function';
+  readonly kernel: Kernel;
 }
 
 let sources: Map<string, KernelSource> | undefined;
 
-/**
- * Kernel id → where it is exported. A kernel exported from several modules (a wasm kernel's
- * file imports its js fallback's list, but does not re-export it) is taken from the folder of
- * its target, else the first module in path order; a single-kernel export wins over a list.
- */
+/** Kernel id → where it is exported, read from the kernel enumerator (runtime/kernels/index.ts KERNEL_MODULES). */
 export function kernelSources(): ReadonlyMap<string, KernelSource> {
   if (sources) return sources;
   const found = new Map<string, KernelSource>();
-  const rank = (k: Kernel, s: KernelSource): number => (s.module.startsWith(TARGET_DIR[k.target]) ? 0 : 2) + (s.list ? 1 : 0);
-  const offer = (k: Kernel, s: KernelSource): void => {
-    const had = found.get(k.id);
-    if (!had || rank(k, s) < rank(k, had)) found.set(k.id, s);
-  };
-  for (const [module, ns] of KERNEL_MODULES) {
-    for (const name of Object.keys(ns).sort()) {
-      const v = ns[name];
-      if (isKernel(v)) offer(v, { module, name, list: false });
-      else if (Array.isArray(v) && v.length > 0 && v.every(isKernel)) for (const k of v as Kernel[]) offer(k, { module, name, list: true });
+  for (const [module, exports] of Object.entries(KERNEL_MODULES)) {
+    for (const [name, v] of Object.entries(exports)) {
+      const list = Array.isArray(v);
+      for (const kernel of list ? v as readonly Kernel[] : [v as Kernel]) found.set(kernel.id, { module, name, list, kernel });
     }
   }
   sources = found;
@@ -270,7 +99,7 @@ export function generateDispatch(a: LoadedArtifact, options: DispatchOptions = {
     // kernelById also for a single-kernel export: it checks the id at import time.
     kernelLocal.set(id, { local: `k${i}`, init: `kernelById(${src.name}, ${str(id)})` });
   });
-  const usesWasm = kernelIds.some((id) => id.endsWith('-wasmsimd'));
+  const usesWasm = kernelIds.some((id) => table.get(id)!.kernel.target === 'wasmsimd');
 
   const project = new Project({
     useInMemoryFileSystem: true,

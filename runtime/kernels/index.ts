@@ -1,62 +1,64 @@
-// The kernel enumerator: ALL_KERNELS is the one list that drives the registry, the tests and
-// the benchmarks. Adding a kernel is its file plus one line here.
+// The kernel enumerator: KERNEL_MODULES is the one list of kernels. It drives the registry, the
+// tests, the benchmarks, the cost model and the generated dispatch modules' imports
+// (compiler/emit/dispatch.ts). Adding a kernel is its declaration (defineKernel / wasmKernel in
+// its file) plus its module's line here; a variant added to a file's existing list needs no line.
 
 import type { Kernel, KernelRegistry } from './kernel.js';
 import { makeRegistry } from './kernel.js';
-import { addRef } from './ref/add.js';
-import { averagePoolRef } from './ref/averagepool.js';
-import { clipRef } from './ref/clip.js';
-import { concatRef } from './ref/concat.js';
 import { CONV_REF_KERNELS } from './ref/conv.js';
-import { divRef } from './ref/div.js';
-import { equalRef } from './ref/equal.js';
-import { erfRef } from './ref/erf.js';
-import { expRef } from './ref/exp.js';
-import { flattenRef } from './ref/flatten.js';
-import { gatherRef } from './ref/gather.js';
-import { geluRef } from './ref/gelu.js';
 import { GEMM_REF_KERNELS } from './ref/gemm.js';
-import { globalAveragePoolRef } from './ref/globalaveragepool.js';
-import { globalMaxPoolRef } from './ref/globalmaxpool.js';
-import { hardSigmoidRef } from './ref/hardsigmoid.js';
-import { hardSwishRef } from './ref/hardswish.js';
-import { identityRef } from './ref/identity.js';
-import { leakyReluRef } from './ref/leakyrelu.js';
 import { MATMUL_REF_KERNELS } from './ref/matmul.js';
-import { maxPoolRef } from './ref/maxpool.js';
-import { mulRef } from './ref/mul.js';
-import { powRef } from './ref/pow.js';
-import { reduceMeanRef } from './ref/reducemean.js';
 import { reluRef } from './ref/relu.js';
-import { reshapeRef } from './ref/reshape.js';
-import { shapeRef } from './ref/shape.js';
-import { sigmoidRef } from './ref/sigmoid.js';
-import { sliceRef } from './ref/slice.js';
-import { softmaxRef } from './ref/softmax.js';
-import { sqrtRef } from './ref/sqrt.js';
-import { squeezeRef } from './ref/squeeze.js';
+import { clipRef } from './ref/clip.js';
+import { hardSigmoidRef } from './ref/hardsigmoid.js';
+import { addRef } from './ref/add.js';
 import { subRef } from './ref/sub.js';
-import { tanhRef } from './ref/tanh.js';
+import { mulRef } from './ref/mul.js';
+import { divRef } from './ref/div.js';
+import { powRef } from './ref/pow.js';
+import { sqrtRef } from './ref/sqrt.js';
+import { reduceMeanRef } from './ref/reducemean.js';
+import { softmaxRef } from './ref/softmax.js';
 import { transposeRef } from './ref/transpose.js';
+import { reshapeRef } from './ref/reshape.js';
+import { flattenRef } from './ref/flatten.js';
+import { concatRef } from './ref/concat.js';
+import { sliceRef } from './ref/slice.js';
+import { gatherRef } from './ref/gather.js';
+import { shapeRef } from './ref/shape.js';
+import { globalAveragePoolRef } from './ref/globalaveragepool.js';
+import { maxPoolRef } from './ref/maxpool.js';
+import { identityRef } from './ref/identity.js';
+import { sigmoidRef } from './ref/sigmoid.js';
+import { tanhRef } from './ref/tanh.js';
+import { expRef } from './ref/exp.js';
+import { leakyReluRef } from './ref/leakyrelu.js';
+import { erfRef } from './ref/erf.js';
+import { hardSwishRef } from './ref/hardswish.js';
+import { averagePoolRef } from './ref/averagepool.js';
+import { globalMaxPoolRef } from './ref/globalmaxpool.js';
+import { squeezeRef } from './ref/squeeze.js';
 import { unsqueezeRef } from './ref/unsqueeze.js';
 import { batchNormalizationRef } from './ref/batchnormalization.js';
 import { castRef } from './ref/cast.js';
-import { expandRef } from './ref/expand.js';
-import { layerNormalizationRef } from './ref/layernormalization.js';
-import { padRef } from './ref/pad.js';
-import { splitRef } from './ref/split.js';
+import { equalRef } from './ref/equal.js';
 import { whereRef } from './ref/where.js';
+import { expandRef } from './ref/expand.js';
+import { splitRef } from './ref/split.js';
+import { padRef } from './ref/pad.js';
+import { layerNormalizationRef } from './ref/layernormalization.js';
+import { geluRef } from './ref/gelu.js';
 import { convTransposeRef } from './ref/convtranspose.js';
 import { resizeRef } from './ref/resize.js';
-import { addJs } from './js/add.js';
-import { averagePoolJs } from './js/averagepool.js';
-import { concatJs } from './js/concat.js';
-import { reluJs } from './js/relu.js';
 import { CONV_JS_KERNELS } from './js/conv.js';
 import { GEMM_JS_KERNELS } from './js/gemm.js';
-import { globalAveragePoolJs } from './js/globalaveragepool.js';
 import { MATMUL_JS_KERNELS } from './js/matmul.js';
 import { maxPoolJs } from './js/maxpool.js';
+import { averagePoolJs } from './js/averagepool.js';
+import { globalAveragePoolJs } from './js/globalaveragepool.js';
+import { addJs } from './js/add.js';
+import { reluJs } from './js/relu.js';
+import { concatJs } from './js/concat.js';
 import { BINARY_JS_KERNELS } from './js/binary.js';
 import { layerNormalizationJs } from './js/layernormalization.js';
 import { reduceMeanJs } from './js/reducemean.js';
@@ -79,40 +81,109 @@ import { MATMUL_ROWBLOCK_WASM_KERNELS } from './wasm/matmul-rowblock.js';
 import { maxPoolWasm } from './wasm/maxpool.js';
 import { addWasm, reluWasm } from './wasm/eltwise.js';
 
-export const REF_KERNELS: readonly Kernel[] = [
-  ...CONV_REF_KERNELS, ...GEMM_REF_KERNELS, ...MATMUL_REF_KERNELS,
-  reluRef, clipRef, hardSigmoidRef, addRef, subRef, mulRef, divRef, powRef, sqrtRef,
-  reduceMeanRef, softmaxRef, transposeRef, reshapeRef, flattenRef, concatRef, sliceRef, gatherRef,
-  shapeRef, globalAveragePoolRef, maxPoolRef, identityRef,
-  sigmoidRef, tanhRef, expRef, leakyReluRef, erfRef, hardSwishRef, averagePoolRef, globalMaxPoolRef,
-  squeezeRef, unsqueezeRef, batchNormalizationRef, castRef, equalRef, whereRef, expandRef, splitRef, padRef,
-  layerNormalizationRef, geluRef, convTransposeRef, resizeRef,
-];
+/** A kernel file's exports holding kernels: export name → the kernel, or the list of its variants. */
+export type KernelExports = Readonly<Record<string, Kernel | readonly Kernel[]>>;
 
-export const JS_KERNELS: readonly Kernel[] = [
-  ...CONV_JS_KERNELS, ...GEMM_JS_KERNELS, ...MATMUL_JS_KERNELS, maxPoolJs, averagePoolJs, globalAveragePoolJs,
-  addJs, reluJs, concatJs,
-  ...BINARY_JS_KERNELS, layerNormalizationJs, reduceMeanJs, sliceJs, softmaxJs, transposeJs,
-];
+/**
+ * Every kernel file, by path under runtime/kernels/ without extension (what a dispatch module
+ * imports: `spc/runtime/kernels/<path>`), with its kernel exports; in registry order (kernel
+ * selection meets candidates in this order). A test imports each file and checks its exports
+ * are these very objects.
+ */
+export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
+  'ref/conv': { CONV_REF_KERNELS },
+  'ref/gemm': { GEMM_REF_KERNELS },
+  'ref/matmul': { MATMUL_REF_KERNELS },
+  'ref/relu': { reluRef },
+  'ref/clip': { clipRef },
+  'ref/hardsigmoid': { hardSigmoidRef },
+  'ref/add': { addRef },
+  'ref/sub': { subRef },
+  'ref/mul': { mulRef },
+  'ref/div': { divRef },
+  'ref/pow': { powRef },
+  'ref/sqrt': { sqrtRef },
+  'ref/reducemean': { reduceMeanRef },
+  'ref/softmax': { softmaxRef },
+  'ref/transpose': { transposeRef },
+  'ref/reshape': { reshapeRef },
+  'ref/flatten': { flattenRef },
+  'ref/concat': { concatRef },
+  'ref/slice': { sliceRef },
+  'ref/gather': { gatherRef },
+  'ref/shape': { shapeRef },
+  'ref/globalaveragepool': { globalAveragePoolRef },
+  'ref/maxpool': { maxPoolRef },
+  'ref/identity': { identityRef },
+  'ref/sigmoid': { sigmoidRef },
+  'ref/tanh': { tanhRef },
+  'ref/exp': { expRef },
+  'ref/leakyrelu': { leakyReluRef },
+  'ref/erf': { erfRef },
+  'ref/hardswish': { hardSwishRef },
+  'ref/averagepool': { averagePoolRef },
+  'ref/globalmaxpool': { globalMaxPoolRef },
+  'ref/squeeze': { squeezeRef },
+  'ref/unsqueeze': { unsqueezeRef },
+  'ref/batchnormalization': { batchNormalizationRef },
+  'ref/cast': { castRef },
+  'ref/equal': { equalRef },
+  'ref/where': { whereRef },
+  'ref/expand': { expandRef },
+  'ref/split': { splitRef },
+  'ref/pad': { padRef },
+  'ref/layernormalization': { layerNormalizationRef },
+  'ref/gelu': { geluRef },
+  'ref/convtranspose': { convTransposeRef },
+  'ref/resize': { resizeRef },
+  'js/conv': { CONV_JS_KERNELS },
+  'js/gemm': { GEMM_JS_KERNELS },
+  'js/matmul': { MATMUL_JS_KERNELS },
+  'js/maxpool': { maxPoolJs },
+  'js/averagepool': { averagePoolJs },
+  'js/globalaveragepool': { globalAveragePoolJs },
+  'js/add': { addJs },
+  'js/relu': { reluJs },
+  'js/concat': { concatJs },
+  'js/binary': { BINARY_JS_KERNELS },
+  'js/layernormalization': { layerNormalizationJs },
+  'js/reducemean': { reduceMeanJs },
+  'js/slice': { sliceJs },
+  'js/softmax': { softmaxJs },
+  'js/transpose': { transposeJs },
+  'ref/conv-sparse': { CONV_SPARSE_REF_KERNELS },
+  'ref/gemm-sparse': { GEMM_SPARSE_REF_KERNELS },
+  'ref/matmul-sparse': { MATMUL_SPARSE_REF_KERNELS },
+  'js/conv-sparse': { CONV_SPARSE_JS_KERNELS },
+  'js/gemm-sparse': { GEMM_SPARSE_JS_KERNELS },
+  'js/matmul-sparse': { MATMUL_SPARSE_JS_KERNELS },
+  'wasm/conv': { CONV_WASM_KERNELS },
+  'wasm/conv-csr': { CONV_CSR_WASM_KERNELS },
+  'wasm/gemm': { GEMM_WASM_KERNELS },
+  'wasm/matmul': { MATMUL_WASM_KERNELS },
+  'wasm/conv-rowblock': { CONV_ROWBLOCK_WASM_KERNELS },
+  'wasm/gemm-rowblock': { GEMM_ROWBLOCK_WASM_KERNELS },
+  'wasm/matmul-rowblock': { MATMUL_ROWBLOCK_WASM_KERNELS },
+  'wasm/maxpool': { maxPoolWasm },
+  'wasm/eltwise': { addWasm, reluWasm },
+};
 
-/** Kernels that read a packed sparse weight (format csr, nm or bsr) as input 1. */
-export const SPARSE_KERNELS: readonly Kernel[] = [
-  ...CONV_SPARSE_REF_KERNELS, ...GEMM_SPARSE_REF_KERNELS, ...MATMUL_SPARSE_REF_KERNELS,
-  ...CONV_SPARSE_JS_KERNELS, ...GEMM_SPARSE_JS_KERNELS, ...MATMUL_SPARSE_JS_KERNELS,
-];
+export const ALL_KERNELS: readonly Kernel[] = Object.values(KERNEL_MODULES).flatMap((exports) => Object.values(exports).flat());
+
+const isSparse = (k: Kernel): boolean => k.format !== undefined && k.format !== 'dense';
+
+export const REF_KERNELS: readonly Kernel[] = ALL_KERNELS.filter((k) => k.target === 'ref' && !isSparse(k));
+export const JS_KERNELS: readonly Kernel[] = ALL_KERNELS.filter((k) => k.target === 'js' && !isSparse(k));
+
+/** ref and js kernels that read a packed sparse weight (format csr, nm or bsr) as input 1. */
+export const SPARSE_KERNELS: readonly Kernel[] = ALL_KERNELS.filter((k) => k.target !== 'wasmsimd' && isSparse(k));
 
 /**
  * wasmsimd kernels (kernels/wasm/): with a WasmEnv they run the SIMD module, without one (no
  * SIMD here, plain-memory views) each prepares its js equivalent; `supports` keeps kernel
  * selection off the nodes they refuse.
  */
-export const WASMSIMD_KERNELS: readonly Kernel[] = [
-  ...CONV_WASM_KERNELS, ...CONV_CSR_WASM_KERNELS, ...GEMM_WASM_KERNELS, ...MATMUL_WASM_KERNELS,
-  ...CONV_ROWBLOCK_WASM_KERNELS, ...GEMM_ROWBLOCK_WASM_KERNELS, ...MATMUL_ROWBLOCK_WASM_KERNELS,
-  maxPoolWasm, addWasm, reluWasm,
-];
-
-export const ALL_KERNELS: readonly Kernel[] = [...REF_KERNELS, ...JS_KERNELS, ...SPARSE_KERNELS, ...WASMSIMD_KERNELS];
+export const WASMSIMD_KERNELS: readonly Kernel[] = ALL_KERNELS.filter((k) => k.target === 'wasmsimd');
 
 export function defaultRegistry(): KernelRegistry {
   return makeRegistry(ALL_KERNELS);

@@ -1,6 +1,7 @@
-// The contract between the executor and every kernel. A kernel is prepared once per node at
-// load time (shapes are static, views are bound to the arena or the weight section) and the
-// closure it returns runs the node with no allocation.
+// The contract between the executor and every kernel, and the fields a kernel declares (its id
+// is written from them: kernelId). A kernel is prepared once per node at load time (shapes are
+// static, views are bound to the arena or the weight section) and the closure it returns runs
+// the node with no allocation.
 
 import type { TensorView } from '../tensor.js';
 import type { PackedWeight } from '../sparse/packed.js';
@@ -43,9 +44,13 @@ export interface NodeShapes {
 
 export type RunFn = () => void;
 
-export interface Kernel {
-  /** `<dtype>-<op>[-<epilogue>]-<tile>-<target>`, identical as file name, registry key and artifact string. */
-  readonly id: string;
+/**
+ * What a kernel declares about itself: every property the registry, kernel selection, the cost
+ * model and the dispatch generator read is one of these fields, never parsed back out of the id.
+ */
+export interface KernelFields {
+  /** The id's element-type field: `f32`, or `any` for kernels generic over dtypes (`dtypes` lists what it accepts). */
+  readonly dtype: KernelDType;
   /** ONNX op type it implements. */
   readonly op: string;
   /** Where it runs: `ref` is the readable specification, `js` optimized TypeScript, `wasmsimd` WebAssembly. */
@@ -54,6 +59,15 @@ export interface Kernel {
   readonly epilogue: '' | 'relu' | 'clip';
   /** The weight format it reads ('dense' unless it consumes a packed sparse weight). */
   readonly format?: 'dense' | 'csr' | 'nm' | 'bsr';
+  /** Register tile MRxNR (output rows × columns per step; `1x1` untiled), or `bcast` for broadcasting elementwise kernels. */
+  readonly tile: string;
+  /** Output rows an nm/bsr kernel stages together over the union of their kept columns (row-block tile); absent otherwise. */
+  readonly rowBlock?: number;
+}
+
+export interface Kernel extends KernelFields {
+  /** kernelId(this): registry key and artifact string. */
+  readonly id: string;
   /** Element types it accepts for its first input ('any' for dtype-generic data movement). */
   readonly dtypes: readonly string[] | 'any';
   /** Binds views and precomputes index arithmetic; throws KernelError when preconditions fail. */
@@ -81,6 +95,21 @@ export function makeRegistry(kernels: readonly Kernel[]): KernelRegistry {
     m.set(k.id, k);
   }
   return m;
+}
+
+/** The id's element-type field (KERNEL_ID_PATTERN lists the same set). */
+export type KernelDType = 'f32' | 'f64' | 'i64' | 'i32' | 'u8' | 'b8' | 'any';
+
+/**
+ * A kernel's id, `<dtype>-<op>[-<epilogue>]-<tile>-<target>`, written from its declared fields:
+ * the op part is the ONNX op in lower case followed by the weight format when it is packed
+ * (`convnm`), e.g. `f32-convnm-relu-4x8-wasmsimd`. The id names the kernel's family file (the
+ * module the enumerator lists, e.g. wasm/conv-rowblock) plus the variant fields that file
+ * declares; it is never parsed back into fields.
+ */
+export function kernelId(k: Pick<KernelFields, 'dtype' | 'op' | 'format' | 'epilogue' | 'tile' | 'target'>): string {
+  const format = k.format === undefined || k.format === 'dense' ? '' : k.format;
+  return [k.dtype, `${k.op.toLowerCase()}${format}`, ...(k.epilogue === '' ? [] : [k.epilogue]), k.tile, k.target].join('-');
 }
 
 /** Kernel ids follow `<dtype>-<op>[-<epilogue>]-<tile>-<target>`; the tile is MRxNR, or `bcast` for broadcasting elementwise kernels. */

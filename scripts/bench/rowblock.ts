@@ -72,7 +72,7 @@ async function timeWasm(k: Kernel, l: Layer, weight: TensorView, plan: TimingPla
 }
 
 const kernel = (format: string, epilogue: string): Kernel =>
-  ALL_KERNELS.find((k) => k.op === 'Conv' && k.target === 'wasmsimd' && (k.format ?? 'dense') === format && k.epilogue === epilogue && k.id.includes('-4x8-'))!;
+  ALL_KERNELS.find((k) => k.op === 'Conv' && k.target === 'wasmsimd' && (k.format ?? 'dense') === format && k.epilogue === epilogue && k.tile === '4x8')!;
 
 /** Whole-model CPU ms per inference, dense wasmsimd and each variant side by side. */
 async function endToEnd(models: readonly string[], variants: typeof VARIANTS, plan: TimingPlan, repeat: number): Promise<void> {

@@ -30,9 +30,8 @@ function toStored(out: DType, v: number): number | bigint {
 }
 
 export function binaryKernel(op: string, dtypes: readonly DType[], fns: BinaryFns): Kernel {
-  const id = `any-${op.toLowerCase()}-1x1-ref`;
   return defineKernel({
-    id, op, target: 'ref', dtypes,
+    dtype: 'any', tile: '1x1', op, target: 'ref', dtypes,
     prepare(c) {
       const a = c.input(0, dtypes);
       const b = c.input(1, fns.mixed ? NUMERIC_TYPES : dtypes);

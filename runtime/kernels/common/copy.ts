@@ -10,7 +10,7 @@ import { defineKernel } from './define.js';
 
 export function copyKernel(op: string, checkShape?: (c: Checker, x: TensorView, y: TensorView) => void): Kernel {
   return defineKernel({
-    id: `any-${op.toLowerCase()}-1x1-ref`, op, target: 'ref', dtypes: 'any',
+    dtype: 'any', tile: '1x1', op, target: 'ref', dtypes: 'any',
     prepare(c) {
       const x = c.input(0);
       const y = c.output(0);

@@ -4,7 +4,7 @@
 import type { DType, TensorView } from '../../tensor.js';
 import { shapeString, sizeOf } from '../../tensor.js';
 import type { Attrs, Kernel, KernelContext, RunFn } from '../kernel.js';
-import { KernelError } from '../kernel.js';
+import { KernelError, kernelId } from '../kernel.js';
 
 /** Indexable element storage, whatever the element type (number or bigint). */
 export type Cells = { [i: number]: unknown; readonly length: number };
@@ -103,17 +103,20 @@ export class Checker {
   }
 }
 
-export interface KernelSpec extends Omit<Kernel, 'prepare' | 'epilogue'> {
+/** A kernel's declaration: its fields (the id is written from them, see kernelId) and its code. */
+export interface KernelSpec extends Omit<Kernel, 'id' | 'prepare' | 'epilogue'> {
   readonly epilogue?: Kernel['epilogue'];
   prepare(c: Checker): RunFn;
 }
 
 export function defineKernel(spec: KernelSpec): Kernel {
   const { prepare, ...meta } = spec;
-  const id = spec.id;
+  const epilogue = spec.epilogue ?? '';
+  const id = kernelId({ ...spec, epilogue });
   return {
+    id,
     ...meta,
-    epilogue: spec.epilogue ?? '',
+    epilogue,
     prepare: (ctx: KernelContext): RunFn => prepare(new Checker(ctx, id)),
   };
 }

@@ -1,5 +1,5 @@
 // Fused activations for Conv, Gemm and MatMul: the node attribute `spc_activation` must agree
-// with the kernel id's epilogue; both relu and clip reduce to a clamp to [lo, hi].
+// with the kernel's declared epilogue; both relu and clip reduce to a clamp to [lo, hi].
 
 import type { Kernel } from '../kernel.js';
 import type { Checker } from './define.js';
@@ -22,8 +22,3 @@ export function epilogueClamp(c: Checker, epilogue: Kernel['epilogue']): Clamp {
 }
 
 export const EPILOGUES: readonly Kernel['epilogue'][] = ['', 'relu', 'clip'];
-
-/** `f32-conv-1x1-ref` → `f32-conv-relu-1x1-ref` for epilogue relu. */
-export function epilogueId(dtype: string, op: string, epilogue: Kernel['epilogue'], tile: string, target: string): string {
-  return [dtype, op, ...(epilogue === '' ? [] : [epilogue]), tile, target].join('-');
-}

@@ -6,9 +6,8 @@ import type { Checker } from './define.js';
 import { defineKernel } from './define.js';
 
 export function unaryRef(op: string, makeFn: (c: Checker) => (x: number) => number): Kernel {
-  const id = `f32-${op.toLowerCase()}-1x1-ref`;
   return defineKernel({
-    id, op, target: 'ref', dtypes: ['float32'],
+    dtype: 'f32', tile: '1x1', op, target: 'ref', dtypes: ['float32'],
     prepare(c) {
       const x = c.input(0, ['float32']);
       const y = c.output(0, ['float32']);

@@ -5,7 +5,7 @@ import { defineKernel } from '../common/define.js';
 import { addRef } from '../ref/add.js';
 
 export const addJs = defineKernel({
-  id: 'f32-add-1x1-js', op: 'Add', target: 'js', dtypes: ['float32'],
+  dtype: 'f32', tile: '1x1', op: 'Add', target: 'js', dtypes: ['float32'],
   prepare(c) {
     const a = c.input(0), b = c.input(1);
     const same = a.dtype === 'float32' && b.dtype === 'float32' && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);

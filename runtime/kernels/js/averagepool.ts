@@ -8,7 +8,7 @@ import { averagePoolRef } from '../ref/averagepool.js';
 import { planeWindows } from './pool-window.js';
 
 export const averagePoolJs = defineKernel({
-  id: 'f32-averagepool-1x1-js', op: 'AveragePool', target: 'js', dtypes: ['float32'],
+  dtype: 'f32', tile: '1x1', op: 'AveragePool', target: 'js', dtypes: ['float32'],
   prepare(c) {
     const x = c.input(0, ['float32']);
     const y = c.output(0, ['float32']);

@@ -106,7 +106,7 @@ const divRows: RunRows = (y, a, b, { rows, len, sa, sb, rowA, rowB }) => {
 
 function binaryJs(op: string, runRows: RunRows): Kernel {
   return defineKernel({
-    id: `f32-${op.toLowerCase()}-bcast-js`, op, target: 'js', dtypes: F32,
+    dtype: 'f32', tile: 'bcast', op, target: 'js', dtypes: F32,
     supports(node: NodeShapes): boolean {
       const [a, b] = node.inputs;
       return a?.dtype === 'float32' && b?.dtype === 'float32' && broadcastShape([a.shape, b.shape]) !== undefined;

@@ -7,7 +7,7 @@ import type { TypedArray } from '../../tensor.js';
 import { concatRef } from '../ref/concat.js';
 
 export const concatJs = defineKernel({
-  id: 'any-concat-1x1-js', op: 'Concat', target: 'js', dtypes: 'any',
+  dtype: 'any', tile: '1x1', op: 'Concat', target: 'js', dtypes: 'any',
   prepare(c) {
     // The ref kernel checks every precondition; its run is replaced by block copies.
     concatRef.prepare(c.ctx);

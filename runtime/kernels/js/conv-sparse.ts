@@ -12,15 +12,14 @@
 import type { SparseFormat } from '../../sparse/packed.js';
 import type { Kernel, RunFn } from '../kernel.js';
 import { defineKernel } from '../common/define.js';
-import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES } from '../common/epilogue.js';
 import { windowTapTable } from '../common/geometry.js';
 import { planSparseConv } from '../ref/conv-sparse.js';
 import { rowEntries, SPARSE_FORMATS } from '../ref/weight-sparse.js';
 
 function convSparseJs(format: SparseFormat, epilogue: Kernel['epilogue']): Kernel {
-  const id = epilogueId('f32', `conv${format}`, epilogue, '8x1', 'js');
   return defineKernel({
-    id, op: 'Conv', target: 'js', epilogue, format, dtypes: ['float32'],
+    dtype: 'f32', tile: '8x1', op: 'Conv', target: 'js', epilogue, format, dtypes: ['float32'],
     prepare(c): RunFn {
       const pl = planSparseConv(c, format, epilogue);
       const { batch, cin, cout, cinPerGroup, taps, inSize, outSize: P, lo, hi, g, packed } = pl;

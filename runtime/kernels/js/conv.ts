@@ -10,7 +10,7 @@
 
 import type { Kernel } from '../kernel.js';
 import { defineKernel } from '../common/define.js';
-import { EPILOGUES, epilogueClamp, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES, epilogueClamp } from '../common/epilogue.js';
 import { windowGeometry } from '../common/geometry.js';
 import { CONV_REF_KERNELS } from '../ref/conv.js';
 import { clampRange, sgemmAccumulate } from './sgemm-core.js';
@@ -29,10 +29,9 @@ function validOutputRange(out: number, size: number, kernel: number, stride: num
 }
 
 function convJs(epilogue: Kernel['epilogue']): Kernel {
-  const id = epilogueId('f32', 'conv', epilogue, '4x1', 'js');
   const ref = CONV_REF_KERNELS.find((k) => k.epilogue === epilogue)!;
   return defineKernel({
-    id, op: 'Conv', target: 'js', epilogue, dtypes: ['float32'],
+    dtype: 'f32', tile: '4x1', op: 'Conv', target: 'js', epilogue, dtypes: ['float32'],
     prepare(c) {
       const x = c.input(0, ['float32']);
       const w = c.input(1, ['float32']);

@@ -9,7 +9,7 @@ import type { PackedWeight, SparseFormat } from '../../sparse/packed.js';
 import type { Kernel, RunFn } from '../kernel.js';
 import type { Checker } from '../common/define.js';
 import { defineKernel } from '../common/define.js';
-import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES } from '../common/epilogue.js';
 import { planSparseGemm } from '../ref/gemm-sparse.js';
 import { rowEntries, SPARSE_FORMATS } from '../ref/weight-sparse.js';
 
@@ -58,9 +58,8 @@ export function prepareSparseRows(
 }
 
 function gemmSparseJs(format: SparseFormat, epilogue: Kernel['epilogue']): Kernel {
-  const id = epilogueId('f32', `gemm${format}`, epilogue, '1x1', 'js');
   return defineKernel({
-    id, op: 'Gemm', target: 'js', epilogue, format, dtypes: ['float32'],
+    dtype: 'f32', tile: '1x1', op: 'Gemm', target: 'js', epilogue, format, dtypes: ['float32'],
     prepare(c) {
       const { a, y, cd, cRow, cCol, packed, m, n, aRow, aCol, alpha, beta, lo, hi } = planSparseGemm(c, format, epilogue);
       const yd = y.data as Float32Array;

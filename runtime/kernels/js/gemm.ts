@@ -4,14 +4,13 @@
 
 import type { Kernel } from '../kernel.js';
 import { defineKernel } from '../common/define.js';
-import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES } from '../common/epilogue.js';
 import { planGemm } from '../common/gemm-plan.js';
 import { clampRange, sgemmAccumulate, sgemmDot } from './sgemm-core.js';
 
 function gemmJs(epilogue: Kernel['epilogue']): Kernel {
-  const id = epilogueId('f32', 'gemm', epilogue, '4x4', 'js');
   return defineKernel({
-    id, op: 'Gemm', target: 'js', epilogue, dtypes: ['float32'],
+    dtype: 'f32', tile: '4x4', op: 'Gemm', target: 'js', epilogue, dtypes: ['float32'],
     prepare(c) {
       const { a, b, y, cd, cRow, cCol, m, k, n, transB, aRow, aCol, alpha, beta, lo, hi } = planGemm(c, epilogue, 'dense');
       const ad = a.data as Float32Array, bd = b.data as Float32Array, yd = y.data as Float32Array;

@@ -5,7 +5,7 @@ import { defineKernel } from '../common/define.js';
 import { planGlobalPool } from '../common/global-pool.js';
 
 export const globalAveragePoolJs = defineKernel({
-  id: 'f32-globalaveragepool-1x1-js', op: 'GlobalAveragePool', target: 'js', dtypes: ['float32'],
+  dtype: 'f32', tile: '1x1', op: 'GlobalAveragePool', target: 'js', dtypes: ['float32'],
   prepare(c) {
     const { xd, yd, planes, size } = planGlobalPool(c);
     return () => {

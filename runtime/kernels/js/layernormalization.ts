@@ -18,7 +18,7 @@ function blockLen(shape: readonly number[], axisAttr: number): number | undefine
 const size = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
 
 export const layerNormalizationJs = defineKernel({
-  id: 'f32-layernormalization-1x1-js', op: 'LayerNormalization', target: 'js', dtypes: F32,
+  dtype: 'f32', tile: '1x1', op: 'LayerNormalization', target: 'js', dtypes: F32,
   supports(node: NodeShapes): boolean {
     const [x, scale, bias] = node.inputs;
     if (!x || !scale || x.dtype !== 'float32') return false;

@@ -6,15 +6,14 @@
 import type { SparseFormat } from '../../sparse/packed.js';
 import type { Kernel } from '../kernel.js';
 import { defineKernel } from '../common/define.js';
-import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES } from '../common/epilogue.js';
 import { planSparseMatMul } from '../ref/matmul-sparse.js';
 import { SPARSE_FORMATS } from '../ref/weight-sparse.js';
 import { prepareSparseRows } from './gemm-sparse.js';
 
 function matmulSparseJs(format: SparseFormat, epilogue: Kernel['epilogue']): Kernel {
-  const id = epilogueId('f32', `matmul${format}`, epilogue, '1x1', 'js');
   return defineKernel({
-    id, op: 'MatMul', target: 'js', epilogue, format, dtypes: ['float32'],
+    dtype: 'f32', tile: '1x1', op: 'MatMul', target: 'js', epilogue, format, dtypes: ['float32'],
     prepare(c) {
       const { a, y, packed, rows, k, n, lo, hi } = planSparseMatMul(c, format, epilogue);
       const yd = y.data as Float32Array;

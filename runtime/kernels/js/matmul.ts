@@ -3,14 +3,13 @@
 
 import type { Kernel } from '../kernel.js';
 import { defineKernel } from '../common/define.js';
-import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES } from '../common/epilogue.js';
 import { planMatMulNode } from '../common/matmul-plan.js';
 import { clampRange, sgemmAccumulate } from './sgemm-core.js';
 
 function matmulJs(epilogue: Kernel['epilogue']): Kernel {
-  const id = epilogueId('f32', 'matmul', epilogue, '4x1', 'js');
   return defineKernel({
-    id, op: 'MatMul', target: 'js', epilogue, dtypes: ['float32'],
+    dtype: 'f32', tile: '4x1', op: 'MatMul', target: 'js', epilogue, dtypes: ['float32'],
     prepare(c) {
       const { a, b, y, lo, hi, m, k, n, aOffsets, bOffsets } = planMatMulNode(c, epilogue, 'dense');
       const ad = a.data as Float32Array, bd = b.data as Float32Array, yd = y.data as Float32Array;

@@ -8,7 +8,7 @@ import { maxPoolRef } from '../ref/maxpool.js';
 import { planeWindows } from './pool-window.js';
 
 export const maxPoolJs = defineKernel({
-  id: 'f32-maxpool-1x1-js', op: 'MaxPool', target: 'js', dtypes: ['float32'],
+  dtype: 'f32', tile: '1x1', op: 'MaxPool', target: 'js', dtypes: ['float32'],
   prepare(c) {
     const x = c.input(0, ['float32']);
     const y = c.output(0, ['float32']);

@@ -33,7 +33,7 @@ function attrAxes(attrs: NodeShapes['attrs']): readonly number[] | undefined {
 }
 
 export const reduceMeanJs = defineKernel({
-  id: 'f32-reducemean-1x1-js', op: 'ReduceMean', target: 'js', dtypes: F32,
+  dtype: 'f32', tile: '1x1', op: 'ReduceMean', target: 'js', dtypes: F32,
   supports(node: NodeShapes): boolean {
     const x = node.inputs[0];
     if (!x || x.dtype !== 'float32' || node.inputs[1] !== undefined) return false;

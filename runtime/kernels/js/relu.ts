@@ -3,7 +3,7 @@
 import { defineKernel } from '../common/define.js';
 
 export const reluJs = defineKernel({
-  id: 'f32-relu-1x1-js', op: 'Relu', target: 'js', dtypes: ['float32'],
+  dtype: 'f32', tile: '1x1', op: 'Relu', target: 'js', dtypes: ['float32'],
   prepare(c) {
     const x = c.input(0, ['float32']);
     const y = c.output(0, ['float32']);

@@ -9,7 +9,7 @@ import { sliceInputs, sliceWindow } from '../common/slice-window.js';
 import { rowMajorStrides } from '../common/broadcast.js';
 
 export const sliceJs: Kernel = defineKernel({
-  id: 'any-slice-1x1-js', op: 'Slice', target: 'js', dtypes: 'any',
+  dtype: 'any', tile: '1x1', op: 'Slice', target: 'js', dtypes: 'any',
   prepare(c) {
     const window = sliceInputs(c);
     const { x, y } = window;

@@ -12,7 +12,7 @@ function isLastAxis(rank: number, axis: number): boolean {
 }
 
 export const softmaxJs = defineKernel({
-  id: 'f32-softmax-1x1-js', op: 'Softmax', target: 'js', dtypes: F32,
+  dtype: 'f32', tile: '1x1', op: 'Softmax', target: 'js', dtypes: F32,
   supports(node: NodeShapes): boolean {
     const x = node.inputs[0];
     const axis = typeof node.attrs['axis'] === 'number' ? node.attrs['axis'] : -1;

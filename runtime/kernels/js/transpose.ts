@@ -52,7 +52,7 @@ export function planTranspose(shape: readonly number[], perm: readonly number[])
 }
 
 export const transposeJs: Kernel = defineKernel({
-  id: 'any-transpose-1x1-js', op: 'Transpose', target: 'js', dtypes: 'any',
+  dtype: 'any', tile: '1x1', op: 'Transpose', target: 'js', dtypes: 'any',
   prepare(c) {
     const x = c.input(0);
     const y = c.output(0, [x.dtype]);

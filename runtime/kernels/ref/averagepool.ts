@@ -5,7 +5,7 @@ import { defineKernel } from '../common/define.js';
 import { paddedWindowCounts, planPool } from '../common/pool-plan.js';
 
 export const averagePoolRef = defineKernel({
-  id: 'f32-averagepool-1x1-ref', op: 'AveragePool', target: 'ref', dtypes: ['float32'],
+  dtype: 'f32', tile: '1x1', op: 'AveragePool', target: 'ref', dtypes: ['float32'],
   prepare(c) {
     const x = c.input(0, ['float32']);
     const y = c.output(0, ['float32']);

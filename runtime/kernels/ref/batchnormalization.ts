@@ -4,7 +4,7 @@
 import { defineKernel } from '../common/define.js';
 
 export const batchNormalizationRef = defineKernel({
-  id: 'f32-batchnormalization-1x1-ref', op: 'BatchNormalization', target: 'ref', dtypes: ['float32'],
+  dtype: 'f32', tile: '1x1', op: 'BatchNormalization', target: 'ref', dtypes: ['float32'],
   prepare(c) {
     const x = c.input(0, ['float32']);
     const params = [1, 2, 3, 4].map((i) => c.input(i, ['float32']));

@@ -12,7 +12,7 @@ const TO: Readonly<Record<number, DType>> = {
 const TYPES: readonly DType[] = ['float32', 'float64', 'int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'bool'];
 
 export const castRef = defineKernel({
-  id: 'any-cast-1x1-ref', op: 'Cast', target: 'ref', dtypes: TYPES,
+  dtype: 'any', tile: '1x1', op: 'Cast', target: 'ref', dtypes: TYPES,
   prepare(c) {
     const x = c.input(0, TYPES);
     const to = TO[c.int('to', 0)];

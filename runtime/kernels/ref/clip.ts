@@ -6,7 +6,7 @@ import type { Cells } from '../common/define.js';
 import { NUMERIC_TYPES } from '../common/binary.js';
 
 export const clipRef = defineKernel({
-  id: 'any-clip-1x1-ref', op: 'Clip', target: 'ref', dtypes: NUMERIC_TYPES,
+  dtype: 'any', tile: '1x1', op: 'Clip', target: 'ref', dtypes: NUMERIC_TYPES,
   prepare(c) {
     const x = c.input(0, NUMERIC_TYPES);
     const lo = c.optionalInput(1);

@@ -5,7 +5,7 @@ import { defineKernel } from '../common/define.js';
 import type { Cells } from '../common/define.js';
 
 export const concatRef = defineKernel({
-  id: 'any-concat-1x1-ref', op: 'Concat', target: 'ref', dtypes: 'any',
+  dtype: 'any', tile: '1x1', op: 'Concat', target: 'ref', dtypes: 'any',
   prepare(c) {
     const inputs = c.ctx.inputs.map((_, i) => c.input(i));
     if (inputs.length === 0) c.fail('needs at least one input');

@@ -10,7 +10,7 @@ import type { Kernel } from '../kernel.js';
 import type { ConvPlan } from '../common/conv-plan.js';
 import { planConv } from '../common/conv-plan.js';
 import { defineKernel } from '../common/define.js';
-import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES } from '../common/epilogue.js';
 import { windowTapTable } from '../common/geometry.js';
 import type { Checker } from '../common/define.js';
 import { packedInput, rowEntries, SPARSE_FORMATS } from './weight-sparse.js';
@@ -27,9 +27,8 @@ export function planSparseConv(c: Checker, format: SparseFormat, epilogue: Kerne
 }
 
 function convSparseRef(format: SparseFormat, epilogue: Kernel['epilogue']): Kernel {
-  const id = epilogueId('f32', `conv${format}`, epilogue, '1x1', 'ref');
   return defineKernel({
-    id, op: 'Conv', target: 'ref', epilogue, format, dtypes: ['float32'],
+    dtype: 'f32', tile: '1x1', op: 'Conv', target: 'ref', epilogue, format, dtypes: ['float32'],
     prepare(c) {
       const pl = planSparseConv(c, format, epilogue);
       const { batch, cin, cout, cinPerGroup, taps, inSize, outSize, lo, hi } = pl;

@@ -4,13 +4,12 @@
 import type { Kernel } from '../kernel.js';
 import { defineKernel } from '../common/define.js';
 import { planConv } from '../common/conv-plan.js';
-import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES } from '../common/epilogue.js';
 import { windowTapTable } from '../common/geometry.js';
 
 function convRef(epilogue: Kernel['epilogue']): Kernel {
-  const id = epilogueId('f32', 'conv', epilogue, '1x1', 'ref');
   return defineKernel({
-    id, op: 'Conv', target: 'ref', epilogue, dtypes: ['float32'],
+    dtype: 'f32', tile: '1x1', op: 'Conv', target: 'ref', epilogue, dtypes: ['float32'],
     prepare(c) {
       const { x, w, y, bias: bd, g, batch, cin, cout, group, cinPerGroup, taps, inSize, outSize, lo, hi } = planConv(c, epilogue, 'dense');
       const table = windowTapTable(g);

@@ -7,7 +7,7 @@
 import { defineKernel } from '../common/define.js';
 
 export const convTransposeRef = defineKernel({
-  id: 'f32-convtranspose-1x1-ref', op: 'ConvTranspose', target: 'ref', dtypes: ['float32'],
+  dtype: 'f32', tile: '1x1', op: 'ConvTranspose', target: 'ref', dtypes: ['float32'],
   prepare(c) {
     const x = c.input(0, ['float32']);
     const w = c.input(1, ['float32']);

@@ -6,7 +6,7 @@ import { defineKernel } from '../common/define.js';
 import type { Cells } from '../common/define.js';
 
 export const expandRef = defineKernel({
-  id: 'any-expand-1x1-ref', op: 'Expand', target: 'ref', dtypes: 'any',
+  dtype: 'any', tile: '1x1', op: 'Expand', target: 'ref', dtypes: 'any',
   prepare(c) {
     const x = c.input(0);
     const y = c.output(0, [x.dtype]);

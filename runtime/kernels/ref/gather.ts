@@ -5,7 +5,7 @@ import { defineKernel, INT_INDEX_TYPES, readInt } from '../common/define.js';
 import type { Cells } from '../common/define.js';
 
 export const gatherRef = defineKernel({
-  id: 'any-gather-1x1-ref', op: 'Gather', target: 'ref', dtypes: 'any',
+  dtype: 'any', tile: '1x1', op: 'Gather', target: 'ref', dtypes: 'any',
   prepare(c) {
     const x = c.input(0);
     const idx = c.input(1, INT_INDEX_TYPES);

@@ -8,7 +8,7 @@ import type { SparseFormat } from '../../sparse/packed.js';
 import type { Kernel } from '../kernel.js';
 import type { Checker } from '../common/define.js';
 import { defineKernel } from '../common/define.js';
-import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES } from '../common/epilogue.js';
 import type { GemmPlan } from '../common/gemm-plan.js';
 import { planGemm } from '../common/gemm-plan.js';
 import type { PackedWeight } from '../../sparse/packed.js';
@@ -25,9 +25,8 @@ export function planSparseGemm(c: Checker, format: SparseFormat, epilogue: Kerne
 }
 
 function gemmSparseRef(format: SparseFormat, epilogue: Kernel['epilogue']): Kernel {
-  const id = epilogueId('f32', `gemm${format}`, epilogue, '1x1', 'ref');
   return defineKernel({
-    id, op: 'Gemm', target: 'ref', epilogue, format, dtypes: ['float32'],
+    dtype: 'f32', tile: '1x1', op: 'Gemm', target: 'ref', epilogue, format, dtypes: ['float32'],
     prepare(c) {
       const { a, y, cd, cRow, cCol, packed, m, n, aRow, aCol, alpha, beta, lo, hi } = planSparseGemm(c, format, epilogue);
       const { rowStart, col, val, values } = rowEntries(c, packed);

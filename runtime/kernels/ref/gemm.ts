@@ -3,13 +3,12 @@
 
 import type { Kernel } from '../kernel.js';
 import { defineKernel } from '../common/define.js';
-import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES } from '../common/epilogue.js';
 import { planGemm } from '../common/gemm-plan.js';
 
 function gemmRef(epilogue: Kernel['epilogue']): Kernel {
-  const id = epilogueId('f32', 'gemm', epilogue, '1x1', 'ref');
   return defineKernel({
-    id, op: 'Gemm', target: 'ref', epilogue, dtypes: ['float32'],
+    dtype: 'f32', tile: '1x1', op: 'Gemm', target: 'ref', epilogue, dtypes: ['float32'],
     prepare(c) {
       const { a, b, y, cd, cRow, cCol, m, k, n, transB, aRow, aCol, alpha, beta, lo, hi } = planGemm(c, epilogue, 'dense');
       const ad = a.data as Float32Array, bd = b.data as Float32Array, yd = y.data as Float32Array;

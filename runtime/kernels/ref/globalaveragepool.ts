@@ -4,7 +4,7 @@ import { defineKernel } from '../common/define.js';
 import { planGlobalPool } from '../common/global-pool.js';
 
 export const globalAveragePoolRef = defineKernel({
-  id: 'f32-globalaveragepool-1x1-ref', op: 'GlobalAveragePool', target: 'ref', dtypes: ['float32'],
+  dtype: 'f32', tile: '1x1', op: 'GlobalAveragePool', target: 'ref', dtypes: ['float32'],
   prepare(c) {
     const { xd, yd, planes, size } = planGlobalPool(c);
     return () => {

@@ -4,7 +4,7 @@ import { defineKernel } from '../common/define.js';
 import { planGlobalPool } from '../common/global-pool.js';
 
 export const globalMaxPoolRef = defineKernel({
-  id: 'f32-globalmaxpool-1x1-ref', op: 'GlobalMaxPool', target: 'ref', dtypes: ['float32'],
+  dtype: 'f32', tile: '1x1', op: 'GlobalMaxPool', target: 'ref', dtypes: ['float32'],
   prepare(c) {
     const { xd, yd, planes, size } = planGlobalPool(c);
     return () => {

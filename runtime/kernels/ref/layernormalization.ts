@@ -5,7 +5,7 @@ import { broadcastStrides } from '../common/broadcast.js';
 import { defineKernel } from '../common/define.js';
 
 export const layerNormalizationRef = defineKernel({
-  id: 'f32-layernormalization-1x1-ref', op: 'LayerNormalization', target: 'ref', dtypes: ['float32'],
+  dtype: 'f32', tile: '1x1', op: 'LayerNormalization', target: 'ref', dtypes: ['float32'],
   prepare(c) {
     const x = c.input(0, ['float32']);
     const scale = c.input(1, ['float32']);

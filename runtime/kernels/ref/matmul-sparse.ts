@@ -7,7 +7,7 @@ import type { SparseFormat } from '../../sparse/packed.js';
 import type { Kernel } from '../kernel.js';
 import type { Checker } from '../common/define.js';
 import { defineKernel } from '../common/define.js';
-import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES } from '../common/epilogue.js';
 import { planMatMulNode } from '../common/matmul-plan.js';
 import type { TensorView } from '../../tensor.js';
 import type { PackedWeight } from '../../sparse/packed.js';
@@ -33,9 +33,8 @@ export function planSparseMatMul(c: Checker, format: SparseFormat, epilogue: Ker
 }
 
 function matmulSparseRef(format: SparseFormat, epilogue: Kernel['epilogue']): Kernel {
-  const id = epilogueId('f32', `matmul${format}`, epilogue, '1x1', 'ref');
   return defineKernel({
-    id, op: 'MatMul', target: 'ref', epilogue, format, dtypes: ['float32'],
+    dtype: 'f32', tile: '1x1', op: 'MatMul', target: 'ref', epilogue, format, dtypes: ['float32'],
     prepare(c) {
       const { a, y, packed, rows, k, n, lo, hi } = planSparseMatMul(c, format, epilogue);
       const { rowStart, col, val, values } = rowEntries(c, packed);

@@ -3,13 +3,12 @@
 
 import type { Kernel } from '../kernel.js';
 import { defineKernel } from '../common/define.js';
-import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES } from '../common/epilogue.js';
 import { planMatMulNode } from '../common/matmul-plan.js';
 
 function matmulRef(epilogue: Kernel['epilogue']): Kernel {
-  const id = epilogueId('f32', 'matmul', epilogue, '1x1', 'ref');
   return defineKernel({
-    id, op: 'MatMul', target: 'ref', epilogue, dtypes: ['float32'],
+    dtype: 'f32', tile: '1x1', op: 'MatMul', target: 'ref', epilogue, dtypes: ['float32'],
     prepare(c) {
       const { a, b, y, lo, hi, m, k, n, aOffsets, bOffsets } = planMatMulNode(c, epilogue, 'dense');
       const ad = a.data as Float32Array, bd = b.data as Float32Array, yd = y.data as Float32Array;

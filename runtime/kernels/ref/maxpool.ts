@@ -7,7 +7,7 @@ import { planPool } from '../common/pool-plan.js';
 const TYPES = ['float32', 'float64', 'int8', 'uint8', 'int32'] as const;
 
 export const maxPoolRef = defineKernel({
-  id: 'any-maxpool-1x1-ref', op: 'MaxPool', target: 'ref', dtypes: TYPES,
+  dtype: 'any', tile: '1x1', op: 'MaxPool', target: 'ref', dtypes: TYPES,
   prepare(c) {
     const x = c.input(0, TYPES);
     const y = c.output(0, [x.dtype]);

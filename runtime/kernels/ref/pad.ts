@@ -8,7 +8,7 @@ import { defineKernel, INT_INDEX_TYPES, readInt } from '../common/define.js';
 import type { Cells } from '../common/define.js';
 
 export const padRef = defineKernel({
-  id: 'any-pad-1x1-ref', op: 'Pad', target: 'ref', dtypes: 'any',
+  dtype: 'any', tile: '1x1', op: 'Pad', target: 'ref', dtypes: 'any',
   prepare(c) {
     const x = c.input(0);
     const padsIn = c.optionalInput(1, INT_INDEX_TYPES);

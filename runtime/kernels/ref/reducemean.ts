@@ -4,7 +4,7 @@
 import { defineKernel, INT_INDEX_TYPES, readInt } from '../common/define.js';
 
 export const reduceMeanRef = defineKernel({
-  id: 'f32-reducemean-1x1-ref', op: 'ReduceMean', target: 'ref', dtypes: ['float32'],
+  dtype: 'f32', tile: '1x1', op: 'ReduceMean', target: 'ref', dtypes: ['float32'],
   prepare(c) {
     const x = c.input(0, ['float32']);
     const axesIn = c.optionalInput(1, INT_INDEX_TYPES);

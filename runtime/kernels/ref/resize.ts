@@ -31,7 +31,7 @@ const ROUNDING: Readonly<Record<string, (x: number) => number>> = {
 };
 
 export const resizeRef = defineKernel({
-  id: 'f32-resize-1x1-ref', op: 'Resize', target: 'ref', dtypes: ['float32'],
+  dtype: 'f32', tile: '1x1', op: 'Resize', target: 'ref', dtypes: ['float32'],
   prepare(c) {
     const x = c.input(0, ['float32']);
     const opset10 = c.ctx.inputs.length === 2;

@@ -3,7 +3,7 @@
 import { defineKernel } from '../common/define.js';
 
 export const shapeRef = defineKernel({
-  id: 'any-shape-1x1-ref', op: 'Shape', target: 'ref', dtypes: 'any',
+  dtype: 'any', tile: '1x1', op: 'Shape', target: 'ref', dtypes: 'any',
   prepare(c) {
     const x = c.input(0);
     const y = c.output(0, ['int64']);

@@ -7,7 +7,7 @@ import type { Cells } from '../common/define.js';
 import { rowMajorStrides } from '../common/broadcast.js';
 
 export const sliceRef = defineKernel({
-  id: 'any-slice-1x1-ref', op: 'Slice', target: 'ref', dtypes: 'any',
+  dtype: 'any', tile: '1x1', op: 'Slice', target: 'ref', dtypes: 'any',
   prepare(c) {
     const window = sliceInputs(c);
     const { x, y } = window;

@@ -4,7 +4,7 @@
 import { defineKernel } from '../common/define.js';
 
 export const softmaxRef = defineKernel({
-  id: 'f32-softmax-1x1-ref', op: 'Softmax', target: 'ref', dtypes: ['float32'],
+  dtype: 'f32', tile: '1x1', op: 'Softmax', target: 'ref', dtypes: ['float32'],
   prepare(c) {
     const x = c.input(0, ['float32']);
     const y = c.output(0, ['float32']);

@@ -5,7 +5,7 @@ import { defineKernel } from '../common/define.js';
 import type { Cells } from '../common/define.js';
 
 export const splitRef = defineKernel({
-  id: 'any-split-1x1-ref', op: 'Split', target: 'ref', dtypes: 'any',
+  dtype: 'any', tile: '1x1', op: 'Split', target: 'ref', dtypes: 'any',
   prepare(c) {
     const x = c.input(0);
     const outs = c.ctx.outputs.map((_, i) => c.output(i, [x.dtype]));

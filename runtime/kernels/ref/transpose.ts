@@ -7,7 +7,7 @@ import { transposePerm } from '../common/transpose-perm.js';
 import { rowMajorStrides } from '../common/broadcast.js';
 
 export const transposeRef = defineKernel({
-  id: 'any-transpose-1x1-ref', op: 'Transpose', target: 'ref', dtypes: 'any',
+  dtype: 'any', tile: '1x1', op: 'Transpose', target: 'ref', dtypes: 'any',
   prepare(c) {
     const x = c.input(0);
     const y = c.output(0, [x.dtype]);

@@ -5,7 +5,7 @@ import { defineKernel } from '../common/define.js';
 import type { Cells } from '../common/define.js';
 
 export const whereRef = defineKernel({
-  id: 'any-where-1x1-ref', op: 'Where', target: 'ref', dtypes: 'any',
+  dtype: 'any', tile: '1x1', op: 'Where', target: 'ref', dtypes: 'any',
   prepare(c) {
     const cond = c.input(0, ['bool', 'uint8']);
     const x = c.input(1);

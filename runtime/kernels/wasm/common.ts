@@ -15,10 +15,11 @@ import { rowEntries } from '../ref/weight-sparse.js';
 import type { PackedWeight } from '../../sparse/packed.js';
 
 export interface WasmKernelSpec {
-  readonly id: string;
   readonly op: string;
   readonly epilogue: Kernel['epilogue'];
   readonly format?: Kernel['format'];
+  readonly tile: string;
+  readonly rowBlock?: number;
   /** The kernel prepared when there is no WasmEnv. */
   readonly js: Kernel;
   readonly needs: string;
@@ -28,11 +29,12 @@ export interface WasmKernelSpec {
 }
 
 export function wasmKernel(spec: WasmKernelSpec): Kernel {
-  const { id, op, epilogue, format, js, supports, scratchBytes } = spec;
+  const { op, epilogue, format, tile, rowBlock, js, supports, scratchBytes } = spec;
   return defineKernel({
-    id, op, target: 'wasmsimd', epilogue, ...(format ? { format } : {}), dtypes: ['float32'],
-    supports, scratchBytes,
+    dtype: 'f32', op, target: 'wasmsimd', epilogue, ...(format ? { format } : {}), tile, ...(rowBlock ? { rowBlock } : {}),
+    dtypes: ['float32'], supports, scratchBytes,
     prepare(c) {
+      const id = c.kernelId;
       const env = c.ctx.wasm;
       if (!env) {
         try {

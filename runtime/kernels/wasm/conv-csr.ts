@@ -13,7 +13,7 @@
 //   scratch = entries[nnz] (8 bytes) | counts[Cout] u32 | xq | t (k×k only)
 
 import type { Kernel, NodeShapes } from '../kernel.js';
-import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES } from '../common/epilogue.js';
 import { CONV_SPARSE_JS_KERNELS } from '../js/conv-sparse.js';
 import { planSparseConv } from '../ref/conv-sparse.js';
 import type { Spmm24x1 } from './common.js';
@@ -66,7 +66,7 @@ type ConvCsrPhased = (x: number, w: number, nnz: number, y: number, b: number, x
 
 function convCsrWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
-    id: epilogueId('f32', 'convcsr', epilogue, '24x1', 'wasmsimd'), op: 'Conv', epilogue, format: 'csr', needs: NEEDS,
+    tile: '24x1', op: 'Conv', epilogue, format: 'csr', needs: NEEDS,
     js: CONV_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'csr')!,
     supports: csrConv,
     scratchBytes(node) {

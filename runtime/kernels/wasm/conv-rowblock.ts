@@ -15,7 +15,7 @@
 // sparse layer's time; the phase planes are one copy of the input.)
 
 import type { Kernel, NodeShapes } from '../kernel.js';
-import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES } from '../common/epilogue.js';
 import { CONV_SPARSE_JS_KERNELS } from '../js/conv-sparse.js';
 import { planSparseConv } from '../ref/conv-sparse.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
@@ -70,7 +70,7 @@ type ConvRowblockWide = (x: number, q: number, wts: number, offs: number, cnt: n
 
 function convRowBlockWasm(format: 'nm' | 'bsr', epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
-    id: epilogueId('f32', `conv${format}`, epilogue, '4x8', 'wasmsimd'), op: 'Conv', epilogue, format, needs: NEEDS,
+    tile: '4x8', rowBlock: 4, op: 'Conv', epilogue, format, needs: NEEDS,
     js: CONV_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === format)!,
     supports: (node) => rowBlockConv(node),
     scratchBytes(node) {

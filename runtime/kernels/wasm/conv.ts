@@ -17,7 +17,7 @@
 // `supports`, so selection keeps the js kernel for it.
 
 import type { Kernel, NodeShapes } from '../kernel.js';
-import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES } from '../common/epilogue.js';
 import { CONV_JS_KERNELS } from '../js/conv.js';
 import type { ConvPlan } from '../common/conv-plan.js';
 import { planConv } from '../common/conv-plan.js';
@@ -108,7 +108,7 @@ export const isPointwise = (p: ConvPlan): boolean => p.taps === 1 && p.g.strides
 
 function convWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
-    id: epilogueId('f32', 'conv', epilogue, '4x8', 'wasmsimd'), op: 'Conv', epilogue, needs: NEEDS_DENSE,
+    tile: '4x8', op: 'Conv', epilogue, needs: NEEDS_DENSE,
     js: CONV_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
     supports: denseConv,
     scratchBytes(node) {
@@ -156,7 +156,7 @@ const dwPadBytes = (Hp: number, Wp: number): number => f32Bytes(Hp * Wp + 32);
 
 function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
-    id: epilogueId('f32', 'conv', epilogue, '1x8', 'wasmsimd'), op: 'Conv', epilogue, needs: NEEDS_DW,
+    tile: '1x8', op: 'Conv', epilogue, needs: NEEDS_DW,
     js: CONV_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
     supports: depthwiseConv,
     scratchBytes(node) {

@@ -18,7 +18,7 @@ function supportsAdd(node: NodeShapes): boolean {
 }
 
 export const addWasm = wasmKernel({
-  id: 'f32-add-1x4-wasmsimd', op: 'Add', epilogue: '', needs: 'a float32 Add of two inputs of one shape', js: addJs,
+  tile: '1x4', op: 'Add', epilogue: '', needs: 'a float32 Add of two inputs of one shape', js: addJs,
   supports: supportsAdd,
   scratchBytes: () => 0,
   prepare(c, env) {
@@ -31,7 +31,7 @@ export const addWasm = wasmKernel({
 });
 
 export const reluWasm = wasmKernel({
-  id: 'f32-relu-1x4-wasmsimd', op: 'Relu', epilogue: '', needs: 'a float32 Relu', js: reluJs,
+  tile: '1x4', op: 'Relu', epilogue: '', needs: 'a float32 Relu', js: reluJs,
   supports: (node) => node.inputs[0]?.dtype === 'float32',
   scratchBytes: () => 0,
   prepare(c, env) {

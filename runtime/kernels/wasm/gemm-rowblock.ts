@@ -10,7 +10,7 @@
 //   bias and clamp in the kernel. scratch = staged weight (rowblock.ts) | op(A)ᵀ | Yᵀ
 
 import type { Kernel, NodeShapes, RunFn } from '../kernel.js';
-import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES } from '../common/epilogue.js';
 import { GEMM_SPARSE_JS_KERNELS } from '../js/gemm-sparse.js';
 import { planSparseGemm } from '../ref/gemm-sparse.js';
 import { f32Bytes, gemmOutput, pointer, scratchF32, wasmKernel } from './common.js';
@@ -30,7 +30,7 @@ function dims(node: NodeShapes): { m: number; k: number; n: number; transA: bool
 
 function gemmRowBlockWasm(format: 'nm' | 'bsr', epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
-    id: epilogueId('f32', `gemm${format}`, epilogue, '4x8', 'wasmsimd'), op: 'Gemm', epilogue, format, needs: NEEDS,
+    tile: '4x8', rowBlock: 4, op: 'Gemm', epilogue, format, needs: NEEDS,
     js: GEMM_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === format)!,
     supports: (node) => dims(node) !== undefined,
     scratchBytes(node) {

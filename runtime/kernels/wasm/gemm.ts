@@ -13,7 +13,7 @@ import type { Kernel, NodeShapes, RunFn, WasmEnv } from '../kernel.js';
 import type { TensorView } from '../../tensor.js';
 import type { Checker } from '../common/define.js';
 import { broadcastStrides } from '../common/broadcast.js';
-import { EPILOGUES, epilogueClamp, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES, epilogueClamp } from '../common/epilogue.js';
 import { GEMM_JS_KERNELS } from '../js/gemm.js';
 import { GEMM_SPARSE_JS_KERNELS } from '../js/gemm-sparse.js';
 import { planSparseGemm } from '../ref/gemm-sparse.js';
@@ -87,7 +87,7 @@ function outputPass(c: Checker, env: WasmEnv, d: Dims, inKernel: boolean, plan: 
 
 function gemmWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
-    id: epilogueId('f32', 'gemm', epilogue, '4x8', 'wasmsimd'), op: 'Gemm', epilogue, needs: NEEDS,
+    tile: '4x8', op: 'Gemm', epilogue, needs: NEEDS,
     js: GEMM_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
     supports: supportsGemm,
     scratchBytes(node) {
@@ -141,7 +141,7 @@ type Gemv4 = (w: number, x: number, y: number, b: number, n: number, k: number, 
 
 function gemmCsrWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
-    id: epilogueId('f32', 'gemmcsr', epilogue, '24x1', 'wasmsimd'), op: 'Gemm', epilogue, format: 'csr', needs: NEEDS,
+    tile: '24x1', op: 'Gemm', epilogue, format: 'csr', needs: NEEDS,
     js: GEMM_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'csr')!,
     supports: (node) => node.inputs[1]?.packed?.format !== 'bsr' && node.inputs[1]?.packed?.format !== 'nm' && supportsGemm(node),
     scratchBytes(node) {

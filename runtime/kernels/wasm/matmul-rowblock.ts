@@ -7,7 +7,7 @@
 //   (SIMD 4×4 blocks), the clamp in the kernel. scratch = staged weight (rowblock.ts) | Aᵀ | Yᵀ
 
 import type { Kernel, RunFn } from '../kernel.js';
-import { EPILOGUES, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES } from '../common/epilogue.js';
 import { MATMUL_SPARSE_JS_KERNELS } from '../js/matmul-sparse.js';
 import { planSparseMatMul } from '../ref/matmul-sparse.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
@@ -19,7 +19,7 @@ const NEEDS = 'a float32 MatMul of A (rank ≥ 2) by a 2-D B';
 
 function matmulRowBlockWasm(format: 'nm' | 'bsr', epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
-    id: epilogueId('f32', `matmul${format}`, epilogue, '4x8', 'wasmsimd'), op: 'MatMul', epilogue, format, needs: NEEDS,
+    tile: '4x8', rowBlock: 4, op: 'MatMul', epilogue, format, needs: NEEDS,
     js: MATMUL_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === format)!,
     supports: (node) => dims(node) !== undefined,
     scratchBytes(node) {

@@ -10,7 +10,7 @@
 // selection keeps the js kernel for them.
 
 import type { Kernel, NodeShapes, RunFn } from '../kernel.js';
-import { EPILOGUES, epilogueClamp, epilogueId } from '../common/epilogue.js';
+import { EPILOGUES, epilogueClamp } from '../common/epilogue.js';
 import { MATMUL_JS_KERNELS } from '../js/matmul.js';
 import { MATMUL_SPARSE_JS_KERNELS } from '../js/matmul-sparse.js';
 import { planSparseMatMul } from '../ref/matmul-sparse.js';
@@ -46,7 +46,7 @@ function batchedDims(node: NodeShapes): { t: number; r: number; k: number; n: nu
 
 function matmulWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
-    id: epilogueId('f32', 'matmul', epilogue, '4x8', 'wasmsimd'), op: 'MatMul', epilogue, needs: NEEDS,
+    tile: '4x8', op: 'MatMul', epilogue, needs: NEEDS,
     js: MATMUL_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
     supports: (node) => dims(node) !== undefined || batchedDims(node) !== undefined,
     scratchBytes: () => 0,
@@ -72,7 +72,7 @@ function matmulWasm(epilogue: Kernel['epilogue']): Kernel {
 
 function matmulCsrWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
-    id: epilogueId('f32', 'matmulcsr', epilogue, '24x1', 'wasmsimd'), op: 'MatMul', epilogue, format: 'csr', needs: NEEDS,
+    tile: '24x1', op: 'MatMul', epilogue, format: 'csr', needs: NEEDS,
     js: MATMUL_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'csr')!,
     supports: (node) => node.inputs[1]?.packed?.format !== 'bsr' && node.inputs[1]?.packed?.format !== 'nm' && dims(node) !== undefined,
     scratchBytes(node) {

@@ -20,7 +20,7 @@ type MaxPool1x4 = (x: number, y: number, planes: number, h: number, w: number, o
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number) => void;
 
 export const maxPoolWasm = wasmKernel({
-  id: 'f32-maxpool-1x4-wasmsimd', op: 'MaxPool', epilogue: '', needs: NEEDS, js: maxPoolJs,
+  tile: '1x4', op: 'MaxPool', epilogue: '', needs: NEEDS, js: maxPoolJs,
   supports: supportsMaxPool,
   scratchBytes: () => 0,
   prepare(c, env) {

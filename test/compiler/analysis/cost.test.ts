@@ -4,9 +4,11 @@
 import { strict as assert } from 'node:assert';
 import type { Graph, Sparsity } from '../../../compiler/ir/graph.js';
 import { withGraph } from '../../../compiler/ir/graph.js';
-import { estimate, isRowBlock, kernelFamily, kernelWork, layerStats, profileKey, PRIOR_FACTORS, PRIORS } from '../../../compiler/analysis/cost.js';
+import { estimate, isRowBlock, kernelFamily, kernelWork, layerStats, profileKey, PRIOR_FACTORS, PRIORS, ROW_BLOCK } from '../../../compiler/analysis/cost.js';
+import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
 import { makeProfile } from '../../../compiler/analysis/profile.js';
 import type { Kernel } from '../../../runtime/kernels/kernel.js';
+import { kernelId } from '../../../runtime/kernels/kernel.js';
 import { build, f32, int, ints, randomF32 } from '../passes/build.js';
 
 /** Marks the constant `name` as pruned with `s` (the zeros are already in its data). */
@@ -36,8 +38,11 @@ function pointwise(kind: Sparsity['kind']): Graph {
   return pruned(g, 'w', kind === 'nm' ? { kind, n: 2, m: 4 } : kind === 'block' ? { kind, br: 4, bc: 1 } : { kind });
 }
 
-const kernel = (id: string, format: Kernel['format'], epilogue: Kernel['epilogue'] = ''): Kernel =>
-  ({ id, op: 'Conv', target: id.endsWith('wasmsimd') ? 'wasmsimd' : id.endsWith('-js') ? 'js' : 'ref', epilogue, format, dtypes: ['float32'], prepare: () => () => {} });
+/** A stand-in f32 Conv kernel from its declared fields (row-block: the nm/bsr 4-row tile). */
+const kernel = (format: Kernel['format'], tile: string, target: Kernel['target'], epilogue: Kernel['epilogue'] = '', rowBlock?: number): Kernel => {
+  const fields = { dtype: 'f32', op: 'Conv', target, epilogue, format, tile, ...(rowBlock ? { rowBlock } : {}) } as const;
+  return { ...fields, id: kernelId(fields), dtypes: ['float32'], prepare: () => () => {} };
+};
 
 describe('cost model', () => {
   it('pointwise conv: P, K, N, nonzeros, stored slots and 4-row-union work as counted by hand', () => {
@@ -45,20 +50,20 @@ describe('cost model', () => {
     const s = layerStats(g, g.nodes[0]!)!;
     assert.deepEqual({ cls: s.shapeClass, P: s.P, K: s.K, N: s.N }, { cls: 'pointwise', P: 6, K: 4, N: 8 });
     assert.deepEqual(s.sparse, { format: 'nm', nnz: 11, stored: 16, union4: 24 });
-    assert.equal(kernelWork(kernel('f32-conv-4x8-wasmsimd', 'dense'), s), 8 * 4 * 6);
-    assert.equal(kernelWork(kernel('f32-convnm-4x8-wasmsimd', 'nm'), s), 24 * 6, 'row-block tile: union work');
-    assert.equal(kernelWork(kernel('f32-convnm-8x1-js', 'nm'), s), 16 * 6, 'other nm kernels: stored slots');
-    assert.equal(kernelWork(kernel('f32-convcsr-24x1-wasmsimd', 'csr'), s), undefined, 'a csr kernel cannot read a 2:4 weight');
+    assert.equal(kernelWork(kernel('dense', '4x8', 'wasmsimd'), s), 8 * 4 * 6);
+    assert.equal(kernelWork(kernel('nm', '4x8', 'wasmsimd', '', 4), s), 24 * 6, 'row-block tile: union work');
+    assert.equal(kernelWork(kernel('nm', '8x1', 'js'), s), 16 * 6, 'other nm kernels: stored slots');
+    assert.equal(kernelWork(kernel('csr', '24x1', 'wasmsimd'), s), undefined, 'a csr kernel cannot read a 2:4 weight');
   });
 
   it('csr work is nnz·P; bsr 4×1 stores whole blocks', () => {
     const u = pointwise('unstructured');
-    assert.equal(kernelWork(kernel('f32-convcsr-24x1-wasmsimd', 'csr'), layerStats(u, u.nodes[0]!)!), 11 * 6);
+    assert.equal(kernelWork(kernel('csr', '24x1', 'wasmsimd'), layerStats(u, u.nodes[0]!)!), 11 * 6);
     const b = pointwise('block');
     const s = layerStats(b, b.nodes[0]!)!;
     // 4×1 blocks with a nonzero: rows 0–3 cols {0,1,2,3} = 4, rows 4–7 cols {1,3} = 2 → 6 blocks · 4.
     assert.equal(s.sparse!.stored, 24);
-    assert.equal(kernelWork(kernel('f32-convbsr-8x1-js', 'bsr'), s), 24 * 6);
+    assert.equal(kernelWork(kernel('bsr', '8x1', 'js'), s), 24 * 6);
   });
 
   it('shape classes and sizes: k×k, strided 1×1, depthwise, Gemm (transB), batched MatMul, and one-row Gemm/MatMul as gemv', () => {
@@ -89,17 +94,19 @@ describe('cost model', () => {
   });
 
   it('profile keys drop the epilogue; only nm/bsr 4x8 tiles are row-block kernels', () => {
-    assert.equal(kernelFamily(kernel('f32-conv-relu-4x8-wasmsimd', 'dense', 'relu')), 'f32-conv-4x8-wasmsimd');
-    assert.equal(profileKey(kernel('f32-convcsr-clip-24x1-wasmsimd', 'csr', 'clip'), 'pointwise'), 'f32-convcsr-24x1-wasmsimd@pointwise');
-    assert.ok(isRowBlock(kernel('f32-convbsr-relu-4x8-wasmsimd', 'bsr', 'relu')));
-    assert.ok(!isRowBlock(kernel('f32-convcsr-4x8-wasmsimd', 'csr')));
-    assert.ok(!isRowBlock(kernel('f32-convnm-8x1-js', 'nm')));
+    assert.equal(kernelFamily(kernel('dense', '4x8', 'wasmsimd', 'relu')), 'f32-conv-4x8-wasmsimd');
+    assert.equal(profileKey(kernel('csr', '24x1', 'wasmsimd', 'clip'), 'pointwise'), 'f32-convcsr-24x1-wasmsimd@pointwise');
+    assert.ok(isRowBlock(kernel('bsr', '4x8', 'wasmsimd', 'relu', 4)));
+    assert.ok(!isRowBlock(kernel('csr', '4x8', 'wasmsimd')));
+    assert.ok(!isRowBlock(kernel('nm', '8x1', 'js')));
+    for (const k of ALL_KERNELS.filter((x) => x.rowBlock !== undefined)) assert.equal(k.rowBlock, ROW_BLOCK, `${k.id}: union work is counted for ROW_BLOCK rows`);
+    assert.deepEqual(ALL_KERNELS.filter(isRowBlock).map((k) => k.id).sort(), ALL_KERNELS.filter((k) => k.target === 'wasmsimd' && (k.format === 'nm' || k.format === 'bsr')).map((k) => k.id).sort(), 'the row-block kernels are the wasmsimd nm/bsr ones');
   });
 
   it('estimates come from the profile entry, else from a prior relative to the measured dense kernel, else from the absolute prior', () => {
     const g = pointwise('nm');
     const s = layerStats(g, g.nodes[0]!)!;
-    const k = kernel('f32-conv-4x8-wasmsimd', 'dense');
+    const k = kernel('dense', '4x8', 'wasmsimd');
     const p = makeProfile([
       { key: 'f32-conv-4x8-wasmsimd@pointwise', nsPerCall: 100, nsPerUnit: 2, points: 3 },
       { key: 'f32-conv-4x8-wasmsimd@kxk', nsPerCall: 7, nsPerUnit: 0.5, points: 3 },
@@ -107,9 +114,9 @@ describe('cost model', () => {
     ]);
     assert.deepEqual([estimate(k, s, p)!.ns, estimate(k, s, p)!.from], [100 + 2 * 192, 'profile']);
     // The reference is the wasmsimd dense conv on the same shape class (not kxk, not js).
-    const nm = kernel('f32-convnm-4x8-wasmsimd', 'nm');
+    const nm = kernel('nm', '4x8', 'wasmsimd', '', 4);
     assert.deepEqual([estimate(nm, s, p)!.ns, estimate(nm, s, p)!.from], [100 + 2 * PRIOR_FACTORS.rowBlock * 144, 'prior']);
-    const newDense = kernel('f32-conv-8x8-wasmsimd', 'dense');
+    const newDense = kernel('dense', '8x8', 'wasmsimd');
     assert.equal(estimate(newDense, s, p)!.ns, 100 + 2 * PRIOR_FACTORS.dense * 192);
     const abs = PRIORS.wasmsimd.nm;
     assert.equal(estimate(nm, s, makeProfile([]))!.ns, abs.nsPerCall + abs.nsPerUnit * 144);

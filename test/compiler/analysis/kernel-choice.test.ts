@@ -103,7 +103,7 @@ describe('kernel choice', function () {
 
   it('a kernel added to the registry is a candidate at once, priced by its prior: row-block nm wins on shared-rows 2:4, loses on plain 2:4', () => {
     // Stands for the wasmsimd row-block N:M kernel (4 output rows over the union of their kept columns).
-    const rowBlock: Kernel = { id: 'f32-convnm-4x8-wasmsimd', op: 'Conv', target: 'wasmsimd', epilogue: '', format: 'nm', dtypes: ['float32'], prepare: () => () => {} };
+    const rowBlock: Kernel = { id: 'f32-convnm-4x8-wasmsimd', dtype: 'f32', op: 'Conv', target: 'wasmsimd', epilogue: '', format: 'nm', tile: '4x8', rowBlock: 4, dtypes: ['float32'], prepare: () => () => {} };
     const kernels = ALL_KERNELS.some((k) => k.id === rowBlock.id) ? ALL_KERNELS : [...ALL_KERNELS, rowBlock];
     const reg = makeRegistry(kernels);
     const p = makeProfile([entry('f32-conv-4x8-wasmsimd@pointwise', 0.06), entry('f32-convnm-8x1-js@pointwise', 0.9)]);

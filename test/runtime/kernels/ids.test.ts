@@ -1,9 +1,10 @@
-// The kernel naming scheme holds for every entry of ALL_KERNELS, ids are unique and the
-// metadata fields agree with the id.
+// The kernel naming scheme holds for every entry of ALL_KERNELS, ids are unique and each id is
+// the one kernelId writes from the kernel's declared fields (dtype, op, format, epilogue, tile,
+// target), read here field by field against the scheme.
 
 import { strict as assert } from 'node:assert';
 import { ALL_KERNELS, defaultRegistry } from '../../../runtime/kernels/index.js';
-import { KERNEL_ID_PATTERN } from '../../../runtime/kernels/kernel.js';
+import { KERNEL_ID_PATTERN, kernelId } from '../../../runtime/kernels/kernel.js';
 
 describe('kernel ids', () => {
   it('match KERNEL_ID_PATTERN', () => {
@@ -17,13 +18,17 @@ describe('kernel ids', () => {
     assert.equal(defaultRegistry().size, ids.length);
   });
 
-  it('agree with op, epilogue, target and dtypes', () => {
+  it('are written from the declared fields: <dtype>-<op><format>[-<epilogue>]-<tile>-<target>', () => {
     for (const k of ALL_KERNELS) {
+      assert.equal(k.id, kernelId(k), `${k.id}: not the id of its fields`);
       const parts = k.id.split('-');
+      assert.equal(parts[0], k.dtype, `${k.id}: dtype ${k.dtype}`);
+      assert.equal(parts[parts.length - 2], k.tile, `${k.id}: tile ${k.tile}`);
       assert.equal(parts[1], k.op.toLowerCase() + (k.format && k.format !== 'dense' ? k.format : ''), `${k.id}: op ${k.op} format ${k.format ?? 'dense'}`);
       assert.equal(parts[parts.length - 1], k.target, `${k.id}: target ${k.target}`);
       assert.equal(parts.length === 5 ? parts[2] : '', k.epilogue, `${k.id}: epilogue '${k.epilogue}'`);
       if (k.target === 'ref') assert.equal(parts[parts.length - 2], '1x1', `${k.id}: ref kernels use tile 1x1`);
+      if (k.rowBlock !== undefined) assert.ok(k.format === 'nm' || k.format === 'bsr', `${k.id}: a row-block tile reads nm or bsr`);
       if (parts[0] === 'f32') assert.deepEqual(k.dtypes, ['float32'], `${k.id}: f32 kernels take float32 only`);
       else assert.ok(k.dtypes === 'any' || k.dtypes.length > 1, `${k.id}: 'any' kernels are dtype-generic`);
     }
