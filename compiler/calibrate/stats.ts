@@ -6,6 +6,7 @@
 
 import type { Node } from '../ir/graph.js';
 import { attrInt, kernelAttrs } from '../ir/graph.js';
+import { nodeWeightAxes } from '../ir/weight-matrix.js';
 import type { TensorView } from '../../runtime/tensor.js';
 import { Checker } from '../../runtime/kernels/common/define.js';
 import { windowGeometry, windowTapTable } from '../../runtime/kernels/common/geometry.js';
@@ -198,9 +199,7 @@ export function layerStats(
   const dense = options.denseInputs && options.denseInputs !== inputs && options.weights ? options.denseInputs : undefined;
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
   if (node.op === 'Conv') return convStats(node, weightShape, outputShape, inputs, full, dense, dense ? options.weights : undefined, maxRows, foldCount(options, inputs.length));
-  let cols: number;
-  if (node.op === 'Gemm') cols = attrInt(node, 'transB', 0) !== 0 ? weightShape[1]! : weightShape[0]!;
-  else cols = weightShape[0]!;
+  const cols = weightShape[nodeWeightAxes(node).in]!;
   const w = dense ? options.weights : undefined;
   const K = foldCount(options, inputs.length);
   const accs = Array.from({ length: K }, () => new Accumulator(cols, full, w, w ? w.length / cols : 0));

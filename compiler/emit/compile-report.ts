@@ -4,9 +4,7 @@
 // turns it) the per-layer recipe the artifact's provenance records for `spc inspect`.
 
 import type { Graph, Node } from '../ir/graph.js';
-import { attrInt } from '../ir/graph.js';
-import type { WeightOp } from '../../runtime/sparse/layout.js';
-import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
+import { nodeWeightMatrix } from '../ir/weight-matrix.js';
 import { maskNmShared } from '../sparse/masks.js';
 import type { PassNote } from '../passes/pass.js';
 import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js';
@@ -57,11 +55,9 @@ function nonzeros(data: ArrayLike<number | bigint>): number {
 function keptFraction(g: Graph, node: Node, n: number, m: number, share: number): number | undefined {
   const c = g.values.get(node.inputs[1] ?? '')?.constant;
   if (!c || !(c.data instanceof Float32Array)) return undefined;
-  const transB = node.op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
-  const op = node.op as WeightOp;
-  const { rows, cols } = weightMatrixShape(op, c.shape, transB);
+  const { rows, cols, matrix } = nodeWeightMatrix(node, c.shape, c.data);
   if (cols % m !== 0 || rows % share !== 0) return undefined;
-  const kept = maskNmShared(toWeightMatrix(op, c.shape, transB, c.data), rows, cols, n, m, share);
+  const kept = maskNmShared(matrix, rows, cols, n, m, share);
   let a = 0;
   let b = 0;
   for (let i = 0; i < kept.length; i++) a += Math.abs(kept[i]!);

@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import type { Constant, Graph, Node, Sparsity, Value } from '../ir/graph.js';
 import { attrInt, isStatic, makeGraph } from '../ir/graph.js';
+import { weightView } from '../ir/weight-matrix.js';
 import { SpcError } from '../errors.js';
 import type { Pass, PassContext, PassOptions } from './pass.js';
 import type { Pattern } from '../sparse/pattern.js';
@@ -224,7 +225,7 @@ function selectLayers(graph: Graph, settings: PruneSettings): { candidates: Cand
     if (op !== 'Conv' && c.shape.length !== 2) { skip(node, wName, pattern.text, data.length, nz, `${op} weight has rank ${c.shape.length}, not a 2-D matrix`); continue; }
     if (op === 'Conv' && c.shape.length < 3) { skip(node, wName, pattern.text, data.length, nz, `Conv weight has rank ${c.shape.length}`); continue; }
     if (pattern.kind === 'channel') { skip(node, wName, pattern.text, data.length, nz, 'channel pruning is done by prune-channels'); continue; }
-    const transB = op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
+    const { transB } = weightView(node);
     const { rows, cols } = weightMatrixShape(op, c.shape, transB);
     const forced = o.force === true;
     // The file's base name only: the note reaches the artifact, which must not depend on where the file was.

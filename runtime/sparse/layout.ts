@@ -20,6 +20,14 @@ function product(dims: readonly number[]): number {
   return n;
 }
 
+/**
+ * The axes of the weight tensor that hold the matrix's rows (`out`: output channels) and its
+ * input channels (`in`: the cols for Gemm and MatMul; for Conv the channel axis inside each col).
+ */
+export function weightAxes(op: WeightOp, transB: boolean): { readonly out: number; readonly in: number } {
+  return op === 'Conv' || (op === 'Gemm' && transB) ? { out: 0, in: 1 } : { out: 1, in: 0 };
+}
+
 /** The (rows, cols) matrix view of a weight of `shape` consumed by `op`. */
 export function weightMatrixShape(op: WeightOp, shape: readonly number[], transB: boolean): MatrixShape {
   if (op === 'Conv') {
@@ -27,9 +35,8 @@ export function weightMatrixShape(op: WeightOp, shape: readonly number[], transB
     return { rows: shape[0]!, cols: product(shape.slice(1)) };
   }
   if (shape.length !== 2) throw new Error(`${op} weight must have rank 2, got [${shape.join(',')}]`);
-  const [a, b] = shape as [number, number];
-  if (op === 'Gemm' && transB) return { rows: a, cols: b };
-  return { rows: b, cols: a };
+  const axes = weightAxes(op, transB);
+  return { rows: shape[axes.out]!, cols: shape[axes.in]! };
 }
 
 /** The dense weight `data` (of `shape`) rearranged as the row-major rows×cols matrix. */
