@@ -26,6 +26,7 @@ import { DEFAULT_LIMITS, LIMIT_CEILINGS, LIMIT_FLAGS } from '../limits.js';
 import type { Limits } from '../limits.js';
 import { printErr, printErrLine, printOut } from './print.js';
 import { terminalLine } from '../escape.js';
+import { pct } from '../format.js';
 
 const ALLOCATIONS = ['uniform', 'global', 'erk', 'sensitivity'] as const;
 const METHODS = ['magnitude', 'wanda', 'sparsegpt'] as const;
@@ -317,7 +318,7 @@ export function compileCommand(): Command {
         const e = checks.estimates;
         const extra = [
           ...(e.layers.length > 0 ? [`  estimated time ${(e.denseNs / 1e6).toPrecision(3)} ms dense → ${(e.ns / 1e6).toPrecision(3)} ms (${e.speedup.toFixed(3)}×, kernel-profile estimates over ${e.layers.length} Conv/Gemm/MatMul layers)`] : []),
-          ...(checks.accuracy ? [`  top-1 accuracy ${(100 * checks.accuracy.dense.top1).toFixed(1)}% dense → ${(100 * checks.accuracy.compiled.top1).toFixed(1)}% compiled on ${checks.accuracy.data} (drop ${checks.accuracy.dropPoints.toFixed(2)} points)`] : []),
+          ...(checks.accuracy ? [`  top-1 accuracy ${pct(checks.accuracy.dense.top1)} dense → ${pct(checks.accuracy.compiled.top1)} compiled on ${checks.accuracy.data} (drop ${checks.accuracy.dropPoints.toFixed(2)} points)`] : []),
           ...checks.budgets.map((b) => `  budget met: ${b.message}`),
           ...(checks.html !== undefined ? [`  wrote ${flags.report}`] : []),
         ];

@@ -11,6 +11,7 @@ import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js'
 import { terminalLine } from '../escape.js';
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
 import { storedBytes } from './layer-table.js';
+import { pct } from '../format.js';
 
 export interface CompileLayerReport {
   readonly node: string;
@@ -150,7 +151,6 @@ export function reportTotals(rows: readonly CompileLayerReport[]) {
   };
 }
 
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 export function formatCompileReport(rows: readonly CompileLayerReport[]): string {
   const kept = rows.some((r) => r.keptAfter !== undefined);

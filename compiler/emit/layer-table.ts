@@ -6,6 +6,7 @@
 import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js';
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
 import { terminalLine } from '../escape.js';
+import { pct } from '../format.js';
 
 export interface LayerRow {
   readonly node: string;
@@ -85,7 +86,6 @@ export function storedBytes(t: LoadedArtifact['tensors'][number]): number {
 }
 
 const shapeText = (shapes: readonly (readonly number[])[]): string => shapes.map((s) => s.join('x')).join(', ');
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /** Requested sparsity as the compile report shows it: '-' where nothing was asked (dense) or it is per channel. */
 function requestedText(r: LayerRow['recipe']): string {

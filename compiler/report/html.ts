@@ -10,6 +10,7 @@ import type { BudgetResult } from './budgets.js';
 import type { SpeedupEstimate } from './estimates.js';
 import { escapeHtml as esc } from '../escape.js';
 import { renderBarChart } from './svg.js';
+import { pct } from '../format.js';
 
 export interface ReportInput {
   /** The model's base name. */
@@ -31,7 +32,6 @@ export interface ReportInput {
 
 const COLORS = { before: '#9aa5b1', after: '#1f6feb', requested: '#d29922', dense: '#9aa5b1', chosen: '#2da44e', kept0: '#bf8700', kept1: '#8250df' };
 
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const msText = (ns: number): string => `${(ns / 1e6).toPrecision(3)} ms`;
 const bytesText = (b: number): string => `${b} B`;
 

@@ -31,6 +31,7 @@ import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.j
 import type { WeightOp } from '../../runtime/sparse/layout.js';
 import { CORPUS_MODELS } from './corpus.js';
 import { runPermuteDoc } from './permute-doc.js';
+import { pct } from '../../compiler/format.js';
 
 interface Space { readonly model: string; readonly input: string; readonly layers: string[]; readonly channels: number; readonly terms: ColumnTerm[] }
 interface Row {
@@ -157,7 +158,6 @@ function main(): void {
 
 function sumRows(terms: readonly ColumnTerm[]): number { return terms.reduce((a, t) => a + t.rows, 0); }
 function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? NaN : s[Math.floor((s.length - 1) / 2)]!; }
-function pct(x: number): string { return `${(x * 100).toFixed(1)}%`; }
 
 function printRow(r: Row, header: boolean): void {
   const cols = ['model', 'space', 'C', 'terms', 'rows', 'kept before', 'kept after', 'per-row bound', 'gap closed', 'CPU ms', 'wall ms', 'cap hit'];
