@@ -5,7 +5,7 @@ import type { Constant, Graph, Node, Value } from '../ir/graph.js';
 import { attrInt, isStatic } from '../ir/graph.js';
 import type { TensorView } from '../../runtime/tensor.js';
 import { sizeOf } from '../../runtime/tensor.js';
-import { evaluateNode, nodeOutputTypes } from '../analysis/evaluate.js';
+import { evaluateNode, nodeOutputTypes } from '../analysis/interpret.js';
 import type { GraphEditor, PassContext, Pass, RewriteRule } from './pass.js';
 import { applyRules } from './pass.js';
 

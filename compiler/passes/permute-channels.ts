@@ -20,7 +20,7 @@ import type { Pass, PassContext, PassOptions } from './pass.js';
 import { heldOutFolds, pruneCandidates, pruneSettings } from './prune.js';
 import type { CalibrationSet } from '../calibrate/data.js';
 import { streamCalibration } from '../calibrate/stream.js';
-import { layerStats } from '../calibrate/stats.js';
+import { inputStats } from '../calibrate/stats.js';
 
 /** Checks that `perm` is a permutation of 0..n−1. */
 export function checkPermutation(perm: Int32Array, n: number, what: string): void {
@@ -400,7 +400,7 @@ function layerCalibrations(graph: Graph, calib: CalibrationSet, layers: Readonly
     if (!w || !isStatic(outShape)) return undefined;
     const { rows, cols } = nodeWeightShape(node, w.shape);
     const folds = heldOutFolds(inputs.length, rows, cols);
-    const stats = layerStats(node, w.shape, outShape, inputs, { full: true, folds });
+    const stats = inputStats(node, w.shape, outShape, inputs, { full: true, folds });
     if (stats.groups !== 1) return undefined;
     out.set(node.name, {
       cols: stats.cols, xtx: stats.xtx![0]!, count: stats.sampledRows, sumSq: stats.sumSq[0]!,

@@ -28,8 +28,8 @@ import { biasShift, shiftBias } from '../sparse/bias-correction.js';
 import type { CalibrationSet } from '../calibrate/data.js';
 import type { LayerChange } from '../calibrate/stream.js';
 import { streamCalibration } from '../calibrate/stream.js';
-import type { LayerStats } from '../calibrate/stats.js';
-import { DEFAULT_MAX_ROWS, layerStats } from '../calibrate/stats.js';
+import type { InputStats } from '../calibrate/stats.js';
+import { DEFAULT_MAX_ROWS, inputStats } from '../calibrate/stats.js';
 import type { WeightOp } from '../../runtime/sparse/layout.js';
 import { fromWeightMatrix, toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
 
@@ -167,7 +167,7 @@ function sensitivityLayers(graph: Graph, layers: readonly Candidate[], settings:
     if (!isStatic(outShape)) throw new SpcError(`calibration: layer '${node.name}' has no static output shape`);
     const dense = toWeightMatrix(k.op, k.shape, k.transB, k.data);
     const full = settings.method === 'sparsegpt';
-    const stats = layerStats(node, k.shape, outShape, inputs, { full, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined });
+    const stats = inputStats(node, k.shape, outShape, inputs, { full, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined });
     const perUnit = k.pattern.kind === 'block' ? k.pattern.br * k.pattern.bc : 1;
     const pruned = new Map<number, Float32Array>();
     // The dampening is chosen once per layer, at the level nearest the overall target.
@@ -339,7 +339,7 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
         if (!denseInputs || denseInputs === inputs) return undefined;
         const outShape = graph.values.get(node.outputs[0] ?? '')?.shape as number[];
         const dense = toWeightMatrix(r.op, r.shape, r.transB, r.data);
-        const stats = layerStats(node, r.shape, outShape, inputs, { full: true, denseInputs, weights: dense, folds: foldsFor(outShape, inputs.length, r.rows, r.cols) });
+        const stats = inputStats(node, r.shape, outShape, inputs, { full: true, denseInputs, weights: dense, folds: foldsFor(outShape, inputs.length, r.rows, r.cols) });
         const keep: MaskRule = { kind: 'unstructured', prune: 0 };
         const options = { target: stats.target![0]!, keepDead: true };
         const dampening = dampeningFor(dense, r.rows, r.cols, stats, 0, keep, options, (m) => log(node.name, m));
@@ -356,7 +356,7 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       if (!isStatic(outShape)) throw new SpcError(`calibration: layer '${node.name}' has no static output shape`);
       const dense = toWeightMatrix(k.op, k.shape, k.transB, k.data);
       const full = settings.method === 'sparsegpt';
-      const stats = layerStats(node, k.shape, outShape, inputs, { full, denseInputs, weights: dense, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined });
+      const stats = inputStats(node, k.shape, outShape, inputs, { full, denseInputs, weights: dense, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined });
       const pruned = pruneCalibrated(settings.method, dense, k, plan.rule, stats, (m) => log(node.name, m));
       const constants = new Map<string, Constant>([[k.weight.name, record(k, plan, pruned)]]);
       if (!settings.biasCorrection) return { constants };
@@ -459,7 +459,7 @@ export function heldOutFolds(samples: number, weightRows: number, cols: number):
 
 /** The dampening for group `g` (pruned with `options`) chosen on held-out folds (logged), or undefined without folds. */
 function dampeningFor(
-  w: Float32Array, rows: number, cols: number, stats: LayerStats, g: number, rule: MaskRule, options: SparseGptOptions, note: (m: string) => void,
+  w: Float32Array, rows: number, cols: number, stats: InputStats, g: number, rule: MaskRule, options: SparseGptOptions, note: (m: string) => void,
 ): number | undefined {
   if (!stats.folds) return undefined;
   const folds = stats.folds.map((f) => ({ xtx: f.xtx[g]!, target: f.target?.[g], count: f.sampledRows }));
@@ -474,7 +474,7 @@ function dampeningFor(
  * whole shared-rows or block tiles falls back to magnitude, with a note.
  */
 function pruneCalibrated(
-  method: PruneMethod, dense: Float32Array, k: Candidate, rule: MaskRule, stats: LayerStats, note: (m: string) => void, dampings?: Map<number, number | undefined>,
+  method: PruneMethod, dense: Float32Array, k: Candidate, rule: MaskRule, stats: InputStats, note: (m: string) => void, dampings?: Map<number, number | undefined>,
 ): Float32Array {
   if (method === 'magnitude') return pruneMagnitude(dense, k.rows, k.cols, rule);
   const groups = stats.groups;
