@@ -14,8 +14,9 @@ import type { Graph, Node, Value } from '../ir/graph.js';
 import { isStatic } from '../ir/graph.js';
 import type { Kernel } from '../../runtime/kernels/kernel.js';
 import { nodeWeightMatrix, nodeWeightShape } from '../ir/weight-matrix.js';
+import type { WeightFormat } from '../../runtime/sparse/packed.js';
+import { PACKED_FORMAT } from '../sparse/pack.js';
 import type { KernelProfile, ProfileEntry, ShapeClass } from './profile.js';
-export type WeightFormat = 'dense' | 'csr' | 'nm' | 'bsr';
 
 /** Rows a row-block sparse kernel stages together (tile `<rows>x8` with rows > 1 on nm/bsr). */
 export const ROW_BLOCK = 4;
@@ -94,14 +95,12 @@ export function sparseWork(format: SparseWork['format'], rows: number, cols: num
   return { format, nnz, stored, union4 };
 }
 
-const FORMAT_OF_KIND = { unstructured: 'csr', nm: 'nm', block: 'bsr' } as const;
-
 /** The pruned weight's work counts, in the weight-matrix layout (rows = O, cols = (kh, kw, ci)). */
 function weightWork(op: LayerStats['op'], n: Node, w: Value): SparseWork | undefined {
   if (!w.constant || !w.sparsity || !(w.constant.data instanceof Float32Array)) return undefined;
   const { rows, cols, matrix } = nodeWeightMatrix(n, w.constant.shape, w.constant.data);
   const s = w.sparsity;
-  return sparseWork(FORMAT_OF_KIND[s.kind], rows, cols, matrix, { n: s.n, m: s.m, br: s.br, bc: s.bc });
+  return sparseWork(PACKED_FORMAT[s.kind], rows, cols, matrix, { n: s.n, m: s.m, br: s.br, bc: s.bc });
 }
 
 /** Layer statistics of a Conv/Gemm/MatMul node with static shapes; undefined for anything else. */

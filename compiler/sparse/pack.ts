@@ -3,8 +3,8 @@
 // packs to the same arrays (column indices strictly increasing, N:M padding at the lowest
 // unused slots), so artifacts are reproducible byte for byte.
 
-import { nmIndexBits, type BsrWeight, type CsrWeight, type NmWeight, type PackedWeight } from '../../runtime/sparse/packed.js';
-import type { Node, Value } from '../ir/graph.js';
+import { nmIndexBits, type BsrWeight, type CsrWeight, type NmWeight, type PackedWeight, type SparseFormat } from '../../runtime/sparse/packed.js';
+import type { Node, Sparsity, Value } from '../ir/graph.js';
 import { nodeWeightMatrix } from '../ir/weight-matrix.js';
 
 /** colIdx element type: uint16 when every index fits (bound ≤ 65536), else int32. */
@@ -162,11 +162,14 @@ export function packedBytes(p: PackedWeight): number {
   }
 }
 
+/** The packed format each kind of pruned weight is stored in. */
+export const PACKED_FORMAT: Readonly<Record<Sparsity['kind'], SparseFormat>> = { unstructured: 'csr', nm: 'nm', block: 'bsr' };
+
 /**
  * Packs a pruned weight in the format its kernel reads. The consumer decides the matrix view
  * (Conv OIHW → rows O, cols (kh, kw, ci); Gemm/MatMul → rows = output features).
  */
-export function packWeight(v: Value, consumer: Node, format: 'csr' | 'nm' | 'bsr'): PackedWeight {
+export function packWeight(v: Value, consumer: Node, format: SparseFormat): PackedWeight {
   const c = v.constant!;
   const s = v.sparsity!;
   const { rows, cols, matrix } = nodeWeightMatrix(consumer, c.shape, c.data as Float32Array);
