@@ -14,7 +14,7 @@ import { loadProfile } from '../analysis/profile.js';
 import { printGraph } from '../ir/print.js';
 import { emitOnnx } from '../emit/onnx.js';
 import { formatCompileReport, reportTotals } from '../emit/compile-report.js';
-import { parsePattern, PATTERN_HELP } from '../sparse/pattern.js';
+import { nmSparsity, parsePattern, PATTERN_HELP } from '../sparse/pattern.js';
 import { parseConfig } from '../sparse/config.js';
 import { readInputFile } from './read-file.js';
 import type { CompileOptions, CompileResult } from '../compile.js';
@@ -72,7 +72,7 @@ function pruningOptions(given: CompileFlags): Partial<CompileOptions> {
   if (flags.sparsity !== undefined) {
     const s = Number(flags.sparsity);
     if (!(s >= 0 && s < 1) || flags.sparsity.trim() === '') throw new UsageError(`--sparsity '${flags.sparsity}': expected a fraction in [0, 1), e.g. 0.9`);
-    if (pattern.kind === 'nm') throw new UsageError(`--sparsity does not go with an N:M pattern: ${pattern.text} keeps ${pattern.n} of every ${pattern.m} (sparsity ${((pattern.m - pattern.n) / pattern.m).toFixed(3)})`);
+    if (pattern.kind === 'nm') throw new UsageError(`--sparsity does not go with an N:M pattern: ${pattern.text} keeps ${pattern.n} of every ${pattern.m} (sparsity ${nmSparsity(pattern.n, pattern.m).toFixed(3)})`);
     out.sparsity = s;
   } else if (pattern.kind !== 'nm') {
     throw new UsageError(`--pattern ${pattern.text} needs --sparsity, e.g. --sparsity 0.9`);

@@ -10,7 +10,7 @@ import { weightView } from '../ir/weight-matrix.js';
 import { SpcError } from '../errors.js';
 import type { Pass, PassContext, PassOptions } from './pass.js';
 import type { Pattern } from '../sparse/pattern.js';
-import { parsePattern } from '../sparse/pattern.js';
+import { nmSparsity, parsePattern } from '../sparse/pattern.js';
 import type { Allocation, AllocLayer } from '../sparse/allocation.js';
 import { allocate, parseAllocation } from '../sparse/allocation.js';
 import type { SensitivityLayer, SensitivityPoint } from '../sparse/sensitivity.js';
@@ -401,7 +401,7 @@ function planLayer(k: Candidate, settings: PruneSettings, allocCount: number | u
   const params = k.data.length;
   if (p.kind === 'nm') {
     return {
-      rule: { kind: 'nm', n: p.n, m: p.m, shareRows: settings.shareRows }, requested: (p.m - p.n) / p.m,
+      rule: { kind: 'nm', n: p.n, m: p.m, shareRows: settings.shareRows }, requested: nmSparsity(p.n, p.m),
       sparsity: { kind: 'nm', pattern: p.text, n: p.n, m: p.m, ...(settings.shareRows > 1 ? { shareRows: settings.shareRows } : {}) },
     };
   }
