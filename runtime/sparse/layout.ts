@@ -39,27 +39,38 @@ export function weightMatrixShape(op: WeightOp, shape: readonly number[], transB
   return { rows: shape[axes.out]!, cols: shape[axes.in]! };
 }
 
-/** The dense weight `data` (of `shape`) rearranged as the row-major rows×cols matrix. */
-export function toWeightMatrix(op: WeightOp, shape: readonly number[], transB: boolean, data: Float32Array): Float32Array {
-  const { rows, cols } = weightMatrixShape(op, shape, transB);
-  if (data.length !== rows * cols) throw new Error(`weight data has ${data.length} elements, shape [${shape.join(',')}] needs ${rows * cols}`);
-  const out = new Float32Array(rows * cols);
+/**
+ * Where each matrix entry lives in the weight's own layout: index[r·cols + c] is the offset in the
+ * weight tensor of W[r][c]; undefined when the two orders coincide (Gemm with transB).
+ */
+function weightOffsets(op: WeightOp, shape: readonly number[], transB: boolean, rows: number, cols: number): Uint32Array | undefined {
+  if (op === 'Gemm' && transB) return undefined;
+  const index = new Uint32Array(rows * cols);
   if (op === 'Conv') {
     const cg = shape[1]!;
     const s = product(shape.slice(2));
     for (let o = 0; o < rows; o++) {
       for (let ci = 0; ci < cg; ci++) {
-        for (let k = 0; k < s; k++) out[o * cols + k * cg + ci] = data[(o * cg + ci) * s + k]!;
+        for (let k = 0; k < s; k++) index[o * cols + k * cg + ci] = (o * cg + ci) * s + k;
       }
     }
-  } else if (op === 'Gemm' && transB) {
-    out.set(data);
   } else {
-    // data is [K = cols, N = rows]
+    // The weight is [K = cols, N = rows].
     for (let k = 0; k < cols; k++) {
-      for (let n = 0; n < rows; n++) out[n * cols + k] = data[k * rows + n]!;
+      for (let n = 0; n < rows; n++) index[n * cols + k] = k * rows + n;
     }
   }
+  return index;
+}
+
+/** The dense weight `data` (of `shape`) rearranged as the row-major rows×cols matrix. */
+export function toWeightMatrix(op: WeightOp, shape: readonly number[], transB: boolean, data: Float32Array): Float32Array {
+  const { rows, cols } = weightMatrixShape(op, shape, transB);
+  if (data.length !== rows * cols) throw new Error(`weight data has ${data.length} elements, shape [${shape.join(',')}] needs ${rows * cols}`);
+  const index = weightOffsets(op, shape, transB, rows, cols);
+  if (!index) return data.slice();
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < index.length; i++) out[i] = data[index[i]!]!;
   return out;
 }
 
@@ -67,21 +78,9 @@ export function toWeightMatrix(op: WeightOp, shape: readonly number[], transB: b
 export function fromWeightMatrix(op: WeightOp, shape: readonly number[], transB: boolean, matrix: Float32Array): Float32Array {
   const { rows, cols } = weightMatrixShape(op, shape, transB);
   if (matrix.length !== rows * cols) throw new Error(`weight matrix has ${matrix.length} elements, expected ${rows}×${cols}`);
+  const index = weightOffsets(op, shape, transB, rows, cols);
+  if (!index) return matrix.slice();
   const out = new Float32Array(rows * cols);
-  if (op === 'Conv') {
-    const cg = shape[1]!;
-    const s = product(shape.slice(2));
-    for (let o = 0; o < rows; o++) {
-      for (let ci = 0; ci < cg; ci++) {
-        for (let k = 0; k < s; k++) out[(o * cg + ci) * s + k] = matrix[o * cols + k * cg + ci]!;
-      }
-    }
-  } else if (op === 'Gemm' && transB) {
-    out.set(matrix);
-  } else {
-    for (let k = 0; k < cols; k++) {
-      for (let n = 0; n < rows; n++) out[k * rows + n] = matrix[n * cols + k]!;
-    }
-  }
+  for (let i = 0; i < index.length; i++) out[index[i]!] = matrix[i]!;
   return out;
 }

@@ -4,6 +4,8 @@
 import { strict as assert } from 'node:assert';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { nodeWeightAxes, nodeWeightMatrix, nodeWeightShape, weightView } from '../../../compiler/ir/weight-matrix.js';
+import { fromWeightMatrix, toWeightMatrix } from '../../../runtime/sparse/layout.js';
+import type { WeightOp } from '../../../runtime/sparse/layout.js';
 
 const node = (op: string, transB?: number): Node => ({
   name: 'n', op, inputs: ['x', 'w'], outputs: ['y'], attrs: transB === undefined ? {} : { transB: { kind: 'int', value: transB } },
@@ -35,6 +37,16 @@ describe('ir/weight-matrix', () => {
       assert.deepEqual(nodeWeightShape(n, [3, 2]), { rows: 3, cols: 2 });
       assert.deepEqual([...nodeWeightMatrix(n, [3, 2], iota(6)).matrix], [0, 1, 2, 3, 4, 5]);
       assert.deepEqual(nodeWeightAxes(n), { out: 0, in: 1 });
+    }
+  });
+
+  it('fromWeightMatrix undoes toWeightMatrix for every view', () => {
+    const cases: [WeightOp, number[], boolean][] = [['Conv', [3, 2, 2, 3], false], ['Conv', [4, 1, 5], false], ['Gemm', [5, 3], false], ['Gemm', [5, 3], true], ['MatMul', [2, 7], false]];
+    for (const [op, shape, transB] of cases) {
+      const data = iota(shape.reduce((a, d) => a * d, 1));
+      const m = toWeightMatrix(op, shape, transB, data);
+      assert.notEqual(m, data);
+      assert.deepEqual([...fromWeightMatrix(op, shape, transB, m)], [...data], `${op} [${shape.join(',')}] transB ${transB}`);
     }
   });
 
