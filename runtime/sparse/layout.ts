@@ -3,21 +3,17 @@
 //
 //   Conv    W [O, C/g, k1, k2, ...] → rows = O, cols = C/g·k1·k2…, ordered (k1, k2, …, ci) with
 //           ci fastest: col = s·Cg + ci, s the row-major index of the kernel position.
-//   Gemm    B [N, K] (transB = 1) → rows = N, cols = K as stored; B [K, N] (transB = 0) → transposed.
+//   Gemm    B [N, K] (transB ≠ 0) → rows = N, cols = K as stored; B [K, N] (transB = 0) → transposed.
 //   MatMul  B [K, N] → rows = N, cols = K (transposed).
 // Browser-safe: no Node APIs.
+
+import { sizeOf } from '../tensor.js';
 
 export type WeightOp = 'Conv' | 'Gemm' | 'MatMul';
 
 export interface MatrixShape {
   readonly rows: number;
   readonly cols: number;
-}
-
-function product(dims: readonly number[]): number {
-  let n = 1;
-  for (const d of dims) n *= d;
-  return n;
 }
 
 /**
@@ -32,7 +28,7 @@ export function weightAxes(op: WeightOp, transB: boolean): { readonly out: numbe
 export function weightMatrixShape(op: WeightOp, shape: readonly number[], transB: boolean): MatrixShape {
   if (op === 'Conv') {
     if (shape.length < 3) throw new Error(`Conv weight must have rank ≥ 3, got [${shape.join(',')}]`);
-    return { rows: shape[0]!, cols: product(shape.slice(1)) };
+    return { rows: shape[0]!, cols: sizeOf(shape.slice(1)) };
   }
   if (shape.length !== 2) throw new Error(`${op} weight must have rank 2, got [${shape.join(',')}]`);
   const axes = weightAxes(op, transB);
@@ -48,7 +44,7 @@ function weightOffsets(op: WeightOp, shape: readonly number[], transB: boolean, 
   const index = new Uint32Array(rows * cols);
   if (op === 'Conv') {
     const cg = shape[1]!;
-    const s = product(shape.slice(2));
+    const s = sizeOf(shape.slice(2));
     for (let o = 0; o < rows; o++) {
       for (let ci = 0; ci < cg; ci++) {
         for (let k = 0; k < s; k++) index[o * cols + k * cg + ci] = (o * cg + ci) * s + k;
