@@ -10,7 +10,7 @@ import type { PassNote } from '../passes/pass.js';
 import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js';
 import { terminalLine } from '../escape.js';
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
-import { storedBytes } from './layer-table.js';
+import { requestedText, storedBytes } from './layer-table.js';
 import { pct } from '../format.js';
 
 export interface CompileLayerReport {
@@ -156,7 +156,7 @@ export function formatCompileReport(rows: readonly CompileLayerReport[]): string
   const kept = rows.some((r) => r.keptAfter !== undefined);
   const head = ['node', 'op', 'pattern', 'requested', 'achieved', 'params', 'bytes', 'storage', 'kernel', ...(kept ? ['kept |w|'] : []), 'note'];
   const body = rows.map((r) => [
-    r.node, r.op, r.pattern, r.pattern === 'dense' || r.pattern === 'channel' ? '-' : pct(r.requested), pct(r.achieved),
+    r.node, r.op, r.pattern, requestedText(r), pct(r.achieved),
     `${r.paramsBefore}→${r.paramsAfter}`, `${r.bytesBefore}→${r.bytesAfter}`, r.storage, r.kernel,
     ...(kept ? [r.keptAfter === undefined ? '-' : `${pct(r.keptBefore!)}→${pct(r.keptAfter)}${r.group !== undefined ? ` g${r.group}` : ''}`] : []), r.note ?? '',
   ].map(terminalLine)); // cells hold node names and notes quoting tensors: escaped before the widths are taken
