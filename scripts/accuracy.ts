@@ -22,6 +22,7 @@ import { readLabels } from '../compiler/eval/labels.js';
 import { argmax } from '../compiler/eval/metrics.js';
 import { ROOT } from './bench/corpus.js';
 import { writeSection } from './bench/doc.js';
+import { pct } from '../compiler/format.js';
 
 const DIGITS = join(ROOT, '..', 'shared', 'corpus', 'digits');
 const DOC = join(ROOT, 'docs', 'accuracy.md');
@@ -78,7 +79,6 @@ const PERMUTE_METHODS = METHODS.filter((m) => !m.opts.biasCorrection);
 
 const ALLOCATIONS = ['uniform', 'global', 'erk', 'sensitivity'] as const;
 
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 interface Cell { readonly result: CompileResult; readonly cpuMs: number; readonly top1: number; readonly agreement: number }
 
@@ -115,7 +115,7 @@ const keptMagnitude = (r: CompileResult): string => {
 
 const prunedLayers = (r: CompileResult): string => {
   const pruned = summarizeArtifact(r.contents).layers.filter((l) => l.storage !== 'dense' && l.storage !== '-');
-  return pruned.length === 0 ? '-' : pruned.map((l) => `${l.node} ${(l.sparsity * 100).toFixed(1)}%`).join(', ');
+  return pruned.length === 0 ? '-' : pruned.map((l) => `${l.node} ${pct(l.sparsity)}`).join(', ');
 };
 
 function log(text: string): void {
@@ -385,7 +385,7 @@ async function main(): Promise<void> {
       const pruned = c.result.report.filter((l) => l.pattern !== 'dense');
       const total = pruned.reduce((x, l) => x + l.paramsBefore, 0);
       const zeros = pruned.reduce((x, l) => x + l.paramsBefore - l.paramsAfter, 0);
-      alloc.push(`| ${model} | ${method} | ${a} | ${pct(s.top1)} | ${pct(s.agreement)} | ${pruned.map((l) => `${l.node} ${(100 * l.achieved).toFixed(1)}%`).join(', ')} | ${zeros} of ${total} (${(zeros / total).toFixed(5)}) | ${c.cpuMs.toFixed(0)} ms |`);
+      alloc.push(`| ${model} | ${method} | ${a} | ${pct(s.top1)} | ${pct(s.agreement)} | ${pruned.map((l) => `${l.node} ${pct(l.achieved)}`).join(', ')} | ${zeros} of ${total} (${(zeros / total).toFixed(5)}) | ${c.cpuMs.toFixed(0)} ms |`);
       log(`${model} 0.9 ${method} ${a}: ${pct(s.top1)}`);
     }
   }

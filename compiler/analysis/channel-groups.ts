@@ -16,6 +16,7 @@
 
 import type { Graph, Node } from '../ir/graph.js';
 import { attrInt, isStatic } from '../ir/graph.js';
+import { nodeWeightAxes } from '../ir/weight-matrix.js';
 import { terminalLine } from '../escape.js';
 
 /** What a permutation does to one constant input of one node. */
@@ -176,7 +177,7 @@ export function channelGroups(graph: Graph): ChannelGroup[] {
           } else if (node.op === 'Gemm') {
             if (attrInt(node, 'transA', 0) !== 0) stop(`${at} has transA=1`);
             else if (rank !== 2 || data.axis !== 1) stop(`${at} does not reduce over the channel axis`);
-            else edit(data, node, 1, attrInt(node, 'transB', 0) ? 1 : 0, data.factor, 'consumer');
+            else edit(data, node, 1, nodeWeightAxes(node).in, data.factor, 'consumer');
           } else {
             if (w.shape.length !== 2) stop(`${at}: weight of rank ${w.shape.length}`);
             else if (rank === undefined || data.axis !== rank - 1) stop(`${at} does not reduce over the channel axis`);
@@ -184,14 +185,13 @@ export function channelGroups(graph: Graph): ChannelGroup[] {
           }
         }
         // A producer of a new space.
-        const rows = node.op === 'Conv' ? w.shape[0] : node.op === 'Gemm' ? (attrInt(node, 'transB', 0) ? w.shape[0] : w.shape[1]) : w.shape.length === 2 ? w.shape[1] : undefined;
+        const rows = node.op === 'MatMul' && w.shape.length !== 2 ? undefined : w.shape[nodeWeightAxes(node).out];
         if (rows !== undefined && yShape && yShape.length >= 2 && !extraUsed && (node.op !== 'Conv' || w.shape.length >= 3)) {
           const axis = node.op === 'MatMul' ? yShape.length - 1 : 1;
           if (yShape[axis] === rows) {
             const g = gs.fresh(rows);
             const m: ChannelMap = { axis, factor: 1, segments: [{ group: g, offset: 0, count: rows }] };
-            const wAxis = node.op === 'Conv' ? 0 : node.op === 'Gemm' ? (attrInt(node, 'transB', 0) ? 0 : 1) : 1;
-            edit(m, node, 1, wAxis, 1, 'producer');
+            edit(m, node, 1, nodeWeightAxes(node).out, 1, 'producer');
             if (node.inputs[2]) {
               const b = constant(node.inputs[2]);
               if (!b) gs.exclude(g, `${at}: bias is not a constant`);

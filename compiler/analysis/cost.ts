@@ -14,9 +14,10 @@ import type { Graph, Node, Value } from '../ir/graph.js';
 import { isStatic } from '../ir/graph.js';
 import type { Kernel, KernelFields } from '../../runtime/kernels/kernel.js';
 import { kernelId } from '../../runtime/kernels/kernel.js';
-import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
+import { nodeWeightMatrix, nodeWeightShape } from '../ir/weight-matrix.js';
+import type { WeightFormat } from '../../runtime/sparse/packed.js';
+import { PACKED_FORMAT } from '../sparse/pack.js';
 import type { KernelProfile, ProfileEntry, ShapeClass } from './profile.js';
-export type WeightFormat = 'dense' | 'csr' | 'nm' | 'bsr';
 
 /** Rows a row-block sparse kernel stages together (its declared `rowBlock`). */
 export const ROW_BLOCK = 4;
@@ -95,16 +96,12 @@ export function sparseWork(format: SparseWork['format'], rows: number, cols: num
   return { format, nnz, stored, union4 };
 }
 
-const FORMAT_OF_KIND = { unstructured: 'csr', nm: 'nm', block: 'bsr' } as const;
-
 /** The pruned weight's work counts, in the weight-matrix layout (rows = O, cols = (kh, kw, ci)). */
 function weightWork(op: LayerStats['op'], n: Node, w: Value): SparseWork | undefined {
   if (!w.constant || !w.sparsity || !(w.constant.data instanceof Float32Array)) return undefined;
-  const transB = op === 'Gemm' && intAttr(n, 'transB', 0) === 1;
-  const { rows, cols } = weightMatrixShape(op, w.constant.shape, transB);
-  const matrix = toWeightMatrix(op, w.constant.shape, transB, w.constant.data);
+  const { rows, cols, matrix } = nodeWeightMatrix(n, w.constant.shape, w.constant.data);
   const s = w.sparsity;
-  return sparseWork(FORMAT_OF_KIND[s.kind], rows, cols, matrix, { n: s.n, m: s.m, br: s.br, bc: s.bc });
+  return sparseWork(PACKED_FORMAT[s.kind], rows, cols, matrix, { n: s.n, m: s.m, br: s.br, bc: s.bc });
 }
 
 /** Layer statistics of a Conv/Gemm/MatMul node with static shapes; undefined for anything else. */
@@ -124,8 +121,8 @@ export function layerStats(g: Graph, n: Node): LayerStats | undefined {
   }
   if (n.op === 'Gemm') {
     if (x.length !== 2 || w.length !== 2) return undefined;
-    const transA = intAttr(n, 'transA', 0) === 1, transB = intAttr(n, 'transB', 0) === 1;
-    const [K, N] = transB ? [w[1]!, w[0]!] : [w[0]!, w[1]!];
+    const transA = intAttr(n, 'transA', 0) === 1;
+    const { rows: N, cols: K } = nodeWeightShape(n, w);
     const P = transA ? x[1]! : x[0]!;
     return { op: 'Gemm', shapeClass: P === 1 ? 'gemv' : 'gemm', P, K, N, sparse: weightWork('Gemm', n, wv) };
   }

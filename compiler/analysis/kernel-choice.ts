@@ -3,11 +3,12 @@
 // dense kernels and those reading the weight's packed format, and the least estimated time wins
 // (cost.ts, from a profile); ties, and ops the profile knows nothing of, go by target order.
 
-import type { Graph, Node, Sparsity, Value } from '../ir/graph.js';
+import type { Graph, Node, Value } from '../ir/graph.js';
 import type { AttrValue, Kernel, KernelRegistry, NodeShapes } from '../../runtime/kernels/kernel.js';
 import type { PackedWeight } from '../../runtime/sparse/packed.js';
 import { isStatic } from '../ir/graph.js';
-import { packedBytes, packWeight } from '../sparse/pack.js';
+import { PACKED_FORMAT, packedBytes, packWeight } from '../sparse/pack.js';
+import type { WeightFormat } from '../../runtime/sparse/packed.js';
 import { estimate, formatMs, isRowBlock, kernelWork, layerStats } from './cost.js';
 import type { Estimate, LayerStats } from './cost.js';
 import type { KernelProfile } from './profile.js';
@@ -58,9 +59,6 @@ function decidingDtype(g: Graph, n: Node): string | undefined {
   return g.values.get(name)?.dtype;
 }
 
-export type WeightFormat = NonNullable<Kernel['format']>;
-
-const FORMAT_OF_KIND: Record<Sparsity['kind'], WeightFormat> = { unstructured: 'csr', nm: 'nm', block: 'bsr' };
 
 /** The pruned weight a node reads (input 1 of Conv/Gemm/MatMul), if any. */
 export function sparseWeightOf(g: Graph, n: Node): Value | undefined {
@@ -72,7 +70,7 @@ export function sparseWeightOf(g: Graph, n: Node): Value | undefined {
 /** The packed format a node's pruned weight calls for ('dense' when it has none). */
 export function wantedFormat(g: Graph, n: Node): WeightFormat {
   const w = sparseWeightOf(g, n);
-  return w?.sparsity ? FORMAT_OF_KIND[w.sparsity.kind] : 'dense';
+  return w?.sparsity ? PACKED_FORMAT[w.sparsity.kind] : 'dense';
 }
 
 /** What a kernel's `supports` sees of a node: static shapes, dtypes and plain attribute values. */

@@ -6,11 +6,12 @@
 
 import type { Node } from '../ir/graph.js';
 import { attrInt, kernelAttrs } from '../ir/graph.js';
+import { nodeWeightAxes } from '../ir/weight-matrix.js';
 import type { TensorView } from '../../runtime/tensor.js';
 import { Checker } from '../../runtime/kernels/common/define.js';
 import { windowGeometry, windowTapTable } from '../../runtime/kernels/common/geometry.js';
 
-export interface LayerStats {
+export interface InputStats {
   /** Conv groups (1 for Gemm/MatMul); each has its own statistics over its input channels. */
   readonly groups: number;
   /** Columns of the weight matrix (per group). */
@@ -190,17 +191,15 @@ function floatData(t: TensorView, node: Node): Float32Array | Float64Array {
  * Statistics of input 0 of `node` (Conv, Gemm or MatMul with a weight of `weightShape`) over
  * `inputs` (one tensor per sample); `outputShape` is the node's output shape (Conv geometry).
  */
-export function layerStats(
+export function inputStats(
   node: Node, weightShape: readonly number[], outputShape: readonly number[], inputs: readonly TensorView[], options: StatsOptions,
-): LayerStats {
+): InputStats {
   const { full } = options;
   // Identical inputs make the target W·XᵀX: nothing to re-fit.
   const dense = options.denseInputs && options.denseInputs !== inputs && options.weights ? options.denseInputs : undefined;
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
   if (node.op === 'Conv') return convStats(node, weightShape, outputShape, inputs, full, dense, dense ? options.weights : undefined, maxRows, foldCount(options, inputs.length));
-  let cols: number;
-  if (node.op === 'Gemm') cols = attrInt(node, 'transB', 0) !== 0 ? weightShape[1]! : weightShape[0]!;
-  else cols = weightShape[0]!;
+  const cols = weightShape[nodeWeightAxes(node).in]!;
   const w = dense ? options.weights : undefined;
   const K = foldCount(options, inputs.length);
   const accs = Array.from({ length: K }, () => new Accumulator(cols, full, w, w ? w.length / cols : 0));
@@ -237,7 +236,7 @@ function addInto(a: Float64Array, b: Float64Array): void {
 }
 
 /** Totals over the folds of accs[group][fold]; the per-fold XᵀX and targets when `keepFolds`. */
-function combine(accs: readonly (readonly Accumulator[])[], full: boolean, keepFolds: boolean): LayerStats {
+function combine(accs: readonly (readonly Accumulator[])[], full: boolean, keepFolds: boolean): InputStats {
   const total = (pick: (a: Accumulator) => Float64Array | undefined): Float64Array[] | undefined => {
     if (!pick(accs[0]![0]!)) return undefined;
     return accs.map((fs) => {
@@ -265,7 +264,7 @@ function combine(accs: readonly (readonly Accumulator[])[], full: boolean, keepF
 function convStats(
   node: Node, weightShape: readonly number[], outputShape: readonly number[], inputs: readonly TensorView[], full: boolean,
   dense: readonly TensorView[] | undefined, weights: Float32Array | undefined, maxRows: number, K: number,
-): LayerStats {
+): InputStats {
   const group = attrInt(node, 'group', 1);
   const cg = weightShape[1]!;
   const kernel = weightShape.slice(2);

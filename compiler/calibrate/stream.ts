@@ -9,7 +9,7 @@ import type { TensorView } from '../../runtime/tensor.js';
 import { allocArray, sizeOf } from '../../runtime/tensor.js';
 import type { Kernel, KernelRegistry, NodeShapes } from '../../runtime/kernels/kernel.js';
 import { defaultRegistry } from '../../runtime/kernels/index.js';
-import { evaluateNode, nodeOutputTypes } from '../analysis/evaluate.js';
+import { evaluateNode, nodeOutputTypes } from '../analysis/interpret.js';
 import type { CalibrationSet } from './data.js';
 import { SpcError } from '../errors.js';
 import { describeNonFinite, firstNonFinite, requireFiniteSamples } from '../sparse/finite.js';

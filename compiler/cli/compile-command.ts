@@ -14,7 +14,7 @@ import { loadProfile } from '../analysis/profile.js';
 import { printGraph } from '../ir/print.js';
 import { emitOnnx } from '../emit/onnx.js';
 import { formatCompileReport, reportTotals } from '../emit/compile-report.js';
-import { parsePattern, PATTERN_HELP } from '../sparse/pattern.js';
+import { nmSparsity, parsePattern, PATTERN_HELP } from '../sparse/pattern.js';
 import { parseConfig } from '../sparse/config.js';
 import { readInputFile } from './read-file.js';
 import { DEFAULT_CALIB_SAMPLES } from '../calibrate/data.js';
@@ -28,6 +28,7 @@ import { DEFAULT_LIMITS, LIMIT_CEILINGS, LIMIT_FLAGS } from '../limits.js';
 import type { Limits } from '../limits.js';
 import { printErr, printErrLine, printOut } from './print.js';
 import { terminalLine } from '../escape.js';
+import { pct } from '../format.js';
 
 const ALLOCATIONS = ['uniform', 'global', 'erk', 'sensitivity'] as const;
 const METHODS = ['magnitude', 'wanda', 'sparsegpt'] as const;
@@ -73,7 +74,7 @@ function pruningOptions(given: CompileFlags): Partial<CompileOptions> {
   if (flags.sparsity !== undefined) {
     const s = Number(flags.sparsity);
     if (!(s >= 0 && s < 1) || flags.sparsity.trim() === '') throw new UsageError(`--sparsity '${flags.sparsity}': expected a fraction in [0, 1), e.g. 0.9`);
-    if (pattern.kind === 'nm') throw new UsageError(`--sparsity does not go with an N:M pattern: ${pattern.text} keeps ${pattern.n} of every ${pattern.m} (sparsity ${((pattern.m - pattern.n) / pattern.m).toFixed(3)})`);
+    if (pattern.kind === 'nm') throw new UsageError(`--sparsity does not go with an N:M pattern: ${pattern.text} keeps ${pattern.n} of every ${pattern.m} (sparsity ${nmSparsity(pattern.n, pattern.m).toFixed(3)})`);
     out.sparsity = s;
   } else if (pattern.kind !== 'nm') {
     throw new UsageError(`--pattern ${pattern.text} needs --sparsity, e.g. --sparsity 0.9`);
@@ -321,7 +322,7 @@ export function compileCommand(): Command {
         const e = checks.estimates;
         const extra = [
           ...(e.layers.length > 0 ? [`  estimated time ${(e.denseNs / 1e6).toPrecision(3)} ms dense → ${(e.ns / 1e6).toPrecision(3)} ms (${e.speedup.toFixed(3)}×, kernel-profile estimates over ${e.layers.length} Conv/Gemm/MatMul layers)`] : []),
-          ...(checks.accuracy ? [`  top-1 accuracy ${(100 * checks.accuracy.dense.top1).toFixed(1)}% dense → ${(100 * checks.accuracy.compiled.top1).toFixed(1)}% compiled on ${checks.accuracy.data} (drop ${checks.accuracy.dropPoints.toFixed(2)} points)`] : []),
+          ...(checks.accuracy ? [`  top-1 accuracy ${pct(checks.accuracy.dense.top1)} dense → ${pct(checks.accuracy.compiled.top1)} compiled on ${checks.accuracy.data} (drop ${checks.accuracy.dropPoints.toFixed(2)} points)`] : []),
           ...checks.budgets.map((b) => `  budget met: ${b.message}`),
           ...(checks.html !== undefined ? [`  wrote ${flags.report}`] : []),
         ];

@@ -11,10 +11,10 @@ import { readArtifactInputs } from './read-file.js';
 import { compileReference } from './reference.js';
 import { printOut } from './print.js';
 import { collect, parseInputValues } from './options.js';
+import { pct } from '../format.js';
 
 interface EvalFlags { data?: string; labels?: string; reference?: string; inputValue?: string[]; count?: string; json?: boolean; quiet?: boolean }
 
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 export function evalCommand(): Command {
   return new Command('eval')

@@ -17,6 +17,7 @@ import { SparseWeight } from '../../schemas/gen/spc/schema/sparse-weight.js';
 import { IndexType } from '../../schemas/gen/spc/schema/index-type.js';
 import type { PackedWeight, SparsityDescriptor } from '../../runtime/sparse/packed.js';
 import type { AttrValue } from '../../runtime/kernels/kernel.js';
+import { patternText } from '../sparse/pattern.js';
 import type { TypedArray } from '../../runtime/tensor.js';
 import type { LayerRecipe as LayerRecipeEntry, LoadedArtifact, LoadedNode } from '../../runtime/loader/model.js';
 import { crc32 } from '../../runtime/loader/crc32.js';
@@ -144,7 +145,7 @@ export function defaultDescriptor(p: PackedWeight): SparsityDescriptor {
   const total = p.rows * p.cols;
   let nonzero = 0;
   for (const v of p.values) if (v !== 0) nonzero++;
-  const pattern = p.format === 'nm' ? `${p.n}:${p.m}` : p.format === 'bsr' ? `block:${p.br}x${p.bc}` : 'unstructured';
+  const pattern = patternText(p.format === 'nm' ? { kind: 'nm', n: p.n, m: p.m } : p.format === 'bsr' ? { kind: 'block', br: p.br, bc: p.bc } : { kind: 'unstructured' });
   return { pattern, sparsity: total === 0 ? 0 : 1 - nonzero / total };
 }
 

@@ -4,15 +4,14 @@
 // turns it) the per-layer recipe the artifact's provenance records for `spc inspect`.
 
 import type { Graph, Node } from '../ir/graph.js';
-import { attrInt } from '../ir/graph.js';
-import type { WeightOp } from '../../runtime/sparse/layout.js';
-import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
+import { nodeWeightMatrix } from '../ir/weight-matrix.js';
 import { maskNmShared } from '../sparse/masks.js';
 import type { PassNote } from '../passes/pass.js';
 import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js';
 import { terminalLine } from '../escape.js';
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
-import { storedBytes } from './layer-table.js';
+import { requestedText, storedBytes } from './layer-table.js';
+import { pct } from '../format.js';
 
 export interface CompileLayerReport {
   readonly node: string;
@@ -57,11 +56,9 @@ function nonzeros(data: ArrayLike<number | bigint>): number {
 function keptFraction(g: Graph, node: Node, n: number, m: number, share: number): number | undefined {
   const c = g.values.get(node.inputs[1] ?? '')?.constant;
   if (!c || !(c.data instanceof Float32Array)) return undefined;
-  const transB = node.op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
-  const op = node.op as WeightOp;
-  const { rows, cols } = weightMatrixShape(op, c.shape, transB);
+  const { rows, cols, matrix } = nodeWeightMatrix(node, c.shape, c.data);
   if (cols % m !== 0 || rows % share !== 0) return undefined;
-  const kept = maskNmShared(toWeightMatrix(op, c.shape, transB, c.data), rows, cols, n, m, share);
+  const kept = maskNmShared(matrix, rows, cols, n, m, share);
   let a = 0;
   let b = 0;
   for (let i = 0; i < kept.length; i++) a += Math.abs(kept[i]!);
@@ -154,13 +151,12 @@ export function reportTotals(rows: readonly CompileLayerReport[]) {
   };
 }
 
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 export function formatCompileReport(rows: readonly CompileLayerReport[]): string {
   const kept = rows.some((r) => r.keptAfter !== undefined);
   const head = ['node', 'op', 'pattern', 'requested', 'achieved', 'params', 'bytes', 'storage', 'kernel', ...(kept ? ['kept |w|'] : []), 'note'];
   const body = rows.map((r) => [
-    r.node, r.op, r.pattern, r.pattern === 'dense' || r.pattern === 'channel' ? '-' : pct(r.requested), pct(r.achieved),
+    r.node, r.op, r.pattern, requestedText(r), pct(r.achieved),
     `${r.paramsBefore}→${r.paramsAfter}`, `${r.bytesBefore}→${r.bytesAfter}`, r.storage, r.kernel,
     ...(kept ? [r.keptAfter === undefined ? '-' : `${pct(r.keptBefore!)}→${pct(r.keptAfter)}${r.group !== undefined ? ` g${r.group}` : ''}`] : []), r.note ?? '',
   ].map(terminalLine)); // cells hold node names and notes quoting tensors: escaped before the widths are taken

@@ -6,6 +6,7 @@
 import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js';
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
 import { terminalLine } from '../escape.js';
+import { pct } from '../format.js';
 
 export interface LayerRow {
   readonly node: string;
@@ -85,11 +86,16 @@ export function storedBytes(t: LoadedArtifact['tensors'][number]): number {
 }
 
 const shapeText = (shapes: readonly (readonly number[])[]): string => shapes.map((s) => s.join('x')).join(', ');
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
-/** Requested sparsity as the compile report shows it: '-' where nothing was asked (dense) or it is per channel. */
-function requestedText(r: LayerRow['recipe']): string {
-  return r === undefined || r.pattern === 'dense' || r.pattern === 'channel' ? '-' : pct(r.requested);
+/** A layer's requested sparsity, undefined where nothing was asked of its weights (dense) or it is per channel. */
+export function requestedSparsity(r: { readonly pattern: string; readonly requested: number } | undefined): number | undefined {
+  return r === undefined || r.pattern === 'dense' || r.pattern === 'channel' ? undefined : r.requested;
+}
+
+/** Requested sparsity as every table shows it: a percentage, or '-' where none was asked. */
+export function requestedText(r: { readonly pattern: string; readonly requested: number } | undefined): string {
+  const s = requestedSparsity(r);
+  return s === undefined ? '-' : pct(s);
 }
 
 /**

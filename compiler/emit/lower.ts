@@ -8,8 +8,8 @@ import type { MemoryPlan } from '../analysis/memory-plan.js';
 import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
 import { packWeight } from '../sparse/pack.js';
 import type { Node } from '../ir/graph.js';
-
-export const FORMAT_VERSION = 1;
+import { DENSE_FORMAT_VERSION } from '../../runtime/loader/format.js';
+import type { SparseFormat } from '../../runtime/sparse/packed.js';
 
 /**
  * Lowers the graph. `provenance.layers` (the per-layer recipe) defaults to none; the compile
@@ -18,7 +18,7 @@ export const FORMAT_VERSION = 1;
 export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Omit<Provenance, 'layers'> & Partial<Pick<Provenance, 'layers'>>,
   registry: KernelRegistry): LoadedArtifact {
   // Weights whose selected kernel reads a packed format are stored packed, and only then.
-  const packAs = new Map<string, { node: Node; format: 'csr' | 'nm' | 'bsr' }>();
+  const packAs = new Map<string, { node: Node; format: SparseFormat }>();
   for (const n of g.nodes) {
     const format = n.kernel ? registry.get(n.kernel)?.format : undefined;
     if (format && format !== 'dense') {
@@ -73,7 +73,8 @@ export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Omit<Provenan
   });
   const outIdx = g.outputs.map((o) => add(o));
   return {
-    formatVersion: FORMAT_VERSION,
+    // Raised to SPARSE_FORMAT_VERSION by the writer when a weight is packed (artifact.ts).
+    formatVersion: DENSE_FORMAT_VERSION,
     requiredFeatures: [],
     name: g.name,
     tensors,

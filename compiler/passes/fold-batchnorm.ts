@@ -3,6 +3,7 @@
 
 import type { Attr, Constant, Graph, Node } from '../ir/graph.js';
 import { attrFloat, attrInt } from '../ir/graph.js';
+import { nodeWeightAxes } from '../ir/weight-matrix.js';
 import type { GraphEditor, Pass, PassContext, RewriteRule } from './pass.js';
 import { applyRules } from './pass.js';
 
@@ -42,7 +43,7 @@ function producerChannels(p: Node, ed: GraphEditor): number | undefined {
   if (biasName && !f32Constant(ed, biasName)) return undefined;
   if (p.op === 'Conv') return w.shape.length >= 3 ? w.shape[0] : undefined;
   if (w.shape.length !== 2) return undefined;
-  return attrInt(p, 'transB', 0) ? w.shape[0] : w.shape[1];
+  return w.shape[nodeWeightAxes(p).out];
 }
 
 const bnAfterLinear: RewriteRule<Match> = {
@@ -73,7 +74,7 @@ const bnAfterLinear: RewriteRule<Match> = {
     const channels = m.factor.length;
     const w = ed.constant(p.inputs[1]!)!;
     const wNew = new Float32Array(w.data.length);
-    if (p.op === 'Conv' || attrInt(p, 'transB', 0)) {
+    if (nodeWeightAxes(p).out === 0) {
       // Rows are output channels: [M, ...] or Gemm's B^T [N, K].
       const per = w.data.length / channels;
       for (let i = 0; i < w.data.length; i++) wNew[i] = Number(w.data[i]) * m.factor[Math.floor(i / per)]!;

@@ -7,7 +7,7 @@ import type { TensorView } from '../../runtime/tensor.js';
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
 import { DEFAULT_LIMITS, overLimit } from '../../runtime/loader/limits.js';
 import { SpcError } from '../errors.js';
-import { evaluateNode, nodeOutputTypes } from '../analysis/evaluate.js';
+import { evaluateNode, nodeOutputTypes } from '../analysis/interpret.js';
 import type { GraphEditor, PassContext, Pass, RewriteRule } from './pass.js';
 import { applyRules } from './pass.js';
 

@@ -4,12 +4,11 @@
 // caller's (passes/rearrange.ts searches one that keeps more weight under N:M).
 
 import type { Constant, Graph, Node, Value } from '../ir/graph.js';
-import { attrInt, isStatic, makeGraph } from '../ir/graph.js';
+import { isStatic, makeGraph } from '../ir/graph.js';
+import { nodeWeightMatrix, nodeWeightShape } from '../ir/weight-matrix.js';
 import type { ChannelEdit, ChannelGroup } from '../analysis/channel-groups.js';
 import { channelGroups } from '../analysis/channel-groups.js';
 import { allocArray } from '../../runtime/tensor.js';
-import type { WeightOp } from '../../runtime/sparse/layout.js';
-import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
 import type { ColumnTerm, RowTerm } from '../sparse/permute-search.js';
 import { permutationObjective, searchPermutation } from '../sparse/permute-search.js';
 import type { CalibratedMethod, LayerCalibration } from '../sparse/permute-objective.js';
@@ -21,7 +20,7 @@ import type { Pass, PassContext, PassOptions } from './pass.js';
 import { heldOutFolds, pruneCandidates, pruneSettings } from './prune.js';
 import type { CalibrationSet } from '../calibrate/data.js';
 import { streamCalibration } from '../calibrate/stream.js';
-import { layerStats } from '../calibrate/stats.js';
+import { inputStats } from '../calibrate/stats.js';
 
 /** Checks that `perm` is a permutation of 0..n−1. */
 export function checkPermutation(perm: Int32Array, n: number, what: string): void {
@@ -199,10 +198,8 @@ export function permuteEnabled(options: Readonly<PassOptions>): boolean {
 function weightMatrix(graph: Graph, node: Node): { m: Float32Array; rows: number; cols: number; shape: readonly number[] } | undefined {
   const c = graph.values.get(node.inputs[1] ?? '')?.constant;
   if (!c || !(c.data instanceof Float32Array)) return undefined;
-  const transB = node.op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
-  const op = node.op as WeightOp;
-  const { rows, cols } = weightMatrixShape(op, c.shape, transB);
-  return { m: toWeightMatrix(op, c.shape, transB, c.data), rows, cols, shape: c.shape };
+  const { rows, cols, matrix } = nodeWeightMatrix(node, c.shape, c.data);
+  return { m: matrix, rows, cols, shape: c.shape };
 }
 
 /**
@@ -407,10 +404,9 @@ function layerCalibrations(graph: Graph, calib: CalibrationSet, layers: Readonly
     const w = graph.values.get(node.inputs[1] ?? '')?.constant;
     const outShape = graph.values.get(node.outputs[0] ?? '')?.shape;
     if (!w || !isStatic(outShape)) return undefined;
-    const transB = node.op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
-    const { rows, cols } = weightMatrixShape(node.op as WeightOp, w.shape, transB);
+    const { rows, cols } = nodeWeightShape(node, w.shape);
     const folds = heldOutFolds(inputs.length, rows, cols);
-    const stats = layerStats(node, w.shape, outShape, inputs, { full: true, folds });
+    const stats = inputStats(node, w.shape, outShape, inputs, { full: true, folds });
     if (stats.groups !== 1) return undefined;
     out.set(node.name, {
       cols: stats.cols, xtx: stats.xtx![0]!, count: stats.sampledRows, sumSq: stats.sumSq[0]!,

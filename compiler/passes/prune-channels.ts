@@ -5,6 +5,7 @@
 
 import type { Constant, Graph, Node, Value } from '../ir/graph.js';
 import { attrInt, isStatic, withGraph } from '../ir/graph.js';
+import { nodeWeightAxes } from '../ir/weight-matrix.js';
 import { SpcError } from '../errors.js';
 import { allocArray } from '../../runtime/tensor.js';
 import type { Pass, PassContext } from './pass.js';
@@ -88,7 +89,7 @@ function layerShape(ix: Index, n: Node): { weightAxis: number; channels: number;
     weightAxis = 0;
   } else {
     if (w.shape.length !== 2) return `Gemm weight of rank ${w.shape.length}`;
-    weightAxis = attrInt(n, 'transB', 0) ? 0 : 1;
+    weightAxis = nodeWeightAxes(n).out;
   }
   const channels = w.shape[weightAxis]!;
   if (biasName === undefined || biasName === '') return { weightAxis, channels };
@@ -163,7 +164,7 @@ function trace(ix: Index, layer: Node): Traced {
         if (attrInt(c, 'transA', 0) !== 0) return fail(`${at} has transA=1`);
         if (v.shape.length !== 2 || pv.axis !== 1) return fail(`${at} does not reduce over the channel axis`);
         if (!privateConstant(ix, c.inputs[1], c)) return fail(`${at}: its weight is not a private float32 constant`);
-        consumers.push({ node: c, weight: c.inputs[1]!, axis: attrInt(c, 'transB', 0) ? 1 : 0, factor: pv.factor });
+        consumers.push({ node: c, weight: c.inputs[1]!, axis: nodeWeightAxes(c).in, factor: pv.factor });
       } else if (c.op === 'MatMul') {
         const w = ix.g.values.get(c.inputs[1] ?? '')?.constant;
         if (pv.axis !== v.shape.length - 1) return fail(`${at} does not reduce over the channel axis`);

@@ -6,10 +6,11 @@
 import { basename } from 'node:path';
 import type { Constant, Graph, Node, Sparsity, Value } from '../ir/graph.js';
 import { attrInt, isStatic, makeGraph } from '../ir/graph.js';
+import { weightView } from '../ir/weight-matrix.js';
 import { SpcError } from '../errors.js';
 import type { Pass, PassContext, PassOptions } from './pass.js';
 import type { Pattern } from '../sparse/pattern.js';
-import { parsePattern } from '../sparse/pattern.js';
+import { nmSparsity, parsePattern } from '../sparse/pattern.js';
 import type { Allocation, AllocLayer } from '../sparse/allocation.js';
 import { allocate, parseAllocation } from '../sparse/allocation.js';
 import type { SensitivityLayer, SensitivityPoint } from '../sparse/sensitivity.js';
@@ -27,8 +28,8 @@ import { biasShift, shiftBias } from '../sparse/bias-correction.js';
 import type { CalibrationSet } from '../calibrate/data.js';
 import type { LayerChange } from '../calibrate/stream.js';
 import { streamCalibration } from '../calibrate/stream.js';
-import type { LayerStats } from '../calibrate/stats.js';
-import { DEFAULT_MAX_ROWS, layerStats } from '../calibrate/stats.js';
+import type { InputStats } from '../calibrate/stats.js';
+import { DEFAULT_MAX_ROWS, inputStats } from '../calibrate/stats.js';
 import type { WeightOp } from '../../runtime/sparse/layout.js';
 import { fromWeightMatrix, toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
 import { requireFiniteWeight } from '../sparse/finite.js';
@@ -167,7 +168,7 @@ function sensitivityLayers(graph: Graph, layers: readonly Candidate[], settings:
     if (!isStatic(outShape)) throw new SpcError(`calibration: layer '${node.name}' has no static output shape`);
     const dense = toWeightMatrix(k.op, k.shape, k.transB, k.data);
     const full = settings.method === 'sparsegpt';
-    const stats = layerStats(node, k.shape, outShape, inputs, { full, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined });
+    const stats = inputStats(node, k.shape, outShape, inputs, { full, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined });
     const perUnit = k.pattern.kind === 'block' ? k.pattern.br * k.pattern.bc : 1;
     const pruned = new Map<number, Float32Array>();
     // The dampening is chosen once per layer, at the level nearest the overall target.
@@ -225,7 +226,7 @@ function selectLayers(graph: Graph, settings: PruneSettings): { candidates: Cand
     if (op !== 'Conv' && c.shape.length !== 2) { skip(node, wName, pattern.text, data.length, nz, `${op} weight has rank ${c.shape.length}, not a 2-D matrix`); continue; }
     if (op === 'Conv' && c.shape.length < 3) { skip(node, wName, pattern.text, data.length, nz, `Conv weight has rank ${c.shape.length}`); continue; }
     if (pattern.kind === 'channel') { skip(node, wName, pattern.text, data.length, nz, 'channel pruning is done by prune-channels'); continue; }
-    const transB = op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
+    const { transB } = weightView(node);
     const { rows, cols } = weightMatrixShape(op, c.shape, transB);
     const forced = o.force === true;
     // The file's base name only: the note reaches the artifact, which must not depend on where the file was.
@@ -342,7 +343,7 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
         if (!denseInputs || denseInputs === inputs) return undefined;
         const outShape = graph.values.get(node.outputs[0] ?? '')?.shape as number[];
         const dense = toWeightMatrix(r.op, r.shape, r.transB, r.data);
-        const stats = layerStats(node, r.shape, outShape, inputs, { full: true, denseInputs, weights: dense, folds: foldsFor(outShape, inputs.length, r.rows, r.cols) });
+        const stats = inputStats(node, r.shape, outShape, inputs, { full: true, denseInputs, weights: dense, folds: foldsFor(outShape, inputs.length, r.rows, r.cols) });
         const keep: MaskRule = { kind: 'unstructured', prune: 0 };
         const options = { target: stats.target![0]!, keepDead: true };
         const dampening = dampeningFor(dense, r.rows, r.cols, stats, 0, keep, options, (m) => log(node.name, m));
@@ -359,7 +360,7 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       if (!isStatic(outShape)) throw new SpcError(`calibration: layer '${node.name}' has no static output shape`);
       const dense = toWeightMatrix(k.op, k.shape, k.transB, k.data);
       const full = settings.method === 'sparsegpt';
-      const stats = layerStats(node, k.shape, outShape, inputs, { full, denseInputs, weights: dense, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined });
+      const stats = inputStats(node, k.shape, outShape, inputs, { full, denseInputs, weights: dense, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined });
       const pruned = pruneCalibrated(settings.method, dense, k, plan.rule, stats, (m) => log(node.name, m));
       const constants = new Map<string, Constant>([[k.weight.name, record(k, plan, pruned)]]);
       if (!settings.biasCorrection) return { constants };
@@ -404,7 +405,7 @@ function planLayer(k: Candidate, settings: PruneSettings, allocCount: number | u
   const params = k.data.length;
   if (p.kind === 'nm') {
     return {
-      rule: { kind: 'nm', n: p.n, m: p.m, shareRows: settings.shareRows }, requested: (p.m - p.n) / p.m,
+      rule: { kind: 'nm', n: p.n, m: p.m, shareRows: settings.shareRows }, requested: nmSparsity(p.n, p.m),
       sparsity: { kind: 'nm', pattern: p.text, n: p.n, m: p.m, ...(settings.shareRows > 1 ? { shareRows: settings.shareRows } : {}) },
     };
   }
@@ -462,7 +463,7 @@ export function heldOutFolds(samples: number, weightRows: number, cols: number):
 
 /** The dampening for group `g` (pruned with `options`) chosen on held-out folds (logged), or undefined without folds. */
 function dampeningFor(
-  w: Float32Array, rows: number, cols: number, stats: LayerStats, g: number, rule: MaskRule, options: SparseGptOptions, note: (m: string) => void,
+  w: Float32Array, rows: number, cols: number, stats: InputStats, g: number, rule: MaskRule, options: SparseGptOptions, note: (m: string) => void,
 ): number | undefined {
   if (!stats.folds) return undefined;
   const folds = stats.folds.map((f) => ({ xtx: f.xtx[g]!, target: f.target?.[g], count: f.sampledRows }));
@@ -477,7 +478,7 @@ function dampeningFor(
  * whole shared-rows or block tiles falls back to magnitude, with a note.
  */
 function pruneCalibrated(
-  method: PruneMethod, dense: Float32Array, k: Candidate, rule: MaskRule, stats: LayerStats, note: (m: string) => void, dampings?: Map<number, number | undefined>,
+  method: PruneMethod, dense: Float32Array, k: Candidate, rule: MaskRule, stats: InputStats, note: (m: string) => void, dampings?: Map<number, number | undefined>,
 ): Float32Array {
   if (method === 'magnitude') return pruneMagnitude(dense, k.rows, k.cols, rule);
   const groups = stats.groups;

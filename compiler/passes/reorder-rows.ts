@@ -4,10 +4,8 @@
 // change; it is applied only where the consumers' patterns do not depend on their column order.
 
 import type { Graph, Node, Sparsity } from '../ir/graph.js';
-import { attrInt } from '../ir/graph.js';
+import { nodeWeightMatrix } from '../ir/weight-matrix.js';
 import { channelGroups } from '../analysis/channel-groups.js';
-import type { WeightOp } from '../../runtime/sparse/layout.js';
-import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
 import { reorderRows } from '../sparse/permute-search.js';
 import type { Pass, PassContext, PassOptions } from './pass.js';
 import { permuteChannels, permuteSettings } from './permute-channels.js';
@@ -45,11 +43,8 @@ function rowFree(s: Sparsity | undefined): boolean {
 function mask(g: Graph, node: Node): { mask: Uint8Array; cols: number; rows: number } | undefined {
   const c = g.values.get(node.inputs[1] ?? '')?.constant;
   if (!c || !(c.data instanceof Float32Array)) return undefined;
-  const transB = node.op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
-  const op = node.op as WeightOp;
-  const { rows, cols } = weightMatrixShape(op, c.shape, transB);
-  const m = toWeightMatrix(op, c.shape, transB, c.data);
-  return { mask: Uint8Array.from(m, (v) => (v !== 0 ? 1 : 0)), cols, rows };
+  const { rows, cols, matrix } = nodeWeightMatrix(node, c.shape, c.data);
+  return { mask: Uint8Array.from(matrix, (v) => (v !== 0 ? 1 : 0)), cols, rows };
 }
 
 /**

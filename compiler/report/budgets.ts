@@ -5,6 +5,7 @@
 import { UsageError } from '../errors.js';
 import type { AccuracyResult } from './accuracy.js';
 import type { SpeedupEstimate } from './estimates.js';
+import { pct } from '../format.js';
 
 export interface Budgets {
   /** Largest .spm file allowed, in bytes, and how it was written. */
@@ -52,7 +53,6 @@ export function parseBudgets(flags: BudgetFlags): Budgets {
   };
 }
 
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const ms = (ns: number): string => (ns / 1e6).toPrecision(3);
 
 export interface Measured {

@@ -5,11 +5,13 @@
 // given. Deterministic: no dates, hosts or paths.
 
 import type { CompileLayerReport } from '../emit/compile-report.js';
+import { requestedSparsity, requestedText } from '../emit/layer-table.js';
 import type { AccuracyResult } from './accuracy.js';
 import type { BudgetResult } from './budgets.js';
 import type { SpeedupEstimate } from './estimates.js';
 import { escapeHtml as esc } from '../escape.js';
 import { renderBarChart } from './svg.js';
+import { pct } from '../format.js';
 
 export interface ReportInput {
   /** The model's base name. */
@@ -31,7 +33,6 @@ export interface ReportInput {
 
 const COLORS = { before: '#9aa5b1', after: '#1f6feb', requested: '#d29922', dense: '#9aa5b1', chosen: '#2da44e', kept0: '#bf8700', kept1: '#8250df' };
 
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const msText = (ns: number): string => `${(ns / 1e6).toPrecision(3)} ms`;
 const bytesText = (b: number): string => `${b} B`;
 
@@ -105,7 +106,7 @@ function figures(r: ReportInput): string {
       id: 'chart-sparsity', title: 'Sparsity per layer', categories: names, max: 1, format: pct,
       series: [
         { name: 'achieved', color: COLORS.after, values: r.layers.map((l) => l.achieved) },
-        { name: 'requested', color: COLORS.requested, values: r.layers.map((l) => (l.pattern === 'dense' || l.pattern === 'channel' ? undefined : l.requested)) },
+        { name: 'requested', color: COLORS.requested, values: r.layers.map(requestedSparsity) },
       ],
     })),
     figure('bytes', 'Weight bytes per layer: stored dense before, as stored in the artifact after', renderBarChart({
@@ -144,7 +145,7 @@ function layerTable(r: ReportInput): string {
   const rows = r.layers.map((l, i) => {
     const e = est.get(l.node);
     const cells = [
-      td(String(i + 1), 'num'), td(l.node), td(l.op), td(l.pattern), td(l.pattern === 'dense' || l.pattern === 'channel' ? '-' : pct(l.requested), 'num'), td(pct(l.achieved), 'num'),
+      td(String(i + 1), 'num'), td(l.node), td(l.op), td(l.pattern), td(requestedText(l), 'num'), td(pct(l.achieved), 'num'),
       td(`${l.paramsBefore} → ${l.paramsAfter}`, 'num'), td(String(l.bytesBefore), 'num'), td(String(l.bytesAfter), 'num'), td(l.storage), td(l.kernel),
       td(e ? msText(e.ns) : '-', 'num'), td(e ? msText(e.denseNs) : '-', 'num'),
       ...(permuted ? [td(l.group === undefined ? '-' : String(l.group)), td(opt(l.keptBefore), 'num'), td(opt(l.keptAfter), 'num')] : []),

@@ -5,6 +5,7 @@
 import { pruneOrder } from './masks.js';
 import type { SensitivityPoint } from './sensitivity.js';
 import { allocateBySensitivity } from './sensitivity.js';
+import { sizeOf } from '../../runtime/tensor.js';
 
 export type Allocation = 'uniform' | 'global' | 'erk' | 'sensitivity';
 export const ALLOCATIONS: readonly Allocation[] = ['uniform', 'global', 'erk', 'sensitivity'];
@@ -32,7 +33,6 @@ export function parseAllocation(text: string): Allocation {
   throw new Error(`invalid allocation '${text}': accepted values are ${ALLOCATIONS.join(', ')}`);
 }
 
-const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 function fromCounts(layers: readonly AllocLayer[], counts: readonly number[], requested?: readonly number[]): LayerAllocation[] {
   return layers.map((l, i) => {

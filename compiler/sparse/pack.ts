@@ -3,9 +3,9 @@
 // packs to the same arrays (column indices strictly increasing, N:M padding at the lowest
 // unused slots), so artifacts are reproducible byte for byte.
 
-import { nmIndexBits, type BsrWeight, type CsrWeight, type NmWeight, type PackedWeight } from '../../runtime/sparse/packed.js';
-import { toWeightMatrix } from '../../runtime/sparse/layout.js';
-import type { Node, Value } from '../ir/graph.js';
+import { nmIndexBits, type BsrWeight, type CsrWeight, type NmWeight, type PackedWeight, type SparseFormat } from '../../runtime/sparse/packed.js';
+import type { Node, Sparsity, Value } from '../ir/graph.js';
+import { nodeWeightMatrix } from '../ir/weight-matrix.js';
 
 /** colIdx element type: uint16 when every index fits (bound ≤ 65536), else int32. */
 function indexArray(bound: number, values: readonly number[] | Int32Array): Uint16Array | Int32Array {
@@ -162,18 +162,17 @@ export function packedBytes(p: PackedWeight): number {
   }
 }
 
+/** The packed format each kind of pruned weight is stored in. */
+export const PACKED_FORMAT: Readonly<Record<Sparsity['kind'], SparseFormat>> = { unstructured: 'csr', nm: 'nm', block: 'bsr' };
+
 /**
  * Packs a pruned weight in the format its kernel reads. The consumer decides the matrix view
  * (Conv OIHW → rows O, cols (kh, kw, ci); Gemm/MatMul → rows = output features).
  */
-export function packWeight(v: Value, consumer: Node, format: 'csr' | 'nm' | 'bsr'): PackedWeight {
+export function packWeight(v: Value, consumer: Node, format: SparseFormat): PackedWeight {
   const c = v.constant!;
   const s = v.sparsity!;
-  const transB = consumer.op === 'Gemm' && consumer.attrs['transB']?.kind === 'int' && consumer.attrs['transB'].value === 1;
-  const op = consumer.op as 'Conv' | 'Gemm' | 'MatMul';
-  const matrix = toWeightMatrix(op, c.shape, transB, c.data as Float32Array);
-  const rows = op === 'Conv' ? c.shape[0] : op === 'Gemm' && transB ? c.shape[0] : c.shape[1];
-  const cols = matrix.length / rows;
+  const { rows, cols, matrix } = nodeWeightMatrix(consumer, c.shape, c.data as Float32Array);
   switch (format) {
     case 'csr': return packCsr(rows, cols, matrix);
     case 'nm': return packNm(rows, cols, matrix, s.n!, s.m!);

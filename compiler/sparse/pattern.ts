@@ -30,6 +30,21 @@ function fail(text: string, why: string): never {
   throw new PatternError(`invalid pattern '${text}': ${why}; ${PATTERN_HELP}`);
 }
 
+/** A pattern's parts, however they are carried (a parsed Pattern, the IR's Sparsity, a packing). */
+export type PatternParts =
+  | { readonly kind: 'unstructured' | 'channel' }
+  | { readonly kind: 'nm'; readonly n: number; readonly m: number }
+  | { readonly kind: 'block'; readonly br: number; readonly bc: number };
+
+/** The canonical text of a pattern, the one parsePattern gives back as `text`: '2:4', 'block:4x1'. */
+export function patternText(p: PatternParts): string {
+  switch (p.kind) {
+    case 'nm': return `${p.n}:${p.m}`;
+    case 'block': return `block:${p.br}x${p.bc}`;
+    default: return p.kind;
+  }
+}
+
 /** Parses a pattern string; throws PatternError with a message saying what is accepted. */
 export function parsePattern(input: string): Pattern {
   const text = input.trim();
@@ -44,7 +59,7 @@ export function parsePattern(input: string): Pattern {
     const bc = Number(parts[1]);
     if (br < 1 || bc < 1 || br > MAX_BLOCK || bc > MAX_BLOCK) fail(text, `block sides must be between 1 and ${MAX_BLOCK}`);
     if (br === 1 && bc === 1) fail(text, "a 1x1 block is unstructured pruning; write 'unstructured'");
-    return { kind: 'block', text: `block:${br}x${bc}`, br, bc };
+    return { kind: 'block', text: patternText({ kind: 'block', br, bc }), br, bc };
   }
   if (text.includes(':')) {
     const parts = text.split(':');
@@ -56,7 +71,7 @@ export function parsePattern(input: string): Pattern {
     if (n === 0) fail(text, 'N is the number of weights kept per group and must be at least 1');
     if (n >= m) fail(text, `N:M means keep N of every M, so N must be smaller than M (did you mean '${b}:${a}'? other tools count pruned weights)`);
     if (m > MAX_M) fail(text, `M must be at most ${MAX_M}`);
-    return { kind: 'nm', text: `${n}:${m}`, n, m };
+    return { kind: 'nm', text: patternText({ kind: 'nm', n, m }), n, m };
   }
   if (text.endsWith('%')) fail(text, "a percentage is a sparsity: use '--pattern unstructured --sparsity 0.5'");
   if (text.includes('/')) fail(text, "'N/M' is ambiguous; write 'N:M' meaning keep N of every M");

@@ -3,6 +3,7 @@
 
 import type { Graph } from '../ir/graph.js';
 import type { PassNote } from '../passes/pass.js';
+import { pct } from '../format.js';
 
 export interface PruneLayerReport {
   readonly node: string;
@@ -68,7 +69,6 @@ export function pruneTotals(rows: readonly PruneLayerReport[]): { params: number
   return { params, nonzeros, prunedParams, prunedNonzeros };
 }
 
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /** A plain-text table, one line per layer. */
 export function formatPruneReport(rows: readonly PruneLayerReport[]): string {

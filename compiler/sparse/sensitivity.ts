@@ -5,7 +5,7 @@
 import type { Graph } from '../ir/graph.js';
 import type { TensorView } from '../../runtime/tensor.js';
 import type { CalibrationSet } from '../calibrate/data.js';
-import { evaluateNode } from '../analysis/evaluate.js';
+import { evaluateNode } from '../analysis/interpret.js';
 import { softmaxKl } from '../eval/metrics.js';
 import { SpcError } from '../errors.js';
 import { describeNonFinite, firstNonFinite, requireFiniteSamples } from './finite.js';

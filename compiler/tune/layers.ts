@@ -10,6 +10,7 @@ import type { ShapeClass } from '../analysis/profile.js';
 import { sparseWork } from '../analysis/cost.js';
 import { maskBlock, maskNm, maskNmShared, maskUnstructured } from '../sparse/masks.js';
 import { packBsr, packCsr, packNm } from '../sparse/pack.js';
+import type { WeightFormat } from '../../runtime/sparse/packed.js';
 
 export interface SyntheticLayer {
   /** e.g. 'pointwise 64×32 28×28'. */
@@ -30,7 +31,7 @@ export interface SyntheticLayer {
 export interface WeightVariant {
   /** e.g. 'dense', 'csr 0.9', 'nm 2:4', 'nm 2:4 shared 4', 'bsr 4x1 0.75'. */
   readonly name: string;
-  readonly format: 'dense' | 'csr' | 'nm' | 'bsr';
+  readonly format: WeightFormat;
   /** The weight in its own layout (zeros where pruned). */
   readonly dense: Float32Array;
   readonly packed?: PackedWeight;

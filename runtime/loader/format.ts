@@ -16,6 +16,8 @@ export const CONTAINER_VERSION = 1;
 export const FORMAT_VERSION = 2;
 /** Oldest format version this runtime still reads (v1: dense weights only). */
 export const MIN_FORMAT_VERSION = 1;
+/** First format version, dense weights only: what an artifact without packed weights records. */
+export const DENSE_FORMAT_VERSION = 1;
 /** First format version with packed sparse weights (Tensor.sparse). */
 export const SPARSE_FORMAT_VERSION = 2;
 export const HEADER_BYTES = 32;

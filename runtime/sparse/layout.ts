@@ -3,9 +3,11 @@
 //
 //   Conv    W [O, C/g, k1, k2, ...] → rows = O, cols = C/g·k1·k2…, ordered (k1, k2, …, ci) with
 //           ci fastest: col = s·Cg + ci, s the row-major index of the kernel position.
-//   Gemm    B [N, K] (transB = 1) → rows = N, cols = K as stored; B [K, N] (transB = 0) → transposed.
+//   Gemm    B [N, K] (transB ≠ 0) → rows = N, cols = K as stored; B [K, N] (transB = 0) → transposed.
 //   MatMul  B [K, N] → rows = N, cols = K (transposed).
 // Browser-safe: no Node APIs.
+
+import { sizeOf } from '../tensor.js';
 
 export type WeightOp = 'Conv' | 'Gemm' | 'MatMul';
 
@@ -14,45 +16,57 @@ export interface MatrixShape {
   readonly cols: number;
 }
 
-function product(dims: readonly number[]): number {
-  let n = 1;
-  for (const d of dims) n *= d;
-  return n;
+/**
+ * The axes of the weight tensor that hold the matrix's rows (`out`: output channels) and its
+ * input channels (`in`: the cols for Gemm and MatMul; for Conv the channel axis inside each col).
+ */
+export function weightAxes(op: WeightOp, transB: boolean): { readonly out: number; readonly in: number } {
+  return op === 'Conv' || (op === 'Gemm' && transB) ? { out: 0, in: 1 } : { out: 1, in: 0 };
 }
 
 /** The (rows, cols) matrix view of a weight of `shape` consumed by `op`. */
 export function weightMatrixShape(op: WeightOp, shape: readonly number[], transB: boolean): MatrixShape {
   if (op === 'Conv') {
     if (shape.length < 3) throw new Error(`Conv weight must have rank ≥ 3, got [${shape.join(',')}]`);
-    return { rows: shape[0]!, cols: product(shape.slice(1)) };
+    return { rows: shape[0]!, cols: sizeOf(shape.slice(1)) };
   }
   if (shape.length !== 2) throw new Error(`${op} weight must have rank 2, got [${shape.join(',')}]`);
-  const [a, b] = shape as [number, number];
-  if (op === 'Gemm' && transB) return { rows: a, cols: b };
-  return { rows: b, cols: a };
+  const axes = weightAxes(op, transB);
+  return { rows: shape[axes.out]!, cols: shape[axes.in]! };
+}
+
+/**
+ * Where each matrix entry lives in the weight's own layout: index[r·cols + c] is the offset in the
+ * weight tensor of W[r][c]; undefined when the two orders coincide (Gemm with transB).
+ */
+function weightOffsets(op: WeightOp, shape: readonly number[], transB: boolean, rows: number, cols: number): Uint32Array | undefined {
+  if (op === 'Gemm' && transB) return undefined;
+  const index = new Uint32Array(rows * cols);
+  if (op === 'Conv') {
+    const cg = shape[1]!;
+    const s = sizeOf(shape.slice(2));
+    for (let o = 0; o < rows; o++) {
+      for (let ci = 0; ci < cg; ci++) {
+        for (let k = 0; k < s; k++) index[o * cols + k * cg + ci] = (o * cg + ci) * s + k;
+      }
+    }
+  } else {
+    // The weight is [K = cols, N = rows].
+    for (let k = 0; k < cols; k++) {
+      for (let n = 0; n < rows; n++) index[n * cols + k] = k * rows + n;
+    }
+  }
+  return index;
 }
 
 /** The dense weight `data` (of `shape`) rearranged as the row-major rows×cols matrix. */
 export function toWeightMatrix(op: WeightOp, shape: readonly number[], transB: boolean, data: Float32Array): Float32Array {
   const { rows, cols } = weightMatrixShape(op, shape, transB);
   if (data.length !== rows * cols) throw new Error(`weight data has ${data.length} elements, shape [${shape.join(',')}] needs ${rows * cols}`);
+  const index = weightOffsets(op, shape, transB, rows, cols);
+  if (!index) return data.slice();
   const out = new Float32Array(rows * cols);
-  if (op === 'Conv') {
-    const cg = shape[1]!;
-    const s = product(shape.slice(2));
-    for (let o = 0; o < rows; o++) {
-      for (let ci = 0; ci < cg; ci++) {
-        for (let k = 0; k < s; k++) out[o * cols + k * cg + ci] = data[(o * cg + ci) * s + k]!;
-      }
-    }
-  } else if (op === 'Gemm' && transB) {
-    out.set(data);
-  } else {
-    // data is [K = cols, N = rows]
-    for (let k = 0; k < cols; k++) {
-      for (let n = 0; n < rows; n++) out[n * cols + k] = data[k * rows + n]!;
-    }
-  }
+  for (let i = 0; i < index.length; i++) out[i] = data[index[i]!]!;
   return out;
 }
 
@@ -60,21 +74,9 @@ export function toWeightMatrix(op: WeightOp, shape: readonly number[], transB: b
 export function fromWeightMatrix(op: WeightOp, shape: readonly number[], transB: boolean, matrix: Float32Array): Float32Array {
   const { rows, cols } = weightMatrixShape(op, shape, transB);
   if (matrix.length !== rows * cols) throw new Error(`weight matrix has ${matrix.length} elements, expected ${rows}×${cols}`);
+  const index = weightOffsets(op, shape, transB, rows, cols);
+  if (!index) return matrix.slice();
   const out = new Float32Array(rows * cols);
-  if (op === 'Conv') {
-    const cg = shape[1]!;
-    const s = product(shape.slice(2));
-    for (let o = 0; o < rows; o++) {
-      for (let ci = 0; ci < cg; ci++) {
-        for (let k = 0; k < s; k++) out[(o * cg + ci) * s + k] = matrix[o * cols + k * cg + ci]!;
-      }
-    }
-  } else if (op === 'Gemm' && transB) {
-    out.set(matrix);
-  } else {
-    for (let k = 0; k < cols; k++) {
-      for (let n = 0; n < rows; n++) out[k * rows + n] = matrix[n * cols + k]!;
-    }
-  }
+  for (let i = 0; i < index.length; i++) out[index[i]!] = matrix[i]!;
   return out;
 }

@@ -14,6 +14,8 @@
 //        and cols % bc == 0 are required (else the layer is not packed as bsr)
 
 export type SparseFormat = 'csr' | 'nm' | 'bsr';
+/** The format a kernel reads its weight in: dense, or one of the packed formats. */
+export type WeightFormat = 'dense' | SparseFormat;
 
 export interface CsrWeight {
   readonly format: 'csr';

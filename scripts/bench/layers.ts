@@ -17,7 +17,7 @@ import type { TensorView } from '../../runtime/tensor.js';
 import { sizeOf } from '../../runtime/tensor.js';
 import { CORPUS_MODELS, corpusEntry } from './corpus.js';
 import { measure } from './timing.js';
-import type { TimingPlan } from './timing.js';
+import type { BenchPlan } from './timing.js';
 import { wasmContext } from '../../compiler/tune/wasm-context.js';
 
 export const LAYER_MODELS: readonly string[] = ['mobilenet_v2_w050', 'resnet10_w32'];
@@ -126,7 +126,7 @@ const shapesOf = (c: LayerCase, weight: TensorView): NodeShapes => ({
  * Times a wasmsimd kernel the way the interpreter runs it: activations, dense weight and bias
  * copied into one WebAssembly.Memory, the packed weight (if any) left in the JS heap.
  */
-async function timeWasm(k: Kernel, c: LayerCase, weight: TensorView, plan: TimingPlan): Promise<number | string> {
+async function timeWasm(k: Kernel, c: LayerCase, weight: TensorView, plan: BenchPlan): Promise<number | string> {
   const ctx = await wasmContext(k, c.node, c.attrs as never, c.x, weight, c.bias, c.y);
   if (!ctx) return 'no WebAssembly SIMD here';
   const fn = k.prepare(ctx);
@@ -146,7 +146,7 @@ const columnOf = (k: Kernel, v: Variant): string => `${k.id.replace(/^f32-conv/,
  * before anything is timed.
  */
 async function warmUp(c: LayerCase, vs: readonly Variant[]): Promise<void> {
-  const plan: TimingPlan = { warmRuns: 30, warmMs: 0, minRuns: 1, minMs: 0, maxRuns: 1 };
+  const plan: BenchPlan = { warmRuns: 30, warmMs: 0, minRuns: 1, minMs: 0, maxRuns: 1 };
   const mat = toWeightMatrix('Conv', c.wShape, false, c.weight);
   for (const k of ALL_KERNELS.filter((x) => x.op === 'Conv' && x.target === 'wasmsimd' && x.epilogue === c.epilogue)) {
     const v = vs.find((x) => x.format === k.format);
@@ -158,7 +158,7 @@ async function warmUp(c: LayerCase, vs: readonly Variant[]): Promise<void> {
   await new Promise((r) => setTimeout(r, 300));
 }
 
-export async function measureLayers(plan: TimingPlan, sparsities = SPARSITIES, models = LAYER_MODELS): Promise<LayerResult[]> {
+export async function measureLayers(plan: BenchPlan, sparsities = SPARSITIES, models = LAYER_MODELS): Promise<LayerResult[]> {
   const results: LayerResult[] = [];
   const vs = variants(sparsities);
   for (const [i, model] of models.entries()) {
@@ -220,7 +220,7 @@ export function layerTable(results: readonly LayerResult[]): string {
 }
 
 export async function runLayers(o: { quick: boolean; json: boolean; write: boolean }): Promise<void> {
-  const plan: TimingPlan = o.quick
+  const plan: BenchPlan = o.quick
     ? { warmRuns: 2, warmMs: 0, minRuns: 5, minMs: 0, maxRuns: 5 }
     : { warmRuns: 10, warmMs: 100, minRuns: 15, minMs: 200, maxRuns: 1000 };
   const load0 = loadavg()[0]!;

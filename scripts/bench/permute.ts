@@ -27,10 +27,12 @@ import { canonicalizePipeline } from '../../compiler/passes/pipelines.js';
 import { maskNm } from '../../compiler/sparse/masks.js';
 import { reorderRows, searchPermutation } from '../../compiler/sparse/permute-search.js';
 import type { ColumnTerm } from '../../compiler/sparse/permute-search.js';
-import { toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
-import type { WeightOp } from '../../runtime/sparse/layout.js';
+import { nodeWeightMatrix } from '../../compiler/ir/weight-matrix.js';
+import { parsePattern } from '../../compiler/sparse/pattern.js';
+import type { Pattern } from '../../compiler/sparse/pattern.js';
 import { CORPUS_MODELS } from './corpus.js';
 import { runPermuteDoc } from './permute-doc.js';
+import { pct } from '../../compiler/format.js';
 
 interface Space { readonly model: string; readonly input: string; readonly layers: string[]; readonly channels: number; readonly terms: ColumnTerm[] }
 interface Row {
@@ -53,13 +55,10 @@ function spacesOf(model: string, g: Graph, m: number): Space[] {
     if (!c || !(c.data instanceof Float32Array)) continue;
     if (node.op === 'Conv' && (c.shape.length < 3 || attrInt(node, 'group', 1) !== 1)) continue;
     if (node.op !== 'Conv' && c.shape.length !== 2) continue;
-    const op = node.op as WeightOp;
-    const transB = op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
-    const { rows, cols } = weightMatrixShape(op, c.shape, transB);
+    const { rows, cols, matrix: w } = nodeWeightMatrix(node, c.shape, c.data);
     // The matrix view keeps channels innermost: (K, positions·C) is (K·positions) × C.
-    const C = op === 'Conv' ? c.shape[1]! : cols;
+    const C = node.op === 'Conv' ? c.shape[1]! : cols;
     if (C % m !== 0 || C < 2 * m) continue;
-    const w = toWeightMatrix(op, c.shape, transB, c.data);
     const scores = Float64Array.from(w, Math.abs);
     const input = node.inputs[0] ?? '';
     const space = byInput.get(input) ?? { model, input, layers: [], channels: C, terms: [] };
@@ -95,11 +94,9 @@ function reorderBench(models: readonly { name: string; file: string }[], n: numb
       const c = g.values.get(node.inputs[1] ?? '')?.constant;
       if (!c || !(c.data instanceof Float32Array) || (node.op === 'Conv' && attrInt(node, 'group', 1) !== 1)) continue;
       if (node.op === 'Conv' ? c.shape.length < 3 : c.shape.length !== 2) continue;
-      const op = node.op as WeightOp;
-      const transB = op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
-      const { rows, cols } = weightMatrixShape(op, c.shape, transB);
+      const { rows, cols, matrix } = nodeWeightMatrix(node, c.shape, c.data);
       if (cols % m !== 0 || rows < 8) continue;
-      layers.push({ name: node.name, rows, cols, w: toWeightMatrix(op, c.shape, transB, c.data) });
+      layers.push({ name: node.name, rows, cols, w: matrix });
     }
     layers.sort((a, b) => b.rows * b.cols - a.rows * a.cols || a.name.localeCompare(b.name));
     for (const l of top > 0 ? layers.slice(0, top) : layers) {
@@ -114,15 +111,23 @@ function reorderBench(models: readonly { name: string; file: string }[], n: numb
   }
 }
 
+/** The --pattern, parsed by the compiler's one parser; exit 2 unless it is N:M. */
+function nmPattern(text: string): Extract<Pattern, { kind: 'nm' }> {
+  let p: Pattern;
+  try { p = parsePattern(text); } catch (e) { console.error(`bench:permute: --pattern: ${(e as Error).message}`); process.exit(2); }
+  if (p.kind !== 'nm') { console.error(`bench:permute: --pattern must be N:M, got ${p.text}`); process.exit(2); }
+  return p;
+}
+
 function main(): void {
   if (process.argv.includes('--groups') || process.argv.includes('--cap')) { runPermuteDoc(process.argv.slice(2)); return; }
   const index = JSON.parse(readFileSync(join(CORPUS_MODELS, 'index.json'), 'utf8')) as { name: string; file: string }[];
   const wanted = arg('models')?.split(',');
   const top = Number(arg('top') ?? 4);
-  const [n, m] = (arg('pattern') ?? '2:4').split(':').map(Number) as [number, number];
+  const pattern = nmPattern(arg('pattern') ?? '2:4');
+  const { n, m } = pattern;
   const timeMs = Number(arg('time-ms') ?? 10000);
   const budget = arg('budget') === undefined ? undefined : Number(arg('budget'));
-  if (!(n >= 1 && n < m)) { console.error(`bench:permute: --pattern must be N:M with 1 ≤ N < M, got ${arg('pattern')}`); process.exit(2); }
   if (process.argv.includes('--reorder')) { reorderBench(index.filter((e) => !wanted || wanted.includes(e.name)), n, m, top, timeMs, budget); return; }
   const out: Row[] = [];
   for (const e of index) {
@@ -157,7 +162,6 @@ function main(): void {
 
 function sumRows(terms: readonly ColumnTerm[]): number { return terms.reduce((a, t) => a + t.rows, 0); }
 function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? NaN : s[Math.floor((s.length - 1) / 2)]!; }
-function pct(x: number): string { return `${(x * 100).toFixed(1)}%`; }
 
 function printRow(r: Row, header: boolean): void {
   const cols = ['model', 'space', 'C', 'terms', 'rows', 'kept before', 'kept after', 'per-row bound', 'gap closed', 'CPU ms', 'wall ms', 'cap hit'];

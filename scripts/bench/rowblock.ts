@@ -20,7 +20,7 @@ import type { TensorView } from '../../runtime/tensor.js';
 import { sizeOf } from '../../runtime/tensor.js';
 import { CORPUS_MODELS, corpusEntry } from './corpus.js';
 import { FULL_PLAN, QUICK_PLAN, measure } from './timing.js';
-import type { TimingPlan } from './timing.js';
+import type { BenchPlan } from './timing.js';
 import { wasmContext } from '../../compiler/tune/wasm-context.js';
 
 const VARIANTS: readonly { readonly name: string; readonly options: CompileOptions }[] = [
@@ -62,7 +62,7 @@ function prunedConvs(model: string, options: CompileOptions): Layer[] {
 }
 
 /** CPU ms per call of `k` on the layer, everything but a packed weight in one WebAssembly memory. */
-async function timeWasm(k: Kernel, l: Layer, weight: TensorView, plan: TimingPlan): Promise<number> {
+async function timeWasm(k: Kernel, l: Layer, weight: TensorView, plan: BenchPlan): Promise<number> {
   const shapes = { inputs: [l.x, weight, l.b], outputs: [l.y], attrs: l.attrs as never };
   if (k.supports && !k.supports(shapes)) throw new Error(`${k.id} does not support ${l.name}`);
   const ctx = await wasmContext(k, l.name, l.attrs as never, l.x, weight, l.b, l.y);
@@ -75,7 +75,7 @@ const kernel = (format: string, epilogue: string): Kernel =>
   ALL_KERNELS.find((k) => k.op === 'Conv' && k.target === 'wasmsimd' && (k.format ?? 'dense') === format && k.epilogue === epilogue && k.tile === '4x8')!;
 
 /** Whole-model CPU ms per inference, dense wasmsimd and each variant side by side. */
-async function endToEnd(models: readonly string[], variants: typeof VARIANTS, plan: TimingPlan, repeat: number): Promise<void> {
+async function endToEnd(models: readonly string[], variants: typeof VARIANTS, plan: BenchPlan, repeat: number): Promise<void> {
   const { loadModel } = await import('../../runtime/index.js');
   const { readNpy } = await import('./corpus.js');
   for (const model of models) {

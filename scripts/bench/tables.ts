@@ -2,6 +2,7 @@
 // results, so the test can check their shape without timing anything.
 
 import type { BenchConfig, CellResult } from './configs.js';
+import { pct } from '../../compiler/format.js';
 
 const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
 
@@ -94,7 +95,7 @@ export function reorderTable(results: readonly CellResult[], models: readonly st
         : `${(o.maxAbsDiff / Math.max(o.maxAbsRef, Number.MIN_VALUE)).toExponential(1)} ${o.maxAbsDiff <= REORDER_TOLERANCE * o.maxAbsRef ? '(ok)' : '(**over 1e-5**)'}`;
       rows.push([
         m, c.label, `${o.applied} of ${o.considered}`,
-        o.fillBefore === undefined || o.fillAfter === undefined ? '–' : `${(100 * o.fillBefore).toFixed(1)}% → ${(100 * o.fillAfter).toFixed(1)}%`,
+        o.fillBefore === undefined || o.fillAfter === undefined ? '–' : `${pct(o.fillBefore)} → ${pct(o.fillAfter)}`,
         a === undefined ? 'n/a' : ms(a), b === undefined ? 'n/a' : ms(b), a === undefined || b === undefined ? 'n/a' : `${(a / b).toFixed(2)}×`, check,
       ]);
     }

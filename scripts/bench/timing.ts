@@ -3,7 +3,8 @@
 
 import { quantile } from '../../compiler/bench/measure.js';
 
-export interface TimingPlan {
+/** How long a benchmark cell runs (counted in whole runs; spc tune's TimingPlan times one kernel in batches instead). */
+export interface BenchPlan {
   /** Warm-up: at least this many runs and at least this many ms. */
   readonly warmRuns: number;
   readonly warmMs: number;
@@ -13,8 +14,8 @@ export interface TimingPlan {
   readonly maxRuns: number;
 }
 
-export const FULL_PLAN: TimingPlan = { warmRuns: 10, warmMs: 1000, minRuns: 10, minMs: 2000, maxRuns: 3000 };
-export const QUICK_PLAN: TimingPlan = { warmRuns: 2, warmMs: 0, minRuns: 3, minMs: 0, maxRuns: 3 };
+export const FULL_PLAN: BenchPlan = { warmRuns: 10, warmMs: 1000, minRuns: 10, minMs: 2000, maxRuns: 3000 };
+export const QUICK_PLAN: BenchPlan = { warmRuns: 2, warmMs: 0, minRuns: 3, minMs: 0, maxRuns: 3 };
 
 export interface Stats {
   readonly runs: number;
@@ -43,7 +44,7 @@ export function summarize(wall: readonly number[], cpu: readonly number[]): Stat
 }
 
 /** Warms `fn` up, then times it per `plan`; milliseconds per call. */
-export async function measure(fn: () => unknown, plan: TimingPlan): Promise<Stats> {
+export async function measure(fn: () => unknown, plan: BenchPlan): Promise<Stats> {
   const w0 = performance.now();
   for (let i = 0; i < plan.warmRuns || performance.now() - w0 < plan.warmMs; i++) await fn();
   const samples: number[] = [], cpu: number[] = [];

@@ -9,7 +9,7 @@ import type { BenchConfig, CellResult, ReorderCheck } from './configs.js';
 import type { CompileResult } from '../../compiler/compile.js';
 import type { RowReorder } from '../../compiler/passes/reorder-rows.js';
 import { FULL_PLAN, QUICK_PLAN, measure } from './timing.js';
-import type { TimingPlan } from './timing.js';
+import type { BenchPlan } from './timing.js';
 import { CORPUS_MODELS, corpusEntry, readNpy } from './corpus.js';
 import type { TypedArray } from '../../runtime/tensor.js';
 
@@ -20,7 +20,7 @@ function maxAbsDiff(got: ArrayLike<number>, want: ArrayLike<number>): number {
   return d;
 }
 
-async function runSpc(model: string, cfg: BenchConfig, plan: TimingPlan): Promise<CellResult> {
+async function runSpc(model: string, cfg: BenchConfig, plan: BenchPlan): Promise<CellResult> {
   const { compileFile } = await import('../../compiler/compile.js');
   const { loadModel } = await import('../../runtime/index.js');
   const entry = corpusEntry(model);
@@ -90,7 +90,7 @@ async function reorderCheck(
 /** Both onnxruntime packages share this API shape (onnxruntime-common). */
 type Ort = typeof import('onnxruntime-node');
 
-async function runOrt(model: string, cfg: BenchConfig, plan: TimingPlan): Promise<CellResult> {
+async function runOrt(model: string, cfg: BenchConfig, plan: BenchPlan): Promise<CellResult> {
   const entry = corpusEntry(model);
   let ort: Ort;
   let options: Record<string, unknown>;

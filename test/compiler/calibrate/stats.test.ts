@@ -3,11 +3,11 @@
 
 import { strict as assert } from 'node:assert';
 import type { Node } from '../../../compiler/ir/graph.js';
-import { layerStats } from '../../../compiler/calibrate/stats.js';
+import { inputStats } from '../../../compiler/calibrate/stats.js';
 import type { TensorView } from '../../../runtime/tensor.js';
 import { build, ints, int, randomF32 } from '../passes/build.js';
 import { streamCalibration } from '../../../compiler/calibrate/stream.js';
-import { evaluateGraph } from '../../../compiler/analysis/evaluate.js';
+import { evaluateGraph } from '../../../compiler/analysis/interpret.js';
 
 /** im2col rows of one group of a 2-D conv, column = (kh·KW + kw)·Cg + ci. */
 function naiveRows(x: Float32Array, h: number, w: number, g: number, cg: number, k: number, stride: number, pad: number, dil: number): number[][] {
@@ -30,7 +30,7 @@ describe('calibrate/stats', () => {
     const node: Node = { name: 'c', op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { group: int(2), pads: ints([1, 1, 1, 1]), strides: ints([2, 2]), dilations: ints([2, 2]) } };
     const samples: TensorView[] = [1, 2].map((s) => randomF32([1, 4, 7, 7], s) as TensorView);
     const outShape = [1, 6, 3, 3];
-    const st = layerStats(node, [6, 2, 3, 3], outShape, samples, { full: true });
+    const st = inputStats(node, [6, 2, 3, 3], outShape, samples, { full: true });
     assert.equal(st.groups, 2);
     assert.equal(st.cols, 18);
     assert.equal(st.rows, 2 * 9);
@@ -52,7 +52,7 @@ describe('calibrate/stats', () => {
     const a = [randomF32([3, 2], 1), randomF32([3, 2], 2)] as TensorView[];
     const d = [randomF32([3, 2], 3), randomF32([3, 2], 4)] as TensorView[];
     const w = randomF32([2, 3], 5).data as Float32Array;
-    const st = layerStats(node, [2, 3], [2, 2], a, { full: true, denseInputs: d, weights: w });
+    const st = inputStats(node, [2, 3], [2, 2], a, { full: true, denseInputs: d, weights: w });
     assert.equal(st.rows, 4);
     const p = new Float64Array(6);
     a.forEach((t, s) => {

@@ -7,7 +7,7 @@ import { makeGraph } from '../../../compiler/ir/graph.js';
 import type { DType, TensorView } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
 import { inferShapes } from '../../../compiler/analysis/shapes.js';
-import { evaluateGraph } from '../../../compiler/analysis/evaluate.js';
+import { evaluateGraph } from '../../../compiler/analysis/interpret.js';
 import { verifyGraph } from '../../../compiler/ir/verify.js';
 import { mulberry32 } from '../../../compiler/sparse/prng.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Graph } from '../../../compiler/ir/graph.js';
 import { verifyGraph } from '../../../compiler/ir/verify.js';
 import { loadOnnx } from '../../../compiler/frontend/load.js';
-import { evaluateGraph } from '../../../compiler/analysis/evaluate.js';
+import { evaluateGraph } from '../../../compiler/analysis/interpret.js';
 import { makePassContext } from '../../../compiler/passes/pass.js';
 import { runPipeline } from '../../../compiler/passes/manager.js';
 import { canonicalizePipeline } from '../../../compiler/passes/pipelines.js';

@@ -2,7 +2,7 @@
 
 import { strict as assert } from 'node:assert';
 import { printGraph } from '../../../compiler/ir/print.js';
-import { evaluateGraph } from '../../../compiler/analysis/evaluate.js';
+import { evaluateGraph } from '../../../compiler/analysis/interpret.js';
 import { makePassContext } from '../../../compiler/passes/pass.js';
 import { runPipeline } from '../../../compiler/passes/manager.js';
 import { foldBatchnorm } from '../../../compiler/passes/fold-batchnorm.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Graph } from '../../../compiler/ir/graph.js';
 import { loadOnnx } from '../../../compiler/frontend/load.js';
-import { evaluateGraph } from '../../../compiler/analysis/evaluate.js';
+import { evaluateGraph } from '../../../compiler/analysis/interpret.js';
 import { emitOnnx } from '../../../compiler/emit/onnx.js';
 import { runPipeline } from '../../../compiler/passes/manager.js';
 import { makePassContext } from '../../../compiler/passes/pass.js';

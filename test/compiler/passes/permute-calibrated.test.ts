@@ -15,7 +15,7 @@ import { loadOnnx } from '../../../compiler/frontend/load.js';
 import { runPipeline } from '../../../compiler/passes/manager.js';
 import { makePassContext } from '../../../compiler/passes/pass.js';
 import { canonicalizePipeline } from '../../../compiler/passes/pipelines.js';
-import { evaluateGraph } from '../../../compiler/analysis/evaluate.js';
+import { evaluateGraph } from '../../../compiler/analysis/interpret.js';
 import { compileFile } from '../../../compiler/compile.js';
 import { readSamples } from '../../../compiler/calibrate/data.js';
 import { DIGITS_DIR } from '../../helpers/corpus.js';

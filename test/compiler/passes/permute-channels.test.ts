@@ -17,7 +17,7 @@ import { planArena } from '../../../compiler/analysis/memory-plan.js';
 import { lowerGraph } from '../../../compiler/emit/lower.js';
 import { writeArtifact } from '../../../compiler/emit/artifact.js';
 import { emitOnnx } from '../../../compiler/emit/onnx.js';
-import { evaluateGraph } from '../../../compiler/analysis/evaluate.js';
+import { evaluateGraph } from '../../../compiler/analysis/interpret.js';
 import { defaultRegistry } from '../../../runtime/kernels/index.js';
 import { loadModel } from '../../../runtime/index.js';
 import type { DType, TypedArray } from '../../../runtime/tensor.js';

@@ -11,7 +11,7 @@ import { runPipeline } from '../../../compiler/passes/manager.js';
 import { makePassContext } from '../../../compiler/passes/pass.js';
 import { canonicalizePipeline } from '../../../compiler/passes/pipelines.js';
 import { permuteEnabled, permuteForNm } from '../../../compiler/passes/permute-channels.js';
-import { evaluateGraph } from '../../../compiler/analysis/evaluate.js';
+import { evaluateGraph } from '../../../compiler/analysis/interpret.js';
 import { compileFile } from '../../../compiler/compile.js';
 import { keptNm } from '../../../compiler/sparse/permute-search.js';
 import { loadModel } from '../../../runtime/index.js';

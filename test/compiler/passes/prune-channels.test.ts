@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { evaluateGraph } from '../../../compiler/analysis/evaluate.js';
+import { evaluateGraph } from '../../../compiler/analysis/interpret.js';
 import { inferShapes } from '../../../compiler/analysis/shapes.js';
 import { emitOnnx } from '../../../compiler/emit/onnx.js';
 import { loadOnnx } from '../../../compiler/frontend/load.js';

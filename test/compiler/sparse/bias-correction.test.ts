@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import type { Graph } from '../../../compiler/ir/graph.js';
 import { pruneGraph, pruneSettings } from '../../../compiler/passes/prune.js';
 import { parseConfig } from '../../../compiler/sparse/config.js';
-import { evaluateGraph } from '../../../compiler/analysis/evaluate.js';
+import { evaluateGraph } from '../../../compiler/analysis/interpret.js';
 import type { TensorView } from '../../../runtime/tensor.js';
 import { build, float, int, ints, randomF32 } from '../passes/build.js';
 

@@ -1,7 +1,9 @@
 // The --pattern grammar and the --config file: accepted forms, error messages, precedence.
 
 import { strict as assert } from 'node:assert';
-import { parsePattern, PatternError } from '../../../compiler/sparse/pattern.js';
+import { parsePattern, PatternError, patternText } from '../../../compiler/sparse/pattern.js';
+import { packBsr, packCsr, packNm } from '../../../compiler/sparse/pack.js';
+import { defaultDescriptor } from '../../../compiler/emit/artifact.js';
 import { ConfigError, globMatch, overrideFor, parseConfig } from '../../../compiler/sparse/config.js';
 import { SpcError } from '../../../compiler/errors.js';
 
@@ -27,6 +29,21 @@ describe('sparse/pattern', () => {
   }
   it("explains that '4:2' counts kept weights, not pruned ones", () => {
     assert.throws(() => parsePattern('4:2'), /did you mean '2:4'/);
+  });
+  it('prints the text it parses, and reads back what it prints', () => {
+    for (const [written, text] of [[' 2:4 ', '2:4'], ['BLOCK:4X1', 'block:4x1'], ['Unstructured', 'unstructured'], ['channel', 'channel'], ['1:16', '1:16']] as const) {
+      const p = parsePattern(written);
+      assert.equal(p.text, text);
+      assert.equal(patternText(p), text);
+      assert.deepEqual(parsePattern(patternText(p)), p);
+    }
+  });
+  it("an artifact's descriptor names its packing's pattern in the same text", () => {
+    const w = Float32Array.from({ length: 32 }, (_, i) => (i % 4 < 2 ? i + 1 : 0));
+    assert.equal(defaultDescriptor(packNm(4, 8, w, 2, 4)).pattern, '2:4');
+    assert.equal(defaultDescriptor(packBsr(4, 8, w, 2, 2)).pattern, 'block:2x2');
+    assert.equal(defaultDescriptor(packCsr(4, 8, w)).pattern, 'unstructured');
+    assert.equal(defaultDescriptor(packNm(4, 8, w, 2, 4)).sparsity, 0.5);
   });
 });
 
