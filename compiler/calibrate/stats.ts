@@ -272,7 +272,7 @@ function convStats(
   const inSpatial = first.shape.slice(2);
   const checker = new Checker({ node: node.name, inputs: [], outputs: [], attrs: kernelAttrs(node) }, 'calibrate');
   const geo = windowGeometry(checker, inSpatial, kernel, outputShape.slice(2), false);
-  const table = windowTapTable(geo);
+  const table = windowTapTable(geo, checker);
   const taps = kernel.reduce((a, b) => a * b, 1);
   const positions = table.length / taps;
   const plane = inSpatial.reduce((a, b) => a * b, 1);

@@ -107,4 +107,23 @@ describe('folded constants and the limits', function () {
     assert.throws(() => compileBytes(model, { name: 'pool' }), (e: Error) => e instanceof SpcError && e.message ===
       "the runtime cannot run this model: node 'mp' (kernel f32-maxpool-1x4-wasmsimd as f32-maxpool-1x1-js): unknown auto_pad 'FOO'");
   });
+
+  it('a pool window of many taps: the ref kernel refuses its tap table over the bound (a RangeError before), the wasm and js kernels build none', async () => {
+    // 1001×1001 outputs × 100×100 taps: 10^10 table entries, from a model with no weights.
+    const pool = (k: number, size: number) => onnx.ModelProto.encode({
+      irVersion: 8, opsetImport: [{ domain: '', version: 13 }],
+      graph: {
+        name: 'pool', input: [vi('x', [1, 1, size, size])], output: [vi('y', [1, 1, size - k + 1, size - k + 1])],
+        node: [{ name: 'mp', opType: 'MaxPool', input: ['x'], output: ['y'], attribute: [{ name: 'kernel_shape', type: 7, ints: [k, k] }] }],
+      },
+    }).finish();
+    assert.throws(() => compileBytes(pool(100, 1100), { name: 'pool', targets: ['ref'] }), (e: Error) => e instanceof SpcError && e.message ===
+      "the runtime cannot run this model: node 'mp' (kernel any-maxpool-1x1-ref): 1002001 output positions × 10000 kernel taps exceed the 67108864 entries of a window table this kernel may build");
+    // The js kernel reads separable row and column windows: no table, and the max is right (x = index).
+    const r = compileBytes(pool(3, 6), { name: 'pool', targets: ['js'] });
+    const x = Float32Array.from({ length: 36 }, (_, i) => i);
+    const { y } = await (await loadModel(r.artifact)).run({ x });
+    // Each 3×3 window's max is its bottom-right element: (i + 2) * 6 + (j + 2).
+    assert.deepEqual([...(y!.data as Float32Array)], Array.from({ length: 16 }, (_, p) => (Math.floor(p / 4) + 2) * 6 + (p % 4) + 2));
+  });
 });

@@ -74,13 +74,24 @@ export function windowGeometry(
 }
 
 /**
+ * Most entries a tap table may hold (256 MiB of int32). Output positions × kernel taps is not
+ * bounded by any tensor of the model (a pool's kernel has no weights), so a crafted window would
+ * otherwise allocate without limit; kernels that need no table never build one.
+ */
+export const MAX_TAP_TABLE_ENTRIES = 2 ** 26;
+
+/**
  * For every (output position, kernel tap) pair, the input spatial offset read, or -1 in the
  * padding. Laid out [outPos][tap], positions and taps both row-major over the spatial axes.
+ * Refuses (through `c`) a table over MAX_TAP_TABLE_ENTRIES.
  */
-export function windowTapTable(g: WindowGeometry): Int32Array {
+export function windowTapTable(g: WindowGeometry, c: Pick<Checker, 'fail'>): Int32Array {
   const n = g.inSpatial.length;
   let outCount = 1, taps = 1;
   for (let i = 0; i < n; i++) { outCount *= g.outSpatial[i]!; taps *= g.kernel[i]!; }
+  if (outCount * taps > MAX_TAP_TABLE_ENTRIES) {
+    c.fail(`${outCount} output positions × ${taps} kernel taps exceed the ${MAX_TAP_TABLE_ENTRIES} entries of a window table this kernel may build`);
+  }
   const table = new Int32Array(outCount * taps);
   const o = new Array<number>(n).fill(0);
   const k = new Array<number>(n).fill(0);

@@ -1,4 +1,4 @@
-// Shared preparation for windowed pools (MaxPool, AveragePool): geometry, the tap table and
+// Shared preparation for windowed pools (MaxPool, AveragePool): geometry, the tap table (on demand) and
 // per-window element counts with and without padding.
 
 import type { TensorView } from '../../tensor.js';
@@ -12,7 +12,8 @@ export interface PoolPlan {
   readonly inSize: number;
   readonly outSize: number;
   readonly taps: number;
-  readonly table: Int32Array;
+  /** Builds the tap table (windowTapTable): only the ref kernels read it, so only they pay for it. */
+  readonly tapTable: () => Int32Array;
 }
 
 export function planPool(c: Checker, x: TensorView, y: TensorView): PoolPlan {
@@ -31,7 +32,7 @@ export function planPool(c: Checker, x: TensorView, y: TensorView): PoolPlan {
     inSize: prod(geometry.inSpatial),
     outSize: prod(geometry.outSpatial),
     taps: prod(geometry.kernel),
-    table: windowTapTable(geometry),
+    tapTable: () => windowTapTable(geometry, c),
   };
 }
 

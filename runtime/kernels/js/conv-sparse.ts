@@ -104,7 +104,7 @@ function convSparseJs(format: SparseFormat, epilogue: Kernel['epilogue']): Kerne
         };
       }
 
-      const table = windowTapTable(g);
+      const table = windowTapTable(g, c);
       return () => {
         for (let n = 0; n < batch; n++) {
           const xn = n * cin * inSize;

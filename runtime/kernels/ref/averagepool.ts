@@ -9,7 +9,8 @@ export const averagePoolRef = defineKernel({
   prepare(c) {
     const x = c.input(0, ['float32']);
     const y = c.output(0, ['float32']);
-    const { geometry, planes, inSize, outSize, taps, table } = planPool(c, x, y);
+    const { geometry, planes, inSize, outSize, taps, tapTable } = planPool(c, x, y);
+    const table = tapTable();
     const includePad = c.int('count_include_pad', 0) !== 0;
     const padded = paddedWindowCounts(geometry);
     const xd = x.data as Float32Array, yd = y.data as Float32Array;

@@ -32,7 +32,7 @@ function convSparseRef(format: SparseFormat, epilogue: Kernel['epilogue']): Kern
     prepare(c) {
       const pl = planSparseConv(c, format, epilogue);
       const { batch, cin, cout, cinPerGroup, taps, inSize, outSize, lo, hi } = pl;
-      const table = windowTapTable(pl.g);
+      const table = windowTapTable(pl.g, c);
       const { rowStart, col, val, values } = rowEntries(c, pl.packed);
       const coutPerGroup = cout / pl.group;
       const xd = pl.x.data as Float32Array, yd = pl.y.data as Float32Array, bd = pl.bias;

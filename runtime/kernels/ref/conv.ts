@@ -12,7 +12,7 @@ function convRef(epilogue: Kernel['epilogue']): Kernel {
     dtype: 'f32', tile: '1x1', op: 'Conv', target: 'ref', epilogue, dtypes: ['float32'],
     prepare(c) {
       const { x, w, y, bias: bd, g, batch, cin, cout, group, cinPerGroup, taps, inSize, outSize, lo, hi } = planConv(c, epilogue, 'dense');
-      const table = windowTapTable(g);
+      const table = windowTapTable(g, c);
       const coutPerGroup = cout / group;
       const xd = x.data as Float32Array, wd = w.data as Float32Array, yd = y.data as Float32Array;
       return () => {

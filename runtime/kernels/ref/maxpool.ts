@@ -12,7 +12,8 @@ export const maxPoolRef = defineKernel({
     const x = c.input(0, TYPES);
     const y = c.output(0, [x.dtype]);
     const indices = c.optionalOutput(1, ['int64']);
-    const { geometry: g, planes, inSize, outSize, taps, table } = planPool(c, x, y);
+    const { geometry: g, planes, inSize, outSize, taps, tapTable } = planPool(c, x, y);
+    const table = tapTable();
     if (indices !== undefined) c.shapeIs(indices, y.shape, 'indices output');
     const columnMajor = c.int('storage_order', 0) !== 0;
     // Spatial offset → the index reported in Indices (row-major offset, or column-major).
