@@ -57,30 +57,43 @@ const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 export function planArena(g: Graph): MemoryPlan {
   const lifetimes = computeLifetimes(g);
   const order = [...lifetimes].sort((a, b) => b.bytes - a.bytes || a.first - b.first || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const placed: { lt: Lifetime; offset: number; end: number }[] = [];
+  // Placed buffers by placement id, in typed arrays: a wide graph (thousands of values live at
+  // once) looks at thousands of placed buffers per placement, and objects and closures there
+  // cost more than the search itself.
+  const placedOffset = new Float64Array(order.length);
+  const placedEnd = new Float64Array(order.length);
   // Steps run from -1 (graph inputs) to nodes.length (graph outputs): shifted by one.
   const index = new StepIndex(g.nodes.length + 2);
   const seen = new Int32Array(order.length).fill(-1);
+  let found = new Int32Array(64);
+  const byOffset = (x: number, y: number): number => placedOffset[x]! - placedOffset[y]!;
   const offsets = new Map<string, number>();
   let arenaBytes = 0;
-  for (const lt of order) {
+  for (let id = 0; id < order.length; id++) {
+    const lt = order[id]!;
     const size = alignUp(Math.max(lt.bytes, 1), ARENA_ALIGNMENT);
-    const found: number[] = [];
-    index.query(lt.first + 1, lt.last + 1, (id) => {
-      if (seen[id] === placed.length) return;
-      seen[id] = placed.length;
-      found.push(id);
-    });
-    // Placement order breaks ties between equal offsets, as the stable sort of a scan did.
-    found.sort((a, b) => placed[a]!.offset - placed[b]!.offset || a - b);
-    let offset = 0;
-    for (const id of found) {
-      const c = placed[id]!;
-      if (offset + size <= c.offset) break;
-      offset = Math.max(offset, alignUp(c.end, ARENA_ALIGNMENT));
+    let count = 0;
+    for (const list of index.lists(lt.first + 1, lt.last + 1)) {
+      for (let k = 0; k < list.length; k++) {
+        const other = list[k]!;
+        if (seen[other] === id) continue;
+        seen[other] = id;
+        if (count === found.length) { const grown = new Int32Array(2 * count); grown.set(found); found = grown; }
+        found[count++] = other;
+      }
     }
-    index.insert(placed.length, lt.first + 1, lt.last + 1);
-    placed.push({ lt, offset, end: offset + size });
+    // The lowest offset below, beside or above the overlapping buffers, taken by their offset
+    // (equal offsets in any order: the result is the same).
+    const near = found.subarray(0, count).sort(byOffset);
+    let offset = 0;
+    for (let k = 0; k < count; k++) {
+      const other = near[k]!;
+      if (offset + size <= placedOffset[other]!) break;
+      offset = Math.max(offset, alignUp(placedEnd[other]!, ARENA_ALIGNMENT));
+    }
+    index.insert(id, lt.first + 1, lt.last + 1);
+    placedOffset[id] = offset;
+    placedEnd[id] = offset + size;
     offsets.set(lt.name, offset);
     arenaBytes = Math.max(arenaBytes, offset + size);
   }
@@ -89,17 +102,19 @@ export function planArena(g: Graph): MemoryPlan {
 
 /**
  * Intervals of steps in a segment tree: each is stored at the O(log n) nodes that its range
- * covers exactly; a query visits the nodes its range meets and reports what they hold (an
- * interval stored there covers that node, so it meets the query; it may be reported twice).
+ * covers exactly; a query visits the nodes its range meets and returns what they hold (an
+ * interval stored there covers that node, so it meets the query; it may be returned twice).
  */
 class StepIndex {
   private readonly size: number;
   private readonly held: (number[] | undefined)[];
+  private readonly stack: Int32Array;
   constructor(steps: number) {
     let size = 1;
     while (size < steps) size *= 2;
     this.size = size;
     this.held = new Array<number[] | undefined>(2 * size);
+    this.stack = new Int32Array(3 * 2 * 64);
   }
 
   insert(id: number, lo: number, hi: number): void {
@@ -113,16 +128,22 @@ class StepIndex {
     visit(1, 0, this.size - 1);
   }
 
-  query(lo: number, hi: number, report: (id: number) => void): void {
-    const visit = (node: number, from: number, to: number): void => {
-      if (hi < from || to < lo) return;
+  /** The lists of the tree nodes that [lo, hi] meets. */
+  lists(lo: number, hi: number): (readonly number[])[] {
+    const out: (readonly number[])[] = [];
+    const stack = this.stack;
+    let top = 0;
+    stack[top++] = 1; stack[top++] = 0; stack[top++] = this.size - 1;
+    while (top > 0) {
+      const to = stack[--top]!, from = stack[--top]!, node = stack[--top]!;
+      if (hi < from || to < lo) continue;
       const here = this.held[node];
-      if (here) for (const id of here) report(id);
-      if (from === to) return;
+      if (here) out.push(here);
+      if (from === to) continue;
       const mid = (from + to) >> 1;
-      visit(2 * node, from, mid);
-      visit(2 * node + 1, mid + 1, to);
-    };
-    visit(1, 0, this.size - 1);
+      stack[top++] = 2 * node + 1; stack[top++] = mid + 1; stack[top++] = to;
+      stack[top++] = 2 * node; stack[top++] = from; stack[top++] = mid;
+    }
+    return out;
   }
 }
