@@ -67,6 +67,7 @@ export function planArena(g: Graph): MemoryPlan {
   const seen = new Int32Array(order.length).fill(-1);
   let found = new Int32Array(64);
   const byOffset = (x: number, y: number): number => placedOffset[x]! - placedOffset[y]!;
+  const units = { occupancy: new Int32Array(1024) };
   const offsets = new Map<string, number>();
   let arenaBytes = 0;
   for (let id = 0; id < order.length; id++) {
@@ -82,15 +83,7 @@ export function planArena(g: Graph): MemoryPlan {
         found[count++] = other;
       }
     }
-    // The lowest offset below, beside or above the overlapping buffers, taken by their offset
-    // (equal offsets in any order: the result is the same).
-    const near = found.subarray(0, count).sort(byOffset);
-    let offset = 0;
-    for (let k = 0; k < count; k++) {
-      const other = near[k]!;
-      if (offset + size <= placedOffset[other]!) break;
-      offset = Math.max(offset, alignUp(placedEnd[other]!, ARENA_ALIGNMENT));
-    }
+    const offset = lowestFit(found, count, size, placedOffset, placedEnd, byOffset, units);
     index.insert(id, lt.first + 1, lt.last + 1);
     placedOffset[id] = offset;
     placedEnd[id] = offset + size;
@@ -98,6 +91,48 @@ export function planArena(g: Graph): MemoryPlan {
     arenaBytes = Math.max(arenaBytes, offset + size);
   }
   return { arenaBytes, alignment: ARENA_ALIGNMENT, offsets, lifetimes };
+}
+
+/**
+ * The lowest aligned offset at which `size` bytes collide with none of the `count` placed buffers
+ * in `found`. It is 0 or the end of one of them (below a lowest free window's start lies a byte
+ * of a buffer that ends there). When those buffers span few alignment units for their number (a
+ * wide graph: thousands live at once, packed), the units they occupy are counted and the first
+ * free run read off, with no sort; otherwise they are swept in offset order. Both give the same
+ * offset, since every offset and size is a multiple of the alignment.
+ */
+function lowestFit(found: Int32Array, count: number, size: number, placedOffset: Float64Array, placedEnd: Float64Array,
+  byOffset: (x: number, y: number) => number, units: { occupancy: Int32Array }): number {
+  let top = 0;
+  for (let k = 0; k < count; k++) top = Math.max(top, placedEnd[found[k]!]!);
+  const span = top / ARENA_ALIGNMENT;
+  if (count > 32 && span <= 4 * count + 4096) {
+    if (units.occupancy.length < span + 1) units.occupancy = new Int32Array(2 * span + 2);
+    const occ = units.occupancy;
+    for (let k = 0; k < count; k++) {
+      occ[placedOffset[found[k]!]! / ARENA_ALIGNMENT]!++;
+      occ[placedEnd[found[k]!]! / ARENA_ALIGNMENT]!--;
+    }
+    const need = size / ARENA_ALIGNMENT;
+    let live = 0, run = 0, at = -1;
+    for (let u = 0; u < span; u++) {
+      live += occ[u]!;
+      occ[u] = 0;
+      if (live !== 0) { run = 0; continue; }
+      if (++run === need && at < 0) at = u - need + 1;
+    }
+    occ[span] = 0;
+    // No window below the top: the free run that reaches it, continued above.
+    return (at >= 0 ? at : span - run) * ARENA_ALIGNMENT;
+  }
+  const near = found.subarray(0, count).sort(byOffset);
+  let offset = 0;
+  for (let k = 0; k < count; k++) {
+    const other = near[k]!;
+    if (offset + size <= placedOffset[other]!) break;
+    offset = Math.max(offset, alignUp(placedEnd[other]!, ARENA_ALIGNMENT));
+  }
+  return offset;
 }
 
 /**

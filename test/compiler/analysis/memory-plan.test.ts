@@ -44,6 +44,30 @@ function randomGraph(spec: { sizes: number[]; picks: [number, number][] }): Grap
   return makeGraph({ name: 'g', opset: 13, inputs: ['x'], outputs, values, nodes });
 }
 
+/**
+ * A wide DAG: branches of Add chains from x, each `length` nodes of `size` floats, and one node
+ * reading every branch's end, so the branch ends stay live together (the planner then counts the
+ * alignment units they occupy instead of sorting them).
+ */
+function wideGraph(branches: readonly { length: number; size: number }[]): Graph {
+  const values: Value[] = [{ name: 'x', dtype: 'float32', shape: [1, 16] }];
+  const nodes: Node[] = [];
+  const ends: string[] = [];
+  branches.forEach(({ length, size }, b) => {
+    let prev = 'x';
+    for (let i = 0; i < length; i++) {
+      const out = `b${b}_${i}`;
+      nodes.push({ name: `n${b}_${i}`, op: 'Add', inputs: [prev, prev], outputs: [out], attrs: {} });
+      values.push({ name: out, dtype: 'float32', shape: [1, size] });
+      prev = out;
+    }
+    ends.push(prev);
+  });
+  nodes.push({ name: 'join', op: 'Concat', inputs: ends, outputs: ['y'], attrs: {} });
+  values.push({ name: 'y', dtype: 'float32', shape: [1, 8] });
+  return makeGraph({ name: 'g', opset: 13, inputs: ['x'], outputs: ['y'], values, nodes });
+}
+
 describe('analysis/memory-plan', () => {
   it('planArena places every buffer where the scan of all placed buffers does (random DAGs up to 300 nodes)', () => {
     fc.assert(fc.property(
@@ -64,5 +88,15 @@ describe('analysis/memory-plan', () => {
         }
       },
     ), { numRuns: 200, seed: 14 });
+  });
+
+  it('planArena places every buffer where the scan does on wide DAGs (40–120 branches live together)', () => {
+    fc.assert(fc.property(
+      fc.array(fc.record({ length: fc.integer({ min: 1, max: 4 }), size: fc.integer({ min: 1, max: 80 }) }), { minLength: 40, maxLength: 120 }),
+      (branches) => {
+        const g = wideGraph(branches);
+        assert.deepEqual([...planArena(g).offsets].sort(), [...scanPlan(g)].sort());
+      },
+    ), { numRuns: 100, seed: 14 });
   });
 });
