@@ -48,14 +48,60 @@ export function computeLifetimes(g: Graph): Lifetime[] {
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
 /**
+ * How many placed buffers (and step-index nodes) the best-fit placement may examine in all
+ * (about a second of work) before the plan falls back to stepPlan. Real models examine a few per buffer; a graph that
+ * keeps tens of thousands of values live at once (an attacker's 100k-node fan-in) would examine
+ * billions. A count of work, never time: the plan of a given graph does not depend on the machine.
+ */
+export const BEST_FIT_BUDGET = 2 ** 25;
+
+/**
  * Greedy best-fit by size: the largest buffers are placed first, each at the lowest aligned
  * offset that does not collide with an already placed buffer whose lifetime overlaps.
  * Ties break by first use then name, so the plan is deterministic. The placed buffers are
  * indexed by step (StepIndex), so finding the overlapping ones costs about their number, not
- * the number placed (a scan of all of them made the plan quadratic: 13 s at 50k nodes).
+ * the number placed (a scan of all of them made the plan quadratic: 13 s at 50k nodes). When
+ * that number passes `budget` in all, the plan is stepPlan's instead (linear, larger arena).
  */
-export function planArena(g: Graph): MemoryPlan {
+export function planArena(g: Graph, budget = BEST_FIT_BUDGET): MemoryPlan {
   const lifetimes = computeLifetimes(g);
+  const offsets = bestFit(lifetimes, g.nodes.length, budget) ?? stepPlan(lifetimes, g.nodes.length);
+  let arenaBytes = 0;
+  for (const lt of lifetimes) arenaBytes = Math.max(arenaBytes, offsets.get(lt.name)! + alignUp(Math.max(lt.bytes, 1), ARENA_ALIGNMENT));
+  return { arenaBytes, alignment: ARENA_ALIGNMENT, offsets, lifetimes };
+}
+
+/**
+ * The fallback: buffers taken in step order, each reusing a freed slot of exactly its size (the
+ * most recently freed) or a new one on top. A slot is freed after the last step that reads its
+ * buffer, so buffers live at the same step never share bytes. O(n log n), deterministic.
+ */
+function stepPlan(lifetimes: readonly Lifetime[], steps: number): Map<string, number> {
+  const order = [...lifetimes].sort((a, b) => a.first - b.first || b.bytes - a.bytes || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Buffers by their last step (shifted by one: graph inputs read by no node end at -1).
+  const endingAt: { offset: number; size: number }[][] = Array.from({ length: steps + 2 }, () => []);
+  const free = new Map<number, number[]>();
+  const offsets = new Map<string, number>();
+  let released = 0, top = 0;
+  for (const lt of order) {
+    for (; released < lt.first + 1; released++) {
+      for (const slot of endingAt[released]!) {
+        let list = free.get(slot.size);
+        if (!list) free.set(slot.size, (list = []));
+        list.push(slot.offset);
+      }
+    }
+    const size = alignUp(Math.max(lt.bytes, 1), ARENA_ALIGNMENT);
+    let offset = free.get(size)?.pop();
+    if (offset === undefined) { offset = top; top += size; }
+    endingAt[lt.last + 1]!.push({ offset, size });
+    offsets.set(lt.name, offset);
+  }
+  return offsets;
+}
+
+/** The best-fit placement, or undefined when it would examine more than `budget` placed buffers. */
+function bestFit(lifetimes: readonly Lifetime[], steps: number, budget: number): Map<string, number> | undefined {
   const order = [...lifetimes].sort((a, b) => b.bytes - a.bytes || a.first - b.first || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // Placed buffers by placement id, in typed arrays: a wide graph (thousands of values live at
   // once) looks at thousands of placed buffers per placement, and objects and closures there
@@ -63,18 +109,23 @@ export function planArena(g: Graph): MemoryPlan {
   const placedOffset = new Float64Array(order.length);
   const placedEnd = new Float64Array(order.length);
   // Steps run from -1 (graph inputs) to nodes.length (graph outputs): shifted by one.
-  const index = new StepIndex(g.nodes.length + 2);
+  const index = new StepIndex(steps + 2);
   const seen = new Int32Array(order.length).fill(-1);
   let found = new Int32Array(64);
   const byOffset = (x: number, y: number): number => placedOffset[x]! - placedOffset[y]!;
   const units = { occupancy: new Int32Array(1024) };
   const offsets = new Map<string, number>();
-  let arenaBytes = 0;
+  let examined = 0;
   for (let id = 0; id < order.length; id++) {
     const lt = order[id]!;
     const size = alignUp(Math.max(lt.bytes, 1), ARENA_ALIGNMENT);
     let count = 0;
-    for (const list of index.lists(lt.first + 1, lt.last + 1)) {
+    const lists = index.lists(lt.first + 1, lt.last + 1);
+    examined += index.visited;
+    if (examined > budget) return undefined;
+    for (const list of lists) {
+      examined += list.length;
+      if (examined > budget) return undefined;
       for (let k = 0; k < list.length; k++) {
         const other = list[k]!;
         if (seen[other] === id) continue;
@@ -88,9 +139,8 @@ export function planArena(g: Graph): MemoryPlan {
     placedOffset[id] = offset;
     placedEnd[id] = offset + size;
     offsets.set(lt.name, offset);
-    arenaBytes = Math.max(arenaBytes, offset + size);
   }
-  return { arenaBytes, alignment: ARENA_ALIGNMENT, offsets, lifetimes };
+  return offsets;
 }
 
 /**
@@ -144,6 +194,8 @@ class StepIndex {
   private readonly size: number;
   private readonly held: (number[] | undefined)[];
   private readonly stack: Int32Array;
+  /** Tree nodes the last query visited (a long range visits many). */
+  visited = 0;
   constructor(steps: number) {
     let size = 1;
     while (size < steps) size *= 2;
@@ -167,11 +219,13 @@ class StepIndex {
   lists(lo: number, hi: number): (readonly number[])[] {
     const out: (readonly number[])[] = [];
     const stack = this.stack;
+    this.visited = 0;
     let top = 0;
     stack[top++] = 1; stack[top++] = 0; stack[top++] = this.size - 1;
     while (top > 0) {
       const to = stack[--top]!, from = stack[--top]!, node = stack[--top]!;
       if (hi < from || to < lo) continue;
+      this.visited++;
       const here = this.held[node];
       if (here) out.push(here);
       if (from === to) continue;
