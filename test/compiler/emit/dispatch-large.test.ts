@@ -3,7 +3,8 @@
 // in node order, the kernel list and bindings complete, and the module's outputs equal the
 // interpreter's and the hand-computed value. On smaller chain and wide (Concat) graphs: ts-morph's
 // formatter, run over the whole module, changes nothing (the spliced lines are in its layout, so
-// the module is what formatting one statement per node gave).
+// the module is what formatting one statement per node gave). And a fan-in of 8000 branches,
+// past the memory planner's best-fit budget: its step-order plan loads and runs right.
 
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { IndentationText, NewLineKind, Project, QuoteKind } from 'ts-morph';
 import onnxProto from 'onnx-proto';
 import { compileFile } from '../../../compiler/compile.js';
 import { generateDispatch } from '../../../compiler/emit/dispatch.js';
+import { planArena } from '../../../compiler/analysis/memory-plan.js';
 import { loadModel } from '../../../runtime/index.js';
 import { parseArtifact } from '../../../runtime/loader/load.js';
 import { importDispatch, removeGeneratedDir } from '../../runtime/executor/load-generated.js';
@@ -120,4 +122,16 @@ describe('generated dispatch module of large graphs', function () {
       assert.deepEqual([...got.y!.data], shape === 'chain' ? RELU_X : Array.from({ length: n }, () => RELU_X).flat());
     });
   }
+
+  it('an 8000-branch fan-in (24k nodes live until one Concat, past the best-fit budget): the step-order plan; the module and the interpreter give relu(x) per branch', async () => {
+    const n = 8000;
+    const r = compileFile(writeModel(dir, 'wide', n), { targets: ['js', 'ref'] });
+    assert.equal(r.contents.arenaBytes, planArena(r.graph, 0).arenaBytes, 'the fallback plan');
+    const want = Array.from({ length: n }, () => RELU_X).flat();
+    const interp = await loadModel(r.artifact);
+    assert.deepEqual([...(await interp.run({ x: X })).y!.data], want, 'interpreter');
+    interp.dispose();
+    const mod = await importDispatch(r.dispatch, `wide${n}`);
+    assert.deepEqual([...(await (await mod.load(r.artifact)).run({ x: X })).y!.data], want, 'dispatch');
+  });
 });
