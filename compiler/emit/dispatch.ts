@@ -7,8 +7,10 @@
 // the interpreter's bit for bit (test/compiler/emit/dispatch.test.ts).
 //
 // The source is built with ts-morph (the only place the compiler uses it; loaded on first use
-// so that compiling without asking for the dispatch source does not pay for it) and is
-// deterministic: no timestamps, no absolute paths.
+// so that compiling without asking for the dispatch source does not pay for it): it builds and
+// formats the skeleton, and its CodeBlockWriter writes the per-node lines spliced into it (so a
+// 100k-node graph costs about a second, not a 100k-statement syntax tree). Deterministic: no
+// timestamps, no absolute paths.
 
 import { createRequire } from 'node:module';
 import type * as TsMorph from 'ts-morph';
@@ -131,7 +133,7 @@ export function generateDispatch(a: LoadedArtifact, options: DispatchOptions = {
   });
   constant('MODEL', str(a.name));
   constant('FINGERPRINT', str(layoutFingerprint(a)), 'runtime/executor/bind.ts layoutFingerprint of the artifact this module was generated from.');
-  constant('NODE_KERNELS', `[\n${a.nodes.map((n) => `  ${str(n.kernel)},`).join('\n')}\n]`, 'The kernel of every node, in node order.');
+  constant('NODE_KERNELS', KERNEL_LIST, 'The kernel of every node, in node order.');
   for (const id of kernelIds) constant(kernelLocal.get(id)!.local, kernelLocal.get(id)!.init);
   constant('REGISTRY', `makeRegistry([${kernelIds.map((id) => kernelLocal.get(id)!.local).join(', ')}])`);
 
@@ -168,9 +170,7 @@ export function generateDispatch(a: LoadedArtifact, options: DispatchOptions = {
         w.writeLine('void options; // no wasmsimd kernel: nothing to choose');
         w.writeLine('const b = await bindArtifact(artifact, REGISTRY);');
       }
-      a.nodes.forEach((n, i) => w.writeLine(`const s${i} = b.steps[${i}]!;`));
-      a.inputs.forEach((ti, k) => w.writeLine(`const x${k} = ${viewOf(ti, 'input')}`));
-      a.outputs.forEach((ti, k) => w.writeLine(`const y${k} = ${viewOf(ti, 'output')}`));
+      w.writeLine(`${BINDINGS};`);
       w.writeLine(`const inputViews = [${a.inputs.map((_, k) => `x${k}`).join(', ')}];`);
       w.writeLine(`const outputViews = [${a.outputs.map((_, k) => `y${k}`).join(', ')}];`);
       w.writeLine('let live = true;');
@@ -183,7 +183,7 @@ export function generateDispatch(a: LoadedArtifact, options: DispatchOptions = {
         w.write('async run(feeds: Readonly<Record<string, Feed>>, runOptions?: RunOptions): Promise<Record<string, TensorView>> ').inlineBlock(() => {
           w.writeLine(`if (!live) throw new RunError('model was disposed');`);
           w.writeLine('copyFeeds(b.inputs, inputViews, feeds);');
-          a.nodes.forEach((n, i) => w.writeLine(`s${i}(); // ${tsCommentText(n.name)}: ${tsCommentText(n.kernel)}${whereOutputs(n.outputs)}`));
+          w.writeLine(`${STEPS};`);
           w.writeLine('return readOutputs(b.outputs, outputViews, runOptions?.outputs);');
         });
         w.write(',').newLine();
@@ -198,5 +198,56 @@ export function generateDispatch(a: LoadedArtifact, options: DispatchOptions = {
     },
   });
   sf.formatText({ indentSize: 2, convertTabsToSpaces: true });
-  return `${header}\n\n${sf.getFullText()}`;
+
+  // The per-node parts, written with ts-morph's CodeBlockWriter at the indentation the formatted
+  // skeleton gives their placeholder (one line per node, already in the formatter's layout).
+  const { CodeBlockWriter } = tsMorph();
+  const lines = (write: (w: TsMorph.CodeBlockWriter) => void) => (indent: string): string => {
+    const w = new CodeBlockWriter({ newLine: '\n', indentNumberOfSpaces: 2, useSingleQuote: true });
+    write(w);
+    const text = w.toString();
+    return indent === '' ? text : text.replace(/^(?=.)/gm, indent);
+  };
+  const parts = new Map<string, (indent: string) => string>([
+    [KERNEL_LIST, lines((w) => {
+      w.write('[').newLine();
+      for (const n of a.nodes) w.writeLine(`  ${str(n.kernel)},`);
+      w.write(']');
+    })],
+    [BINDINGS, lines((w) => {
+      a.nodes.forEach((_, i) => w.writeLine(`const s${i} = b.steps[${i}]!;`));
+      a.inputs.forEach((ti, k) => w.writeLine(`const x${k} = ${viewOf(ti, 'input')}`));
+      a.outputs.forEach((ti, k) => w.writeLine(`const y${k} = ${viewOf(ti, 'output')}`));
+    })],
+    [STEPS, lines((w) => {
+      a.nodes.forEach((n, i) => w.writeLine(`s${i}(); // ${tsCommentText(n.name)}: ${tsCommentText(n.kernel)}${whereOutputs(n.outputs)}`));
+    })],
+  ]);
+  return `${header}\n\n${fillPlaceholders(sf.getFullText(), parts)}`;
+}
+
+// Placeholders in the ts-morph skeleton for the parts that grow with the graph. Parsing and
+// formatting one statement per node made ts-morph the largest cost of compiling a big graph
+// (15 s of CPU and 10 s of garbage collection at 100k nodes); the skeleton stays small and the
+// per-node lines are written as text in the layout the formatter gave them.
+const KERNEL_LIST = '__spc_kernel_list__';
+const BINDINGS = '__spc_bindings__';
+const STEPS = '__spc_steps__';
+
+/**
+ * `text` with each placeholder replaced by its part. A placeholder is matched only where the
+ * skeleton puts it, as a whole line: a statement (`name;`, its part indented as the line was) or
+ * the NODE_KERNELS initializer; model strings reach the skeleton only escaped inside one-line
+ * string literals, which never start a line, so they cannot fake one. Each must occur once.
+ */
+function fillPlaceholders(text: string, parts: ReadonlyMap<string, (indent: string) => string>): string {
+  const found = new Set<string>();
+  const out = text.replace(/^( *)(const NODE_KERNELS = )?(__spc_[a-z_]+__);\n/gm, (all, indent: string, declaration: string | undefined, name: string) => {
+    const part = parts.get(name);
+    if (!part || found.has(name)) return all;
+    found.add(name);
+    return declaration === undefined ? part(indent) : `${indent}${declaration}${part('')};\n`;
+  });
+  for (const name of parts.keys()) if (!found.has(name)) throw new Error(`dispatch: placeholder '${name}' missing from the generated skeleton`);
+  return out;
 }

@@ -168,12 +168,12 @@ function topoSort(nodes: readonly Node[], available: Set<string>, file: string):
   });
   const done = new Array<boolean>(nodes.length).fill(false);
   const out: Node[] = [];
-  // A min-heap would be O(n log n); nodes are few and usually sorted, so scanning from the lowest pending index suffices.
-  const ready: number[] = [];
+  // The lowest ready index first, from a binary min-heap: sorting the ready list at every step
+  // was quadratic on wide graphs (19 s for 10k branches of 10 nodes).
+  const ready = new IndexHeap(nodes.length);
   nodes.forEach((_, i) => { if (missing.get(i) === 0) ready.push(i); });
-  while (ready.length > 0) {
-    ready.sort((a, b) => a - b);
-    const i = ready.shift()!;
+  while (ready.size > 0) {
+    const i = ready.pop();
     done[i] = true;
     out.push(nodes[i]!);
     for (const o of nodes[i]!.outputs) {
@@ -189,6 +189,42 @@ function topoSort(nodes: readonly Node[], available: Set<string>, file: string):
     throw new SpcError(`${file}: the graph has a cycle through nodes ${stuck.slice(0, 10).join(', ')}${stuck.length > 10 ? ', …' : ''}`);
   }
   return out;
+}
+
+/** A binary min-heap of distinct node indices (each pushed at most once, so `capacity` suffices). */
+class IndexHeap {
+  private readonly items: Int32Array;
+  size = 0;
+  constructor(capacity: number) { this.items = new Int32Array(capacity); }
+
+  push(v: number): void {
+    const h = this.items;
+    let i = this.size++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p]! <= v) break;
+      h[i] = h[p]!;
+      i = p;
+    }
+    h[i] = v;
+  }
+
+  pop(): number {
+    const h = this.items;
+    const top = h[0]!;
+    const last = h[--this.size]!;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= this.size) break;
+      if (c + 1 < this.size && h[c + 1]! < h[c]!) c++;
+      if (h[c]! >= last) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = last;
+    return top;
+  }
 }
 
 function importAttr(a: WireAttribute, where: string, scope: ExternalDataScope, budget: WeightBudget): Attr | undefined {
