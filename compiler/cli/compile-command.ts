@@ -2,7 +2,7 @@
 
 import { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { compileFile } from '../compile.js';
 import { summarizeArtifact } from '../emit/layer-table.js';
 import { checkOutputs, findCollision, writeFilesAtomic } from '../io/fs.js';
@@ -166,7 +166,13 @@ function rowOrderSummary(groups: CompileResult['rowOrder']): string[] {
 const TARGETS: readonly Target[] = ['wasmsimd', 'js', 'ref'];
 
 type OutputFlag = '-o' | '-o dispatch' | '--report' | '--emit-onnx';
-interface Output { readonly flag: OutputFlag; readonly path: string; readonly what: string }
+interface Output {
+  readonly flag: OutputFlag;
+  readonly path: string;
+  readonly what: string;
+  /** Whether the write creates the file's folder: -o's and --report's; --emit-onnx's only when it is one of those. */
+  readonly createFolder: boolean;
+}
 
 /**
  * The files one compile writes (artifact and dispatch module first), refused as a usage error
@@ -175,11 +181,14 @@ interface Output { readonly flag: OutputFlag; readonly path: string; readonly wh
  */
 function outputFiles(model: string, flags: CompileFlags): Output[] {
   const name = basename(model, extname(model));
+  const created = new Set([resolve(flags.output), ...(flags.report !== undefined ? [resolve(dirname(flags.report))] : [])]);
   const outputs: Output[] = [
-    { flag: '-o', path: join(flags.output, `${name}.spm`), what: 'the artifact' },
-    { flag: '-o dispatch', path: join(flags.output, `${name}.dispatch.ts`), what: 'the dispatch module' },
-    ...(flags.report !== undefined ? [{ flag: '--report', path: flags.report, what: 'the report' } as const] : []),
-    ...(flags.emitOnnx !== undefined ? [{ flag: '--emit-onnx', path: flags.emitOnnx, what: 'the pruned ONNX' } as const] : []),
+    { flag: '-o', path: join(flags.output, `${name}.spm`), what: 'the artifact', createFolder: true },
+    { flag: '-o dispatch', path: join(flags.output, `${name}.dispatch.ts`), what: 'the dispatch module', createFolder: true },
+    ...(flags.report !== undefined ? [{ flag: '--report', path: flags.report, what: 'the report', createFolder: true } as const] : []),
+    ...(flags.emitOnnx !== undefined
+      ? [{ flag: '--emit-onnx', path: flags.emitOnnx, what: 'the pruned ONNX', createFolder: created.has(resolve(dirname(flags.emitOnnx))) } as const]
+      : []),
   ];
   const label = (o: Output): string => (o.flag.startsWith('-o') ? `-o ${flags.output} (${o.what} ${o.path})` : `${o.flag} ${o.path}`);
   const clash = findCollision([model, ...outputs.map((o) => o.path)]);
@@ -257,7 +266,7 @@ export function compileCommand(): Command {
       }
       const outputs = outputFiles(model, flags);
       // Checked before compiling, so a bad path costs nothing; the write checks again (io/fs.ts).
-      checkOutputs(outputs.map((o) => ({ path: o.path, createFolder: o.flag !== '--emit-onnx' })));
+      checkOutputs(outputs);
       const limits = limitOptions(flags);
       const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
       const onCalibProgress = pruning.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
@@ -292,10 +301,10 @@ export function compileCommand(): Command {
         throw new BudgetError(`budget failed, nothing written:\n${failed.map((b) => `  ${terminalLine(b.message)}`).join('\n')}`);
       }
       // All generated before anything is written, then written as one step (io/fs.ts): the -o and
-      // --report folders are created, an --emit-onnx file's folder must exist.
+      // --report folders are created, an --emit-onnx file's folder must exist or be one of those.
       const data = (flag: OutputFlag): Uint8Array | string =>
         flag === '--emit-onnx' ? emitOnnx(result.graph) : flag === '--report' ? checks.html! : flag === '-o' ? result.artifact : dispatch;
-      writeFilesAtomic(outputs.map((o) => ({ path: o.path, data: data(o.flag), createFolder: o.flag !== '--emit-onnx' })));
+      writeFilesAtomic(outputs.map((o) => ({ path: o.path, data: data(o.flag), createFolder: o.createFolder })));
       if (flags.printIr) printOut(printGraph(result.graph) + '\n');
       if (flags.json) {
         printOut(json());
