@@ -263,7 +263,8 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
     permuted.groups.length > 0 ? { graph: permuted.graph, layerGroup: permuted.layerGroup } : undefined);
   const contents = withRecipe(lowered, recipeOf(report, `${options.method ?? 'magnitude'}${options.biasCorrection ? '+bias-correction' : ''}`));
   checkWeightBytes(contents, limits, label);
-  const artifact = writeArtifact(contents, { registry });
+  // The writer loads back what it wrote: a refusal there is this model's, named like the passes' errors.
+  const artifact = namingModel(label, () => writeArtifact(contents, { registry }));
   let dispatch: string | undefined;
   return {
     artifact, contents, graph, canonical, warnings: allWarnings, notes: ctx.notes, report, groups: permuted.groups, rowOrder,

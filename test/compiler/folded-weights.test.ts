@@ -105,7 +105,7 @@ describe('folded constants and the limits', function () {
       },
     }).finish();
     assert.throws(() => compileBytes(model, { name: 'pool' }), (e: Error) => e instanceof SpcError && e.message ===
-      "the runtime cannot run this model: node 'mp' (kernel f32-maxpool-1x4-wasmsimd as f32-maxpool-1x1-js): unknown auto_pad 'FOO'");
+      "pool: the runtime cannot run this model: node 'mp' (kernel f32-maxpool-1x4-wasmsimd as f32-maxpool-1x1-js): unknown auto_pad 'FOO'");
   });
 
   it('a pool window of many taps: the ref kernel refuses its tap table over the bound (a RangeError before), the wasm and js kernels build none', async () => {
@@ -118,7 +118,7 @@ describe('folded constants and the limits', function () {
       },
     }).finish();
     assert.throws(() => compileBytes(pool(100, 1100), { name: 'pool', targets: ['ref'] }), (e: Error) => e instanceof SpcError && e.message ===
-      "the runtime cannot run this model: node 'mp' (kernel any-maxpool-1x1-ref): 1002001 output positions × 10000 kernel taps exceed the 67108864 entries of a window table this kernel may build");
+      "pool: the runtime cannot run this model: node 'mp' (kernel any-maxpool-1x1-ref): 1002001 output positions × 10000 kernel taps exceed the 67108864 entries of a window table this kernel may build");
     // The js kernel reads separable row and column windows: no table, and the max is right (x = index).
     const r = compileBytes(pool(3, 6), { name: 'pool', targets: ['js'] });
     const x = Float32Array.from({ length: 36 }, (_, i) => i);
