@@ -2,9 +2,10 @@
 // hand: `npm run structure`): no import cycles, nothing in compiler/analysis
 // or compiler/ir importing the layers above it, and a runtime with no Node built-in, no compiler
 // module and no package but flatbuffers. A fixture with one violation per rule shows the rules bite.
+// Also README's layout claim: test/compiler, test/runtime and test/schemas mirror the source tree.
 
 import { strict as assert } from 'node:assert';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cruise } from 'dependency-cruiser';
 import type { ICruiseOptions, ICruiseResult } from 'dependency-cruiser';
@@ -68,5 +69,31 @@ describe('structure: imports of compiler/ and runtime/', function () {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+/** Every folder under `dir`, as paths relative to `base`. */
+function foldersUnder(base: string, dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(join(base, dir))) {
+    const rel = join(dir, e);
+    if (statSync(join(base, rel)).isDirectory()) out.push(rel, ...foldersUnder(base, rel));
+  }
+  return out;
+}
+
+describe('structure: test/ mirrors the source tree', () => {
+  it('each folder under test/compiler, test/runtime and test/schemas is a source folder', () => {
+    const testRoot = join(REPO_ROOT, 'test');
+    const orphans = ['compiler', 'runtime', 'schemas'].flatMap((top) => foldersUnder(testRoot, top))
+      .filter((d) => !existsSync(join(REPO_ROOT, d)));
+    assert.deepEqual(orphans, []);
+    // The check looked at real folders: the sparse stages are mirrored.
+    assert.ok(existsSync(join(testRoot, 'compiler', 'sparse', 'prune')));
+  });
+
+  it('no test folder sits beside the mirrored ones but e2e, package, scripts, browser and helpers', () => {
+    const top = readdirSync(join(REPO_ROOT, 'test')).filter((e) => statSync(join(REPO_ROOT, 'test', e)).isDirectory()).sort();
+    assert.deepEqual(top, ['browser', 'compiler', 'e2e', 'helpers', 'package', 'runtime', 'schemas', 'scripts']);
   });
 });

@@ -16,7 +16,7 @@ import type { Kernel, KernelFields } from '../../runtime/kernels/kernel.js';
 import { kernelId } from '../../runtime/kernels/kernel.js';
 import { nodeWeightMatrix, nodeWeightShape } from '../ir/weight-matrix.js';
 import type { WeightFormat } from '../../runtime/sparse/packed.js';
-import { PACKED_FORMAT } from '../sparse/pack.js';
+import { PACKED_FORMAT } from '../sparse/pack/pack.js';
 import type { KernelProfile, ProfileEntry, ShapeClass } from './profile.js';
 
 /** Rows a row-block sparse kernel stages together (its declared `rowBlock`). */

@@ -7,7 +7,7 @@ import type { Graph, Node, Value } from '../ir/graph.js';
 import type { AttrValue, Kernel, KernelRegistry, NodeShapes } from '../../runtime/kernels/kernel.js';
 import type { PackedWeight } from '../../runtime/sparse/packed.js';
 import { isStatic } from '../ir/graph.js';
-import { PACKED_FORMAT, packedBytes, packWeight } from '../sparse/pack.js';
+import { PACKED_FORMAT, packedBytes, packWeight } from '../sparse/pack/pack.js';
 import type { WeightFormat } from '../../runtime/sparse/packed.js';
 import { estimate, formatMs, isRowBlock, kernelWork, layerStats } from './cost.js';
 import type { Estimate, LayerStats } from './cost.js';

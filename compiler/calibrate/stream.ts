@@ -12,7 +12,7 @@ import { defaultRegistry } from '../../runtime/kernels/index.js';
 import { evaluateNode, nodeOutputTypes } from '../analysis/interpret.js';
 import type { CalibrationSet } from './data.js';
 import { SpcError } from '../errors.js';
-import { describeNonFinite, firstNonFinite, requireFiniteSamples } from '../sparse/finite.js';
+import { describeNonFinite, firstNonFinite, requireFiniteSamples } from '../sparse/prune/finite.js';
 
 /** A layer reached by the stream: its node and its input 0 for every sample, in sample order. */
 export interface LayerVisit {

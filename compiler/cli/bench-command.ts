@@ -11,7 +11,7 @@ import type { TypedArray } from '../../runtime/tensor.js';
 import { readSamples } from '../calibrate/data.js';
 import { measureSideBySide } from '../bench/measure.js';
 import type { Latency } from '../bench/measure.js';
-import { mulberry32 } from '../sparse/prng.js';
+import { mulberry32 } from '../sparse/rearrange/prng.js';
 import { SpcError, UsageError } from '../errors.js';
 import { BudgetError } from './compile-checks.js';
 import { loadArtifactFile, readArtifactInputs } from './read-file.js';

@@ -1,6 +1,6 @@
 // docs/cli.md, generated from the commander definitions (`npm run docs:cli`): every command,
 // argument and option with its help text and default, plus the conventions all commands share.
-// test/cli/docs.test.ts fails when the committed file differs from what this produces.
+// test/compiler/cli/docs.test.ts fails when the committed file differs from what this produces.
 
 import type { Command } from 'commander';
 

@@ -5,7 +5,7 @@
 
 import type { Graph, Node } from '../ir/graph.js';
 import { nodeWeightMatrix } from '../ir/weight-matrix.js';
-import { maskNmShared } from '../sparse/masks.js';
+import { maskNmShared } from '../sparse/prune/masks.js';
 import type { PassNote } from '../passes/pass.js';
 import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js';
 import { terminalLine } from '../escape.js';

@@ -6,7 +6,7 @@ import { isStatic, kernelAttrs } from '../ir/graph.js';
 import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance, TensorKind } from '../../runtime/loader/model.js';
 import type { MemoryPlan } from '../analysis/memory-plan.js';
 import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
-import { packWeight } from '../sparse/pack.js';
+import { packWeight } from '../sparse/pack/pack.js';
 import type { Node } from '../ir/graph.js';
 import { DENSE_FORMAT_VERSION } from '../../runtime/loader/format.js';
 import type { SparseFormat } from '../../runtime/sparse/packed.js';

@@ -9,7 +9,7 @@ import { nodeWeightAxes } from '../ir/weight-matrix.js';
 import { SpcError } from '../errors.js';
 import { allocArray } from '../../runtime/tensor.js';
 import type { Pass, PassContext } from './pass.js';
-import { requireFiniteWeight } from '../sparse/finite.js';
+import { requireFiniteWeight } from '../sparse/prune/finite.js';
 
 const PASS = 'prune-channels';
 

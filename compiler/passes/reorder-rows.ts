@@ -6,7 +6,7 @@
 import type { Graph, Node, Sparsity } from '../ir/graph.js';
 import { nodeWeightMatrix } from '../ir/weight-matrix.js';
 import { channelGroups } from '../analysis/channel-groups.js';
-import { reorderRows } from '../sparse/permute-search.js';
+import { reorderRows } from '../sparse/rearrange/permute-search.js';
 import type { Pass, PassContext, PassOptions } from './pass.js';
 import { permuteChannels, permuteSettings } from './permute-channels.js';
 import { pruneSettings } from './prune.js';

@@ -8,8 +8,8 @@ import { fromWeightMatrix } from '../../runtime/sparse/layout.js';
 import type { LayerStats, SparseWork } from '../analysis/cost.js';
 import type { ShapeClass } from '../analysis/profile.js';
 import { sparseWork } from '../analysis/cost.js';
-import { maskBlock, maskNm, maskNmShared, maskUnstructured } from '../sparse/masks.js';
-import { packBsr, packCsr, packNm } from '../sparse/pack.js';
+import { maskBlock, maskNm, maskNmShared, maskUnstructured } from '../sparse/prune/masks.js';
+import { packBsr, packCsr, packNm } from '../sparse/pack/pack.js';
 import type { WeightFormat } from '../../runtime/sparse/packed.js';
 
 export interface SyntheticLayer {

@@ -7,8 +7,8 @@
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { compileFile } from '../../compiler/compile.js';
-import { maskBlock, maskNm, maskNmShared, maskUnstructured } from '../../compiler/sparse/masks.js';
-import { packBsr, packCsr, packNm } from '../../compiler/sparse/pack.js';
+import { maskBlock, maskNm, maskNmShared, maskUnstructured } from '../../compiler/sparse/prune/masks.js';
+import { packBsr, packCsr, packNm } from '../../compiler/sparse/pack/pack.js';
 import { ALL_KERNELS } from '../../runtime/kernels/index.js';
 import type { Kernel, NodeShapes } from '../../runtime/kernels/kernel.js';
 import { toWeightMatrix } from '../../runtime/sparse/layout.js';

@@ -1,4 +1,4 @@
-// `npm run bench:permute`: the channel-permutation search (compiler/sparse/permute-search.ts) on
+// `npm run bench:permute`: the channel-permutation search (compiler/sparse/rearrange/permute-search.ts) on
 // the real weights of the corpus models, N:M along input channels, timed under its caps.
 //
 // A channel space here is approximate (the graph analysis of issue 6 finds the real groups): the
@@ -24,12 +24,12 @@ import type { Graph } from '../../compiler/ir/graph.js';
 import { runPipeline } from '../../compiler/passes/manager.js';
 import { makePassContext } from '../../compiler/passes/pass.js';
 import { canonicalizePipeline } from '../../compiler/passes/pipelines.js';
-import { maskNm } from '../../compiler/sparse/masks.js';
-import { reorderRows, searchPermutation } from '../../compiler/sparse/permute-search.js';
-import type { ColumnTerm } from '../../compiler/sparse/permute-search.js';
+import { maskNm } from '../../compiler/sparse/prune/masks.js';
+import { reorderRows, searchPermutation } from '../../compiler/sparse/rearrange/permute-search.js';
+import type { ColumnTerm } from '../../compiler/sparse/rearrange/permute-search.js';
 import { nodeWeightMatrix } from '../../compiler/ir/weight-matrix.js';
-import { parsePattern } from '../../compiler/sparse/pattern.js';
-import type { Pattern } from '../../compiler/sparse/pattern.js';
+import { parsePattern } from '../../compiler/sparse/settings/pattern.js';
+import type { Pattern } from '../../compiler/sparse/settings/pattern.js';
 import { CORPUS_MODELS } from './corpus.js';
 import { runPermuteDoc } from './permute-doc.js';
 import { pct } from '../../compiler/format.js';

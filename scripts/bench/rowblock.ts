@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { compileFile } from '../../compiler/compile.js';
 import type { CompileOptions } from '../../compiler/compile.js';
-import { unpackWeight } from '../../compiler/sparse/pack.js';
+import { unpackWeight } from '../../compiler/sparse/pack/pack.js';
 import { ALL_KERNELS } from '../../runtime/kernels/index.js';
 import type { Kernel } from '../../runtime/kernels/kernel.js';
 import { fromWeightMatrix } from '../../runtime/sparse/layout.js';

@@ -11,7 +11,7 @@ import { withGraph } from '../../../compiler/ir/graph.js';
 import { chooseKernel, SPARSE_MARGIN } from '../../../compiler/analysis/kernel-choice.js';
 import { makeProfile } from '../../../compiler/analysis/profile.js';
 import type { ProfileEntry } from '../../../compiler/analysis/profile.js';
-import { maskNm, maskNmShared, maskUnstructured } from '../../../compiler/sparse/masks.js';
+import { maskNm, maskNmShared, maskUnstructured } from '../../../compiler/sparse/prune/masks.js';
 import { ALL_KERNELS, defaultRegistry } from '../../../runtime/kernels/index.js';
 import type { Kernel } from '../../../runtime/kernels/kernel.js';
 import { makeRegistry } from '../../../runtime/kernels/kernel.js';

@@ -9,7 +9,7 @@ import { sizeOf } from '../../../runtime/tensor.js';
 import { inferShapes } from '../../../compiler/analysis/shapes.js';
 import { evaluateGraph } from '../../../compiler/analysis/interpret.js';
 import { verifyGraph } from '../../../compiler/ir/verify.js';
-import { mulberry32 } from '../../../compiler/sparse/prng.js';
+import { mulberry32 } from '../../../compiler/sparse/rearrange/prng.js';
 
 /** mulberry32: a tiny seeded generator, so failures reproduce. */
 export const rng = mulberry32;

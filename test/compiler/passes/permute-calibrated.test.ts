@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import type { Graph } from '../../../compiler/ir/graph.js';
 import { permuteForNm } from '../../../compiler/passes/permute-channels.js';
 import type { CalibrationSet } from '../../../compiler/calibrate/data.js';
-import { calibratedError, outputError } from '../../../compiler/sparse/permute-objective.js';
+import { calibratedError, outputError } from '../../../compiler/sparse/rearrange/permute-objective.js';
 import { build, f32, rng } from './build.js';
 import { join } from 'node:path';
 import { loadOnnx } from '../../../compiler/frontend/load.js';

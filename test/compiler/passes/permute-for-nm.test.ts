@@ -13,7 +13,7 @@ import { canonicalizePipeline } from '../../../compiler/passes/pipelines.js';
 import { permuteEnabled, permuteForNm } from '../../../compiler/passes/permute-channels.js';
 import { evaluateGraph } from '../../../compiler/analysis/interpret.js';
 import { compileFile } from '../../../compiler/compile.js';
-import { keptNm } from '../../../compiler/sparse/permute-search.js';
+import { keptNm } from '../../../compiler/sparse/rearrange/permute-search.js';
 import { loadModel } from '../../../runtime/index.js';
 import { DIGITS_DIR } from '../../helpers/corpus.js';
 import { readNpy } from '../../helpers/files.js';

@@ -1,4 +1,4 @@
-// An independent checker for pruned weights, written apart from compiler/sparse/masks.ts (it does
+// An independent checker for pruned weights, written apart from compiler/sparse/prune/masks.ts (it does
 // not import it): given a weight before and after pruning, it lists every violated promise.
 
 export interface MatrixView {

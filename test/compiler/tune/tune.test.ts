@@ -7,7 +7,7 @@ import { fitCost } from '../../../compiler/tune/fit.js';
 import { runTune, tunedKernels } from '../../../compiler/tune/tune.js';
 import { SYNTHETIC_LAYERS, weightVariants } from '../../../compiler/tune/layers.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
-import { unpackWeight } from '../../../compiler/sparse/pack.js';
+import { unpackWeight } from '../../../compiler/sparse/pack/pack.js';
 
 describe('spc tune', function () {
   this.timeout(120_000);

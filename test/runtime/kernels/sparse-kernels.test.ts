@@ -1,6 +1,6 @@
 // Every sparse kernel in ALL_KERNELS (format csr, nm or bsr) against the DENSE ref kernel of
 // the same op and epilogue: random weights pruned to the kernel's format, packed with
-// compiler/sparse/pack.ts, the dense ref run on the unpacked weights. Edge shapes: 1×1 convs
+// compiler/sparse/pack/pack.ts, the dense ref run on the unpacked weights. Edge shapes: 1×1 convs
 // with P not a multiple of 8, k×k convs with pads/strides/dilations, group = 2, 1-D conv,
 // Gemm transA/transB/alpha/beta/C broadcast/M = 1, batched and 1-D MatMul, rows with no
 // nonzeros, all-zero weights. Tolerance |sparse − dense| <= 1e-4·|dense| + 1e-5.
@@ -14,7 +14,7 @@ import { ALL_KERNELS, SPARSE_KERNELS } from '../../../runtime/kernels/index.js';
 import type { PackedWeight } from '../../../runtime/sparse/packed.js';
 import type { WeightOp } from '../../../runtime/sparse/layout.js';
 import { fromWeightMatrix, weightMatrixShape } from '../../../runtime/sparse/layout.js';
-import { packBsr, packCsr, packNm } from '../../../compiler/sparse/pack.js';
+import { packBsr, packCsr, packNm } from '../../../compiler/sparse/pack/pack.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

@@ -23,7 +23,7 @@ import { im2colTile } from '../../../runtime/kernels/wasm/conv.js';
 import { phasedDims } from '../../../runtime/kernels/wasm/conv-csr.js';
 import type { TensorView } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
-import { packCsr } from '../../../compiler/sparse/pack.js';
+import { packCsr } from '../../../compiler/sparse/pack/pack.js';
 import { fromWeightMatrix, weightMatrixShape } from '../../../runtime/sparse/layout.js';
 
 

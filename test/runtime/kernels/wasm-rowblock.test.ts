@@ -22,7 +22,7 @@ import { Checker } from '../../../runtime/kernels/common/define.js';
 import type { TensorView, TypedArray } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
 import type { PackedWeight } from '../../../runtime/sparse/packed.js';
-import { packBsr, packCsr, packNm } from '../../../compiler/sparse/pack.js';
+import { packBsr, packCsr, packNm } from '../../../compiler/sparse/pack/pack.js';
 import type { WeightOp } from '../../../runtime/sparse/layout.js';
 import { fromWeightMatrix, weightMatrixShape } from '../../../runtime/sparse/layout.js';
 import { readFileSync } from 'node:fs';

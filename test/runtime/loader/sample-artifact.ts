@@ -4,7 +4,7 @@
 import type { LoadedArtifact, LoadedTensor } from '../../../runtime/loader/model.js';
 import { crc32 } from '../../../runtime/loader/crc32.js';
 import { CRC_START, HEADER_FIELDS } from '../../../runtime/loader/format.js';
-import { packBsr, packCsr, packNm } from '../../../compiler/sparse/pack.js';
+import { packBsr, packCsr, packNm } from '../../../compiler/sparse/pack/pack.js';
 
 export function sampleArtifact(): LoadedArtifact {
   const tensors: LoadedTensor[] = [

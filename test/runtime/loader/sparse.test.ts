@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { writeArtifact } from '../../../compiler/emit/artifact.js';
-import { packBsr, packCsr, packNm } from '../../../compiler/sparse/pack.js';
+import { packBsr, packCsr, packNm } from '../../../compiler/sparse/pack/pack.js';
 import { parseArtifact } from '../../../runtime/loader/load.js';
 import type { LoadedArtifact, LoadedTensor } from '../../../runtime/loader/model.js';
 import type { BsrWeight, CsrWeight, NmWeight, PackedWeight } from '../../../runtime/sparse/packed.js';

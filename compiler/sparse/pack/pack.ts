@@ -1,0 +1,181 @@
+// Packs a row-major rows×cols weight matrix (runtime/sparse/layout.ts) into the sparse formats
+// of runtime/sparse/packed.ts, and unpacks them back; packWeight packs a pruned IR weight. Canonical: the same matrix always
+// packs to the same arrays (column indices strictly increasing, N:M padding at the lowest
+// unused slots), so artifacts are reproducible byte for byte.
+
+import { nmIndexBits, type BsrWeight, type CsrWeight, type NmWeight, type PackedWeight, type SparseFormat } from '../../../runtime/sparse/packed.js';
+import type { Node, Sparsity, Value } from '../../ir/graph.js';
+import { nodeWeightMatrix } from '../../ir/weight-matrix.js';
+
+/** colIdx element type: uint16 when every index fits (bound ≤ 65536), else int32. */
+function indexArray(bound: number, values: readonly number[] | Int32Array): Uint16Array | Int32Array {
+  return bound <= 65536 ? Uint16Array.from(values) : Int32Array.from(values);
+}
+
+function checkMatrix(rows: number, cols: number, m: Float32Array): void {
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
+    throw new Error(`pack: bad matrix shape ${rows}×${cols}`);
+  }
+  if (m.length !== rows * cols) throw new Error(`pack: matrix has ${m.length} elements, ${rows}×${cols} needs ${rows * cols}`);
+}
+
+/** CSR: every element that is not ±0 (NaN counts as nonzero), column indices increasing. */
+export function packCsr(rows: number, cols: number, m: Float32Array): CsrWeight {
+  checkMatrix(rows, cols, m);
+  const rowPtr = new Int32Array(rows + 1);
+  const colIdx: number[] = [];
+  const values: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const v = m[r * cols + c]!;
+      if (v !== 0) { colIdx.push(c); values.push(v); }
+    }
+    rowPtr[r + 1] = values.length;
+  }
+  return { format: 'csr', rows, cols, rowPtr, colIdx: indexArray(cols, colIdx), values: Float32Array.from(values) };
+}
+
+/**
+ * N:M: keep `n` of every `mm` consecutive columns. Throws when cols % mm ≠ 0 or a group holds
+ * more than n nonzeros; a group with fewer is padded with zero values at its lowest unused
+ * indices, so slot indices stay strictly increasing.
+ */
+export function packNm(rows: number, cols: number, m: Float32Array, n: number, mm: number): NmWeight {
+  checkMatrix(rows, cols, m);
+  if (!Number.isInteger(n) || !Number.isInteger(mm) || n < 1 || n >= mm || mm > 16) {
+    throw new Error(`packNm: need integers 0 < n < m ≤ 16, got ${n}:${mm}`);
+  }
+  if (cols % mm !== 0) throw new Error(`packNm: ${cols} columns are not a multiple of m = ${mm}`);
+  const groups = cols / mm;
+  const bits = nmIndexBits(mm);
+  const slots = rows * groups * n;
+  const values = new Float32Array(slots);
+  const indices = new Uint8Array(Math.ceil((slots * bits) / 8));
+  const chosen: number[] = [];
+  let slot = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let g = 0; g < groups; g++) {
+      const base = r * cols + g * mm;
+      chosen.length = 0;
+      for (let k = 0; k < mm; k++) if (m[base + k] !== 0) chosen.push(k);
+      if (chosen.length > n) {
+        throw new Error(`packNm: row ${r}, columns ${g * mm}..${g * mm + mm - 1} hold ${chosen.length} nonzeros, more than n = ${n} of m = ${mm}`);
+      }
+      // Pad with the lowest unused indices, then sort: indices strictly increasing.
+      for (let k = 0; chosen.length < n; k++) if (!chosen.includes(k)) chosen.push(k);
+      chosen.sort((x, y) => x - y);
+      for (const k of chosen) {
+        values[slot] = m[base + k]!;
+        writeBits(indices, slot * bits, bits, k);
+        slot++;
+      }
+    }
+  }
+  return { format: 'nm', rows, cols, n, m: mm, values, indices };
+}
+
+function writeBits(stream: Uint8Array, at: number, bits: number, value: number): void {
+  for (let b = 0; b < bits; b++) {
+    if ((value >> b) & 1) stream[(at + b) >> 3]! |= 1 << ((at + b) & 7);
+  }
+}
+
+/** The value of the `bits`-bit little-endian field starting at bit `at` of `stream`. */
+export function readBits(stream: Uint8Array, at: number, bits: number): number {
+  let v = 0;
+  for (let b = 0; b < bits; b++) v |= ((stream[(at + b) >> 3]! >> ((at + b) & 7)) & 1) << b;
+  return v;
+}
+
+/** BSR: blocks of br×bc; a block is stored when any of its elements is nonzero. */
+export function packBsr(rows: number, cols: number, m: Float32Array, br: number, bc: number): BsrWeight {
+  checkMatrix(rows, cols, m);
+  if (!Number.isInteger(br) || !Number.isInteger(bc) || br < 1 || bc < 1) throw new Error(`packBsr: bad block ${br}×${bc}`);
+  if (rows % br !== 0 || cols % bc !== 0) {
+    throw new Error(`packBsr: ${rows}×${cols} is not a whole number of ${br}×${bc} blocks`);
+  }
+  const blockRows = rows / br;
+  const blockCols = cols / bc;
+  const rowPtr = new Int32Array(blockRows + 1);
+  const colIdx: number[] = [];
+  const values: number[] = [];
+  for (let R = 0; R < blockRows; R++) {
+    for (let C = 0; C < blockCols; C++) {
+      let any = false;
+      for (let i = 0; i < br && !any; i++) {
+        for (let j = 0; j < bc; j++) if (m[(R * br + i) * cols + C * bc + j] !== 0) { any = true; break; }
+      }
+      if (!any) continue;
+      colIdx.push(C);
+      for (let i = 0; i < br; i++) {
+        for (let j = 0; j < bc; j++) values.push(m[(R * br + i) * cols + C * bc + j]!);
+      }
+    }
+    rowPtr[R + 1] = colIdx.length;
+  }
+  return { format: 'bsr', rows, cols, br, bc, rowPtr, colIdx: indexArray(blockCols, colIdx), values: Float32Array.from(values) };
+}
+
+/** The dense row-major rows×cols matrix a packed weight holds. */
+export function unpackWeight(p: PackedWeight): Float32Array {
+  const out = new Float32Array(p.rows * p.cols);
+  switch (p.format) {
+    case 'csr':
+      for (let r = 0; r < p.rows; r++) {
+        for (let k = p.rowPtr[r]!; k < p.rowPtr[r + 1]!; k++) out[r * p.cols + p.colIdx[k]!] = p.values[k]!;
+      }
+      return out;
+    case 'nm': {
+      const bits = nmIndexBits(p.m);
+      const groups = p.cols / p.m;
+      let slot = 0;
+      for (let r = 0; r < p.rows; r++) {
+        for (let g = 0; g < groups; g++) {
+          for (let s = 0; s < p.n; s++, slot++) {
+            // Padding slots hold zero at an otherwise unused index: writing them is harmless.
+            out[r * p.cols + g * p.m + readBits(p.indices, slot * bits, bits)] = p.values[slot]!;
+          }
+        }
+      }
+      return out;
+    }
+    case 'bsr': {
+      const blockRows = p.rows / p.br;
+      for (let R = 0; R < blockRows; R++) {
+        for (let k = p.rowPtr[R]!; k < p.rowPtr[R + 1]!; k++) {
+          const C = p.colIdx[k]!;
+          for (let i = 0; i < p.br; i++) {
+            for (let j = 0; j < p.bc; j++) out[(R * p.br + i) * p.cols + C * p.bc + j] = p.values[(k * p.br + i) * p.bc + j]!;
+          }
+        }
+      }
+      return out;
+    }
+  }
+}
+
+/** Bytes of the packed payload (values, indices, row pointers), as stored in an artifact. */
+export function packedBytes(p: PackedWeight): number {
+  switch (p.format) {
+    case 'nm': return p.values.byteLength + p.indices.byteLength;
+    case 'csr': case 'bsr': return p.values.byteLength + p.colIdx.byteLength + p.rowPtr.byteLength;
+  }
+}
+
+/** The packed format each kind of pruned weight is stored in. */
+export const PACKED_FORMAT: Readonly<Record<Sparsity['kind'], SparseFormat>> = { unstructured: 'csr', nm: 'nm', block: 'bsr' };
+
+/**
+ * Packs a pruned weight in the format its kernel reads. The consumer decides the matrix view
+ * (Conv OIHW → rows O, cols (kh, kw, ci); Gemm/MatMul → rows = output features).
+ */
+export function packWeight(v: Value, consumer: Node, format: SparseFormat): PackedWeight {
+  const c = v.constant!;
+  const s = v.sparsity!;
+  const { rows, cols, matrix } = nodeWeightMatrix(consumer, c.shape, c.data as Float32Array);
+  switch (format) {
+    case 'csr': return packCsr(rows, cols, matrix);
+    case 'nm': return packNm(rows, cols, matrix, s.n!, s.m!);
+    case 'bsr': return packBsr(rows, cols, matrix, s.br!, s.bc!);
+  }
+}
