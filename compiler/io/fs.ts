@@ -7,7 +7,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SpcError } from '../errors.js';
-import { fileKind } from './open-inside.js';
+import { fileKind } from './read.js';
 
 export interface OutputFile {
   readonly path: string;

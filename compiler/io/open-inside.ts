@@ -2,10 +2,10 @@
 // the path must stay inside the folder and name a regular file. Every check that matters is made
 // on the open descriptor, so swapping the file between a check and the open gains nothing.
 
-import { closeSync, constants, fstatSync, openSync, realpathSync, statSync } from 'node:fs';
-import type { BigIntStats, Stats } from 'node:fs';
+import { closeSync, constants, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { SpcError } from '../errors.js';
+import { openChecked } from './read.js';
 
 export interface OpenInsideOptions {
   /**
@@ -18,10 +18,9 @@ export interface OpenInsideOptions {
 /** An open regular file: read it with readSync(fd, …) and close it; `size` is its fstat size. */
 export interface InsideFile { readonly fd: number; readonly size: number }
 
-// No-follow (a symbolic link as the last component fails with ELOOP) and non-blocking (opening a
-// FIFO would otherwise wait for a writer forever; fstat then refuses it). Windows has neither flag:
-// there the real-path check below is what confines the file.
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+// Opened by io/read.ts's openChecked (one open for every input file: non-blocking, regular files
+// only) with O_NOFOLLOW added. Windows has no O_NOFOLLOW: there the real-path check below is what
+// confines the file.
 
 /**
  * Opens `location` (relative to `dir`) for reading. Refuses, with an SpcError whose message is the
@@ -37,17 +36,8 @@ export function openInside(dir: string, location: string, options: OpenInsideOpt
   const base = resolve(dir);
   const path = resolve(base, location);
   if (!inside(base, path)) throw new SpcError('the location escapes the model\'s directory');
-  let fd: number;
+  const { fd, stats: st } = openChecked(path, constants.O_NOFOLLOW ?? 0);
   try {
-    fd = openSync(path, OPEN_FLAGS);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP' || code === 'EMLINK') throw new SpcError('it is a symbolic link, which spc does not follow (it may point outside the model\'s directory)');
-    throw new SpcError(`${code === 'ENOENT' ? 'no such file' : code === 'ENOTDIR' ? 'a folder on its path is a file' : code === 'EACCES' ? 'permission denied' : 'cannot open it'} (${code ?? String(e)})`);
-  }
-  try {
-    const st = fstatSync(fd, { bigint: true });
-    if (!st.isFile()) throw new SpcError(`it is ${fileKind(st)}, not a regular file`);
     if (st.nlink > 1n && !options.allowHardlinks) {
       throw new SpcError(`it has ${st.nlink} hard links, and another name may lie outside the model's directory (spc compile --allow-external-hardlinks reads it)`);
     }
@@ -67,12 +57,6 @@ export function openInside(dir: string, location: string, options: OpenInsideOpt
     closeSync(fd);
     throw e;
   }
-}
-
-/** What a non-regular file is, for messages: 'a folder', 'a FIFO (named pipe)', … */
-export function fileKind(st: Stats | BigIntStats): string {
-  return st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO (named pipe)' : st.isCharacterDevice() ? 'a character device'
-    : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : st.isFile() ? 'a file' : 'an unknown kind of file';
 }
 
 /** `path` lies strictly inside `dir` (both absolute). */

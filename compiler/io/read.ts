@@ -3,6 +3,7 @@
 // never more than the size fstat gave when the file was opened.
 
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import type { BigIntStats, Stats } from 'node:fs';
 import { SpcError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 
@@ -24,20 +25,51 @@ export interface OpenFile {
   readonly size: number;
 }
 
-/** Opens `path` for reading and checks on the open descriptor that it is a regular file; errors say `label`. */
-export function openRegular(path: string, label: string = path): OpenFile {
+/** What a non-regular file is, for messages: 'a folder', 'a FIFO (named pipe)', … */
+export function fileKind(st: Stats | BigIntStats): string {
+  return st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO (named pipe)' : st.isCharacterDevice() ? 'a character device'
+    : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : st.isFile() ? 'a file' : 'an unknown kind of file';
+}
+
+// Non-blocking: opening a FIFO with no writer must not wait (fstat then refuses it); no
+// controlling terminal from a tty device. Windows has neither flag.
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+
+/**
+ * The one checked open of every input file: opens `path` for reading (with `extraFlags`, e.g.
+ * O_NOFOLLOW) and checks on the open descriptor that it is a regular file. Returns the descriptor
+ * and its stats; otherwise throws an SpcError whose message is the reason alone (the caller names
+ * the file).
+ */
+export function openChecked(path: string, extraFlags = 0): { readonly fd: number; readonly stats: BigIntStats } {
   let fd: number;
   try {
-    // O_NONBLOCK: opening a FIFO with no writer must not wait; fstat then refuses it.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(path, READ_FLAGS | extraFlags);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new SpcError(`${label}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`}`);
+    // With O_NOFOLLOW a symbolic link as the last component fails with ELOOP (EMLINK on FreeBSD).
+    if ((code === 'ELOOP' || code === 'EMLINK') && extraFlags & (constants.O_NOFOLLOW ?? 0)) throw new SpcError('it is a symbolic link, which spc does not follow (it may point outside the model\'s directory)');
+    throw new SpcError(code === 'ENOENT' ? 'no such file' : code === 'ENOTDIR' ? `a folder on its path is a file (${code})` : code === 'EACCES' ? `permission denied (${code})` : `cannot read it (${code ?? String(e)})`);
   }
-  const st = fstatSync(fd);
-  if (st.isFile()) return { fd, size: st.size };
-  closeSync(fd);
-  throw new SpcError(`${label}: ${st.isDirectory() ? 'is a folder, expected a file' : 'is not a regular file (a device, FIFO or socket)'}`);
+  try {
+    const stats = fstatSync(fd, { bigint: true });
+    if (!stats.isFile()) throw new SpcError(`it is ${fileKind(stats)}, not a regular file`);
+    return { fd, stats };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
+/** Opens `path` for reading, a regular file (openChecked); errors say `label`. */
+export function openRegular(path: string, label: string = path): OpenFile {
+  try {
+    const { fd, stats } = openChecked(path);
+    return { fd, size: Number(stats.size) };
+  } catch (e) {
+    if (e instanceof SpcError) throw new SpcError(`${label}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** `length` bytes at `offset` (fewer if the file is shorter now than it was). */

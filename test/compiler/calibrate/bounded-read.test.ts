@@ -36,13 +36,13 @@ describe('bounded input reads', () => {
   it('a FIFO is refused when opened, never waited on (--input, --calib)', () => {
     const fifo = join(dir, 'pipe.npy');
     execFileSync('mkfifo', [fifo]);
-    assert.throws(() => readInputFile(fifo), spcError(`${fifo}: is not a regular file (a device, FIFO or socket)`));
-    assert.throws(() => readSamples(fifo, cnn), spcError(`--calib ${fifo}: is not a regular file (a device, FIFO or socket)`));
+    assert.throws(() => readInputFile(fifo), spcError(`${fifo}: it is a FIFO (named pipe), not a regular file`));
+    assert.throws(() => readSamples(fifo, cnn), spcError(`--calib ${fifo}: it is a FIFO (named pipe), not a regular file`));
   });
 
   it('/dev/zero and a folder are refused, a file over its cap is refused unread', () => {
-    assert.throws(() => readSamples('/dev/zero', cnn, { flag: '--data' }), spcError('--data /dev/zero: is not a regular file (a device, FIFO or socket)'));
-    assert.throws(() => readInputFile(dir), spcError(`${dir}: is a folder, expected a file`));
+    assert.throws(() => readSamples('/dev/zero', cnn, { flag: '--data' }), spcError('--data /dev/zero: it is a character device, not a regular file'));
+    assert.throws(() => readInputFile(dir), spcError(`${dir}: it is a folder, not a regular file`));
     const big = join(dir, 'big.json');
     writeFileSync(big, '{}'.padEnd(100));
     assert.throws(() => readInputFile(big, 99), spcError(`${big}: 100 bytes, more than the 99 bytes spc reads for this input`));
