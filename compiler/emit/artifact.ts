@@ -17,7 +17,7 @@ import { SparseWeight } from '../../schemas/gen/spc/schema/sparse-weight.js';
 import { IndexType } from '../../schemas/gen/spc/schema/index-type.js';
 import type { PackedWeight, SparsityDescriptor } from '../../runtime/sparse/packed.js';
 import type { AttrValue } from '../../runtime/kernels/kernel.js';
-import { patternText } from '../sparse/settings/pattern.js';
+import { patternText } from '../../runtime/sparse/pattern.js';
 import type { TypedArray } from '../../runtime/tensor.js';
 import type { LayerRecipe as LayerRecipeEntry, LoadedArtifact, LoadedNode } from '../../runtime/loader/model.js';
 import { crc32 } from '../../runtime/loader/crc32.js';

@@ -29,7 +29,7 @@ export interface Constant {
 /** Set by pruning on a constant weight whose zeros follow a pattern (its data holds the zeros). */
 export interface Sparsity {
   readonly kind: 'unstructured' | 'nm' | 'block';
-  /** The pattern's canonical text (sparse/pattern.ts patternText): 'unstructured', '2:4', 'block:4x1'. */
+  /** The pattern's canonical text (runtime/sparse/pattern.ts patternText): 'unstructured', '2:4', 'block:4x1'. */
   readonly pattern: string;
   readonly n?: number;
   readonly m?: number;

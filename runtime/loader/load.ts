@@ -25,6 +25,7 @@ import {
 } from './format.js';
 import { verifyModelBuffer } from './verify-flatbuffer.js';
 import { arenaOverlap } from './check-plan.js';
+import { readCanonicalPattern } from '../sparse/pattern.js';
 import { overLimit, resolveLimits, weightBytesOf } from './limits.js';
 import type { Limits } from './limits.js';
 
@@ -279,8 +280,6 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
 
 const INDEX_TYPE_NAME: Readonly<Record<number, string>> = { [IndexType.U8]: 'u8', [IndexType.U16]: 'u16', [IndexType.I32]: 'i32' };
 
-const PATTERN = /^(unstructured|[1-9][0-9]?:[1-9][0-9]?|block:[1-9][0-9]{0,3}x[1-9][0-9]{0,3})$/;
-
 /**
  * Reads and checks a packed weight (format v2): its descriptor, that its matrix view matches
  * the dense shape, every component's byte range, and every index structure, so a kernel can
@@ -298,7 +297,8 @@ function readSparse(s: SparseWeight, where: string, dtype: string, shape: readon
   if (dtype !== 'float32') throw new ArtifactError(`${where}: packed weight of dtype ${dtype} (must be float32)`);
 
   const pattern = s.pattern() ?? '';
-  if (!PATTERN.test(pattern)) throw new ArtifactError(`${where}: bad sparsity pattern ${q(pattern)}`);
+  // Canonical text within the grammar's limits (runtime/sparse/pattern.ts); channel pruning leaves weights dense.
+  if (readCanonicalPattern(pattern) === undefined || pattern === 'channel') throw new ArtifactError(`${where}: bad sparsity pattern ${q(pattern)}`);
   const sparsity = s.sparsity();
   if (!(sparsity >= 0 && sparsity <= 1)) throw new ArtifactError(`${where}: sparsity ${sparsity} outside [0, 1]`);
 

@@ -1,17 +1,14 @@
 // The `--pattern` grammar: unstructured, N:M (keep N of every M), block:RxC and channel.
-// One parser, so the CLI, the config file and the pass agree on what a pattern means.
+// One parser, so the CLI, the config file and the pass agree on what a pattern means; the
+// canonical text and the limits are runtime/sparse/pattern.ts's (the loader checks artifacts by them).
 
 import { SpcError } from '../../errors.js';
+import { MAX_M, patternText, patternViolation } from '../../../runtime/sparse/pattern.js';
 export type Pattern =
   | { readonly kind: 'unstructured'; readonly text: 'unstructured' }
   | { readonly kind: 'nm'; readonly text: string; readonly n: number; readonly m: number }
   | { readonly kind: 'block'; readonly text: string; readonly br: number; readonly bc: number }
   | { readonly kind: 'channel'; readonly text: 'channel' };
-
-/** The largest M an N:M pattern may use (indices are packed in at most 4 bits). */
-export const MAX_M = 16;
-/** The largest block side accepted. */
-export const MAX_BLOCK = 64;
 
 export const PATTERN_HELP =
   "accepted patterns: 'unstructured', 'N:M' (keep N of every M consecutive input-channel weights; " +
@@ -30,21 +27,6 @@ function fail(text: string, why: string): never {
   throw new PatternError(`invalid pattern '${text}': ${why}; ${PATTERN_HELP}`);
 }
 
-/** A pattern's parts, however they are carried (a parsed Pattern, the IR's Sparsity, a packing). */
-export type PatternParts =
-  | { readonly kind: 'unstructured' | 'channel' }
-  | { readonly kind: 'nm'; readonly n: number; readonly m: number }
-  | { readonly kind: 'block'; readonly br: number; readonly bc: number };
-
-/** The canonical text of a pattern, the one parsePattern gives back as `text`: '2:4', 'block:4x1'. */
-export function patternText(p: PatternParts): string {
-  switch (p.kind) {
-    case 'nm': return `${p.n}:${p.m}`;
-    case 'block': return `block:${p.br}x${p.bc}`;
-    default: return p.kind;
-  }
-}
-
 /** Parses a pattern string; throws PatternError with a message saying what is accepted. */
 export function parsePattern(input: string): Pattern {
   const text = input.trim();
@@ -57,8 +39,8 @@ export function parsePattern(input: string): Pattern {
     if (parts.length !== 2 || !INT.test(parts[0]!) || !INT.test(parts[1]!)) fail(text, "a block is written 'block:RxC' with positive integers R and C");
     const br = Number(parts[0]);
     const bc = Number(parts[1]);
-    if (br < 1 || bc < 1 || br > MAX_BLOCK || bc > MAX_BLOCK) fail(text, `block sides must be between 1 and ${MAX_BLOCK}`);
-    if (br === 1 && bc === 1) fail(text, "a 1x1 block is unstructured pruning; write 'unstructured'");
+    const why = patternViolation({ kind: 'block', br, bc });
+    if (why !== undefined) fail(text, why);
     return { kind: 'block', text: patternText({ kind: 'block', br, bc }), br, bc };
   }
   if (text.includes(':')) {
@@ -68,9 +50,9 @@ export function parsePattern(input: string): Pattern {
     if (!INT.test(a) || !INT.test(b)) fail(text, 'N and M must be plain integers');
     const n = Number(a);
     const m = Number(b);
-    if (n === 0) fail(text, 'N is the number of weights kept per group and must be at least 1');
-    if (n >= m) fail(text, `N:M means keep N of every M, so N must be smaller than M (did you mean '${b}:${a}'? other tools count pruned weights)`);
-    if (m > MAX_M) fail(text, `M must be at most ${MAX_M}`);
+    const why = patternViolation({ kind: 'nm', n, m });
+    // Other tools write the pruned count first: suggest the swap.
+    if (why !== undefined) fail(text, n >= m && n > 0 ? `${why} (did you mean '${b}:${a}'? other tools count pruned weights)` : why);
     return { kind: 'nm', text: patternText({ kind: 'nm', n, m }), n, m };
   }
   if (text.endsWith('%')) fail(text, "a percentage is a sparsity: use '--pattern unstructured --sparsity 0.5'");

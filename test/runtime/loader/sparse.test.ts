@@ -179,6 +179,11 @@ describe('artifact with packed sparse weights', () => {
     ['a bad pattern',
       () => encodeUnchecked(withTensor(a, 1, (t) => ({ ...t, descriptor: { pattern: 'most', sparsity: 0.5 } }))),
       /^tensor 1 'w_csr': bad sparsity pattern 'most'$/],
+    // The grammar's own rules (runtime/sparse/pattern.ts), not a looser regex: N < M ≤ 16, sides ≤ 64, canonical text.
+    ...(['4:2', '2:32', 'block:65x1', 'block:1x1', 'BLOCK:4x1', ' 2:4', '02:4', 'channel'] as const).map((pattern): [string, () => Uint8Array, RegExp] => [
+      `the pattern '${pattern}'`,
+      () => encodeUnchecked(withTensor(a, 1, (t) => ({ ...t, descriptor: { pattern, sparsity: 0.5 } }))),
+      new RegExp(`^tensor 1 'w_csr': bad sparsity pattern '${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'$`)]),
     ['a packed activation',
       () => encodeUnchecked(withTensor(a, 2, (t) => ({ ...t, packed: a.tensors[1]!.packed }))),
       /^tensor 2 'h': activation tensor is packed/],

@@ -1,7 +1,8 @@
 // The --pattern grammar and the --config file: accepted forms, error messages, precedence.
 
 import { strict as assert } from 'node:assert';
-import { parsePattern, PatternError, patternText } from '../../../../compiler/sparse/settings/pattern.js';
+import { parsePattern, PatternError } from '../../../../compiler/sparse/settings/pattern.js';
+import { patternText, readCanonicalPattern } from '../../../../runtime/sparse/pattern.js';
 import { packBsr, packCsr, packNm } from '../../../../compiler/sparse/pack/pack.js';
 import { defaultDescriptor } from '../../../../compiler/emit/artifact.js';
 import { ConfigError, globMatch, overrideFor, parseConfig } from '../../../../compiler/sparse/settings/config.js';
@@ -36,6 +37,14 @@ describe('sparse/pattern', () => {
       assert.equal(p.text, text);
       assert.equal(patternText(p), text);
       assert.deepEqual(parsePattern(patternText(p)), p);
+    }
+  });
+  it('the canonical reader (what the loader accepts) reads exactly what the parser prints', () => {
+    for (const text of ['unstructured', 'channel', '1:2', '2:4', '15:16', 'block:4x1', 'block:64x64', 'block:1x2']) {
+      assert.deepEqual(readCanonicalPattern(text), (({ text: _, ...parts }) => parts)(parsePattern(text)), text);
+    }
+    for (const text of ['4:2', '2:2', '0:4', '2:17', '2:32', 'block:65x1', 'block:1x1', 'block:0x4', 'BLOCK:4x1', ' 2:4', '02:4', '2:4:8', 'most', '']) {
+      assert.equal(readCanonicalPattern(text), undefined, text);
     }
   });
   it("an artifact's descriptor names its packing's pattern in the same text", () => {
