@@ -5,7 +5,7 @@
 import type { DType } from '../../ir/graph.js';
 import { attrInt } from '../../ir/graph.js';
 import type { Rule, RuleCtx } from './rule.js';
-import { broadcast, elementwise } from './rule.js';
+import { broadcast, elementwise, fmt } from './rule.js';
 
 const FLOAT: readonly DType[] = ['float32', 'float64'];
 const SIGNED: readonly DType[] = ['float32', 'float64', 'int64', 'int32', 'int16', 'int8'];
@@ -41,13 +41,15 @@ const mod: Rule = (c) => {
 const prelu: Rule = (c) => {
   checkDTypes(c, ['float32', 'float64', 'int64', 'int32']);
   const x = c.in(0), s = c.shape(1);
-  if (x.shape && s) {
-    const b = broadcast(c, [x.shape, s]);
-    if (b.length !== x.shape.length || b.some((d, i) => typeof d === 'number' && d !== x.shape![i])) {
-      c.fail(`slope shape [${s.join(',')}] does not broadcast to X's shape [${x.shape.join(',')}]`);
+  const xs = x.shape;
+  if (xs && s) {
+    // A symbolic dim of X may turn out to match the slope's; only known sizes can contradict.
+    const b = broadcast(c, [xs, s]);
+    if (b.length !== xs.length || b.some((d, i) => typeof d === 'number' && typeof xs[i] === 'number' && d !== xs[i])) {
+      c.fail(`slope shape ${fmt(s)} does not broadcast to X's shape ${fmt(xs)}`);
     }
   }
-  return [{ dtype: x.dtype, shape: x.shape }];
+  return [{ dtype: x.dtype, shape: xs }];
 };
 
 export const ELEMENTWISE_RULES: Readonly<Record<string, Rule>> = {

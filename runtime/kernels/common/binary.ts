@@ -4,6 +4,7 @@
 // differing base/exponent types: read as numbers, convert on store).
 
 import type { DType, TensorView } from '../../tensor.js';
+import { shapeString } from '../../tensor.js';
 import type { Kernel } from '../kernel.js';
 import { broadcastShape, broadcastStrides, RowWalker } from './broadcast.js';
 import type { Cells, Checker } from './define.js';
@@ -67,7 +68,7 @@ export function variadicKernel(op: string, dtypes: readonly DType[], fns: Binary
       xs.forEach((x, i) => c.sameDType(xs[0]!, x, `input ${i}`));
       const y = c.output(0, [xs[0]!.dtype]);
       const shape = broadcastShape(xs.map((x) => x.shape));
-      if (shape === undefined) c.fail(`input shapes ${xs.map((x) => `[${x.shape.join(',')}]`).join(', ')} do not broadcast`);
+      if (shape === undefined) c.fail(`input shapes ${xs.map((x) => shapeString(x.shape)).join(', ')} do not broadcast`);
       c.shapeIs(y, shape, 'output');
       const steps = xs.map((x, i) => binaryRun(c, y, x, y, i === 0 ? TAKE_SECOND : fns));
       const yd = y.data as Float32Array;
