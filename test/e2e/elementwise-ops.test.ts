@@ -168,6 +168,19 @@ describe('elementwise ops vs onnxruntime: integer and float64 forms, broadcastin
   });
 });
 
+describe('logic ops on bool bytes other than 0 and 1', () => {
+  it('any nonzero byte of a bool feed reads as true; the outputs are 0/1 (hand-computed)', async () => {
+    const a: In = { dtype: 'bool', shape: [4], values: [2, 2, 0, 255] };
+    const b: In = { dtype: 'bool', shape: [4], values: [1, 0, 0, 4] };
+    const want: Record<string, number[]> = { And: [1, 0, 0, 1], Or: [1, 1, 0, 1], Xor: [0, 1, 0, 0] };
+    for (const [op, expected] of Object.entries(want)) {
+      const got = await runSpc(oneNodeModel(op, [a, b], 'bool'), [a, b]);
+      assert.deepEqual(Array.from(got.data as Uint8Array), expected, op);
+    }
+    assert.deepEqual(Array.from((await runSpc(oneNodeModel('Not', [a], 'bool'), [a])).data as Uint8Array), [0, 0, 1, 0], 'Not');
+  });
+});
+
 describe('elementwise ops: refusals', function () {
   this.timeout(60_000);
 

@@ -1,4 +1,4 @@
-// Reference Not (bool, stored as 0/1 bytes).
+// Reference Not (bool): any nonzero byte reads as true, the output is 0/1.
 
 import { unaryKernel } from '../common/unary.js';
 

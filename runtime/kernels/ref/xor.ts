@@ -1,5 +1,7 @@
-// Reference Xor (bool, numpy broadcasting; 0/1 bytes).
+// Reference Xor (bool, numpy broadcasting): any nonzero byte reads as true, the output is 0/1.
 
 import { binaryKernel } from '../common/binary.js';
 
-export const xorRef = binaryKernel('Xor', ['bool'], { float: (a, b) => a ^ b, int: (a, b) => a ^ b, outDType: 'bool' });
+const xor = (a: number, b: number): number => ((a !== 0) !== (b !== 0) ? 1 : 0);
+
+export const xorRef = binaryKernel('Xor', ['bool'], { float: xor, int: xor, outDType: 'bool' });
