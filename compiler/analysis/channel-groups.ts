@@ -56,7 +56,7 @@ const UNARY = new Set([
   'Softsign', 'Abs', 'Neg', 'Exp', 'Log', 'Sqrt', 'Erf', 'Gelu', 'Mish', 'Celu', 'ThresholdedRelu', 'Dropout', 'Reciprocal',
   'Floor', 'Ceil', 'Round', 'Sign', 'Cast',
 ]);
-const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Pow', 'PRelu']);
+const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Pow', 'PRelu', 'Sum', 'Mean']);
 const POOLS = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'LpPool', 'GlobalLpPool']);
 
 /** A stretch of a value's channel axis: `count` channels of group `group` (undefined: of no space) from `offset`. */

@@ -13,8 +13,10 @@ import { requireFiniteWeight } from '../sparse/prune/finite.js';
 
 const PASS = 'prune-channels';
 
-/** Elementwise ops that keep every channel where it is, whatever the layout. */
-const ELEMENTWISE = new Set(['Relu', 'Clip', 'HardSigmoid', 'LeakyRelu', 'Sigmoid', 'Identity']);
+/** Elementwise ops that keep every channel where it is, whatever the layout (no per-channel parameter input). */
+const ELEMENTWISE = new Set([
+  'Relu', 'Clip', 'HardSigmoid', 'LeakyRelu', 'Sigmoid', 'Identity', 'Elu', 'Selu', 'ThresholdedRelu', 'Softplus', 'Softsign', 'Mish',
+]);
 /** Spatial ops that keep the channel axis (1) of an NC... tensor. */
 const POOLS = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool']);
 
@@ -232,7 +234,7 @@ export function channelsRemoved(channels: number, s: number): number {
  * (group 1) and Gemm, choosing the channels with the smallest L1 weight norm.
  *
  * A layer is prunable when its output reaches, through Relu, Clip, HardSigmoid, LeakyRelu,
- * Sigmoid, Identity, MaxPool, AveragePool, GlobalAveragePool, BatchNormalization and Flatten
+ * Sigmoid, Identity, Elu, Selu, ThresholdedRelu, Softplus, Softsign, Mish, MaxPool, AveragePool, GlobalAveragePool, BatchNormalization and Flatten
  * (each channel then owns its H·W consecutive features), only Conv (group 1), Gemm and
  * MatMul layers whose weights it can shrink. Anything else on the path (Add, Concat, Reshape,
  * a depthwise conv, a graph output, shared weights) keeps the layer whole, logged with the

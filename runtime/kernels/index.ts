@@ -50,6 +50,37 @@ import { layerNormalizationRef } from './ref/layernormalization.js';
 import { geluRef } from './ref/gelu.js';
 import { convTransposeRef } from './ref/convtranspose.js';
 import { resizeRef } from './ref/resize.js';
+// Elementwise, comparison and logic ops (issue 16).
+import { absRef } from './ref/abs.js';
+import { negRef } from './ref/neg.js';
+import { signRef } from './ref/sign.js';
+import { reciprocalRef } from './ref/reciprocal.js';
+import { floorRef } from './ref/floor.js';
+import { ceilRef } from './ref/ceil.js';
+import { roundRef } from './ref/round.js';
+import { sinRef } from './ref/sin.js';
+import { cosRef } from './ref/cos.js';
+import { logRef } from './ref/log.js';
+import { softplusRef } from './ref/softplus.js';
+import { softsignRef } from './ref/softsign.js';
+import { eluRef } from './ref/elu.js';
+import { seluRef } from './ref/selu.js';
+import { thresholdedReluRef } from './ref/thresholdedrelu.js';
+import { mishRef } from './ref/mish.js';
+import { preluRef } from './ref/prelu.js';
+import { notRef } from './ref/not.js';
+import { andRef } from './ref/and.js';
+import { orRef } from './ref/or.js';
+import { xorRef } from './ref/xor.js';
+import { greaterRef } from './ref/greater.js';
+import { greaterOrEqualRef } from './ref/greaterorequal.js';
+import { lessRef } from './ref/less.js';
+import { lessOrEqualRef } from './ref/lessorequal.js';
+import { modRef } from './ref/mod.js';
+import { maxRef } from './ref/max.js';
+import { minRef } from './ref/min.js';
+import { meanRef } from './ref/mean.js';
+import { sumRef } from './ref/sum.js';
 import { CONV_JS_KERNELS } from './js/conv.js';
 import { GEMM_JS_KERNELS } from './js/gemm.js';
 import { MATMUL_JS_KERNELS } from './js/matmul.js';
@@ -136,6 +167,36 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/gelu': { geluRef },
   'ref/convtranspose': { convTransposeRef },
   'ref/resize': { resizeRef },
+  'ref/abs': { absRef },
+  'ref/neg': { negRef },
+  'ref/sign': { signRef },
+  'ref/reciprocal': { reciprocalRef },
+  'ref/floor': { floorRef },
+  'ref/ceil': { ceilRef },
+  'ref/round': { roundRef },
+  'ref/sin': { sinRef },
+  'ref/cos': { cosRef },
+  'ref/log': { logRef },
+  'ref/softplus': { softplusRef },
+  'ref/softsign': { softsignRef },
+  'ref/elu': { eluRef },
+  'ref/selu': { seluRef },
+  'ref/thresholdedrelu': { thresholdedReluRef },
+  'ref/mish': { mishRef },
+  'ref/prelu': { preluRef },
+  'ref/not': { notRef },
+  'ref/and': { andRef },
+  'ref/or': { orRef },
+  'ref/xor': { xorRef },
+  'ref/greater': { greaterRef },
+  'ref/greaterorequal': { greaterOrEqualRef },
+  'ref/less': { lessRef },
+  'ref/lessorequal': { lessOrEqualRef },
+  'ref/mod': { modRef },
+  'ref/max': { maxRef },
+  'ref/min': { minRef },
+  'ref/mean': { meanRef },
+  'ref/sum': { sumRef },
   'js/conv': { CONV_JS_KERNELS },
   'js/gemm': { GEMM_JS_KERNELS },
   'js/matmul': { MATMUL_JS_KERNELS },

@@ -1,12 +1,14 @@
-// Broadcasting binary elementwise kernels (Add, Sub, Mul, Div, Pow, Equal). Three element
-// paths, picked at prepare time from the dtypes: plain numbers (float and small ints), bigint
-// (int64) and mixed (Pow with differing base/exponent types: read as numbers, convert on store).
+// Broadcasting binary elementwise kernels (arithmetic, comparisons, logic, PRelu, Mod) and the
+// variadic ones folded from them (Max, Min, Sum, Mean). Three element paths, picked at prepare
+// time from the dtypes: plain numbers (float and small ints), bigint (int64) and mixed (Pow with
+// differing base/exponent types: read as numbers, convert on store).
 
 import type { DType, TensorView } from '../../tensor.js';
+import { shapeString } from '../../tensor.js';
 import type { Kernel } from '../kernel.js';
 import { broadcastShape, broadcastStrides, RowWalker } from './broadcast.js';
 import type { Cells, Checker } from './define.js';
-import { defineKernel } from './define.js';
+import { defineKernel, idDType } from './define.js';
 
 export interface BinaryFns {
   /** float32/float64 */
@@ -18,7 +20,12 @@ export interface BinaryFns {
   readonly outDType?: DType;
   /** Whether the second input may have another dtype than the first (Pow). */
   readonly mixed?: boolean;
+  /** The second input broadcasts to the first's shape, never the other way (PRelu's slope). */
+  readonly unidirectional?: boolean;
 }
+
+/** The element functions, fixed or built from the node's attributes at prepare time (Mod's fmod). */
+export type BinarySpec = BinaryFns | ((c: Checker) => BinaryFns);
 
 export const NUMERIC_TYPES: readonly DType[] = ['float32', 'float64', 'int64', 'int32', 'int16', 'int8', 'uint8', 'uint16'];
 const INT_SMALL: readonly DType[] = ['int32', 'int16', 'int8', 'uint8', 'uint16', 'bool'];
@@ -29,15 +36,47 @@ function toStored(out: DType, v: number): number | bigint {
   return Number.isFinite(v) ? Math.trunc(v) : 0;
 }
 
-export function binaryKernel(op: string, dtypes: readonly DType[], fns: BinaryFns): Kernel {
+export function binaryKernel(op: string, dtypes: readonly DType[], spec: BinarySpec): Kernel {
   return defineKernel({
-    dtype: 'any', tile: '1x1', op, target: 'ref', dtypes,
-    prepare(c) {
+    dtype: idDType(dtypes), tile: '1x1', op, target: 'ref', dtypes,
+    prepare(c: Checker) {
+      const fns = typeof spec === 'function' ? spec(c) : spec;
       const a = c.input(0, dtypes);
       const b = c.input(1, fns.mixed ? NUMERIC_TYPES : dtypes);
       if (!fns.mixed) c.sameDType(a, b, 'input 1');
       const y = c.output(0, [fns.outDType ?? a.dtype]);
+      if (fns.unidirectional) c.shapeIs(y, a.shape, 'output');
       return binaryRun(c, a, b, y, fns);
+    },
+  });
+}
+
+const TAKE_SECOND: BinaryFns = { float: (_, b) => b, int: (_, b) => b, int64: (_, b) => b };
+
+/**
+ * A variadic op (1 or more inputs, one dtype, multidirectional broadcast): the first input is
+ * broadcast into the output, then each further one is folded in with `fns` (in place: output
+ * element i only reads element i). `finish` rescales the result of float inputs (Mean).
+ */
+export function variadicKernel(op: string, dtypes: readonly DType[], fns: BinaryFns, finish?: (acc: number, count: number) => number): Kernel {
+  return defineKernel({
+    dtype: idDType(dtypes), tile: '1x1', op, target: 'ref', dtypes,
+    prepare(c: Checker) {
+      const count = c.ctx.inputs.length;
+      if (count === 0) c.fail('needs at least one input');
+      const xs = Array.from({ length: count }, (_, i) => c.input(i, dtypes));
+      xs.forEach((x, i) => c.sameDType(xs[0]!, x, `input ${i}`));
+      const y = c.output(0, [xs[0]!.dtype]);
+      const shape = broadcastShape(xs.map((x) => x.shape));
+      if (shape === undefined) c.fail(`input shapes ${xs.map((x) => shapeString(x.shape)).join(', ')} do not broadcast`);
+      c.shapeIs(y, shape, 'output');
+      const steps = xs.map((x, i) => binaryRun(c, y, x, y, i === 0 ? TAKE_SECOND : fns));
+      const yd = y.data as Float32Array;
+      const n = shape.reduce((p, d) => p * d, 1);
+      return () => {
+        for (const step of steps) step();
+        if (finish !== undefined) for (let i = 0; i < n; i++) yd[i] = finish(yd[i]!, count);
+      };
     },
   });
 }

@@ -3,7 +3,7 @@
 
 import type { DType, TensorView } from '../../tensor.js';
 import { shapeString, sizeOf } from '../../tensor.js';
-import type { Attrs, Kernel, KernelContext, RunFn } from '../kernel.js';
+import type { Attrs, Kernel, KernelContext, KernelDType, RunFn } from '../kernel.js';
 import { KernelError, kernelId } from '../kernel.js';
 
 /** Indexable element storage, whatever the element type (number or bigint). */
@@ -128,3 +128,9 @@ export function readInt(v: TensorView, i: number): number {
 
 export const FLOAT_TYPES: readonly DType[] = ['float32', 'float64'];
 export const INT_INDEX_TYPES: readonly DType[] = ['int64', 'int32'];
+
+/** The id's dtype field for a kernel over `dtypes`: the one type's short name, or 'any' for several. */
+export function idDType(dtypes: readonly DType[]): KernelDType {
+  const one: Partial<Record<DType, KernelDType>> = { float32: 'f32', float64: 'f64', int64: 'i64', int32: 'i32', uint8: 'u8', bool: 'b8' };
+  return (dtypes.length === 1 ? one[dtypes[0]!] : undefined) ?? 'any';
+}

@@ -169,6 +169,29 @@ describe('channel-groups: hand-made graphs', () => {
     preserves(g);
   });
 
+  it('variadic Sum and Mean tie all their streams and permute a per-channel constant operand (through Mish and PRelu)', () => {
+    const g = makeGraph({
+      name: 'variadic', opset: 18, inputs: ['x'], outputs: ['y'],
+      values: [val('x', [1, 3, 4, 4]), cst('w0', [6, 3, 1, 1]), cst('w1', [6, 3, 1, 1]), cst('w2', [6, 3, 1, 1]), cst('k', [1, 6, 1, 1]),
+        cst('slope', [6, 1, 1]), val('a', [1, 6, 4, 4]), val('b', [1, 6, 4, 4]), val('c', [1, 6, 4, 4]), val('m', [1, 6, 4, 4]),
+        val('s', [1, 6, 4, 4]), val('p', [1, 6, 4, 4]), val('e', [1, 6, 4, 4]), cst('w3', [2, 6, 1, 1]), val('y', [1, 2, 4, 4])],
+      nodes: [
+        node('Conv', ['x', 'w0'], ['a']), node('Conv', ['x', 'w1'], ['b']), node('Conv', ['x', 'w2'], ['c']),
+        node('Mish', ['a'], ['m']),
+        node('Sum', ['m', 'b', 'k'], ['s']),
+        node('PRelu', ['s', 'slope'], ['p']),
+        node('Mean', ['p', 'c'], ['e']),
+        node('Conv', ['e', 'w3'], ['y']),
+      ],
+    });
+    const groups = channelGroups(g);
+    const live = groups.filter((x) => x.excluded === undefined);
+    assert.equal(live.length, 1, JSON.stringify(groups.map((x) => [x.producers, x.excluded])));
+    assert.deepEqual([...live[0]!.producers].sort(), ['a', 'b', 'c']);
+    assert.deepEqual(live[0]!.params.map((q) => q.constant).sort(), ['k', 'slope']);
+    preserves(g);
+  });
+
   it('Concat gives each input a segment; Flatten gives the Gemm consumer a spatial factor', () => {
     const g = makeGraph({
       name: 'cat', opset: 13, inputs: ['x'], outputs: ['y'],

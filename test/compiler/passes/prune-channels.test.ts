@@ -177,6 +177,33 @@ describe('passes/prune-channels: options and edge cases', function () {
     assert.equal(notes.find((n) => n.node === '/conv1/Conv')?.message, 'channels 16 → 1');
   });
 
+  for (const act of ['Mish', 'Elu', 'Selu', 'ThresholdedRelu', 'Softplus', 'Softsign']) {
+    it(`prunes through ${act} (channel-preserving, attributes only) and the pruned graph runs the same in onnxruntime`, async () => {
+      const k = (name: string, shape: number[], f: (i: number) => number): Value =>
+        ({ name, dtype: 'float32', shape, constant: { dtype: 'float32', shape, data: Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, (_, i) => f(i)) } });
+      const g = inferShapes(makeGraph({
+        name: 'act', opset: 18, inputs: ['x'], outputs: ['y'],
+        values: [
+          { name: 'x', dtype: 'float32', shape: [1, 3, 4, 4] },
+          k('w0', [4, 3, 1, 1], (i) => Math.sin(i)), k('w1', [8, 4, 3, 3], (i) => Math.cos(i * 0.7) * (1 + (Math.floor(i / 36) % 3))),
+          k('w2', [2, 8, 1, 1], (i) => Math.sin(i * 1.3)),
+        ],
+        nodes: [
+          { name: 'stem', op: 'Conv', inputs: ['x', 'w0'], outputs: ['h0'], attrs: {} },
+          { name: 'conv', op: 'Conv', inputs: ['h0', 'w1'], outputs: ['h1'], attrs: { pads: { kind: 'ints', value: [1, 1, 1, 1] } } },
+          { name: 'act', op: act, inputs: ['h1'], outputs: ['h2'], attrs: {} },
+          { name: 'head', op: 'Conv', inputs: ['h2', 'w2'], outputs: ['y'], attrs: {} },
+        ],
+      }));
+      const { graph: p, notes } = prune(g, 0.5);
+      assert.equal(notes.find((n) => n.node === 'conv')?.message, 'channels 8 → 4');
+      verifyGraph(p, { requireShapes: true });
+      assert.deepEqual(p.values.get('w2')!.shape, [2, 4, 1, 1]);
+      const x: TensorView = { dtype: 'float32', shape: [1, 3, 4, 4], data: Float32Array.from({ length: 48 }, (_, i) => Math.sin(i * 0.37)) };
+      assertClose(await ortRun(emitOnnx(p), 'x', x), evaluateGraph(p, { x })['y']!.data, 1e-4, 1e-5, `pruned ${act} graph in onnxruntime`);
+    });
+  }
+
   it('shrinks BatchNormalization parameters, through GlobalAveragePool and Flatten into a MatMul', async () => {
     const f32 = (shape: number[], f: (i: number) => number): Value['constant'] =>
       ({ dtype: 'float32', shape, data: Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, (_, i) => f(i)) });

@@ -1,0 +1,7 @@
+// Reference Greater for every numeric dtype, numpy broadcasting; bool output (NaN compares false).
+
+import { binaryKernel, NUMERIC_TYPES } from '../common/binary.js';
+
+export const greaterRef = binaryKernel('Greater', NUMERIC_TYPES, {
+  float: (a, b) => (a > b ? 1 : 0), int: (a, b) => (a > b ? 1 : 0), int64: (a, b) => (a > b ? 1 : 0), outDType: 'bool',
+});
