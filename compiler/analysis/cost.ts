@@ -1,6 +1,7 @@
-// The kernel cost model: what a Conv/Gemm/MatMul node asks of a kernel (layer statistics from
-// the graph), how much work each kernel does on it, and its estimated time from a profile
-// (compiler/analysis/profile.ts) or, for a kernel the profile has not seen, a prior.
+// The kernel cost model: what a node asks of a kernel, how much work each kernel does on it, and
+// its estimated time from a profile (compiler/analysis/profile.ts) or, for a kernel the profile
+// has not seen, a prior. A Conv/Gemm/MatMul is priced from its layer statistics (multiply-adds);
+// every other node per element it reads and writes (elementWork, shape class 'elements').
 //
 //   work (multiply-adds per call, the unit a profile's nsPerUnit is per):
 //     dense kernel                     N·K·P        (N output rows, K reduction, P output pixels/rows)
@@ -8,6 +9,8 @@
 //     nm/bsr kernel, row-block tile    union4·P     (declared rowBlock: 4 output rows staged together over
 //                                                   the union of their kept columns)
 //     other nm/bsr kernels             stored·P     (stored slots: nm rows·(K/m)·n, bsr blocks·br·bc)
+//     any other node                   elements read + written (pooling: × window; Resize: × taps;
+//                                      ConvTranspose and recurrent cells: their multiply-adds)
 //   estimated ns = nsPerCall + nsPerUnit · work
 
 import type { Graph, Node, Value } from '../ir/graph.js';
@@ -228,6 +231,79 @@ export function estimate(k: Kernel, s: LayerStats, profile: KernelProfile): Esti
   if (work === undefined) return undefined;
   const entry = profile.entries.get(profileKey(k, s.shapeClass));
   const c = entry ?? priorCost(k, s.shapeClass, profile);
+  return { kernel: k, ns: c.nsPerCall + c.nsPerUnit * work, from: entry ? 'profile' : 'prior' };
+}
+
+/**
+ * Priors per element for a kernel the profile has not measured on the 'elements' class, by
+ * target; measured on the corpus and real models' non-weighted nodes (docs/performance.md,
+ * "cost model"): copies and simple elementwise ops cost about this per element read or
+ * written; ops with more arithmetic per element carry it in their work (elementWork).
+ */
+export const ELEMENT_PRIORS: Readonly<Record<Kernel['target'], Cost>> = {
+  wasmsimd: { nsPerCall: 100, nsPerUnit: 0.08 },
+  js: { nsPerCall: 100, nsPerUnit: 0.8 },
+  ref: { nsPerCall: 200, nsPerUnit: 2.5 },
+};
+
+const staticElements = (g: Graph, name: string): number | undefined => {
+  if (name === '') return 0;
+  const v = g.values.get(name);
+  return v && isStatic(v.shape) ? product(v.shape) : undefined;
+};
+
+/** Multiply-adds of a ConvTranspose: every input pixel scatters its channels through (C_out/group)·Πkernel weights. */
+function convTransposeMacs(g: Graph, n: Node): number | undefined {
+  const x = g.values.get(n.inputs[0] ?? ''), w = g.values.get(n.inputs[1] ?? '');
+  if (!x || !w || !isStatic(x.shape) || !isStatic(w.shape) || w.shape.length < 3) return undefined;
+  return product(x.shape) * w.shape[1]! * product(w.shape.slice(2));
+}
+
+/** Multiply-adds of an LSTM/GRU/RNN: per step, batch and direction, gates·hidden·(input + hidden). */
+function recurrentMacs(g: Graph, n: Node): number | undefined {
+  const w = g.values.get(n.inputs[1] ?? ''), r = g.values.get(n.inputs[2] ?? ''), x = g.values.get(n.inputs[0] ?? '');
+  if (!w || !r || !x || !isStatic(w.shape) || !isStatic(r.shape) || !isStatic(x.shape) || x.shape.length !== 3) return undefined;
+  // W [dirs, gates·hidden, input], R [dirs, gates·hidden, hidden]; X [seq, batch, input] (or batch-major: same product).
+  const steps = x.shape[0]! * x.shape[1]!;
+  return steps * w.shape[0]! * w.shape[1]! * (w.shape[2]! + r.shape[2]!);
+}
+
+/**
+ * The work of a node priced per element (anything but a Conv/Gemm/MatMul layerStats prices):
+ * the elements it reads and writes, times the taps per output element where an op reads several
+ * (a pooling window, Resize's interpolation taps), or its multiply-adds where it has a weight
+ * (ConvTranspose, LSTM/GRU/RNN). Undefined when a shape is not static.
+ */
+export function elementWork(g: Graph, n: Node): number | undefined {
+  if (n.op === 'ConvTranspose') return convTransposeMacs(g, n);
+  if (n.op === 'LSTM' || n.op === 'GRU' || n.op === 'RNN') return recurrentMacs(g, n);
+  let read = 0, written = 0;
+  for (const i of n.inputs) {
+    const e = staticElements(g, i);
+    if (e === undefined) return undefined;
+    read += e;
+  }
+  for (const o of n.outputs) {
+    const e = staticElements(g, o);
+    if (e === undefined) return undefined;
+    written += e;
+  }
+  if (n.op === 'MaxPool' || n.op === 'AveragePool') return read + written * product(intsAttr(n, 'kernel_shape') ?? [1]);
+  if (n.op === 'Resize' || n.op === 'Upsample') {
+    const mode = n.attrs['mode'];
+    const x = g.values.get(n.inputs[0]!)!.shape as readonly number[];
+    const y = g.values.get(n.outputs[0]!)?.shape as readonly number[];
+    const resized = x.filter((d, i) => d !== y[i]).length;
+    const taps = mode?.kind === 'string' && mode.value === 'linear' ? 2 ** resized : mode?.kind === 'string' && mode.value === 'cubic' ? 4 ** resized : 1;
+    return read + written * taps;
+  }
+  return read + written;
+}
+
+/** Estimated time of `k` on a node priced per element (elementWork); the profile's `<family>@elements` entry or ELEMENT_PRIORS. */
+export function estimateElements(k: Kernel, work: number, profile: KernelProfile): Estimate {
+  const entry = profile.entries.get(profileKey(k, 'elements'));
+  const c = entry ?? ELEMENT_PRIORS[k.target];
   return { kernel: k, ns: c.nsPerCall + c.nsPerUnit * work, from: entry ? 'profile' : 'prior' };
 }
 

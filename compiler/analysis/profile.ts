@@ -15,9 +15,10 @@ import DEFAULT_PROFILE_JSON from './profiles/default.json' with { type: 'json' }
 /**
  * The layer shapes a profile prices separately (its keys' suffix); cost.ts classifies a layer.
  * gemv: a Gemm or MatMul with one output row (P = 1: a classifier head, an MLP on one sample).
+ * elements: every other node, priced per element it reads and writes (cost.ts elementWork).
  */
-export type ShapeClass = 'pointwise' | 'kxk' | 'depthwise' | 'gemm' | 'matmul' | 'gemv';
-export const SHAPE_CLASSES: readonly ShapeClass[] = ['pointwise', 'kxk', 'depthwise', 'gemm', 'matmul', 'gemv'];
+export type ShapeClass = 'pointwise' | 'kxk' | 'depthwise' | 'gemm' | 'matmul' | 'gemv' | 'elements';
+export const SHAPE_CLASSES: readonly ShapeClass[] = ['pointwise', 'kxk', 'depthwise', 'gemm', 'matmul', 'gemv', 'elements'];
 
 export const PROFILE_FORMAT = 'spc-kernel-profile';
 export const PROFILE_VERSION = 1;
@@ -38,7 +39,7 @@ export interface KernelProfile {
   readonly entries: ReadonlyMap<string, ProfileEntry>;
 }
 
-const KEY_PATTERN = new RegExp(`^[a-z0-9]+-[a-z0-9]+-\\d+x\\d+-(ref|js|wasmsimd)@(${SHAPE_CLASSES.join('|')})$`);
+const KEY_PATTERN = new RegExp(`^[a-z0-9]+-[a-z0-9]+-(\\d+x\\d+|bcast)-(ref|js|wasmsimd)@(${SHAPE_CLASSES.join('|')})$`);
 const TOP_FIELDS = ['format', 'version', 'generated', 'entries'];
 const ENTRY_FIELDS = ['key', 'nsPerCall', 'nsPerUnit', 'points'];
 

@@ -1,6 +1,7 @@
-// `spc bench model.spm [--reference model.onnx] [--min-speedup x]`: the artifact's latency on
-// this machine with spc's runtime, side by side with the dense model (alternating rounds), and
-// the measured speedup; --min-speedup makes it a CI budget.
+// `spc bench model.spm [--reference model.onnx] [--min-speedup x] [--profile]`: the artifact's
+// latency on this machine with spc's runtime, side by side with the dense model (alternating
+// rounds), and the measured speedup; --min-speedup makes it a CI budget; --profile says where the
+// time goes per op type and node (bench/profile-steps.ts).
 
 import { Command } from 'commander';
 import { basename } from 'node:path';
@@ -10,6 +11,8 @@ import { allocArray, sizeOf } from '../../runtime/tensor.js';
 import type { TypedArray } from '../../runtime/tensor.js';
 import { readSamples } from '../calibrate/data.js';
 import { measureSideBySide } from '../bench/measure.js';
+import { formatStepProfile, profileSteps } from '../bench/profile-steps.js';
+import { parseArtifact } from '../../runtime/loader/load.js';
 import type { Latency } from '../bench/measure.js';
 import { mulberry32 } from '../sparse/rearrange/prng.js';
 import { SpcError, UsageError } from '../errors.js';
@@ -19,7 +22,7 @@ import { compileReference } from './reference.js';
 import { printOut } from './print.js';
 import { collect, parseInputValues } from './options.js';
 
-interface BenchFlags { reference?: string; inputValue?: string[]; data?: string; time?: string; warmup?: string; minSpeedup?: string; json?: boolean; quiet?: boolean }
+interface BenchFlags { reference?: string; inputValue?: string[]; data?: string; time?: string; warmup?: string; minSpeedup?: string; profile?: boolean; json?: boolean; quiet?: boolean }
 
 const DEFAULT_SECONDS = 2;
 const DEFAULT_WARMUP = 10;
@@ -67,6 +70,7 @@ export function benchCommand(): Command {
     .option('--time <seconds>', `timed seconds per model after warm-up (default ${DEFAULT_SECONDS})`)
     .option('--warmup <runs>', `untimed runs per model first (default ${DEFAULT_WARMUP})`)
     .option('--min-speedup <x>', 'budget: exit 1 if the measured speedup (median CPU time per run of the reference ÷ of the artifact) is below x; needs --reference. Timings vary from run to run: leave a margin')
+    .option('--profile', 'also print where the artifact\'s time goes: CPU ms per op type and the slowest nodes (each node timed inside whole runs; the shares of a run\'s wall clock scaled to its CPU time)')
     .option('--json', 'print the measurements as JSON')
     .option('-q, --quiet', 'print nothing but errors (--json still prints)')
     .action(async (file: string, flags: BenchFlags) => {
@@ -93,6 +97,7 @@ export function benchCommand(): Command {
           return () => m.run(feeds, { outputs });
         });
         const stats = await measureSideBySide(fns, { warmup, timeMs: seconds * 1000 });
+        const profile = flags.profile ? await profileSteps(parseArtifact(bytes), feeds, { timeMs: seconds * 1000 }) : undefined;
         const speedup = stats[1] ? stats[1].cpuMedian / stats[0]!.cpuMedian : undefined;
         const wallSpeedup = stats[1] ? stats[1].median / stats[0]!.median : undefined;
         const names = [basename(file), ...(flags.reference ? [`${basename(flags.reference)} (dense)`] : [])];
@@ -105,6 +110,7 @@ export function benchCommand(): Command {
             models: stats.map((s, i) => row(names[i]!, s)),
             ...(speedup !== undefined ? { speedup, wallSpeedup } : {}),
             ...(budget ? { budgets: [{ budget: '--min-speedup', limit: budget.limit, measured: speedup, ok: budget.ok }] } : {}),
+            ...(profile ? { profile: { runCpuMs: profile.runMs, byOp: profile.byOp, nodes: profile.nodes } } : {}),
           }, null, 2) + '\n');
         } else if (!flags.quiet) {
           const width = Math.max(...names.map((n) => n.length));
@@ -115,6 +121,7 @@ export function benchCommand(): Command {
           ];
           if (speedup !== undefined) lines.push(`  speedup ${speedup.toFixed(3)}× over the dense model (median CPU time per run; wall clock ${wallSpeedup!.toFixed(3)}×)`);
           if (budget?.ok) lines.push(`  budget met: ${budgetLine}`);
+          if (profile) lines.push('', formatStepProfile(profile));
           printOut(lines.join('\n') + '\n');
         }
         if (budget && !budget.ok) throw new BudgetError(`budget failed: ${budgetLine}`);

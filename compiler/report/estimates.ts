@@ -1,10 +1,14 @@
-// Estimated time per Conv/Gemm/MatMul layer: the kernel the compiled graph runs and its estimate,
-// as select-kernels recorded them on the node (never chosen again here: a re-choice without the
-// compile's settings priced other kernels than the artifact's), and the kernel the dense model
-// would run, chosen on the graph before pruning with the same targets and profile. Their sums give
-// the estimated speedup that the report draws and `--min-speedup` checks. Estimates, not measurements.
+// Estimated time of the whole model. Per Conv/Gemm/MatMul layer: the kernel the compiled graph
+// runs and its estimate, as select-kernels recorded them on the node (never chosen again here: a
+// re-choice without the compile's settings priced other kernels than the artifact's), and the
+// kernel the dense model would run, chosen on the graph before pruning with the same targets and
+// profile. Every other node: its kernel priced per element (analysis/cost.ts elementWork). The
+// sums give the estimated time and speedup that the compile prints, the report draws and
+// `--min-speedup` checks. Estimates, not measurements (`spc bench --profile` measures).
 
-import type { Graph } from '../ir/graph.js';
+import type { Graph, Node } from '../ir/graph.js';
+import type { Kernel } from '../../runtime/kernels/kernel.js';
+import { elementWork, estimateElements, layerStats } from '../analysis/cost.js';
 import type { Target } from '../analysis/kernel-choice.js';
 import { chooseKernel, DEFAULT_TARGETS } from '../analysis/kernel-choice.js';
 import type { KernelProfile } from '../analysis/profile.js';
@@ -21,9 +25,21 @@ export interface LayerEstimate {
   readonly denseNs: number;
 }
 
+/** The nodes priced per element (every node but the Conv/Gemm/MatMul layers), summed. */
+export interface OtherNodesEstimate {
+  /** Nodes priced in the compiled graph and in the dense one. */
+  readonly nodes: number;
+  readonly denseNodes: number;
+  readonly ns: number;
+  readonly denseNs: number;
+  /** Of `nodes`, how many were priced from ELEMENT_PRIORS (the profile has no entry for their kernel). */
+  readonly fromPriors: number;
+}
+
 export interface SpeedupEstimate {
   readonly layers: readonly LayerEstimate[];
-  /** Σ ns over the priced layers: compiled and dense. */
+  readonly others: OtherNodesEstimate;
+  /** Σ ns over the whole model (layers and other nodes): compiled and dense. */
   readonly ns: number;
   readonly denseNs: number;
   /** denseNs / ns (1 when nothing was priced). */
@@ -32,11 +48,28 @@ export interface SpeedupEstimate {
 
 const PRICED = new Set(['Conv', 'Gemm', 'MatMul']);
 
+/** Σ per-element estimates over the nodes of `g` that layerStats does not price; `kernelOf` names each node's kernel. */
+function otherNodes(g: Graph, kernelOf: (n: Node) => Kernel | undefined, profile: KernelProfile): { nodes: number; ns: number; fromPriors: number } {
+  let nodes = 0, ns = 0, fromPriors = 0;
+  for (const n of g.nodes) {
+    if (PRICED.has(n.op) && layerStats(g, n)) continue;
+    const k = kernelOf(n);
+    const work = k && elementWork(g, n);
+    if (!k || work === undefined) continue;
+    const e = estimateElements(k, work, profile);
+    nodes++;
+    ns += e.ns;
+    if (e.from === 'prior') fromPriors++;
+  }
+  return { nodes, ns, fromPriors };
+}
+
 /**
  * Prices every Conv/Gemm/MatMul of `compiled` (the final graph, its kernels and estimates recorded
  * by select-kernels) against the same node of `dense` (the canonical graph, before pruning, priced
- * with the targets and profile the compile used; `prefer` changes nothing on a dense graph).
- * Layers the profile did not price on either side are left out.
+ * with the targets and profile the compile used; `prefer` changes nothing on a dense graph),
+ * plus every other node of each graph priced per element. Layers the profile did not price on
+ * either side are left out.
  */
 export function estimateLayers(compiled: Graph, dense: Graph, targets: readonly Target[] = DEFAULT_TARGETS,
   profile: KernelProfile = getDefaultProfile()): SpeedupEstimate {
@@ -52,7 +85,16 @@ export function estimateLayers(compiled: Graph, dense: Graph, targets: readonly 
     if (base?.ns === undefined) continue;
     layers.push({ node: n.name, kernel: n.kernel, ns: n.kernelNs, denseKernel: base.kernel.id, denseNs: base.ns });
   }
-  const ns = layers.reduce((s, l) => s + l.ns, 0);
-  const denseNs = layers.reduce((s, l) => s + l.denseNs, 0);
-  return { layers, ns, denseNs, speedup: ns > 0 ? denseNs / ns : 1 };
+  const compiledOthers = otherNodes(compiled, (n) => (n.kernel === undefined ? undefined : registry.get(n.kernel)), profile);
+  const denseOthers = otherNodes(dense, (n) => chooseKernel(dense, n, registry, targets, profile)?.kernel, profile);
+  const others = { nodes: compiledOthers.nodes, denseNodes: denseOthers.nodes, ns: compiledOthers.ns, denseNs: denseOthers.ns, fromPriors: compiledOthers.fromPriors };
+  const ns = layers.reduce((s, l) => s + l.ns, 0) + others.ns;
+  const denseNs = layers.reduce((s, l) => s + l.denseNs, 0) + others.denseNs;
+  return { layers, others, ns, denseNs, speedup: ns > 0 ? denseNs / ns : 1 };
+}
+
+/** What an estimate covers, as the compile summary, the HTML report and --min-speedup say it. */
+export function estimateBasis(e: SpeedupEstimate): string {
+  const others = e.others.nodes === 0 ? '' : `, ${e.others.nodes} other node${e.others.nodes === 1 ? '' : 's'} per element${e.others.fromPriors > 0 ? ` (${e.others.fromPriors} at prior rates)` : ''}`;
+  return `estimates, not measurements: ${e.layers.length} Conv/Gemm/MatMul layer${e.layers.length === 1 ? '' : 's'} from the kernel profile${others}`;
 }

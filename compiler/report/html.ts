@@ -9,6 +9,7 @@ import { requestedSparsity, requestedText } from '../emit/layer-table.js';
 import type { AccuracyResult } from './accuracy.js';
 import type { BudgetResult } from './budgets.js';
 import type { SpeedupEstimate } from './estimates.js';
+import { estimateBasis } from './estimates.js';
 import { escapeHtml as esc } from '../escape.js';
 import { renderBarChart } from './svg.js';
 import { pct } from '../format.js';
@@ -65,7 +66,7 @@ function summary(r: ReportInput): string {
     ['artifact', `${r.model}.spm, ${r.artifactBytes} bytes`],
     ['layers', `${r.layers.length} Conv/Gemm/MatMul, ${pruned} pruned`],
     ['weight bytes', `${before} → ${after}`],
-    ['estimated time', `${msText(r.estimates.denseNs)} dense → ${msText(r.estimates.ns)} compiled (${r.estimates.speedup.toFixed(3)}×, kernel-profile estimates over ${r.estimates.layers.length} layers)`],
+    ['estimated time', `${msText(r.estimates.denseNs)} dense → ${msText(r.estimates.ns)} compiled (${r.estimates.speedup.toFixed(3)}×; ${estimateBasis(r.estimates)})`],
   ];
   if (r.accuracy) items.push(['top-1 accuracy', `${pct(r.accuracy.dense.top1)} dense → ${pct(r.accuracy.compiled.top1)} compiled`]);
   return `<dl id="summary">${items.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`;

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import type { Graph, Sparsity } from '../../../compiler/ir/graph.js';
 import { withGraph } from '../../../compiler/ir/graph.js';
-import { estimate, isRowBlock, kernelFamily, kernelWork, layerStats, profileKey, PRIOR_FACTORS, PRIORS, ROW_BLOCK } from '../../../compiler/analysis/cost.js';
+import { ELEMENT_PRIORS, elementWork, estimate, estimateElements, isRowBlock, kernelFamily, kernelWork, layerStats, profileKey, PRIOR_FACTORS, PRIORS, ROW_BLOCK } from '../../../compiler/analysis/cost.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
 import { makeProfile } from '../../../compiler/analysis/profile.js';
 import type { Kernel } from '../../../runtime/kernels/kernel.js';
@@ -120,5 +120,43 @@ describe('cost model', () => {
     assert.equal(estimate(newDense, s, p)!.ns, 100 + 2 * PRIOR_FACTORS.dense * 192);
     const abs = PRIORS.wasmsimd.nm;
     assert.equal(estimate(nm, s, makeProfile([]))!.ns, abs.nsPerCall + abs.nsPerUnit * 144);
+  });
+});
+
+describe('cost: nodes priced per element (elementWork)', () => {
+  const one = (op: string, inputs: Record<string, ['float32', number[]]>, consts: Record<string, ReturnType<typeof f32>>, ins: string[], attrs: Record<string, ReturnType<typeof int>> = {}): number | undefined => {
+    const g = build({ inputs, consts, nodes: [[op, ins, ['y'], attrs]], outputs: ['y'] });
+    return elementWork(g, g.nodes[0]!);
+  };
+
+  it('counts elements read and written, with taps, windows and multiply-adds where an op has them (by hand)', () => {
+    // Add [1,8,4,4] + [1,8,1,1]: reads 128 + 8, writes 128.
+    assert.equal(one('Add', { x: ['float32', [1, 8, 4, 4]] }, { b: randomF32([1, 8, 1, 1], 1) }, ['x', 'b']), 128 + 8 + 128);
+    // MaxPool 3×3 stride 1 on [1,2,5,5] → [1,2,3,3]: reads 50, each of 18 outputs reads a 9-window.
+    assert.equal(one('MaxPool', { x: ['float32', [1, 2, 5, 5]] }, {}, ['x'], { kernel_shape: ints([3, 3]) }), 50 + 18 * 9);
+    // ConvTranspose x [1,2,3,3], w [2,3,2,2]: each of 18 input elements scatters through 3·2·2 weights.
+    assert.equal(one('ConvTranspose', { x: ['float32', [1, 2, 3, 3]] }, { w: randomF32([2, 3, 2, 2], 2) }, ['x', 'w']), 18 * 3 * 4);
+  });
+
+  it('Resize: linear reads 2 taps per resized axis, nearest one', () => {
+    const resize = (mode: string): number | undefined => {
+      const g = build({
+        inputs: { x: ['float32', [1, 1, 2, 2]] },
+        consts: { roi: f32([0], []), scales: f32([4], [1, 1, 2, 2]) },
+        nodes: [['Resize', ['x', 'roi', 'scales'], ['y'], { mode: { kind: 'string', value: mode } }]],
+        outputs: ['y'],
+      });
+      return elementWork(g, g.nodes[0]!);
+    };
+    // Reads 4 + 0 (an empty roi) + 4 (scales); 16 outputs × 4 taps (two axes resized) or × 1.
+    assert.equal(resize('linear'), 8 + 16 * 4);
+    assert.equal(resize('nearest'), 8 + 16);
+  });
+
+  it('a prior prices a kernel the profile has not measured; a profile entry replaces it', () => {
+    const relu = ALL_KERNELS.find((k) => k.op === 'Relu' && k.target === 'js')!;
+    assert.deepEqual(estimateElements(relu, 1000, makeProfile([])), { kernel: relu, ns: ELEMENT_PRIORS.js.nsPerCall + ELEMENT_PRIORS.js.nsPerUnit * 1000, from: 'prior' });
+    const key = profileKey(relu, 'elements');
+    assert.deepEqual(estimateElements(relu, 1000, makeProfile([{ key, nsPerCall: 50, nsPerUnit: 0.5, points: 3 }])), { kernel: relu, ns: 550, from: 'profile' });
   });
 });

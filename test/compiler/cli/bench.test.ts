@@ -3,7 +3,9 @@
 // errors. No timing is asserted: only that the figures are consistent and present.
 
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArtifact } from '../../../runtime/loader/load.js';
 import { DIGITS_DIR } from '../../helpers/corpus.js';
 import { tempDir } from '../../helpers/files.js';
 import { spc } from '../../helpers/cli.js';
@@ -51,6 +53,28 @@ describe('cli: spc bench', function () {
     const ok = spc('bench', spm, '--reference', cnn, '--time', '0.1', '--min-speedup', '0.001', '--json');
     assert.equal(ok.code, 0, ok.stderr);
     assert.deepEqual(JSON.parse(ok.stdout).budgets.map((b: { budget: string; ok: boolean }) => [b.budget, b.ok]), [['--min-speedup', true]]);
+  });
+
+  it('--profile: every node of the artifact once, its op types summed, the nodes summing to the run\'s CPU median', () => {
+    const r = spc('bench', spm, '--time', '0.2', '--warmup', '1', '--profile', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const p = JSON.parse(r.stdout).profile as { runCpuMs: number; byOp: { op: string; ms: number; nodes: number }[]; nodes: { node: string; op: string; kernel: string; ms: number }[] };
+    const a = parseArtifact(new Uint8Array(readFileSync(spm)));
+    assert.deepEqual(p.nodes.map((n) => [n.node, n.op, n.kernel]), a.nodes.map((n) => [n.name, n.op, n.kernel]));
+    const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);
+    assert.ok(p.runCpuMs > 0 && p.nodes.every((n) => n.ms >= 0));
+    assert.ok(Math.abs(sum(p.nodes.map((n) => n.ms)) - p.runCpuMs) < 1e-9 * p.runCpuMs + 1e-12);
+    for (const o of p.byOp) {
+      const mine = p.nodes.filter((n) => n.op === o.op);
+      assert.equal(o.nodes, mine.length, o.op);
+      assert.ok(Math.abs(o.ms - sum(mine.map((n) => n.ms))) < 1e-9, o.op);
+    }
+    assert.deepEqual(p.byOp.map((o) => o.op).sort(), [...new Set(a.nodes.map((n) => n.op))].sort());
+    const text = spc('bench', spm, '--time', '0.1', '--warmup', '1', '--profile');
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /where the time goes: \S+ ms CPU per run \(median\)/);
+    assert.match(text.stdout, /^ {2}Conv +2 +\S+ +\S+%$/m);
+    assert.match(text.stdout, /slowest 6 of 6 nodes:/);
   });
 
   it('usage errors exit 2; a missing reference or a damaged artifact exits 1 naming it', () => {

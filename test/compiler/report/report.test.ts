@@ -165,7 +165,7 @@ describe('report: spc compile --report', function () {
         { node: 'fc2', op: 'Gemm', pattern: 'dense', requested: 0, achieved: 0, paramsBefore: 64, paramsAfter: 64, bytesBefore: 256, bytesAfter: 256, storage: 'dense', kernel: 'k' },
       ],
       kernelReasons: new Map(),
-      estimates: { layers: [], ns: 0, denseNs: 0, speedup: 1 },
+      estimates: { layers: [], others: { nodes: 0, denseNodes: 0, ns: 0, denseNs: 0, fromPriors: 0 }, ns: 0, denseNs: 0, speedup: 1 },
     };
     const file = join(work, 'perm.html');
     writeFileSync(file, renderReport(input));
