@@ -6,14 +6,15 @@ import { echoJoin, echoList } from '../echo.js';
 import { SpcError } from '../errors.js';
 import type { Constant, Dim, DType, Graph, Node, Value } from '../ir/graph.js';
 import { attrInt, attrInts, attrString, makeGraph } from '../ir/graph.js';
+import { DATA_MOVEMENT_RULES } from './shape-rules/data-movement.js';
 
 export interface ValueInfo { readonly dtype: DType; readonly shape?: readonly Dim[]; readonly constant?: Constant }
 
-type Shape = readonly Dim[];
-interface Out { dtype: DType; shape?: Shape }
+export type Shape = readonly Dim[];
+export interface Out { dtype: DType; shape?: Shape }
 
 /** What a rule sees: the node, its inputs' info and a few accessors that fail with the node's name. */
-class RuleCtx {
+export class RuleCtx {
   constructor(readonly node: Node, readonly inputs: readonly (ValueInfo | undefined)[], readonly opset: number) {}
 
   fail(msg: string): never {
@@ -59,17 +60,17 @@ export function constantInts(c: Constant): number[] {
   return out;
 }
 
-type Rule = (c: RuleCtx) => Out[];
+export type Rule = (c: RuleCtx) => Out[];
 
 // ---- dimension arithmetic -------------------------------------------------------------------
 
-const UNKNOWN = '?';
+export const UNKNOWN = '?';
 
 function dimAdd(a: Dim, b: number): Dim {
   return typeof a === 'number' ? a + b : UNKNOWN;
 }
 
-function product(dims: Shape): Dim {
+export function product(dims: Shape): Dim {
   let p = 1;
   for (const d of dims) {
     if (typeof d !== 'number') return UNKNOWN;
@@ -83,7 +84,7 @@ function sameDim(a: Dim, b: Dim): boolean {
 }
 
 /** Numpy broadcasting; symbolic dims propagate when they cannot be contradicted. */
-function broadcast(c: RuleCtx, shapes: readonly Shape[]): Shape {
+export function broadcast(c: RuleCtx, shapes: readonly Shape[]): Shape {
   const rank = Math.max(...shapes.map((s) => s.length));
   const out: Dim[] = [];
   for (let i = 0; i < rank; i++) {
@@ -107,7 +108,7 @@ function broadcast(c: RuleCtx, shapes: readonly Shape[]): Shape {
   return out;
 }
 
-function fmt(s: Shape | undefined): string {
+export function fmt(s: Shape | undefined): string {
   return s ? `${echoList(s)}` : '[?]';
 }
 
@@ -599,7 +600,7 @@ const dropout: Rule = (c: RuleCtx) => {
   return outs;
 };
 
-const resize: Rule = (c: RuleCtx) => {
+export const resize: Rule = (c: RuleCtx) => {
   const x = c.in(0);
   const xs = x.shape;
   // Opset 10: (X, scales); opset 11+: (X, roi, scales, sizes).
@@ -645,6 +646,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   Shape: shapeOp, Squeeze: squeeze, Unsqueeze: unsqueeze, Expand: expand, Split: split, Pad: pad, Cast: cast,
   GlobalAveragePool: globalPool, GlobalMaxPool: globalPool, MaxPool: pool, AveragePool: pool,
   Dropout: dropout, Resize: resize, Constant: constantOp,
+  ...DATA_MOVEMENT_RULES,
 };
 
 /** Op types spc can import (Constant is folded away by the importer and not listed). */
