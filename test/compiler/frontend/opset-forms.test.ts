@@ -1,0 +1,190 @@
+// Every opset form of the data-movement ops, and refusal after canonicalization: small models
+// built here, compiled, run by the runtime and compared with onnxruntime-node (the oracle).
+// Attribute-style Slice/Pad/Split/Squeeze/Unsqueeze/Clip, Upsample 7 and 9, ConstantOfShape
+// and a Slice-9 chain that fold into a Reshape's shape, a dead unsupported op; hostile sizes.
+
+import { strict as assert } from 'node:assert';
+import * as ort from 'onnxruntime-node';
+import onnxProto from 'onnx-proto';
+import type { onnx as OnnxTypes } from 'onnx-proto';
+import { compileBytes } from '../../../compiler/compile.js';
+import { SpcError } from '../../../compiler/errors.js';
+import { loadModel } from '../../../runtime/index.js';
+
+const { onnx } = onnxProto;
+ort.env.logLevel = 'error'; // opset 2 and 6 models draw legacy-opset warnings the test does not need
+const FLOAT = 1, INT64 = 7;
+/** INT64_MAX, as opset-9 exporters write "to the end" (a string: protobufjs encodes it as int64 exactly). */
+const INT64_MAX = '9223372036854775807' as unknown as number;
+
+interface Spec {
+  readonly opset: number;
+  readonly nodes: OnnxTypes.INodeProto[];
+  readonly inputs: Readonly<Record<string, readonly number[]>>;
+  readonly outputs: readonly string[];
+  readonly initializers?: OnnxTypes.ITensorProto[];
+}
+
+function modelBytes(s: Spec): Uint8Array {
+  const vi = (name: string, dims?: readonly number[]): OnnxTypes.IValueInfoProto =>
+    ({ name, type: { tensorType: { elemType: FLOAT, ...(dims ? { shape: { dim: dims.map((d) => ({ dimValue: d })) } } : {}) } } });
+  return onnx.ModelProto.encode({
+    irVersion: s.opset < 9 ? 3 : 7,
+    opsetImport: [{ domain: '', version: s.opset }],
+    graph: {
+      name: 'forms', node: s.nodes, initializer: s.initializers ?? [],
+      input: Object.entries(s.inputs).map(([n, d]) => vi(n, d)),
+      output: s.outputs.map((n) => vi(n)),
+    },
+  }).finish();
+}
+
+const ints = (name: string, v: number[]): OnnxTypes.IAttributeProto => ({ name, type: 7, ints: v });
+const int = (name: string, v: number): OnnxTypes.IAttributeProto => ({ name, type: 2, i: v });
+const floats = (name: string, v: number[]): OnnxTypes.IAttributeProto => ({ name, type: 6, floats: v });
+const float = (name: string, v: number): OnnxTypes.IAttributeProto => ({ name, type: 1, f: v });
+const str = (name: string, v: string): OnnxTypes.IAttributeProto => ({ name, type: 3, s: new TextEncoder().encode(v) });
+const i64 = (name: string, v: number[], dims = [v.length]): OnnxTypes.ITensorProto => ({ name, dataType: INT64, dims, int64Data: v });
+
+/** Deterministic inputs: a fixed, non-symmetric ramp (every element distinct). */
+function ramp(dims: readonly number[], k: number): Float32Array {
+  const n = dims.reduce((p, d) => p * d, 1);
+  return Float32Array.from({ length: n }, (_, i) => Math.sin(1.3 * i + k) * 3 + (i % 5) * 0.25);
+}
+
+/** Compiles and runs the model with spc and onnxruntime-node; asserts each output matches (1e-5 relative). */
+async function agree(s: Spec): Promise<void> {
+  const bytes = modelBytes(s);
+  const feeds = Object.fromEntries(Object.entries(s.inputs).map(([n, d], k) => [n, { data: ramp(d, k), shape: [...d] }]));
+  const session = await ort.InferenceSession.create(bytes);
+  const expected = await session.run(Object.fromEntries(Object.entries(feeds).map(([n, f]) => [n, new ort.Tensor('float32', f.data, f.shape)])));
+  const model = await loadModel(compileBytes(bytes, { name: 'forms' }).artifact);
+  try {
+    const got = await model.run(feeds);
+    for (const name of s.outputs) {
+      const e = expected[name]!, g = got[name]!;
+      assert.deepEqual([...g.shape], [...e.dims], `${name}: shape`);
+      const ed = e.data as Float32Array, gd = g.data as Float32Array;
+      for (let i = 0; i < ed.length; i++) {
+        assert.ok(Math.abs(gd[i]! - ed[i]!) <= 1e-5 * Math.abs(ed[i]!) + 1e-6, `${name}[${i}]: spc ${gd[i]}, onnxruntime ${ed[i]}`);
+      }
+    }
+  } finally {
+    model.dispose();
+  }
+}
+
+describe('opset forms of the data-movement ops, against onnxruntime', () => {
+  it('Slice-9 (attributes, ends INT64_MAX) on a Shape folds into a Reshape target, and runs on data', async () => {
+    await agree({
+      opset: 9, inputs: { x: [2, 3, 4] }, outputs: ['y', 'z'],
+      initializers: [i64('minus1', [-1])],
+      nodes: [
+        { opType: 'Shape', input: ['x'], output: ['s'] },
+        { opType: 'Slice', input: ['s'], output: ['tail'], attribute: [ints('starts', [2]), ints('ends', [INT64_MAX]), ints('axes', [0])] },
+        { opType: 'Concat', input: ['minus1', 'tail'], output: ['target'], attribute: [int('axis', 0)] },
+        { opType: 'Reshape', input: ['x', 'target'], output: ['y'] },
+        { name: 'window', opType: 'Slice', input: ['x'], output: ['z'], attribute: [ints('starts', [1, -3]), ints('ends', [INT64_MAX, -1]), ints('axes', [1, 2])] },
+      ],
+    });
+  });
+
+  it('ConstantOfShape on a foldable shape (Shape of a static input) feeding an Add', async () => {
+    await agree({
+      opset: 13, inputs: { x: [2, 3] }, outputs: ['y'],
+      nodes: [
+        { opType: 'Shape', input: ['x'], output: ['s'] },
+        { opType: 'ConstantOfShape', input: ['s'], output: ['half'], attribute: [{ name: 'value', type: 4, t: { dataType: FLOAT, dims: [1], floatData: [0.5] } }] },
+        { opType: 'Add', input: ['x', 'half'], output: ['y'] },
+      ],
+    });
+  });
+
+  it('Pad-2, Split-11, Squeeze-11, Unsqueeze-11 and Clip-6: their attribute forms', async () => {
+    await agree({
+      opset: 2, inputs: { x: [1, 2, 3] }, outputs: ['p', 'r'],
+      nodes: [
+        { opType: 'Pad', input: ['x'], output: ['p'], attribute: [ints('pads', [0, 1, 2, 0, 0, 1]), float('value', 1.5)] },
+        { opType: 'Pad', input: ['x'], output: ['r'], attribute: [ints('pads', [0, 0, 2, 0, 0, 2]), str('mode', 'reflect')] },
+      ],
+    });
+    await agree({
+      opset: 11, inputs: { x: [1, 6, 2] }, outputs: ['a', 'b', 'u', 'c'],
+      nodes: [
+        { opType: 'Split', input: ['x'], output: ['a', 'b0'], attribute: [int('axis', 1), ints('split', [2, 4])] },
+        { opType: 'Squeeze', input: ['b0'], output: ['b'], attribute: [ints('axes', [0])] },
+        { opType: 'Unsqueeze', input: ['b'], output: ['u'], attribute: [ints('axes', [0, 3])] },
+        { opType: 'Clip', input: ['x'], output: ['c'] },
+      ],
+    });
+    await agree({
+      opset: 6, inputs: { x: [2, 5] }, outputs: ['c'],
+      nodes: [{ opType: 'Clip', input: ['x'], output: ['c'], attribute: [float('min', -1), float('max', 0.75)] }],
+    });
+  });
+
+  for (const mode of ['nearest', 'linear']) {
+    it(`Upsample-7 (scales attribute) and Upsample-9 (scales input), ${mode}`, async () => {
+      await agree({
+        opset: 7, inputs: { x: [1, 2, 3, 2] }, outputs: ['y'],
+        nodes: [{ opType: 'Upsample', input: ['x'], output: ['y'], attribute: [str('mode', mode), floats('scales', [1, 1, 2, 3])] }],
+      });
+      await agree({
+        opset: 9, inputs: { x: [1, 2, 3, 2] }, outputs: ['y'],
+        initializers: [{ name: 'scales', dataType: FLOAT, dims: [4], floatData: [1, 1, 2, 1.5] }],
+        nodes: [{ opType: 'Upsample', input: ['x', 'scales'], output: ['y'], attribute: [str('mode', mode)] }],
+      });
+    });
+  }
+});
+
+describe('operators are refused after canonicalization', () => {
+  it('an op spc does not support on a dead path does not block the model (onnxruntime runs it)', async () => {
+    await agree({
+      opset: 13, inputs: { x: [2, 2] }, outputs: ['y'],
+      nodes: [
+        { name: 'unused_det', opType: 'Det', input: ['x'], output: ['d'] },
+        { opType: 'Relu', input: ['x'], output: ['y'] },
+      ],
+    });
+  });
+
+  it('a live unsupported op is still refused, naming the node and the op', () => {
+    const bytes = modelBytes({
+      opset: 13, inputs: { x: [2, 2] }, outputs: ['y'],
+      nodes: [
+        { name: 'unused_det', opType: 'Det', input: ['x'], output: ['d'] },
+        { name: 'live_det', opType: 'Det', input: ['x'], output: ['y'] },
+      ],
+    });
+    assert.throws(() => compileBytes(bytes, { name: 'dead' }), (e: unknown) => e instanceof SpcError && /^dead: unsupported operators: Det \(node live_det\)$/.test(e.message));
+  });
+});
+
+describe('hostile sizes from shape-setting inputs', () => {
+  const refused = (nodes: OnnxTypes.INodeProto[], initializers: OnnxTypes.ITensorProto[], pattern: RegExp): void => {
+    const bytes = modelBytes({ opset: 13, inputs: { x: [2, 3] }, outputs: ['y'], nodes, initializers });
+    assert.throws(() => compileBytes(bytes, { name: 'huge' }), (e: unknown) => {
+      assert.ok(e instanceof SpcError, `expected SpcError, got ${String(e)}`);
+      assert.match(e.message, pattern);
+      return true;
+    });
+  };
+
+  it('Tile with repeats of 2^40 is refused by the tensor-element limit, before any allocation', () => {
+    refused([{ name: 'big_tile', opType: 'Tile', input: ['x', 'reps'], output: ['y'] }], [i64('reps', [2 ** 40, 2 ** 40])],
+      /^huge: value 'y' \(output of node 'big_tile' \(Tile\)\): shape \[2199023255552,3298534883328\] has \d+ elements, which exceeds the limit of 268435456 \(maxTensorElements/);
+  });
+
+  it('ConstantOfShape of [2^31, 2^31] is refused by the tensor-element limit', () => {
+    refused([
+      { name: 'big_fill', opType: 'ConstantOfShape', input: ['shape'], output: ['y'] },
+      { opType: 'Relu', input: ['x'], output: ['unused'] },
+    ], [i64('shape', [2 ** 31, 2 ** 31])], /^huge: value 'y' \(output of node 'big_fill' \(ConstantOfShape\)\): shape \[2147483648,2147483648\] has \d+ elements, which exceeds the limit of 268435456 \(maxTensorElements/);
+  });
+
+  it('Tile with a negative repeat is refused naming the node', () => {
+    refused([{ name: 'neg_tile', opType: 'Tile', input: ['x', 'reps'], output: ['y'] }], [i64('reps', [1, -2])],
+      /^huge: node 'neg_tile' \(Tile\): repeats \[1,-2\] must be >= 0$/);
+  });
+});
