@@ -6,8 +6,8 @@
 
 import type { Dim, DType } from '../../ir/graph.js';
 import { attrInt, attrString } from '../../ir/graph.js';
-import type { Out, Rule, RuleCtx, Shape } from '../shapes.js';
-import { fmt, product, resize, UNKNOWN } from '../shapes.js';
+import type { Out, Rule, RuleCtx, Shape } from './rule-context.js';
+import { fmt, product, UNKNOWN } from './rule-context.js';
 import { parseEquation, planEinsum } from '../../../runtime/kernels/common/einsum.js';
 
 const same = (c: RuleCtx): Out[] => [{ dtype: c.in(0).dtype, shape: c.shape(0) }];
@@ -227,17 +227,21 @@ const lpNorm = floatNorm((c: RuleCtx, xs: Shape) => {
   if (p !== 1 && p !== 2) c.fail(`p ${p} must be 1 or 2`);
 });
 
-/** Upsample (opset 7–9): Resize's opset-10 form, scales from input 1 (opset 9) or the `scales` attribute. */
+/** Upsample (opset 7–9): Resize's opset-10 form, scales from input 1 (opset 9) or the `scales` attribute (7–8). */
 const upsample: Rule = (c: RuleCtx) => {
-  if (c.has(1)) return resize(c);
   const x = c.in(0);
-  const a = c.node.attrs['scales'];
-  if (!a || a.kind !== 'floats') c.fail(`missing attribute 'scales'`);
+  let scales: readonly number[] | undefined;
+  if (c.has(1)) scales = c.floats(1);
+  else {
+    const a = c.node.attrs['scales'];
+    if (!a || a.kind !== 'floats') c.fail(`missing attribute 'scales'`);
+    scales = a.value;
+  }
   const xs = x.shape;
-  if (!xs) return [{ dtype: x.dtype }];
-  if (a.value.length !== xs.length) c.fail(`scales has ${a.value.length} values for rank ${xs.length}`);
-  if (a.value.some((s) => !(s > 0) || !Number.isFinite(s))) c.fail(`scales ${fmt(a.value)} must be finite and > 0`);
-  return [{ dtype: x.dtype, shape: xs.map((d, i) => (typeof d === 'number' ? Math.floor(d * a.value[i]!) : UNKNOWN)) }];
+  if (!xs || !scales) return [{ dtype: x.dtype }];
+  if (scales.length !== xs.length) c.fail(`scales has ${scales.length} values for rank ${xs.length}`);
+  if (scales.some((s) => !(s > 0) || !Number.isFinite(s))) c.fail(`scales ${fmt(scales)} must be finite and > 0`);
+  return [{ dtype: x.dtype, shape: xs.map((d, i) => (typeof d === 'number' ? Math.floor(d * scales[i]!) : UNKNOWN)) }];
 };
 
 export const DATA_MOVEMENT_RULES: Readonly<Record<string, Rule>> = {
