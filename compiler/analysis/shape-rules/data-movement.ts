@@ -101,15 +101,34 @@ function indices(c: RuleCtx, i: number): Shape | undefined {
   return v.shape;
 }
 
+/** Constant indices into a dim of `len` (negatives wrap) are checked here, so a bad one is refused at compile time, naming the node. */
+function checkConstantIndices(c: RuleCtx, i: number, len: Dim, what: string): void {
+  const values = c.ints(i);
+  if (!values || typeof len !== 'number') return;
+  const bad = values.find((v) => v < -len || v >= len);
+  if (bad !== undefined) c.fail(`index ${bad} is out of range [${-len}, ${len}) for ${what}`);
+}
+
 const gatherElements: Rule = (c: RuleCtx) => {
   const x = c.in(0);
   const is = indices(c, 1);
   const xs = x.shape;
   if (!xs || !is) return [{ dtype: x.dtype, shape: is }];
   if (xs.length !== is.length || xs.length === 0) c.fail(`data ${fmt(xs)} and indices ${fmt(is)} must have the same rank >= 1`);
-  c.axis(attrInt(c.node, 'axis', 0), xs.length);
+  const axis = c.axis(attrInt(c.node, 'axis', 0), xs.length);
+  checkConstantIndices(c, 1, xs[axis]!, `data axis ${axis} of ${fmt(xs)}`);
   return [{ dtype: x.dtype, shape: is }];
 };
+
+/** Constant index tuples (the last indices dim, `k` wide) checked against data dims from `first` on. */
+function checkConstantTuples(c: RuleCtx, xs: Shape, first: number, k: number): void {
+  const values = c.ints(1);
+  if (!values) return;
+  values.forEach((v, j) => {
+    const dim = xs[first + (j % k)]!;
+    if (typeof dim === 'number' && (v < -dim || v >= dim)) c.fail(`index ${v} is out of range [${-dim}, ${dim}) for data dim ${first + (j % k)} of ${fmt(xs)}`);
+  });
+}
 
 const gatherND: Rule = (c: RuleCtx) => {
   const x = c.in(0);
@@ -125,6 +144,7 @@ const gatherND: Rule = (c: RuleCtx) => {
   for (let i = 0; i < b; i++) {
     if (typeof xs[i] === 'number' && typeof is[i] === 'number' && xs[i] !== is[i]) c.fail(`batch dimension ${i} differs: data ${fmt(xs)}, indices ${fmt(is)}`);
   }
+  checkConstantTuples(c, xs, b, k);
   return [{ dtype: x.dtype, shape: [...is.slice(0, -1), ...xs.slice(b + k)] }];
 };
 
@@ -150,6 +170,7 @@ const scatterND: Rule = (c: RuleCtx) => {
     if (want.length !== us.length || want.some((d, i) => typeof d === 'number' && typeof us[i] === 'number' && d !== us[i])) {
       c.fail(`updates ${fmt(us)} should have shape ${fmt(want)}`);
     }
+    checkConstantTuples(c, xs, 0, k);
   }
   return [{ dtype: x.dtype, shape: xs }];
 };
@@ -164,7 +185,8 @@ const scatterElements: Rule = (c: RuleCtx) => {
   if (xs && is && us) {
     if (is.length !== xs.length || us.length !== is.length) c.fail(`data ${fmt(xs)}, indices ${fmt(is)} and updates ${fmt(us)} must have one rank`);
     if (is.some((d, i) => typeof d === 'number' && typeof us[i] === 'number' && d !== us[i])) c.fail(`indices ${fmt(is)} and updates ${fmt(us)} differ`);
-    c.axis(attrInt(c.node, 'axis', 0), xs.length);
+    const axis = c.axis(attrInt(c.node, 'axis', 0), xs.length);
+    checkConstantIndices(c, 1, xs[axis]!, `data axis ${axis} of ${fmt(xs)}`);
   }
   return [{ dtype: x.dtype, shape: xs }];
 };

@@ -9,7 +9,8 @@ import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import { compileBytes } from '../../../compiler/compile.js';
 import { SpcError } from '../../../compiler/errors.js';
-import { loadModel } from '../../../runtime/index.js';
+import { reencodeArtifact } from '../../../compiler/emit/artifact.js';
+import { loadModel, RunError } from '../../../runtime/index.js';
 
 const { onnx } = onnxProto;
 ort.env.logLevel = 'error'; // opset 2 and 6 models draw legacy-opset warnings the test does not need
@@ -186,5 +187,93 @@ describe('hostile sizes from shape-setting inputs', () => {
   it('Tile with a negative repeat is refused naming the node', () => {
     refused([{ name: 'neg_tile', opType: 'Tile', input: ['x', 'reps'], output: ['y'] }], [i64('reps', [1, -2])],
       /^huge: node 'neg_tile' \(Tile\): repeats \[1,-2\] must be >= 0$/);
+  });
+});
+
+describe('indexing and Einsum forms the node tests leave out, against onnxruntime', () => {
+  const einsum = (equation: string, inputs: Record<string, number[]>): Spec => ({
+    opset: 13, inputs, outputs: ['y'],
+    nodes: [{ opType: 'Einsum', input: Object.keys(inputs), output: ['y'], attribute: [str('equation', equation)] }],
+  });
+
+  it('Einsum: broadcast ellipsis with size-1 dims, diagonals, implicit output, a full sum', async () => {
+    await agree(einsum('...ij,...jk->...ik', { a: [2, 1, 3, 4], b: [1, 5, 4, 2] }));
+    await agree(einsum('bii->bi', { a: [2, 3, 3] }));
+    await agree(einsum('ij,jk', { a: [3, 4], b: [4, 2] }));
+    await agree(einsum('i j , j -> ', { a: [3, 4], b: [4] }));
+    await agree(einsum('...ii->...', { a: [2, 3, 3] }));
+  });
+
+  it('GatherND with batch_dims 1 and ScatterND mul/max on repeated indices', async () => {
+    await agree({
+      opset: 13, inputs: { x: [2, 3, 4] }, outputs: ['y'],
+      initializers: [i64('idx', [2, 0, -1, 1], [2, 2, 1])],
+      nodes: [{ opType: 'GatherND', input: ['x', 'idx'], output: ['y'], attribute: [int('batch_dims', 1)] }],
+    });
+    for (const reduction of ['mul', 'max']) {
+      await agree({
+        opset: 18, inputs: { x: [3, 4], u: [3, 4] }, outputs: ['y'],
+        initializers: [i64('idx', [1, -2, 0], [3, 1])],
+        nodes: [{ opType: 'ScatterND', input: ['x', 'idx', 'u'], output: ['y'], attribute: [str('reduction', reduction)] }],
+      });
+    }
+  });
+});
+
+describe('hostile attributes and indices are refused at compile time, naming the node', () => {
+  const refusedWith = (nodes: OnnxTypes.INodeProto[], initializers: OnnxTypes.ITensorProto[], message: string, dims = [1, 8, 2, 2]): void => {
+    const bytes = modelBytes({ opset: 18, inputs: { x: dims }, outputs: ['y'], nodes, initializers });
+    assert.throws(() => compileBytes(bytes, { name: 'bad' }), (e: unknown) => {
+      assert.ok(e instanceof SpcError, `expected SpcError, got ${String(e)}`);
+      assert.equal(e.message, `bad: ${message}`);
+      return true;
+    });
+  };
+
+  it('DepthToSpace blocksize 0, and one whose square does not divide the channels', () => {
+    refusedWith([{ name: 'd2s', opType: 'DepthToSpace', input: ['x'], output: ['y'], attribute: [int('blocksize', 0)] }], [],
+      `node 'd2s' (DepthToSpace): blocksize 0 must be >= 1`);
+    refusedWith([{ name: 'd2s', opType: 'DepthToSpace', input: ['x'], output: ['y'], attribute: [int('blocksize', 3)] }], [],
+      `node 'd2s' (DepthToSpace): channels 8 are not a multiple of blocksize² 9`);
+  });
+
+  it('a constant GatherElements index and a GatherND tuple out of range', () => {
+    refusedWith([{ name: 'ge', opType: 'GatherElements', input: ['x', 'idx'], output: ['y'], attribute: [int('axis', 1)] }],
+      [i64('idx', [0, 7, 8, -9], [1, 1, 2, 2])], `node 'ge' (GatherElements): index 8 is out of range [-8, 8) for data axis 1 of [1,8,2,2]`);
+    refusedWith([{ name: 'gnd', opType: 'GatherND', input: ['x', 'idx'], output: ['y'] }],
+      [i64('idx', [0, 3, 1, 1], [2, 2])], `node 'gnd' (GatherND): index 1 is out of range [-1, 1) for data dim 0 of [1,8,2,2]`);
+  });
+
+  it('an Einsum equation that does not fit its operands, and GroupNormalization groups that do not divide the channels', () => {
+    refusedWith([{ name: 'es', opType: 'Einsum', input: ['x'], output: ['y'], attribute: [str('equation', 'ij->i')] }], [],
+      `node 'es' (Einsum): operand 0 has rank 4, its term has 2 labels`);
+    refusedWith([{ name: 'es', opType: 'Einsum', input: ['x'], output: ['y'], attribute: [str('equation', 'abcd->e')] }], [],
+      `node 'es' (Einsum): equation 'abcd->e': output label 'e' is in no operand`);
+    refusedWith([{ name: 'gn', opType: 'GroupNormalization', input: ['x', 's', 'b'], output: ['y'], attribute: [int('num_groups', 3)] }],
+      [{ name: 's', dataType: FLOAT, dims: [3], floatData: [1, 1, 1] }, { name: 'b', dataType: FLOAT, dims: [3], floatData: [0, 0, 0] }],
+      `node 'gn' (GroupNormalization): num_groups 3 does not divide the 8 channels`);
+  });
+});
+
+describe('a tampered artifact of these ops is refused at load, naming the node', () => {
+  it('DepthToSpace blocksize / mode and an Einsum equation edited after compiling', async () => {
+    const bytes = modelBytes({
+      opset: 13, inputs: { x: [1, 8, 2, 2] }, outputs: ['z'],
+      nodes: [
+        { name: 'd2s', opType: 'DepthToSpace', input: ['x'], output: ['y'], attribute: [int('blocksize', 2)] },
+        { name: 'es', opType: 'Einsum', input: ['y'], output: ['z'], attribute: [str('equation', 'nchw->nhwc')] },
+      ],
+    });
+    const artifact = compileBytes(bytes, { name: 'tamper' }).artifact;
+    const cases: [number, Record<string, number | string>, string][] = [
+      [0, { blocksize: 4 }, `node 'd2s' (kernel any-depthtospace-1x1-ref): channels 8 are not a multiple of blocksize² 16`],
+      [0, { blocksize: 2, mode: 'XYZ' }, `node 'd2s' (kernel any-depthtospace-1x1-ref): mode 'XYZ' is neither DCR nor CRD`],
+      [1, { equation: 'nchw->nhwcc' }, `node 'es' (kernel any-einsum-1x1-ref): equation 'nchw->nhwcc': the output repeats a label`],
+      [1, { equation: 'nchw->nh' }, `node 'es' (kernel any-einsum-1x1-ref): output has shape [1,4,4,2], expected [1,4]`],
+    ];
+    for (const [i, attrs, message] of cases) {
+      const tampered = reencodeArtifact(artifact, (a) => ({ ...a, nodes: a.nodes.map((n, k) => (k === i ? { ...n, attrs } : n)) }));
+      await assert.rejects(loadModel(tampered), (e: unknown) => e instanceof RunError && e.message === message);
+    }
   });
 });
