@@ -75,6 +75,7 @@ export const OP_SUPPORT: Readonly<Record<string, OpSupport>> = {
   GatherND: { since: 11 },
   ScatterND: { since: 11 },
   ScatterElements: { since: 11 },
+  Scatter: { since: 9, limits: ['deprecated at opset 11; run as ScatterElements'] },
   Einsum: { since: 12 },
   InstanceNormalization: { since: 6, limits: ['float32 and float64 only'] },
   GroupNormalization: { since: 18, limits: ['float32 and float64 only; stash_type is ignored (statistics are always computed in float64)'] },

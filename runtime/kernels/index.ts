@@ -58,7 +58,7 @@ import { depthToSpaceRef, spaceToDepthRef } from './ref/depthtospace.js';
 import { gatherElementsRef } from './ref/gatherelements.js';
 import { gatherNDRef } from './ref/gathernd.js';
 import { scatterNDRef } from './ref/scatternd.js';
-import { scatterElementsRef } from './ref/scatterelements.js';
+import { scatterElementsRef, scatterRef } from './ref/scatterelements.js';
 import { einsumRef } from './ref/einsum.js';
 import { instanceNormalizationRef } from './ref/instancenormalization.js';
 import { groupNormalizationRef } from './ref/groupnormalization.js';
@@ -157,7 +157,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/gatherelements': { gatherElementsRef },
   'ref/gathernd': { gatherNDRef },
   'ref/scatternd': { scatterNDRef },
-  'ref/scatterelements': { scatterElementsRef },
+  'ref/scatterelements': { scatterElementsRef, scatterRef },
   'ref/einsum': { einsumRef },
   'ref/instancenormalization': { instanceNormalizationRef },
   'ref/groupnormalization': { groupNormalizationRef },

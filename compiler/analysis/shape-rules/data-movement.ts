@@ -1,6 +1,6 @@
 // Shape and dtype rules of the data-movement, indexing and normalisation ops added for real
 // exported models: ConstantOfShape, Range, Tile, DepthToSpace/SpaceToDepth, GatherElements,
-// GatherND, ScatterND/ScatterElements, Einsum, Instance/Group/LpNormalization, Upsample.
+// GatherND, ScatterND/ScatterElements (and Scatter, its opset 9–10 name), Einsum, Instance/Group/LpNormalization, Upsample.
 // Ops whose output size comes from an input's values (ConstantOfShape, Range, Tile) get a shape
 // only when that input is a compile-time constant: otherwise requireStaticShapes refuses them.
 
@@ -154,7 +154,7 @@ function reduction(c: RuleCtx, since: Readonly<Record<string, number>>): void {
   if (from === undefined || c.opset < from) c.fail(`reduction '${r}' is not defined at opset ${c.opset}`);
 }
 
-const SCATTER_REDUCTIONS = { none: 11, add: 16, mul: 16, max: 18, min: 18 };
+const SCATTER_REDUCTIONS = { none: 1, add: 16, mul: 16, max: 18, min: 18 };
 
 const scatterND: Rule = (c: RuleCtx) => {
   const x = c.in(0);
@@ -270,6 +270,7 @@ export const DATA_MOVEMENT_RULES: Readonly<Record<string, Rule>> = {
   ConstantOfShape: constantOfShape, Range: range, Tile: tile,
   DepthToSpace: depthToSpace, SpaceToDepth: spaceToDepth,
   GatherElements: gatherElements, GatherND: gatherND, ScatterND: scatterND, ScatterElements: scatterElements,
+  Scatter: scatterElements, // opset 9–10, renamed ScatterElements in 11
   Einsum: einsum,
   InstanceNormalization: instanceNorm, GroupNormalization: groupNorm, LpNormalization: lpNorm,
   Upsample: upsample,

@@ -1,15 +1,15 @@
-// Reference ScatterElements (opset 11; 16+ reduction add/mul; 18+ max/min; any dtype):
-// a copy of data where each update lands at its own position with the `axis` coordinate
-// replaced by its index; negative indices wrap, read and bounds-checked on every run.
+// Reference ScatterElements (opset 11; 16+ reduction add/mul; 18+ max/min; any dtype) and
+// Scatter (its opset 9–10 name): a copy of data where each update lands at its own position
+// with the `axis` coordinate replaced by its index; negative indices wrap, read and
+// bounds-checked on every run.
 
 import { rowMajorStrides } from '../common/broadcast.js';
 import { defineKernel, INT_INDEX_TYPES, readInt } from '../common/define.js';
-import type { Cells } from '../common/define.js';
+import type { Cells, Checker } from '../common/define.js';
+import type { RunFn } from '../kernel.js';
 import { scatterCombine } from '../common/scatter.js';
 
-export const scatterElementsRef = defineKernel({
-  dtype: 'any', tile: '1x1', op: 'ScatterElements', target: 'ref', dtypes: 'any',
-  prepare(c) {
+function prepareScatterElements(c: Checker): RunFn {
     const x = c.input(0);
     const idx = c.input(1, INT_INDEX_TYPES);
     const u = c.input(2, [x.dtype]);
@@ -43,5 +43,13 @@ export const scatterElementsRef = defineKernel({
         }
       }
     };
-  },
+}
+
+export const scatterElementsRef = defineKernel({
+  dtype: 'any', tile: '1x1', op: 'ScatterElements', target: 'ref', dtypes: 'any', prepare: prepareScatterElements,
+});
+
+/** Scatter (opset 9–10): ScatterElements under its old name, without reduction. */
+export const scatterRef = defineKernel({
+  dtype: 'any', tile: '1x1', op: 'Scatter', target: 'ref', dtypes: 'any', prepare: prepareScatterElements,
 });

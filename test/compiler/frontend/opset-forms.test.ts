@@ -204,11 +204,16 @@ describe('indexing and Einsum forms the node tests leave out, against onnxruntim
     await agree(einsum('...ii->...', { a: [2, 3, 3] }));
   });
 
-  it('GatherND with batch_dims 1 and ScatterND mul/max on repeated indices', async () => {
+  it('GatherND with batch_dims 1, Scatter-10 (ScatterElements\' old name) and ScatterND mul/max on repeated indices', async () => {
     await agree({
       opset: 13, inputs: { x: [2, 3, 4] }, outputs: ['y'],
       initializers: [i64('idx', [2, 0, -1, 1], [2, 2, 1])],
       nodes: [{ opType: 'GatherND', input: ['x', 'idx'], output: ['y'], attribute: [int('batch_dims', 1)] }],
+    });
+    await agree({
+      opset: 10, inputs: { x: [3, 4], u: [2, 4] }, outputs: ['y'],
+      initializers: [i64('idx', [2, 0, 1, -1, 0, 1, 2, 0], [2, 4])],
+      nodes: [{ opType: 'Scatter', input: ['x', 'idx', 'u'], output: ['y'], attribute: [int('axis', 0)] }],
     });
     for (const reduction of ['mul', 'max']) {
       await agree({
