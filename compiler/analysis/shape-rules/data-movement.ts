@@ -10,6 +10,9 @@ import type { Out, Rule, RuleCtx, Shape } from './rule-context.js';
 import { fmt, product, UNKNOWN } from './rule-context.js';
 import { parseEquation, planEinsum } from '../../../runtime/kernels/common/einsum.js';
 
+/** Ops whose input 0 gives the output's size by its value (not its shape): a refusal names it. */
+export const VALUE_SETS_SHAPE_FROM_INPUT_0: ReadonlySet<string> = new Set(['ConstantOfShape', 'Range']);
+
 const same = (c: RuleCtx): Out[] => [{ dtype: c.in(0).dtype, shape: c.shape(0) }];
 
 const constantOfShape: Rule = (c: RuleCtx) => {

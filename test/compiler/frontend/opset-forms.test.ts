@@ -184,6 +184,16 @@ describe('hostile sizes from shape-setting inputs', () => {
     ], [i64('shape', [2 ** 31, 2 ** 31])], /^huge: value 'y' \(output of node 'big_fill' \(ConstantOfShape\)\): shape \[2147483648,2147483648\] has \d+ elements, which exceeds the limit of 268435456 \(maxTensorElements/);
   });
 
+  it('a Range whose start is a graph input (not a constant) is refused naming the node and that input', () => {
+    const bytes = modelBytes({
+      opset: 13, inputs: { x: [] }, outputs: ['y'],
+      initializers: [{ name: 'limit', dataType: FLOAT, dims: [], floatData: [10] }, { name: 'delta', dataType: FLOAT, dims: [], floatData: [1] }],
+      nodes: [{ name: 'rng', opType: 'Range', input: ['x', 'limit', 'delta'], output: ['y'] }],
+    });
+    assert.throws(() => compileBytes(bytes, { name: 'dyn' }), (e: unknown) => e instanceof SpcError
+      && e.message === `dyn: node 'rng' (Range): output 'y' has no static shape: it depends on the value of 'x', which is not a constant; spc compiles static shapes only`);
+  });
+
   it('Tile with a negative repeat is refused naming the node', () => {
     refused([{ name: 'neg_tile', opType: 'Tile', input: ['x', 'reps'], output: ['y'] }], [i64('reps', [1, -2])],
       /^huge: node 'neg_tile' \(Tile\): repeats \[1,-2\] must be >= 0$/);
