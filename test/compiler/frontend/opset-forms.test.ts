@@ -24,6 +24,8 @@ interface Spec {
   readonly inputs: Readonly<Record<string, readonly number[]>>;
   readonly outputs: readonly string[];
   readonly initializers?: OnnxTypes.ITensorProto[];
+  /** Input data by name (default: ramp). */
+  readonly data?: Readonly<Record<string, readonly number[]>>;
 }
 
 function modelBytes(s: Spec): Uint8Array {
@@ -56,7 +58,7 @@ function ramp(dims: readonly number[], k: number): Float32Array {
 /** Compiles and runs the model with spc and onnxruntime-node; asserts each output matches (1e-5 relative). */
 async function agree(s: Spec): Promise<void> {
   const bytes = modelBytes(s);
-  const feeds = Object.fromEntries(Object.entries(s.inputs).map(([n, d], k) => [n, { data: ramp(d, k), shape: [...d] }]));
+  const feeds = Object.fromEntries(Object.entries(s.inputs).map(([n, d], k) => [n, { data: s.data?.[n] ? Float32Array.from(s.data[n]!) : ramp(d, k), shape: [...d] }]));
   const session = await ort.InferenceSession.create(bytes);
   const expected = await session.run(Object.fromEntries(Object.entries(feeds).map(([n, f]) => [n, new ort.Tensor('float32', f.data, f.shape)])));
   const model = await loadModel(compileBytes(bytes, { name: 'forms' }).artifact);
@@ -212,6 +214,17 @@ describe('indexing and Einsum forms the node tests leave out, against onnxruntim
     await agree(einsum('ij,jk', { a: [3, 4], b: [4, 2] }));
     await agree(einsum('i j , j -> ', { a: [3, 4], b: [4] }));
     await agree(einsum('...ii->...', { a: [2, 3, 3] }));
+  });
+
+  it('LpNormalization p 1 and 2 along each axis, a zero row giving zeros (no node test covers it)', async () => {
+    for (const p of [1, 2]) {
+      for (const axis of [0, -1]) {
+        await agree({
+          opset: 13, inputs: { x: [2, 3] }, outputs: ['y'], data: { x: [0, 0, 0, 1, -2, 3] },
+          nodes: [{ opType: 'LpNormalization', input: ['x'], output: ['y'], attribute: [int('p', p), int('axis', axis)] }],
+        });
+      }
+    }
   });
 
   it('GatherND with batch_dims 1, Scatter-10 (ScatterElements\' old name) and ScatterND mul/max on repeated indices', async () => {
