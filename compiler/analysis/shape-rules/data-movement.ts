@@ -1,8 +1,6 @@
-// Shape and dtype rules of the data-movement, indexing and normalisation ops added for real
-// exported models: ConstantOfShape, Range, Tile, DepthToSpace/SpaceToDepth, GatherElements,
-// GatherND, ScatterND/ScatterElements (and Scatter, its opset 9–10 name), Einsum, Instance/Group/LpNormalization, Upsample.
-// Ops whose output size comes from an input's values (ConstantOfShape, Range, Tile) get a shape
-// only when that input is a compile-time constant: otherwise requireStaticShapes refuses them.
+// Shape rules of the data-movement, indexing and normalisation ops of exported models (issue 16);
+// an output size set by an input's values (ConstantOfShape, Range, Tile) is known only once that
+// input is constant (folding makes it so; otherwise requireStaticShapes refuses the node).
 
 import type { Dim, DType } from '../../ir/graph.js';
 import { attrInt, attrString } from '../../ir/graph.js';

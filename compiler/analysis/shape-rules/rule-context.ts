@@ -1,7 +1,6 @@
-// What a shape rule (analysis/shapes.ts RULES, shape-rules/*.ts) works with: the rule context
-// with accessors that fail naming the node, the rule type, and dimension arithmetic
-// (symbolic dims propagate, numpy broadcasting). Its own module so rule families import it
-// without importing the table that lists them.
+// What a shape rule works with: the rule context (accessors that fail naming the node), the rule
+// type and dimension arithmetic; its own module so rule families (shape-rules/*.ts) import it
+// without importing the table in analysis/shapes.ts that lists them.
 
 import { echoJoin, echoList } from '../../echo.js';
 import { SpcError } from '../../errors.js';

@@ -1,11 +1,6 @@
-// Reference Resize (opset 11+: X, roi, scales, sizes; the two-input opset-10 form reads scales
-// from input 1 with asymmetric coordinates): modes nearest (nearest_mode round_prefer_floor,
-// round_prefer_ceil, floor, ceil) and linear (N-linear over every resized axis), coordinate
-// transformations half_pixel, half_pixel_symmetric, pytorch_half_pixel, align_corners and
-// asymmetric. Not implemented (the kernel refuses them): cubic, tf_crop_and_resize, antialias.
-// The output shape comes from the output view (shape inference applied sizes / scales).
-// Upsample (opset 7–9) is the opset-10 form under its old name: scales from input 1 (opset 9) or
-// the `scales` attribute (7–8), mode 'bilinear' an alias of 'linear'.
+// Reference Resize (opset 10 two-input form: asymmetric, nearest floor; opset 11+: modes nearest and
+// linear, the coordinate transformations but tf_crop_and_resize; no cubic or antialias) and
+// Upsample (opset 7–9: the opset-10 form, scales from input 1 or the attribute, 'bilinear' = linear).
 
 import { defineKernel } from '../common/define.js';
 import type { Cells, Checker } from '../common/define.js';

@@ -1,7 +1,6 @@
-// Reference ScatterElements (opset 11; 16+ reduction add/mul; 18+ max/min; any dtype) and
-// Scatter (its opset 9–10 name): a copy of data where each update lands at its own position
-// with the `axis` coordinate replaced by its index; negative indices wrap, read and
-// bounds-checked on every run.
+// Reference ScatterElements (opset 11; reductions add/mul 16+, max/min 18+; any dtype) and Scatter
+// (its opset 9–10 name): each update lands where its index replaces the `axis` coordinate;
+// negative indices wrap, read and bounds-checked on every run.
 
 import { rowMajorStrides } from '../common/broadcast.js';
 import { defineKernel, INT_INDEX_TYPES, readInt } from '../common/define.js';

@@ -1,7 +1,6 @@
-// Every opset form of the data-movement ops, and refusal after canonicalization: small models
-// built here, compiled, run by the runtime and compared with onnxruntime-node (the oracle).
-// Attribute-style Slice/Pad/Split/Squeeze/Unsqueeze/Clip, Upsample 7 and 9, ConstantOfShape
-// and a Slice-9 chain that fold into a Reshape's shape, a dead unsupported op; hostile sizes.
+// Every opset form of the data-movement ops and the shape/indexing ops of exported models, and
+// refusal after canonicalization: small models built here, compiled, run and compared with
+// onnxruntime-node; hostile sizes, indices, attributes and tampered artifacts refused by name.
 
 import { strict as assert } from 'node:assert';
 import * as ort from 'onnxruntime-node';
