@@ -13,6 +13,7 @@ import type { PassNote } from './passes/pass.js';
 import { runPipeline } from './passes/manager.js';
 import type { RunOptions } from './passes/manager.js';
 import { canonicalizePipeline, prunePipeline, selectPipeline } from './passes/pipelines.js';
+import { VALUE_SETS_SHAPE_FROM_INPUT_0 } from './analysis/shape-rules/data-movement.js';
 import type { GroupPermutation } from './passes/permute-channels.js';
 import { permuteResultOf } from './passes/permute-channels.js';
 import type { RowReorder } from './passes/reorder-rows.js';
@@ -281,7 +282,8 @@ function requireStaticShapes(g: Graph, file: string): void {
     for (const o of n.outputs) {
       const v = o === '' ? undefined : g.values.get(o);
       if (!v || v.constant || (v.shape && v.shape.every((d) => typeof d === 'number'))) continue;
-      const dynamic = n.inputs.filter((i) => i !== '' && i !== n.inputs[0] && !g.values.get(i)?.constant);
+      // Input 0 is the data of most ops; of a few its value is the shape (ConstantOfShape, Range).
+      const dynamic = n.inputs.filter((i, k) => i !== '' && (k > 0 || VALUE_SETS_SHAPE_FROM_INPUT_0.has(n.op)) && !g.values.get(i)?.constant);
       throw new SpcError(`${file}: node '${n.name}' (${n.op}): output '${o}' has no static shape${v.shape ? ` ([${v.shape.join(',')}])` : ''}`
         + (dynamic.length ? `: it depends on the value of ${dynamic.map((d) => `'${d}'`).join(', ')}, which is not a constant` : '')
         + `; spc compiles static shapes only`);

@@ -9,6 +9,7 @@ import { attrInt, attrInts, attrString, makeGraph } from '../ir/graph.js';
 import type { Out, Rule, Shape, ValueInfo } from './shape-rules/rule.js';
 import { broadcast, constantInts, dimAdd, elementwise, fmt, product, RuleCtx, sameAsInput, UNKNOWN } from './shape-rules/rule.js';
 import { ELEMENTWISE_RULES } from './shape-rules/elementwise.js';
+import { DATA_MOVEMENT_RULES } from './shape-rules/data-movement.js';
 
 export type { ValueInfo } from './shape-rules/rule.js';
 export { constantInts } from './shape-rules/rule.js';
@@ -536,6 +537,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   GlobalAveragePool: globalPool, GlobalMaxPool: globalPool, MaxPool: pool, AveragePool: pool,
   Dropout: dropout, Resize: resize, Constant: constantOp,
   ...ELEMENTWISE_RULES,
+  ...DATA_MOVEMENT_RULES,
 };
 
 /** Op types spc can import (Constant is folded away by the importer and not listed). */

@@ -229,10 +229,10 @@ class IndexHeap {
 
 function importAttr(a: WireAttribute, where: string, scope: ExternalDataScope, budget: WeightBudget): Attr | undefined {
   switch (a.type) {
-    case AttrType.INT: return { kind: 'int', value: int64ToNumber(a.i as Int64, where) };
+    case AttrType.INT: return { kind: 'int', value: attrInt64(a.i as Int64) };
     case AttrType.FLOAT: return { kind: 'float', value: a.f ?? 0 };
     case AttrType.STRING: return { kind: 'string', value: utf8.decode(a.s ?? new Uint8Array()) };
-    case AttrType.INTS: return { kind: 'ints', value: (a.ints ?? []).map((v) => int64ToNumber(v as Int64, where)) };
+    case AttrType.INTS: return { kind: 'ints', value: (a.ints ?? []).map((v) => attrInt64(v as Int64)) };
     case AttrType.FLOATS: return { kind: 'floats', value: [...(a.floats ?? [])] };
     case AttrType.STRINGS: return { kind: 'strings', value: (a.strings ?? []).map((s) => utf8.decode(s)) };
     case AttrType.TENSOR:
@@ -243,6 +243,17 @@ function importAttr(a: WireAttribute, where: string, scope: ExternalDataScope, b
     default:
       throw new SpcError(`${where}: unsupported attribute type ${a.type}`);
   }
+}
+
+/**
+ * An int attribute as a JS number, saturated to ±(2^53 − 1): exporters write INT64_MAX / INT64_MIN
+ * for "to the end" (opset-9 Slice ends, Split), which every op that reads them clamps to a
+ * dimension anyway; a value that size anywhere else is refused by the op's own range checks.
+ */
+function attrInt64(v: Int64 | null | undefined): number {
+  if (v === null || v === undefined) return 0;
+  const n = typeof v === 'number' ? v : v.toNumber();
+  return Number.isSafeInteger(n) ? n : n > 0 ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
 }
 
 function constantNodeValue(n: WireNode, where: string, scope: ExternalDataScope, budget: WeightBudget): Constant {

@@ -1,8 +1,10 @@
 // The frontend's entry point: reads an ONNX file, decodes and imports it, rejects unsupported
-// operators (all at once), pins dynamic input dimensions and runs shape inference.
+// operators that reach an output (all at once), pins dynamic input dimensions and runs shape inference.
 
 import { READ_CAPS, readBounded } from '../io/read.js';
 import { inferShapes, SUPPORTED_OPS } from '../analysis/shapes.js';
+import { eliminateDeadCode } from '../passes/eliminate-dead-code.js';
+import { makePassContext } from '../passes/pass.js';
 import { SpcError } from '../errors.js';
 import type { Constant, Dim, Graph, Value } from '../ir/graph.js';
 import { withGraph } from '../ir/graph.js';
@@ -44,9 +46,10 @@ export function loadOnnxBytes(bytes: Uint8Array, label: string, opts: LoadOption
   // The decoder checks the graph's size (checkGraphSize) on the wire, before decoding a node.
   const model = decodeModel(bytes, path, limits);
   const imported = importModel(model, path, new WeightBudget(limits), { allowExternalHardlinks: opts.allowExternalHardlinks });
-  checkOperators(imported, path);
+  const live = withoutDeadUnsupported(imported);
+  checkOperators(live, path);
   const warnings: string[] = [];
-  const pinned = pinInputs(bindInputs(imported, opts.inputValues ?? {}, path), opts.inputShapes ?? {}, path, warnings);
+  const pinned = pinInputs(bindInputs(live, opts.inputValues ?? {}, path), opts.inputShapes ?? {}, path, warnings);
   let graph: Graph;
   try {
     graph = inferShapes(pinned);
@@ -56,6 +59,19 @@ export function loadOnnxBytes(bytes: Uint8Array, label: string, opts: LoadOption
     throw e;
   }
   return { graph, warnings };
+}
+
+/**
+ * Refusal waits for canonicalization's verdict: a node it would remove never blocks a model.
+ * An op with a shape rule and a ref kernel folds when its inputs are constant (fold-constants),
+ * so it is supported whatever its inputs; an op without one can be neither inferred nor folded,
+ * and nothing downstream of it can fold either, so the one way it leaves the graph is as dead
+ * code. Those dead nodes are dropped here, before the check (with the graph's other dead code,
+ * which eliminate-dead-code would drop anyway); a graph of supported ops is returned unchanged.
+ */
+function withoutDeadUnsupported(g: Graph): Graph {
+  if (g.nodes.every((n) => SUPPORTED_OPS.has(n.op))) return g;
+  return eliminateDeadCode.run(g, makePassContext());
 }
 
 /** Throws one SpcError listing every unsupported op type with the nodes that use it. */

@@ -145,9 +145,13 @@ export function withGraph(g: Graph, change: Partial<Omit<Graph, 'values'>> & { v
   });
 }
 
-/** Converts IR attributes to the plain form kernels receive. Tensor attributes are dropped. */
+/** Converts IR attributes to the plain form kernels receive. Tensor attributes of more than one element are dropped. */
 export function kernelAttrs(n: Node): Record<string, number | string | readonly number[] | readonly string[]> {
   const out: Record<string, number | string | readonly number[] | readonly string[]> = {};
-  for (const [k, a] of Object.entries(n.attrs)) if (a.kind !== 'tensor') out[k] = a.value;
+  for (const [k, a] of Object.entries(n.attrs)) {
+    // A one-element tensor attribute (ConstantOfShape's value) reaches kernels as its number; larger ones stay compile-time only.
+    if (a.kind !== 'tensor') out[k] = a.value;
+    else if (a.value.data.length === 1) out[k] = Number(a.value.data[0]);
+  }
   return out;
 }

@@ -49,7 +49,6 @@ import { padRef } from './ref/pad.js';
 import { layerNormalizationRef } from './ref/layernormalization.js';
 import { geluRef } from './ref/gelu.js';
 import { convTransposeRef } from './ref/convtranspose.js';
-import { resizeRef } from './ref/resize.js';
 // Elementwise, comparison and logic ops (issue 16).
 import { absRef } from './ref/abs.js';
 import { negRef } from './ref/neg.js';
@@ -81,6 +80,20 @@ import { maxRef } from './ref/max.js';
 import { minRef } from './ref/min.js';
 import { meanRef } from './ref/mean.js';
 import { sumRef } from './ref/sum.js';
+import { resizeRef, upsampleRef } from './ref/resize.js';
+// Data movement, indexing and normalisation ops of exported models (issue 16).
+import { constantOfShapeRef } from './ref/constantofshape.js';
+import { rangeRef } from './ref/range.js';
+import { tileRef } from './ref/tile.js';
+import { depthToSpaceRef, spaceToDepthRef } from './ref/depthtospace.js';
+import { gatherElementsRef } from './ref/gatherelements.js';
+import { gatherNDRef } from './ref/gathernd.js';
+import { scatterNDRef } from './ref/scatternd.js';
+import { scatterElementsRef, scatterRef } from './ref/scatterelements.js';
+import { einsumRef } from './ref/einsum.js';
+import { instanceNormalizationRef } from './ref/instancenormalization.js';
+import { groupNormalizationRef } from './ref/groupnormalization.js';
+import { lpNormalizationRef } from './ref/lpnormalization.js';
 import { CONV_JS_KERNELS } from './js/conv.js';
 import { GEMM_JS_KERNELS } from './js/gemm.js';
 import { MATMUL_JS_KERNELS } from './js/matmul.js';
@@ -166,7 +179,6 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/layernormalization': { layerNormalizationRef },
   'ref/gelu': { geluRef },
   'ref/convtranspose': { convTransposeRef },
-  'ref/resize': { resizeRef },
   'ref/abs': { absRef },
   'ref/neg': { negRef },
   'ref/sign': { signRef },
@@ -197,6 +209,20 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/min': { minRef },
   'ref/mean': { meanRef },
   'ref/sum': { sumRef },
+  'ref/resize': { resizeRef, upsampleRef },
+  // Data movement, indexing and normalisation ops of exported models (issue 16).
+  'ref/constantofshape': { constantOfShapeRef },
+  'ref/range': { rangeRef },
+  'ref/tile': { tileRef },
+  'ref/depthtospace': { depthToSpaceRef, spaceToDepthRef },
+  'ref/gatherelements': { gatherElementsRef },
+  'ref/gathernd': { gatherNDRef },
+  'ref/scatternd': { scatterNDRef },
+  'ref/scatterelements': { scatterElementsRef, scatterRef },
+  'ref/einsum': { einsumRef },
+  'ref/instancenormalization': { instanceNormalizationRef },
+  'ref/groupnormalization': { groupNormalizationRef },
+  'ref/lpnormalization': { lpNormalizationRef },
   'js/conv': { CONV_JS_KERNELS },
   'js/gemm': { GEMM_JS_KERNELS },
   'js/matmul': { MATMUL_JS_KERNELS },

@@ -113,6 +113,7 @@ export function compareTensor(got: TensorView, exp: ProtoTensor, what: string): 
 export const SHAPE_INPUTS: Readonly<Record<string, readonly number[]>> = {
   Reshape: [1], Expand: [1], Squeeze: [1], Unsqueeze: [1], Split: [1], ReduceMean: [1],
   Slice: [1, 2, 3, 4], Pad: [1, 3], Resize: [1, 2, 3], ConvTranspose: [], Tile: [1],
+  ConstantOfShape: [0], Range: [0, 1, 2],
 };
 
 /** The graph inputs of `model` read only in SHAPE_INPUTS slots. */

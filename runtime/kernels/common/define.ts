@@ -88,6 +88,13 @@ export class Checker {
     return v as readonly number[];
   }
 
+  floats(name: string): readonly number[] | undefined {
+    const v = this.ctx.attrs[name];
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'number')) this.fail(`attribute ${name} must be a list of numbers`);
+    return v as readonly number[];
+  }
+
   string(name: string, def: string): string {
     const v = this.ctx.attrs[name];
     if (v === undefined) return def;

@@ -1,6 +1,6 @@
-// The window a Slice reads (opset 10+), shared by the ref and js kernels: starts/ends/axes/steps
-// read from their tensors, negative indices and steps, clamping as ONNX specifies, and the
-// lengths checked against the static output shape.
+// The window a Slice reads, shared by the ref and js kernels: starts/ends/axes/steps read from
+// their tensors (opset 10+) or the starts/ends/axes attributes (opset 1–9), negative indices
+// and steps, clamping as ONNX specifies, and the lengths checked against the static output shape.
 
 import type { TensorView } from '../../tensor.js';
 import type { Checker } from './define.js';
@@ -15,13 +15,25 @@ export interface SliceInputs {
   readonly steps?: TensorView;
 }
 
+/** An attribute list as a tensor the window reads like an input (values past 2^53 are clamped by the window anyway). */
+function attrView(c: Checker, name: string): TensorView | undefined {
+  const v = c.ints(name);
+  return v === undefined ? undefined : { dtype: 'float64', shape: [v.length], data: Float64Array.from(v) };
+}
+
 /** Binds a Slice node's inputs and output (output rank = input rank). */
 export function sliceInputs(c: Checker): SliceInputs {
   const x = c.input(0);
-  const starts = c.input(1, INT_INDEX_TYPES), ends = c.input(2, INT_INDEX_TYPES);
-  const axes = c.optionalInput(3, INT_INDEX_TYPES), steps = c.optionalInput(4, INT_INDEX_TYPES);
   const y = c.output(0, [x.dtype]);
   if (y.shape.length !== x.shape.length) c.fail(`output rank ${y.shape.length} differs from input rank ${x.shape.length}`);
+  // Opset 1–9: one input, the window in attributes (a node has one form or the other, never both).
+  if (c.ctx.inputs.length <= 1 || c.ctx.inputs[1] === undefined) {
+    const starts = attrView(c, 'starts'), ends = attrView(c, 'ends'), axes = attrView(c, 'axes');
+    if (!starts || !ends) c.fail('starts and ends are neither inputs nor attributes');
+    return { x, y, starts, ends, ...(axes ? { axes } : {}) };
+  }
+  const starts = c.input(1, INT_INDEX_TYPES), ends = c.input(2, INT_INDEX_TYPES);
+  const axes = c.optionalInput(3, INT_INDEX_TYPES), steps = c.optionalInput(4, INT_INDEX_TYPES);
   return { x, y, starts, ends, ...(axes ? { axes } : {}), ...(steps ? { steps } : {}) };
 }
 

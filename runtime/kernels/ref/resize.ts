@@ -1,12 +1,10 @@
-// Reference Resize (opset 11+: X, roi, scales, sizes; the two-input opset-10 form reads scales
-// from input 1 with asymmetric coordinates): modes nearest (nearest_mode round_prefer_floor,
-// round_prefer_ceil, floor, ceil) and linear (N-linear over every resized axis), coordinate
-// transformations half_pixel, half_pixel_symmetric, pytorch_half_pixel, align_corners and
-// asymmetric. Not implemented (the kernel refuses them): cubic, tf_crop_and_resize, antialias.
-// The output shape comes from the output view (shape inference applied sizes / scales).
+// Reference Resize (opset 10 two-input form: asymmetric, nearest floor; opset 11+: modes nearest and
+// linear, the coordinate transformations but tf_crop_and_resize; no cubic or antialias) and
+// Upsample (opset 7–9: the opset-10 form, scales from input 1 or the attribute, 'bilinear' = linear).
 
 import { defineKernel } from '../common/define.js';
-import type { Cells } from '../common/define.js';
+import type { Cells, Checker } from '../common/define.js';
+import type { RunFn } from '../kernel.js';
 
 type Transform = (xr: number, scale: number, inLen: number, outLen: number) => number;
 
@@ -30,16 +28,16 @@ const ROUNDING: Readonly<Record<string, (x: number) => number>> = {
   ceil: Math.ceil,
 };
 
-export const resizeRef = defineKernel({
-  dtype: 'f32', tile: '1x1', op: 'Resize', target: 'ref', dtypes: ['float32'],
-  prepare(c) {
+function prepareResize(c: Checker, upsample: boolean): RunFn {
     const x = c.input(0, ['float32']);
-    const opset10 = c.ctx.inputs.length === 2;
-    const scalesIn = c.optionalInput(opset10 ? 1 : 2, ['float32']);
+    const opset10 = upsample || c.ctx.inputs.length === 2;
+    const attrScales = upsample && c.ctx.inputs[1] === undefined ? c.floats('scales') : undefined;
+    const scalesIn = attrScales ? { dtype: 'float32' as const, shape: [attrScales.length], data: Float32Array.from(attrScales) } : c.optionalInput(opset10 ? 1 : 2, ['float32']);
     const y = c.output(0, ['float32']);
     const rank = x.shape.length;
     if (y.shape.length !== rank) c.fail(`output rank ${y.shape.length} differs from input rank ${rank}`);
-    const mode = c.string('mode', 'nearest');
+    const given = c.string('mode', 'nearest');
+    const mode = upsample && given === 'bilinear' ? 'linear' : given;
     if (mode !== 'nearest' && mode !== 'linear') c.fail(`mode '${mode}' is not implemented (nearest, linear are)`);
     const ctm = opset10 ? 'asymmetric' : c.string('coordinate_transformation_mode', 'half_pixel');
     const transform = TRANSFORMS[ctm];
@@ -50,6 +48,7 @@ export const resizeRef = defineKernel({
     if (c.ints('axes') !== undefined) c.fail('the axes attribute is not implemented');
     const scales = scalesIn && scalesIn.data.length > 0 ? Array.from(scalesIn.data as Float32Array) : undefined;
     if (scales && scales.length !== rank) c.fail(`scales has ${scales.length} values for rank ${rank}`);
+    if (scales && scales.some((v) => !(v > 0) || !Number.isFinite(v))) c.fail(`scales [${scales.join(',')}] must be finite and > 0`);
     // Per axis and output index: the input indices and weights to blend.
     const taps = x.shape.map((inLen, a) => {
       const outLen = y.shape[a]!;
@@ -92,5 +91,14 @@ export const resizeRef = defineKernel({
         }
       }
     };
-  },
+}
+
+export const resizeRef = defineKernel({
+  dtype: 'f32', tile: '1x1', op: 'Resize', target: 'ref', dtypes: ['float32'],
+  prepare: (c) => prepareResize(c, false),
+});
+
+export const upsampleRef = defineKernel({
+  dtype: 'f32', tile: '1x1', op: 'Upsample', target: 'ref', dtypes: ['float32'],
+  prepare: (c) => prepareResize(c, true),
 });

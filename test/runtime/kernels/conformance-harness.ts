@@ -68,6 +68,11 @@ function attrValue(a: InstanceType<typeof onnx.AttributeProto>): AttrValue | und
     case T.FLOATS: return [...a.floats];
     case T.INTS: return a.ints.map((v) => Number(v));
     case T.STRINGS: return a.strings.map((s) => new TextDecoder().decode(s));
+    case T.TENSOR: {
+      // As compiler/ir/graph.ts kernelAttrs: a one-element tensor (ConstantOfShape's value) reaches kernels as its number.
+      const t = a.t ? tensorFromProto(a.t as InstanceType<typeof onnx.TensorProto>) : undefined;
+      return t && t.data.length === 1 ? Number(t.data[0]) : undefined;
+    }
     default: return undefined;
   }
 }
