@@ -6,14 +6,15 @@ import { echoJoin, echoList } from '../echo.js';
 import { SpcError } from '../errors.js';
 import type { Constant, Dim, DType, Graph, Node, Value } from '../ir/graph.js';
 import { attrInt, attrInts, attrString, makeGraph } from '../ir/graph.js';
+import { REDUCE_AND_INDEX_RULES } from './shape-rules/reduce.js';
 
 export interface ValueInfo { readonly dtype: DType; readonly shape?: readonly Dim[]; readonly constant?: Constant }
 
-type Shape = readonly Dim[];
-interface Out { dtype: DType; shape?: Shape }
+export type Shape = readonly Dim[];
+export interface Out { dtype: DType; shape?: Shape }
 
 /** What a rule sees: the node, its inputs' info and a few accessors that fail with the node's name. */
-class RuleCtx {
+export class RuleCtx {
   constructor(readonly node: Node, readonly inputs: readonly (ValueInfo | undefined)[], readonly opset: number) {}
 
   fail(msg: string): never {
@@ -59,11 +60,11 @@ export function constantInts(c: Constant): number[] {
   return out;
 }
 
-type Rule = (c: RuleCtx) => Out[];
+export type Rule = (c: RuleCtx) => Out[];
 
 // ---- dimension arithmetic -------------------------------------------------------------------
 
-const UNKNOWN = '?';
+export const UNKNOWN = '?';
 
 function dimAdd(a: Dim, b: number): Dim {
   return typeof a === 'number' ? a + b : UNKNOWN;
@@ -107,13 +108,13 @@ function broadcast(c: RuleCtx, shapes: readonly Shape[]): Shape {
   return out;
 }
 
-function fmt(s: Shape | undefined): string {
+export function fmt(s: Shape | undefined): string {
   return s ? `${echoList(s)}` : '[?]';
 }
 
 // ---- rule families --------------------------------------------------------------------------
 
-const sameAsInput: Rule = (c: RuleCtx) => [{ dtype: c.in(0).dtype, shape: c.shape(0) }];
+export const sameAsInput: Rule = (c: RuleCtx) => [{ dtype: c.in(0).dtype, shape: c.shape(0) }];
 
 function elementwise(resultDtype?: DType): Rule {
   return (c: RuleCtx) => {
@@ -124,19 +125,6 @@ function elementwise(resultDtype?: DType): Rule {
     return [{ dtype, shape: broadcast(c, shapes as Shape[]) }];
   };
 }
-
-const softmaxLike: Rule = (c: RuleCtx) => {
-  const s = c.shape(0);
-  if (s) {
-    const axis = c.axis(attrInt(c.node, 'axis', c.opset >= 13 ? -1 : 1), Math.max(s.length, 1));
-    // Before opset 13 the op normalizes over the input flattened to 2-D at `axis`; the kernels
-    // normalize along one axis, which agrees only when `axis` is the last one.
-    if (c.opset < 13 && s.length > 0 && axis !== s.length - 1) {
-      c.fail(`before opset 13 ${c.node.op} normalizes over axes ${axis}..${s.length - 1} of ${fmt(s)} flattened together; spc supports it only along the last axis (opset 13+ semantics)`);
-    }
-  }
-  return sameAsInput(c);
-};
 
 // ---- convolution and pooling ----------------------------------------------------------------
 
@@ -276,28 +264,6 @@ const matmul: Rule = (c: RuleCtx) => {
 };
 
 // ---- reductions and normalisation -----------------------------------------------------------
-
-const reduceMean: Rule = (c: RuleCtx) => {
-  const x = c.in(0);
-  const xs = x.shape;
-  const keep = attrInt(c.node, 'keepdims', 1) === 1;
-  let axes: readonly number[] | undefined;
-  if (c.opset >= 18) {
-    if (c.has(1)) {
-      axes = c.ints(1);
-      if (!axes) return [{ dtype: x.dtype }];
-    } else axes = [];
-    if (axes.length === 0 && attrInt(c.node, 'noop_with_empty_axes', 0) === 1) return [{ dtype: x.dtype, shape: xs }];
-  } else axes = attrInts(c.node, 'axes') ?? [];
-  if (!xs) return [{ dtype: x.dtype }];
-  const reduced = new Set(axes.length === 0 ? xs.map((_, i) => i) : axes.map((a) => c.axis(a, xs.length, 'axes value')));
-  const shape: Dim[] = [];
-  xs.forEach((d, i) => {
-    if (!reduced.has(i)) shape.push(d);
-    else if (keep) shape.push(1);
-  });
-  return [{ dtype: x.dtype, shape }];
-};
 
 const batchNorm: Rule = (c: RuleCtx) => {
   const x = c.in(0);
@@ -640,11 +606,12 @@ const RULES: Readonly<Record<string, Rule>> = {
   Sqrt: sameAsInput, Identity: sameAsInput,
   Mul: elementwise(), Add: elementwise(), Sub: elementwise(), Div: elementwise(), Pow: elementwise(),
   Equal: elementwise('bool'), Where: where,
-  ReduceMean: reduceMean, Softmax: softmaxLike, BatchNormalization: batchNorm, LayerNormalization: layerNorm,
+  BatchNormalization: batchNorm, LayerNormalization: layerNorm,
   Transpose: transpose, Reshape: reshape, Flatten: flatten, Concat: concat, Slice: slice, Gather: gather,
   Shape: shapeOp, Squeeze: squeeze, Unsqueeze: unsqueeze, Expand: expand, Split: split, Pad: pad, Cast: cast,
   GlobalAveragePool: globalPool, GlobalMaxPool: globalPool, MaxPool: pool, AveragePool: pool,
   Dropout: dropout, Resize: resize, Constant: constantOp,
+  ...REDUCE_AND_INDEX_RULES,
 };
 
 /** Op types spc can import (Constant is folded away by the importer and not listed). */

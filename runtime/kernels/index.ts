@@ -17,8 +17,8 @@ import { mulRef } from './ref/mul.js';
 import { divRef } from './ref/div.js';
 import { powRef } from './ref/pow.js';
 import { sqrtRef } from './ref/sqrt.js';
-import { reduceMeanRef } from './ref/reducemean.js';
-import { softmaxRef } from './ref/softmax.js';
+import { REDUCE_REF_KERNELS } from './ref/reduce.js';
+import { SOFTMAX_REF_KERNELS } from './ref/softmax.js';
 import { transposeRef } from './ref/transpose.js';
 import { reshapeRef } from './ref/reshape.js';
 import { flattenRef } from './ref/flatten.js';
@@ -50,6 +50,12 @@ import { layerNormalizationRef } from './ref/layernormalization.js';
 import { geluRef } from './ref/gelu.js';
 import { convTransposeRef } from './ref/convtranspose.js';
 import { resizeRef } from './ref/resize.js';
+import { ARG_REF_KERNELS } from './ref/argmax.js';
+import { topKRef } from './ref/topk.js';
+import { cumSumRef } from './ref/cumsum.js';
+import { triluRef } from './ref/trilu.js';
+import { nonZeroRef } from './ref/nonzero.js';
+import { oneHotRef } from './ref/onehot.js';
 import { CONV_JS_KERNELS } from './js/conv.js';
 import { GEMM_JS_KERNELS } from './js/gemm.js';
 import { MATMUL_JS_KERNELS } from './js/matmul.js';
@@ -61,7 +67,7 @@ import { reluJs } from './js/relu.js';
 import { concatJs } from './js/concat.js';
 import { BINARY_JS_KERNELS } from './js/binary.js';
 import { layerNormalizationJs } from './js/layernormalization.js';
-import { reduceMeanJs } from './js/reducemean.js';
+import { REDUCE_JS_KERNELS } from './js/reduce.js';
 import { sliceJs } from './js/slice.js';
 import { softmaxJs } from './js/softmax.js';
 import { transposeJs } from './js/transpose.js';
@@ -103,8 +109,8 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/div': { divRef },
   'ref/pow': { powRef },
   'ref/sqrt': { sqrtRef },
-  'ref/reducemean': { reduceMeanRef },
-  'ref/softmax': { softmaxRef },
+  'ref/reduce': { REDUCE_REF_KERNELS },
+  'ref/softmax': { SOFTMAX_REF_KERNELS },
   'ref/transpose': { transposeRef },
   'ref/reshape': { reshapeRef },
   'ref/flatten': { flattenRef },
@@ -136,6 +142,12 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/gelu': { geluRef },
   'ref/convtranspose': { convTransposeRef },
   'ref/resize': { resizeRef },
+  'ref/argmax': { ARG_REF_KERNELS },
+  'ref/topk': { topKRef },
+  'ref/cumsum': { cumSumRef },
+  'ref/trilu': { triluRef },
+  'ref/nonzero': { nonZeroRef },
+  'ref/onehot': { oneHotRef },
   'js/conv': { CONV_JS_KERNELS },
   'js/gemm': { GEMM_JS_KERNELS },
   'js/matmul': { MATMUL_JS_KERNELS },
@@ -147,7 +159,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'js/concat': { concatJs },
   'js/binary': { BINARY_JS_KERNELS },
   'js/layernormalization': { layerNormalizationJs },
-  'js/reducemean': { reduceMeanJs },
+  'js/reduce': { REDUCE_JS_KERNELS },
   'js/slice': { sliceJs },
   'js/softmax': { softmaxJs },
   'js/transpose': { transposeJs },
