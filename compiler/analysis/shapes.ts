@@ -6,65 +6,14 @@ import { echoJoin, echoList } from '../echo.js';
 import { SpcError } from '../errors.js';
 import type { Constant, Dim, DType, Graph, Node, Value } from '../ir/graph.js';
 import { attrInt, attrInts, attrString, makeGraph } from '../ir/graph.js';
+import type { Out, Rule, Shape, ValueInfo } from './shape-rules/context.js';
+import { constantInts, fmt, RuleCtx, sameAsInput, UNKNOWN } from './shape-rules/context.js';
 import { REDUCE_AND_INDEX_RULES } from './shape-rules/reduce.js';
 
-export interface ValueInfo { readonly dtype: DType; readonly shape?: readonly Dim[]; readonly constant?: Constant }
-
-export type Shape = readonly Dim[];
-export interface Out { dtype: DType; shape?: Shape }
-
-/** What a rule sees: the node, its inputs' info and a few accessors that fail with the node's name. */
-export class RuleCtx {
-  constructor(readonly node: Node, readonly inputs: readonly (ValueInfo | undefined)[], readonly opset: number) {}
-
-  fail(msg: string): never {
-    throw new SpcError(`node '${this.node.name}' (${this.node.op}): ${msg}`);
-  }
-
-  /** A required input. */
-  in(i: number): ValueInfo {
-    const v = this.inputs[i];
-    if (!v) this.fail(`missing required input ${i}${this.node.inputs[i] ? ` '${this.node.inputs[i]}'` : ''}`);
-    return v;
-  }
-
-  has(i: number): boolean {
-    return this.inputs[i] !== undefined;
-  }
-
-  shape(i: number): Shape | undefined {
-    return this.inputs[i]?.shape;
-  }
-
-  /** Integer data of a constant input, or undefined when absent or not constant. */
-  ints(i: number): number[] | undefined {
-    const c = this.inputs[i]?.constant;
-    return c ? constantInts(c) : undefined;
-  }
-
-  floats(i: number): number[] | undefined {
-    const c = this.inputs[i]?.constant;
-    if (!c) return undefined;
-    return Array.from(c.data as ArrayLike<number | bigint>, (x) => Number(x));
-  }
-
-  axis(a: number, rank: number, what = 'axis'): number {
-    if (!Number.isInteger(a) || a < -rank || a >= rank) this.fail(`${what} ${a} is out of range for rank ${rank}`);
-    return a < 0 ? a + rank : a;
-  }
-}
-
-export function constantInts(c: Constant): number[] {
-  const out: number[] = [];
-  for (const x of c.data as Iterable<number | bigint>) out.push(Number(x));
-  return out;
-}
-
-export type Rule = (c: RuleCtx) => Out[];
+export type { Out, Rule, Shape, ValueInfo } from './shape-rules/context.js';
+export { constantInts, fmt, RuleCtx, sameAsInput, UNKNOWN } from './shape-rules/context.js';
 
 // ---- dimension arithmetic -------------------------------------------------------------------
-
-export const UNKNOWN = '?';
 
 function dimAdd(a: Dim, b: number): Dim {
   return typeof a === 'number' ? a + b : UNKNOWN;
@@ -108,13 +57,7 @@ function broadcast(c: RuleCtx, shapes: readonly Shape[]): Shape {
   return out;
 }
 
-export function fmt(s: Shape | undefined): string {
-  return s ? `${echoList(s)}` : '[?]';
-}
-
 // ---- rule families --------------------------------------------------------------------------
-
-export const sameAsInput: Rule = (c: RuleCtx) => [{ dtype: c.in(0).dtype, shape: c.shape(0) }];
 
 function elementwise(resultDtype?: DType): Rule {
   return (c: RuleCtx) => {

@@ -1,11 +1,10 @@
 // Shape and dtype rules of the reductions and index ops: Reduce*, ArgMax/ArgMin, TopK, the
 // Softmax family, CumSum, Trilu, NonZero and OneHot (spread into analysis/shapes.ts's RULES).
-// shapes.ts imports this file, so its values are only used inside the rules (not at load).
 
 import type { Dim } from '../../ir/graph.js';
 import { attrInt, attrInts } from '../../ir/graph.js';
-import type { Out, Rule, RuleCtx } from '../shapes.js';
-import { fmt, sameAsInput, UNKNOWN } from '../shapes.js';
+import type { Out, Rule, RuleCtx } from './context.js';
+import { fmt, sameAsInput, UNKNOWN } from './context.js';
 
 /** The axes input replaced the attribute at this opset (ReduceSum 13, the other reductions 18). */
 const AXES_INPUT_SINCE: Readonly<Record<string, number>> = {

@@ -1,5 +1,5 @@
 // Edge shapes for the js elementwise, data-movement and normalisation kernels (binary
-// broadcasting, Transpose, Slice, ReduceMean, Softmax, LayerNormalization): every fast path of their row plans, empty and size-1 axes,
+// broadcasting, Transpose, Slice, the js reductions, Softmax, LayerNormalization): every fast path of their row plans, empty and size-1 axes,
 // and lengths off any unroll.
 
 import type { EdgeCase } from './edge-cases.js';
@@ -78,7 +78,7 @@ function sliceCases(): EdgeCase[] {
   });
 }
 
-function reduceMeanCases(): EdgeCase[] {
+function reduceCases(): EdgeCase[] {
   const cases: [number[], number[] | undefined, number][] = [
     [[1, 32, 128], [1], 0], [[1, 32, 128], [-1], 1], [[2, 3, 4, 5], [1, 2], 1], [[2, 3, 4, 5], [2, 3], 0],
     [[3, 7], undefined, 1], [[3, 1, 7], [0, 2], 1], [[4, 1, 6], [1], 0], [[5], [0], 0], [[2, 0, 3], [2], 1],
@@ -97,7 +97,7 @@ export function elementwiseEdgeCases(op: string): EdgeCase[] | undefined {
     case 'Add': case 'Sub': case 'Mul': case 'Div': return binaryCases();
     case 'Transpose': return transposeCases();
     case 'Slice': return sliceCases();
-    case 'ReduceMean': return reduceMeanCases();
+    case 'ReduceMean': case 'ReduceSum': case 'ReduceMax': case 'ReduceMin': case 'ReduceSumSquare': case 'ReduceL2': return reduceCases();
     case 'Softmax': return softmaxCases();
     case 'LayerNormalization': return layerNormCases();
     default: return undefined;
