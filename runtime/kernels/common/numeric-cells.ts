@@ -13,8 +13,9 @@ export function reader(v: TensorView): (i: number) => number {
   return (i) => d[i] as number;
 }
 
+// int64's top is the largest double below 2^63.
 const INT_RANGE: Partial<Readonly<Record<DType, readonly [number, number]>>> = {
-  int64: [-(2 ** 63), 2 ** 63 - 1024], // the largest double below 2^63 int32: [-(2 ** 31), 2 ** 31 - 1], int16: [-32768, 32767], int8: [-128, 127],
+  int64: [-(2 ** 63), 2 ** 63 - 1024], int32: [-(2 ** 31), 2 ** 31 - 1], int16: [-32768, 32767], int8: [-128, 127],
   uint8: [0, 255], uint16: [0, 65535], bool: [0, 1],
 };
 
