@@ -3,7 +3,9 @@
 // Softmax family on a middle axis, attribute-form axes (ReduceSum opset 11), integer and bool
 // dtypes, TopK's k attribute (opset 1) and ties, CumSum on int32, OneHot with values int64 and
 // axis 0, NonZero folded on a constant. Then hostile attributes and inputs: each a clear SpcError
-// naming the node (never a crash), and NonZero on a run-time input refused naming the node.
+// naming the node (never a crash), and NonZero on a run-time input refused naming the node; and
+// tampered artifacts (a constant K, depth or axes, or an attribute changed after compiling)
+// refused at load with a RunError naming the node.
 
 import { strict as assert } from 'node:assert';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -12,8 +14,10 @@ import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { compileFile } from '../../compiler/compile.js';
+import { reencodeArtifact } from '../../compiler/emit/artifact.js';
 import { SpcError } from '../../compiler/errors.js';
-import { loadModel } from '../../runtime/index.js';
+import { loadModel, RunError } from '../../runtime/index.js';
+import type { LoadedArtifact } from '../../runtime/loader/model.js';
 import type { DType, TypedArray } from '../../runtime/tensor.js';
 import { allocArray } from '../../runtime/tensor.js';
 import { tempDir } from '../helpers/files.js';
@@ -249,9 +253,63 @@ describe('e2e: reductions and index ops against onnxruntime', function () {
       refused(oneHot(0), /node 'onehot_node' \(OneHot\): depth 0 must be at least 1/);
       refused(oneHot(1e12), /onehot_node[^]*(maxTensorElements|elements)/);
     });
+    it('axes in the form the opset does not define (an attribute at ReduceMax-18, an input at ReduceSum-11)', () => {
+      refused({ op: 'ReduceMax', opset: 18, attrs: { axes: [1] }, inputs: [['x', x, 'feed']], outputs: [['y', 'float32']] },
+        /node 'reducemax_node' \(ReduceMax\): attribute 'axes' is not part of ReduceMax at opset 18 \(axes are the second input from opset 18\)/);
+      refused({ op: 'ReduceSum', opset: 11, inputs: [['x', x, 'feed'], ['a', ints('int64', [1], [1]), 'init']], outputs: [['y', 'float32']] },
+        /node 'reducesum_node' \(ReduceSum\): takes axes as an input only from opset 13/);
+    });
     it('Trilu on a rank-1 input, CumSum on a constant axis out of range', () => {
       refused({ op: 'Trilu', opset: 14, inputs: [['x', f32([5]), 'feed']], outputs: [['y', 'float32']] }, /node 'trilu_node' \(Trilu\): input \[5\] must have rank >= 2/);
       refused({ op: 'CumSum', opset: 14, inputs: [['x', x, 'feed'], ['a', ints('int64', [], [4]), 'init']], outputs: [['y', 'float32']] }, /node 'cumsum_node' \(CumSum\): axis 4 is out of range for rank 3/);
+    });
+  });
+
+  describe('tampered artifacts, refused at load naming the node', () => {
+    /** Compiles `m`, applies `edit` to the decoded artifact, re-encodes it, and returns loadModel's error. */
+    async function loadError(m: OneNode, edit: (a: LoadedArtifact) => LoadedArtifact): Promise<Error> {
+      const bytes = reencodeArtifact(compileFile(writeModel(m)).artifact, edit);
+      try {
+        (await loadModel(bytes)).dispose();
+      } catch (e) {
+        return e as Error;
+      }
+      return assert.fail('the tampered artifact loaded');
+    }
+    const weight = (a: LoadedArtifact, name: string, data: TypedArray): LoadedArtifact =>
+      ({ ...a, tensors: a.tensors.map((t) => (t.name === name ? { ...t, data } : t)) });
+    const attrs = (a: LoadedArtifact, change: Record<string, number>): LoadedArtifact =>
+      ({ ...a, nodes: a.nodes.map((n) => ({ ...n, attrs: { ...n.attrs, ...change } })) });
+    const x: T = f32([2, 3, 4]);
+
+    it('TopK whose constant K no longer matches its outputs', async () => {
+      const e = await loadError({ op: 'TopK', opset: 11, inputs: [['x', x, 'feed'], ['k', ints('int64', [1], [2]), 'init']], outputs: [['v', 'float32'], ['i', 'int64']] },
+        (a) => weight(a, 'k', BigInt64Array.of(3n)));
+      assert.ok(e instanceof RunError, String(e));
+      assert.match(e.message, /node 'topk_node' \(kernel any-topk-1x1-ref\): K 3 disagrees with the outputs' extent 2/);
+    });
+    it('OneHot whose constant depth no longer matches its output', async () => {
+      const e = await loadError({ op: 'OneHot', opset: 11,
+        inputs: [['i', ints('int64', [3], [0, 1, 2]), 'feed'], ['d', ints('int64', [], [4]), 'init'], ['v', { dtype: 'float32', shape: [2], data: [0, 1] }, 'init']], outputs: [['y', 'float32']] },
+      (a) => weight(a, 'd', BigInt64Array.of(1000000n)));
+      assert.ok(e instanceof RunError, String(e));
+      assert.match(e.message, /node 'onehot_node' \(kernel any-onehot-1x1-ref\): depth 1000000 disagrees with the output's extent 4 along axis 1/);
+    });
+    it('ReduceSum whose constant axes point outside the input, or at another axis', async () => {
+      const m: OneNode = { op: 'ReduceSum', opset: 13, inputs: [['x', x, 'feed'], ['a', ints('int64', [1], [1]), 'init']], outputs: [['y', 'float32']] };
+      const outside = await loadError(m, (a) => weight(a, 'a', BigInt64Array.of(7n)));
+      assert.ok(outside instanceof RunError, String(outside));
+      assert.match(outside.message, /node 'reducesum_node' \(kernel any-reducesum-1x1-ref\): axes entry 7 out of range for rank 3/);
+      const other = await loadError(m, (a) => weight(a, 'a', BigInt64Array.of(2n)));
+      assert.match(other.message, /node 'reducesum_node' \(kernel any-reducesum-1x1-ref\): output has shape \[2,1,4\], expected \[2,3,1\]/);
+    });
+    it('ArgMax and an opset-11 Softmax (coerce-to-2-D) with their axis moved out of range', async () => {
+      const arg = await loadError({ op: 'ArgMax', opset: 13, attrs: { axis: 1 }, inputs: [['x', x, 'feed']], outputs: [['y', 'int64']] }, (a) => attrs(a, { axis: 9 }));
+      assert.ok(arg instanceof RunError, String(arg));
+      assert.match(arg.message, /node 'argmax_node' \(kernel any-argmax-1x1-ref\): axis 9 out of range for rank 3/);
+      const soft = await loadError({ op: 'Softmax', opset: 11, inputs: [['x', x, 'feed']], outputs: [['y', 'float32']] }, (a) => attrs(a, { axis: 1e9 }));
+      assert.ok(soft instanceof RunError, String(soft));
+      assert.match(soft.message, /node 'softmax_node' \(kernel any-softmax-1x1-ref\): axis 1000000000 out of range for rank 3/);
     });
   });
 });

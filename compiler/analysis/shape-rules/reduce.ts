@@ -17,7 +17,11 @@ const reduce: Rule = (c: RuleCtx) => {
   const xs = x.shape;
   const keep = attrInt(c.node, 'keepdims', 1) === 1;
   let axes: readonly number[] | undefined;
-  if (c.opset >= AXES_INPUT_SINCE[c.node.op]!) {
+  // The kernels read whichever form the node carries, so a form its opset does not define is refused here.
+  const since = AXES_INPUT_SINCE[c.node.op]!;
+  if (c.opset >= since && c.node.attrs['axes']) c.fail(`attribute 'axes' is not part of ${c.node.op} at opset ${c.opset} (axes are the second input from opset ${since})`);
+  if (c.opset < since && c.node.inputs.length > 1 && c.node.inputs[1] !== '') c.fail(`takes axes as an input only from opset ${since} (opset ${c.opset} has the 'axes' attribute)`);
+  if (c.opset >= since) {
     if (c.has(1)) {
       axes = c.ints(1);
       if (!axes) return [{ dtype: x.dtype }];

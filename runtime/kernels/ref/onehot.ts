@@ -24,9 +24,13 @@ export const oneHotRef = defineKernel({
     const inner = idx.shape.slice(axis).reduce((p, d) => p * d, 1);
     const readIdx = reader(idx), readDepth = reader(depthIn);
     const vd = values.data as Cells, yd = y.data as Cells;
+    // Depth is a constant (the output's shape was planned from it): checked now, and again on every run.
+    const checkDepth = (): void => {
+      if (Math.trunc(readDepth(0)) !== depth) c.fail(`depth ${readDepth(0)} disagrees with the output's extent ${depth} along axis ${axis}`);
+    };
+    checkDepth();
     return () => {
-      const d = Math.trunc(readDepth(0));
-      if (d !== depth) c.fail(`depth ${readDepth(0)} disagrees with the output's extent ${depth} along axis ${axis}`);
+      checkDepth();
       const off = vd[0], on = vd[1];
       for (let o = 0; o < outer; o++) {
         for (let i = 0; i < inner; i++) {

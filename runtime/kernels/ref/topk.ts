@@ -23,6 +23,8 @@ export const topKRef = defineKernel({
     c.shapeIs(values, x.shape.map((d, i) => (i === axis ? k : d)), 'output 0');
     c.shapeIs(indices, values.shape, 'output 1');
     if (kIn !== undefined && kIn.shape.reduce((p, d) => p * d, 1) !== 1) c.fail(`K has shape [${kIn.shape.join(',')}], expected one element`);
+    // K is a constant (the outputs' shapes were planned from it): checked now, and again on every run.
+    if (kIn !== undefined && readInt(kIn, 0) !== k) c.fail(`K ${readInt(kIn, 0)} disagrees with the outputs' extent ${k}`);
     const kAttr = kIn === undefined ? c.int('k', -1) : undefined;
     if (kAttr !== undefined && kAttr !== k) c.fail(`attribute k ${kAttr} disagrees with the outputs' extent ${k}`);
     const outer = x.shape.slice(0, axis).reduce((p, d) => p * d, 1);
