@@ -1,11 +1,13 @@
-// js Reduce{Mean,Sum,Max,Min,SumSquare,L2} over one contiguous block of axes (axes as attribute,
-// float32): the input is viewed as [outer, reduced, inner]; inner = 1 folds contiguous runs (a
-// token mean, a LayerNorm mean), otherwise whole inner rows are accumulated at a time. Sums in
-// doubles like the ref (ref/reduce.ts).
+// js Reduce{Mean,Sum,Max,Min,SumSquare,L2} over one contiguous block of axes (float32): the
+// input is viewed as [outer, reduced, inner]; inner = 1 folds contiguous runs (a token mean, a
+// LayerNorm mean), otherwise whole inner rows are accumulated at a time. Sums in doubles like the
+// ref (ref/reduce.ts). Axes come from the attribute, or from the axes input (ReduceSum from opset
+// 13, the others from 18) when the node's shapes alone pin the block down (selection sees no
+// values); prepare then checks the input's values agree.
 
 import type { DType } from '../../tensor.js';
 import type { Kernel, NodeShapes } from '../kernel.js';
-import { defineKernel } from '../common/define.js';
+import { defineKernel, INT_INDEX_TYPES, readInt } from '../common/define.js';
 import { attrAxes, reduceBlock } from '../common/reduce.js';
 
 const F32: readonly DType[] = ['float32'];
@@ -44,6 +46,54 @@ function foldInto(kind: Accumulate, acc: Float64Array, xd: Float32Array, base: n
   }
 }
 
+interface Block { readonly outer: number; readonly red: number; readonly inner: number }
+
+const sameBlock = (a: Block, b: Block): boolean => a.outer === b.outer && a.red === b.red && a.inner === b.inner;
+
+/**
+ * The block an axes-input node reduces, from its input and output shapes alone, or undefined
+ * when they allow axes that are no contiguous block or disagree. keepdims 1: the axes whose
+ * extent changed (size-1 axes fold to the same block either way); keepdims 0: every way of
+ * dropping axes of `x` that leaves `y` must give the same block.
+ */
+function blockFromShapes(x: readonly number[], y: readonly number[], keepdims: boolean): Block | undefined {
+  const all = x.reduce((p, d) => p * d, 1);
+  const identity: Block = { outer: all, red: 1, inner: 1 };
+  if (keepdims) {
+    if (y.length !== x.length || y.some((d, i) => d !== x[i] && d !== 1)) return undefined;
+    const changed = x.map((_, i) => i).filter((i) => y[i] !== x[i]);
+    return changed.length === 0 ? identity : reduceBlock(x, changed);
+  }
+  const drop = x.length - y.length;
+  if (drop < 0) return undefined;
+  let found: Block | undefined;
+  let consistent = true;
+  // Choose the dropped axes (at most C(8, 4) = 70 ways at rank 8; the loader bounds rank).
+  const visit = (i: number, k: number, dropped: number[]): void => {
+    if (!consistent) return;
+    if (i === x.length) {
+      if (k !== y.length || dropped.length !== drop) return;
+      const b = dropped.length === 0 ? identity : reduceBlock(x, dropped);
+      if (b === undefined || (found !== undefined && !sameBlock(found, b))) consistent = false;
+      else found = b;
+      return;
+    }
+    if (k < y.length && y[k] === x[i]) visit(i + 1, k + 1, dropped);
+    if (dropped.length < drop) visit(i + 1, k, [...dropped, i]);
+  };
+  visit(0, 0, []);
+  return consistent ? found : undefined;
+}
+
+/** The block `node` reduces (attribute axes, or an axes input the shapes pin down), or undefined. */
+function nodeBlock(node: NodeShapes): Block | undefined {
+  const x = node.inputs[0], y = node.outputs[0];
+  if (!x || !y) return undefined;
+  if (node.inputs[1] === undefined) return reduceBlock(x.shape, attrAxes(node.attrs));
+  if (!INT_INDEX_TYPES.includes(node.inputs[1].dtype as 'int64') || node.inputs[1].shape.length !== 1) return undefined;
+  return blockFromShapes(x.shape, y.shape, node.attrs['keepdims'] !== 0);
+}
+
 function reduceJs(op: string): Kernel {
   const { acc: kind, finish } = OPS[op]!;
   const start = START[kind];
@@ -51,19 +101,23 @@ function reduceJs(op: string): Kernel {
     dtype: 'f32', tile: '1x1', op, target: 'js', dtypes: F32,
     supports(node: NodeShapes): boolean {
       const x = node.inputs[0];
-      if (!x || x.dtype !== 'float32' || node.inputs[1] !== undefined) return false;
-      const axes = attrAxes(node.attrs);
-      if ((axes === undefined || axes.length === 0) && node.attrs['noop_with_empty_axes'] === 1) return false;
-      return reduceBlock(x.shape, axes) !== undefined;
+      // noop_with_empty_axes: the same shapes mean either a copy or a fold over size-1 axes.
+      if (!x || x.dtype !== 'float32' || node.attrs['noop_with_empty_axes'] === 1) return false;
+      return nodeBlock(node) !== undefined;
     },
     prepare(c) {
       const x = c.input(0, F32);
-      if (c.optionalInput(1)) c.fail('axes as an input are not supported (the ref kernel reads them)');
+      const axesIn = c.optionalInput(1, INT_INDEX_TYPES);
       const y = c.output(0, F32);
-      const axes = c.ints('axes');
-      if ((axes === undefined || axes.length === 0) && c.int('noop_with_empty_axes', 0) !== 0) c.fail('noop_with_empty_axes is not supported');
-      const block = reduceBlock(x.shape, axes);
-      if (block === undefined) c.fail(`axes [${axes?.join(',')}] are not one contiguous block of [${x.shape.join(',')}]`);
+      if (c.int('noop_with_empty_axes', 0) !== 0) c.fail('noop_with_empty_axes is not supported (the ref kernel takes it)');
+      const block = nodeBlock({ inputs: c.ctx.inputs, outputs: c.ctx.outputs, attrs: c.attrs });
+      if (block === undefined) c.fail(`the axes are not one contiguous block of [${x.shape.join(',')}] that the shapes determine`);
+      if (axesIn !== undefined) {
+        // A constant (the output shape was planned from it), so read once: its block must be the one the shapes give.
+        const axes = Array.from({ length: axesIn.shape[0]! }, (_, i) => readInt(axesIn, i));
+        const given = reduceBlock(x.shape, axes);
+        if (given === undefined || !sameBlock(given, block!)) c.fail(`axes input [${axes.join(',')}] disagrees with the input and output shapes`);
+      }
       const { outer, red, inner } = block!;
       const m = y.shape.reduce((p, d) => p * d, 1);
       if (m !== outer * inner) c.fail(`output shape [${y.shape.join(',')}] disagrees with the reduced axes`);

@@ -83,12 +83,19 @@ function reduceCases(): EdgeCase[] {
     [[1, 32, 128], [1], 0], [[1, 32, 128], [-1], 1], [[2, 3, 4, 5], [1, 2], 1], [[2, 3, 4, 5], [2, 3], 0],
     [[3, 7], undefined, 1], [[3, 1, 7], [0, 2], 1], [[4, 1, 6], [1], 0], [[5], [0], 0], [[2, 0, 3], [2], 1],
   ];
-  return cases.map(([x, axes, keepdims]) => {
+  const attrForm = cases.map(([x, axes, keepdims]): EdgeCase => {
     const rank = x.length;
     const red = new Set((axes ?? x.map((_, i) => i)).map((a) => (a < 0 ? a + rank : a)));
     const output = keepdims ? x.map((d, i) => (red.has(i) ? 1 : d)) : x.filter((_, i) => !red.has(i));
     return { name: `x[${x}] axes ${axes ?? 'all'} keepdims ${keepdims}`, inputs: [x], attrs: axes ? { axes, keepdims } : ({ keepdims } as Record<string, number>), output };
   });
+  // Axes as an input (ReduceSum from opset 13, the others from 18), where the shapes pin the block down.
+  const inputForm: [number[], number[], number, number[]][] = [
+    [[2, 3, 4, 5], [1, 2], 1, [2, 1, 1, 5]], [[2, 3, 4, 5], [-1], 0, [2, 3, 4]], [[3, 1, 7], [0, 2], 0, [1]], [[4, 6], [], 1, [1, 1]],
+  ];
+  return [...attrForm, ...inputForm.map(([x, axes, keepdims, output]): EdgeCase => ({
+    name: `x[${x}] axes input [${axes}] keepdims ${keepdims}`, inputs: [x, [axes.length]], int64Inputs: { 1: axes }, attrs: { keepdims }, output,
+  }))];
 }
 
 /** Cases for the ops these kernels implement, or undefined for other ops. */
