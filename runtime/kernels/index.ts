@@ -56,6 +56,7 @@ import { cumSumRef } from './ref/cumsum.js';
 import { triluRef } from './ref/trilu.js';
 import { nonZeroRef } from './ref/nonzero.js';
 import { oneHotRef } from './ref/onehot.js';
+import { ARG_JS_KERNELS } from './js/argmax.js';
 import { CONV_JS_KERNELS } from './js/conv.js';
 import { GEMM_JS_KERNELS } from './js/gemm.js';
 import { MATMUL_JS_KERNELS } from './js/matmul.js';
@@ -69,7 +70,7 @@ import { BINARY_JS_KERNELS } from './js/binary.js';
 import { layerNormalizationJs } from './js/layernormalization.js';
 import { REDUCE_JS_KERNELS } from './js/reduce.js';
 import { sliceJs } from './js/slice.js';
-import { softmaxJs } from './js/softmax.js';
+import { SOFTMAX_JS_KERNELS } from './js/softmax.js';
 import { transposeJs } from './js/transpose.js';
 import { CONV_SPARSE_REF_KERNELS } from './ref/conv-sparse.js';
 import { GEMM_SPARSE_REF_KERNELS } from './ref/gemm-sparse.js';
@@ -148,6 +149,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/trilu': { triluRef },
   'ref/nonzero': { nonZeroRef },
   'ref/onehot': { oneHotRef },
+  'js/argmax': { ARG_JS_KERNELS },
   'js/conv': { CONV_JS_KERNELS },
   'js/gemm': { GEMM_JS_KERNELS },
   'js/matmul': { MATMUL_JS_KERNELS },
@@ -161,7 +163,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'js/layernormalization': { layerNormalizationJs },
   'js/reduce': { REDUCE_JS_KERNELS },
   'js/slice': { sliceJs },
-  'js/softmax': { softmaxJs },
+  'js/softmax': { SOFTMAX_JS_KERNELS },
   'js/transpose': { transposeJs },
   'ref/conv-sparse': { CONV_SPARSE_REF_KERNELS },
   'ref/gemm-sparse': { GEMM_SPARSE_REF_KERNELS },

@@ -1,5 +1,5 @@
 // Edge shapes for the js elementwise, data-movement and normalisation kernels (binary
-// broadcasting, Transpose, Slice, the js reductions, Softmax, LayerNormalization): every fast path of their row plans, empty and size-1 axes,
+// broadcasting, Transpose, Slice, the js reductions, ArgMax/ArgMin, Softmax/LogSoftmax, LayerNormalization): every fast path of their row plans, empty and size-1 axes,
 // and lengths off any unroll.
 
 import type { EdgeCase } from './edge-cases.js';
@@ -98,6 +98,19 @@ function reduceCases(): EdgeCase[] {
   }))];
 }
 
+function argCases(): EdgeCase[] {
+  const cases: [number[], number, number, number][] = [
+    [[7], 0, 1, 0], [[3, 5], 1, 0, 0], [[3, 5], 0, 1, 1], [[2, 3, 4], 1, 0, 1], [[2, 3, 4], -1, 1, 0], [[1, 1], 0, 0, 0], [[4, 1, 6], 2, 1, 1], [[0, 3], 1, 0, 0],
+  ];
+  return cases.map(([x, axis, keepdims, last]) => {
+    const a = axis < 0 ? axis + x.length : axis;
+    return {
+      name: `x[${x}] axis ${axis} keepdims ${keepdims} select_last_index ${last}`, inputs: [x], attrs: { axis, keepdims, select_last_index: last },
+      output: keepdims ? x.map((d, i) => (i === a ? 1 : d)) : x.filter((_, i) => i !== a), outputDtype: 'int64' as const,
+    };
+  });
+}
+
 /** Cases for the ops these kernels implement, or undefined for other ops. */
 export function elementwiseEdgeCases(op: string): EdgeCase[] | undefined {
   switch (op) {
@@ -105,7 +118,8 @@ export function elementwiseEdgeCases(op: string): EdgeCase[] | undefined {
     case 'Transpose': return transposeCases();
     case 'Slice': return sliceCases();
     case 'ReduceMean': case 'ReduceSum': case 'ReduceMax': case 'ReduceMin': case 'ReduceSumSquare': case 'ReduceL2': return reduceCases();
-    case 'Softmax': return softmaxCases();
+    case 'Softmax': case 'LogSoftmax': return softmaxCases();
+    case 'ArgMax': case 'ArgMin': return argCases();
     case 'LayerNormalization': return layerNormCases();
     default: return undefined;
   }
