@@ -68,7 +68,8 @@ function blockFromShapes(x: readonly number[], y: readonly number[], keepdims: b
   if (drop < 0) return undefined;
   let found: Block | undefined;
   let consistent = true;
-  // Choose the dropped axes (at most C(8, 4) = 70 ways at rank 8; the loader bounds rank).
+  // Choose the dropped axes: only where the remaining axes still spell `y`, so few ways in practice
+  // and at most C(16, 8) = 12870 at the loader's largest rank, 16.
   const visit = (i: number, k: number, dropped: number[]): void => {
     if (!consistent) return;
     if (i === x.length) {
