@@ -10,24 +10,10 @@ import type { Out, Rule, Shape, ValueInfo } from './shape-rules/rule.js';
 import { broadcast, constantInts, dimAdd, elementwise, fmt, product, RuleCtx, sameAsInput, UNKNOWN } from './shape-rules/rule.js';
 import { ELEMENTWISE_RULES } from './shape-rules/elementwise.js';
 import { DATA_MOVEMENT_RULES } from './shape-rules/data-movement.js';
+import { REDUCE_AND_INDEX_RULES } from './shape-rules/reduce.js';
 
 export type { ValueInfo } from './shape-rules/rule.js';
 export { constantInts } from './shape-rules/rule.js';
-
-// ---- rule families --------------------------------------------------------------------------
-
-const softmaxLike: Rule = (c: RuleCtx) => {
-  const s = c.shape(0);
-  if (s) {
-    const axis = c.axis(attrInt(c.node, 'axis', c.opset >= 13 ? -1 : 1), Math.max(s.length, 1));
-    // Before opset 13 the op normalizes over the input flattened to 2-D at `axis`; the kernels
-    // normalize along one axis, which agrees only when `axis` is the last one.
-    if (c.opset < 13 && s.length > 0 && axis !== s.length - 1) {
-      c.fail(`before opset 13 ${c.node.op} normalizes over axes ${axis}..${s.length - 1} of ${fmt(s)} flattened together; spc supports it only along the last axis (opset 13+ semantics)`);
-    }
-  }
-  return sameAsInput(c);
-};
 
 // ---- convolution and pooling ----------------------------------------------------------------
 
@@ -167,28 +153,6 @@ const matmul: Rule = (c: RuleCtx) => {
 };
 
 // ---- reductions and normalisation -----------------------------------------------------------
-
-const reduceMean: Rule = (c: RuleCtx) => {
-  const x = c.in(0);
-  const xs = x.shape;
-  const keep = attrInt(c.node, 'keepdims', 1) === 1;
-  let axes: readonly number[] | undefined;
-  if (c.opset >= 18) {
-    if (c.has(1)) {
-      axes = c.ints(1);
-      if (!axes) return [{ dtype: x.dtype }];
-    } else axes = [];
-    if (axes.length === 0 && attrInt(c.node, 'noop_with_empty_axes', 0) === 1) return [{ dtype: x.dtype, shape: xs }];
-  } else axes = attrInts(c.node, 'axes') ?? [];
-  if (!xs) return [{ dtype: x.dtype }];
-  const reduced = new Set(axes.length === 0 ? xs.map((_, i) => i) : axes.map((a) => c.axis(a, xs.length, 'axes value')));
-  const shape: Dim[] = [];
-  xs.forEach((d, i) => {
-    if (!reduced.has(i)) shape.push(d);
-    else if (keep) shape.push(1);
-  });
-  return [{ dtype: x.dtype, shape }];
-};
 
 const batchNorm: Rule = (c: RuleCtx) => {
   const x = c.in(0);
@@ -531,13 +495,14 @@ const RULES: Readonly<Record<string, Rule>> = {
   Sqrt: sameAsInput, Identity: sameAsInput,
   Mul: elementwise(), Add: elementwise(), Sub: elementwise(), Div: elementwise(), Pow: elementwise(),
   Equal: elementwise('bool'), Where: where,
-  ReduceMean: reduceMean, Softmax: softmaxLike, BatchNormalization: batchNorm, LayerNormalization: layerNorm,
+  BatchNormalization: batchNorm, LayerNormalization: layerNorm,
   Transpose: transpose, Reshape: reshape, Flatten: flatten, Concat: concat, Slice: slice, Gather: gather,
   Shape: shapeOp, Squeeze: squeeze, Unsqueeze: unsqueeze, Expand: expand, Split: split, Pad: pad, Cast: cast,
   GlobalAveragePool: globalPool, GlobalMaxPool: globalPool, MaxPool: pool, AveragePool: pool,
   Dropout: dropout, Resize: resize, Constant: constantOp,
   ...ELEMENTWISE_RULES,
   ...DATA_MOVEMENT_RULES,
+  ...REDUCE_AND_INDEX_RULES,
 };
 
 /** Op types spc can import (Constant is folded away by the importer and not listed). */

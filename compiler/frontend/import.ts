@@ -16,6 +16,7 @@ import { int64ToNumber } from './decode.js';
 import type { ModelProto } from './decode.js';
 import type { WireAttribute, WireNode, WireTensor } from './wire.js';
 import { echoList } from '../echo.js';
+import { explicitOpsetForm } from './opset-forms.js';
 
 type Int64 = number | { toNumber(): number; toString(): string };
 
@@ -115,6 +116,7 @@ export function importModel(model: ModelProto, file: string, budget: WeightBudge
       // defineProperty: an attribute named __proto__ stays a plain own property.
       if (attr) Object.defineProperty(attrs, a.name, { value: attr, enumerable: true, writable: true, configurable: true });
     }
+    if (isDefault) explicitOpsetForm(op, opset, attrs);
     // Unsupported ops are reported together by the loader; a foreign domain stays visible in the op name.
     nodes.push({ name, op: isDefault ? op : `${domain}.${op}`, inputs: [...(n.input ?? [])], outputs: [...(n.output ?? [])], attrs });
   });

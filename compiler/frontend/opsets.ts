@@ -46,7 +46,6 @@ export const OP_SUPPORT: Readonly<Record<string, OpSupport>> = {
   Mul: { since: 7 },
   Pad: { since: 2, limits: ['pads and axes must be compile-time constants'] },
   Pow: { since: 7 },
-  ReduceMean: { since: 1, limits: ['axes (opset 18 input) must be a compile-time constant'] },
   Relu: { since: 6 },
   Reshape: { since: 1, limits: ['the shape input must be a compile-time constant'] },
   Resize: {
@@ -56,7 +55,6 @@ export const OP_SUPPORT: Readonly<Record<string, OpSupport>> = {
   Shape: { since: 1 },
   Sigmoid: { since: 6 },
   Slice: { since: 1, limits: ['starts, ends, axes and steps must be compile-time constants'] },
-  Softmax: { since: 1 },
   Split: { since: 2, limits: ['split sizes must be compile-time constants'] },
   Sqrt: { since: 6 },
   Squeeze: { since: 1, limits: ['axes must be compile-time constants'] },
@@ -112,4 +110,21 @@ export const OP_SUPPORT: Readonly<Record<string, OpSupport>> = {
   GroupNormalization: { since: 18, limits: ['float32 and float64 only; stash_type is ignored (statistics are always computed in float64)'] },
   LpNormalization: { since: 1 },
   Upsample: { since: 7, limits: ['run as Resize-10 (asymmetric coordinates, nearest floor or linear); float32 only; scales must be compile-time constants'] },
+  // Reductions and index ops (analysis/shape-rules/reduce.ts, kernels ref/reduce, ref/argmax, …).
+  ...Object.fromEntries(['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare',
+    'ReduceLogSum', 'ReduceLogSumExp'].map((op) => [op, {
+    since: 1,
+    limits: ['axes (the input form: ReduceSum from opset 13, the others from 18) must be a compile-time constant',
+      'computed in doubles: int64 values beyond 2^53 lose precision'],
+  }])),
+  ArgMax: { since: 1 },
+  ArgMin: { since: 1 },
+  TopK: { since: 1, limits: ['K (the input form, opset 10+) must be a compile-time constant'] },
+  Softmax: { since: 1 },
+  LogSoftmax: { since: 1 },
+  Hardmax: { since: 1 },
+  CumSum: { since: 11, limits: ['computed in doubles: int64 values beyond 2^53 lose precision'] },
+  Trilu: { since: 14 },
+  NonZero: { since: 9, limits: ['its output shape depends on the input values: folded when the input is a constant, refused otherwise (spc plans static shapes)'] },
+  OneHot: { since: 9, limits: ['depth must be a compile-time constant'] },
 };

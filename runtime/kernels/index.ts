@@ -17,8 +17,8 @@ import { mulRef } from './ref/mul.js';
 import { divRef } from './ref/div.js';
 import { powRef } from './ref/pow.js';
 import { sqrtRef } from './ref/sqrt.js';
-import { reduceMeanRef } from './ref/reducemean.js';
-import { softmaxRef } from './ref/softmax.js';
+import { REDUCE_REF_KERNELS } from './ref/reduce.js';
+import { SOFTMAX_REF_KERNELS } from './ref/softmax.js';
 import { transposeRef } from './ref/transpose.js';
 import { reshapeRef } from './ref/reshape.js';
 import { flattenRef } from './ref/flatten.js';
@@ -94,6 +94,13 @@ import { einsumRef } from './ref/einsum.js';
 import { instanceNormalizationRef } from './ref/instancenormalization.js';
 import { groupNormalizationRef } from './ref/groupnormalization.js';
 import { lpNormalizationRef } from './ref/lpnormalization.js';
+import { ARG_REF_KERNELS } from './ref/argmax.js';
+import { topKRef } from './ref/topk.js';
+import { cumSumRef } from './ref/cumsum.js';
+import { triluRef } from './ref/trilu.js';
+import { nonZeroRef } from './ref/nonzero.js';
+import { oneHotRef } from './ref/onehot.js';
+import { ARG_JS_KERNELS } from './js/argmax.js';
 import { CONV_JS_KERNELS } from './js/conv.js';
 import { GEMM_JS_KERNELS } from './js/gemm.js';
 import { MATMUL_JS_KERNELS } from './js/matmul.js';
@@ -105,9 +112,9 @@ import { reluJs } from './js/relu.js';
 import { concatJs } from './js/concat.js';
 import { BINARY_JS_KERNELS } from './js/binary.js';
 import { layerNormalizationJs } from './js/layernormalization.js';
-import { reduceMeanJs } from './js/reducemean.js';
+import { REDUCE_JS_KERNELS } from './js/reduce.js';
 import { sliceJs } from './js/slice.js';
-import { softmaxJs } from './js/softmax.js';
+import { SOFTMAX_JS_KERNELS } from './js/softmax.js';
 import { transposeJs } from './js/transpose.js';
 import { CONV_SPARSE_REF_KERNELS } from './ref/conv-sparse.js';
 import { GEMM_SPARSE_REF_KERNELS } from './ref/gemm-sparse.js';
@@ -147,8 +154,8 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/div': { divRef },
   'ref/pow': { powRef },
   'ref/sqrt': { sqrtRef },
-  'ref/reducemean': { reduceMeanRef },
-  'ref/softmax': { softmaxRef },
+  'ref/reduce': { REDUCE_REF_KERNELS },
+  'ref/softmax': { SOFTMAX_REF_KERNELS },
   'ref/transpose': { transposeRef },
   'ref/reshape': { reshapeRef },
   'ref/flatten': { flattenRef },
@@ -223,6 +230,13 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/instancenormalization': { instanceNormalizationRef },
   'ref/groupnormalization': { groupNormalizationRef },
   'ref/lpnormalization': { lpNormalizationRef },
+  'ref/argmax': { ARG_REF_KERNELS },
+  'ref/topk': { topKRef },
+  'ref/cumsum': { cumSumRef },
+  'ref/trilu': { triluRef },
+  'ref/nonzero': { nonZeroRef },
+  'ref/onehot': { oneHotRef },
+  'js/argmax': { ARG_JS_KERNELS },
   'js/conv': { CONV_JS_KERNELS },
   'js/gemm': { GEMM_JS_KERNELS },
   'js/matmul': { MATMUL_JS_KERNELS },
@@ -234,9 +248,9 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'js/concat': { concatJs },
   'js/binary': { BINARY_JS_KERNELS },
   'js/layernormalization': { layerNormalizationJs },
-  'js/reducemean': { reduceMeanJs },
+  'js/reduce': { REDUCE_JS_KERNELS },
   'js/slice': { sliceJs },
-  'js/softmax': { softmaxJs },
+  'js/softmax': { SOFTMAX_JS_KERNELS },
   'js/transpose': { transposeJs },
   'ref/conv-sparse': { CONV_SPARSE_REF_KERNELS },
   'ref/gemm-sparse': { GEMM_SPARSE_REF_KERNELS },

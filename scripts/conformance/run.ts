@@ -114,6 +114,8 @@ export const SHAPE_INPUTS: Readonly<Record<string, readonly number[]>> = {
   Reshape: [1], Expand: [1], Squeeze: [1], Unsqueeze: [1], Split: [1], ReduceMean: [1],
   Slice: [1, 2, 3, 4], Pad: [1, 3], Resize: [1, 2, 3], ConvTranspose: [], Tile: [1],
   ConstantOfShape: [0], Range: [0, 1, 2],
+  ReduceSum: [1], ReduceMax: [1], ReduceMin: [1], ReduceProd: [1], ReduceL1: [1], ReduceL2: [1], ReduceSumSquare: [1],
+  ReduceLogSum: [1], ReduceLogSumExp: [1], TopK: [1], OneHot: [1],
 };
 
 /** The graph inputs of `model` read only in SHAPE_INPUTS slots. */

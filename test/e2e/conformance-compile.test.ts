@@ -64,7 +64,7 @@ describe('compiling shape-setting inputs', function () {
     m.dispose();
   });
 
-  it('Softmax before opset 13 compiles only along the last axis (its flattened-2-D meaning differs otherwise)', async () => {
+  it('Softmax before opset 13 normalizes the input flattened to 2-D at its axis (default 1), from opset 13 one axis', async () => {
     const write = (opset: number, axis: number | undefined): string => {
       const vi = (v: string) => ({ name: v, type: { tensorType: { elemType: 1, shape: { dim: [2, 3, 4].map((d) => ({ dimValue: d })) } } } });
       const m = onnx.ModelProto.create({
@@ -75,13 +75,24 @@ describe('compiling shape-setting inputs', function () {
       writeFileSync(f, onnx.ModelProto.encode(m).finish());
       return f;
     };
-    assert.throws(() => compileFile(write(11, undefined)), /node 'sm' \(Softmax\).*before opset 13 Softmax normalizes over axes 1\.\.2 of \[2,3,4\] flattened together/);
-    assert.throws(() => compileFile(write(11, 0)), /axes 0\.\.2/);
-    // Along the last axis both meanings agree: rows of 4 that sum to 1.
-    const m = await loadModel(compileFile(write(11, 2)).artifact);
-    const y = (await m.run({ x: Float32Array.from({ length: 24 }, (_, i) => Math.sin(i)) })).y!.data as Float32Array;
-    for (let r = 0; r < 6; r++) assert.ok(Math.abs(y[4 * r]! + y[4 * r + 1]! + y[4 * r + 2]! + y[4 * r + 3]! - 1) < 1e-6);
-    m.dispose();
+    const x = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i));
+    /** Sums of `y` over runs of `len` consecutive elements (the rows of the 2-D view). */
+    const rowSums = async (file: string, len: number): Promise<number[]> => {
+      const m = await loadModel(compileFile(file).artifact);
+      const y = (await m.run({ x })).y!.data as Float32Array;
+      m.dispose();
+      return Array.from({ length: 24 / len }, (_, r) => y.subarray(r * len, (r + 1) * len).reduce((a, b) => a + b, 0));
+    };
+    const ones = (n: number, got: number[]): void => {
+      assert.equal(got.length, n);
+      for (const s of got) assert.ok(Math.abs(s - 1) < 1e-6, `row sums ${got.join(', ')}`);
+    };
+    ones(2, await rowSums(write(11, undefined), 12)); // [2, 3·4]: 2 rows of 12
+    ones(1, await rowSums(write(11, 0), 24)); // [1, 2·3·4]: one row of 24
+    ones(6, await rowSums(write(11, 2), 4)); // the last axis: both meanings agree
+    // Opset 13, axis 1: each of the 8 lanes of 3 (stride 4) sums to 1, so no row of 12 does.
+    const sums12 = await rowSums(write(13, 1), 12);
+    assert.ok(sums12.every((s) => Math.abs(s - 4) < 1e-5), `opset 13 rows of 12 sum to 4: ${sums12.join(', ')}`);
   });
 
   it('spc compile --input-value, then spc run on the test\'s .pb files', () => {

@@ -1,5 +1,5 @@
 // Edge shapes for the js elementwise, data-movement and normalisation kernels (binary
-// broadcasting, Transpose, Slice, ReduceMean, Softmax, LayerNormalization): every fast path of their row plans, empty and size-1 axes,
+// broadcasting, Transpose, Slice, the js reductions, ArgMax/ArgMin, Softmax/LogSoftmax, LayerNormalization): every fast path of their row plans, empty and size-1 axes,
 // and lengths off any unroll.
 
 import type { EdgeCase } from './edge-cases.js';
@@ -78,16 +78,36 @@ function sliceCases(): EdgeCase[] {
   });
 }
 
-function reduceMeanCases(): EdgeCase[] {
+function reduceCases(): EdgeCase[] {
   const cases: [number[], number[] | undefined, number][] = [
     [[1, 32, 128], [1], 0], [[1, 32, 128], [-1], 1], [[2, 3, 4, 5], [1, 2], 1], [[2, 3, 4, 5], [2, 3], 0],
     [[3, 7], undefined, 1], [[3, 1, 7], [0, 2], 1], [[4, 1, 6], [1], 0], [[5], [0], 0], [[2, 0, 3], [2], 1],
   ];
-  return cases.map(([x, axes, keepdims]) => {
+  const attrForm = cases.map(([x, axes, keepdims]): EdgeCase => {
     const rank = x.length;
     const red = new Set((axes ?? x.map((_, i) => i)).map((a) => (a < 0 ? a + rank : a)));
     const output = keepdims ? x.map((d, i) => (red.has(i) ? 1 : d)) : x.filter((_, i) => !red.has(i));
     return { name: `x[${x}] axes ${axes ?? 'all'} keepdims ${keepdims}`, inputs: [x], attrs: axes ? { axes, keepdims } : ({ keepdims } as Record<string, number>), output };
+  });
+  // Axes as an input (ReduceSum from opset 13, the others from 18), where the shapes pin the block down.
+  const inputForm: [number[], number[], number, number[]][] = [
+    [[2, 3, 4, 5], [1, 2], 1, [2, 1, 1, 5]], [[2, 3, 4, 5], [-1], 0, [2, 3, 4]], [[3, 1, 7], [0, 2], 0, [1]], [[4, 6], [], 1, [1, 1]],
+  ];
+  return [...attrForm, ...inputForm.map(([x, axes, keepdims, output]): EdgeCase => ({
+    name: `x[${x}] axes input [${axes}] keepdims ${keepdims}`, inputs: [x, [axes.length]], int64Inputs: { 1: axes }, attrs: { keepdims }, output,
+  }))];
+}
+
+function argCases(): EdgeCase[] {
+  const cases: [number[], number, number, number][] = [
+    [[7], 0, 1, 0], [[3, 5], 1, 0, 0], [[3, 5], 0, 1, 1], [[2, 3, 4], 1, 0, 1], [[2, 3, 4], -1, 1, 0], [[1, 1], 0, 0, 0], [[4, 1, 6], 2, 1, 1], [[0, 3], 1, 0, 0],
+  ];
+  return cases.map(([x, axis, keepdims, last]) => {
+    const a = axis < 0 ? axis + x.length : axis;
+    return {
+      name: `x[${x}] axis ${axis} keepdims ${keepdims} select_last_index ${last}`, inputs: [x], attrs: { axis, keepdims, select_last_index: last },
+      output: keepdims ? x.map((d, i) => (i === a ? 1 : d)) : x.filter((_, i) => i !== a), outputDtype: 'int64' as const,
+    };
   });
 }
 
@@ -97,8 +117,9 @@ export function elementwiseEdgeCases(op: string): EdgeCase[] | undefined {
     case 'Add': case 'Sub': case 'Mul': case 'Div': return binaryCases();
     case 'Transpose': return transposeCases();
     case 'Slice': return sliceCases();
-    case 'ReduceMean': return reduceMeanCases();
-    case 'Softmax': return softmaxCases();
+    case 'ReduceMean': case 'ReduceSum': case 'ReduceMax': case 'ReduceMin': case 'ReduceSumSquare': case 'ReduceL2': return reduceCases();
+    case 'Softmax': case 'LogSoftmax': return softmaxCases();
+    case 'ArgMax': case 'ArgMin': return argCases();
     case 'LayerNormalization': return layerNormCases();
     default: return undefined;
   }

@@ -12,6 +12,8 @@ export interface EdgeCase {
   readonly int64Inputs?: Readonly<Record<number, readonly number[]>>;
   readonly attrs: Attrs;
   readonly output: readonly number[];
+  /** The output's dtype when it is not float32 (ArgMax's int64 indices). */
+  readonly outputDtype?: 'int64';
 }
 
 export function tileOf(id: string): { mr: number; nr: number } {

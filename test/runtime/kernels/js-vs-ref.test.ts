@@ -32,8 +32,13 @@ function epilogueAttrs(k: Kernel): Attrs {
   return {};
 }
 
-function run(k: Kernel, inputs: (TensorView | undefined)[], attrs: Attrs, outShape: readonly number[]): Float32Array {
+function run(k: Kernel, inputs: (TensorView | undefined)[], attrs: Attrs, outShape: readonly number[], outDtype: 'float32' | 'int64' = 'float32'): ArrayLike<number> {
   // Poison the output so a kernel that skips cells cannot pass by inheriting zeros.
+  if (outDtype === 'int64') {
+    const ints = new BigInt64Array(sizeOf(outShape)).fill(-1n);
+    k.prepare({ node: `test-${k.id}`, inputs, outputs: [{ dtype: 'int64', shape: outShape, data: ints }], attrs })();
+    return Float64Array.from(ints, Number);
+  }
   const out = new Float32Array(sizeOf(outShape)).fill(Number.NaN);
   k.prepare({ node: `test-${k.id}`, inputs, outputs: [{ dtype: 'float32', shape: outShape, data: out }], attrs })();
   return out;
@@ -62,8 +67,8 @@ describe('js kernels vs ref kernels', () => {
             return s === undefined ? undefined : randomView(s, next);
           });
           const attrs = { ...c.attrs, ...epilogueAttrs(k) };
-          const want = run(ref, inputs, attrs, c.output);
-          const got = run(k, inputs, attrs, c.output);
+          const want = run(ref, inputs, attrs, c.output, c.outputDtype);
+          const got = run(k, inputs, attrs, c.output, c.outputDtype);
           for (let i = 0; i < want.length; i++) {
             const e = want[i]!, g = got[i]!;
             if (!(Math.abs(g - e) <= 1e-4 * Math.abs(e) + 1e-4)) {
