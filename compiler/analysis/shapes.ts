@@ -4,16 +4,17 @@
 
 import { echoJoin, echoList } from '../echo.js';
 import { SpcError } from '../errors.js';
+import { RECURRENT_RULES } from './shape-rules/recurrent.js';
 import type { Constant, Dim, DType, Graph, Node, Value } from '../ir/graph.js';
 import { attrInt, attrInts, attrString, makeGraph } from '../ir/graph.js';
 
 export interface ValueInfo { readonly dtype: DType; readonly shape?: readonly Dim[]; readonly constant?: Constant }
 
 type Shape = readonly Dim[];
-interface Out { dtype: DType; shape?: Shape }
+export interface Out { dtype: DType; shape?: Shape }
 
 /** What a rule sees: the node, its inputs' info and a few accessors that fail with the node's name. */
-class RuleCtx {
+export class RuleCtx {
   constructor(readonly node: Node, readonly inputs: readonly (ValueInfo | undefined)[], readonly opset: number) {}
 
   fail(msg: string): never {
@@ -59,7 +60,7 @@ export function constantInts(c: Constant): number[] {
   return out;
 }
 
-type Rule = (c: RuleCtx) => Out[];
+export type Rule = (c: RuleCtx) => Out[];
 
 // ---- dimension arithmetic -------------------------------------------------------------------
 
@@ -645,6 +646,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   Shape: shapeOp, Squeeze: squeeze, Unsqueeze: unsqueeze, Expand: expand, Split: split, Pad: pad, Cast: cast,
   GlobalAveragePool: globalPool, GlobalMaxPool: globalPool, MaxPool: pool, AveragePool: pool,
   Dropout: dropout, Resize: resize, Constant: constantOp,
+  ...RECURRENT_RULES,
 };
 
 /** Op types spc can import (Constant is folded away by the importer and not listed). */

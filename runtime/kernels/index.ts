@@ -80,6 +80,9 @@ import { GEMM_ROWBLOCK_WASM_KERNELS } from './wasm/gemm-rowblock.js';
 import { MATMUL_ROWBLOCK_WASM_KERNELS } from './wasm/matmul-rowblock.js';
 import { maxPoolWasm } from './wasm/maxpool.js';
 import { addWasm, reluWasm } from './wasm/eltwise.js';
+import { lstmRef } from './ref/lstm.js';
+import { gruRef } from './ref/gru.js';
+import { rnnRef } from './ref/rnn.js';
 
 /** A kernel file's exports holding kernels: export name → the kernel, or the list of its variants. */
 export type KernelExports = Readonly<Record<string, Kernel | readonly Kernel[]>>;
@@ -166,6 +169,9 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'wasm/matmul-rowblock': { MATMUL_ROWBLOCK_WASM_KERNELS },
   'wasm/maxpool': { maxPoolWasm },
   'wasm/eltwise': { addWasm, reluWasm },
+  'ref/lstm': { lstmRef },
+  'ref/gru': { gruRef },
+  'ref/rnn': { rnnRef },
 };
 
 export const ALL_KERNELS: readonly Kernel[] = Object.values(KERNEL_MODULES).flatMap((exports) => Object.values(exports).flat());
