@@ -83,6 +83,9 @@ import { addWasm, reluWasm } from './wasm/eltwise.js';
 import { lstmRef } from './ref/lstm.js';
 import { gruRef } from './ref/gru.js';
 import { rnnRef } from './ref/rnn.js';
+import { lstmJs } from './js/lstm.js';
+import { gruJs } from './js/gru.js';
+import { rnnJs } from './js/rnn.js';
 
 /** A kernel file's exports holding kernels: export name → the kernel, or the list of its variants. */
 export type KernelExports = Readonly<Record<string, Kernel | readonly Kernel[]>>;
@@ -172,6 +175,9 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/lstm': { lstmRef },
   'ref/gru': { gruRef },
   'ref/rnn': { rnnRef },
+  'js/lstm': { lstmJs },
+  'js/gru': { gruJs },
+  'js/rnn': { rnnJs },
 };
 
 export const ALL_KERNELS: readonly Kernel[] = Object.values(KERNEL_MODULES).flatMap((exports) => Object.values(exports).flat());

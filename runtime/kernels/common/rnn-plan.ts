@@ -12,6 +12,8 @@ export interface RnnPlan extends RnnDims {
   readonly x: TensorView; readonly w: TensorView; readonly r: TensorView;
   readonly b?: TensorView; readonly seqLens?: TensorView; readonly h0?: TensorView; readonly c0?: TensorView; readonly p?: TensorView;
   readonly y?: TensorView; readonly yh?: TensorView; readonly yc?: TensorView;
+  /** Row index of X[t, b, :] among X's seq·batch rows (layout 0: t·batch + b, layout 1: b·seq + t). */
+  rowAt(t: number, b: number): number;
   /** Offset of X[t, b, 0] (row of `input` elements). */
   xAt(t: number, b: number): number;
   /** Offset of Y[t, d, b, 0] (row of `hidden` elements). */
@@ -56,9 +58,11 @@ export function planRnn(c: Checker, op: RnnOp, dtypes: readonly ('float32' | 'fl
   const p = op === 'LSTM' ? opt(RNN_INPUT.P) : undefined;
   const D = attrs.dirs;
   const inputSize = dims.input;
+  const rowAt = attrs.layout === 0 ? (t: number, bi: number): number => t * batch + bi : (t: number, bi: number): number => bi * seq + t;
   return {
     ...dims, attrs, x, w, r, b, seqLens, h0, c0, p, y: out(0), yh: out(1), yc: op === 'LSTM' ? out(2) : undefined,
-    xAt: attrs.layout === 0 ? (t, bi) => (t * batch + bi) * inputSize : (t, bi) => (bi * seq + t) * inputSize,
+    rowAt,
+    xAt: (t, bi) => rowAt(t, bi) * inputSize,
     yAt: attrs.layout === 0 ? (t, d, bi) => ((t * D + d) * batch + bi) * hidden : (t, d, bi) => ((bi * seq + t) * D + d) * hidden,
     stateAt: attrs.layout === 0 ? (d, bi) => (d * batch + bi) * hidden : (d, bi) => (bi * D + d) * hidden,
     lengthOf: seqLens === undefined ? () => seq : (bi) => {

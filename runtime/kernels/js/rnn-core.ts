@@ -1,0 +1,98 @@
+// The float32 recurrence shared by the js LSTM, GRU and RNN kernels: the input projection of
+// every time step is one GEMM per direction, the recurrent projection one GEMM per step over the
+// whole batch (sgemm-core's dot kernel: W and R are row-major [gates·hidden, K], i.e. Bᵀ), and
+// the op's cell turns both into the next state.
+//
+//   xw   [seq·batch rows in X's order, G·H]  = X · W[d]ᵀ                 (once per direction)
+//   state h [batch, H] (c for LSTM)          → op.step(d, xRow)          (per time step)
+//   xRow[b] = xw row of entry b's time step this step, −1 once b's sequence has ended
+//
+// sequence_lens lets entries end early, and a reverse direction starts each entry at its own
+// last step, so the step index s maps to a different t per entry.
+
+import type { RnnPlan } from '../common/rnn-plan.js';
+import { isReverse, zeroPadding } from '../common/rnn-plan.js';
+import { RNN_GATES } from '../common/rnn.js';
+import { sgemmDot } from './sgemm-core.js';
+
+/** The op-specific part: one step of every active batch entry, updating `core.h` (and `core.c`). */
+export interface RnnCell {
+  step(d: number, xRow: Int32Array): void;
+}
+
+/** Buffers and weights a cell reads, allocated once at prepare. */
+export interface RnnCore {
+  readonly p: RnnPlan;
+  readonly gh: number;
+  readonly xw: Float32Array;
+  readonly h: Float32Array;
+  readonly c: Float32Array;
+  readonly wd: Float32Array;
+  readonly rd: Float32Array;
+  /** Per direction, Wb + Rb for each of the G·H gate rows (zeros without B); summed at the start of every run, since B may be a runtime input. */
+  readonly bias: Float32Array;
+  /** Clamps to ±clip (identity without the attribute). */
+  readonly clip: (v: number) => number;
+}
+
+export function makeRnnCore(p: RnnPlan): RnnCore {
+  const G = RNN_GATES[p.attrs.op], gh = G * p.hidden, D = p.attrs.dirs;
+  const bias = new Float32Array(D * gh);
+  const lim = p.attrs.clip;
+  return {
+    p, gh, bias,
+    xw: new Float32Array(p.seq * p.batch * gh),
+    h: new Float32Array(p.batch * p.hidden),
+    c: new Float32Array(p.batch * p.hidden),
+    wd: p.w.data as Float32Array, rd: p.r.data as Float32Array,
+    clip: lim === Infinity ? (v) => v : (v) => (v < -lim ? -lim : v > lim ? lim : v),
+  };
+}
+
+/** The run function: per direction, the input GEMM, then the steps, then Y padding and Y_h / Y_c. */
+export function runRnn(core: RnnCore, cell: RnnCell): () => void {
+  const { p, gh, xw, h, c } = core;
+  const { hidden: H, batch, seq, input: I, attrs } = p;
+  const xd = p.x.data as Float32Array;
+  const yd = p.y?.data as Float32Array | undefined;
+  const xRow = new Int32Array(batch), lens = new Int32Array(batch);
+  const loadState = (v: RnnPlan['h0'], into: Float32Array, d: number): void => {
+    if (v === undefined) { into.fill(0); return; }
+    const src = v.data as Float32Array;
+    for (let b = 0; b < batch; b++) into.set(src.subarray(p.stateAt(d, b), p.stateAt(d, b) + H), b * H);
+  };
+  const storeState = (v: RnnPlan['yh'], from: Float32Array, d: number): void => {
+    if (v === undefined) return;
+    const dst = v.data as Float32Array;
+    for (let b = 0; b < batch; b++) dst.set(from.subarray(b * H, b * H + H), p.stateAt(d, b));
+  };
+  const bd = p.b?.data as Float32Array | undefined, D = attrs.dirs;
+  return () => {
+    if (bd !== undefined) for (let d = 0; d < D; d++) for (let j = 0; j < gh; j++) core.bias[d * gh + j] = bd[d * 2 * gh + j]! + bd[d * 2 * gh + gh + j]!;
+    let longest = 0;
+    for (let b = 0; b < batch; b++) { lens[b] = p.lengthOf(b); longest = Math.max(longest, lens[b]!); }
+    for (let d = 0; d < attrs.dirs; d++) {
+      // X's rows are contiguous in both layouts ([seq, batch] or [batch, seq] rows of I).
+      sgemmDot(seq * batch, gh, I, xd, 0, I, 1, core.wd, d * gh * I, xw, 0);
+      loadState(p.h0, h, d);
+      loadState(p.c0, c, d);
+      const reverse = isReverse(attrs, d);
+      for (let s = 0; s < longest; s++) {
+        for (let b = 0; b < batch; b++) {
+          const len = lens[b]!;
+          xRow[b] = s < len ? p.rowAt(reverse ? len - 1 - s : s, b) : -1;
+        }
+        cell.step(d, xRow);
+        if (yd === undefined) continue;
+        for (let b = 0; b < batch; b++) {
+          if (xRow[b]! < 0) continue;
+          const len = lens[b]!;
+          yd.set(h.subarray(b * H, b * H + H), p.yAt(reverse ? len - 1 - s : s, d, b));
+        }
+      }
+      for (let b = 0; b < batch; b++) zeroPadding(p, d, b, lens[b]!);
+      storeState(p.yh, h, d);
+      storeState(p.yc, c, d);
+    }
+  };
+}
