@@ -82,9 +82,9 @@ function numberList(v: AttrValue | undefined, name: string, fail: Fail): readonl
 
 /**
  * Resolves the attributes of an LSTM/GRU/RNN node by the spec: the activations default per op,
- * bidirectional takes one list per direction (a single direction's list is used for both, as
- * onnxruntime does), and activation_alpha/beta are consumed in order by the activations that
- * read them (the others take none), each missing value taking that op's default.
+ * bidirectional lists both directions' (onnxruntime refuses a single direction's list too), and
+ * activation_alpha/beta are consumed in order by the activations that read them (the others take
+ * none, as in onnxruntime), each missing value taking the default of the ONNX op of that name.
  */
 export function rnnAttrs(op: RnnOp, attrs: Attrs, fail: Fail): RnnAttrs {
   const str = (name: string, def: string): string => {
@@ -127,7 +127,6 @@ export function rnnAttrs(op: RnnOp, attrs: Attrs, fail: Fail): RnnAttrs {
     if (!Array.isArray(given) || given.some((s) => typeof s !== 'string')) fail(`attribute activations must be a list of strings`);
     const list = given as readonly string[];
     if (list.length === per * dirs) names = list;
-    else if (list.length === per && dirs === 2) names = [...list, ...list];
     else fail(`attribute activations has ${list.length} entries, ${op} ${direction} needs ${per * dirs}`);
   }
   const alphas = numberList(attrs['activation_alpha'], 'activation_alpha', fail);

@@ -39,7 +39,7 @@ export const lstmJs = defineKernel({
             let vo = xw[xo + H + j]! + hr[ro + H + j]! + bias[bo + H + j]!;
             if (pd !== undefined) vo += pd[po + H + j]! * cNew;
             cs[so + j] = cNew;
-            h[so + j] = f(clip(vo)) * hAct(clip(cNew));
+            h[so + j] = f(clip(vo)) * hAct(cNew);
           }
         }
       },

@@ -6,7 +6,10 @@
 //   ct = g(clip(Xt·Wcᵀ + Ht-1·Rcᵀ + Wbc + Rbc))
 //   Ct = ft ⊙ Ct-1 + it ⊙ ct
 //   ot = f(clip(Xt·Woᵀ + Ht-1·Roᵀ + Po ⊙ Ct + Wbo + Rbo))
-//   Ht = ot ⊙ h(clip(Ct))
+//   Ht = ot ⊙ h(Ct)
+//
+// clip bounds the gates' pre-activations only: h's input Ct is not clipped (onnxruntime's
+// reading of "applied to the input of activations"; the spec's reference has no clip).
 
 import { defineKernel, FLOAT_TYPES } from '../common/define.js';
 import { activationFn } from '../common/rnn.js';
@@ -40,7 +43,7 @@ export const lstmRef = defineKernel({
       }
       for (let j = 0; j < H; j++) {
         const o = f!(clip(pre[H + j]! + peep(1, j, cNew[j]!)));
-        h[j] = o * hAct!(clip(cNew[j]!));
+        h[j] = o * hAct!(cNew[j]!);
         cs[j] = cNew[j]!;
       }
     });
