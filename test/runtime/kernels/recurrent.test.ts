@@ -7,6 +7,8 @@
 // prepare; a sequence length outside [0, seq] fails the run naming the node.
 
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { compileBytes } from '../../../compiler/compile.js';
@@ -18,6 +20,8 @@ import { lstmJs } from '../../../runtime/kernels/js/lstm.js';
 import { gruRef } from '../../../runtime/kernels/ref/gru.js';
 import { mulberry32 } from '../../../compiler/sparse/prng.js';
 import { assertClose } from '../../helpers/compare.js';
+import { CORPUS } from '../../helpers/corpus.js';
+import { readNpy } from '../../helpers/files.js';
 
 const { onnx } = onnxProto;
 type Op = 'LSTM' | 'GRU' | 'RNN';
@@ -235,6 +239,53 @@ describe('kernels: LSTM / GRU / RNN against onnxruntime', function () {
 
   it('float64 (ref kernel) matches onnxruntime float32 on the same values', async () => {
     await checkAgainstOrt({ op: 'LSTM', dtype: 'float64', seq: 3, batch: 2, input: 3, hidden: 4, b: true, h0: true, c0: true, attrs: { direction: 'bidirectional' } });
+  });
+});
+
+/**
+ * Silero VAD's LSTM decoder as a model of its own: the then-branch of If_177 inside If_25's
+ * then-branch (the path sr = 16000 takes), i.e. Slice h/c → LSTM → Squeeze → LSTM → Concat state,
+ * with its trained weights; the value it reads from the enclosing graph (the encoder output,
+ * '284', [seq, 1, 64]) and the state inputs h, c become graph inputs.
+ */
+function sileroDecoder(seq: number): { bytes: Uint8Array; outputs: string[] } {
+  const m = onnx.ModelProto.decode(readFileSync(join(CORPUS, 'real', 'silero_vad.onnx')));
+  const branch = (g: onnxProto.onnx.IGraphProto, node: string, which: string): onnxProto.onnx.IGraphProto =>
+    g.node!.find((n) => n.name === node)!.attribute!.find((a) => a.name === which)!.g!;
+  const g = branch(branch(m.graph!, 'If_25', 'then_branch'), 'If_177', 'then_branch');
+  assert.deepEqual(g.node!.filter((n) => n.opType === 'LSTM').map((n) => n.name), ['LSTM_245', 'LSTM_315']);
+  const vi = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
+  const outputs = g.output!.map((o) => o.name!);
+  const model = onnx.ModelProto.create({
+    irVersion: 8, opsetImport: [{ domain: '', version: 16 }],
+    graph: {
+      name: 'silero_decoder', initializer: g.initializer, node: g.node,
+      input: [vi('284', [seq, 1, 64]), vi('h', [2, 1, 64]), vi('c', [2, 1, 64])],
+      output: outputs.map((o) => ({ name: o, type: { tensorType: { elemType: 1 } } })),
+    },
+  });
+  return { bytes: onnx.ModelProto.encode(model).finish(), outputs };
+}
+
+describe('kernels: silero VAD LSTM decoder (trained weights) against onnxruntime', function () {
+  this.timeout(120_000);
+
+  it('two stacked LSTMs with initial state and all three outputs, the carried state of the corpus input', async () => {
+    const seq = 4;
+    const { bytes, outputs } = sileroDecoder(seq);
+    const h = readNpy(join(CORPUS, 'real', 'silero_vad.input2.npy')), c = readNpy(join(CORPUS, 'real', 'silero_vad.input3.npy'));
+    assert.deepEqual([h.shape, c.shape], [[2, 1, 64], [2, 1, 64]]);
+    assert.equal(outputs.length, 3);
+    // The encoder output ends in a Relu: non-negative features.
+    const x = Float32Array.from(random(seq * 64, 41), (v) => Math.abs(v) * 2);
+    const feeds = { '284': { data: x, dims: [seq, 1, 64] }, h: { data: h.data, dims: [2, 1, 64] }, c: { data: c.data, dims: [2, 1, 64] } };
+    const built: Built = { bytes, feeds, outputs };
+    const want = await runOrt(built);
+    for (const targets of [['ref'], undefined] as const) {
+      const { out, kernels } = await runSpc(built, targets);
+      assert.equal(kernels.filter((k) => k === (targets ? 'any-lstm-1x1-ref' : 'f32-lstm-1x1-js')).length, 2, kernels.join(' '));
+      for (const o of outputs) assertClose(out[o]!, want[o]!, REL, ABS, `silero decoder ${o} (${targets ?? 'default'})`);
+    }
   });
 });
 
