@@ -2,11 +2,23 @@
 // resolved and checked by the same code the kernels use (runtime/kernels/common/rnn.ts), so a
 // bad node fails here, naming it, rather than at load.
 
-import type { Dim, DType } from '../../ir/graph.js';
+import type { Dim, DType, Node } from '../../ir/graph.js';
 import type { AttrValue } from '../../../runtime/kernels/kernel.js';
 import type { RnnOp } from '../../../runtime/kernels/common/rnn.js';
 import { RNN_INPUT, rnnArity, rnnAttrs, rnnShapes } from '../../../runtime/kernels/common/rnn.js';
-import type { Out, Rule, RuleCtx } from '../shapes.js';
+
+// What the rule reads of shapes.ts's RuleCtx, declared here so this file does not import the
+// table that lists it (no import cycle).
+interface Info { readonly dtype: DType; readonly shape?: readonly Dim[] }
+interface Out { dtype: DType; shape?: readonly Dim[] }
+interface RuleCtx {
+  readonly node: Node;
+  readonly inputs: readonly (Info | undefined)[];
+  readonly opset: number;
+  fail(msg: string): never;
+  in(i: number): Info;
+}
+type Rule = (c: RuleCtx) => Out[];
 
 const FLOAT: readonly DType[] = ['float32', 'float64'];
 const INPUT_NAMES = ['X', 'W', 'R', 'B', 'sequence_lens', 'initial_h', 'initial_c', 'P'];
