@@ -59,12 +59,12 @@ export function runRnn(core: RnnCore, cell: RnnCell): () => void {
   const loadState = (v: RnnPlan['h0'], into: Float32Array, d: number): void => {
     if (v === undefined) { into.fill(0); return; }
     const src = v.data as Float32Array;
-    for (let b = 0; b < batch; b++) into.set(src.subarray(p.stateAt(d, b), p.stateAt(d, b) + H), b * H);
+    for (let b = 0; b < batch; b++) copyRow(src, p.stateAt(d, b), into, b * H, H);
   };
   const storeState = (v: RnnPlan['yh'], from: Float32Array, d: number): void => {
     if (v === undefined) return;
     const dst = v.data as Float32Array;
-    for (let b = 0; b < batch; b++) dst.set(from.subarray(b * H, b * H + H), p.stateAt(d, b));
+    for (let b = 0; b < batch; b++) copyRow(from, b * H, dst, p.stateAt(d, b), H);
   };
   const bd = p.b?.data as Float32Array | undefined, D = attrs.dirs;
   return () => {
@@ -87,7 +87,7 @@ export function runRnn(core: RnnCore, cell: RnnCell): () => void {
         for (let b = 0; b < batch; b++) {
           if (xRow[b]! < 0) continue;
           const len = lens[b]!;
-          yd.set(h.subarray(b * H, b * H + H), p.yAt(reverse ? len - 1 - s : s, d, b));
+          copyRow(h, b * H, yd, p.yAt(reverse ? len - 1 - s : s, d, b), H);
         }
       }
       for (let b = 0; b < batch; b++) zeroPadding(p, d, b, lens[b]!);
@@ -95,4 +95,9 @@ export function runRnn(core: RnnCore, cell: RnnCell): () => void {
       storeState(p.yc, c, d);
     }
   };
+}
+
+/** dst[dstOff..+n) = src[srcOff..+n), without the subarray views a run must not allocate. */
+function copyRow(src: Float32Array, srcOff: number, dst: Float32Array, dstOff: number, n: number): void {
+  for (let j = 0; j < n; j++) dst[dstOff + j] = src[srcOff + j]!;
 }

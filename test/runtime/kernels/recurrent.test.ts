@@ -17,7 +17,12 @@ import { loadModel } from '../../../runtime/index.js';
 import type { TypedArray } from '../../../runtime/tensor.js';
 import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { lstmJs } from '../../../runtime/kernels/js/lstm.js';
+import { gruJs } from '../../../runtime/kernels/js/gru.js';
+import { rnnJs } from '../../../runtime/kernels/js/rnn.js';
 import { gruRef } from '../../../runtime/kernels/ref/gru.js';
+import { lstmRef } from '../../../runtime/kernels/ref/lstm.js';
+import { rnnRef } from '../../../runtime/kernels/ref/rnn.js';
+import { withoutAllocation } from './wasm-harness.js';
 import { mulberry32 } from '../../../compiler/sparse/prng.js';
 import { assertClose } from '../../helpers/compare.js';
 import { CORPUS } from '../../helpers/corpus.js';
@@ -285,6 +290,24 @@ describe('kernels: silero VAD LSTM decoder (trained weights) against onnxruntime
       const { out, kernels } = await runSpc(built, targets);
       assert.equal(kernels.filter((k) => k === (targets ? 'any-lstm-1x1-ref' : 'f32-lstm-1x1-js')).length, 2, kernels.join(' '));
       for (const o of outputs) assertClose(out[o]!, want[o]!, REL, ABS, `silero decoder ${o} (${targets ?? 'default'})`);
+    }
+  });
+});
+
+describe('kernels: LSTM / GRU / RNN runs allocate nothing', () => {
+  it('ref and js, bidirectional with every optional input and output', () => {
+    const f = (shape: number[], seed: number) => ({ dtype: 'float32' as const, shape, data: Float32Array.from(random(shape.reduce((a, d) => a * d, 1), seed)) });
+    for (const [op, kernels] of [['LSTM', [lstmRef, lstmJs]], ['GRU', [gruRef, gruJs]], ['RNN', [rnnRef, rnnJs]]] as const) {
+      const G = GATES[op], S = 3, B = 2, I = 3, H = 4;
+      const inputs = [f([S, B, I], 1), f([2, G * H, I], 2), f([2, G * H, H], 3), f([2, 2 * G * H], 4),
+        { dtype: 'int32' as const, shape: [B], data: Int32Array.from([3, 1]) }, f([2, B, H], 5)];
+      if (op === 'LSTM') inputs.push(f([2, B, H], 6), f([2, 3 * H], 7));
+      const outputs = [f([S, 2, B, H], 0), f([2, B, H], 0), ...(op === 'LSTM' ? [f([2, B, H], 0)] : [])];
+      for (const k of kernels) {
+        const run = k.prepare({ node: 'n', inputs, outputs, attrs: { direction: 'bidirectional' } });
+        withoutAllocation(run);
+        assert.ok(outputs.every((o) => o.data.every(Number.isFinite)), k.id);
+      }
     }
   });
 });
