@@ -51,6 +51,7 @@ function recurrent(op: RnnOp): Rule {
       c.fail(`hidden_size ${attrs.hiddenSize} differs from R's last dimension ${fromR}`);
     }
     const hidden: Dim = attrs.hiddenSize ?? fromR ?? '?';
+    if (hidden === 0) c.fail(`R has shape ${fmt(rs!)}: the hidden size must be at least 1`);
     const outs = (shapes?: readonly (readonly Dim[])[]): Out[] =>
       c.node.outputs.map((_, i) => (shapes ? { dtype: x.dtype, shape: shapes[i]! } : { dtype: x.dtype }));
     if (!xs || typeof hidden !== 'number') return outs();

@@ -101,7 +101,8 @@ function buildModel(c: Case, seed: number): Built {
   const all = c.op === 'LSTM' ? ['Y', 'Y_h', 'Y_c'] : ['Y', 'Y_h'];
   const outputs = c.outputs ?? all;
   const outDims = [layout === 0 ? [c.seq, D, c.batch, H] : [c.batch, c.seq, D, H], state, state];
-  const attrs = Object.entries({ hidden_size: H, ...(c.attrs ?? {}) }).map(([k, v]) => attrProto(k, v));
+  // hidden 0 leaves hidden_size out (a hostile R of no rows).
+  const attrs = Object.entries({ ...(H > 0 ? { hidden_size: H } : {}), ...(c.attrs ?? {}) }).map(([k, v]) => attrProto(k, v));
   const opset = c.opset ?? 14;
   const model = onnx.ModelProto.create({
     irVersion: opset >= 21 ? 10 : 8,
@@ -327,6 +328,7 @@ describe('kernels: LSTM / GRU / RNN refuse bad nodes', () => {
       [{ ...base, attrs: { layout: 2 } }, /node 'cell' \(LSTM\): attribute layout 2 must be 0 or 1/],
       [{ ...base, attrs: { clip: -1 } }, /node 'cell' \(LSTM\): attribute clip must be a positive float/],
       [{ ...base, op: 'GRU', attrs: { linear_before_reset: 3 } }, /node 'cell' \(GRU\): attribute linear_before_reset 3 must be 0 or 1/],
+      [{ ...base, hidden: 0 }, /node 'cell' \(LSTM\): R has shape \[1,0,0\]: the hidden size must be at least 1/],
     ];
     for (const [c, re] of cases) {
       assert.throws(() => compile(c), (e: Error) => (e instanceof SpcError && re.test(e.message)) || assert.fail(`${JSON.stringify(c.attrs)}: ${e.message}`));
