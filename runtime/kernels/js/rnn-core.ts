@@ -1,7 +1,8 @@
-// The float32 recurrence shared by the js LSTM, GRU and RNN kernels: the input projection of
-// every time step is one GEMM per direction, the recurrent projection one GEMM per step over the
-// whole batch (sgemm-core's dot kernel: W and R are row-major [gates·hidden, K], i.e. Bᵀ), and
-// the op's cell turns both into the next state.
+// The float32 recurrence shared by the js and wasmsimd LSTM, GRU and RNN kernels: the input
+// projection of every time step is one GEMM per direction, the recurrent projection one GEMM per
+// step over the whole batch (W and R are row-major [gates·hidden, K], i.e. Bᵀ: sgemm-core's dot
+// kernel in js, asm/dense.as gemv4 per row in wasm), and the op's cell turns both into the next
+// state. Buffers a GEMM touches come from RnnMemory (plain arrays, or WebAssembly scratch).
 //
 //   xw   [seq·batch rows in X's order, G·H]  = X · W[d]ᵀ                 (once per direction)
 //   state h [batch, H] (c for LSTM)          → op.step(d, xRow)          (per time step)
@@ -12,8 +13,32 @@
 
 import type { RnnPlan } from '../common/rnn-plan.js';
 import { isReverse, zeroPadding } from '../common/rnn-plan.js';
+import type { RnnOp } from '../common/rnn.js';
 import { RNN_GATES } from '../common/rnn.js';
 import { sgemmDot } from './sgemm-core.js';
+
+/** Where the GEMMs run and their buffers live. */
+export interface RnnMemory {
+  /** A zeroed buffer of `n` floats, for the life of the prepared node. */
+  alloc(n: number): Float32Array;
+  /** C[m×n] = A[m×k]·Bᵀ: A's rows contiguous (stride k) from aOff, B row-major [n×k] from bOff, C's rows stride n from cOff. */
+  dot(m: number, n: number, k: number, a: Float32Array, aOff: number, b: Float32Array, bOff: number, c: Float32Array, cOff: number): void;
+}
+
+export const JS_MEMORY: RnnMemory = {
+  alloc: (n) => new Float32Array(n),
+  dot: (m, n, k, a, aOff, b, bOff, c, cOff) => sgemmDot(m, n, k, a, aOff, k, 1, b, bOff, c, cOff),
+};
+
+/**
+ * The floats every RnnMemory.alloc of a node asks for, in order: the core's xw, h, c, then the
+ * cell's (LSTM hr; GRU hr, rh, hh; RNN hr). The wasmsimd kernels size their scratch from it.
+ */
+export function rnnBuffers(op: RnnOp, seq: number, batch: number, hidden: number): number[] {
+  const gh = RNN_GATES[op] * hidden, bh = batch * hidden;
+  const cell = op === 'GRU' ? [batch * gh, bh, bh] : [batch * gh];
+  return [seq * batch * gh, bh, bh, ...cell];
+}
 
 /** The op-specific part: one step of every active batch entry, updating `core.h` (and `core.c`). */
 export interface RnnCell {
@@ -23,6 +48,7 @@ export interface RnnCell {
 /** Buffers and weights a cell reads, allocated once at prepare. */
 export interface RnnCore {
   readonly p: RnnPlan;
+  readonly mem: RnnMemory;
   readonly gh: number;
   readonly xw: Float32Array;
   readonly h: Float32Array;
@@ -35,15 +61,15 @@ export interface RnnCore {
   readonly clip: (v: number) => number;
 }
 
-export function makeRnnCore(p: RnnPlan): RnnCore {
+export function makeRnnCore(p: RnnPlan, mem: RnnMemory): RnnCore {
   const G = RNN_GATES[p.attrs.op], gh = G * p.hidden, D = p.attrs.dirs;
   const bias = new Float32Array(D * gh);
   const lim = p.attrs.clip;
   return {
-    p, gh, bias,
-    xw: new Float32Array(p.seq * p.batch * gh),
-    h: new Float32Array(p.batch * p.hidden),
-    c: new Float32Array(p.batch * p.hidden),
+    p, mem, gh, bias,
+    xw: mem.alloc(p.seq * p.batch * gh),
+    h: mem.alloc(p.batch * p.hidden),
+    c: mem.alloc(p.batch * p.hidden),
     wd: p.w.data as Float32Array, rd: p.r.data as Float32Array,
     clip: lim === Infinity ? (v) => v : (v) => (v < -lim ? -lim : v > lim ? lim : v),
   };
@@ -73,7 +99,7 @@ export function runRnn(core: RnnCore, cell: RnnCell): () => void {
     for (let b = 0; b < batch; b++) { lens[b] = p.lengthOf(b); longest = Math.max(longest, lens[b]!); }
     for (let d = 0; d < attrs.dirs; d++) {
       // X's rows are contiguous in both layouts ([seq, batch] or [batch, seq] rows of I).
-      sgemmDot(seq * batch, gh, I, xd, 0, I, 1, core.wd, d * gh * I, xw, 0);
+      core.mem.dot(seq * batch, gh, I, xd, 0, core.wd, d * gh * I, xw, 0);
       loadState(p.h0, h, d);
       loadState(p.c0, c, d);
       const reverse = isReverse(attrs, d);
