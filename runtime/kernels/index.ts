@@ -86,6 +86,7 @@ import { rnnRef } from './ref/rnn.js';
 import { lstmJs } from './js/lstm.js';
 import { gruJs } from './js/gru.js';
 import { rnnJs } from './js/rnn.js';
+import { gruWasm, lstmWasm, rnnWasm } from './wasm/recurrent.js';
 
 /** A kernel file's exports holding kernels: export name → the kernel, or the list of its variants. */
 export type KernelExports = Readonly<Record<string, Kernel | readonly Kernel[]>>;
@@ -178,6 +179,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'js/lstm': { lstmJs },
   'js/gru': { gruJs },
   'js/rnn': { rnnJs },
+  'wasm/recurrent': { lstmWasm, gruWasm, rnnWasm },
 };
 
 export const ALL_KERNELS: readonly Kernel[] = Object.values(KERNEL_MODULES).flatMap((exports) => Object.values(exports).flat());

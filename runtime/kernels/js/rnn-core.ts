@@ -19,7 +19,7 @@ import { sgemmDot } from './sgemm-core.js';
 
 /** Where the GEMMs run and their buffers live. */
 export interface RnnMemory {
-  /** A zeroed buffer of `n` floats, for the life of the prepared node. */
+  /** A buffer of `n` floats for the life of the prepared node (read only what a run wrote: wasm scratch is not zeroed). */
   alloc(n: number): Float32Array;
   /** C[m×n] = A[m×k]·Bᵀ: A's rows contiguous (stride k) from aOff, B row-major [n×k] from bOff, C's rows stride n from cOff. */
   dot(m: number, n: number, k: number, a: Float32Array, aOff: number, b: Float32Array, bOff: number, c: Float32Array, cOff: number): void;

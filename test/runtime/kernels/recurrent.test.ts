@@ -1,7 +1,7 @@
 // LSTM, GRU and RNN against onnxruntime-node on small random models: every attribute the node
 // tests leave out (bidirectional, initial state, sequence_lens, peepholes, clip, input_forget,
 // linear_before_reset, every activation with alpha/beta, omitted outputs, opsets 7/14/22), each
-// compiled for the ref kernel and for the default targets (the js kernel). layout = 1, which
+// compiled for the ref, the js and the default targets (the wasmsimd kernel). layout = 1, which
 // onnxruntime refuses, is checked against onnxruntime on the layout-0 model with transposed
 // inputs and outputs. Bad nodes fail at compile naming the node; a tampered node is refused at
 // prepare; a sequence length outside [0, seq] fails the run naming the node.
@@ -22,7 +22,10 @@ import { rnnJs } from '../../../runtime/kernels/js/rnn.js';
 import { gruRef } from '../../../runtime/kernels/ref/gru.js';
 import { lstmRef } from '../../../runtime/kernels/ref/lstm.js';
 import { rnnRef } from '../../../runtime/kernels/ref/rnn.js';
-import { withoutAllocation } from './wasm-harness.js';
+import { wasmView, withoutAllocation } from './wasm-harness.js';
+import { gruWasm, lstmWasm, rnnWasm } from '../../../runtime/kernels/wasm/recurrent.js';
+import { createWasmSpace } from '../../../runtime/kernels/wasm/env.js';
+import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
 import { mulberry32 } from '../../../compiler/sparse/prng.js';
 import { assertClose } from '../../helpers/compare.js';
 import { CORPUS } from '../../helpers/corpus.js';
@@ -147,12 +150,12 @@ async function checkAgainstOrt(c: Case, seed = 11): Promise<void> {
   // onnxruntime has no float64 LSTM: the oracle is its float32 run on the same (float32-exact) values.
   const want = await runOrt(c.dtype === 'float64' ? buildModel({ ...c, dtype: 'float32' }, seed) : b);
   const what = JSON.stringify({ ...c, seed });
-  for (const targets of [['ref'], undefined] as const) {
+  for (const targets of [['ref'], ['js', 'ref'], undefined] as const) {
     const { out, kernels } = await runSpc(b, targets);
     const op = c.op.toLowerCase();
     const kernel = kernels.find((k) => k.includes(`-${op}-`));
-    if (targets === undefined && c.dtype !== 'float64') assert.equal(kernel, `f32-${op}-1x1-js`, what);
-    else assert.equal(kernel, `any-${op}-1x1-ref`, what);
+    const expected = c.dtype === 'float64' || targets?.[0] === 'ref' ? `any-${op}-1x1-ref` : targets === undefined ? `f32-${op}-1x4-wasmsimd` : `f32-${op}-1x1-js`;
+    assert.equal(kernel, expected, what);
     for (const o of b.outputs) assertClose(out[o]!, want[o]!, REL, ABS, `${o} (${kernel}) ${what}`);
   }
 }
@@ -230,7 +233,7 @@ describe('kernels: LSTM / GRU / RNN against onnxruntime', function () {
       seqFirst.feeds['X']!.data = x0;
       for (const s of ['initial_h', 'initial_c']) if (seqFirst.feeds[s]) seqFirst.feeds[s]!.data = toSeqFirst(batchFirst.feeds[s]!.data);
       const want = await runOrt(seqFirst);
-      for (const targets of [['ref'], undefined] as const) {
+      for (const targets of [['ref'], ['js', 'ref'], undefined] as const) {
         const { out } = await runSpc(batchFirst, targets);
         const y = new Float32Array(S * D * B * H);
         for (let b = 0; b < B; b++) for (let s = 0; s < S; s++) for (let d = 0; d < D; d++) for (let j = 0; j < H; j++) {
@@ -287,9 +290,9 @@ describe('kernels: silero VAD LSTM decoder (trained weights) against onnxruntime
     const feeds = { '284': { data: x, dims: [seq, 1, 64] }, h: { data: h.data, dims: [2, 1, 64] }, c: { data: c.data, dims: [2, 1, 64] } };
     const built: Built = { bytes, feeds, outputs };
     const want = await runOrt(built);
-    for (const targets of [['ref'], undefined] as const) {
+    for (const [targets, kernel] of [[['ref'], 'any-lstm-1x1-ref'], [['js', 'ref'], 'f32-lstm-1x1-js'], [undefined, 'f32-lstm-1x4-wasmsimd']] as const) {
       const { out, kernels } = await runSpc(built, targets);
-      assert.equal(kernels.filter((k) => k === (targets ? 'any-lstm-1x1-ref' : 'f32-lstm-1x1-js')).length, 2, kernels.join(' '));
+      assert.equal(kernels.filter((k) => k === kernel).length, 2, kernels.join(' '));
       for (const o of outputs) assertClose(out[o]!, want[o]!, REL, ABS, `silero decoder ${o} (${targets ?? 'default'})`);
     }
   });
@@ -308,6 +311,32 @@ describe('kernels: LSTM / GRU / RNN runs allocate nothing', () => {
         const run = k.prepare({ node: 'n', inputs, outputs, attrs: { direction: 'bidirectional' } });
         withoutAllocation(run);
         assert.ok(outputs.every((o) => o.data.every(Number.isFinite)), k.id);
+      }
+    }
+  });
+
+  it('wasmsimd, in WebAssembly memory with scratch sized by scratchBytes and filled with NaN, equals js', async () => {
+    for (const [op, k, js] of [['LSTM', lstmWasm, lstmJs], ['GRU', gruWasm, gruJs], ['RNN', rnnWasm, rnnJs]] as const) {
+      for (const batchFirst of [false, true]) {
+        const direction = batchFirst ? 'reverse' : 'bidirectional';
+        const G = GATES[op], S = 3, B = 5, I = 6, H = 7, D = batchFirst ? 1 : 2;
+        const shapes = [batchFirst ? [B, S, I] : [S, B, I], [D, G * H, I], [D, G * H, H], [D, 2 * G * H], undefined, batchFirst ? [B, D, H] : [D, B, H]];
+        if (op === 'LSTM') shapes.push(batchFirst ? [B, D, H] : [D, B, H], [D, 3 * H]);
+        const outShapes = [batchFirst ? [B, S, D, H] : [S, D, B, H], batchFirst ? [B, D, H] : [D, B, H], ...(op === 'LSTM' ? [batchFirst ? [B, D, H] : [D, B, H]] : [])];
+        const datas = shapes.map((s, i) => s && Float32Array.from(random(s.reduce((a, d) => a * d, 1), 50 + i)));
+        const a: Record<string, string | number> = { direction, ...(batchFirst ? { layout: 1 } : {}), ...(batchFirst && op === 'GRU' ? { linear_before_reset: 1 } : {}) };
+        const plainOut = outShapes.map((s) => ({ dtype: 'float32' as const, shape: s, data: new Float32Array(s.reduce((x, d) => x * d, 1)) }));
+        js.prepare({ node: 'js', inputs: shapes.map((s, i) => s && { dtype: 'float32' as const, shape: s, data: datas[i]! }), outputs: plainOut, attrs: a })();
+        const probe = nodeShapesOf({ node: 'p', inputs: shapes.map((s, i) => s && { dtype: 'float32' as const, shape: s, data: datas[i]! }), outputs: plainOut, attrs: a });
+        const fixed = datas.reduce((sum, d) => sum + (d ? d.length * 4 + 16 : 0), 0) + outShapes.reduce((sum, s) => sum + s.reduce((x, d) => x * d, 1) * 4 + 16, 0);
+        const space = (await createWasmSpace(fixed, k.scratchBytes!(probe)))!;
+        const inputs = shapes.map((s, i) => s && wasmView(space, s, datas[i]!));
+        const outputs = outShapes.map((s) => wasmView(space, s, new Float32Array(s.reduce((x, d) => x * d, 1)).fill(Number.NaN)));
+        const free = space.alloc(0);
+        new Float32Array(space.memory.buffer, free, (space.memory.buffer.byteLength - free) / 4).fill(Number.NaN);
+        const run = k.prepare({ node: 'w', inputs, outputs, attrs: a, wasm: space });
+        withoutAllocation(run);
+        outputs.forEach((o, i) => assertClose(o.data, plainOut[i]!.data, 1e-5, 1e-6, `${k.id} ${JSON.stringify(a)} output ${i}`));
       }
     }
   });
@@ -348,7 +377,7 @@ describe('kernels: LSTM / GRU / RNN refuse bad nodes', () => {
 
   it('a sequence length outside [0, seq] fails the run naming the node (no out-of-bounds read)', async () => {
     const b = buildModel({ ...base, seqLens: [1] }, 5);
-    for (const targets of [['ref'], ['js']] as const) {
+    for (const targets of [['ref'], ['js'], ['wasmsimd', 'ref']] as const) {
       const m = await loadModel(compileBytes(b.bytes, { name: 'lens', targets }).artifact);
       const feeds = { X: { data: b.feeds['X']!.data, shape: b.feeds['X']!.dims }, sequence_lens: { data: Int32Array.from([3]), shape: [1] } };
       await assert.rejects(m.run(feeds), /node 'cell'.*sequence_lens\[0\] = 3 is outside \[0, 2\]/);
