@@ -4,6 +4,7 @@
 
 import { echoJoin, echoList } from '../echo.js';
 import { SpcError } from '../errors.js';
+import { RECURRENT_RULES } from './shape-rules/recurrent.js';
 import type { Constant, Dim, DType, Graph, Node, Value } from '../ir/graph.js';
 import { attrInt, attrInts, attrString, makeGraph } from '../ir/graph.js';
 import type { Out, Rule, Shape, ValueInfo } from './shape-rules/rule.js';
@@ -503,6 +504,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   ...ELEMENTWISE_RULES,
   ...DATA_MOVEMENT_RULES,
   ...REDUCE_AND_INDEX_RULES,
+  ...RECURRENT_RULES,
 };
 
 /** Op types spc can import (Constant is folded away by the importer and not listed). */

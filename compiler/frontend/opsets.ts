@@ -34,6 +34,7 @@ export const OP_SUPPORT: Readonly<Record<string, OpSupport>> = {
   Gather: { since: 1 },
   Gelu: { since: 20 },
   Gemm: { since: 7 },
+  GRU: { since: 7, limits: ['float32 and float64 only'] },
   GlobalAveragePool: { since: 1 },
   GlobalMaxPool: { since: 1 },
   HardSigmoid: { since: 6 },
@@ -41,6 +42,7 @@ export const OP_SUPPORT: Readonly<Record<string, OpSupport>> = {
   Identity: { since: 1 },
   LayerNormalization: { since: 17 },
   LeakyRelu: { since: 6 },
+  LSTM: { since: 7, limits: ['float32 and float64 only'] },
   MatMul: { since: 1 },
   MaxPool: { since: 1 },
   Mul: { since: 7 },
@@ -48,6 +50,7 @@ export const OP_SUPPORT: Readonly<Record<string, OpSupport>> = {
   Pow: { since: 7 },
   Relu: { since: 6 },
   Reshape: { since: 1, limits: ['the shape input must be a compile-time constant'] },
+  RNN: { since: 7, limits: ['float32 and float64 only'] },
   Resize: {
     since: 10,
     limits: ['modes nearest and linear only (no cubic)', 'no tf_crop_and_resize, antialias, axes or keep_aspect_ratio_policy', 'float32 only; scales / sizes must be compile-time constants'],

@@ -2,11 +2,14 @@
 // tensor to write it to. A graph output that folded to a constant (Shape of a static shape, a
 // Constant node, a Dropout mask) gets an Identity node copying the constant; an inference-mode
 // Dropout that remove-identity had to keep (its output is a graph output aliasing a graph input,
-// or its mask is read) becomes an Identity plus, for the mask, a constant of ones.
+// or its mask is read) becomes an Identity plus, for the mask, a constant of ones. A node's
+// omitted output ('') followed by a used one (LSTM's Y when only Y_h is read) gets a value of its
+// own, since an artifact node's outputs have no holes; trailing omitted outputs are dropped.
 
 import type { Graph, Node, Value } from '../ir/graph.js';
 import { attrInt, makeGraph } from '../ir/graph.js';
 import { allocArray } from '../../runtime/tensor.js';
+import { inferNode } from '../analysis/shapes.js';
 import type { Pass } from './pass.js';
 
 function isStaticShape(s: Value['shape']): s is readonly number[] {
@@ -34,7 +37,9 @@ export const materializeOutputs: Pass = {
     };
     let changed = false;
     const nodes: Node[] = [];
-    for (const n of graph.nodes) {
+    for (const original of graph.nodes) {
+      const n = withoutOmittedOutputs(original, graph, values, fresh);
+      if (n !== original) changed = true;
       if (n.op !== 'Dropout' || !inferenceDropout(n, graph)) { nodes.push(n); continue; }
       const x = values.get(n.inputs[0]!);
       const mask = n.outputs[1];
@@ -59,3 +64,22 @@ export const materializeOutputs: Pass = {
     return makeGraph({ name: graph.name, opset: graph.opset, inputs: graph.inputs, outputs: graph.outputs, values: values.values(), nodes });
   },
 };
+
+/** `n` with trailing omitted outputs dropped and inner ones given fresh values (typed by the op's shape rule). */
+function withoutOmittedOutputs(n: Node, g: Graph, values: Map<string, Value>, fresh: (base: string) => string): Node {
+  let last = n.outputs.length;
+  while (last > 0 && n.outputs[last - 1] === '') last--;
+  if (last === n.outputs.length && !n.outputs.includes('')) return n;
+  let outputs = n.outputs.slice(0, last);
+  if (outputs.includes('')) {
+    const types = inferNode(n, n.inputs.map((i) => (i === '' ? undefined : values.get(i))), g.opset);
+    outputs = outputs.map((o, k) => {
+      if (o !== '') return o;
+      const name = fresh(`${n.name}_output${k}`);
+      const t = types[k]!;
+      values.set(name, t.shape ? { name, dtype: t.dtype, shape: t.shape } : { name, dtype: t.dtype });
+      return name;
+    });
+  }
+  return { ...n, outputs };
+}

@@ -131,6 +131,13 @@ import { GEMM_ROWBLOCK_WASM_KERNELS } from './wasm/gemm-rowblock.js';
 import { MATMUL_ROWBLOCK_WASM_KERNELS } from './wasm/matmul-rowblock.js';
 import { maxPoolWasm } from './wasm/maxpool.js';
 import { addWasm, reluWasm } from './wasm/eltwise.js';
+import { lstmRef } from './ref/lstm.js';
+import { gruRef } from './ref/gru.js';
+import { rnnRef } from './ref/rnn.js';
+import { lstmJs } from './js/lstm.js';
+import { gruJs } from './js/gru.js';
+import { rnnJs } from './js/rnn.js';
+import { gruWasm, lstmWasm, rnnWasm } from './wasm/recurrent.js';
 
 /** A kernel file's exports holding kernels: export name → the kernel, or the list of its variants. */
 export type KernelExports = Readonly<Record<string, Kernel | readonly Kernel[]>>;
@@ -267,6 +274,13 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'wasm/matmul-rowblock': { MATMUL_ROWBLOCK_WASM_KERNELS },
   'wasm/maxpool': { maxPoolWasm },
   'wasm/eltwise': { addWasm, reluWasm },
+  'ref/lstm': { lstmRef },
+  'ref/gru': { gruRef },
+  'ref/rnn': { rnnRef },
+  'js/lstm': { lstmJs },
+  'js/gru': { gruJs },
+  'js/rnn': { rnnJs },
+  'wasm/recurrent': { lstmWasm, gruWasm, rnnWasm },
 };
 
 export const ALL_KERNELS: readonly Kernel[] = Object.values(KERNEL_MODULES).flatMap((exports) => Object.values(exports).flat());

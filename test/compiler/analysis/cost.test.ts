@@ -135,6 +135,8 @@ describe('cost: nodes priced per element (elementWork)', () => {
     // MaxPool 3×3 stride 1 on [1,2,5,5] → [1,2,3,3]: reads 50, each of 18 outputs reads a 9-window.
     assert.equal(one('MaxPool', { x: ['float32', [1, 2, 5, 5]] }, {}, ['x'], { kernel_shape: ints([3, 3]) }), 50 + 18 * 9);
     // ConvTranspose x [1,2,3,3], w [2,3,2,2]: each of 18 input elements scatters through 3·2·2 weights.
+    // LSTM X [5,1,3], W [1,16,3], R [1,16,4] (hidden 4, 4 gates): 5 steps · 16 rows · (3 + 4).
+    assert.equal(one('LSTM', { x: ['float32', [5, 1, 3]] }, { w: randomF32([1, 16, 3], 3), r: randomF32([1, 16, 4], 4) }, ['x', 'w', 'r'], { hidden_size: int(4) }), 5 * 16 * 7);
     assert.equal(one('ConvTranspose', { x: ['float32', [1, 2, 3, 3]] }, { w: randomF32([2, 3, 2, 2], 2) }, ['x', 'w']), 18 * 3 * 4);
   });
 

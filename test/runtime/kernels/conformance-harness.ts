@@ -118,6 +118,10 @@ function loadData(
   for (const [name, t] of initializers) fed.set(name, t);
   const inputs = (node.input as string[]).map((name) => (name === '' ? undefined : fed.get(name)));
   if ((node.input as string[]).some((name, i) => name !== '' && inputs[i] === undefined)) return { ...base, skip: 'node input is not a graph input' };
+  // Outputs are matched by position: an omitted one before a used one (LSTM's Y with only Y_h
+  // read) has no expected shape to allocate; the compiled path gives it a value (materialize-outputs).
+  const outs = node.output as string[];
+  if (outs.some((o, i) => o === '' && outs.slice(i + 1).some((later) => later !== ''))) return { ...base, skip: 'an omitted output precedes a used one (run through the compiler in the e2e conformance test)' };
   const expected = graph.output.map((_, i) => decodeTensor(readFileSync(join(data, `output_${i}.pb`))));
   return { op: base.op, attrs: base.attrs, inputs, expected };
 }

@@ -4,6 +4,7 @@
 
 import type { Attrs } from '../../../runtime/kernels/kernel.js';
 import { elementwiseEdgeCases } from './edge-cases-elementwise.js';
+import { recurrentEdgeCases } from './edge-cases-recurrent.js';
 
 export interface EdgeCase {
   readonly name: string;
@@ -177,6 +178,8 @@ function eltwiseCases(op: string): EdgeCase[] {
 export function edgeCasesFor(op: string, id: string): EdgeCase[] | undefined {
   const elementwise = elementwiseEdgeCases(op);
   if (elementwise) return elementwise;
+  const recurrent = recurrentEdgeCases(op);
+  if (recurrent) return recurrent;
   const { mr, nr } = tileOf(id);
   switch (op) {
     case 'Conv': return convCases(mr);
