@@ -86,9 +86,10 @@ export function renderResultsSection(tests: readonly NodeTest[], results: readon
     `|got − expected| ≤ ${RELATIVE_TOLERANCE}·|expected| + ${ABSOLUTE_TOLERANCE}, integer and bool outputs exactly, shapes equal.`,
     'Each test is compiled with the default options (targets wasmsimd, js, ref: the kernels spc picks for',
     'it), loaded with `loadModel` and run on its `test_data_set_0`. Graph inputs read only as shape',
-    'parameters (Reshape shape, Slice starts/ends/axes/steps, Squeeze/Unsqueeze/ReduceMean axes, Split',
-    'sizes, Expand shape, Pad pads/axes, Resize roi/scales/sizes) are fixed at compile time to the test\'s',
-    'values (`CompileOptions.inputValues`, as `--input-value` does). `composite` = a multi-op graph of a function spc does not',
+    'parameters (the slots of `SHAPE_INPUTS` in scripts/conformance/run.ts: Reshape shape, Slice starts/ends/axes/steps,',
+    'reduction axes, Split sizes, Pad pads, Resize scales/sizes, TopK k, Range bounds …) are fixed at compile time to',
+    'the test\'s values (`CompileOptions.inputValues`, as `--input-value` does); when a shape still depends on an input',
+    '(a size computed from it, as window functions do), its small integer inputs are fixed too. `composite` = a multi-op graph of a function spc does not',
     'import as one op (e.g. GroupNormalization expanded). Run: `npm run conformance`.',
     '',
     'By corpus selection: ' + [...bySelection].sort(([a], [b]) => a.localeCompare(b))

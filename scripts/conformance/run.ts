@@ -131,6 +131,25 @@ export function shapeInputs(modelPath: string): Set<string> {
   return new Set([...shapeUse].filter((n) => !otherUse.has(n)));
 }
 
+/** Integer inputs of at most this many elements may be sizes (a window length, a crop shape). */
+const MAX_SIZE_ELEMENTS = 64;
+
+/**
+ * Compiles with the SHAPE_INPUTS values fixed; when a shape still depends on a graph input
+ * (a function's expansion computes a size from it through Cast/Sub/Concat … before the slot that
+ * sets the shape: HannWindow's length, CenterCropPad's shape), compiles again with every small
+ * integer input fixed as well, as a model deployed with that size would carry it.
+ */
+function compileWithSizes(modelPath: string, options: CompileOptions, inputValues: Record<string, ProtoTensor>, given: ReadonlyMap<string, ProtoTensor>): Uint8Array {
+  try {
+    return compileFile(modelPath, { ...options, inputValues }).artifact;
+  } catch (e) {
+    const sizes = [...given].filter(([n, t]) => !(n in inputValues) && /int/.test(t.dtype) && t.data.length <= MAX_SIZE_ELEMENTS);
+    if (!(e instanceof SpcError && /no static shape/.test(e.message)) || sizes.length === 0) throw e;
+    return compileFile(modelPath, { ...options, inputValues: { ...inputValues, ...Object.fromEntries(sizes) } }).artifact;
+  }
+}
+
 /** Messages name files relative to the corpus folder, never by absolute path. */
 function relativeMessage(msg: string, dir: string, testDir: string): string {
   return msg.split(join(testDir, 'model.onnx')).join('model.onnx').split(resolve(dir) + '/').join('').split(dir + '/').join('');
@@ -156,7 +175,7 @@ export async function runTest(dir: string, t: NodeTest, options: CompileOptions 
   const fixed = shapeInputs(modelPath);
   const inputValues = Object.fromEntries([...fixed].filter((n) => given.has(n)).map((n) => [n, given.get(n)!]));
   try {
-    artifact = compileFile(modelPath, { ...options, inputValues }).artifact;
+    artifact = compileWithSizes(modelPath, options, inputValues, given);
   } catch (e) {
     if (e instanceof SpcError) return done('unsupported', e.message);
     return done('fail', `compile crashed: ${(e as Error).stack?.split('\n').slice(0, 2).join(' ') ?? String(e)}`);
