@@ -17,6 +17,8 @@ import type { GroupPermutation } from './passes/permute-channels.js';
 import { permuteResultOf } from './passes/permute-channels.js';
 import type { RowReorder } from './passes/reorder-rows.js';
 import { rowOrderOf } from './passes/reorder-rows.js';
+import { pruneResultOf } from './passes/prune.js';
+import { channelPruningOf } from './passes/prune-channels.js';
 import { planArena } from './analysis/memory-plan.js';
 import { lowerGraph, withRecipe } from './emit/lower.js';
 import { compileReport, recipeOf, type CompileLayerReport } from './emit/compile-report.js';
@@ -254,12 +256,15 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
     checkRuntimeValues(graph, limits);
     return { canonical, permuted, rowOrder: rowOrderOf(ctx) ?? [], graph, allWarnings };
   });
+  // What the pruning passes decided per layer, as they recorded it (none ran: no pruning).
+  const [layers, channels] = [pruneResultOf(ctx), channelPruningOf(ctx)];
+  const pruning = layers || channels ? { layers, channels } : undefined;
   const plan = planArena(graph);
   checkArenaBytes(plan.arenaBytes, limits, label);
   const sourceSha256 = createHash('sha256').update(source).digest('hex');
   const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions({ ...options, profile, calib }) }, registry);
   // Built once, from the lowered weights (stored bytes, kernels); the artifact records its rows.
-  const report = compileReport(canonical, graph, lowered, ctx.notes, options.pattern,
+  const report = compileReport(canonical, graph, lowered, ctx.notes, pruning,
     permuted.groups.length > 0 ? { graph: permuted.graph, layerGroup: permuted.layerGroup } : undefined);
   const contents = withRecipe(lowered, recipeOf(report, `${options.method ?? 'magnitude'}${options.biasCorrection ? '+bias-correction' : ''}`));
   checkWeightBytes(contents, limits, label);

@@ -4,9 +4,11 @@
 // turns it) the per-layer recipe the artifact's provenance records for `spc inspect`.
 
 import type { Graph, Node } from '../ir/graph.js';
-import { nodeWeightMatrix } from '../ir/weight-matrix.js';
+import { isWeightOp, nodeWeightMatrix } from '../ir/weight-matrix.js';
 import { maskNmShared } from '../sparse/prune/masks.js';
 import type { PassNote } from '../passes/pass.js';
+import type { PruneLayerReport } from '../passes/prune.js';
+import type { ChannelPruning } from '../passes/prune-channels.js';
 import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js';
 import { terminalLine } from '../escape.js';
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
@@ -43,8 +45,16 @@ export interface CompileLayerReport {
   readonly sensitivity?: readonly { readonly sparsity: number; readonly divergence: number }[];
 }
 
-const PRUNABLE = new Set(['Conv', 'Gemm', 'MatMul']);
 const PRUNE_PASSES = new Set(['prune', 'prune-channels']);
+
+/**
+ * What the pruning passes recorded per layer (their pass results): the rows of prune, the
+ * channel counts of prune-channels. Absent: the compile did not prune.
+ */
+export interface PruningRecord {
+  readonly layers?: readonly PruneLayerReport[];
+  readonly channels?: readonly ChannelPruning[];
+}
 
 function nonzeros(data: ArrayLike<number | bigint>): number {
   let nz = 0;
@@ -69,7 +79,14 @@ function keptFraction(g: Graph, node: Node, n: number, m: number, share: number)
 /** With --permute: the graph as permuted before pruning, and each permuted layer's group. */
 export interface Rearranged { readonly graph: Graph; readonly layerGroup: ReadonlyMap<string, number> }
 
-export function compileReport(before: Graph, after: Graph, artifact: LoadedArtifact, notes: readonly PassNote[], pattern?: string, rearranged?: Rearranged): CompileLayerReport[] {
+/**
+ * The report of `after` (the final graph, lowered into `artifact`) against `before` (canonical):
+ * what was pruned and how comes from the passes' record (`pruning`), the notes they logged give
+ * each row's note, the bytes and kernels come from the artifact.
+ */
+export function compileReport(before: Graph, after: Graph, artifact: LoadedArtifact, notes: readonly PassNote[], pruning?: PruningRecord, rearranged?: Rearranged): CompileLayerReport[] {
+  const prunedRow = new Map((pruning?.layers ?? []).filter((r) => !r.skipped).map((r) => [r.node, r]));
+  const channelPruned = new Set((pruning?.channels ?? []).flatMap((c) => ('channels' in c ? [c.node] : [])));
   const permutedNode = new Map(rearranged?.graph.nodes.map((n) => [n.name, n]) ?? []);
   const noteOf = new Map<string, string>();
   // Every pruning note of a layer, in the order logged (the first says why it was skipped, when it was).
@@ -83,7 +100,7 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
   const beforeNode = new Map(before.nodes.map((n) => [n.name, n]));
   const rows: CompileLayerReport[] = [];
   for (const node of after.nodes) {
-    if (!PRUNABLE.has(node.op)) continue;
+    if (!isWeightOp(node.op)) continue;
     const w = after.values.get(node.inputs[1] ?? '');
     const wBefore = before.values.get(beforeNode.get(node.name)?.inputs[1] ?? '');
     if (!w?.constant || !wBefore?.constant) continue;
@@ -91,7 +108,7 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
     const paramsBefore = sizeOf(wBefore.constant.shape);
     const paramsAfter = nonzeros(w.constant.data);
     const note = noteOf.get(node.name);
-    const channel = pattern === 'channel' && note !== undefined && note.startsWith('channels ');
+    const pruned = prunedRow.get(node.name);
     const s = w.sparsity;
     let kept: { keptBefore: number; keptAfter: number; group?: number } | undefined;
     const pn = permutedNode.get(node.name);
@@ -104,8 +121,8 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
     rows.push({
       node: node.name,
       op: node.op,
-      pattern: s ? s.pattern : channel ? 'channel' : 'dense',
-      requested: s ? s.requested : 0,
+      pattern: pruned ? pruned.pattern : channelPruned.has(node.name) ? 'channel' : 'dense',
+      requested: pruned ? pruned.requested : 0,
       achieved: paramsBefore === 0 ? 0 : 1 - paramsAfter / paramsBefore,
       paramsBefore,
       paramsAfter,
@@ -113,9 +130,9 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
       bytesAfter: t ? storedBytes(t) : 0,
       storage: t?.packed ? t.packed.format : 'dense',
       kernel: nodeOf.get(node.name)?.kernel ?? '',
-      note: note ?? (s || !pattern ? undefined : 'not pruned'),
+      note: note ?? (pruned || !pruning ? undefined : 'not pruned'),
       ...(kept ?? {}),
-      ...(s?.sensitivity ? { sensitivity: s.sensitivity } : {}),
+      ...(pruned?.sensitivity ? { sensitivity: pruned.sensitivity } : {}),
     });
   }
   return rows;

@@ -41,8 +41,6 @@ export interface Sparsity {
   /** Fraction of zeros requested and achieved. */
   readonly requested: number;
   readonly achieved: number;
-  /** Sensitivity allocation: the measured curve, sparsity → mean KL on the outputs (sparse/sensitivity.ts). */
-  readonly sensitivity?: readonly { readonly sparsity: number; readonly divergence: number }[];
 }
 
 export interface Value {

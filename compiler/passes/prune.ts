@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { Constant, Graph, Node, Sparsity, Value } from '../ir/graph.js';
 import { attrInt, isStatic, makeGraph } from '../ir/graph.js';
-import { weightView } from '../ir/weight-matrix.js';
+import { isWeightOp, weightView } from '../ir/weight-matrix.js';
 import { SpcError } from '../errors.js';
 import type { Pass, PassContext, PassOptions } from './pass.js';
 import type { Pattern } from '../sparse/settings/pattern.js';
@@ -18,8 +18,6 @@ import { SENSITIVITY_LEVELS, measureSensitivity } from '../sparse/prune/sensitiv
 import type { PruneConfig } from '../sparse/settings/config.js';
 import { overrideFor, validateConfig } from '../sparse/settings/config.js';
 import { countZeros, maskBlock, maskNmShared, maskUnstructured } from '../sparse/prune/masks.js';
-import type { PruneLayerReport } from '../report/pruning.js';
-import { PRUNABLE_OPS } from '../report/pruning.js';
 import type { MaskRule } from '../sparse/prune/mask-rule.js';
 import { splitCount } from '../sparse/prune/mask-rule.js';
 import { pruneWanda } from '../sparse/prune/wanda.js';
@@ -127,7 +125,7 @@ function finalLayers(graph: Graph): Map<string, string> {
       if (i === undefined || seen.has(i)) continue;
       seen.add(i);
       const n = graph.nodes[i]!;
-      if (PRUNABLE_OPS.includes(n.op)) { best = Math.max(best, i); continue; }
+      if (isWeightOp(n.op)) { best = Math.max(best, i); continue; }
       for (const x of n.inputs) if (x !== '') stack.push(x);
     }
     if (best >= 0 && !out.has(graph.nodes[best]!.name)) out.set(graph.nodes[best]!.name, y);
@@ -210,7 +208,7 @@ function selectLayers(graph: Graph, settings: PruneSettings): { candidates: Cand
   const refittable: Candidate[] = [];
 
   for (const node of graph.nodes) {
-    if (!PRUNABLE_OPS.includes(node.op)) continue;
+    if (!isWeightOp(node.op)) continue;
     const op = node.op as WeightOp;
     const wName = node.inputs[1] ?? '';
     const v = wName === '' ? undefined : graph.values.get(wName);
@@ -271,8 +269,31 @@ export function pruneCandidates(graph: Graph, settings: PruneSettings): { readon
   return selectLayers(graph, settings).candidates.map((k) => ({ node: k.node, pattern: k.pattern }));
 }
 
+/**
+ * What the prune pass decided for one Conv/Gemm/MatMul layer: the pattern it applied (or would
+ * have, had the layer not been skipped), the sparsity asked of it and achieved, or why it stayed
+ * dense. The pass records these rows (pruneResultOf); the compile report reads them.
+ */
+export interface PruneLayerReport {
+  readonly node: string;
+  readonly op: string;
+  /** The weight value (input 1); '' when the node has none. */
+  readonly weight: string;
+  readonly pattern: string;
+  readonly requested: number;
+  readonly achieved: number;
+  readonly params: number;
+  readonly nonzeros: number;
+  readonly skipped: boolean;
+  /** Why the layer stayed dense (skipped layers only). */
+  readonly reason?: string;
+  /** --allocation sensitivity: the layer's measured curve, sparsity → mean KL on the outputs (sparse/prune/sensitivity.ts). */
+  readonly sensitivity?: readonly SensitivityPoint[];
+}
+
 export interface PruneResult {
   readonly graph: Graph;
+  /** One row per Conv/Gemm/MatMul, in graph order. */
   readonly report: PruneLayerReport[];
 }
 
@@ -312,8 +333,11 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
     const zeros = countZeros(pruned);
     const constant: Constant = { ...k.weight.constant!, data: fromWeightMatrix(k.op, k.shape, k.transB, pruned) };
     const curve = curveOf.get(k);
-    values.set(k.weight.name, { ...k.weight, constant, sparsity: { ...plan.sparsity, requested: plan.requested, achieved: zeros / params, ...(curve ? { sensitivity: curve } : {}) } });
-    done.set(k.weight.name, { node: k.node.name, op: k.node.op, weight: k.weight.name, pattern: k.pattern.text, requested: plan.requested, achieved: zeros / params, params, nonzeros: params - zeros, skipped: false });
+    values.set(k.weight.name, { ...k.weight, constant, sparsity: { ...plan.sparsity, requested: plan.requested, achieved: zeros / params } });
+    done.set(k.weight.name, {
+      node: k.node.name, op: k.node.op, weight: k.weight.name, pattern: k.pattern.text, requested: plan.requested, achieved: zeros / params,
+      params, nonzeros: params - zeros, skipped: false, ...(curve ? { sensitivity: curve } : {}),
+    });
     return constant;
   };
 
@@ -523,7 +547,7 @@ function pruneCalibrated(
  *
  * Preconditions: canonicalized graph (BN folded), float32 constant weights.
  * Postconditions: each pruned weight is a new constant holding the zeros, annotated with
- * `sparsity`; shapes unchanged; nodes unchanged but for a bias input bias correction may add. Without a pattern, or with 'channel', the graph is returned as is.
+ * `sparsity`; one row per layer recorded in `ctx.results` (pruneResultOf); shapes unchanged; nodes unchanged but for a bias input bias correction may add. Without a pattern, or with 'channel', the graph is returned as is.
  */
 export const prune: Pass = {
   name: 'prune',
@@ -532,7 +556,9 @@ export const prune: Pass = {
   run(graph: Graph, ctx: PassContext): Graph {
     const settings = pruneSettings(ctx.options);
     if (!settings || settings.pattern.kind === 'channel') return graph;
-    return pruneGraph(graph, settings, (node, message) => ctx.log({ pass: 'prune', node, message })).graph;
+    const { graph: pruned, report } = pruneGraph(graph, settings, (node, message) => ctx.log({ pass: 'prune', node, message }));
+    ctx.results?.set(prune.name, report);
+    return pruned;
   },
   postcondition(graph: Graph): readonly string[] {
     const bad: string[] = [];
@@ -546,3 +572,8 @@ export const prune: Pass = {
     return bad;
   },
 };
+
+/** The per-layer rows the prune pass recorded in `ctx.results` (undefined when it did not prune there). */
+export function pruneResultOf(ctx: PassContext): readonly PruneLayerReport[] | undefined {
+  return ctx.results?.get(prune.name) as readonly PruneLayerReport[] | undefined;
+}

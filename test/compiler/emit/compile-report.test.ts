@@ -1,0 +1,88 @@
+// The compile report reads what the pruning passes recorded (their pass results), not the words
+// of their notes: a channel-pruned layer is 'channel' because prune-channels says it removed
+// channels there, whatever its note says. Oracles: the weights' output-channel counts before and
+// after (the layers that really shrank), and the prune pass's own rows.
+
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import { loadOnnx } from '../../../compiler/frontend/load.js';
+import type { Graph } from '../../../compiler/ir/graph.js';
+import { nodeWeightAxes } from '../../../compiler/ir/weight-matrix.js';
+import type { PassContext } from '../../../compiler/passes/pass.js';
+import { makePassContext } from '../../../compiler/passes/pass.js';
+import { runPipeline } from '../../../compiler/passes/manager.js';
+import { canonicalizePipeline, prunePipeline, selectPipeline } from '../../../compiler/passes/pipelines.js';
+import { channelPruningOf } from '../../../compiler/passes/prune-channels.js';
+import { pruneResultOf } from '../../../compiler/passes/prune.js';
+import { planArena } from '../../../compiler/analysis/memory-plan.js';
+import { lowerGraph } from '../../../compiler/emit/lower.js';
+import { compileReport } from '../../../compiler/emit/compile-report.js';
+import { compileFile } from '../../../compiler/compile.js';
+import { defaultRegistry } from '../../../runtime/kernels/index.js';
+import { DIGITS_DIR } from '../../helpers/corpus.js';
+
+const CNN = join(DIGITS_DIR, 'digits_cnn.onnx');
+
+/** Canonicalize, prune, select and lower with `ctx` (what compile.ts does), returning what the report needs. */
+function compileWith(ctx: PassContext) {
+  const registry = defaultRegistry();
+  const canonical = runPipeline(loadOnnx(CNN).graph, canonicalizePipeline, ctx);
+  const graph = runPipeline(runPipeline(canonical, prunePipeline, ctx), selectPipeline, ctx);
+  const lowered = lowerGraph(graph, planArena(graph), { spcVersion: 'test', sourceSha256: '', options: [] }, registry);
+  return { canonical, graph, lowered };
+}
+
+/** Layers whose weight lost output channels between `before` and `after`. */
+function shrunk(before: Graph, after: Graph): string[] {
+  const weightOf = (g: Graph, name: string) => {
+    const n = g.nodes.find((x) => x.name === name)!;
+    return { n, shape: g.values.get(n.inputs[1]!)!.constant!.shape };
+  };
+  return after.nodes.filter((n) => n.op === 'Conv' || n.op === 'Gemm').map((n) => n.name).filter((name) => {
+    const [b, a] = [weightOf(before, name), weightOf(after, name)];
+    const axis = nodeWeightAxes(a.n).out;
+    return a.shape[axis]! < b.shape[axis]!;
+  });
+}
+
+describe('compile report: read from the pruning passes\' record', function () {
+  this.timeout(120_000);
+
+  it('channel pruning: the layers prune-channels shrank are \'channel\' even when their notes are worded differently', () => {
+    const base = makePassContext({ pattern: 'channel', sparsity: 0.5 }, defaultRegistry());
+    // The same passes, their notes reworded on the way to the log ("channels 32 → 16" becomes "filters kept: 16 of 32").
+    const reword = (m: string): string => m.replace(/^channels (\d+) → (\d+)/, 'filters kept: $2 of $1');
+    const ctx: PassContext = { ...base, log: (n) => base.log(n.pass === 'prune-channels' ? { ...n, message: reword(n.message) } : n) };
+    const { canonical, graph, lowered } = compileWith(ctx);
+    const rows = compileReport(canonical, graph, lowered, base.notes, { channels: channelPruningOf(ctx) });
+    const expected = shrunk(canonical, graph);
+    assert.deepEqual(expected, ['/conv2/Conv', '/fc1/Gemm']);
+    assert.deepEqual(rows.filter((r) => r.pattern === 'channel').map((r) => r.node), expected);
+    for (const r of rows.filter((x) => x.pattern === 'channel')) assert.match(r.note!, /^filters kept: \d+ of \d+$/, r.node);
+    // The stem and the classifier were skipped, and said why.
+    for (const r of rows.filter((x) => x.pattern !== 'channel')) assert.match(r.note!, /^skipped: (stem conv|classifier)/, r.node);
+  });
+
+  it('spc compile --pattern channel: the report and the artifact\'s recipe name the layers that shrank', () => {
+    const r = compileFile(CNN, { pattern: 'channel', sparsity: 0.5 });
+    const expected = shrunk(r.canonical, r.graph);
+    assert.deepEqual(r.report.filter((l) => l.pattern === 'channel').map((l) => l.node), expected);
+    assert.deepEqual(r.contents.provenance.layers.filter((l) => l.pattern === 'channel').map((l) => l.node), expected);
+  });
+
+  it('prune: each row\'s pattern and requested sparsity are the pass\'s record; a layer it skipped is dense, noted with its reason', () => {
+    const ctx = makePassContext({ pattern: 'unstructured', sparsity: 0.8, allocation: 'erk' }, defaultRegistry());
+    const { canonical, graph, lowered } = compileWith(ctx);
+    const record = pruneResultOf(ctx)!;
+    const rows = compileReport(canonical, graph, lowered, ctx.notes, { layers: record });
+    assert.deepEqual(rows.map((r) => r.node), record.map((r) => r.node));
+    assert.deepEqual(record.filter((r) => !r.skipped).map((r) => r.node), ['/conv2/Conv', '/fc1/Gemm']);
+    for (const [i, rec] of record.entries()) {
+      const row = rows[i]!;
+      assert.equal(row.pattern, rec.skipped ? 'dense' : rec.pattern, rec.node);
+      assert.equal(row.requested, rec.skipped ? 0 : rec.requested, rec.node);
+      if (rec.skipped) assert.equal(row.note, `kept dense: ${rec.reason}`, rec.node);
+      else assert.equal(row.paramsAfter, rec.nonzeros, rec.node);
+    }
+  });
+});
