@@ -22,6 +22,8 @@ import { channelPruningOf } from './passes/prune-channels.js';
 import { planArena } from './analysis/memory-plan.js';
 import { lowerGraph, withRecipe } from './emit/lower.js';
 import { compileReport, recipeOf, type CompileLayerReport } from './emit/compile-report.js';
+import { estimateLayers } from './report/estimates.js';
+import type { SpeedupEstimate } from './report/estimates.js';
 import { writeArtifact } from './emit/artifact.js';
 import { generateDispatch } from './emit/dispatch.js';
 import type { LoadedArtifact } from '../runtime/loader/model.js';
@@ -126,6 +128,12 @@ export interface CompileResult {
   readonly rowOrder: readonly RowReorder[];
   /** The per-layer report (what `spc compile` prints); the artifact records it as its recipe. */
   readonly report: readonly CompileLayerReport[];
+  /**
+   * Estimated time of the compiled model against the dense one, per Conv/Gemm/MatMul (what the
+   * report draws and --min-speedup checks): the dense model's kernels are chosen by select-kernels
+   * on the canonical graph with this compile's settings. Computed on first read, then kept.
+   */
+  readonly estimate: SpeedupEstimate;
   /**
    * The generated dispatch module (`<name>.dispatch.ts`, see emit/dispatch.ts), importing the
    * runtime as `spc/runtime/...`. Generated on first read, then kept.
@@ -271,11 +279,17 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
   // The writer loads back what it wrote: a refusal there is this model's, named like the passes' errors.
   const artifact = namingModel(label, () => writeArtifact(contents, { registry }));
   let dispatch: string | undefined;
+  let estimate: SpeedupEstimate | undefined;
   return {
     artifact, contents, graph, canonical, warnings: allWarnings, notes: ctx.notes, report, groups: permuted.groups, rowOrder,
     get dispatch(): string {
       dispatch ??= generateDispatch(contents);
       return dispatch;
+    },
+    get estimate(): SpeedupEstimate {
+      // No pass hooks: this selection is the report's, not a step of the compile the user observes.
+      estimate ??= estimateLayers(graph, namingModel(label, () => runPipeline(canonical, selectPipeline, ctx)));
+      return estimate;
     },
   };
 }

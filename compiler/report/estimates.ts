@@ -1,15 +1,11 @@
 // Estimated time per Conv/Gemm/MatMul layer: the kernel the compiled graph runs and its estimate,
-// as select-kernels recorded them on the node (never chosen again here: a re-choice without the
-// compile's settings priced other kernels than the artifact's), and the kernel the dense model
-// would run, chosen on the graph before pruning with the same targets and profile. Their sums give
-// the estimated speedup that the report draws and `--min-speedup` checks. Estimates, not measurements.
+// and the kernel the dense model runs and its estimate, each as select-kernels recorded them on the
+// nodes (never chosen again here: a re-choice without the compile's settings priced other kernels
+// than the artifact's). Their sums give the estimated speedup that the report draws and
+// `--min-speedup` checks. Estimates, not measurements.
 
 import type { Graph } from '../ir/graph.js';
-import type { Target } from '../analysis/kernel-choice.js';
-import { chooseKernel, DEFAULT_TARGETS } from '../analysis/kernel-choice.js';
-import type { KernelProfile } from '../analysis/profile.js';
-import { getDefaultProfile } from '../analysis/profile.js';
-import { defaultRegistry } from '../../runtime/kernels/index.js';
+import { isWeightOp } from '../ir/weight-matrix.js';
 
 export interface LayerEstimate {
   readonly node: string;
@@ -30,27 +26,20 @@ export interface SpeedupEstimate {
   readonly speedup: number;
 }
 
-const PRICED = new Set(['Conv', 'Gemm', 'MatMul']);
-
 /**
- * Prices every Conv/Gemm/MatMul of `compiled` (the final graph, its kernels and estimates recorded
- * by select-kernels) against the same node of `dense` (the canonical graph, before pruning, priced
- * with the targets and profile the compile used; `prefer` changes nothing on a dense graph).
- * Layers the profile did not price on either side are left out.
+ * Prices every Conv/Gemm/MatMul of `compiled` (the final graph) against the same node of `dense`
+ * (the canonical graph, before pruning), both with the kernels and estimates select-kernels
+ * recorded on them (the compile runs it on the canonical graph with its own settings, see
+ * CompileResult.estimate). Layers the profile did not price on either side are left out.
  */
-export function estimateLayers(compiled: Graph, dense: Graph, targets: readonly Target[] = DEFAULT_TARGETS,
-  profile: KernelProfile = getDefaultProfile()): SpeedupEstimate {
-  const registry = defaultRegistry();
+export function estimateLayers(compiled: Graph, dense: Graph): SpeedupEstimate {
   const denseNode = new Map(dense.nodes.map((n) => [n.name, n]));
   const layers: LayerEstimate[] = [];
   for (const n of compiled.nodes) {
-    if (!PRICED.has(n.op)) continue;
+    if (!isWeightOp(n.op)) continue;
     const d = denseNode.get(n.name);
-    if (!d) continue;
-    if (n.kernel === undefined || n.kernelNs === undefined) continue;
-    const base = chooseKernel(dense, d, registry, targets, profile);
-    if (base?.ns === undefined) continue;
-    layers.push({ node: n.name, kernel: n.kernel, ns: n.kernelNs, denseKernel: base.kernel.id, denseNs: base.ns });
+    if (n.kernel === undefined || n.kernelNs === undefined || d?.kernel === undefined || d.kernelNs === undefined) continue;
+    layers.push({ node: n.name, kernel: n.kernel, ns: n.kernelNs, denseKernel: d.kernel, denseNs: d.kernelNs });
   }
   const ns = layers.reduce((s, l) => s + l.ns, 0);
   const denseNs = layers.reduce((s, l) => s + l.denseNs, 0);
