@@ -9,6 +9,7 @@ import { maskNmShared } from '../sparse/prune/masks.js';
 import type { PassNote } from '../passes/pass.js';
 import type { PruneLayerReport } from '../passes/prune.js';
 import type { ChannelPruning } from '../passes/prune-channels.js';
+import { CHANNEL_CRITERION } from '../passes/prune-channels.js';
 import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js';
 import { terminalLine } from '../escape.js';
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
@@ -140,10 +141,12 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
 
 /**
  * The report rows as the artifact records them (Provenance.layers): sparsities as float32
- * (what the loader returns), criterion `method` (magnitude, wanda or sparsegpt, plus
- * '+bias-correction' when applied) for every pruned layer and '' for dense.
+ * (what the loader returns), and each pruned layer's criterion as the pruning passes recorded it
+ * (magnitude, wanda or sparsegpt as applied to that layer, plus '+bias-correction' where its bias
+ * was re-fit; magnitude for channel pruning), '' for dense.
  */
-export function recipeOf(rows: readonly CompileLayerReport[], method = 'magnitude'): LayerRecipe[] {
+export function recipeOf(rows: readonly CompileLayerReport[], pruning?: PruningRecord): LayerRecipe[] {
+  const criterion = new Map((pruning?.layers ?? []).map((r) => [r.node, r.criterion ?? '']));
   return rows.map((r) => ({
     node: r.node,
     pattern: r.pattern,
@@ -151,7 +154,7 @@ export function recipeOf(rows: readonly CompileLayerReport[], method = 'magnitud
     achieved: Math.fround(r.achieved),
     paramsBefore: r.paramsBefore,
     paramsAfter: r.paramsAfter,
-    criterion: r.pattern === 'dense' ? '' : method,
+    criterion: r.pattern === 'dense' ? '' : r.pattern === 'channel' ? CHANNEL_CRITERION : criterion.get(r.node) ?? '',
     note: r.note ?? '',
   }));
 }

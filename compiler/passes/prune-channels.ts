@@ -230,6 +230,9 @@ export type ChannelPruning =
   | { readonly node: string; readonly channels: { readonly before: number; readonly after: number } }
   | { readonly node: string; readonly skipped: string };
 
+/** The criterion recorded for a channel-pruned layer: filters ranked by their L1 norm. */
+export const CHANNEL_CRITERION = 'magnitude';
+
 /** Number of output channels to remove from a layer of `channels` at sparsity `s`: rounded, at least one kept. */
 export function channelsRemoved(channels: number, s: number): number {
   return Math.min(Math.round(s * channels), channels - 1);

@@ -175,7 +175,7 @@ function sensitivityLayers(graph: Graph, layers: readonly Candidate[], settings:
     for (const s of order) {
       const count = Math.round(s * k.data.length / perUnit);
       const rule: MaskRule = k.pattern.kind === 'block' ? { kind: 'block', br: k.pattern.br, bc: k.pattern.bc, prune: count } : { kind: 'unstructured', prune: count };
-      pruned.set(s, fromWeightMatrix(k.op, k.shape, k.transB, pruneCalibrated(settings.method, dense, k, rule, stats, () => {}, dampings)));
+      pruned.set(s, fromWeightMatrix(k.op, k.shape, k.transB, pruneCalibrated(settings.method, dense, k, rule, stats, () => {}, dampings).weights));
     }
     levels.set(k, pruned);
     return undefined;
@@ -287,6 +287,11 @@ export interface PruneLayerReport {
   readonly skipped: boolean;
   /** Why the layer stayed dense (skipped layers only). */
   readonly reason?: string;
+  /**
+   * Pruned layers: what chose the kept weights, as applied to this layer (a calibrated method can
+   * fall back to magnitude), plus '+bias-correction' where its bias was re-fit. The artifact's recipe records it.
+   */
+  readonly criterion?: string;
   /** --allocation sensitivity: the layer's measured curve, sparsity → mean KL on the outputs (sparse/prune/sensitivity.ts). */
   readonly sensitivity?: readonly SensitivityPoint[];
 }
@@ -327,8 +332,8 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
   const plans = new Map<Candidate, LayerPlan>();
   for (const k of candidates) plans.set(k, planLayer(k, settings, pruneCount.get(k), allocRequested.get(k)));
 
-  /** Records the pruned matrix of `k` as its weight's new constant; returns that constant. */
-  const record = (k: Candidate, plan: LayerPlan, pruned: Float32Array): Constant => {
+  /** Records the pruned matrix of `k` (chosen by `criterion`) as its weight's new constant; returns that constant. */
+  const record = (k: Candidate, plan: LayerPlan, pruned: Float32Array, criterion: PruneMethod): Constant => {
     const params = k.data.length;
     const zeros = countZeros(pruned);
     const constant: Constant = { ...k.weight.constant!, data: fromWeightMatrix(k.op, k.shape, k.transB, pruned) };
@@ -336,7 +341,7 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
     values.set(k.weight.name, { ...k.weight, constant, sparsity: { ...plan.sparsity, requested: plan.requested, achieved: zeros / params } });
     done.set(k.weight.name, {
       node: k.node.name, op: k.node.op, weight: k.weight.name, pattern: k.pattern.text, requested: plan.requested, achieved: zeros / params,
-      params, nonzeros: params - zeros, skipped: false, ...(curve ? { sensitivity: curve } : {}),
+      params, nonzeros: params - zeros, skipped: false, criterion, ...(curve ? { sensitivity: curve } : {}),
     });
     return constant;
   };
@@ -345,7 +350,7 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
     for (const k of candidates) {
       if (done.has(k.weight.name)) continue;
       const plan = plans.get(k)!;
-      record(k, plan, pruneMagnitude(toWeightMatrix(k.op, k.shape, k.transB, k.data), k.rows, k.cols, plan.rule));
+      record(k, plan, pruneMagnitude(toWeightMatrix(k.op, k.shape, k.transB, k.data), k.rows, k.cols, plan.rule), 'magnitude');
     }
   } else {
     // Calibrated: layers in graph order, each on the activations of the already-pruned upstream network.
@@ -385,8 +390,8 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       const dense = toWeightMatrix(k.op, k.shape, k.transB, k.data);
       const full = settings.method === 'sparsegpt';
       const stats = inputStats(node, k.shape, outShape, inputs, { full, denseInputs, weights: dense, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined });
-      const pruned = pruneCalibrated(settings.method, dense, k, plan.rule, stats, (m) => log(node.name, m));
-      const constants = new Map<string, Constant>([[k.weight.name, record(k, plan, pruned)]]);
+      const { weights: pruned, method } = pruneCalibrated(settings.method, dense, k, plan.rule, stats, (m) => log(node.name, m));
+      const constants = new Map<string, Constant>([[k.weight.name, record(k, plan, pruned, method)]]);
       if (!settings.biasCorrection) return { constants };
       const means = stats.sum.map((s) => s.map((v) => v / Math.max(1, stats.rows)));
       const shift = biasShift(dense, pruned, k.rows, k.cols, means);
@@ -398,6 +403,8 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       const corrected = shiftBias(node, biasValue?.constant, shift, outShape, name);
       if (!corrected) { log(node.name, `bias correction skipped: ${node.op} has no bias input`); return { constants }; }
       values.set(name, { name, dtype: 'float32', shape: corrected.bias.shape, constant: corrected.bias });
+      const row = done.get(k.weight.name)!;
+      done.set(k.weight.name, { ...row, criterion: `${row.criterion}+bias-correction` });
       nodes.set(node.name, corrected.node);
       constants.set(name, corrected.bias);
       return { node: corrected.node, constants };
@@ -499,18 +506,18 @@ function dampeningFor(
 /**
  * A calibrated method on layer `k`: per conv group (each with its own input statistics), the
  * group's rows pruned with its share of the count. A grouped layer whose groups do not hold
- * whole shared-rows or block tiles falls back to magnitude, with a note.
+ * whole shared-rows or block tiles falls back to magnitude, with a note; returns the method used.
  */
 function pruneCalibrated(
   method: PruneMethod, dense: Float32Array, k: Candidate, rule: MaskRule, stats: InputStats, note: (m: string) => void, dampings?: Map<number, number | undefined>,
-): Float32Array {
-  if (method === 'magnitude') return pruneMagnitude(dense, k.rows, k.cols, rule);
+): { readonly weights: Float32Array; readonly method: PruneMethod } {
+  if (method === 'magnitude') return { weights: pruneMagnitude(dense, k.rows, k.cols, rule), method };
   const groups = stats.groups;
   const rowsG = k.rows / groups;
   const tileRows = rule.kind === 'nm' ? rule.shareRows : rule.kind === 'block' ? rule.br : 1;
   if (rowsG % tileRows !== 0) {
     note(`${method} needs whole ${tileRows}-row tiles in each of the ${groups} groups; magnitude used`);
-    return pruneMagnitude(dense, k.rows, k.cols, rule);
+    return { weights: pruneMagnitude(dense, k.rows, k.cols, rule), method: 'magnitude' };
   }
   const shares = rule.kind === 'nm' ? undefined : splitCount(rule.prune, new Array<number>(groups).fill(1));
   const out = new Float32Array(dense.length);
@@ -527,7 +534,7 @@ function pruneCalibrated(
     }
     out.set(pruned, g * rowsG * k.cols);
   }
-  return out;
+  return { weights: out, method };
 }
 
 /**

@@ -1,7 +1,8 @@
 // The compile report reads what the pruning passes recorded (their pass results), not the words
 // of their notes: a channel-pruned layer is 'channel' because prune-channels says it removed
 // channels there, whatever its note says. Oracles: the weights' output-channel counts before and
-// after (the layers that really shrank), and the prune pass's own rows.
+// after (the layers that really shrank), the prune pass's own rows, and its notes (a bias
+// correction it skipped).
 
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ import { lowerGraph } from '../../../compiler/emit/lower.js';
 import { compileReport } from '../../../compiler/emit/compile-report.js';
 import { compileFile } from '../../../compiler/compile.js';
 import { defaultRegistry } from '../../../runtime/kernels/index.js';
-import { DIGITS_DIR } from '../../helpers/corpus.js';
+import { DIGITS_DIR, MODELS_DIR } from '../../helpers/corpus.js';
 
 const CNN = join(DIGITS_DIR, 'digits_cnn.onnx');
 
@@ -83,6 +84,19 @@ describe('compile report: read from the pruning passes\' record', function () {
       assert.equal(row.requested, rec.skipped ? 0 : rec.requested, rec.node);
       if (rec.skipped) assert.equal(row.note, `kept dense: ${rec.reason}`, rec.node);
       else assert.equal(row.paramsAfter, rec.nonzeros, rec.node);
+    }
+  });
+
+  it('the artifact\'s recipe records the criterion applied to each layer: --bias-correction skipped on a MatMul (no bias input) is not claimed', () => {
+    const r = compileFile(join(MODELS_DIR, 'transformer_enc2.onnx'), {
+      pattern: 'unstructured', sparsity: 0.5, minParams: 0, biasCorrection: true, calib: join(MODELS_DIR, 'transformer_enc2.input.npy'),
+    });
+    const skipped = new Set(r.notes.filter((n) => n.pass === 'prune' && /^bias correction skipped/.test(n.message)).map((n) => n.node));
+    const pruned = r.contents.provenance.layers.filter((l) => l.pattern !== 'dense');
+    assert.ok(pruned.some((l) => skipped.has(l.node)) && pruned.some((l) => !skipped.has(l.node)), 'both kinds of layer');
+    for (const l of pruned) {
+      assert.equal(l.criterion, skipped.has(l.node) ? 'magnitude' : 'magnitude+bias-correction', l.node);
+      assert.equal(skipped.has(l.node), r.graph.nodes.find((n) => n.name === l.node)!.op === 'MatMul', l.node);
     }
   });
 });
