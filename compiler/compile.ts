@@ -274,7 +274,7 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
   // Built once, from the lowered weights (stored bytes, kernels); the artifact records its rows.
   const report = compileReport(canonical, graph, lowered, ctx.notes, pruning,
     permuted.groups.length > 0 ? { graph: permuted.graph, layerGroup: permuted.layerGroup } : undefined);
-  const contents = withRecipe(lowered, recipeOf(report, pruning));
+  const contents = withRecipe(lowered, recipeOf(report, graph, pruning));
   checkWeightBytes(contents, limits, label);
   // The writer loads back what it wrote: a refusal there is this model's, named like the passes' errors.
   const artifact = namingModel(label, () => writeArtifact(contents, { registry }));

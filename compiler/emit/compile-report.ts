@@ -57,6 +57,17 @@ export interface PruningRecord {
   readonly channels?: readonly ChannelPruning[];
 }
 
+/**
+ * The prune row of the layer that pruned the weight `node` reads: its own, or (a weight shared
+ * with a layer that pruned it, --config force) that layer's, found by the weight's name.
+ */
+function prunedRowOf(pruning: PruningRecord | undefined): (node: Node, weight: string) => PruneLayerReport | undefined {
+  const pruned = (pruning?.layers ?? []).filter((r) => !r.skipped);
+  const byNode = new Map(pruned.map((r) => [r.node, r]));
+  const byWeight = new Map(pruned.map((r) => [r.weight, r]));
+  return (node, weight) => byNode.get(node.name) ?? byWeight.get(weight);
+}
+
 function nonzeros(data: ArrayLike<number | bigint>): number {
   let nz = 0;
   for (let i = 0; i < data.length; i++) if (Number(data[i]) !== 0) nz++;
@@ -82,11 +93,12 @@ export interface Rearranged { readonly graph: Graph; readonly layerGroup: Readon
 
 /**
  * The report of `after` (the final graph, lowered into `artifact`) against `before` (canonical):
- * what was pruned and how comes from the passes' record (`pruning`), the notes they logged give
- * each row's note, the bytes and kernels come from the artifact.
+ * each weight's mask from its sparsity annotation, channel pruning and how each layer was pruned
+ * from the passes' record (`pruning`), never from the words of their notes, which give the note
+ * column only; the bytes and kernels come from the artifact.
  */
 export function compileReport(before: Graph, after: Graph, artifact: LoadedArtifact, notes: readonly PassNote[], pruning?: PruningRecord, rearranged?: Rearranged): CompileLayerReport[] {
-  const prunedRow = new Map((pruning?.layers ?? []).filter((r) => !r.skipped).map((r) => [r.node, r]));
+  const prunedRow = prunedRowOf(pruning);
   const channelPruned = new Set((pruning?.channels ?? []).flatMap((c) => ('channels' in c ? [c.node] : [])));
   const permutedNode = new Map(rearranged?.graph.nodes.map((n) => [n.name, n]) ?? []);
   const noteOf = new Map<string, string>();
@@ -109,8 +121,9 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
     const paramsBefore = sizeOf(wBefore.constant.shape);
     const paramsAfter = nonzeros(w.constant.data);
     const note = noteOf.get(node.name);
-    const pruned = prunedRow.get(node.name);
+    // The mask is recorded on the weight (what kernel selection and lowering read too); how it was chosen, on the prune row.
     const s = w.sparsity;
+    const pruned = s ? prunedRow(node, w.name) : undefined;
     let kept: { keptBefore: number; keptAfter: number; group?: number } | undefined;
     const pn = permutedNode.get(node.name);
     if (rearranged && s?.kind === 'nm' && pn && beforeNode.has(node.name)) {
@@ -122,8 +135,8 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
     rows.push({
       node: node.name,
       op: node.op,
-      pattern: pruned ? pruned.pattern : channelPruned.has(node.name) ? 'channel' : 'dense',
-      requested: pruned ? pruned.requested : 0,
+      pattern: s ? s.pattern : channelPruned.has(node.name) ? 'channel' : 'dense',
+      requested: s ? s.requested : 0,
       achieved: paramsBefore === 0 ? 0 : 1 - paramsAfter / paramsBefore,
       paramsBefore,
       paramsAfter,
@@ -131,7 +144,7 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
       bytesAfter: t ? storedBytes(t) : 0,
       storage: t?.packed ? t.packed.format : 'dense',
       kernel: nodeOf.get(node.name)?.kernel ?? '',
-      note: note ?? (pruned || !pruning ? undefined : 'not pruned'),
+      note: note ?? (s || !pruning ? undefined : 'not pruned'),
       ...(kept ?? {}),
       ...(pruned?.sensitivity ? { sensitivity: pruned.sensitivity } : {}),
     });
@@ -145,8 +158,13 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
  * (magnitude, wanda or sparsegpt as applied to that layer, plus '+bias-correction' where its bias
  * was re-fit; magnitude for channel pruning), '' for dense.
  */
-export function recipeOf(rows: readonly CompileLayerReport[], pruning?: PruningRecord): LayerRecipe[] {
-  const criterion = new Map((pruning?.layers ?? []).map((r) => [r.node, r.criterion ?? '']));
+export function recipeOf(rows: readonly CompileLayerReport[], after: Graph, pruning?: PruningRecord): LayerRecipe[] {
+  const prunedRow = prunedRowOf(pruning);
+  const nodeOf = new Map(after.nodes.map((n) => [n.name, n]));
+  const criterion = (name: string): string => {
+    const n = nodeOf.get(name);
+    return (n && prunedRow(n, n.inputs[1] ?? '')?.criterion) ?? '';
+  };
   return rows.map((r) => ({
     node: r.node,
     pattern: r.pattern,
@@ -154,7 +172,7 @@ export function recipeOf(rows: readonly CompileLayerReport[], pruning?: PruningR
     achieved: Math.fround(r.achieved),
     paramsBefore: r.paramsBefore,
     paramsAfter: r.paramsAfter,
-    criterion: r.pattern === 'dense' ? '' : r.pattern === 'channel' ? CHANNEL_CRITERION : criterion.get(r.node) ?? '',
+    criterion: r.pattern === 'dense' ? '' : r.pattern === 'channel' ? CHANNEL_CRITERION : criterion(r.node),
     note: r.note ?? '',
   }));
 }

@@ -17,7 +17,9 @@ import { channelPruningOf } from '../../../compiler/passes/prune-channels.js';
 import { pruneResultOf } from '../../../compiler/passes/prune.js';
 import { planArena } from '../../../compiler/analysis/memory-plan.js';
 import { lowerGraph } from '../../../compiler/emit/lower.js';
-import { compileReport } from '../../../compiler/emit/compile-report.js';
+import { compileReport, recipeOf } from '../../../compiler/emit/compile-report.js';
+import { parseConfig } from '../../../compiler/sparse/settings/config.js';
+import { build, int, randomF32 } from '../passes/build.js';
 import { compileFile } from '../../../compiler/compile.js';
 import { defaultRegistry } from '../../../runtime/kernels/index.js';
 import { DIGITS_DIR, MODELS_DIR } from '../../helpers/corpus.js';
@@ -98,5 +100,29 @@ describe('compile report: read from the pruning passes\' record', function () {
       assert.equal(l.criterion, skipped.has(l.node) ? 'magnitude' : 'magnitude+bias-correction', l.node);
       assert.equal(skipped.has(l.node), r.graph.nodes.find((n) => n.name === l.node)!.op === 'MatMul', l.node);
     }
+  });
+
+  it('a weight shared by two layers and forced by --config: both rows give its mask, and the recipe the criterion of the layer that pruned it', () => {
+    const g = build({
+      inputs: { x: ['float32', [2, 64]] },
+      consts: { b0: randomF32([64, 64], 1), shared: randomF32([64, 64], 4), wc: randomF32([10, 64], 5) },
+      nodes: [['Gemm', ['x', 'b0'], ['h0']], ['MatMul', ['h0', 'shared'], ['h1']], ['MatMul', ['h1', 'shared'], ['h2']], ['Gemm', ['h2', 'wc'], ['y'], { transB: int(1) }]],
+      outputs: ['y'],
+    });
+    const config = parseConfig(JSON.stringify({ layers: [{ match: '*', force: true }] }), 'spc.json');
+    const registry = defaultRegistry();
+    const ctx = makePassContext({ pattern: 'unstructured', sparsity: 0.75, config, minParams: 0, prefer: 'size' }, registry);
+    const graph = runPipeline(runPipeline(g, prunePipeline, ctx), selectPipeline, ctx);
+    const lowered = lowerGraph(graph, planArena(graph), { spcVersion: 'test', sourceSha256: '', options: [] }, registry);
+    const record = pruneResultOf(ctx)!;
+    // prune pruned the shared weight for its first user (n1) and skipped the second (n2).
+    assert.deepEqual(record.map((r) => [r.node, r.skipped]), [['n0', false], ['n1', false], ['n2', true], ['n3', false]]);
+    const rows = compileReport(g, graph, lowered, ctx.notes, { layers: record });
+    const n2 = rows.find((r) => r.node === 'n2')!;
+    assert.equal(n2.pattern, 'unstructured');
+    assert.equal(n2.achieved, 0.75);
+    assert.match(n2.note!, /^kept dense: weight 'shared' is shared by n1, n2/);
+    const recipe = recipeOf(rows, graph, { layers: record });
+    assert.deepEqual(recipe.map((r) => r.criterion), ['magnitude', 'magnitude', 'magnitude', 'magnitude']);
   });
 });
