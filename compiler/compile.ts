@@ -18,9 +18,13 @@ import type { GroupPermutation } from './passes/permute-channels.js';
 import { permuteResultOf } from './passes/permute-channels.js';
 import type { RowReorder } from './passes/reorder-rows.js';
 import { rowOrderOf } from './passes/reorder-rows.js';
+import { pruneResultOf } from './passes/prune.js';
+import { channelPruningOf } from './passes/prune-channels.js';
 import { planArena } from './analysis/memory-plan.js';
 import { lowerGraph, withRecipe } from './emit/lower.js';
 import { compileReport, recipeOf, type CompileLayerReport } from './emit/compile-report.js';
+import { estimateLayers } from './report/estimates.js';
+import type { SpeedupEstimate } from './report/estimates.js';
 import { writeArtifact } from './emit/artifact.js';
 import { generateDispatch } from './emit/dispatch.js';
 import type { LoadedArtifact } from '../runtime/loader/model.js';
@@ -125,6 +129,12 @@ export interface CompileResult {
   readonly rowOrder: readonly RowReorder[];
   /** The per-layer report (what `spc compile` prints); the artifact records it as its recipe. */
   readonly report: readonly CompileLayerReport[];
+  /**
+   * Estimated time of the compiled model against the dense one, per Conv/Gemm/MatMul (what the
+   * report draws and --min-speedup checks): the dense model's kernels are chosen by select-kernels
+   * on the canonical graph with this compile's settings. Computed on first read, then kept.
+   */
+  readonly estimate: SpeedupEstimate;
   /**
    * The generated dispatch module (`<name>.dispatch.ts`, see emit/dispatch.ts), importing the
    * runtime as `spc/runtime/...`. Generated on first read, then kept.
@@ -255,23 +265,32 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
     checkRuntimeValues(graph, limits);
     return { canonical, permuted, rowOrder: rowOrderOf(ctx) ?? [], graph, allWarnings };
   });
+  // What the pruning passes decided per layer, as they recorded it (none ran: no pruning).
+  const [layers, channels] = [pruneResultOf(ctx), channelPruningOf(ctx)];
+  const pruning = layers || channels ? { layers, channels } : undefined;
   const plan = planArena(graph);
   checkArenaBytes(plan.arenaBytes, limits, label);
   const sourceSha256 = createHash('sha256').update(source).digest('hex');
   const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions({ ...options, profile, calib }) }, registry);
   // Built once, from the lowered weights (stored bytes, kernels); the artifact records its rows.
-  const report = compileReport(canonical, graph, lowered, ctx.notes, options.pattern,
+  const report = compileReport(canonical, graph, lowered, ctx.notes, pruning,
     permuted.groups.length > 0 ? { graph: permuted.graph, layerGroup: permuted.layerGroup } : undefined);
-  const contents = withRecipe(lowered, recipeOf(report, `${options.method ?? 'magnitude'}${options.biasCorrection ? '+bias-correction' : ''}`));
+  const contents = withRecipe(lowered, recipeOf(report, graph, pruning));
   checkWeightBytes(contents, limits, label);
   // The writer loads back what it wrote: a refusal there is this model's, named like the passes' errors.
   const artifact = namingModel(label, () => writeArtifact(contents, { registry }));
   let dispatch: string | undefined;
+  let estimate: SpeedupEstimate | undefined;
   return {
     artifact, contents, graph, canonical, warnings: allWarnings, notes: ctx.notes, report, groups: permuted.groups, rowOrder,
     get dispatch(): string {
       dispatch ??= generateDispatch(contents);
       return dispatch;
+    },
+    get estimate(): SpeedupEstimate {
+      // No pass hooks: this selection is the report's, not a step of the compile the user observes.
+      estimate ??= estimateLayers(graph, namingModel(label, () => runPipeline(canonical, selectPipeline, ctx)), profile);
+      return estimate;
     },
   };
 }

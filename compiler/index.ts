@@ -7,6 +7,7 @@ import type { CompileOptions, CompileResult } from './compile.js';
 export { compileFile, compileBytes, provenanceOptions } from './compile.js';
 export type { CompileOptions, CompileResult } from './compile.js';
 export type { CompileLayerReport } from './emit/compile-report.js';
+export type { LayerEstimate, SpeedupEstimate } from './report/estimates.js';
 export { generateDispatch, PACKAGE_IMPORTS } from './emit/dispatch.js';
 export type { DispatchImports, DispatchOptions } from './emit/dispatch.js';
 export { SPC_VERSION } from './version.js';

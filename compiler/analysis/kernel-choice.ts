@@ -46,6 +46,17 @@ export interface KernelChoice {
   readonly reason: string;
   /** The chosen kernel's estimated time in ns, when the profile priced the candidates. */
   readonly ns?: number;
+  /**
+   * The pruned weight packed as the chosen kernel reads it (present exactly when that kernel reads
+   * a packed format): the packing its `supports` and the size comparison saw, which lowering
+   * stores. A packing priced but not chosen is not kept.
+   */
+  readonly packed?: PackedWeight;
+}
+
+/** `choice` with the packing attached when its kernel reads the packed format. */
+function withPacking(choice: KernelChoice, packed: PackedWeight | undefined): KernelChoice {
+  return packed && (choice.kernel.format ?? 'dense') === packed.format ? { ...choice, packed } : choice;
 }
 
 function epilogueOf(n: Node): string {
@@ -108,7 +119,11 @@ function packedWeight(g: Graph, n: Node, format: Exclude<WeightFormat, 'dense'>)
  */
 export function chooseKernel(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[] = DEFAULT_TARGETS,
   profile: KernelProfile = getDefaultProfile(), prefer: Preference = 'speed'): KernelChoice | undefined {
-  return chooseByCost(g, n, registry, targets, profile, prefer) ?? chooseByTarget(g, n, registry, targets, prefer);
+  // Packed once, here: every sparse candidate's `supports`, the size comparison and lowering see these arrays.
+  const format = wantedFormat(g, n);
+  const packed = format === 'dense' ? undefined : packedWeight(g, n, format);
+  const choice = chooseByCost(g, n, registry, targets, profile, prefer, packed) ?? chooseByTarget(g, n, registry, targets, prefer, packed);
+  return choice && withPacking(choice, packed);
 }
 
 function matchingKernels(g: Graph, n: Node, registry: KernelRegistry): Kernel[] {
@@ -126,11 +141,11 @@ const byCost = (targets: readonly Target[]) => (a: Estimate, b: Estimate): numbe
 
 const est = (e: Estimate): string => `${formatMs(e.ns)} ms${e.from === 'prior' ? ' (prior)' : ''}`;
 
-function chooseByCost(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[], profile: KernelProfile, prefer: Preference): KernelChoice | undefined {
+function chooseByCost(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[], profile: KernelProfile, prefer: Preference,
+  packed: PackedWeight | undefined): KernelChoice | undefined {
   const stats = layerStats(g, n);
   if (!stats) return undefined;
   const format = wantedFormat(g, n);
-  const packed = format === 'dense' ? undefined : packedWeight(g, n, format);
   const denseShapes = nodeShapes(g, n);
   const sparseShapes = packed ? nodeShapes(g, n, packed) : undefined;
   const allowed = matchingKernels(g, n, registry).filter((k) => targets.includes(k.target));
@@ -198,13 +213,20 @@ function rowBlockFloor(e: Estimate, all: readonly Estimate[], stats: LayerStats)
 }
 
 /** Preference order alone: the first allowed target with a kernel that supports the node. */
-function chooseByTarget(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[], prefer: Preference): KernelChoice | undefined {
+function chooseByTarget(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[], prefer: Preference,
+  packed: PackedWeight | undefined): KernelChoice | undefined {
   const epilogue = epilogueOf(n);
   const dtype = decidingDtype(g, n);
   const format = wantedFormat(g, n);
   const shapes = nodeShapes(g, n);
+  const sparseShapes = packed ? nodeShapes(g, n, packed) : undefined;
   const matching = matchingKernels(g, n, registry);
-  const refusing = matching.filter((k) => k.supports !== undefined && !k.supports(shapes));
+  // A sparse kernel is asked about the weight packed as it will read it, as at load; one that cannot have it (the weight does not pack) refuses.
+  const refuses = (k: Kernel): boolean => {
+    if ((k.format ?? 'dense') === 'dense') return k.supports !== undefined && !k.supports(shapes);
+    return sparseShapes === undefined || (k.supports !== undefined && !k.supports(sparseShapes));
+  };
+  const refusing = matching.filter(refuses);
   const candidates = matching.filter((k) => !refusing.includes(k));
   const pick = (fmt: WeightFormat): KernelChoice | undefined => {
     const ofFormat = candidates.filter((c) => (c.format ?? 'dense') === fmt);
@@ -226,7 +248,7 @@ function chooseByTarget(g: Graph, n: Node, registry: KernelRegistry, targets: re
   if (format !== 'dense') {
     const sparse = pick(format);
     const dense = pick('dense');
-    const size = prefer === 'size' && sparse ? smallerPacked(g, n, packedWeight(g, n, format)) : undefined;
+    const size = prefer === 'size' && sparse ? smallerPacked(g, n, packed) : undefined;
     if (sparse && size) return { kernel: sparse.kernel, reason: `${sparse.reason}; for size (--prefer size): ${size.packed} bytes vs ${size.dense} dense` };
     // A sparse kernel only on a slower target loses to a dense one on a faster target (a js CSR
     // conv runs ~15× below a wasmsimd dense one): targets are listed fastest first.

@@ -15,9 +15,7 @@ import { measureAccuracy } from '../report/accuracy.js';
 import type { BudgetFlags, BudgetResult } from '../report/budgets.js';
 import { checkBudgets, parseBudgets } from '../report/budgets.js';
 import type { SpeedupEstimate } from '../report/estimates.js';
-import { estimateLayers } from '../report/estimates.js';
 import { renderReport } from '../report/html.js';
-import { loadProfile } from '../analysis/profile.js';
 import { referenceOptions } from './reference.js';
 
 export interface CheckFlags extends BudgetFlags { evalData?: string; evalLabels?: string; report?: string }
@@ -61,8 +59,7 @@ async function accuracyOf(model: string, result: CompileResult, options: Compile
 /** `options` are the compile's (what made `result`); `pruned` says whether they prune, so the dense reference is another compile. */
 export async function runChecks(model: string, result: CompileResult, options: CompileOptions, pruned: boolean, flags: CheckFlags): Promise<Checks> {
   const budgets = parseBudgets(flags);
-  const profile = typeof options.profile === 'string' ? loadProfile(options.profile) : options.profile;
-  const estimates = estimateLayers(result.graph, result.canonical, options.targets, profile);
+  const estimates = result.estimate;
   const accuracy = flags.evalData !== undefined ? await accuracyOf(model, result, options, pruned, flags) : undefined;
   const checked = checkBudgets(budgets, { artifactBytes: result.artifact.length, accuracy, speedup: estimates });
   const html = flags.report === undefined ? undefined : renderReport({

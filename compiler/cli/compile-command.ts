@@ -12,6 +12,7 @@ import type { Preference, Target } from '../analysis/kernel-choice.js';
 import { DEFAULT_TARGETS, PREFERENCES } from '../analysis/kernel-choice.js';
 import { loadProfile } from '../analysis/profile.js';
 import { printGraph } from '../ir/print.js';
+import { isWeightOp } from '../ir/weight-matrix.js';
 import { emitOnnx } from '../emit/onnx.js';
 import { formatCompileReport, reportTotals } from '../emit/compile-report.js';
 import { nmSparsity, parsePattern, PATTERN_HELP } from '../sparse/settings/pattern.js';
@@ -287,8 +288,9 @@ export function compileCommand(): Command {
       const s = summarizeArtifact(result.contents);
       const report = result.report;
       const totals = reportTotals(report);
-      // Pruned layers selection runs on a dense kernel (estimated faster, or no kernel reads the format).
-      const densified = result.graph.nodes.filter((n) => n.kernelReason?.startsWith('DENSIFIED') && result.graph.values.get(n.inputs[1] ?? '')?.sparsity).map((n) => n.name);
+      // Pruned layers selection runs on a dense kernel (estimated faster, or no kernel reads the format):
+      // read from the records (the weight's pruning, the node's packing), not from the reason's words.
+      const densified = result.graph.nodes.filter((n) => isWeightOp(n.op) && !n.packedWeight && result.graph.values.get(n.inputs[1] ?? '')?.sparsity).map((n) => n.name);
       const json = (): string => JSON.stringify({
         artifact: failed.length > 0 ? null : out, dispatch: failed.length > 0 ? null : dispatchOut, report: failed.length > 0 ? null : flags.report ?? null,
         bytes: result.artifact.length, layers: s.layers.length, params: s.params,

@@ -4,9 +4,12 @@
 // turns it) the per-layer recipe the artifact's provenance records for `spc inspect`.
 
 import type { Graph, Node } from '../ir/graph.js';
-import { nodeWeightMatrix } from '../ir/weight-matrix.js';
+import { isWeightOp, nodeWeightMatrix } from '../ir/weight-matrix.js';
 import { maskNmShared } from '../sparse/prune/masks.js';
 import type { PassNote } from '../passes/pass.js';
+import type { PruneLayerReport } from '../passes/prune.js';
+import type { ChannelPruning } from '../passes/prune-channels.js';
+import { CHANNEL_CRITERION } from '../passes/prune-channels.js';
 import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js';
 import { terminalLine } from '../escape.js';
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
@@ -43,8 +46,27 @@ export interface CompileLayerReport {
   readonly sensitivity?: readonly { readonly sparsity: number; readonly divergence: number }[];
 }
 
-const PRUNABLE = new Set(['Conv', 'Gemm', 'MatMul']);
 const PRUNE_PASSES = new Set(['prune', 'prune-channels']);
+
+/**
+ * What the pruning passes recorded per layer (their pass results): the rows of prune, the
+ * channel counts of prune-channels. Absent: the compile did not prune.
+ */
+export interface PruningRecord {
+  readonly layers?: readonly PruneLayerReport[];
+  readonly channels?: readonly ChannelPruning[];
+}
+
+/**
+ * The prune row of the layer that pruned the weight `node` reads: its own, or (a weight shared
+ * with a layer that pruned it, --config force) that layer's, found by the weight's name.
+ */
+function prunedRowOf(pruning: PruningRecord | undefined): (node: Node, weight: string) => PruneLayerReport | undefined {
+  const pruned = (pruning?.layers ?? []).filter((r) => !r.skipped);
+  const byNode = new Map(pruned.map((r) => [r.node, r]));
+  const byWeight = new Map(pruned.map((r) => [r.weight, r]));
+  return (node, weight) => byNode.get(node.name) ?? byWeight.get(weight);
+}
 
 function nonzeros(data: ArrayLike<number | bigint>): number {
   let nz = 0;
@@ -69,7 +91,15 @@ function keptFraction(g: Graph, node: Node, n: number, m: number, share: number)
 /** With --permute: the graph as permuted before pruning, and each permuted layer's group. */
 export interface Rearranged { readonly graph: Graph; readonly layerGroup: ReadonlyMap<string, number> }
 
-export function compileReport(before: Graph, after: Graph, artifact: LoadedArtifact, notes: readonly PassNote[], pattern?: string, rearranged?: Rearranged): CompileLayerReport[] {
+/**
+ * The report of `after` (the final graph, lowered into `artifact`) against `before` (canonical):
+ * each weight's mask from its sparsity annotation, channel pruning and how each layer was pruned
+ * from the passes' record (`pruning`), never from the words of their notes, which give the note
+ * column only; the bytes and kernels come from the artifact.
+ */
+export function compileReport(before: Graph, after: Graph, artifact: LoadedArtifact, notes: readonly PassNote[], pruning?: PruningRecord, rearranged?: Rearranged): CompileLayerReport[] {
+  const prunedRow = prunedRowOf(pruning);
+  const channelPruned = new Set((pruning?.channels ?? []).flatMap((c) => ('channels' in c ? [c.node] : [])));
   const permutedNode = new Map(rearranged?.graph.nodes.map((n) => [n.name, n]) ?? []);
   const noteOf = new Map<string, string>();
   // Every pruning note of a layer, in the order logged (the first says why it was skipped, when it was).
@@ -83,7 +113,7 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
   const beforeNode = new Map(before.nodes.map((n) => [n.name, n]));
   const rows: CompileLayerReport[] = [];
   for (const node of after.nodes) {
-    if (!PRUNABLE.has(node.op)) continue;
+    if (!isWeightOp(node.op)) continue;
     const w = after.values.get(node.inputs[1] ?? '');
     const wBefore = before.values.get(beforeNode.get(node.name)?.inputs[1] ?? '');
     if (!w?.constant || !wBefore?.constant) continue;
@@ -91,8 +121,9 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
     const paramsBefore = sizeOf(wBefore.constant.shape);
     const paramsAfter = nonzeros(w.constant.data);
     const note = noteOf.get(node.name);
-    const channel = pattern === 'channel' && note !== undefined && note.startsWith('channels ');
+    // The mask is recorded on the weight (what kernel selection and lowering read too); how it was chosen, on the prune row.
     const s = w.sparsity;
+    const pruned = s ? prunedRow(node, w.name) : undefined;
     let kept: { keptBefore: number; keptAfter: number; group?: number } | undefined;
     const pn = permutedNode.get(node.name);
     if (rearranged && s?.kind === 'nm' && pn && beforeNode.has(node.name)) {
@@ -104,7 +135,7 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
     rows.push({
       node: node.name,
       op: node.op,
-      pattern: s ? s.pattern : channel ? 'channel' : 'dense',
+      pattern: s ? s.pattern : channelPruned.has(node.name) ? 'channel' : 'dense',
       requested: s ? s.requested : 0,
       achieved: paramsBefore === 0 ? 0 : 1 - paramsAfter / paramsBefore,
       paramsBefore,
@@ -113,9 +144,9 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
       bytesAfter: t ? storedBytes(t) : 0,
       storage: t?.packed ? t.packed.format : 'dense',
       kernel: nodeOf.get(node.name)?.kernel ?? '',
-      note: note ?? (s || !pattern ? undefined : 'not pruned'),
+      note: note ?? (s || !pruning ? undefined : 'not pruned'),
       ...(kept ?? {}),
-      ...(s?.sensitivity ? { sensitivity: s.sensitivity } : {}),
+      ...(pruned?.sensitivity ? { sensitivity: pruned.sensitivity } : {}),
     });
   }
   return rows;
@@ -123,10 +154,17 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
 
 /**
  * The report rows as the artifact records them (Provenance.layers): sparsities as float32
- * (what the loader returns), criterion `method` (magnitude, wanda or sparsegpt, plus
- * '+bias-correction' when applied) for every pruned layer and '' for dense.
+ * (what the loader returns), and each pruned layer's criterion as the pruning passes recorded it
+ * (magnitude, wanda or sparsegpt as applied to that layer, plus '+bias-correction' where its bias
+ * was re-fit; magnitude for channel pruning), '' for dense.
  */
-export function recipeOf(rows: readonly CompileLayerReport[], method = 'magnitude'): LayerRecipe[] {
+export function recipeOf(rows: readonly CompileLayerReport[], after: Graph, pruning?: PruningRecord): LayerRecipe[] {
+  const prunedRow = prunedRowOf(pruning);
+  const nodeOf = new Map(after.nodes.map((n) => [n.name, n]));
+  const criterion = (name: string): string => {
+    const n = nodeOf.get(name);
+    return (n && prunedRow(n, n.inputs[1] ?? '')?.criterion) ?? '';
+  };
   return rows.map((r) => ({
     node: r.node,
     pattern: r.pattern,
@@ -134,7 +172,7 @@ export function recipeOf(rows: readonly CompileLayerReport[], method = 'magnitud
     achieved: Math.fround(r.achieved),
     paramsBefore: r.paramsBefore,
     paramsAfter: r.paramsAfter,
-    criterion: r.pattern === 'dense' ? '' : method,
+    criterion: r.pattern === 'dense' ? '' : r.pattern === 'channel' ? CHANNEL_CRITERION : criterion(r.node),
     note: r.note ?? '',
   }));
 }

@@ -7,6 +7,7 @@ import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js'
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
 import { terminalLine } from '../escape.js';
 import { pct } from '../format.js';
+import { packedBytes } from '../sparse/pack/pack.js';
 
 export interface LayerRow {
   readonly node: string;
@@ -79,10 +80,7 @@ export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
 
 /** Bytes a weight occupies in the artifact: its packed arrays, or its dense data. */
 export function storedBytes(t: LoadedArtifact['tensors'][number]): number {
-  const p = t.packed;
-  if (!p) return sizeOf(t.shape) * DTYPE_BYTES[t.dtype];
-  const arrays = p.format === 'nm' ? [p.values, p.indices] : [p.values, p.colIdx, p.rowPtr];
-  return arrays.reduce((s, a) => s + a.byteLength, 0);
+  return t.packed ? packedBytes(t.packed) : sizeOf(t.shape) * DTYPE_BYTES[t.dtype];
 }
 
 const shapeText = (shapes: readonly (readonly number[])[]): string => shapes.map((s) => s.join('x')).join(', ');

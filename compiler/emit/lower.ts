@@ -6,10 +6,8 @@ import { isStatic, kernelAttrs } from '../ir/graph.js';
 import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance, TensorKind } from '../../runtime/loader/model.js';
 import type { MemoryPlan } from '../analysis/memory-plan.js';
 import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
-import { packWeight } from '../sparse/pack/pack.js';
-import type { Node } from '../ir/graph.js';
 import { DENSE_FORMAT_VERSION } from '../../runtime/loader/format.js';
-import type { SparseFormat } from '../../runtime/sparse/packed.js';
+import type { PackedWeight } from '../../runtime/sparse/packed.js';
 
 /**
  * Lowers the graph. `provenance.layers` (the per-layer recipe) defaults to none; the compile
@@ -17,14 +15,17 @@ import type { SparseFormat } from '../../runtime/sparse/packed.js';
  */
 export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Omit<Provenance, 'layers'> & Partial<Pick<Provenance, 'layers'>>,
   registry: KernelRegistry): LoadedArtifact {
-  // Weights whose selected kernel reads a packed format are stored packed, and only then.
-  const packAs = new Map<string, { node: Node; format: SparseFormat }>();
+  // Weights whose selected kernel reads a packed format are stored packed, and only then, as
+  // kernel selection packed them (node.packedWeight): packed once, never again here.
+  const packAs = new Map<string, PackedWeight>();
   for (const n of g.nodes) {
-    const format = n.kernel ? registry.get(n.kernel)?.format : undefined;
-    if (format && format !== 'dense') {
-      const w = n.inputs[1];
+    const format = n.kernel ? registry.get(n.kernel)?.format ?? 'dense' : 'dense';
+    const recorded = n.packedWeight?.format ?? 'dense';
+    if (format !== recorded) throw new Error(`lower: node '${n.name}' runs ${n.kernel ?? 'no kernel'}, which reads ${format}, but its recorded weight packing is ${recorded}`);
+    if (n.packedWeight) {
+      const w = n.inputs[1] ?? '';
       if (packAs.has(w)) throw new Error(`lower: weight '${w}' is read by two sparse kernels`);
-      packAs.set(w, { node: n, format });
+      packAs.set(w, n.packedWeight);
     }
   }
   const index = new Map<string, number>();
@@ -40,9 +41,9 @@ export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Omit<Provenan
     if (!isStatic(v.shape) && !v.constant) throw new Error(`lower: value '${name}' has no static shape`);
     const shape = v.constant ? [...v.constant.shape] : [...(v.shape as number[])];
     let t: LoadedTensor;
-    const pack = packAs.get(name);
-    if (v.constant && pack && v.sparsity) {
-      const packed = packWeight(v, pack.node, pack.format);
+    const packed = packAs.get(name);
+    if (packed) {
+      if (!v.constant || !v.sparsity) throw new Error(`lower: weight '${name}' has a recorded packing but is not a pruned constant`);
       t = { name, dtype: v.constant.dtype, shape, kind: 'weight', data: new Float32Array(0), packed,
         descriptor: { pattern: v.sparsity.pattern, sparsity: v.sparsity.achieved } };
     } else if (v.constant) {

@@ -2,6 +2,7 @@
 // Independent of protobuf types. Graphs are treated as immutable: passes build new ones.
 
 import type { DType, TypedArray } from '../../runtime/tensor.js';
+import type { PackedWeight } from '../../runtime/sparse/packed.js';
 
 export type { DType, TypedArray };
 
@@ -40,8 +41,6 @@ export interface Sparsity {
   /** Fraction of zeros requested and achieved. */
   readonly requested: number;
   readonly achieved: number;
-  /** Sensitivity allocation: the measured curve, sparsity → mean KL on the outputs (sparse/sensitivity.ts). */
-  readonly sensitivity?: readonly { readonly sparsity: number; readonly divergence: number }[];
 }
 
 export interface Value {
@@ -68,6 +67,11 @@ export interface Node {
   readonly kernelReason?: string;
   /** Its estimated ns per call, where the kernel profile priced the choice (the report's estimates read it). */
   readonly kernelNs?: number;
+  /**
+   * The pruned weight (input 1) packed as the chosen kernel reads it, set by kernel selection when
+   * that kernel reads a packed format, and only then; lowering stores these arrays as they are.
+   */
+  readonly packedWeight?: PackedWeight;
 }
 
 export interface Graph {

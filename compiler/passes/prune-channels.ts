@@ -223,6 +223,18 @@ function readSparsity(ctx: PassContext): number {
   return s;
 }
 
+/**
+ * What prune-channels decided for one Conv/Gemm layer (graph order): its output channels before
+ * and after (equal when the sparsity removes none), or why it kept them all without being
+ * considered. The pass records these (channelPruningOf); the compile report reads them.
+ */
+export type ChannelPruning =
+  | { readonly node: string; readonly channels: { readonly before: number; readonly after: number } }
+  | { readonly node: string; readonly skipped: string };
+
+/** The criterion recorded for a channel-pruned layer: filters ranked by their L1 norm. */
+export const CHANNEL_CRITERION = 'magnitude';
+
 /** Number of output channels to remove from a layer of `channels` at sparsity `s`: rounded, at least one kept. */
 export function channelsRemoved(channels: number, s: number): number {
   return Math.min(Math.round(s * channels), channels - 1);
@@ -243,7 +255,8 @@ export function channelsRemoved(channels: number, s: number): number {
  *
  * Preconditions: static shapes; weights, biases and BN parameters are float32 constants.
  * Postconditions: a new graph (the input is untouched) whose shapes are exactly what shape
- * inference derives; per layer, channels before → after are logged. Returns the input graph
+ * inference derives; per layer, channels before → after (or why it was skipped) are logged and
+ * recorded in `ctx.results` (channelPruningOf). Returns the input graph
  * itself when the pattern is not 'channel' or nothing was removed.
  */
 export const pruneChannels: Pass = {
@@ -259,15 +272,18 @@ export const pruneChannels: Pass = {
     const inputs = new Set(graph.inputs);
     const vals = new Map(graph.values);
     let changed = false;
+    const record: ChannelPruning[] = [];
     for (const layer of graph.nodes) {
       if (layer.op !== 'Conv' && layer.op !== 'Gemm') continue;
       const log = (message: string): void => ctx.log({ pass: PASS, node: layer.name, message });
+      const skip = (reason: string): void => { record.push({ node: layer.name, skipped: reason }); log(`skipped: ${reason}`); };
       const isStem = layer.op === 'Conv' && inputs.has(layer.inputs[0] ?? '');
-      if (isStem && !pruneStem) { log(`skipped: stem conv (reads graph input '${layer.inputs[0]}'); default keeps it whole`); continue; }
+      if (isStem && !pruneStem) { skip(`stem conv (reads graph input '${layer.inputs[0]}'); default keeps it whole`); continue; }
       const t = trace(ix, layer);
-      if (!t.ok) { log(`skipped: ${t.reason}`); continue; }
+      if (!t.ok) { skip(t.reason); continue; }
       const p = t.plan;
       const keepCount = p.channels - channelsRemoved(p.channels, sparsity);
+      record.push({ node: layer.name, channels: { before: p.channels, after: keepCount } });
       if (keepCount === p.channels) { log(`channels ${p.channels} → ${p.channels} (nothing to remove at sparsity ${sparsity})`); continue; }
       // Consumers earlier in this loop may already have shrunk this layer's input channels; rank on the current weight.
       const w = vals.get(p.weight)!.constant!;
@@ -284,7 +300,13 @@ export const pruneChannels: Pass = {
       changed = true;
       log(`channels ${p.channels} → ${keepCount}`);
     }
+    ctx.results?.set(PASS, record);
     if (!changed) return graph;
     return withGraph(graph, { values: [...graph.values.keys()].map((k) => vals.get(k)!) });
   },
 };
+
+/** What prune-channels recorded in `ctx.results`, per Conv/Gemm layer (undefined when it did not prune there). */
+export function channelPruningOf(ctx: PassContext): readonly ChannelPruning[] | undefined {
+  return ctx.results?.get(PASS) as readonly ChannelPruning[] | undefined;
+}

@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { Constant, Graph, Node, Sparsity, Value } from '../ir/graph.js';
 import { attrInt, isStatic, makeGraph } from '../ir/graph.js';
-import { weightView } from '../ir/weight-matrix.js';
+import { isWeightOp, weightView } from '../ir/weight-matrix.js';
 import { SpcError } from '../errors.js';
 import type { Pass, PassContext, PassOptions } from './pass.js';
 import type { Pattern } from '../sparse/settings/pattern.js';
@@ -18,8 +18,6 @@ import { SENSITIVITY_LEVELS, measureSensitivity } from '../sparse/prune/sensitiv
 import type { PruneConfig } from '../sparse/settings/config.js';
 import { overrideFor, validateConfig } from '../sparse/settings/config.js';
 import { countZeros, maskBlock, maskNmShared, maskUnstructured } from '../sparse/prune/masks.js';
-import type { PruneLayerReport } from '../report/pruning.js';
-import { PRUNABLE_OPS } from '../report/pruning.js';
 import type { MaskRule } from '../sparse/prune/mask-rule.js';
 import { splitCount } from '../sparse/prune/mask-rule.js';
 import { pruneWanda } from '../sparse/prune/wanda.js';
@@ -127,7 +125,7 @@ function finalLayers(graph: Graph): Map<string, string> {
       if (i === undefined || seen.has(i)) continue;
       seen.add(i);
       const n = graph.nodes[i]!;
-      if (PRUNABLE_OPS.includes(n.op)) { best = Math.max(best, i); continue; }
+      if (isWeightOp(n.op)) { best = Math.max(best, i); continue; }
       for (const x of n.inputs) if (x !== '') stack.push(x);
     }
     if (best >= 0 && !out.has(graph.nodes[best]!.name)) out.set(graph.nodes[best]!.name, y);
@@ -177,7 +175,7 @@ function sensitivityLayers(graph: Graph, layers: readonly Candidate[], settings:
     for (const s of order) {
       const count = Math.round(s * k.data.length / perUnit);
       const rule: MaskRule = k.pattern.kind === 'block' ? { kind: 'block', br: k.pattern.br, bc: k.pattern.bc, prune: count } : { kind: 'unstructured', prune: count };
-      pruned.set(s, fromWeightMatrix(k.op, k.shape, k.transB, pruneCalibrated(settings.method, dense, k, rule, stats, () => {}, dampings)));
+      pruned.set(s, fromWeightMatrix(k.op, k.shape, k.transB, pruneCalibrated(settings.method, dense, k, rule, stats, () => {}, dampings).weights));
     }
     levels.set(k, pruned);
     return undefined;
@@ -210,7 +208,7 @@ function selectLayers(graph: Graph, settings: PruneSettings): { candidates: Cand
   const refittable: Candidate[] = [];
 
   for (const node of graph.nodes) {
-    if (!PRUNABLE_OPS.includes(node.op)) continue;
+    if (!isWeightOp(node.op)) continue;
     const op = node.op as WeightOp;
     const wName = node.inputs[1] ?? '';
     const v = wName === '' ? undefined : graph.values.get(wName);
@@ -271,8 +269,36 @@ export function pruneCandidates(graph: Graph, settings: PruneSettings): { readon
   return selectLayers(graph, settings).candidates.map((k) => ({ node: k.node, pattern: k.pattern }));
 }
 
+/**
+ * What the prune pass decided for one Conv/Gemm/MatMul layer: the pattern it applied (or would
+ * have, had the layer not been skipped), the sparsity asked of it and achieved, or why it stayed
+ * dense. The pass records these rows (pruneResultOf); the compile report reads them.
+ */
+export interface PruneLayerReport {
+  readonly node: string;
+  readonly op: string;
+  /** The weight value (input 1); '' when the node has none. */
+  readonly weight: string;
+  readonly pattern: string;
+  readonly requested: number;
+  readonly achieved: number;
+  readonly params: number;
+  readonly nonzeros: number;
+  readonly skipped: boolean;
+  /** Why the layer stayed dense (skipped layers only). */
+  readonly reason?: string;
+  /**
+   * Pruned layers: what chose the kept weights, as applied to this layer (a calibrated method can
+   * fall back to magnitude), plus '+bias-correction' where its bias was re-fit. The artifact's recipe records it.
+   */
+  readonly criterion?: string;
+  /** --allocation sensitivity: the layer's measured curve, sparsity → mean KL on the outputs (sparse/prune/sensitivity.ts). */
+  readonly sensitivity?: readonly SensitivityPoint[];
+}
+
 export interface PruneResult {
   readonly graph: Graph;
+  /** One row per Conv/Gemm/MatMul, in graph order. */
   readonly report: PruneLayerReport[];
 }
 
@@ -306,14 +332,17 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
   const plans = new Map<Candidate, LayerPlan>();
   for (const k of candidates) plans.set(k, planLayer(k, settings, pruneCount.get(k), allocRequested.get(k)));
 
-  /** Records the pruned matrix of `k` as its weight's new constant; returns that constant. */
-  const record = (k: Candidate, plan: LayerPlan, pruned: Float32Array): Constant => {
+  /** Records the pruned matrix of `k` (chosen by `criterion`) as its weight's new constant; returns that constant. */
+  const record = (k: Candidate, plan: LayerPlan, pruned: Float32Array, criterion: PruneMethod): Constant => {
     const params = k.data.length;
     const zeros = countZeros(pruned);
     const constant: Constant = { ...k.weight.constant!, data: fromWeightMatrix(k.op, k.shape, k.transB, pruned) };
     const curve = curveOf.get(k);
-    values.set(k.weight.name, { ...k.weight, constant, sparsity: { ...plan.sparsity, requested: plan.requested, achieved: zeros / params, ...(curve ? { sensitivity: curve } : {}) } });
-    done.set(k.weight.name, { node: k.node.name, op: k.node.op, weight: k.weight.name, pattern: k.pattern.text, requested: plan.requested, achieved: zeros / params, params, nonzeros: params - zeros, skipped: false });
+    values.set(k.weight.name, { ...k.weight, constant, sparsity: { ...plan.sparsity, requested: plan.requested, achieved: zeros / params } });
+    done.set(k.weight.name, {
+      node: k.node.name, op: k.node.op, weight: k.weight.name, pattern: k.pattern.text, requested: plan.requested, achieved: zeros / params,
+      params, nonzeros: params - zeros, skipped: false, criterion, ...(curve ? { sensitivity: curve } : {}),
+    });
     return constant;
   };
 
@@ -321,7 +350,7 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
     for (const k of candidates) {
       if (done.has(k.weight.name)) continue;
       const plan = plans.get(k)!;
-      record(k, plan, pruneMagnitude(toWeightMatrix(k.op, k.shape, k.transB, k.data), k.rows, k.cols, plan.rule));
+      record(k, plan, pruneMagnitude(toWeightMatrix(k.op, k.shape, k.transB, k.data), k.rows, k.cols, plan.rule), 'magnitude');
     }
   } else {
     // Calibrated: layers in graph order, each on the activations of the already-pruned upstream network.
@@ -361,8 +390,8 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       const dense = toWeightMatrix(k.op, k.shape, k.transB, k.data);
       const full = settings.method === 'sparsegpt';
       const stats = inputStats(node, k.shape, outShape, inputs, { full, denseInputs, weights: dense, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined });
-      const pruned = pruneCalibrated(settings.method, dense, k, plan.rule, stats, (m) => log(node.name, m));
-      const constants = new Map<string, Constant>([[k.weight.name, record(k, plan, pruned)]]);
+      const { weights: pruned, method } = pruneCalibrated(settings.method, dense, k, plan.rule, stats, (m) => log(node.name, m));
+      const constants = new Map<string, Constant>([[k.weight.name, record(k, plan, pruned, method)]]);
       if (!settings.biasCorrection) return { constants };
       const means = stats.sum.map((s) => s.map((v) => v / Math.max(1, stats.rows)));
       const shift = biasShift(dense, pruned, k.rows, k.cols, means);
@@ -374,6 +403,8 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       const corrected = shiftBias(node, biasValue?.constant, shift, outShape, name);
       if (!corrected) { log(node.name, `bias correction skipped: ${node.op} has no bias input`); return { constants }; }
       values.set(name, { name, dtype: 'float32', shape: corrected.bias.shape, constant: corrected.bias });
+      const row = done.get(k.weight.name)!;
+      done.set(k.weight.name, { ...row, criterion: `${row.criterion}+bias-correction` });
       nodes.set(node.name, corrected.node);
       constants.set(name, corrected.bias);
       return { node: corrected.node, constants };
@@ -475,18 +506,18 @@ function dampeningFor(
 /**
  * A calibrated method on layer `k`: per conv group (each with its own input statistics), the
  * group's rows pruned with its share of the count. A grouped layer whose groups do not hold
- * whole shared-rows or block tiles falls back to magnitude, with a note.
+ * whole shared-rows or block tiles falls back to magnitude, with a note; returns the method used.
  */
 function pruneCalibrated(
   method: PruneMethod, dense: Float32Array, k: Candidate, rule: MaskRule, stats: InputStats, note: (m: string) => void, dampings?: Map<number, number | undefined>,
-): Float32Array {
-  if (method === 'magnitude') return pruneMagnitude(dense, k.rows, k.cols, rule);
+): { readonly weights: Float32Array; readonly method: PruneMethod } {
+  if (method === 'magnitude') return { weights: pruneMagnitude(dense, k.rows, k.cols, rule), method };
   const groups = stats.groups;
   const rowsG = k.rows / groups;
   const tileRows = rule.kind === 'nm' ? rule.shareRows : rule.kind === 'block' ? rule.br : 1;
   if (rowsG % tileRows !== 0) {
     note(`${method} needs whole ${tileRows}-row tiles in each of the ${groups} groups; magnitude used`);
-    return pruneMagnitude(dense, k.rows, k.cols, rule);
+    return { weights: pruneMagnitude(dense, k.rows, k.cols, rule), method: 'magnitude' };
   }
   const shares = rule.kind === 'nm' ? undefined : splitCount(rule.prune, new Array<number>(groups).fill(1));
   const out = new Float32Array(dense.length);
@@ -503,7 +534,7 @@ function pruneCalibrated(
     }
     out.set(pruned, g * rowsG * k.cols);
   }
-  return out;
+  return { weights: out, method };
 }
 
 /**
@@ -523,7 +554,7 @@ function pruneCalibrated(
  *
  * Preconditions: canonicalized graph (BN folded), float32 constant weights.
  * Postconditions: each pruned weight is a new constant holding the zeros, annotated with
- * `sparsity`; shapes unchanged; nodes unchanged but for a bias input bias correction may add. Without a pattern, or with 'channel', the graph is returned as is.
+ * `sparsity`; one row per layer recorded in `ctx.results` (pruneResultOf); shapes unchanged; nodes unchanged but for a bias input bias correction may add. Without a pattern, or with 'channel', the graph is returned as is.
  */
 export const prune: Pass = {
   name: 'prune',
@@ -532,7 +563,9 @@ export const prune: Pass = {
   run(graph: Graph, ctx: PassContext): Graph {
     const settings = pruneSettings(ctx.options);
     if (!settings || settings.pattern.kind === 'channel') return graph;
-    return pruneGraph(graph, settings, (node, message) => ctx.log({ pass: 'prune', node, message })).graph;
+    const { graph: pruned, report } = pruneGraph(graph, settings, (node, message) => ctx.log({ pass: 'prune', node, message }));
+    ctx.results?.set(prune.name, report);
+    return pruned;
   },
   postcondition(graph: Graph): readonly string[] {
     const bad: string[] = [];
@@ -546,3 +579,8 @@ export const prune: Pass = {
     return bad;
   },
 };
+
+/** The per-layer rows the prune pass recorded in `ctx.results` (undefined when it did not prune there). */
+export function pruneResultOf(ctx: PassContext): readonly PruneLayerReport[] | undefined {
+  return ctx.results?.get(prune.name) as readonly PruneLayerReport[] | undefined;
+}

@@ -1,7 +1,8 @@
 // select-kernels: records on every node the kernel that will run it and why (estimated times
 // from the kernel profile for Conv/Gemm/MatMul, see analysis/kernel-choice.ts).
-// Pre: canonical graph with static shapes. Post: every node has `kernel` and `kernelReason`, and
-// `kernelNs` where the profile priced the choice (report/estimates.ts reads the three).
+// Pre: canonical graph with static shapes. Post: every node has `kernel` and `kernelReason`,
+// `kernelNs` where the profile priced the choice (report/estimates.ts reads them), and
+// `packedWeight` where the kernel reads a packed weight (lowering stores it).
 // Options: `targets` (allowed targets, preference order for ties), `profile` (a KernelProfile;
 // the shipped default when absent), `prefer` ('speed' default, or 'size': a pruned layer keeps
 // its packed kernel wherever the packed weight is smaller).
@@ -15,6 +16,17 @@ import type { Preference, Target } from '../analysis/kernel-choice.js';
 import type { KernelProfile } from '../analysis/profile.js';
 import { getDefaultProfile } from '../analysis/profile.js';
 import { defaultRegistry } from '../../runtime/kernels/index.js';
+import type { PackedWeight } from '../../runtime/sparse/packed.js';
+import { packedArrays } from '../sparse/pack/pack.js';
+
+/** Whether two packings hold the same arrays (a re-run on an unchanged graph packs again, to equal bytes). */
+function samePacking(a: PackedWeight | undefined, b: PackedWeight | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const bytes = (x: ArrayBufferView): Uint8Array => new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+  const [xs, ys] = [packedArrays(a), packedArrays(b)];
+  return a.format === b.format && a.rows === b.rows && a.cols === b.cols
+    && xs.every((x, i) => { const [p, q] = [bytes(x), bytes(ys[i]!)]; return p.length === q.length && p.every((v, j) => v === q[j]); });
+}
 
 export const selectKernels: Pass = {
   name: 'select-kernels',
@@ -35,10 +47,13 @@ export const selectKernels: Pass = {
         missing.push(`${n.name} (${n.op} on ${g.values.get(n.inputs[0] ?? '')?.dtype ?? '?'})`);
         return n;
       }
-      if (n.kernel === choice.kernel.id && n.kernelReason === choice.reason && n.kernelNs === choice.ns) return n;
+      if (n.kernel === choice.kernel.id && n.kernelReason === choice.reason && n.kernelNs === choice.ns && samePacking(n.packedWeight, choice.packed)) return n;
       changed = true;
-      const { kernelNs: _, ...rest } = n;
-      return { ...rest, kernel: choice.kernel.id, kernelReason: choice.reason, ...(choice.ns !== undefined ? { kernelNs: choice.ns } : {}) };
+      const { kernelNs: _, packedWeight: __, ...rest } = n;
+      return {
+        ...rest, kernel: choice.kernel.id, kernelReason: choice.reason,
+        ...(choice.ns !== undefined ? { kernelNs: choice.ns } : {}), ...(choice.packed ? { packedWeight: choice.packed } : {}),
+      };
     });
     if (missing.length > 0) throw new SpcError(`no kernel for node(s): ${missing.join(', ')}`);
     return changed ? withGraph(g, { nodes }) : g;

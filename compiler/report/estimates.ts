@@ -1,16 +1,15 @@
 // Estimated time of the whole model. Per Conv/Gemm/MatMul layer: the kernel the compiled graph
-// runs and its estimate, as select-kernels recorded them on the node (never chosen again here: a
-// re-choice without the compile's settings priced other kernels than the artifact's), and the
-// kernel the dense model would run, chosen on the graph before pruning with the same targets and
-// profile. Every other node: its kernel priced per element (analysis/cost.ts elementWork). The
-// sums give the estimated time and speedup that the compile prints, the report draws and
-// `--min-speedup` checks. Estimates, not measurements (`spc bench --profile` measures).
+// runs and its estimate, and the kernel the dense model runs and its estimate, each as
+// select-kernels recorded them on the nodes (never chosen again here: a re-choice without the
+// compile's settings priced other kernels than the artifact's). Every other node: its recorded
+// kernel priced per element (analysis/cost.ts elementWork). The sums give the estimated time and
+// speedup that the compile prints, the report draws and `--min-speedup` checks. Estimates, not
+// measurements (`spc bench --profile` measures).
 
-import type { Graph, Node } from '../ir/graph.js';
+import type { Graph } from '../ir/graph.js';
 import type { Kernel } from '../../runtime/kernels/kernel.js';
+import { isWeightOp } from '../ir/weight-matrix.js';
 import { elementWork, estimateElements, layerStats } from '../analysis/cost.js';
-import type { Target } from '../analysis/kernel-choice.js';
-import { chooseKernel, DEFAULT_TARGETS } from '../analysis/kernel-choice.js';
 import type { KernelProfile } from '../analysis/profile.js';
 import { getDefaultProfile } from '../analysis/profile.js';
 import { defaultRegistry } from '../../runtime/kernels/index.js';
@@ -46,14 +45,13 @@ export interface SpeedupEstimate {
   readonly speedup: number;
 }
 
-const PRICED = new Set(['Conv', 'Gemm', 'MatMul']);
-
-/** Σ per-element estimates over the nodes of `g` that layerStats does not price; `kernelOf` names each node's kernel. */
-function otherNodes(g: Graph, kernelOf: (n: Node) => Kernel | undefined, profile: KernelProfile): { nodes: number; ns: number; fromPriors: number } {
+/** Σ per-element estimates over the nodes of `g` that layerStats does not price, each by its recorded kernel. */
+function otherNodes(g: Graph, profile: KernelProfile): { nodes: number; ns: number; fromPriors: number } {
+  const registry = defaultRegistry();
   let nodes = 0, ns = 0, fromPriors = 0;
   for (const n of g.nodes) {
-    if (PRICED.has(n.op) && layerStats(g, n)) continue;
-    const k = kernelOf(n);
+    if (isWeightOp(n.op) && layerStats(g, n)) continue;
+    const k: Kernel | undefined = n.kernel === undefined ? undefined : registry.get(n.kernel);
     const work = k && elementWork(g, n);
     if (!k || work === undefined) continue;
     const e = estimateElements(k, work, profile);
@@ -65,28 +63,23 @@ function otherNodes(g: Graph, kernelOf: (n: Node) => Kernel | undefined, profile
 }
 
 /**
- * Prices every Conv/Gemm/MatMul of `compiled` (the final graph, its kernels and estimates recorded
- * by select-kernels) against the same node of `dense` (the canonical graph, before pruning, priced
- * with the targets and profile the compile used; `prefer` changes nothing on a dense graph),
- * plus every other node of each graph priced per element. Layers the profile did not price on
- * either side are left out.
+ * Prices every Conv/Gemm/MatMul of `compiled` (the final graph) against the same node of `dense`
+ * (the canonical graph, before pruning), both with the kernels and estimates select-kernels
+ * recorded on them (the compile runs it on the canonical graph with its own settings, see
+ * CompileResult.estimate), plus every other node of each graph priced per element by its recorded
+ * kernel (`profile`: the compile's). Layers the profile did not price on either side are left out.
  */
-export function estimateLayers(compiled: Graph, dense: Graph, targets: readonly Target[] = DEFAULT_TARGETS,
-  profile: KernelProfile = getDefaultProfile()): SpeedupEstimate {
-  const registry = defaultRegistry();
+export function estimateLayers(compiled: Graph, dense: Graph, profile: KernelProfile = getDefaultProfile()): SpeedupEstimate {
   const denseNode = new Map(dense.nodes.map((n) => [n.name, n]));
   const layers: LayerEstimate[] = [];
   for (const n of compiled.nodes) {
-    if (!PRICED.has(n.op)) continue;
+    if (!isWeightOp(n.op)) continue;
     const d = denseNode.get(n.name);
-    if (!d) continue;
-    if (n.kernel === undefined || n.kernelNs === undefined) continue;
-    const base = chooseKernel(dense, d, registry, targets, profile);
-    if (base?.ns === undefined) continue;
-    layers.push({ node: n.name, kernel: n.kernel, ns: n.kernelNs, denseKernel: base.kernel.id, denseNs: base.ns });
+    if (n.kernel === undefined || n.kernelNs === undefined || d?.kernel === undefined || d.kernelNs === undefined) continue;
+    layers.push({ node: n.name, kernel: n.kernel, ns: n.kernelNs, denseKernel: d.kernel, denseNs: d.kernelNs });
   }
-  const compiledOthers = otherNodes(compiled, (n) => (n.kernel === undefined ? undefined : registry.get(n.kernel)), profile);
-  const denseOthers = otherNodes(dense, (n) => chooseKernel(dense, n, registry, targets, profile)?.kernel, profile);
+  const compiledOthers = otherNodes(compiled, profile);
+  const denseOthers = otherNodes(dense, profile);
   const others = { nodes: compiledOthers.nodes, denseNodes: denseOthers.nodes, ns: compiledOthers.ns, denseNs: denseOthers.ns, fromPriors: compiledOthers.fromPriors };
   const ns = layers.reduce((s, l) => s + l.ns, 0) + others.ns;
   const denseNs = layers.reduce((s, l) => s + l.denseNs, 0) + others.denseNs;

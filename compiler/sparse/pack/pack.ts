@@ -154,12 +154,17 @@ export function unpackWeight(p: PackedWeight): Float32Array {
   }
 }
 
-/** Bytes of the packed payload (values, indices, row pointers), as stored in an artifact. */
-export function packedBytes(p: PackedWeight): number {
+/** The arrays of a packed payload (values, indices, row pointers), what an artifact stores of it. */
+export function packedArrays(p: PackedWeight): readonly ArrayBufferView[] {
   switch (p.format) {
-    case 'nm': return p.values.byteLength + p.indices.byteLength;
-    case 'csr': case 'bsr': return p.values.byteLength + p.colIdx.byteLength + p.rowPtr.byteLength;
+    case 'nm': return [p.values, p.indices];
+    case 'csr': case 'bsr': return [p.values, p.colIdx, p.rowPtr];
   }
+}
+
+/** Bytes of the packed payload, as stored in an artifact. */
+export function packedBytes(p: PackedWeight): number {
+  return packedArrays(p).reduce((s, a) => s + a.byteLength, 0);
 }
 
 /** The packed format each kind of pruned weight is stored in. */

@@ -8,8 +8,7 @@ import { loadOnnx } from '../../../compiler/frontend/load.js';
 import { makePassContext } from '../../../compiler/passes/pass.js';
 import { runPipeline } from '../../../compiler/passes/manager.js';
 import { canonicalizePipeline } from '../../../compiler/passes/pipelines.js';
-import { prune, pruneGraph, pruneSettings } from '../../../compiler/passes/prune.js';
-import { pruneReport } from '../../../compiler/report/pruning.js';
+import { prune, pruneGraph, pruneResultOf, pruneSettings } from '../../../compiler/passes/prune.js';
 import { parseConfig } from '../../../compiler/sparse/settings/config.js';
 import { MODELS_DIR } from '../../helpers/corpus.js';
 import { build, int, randomF32 } from './build.js';
@@ -31,7 +30,7 @@ describe('passes/prune', function () {
     const g = mbv2();
     const ctx = makePassContext({ pattern: '2:4' });
     const out = prune.run(g, ctx);
-    const rows = pruneReport(out, ctx.notes);
+    const rows = pruneResultOf(ctx)!;
     const reason = (node: string): string => {
       const r = rows.find((x) => x.node === node)!;
       assert.ok(r.skipped, `${node} should be skipped`);
@@ -47,9 +46,13 @@ describe('passes/prune', function () {
     for (const r of pruned) assert.equal(r.achieved, 0.5);
     // Every Conv/Gemm/MatMul is either pruned or has a reason.
     assert.equal(rows.length, out.nodes.filter((n) => ['Conv', 'Gemm', 'MatMul'].includes(n.op)).length);
-    // The report straight from the pass agrees with the one read back from the graph.
-    const direct = pruneGraph(g, pruneSettings({ pattern: '2:4' })!).report;
-    assert.deepEqual(direct.map((r) => [r.node, r.skipped, r.nonzeros]), rows.map((r) => [r.node, r.skipped, r.nonzeros]));
+    // The pass records the rows pruneGraph returns, and its graph agrees with them: pruned rows annotated, skipped ones not.
+    assert.deepEqual(rows, pruneGraph(g, pruneSettings({ pattern: '2:4' })!).report);
+    for (const r of rows) {
+      const v = out.values.get(r.weight);
+      assert.equal(v?.sparsity?.pattern, r.skipped ? undefined : r.pattern, r.node);
+      if (!r.skipped) assert.equal(r.nonzeros, v!.constant!.data.length - (v!.constant!.data as Float32Array).filter((x) => x === 0).length, r.node);
+    }
   });
 
   it('mobilenet_v2_w050: a reduction that is not a multiple of M is skipped, even when forced', () => {
@@ -118,7 +121,7 @@ describe('passes/prune', function () {
     it('prunes along the reduction for each layout; skips shared, non-constant and final weights', () => {
       const ctx = makePassContext({ pattern: '2:4' });
       const out = prune.run(g, ctx);
-      const rows = pruneReport(out, ctx.notes);
+      const rows = pruneResultOf(ctx)!;
       const byNode = new Map(rows.map((r) => [r.node, r]));
       for (const [n, w, op, transB] of [['n0', 'b0', 'Gemm', false], ['n1', 'b1', 'Gemm', true], ['n2', 'b2', 'MatMul', false]] as const) {
         assert.ok(!byNode.get(n)!.skipped, `${n} pruned`);

@@ -6,13 +6,13 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { compileFile } from '../../../compiler/compile.js';
 import { ELEMENT_PRIORS } from '../../../compiler/analysis/cost.js';
-import { estimateBasis, estimateLayers } from '../../../compiler/report/estimates.js';
+import { estimateBasis } from '../../../compiler/report/estimates.js';
 import { DIGITS_DIR } from '../../helpers/corpus.js';
 
 describe('report/estimates: the whole model', () => {
   it('digits_cnn dense: 4 layers from the profile, MaxPool and Flatten per element (by hand), summed', () => {
     const r = compileFile(join(DIGITS_DIR, 'digits_cnn.onnx'), { inputShapes: { input: [1, 1, 8, 8] } });
-    const e = estimateLayers(r.graph, r.canonical);
+    const e = r.estimate;
     assert.deepEqual(e.layers.map((l) => l.node), ['/conv1/Conv', '/conv2/Conv', '/fc1/Gemm', '/fc2/Gemm']);
     const others = r.graph.nodes.filter((n) => !['Conv', 'Gemm'].includes(n.op));
     assert.deepEqual(others.map((n) => n.op), ['MaxPool', 'Flatten']);
