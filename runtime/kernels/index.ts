@@ -80,6 +80,9 @@ import { GEMM_ROWBLOCK_WASM_KERNELS } from './wasm/gemm-rowblock.js';
 import { MATMUL_ROWBLOCK_WASM_KERNELS } from './wasm/matmul-rowblock.js';
 import { maxPoolWasm } from './wasm/maxpool.js';
 import { addWasm, reluWasm } from './wasm/eltwise.js';
+// Fast kernels for real exported models (issue 16 item 2).
+import { resizeJs } from './js/resize.js';
+import { padJs } from './js/pad.js';
 
 /** A kernel file's exports holding kernels: export name → the kernel, or the list of its variants. */
 export type KernelExports = Readonly<Record<string, Kernel | readonly Kernel[]>>;
@@ -166,6 +169,9 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'wasm/matmul-rowblock': { MATMUL_ROWBLOCK_WASM_KERNELS },
   'wasm/maxpool': { maxPoolWasm },
   'wasm/eltwise': { addWasm, reluWasm },
+  // Fast kernels for real exported models (issue 16 item 2).
+  'js/resize': { resizeJs },
+  'js/pad': { padJs },
 };
 
 export const ALL_KERNELS: readonly Kernel[] = Object.values(KERNEL_MODULES).flatMap((exports) => Object.values(exports).flat());

@@ -3,71 +3,20 @@
 // round_prefer_ceil, floor, ceil) and linear (N-linear over every resized axis), coordinate
 // transformations half_pixel, half_pixel_symmetric, pytorch_half_pixel, align_corners and
 // asymmetric. Not implemented (the kernel refuses them): cubic, tf_crop_and_resize, antialias.
-// The output shape comes from the output view (shape inference applied sizes / scales).
+// The output shape comes from the output view (shape inference applied sizes / scales); the
+// attributes and taps are read in common/resize-plan.ts (shared with the js kernel).
 
 import { defineKernel } from '../common/define.js';
 import type { Cells } from '../common/define.js';
-
-type Transform = (xr: number, scale: number, inLen: number, outLen: number) => number;
-
-const TRANSFORMS: Readonly<Record<string, Transform>> = {
-  half_pixel: (xr, s) => (xr + 0.5) / s - 0.5,
-  half_pixel_symmetric: (xr, s, inLen) => {
-    const outF = s * inLen;
-    const adjustment = Math.floor(outF) / outF;
-    const center = inLen / 2;
-    return center * (1 - adjustment) + (xr + 0.5) / s - 0.5;
-  },
-  pytorch_half_pixel: (xr, s, _in, outLen) => (outLen > 1 ? (xr + 0.5) / s - 0.5 : 0),
-  align_corners: (xr, _s, inLen, outLen) => (outLen === 1 ? 0 : (xr * (inLen - 1)) / (outLen - 1)),
-  asymmetric: (xr, s) => xr / s,
-};
-
-const ROUNDING: Readonly<Record<string, (x: number) => number>> = {
-  round_prefer_floor: (x) => (x - Math.floor(x) === 0.5 ? Math.floor(x) : Math.round(x)),
-  round_prefer_ceil: (x) => Math.round(x),
-  floor: Math.floor,
-  ceil: Math.ceil,
-};
+import { resizeTaps } from '../common/resize-plan.js';
 
 export const resizeRef = defineKernel({
   dtype: 'f32', tile: '1x1', op: 'Resize', target: 'ref', dtypes: ['float32'],
   prepare(c) {
     const x = c.input(0, ['float32']);
-    const opset10 = c.ctx.inputs.length === 2;
-    const scalesIn = c.optionalInput(opset10 ? 1 : 2, ['float32']);
     const y = c.output(0, ['float32']);
     const rank = x.shape.length;
-    if (y.shape.length !== rank) c.fail(`output rank ${y.shape.length} differs from input rank ${rank}`);
-    const mode = c.string('mode', 'nearest');
-    if (mode !== 'nearest' && mode !== 'linear') c.fail(`mode '${mode}' is not implemented (nearest, linear are)`);
-    const ctm = opset10 ? 'asymmetric' : c.string('coordinate_transformation_mode', 'half_pixel');
-    const transform = TRANSFORMS[ctm];
-    if (!transform) c.fail(`coordinate_transformation_mode '${ctm}' is not implemented (${Object.keys(TRANSFORMS).join(', ')} are)`);
-    const round = ROUNDING[opset10 ? 'floor' : c.string('nearest_mode', 'round_prefer_floor')];
-    if (!round) c.fail(`nearest_mode '${c.string('nearest_mode', '')}' is not implemented`);
-    if (c.int('antialias', 0) !== 0) c.fail('antialias is not implemented');
-    if (c.ints('axes') !== undefined) c.fail('the axes attribute is not implemented');
-    const scales = scalesIn && scalesIn.data.length > 0 ? Array.from(scalesIn.data as Float32Array) : undefined;
-    if (scales && scales.length !== rank) c.fail(`scales has ${scales.length} values for rank ${rank}`);
-    // Per axis and output index: the input indices and weights to blend.
-    const taps = x.shape.map((inLen, a) => {
-      const outLen = y.shape[a]!;
-      const s = scales ? scales[a]! : outLen / inLen;
-      const idx: number[][] = [], wts: number[][] = [];
-      for (let o = 0; o < outLen; o++) {
-        const xo = inLen === outLen && s === 1 ? o : transform(o, s, inLen, outLen);
-        if (mode === 'nearest') {
-          idx.push([Math.min(inLen - 1, Math.max(0, round(xo)))]);
-          wts.push([1]);
-        } else {
-          const xc = Math.min(inLen - 1, Math.max(0, xo));
-          const i0 = Math.floor(xc), i1 = Math.min(i0 + 1, inLen - 1), f = xc - i0;
-          if (f === 0 || i1 === i0) { idx.push([i0]); wts.push([1]); } else { idx.push([i0, i1]); wts.push([1 - f, f]); }
-        }
-      }
-      return { idx, wts };
-    });
+    const taps = resizeTaps(c, x, y);
     const inStrides = new Array<number>(rank);
     for (let a = rank - 1, s = 1; a >= 0; a--) { inStrides[a] = s; s *= x.shape[a]!; }
     const xd = x.data as Cells, yd = y.data as Float32Array;

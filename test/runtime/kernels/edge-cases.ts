@@ -4,6 +4,7 @@
 
 import type { Attrs } from '../../../runtime/kernels/kernel.js';
 import { elementwiseEdgeCases } from './edge-cases-elementwise.js';
+import { fastEdgeCases } from './edge-cases-fast.js';
 
 export interface EdgeCase {
   readonly name: string;
@@ -173,7 +174,7 @@ function eltwiseCases(op: string): EdgeCase[] {
 
 /** Edge cases for a kernel of `op` with id `id`, or undefined when the op has none yet. */
 export function edgeCasesFor(op: string, id: string): EdgeCase[] | undefined {
-  const elementwise = elementwiseEdgeCases(op);
+  const elementwise = elementwiseEdgeCases(op) ?? fastEdgeCases(op);
   if (elementwise) return elementwise;
   const { mr, nr } = tileOf(id);
   switch (op) {
