@@ -83,6 +83,8 @@ import { addWasm, reluWasm } from './wasm/eltwise.js';
 // Fast kernels for real exported models (issue 16 item 2).
 import { resizeJs } from './js/resize.js';
 import { padJs } from './js/pad.js';
+import { ACTIVATION_WASM_KERNELS } from './wasm/activation.js';
+import { BINARY_WASM_KERNELS } from './wasm/binary.js';
 
 /** A kernel file's exports holding kernels: export name → the kernel, or the list of its variants. */
 export type KernelExports = Readonly<Record<string, Kernel | readonly Kernel[]>>;
@@ -172,6 +174,8 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   // Fast kernels for real exported models (issue 16 item 2).
   'js/resize': { resizeJs },
   'js/pad': { padJs },
+  'wasm/activation': { ACTIVATION_WASM_KERNELS },
+  'wasm/binary': { BINARY_WASM_KERNELS },
 };
 
 export const ALL_KERNELS: readonly Kernel[] = Object.values(KERNEL_MODULES).flatMap((exports) => Object.values(exports).flat());

@@ -14,6 +14,7 @@
 
 import { strict as assert } from 'node:assert';
 import { epilogueAttrs, plain, rng, wasmView, withoutAllocation } from './wasm-harness.js';
+import { elementwiseEdgeCases } from './edge-cases-elementwise.js';
 import type { Attrs, Kernel, RunFn } from '../../../runtime/kernels/kernel.js';
 import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS, WASMSIMD_KERNELS } from '../../../runtime/kernels/index.js';
@@ -184,6 +185,22 @@ function eltwiseCases(op: string): Case[] {
   }));
 }
 
+/**
+ * The activations and broadcasting binaries of wasm/activation.ts and wasm/binary.ts: sizes
+ * around the 4-float vector; Clip by attributes and by one bound input; every broadcast form of
+ * the js binary kernels' edge cases (scalar, per-channel, per-row, outer product, empty).
+ */
+function fastCases(k: Kernel): Case[] | undefined {
+  if (k.tile === 'bcast') return elementwiseEdgeCases(k.op)!.map((c) => ({ name: c.name, inputs: c.inputs, output: c.output, attrs: c.attrs }));
+  const unary = ['Exp', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish', 'Clip'];
+  if (!unary.includes(k.op)) return undefined;
+  const sizes = [[1], [3], [4], [5], [1, 9], [3, 11], [2, 3, 5, 7]];
+  const attrs: Attrs = k.op === 'HardSigmoid' ? { alpha: 0.3, beta: 0.4 } : k.op === 'Clip' ? { min: -0.25, max: 0.5 } : {};
+  const out = sizes.map((s) => ({ name: `${k.op} [${s}]`, inputs: [s], output: s, attrs }));
+  if (k.op === 'Clip') out.push({ name: 'Clip, min as input 1', inputs: [[3, 5], []], output: [3, 5], attrs: {} }, { name: 'Clip, max as input 2', inputs: [[3, 5], undefined, []], output: [3, 5], attrs: {} } as never);
+  return out;
+}
+
 function gemmCases(csr: boolean): Case[] {
   const out: Case[] = [];
   // CSR: M is the pixel count of spmm24x1 (Yᵀ = W·op(A)ᵀ), so also 24 − 1, 24, 24 + 1 and 2·24 + 1.
@@ -312,8 +329,8 @@ describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
   for (const k of WASMSIMD_KERNELS.filter((x) => x.format !== 'nm' && x.format !== 'bsr')) {
     const ref = ALL_KERNELS.find((r) => r.target === 'ref' && r.op === k.op && r.epilogue === k.epilogue && (r.format ?? 'dense') === 'dense')!;
     const csr = k.format === 'csr';
-    const cases = k.op === 'MaxPool' ? maxPoolCases() : k.op === 'Add' || k.op === 'Relu' ? eltwiseCases(k.op) : k.op !== 'Conv' ? (k.op === 'Gemm' ? gemmCases(csr) : matmulCases(csr))
-      : k.id.includes('-1x8-') ? dwCases() : csr ? [...convCases(true), ...kxkCsrCases()] : [...convCases(false), ...kxkCases()];
+    const cases = fastCases(k) ?? (k.op === 'MaxPool' ? maxPoolCases() : k.op === 'Add' || k.op === 'Relu' ? eltwiseCases(k.op) : k.op !== 'Conv' ? (k.op === 'Gemm' ? gemmCases(csr) : matmulCases(csr))
+      : k.id.includes('-1x8-') ? dwCases() : csr ? [...convCases(true), ...kxkCsrCases()] : [...convCases(false), ...kxkCases()]);
     it(`${k.id} matches ${ref.id} on ${cases.length} edge cases`, async function () {
       if (!simd) this.skip();
       for (const [ci, c] of cases.entries()) {
