@@ -83,6 +83,7 @@ import { addWasm, reluWasm } from './wasm/eltwise.js';
 // Fast kernels for real exported models (issue 16 item 2).
 import { resizeJs } from './js/resize.js';
 import { padJs } from './js/pad.js';
+import { convTransposeJs } from './js/convtranspose.js';
 import { ACTIVATION_WASM_KERNELS } from './wasm/activation.js';
 import { BINARY_WASM_KERNELS } from './wasm/binary.js';
 
@@ -174,6 +175,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   // Fast kernels for real exported models (issue 16 item 2).
   'js/resize': { resizeJs },
   'js/pad': { padJs },
+  'js/convtranspose': { convTransposeJs },
   'wasm/activation': { ACTIVATION_WASM_KERNELS },
   'wasm/binary': { BINARY_WASM_KERNELS },
 };

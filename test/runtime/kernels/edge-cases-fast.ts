@@ -1,5 +1,6 @@
-// Edge shapes for the fast data-movement kernels of issue 16 (js Resize, js Pad): every axis
-// kept or resized, up- and down-sampling, one-pixel planes, each mode and coordinate transform.
+// Edge shapes for the fast kernels of issue 16 (js Resize, Pad, ConvTranspose): every axis kept
+// or resized, up- and down-sampling, one-pixel planes, each mode and coordinate transform; strided,
+// padded, grouped, dilated and 1-D transposed convolutions, several pixel tiles.
 
 import type { EdgeCase } from './edge-cases.js';
 
@@ -53,11 +54,26 @@ function padCases(): EdgeCase[] {
   return out;
 }
 
-/** Cases for Resize and Pad, or undefined for other ops. */
+function convTransposeCases(): EdgeCase[] {
+  const out: EdgeCase[] = [];
+  const ct = (x: number[], w: number[], attrs: Record<string, number[] | number | string>, y: number[], bias = true): void => {
+    out.push({ name: `convtranspose x[${x}] w[${w}] ${JSON.stringify(attrs)}${bias ? ' bias' : ''}`, inputs: [x, w, ...(bias ? [[y[1]!]] : [])], attrs, output: y });
+  };
+  ct([1, 3, 4, 5], [3, 2, 2, 2], { strides: [2, 2] }, [1, 2, 8, 10]);                       // DBNet's 2×2 s2 upsampling
+  ct([1, 4, 3, 3], [4, 5, 3, 3], { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }, [1, 5, 6, 6], false);
+  ct([2, 2, 5, 3], [2, 3, 3, 3], {}, [2, 3, 7, 5]);                                          // stride 1, batch 2
+  ct([1, 4, 3, 4], [4, 1, 3, 3], { group: 2, strides: [1, 2], pads: [0, 1, 2, 0] }, [1, 2, 3, 8]);
+  ct([1, 3, 7], [3, 4, 3], { strides: [3], dilations: [2] }, [1, 4, 23]);                   // 1-D, dilation
+  ct([1, 6, 17, 17], [6, 3, 4, 4], { strides: [2, 2], pads: [1, 1, 1, 1] }, [1, 3, 34, 34]); // more than one 256-pixel tile
+  return out;
+}
+
+/** Cases for Resize, Pad and ConvTranspose, or undefined for other ops. */
 export function fastEdgeCases(op: string): EdgeCase[] | undefined {
   switch (op) {
     case 'Resize': return resizeCases();
     case 'Pad': return padCases();
+    case 'ConvTranspose': return convTransposeCases();
     default: return undefined;
   }
 }
