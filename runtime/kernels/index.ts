@@ -84,6 +84,7 @@ import { addWasm, reluWasm } from './wasm/eltwise.js';
 import { resizeJs } from './js/resize.js';
 import { padJs } from './js/pad.js';
 import { convTransposeJs } from './js/convtranspose.js';
+import { splitJs } from './js/split.js';
 import { ACTIVATION_WASM_KERNELS } from './wasm/activation.js';
 import { BINARY_WASM_KERNELS } from './wasm/binary.js';
 
@@ -176,6 +177,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'js/resize': { resizeJs },
   'js/pad': { padJs },
   'js/convtranspose': { convTransposeJs },
+  'js/split': { splitJs },
   'wasm/activation': { ACTIVATION_WASM_KERNELS },
   'wasm/binary': { BINARY_WASM_KERNELS },
 };

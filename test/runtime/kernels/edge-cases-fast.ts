@@ -68,12 +68,20 @@ function convTransposeCases(): EdgeCase[] {
   return out;
 }
 
-/** Cases for Resize, Pad and ConvTranspose, or undefined for other ops. */
+/** Split with one output (the generic harness runs one output; js-split.test.ts runs several). */
+function splitCases(): EdgeCase[] {
+  return [[[4, 3], 0], [[2, 5, 3], 1], [[2, 3, 7], -1], [[0, 3], 1]].map(([x, axis]) => ({
+    name: `split x[${x}] axis ${axis} into one`, inputs: [x as number[]], attrs: { axis: axis as number }, output: x as number[],
+  }));
+}
+
+/** Cases for Resize, Pad, ConvTranspose and Split, or undefined for other ops. */
 export function fastEdgeCases(op: string): EdgeCase[] | undefined {
   switch (op) {
     case 'Resize': return resizeCases();
     case 'Pad': return padCases();
     case 'ConvTranspose': return convTransposeCases();
+    case 'Split': return splitCases();
     default: return undefined;
   }
 }
