@@ -10,7 +10,7 @@
 //                                      kernel, pads, dilations, row stride; column stride 1 or 2.
 //                                      3×3 without dilation: dwconv3x3p, each plane copied into a
 //                                      zero-bordered scratch plane, every output row in vectors;
-//                                      other windows up to 7×7 with column stride 1: dwconvKxKp, the
+//                                      other windows up to 7×7 with column stride 1 or 2: dwconvKxKp, the
 //                                      same padded plane, taps in loops;
 //                                      otherwise dwconv1x8: 8 output pixels per v128 pair, borders scalar.
 //   (sparse convs: conv-csr.ts)
@@ -91,7 +91,7 @@ type PackW4 = (w: number, dst: number, n: number, k: number) => void;
 type DwConv3x3p = (x: number, w: number, y: number, b: number, pad: number, c: number, h: number, wd: number, oh: number, ow: number,
   sh: number, sw: number, ph: number, pw: number, wp: number, lo: number, hi: number) => void;
 type DwConvKxKp = (x: number, w: number, y: number, b: number, pad: number, c: number, h: number, wd: number, oh: number, ow: number,
-  kh: number, kw: number, sh: number, ph: number, pw: number, wp: number, lo: number, hi: number) => void;
+  kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, wp: number, lo: number, hi: number) => void;
 type DwConv = (x: number, w: number, y: number, b: number, c: number, h: number, wd: number, oh: number, ow: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, lo: number, hi: number) => void;
 
@@ -158,8 +158,8 @@ function dwPadded(H: number, W: number, OH: number, OW: number, sh: number, sw: 
 /** Padded plane plus slack for the reads of a row's last vectors past the plane (8 lanes at column stride 2). */
 const dwPadBytes = (Hp: number, Wp: number): number => f32Bytes(Hp * Wp + 32);
 
-/** dwconvKxKp's windows: column stride 1, up to 7×7 (the padded plane's slack), other than 3×3 (dwconv3x3p's). */
-const paddedKxK = (KH: number, KW: number, sw: number): boolean => sw === 1 && KH <= 7 && KW <= 7 && !(KH === 3 && KW === 3);
+/** dwconvKxKp's windows: column stride 1 or 2, up to 7×7 (the padded plane's slack), other than 3×3 (dwconv3x3p's). */
+const paddedKxK = (KH: number, KW: number, sw: number): boolean => (sw === 1 || sw === 2) && KH <= 7 && KW <= 7 && !(KH === 3 && KW === 3);
 
 function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
@@ -202,13 +202,13 @@ function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
         };
       }
       if (x.shape.length === 4 && dh === 1 && dw === 1 && paddedKxK(KH, KW, sw)) {
-        // dwconvKxKp: as above, any window up to 7×7 with column stride 1
+        // dwconvKxKp: as above, any window up to 7×7
         const { Hp, Wp } = dwPadded(H, W, OH, OW, sh, sw, ph, pw, KH, KW);
         const pad = env.scratch(dwPadBytes(Hp, Wp));
         new Float32Array(env.memory.buffer, pad, dwPadBytes(Hp, Wp) / 4).fill(0);
         const dwk = env.exports['dwconvKxKp'] as DwConvKxKp;
         return () => {
-          for (let n = 0; n < batch; n++) dwk(xp + n * xStep, wp, yp + n * yStep, bp, pad, cin, H, W, OH, OW, KH, KW, sh, ph, pw, Wp, lo, hi);
+          for (let n = 0; n < batch; n++) dwk(xp + n * xStep, wp, yp + n * yStep, bp, pad, cin, H, W, OH, OW, KH, KW, sh, sw, ph, pw, Wp, lo, hi);
         };
       }
       const dwconv = env.exports['dwconv1x8'] as DwConv;

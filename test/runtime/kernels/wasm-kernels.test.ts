@@ -140,11 +140,14 @@ function dwCases(): Case[] {
     out.push(winCase('dw 3×3 s1 p3', { c: 3, m: 3, group: 3, h: 2, w: Math.max(1, ow - 4), k: [3, 3], p: [3, 3, 3, 3], bias }));
     out.push(winCase('dw 3×3 dilation 2 p2', { c: 2, m: 2, group: 2, h: 5, w: ow, k: [3, 3], d: [2, 2], p: [2, 2, 2, 2], bias }));
     out.push(winCase('dw 5×5 s2 p2', { c: 3, m: 3, group: 3, h: 6, w: 2 * ow, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], bias: true }));
-    // dwconvKxKp (column stride 1, windows other than 3×3 up to 7×7)
+    // dwconvKxKp (column stride 1 or 2, windows other than 3×3 up to 7×7)
     out.push(winCase('dw 5×5 s1 p2', { c: 5, m: 5, group: 5, h: 3, w: ow, k: [5, 5], p: [2, 2, 2, 2], bias }));
     out.push(winCase('dw 7×7 s1 p3', { c: 3, m: 3, group: 3, h: 2, w: ow, k: [7, 7], p: [3, 3, 3, 3], bias: !bias }));
     out.push(winCase('dw 5×3 strides 2,1, pads 1,0,2,2', { c: 4, m: 4, group: 4, h: 7, w: ow + 2, k: [5, 3], s: [2, 1], p: [1, 0, 2, 2], bias }));
     out.push(winCase('dw 1×1', { c: 6, m: 6, group: 6, h: 2, w: ow, k: [1, 1], bias }));
+    out.push(winCase('dw 5×5 s2 p2, odd +1', { c: 3, m: 3, group: 3, h: 7, w: 2 * ow + 1, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], bias }));
+    out.push(winCase('dw 7×7 s2 p3 pads 3,2,1,3', { c: 2, m: 2, group: 2, h: 9, w: 2 * ow + 3, k: [7, 7], s: [2, 2], p: [3, 2, 1, 3], bias: !bias }));
+    out.push(winCase('dw 3×5 strides 1,2, pads 0,1,1,0', { c: 4, m: 4, group: 4, h: 4, w: 2 * ow, k: [3, 5], s: [1, 2], p: [0, 1, 1, 0], bias }));
   }
   out.push(winCase('dw asymmetric pads, row stride 3', { c: 7, m: 7, group: 7, h: 10, w: 19, k: [3, 3], s: [3, 1], p: [0, 1, 2, 0], bias: true }));
   // dwconv3x3p (3×3, dilation 1): 1×1 and 1×2 output planes (a row's vector runs over several later planes), row stride 2 with column stride 1
