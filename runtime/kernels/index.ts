@@ -85,6 +85,7 @@ import { resizeJs } from './js/resize.js';
 import { padJs } from './js/pad.js';
 import { convTransposeJs } from './js/convtranspose.js';
 import { splitJs } from './js/split.js';
+import { globalAveragePoolWasm } from './wasm/globalpool.js';
 import { ACTIVATION_WASM_KERNELS } from './wasm/activation.js';
 import { BINARY_WASM_KERNELS } from './wasm/binary.js';
 
@@ -178,6 +179,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'js/pad': { padJs },
   'js/convtranspose': { convTransposeJs },
   'js/split': { splitJs },
+  'wasm/globalpool': { globalAveragePoolWasm },
   'wasm/activation': { ACTIVATION_WASM_KERNELS },
   'wasm/binary': { BINARY_WASM_KERNELS },
 };

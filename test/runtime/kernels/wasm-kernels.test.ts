@@ -195,12 +195,18 @@ function eltwiseCases(op: string): Case[] {
 }
 
 /**
- * The activations and broadcasting binaries of wasm/activation.ts and wasm/binary.ts: sizes
+ * The activations, broadcasting binaries and global pool of wasm/activation.ts, wasm/binary.ts
+ * and wasm/globalpool.ts: sizes
  * around the 4-float vector; Clip by attributes and by one bound input; every broadcast form of
  * the js binary kernels' edge cases (scalar, per-channel, per-row, outer product, empty).
  */
 function fastCases(k: Kernel): Case[] | undefined {
   if (k.tile === 'bcast') return elementwiseEdgeCases(k.op)!.map((c) => ({ name: c.name, inputs: c.inputs, output: c.output, attrs: c.attrs }));
+  if (k.op === 'GlobalAveragePool') {
+    // planes of 1, 3, 4, 7, 8, 9, 33 floats (around the 8-lane step), rank 3 and 5, batch 2
+    return [[1, 3, 1, 1], [2, 5, 1, 3], [1, 4, 2, 2], [1, 2, 7], [1, 6, 2, 4], [2, 3, 3, 3], [1, 5, 3, 11], [1, 2, 2, 3, 5], [1, 96, 7, 7]]
+      .map((s) => ({ name: `gap [${s}]`, inputs: [s], output: s.map((d, i) => (i < 2 ? d : 1)), attrs: {} }));
+  }
   const unary = ['Exp', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish', 'Clip'];
   if (!unary.includes(k.op)) return undefined;
   const sizes = [[1], [3], [4], [5], [1, 9], [3, 11], [2, 3, 5, 7]];

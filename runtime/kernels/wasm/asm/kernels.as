@@ -19,3 +19,4 @@ export * from './pool';
 export * from './eltwise';
 export * from './activation';
 export * from './binary';
+export * from './globalpool';
