@@ -1,10 +1,9 @@
 // `npm run profile:layers -- <model> [--runs n] [--targets list]`: where a corpus model's time
-// goes, node by node. Compiles the model (dense, the corpus input shapes), binds it as the
+// goes, node by node (a model of ../shared/corpus/models or ../shared/corpus/real). Compiles the model (dense, the corpus input shapes), binds it as the
 // interpreter does (executor/bind.ts) and times each node's step on the corpus input: median
 // wall ms per node and its share, then the sums by kernel, and the median CPU time of a whole run.
 // A development tool for kernel work (`npm run bench` measures models, `spc tune` prices kernels).
 
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { compileFile } from '../compiler/compile.js';
 import type { Target } from '../compiler/analysis/kernel-choice.js';
@@ -13,7 +12,7 @@ import { bindArtifact, copyFeeds } from '../runtime/executor/bind.js';
 import { defaultRegistry } from '../runtime/kernels/index.js';
 import { createWasmSpace } from '../runtime/kernels/wasm/env.js';
 import { parseArtifact } from '../runtime/loader/load.js';
-import { CORPUS_MODELS, corpusEntry, readNpy } from './bench/corpus.js';
+import { corpusEntry, inputShapes as corpusShapes, modelFile, readNpy } from './bench/corpus.js';
 
 function option(argv: readonly string[], name: string): string | undefined {
   const i = argv.indexOf(name);
@@ -27,10 +26,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const runs = Number(option(argv, '--runs') ?? 30);
   const targets = (option(argv, '--targets') ?? 'wasmsimd,js,ref').split(',') as Target[];
   const entry = corpusEntry(model);
-  const inputShapes = Object.fromEntries(entry.inputs.map((i) => [i.name, i.shape]));
-  const a = parseArtifact(compileFile(join(CORPUS_MODELS, entry.file), { targets, inputShapes }).artifact);
+  const a = parseArtifact(compileFile(modelFile(entry), { targets, inputShapes: corpusShapes(entry) }).artifact);
   const b = await bindArtifact(a, defaultRegistry(), createWasmSpace);
-  copyFeeds(b.inputs, a.inputs.map((ti) => b.views[ti]!.data), Object.fromEntries(entry.inputs.map((i) => [i.name, readNpy(i.npy)])));
+  copyFeeds(b.inputs, a.inputs.map((ti) => b.views[ti]!.data), Object.fromEntries(entry.inputs.map((i) => [i.name, readNpy(i.npy, entry.dir)])));
   for (let i = 0; i < 10; i++) for (const step of b.steps) step();
   const times: number[][] = b.steps.map(() => []);
   const totals: number[] = [];

@@ -19,7 +19,7 @@ interface Match {
 }
 
 /** A Clip bound: from the optional constant input (opset ≥ 11) or the attribute (older opsets). */
-function clipBound(act: Node, ed: GraphEditor, k: 1 | 2): number | undefined {
+export function clipBound(act: Node, ed: GraphEditor, k: 1 | 2): number | undefined {
   const dflt = k === 1 ? -FLOAT32_MAX : FLOAT32_MAX;
   if (ed.opset < 11) return attrFloat(act, k === 1 ? 'min' : 'max', dflt);
   const name = act.inputs[k];

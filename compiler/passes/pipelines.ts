@@ -9,6 +9,7 @@ import { removeIdentity } from './remove-identity.js';
 import { foldBatchnorm } from './fold-batchnorm.js';
 import { fuseActivation } from './fuse-activation.js';
 import { fuseLayernorm } from './fuse-layernorm.js';
+import { fuseHardswish } from './fuse-hardswish.js';
 import { eliminateDeadCode } from './eliminate-dead-code.js';
 import { materializeOutputs } from './materialize-outputs.js';
 import { selectKernels } from './select-kernels.js';
@@ -28,6 +29,7 @@ export const canonicalizePipeline: readonly PipelineStep[] = [
   foldBatchnorm,
   fuseActivation,
   fuseLayernorm,
+  fuseHardswish,
   eliminateDeadCode,
   materializeOutputs,
 ];
@@ -46,6 +48,6 @@ export const selectPipeline: readonly PipelineStep[] = [selectKernels];
 export const compilePipeline: readonly PipelineStep[] = [...canonicalizePipeline, ...prunePipeline, ...selectPipeline];
 
 export const ALL_PASSES: readonly Pass[] = [
-  inferShapesPass, foldConstants, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, eliminateDeadCode, materializeOutputs,
+  inferShapesPass, foldConstants, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, fuseHardswish, eliminateDeadCode, materializeOutputs,
   permuteChannelsPass, prune, pruneChannels, reorderRowsPass, selectKernels,
 ];

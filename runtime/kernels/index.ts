@@ -138,6 +138,14 @@ import { lstmJs } from './js/lstm.js';
 import { gruJs } from './js/gru.js';
 import { rnnJs } from './js/rnn.js';
 import { gruWasm, lstmWasm, rnnWasm } from './wasm/recurrent.js';
+// Fast kernels for real exported models (issue 16 item 2).
+import { resizeJs } from './js/resize.js';
+import { padJs } from './js/pad.js';
+import { convTransposeJs } from './js/convtranspose.js';
+import { splitJs } from './js/split.js';
+import { globalAveragePoolWasm } from './wasm/globalpool.js';
+import { ACTIVATION_WASM_KERNELS } from './wasm/activation.js';
+import { BINARY_WASM_KERNELS } from './wasm/binary.js';
 
 /** A kernel file's exports holding kernels: export name → the kernel, or the list of its variants. */
 export type KernelExports = Readonly<Record<string, Kernel | readonly Kernel[]>>;
@@ -281,6 +289,14 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'js/gru': { gruJs },
   'js/rnn': { rnnJs },
   'wasm/recurrent': { lstmWasm, gruWasm, rnnWasm },
+  // Fast kernels for real exported models (issue 16 item 2).
+  'js/resize': { resizeJs },
+  'js/pad': { padJs },
+  'js/convtranspose': { convTransposeJs },
+  'js/split': { splitJs },
+  'wasm/globalpool': { globalAveragePoolWasm },
+  'wasm/activation': { ACTIVATION_WASM_KERNELS },
+  'wasm/binary': { BINARY_WASM_KERNELS },
 };
 
 export const ALL_KERNELS: readonly Kernel[] = Object.values(KERNEL_MODULES).flatMap((exports) => Object.values(exports).flat());

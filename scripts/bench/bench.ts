@@ -1,7 +1,8 @@
 // `npm run bench`: end-to-end latency of the corpus models under spc's configurations and the
 // two onnxruntime peers, one child process per cell (worker.js), run one after another.
 //
-//   --models a,b    only these models (default: mlp3 mobilenet_v2_w050 resnet10_w32 squeezenet1_1 transformer_enc2)
+//   --models a,b    only these models (default: configs.ts MODELS, the single-input models of
+//                   ../shared/corpus/models and ../shared/corpus/real)
 //   --configs a,b   only these configuration keys (default: all; see configs.ts)
 //   --quick         few runs (a smoke test: the figures mean little)
 //   --metric cpu|wall  which median the ratio tables use (default cpu: process CPU time, robust

@@ -5,7 +5,6 @@
 // packed per variant. Identical layers (shape, attributes, epilogue) are timed once.
 
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { compileFile } from '../../compiler/compile.js';
 import { maskBlock, maskNm, maskNmShared, maskUnstructured } from '../../compiler/sparse/prune/masks.js';
 import { packBsr, packCsr, packNm } from '../../compiler/sparse/pack/pack.js';
@@ -15,7 +14,7 @@ import { toWeightMatrix } from '../../runtime/sparse/layout.js';
 import type { PackedWeight, SparseFormat } from '../../runtime/sparse/packed.js';
 import type { TensorView } from '../../runtime/tensor.js';
 import { sizeOf } from '../../runtime/tensor.js';
-import { CORPUS_MODELS, corpusEntry } from './corpus.js';
+import { corpusEntry, inputShapes as corpusShapes, modelFile } from './corpus.js';
 import { measure } from './timing.js';
 import type { BenchPlan } from './timing.js';
 import { wasmContext } from '../../compiler/tune/wasm-context.js';
@@ -88,8 +87,8 @@ function randomData(n: number, seed: number): Float32Array {
  */
 function prunedLayers(model: string): LayerCase[] {
   const entry = corpusEntry(model);
-  const file = join(CORPUS_MODELS, entry.file);
-  const inputShapes = Object.fromEntries(entry.inputs.map((i) => [i.name, i.shape]));
+  const file = modelFile(entry);
+  const inputShapes = corpusShapes(entry);
   const pruned = compileFile(file, { pattern: 'unstructured', sparsity: 0.9, inputShapes }).contents;
   const packedNodes = new Set(pruned.nodes.filter((n) => pruned.tensors[n.inputs[1] ?? -1]?.packed !== undefined).map((n) => n.name));
   const { contents } = compileFile(file, { targets: ['wasmsimd', 'js', 'ref'], inputShapes });

@@ -27,7 +27,7 @@ import type { Graph } from '../../compiler/ir/graph.js';
 import { makePassContext } from '../../compiler/passes/pass.js';
 import { permuteForNm } from '../../compiler/passes/permute-channels.js';
 import type { GroupPermutation } from '../../compiler/passes/permute-channels.js';
-import { CORPUS_MODELS, ROOT, corpusEntry } from './corpus.js';
+import { CORPUS_MODELS, ROOT, corpusEntry, inputShapes as corpusShapes, modelFile } from './corpus.js';
 import { machineFacts, writeSection } from './doc.js';
 
 export const PERMUTATION_DOC = join(ROOT, 'docs', 'permutation.md');
@@ -39,9 +39,9 @@ const PATTERN = '2:4';
 
 function compileModel(model: string, extra: { permute?: boolean; permuteTime?: number } = {}): { result: CompileResult; wallMs: number } {
   const e = corpusEntry(model);
-  const inputShapes = Object.fromEntries(e.inputs.map((i) => [i.name, i.shape]));
+  const inputShapes = corpusShapes(e);
   const t0 = performance.now();
-  const result = compileFile(join(CORPUS_MODELS, e.file), { pattern: PATTERN, inputShapes, ...extra });
+  const result = compileFile(modelFile(e), { pattern: PATTERN, inputShapes, ...extra });
   return { result, wallMs: performance.now() - t0 };
 }
 

@@ -9,7 +9,6 @@
 // --e2e: whole models instead, compiled with targets wasmsimd, js, ref (dense and each variant),
 // loaded in this process and run in turn (order alternating per repeat), CPU ms per inference.
 
-import { join } from 'node:path';
 import { compileFile } from '../../compiler/compile.js';
 import type { CompileOptions } from '../../compiler/compile.js';
 import { unpackWeight } from '../../compiler/sparse/pack/pack.js';
@@ -18,7 +17,7 @@ import type { Kernel } from '../../runtime/kernels/kernel.js';
 import { fromWeightMatrix } from '../../runtime/sparse/layout.js';
 import type { TensorView } from '../../runtime/tensor.js';
 import { sizeOf } from '../../runtime/tensor.js';
-import { CORPUS_MODELS, corpusEntry } from './corpus.js';
+import { corpusEntry, inputShapes as corpusShapes, modelFile } from './corpus.js';
 import { FULL_PLAN, QUICK_PLAN, measure } from './timing.js';
 import type { BenchPlan } from './timing.js';
 import { wasmContext } from '../../compiler/tune/wasm-context.js';
@@ -41,7 +40,7 @@ function randomData(n: number, seed: number): Float32Array {
 /** The Conv nodes whose weight the compiler stored packed. */
 function prunedConvs(model: string, options: CompileOptions): Layer[] {
   const entry = corpusEntry(model);
-  const { contents } = compileFile(join(CORPUS_MODELS, entry.file), { ...options, targets: ['wasmsimd', 'js', 'ref'], inputShapes: Object.fromEntries(entry.inputs.map((i) => [i.name, i.shape])) });
+  const { contents } = compileFile(modelFile(entry), { ...options, targets: ['wasmsimd', 'js', 'ref'], inputShapes: corpusShapes(entry) });
   const out: Layer[] = [];
   for (const n of contents.nodes) {
     const wt = contents.tensors[n.inputs[1] ?? -1];
@@ -80,13 +79,13 @@ async function endToEnd(models: readonly string[], variants: typeof VARIANTS, pl
   const { readNpy } = await import('./corpus.js');
   for (const model of models) {
     const entry = corpusEntry(model);
-    const inputShapes = Object.fromEntries(entry.inputs.map((i) => [i.name, i.shape]));
+    const inputShapes = corpusShapes(entry);
     const feeds: Record<string, { data: Float32Array; shape: readonly number[] }> = {};
-    for (const i of entry.inputs) feeds[i.name] = readNpy(i.npy) as { data: Float32Array; shape: readonly number[] };
+    for (const i of entry.inputs) feeds[i.name] = readNpy(i.npy, entry.dir) as { data: Float32Array; shape: readonly number[] };
     const configs = [{ name: 'dense', options: {} as CompileOptions }, ...variants];
     const loaded = [];
     for (const c of configs) {
-      const { artifact, contents } = compileFile(join(CORPUS_MODELS, entry.file), { ...c.options, targets: ['wasmsimd', 'js', 'ref'], inputShapes });
+      const { artifact, contents } = compileFile(modelFile(entry), { ...c.options, targets: ['wasmsimd', 'js', 'ref'], inputShapes });
       const packed = contents.nodes.filter((n) => n.inputs.some((i) => i >= 0 && contents.tensors[i]!.packed !== undefined)).map((n) => n.kernel);
       const m = await loadModel(artifact);
       await m.run(feeds);

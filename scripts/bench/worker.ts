@@ -3,14 +3,15 @@
 // them in one process distort each other), warms up, times, and prints one JSON line
 // (a CellResult) on stdout. Progress and errors go to stderr.
 
-import { join } from 'node:path';
 import { CONFIGS } from './configs.js';
+import { SpcError } from '../../compiler/errors.js';
 import type { BenchConfig, CellResult, ReorderCheck } from './configs.js';
 import type { CompileResult } from '../../compiler/compile.js';
 import type { RowReorder } from '../../compiler/passes/reorder-rows.js';
 import { FULL_PLAN, QUICK_PLAN, measure } from './timing.js';
 import type { BenchPlan } from './timing.js';
-import { CORPUS_MODELS, corpusEntry, readNpy } from './corpus.js';
+import { corpusEntry, inputShapes as corpusShapes, modelFile, readNpy } from './corpus.js';
+import type { CorpusEntry } from './corpus.js';
 import type { TypedArray } from '../../runtime/tensor.js';
 
 function maxAbsDiff(got: ArrayLike<number>, want: ArrayLike<number>): number {
@@ -20,17 +21,29 @@ function maxAbsDiff(got: ArrayLike<number>, want: ArrayLike<number>): number {
   return d;
 }
 
+/** Max |got − reference| over every output of the entry (a missing output counts as infinite). */
+function outputsDiff(entry: CorpusEntry, out: Record<string, { data: unknown } | undefined>): number {
+  let d = 0;
+  for (const o of entry.outputs) {
+    const got = out[o.name]?.data as Float32Array | undefined;
+    d = Math.max(d, got === undefined ? Number.POSITIVE_INFINITY : maxAbsDiff(got, readNpy(o.npy, entry.dir).data as Float32Array));
+  }
+  return d;
+}
+
 async function runSpc(model: string, cfg: BenchConfig, plan: BenchPlan): Promise<CellResult> {
   const { compileFile } = await import('../../compiler/compile.js');
   const { loadModel } = await import('../../runtime/index.js');
   const entry = corpusEntry(model);
-  const inputShapes = Object.fromEntries(entry.inputs.map((i) => [i.name, i.shape]));
+  const inputShapes = corpusShapes(entry);
   let compiled;
   try {
-    compiled = compileFile(join(CORPUS_MODELS, entry.file), { ...cfg.compile, inputShapes });
+    compiled = compileFile(modelFile(entry), { ...cfg.compile, inputShapes });
   } catch (e) {
-    // A target the compiler does not know yet makes the cell n/a; any other compile failure is an error.
-    const status = cfg.requireTarget !== undefined ? 'n/a' : 'error';
+    // A target the compiler does not know yet, or a model it refuses with a clear reason (an
+    // operator it does not support yet: the cell runs once it does), makes the cell n/a; any
+    // other compile failure is an error.
+    const status = cfg.requireTarget !== undefined || e instanceof SpcError ? 'n/a' : 'error';
     return { model, config: cfg.key, status, reason: `compile failed: ${(e as Error).message.split('\n')[0]}` };
   }
   const kernels: Record<string, number> = {};
@@ -52,11 +65,11 @@ async function runSpc(model: string, cfg: BenchConfig, plan: BenchPlan): Promise
     return { model, config: cfg.key, status: 'n/a', reason: 'wasmsimd kernels selected but running as their js fallback (no SIMD128 here?)', kernels };
   }
   const feeds: Record<string, { data: TypedArray; shape: readonly number[] }> = {};
-  for (const i of entry.inputs) feeds[i.name] = readNpy(i.npy);
+  for (const i of entry.inputs) feeds[i.name] = readNpy(i.npy, entry.dir);
   const out = await m.run(feeds);
   const dense = cfg.compile?.pattern === undefined;
-  const diff = dense ? maxAbsDiff(out[entry.outputs[0]!.name]!.data as Float32Array, readNpy(entry.outputs[0]!.npy).data as Float32Array) : undefined;
-  const reorder = dense ? undefined : await reorderCheck(compiled, out, () => compileFile(join(CORPUS_MODELS, entry.file), { ...cfg.compile, inputShapes, permute: false }), feeds);
+  const diff = dense ? outputsDiff(entry, out) : undefined;
+  const reorder = dense ? undefined : await reorderCheck(compiled, out, () => compileFile(modelFile(entry), { ...cfg.compile, inputShapes, permute: false }), feeds);
   const stats = await measure(() => m.run(feeds), plan);
   m.dispose();
   return { model, config: cfg.key, status: 'ok', ...stats, kernels, packedLayers, packedKernels, maxAbsDiff: diff, reorder };
@@ -104,14 +117,14 @@ async function runOrt(model: string, cfg: BenchConfig, plan: BenchPlan): Promise
     ort = await import('onnxruntime-node');
     options = { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 };
   }
-  const session = await ort.InferenceSession.create(join(CORPUS_MODELS, entry.file), options);
+  const session = await ort.InferenceSession.create(modelFile(entry), options);
   const feeds: Record<string, InstanceType<Ort['Tensor']>> = {};
   for (const i of entry.inputs) {
-    const a = readNpy(i.npy);
+    const a = readNpy(i.npy, entry.dir);
     feeds[i.name] = new ort.Tensor(a.dtype === 'int64' ? 'int64' : 'float32', a.data as Float32Array, [...a.shape]);
   }
   const out = await session.run(feeds);
-  const diff = maxAbsDiff(out[entry.outputs[0]!.name]!.data as Float32Array, readNpy(entry.outputs[0]!.npy).data as Float32Array);
+  const diff = outputsDiff(entry, out);
   const stats = await measure(() => session.run(feeds), plan);
   await session.release();
   return { model, config: cfg.key, status: 'ok', ...stats, maxAbsDiff: diff };

@@ -1,72 +1,22 @@
-// Reference Resize (opset 10 two-input form: asymmetric, nearest floor; opset 11+: modes nearest and
-// linear, the coordinate transformations but tf_crop_and_resize; no cubic or antialias) and
-// Upsample (opset 7–9: the opset-10 form, scales from input 1 or the attribute, 'bilinear' = linear).
+// Reference Resize (opset 11+: X, roi, scales, sizes; the two-input opset-10 form reads scales
+// from input 1 with asymmetric coordinates) and Upsample (opset 7–9: the opset-10 form, scales
+// from input 1 or the attribute, 'bilinear' = linear): modes nearest (nearest_mode round_prefer_floor,
+// round_prefer_ceil, floor, ceil) and linear (N-linear over every resized axis), coordinate
+// transformations half_pixel, half_pixel_symmetric, pytorch_half_pixel, align_corners and
+// asymmetric. Not implemented (the kernel refuses them): cubic, tf_crop_and_resize, antialias.
+// The output shape comes from the output view (shape inference applied sizes / scales); the
+// attributes and taps are read in common/resize-plan.ts (shared with the js kernel).
 
 import { defineKernel } from '../common/define.js';
 import type { Cells, Checker } from '../common/define.js';
 import type { RunFn } from '../kernel.js';
-
-type Transform = (xr: number, scale: number, inLen: number, outLen: number) => number;
-
-const TRANSFORMS: Readonly<Record<string, Transform>> = {
-  half_pixel: (xr, s) => (xr + 0.5) / s - 0.5,
-  half_pixel_symmetric: (xr, s, inLen) => {
-    const outF = s * inLen;
-    const adjustment = Math.floor(outF) / outF;
-    const center = inLen / 2;
-    return center * (1 - adjustment) + (xr + 0.5) / s - 0.5;
-  },
-  pytorch_half_pixel: (xr, s, _in, outLen) => (outLen > 1 ? (xr + 0.5) / s - 0.5 : 0),
-  align_corners: (xr, _s, inLen, outLen) => (outLen === 1 ? 0 : (xr * (inLen - 1)) / (outLen - 1)),
-  asymmetric: (xr, s) => xr / s,
-};
-
-const ROUNDING: Readonly<Record<string, (x: number) => number>> = {
-  round_prefer_floor: (x) => (x - Math.floor(x) === 0.5 ? Math.floor(x) : Math.round(x)),
-  round_prefer_ceil: (x) => Math.round(x),
-  floor: Math.floor,
-  ceil: Math.ceil,
-};
+import { resizeTaps } from '../common/resize-plan.js';
 
 function prepareResize(c: Checker, upsample: boolean): RunFn {
     const x = c.input(0, ['float32']);
-    const opset10 = upsample || c.ctx.inputs.length === 2;
-    const attrScales = upsample && c.ctx.inputs[1] === undefined ? c.floats('scales') : undefined;
-    const scalesIn = attrScales ? { dtype: 'float32' as const, shape: [attrScales.length], data: Float32Array.from(attrScales) } : c.optionalInput(opset10 ? 1 : 2, ['float32']);
     const y = c.output(0, ['float32']);
     const rank = x.shape.length;
-    if (y.shape.length !== rank) c.fail(`output rank ${y.shape.length} differs from input rank ${rank}`);
-    const given = c.string('mode', 'nearest');
-    const mode = upsample && given === 'bilinear' ? 'linear' : given;
-    if (mode !== 'nearest' && mode !== 'linear') c.fail(`mode '${mode}' is not implemented (nearest, linear are)`);
-    const ctm = opset10 ? 'asymmetric' : c.string('coordinate_transformation_mode', 'half_pixel');
-    const transform = TRANSFORMS[ctm];
-    if (!transform) c.fail(`coordinate_transformation_mode '${ctm}' is not implemented (${Object.keys(TRANSFORMS).join(', ')} are)`);
-    const round = ROUNDING[opset10 ? 'floor' : c.string('nearest_mode', 'round_prefer_floor')];
-    if (!round) c.fail(`nearest_mode '${c.string('nearest_mode', '')}' is not implemented`);
-    if (c.int('antialias', 0) !== 0) c.fail('antialias is not implemented');
-    if (c.ints('axes') !== undefined) c.fail('the axes attribute is not implemented');
-    const scales = scalesIn && scalesIn.data.length > 0 ? Array.from(scalesIn.data as Float32Array) : undefined;
-    if (scales && scales.length !== rank) c.fail(`scales has ${scales.length} values for rank ${rank}`);
-    if (scales && scales.some((v) => !(v > 0) || !Number.isFinite(v))) c.fail(`scales [${scales.join(',')}] must be finite and > 0`);
-    // Per axis and output index: the input indices and weights to blend.
-    const taps = x.shape.map((inLen, a) => {
-      const outLen = y.shape[a]!;
-      const s = scales ? scales[a]! : outLen / inLen;
-      const idx: number[][] = [], wts: number[][] = [];
-      for (let o = 0; o < outLen; o++) {
-        const xo = inLen === outLen && s === 1 ? o : transform(o, s, inLen, outLen);
-        if (mode === 'nearest') {
-          idx.push([Math.min(inLen - 1, Math.max(0, round(xo)))]);
-          wts.push([1]);
-        } else {
-          const xc = Math.min(inLen - 1, Math.max(0, xo));
-          const i0 = Math.floor(xc), i1 = Math.min(i0 + 1, inLen - 1), f = xc - i0;
-          if (f === 0 || i1 === i0) { idx.push([i0]); wts.push([1]); } else { idx.push([i0, i1]); wts.push([1 - f, f]); }
-        }
-      }
-      return { idx, wts };
-    });
+    const taps = resizeTaps(c, x, y, upsample);
     const inStrides = new Array<number>(rank);
     for (let a = rank - 1, s = 1; a >= 0; a--) { inStrides[a] = s; s *= x.shape[a]!; }
     const xd = x.data as Cells, yd = y.data as Float32Array;

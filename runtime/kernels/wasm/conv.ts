@@ -10,6 +10,8 @@
 //                                      kernel, pads, dilations, row stride; column stride 1 or 2.
 //                                      3×3 without dilation: dwconv3x3p, each plane copied into a
 //                                      zero-bordered scratch plane, every output row in vectors;
+//                                      other windows up to 7×7 with column stride 1 or 2: dwconvKxKp, the
+//                                      same padded plane, taps in loops;
 //                                      otherwise dwconv1x8: 8 output pixels per v128 pair, borders scalar.
 //   (sparse convs: conv-csr.ts)
 //
@@ -88,6 +90,8 @@ type Gemm4x8p = (w: number, wp: number, x: number, y: number, b: number, n: numb
 type PackW4 = (w: number, dst: number, n: number, k: number) => void;
 type DwConv3x3p = (x: number, w: number, y: number, b: number, pad: number, c: number, h: number, wd: number, oh: number, ow: number,
   sh: number, sw: number, ph: number, pw: number, wp: number, lo: number, hi: number) => void;
+type DwConvKxKp = (x: number, w: number, y: number, b: number, pad: number, c: number, h: number, wd: number, oh: number, ow: number,
+  kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, wp: number, lo: number, hi: number) => void;
 type DwConv = (x: number, w: number, y: number, b: number, c: number, h: number, wd: number, oh: number, ow: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, lo: number, hi: number) => void;
 
@@ -145,14 +149,17 @@ function convWasm(epilogue: Kernel['epilogue']): Kernel {
   });
 }
 
-/** The padded plane of dwconv3x3p: rows and columns the image, its begin pads and whatever the windows read past it. */
-function dwPadded(H: number, W: number, OH: number, OW: number, sh: number, sw: number, ph: number, pw: number): { Hp: number; Wp: number } {
-  const Wp = Math.max(W + pw, (OW - 1) * sw + 3);
+/** The padded plane of dwconv3x3p / dwconvKxKp: rows and columns the image, its begin pads and whatever the windows read past it. */
+function dwPadded(H: number, W: number, OH: number, OW: number, sh: number, sw: number, ph: number, pw: number, KH = 3, KW = 3): { Hp: number; Wp: number } {
+  const Wp = Math.max(W + pw, (OW - 1) * sw + KW);
   // column stride 2 stores each row as even | odd halves: Wp even
-  return { Hp: Math.max(H + ph, (OH - 1) * sh + 3), Wp: sw === 2 ? Wp + (Wp & 1) : Wp };
+  return { Hp: Math.max(H + ph, (OH - 1) * sh + KH), Wp: sw === 2 ? Wp + (Wp & 1) : Wp };
 }
 /** Padded plane plus slack for the reads of a row's last vectors past the plane (8 lanes at column stride 2). */
 const dwPadBytes = (Hp: number, Wp: number): number => f32Bytes(Hp * Wp + 32);
+
+/** dwconvKxKp's windows: column stride 1 or 2, up to 7×7 (the padded plane's slack), other than 3×3 (dwconv3x3p's). */
+const paddedKxK = (KH: number, KW: number, sw: number): boolean => (sw === 1 || sw === 2) && KH <= 7 && KW <= 7 && !(KH === 3 && KW === 3);
 
 function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
@@ -162,15 +169,17 @@ function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
     scratchBytes(node) {
       const [x, w] = node.inputs, y = node.outputs[0]!;
       const s = node.attrs['strides'], pads = node.attrs['pads'];
-      if (x!.shape.length !== 4 || w!.shape[2] !== 3 || w!.shape[3] !== 3) return 0;
+      if (x!.shape.length !== 4) return 0;
       const d = node.attrs['dilations'];
       if (Array.isArray(d) && d.some((v) => v !== 1)) return 0;
+      const [KH, KW] = [w!.shape[2]!, w!.shape[3]!];
       const [H, W] = [x!.shape[2]!, x!.shape[3]!], [OH, OW] = [y.shape[2]!, y.shape[3]!];
       const [sh, sw] = Array.isArray(s) ? [s[0] as number, s[1] as number] : [1, 1];
+      if (!(KH === 3 && KW === 3) && !paddedKxK(KH, KW, sw)) return 0;
       // pads may come from auto_pad: the begin pads bound by the total padding the output implies
-      const ph = Array.isArray(pads) ? pads[0] as number : Math.max(0, (OH - 1) * sh + 3 - H);
-      const pw = Array.isArray(pads) ? pads[1] as number : Math.max(0, (OW - 1) * sw + 3 - W);
-      const { Hp, Wp } = dwPadded(H, W, OH, OW, sh, sw, ph, pw);
+      const ph = Array.isArray(pads) ? pads[0] as number : Math.max(0, (OH - 1) * sh + KH - H);
+      const pw = Array.isArray(pads) ? pads[1] as number : Math.max(0, (OW - 1) * sw + KW - W);
+      const { Hp, Wp } = dwPadded(H, W, OH, OW, sh, sw, ph, pw, KH, KW);
       return dwPadBytes(Hp, Wp);
     },
     prepare(c, env) {
@@ -190,6 +199,16 @@ function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
         const dw3 = env.exports['dwconv3x3p'] as DwConv3x3p;
         return () => {
           for (let n = 0; n < batch; n++) dw3(xp + n * xStep, wp, yp + n * yStep, bp, pad, cin, H, W, OH, OW, sh, sw, ph, pw, Wp, lo, hi);
+        };
+      }
+      if (x.shape.length === 4 && dh === 1 && dw === 1 && paddedKxK(KH, KW, sw)) {
+        // dwconvKxKp: as above, any window up to 7×7
+        const { Hp, Wp } = dwPadded(H, W, OH, OW, sh, sw, ph, pw, KH, KW);
+        const pad = env.scratch(dwPadBytes(Hp, Wp));
+        new Float32Array(env.memory.buffer, pad, dwPadBytes(Hp, Wp) / 4).fill(0);
+        const dwk = env.exports['dwconvKxKp'] as DwConvKxKp;
+        return () => {
+          for (let n = 0; n < batch; n++) dwk(xp + n * xStep, wp, yp + n * yStep, bp, pad, cin, H, W, OH, OW, KH, KW, sh, sw, ph, pw, Wp, lo, hi);
         };
       }
       const dwconv = env.exports['dwconv1x8'] as DwConv;

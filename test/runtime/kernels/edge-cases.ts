@@ -5,6 +5,7 @@
 import type { Attrs } from '../../../runtime/kernels/kernel.js';
 import { elementwiseEdgeCases } from './edge-cases-elementwise.js';
 import { recurrentEdgeCases } from './edge-cases-recurrent.js';
+import { fastEdgeCases } from './edge-cases-fast.js';
 
 export interface EdgeCase {
   readonly name: string;
@@ -176,7 +177,7 @@ function eltwiseCases(op: string): EdgeCase[] {
 
 /** Edge cases for a kernel of `op` with id `id`, or undefined when the op has none yet. */
 export function edgeCasesFor(op: string, id: string): EdgeCase[] | undefined {
-  const elementwise = elementwiseEdgeCases(op);
+  const elementwise = elementwiseEdgeCases(op) ?? fastEdgeCases(op);
   if (elementwise) return elementwise;
   const recurrent = recurrentEdgeCases(op);
   if (recurrent) return recurrent;

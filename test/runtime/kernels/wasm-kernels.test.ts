@@ -14,6 +14,7 @@
 
 import { strict as assert } from 'node:assert';
 import { epilogueAttrs, plain, rng, wasmView, withoutAllocation } from './wasm-harness.js';
+import { elementwiseEdgeCases } from './edge-cases-elementwise.js';
 import type { Attrs, Kernel, RunFn } from '../../../runtime/kernels/kernel.js';
 import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS, WASMSIMD_KERNELS } from '../../../runtime/kernels/index.js';
@@ -139,6 +140,14 @@ function dwCases(): Case[] {
     out.push(winCase('dw 3×3 s1 p3', { c: 3, m: 3, group: 3, h: 2, w: Math.max(1, ow - 4), k: [3, 3], p: [3, 3, 3, 3], bias }));
     out.push(winCase('dw 3×3 dilation 2 p2', { c: 2, m: 2, group: 2, h: 5, w: ow, k: [3, 3], d: [2, 2], p: [2, 2, 2, 2], bias }));
     out.push(winCase('dw 5×5 s2 p2', { c: 3, m: 3, group: 3, h: 6, w: 2 * ow, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], bias: true }));
+    // dwconvKxKp (column stride 1 or 2, windows other than 3×3 up to 7×7)
+    out.push(winCase('dw 5×5 s1 p2', { c: 5, m: 5, group: 5, h: 3, w: ow, k: [5, 5], p: [2, 2, 2, 2], bias }));
+    out.push(winCase('dw 7×7 s1 p3', { c: 3, m: 3, group: 3, h: 2, w: ow, k: [7, 7], p: [3, 3, 3, 3], bias: !bias }));
+    out.push(winCase('dw 5×3 strides 2,1, pads 1,0,2,2', { c: 4, m: 4, group: 4, h: 7, w: ow + 2, k: [5, 3], s: [2, 1], p: [1, 0, 2, 2], bias }));
+    out.push(winCase('dw 1×1', { c: 6, m: 6, group: 6, h: 2, w: ow, k: [1, 1], bias }));
+    out.push(winCase('dw 5×5 s2 p2, odd +1', { c: 3, m: 3, group: 3, h: 7, w: 2 * ow + 1, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], bias }));
+    out.push(winCase('dw 7×7 s2 p3 pads 3,2,1,3', { c: 2, m: 2, group: 2, h: 9, w: 2 * ow + 3, k: [7, 7], s: [2, 2], p: [3, 2, 1, 3], bias: !bias }));
+    out.push(winCase('dw 3×5 strides 1,2, pads 0,1,1,0', { c: 4, m: 4, group: 4, h: 4, w: 2 * ow, k: [3, 5], s: [1, 2], p: [0, 1, 1, 0], bias }));
   }
   out.push(winCase('dw asymmetric pads, row stride 3', { c: 7, m: 7, group: 7, h: 10, w: 19, k: [3, 3], s: [3, 1], p: [0, 1, 2, 0], bias: true }));
   // dwconv3x3p (3×3, dilation 1): 1×1 and 1×2 output planes (a row's vector runs over several later planes), row stride 2 with column stride 1
@@ -150,6 +159,7 @@ function dwCases(): Case[] {
   out.push(winCase('dw 3×3 strides 1,2, pads 0,1,1,0', { c: 3, m: 3, group: 3, h: 6, w: 33, k: [3, 3], s: [1, 2], p: [0, 1, 1, 0], bias: true }));
   out.push(winCase('dw 3×3 strides 2,1, pads 2,0,1,3', { c: 5, m: 5, group: 5, h: 9, w: 13, k: [3, 3], s: [2, 1], p: [2, 0, 1, 3], bias: true }));
   out.push(winCase('dw batch 2', { n: 2, c: 6, m: 6, group: 6, h: 5, w: 18, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('dw 5×5 batch 2, 432 channels of 7×7 (MobileNetV3)', { n: 2, c: 432, m: 432, group: 432, h: 7, w: 7, k: [5, 5], p: [2, 2, 2, 2], bias: true }));
   out.push(winCase('dw 1-D', { c: 5, m: 5, group: 5, h: 1, w: 20, k: [1, 3], s: [1, 2], p: [0, 1, 0, 1], bias: true, oneD: true }));
   return out;
 }
@@ -182,6 +192,28 @@ function eltwiseCases(op: string): Case[] {
   return [[1], [3], [4], [5], [1, 9], [3, 11], [2, 3, 5, 7]].map((s) => ({
     name: `${op} [${s}]`, inputs: op === 'Add' ? [s, s] : [s], output: s, attrs: {},
   }));
+}
+
+/**
+ * The activations, broadcasting binaries and global pool of wasm/activation.ts, wasm/binary.ts
+ * and wasm/globalpool.ts: sizes
+ * around the 4-float vector; Clip by attributes and by one bound input; every broadcast form of
+ * the js binary kernels' edge cases (scalar, per-channel, per-row, outer product, empty).
+ */
+function fastCases(k: Kernel): Case[] | undefined {
+  if (k.tile === 'bcast') return elementwiseEdgeCases(k.op)!.map((c) => ({ name: c.name, inputs: c.inputs, output: c.output, attrs: c.attrs }));
+  if (k.op === 'GlobalAveragePool') {
+    // planes of 1, 3, 4, 7, 8, 9, 33 floats (around the 8-lane step), rank 3 and 5, batch 2
+    return [[1, 3, 1, 1], [2, 5, 1, 3], [1, 4, 2, 2], [1, 2, 7], [1, 6, 2, 4], [2, 3, 3, 3], [1, 5, 3, 11], [1, 2, 2, 3, 5], [1, 96, 7, 7]]
+      .map((s) => ({ name: `gap [${s}]`, inputs: [s], output: s.map((d, i) => (i < 2 ? d : 1)), attrs: {} }));
+  }
+  const unary = ['Exp', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish', 'Clip'];
+  if (!unary.includes(k.op)) return undefined;
+  const sizes = [[1], [3], [4], [5], [1, 9], [3, 11], [2, 3, 5, 7]];
+  const attrs: Attrs = k.op === 'HardSigmoid' ? { alpha: 0.3, beta: 0.4 } : k.op === 'Clip' ? { min: -0.25, max: 0.5 } : {};
+  const out = sizes.map((s) => ({ name: `${k.op} [${s}]`, inputs: [s], output: s, attrs }));
+  if (k.op === 'Clip') out.push({ name: 'Clip, min as input 1', inputs: [[3, 5], []], output: [3, 5], attrs: {} }, { name: 'Clip, max as input 2', inputs: [[3, 5], undefined, []], output: [3, 5], attrs: {} } as never);
+  return out;
 }
 
 function gemmCases(csr: boolean): Case[] {
@@ -312,8 +344,8 @@ describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
   for (const k of WASMSIMD_KERNELS.filter((x) => x.format !== 'nm' && x.format !== 'bsr' && !['LSTM', 'GRU', 'RNN'].includes(x.op))) {
     const ref = ALL_KERNELS.find((r) => r.target === 'ref' && r.op === k.op && r.epilogue === k.epilogue && (r.format ?? 'dense') === 'dense')!;
     const csr = k.format === 'csr';
-    const cases = k.op === 'MaxPool' ? maxPoolCases() : k.op === 'Add' || k.op === 'Relu' ? eltwiseCases(k.op) : k.op !== 'Conv' ? (k.op === 'Gemm' ? gemmCases(csr) : matmulCases(csr))
-      : k.id.includes('-1x8-') ? dwCases() : csr ? [...convCases(true), ...kxkCsrCases()] : [...convCases(false), ...kxkCases()];
+    const cases = fastCases(k) ?? (k.op === 'MaxPool' ? maxPoolCases() : k.op === 'Add' || k.op === 'Relu' ? eltwiseCases(k.op) : k.op !== 'Conv' ? (k.op === 'Gemm' ? gemmCases(csr) : matmulCases(csr))
+      : k.id.includes('-1x8-') ? dwCases() : csr ? [...convCases(true), ...kxkCsrCases()] : [...convCases(false), ...kxkCases()]);
     it(`${k.id} matches ${ref.id} on ${cases.length} edge cases`, async function () {
       if (!simd) this.skip();
       for (const [ci, c] of cases.entries()) {

@@ -361,3 +361,55 @@ export function gemv4(w: usize, x: usize, y: usize, b: usize, N: i32, K: i32, lo
     store<f32>(y + (<usize>n << 2), clamp1(s, lo, hi));
   }
 }
+
+// dwconvKxKp: the padded-plane depthwise of dwconv3x3p for any KH×KW (up to 7×7: the plane's
+// 32-float slack covers a row's last vector reading past it), dilation 1, column stride 1 or 2
+// (rows deinterleaved as in dwconv3x3p: tap j at E[ow + j/2] or O[ow + (j−1)/2]), any row stride:
+// each output vector is b + Σ_i,j splat(w[i][j]) · pad[oh·sh + i][tap j of ow ..], the weights
+// splat from memory per tap (25 live splats would spill). MobileNetV3's 5×5s.
+export function dwconvKxKp(x: usize, w: usize, y: usize, b: usize, pad: usize, C: i32, H: i32, W: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32, Wp: i32, lo: f32, hi: f32): void {
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const yEnd = y + ((<usize>C * <usize>OH * <usize>OW) << 2);
+  const rowP = <usize>Wp << 2, rowW = <usize>KW << 2, half = <usize>Wp << 1;
+  for (let c = 0; c < C; c++) {
+    let s = x + ((<usize>c * <usize>H * <usize>W) << 2);
+    if (sw == 1) {
+      const inner = pad + <usize>ph * rowP + (<usize>pw << 2);
+      for (let ih = 0; ih < H; ih++) {
+        let d = inner + <usize>ih * rowP;
+        let n = W;
+        for (; n >= 4; n -= 4) { v128.store(d, v128.load(s)); d += 16; s += 16; }
+        for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += 4; }
+      }
+    } else {
+      for (let ih = 0; ih < H; ih++) { copyRowS2(s, pad + <usize>(ih + ph) * rowP, half, pw, W); s += <usize>W << 2; }
+    }
+    const wc = w + <usize>c * <usize>KH * rowW;
+    const bv = f32x4.splat(bias(b, c));
+    const yc = y + ((<usize>c * <usize>OH * <usize>OW) << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const r0 = pad + <usize>(oh * sh) * rowP;
+      const yr = yc + ((<usize>oh * <usize>OW) << 2);
+      for (let ow = 0; ow < OW; ow += 4) {
+        const o = <usize>ow << 2;
+        let a = bv;
+        for (let i = 0; i < KH; i++) {
+          const r = r0 + <usize>i * rowP + o, wr = wc + <usize>i * rowW;
+          if (sw == 1) {
+            for (let j: usize = 0; j < rowW; j += 4) a = f32x4.add(a, f32x4.mul(v128.load32_splat(wr + j), v128.load(r + j)));
+          } else {
+            for (let j = 0; j < KW; j++) {
+              const tap = ((j & 1) != 0 ? half : 0) + (<usize>(j >> 1) << 2);
+              a = f32x4.add(a, f32x4.mul(v128.load32_splat(wr + (<usize>j << 2)), v128.load(r + tap)));
+            }
+          }
+        }
+        a = clamp4(a, vlo, vhi);
+        const d = yr + o;
+        if (d + 16 <= yEnd) v128.store(d, a);
+        else storeLanes(d, a, min<i32>(3, OW - ow));
+      }
+    }
+  }
+}

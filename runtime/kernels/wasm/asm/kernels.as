@@ -17,3 +17,6 @@ export * from './sparse';
 export * from './rowblock';
 export * from './pool';
 export * from './eltwise';
+export * from './activation';
+export * from './binary';
+export * from './globalpool';

@@ -1,0 +1,80 @@
+// wasmsimd activations over n contiguous floats, 4 per v128 then a scalar tail through the same
+// vector code (one lane used): expF32, sigmoidF32, tanhF32 (vectorized approximations, error
+// bounds stated in wasm/activation.ts and tested against the ref kernels), hardSigmoidF32
+// (clamp(alpha·x + beta, 0, 1)) and hardSwishF32 (x · clamp(x/6 + 1/2, 0, 1)).
+
+import { clamp4 } from './common';
+
+// exp: x = n·ln2 + r, |r| ≤ ln2/2 (ln2 split in two for an exact n·ln2), e^r by Cephes' expf
+// polynomial, then scaled by 2^n as two factors 2^⌊n/2⌋·2^⌈n/2⌉ so that n from −150 to 128
+// (denormal results and overflow to +inf) needs no special case. NaN stays NaN.
+@inline function exp4(x: v128): v128 {
+  x = clamp4(x, f32x4.splat(-104.0), f32x4.splat(89.0));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const e = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1.0));
+  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const n1 = i32x4.shr_s(ni, 1), n2 = i32x4.sub(ni, n1);
+  const bias = i32x4.splat(127);
+  const s1 = i32x4.shl(i32x4.add(n1, bias), 23), s2 = i32x4.shl(i32x4.add(n2, bias), 23);
+  return f32x4.mul(f32x4.mul(e, s1), s2);
+}
+
+// sigmoid: e = exp(−|x|) ≤ 1 never overflows; 1/(1 + e) for x ≥ 0, e/(1 + e) below (the ref's two forms).
+@inline function sigmoid4(x: v128): v128 {
+  const e = exp4(f32x4.neg(f32x4.abs(x)));
+  const d = f32x4.add(f32x4.splat(1.0), e);
+  const pos = f32x4.div(f32x4.splat(1.0), d), neg = f32x4.div(e, d);
+  return v128.bitselect(pos, neg, f32x4.ge(x, f32x4.splat(0.0)));
+}
+
+// tanh: Cephes' tanhf odd polynomial for |x| < 0.625 (where 1 − e would cancel), else
+// sign(x)·(1 − e)/(1 + e) with e = exp(−2|x|).
+@inline function tanh4(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const z = f32x4.mul(x, x);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const e = exp4(f32x4.mul(ax, f32x4.splat(-2.0)));
+  const big = f32x4.div(f32x4.sub(f32x4.splat(1.0), e), f32x4.add(f32x4.splat(1.0), e));
+  const signed = v128.or(big, v128.and(x, i32x4.splat(0x80000000)));
+  return v128.bitselect(small, signed, f32x4.lt(ax, f32x4.splat(0.625)));
+}
+
+@inline function hardSigmoid4(x: v128, alpha: v128, beta: v128): v128 {
+  return clamp4(f32x4.add(f32x4.mul(x, alpha), beta), f32x4.splat(0.0), f32x4.splat(1.0));
+}
+
+// The four kinds below share one loop shape; `kind` is a constant after inlining.
+@inline function activate(kind: i32, x: usize, y: usize, n: i32, alpha: f32, beta: f32): void {
+  const va = f32x4.splat(alpha), vb = f32x4.splat(beta);
+  const end = <usize>n << 2;
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) v128.store(y + i, apply(kind, v128.load(x + i), va, vb));
+  for (; i < end; i += 4) store<f32>(y + i, f32x4.extract_lane(apply(kind, f32x4.splat(load<f32>(x + i)), va, vb), 0));
+}
+
+@inline function apply(kind: i32, v: v128, alpha: v128, beta: v128): v128 {
+  if (kind == 0) return exp4(v);
+  if (kind == 1) return sigmoid4(v);
+  if (kind == 2) return tanh4(v);
+  if (kind == 3) return hardSigmoid4(v, alpha, beta);
+  return f32x4.mul(v, hardSigmoid4(v, alpha, beta));
+}
+
+export function expF32(x: usize, y: usize, n: i32): void { activate(0, x, y, n, 0, 0); }
+export function sigmoidF32(x: usize, y: usize, n: i32): void { activate(1, x, y, n, 0, 0); }
+export function tanhF32(x: usize, y: usize, n: i32): void { activate(2, x, y, n, 0, 0); }
+export function hardSigmoidF32(x: usize, y: usize, n: i32, alpha: f32, beta: f32): void { activate(3, x, y, n, alpha, beta); }
+export function hardSwishF32(x: usize, y: usize, n: i32): void { activate(4, x, y, n, <f32>(1.0 / 6.0), 0.5); }
