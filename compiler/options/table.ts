@@ -259,6 +259,14 @@ export const OPTIONS = {
     // Not recorded: a limit refuses a model or not, it never changes the output.
     read: readLimits,
   }),
+  foldMaxBytes: option<number, number | undefined>({
+    group: 'model',
+    flags: [{ flag: '--fold-max-bytes <bytes>', help: 'folding budget: fold-constants stops making constants once those it made would exceed this many bytes in total, and leaves the rest to run at run time (default: 128 MiB or the model\'s own constants, the larger); a smaller budget keeps constant subgraphs that expand small weights (Expand, Tile, ConstantOfShape) out of the artifact' }],
+    fallback: undefined,
+    read: (raw) => readNumber('--fold-max-bytes', raw, (n) => Number.isSafeInteger(n) && n >= 0, 'a whole number of bytes'),
+    // It changes which nodes the artifact computes at run time.
+    record: { key: 'fold-max-bytes', when: 'given', text: String },
+  }),
   allowExternalHardlinks: option<boolean>({
     group: 'model',
     flags: [{ flag: '--allow-external-hardlinks', help: 'read external data files that have several hard links (refused by default: another name of such a file may lie outside the model\'s folder); symbolic links, FIFOs, devices and paths leaving the folder are always refused' }],

@@ -137,7 +137,7 @@ const foldAllConstant = (budget: FoldBudget): RewriteRule<TensorView[]> => ({
  * unblocked by a fold (a Reshape whose target became constant) are inferred and folded in turn.
  * Postconditions: no node has only constant inputs, unless it is nondeterministic, has no ref
  * kernel, its output would exceed `ctx.settings.foldMaxElements` or the folding budget
- * (`foldMaxBytes`) (each skip is logged). Every fold is charged, before its output is allocated,
+ * (`settings.foldMaxBytes`, spc compile --fold-max-bytes) (each skip is logged). Every fold is charged, before its output is allocated,
  * to the weight limit (`limits.maxWeightBytes`, with the constants the graph holds): over it, an SpcError.
  * Inputs of folded nodes are left in place for eliminate-dead-code.
  */

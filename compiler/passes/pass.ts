@@ -9,16 +9,14 @@ import { passSettings } from '../options/settings.js';
 
 /**
  * What passes read of the compile's settings: the options, typed and checked once from the option
- * table (options/settings.ts), with the calibration data loaded; and fold-constants' pass knobs.
+ * table (options/settings.ts), with the calibration data loaded; and fold-constants' pass knob.
  */
 export type PassContextSettings = PassSettings & FoldKnobs;
 
-/** fold-constants' limits, set by tests and tools that run the pass alone; not compile options. */
+/** fold-constants' limit, set by tests and tools that run the pass alone; not a compile option (--max-tensor-elements bounds it). */
 export interface FoldKnobs {
   /** fold-constants leaves a node alone when an output would hold more elements than this (default 16M). */
   readonly foldMaxElements?: number;
-  /** fold-constants stops folding once the constants it made would exceed this many bytes in total (default: 128 MiB or the model's own constants, the larger). */
-  readonly foldMaxBytes?: number;
 }
 
 /** A reportable fact a pass wants the user to see (a rewrite it skipped and why, a fold it made). */

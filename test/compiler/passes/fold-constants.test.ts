@@ -92,7 +92,7 @@ describe('passes/fold-constants', () => {
 
   it('stops folding at the folding budget, counting what earlier rounds folded: the rest runs at run time, and says so', () => {
     const g = chain();
-    const ctx = makePassContext({ ...passSettings(), foldMaxBytes: 600 });
+    const ctx = makePassContext(passSettings({ foldMaxBytes: 600 }));
     const out = runPipeline(g, fold, ctx, { verify: true });
     // Two 256-byte folds fit in 600 bytes, the third would bring the folded constants to 768.
     assert.deepEqual(out.nodes.map((n) => `${n.op}(${n.inputs.join(',')})`), ['Add(c1,a)', 'Add(x,c0)', 'Add(y0,c1)', 'Add(y1,c2)']);
