@@ -1,7 +1,6 @@
-// The compile options, declared once: name (the key), API type, default, reader (validation),
-// CLI flags with their help, group, and how provenance records the value. CompileOptions and the
-// typed settings passes read (options/settings.ts), the provenance record (options/provenance.ts),
-// `spc compile`'s flags and so docs/cli.md (cli/option-flags.ts) all come from this table.
+// The compile options, declared once: API type, default, reader (validation), CLI flags and help,
+// group, and how provenance records the value. CompileOptions and the passes' typed settings
+// (settings.ts), provenance (provenance.ts), spc compile's flags and docs/cli.md come from here.
 
 import type { Preference, Target } from '../analysis/kernel-choice.js';
 import { DEFAULT_TARGETS, PREFERENCES } from '../analysis/kernel-choice.js';
