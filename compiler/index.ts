@@ -4,8 +4,11 @@
 import { compileBytes } from './compile.js';
 import type { CompileOptions, CompileResult } from './compile.js';
 
-export { compileFile, compileBytes, provenanceOptions } from './compile.js';
-export type { CompileOptions, CompileResult } from './compile.js';
+export { compileFile, compileBytes } from './compile.js';
+export { provenanceOptions } from './options/provenance.js';
+export type { CompileInput, CompileOptions, CompileResult } from './compile.js';
+export type { CompileSettings } from './options/settings.js';
+export { resolveOptions } from './options/settings.js';
 export type { CompileLayerReport } from './emit/compile-report.js';
 export type { LayerEstimate, SpeedupEstimate } from './report/estimates.js';
 export { generateDispatch, PACKAGE_IMPORTS } from './emit/dispatch.js';

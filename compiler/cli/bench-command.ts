@@ -20,7 +20,8 @@ import { BudgetError } from './compile-checks.js';
 import { loadArtifactFile, readArtifactInputs } from './read-file.js';
 import { compileReference } from './reference.js';
 import { printOut } from './print.js';
-import { collect, parseInputValues } from './options.js';
+import { collect } from './options.js';
+import { OPTIONS } from '../options/table.js';
 
 interface BenchFlags { reference?: string; inputValue?: string[]; data?: string; time?: string; warmup?: string; minSpeedup?: string; profile?: boolean; json?: boolean; quiet?: boolean }
 
@@ -80,7 +81,7 @@ export function benchCommand(): Command {
       if (minSpeedup !== undefined && !flags.reference) throw new UsageError('--min-speedup needs --reference model.onnx (the dense model to compare with)');
       if (flags.inputValue && !flags.reference) throw new UsageError('--input-value goes with --reference (it fixes an input of the dense model)');
       const { bytes, inputs } = readArtifactInputs(file);
-      const reference = flags.reference ? compileReference(flags.reference, bytes, parseInputValues(flags.inputValue)) : undefined;
+      const reference = flags.reference ? compileReference(flags.reference, bytes, OPTIONS.inputValues.read(flags.inputValue ?? [])) : undefined;
       const models: Model[] = [];
       try {
         models.push(await loadArtifactFile(file, bytes));

@@ -4,7 +4,8 @@
 
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
-import type { CompileOptions, CompileResult } from '../compile.js';
+import type { CompileResult } from '../compile.js';
+import type { CompileSettings } from '../options/settings.js';
 import { compileFile } from '../compile.js';
 import { readSamples } from '../calibrate/data.js';
 import { artifactInputGraph } from '../eval/evaluate.js';
@@ -42,7 +43,7 @@ export function validateCheckFlags(flags: CheckFlags): void {
   }
 }
 
-async function accuracyOf(model: string, result: CompileResult, options: CompileOptions, pruned: boolean, flags: CheckFlags): Promise<AccuracyResult> {
+async function accuracyOf(model: string, result: CompileResult, settings: CompileSettings, flags: CheckFlags): Promise<AccuracyResult> {
   const inputs = artifactInputGraph(result.artifact);
   const samples = readSamples(flags.evalData!, inputs, { flag: '--eval-data' });
   const batch = Number(inputs.values.get(inputs.inputs[0]!)?.shape?.[0] ?? 1);
@@ -52,15 +53,15 @@ async function accuracyOf(model: string, result: CompileResult, options: Compile
     throw new SpcError(`--eval-labels ${flags.evalLabels} holds ${labels.length} labels but --eval-data ${flags.evalData} gives ${samples.samples.length} samples${batch > 1 ? ` of batch ${batch} (${need} rows)` : ''}`);
   }
   // The reference is the same ONNX compiled without pruning (referenceOptions: same shapes, input values, targets, profile).
-  const denseBytes = pruned ? compileFile(model, referenceOptions(options)).artifact : result.artifact;
+  const denseBytes = settings.pattern !== undefined ? compileFile(model, referenceOptions(settings)).artifact : result.artifact;
   return measureAccuracy(result.artifact, denseBytes, samples, labels);
 }
 
-/** `options` are the compile's (what made `result`); `pruned` says whether they prune, so the dense reference is another compile. */
-export async function runChecks(model: string, result: CompileResult, options: CompileOptions, pruned: boolean, flags: CheckFlags): Promise<Checks> {
+/** `settings` are the compile's (what made `result`); when they prune, the dense reference is another compile. */
+export async function runChecks(model: string, result: CompileResult, settings: CompileSettings, flags: CheckFlags): Promise<Checks> {
   const budgets = parseBudgets(flags);
   const estimates = result.estimate;
-  const accuracy = flags.evalData !== undefined ? await accuracyOf(model, result, options, pruned, flags) : undefined;
+  const accuracy = flags.evalData !== undefined ? await accuracyOf(model, result, settings, flags) : undefined;
   const checked = checkBudgets(budgets, { artifactBytes: result.artifact.length, accuracy, speedup: estimates });
   const html = flags.report === undefined ? undefined : renderReport({
     model: basename(model, extname(model)),

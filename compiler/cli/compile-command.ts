@@ -7,137 +7,28 @@ import { compileFile } from '../compile.js';
 import { summarizeArtifact } from '../emit/layer-table.js';
 import { checkOutputs, findCollision, writeFilesAtomic } from '../io/fs.js';
 import { SpcError, UsageError } from '../errors.js';
-import { collect, parseInputShape, parseInputValues } from './options.js';
-import type { Preference, Target } from '../analysis/kernel-choice.js';
-import { DEFAULT_TARGETS, PREFERENCES } from '../analysis/kernel-choice.js';
-import { loadProfile } from '../analysis/profile.js';
 import { printGraph } from '../ir/print.js';
 import { isWeightOp } from '../ir/weight-matrix.js';
 import { emitOnnx } from '../emit/onnx.js';
 import { formatCompileReport, reportTotals } from '../emit/compile-report.js';
-import { nmSparsity, parsePattern, PATTERN_HELP } from '../sparse/settings/pattern.js';
-import { parseConfig } from '../sparse/settings/config.js';
-import { readInputFile } from './read-file.js';
-import { DEFAULT_CALIB_SAMPLES } from '../calibrate/data.js';
-import { READ_CAPS } from '../io/read.js';
-import type { CompileOptions, CompileResult } from '../compile.js';
+import type { CompileResult } from '../compile.js';
+import { OPTION_ENTRIES } from '../options/table.js';
+import { resolveOptions } from '../options/settings.js';
+import { addOptionFlags, optionsFromFlags } from './option-flags.js';
+import { collect } from './options.js';
 import { progressBar } from './progress.js';
 import { listPasses, observePasses, parsePrintIrAfter } from './pass-observers.js';
 import type { CheckFlags } from './compile-checks.js';
 import { estimateBasis } from '../report/estimates.js';
 import { BudgetError, runChecks, validateCheckFlags } from './compile-checks.js';
-import { DEFAULT_LIMITS, LIMIT_CEILINGS, LIMIT_FLAGS } from '../limits.js';
-import type { Limits } from '../limits.js';
 import { printErr, printErrLine, printOut } from './print.js';
 import { terminalLine } from '../escape.js';
 import { pct } from '../format.js';
 
-const ALLOCATIONS = ['uniform', 'global', 'erk', 'sensitivity'] as const;
-const METHODS = ['magnitude', 'wanda', 'sparsegpt'] as const;
-
-/** Checks the pruning flags together and turns them into compile options. */
-function pruningOptions(given: CompileFlags): Partial<CompileOptions> {
-  // A sparsity alone asks for unstructured pruning, as in other pruning tools.
-  const flags: CompileFlags = given.pattern === undefined && given.sparsity !== undefined ? { ...given, pattern: 'unstructured' } : given;
-  const out: { -readonly [K in keyof CompileOptions]?: CompileOptions[K] } = {};
-  if (flags.config) {
-    out.config = parseConfig(new TextDecoder().decode(readInputFile(flags.config, READ_CAPS.json)), flags.config);
-  }
-  const method = flags.method ?? 'magnitude';
-  if (!(METHODS as readonly string[]).includes(method)) throw new UsageError(`--method '${method}': choose ${METHODS.join(', ')}`);
-  if (method !== 'magnitude' && flags.calib === undefined) {
-    throw new UsageError(`--method ${method} needs calibration data: --calib <x.npy|folder> (inputs only, sample axis first; never the test set)`);
-  }
-  if (flags.biasCorrection && flags.calib === undefined) throw new UsageError('--bias-correction needs calibration data: --calib <x.npy|folder>');
-  if (flags.calibCount !== undefined) {
-    const n = Number(flags.calibCount);
-    if (!Number.isInteger(n) || n < 1 || flags.calibCount.trim() === '') throw new UsageError(`--calib-count '${flags.calibCount}': expected a whole number ≥ 1`);
-    if (flags.calib === undefined) throw new UsageError('--calib-count needs --calib');
-    out.calibCount = n;
-  }
-  if (flags.calib !== undefined) out.calib = flags.calib;
-  if (flags.permuteTime !== undefined) {
-    const t = Number(flags.permuteTime);
-    if (!(t > 0) || flags.permuteTime.trim() === '') throw new UsageError(`--permute-time '${flags.permuteTime}': expected a positive number of seconds`);
-    out.permuteTime = t;
-  }
-  if (flags.permute !== undefined) out.permute = flags.permute;
-  if (method !== 'magnitude') out.method = method as CompileOptions['method'];
-  if (flags.biasCorrection) out.biasCorrection = true;
-  if (flags.pattern === undefined) {
-    if (method !== 'magnitude' || flags.biasCorrection) throw new UsageError(`${method !== 'magnitude' ? `--method ${method}` : '--bias-correction'} needs --pattern`);
-    if (flags.shareRows !== undefined) throw new UsageError('--share-rows needs an N:M --pattern, e.g. --pattern 2:4 --share-rows 4');
-    return out;
-  }
-  let pattern;
-  try { pattern = parsePattern(flags.pattern); } catch (e) { throw new UsageError(`--pattern: ${(e as Error).message}`); }
-  out.pattern = pattern.text;
-  if (pattern.kind === 'channel' && (method !== 'magnitude' || flags.biasCorrection)) throw new UsageError('--pattern channel prunes by magnitude; --method and --bias-correction apply to unstructured, N:M and block patterns');
-  if (flags.sparsity !== undefined) {
-    const s = Number(flags.sparsity);
-    if (!(s >= 0 && s < 1) || flags.sparsity.trim() === '') throw new UsageError(`--sparsity '${flags.sparsity}': expected a fraction in [0, 1), e.g. 0.9`);
-    if (pattern.kind === 'nm') throw new UsageError(`--sparsity does not go with an N:M pattern: ${pattern.text} keeps ${pattern.n} of every ${pattern.m} (sparsity ${nmSparsity(pattern.n, pattern.m).toFixed(3)})`);
-    out.sparsity = s;
-  } else if (pattern.kind !== 'nm') {
-    throw new UsageError(`--pattern ${pattern.text} needs --sparsity, e.g. --sparsity 0.9`);
-  }
-  const allocation = flags.allocation ?? 'uniform';
-  if (!(ALLOCATIONS as readonly string[]).includes(allocation)) throw new UsageError(`--allocation '${allocation}': choose ${ALLOCATIONS.join(', ')}`);
-  if (allocation !== 'uniform') out.allocation = allocation as CompileOptions['allocation'];
-  if (flags.shareRows !== undefined) {
-    const r = Number(flags.shareRows);
-    if (!Number.isInteger(r) || r < 1 || r > 64) throw new UsageError(`--share-rows '${flags.shareRows}': expected a whole number from 1 to 64`);
-    if (pattern.kind !== 'nm') throw new UsageError(`--share-rows goes with an N:M pattern, not ${pattern.text}`);
-    if (r > 1) out.shareRows = r;
-  }
-  const minParams = Number(flags.minParams ?? '4096');
-  if (!Number.isInteger(minParams) || minParams < 0) throw new UsageError(`--min-params '${flags.minParams}': expected a whole number`);
-  if (minParams !== 4096) out.minParams = minParams;
-  return out;
-}
-
-/** The --max-… flags as limits (each a whole number from 1 to its ceiling). */
-function limitOptions(flags: CompileFlags): Partial<Limits> | undefined {
-  const out: { -readonly [K in keyof Limits]?: number } = {};
-  for (const key of Object.keys(LIMIT_FLAGS) as (keyof Limits)[]) {
-    const text = flags[key];
-    if (text === undefined) continue;
-    const n = Number(text);
-    if (!Number.isSafeInteger(n) || n < 1 || n > LIMIT_CEILINGS[key] || text.trim() === '') {
-      throw new UsageError(`${LIMIT_FLAGS[key]} '${text}': expected a whole number from 1 to ${LIMIT_CEILINGS[key]}`);
-    }
-    out[key] = n;
-  }
-  return Object.keys(out).length > 0 ? out : undefined;
-}
-
+/** The flags that are not compile options (those are the option table's: cli/option-flags.ts). */
 interface CompileFlags extends CheckFlags {
   output: string;
-  maxTensorElements?: string;
-  maxWeightBytes?: string;
-  maxArenaBytes?: string;
-  maxNodes?: string;
-  maxValues?: string;
-  allowExternalHardlinks?: boolean;
-  pattern?: string;
-  sparsity?: string;
-  allocation?: string;
-  config?: string;
-  minParams?: string;
-  shareRows?: string;
-  calib?: string;
-  calibCount?: string;
-  method?: string;
-  biasCorrection?: boolean;
   emitOnnx?: string;
-  permute?: boolean;
-  permuteTime?: string;
-  inputShape?: string[];
-  inputValue?: string[];
-  targets?: string;
-  profile?: string;
-  prefer?: string;
-  verify?: boolean;
   printIr?: boolean;
   printIrAfter?: string[];
   timing?: boolean;
@@ -164,8 +55,6 @@ function rowOrderSummary(groups: CompileResult['rowOrder']): string[] {
   if (applied.length === 0) return groups.length === 0 ? [] : [`  row reordering: no gain in block fill on the ${groups.length} group(s) considered`];
   return [`  reordered rows of ${applied.length} of ${groups.length} channel groups considered, 4-row block fill: ${applied.map((g) => `g${g.group} ${(100 * g.fillBefore).toFixed(1)}→${(100 * g.fillAfter).toFixed(1)}%`).join(', ')}`];
 }
-
-const TARGETS: readonly Target[] = ['wasmsimd', 'js', 'ref'];
 
 type OutputFlag = '-o' | '-o dispatch' | '--report' | '--emit-onnx';
 interface Output {
@@ -202,36 +91,16 @@ function outputFiles(model: string, flags: CompileFlags): Output[] {
 }
 
 export function compileCommand(): Command {
-  return new Command('compile')
+  const cmd = new Command('compile')
     .description('compile an ONNX model into an .spm artifact (pruned and packed when --pattern is given) and its generated dispatch module')
     .argument('[model.onnx]', 'the ONNX model (external data files are read from its folder); required unless --list-passes')
-    .option('-o, --output <dir>', 'output folder, created if missing; the artifact is <dir>/<model name>.spm, its generated dispatch module <dir>/<model name>.dispatch.ts', '.')
-    .option('-p, --pattern <pattern>', `prune: ${PATTERN_HELP}; without it the model stays dense`)
-    .option('-s, --sparsity <fraction>', 'fraction of weights (channel: of output channels) to remove, in [0, 1); required for unstructured, block and channel; N:M implies (M−N)/M; alone it means --pattern unstructured')
-    .option('--allocation <kind>', 'how the sparsity is spread over layers: uniform (same per layer), global (one magnitude threshold), erk (Erdős–Rényi-Kernel), sensitivity (per layer from its measured output divergence on --calib data, overall exact, each layer ≤ 0.98)', 'uniform')
-    .option('--config <spc.json>', 'per-layer overrides by node-name glob or op type (pattern, sparsity, skip, force)')
-    .option('--share-rows <R>', 'N:M only: one mask per block of R output channels, so a kernel reuses each loaded activation R times (kernel-friendly N:M)')
-    .option('--min-params <count>', 'layers with fewer weights stay dense', '4096')
-    .option('--method <method>', 'which weights are kept: magnitude (|w|, no data), wanda (|w|·‖x‖) or sparsegpt (OBS reconstruction, updates the kept weights); wanda and sparsegpt need --calib', 'magnitude')
-    .option('--calib <x.npy|folder>', 'calibration inputs: one .npy with the sample axis first, or a folder of .npy / TensorProto .pb files (one sample each); never the test set')
-    .option('--calib-count <n>', `use the first n calibration samples only (default ${DEFAULT_CALIB_SAMPLES}; no more is read)`)
-    .option('--bias-correction', 're-fit each pruned layer\'s bias so its mean output on the calibration inputs matches the dense layer\'s (needs --calib)')
-    .option('--permute', 'before pruning, permute the channels of every permutable channel group (`spc inspect --groups`) so N:M keeps more weight; the function is unchanged (default for N:M patterns, shared rows included)')
-    .option('--no-permute', 'keep the channels in their original order')
-    .option('--permute-time <seconds>', 'opt-in wall-clock cap of the permutation search and row reordering (default: none). Without it the search stops on its deterministic work budget (about 4 s of CPU on the largest corpus models by magnitude; with --method sparsegpt the calibrated choice costs more, about 100 s of CPU on resnet10_w32), so the artifact never depends on the machine\'s speed; with it a slow or loaded machine may get a different artifact (warned about when the cap cuts the search), and the cap is recorded in the provenance')
-    .option('--emit-onnx <file.onnx>', 'also write the pruned model as ordinary ONNX (zeros in dense initializers; channel pruning gives smaller shapes)')
-    .option('--input-shape <name=dims>', 'pin an input shape, e.g. input=1x3x224x224 (repeatable); a dynamic batch is otherwise pinned to 1', collect)
-    .option('--input-value <name=file>', 'fix an input to the tensor in file (.npy or TensorProto .pb) at compile time: it becomes a constant and leaves the artifact\'s inputs; for inputs that set shapes (a Reshape\'s shape, Slice starts, Pad pads), which spc needs static (repeatable)', collect)
-    .option('--targets <list>', `kernel targets allowed, from ${TARGETS.join(', ')}: the kernel with the least estimated time wins, ties go to the earlier target (wasmsimd falls back to js at run time without WebAssembly SIMD)`, DEFAULT_TARGETS.join(','))
-    .option('--profile <profile.json>', 'kernel timings that price the candidates (written by `spc tune`); default: the profile shipped with spc')
-    .option('--prefer <speed|size>', 'what kernel selection optimizes for pruned layers: speed (a packed kernel only where estimated at least 10% faster than dense; others run dense, stored dense) or size (the packed kernel wherever the packed weight is smaller, even if slower: a smaller artifact to download)', 'speed')
-    .option(`${LIMIT_FLAGS.maxTensorElements} <n>`, `refuse a model with a tensor (weight, input or activation) of more elements, checked before anything is allocated (default ${DEFAULT_LIMITS.maxTensorElements}, at most ${LIMIT_CEILINGS.maxTensorElements})`)
-    .option(`${LIMIT_FLAGS.maxWeightBytes} <n>`, `refuse a model whose weights total more bytes, constants folded at compile time included (default ${DEFAULT_LIMITS.maxWeightBytes})`)
-    .option(`${LIMIT_FLAGS.maxArenaBytes} <n>`, `refuse a model whose activations need a larger arena, in bytes (default ${DEFAULT_LIMITS.maxArenaBytes}, at most ${LIMIT_CEILINGS.maxArenaBytes})`)
-    .option(`${LIMIT_FLAGS.maxNodes} <n>`, `refuse a graph of more nodes (default ${DEFAULT_LIMITS.maxNodes})`)
-    .option(`${LIMIT_FLAGS.maxValues} <n>`, `refuse a graph of more values: inputs, initializers and node outputs (default ${DEFAULT_LIMITS.maxValues})`)
-    .option('--allow-external-hardlinks', 'read external data files that have several hard links (refused by default: another name of such a file may lie outside the model\'s folder); symbolic links, FIFOs, devices and paths leaving the folder are always refused')
-    .option('--verify', 'run the IR verifier after every pass')
+    .option('-o, --output <dir>', 'output folder, created if missing; the artifact is <dir>/<model name>.spm, its generated dispatch module <dir>/<model name>.dispatch.ts', '.');
+  // The pruning options, --emit-onnx (what to do with the pruned model), then the others.
+  const names = OPTION_ENTRIES.map(([name]) => name);
+  addOptionFlags(cmd, names.slice(0, names.indexOf('inputShapes')));
+  cmd.option('--emit-onnx <file.onnx>', 'also write the pruned model as ordinary ONNX (zeros in dense initializers; channel pruning gives smaller shapes)');
+  addOptionFlags(cmd, names.slice(names.indexOf('inputShapes')));
+  return cmd
     .option('--print-ir', 'print the final IR to stdout')
     .option('--print-ir-after <pass>', 'print the IR to stderr after the named pass, each time it runs (repeatable; all: after every pass)', collect)
     .option('--timing', 'print each pass\'s CPU and wall time to stderr after compiling (never recorded in the artifact)')
@@ -250,15 +119,9 @@ export function compileCommand(): Command {
       const printAfter = parsePrintIrAfter(flags.printIrAfter);
       const observer = printAfter !== 'all' && printAfter.size === 0 && !flags.timing ? undefined
         : observePasses(printAfter, (text) => printErr(text));
-      const inputShapes = Object.fromEntries((flags.inputShape ?? []).map(parseInputShape));
-      const inputValues = parseInputValues(flags.inputValue);
-      const targets = (flags.targets ?? DEFAULT_TARGETS.join(',')).split(',').map((t) => t.trim()) as Target[];
-      const bad = targets.filter((t) => !TARGETS.includes(t));
-      if (bad.length > 0) throw new UsageError(`--targets: unknown target(s) ${bad.join(', ')}; choose from ${TARGETS.join(', ')}`);
+      // Every compile option read and checked once, before the model is touched (a bad flag costs nothing).
+      const settings = resolveOptions(optionsFromFlags(flags as unknown as Record<string, unknown>));
       if (!existsSync(model)) throw new SpcError(`${model}: no such file`);
-      const prefer = flags.prefer;
-      if (prefer !== undefined && !(PREFERENCES as readonly string[]).includes(prefer)) throw new UsageError(`--prefer '${prefer}': choose ${PREFERENCES.join(' or ')}`);
-      const pruning = pruningOptions(flags);
       validateCheckFlags(flags);
       if (flags.report !== undefined && existsSync(flags.report) && statSync(flags.report).isDirectory()) {
         throw new UsageError(`--report ${flags.report}: is a folder (--report names the HTML file to write)`);
@@ -269,21 +132,18 @@ export function compileCommand(): Command {
       const outputs = outputFiles(model, flags);
       // Checked before compiling, so a bad path costs nothing; the write checks again (io/fs.ts).
       checkOutputs(outputs);
-      const limits = limitOptions(flags);
-      const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
-      const onCalibProgress = pruning.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
-      const onPermuteProgress = pruning.pattern !== undefined && !flags.quiet ? progressBar('spc: permuting channels') : undefined;
-      const options: CompileOptions = { inputShapes, ...(flags.inputValue ? { inputValues } : {}), targets: flags.targets ? targets : undefined, profile, ...(prefer ? { prefer: prefer as Preference } : {}), verify: flags.verify, ...pruning, onCalibProgress, onPermuteProgress, limits, ...(flags.allowExternalHardlinks ? { allowExternalHardlinks: true } : {}), ...(observer ? { passHooks: observer.hooks } : {}) };
+      const onCalibProgress = settings.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
+      const onPermuteProgress = settings.pattern !== undefined && !flags.quiet ? progressBar('spc: permuting channels') : undefined;
+      const options = { ...settings, onCalibProgress, onPermuteProgress, ...(observer ? { passHooks: observer.hooks } : {}) };
       const result = compileFile(model, options);
       if (flags.timing) printErr(observer!.timing());
       if (!flags.quiet) for (const w of result.warnings) printErrLine(`spc: warning: ${w}`);
-      if (!flags.quiet && pruning.calib !== undefined && pruning.method === undefined && !pruning.biasCorrection) {
+      if (!flags.quiet && settings.calib !== undefined && settings.method === 'magnitude' && !settings.biasCorrection) {
         printErr('spc: warning: --calib is not used by --method magnitude without --bias-correction\n');
       }
       const [out, dispatchOut] = [outputs[0]!.path, outputs[1]!.path];
       const dispatch = result.dispatch; // generated before anything is written: a failure leaves no file
-      const pruned = Object.keys(pruning).length > 0;
-      const checks = await runChecks(model, result, options, pruned, flags);
+      const checks = await runChecks(model, result, settings, flags);
       const failed = checks.budgets.filter((b) => !b.ok);
       const s = summarizeArtifact(result.contents);
       const report = result.report;
@@ -295,7 +155,7 @@ export function compileCommand(): Command {
         artifact: failed.length > 0 ? null : out, dispatch: failed.length > 0 ? null : dispatchOut, report: failed.length > 0 ? null : flags.report ?? null,
         bytes: result.artifact.length, layers: s.layers.length, params: s.params,
         weightBytes: s.weightBytes, arenaBytes: s.arenaBytes, warnings: result.warnings,
-        pattern: pruning.pattern ?? 'dense', totals, densified, groups: result.groups, rowOrder: result.rowOrder, layerReport: report,
+        pattern: settings.pattern?.text ?? 'dense', totals, densified, groups: result.groups, rowOrder: result.rowOrder, layerReport: report,
         estimate: checks.estimates, ...(checks.accuracy ? { accuracy: checks.accuracy } : {}), budgets: checks.budgets,
       }, null, 2) + '\n';
       if (failed.length > 0) {
@@ -319,10 +179,10 @@ export function compileCommand(): Command {
           `  ${s.layers.length} layers, ${s.params} parameters (${s.weightBytes} weight bytes), arena ${s.arenaBytes} bytes`,
           `  kernels: ${[...kernels].map(([k, c]) => `${k}×${c}`).join(', ')}`,
         ].join('\n') + '\n');
-        if (pruning.pattern) {
+        if (settings.pattern) {
           const ratio = totals.prunedBytesBefore ? (totals.prunedBytesAfter / totals.prunedBytesBefore).toFixed(3) : '-';
           printOut([
-            `  pruned ${totals.prunedLayers} of ${totals.layers} layers (${pruning.pattern}${pruning.shareRows ? `, one mask per ${pruning.shareRows} rows` : ''}, ${pruning.method ?? 'magnitude'}${pruning.biasCorrection ? ' + bias correction' : ''}): weights ${totals.paramsBefore} → ${totals.paramsAfter} nonzero,` +
+            `  pruned ${totals.prunedLayers} of ${totals.layers} layers (${settings.pattern.text}${settings.shareRows > 1 ? `, one mask per ${settings.shareRows} rows` : ''}, ${settings.method}${settings.biasCorrection ? ' + bias correction' : ''}): weights ${totals.paramsBefore} → ${totals.paramsAfter} nonzero,` +
               ` ${totals.bytesBefore} → ${totals.bytesAfter} bytes; pruned layers stored at ${ratio}× their dense bytes`,
             ...permuteSummary(result.groups),
             ...rowOrderSummary(result.rowOrder),

@@ -10,7 +10,8 @@ import { SpcError, UsageError } from '../errors.js';
 import { readArtifactInputs } from './read-file.js';
 import { compileReference } from './reference.js';
 import { printOut } from './print.js';
-import { collect, parseInputValues } from './options.js';
+import { collect } from './options.js';
+import { OPTIONS } from '../options/table.js';
 import { pct } from '../format.js';
 
 interface EvalFlags { data?: string; labels?: string; reference?: string; inputValue?: string[]; count?: string; json?: boolean; quiet?: boolean }
@@ -49,7 +50,7 @@ export function evalCommand(): Command {
         }
         labels = all.subarray(0, need);
       }
-      const reference = flags.reference ? compileReference(flags.reference, bytes, parseInputValues(flags.inputValue)) : undefined;
+      const reference = flags.reference ? compileReference(flags.reference, bytes, OPTIONS.inputValues.read(flags.inputValue ?? [])) : undefined;
       const r = await evaluateArtifact(bytes, data, labels, reference);
       if (flags.json) {
         printOut(JSON.stringify({

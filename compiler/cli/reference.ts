@@ -4,25 +4,27 @@
 
 import { existsSync } from 'node:fs';
 import type { CompileOptions } from '../compile.js';
-import { compileFile, INPUT_VALUE_KEY, inputValueRecord } from '../compile.js';
+import { compileFile } from '../compile.js';
+import { INPUT_VALUE_KEY, inputValueRecord } from '../options/records.js';
+import type { CompileSettings } from '../options/settings.js';
+import { resolveOptions } from '../options/settings.js';
+import { OPTION_ENTRIES } from '../options/table.js';
 import { artifactInputGraph } from '../eval/evaluate.js';
 import { SpcError } from '../errors.js';
 import { parseArtifact } from '../../runtime/loader/load.js';
 
 /**
- * The reference's compile options from the compile's: the same pinned input shapes, fixed input
- * values, kernel targets, profile, limits and external-data permissions; nothing that prunes. The input values matter most:
- * an input that sets a shape (a Reshape's) leaves the reference without static shapes unless fixed.
+ * The reference's compile options from the compile's settings: those of the option table's
+ * 'model' and 'kernels' groups that were given (pinned input shapes, fixed input values, limits,
+ * external-data permissions, kernel targets and profile); nothing that prunes. The input values
+ * matter most: an input that sets a shape (a Reshape's) leaves the reference without static
+ * shapes unless fixed.
  */
-export function referenceOptions(o: CompileOptions): CompileOptions {
-  return {
-    ...(o.inputShapes !== undefined ? { inputShapes: o.inputShapes } : {}),
-    ...(o.inputValues !== undefined ? { inputValues: o.inputValues } : {}),
-    ...(o.targets !== undefined ? { targets: o.targets } : {}),
-    ...(o.profile !== undefined ? { profile: o.profile } : {}),
-    ...(o.limits !== undefined ? { limits: o.limits } : {}),
-    ...(o.allowExternalHardlinks !== undefined ? { allowExternalHardlinks: o.allowExternalHardlinks } : {}),
-  };
+export function referenceOptions(s: CompileSettings): CompileOptions {
+  const values = s as unknown as Readonly<Record<string, unknown>>;
+  return Object.fromEntries(OPTION_ENTRIES
+    .filter(([name, spec]) => (spec.group === 'model' || spec.group === 'kernels') && s.given.has(name))
+    .map(([name]) => [name, values[name]]));
 }
 
 /**
@@ -49,7 +51,7 @@ export function compileReference(path: string, artifact: Uint8Array, inputValues
   const inputShapes: Record<string, number[]> = {};
   for (const name of inputs.inputs) inputShapes[name] = [...(inputs.values.get(name)!.shape as number[])];
   try {
-    return compileFile(path, referenceOptions({ inputShapes, ...(fixed.size > 0 ? { inputValues } : {}) })).artifact;
+    return compileFile(path, referenceOptions(resolveOptions({ inputShapes, ...(fixed.size > 0 ? { inputValues } : {}) }))).artifact;
   } catch (e) {
     // Compile errors already start with the file's name.
     if (e instanceof SpcError) throw new SpcError(`--reference ${e.message.startsWith(`${path}: `) ? e.message : `${path}: ${e.message}`}`);

@@ -6,7 +6,7 @@ import { extname, join } from 'node:path';
 import type { Feed } from '../../runtime/index.js';
 import { formatNpy } from '../io/npy.js';
 import { formatTensorProto } from '../io/tensor-proto.js';
-import { readTensorFile } from './tensor-file.js';
+import { readTensorFile } from '../io/tensor-file.js';
 import { findCollision, writeFilesAtomic } from '../io/fs.js';
 import { SpcError, UsageError } from '../errors.js';
 import { collect, parseInputBinding } from './options.js';

@@ -5,7 +5,7 @@ import type { Constant, Graph, Node, Value } from '../ir/graph.js';
 import { attrInt, isStatic } from '../ir/graph.js';
 import type { TensorView } from '../../runtime/tensor.js';
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
-import { DEFAULT_LIMITS, overLimit } from '../../runtime/loader/limits.js';
+import { overLimit } from '../../runtime/loader/limits.js';
 import { SpcError } from '../errors.js';
 import { evaluateNode, nodeOutputTypes } from '../analysis/interpret.js';
 import type { GraphEditor, PassContext, Pass, RewriteRule } from './pass.js';
@@ -63,14 +63,14 @@ const foldStaticShape: RewriteRule<number[]> = {
  */
 interface FoldBudget { held: number; folded: number; readonly maxFolded: number }
 
-function foldBudget(g: Graph, options: PassContext['options']): FoldBudget {
+function foldBudget(g: Graph, settings: PassContext['settings']): FoldBudget {
   let held = 0, folded = 0;
   for (const v of g.values.values()) {
     if (!v.constant) continue;
     held += v.constant.data.byteLength;
     if (v.constant.folded) folded += v.constant.data.byteLength;
   }
-  return { held, folded, maxFolded: options.foldMaxBytes ?? Math.max(DEFAULT_MAX_FOLDED_BYTES, held - folded) };
+  return { held, folded, maxFolded: settings.foldMaxBytes ?? Math.max(DEFAULT_MAX_FOLDED_BYTES, held - folded) };
 }
 
 /** Any other node whose present inputs are all constant: run its ref kernel, within `budget`. */
@@ -86,8 +86,8 @@ const foldAllConstant = (budget: FoldBudget): RewriteRule<TensorView[]> => ({
       if (!c) return undefined;
       args.push(c);
     }
-    const limits = ctx.options.limits ?? DEFAULT_LIMITS;
-    const limit = Math.min(ctx.options.foldMaxElements ?? DEFAULT_MAX_ELEMENTS, limits.maxTensorElements);
+    const limits = ctx.settings.limits;
+    const limit = Math.min(ctx.settings.foldMaxElements ?? DEFAULT_MAX_ELEMENTS, limits.maxTensorElements);
     let types;
     try {
       types = nodeOutputTypes(node, args, ed.opset);
@@ -136,8 +136,8 @@ const foldAllConstant = (budget: FoldBudget): RewriteRule<TensorView[]> => ({
  * constant for the nodes after it; pair it with infer-shapes in a fixpoint group so shapes
  * unblocked by a fold (a Reshape whose target became constant) are inferred and folded in turn.
  * Postconditions: no node has only constant inputs, unless it is nondeterministic, has no ref
- * kernel, its output would exceed `ctx.options.foldMaxElements` or the folding budget
- * (`foldMaxBytes`) (each skip is logged). Every fold is charged, before its output is allocated,
+ * kernel, its output would exceed `ctx.settings.foldMaxElements` or the folding budget
+ * (`settings.foldMaxBytes`, spc compile --fold-max-bytes) (each skip is logged). Every fold is charged, before its output is allocated,
  * to the weight limit (`limits.maxWeightBytes`, with the constants the graph holds): over it, an SpcError.
  * Inputs of folded nodes are left in place for eliminate-dead-code.
  */
@@ -148,6 +148,6 @@ export const foldConstants: Pass = {
   run(graph: Graph, ctx: PassContext): Graph {
     // The generic rule matches every op: register it under each op present.
     const ops = [...new Set(graph.nodes.map((n) => n.op))];
-    return applyRules(graph, [foldStaticShape, { ...foldAllConstant(foldBudget(graph, ctx.options)), ops }], ctx);
+    return applyRules(graph, [foldStaticShape, { ...foldAllConstant(foldBudget(graph, ctx.settings)), ops }], ctx);
   },
 };

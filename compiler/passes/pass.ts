@@ -4,17 +4,19 @@
 import type { Graph, Node, Value } from '../ir/graph.js';
 import { makeGraph } from '../ir/graph.js';
 import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
-import type { Limits } from '../../runtime/loader/limits.js';
+import type { PassSettings } from '../options/settings.js';
+import { passSettings } from '../options/settings.js';
 
-/** Options a pass may read. Command-line flags reach passes only through this record. */
-export interface PassOptions {
+/**
+ * What passes read of the compile's settings: the options, typed and checked once from the option
+ * table (options/settings.ts), with the calibration data loaded; and fold-constants' pass knob.
+ */
+export type PassContextSettings = PassSettings & FoldKnobs;
+
+/** fold-constants' limit, set by tests and tools that run the pass alone; not a compile option (--max-tensor-elements bounds it). */
+export interface FoldKnobs {
   /** fold-constants leaves a node alone when an output would hold more elements than this (default 16M). */
   readonly foldMaxElements?: number;
-  /** fold-constants stops folding once the constants it made would exceed this many bytes in total (default: 128 MiB or the model's own constants, the larger). */
-  readonly foldMaxBytes?: number;
-  /** The compile's resource limits (default DEFAULT_LIMITS): fold-constants charges what it folds to maxWeightBytes. */
-  readonly limits?: Limits;
-  readonly [key: string]: unknown;
 }
 
 /** A reportable fact a pass wants the user to see (a rewrite it skipped and why, a fold it made). */
@@ -25,7 +27,8 @@ export interface PassNote {
 }
 
 export interface PassContext {
-  readonly options: Readonly<PassOptions>;
+  /** Command-line flags reach passes only through these settings. */
+  readonly settings: PassContextSettings;
   /** Kernels used to evaluate nodes at compile time (fold-constants); the default ref set if absent. */
   readonly registry?: KernelRegistry;
   /** Records a reportable fact. */
@@ -39,12 +42,12 @@ export interface PassContext {
 }
 
 /** A context whose notes are kept in an array and whose passes' side results are kept, for the CLI report and for tests. */
-export function makePassContext(options: PassOptions = {}, registry?: KernelRegistry): PassContext & { readonly notes: PassNote[]; readonly results: Map<string, unknown> } {
+export function makePassContext(settings: PassContextSettings = passSettings(), registry?: KernelRegistry): PassContext & { readonly notes: PassNote[]; readonly results: Map<string, unknown> } {
   const notes: PassNote[] = [];
   // A pass in a fixpoint group repeats its notes every round; keep each fact once.
   const seen = new Set<string>();
   return {
-    options, registry, notes, results: new Map(),
+    settings, registry, notes, results: new Map(),
     log: (n) => {
       const key = `${n.pass}\u0000${n.node ?? ''}\u0000${n.message}`;
       if (!seen.has(key)) { seen.add(key); notes.push(n); }

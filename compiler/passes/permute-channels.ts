@@ -15,8 +15,8 @@ import type { CalibratedMethod, LayerCalibration } from '../sparse/rearrange/per
 import { calibratedError, errorDampening, inverseHessianDiagonal, reorderCalibration } from '../sparse/rearrange/permute-objective.js';
 import type { MaskRule } from '../sparse/prune/mask-rule.js';
 import type { Pattern } from '../sparse/settings/pattern.js';
-import { SpcError } from '../errors.js';
-import type { Pass, PassContext, PassOptions } from './pass.js';
+import type { Pass, PassContext } from './pass.js';
+import type { PassSettings } from '../options/settings.js';
 import { heldOutFolds, pruneCandidates, pruneSettings } from './prune.js';
 import type { CalibrationSet } from '../calibrate/data.js';
 import { streamCalibration } from '../calibrate/stream.js';
@@ -186,14 +186,6 @@ export interface PermuteSettings {
   readonly progress?: (done: number, total: number) => void;
 }
 
-/** Whether `--permute` is on: explicitly, or by default for N:M patterns (shared rows included). */
-export function permuteEnabled(options: Readonly<PassOptions>): boolean {
-  const p = options['permute'];
-  if (p === true || p === false) return p;
-  if (p !== undefined) throw new SpcError(`permute must be true or false, got ${String(p)}`);
-  return pruneSettings(options)?.pattern.kind === 'nm';
-}
-
 /** `scores` of the |w| of `node`'s weight as its rows×cols matrix (layout.ts), with the op's shape. */
 function weightMatrix(graph: Graph, node: Node): { m: Float32Array; rows: number; cols: number; shape: readonly number[] } | undefined {
   const c = graph.values.get(node.inputs[1] ?? '')?.constant;
@@ -219,10 +211,10 @@ function weightMatrix(graph: Graph, node: Node): { m: Float32Array; rows: number
  * (statistics measured once; held out by folds where the layer allows, sparse/permute-objective.ts);
  * the lowest error wins, the identity unless a candidate lowers it. The output function is unchanged.
  */
-export function permuteForNm(graph: Graph, options: Readonly<PassOptions>, settings: PermuteSettings, log: (node: string | undefined, message: string) => void = () => {}): PermuteResult {
+export function permuteForNm(graph: Graph, options: PassSettings, settings: PermuteSettings, log: (node: string | undefined, message: string) => void = () => {}): PermuteResult {
   const prune = pruneSettings(options);
   const none: PermuteResult = { graph, groups: [], layerGroup: new Map(), timedOut: false };
-  if (!prune || !permuteEnabled(options)) return none;
+  if (!prune || !options.permute) return none;
   const patternOf = new Map<string, Pattern>();
   for (const k of pruneCandidates(graph, prune)) if (k.pattern.kind === 'nm') patternOf.set(k.node.name, k.pattern);
   if (patternOf.size === 0) return none;
@@ -438,32 +430,28 @@ function trackColumns(g: Graph, group: ChannelGroup, perm: Int32Array, origCol: 
 }
 
 /**
- * Reads `permuteTime` (seconds) from the options: the opt-in wall-clock cap of the permutation
- * search and of row reordering. None by default: a cap makes the artifact depend on the
- * machine's speed, so it is recorded in the provenance when given (provenanceOptions).
+ * The search's settings from the compile's: `permuteTime` (seconds), the opt-in wall-clock cap of
+ * the permutation search and of row reordering. None by default: a cap makes the artifact depend
+ * on the machine's speed, so it is recorded in the provenance when given (options/table.ts).
  */
-export function permuteSettings(options: Readonly<PassOptions>): PermuteSettings {
-  const t = options['permuteTime'];
-  if (t === undefined) return {};
-  if (typeof t !== 'number' || !(t > 0)) throw new SpcError(`--permute-time must be a positive number of seconds, got ${String(t)}`);
-  return { timeMs: t * 1000 };
+export function permuteSettings(settings: PassSettings): PermuteSettings {
+  return settings.permuteTime === undefined ? {} : { timeMs: settings.permuteTime * 1000 };
 }
 
 /**
- * The pass form of permuteForNm: on (`options.permute`, default on for N:M patterns) it
+ * The pass form of permuteForNm: on (`settings.permute`, default on for N:M patterns) it
  * permutes the channel groups whose layers will be pruned N:M so N:M keeps more weight; the
  * model's function is unchanged. Logs each group's kept magnitude before → after, records the
  * PermuteResult in `ctx.results` (read it with permuteResultOf) and reports the search's progress
- * to `options.permuteProgress`.
+ * to `settings.onPermuteProgress`.
  */
 export const permuteChannelsPass: Pass = {
   name: 'permute-channels',
   summary: 'before N:M pruning: permute channel groups so N:M keeps more weight (function unchanged)',
   preserves: ['shapes'],
   run(graph: Graph, ctx: PassContext): Graph {
-    const pg = ctx.options['permuteProgress'];
-    const progress = typeof pg === 'function' ? pg as PermuteSettings['progress'] : undefined;
-    const r = permuteForNm(graph, ctx.options, { ...permuteSettings(ctx.options), progress }, (node, message) => ctx.log({ pass: 'permute-channels', node, message }));
+    const progress = ctx.settings.onPermuteProgress;
+    const r = permuteForNm(graph, ctx.settings, { ...permuteSettings(ctx.settings), progress }, (node, message) => ctx.log({ pass: 'permute-channels', node, message }));
     ctx.results?.set(permuteChannelsPass.name, r);
     return r.graph;
   },

@@ -6,7 +6,6 @@
 import type { Constant, Graph, Node, Value } from '../ir/graph.js';
 import { attrInt, isStatic, withGraph } from '../ir/graph.js';
 import { nodeWeightAxes } from '../ir/weight-matrix.js';
-import { SpcError } from '../errors.js';
 import { allocArray } from '../../runtime/tensor.js';
 import type { Pass, PassContext } from './pass.js';
 import { requireFiniteWeight } from '../sparse/prune/finite.js';
@@ -216,13 +215,6 @@ function setConstant(vals: Map<string, Value>, name: string, c: Constant): void 
   vals.set(name, { ...v, shape: c.shape, constant: c });
 }
 
-function readSparsity(ctx: PassContext): number {
-  const s = ctx.options['sparsity'];
-  if (s === undefined) return 0;
-  if (typeof s !== 'number' || !(s >= 0 && s < 1)) throw new SpcError(`--sparsity must be a number in [0, 1), got ${String(s)}`);
-  return s;
-}
-
 /**
  * What prune-channels decided for one Conv/Gemm layer (graph order): its output channels before
  * and after (equal when the sparsity removes none), or why it kept them all without being
@@ -241,7 +233,7 @@ export function channelsRemoved(channels: number, s: number): number {
 }
 
 /**
- * Structured channel pruning, active when `ctx.options.pattern === 'channel'`; removes
+ * Structured channel pruning, active when the pattern is 'channel'; removes
  * round(sparsity · channels) output channels (at least one kept) from every prunable Conv
  * (group 1) and Gemm, choosing the channels with the smallest L1 weight norm.
  *
@@ -251,7 +243,7 @@ export function channelsRemoved(channels: number, s: number): number {
  * MatMul layers whose weights it can shrink. Anything else on the path (Add, Concat, Reshape,
  * a depthwise conv, a graph output, shared weights) keeps the layer whole, logged with the
  * reason; so does the classifier (its output reaches a graph output) and, unless
- * `ctx.options.pruneStem` is true, the stem conv (reads a graph input).
+ * `settings.pruneStem` is true, the stem conv (reads a graph input).
  *
  * Preconditions: static shapes; weights, biases and BN parameters are float32 constants.
  * Postconditions: a new graph (the input is untouched) whose shapes are exactly what shape
@@ -265,9 +257,8 @@ export const pruneChannels: Pass = {
   requires: ['shapes'],
   preserves: ['shapes'],
   run(graph: Graph, ctx: PassContext): Graph {
-    if (ctx.options['pattern'] !== 'channel') return graph;
-    const sparsity = readSparsity(ctx);
-    const pruneStem = ctx.options['pruneStem'] === true;
+    if (ctx.settings.pattern?.kind !== 'channel') return graph;
+    const { sparsity, pruneStem } = ctx.settings;
     const ix = buildIndex(graph);
     const inputs = new Set(graph.inputs);
     const vals = new Map(graph.values);

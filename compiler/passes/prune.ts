@@ -8,22 +8,22 @@ import type { Constant, Graph, Node, Sparsity, Value } from '../ir/graph.js';
 import { attrInt, isStatic, makeGraph } from '../ir/graph.js';
 import { isWeightOp, weightView } from '../ir/weight-matrix.js';
 import { SpcError } from '../errors.js';
-import type { Pass, PassContext, PassOptions } from './pass.js';
+import type { Pass, PassContext } from './pass.js';
+import type { PassSettings } from '../options/settings.js';
+import type { PruneMethod } from '../options/table.js';
 import type { Pattern } from '../sparse/settings/pattern.js';
-import { nmSparsity, parsePattern } from '../sparse/settings/pattern.js';
-import type { Allocation, AllocLayer } from '../sparse/prune/allocation.js';
-import { allocate, parseAllocation } from '../sparse/prune/allocation.js';
+import { nmSparsity } from '../sparse/settings/pattern.js';
+import type { AllocLayer } from '../sparse/prune/allocation.js';
+import { allocate } from '../sparse/prune/allocation.js';
 import type { SensitivityLayer, SensitivityPoint } from '../sparse/prune/sensitivity.js';
 import { SENSITIVITY_LEVELS, measureSensitivity } from '../sparse/prune/sensitivity.js';
-import type { PruneConfig } from '../sparse/settings/config.js';
-import { overrideFor, validateConfig } from '../sparse/settings/config.js';
+import { overrideFor } from '../sparse/settings/config.js';
 import { countZeros, maskBlock, maskNmShared, maskUnstructured } from '../sparse/prune/masks.js';
 import type { MaskRule } from '../sparse/prune/mask-rule.js';
 import { splitCount } from '../sparse/prune/mask-rule.js';
 import { pruneWanda } from '../sparse/prune/wanda.js';
 import { chooseDampening, pruneSparseGpt, type SparseGptOptions } from '../sparse/prune/sparsegpt.js';
 import { biasShift, shiftBias } from '../sparse/prune/bias-correction.js';
-import type { CalibrationSet } from '../calibrate/data.js';
 import type { LayerChange } from '../calibrate/stream.js';
 import { streamCalibration } from '../calibrate/stream.js';
 import type { InputStats } from '../calibrate/stats.js';
@@ -32,69 +32,14 @@ import type { WeightOp } from '../../runtime/sparse/layout.js';
 import { fromWeightMatrix, toWeightMatrix, weightMatrixShape } from '../../runtime/sparse/layout.js';
 import { requireFiniteWeight } from '../sparse/prune/finite.js';
 
-/** Layers with fewer weights stay dense by default: too small to pay for an index structure. */
-export const DEFAULT_MIN_PARAMS = 4096;
-/** Sparsity for unstructured/block when none is given: the level one-shot magnitude pruning tolerates. */
-export const DEFAULT_SPARSITY = 0.5;
+/** What pruneGraph reads of the settings (options/settings.ts): the pruning options, a pattern given. */
+export type PruneSettings = Pick<PassSettings, 'method' | 'biasCorrection' | 'calib' | 'sparsity' | 'allocation' | 'config' | 'minParams' | 'shareRows' | 'onCalibProgress'>
+  & { readonly pattern: Pattern };
 
-/** Which weights are kept: by |w|, by Wanda's |w|·‖x‖, or by SparseGPT's OBS reconstruction (which also updates the kept ones). */
-export type PruneMethod = 'magnitude' | 'wanda' | 'sparsegpt';
-export const PRUNE_METHODS: readonly PruneMethod[] = ['magnitude', 'wanda', 'sparsegpt'];
-
-export interface PruneSettings {
-  readonly pattern: Pattern;
-  /** Default magnitude; wanda and sparsegpt need `calib`. */
-  readonly method: PruneMethod;
-  /** Re-fit each pruned layer's bias so its mean output on `calib` matches the dense layer's. */
-  readonly biasCorrection: boolean;
-  /** Calibration samples: the calibrated methods, bias correction and the sensitivity allocation read them. */
-  readonly calib?: CalibrationSet;
-  /** Progress of the calibration stream (nodes done, node count). */
-  readonly progress?: (done: number, total: number) => void;
-  readonly sparsity: number;
-  readonly allocation: Allocation;
-  readonly config?: PruneConfig;
-  readonly minParams: number;
-  /** N:M only: one mask per block of this many output rows (1 = per row). */
-  readonly shareRows: number;
-}
-
-/** Reads the prune options from the pass context; undefined when no pattern was asked for. */
-export function pruneSettings(options: Readonly<PassOptions>): PruneSettings | undefined {
-  const p = options['pattern'];
-  if (p === undefined) return undefined;
-  const pattern = typeof p === 'string' ? parsePattern(p) : (p as Pattern);
-  const s = options['sparsity'];
-  if (s !== undefined && (typeof s !== 'number' || !(s >= 0 && s < 1))) throw new SpcError(`--sparsity must be a number in [0, 1), got ${String(s)}`);
-  const a = options['allocation'];
-  const allocation = a === undefined ? 'uniform' : parseAllocation(String(a));
-  const c = options['config'];
-  let config: PruneConfig | undefined;
-  if (c !== undefined) {
-    const o = c as Record<string, unknown>;
-    // Already validated (it carries its file name) or a raw parsed JSON object.
-    config = typeof o['file'] === 'string' && Array.isArray(o['layers']) ? (c as PruneConfig) : validateConfig(c, '--config');
-  }
-  const mp = options['minParams'];
-  if (mp !== undefined && (typeof mp !== 'number' || !Number.isInteger(mp) || mp < 0)) throw new SpcError(`minParams must be a non-negative integer, got ${String(mp)}`);
-  const sr = options['shareRows'];
-  if (sr !== undefined && (typeof sr !== 'number' || !Number.isInteger(sr) || sr < 1)) throw new SpcError(`shareRows must be a positive integer, got ${String(sr)}`);
-  if (sr !== undefined && sr > 1 && pattern.kind !== 'nm') throw new SpcError(`share-rows applies to N:M patterns only, not ${pattern.text}`);
-  const me = options['method'] ?? 'magnitude';
-  if (!(PRUNE_METHODS as readonly unknown[]).includes(me)) throw new SpcError(`method must be one of ${PRUNE_METHODS.join(', ')}, got ${String(me)}`);
-  const method = me as PruneMethod;
-  const biasCorrection = options['biasCorrection'] === true;
-  const calib = options['calib'] as CalibrationSet | undefined;
-  if (calib !== undefined && !Array.isArray(calib.samples)) throw new SpcError('calib must be a calibration set (see compiler/calibrate/data.ts)');
-  if (!calib && method !== 'magnitude') throw new SpcError(`method ${method} needs calibration data (--calib)`);
-  if (!calib && biasCorrection) throw new SpcError('bias correction needs calibration data (--calib)');
-  if (allocation === 'sensitivity' && !calib) throw new SpcError('--allocation sensitivity measures each layer on calibration data: give --calib x.npy');
-  const pg = options['progress'];
-  return {
-    pattern, sparsity: (s as number | undefined) ?? DEFAULT_SPARSITY, allocation, config,
-    minParams: (mp as number | undefined) ?? DEFAULT_MIN_PARAMS, shareRows: (sr as number | undefined) ?? 1,
-    method, biasCorrection, calib, progress: typeof pg === 'function' ? (pg as PruneSettings['progress']) : undefined,
-  };
+/** The settings as PruneSettings; undefined when no pattern was asked for. */
+export function pruneSettings(settings: PassSettings): PruneSettings | undefined {
+  const pattern = settings.pattern;
+  return pattern === undefined ? undefined : { ...settings, pattern };
 }
 
 interface Candidate {
@@ -179,7 +124,7 @@ function sensitivityLayers(graph: Graph, layers: readonly Candidate[], settings:
     }
     levels.set(k, pruned);
     return undefined;
-  }, { progress: settings.progress });
+  }, { progress: settings.onCalibProgress });
   return layers.map((k) => ({
     nodeIndex: index(k), weight: k.weight.name,
     prune: (s: number) => levels.get(k)?.get(s) ?? magnitudePrune(k, s),
@@ -408,7 +353,7 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       nodes.set(node.name, corrected.node);
       constants.set(name, corrected.bias);
       return { node: corrected.node, constants };
-    }, { progress: settings.progress, dense: reconstruct });
+    }, { progress: settings.onCalibProgress, dense: reconstruct });
   }
   for (const k of candidates) {
     const row = done.get(k.weight.name);
@@ -561,7 +506,7 @@ export const prune: Pass = {
   summary: 'one-shot pruning (magnitude, wanda, sparsegpt) of Conv/Gemm/MatMul weights to unstructured, N:M or block patterns',
   preserves: ['shapes'],
   run(graph: Graph, ctx: PassContext): Graph {
-    const settings = pruneSettings(ctx.options);
+    const settings = pruneSettings(ctx.settings);
     if (!settings || settings.pattern.kind === 'channel') return graph;
     const { graph: pruned, report } = pruneGraph(graph, settings, (node, message) => ctx.log({ pass: 'prune', node, message }));
     ctx.results?.set(prune.name, report);

@@ -7,9 +7,9 @@ import type { Graph, Node, Sparsity } from '../ir/graph.js';
 import { nodeWeightMatrix } from '../ir/weight-matrix.js';
 import { channelGroups } from '../analysis/channel-groups.js';
 import { reorderRows } from '../sparse/rearrange/permute-search.js';
-import type { Pass, PassContext, PassOptions } from './pass.js';
+import type { Pass, PassContext } from './pass.js';
+import type { PassSettings } from '../options/settings.js';
 import { permuteChannels, permuteSettings } from './permute-channels.js';
-import { pruneSettings } from './prune.js';
 
 /** Rows per block of the row-block kernels. */
 export const BLOCK_ROWS = 4;
@@ -25,11 +25,10 @@ export interface RowReorder {
   readonly applied: boolean;
 }
 
-/** Row reordering is on unless `permute` is false, for pruned patterns other than channel. */
-export function reorderEnabled(options: Readonly<PassOptions>): boolean {
-  if (options['permute'] === false) return false;
-  const p = pruneSettings(options)?.pattern;
-  return p !== undefined && p.kind !== 'channel';
+/** Row reordering is on unless `permute` was turned off (--no-permute), for pruned patterns other than channel. */
+export function reorderEnabled(settings: PassSettings): boolean {
+  if (settings.given.has('permute') && !settings.permute) return false;
+  return settings.pattern !== undefined && settings.pattern.kind !== 'channel';
 }
 
 /** Whether a weight pruned as `s` keeps its pattern when its columns (consumer) or rows (producer) are reordered. */
@@ -54,11 +53,11 @@ function mask(g: Graph, node: Node): { mask: Uint8Array; cols: number; rows: num
  * group's channels with reorderRows (blocks of BLOCK_ROWS rows) and applies the order when it
  * raises the producers' block fill. Outputs unchanged.
  */
-export function reorderForBlocks(graph: Graph, options: Readonly<PassOptions>, log: (message: string) => void = () => {}): { graph: Graph; groups: RowReorder[] } {
-  if (!reorderEnabled(options)) return { graph, groups: [] };
+export function reorderForBlocks(graph: Graph, settings: PassSettings, log: (message: string) => void = () => {}): { graph: Graph; groups: RowReorder[] } {
+  if (!reorderEnabled(settings)) return { graph, groups: [] };
   const groups = channelGroups(graph);
   // The opt-in cap (--permute-time) only; by default the deterministic budget alone bounds it.
-  const { timeMs } = permuteSettings(options);
+  const { timeMs } = permuteSettings(settings);
   const out: RowReorder[] = [];
   let g = graph;
   for (const group of groups) {
@@ -85,7 +84,7 @@ export const reorderRowsPass: Pass = {
   summary: 'after pruning: order each channel group\'s rows so 4-row blocks share columns (function unchanged)',
   preserves: ['shapes'],
   run(graph: Graph, ctx: PassContext): Graph {
-    const r = reorderForBlocks(graph, ctx.options, (message) => ctx.log({ pass: 'reorder-rows', message }));
+    const r = reorderForBlocks(graph, ctx.settings, (message) => ctx.log({ pass: 'reorder-rows', message }));
     ctx.results?.set(reorderRowsPass.name, r.groups);
     return r.graph;
   },

@@ -3,7 +3,7 @@
 // Pre: canonical graph with static shapes. Post: every node has `kernel` and `kernelReason`,
 // `kernelNs` where the profile priced the choice (report/estimates.ts reads them), and
 // `packedWeight` where the kernel reads a packed weight (lowering stores it).
-// Options: `targets` (allowed targets, preference order for ties), `profile` (a KernelProfile;
+// Settings: `targets` (allowed targets, preference order for ties), `profile` (a KernelProfile;
 // the shipped default when absent), `prefer` ('speed' default, or 'size': a pruned layer keeps
 // its packed kernel wherever the packed weight is smaller).
 
@@ -11,9 +11,7 @@ import type { Graph, Node } from '../ir/graph.js';
 import { withGraph } from '../ir/graph.js';
 import type { Pass } from './pass.js';
 import { SpcError } from '../errors.js';
-import { chooseKernel, DEFAULT_TARGETS, PREFERENCES } from '../analysis/kernel-choice.js';
-import type { Preference, Target } from '../analysis/kernel-choice.js';
-import type { KernelProfile } from '../analysis/profile.js';
+import { chooseKernel } from '../analysis/kernel-choice.js';
 import { getDefaultProfile } from '../analysis/profile.js';
 import { defaultRegistry } from '../../runtime/kernels/index.js';
 import type { PackedWeight } from '../../runtime/sparse/packed.js';
@@ -35,14 +33,12 @@ export const selectKernels: Pass = {
   preserves: ['shapes'],
   run(g: Graph, ctx) {
     const registry = ctx.registry ?? defaultRegistry();
-    const targets = (ctx.options['targets'] as readonly Target[] | undefined) ?? DEFAULT_TARGETS;
-    const profile = (ctx.options['profile'] as KernelProfile | undefined) ?? getDefaultProfile();
-    const prefer = ctx.options['prefer'] ?? 'speed';
-    if (!PREFERENCES.includes(prefer as Preference)) throw new SpcError(`prefer must be ${PREFERENCES.join(' or ')}, got ${String(prefer)}`);
+    const { targets, prefer } = ctx.settings;
+    const profile = ctx.settings.profile ?? getDefaultProfile();
     const missing: string[] = [];
     let changed = false;
     const nodes = g.nodes.map((n): Node => {
-      const choice = chooseKernel(g, n, registry, targets, profile, prefer as Preference);
+      const choice = chooseKernel(g, n, registry, targets, profile, prefer);
       if (!choice) {
         missing.push(`${n.name} (${n.op} on ${g.values.get(n.inputs[0] ?? '')?.dtype ?? '?'})`);
         return n;

@@ -25,6 +25,7 @@ import type { ChannelGroup } from '../../compiler/analysis/channel-groups.js';
 import { attrInt } from '../../compiler/ir/graph.js';
 import type { Graph } from '../../compiler/ir/graph.js';
 import { makePassContext } from '../../compiler/passes/pass.js';
+import { passSettings } from '../../compiler/options/settings.js';
 import { permuteForNm } from '../../compiler/passes/permute-channels.js';
 import type { GroupPermutation } from '../../compiler/passes/permute-channels.js';
 import { CORPUS_MODELS, ROOT, corpusEntry, inputShapes as corpusShapes, modelFile } from './corpus.js';
@@ -52,13 +53,13 @@ interface Timed { readonly groups: readonly GroupPermutation[]; readonly wallMs:
  * default), timed in total and per group (clock at each group's log line).
  */
 function timedSearch(canonical: Graph, timeMs?: number): Timed {
-  const ctx = makePassContext({ pattern: PATTERN, permute: true, ...(timeMs === undefined ? {} : { permuteTime: timeMs / 1000 }) });
+  const ctx = makePassContext(passSettings({ pattern: PATTERN, permute: true, ...(timeMs === undefined ? {} : { permuteTime: timeMs / 1000 }) }));
   const perGroupMs = new Map<number, number>();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const cpuNow = (): number => { const c = process.cpuUsage(cpu0); return (c.user + c.system) / 1000; };
   let last = 0;
-  const r = permuteForNm(canonical, ctx.options, { timeMs }, (_node, message) => {
+  const r = permuteForNm(canonical, ctx.settings, { timeMs }, (_node, message) => {
     const m = /^group g(\d+) /.exec(message);
     if (!m) return;
     const t = cpuNow();

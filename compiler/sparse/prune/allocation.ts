@@ -28,12 +28,6 @@ export interface LayerAllocation {
   readonly requested: number;
 }
 
-export function parseAllocation(text: string): Allocation {
-  if ((ALLOCATIONS as readonly string[]).includes(text)) return text as Allocation;
-  throw new Error(`invalid allocation '${text}': accepted values are ${ALLOCATIONS.join(', ')}`);
-}
-
-
 function fromCounts(layers: readonly AllocLayer[], counts: readonly number[], requested?: readonly number[]): LayerAllocation[] {
   return layers.map((l, i) => {
     const sparsity = l.data.length === 0 ? 0 : counts[i]! / l.data.length;

@@ -21,6 +21,7 @@ import { compileReport, recipeOf } from '../../../compiler/emit/compile-report.j
 import { parseConfig } from '../../../compiler/sparse/settings/config.js';
 import { build, int, randomF32 } from '../passes/build.js';
 import { compileFile } from '../../../compiler/compile.js';
+import { passSettings } from '../../../compiler/options/settings.js';
 import { defaultRegistry } from '../../../runtime/kernels/index.js';
 import { DIGITS_DIR, MODELS_DIR } from '../../helpers/corpus.js';
 
@@ -52,7 +53,7 @@ describe('compile report: read from the pruning passes\' record', function () {
   this.timeout(120_000);
 
   it('channel pruning: the layers prune-channels shrank are \'channel\' even when their notes are worded differently', () => {
-    const base = makePassContext({ pattern: 'channel', sparsity: 0.5 }, defaultRegistry());
+    const base = makePassContext(passSettings({ pattern: 'channel', sparsity: 0.5 }), defaultRegistry());
     // The same passes, their notes reworded on the way to the log ("channels 32 → 16" becomes "filters kept: 16 of 32").
     const reword = (m: string): string => m.replace(/^channels (\d+) → (\d+)/, 'filters kept: $2 of $1');
     const ctx: PassContext = { ...base, log: (n) => base.log(n.pass === 'prune-channels' ? { ...n, message: reword(n.message) } : n) };
@@ -74,7 +75,7 @@ describe('compile report: read from the pruning passes\' record', function () {
   });
 
   it('prune: each row\'s pattern and requested sparsity are the pass\'s record; a layer it skipped is dense, noted with its reason', () => {
-    const ctx = makePassContext({ pattern: 'unstructured', sparsity: 0.8, allocation: 'erk' }, defaultRegistry());
+    const ctx = makePassContext(passSettings({ pattern: 'unstructured', sparsity: 0.8, allocation: 'erk' }), defaultRegistry());
     const { canonical, graph, lowered } = compileWith(ctx);
     const record = pruneResultOf(ctx)!;
     const rows = compileReport(canonical, graph, lowered, ctx.notes, { layers: record });
@@ -111,7 +112,7 @@ describe('compile report: read from the pruning passes\' record', function () {
     });
     const config = parseConfig(JSON.stringify({ layers: [{ match: '*', force: true }] }), 'spc.json');
     const registry = defaultRegistry();
-    const ctx = makePassContext({ pattern: 'unstructured', sparsity: 0.75, config, minParams: 0, prefer: 'size' }, registry);
+    const ctx = makePassContext(passSettings({ pattern: 'unstructured', sparsity: 0.75, config, minParams: 0, prefer: 'size' }), registry);
     const graph = runPipeline(runPipeline(g, prunePipeline, ctx), selectPipeline, ctx);
     const lowered = lowerGraph(graph, planArena(graph), { spcVersion: 'test', sourceSha256: '', options: [] }, registry);
     const record = pruneResultOf(ctx)!;

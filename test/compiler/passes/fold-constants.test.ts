@@ -10,6 +10,7 @@ import { inferShapesPass } from '../../../compiler/passes/infer-shapes.js';
 import { eliminateDeadCode } from '../../../compiler/passes/eliminate-dead-code.js';
 import { SpcError } from '../../../compiler/errors.js';
 import { assertEquivalent, build, countOps, f32, i64, int, randomF32 } from './build.js';
+import { passSettings } from '../../../compiler/options/settings.js';
 
 const fold = [fixpoint('fold', [inferShapesPass, foldConstants]), eliminateDeadCode];
 
@@ -70,7 +71,7 @@ describe('passes/fold-constants', () => {
       nodes: [['Add', ['a', 'b'], ['c']], ['Add', ['x', 'c'], ['y']]],
       outputs: ['y'],
     });
-    const ctx = makePassContext({ foldMaxElements: 32 });
+    const ctx = makePassContext({ ...passSettings(), foldMaxElements: 32 });
     assert.equal(foldConstants.run(g, ctx), g);
     assert.ok(ctx.notes.some((n) => n.node === 'n0' && /64 elements exceeds 32/.test(n.message)), JSON.stringify(ctx.notes));
     const folded = foldConstants.run(g, makePassContext());
@@ -91,7 +92,7 @@ describe('passes/fold-constants', () => {
 
   it('stops folding at the folding budget, counting what earlier rounds folded: the rest runs at run time, and says so', () => {
     const g = chain();
-    const ctx = makePassContext({ foldMaxBytes: 600 });
+    const ctx = makePassContext(passSettings({ foldMaxBytes: 600 }));
     const out = runPipeline(g, fold, ctx, { verify: true });
     // Two 256-byte folds fit in 600 bytes, the third would bring the folded constants to 768.
     assert.deepEqual(out.nodes.map((n) => `${n.op}(${n.inputs.join(',')})`), ['Add(c1,a)', 'Add(x,c0)', 'Add(y0,c1)', 'Add(y1,c2)']);
@@ -105,14 +106,14 @@ describe('passes/fold-constants', () => {
 
   it('charges every fold, with the constants the graph holds, to maxWeightBytes before allocating it: over it, an SpcError naming the node and the flag', () => {
     // a (256 bytes) + c0 + c1 = 768 bytes fit; c2 would bring them to 1024.
-    const ctx = makePassContext({ limits: { maxTensorElements: 2 ** 28, maxWeightBytes: 1000, maxArenaBytes: 2 ** 30, maxNodes: 100, maxValues: 100 } });
+    const ctx = makePassContext(passSettings({ limits: { maxTensorElements: 2 ** 28, maxWeightBytes: 1000, maxArenaBytes: 2 ** 30, maxNodes: 100, maxValues: 100 } }));
     assert.throws(() => runPipeline(chain(), fold, ctx), (e: Error) => e instanceof SpcError && e.message ===
       "pass 'fold-constants': node 'n2' (Add): folding its output brings the constants to 1024 bytes, which exceeds the limit of 1000 bytes " +
       '(maxWeightBytes; raise it with --max-weight-bytes (compileFile option limits.maxWeightBytes))');
   });
 
   it('checks each fold against maxTensorElements too, leaving a larger output to run time', () => {
-    const ctx = makePassContext({ limits: { maxTensorElements: 63, maxWeightBytes: 2 ** 31, maxArenaBytes: 2 ** 30, maxNodes: 100, maxValues: 100 } });
+    const ctx = makePassContext(passSettings({ limits: { maxTensorElements: 63, maxWeightBytes: 2 ** 31, maxArenaBytes: 2 ** 30, maxNodes: 100, maxValues: 100 } }));
     const g = chain();
     assert.equal(foldConstants.run(g, ctx), g);
     assert.ok(ctx.notes.some((n) => n.node === 'n0' && n.message === 'not folded: output of 64 elements exceeds 63'), JSON.stringify(ctx.notes));

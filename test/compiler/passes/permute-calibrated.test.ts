@@ -20,6 +20,7 @@ import { compileFile } from '../../../compiler/compile.js';
 import { readSamples } from '../../../compiler/calibrate/data.js';
 import { DIGITS_DIR } from '../../helpers/corpus.js';
 import { readNpy } from '../../helpers/files.js';
+import { passSettings } from '../../../compiler/options/settings.js';
 
 const K = 4, C = 8;
 /** Consumer column (per input channel); output 1 is twice output 0. Channels 0≡1 and 6≡7. */
@@ -94,7 +95,7 @@ describe('permute-channels: calibrated choice of the permutation', function () {
     const { set, xs } = calibration();
     const base = { pattern: '2:4', minParams: 0 };
     // Magnitude: the search finds a permutation that keeps more |w|, and applies it.
-    const mag = permuteForNm(g, base, { timeMs: 60_000 });
+    const mag = permuteForNm(g, passSettings(base), { timeMs: 60_000 });
     const gm = mag.groups.find((x) => x.layers.includes('n2'))!;
     assert.ok(gm.applied, 'magnitude applies the permutation');
     assert.ok(Math.abs(gm.before - keptMagnitude([0, 1, 2, 3, 4, 5, 6, 7])) < 1e-9, `before ${gm.before}`);
@@ -123,7 +124,7 @@ describe('permute-channels: calibrated choice of the permutation', function () {
 
     // Wanda: rejected, the graph untouched, the error reported as the oracle's.
     const logs: string[] = [];
-    const wanda = permuteForNm(g, { ...base, method: 'wanda', calib: set }, { timeMs: 60_000 }, (_n, m) => logs.push(m));
+    const wanda = permuteForNm(g, passSettings({ ...base, method: 'wanda', calib: set }), { timeMs: 60_000 }, (_n, m) => logs.push(m));
     const gw = wanda.groups.find((x) => x.layers.includes('n2'))!;
     assert.equal(gw.applied, false);
     assert.equal(wanda.graph, g, 'nothing permuted');
@@ -149,7 +150,7 @@ describe('permute-channels: calibrated choice of the permutation', function () {
     const norms = Array.from(sumSq, Math.sqrt);
     assert.ok(Math.abs(e.error - explicitError(rows, wandaKeep(B_COL, norms, [0, 1, 2, 3, 4, 5, 6, 7]))) < 1e-9 * dense);
 
-    const sg = permuteForNm(g, { pattern: '2:4', minParams: 0, method: 'sparsegpt', calib: set }, { timeMs: 60_000 });
+    const sg = permuteForNm(g, passSettings({ pattern: '2:4', minParams: 0, method: 'sparsegpt', calib: set }), { timeMs: 60_000 });
     assert.ok(sg.groups.length >= 1);
     for (const grp of sg.groups) {
       assert.ok(grp.errorBefore !== undefined && grp.errorAfter !== undefined);
@@ -164,8 +165,8 @@ describe('permute-channels: calibrated choice of the permutation', function () {
     const g = runPipeline(loadOnnx(cnn, { inputShapes: { input: shape } }).graph, canonicalizePipeline, makePassContext());
     const calibFile = join(DIGITS_DIR, 'digits-calib-x.npy');
     const calib = readSamples(calibFile, g, { count: 64, flag: '--calib' });
-    const opts = { pattern: '2:4', shareRows: 4, method: 'wanda', calib };
-    const r = permuteForNm(g, opts, { timeMs: 600_000 });
+    const opts = { pattern: '2:4', shareRows: 4, method: 'wanda' as const, calib };
+    const r = permuteForNm(g, passSettings(opts), { timeMs: 600_000 });
     assert.ok(r.groups.length >= 1 && r.groups.every((x) => x.errorBefore !== undefined));
     for (const grp of r.groups) {
       if (grp.applied) assert.ok(grp.errorAfter! < grp.errorBefore!, `g${grp.group}`);

@@ -24,6 +24,7 @@ import type { DType, TypedArray } from '../../../runtime/tensor.js';
 import { DIGITS_DIR, MODELS_DIR } from '../../helpers/corpus.js';
 import { readNpy } from '../../helpers/files.js';
 import * as ort from 'onnxruntime-node';
+import { passSettings } from '../../../compiler/options/settings.js';
 
 interface ModelEntry { name: string; file: string; inputs: { name: string; npy: string }[]; outputs: { name: string; npy: string }[] }
 const MODELS = JSON.parse(readFileSync(join(MODELS_DIR, 'index.json'), 'utf8')) as ModelEntry[];
@@ -33,7 +34,7 @@ type Feeds = Record<string, { dtype?: DType; data: TypedArray; shape: readonly n
 /** Compiles `g` (kernel selection, memory plan, lowering, the writer) and runs the artifact in spc's runtime. */
 async function runSpc(g: Graph, feeds: Feeds): Promise<Record<string, TypedArray>> {
   const registry = defaultRegistry();
-  const selected = runPipeline(g, selectPipeline, makePassContext({}, registry));
+  const selected = runPipeline(g, selectPipeline, makePassContext(passSettings({}), registry));
   const lowered = lowerGraph(selected, planArena(selected), { spcVersion: 'test', sourceSha256: '', options: [] }, registry);
   const model = await loadModel(writeArtifact(lowered));
   try {

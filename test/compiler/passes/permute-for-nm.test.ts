@@ -10,7 +10,8 @@ import type { Graph } from '../../../compiler/ir/graph.js';
 import { runPipeline } from '../../../compiler/passes/manager.js';
 import { makePassContext } from '../../../compiler/passes/pass.js';
 import { canonicalizePipeline } from '../../../compiler/passes/pipelines.js';
-import { permuteEnabled, permuteForNm } from '../../../compiler/passes/permute-channels.js';
+import { permuteForNm } from '../../../compiler/passes/permute-channels.js';
+import { passSettings } from '../../../compiler/options/settings.js';
 import { evaluateGraph } from '../../../compiler/analysis/interpret.js';
 import { compileFile } from '../../../compiler/compile.js';
 import { keptNm } from '../../../compiler/sparse/rearrange/permute-search.js';
@@ -38,18 +39,19 @@ describe('permute-channels: permuteForNm before N:M pruning', function () {
   const input = { dtype: 'float32' as const, shape: SHAPE, data: (x.data as Float32Array).slice(0, 32 * 64) };
 
   it('is on by default for N:M patterns only, and follows an explicit --permute/--no-permute', () => {
+    const permuteEnabled = (o: Parameters<typeof passSettings>[0]) => passSettings(o).permute;
     assert.equal(permuteEnabled({ pattern: '2:4' }), true);
     assert.equal(permuteEnabled({ pattern: '2:4', shareRows: 4 }), true);
     assert.equal(permuteEnabled({ pattern: 'unstructured', sparsity: 0.5 }), false);
     assert.equal(permuteEnabled({}), false);
     assert.equal(permuteEnabled({ pattern: '2:4', permute: false }), false);
-    assert.equal(permuteEnabled({ pattern: 'unstructured', permute: true }), true);
+    assert.equal(permuteEnabled({ pattern: 'unstructured', sparsity: 0.5, permute: true }), true);
   });
 
   for (const options of [{ pattern: '2:4' }, { pattern: '2:4', shareRows: 4 }, { pattern: '1:4' }]) {
     it(`${JSON.stringify(options)}: kept score rises, never falls, and the outputs are unchanged`, () => {
       const g = canonical();
-      const r = permuteForNm(g, options, { timeMs: 600_000 });
+      const r = permuteForNm(g, passSettings(options), { timeMs: 600_000 });
       assert.ok(r.groups.length >= 1, 'some group searched');
       assert.ok(!r.timedOut);
       for (const grp of r.groups) assert.ok(grp.after >= grp.before, `g${grp.group}: ${grp.before} → ${grp.after}`);

@@ -77,7 +77,7 @@ describe('select-kernels: --prefer size', function () {
     const size = compileFile(CNN, { pattern: '2:4', prefer: 'size' });
     assert.ok(size.contents.provenance.options.some(([k, v]) => k === 'prefer' && v === 'size'));
     assert.deepEqual(compileFile(CNN, { pattern: '2:4', prefer: 'speed' }).artifact, compileFile(CNN, { pattern: '2:4' }).artifact);
-    assert.throws(() => compileFile(CNN, { pattern: '2:4', prefer: 'fast' as 'size' }), /prefer must be speed or size, got fast/);
+    assert.throws(() => compileFile(CNN, { pattern: '2:4', prefer: 'fast' as 'size' }), /--prefer 'fast': choose speed or size/);
   });
 
   it('spc compile: no --prefer and --prefer speed write the same bytes, with no prefer in the provenance; --prefer size records it', () => {

@@ -21,13 +21,14 @@ import type { TensorView } from '../../../runtime/tensor.js';
 import { assertClose } from '../../helpers/compare.js';
 import { DIGITS_DIR, MODELS_DIR } from '../../helpers/corpus.js';
 import { readNpy } from '../../helpers/files.js';
+import { passSettings } from '../../../compiler/options/settings.js';
 
 function canonical(path: string, inputShapes?: Record<string, number[]>): Graph {
   return runPipeline(loadOnnx(path, { inputShapes }).graph, canonicalizePipeline, makePassContext());
 }
 
 function prune(g: Graph, sparsity: number, extra: Record<string, unknown> = {}): { graph: Graph; notes: PassNote[] } {
-  const ctx = makePassContext({ pattern: 'channel', sparsity, ...extra });
+  const ctx = makePassContext(passSettings({ pattern: 'channel', sparsity, ...extra }));
   return { graph: pruneChannels.run(g, ctx), notes: ctx.notes };
 }
 
@@ -161,8 +162,8 @@ describe('passes/prune-channels: options and edge cases', function () {
   it('sparsity 0 and another pattern leave the graph itself', () => {
     const g = CASES[0]!.load();
     assert.equal(prune(g, 0).graph, g);
-    assert.equal(pruneChannels.run(g, makePassContext({ pattern: '2:4', sparsity: 0.5 })), g);
-    assert.equal(pruneChannels.run(g, makePassContext({})), g);
+    assert.equal(pruneChannels.run(g, makePassContext(passSettings({ pattern: '2:4' }))), g);
+    assert.equal(pruneChannels.run(g, makePassContext(passSettings({}))), g);
   });
 
   it('rejects a sparsity outside [0, 1)', () => {

@@ -13,6 +13,7 @@ import { parseConfig } from '../../../compiler/sparse/settings/config.js';
 import { MODELS_DIR } from '../../helpers/corpus.js';
 import { build, int, randomF32 } from './build.js';
 import { checkNm, checkUnstructured, matrixView } from '../sparse/checker.js';
+import { passSettings } from '../../../compiler/options/settings.js';
 
 let mobilenet: Graph | undefined;
 const mbv2 = (): Graph => (mobilenet ??= runPipeline(loadOnnx(join(MODELS_DIR, 'mobilenet_v2_w050.onnx')).graph, canonicalizePipeline, makePassContext()));
@@ -28,7 +29,7 @@ describe('passes/prune', function () {
 
   it('mobilenet_v2_w050: stem, classifier, depthwise and small layers stay dense, each with its reason, logged and reported', () => {
     const g = mbv2();
-    const ctx = makePassContext({ pattern: '2:4' });
+    const ctx = makePassContext(passSettings({ pattern: '2:4' }));
     const out = prune.run(g, ctx);
     const rows = pruneResultOf(ctx)!;
     const reason = (node: string): string => {
@@ -47,7 +48,7 @@ describe('passes/prune', function () {
     // Every Conv/Gemm/MatMul is either pruned or has a reason.
     assert.equal(rows.length, out.nodes.filter((n) => ['Conv', 'Gemm', 'MatMul'].includes(n.op)).length);
     // The pass records the rows pruneGraph returns, and its graph agrees with them: pruned rows annotated, skipped ones not.
-    assert.deepEqual(rows, pruneGraph(g, pruneSettings({ pattern: '2:4' })!).report);
+    assert.deepEqual(rows, pruneGraph(g, pruneSettings(passSettings({ pattern: '2:4' }))!).report);
     for (const r of rows) {
       const v = out.values.get(r.weight);
       assert.equal(v?.sparsity?.pattern, r.skipped ? undefined : r.pattern, r.node);
@@ -57,7 +58,7 @@ describe('passes/prune', function () {
 
   it('mobilenet_v2_w050: a reduction that is not a multiple of M is skipped, even when forced', () => {
     const config = parseConfig(JSON.stringify({ layers: [{ match: '*', force: true }] }), 'spc.json');
-    const { report } = pruneGraph(mbv2(), pruneSettings({ pattern: '1:16', minParams: 0, config })!);
+    const { report } = pruneGraph(mbv2(), pruneSettings(passSettings({ pattern: '1:16', minParams: 0, config }))!);
     const r = report.find((x) => x.node === MISALIGNED)!;
     assert.ok(r.skipped);
     assert.match(r.reason!, /reduction size 8 is not a multiple of M=16/);
@@ -74,7 +75,7 @@ describe('passes/prune', function () {
       { match: '/features/features.17/conv/conv.2/Conv', pattern: 'unstructured', sparsity: 0.8 },
       { match: '/features/features.17/conv/conv.2/Conv', sparsity: 0.6 },
     ] }), 'spc.json');
-    const { graph, report } = pruneGraph(mbv2(), pruneSettings({ pattern: '2:4', config })!);
+    const { graph, report } = pruneGraph(mbv2(), pruneSettings(passSettings({ pattern: '2:4', config }))!);
     const row = (n: string) => report.find((x) => x.node === n)!;
     assert.ok(!row(STEM).skipped);
     assert.equal(row(STEM).pattern, 'unstructured');
@@ -89,14 +90,14 @@ describe('passes/prune', function () {
 
   it('channel, or no pattern, leaves the graph unchanged', () => {
     const g = mbv2();
-    assert.equal(prune.run(g, makePassContext({ pattern: 'channel', sparsity: 0.25 })), g);
-    assert.equal(prune.run(g, makePassContext({})), g);
+    assert.equal(prune.run(g, makePassContext(passSettings({ pattern: 'channel', sparsity: 0.25 }))), g);
+    assert.equal(prune.run(g, makePassContext(passSettings({}))), g);
   });
 
   it('rejects bad options with a clear message', () => {
-    assert.throws(() => prune.run(mbv2(), makePassContext({ pattern: '4:2' })), /keep N of every M/);
-    assert.throws(() => prune.run(mbv2(), makePassContext({ pattern: 'unstructured', sparsity: 1 })), /sparsity must be a number in \[0, 1\)/);
-    assert.throws(() => prune.run(mbv2(), makePassContext({ pattern: 'unstructured', allocation: 'greedy' })), /uniform, global, erk/);
+    assert.throws(() => prune.run(mbv2(), makePassContext(passSettings({ pattern: '4:2' }))), /keep N of every M/);
+    assert.throws(() => prune.run(mbv2(), makePassContext(passSettings({ pattern: 'unstructured', sparsity: 1 }))), /--sparsity '1': expected a fraction in \[0, 1\)/);
+    assert.throws(() => prune.run(mbv2(), makePassContext(passSettings({ pattern: 'unstructured', allocation: 'greedy' as 'global' }))), /uniform, global, erk/);
   });
 
   describe('Gemm and MatMul weight views', () => {
@@ -119,7 +120,7 @@ describe('passes/prune', function () {
       outputs: ['y'],
     });
     it('prunes along the reduction for each layout; skips shared, non-constant and final weights', () => {
-      const ctx = makePassContext({ pattern: '2:4' });
+      const ctx = makePassContext(passSettings({ pattern: '2:4' }));
       const out = prune.run(g, ctx);
       const rows = pruneResultOf(ctx)!;
       const byNode = new Map(rows.map((r) => [r.node, r]));
@@ -137,7 +138,7 @@ describe('passes/prune', function () {
       assert.equal(g.values.get('b0')!.sparsity, undefined);
     });
     it('global unstructured over these layers hits the target to one weight', () => {
-      const { graph, report } = pruneGraph(g, pruneSettings({ pattern: 'unstructured', sparsity: 0.77, allocation: 'global', minParams: 0 })!);
+      const { graph, report } = pruneGraph(g, pruneSettings(passSettings({ pattern: 'unstructured', sparsity: 0.77, allocation: 'global', minParams: 0 }))!);
       const pruned = report.filter((r) => !r.skipped);
       const params = pruned.reduce((a, r) => a + r.params, 0);
       const zeros = pruned.reduce((a, r) => a + r.params - r.nonzeros, 0);

@@ -12,10 +12,11 @@ import { canonicalizePipeline } from '../../../compiler/passes/pipelines.js';
 import { pruneGraph, pruneSettings } from '../../../compiler/passes/prune.js';
 import { MODELS_DIR } from '../../helpers/corpus.js';
 import { checkBlock, checkNm, checkUnstructured, matrixView } from './checker.js';
+import { passSettings } from '../../../compiler/options/settings.js';
 
 const MODELS = ['mlp3', 'mobilenet_v2_w050', 'resnet10_w32', 'squeezenet1_1', 'mobilenet_v3_small_w075', 'transformer_enc2'];
 
-const GRID: readonly { pattern: string; sparsity?: number; allocation?: string }[] = [
+const GRID: readonly { pattern: string; sparsity?: number; allocation?: 'global' | 'erk' }[] = [
   { pattern: '2:4' }, { pattern: '4:8' }, { pattern: '1:4' },
   { pattern: 'unstructured', sparsity: 0.5 }, { pattern: 'unstructured', sparsity: 0.9 },
   { pattern: 'unstructured', sparsity: 0.5, allocation: 'global' }, { pattern: 'unstructured', sparsity: 0.9, allocation: 'global' },
@@ -37,7 +38,7 @@ describe('sparse: independent checker on the corpus', function () {
       let prunedLayers = 0;
       for (const model of MODELS) {
         const before = canonicalModel(model);
-        const settings = pruneSettings({ pattern: g.pattern, sparsity: g.sparsity, allocation: g.allocation })!;
+        const settings = pruneSettings(passSettings({ pattern: g.pattern, sparsity: g.sparsity, allocation: g.allocation }))!;
         const { graph: after, report } = pruneGraph(before, settings);
         let zeros = 0;
         let params = 0;

@@ -9,6 +9,7 @@ import { parseConfig } from '../../../../compiler/sparse/settings/config.js';
 import { evaluateGraph } from '../../../../compiler/analysis/interpret.js';
 import type { TensorView } from '../../../../runtime/tensor.js';
 import { build, float, int, ints, randomF32 } from '../../passes/build.js';
+import { passSettings } from '../../../../compiler/options/settings.js';
 
 /** Per-channel mean of `out` (axis 1 for [N,C,…], last axis for [M,N]) over all samples. */
 function channelMeans(g: Graph, out: string, samples: Record<string, TensorView>[], channels: number, channelAxisLast: boolean): Float64Array {
@@ -41,7 +42,7 @@ describe('sparse/bias-correction', () => {
   for (const method of ['magnitude', 'wanda', 'sparsegpt'] as const) {
     it(`${method} 75%: each pruned conv's mean output equals the dense layer's on the same inputs (within 1e-5)`, () => {
       const calib = { samples, source: 'test' };
-      const settings = pruneSettings({ pattern: 'unstructured', sparsity: 0.75, minParams: 0, config: FORCE, method, biasCorrection: true, calib })!;
+      const settings = pruneSettings(passSettings({ pattern: 'unstructured', sparsity: 0.75, minParams: 0, config: FORCE, method, biasCorrection: true, calib }))!;
       const { graph } = pruneGraph(conv, settings);
       assert.notEqual(graph.nodes[0]!.inputs[2], undefined, 'a bias was added to the first conv');
       // Layer 1 reads the graph input: dense and pruned means compare directly.
@@ -66,7 +67,7 @@ describe('sparse/bias-correction', () => {
       outputs: ['y'],
     });
     const xs = Array.from({ length: 5 }, (_, s) => ({ x: randomF32([1, 16], 20 + s, 0, 1) as TensorView }));
-    const settings = pruneSettings({ pattern: '1:4', minParams: 0, config: FORCE, method: 'wanda', biasCorrection: true, calib: { samples: xs, source: 't' } })!;
+    const settings = pruneSettings(passSettings({ pattern: '1:4', minParams: 0, config: FORCE, method: 'wanda', biasCorrection: true, calib: { samples: xs, source: 't' } }))!;
     const { graph } = pruneGraph(g, settings);
     const want = channelMeans(g, 'y', xs, 8, true);
     const got = channelMeans(graph, 'y', xs, 8, true);
@@ -74,8 +75,8 @@ describe('sparse/bias-correction', () => {
   });
 
   it('wanda, sparsegpt and bias correction without calibration data are errors that say so', () => {
-    assert.throws(() => pruneSettings({ pattern: '2:4', method: 'wanda' }), /needs calibration data/);
-    assert.throws(() => pruneSettings({ pattern: '2:4', biasCorrection: true }), /needs calibration data/);
-    assert.throws(() => pruneSettings({ pattern: '2:4', method: 'obs' }), /method must be one of/);
+    assert.throws(() => pruneSettings(passSettings({ pattern: '2:4', method: 'wanda' })), /needs calibration data/);
+    assert.throws(() => pruneSettings(passSettings({ pattern: '2:4', biasCorrection: true })), /needs calibration data/);
+    assert.throws(() => pruneSettings(passSettings({ pattern: '2:4', method: 'obs' as 'wanda' })), /--method 'obs': choose magnitude, wanda, sparsegpt/);
   });
 });

@@ -3,10 +3,9 @@
 
 import { extname } from 'node:path';
 import type { DType, TypedArray } from '../../runtime/tensor.js';
-import { parseNpy } from '../io/npy.js';
-import { parseTensorProto } from '../io/tensor-proto.js';
-import { readInputFile } from './read-file.js';
-import { READ_CAPS } from '../io/read.js';
+import { parseNpy } from './npy.js';
+import { parseTensorProto } from './tensor-proto.js';
+import { READ_CAPS, readBounded } from './read.js';
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -19,7 +18,7 @@ export interface FileTensor {
 }
 
 export function readTensorFile(path: string): FileTensor {
-  const bytes = readInputFile(path, READ_CAPS.tensorFile);
+  const bytes = readBounded(path, READ_CAPS.tensorFile);
   if (NPY_MAGIC.every((b, i) => bytes[i] === b) || extname(path).toLowerCase() === '.npy') {
     const a = parseNpy(bytes, path); // a bad .npy header is named by parseNpy
     return { dtype: a.dtype, shape: a.shape, data: a.data };
