@@ -6,14 +6,15 @@ import { echoJoin, echoList } from '../echo.js';
 import { SpcError } from '../errors.js';
 import type { Constant, Dim, DType, Graph, Node, Value } from '../ir/graph.js';
 import { attrInt, attrInts, attrString, makeGraph } from '../ir/graph.js';
+import { CONTROL_RULES } from './shape-rules/control.js';
 
 export interface ValueInfo { readonly dtype: DType; readonly shape?: readonly Dim[]; readonly constant?: Constant }
 
 type Shape = readonly Dim[];
-interface Out { dtype: DType; shape?: Shape }
+export interface Out { dtype: DType; shape?: Shape }
 
 /** What a rule sees: the node, its inputs' info and a few accessors that fail with the node's name. */
-class RuleCtx {
+export class RuleCtx {
   constructor(readonly node: Node, readonly inputs: readonly (ValueInfo | undefined)[], readonly opset: number) {}
 
   fail(msg: string): never {
@@ -59,7 +60,7 @@ export function constantInts(c: Constant): number[] {
   return out;
 }
 
-type Rule = (c: RuleCtx) => Out[];
+export type Rule = (c: RuleCtx) => Out[];
 
 // ---- dimension arithmetic -------------------------------------------------------------------
 
@@ -645,6 +646,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   Shape: shapeOp, Squeeze: squeeze, Unsqueeze: unsqueeze, Expand: expand, Split: split, Pad: pad, Cast: cast,
   GlobalAveragePool: globalPool, GlobalMaxPool: globalPool, MaxPool: pool, AveragePool: pool,
   Dropout: dropout, Resize: resize, Constant: constantOp,
+  ...CONTROL_RULES,
 };
 
 /** Op types spc can import (Constant is folded away by the importer and not listed). */
@@ -757,6 +759,19 @@ function sameShape(a: readonly Dim[] | undefined, b: readonly Dim[] | undefined)
 }
 
 /** Returns a graph whose every node output has dtype and (where derivable) shape. */
+/** The error an If must raise for its poisoned inputs: none when its condition is a constant that takes the clean branch. */
+function poisonedIf(node: Node, poisoned: ReadonlyMap<string, SpcError>, info: ReadonlyMap<string, ValueInfo>): SpcError | undefined {
+  const k = node.outputs.length;
+  const cond = info.get(node.inputs[0] ?? '')?.constant;
+  const sides = [node.inputs.slice(1, 1 + k), node.inputs.slice(1 + k)];
+  const mayRun = cond && cond.data.length === 1 ? [sides[cond.data[0] ? 0 : 1]!] : sides;
+  for (const name of [node.inputs[0] ?? '', ...mayRun.flat()]) {
+    const e = poisoned.get(name);
+    if (e) return e;
+  }
+  return undefined;
+}
+
 export function inferShapes(g: Graph): Graph {
   const info = new Map<string, ValueInfo>(g.values);
   const known = new Map<string, Known>();
@@ -767,16 +782,37 @@ export function inferShapes(g: Graph): Graph {
       if (k) known.set(v.name, k);
     }
   }
+  // A node of an If branch that cannot be inferred (a branch written for other input shapes) is
+  // not an error yet: its outputs stay unknown ("poisoned"), and its error is raised by the first
+  // If outside any branch that may take it (its condition not constant, or constant and taking it).
+  const poisoned = new Map<string, SpcError>();
+  const poison = (node: Node, e: SpcError): void => { for (const o of node.outputs) if (o !== '') poisoned.set(o, e); };
   for (const node of g.nodes) {
+    const bad = node.inputs.find((name) => poisoned.has(name));
+    if (bad !== undefined) {
+      const e = node.op === 'If' ? poisonedIf(node, poisoned, info) : poisoned.get(bad);
+      if (e) {
+        if (!node.branch?.length) throw e;
+        poison(node, e);
+        continue;
+      }
+    }
     const ins = node.inputs.map((name) => {
-      if (name === '') return undefined;
+      if (name === '' || poisoned.has(name)) return undefined;
       const v = info.get(name);
       if (!v) throw new SpcError(`node '${node.name}' (${node.op}): input '${name}' is not produced by any node, input or initializer`);
       const k = known.get(name);
       if (!v.constant && k && (v.dtype === 'int64' || v.dtype === 'int32')) return { ...v, constant: knownAsConstant(v.dtype, k) };
       return v;
     });
-    const outs = inferNode(node, ins, g.opset);
+    let outs;
+    try {
+      outs = inferNode(node, ins, g.opset);
+    } catch (e) {
+      if (!(e instanceof SpcError) || !node.branch?.length) throw e;
+      poison(node, e);
+      continue;
+    }
     const k = node.outputs.length === 1 ? propagateSafe(node, ins, g.opset, known) : undefined;
     node.outputs.forEach((name, i) => {
       if (name === '') return;

@@ -68,6 +68,11 @@ export interface Node {
   readonly kernelReason?: string;
   /** Its estimated ns per call, where the kernel profile priced the choice (the report's estimates read it). */
   readonly kernelNs?: number;
+  /**
+   * Set on a node that came from an If's branch: the branches enclosing it, outermost first, each
+   * `<If node name>:then` or `:else`. Only that branch's run needs it (passes/schedule-branches.ts).
+   */
+  readonly branch?: readonly string[];
 }
 
 export interface Graph {

@@ -6,6 +6,7 @@ import { fixpoint } from './manager.js';
 import { inferShapesPass } from './infer-shapes.js';
 import { foldConstants } from './fold-constants.js';
 import { removeIdentity } from './remove-identity.js';
+import { foldIf } from './fold-if.js';
 import { foldBatchnorm } from './fold-batchnorm.js';
 import { fuseActivation } from './fuse-activation.js';
 import { fuseLayernorm } from './fuse-layernorm.js';
@@ -23,7 +24,7 @@ import { reorderRowsPass } from './reorder-rows.js';
  * after the fixpoint keep every value's shape (a fused node takes over an already-typed name).
  */
 export const canonicalizePipeline: readonly PipelineStep[] = [
-  fixpoint('shapes-and-constants', [inferShapesPass, foldConstants]),
+  fixpoint('shapes-and-constants', [inferShapesPass, foldConstants, foldIf]),
   removeIdentity,
   foldBatchnorm,
   fuseActivation,
@@ -46,6 +47,6 @@ export const selectPipeline: readonly PipelineStep[] = [selectKernels];
 export const compilePipeline: readonly PipelineStep[] = [...canonicalizePipeline, ...prunePipeline, ...selectPipeline];
 
 export const ALL_PASSES: readonly Pass[] = [
-  inferShapesPass, foldConstants, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, eliminateDeadCode, materializeOutputs,
+  inferShapesPass, foldConstants, foldIf, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, eliminateDeadCode, materializeOutputs,
   permuteChannelsPass, prune, pruneChannels, reorderRowsPass, selectKernels,
 ];
