@@ -13,6 +13,7 @@ import { fuseLayernorm } from './fuse-layernorm.js';
 import { eliminateDeadCode } from './eliminate-dead-code.js';
 import { materializeOutputs } from './materialize-outputs.js';
 import { selectKernels } from './select-kernels.js';
+import { scheduleBranches } from './schedule-branches.js';
 import { prune } from './prune.js';
 import { pruneChannels } from './prune-channels.js';
 import { permuteChannelsPass } from './permute-channels.js';
@@ -41,12 +42,12 @@ export const canonicalizePipeline: readonly PipelineStep[] = [
 export const prunePipeline: readonly PipelineStep[] = [permuteChannelsPass, prune, pruneChannels, reorderRowsPass];
 
 /** After pruning: decide how every node runs. Memory planning and lowering follow in compile.ts. */
-export const selectPipeline: readonly PipelineStep[] = [selectKernels];
+export const selectPipeline: readonly PipelineStep[] = [selectKernels, scheduleBranches];
 
 /** The whole compile pipeline, in order. */
 export const compilePipeline: readonly PipelineStep[] = [...canonicalizePipeline, ...prunePipeline, ...selectPipeline];
 
 export const ALL_PASSES: readonly Pass[] = [
   inferShapesPass, foldConstants, foldIf, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, eliminateDeadCode, materializeOutputs,
-  permuteChannelsPass, prune, pruneChannels, reorderRowsPass, selectKernels,
+  permuteChannelsPass, prune, pruneChannels, reorderRowsPass, selectKernels, scheduleBranches,
 ];
