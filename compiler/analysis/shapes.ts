@@ -786,7 +786,16 @@ export function inferShapes(g: Graph): Graph {
   // not an error yet: its outputs stay unknown ("poisoned"), and its error is raised by the first
   // If outside any branch that may take it (its condition not constant, or constant and taking it).
   const poisoned = new Map<string, SpcError>();
-  const poison = (node: Node, e: SpcError): void => { for (const o of node.outputs) if (o !== '') poisoned.set(o, e); };
+  const poison = (node: Node, e: SpcError): void => {
+    // An entry without a shape (so the graph stays well formed); its dtype is never read: every
+    // reader is poisoned too, or an If that raises the error unless it never takes this branch.
+    const dtype = node.inputs.map((x) => info.get(x)?.dtype).find((d) => d !== undefined) ?? 'float32';
+    for (const o of node.outputs) {
+      if (o === '') continue;
+      poisoned.set(o, e);
+      if (!g.values.has(o)) inferred.set(o, { name: o, dtype });
+    }
+  };
   for (const node of g.nodes) {
     const bad = node.inputs.find((name) => poisoned.has(name));
     if (bad !== undefined) {

@@ -95,7 +95,7 @@ export function importModel(model: ModelProto, file: string, budget: WeightBudge
   // collides with one of them (or with another branch's) is renamed (see importNodes).
   const taken = new Set(known);
   for (const n of graph.node ?? []) for (const o of n.output ?? []) if (o !== '') taken.add(o);
-  const top: Scope = { local: undefined, branch: [], depth: 0 };
+  const top: Scope = { local: undefined, topNames: new Set(taken), branch: [], depth: 0 };
   const ctx: ImportContext = { file, scope, budget, add, taken, usedNames: new Set<string>(), nodes: [] };
   importNodes(graph.node ?? [], top, ctx);
   const nodes = ctx.nodes;
@@ -176,6 +176,8 @@ function topoSort(nodes: readonly Node[], available: Set<string>, file: string):
 interface Scope {
   /** The names this branch defines, as written → as named in the IR; undefined at the top (names kept). */
   readonly local: Map<string, string> | undefined;
+  /** At the top: every name the top graph defines. */
+  readonly topNames?: ReadonlySet<string>;
   readonly parent?: Scope;
   /** The `branch` tag of this scope's nodes (ir/graph.ts Node.branch). */
   readonly branch: readonly string[];
@@ -196,7 +198,7 @@ interface ImportContext {
 /** The IR name of `name` as seen from `s` (its own definitions first, then the enclosing graphs'); undefined if none defines it. */
 function resolveName(s: Scope, name: string): string | undefined {
   for (let at: Scope | undefined = s; at; at = at.parent) {
-    if (!at.local) return name;
+    if (!at.local) return at.topNames?.has(name) ? name : undefined;
     const hit = at.local.get(name);
     if (hit !== undefined) return hit;
   }
