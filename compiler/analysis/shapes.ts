@@ -11,10 +11,10 @@ import { CONTROL_RULES } from './shape-rules/control.js';
 export interface ValueInfo { readonly dtype: DType; readonly shape?: readonly Dim[]; readonly constant?: Constant }
 
 type Shape = readonly Dim[];
-export interface Out { dtype: DType; shape?: Shape }
+interface Out { dtype: DType; shape?: Shape }
 
 /** What a rule sees: the node, its inputs' info and a few accessors that fail with the node's name. */
-export class RuleCtx {
+class RuleCtx {
   constructor(readonly node: Node, readonly inputs: readonly (ValueInfo | undefined)[], readonly opset: number) {}
 
   fail(msg: string): never {
@@ -60,7 +60,7 @@ export function constantInts(c: Constant): number[] {
   return out;
 }
 
-export type Rule = (c: RuleCtx) => Out[];
+type Rule = (c: RuleCtx) => Out[];
 
 // ---- dimension arithmetic -------------------------------------------------------------------
 

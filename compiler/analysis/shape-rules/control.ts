@@ -2,7 +2,19 @@
 // else outputs…]; compiler/frontend/import.ts).
 
 import { echoList } from '../../echo.js';
-import type { Out, Rule, RuleCtx } from '../shapes.js';
+import type { Constant, Dim, DType, Node } from '../../ir/graph.js';
+
+// What the rules read of analysis/shapes.ts's RuleCtx, declared here so this file does not import
+// shapes.ts (which imports it).
+interface Info { readonly dtype: DType; readonly shape?: readonly Dim[]; readonly constant?: Constant }
+interface Out { dtype: DType; shape?: readonly Dim[] }
+interface RuleCtx {
+  readonly node: Node;
+  readonly inputs: readonly (Info | undefined)[];
+  fail(msg: string): never;
+  in(i: number): Info;
+}
+type Rule = (c: RuleCtx) => Out[];
 
 /** Which branch a constant condition takes, or undefined when the condition is not a constant. */
 export function constantBranch(c: RuleCtx): 'then' | 'else' | undefined {
