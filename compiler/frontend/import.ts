@@ -96,7 +96,7 @@ export function importModel(model: ModelProto, file: string, budget: WeightBudge
   const taken = new Set(known);
   for (const n of graph.node ?? []) for (const o of n.output ?? []) if (o !== '') taken.add(o);
   const top: Scope = { local: undefined, topNames: new Set(taken), branch: [], depth: 0 };
-  const ctx: ImportContext = { file, scope, budget, add, taken, usedNames: new Set<string>(), nodes: [] };
+  const ctx: ImportContext = { file, opset, scope, budget, add, taken, usedNames: new Set<string>(), nodes: [] };
   importNodes(graph.node ?? [], top, ctx);
   const nodes = ctx.nodes;
 
@@ -186,6 +186,8 @@ interface Scope {
 
 interface ImportContext {
   readonly file: string;
+  /** The model's default-domain opset (branches share it). */
+  readonly opset: number;
   readonly scope: ExternalDataScope;
   readonly budget: WeightBudget;
   readonly add: (v: Value, where: string) => void;
