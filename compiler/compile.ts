@@ -18,6 +18,7 @@ import { permuteResultOf } from './passes/permute-channels.js';
 import type { RowReorder } from './passes/reorder-rows.js';
 import { rowOrderOf } from './passes/reorder-rows.js';
 import { planArena } from './analysis/memory-plan.js';
+import { inferShapes } from './analysis/shapes.js';
 import { lowerGraph, withRecipe } from './emit/lower.js';
 import { compileReport, recipeOf, type CompileLayerReport } from './emit/compile-report.js';
 import { writeArtifact } from './emit/artifact.js';
@@ -240,6 +241,8 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
   const run: RunOptions = { verify: options.verify ?? false, ...options.passHooks };
   const { canonical, permuted, rowOrder, graph, allWarnings } = namingModel(label, () => {
     const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, run);
+    // An If's inference errors wait until folding could have made its condition constant: raise what remains.
+    if (canonical.nodes.some((n) => n.op === 'If' || n.branch)) inferShapes(canonical, { strict: true });
     // Folding can make shapes known that were not: check them before calibration allocates activations.
     checkValueShapes(canonical, limits);
     const pruned = runPipeline(canonical, prunePipeline, ctx, run);

@@ -772,7 +772,14 @@ function poisonedIf(node: Node, poisoned: ReadonlyMap<string, SpcError>, info: R
   return undefined;
 }
 
-export function inferShapes(g: Graph): Graph {
+/**
+ * `strict`: raise an If's or its branches' inference errors at once. Otherwise (while folding
+ * may still make an If's condition constant, e.g. a shape test inside a branch) they are deferred:
+ * the values stay shape-less, and the compile driver's strict run after canonicalization raises
+ * what remains (compile.ts).
+ */
+export function inferShapes(g: Graph, options: { readonly strict?: boolean } = {}): Graph {
+  const defer = (node: Node): boolean => !options.strict && (node.op === 'If' || (node.branch?.length ?? 0) > 0);
   const info = new Map<string, ValueInfo>(g.values);
   const known = new Map<string, Known>();
   const inferred = new Map<string, Value>();
@@ -784,7 +791,8 @@ export function inferShapes(g: Graph): Graph {
   }
   // A node of an If branch that cannot be inferred (a branch written for other input shapes) is
   // not an error yet: its outputs stay unknown ("poisoned"), and its error is raised by the first
-  // If outside any branch that may take it (its condition not constant, or constant and taking it).
+  // node outside any branch that reads it (an If only if it may take that branch: its condition
+  // not constant, or constant and taking it); when not strict, by no node: see `strict`.
   const poisoned = new Map<string, SpcError>();
   const poison = (node: Node, e: SpcError): void => {
     // An entry without a shape (so the graph stays well formed); its dtype is never read: every
@@ -801,7 +809,7 @@ export function inferShapes(g: Graph): Graph {
     if (bad !== undefined) {
       const e = node.op === 'If' ? poisonedIf(node, poisoned, info) : poisoned.get(bad);
       if (e) {
-        if (!node.branch?.length) throw e;
+        if (!defer(node)) throw e;
         poison(node, e);
         continue;
       }
@@ -818,7 +826,7 @@ export function inferShapes(g: Graph): Graph {
     try {
       outs = inferNode(node, ins, g.opset);
     } catch (e) {
-      if (!(e instanceof SpcError) || !node.branch?.length) throw e;
+      if (!(e instanceof SpcError) || !defer(node)) throw e;
       poison(node, e);
       continue;
     }
