@@ -809,7 +809,9 @@ export function inferShapes(g: Graph, options: { readonly strict?: boolean } = {
     if (bad !== undefined) {
       const e = node.op === 'If' ? poisonedIf(node, poisoned, info) : poisoned.get(bad);
       if (e) {
-        if (!defer(node)) throw e;
+        // Any reader, not only a branch's: an If inlined by fold-if leaves Identity nodes outside
+        // every branch reading values whose own If may fold only in a later round.
+        if (options.strict) throw e;
         poison(node, e);
         continue;
       }
