@@ -758,7 +758,6 @@ function sameShape(a: readonly Dim[] | undefined, b: readonly Dim[] | undefined)
   return a.every((d, i) => d === b[i]);
 }
 
-/** Returns a graph whose every node output has dtype and (where derivable) shape. */
 /** The error an If must raise for its poisoned inputs: none when its condition is a constant that takes the clean branch. */
 function poisonedIf(node: Node, poisoned: ReadonlyMap<string, SpcError>, info: ReadonlyMap<string, ValueInfo>): SpcError | undefined {
   const k = node.outputs.length;
@@ -773,6 +772,7 @@ function poisonedIf(node: Node, poisoned: ReadonlyMap<string, SpcError>, info: R
 }
 
 /**
+ * Returns a graph whose every node output has dtype and (where derivable) shape.
  * `strict`: raise an If's or its branches' inference errors at once. Otherwise (while folding
  * may still make an If's condition constant, e.g. a shape test inside a branch) they are deferred:
  * the values stay shape-less, and the compile driver's strict run after canonicalization raises
