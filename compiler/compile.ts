@@ -20,6 +20,7 @@ import { rowOrderOf } from './passes/reorder-rows.js';
 import { pruneResultOf } from './passes/prune.js';
 import { channelPruningOf } from './passes/prune-channels.js';
 import { planArena } from './analysis/memory-plan.js';
+import { inferShapes } from './analysis/shapes.js';
 import { lowerGraph, withRecipe } from './emit/lower.js';
 import { compileReport, recipeOf, type CompileLayerReport } from './emit/compile-report.js';
 import { estimateLayers } from './report/estimates.js';
@@ -131,6 +132,8 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
   const run: RunOptions = { verify: settings.verify, ...passHooks };
   const { canonical, permuted, rowOrder, graph, allWarnings } = namingModel(label, () => {
     const canonical = runPipeline(withGraph(imported, { name }), canonicalizePipeline, ctx, run);
+    // An If's inference errors wait until folding could have made its condition constant: raise what remains.
+    if (canonical.nodes.some((n) => n.op === 'If' || n.branch)) inferShapes(canonical, { strict: true });
     // Folding can make shapes known that were not: check them before calibration allocates activations.
     checkValueShapes(canonical, limits);
     const pruned = runPipeline(canonical, prunePipeline, ctx, run);

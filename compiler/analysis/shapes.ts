@@ -12,6 +12,7 @@ import { broadcast, constantInts, dimAdd, elementwise, fmt, product, RuleCtx, sa
 import { ELEMENTWISE_RULES } from './shape-rules/elementwise.js';
 import { DATA_MOVEMENT_RULES } from './shape-rules/data-movement.js';
 import { REDUCE_AND_INDEX_RULES } from './shape-rules/reduce.js';
+import { CONTROL_RULES } from './shape-rules/control.js';
 
 export type { ValueInfo } from './shape-rules/rule.js';
 export { constantInts } from './shape-rules/rule.js';
@@ -505,6 +506,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   ...DATA_MOVEMENT_RULES,
   ...REDUCE_AND_INDEX_RULES,
   ...RECURRENT_RULES,
+  ...CONTROL_RULES,
 };
 
 /** Op types spc can import (Constant is folded away by the importer and not listed). */
@@ -616,8 +618,28 @@ function sameShape(a: readonly Dim[] | undefined, b: readonly Dim[] | undefined)
   return a.every((d, i) => d === b[i]);
 }
 
-/** Returns a graph whose every node output has dtype and (where derivable) shape. */
-export function inferShapes(g: Graph): Graph {
+/** The error an If must raise for its poisoned inputs: none when its condition is a constant that takes the clean branch. */
+function poisonedIf(node: Node, poisoned: ReadonlyMap<string, SpcError>, info: ReadonlyMap<string, ValueInfo>): SpcError | undefined {
+  const k = node.outputs.length;
+  const cond = info.get(node.inputs[0] ?? '')?.constant;
+  const sides = [node.inputs.slice(1, 1 + k), node.inputs.slice(1 + k)];
+  const mayRun = cond && cond.data.length === 1 ? [sides[cond.data[0] ? 0 : 1]!] : sides;
+  for (const name of [node.inputs[0] ?? '', ...mayRun.flat()]) {
+    const e = poisoned.get(name);
+    if (e) return e;
+  }
+  return undefined;
+}
+
+/**
+ * Returns a graph whose every node output has dtype and (where derivable) shape.
+ * `strict`: raise an If's or its branches' inference errors at once. Otherwise (while folding
+ * may still make an If's condition constant, e.g. a shape test inside a branch) they are deferred:
+ * the values stay shape-less, and the compile driver's strict run after canonicalization raises
+ * what remains (compile.ts).
+ */
+export function inferShapes(g: Graph, options: { readonly strict?: boolean } = {}): Graph {
+  const defer = (node: Node): boolean => !options.strict && (node.op === 'If' || (node.branch?.length ?? 0) > 0);
   const info = new Map<string, ValueInfo>(g.values);
   const known = new Map<string, Known>();
   const inferred = new Map<string, Value>();
@@ -627,16 +649,49 @@ export function inferShapes(g: Graph): Graph {
       if (k) known.set(v.name, k);
     }
   }
+  // A node of an If branch that cannot be inferred (a branch written for other input shapes) is
+  // not an error yet: its outputs stay unknown ("poisoned"), and its error is raised by the first
+  // node outside any branch that reads it (an If only if it may take that branch: its condition
+  // not constant, or constant and taking it); when not strict, by no node: see `strict`.
+  const poisoned = new Map<string, SpcError>();
+  const poison = (node: Node, e: SpcError): void => {
+    // An entry without a shape (so the graph stays well formed); its dtype is never read: every
+    // reader is poisoned too, or an If that raises the error unless it never takes this branch.
+    const dtype = node.inputs.map((x) => info.get(x)?.dtype).find((d) => d !== undefined) ?? 'float32';
+    for (const o of node.outputs) {
+      if (o === '') continue;
+      poisoned.set(o, e);
+      if (!g.values.has(o)) inferred.set(o, { name: o, dtype });
+    }
+  };
   for (const node of g.nodes) {
+    const bad = node.inputs.find((name) => poisoned.has(name));
+    if (bad !== undefined) {
+      const e = node.op === 'If' ? poisonedIf(node, poisoned, info) : poisoned.get(bad);
+      if (e) {
+        // Any reader, not only a branch's: an If inlined by fold-if leaves Identity nodes outside
+        // every branch reading values whose own If may fold only in a later round.
+        if (options.strict) throw e;
+        poison(node, e);
+        continue;
+      }
+    }
     const ins = node.inputs.map((name) => {
-      if (name === '') return undefined;
+      if (name === '' || poisoned.has(name)) return undefined;
       const v = info.get(name);
       if (!v) throw new SpcError(`node '${node.name}' (${node.op}): input '${name}' is not produced by any node, input or initializer`);
       const k = known.get(name);
       if (!v.constant && k && (v.dtype === 'int64' || v.dtype === 'int32')) return { ...v, constant: knownAsConstant(v.dtype, k) };
       return v;
     });
-    const outs = inferNode(node, ins, g.opset);
+    let outs;
+    try {
+      outs = inferNode(node, ins, g.opset);
+    } catch (e) {
+      if (!(e instanceof SpcError) || !defer(node)) throw e;
+      poison(node, e);
+      continue;
+    }
     const k = node.outputs.length === 1 ? propagateSafe(node, ins, g.opset, known) : undefined;
     node.outputs.forEach((name, i) => {
       if (name === '') return;

@@ -12,6 +12,8 @@
 // 100k-node graph costs about a second, not a 100k-statement syntax tree). Deterministic: no
 // timestamps, no absolute paths.
 
+import { branchRegions } from '../../runtime/loader/check-branches.js';
+import type { BranchRegion } from '../../runtime/loader/check-branches.js';
 import { createRequire } from 'node:module';
 import type * as TsMorph from 'ts-morph';
 import type { Kernel } from '../../runtime/kernels/kernel.js';
@@ -208,6 +210,9 @@ export function generateDispatch(a: LoadedArtifact, options: DispatchOptions = {
     const text = w.toString();
     return indent === '' ? text : text.replace(/^(?=.)/gm, indent);
   };
+  const regions = branchRegions(a.nodes, (m) => new Error(`dispatch: ${m}`));
+  const startingAt = new Map<number, BranchRegion[]>();
+  for (const r of regions) startingAt.set(r.start, [...(startingAt.get(r.start) ?? []), r]);
   const parts = new Map<string, (indent: string) => string>([
     [KERNEL_LIST, lines((w) => {
       w.write('[').newLine();
@@ -216,11 +221,27 @@ export function generateDispatch(a: LoadedArtifact, options: DispatchOptions = {
     })],
     [BINDINGS, lines((w) => {
       a.nodes.forEach((_, i) => w.writeLine(`const s${i} = b.steps[${i}]!;`));
+      for (const t of new Set(regions.map((r) => r.cond))) w.writeLine(`const c${t} = b.views[${t}]!.data as Uint8Array;`);
       a.inputs.forEach((ti, k) => w.writeLine(`const x${k} = ${viewOf(ti, 'input')}`));
       a.outputs.forEach((ti, k) => w.writeLine(`const y${k} = ${viewOf(ti, 'output')}`));
     })],
     [STEPS, lines((w) => {
-      a.nodes.forEach((n, i) => w.writeLine(`s${i}(); // ${tsCommentText(n.name)}: ${tsCommentText(n.kernel)}${whereOutputs(n.outputs)}`));
+      const step = (i: number): void => {
+        const n = a.nodes[i]!;
+        w.writeLine(`s${i}(); // ${tsCommentText(n.name)}: ${tsCommentText(n.kernel)}${whereOutputs(n.outputs)}`);
+      };
+      // If branches as if/else around their steps (the interpreter's step program, written out).
+      const emit = (from: number, to: number): void => {
+        for (let i = from; i < to;) {
+          const r = (startingAt.get(i) ?? []).find((x) => x.ifStep < to);
+          if (!r) { step(i++); continue; }
+          w.write(`if (c${r.cond}[0]) `).inlineBlock(() => emit(r.start, r.thenEnd));
+          w.write(' else ').inlineBlock(() => emit(r.thenEnd, r.ifStep)).newLine();
+          step(r.ifStep);
+          i = r.ifStep + 1;
+        }
+      };
+      emit(0, a.nodes.length);
     })],
   ]);
   return `${header}\n\n${fillPlaceholders(sf.getFullText(), parts)}`;

@@ -27,6 +27,22 @@ const ELEM_TYPE: Readonly<Record<DType, number>> = Object.fromEntries(
 
 const utf8 = new TextEncoder();
 
+/**
+ * An If as spc flattens it (inputs [cond, then outputs…, else outputs…], both branches' nodes
+ * already in the graph) is, in ONNX, a Where per output on the condition made a scalar: the same
+ * values, with both branches computed, as the flattened graph says.
+ */
+function emitIf(n: Graph['nodes'][number], names: UniqueNames, initializers: onnxProto.onnx.ITensorProto[], nodes: onnxProto.onnx.INodeProto[]): void {
+  const k = n.outputs.length;
+  const scalar = names.value(`${n.name}_scalar_shape`);
+  initializers.push(tensorProto(scalar, { dtype: 'int64', shape: [0], data: new BigInt64Array(0) }));
+  const cond = names.value(`${n.name}_cond`);
+  nodes.push(nodeProto(names.node(`${n.name}_cond`), '', 'Reshape', [n.inputs[0]!, scalar], [cond], {}));
+  n.outputs.forEach((o, i) => {
+    nodes.push(nodeProto(i === 0 ? n.name : names.node(`${n.name}_${i}`), '', 'Where', [cond, n.inputs[1 + i]!, n.inputs[1 + k + i]!], [o], {}));
+  });
+}
+
 /** Serializes `g` as an ONNX model (ir_version 8, default-domain opset `g.opset`). */
 export function emitOnnx(g: Graph): Uint8Array {
   const names = new UniqueNames(g);
@@ -43,6 +59,10 @@ export function emitOnnx(g: Graph): Uint8Array {
   for (const n of g.nodes) {
     const { domain, opType } = splitOp(n.op);
     if (domain !== '') domains.add(domain);
+    if (n.op === 'If') {
+      emitIf(n, names, initializers, nodes);
+      continue;
+    }
     const act = n.attrs['spc_activation'];
     if (!act) {
       nodes.push(nodeProto(n.name, domain, opType, n.inputs, n.outputs, n.attrs));

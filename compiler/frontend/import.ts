@@ -14,7 +14,8 @@ import { openInside } from '../io/open-inside.js';
 import type { TypedArray } from '../../runtime/tensor.js';
 import { int64ToNumber } from './decode.js';
 import type { ModelProto } from './decode.js';
-import type { WireAttribute, WireNode, WireTensor } from './wire.js';
+import type { WireAttribute, WireGraph, WireNode, WireTensor } from './wire.js';
+import { MAX_SUBGRAPH_DEPTH } from './wire.js';
 import { echoList } from '../echo.js';
 import { explicitOpsetForm } from './opset-forms.js';
 
@@ -91,35 +92,14 @@ export function importModel(model: ModelProto, file: string, budget: WeightBudge
     inputs.push(name);
   }
 
-  const nodes: Node[] = [];
-  const usedNames = new Set<string>();
-  (graph.node ?? []).forEach((n, index) => {
-    const op = n.opType ?? '';
-    const domain = n.domain ?? '';
-    let name = n.name || `${op}_${index}`;
-    // Keep names unique so every message names exactly one node.
-    for (let k = 1; usedNames.has(name); k++) name = `${n.name || `${op}_${index}`}_${k}`;
-    usedNames.add(name);
-    const where = `${file}: node '${name}' (${op})`;
-    const isDefault = domain === '' || domain === 'ai.onnx';
-    if (isDefault && op === 'Constant') {
-      if (n.output?.length !== 1) throw new SpcError(`${where}: expected one output`);
-      const constant = constantNodeValue(n, where, scope, budget);
-      add({ name: n.output![0]!, dtype: constant.dtype, shape: constant.shape, constant }, where);
-      return;
-    }
-    const attrs: Record<string, Attr> = {};
-    for (const a of n.attribute ?? []) {
-      if (!a.name) throw new SpcError(`${where}: an attribute has no name`);
-      if (Object.prototype.hasOwnProperty.call(attrs, a.name)) throw new SpcError(`${where}: attribute '${a.name}' is given twice`);
-      const attr = importAttr(a, `${where}: attribute '${a.name}'`, scope, budget);
-      // defineProperty: an attribute named __proto__ stays a plain own property.
-      if (attr) Object.defineProperty(attrs, a.name, { value: attr, enumerable: true, writable: true, configurable: true });
-    }
-    if (isDefault) explicitOpsetForm(op, opset, attrs);
-    // Unsupported ops are reported together by the loader; a foreign domain stays visible in the op name.
-    nodes.push({ name, op: isDefault ? op : `${domain}.${op}`, inputs: [...(n.input ?? [])], outputs: [...(n.output ?? [])], attrs });
-  });
+  // Every name the top graph defines, before any branch is flattened: a branch-local name that
+  // collides with one of them (or with another branch's) is renamed (see importNodes).
+  const taken = new Set(known);
+  for (const n of graph.node ?? []) for (const o of n.output ?? []) if (o !== '') taken.add(o);
+  const top: Scope = { local: undefined, topNames: new Set(taken), branch: [], depth: 0 };
+  const ctx: ImportContext = { file, opset, scope, budget, add, taken, usedNames: new Set<string>(), nodes: [] };
+  importNodes(graph.node ?? [], top, ctx);
+  const nodes = ctx.nodes;
 
   const outputs = (graph.output ?? []).map((o) => o.name ?? '');
   if (outputs.length === 0) throw new SpcError(`${file}: the graph has no outputs`);
@@ -193,6 +173,147 @@ function topoSort(nodes: readonly Node[], available: Set<string>, file: string):
   return out;
 }
 
+/** A graph body being imported: the top graph, or an If branch flattened into it. */
+interface Scope {
+  /** The names this branch defines, as written → as named in the IR; undefined at the top (names kept). */
+  readonly local: Map<string, string> | undefined;
+  /** At the top: every name the top graph defines. */
+  readonly topNames?: ReadonlySet<string>;
+  readonly parent?: Scope;
+  /** The `branch` tag of this scope's nodes (ir/graph.ts Node.branch). */
+  readonly branch: readonly string[];
+  readonly depth: number;
+}
+
+interface ImportContext {
+  readonly file: string;
+  /** The model's default-domain opset (branches share it). */
+  readonly opset: number;
+  readonly scope: ExternalDataScope;
+  readonly budget: WeightBudget;
+  readonly add: (v: Value, where: string) => void;
+  /** Every IR name given so far (top-graph names up front, branch names as assigned). */
+  readonly taken: Set<string>;
+  readonly usedNames: Set<string>;
+  readonly nodes: Node[];
+}
+
+/** The IR name of `name` as seen from `s` (its own definitions first, then the enclosing graphs'); undefined if none defines it. */
+function resolveName(s: Scope, name: string): string | undefined {
+  for (let at: Scope | undefined = s; at; at = at.parent) {
+    if (!at.local) return at.topNames?.has(name) ? name : undefined;
+    const hit = at.local.get(name);
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
+}
+
+/**
+ * Imports one graph body's nodes into ctx.nodes. An If's branches are flattened into the same
+ * node list: their values renamed where a name is already taken, their nodes tagged with the
+ * branch (Node.branch), and the If node reading [cond, then outputs…, else outputs…], so
+ * ordering, shape inference and folding see the branches' data flow as any other.
+ */
+function importNodes(wireNodes: readonly WireNode[], s: Scope, ctx: ImportContext): void {
+  const { file } = ctx;
+  const ref = (name: string, where: string): string => {
+    if (name === '' || !s.local) return name;
+    const r = resolveName(s, name);
+    if (r === undefined) throw new SpcError(`${where}: input '${name}' is not defined in its branch or an enclosing graph`);
+    return r;
+  };
+  wireNodes.forEach((n, index) => {
+    const op = n.opType ?? '';
+    const domain = n.domain ?? '';
+    const base = n.name || (s.branch.length ? `${s.branch[s.branch.length - 1]}/${op}_${index}` : `${op}_${index}`);
+    let name = base;
+    // Keep names unique so every message names exactly one node.
+    for (let k = 1; ctx.usedNames.has(name); k++) name = `${base}_${k}`;
+    ctx.usedNames.add(name);
+    const where = `${file}: node '${name}' (${op})`;
+    const isDefault = domain === '' || domain === 'ai.onnx';
+    const outputs = (n.output ?? []).map((o) => (o === '' || !s.local ? o : s.local.get(o)!));
+    if (isDefault && op === 'Constant') {
+      if (outputs.length !== 1) throw new SpcError(`${where}: expected one output`);
+      const constant = constantNodeValue(n, where, ctx.scope, ctx.budget);
+      ctx.add({ name: outputs[0]!, dtype: constant.dtype, shape: constant.shape, constant }, where);
+      return;
+    }
+    const attrs: Record<string, Attr> = {};
+    const branches: Record<string, WireGraph> = {};
+    for (const a of n.attribute ?? []) {
+      if (!a.name) throw new SpcError(`${where}: an attribute has no name`);
+      if (Object.prototype.hasOwnProperty.call(attrs, a.name) || Object.prototype.hasOwnProperty.call(branches, a.name)) {
+        throw new SpcError(`${where}: attribute '${a.name}' is given twice`);
+      }
+      if (a.type === AttrType.GRAPH && isDefault && op === 'If' && (a.name === 'then_branch' || a.name === 'else_branch')) {
+        if (!a.g) throw new SpcError(`${where}: attribute '${a.name}' has no graph`);
+        branches[a.name] = a.g;
+        continue;
+      }
+      const attr = importAttr(a, `${where}: attribute '${a.name}'`, ctx.scope, ctx.budget, op);
+      // defineProperty: an attribute named __proto__ stays a plain own property.
+      if (attr) Object.defineProperty(attrs, a.name, { value: attr, enumerable: true, writable: true, configurable: true });
+    }
+    if (isDefault) explicitOpsetForm(op, ctx.opset, attrs);
+    const inputs = (n.input ?? []).map((i) => ref(i, where));
+    const tag = s.branch.length ? { branch: s.branch } : {};
+    if (isDefault && op === 'If') {
+      const taken = (['then_branch', 'else_branch'] as const).map((key) => {
+        const body = branches[key];
+        if (!body) throw new SpcError(`${where}: attribute '${key}' is missing`);
+        return importBranch(body, `${name}:${key === 'then_branch' ? 'then' : 'else'}`, `${where}: ${key}`, s, ctx);
+      });
+      const [thenOuts, elseOuts] = taken as [string[], string[]];
+      if (thenOuts.length !== outputs.length || elseOuts.length !== outputs.length) {
+        throw new SpcError(`${where}: the node has ${outputs.length} outputs, then_branch ${thenOuts.length}, else_branch ${elseOuts.length}; they must agree`);
+      }
+      if (inputs.length !== 1) throw new SpcError(`${where}: expected one input (the condition), got ${inputs.length}`);
+      ctx.nodes.push({ name, op, inputs: [...inputs, ...thenOuts, ...elseOuts], outputs, attrs, ...tag });
+      return;
+    }
+    // Unsupported ops are reported together by the loader; a foreign domain stays visible in the op name.
+    ctx.nodes.push({ name, op: isDefault ? op : `${domain}.${op}`, inputs, outputs, attrs, ...tag });
+  });
+}
+
+/**
+ * Flattens one If branch (`branch`: `<If name>:then|else`) into ctx; returns the IR names of its
+ * outputs. A branch takes no inputs; it reads the enclosing graphs' values by name.
+ */
+function importBranch(body: WireGraph, branch: string, where: string, parent: Scope, ctx: ImportContext): string[] {
+  // The decoder capped the nesting (MAX_SUBGRAPH_DEPTH); this guards the recursion on its own.
+  if (parent.depth + 1 > MAX_SUBGRAPH_DEPTH) throw new SpcError(`${where}: subgraphs nest more than ${MAX_SUBGRAPH_DEPTH} levels deep`);
+  const realInputs = (body.input ?? []).filter((vi) => !(body.initializer ?? []).some((t) => t.name === vi.name));
+  if (realInputs.length > 0) throw new SpcError(`${where}: declares inputs (${realInputs.map((v) => `'${v.name ?? ''}'`).join(', ')}); an If branch takes none`);
+  if (body.sparseInitializer && body.sparseInitializer.length > 0) throw new SpcError(`${where}: sparse initializers are not supported`);
+  const local = new Map<string, string>();
+  const define = (name: string): void => {
+    if (name === '') return;
+    if (local.has(name)) throw new SpcError(`${where}: value '${name}' is defined twice`);
+    let ir = name;
+    for (let k = 1; ctx.taken.has(ir); k++) ir = `${name}@${branch}${k > 1 ? `_${k}` : ''}`;
+    ctx.taken.add(ir);
+    local.set(name, ir);
+  };
+  for (const t of body.initializer ?? []) define(t.name ?? '');
+  for (const n of body.node ?? []) for (const o of n.output ?? []) define(o);
+  const s: Scope = { local, parent, branch: [...parent.branch, branch], depth: parent.depth + 1 };
+  for (const t of body.initializer ?? []) {
+    const name = t.name ?? '';
+    if (!name) throw new SpcError(`${where}: an initializer has no name`);
+    const constant = decodeTensor(t, `${where}: initializer '${name}'`, ctx.scope, ctx.budget);
+    ctx.add({ name: local.get(name)!, dtype: constant.dtype, shape: constant.shape, constant }, `${where}: initializer`);
+  }
+  importNodes(body.node ?? [], s, ctx);
+  return (body.output ?? []).map((o) => {
+    const name = o.name ?? '';
+    const r = name === '' ? undefined : resolveName(s, name);
+    if (r === undefined) throw new SpcError(`${where}: output '${name}' is not defined in the branch or an enclosing graph`);
+    return r;
+  });
+}
+
 /** A binary min-heap of distinct node indices (each pushed at most once, so `capacity` suffices). */
 class IndexHeap {
   private readonly items: Int32Array;
@@ -229,7 +350,7 @@ class IndexHeap {
   }
 }
 
-function importAttr(a: WireAttribute, where: string, scope: ExternalDataScope, budget: WeightBudget): Attr | undefined {
+function importAttr(a: WireAttribute, where: string, scope: ExternalDataScope, budget: WeightBudget, op: string): Attr | undefined {
   switch (a.type) {
     case AttrType.INT: return { kind: 'int', value: attrInt64(a.i as Int64) };
     case AttrType.FLOAT: return { kind: 'float', value: a.f ?? 0 };
@@ -241,7 +362,8 @@ function importAttr(a: WireAttribute, where: string, scope: ExternalDataScope, b
       if (!a.t) throw new SpcError(`${where}: tensor attribute has no tensor`);
       return { kind: 'tensor', value: decodeTensor(a.t, where, scope, budget) };
     case AttrType.GRAPH: case AttrType.GRAPHS:
-      throw new SpcError(`${where}: subgraph attributes are not supported`);
+      // If's branches are imported by importNodes; Loop and Scan bodies are not.
+      throw new SpcError(`${where}: subgraph attributes are supported on If (then_branch, else_branch) only, not on ${op}`);
     default:
       throw new SpcError(`${where}: unsupported attribute type ${a.type}`);
   }

@@ -40,6 +40,10 @@ export const OP_SUPPORT: Readonly<Record<string, OpSupport>> = {
   HardSigmoid: { since: 6 },
   HardSwish: { since: 14 },
   Identity: { since: 1 },
+  If: {
+    since: 1,
+    limits: ['both branches must give each output the same dtype and static shape, unless the condition is a compile-time constant (then the taken branch is inlined)', 'tensor outputs only (no sequences or optionals)'],
+  },
   LayerNormalization: { since: 17 },
   LeakyRelu: { since: 6 },
   LSTM: { since: 7, limits: ['float32 and float64 only'] },

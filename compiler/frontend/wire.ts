@@ -2,7 +2,9 @@
 // the limits applied while decoding, so a hostile file is refused before it is materialized. A
 // graph's nodes and values are counted on the wire before any is decoded; every other list is
 // charged before it is allocated; tensor data goes straight into a typed array of the size the
-// dims declare. Fields spc never reads (docs, value_info, functions, subgraph bodies) are skipped.
+// dims declare. Subgraphs (an If's branches) are decoded like the main graph, their nodes and values
+// counted with it, nested at most MAX_SUBGRAPH_DEPTH deep. Fields spc never reads (docs,
+// value_info, functions, a GRAPHS attribute's bodies) are skipped.
 
 import { SpcError } from '../errors.js';
 import { echoList } from '../echo.js';
@@ -33,8 +35,10 @@ export interface WireAttribute {
   i?: WireInt64;
   s?: Uint8Array;
   t?: WireTensor;
-  /** Subgraphs are not decoded (spc refuses them): only their presence is kept. */
-  g?: object;
+  /** A GRAPH attribute's body (an If's then_branch / else_branch). */
+  g?: WireGraph;
+  /** A GRAPHS attribute is not decoded (spc refuses it): only its presence is kept. */
+  graphs?: object;
   floats?: number[];
   ints?: WireInt64[];
   strings?: Uint8Array[];
@@ -238,6 +242,12 @@ function repeated<T>(c: Cursor, wireType: number, elementType: number, read: (c:
   into.push(read(c));
 }
 
+/**
+ * How deep subgraphs may nest (an If inside an If's branch is depth 2). Exporters nest a few
+ * levels; the cap keeps the decoder's and importer's recursion bounded on a hostile file.
+ */
+export const MAX_SUBGRAPH_DEPTH = 16;
+
 /** Decodes an ONNX ModelProto, refusing (SpcError naming `file`) whatever exceeds `limits` before allocating it. */
 export function decodeModelWire(bytes: Uint8Array, file: string, limits: Limits): WireModel {
   const budget = new DecodeBudget(limits, file);
@@ -246,7 +256,7 @@ export function decodeModelWire(bytes: Uint8Array, file: string, limits: Limits)
   while (!c.done) {
     const [field, wt] = c.tag();
     if (field === 1 && wt === VARINT) model.irVersion = c.int64();
-    else if (field === 7 && wt === LEN) model.graph = decodeGraph(c.sub(), budget);
+    else if (field === 7 && wt === LEN) model.graph = decodeGraph(c.sub(), budget, 0);
     else if (field === 8 && wt === LEN) {
       budget.entry(1, 'opset_import');
       const s = c.sub(), o: { domain?: string; version?: WireInt64 } = {};
@@ -267,11 +277,11 @@ export function decodeTensorWire(bytes: Uint8Array, source: string, limits: Limi
   return decodeTensor(new Cursor(bytes, 0, bytes.length), new DecodeBudget(limits, source), source);
 }
 
-function decodeGraph(c: Cursor, budget: DecodeBudget): WireGraph {
-  // Count first, on the wire: a graph of millions of empty nodes is refused here, as the
-  // limits would refuse it after import, without a single node object made.
-  const counts = { nodes: 0, values: 0 };
-  const start = c.pos;
+/**
+ * Counts a graph's nodes and values on the wire, its subgraphs' included (an attribute's
+ * `g` / `graphs` fields), refusing subgraphs nested deeper than MAX_SUBGRAPH_DEPTH.
+ */
+function countGraph(c: Cursor, counts: { nodes: number; values: number }, depth: number, file: string): void {
   while (!c.done) {
     const [field, wt] = c.tag();
     if (wt === LEN && field === 1) {
@@ -280,22 +290,46 @@ function decodeGraph(c: Cursor, budget: DecodeBudget): WireGraph {
       while (!n.done) {
         const [f, w] = n.tag();
         if (f === 2 && w === LEN) counts.values++;
-        n.skip(w);
+        if (f === 5 && w === LEN) countAttribute(n.sub(), counts, depth, file);
+        else n.skip(w);
       }
     } else {
       if (wt === LEN && (field === 5 || field === 11)) counts.values++;
       c.skip(wt);
     }
   }
-  checkGraphSize(counts, budget.limits, budget.file);
-  c.pos = start;
+}
+
+function countAttribute(a: Cursor, counts: { nodes: number; values: number }, depth: number, file: string): void {
+  while (!a.done) {
+    const [f, w] = a.tag();
+    if ((f === 6 || f === 11) && w === LEN) {
+      if (depth + 1 > MAX_SUBGRAPH_DEPTH) {
+        throw new SpcError(`${file}: subgraphs (If branches) nest more than ${MAX_SUBGRAPH_DEPTH} levels deep`);
+      }
+      countGraph(a.sub(), counts, depth + 1, file);
+    } else a.skip(w);
+  }
+}
+
+function decodeGraph(c: Cursor, budget: DecodeBudget, depth: number): WireGraph {
+  // Count first, on the wire, subgraphs included: a graph of millions of empty nodes is refused
+  // here, as the limits would refuse it after import, without a single node object made. A
+  // subgraph was counted with the graph that holds it.
+  if (depth === 0) {
+    const counts = { nodes: 0, values: 0 };
+    const start = c.pos;
+    countGraph(c, counts, 0, budget.file);
+    checkGraphSize(counts, budget.limits, budget.file);
+    c.pos = start;
+  }
 
   const g: WireGraph = { node: [], initializer: [], sparseInitializer: [], input: [], output: [] };
   while (!c.done) {
     const [field, wt] = c.tag();
     if (wt !== LEN) { c.skip(wt); continue; }
     switch (field) {
-      case 1: g.node.push(decodeNode(c.sub(), budget, g.node.length)); break;
+      case 1: g.node.push(decodeNode(c.sub(), budget, g.node.length, depth)); break;
       case 2: g.name = c.string(); break;
       case 5: g.initializer.push(decodeTensor(c.sub(), budget, 'initializer')); break;
       case 11: g.input.push(decodeValueInfo(c.sub(), budget)); break;
@@ -307,7 +341,7 @@ function decodeGraph(c: Cursor, budget: DecodeBudget): WireGraph {
   return g;
 }
 
-function decodeNode(c: Cursor, budget: DecodeBudget, index: number): WireNode {
+function decodeNode(c: Cursor, budget: DecodeBudget, index: number, depth: number): WireNode {
   const n: WireNode = { input: [], output: [], attribute: [] };
   const attrs: Cursor[] = [];
   while (!c.done) {
@@ -325,11 +359,11 @@ function decodeNode(c: Cursor, budget: DecodeBudget, index: number): WireNode {
   }
   // Attributes after the node's name is known, so a tensor attribute's errors name the node.
   const where = `node '${n.name || `${n.opType ?? ''}_${index}`}' (${n.opType ?? ''})`;
-  for (const a of attrs) n.attribute.push(decodeAttribute(a, budget, where));
+  for (const a of attrs) n.attribute.push(decodeAttribute(a, budget, where, depth));
   return n;
 }
 
-function decodeAttribute(c: Cursor, budget: DecodeBudget, node: string): WireAttribute {
+function decodeAttribute(c: Cursor, budget: DecodeBudget, node: string, depth: number): WireAttribute {
   const a: WireAttribute = {};
   const tensors: Cursor[] = [];
   while (!c.done) {
@@ -341,7 +375,9 @@ function decodeAttribute(c: Cursor, budget: DecodeBudget, node: string): WireAtt
       case 3: if (wt === VARINT) { a.i = c.int64(); continue; } break;
       case 4: if (wt === LEN) { a.s = c.bytes(); continue; } break;
       case 5: if (wt === LEN) { tensors.push(c.sub()); continue; } break;
-      case 6: case 11: if (wt === LEN) { c.skip(wt); a.g = {}; continue; } break;
+      // The depth was checked when the whole graph was counted.
+      case 6: if (wt === LEN) { a.g = decodeGraph(c.sub(), budget, depth + 1); continue; } break;
+      case 11: if (wt === LEN) { c.skip(wt); a.graphs = {}; continue; } break;
       case 7: repeated(c, wt, FIXED32, (p) => p.float(), a.floats ??= [], budget, what); continue;
       case 8: repeated(c, wt, VARINT, (p) => p.int64(), a.ints ??= [], budget, what); continue;
       case 9: repeated(c, wt, LEN, (p) => p.bytes(), a.strings ??= [], budget, what); continue;

@@ -72,6 +72,11 @@ export interface Node {
    * that kernel reads a packed format, and only then; lowering stores these arrays as they are.
    */
   readonly packedWeight?: PackedWeight;
+  /**
+   * Set on a node that came from an If's branch: the branches enclosing it, outermost first, each
+   * `<If node name>:then` or `:else`. Only that branch's run needs it (passes/schedule-branches.ts).
+   */
+  readonly branch?: readonly string[];
 }
 
 export interface Graph {

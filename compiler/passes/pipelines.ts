@@ -6,6 +6,7 @@ import { fixpoint } from './manager.js';
 import { inferShapesPass } from './infer-shapes.js';
 import { foldConstants } from './fold-constants.js';
 import { removeIdentity } from './remove-identity.js';
+import { foldIf } from './fold-if.js';
 import { foldBatchnorm } from './fold-batchnorm.js';
 import { fuseActivation } from './fuse-activation.js';
 import { fuseLayernorm } from './fuse-layernorm.js';
@@ -13,6 +14,7 @@ import { fuseHardswish } from './fuse-hardswish.js';
 import { eliminateDeadCode } from './eliminate-dead-code.js';
 import { materializeOutputs } from './materialize-outputs.js';
 import { selectKernels } from './select-kernels.js';
+import { scheduleBranches } from './schedule-branches.js';
 import { prune } from './prune.js';
 import { pruneChannels } from './prune-channels.js';
 import { permuteChannelsPass } from './permute-channels.js';
@@ -24,7 +26,7 @@ import { reorderRowsPass } from './reorder-rows.js';
  * after the fixpoint keep every value's shape (a fused node takes over an already-typed name).
  */
 export const canonicalizePipeline: readonly PipelineStep[] = [
-  fixpoint('shapes-and-constants', [inferShapesPass, foldConstants]),
+  fixpoint('shapes-and-constants', [inferShapesPass, foldConstants, foldIf]),
   removeIdentity,
   foldBatchnorm,
   fuseActivation,
@@ -42,12 +44,12 @@ export const canonicalizePipeline: readonly PipelineStep[] = [
 export const prunePipeline: readonly PipelineStep[] = [permuteChannelsPass, prune, pruneChannels, reorderRowsPass];
 
 /** After pruning: decide how every node runs. Memory planning and lowering follow in compile.ts. */
-export const selectPipeline: readonly PipelineStep[] = [selectKernels];
+export const selectPipeline: readonly PipelineStep[] = [selectKernels, scheduleBranches];
 
 /** The whole compile pipeline, in order. */
 export const compilePipeline: readonly PipelineStep[] = [...canonicalizePipeline, ...prunePipeline, ...selectPipeline];
 
 export const ALL_PASSES: readonly Pass[] = [
-  inferShapesPass, foldConstants, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, fuseHardswish, eliminateDeadCode, materializeOutputs,
-  permuteChannelsPass, prune, pruneChannels, reorderRowsPass, selectKernels,
+  inferShapesPass, foldConstants, foldIf, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, fuseHardswish, eliminateDeadCode, materializeOutputs,
+  permuteChannelsPass, prune, pruneChannels, reorderRowsPass, selectKernels, scheduleBranches,
 ];

@@ -20,6 +20,7 @@ import type { DType, TensorView, TypedArray } from '../tensor.js';
 import { dtypeOfArray, shapeString, sizeOf, viewArray } from '../tensor.js';
 import { KernelError } from '../kernels/kernel.js';
 import { checkNodeKernels, nodeShapes } from './check-nodes.js';
+import { branchProgram, branchRegions } from './branches.js';
 import { RunError } from './run-error.js';
 
 export { RunError } from './run-error.js';
@@ -69,6 +70,12 @@ export interface Binding {
   readonly views: TensorView[];
   /** One prepared closure per node, in node order. */
   readonly steps: RunFn[];
+  /**
+   * When the artifact has If branches: the step program (executor/branches.ts) that runs only
+   * the taken branch, and the condition views its jumps read, by tensor index.
+   */
+  readonly program?: Int32Array;
+  readonly conds?: readonly Uint8Array[];
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
   /** True when wasmsimd kernels run in WebAssembly (false: none used, or they fell back to js). */
@@ -122,8 +129,11 @@ function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpac
   // is not the slow one.
   for (let i = 0; i < 3; i++) for (const step of warm) step();
   const info = (i: number): TensorInfo => ({ name: a.tensors[i].name, dtype: a.tensors[i].dtype, shape: a.tensors[i].shape });
+  // Checked at load too (loader/load.ts); again here for artifacts built in memory.
+  const program = branchProgram(a.nodes.length, branchRegions(a.nodes, (m) => new RunError(m)));
+  const conds = program ? views.map((v) => (v.dtype === 'bool' ? v.data as Uint8Array : new Uint8Array(0))) : undefined;
   return {
-    artifact: a, arena, base, views, steps,
+    artifact: a, arena, base, views, steps, ...(program ? { program, conds } : {}),
     inputs: a.inputs.map(info), outputs: a.outputs.map(info),
     wasmsimd: space !== undefined,
   };

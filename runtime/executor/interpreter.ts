@@ -10,6 +10,7 @@ import { createWasmSpace } from '../kernels/wasm/env.js';
 import type { TensorView, TypedArray } from '../tensor.js';
 import type { Binding, Feed, RunOptions, TensorInfo } from './bind.js';
 import { bindArtifact, bindArtifactSync, copyFeeds, readOutputs, RunError } from './bind.js';
+import { runProgram } from './branches.js';
 
 export type { Feed, RunOptions, TensorInfo } from './bind.js';
 export { RunError } from './bind.js';
@@ -53,7 +54,9 @@ export class Interpreter {
   run(feeds: Readonly<Record<string, Feed>>, options?: RunOptions): Record<string, TensorView> {
     if (!this.binding) throw new RunError('model was disposed');
     copyFeeds(this.inputs, this.inputViews, feeds);
-    for (const step of this.steps) step();
+    const { program, conds } = this.binding;
+    if (program) runProgram(program, this.steps, conds!);
+    else for (const step of this.steps) step();
     return readOutputs(this.outputs, this.outputViews, options?.outputs);
   }
 

@@ -29,6 +29,7 @@ import { shapeRef } from './ref/shape.js';
 import { globalAveragePoolRef } from './ref/globalaveragepool.js';
 import { maxPoolRef } from './ref/maxpool.js';
 import { identityRef } from './ref/identity.js';
+import { ifRef } from './ref/if.js';
 import { sigmoidRef } from './ref/sigmoid.js';
 import { tanhRef } from './ref/tanh.js';
 import { expRef } from './ref/exp.js';
@@ -181,6 +182,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/globalaveragepool': { globalAveragePoolRef },
   'ref/maxpool': { maxPoolRef },
   'ref/identity': { identityRef },
+  'ref/if': { ifRef },
   'ref/sigmoid': { sigmoidRef },
   'ref/tanh': { tanhRef },
   'ref/exp': { expRef },

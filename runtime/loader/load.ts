@@ -26,6 +26,7 @@ import {
 import { verifyModelBuffer } from './verify-flatbuffer.js';
 import { arenaOverlap } from './check-plan.js';
 import { readCanonicalPattern } from '../sparse/pattern.js';
+import { branchRegions } from './check-branches.js';
 import { overLimit, resolveLimits, weightBytesOf } from './limits.js';
 import type { Limits } from './limits.js';
 
@@ -186,6 +187,7 @@ function readModel(m: Model, file: Uint8Array, header: Header, limits: Limits): 
   const outputs = readGraphEnds(m, tensors, nodes, 'output');
   const overlap = arenaOverlap(tensors, nodes, inputs, outputs, (t) => q(tensors[t]!.name));
   if (overlap !== undefined) throw new ArtifactError(overlap);
+  branchRegions(nodes, (message) => new ArtifactError(message));
   const provenance = readProvenance(m, nodes);
   return { formatVersion, requiredFeatures, name, tensors, nodes, inputs, outputs, arenaBytes, provenance };
 }

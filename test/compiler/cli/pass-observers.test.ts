@@ -42,7 +42,7 @@ describe('cli: compile --list-passes, --print-ir-after, --timing', function () {
     const after = dumps.map((d) => /^([a-z-]+)/.exec(d)![1]);
     // Every pass dumped in run order (a fixpoint group may run its passes more than once).
     assert.deepEqual([...new Set(after)], ORDER);
-    assert.equal(after.at(-1), 'select-kernels');
+    assert.equal(after.at(-1), 'schedule-branches');
     // The IR after the last pass is the final IR, as --print-ir prints it on stdout.
     const last = dumps.at(-1)!.slice(dumps.at(-1)!.indexOf('\n') + 1).split('\nspc: pass timing')[0]!;
     const finalIr = p.stdout.slice(p.stdout.indexOf('graph digits_cnn'));
@@ -65,6 +65,6 @@ describe('cli: compile --list-passes, --print-ir-after, --timing', function () {
     assert.match(r.stderr, /= Conv\(.*spc_activation="relu"/);
     const bad = spc('compile', CNN, '-o', join(work, 'bad'), '--print-ir-after', 'fuse-everything');
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--print-ir-after: no pass named 'fuse-everything'; passes: infer-shapes, .*select-kernels \(or all; spc compile --list-passes\)/);
+    assert.match(bad.stderr, /--print-ir-after: no pass named 'fuse-everything'; passes: infer-shapes, .*schedule-branches \(or all; spc compile --list-passes\)/);
   });
 });
