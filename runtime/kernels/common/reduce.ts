@@ -2,7 +2,7 @@
 // `axes` attribute of the opsets before it became one; keepdims; noop_with_empty_axes), and the
 // two walks over them: per output element, the offset of its first input element plus the
 // offsets of the elements it folds (ref), or [outer, reduced, inner] when the folded axes are
-// one contiguous block (js).
+// one contiguous block (js); and ArgMax / ArgMin's axis and blocks (argPlan).
 
 import type { TensorView } from '../../tensor.js';
 import type { Attrs } from '../kernel.js';
@@ -120,4 +120,20 @@ export function reduceBlock(shape: readonly number[], axes: readonly number[] | 
 export function attrAxes(attrs: Attrs): readonly number[] | undefined {
   const a = attrs['axes'];
   return Array.isArray(a) && a.every((v) => typeof v === 'number') ? (a as readonly number[]) : undefined;
+}
+
+/** ArgMax / ArgMin's attributes read and checked once for the ref and js kernels: the axis, the tie rule and the [outer, len, inner] blocks. */
+export interface ArgPlan { readonly axis: number; readonly last: boolean; readonly outer: number; readonly len: number; readonly inner: number }
+
+export function argPlan(c: Checker, x: TensorView, y: TensorView): ArgPlan {
+  const rank = x.shape.length;
+  const axis = c.axis(c.int('axis', 0), rank);
+  const keepdims = c.int('keepdims', 1) !== 0;
+  const last = c.int('select_last_index', 0) !== 0;
+  const len = x.shape[axis]!;
+  if (len === 0) c.fail(`axis ${axis} of [${x.shape.join(',')}] is empty: there is no extreme to index`);
+  c.shapeIs(y, keepdims ? x.shape.map((d, i) => (i === axis ? 1 : d)) : x.shape.filter((_, i) => i !== axis), 'output');
+  const outer = x.shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  const inner = x.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+  return { axis, last, outer, len, inner };
 }

@@ -3,6 +3,7 @@
 
 import type { Kernel } from '../kernel.js';
 import { defineKernel } from '../common/define.js';
+import { argPlan } from '../common/reduce.js';
 import { NUMERIC_TYPES, reader } from '../common/numeric-cells.js';
 
 function argRef(op: 'ArgMax' | 'ArgMin'): Kernel {
@@ -11,15 +12,7 @@ function argRef(op: 'ArgMax' | 'ArgMin'): Kernel {
     prepare(c) {
       const x = c.input(0, NUMERIC_TYPES);
       const y = c.output(0, ['int64']);
-      const rank = x.shape.length;
-      const axis = c.axis(c.int('axis', 0), rank);
-      const keepdims = c.int('keepdims', 1) !== 0;
-      const last = c.int('select_last_index', 0) !== 0;
-      const len = x.shape[axis]!;
-      if (len === 0) c.fail(`axis ${axis} of [${x.shape.join(',')}] is empty: there is no extreme to index`);
-      c.shapeIs(y, keepdims ? x.shape.map((d, i) => (i === axis ? 1 : d)) : x.shape.filter((_, i) => i !== axis), 'output');
-      const outer = x.shape.slice(0, axis).reduce((p, d) => p * d, 1);
-      const inner = x.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+      const { last, outer, len, inner } = argPlan(c, x, y);
       const read = reader(x);
       const yd = y.data as BigInt64Array;
       // "Better" is strict for the first extreme, not strict for the last.
