@@ -10,6 +10,7 @@ import type { Out, Rule, Shape, ValueInfo } from './shape-rules/rule.js';
 import { broadcast, constantInts, dimAdd, elementwise, fmt, product, RuleCtx, sameAsInput, UNKNOWN } from './shape-rules/rule.js';
 import { ELEMENTWISE_RULES } from './shape-rules/elementwise.js';
 import { DATA_MOVEMENT_RULES } from './shape-rules/data-movement.js';
+import { quantizationRules } from './shape-rules/quantization.js';
 
 export type { ValueInfo } from './shape-rules/rule.js';
 export { constantInts } from './shape-rules/rule.js';
@@ -538,6 +539,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   Dropout: dropout, Resize: resize, Constant: constantOp,
   ...ELEMENTWISE_RULES,
   ...DATA_MOVEMENT_RULES,
+  ...quantizationRules({ conv, matmul }),
 };
 
 /** Op types spc can import (Constant is folded away by the importer and not listed). */

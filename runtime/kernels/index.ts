@@ -94,6 +94,11 @@ import { einsumRef } from './ref/einsum.js';
 import { instanceNormalizationRef } from './ref/instancenormalization.js';
 import { groupNormalizationRef } from './ref/groupnormalization.js';
 import { lpNormalizationRef } from './ref/lpnormalization.js';
+// Quantization ops: QDQ, QLinear* and *Integer (issues 16, 18).
+import { dequantizeLinearRef, quantizeLinearRef } from './ref/quantizelinear.js';
+import { dynamicQuantizeLinearRef } from './ref/dynamicquantizelinear.js';
+import { matMulIntegerRef, qLinearMatMulRef } from './ref/qlinearmatmul.js';
+import { convIntegerRef, qLinearConvRef } from './ref/qlinearconv.js';
 import { CONV_JS_KERNELS } from './js/conv.js';
 import { GEMM_JS_KERNELS } from './js/gemm.js';
 import { MATMUL_JS_KERNELS } from './js/matmul.js';
@@ -223,6 +228,11 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/instancenormalization': { instanceNormalizationRef },
   'ref/groupnormalization': { groupNormalizationRef },
   'ref/lpnormalization': { lpNormalizationRef },
+  // Quantization ops: QDQ, QLinear* and *Integer (issues 16, 18).
+  'ref/quantizelinear': { quantizeLinearRef, dequantizeLinearRef },
+  'ref/dynamicquantizelinear': { dynamicQuantizeLinearRef },
+  'ref/qlinearmatmul': { matMulIntegerRef, qLinearMatMulRef },
+  'ref/qlinearconv': { convIntegerRef, qLinearConvRef },
   'js/conv': { CONV_JS_KERNELS },
   'js/gemm': { GEMM_JS_KERNELS },
   'js/matmul': { MATMUL_JS_KERNELS },
