@@ -17,10 +17,10 @@ export const dynamicQuantizeLinearRef = defineKernel({
     return () => {
       let min = 0, max = 0;
       for (let i = 0; i < n; i++) { const v = xd[i]!; if (v < min) min = v; if (v > max) max = v; }
-      const s = Math.fround(Math.fround(max - min) / 255);
-      // An all-zero input has scale 0; every value then quantizes to the zero point 0.
-      const z = s === 0 ? 0 : Math.min(255, Math.max(0, roundHalfEven(Math.fround(0 - Math.fround(min / s)))));
-      for (let i = 0; i < n; i++) yd[i] = s === 0 ? z : quantizeValue(Math.fround(xd[i]! / s), z, 0, 255);
+      // An all-zero input would have scale 0 (the spec divides by it): onnxruntime takes scale 1, zero point 0.
+      const s = max === min ? 1 : Math.fround(Math.fround(max - min) / 255);
+      const z = Math.min(255, Math.max(0, roundHalfEven(Math.fround(0 - Math.fround(min / s)))));
+      for (let i = 0; i < n; i++) yd[i] = quantizeValue(Math.fround(xd[i]! / s), z, 0, 255);
       (scale.data as Float32Array)[0] = s;
       (zp.data as Uint8Array)[0] = z;
     };
