@@ -81,6 +81,11 @@ import { minRef } from './ref/min.js';
 import { meanRef } from './ref/mean.js';
 import { sumRef } from './ref/sum.js';
 import { resizeRef, upsampleRef } from './ref/resize.js';
+// Quantization ops: QDQ, QLinear* and *Integer (issues 16, 18).
+import { dequantizeLinearRef, quantizeLinearRef } from './ref/quantizelinear.js';
+import { dynamicQuantizeLinearRef } from './ref/dynamicquantizelinear.js';
+import { matMulIntegerRef, qLinearMatMulRef } from './ref/qlinearmatmul.js';
+import { convIntegerRef, qLinearConvRef } from './ref/qlinearconv.js';
 // Data movement, indexing and normalisation ops of exported models (issue 16).
 import { constantOfShapeRef } from './ref/constantofshape.js';
 import { rangeRef } from './ref/range.js';
@@ -94,11 +99,6 @@ import { einsumRef } from './ref/einsum.js';
 import { instanceNormalizationRef } from './ref/instancenormalization.js';
 import { groupNormalizationRef } from './ref/groupnormalization.js';
 import { lpNormalizationRef } from './ref/lpnormalization.js';
-// Quantization ops: QDQ, QLinear* and *Integer (issues 16, 18).
-import { dequantizeLinearRef, quantizeLinearRef } from './ref/quantizelinear.js';
-import { dynamicQuantizeLinearRef } from './ref/dynamicquantizelinear.js';
-import { matMulIntegerRef, qLinearMatMulRef } from './ref/qlinearmatmul.js';
-import { convIntegerRef, qLinearConvRef } from './ref/qlinearconv.js';
 import { CONV_JS_KERNELS } from './js/conv.js';
 import { GEMM_JS_KERNELS } from './js/gemm.js';
 import { MATMUL_JS_KERNELS } from './js/matmul.js';
@@ -215,6 +215,11 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/mean': { meanRef },
   'ref/sum': { sumRef },
   'ref/resize': { resizeRef, upsampleRef },
+  // Quantization ops: QDQ, QLinear* and *Integer (issues 16, 18).
+  'ref/quantizelinear': { quantizeLinearRef, dequantizeLinearRef },
+  'ref/dynamicquantizelinear': { dynamicQuantizeLinearRef },
+  'ref/qlinearmatmul': { matMulIntegerRef, qLinearMatMulRef },
+  'ref/qlinearconv': { convIntegerRef, qLinearConvRef },
   // Data movement, indexing and normalisation ops of exported models (issue 16).
   'ref/constantofshape': { constantOfShapeRef },
   'ref/range': { rangeRef },
@@ -228,11 +233,6 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/instancenormalization': { instanceNormalizationRef },
   'ref/groupnormalization': { groupNormalizationRef },
   'ref/lpnormalization': { lpNormalizationRef },
-  // Quantization ops: QDQ, QLinear* and *Integer (issues 16, 18).
-  'ref/quantizelinear': { quantizeLinearRef, dequantizeLinearRef },
-  'ref/dynamicquantizelinear': { dynamicQuantizeLinearRef },
-  'ref/qlinearmatmul': { matMulIntegerRef, qLinearMatMulRef },
-  'ref/qlinearconv': { convIntegerRef, qLinearConvRef },
   'js/conv': { CONV_JS_KERNELS },
   'js/gemm': { GEMM_JS_KERNELS },
   'js/matmul': { MATMUL_JS_KERNELS },
