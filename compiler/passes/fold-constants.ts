@@ -23,16 +23,27 @@ const DEFAULT_MAX_FOLDED_BYTES = 128 * 1024 * 1024;
 /** Ops whose result is not a function of their inputs: folding them would change the model. */
 const NONDETERMINISTIC = new Set(['RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'Multinomial', 'Bernoulli']);
 
-function toConstantValue(old: Value | undefined, name: string, t: TensorView): Value {
-  const c: Constant = { dtype: t.dtype, shape: t.shape, data: t.data, folded: true };
+/**
+ * Ops that decode a constant weight into the float form the layers read (a QDQ model's
+ * DequantizeLinear of an int8 initializer). Their output has as many elements as their first
+ * input, so what they add is bounded by the model's own weights (4× an int8 one), and a weight
+ * left encoded would keep its Conv/Gemm/MatMul off the float kernels: they fold past the folding
+ * budget and the fold element limit, and their outputs count as the model's weights, not as
+ * folded constants. maxWeightBytes and maxTensorElements still bound them.
+ */
+const WEIGHT_DECODERS: ReadonlySet<string> = new Set(['DequantizeLinear']);
+
+function toConstantValue(old: Value | undefined, name: string, t: TensorView, folded: boolean): Value {
+  const c: Constant = { dtype: t.dtype, shape: t.shape, data: t.data, ...(folded ? { folded: true as const } : {}) };
   return { ...(old ?? {}), name, dtype: t.dtype, shape: t.shape, constant: c };
 }
 
 function replaceByConstants(node: Node, outs: readonly TensorView[], ed: GraphEditor): void {
   ed.removeNode(node);
+  const folded = !WEIGHT_DECODERS.has(node.op);
   node.outputs.forEach((o, k) => {
     if (o === '') return;
-    if (outs[k]) ed.setValue(toConstantValue(ed.value(o), o, outs[k]!));
+    if (outs[k]) ed.setValue(toConstantValue(ed.value(o), o, outs[k]!, folded));
     else ed.removeValue(o);
   });
 }
@@ -87,7 +98,8 @@ const foldAllConstant = (budget: FoldBudget): RewriteRule<TensorView[]> => ({
       args.push(c);
     }
     const limits = ctx.options.limits ?? DEFAULT_LIMITS;
-    const limit = Math.min(ctx.options.foldMaxElements ?? DEFAULT_MAX_ELEMENTS, limits.maxTensorElements);
+    const decodes = WEIGHT_DECODERS.has(node.op);
+    const limit = decodes ? limits.maxTensorElements : Math.min(ctx.options.foldMaxElements ?? DEFAULT_MAX_ELEMENTS, limits.maxTensorElements);
     let types;
     try {
       types = nodeOutputTypes(node, args, ed.opset);
@@ -104,7 +116,7 @@ const foldAllConstant = (budget: FoldBudget): RewriteRule<TensorView[]> => ({
     // at run time), then the weight limit, which folded constants count against as initializers do.
     const bytes = types.reduce((sum, t) => sum + sizeOf(t.shape) * DTYPE_BYTES[t.dtype], 0);
     const maxFolded = budget.maxFolded;
-    if (budget.folded + bytes > maxFolded) {
+    if (!decodes && budget.folded + bytes > maxFolded) {
       ctx.log({ pass: 'fold-constants', node: node.name,
         message: `not folded: its output (${bytes} bytes) would bring the folded constants to ${budget.folded + bytes} bytes, over the ${maxFolded}-byte folding budget` });
       return undefined;
@@ -120,7 +132,7 @@ const foldAllConstant = (budget: FoldBudget): RewriteRule<TensorView[]> => ({
       return undefined;
     }
     budget.held += bytes;
-    budget.folded += bytes;
+    if (!decodes) budget.folded += bytes;
     return outs;
   },
   rewrite(node, outs, ed) {
