@@ -263,6 +263,8 @@ describe('quantization ops: refusals', function () {
     refuses(dq, /^bad: node 'q1' \(DequantizeLinear\): the zero point \(input 2\) has dtype uint8, its tensor has int8$/);
     const dqAxis = model(one('DequantizeLinear', ['x', 's'], { axis: 5 }), { x: t('int8', [4, 7], new Array(28).fill(0)), s: t('float32', [4], [1, 1, 1, 1]) }, { y: 'float32' });
     refuses(dqAxis, /^bad: node 'q1' \(DequantizeLinear\): axis 5 is out of range for rank 2$/);
+    refuses(model(one('QuantizeLinear', ['x', 's'], { axis: 1, block_size: 7 }), { x, s: t('float32', [4, 1], [1, 1, 1, 1]) }, { y: 'uint8' }, {}, 19),
+      /^bad: node 'q1' \(QuantizeLinear\): attribute 'block_size' needs opset 21, the model has opset 19$/);
     // Opset 10 has no axis: a 1-D scale is not its form.
     refuses(model(one('QuantizeLinear', ['x', 's']), { x, s: t('float32', [4], [1, 1, 1, 1]) }, { y: 'uint8' }, {}, 10), /^bad: node 'q1' \(QuantizeLinear\): before opset 13 the scale must be a scalar, got \[4\]$/);
   });

@@ -33,7 +33,9 @@ function checkLinearParams(c: RuleCtx, xi: number, si: number, zi: number): void
   if (c.has(zi) && ss && zs && (ss.length !== zs.length || ss.some((d, k) => typeof d === 'number' && typeof zs[k] === 'number' && d !== zs[k]))) {
     c.fail(`zero point shape ${fmt(zs)} differs from scale shape ${fmt(ss)}`);
   }
-  const blockSize = c.opset >= 21 ? attrInt(c.node, 'block_size', 0) : 0;
+  // The kernels read block_size whatever the opset: an older model may not carry one.
+  if (c.opset < 21 && c.node.attrs['block_size'] !== undefined) c.fail(`attribute 'block_size' needs opset 21, the model has opset ${c.opset}`);
+  const blockSize = attrInt(c.node, 'block_size', 0);
   if (blockSize < 0) c.fail(`attribute 'block_size' ${blockSize} must be >= 0`);
   if (!known(xs) || !known(ss)) return;
   if (blockSize === 0 && isOne(ss)) return; // per tensor
