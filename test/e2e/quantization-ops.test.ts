@@ -114,7 +114,8 @@ describe('quantization ops vs onnxruntime', function () {
 
   it('QuantizeLinear: halves go to the even integer and out-of-range values saturate (uint8, int8, int16; per tensor)', async () => {
     const x = t('float32', [12], [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 3.49, 1000, -1000, 127.5, -128.5, 0]);
-    for (const zp of [t('uint8', [], [3]), t('int8', [], [-2]), t('int16', [], [100])]) {
+    // A zero point of shape [1] beside a scalar scale is per tensor too.
+    for (const zp of [t('uint8', [], [3]), t('int8', [1], [-2]), t('int16', [], [100])]) {
       const bytes = model(one('QuantizeLinear', ['x', 's', 'z']), { x, s: t('float32', [], [0.5]), z: zp }, { y: zp.dtype });
       await agrees(`QuantizeLinear ${zp.dtype}`, bytes, { x, s: t('float32', [], [0.5]), z: zp });
     }

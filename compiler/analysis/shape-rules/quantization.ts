@@ -30,7 +30,7 @@ const isOne = (s: readonly number[]): boolean => s.length <= 1 && s.every((d) =>
 function checkLinearParams(c: RuleCtx, xi: number, si: number, zi: number): void {
   dtypeIn(c, si, ['float32'], 'the scale');
   const xs = c.shape(xi), ss = c.shape(si), zs = c.shape(zi);
-  if (c.has(zi) && ss && zs && (ss.length !== zs.length || ss.some((d, k) => typeof d === 'number' && typeof zs[k] === 'number' && d !== zs[k]))) {
+  if (c.has(zi) && ss && zs && !(known(ss) && known(zs) && isOne(ss) && isOne(zs)) && (ss.length !== zs.length || ss.some((d, k) => typeof d === 'number' && typeof zs[k] === 'number' && d !== zs[k]))) {
     c.fail(`zero point shape ${fmt(zs)} differs from scale shape ${fmt(ss)}`);
   }
   // The kernels read block_size whatever the opset: an older model may not carry one.

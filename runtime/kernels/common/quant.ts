@@ -22,22 +22,24 @@ export function quantizeValue(v: number, zp: number, lo: number, hi: number): nu
 }
 
 /**
- * For every element of a tensor of shape `shape`, the index of its scale / zero point: 0 (per
- * tensor: the scale has one element), its coordinate along `axis` (per axis: a 1-D scale of that
- * axis' length) or, with `blockSize` > 0, the element of the scale (of x's rank, x's shape but
- * ceil(D / blockSize) along `axis`) whose block holds it.
+ * For every element of a tensor of shape `shape`, the index of its scale / zero point: its
+ * coordinate along `axis` (per axis: a 1-D scale of that axis' length) or, with `blockSize` > 0,
+ * the element of the scale (of x's rank, x's shape but ceil(D / blockSize) along `axis`) whose
+ * block holds it; undefined per tensor (the scale has one element: every element reads index 0).
  */
-export function paramIndex(c: Checker, shape: readonly number[], scale: TensorView, zp: TensorView | undefined, axisAttr: number, blockSize: number): Int32Array {
+export function paramIndex(c: Checker, shape: readonly number[], scale: TensorView, zp: TensorView | undefined, axisAttr: number, blockSize: number): Int32Array | undefined {
   const n = shape.reduce((p, d) => p * d, 1);
-  const idx = new Int32Array(n);
   const ss = scale.shape;
-  if (zp !== undefined && (zp.shape.length !== ss.length || zp.shape.some((d, i) => d !== ss[i]))) {
+  const single = (v: TensorView): boolean => v.shape.length <= 1 && v.shape.every((d) => d === 1);
+  // A scalar and a [1] both mean one value per tensor; otherwise the shapes must agree.
+  if (zp !== undefined && !(single(zp) && single(scale)) && (zp.shape.length !== ss.length || zp.shape.some((d, i) => d !== ss[i]))) {
     c.fail(`zero point shape [${zp.shape.join(',')}] differs from scale shape [${ss.join(',')}]`);
   }
   if (blockSize < 0) c.fail(`block_size ${blockSize} must be >= 0`);
   const count = ss.reduce((p, d) => p * d, 1);
-  if (blockSize === 0 && ss.length <= 1 && count === 1) return idx; // per tensor
+  if (blockSize === 0 && ss.length <= 1 && count === 1) return undefined; // per tensor
   const rank = shape.length;
+  const idx = new Int32Array(n);
   const axis = c.axis(axisAttr, Math.max(rank, 1));
   if (rank === 0) c.fail(`a scale of shape [${ss.join(',')}] needs an input of rank >= 1`);
   const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);

@@ -15,10 +15,11 @@ export const quantizeLinearRef = defineKernel({
     if (zp !== undefined) c.sameDType(zp, y, 'output');
     const [lo, hi] = QUANT_RANGE[y.dtype]!;
     const at = paramIndex(c, x.shape, scale, zp, c.int('axis', 1), c.int('block_size', 0));
+    const n = x.shape.reduce((p, d) => p * d, 1);
     const xd = x.data as Float32Array, sd = scale.data as Float32Array, zd = zp?.data as Cells | undefined, yd = y.data as Cells;
     return () => {
-      for (let i = 0; i < at.length; i++) {
-        const p = at[i]!;
+      for (let i = 0; i < n; i++) {
+        const p = at === undefined ? 0 : at[i]!;
         // numpy and onnxruntime divide in float32 before rounding: the quotient is rounded to float32 first.
         yd[i] = quantizeValue(Math.fround(xd[i]! / sd[p]!), zd === undefined ? 0 : (zd[p] as number), lo, hi);
       }
@@ -36,10 +37,11 @@ export const dequantizeLinearRef = defineKernel({
     c.shapeIs(y, x.shape, 'output');
     if (zp !== undefined) c.sameDType(x, zp, 'zero point');
     const at = paramIndex(c, x.shape, scale, zp, c.int('axis', 1), c.int('block_size', 0));
+    const n = x.shape.reduce((p, d) => p * d, 1);
     const xd = x.data as Cells, sd = scale.data as Float32Array, zd = zp?.data as Cells | undefined, yd = y.data as Float32Array;
     return () => {
-      for (let i = 0; i < at.length; i++) {
-        const p = at[i]!;
+      for (let i = 0; i < n; i++) {
+        const p = at === undefined ? 0 : at[i]!;
         const diff = Math.fround(Math.fround(xd[i] as number) - Math.fround(zd === undefined ? 0 : (zd[p] as number)));
         yd[i] = diff * sd[p]!;
       }
