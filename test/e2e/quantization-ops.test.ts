@@ -151,13 +151,15 @@ describe('quantization ops vs onnxruntime', function () {
     await agrees('MatMulInteger', model(one('MatMulInteger', ['a', 'b', 'za', 'zb']), feeds, { y: 'int32' }, {}, 10), feeds);
   });
 
-  it('QLinearMatMul: int8 with per-tensor scales, requantized with saturation', async () => {
+  it('QLinearMatMul: int8 with per-tensor scales and with a per-column scale of b, requantized with saturation', async () => {
     const feeds = {
       a: t('int8', [3, 6], values(18, -128, 127, 7)), as: t('float32', [], [0.02]), az: t('int8', [], [-4]),
       b: t('int8', [6, 5], values(30, -128, 127, 8)), bs: t('float32', [], [0.015]), bz: t('int8', [], [0]),
       ys: t('float32', [], [0.05]), yz: t('int8', [], [10]),
     };
     await agrees('QLinearMatMul int8', model(one('QLinearMatMul', ['a', 'as', 'az', 'b', 'bs', 'bz', 'ys', 'yz']), feeds, { y: 'int8' }, {}, 10), feeds);
+    const perColumn = { ...feeds, bs: t('float32', [5], [0.01, 0.02, 0.015, 0.03, 0.005]), bz: t('int8', [5], [0, 0, 0, 0, 0]) };
+    await agrees('QLinearMatMul int8, b per column', model(one('QLinearMatMul', ['a', 'as', 'az', 'b', 'bs', 'bz', 'ys', 'yz']), perColumn, { y: 'int8' }, {}, 10), perColumn);
   });
 
   it('QLinearConv: uint8 x, int8 weights with a per-channel scale, int32 bias, stride 2, pads 1, group 2', async () => {
