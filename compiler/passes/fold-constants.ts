@@ -90,6 +90,7 @@ const foldAllConstant = (budget: FoldBudget): RewriteRule<TensorView[]> => ({
   ops: [],
   match(node, ed, ctx) {
     if (NONDETERMINISTIC.has(node.op) || node.inputs.every((x) => x === '')) return undefined;
+    const decodes = WEIGHT_DECODERS.has(node.op);
     const args: (TensorView | undefined)[] = [];
     for (const x of node.inputs) {
       if (x === '') { args.push(undefined); continue; }
@@ -98,8 +99,7 @@ const foldAllConstant = (budget: FoldBudget): RewriteRule<TensorView[]> => ({
       args.push(c);
     }
     const limits = ctx.options.limits ?? DEFAULT_LIMITS;
-    const decodes = WEIGHT_DECODERS.has(node.op);
-    const limit = decodes ? limits.maxTensorElements : Math.min(ctx.options.foldMaxElements ?? DEFAULT_MAX_ELEMENTS, limits.maxTensorElements);
+    const limit = Math.min(ctx.options.foldMaxElements ?? DEFAULT_MAX_ELEMENTS, limits.maxTensorElements);
     let types;
     try {
       types = nodeOutputTypes(node, args, ed.opset);
@@ -107,9 +107,10 @@ const foldAllConstant = (budget: FoldBudget): RewriteRule<TensorView[]> => ({
       ctx.log({ pass: 'fold-constants', node: node.name, message: `not folded: ${(e as Error).message}` });
       return undefined;
     }
-    const big = types.find((t) => sizeOf(t.shape) > limit);
+    const elementLimit = decodes ? limits.maxTensorElements : limit;
+    const big = types.find((t) => sizeOf(t.shape) > elementLimit);
     if (big) {
-      ctx.log({ pass: 'fold-constants', node: node.name, message: `not folded: output of ${sizeOf(big.shape)} elements exceeds ${limit}` });
+      ctx.log({ pass: 'fold-constants', node: node.name, message: `not folded: output of ${sizeOf(big.shape)} elements exceeds ${elementLimit}` });
       return undefined;
     }
     // Charged before the outputs are allocated: first the folding budget (past it the node runs
