@@ -9,6 +9,7 @@ import type { Constant, Dim, DType, Graph, Node, Value } from '../ir/graph.js';
 import { attrInt, attrInts, attrString, makeGraph } from '../ir/graph.js';
 import type { Out, Rule, Shape, ValueInfo } from './shape-rules/rule.js';
 import { broadcast, constantInts, dimAdd, elementwise, fmt, product, RuleCtx, sameAsInput, UNKNOWN } from './shape-rules/rule.js';
+import { quantizationRules } from './shape-rules/quantization.js';
 import { ELEMENTWISE_RULES } from './shape-rules/elementwise.js';
 import { DATA_MOVEMENT_RULES } from './shape-rules/data-movement.js';
 import { REDUCE_AND_INDEX_RULES } from './shape-rules/reduce.js';
@@ -502,6 +503,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   Shape: shapeOp, Squeeze: squeeze, Unsqueeze: unsqueeze, Expand: expand, Split: split, Pad: pad, Cast: cast,
   GlobalAveragePool: globalPool, GlobalMaxPool: globalPool, MaxPool: pool, AveragePool: pool,
   Dropout: dropout, Resize: resize, Constant: constantOp,
+  ...quantizationRules({ conv, matmul }),
   ...ELEMENTWISE_RULES,
   ...DATA_MOVEMENT_RULES,
   ...REDUCE_AND_INDEX_RULES,

@@ -116,6 +116,14 @@ export const OP_SUPPORT: Readonly<Record<string, OpSupport>> = {
   InstanceNormalization: { since: 6, limits: ['float32 and float64 only'] },
   GroupNormalization: { since: 18, limits: ['float32 and float64 only; stash_type is ignored (statistics are always computed in float64)'] },
   LpNormalization: { since: 1 },
+  // Quantization ops (issues 16, 18): reference kernels with the spec's integer arithmetic.
+  QuantizeLinear: { since: 10, limits: ['float32 input only; int8, uint8, int16 and uint16 outputs (no float8 or int4)'] },
+  DequantizeLinear: { since: 10, limits: ['int8, uint8, int16, uint16 and int32 inputs, float32 scales (no float16, float8 or int4)'] },
+  DynamicQuantizeLinear: { since: 11 },
+  QLinearMatMul: { since: 10, limits: ['float32 scales only (no float16)'] },
+  QLinearConv: { since: 10 },
+  MatMulInteger: { since: 10 },
+  ConvInteger: { since: 10 },
   Upsample: { since: 7, limits: ['run as Resize-10 (asymmetric coordinates, nearest floor or linear); float32 only; scales must be compile-time constants'] },
   // Reductions and index ops (analysis/shape-rules/reduce.ts, kernels ref/reduce, ref/argmax, …).
   ...Object.fromEntries(['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare',

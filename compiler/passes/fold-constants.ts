@@ -23,16 +23,27 @@ const DEFAULT_MAX_FOLDED_BYTES = 128 * 1024 * 1024;
 /** Ops whose result is not a function of their inputs: folding them would change the model. */
 const NONDETERMINISTIC = new Set(['RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'Multinomial', 'Bernoulli']);
 
-function toConstantValue(old: Value | undefined, name: string, t: TensorView): Value {
-  const c: Constant = { dtype: t.dtype, shape: t.shape, data: t.data, folded: true };
+/**
+ * Ops that decode a constant weight into the float form the layers read (a QDQ model's
+ * DequantizeLinear of an int8 initializer). Their output has as many elements as their first
+ * input, so what they add is bounded by the model's own weights (4× an int8 one), and a weight
+ * left encoded would keep its Conv/Gemm/MatMul off the float kernels: they fold past the folding
+ * budget and the fold element limit, and their outputs count as the model's weights, not as
+ * folded constants. maxWeightBytes and maxTensorElements still bound them.
+ */
+const WEIGHT_DECODERS: ReadonlySet<string> = new Set(['DequantizeLinear']);
+
+function toConstantValue(old: Value | undefined, name: string, t: TensorView, folded: boolean): Value {
+  const c: Constant = { dtype: t.dtype, shape: t.shape, data: t.data, ...(folded ? { folded: true as const } : {}) };
   return { ...(old ?? {}), name, dtype: t.dtype, shape: t.shape, constant: c };
 }
 
 function replaceByConstants(node: Node, outs: readonly TensorView[], ed: GraphEditor): void {
   ed.removeNode(node);
+  const folded = !WEIGHT_DECODERS.has(node.op);
   node.outputs.forEach((o, k) => {
     if (o === '') return;
-    if (outs[k]) ed.setValue(toConstantValue(ed.value(o), o, outs[k]!));
+    if (outs[k]) ed.setValue(toConstantValue(ed.value(o), o, outs[k]!, folded));
     else ed.removeValue(o);
   });
 }
@@ -79,6 +90,7 @@ const foldAllConstant = (budget: FoldBudget): RewriteRule<TensorView[]> => ({
   ops: [],
   match(node, ed, ctx) {
     if (NONDETERMINISTIC.has(node.op) || node.inputs.every((x) => x === '')) return undefined;
+    const decodes = WEIGHT_DECODERS.has(node.op);
     const args: (TensorView | undefined)[] = [];
     for (const x of node.inputs) {
       if (x === '') { args.push(undefined); continue; }
@@ -95,16 +107,17 @@ const foldAllConstant = (budget: FoldBudget): RewriteRule<TensorView[]> => ({
       ctx.log({ pass: 'fold-constants', node: node.name, message: `not folded: ${(e as Error).message}` });
       return undefined;
     }
-    const big = types.find((t) => sizeOf(t.shape) > limit);
+    const elementLimit = decodes ? limits.maxTensorElements : limit;
+    const big = types.find((t) => sizeOf(t.shape) > elementLimit);
     if (big) {
-      ctx.log({ pass: 'fold-constants', node: node.name, message: `not folded: output of ${sizeOf(big.shape)} elements exceeds ${limit}` });
+      ctx.log({ pass: 'fold-constants', node: node.name, message: `not folded: output of ${sizeOf(big.shape)} elements exceeds ${elementLimit}` });
       return undefined;
     }
     // Charged before the outputs are allocated: first the folding budget (past it the node runs
     // at run time), then the weight limit, which folded constants count against as initializers do.
     const bytes = types.reduce((sum, t) => sum + sizeOf(t.shape) * DTYPE_BYTES[t.dtype], 0);
     const maxFolded = budget.maxFolded;
-    if (budget.folded + bytes > maxFolded) {
+    if (!decodes && budget.folded + bytes > maxFolded) {
       ctx.log({ pass: 'fold-constants', node: node.name,
         message: `not folded: its output (${bytes} bytes) would bring the folded constants to ${budget.folded + bytes} bytes, over the ${maxFolded}-byte folding budget` });
       return undefined;
@@ -120,7 +133,7 @@ const foldAllConstant = (budget: FoldBudget): RewriteRule<TensorView[]> => ({
       return undefined;
     }
     budget.held += bytes;
-    budget.folded += bytes;
+    if (!decodes) budget.folded += bytes;
     return outs;
   },
   rewrite(node, outs, ed) {

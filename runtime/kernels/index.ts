@@ -82,6 +82,11 @@ import { minRef } from './ref/min.js';
 import { meanRef } from './ref/mean.js';
 import { sumRef } from './ref/sum.js';
 import { resizeRef, upsampleRef } from './ref/resize.js';
+// Quantization ops: QDQ, QLinear* and *Integer (issues 16, 18).
+import { dequantizeLinearRef, quantizeLinearRef } from './ref/quantizelinear.js';
+import { dynamicQuantizeLinearRef } from './ref/dynamicquantizelinear.js';
+import { matMulIntegerRef, qLinearMatMulRef } from './ref/qlinearmatmul.js';
+import { convIntegerRef, qLinearConvRef } from './ref/qlinearconv.js';
 // Data movement, indexing and normalisation ops of exported models (issue 16).
 import { constantOfShapeRef } from './ref/constantofshape.js';
 import { rangeRef } from './ref/range.js';
@@ -234,6 +239,11 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/mean': { meanRef },
   'ref/sum': { sumRef },
   'ref/resize': { resizeRef, upsampleRef },
+  // Quantization ops: QDQ, QLinear* and *Integer (issues 16, 18).
+  'ref/quantizelinear': { quantizeLinearRef, dequantizeLinearRef },
+  'ref/dynamicquantizelinear': { dynamicQuantizeLinearRef },
+  'ref/qlinearmatmul': { matMulIntegerRef, qLinearMatMulRef },
+  'ref/qlinearconv': { convIntegerRef, qLinearConvRef },
   // Data movement, indexing and normalisation ops of exported models (issue 16).
   'ref/constantofshape': { constantOfShapeRef },
   'ref/range': { rangeRef },

@@ -112,6 +112,35 @@ describe('passes/fold-constants', () => {
       '(maxWeightBytes; raise it with --max-weight-bytes (compileFile option limits.maxWeightBytes))');
   });
 
+  it('decodes a QDQ weight (DequantizeLinear of a constant int8, per axis) past the folding budget and element limit, as the model\'s own weight', () => {
+    // W [4, 16] int8 per output row → 256 bytes of float32; a fold budget of 8 bytes and a fold limit of 8 elements.
+    const q = Int8Array.from({ length: 64 }, (_, i) => ((i * 37) % 255) - 127);
+    const g = build({
+      inputs: { x: ['float32', [2, 16]] },
+      consts: {
+        wq: { dtype: 'int8', shape: [4, 16], data: q }, ws: f32([4], [0.5, 0.25, 0.125, 1]),
+        wz: { dtype: 'int8', shape: [4], data: Int8Array.from([0, 1, -1, 3]) }, a: randomF32([4], 4),
+      },
+      nodes: [
+        ['DequantizeLinear', ['wq', 'ws', 'wz'], ['w'], { axis: int(0) }],
+        ['Transpose', ['w'], ['wt']], ['MatMul', ['x', 'wt'], ['h']],
+        ['Add', ['a', 'a'], ['b']], ['Add', ['h', 'b'], ['y']],
+      ],
+      outputs: ['y'],
+    });
+    const out = runPipeline(g, fold, makePassContext({ foldMaxBytes: 8, foldMaxElements: 8 }), { verify: true });
+    // Only the decoded weight folded: Transpose (256 bytes) and a + a (16 bytes) stay over the 8-byte budget.
+    assert.deepEqual(out.nodes.map((n) => n.op), ['Transpose', 'MatMul', 'Add', 'Add']);
+    const w = out.values.get('w')!.constant!;
+    assert.equal(w.dtype, 'float32');
+    assert.equal(w.folded, undefined);
+    // Row r of W is (q − zp[r]) · scale[r] (hand-computed for two elements).
+    const wd = w.data as Float32Array;
+    assert.equal(wd[0], (q[0]! - 0) * 0.5);
+    assert.equal(wd[17], (q[17]! - 1) * 0.25);
+    assertEquivalent(g, out);
+  });
+
   it('checks each fold against maxTensorElements too, leaving a larger output to run time', () => {
     const ctx = makePassContext(passSettings({ limits: { maxTensorElements: 63, maxWeightBytes: 2 ** 31, maxArenaBytes: 2 ** 30, maxNodes: 100, maxValues: 100 } }));
     const g = chain();

@@ -1,0 +1,85 @@
+// The arithmetic of ONNX linear quantization shared by the quantization kernels: the integer
+// types' ranges, quantize = saturate(roundHalfEven(x / scale) + zero point), and which scale and
+// zero point each element reads (per tensor, per axis, or per block of `block_size` along the axis).
+
+import type { DType, TensorView } from '../../tensor.js';
+import { roundHalfEven } from '../ref/round.js';
+import type { Checker } from './define.js';
+
+/** The quantized integer types spc represents, with their ranges. */
+export const QUANT_RANGE: Readonly<Partial<Record<DType, readonly [number, number]>>> = {
+  int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535],
+};
+export const QUANT_TYPES: readonly DType[] = ['int8', 'uint8', 'int16', 'uint16'];
+/** The 8-bit types QLinearMatMul/QLinearConv/MatMulInteger/ConvInteger take. */
+export const INT8_TYPES: readonly DType[] = ['int8', 'uint8'];
+
+/** saturate(roundHalfEven(v) + zp) into [lo, hi]; NaN goes to the zero point (what onnxruntime stores). */
+export function quantizeValue(v: number, zp: number, lo: number, hi: number): number {
+  const q = roundHalfEven(v);
+  if (Number.isNaN(q)) return Math.min(hi, Math.max(lo, zp));
+  return Math.min(hi, Math.max(lo, q + zp));
+}
+
+/**
+ * For every element of a tensor of shape `shape`, the index of its scale / zero point: its
+ * coordinate along `axis` (per axis: a 1-D scale of that axis' length) or, with `blockSize` > 0,
+ * the element of the scale (of x's rank, x's shape but ceil(D / blockSize) along `axis`) whose
+ * block holds it; undefined per tensor (the scale has one element: every element reads index 0).
+ */
+export function paramIndex(c: Checker, shape: readonly number[], scale: TensorView, zp: TensorView | undefined, axisAttr: number, blockSize: number): Int32Array | undefined {
+  const n = shape.reduce((p, d) => p * d, 1);
+  const ss = scale.shape;
+  const single = (v: TensorView): boolean => v.shape.length <= 1 && v.shape.every((d) => d === 1);
+  // A scalar and a [1] both mean one value per tensor; otherwise the shapes must agree.
+  if (zp !== undefined && !(single(zp) && single(scale)) && (zp.shape.length !== ss.length || zp.shape.some((d, i) => d !== ss[i]))) {
+    c.fail(`zero point shape [${zp.shape.join(',')}] differs from scale shape [${ss.join(',')}]`);
+  }
+  if (blockSize < 0) c.fail(`block_size ${blockSize} must be >= 0`);
+  const count = ss.reduce((p, d) => p * d, 1);
+  if (blockSize === 0 && ss.length <= 1 && count === 1) return undefined; // per tensor
+  const rank = shape.length;
+  const idx = new Int32Array(n);
+  const axis = c.axis(axisAttr, Math.max(rank, 1));
+  if (rank === 0) c.fail(`a scale of shape [${ss.join(',')}] needs an input of rank >= 1`);
+  const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+  const dim = shape[axis]!;
+  if (blockSize === 0) {
+    if (ss.length !== 1 || ss[0] !== dim) c.fail(`per-axis scale must have shape [${dim}] (axis ${axisAttr}), got [${ss.join(',')}]`);
+    for (let i = 0; i < n; i++) idx[i] = Math.floor(i / inner) % dim;
+    return idx;
+  }
+  const blocks = Math.ceil(dim / blockSize);
+  const want = shape.map((d, i) => (i === axis ? blocks : d));
+  if (ss.length !== rank || ss.some((d, i) => d !== want[i])) {
+    c.fail(`blocked scale (block_size ${blockSize}, axis ${axisAttr}) must have shape [${want.join(',')}], got [${ss.join(',')}]`);
+  }
+  // Element (outer, a, inner) reads scale element (outer, floor(a / blockSize), inner).
+  for (let i = 0; i < n; i++) {
+    const rest = i % inner, a = Math.floor(i / inner) % dim, outer = Math.floor(i / (inner * dim));
+    idx[i] = (outer * blocks + Math.floor(a / blockSize)) * inner + rest;
+  }
+  return idx;
+}
+
+/** A scale of one element (shape [] or [1]) or one per `len` entries (shape [len]); fails otherwise naming `what`. */
+export function checkScalarOrVector(c: Checker, v: TensorView | undefined, len: number, what: string, perWhat: string): void {
+  if (v === undefined) return;
+  const n = v.shape.reduce((p, d) => p * d, 1);
+  if (v.shape.length <= 1 && n === 1) return;
+  if (v.shape.length === 1 && v.shape[0] === len) return;
+  c.fail(`${what} must have one element or ${len} (${perWhat}), got shape [${v.shape.join(',')}]`);
+}
+
+/** Element i of a per-tensor or per-vector parameter (0 when absent). */
+export function paramAt(v: TensorView | undefined, i: number): number {
+  if (v === undefined) return 0;
+  return Number(v.data[v.shape.reduce((p, d) => p * d, 1) === 1 ? 0 : i]);
+}
+
+/** A per-tensor parameter: exactly one element. */
+export function checkScalar(c: Checker, v: TensorView | undefined, what: string): void {
+  if (v === undefined) return;
+  const n = v.shape.reduce((p, d) => p * d, 1);
+  if (v.shape.length > 1 || n !== 1) c.fail(`${what} must be a scalar (per tensor), got shape [${v.shape.join(',')}]`);
+}

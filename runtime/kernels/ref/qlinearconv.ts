@@ -1,0 +1,99 @@
+// Reference ConvInteger and QLinearConv (opset 10; int8/uint8, NCHW, any spatial rank): the Conv of
+// (x − x_zero_point) and (w − w_zero_point) accumulated in int32, the weight's zero point and scale
+// per tensor or per output channel; QLinearConv adds its int32 bias and requantizes to y's.
+
+import type { TensorView } from '../../tensor.js';
+import type { Checker } from '../common/define.js';
+import { defineKernel } from '../common/define.js';
+import type { Cells } from '../common/define.js';
+import { windowGeometry, windowTapTable } from '../common/geometry.js';
+import { checkScalar, checkScalarOrVector, INT8_TYPES, paramAt, QUANT_RANGE, quantizeValue } from '../common/quant.js';
+
+interface IntegerConv { readonly cout: number; readonly outSize: number; run(acc: Int32Array): void }
+
+/** Binds x, w (input indices `xi`, `wi`) and their zero points, checks the Conv geometry against `y`, and returns the int32 accumulation. */
+function integerConv(c: Checker, xi: number, xZpi: number, wi: number, wZpi: number, y: TensorView, bias?: TensorView): IntegerConv {
+  const x = c.input(xi, INT8_TYPES), w = c.input(wi, INT8_TYPES);
+  const xZp = c.optionalInput(xZpi, [x.dtype]), wZp = c.optionalInput(wZpi, [w.dtype]);
+  const rank = x.shape.length;
+  if (rank < 3) c.fail(`input rank ${rank} < 3`);
+  if (w.shape.length !== rank || y.shape.length !== rank) c.fail('input, weight and output ranks differ');
+  const [batch, cin] = x.shape as [number, number];
+  const [cout, cinPerGroup] = w.shape as [number, number];
+  const group = c.int('group', 1);
+  if (group < 1 || cin % group !== 0 || cout % group !== 0) c.fail(`group ${group} does not divide channels ${cin}/${cout}`);
+  if (cinPerGroup * group !== cin) c.fail(`weight has ${cinPerGroup} input channels per group, expected ${cin / group}`);
+  if (y.shape[0] !== batch || y.shape[1] !== cout) c.fail(`output shape [${y.shape.join(',')}] disagrees with batch ${batch} and ${cout} channels`);
+  checkScalar(c, xZp, `input ${xZpi} (x's zero point)`);
+  checkScalarOrVector(c, wZp, cout, `input ${wZpi} (w's zero point)`, 'one per output channel');
+  if (bias !== undefined) c.shapeIs(bias, [cout], 'bias');
+  const g = windowGeometry(c, x.shape.slice(2), w.shape.slice(2), y.shape.slice(2), false);
+  const table = windowTapTable(g, c);
+  const prod = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
+  const taps = prod(g.kernel), inSize = prod(g.inSpatial), outSize = prod(g.outSpatial);
+  const coutPerGroup = cout / group;
+  const xd = x.data as Cells, wd = w.data as Cells, bd = bias?.data as Int32Array | undefined;
+  return {
+    cout, outSize,
+    run(acc) {
+      const zx = paramAt(xZp, 0);
+      for (let n = 0; n < batch; n++) {
+        for (let oc = 0; oc < cout; oc++) {
+          const firstIc = Math.floor(oc / coutPerGroup) * cinPerGroup;
+          const zw = paramAt(wZp, oc);
+          for (let p = 0; p < outSize; p++) {
+            let s = bd === undefined ? 0 : bd[oc]!;
+            for (let ic = 0; ic < cinPerGroup; ic++) {
+              const xBase = (n * cin + firstIc + ic) * inSize, wBase = (oc * cinPerGroup + ic) * taps;
+              for (let t = 0; t < taps; t++) {
+                // A tap in the padding reads the zero point: (x_zero_point − x_zero_point) adds nothing.
+                const off = table[p * taps + t]!;
+                if (off >= 0) s += ((xd[xBase + off] as number) - zx) * ((wd[wBase + t] as number) - zw);
+              }
+            }
+            acc[(n * cout + oc) * outSize + p] = s; // int32 accumulation: the store wraps
+          }
+        }
+      }
+    },
+  };
+}
+
+export const convIntegerRef = defineKernel({
+  dtype: 'any', tile: '1x1', op: 'ConvInteger', target: 'ref', dtypes: INT8_TYPES,
+  prepare(c) {
+    const y = c.output(0, ['int32']);
+    const conv = integerConv(c, 0, 2, 1, 3, y);
+    const yd = y.data as Int32Array;
+    return () => conv.run(yd);
+  },
+});
+
+export const qLinearConvRef = defineKernel({
+  dtype: 'any', tile: '1x1', op: 'QLinearConv', target: 'ref', dtypes: INT8_TYPES,
+  prepare(c) {
+    const y = c.output(0, INT8_TYPES);
+    const bias = c.optionalInput(8, ['int32']);
+    const conv = integerConv(c, 0, 2, 3, 5, y, bias);
+    const xScale = c.input(1, ['float32']), wScale = c.input(4, ['float32']), yScale = c.input(6, ['float32']);
+    const yZp = c.optionalInput(7, [y.dtype]);
+    checkScalar(c, xScale, 'input 1 (x_scale)');
+    checkScalarOrVector(c, wScale, conv.cout, 'input 4 (w_scale)', 'one per output channel');
+    checkScalar(c, yScale, 'input 6 (y_scale)');
+    checkScalar(c, yZp, 'input 7 (y_zero_point)');
+    const [lo, hi] = QUANT_RANGE[y.dtype]!;
+    const { cout, outSize } = conv;
+    const acc = new Int32Array(y.shape.reduce((p, d) => p * d, 1));
+    const yd = y.data as Cells;
+    return () => {
+      conv.run(acc);
+      const xs = paramAt(xScale, 0), ys = paramAt(yScale, 0), zy = paramAt(yZp, 0);
+      for (let t = 0; t < acc.length; t++) {
+        const oc = Math.floor(t / outSize) % cout;
+        // The multiplier x_scale · w_scale / y_scale in float32, as the spec's reference computes it.
+        const mult = Math.fround(Math.fround(xs * paramAt(wScale, oc)) / ys);
+        yd[t] = quantizeValue(acc[t]! * mult, zy, lo, hi);
+      }
+    };
+  },
+});
