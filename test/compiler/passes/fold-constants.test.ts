@@ -128,7 +128,7 @@ describe('passes/fold-constants', () => {
       ],
       outputs: ['y'],
     });
-    const out = runPipeline(g, fold, makePassContext({ foldMaxBytes: 8, foldMaxElements: 8 }), { verify: true });
+    const out = runPipeline(g, fold, makePassContext({ ...passSettings({ foldMaxBytes: 8 }), foldMaxElements: 8 }), { verify: true });
     // Only the decoded weight folded: Transpose (256 bytes) and a + a (16 bytes) stay over the 8-byte budget.
     assert.deepEqual(out.nodes.map((n) => n.op), ['Transpose', 'MatMul', 'Add', 'Add']);
     const w = out.values.get('w')!.constant!;
