@@ -1,6 +1,7 @@
-// `spc tune`: times every Conv/Gemm/MatMul kernel of ALL_KERNELS on the allowed targets over the
-// synthetic layers (layers.ts), and fits per `<kernel id without epilogue>@<shape class>` the
-// cost nsPerCall + nsPerUnit·work that kernel selection reads (analysis/cost.ts).
+// `spc tune`: times every kernel of ALL_KERNELS on the allowed targets, Conv/Gemm/MatMul over
+// the synthetic layers (layers.ts), every other op over synthetic nodes (element-nodes.ts), and
+// fits per `<kernel id without epilogue>@<shape class>` the cost nsPerCall + nsPerUnit·work that
+// kernel selection and the estimates read (analysis/cost.ts; 'elements' for the per-element ops).
 // wasmsimd kernels run in a WasmSpace, their views in WebAssembly memory, as the loader sets them up.
 
 import type { Kernel, KernelContext, NodeShapes } from '../../runtime/kernels/kernel.js';
@@ -16,7 +17,9 @@ import type { Point } from './fit.js';
 import { randomData, syntheticStats, tuneLayers, weightVariants } from './layers.js';
 import type { SyntheticLayer, WeightVariant } from './layers.js';
 import { FULL_TIMING, QUICK_TIMING, timeCall } from './measure.js';
-import { wasmContext } from './wasm-context.js';
+import { wasmContext, wasmNodeContext } from './wasm-context.js';
+import { buildElementNode, elementForms } from './element-nodes.js';
+import type { ElementNode } from './element-nodes.js';
 
 export const TUNED_OPS: readonly string[] = ['Conv', 'Gemm', 'MatMul'];
 
@@ -31,7 +34,9 @@ export interface TuneOptions {
 
 export interface Measurement {
   readonly key: string;
+  /** The synthetic layer or node, e.g. 'pointwise 64×32 1×1/1 28×28', 'Add per channel 1×32×24×24'. */
   readonly layer: string;
+  /** The weight variant ('none' for a per-element node). */
   readonly weight: string;
   readonly work: number;
   readonly ns: number;
@@ -44,15 +49,63 @@ export interface TuneResult {
   readonly notes: readonly string[];
 }
 
-/** One kernel per family (its epilogue-free variant when there is one): epilogues cost next to nothing. */
-export function tunedKernels(kernels: readonly Kernel[], targets: readonly Target[]): Kernel[] {
+/** One kernel per family of those `keep` admits (its epilogue-free variant when there is one): epilogues cost next to nothing. */
+function onePerFamily(kernels: readonly Kernel[], keep: (k: Kernel) => boolean): Kernel[] {
   const byFamily = new Map<string, Kernel>();
   for (const k of kernels) {
-    if (!TUNED_OPS.includes(k.op) || !targets.includes(k.target) || (k.dtypes !== 'any' && !k.dtypes.includes('float32'))) continue;
+    if (!keep(k)) continue;
     const f = kernelFamily(k), seen = byFamily.get(f);
     if (!seen || (seen.epilogue !== '' && k.epilogue === '')) byFamily.set(f, k);
   }
   return [...byFamily.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/** The Conv/Gemm/MatMul kernels timed on the synthetic layers: one per family, float32, on the allowed targets. */
+export function tunedKernels(kernels: readonly Kernel[], targets: readonly Target[]): Kernel[] {
+  return onePerFamily(kernels, (k) => TUNED_OPS.includes(k.op) && targets.includes(k.target) && (k.dtypes === 'any' || k.dtypes.includes('float32')));
+}
+
+/** The per-element kernels (every other op) timed on synthetic nodes: one per family, on the allowed targets. */
+export function elementKernels(kernels: readonly Kernel[], targets: readonly Target[]): Kernel[] {
+  return onePerFamily(kernels, (k) => !TUNED_OPS.includes(k.op) && targets.includes(k.target));
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Prepares `k` on a synthetic node; undefined when the kernel does not take it (its dtypes,
+ * supports, or a KernelError from prepare). Any other error is a finding about the kernel or the
+ * template, returned as a note: one broken kernel must not stop a tune of all the others.
+ */
+async function prepareElement(k: Kernel, n: ElementNode): Promise<(() => void) | string | undefined> {
+  const first = n.inputs.find((t) => t !== undefined);
+  if (k.dtypes !== 'any' && first && !k.dtypes.includes(first.dtype)) return undefined;
+  try {
+    if (k.supports && !k.supports({ inputs: n.inputs, outputs: n.outputs, attrs: n.attrs })) return undefined;
+    const base = { node: n.name, attrs: n.attrs, inputs: n.inputs, outputs: n.outputs };
+    const ctx = k.target === 'wasmsimd' ? await wasmNodeContext(k, n.name, n.attrs, n.inputs, n.outputs) : base;
+    if (!ctx) return undefined;
+    const run = k.prepare(ctx);
+    run(); // a kernel that throws on its first call is reported here, not in the middle of timing
+    return run;
+  } catch (e) {
+    if (e instanceof Error && e.name === 'KernelError') return undefined;
+    return `${k.id} failed on ${n.name}: ${errorText(e)}`;
+  }
+}
+
+/** The synthetic nodes of `op`, built once for all its kernels; forms shape inference refuses become notes. */
+function elementNodes(op: string, quick: boolean, notes: string[]): ElementNode[] {
+  const nodes: ElementNode[] = [];
+  for (const { form } of elementForms(op, quick)) {
+    try {
+      nodes.push(buildElementNode(op, form));
+    } catch (e) {
+      const note = `${op} ${form.name}: not built (${errorText(e)})`;
+      if (!notes.includes(note)) notes.push(note);
+    }
+  }
+  return nodes;
 }
 
 function shapesOf(layer: SyntheticLayer, v: WeightVariant): NodeShapes {
@@ -99,32 +152,57 @@ export async function runTune(o: TuneOptions): Promise<TuneResult> {
     targets = targets.filter((t) => t !== 'wasmsimd');
   }
   const kernels = tunedKernels(o.kernels ?? ALL_KERNELS, targets);
+  const perElement = elementKernels(o.kernels ?? ALL_KERNELS, targets);
+  const total = kernels.length + perElement.length;
   const layers = tuneLayers(quick);
   const measurements: Measurement[] = [];
   const points = new Map<string, Point[]>();
+  const record = (key: string, layer: string, weight: string, work: number, ns: number): void => {
+    measurements.push({ key, layer, weight, work, ns });
+    points.set(key, [...(points.get(key) ?? []), { work, ns }]);
+  };
   for (const [i, k] of kernels.entries()) {
-    o.progress?.(i, kernels.length, kernelFamily(k));
+    o.progress?.(i, total, kernelFamily(k));
     for (const layer of layers.filter((l) => l.op === k.op)) {
       for (const v of weightVariants(layer, k.format ?? 'dense', quick)) {
         const run = await prepareOn(k, layer, v);
         if (!run) continue;
         const work = kernelWork(k, syntheticStats(layer, v));
         if (work === undefined) continue;
-        const ns = timeCall(run, plan);
-        const key = profileKey(k, layer.shapeClass);
-        measurements.push({ key, layer: layer.name, weight: v.name, work, ns });
-        points.set(key, [...(points.get(key) ?? []), { work, ns }]);
+        record(profileKey(k, layer.shapeClass), layer.name, v.name, work, timeCall(run, plan));
       }
     }
   }
-  o.progress?.(kernels.length, kernels.length, 'done');
+  const nodesByOp = new Map<string, ElementNode[]>();
+  const untemplated = new Set<string>(), unmeasured: string[] = [];
+  for (const [i, k] of perElement.entries()) {
+    o.progress?.(kernels.length + i, total, kernelFamily(k));
+    if (!nodesByOp.has(k.op)) nodesByOp.set(k.op, elementNodes(k.op, quick, notes));
+    const nodes = nodesByOp.get(k.op)!;
+    if (elementForms(k.op, quick).length === 0) {
+      untemplated.add(k.op);
+      continue;
+    }
+    let timed = 0;
+    for (const n of nodes) {
+      const run = await prepareElement(k, n);
+      if (typeof run === 'string') notes.push(run);
+      if (typeof run !== 'function') continue;
+      record(profileKey(k, 'elements'), n.name, 'none', n.work, timeCall(run, plan));
+      timed++;
+    }
+    if (timed === 0) unmeasured.push(kernelFamily(k));
+  }
+  o.progress?.(total, total, 'done');
+  if (untemplated.size > 0) notes.push(`no synthetic node for ${[...untemplated].sort().join(', ')}: their kernels keep the per-element priors (cost.ts ELEMENT_PRIORS)`);
+  if (unmeasured.length > 0) notes.push(`no synthetic node that ${unmeasured.join(', ')} take${unmeasured.length === 1 ? 's' : ''}: kept at the per-element priors`);
   const entries = [...points].map(([key, pts]): ProfileEntry => ({ key, ...fitCost(pts), points: pts.length }));
   return { entries: entries.sort((a, b) => (a.key < b.key ? -1 : 1)), measurements, notes };
 }
 
-/** The plain-text table `spc tune` prints: per key, the fit and the speed it implies. */
+/** The plain-text table `spc tune` prints: per key, the fit and the speed it implies (a unit is a multiply-add, or an element for @elements). */
 export function formatTuneTable(entries: readonly ProfileEntry[]): string {
-  const head = ['kernel@shape class', 'points', 'ns/call', 'ns/MAC', 'GMAC/s'];
+  const head = ['kernel@shape class', 'points', 'ns/call', 'ns/unit', 'Gunit/s'];
   const rows = entries.map((e) => [e.key, String(e.points), e.nsPerCall.toFixed(0), e.nsPerUnit.toPrecision(3), e.nsPerUnit > 0 ? (1 / e.nsPerUnit).toFixed(2) : '-']);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (r: readonly string[]): string => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
