@@ -1,10 +1,13 @@
 // spc tune's parts: the fit recovers known costs and keeps both coefficients ≥ 0; one kernel
 // is timed per family; the synthetic weights have the structure their names promise; a run
-// on two js kernels yields one entry per kernel and shape class it supports.
+// on two js kernels yields one entry per kernel and shape class it supports; the per-element
+// kernels get @elements entries whose work is elementWork's unit, and ops without a template are noted.
 
 import { strict as assert } from 'node:assert';
 import { fitCost } from '../../../compiler/tune/fit.js';
-import { runTune, tunedKernels } from '../../../compiler/tune/tune.js';
+import { elementKernels, runTune, tunedKernels } from '../../../compiler/tune/tune.js';
+import { buildElementNode, elementForms, ELEMENT_TEMPLATES } from '../../../compiler/tune/element-nodes.js';
+import type { Kernel } from '../../../runtime/kernels/kernel.js';
 import { SYNTHETIC_LAYERS, weightVariants } from '../../../compiler/tune/layers.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
 import { unpackWeight } from '../../../compiler/sparse/pack/pack.js';
@@ -64,6 +67,44 @@ describe('spc tune', function () {
     for (const e of r.entries) {
       assert.ok(e.nsPerCall >= 0 && e.nsPerUnit >= 0 && e.points >= 1, JSON.stringify(e));
       assert.equal(e.points, r.measurements.filter((m) => m.key === e.key).length);
+    }
+  });
+
+  it('per-element kernels: a quick run gives one @elements entry per templated kernel, work in elementWork units, untemplated ops and failures noted', async () => {
+    const pick = (id: string): Kernel => ALL_KERNELS.find((k) => k.id === id)!;
+    const relu = pick('f32-relu-1x1-js');
+    // A kernel of an op no template covers, and one that throws something other than a KernelError.
+    const unknown: Kernel = { ...relu, op: 'NoSuchOp', id: 'f32-nosuchop-1x1-js' };
+    const broken: Kernel = { ...pick('f32-relu-1x1-ref'), prepare: () => { throw new Error('boom'); } };
+    const kernels = [relu, pick('f32-add-bcast-js'), pick('any-transpose-1x1-js'), pick('f32-maxpool-1x1-js'), unknown, broken];
+    const r = await runTune({ quick: true, targets: ['js', 'ref'], kernels });
+    assert.deepEqual(r.entries.map((e) => e.key), ['any-transpose-1x1-js@elements', 'f32-add-bcast-js@elements', 'f32-maxpool-1x1-js@elements', 'f32-relu-1x1-js@elements']);
+    for (const e of r.entries) {
+      assert.ok(e.nsPerCall >= 0 && e.nsPerUnit >= 0, JSON.stringify(e));
+      assert.equal(e.points, r.measurements.filter((m) => m.key === e.key).length);
+    }
+    // Work as cost.ts elementWork counts it, by hand: elements read + written, times the window for pooling.
+    const work = (key: string, layer: string): number | undefined => r.measurements.find((m) => m.key === key && m.layer === layer)?.work;
+    assert.equal(work('f32-relu-1x1-js@elements', 'Relu x 1×16×8×8'), 2 * 1024);
+    assert.equal(work('f32-relu-1x1-js@elements', 'Relu x 1×32×24×24'), 2 * 18432);
+    assert.equal(work('f32-add-bcast-js@elements', 'Add per channel 1×16×8×8'), 1024 + 16 + 1024);
+    assert.equal(work('f32-add-bcast-js@elements', 'Add scalar 1×16×8×8'), 1024 + 1 + 1024);
+    assert.equal(work('f32-maxpool-1x1-js@elements', 'MaxPool 3×3/1 1×16×8×8'), 1024 + 1024 * 9);
+    assert.equal(work('f32-maxpool-1x1-js@elements', 'MaxPool 2×2/2 1×16×8×8'), 1024 + 256 * 4);
+    assert.equal(work('any-transpose-1x1-js@elements', 'Transpose NCHW→NHWC 1×32×24×24'), 2 * 18432);
+    assert.ok(r.notes.some((n) => /no synthetic node for NoSuchOp: .*priors/.test(n)), r.notes.join('\n'));
+    assert.ok(r.notes.some((n) => n.startsWith('f32-relu-1x1-ref failed on Relu x 1×16×8×8: boom')), r.notes.join('\n'));
+    assert.ok(r.notes.some((n) => /no synthetic node that f32-relu-1x1-ref takes/.test(n)), r.notes.join('\n'));
+  });
+
+  it('every template of an op the registry has builds at every size, with positive elementWork', () => {
+    const ops = [...new Set(elementKernels(ALL_KERNELS, ['wasmsimd', 'js', 'ref']).map((k) => k.op))].filter((op) => ELEMENT_TEMPLATES[op]);
+    assert.ok(ops.length > 60, `${ops.length} templated ops`);
+    for (const op of ops) {
+      for (const { form } of elementForms(op, false)) {
+        const n = buildElementNode(op, form);
+        assert.ok(n.work > 0, n.name);
+      }
     }
   });
 });
