@@ -55,13 +55,20 @@ type Forms = (s: ElementSize) => readonly ElementForm[];
 const unary = (attrs: Record<string, Attr> = {}, fill: Fill = 'random', opset?: number): Forms =>
   (s) => [{ name: 'x', inputs: [f32(xOf(s), fill)], attrs, opset }];
 
-/** Same shape, a scalar, and a per-channel [1, c, 1, 1] second operand: the broadcasts CNNs and their exporters write. */
+/**
+ * Same shape, a scalar, a per-channel [1, c, 1, 1] second operand (CNNs), and a bias along the
+ * last axis as the first operand (the Add(bias, MatMul) exporters write after a MatMul).
+ */
 const binary = (make: (shape: readonly number[]) => InputSpec = (shape) => f32(shape), attrs: Record<string, Attr> = {}, first: Fill = 'random'): Forms =>
   (s) => [
     { name: 'same shape', inputs: [{ ...make(xOf(s)), fill: first }, make(xOf(s))], attrs },
     { name: 'scalar', inputs: [{ ...make(xOf(s)), fill: first }, make([])], attrs },
     { name: 'per channel', inputs: [{ ...make(xOf(s)), fill: first }, make([1, s.c, 1, 1])], attrs },
+    { name: 'last-axis bias first', inputs: [{ ...make([s.w]), fill: first }, make(xOf(s))], attrs },
   ];
+
+/** Over the whole plane, and over CNN heads' many channels of a 7×7 plane (a per-channel cost shows there). */
+const globalPool: Forms = (s) => [{ name: 'x', inputs: [f32(xOf(s))] }, { name: '7×7 planes', inputs: [f32([1, 8 * s.c, 7, 7])] }];
 
 const positive = (shape: readonly number[]): InputSpec => f32(shape, 'positive');
 
@@ -123,8 +130,8 @@ export const ELEMENT_TEMPLATES: Readonly<Record<string, Forms>> = {
   ],
   MaxPool: pool,
   AveragePool: pool,
-  GlobalAveragePool: unary(),
-  GlobalMaxPool: unary(),
+  GlobalAveragePool: globalPool,
+  GlobalMaxPool: globalPool,
   BatchNormalization: (s) => [{ name: 'inference', inputs: [f32(xOf(s)), f32([s.c]), f32([s.c]), f32([s.c]), f32([s.c], 'positive')], opset: 15 }],
   InstanceNormalization: (s) => [{ name: 'x', inputs: [f32(xOf(s)), f32([s.c]), f32([s.c])] }],
   GroupNormalization: (s) => [{ name: '4 groups', inputs: [f32(xOf(s)), f32([s.c]), f32([s.c])], attrs: { num_groups: int(4) }, opset: 21 }],
