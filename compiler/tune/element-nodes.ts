@@ -216,7 +216,8 @@ export function buildElementNode(op: string, form: ElementForm): ElementNode {
   const graph = makeGraph({ name: node.name, opset, inputs: inNames.filter((n) => n !== ''), outputs: node.outputs, values, nodes: [node] });
   const work = elementWork(graph, node);
   if (work === undefined) throw new Error(`${op} ${form.name}: elementWork has no static count`);
-  const shape = inputs.find((t) => t !== undefined)?.shape ?? [];
+  // Named by its largest input (a bias may come first).
+  const shape = inputs.reduce<readonly number[]>((big, t) => (t && sizeOf(t.shape) > sizeOf(big) ? t.shape : big), []);
   return { name: `${op} ${form.name} ${shape.join('×')}`, graph, node, attrs: kernelAttrs(node), inputs, outputs, work };
 }
 

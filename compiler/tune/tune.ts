@@ -18,7 +18,7 @@ import { randomData, syntheticStats, tuneLayers, weightVariants } from './layers
 import type { SyntheticLayer, WeightVariant } from './layers.js';
 import { FULL_TIMING, QUICK_TIMING, timeCall } from './measure.js';
 import { wasmContext, wasmNodeContext } from './wasm-context.js';
-import { buildElementNode, elementForms } from './element-nodes.js';
+import { buildElementNode, ELEMENT_SIZES, elementForms } from './element-nodes.js';
 import type { ElementNode } from './element-nodes.js';
 
 export const TUNED_OPS: readonly string[] = ['Conv', 'Gemm', 'MatMul'];
@@ -94,18 +94,33 @@ async function prepareElement(k: Kernel, n: ElementNode): Promise<(() => void) |
   }
 }
 
-/** The synthetic nodes of `op`, built once for all its kernels; forms shape inference refuses become notes. */
-function elementNodes(op: string, quick: boolean, notes: string[]): ElementNode[] {
-  const nodes: ElementNode[] = [];
-  for (const { form } of elementForms(op, quick)) {
+/** The synthetic nodes of `op` with the index of their size, built once for all its kernels; forms shape inference refuses become notes. */
+function elementNodes(op: string, quick: boolean, notes: string[]): { size: number; node: ElementNode }[] {
+  const nodes: { size: number; node: ElementNode }[] = [];
+  for (const { size, form } of elementForms(op, quick)) {
     try {
-      nodes.push(buildElementNode(op, form));
+      nodes.push({ size: ELEMENT_SIZES.indexOf(size), node: buildElementNode(op, form) });
     } catch (e) {
       const note = `${op} ${form.name}: not built (${errorText(e)})`;
       if (!notes.includes(note)) notes.push(note);
     }
   }
   return nodes;
+}
+
+/**
+ * One point per size: the mean work and time of the forms the kernel ran at that size. Forms of
+ * one size differ in speed per unit (a broadcast costs more than a same-shape Add) at about the
+ * same work; fitted one by one on relative error, the fastest would win (an underestimate is off
+ * by at most 100%, an overestimate by any factor), while a model's time is a sum over its forms.
+ */
+export function pointsPerSize(runs: readonly { size: number; work: number; ns: number }[]): Point[] {
+  const bySize = new Map<number, { work: number; ns: number; n: number }>();
+  for (const r of runs) {
+    const a = bySize.get(r.size) ?? { work: 0, ns: 0, n: 0 };
+    bySize.set(r.size, { work: a.work + r.work, ns: a.ns + r.ns, n: a.n + 1 });
+  }
+  return [...bySize.values()].map((a) => ({ work: a.work / a.n, ns: a.ns / a.n }));
 }
 
 function shapesOf(layer: SyntheticLayer, v: WeightVariant): NodeShapes {
@@ -173,7 +188,7 @@ export async function runTune(o: TuneOptions): Promise<TuneResult> {
       }
     }
   }
-  const nodesByOp = new Map<string, ElementNode[]>();
+  const nodesByOp = new Map<string, { size: number; node: ElementNode }[]>();
   const untemplated = new Set<string>(), unmeasured: string[] = [];
   for (const [i, k] of perElement.entries()) {
     o.progress?.(kernels.length + i, total, kernelFamily(k));
@@ -183,20 +198,22 @@ export async function runTune(o: TuneOptions): Promise<TuneResult> {
       untemplated.add(k.op);
       continue;
     }
-    let timed = 0;
-    for (const n of nodes) {
-      const run = await prepareElement(k, n);
+    const runs: { size: number; work: number; ns: number }[] = [];
+    for (const { size, node } of nodes) {
+      const run = await prepareElement(k, node);
       if (typeof run === 'string') notes.push(run);
       if (typeof run !== 'function') continue;
-      record(profileKey(k, 'elements'), n.name, 'none', n.work, timeCall(run, plan));
-      timed++;
+      const ns = timeCall(run, plan);
+      measurements.push({ key: profileKey(k, 'elements'), layer: node.name, weight: 'none', work: node.work, ns });
+      runs.push({ size, work: node.work, ns });
     }
-    if (timed === 0) unmeasured.push(kernelFamily(k));
+    if (runs.length === 0) unmeasured.push(kernelFamily(k));
+    else points.set(profileKey(k, 'elements'), pointsPerSize(runs));
   }
   o.progress?.(total, total, 'done');
   if (untemplated.size > 0) notes.push(`no synthetic node for ${[...untemplated].sort().join(', ')}: their kernels keep the per-element priors (cost.ts ELEMENT_PRIORS)`);
   if (unmeasured.length > 0) notes.push(`no synthetic node that ${unmeasured.join(', ')} take${unmeasured.length === 1 ? 's' : ''}: kept at the per-element priors`);
-  const entries = [...points].map(([key, pts]): ProfileEntry => ({ key, ...fitCost(pts), points: pts.length }));
+  const entries = [...points].map(([key, pts]): ProfileEntry => ({ key, ...fitCost(pts), points: measurements.filter((m) => m.key === key).length }));
   return { entries: entries.sort((a, b) => (a.key < b.key ? -1 : 1)), measurements, notes };
 }
 

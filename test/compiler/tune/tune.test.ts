@@ -5,7 +5,7 @@
 
 import { strict as assert } from 'node:assert';
 import { fitCost } from '../../../compiler/tune/fit.js';
-import { elementKernels, runTune, tunedKernels } from '../../../compiler/tune/tune.js';
+import { elementKernels, pointsPerSize, runTune, tunedKernels } from '../../../compiler/tune/tune.js';
 import { buildElementNode, elementForms, ELEMENT_TEMPLATES } from '../../../compiler/tune/element-nodes.js';
 import type { Kernel } from '../../../runtime/kernels/kernel.js';
 import { SYNTHETIC_LAYERS, weightVariants } from '../../../compiler/tune/layers.js';
@@ -89,12 +89,18 @@ describe('spc tune', function () {
     assert.equal(work('f32-relu-1x1-js@elements', 'Relu x 1×32×24×24'), 2 * 18432);
     assert.equal(work('f32-add-bcast-js@elements', 'Add per channel 1×16×8×8'), 1024 + 16 + 1024);
     assert.equal(work('f32-add-bcast-js@elements', 'Add scalar 1×16×8×8'), 1024 + 1 + 1024);
+    assert.equal(work('f32-add-bcast-js@elements', 'Add last-axis bias first 1×16×8×8'), 8 + 1024 + 1024);
     assert.equal(work('f32-maxpool-1x1-js@elements', 'MaxPool 3×3/1 1×16×8×8'), 1024 + 1024 * 9);
     assert.equal(work('f32-maxpool-1x1-js@elements', 'MaxPool 2×2/2 1×16×8×8'), 1024 + 256 * 4);
     assert.equal(work('any-transpose-1x1-js@elements', 'Transpose NCHW→NHWC 1×32×24×24'), 2 * 18432);
     assert.ok(r.notes.some((n) => /no synthetic node for NoSuchOp: .*priors/.test(n)), r.notes.join('\n'));
     assert.ok(r.notes.some((n) => n.startsWith('f32-relu-1x1-ref failed on Relu x 1×16×8×8: boom')), r.notes.join('\n'));
     assert.ok(r.notes.some((n) => /no synthetic node that f32-relu-1x1-ref takes/.test(n)), r.notes.join('\n'));
+  });
+
+  it('forms of one size are fitted as their mean: the fastest form does not set the rate', () => {
+    const pts = pointsPerSize([{ size: 0, work: 100, ns: 100 }, { size: 0, work: 300, ns: 1000 }, { size: 1, work: 1000, ns: 2000 }]);
+    assert.deepEqual(pts, [{ work: 200, ns: 550 }, { work: 1000, ns: 2000 }]);
   });
 
   it('every template of an op the registry has builds at every size, with positive elementWork', () => {
