@@ -1,7 +1,6 @@
-// The synthetic nodes `spc tune` times the per-element kernels on (every op but Conv/Gemm/MatMul):
-// per op, the forms real models use (elementwise with each broadcast, pooling windows, Resize
-// modes, copies along several axes, ...) at a few sizes, each built as a one-node graph whose
-// work is cost.ts's elementWork (the unit estimates use), never a count of our own.
+// The synthetic nodes `spc tune` times per-element kernels on (every op but Conv/Gemm/MatMul): per
+// op the forms models use, at a few sizes, each a one-node graph whose work is cost.ts's
+// elementWork (the unit the estimates use), never a count of our own.
 
 import type { Attr, Graph, Node } from '../ir/graph.js';
 import { kernelAttrs, makeGraph } from '../ir/graph.js';

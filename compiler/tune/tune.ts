@@ -1,8 +1,6 @@
-// `spc tune`: times every kernel of ALL_KERNELS on the allowed targets, Conv/Gemm/MatMul over
-// the synthetic layers (layers.ts), every other op over synthetic nodes (element-nodes.ts), and
-// fits per `<kernel id without epilogue>@<shape class>` the cost nsPerCall + nsPerUnit·work that
-// kernel selection and the estimates read (analysis/cost.ts; 'elements' for the per-element ops).
-// wasmsimd kernels run in a WasmSpace, their views in WebAssembly memory, as the loader sets them up.
+// `spc tune`: times every kernel of ALL_KERNELS on the allowed targets (Conv/Gemm/MatMul on
+// synthetic layers, layers.ts; every other op on synthetic nodes, element-nodes.ts) and fits per
+// `<kernel id without epilogue>@<shape class>` the cost nsPerCall + nsPerUnit·work (analysis/cost.ts).
 
 import type { Kernel, KernelContext, NodeShapes } from '../../runtime/kernels/kernel.js';
 import type { TensorView } from '../../runtime/tensor.js';
