@@ -15,9 +15,9 @@ import type { Point } from './fit.js';
 import { randomData, syntheticStats, tuneLayers, weightVariants } from './layers.js';
 import type { SyntheticLayer, WeightVariant } from './layers.js';
 import { FULL_TIMING, QUICK_TIMING, timeCall } from './measure.js';
-import { wasmContext, wasmNodeContext } from './wasm-context.js';
-import { buildElementNode, ELEMENT_SIZES, elementForms } from './element-nodes.js';
-import type { ElementNode } from './element-nodes.js';
+import { wasmContext } from './wasm-context.js';
+import { elementForms } from './element-nodes.js';
+import { timeElementIsolated } from './element-timing.js';
 
 export const TUNED_OPS: readonly string[] = ['Conv', 'Gemm', 'MatMul'];
 
@@ -66,44 +66,6 @@ export function tunedKernels(kernels: readonly Kernel[], targets: readonly Targe
 /** The per-element kernels (every other op) timed on synthetic nodes: one per family, on the allowed targets. */
 export function elementKernels(kernels: readonly Kernel[], targets: readonly Target[]): Kernel[] {
   return onePerFamily(kernels, (k) => !TUNED_OPS.includes(k.op) && targets.includes(k.target));
-}
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-/**
- * Prepares `k` on a synthetic node; undefined when the kernel does not take it (its dtypes,
- * supports, or a KernelError from prepare). Any other error is a finding about the kernel or the
- * template, returned as a note: one broken kernel must not stop a tune of all the others.
- */
-async function prepareElement(k: Kernel, n: ElementNode): Promise<(() => void) | string | undefined> {
-  const first = n.inputs.find((t) => t !== undefined);
-  if (k.dtypes !== 'any' && first && !k.dtypes.includes(first.dtype)) return undefined;
-  try {
-    if (k.supports && !k.supports({ inputs: n.inputs, outputs: n.outputs, attrs: n.attrs })) return undefined;
-    const base = { node: n.name, attrs: n.attrs, inputs: n.inputs, outputs: n.outputs };
-    const ctx = k.target === 'wasmsimd' ? await wasmNodeContext(k, n.name, n.attrs, n.inputs, n.outputs) : base;
-    if (!ctx) return undefined;
-    const run = k.prepare(ctx);
-    run(); // a kernel that throws on its first call is reported here, not in the middle of timing
-    return run;
-  } catch (e) {
-    if (e instanceof Error && e.name === 'KernelError') return undefined;
-    return `${k.id} failed on ${n.name}: ${errorText(e)}`;
-  }
-}
-
-/** The synthetic nodes of `op` with the index of their size, built once for all its kernels; forms shape inference refuses become notes. */
-function elementNodes(op: string, quick: boolean, notes: string[]): { size: number; node: ElementNode }[] {
-  const nodes: { size: number; node: ElementNode }[] = [];
-  for (const { size, form } of elementForms(op, quick)) {
-    try {
-      nodes.push({ size: ELEMENT_SIZES.indexOf(size), node: buildElementNode(op, form) });
-    } catch (e) {
-      const note = `${op} ${form.name}: not built (${errorText(e)})`;
-      if (!notes.includes(note)) notes.push(note);
-    }
-  }
-  return nodes;
 }
 
 /**
@@ -186,27 +148,18 @@ export async function runTune(o: TuneOptions): Promise<TuneResult> {
       }
     }
   }
-  const nodesByOp = new Map<string, { size: number; node: ElementNode }[]>();
   const untemplated = new Set<string>(), unmeasured: string[] = [];
   for (const [i, k] of perElement.entries()) {
     o.progress?.(kernels.length + i, total, kernelFamily(k));
-    if (!nodesByOp.has(k.op)) nodesByOp.set(k.op, elementNodes(k.op, quick, notes));
-    const nodes = nodesByOp.get(k.op)!;
     if (elementForms(k.op, quick).length === 0) {
       untemplated.add(k.op);
       continue;
     }
-    const runs: { size: number; work: number; ns: number }[] = [];
-    for (const { size, node } of nodes) {
-      const run = await prepareElement(k, node);
-      if (typeof run === 'string') notes.push(run);
-      if (typeof run !== 'function') continue;
-      const ns = timeCall(run, plan);
-      measurements.push({ key: profileKey(k, 'elements'), layer: node.name, weight: 'none', work: node.work, ns });
-      runs.push({ size, work: node.work, ns });
-    }
-    if (runs.length === 0) unmeasured.push(kernelFamily(k));
-    else points.set(profileKey(k, 'elements'), pointsPerSize(runs));
+    const t = await timeElementIsolated(k, quick, plan);
+    for (const n of t.notes) if (!notes.includes(n)) notes.push(n);
+    for (const r of t.runs) measurements.push({ key: profileKey(k, 'elements'), layer: r.layer, weight: 'none', work: r.work, ns: r.ns });
+    if (t.runs.length === 0) unmeasured.push(kernelFamily(k));
+    else points.set(profileKey(k, 'elements'), pointsPerSize(t.runs));
   }
   o.progress?.(total, total, 'done');
   if (untemplated.size > 0) notes.push(`no synthetic node for ${[...untemplated].sort().join(', ')}: their kernels keep the per-element priors (cost.ts ELEMENT_PRIORS)`);
