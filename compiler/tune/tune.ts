@@ -164,7 +164,7 @@ export async function runTune(o: TuneOptions): Promise<TuneResult> {
   o.progress?.(total, total, 'done');
   if (untemplated.size > 0) notes.push(`no synthetic node for ${[...untemplated].sort().join(', ')}: their kernels keep the per-element priors (cost.ts ELEMENT_PRIORS)`);
   if (unmeasured.length > 0) notes.push(`no synthetic node that ${unmeasured.join(', ')} take${unmeasured.length === 1 ? 's' : ''}: kept at the per-element priors`);
-  const entries = [...points].map(([key, pts]): ProfileEntry => ({ key, ...fitCost(pts), points: measurements.filter((m) => m.key === key).length }));
+  const entries = [...points].map(([key, pts]): ProfileEntry => ({ key, ...fitCost(pts, key.endsWith('@elements') ? 'absolute' : 'relative'), points: measurements.filter((m) => m.key === key).length }));
   return { entries: entries.sort((a, b) => (a.key < b.key ? -1 : 1)), measurements, notes };
 }
 

@@ -98,6 +98,17 @@ describe('spc tune', function () {
     assert.ok(r.notes.some((n) => /no synthetic node that f32-relu-1x1-ref takes/.test(n)), r.notes.join('\n'));
   });
 
+  it('fitCost on absolute error lets the largest sizes set the rate (per-element ops leaving the cache), relative error the smallest', () => {
+    // 0.76, 2.48 and 2.40 ns per unit at 2 Ki, 37 Ki and 295 Ki units (a ref kernel measured fresh).
+    const pts = [{ work: 2048, ns: 1556 }, { work: 36864, ns: 91423 }, { work: 294912, ns: 707789 }];
+    const rel = fitCost(pts), abs = fitCost(pts, 'absolute');
+    // Relative, through the origin: Σ(1/r)/Σ(1/r²) over the rates r = 1.03 (hand-computed).
+    assert.ok(Math.abs(rel.nsPerUnit - 1.03) < 0.01 && rel.nsPerCall === 0, JSON.stringify(rel));
+    assert.ok(abs.nsPerUnit > 2.35 && abs.nsPerUnit < 2.45, JSON.stringify(abs));
+    const exact = fitCost([100, 1000, 10_000].map((work) => ({ work, ns: 500 + 0.25 * work })), 'absolute');
+    assert.ok(Math.abs(exact.nsPerCall - 500) < 1e-6 && Math.abs(exact.nsPerUnit - 0.25) < 1e-9, JSON.stringify(exact));
+  });
+
   it('forms of one size are fitted as their mean: the fastest form does not set the rate', () => {
     const pts = pointsPerSize([{ size: 0, work: 100, ns: 100 }, { size: 0, work: 300, ns: 1000 }, { size: 1, work: 1000, ns: 2000 }]);
     assert.deepEqual(pts, [{ work: 200, ns: 550 }, { work: 1000, ns: 2000 }]);
