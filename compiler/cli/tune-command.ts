@@ -1,4 +1,4 @@
-// `spc tune [-o profile.json]`: times this machine's kernels on synthetic layers and writes the
+// `spc tune [-o profile.json]`: times this machine's kernels on synthetic layers and nodes and writes the
 // kernel profile `spc compile --profile` reads (format: compiler/analysis/profile.ts).
 
 import { Command } from 'commander';
@@ -17,7 +17,7 @@ interface TuneFlags { output: string; quick?: boolean; targets: string; json?: b
 
 export function tuneCommand(): Command {
   return new Command('tune')
-    .description('time every Conv/Gemm/MatMul kernel on this machine (synthetic layers per shape class, dense and sparse weights) and write a kernel profile for `spc compile --profile`')
+    .description('time every kernel on this machine (Conv/Gemm/MatMul on synthetic layers per shape class with dense and sparse weights, every other op on synthetic nodes per element) and write a kernel profile for `spc compile --profile`')
     .option('-o, --output <profile.json>', 'the profile to write (atomically)', 'profile.json')
     .option('--quick', 'fewer layers, sparsities and samples: a few seconds, a rougher profile')
     .option('--targets <list>', `targets whose kernels are timed, from ${TARGETS.join(', ')}`, DEFAULT_TARGETS.join(','))

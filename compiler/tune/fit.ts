@@ -1,6 +1,6 @@
-// Fits time = nsPerCall + nsPerUnit·work to a kernel's measurements, both coefficients ≥ 0,
-// by least squares on relative error (weights 1/t²), so small layers pin the per-call cost as
-// much as large ones pin the per-unit cost.
+// Fits time = nsPerCall + nsPerUnit·work to a kernel's measurements, both coefficients ≥ 0, by
+// least squares on relative error (weights 1/t²: small layers pin the per-call cost as much as
+// large ones the per-unit cost) or on absolute error (the largest sizes set the rate).
 
 export interface Point {
   readonly work: number;
@@ -12,12 +12,19 @@ export interface Fit {
   readonly nsPerUnit: number;
 }
 
-export function fitCost(points: readonly Point[]): Fit {
+/**
+ * 'absolute' suits the per-element ops: their rate per element rises once a tensor leaves the
+ * cache, and a model's time is the sum over its nodes, which its large tensors dominate.
+ */
+export type FitError = 'relative' | 'absolute';
+
+export function fitCost(points: readonly Point[], error: FitError = 'relative'): Fit {
   const pts = points.filter((p) => p.ns > 0 && p.work >= 0);
   if (pts.length === 0) return { nsPerCall: 0, nsPerUnit: 0 };
+  const weight = (y: number): number => (error === 'relative' ? 1 / (y * y) : 1);
   let sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
   for (const { work: x, ns: y } of pts) {
-    const w = 1 / (y * y);
+    const w = weight(y);
     sw += w; sx += w * x; sy += w * y; sxx += w * x * x; sxy += w * x * y;
   }
   const det = sw * sxx - sx * sx;
@@ -29,6 +36,6 @@ export function fitCost(points: readonly Point[]): Fit {
   }
   const onlyUnit: Fit = { nsPerCall: 0, nsPerUnit: sxx > 0 ? Math.max(0, sxy / sxx) : 0 };
   const onlyCall: Fit = { nsPerCall: Math.max(0, sy / sw), nsPerUnit: 0 };
-  const err = (f: Fit): number => pts.reduce((e, p) => e + ((f.nsPerCall + f.nsPerUnit * p.work - p.ns) / p.ns) ** 2, 0);
+  const err = (f: Fit): number => pts.reduce((e, p) => e + weight(p.ns) * (f.nsPerCall + f.nsPerUnit * p.work - p.ns) ** 2, 0);
   return err(onlyUnit) <= err(onlyCall) ? onlyUnit : onlyCall;
 }

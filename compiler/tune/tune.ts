@@ -1,7 +1,6 @@
-// `spc tune`: times every Conv/Gemm/MatMul kernel of ALL_KERNELS on the allowed targets over the
-// synthetic layers (layers.ts), and fits per `<kernel id without epilogue>@<shape class>` the
-// cost nsPerCall + nsPerUnit·work that kernel selection reads (analysis/cost.ts).
-// wasmsimd kernels run in a WasmSpace, their views in WebAssembly memory, as the loader sets them up.
+// `spc tune`: times every kernel of ALL_KERNELS on the allowed targets (Conv/Gemm/MatMul on
+// synthetic layers, layers.ts; every other op on synthetic nodes, element-nodes.ts) and fits per
+// `<kernel id without epilogue>@<shape class>` the cost nsPerCall + nsPerUnit·work (analysis/cost.ts).
 
 import type { Kernel, KernelContext, NodeShapes } from '../../runtime/kernels/kernel.js';
 import type { TensorView } from '../../runtime/tensor.js';
@@ -17,6 +16,8 @@ import { randomData, syntheticStats, tuneLayers, weightVariants } from './layers
 import type { SyntheticLayer, WeightVariant } from './layers.js';
 import { FULL_TIMING, QUICK_TIMING, timeCall } from './measure.js';
 import { wasmContext } from './wasm-context.js';
+import { elementForms } from './element-nodes.js';
+import { timeElementIsolated } from './element-timing.js';
 
 export const TUNED_OPS: readonly string[] = ['Conv', 'Gemm', 'MatMul'];
 
@@ -31,7 +32,9 @@ export interface TuneOptions {
 
 export interface Measurement {
   readonly key: string;
+  /** The synthetic layer or node, e.g. 'pointwise 64×32 1×1/1 28×28', 'Add per channel 1×32×24×24'. */
   readonly layer: string;
+  /** The weight variant ('none' for a per-element node). */
   readonly weight: string;
   readonly work: number;
   readonly ns: number;
@@ -44,15 +47,40 @@ export interface TuneResult {
   readonly notes: readonly string[];
 }
 
-/** One kernel per family (its epilogue-free variant when there is one): epilogues cost next to nothing. */
-export function tunedKernels(kernels: readonly Kernel[], targets: readonly Target[]): Kernel[] {
+/** One kernel per family of those `keep` admits (its epilogue-free variant when there is one): epilogues cost next to nothing. */
+function onePerFamily(kernels: readonly Kernel[], keep: (k: Kernel) => boolean): Kernel[] {
   const byFamily = new Map<string, Kernel>();
   for (const k of kernels) {
-    if (!TUNED_OPS.includes(k.op) || !targets.includes(k.target) || (k.dtypes !== 'any' && !k.dtypes.includes('float32'))) continue;
+    if (!keep(k)) continue;
     const f = kernelFamily(k), seen = byFamily.get(f);
     if (!seen || (seen.epilogue !== '' && k.epilogue === '')) byFamily.set(f, k);
   }
   return [...byFamily.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/** The Conv/Gemm/MatMul kernels timed on the synthetic layers: one per family, float32, on the allowed targets. */
+export function tunedKernels(kernels: readonly Kernel[], targets: readonly Target[]): Kernel[] {
+  return onePerFamily(kernels, (k) => TUNED_OPS.includes(k.op) && targets.includes(k.target) && (k.dtypes === 'any' || k.dtypes.includes('float32')));
+}
+
+/** The per-element kernels (every other op) timed on synthetic nodes: one per family, on the allowed targets. */
+export function elementKernels(kernels: readonly Kernel[], targets: readonly Target[]): Kernel[] {
+  return onePerFamily(kernels, (k) => !TUNED_OPS.includes(k.op) && targets.includes(k.target));
+}
+
+/**
+ * One point per size: the mean work and time of the forms the kernel ran at that size. Forms of
+ * one size differ in speed per unit (a broadcast costs more than a same-shape Add) at about the
+ * same work; fitted one by one on relative error, the fastest would win (an underestimate is off
+ * by at most 100%, an overestimate by any factor), while a model's time is a sum over its forms.
+ */
+export function pointsPerSize(runs: readonly { size: number; work: number; ns: number }[]): Point[] {
+  const bySize = new Map<number, { work: number; ns: number; n: number }>();
+  for (const r of runs) {
+    const a = bySize.get(r.size) ?? { work: 0, ns: 0, n: 0 };
+    bySize.set(r.size, { work: a.work + r.work, ns: a.ns + r.ns, n: a.n + 1 });
+  }
+  return [...bySize.values()].map((a) => ({ work: a.work / a.n, ns: a.ns / a.n }));
 }
 
 function shapesOf(layer: SyntheticLayer, v: WeightVariant): NodeShapes {
@@ -99,32 +127,50 @@ export async function runTune(o: TuneOptions): Promise<TuneResult> {
     targets = targets.filter((t) => t !== 'wasmsimd');
   }
   const kernels = tunedKernels(o.kernels ?? ALL_KERNELS, targets);
+  const perElement = elementKernels(o.kernels ?? ALL_KERNELS, targets);
+  const total = kernels.length + perElement.length;
   const layers = tuneLayers(quick);
   const measurements: Measurement[] = [];
   const points = new Map<string, Point[]>();
+  const record = (key: string, layer: string, weight: string, work: number, ns: number): void => {
+    measurements.push({ key, layer, weight, work, ns });
+    points.set(key, [...(points.get(key) ?? []), { work, ns }]);
+  };
   for (const [i, k] of kernels.entries()) {
-    o.progress?.(i, kernels.length, kernelFamily(k));
+    o.progress?.(i, total, kernelFamily(k));
     for (const layer of layers.filter((l) => l.op === k.op)) {
       for (const v of weightVariants(layer, k.format ?? 'dense', quick)) {
         const run = await prepareOn(k, layer, v);
         if (!run) continue;
         const work = kernelWork(k, syntheticStats(layer, v));
         if (work === undefined) continue;
-        const ns = timeCall(run, plan);
-        const key = profileKey(k, layer.shapeClass);
-        measurements.push({ key, layer: layer.name, weight: v.name, work, ns });
-        points.set(key, [...(points.get(key) ?? []), { work, ns }]);
+        record(profileKey(k, layer.shapeClass), layer.name, v.name, work, timeCall(run, plan));
       }
     }
   }
-  o.progress?.(kernels.length, kernels.length, 'done');
-  const entries = [...points].map(([key, pts]): ProfileEntry => ({ key, ...fitCost(pts), points: pts.length }));
+  const untemplated = new Set<string>(), unmeasured: string[] = [];
+  for (const [i, k] of perElement.entries()) {
+    o.progress?.(kernels.length + i, total, kernelFamily(k));
+    if (elementForms(k.op, quick).length === 0) {
+      untemplated.add(k.op);
+      continue;
+    }
+    const t = await timeElementIsolated(k, quick, plan);
+    for (const n of t.notes) if (!notes.includes(n)) notes.push(n);
+    for (const r of t.runs) measurements.push({ key: profileKey(k, 'elements'), layer: r.layer, weight: 'none', work: r.work, ns: r.ns });
+    if (t.runs.length === 0) unmeasured.push(kernelFamily(k));
+    else points.set(profileKey(k, 'elements'), pointsPerSize(t.runs));
+  }
+  o.progress?.(total, total, 'done');
+  if (untemplated.size > 0) notes.push(`no synthetic node for ${[...untemplated].sort().join(', ')}: their kernels keep the per-element priors (cost.ts ELEMENT_PRIORS)`);
+  if (unmeasured.length > 0) notes.push(`no synthetic node that ${unmeasured.join(', ')} take${unmeasured.length === 1 ? 's' : ''}: kept at the per-element priors`);
+  const entries = [...points].map(([key, pts]): ProfileEntry => ({ key, ...fitCost(pts, key.endsWith('@elements') ? 'absolute' : 'relative'), points: measurements.filter((m) => m.key === key).length }));
   return { entries: entries.sort((a, b) => (a.key < b.key ? -1 : 1)), measurements, notes };
 }
 
-/** The plain-text table `spc tune` prints: per key, the fit and the speed it implies. */
+/** The plain-text table `spc tune` prints: per key, the fit and the speed it implies (a unit is a multiply-add, or an element for @elements). */
 export function formatTuneTable(entries: readonly ProfileEntry[]): string {
-  const head = ['kernel@shape class', 'points', 'ns/call', 'ns/MAC', 'GMAC/s'];
+  const head = ['kernel@shape class', 'points', 'ns/call', 'ns/unit', 'Gunit/s'];
   const rows = entries.map((e) => [e.key, String(e.points), e.nsPerCall.toFixed(0), e.nsPerUnit.toPrecision(3), e.nsPerUnit > 0 ? (1 / e.nsPerUnit).toFixed(2) : '-']);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (r: readonly string[]): string => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');

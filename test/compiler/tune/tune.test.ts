@@ -1,10 +1,13 @@
 // spc tune's parts: the fit recovers known costs and keeps both coefficients ≥ 0; one kernel
 // is timed per family; the synthetic weights have the structure their names promise; a run
-// on two js kernels yields one entry per kernel and shape class it supports.
+// on two js kernels yields one entry per kernel and shape class it supports; the per-element
+// kernels get @elements entries whose work is elementWork's unit, and ops without a template are noted.
 
 import { strict as assert } from 'node:assert';
 import { fitCost } from '../../../compiler/tune/fit.js';
-import { runTune, tunedKernels } from '../../../compiler/tune/tune.js';
+import { elementKernels, pointsPerSize, runTune, tunedKernels } from '../../../compiler/tune/tune.js';
+import { buildElementNode, elementForms, ELEMENT_TEMPLATES } from '../../../compiler/tune/element-nodes.js';
+import type { Kernel } from '../../../runtime/kernels/kernel.js';
 import { SYNTHETIC_LAYERS, weightVariants } from '../../../compiler/tune/layers.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
 import { unpackWeight } from '../../../compiler/sparse/pack/pack.js';
@@ -64,6 +67,61 @@ describe('spc tune', function () {
     for (const e of r.entries) {
       assert.ok(e.nsPerCall >= 0 && e.nsPerUnit >= 0 && e.points >= 1, JSON.stringify(e));
       assert.equal(e.points, r.measurements.filter((m) => m.key === e.key).length);
+    }
+  });
+
+  it('per-element kernels: a quick run gives one @elements entry per templated kernel, work in elementWork units, untemplated ops and failures noted', async () => {
+    const pick = (id: string): Kernel => ALL_KERNELS.find((k) => k.id === id)!;
+    const relu = pick('f32-relu-1x1-js');
+    // A kernel of an op no template covers, and one that throws something other than a KernelError.
+    const unknown: Kernel = { ...relu, op: 'NoSuchOp', id: 'f32-nosuchop-1x1-js' };
+    const broken: Kernel = { ...pick('f32-relu-1x1-ref'), prepare: () => { throw new Error('boom'); } };
+    const kernels = [relu, pick('f32-add-bcast-js'), pick('any-transpose-1x1-js'), pick('f32-maxpool-1x1-js'), unknown, broken];
+    const r = await runTune({ quick: true, targets: ['js', 'ref'], kernels });
+    assert.deepEqual(r.entries.map((e) => e.key), ['any-transpose-1x1-js@elements', 'f32-add-bcast-js@elements', 'f32-maxpool-1x1-js@elements', 'f32-relu-1x1-js@elements']);
+    for (const e of r.entries) {
+      assert.ok(e.nsPerCall >= 0 && e.nsPerUnit >= 0, JSON.stringify(e));
+      assert.equal(e.points, r.measurements.filter((m) => m.key === e.key).length);
+    }
+    // Work as cost.ts elementWork counts it, by hand: elements read + written, times the window for pooling.
+    const work = (key: string, layer: string): number | undefined => r.measurements.find((m) => m.key === key && m.layer === layer)?.work;
+    assert.equal(work('f32-relu-1x1-js@elements', 'Relu x 1×16×8×8'), 2 * 1024);
+    assert.equal(work('f32-relu-1x1-js@elements', 'Relu x 1×32×24×24'), 2 * 18432);
+    assert.equal(work('f32-add-bcast-js@elements', 'Add per channel 1×16×8×8'), 1024 + 16 + 1024);
+    assert.equal(work('f32-add-bcast-js@elements', 'Add scalar 1×16×8×8'), 1024 + 1 + 1024);
+    assert.equal(work('f32-add-bcast-js@elements', 'Add last-axis bias first 1×16×8×8'), 8 + 1024 + 1024);
+    assert.equal(work('f32-maxpool-1x1-js@elements', 'MaxPool 3×3/1 1×16×8×8'), 1024 + 1024 * 9);
+    assert.equal(work('f32-maxpool-1x1-js@elements', 'MaxPool 2×2/2 1×16×8×8'), 1024 + 256 * 4);
+    assert.equal(work('any-transpose-1x1-js@elements', 'Transpose NCHW→NHWC 1×32×24×24'), 2 * 18432);
+    assert.ok(r.notes.some((n) => /no synthetic node for NoSuchOp: .*priors/.test(n)), r.notes.join('\n'));
+    assert.ok(r.notes.some((n) => n.startsWith('f32-relu-1x1-ref failed on Relu x 1×16×8×8: boom')), r.notes.join('\n'));
+    assert.ok(r.notes.some((n) => /no synthetic node that f32-relu-1x1-ref takes/.test(n)), r.notes.join('\n'));
+  });
+
+  it('fitCost on absolute error lets the largest sizes set the rate (per-element ops leaving the cache), relative error the smallest', () => {
+    // 0.76, 2.48 and 2.40 ns per unit at 2 Ki, 37 Ki and 295 Ki units (a ref kernel measured fresh).
+    const pts = [{ work: 2048, ns: 1556 }, { work: 36864, ns: 91423 }, { work: 294912, ns: 707789 }];
+    const rel = fitCost(pts), abs = fitCost(pts, 'absolute');
+    // Relative, through the origin: Σ(1/r)/Σ(1/r²) over the rates r = 1.03 (hand-computed).
+    assert.ok(Math.abs(rel.nsPerUnit - 1.03) < 0.01 && rel.nsPerCall === 0, JSON.stringify(rel));
+    assert.ok(abs.nsPerUnit > 2.35 && abs.nsPerUnit < 2.45, JSON.stringify(abs));
+    const exact = fitCost([100, 1000, 10_000].map((work) => ({ work, ns: 500 + 0.25 * work })), 'absolute');
+    assert.ok(Math.abs(exact.nsPerCall - 500) < 1e-6 && Math.abs(exact.nsPerUnit - 0.25) < 1e-9, JSON.stringify(exact));
+  });
+
+  it('forms of one size are fitted as their mean: the fastest form does not set the rate', () => {
+    const pts = pointsPerSize([{ size: 0, work: 100, ns: 100 }, { size: 0, work: 300, ns: 1000 }, { size: 1, work: 1000, ns: 2000 }]);
+    assert.deepEqual(pts, [{ work: 200, ns: 550 }, { work: 1000, ns: 2000 }]);
+  });
+
+  it('every template of an op the registry has builds at every size, with positive elementWork', () => {
+    const ops = [...new Set(elementKernels(ALL_KERNELS, ['wasmsimd', 'js', 'ref']).map((k) => k.op))].filter((op) => ELEMENT_TEMPLATES[op]);
+    assert.ok(ops.length > 60, `${ops.length} templated ops`);
+    for (const op of ops) {
+      for (const { form } of elementForms(op, false)) {
+        const n = buildElementNode(op, form);
+        assert.ok(n.work > 0, n.name);
+      }
     }
   });
 });
