@@ -68,6 +68,9 @@ export const DTYPE_TO_FB: Readonly<Record<DType, FbDType>> = {
   uint8: FbDType.UINT8,
   uint16: FbDType.UINT16,
   bool: FbDType.BOOL,
+  float16: FbDType.FLOAT16,
+  uint32: FbDType.UINT32,
+  uint64: FbDType.UINT64,
 };
 
 export const FB_TO_DTYPE: ReadonlyMap<number, DType> = new Map(
