@@ -2,6 +2,7 @@
 // Independent of protobuf types. Graphs are treated as immutable: passes build new ones.
 
 import type { DType, TypedArray } from '../../runtime/tensor.js';
+import { reader } from '../../runtime/kernels/common/numeric-cells.js';
 
 export type { DType, TypedArray };
 
@@ -151,7 +152,7 @@ export function kernelAttrs(n: Node): Record<string, number | string | readonly 
   for (const [k, a] of Object.entries(n.attrs)) {
     // A one-element tensor attribute (ConstantOfShape's value) reaches kernels as its number; larger ones stay compile-time only.
     if (a.kind !== 'tensor') out[k] = a.value;
-    else if (a.value.data.length === 1) out[k] = Number(a.value.data[0]);
+    else if (a.value.data.length === 1) out[k] = reader(a.value)(0);
   }
   return out;
 }
