@@ -130,6 +130,31 @@ describe('float16, uint32 and uint64 end to end against onnxruntime', () => {
     for (const k of ['mx', 'mn', 'md', 'ad']) same(got[k]!, want[k]!, k);
   });
 
+  it('ConstantOfShape fills float16 and uint64 outputs with the value tensor\'s element', async () => {
+    const bytes = model({
+      input: [vi('n', 'uint64', [1])], output: [vi('h', 'float16'), vi('u', 'uint64'), vi('o', 'uint64')],
+      initializer: [{ name: 's', dataType: 7, dims: [2], int64Data: [2, 3] }],
+      node: [
+        { opType: 'ConstantOfShape', input: ['s'], output: ['h'], attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: { dataType: 10, dims: [1], int32Data: [toFloat16Bits(-1.5)] } }] },
+        { opType: 'ConstantOfShape', input: ['s'], output: ['c'], attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: { dataType: 13, dims: [1], uint64Data: [4096] } }] },
+        { opType: 'Max', input: ['c', 'n'], output: ['u'] },
+        { opType: 'Identity', input: ['n'], output: ['o'] },
+      ],
+    });
+    const [got, want] = await both(bytes, { n: { dtype: 'uint64', shape: [1], data: BigUint64Array.from([2n ** 63n]) } });
+    for (const k of ['h', 'u', 'o']) same(got[k]!, want[k]!, k);
+    assert.equal((got['h'] as Uint16Array)[5], 0xbe00);
+  });
+
+  it('refuses a ScatterElements reduction on float16 data naming the dtype (its elements are bit patterns)', () => {
+    const bytes = model({
+      input: [vi('x', 'float16', [4]), vi('u', 'float16', [1])], output: [vi('y', 'float16')],
+      initializer: [{ name: 'i', dataType: 7, dims: [1], int64Data: [2] }],
+      node: [{ name: 'sc', opType: 'ScatterElements', input: ['x', 'i', 'u'], output: ['y'], attribute: [{ name: 'reduction', type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode('add') }] }],
+    });
+    assert.throws(() => compileBytes(bytes, { name: 'wide' }), (e: Error) => e instanceof SpcError && /'sc'.*reduction 'add' is not supported on float16 data/.test(e.message));
+  });
+
   it('refuses an op not extended to float16 with a message naming the dtype', () => {
     const bytes = model({
       input: [vi('x', 'float16', [4])], output: [vi('y', 'float16')],
