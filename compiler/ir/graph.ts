@@ -2,9 +2,10 @@
 // Independent of protobuf types. Graphs are treated as immutable: passes build new ones.
 
 import type { DType, TypedArray } from '../../runtime/tensor.js';
-import { reader } from '../../runtime/kernels/common/numeric-cells.js';
 
 export type { DType, TypedArray };
+// A tensor attribute's one element, as a number (float16 decoded), for kernels.
+import { reader } from '../../runtime/kernels/common/numeric-cells.js';
 
 /** A dimension: a number once pinned, a symbolic name (or '?') while dynamic. */
 export type Dim = number | string;
