@@ -130,6 +130,26 @@ describe('float16, uint32 and uint64 end to end against onnxruntime', () => {
     for (const k of ['mx', 'mn', 'md', 'ad']) same(got[k]!, want[k]!, k);
   });
 
+  it('float16-stored weights: Cast of a float16 initializer folds, MatMul runs in float32; float16 data movement copies bits', async () => {
+    // As fp16 converters write weights-only models: W in float16, Cast to float32 before use.
+    const w = h16(Array.from({ length: 12 }, (_, i) => (i - 5.5) / 3));
+    const bytes = model({
+      input: [vi('x', 'float32', [2, 4]), vi('h', 'float16', [2, 3])], output: [vi('y', 'float32'), vi('t', 'float16')],
+      initializer: [{ name: 'w', dataType: 10, dims: [4, 3], rawData: new Uint8Array(w.buffer) }],
+      node: [
+        { opType: 'Cast', input: ['w'], output: ['wf'], attribute: [{ name: 'to', type: INT, i: 1 }] },
+        { opType: 'MatMul', input: ['x', 'wf'], output: ['y'] },
+        { opType: 'Transpose', input: ['h'], output: ['ht'], attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 0] }] },
+        { opType: 'Concat', input: ['ht', 'ht'], output: ['t'], attribute: [{ name: 'axis', type: INT, i: 1 }] },
+      ],
+    });
+    const x = Float32Array.from([1, -2, 0.5, 3, 0.25, 4, -1, 2]);
+    const [got, want] = await both(bytes, { x: { dtype: 'float32', shape: [2, 4], data: x }, h: { dtype: 'float16', shape: [2, 3], data: h16([1, 2, 3, -4, 0.1, 65504]) } });
+    same(got['t']!, want['t']!, 't');
+    const g = got['y'] as Float32Array, e = want['y'] as Float32Array;
+    for (let i = 0; i < e.length; i++) assert.ok(Math.abs(g[i]! - e[i]!) <= 1e-4 * Math.abs(e[i]!) + 1e-6, `y[${i}] ${g[i]} vs ${e[i]}`);
+  });
+
   it('ConstantOfShape fills float16 and uint64 outputs with the value tensor\'s element', async () => {
     const bytes = model({
       input: [vi('n', 'uint64', [1])], output: [vi('h', 'float16'), vi('u', 'uint64'), vi('o', 'uint64')],
@@ -153,6 +173,14 @@ describe('float16, uint32 and uint64 end to end against onnxruntime', () => {
       node: [{ name: 'sc', opType: 'ScatterElements', input: ['x', 'i', 'u'], output: ['y'], attribute: [{ name: 'reduction', type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode('add') }] }],
     });
     assert.throws(() => compileBytes(bytes, { name: 'wide' }), (e: Error) => e instanceof SpcError && /'sc'.*reduction 'add' is not supported on float16 data/.test(e.message));
+  });
+
+  it('a float16 input fed floats is refused saying how float16 is passed', async () => {
+    const bytes = model({ input: [vi('h', 'float16', [2])], output: [vi('o', 'float16')], node: [{ opType: 'Identity', input: ['h'], output: ['o'] }] });
+    const m = await loadModel(compileBytes(bytes, { name: 'wide' }).artifact);
+    await assert.rejects(m.run({ h: new Float32Array(2) }), /^RunError: input 'h': expected float16 \(as Uint16Array bit patterns\) data of shape \[2\], got float32$/);
+    const out = await m.run({ h: h16([1.5, -0]) });
+    assert.deepEqual([out['o']!.dtype, Array.from(out['o']!.data as Uint16Array)], ['float16', [0x3e00, 0x8000]]);
   });
 
   it('refuses an op not extended to float16 with a message naming the dtype', () => {
