@@ -3,7 +3,10 @@
 
 import type { PackedWeight } from './sparse/packed.js';
 
-export type DType = 'float32' | 'float64' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'uint16' | 'bool';
+// float16 is stored as its IEEE binary16 bit patterns in a Uint16Array (float16.ts converts);
+// uint64 as BigUint64Array.
+export type DType = 'float32' | 'float64' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'uint16' | 'bool'
+  | 'float16' | 'uint32' | 'uint64';
 
 export type TypedArray =
   | Float32Array
@@ -13,7 +16,9 @@ export type TypedArray =
   | Int16Array
   | Int8Array
   | Uint8Array
-  | Uint16Array;
+  | Uint16Array
+  | Uint32Array
+  | BigUint64Array;
 
 export interface TensorView {
   readonly dtype: DType;
@@ -25,7 +30,7 @@ export interface TensorView {
 }
 
 export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
-  float32: 4, float64: 8, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, uint16: 2, bool: 1,
+  float32: 4, float64: 8, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, uint16: 2, bool: 1, float16: 2, uint32: 4, uint64: 8,
 };
 
 export function sizeOf(shape: readonly number[]): number {
@@ -44,7 +49,9 @@ export function allocArray(dtype: DType, length: number): TypedArray {
     case 'int16': return new Int16Array(length);
     case 'int8': return new Int8Array(length);
     case 'uint8': case 'bool': return new Uint8Array(length);
-    case 'uint16': return new Uint16Array(length);
+    case 'uint16': case 'float16': return new Uint16Array(length);
+    case 'uint32': return new Uint32Array(length);
+    case 'uint64': return new BigUint64Array(length);
   }
 }
 
@@ -58,11 +65,16 @@ export function viewArray(dtype: DType, buffer: ArrayBufferLike, byteOffset: num
     case 'int16': return new Int16Array(buffer, byteOffset, length);
     case 'int8': return new Int8Array(buffer, byteOffset, length);
     case 'uint8': case 'bool': return new Uint8Array(buffer, byteOffset, length);
-    case 'uint16': return new Uint16Array(buffer, byteOffset, length);
+    case 'uint16': case 'float16': return new Uint16Array(buffer, byteOffset, length);
+    case 'uint32': return new Uint32Array(buffer, byteOffset, length);
+    case 'uint64': return new BigUint64Array(buffer, byteOffset, length);
   }
 }
 
-/** The dtype a typed array naturally holds (bool is indistinguishable from uint8 and reported as uint8). */
+/**
+ * The dtype a typed array naturally holds (bool is indistinguishable from uint8 and reported as
+ * uint8, float16 bit patterns from uint16 and reported as uint16).
+ */
 export function dtypeOfArray(a: TypedArray): DType {
   if (a instanceof Float32Array) return 'float32';
   if (a instanceof Float64Array) return 'float64';
@@ -71,7 +83,14 @@ export function dtypeOfArray(a: TypedArray): DType {
   if (a instanceof Int16Array) return 'int16';
   if (a instanceof Int8Array) return 'int8';
   if (a instanceof Uint16Array) return 'uint16';
+  if (a instanceof Uint32Array) return 'uint32';
+  if (a instanceof BigUint64Array) return 'uint64';
   return 'uint8';
+}
+
+/** The dtype of the typed array that stores `dtype` (what dtypeOfArray reports for its data). */
+export function storageDType(dtype: DType): DType {
+  return dtype === 'bool' ? 'uint8' : dtype === 'float16' ? 'uint16' : dtype;
 }
 
 export function shapeString(shape: readonly number[]): string {

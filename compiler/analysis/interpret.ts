@@ -11,6 +11,7 @@ import { inferNode } from './shapes.js';
 
 const SHORT_DTYPE: Readonly<Record<DType, string>> = {
   float32: 'f32', float64: 'f64', int64: 'i64', int32: 'i32', int16: 'i16', int8: 'i8', uint8: 'u8', uint16: 'u16', bool: 'b8',
+  float16: 'f16', uint32: 'u32', uint64: 'u64',
 };
 
 let cachedDefault: KernelRegistry | undefined;

@@ -438,7 +438,7 @@ const cast: Rule = (c: RuleCtx) => {
   if (to === undefined) c.fail(`missing attribute 'to'`);
   const dtype = ONNX_DTYPES[to];
   if (!dtype) {
-    const name = ({ 8: 'string', 10: 'float16', 12: 'uint32', 13: 'uint64', 16: 'bfloat16' } as Readonly<Record<number, string>>)[to];
+    const name = ({ 8: 'string', 16: 'bfloat16' } as Readonly<Record<number, string>>)[to];
     c.fail(`unsupported target type ${name ? `${name} (${to})` : to}`);
   }
   return [{ dtype, shape: c.in(0).shape }];
@@ -488,7 +488,8 @@ const constantOp: Rule = (c: RuleCtx) => {
 
 /** ONNX TensorProto.DataType codes spc represents. */
 export const ONNX_DTYPES: Readonly<Record<number, DType>> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 9: 'bool', 11: 'float64',
+  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64',
+  12: 'uint32', 13: 'uint64',
 };
 
 const RULES: Readonly<Record<string, Rule>> = {

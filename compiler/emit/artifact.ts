@@ -22,8 +22,8 @@ import type { TypedArray } from '../../runtime/tensor.js';
 import type { LayerRecipe as LayerRecipeEntry, LoadedArtifact, LoadedNode } from '../../runtime/loader/model.js';
 import { crc32 } from '../../runtime/loader/crc32.js';
 import {
-  ARENA_ALIGNMENT, CONTAINER_VERSION, CRC_START, DTYPE_TO_FB, HEADER_BYTES, HEADER_FIELDS as H, KIND_TO_FB, MAGIC,
-  SPARSE_FEATURES, SPARSE_FORMAT_TO_FB, SPARSE_FORMAT_VERSION, WEIGHT_ALIGNMENT, alignUp,
+  ARENA_ALIGNMENT, CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, DTYPE_TO_FB, HEADER_BYTES, HEADER_FIELDS as H, KIND_TO_FB,
+  MAGIC, SPARSE_FEATURES, SPARSE_FORMAT_TO_FB, SPARSE_FORMAT_VERSION, WEIGHT_ALIGNMENT, alignUp,
 } from '../../runtime/loader/format.js';
 import { parseArtifact } from '../../runtime/loader/load.js';
 import { LIMIT_CEILINGS } from '../../runtime/loader/limits.js';
@@ -125,13 +125,19 @@ export function planArtifact(a: LoadedArtifact): ArtifactLayout {
 }
 
 /**
- * The required features an artifact records: those given that are not sparse-*, then exactly
- * the sparse-* features of the formats its packed weights use (in csr, nm, bsr order).
+ * The required features an artifact records: those given that spc does not derive, then exactly
+ * the sparse-* features of the formats its packed weights use (in csr, nm, bsr order), then the
+ * dtype-* features of the element types added after v2 that its tensors use (float16, uint32, uint64).
  */
 export function artifactFeatures(a: LoadedArtifact): string[] {
   const sparse = Object.values(SPARSE_FEATURES);
-  const used = new Set(a.tensors.flatMap((t) => (t.packed === undefined ? [] : [SPARSE_FEATURES[t.packed.format]])));
-  return [...a.requiredFeatures.filter((f) => !sparse.includes(f)), ...sparse.filter((f) => used.has(f))];
+  const dtypes = Object.values(DTYPE_FEATURES);
+  const used = new Set(a.tensors.flatMap((t) => [
+    ...(t.packed === undefined ? [] : [SPARSE_FEATURES[t.packed.format]]),
+    ...(DTYPE_FEATURES[t.dtype] === undefined ? [] : [DTYPE_FEATURES[t.dtype]!]),
+  ]));
+  const derived = [...sparse, ...dtypes];
+  return [...a.requiredFeatures.filter((f) => !derived.includes(f)), ...derived.filter((f) => used.has(f))];
 }
 
 /** The format version recorded: as given, raised to 2 when the artifact holds packed weights. */

@@ -74,6 +74,7 @@ export function dispatchHeader(model: string): string {
 const ARRAY_OF: Readonly<Record<DType, string>> = {
   float32: 'Float32Array', float64: 'Float64Array', int64: 'BigInt64Array', int32: 'Int32Array',
   int16: 'Int16Array', int8: 'Int8Array', uint8: 'Uint8Array', bool: 'Uint8Array', uint16: 'Uint16Array',
+  float16: 'Uint16Array', uint32: 'Uint32Array', uint64: 'BigUint64Array',
 };
 
 

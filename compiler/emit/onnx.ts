@@ -205,7 +205,9 @@ function rawBytes(c: Constant): Uint8Array {
     case 'int64': for (let i = 0; i < n; i++) dv.setBigInt64(i * 8, BigInt(d[i]!), true); break;
     case 'int32': for (let i = 0; i < n; i++) dv.setInt32(i * 4, Number(d[i]), true); break;
     case 'int16': for (let i = 0; i < n; i++) dv.setInt16(i * 2, Number(d[i]), true); break;
-    case 'uint16': for (let i = 0; i < n; i++) dv.setUint16(i * 2, Number(d[i]), true); break;
+    case 'uint16': case 'float16': for (let i = 0; i < n; i++) dv.setUint16(i * 2, Number(d[i]), true); break;
+    case 'uint32': for (let i = 0; i < n; i++) dv.setUint32(i * 4, Number(d[i]), true); break;
+    case 'uint64': for (let i = 0; i < n; i++) dv.setBigUint64(i * 8, BigInt(d[i]!), true); break;
     case 'int8': for (let i = 0; i < n; i++) dv.setInt8(i, Number(d[i])); break;
     case 'uint8': for (let i = 0; i < n; i++) dv.setUint8(i, Number(d[i])); break;
     case 'bool': for (let i = 0; i < n; i++) dv.setUint8(i, d[i] ? 1 : 0); break;

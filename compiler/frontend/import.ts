@@ -22,7 +22,7 @@ import { explicitOpsetForm } from './opset-forms.js';
 type Int64 = number | { toNumber(): number; toString(): string };
 
 const ONNX_TYPE_NAMES: Readonly<Record<number, string>> = {
-  0: 'undefined', 8: 'string', 10: 'float16', 12: 'uint32', 13: 'uint64', 14: 'complex64', 15: 'complex128', 16: 'bfloat16',
+  0: 'undefined', 8: 'string', 14: 'complex64', 15: 'complex128', 16: 'bfloat16',
 };
 
 const DATA_LOCATION_EXTERNAL = 1;
@@ -420,17 +420,22 @@ export function decodeTensor(t: WireTensor, where: string, scope: ExternalDataSc
     }
     return { dtype, shape, data: fromBytes(dtype, t.rawData, count) };
   }
+  // The typed field each dtype is stored in without raw_data: float16 as its bit patterns in
+  // int32_data (as the narrow integers), uint32 and uint64 in uint64_data.
   const [field, src]: [string, ArrayLike<number | bigint | Int64>] =
     dtype === 'float32' ? ['float_data', t.floatData ?? []]
       : dtype === 'float64' ? ['double_data', t.doubleData ?? []]
         : dtype === 'int64' ? ['int64_data', t.int64Data ?? []]
-          : ['int32_data', t.int32Data ?? []];
+          : dtype === 'uint32' || dtype === 'uint64' ? ['uint64_data', t.uint64Data ?? []]
+            : ['int32_data', t.int32Data ?? []];
   // Check before allocating: a corrupt dims field must not become a huge allocation.
   if (src.length !== count) throw new SpcError(`${where}: ${field} has ${src.length} values, shape ${echoList(shape)} needs ${count}`);
   // The wire decoder already gives the data as a typed array of this dtype: keep it, no copy.
   if (src instanceof (allocArray(dtype, 0).constructor as new () => TypedArray)) return { dtype, shape, data: src as TypedArray };
   const data = allocArray(dtype, count);
   if (data instanceof BigInt64Array) for (let i = 0; i < count; i++) data[i] = int64Big(src[i] as Int64);
+  else if (data instanceof BigUint64Array) for (let i = 0; i < count; i++) data[i] = BigInt.asUintN(64, int64Big(src[i] as Int64));
+  else if (data instanceof Uint32Array) for (let i = 0; i < count; i++) data[i] = Number(BigInt.asUintN(32, int64Big(src[i] as Int64)));
   else (data as unknown as { set(a: ArrayLike<number | bigint | Int64>): void }).set(src);
   return { dtype, shape, data };
 }

@@ -24,6 +24,8 @@ export interface WireTensor {
   int32Data?: ArrayLike<number>;
   int64Data?: ArrayLike<WireInt64 | bigint>;
   doubleData?: ArrayLike<number>;
+  /** uint32 and uint64 values (TensorProto.uint64_data). */
+  uint64Data?: ArrayLike<WireInt64 | bigint>;
   externalData?: { key?: string | null; value?: string | null }[];
   dataLocation?: number;
 }
@@ -435,11 +437,14 @@ function decodeShape(c: Cursor, budget: DecodeBudget, name: string): { dim: Wire
 /** Where the data of a tensor lies, found before any of it is decoded. */
 interface DataField { field: number; wireType: number; start: number; end: number }
 
-const DATA_FIELDS: Readonly<Record<number, { name: string; key: 'floatData' | 'int32Data' | 'int64Data' | 'doubleData'; element: number }>> = {
+type DataKey = 'floatData' | 'int32Data' | 'int64Data' | 'doubleData' | 'uint64Data';
+
+const DATA_FIELDS: Readonly<Record<number, { name: string; key: DataKey; element: number }>> = {
   4: { name: 'float_data', key: 'floatData', element: FIXED32 },
   5: { name: 'int32_data', key: 'int32Data', element: VARINT },
   7: { name: 'int64_data', key: 'int64Data', element: VARINT },
   10: { name: 'double_data', key: 'doubleData', element: FIXED64 },
+  11: { name: 'uint64_data', key: 'uint64Data', element: VARINT },
 };
 
 /**
@@ -460,7 +465,7 @@ function decodeTensor(c: Cursor, budget: DecodeBudget, context: string): WireTen
       case 9: if (wt === LEN) { t.rawData = c.bytes(); continue; } break;
       case 13: if (wt === LEN) { budget.entry(1, `${context}: external_data`); (t.externalData ??= []).push(decodeEntry(c.sub())); continue; } break;
       case 14: if (wt === VARINT) { t.dataLocation = c.uint32() | 0; continue; } break;
-      case 4: case 5: case 7: case 10: {
+      case 4: case 5: case 7: case 10: case 11: {
         const start = c.pos;
         c.skip(wt);
         data.push({ field, wireType: wt, start, end: c.pos });
@@ -510,10 +515,11 @@ function decodeTensorData(buf: Uint8Array, t: WireTensor, dims: readonly WireInt
 }
 
 /** Decodes a data field's values (from its packed and unpacked parts, in file order) into one typed array. */
-function readData(buf: Uint8Array, key: 'floatData' | 'int32Data' | 'int64Data' | 'doubleData', parts: readonly DataField[], count: number): Float32Array | Int32Array | BigInt64Array | Float64Array {
-  const out = key === 'floatData' ? new Float32Array(count) : key === 'int32Data' ? new Int32Array(count) : key === 'int64Data' ? new BigInt64Array(count) : new Float64Array(count);
-  // int64 values land as two 32-bit words of the little-endian int64 (no BigInt per value).
-  const words = key === 'int64Data' ? new Uint32Array(out.buffer) : undefined;
+function readData(buf: Uint8Array, key: DataKey, parts: readonly DataField[], count: number): Float32Array | Int32Array | BigInt64Array | Float64Array | BigUint64Array {
+  const out = key === 'floatData' ? new Float32Array(count) : key === 'int32Data' ? new Int32Array(count)
+    : key === 'int64Data' ? new BigInt64Array(count) : key === 'uint64Data' ? new BigUint64Array(count) : new Float64Array(count);
+  // 64-bit values land as two 32-bit words of the little-endian integer (no BigInt per value).
+  const words = key === 'int64Data' || key === 'uint64Data' ? new Uint32Array(out.buffer) : undefined;
   const width = key === 'floatData' ? 4 : key === 'doubleData' ? 8 : 0;
   let i = 0;
   for (const d of parts) {

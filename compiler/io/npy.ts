@@ -1,6 +1,7 @@
 // Reading and writing NumPy .npy files (format 1.0–3.0 read, 1.0 written), C order only.
 
 import type { DType, TypedArray } from '../../runtime/tensor.js';
+import { DTYPE_BYTES, viewArray } from '../../runtime/tensor.js';
 import { SpcError } from '../errors.js';
 import { echoJoin, echoText } from '../echo.js';
 
@@ -17,13 +18,13 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 const DESCR_TO_DTYPE: Record<string, DType> = {
   '<f4': 'float32', '<f8': 'float64', '<i8': 'int64', '<i4': 'int32', '<i2': 'int16',
-  '|i1': 'int8', '|u1': 'uint8', '<u2': 'uint16', '|b1': 'bool',
+  '|i1': 'int8', '|u1': 'uint8', '<u2': 'uint16', '|b1': 'bool', '<f2': 'float16', '<u4': 'uint32', '<u8': 'uint64',
 };
 const DTYPE_TO_DESCR: Record<DType, string> = Object.fromEntries(
   Object.entries(DESCR_TO_DTYPE).map(([k, v]) => [v, k]),
 ) as Record<DType, string>;
 
-const BYTES: Record<DType, number> = { float32: 4, float64: 8, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, uint16: 2, bool: 1 };
+const BYTES = DTYPE_BYTES;
 
 /** What a .npy header says: the dtype, the shape and where the data starts. */
 export interface NpyHeader {
@@ -75,16 +76,7 @@ export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
 }
 
 export function typedFromBuffer(dtype: DType, buf: ArrayBuffer, count: number): TypedArray {
-  switch (dtype) {
-    case 'float32': return new Float32Array(buf, 0, count);
-    case 'float64': return new Float64Array(buf, 0, count);
-    case 'int64': return new BigInt64Array(buf, 0, count);
-    case 'int32': return new Int32Array(buf, 0, count);
-    case 'int16': return new Int16Array(buf, 0, count);
-    case 'int8': return new Int8Array(buf, 0, count);
-    case 'uint16': return new Uint16Array(buf, 0, count);
-    case 'uint8': case 'bool': return new Uint8Array(buf, 0, count);
-  }
+  return viewArray(dtype, buf, 0, count);
 }
 
 /** Serializes an array as .npy format 1.0. */

@@ -5,6 +5,8 @@ import type { DType, TypedArray } from '../../runtime/tensor.js';
 import type { PackedWeight } from '../../runtime/sparse/packed.js';
 
 export type { DType, TypedArray };
+// A tensor attribute's one element, as a number (float16 decoded), for kernels.
+import { reader } from '../../runtime/kernels/common/numeric-cells.js';
 
 /** A dimension: a number once pinned, a symbolic name (or '?') while dynamic. */
 export type Dim = number | string;
@@ -160,7 +162,7 @@ export function kernelAttrs(n: Node): Record<string, number | string | readonly 
   for (const [k, a] of Object.entries(n.attrs)) {
     // A one-element tensor attribute (ConstantOfShape's value) reaches kernels as its number; larger ones stay compile-time only.
     if (a.kind !== 'tensor') out[k] = a.value;
-    else if (a.value.data.length === 1) out[k] = Number(a.value.data[0]);
+    else if (a.value.data.length === 1) out[k] = reader(a.value)(0);
   }
   return out;
 }

@@ -5,6 +5,7 @@ import type { Attr, Constant, Dim, DType, Graph, Node, Value } from './graph.js'
 
 const SHORT: Readonly<Record<DType, string>> = {
   float32: 'f32', float64: 'f64', int64: 'i64', int32: 'i32', int16: 'i16', int8: 'i8', uint8: 'u8', uint16: 'u16', bool: 'bool',
+  float16: 'f16', uint32: 'u32', uint64: 'u64',
 };
 
 /** Constants with at most this many elements print their data. */

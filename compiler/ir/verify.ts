@@ -3,14 +3,15 @@
 
 import type { Graph } from './graph.js';
 import { isStatic } from './graph.js';
-import { sizeOf } from '../../runtime/tensor.js';
+import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
 
 export interface VerifyOptions {
   /** Also require every value to have a static numeric shape (after shape inference on a pinned model). */
   readonly requireShapes?: boolean;
 }
 
-const DTYPES = new Set(['float32', 'float64', 'int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'bool']);
+// Every dtype the runtime stores (one list: DTYPE_BYTES's keys).
+const DTYPES: ReadonlySet<string> = new Set(Object.keys(DTYPE_BYTES));
 
 /** Returns every violation of the IR invariants in `g` (empty when the graph is well formed). */
 export function graphViolations(g: Graph, opts: VerifyOptions = {}): string[] {

@@ -17,7 +17,7 @@ import type { LoadedArtifact, LoadedNode, LoadedTensor, Provenance } from '../lo
 import type { Kernel, KernelRegistry, RunFn } from '../kernels/kernel.js';
 import type { WasmSpace } from '../kernels/wasm/env.js';
 import type { DType, TensorView, TypedArray } from '../tensor.js';
-import { dtypeOfArray, shapeString, sizeOf, viewArray } from '../tensor.js';
+import { dtypeOfArray, shapeString, sizeOf, storageDType, viewArray } from '../tensor.js';
 import { KernelError } from '../kernels/kernel.js';
 import { checkNodeKernels, nodeShapes } from './check-nodes.js';
 import { branchProgram, branchRegions } from './branches.js';
@@ -196,12 +196,16 @@ function describeData(data: unknown): string {
   if (ArrayBuffer.isView(data)) {
     const known = data instanceof Float32Array || data instanceof Float64Array || data instanceof BigInt64Array
       || data instanceof Int32Array || data instanceof Int16Array || data instanceof Int8Array
-      || (data instanceof Uint8Array && !(data instanceof Uint8ClampedArray)) || data instanceof Uint16Array;
+      || (data instanceof Uint8Array && !(data instanceof Uint8ClampedArray)) || data instanceof Uint16Array
+      || data instanceof Uint32Array || data instanceof BigUint64Array;
     return known ? dtypeOfArray(data as TypedArray) : `${data.constructor.name} (not a supported element type)`;
   }
   if (Array.isArray(data)) return 'a plain Array (pass a typed array, e.g. Float32Array.from(values))';
   return typeof data === 'object' ? 'an object without a typed array `data`' : typeof data;
 }
+
+/** How the dtypes without a typed array of their own are passed, for messages. */
+const STORED_AS: Partial<Record<DType, string>> = { bool: ' (as Uint8Array)', float16: ' (as Uint16Array bit patterns)' };
 
 /** Checks the feeds against the model's inputs and copies each into its arena view (views[k] for inputs[k]). */
 export function copyFeeds(inputs: readonly TensorInfo[], views: readonly TypedArray[], feeds: Readonly<Record<string, Feed>>): void {
@@ -226,9 +230,8 @@ export function copyFeeds(inputs: readonly TensorInfo[], views: readonly TypedAr
     const data = (bare ? feed : (feed as { data?: unknown }).data) as unknown;
     const shape = bare ? undefined : (feed as { shape?: unknown }).shape;
     const got = describeData(data);
-    const wantArray = info.dtype === 'bool' ? 'uint8' : info.dtype;
-    if (got !== wantArray) {
-      throw new RunError(`input '${info.name}': expected ${info.dtype}${info.dtype === 'bool' ? ' (as Uint8Array)' : ''} data of shape ${shapeString(info.shape)}, got ${got}`);
+    if (got !== storageDType(info.dtype)) {
+      throw new RunError(`input '${info.name}': expected ${info.dtype}${STORED_AS[info.dtype] ?? ''} data of shape ${shapeString(info.shape)}, got ${got}`);
     }
     const arr = data as TypedArray;
     if (shape !== undefined) {
@@ -270,8 +273,7 @@ export function readOutputs(
       out[info.name] = { dtype: info.dtype, shape: info.shape, data: view.slice() };
       continue;
     }
-    const want = info.dtype === 'bool' ? 'uint8' : info.dtype;
-    if (dtypeOfArray(dst) !== want) throw new RunError(`options.outputs '${info.name}': expected a ${info.dtype} array, got ${dtypeOfArray(dst)}`);
+    if (dtypeOfArray(dst) !== storageDType(info.dtype)) throw new RunError(`options.outputs '${info.name}': expected a ${info.dtype} array, got ${dtypeOfArray(dst)}`);
     if (dst.length !== view.length) throw new RunError(`options.outputs '${info.name}': expected ${view.length} elements (shape ${shapeString(info.shape)}), got ${dst.length}`);
     (dst as Float32Array).set(view as Float32Array);
     out[info.name] = { dtype: info.dtype, shape: info.shape, data: dst };

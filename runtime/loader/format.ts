@@ -34,8 +34,21 @@ export const SPARSE_FEATURES: Readonly<Record<SparseFormat, string>> = {
   bsr: 'sparse-bsr',
 };
 
+/**
+ * The required feature an artifact lists when one of its tensors has each element type added
+ * after v2 shipped (the v2 enum values 10–12), so a runtime without it refuses the file by name.
+ */
+export const DTYPE_FEATURES: Readonly<Partial<Record<DType, string>>> = {
+  float16: 'dtype-float16',
+  uint32: 'dtype-uint32',
+  uint64: 'dtype-uint64',
+};
+
 /** Features beyond the v1 base this runtime can run; an artifact requiring others is rejected. */
-export const SUPPORTED_FEATURES: readonly string[] = [SPARSE_FEATURES.csr, SPARSE_FEATURES.nm, SPARSE_FEATURES.bsr];
+export const SUPPORTED_FEATURES: readonly string[] = [
+  SPARSE_FEATURES.csr, SPARSE_FEATURES.nm, SPARSE_FEATURES.bsr,
+  DTYPE_FEATURES.float16!, DTYPE_FEATURES.uint32!, DTYPE_FEATURES.uint64!,
+];
 
 /** Largest element count a tensor may have (2^31 - 1: typed-array lengths stay int32). */
 export const MAX_ELEMENTS = 2 ** 31 - 1;
@@ -68,6 +81,9 @@ export const DTYPE_TO_FB: Readonly<Record<DType, FbDType>> = {
   uint8: FbDType.UINT8,
   uint16: FbDType.UINT16,
   bool: FbDType.BOOL,
+  float16: FbDType.FLOAT16,
+  uint32: FbDType.UINT32,
+  uint64: FbDType.UINT64,
 };
 
 export const FB_TO_DTYPE: ReadonlyMap<number, DType> = new Map(

@@ -19,7 +19,7 @@ import type { AttrValue } from '../kernels/kernel.js';
 import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance } from './model.js';
 import { crc32 } from './crc32.js';
 import {
-  CONTAINER_VERSION, CRC_START, FB_TO_DTYPE, FB_TO_KIND, FB_TO_SPARSE_FORMAT, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
+  CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, FB_TO_DTYPE, FB_TO_KIND, FB_TO_SPARSE_FORMAT, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
   HEADER_FIELDS as H, MAGIC, MAX_ELEMENTS, MAX_RANK, MIN_FORMAT_VERSION, SPARSE_FEATURES,
   SPARSE_FORMAT_VERSION, SUPPORTED_FEATURES, WEIGHT_ALIGNMENT, alignUp,
 } from './format.js';
@@ -216,6 +216,10 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
     names.add(name);
     const dtype = FB_TO_DTYPE.get(t.dtype());
     if (dtype === undefined) throw new ArtifactError(`${where}: unknown dtype ${t.dtype()}`);
+    const dtypeFeature = DTYPE_FEATURES[dtype];
+    if (dtypeFeature !== undefined && !features.includes(dtypeFeature)) {
+      throw new ArtifactError(`${where}: dtype ${dtype} but the artifact does not list required feature '${dtypeFeature}'`);
+    }
     const kind = FB_TO_KIND.get(t.kind());
     if (kind === undefined) throw new ArtifactError(`${where}: unknown kind ${t.kind()}`);
 

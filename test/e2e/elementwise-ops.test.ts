@@ -17,7 +17,7 @@ import { allocArray } from '../../runtime/tensor.js';
 const { onnx } = onnxProto;
 
 const ONNX_TYPE: Readonly<Record<DType, number>> = {
-  float32: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, bool: 9, float64: 11,
+  float32: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, bool: 9, float64: 11, float16: 10, uint32: 12, uint64: 13,
 };
 
 interface In { readonly dtype: DType; readonly shape: readonly number[]; readonly values: readonly number[] }

@@ -11,6 +11,8 @@ const FLOAT: readonly DType[] = ['float32', 'float64'];
 const SIGNED: readonly DType[] = ['float32', 'float64', 'int64', 'int32', 'int16', 'int8'];
 const NUMERIC: readonly DType[] = [...SIGNED, 'uint8', 'uint16'];
 const BOOL: readonly DType[] = ['bool'];
+/** NUMERIC plus the element types only Max, Min and Mod (and Add, Sub, Mul, Div) take so far. */
+const WIDE: readonly DType[] = [...NUMERIC, 'float16', 'uint32', 'uint64'];
 
 /** Every input has one dtype, one of `allowed`. */
 function checkDTypes(c: RuleCtx, allowed: readonly DType[]): void {
@@ -31,9 +33,9 @@ function typed(allowed: readonly DType[], out?: DType): Rule {
 const mod: Rule = (c) => {
   const fmod = attrInt(c.node, 'fmod', 0);
   if (fmod !== 0 && fmod !== 1) c.fail(`attribute 'fmod' must be 0 or 1, got ${fmod}`);
-  checkDTypes(c, NUMERIC);
+  checkDTypes(c, WIDE);
   const t = c.in(0).dtype;
-  if (fmod === 0 && FLOAT.includes(t)) c.fail(`fmod must be 1 for ${t} inputs (the remainder of floats is C fmod)`);
+  if (fmod === 0 && (FLOAT.includes(t) || t === 'float16')) c.fail(`fmod must be 1 for ${t} inputs (the remainder of floats is C fmod)`);
   return elementwise()(c);
 };
 
@@ -60,5 +62,5 @@ export const ELEMENTWISE_RULES: Readonly<Record<string, Rule>> = {
   Not: typed(BOOL), And: typed(BOOL), Or: typed(BOOL), Xor: typed(BOOL),
   Greater: typed(NUMERIC, 'bool'), GreaterOrEqual: typed(NUMERIC, 'bool'), Less: typed(NUMERIC, 'bool'), LessOrEqual: typed(NUMERIC, 'bool'),
   Mod: mod, PRelu: prelu,
-  Max: typed(NUMERIC), Min: typed(NUMERIC), Sum: typed(FLOAT), Mean: typed(FLOAT),
+  Max: typed(WIDE), Min: typed(WIDE), Sum: typed(FLOAT), Mean: typed(FLOAT),
 };

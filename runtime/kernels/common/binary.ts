@@ -1,10 +1,12 @@
 // Broadcasting binary elementwise kernels (arithmetic, comparisons, logic, PRelu, Mod) and the
-// variadic ones folded from them (Max, Min, Sum, Mean). Three element paths, picked at prepare
-// time from the dtypes: plain numbers (float and small ints), bigint (int64) and mixed (Pow with
+// variadic ones folded from them (Max, Min, Sum, Mean). Four element paths, picked at prepare
+// time from the dtypes: plain numbers (float and small ints), bigint (int64, uint64), float16
+// (computed in float32 and rounded to float16 on store, as onnxruntime does) and mixed (Pow with
 // differing base/exponent types: read as numbers, convert on store).
 
 import type { DType, TensorView } from '../../tensor.js';
 import { shapeString } from '../../tensor.js';
+import { fromFloat16Bits, toFloat16Bits } from '../../float16.js';
 import type { Kernel } from '../kernel.js';
 import { broadcastShape, broadcastStrides, RowWalker } from './broadcast.js';
 import type { Cells, Checker } from './define.js';
@@ -13,8 +15,9 @@ import { defineKernel, idDType } from './define.js';
 export interface BinaryFns {
   /** float32/float64 */
   readonly float: (a: number, b: number) => number;
-  /** int32 and narrower integers (result is truncated into the integer array on store). */
+  /** uint32, int32 and narrower integers (result is truncated into the integer array on store). */
   readonly int?: (a: number, b: number) => number;
+  /** int64 and uint64 (the typed array wraps the result modulo 2^64 on store). */
   readonly int64?: (a: bigint, b: bigint) => bigint | number;
   /** Output dtype; defaults to the first input's. */
   readonly outDType?: DType;
@@ -28,7 +31,10 @@ export interface BinaryFns {
 export type BinarySpec = BinaryFns | ((c: Checker) => BinaryFns);
 
 export const NUMERIC_TYPES: readonly DType[] = ['float32', 'float64', 'int64', 'int32', 'int16', 'int8', 'uint8', 'uint16'];
-const INT_SMALL: readonly DType[] = ['int32', 'int16', 'int8', 'uint8', 'uint16', 'bool'];
+/** NUMERIC_TYPES and the element types only some ops take (each op lists which it handles). */
+export const WIDE_TYPES: readonly DType[] = [...NUMERIC_TYPES, 'float16', 'uint32', 'uint64'];
+const INT_SMALL: readonly DType[] = ['uint32', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'bool'];
+const BIG: readonly DType[] = ['int64', 'uint64'];
 
 function toStored(out: DType, v: number): number | bigint {
   if (out === 'int64') return BigInt(Number.isFinite(v) ? Math.trunc(v) : 0);
@@ -91,7 +97,7 @@ function binaryRun(c: Checker, a: TensorView, b: TensorView, y: TensorView, fns:
   const { inner, innerStride0: sa, innerStride1: sb } = walker;
   const yd = y.data as Cells;
 
-  const big = a.dtype === 'int64' && b.dtype === 'int64';
+  const big = a.dtype === b.dtype && BIG.includes(a.dtype);
   if (big) {
     const f = fns.int64;
     if (f === undefined) c.fail(`${a.dtype} is not supported by this op`);
@@ -110,6 +116,16 @@ function binaryRun(c: Checker, a: TensorView, b: TensorView, y: TensorView, fns:
       for (let j = 0; j < inner; j++) {
         yd[o + j] = toStored(outType, fns.float(Number(ad[i0 + j * sa]), Number(bd[i1 + j * sb])));
       }
+    };
+    return () => walker.forEachRow(row);
+  }
+  if (a.dtype === 'float16' && b.dtype === 'float16' && y.dtype === 'float16') {
+    const f = fns.float;
+    const ad = a.data as Uint16Array, bd = b.data as Uint16Array, out = yd as Uint16Array;
+    const half = (x: number, y: number): number => toFloat16Bits(Math.fround(f(fromFloat16Bits(x), fromFloat16Bits(y))));
+    if (same) return () => { for (let i = 0; i < n; i++) out[i] = half(ad[i]!, bd[i]!); };
+    const row = (o: number, i0: number, i1: number): void => {
+      for (let j = 0; j < inner; j++) out[o + j] = half(ad[i0 + j * sa]!, bd[i1 + j * sb]!);
     };
     return () => walker.forEachRow(row);
   }

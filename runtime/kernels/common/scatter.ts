@@ -1,6 +1,7 @@
 // The reductions ScatterND and ScatterElements combine updates with (opset 16: add, mul;
-// 18: max, min), on numbers or on bigints (int64).
+// 18: max, min), on numbers or on bigints (int64, uint64).
 
+import type { TensorView } from '../../tensor.js';
 import type { Checker } from './define.js';
 
 export type Combine = (old: unknown, update: unknown) => unknown;
@@ -22,10 +23,13 @@ const BIGINT: Readonly<Record<string, Combine>> = {
 };
 
 /** The node's `reduction` attribute as a combining function for data of this element kind. */
-export function scatterCombine(c: Checker, bigint: boolean, bool: boolean): Combine {
+export function scatterCombine(c: Checker, data: TensorView): Combine {
   const r = c.string('reduction', 'none');
+  const bigint = data.data instanceof BigInt64Array || data.data instanceof BigUint64Array, bool = data.dtype === 'bool';
   const f = (bigint ? BIGINT : NUMBER)[r];
   if (!f) c.fail(`reduction '${r}' is not one of none, add, mul, max, min`);
+  // float16 elements are bit patterns: only 'none' copies them as they are.
+  if (data.dtype === 'float16' && r !== 'none') c.fail(`reduction '${r}' is not supported on float16 data`);
   // Booleans stored as bytes: add is "or", mul "and", as numpy's bool arithmetic gives.
   if (bool && r !== 'none') return (o, u) => Number(Boolean(f(o, u)));
   return f;

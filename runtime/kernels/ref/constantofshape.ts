@@ -3,6 +3,7 @@
 
 import { defineKernel } from '../common/define.js';
 import type { Cells } from '../common/define.js';
+import { storedScalar } from '../common/numeric-cells.js';
 
 export const constantOfShapeRef = defineKernel({
   dtype: 'any', tile: '1x1', op: 'ConstantOfShape', target: 'ref', dtypes: 'any',
@@ -10,7 +11,7 @@ export const constantOfShapeRef = defineKernel({
     c.input(0, ['int64']);
     const y = c.output(0);
     const value = c.float('value', 0);
-    const fill = y.data instanceof BigInt64Array ? BigInt(Math.trunc(value)) : value;
+    const fill = storedScalar(y.dtype, value);
     const yd = y.data as Cells;
     const n = y.shape.reduce((p, d) => p * d, 1);
     return () => { for (let i = 0; i < n; i++) yd[i] = fill; };

@@ -1,7 +1,7 @@
 // Reference Min over one or more inputs of one numeric dtype, numpy broadcasting (NaN propagates).
 
-import { NUMERIC_TYPES, variadicKernel } from '../common/binary.js';
+import { WIDE_TYPES, variadicKernel } from '../common/binary.js';
 
-export const minRef = variadicKernel('Min', NUMERIC_TYPES, {
+export const minRef = variadicKernel('Min', WIDE_TYPES, {
   float: Math.min, int: Math.min, int64: (a, b) => (a < b ? a : b),
 });

@@ -2,7 +2,7 @@
 // sign, as Python's %; fmod = 1: C fmod, the dividend's sign (JS % on numbers and bigints).
 // An integer divisor of 0 yields 0 rather than trapping.
 
-import { binaryKernel, NUMERIC_TYPES } from '../common/binary.js';
+import { binaryKernel, WIDE_TYPES } from '../common/binary.js';
 
 function floorMod(a: number, b: number): number {
   if (b === 0) return 0;
@@ -16,13 +16,13 @@ function floorMod64(a: bigint, b: bigint): bigint {
   return r !== 0n && (r < 0n) !== (b < 0n) ? r + b : r;
 }
 
-export const modRef = binaryKernel('Mod', NUMERIC_TYPES, (c) => {
+export const modRef = binaryKernel('Mod', WIDE_TYPES, (c) => {
   const fmod = c.int('fmod', 0);
   if (fmod !== 0 && fmod !== 1) c.fail(`attribute fmod must be 0 or 1, got ${fmod}`);
   if (fmod === 1) {
     return { float: (a, b) => a % b, int: (a, b) => (b === 0 ? 0 : a % b), int64: (a, b) => (b === 0n ? 0n : a % b) };
   }
   const x = c.input(0);
-  if (x.dtype === 'float32' || x.dtype === 'float64') c.fail(`fmod must be 1 for ${x.dtype} inputs`);
+  if (x.dtype === 'float32' || x.dtype === 'float64' || x.dtype === 'float16') c.fail(`fmod must be 1 for ${x.dtype} inputs`);
   return { float: floorMod, int: floorMod, int64: floorMod64 };
 });

@@ -1,8 +1,8 @@
 // Reference Mul with numpy broadcasting for float32/float64 and integer (wrapping) types.
 
-import { binaryKernel, NUMERIC_TYPES } from '../common/binary.js';
+import { binaryKernel, WIDE_TYPES } from '../common/binary.js';
 
-export const mulRef = binaryKernel('Mul', NUMERIC_TYPES, {
+export const mulRef = binaryKernel('Mul', WIDE_TYPES, {
   float: (a, b) => a * b,
   int: (a, b) => Math.imul(a, b),
   int64: (a, b) => BigInt.asIntN(64, a * b),

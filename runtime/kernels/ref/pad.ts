@@ -6,6 +6,7 @@ import type { TensorView } from '../../tensor.js';
 import { rowMajorStrides } from '../common/broadcast.js';
 import { defineKernel, INT_INDEX_TYPES, readInt } from '../common/define.js';
 import type { Cells } from '../common/define.js';
+import { storedScalar } from '../common/numeric-cells.js';
 
 export const padRef = defineKernel({
   dtype: 'any', tile: '1x1', op: 'Pad', target: 'ref', dtypes: 'any',
@@ -42,7 +43,7 @@ export const padRef = defineKernel({
       }
     };
     plan();
-    const attrValue = x.dtype === 'int64' ? 0n : c.float('value', 0);
+    const attrValue = storedScalar(x.dtype, c.float('value', 0));
     // Maps output coordinate o on an axis to an input coordinate, or -1 for the constant.
     const source = (o: number, axis: number): number => {
       const size = x.shape[axis]!;

@@ -19,7 +19,7 @@ function prepareScatterElements(c: Checker): RunFn {
     c.shapeIs(u, idx.shape, 'updates');
     idx.shape.forEach((d, i) => { if (d > x.shape[i]!) c.fail(`indices dim ${i} (${d}) exceeds data dim ${x.shape[i]}`); });
     const axis = c.axis(c.int('axis', 0), rank);
-    const combine = scatterCombine(c, x.data instanceof BigInt64Array, x.dtype === 'bool');
+    const combine = scatterCombine(c, x);
     const xs = rowMajorStrides(x.shape);
     const len = x.shape[axis]!;
     const n = x.shape.reduce((p, d) => p * d, 1);

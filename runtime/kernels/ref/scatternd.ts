@@ -18,7 +18,7 @@ export const scatterNDRef = defineKernel({
     const k = idx.shape[q - 1]!;
     if (q < 1 || k < 1 || k > r) c.fail(`indices [${idx.shape.join(',')}] do not index data of rank ${r}`);
     c.shapeIs(u, [...idx.shape.slice(0, -1), ...x.shape.slice(k)], 'updates');
-    const combine = scatterCombine(c, x.data instanceof BigInt64Array, x.dtype === 'bool');
+    const combine = scatterCombine(c, x);
     const tuples = idx.shape.slice(0, -1).reduce((p, d) => p * d, 1);
     const slice = x.shape.slice(k).reduce((p, d) => p * d, 1);
     const strides = x.shape.slice(0, k).map((_, j) => x.shape.slice(j + 1).reduce((p, d) => p * d, 1));

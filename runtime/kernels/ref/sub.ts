@@ -1,8 +1,8 @@
 // Reference Sub with numpy broadcasting for float32/float64 and integer (wrapping) types.
 
-import { binaryKernel, NUMERIC_TYPES } from '../common/binary.js';
+import { binaryKernel, WIDE_TYPES } from '../common/binary.js';
 
-export const subRef = binaryKernel('Sub', NUMERIC_TYPES, {
+export const subRef = binaryKernel('Sub', WIDE_TYPES, {
   float: (a, b) => a - b,
   int: (a, b) => a - b,
   int64: (a, b) => BigInt.asIntN(64, a - b),

@@ -38,7 +38,8 @@ describe('model.run input checks', () => {
     await rejects(add, { x: new Float64Array(60), y: y() }, /^input 'x': expected float32 data of shape \[3,4,5\], got float64$/);
     await rejects(add, { x: x(), y: { data: new Int32Array(60), shape: [3, 4, 5] } }, /^input 'y': expected float32 data of shape \[3,4,5\], got int32$/);
     await rejects(where, { condition: new Float32Array(4), x: new Float32Array(4), y: new Float32Array(4) }, /^input 'condition': expected bool \(as Uint8Array\) data of shape \[2,2\], got float32$/);
-    await rejects(add, { x: new Uint32Array(60), y: y() }, /input 'x': expected float32 .*got Uint32Array \(not a supported element type\)/);
+    await rejects(add, { x: new Uint32Array(60), y: y() }, /^input 'x': expected float32 data of shape \[3,4,5\], got uint32$/);
+    await rejects(add, { x: new Uint8ClampedArray(60), y: y() }, /input 'x': expected float32 .*got Uint8ClampedArray \(not a supported element type\)/);
     await rejects(add, { x: Array(60).fill(0), y: y() }, /input 'x': .*got a plain Array/);
     await rejects(add, { x: { shape: [3, 4, 5] }, y: y() }, /input 'x': .*got undefined/);
     await rejects(add, { x: null, y: y() }, /input 'x': .*got null/);

@@ -11,5 +11,8 @@ export enum DType {
   INT8 = 6,
   UINT8 = 7,
   UINT16 = 8,
-  BOOL = 9
+  BOOL = 9,
+  FLOAT16 = 10,
+  UINT32 = 11,
+  UINT64 = 12
 }
