@@ -70,8 +70,9 @@ export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
   const count = shape.reduce((a, b) => a * b, 1);
   const need = count * BYTES[dtype];
   if (bytes.length - dataStart < need) throw new SpcError(`${source}: not a valid .npy file: truncated data: shape (${echoJoin(shape, ', ')}) needs ${need} bytes, file has ${bytes.length - dataStart}`);
-  // Copy so the typed array is aligned and owns its memory.
-  const buf = bytes.slice(dataStart, dataStart + need).buffer;
+  // Copy so the typed array is aligned and owns its memory. Uint8Array's slice copies; a Node
+  // Buffer's slice is a view into a shared pool, so the copy is made by Uint8Array's own method.
+  const buf = Uint8Array.prototype.slice.call(bytes, dataStart, dataStart + need).buffer;
   return { dtype, shape, data: typedFromBuffer(dtype, buf, count) };
 }
 

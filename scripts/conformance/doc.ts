@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../../compiler/io/fs.js';
 import { MAX_OPSET, OP_SUPPORT } from '../../compiler/frontend/opsets.js';
 import { ALL_KERNELS } from '../../runtime/kernels/index.js';
 import type { NodeTest, TestResult } from './run.js';
+import { DTYPE_BYTES } from '../../runtime/tensor.js';
 import { ABSOLUTE_TOLERANCE, GATED_SELECTIONS, PASS_BAR, RELATIVE_TOLERANCE, passBar, tallyByOp } from './run.js';
 
 const HEADER = [
@@ -23,8 +24,8 @@ const HEADER = [
   'Everywhere: shapes are static at compile time (dynamic batch dims are pinned, see `--input-shape`);',
   'an input that sets a shape (a Reshape\'s shape, Slice starts, Pad pads, Resize sizes …) must be a',
   'constant, or fixed at compile time (`spc compile --input-value name=file.pb`, `CompileOptions.inputValues`).',
-  'Element types: float32,',
-  'float64, int64, int32, int16, int8, uint16, uint8, bool (no float16 / bfloat16 / string).',
+  `Element types: ${Object.keys(DTYPE_BYTES).join(', ')} (float16 computed in float32 and rounded on`,
+  'store, by the ops that take it; no bfloat16, float8, int4 or string).',
   '',
 ];
 

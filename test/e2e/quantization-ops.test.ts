@@ -4,6 +4,7 @@
 // whose int8 weights fold to float; then the refusals at compile (naming the node) and at load.
 
 import { strict as assert } from 'node:assert';
+import { ONNX_DTYPES } from '../../compiler/analysis/shapes.js';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { compileBytes } from '../../compiler/compile.js';
@@ -15,9 +16,8 @@ import { allocArray } from '../../runtime/tensor.js';
 
 const { onnx } = onnxProto;
 
-const ONNX_TYPE: Readonly<Record<DType, number>> = {
-  float32: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, bool: 9, float64: 11,
-};
+/** ONNX TensorProto data type codes by dtype: the inverse of the frontend's table. */
+const ONNX_TYPE = Object.fromEntries(Object.entries(ONNX_DTYPES).map(([code, dtype]) => [dtype, Number(code)])) as Readonly<Record<DType, number>>;
 
 interface T { readonly dtype: DType; readonly shape: readonly number[]; readonly values: readonly number[] }
 const t = (dtype: DType, shape: readonly number[], values: readonly number[]): T => ({ dtype, shape, values });

@@ -22,6 +22,15 @@ describe('npy', () => {
     assert.deepEqual([t.dtype, ...t.shape], ['int64', 1, 32]);
   });
 
+  it('reads a Node Buffer (readFileSync) as it reads a Uint8Array: a small Buffer is a view into a shared pool', () => {
+    const bytes = formatNpy({ dtype: 'float32', shape: [3], data: Float32Array.of(1.5, -2, 3) });
+    // Buffer.from copies into the pool (byteOffset usually > 0 there), as readFileSync of a small file does.
+    const pooled = Buffer.from(bytes);
+    const got = parseNpy(pooled, 'pooled.npy');
+    assert.deepEqual([...(got.data as Float32Array)], [1.5, -2, 3]);
+    assert.equal(got.data.buffer.byteLength, 12, 'the data owns exactly its bytes');
+  });
+
   it('write → read is the identity (property)', () => {
     fc.assert(fc.property(
       fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 0, maxLength: 4 }),
