@@ -6,6 +6,7 @@ import type { Attrs } from '../../../runtime/kernels/kernel.js';
 import { elementwiseEdgeCases } from './edge-cases-elementwise.js';
 import { recurrentEdgeCases } from './edge-cases-recurrent.js';
 import { fastEdgeCases } from './edge-cases-fast.js';
+import { norefEdgeCases } from './edge-cases-noref.js';
 
 export interface EdgeCase {
   readonly name: string;
@@ -177,7 +178,7 @@ function eltwiseCases(op: string): EdgeCase[] {
 
 /** Edge cases for a kernel of `op` with id `id`, or undefined when the op has none yet. */
 export function edgeCasesFor(op: string, id: string): EdgeCase[] | undefined {
-  const elementwise = elementwiseEdgeCases(op) ?? fastEdgeCases(op);
+  const elementwise = elementwiseEdgeCases(op) ?? fastEdgeCases(op) ?? norefEdgeCases(op);
   if (elementwise) return elementwise;
   const recurrent = recurrentEdgeCases(op);
   if (recurrent) return recurrent;
