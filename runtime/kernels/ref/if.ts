@@ -3,7 +3,7 @@
 // outputs into the node's. Skipping the branch not taken is the executor's (executor/branches.ts).
 
 import { sizeOf } from '../../tensor.js';
-import type { NodeShapes } from '../kernel.js';
+import type { Kernel, NodeShapes } from '../kernel.js';
 import { defineKernel } from '../common/define.js';
 
 /** Inputs 1 + 2k for k outputs, a one-element bool condition, and each output typed and shaped as both its branch values. */
@@ -15,8 +15,10 @@ export function ifShapesAgree(node: NodeShapes): boolean {
     b !== undefined && b.dtype === o.dtype && b.shape.length === o.shape.length && b.shape.every((d, j) => d === o.shape[j])));
 }
 
-export const ifRef = defineKernel({
-  dtype: 'any', tile: '1x1', op: 'If', target: 'ref', dtypes: 'any',
+/** The select step on `target`: one typed-array set per output, already memory speed (js/copy.ts registers the js twin). */
+export function ifKernel(target: Kernel['target']): Kernel {
+  return defineKernel({
+  dtype: 'any', tile: '1x1', op: 'If', target, dtypes: 'any',
   supports: ifShapesAgree,
   prepare(c) {
     const cond = c.input(0, ['bool']);
@@ -41,3 +43,6 @@ export const ifRef = defineKernel({
     };
   },
 });
+}
+
+export const ifRef = ifKernel('ref');
