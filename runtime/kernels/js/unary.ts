@@ -32,6 +32,8 @@ export const UNARY_JS_KERNELS: readonly Kernel[] = [
   unaryJs('Neg', (y, x, n) => { for (let i = 0; i < n; i++) y[i] = -x[i]!; }),
 ];
 
+const SET_CASTS: readonly DType[] = ['float32', 'float64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'bool'];
+
 /**
  * Cast: between number-element arrays (not int64) to a non-bool dtype, TypedArray.prototype.set
  * converts exactly as the ref kernel stores: to float by value, float to integer by truncation
@@ -42,7 +44,9 @@ export const castJs = defineKernel({
   prepare(c) {
     const viaRef = castRef.prepare(c.ctx); // checks `to`, the dtypes and the shape as the spec says
     const x = c.input(0), y = c.output(0);
-    if (x.dtype === 'int64' || y.dtype === 'int64') return viaRef;
+    // Only dtypes whose typed arrays convert as ONNX says take the fast paths (not int64, nor any
+    // dtype added later whose storage is not its value, such as float16 in a Uint16Array).
+    if (!SET_CASTS.includes(x.dtype) || !SET_CASTS.includes(y.dtype)) return viaRef;
     const n = x.shape.reduce((p, d) => p * d, 1);
     if (y.dtype === 'bool') {
       const xd = x.data as Float32Array, yd = y.data as Uint8Array;
