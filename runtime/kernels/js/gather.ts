@@ -1,5 +1,6 @@
 // js Gather (any data dtype, int64 or int32 indices): each index selects a block of `inner`
-// contiguous elements per outer row, copied with one typed-array set; indices are read and
+// contiguous elements per outer row, copied by a monomorphic loop (a subarray view per block
+// would allocate on every run: run() allocates nothing, steady-state.test); indices are read and
 // bounds-checked (negative ones wrap once) on every run, as the ref kernel does.
 //
 //   Y[o, j, t] = X[o, idx[j] (+ len if < 0), t]     o < outer, j < k, t < inner
@@ -29,8 +30,7 @@ export const gatherJs = defineKernel({
         if (!(i >= 0 && i < len)) c.fail(`index ${raw} at position ${j} out of range [${-len}, ${len})`);
         for (let o = 0; o < outer; o++) {
           const src = (o * len + i) * inner, dst = (o * k + j) * inner;
-          if (inner === 1) yd[dst] = xd[src]!;
-          else yd.set(xd.subarray(src, src + inner), dst);
+          for (let t = 0; t < inner; t++) yd[dst + t] = xd[src + t]!;
         }
       }
     };
