@@ -1,7 +1,8 @@
 // Chooses a kernel for one node from a registry: the op, the fused epilogue and the input
 // dtype must match, the target must be allowed. For a Conv/Gemm/MatMul the candidates are the
 // dense kernels and those reading the weight's packed format, and the least estimated time wins
-// (cost.ts, from a profile); ties, and ops the profile knows nothing of, go by target order.
+// (cost.ts, from a profile); ties, and ops the profile knows nothing of, go by target order. A ref
+// kernel is only a fallback: it is priced only where no fast kernel of its weight format fits.
 
 import type { Graph, Node, Value } from '../ir/graph.js';
 import type { AttrValue, Kernel, KernelRegistry, NodeShapes } from '../../runtime/kernels/kernel.js';
@@ -155,7 +156,13 @@ function chooseByCost(g: Graph, n: Node, registry: KernelRegistry, targets: read
     return shapes !== undefined && (k.supports === undefined || k.supports(shapes));
   };
   const relevant = allowed.filter((k) => ofFormat(k, 'dense') || (format !== 'dense' && ofFormat(k, format)));
-  const raw = relevant.filter(fits).map((k) => estimate(k, stats, profile)).filter((e): e is Estimate => e !== undefined);
+  // A ref kernel is the readable spec, not a contender: it runs only where no fast kernel fits
+  // (a tuned profile priced f32-conv-relu-1x1-ref below the wasmsimd/js convs on silero's tiny
+  // stride-2 1-D convs, a per-call overhead the profile's small shapes do not separate).
+  // Judged per weight format, so a sparse ref kernel still competes where no fast one reads its format.
+  const fitting = relevant.filter(fits);
+  const hasFast = (f: WeightFormat): boolean => fitting.some((k) => k.target !== 'ref' && ofFormat(k, f));
+  const raw = fitting.filter((k) => k.target !== 'ref' || !hasFast(k.format ?? 'dense')).map((k) => estimate(k, stats, profile)).filter((e): e is Estimate => e !== undefined);
   if (!raw.some((e) => e.from === 'profile')) return undefined;
   const estimates = raw.map((e) => rowBlockFloor(e, raw, stats));
   estimates.sort(byCost(targets));

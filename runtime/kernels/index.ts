@@ -152,6 +152,10 @@ import { splitJs } from './js/split.js';
 import { globalAveragePoolWasm } from './wasm/globalpool.js';
 import { ACTIVATION_WASM_KERNELS } from './wasm/activation.js';
 import { BINARY_WASM_KERNELS } from './wasm/binary.js';
+// js twins of the ops real models still ran on ref (issue 16 acceptance 3).
+import { COPY_JS_KERNELS } from './js/copy.js';
+import { gatherJs } from './js/gather.js';
+import { castJs, UNARY_JS_KERNELS } from './js/unary.js';
 
 /** A kernel file's exports holding kernels: export name → the kernel, or the list of its variants. */
 export type KernelExports = Readonly<Record<string, Kernel | readonly Kernel[]>>;
@@ -309,6 +313,10 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'wasm/globalpool': { globalAveragePoolWasm },
   'wasm/activation': { ACTIVATION_WASM_KERNELS },
   'wasm/binary': { BINARY_WASM_KERNELS },
+  // js twins of the ops real models still ran on ref (issue 16 acceptance 3).
+  'js/copy': { COPY_JS_KERNELS },
+  'js/gather': { gatherJs },
+  'js/unary': { UNARY_JS_KERNELS, castJs },
 };
 
 export const ALL_KERNELS: readonly Kernel[] = Object.values(KERNEL_MODULES).flatMap((exports) => Object.values(exports).flat());

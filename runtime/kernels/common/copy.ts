@@ -1,6 +1,7 @@
 // Data-movement kernels whose output is the input's elements in the same order (Reshape,
 // Flatten, Identity, Squeeze, Unsqueeze): a dtype-generic block copy, skipped when the
-// executor aliased output to input.
+// executor aliased output to input. The ref kernels (ref/<op>.ts) and their js twins
+// (js/copy.ts) share it: one typed-array set is already memory speed.
 
 import type { Kernel } from '../kernel.js';
 import type { TensorView } from '../../tensor.js';
@@ -8,9 +9,11 @@ import { sizeOf } from '../../tensor.js';
 import type { Checker } from './define.js';
 import { defineKernel } from './define.js';
 
-export function copyKernel(op: string, checkShape?: (c: Checker, x: TensorView, y: TensorView) => void): Kernel {
+export type CopyShapeCheck = (c: Checker, x: TensorView, y: TensorView) => void;
+
+export function copyKernel(op: string, checkShape?: CopyShapeCheck, target: Kernel['target'] = 'ref'): Kernel {
   return defineKernel({
-    dtype: 'any', tile: '1x1', op, target: 'ref', dtypes: 'any',
+    dtype: 'any', tile: '1x1', op, target, dtypes: 'any',
     prepare(c) {
       const x = c.input(0);
       const y = c.output(0);

@@ -1,4 +1,5 @@
-// js broadcasting float32 Add/Sub/Mul/Div. At prepare time the broadcast is collapsed to rows:
+// js broadcasting float32 Add/Sub/Mul/Div/Pow and Equal/GreaterOrEqual (float32, int32, int64 to
+// bool). At prepare time the broadcast is collapsed to rows:
 // size-1 axes dropped, neighbouring axes merged where both operands stay contiguous (or stay
 // broadcast) across them, so every case becomes `rows` runs of `len` outputs:
 //
@@ -125,6 +126,61 @@ function binaryJs(op: string, runRows: RunRows): Kernel {
   });
 }
 
+// Pow by a broadcast exponent of 2 (exporters' x², LayerNorm's variance) is a product: exact,
+// as Math.pow(x, 2) is for a float32 x (its square fits a double), so it matches the ref bit for bit.
+const powRows: RunRows = (y, a, b, { rows, len, sa, sb, rowA, rowB }) => {
+  for (let r = 0, o = 0; r < rows; r++, o += len) {
+    const ia = rowA[r]!, ib = rowB[r]!;
+    if (sb === 0 && b[ib] === 2) for (let j = 0; j < len; j++) { const v = a[ia + j * sa]!; y[o + j] = v * v; }
+    else for (let j = 0; j < len; j++) y[o + j] = Math.pow(a[ia + j * sa]!, b[ib + j * sb]!);
+  }
+};
+
+
+// Comparisons: float32, int32 or int64 operands of one dtype (bigint compares as number does),
+// bool output as 0/1 bytes; NaN compares false. Same row plan as the arithmetic ops.
+type Cmp = Float32Array | Int32Array;
+type CompareRows = (y: Uint8Array, a: Cmp, b: Cmp, p: RowPlan) => void;
+const equalRows: CompareRows = (y, a, b, { rows, len, sa, sb, rowA, rowB }) => {
+  for (let r = 0, o = 0; r < rows; r++, o += len) {
+    const ia = rowA[r]!, ib = rowB[r]!;
+    for (let j = 0; j < len; j++) y[o + j] = a[ia + j * sa] === b[ib + j * sb] ? 1 : 0;
+  }
+};
+const greaterOrEqualRows: CompareRows = (y, a, b, { rows, len, sa, sb, rowA, rowB }) => {
+  for (let r = 0, o = 0; r < rows; r++, o += len) {
+    const ia = rowA[r]!, ib = rowB[r]!;
+    for (let j = 0; j < len; j++) y[o + j] = a[ia + j * sa]! >= b[ib + j * sb]! ? 1 : 0;
+  }
+};
+
+const COMPARED: readonly DType[] = ['float32', 'int32', 'int64'];
+
+function compareJs(op: string, runRows: CompareRows): Kernel {
+  return defineKernel({
+    dtype: 'any', tile: 'bcast', op, target: 'js', dtypes: COMPARED,
+    supports(node: NodeShapes): boolean {
+      const [a, b] = node.inputs;
+      return a !== undefined && b !== undefined && a.dtype === b.dtype && COMPARED.includes(a.dtype as DType)
+        && broadcastShape([a.shape, b.shape]) !== undefined;
+    },
+    prepare(c) {
+      const a = c.input(0, COMPARED);
+      const b = c.input(1, COMPARED);
+      c.sameDType(a, b, 'input 1');
+      const y = c.output(0, ['bool']);
+      const planned = planRows(a.shape, b.shape);
+      if (planned === undefined) c.fail(`shapes [${a.shape.join(',')}] and [${b.shape.join(',')}] do not broadcast`);
+      c.shapeIs(y, planned!.shape, 'output');
+      const { plan } = planned!;
+      // BigInt64Array elements compare with === and >= as the number arrays do: the cast only satisfies the compiler.
+      const yd = y.data as Uint8Array, ad = a.data as Cmp, bd = b.data as Cmp;
+      return () => runRows(yd, ad, bd, plan);
+    },
+  });
+}
+
 export const BINARY_JS_KERNELS: readonly Kernel[] = [
   binaryJs('Add', addRows), binaryJs('Sub', subRows), binaryJs('Mul', mulRows), binaryJs('Div', divRows),
+  binaryJs('Pow', powRows), compareJs('Equal', equalRows), compareJs('GreaterOrEqual', greaterOrEqualRows),
 ];

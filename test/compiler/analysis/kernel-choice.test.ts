@@ -84,6 +84,21 @@ describe('kernel choice', function () {
     assert.equal(chooseKernel(dense, dense.nodes[0]!, registry, ['wasmsimd', 'js', 'ref'], tie)!.kernel.id, 'f32-conv-4x8-wasmsimd');
   });
 
+  it('a ref kernel is only a fallback: a profile pricing it 1000× below the fast convs still picks a fast one (silero 1-D convs)', () => {
+    // silero's stride-2 1-D conv: [1,16,8] → [1,16,4], k 3.
+    const conv1d = build({
+      inputs: { x: ['float32', [1, 16, 8]] }, consts: { w: randomF32([16, 16, 3], 2) },
+      nodes: [['Conv', ['x', 'w'], ['y'], { kernel_shape: ints([3]), strides: ints([2]), pads: ints([1, 1]) }]], outputs: ['y'],
+    });
+    const n = conv1d.nodes[0]!;
+    const p = makeProfile(['kxk'].flatMap((cls) => [
+      entry(`f32-conv-1x1-ref@${cls}`, 1e-6), entry(`f32-conv-4x8-wasmsimd@${cls}`, 1e-3), entry(`f32-conv-4x1-js@${cls}`, 1e-3)]));
+    const fast = chooseKernel(conv1d, n, registry, undefined, p)!;
+    assert.notEqual(fast.kernel.target, 'ref', `${fast.kernel.id}: ${fast.reason}`);
+    assert.equal(chooseKernel(conv1d, n, registry, ['js', 'ref'], p)!.kernel.id, 'f32-conv-4x1-js');
+    assert.equal(chooseKernel(conv1d, n, registry, ['ref'], p)!.kernel.id, 'f32-conv-1x1-ref');
+  });
+
   it('an op none of whose candidates the profile has measured keeps the target order', () => {
     const empty = makeProfile([]);
     const c = chooseKernel(csrConv, node, registry, undefined, empty)!;

@@ -3,9 +3,11 @@
 // (pads, strides, dilations, groups, auto_pad, ceil_mode, non-square) convs and pools need.
 
 import type { Attrs } from '../../../runtime/kernels/kernel.js';
+import type { DType } from '../../../runtime/tensor.js';
 import { elementwiseEdgeCases } from './edge-cases-elementwise.js';
 import { recurrentEdgeCases } from './edge-cases-recurrent.js';
 import { fastEdgeCases } from './edge-cases-fast.js';
+import { norefEdgeCases } from './edge-cases-noref.js';
 
 export interface EdgeCase {
   readonly name: string;
@@ -14,8 +16,10 @@ export interface EdgeCase {
   readonly int64Inputs?: Readonly<Record<number, readonly number[]>>;
   readonly attrs: Attrs;
   readonly output: readonly number[];
-  /** The output's dtype when it is not float32 (ArgMax's int64 indices). */
-  readonly outputDtype?: 'int64';
+  /** Inputs of another dtype given by value (a bool condition, int32 operands), by input index. */
+  readonly typedInputs?: Readonly<Record<number, { readonly dtype: DType; readonly values: readonly number[] }>>;
+  /** The output's dtype when it is not float32 (ArgMax's int64 indices, a comparison's bool). */
+  readonly outputDtype?: DType;
 }
 
 export function tileOf(id: string): { mr: number; nr: number } {
@@ -177,7 +181,7 @@ function eltwiseCases(op: string): EdgeCase[] {
 
 /** Edge cases for a kernel of `op` with id `id`, or undefined when the op has none yet. */
 export function edgeCasesFor(op: string, id: string): EdgeCase[] | undefined {
-  const elementwise = elementwiseEdgeCases(op) ?? fastEdgeCases(op);
+  const elementwise = norefEdgeCases(op) ?? elementwiseEdgeCases(op) ?? fastEdgeCases(op);
   if (elementwise) return elementwise;
   const recurrent = recurrentEdgeCases(op);
   if (recurrent) return recurrent;

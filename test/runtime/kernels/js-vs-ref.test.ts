@@ -4,7 +4,8 @@
 
 import { strict as assert } from 'node:assert';
 import type { TensorView } from '../../../runtime/tensor.js';
-import { sizeOf } from '../../../runtime/tensor.js';
+import { allocArray, sizeOf } from '../../../runtime/tensor.js';
+import type { DType } from '../../../runtime/tensor.js';
 import type { Attrs, Kernel } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
 
@@ -26,22 +27,25 @@ function randomView(shape: readonly number[], next: () => number): TensorView {
   return { dtype: 'float32', shape, data };
 }
 
+function typedView(dtype: DType, shape: readonly number[], values: readonly number[]): TensorView {
+  const data = allocArray(dtype, values.length) as { [i: number]: number | bigint };
+  values.forEach((v, j) => { data[j] = dtype === 'int64' ? BigInt(v) : v; });
+  return { dtype, shape, data: data as unknown as TensorView['data'] };
+}
+
 function epilogueAttrs(k: Kernel): Attrs {
   if (k.epilogue === 'relu') return { spc_activation: 'relu' };
   if (k.epilogue === 'clip') return { spc_activation: 'clip', spc_act_min: -0.5, spc_act_max: 0.7 };
   return {};
 }
 
-function run(k: Kernel, inputs: (TensorView | undefined)[], attrs: Attrs, outShape: readonly number[], outDtype: 'float32' | 'int64' = 'float32'): ArrayLike<number> {
+function run(k: Kernel, inputs: (TensorView | undefined)[], attrs: Attrs, outShape: readonly number[], outDtype: DType = 'float32'): ArrayLike<number> {
   // Poison the output so a kernel that skips cells cannot pass by inheriting zeros.
-  if (outDtype === 'int64') {
-    const ints = new BigInt64Array(sizeOf(outShape)).fill(-1n);
-    k.prepare({ node: `test-${k.id}`, inputs, outputs: [{ dtype: 'int64', shape: outShape, data: ints }], attrs })();
-    return Float64Array.from(ints, Number);
-  }
-  const out = new Float32Array(sizeOf(outShape)).fill(Number.NaN);
-  k.prepare({ node: `test-${k.id}`, inputs, outputs: [{ dtype: 'float32', shape: outShape, data: out }], attrs })();
-  return out;
+  const out = allocArray(outDtype, sizeOf(outShape));
+  if (out instanceof BigInt64Array) out.fill(-1n);
+  else (out as Float32Array).fill(outDtype === 'float32' || outDtype === 'float64' ? Number.NaN : 7);
+  k.prepare({ node: `test-${k.id}`, inputs, outputs: [{ dtype: outDtype, shape: outShape, data: out }], attrs })();
+  return Float64Array.from(out as ArrayLike<number | bigint>, Number);
 }
 
 const jsKernels = DENSE_KERNELS.filter((k) => k.target === 'js');
@@ -64,6 +68,8 @@ describe('js kernels vs ref kernels', () => {
           const inputs = c.inputs.map((s, i): TensorView | undefined => {
             const ints = c.int64Inputs?.[i];
             if (ints) return { dtype: 'int64', shape: s ?? [ints.length], data: BigInt64Array.from(ints, BigInt) };
+            const typed = c.typedInputs?.[i];
+            if (typed) return typedView(typed.dtype, s ?? [typed.values.length], typed.values);
             return s === undefined ? undefined : randomView(s, next);
           });
           const attrs = { ...c.attrs, ...epilogueAttrs(k) };
@@ -71,7 +77,7 @@ describe('js kernels vs ref kernels', () => {
           const got = run(k, inputs, attrs, c.output, c.outputDtype);
           for (let i = 0; i < want.length; i++) {
             const e = want[i]!, g = got[i]!;
-            if (!(Math.abs(g - e) <= 1e-4 * Math.abs(e) + 1e-4)) {
+            if (!(g === e || Math.abs(g - e) <= 1e-4 * Math.abs(e) + 1e-4 || (Number.isNaN(g) && Number.isNaN(e)))) {
               assert.fail(`${k.id} vs ${ref.id}, case '${c.name}': output[${i}] of shape [${c.output}] = ${g}, ref ${e}`);
             }
           }

@@ -48,7 +48,7 @@ describe('hostile artifacts that parse', function () {
     const c = parseArtifact(cnn);
     assert.deepEqual(c.nodes.map((n) => `${n.op} ${n.kernel}`), [
       'Conv f32-conv-relu-4x8-wasmsimd', 'Conv f32-conv-relu-4x8-wasmsimd', 'MaxPool f32-maxpool-1x4-wasmsimd',
-      'Flatten any-flatten-1x1-ref', 'Gemm f32-gemm-relu-4x8-wasmsimd', 'Gemm f32-gemm-4x8-wasmsimd']);
+      'Flatten any-flatten-1x1-js', 'Gemm f32-gemm-relu-4x8-wasmsimd', 'Gemm f32-gemm-4x8-wasmsimd']);
     assert.deepEqual([c.tensors[7]!.shape, c.tensors[8]!.shape], [[1, 32, 4, 4], [1, 512]]);
     assert.deepEqual(parseArtifact(mlp).nodes.map((n) => n.kernel), ['f32-gemm-relu-4x8-wasmsimd', 'f32-gemm-relu-4x8-wasmsimd', 'f32-gemm-4x8-wasmsimd']);
   });
@@ -60,7 +60,7 @@ describe('hostile artifacts that parse', function () {
       /^node 4 '\/fc1\/Gemm' \(Gemm\): kernel 'f32-gemm-relu-4x8-wasmsimd' does not support this node \(inputs float32\[1,1,512\], float32\[64,512\], float32\[64\]; outputs float32\[1,64\]\)$/],
     ['a Flatten whose output shape lies about its element count', () => cnn,
       (a) => withTensor(a, 8, { shape: [1, 256] }),
-      /^node '\/Flatten' \(kernel any-flatten-1x1-ref\): output shape \[1,256\] has 256 elements, input has 512$/],
+      /^node '\/Flatten' \(kernel any-flatten-1x1-js\): output shape \[1,256\] has 256 elements, input has 512$/],
     ['a graph input whose dtype was changed (was a TypeError in the wasm scratchBytes)', () => mlp,
       (a) => withTensor(a, 0, { dtype: 'int32' }),
       /^node 0 '\/net\/net\.0\/Gemm' \(Gemm\): kernel 'f32-gemm-relu-4x8-wasmsimd' takes float32, the node has inputs int32\[1,64\], float32\[256,64\], float32\[256\]; outputs float32\[1,256\]$/],
