@@ -5,21 +5,13 @@
 //
 //   Y[o, j, t] = X[o, idx[j] (+ len if < 0), t]     o < outer, j < k, t < inner
 
-import { defineKernel, INT_INDEX_TYPES } from '../common/define.js';
+import { defineKernel } from '../common/define.js';
+import { gatherPlan } from '../common/gather-plan.js';
 
 export const gatherJs = defineKernel({
   dtype: 'any', tile: '1x1', op: 'Gather', target: 'js', dtypes: 'any',
   prepare(c) {
-    const x = c.input(0);
-    const idx = c.input(1, INT_INDEX_TYPES);
-    const y = c.output(0, [x.dtype]);
-    const rank = x.shape.length;
-    const axis = c.axis(c.int('axis', 0), rank);
-    c.shapeIs(y, [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)], 'output');
-    const outer = x.shape.slice(0, axis).reduce((p, d) => p * d, 1);
-    const inner = x.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
-    const len = x.shape[axis]!;
-    const k = idx.shape.reduce((p, d) => p * d, 1);
+    const { x, idx, y, outer, inner, len, k } = gatherPlan(c);
     // Same element family on both sides (checked above): the casts only satisfy the compiler.
     const xd = x.data as Float32Array, yd = y.data as Float32Array;
     const id = idx.data as ArrayLike<number | bigint>;

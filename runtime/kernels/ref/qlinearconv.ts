@@ -7,6 +7,7 @@ import type { Checker } from '../common/define.js';
 import { defineKernel } from '../common/define.js';
 import type { Cells } from '../common/define.js';
 import { windowGeometry, windowTapTable } from '../common/geometry.js';
+import { convChannels } from '../common/conv-plan.js';
 import { checkScalar, checkScalarOrVector, INT8_TYPES, paramAt, QUANT_RANGE, quantizeValue } from '../common/quant.js';
 
 interface IntegerConv { readonly cout: number; readonly outSize: number; run(acc: Int32Array): void }
@@ -15,15 +16,7 @@ interface IntegerConv { readonly cout: number; readonly outSize: number; run(acc
 function integerConv(c: Checker, xi: number, xZpi: number, wi: number, wZpi: number, y: TensorView, bias?: TensorView): IntegerConv {
   const x = c.input(xi, INT8_TYPES), w = c.input(wi, INT8_TYPES);
   const xZp = c.optionalInput(xZpi, [x.dtype]), wZp = c.optionalInput(wZpi, [w.dtype]);
-  const rank = x.shape.length;
-  if (rank < 3) c.fail(`input rank ${rank} < 3`);
-  if (w.shape.length !== rank || y.shape.length !== rank) c.fail('input, weight and output ranks differ');
-  const [batch, cin] = x.shape as [number, number];
-  const [cout, cinPerGroup] = w.shape as [number, number];
-  const group = c.int('group', 1);
-  if (group < 1 || cin % group !== 0 || cout % group !== 0) c.fail(`group ${group} does not divide channels ${cin}/${cout}`);
-  if (cinPerGroup * group !== cin) c.fail(`weight has ${cinPerGroup} input channels per group, expected ${cin / group}`);
-  if (y.shape[0] !== batch || y.shape[1] !== cout) c.fail(`output shape [${y.shape.join(',')}] disagrees with batch ${batch} and ${cout} channels`);
+  const { batch, cin, cout, cinPerGroup, group } = convChannels(c, x, w, y);
   checkScalar(c, xZp, `input ${xZpi} (x's zero point)`);
   checkScalarOrVector(c, wZp, cout, `input ${wZpi} (w's zero point)`, 'one per output channel');
   if (bias !== undefined) c.shapeIs(bias, [cout], 'bias');
