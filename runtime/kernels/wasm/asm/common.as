@@ -10,6 +10,15 @@
   return f32x4.pmin(f32x4.pmax(v, lo), hi);
 }
 
+/**
+ * a·b + c per lane: every f32x4 multiply-add of the kernels goes through here, so the one
+ * place that chooses between the SIMD128 pair (mul then add, rounded twice) and relaxed SIMD's
+ * fused `relaxed_madd` (issue 17) is this function.
+ */
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
 @inline export function clamp1(v: f32, lo: f32, hi: f32): f32 {
   return Mathf.min(Mathf.max(v, lo), hi);
 }
