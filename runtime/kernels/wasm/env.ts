@@ -13,7 +13,7 @@
 // what it reads into scratch at prepare.
 
 import type { WasmEnv } from '../kernel.js';
-import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels.wasm.js';
+import { KERNELS_RELAXED_DELTA_BASE64, KERNELS_WASM_BASE64 } from './kernels.wasm.js';
 
 /** Bytes below the arena, never handed out. */
 export const RESERVED_BYTES = 64;
@@ -43,13 +43,13 @@ let simd: boolean | undefined, relaxed: boolean | undefined;
 
 /** True when this engine runs WebAssembly SIMD128 (checked once). */
 export function wasmSimdAvailable(): boolean {
-  if (simd === undefined) simd = validates(SIMD_PROBE) && validates(kernelBytes(false));
+  if (simd === undefined) simd = validates(SIMD_PROBE) && validates(kernelModuleBytes(false));
   return simd;
 }
 
 /** True when this engine also runs relaxed SIMD, so the relaxed kernel module can load (checked once). */
 export function relaxedSimdAvailable(): boolean {
-  if (relaxed === undefined) relaxed = wasmSimdAvailable() && validates(RELAXED_PROBE) && validates(kernelBytes(true));
+  if (relaxed === undefined) relaxed = wasmSimdAvailable() && validates(RELAXED_PROBE) && validates(kernelModuleBytes(true));
   return relaxed;
 }
 
@@ -63,16 +63,45 @@ function validates(module: Uint8Array<ArrayBuffer>): boolean {
 
 const decoded = new Map<boolean, Uint8Array<ArrayBuffer>>();
 
-/** The SIMD128 module's bytes, or the relaxed one's (decoded once each). */
-function kernelBytes(relaxedSimd: boolean): Uint8Array<ArrayBuffer> {
+/** The SIMD128 module's bytes, or the relaxed one's (rebuilt from its delta), decoded once each. */
+export function kernelModuleBytes(relaxedSimd: boolean): Uint8Array<ArrayBuffer> {
   let bytes = decoded.get(relaxedSimd);
   if (!bytes) {
-    const bin = atob(relaxedSimd ? KERNELS_RELAXED_WASM_BASE64 : KERNELS_WASM_BASE64);
-    bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    bytes = relaxedSimd ? applyDelta(kernelModuleBytes(false), fromBase64(KERNELS_RELAXED_DELTA_BASE64)) : fromBase64(KERNELS_WASM_BASE64);
     decoded.set(relaxedSimd, bytes);
   }
   return bytes;
+}
+
+function fromBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * The relaxed module from the SIMD128 one and scripts/build-wasm.mjs's delta (varints: the
+ * length, then records of literal length, literal bytes, copy length, copy start when > 0).
+ * A delta that overruns gives a short or invalid module, which WebAssembly.validate refuses.
+ */
+function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array<ArrayBuffer> {
+  let p = 0;
+  const varint = (): number => {
+    let v = 0, shift = 0, b: number;
+    do { b = delta[p++] ?? 0; v += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80 && shift < 35);
+    return v;
+  };
+  const out = new Uint8Array(varint());
+  let n = 0;
+  while (n < out.length && p < delta.length) {
+    const lit = Math.min(varint(), out.length - n);
+    out.set(delta.subarray(p, p + lit), n);
+    p += lit; n += lit;
+    const len = Math.min(varint(), out.length - n);
+    if (len > 0) { const from = varint(); out.set(base.subarray(from, from + len), n); n += len; }
+  }
+  return out;
 }
 
 export const align16 = (n: number): number => Math.ceil(n / 16) * 16;
@@ -121,7 +150,7 @@ export async function createWasmSpace(fixedBytes: number, scratchBytes: number, 
   let memory: WebAssembly.Memory, exports: WebAssembly.Exports;
   try {
     memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const { instance } = await WebAssembly.instantiate(kernelBytes(useRelaxed), { env: { memory } });
+    const { instance } = await WebAssembly.instantiate(kernelModuleBytes(useRelaxed), { env: { memory } });
     exports = instance.exports;
   } catch {
     return undefined;

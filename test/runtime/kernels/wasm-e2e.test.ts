@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { compileFile } from '../../../compiler/compile.js';
 import { loadModel } from '../../../runtime/index.js';
 import { parseArtifact } from '../../../runtime/loader/load.js';
+import { kernelModuleBytes } from '../../../runtime/kernels/wasm/env.js';
 import { MODELS_DIR, REPO_ROOT } from '../../helpers/corpus.js';
 import { assertClose } from '../../helpers/compare.js';
 import { readNpy } from '../../helpers/files.js';
@@ -104,6 +105,9 @@ describe('wasmsimd kernel module', function () {
       // As npm run build:wasm: the flag lets Node 20 validate the relaxed module too.
       execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', join(REPO_ROOT, 'scripts/build-wasm.mjs'), '--out', dir], { stdio: 'pipe' });
       const fresh = readFileSync(join(dir, 'kernels.wasm.ts'), 'utf8');
+      // The runtime rebuilds the relaxed module from its delta: byte for byte what asc built.
+      assert.ok(Buffer.from(kernelModuleBytes(false)).equals(readFileSync(join(dir, 'kernels.wasm'))), 'the SIMD128 module decodes to the built bytes');
+      assert.ok(Buffer.from(kernelModuleBytes(true)).equals(readFileSync(join(dir, 'kernels.relaxed.wasm'))), 'the relaxed module decodes from its delta to the built bytes');
       const committed = readFileSync(join(REPO_ROOT, 'runtime/kernels/wasm/kernels.wasm.ts'), 'utf8');
       assert.ok(fresh === committed, 'runtime/kernels/wasm/kernels.wasm.ts is stale: run `npm run build:wasm` and commit it');
     } finally {
