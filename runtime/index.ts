@@ -9,8 +9,9 @@ import type { KernelRegistry } from './kernels/kernel.js';
 import type { TensorView } from './tensor.js';
 import type { Provenance } from './loader/model.js';
 import type { Limits } from './loader/limits.js';
+import type { WasmChoice } from './kernels/wasm/env.js';
 
-export type { Feed, Model, RunOptions, TensorInfo, TensorView, KernelRegistry, Provenance };
+export type { Feed, Model, RunOptions, TensorInfo, TensorView, KernelRegistry, Provenance, WasmChoice };
 export { ArtifactError, parseArtifact } from './loader/load.js';
 export type { LoadedArtifact, LoadedNode, LayerRecipe } from './loader/model.js';
 export { RunError } from './executor/bind.js';
@@ -18,14 +19,10 @@ export type { DType, TypedArray } from './tensor.js';
 export { DEFAULT_LIMITS } from './loader/limits.js';
 export type { Limits } from './loader/limits.js';
 
-export interface LoadOptions {
+/** `wasm` and `relaxedSimd` (WasmChoice, kernels/wasm/env.ts) choose how wasmsimd kernels run. */
+export interface LoadOptions extends WasmChoice {
   /** Kernels to run with; defaults to every kernel this runtime ships. */
   readonly registry?: KernelRegistry;
-  /**
-   * Run wasmsimd kernels in WebAssembly when the engine has SIMD128 (default true). With false,
-   * or without SIMD, every wasmsimd kernel of the artifact runs its js equivalent.
-   */
-  readonly wasm?: boolean;
   /** Resource limits checked before anything is allocated (defaults: DEFAULT_LIMITS in runtime/loader/limits.ts). */
   readonly limits?: Partial<Limits>;
 }
@@ -37,13 +34,14 @@ export interface LoadOptions {
 export async function loadModel(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): Promise<Model> {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const artifact = parseArtifact(u8, { limits: options.limits });
-  const interp = await Interpreter.create(artifact, options.registry ?? defaultRegistry(), options.wasm ?? true);
+  const interp = await Interpreter.create(artifact, options.registry ?? defaultRegistry(), options);
   return {
     name: artifact.name,
     inputs: interp.inputs,
     outputs: interp.outputs,
     provenance: artifact.provenance,
     wasmsimd: interp.wasmsimd,
+    relaxedSimd: interp.relaxedSimd,
     run: async (feeds, runOptions) => interp.run(feeds, runOptions),
     dispose: () => interp.dispose(),
   };

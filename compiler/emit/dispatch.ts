@@ -128,7 +128,7 @@ export function generateDispatch(a: LoadedArtifact, options: DispatchOptions = {
   for (const module of [...byModule.keys()].sort()) {
     sf.addImportDeclaration({ moduleSpecifier: `${imports.kernels}/${module}${imports.extension}`, namedImports: [...byModule.get(module)!].sort() });
   }
-  if (usesWasm) sf.addImportDeclaration({ moduleSpecifier: `${imports.kernels}/wasm/env${imports.extension}`, namedImports: ['createWasmSpace'] });
+  if (usesWasm) sf.addImportDeclaration({ moduleSpecifier: `${imports.kernels}/wasm/env${imports.extension}`, namedImports: ['wasmSpaces'] });
 
   const constant = (name: string, initializer: string, doc?: string) => sf.addVariableStatement({
     declarationKind: VariableDeclarationKind.Const, declarations: [{ name, initializer }],
@@ -168,7 +168,7 @@ export function generateDispatch(a: LoadedArtifact, options: DispatchOptions = {
     statements: (w) => {
       w.writeLine('const artifact = parseArtifact(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));');
       w.writeLine('checkArtifact(artifact, MODEL, NODE_KERNELS, FINGERPRINT);');
-      if (usesWasm) w.writeLine('const b = await bindArtifact(artifact, REGISTRY, options.wasm === false ? undefined : createWasmSpace);');
+      if (usesWasm) w.writeLine('const b = await bindArtifact(artifact, REGISTRY, wasmSpaces(options));');
       else {
         w.writeLine('void options; // no wasmsimd kernel: nothing to choose');
         w.writeLine('const b = await bindArtifact(artifact, REGISTRY);');
@@ -183,6 +183,7 @@ export function generateDispatch(a: LoadedArtifact, options: DispatchOptions = {
         w.writeLine('outputs: b.outputs,');
         w.writeLine('provenance: artifact.provenance,');
         w.writeLine('wasmsimd: b.wasmsimd,');
+        w.writeLine('relaxedSimd: b.relaxedSimd,');
         w.write('async run(feeds: Readonly<Record<string, Feed>>, runOptions?: RunOptions): Promise<Record<string, TensorView>> ').inlineBlock(() => {
           w.writeLine(`if (!live) throw new RunError('model was disposed');`);
           w.writeLine('copyFeeds(b.inputs, inputViews, feeds);');

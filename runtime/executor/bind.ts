@@ -51,6 +51,12 @@ export interface Model {
   readonly provenance: Provenance;
   /** True when the artifact's wasmsimd kernels run in WebAssembly (false: none, or js fallback). */
   readonly wasmsimd: boolean;
+  /**
+   * True when they run the relaxed-SIMD build of the kernel module (fused multiply-add: the
+   * engine has relaxed SIMD and the load did not set `relaxedSimd: false`); false: the SIMD128
+   * build, or no WebAssembly.
+   */
+  readonly relaxedSimd: boolean;
   /** Runs the model; resolves to one tensor per model output, by name. */
   run(feeds: Readonly<Record<string, Feed>>, options?: RunOptions): Promise<Record<string, TensorView>>;
   /** Releases the arena; the model cannot run afterwards. */
@@ -80,6 +86,8 @@ export interface Binding {
   readonly outputs: readonly TensorInfo[];
   /** True when wasmsimd kernels run in WebAssembly (false: none used, or they fell back to js). */
   readonly wasmsimd: boolean;
+  /** True when they run the relaxed-SIMD kernel module (kernels/wasm/env.ts). */
+  readonly relaxedSimd: boolean;
 }
 
 /**
@@ -136,6 +144,7 @@ function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpac
     artifact: a, arena, base, views, steps, ...(program ? { program, conds } : {}),
     inputs: a.inputs.map(info), outputs: a.outputs.map(info),
     wasmsimd: space !== undefined,
+    relaxedSimd: space?.relaxed ?? false,
   };
 }
 

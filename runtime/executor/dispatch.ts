@@ -4,6 +4,8 @@
 // kernels its model uses itself (`spc/runtime/kernels/...`), and the WebAssembly module only
 // when one of them is wasmsimd.
 
+import type { WasmChoice } from '../kernels/wasm/env.js';
+
 export { parseArtifact, ArtifactError } from '../loader/load.js';
 export { makeRegistry } from '../kernels/kernel.js';
 export type { Kernel, KernelRegistry, RunFn } from '../kernels/kernel.js';
@@ -14,8 +16,5 @@ export {
 } from './bind.js';
 export type { Binding, Feed, Model, RunOptions, SpaceFactory, TensorInfo } from './bind.js';
 
-/** Options of a generated module's load(), as loadModel's. */
-export interface DispatchLoadOptions {
-  /** Run wasmsimd kernels in WebAssembly when the engine has SIMD128 (default true). */
-  readonly wasm?: boolean;
-}
+/** Options of a generated module's load(), as loadModel's: `wasm` and `relaxedSimd` (kernels/wasm/env.ts). */
+export type DispatchLoadOptions = WasmChoice;

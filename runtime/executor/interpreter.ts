@@ -5,8 +5,8 @@
 
 import type { LoadedArtifact } from '../loader/model.js';
 import type { KernelRegistry, RunFn } from '../kernels/kernel.js';
-import type { WasmSpace } from '../kernels/wasm/env.js';
-import { createWasmSpace } from '../kernels/wasm/env.js';
+import type { WasmChoice, WasmSpace } from '../kernels/wasm/env.js';
+import { wasmSpaces } from '../kernels/wasm/env.js';
 import type { TensorView, TypedArray } from '../tensor.js';
 import type { Binding, Feed, RunOptions, TensorInfo } from './bind.js';
 import { bindArtifact, bindArtifactSync, copyFeeds, readOutputs, RunError } from './bind.js';
@@ -24,13 +24,16 @@ export class Interpreter {
   private binding: Binding | null;
   /** True when wasmsimd kernels run in WebAssembly (false: none used, or they fell back to js). */
   readonly wasmsimd: boolean;
+  /** True when they run the relaxed-SIMD kernel module. */
+  readonly relaxedSimd: boolean;
 
   /**
-   * Loads with WebAssembly memory when the artifact uses wasmsimd kernels, `wasm` allows it and
-   * the engine runs SIMD; otherwise with a plain arena, as the constructor does without a space.
+   * Loads with WebAssembly memory when the artifact uses wasmsimd kernels, `choice` allows it and
+   * the engine runs SIMD (the relaxed-SIMD module where it can and `choice` allows); otherwise
+   * with a plain arena, as the constructor does without a space.
    */
-  static async create(a: LoadedArtifact, registry: KernelRegistry, wasm = true): Promise<Interpreter> {
-    return new Interpreter(await bindArtifact(a, registry, wasm ? createWasmSpace : undefined));
+  static async create(a: LoadedArtifact, registry: KernelRegistry, choice: WasmChoice = {}): Promise<Interpreter> {
+    return new Interpreter(await bindArtifact(a, registry, wasmSpaces(choice)));
   }
 
   /** From a binding, or binds `a` now (into `space` when given). */
@@ -38,6 +41,7 @@ export class Interpreter {
     const b = isBinding(a) ? a : bindArtifactSync(a, registry ?? new Map(), space);
     this.binding = b;
     this.wasmsimd = b.wasmsimd;
+    this.relaxedSimd = b.relaxedSimd;
     this.steps = b.steps;
     this.inputs = b.inputs;
     this.outputs = b.outputs;

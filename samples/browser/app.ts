@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     const tr = document.createElement('tr');
     const l = recipe.get(n.name);
     const weights = !l ? '' : l.pattern === 'dense' ? 'dense' : `${l.pattern}, ${(100 * l.achieved).toFixed(0)}% zeros`;
-    const where = n.kernel.endsWith('-wasmsimd') ? (model.wasmsimd ? 'WebAssembly SIMD' : 'js fallback (no SIMD)') : n.kernel.endsWith('-js') ? 'JavaScript' : 'JavaScript (reference)';
+    const where = n.kernel.endsWith('-wasmsimd') ? (model.wasmsimd ? (model.relaxedSimd ? 'WebAssembly relaxed SIMD' : 'WebAssembly SIMD') : 'js fallback (no SIMD)') : n.kernel.endsWith('-js') ? 'JavaScript' : 'JavaScript (reference)';
     for (const text of [n.name, n.op, weights, n.kernel, where]) tr.appendChild(document.createElement('td')).textContent = text;
     return tr;
   }));
@@ -144,12 +144,13 @@ async function main(): Promise<void> {
     $('digit').dataset.state = 'idle';
   });
 
-  const simd = model.wasmsimd ? 'WebAssembly SIMD on' : 'WebAssembly SIMD unavailable: js kernels';
+  const simd = model.wasmsimd ? `WebAssembly SIMD on${model.relaxedSimd ? ' (relaxed SIMD: fused multiply-add)' : ''}` : 'WebAssembly SIMD unavailable: js kernels';
   $('status').textContent = `${model.name}.spm: ${bytes.length} bytes, loaded in ${loadMs.toFixed(1)} ms; ${nodes.length} nodes; ${simd}.`;
   (window as unknown as { spcSample: unknown }).spcSample = {
     predict: (pixels: readonly number[]) => predict(Float32Array.from(pixels)),
     kernels: nodes.map((n) => n.kernel),
     wasmsimd: model.wasmsimd,
+    relaxedSimd: model.relaxedSimd,
   };
   document.body.dataset.ready = 'true';
 }

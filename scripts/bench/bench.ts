@@ -10,17 +10,18 @@
 //   --json          print the results as JSON instead of tables
 //   --write         also write the tables into docs/performance.md (between the bench markers)
 //   --from f.json   render (and --write) the results of an earlier --json run instead of measuring
-//   --layers        run the per-layer microbenchmark instead (layers.ts)
+//   --layers        run the per-layer microbenchmark instead (layers.ts); with --relaxed on the
+//                   relaxed-SIMD kernel module (rerun under --experimental-wasm-relaxed-simd)
 //   --reorder       row reordering only: the pruned configurations and their twins without
 //                   reordering (default models mobilenet_v2_w050 resnet10_w32 squeezenet1_1);
 //                   --write writes the `reorder` section of docs/performance.md instead
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONFIGS, MODELS } from './configs.js';
+import { CONFIGS, MODELS, RELAXED_SIMD_FLAG } from './configs.js';
 import type { CellResult } from './configs.js';
 import { allTables, reorderTable } from './tables.js';
 import type { Metric } from './tables.js';
@@ -35,7 +36,8 @@ const REORDER_CONFIGS: string[] = ['spc-0.9-unstructured', 'spc-0.9-unstructured
 /** Runs one cell in a fresh Node process; its last stdout line is the CellResult. */
 function runCell(model: string, config: string, quick: boolean): Promise<CellResult> {
   return new Promise((resolve) => {
-    const args = [join(HERE, 'worker.js'), '--model', model, '--config', config, ...(quick ? ['--quick'] : [])];
+    const relaxed = CONFIGS.find((c) => c.key === config)?.relaxedSimd === true;
+    const args = [...(relaxed ? [RELAXED_SIMD_FLAG] : []), join(HERE, 'worker.js'), '--model', model, '--config', config, ...(quick ? ['--quick'] : [])];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', err = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
@@ -56,6 +58,11 @@ async function main(): Promise<void> {
     return i >= 0 && args[i + 1] !== undefined ? args[i + 1]!.split(',').filter((s) => s !== '') : undefined;
   };
   if (args.includes('--layers')) {
+    if (args.includes('--relaxed') && !process.execArgv.includes(RELAXED_SIMD_FLAG)) {
+      // The layers run in this process: start it again with relaxed SIMD on.
+      const r = spawnSync(process.execPath, [...process.execArgv, RELAXED_SIMD_FLAG, fileURLToPath(import.meta.url), ...args], { stdio: 'inherit' });
+      process.exit(r.status ?? 1);
+    }
     const { runLayers } = await import('./layers.js');
     await runLayers({ quick: args.includes('--quick'), json: args.includes('--json'), write: args.includes('--write') });
     return;

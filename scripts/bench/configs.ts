@@ -29,7 +29,16 @@ export interface BenchConfig {
   readonly reason?: string;
   /** For spc: this configuration is `key`'s without row reordering (the row-reordering table pairs them). */
   readonly noReorderOf?: string;
+  /**
+   * For spc: run the relaxed-SIMD kernel module (the worker is started with RELAXED_SIMD_FLAG,
+   * the cell is n/a where the model does not run it). Without it a spc cell loads with
+   * `relaxedSimd: false`, so its column is the SIMD128 module on any engine.
+   */
+  readonly relaxedSimd?: true;
 }
+
+/** The Node 20 flag that turns relaxed SIMD on (Chrome ships it on). */
+export const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
 
 // Pruned configurations use the compiler's defaults (what `spc compile --pattern` gives): targets
 // wasmsimd, js, ref and the shipped kernel profile, so a pruned layer runs dense where that is
@@ -37,9 +46,11 @@ export interface BenchConfig {
 export const CONFIGS: readonly BenchConfig[] = [
   { key: 'spc-dense-js', label: 'spc dense js', kind: 'spc', compile: { targets: ['js', 'ref'] } },
   { key: 'spc-dense-wasmsimd', label: 'spc dense wasmsimd', kind: 'spc', compile: { targets: ['wasmsimd', 'js', 'ref'] }, requireTarget: 'wasmsimd' },
+  { key: 'spc-dense-wasmsimd-relaxed', label: 'spc dense wasmsimd relaxed', kind: 'spc', compile: { targets: ['wasmsimd', 'js', 'ref'] }, requireTarget: 'wasmsimd', relaxedSimd: true },
   { key: 'spc-2:4', label: 'spc 2:4', kind: 'spc', compile: { pattern: '2:4' } },
   { key: 'spc-2:4-shared', label: 'spc 2:4 shared-rows', kind: 'spc', compile: { pattern: '2:4', shareRows: 4 } },
   { key: 'spc-0.9-unstructured', label: 'spc 0.9 unstructured', kind: 'spc', compile: { pattern: 'unstructured', sparsity: 0.9 } },
+  { key: 'spc-0.9-unstructured-relaxed', label: 'spc 0.9 unstructured relaxed', kind: 'spc', compile: { pattern: 'unstructured', sparsity: 0.9 }, relaxedSimd: true },
   // Row reordering (passes/reorder-rows.ts) is on for every pruned pattern unless permute is false
   // (`--no-permute`), which for unstructured turns off only the reordering (no permutation search).
   { key: 'spc-0.9-unstructured-noreorder', label: 'spc 0.9 unstructured, rows not reordered', kind: 'spc', compile: { pattern: 'unstructured', sparsity: 0.9, permute: false }, noReorderOf: 'spc-0.9-unstructured' },

@@ -18,6 +18,7 @@ import { corpusEntry, inputShapes as corpusShapes, modelFile } from './corpus.js
 import { measure } from './timing.js';
 import type { BenchPlan } from './timing.js';
 import { wasmContext } from '../../compiler/tune/wasm-context.js';
+import { relaxedSimdAvailable } from '../../runtime/kernels/wasm/env.js';
 
 export const LAYER_MODELS: readonly string[] = ['mobilenet_v2_w050', 'resnet10_w32'];
 export const SPARSITIES: readonly number[] = [0.5, 0.75, 0.9, 0.95];
@@ -223,12 +224,16 @@ export async function runLayers(o: { quick: boolean; json: boolean; write: boole
     ? { warmRuns: 2, warmMs: 0, minRuns: 5, minMs: 0, maxRuns: 5 }
     : { warmRuns: 10, warmMs: 100, minRuns: 15, minMs: 200, maxRuns: 1000 };
   const load0 = loadavg()[0]!;
+  // wasmContext instantiates the relaxed module wherever the engine has relaxed SIMD (bench.ts
+  // --relaxed turns it on for Node 20).
+  const module = relaxedSimdAvailable() ? 'relaxed SIMD' : 'SIMD128';
+  process.stderr.write(`layers: the ${module} kernel module\n`);
   const results = await measureLayers(plan);
   const load = `- 1-minute load average before and after the run: ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`;
   const table = layerTable(results);
   process.stdout.write(o.json ? `${JSON.stringify(results, null, 1)}\n` : `${table}\n`);
   if (o.write) {
     const { writeSection, machineFacts } = await import('./doc.js');
-    writeSection('layers', [`Measured by \`npm run bench -- --layers${o.quick ? ' --quick' : ''}\` on:`, '', ...machineFacts(), load, '', table].join('\n'));
+    writeSection('layers', [`Measured by \`npm run bench -- --layers${o.quick ? ' --quick' : ''}${module === 'SIMD128' ? '' : ' --relaxed'}\` (the ${module} kernel module) on:`, '', ...machineFacts(), load, '', table].join('\n'));
   }
 }

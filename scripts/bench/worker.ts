@@ -57,12 +57,16 @@ async function runSpc(model: string, cfg: BenchConfig, plan: BenchPlan): Promise
   if (cfg.requireTarget !== undefined && !kernels[cfg.requireTarget]) {
     return { model, config: cfg.key, status: 'n/a', reason: `no ${cfg.requireTarget} kernel selected (${Object.entries(kernels).map(([t, c]) => `${c} ${t}`).join(', ')})`, kernels };
   }
-  const m = await loadModel(compiled.artifact);
+  const m = await loadModel(compiled.artifact, { relaxedSimd: cfg.relaxedSimd === true });
   // Model.wasmsimd (when the runtime has it): false means the wasmsimd kernels run their js fallback.
   const inWasm = (m as { wasmsimd?: boolean }).wasmsimd;
   if (cfg.requireTarget === 'wasmsimd' && inWasm === false) {
     m.dispose();
     return { model, config: cfg.key, status: 'n/a', reason: 'wasmsimd kernels selected but running as their js fallback (no SIMD128 here?)', kernels };
+  }
+  if (cfg.relaxedSimd && !(m as { relaxedSimd?: boolean }).relaxedSimd) {
+    m.dispose();
+    return { model, config: cfg.key, status: 'n/a', reason: 'no wasmsimd kernel runs the relaxed-SIMD module (no relaxed SIMD in this engine, or no wasmsimd kernel)', kernels };
   }
   const feeds: Record<string, { data: TypedArray; shape: readonly number[] }> = {};
   for (const i of entry.inputs) feeds[i.name] = readNpy(i.npy, entry.dir);

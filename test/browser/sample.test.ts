@@ -1,8 +1,9 @@
 // Acceptance 3 of issue 8: the browser sample end to end in headless Chromium (Debian's
 // /usr/bin/chromium driven by playwright-core; no browser download). The sample is built into a
 // temp folder, served by a node:http static server on an ephemeral port; the page's test images
-// are clicked and fed through window.spcSample.predict, and every predicted digit (and logit, bit for bit) must
-// equal what the Node runtime computes from the same .spm on the same pixels. A drawn stroke must
+// are clicked and fed through window.spcSample.predict, and every predicted digit (and logit, bit for bit on the
+// same kernel module) must equal what the Node runtime computes from the same .spm on the same pixels. Chromium
+// runs the relaxed-SIMD module (detected at load), Node 20 without its flag the SIMD128 one. A drawn stroke must
 // give a prediction too, and a screenshot is taken (a non-empty PNG in the temp folder).
 // Needs `apt-get install chromium` (README); fails, naming the fix, when it is missing.
 
@@ -50,6 +51,9 @@ describe('browser sample in headless Chromium', function () {
 
   it('predicts every test image as the Node runtime does (same .spm, same pixels)', async () => {
     const model = await loadModel(built.artifact);
+    const sample = await page.evaluate(() => (window as unknown as { spcSample: { wasmsimd: boolean; relaxedSimd: boolean } }).spcSample);
+    assert.deepEqual([sample.wasmsimd, sample.relaxedSimd], [true, true], 'Chromium ships relaxed SIMD: the page runs the relaxed kernel module');
+    const sameModule = sample.relaxedSimd === model.relaxedSimd;
     let agree = 0;
     for (const im of built.images.images) {
       const x = Float32Array.from(im.pixels, (v) => v / 16);
@@ -57,8 +61,13 @@ describe('browser sample in headless Chromium', function () {
       const want = node.indexOf(Math.max(...node));
       const got = await page.evaluate((px) => (window as unknown as { spcSample: { predict(p: number[]): Promise<{ digit: number; logits: number[] }> } }).spcSample.predict(px), Array.from(x));
       assert.equal(got.digit, want, `test image ${im.index}: browser ${got.digit}, node ${want}`);
-      // The same WebAssembly and js kernels on the same bytes: bit for bit.
-      assert.deepEqual(got.logits, node, `test image ${im.index}: logits`);
+      // The same WebAssembly and js kernels on the same bytes: bit for bit; across the two modules
+      // fused against unfused rounding only (docs/kernels.md: far below 1e-5 of the largest logit).
+      if (sameModule) assert.deepEqual(got.logits, node, `test image ${im.index}: logits`);
+      else {
+        const max = Math.max(...node.map(Math.abs));
+        for (const [i, v] of node.entries()) assert.ok(Math.abs(got.logits[i]! - v) <= 1e-5 * max, `test image ${im.index}: logit ${i} browser ${got.logits[i]}, node ${v}`);
+      }
       if (want === im.label) agree++;
     }
     model.dispose();
@@ -80,7 +89,7 @@ describe('browser sample in headless Chromium', function () {
     const nodes = parseArtifact(built.artifact).nodes;
     assert.deepEqual(rows.map((r) => r[3]), nodes.map((n) => n.kernel));
     assert.ok(rows.some((r) => /^2:4, 50% zeros$/.test(r[2]!)), `a 2:4 layer: ${JSON.stringify(rows)}`);
-    assert.ok(rows.some((r) => r[4] === 'WebAssembly SIMD'), `Chromium runs the wasmsimd kernels in WebAssembly: ${JSON.stringify(rows)}`);
+    assert.ok(rows.some((r) => r[4] === 'WebAssembly relaxed SIMD'), `Chromium runs the wasmsimd kernels in WebAssembly, relaxed SIMD: ${JSON.stringify(rows)}`);
   });
 
   it('a drawn digit is downsampled to 8×8 and predicted; the screenshot is a PNG', async () => {

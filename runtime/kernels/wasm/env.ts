@@ -1,4 +1,6 @@
-// Loading the wasmsimd kernel module and the memory model it runs in.
+// Loading the wasmsimd kernel module and the memory model it runs in. Two builds of the same
+// kernels ship (scripts/build-wasm.mjs): SIMD128, and relaxed SIMD (asm/common.as madd as
+// f32x4.relaxed_madd); a load takes the relaxed one where the engine validates it, unless told not to.
 //
 //   one WebAssembly.Memory per loaded model, sized up front, never grown (growth detaches views):
 //
@@ -11,7 +13,7 @@
 // what it reads into scratch at prepare.
 
 import type { WasmEnv } from '../kernel.js';
-import { KERNELS_WASM_BASE64 } from './kernels.wasm.js';
+import { KERNELS_RELAXED_DELTA_BASE64, KERNELS_WASM_BASE64 } from './kernels.wasm.js';
 
 /** Bytes below the arena, never handed out. */
 export const RESERVED_BYTES = 64;
@@ -25,29 +27,81 @@ const SIMD_PROBE = new Uint8Array([
   0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, ...new Array<number>(16).fill(0), 0x0b,
 ]);
 
-let simd: boolean | undefined;
+/**
+ * (module (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0)))):
+ * validates only where relaxed SIMD is on (Chrome 114+; Node 20 under --experimental-wasm-relaxed-simd).
+ */
+const RELAXED_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,
+  0x03, 0x02, 0x01, 0x00,
+  0x0a, 0x3d, 0x01, 0x3b, 0x00,
+  ...[0, 1, 2].flatMap(() => [0xfd, 0x0c, ...new Array<number>(16).fill(0)]), 0xfd, 0x85, 0x02, 0x0b,
+]);
+
+let simd: boolean | undefined, relaxed: boolean | undefined;
 
 /** True when this engine runs WebAssembly SIMD128 (checked once). */
 export function wasmSimdAvailable(): boolean {
-  if (simd === undefined) {
-    try {
-      simd = typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE) && WebAssembly.validate(kernelBytes());
-    } catch {
-      simd = false;
-    }
-  }
+  if (simd === undefined) simd = validates(SIMD_PROBE) && validates(kernelModuleBytes(false));
   return simd;
 }
 
-let bytes: Uint8Array<ArrayBuffer> | undefined;
+/** True when this engine also runs relaxed SIMD, so the relaxed kernel module can load (checked once). */
+export function relaxedSimdAvailable(): boolean {
+  if (relaxed === undefined) relaxed = wasmSimdAvailable() && validates(RELAXED_PROBE) && validates(kernelModuleBytes(true));
+  return relaxed;
+}
 
-function kernelBytes(): Uint8Array<ArrayBuffer> {
+function validates(module: Uint8Array<ArrayBuffer>): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(module);
+  } catch {
+    return false;
+  }
+}
+
+const decoded = new Map<boolean, Uint8Array<ArrayBuffer>>();
+
+/** The SIMD128 module's bytes, or the relaxed one's (rebuilt from its delta), decoded once each. */
+export function kernelModuleBytes(relaxedSimd: boolean): Uint8Array<ArrayBuffer> {
+  let bytes = decoded.get(relaxedSimd);
   if (!bytes) {
-    const bin = atob(KERNELS_WASM_BASE64);
-    bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    bytes = relaxedSimd ? applyDelta(kernelModuleBytes(false), fromBase64(KERNELS_RELAXED_DELTA_BASE64)) : fromBase64(KERNELS_WASM_BASE64);
+    decoded.set(relaxedSimd, bytes);
   }
   return bytes;
+}
+
+function fromBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * The relaxed module from the SIMD128 one and scripts/build-wasm.mjs's delta (varints: the
+ * length, then records of literal length, literal bytes, copy length, copy start when > 0).
+ * A delta that overruns gives a short or invalid module, which WebAssembly.validate refuses.
+ */
+function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array<ArrayBuffer> {
+  let p = 0;
+  const varint = (): number => {
+    let v = 0, shift = 0, b: number;
+    do { b = delta[p++] ?? 0; v += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80 && shift < 35);
+    return v;
+  };
+  const out = new Uint8Array(varint());
+  let n = 0;
+  while (n < out.length && p < delta.length) {
+    const lit = Math.min(varint(), out.length - n);
+    out.set(delta.subarray(p, p + lit), n);
+    p += lit; n += lit;
+    const len = Math.min(varint(), out.length - n);
+    if (len > 0) { const from = varint(); out.set(base.subarray(from, from + len), n); n += len; }
+  }
+  return out;
 }
 
 export const align16 = (n: number): number => Math.ceil(n / 16) * 16;
@@ -56,28 +110,54 @@ export const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 export interface WasmSpace extends WasmEnv {
   /** Bump allocator over the fixed region (arena, weights), 16-aligned; throws when full. */
   alloc(bytes: number): number;
+  /** True when the relaxed-SIMD module runs here, false for the SIMD128 one. */
+  readonly relaxed: boolean;
+}
+
+/** How a load uses WebAssembly (LoadOptions and a generated module's load options extend it). */
+export interface WasmChoice {
+  /**
+   * Run wasmsimd kernels in WebAssembly when the engine has SIMD128 (default true). With false,
+   * or without SIMD, every wasmsimd kernel of the artifact runs its js equivalent.
+   */
+  readonly wasm?: boolean;
+  /**
+   * Run the relaxed-SIMD build of the kernels (fused multiply-add) where the engine has relaxed
+   * SIMD (default true); false runs the SIMD128 build everywhere (outputs then round as on an
+   * engine without relaxed SIMD; to compare the two). Model.relaxedSimd says which one runs.
+   */
+  readonly relaxedSimd?: boolean;
+}
+
+/** The memory factory for a load with these options: none with `wasm: false`, else createWasmSpace with the chosen module. */
+export function wasmSpaces(choice: WasmChoice): ((fixedBytes: number, scratchBytes: number) => Promise<WasmSpace | undefined>) | undefined {
+  if (choice.wasm === false) return undefined;
+  const relaxedSimd = choice.relaxedSimd !== false;
+  return (fixedBytes, scratchBytes) => createWasmSpace(fixedBytes, scratchBytes, relaxedSimd);
 }
 
 /**
- * Creates the memory and instantiates the kernel module over it; resolves to undefined when
- * SIMD is unavailable or instantiation fails (the caller then runs the js kernels).
+ * Creates the memory and instantiates the kernel module over it: the relaxed-SIMD build when
+ * `relaxedSimd` and the engine has it, else the SIMD128 one; resolves to undefined when SIMD is
+ * unavailable or instantiation fails (the caller then runs the js kernels).
  */
-export async function createWasmSpace(fixedBytes: number, scratchBytes: number): Promise<WasmSpace | undefined> {
+export async function createWasmSpace(fixedBytes: number, scratchBytes: number, relaxedSimd = true): Promise<WasmSpace | undefined> {
   if (!wasmSimdAvailable()) return undefined;
+  const useRelaxed = relaxedSimd && relaxedSimdAvailable();
   const fixedEnd = RESERVED_BYTES + align16(fixedBytes);
   const total = fixedEnd + align16(scratchBytes);
   const pages = Math.max(1, Math.ceil(total / PAGE));
   let memory: WebAssembly.Memory, exports: WebAssembly.Exports;
   try {
     memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const { instance } = await WebAssembly.instantiate(kernelBytes(), { env: { memory } });
+    const { instance } = await WebAssembly.instantiate(kernelModuleBytes(useRelaxed), { env: { memory } });
     exports = instance.exports;
   } catch {
     return undefined;
   }
   let fixed = RESERVED_BYTES, scratch = fixedEnd;
   return {
-    memory, exports,
+    memory, exports, relaxed: useRelaxed,
     alloc(n: number): number {
       const at = fixed;
       fixed = align16(fixed + n);

@@ -85,7 +85,7 @@ function assertImportsOnlyItsKernels(label: string, source: string, kernelIds: r
     const module = imp.spec.slice(PACKAGE_IMPORTS.kernels.length + 1);
     if (module === 'wasm/env') {
       assert.ok(usesWasm, `${label}: imports the wasm module but runs no wasmsimd kernel`);
-      assert.deepEqual(imp.names, ['createWasmSpace']);
+      assert.deepEqual(imp.names, ['wasmSpaces']);
       continue;
     }
     got.set(module, new Set(imp.names));

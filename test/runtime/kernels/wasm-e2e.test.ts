@@ -2,7 +2,7 @@
 // picks wasmsimd kernels for its 1×1 convs, its 3×3 s2 stem (im2col), its depthwise convs and
 // its Gemm, loads them into WebAssembly memory, and matches onnxruntime's stored output; the js
 // fallback (wasm: false) matches too. resnet10_w32: its 7×7 s2 stem and every 3×3 conv run wasmsimd. Also: the
-// committed kernel module is what scripts/build-wasm.mjs builds from the source today.
+// committed kernel modules (SIMD128 and relaxed SIMD) are what scripts/build-wasm.mjs builds from the source today.
 
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { compileFile } from '../../../compiler/compile.js';
 import { loadModel } from '../../../runtime/index.js';
 import { parseArtifact } from '../../../runtime/loader/load.js';
+import { kernelModuleBytes } from '../../../runtime/kernels/wasm/env.js';
 import { MODELS_DIR, REPO_ROOT } from '../../helpers/corpus.js';
 import { assertClose } from '../../helpers/compare.js';
 import { readNpy } from '../../helpers/files.js';
@@ -98,11 +99,15 @@ describe('wasmsimd end to end', function () {
 
 describe('wasmsimd kernel module', function () {
   this.timeout(120_000);
-  it('runtime/kernels/wasm/kernels.wasm.ts is up to date (npm run build:wasm rebuilds it byte for byte)', () => {
+  it('runtime/kernels/wasm/kernels.wasm.ts, both the SIMD128 and the relaxed-SIMD module, is up to date (npm run build:wasm rebuilds it byte for byte)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spc-wasm-'));
     try {
-      execFileSync(process.execPath, [join(REPO_ROOT, 'scripts/build-wasm.mjs'), '--out', dir], { stdio: 'pipe' });
+      // As npm run build:wasm: the flag lets Node 20 validate the relaxed module too.
+      execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', join(REPO_ROOT, 'scripts/build-wasm.mjs'), '--out', dir], { stdio: 'pipe' });
       const fresh = readFileSync(join(dir, 'kernels.wasm.ts'), 'utf8');
+      // The runtime rebuilds the relaxed module from its delta: byte for byte what asc built.
+      assert.ok(Buffer.from(kernelModuleBytes(false)).equals(readFileSync(join(dir, 'kernels.wasm'))), 'the SIMD128 module decodes to the built bytes');
+      assert.ok(Buffer.from(kernelModuleBytes(true)).equals(readFileSync(join(dir, 'kernels.relaxed.wasm'))), 'the relaxed module decodes from its delta to the built bytes');
       const committed = readFileSync(join(REPO_ROOT, 'runtime/kernels/wasm/kernels.wasm.ts'), 'utf8');
       assert.ok(fresh === committed, 'runtime/kernels/wasm/kernels.wasm.ts is stale: run `npm run build:wasm` and commit it');
     } finally {

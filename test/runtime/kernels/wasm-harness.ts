@@ -47,3 +47,55 @@ export function withoutAllocation(fn: () => void): void {
     WebAssembly.Memory.prototype.grow = grow;
   }
 }
+
+/** float32's unit roundoff. */
+const U = 2 ** -24;
+const LINEAR_OPS = ['Conv', 'Gemm', 'MatMul'];
+const POLYNOMIAL_OPS = ['Exp', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish'];
+
+/**
+ * The products summed into one output of a Conv (C/group·kernel), Gemm or MatMul (A's reduction
+ * axis), from the node's input shapes; undefined for other ops.
+ */
+export function reductionLength(op: string, inputs: readonly (readonly number[] | undefined)[], attrs: Attrs): number | undefined {
+  const a = inputs[0]!, w = inputs[1];
+  if (op === 'Conv') return w!.slice(1).reduce((p, d) => p * d, 1);
+  if (op === 'Gemm') return attrs['transA'] === 1 ? a[0] : a[1];
+  if (op === 'MatMul') return a[a.length - 1];
+  return undefined;
+}
+
+/**
+ * The relaxed-SIMD module's output (`relaxed`) against the SIMD128 module's (`simd128`) on the
+ * same inputs. The modules differ only in asm/common.as madd: fused a·b + c (one rounding)
+ * against mul then add (two), in the same summation order. So:
+ *   Conv, Gemm, MatMul (reduction length K, summed in any order, plus bias, alpha and beta):
+ *     recursive summation is within γ_{K+1}·S of the exact value unfused and γ_K·S fused
+ *     (γ_n = n·u/(1 − n·u), u = 2⁻²⁴, S = |b| + Σ|w·x|), so |Δ| ≤ (2K + 4)·u·S, with S from
+ *     the ref kernel without epilogue on |inputs| (`absolute`; relu and clip are 1-Lipschitz);
+ *   Exp, Sigmoid, Tanh, HardSigmoid, HardSwish (Horner steps of a polynomial at |r| ≤ ln2/2 and
+ *     x·α + β, for |x| < 1 as the tests feed them): |Δ| ≤ 8u·(|y| + |x|);
+ *   every other kernel has no multiply-add: bit for bit the same.
+ * Fails naming the kernel, case and index.
+ */
+export function assertModulesAgree(k: Kernel, what: string, relaxed: Float32Array, simd128: Float32Array,
+  bound: { readonly K?: number; readonly absolute?: Float32Array; readonly x?: Float32Array }): void {
+  for (let i = 0; i < relaxed.length; i++) {
+    const r = relaxed[i]!, s = simd128[i]!;
+    let limit = 0;
+    if (LINEAR_OPS.includes(k.op)) limit = (2 * bound.K! + 4) * U * bound.absolute![i]!;
+    else if (POLYNOMIAL_OPS.includes(k.op)) limit = 8 * U * (Math.abs(s) + Math.abs(bound.x![i]!));
+    const same = Object.is(r, s) || (Number.isNaN(r) && Number.isNaN(s));
+    if (!same && !(Math.abs(r - s) <= limit)) {
+      throw new Error(`${k.id}, case '${what}': output[${i}] relaxed SIMD ${r}, SIMD128 ${s}, |Δ| ${Math.abs(r - s)} over the bound ${limit}`);
+    }
+  }
+}
+
+/** The ref kernel `ref0` (no epilogue) on |inputs|: S = |b| + Σ|w·x| per output of a Conv/Gemm/MatMul, for assertModulesAgree. */
+export function absoluteSums(ref0: Kernel, shapes: readonly (readonly number[] | undefined)[], data: readonly (Float32Array | undefined)[], output: readonly number[], attrs: Attrs): Float32Array {
+  const y = new Float32Array(output.reduce((p, d) => p * d, 1));
+  const abs = (d: Float32Array): Float32Array => d.map(Math.abs);
+  ref0.prepare({ node: 'ref |inputs|', inputs: shapes.map((s, i) => s && plain(s, abs(data[i]!))), outputs: [plain(output, y)], attrs })();
+  return y;
+}

@@ -13,12 +13,12 @@
 // must not allocate (array constructors trapped) nor grow the memory; scratch starts as NaN.
 
 import { strict as assert } from 'node:assert';
-import { epilogueAttrs, plain, rng, wasmView, withoutAllocation } from './wasm-harness.js';
+import { absoluteSums, assertModulesAgree, epilogueAttrs, plain, reductionLength, rng, wasmView, withoutAllocation } from './wasm-harness.js';
 import { elementwiseEdgeCases } from './edge-cases-elementwise.js';
 import type { Attrs, Kernel, RunFn } from '../../../runtime/kernels/kernel.js';
 import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS, WASMSIMD_KERNELS } from '../../../runtime/kernels/index.js';
-import { createWasmSpace, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
+import { createWasmSpace, relaxedSimdAvailable, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
 import { im2colTile } from '../../../runtime/kernels/wasm/conv.js';
 import { phasedDims } from '../../../runtime/kernels/wasm/conv-csr.js';
@@ -268,10 +268,10 @@ function matmulCases(csr: boolean): Case[] {
 
 
 
-interface Prepared { readonly want: Float32Array; readonly got: Float32Array; readonly run: RunFn }
+interface Prepared { readonly want: Float32Array; readonly got: Float32Array; readonly run: RunFn; readonly data: readonly (Float32Array | undefined)[] }
 
-/** Runs ref on plain views and prepares the wasm kernel on copies in WebAssembly memory. */
-async function prepareCase(k: Kernel, ref: Kernel, c: Case, seed: number): Promise<Prepared> {
+/** Runs ref on plain views and prepares the wasm kernel on copies in WebAssembly memory (the relaxed-SIMD module where there is one, unless `relaxedSimd` is false). */
+async function prepareCase(k: Kernel, ref: Kernel, c: Case, seed: number, relaxedSimd = true): Promise<Prepared> {
   const next = rng(seed);
   const data = c.inputs.map((s) => {
     if (s === undefined) return undefined;
@@ -302,15 +302,16 @@ async function prepareCase(k: Kernel, ref: Kernel, c: Case, seed: number): Promi
   const shapes = nodeShapesOf({ node: 'probe', ...probe });
   assert.ok(k.supports?.(shapes), `${k.id} should support ${c.name}`);
   const fixed = data.reduce((a, d) => a + (d ? d.length * 4 + 16 : 0), 0) + sizeOf(c.output) * 4 + 16;
-  const space = await createWasmSpace(fixed, k.scratchBytes!(shapes) + 64);
+  const space = await createWasmSpace(fixed, k.scratchBytes!(shapes) + 64, relaxedSimd);
   assert.ok(space, 'WebAssembly SIMD is available');
+  assert.equal(space.relaxed, relaxedSimd && relaxedSimdAvailable(), 'the module asked for');
   const inputs = c.inputs.map((s, i) => s && (i === 1 && weight ? weight : wasmView(space, s, data[i]!)));
   const y = wasmView(space, c.output, new Float32Array(sizeOf(c.output)).fill(Number.NaN));
   // Scratch starts as NaN, not zeros: a kernel may read only scratch it wrote.
   const free = space.alloc(0);
   new Float32Array(space.memory.buffer, free, (space.memory.buffer.byteLength - free) / 4).fill(Number.NaN);
   const run = k.prepare({ node: `test-${k.id}`, inputs, outputs: [y], attrs, wasm: space });
-  return { want, got: y.data as Float32Array, run };
+  return { want, got: y.data as Float32Array, run, data };
 }
 
 /** "row n (tile rows 4·⌊n/4⌋…), pixel p (tile ⌊p/T⌋)" for the kernel's layout. */
@@ -326,6 +327,10 @@ function tileOf(k: Kernel, c: Case, i: number): string {
 }
 
 const simd = wasmSimdAvailable();
+// Under --experimental-wasm-relaxed-simd (wasm-relaxed.test.ts runs this file so) the kernels
+// run the relaxed-SIMD module, and each case also runs on the SIMD128 one: the two must agree
+// within assertModulesAgree's bound.
+const relaxed = relaxedSimdAvailable();
 
 describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
   this.timeout(120_000);
@@ -346,10 +351,11 @@ describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
     const csr = k.format === 'csr';
     const cases = fastCases(k) ?? (k.op === 'MaxPool' ? maxPoolCases() : k.op === 'Add' || k.op === 'Relu' ? eltwiseCases(k.op) : k.op !== 'Conv' ? (k.op === 'Gemm' ? gemmCases(csr) : matmulCases(csr))
       : k.id.includes('-1x8-') ? dwCases() : csr ? [...convCases(true), ...kxkCsrCases()] : [...convCases(false), ...kxkCases()]);
-    it(`${k.id} matches ${ref.id} on ${cases.length} edge cases`, async function () {
+    const ref0 = ALL_KERNELS.find((r) => r.target === 'ref' && r.op === k.op && r.epilogue === '' && (r.format ?? 'dense') === 'dense')!;
+    it(`${k.id} matches ${ref.id} on ${cases.length} edge cases${relaxed ? ' (relaxed SIMD), and the SIMD128 module within the madd bound' : ''}`, async function () {
       if (!simd) this.skip();
       for (const [ci, c] of cases.entries()) {
-        const { want, got, run } = await prepareCase(k, ref, c, 4242 + ci);
+        const { want, got, run, data } = await prepareCase(k, ref, c, 4242 + ci);
         withoutAllocation(run);
         for (let i = 0; i < want.length; i++) {
           const e = want[i]!, g = got[i]!;
@@ -359,6 +365,12 @@ describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
         }
         run(); // a second run over the same views gives the same numbers (no state between runs)
         for (let i = 0; i < want.length; i++) if (!(Math.abs(got[i]! - want[i]!) <= 1e-4 * Math.abs(want[i]!) + 1e-5)) assert.fail(`${k.id}, case '${c.name}', second run: output[${i}]`);
+        if (relaxed) {
+          const simd128 = await prepareCase(k, ref, c, 4242 + ci, false);
+          simd128.run();
+          const K = reductionLength(k.op, c.inputs, c.attrs);
+          assertModulesAgree(k, c.name, got, simd128.got, { K, x: data[0], absolute: K === undefined ? undefined : absoluteSums(ref0, c.inputs, data, c.output, c.attrs) });
+        }
       }
     });
   }

@@ -11,11 +11,11 @@
 // js, ref select these kernels for their pruned layers and match the js fallback.
 
 import { strict as assert } from 'node:assert';
-import { epilogueAttrs, plain, rng, wasmView, withoutAllocation } from './wasm-harness.js';
+import { absoluteSums, assertModulesAgree, epilogueAttrs, plain, reductionLength, rng, wasmView, withoutAllocation } from './wasm-harness.js';
 import type { Attrs, Kernel, RunFn } from '../../../runtime/kernels/kernel.js';
 import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS, WASMSIMD_KERNELS } from '../../../runtime/kernels/index.js';
-import { createWasmSpace, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
+import { createWasmSpace, relaxedSimdAvailable, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
 import { rowBlockFill, rowBlocks } from '../../../runtime/kernels/wasm/rowblock.js';
 import { Checker } from '../../../runtime/kernels/common/define.js';
@@ -187,10 +187,10 @@ function matmulCases(p: Pattern): Case[] {
 
 
 
-interface Prepared { readonly want: Float32Array; readonly got: Float32Array; readonly run: RunFn }
+interface Prepared { readonly want: Float32Array; readonly got: Float32Array; readonly run: RunFn; readonly data: readonly (Float32Array | undefined)[] }
 
-/** Prunes and packs the weight, runs the dense ref on plain views, prepares the kernel in wasm memory. */
-async function prepareCase(k: Kernel, ref: Kernel, c: Case, seed: number): Promise<Prepared> {
+/** Prunes and packs the weight, runs the dense ref on plain views, prepares the kernel in wasm memory (the relaxed-SIMD module where there is one, unless `relaxedSimd` is false). */
+async function prepareCase(k: Kernel, ref: Kernel, c: Case, seed: number, relaxedSimd = true): Promise<Prepared> {
   const next = rng(seed);
   const data = c.inputs.map((s) => {
     if (s === undefined) return undefined;
@@ -214,12 +214,13 @@ async function prepareCase(k: Kernel, ref: Kernel, c: Case, seed: number): Promi
   assert.ok(k.supports?.(shapes), `${k.id} should support ${c.name}`);
   const fixed = data.reduce((a, d) => a + (d ? d.length * 4 + 16 : 0), 0) + sizeOf(c.output) * 4 + 16;
   // Scratch exactly as the kernel asks: prepare throws when it reserves more.
-  const space = await createWasmSpace(fixed, k.scratchBytes!(shapes));
+  const space = await createWasmSpace(fixed, k.scratchBytes!(shapes), relaxedSimd);
   assert.ok(space, 'WebAssembly SIMD is available');
+  assert.equal(space.relaxed, relaxedSimd && relaxedSimdAvailable(), 'the module asked for');
   const inputs = c.inputs.map((s, i) => s && (i === 1 ? weight : wasmView(space, s, data[i]!)));
   const y = wasmView(space, c.output, new Float32Array(sizeOf(c.output)).fill(Number.NaN));
   const run = k.prepare({ node: `test-${k.id}`, inputs, outputs: [y], attrs, wasm: space });
-  return { want, got: y.data as Float32Array, run };
+  return { want, got: y.data as Float32Array, run, data };
 }
 
 /** "row n (group ⌊n/4⌋), pixel p (tile ⌊p/8⌋)" in the kernel's Y = W·X layout. */
@@ -232,6 +233,9 @@ function tileOf(k: Kernel, c: Case, i: number): string {
 }
 
 const simd = wasmSimdAvailable();
+// Under --experimental-wasm-relaxed-simd (wasm-relaxed.test.ts runs this file so): each case also
+// on the SIMD128 module, within assertModulesAgree's bound of the relaxed one.
+const relaxed = relaxedSimdAvailable();
 const ROWBLOCK = WASMSIMD_KERNELS.filter((k) => k.format === 'nm' || k.format === 'bsr');
 
 describe('row-block wasmsimd kernels (nm, bsr) vs dense ref kernels, in WebAssembly memory', function () {
@@ -254,10 +258,11 @@ describe('row-block wasmsimd kernels (nm, bsr) vs dense ref kernels, in WebAssem
     // Every pattern on the op's full edge grid for the plain epilogue; relu/clip on the first pattern.
     const used = k.epilogue === '' ? patterns : patterns.slice(0, 1);
     const cases = used.flatMap((p) => (k.op === 'Conv' ? [...pointwiseCases(p), ...kxkCases(p)] : k.op === 'Gemm' ? gemmCases(p) : matmulCases(p)));
-    it(`${k.id} matches ${ref.id} on ${cases.length} cases (${used.map((p) => p.name).join(', ')})`, async function () {
+    const ref0 = ALL_KERNELS.find((r) => r.target === 'ref' && r.op === k.op && r.epilogue === '' && (r.format ?? 'dense') === 'dense')!;
+    it(`${k.id} matches ${ref.id} on ${cases.length} cases (${used.map((p) => p.name).join(', ')})${relaxed ? ' (relaxed SIMD), and the SIMD128 module within the madd bound' : ''}`, async function () {
       if (!simd) this.skip();
       for (const [ci, c] of cases.entries()) {
-        const { want, got, run } = await prepareCase(k, ref, c, 7001 + ci);
+        const { want, got, run, data } = await prepareCase(k, ref, c, 7001 + ci);
         withoutAllocation(run);
         for (let i = 0; i < want.length; i++) {
           const e = want[i]!, g = got[i]!;
@@ -267,6 +272,11 @@ describe('row-block wasmsimd kernels (nm, bsr) vs dense ref kernels, in WebAssem
         }
         run();
         for (let i = 0; i < want.length; i++) if (!(Math.abs(got[i]! - want[i]!) <= 1e-4 * Math.abs(want[i]!) + 1e-5)) assert.fail(`${k.id}, case '${c.name}', second run: output[${i}]`);
+        if (relaxed) {
+          const simd128 = await prepareCase(k, ref, c, 7001 + ci, false);
+          simd128.run();
+          assertModulesAgree(k, `${c.pattern.name}, ${c.name}`, got, simd128.got, { K: reductionLength(k.op, c.inputs, c.attrs), absolute: absoluteSums(ref0, c.inputs, data, c.output, c.attrs) });
+        }
       }
     });
   }

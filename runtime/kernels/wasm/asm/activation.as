@@ -3,7 +3,7 @@
 // bounds stated in wasm/activation.ts and tested against the ref kernels), hardSigmoidF32
 // (clamp(alpha·x + beta, 0, 1)) and hardSwishF32 (x · clamp(x/6 + 1/2, 0, 1)).
 
-import { clamp4 } from './common';
+import { clamp4, madd } from './common';
 
 // exp: x = n·ln2 + r, |r| ≤ ln2/2 (ln2 split in two for an exact n·ln2), e^r by Cephes' expf
 // polynomial, then scaled by 2^n as two factors 2^⌊n/2⌋·2^⌈n/2⌉ so that n from −150 to 128
@@ -14,12 +14,12 @@ import { clamp4 } from './common';
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
   let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  const e = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1.0));
+  p = madd(p, r, f32x4.splat(1.3981999507e-3));
+  p = madd(p, r, f32x4.splat(8.3334519073e-3));
+  p = madd(p, r, f32x4.splat(4.1665795894e-2));
+  p = madd(p, r, f32x4.splat(1.6666665459e-1));
+  p = madd(p, r, f32x4.splat(5.0000001201e-1));
+  const e = f32x4.add(madd(p, f32x4.mul(r, r), r), f32x4.splat(1.0));
   const ni = i32x4.trunc_sat_f32x4_s(n);
   const n1 = i32x4.shr_s(ni, 1), n2 = i32x4.sub(ni, n1);
   const bias = i32x4.splat(127);
@@ -41,11 +41,11 @@ import { clamp4 } from './common';
   const ax = f32x4.abs(x);
   const z = f32x4.mul(x, x);
   let p = f32x4.splat(-5.70498872745e-3);
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
-  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  p = madd(p, z, f32x4.splat(2.06390887954e-2));
+  p = madd(p, z, f32x4.splat(-5.37397155531e-2));
+  p = madd(p, z, f32x4.splat(1.33314422036e-1));
+  p = madd(p, z, f32x4.splat(-3.33332819422e-1));
+  const small = madd(f32x4.mul(p, z), x, x);
   const e = exp4(f32x4.mul(ax, f32x4.splat(-2.0)));
   const big = f32x4.div(f32x4.sub(f32x4.splat(1.0), e), f32x4.add(f32x4.splat(1.0), e));
   const signed = v128.or(big, v128.and(x, i32x4.splat(0x80000000)));
@@ -53,7 +53,7 @@ import { clamp4 } from './common';
 }
 
 @inline function hardSigmoid4(x: v128, alpha: v128, beta: v128): v128 {
-  return clamp4(f32x4.add(f32x4.mul(x, alpha), beta), f32x4.splat(0.0), f32x4.splat(1.0));
+  return clamp4(madd(x, alpha, beta), f32x4.splat(0.0), f32x4.splat(1.0));
 }
 
 // The four kinds below share one loop shape; `kind` is a constant after inlining.

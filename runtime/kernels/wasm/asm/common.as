@@ -11,13 +11,21 @@
 }
 
 /**
- * a·b + c per lane: every f32x4 multiply-add of the kernels goes through here, so the one
- * place that chooses between the SIMD128 pair (mul then add, rounded twice) and relaxed SIMD's
- * fused `relaxed_madd` (issue 17) is this function.
+ * a·b + c per lane: every f32x4 multiply-add of the kernels goes through here, the one place
+ * that chooses between SIMD128's pair (mul then add, rounded twice) and relaxed SIMD's
+ * `relaxed_madd` (fused where the hardware has FMA, rounded once; the engine may also run it
+ * unfused). scripts/build-wasm.mjs compiles the kernels twice, with and without
+ * `--enable relaxed-simd`, and ASC_FEATURE_RELAXED_SIMD folds to a constant in each build, so
+ * neither module carries the other's branch. runtime/kernels/wasm/env.ts picks the module at load.
  */
 @inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(f32x4.mul(a, b), c);
 }
+
+// The relaxed build's other switch belongs beside madd: the int8 dot product
+// (i32x4.relaxed_dot_i8x16_i7x16_add_s, one instruction for 16 int8 products summed into 4
+// lanes, with a SIMD128 fallback of extmul + extadd) for the int8 kernels of issue 13.
 
 @inline export function clamp1(v: f32, lo: f32, hi: f32): f32 {
   return Mathf.min(Mathf.max(v, lo), hi);
@@ -46,10 +54,10 @@
       const s1 = v128.load32_splat(w1 + kk);
       const s2 = v128.load32_splat(w2 + kk);
       const s3 = v128.load32_splat(w3 + kk);
-      a00 = f32x4.add(a00, f32x4.mul(s0, x0)); a01 = f32x4.add(a01, f32x4.mul(s0, x1));
-      a10 = f32x4.add(a10, f32x4.mul(s1, x0)); a11 = f32x4.add(a11, f32x4.mul(s1, x1));
-      a20 = f32x4.add(a20, f32x4.mul(s2, x0)); a21 = f32x4.add(a21, f32x4.mul(s2, x1));
-      a30 = f32x4.add(a30, f32x4.mul(s3, x0)); a31 = f32x4.add(a31, f32x4.mul(s3, x1));
+      a00 = madd(s0, x0, a00); a01 = madd(s0, x1, a01);
+      a10 = madd(s1, x0, a10); a11 = madd(s1, x1, a11);
+      a20 = madd(s2, x0, a20); a21 = madd(s2, x1, a21);
+      a30 = madd(s3, x0, a30); a31 = madd(s3, x1, a31);
       xp += rowX;
     }
     const o = <usize>p << 2;
@@ -63,10 +71,10 @@
     let xp = x + (<usize>p << 2);
     for (let kk: usize = 0; kk < rowW; kk += 4) {
       const x0 = v128.load(xp);
-      a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(w0 + kk)), x0));
-      a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(w1 + kk)), x0));
-      a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(w2 + kk)), x0));
-      a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(w3 + kk)), x0));
+      a0 = madd(f32x4.splat(load<f32>(w0 + kk)), x0, a0);
+      a1 = madd(f32x4.splat(load<f32>(w1 + kk)), x0, a1);
+      a2 = madd(f32x4.splat(load<f32>(w2 + kk)), x0, a2);
+      a3 = madd(f32x4.splat(load<f32>(w3 + kk)), x0, a3);
       xp += rowX;
     }
     const o = <usize>p << 2;
@@ -98,8 +106,8 @@
     let xp = x + (<usize>p << 2);
     for (let kk: usize = 0; kk < rowW; kk += 4) {
       const s = f32x4.splat(load<f32>(w0 + kk));
-      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(xp)));
-      a1 = f32x4.add(a1, f32x4.mul(s, v128.load(xp, 16)));
+      a0 = madd(s, v128.load(xp), a0);
+      a1 = madd(s, v128.load(xp, 16), a1);
       xp += rowX;
     }
     const o = <usize>p << 2;
@@ -219,13 +227,13 @@ export function packW4(w: usize, dst: usize, N: i32, K: i32): void {
     for (let wk = wp; wk < wEnd; wk += 16) {
       const x0 = v128.load(xp), x1 = v128.load(xp, 16);
       let s = v128.load32_splat(wk);
-      a00 = f32x4.add(a00, f32x4.mul(s, x0)); a01 = f32x4.add(a01, f32x4.mul(s, x1));
+      a00 = madd(s, x0, a00); a01 = madd(s, x1, a01);
       s = v128.load32_splat(wk, 4);
-      a10 = f32x4.add(a10, f32x4.mul(s, x0)); a11 = f32x4.add(a11, f32x4.mul(s, x1));
+      a10 = madd(s, x0, a10); a11 = madd(s, x1, a11);
       s = v128.load32_splat(wk, 8);
-      a20 = f32x4.add(a20, f32x4.mul(s, x0)); a21 = f32x4.add(a21, f32x4.mul(s, x1));
+      a20 = madd(s, x0, a20); a21 = madd(s, x1, a21);
       s = v128.load32_splat(wk, 12);
-      a30 = f32x4.add(a30, f32x4.mul(s, x0)); a31 = f32x4.add(a31, f32x4.mul(s, x1));
+      a30 = madd(s, x0, a30); a31 = madd(s, x1, a31);
       xp += rowX;
     }
     const o = <usize>p << 2;
@@ -239,10 +247,10 @@ export function packW4(w: usize, dst: usize, N: i32, K: i32): void {
     let xp = x + (<usize>p << 2);
     for (let wk = wp; wk < wEnd; wk += 16) {
       const x0 = v128.load(xp);
-      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wk), x0));
-      a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(wk, 4), x0));
-      a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(wk, 8), x0));
-      a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(wk, 12), x0));
+      a0 = madd(v128.load32_splat(wk), x0, a0);
+      a1 = madd(v128.load32_splat(wk, 4), x0, a1);
+      a2 = madd(v128.load32_splat(wk, 8), x0, a2);
+      a3 = madd(v128.load32_splat(wk, 12), x0, a3);
       xp += rowX;
     }
     const o = <usize>p << 2;
@@ -254,7 +262,7 @@ export function packW4(w: usize, dst: usize, N: i32, K: i32): void {
     let a = f32x4(b0, b1, b2, b3);
     let xp = x + (<usize>p << 2);
     for (let wk = wp; wk < wEnd; wk += 16) {
-      a = f32x4.add(a, f32x4.mul(v128.load(wk), v128.load32_splat(xp)));
+      a = madd(v128.load(wk), v128.load32_splat(xp), a);
       xp += rowX;
     }
     a = clamp4(a, vlo, vhi);

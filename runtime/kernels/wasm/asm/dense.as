@@ -1,6 +1,6 @@
 // Dense wasmsimd kernels: gemm4x8, convIm2col (k×k via im2col tiles), dwconv1x8 (depthwise).
 
-import { clamp1, clamp4, bias, rows4, rows4p, rows1, colLo, colHi, im2colTile } from './common';
+import { clamp1, clamp4, madd, bias, rows4, rows4p, rows1, colLo, colHi, im2colTile } from './common';
 export { packW4 } from './common';
 
 /**
@@ -86,32 +86,32 @@ export function convIm2col(x: usize, w: usize, wp: usize, y: usize, b: usize, co
     const o = <usize>(ow * SW - pw) << 2;
     let a0 = bv, a1 = bv;
     let s = r0 + o;
-    a0 = f32x4.add(a0, f32x4.mul(w0, dwLoad(s, SW))); a1 = f32x4.add(a1, f32x4.mul(w0, dwLoad(s + vstep, SW)));
-    a0 = f32x4.add(a0, f32x4.mul(w1, dwLoad(s + c1, SW))); a1 = f32x4.add(a1, f32x4.mul(w1, dwLoad(s + c1 + vstep, SW)));
-    a0 = f32x4.add(a0, f32x4.mul(w2, dwLoad(s + c2, SW))); a1 = f32x4.add(a1, f32x4.mul(w2, dwLoad(s + c2 + vstep, SW)));
+    a0 = madd(w0, dwLoad(s, SW), a0); a1 = madd(w0, dwLoad(s + vstep, SW), a1);
+    a0 = madd(w1, dwLoad(s + c1, SW), a0); a1 = madd(w1, dwLoad(s + c1 + vstep, SW), a1);
+    a0 = madd(w2, dwLoad(s + c2, SW), a0); a1 = madd(w2, dwLoad(s + c2 + vstep, SW), a1);
     s = r1 + o;
-    a0 = f32x4.add(a0, f32x4.mul(w3, dwLoad(s, SW))); a1 = f32x4.add(a1, f32x4.mul(w3, dwLoad(s + vstep, SW)));
-    a0 = f32x4.add(a0, f32x4.mul(w4, dwLoad(s + c1, SW))); a1 = f32x4.add(a1, f32x4.mul(w4, dwLoad(s + c1 + vstep, SW)));
-    a0 = f32x4.add(a0, f32x4.mul(w5, dwLoad(s + c2, SW))); a1 = f32x4.add(a1, f32x4.mul(w5, dwLoad(s + c2 + vstep, SW)));
+    a0 = madd(w3, dwLoad(s, SW), a0); a1 = madd(w3, dwLoad(s + vstep, SW), a1);
+    a0 = madd(w4, dwLoad(s + c1, SW), a0); a1 = madd(w4, dwLoad(s + c1 + vstep, SW), a1);
+    a0 = madd(w5, dwLoad(s + c2, SW), a0); a1 = madd(w5, dwLoad(s + c2 + vstep, SW), a1);
     s = r2 + o;
-    a0 = f32x4.add(a0, f32x4.mul(w6, dwLoad(s, SW))); a1 = f32x4.add(a1, f32x4.mul(w6, dwLoad(s + vstep, SW)));
-    a0 = f32x4.add(a0, f32x4.mul(w7, dwLoad(s + c1, SW))); a1 = f32x4.add(a1, f32x4.mul(w7, dwLoad(s + c1 + vstep, SW)));
-    a0 = f32x4.add(a0, f32x4.mul(w8, dwLoad(s + c2, SW))); a1 = f32x4.add(a1, f32x4.mul(w8, dwLoad(s + c2 + vstep, SW)));
+    a0 = madd(w6, dwLoad(s, SW), a0); a1 = madd(w6, dwLoad(s + vstep, SW), a1);
+    a0 = madd(w7, dwLoad(s + c1, SW), a0); a1 = madd(w7, dwLoad(s + c1 + vstep, SW), a1);
+    a0 = madd(w8, dwLoad(s + c2, SW), a0); a1 = madd(w8, dwLoad(s + c2 + vstep, SW), a1);
     const y = yr + (<usize>ow << 2);
     v128.store(y, clamp4(a0, vlo, vhi)); v128.store(y, clamp4(a1, vlo, vhi), 16);
   }
   for (; ow + 4 <= ob; ow += 4) {
     const o = <usize>(ow * SW - pw) << 2;
     let a0 = bv;
-    a0 = f32x4.add(a0, f32x4.mul(w0, dwLoad(r0 + o, SW)));
-    a0 = f32x4.add(a0, f32x4.mul(w1, dwLoad(r0 + o + c1, SW)));
-    a0 = f32x4.add(a0, f32x4.mul(w2, dwLoad(r0 + o + c2, SW)));
-    a0 = f32x4.add(a0, f32x4.mul(w3, dwLoad(r1 + o, SW)));
-    a0 = f32x4.add(a0, f32x4.mul(w4, dwLoad(r1 + o + c1, SW)));
-    a0 = f32x4.add(a0, f32x4.mul(w5, dwLoad(r1 + o + c2, SW)));
-    a0 = f32x4.add(a0, f32x4.mul(w6, dwLoad(r2 + o, SW)));
-    a0 = f32x4.add(a0, f32x4.mul(w7, dwLoad(r2 + o + c1, SW)));
-    a0 = f32x4.add(a0, f32x4.mul(w8, dwLoad(r2 + o + c2, SW)));
+    a0 = madd(w0, dwLoad(r0 + o, SW), a0);
+    a0 = madd(w1, dwLoad(r0 + o + c1, SW), a0);
+    a0 = madd(w2, dwLoad(r0 + o + c2, SW), a0);
+    a0 = madd(w3, dwLoad(r1 + o, SW), a0);
+    a0 = madd(w4, dwLoad(r1 + o + c1, SW), a0);
+    a0 = madd(w5, dwLoad(r1 + o + c2, SW), a0);
+    a0 = madd(w6, dwLoad(r2 + o, SW), a0);
+    a0 = madd(w7, dwLoad(r2 + o + c1, SW), a0);
+    a0 = madd(w8, dwLoad(r2 + o + c2, SW), a0);
     v128.store(yr + (<usize>ow << 2), clamp4(a0, vlo, vhi));
   }
   return ow;
@@ -177,8 +177,8 @@ export function dwconv1x8(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32
           for (let kw = 0; kw < KW; kw++) {
             const s = xr + (<usize>(ow * sw - pw + kw * dw) << 2);
             const wv = v128.load32_splat(wr + (<usize>kw << 2));
-            a0 = f32x4.add(a0, f32x4.mul(wv, dwLoad(s, sw)));
-            a1 = f32x4.add(a1, f32x4.mul(wv, dwLoad(s + vstep, sw)));
+            a0 = madd(wv, dwLoad(s, sw), a0);
+            a1 = madd(wv, dwLoad(s + vstep, sw), a1);
           }
         }
         const o = yr + (<usize>ow << 2);
@@ -191,7 +191,7 @@ export function dwconv1x8(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32
           const wr = wc + ((<usize>kh * <usize>KW) << 2);
           for (let kw = 0; kw < KW; kw++) {
             const s = xr + (<usize>(ow * sw - pw + kw * dw) << 2);
-            a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wr + (<usize>kw << 2)), dwLoad(s, sw)));
+            a0 = madd(v128.load32_splat(wr + (<usize>kw << 2)), dwLoad(s, sw), a0);
           }
         }
         v128.store(yr + (<usize>ow << 2), clamp4(a0, vlo, vhi));
@@ -227,15 +227,15 @@ export function dwconv1x8(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32
 @inline function dw3Vec(r0: usize, r1: usize, r2: usize, c1: usize, c2: usize,
   w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, bv: v128): v128 {
   let a = bv;
-  a = f32x4.add(a, f32x4.mul(w0, v128.load(r0)));
-  a = f32x4.add(a, f32x4.mul(w1, v128.load(r0 + c1)));
-  a = f32x4.add(a, f32x4.mul(w2, v128.load(r0 + c2)));
-  a = f32x4.add(a, f32x4.mul(w3, v128.load(r1)));
-  a = f32x4.add(a, f32x4.mul(w4, v128.load(r1 + c1)));
-  a = f32x4.add(a, f32x4.mul(w5, v128.load(r1 + c2)));
-  a = f32x4.add(a, f32x4.mul(w6, v128.load(r2)));
-  a = f32x4.add(a, f32x4.mul(w7, v128.load(r2 + c1)));
-  a = f32x4.add(a, f32x4.mul(w8, v128.load(r2 + c2)));
+  a = madd(w0, v128.load(r0), a);
+  a = madd(w1, v128.load(r0 + c1), a);
+  a = madd(w2, v128.load(r0 + c2), a);
+  a = madd(w3, v128.load(r1), a);
+  a = madd(w4, v128.load(r1 + c1), a);
+  a = madd(w5, v128.load(r1 + c2), a);
+  a = madd(w6, v128.load(r2), a);
+  a = madd(w7, v128.load(r2 + c1), a);
+  a = madd(w8, v128.load(r2 + c2), a);
   return a;
 }
 
@@ -337,10 +337,10 @@ export function gemv4(w: usize, x: usize, y: usize, b: usize, N: i32, K: i32, lo
     let k: usize = 0;
     for (; k < k4; k += 16) {
       const xv = v128.load(x + k);
-      a0 = f32x4.add(a0, f32x4.mul(v128.load(w0 + k), xv));
-      a1 = f32x4.add(a1, f32x4.mul(v128.load(w1 + k), xv));
-      a2 = f32x4.add(a2, f32x4.mul(v128.load(w2 + k), xv));
-      a3 = f32x4.add(a3, f32x4.mul(v128.load(w3 + k), xv));
+      a0 = madd(v128.load(w0 + k), xv, a0);
+      a1 = madd(v128.load(w1 + k), xv, a1);
+      a2 = madd(v128.load(w2 + k), xv, a2);
+      a3 = madd(v128.load(w3 + k), xv, a3);
     }
     let s0 = bias(b, n) + hsum(a0), s1 = bias(b, n + 1) + hsum(a1), s2 = bias(b, n + 2) + hsum(a2), s3 = bias(b, n + 3) + hsum(a3);
     for (; k < rowW; k += 4) {
@@ -355,7 +355,7 @@ export function gemv4(w: usize, x: usize, y: usize, b: usize, N: i32, K: i32, lo
     const w0 = w + <usize>n * rowW;
     let a0 = f32x4.splat(0);
     let k: usize = 0;
-    for (; k < k4; k += 16) a0 = f32x4.add(a0, f32x4.mul(v128.load(w0 + k), v128.load(x + k)));
+    for (; k < k4; k += 16) a0 = madd(v128.load(w0 + k), v128.load(x + k), a0);
     let s = bias(b, n) + hsum(a0);
     for (; k < rowW; k += 4) s += load<f32>(w0 + k) * load<f32>(x + k);
     store<f32>(y + (<usize>n << 2), clamp1(s, lo, hi));
@@ -397,11 +397,11 @@ export function dwconvKxKp(x: usize, w: usize, y: usize, b: usize, pad: usize, C
         for (let i = 0; i < KH; i++) {
           const r = r0 + <usize>i * rowP + o, wr = wc + <usize>i * rowW;
           if (sw == 1) {
-            for (let j: usize = 0; j < rowW; j += 4) a = f32x4.add(a, f32x4.mul(v128.load32_splat(wr + j), v128.load(r + j)));
+            for (let j: usize = 0; j < rowW; j += 4) a = madd(v128.load32_splat(wr + j), v128.load(r + j), a);
           } else {
             for (let j = 0; j < KW; j++) {
               const tap = ((j & 1) != 0 ? half : 0) + (<usize>(j >> 1) << 2);
-              a = f32x4.add(a, f32x4.mul(v128.load32_splat(wr + (<usize>j << 2)), v128.load(r + tap)));
+              a = madd(v128.load32_splat(wr + (<usize>j << 2)), v128.load(r + tap), a);
             }
           }
         }

@@ -17,7 +17,7 @@
 // convRowblockWide:  any other group-1 conv of one image, on phase planes of the padded input
 //                    (no im2col: each kept column is one contiguous row of them; see below)
 
-import { clamp4, bias } from './common';
+import { clamp4, bias, madd } from './common';
 
 /** Stores lane r of the 4-row tile only when row r exists (nr = real rows of the group). */
 @inline function store4(y0: usize, rowY: usize, o: usize, nr: i32, a0: v128, a1: v128, a2: v128, a3: v128, vlo: v128, vhi: v128): void {
@@ -47,10 +47,10 @@ import { clamp4, bias } from './common';
       const x0 = v128.load(xa), x1 = v128.load(xa, 16);
       const s0 = v128.load32_splat(w), s1 = v128.load32_splat(w, 4);
       const s2 = v128.load32_splat(w, 8), s3 = v128.load32_splat(w, 12);
-      a00 = f32x4.add(a00, f32x4.mul(s0, x0)); a01 = f32x4.add(a01, f32x4.mul(s0, x1));
-      a10 = f32x4.add(a10, f32x4.mul(s1, x0)); a11 = f32x4.add(a11, f32x4.mul(s1, x1));
-      a20 = f32x4.add(a20, f32x4.mul(s2, x0)); a21 = f32x4.add(a21, f32x4.mul(s2, x1));
-      a30 = f32x4.add(a30, f32x4.mul(s3, x0)); a31 = f32x4.add(a31, f32x4.mul(s3, x1));
+      a00 = madd(s0, x0, a00); a01 = madd(s0, x1, a01);
+      a10 = madd(s1, x0, a10); a11 = madd(s1, x1, a11);
+      a20 = madd(s2, x0, a20); a21 = madd(s2, x1, a21);
+      a30 = madd(s3, x0, a30); a31 = madd(s3, x1, a31);
       w += 16; o += 4;
     }
     const q = <usize>p << 2;
@@ -63,10 +63,10 @@ import { clamp4, bias } from './common';
     let w = wts, o = offs;
     for (let c = cnt; c > 0; c--) {
       const x0 = v128.load(xp + <usize>load<u32>(o));
-      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(w), x0));
-      a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(w, 4), x0));
-      a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(w, 8), x0));
-      a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(w, 12), x0));
+      a0 = madd(v128.load32_splat(w), x0, a0);
+      a1 = madd(v128.load32_splat(w, 4), x0, a1);
+      a2 = madd(v128.load32_splat(w, 8), x0, a2);
+      a3 = madd(v128.load32_splat(w, 12), x0, a3);
       w += 16; o += 4;
     }
     store4(y0, rowY, <usize>p << 2, nr, a0, a1, a2, a3, vlo, vhi);
@@ -78,7 +78,7 @@ import { clamp4, bias } from './common';
     const xp = x + (<usize>p << 2);
     let w = wts, o = offs;
     for (let c = cnt; c > 0; c--) {
-      a = f32x4.add(a, f32x4.mul(v128.load(w), v128.load32_splat(xp + <usize>load<u32>(o))));
+      a = madd(v128.load(w), v128.load32_splat(xp + <usize>load<u32>(o)), a);
       w += 16; o += 4;
     }
     a = clamp4(a, vlo, vhi);

@@ -11,7 +11,7 @@
 //
 // Y rows are rowY bytes apart (P·4 for a whole image, R·Wq·4 for convCsrPhased's tile).
 
-import { clamp1, bias } from './common';
+import { clamp1, bias, madd } from './common';
 
 /**
  * clamp to [lo, hi] with pseudo-min/max (one minps/maxps each in V8, where f32x4.min/max take
@@ -29,12 +29,12 @@ import { clamp1, bias } from './common';
     for (; w < e; w += 8) {
       const s = v128.load32_splat(w);
       const xa = xp + <usize>load<u32>(w, 4);
-      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(xa)));
-      a1 = f32x4.add(a1, f32x4.mul(s, v128.load(xa, 16)));
-      a2 = f32x4.add(a2, f32x4.mul(s, v128.load(xa, 32)));
-      a3 = f32x4.add(a3, f32x4.mul(s, v128.load(xa, 48)));
-      a4 = f32x4.add(a4, f32x4.mul(s, v128.load(xa, 64)));
-      a5 = f32x4.add(a5, f32x4.mul(s, v128.load(xa, 80)));
+      a0 = madd(s, v128.load(xa), a0);
+      a1 = madd(s, v128.load(xa, 16), a1);
+      a2 = madd(s, v128.load(xa, 32), a2);
+      a3 = madd(s, v128.load(xa, 48), a3);
+      a4 = madd(s, v128.load(xa, 64), a4);
+      a5 = madd(s, v128.load(xa, 80), a5);
     }
     v128.store(yp, clampV(a0, vlo, vhi)); v128.store(yp, clampV(a1, vlo, vhi), 16);
     v128.store(yp, clampV(a2, vlo, vhi), 32); v128.store(yp, clampV(a3, vlo, vhi), 48);
@@ -50,10 +50,10 @@ import { clamp1, bias } from './common';
     for (; w < e; w += 8) {
       const s = v128.load32_splat(w);
       const xa = xp + <usize>load<u32>(w, 4);
-      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(xa)));
-      a1 = f32x4.add(a1, f32x4.mul(s, v128.load(xa, 16)));
-      a2 = f32x4.add(a2, f32x4.mul(s, v128.load(xa, 32)));
-      a3 = f32x4.add(a3, f32x4.mul(s, v128.load(xa, 48)));
+      a0 = madd(s, v128.load(xa), a0);
+      a1 = madd(s, v128.load(xa, 16), a1);
+      a2 = madd(s, v128.load(xa, 32), a2);
+      a3 = madd(s, v128.load(xa, 48), a3);
     }
     v128.store(yp, clampV(a0, vlo, vhi)); v128.store(yp, clampV(a1, vlo, vhi), 16);
     v128.store(yp, clampV(a2, vlo, vhi), 32); v128.store(yp, clampV(a3, vlo, vhi), 48);
@@ -68,8 +68,8 @@ import { clamp1, bias } from './common';
     for (; w < e; w += 8) {
       const s = v128.load32_splat(w);
       const xa = xp + <usize>load<u32>(w, 4);
-      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(xa)));
-      a1 = f32x4.add(a1, f32x4.mul(s, v128.load(xa, 16)));
+      a0 = madd(s, v128.load(xa), a0);
+      a1 = madd(s, v128.load(xa, 16), a1);
     }
     v128.store(yp, clampV(a0, vlo, vhi)); v128.store(yp, clampV(a1, vlo, vhi), 16);
     yp += rowY;
@@ -80,7 +80,7 @@ import { clamp1, bias } from './common';
   for (let n = 0; n < N; n++) {
     let a0 = f32x4.splat(bias(b, n));
     const e = w + (<usize>load<u32>(nnz + (<usize>n << 2)) << 3);
-    for (; w < e; w += 8) a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(w), v128.load(xp + <usize>load<u32>(w, 4))));
+    for (; w < e; w += 8) a0 = madd(v128.load32_splat(w), v128.load(xp + <usize>load<u32>(w, 4)), a0);
     v128.store(yp, clampV(a0, vlo, vhi));
     yp += rowY;
   }
