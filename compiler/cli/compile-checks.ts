@@ -71,7 +71,7 @@ export async function runChecks(model: string, result: CompileResult, settings: 
     options: result.contents.provenance.options,
     layers: result.report,
     kernelReasons: new Map(result.graph.nodes.map((n) => [n.name, n.kernelReason ?? ''])),
-    estimates, accuracy, budgets: checked,
+    estimates, bought: result.bought, accuracy, budgets: checked,
   });
   return { estimates, accuracy, budgets: checked, html };
 }

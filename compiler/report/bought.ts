@@ -104,10 +104,12 @@ export function boughtFacts(b: Bought, basis: string): { readonly size: string; 
 
 /** What an idle layer lacks, and the alternatives that would gain or that none tried does, in words (model names left to the caller to escape). */
 export function idleText(l: IdleLayer): { readonly lacks: string; readonly wouldGain: string } {
-  const est = l.ns !== undefined ? `est. ${formatMs(l.ns)} ms vs ${formatMs(l.denseNs!)} ms dense` : 'not priced by the kernel profile';
-  const lacks = `${l.pattern}: gains no ${l.gainsNothingIn.join(' and no ')} (${l.bytes} vs ${l.denseBytes} bytes dense; ${est})`;
+  const lacks = [
+    ...(l.gainsNothingIn.includes('size') ? [`stored no smaller than dense (${l.bytes} vs ${l.denseBytes} bytes)`] : []),
+    ...(l.gainsNothingIn.includes('speed') ? [`estimated no faster than dense (${formatMs(l.ns!)} ms vs ${formatMs(l.denseNs!)} ms)`] : []),
+  ];
   const wouldGain = l.wouldGain.length === 0
     ? `nothing tried gains: no other pattern, --share-rows ${ROW_BLOCK} or sparsity up to ${Math.max(...HIGHER_SPARSITIES)} runs a packed kernel estimated faster than dense`
     : l.wouldGain.map((a) => `${a.flags} (${a.kernel} est. ${formatMs(a.ns)} ms, ${a.bytes} bytes)`).join('; ');
-  return { lacks, wouldGain };
+  return { lacks: `${l.pattern}: ${lacks.join(' and ')}`, wouldGain };
 }
