@@ -4,7 +4,9 @@
 // gains nothing gain (report/alternatives.ts).
 
 import { gzipSync } from 'node:zlib';
-import type { CompileResult } from '../compile.js';
+import type { Graph } from '../ir/graph.js';
+import type { CompileLayerReport } from '../emit/compile-report.js';
+import type { SpeedupEstimate } from './estimates.js';
 import type { PassSettings } from '../options/settings.js';
 import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
 import { getDefaultProfile } from '../analysis/profile.js';
@@ -58,8 +60,19 @@ export interface Bought {
 
 const gzipBytes = (bytes: Uint8Array): number => gzipSync(bytes, { level: 9 }).length;
 
+/** What whatItBought reads of a compile (CompileResult's fields of these names). */
+export interface Compiled {
+  readonly artifact: Uint8Array;
+  readonly denseArtifact: Uint8Array;
+  readonly estimate: SpeedupEstimate;
+  readonly report: readonly CompileLayerReport[];
+  /** The final graph (each pruned weight's mask) and the canonical one (the weights before pruning). */
+  readonly graph: Graph;
+  readonly canonical: Graph;
+}
+
 /** What `result` bought; `settings` and `registry` are its compile's (the kernel candidates alternatives are priced against). */
-export function whatItBought(result: CompileResult, settings: PassSettings, registry: KernelRegistry): Bought {
+export function whatItBought(result: Compiled, settings: PassSettings, registry: KernelRegistry): Bought {
   const [bytes, denseBytes] = [result.artifact.length, result.denseArtifact.length];
   const [gz, denseGz] = [gzipBytes(result.artifact), gzipBytes(result.denseArtifact)];
   const e = result.estimate;
