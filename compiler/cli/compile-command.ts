@@ -117,7 +117,7 @@ export function compileCommand(): Command {
     .option('--print-ir-after <pass>', 'print the IR to stderr after the named pass, each time it runs (repeatable; all: after every pass)', collect)
     .option('--timing', 'print each pass\'s CPU and wall time to stderr after compiling (never recorded in the artifact)')
     .option('--list-passes', 'print the passes of each pipeline in the order they run, with what each does, and exit (no model needed)')
-    .option('--report <report.html>', 'also write a self-contained HTML report: per-layer table, charts (sparsity, weight bytes, estimated time, kept magnitude), provenance, accuracy and budgets')
+    .option('--report <report.html>', 'also write a self-contained HTML report: what pruning bought (size raw and gzip -9, estimated speed, against the dense artifact), the layers that gain nothing, per-layer table, charts (sparsity, weight bytes, estimated time, kept magnitude), provenance, accuracy and budgets')
     .option('--eval-data <x.npy|folder>', 'labelled test samples (sample axis first, or a folder of .npy / .pb files): the compiled and the dense model are both run by spc\'s runtime and their top-1 accuracy reported; goes with --eval-labels')
     .option('--eval-labels <y.npy>', 'one integer class per --eval-data sample')
     .option('--max-size <size>', 'budget: fail (exit 1, nothing written) if the .spm file is larger; bytes, or KB / MB (1 KB = 1024 bytes)')
