@@ -111,7 +111,9 @@ export function boughtFacts(b: Bought, basis: string): { readonly size: string; 
   return {
     size: `${times(s.ratio)} the dense artifact (${s.denseBytes} → ${s.bytes} bytes)`,
     gzip: `${times(s.gzipRatio)} the dense artifact gzipped at level 9, as a web server sends it (${s.denseGzipBytes} → ${s.gzipBytes} bytes)`,
-    speed: `${times(b.speed.speedup)} the dense artifact's speed, estimated (${formatMs(b.speed.denseNs)} ms → ${formatMs(b.speed.ns)} ms; ${basis})`,
+    speed: b.speed.ns > 0
+      ? `${times(b.speed.speedup)} the dense artifact's speed, estimated (${formatMs(b.speed.denseNs)} ms → ${formatMs(b.speed.ns)} ms; ${basis})`
+      : `not estimated: the kernel profile prices none of the artifact's kernels (spc bench measures)`,
   };
 }
 
