@@ -22,7 +22,9 @@ import { channelPruningOf } from './passes/prune-channels.js';
 import { planArena } from './analysis/memory-plan.js';
 import { inferShapes } from './analysis/shapes.js';
 import { lowerGraph, withRecipe } from './emit/lower.js';
-import { compileReport, recipeOf, type CompileLayerReport } from './emit/compile-report.js';
+import { compileReport, recipeOf, type CompileLayerReport, type PruningRecord, type Rearranged } from './emit/compile-report.js';
+import type { Bought } from './report/bought.js';
+import { whatItBought } from './report/bought.js';
 import { estimateLayers } from './report/estimates.js';
 import type { SpeedupEstimate } from './report/estimates.js';
 import { writeArtifact } from './emit/artifact.js';
@@ -35,6 +37,8 @@ import { SpcError, UsageError } from './errors.js';
 import { checkArenaBytes, checkRuntimeValues, checkValueShapes, checkWeightBytes } from './limits.js';
 import type { CompileSettings, OptionValues, PassSettings, ProgressHooks } from './options/settings.js';
 import { resolveOptions } from './options/settings.js';
+import { referenceOptions } from './options/reference.js';
+import type { KernelRegistry } from '../runtime/kernels/kernel.js';
 import { provenanceOptions } from './options/provenance.js';
 
 /**
@@ -72,10 +76,22 @@ export interface CompileResult {
   readonly report: readonly CompileLayerReport[];
   /**
    * Estimated time of the compiled model against the dense one, per Conv/Gemm/MatMul (what the
-   * report draws and --min-speedup checks): the dense model's kernels are chosen by select-kernels
-   * on the canonical graph with this compile's settings. Computed on first read, then kept.
+   * report draws and --min-speedup checks): the dense model's kernels are those the same compile
+   * without pruning selects (see denseArtifact). Computed on first read, then kept.
    */
   readonly estimate: SpeedupEstimate;
+  /**
+   * The artifact the same compile without pruning writes (the model and kernel options kept:
+   * options/reference.ts), byte for byte: the canonical graph selected, lowered and written again,
+   * since the pruning passes change nothing without a pattern. Computed on first read, then kept.
+   */
+  readonly denseArtifact: Uint8Array;
+  /**
+   * What pruning bought: the artifact's size against denseArtifact's, raw and gzip -9, the
+   * estimated speedup, and what would make each pruned layer that gains nothing gain
+   * (report/bought.ts). Computed on first read, then kept.
+   */
+  readonly bought: Bought;
   /**
    * The generated dispatch module (`<name>.dispatch.ts`, see emit/dispatch.ts), importing the
    * runtime as `spc/runtime/...`. Generated on first read, then kept.
@@ -151,31 +167,77 @@ function compileGraph(imported: Graph, warnings: string[], source: Uint8Array, n
   // What the pruning passes decided per layer, as they recorded it (none ran: no pruning).
   const [layers, channels] = [pruneResultOf(ctx), channelPruningOf(ctx)];
   const pruning = layers || channels ? { layers, channels } : undefined;
-  const plan = planArena(graph);
-  checkArenaBytes(plan.arenaBytes, limits, label);
-  const sourceSha256 = createHash('sha256').update(source).digest('hex');
-  const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256, options: provenanceOptions(passSettings as CompileSettings) }, registry);
-  // Built once, from the lowered weights (stored bytes, kernels); the artifact records its rows.
-  const report = compileReport(canonical, graph, lowered, ctx.notes, pruning,
-    permuted.groups.length > 0 ? { graph: permuted.graph, layerGroup: permuted.layerGroup } : undefined);
-  const contents = withRecipe(lowered, recipeOf(report, graph, pruning));
-  checkWeightBytes(contents, limits, label);
-  // The writer loads back what it wrote: a refusal there is this model's, named like the passes' errors.
-  const artifact = namingModel(label, () => writeArtifact(contents, { registry }));
+  const { contents, artifact, report } = lowerAndWrite(canonical, graph, {
+    settings: passSettings as CompileSettings, notes: ctx.notes, pruning, registry, sourceSha256: createHash('sha256').update(source).digest('hex'), label, checkLimits: true,
+    rearranged: permuted.groups.length > 0 ? { graph: permuted.graph, layerGroup: permuted.layerGroup } : undefined,
+  });
   let dispatch: string | undefined;
   let estimate: SpeedupEstimate | undefined;
-  return {
+  let dense: { graph: Graph; settings: CompileSettings } | undefined;
+  let denseArtifact: Uint8Array | undefined;
+  let bought: Bought | undefined;
+  // The dense model: the canonical graph through select-kernels with the reference's settings
+  // (options/reference.ts). Without a pattern the pruning passes return their input unchanged, so
+  // this is the graph the same compile without pruning selects, with no second frontend or canonicalization.
+  // No pass hooks: this selection is the report's, not a step of the compile the user observes.
+  const denseModel = (): { graph: Graph; settings: CompileSettings } => {
+    if (dense) return dense;
+    const settings = resolveOptions(referenceOptions(passSettings as CompileSettings));
+    const graph = namingModel(label, () => runPipeline(canonical, selectPipeline, makePassContext({ ...settings, calib: undefined }, registry)));
+    return (dense = { graph, settings });
+  };
+  const result: CompileResult = {
     artifact, contents, graph, canonical, warnings: allWarnings, notes: ctx.notes, report, groups: permuted.groups, rowOrder,
     get dispatch(): string {
       dispatch ??= generateDispatch(contents);
       return dispatch;
     },
     get estimate(): SpeedupEstimate {
-      // No pass hooks: this selection is the report's, not a step of the compile the user observes.
-      estimate ??= estimateLayers(graph, namingModel(label, () => runPipeline(canonical, selectPipeline, ctx)), settings.profile);
+      estimate ??= estimateLayers(graph, denseModel().graph, settings.profile);
       return estimate;
     },
+    get denseArtifact(): Uint8Array {
+      // Lowered and written as that compile would: its provenance records the reference's options,
+      // its recipe has no pruning rows. Test: test/compiler/report/bought.test.ts compares it byte for byte with the real compile.
+      denseArtifact ??= lowerAndWrite(canonical, denseModel().graph, {
+        settings: denseModel().settings, notes: [], registry, sourceSha256: contents.provenance.sourceSha256, label, checkLimits: false,
+      }).artifact;
+      return denseArtifact;
+    },
+    get bought(): Bought {
+      bought ??= whatItBought(result, passSettings, registry);
+      return bought;
+    },
   };
+  return result;
+}
+
+/** What lowering needs besides the graphs: the settings the provenance records, the pruning record for the report rows. */
+interface LowerInput {
+  readonly settings: CompileSettings;
+  readonly notes: readonly PassNote[];
+  readonly pruning?: PruningRecord;
+  readonly rearranged?: Rearranged;
+  readonly registry: KernelRegistry;
+  readonly sourceSha256: string;
+  readonly label: string;
+  /** Checks the arena and the weights against the limits (the artifact the compile writes; the dense one is only measured). */
+  readonly checkLimits: boolean;
+}
+
+/** Memory plan, lowering, the per-layer report (recorded as the artifact's recipe) and the written artifact of a selected `graph`. */
+function lowerAndWrite(canonical: Graph, graph: Graph, x: LowerInput): { contents: LoadedArtifact; artifact: Uint8Array; report: CompileLayerReport[] } {
+  const { limits } = x.settings;
+  const plan = planArena(graph);
+  if (x.checkLimits) checkArenaBytes(plan.arenaBytes, limits, x.label);
+  const lowered = lowerGraph(graph, plan, { spcVersion: SPC_VERSION, sourceSha256: x.sourceSha256, options: provenanceOptions(x.settings) }, x.registry);
+  // Built once, from the lowered weights (stored bytes, kernels); the artifact records its rows.
+  const report = compileReport(canonical, graph, lowered, x.notes, x.pruning, x.rearranged);
+  const contents = withRecipe(lowered, recipeOf(report, graph, x.pruning));
+  if (x.checkLimits) checkWeightBytes(contents, limits, x.label);
+  // The writer loads back what it wrote: a refusal there is this model's, named like the passes' errors.
+  const artifact = namingModel(x.label, () => writeArtifact(contents, { registry: x.registry }));
+  return { contents, artifact, report };
 }
 
 /** Every value that exists at run time needs a static shape; names the first that has none and its producer. */

@@ -5,3 +5,8 @@
 export function pct(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
 }
+
+/** A ratio against the dense model, three decimals: 0.61834 → '0.618×'. */
+export function times(x: number): string {
+  return `${x.toFixed(3)}×`;
+}

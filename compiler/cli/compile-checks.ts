@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import type { CompileResult } from '../compile.js';
 import type { CompileSettings } from '../options/settings.js';
-import { compileFile } from '../compile.js';
 import { readSamples } from '../calibrate/data.js';
 import { artifactInputGraph } from '../eval/evaluate.js';
 import { readLabels } from '../eval/labels.js';
@@ -17,7 +16,6 @@ import type { BudgetFlags, BudgetResult } from '../report/budgets.js';
 import { checkBudgets, parseBudgets } from '../report/budgets.js';
 import type { SpeedupEstimate } from '../report/estimates.js';
 import { renderReport } from '../report/html.js';
-import { referenceOptions } from './reference.js';
 
 export interface CheckFlags extends BudgetFlags { evalData?: string; evalLabels?: string; report?: string }
 
@@ -43,7 +41,7 @@ export function validateCheckFlags(flags: CheckFlags): void {
   }
 }
 
-async function accuracyOf(model: string, result: CompileResult, settings: CompileSettings, flags: CheckFlags): Promise<AccuracyResult> {
+async function accuracyOf(result: CompileResult, settings: CompileSettings, flags: CheckFlags): Promise<AccuracyResult> {
   const inputs = artifactInputGraph(result.artifact);
   const samples = readSamples(flags.evalData!, inputs, { flag: '--eval-data' });
   const batch = Number(inputs.values.get(inputs.inputs[0]!)?.shape?.[0] ?? 1);
@@ -52,8 +50,8 @@ async function accuracyOf(model: string, result: CompileResult, settings: Compil
   if (labels.length !== need) {
     throw new SpcError(`--eval-labels ${flags.evalLabels} holds ${labels.length} labels but --eval-data ${flags.evalData} gives ${samples.samples.length} samples${batch > 1 ? ` of batch ${batch} (${need} rows)` : ''}`);
   }
-  // The reference is the same ONNX compiled without pruning (referenceOptions: same shapes, input values, targets, profile).
-  const denseBytes = settings.pattern !== undefined ? compileFile(model, referenceOptions(settings)).artifact : result.artifact;
+  // The reference is the same ONNX compiled without pruning (options/reference.ts: same shapes, input values, targets, profile).
+  const denseBytes = settings.pattern !== undefined ? result.denseArtifact : result.artifact;
   return measureAccuracy(result.artifact, denseBytes, samples, labels);
 }
 
@@ -61,7 +59,7 @@ async function accuracyOf(model: string, result: CompileResult, settings: Compil
 export async function runChecks(model: string, result: CompileResult, settings: CompileSettings, flags: CheckFlags): Promise<Checks> {
   const budgets = parseBudgets(flags);
   const estimates = result.estimate;
-  const accuracy = flags.evalData !== undefined ? await accuracyOf(model, result, settings, flags) : undefined;
+  const accuracy = flags.evalData !== undefined ? await accuracyOf(result, settings, flags) : undefined;
   const checked = checkBudgets(budgets, { artifactBytes: result.artifact.length, accuracy, speedup: estimates });
   const html = flags.report === undefined ? undefined : renderReport({
     model: basename(model, extname(model)),
@@ -73,7 +71,7 @@ export async function runChecks(model: string, result: CompileResult, settings: 
     options: result.contents.provenance.options,
     layers: result.report,
     kernelReasons: new Map(result.graph.nodes.map((n) => [n.name, n.kernelReason ?? ''])),
-    estimates, accuracy, budgets: checked,
+    estimates, bought: result.bought, accuracy, budgets: checked,
   });
   return { estimates, accuracy, budgets: checked, html };
 }

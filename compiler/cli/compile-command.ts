@@ -20,6 +20,8 @@ import { progressBar } from './progress.js';
 import { listPasses, observePasses, parsePrintIrAfter } from './pass-observers.js';
 import type { CheckFlags } from './compile-checks.js';
 import { estimateBasis } from '../report/estimates.js';
+import type { IdleLayer } from '../report/bought.js';
+import { boughtFacts, idleText } from '../report/bought.js';
 import { BudgetError, runChecks, validateCheckFlags } from './compile-checks.js';
 import { printErr, printErrLine, printOut } from './print.js';
 import { terminalLine } from '../escape.js';
@@ -54,6 +56,16 @@ function rowOrderSummary(groups: CompileResult['rowOrder']): string[] {
   const applied = groups.filter((g) => g.applied);
   if (applied.length === 0) return groups.length === 0 ? [] : [`  row reordering: no gain in block fill on the ${groups.length} group(s) considered`];
   return [`  reordered rows of ${applied.length} of ${groups.length} channel groups considered, 4-row block fill: ${applied.map((g) => `g${g.group} ${(100 * g.fillBefore).toFixed(1)}→${(100 * g.fillAfter).toFixed(1)}%`).join(', ')}`];
+}
+
+/** The pruned layers that gain nothing, each with what would (report/bought.ts), after the layer table. */
+function idleSummary(idle: readonly IdleLayer[]): string[] {
+  if (idle.length === 0) return [];
+  return ['', `${idle.length} pruned layer(s) gain nothing (stored no smaller, or estimated no faster, than dense); what would, by kernel selection's estimates:`,
+    ...idle.flatMap((l) => {
+      const t = idleText(l);
+      return [`  ${terminalLine(l.node)}: ${t.lacks}`, `    would gain: ${t.wouldGain}`];
+    })];
 }
 
 type OutputFlag = '-o' | '-o dispatch' | '--report' | '--emit-onnx';
@@ -105,7 +117,7 @@ export function compileCommand(): Command {
     .option('--print-ir-after <pass>', 'print the IR to stderr after the named pass, each time it runs (repeatable; all: after every pass)', collect)
     .option('--timing', 'print each pass\'s CPU and wall time to stderr after compiling (never recorded in the artifact)')
     .option('--list-passes', 'print the passes of each pipeline in the order they run, with what each does, and exit (no model needed)')
-    .option('--report <report.html>', 'also write a self-contained HTML report: per-layer table, charts (sparsity, weight bytes, estimated time, kept magnitude), provenance, accuracy and budgets')
+    .option('--report <report.html>', 'also write a self-contained HTML report: what pruning bought (size raw and gzip -9, estimated speed, against the dense artifact), the layers that gain nothing, per-layer table, charts (sparsity, weight bytes, estimated time, kept magnitude), provenance, accuracy and budgets')
     .option('--eval-data <x.npy|folder>', 'labelled test samples (sample axis first, or a folder of .npy / .pb files): the compiled and the dense model are both run by spc\'s runtime and their top-1 accuracy reported; goes with --eval-labels')
     .option('--eval-labels <y.npy>', 'one integer class per --eval-data sample')
     .option('--max-size <size>', 'budget: fail (exit 1, nothing written) if the .spm file is larger; bytes, or KB / MB (1 KB = 1024 bytes)')
@@ -155,7 +167,7 @@ export function compileCommand(): Command {
         artifact: failed.length > 0 ? null : out, dispatch: failed.length > 0 ? null : dispatchOut, report: failed.length > 0 ? null : flags.report ?? null,
         bytes: result.artifact.length, layers: s.layers.length, params: s.params,
         weightBytes: s.weightBytes, arenaBytes: s.arenaBytes, warnings: result.warnings,
-        pattern: settings.pattern?.text ?? 'dense', totals, densified, groups: result.groups, rowOrder: result.rowOrder, layerReport: report,
+        bought: result.bought, pattern: settings.pattern?.text ?? 'dense', totals, densified, groups: result.groups, rowOrder: result.rowOrder, layerReport: report,
         estimate: checks.estimates, ...(checks.accuracy ? { accuracy: checks.accuracy } : {}), budgets: checks.budgets,
       }, null, 2) + '\n';
       if (failed.length > 0) {
@@ -174,8 +186,11 @@ export function compileCommand(): Command {
       } else if (!flags.quiet) {
         const kernels = new Map<string, number>();
         for (const l of s.layers) kernels.set(l.kernel, (kernels.get(l.kernel) ?? 0) + 1);
+        // What pruning bought leads: size against the dense artifact (raw, gzipped as served) and the estimated speed.
+        const lead = settings.pattern ? boughtFacts(result.bought, estimateBasis(checks.estimates)) : undefined;
         printOut([
           `wrote ${out} (${result.artifact.length} bytes) and ${dispatchOut} (its generated dispatch module)`,
+          ...(lead ? [`  size: ${lead.size}`, `  gzip -9: ${lead.gzip}`, `  speed: ${lead.speed}`] : []),
           `  ${s.layers.length} layers, ${s.params} parameters (${s.weightBytes} weight bytes), arena ${s.arenaBytes} bytes`,
           `  kernels: ${[...kernels].map(([k, c]) => `${k}×${c}`).join(', ')}`,
         ].join('\n') + '\n');
@@ -189,11 +204,12 @@ export function compileCommand(): Command {
             ...(densified.length > 0 ? [`  ${densified.length} pruned layer(s) run DENSIFIED: a dense kernel is estimated faster (or none reads the format); \`spc inspect\` shows why`] : []),
             '',
             formatCompileReport(report),
+            ...idleSummary(result.bought.idleLayers),
           ].join('\n') + '\n');
         }
         const e = checks.estimates;
         const extra = [
-          ...(e.ns > 0 ? [`  estimated time ${(e.denseNs / 1e6).toPrecision(3)} ms dense → ${(e.ns / 1e6).toPrecision(3)} ms (${e.speedup.toFixed(3)}×; ${estimateBasis(e)})`] : []),
+          ...(e.ns > 0 && !lead ? [`  estimated time ${(e.denseNs / 1e6).toPrecision(3)} ms dense → ${(e.ns / 1e6).toPrecision(3)} ms (${e.speedup.toFixed(3)}×; ${estimateBasis(e)})`] : []),
           ...(checks.accuracy ? [`  top-1 accuracy ${pct(checks.accuracy.dense.top1)} dense → ${pct(checks.accuracy.compiled.top1)} compiled on ${checks.accuracy.data} (drop ${checks.accuracy.dropPoints.toFixed(2)} points)`] : []),
           ...checks.budgets.map((b) => `  budget met: ${b.message}`),
           ...(checks.html !== undefined ? [`  wrote ${flags.report}`] : []),

@@ -43,6 +43,42 @@ const CONVENTIONS = `## Conventions
 | ---: | --- |
 ${EXIT_CODES.map(([c, m]) => `| ${c} | ${m} |`).join('\n')}
 
+## What pruning bought (\`spc compile --pattern\`)
+
+The summary of a pruning compile leads with what it bought, then the per-layer table, then the
+pruned layers that bought nothing (digits_cnn at 2:4, the remaining lines elided):
+
+\`\`\`
+wrote out/digits_cnn.spm (158312 bytes) and out/digits_cnn.dispatch.ts (its generated dispatch module)
+  size: 1.002× the dense artifact (158056 → 158312 bytes)
+  gzip -9: 0.602× the dense artifact gzipped at level 9, as a web server sends it (144294 → 86884 bytes)
+  speed: 1.000× the dense artifact's speed, estimated (0.049 ms → 0.049 ms; estimates, not measurements: …)
+  …
+2 pruned layer(s) gain nothing (stored no smaller, or estimated no faster, than dense); what would, by kernel selection's estimates:
+  /conv2/Conv: 2:4: stored no smaller than dense (18432 vs 18432 bytes) and estimated no faster than dense (0.033 ms vs 0.033 ms)
+    would gain: --share-rows 4 (f32-convnm-relu-4x8-wasmsimd est. 0.016 ms, 9792 bytes); --pattern unstructured --sparsity 0.5 (…)
+\`\`\`
+
+- **size**: the artifact's bytes against the dense artifact's, the one the same compile without
+  pruning writes (model and kernel options kept: pinned shapes, fixed inputs, targets, profile);
+  **gzip -9**: both gzipped at level 9, as a web server sends them (\`Content-Encoding: gzip\`).
+- **speed**: the estimated speedup of the whole artifact, Σ of the dense model's estimates ÷ Σ of
+  the artifact's (the figure \`--min-speedup\` checks): an estimate from the kernel profile, not a
+  measurement (\`spc bench\` measures).
+- **gain nothing**: a pruned layer stored in no fewer bytes than dense, or estimated no faster.
+  For each, the first two of these that gain, tried in this order (cheapest in accuracy first):
+  the same N:M with \`--share-rows 4\`, unstructured or \`block:4x1\` at the same sparsity, one
+  fewer kept per N:M group, then sparsities 0.75 and 0.9. Each is pruned by magnitude as the
+  prune pass prunes and priced by kernel selection itself; it gains where selection runs it on
+  a packed kernel (estimated at least 10% below dense) and stores it in fewer bytes. Applied as
+  flags, they change every layer; a \`--config\` entry sets a pattern and sparsity for one.
+
+\`--json\` has the same facts under \`bought\`: \`size\` (\`bytes\`, \`denseBytes\`, \`ratio\`,
+\`gzipBytes\`, \`denseGzipBytes\`, \`gzipRatio\`), \`speed\` (\`estimated\`: true, \`ns\`,
+\`denseNs\`, \`speedup\`) and \`idleLayers\` (\`node\`, \`pattern\`, \`gainsNothingIn\`: \`size\` and/or
+\`speed\`, \`bytes\`, \`denseBytes\`, \`ns\`, \`denseNs\`, \`wouldGain\`: \`pattern\`, \`sparsity\`,
+\`shareRows\`, \`flags\`, \`kernel\`, \`ns\`, \`bytes\`).
+
 ## CI budgets (\`spc compile\`)
 
 Budgets fail the build: when one is not met, \`spc compile\` exits 1, prints one line per failed
@@ -85,7 +121,9 @@ use \`spc compile --min-speedup\` for the deterministic estimate.
 ## HTML report (\`spc compile --report report.html\`)
 
 One self-contained page (inline CSS and SVG; no scripts, fonts or links, so it opens offline):
-a summary, accuracy (with \`--eval-data/--eval-labels\`), met budgets, one chart per figure —
+a summary led by what pruning bought (size × raw and gzip -9, estimated speed ×, as above),
+the pruned layers that gain nothing with what would, accuracy (with
+\`--eval-data/--eval-labels\`), met budgets, one chart per figure —
 sparsity per layer (achieved and requested), weight bytes before/after, estimated time per
 layer (dense model's kernel vs chosen kernel), and kept magnitude without/with channel
 permutation when the compile searched permutations — the per-layer table (pattern, sparsity,

@@ -1,31 +1,16 @@
-// The dense reference model, compiled in memory, of `spc compile --eval-data` and of `spc eval` /
-// `spc bench --reference`: the original ONNX without pruning, with everything that makes it the
-// same model as the artifact (pinned shapes, fixed input values) carried over by one function.
+// The dense reference model, compiled in memory, of `spc eval` / `spc bench --reference`: the
+// original ONNX without pruning, pinned to the artifact's input shapes and fixed input values
+// (options/reference.ts says what else carries over).
 
 import { existsSync } from 'node:fs';
 import type { CompileOptions } from '../compile.js';
 import { compileFile } from '../compile.js';
 import { INPUT_VALUE_KEY, inputValueRecord } from '../options/records.js';
-import type { CompileSettings } from '../options/settings.js';
 import { resolveOptions } from '../options/settings.js';
-import { OPTION_ENTRIES } from '../options/table.js';
+import { referenceOptions } from '../options/reference.js';
 import { artifactInputGraph } from '../eval/evaluate.js';
 import { SpcError } from '../errors.js';
 import { parseArtifact } from '../../runtime/loader/load.js';
-
-/**
- * The reference's compile options from the compile's settings: those of the option table's
- * 'model' and 'kernels' groups that were given (pinned input shapes, fixed input values, limits,
- * external-data permissions, kernel targets and profile); nothing that prunes. The input values
- * matter most: an input that sets a shape (a Reshape's) leaves the reference without static
- * shapes unless fixed.
- */
-export function referenceOptions(s: CompileSettings): CompileOptions {
-  const values = s as unknown as Readonly<Record<string, unknown>>;
-  return Object.fromEntries(OPTION_ENTRIES
-    .filter(([name, spec]) => (spec.group === 'model' || spec.group === 'kernels') && s.given.has(name))
-    .map(([name]) => [name, values[name]]));
-}
 
 /**
  * `path` compiled dense as the reference of `artifact` (`spc eval` / `spc bench`): pinned to the

@@ -376,7 +376,7 @@ interface LayerPlan {
 }
 
 /** What to zero in layer `k`: the pattern with its count from the config or the allocation. */
-function planLayer(k: Candidate, settings: PruneSettings, allocCount: number | undefined, allocRequested: number | undefined): LayerPlan {
+function planLayer(k: Candidate, settings: Pick<PruneSettings, 'shareRows'>, allocCount: number | undefined, allocRequested: number | undefined): LayerPlan {
   const p = k.pattern;
   const params = k.data.length;
   if (p.kind === 'nm') {
@@ -393,6 +393,27 @@ function planLayer(k: Candidate, settings: PruneSettings, allocCount: number | u
   if (p.kind !== 'unstructured') throw new Error(`prune: no plan for pattern ${p.text}`);
   const count = k.fixedSparsity !== undefined ? Math.round(k.fixedSparsity * params) : allocCount!;
   return { rule: { kind: 'unstructured', prune: count }, requested: k.fixedSparsity ?? allocRequested!, sparsity: { kind: 'unstructured', pattern: p.text } };
+}
+
+/**
+ * The weight of `node` in `graph` magnitude-pruned to `pattern` (unstructured or block at
+ * `sparsity`, N:M with `shareRows`), annotated as this pass annotates it; undefined where the
+ * weight is not a float32 matrix or the pattern does not tile it. What `spc compile` prices to
+ * name the pattern that would make a layer gain (report/alternatives.ts).
+ */
+export function magnitudePrunedWeight(graph: Graph, node: Node, pattern: Exclude<Pattern, { kind: 'channel' }>, sparsity: number, shareRows: number): Value | undefined {
+  const weight = graph.values.get(node.inputs[1] ?? '');
+  const c = weight?.constant;
+  if (!weight || !c || !isWeightOp(node.op) || !(c.data instanceof Float32Array) || c.shape.length < 2) return undefined;
+  const op = node.op as WeightOp;
+  const { transB } = weightView(node);
+  const { rows, cols } = weightMatrixShape(op, c.shape, transB);
+  if (misalignment(pattern, rows, cols, shareRows) !== undefined) return undefined;
+  const k: Candidate = { node, op, weight, data: c.data, shape: c.shape, transB, rows, cols, pattern, fixedSparsity: sparsity };
+  const plan = planLayer(k, { shareRows }, undefined, undefined);
+  const pruned = pruneMagnitude(toWeightMatrix(op, c.shape, transB, c.data), rows, cols, plan.rule);
+  const achieved = countZeros(pruned) / pruned.length;
+  return { ...weight, constant: { ...c, data: fromWeightMatrix(op, c.shape, transB, pruned) }, sparsity: { ...plan.sparsity, requested: plan.requested, achieved } };
 }
 
 /** Magnitude masks: layer-wide smallest |w| (unstructured), top-N |w| per group, lowest-norm blocks. */

@@ -2,7 +2,7 @@
 // inline CSS and inline SVG charts, no scripts, fonts or links, so it opens offline. Per-layer
 // table and figures (sparsity, weight bytes before/after, estimated time per layer, kept
 // magnitude with channel permutation when searched), provenance, accuracy and budgets when
-// given. Deterministic: no dates, hosts or paths.
+// given, after what pruning bought and the layers that gain nothing. Deterministic: no dates, hosts or paths.
 
 import type { CompileLayerReport } from '../emit/compile-report.js';
 import { requestedSparsity, requestedText } from '../emit/layer-table.js';
@@ -10,6 +10,8 @@ import type { AccuracyResult } from './accuracy.js';
 import type { BudgetResult } from './budgets.js';
 import type { SpeedupEstimate } from './estimates.js';
 import { estimateBasis } from './estimates.js';
+import type { Bought } from './bought.js';
+import { boughtFacts, idleText } from './bought.js';
 import { escapeHtml as esc } from '../escape.js';
 import { renderBarChart } from './svg.js';
 import { pct } from '../format.js';
@@ -28,6 +30,8 @@ export interface ReportInput {
   /** Why each node runs its kernel (the select-kernels reasons), by node name. */
   readonly kernelReasons: ReadonlyMap<string, string>;
   readonly estimates: SpeedupEstimate;
+  /** What pruning bought (CompileResult.bought): what the page leads with, and the layers that gain nothing. */
+  readonly bought: Bought;
   readonly accuracy?: AccuracyResult;
   readonly budgets?: readonly BudgetResult[];
 }
@@ -58,18 +62,31 @@ function figure(id: string, caption: string, svg: string): string {
   return `<figure data-figure="${id}"><figcaption>${esc(caption)}</figcaption>\n${svg}\n</figure>`;
 }
 
+/** The summary leads with what pruning bought: size against the dense artifact, raw and gzipped as served, and the estimated speed. */
 function summary(r: ReportInput): string {
   const before = r.layers.reduce((s, l) => s + l.bytesBefore, 0);
   const after = r.layers.reduce((s, l) => s + l.bytesAfter, 0);
   const pruned = r.layers.filter((l) => l.pattern !== 'dense').length;
+  const lead = boughtFacts(r.bought, estimateBasis(r.estimates));
   const items: [string, string][] = [
+    ['size', lead.size],
+    ['gzip -9', lead.gzip],
+    ['speed', lead.speed],
     ['artifact', `${r.model}.spm, ${r.artifactBytes} bytes`],
     ['layers', `${r.layers.length} Conv/Gemm/MatMul, ${pruned} pruned`],
     ['weight bytes', `${before} → ${after}`],
-    ['estimated time', `${msText(r.estimates.denseNs)} dense → ${msText(r.estimates.ns)} compiled (${r.estimates.speedup.toFixed(3)}×; ${estimateBasis(r.estimates)})`],
   ];
   if (r.accuracy) items.push(['top-1 accuracy', `${pct(r.accuracy.dense.top1)} dense → ${pct(r.accuracy.compiled.top1)} compiled`]);
   return `<dl id="summary">${items.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`;
+}
+
+/** The pruned layers that gain nothing, each with what would (report/bought.ts). */
+function idleLayers(b: Bought): string {
+  return `<p>${esc('Pruned layers stored no smaller, or estimated no faster, than dense; what would gain, by kernel selection\'s estimates.')}</p>\n` +
+    table(['node', 'gains nothing', 'would gain'], b.idleLayers.map((l) => {
+      const t = idleText(l);
+      return [td(l.node), td(t.lacks), td(t.wouldGain, 'reason')];
+    }), ' id="idle-layers"');
 }
 
 function provenance(r: ReportInput): string {
@@ -169,6 +186,7 @@ export function renderReport(r: ReportInput): string {
     `<style>${CSS}</style></head><body>`,
     `<h1>spc report: ${esc(r.model)}</h1>`,
     summary(r),
+    ...(r.bought.idleLayers.length > 0 ? ['<h2>Layers that gain nothing</h2>', idleLayers(r.bought)] : []),
     ...(r.accuracy ? ['<h2>Accuracy</h2>', accuracy(r.accuracy)] : []),
     ...(r.budgets && r.budgets.length > 0 ? ['<h2>Budgets</h2>', budgets(r.budgets)] : []),
     '<h2>Figures</h2>',

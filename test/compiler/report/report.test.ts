@@ -166,6 +166,7 @@ describe('report: spc compile --report', function () {
       ],
       kernelReasons: new Map(),
       estimates: { layers: [], others: { nodes: 0, denseNodes: 0, ns: 0, denseNs: 0, fromPriors: 0 }, ns: 0, denseNs: 0, speedup: 1 },
+      bought: { size: { bytes: 1000, denseBytes: 1096, ratio: 1000 / 1096, gzipBytes: 900, denseGzipBytes: 990, gzipRatio: 900 / 990 }, speed: { estimated: true, ns: 0, denseNs: 0, speedup: 1 }, idleLayers: [] },
     };
     const file = join(work, 'perm.html');
     writeFileSync(file, renderReport(input));
