@@ -124,18 +124,20 @@ function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpac
   } else arena = new ArrayBuffer(a.arenaBytes);
   const copies = new Map<string, TypedArray>();
   const views = a.tensors.map((t) => bindTensor(t, arena, base, space, copies));
-  const warm: RunFn[] = [];
+  const warm = new Map<string, RunFn>();
   const steps = a.nodes.map((n, i) => {
     const kernel = kernels[i];
     const wasm = space && kernel.target === 'wasmsimd' ? space : undefined;
     const step = prepareNode(n, kernel, views, wasm);
-    if (wasm) warm.push(step);
+    if (wasm && !warm.has(kernel.id)) warm.set(kernel.id, step);
     return step;
   });
-  // The engine compiles wasm lazily and tiers up hot functions: run each wasm step a few times
-  // now (on whatever the arena holds; they only write their own outputs) so the first run()
-  // is not the slow one.
-  for (let i = 0; i < 3; i++) for (const step of warm) step();
+  // V8 compiles each wasm function on its first call (Liftoff) and recompiles hot ones in the
+  // background (TurboFan): without this, the first run() paid both (resnet10_w32: 37 ms CPU
+  // against 6.3 steady). One step per kernel compiles its code and starts the tier-up; running
+  // every step (three passes until issue 17) cost up to 3 runs' time at load and bought no more.
+  // The steps read whatever the arena holds and write only their own outputs.
+  for (const step of warm.values()) step();
   const info = (i: number): TensorInfo => ({ name: a.tensors[i].name, dtype: a.tensors[i].dtype, shape: a.tensors[i].shape });
   // Checked at load too (loader/load.ts); again here for artifacts built in memory.
   const program = branchProgram(a.nodes.length, branchRegions(a.nodes, (m) => new RunError(m)));

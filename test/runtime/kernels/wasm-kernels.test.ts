@@ -7,7 +7,8 @@
 // tiles) and depthwise convs (f32-conv-1x8; 3×3 through the padded plane): output widths 1, 7, 8,
 // 9, 17, pads 0/1/3 and asymmetric, strides 1/2, dilation 2, 3×3, 5×5 and the 7×7 s2 stem,
 // channel counts not multiples of 4, several im2col tiles per image, 1-D, batch 2. MaxPool:
-// output widths 1, 7, 8, 9, 17, strides 1/2/3, pads, dilation, ceil_mode, 1-D, batch 2; Add and
+// output widths 1, 7, 8, 9, 17, strides 1/2/3, pads, dilation, ceil_mode, windows of 1–5 rows,
+// 1-D, batch 2; Add and
 // Relu: sizes around the 4-float vector.
 // Tolerance |wasm − ref| <= 1e-4·|ref| + 1e-5; a failure names the case, index and tile. run()
 // must not allocate (array constructors trapped) nor grow the memory; scratch starts as NaN.
@@ -184,6 +185,17 @@ function maxPoolCases(): Case[] {
   pool('batch 2', [2, 3, 6, 19], [3, 3], { strides: [2, 2], pads: [1, 1, 1, 1] }, [2, 3, 3, 10]);
   pool('1-D s2 p1', [1, 4, 21], [3], { strides: [2], pads: [1, 1] }, [1, 4, 11]);
   pool('window wider than the row, p2', [1, 2, 2, 1], [5, 5], { pads: [2, 2, 2, 2] }, [1, 2, 2, 1]);
+  // the row-buffer paths of maxpool1x4: windows of 1, 2, 3 and 5 rows (unrolled and looped), row
+  // widths not a multiple of 4, column stride 2 with a dilated or 2-wide window (not the 3-wide
+  // shuffles), column stride 3 (scalar), ceil_mode windows ending in the padding
+  for (const ow of [1, 3, 6, 9]) {
+    pool('1×3 s1 p0,1', [1, 3, 2, ow + 1], [1, 3], { pads: [0, 1, 0, 1] }, [1, 3, 2, ow + 1]);
+    pool('5×5 s2 p2', [1, 2, 9, 2 * ow + 1], [5, 5], { strides: [2, 2], pads: [2, 2, 2, 2] }, [1, 2, 5, ow + 1]);
+    pool('3×3 s2, column dilation 2', [1, 2, 5, 2 * ow + 4], [3, 3], { strides: [2, 2], dilations: [1, 2] }, [1, 2, 2, ow]);
+    pool('2×2 s2 end pads 1 ceil_mode, odd width', [1, 3, 5, 2 * ow + 1], [2, 2], { strides: [2, 2], pads: [0, 0, 1, 1], ceil_mode: 1 }, [1, 3, 3, ow + 1]);
+    pool('3×3 s3 p1 ceil_mode', [1, 2, 7, 3 * ow + 2], [3, 3], { strides: [3, 3], pads: [1, 1, 1, 1], ceil_mode: 1 }, [1, 2, 3, ow + 1]);
+  }
+  pool('3×3 s2 p1, resnet 112→56 rows', [1, 2, 4, 112], [3, 3], { strides: [2, 2], pads: [1, 1, 1, 1] }, [1, 2, 2, 56]);
   return out;
 }
 
@@ -413,6 +425,27 @@ describe('wasmsimd kernel preconditions', function () {
     assert.equal(dw.supports!(dwShapes(3, [3, 3, 3, 3], { pads: [1, 1, 1, 1] }, [1, 3, 5, 5])), false);
     assert.equal(dw.supports!(dwShapes(4, [4, 2, 3, 3], { group: 2, pads: [1, 1, 1, 1] }, [1, 4, 5, 5])), false);
     assert.equal(conv.supports!(dwShapes(4, [4, 2, 3, 3], { group: 2, pads: [1, 1, 1, 1] }, [1, 4, 5, 5])), false);
+  });
+
+  it('f32-maxpool-1x4 skips NaN taps like the ref kernel (a window of NaN and padding only gives −∞)', async function () {
+    if (!simd) this.skip();
+    const pool = WASMSIMD_KERNELS.find((k) => k.op === 'MaxPool')!;
+    const ref = ALL_KERNELS.find((k) => k.op === 'MaxPool' && k.target === 'ref')!;
+    // 2 rows × 9 columns, 3×3 stride 2 pad 1: NaN in every window, column 0 all NaN (output 0 sees it and padding … and column 1)
+    const x = new Float32Array([NaN, 1, NaN, -2, 5, NaN, 0.5, -1, 3, NaN, -4, 2, NaN, -3, NaN, 7, NaN, -5]);
+    const attrs: Attrs = { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] };
+    const want = new Float32Array(5);
+    ref.prepare({ node: 'ref', inputs: [plain([1, 1, 2, 9], x)], outputs: [plain([1, 1, 1, 5], want)], attrs })();
+    assert.deepEqual(Array.from(want), [1, 2, 5, 7, 3]);
+    const xnan = new Float32Array([NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN]);
+    const space = (await createWasmSpace(4096, pool.scratchBytes!({ inputs: [{ dtype: 'float32', shape: [1, 1, 2, 9] }], outputs: [{ dtype: 'float32', shape: [1, 1, 1, 5] }], attrs }) * 2 + 64))!;
+    const y = wasmView(space, [1, 1, 1, 5], new Float32Array(5));
+    const run = pool.prepare({ node: 'p', inputs: [wasmView(space, [1, 1, 2, 9], x)], outputs: [y], attrs, wasm: space });
+    run();
+    assert.deepEqual(Array.from(y.data as Float32Array), [1, 2, 5, 7, 3]);
+    const yn = wasmView(space, [1, 1, 1, 5], new Float32Array(5));
+    pool.prepare({ node: 'p', inputs: [wasmView(space, [1, 1, 2, 9], xnan)], outputs: [yn], attrs, wasm: space })();
+    assert.deepEqual(Array.from(yn.data as Float32Array), new Array(5).fill(-Infinity));
   });
 
   it('with a WasmEnv, an unsupported node and a view outside the memory are KernelErrors naming node and kernel', async function () {

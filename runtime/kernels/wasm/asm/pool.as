@@ -1,78 +1,90 @@
-// wasmsimd MaxPool over NCHW planes (maxpool1x4): per plane and output row,
+// wasmsimd MaxPool over NCHW planes (maxpool1x4), per plane and output row in two passes over a
+// row buffer `buf` (scratch) whose borders hold −∞ (set at prepare):
 //
-//   output row oh:  [0, oa) border          [oa, ob) interior: every kw inside the row           [ob, OW) border
-//                   scalar, per-tap         4 output columns per v128: acc = max(acc, X[iw + kw·dw ..])  scalar
-//                   column checks           (column stride 2: lanes 0,2 of X[iw..] and 1,3 of X[iw+3..]) column checks
+//   1. rows:    buf[pw + iw] = max over the window's rows kh inside the image of X[ih0 + kh·dh][iw],
+//               4 columns per v128 (rows in the padding are skipped: padding never wins a max)
+//   2. columns: Y[oh][ow] = max over kw of buf[ow·sw + kw·dw]: every output column in vectors,
+//               the padding being −∞ in buf (no border cases): column stride 1 unaligned loads,
+//               stride 2 even/odd lanes by shuffles (3-wide windows: 4 loads for 4 outputs),
+//               other strides scalar; the last 1–3 outputs of a row stored lane by lane.
 //
-// Rows kh whose input row lies in the padding are skipped (padding never wins a max); pmax (one
-// maxps) keeps the running max like the ref kernel's `v > best` (a NaN tap is skipped). Column
-// strides other than 1 and 2 run the scalar path on the whole row; 3-wide stride-2 windows take
-// max3s2Interior (rows first, then columns by shuffles: 9 loads for 4 outputs instead of 18).
-
-import { colLo, colHi } from './common';
+//   buf:  −∞ … −∞ | row maxima of columns 0 … W−1 | −∞ … (as far as the last vector reads)
+//         [0, pw)   [pw, pw + W)                    [pw + W, maxPoolBufLen (wasm/maxpool.ts))
+//
+// pmax(acc, v) (one maxps) keeps the running max like the ref kernel's `v > best`: a NaN tap is
+// skipped. Each input row is read once per output row it serves (the old per-window loop read
+// every tap, with scalar border columns: 2.3× slower on resnet's 3×3/2 pool).
 
 @inline function poolLoad(s: usize, sw: i32): v128 {
   if (sw == 1) return v128.load(s);
   return v128.shuffle<f32>(v128.load(s), v128.load(s, 12), 0, 2, 5, 7);
 }
 
-/** Interior columns [ow, ob) of one output row, column stride SW (1 or 2, a constant when inlined); returns the first column not done. */
-@inline function maxRowInterior(xc: usize, yr: usize, ow: i32, ob: i32, SW: i32, pw: i32, ih0: i32, khLo: i32, khHi: i32, dh: i32, KW: i32, dw: i32, rowX: usize): i32 {
+/** Row maxima of input rows ih0 + kh·dh, kh in [khLo, khHi), into buf[pw ..]; windows of 2 and 3 rows (the common ones) unrolled. */
+@inline function rowMaxima(xc: usize, buf: usize, W: i32, ih0: i32, khLo: i32, khHi: i32, dh: i32, rowX: usize): void {
   const ninf = f32x4.splat(-Infinity);
-  for (; ow + 8 <= ob; ow += 8) {
-    let a0 = ninf, a1 = ninf;
-    for (let kh = khLo; kh < khHi; kh++) {
-      let s = xc + <usize>(ih0 + kh * dh) * rowX + (<usize>(ow * SW - pw) << 2);
-      for (let kw = 0; kw < KW; kw++) {
-        a0 = f32x4.pmax(a0, poolLoad(s, SW));
-        a1 = f32x4.pmax(a1, poolLoad(s + (<usize>SW << 4), SW));
-        s += <usize>dw << 2;
-      }
+  const r0 = xc + <usize>(ih0 + khLo * dh) * rowX, step = <usize>dh * rowX, rows = khHi - khLo;
+  let iw = 0;
+  if (rows == 3) {
+    const r1 = r0 + step, r2 = r1 + step;
+    for (; iw + 4 <= W; iw += 4) {
+      const o = <usize>iw << 2;
+      v128.store(buf + o, f32x4.pmax(f32x4.pmax(f32x4.pmax(ninf, v128.load(r0 + o)), v128.load(r1 + o)), v128.load(r2 + o)));
     }
-    v128.store(yr + (<usize>ow << 2), a0); v128.store(yr + (<usize>ow << 2), a1, 16);
-  }
-  for (; ow + 4 <= ob; ow += 4) {
-    let a0 = ninf;
-    for (let kh = khLo; kh < khHi; kh++) {
-      let s = xc + <usize>(ih0 + kh * dh) * rowX + (<usize>(ow * SW - pw) << 2);
-      for (let kw = 0; kw < KW; kw++) { a0 = f32x4.pmax(a0, poolLoad(s, SW)); s += <usize>dw << 2; }
+  } else if (rows == 2) {
+    const r1 = r0 + step;
+    for (; iw + 4 <= W; iw += 4) {
+      const o = <usize>iw << 2;
+      v128.store(buf + o, f32x4.pmax(f32x4.pmax(ninf, v128.load(r0 + o)), v128.load(r1 + o)));
     }
-    v128.store(yr + (<usize>ow << 2), a0);
+  } else {
+    for (; iw + 4 <= W; iw += 4) {
+      let a = ninf, r = r0 + (<usize>iw << 2);
+      for (let kh = 0; kh < rows; kh++) { a = f32x4.pmax(a, v128.load(r)); r += step; }
+      v128.store(buf + (<usize>iw << 2), a);
+    }
   }
-  return ow;
+  for (; iw < W; iw++) {
+    let a: f32 = -Infinity, r = r0 + (<usize>iw << 2);
+    for (let kh = 0; kh < rows; kh++) {
+      const v = load<f32>(r);
+      a = v > a ? v : a;
+      r += step;
+    }
+    store<f32>(buf + (<usize>iw << 2), a);
+  }
 }
 
-/**
- * Interior columns [ow, ob) of a 3-wide, column-stride-2 window row (the CNN stem pools), four
- * outputs per step: the rows' maxima of input columns c..c+8 first (A = c..c+3, B = c+4..c+7,
- * D = c+5..c+8, reading nothing past the last tap), then even, odd and even+2 columns by shuffles.
- */
-@inline function max3s2Interior(xc: usize, yr: usize, ow: i32, ob: i32, pw: i32, ih0: i32, khLo: i32, khHi: i32, dh: i32, rowX: usize): i32 {
-  const ninf = f32x4.splat(-Infinity);
-  for (; ow + 4 <= ob; ow += 4) {
-    let a = ninf, b = ninf, d = ninf;
-    for (let kh = khLo; kh < khHi; kh++) {
-      const s = xc + <usize>(ih0 + kh * dh) * rowX + (<usize>(ow * 2 - pw) << 2);
-      a = f32x4.pmax(a, v128.load(s)); b = f32x4.pmax(b, v128.load(s, 16)); d = f32x4.pmax(d, v128.load(s, 20));
-    }
-    const even = v128.shuffle<f32>(a, b, 0, 2, 4, 6), odd = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
-    const even2 = v128.shuffle<f32>(even, d, 1, 2, 3, 7);
-    v128.store(yr + (<usize>ow << 2), f32x4.pmax(f32x4.pmax(even, odd), even2));
+/** Output columns [ow, ow + 4) from the row buffer (b = &buf[ow·sw]), column stride SW (a constant when inlined). */
+@inline function colMax4(b: usize, KW: i32, dw: i32, SW: i32, k3: bool): v128 {
+  if (SW == 2 && k3) {
+    // columns c..c+8: even, odd and even+2 lanes, each one two-source shuffle (shufps)
+    const a = v128.load(b), c = v128.load(b, 16), e = v128.load(b, 8), f = v128.load(b, 24);
+    const even = v128.shuffle<f32>(a, c, 0, 2, 4, 6), odd = v128.shuffle<f32>(a, c, 1, 3, 5, 7);
+    return f32x4.pmax(f32x4.pmax(even, odd), v128.shuffle<f32>(e, f, 0, 2, 4, 6));
   }
-  return ow;
+  let acc = f32x4.splat(-Infinity), s = b;
+  for (let kw = 0; kw < KW; kw++) { acc = f32x4.pmax(acc, poolLoad(s, SW)); s += <usize>dw << 2; }
+  return acc;
 }
 
-export function maxpool1x4(x: usize, y: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32,
+@inline function storeTail(yr: usize, v: v128, n: i32): void {
+  store<f32>(yr, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(yr, f32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<f32>(yr, f32x4.extract_lane(v, 2), 8);
+}
+
+/** One output row from the row buffer, column stride SW (1 or 2). */
+@inline function colMaxRow(buf: usize, yr: usize, OW: i32, KW: i32, dw: i32, SW: i32): void {
+  const k3 = KW == 3 && dw == 1;
+  let ow = 0;
+  for (; ow + 4 <= OW; ow += 4) v128.store(yr + (<usize>ow << 2), colMax4(buf + (<usize>(ow * SW) << 2), KW, dw, SW, k3));
+  if (ow < OW) storeTail(yr + (<usize>ow << 2), colMax4(buf + (<usize>(ow * SW) << 2), KW, dw, SW, k3), OW - ow);
+}
+
+export function maxpool1x4(x: usize, y: usize, buf: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32,
   KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32): void {
-  let oa = 0, ob = OW;
-  for (let kw = 0; kw < KW; kw++) {
-    const shift = kw * dw - pw;
-    oa = max<i32>(oa, colLo(shift, sw, OW));
-    ob = min<i32>(ob, colHi(shift, sw, W, OW));
-  }
-  if (sw > 2) { oa = OW; ob = OW; } // scalar rows
-  if (ob < oa) ob = oa;
-  const rowX = <usize>W << 2, k3s2 = KW == 3 && dw == 1;
+  const rowX = <usize>W << 2, inner = buf + (<usize>pw << 2);
   for (let c = 0; c < planes; c++) {
     const xc = x + ((<usize>c * <usize>H * <usize>W) << 2);
     const yc = y + ((<usize>c * <usize>OH * <usize>OW) << 2);
@@ -80,26 +92,19 @@ export function maxpool1x4(x: usize, y: usize, planes: i32, H: i32, W: i32, OH: 
       const ih0 = oh * sh - ph;
       const khLo = ih0 >= 0 ? 0 : min<i32>(KH, (-ih0 + dh - 1) / dh);
       const khHi = max<i32>(khLo, H - 1 - ih0 < 0 ? 0 : min<i32>(KH, (H - 1 - ih0) / dh + 1));
+      rowMaxima(xc, inner, W, ih0, khLo, khHi, dh, rowX);
       const yr = yc + ((<usize>oh * <usize>OW) << 2);
-      // border columns (and the tail of the interior), scalar with column checks
-      let ow = oa;
-      if (oa < ob) {
-        ow = sw == 1
-          ? maxRowInterior(xc, yr, oa, ob, 1, pw, ih0, khLo, khHi, dh, KW, dw, rowX)
-          : k3s2 ? max3s2Interior(xc, yr, oa, ob, pw, ih0, khLo, khHi, dh, rowX)
-            : maxRowInterior(xc, yr, oa, ob, 2, pw, ih0, khLo, khHi, dh, KW, dw, rowX);
-      }
-      for (let o = 0; o < OW; o++) {
-        if (o == oa) { o = ow; if (o >= OW) break; }
-        let a: f32 = -Infinity;
-        for (let kh = khLo; kh < khHi; kh++) {
-          const xr = xc + <usize>(ih0 + kh * dh) * rowX;
+      if (sw == 1) colMaxRow(buf, yr, OW, KW, dw, 1);
+      else if (sw == 2) colMaxRow(buf, yr, OW, KW, dw, 2);
+      else {
+        for (let o = 0; o < OW; o++) {
+          let a: f32 = -Infinity;
           for (let kw = 0; kw < KW; kw++) {
-            const iw = o * sw - pw + kw * dw;
-            if (iw >= 0 && iw < W) a = Mathf.max(a, load<f32>(xr + (<usize>iw << 2)));
+            const v = load<f32>(buf + (<usize>(o * sw + kw * dw) << 2));
+            a = v > a ? v : a;
           }
+          store<f32>(yr + (<usize>o << 2), a);
         }
-        store<f32>(yr + (<usize>o << 2), a);
       }
     }
   }
