@@ -80,6 +80,19 @@ describe('passes/prune', function () {
     assert.match(reasonAt({ pattern: '2:4', config: cfg({ skip: true }) })!, /the config asks to skip it/);
   });
 
+  it('mobilenet_v2_w050 at 0.5 global and erk: the classifier is pruned at 0.5 exactly, the others share the rest of the target', () => {
+    for (const allocation of ['global', 'erk'] as const) {
+      const { report } = pruneGraph(mbv2(), pruneSettings(passSettings({ pattern: 'unstructured', sparsity: 0.5, allocation }))!);
+      const c = report.find((x) => x.node === CLASSIFIER)!;
+      // Spread by the allocation, global gave it 69.5% (its weights are the smallest), past the 50% its skip rule allows.
+      assert.deepEqual([c.skipped, c.requested, c.achieved], [false, 0.5, 0.5], allocation);
+      const pruned = report.filter((r) => !r.skipped);
+      const params = pruned.reduce((t, r) => t + r.params, 0), zeros = pruned.reduce((t, r) => t + r.params - r.nonzeros, 0);
+      assert.ok(Math.abs(zeros - 0.5 * params) <= pruned.length, `${allocation}: ${zeros} zeros of ${params}`);
+      assert.ok(pruned.some((r) => r.node !== CLASSIFIER && r.achieved !== 0.5), `${allocation} spreads the other layers`);
+    }
+  });
+
   it('mobilenet_v2_w050: a reduction that is not a multiple of M is skipped, even when forced', () => {
     const config = parseConfig(JSON.stringify({ layers: [{ match: '*', force: true }] }), 'spc.json');
     const { report } = pruneGraph(mbv2(), pruneSettings(passSettings({ pattern: '1:16', minParams: 0, config }))!);
