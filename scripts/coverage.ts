@@ -3,7 +3,7 @@
 // are forced (by a --config rule per node), and the compile is scored (digits: test accuracy; the
 // random-weight corpus: top-1 agreement and KL against dense; the real corpus: its task measure)
 // and sized (packed storage, --prefer size) and priced (the kernel profile's estimates).
-// Prints markdown; docs/accuracy.md "Which layers are pruned by default" quotes it.
+// Magnitude pruning; `--sparsegpt` prunes the digits models by sparsegpt. Prints markdown; docs/coverage.md quotes it.
 
 import { join } from 'node:path';
 import { compileFile } from '../compiler/compile.js';
@@ -121,8 +121,12 @@ function ruleLayers(model: Model, base: CompileOptions): Map<string, { nodes: st
   return out;
 }
 
+/** `--sparsegpt`: digits models pruned by sparsegpt on digits-calib-x.npy (the others have no calibration set here). */
+const SPARSEGPT = process.argv.includes('--sparsegpt');
+
 async function measure(model: Model): Promise<Row[]> {
   const base: CompileOptions = { ...(model.shapes ? { inputShapes: model.shapes } : {}) };
+  const method: CompileOptions = SPARSEGPT && model.kind === 'digits' ? { method: 'sparsegpt', calib: join(DIGITS, 'digits-calib-x.npy') } : {};
   const denseResult = compileFile(model.file, base);
   const dense = denseResult.artifact;
   const denseMs = denseResult.estimate.denseNs / 1e6;
@@ -134,7 +138,7 @@ async function measure(model: Model): Promise<Row[]> {
   for (const p of PATTERNS) {
     // Every covered layer kept dense (`skip`) except those of the rules named, forced.
     const run = (forced: readonly string[]): CompileResult => compileFile(model.file, {
-      ...base, ...p.opts, prefer: 'size',
+      ...base, ...p.opts, ...method, prefer: 'size',
       config: { layers: [...covered].flatMap(([rule, c]) => c.nodes.map((match) => (forced.includes(rule) ? { match, force: true } : { match, skip: true }))) },
     });
     const row = async (rule: string, r: CompileResult, layers: string): Promise<Row> => {
@@ -161,7 +165,7 @@ async function measure(model: Model): Promise<Row[]> {
       const r = run([...covered.keys()]);
       rows.push(await row('no rule', r, prunedOf(r)));
     }
-    const d = compileFile(model.file, { ...base, ...p.opts, prefer: 'size' });
+    const d = compileFile(model.file, { ...base, ...p.opts, ...method, prefer: 'size' });
     rows.push(await row('defaults', d, prunedOf(d)));
   }
   return rows;
