@@ -18,6 +18,7 @@ import type { PruneConfig } from '../sparse/settings/config.js';
 import { parseConfig, validateConfig } from '../sparse/settings/config.js';
 import type { Pattern } from '../sparse/settings/pattern.js';
 import { parsePattern, PATTERN_HELP } from '../sparse/settings/pattern.js';
+import { CLASSIFIER_MAX_SPARSITY, DEFAULT_MIN_PARAMS } from '../sparse/settings/skips.js';
 import type { InputValue } from './read.js';
 import { readBoolean, readChoice, readInputShapes, readInputValues, readNumber, readPathOr, readTargets } from './read.js';
 import { calibRecord, configRecord, INPUT_VALUE_KEY, inputValueRecord, profileRecord } from './records.js';
@@ -70,8 +71,6 @@ function option<In, Out = In>(spec: OptionSpec<In, Out>): OptionSpec<In, Out> {
 /** Which weights are kept: by |w|, by Wanda's |w|·‖x‖, or by SparseGPT's OBS reconstruction (which also updates the kept ones). */
 export type PruneMethod = 'magnitude' | 'wanda' | 'sparsegpt';
 export const PRUNE_METHODS: readonly PruneMethod[] = ['magnitude', 'wanda', 'sparsegpt'];
-/** Layers with fewer weights stay dense by default: too small to pay for an index structure. */
-export const DEFAULT_MIN_PARAMS = 4096;
 /** Sparsity for unstructured/block when none is given: the level one-shot magnitude pruning tolerates. */
 export const DEFAULT_SPARSITY = 0.5;
 export const TARGETS: readonly Target[] = ['wasmsimd', 'js', 'ref'];
@@ -124,7 +123,7 @@ export const OPTIONS = {
   }),
   config: option<string | object, PruneConfig | undefined>({
     group: 'prune',
-    flags: [{ flag: '--config <spc.json>', help: 'per-layer overrides by node-name glob or op type (pattern, sparsity, skip, force)' }],
+    flags: [{ flag: '--config <spc.json>', help: 'per-layer overrides by node-name glob or op type (pattern, sparsity; skip: true keeps a layer dense, force: true prunes one the defaults keep dense)' }],
     fallback: undefined,
     read: readConfig,
     record: { key: 'config', when: 'changed', text: configRecord },
@@ -138,7 +137,7 @@ export const OPTIONS = {
   }),
   minParams: option<number>({
     group: 'prune',
-    flags: [{ flag: '--min-params <count>', help: 'layers with fewer weights stay dense', default: String(DEFAULT_MIN_PARAMS) }],
+    flags: [{ flag: '--min-params <count>', help: `layers with fewer weights stay dense; so do, by default, the stem conv, depthwise and grouped convs, and the classifier when pruned above ${CLASSIFIER_MAX_SPARSITY * 100}% (a --config rule with force: true prunes any of them)`, default: String(DEFAULT_MIN_PARAMS) }],
     fallback: DEFAULT_MIN_PARAMS,
     read: (raw) => readNumber('--min-params', raw, wholeAtLeast(0), 'a whole number'),
     record: { key: 'min-params', when: 'changed', text: String },

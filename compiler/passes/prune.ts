@@ -18,6 +18,7 @@ import { allocate } from '../sparse/prune/allocation.js';
 import type { SensitivityLayer, SensitivityPoint } from '../sparse/prune/sensitivity.js';
 import { SENSITIVITY_LEVELS, measureSensitivity } from '../sparse/prune/sensitivity.js';
 import { overrideFor } from '../sparse/settings/config.js';
+import { defaultSkip } from '../sparse/settings/skips.js';
 import { countZeros, maskBlock, maskNmShared, maskUnstructured } from '../sparse/prune/masks.js';
 import type { MaskRule } from '../sparse/prune/mask-rule.js';
 import { splitCount } from '../sparse/prune/mask-rule.js';
@@ -135,9 +136,9 @@ function sensitivityLayers(graph: Graph, layers: readonly Candidate[], settings:
 interface Skip { readonly node: Node; readonly weight: string; readonly pattern: string; readonly params: number; readonly nonzeros: number; readonly reason: string }
 
 /**
- * Which layers `settings` prunes (with their pattern) and which stay dense and why: the stem,
- * the classifier, depthwise/grouped, small, misaligned and shared weights unless the config
- * forces them. Also the dense layers SparseGPT may re-fit.
+ * Which layers `settings` prunes (with their pattern) and which stay dense and why: the default
+ * skips (sparse/settings/skips.ts: the stem, depthwise/grouped, small layers, the classifier above
+ * 50%) unless the config forces them, and misaligned and shared weights. Also the dense layers SparseGPT may re-fit.
  */
 function selectLayers(graph: Graph, settings: PruneSettings): { candidates: Candidate[]; skips: Skip[]; refittable: Candidate[] } {
   const skips: Skip[] = [];
@@ -183,11 +184,14 @@ function selectLayers(graph: Graph, settings: PruneSettings): { candidates: Cand
       if (!forced || us[0] !== node.name) reason = `weight '${wName}' is shared by ${us.join(', ')}`;
     }
     if (reason === undefined && !forced) {
-      const group = op === 'Conv' ? attrInt(node, 'group', 1) : 1;
-      if (group > 1) reason = `${group === c.shape[0] ? 'depthwise' : 'grouped'} conv (group=${group}); default keeps it dense`;
-      else if (op === 'Conv' && inputs.has(node.inputs[0] ?? '')) reason = `stem conv (reads graph input '${node.inputs[0]}'); default keeps it dense`;
-      else if (finals.has(node.name)) reason = `classifier (final layer before output '${finals.get(node.name)}'); default keeps it dense`;
-      else if (data.length < settings.minParams) reason = `${data.length} weights, fewer than minParams=${settings.minParams}`;
+      reason = defaultSkip({
+        group: op === 'Conv' ? attrInt(node, 'group', 1) : 1,
+        outChannels: c.shape[0] ?? 0,
+        stemInput: op === 'Conv' && inputs.has(node.inputs[0] ?? '') ? node.inputs[0] : undefined,
+        classifierOf: finals.get(node.name),
+        params: data.length,
+        sparsity: pattern.kind === 'nm' ? nmSparsity(pattern.n, pattern.m) : o.sparsity ?? settings.sparsity,
+      }, settings.minParams);
     }
     // A pattern cannot be forced onto a matrix it does not tile.
     reason ??= misalignment(pattern, rows, cols, settings.shareRows);
@@ -202,7 +206,10 @@ function selectLayers(graph: Graph, settings: PruneSettings): { candidates: Cand
       continue;
     }
     requireFiniteWeight(data, { weight: wName, node: node.name, op, reader: `${pattern.text} pruning (${settings.method})`, configurable: true });
-    const fixedSparsity = o.sparsity;
+    // A classifier the defaults prune is pruned at the requested sparsity, not spread by an allocation:
+    // global at 0.5 gave mobilenet_v2_w050's classifier 69.5%, past the bound its skip rule keeps.
+    const spreadPastBound = !forced && finals.has(node.name) && pattern.kind !== 'nm' && settings.allocation !== 'uniform';
+    const fixedSparsity = o.sparsity ?? (spreadPastBound ? settings.sparsity : undefined);
     candidates.push({ node, op, weight: v, data, shape: c.shape, transB, rows, cols, pattern, fixedSparsity });
   }
 
@@ -509,8 +516,9 @@ function pruneCalibrated(
  * `options.sparsity` (unstructured/block, default 0.5) spread by `options.allocation`
  * (uniform | global | erk | sensitivity, which measures each layer on `options.calib`), per-layer
  * overrides from `options.config`, and `options.minParams`.
- * The stem conv, the classifier, depthwise/grouped convs, small, misaligned and shared weights
- * stay dense unless the config forces them; every skip is logged with its reason.
+ * The stem conv, depthwise/grouped convs, small weights and a classifier above 50% sparsity
+ * (sparse/settings/skips.ts) stay dense unless the config forces them, misaligned and shared
+ * weights always; every skip is logged with its reason.
  * `options.method` chooses the kept weights: magnitude (default), or with `options.calib` (a
  * CalibrationSet) wanda or sparsegpt, layer by layer on the pruned upstream network's
  * activations (calibrate/stream.ts). sparsegpt also re-fits each pruned layer, and each layer

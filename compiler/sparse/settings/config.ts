@@ -14,7 +14,7 @@ export interface LayerRule {
   readonly sparsity?: number;
   /** Keep the layer dense. */
   readonly skip?: boolean;
-  /** Prune the layer even if a default would keep it dense (stem, classifier, small, ...). */
+  /** Prune the layer even if a default skip (sparse/settings/skips.ts: stem, depthwise, small, classifier above 50%) would keep it dense. */
   readonly force?: boolean;
 }
 
