@@ -2,19 +2,18 @@
 // pads, strides, dilations, fused bias + relu/clip, per image n (asm/nm.as):
 //
 //   f32-convnm-24x1-wasmsimd (and -relu, -clip): the N:M bit stream decoded once at bind into
-//   S = (K/m)·n (value, byte offset) slots per row; one broadcast weight × 24 pixels per step.
-//     1×1 / stride 1 / no pads:  spmmNm24 over X itself, column ci at byte ci·P·4
-//     otherwise, the layout computing fewer pixel-slots (nmConvLayout):
-//       phased:  X split by stride phase into zero-padded planes xq[Cin·sh·sw][Hq][Wq], virtual
-//                pixels oh·Wq + ow, R rows per tile t[Cout][R·Wq], valid columns copied to Y
-//       im2col:  im2col tiles col[K][PT] (rows (ci, kh, kw)), spmm straight into Y
+//   S = (K/m)·n (value, byte offset) slots per row, chunk-major in chunks of Sc slots per row
+//   (nmChunkSlots); one broadcast weight × 24 pixels per step.
+//     1×1 / stride 1 / no pads:  spmmNm over X itself, column ci at byte ci·P·4
+//     any other window/stride:   convNmPhased: X split by stride phase into zero-padded planes
+//                                xq[Cin·sh·sw][Hq][Wq] (conv-csr.ts phasedDims), virtual pixels
+//                                oh·Wq + ow, R rows per tile t[Cout][rowT], valid columns to Y
 //
-//   scratch = slots[rows·S] (8 bytes) | xq, t (phased) or col (im2col)
+//   scratch = slots[rows·S] (8 bytes) | xq | t (k×k only)
 
-import type { Kernel, NodeShapes } from '../kernel.js';
+import type { Kernel, NodeShapes, WasmEnv } from '../kernel.js';
 import type { Checker } from '../common/define.js';
-import type { WasmEnv } from '../kernel.js';
-import type { PackedWeight } from '../../sparse/packed.js';
+import type { NmWeight, PackedWeight } from '../../sparse/packed.js';
 import { EPILOGUES } from '../common/epilogue.js';
 import { CONV_SPARSE_JS_KERNELS } from '../js/conv-sparse.js';
 import { planSparseConv } from '../ref/conv-sparse.js';
@@ -37,57 +36,51 @@ export function nmConv(node: NodeShapes): boolean {
   return y.shape[0] === x.shape[0] && y.shape[1] === w.shape[0];
 }
 
+/**
+ * Reduction columns per chunk (spmmNm): 24-pixel rows of this many columns take 24 KiB, most of
+ * a 32 KiB L1 data cache, and one chunk's weights, N·(KC/m)·n·8 bytes, stay in L2.
+ */
+const CHUNK_COLUMNS = 256;
+
+/** Slots per row per chunk: whole N:M groups of about CHUNK_COLUMNS columns. */
+export const nmChunkSlots = (p: NmWeight): number => Math.max(1, Math.floor(CHUNK_COLUMNS / p.m)) * p.n;
+
 /** Slots per row of an N:M weight (every row holds cols/m groups of n). */
-export const nmSlotsPerRow = (p: Extract<PackedWeight, { format: 'nm' }>): number => (p.cols / p.m) * p.n;
+export const nmSlotsPerRow = (p: NmWeight): number => (p.cols / p.m) * p.n;
 
 /** Scratch bytes of the staged slots. */
-const stagedNmBytes = (p: PackedWeight | undefined): number => p?.format === 'nm' ? f32Bytes(2 * p.rows * nmSlotsPerRow(p)) : 0;
+const stagedNmBytes = (p: PackedWeight | undefined): number => (p?.format === 'nm' ? f32Bytes(2 * p.rows * nmSlotsPerRow(p)) : 0);
 
 /**
- * Copies an N:M weight into scratch as spmmNm24 reads it: per row its S slots in order, each its
- * value (f32) and the byte offset of the activation row it multiplies (u32, `offset(col)`).
+ * Copies an N:M weight into scratch as spmmNm reads it: chunk by chunk (Sc slots of every row,
+ * rows in order), each slot its value (f32) and the byte offset of the activation row it
+ * multiplies (u32, `offset(col)`).
  */
-export function stageNm(c: Checker, env: WasmEnv, packed: PackedWeight, offset: (col: number) => number): { slots: number; S: number } {
+export function stageNm(c: Checker, env: WasmEnv, packed: PackedWeight, offset: (col: number) => number): { slots: number; S: number; Sc: number } {
   if (packed.format !== 'nm') c.fail(`input 1 is packed as ${packed.format}, this kernel reads nm`);
   const { col, values } = rowEntries(c, packed);
-  const total = col.length;
-  const slots = env.scratch(total * 8);
-  const f = new Float32Array(env.memory.buffer, slots, 2 * total), u = new Uint32Array(env.memory.buffer, slots, 2 * total);
-  for (let e = 0; e < total; e++) { f[2 * e] = values[e]!; u[2 * e + 1] = offset(col[e]!); }
-  return { slots, S: nmSlotsPerRow(packed) };
+  const rows = packed.rows, S = nmSlotsPerRow(packed), Sc = nmChunkSlots(packed);
+  const slots = env.scratch(rows * S * 8);
+  const f = new Float32Array(env.memory.buffer, slots, 2 * rows * S), u = new Uint32Array(env.memory.buffer, slots, 2 * rows * S);
+  let o = 0;
+  for (let s0 = 0; s0 < S; s0 += Sc) {
+    const sc = Math.min(Sc, S - s0);
+    for (let r = 0; r < rows; r++) {
+      for (let e = r * S + s0; e < r * S + s0 + sc; e++, o += 2) { f[o] = values[e]!; u[o + 1] = offset(col[e]!); }
+    }
+  }
+  return { slots, S, Sc };
 }
 
-/** im2col pixels per tile: K rows of PT floats about 512 KiB, at least 24 (one block), at most P. */
-const im2colTilePixels = (K: number, P: number): number => Math.min(P, Math.max(24, Math.floor(131072 / K)));
-
-/**
- * The k×k layout: phased computes (rows − 1)·Wq + OW virtual pixels per tile of R rows, plus one
- * copy of X and of Y; im2col computes P pixels and copies K·P floats. Both rounded to the 24-pixel
- * blocks (a tail costs about one block); a copied float priced as one multiply-add slot over 4 rows.
- */
-export function nmConvLayout(node: NodeShapes): 'pointwise' | 'phased' | 'im2col' {
-  if (pointwiseConv(node)) return 'pointwise';
-  const w = node.inputs[1]!, y = node.outputs[0]!.shape;
-  const N = y[1]!, K = w.shape.slice(1).reduce((a, b) => a * b, 1);
-  const p = w.packed;
-  const S = p?.format === 'nm' ? nmSlotsPerRow(p) : K / 2;
-  const OH = y.length === 4 ? y[2]! : 1, OW = y[y.length - 1]!, P = OH * OW;
-  const blocks = (n: number): number => Math.ceil(n / 24) * 24;
+/** The phase-plane layout of convCsrPhased with the tile rows rounded up to 4 floats (convNmPhased rounds the virtual pixels). */
+function nmPhasedDims(node: NodeShapes): { Hq: number; Wq: number; R: number; xqFloats: number; tFloats: number } {
   const d = phasedDims(node);
-  let phased = 0;
-  for (let oh0 = 0; oh0 < OH; oh0 += d.R) phased += blocks((Math.min(d.R, OH - oh0) - 1) * d.Wq + OW);
-  const PT = im2colTilePixels(K, P);
-  let im2col = 0;
-  for (let p0 = 0; p0 < P; p0 += PT) im2col += blocks(Math.min(PT, P - p0));
-  const phasedCost = N * S * phased + (d.xqFloats + N * P) * 4, im2colCost = N * S * im2col + K * P * 4;
-  return phasedCost <= im2colCost ? 'phased' : 'im2col';
+  return { ...d, tFloats: node.outputs[0]!.shape[1]! * Math.ceil((d.R * d.Wq) / 4) * 4 };
 }
 
-type ConvNmPhased = (x: number, w: number, S: number, y: number, b: number, xq: number, t: number, n: number, cin: number, h: number, wd: number,
+export type SpmmNm = (w: number, S: number, sc: number, x: number, y: number, b: number, n: number, p: number, rowY: number, lo: number, hi: number) => void;
+type ConvNmPhased = (x: number, w: number, S: number, sc: number, y: number, b: number, xq: number, t: number, n: number, cin: number, h: number, wd: number,
   oh: number, ow: number, sh: number, sw: number, ph: number, pw: number, hq: number, wq: number, r: number, used: number, lo: number, hi: number) => void;
-type ConvNmIm2col = (x: number, w: number, S: number, y: number, b: number, col: number, n: number, cin: number, h: number, wd: number, oh: number, ow: number,
-  kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, pt: number, lo: number, hi: number) => void;
-export type SpmmNm24 = (w: number, S: number, x: number, y: number, b: number, n: number, p: number, rowY: number, lo: number, hi: number) => void;
 
 function convNmWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
@@ -96,15 +89,9 @@ function convNmWasm(epilogue: Kernel['epilogue']): Kernel {
     supports: nmConv,
     scratchBytes(node) {
       const staged = stagedNmBytes(node.inputs[1]?.packed);
-      const layout = nmConvLayout(node);
-      if (layout === 'pointwise') return staged;
-      if (layout === 'phased') {
-        const d = phasedDims(node);
-        return staged + f32Bytes(d.xqFloats) + f32Bytes(d.tFloats);
-      }
-      const w = node.inputs[1]!.shape, y = node.outputs[0]!.shape;
-      const K = w.slice(1).reduce((a, b) => a * b, 1), P = y.slice(2).reduce((a, b) => a * b, 1);
-      return staged + f32Bytes(K * im2colTilePixels(K, P));
+      if (pointwiseConv(node)) return staged;
+      const d = nmPhasedDims(node);
+      return staged + f32Bytes(d.xqFloats) + f32Bytes(d.tFloats);
     },
     prepare(c, env) {
       const plan = planSparseConv(c, 'nm', epilogue);
@@ -114,31 +101,17 @@ function convNmWasm(epilogue: Kernel['epilogue']): Kernel {
       const bp = bias === undefined || b === undefined ? 0 : pointer(c, env, b, 'bias');
       const xStep = cin * inSize * 4, yStep = cout * P * 4;
       const node = nodeShapesOf(c.ctx);
-      const layout = nmConvLayout(node);
-      if (layout === 'pointwise') {
-        const { slots, S } = stageNm(c, env, packed, (col) => col * P * 4);
-        const spmm = env.exports['spmmNm24'] as SpmmNm24;
+      if (pointwiseConv(node)) {
+        const { slots, S, Sc } = stageNm(c, env, packed, (col) => col * P * 4);
+        const spmm = env.exports['spmmNm'] as SpmmNm;
         return () => {
-          for (let n = 0; n < batch; n++) spmm(slots, S, xp + n * xStep, yp + n * yStep, bp, cout, P, P * 4, lo, hi);
+          for (let n = 0; n < batch; n++) spmm(slots, S, Sc, xp + n * xStep, yp + n * yStep, bp, cout, P, P * 4, lo, hi);
         };
       }
-      const { H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw } = geometry2d(plan);
-      if (layout === 'im2col') {
-        const K = cin * KH * KW, PT = im2colTilePixels(K, P);
-        // packed column (kh, kw, ci) → im2col row (ci, kh, kw)
-        const { slots, S } = stageNm(c, env, packed, (col) => {
-          const ci = col % cin, tap = Math.floor(col / cin);
-          return (ci * KH * KW + tap) * PT * 4;
-        });
-        const tile = env.scratch(K * PT * 4);
-        const conv = env.exports['convNmIm2col'] as ConvNmIm2col;
-        return () => {
-          for (let n = 0; n < batch; n++) conv(xp + n * xStep, slots, S, yp + n * yStep, bp, tile, cout, cin, H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, PT, lo, hi);
-        };
-      }
-      const { Hq, Wq, R, xqFloats, tFloats } = phasedDims(node);
+      const { H, W, OH, OW, KW, KH, sh, sw, dh, dw, ph, pw } = geometry2d(plan);
+      const { Hq, Wq, R, xqFloats, tFloats } = nmPhasedDims(node);
       // packed column t·Cin + ci, tap t = (kh, kw): plane (ci, kh·dh mod sh, kw·dw mod sw), row ⌊kh·dh/sh⌋, column ⌊kw·dw/sw⌋
-      const { slots, S } = stageNm(c, env, packed, (col) => {
+      const { slots, S, Sc } = stageNm(c, env, packed, (col) => {
         const ci = col % cin, tap = Math.floor(col / cin), kh = Math.floor(tap / KW), kw = tap % KW;
         const plane = (ci * sh + ((kh * dh) % sh)) * sw + ((kw * dw) % sw);
         return (plane * Hq * Wq + Math.floor((kh * dh) / sh) * Wq + Math.floor((kw * dw) / sw)) * 4;
@@ -150,7 +123,7 @@ function convNmWasm(epilogue: Kernel['epilogue']): Kernel {
       const conv = env.exports['convNmPhased'] as ConvNmPhased;
       return () => {
         for (let n = 0; n < batch; n++) {
-          conv(xp + n * xStep, slots, S, yp + n * yStep, bp, xq, tile, cout, cin, H, W, OH, OW, sh, sw, ph, pw, Hq, Wq, R, used, lo, hi);
+          conv(xp + n * xStep, slots, S, Sc, yp + n * yStep, bp, xq, tile, cout, cin, H, W, OH, OW, sh, sw, ph, pw, Hq, Wq, R, used, lo, hi);
         }
       };
     },

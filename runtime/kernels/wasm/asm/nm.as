@@ -13,87 +13,89 @@
 // The decoded offsets make the index cost one u32 per weight (CSR's, minus the row counts), and
 // the fixed S per row lets the slot loop run two slots per step.
 
-import { clamp4, clamp1, bias, madd, im2colTile } from './common';
+import { clamp4, clamp1, bias, madd } from './common';
 import { phaseSplit } from './sparse';
 
-@inline function nmBlock24(w: usize, S: i32, xp: usize, yp: usize, b: usize, N: i32, rowY: usize, vlo: v128, vhi: v128): void {
+// part of the reduction a block call covers: FIRST starts from the bias (else from the partial
+// sums in Y), LAST clamps (else stores the partial sums); a constant at every call, so inlining
+// folds the branches away.
+const FIRST = 1, LAST = 2, WHOLE = 3;
+
+@inline function nmBlock24(w: usize, S: i32, xp: usize, yp: usize, b: usize, N: i32, rowY: usize, vlo: v128, vhi: v128, part: i32): void {
   const rowW = <usize>S << 3;
   for (let r = 0; r < N; r++) {
     let a0 = f32x4.splat(bias(b, r)), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-    const e = w + rowW, e2 = e - 8;
-    for (; w < e2; w += 16) {
-      let s = v128.load32_splat(w);
-      let xa = xp + <usize>load<u32>(w, 4);
-      a0 = madd(s, v128.load(xa), a0); a1 = madd(s, v128.load(xa, 16), a1);
-      a2 = madd(s, v128.load(xa, 32), a2); a3 = madd(s, v128.load(xa, 48), a3);
-      a4 = madd(s, v128.load(xa, 64), a4); a5 = madd(s, v128.load(xa, 80), a5);
-      s = v128.load32_splat(w, 8);
-      xa = xp + <usize>load<u32>(w, 12);
-      a0 = madd(s, v128.load(xa), a0); a1 = madd(s, v128.load(xa, 16), a1);
-      a2 = madd(s, v128.load(xa, 32), a2); a3 = madd(s, v128.load(xa, 48), a3);
-      a4 = madd(s, v128.load(xa, 64), a4); a5 = madd(s, v128.load(xa, 80), a5);
+    if (!(part & FIRST)) {
+      a0 = v128.load(yp); a1 = v128.load(yp, 16); a2 = v128.load(yp, 32);
+      a3 = v128.load(yp, 48); a4 = v128.load(yp, 64); a5 = v128.load(yp, 80);
     }
-    if (w < e) {
+    for (const e = w + rowW; w < e; w += 8) {
       const s = v128.load32_splat(w);
       const xa = xp + <usize>load<u32>(w, 4);
       a0 = madd(s, v128.load(xa), a0); a1 = madd(s, v128.load(xa, 16), a1);
       a2 = madd(s, v128.load(xa, 32), a2); a3 = madd(s, v128.load(xa, 48), a3);
       a4 = madd(s, v128.load(xa, 64), a4); a5 = madd(s, v128.load(xa, 80), a5);
-      w += 8;
     }
-    v128.store(yp, clamp4(a0, vlo, vhi)); v128.store(yp, clamp4(a1, vlo, vhi), 16);
-    v128.store(yp, clamp4(a2, vlo, vhi), 32); v128.store(yp, clamp4(a3, vlo, vhi), 48);
-    v128.store(yp, clamp4(a4, vlo, vhi), 64); v128.store(yp, clamp4(a5, vlo, vhi), 80);
+    if (part & LAST) {
+      a0 = clamp4(a0, vlo, vhi); a1 = clamp4(a1, vlo, vhi); a2 = clamp4(a2, vlo, vhi);
+      a3 = clamp4(a3, vlo, vhi); a4 = clamp4(a4, vlo, vhi); a5 = clamp4(a5, vlo, vhi);
+    }
+    v128.store(yp, a0); v128.store(yp, a1, 16); v128.store(yp, a2, 32);
+    v128.store(yp, a3, 48); v128.store(yp, a4, 64); v128.store(yp, a5, 80);
     yp += rowY;
   }
 }
 
-@inline function nmBlock16(w: usize, S: i32, xp: usize, yp: usize, b: usize, N: i32, rowY: usize, vlo: v128, vhi: v128): void {
+@inline function nmBlock16(w: usize, S: i32, xp: usize, yp: usize, b: usize, N: i32, rowY: usize, vlo: v128, vhi: v128, part: i32): void {
   const rowW = <usize>S << 3;
   for (let r = 0; r < N; r++) {
     let a0 = f32x4.splat(bias(b, r)), a1 = a0, a2 = a0, a3 = a0;
+    if (!(part & FIRST)) { a0 = v128.load(yp); a1 = v128.load(yp, 16); a2 = v128.load(yp, 32); a3 = v128.load(yp, 48); }
     for (const e = w + rowW; w < e; w += 8) {
       const s = v128.load32_splat(w);
       const xa = xp + <usize>load<u32>(w, 4);
       a0 = madd(s, v128.load(xa), a0); a1 = madd(s, v128.load(xa, 16), a1);
       a2 = madd(s, v128.load(xa, 32), a2); a3 = madd(s, v128.load(xa, 48), a3);
     }
-    v128.store(yp, clamp4(a0, vlo, vhi)); v128.store(yp, clamp4(a1, vlo, vhi), 16);
-    v128.store(yp, clamp4(a2, vlo, vhi), 32); v128.store(yp, clamp4(a3, vlo, vhi), 48);
+    if (part & LAST) { a0 = clamp4(a0, vlo, vhi); a1 = clamp4(a1, vlo, vhi); a2 = clamp4(a2, vlo, vhi); a3 = clamp4(a3, vlo, vhi); }
+    v128.store(yp, a0); v128.store(yp, a1, 16); v128.store(yp, a2, 32); v128.store(yp, a3, 48);
     yp += rowY;
   }
 }
 
-@inline function nmBlock8(w: usize, S: i32, xp: usize, yp: usize, b: usize, N: i32, rowY: usize, vlo: v128, vhi: v128): void {
+@inline function nmBlock8(w: usize, S: i32, xp: usize, yp: usize, b: usize, N: i32, rowY: usize, vlo: v128, vhi: v128, part: i32): void {
   const rowW = <usize>S << 3;
   for (let r = 0; r < N; r++) {
     let a0 = f32x4.splat(bias(b, r)), a1 = a0;
+    if (!(part & FIRST)) { a0 = v128.load(yp); a1 = v128.load(yp, 16); }
     for (const e = w + rowW; w < e; w += 8) {
       const s = v128.load32_splat(w);
       const xa = xp + <usize>load<u32>(w, 4);
       a0 = madd(s, v128.load(xa), a0); a1 = madd(s, v128.load(xa, 16), a1);
     }
-    v128.store(yp, clamp4(a0, vlo, vhi)); v128.store(yp, clamp4(a1, vlo, vhi), 16);
+    if (part & LAST) { a0 = clamp4(a0, vlo, vhi); a1 = clamp4(a1, vlo, vhi); }
+    v128.store(yp, a0); v128.store(yp, a1, 16);
     yp += rowY;
   }
 }
 
-@inline function nmBlock4(w: usize, S: i32, xp: usize, yp: usize, b: usize, N: i32, rowY: usize, vlo: v128, vhi: v128): void {
+@inline function nmBlock4(w: usize, S: i32, xp: usize, yp: usize, b: usize, N: i32, rowY: usize, vlo: v128, vhi: v128, part: i32): void {
   const rowW = <usize>S << 3;
   for (let r = 0; r < N; r++) {
     let a0 = f32x4.splat(bias(b, r));
+    if (!(part & FIRST)) a0 = v128.load(yp);
     for (const e = w + rowW; w < e; w += 8) a0 = madd(v128.load32_splat(w), v128.load(xp + <usize>load<u32>(w, 4)), a0);
-    v128.store(yp, clamp4(a0, vlo, vhi));
+    v128.store(yp, part & LAST ? clamp4(a0, vlo, vhi) : a0);
     yp += rowY;
   }
 }
 
-@inline function nmBlock1(w: usize, S: i32, xp: usize, yp: usize, b: usize, N: i32, rowY: usize, lo: f32, hi: f32): void {
+@inline function nmBlock1(w: usize, S: i32, xp: usize, yp: usize, b: usize, N: i32, rowY: usize, lo: f32, hi: f32, part: i32): void {
   const rowW = <usize>S << 3;
   for (let r = 0; r < N; r++) {
-    let a = bias(b, r);
+    let a = part & FIRST ? bias(b, r) : load<f32>(yp);
     for (const e = w + rowW; w < e; w += 8) a += load<f32>(w) * load<f32>(xp + <usize>load<u32>(w, 4));
-    store<f32>(yp, clamp1(a, lo, hi));
+    store<f32>(yp, part & LAST ? clamp1(a, lo, hi) : a);
     yp += rowY;
   }
 }
@@ -104,58 +106,84 @@ import { phaseSplit } from './sparse';
  * run as one block ending at P, recomputing (and rewriting) a few pixels rather than passing over
  * the weights once per tail width.
  */
-export function spmmNm24(w: usize, S: i32, x: usize, y: usize, b: usize, N: i32, P: i32, rowY: usize, lo: f32, hi: f32): void {
+function spmmWhole(w: usize, S: i32, x: usize, y: usize, b: usize, N: i32, P: i32, rowY: usize, lo: f32, hi: f32): void {
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   let p = 0;
-  for (; p + 24 <= P; p += 24) nmBlock24(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi);
+  for (; p + 24 <= P; p += 24) nmBlock24(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, WHOLE);
   const r = P - p;
   if (r == 0) return;
   if (P >= 24) {
-    if (r <= 4) { p = P - 4; nmBlock4(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi); }
-    else if (r <= 8) { p = P - 8; nmBlock8(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi); }
-    else if (r <= 16) { p = P - 16; nmBlock16(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi); }
-    else { p = P - 24; nmBlock24(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi); }
+    if (r <= 4) { p = P - 4; nmBlock4(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, WHOLE); }
+    else if (r <= 8) { p = P - 8; nmBlock8(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, WHOLE); }
+    else if (r <= 16) { p = P - 16; nmBlock16(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, WHOLE); }
+    else { p = P - 24; nmBlock24(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, WHOLE); }
     return;
   }
-  if (p + 16 <= P) { nmBlock16(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi); p += 16; }
-  if (p + 8 <= P) { nmBlock8(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi); p += 8; }
-  if (p + 4 <= P) { nmBlock4(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi); p += 4; }
-  for (; p < P; p++) nmBlock1(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, lo, hi);
+  if (p + 16 <= P) { nmBlock16(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, WHOLE); p += 16; }
+  if (p + 8 <= P) { nmBlock8(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, WHOLE); p += 8; }
+  if (p + 4 <= P) { nmBlock4(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, WHOLE); p += 4; }
+  for (; p < P; p++) nmBlock1(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, lo, hi, WHOLE);
 }
 
-// k×k convs take one of two layouts, chosen at bind (conv-nm.ts) by the pixels each computes:
-//
-// convNmPhased: X zero-padded and split by stride phase (sparse.as phaseSplit), offsets into the
-//   planes, spmm over virtual pixels oh·Wq + ow, R output rows per tile t[N][R·Wq], the OW valid
-//   columns copied to Y; computes (Wq − OW)/Wq extra columns (22% at 7×7 with a 3×3 window).
-// convNmIm2col: im2col tiles col[Cin·KH·KW][PT] (common.as im2colTile), offsets row·PT·4, spmm
-//   straight into Y; copies K·P floats, computes no extra column.
+/**
+ * spmmWhole with the reduction in chunks of Sc slots per row (the staged slots chunk-major:
+ * chunk c holds every row's slots c·Sc.. in row order), each chunk over all pixels before the next,
+ * so one chunk's weights (N·Sc·8 bytes) and activation rows stay in cache across the pixel blocks
+ * (unchunked, a 3×3 conv over 256 channels streams 2.4 MB of weights and touches 2304 activation
+ * rows per 24-pixel block). Partial sums wait in Y; tails are exact (16, 8, 4, then 1 pixel),
+ * as a recomputed overlapping block would add a chunk twice. S ≤ Sc runs spmmWhole.
+ */
+export function spmmNm(w: usize, S: i32, Sc: i32, x: usize, y: usize, b: usize, N: i32, P: i32, rowY: usize, lo: f32, hi: f32): void {
+  if (S <= Sc) { spmmWhole(w, S, x, y, b, N, P, rowY, lo, hi); return; }
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  for (let s0 = 0; s0 < S; s0 += Sc) {
+    const sc = min<i32>(Sc, S - s0);
+    const wc = w + ((<usize>s0 * <usize>N) << 3);
+    let p = 0;
+    if (s0 == 0) {
+      for (; p + 24 <= P; p += 24) nmBlock24(wc, sc, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, FIRST);
+      if (p + 16 <= P) { nmBlock16(wc, sc, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, FIRST); p += 16; }
+      if (p + 8 <= P) { nmBlock8(wc, sc, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, FIRST); p += 8; }
+      if (p + 4 <= P) { nmBlock4(wc, sc, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, FIRST); p += 4; }
+      for (; p < P; p++) nmBlock1(wc, sc, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, lo, hi, FIRST);
+    } else if (s0 + sc < S) {
+      for (; p + 24 <= P; p += 24) nmBlock24(wc, sc, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, 0);
+      if (p + 16 <= P) { nmBlock16(wc, sc, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, 0); p += 16; }
+      if (p + 8 <= P) { nmBlock8(wc, sc, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, 0); p += 8; }
+      if (p + 4 <= P) { nmBlock4(wc, sc, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, 0); p += 4; }
+      for (; p < P; p++) nmBlock1(wc, sc, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, lo, hi, 0);
+    } else {
+      for (; p + 24 <= P; p += 24) nmBlock24(wc, sc, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, LAST);
+      if (p + 16 <= P) { nmBlock16(wc, sc, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, LAST); p += 16; }
+      if (p + 8 <= P) { nmBlock8(wc, sc, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, LAST); p += 8; }
+      if (p + 4 <= P) { nmBlock4(wc, sc, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, LAST); p += 4; }
+      for (; p < P; p++) nmBlock1(wc, sc, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, lo, hi, LAST);
+    }
+  }
+}
+
+// convNmPhased: a k×k conv without im2col, as convCsrPhased (sparse.as): X zero-padded and split
+// by stride phase (phaseSplit), each slot one offset into the planes, spmm over virtual pixels
+// oh·Wq + ow, R output rows per tile t[N][rowT] whose OW valid columns are copied to Y. The
+// virtual pixel count is rounded up to a multiple of 4 (rowT ≥ R·Wq rounded up to 4 floats): the
+// extra columns are dropped, and the chunked tails then never fall to 1 pixel. (im2col tiles,
+// tried as well, ran every corpus layer slower: K·24·4 bytes of scattered rows per block.)
 
 @inline function copyRow(dst: usize, src: usize, n: i32): void {
   for (; n >= 4; n -= 4) { v128.store(dst, v128.load(src)); dst += 16; src += 16; }
   for (; n > 0; n--) { store<f32>(dst, load<f32>(src)); dst += 4; src += 4; }
 }
 
-export function convNmPhased(x: usize, w: usize, S: i32, y: usize, b: usize, xq: usize, t: usize, N: i32, Cin: i32, H: i32, W: i32, OH: i32, OW: i32,
+export function convNmPhased(x: usize, w: usize, S: i32, Sc: i32, y: usize, b: usize, xq: usize, t: usize, N: i32, Cin: i32, H: i32, W: i32, OH: i32, OW: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, Hq: i32, Wq: i32, R: i32, used: i32, lo: f32, hi: f32): void {
   phaseSplit(x, xq, Cin, H, W, sh, sw, ph, pw, Hq, Wq, used);
-  const rowT = (<usize>R * <usize>Wq) << 2, rowY = (<usize>OH * <usize>OW) << 2;
+  const rowT = <usize>((R * Wq + 3) & ~3) << 2, rowY = (<usize>OH * <usize>OW) << 2;
   for (let oh0 = 0; oh0 < OH; oh0 += R) {
     const rows = min<i32>(R, OH - oh0);
-    spmmNm24(w, S, xq + ((<usize>oh0 * <usize>Wq) << 2), t, b, N, (rows - 1) * Wq + OW, rowT, lo, hi);
+    spmmNm(w, S, Sc, xq + ((<usize>oh0 * <usize>Wq) << 2), t, b, N, ((rows - 1) * Wq + OW + 3) & ~3, rowT, lo, hi);
     for (let n = 0; n < N; n++) {
       const tn = t + <usize>n * rowT, yn = y + <usize>n * rowY + ((<usize>oh0 * <usize>OW) << 2);
       for (let r = 0; r < rows; r++) copyRow(yn + ((<usize>r * <usize>OW) << 2), tn + ((<usize>r * <usize>Wq) << 2), OW);
     }
-  }
-}
-
-export function convNmIm2col(x: usize, w: usize, S: i32, y: usize, b: usize, col: usize, N: i32, Cin: i32, H: i32, W: i32, OH: i32, OW: i32,
-  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, PT: i32, lo: f32, hi: f32): void {
-  const P = OH * OW, rowY = <usize>P << 2;
-  for (let p0 = 0; p0 < P; p0 += PT) {
-    const p1 = min<i32>(P, p0 + PT);
-    im2colTile(x, col, Cin, H, W, OW, KH, KW, sh, sw, dh, dw, ph, pw, PT, p0, p1);
-    spmmNm24(w, S, col, y + (<usize>p0 << 2), b, N, p1 - p0, rowY, lo, hi);
   }
 }
