@@ -2,7 +2,7 @@
 // weight × 24 pixels, asm/nm.as), run in WebAssembly memory against the dense ref Conv kernel on
 // the same weights pruned with maskNm (magnitude, per row, as ASP does) and packed with packNm:
 // every pruned conv shape of resnet10_w32 and mobilenet_v2_w050, and odd shapes (pixel counts
-// around the 24/16/8/4 blocks, K below and across the 256-column reduction chunks, 1:4, 4:8, 1:2,
+// around the 24/16/8/4 blocks, K below and across the 128-column reduction chunks, 1:4, 4:8, 1:2,
 // groups keeping fewer than n, strides, pads, dilation, 1-D, batch 2). Not bit-exact (the ref
 // sums in float64, the kernel in float32 in the same order): |wasm − ref| ≤ 1e-5 · Σ|w·x| + 1e-6,
 // Σ|w·x| from the same ref on |W|, |X|, |B|. run() must not allocate; a second run agrees.
@@ -43,17 +43,17 @@ const CORPUS: readonly ConvCase[] = [
 const ODD: readonly ConvCase[] = [
   // pixel counts around the blocks (24, then 16/8/4/1 or one overlapping block), K = 8 and 12
   ...[1, 3, 4, 5, 7, 8, 9, 17, 23, 24, 25, 47, 49, 61].map((px, i): ConvCase => ({ name: `1×1 P=${px}`, c: i % 2 ? 12 : 8, o: 1 + (i % 5), h: 1, w: px, k: [1, 1], bias: i % 3 !== 0 })),
-  // K across reduction chunks: 1040 columns = 4 chunks of 256 + 16 (2:4: 128 + 128 + 128 + 128 + 8 slots)
-  { name: '1×1 K=1040 (5 chunks) P=49', c: 1040, o: 5, h: 7, w: 7, k: [1, 1], bias: true },
-  { name: '1×1 K=1040 (5 chunks) P=1', c: 1040, o: 3, h: 1, w: 1, k: [1, 1], bias: true },
-  { name: '1×1 K=512 (exactly 2 chunks) P=30', c: 512, o: 4, h: 5, w: 6, k: [1, 1] },
+  // K across reduction chunks: 1040 columns = 8 chunks of 128 + 16 (2:4: 8 × 64 slots + 8)
+  { name: '1×1 K=1040 (9 chunks) P=49', c: 1040, o: 5, h: 7, w: 7, k: [1, 1], bias: true },
+  { name: '1×1 K=1040 (9 chunks) P=1', c: 1040, o: 3, h: 1, w: 1, k: [1, 1], bias: true },
+  { name: '1×1 K=256 (exactly 2 chunks) P=30', c: 256, o: 4, h: 5, w: 6, k: [1, 1] },
   { name: '3×3 p1 K=1152 (chunks) 5×5, P virtual 33 → 36', c: 128, o: 6, h: 5, w: 5, k: [3, 3], p: [1, 1, 1, 1], bias: true },
   { name: '3×3 s2 p1 K=576 9×9', c: 64, o: 5, h: 9, w: 9, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true },
   // other N:M
   { name: '1:4 1×1 P=50', c: 16, o: 7, h: 5, w: 10, k: [1, 1], nm: [1, 4], bias: true },
   { name: '1:4 3×3 p1, S = 9 per row (odd)', c: 4, o: 3, h: 6, w: 7, k: [3, 3], p: [1, 1, 1, 1], nm: [1, 4] },
   { name: '4:8 3×3 p1', c: 16, o: 9, h: 8, w: 8, k: [3, 3], p: [1, 1, 1, 1], nm: [4, 8], bias: true },
-  { name: '4:8 1×1 K=1024 (chunks of 256)', c: 1024, o: 2, h: 4, w: 7, k: [1, 1], nm: [4, 8] },
+  { name: '4:8 1×1 K=1024 (8 chunks of 128 columns)', c: 1024, o: 2, h: 4, w: 7, k: [1, 1], nm: [4, 8] },
   { name: '1:2 1×1', c: 10, o: 4, h: 3, w: 9, k: [1, 1], nm: [1, 2], bias: true },
   { name: '2:4 with every third group keeping one (zero slots)', c: 32, o: 5, h: 6, w: 6, k: [3, 3], p: [1, 1, 1, 1], sparseGroups: 3, bias: true },
   // windows, strides, pads
@@ -141,9 +141,9 @@ describe('standard N:M wasmsimd Conv kernel (convnm 24x1) vs the dense ref kerne
       for (const [i, c] of cases.entries()) await check(k, c, 9100 + i);
     });
   }
-  it('the K = 1040 cases run 5 reduction chunks (2:4: 520 slots per row, chunks of nmChunkSlots)', () => {
+  it('the K = 1040 cases run 9 reduction chunks (2:4: 520 slots per row, chunks of nmChunkSlots)', () => {
     const p24 = packNm(1, 1040, new Float32Array(1040).map((_, i) => (i % 4 < 2 ? 1 : 0)), 2, 4);
-    assert.equal(Math.ceil(520 / nmChunkSlots(p24)), 5);
+    assert.equal(Math.ceil(520 / nmChunkSlots(p24)), 9);
   });
 });
 
