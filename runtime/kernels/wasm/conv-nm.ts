@@ -44,8 +44,14 @@ export function nmConv(node: NodeShapes): boolean {
  */
 const CHUNK_COLUMNS = 128;
 
-/** Slots per row per chunk: whole N:M groups of about CHUNK_COLUMNS columns. */
-export const nmChunkSlots = (p: NmWeight): number => Math.max(1, Math.floor(CHUNK_COLUMNS / p.m)) * p.n;
+/**
+ * Slots per row per chunk: whole N:M groups, at most about CHUNK_COLUMNS columns, the chunks of a
+ * row as even as whole groups allow (K = 144 runs 72 + 72 columns, not 128 + 16).
+ */
+export function nmChunkSlots(p: NmWeight): number {
+  const groups = p.cols / p.m, most = Math.max(1, Math.floor(CHUNK_COLUMNS / p.m));
+  return Math.ceil(groups / Math.ceil(groups / most)) * p.n;
+}
 
 /** Slots per row of an N:M weight (every row holds cols/m groups of n). */
 export const nmSlotsPerRow = (p: NmWeight): number => (p.cols / p.m) * p.n;

@@ -43,7 +43,7 @@ const CORPUS: readonly ConvCase[] = [
 const ODD: readonly ConvCase[] = [
   // pixel counts around the blocks (24, then 16/8/4/1 or one overlapping block), K = 8 and 12
   ...[1, 3, 4, 5, 7, 8, 9, 17, 23, 24, 25, 47, 49, 61].map((px, i): ConvCase => ({ name: `1×1 P=${px}`, c: i % 2 ? 12 : 8, o: 1 + (i % 5), h: 1, w: px, k: [1, 1], bias: i % 3 !== 0 })),
-  // K across reduction chunks: 1040 columns = 8 chunks of 128 + 16 (2:4: 8 × 64 slots + 8)
+  // K across reduction chunks: 1040 columns = 9 chunks of 116 columns (2:4: 8 × 58 slots + 56)
   { name: '1×1 K=1040 (9 chunks) P=49', c: 1040, o: 5, h: 7, w: 7, k: [1, 1], bias: true },
   { name: '1×1 K=1040 (9 chunks) P=1', c: 1040, o: 3, h: 1, w: 1, k: [1, 1], bias: true },
   { name: '1×1 K=256 (exactly 2 chunks) P=30', c: 256, o: 4, h: 5, w: 6, k: [1, 1] },
@@ -143,7 +143,10 @@ describe('standard N:M wasmsimd Conv kernel (convnm 24x1) vs the dense ref kerne
   }
   it('the K = 1040 cases run 9 reduction chunks (2:4: 520 slots per row, chunks of nmChunkSlots)', () => {
     const p24 = packNm(1, 1040, new Float32Array(1040).map((_, i) => (i % 4 < 2 ? 1 : 0)), 2, 4);
+    assert.equal(nmChunkSlots(p24), 58);
     assert.equal(Math.ceil(520 / nmChunkSlots(p24)), 9);
+    assert.equal(nmChunkSlots(packNm(1, 144, new Float32Array(144), 2, 4)), 36, '144 columns: two chunks of 72');
+    assert.equal(nmChunkSlots(packNm(1, 128, new Float32Array(128), 2, 4)), 64, '128 columns: one chunk');
   });
 });
 
