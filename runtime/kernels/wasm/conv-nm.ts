@@ -43,13 +43,16 @@ export function nmConv(node: NodeShapes): boolean {
  * 256 1.23×, unchunked 1.13–1.34×; 64 was slower than 128 on the 14×14 and 7×7 3×3 convs.
  */
 const CHUNK_COLUMNS = 128;
+/** L1 data cache bytes: a reduction whose 24-pixel activation rows fit is not chunked. */
+const L1_BYTES = 32768;
 
 /**
- * Slots per row per chunk: whole N:M groups, at most about CHUNK_COLUMNS columns, the chunks of a
- * row as even as whole groups allow (K = 144 runs 72 + 72 columns, not 128 + 16).
+ * Slots per row per chunk: all of them while K·96 bytes fit L1 (K ≤ 341), else whole N:M groups of
+ * at most CHUNK_COLUMNS columns, as even as whole groups allow (K = 576 runs 4 chunks of 116 columns and one of 112).
  */
 export function nmChunkSlots(p: NmWeight): number {
   const groups = p.cols / p.m, most = Math.max(1, Math.floor(CHUNK_COLUMNS / p.m));
+  if (p.cols * 24 * 4 <= L1_BYTES) return groups * p.n; // a block's activation rows fit L1 whole: one chunk, sums stay in registers
   return Math.ceil(groups / Math.ceil(groups / most)) * p.n;
 }
 

@@ -46,7 +46,8 @@ const ODD: readonly ConvCase[] = [
   // K across reduction chunks: 1040 columns = 9 chunks of 116 columns (2:4: 8 × 58 slots + 56)
   { name: '1×1 K=1040 (9 chunks) P=49', c: 1040, o: 5, h: 7, w: 7, k: [1, 1], bias: true },
   { name: '1×1 K=1040 (9 chunks) P=1', c: 1040, o: 3, h: 1, w: 1, k: [1, 1], bias: true },
-  { name: '1×1 K=256 (exactly 2 chunks) P=30', c: 256, o: 4, h: 5, w: 6, k: [1, 1] },
+  { name: '1×1 K=768 (6 chunks of 128 columns) P=30', c: 768, o: 4, h: 5, w: 6, k: [1, 1] },
+  { name: '1×1 K=340 (one chunk, the largest unchunked) P=26', c: 340, o: 3, h: 2, w: 13, k: [1, 1], bias: true },
   { name: '3×3 p1 K=1152 (chunks) 5×5, P virtual 33 → 36', c: 128, o: 6, h: 5, w: 5, k: [3, 3], p: [1, 1, 1, 1], bias: true },
   { name: '3×3 s2 p1 K=576 9×9', c: 64, o: 5, h: 9, w: 9, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true },
   // other N:M
@@ -145,8 +146,9 @@ describe('standard N:M wasmsimd Conv kernel (convnm 24x1) vs the dense ref kerne
     const p24 = packNm(1, 1040, new Float32Array(1040).map((_, i) => (i % 4 < 2 ? 1 : 0)), 2, 4);
     assert.equal(nmChunkSlots(p24), 58);
     assert.equal(Math.ceil(520 / nmChunkSlots(p24)), 9);
-    assert.equal(nmChunkSlots(packNm(1, 144, new Float32Array(144), 2, 4)), 36, '144 columns: two chunks of 72');
-    assert.equal(nmChunkSlots(packNm(1, 128, new Float32Array(128), 2, 4)), 64, '128 columns: one chunk');
+    assert.equal(nmChunkSlots(packNm(1, 340, new Float32Array(340), 2, 4)), 170, '340 columns (24-pixel rows fit L1): one chunk');
+    assert.equal(nmChunkSlots(packNm(1, 576, new Float32Array(576), 2, 4)), 58, '576 columns: chunks of 116');
+    assert.equal(nmChunkSlots(packNm(1, 768, new Float32Array(768), 2, 4)), 64, '768 columns: 6 chunks of 128');
   });
 });
 
