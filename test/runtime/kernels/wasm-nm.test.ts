@@ -6,6 +6,8 @@
 // groups keeping fewer than n, strides, pads, dilation, 1-D, batch 2). Not bit-exact (the ref
 // sums in float64, the kernel in float32 in the same order): |wasm − ref| ≤ 1e-5 · Σ|w·x| + 1e-6,
 // Σ|w·x| from the same ref on |W|, |X|, |B|. run() must not allocate; a second run agrees.
+// End to end: resnet10_w32 and squeezenet1_1 compiled with `pattern: '2:4'` (default options)
+// run every pruned conv on it, and the wasm outputs match the js fallback's.
 
 import { strict as assert } from 'node:assert';
 import { epilogueAttrs, plain, rng, wasmView, withoutAllocation } from './wasm-harness.js';
@@ -20,6 +22,15 @@ import { sizeOf } from '../../../runtime/tensor.js';
 import { maskNm } from '../../../compiler/sparse/prune/masks.js';
 import { packCsr, packNm } from '../../../compiler/sparse/pack/pack.js';
 import { fromWeightMatrix, toWeightMatrix } from '../../../runtime/sparse/layout.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileFile } from '../../../compiler/compile.js';
+import { loadModel } from '../../../runtime/index.js';
+import { parseArtifact } from '../../../runtime/loader/load.js';
+import type { TypedArray } from '../../../runtime/tensor.js';
+import { MODELS_DIR } from '../../helpers/corpus.js';
+import { assertClose } from '../../helpers/compare.js';
+import { readNpy } from '../../helpers/files.js';
 
 interface ConvCase {
   readonly name: string;
@@ -180,4 +191,32 @@ describe('convnm 24x1 preconditions', function () {
     assert.throws(prep(undefined), named(/dense weight/));
     prep(good)();
   });
+});
+
+describe('convnm 24x1 end to end', function () {
+  this.timeout(300_000);
+  interface ModelEntry { name: string; file: string; inputs: { name: string; npy: string }[]; outputs: { name: string; npy: string }[] }
+  const entries = JSON.parse(readFileSync(join(MODELS_DIR, 'index.json'), 'utf8')) as ModelEntry[];
+  for (const name of ['resnet10_w32', 'squeezenet1_1']) {
+    it(`${name} --pattern 2:4: every packed layer on convnm 24x1, wasm output within 1e-4·max + 1e-5 of the js fallback`, async function () {
+      if (!simd) this.skip();
+      const m = entries.find((e) => e.name === name)!;
+      const { artifact } = compileFile(join(MODELS_DIR, m.file), { pattern: '2:4' });
+      const nodes = parseArtifact(artifact).nodes.filter((n) => /(nm|csr|bsr)-/.test(n.kernel));
+      assert.ok(nodes.length >= 10 && nodes.every((n) => /^f32-convnm-(relu-|clip-)?24x1-wasmsimd$/.test(n.kernel)), nodes.map((n) => n.kernel).join(', ') || 'no packed layer');
+      const feeds = Object.fromEntries(m.inputs.map((i) => {
+        const a = readNpy(join(MODELS_DIR, i.npy));
+        return [i.name, { data: a.data, shape: a.shape }];
+      }));
+      const outs: TypedArray[][] = [];
+      for (const wasm of [true, false]) {
+        const model = await loadModel(artifact, { wasm });
+        assert.equal(model.wasmsimd, wasm);
+        const out = await model.run(feeds);
+        outs.push(m.outputs.map((o) => out[o.name]!.data));
+        model.dispose();
+      }
+      m.outputs.forEach((o, i) => assertClose(outs[0]![i]!, outs[1]![i]!, 1e-4, 1e-5, `${name} output '${o.name}', wasm vs js fallback`));
+    });
+  }
 });
