@@ -163,6 +163,65 @@ describe('standard N:M wasmsimd Conv kernel (convnm 24x1) vs the dense ref kerne
   });
 });
 
+interface GemmCase { readonly m: number; readonly k: number; readonly n: number; readonly transA?: boolean; readonly transB?: boolean; readonly c?: 'bias' | 'full' | 'scalar'; readonly alphaBeta?: boolean; readonly nm?: [number, number] }
+
+const GEMM: readonly GemmCase[] = [
+  ...[1, 3, 4, 5, 17, 23, 24, 25, 49, 64].map((m, i): GemmCase => ({ m, k: 8 + 4 * (i % 3), n: 1 + (i % 6), transB: i % 2 === 0, transA: i % 4 === 1, c: i % 3 === 0 ? 'bias' : undefined })),
+  { m: 25, k: 1040, n: 7, transB: true, c: 'bias' }, // 9 reduction chunks, 25 rows: 24-block then a 1-row tail
+  { m: 1, k: 1040, n: 5, c: 'bias' },
+  { m: 30, k: 64, n: 9, transB: true, c: 'full', alphaBeta: true },
+  { m: 6, k: 16, n: 4, c: 'scalar' },
+  { m: 33, k: 32, n: 6, transB: true, nm: [1, 4], c: 'bias' },
+  { m: 9, k: 64, n: 5, nm: [4, 8] },
+];
+
+/** A Gemm case on kernel k against the dense ref Gemm, same bound as the convs. */
+async function checkGemm(k: Kernel, g: GemmCase, seed: number): Promise<void> {
+  const next = rng(seed);
+  const aShape = g.transA ? [g.k, g.m] : [g.m, g.k], bShape = g.transB ? [g.n, g.k] : [g.k, g.n];
+  const cShape = g.c === 'bias' ? [g.n] : g.c === 'full' ? [g.m, g.n] : g.c === 'scalar' ? [1] : undefined;
+  const shapes = [aShape, bShape, cShape];
+  const data = shapes.map((s) => s && Float32Array.from({ length: sizeOf(s) }, next));
+  const [nk, mk] = g.nm ?? [2, 4];
+  const mat = maskNm(toWeightMatrix('Gemm', bShape, !!g.transB, data[1]!), g.n, g.k, nk, mk);
+  data[1] = fromWeightMatrix('Gemm', bShape, !!g.transB, mat) as Float32Array<ArrayBuffer>;
+  const weight: TensorView = { dtype: 'float32', shape: bShape, data: new Float32Array(0), packed: packNm(g.n, g.k, mat, nk, mk) };
+  const a = { transA: g.transA ? 1 : 0, transB: g.transB ? 1 : 0, ...(g.alphaBeta ? { alpha: 0.5, beta: 2 } : {}) };
+  const attrs = { ...a, ...epilogueAttrs(k) };
+  const ref = ALL_KERNELS.find((r) => r.target === 'ref' && r.op === 'Gemm' && r.epilogue === k.epilogue && (r.format ?? 'dense') === 'dense')!;
+  const absRef = ALL_KERNELS.find((r) => r.target === 'ref' && r.op === 'Gemm' && r.epilogue === '' && (r.format ?? 'dense') === 'dense')!;
+  const want = new Float32Array(g.m * g.n), scale = new Float32Array(g.m * g.n);
+  ref.prepare({ node: 'ref', inputs: shapes.map((s, i) => s && plain(s, data[i]!)), outputs: [plain([g.m, g.n], want)], attrs })();
+  absRef.prepare({ node: 'abs', inputs: shapes.map((s, i) => s && plain(s, data[i]!.map(Math.abs))), outputs: [plain([g.m, g.n], scale)], attrs: { ...a, alpha: Math.abs(g.alphaBeta ? 0.5 : 1), beta: 2 } })();
+  const probe = nodeShapesOf({ node: 'probe', inputs: shapes.map((s, i) => s && (i === 1 ? weight : plain(s, data[i]!))), outputs: [plain([g.m, g.n], want)], attrs });
+  const name = `gemm M=${g.m} K=${g.k} N=${g.n} transA=${g.transA ? 1 : 0} transB=${g.transB ? 1 : 0} C=${g.c ?? 'none'}${g.alphaBeta ? ' alpha 0.5 beta 2' : ''} ${nk}:${mk}`;
+  assert.ok(k.supports!(probe), `${k.id} should support ${name}`);
+  const fixed = data.reduce((t, d) => t + (d ? d.length * 4 + 16 : 0), 0) + g.m * g.n * 4 + 16;
+  const space = (await createWasmSpace(fixed, k.scratchBytes!(probe)))!;
+  const y = wasmView(space, [g.m, g.n], new Float32Array(g.m * g.n).fill(Number.NaN));
+  const run = k.prepare({ node: `test-${k.id}`, inputs: shapes.map((s, i) => s && (i === 1 ? weight : wasmView(space, s, data[i]!))), outputs: [y], attrs, wasm: space });
+  withoutAllocation(run);
+  const got = y.data as Float32Array;
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i]! - want[i]!) <= 1e-5 * scale[i]! + 1e-6)) assert.fail(`${k.id}, ${name}: output[${i}] (row ${Math.floor(i / g.n)}, column ${i % g.n}) = ${got[i]}, ref ${want[i]}`);
+  }
+}
+
+describe('standard N:M wasmsimd Gemm kernel (gemmnm 24x1) vs the dense ref kernel, in WebAssembly memory', function () {
+  this.timeout(300_000);
+  const GEMM_NM = ALL_KERNELS.filter((k) => k.op === 'Gemm' && k.format === 'nm' && k.tile === '24x1' && k.target === 'wasmsimd');
+  it('is registered for every epilogue', () => {
+    assert.deepEqual(GEMM_NM.map((k) => k.id).sort(), ['f32-gemmnm-24x1-wasmsimd', 'f32-gemmnm-clip-24x1-wasmsimd', 'f32-gemmnm-relu-24x1-wasmsimd']);
+  });
+  for (const k of GEMM_NM) {
+    const cases = k.epilogue === '' ? GEMM : GEMM.filter((_, i) => i % 3 === 0);
+    it(`${k.id} matches the dense ref Gemm on ${cases.length} cases (M around the blocks, transA/transB, C, alpha/beta, K in chunks, 1:4, 4:8)`, async function () {
+      if (!simd) this.skip();
+      for (const [i, g] of cases.entries()) await checkGemm(k, g, 9500 + i);
+    });
+  }
+});
+
 describe('convnm 24x1 preconditions', function () {
   const k = NM.find((x) => x.epilogue === '')!;
   const shapes = (x: number[], w: number[], y: number[], attrs: Attrs, packed?: ReturnType<typeof packCsr>) => ({
