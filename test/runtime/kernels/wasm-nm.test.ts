@@ -6,6 +6,8 @@
 // groups keeping fewer than n, strides, pads, dilation, 1-D, batch 2). Not bit-exact (the ref
 // sums in float64, the kernel in float32 in the same order): |wasm − ref| ≤ 1e-5 · Σ|w·x| + 1e-6,
 // Σ|w·x| from the same ref on |W|, |X|, |B|. run() must not allocate; a second run agrees.
+// The Gemm sibling (f32-gemmnm-24x1-wasmsimd) the same way against the dense ref Gemm: M around
+// the blocks, transA/transB, C as bias, full and scalar, alpha/beta, K in chunks, 1:4 and 4:8.
 // End to end: resnet10_w32 and squeezenet1_1 compiled with `pattern: '2:4'` (default options)
 // run every pruned conv on it, and the wasm outputs match the js fallback's.
 
