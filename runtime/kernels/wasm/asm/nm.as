@@ -6,12 +6,13 @@
 //      8 bytes per slot:  ┌──────────┬──────────────────────────────────┐
 //                         │ val  f32 │ off u32: byte offset of the X row │  (a padded slot: val 0)
 //                         └──────────┴──────────────────────────────────┘
-//   per 24-pixel block p, per row r:  acc[0..5] = splat(B[r]); for its S slots (two per step):
+//   per 24-pixel block p, per row r:  acc[0..5] = splat(B[r]); for its S slots:
 //                                      acc += splat(val) · X[off + p..p+23];  Y[r][p..] = clamp(acc)
 //   tail: one 4/8/16/24-pixel block ending at P (recomputes a few pixels), or 16, 8, 4, 1 when P < 24
 //
-// The decoded offsets make the index cost one u32 per weight (CSR's, minus the row counts), and
-// the fixed S per row lets the slot loop run two slots per step.
+// The decoded offsets make the index cost one u32 per weight (CSR's, minus the row counts). The
+// slot loop runs one slot per step: unrolled by two, V8 spilled accumulators and the layers ran
+// 0.86× dense instead of 1.15–1.40×. Long reductions run in chunks (spmmNm, staged chunk-major).
 
 import { clamp4, clamp1, bias, madd } from './common';
 import { phaseSplit } from './sparse';
