@@ -130,6 +130,8 @@ import { GEMM_SPARSE_JS_KERNELS } from './js/gemm-sparse.js';
 import { MATMUL_SPARSE_JS_KERNELS } from './js/matmul-sparse.js';
 import { CONV_WASM_KERNELS } from './wasm/conv.js';
 import { CONV_CSR_WASM_KERNELS } from './wasm/conv-csr.js';
+import { CONV_NM_WASM_KERNELS } from './wasm/conv-nm.js';
+import { GEMM_NM_WASM_KERNELS } from './wasm/gemm-nm.js';
 import { GEMM_WASM_KERNELS } from './wasm/gemm.js';
 import { MATMUL_WASM_KERNELS } from './wasm/matmul.js';
 import { CONV_ROWBLOCK_WASM_KERNELS } from './wasm/conv-rowblock.js';
@@ -291,6 +293,8 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'js/matmul-sparse': { MATMUL_SPARSE_JS_KERNELS },
   'wasm/conv': { CONV_WASM_KERNELS },
   'wasm/conv-csr': { CONV_CSR_WASM_KERNELS },
+  'wasm/conv-nm': { CONV_NM_WASM_KERNELS },
+  'wasm/gemm-nm': { GEMM_NM_WASM_KERNELS },
   'wasm/gemm': { GEMM_WASM_KERNELS },
   'wasm/matmul': { MATMUL_WASM_KERNELS },
   'wasm/conv-rowblock': { CONV_ROWBLOCK_WASM_KERNELS },

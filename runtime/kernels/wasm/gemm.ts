@@ -24,7 +24,7 @@ const NEEDS = 'a float32 Gemm with 2-D A and B';
 
 interface Dims { m: number; k: number; n: number; transA: boolean; transB: boolean }
 
-function dims(node: NodeShapes): Dims | undefined {
+export function dims(node: NodeShapes): Dims | undefined {
   const [a, b] = node.inputs;
   if (!a || !b || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length !== 2 || b.shape.length !== 2) return undefined;
   const transA = (node.attrs['transA'] ?? 0) !== 0, transB = (node.attrs['transB'] ?? 0) !== 0;
@@ -33,10 +33,10 @@ function dims(node: NodeShapes): Dims | undefined {
   return { m, k, n, transA, transB };
 }
 
-const supportsGemm = (node: NodeShapes): boolean => dims(node) !== undefined;
+export const supportsGemm = (node: NodeShapes): boolean => dims(node) !== undefined;
 
 /** The output side of a Gemm: alpha, beta·C broadcast to [M, N] (strides cRow, cCol), the clamp. */
-interface GemmOut {
+export interface GemmOut {
   readonly y: TensorView;
   readonly alpha: number;
   readonly beta: number;
@@ -67,7 +67,7 @@ function planDense(c: Checker, epilogue: Kernel['epilogue']): GemmOut & { a: Ten
 }
 
 /** op(A)ᵀ as a [K][M] pointer: A itself when transA or M = 1, else a per-run transpose into scratch. */
-function aTransposed(c: Checker, env: WasmEnv, d: Dims, ad: Float32Array): { ptr: number; fill: () => void } {
+export function aTransposed(c: Checker, env: WasmEnv, d: Dims, ad: Float32Array): { ptr: number; fill: () => void } {
   const a = c.ctx.inputs[0]!;
   if (d.transA || d.m === 1) return { ptr: pointer(c, env, a, 'input A'), fill: () => {} };
   const t = scratchF32(env, d.k * d.m);
@@ -75,7 +75,7 @@ function aTransposed(c: Checker, env: WasmEnv, d: Dims, ad: Float32Array): { ptr
 }
 
 /** Where Yᵀ[N][M] goes and how it becomes Y: in place when M = 1, else scratch plus the output pass. */
-function outputPass(c: Checker, env: WasmEnv, d: Dims, inKernel: boolean, plan: GemmOut): { ptr: number; finish: () => void } {
+export function outputPass(c: Checker, env: WasmEnv, d: Dims, inKernel: boolean, plan: GemmOut): { ptr: number; finish: () => void } {
   const { y, alpha, beta, cd, cRow, cCol, lo, hi } = plan;
   const yd = y.data as Float32Array;
   if (d.m === 1) {

@@ -100,7 +100,8 @@ describe('cost model', () => {
     assert.ok(!isRowBlock(kernel('csr', '4x8', 'wasmsimd')));
     assert.ok(!isRowBlock(kernel('nm', '8x1', 'js')));
     for (const k of ALL_KERNELS.filter((x) => x.rowBlock !== undefined)) assert.equal(k.rowBlock, ROW_BLOCK, `${k.id}: union work is counted for ROW_BLOCK rows`);
-    assert.deepEqual(ALL_KERNELS.filter(isRowBlock).map((k) => k.id).sort(), ALL_KERNELS.filter((k) => k.target === 'wasmsimd' && (k.format === 'nm' || k.format === 'bsr')).map((k) => k.id).sort(), 'the row-block kernels are the wasmsimd nm/bsr ones');
+    assert.deepEqual(ALL_KERNELS.filter(isRowBlock).map((k) => k.id).sort(), ALL_KERNELS.filter((k) => k.target === 'wasmsimd' && (k.format === 'nm' || k.format === 'bsr') && k.tile === '4x8').map((k) => k.id).sort(), 'the row-block kernels are the wasmsimd nm/bsr 4x8 ones');
+    assert.ok(!isRowBlock(kernel('nm', '24x1', 'wasmsimd')), 'the standard N:M kernel (convnm 24x1) is priced by its stored slots');
   });
 
   it('estimates come from the profile entry, else from a prior relative to the measured dense kernel, else from the absolute prior', () => {

@@ -134,7 +134,7 @@ describe('kernel choice', function () {
   });
 
   it('a row-block kernel is never estimated below (its work / dense work) × the dense kernel: a profile claiming half the cost per unit cannot pick it for plain 2:4', () => {
-    const rowBlock = ALL_KERNELS.find((k) => k.op === 'Conv' && k.target === 'wasmsimd' && k.format === 'nm' && k.epilogue === '')!;
+    const rowBlock = ALL_KERNELS.find((k) => k.op === 'Conv' && k.target === 'wasmsimd' && k.format === 'nm' && k.rowBlock !== undefined && k.epilogue === '')!;
     const p = makeProfile([entry('f32-conv-4x8-wasmsimd@pointwise', 0.06), entry(`${rowBlock.id}@pointwise`, 0.03)]);
     const nm = { kind: 'nm', pattern: '2:4', n: 2, m: 4 } as const;
     const plain = prunedConv((w) => maskNm(w, 32, 32, 2, 4), nm);
@@ -158,15 +158,26 @@ describe('kernel choice with the shipped profile (corpus models)', function () {
     return r.contents.nodes.filter((n) => pruned.has(n.name));
   };
 
-  it('plain 2:4 on mobilenet_v2_w050: every pruned layer keeps a dense wasmsimd kernel, stored dense, and says DENSIFIED', () => {
-    const r = compileFile(join(MODELS_DIR, 'mobilenet_v2_w050.onnx'), { pattern: '2:4' });
-    const nodes = weighted(r);
-    assert.ok(nodes.length > 10, `${nodes.length} pruned layers`);
-    for (const n of nodes) {
-      // The convs, and the classifier Gemm the defaults prune at 2:4 (a gemv: nm est. 0.26 ms against dense 0.13 ms).
-      assert.match(n.kernel, /^f32-(conv|gemm)(-relu|-clip)?-\d+x\d+-wasmsimd$/, n.name);
-      assert.match(n.kernelReason, /^DENSIFIED: dense \S+-wasmsimd est\. \S+ ms < nm \S+ \S+ ms/, n.name);
-      assert.ok(!r.contents.tensors[n.inputs[1]!]!.packed, `${n.name}: a weight no kernel reads packed is stored dense`);
+  it('plain 2:4 on mobilenet_v2_w050 and resnet10_w32: the pruned convs run the standard N:M kernel (convnm 24x1), stored packed, or say DENSIFIED and are stored dense', () => {
+    for (const [model, least] of [['mobilenet_v2_w050', 15], ['resnet10_w32', 10]] as const) {
+      const r = compileFile(join(MODELS_DIR, `${model}.onnx`), { pattern: '2:4' });
+      const nodes = weighted(r);
+      assert.ok(nodes.length >= least, `${model}: ${nodes.length} pruned layers`);
+      let nm = 0;
+      for (const n of nodes) {
+        const packed = r.contents.tensors[n.inputs[1]!]!.packed;
+        if (/^f32-convnm(-relu|-clip)?-24x1-wasmsimd$/.test(n.kernel)) {
+          nm++;
+          assert.match(n.kernelReason, /^nm sparse WebAssembly SIMD kernel: est\. \S+ ms vs dense f32-conv\S+-wasmsimd \S+ ms$/, n.name);
+          assert.equal(packed?.format, 'nm', `${n.name}: read packed, stored packed`);
+        } else {
+          // A conv, or the classifier Gemm the defaults prune at 2:4 (a gemv: nm est. 0.26 ms against dense 0.13 ms).
+          assert.match(n.kernel, /^f32-(conv|gemm)(-relu|-clip)?-\d+x\d+-wasmsimd$/, n.name);
+          assert.match(n.kernelReason, /^DENSIFIED: /, n.name);
+          assert.ok(!packed, `${n.name}: a weight no kernel reads packed is stored dense`);
+        }
+      }
+      assert.ok(nm >= least, `${model}: ${nm} of ${nodes.length} pruned layers on the N:M kernel`);
     }
   });
 

@@ -14,6 +14,7 @@
 
 export * from './dense';
 export * from './sparse';
+export * from './nm';
 export * from './rowblock';
 export * from './pool';
 export * from './eltwise';

@@ -1,0 +1,144 @@
+// wasmsimd Conv from a standard (per-row) N:M weight, NCHW, 1-D and 2-D, group 1, any window,
+// pads, strides, dilations, fused bias + relu/clip, per image n (asm/nm.as):
+//
+//   f32-convnm-24x1-wasmsimd (and -relu, -clip): the N:M bit stream decoded once at bind into
+//   S = (K/m)·n (value, byte offset) slots per row, chunk-major in chunks of Sc slots per row
+//   (nmChunkSlots); one broadcast weight × 24 pixels per step.
+//     1×1 / stride 1 / no pads:  spmmNm over X itself, column ci at byte ci·P·4
+//     any other window/stride:   convNmPhased: X split by stride phase into zero-padded planes
+//                                xq[Cin·sh·sw][Hq][Wq] (conv-csr.ts phasedDims), virtual pixels
+//                                oh·Wq + ow, R rows per tile t[Cout][rowT], valid columns to Y
+//
+//   scratch = slots[rows·S] (8 bytes) | xq | t (k×k only)
+
+import type { Kernel, NodeShapes, WasmEnv } from '../kernel.js';
+import type { Checker } from '../common/define.js';
+import type { NmWeight, PackedWeight } from '../../sparse/packed.js';
+import { EPILOGUES } from '../common/epilogue.js';
+import { CONV_SPARSE_JS_KERNELS } from '../js/conv-sparse.js';
+import { planSparseConv } from '../ref/conv-sparse.js';
+import { rowEntries } from '../ref/weight-sparse.js';
+import { f32Bytes, nodeShapesOf, pointer, wasmKernel } from './common.js';
+import { phasedDims } from './conv-csr.js';
+import { geometry2d, pointwiseConv } from './conv.js';
+
+const NEEDS = 'a float32 1-D or 2-D Conv with group 1 and an N:M weight';
+
+/** Float32 X and Y of rank 3 or 4, group 1, an N:M (or not yet packed) weight of matching channels. */
+export function nmConv(node: NodeShapes): boolean {
+  const [x, w] = node.inputs;
+  const y = node.outputs[0];
+  if (!x || !w || !y || x.dtype !== 'float32' || w.dtype !== 'float32') return false;
+  if (w.packed !== undefined && w.packed.format !== 'nm') return false;
+  const r = x.shape.length;
+  if ((r !== 3 && r !== 4) || w.shape.length !== r || y.shape.length !== r) return false;
+  if ((node.attrs['group'] ?? 1) !== 1 || w.shape[1] !== x.shape[1]) return false;
+  return y.shape[0] === x.shape[0] && y.shape[1] === w.shape[0];
+}
+
+/**
+ * Reduction columns per chunk (spmmNm): the 24-pixel rows of one chunk take 12 KiB of a 32 KiB L1
+ * data cache beside the weight stream, and one chunk's weights, N·(128/m)·n·8 bytes, stay in L2.
+ * Measured on the corpus layers (per-layer bench, loaded machine): 128 columns 1.40× dense summed,
+ * 256 1.23×, unchunked 1.13–1.34×; 64 was slower than 128 on the 14×14 and 7×7 3×3 convs.
+ */
+const CHUNK_COLUMNS = 128;
+/** L1 data cache bytes: a reduction whose 24-pixel activation rows fit is not chunked. */
+const L1_BYTES = 32768;
+
+/**
+ * Slots per row per chunk: all of them while K·96 bytes fit L1 (K ≤ 341), else whole N:M groups of
+ * at most CHUNK_COLUMNS columns, as even as whole groups allow (K = 576 runs 4 chunks of 116 columns and one of 112).
+ */
+export function nmChunkSlots(p: NmWeight): number {
+  const groups = p.cols / p.m, most = Math.max(1, Math.floor(CHUNK_COLUMNS / p.m));
+  if (p.cols * 24 * 4 <= L1_BYTES) return groups * p.n; // a block's activation rows fit L1 whole: one chunk, sums stay in registers
+  return Math.ceil(groups / Math.ceil(groups / most)) * p.n;
+}
+
+/** Slots per row of an N:M weight (every row holds cols/m groups of n). */
+export const nmSlotsPerRow = (p: NmWeight): number => (p.cols / p.m) * p.n;
+
+/** Scratch bytes of the staged slots. */
+const stagedNmBytes = (p: PackedWeight | undefined): number => (p?.format === 'nm' ? f32Bytes(2 * p.rows * nmSlotsPerRow(p)) : 0);
+
+/**
+ * Copies an N:M weight into scratch as spmmNm reads it: chunk by chunk (Sc slots of every row,
+ * rows in order), each slot its value (f32) and the byte offset of the activation row it
+ * multiplies (u32, `offset(col)`).
+ */
+export function stageNm(c: Checker, env: WasmEnv, packed: PackedWeight, offset: (col: number) => number): { slots: number; S: number; Sc: number } {
+  if (packed.format !== 'nm') c.fail(`input 1 is packed as ${packed.format}, this kernel reads nm`);
+  const { col, values } = rowEntries(c, packed);
+  const rows = packed.rows, S = nmSlotsPerRow(packed), Sc = nmChunkSlots(packed);
+  const slots = env.scratch(rows * S * 8);
+  const f = new Float32Array(env.memory.buffer, slots, 2 * rows * S), u = new Uint32Array(env.memory.buffer, slots, 2 * rows * S);
+  let o = 0;
+  for (let s0 = 0; s0 < S; s0 += Sc) {
+    const sc = Math.min(Sc, S - s0);
+    for (let r = 0; r < rows; r++) {
+      for (let e = r * S + s0; e < r * S + s0 + sc; e++, o += 2) { f[o] = values[e]!; u[o + 1] = offset(col[e]!); }
+    }
+  }
+  return { slots, S, Sc };
+}
+
+/** The phase-plane layout of convCsrPhased with the tile rows rounded up to 4 floats (convNmPhased rounds the virtual pixels). */
+function nmPhasedDims(node: NodeShapes): { Hq: number; Wq: number; R: number; xqFloats: number; tFloats: number } {
+  const d = phasedDims(node);
+  return { ...d, tFloats: node.outputs[0]!.shape[1]! * Math.ceil((d.R * d.Wq) / 4) * 4 };
+}
+
+export type SpmmNm = (w: number, S: number, sc: number, x: number, y: number, b: number, n: number, p: number, rowY: number, lo: number, hi: number) => void;
+type ConvNmPhased = (x: number, w: number, S: number, sc: number, y: number, b: number, xq: number, t: number, n: number, cin: number, h: number, wd: number,
+  oh: number, ow: number, sh: number, sw: number, ph: number, pw: number, hq: number, wq: number, r: number, used: number, lo: number, hi: number) => void;
+
+function convNmWasm(epilogue: Kernel['epilogue']): Kernel {
+  return wasmKernel({
+    tile: '24x1', op: 'Conv', epilogue, format: 'nm', needs: NEEDS,
+    js: CONV_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'nm')!,
+    supports: nmConv,
+    scratchBytes(node) {
+      const staged = stagedNmBytes(node.inputs[1]?.packed);
+      if (pointwiseConv(node)) return staged;
+      const d = nmPhasedDims(node);
+      return staged + f32Bytes(d.xqFloats) + f32Bytes(d.tFloats);
+    },
+    prepare(c, env) {
+      const plan = planSparseConv(c, 'nm', epilogue);
+      const { x, y, bias, packed, batch, cin, cout, inSize, outSize: P, lo, hi } = plan;
+      const xp = pointer(c, env, x, 'input 0'), yp = pointer(c, env, y, 'output');
+      const b = c.ctx.inputs[2];
+      const bp = bias === undefined || b === undefined ? 0 : pointer(c, env, b, 'bias');
+      const xStep = cin * inSize * 4, yStep = cout * P * 4;
+      const node = nodeShapesOf(c.ctx);
+      if (pointwiseConv(node)) {
+        const { slots, S, Sc } = stageNm(c, env, packed, (col) => col * P * 4);
+        const spmm = env.exports['spmmNm'] as SpmmNm;
+        return () => {
+          for (let n = 0; n < batch; n++) spmm(slots, S, Sc, xp + n * xStep, yp + n * yStep, bp, cout, P, P * 4, lo, hi);
+        };
+      }
+      const { H, W, OH, OW, KW, KH, sh, sw, dh, dw, ph, pw } = geometry2d(plan);
+      const { Hq, Wq, R, xqFloats, tFloats } = nmPhasedDims(node);
+      // packed column t·Cin + ci, tap t = (kh, kw): plane (ci, kh·dh mod sh, kw·dw mod sw), row ⌊kh·dh/sh⌋, column ⌊kw·dw/sw⌋
+      const { slots, S, Sc } = stageNm(c, env, packed, (col) => {
+        const ci = col % cin, tap = Math.floor(col / cin), kh = Math.floor(tap / KW), kw = tap % KW;
+        const plane = (ci * sh + ((kh * dh) % sh)) * sw + ((kw * dw) % sw);
+        return (plane * Hq * Wq + Math.floor((kh * dh) / sh) * Wq + Math.floor((kw * dw) / sw)) * 4;
+      });
+      // the stride phases some tap reads (bit a·sw + b; all when there are more than 31)
+      let used = sh * sw > 31 ? -1 : 0;
+      for (let kh = 0; kh < KH; kh++) for (let kw = 0; kw < KW; kw++) if (used !== -1) used |= 1 << (((kh * dh) % sh) * sw + ((kw * dw) % sw));
+      const xq = env.scratch(xqFloats * 4), tile = env.scratch(tFloats * 4);
+      const conv = env.exports['convNmPhased'] as ConvNmPhased;
+      return () => {
+        for (let n = 0; n < batch; n++) {
+          conv(xp + n * xStep, slots, S, Sc, yp + n * yStep, bp, xq, tile, cout, cin, H, W, OH, OW, sh, sw, ph, pw, Hq, Wq, R, used, lo, hi);
+        }
+      };
+    },
+  });
+}
+
+export const CONV_NM_WASM_KERNELS: readonly Kernel[] = EPILOGUES.map(convNmWasm);
