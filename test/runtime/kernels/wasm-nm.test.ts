@@ -12,11 +12,11 @@
 // run every pruned conv on it, and the wasm outputs match the js fallback's.
 
 import { strict as assert } from 'node:assert';
-import { epilogueAttrs, plain, rng, wasmView, withoutAllocation } from './wasm-harness.js';
+import { assertModulesAgree, epilogueAttrs, plain, rng, wasmView, withoutAllocation } from './wasm-harness.js';
 import type { Attrs, Kernel } from '../../../runtime/kernels/kernel.js';
 import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
-import { createWasmSpace, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
+import { createWasmSpace, relaxedSimdAvailable, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
 import { nmChunkSlots } from '../../../runtime/kernels/wasm/conv-nm.js';
 import type { TensorView } from '../../../runtime/tensor.js';
@@ -93,6 +93,9 @@ function build(c: ConvCase): Built {
 }
 
 const simd = wasmSimdAvailable();
+// Under --experimental-wasm-relaxed-simd (wasm-relaxed.test.ts runs this file so): each case also
+// on the SIMD128 module, within assertModulesAgree's bound of the relaxed one.
+const relaxed = relaxedSimdAvailable();
 const NM = ALL_KERNELS.filter((k) => k.id.startsWith('f32-convnm') && k.tile === '24x1' && k.target === 'wasmsimd');
 const refOf = (k: Kernel): Kernel => ALL_KERNELS.find((r) => r.target === 'ref' && r.op === 'Conv' && r.epilogue === k.epilogue && (r.format ?? 'dense') === 'dense')!;
 
@@ -126,10 +129,13 @@ async function check(k: Kernel, c: ConvCase, seed: number): Promise<void> {
   const shapes = nodeShapesOf({ node: 'probe', inputs: inputs.map((s, i) => s && (i === 1 ? weight : plain(s, data[i]!))), outputs: [plain(output, want)], attrs });
   assert.ok(k.supports!(shapes), `${k.id} should support '${c.name}'`);
   const fixed = data.reduce((s, d) => s + (d ? d.length * 4 + 16 : 0), 0) + sizeOf(output) * 4 + 16;
-  const space = (await createWasmSpace(fixed, k.scratchBytes!(shapes)))!; // scratch exactly as declared: prepare throws when it takes more
-  const y = wasmView(space, output, new Float32Array(sizeOf(output)).fill(Number.NaN));
-  const run = k.prepare({ node: `test-${k.id}`, inputs: inputs.map((s, i) => s && (i === 1 ? weight : wasmView(space, s, data[i]!))), outputs: [y], attrs, wasm: space });
-  const got = y.data as Float32Array;
+  const prepareOn = async (relaxedSimd: boolean): Promise<{ run: () => void; got: Float32Array }> => {
+    const space = (await createWasmSpace(fixed, k.scratchBytes!(shapes), relaxedSimd))!; // scratch exactly as declared: prepare throws when it takes more
+    const y = wasmView(space, output, new Float32Array(sizeOf(output)).fill(Number.NaN));
+    const run = k.prepare({ node: `test-${k.id}`, inputs: inputs.map((s, i) => s && (i === 1 ? weight : wasmView(space, s, data[i]!))), outputs: [y], attrs, wasm: space });
+    return { run, got: y.data as Float32Array };
+  };
+  const { run, got } = await prepareOn(true);
   const P = sizeOf(output.slice(2));
   for (const pass of ['first run', 'second run']) {
     if (pass === 'first run') withoutAllocation(run); else run();
@@ -138,6 +144,11 @@ async function check(k: Kernel, c: ConvCase, seed: number): Promise<void> {
         assert.fail(`${k.id}, '${c.name}' (${nk}:${mk}), ${pass}: output[${i}] = ${got[i]}, ref ${want[i]} (Σ|w·x| ${scale[i]}); channel ${Math.floor(i / P) % output[1]!}, pixel ${i % P} (24-pixel block ${Math.floor((i % P) / 24)})`);
       }
     }
+  }
+  if (relaxed) {
+    const simd128 = await prepareOn(false);
+    simd128.run();
+    assertModulesAgree(k, `${c.name} (${nk}:${mk})`, got, simd128.got, { K: cols, absolute: scale });
   }
 }
 
@@ -150,7 +161,7 @@ describe('standard N:M wasmsimd Conv kernel (convnm 24x1) vs the dense ref kerne
   for (const k of NM) {
     // every case with no epilogue; relu and clip on the corpus shapes and every fourth odd one
     const cases = k.epilogue === '' ? [...CORPUS, ...ODD] : [...CORPUS, ...ODD.filter((_, i) => i % 4 === 0)];
-    it(`${k.id} matches ${refOf(k).id} on ${cases.length} cases (corpus layers, odd sizes, 1:4, 4:8, 1:2)`, async function () {
+    it(`${k.id} matches ${refOf(k).id} on ${cases.length} cases (corpus layers, odd sizes, 1:4, 4:8, 1:2)${relaxed ? ' (relaxed SIMD), and the SIMD128 module within the madd bound' : ''}`, async function () {
       if (!simd) this.skip();
       for (const [i, c] of cases.entries()) await check(k, c, 9100 + i);
     });
@@ -199,13 +210,21 @@ async function checkGemm(k: Kernel, g: GemmCase, seed: number): Promise<void> {
   const name = `gemm M=${g.m} K=${g.k} N=${g.n} transA=${g.transA ? 1 : 0} transB=${g.transB ? 1 : 0} C=${g.c ?? 'none'}${g.alphaBeta ? ' alpha 0.5 beta 2' : ''} ${nk}:${mk}`;
   assert.ok(k.supports!(probe), `${k.id} should support ${name}`);
   const fixed = data.reduce((t, d) => t + (d ? d.length * 4 + 16 : 0), 0) + g.m * g.n * 4 + 16;
-  const space = (await createWasmSpace(fixed, k.scratchBytes!(probe)))!;
-  const y = wasmView(space, [g.m, g.n], new Float32Array(g.m * g.n).fill(Number.NaN));
-  const run = k.prepare({ node: `test-${k.id}`, inputs: shapes.map((s, i) => s && (i === 1 ? weight : wasmView(space, s, data[i]!))), outputs: [y], attrs, wasm: space });
+  const prepareOn = async (relaxedSimd: boolean): Promise<{ run: () => void; got: Float32Array }> => {
+    const space = (await createWasmSpace(fixed, k.scratchBytes!(probe), relaxedSimd))!;
+    const y = wasmView(space, [g.m, g.n], new Float32Array(g.m * g.n).fill(Number.NaN));
+    const run = k.prepare({ node: `test-${k.id}`, inputs: shapes.map((s, i) => s && (i === 1 ? weight : wasmView(space, s, data[i]!))), outputs: [y], attrs, wasm: space });
+    return { run, got: y.data as Float32Array };
+  };
+  const { run, got } = await prepareOn(true);
   withoutAllocation(run);
-  const got = y.data as Float32Array;
   for (let i = 0; i < want.length; i++) {
     if (!(Math.abs(got[i]! - want[i]!) <= 1e-5 * scale[i]! + 1e-6)) assert.fail(`${k.id}, ${name}: output[${i}] (row ${Math.floor(i / g.n)}, column ${i % g.n}) = ${got[i]}, ref ${want[i]}`);
+  }
+  if (relaxed) {
+    const simd128 = await prepareOn(false);
+    simd128.run();
+    assertModulesAgree(k, name, got, simd128.got, { K: g.k, absolute: scale });
   }
 }
 
@@ -217,7 +236,7 @@ describe('standard N:M wasmsimd Gemm kernel (gemmnm 24x1) vs the dense ref kerne
   });
   for (const k of GEMM_NM) {
     const cases = k.epilogue === '' ? GEMM : GEMM.filter((_, i) => i % 3 === 0);
-    it(`${k.id} matches the dense ref Gemm on ${cases.length} cases (M around the blocks, transA/transB, C, alpha/beta, K in chunks, 1:4, 4:8)`, async function () {
+    it(`${k.id} matches the dense ref Gemm on ${cases.length} cases (M around the blocks, transA/transB, C, alpha/beta, K in chunks, 1:4, 4:8)${relaxed ? ' (relaxed SIMD), and the SIMD128 module within the madd bound' : ''}`, async function () {
       if (!simd) this.skip();
       for (const [i, g] of cases.entries()) await checkGemm(k, g, 9500 + i);
     });
