@@ -11,6 +11,7 @@ import type { Provenance } from './loader/model.js';
 import type { Limits } from './loader/limits.js';
 
 export type { Feed, Model, RunOptions, TensorInfo, TensorView, KernelRegistry, Provenance };
+export type { ExpansionStats } from './executor/bind.js';
 export { ArtifactError, parseArtifact } from './loader/load.js';
 export type { LoadedArtifact, LoadedNode, LayerRecipe } from './loader/model.js';
 export { RunError } from './executor/bind.js';
@@ -44,6 +45,7 @@ export async function loadModel(bytes: Uint8Array | ArrayBuffer, options: LoadOp
     outputs: interp.outputs,
     provenance: artifact.provenance,
     wasmsimd: interp.wasmsimd,
+    expanded: interp.expanded,
     run: async (feeds, runOptions) => interp.run(feeds, runOptions),
     dispose: () => interp.dispose(),
   };

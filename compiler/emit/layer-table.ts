@@ -16,7 +16,10 @@ export interface LayerRow {
   readonly outputShapes: readonly (readonly number[])[];
   /** Elements of the node's weight inputs. */
   readonly params: number;
-  /** How the weights are stored: 'dense', or the packed format and pattern ('nm 2:4', 'csr unstructured'). */
+  /**
+   * How the weights are stored: 'dense', or the packed format and pattern ('nm 2:4', 'csr
+   * unstructured'), with '→dense' where the runtime expands it at load for a dense kernel ('nm 2:4→dense').
+   */
   readonly storage: string;
   /** Fraction of zero weights in the packed weight (0 for dense storage). */
   readonly sparsity: number;
@@ -53,7 +56,7 @@ export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
       inputShapes: n.inputs.filter((i) => i >= 0 && a.tensors[i].kind !== 'weight').map((i) => a.tensors[i].shape),
       outputShapes: n.outputs.filter((o) => o >= 0).map((o) => a.tensors[o].shape),
       params: weights.reduce((s, t) => s + sizeOf(t.shape), 0),
-      storage: weights.length === 0 ? '-' : weights.map((t) => (t.packed ? `${t.packed.format} ${t.descriptor?.pattern ?? ''}`.trim() : 'dense')).find((x) => x !== 'dense') ?? 'dense',
+      storage: weights.length === 0 ? '-' : weights.map((t) => (t.packed ? `${t.packed.format} ${t.descriptor?.pattern ?? ''}`.trim() + (t.kernelLayout === 'dense' ? '→dense' : '') : 'dense')).find((x) => x !== 'dense') ?? 'dense',
       sparsity: weights.map((t) => t.descriptor?.sparsity ?? 0).reduce((a, b) => Math.max(a, b), 0),
       weightBytes: weights.reduce((s, t) => s + storedBytes(t), 0),
       denseBytes: weights.reduce((s, t) => s + sizeOf(t.shape) * DTYPE_BYTES[t.dtype], 0),

@@ -8,7 +8,7 @@ import type { KernelRegistry, RunFn } from '../kernels/kernel.js';
 import type { WasmSpace } from '../kernels/wasm/env.js';
 import { createWasmSpace } from '../kernels/wasm/env.js';
 import type { TensorView, TypedArray } from '../tensor.js';
-import type { Binding, Feed, RunOptions, TensorInfo } from './bind.js';
+import type { Binding, ExpansionStats, Feed, RunOptions, TensorInfo } from './bind.js';
 import { bindArtifact, bindArtifactSync, copyFeeds, readOutputs, RunError } from './bind.js';
 import { runProgram } from './branches.js';
 
@@ -24,6 +24,8 @@ export class Interpreter {
   private binding: Binding | null;
   /** True when wasmsimd kernels run in WebAssembly (false: none used, or they fell back to js). */
   readonly wasmsimd: boolean;
+  /** The packed weights binding expanded for dense kernels (the storage codec). */
+  readonly expanded: ExpansionStats;
 
   /**
    * Loads with WebAssembly memory when the artifact uses wasmsimd kernels, `wasm` allows it and
@@ -38,6 +40,7 @@ export class Interpreter {
     const b = isBinding(a) ? a : bindArtifactSync(a, registry ?? new Map(), space);
     this.binding = b;
     this.wasmsimd = b.wasmsimd;
+    this.expanded = b.expanded;
     this.steps = b.steps;
     this.inputs = b.inputs;
     this.outputs = b.outputs;
