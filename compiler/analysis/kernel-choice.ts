@@ -52,17 +52,16 @@ function smallerPacked(g: Graph, n: Node, packed: PackedWeight | undefined): { p
  * smaller than dense, `n` is the weight's only reader (one layout to expand to), and the
  * expansion gives back the pruned weight bit for bit (a -0 the packing drops would not).
  */
-function expandable(g: Graph, n: Node, packed: PackedWeight): { packed: number; dense: number } | undefined {
-  const size = smallerPacked(g, n, packed);
+function expandable(g: Graph, n: Node, packed: PackedWeight): boolean {
   const w = sparseWeightOf(g, n)!;
-  if (!size || g.outputs.includes(w.name) || g.nodes.some((m) => m !== n && m.inputs.includes(w.name))) return undefined;
+  if (!smallerPacked(g, n, packed) || g.outputs.includes(w.name) || g.nodes.some((m) => m !== n && m.inputs.includes(w.name))) return false;
   const data = w.constant!.data as Float32Array;
   const view = weightView(n);
   const out = new Float32Array(data.length);
   expandWeight(packed, view.op, w.constant!.shape, view.transB, out);
   const [a, b] = [new Uint32Array(out.buffer), new Uint32Array(data.buffer, data.byteOffset, data.length)];
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return undefined;
-  return size;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export interface KernelChoice {
@@ -80,18 +79,14 @@ export interface KernelChoice {
 
 /**
  * `choice` with its weight's storage: packed as the chosen kernel reads it, or, for a dense kernel,
- * packed and expanded at load where that is smaller and exact (the reason then says so).
+ * packed and expanded at load where that is smaller and exact.
  */
 function withStorage(g: Graph, n: Node, choice: KernelChoice, packed: PackedWeight | undefined): KernelChoice {
   if (!packed) return choice;
   const reads = choice.kernel.format ?? 'dense';
   if (reads === packed.format) return { ...choice, storage: { packed, kernelReads: reads } };
-  const size = reads === 'dense' ? expandable(g, n, packed) : undefined;
-  if (!size) return choice;
-  return {
-    ...choice, storage: { packed, kernelReads: 'dense' },
-    reason: `${choice.reason}; stored ${packed.format} (${size.packed} bytes vs ${size.dense} dense), expanded at load`,
-  };
+  // The reason stays about the kernel: the storage is its own record, which the reports show.
+  return reads === 'dense' && expandable(g, n, packed) ? { ...choice, storage: { packed, kernelReads: 'dense' } } : choice;
 }
 
 function epilogueOf(n: Node): string {

@@ -158,14 +158,16 @@ describe('kernel choice with the shipped profile (corpus models)', function () {
     return r.contents.nodes.filter((n) => pruned.has(n.name));
   };
 
-  it('plain 2:4 on mobilenet_v2_w050: every pruned layer keeps a dense wasmsimd kernel, stored dense, and says DENSIFIED', () => {
+  it('plain 2:4 on mobilenet_v2_w050: every pruned layer keeps a dense wasmsimd kernel, says DENSIFIED, and is stored nm for expansion at load', () => {
     const r = compileFile(join(MODELS_DIR, 'mobilenet_v2_w050.onnx'), { pattern: '2:4' });
     const nodes = weighted(r);
     assert.ok(nodes.length > 10, `${nodes.length} pruned layers`);
     for (const n of nodes) {
       assert.match(n.kernel, /^f32-conv(-relu|-clip)?-\d+x\d+-wasmsimd$/, n.name);
       assert.match(n.kernelReason, /^DENSIFIED: dense \S+-wasmsimd est\. \S+ ms < nm \S+ \S+ ms/, n.name);
-      assert.ok(!r.contents.tensors[n.inputs[1]!]!.packed, `${n.name}: a weight no kernel reads packed is stored dense`);
+      const t = r.contents.tensors[n.inputs[1]!]!;
+      assert.equal(t.packed?.format, 'nm', `${n.name}: a 2:4 weight is stored packed whichever kernel runs it`);
+      assert.equal(t.kernelLayout, 'dense', `${n.name}: its dense kernel reads it expanded at load`);
     }
   });
 
