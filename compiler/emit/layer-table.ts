@@ -44,6 +44,8 @@ export interface ArtifactSummary {
   /** The provenance without its recipe, which each layer row carries instead. */
   readonly provenance: Omit<LoadedArtifact['provenance'], 'layers'>;
   readonly layers: readonly LayerRow[];
+  /** Packed weights the runtime expands at load for dense kernels, and the dense bytes they then take (absent: none). */
+  readonly expanded?: { readonly weights: number; readonly bytes: number };
 }
 
 export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
@@ -68,6 +70,7 @@ export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
   const { layers: _recipe, ...provenance } = a.provenance;
   const allWeights = a.tensors.filter((t) => t.kind === 'weight');
   const io = (i: number) => ({ name: a.tensors[i].name, dtype: a.tensors[i].dtype, shape: a.tensors[i].shape });
+  const expanded = allWeights.filter((t) => t.kernelLayout === 'dense');
   return {
     name: a.name,
     formatVersion: a.formatVersion,
@@ -78,6 +81,7 @@ export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
     params: allWeights.reduce((s, t) => s + sizeOf(t.shape), 0),
     provenance,
     layers,
+    ...(expanded.length > 0 ? { expanded: { weights: expanded.length, bytes: expanded.reduce((n, t) => n + sizeOf(t.shape) * DTYPE_BYTES[t.dtype], 0) } } : {}),
   };
 }
 
@@ -127,6 +131,7 @@ export function formatLayerTable(s: ArtifactSummary): string {
       `inputs: ${s.inputs.map(io).join(', ')}`,
       `outputs: ${s.outputs.map(io).join(', ')}`,
       `${s.layers.length} layers, ${s.params} parameters, ${s.weightBytes} weight bytes, arena ${s.arenaBytes} bytes`,
+      ...(s.expanded ? [`${s.expanded.weights} packed weights expanded at load for dense kernels (storage →dense): ${s.expanded.bytes} dense bytes resident`] : []),
     ].map(terminalLine),
     '',
     line(head),

@@ -133,16 +133,17 @@ function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpac
     base = space.alloc(a.arenaBytes);
   } else arena = new ArrayBuffer(a.arenaBytes);
   const copies = new Map<string, TypedArray>();
-  const started = now();
   const expandAs = expansionViews(a);
-  let expandedBytes = 0;
+  let expandedBytes = 0, expandMs = 0;
   const views = a.tensors.map((t, i) => {
     if (!t.packed || t.kernelLayout !== 'dense') return bindTensor(t, arena, base, space, copies);
+    const started = now();
     const view = expandTensor(t, expandAs.get(i), arena, space);
+    expandMs += now() - started;
     expandedBytes += view.data.byteLength;
     return view;
   });
-  const expanded: ExpansionStats = { weights: expandAs.size, bytes: expandedBytes, ms: expandAs.size === 0 ? 0 : now() - started };
+  const expanded: ExpansionStats = { weights: expandAs.size, bytes: expandedBytes, ms: expandMs };
   const warm: RunFn[] = [];
   const steps = a.nodes.map((n, i) => {
     const kernel = kernels[i];

@@ -27,13 +27,20 @@ function scatter(p: PackedWeight, out: Float32Array, rowStride: number, colOffse
       return;
     case 'nm': {
       const bits = nmIndexBits(p.m);
+      const mask = (1 << bits) - 1;
       const groups = p.cols / p.m;
+      const stream = p.indices;
       let slot = 0;
       for (let r = 0; r < p.rows; r++) {
         const base = r * rowStride;
         for (let g = 0; g < groups; g++) {
           // Padding slots hold the zero at an otherwise unused index: writing them is harmless.
-          for (let s = 0; s < p.n; s++, slot++) out[base + colOffset[g * p.m + readBits(p.indices, slot * bits, bits)]!] = p.values[slot]!;
+          for (let s = 0; s < p.n; s++, slot++) {
+            // A field of at most 4 bits never straddles more than two bytes (readBits, one word at a time).
+            const at = slot * bits;
+            const k = ((stream[at >> 3]! | ((stream[(at >> 3) + 1] ?? 0) << 8)) >> (at & 7)) & mask;
+            out[base + colOffset[g * p.m + k]!] = p.values[slot]!;
+          }
         }
       }
       return;
