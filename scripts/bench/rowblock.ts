@@ -44,7 +44,7 @@ function prunedConvs(model: string, options: CompileOptions): Layer[] {
   const out: Layer[] = [];
   for (const n of contents.nodes) {
     const wt = contents.tensors[n.inputs[1] ?? -1];
-    if (n.op !== 'Conv' || !wt?.packed) continue;
+    if (n.op !== 'Conv' || !wt?.packed || wt.kernelLayout === 'dense') continue;
     const xt = contents.tensors[n.inputs[0]!]!, yt = contents.tensors[n.outputs[0]!]!;
     const bt = n.inputs[2] !== undefined && n.inputs[2] >= 0 ? contents.tensors[n.inputs[2]] : undefined;
     const a = n.attrs['spc_activation'];
@@ -86,7 +86,7 @@ async function endToEnd(models: readonly string[], variants: typeof VARIANTS, pl
     const loaded = [];
     for (const c of configs) {
       const { artifact, contents } = compileFile(modelFile(entry), { ...c.options, targets: ['wasmsimd', 'js', 'ref'], inputShapes });
-      const packed = contents.nodes.filter((n) => n.inputs.some((i) => i >= 0 && contents.tensors[i]!.packed !== undefined)).map((n) => n.kernel);
+      const packed = contents.nodes.filter((n) => n.inputs.some((i) => i >= 0 && contents.tensors[i]!.packed !== undefined && contents.tensors[i]!.kernelLayout !== 'dense')).map((n) => n.kernel);
       const m = await loadModel(artifact);
       await m.run(feeds);
       loaded.push({ name: c.name, m, packed: [...new Set(packed)].sort().join(', ') || '-' });
