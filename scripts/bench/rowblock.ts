@@ -44,7 +44,7 @@ function prunedConvs(model: string, options: CompileOptions): Layer[] {
   const out: Layer[] = [];
   for (const n of contents.nodes) {
     const wt = contents.tensors[n.inputs[1] ?? -1];
-    if (n.op !== 'Conv' || !wt?.packed || wt.kernelLayout === 'dense') continue;
+    if (n.op !== 'Conv' || !wt?.packed) continue;
     const xt = contents.tensors[n.inputs[0]!]!, yt = contents.tensors[n.outputs[0]!]!;
     const bt = n.inputs[2] !== undefined && n.inputs[2] >= 0 ? contents.tensors[n.inputs[2]] : undefined;
     const a = n.attrs['spc_activation'];
