@@ -255,7 +255,7 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
       const { packed, descriptor } = readSparse(sparse, where, dtype, shape, elements, file, header, formatVersion, features);
       const expanded = readKernelLayout(sparse, where, features);
       // An expanded weight is resident twice: its packed bytes in the artifact, its dense ones in memory.
-      chargeWeight(where, weightBytesOf({ name, dtype, shape, kind, packed }) + (expanded ? byteLength : 0));
+      chargeWeight(where, weightBytesOf({ name, dtype, shape, kind, packed, ...(expanded ? { kernelLayout: 'dense' as const } : {}) }));
       tensors.push({ name, dtype, shape, kind, data: new Float32Array(0), packed, ...(expanded ? { kernelLayout: 'dense' as const } : {}), descriptor });
       continue;
     }

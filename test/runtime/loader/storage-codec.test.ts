@@ -103,8 +103,12 @@ describe('loader: the storage codec field', function () {
   });
 
   it('counts the expanded dense bytes against maxWeightBytes, before anything is expanded', () => {
-    const stored = a.tensors.filter((t) => t.kind === 'weight').reduce((s, t) => s + weightBytesOf(t), 0);
+    // Counted by hand: dense weights, packed components, and the dense float32 of each expanded weight.
+    const bytesOf = (t: LoadedArtifact['tensors'][number]): number => !t.packed ? t.data!.byteLength
+      : t.packed.values.byteLength + (t.packed.format === 'nm' ? t.packed.indices.byteLength : t.packed.colIdx.byteLength + t.packed.rowPtr.byteLength);
+    const stored = a.tensors.filter((t) => t.kind === 'weight').reduce((s, t) => s + bytesOf(t), 0);
     const expanded = a.tensors.filter((t) => t.kernelLayout === 'dense').reduce((s, t) => s + sizeOf(t.shape) * 4, 0);
+    assert.equal(a.tensors.filter((t) => t.kind === 'weight').reduce((s, t) => s + weightBytesOf(t), 0), stored + expanded);
     assert.throws(() => parseArtifact(bytes, { limits: { maxWeightBytes: stored + expanded - 1 } }),
       (e: unknown) => e instanceof ArtifactError && /exceeds the limit of \d+ bytes \(maxWeightBytes/.test(e.message));
     assert.equal(parseArtifact(bytes, { limits: { maxWeightBytes: stored + expanded } }).name, a.name);
