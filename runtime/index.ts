@@ -12,6 +12,7 @@ import type { Limits } from './loader/limits.js';
 import type { WasmChoice } from './kernels/wasm/env.js';
 
 export type { Feed, Model, RunOptions, TensorInfo, TensorView, KernelRegistry, Provenance, WasmChoice };
+export type { ExpansionStats } from './executor/bind.js';
 export { ArtifactError, parseArtifact } from './loader/load.js';
 export type { LoadedArtifact, LoadedNode, LayerRecipe } from './loader/model.js';
 export { RunError } from './executor/bind.js';
@@ -42,6 +43,7 @@ export async function loadModel(bytes: Uint8Array | ArrayBuffer, options: LoadOp
     provenance: artifact.provenance,
     wasmsimd: interp.wasmsimd,
     relaxedSimd: interp.relaxedSimd,
+    expanded: interp.expanded,
     run: async (feeds, runOptions) => interp.run(feeds, runOptions),
     dispose: () => interp.dispose(),
   };

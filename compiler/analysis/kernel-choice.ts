@@ -3,12 +3,16 @@
 // dense kernels and those reading the weight's packed format, and the least estimated time wins
 // (cost.ts, from a profile); ties, and ops the profile knows nothing of, go by target order. A ref
 // kernel is only a fallback: it is priced only where no fast kernel of its weight format fits.
+// The choice also fixes how a pruned weight is stored (weightStorage): packed whenever its packing
+// is smaller than dense, whichever kernel runs; a dense kernel then reads it expanded at load.
 
-import type { Graph, Node, Value } from '../ir/graph.js';
+import type { Graph, Node, Value, WeightStorage } from '../ir/graph.js';
 import type { AttrValue, Kernel, KernelRegistry, NodeShapes } from '../../runtime/kernels/kernel.js';
 import type { PackedWeight } from '../../runtime/sparse/packed.js';
 import { isStatic } from '../ir/graph.js';
 import { PACKED_FORMAT, packedBytes, packWeight } from '../sparse/pack/pack.js';
+import { expandWeight } from '../../runtime/sparse/expand.js';
+import { weightView } from '../ir/weight-matrix.js';
 import type { WeightFormat } from '../../runtime/sparse/packed.js';
 import { estimate, formatMs, isRowBlock, kernelWork, layerStats } from './cost.js';
 import type { Estimate, LayerStats } from './cost.js';
@@ -28,18 +32,36 @@ const TARGET_REASON: Record<Target, string> = {
 
 /**
  * What selection optimizes for a pruned layer: its estimated time ('speed', the default: the
- * packed kernel only where it beats dense by SPARSE_MARGIN), or its stored bytes ('size': the
- * packed kernel wherever the packed weight is smaller than the dense one, even if slower).
+ * packed kernel only where it beats dense by SPARSE_MARGIN), or running packed ('size': the packed
+ * kernel wherever the packed weight is smaller than the dense one, even if slower). Storage does
+ * not depend on it: a pruned weight is stored packed whenever that is smaller (storageOf).
  */
 export type Preference = 'speed' | 'size';
 export const PREFERENCES: readonly Preference[] = ['speed', 'size'];
 
-/** With --prefer size: the packed weight's and the dense weight's bytes when packing is smaller (undefined: dense is as small). */
+/** The packed weight's and the dense weight's bytes when packing is smaller (undefined: dense is as small). */
 function smallerPacked(g: Graph, n: Node, packed: PackedWeight | undefined): { packed: number; dense: number } | undefined {
   const dense = sparseWeightOf(g, n)?.constant?.data.byteLength;
   if (!packed || dense === undefined) return undefined;
   const bytes = packedBytes(packed);
   return bytes < dense ? { packed: bytes, dense } : undefined;
+}
+
+/**
+ * Whether a dense kernel can read `n`'s weight stored as `packed` and expanded at load: it is
+ * smaller than dense, `n` is the weight's only reader (one layout to expand to), and the
+ * expansion gives back the pruned weight bit for bit (a -0 the packing drops would not).
+ */
+function expandable(g: Graph, n: Node, packed: PackedWeight): boolean {
+  const w = sparseWeightOf(g, n)!;
+  if (!smallerPacked(g, n, packed) || g.outputs.includes(w.name) || g.nodes.some((m) => m !== n && m.inputs.includes(w.name))) return false;
+  const data = w.constant!.data as Float32Array;
+  const view = weightView(n);
+  const out = new Float32Array(data.length);
+  expandWeight(packed, view.op, w.constant!.shape, view.transB, out);
+  const [a, b] = [new Uint32Array(out.buffer), new Uint32Array(data.buffer, data.byteOffset, data.length)];
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export interface KernelChoice {
@@ -48,16 +70,23 @@ export interface KernelChoice {
   /** The chosen kernel's estimated time in ns, when the profile priced the candidates. */
   readonly ns?: number;
   /**
-   * The pruned weight packed as the chosen kernel reads it (present exactly when that kernel reads
-   * a packed format): the packing its `supports` and the size comparison saw, which lowering
-   * stores. A packing priced but not chosen is not kept.
+   * How the pruned weight is stored and read (absent: stored dense): the packing the sparse
+   * kernels' `supports` and the size comparison saw, which lowering stores, and whether the
+   * chosen kernel reads it packed or expanded to dense at load.
    */
-  readonly packed?: PackedWeight;
+  readonly storage?: WeightStorage;
 }
 
-/** `choice` with the packing attached when its kernel reads the packed format. */
-function withPacking(choice: KernelChoice, packed: PackedWeight | undefined): KernelChoice {
-  return packed && (choice.kernel.format ?? 'dense') === packed.format ? { ...choice, packed } : choice;
+/**
+ * `choice` with its weight's storage: packed as the chosen kernel reads it, or, for a dense kernel,
+ * packed and expanded at load where that is smaller and exact.
+ */
+function withStorage(g: Graph, n: Node, choice: KernelChoice, packed: PackedWeight | undefined): KernelChoice {
+  if (!packed) return choice;
+  const reads = choice.kernel.format ?? 'dense';
+  if (reads === packed.format) return { ...choice, storage: { packed, kernelReads: reads } };
+  // The reason stays about the kernel: the storage is its own record, which the reports show.
+  return reads === 'dense' && expandable(g, n, packed) ? { ...choice, storage: { packed, kernelReads: 'dense' } } : choice;
 }
 
 function epilogueOf(n: Node): string {
@@ -124,7 +153,7 @@ export function chooseKernel(g: Graph, n: Node, registry: KernelRegistry, target
   const format = wantedFormat(g, n);
   const packed = format === 'dense' ? undefined : packedWeight(g, n, format);
   const choice = chooseByCost(g, n, registry, targets, profile, prefer, packed) ?? chooseByTarget(g, n, registry, targets, prefer, packed);
-  return choice && withPacking(choice, packed);
+  return choice && withStorage(g, n, choice, packed);
 }
 
 function matchingKernels(g: Graph, n: Node, registry: KernelRegistry): Kernel[] {
@@ -172,7 +201,7 @@ function chooseByCost(g: Graph, n: Node, registry: KernelRegistry, targets: read
   if (bestSparse && size) {
     return {
       kernel: bestSparse.kernel, ns: bestSparse.ns,
-      reason: `${format} sparse for size (--prefer size): ${size.packed} bytes vs ${size.dense} dense; est. ${est(bestSparse)} vs ${bestDense ? `dense ${bestDense.kernel.id} ${est(bestDense)}` : 'no dense kernel'}`,
+      reason: `${format} sparse (--prefer size: packed even where slower): est. ${est(bestSparse)} vs ${bestDense ? `dense ${bestDense.kernel.id} ${est(bestDense)}` : 'no dense kernel'}`,
     };
   }
   // A sparse kernel has to beat dense by SPARSE_MARGIN, not by a hair: estimates err by several
@@ -256,7 +285,7 @@ function chooseByTarget(g: Graph, n: Node, registry: KernelRegistry, targets: re
     const sparse = pick(format);
     const dense = pick('dense');
     const size = prefer === 'size' && sparse ? smallerPacked(g, n, packed) : undefined;
-    if (sparse && size) return { kernel: sparse.kernel, reason: `${sparse.reason}; for size (--prefer size): ${size.packed} bytes vs ${size.dense} dense` };
+    if (sparse && size) return { kernel: sparse.kernel, reason: `${sparse.reason} (--prefer size: packed even where slower)` };
     // A sparse kernel only on a slower target loses to a dense one on a faster target (a js CSR
     // conv runs ~15× below a wasmsimd dense one): targets are listed fastest first.
     if (sparse && dense && targets.indexOf(dense.kernel.target) < targets.indexOf(sparse.kernel.target)) {

@@ -102,6 +102,8 @@ export function benchCommand(): Command {
         const speedup = stats[1] ? stats[1].cpuMedian / stats[0]!.cpuMedian : undefined;
         const wallSpeedup = stats[1] ? stats[1].median / stats[0]!.median : undefined;
         const names = [basename(file), ...(flags.reference ? [`${basename(flags.reference)} (dense)`] : [])];
+        // The storage codec's cost at load (packed weights expanded for dense kernels), when the artifact has any.
+        const expanded = models[0]!.expanded?.weights ? models[0]!.expanded : undefined;
         const budget = minSpeedup === undefined ? undefined : { limit: minSpeedup, ok: speedup! >= minSpeedup };
         const budgetLine = budget && `--min-speedup ${budget.limit}: measured speedup ${speedup!.toFixed(3)}× (median CPU time per run; ${stats[1]!.runs} runs of the dense model, ${stats[0]!.runs} of the artifact), ${budget.ok ? 'meets' : 'below'} the budget of ${budget.limit}×`;
         if (flags.json) {
@@ -110,6 +112,7 @@ export function benchCommand(): Command {
             input: flags.data ? basename(flags.data) : 'synthetic', seconds, warmup,
             models: stats.map((s, i) => row(names[i]!, s)),
             ...(speedup !== undefined ? { speedup, wallSpeedup } : {}),
+            ...(expanded ? { expanded: { weights: expanded.weights, denseBytes: expanded.bytes, loadMs: expanded.ms } } : {}),
             ...(budget ? { budgets: [{ budget: '--min-speedup', limit: budget.limit, measured: speedup, ok: budget.ok }] } : {}),
             ...(profile ? { profile: { runCpuMs: profile.runMs, byOp: profile.byOp, nodes: profile.nodes } } : {}),
           }, null, 2) + '\n');
@@ -120,6 +123,7 @@ export function benchCommand(): Command {
             `  ${'model'.padEnd(width)}  median ms  p25–p75 ms       CPU ms  runs`,
             ...stats.map((s, i) => `  ${names[i]!.padEnd(width)}  ${ms(s.median).padStart(9)}  ${`${ms(s.p25)}–${ms(s.p75)}`.padEnd(15)}  ${ms(s.cpuMedian).padStart(6)}  ${s.runs}`),
           ];
+          if (expanded) lines.push(`  load: ${expanded.weights} packed weights unpacked for their kernels in ${ms(expanded.ms)} ms, ${expanded.bytes} bytes resident`);
           if (speedup !== undefined) lines.push(`  speedup ${speedup.toFixed(3)}× over the dense model (median CPU time per run; wall clock ${wallSpeedup!.toFixed(3)}×)`);
           if (budget?.ok) lines.push(`  budget met: ${budgetLine}`);
           if (profile) lines.push('', formatStepProfile(profile));

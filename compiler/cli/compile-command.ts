@@ -161,8 +161,9 @@ export function compileCommand(): Command {
       const report = result.report;
       const totals = reportTotals(report);
       // Pruned layers selection runs on a dense kernel (estimated faster, or no kernel reads the format):
-      // read from the records (the weight's pruning, the node's packing), not from the reason's words.
-      const densified = result.graph.nodes.filter((n) => isWeightOp(n.op) && !n.packedWeight && result.graph.values.get(n.inputs[1] ?? '')?.sparsity).map((n) => n.name);
+      // read from the records (the weight's pruning, the node's storage), not from the reason's words.
+      const densified = result.graph.nodes.filter((n) => isWeightOp(n.op) && (n.weightStorage?.kernelReads ?? 'dense') === 'dense'
+        && result.graph.values.get(n.inputs[1] ?? '')?.sparsity).map((n) => n.name);
       const json = (): string => JSON.stringify({
         artifact: failed.length > 0 ? null : out, dispatch: failed.length > 0 ? null : dispatchOut, report: failed.length > 0 ? null : flags.report ?? null,
         bytes: result.artifact.length, layers: s.layers.length, params: s.params,

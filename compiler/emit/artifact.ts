@@ -15,6 +15,7 @@ import { Provenance } from '../../schemas/gen/spc/schema/provenance.js';
 import { Tensor } from '../../schemas/gen/spc/schema/tensor.js';
 import { SparseWeight } from '../../schemas/gen/spc/schema/sparse-weight.js';
 import { IndexType } from '../../schemas/gen/spc/schema/index-type.js';
+import { KernelLayout } from '../../schemas/gen/spc/schema/kernel-layout.js';
 import type { PackedWeight, SparsityDescriptor } from '../../runtime/sparse/packed.js';
 import type { AttrValue } from '../../runtime/kernels/kernel.js';
 import { patternText } from '../../runtime/sparse/pattern.js';
@@ -22,7 +23,7 @@ import type { TypedArray } from '../../runtime/tensor.js';
 import type { LayerRecipe as LayerRecipeEntry, LoadedArtifact, LoadedNode } from '../../runtime/loader/model.js';
 import { crc32 } from '../../runtime/loader/crc32.js';
 import {
-  ARENA_ALIGNMENT, CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, DTYPE_TO_FB, HEADER_BYTES, HEADER_FIELDS as H, KIND_TO_FB,
+  ARENA_ALIGNMENT, CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, EXPAND_FEATURE, DTYPE_TO_FB, HEADER_BYTES, HEADER_FIELDS as H, KIND_TO_FB,
   MAGIC, SPARSE_FEATURES, SPARSE_FORMAT_TO_FB, SPARSE_FORMAT_VERSION, WEIGHT_ALIGNMENT, alignUp,
 } from '../../runtime/loader/format.js';
 import { parseArtifact } from '../../runtime/loader/load.js';
@@ -126,17 +127,18 @@ export function planArtifact(a: LoadedArtifact): ArtifactLayout {
 
 /**
  * The required features an artifact records: those given that spc does not derive, then exactly
- * the sparse-* features of the formats its packed weights use (in csr, nm, bsr order), then the
- * dtype-* features of the element types added after v2 that its tensors use (float16, uint32, uint64).
+ * the sparse-* features of the formats its packed weights use (in csr, nm, bsr order), then
+ * sparse-expand when a packed weight is read dense (expanded at load), then the dtype-* features of the element types added after v2 that its tensors use (float16, uint32, uint64).
  */
 export function artifactFeatures(a: LoadedArtifact): string[] {
   const sparse = Object.values(SPARSE_FEATURES);
   const dtypes = Object.values(DTYPE_FEATURES);
   const used = new Set(a.tensors.flatMap((t) => [
     ...(t.packed === undefined ? [] : [SPARSE_FEATURES[t.packed.format]]),
+    ...(t.packed !== undefined && t.kernelLayout === 'dense' ? [EXPAND_FEATURE] : []),
     ...(DTYPE_FEATURES[t.dtype] === undefined ? [] : [DTYPE_FEATURES[t.dtype]!]),
   ]));
-  const derived = [...sparse, ...dtypes];
+  const derived = [...sparse, EXPAND_FEATURE, ...dtypes];
   return [...a.requiredFeatures.filter((f) => !derived.includes(f)), ...derived.filter((f) => used.has(f))];
 }
 
@@ -229,7 +231,7 @@ function buildFlatbuffer(a: LoadedArtifact, layout: ArtifactLayout): Uint8Array 
     const p = layout.placements[i]!;
     const tname = str(t.name);
     const shape = Tensor.createShapeVector(b, t.shape.map((d) => BigInt(d)));
-    const sparse = t.packed === undefined ? 0 : buildSparse(b, t.packed, t.descriptor, p.sparse);
+    const sparse = t.packed === undefined ? 0 : buildSparse(b, t.packed, t.descriptor, p.sparse, t.kernelLayout);
     Tensor.startTensor(b);
     Tensor.addName(b, tname);
     Tensor.addDtype(b, DTYPE_TO_FB[t.dtype]);
@@ -278,7 +280,8 @@ function buildFlatbuffer(a: LoadedArtifact, layout: ArtifactLayout): Uint8Array 
   return b.asUint8Array().slice();
 }
 
-function buildSparse(b: Builder, p: PackedWeight, descriptor: SparsityDescriptor | undefined, place: SparsePlacement | undefined): number {
+function buildSparse(b: Builder, p: PackedWeight, descriptor: SparsityDescriptor | undefined, place: SparsePlacement | undefined,
+  kernelLayout: 'dense' | undefined): number {
   const d = descriptor ?? defaultDescriptor(p);
   const where = place ?? { valuesOffset: 0n, valuesLength: 0n, indicesOffset: 0n, indicesLength: 0n, rowPtrOffset: 0n, rowPtrLength: 0n };
   const pattern = b.createString(d.pattern);
@@ -300,6 +303,8 @@ function buildSparse(b: Builder, p: PackedWeight, descriptor: SparsityDescriptor
   SparseWeight.addIndexType(b, indexType);
   SparseWeight.addRowPtrOffset(b, where.rowPtrOffset);
   SparseWeight.addRowPtrLength(b, where.rowPtrLength);
+  // Only when DENSE: a weight its kernel reads packed keeps the bytes it had before the codec.
+  if (kernelLayout === 'dense') SparseWeight.addKernelLayout(b, KernelLayout.DENSE);
   return SparseWeight.endSparseWeight(b);
 }
 

@@ -29,7 +29,10 @@ export interface CompileLayerReport {
   /** Weight bytes stored dense before, and as stored in the artifact after. */
   readonly bytesBefore: number;
   readonly bytesAfter: number;
-  /** How the weight is stored in the artifact: 'dense' or the packed format. */
+  /**
+   * How the weight is stored in the artifact and read by its kernel: 'dense', the packed format the
+   * kernel reads ('nm'), or the stored format and the layout the runtime expands it to ('nm→dense').
+   */
   readonly storage: string;
   readonly kernel: string;
   /** Why the layer was left as it was (skipped layers), or what channel pruning did. */
@@ -97,6 +100,12 @@ export interface Rearranged { readonly graph: Graph; readonly layerGroup: Readon
  * from the passes' record (`pruning`), never from the words of their notes, which give the note
  * column only; the bytes and kernels come from the artifact.
  */
+/** The storage column: 'dense', the packed format, or 'nm→dense' where the runtime expands the stored packing for a dense kernel. */
+export function storageText(t: LoadedArtifact['tensors'][number] | undefined): string {
+  if (!t?.packed) return 'dense';
+  return t.kernelLayout === 'dense' ? `${t.packed.format}→dense` : t.packed.format;
+}
+
 export function compileReport(before: Graph, after: Graph, artifact: LoadedArtifact, notes: readonly PassNote[], pruning?: PruningRecord, rearranged?: Rearranged): CompileLayerReport[] {
   const prunedRow = prunedRowOf(pruning);
   const channelPruned = new Set((pruning?.channels ?? []).flatMap((c) => ('channels' in c ? [c.node] : [])));
@@ -142,7 +151,7 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
       paramsAfter,
       bytesBefore: paramsBefore * DTYPE_BYTES[wBefore.constant.dtype],
       bytesAfter: t ? storedBytes(t) : 0,
-      storage: t?.packed ? t.packed.format : 'dense',
+      storage: storageText(t),
       kernel: nodeOf.get(node.name)?.kernel ?? '',
       note: note ?? (s || !pruning ? undefined : 'not pruned'),
       ...(kept ?? {}),

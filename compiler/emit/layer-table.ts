@@ -16,7 +16,10 @@ export interface LayerRow {
   readonly outputShapes: readonly (readonly number[])[];
   /** Elements of the node's weight inputs. */
   readonly params: number;
-  /** How the weights are stored: 'dense', or the packed format and pattern ('nm 2:4', 'csr unstructured'). */
+  /**
+   * How the weights are stored: 'dense', or the packed format and pattern ('nm 2:4', 'csr
+   * unstructured'), with '→dense' where the runtime expands it at load for a dense kernel ('nm 2:4→dense').
+   */
   readonly storage: string;
   /** Fraction of zero weights in the packed weight (0 for dense storage). */
   readonly sparsity: number;
@@ -41,6 +44,8 @@ export interface ArtifactSummary {
   /** The provenance without its recipe, which each layer row carries instead. */
   readonly provenance: Omit<LoadedArtifact['provenance'], 'layers'>;
   readonly layers: readonly LayerRow[];
+  /** Packed weights the runtime expands at load for dense kernels, and the dense bytes they then take (absent: none). */
+  readonly expanded?: { readonly weights: number; readonly bytes: number };
 }
 
 export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
@@ -53,7 +58,7 @@ export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
       inputShapes: n.inputs.filter((i) => i >= 0 && a.tensors[i].kind !== 'weight').map((i) => a.tensors[i].shape),
       outputShapes: n.outputs.filter((o) => o >= 0).map((o) => a.tensors[o].shape),
       params: weights.reduce((s, t) => s + sizeOf(t.shape), 0),
-      storage: weights.length === 0 ? '-' : weights.map((t) => (t.packed ? `${t.packed.format} ${t.descriptor?.pattern ?? ''}`.trim() : 'dense')).find((x) => x !== 'dense') ?? 'dense',
+      storage: weights.length === 0 ? '-' : weights.map((t) => (t.packed ? `${t.packed.format} ${t.descriptor?.pattern ?? ''}`.trim() + (t.kernelLayout === 'dense' ? '→dense' : '') : 'dense')).find((x) => x !== 'dense') ?? 'dense',
       sparsity: weights.map((t) => t.descriptor?.sparsity ?? 0).reduce((a, b) => Math.max(a, b), 0),
       weightBytes: weights.reduce((s, t) => s + storedBytes(t), 0),
       denseBytes: weights.reduce((s, t) => s + sizeOf(t.shape) * DTYPE_BYTES[t.dtype], 0),
@@ -65,6 +70,7 @@ export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
   const { layers: _recipe, ...provenance } = a.provenance;
   const allWeights = a.tensors.filter((t) => t.kind === 'weight');
   const io = (i: number) => ({ name: a.tensors[i].name, dtype: a.tensors[i].dtype, shape: a.tensors[i].shape });
+  const expanded = allWeights.filter((t) => t.kernelLayout === 'dense');
   return {
     name: a.name,
     formatVersion: a.formatVersion,
@@ -75,6 +81,7 @@ export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
     params: allWeights.reduce((s, t) => s + sizeOf(t.shape), 0),
     provenance,
     layers,
+    ...(expanded.length > 0 ? { expanded: { weights: expanded.length, bytes: expanded.reduce((n, t) => n + sizeOf(t.shape) * DTYPE_BYTES[t.dtype], 0) } } : {}),
   };
 }
 
@@ -124,6 +131,7 @@ export function formatLayerTable(s: ArtifactSummary): string {
       `inputs: ${s.inputs.map(io).join(', ')}`,
       `outputs: ${s.outputs.map(io).join(', ')}`,
       `${s.layers.length} layers, ${s.params} parameters, ${s.weightBytes} weight bytes, arena ${s.arenaBytes} bytes`,
+      ...(s.expanded ? [`${s.expanded.weights} packed weights expanded at load for dense kernels (storage →dense): ${s.expanded.bytes} dense bytes resident`] : []),
     ].map(terminalLine),
     '',
     line(head),

@@ -1,13 +1,12 @@
 // Lowers a canonical, kernel-selected graph with a memory plan into the artifact's contents
 // (the same structure the runtime loader returns), in a deterministic order.
 
-import type { Graph } from '../ir/graph.js';
+import type { Graph, WeightStorage } from '../ir/graph.js';
 import { isStatic, kernelAttrs } from '../ir/graph.js';
 import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance, TensorKind } from '../../runtime/loader/model.js';
 import type { MemoryPlan } from '../analysis/memory-plan.js';
 import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
 import { DENSE_FORMAT_VERSION } from '../../runtime/loader/format.js';
-import type { PackedWeight } from '../../runtime/sparse/packed.js';
 
 /**
  * Lowers the graph. `provenance.layers` (the per-layer recipe) defaults to none; the compile
@@ -15,17 +14,17 @@ import type { PackedWeight } from '../../runtime/sparse/packed.js';
  */
 export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Omit<Provenance, 'layers'> & Partial<Pick<Provenance, 'layers'>>,
   registry: KernelRegistry): LoadedArtifact {
-  // Weights whose selected kernel reads a packed format are stored packed, and only then, as
-  // kernel selection packed them (node.packedWeight): packed once, never again here.
-  const packAs = new Map<string, PackedWeight>();
+  // Pruned weights are stored as kernel selection recorded (node.weightStorage): packed once,
+  // never again here, and marked for expansion at load where the kernel reads them dense.
+  const stored = new Map<string, WeightStorage>();
   for (const n of g.nodes) {
     const format = n.kernel ? registry.get(n.kernel)?.format ?? 'dense' : 'dense';
-    const recorded = n.packedWeight?.format ?? 'dense';
-    if (format !== recorded) throw new Error(`lower: node '${n.name}' runs ${n.kernel ?? 'no kernel'}, which reads ${format}, but its recorded weight packing is ${recorded}`);
-    if (n.packedWeight) {
+    const recorded = n.weightStorage?.kernelReads ?? 'dense';
+    if (format !== recorded) throw new Error(`lower: node '${n.name}' runs ${n.kernel ?? 'no kernel'}, which reads ${format}, but its recorded weight layout is ${recorded}`);
+    if (n.weightStorage) {
       const w = n.inputs[1] ?? '';
-      if (packAs.has(w)) throw new Error(`lower: weight '${w}' is read by two sparse kernels`);
-      packAs.set(w, n.packedWeight);
+      if (stored.has(w)) throw new Error(`lower: weight '${w}' has two storage records`);
+      stored.set(w, n.weightStorage);
     }
   }
   const index = new Map<string, number>();
@@ -41,10 +40,11 @@ export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Omit<Provenan
     if (!isStatic(v.shape) && !v.constant) throw new Error(`lower: value '${name}' has no static shape`);
     const shape = v.constant ? [...v.constant.shape] : [...(v.shape as number[])];
     let t: LoadedTensor;
-    const packed = packAs.get(name);
-    if (packed) {
+    const storage = stored.get(name);
+    if (storage) {
       if (!v.constant || !v.sparsity) throw new Error(`lower: weight '${name}' has a recorded packing but is not a pruned constant`);
-      t = { name, dtype: v.constant.dtype, shape, kind: 'weight', data: new Float32Array(0), packed,
+      t = { name, dtype: v.constant.dtype, shape, kind: 'weight', data: new Float32Array(0), packed: storage.packed,
+        ...(storage.kernelReads === 'dense' ? { kernelLayout: 'dense' as const } : {}),
         descriptor: { pattern: v.sparsity.pattern, sparsity: v.sparsity.achieved } };
     } else if (v.constant) {
       t = { name, dtype: v.constant.dtype, shape, kind: 'weight', data: v.constant.data };

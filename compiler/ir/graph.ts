@@ -2,7 +2,7 @@
 // Independent of protobuf types. Graphs are treated as immutable: passes build new ones.
 
 import type { DType, TypedArray } from '../../runtime/tensor.js';
-import type { PackedWeight } from '../../runtime/sparse/packed.js';
+import type { PackedWeight, WeightFormat } from '../../runtime/sparse/packed.js';
 
 export type { DType, TypedArray };
 // A tensor attribute's one element, as a number (float16 decoded), for kernels.
@@ -56,6 +56,14 @@ export interface Value {
   readonly sparsity?: Sparsity;
 }
 
+/** A pruned weight stored packed: the arrays the artifact stores, and the layout the node's kernel reads. */
+export interface WeightStorage {
+  /** The pruned weight packed in its pattern's format; lowering stores these arrays as they are. */
+  readonly packed: PackedWeight;
+  /** `packed.format` (a sparse kernel reads it), or 'dense': the runtime expands it at load (the storage codec). */
+  readonly kernelReads: WeightFormat;
+}
+
 export interface Node {
   readonly name: string;
   readonly op: string;
@@ -70,10 +78,11 @@ export interface Node {
   /** Its estimated ns per call, where the kernel profile priced the choice (the report's estimates read it). */
   readonly kernelNs?: number;
   /**
-   * The pruned weight (input 1) packed as the chosen kernel reads it, set by kernel selection when
-   * that kernel reads a packed format, and only then; lowering stores these arrays as they are.
+   * How the pruned weight (input 1) is stored and read, decided once by kernel selection
+   * (analysis/kernel-choice.ts); lowering stores it as recorded and the reports read it. Absent:
+   * stored dense (not pruned, or its packing is no smaller) and read dense.
    */
-  readonly packedWeight?: PackedWeight;
+  readonly weightStorage?: WeightStorage;
   /**
    * Set on a node that came from an If's branch: the branches enclosing it, outermost first, each
    * `<If node name>:then` or `:else`. Only that branch's run needs it (passes/schedule-branches.ts).

@@ -238,7 +238,7 @@ export const OPTIONS = {
   }),
   prefer: option<Preference>({
     group: 'prune',
-    flags: [{ flag: '--prefer <speed|size>', help: 'what kernel selection optimizes for pruned layers: speed (a packed kernel only where estimated at least 10% faster than dense; others run dense, stored dense) or size (the packed kernel wherever the packed weight is smaller, even if slower: a smaller artifact to download)', default: 'speed' }],
+    flags: [{ flag: '--prefer <speed|size>', help: 'which kernels run pruned layers: speed (a packed kernel only where estimated at least 10% faster than dense; others run dense, from the packed weight expanded at load) or size (run packed even where slower: the packed kernel wherever the packed weight is smaller). Storage is the same either way: a pruned weight is stored packed wherever that is smaller', default: 'speed' }],
     fallback: 'speed',
     read: (raw) => readChoice('--prefer', raw, PREFERENCES, ' or '),
     // The default is not recorded: artifacts compiled without the option stay as they were.

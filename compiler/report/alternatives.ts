@@ -110,8 +110,10 @@ export function whatWouldGain(dense: Graph, node: Node, now: LayerNow, pricing: 
     if (!weight) continue;
     const g: Graph = { ...dense, values: new Map(dense.values).set(weight.name, weight) };
     const choice = chooseKernel(g, node, pricing.registry, pricing.targets, pricing.profile, 'speed');
-    if (!choice?.packed || choice.ns === undefined) continue;
-    const bytes = packedBytes(choice.packed);
+    // Gaining speed needs a kernel that reads the packed weight (expanded for a dense one, it runs at dense speed).
+    const read = choice?.storage?.kernelReads !== 'dense' ? choice?.storage?.packed : undefined;
+    if (!read || choice?.ns === undefined) continue;
+    const bytes = packedBytes(read);
     if (bytes >= now.denseBytes || (now.denseNs !== undefined && choice.ns >= now.denseNs)) continue;
     out.push({ pattern: t.text, sparsity: t.sparsity, shareRows: t.shareRows, flags: flagsFor(now.sparsity, t), kernel: choice.kernel.id, ns: choice.ns, bytes });
   }

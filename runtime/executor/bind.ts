@@ -1,7 +1,8 @@
 // Binding: the one step both execution paths share. It turns a loaded artifact into memory and
 // prepared closures: the arena (a plain ArrayBuffer, or one WebAssembly.Memory when wasmsimd
-// kernels run in WebAssembly), a view per tensor, dense weights copied into that memory, kernel
-// scratch, and each node's kernel prepared once. The interpreter is this plus a loop over the
+// kernels run in WebAssembly), a view per tensor, dense weights copied into that memory (a packed
+// weight whose kernel reads it dense expanded there: the storage codec), kernel scratch, and each
+// node's kernel prepared once. The interpreter is this plus a loop over the
 // closures; a generated dispatch module (compiler/emit/dispatch.ts) is this plus one call per
 // node. Feeds in and outputs out go through copyFeeds/readOutputs here, so both paths check
 // and copy the same way.
@@ -19,6 +20,8 @@ import type { WasmSpace } from '../kernels/wasm/env.js';
 import type { DType, TensorView, TypedArray } from '../tensor.js';
 import { dtypeOfArray, shapeString, sizeOf, storageDType, viewArray } from '../tensor.js';
 import { KernelError } from '../kernels/kernel.js';
+import { expandWeight } from '../sparse/expand.js';
+import type { WeightOp } from '../sparse/layout.js';
 import { checkNodeKernels, nodeShapes } from './check-nodes.js';
 import { branchProgram, branchRegions } from './branches.js';
 import { RunError } from './run-error.js';
@@ -57,10 +60,19 @@ export interface Model {
    * build, or no WebAssembly.
    */
   readonly relaxedSimd: boolean;
+  /** The packed weights expanded to dense at load (loadModel sets it; absent from generated dispatch modules). */
+  readonly expanded?: ExpansionStats;
   /** Runs the model; resolves to one tensor per model output, by name. */
   run(feeds: Readonly<Record<string, Feed>>, options?: RunOptions): Promise<Record<string, TensorView>>;
   /** Releases the arena; the model cannot run afterwards. */
   dispose(): void;
+}
+
+/** What the storage codec cost at load: packed weights expanded for dense kernels, their dense bytes now resident, and the time. */
+export interface ExpansionStats {
+  readonly weights: number;
+  readonly bytes: number;
+  readonly ms: number;
 }
 
 /** Creates the WebAssembly memory for a load (kernels/wasm/env.ts createWasmSpace); undefined: use js. */
@@ -88,6 +100,7 @@ export interface Binding {
   readonly wasmsimd: boolean;
   /** True when they run the relaxed-SIMD kernel module (kernels/wasm/env.ts). */
   readonly relaxedSimd: boolean;
+  readonly expanded: ExpansionStats;
 }
 
 /**
@@ -102,7 +115,12 @@ export async function bindArtifact(a: LoadedArtifact, registry: KernelRegistry, 
   let fixed = align16(a.arenaBytes);
   const copied = new Set<string>();
   for (const t of a.tensors) {
-    if (t.kind !== 'weight' || t.packed || !t.data || copied.has(storageKey(t.data))) continue;
+    if (t.kind !== 'weight' || !t.data) continue;
+    if (t.packed) {
+      if (t.kernelLayout === 'dense') fixed += align16(sizeOf(t.shape) * 4);
+      continue;
+    }
+    if (copied.has(storageKey(t.data))) continue;
     copied.add(storageKey(t.data));
     fixed += align16(t.data.byteLength);
   }
@@ -123,7 +141,17 @@ function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpac
     base = space.alloc(a.arenaBytes);
   } else arena = new ArrayBuffer(a.arenaBytes);
   const copies = new Map<string, TypedArray>();
-  const views = a.tensors.map((t) => bindTensor(t, arena, base, space, copies));
+  const expandAs = expansionViews(a);
+  let expandedBytes = 0, expandMs = 0;
+  const views = a.tensors.map((t, i) => {
+    if (!t.packed || t.kernelLayout !== 'dense') return bindTensor(t, arena, base, space, copies);
+    const started = now();
+    const view = expandTensor(t, expandAs.get(i), arena, space);
+    expandMs += now() - started;
+    expandedBytes += view.data.byteLength;
+    return view;
+  });
+  const expanded: ExpansionStats = { weights: expandAs.size, bytes: expandedBytes, ms: expandMs };
   const warm = new Map<string, RunFn>();
   const steps = a.nodes.map((n, i) => {
     const kernel = kernels[i];
@@ -145,9 +173,41 @@ function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpac
   return {
     artifact: a, arena, base, views, steps, ...(program ? { program, conds } : {}),
     inputs: a.inputs.map(info), outputs: a.outputs.map(info),
-    wasmsimd: space !== undefined,
+    wasmsimd: space !== undefined, expanded,
     relaxedSimd: space?.relaxed ?? false,
   };
+}
+
+const now = (): number => (typeof performance === 'undefined' ? Date.now() : performance.now());
+
+/** For each weight stored packed that its kernels read dense, the node view it expands by (the loader checked all its readers agree). */
+function expansionViews(a: LoadedArtifact): Map<number, { readonly op: WeightOp; readonly transB: boolean }> {
+  const views = new Map<number, { readonly op: WeightOp; readonly transB: boolean }>();
+  for (const n of a.nodes) {
+    const t = n.inputs[1] ?? -1;
+    if (t < 0 || a.tensors[t]?.kernelLayout !== 'dense' || views.has(t)) continue;
+    if (n.op !== 'Conv' && n.op !== 'Gemm' && n.op !== 'MatMul') continue;
+    const transB = n.attrs['transB'];
+    views.set(t, { op: n.op, transB: typeof transB === 'number' && transB !== 0 });
+  }
+  return views;
+}
+
+/**
+ * The dense weight a packed one expands to (the storage codec), in `space` when there is one (where
+ * the dense weights are copied anyway) or a fresh array: bounded by the dense shape the loader checked.
+ */
+function expandTensor(t: LoadedTensor, as: { readonly op: WeightOp; readonly transB: boolean } | undefined, arena: ArrayBufferLike,
+  space: WasmSpace | undefined): TensorView {
+  if (!as) throw new RunError(`weight '${t.name}' is stored packed for a dense kernel, but no Conv, Gemm or MatMul reads it as its weight`);
+  const elements = sizeOf(t.shape);
+  const data = space ? new Float32Array(arena, space.alloc(elements * 4), elements) : new Float32Array(elements);
+  try {
+    expandWeight(t.packed!, as.op, t.shape, as.transB, data);
+  } catch (e) {
+    throw new RunError(`weight '${t.name}': ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return { dtype: t.dtype, shape: t.shape, data };
 }
 
 /** Prepares one node's kernel; a kernel refusing the node (KernelError, which names it) is a binding error, a RunError. */
@@ -300,7 +360,9 @@ export function readOutputs(
  */
 export function layoutFingerprint(a: LoadedArtifact): string {
   const parts: string[] = [`arena ${a.arenaBytes}`, `in ${a.inputs.join(',')}`, `out ${a.outputs.join(',')}`];
-  for (const t of a.tensors) parts.push(`t ${t.kind} ${t.dtype} ${t.shape.join('x')} ${t.arenaOffset ?? '-'} ${t.packed?.format ?? 'dense'}`);
+  for (const t of a.tensors) {
+    parts.push(`t ${t.kind} ${t.dtype} ${t.shape.join('x')} ${t.arenaOffset ?? '-'} ${t.packed?.format ?? 'dense'}${t.kernelLayout === 'dense' ? '>dense' : ''}`);
+  }
   for (const n of a.nodes) parts.push(`n ${n.kernel} ${n.inputs.join(',')} ${n.outputs.join(',')}`);
   let h = 0x811c9dc5;
   const text = parts.join('\n');

@@ -7,11 +7,14 @@ import type { LoadedArtifact, LoadedNode } from '../loader/model.js';
 import type { Kernel, KernelRegistry, NodeShapes } from '../kernels/kernel.js';
 import { RunError } from './run-error.js';
 
-/** A node's shapes before any view exists (what `supports` and `scratchBytes` see). */
+/**
+ * A node's shapes before any view exists (what `supports` and `scratchBytes` see): a weight stored
+ * packed that binding expands for a dense kernel is seen dense, as its kernel reads it.
+ */
 export function nodeShapes(a: LoadedArtifact, n: LoadedNode): NodeShapes {
   const info = (i: number) => {
     const t = a.tensors[i]!;
-    return { dtype: t.dtype, shape: t.shape, ...(t.packed ? { packed: t.packed } : {}) };
+    return { dtype: t.dtype, shape: t.shape, ...(t.packed && t.kernelLayout !== 'dense' ? { packed: t.packed } : {}) };
   };
   return { inputs: n.inputs.map((i) => (i < 0 ? undefined : info(i))), outputs: n.outputs.filter((o) => o >= 0).map(info), attrs: n.attrs };
 }

@@ -8,7 +8,7 @@ import type { KernelRegistry, RunFn } from '../kernels/kernel.js';
 import type { WasmChoice, WasmSpace } from '../kernels/wasm/env.js';
 import { wasmSpaces } from '../kernels/wasm/env.js';
 import type { TensorView, TypedArray } from '../tensor.js';
-import type { Binding, Feed, RunOptions, TensorInfo } from './bind.js';
+import type { Binding, ExpansionStats, Feed, RunOptions, TensorInfo } from './bind.js';
 import { bindArtifact, bindArtifactSync, copyFeeds, readOutputs, RunError } from './bind.js';
 import { runProgram } from './branches.js';
 
@@ -26,6 +26,8 @@ export class Interpreter {
   readonly wasmsimd: boolean;
   /** True when they run the relaxed-SIMD kernel module. */
   readonly relaxedSimd: boolean;
+  /** The packed weights binding expanded for dense kernels (the storage codec). */
+  readonly expanded: ExpansionStats;
 
   /**
    * Loads with WebAssembly memory when the artifact uses wasmsimd kernels, `choice` allows it and
@@ -42,6 +44,7 @@ export class Interpreter {
     this.binding = b;
     this.wasmsimd = b.wasmsimd;
     this.relaxedSimd = b.relaxedSimd;
+    this.expanded = b.expanded;
     this.steps = b.steps;
     this.inputs = b.inputs;
     this.outputs = b.outputs;

@@ -35,6 +35,13 @@ export const SPARSE_FEATURES: Readonly<Record<SparseFormat, string>> = {
 };
 
 /**
+ * The required feature an artifact lists when it stores a weight packed that its kernels read
+ * dense (Tensor.sparse.kernel_layout DENSE): the runtime expands it at load, so a runtime that
+ * would hand the packed weight to a dense kernel refuses the file by name.
+ */
+export const EXPAND_FEATURE = 'sparse-expand';
+
+/**
  * The required feature an artifact lists when one of its tensors has each element type added
  * after v2 shipped (the v2 enum values 10–12), so a runtime without it refuses the file by name.
  */
@@ -46,7 +53,7 @@ export const DTYPE_FEATURES: Readonly<Partial<Record<DType, string>>> = {
 
 /** Features beyond the v1 base this runtime can run; an artifact requiring others is rejected. */
 export const SUPPORTED_FEATURES: readonly string[] = [
-  SPARSE_FEATURES.csr, SPARSE_FEATURES.nm, SPARSE_FEATURES.bsr,
+  SPARSE_FEATURES.csr, SPARSE_FEATURES.nm, SPARSE_FEATURES.bsr, EXPAND_FEATURE,
   DTYPE_FEATURES.float16!, DTYPE_FEATURES.uint32!, DTYPE_FEATURES.uint64!,
 ];
 

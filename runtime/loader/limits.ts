@@ -87,9 +87,13 @@ export function boundedElements(shape: readonly number[], max: number): number |
   return n;
 }
 
-/** Bytes a weight tensor takes: its dense data, or its packed components (values, indices, row pointers). */
+/**
+ * Bytes a weight tensor takes: its dense data, or its packed components (values, indices, row
+ * pointers), plus, for one the runtime expands at load for a dense kernel, the dense float32 weight.
+ */
 export function weightBytesOf(t: LoadedTensor): number {
   const p = t.packed;
   if (p === undefined) return t.data?.byteLength ?? 0;
-  return p.values.byteLength + (p.format === 'nm' ? p.indices.byteLength : p.colIdx.byteLength + p.rowPtr.byteLength);
+  const packed = p.values.byteLength + (p.format === 'nm' ? p.indices.byteLength : p.colIdx.byteLength + p.rowPtr.byteLength);
+  return packed + (t.kernelLayout === 'dense' ? p.rows * p.cols * 4 : 0);
 }

@@ -12,6 +12,7 @@ import { AttributeKind } from '../../schemas/gen/spc/schema/attribute-kind.js';
 import { SparseWeight } from '../../schemas/gen/spc/schema/sparse-weight.js';
 import type { Provenance as FbProvenance } from '../../schemas/gen/spc/schema/provenance.js';
 import { IndexType } from '../../schemas/gen/spc/schema/index-type.js';
+import { KernelLayout } from '../../schemas/gen/spc/schema/kernel-layout.js';
 import { DTYPE_BYTES, viewArray } from '../tensor.js';
 import { nmIndexBits, type PackedWeight, type SparsityDescriptor } from '../sparse/packed.js';
 import { weightMatrixShape } from '../sparse/layout.js';
@@ -19,7 +20,7 @@ import type { AttrValue } from '../kernels/kernel.js';
 import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance } from './model.js';
 import { crc32 } from './crc32.js';
 import {
-  CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, FB_TO_DTYPE, FB_TO_KIND, FB_TO_SPARSE_FORMAT, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
+  CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, EXPAND_FEATURE, FB_TO_DTYPE, FB_TO_KIND, FB_TO_SPARSE_FORMAT, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
   HEADER_FIELDS as H, MAGIC, MAX_ELEMENTS, MAX_RANK, MIN_FORMAT_VERSION, SPARSE_FEATURES,
   SPARSE_FORMAT_VERSION, SUPPORTED_FEATURES, WEIGHT_ALIGNMENT, alignUp,
 } from './format.js';
@@ -252,8 +253,10 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
         throw new ArtifactError(`${where}: packed weight also has dense data (${dataOffset}+${dataLength})`);
       }
       const { packed, descriptor } = readSparse(sparse, where, dtype, shape, elements, file, header, formatVersion, features);
-      chargeWeight(where, weightBytesOf({ name, dtype, shape, kind, packed }));
-      tensors.push({ name, dtype, shape, kind, data: new Float32Array(0), packed, descriptor });
+      const expanded = readKernelLayout(sparse, where, features);
+      // An expanded weight is resident twice: its packed bytes in the artifact, its dense ones in memory.
+      chargeWeight(where, weightBytesOf({ name, dtype, shape, kind, packed, ...(expanded ? { kernelLayout: 'dense' as const } : {}) }));
+      tensors.push({ name, dtype, shape, kind, data: new Float32Array(0), packed, ...(expanded ? { kernelLayout: 'dense' as const } : {}), descriptor });
       continue;
     }
     if (kind === 'weight') {
@@ -282,6 +285,20 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
     }
   }
   return tensors;
+}
+
+/**
+ * Whether the kernels read a packed weight dense (the storage codec: binding expands it), from
+ * Tensor.sparse.kernel_layout; DENSE only in a file listing the feature that says so.
+ */
+function readKernelLayout(s: SparseWeight, where: string, features: readonly string[]): boolean {
+  const layout = s.kernelLayout();
+  if (layout === KernelLayout.STORED) return false;
+  if (layout !== KernelLayout.DENSE) throw new ArtifactError(`${where}: unknown kernel layout ${layout}`);
+  if (!features.includes(EXPAND_FEATURE)) {
+    throw new ArtifactError(`${where}: kernel layout dense but required features do not list '${EXPAND_FEATURE}'`);
+  }
+  return true;
 }
 
 const INDEX_TYPE_NAME: Readonly<Record<number, string>> = { [IndexType.U8]: 'u8', [IndexType.U16]: 'u16', [IndexType.I32]: 'i32' };
@@ -443,8 +460,12 @@ function readSparse(s: SparseWeight, where: string, dtype: string, shape: readon
   return { packed, descriptor: { pattern, sparsity } };
 }
 
-/** Packed weights are read only by Conv, Gemm and MatMul as input 1, with a matching matrix view. */
+/**
+ * Packed weights are read only by Conv, Gemm and MatMul as input 1, with a matching matrix view;
+ * one the runtime expands to dense by one view (runtime/sparse/expand.ts), the same for every node reading it.
+ */
 function checkPackedUses(tensors: readonly LoadedTensor[], nodes: readonly LoadedNode[]): void {
+  const expandedAs = new Map<number, string>();
   nodes.forEach((node, i) => {
     node.inputs.forEach((t, k) => {
       const tensor = t >= 0 ? tensors[t] : undefined;
@@ -467,8 +488,25 @@ function checkPackedUses(tensors: readonly LoadedTensor[], nodes: readonly Loade
         throw new ArtifactError(`${where}: packed weight ${q(tensor.name)} is ${p.rows}×${p.cols}, ` +
           `${op} reads shape [${tensor.shape.join(',')}] as ${expected.rows}×${expected.cols}`);
       }
+      if (tensor.kernelLayout !== 'dense') return;
+      const view = expansionView(op, transB);
+      const first = expandedAs.get(t);
+      if (first !== undefined && first !== view) {
+        throw new ArtifactError(`${where}: expands weight ${q(tensor.name)} as ${view}, another node reads it as ${first}`);
+      }
+      expandedAs.set(t, view);
     });
   });
+  tensors.forEach((tensor, t) => {
+    if (tensor.kernelLayout === 'dense' && !expandedAs.has(t)) {
+      throw new ArtifactError(`tensor ${t} ${q(tensor.name)}: kernel layout dense, but no Conv, Gemm or MatMul reads it as its weight`);
+    }
+  });
+}
+
+/** Which dense layout a packed weight expands to for a node (layout.ts): Conv, Gemm transB, or transposed. */
+function expansionView(op: string, transB: unknown): string {
+  return op === 'Conv' ? 'Conv [O, C/g, k…]' : op === 'Gemm' && typeof transB === 'number' && transB !== 0 ? 'Gemm transB [N, K]' : '[K, N] (Gemm, MatMul)';
 }
 
 function shapeElements(t: Tensor, rank: number): bigint {

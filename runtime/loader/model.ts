@@ -19,6 +19,12 @@ export interface LoadedTensor {
    * the loader. `shape` stays the logical dense shape; the dtype is float32.
    */
   readonly packed?: PackedWeight;
+  /**
+   * A packed weight whose kernels read it dense (Tensor.sparse.kernel_layout DENSE): the storage
+   * codec. Binding expands `packed` into a dense array of `shape` (executor/bind.ts); absent, the
+   * kernels read the packed format as stored.
+   */
+  readonly kernelLayout?: 'dense';
   /** What pruning promised for a packed weight (pattern, achieved sparsity). */
   readonly descriptor?: SparsityDescriptor;
   /** For inputs, outputs and activations: byte offset in the arena. */

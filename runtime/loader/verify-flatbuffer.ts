@@ -40,7 +40,7 @@ export const SPARSE_WEIGHT: TableDef = {
   fields: [f('format', U8), f('rows', U32), f('cols', U32), f('n', U32), f('m', U32), f('br', U32), f('bc', U32),
     f('pattern', STR), f('sparsity', F32), f('values_offset', U64), f('values_length', U64),
     f('indices_offset', U64), f('indices_length', U64), f('index_type', U8),
-    f('row_ptr_offset', U64), f('row_ptr_length', U64)],
+    f('row_ptr_offset', U64), f('row_ptr_length', U64), f('kernel_layout', U8)],
 };
 export const TENSOR: TableDef = {
   name: 'Tensor',

@@ -5,6 +5,7 @@ export { Attribute } from './spc/schema/attribute.js';
 export { AttributeKind } from './spc/schema/attribute-kind.js';
 export { DType } from './spc/schema/dtype.js';
 export { IndexType } from './spc/schema/index-type.js';
+export { KernelLayout } from './spc/schema/kernel-layout.js';
 export { KeyValue } from './spc/schema/key-value.js';
 export { LayerRecipe } from './spc/schema/layer-recipe.js';
 export { MemoryPlan } from './spc/schema/memory-plan.js';

@@ -91,7 +91,8 @@ function prunedLayers(model: string): LayerCase[] {
   const file = modelFile(entry);
   const inputShapes = corpusShapes(entry);
   const pruned = compileFile(file, { pattern: 'unstructured', sparsity: 0.9, inputShapes }).contents;
-  const packedNodes = new Set(pruned.nodes.filter((n) => pruned.tensors[n.inputs[1] ?? -1]?.packed !== undefined).map((n) => n.name));
+  // Read packed by their kernel: a weight stored packed but expanded at load runs dense.
+  const packedNodes = new Set(pruned.nodes.filter((n) => { const t = pruned.tensors[n.inputs[1] ?? -1]; return t?.packed !== undefined && t.kernelLayout !== 'dense'; }).map((n) => n.name));
   const { contents } = compileFile(file, { targets: ['wasmsimd', 'js', 'ref'], inputShapes });
   const byKey = new Map<string, LayerCase>();
   for (const n of contents.nodes) {

@@ -86,7 +86,7 @@ async function endToEnd(models: readonly string[], variants: typeof VARIANTS, pl
     const loaded = [];
     for (const c of configs) {
       const { artifact, contents } = compileFile(modelFile(entry), { ...c.options, targets: ['wasmsimd', 'js', 'ref'], inputShapes });
-      const packed = contents.nodes.filter((n) => n.inputs.some((i) => i >= 0 && contents.tensors[i]!.packed !== undefined)).map((n) => n.kernel);
+      const packed = contents.nodes.filter((n) => n.inputs.some((i) => i >= 0 && contents.tensors[i]!.packed !== undefined && contents.tensors[i]!.kernelLayout !== 'dense')).map((n) => n.kernel);
       const m = await loadModel(artifact);
       await m.run(feeds);
       loaded.push({ name: c.name, m, packed: [...new Set(packed)].sort().join(', ') || '-' });

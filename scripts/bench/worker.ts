@@ -52,8 +52,10 @@ async function runSpc(model: string, cfg: BenchConfig, plan: BenchPlan): Promise
     kernels[target] = (kernels[target] ?? 0) + 1;
   }
   const { tensors, nodes } = compiled.contents;
-  const packedLayers = tensors.filter((t) => t.packed !== undefined).length;
-  const packedKernels = [...new Set(nodes.filter((n) => n.inputs.some((i) => i >= 0 && tensors[i]!.packed !== undefined)).map((n) => n.kernel))].sort();
+  // Layers whose kernel reads a packed weight (a weight stored packed but expanded at load runs dense).
+  const readPacked = (t: (typeof tensors)[number]): boolean => t.packed !== undefined && t.kernelLayout !== 'dense';
+  const packedLayers = tensors.filter(readPacked).length;
+  const packedKernels = [...new Set(nodes.filter((n) => n.inputs.some((i) => i >= 0 && readPacked(tensors[i]!))).map((n) => n.kernel))].sort();
   if (cfg.requireTarget !== undefined && !kernels[cfg.requireTarget]) {
     return { model, config: cfg.key, status: 'n/a', reason: `no ${cfg.requireTarget} kernel selected (${Object.entries(kernels).map(([t, c]) => `${c} ${t}`).join(', ')})`, kernels };
   }

@@ -36,6 +36,7 @@ export type ArtifactMutation =
   | { readonly kind: 'packedField'; readonly pick: number; readonly field: 'rows' | 'cols' | 'n' | 'm' | 'br' | 'bc'; readonly value: number }
   | { readonly kind: 'packedData'; readonly pick: number; readonly part: 'values' | 'indices' | 'rowPtr'; readonly at: number; readonly value: number; readonly how: 'set' | 'resize' }
   | { readonly kind: 'weightValue'; readonly pick: number; readonly at: number; readonly value: number }
+  | { readonly kind: 'kernelLayout'; readonly pick: number }
   | { readonly kind: 'features'; readonly how: 'unknown' | 'drop' | 'version'; readonly value: number };
 
 export type AttrEdit = 'number' | 'list-item' | 'list-length' | 'string' | 'drop' | 'add';
@@ -68,6 +69,7 @@ export const artifactMutationArb: fc.Arbitrary<ArtifactMutation> = fc.oneof(
   fc.record({ kind: fc.constant('arenaBytes' as const), value: int }),
   fc.record({ kind: fc.constant('arenaAlignment' as const), value: int }),
   fc.record({ kind: fc.constant('weightPlace' as const), pick: nat, field: nat, value: int, how: fc.constantFrom('set' as const, 'shift' as const, 'shift' as const, 'other' as const) }),
+  fc.record({ kind: fc.constant('kernelLayout' as const), pick: nat }),
   fc.record({ kind: fc.constant('packedField' as const), pick: nat, field: fc.constantFrom('rows' as const, 'cols' as const, 'n' as const, 'm' as const, 'br' as const, 'bc' as const), value: int }),
   fc.record({ kind: fc.constant('packedData' as const), pick: nat, part: fc.constantFrom('values' as const, 'indices' as const, 'indices' as const, 'rowPtr' as const), at: nat, value: int, how: fc.constantFrom('set' as const, 'set' as const, 'resize' as const) }),
   fc.record({ kind: fc.constant('weightValue' as const), pick: nat, at: nat, value: fc.constantFrom(...FLOATS) }),
@@ -206,6 +208,14 @@ function editContents(d: Draft, m: ArtifactMutation): void {
       return;
     }
     case 'arenaBytes': d.arenaBytes = m.value; return;
+    case 'kernelLayout': {
+      // The storage codec's mark flipped: a packed kernel handed a dense weight, or a dense kernel a packed one.
+      const t = at(d.tensors.filter((x) => x.packed), m.pick) as { kernelLayout?: 'dense' } | undefined;
+      if (!t) return;
+      if (t.kernelLayout === 'dense') delete t.kernelLayout;
+      else t.kernelLayout = 'dense';
+      return;
+    }
     case 'packedField': {
       const p = at(d.tensors.filter((t) => t.packed), m.pick)?.packed as Record<string, unknown> | undefined;
       if (p && m.field in p) p[m.field] = m.value;

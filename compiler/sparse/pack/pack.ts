@@ -1,11 +1,14 @@
 // Packs a row-major rows×cols weight matrix (runtime/sparse/layout.ts) into the sparse formats
-// of runtime/sparse/packed.ts, and unpacks them back; packWeight packs a pruned IR weight. Canonical: the same matrix always
+// of runtime/sparse/packed.ts (runtime/sparse/expand.ts unpacks them back); packWeight packs a pruned IR weight. Canonical: the same matrix always
 // packs to the same arrays (column indices strictly increasing, N:M padding at the lowest
 // unused slots), so artifacts are reproducible byte for byte.
 
 import { nmIndexBits, type BsrWeight, type CsrWeight, type NmWeight, type PackedWeight, type SparseFormat } from '../../../runtime/sparse/packed.js';
 import type { Node, Sparsity, Value } from '../../ir/graph.js';
 import { nodeWeightMatrix } from '../../ir/weight-matrix.js';
+
+// Unpacking is the runtime's (it expands packed weights at load); the compiler reads it from there.
+export { readBits, unpackWeight } from '../../../runtime/sparse/expand.js';
 
 /** colIdx element type: uint16 when every index fits (bound ≤ 65536), else int32. */
 function indexArray(bound: number, values: readonly number[] | Int32Array): Uint16Array | Int32Array {
@@ -80,13 +83,6 @@ function writeBits(stream: Uint8Array, at: number, bits: number, value: number):
   }
 }
 
-/** The value of the `bits`-bit little-endian field starting at bit `at` of `stream`. */
-export function readBits(stream: Uint8Array, at: number, bits: number): number {
-  let v = 0;
-  for (let b = 0; b < bits; b++) v |= ((stream[(at + b) >> 3]! >> ((at + b) & 7)) & 1) << b;
-  return v;
-}
-
 /** BSR: blocks of br×bc; a block is stored when any of its elements is nonzero. */
 export function packBsr(rows: number, cols: number, m: Float32Array, br: number, bc: number): BsrWeight {
   checkMatrix(rows, cols, m);
@@ -114,44 +110,6 @@ export function packBsr(rows: number, cols: number, m: Float32Array, br: number,
     rowPtr[R + 1] = colIdx.length;
   }
   return { format: 'bsr', rows, cols, br, bc, rowPtr, colIdx: indexArray(blockCols, colIdx), values: Float32Array.from(values) };
-}
-
-/** The dense row-major rows×cols matrix a packed weight holds. */
-export function unpackWeight(p: PackedWeight): Float32Array {
-  const out = new Float32Array(p.rows * p.cols);
-  switch (p.format) {
-    case 'csr':
-      for (let r = 0; r < p.rows; r++) {
-        for (let k = p.rowPtr[r]!; k < p.rowPtr[r + 1]!; k++) out[r * p.cols + p.colIdx[k]!] = p.values[k]!;
-      }
-      return out;
-    case 'nm': {
-      const bits = nmIndexBits(p.m);
-      const groups = p.cols / p.m;
-      let slot = 0;
-      for (let r = 0; r < p.rows; r++) {
-        for (let g = 0; g < groups; g++) {
-          for (let s = 0; s < p.n; s++, slot++) {
-            // Padding slots hold zero at an otherwise unused index: writing them is harmless.
-            out[r * p.cols + g * p.m + readBits(p.indices, slot * bits, bits)] = p.values[slot]!;
-          }
-        }
-      }
-      return out;
-    }
-    case 'bsr': {
-      const blockRows = p.rows / p.br;
-      for (let R = 0; R < blockRows; R++) {
-        for (let k = p.rowPtr[R]!; k < p.rowPtr[R + 1]!; k++) {
-          const C = p.colIdx[k]!;
-          for (let i = 0; i < p.br; i++) {
-            for (let j = 0; j < p.bc; j++) out[(R * p.br + i) * p.cols + C * p.bc + j] = p.values[(k * p.br + i) * p.bc + j]!;
-          }
-        }
-      }
-      return out;
-    }
-  }
 }
 
 /** The arrays of a packed payload (values, indices, row pointers), what an artifact stores of it. */

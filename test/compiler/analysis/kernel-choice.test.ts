@@ -158,7 +158,7 @@ describe('kernel choice with the shipped profile (corpus models)', function () {
     return r.contents.nodes.filter((n) => pruned.has(n.name));
   };
 
-  it('plain 2:4 on mobilenet_v2_w050 and resnet10_w32: the pruned convs run the standard N:M kernel (convnm 24x1), stored packed, or say DENSIFIED and are stored dense', () => {
+  it('plain 2:4 on mobilenet_v2_w050 and resnet10_w32: the pruned convs run the standard N:M kernel (convnm 24x1), or say DENSIFIED; either way stored nm (expanded at load for a dense kernel)', () => {
     for (const [model, least] of [['mobilenet_v2_w050', 15], ['resnet10_w32', 10]] as const) {
       const r = compileFile(join(MODELS_DIR, `${model}.onnx`), { pattern: '2:4' });
       const nodes = weighted(r);
@@ -174,7 +174,8 @@ describe('kernel choice with the shipped profile (corpus models)', function () {
           // A conv, or the classifier Gemm the defaults prune at 2:4 (a gemv: nm est. 0.26 ms against dense 0.13 ms).
           assert.match(n.kernel, /^f32-(conv|gemm)(-relu|-clip)?-\d+x\d+-wasmsimd$/, n.name);
           assert.match(n.kernelReason, /^DENSIFIED: /, n.name);
-          assert.ok(!packed, `${n.name}: a weight no kernel reads packed is stored dense`);
+          assert.equal(packed?.format, 'nm', `${n.name}: a 2:4 weight is stored packed whichever kernel runs it`);
+          assert.equal(r.contents.tensors[n.inputs[1]!]!.kernelLayout, 'dense', `${n.name}: its dense kernel reads it expanded at load`);
         }
       }
       assert.ok(nm >= least, `${model}: ${nm} of ${nodes.length} pruned layers on the N:M kernel`);

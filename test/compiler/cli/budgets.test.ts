@@ -124,7 +124,7 @@ describe('cli: budgets', function () {
     assert.equal(runs.get('/conv2/Conv')!.kernel, 'f32-convnm-relu-4x8-wasmsimd');
     assert.equal(runs.get('/fc1/Gemm')!.kernel, 'f32-gemmnm-relu-4x8-wasmsimd');
     for (const node of ['/conv2/Conv', '/fc1/Gemm']) {
-      // 'nm sparse for size (--prefer size): … bytes vs … dense; est. <ms> ms vs dense <kernel> <ms> ms'
+      // 'nm sparse (--prefer size: packed even where slower): est. <ms> ms vs dense <kernel> <ms> ms'
       const m = /est\. ([\d.]+) ms vs dense (\S+) ([\d.]+) ms/.exec(runs.get(node)!.kernelReason);
       assert.ok(m, `${node}: ${runs.get(node)!.kernelReason}`);
       const l = est.layers.find((x) => x.node === node)!;

@@ -175,6 +175,20 @@ describe('generated dispatch module', function () {
     });
   }
 
+  it('resnet10_w32 plain 2:4 (weights stored nm, expanded at load for dense kernels): both paths agree bit for bit, wasm and js', async () => {
+    const r = compileFile(join(MODELS_DIR, 'resnet10_w32.onnx'), { pattern: '2:4', targets: ['wasmsimd', 'js', 'ref'] });
+    assert.ok(r.contents.tensors.filter((t) => t.kernelLayout === 'dense').length >= 10, 'the pruned layers are stored packed for dense kernels');
+    const mod = await importDispatch(r.dispatch, 'resnet10_w32');
+    const feeds = CASES.find((c) => c.name === 'resnet10_w32')!.feeds();
+    for (const wasm of [true, false]) {
+      const interp = await loadModel(r.artifact, { wasm });
+      const dispatch = await mod.load(r.artifact, { wasm });
+      await assertSameOutputs(`resnet10_w32 2:4 codec (wasm: ${wasm})`, interp, dispatch, feeds);
+      interp.dispose();
+      dispatch.dispose();
+    }
+  });
+
   it('refuses an artifact it was not generated for, naming the difference', async () => {
     const mlp = compileFile(join(MODELS_DIR, 'mlp3.onnx'), { targets: ['js', 'ref'] });
     const mod = await importDispatch(mlp.dispatch, 'mlp3');

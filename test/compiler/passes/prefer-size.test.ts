@@ -1,5 +1,6 @@
 // --prefer size: kernel selection keeps a pruned layer's packed kernel wherever the packed
-// weight is smaller than the dense one, even where the dense kernel is estimated faster.
+// weight is smaller than the dense one, even where the dense kernel is estimated faster. Storage
+// does not depend on it: the packed weight is stored either way (expanded at load for a dense kernel).
 // Oracles: the packed bytes computed by hand from the pattern (2:4: half the values plus 4-bit
 // indices; unstructured 20%: CSR is larger than dense), and onnxruntime on the emitted ONNX.
 
@@ -21,23 +22,24 @@ const MLP = join(DIGITS_DIR, 'digits_mlp.onnx');
 describe('select-kernels: --prefer size', function () {
   this.timeout(120_000);
 
-  it('digits_cnn 2:4: the pruned layers run packed (dense by default); bytes as computed by hand; same pruned weights', () => {
+  it('digits_cnn 2:4: the pruned layers run packed (dense by default), stored packed either way; bytes as computed by hand; same pruned weights', () => {
     const speed = compileFile(CNN, { pattern: '2:4' });
     const size = compileFile(CNN, { pattern: '2:4', prefer: 'size' });
+    const dense = compileFile(CNN, {});
     const pruned = (r: typeof speed) => r.report.filter((l) => l.pattern === '2:4');
     assert.equal(pruned(speed).length, 2);
-    // The default profile estimates per-row 2:4 no faster than the dense tiles: both run dense.
-    for (const l of pruned(speed)) assert.equal(l.storage, 'dense', l.node);
-    for (const l of pruned(size)) {
-      assert.equal(l.storage, 'nm', l.node);
+    // The default profile estimates per-row 2:4 no faster than the dense tiles: both run dense, from the nm storage.
+    for (const l of pruned(speed)) assert.equal(l.storage, 'nm→dense', l.node);
+    for (const l of pruned(size)) assert.equal(l.storage, 'nm', l.node);
+    for (const l of [...pruned(speed), ...pruned(size)]) {
       // 2:4 packs half the values (4 bytes each) plus one 2-bit index per kept value: 4.25 bytes per 2 weights.
       assert.equal(l.bytesAfter, (l.paramsBefore / 2) * 4 + (l.paramsBefore / 2) / 4, l.node);
       assert.ok(l.bytesAfter < 0.54 * l.bytesBefore);
     }
     const reasons = size.graph.nodes.filter((n) => n.kernel?.includes('nm')).map((n) => n.kernelReason ?? '');
     assert.equal(reasons.length, 2);
-    for (const r of reasons) assert.match(r, /^nm sparse for size \(--prefer size\): \d+ bytes vs \d+ dense; est\. /);
-    assert.ok(size.artifact.length < 0.6 * speed.artifact.length, `${size.artifact.length} vs ${speed.artifact.length}`);
+    for (const r of reasons) assert.match(r, /^nm sparse \(--prefer size: packed even where slower\): est\. /);
+    for (const r of [speed, size]) assert.ok(r.artifact.length < 0.6 * dense.artifact.length, `${r.artifact.length} vs dense ${dense.artifact.length}`);
     // Selection comes after pruning: the weights are the same.
     const weights = (r: typeof speed) => r.graph.nodes.filter((n) => n.op === 'Conv' || n.op === 'Gemm').map((n) => Array.from(r.graph.values.get(n.inputs[1]!)!.constant!.data as Float32Array));
     assert.deepEqual(weights(size), weights(speed));
@@ -81,14 +83,16 @@ describe('select-kernels: --prefer size', function () {
   });
 
   it('spc compile: no --prefer and --prefer speed write the same bytes, with no prefer in the provenance; --prefer size records it', () => {
-    const dirs = ['none', 'speed', 'size'].map((d) => join(tempDir('spc-prefer-'), d));
+    const dirs = ['none', 'speed', 'size', 'dense'].map((d) => join(tempDir('spc-prefer-'), d));
     assert.equal(spc('compile', CNN, '-o', dirs[0]!, '-q', '--pattern', '2:4').code, 0);
     assert.equal(spc('compile', CNN, '-o', dirs[1]!, '-q', '--pattern', '2:4', '--prefer', 'speed').code, 0);
     assert.equal(spc('compile', CNN, '-o', dirs[2]!, '-q', '--pattern', '2:4', '--prefer', 'size').code, 0);
-    const [none, speed, size] = dirs.map((d) => new Uint8Array(readFileSync(join(d, 'digits_cnn.spm'))));
+    assert.equal(spc('compile', CNN, '-o', dirs[3]!, '-q').code, 0);
+    const [none, speed, size, dense] = dirs.map((d) => new Uint8Array(readFileSync(join(d, 'digits_cnn.spm'))));
     assert.deepEqual(speed, none);
     assert.ok(!parseArtifact(none!).provenance.options.some(([k]) => k === 'prefer'));
     assert.ok(parseArtifact(size!).provenance.options.some(([k, v]) => k === 'prefer' && v === 'size'));
-    assert.ok(size!.length < 0.6 * none!.length);
+    // Both store the pruned layers packed: each well under the dense artifact.
+    for (const a of [none!, size!]) assert.ok(a.length < 0.6 * dense!.length, `${a.length} vs dense ${dense!.length}`);
   });
 });

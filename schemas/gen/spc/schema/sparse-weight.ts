@@ -4,6 +4,7 @@
 import * as flatbuffers from 'flatbuffers';
 
 import { IndexType } from '../../spc/schema/index-type.js';
+import { KernelLayout } from '../../spc/schema/kernel-layout.js';
 import { SparseFormat } from '../../spc/schema/sparse-format.js';
 
 
@@ -107,8 +108,13 @@ rowPtrLength():bigint {
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+kernelLayout():KernelLayout {
+  const offset = this.bb!.__offset(this.bb_pos, 36);
+  return offset ? this.bb!.readUint8(this.bb_pos + offset) : KernelLayout.STORED;
+}
+
 static startSparseWeight(builder:flatbuffers.Builder) {
-  builder.startObject(16);
+  builder.startObject(17);
 }
 
 static addFormat(builder:flatbuffers.Builder, format:SparseFormat) {
@@ -175,12 +181,16 @@ static addRowPtrLength(builder:flatbuffers.Builder, rowPtrLength:bigint) {
   builder.addFieldInt64(15, rowPtrLength, BigInt('0'));
 }
 
+static addKernelLayout(builder:flatbuffers.Builder, kernelLayout:KernelLayout) {
+  builder.addFieldInt8(16, kernelLayout, KernelLayout.STORED);
+}
+
 static endSparseWeight(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createSparseWeight(builder:flatbuffers.Builder, format:SparseFormat, rows:number, cols:number, n:number, m:number, br:number, bc:number, patternOffset:flatbuffers.Offset, sparsity:number, valuesOffset:bigint, valuesLength:bigint, indicesOffset:bigint, indicesLength:bigint, indexType:IndexType, rowPtrOffset:bigint, rowPtrLength:bigint):flatbuffers.Offset {
+static createSparseWeight(builder:flatbuffers.Builder, format:SparseFormat, rows:number, cols:number, n:number, m:number, br:number, bc:number, patternOffset:flatbuffers.Offset, sparsity:number, valuesOffset:bigint, valuesLength:bigint, indicesOffset:bigint, indicesLength:bigint, indexType:IndexType, rowPtrOffset:bigint, rowPtrLength:bigint, kernelLayout:KernelLayout):flatbuffers.Offset {
   SparseWeight.startSparseWeight(builder);
   SparseWeight.addFormat(builder, format);
   SparseWeight.addRows(builder, rows);
@@ -198,6 +208,7 @@ static createSparseWeight(builder:flatbuffers.Builder, format:SparseFormat, rows
   SparseWeight.addIndexType(builder, indexType);
   SparseWeight.addRowPtrOffset(builder, rowPtrOffset);
   SparseWeight.addRowPtrLength(builder, rowPtrLength);
+  SparseWeight.addKernelLayout(builder, kernelLayout);
   return SparseWeight.endSparseWeight(builder);
 }
 }
