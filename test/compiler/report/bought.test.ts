@@ -71,13 +71,13 @@ describe('bought: what pruning bought, and what would make an idle layer gain', 
     }
   });
 
-  it('names what would make the densified 2:4 layers gain, and a compile with those flags gains there', () => {
+  it('names what would make the densified 2:4 layer gain, and a compile with those flags gains there', () => {
     const r = spc('compile', CNN, '-o', join(work, 'idle'), '--pattern', '2:4', '--json');
     assert.equal(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout) as Json;
     const idle = json.bought.idleLayers;
-    // Today's 2:4 kernels lose to dense on both pruned layers of digits_cnn (selection densifies them).
-    assert.deepEqual(idle.map((l) => l.node), ['/conv2/Conv', '/fc1/Gemm']);
+    // conv2 runs the standard N:M kernel; the 2:4 Gemm kernels lose to dense on fc1 (selection densifies it).
+    assert.deepEqual(idle.map((l) => l.node), ['/fc1/Gemm']);
     for (const l of idle) {
       const row = json.layerReport.find((x) => x.node === l.node)!;
       const est = json.estimate.layers.find((x) => x.node === l.node)!;
@@ -112,7 +112,7 @@ describe('bought: what pruning bought, and what would make an idle layer gain', 
     assert.equal(lines[1], `  size: ${times(b.size.ratio)} the dense artifact (${b.size.denseBytes} → ${b.size.bytes} bytes)`);
     assert.ok(lines[2]!.startsWith(`  gzip -9: ${times(b.size.gzipRatio)} the dense artifact gzipped at level 9`), lines[2]);
     assert.ok(lines[3]!.startsWith(`  speed: ${times(b.speed.speedup)} the dense artifact's speed, estimated (`), lines[3]);
-    const at = lines.findIndex((l) => l.startsWith('2 pruned layer(s) gain nothing'));
+    const at = lines.findIndex((l) => l.startsWith(`${b.idleLayers.length} pruned layer(s) gain nothing`));
     assert.ok(at > 3, r.stdout);
     b.idleLayers.forEach((l, i) => {
       const t = idleText(l);

@@ -46,8 +46,12 @@ describe('loader: the storage codec field', function () {
     assert.ok(a.requiredFeatures.includes('sparse-expand'));
     assert.equal(a.formatVersion, 2);
     const expanded = a.tensors.filter((t) => t.kernelLayout === 'dense');
-    assert.deepEqual(expanded.map((t) => t.packed?.format), ['nm', 'nm']);
-    assert.equal(denseLayoutBytes(bytes).length, 2);
+    // fc1 runs a dense Gemm kernel over its expanded 2:4 weight; conv2 runs the N:M kernel on its packed one.
+    assert.deepEqual(expanded.map((t) => t.packed?.format), ['nm']);
+    const at = a.tensors.indexOf(expanded[0]!);
+    assert.deepEqual(a.nodes.filter((n) => n.inputs.includes(at)).map((n) => n.name), ['/fc1/Gemm']);
+    assert.equal(a.tensors.filter((t) => t.packed && t.kernelLayout !== 'dense').length, 1, 'conv2 reads its weight packed');
+    assert.equal(denseLayoutBytes(bytes).length, 1);
     assert.deepStrictEqual(writeArtifact(parseArtifact(bytes)), bytes);
   });
 
