@@ -48,6 +48,17 @@ function log(text: string): void {
   process.stderr.write(`${text}\n`);
 }
 
+/** What a task's run cost and the machine's load meanwhile (the figures beside it depend on both). */
+class RunLoad {
+  private readonly wall = performance.now();
+  private readonly cpu = process.cpuUsage();
+  private readonly load = loadavg()[0]!;
+  line(): string {
+    const c = process.cpuUsage(this.cpu);
+    return `This run: ${((performance.now() - this.wall) / 60e3).toFixed(1)} min wall, ${((c.user + c.system) / 60e6).toFixed(1)} min CPU; 1-minute load average ${this.load.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end, on ${availableParallelism()} logical cores.`;
+  }
+}
+
 type Feeds = Record<string, Feed>;
 
 /** One compile of a model: dense, or a pattern × method. */
@@ -157,6 +168,7 @@ function embeddingRuns(): EmbeddingRun[] {
 }
 
 async function wakeWordSection(): Promise<void> {
+  const run = new RunLoad();
   const runs = embeddingRuns();
   const rows: string[] = [];
   const seen: string[] = [];
@@ -190,6 +202,8 @@ async function wakeWordSection(): Promise<void> {
     `| head | pattern | method | decisions changed | windows firing | score error, mean / max | score on the stored window | ${COST_HEAD} |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    run.line(),
   ].join('\n'), DOC);
 }
 
@@ -212,6 +226,7 @@ async function stream(m: Model, audio: Float32Array): Promise<Stream> {
 }
 
 async function vadSection(): Promise<void> {
+  const run = new RunLoad();
   const entry = corpusEntry('silero_vad');
   const audio = readWavPcm16(new Uint8Array(readFileSync(join(CORPUS_REAL, 'media', 'vad_sentence.wav'))), 'vad_sentence.wav');
   // sr fixed at 16000 at compile time (what an app streaming 16 kHz audio compiles): the If folds
@@ -248,6 +263,8 @@ async function vadSection(): Promise<void> {
     `| pattern | method | decisions changed (not calibrated on) | speech chunks | probability error, mean / max | ${COST_HEAD} |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    run.line(),
   ].join('\n'), DOC);
 }
 
@@ -265,6 +282,7 @@ export function mirrorNhwc(x: Float32Array, h: number, w: number, ch: number): F
 interface Lines { readonly segments: Segment[]; readonly centres: number }
 
 async function mlsdSection(): Promise<void> {
+  const run = new RunLoad();
   const entry = corpusEntry('mlsd_large320');
   const input = entry.inputs[0]!;
   const [, h, w, ch] = input.shape.map(Number) as [number, number, number, number];
@@ -280,18 +298,18 @@ async function mlsdSection(): Promise<void> {
     if (!checked) { checkReference(s, entry, outScores, 'mlsd scores'); checkReference(o, entry, outOffsets, 'mlsd offsets'); checked = true; }
     return { segments: mlsdSegments(s, o, gh, gw), centres: s.filter((v) => v > MLSD_THRESHOLDS.score).length };
   };
-  const t0 = process.cpuUsage();
   const rows = await eachVariant(entry, {}, calib, feeds, LARGE_PLAN, score, (v, l, d, cost) => {
     const matched = matchSegments(d.segments, l.segments, SEGMENT_TOLERANCE);
     return `| ${v.pattern} | ${v.method} | ${l.segments.length} | ${v.method === '-' ? '-' : `${matched} of ${d.segments.length}`} | ${l.segments.length - matched} | ${l.centres} | ${cost} |`;
   });
-  const t = process.cpuUsage(t0);
   writeSection('real-mlsd', [
-    `hallway.png (the stored input). Lines: M-LSD's reference post-processing (centre score > ${MLSD_THRESHOLDS.score}, length > ${MLSD_THRESHOLDS.length} output pixels = ${2 * MLSD_THRESHOLDS.length} input pixels); a line matches a dense one when both endpoints lie within ${SEGMENT_TOLERANCE} output pixels (${2 * SEGMENT_TOLERANCE} input pixels). Calibration (wanda, sparsegpt): the same image mirrored left–right (no overlap with the evaluated image, but the same scene). This task's CPU in all: ${((t.user + t.system) / 60e6).toFixed(1)} min.`,
+    `hallway.png (the stored input). Lines: M-LSD's reference post-processing (centre score > ${MLSD_THRESHOLDS.score}, length > ${MLSD_THRESHOLDS.length} output pixels = ${2 * MLSD_THRESHOLDS.length} input pixels); a line matches a dense one when both endpoints lie within ${SEGMENT_TOLERANCE} output pixels (${2 * SEGMENT_TOLERANCE} input pixels). Calibration (wanda, sparsegpt): the same image mirrored left–right (no overlap with the evaluated image, but the same scene).`,
     '',
     `| pattern | method | lines | matching dense lines | lines not in dense | centres > ${MLSD_THRESHOLDS.score} | ${COST_HEAD} |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    run.line(),
   ].join('\n'), DOC);
 }
 
@@ -308,11 +326,8 @@ export function realTasks(argv: readonly string[]): RealTask[] {
 
 const SECTIONS: Record<RealTask, () => Promise<void>> = { wakeword: wakeWordSection, vad: vadSection, mlsd: mlsdSection };
 
-/** Runs the asked tasks, each rewriting its section, then records the machine's load during the run. */
+/** Runs the asked tasks, each rewriting its section. */
 export async function realSection(tasks: readonly RealTask[]): Promise<void> {
-  const before = loadavg()[0]!;
-  const t0 = performance.now();
   for (const t of tasks) await SECTIONS[t]();
-  writeSection('real-load', `Last run (${tasks.join(', ')}): ${((performance.now() - t0) / 60e3).toFixed(1)} min wall; 1-minute load average ${before.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end, on ${availableParallelism()} logical cores.`, DOC);
   log('wrote docs/accuracy.md');
 }
