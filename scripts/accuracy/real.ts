@@ -99,12 +99,18 @@ const ROUNDS = 3;
 
 interface Timing { readonly cpuMs: number; readonly denseMs: number }
 
-/** CPU-time median per run of `m` and of `dense` on `feeds`, each the median of ROUNDS alternating measurements. */
+/**
+ * CPU-time median per run of `m` and of `dense` on `feeds`, each the median of ROUNDS measurements
+ * in alternating order. A first measurement of `m` is discarded: process CPU time counts V8's
+ * background threads, which tier up a freshly loaded model's WebAssembly for a while after load.
+ */
 async function timeAgainstDense(m: Model, dense: Model, feeds: Feeds, plan: BenchPlan): Promise<Timing> {
+  await measure(() => m.run(feeds), plan);
   const mine: number[] = [], theirs: number[] = [];
+  const time = async (x: Model, into: number[]): Promise<void> => { into.push((await measure(() => x.run(feeds), plan)).cpuMedian); };
   for (let r = 0; r < ROUNDS; r++) {
-    theirs.push((await measure(() => dense.run(feeds), plan)).cpuMedian);
-    if (m !== dense) mine.push((await measure(() => m.run(feeds), plan)).cpuMedian);
+    if (m === dense) { await time(dense, theirs); continue; }
+    for (const [x, into] of r % 2 === 0 ? [[m, mine], [dense, theirs]] as const : [[dense, theirs], [m, mine]] as const) await time(x, into);
   }
   const median = (x: number[]): number => quantile([...x].sort((a, b) => a - b), 0.5);
   return { cpuMs: median(m === dense ? theirs : mine), denseMs: median(theirs) };
