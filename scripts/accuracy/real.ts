@@ -69,7 +69,14 @@ interface Variant {
   readonly compileCpuMs: number;
 }
 
-/** Dense first, then every pattern × method; `base` carries the model's pins, `calib` feeds wanda and sparsegpt. */
+/** Rows in display order: dense, then pattern × method. */
+const ROW_ORDER = ['dense -', ...PATTERNS.flatMap((p) => METHODS.map((m) => `${p.name} ${m}`))];
+
+/**
+ * Dense first, then every pattern × method, the cheap methods first (magnitude, then wanda, then
+ * sparsegpt: a run cut short still has the cheap rows); `base` carries the model's pins, `calib`
+ * feeds wanda and sparsegpt.
+ */
 function* variants(entry: CorpusEntry, base: CompileOptions, calib: CalibrationSet): Generator<Variant> {
   const compile = (opts: CompileOptions): { bytes: Uint8Array; compileCpuMs: number } => {
     const t0 = process.cpuUsage();
@@ -78,8 +85,8 @@ function* variants(entry: CorpusEntry, base: CompileOptions, calib: CalibrationS
     return { bytes, compileCpuMs: (t.user + t.system) / 1000 };
   };
   yield { pattern: 'dense', method: '-', ...compile({}) };
-  for (const p of PATTERNS) {
-    for (const method of METHODS) yield { pattern: p.name, method, ...compile({ ...p.opts, ...(method === 'magnitude' ? {} : { method, calib }) }) };
+  for (const method of METHODS) {
+    for (const p of PATTERNS) yield { pattern: p.name, method, ...compile({ ...p.opts, ...(method === 'magnitude' ? {} : { method, calib }) }) };
   }
 }
 
@@ -116,10 +123,16 @@ async function timeAgainstDense(m: Model, dense: Model, feeds: Feeds, plan: Benc
   return { cpuMs: median(m === dense ? theirs : mine), denseMs: median(theirs) };
 }
 
-/** For every variant: load it, score it (`row` gets the dense variant's result too), time it against dense on `feeds`. */
+/**
+ * For every variant: load it, score it (`row` gets the dense variant's result too), time it
+ * against dense on `feeds`; after each, `progress` gets the rows so far in display order (the
+ * caller rewrites its section, so a long run shows its rows as they come).
+ */
 async function eachVariant<T>(entry: CorpusEntry, base: CompileOptions, calib: CalibrationSet, feeds: Feeds, plan: BenchPlan,
-  score: (m: Model) => Promise<T>, row: (v: Variant, result: T, dense: T, cost: string) => string): Promise<string[]> {
-  const rows: string[] = [];
+  score: (m: Model) => Promise<T>, row: (v: Variant, result: T, dense: T, cost: string) => string,
+  progress: (rows: readonly string[]) => void): Promise<string[]> {
+  const rows = new Map<string, string>();
+  const ordered = (): string[] => ROW_ORDER.flatMap((k) => (rows.has(k) ? [rows.get(k)!] : []));
   let dense: { model: Model; result: T; bytes: number } | undefined;
   try {
     for (const v of variants(entry, base, calib)) {
@@ -128,8 +141,10 @@ async function eachVariant<T>(entry: CorpusEntry, base: CompileOptions, calib: C
         const result = await score(m);
         dense ??= { model: m, result, bytes: v.bytes.length };
         const time = await timeAgainstDense(m, dense.model, feeds, plan);
-        rows.push(row(v, result, dense.result, costCells(v, { dense: dense.bytes }, time)));
-        log(`${entry.name} ${v.pattern} ${v.method}: ${rows[rows.length - 1]}`);
+        const text = row(v, result, dense.result, costCells(v, { dense: dense.bytes }, time));
+        rows.set(`${v.pattern} ${v.method}`, text);
+        log(`${entry.name} ${v.pattern} ${v.method}: ${text}`);
+        progress(ordered());
       } finally {
         if (m !== dense?.model) m.dispose();
       }
@@ -137,7 +152,13 @@ async function eachVariant<T>(entry: CorpusEntry, base: CompileOptions, calib: C
   } finally {
     dense?.model.dispose();
   }
-  return rows;
+  return ordered();
+}
+
+/** Rewrites section `name`: `head`, the rows, and what the run cost; a run still going (or cut short) says how far it got. */
+function writeRows(name: string, head: readonly string[], rows: readonly string[], total: number, run: RunLoad, task: RealTask): void {
+  const partial = rows.length < total ? [`Partial: ${rows.length} of ${total} rows (the run was still going or was stopped; \`npm run accuracy -- --real=${task}\` completes it).`] : [];
+  writeSection(name, [...head, ...rows, '', ...partial, run.line()].join('\n'), DOC);
 }
 
 const tensor = (data: Float32Array, shape: readonly number[]): SampleTensor => ({ dtype: 'float32', shape, data });
@@ -176,41 +197,40 @@ function embeddingRuns(): EmbeddingRun[] {
 async function wakeWordSection(): Promise<void> {
   const run = new RunLoad();
   const runs = embeddingRuns();
-  const rows: string[] = [];
-  const seen: string[] = [];
-  for (const head of HEADS) {
+  // Every window of N consecutive embeddings in every stored run, for a head over N embeddings:
+  // its scores at those moments of the clips. The head's own stored input is window 0 of its own run.
+  const heads = HEADS.map((head, i) => {
     const entry = corpusEntry(head);
-    const input = entry.inputs[0]!;
-    const length = Number(input.shape[1]);
-    // Every window of `length` consecutive embeddings in every stored run: the head's scores at
-    // those moments of the clips. The head's own stored input is window 0 of its own run.
+    const length = Number(entry.inputs[0]!.shape[1]);
     const windows = runs.flatMap((r) => slidingWindows(r.frames, EMBEDDING, length));
-    const ownWindow = runs.slice(0, HEADS.indexOf(head)).reduce((n, r) => n + Math.max(0, r.frames.length / EMBEDDING - length + 1), 0);
+    const ownWindow = runs.slice(0, i).reduce((n, r) => n + Math.max(0, r.frames.length / EMBEDDING - length + 1), 0);
+    return { head, entry, length, windows, ownWindow };
+  });
+  const head = [
+    `Windows per head (every run of consecutive embeddings the corpus stores, from the 4 clips: ${runs.map((r) => `${r.clip} ${r.first}..${r.first + r.frames.length / EMBEDDING - 1}`).join(', ')}): ${heads.map((h) => `${h.head} (${h.length} embeddings): ${h.windows.length}`).join(', ')}. Decision: score > ${THRESHOLD}. Calibration (wanda, sparsegpt): the same windows.`,
+    '',
+    `| head | pattern | method | decisions changed | windows firing | score error, mean / max | score on the stored window | ${COST_HEAD} |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  const done: string[] = [];
+  const total = HEADS.length * ROW_ORDER.length;
+  for (const { head: name, entry, length, windows, ownWindow } of heads) {
+    const input = entry.inputs[0]!;
     const feed = (w: Float32Array): Feeds => ({ [input.name]: { data: w, shape: [1, length, EMBEDDING] } });
-    const calib: CalibrationSet = { samples: windows.map((w) => ({ [input.name]: tensor(w, [1, length, EMBEDDING]) })), source: `${head}: ${windows.length} windows` };
-    seen.push(`${head} (${length} embeddings): ${windows.length}`);
+    const calib: CalibrationSet = { samples: windows.map((w) => ({ [input.name]: tensor(w, [1, length, EMBEDDING]) })), source: `${name}: ${windows.length} windows` };
     const score = async (m: Model): Promise<number[]> => {
       const s: number[] = [];
       for (const w of windows) s.push((await firstOutput(m, feed(w)))[0]!);
       return s;
     };
     let checked = false;
-    rows.push(...await eachVariant(entry, {}, calib, feed(windows[ownWindow]!), SMALL_PLAN, score, (v, s, dense, cost) => {
-      if (!checked) { checkReference([s[ownWindow]!], entry, 0, head); checked = true; }
+    done.push(...await eachVariant(entry, {}, calib, feed(windows[ownWindow]!), SMALL_PLAN, score, (v, s, dense, cost) => {
+      if (!checked) { checkReference([s[ownWindow]!], entry, 0, name); checked = true; }
       const a = compareDecisions(dense, s, THRESHOLD);
       const error = v.method === '-' ? '-' : `${a.meanAbsError.toFixed(3)} / ${a.maxAbsError.toFixed(3)}`;
-      return `| ${head} | ${v.pattern} | ${v.method} | ${v.method === '-' ? '-' : a.flips} | ${a.prunedPositive} | ${error} | ${s[ownWindow]!.toFixed(3)} | ${cost} |`;
-    }));
+      return `| ${name} | ${v.pattern} | ${v.method} | ${v.method === '-' ? '-' : a.flips} | ${a.prunedPositive} | ${error} | ${s[ownWindow]!.toFixed(3)} | ${cost} |`;
+    }, (rows) => writeRows('real-wakeword', head, [...done, ...rows], total, run, 'wakeword')));
   }
-  writeSection('real-wakeword', [
-    `Windows per head (every run of consecutive embeddings the corpus stores, from the 4 clips: ${runs.map((r) => `${r.clip} ${r.first}..${r.first + r.frames.length / EMBEDDING - 1}`).join(', ')}): ${seen.join(', ')}. Decision: score > ${THRESHOLD}. Calibration (wanda, sparsegpt): the same windows.`,
-    '',
-    `| head | pattern | method | decisions changed | windows firing | score error, mean / max | score on the stored window | ${COST_HEAD} |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows,
-    '',
-    run.line(),
-  ].join('\n'), DOC);
 }
 
 // ---- Silero VAD --------------------------------------------------------------------------------
@@ -256,22 +276,19 @@ async function vadSection(): Promise<void> {
   const feeds: Feeds = { input: { data: stored['input']!, shape: [1, CHUNK] }, h: { data: stored['h']!, shape: [2, 1, 64] }, c: { data: stored['c']!, shape: [2, 1, 64] } };
   checkReference([dense.speech[99]!], entry, 0, 'silero_vad chunk 99 streamed from a zero state');
   const held = dense.speech.map((_, k) => k).filter((k) => k % CALIB_EVERY !== 0);
-  const rows = await eachVariant(entry, base, calib, feeds, SMALL_PLAN, async (m) => (await stream(m, audio)).speech, (v, s, d, cost) => {
+  const head = [
+    `${chunks} chunks of ${CHUNK} samples (vad_sentence.wav), streamed from a zero state with the state carried; decision: speech probability > ${THRESHOLD}. Calibration (wanda, sparsegpt): ${calibAt.length} chunks (every ${CALIB_EVERY}th, with the dense model's carried state); in brackets, the changes on the ${held.length} chunks not calibrated on. Compiled with sr = ${RATE} fixed (\`--input-value\`).`,
+    '',
+    `| pattern | method | decisions changed (not calibrated on) | speech chunks | probability error, mean / max | ${COST_HEAD} |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  await eachVariant(entry, base, calib, feeds, SMALL_PLAN, async (m) => (await stream(m, audio)).speech, (v, s, d, cost) => {
     const a = compareDecisions(d, s, THRESHOLD);
     const h = compareDecisions(held.map((k) => d[k]!), held.map((k) => s[k]!), THRESHOLD);
     const changed = v.method === '-' ? '-' : `${a.flips} (${h.flips})`;
     const error = v.method === '-' ? '-' : `${a.meanAbsError.toFixed(3)} / ${a.maxAbsError.toFixed(3)}`;
     return `| ${v.pattern} | ${v.method} | ${changed} | ${a.prunedPositive} | ${error} | ${cost} |`;
-  });
-  writeSection('real-vad', [
-    `${chunks} chunks of ${CHUNK} samples (vad_sentence.wav), streamed from a zero state with the state carried; decision: speech probability > ${THRESHOLD}. Calibration (wanda, sparsegpt): ${calibAt.length} chunks (every ${CALIB_EVERY}th, with the dense model's carried state); in brackets, the changes on the ${held.length} chunks not calibrated on. Compiled with sr = ${RATE} fixed (\`--input-value\`).`,
-    '',
-    `| pattern | method | decisions changed (not calibrated on) | speech chunks | probability error, mean / max | ${COST_HEAD} |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows,
-    '',
-    run.line(),
-  ].join('\n'), DOC);
+  }, (rows) => writeRows('real-vad', head, rows, ROW_ORDER.length, run, 'vad'));
 }
 
 // ---- M-LSD ---------------------------------------------------------------------------------------
@@ -304,19 +321,16 @@ async function mlsdSection(): Promise<void> {
     if (!checked) { checkReference(s, entry, outScores, 'mlsd scores'); checkReference(o, entry, outOffsets, 'mlsd offsets'); checked = true; }
     return { segments: mlsdSegments(s, o, gh, gw), centres: s.filter((v) => v > MLSD_THRESHOLDS.score).length };
   };
-  const rows = await eachVariant(entry, {}, calib, feeds, LARGE_PLAN, score, (v, l, d, cost) => {
-    const matched = matchSegments(d.segments, l.segments, SEGMENT_TOLERANCE);
-    return `| ${v.pattern} | ${v.method} | ${l.segments.length} | ${v.method === '-' ? '-' : `${matched} of ${d.segments.length}`} | ${l.segments.length - matched} | ${l.centres} | ${cost} |`;
-  });
-  writeSection('real-mlsd', [
+  const head = [
     `hallway.png (the stored input). Lines: M-LSD's reference post-processing (centre score > ${MLSD_THRESHOLDS.score}, length > ${MLSD_THRESHOLDS.length} output pixels = ${2 * MLSD_THRESHOLDS.length} input pixels); a line matches a dense one when both endpoints lie within ${SEGMENT_TOLERANCE} output pixels (${2 * SEGMENT_TOLERANCE} input pixels). Calibration (wanda, sparsegpt): the same image mirrored left–right (no overlap with the evaluated image, but the same scene).`,
     '',
     `| pattern | method | lines | matching dense lines | lines not in dense | centres > ${MLSD_THRESHOLDS.score} | ${COST_HEAD} |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows,
-    '',
-    run.line(),
-  ].join('\n'), DOC);
+  ];
+  await eachVariant(entry, {}, calib, feeds, LARGE_PLAN, score, (v, l, d, cost) => {
+    const matched = matchSegments(d.segments, l.segments, SEGMENT_TOLERANCE);
+    return `| ${v.pattern} | ${v.method} | ${l.segments.length} | ${v.method === '-' ? '-' : `${matched} of ${d.segments.length}`} | ${l.segments.length - matched} | ${l.centres} | ${cost} |`;
+  }, (rows) => writeRows('real-mlsd', head, rows, ROW_ORDER.length, run, 'mlsd'));
 }
 
 /** The tasks `--real` or `--real=a,b` asks for (none without the flag). */
