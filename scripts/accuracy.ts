@@ -6,7 +6,8 @@
 // The permutation cells are also paired image by image on the test set (McNemar) and scored on the
 // training images that are not calibration images. `--skip-corpus` runs the digits sections alone
 // (the corpus one takes minutes: sparsegpt on resnet10_w32); `--permute-cv` adds the network-level
-// held-out check of --permute per calibrated cell (8 more compiles each; minutes).
+// held-out check of --permute per calibrated cell (8 more compiles each; minutes). `--real` runs
+// the real-model section alone (scripts/accuracy/real.ts; `--real=wakeword,vad,mlsd` some of it).
 
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -23,6 +24,7 @@ import { argmax } from '../compiler/eval/metrics.js';
 import { ROOT } from './bench/corpus.js';
 import { writeSection } from './bench/doc.js';
 import { pct } from '../compiler/format.js';
+import { realSection, realTasks } from './accuracy/real.js';
 
 const DIGITS = join(ROOT, '..', 'shared', 'corpus', 'digits');
 const DOC = join(ROOT, 'docs', 'accuracy.md');
@@ -255,6 +257,7 @@ async function networkCv(model: string, p: { readonly name: string; readonly opt
 }
 
 async function main(): Promise<void> {
+  if (realTasks(process.argv).length > 0) return realSection(realTasks(process.argv));
   if (process.argv.includes('--only-corpus')) {
     await corpusSection();
     log('wrote docs/accuracy.md');

@@ -20,6 +20,8 @@ export interface CorpusEntry {
   readonly dir: string;
   /** Output tolerance relative to max |reference| (the real corpus states one per model). */
   readonly tolerance?: number;
+  /** How the stored input was made (the real corpus: which clip, which embeddings or chunk). */
+  readonly input_made?: string;
 }
 
 function readIndex(dir: string): CorpusEntry[] {

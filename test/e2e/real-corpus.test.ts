@@ -14,6 +14,7 @@ import type { TypedArray } from '../../runtime/tensor.js';
 import { REAL_DIR, REAL_MODELS, realPins as pins } from '../helpers/corpus.js';
 import type { RealEntry } from '../helpers/corpus.js';
 import { readNpy } from '../helpers/files.js';
+import { readWavPcm16 } from '../../scripts/accuracy/wav.js';
 
 
 const MODELS = REAL_MODELS;
@@ -63,15 +64,7 @@ describe('e2e: silero VAD', function () {
   const N = 512;
 
   /** vad_sentence.wav's int16 samples / 32768 (the corpus's tools/make_inputs.mjs). */
-  function audio(): Float32Array {
-    const b = readFileSync(join(REAL_DIR, 'media', 'vad_sentence.wav'));
-    for (let p = 12; p + 8 <= b.length;) {
-      const id = b.toString('latin1', p, p + 4), size = b.readUInt32LE(p + 4);
-      if (id === 'data') return Float32Array.from({ length: size >> 1 }, (_, i) => b.readInt16LE(p + 8 + 2 * i) / 32768);
-      p += 8 + size + (size & 1);
-    }
-    throw new Error('vad_sentence.wav: no data chunk');
-  }
+  const audio = (): Float32Array => readWavPcm16(new Uint8Array(readFileSync(join(REAL_DIR, 'media', 'vad_sentence.wav'))), 'vad_sentence.wav');
 
   it('state carried across 5 consecutive chunks matches onnxruntime-node doing the same', async function () {
     const r = compile(file, { inputShapes: pins(entry) });
