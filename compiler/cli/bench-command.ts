@@ -123,7 +123,10 @@ export function benchCommand(): Command {
             `  ${'model'.padEnd(width)}  median ms  p25–p75 ms       CPU ms  runs`,
             ...stats.map((s, i) => `  ${names[i]!.padEnd(width)}  ${ms(s.median).padStart(9)}  ${`${ms(s.p25)}–${ms(s.p75)}`.padEnd(15)}  ${ms(s.cpuMedian).padStart(6)}  ${s.runs}`),
           ];
-          if (expanded) lines.push(`  load: ${expanded.weights} packed weights unpacked for their kernels in ${ms(expanded.ms)} ms, ${expanded.bytes} bytes resident`);
+          if (expanded) {
+            const took = expanded.ms === undefined ? '' : ` in ${ms(expanded.ms)} ms`;
+            lines.push(`  load: ${expanded.weights} packed weight${expanded.weights === 1 ? '' : 's'} unpacked for their kernels${took}, ${expanded.bytes} bytes resident`);
+          }
           if (speedup !== undefined) lines.push(`  speedup ${speedup.toFixed(3)}× over the dense model (median CPU time per run; wall clock ${wallSpeedup!.toFixed(3)}×)`);
           if (budget?.ok) lines.push(`  budget met: ${budgetLine}`);
           if (profile) lines.push('', formatStepProfile(profile));

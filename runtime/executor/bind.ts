@@ -72,7 +72,11 @@ export interface Model {
 export interface ExpansionStats {
   readonly weights: number;
   readonly bytes: number;
-  readonly ms: number;
+  /**
+   * Time spent expanding, where the bind was timed (bindArtifact: loads). Absent from
+   * bindArtifactSync's binds, the compiler's: a compile reads no clock (permute-time.test.ts).
+   */
+  readonly ms?: number;
 }
 
 /** Creates the WebAssembly memory for a load (kernels/wasm/env.ts createWasmSpace); undefined: use js. */
@@ -111,7 +115,7 @@ export async function bindArtifact(a: LoadedArtifact, registry: KernelRegistry, 
   // Every node is checked against its kernel before any kernel code (scratchBytes, prepare) runs.
   const kernels = checkNodeKernels(a, registry);
   const wasmNodes = a.nodes.filter((_, i) => kernels[i].target === 'wasmsimd');
-  if (!createSpace || wasmNodes.length === 0) return bindWith(a, kernels, undefined);
+  if (!createSpace || wasmNodes.length === 0) return bindWith(a, kernels, undefined, now);
   let fixed = align16(a.arenaBytes);
   const copied = new Set<string>();
   for (const t of a.tensors) {
@@ -126,7 +130,7 @@ export async function bindArtifact(a: LoadedArtifact, registry: KernelRegistry, 
   }
   let scratch = 0;
   for (const n of wasmNodes) scratch += (registry.get(n.kernel)!.scratchBytes?.(nodeShapes(a, n)) ?? 0) + 256;
-  return bindWith(a, kernels, await createSpace(fixed, scratch));
+  return bindWith(a, kernels, await createSpace(fixed, scratch), now);
 }
 
 /** Binds synchronously: into `space` when given (its fixed region must fit the arena and dense weights), else a plain arena. */
@@ -134,7 +138,7 @@ export function bindArtifactSync(a: LoadedArtifact, registry: KernelRegistry, sp
   return bindWith(a, checkNodeKernels(a, registry), space);
 }
 
-function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpace | undefined): Binding {
+function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpace | undefined, clock?: () => number): Binding {
   let arena: ArrayBufferLike, base = 0;
   if (space) {
     arena = space.memory.buffer;
@@ -145,13 +149,13 @@ function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpac
   let expandedBytes = 0, expandMs = 0;
   const views = a.tensors.map((t, i) => {
     if (!t.packed || t.kernelLayout !== 'dense') return bindTensor(t, arena, base, space, copies);
-    const started = now();
+    const started = clock?.() ?? 0;
     const view = expandTensor(t, expandAs.get(i), arena, space);
-    expandMs += now() - started;
+    expandMs += (clock?.() ?? 0) - started;
     expandedBytes += view.data.byteLength;
     return view;
   });
-  const expanded: ExpansionStats = { weights: expandAs.size, bytes: expandedBytes, ms: expandMs };
+  const expanded: ExpansionStats = { weights: expandAs.size, bytes: expandedBytes, ...(clock ? { ms: expandMs } : {}) };
   const warm = new Map<string, RunFn>();
   const steps = a.nodes.map((n, i) => {
     const kernel = kernels[i];

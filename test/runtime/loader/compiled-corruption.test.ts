@@ -77,7 +77,9 @@ describe('compiled artifact corruption', function () {
   for (const [label, options, format] of small) {
     it(`tiny model, ${label}: every byte position, xor 0xff and 0x01, is refused; xor 0xff with the checksum fixed loads or is refused`, () => {
       const { artifact, contents } = compileFile(join(dir, 'tiny.onnx'), options);
-      if (format) assert.deepEqual(contents.tensors.filter((t) => t.packed).map((t) => t.packed!.format), [format]);
+      // Packed in the pattern's format (2:4 also prunes the final layer by default: two nm weights).
+      const formats = contents.tensors.filter((t) => t.packed).map((t) => t.packed!.format);
+      if (format) assert.ok(formats.length >= 1 && formats.every((f) => f === format), formats.join(', '));
       assert.equal(load(artifact, () => 'untouched'), 'loaded');
       let refusedByStructure = 0;
       for (let i = 0; i < artifact.length; i++) {
