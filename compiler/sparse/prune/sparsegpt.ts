@@ -8,6 +8,7 @@
 import type { MaskRule } from './mask-rule.js';
 import { splitCount } from './mask-rule.js';
 import { pruneOrder } from './masks.js';
+import { upperCholeskyOfInverse } from './cholesky.js';
 
 export interface SparseGptOptions {
   /** Columns per block (rounded up to a multiple of M or of the block width); default 128. */
@@ -30,77 +31,49 @@ export interface FixedMask {
   readonly pruned: Uint8Array;
 }
 
-/** In-place lower Cholesky of the n×n row-major `a`; false when it is not positive definite. */
-function choleskyLower(a: Float64Array, n: number): boolean {
-  for (let j = 0; j < n; j++) {
-    const rj = j * n;
-    let s = a[rj + j]!;
-    for (let k = 0; k < j; k++) s -= a[rj + k]! * a[rj + k]!;
-    if (!(s > 0)) return false;
-    const d = Math.sqrt(s);
-    a[rj + j] = d;
-    for (let i = j + 1; i < n; i++) {
-      const ri = i * n;
-      let t = a[ri + j]!;
-      for (let k = 0; k < j; k++) t -= a[ri + k]! * a[rj + k]!;
-      a[ri + j] = t / d;
-    }
-  }
-  for (let i = 0; i < n; i++) a.fill(0, i * n + i + 1, (i + 1) * n);
-  return true;
-}
-
-/** Inverse of a lower-triangular n×n matrix, built row by row (row i from rows < i). */
-function invertLower(l: Float64Array, n: number): Float64Array {
-  const x = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let k = 0; k < i; k++) {
-      const lik = l[ri + k]!;
-      if (lik === 0) continue;
-      const rk = k * n;
-      for (let j = 0; j <= k; j++) x[ri + j] -= lik * x[rk + j]!;
-    }
-    x[ri + i] += 1;
-    const d = l[ri + i]!;
-    for (let j = 0; j <= i; j++) x[ri + j] /= d;
-  }
-  return x;
-}
-
-/**
- * The upper Cholesky factor U of H⁻¹ (H⁻¹ = UᵀU), or undefined when H is not positive definite.
- * With P the reversal permutation and PHP = LLᵀ: H⁻¹ = (P L⁻¹ P)ᵀ(P L⁻¹ P), so U = P L⁻¹ P,
- * one Cholesky and one triangular inverse instead of an inverse and a second Cholesky.
- */
-export function upperCholeskyOfInverse(h: Float64Array, n: number): Float64Array | undefined {
-  const r = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) r[i * n + j] = h[(n - 1 - i) * n + (n - 1 - j)]!;
-  if (!choleskyLower(r, n)) return undefined;
-  const li = invertLower(r, n);
-  const u = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) u[i * n + j] = li[(n - 1 - i) * n + (n - 1 - j)]!;
-  return u;
-}
-
-interface Factor {
+export interface Factor {
   /** Upper Cholesky factor of (H + λI)⁻¹. */
   readonly U: Float64Array;
   /** Columns never nonzero in the statistics. */
   readonly dead: readonly number[];
 }
 
-/** Factors by statistics array and dampening: the sensitivity levels of a layer share one. */
-const factors = new WeakMap<Float64Array, Map<string, Factor>>();
+/**
+ * Recently used factors, by statistics array and dampening: the sensitivity levels of a layer,
+ * and the permutation's saliencies and error check on the same statistics, share one. Bounded
+ * (least recently used out first, the newest always kept) so memory stays O(largest layer):
+ * a wide layer's U is n²·8 bytes (170 MB at 4608 columns).
+ */
+const factors: { xtx: Float64Array; key: string; factor: Factor }[] = [];
+const FACTOR_CACHE_BYTES = 2 ** 28;
+
+function cachedFactor(xtx: Float64Array, key: string): Factor | undefined {
+  const at = factors.findIndex((f) => f.xtx === xtx && f.key === key);
+  if (at < 0) return undefined;
+  const [hit] = factors.splice(at, 1);
+  factors.push(hit!);
+  return hit!.factor;
+}
+
+function cacheFactor(xtx: Float64Array, key: string, factor: Factor): void {
+  factors.push({ xtx, key, factor });
+  let bytes = factors.reduce((b, f) => b + f.factor.U.byteLength, 0);
+  while (factors.length > 1 && bytes > FACTOR_CACHE_BYTES) bytes -= factors.shift()!.factor.U.byteLength;
+}
 
 /**
- * H = scale·XᵀX with dead columns' diagonal set to 1, dampened by `fraction` of its mean diagonal
- * (×10 up to 6 times while the factorization fails), and U. Cached per `xtx` array, which
- * must not change after its first use (calibration statistics never do).
+ * SparseGPT's factor of the statistics `xtx` over `count` rows at dampening `fraction`: H =
+ * 2/count·XᵀX with dead columns' diagonal set to 1, dampened by `fraction` of its mean diagonal
+ * (×10 up to 6 times while the factorization fails), and U. Cached per `xtx` array (see
+ * `factors`), which must not change after its first use (calibration statistics never do).
  */
+export function sparseGptFactor(xtx: Float64Array, n: number, count: number, fraction: number): Factor {
+  return factorOf(xtx, n, count > 0 ? 2 / count : 1, fraction);
+}
+
 function factorOf(xtx: Float64Array, n: number, scale: number, fraction: number): Factor {
   const key = `${scale}:${fraction}`;
-  const cached = factors.get(xtx)?.get(key);
+  const cached = cachedFactor(xtx, key);
   if (cached) return cached;
   const H = new Float64Array(n * n);
   for (let i = 0; i < H.length; i++) H[i] = xtx[i]! * scale;
@@ -117,15 +90,10 @@ function factorOf(xtx: Float64Array, n: number, scale: number, fraction: number)
   let damp = fraction * mean;
   let U: Float64Array | undefined;
   // Rank-deficient statistics with tiny dampening can fail numerically: dampen more.
-  for (let attempt = 0; attempt < 6 && !U; attempt++, damp = damp * 10 || mean || 1) {
-    const Hd = Float64Array.from(H);
-    for (let j = 0; j < n; j++) Hd[j * n + j] += damp;
-    U = upperCholeskyOfInverse(Hd, n);
-  }
+  for (let attempt = 0; attempt < 6 && !U; attempt++, damp = damp * 10 || mean || 1) U = upperCholeskyOfInverse(H, n, damp);
   if (!U) throw new Error(`pruneSparseGpt: the ${n}×${n} Hessian is not positive definite even with dampening`);
   const factor = { U, dead };
-  if (!factors.has(xtx)) factors.set(xtx, new Map());
-  factors.get(xtx)!.set(key, factor);
+  cacheFactor(xtx, key, factor);
   return factor;
 }
 
@@ -164,6 +132,8 @@ export function pruneSparseGpt(
     : rule.kind === 'block' ? splitCount(rule.prune, widths.map((wd) => (wd / rule.bc) * (rows / rule.br))) : undefined;
   const pruned = new Uint8Array(rows * n);
   const err = new Float64Array(rows * B);
+  /** One row's nonzero errors in the block and their rows of U (offsets). */
+  const nzE = new Float64Array(B), nzU = new Int32Array(B);
   const score = (r: number, j: number): number => { const v = W[r * n + j]! / U![j * n + j]!; return v * v; };
 
   starts.forEach((i1, b) => {
@@ -205,14 +175,23 @@ export function pruneSparseGpt(
         W[at + i] = 0;
       }
     }
-    // Lazy update of the columns after the block.
+    // Lazy update of the columns after the block, four of the row's errors per pass over them.
     if (i2 < n) {
       for (let r = 0; r < rows; r++) {
         const at = r * n;
+        let m = 0;
         for (let k = 0; k < width; k++) {
           const e = err[r * B + k]!;
-          if (e === 0) continue;
-          const uk = (i1 + k) * n;
+          if (e !== 0) { nzE[m] = e; nzU[m++] = (i1 + k) * n; }
+        }
+        let q = 0;
+        for (; q + 3 < m; q += 4) {
+          const e0 = nzE[q]!, e1 = nzE[q + 1]!, e2 = nzE[q + 2]!, e3 = nzE[q + 3]!;
+          const u0 = nzU[q]!, u1 = nzU[q + 1]!, u2 = nzU[q + 2]!, u3 = nzU[q + 3]!;
+          for (let j = i2; j < n; j++) W[at + j] -= e0 * U![u0 + j]! + e1 * U![u1 + j]! + e2 * U![u2 + j]! + e3 * U![u3 + j]!;
+        }
+        for (; q < m; q++) {
+          const e = nzE[q]!, uk = nzU[q]!;
           for (let j = i2; j < n; j++) W[at + j] -= e * U![uk + j]!;
         }
       }
