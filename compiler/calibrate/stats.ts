@@ -116,9 +116,20 @@ function accumulateTarget(p: Float64Array, w: Float32Array, dt: Float64Array, bt
       for (let r = 0; r < n; r++) y[yo + r] += wv * dt[dc + r]!;
     }
   }
+  // Four columns per pass over y's row: five loads feed four multiply-adds.
   for (let o = 0; o < rows; o++) {
     const yo = o * CHUNK, po = o * cols;
-    for (let j = 0; j < cols; j++) {
+    let j = 0;
+    for (; j + 3 < cols; j += 4) {
+      const b0 = j * CHUNK, b1 = b0 + CHUNK, b2 = b1 + CHUNK, b3 = b2 + CHUNK;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let r = 0; r < n; r++) {
+        const v = y[yo + r]!;
+        s0 += v * bt[b0 + r]!; s1 += v * bt[b1 + r]!; s2 += v * bt[b2 + r]!; s3 += v * bt[b3 + r]!;
+      }
+      p[po + j] += s0; p[po + j + 1] += s1; p[po + j + 2] += s2; p[po + j + 3] += s3;
+    }
+    for (; j < cols; j++) {
       const bj = j * CHUNK;
       let s = 0;
       for (let r = 0; r < n; r++) s += y[yo + r]! * bt[bj + r]!;

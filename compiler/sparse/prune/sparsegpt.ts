@@ -268,30 +268,56 @@ export function chooseDampening(
   return { dampening: candidates[best]!, scores };
 }
 
-/** W += (P − W·XᵀX)·scale·UᵀU, with UᵀU = (H + λI)⁻¹: the ridge re-fit towards the dense layer's output. */
+/**
+ * W += (P − W·XᵀX)·scale·UᵀU, with UᵀU = (H + λI)⁻¹: the ridge re-fit towards the dense layer's
+ * output. Three rows·n² products (2·rows·n² multiply-adds: as much as the factorization on a wide
+ * layer), each with four rows of W per pass over XᵀX and U (one load feeds four rows).
+ */
 function refitToDense(W: Float64Array, rows: number, n: number, xtx: Float64Array, target: Float64Array, scale: number, U: Float64Array): void {
-  const m = new Float64Array(n), z = new Float64Array(n);
-  for (let r = 0; r < rows; r++) {
-    const at = r * n;
-    for (let j = 0; j < n; j++) m[j] = target[at + j]!;
-    for (let k = 0; k < n; k++) {
-      const w = W[at + k]!;
-      if (w === 0) continue;
-      const hk = k * n;
-      for (let j = 0; j < n; j++) m[j] -= w * xtx[hk + j]!;
+  const R = 4;
+  const m = new Float64Array(R * n), z = new Float64Array(R * n);
+  for (let r0 = 0; r0 < rows; r0 += R) {
+    const rb = Math.min(R, rows - r0);
+    // Missing rows of the last block read row r0 again and are never written back.
+    const a0 = r0 * n, a1 = (r0 + Math.min(1, rb - 1)) * n, a2 = (r0 + Math.min(2, rb - 1)) * n, a3 = (r0 + Math.min(3, rb - 1)) * n;
+    // m_t = P_t − W_t·XᵀX (XᵀX symmetric: row j of it is column j).
+    for (let j = 0; j < n; j++) {
+      const hj = j * n;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let k = 0; k < n; k++) {
+        const h = xtx[hj + k]!;
+        s0 += W[a0 + k]! * h; s1 += W[a1 + k]! * h; s2 += W[a2 + k]! * h; s3 += W[a3 + k]! * h;
+      }
+      m[j] = target[a0 + j]! - s0; m[n + j] = target[a1 + j]! - s1; m[2 * n + j] = target[a2 + j]! - s2; m[3 * n + j] = target[a3 + j]! - s3;
     }
-    // z = m·Uᵀ (U upper: z_i = Σ_{j≥i} m_j U_ij), then W_r += scale·z·U.
+    // z_t = scale·m_t·Uᵀ (U upper: z_i = Σ_{j≥i} m_j U_ij).
     for (let i = 0; i < n; i++) {
-      let s = 0;
       const ui = i * n;
-      for (let j = i; j < n; j++) s += m[j]! * U[ui + j]!;
-      z[i] = s * scale;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let j = i; j < n; j++) {
+        const u = U[ui + j]!;
+        s0 += m[j]! * u; s1 += m[n + j]! * u; s2 += m[2 * n + j]! * u; s3 += m[3 * n + j]! * u;
+      }
+      z[i] = s0 * scale; z[n + i] = s1 * scale; z[2 * n + i] = s2 * scale; z[3 * n + i] = s3 * scale;
     }
-    for (let i = 0; i < n; i++) {
-      const zi = z[i]!;
-      if (zi === 0) continue;
-      const ui = i * n;
-      for (let j = i; j < n; j++) W[at + j] += zi * U[ui + j]!;
+    // W_t += z_t·U: W_tj += Σ_{i≤j} z_ti U_ij, as a dot product over i (U's column j) per j would
+    // stride; instead four rows of U per pass over each row of W.
+    for (let t = 0; t < rb; t++) {
+      const at = (r0 + t) * n, zt = t * n;
+      let i = 0;
+      for (; i + 3 < n; i += 4) {
+        const z0 = z[zt + i]!, z1 = z[zt + i + 1]!, z2 = z[zt + i + 2]!, z3 = z[zt + i + 3]!;
+        const u0 = i * n, u1 = u0 + n, u2 = u1 + n, u3 = u2 + n;
+        // Columns i..i+3 take the rows of U that reach them (U upper), then all four.
+        W[at + i] += z0 * U[u0 + i]!;
+        W[at + i + 1] += z0 * U[u0 + i + 1]! + z1 * U[u1 + i + 1]!;
+        W[at + i + 2] += z0 * U[u0 + i + 2]! + z1 * U[u1 + i + 2]! + z2 * U[u2 + i + 2]!;
+        for (let j = i + 3; j < n; j++) W[at + j] += z0 * U[u0 + j]! + z1 * U[u1 + j]! + z2 * U[u2 + j]! + z3 * U[u3 + j]!;
+      }
+      for (; i < n; i++) {
+        const zi = z[zt + i]!, ui = i * n;
+        for (let j = i; j < n; j++) W[at + j] += zi * U[ui + j]!;
+      }
     }
   }
 }
