@@ -221,7 +221,7 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
   const groups = channelGroups(graph);
   const method: CalibratedMethod | undefined = prune.method !== 'magnitude' && prune.calib ? prune.method : undefined;
   // Calibrated methods: the layers' input statistics on the dense network (original column order).
-  const cal = method ? layerCalibrations(graph, prune.calib!, new Set(patternOf.keys())) : undefined;
+  const cal = method ? layerCalibrations(graph, prune.calib!, new Set(patternOf.keys()), options.onCalibProgress) : undefined;
   /** Per node: current matrix column → original column (columns move when a group the node consumes is permuted). */
   let origCol = new Map<string, Int32Array>();
   // Per-column weights of the scores, in original column order: |w|·‖x‖ (Wanda's score, the
@@ -403,7 +403,7 @@ function samePerm(a: Int32Array, b: Int32Array): boolean {
  * there are ≥ 2 samples per fold, XᵀX per fold, over the calibration set on the dense network,
  * in the weight matrix's original column order.
  */
-function layerCalibrations(graph: Graph, calib: CalibrationSet, layers: ReadonlySet<string>): Map<string, LayerCalibration> {
+function layerCalibrations(graph: Graph, calib: CalibrationSet, layers: ReadonlySet<string>, progress?: (done: number, total: number) => void): Map<string, LayerCalibration> {
   const out = new Map<string, LayerCalibration>();
   streamCalibration(graph, calib, layers, ({ node, inputs }) => {
     const w = graph.values.get(node.inputs[1] ?? '')?.constant;
@@ -418,7 +418,7 @@ function layerCalibrations(graph: Graph, calib: CalibrationSet, layers: Readonly
       folds: stats.folds?.map((f) => ({ xtx: f.xtx[0]!, count: f.sampledRows })),
     });
     return undefined;
-  });
+  }, { progress });
   return out;
 }
 
