@@ -45,7 +45,7 @@ export interface Factor {
  * a wide layer's U is n²·8 bytes (170 MB at 4608 columns).
  */
 const factors: { xtx: Float64Array; key: string; factor: Factor }[] = [];
-const FACTOR_CACHE_BYTES = 2 ** 28;
+const FACTOR_CACHE_BYTES = 2 ** 26;
 
 function cachedFactor(xtx: Float64Array, key: string): Factor | undefined {
   const at = factors.findIndex((f) => f.xtx === xtx && f.key === key);
