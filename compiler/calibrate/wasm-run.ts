@@ -1,7 +1,7 @@
 // Runs single nodes of the calibration stream on the wasmsimd kernels (the runtime's fastest
-// dense ones, 3–5× its js kernels on convolutions): one WebAssembly.Memory, grown as a node
-// needs, into which each call copies its inputs, runs, and copies its outputs out. Compile-time
-// only (Node): the module is compiled synchronously, which browsers refuse for large modules.
+// dense ones): one WebAssembly.Memory, grown as a node needs, into which each call copies its
+// inputs, runs, and copies its outputs out. Compile-time only (Node): the module is compiled
+// synchronously, which browsers refuse for large modules.
 
 import type { TensorView } from '../../runtime/tensor.js';
 import type { Kernel, KernelContext, NodeShapes, WasmEnv } from '../../runtime/kernels/kernel.js';
