@@ -63,33 +63,41 @@ export const DEFAULT_MAX_ROWS = 8192;
 /** Rows accumulated before each XᵀX update: long enough dot products, small enough to stay in cache. */
 const CHUNK = 64;
 
-/** Accumulates rows (given column-major as bt[col·CHUNK + r], r < n) into the upper triangle of h. */
+/**
+ * Accumulates rows (given column-major as bt[col·CHUNK + r], r < n) into the upper triangle of h
+ * (entries below it may be touched too: `finish` overwrites them). 2×4 tiles of h per pass over
+ * the chunk: six loads feed eight multiply-adds.
+ */
 function accumulateXtx(h: Float64Array, bt: Float64Array, cols: number, n: number): void {
-  for (let i = 0; i < cols; i++) {
-    const bi = i * CHUNK;
-    let any = false;
-    for (let r = 0; r < n; r++) if (bt[bi + r] !== 0) { any = true; break; }
-    if (!any) continue;
-    const hi = i * cols;
+  let i = 0;
+  for (; i + 1 < cols; i += 2) {
+    const b0 = i * CHUNK, b1 = b0 + CHUNK;
+    const h0 = i * cols, h1 = h0 + cols;
     let j = i;
-    // Two columns per step: one load of column i feeds two accumulators.
-    for (; j + 1 < cols; j += 2) {
-      const bj = j * CHUNK, bk = bj + CHUNK;
-      let s0 = 0, s1 = 0;
+    for (; j + 3 < cols; j += 4) {
+      const c0 = j * CHUNK, c1 = c0 + CHUNK, c2 = c1 + CHUNK, c3 = c2 + CHUNK;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
       for (let r = 0; r < n; r++) {
-        const x = bt[bi + r]!;
-        s0 += x * bt[bj + r]!;
-        s1 += x * bt[bk + r]!;
+        const x0 = bt[b0 + r]!, x1 = bt[b1 + r]!;
+        const y0 = bt[c0 + r]!, y1 = bt[c1 + r]!, y2 = bt[c2 + r]!, y3 = bt[c3 + r]!;
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
       }
-      h[hi + j] += s0;
-      h[hi + j + 1] += s1;
+      h[h0 + j] += s00; h[h0 + j + 1] += s01; h[h0 + j + 2] += s02; h[h0 + j + 3] += s03;
+      h[h1 + j] += s10; h[h1 + j + 1] += s11; h[h1 + j + 2] += s12; h[h1 + j + 3] += s13;
     }
-    if (j < cols) {
-      const bj = j * CHUNK;
-      let s0 = 0;
-      for (let r = 0; r < n; r++) s0 += bt[bi + r]! * bt[bj + r]!;
-      h[hi + j] += s0;
+    for (; j < cols; j++) {
+      const c0 = j * CHUNK;
+      let s0 = 0, s1 = 0;
+      for (let r = 0; r < n; r++) { const y = bt[c0 + r]!; s0 += bt[b0 + r]! * y; s1 += bt[b1 + r]! * y; }
+      h[h0 + j] += s0; h[h1 + j] += s1;
     }
+  }
+  if (i < cols) {
+    const b0 = i * CHUNK, h0 = i * cols;
+    let s = 0;
+    for (let r = 0; r < n; r++) s += bt[b0 + r]! * bt[b0 + r]!;
+    h[h0 + i] += s;
   }
 }
 
@@ -108,9 +116,20 @@ function accumulateTarget(p: Float64Array, w: Float32Array, dt: Float64Array, bt
       for (let r = 0; r < n; r++) y[yo + r] += wv * dt[dc + r]!;
     }
   }
+  // Four columns per pass over y's row: five loads feed four multiply-adds.
   for (let o = 0; o < rows; o++) {
     const yo = o * CHUNK, po = o * cols;
-    for (let j = 0; j < cols; j++) {
+    let j = 0;
+    for (; j + 3 < cols; j += 4) {
+      const b0 = j * CHUNK, b1 = b0 + CHUNK, b2 = b1 + CHUNK, b3 = b2 + CHUNK;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let r = 0; r < n; r++) {
+        const v = y[yo + r]!;
+        s0 += v * bt[b0 + r]!; s1 += v * bt[b1 + r]!; s2 += v * bt[b2 + r]!; s3 += v * bt[b3 + r]!;
+      }
+      p[po + j] += s0; p[po + j + 1] += s1; p[po + j + 2] += s2; p[po + j + 3] += s3;
+    }
+    for (; j < cols; j++) {
       const bj = j * CHUNK;
       let s = 0;
       for (let r = 0; r < n; r++) s += y[yo + r]! * bt[bj + r]!;
@@ -147,21 +166,24 @@ class Accumulator {
     }
   }
 
-  /** Adds one row; `get(c)` returns column c's value, `getDense(c)` the dense network's; `sample` says whether it feeds XᵀX. */
-  add(get: (c: number) => number, getDense: (c: number) => number, sample: boolean): void {
+  /**
+   * Adds one row: column c's value is x[xAt + c], the dense network's d[dAt + c]; `sample` says
+   * whether it feeds XᵀX.
+   */
+  add(x: ArrayLike<number>, xAt: number, d: ArrayLike<number>, dAt: number, sample: boolean): void {
     const { cols, sum, sumSq } = this;
     const bt = sample ? this.bt : undefined;
     const dt = sample ? this.dt : undefined;
     const at = this.n;
     for (let c = 0; c < cols; c++) {
-      const x = get(c);
-      sum[c] += x;
-      sumSq[c] += x * x;
-      if (bt) bt[c * CHUNK + at] = x;
-      if (dt) dt[c * CHUNK + at] = getDense(c);
+      const v = x[xAt + c]!;
+      sum[c] += v;
+      sumSq[c] += v * v;
     }
     this.rows++;
     if (!bt) return;
+    for (let c = 0; c < cols; c++) bt[c * CHUNK + at] = x[xAt + c]!;
+    if (dt) for (let c = 0; c < cols; c++) dt[c * CHUNK + at] = d[dAt + c]!;
     this.sampled++;
     if (++this.n === CHUNK) this.flush();
   }
@@ -207,6 +229,7 @@ export function inputStats(
   const perSample = transA ? inputs[0]!.shape[1]! : Math.floor(inputs[0]!.data.length / cols);
   const stride = Math.max(1, Math.ceil((perSample * inputs.length) / maxRows));
   let index = 0;
+  const row = new Float64Array(cols), denseRow = new Float64Array(cols);
   inputs.forEach((t, s) => {
     const x = floatData(t, node);
     const d = dense ? floatData(dense[s]!, node) : x;
@@ -214,10 +237,13 @@ export function inputStats(
     if (transA) {
       // A is [K, M]: row m of op(A) is column m of A.
       const m = t.shape[1]!;
-      for (let r = 0; r < m; r++) acc.add((c) => x[c * m + r]!, (c) => d[c * m + r]!, index++ % stride === 0);
+      for (let r = 0; r < m; r++) {
+        for (let c = 0; c < cols; c++) { row[c] = x[c * m + r]!; denseRow[c] = d[c * m + r]!; }
+        acc.add(row, 0, denseRow, 0, index++ % stride === 0);
+      }
     } else {
       if (x.length % cols !== 0) throw new Error(`calibration: layer '${node.name}' input of ${x.length} values is not rows of ${cols}`);
-      for (let base = 0; base < x.length; base += cols) acc.add((c) => x[base + c]!, (c) => d[base + c]!, index++ % stride === 0);
+      for (let base = 0; base < x.length; base += cols) acc.add(x, base, d, base, index++ % stride === 0);
     }
   });
   for (const a of accs) a.finish();
@@ -281,6 +307,15 @@ function convStats(
   const accs = Array.from({ length: group }, (_, g) => Array.from({ length: K }, () => new Accumulator(cols, full, weights?.subarray(g * rowsG * cols, (g + 1) * rowsG * cols), rowsG)));
   const stride = Math.max(1, Math.ceil((positions * inputs.length * first.shape[0]!) / maxRows));
   let index = 0;
+  const row = new Float64Array(cols), denseRow = new Float64Array(cols);
+  const gather = (src: Float32Array | Float64Array, base: number, p: number, out: Float64Array): void => {
+    for (let tap = 0; tap < taps; tap++) {
+      const off = table[p * taps + tap]!;
+      const at = tap * cg;
+      if (off < 0) { out.fill(0, at, at + cg); continue; }
+      for (let ci = 0, src0 = base + off; ci < cg; ci++) out[at + ci] = src[src0 + ci * plane]!;
+    }
+  };
   inputs.forEach((t, s) => {
     const x = floatData(t, node);
     const d = dense ? floatData(dense[s]!, node) : x;
@@ -290,15 +325,11 @@ function convStats(
       for (let g = 0; g < group; g++) {
         const base = (b * cin + g * cg) * plane;
         for (let p = 0; p < positions; p++) {
-          const row = p * taps;
           const sample = (index + p) % stride === 0;
-          accs[g]![s % K]!.add((c) => {
-            const off = table[row + Math.floor(c / cg)]!;
-            return off < 0 ? 0 : x[base + (c % cg) * plane + off]!;
-          }, (c) => {
-            const off = table[row + Math.floor(c / cg)]!;
-            return off < 0 ? 0 : d[base + (c % cg) * plane + off]!;
-          }, sample);
+          // The im2col row of position p: column tap·Cg + ci (gathered; the dense one only when it feeds the target).
+          gather(x, base, p, row);
+          if (sample && d !== x) gather(d, base, p, denseRow);
+          accs[g]![s % K]!.add(row, 0, d !== x ? denseRow : row, 0, sample);
         }
       }
       index += positions;

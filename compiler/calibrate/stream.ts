@@ -13,6 +13,7 @@ import { evaluateNode, nodeOutputTypes } from '../analysis/interpret.js';
 import type { CalibrationSet } from './data.js';
 import { SpcError } from '../errors.js';
 import { describeNonFinite, firstNonFinite, requireFiniteSamples } from '../sparse/prune/finite.js';
+import { calibrationWasm, runWasmNode } from './wasm-run.js';
 
 /** A layer reached by the stream: its node and its input 0 for every sample, in sample order. */
 export interface LayerVisit {
@@ -39,11 +40,19 @@ export interface StreamOptions {
 
 let cachedRegistry: KernelRegistry | undefined;
 
+/** Ops whose wasmsimd kernels calibration runs: the heavy ones (the rest cost little on js). */
+const WASM_OPS = new Set(['Conv', 'Gemm', 'MatMul']);
+
+/** A prepared choice for a node: its kernel, and whether it is a wasmsimd one (runWasmNode). */
+interface Choice { readonly kernel: Kernel; readonly wasm: boolean }
+
 /**
- * The optimized dense js kernel for `node` when there is one (the ref kernels are the spec but
- * too slow for 64 samples of a 224×224 network); undefined sends the node to the ref interpreter.
+ * The fastest dense kernel for `node` calibration can run: wasmsimd for Conv/Gemm/MatMul where
+ * this engine has SIMD128 and the kernel supports the node, else the optimized js one (the ref
+ * kernels are the spec but too slow for 64 samples of a 224×224 network); undefined sends the
+ * node to the ref interpreter.
  */
-function fastKernel(registry: KernelRegistry, node: Node, inputs: readonly (TensorView | undefined)[], outputs: readonly TensorView[]): Kernel | undefined {
+function fastKernel(registry: KernelRegistry, node: Node, inputs: readonly (TensorView | undefined)[], outputs: readonly TensorView[]): Choice | undefined {
   const epilogue = attrString(node, 'spc_activation', '');
   const shapes: NodeShapes = {
     inputs: inputs.map((t) => (t ? { dtype: t.dtype, shape: t.shape } : undefined)),
@@ -51,25 +60,39 @@ function fastKernel(registry: KernelRegistry, node: Node, inputs: readonly (Tens
     attrs: kernelAttrs(node),
   };
   const dtype = inputs.find((t) => t !== undefined)?.dtype;
-  for (const k of registry.values()) {
-    if (k.op !== node.op || k.target !== 'js' || (k.format ?? 'dense') !== 'dense' || k.epilogue !== epilogue) continue;
-    if (k.dtypes !== 'any' && (dtype === undefined || !(k.dtypes.includes(dtype) || (dtype === 'float32' && k.dtypes.includes('f32'))))) continue;
-    if (k.supports && !k.supports(shapes)) continue;
-    return k;
-  }
-  return undefined;
+  const pick = (target: Kernel['target']): Kernel | undefined => {
+    for (const k of registry.values()) {
+      if (k.op !== node.op || k.target !== target || (k.format ?? 'dense') !== 'dense' || k.epilogue !== epilogue) continue;
+      if (k.dtypes !== 'any' && (dtype === undefined || !(k.dtypes.includes(dtype) || (dtype === 'float32' && k.dtypes.includes('f32'))))) continue;
+      if (k.supports && !k.supports(shapes)) continue;
+      return k;
+    }
+    return undefined;
+  };
+  const wasm = WASM_OPS.has(node.op) && calibrationWasm() ? pick('wasmsimd') : undefined;
+  if (wasm) return { kernel: wasm, wasm: true };
+  const js = pick('js');
+  return js ? { kernel: js, wasm: false } : undefined;
 }
 
-function runNode(registry: KernelRegistry, node: Node, inputs: readonly (TensorView | undefined)[], opset: number, cache: Map<Node, Kernel | null>): TensorView[] {
-  let kernel = cache.get(node);
-  const types = kernel === null ? undefined : nodeOutputTypes(node, inputs, opset);
+function runNode(registry: KernelRegistry, node: Node, inputs: readonly (TensorView | undefined)[], opset: number, cache: Map<Node, Choice | null>): TensorView[] {
+  let choice = cache.get(node);
+  const types = choice === null ? undefined : nodeOutputTypes(node, inputs, opset);
   const outputs = types?.map((t) => ({ dtype: t.dtype, shape: t.shape, data: allocArray(t.dtype, sizeOf(t.shape)) }));
-  if (kernel === undefined) {
-    kernel = outputs ? fastKernel(registry, node, inputs, outputs) ?? null : null;
-    cache.set(node, kernel);
+  if (choice === undefined) {
+    choice = outputs ? fastKernel(registry, node, inputs, outputs) ?? null : null;
+    cache.set(node, choice);
   }
-  if (kernel === null || !outputs) return evaluateNode(node, inputs, opset, registry);
-  kernel.prepare({ node: node.name, inputs, outputs, attrs: kernelAttrs(node) })();
+  if (choice === null || !outputs) return evaluateNode(node, inputs, opset, registry);
+  const ctx = { node: node.name, inputs, outputs, attrs: kernelAttrs(node) };
+  if (choice.wasm) {
+    const shapes: NodeShapes = {
+      inputs: inputs.map((t) => (t ? { dtype: t.dtype, shape: t.shape } : undefined)),
+      outputs: outputs.map((t) => ({ dtype: t.dtype, shape: t.shape })),
+      attrs: ctx.attrs,
+    };
+    runWasmNode(choice.kernel, shapes, ctx);
+  } else choice.kernel.prepare(ctx)();
   return outputs;
 }
 
@@ -117,7 +140,7 @@ export function streamCalibration(
   }
   const lastUse = new Map<string, number>();
   graph.nodes.forEach((n, i) => n.inputs.forEach((x) => { if (x !== '') lastUse.set(x, i); }));
-  const cache = new Map<Node, Kernel | null>();
+  const cache = new Map<Node, Choice | null>();
   // The dense network's activations where they differ from the pruned one's (same name, other arrays).
   const denseActs = new Map<string, TensorView[]>();
   const changed = new Set<string>();

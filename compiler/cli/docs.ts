@@ -25,6 +25,7 @@ const CONVENTIONS = `## Conventions
   printed, so \`--json --quiet\` gives JSON and no warnings.
 - **Progress.** Long work (calibration in \`spc compile --calib\`, \`spc tune\`) draws a progress bar
   on stderr, only when stderr is a terminal and never with \`--quiet\`: logs and pipes stay clean.
+  Past 2 s a phase also shows an ETA, extrapolated from its time per step so far.
 - **Files.** Every file is written atomically (temporary file, then rename), and the files of one
   run (artifact, dispatch module, report, \`--emit-onnx\`) as a group: every temporary file is
   written before any is renamed, and a rename failing midway puts the previous files back, so a

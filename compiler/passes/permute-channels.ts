@@ -221,22 +221,33 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
   const groups = channelGroups(graph);
   const method: CalibratedMethod | undefined = prune.method !== 'magnitude' && prune.calib ? prune.method : undefined;
   // Calibrated methods: the layers' input statistics on the dense network (original column order).
-  const cal = method ? layerCalibrations(graph, prune.calib!, new Set(patternOf.keys())) : undefined;
+  const cal = method ? layerCalibrations(graph, prune.calib!, new Set(patternOf.keys()), options.onCalibProgress) : undefined;
   /** Per node: current matrix column → original column (columns move when a group the node consumes is permuted). */
   let origCol = new Map<string, Int32Array>();
   // Per-column weights of the scores, in original column order: |w|·‖x‖ (Wanda's score, the
   // search's objective) and the squared saliency w²·‖x‖² (Wanda) or w²/[H⁻¹]jj (SparseGPT's OBS error).
   const linearW = new Map<string, Float64Array>();
   const squaredW = new Map<string, Float64Array>();
-  for (const [node, c] of cal ?? []) {
-    linearW.set(node, Float64Array.from(c.sumSq, Math.sqrt));
-    squaredW.set(node, method === 'sparsegpt' ? inverseHessianDiagonal(c).map((d) => 1 / d) : Float64Array.from(c.sumSq));
-  }
+  for (const [node, c] of cal ?? []) linearW.set(node, Float64Array.from(c.sumSq, Math.sqrt));
+  /**
+   * Fills squaredW for `nodes` as their group reaches them: SparseGPT's saliencies factor the
+   * layer's statistics, and the identity order's error check right after reuses that factor
+   * (sparsegpt.ts caches the recent ones only, to keep memory O(largest layer)).
+   */
+  const squaredFor = (nodes: readonly string[]): void => {
+    for (const node of nodes) {
+      const c = cal?.get(node);
+      if (!c || squaredW.has(node)) continue;
+      squaredW.set(node, method === 'sparsegpt' ? inverseHessianDiagonal(c).map((d) => 1 / d) : Float64Array.from(c.sumSq));
+    }
+  };
   const colScale = (weights: ReadonlyMap<string, Float64Array>, node: string, col: number): number => {
     const nv = weights.get(node);
     if (!nv) return 1;
     return nv[origCol.get(node)?.[col] ?? col]!;
   };
+  /** ‖WX‖² per layer: a permutation of its rows or columns leaves it as is, so it is computed once. */
+  const denseErrors = new Map<string, number>();
   /** SparseGPT's dampening per layer in the error estimate, chosen once (on the first order seen). */
   const dampenings = new Map<string, number>();
   const now = settings.now ?? (() => performance.now());
@@ -322,6 +333,7 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
       if (r.after > r.before) candidates.push(r.perm);
       const left2 = timeLeft();
       if (left2 === undefined || left2 > 0) {
+        squaredFor(group.edits.map((e) => e.node));
         const sq = terms(2, squaredW, false);
         const r2 = searchPermutation(C, cell, sq.columns, sq.rowTerms, { timeMs: left2, now });
         timedOut ||= r2.timedOut;
@@ -337,7 +349,8 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
           const c = reorderCalibration(cal!.get(l)!, cols.get(l));
           let d = dampenings.get(l);
           if (method === 'sparsegpt' && d === undefined) { d = errorDampening(w.m, w.rows, w.cols, c, rule); dampenings.set(l, d); }
-          const e = calibratedError(method, w.m, w.rows, w.cols, c, rule, d);
+          const e = calibratedError(method, w.m, w.rows, w.cols, c, rule, d, denseErrors.get(l));
+          denseErrors.set(l, e.dense);
           total += e.dense > 0 ? e.error / e.dense : e.error;
         }
         return total;
@@ -390,7 +403,7 @@ function samePerm(a: Int32Array, b: Int32Array): boolean {
  * there are ≥ 2 samples per fold, XᵀX per fold, over the calibration set on the dense network,
  * in the weight matrix's original column order.
  */
-function layerCalibrations(graph: Graph, calib: CalibrationSet, layers: ReadonlySet<string>): Map<string, LayerCalibration> {
+function layerCalibrations(graph: Graph, calib: CalibrationSet, layers: ReadonlySet<string>, progress?: (done: number, total: number) => void): Map<string, LayerCalibration> {
   const out = new Map<string, LayerCalibration>();
   streamCalibration(graph, calib, layers, ({ node, inputs }) => {
     const w = graph.values.get(node.inputs[1] ?? '')?.constant;
@@ -405,7 +418,7 @@ function layerCalibrations(graph: Graph, calib: CalibrationSet, layers: Readonly
       folds: stats.folds?.map((f) => ({ xtx: f.xtx[0]!, count: f.sampledRows })),
     });
     return undefined;
-  });
+  }, { progress });
   return out;
 }
 

@@ -8,6 +8,7 @@
 import type { MaskRule } from './mask-rule.js';
 import { splitCount } from './mask-rule.js';
 import { pruneOrder } from './masks.js';
+import { upperCholeskyOfInverse } from './cholesky.js';
 
 export interface SparseGptOptions {
   /** Columns per block (rounded up to a multiple of M or of the block width); default 128. */
@@ -30,77 +31,49 @@ export interface FixedMask {
   readonly pruned: Uint8Array;
 }
 
-/** In-place lower Cholesky of the n×n row-major `a`; false when it is not positive definite. */
-function choleskyLower(a: Float64Array, n: number): boolean {
-  for (let j = 0; j < n; j++) {
-    const rj = j * n;
-    let s = a[rj + j]!;
-    for (let k = 0; k < j; k++) s -= a[rj + k]! * a[rj + k]!;
-    if (!(s > 0)) return false;
-    const d = Math.sqrt(s);
-    a[rj + j] = d;
-    for (let i = j + 1; i < n; i++) {
-      const ri = i * n;
-      let t = a[ri + j]!;
-      for (let k = 0; k < j; k++) t -= a[ri + k]! * a[rj + k]!;
-      a[ri + j] = t / d;
-    }
-  }
-  for (let i = 0; i < n; i++) a.fill(0, i * n + i + 1, (i + 1) * n);
-  return true;
-}
-
-/** Inverse of a lower-triangular n×n matrix, built row by row (row i from rows < i). */
-function invertLower(l: Float64Array, n: number): Float64Array {
-  const x = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let k = 0; k < i; k++) {
-      const lik = l[ri + k]!;
-      if (lik === 0) continue;
-      const rk = k * n;
-      for (let j = 0; j <= k; j++) x[ri + j] -= lik * x[rk + j]!;
-    }
-    x[ri + i] += 1;
-    const d = l[ri + i]!;
-    for (let j = 0; j <= i; j++) x[ri + j] /= d;
-  }
-  return x;
-}
-
-/**
- * The upper Cholesky factor U of H⁻¹ (H⁻¹ = UᵀU), or undefined when H is not positive definite.
- * With P the reversal permutation and PHP = LLᵀ: H⁻¹ = (P L⁻¹ P)ᵀ(P L⁻¹ P), so U = P L⁻¹ P,
- * one Cholesky and one triangular inverse instead of an inverse and a second Cholesky.
- */
-export function upperCholeskyOfInverse(h: Float64Array, n: number): Float64Array | undefined {
-  const r = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) r[i * n + j] = h[(n - 1 - i) * n + (n - 1 - j)]!;
-  if (!choleskyLower(r, n)) return undefined;
-  const li = invertLower(r, n);
-  const u = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) u[i * n + j] = li[(n - 1 - i) * n + (n - 1 - j)]!;
-  return u;
-}
-
-interface Factor {
+export interface Factor {
   /** Upper Cholesky factor of (H + λI)⁻¹. */
   readonly U: Float64Array;
   /** Columns never nonzero in the statistics. */
   readonly dead: readonly number[];
 }
 
-/** Factors by statistics array and dampening: the sensitivity levels of a layer share one. */
-const factors = new WeakMap<Float64Array, Map<string, Factor>>();
+/**
+ * Recently used factors, by statistics array and dampening: the sensitivity levels of a layer,
+ * and the permutation's saliencies and error check on the same statistics, share one. Bounded
+ * (least recently used out first, the newest always kept) so memory stays O(largest layer):
+ * a wide layer's U is n²·8 bytes (170 MB at 4608 columns).
+ */
+const factors: { xtx: Float64Array; key: string; factor: Factor }[] = [];
+const FACTOR_CACHE_BYTES = 2 ** 26;
+
+function cachedFactor(xtx: Float64Array, key: string): Factor | undefined {
+  const at = factors.findIndex((f) => f.xtx === xtx && f.key === key);
+  if (at < 0) return undefined;
+  const [hit] = factors.splice(at, 1);
+  factors.push(hit!);
+  return hit!.factor;
+}
+
+function cacheFactor(xtx: Float64Array, key: string, factor: Factor): void {
+  factors.push({ xtx, key, factor });
+  let bytes = factors.reduce((b, f) => b + f.factor.U.byteLength, 0);
+  while (factors.length > 1 && bytes > FACTOR_CACHE_BYTES) bytes -= factors.shift()!.factor.U.byteLength;
+}
 
 /**
- * H = scale·XᵀX with dead columns' diagonal set to 1, dampened by `fraction` of its mean diagonal
- * (×10 up to 6 times while the factorization fails), and U. Cached per `xtx` array, which
- * must not change after its first use (calibration statistics never do).
+ * SparseGPT's factor of the statistics `xtx` over `count` rows at dampening `fraction`: H =
+ * 2/count·XᵀX with dead columns' diagonal set to 1, dampened by `fraction` of its mean diagonal
+ * (×10 up to 6 times while the factorization fails), and U. Cached per `xtx` array (see
+ * `factors`), which must not change after its first use (calibration statistics never do).
  */
+export function sparseGptFactor(xtx: Float64Array, n: number, count: number, fraction: number): Factor {
+  return factorOf(xtx, n, count > 0 ? 2 / count : 1, fraction);
+}
+
 function factorOf(xtx: Float64Array, n: number, scale: number, fraction: number): Factor {
   const key = `${scale}:${fraction}`;
-  const cached = factors.get(xtx)?.get(key);
+  const cached = cachedFactor(xtx, key);
   if (cached) return cached;
   const H = new Float64Array(n * n);
   for (let i = 0; i < H.length; i++) H[i] = xtx[i]! * scale;
@@ -117,15 +90,10 @@ function factorOf(xtx: Float64Array, n: number, scale: number, fraction: number)
   let damp = fraction * mean;
   let U: Float64Array | undefined;
   // Rank-deficient statistics with tiny dampening can fail numerically: dampen more.
-  for (let attempt = 0; attempt < 6 && !U; attempt++, damp = damp * 10 || mean || 1) {
-    const Hd = Float64Array.from(H);
-    for (let j = 0; j < n; j++) Hd[j * n + j] += damp;
-    U = upperCholeskyOfInverse(Hd, n);
-  }
+  for (let attempt = 0; attempt < 6 && !U; attempt++, damp = damp * 10 || mean || 1) U = upperCholeskyOfInverse(H, n, damp);
   if (!U) throw new Error(`pruneSparseGpt: the ${n}×${n} Hessian is not positive definite even with dampening`);
   const factor = { U, dead };
-  if (!factors.has(xtx)) factors.set(xtx, new Map());
-  factors.get(xtx)!.set(key, factor);
+  cacheFactor(xtx, key, factor);
   return factor;
 }
 
@@ -164,6 +132,8 @@ export function pruneSparseGpt(
     : rule.kind === 'block' ? splitCount(rule.prune, widths.map((wd) => (wd / rule.bc) * (rows / rule.br))) : undefined;
   const pruned = new Uint8Array(rows * n);
   const err = new Float64Array(rows * B);
+  /** One row's nonzero errors in the block and their rows of U (offsets). */
+  const nzE = new Float64Array(B), nzU = new Int32Array(B);
   const score = (r: number, j: number): number => { const v = W[r * n + j]! / U![j * n + j]!; return v * v; };
 
   starts.forEach((i1, b) => {
@@ -205,14 +175,23 @@ export function pruneSparseGpt(
         W[at + i] = 0;
       }
     }
-    // Lazy update of the columns after the block.
+    // Lazy update of the columns after the block, four of the row's errors per pass over them.
     if (i2 < n) {
       for (let r = 0; r < rows; r++) {
         const at = r * n;
+        let m = 0;
         for (let k = 0; k < width; k++) {
           const e = err[r * B + k]!;
-          if (e === 0) continue;
-          const uk = (i1 + k) * n;
+          if (e !== 0) { nzE[m] = e; nzU[m++] = (i1 + k) * n; }
+        }
+        let q = 0;
+        for (; q + 3 < m; q += 4) {
+          const e0 = nzE[q]!, e1 = nzE[q + 1]!, e2 = nzE[q + 2]!, e3 = nzE[q + 3]!;
+          const u0 = nzU[q]!, u1 = nzU[q + 1]!, u2 = nzU[q + 2]!, u3 = nzU[q + 3]!;
+          for (let j = i2; j < n; j++) W[at + j] -= e0 * U![u0 + j]! + e1 * U![u1 + j]! + e2 * U![u2 + j]! + e3 * U![u3 + j]!;
+        }
+        for (; q < m; q++) {
+          const e = nzE[q]!, uk = nzU[q]!;
           for (let j = i2; j < n; j++) W[at + j] -= e * U![uk + j]!;
         }
       }
@@ -289,30 +268,56 @@ export function chooseDampening(
   return { dampening: candidates[best]!, scores };
 }
 
-/** W += (P − W·XᵀX)·scale·UᵀU, with UᵀU = (H + λI)⁻¹: the ridge re-fit towards the dense layer's output. */
+/**
+ * W += (P − W·XᵀX)·scale·UᵀU, with UᵀU = (H + λI)⁻¹: the ridge re-fit towards the dense layer's
+ * output. Three rows·n² products (2·rows·n² multiply-adds: as much as the factorization on a wide
+ * layer), each with four rows of W per pass over XᵀX and U (one load feeds four rows).
+ */
 function refitToDense(W: Float64Array, rows: number, n: number, xtx: Float64Array, target: Float64Array, scale: number, U: Float64Array): void {
-  const m = new Float64Array(n), z = new Float64Array(n);
-  for (let r = 0; r < rows; r++) {
-    const at = r * n;
-    for (let j = 0; j < n; j++) m[j] = target[at + j]!;
-    for (let k = 0; k < n; k++) {
-      const w = W[at + k]!;
-      if (w === 0) continue;
-      const hk = k * n;
-      for (let j = 0; j < n; j++) m[j] -= w * xtx[hk + j]!;
+  const R = 4;
+  const m = new Float64Array(R * n), z = new Float64Array(R * n);
+  for (let r0 = 0; r0 < rows; r0 += R) {
+    const rb = Math.min(R, rows - r0);
+    // Missing rows of the last block read row r0 again and are never written back.
+    const a0 = r0 * n, a1 = (r0 + Math.min(1, rb - 1)) * n, a2 = (r0 + Math.min(2, rb - 1)) * n, a3 = (r0 + Math.min(3, rb - 1)) * n;
+    // m_t = P_t − W_t·XᵀX (XᵀX symmetric: row j of it is column j).
+    for (let j = 0; j < n; j++) {
+      const hj = j * n;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let k = 0; k < n; k++) {
+        const h = xtx[hj + k]!;
+        s0 += W[a0 + k]! * h; s1 += W[a1 + k]! * h; s2 += W[a2 + k]! * h; s3 += W[a3 + k]! * h;
+      }
+      m[j] = target[a0 + j]! - s0; m[n + j] = target[a1 + j]! - s1; m[2 * n + j] = target[a2 + j]! - s2; m[3 * n + j] = target[a3 + j]! - s3;
     }
-    // z = m·Uᵀ (U upper: z_i = Σ_{j≥i} m_j U_ij), then W_r += scale·z·U.
+    // z_t = scale·m_t·Uᵀ (U upper: z_i = Σ_{j≥i} m_j U_ij).
     for (let i = 0; i < n; i++) {
-      let s = 0;
       const ui = i * n;
-      for (let j = i; j < n; j++) s += m[j]! * U[ui + j]!;
-      z[i] = s * scale;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let j = i; j < n; j++) {
+        const u = U[ui + j]!;
+        s0 += m[j]! * u; s1 += m[n + j]! * u; s2 += m[2 * n + j]! * u; s3 += m[3 * n + j]! * u;
+      }
+      z[i] = s0 * scale; z[n + i] = s1 * scale; z[2 * n + i] = s2 * scale; z[3 * n + i] = s3 * scale;
     }
-    for (let i = 0; i < n; i++) {
-      const zi = z[i]!;
-      if (zi === 0) continue;
-      const ui = i * n;
-      for (let j = i; j < n; j++) W[at + j] += zi * U[ui + j]!;
+    // W_t += z_t·U: W_tj += Σ_{i≤j} z_ti U_ij, as a dot product over i (U's column j) per j would
+    // stride; instead four rows of U per pass over each row of W.
+    for (let t = 0; t < rb; t++) {
+      const at = (r0 + t) * n, zt = t * n;
+      let i = 0;
+      for (; i + 3 < n; i += 4) {
+        const z0 = z[zt + i]!, z1 = z[zt + i + 1]!, z2 = z[zt + i + 2]!, z3 = z[zt + i + 3]!;
+        const u0 = i * n, u1 = u0 + n, u2 = u1 + n, u3 = u2 + n;
+        // Columns i..i+3 take the rows of U that reach them (U upper), then all four.
+        W[at + i] += z0 * U[u0 + i]!;
+        W[at + i + 1] += z0 * U[u0 + i + 1]! + z1 * U[u1 + i + 1]!;
+        W[at + i + 2] += z0 * U[u0 + i + 2]! + z1 * U[u1 + i + 2]! + z2 * U[u2 + i + 2]!;
+        for (let j = i + 3; j < n; j++) W[at + j] += z0 * U[u0 + j]! + z1 * U[u1 + j]! + z2 * U[u2 + j]! + z3 * U[u3 + j]!;
+      }
+      for (; i < n; i++) {
+        const zi = z[zt + i]!, ui = i * n;
+        for (let j = i; j < n; j++) W[at + j] += zi * U[ui + j]!;
+      }
     }
   }
 }

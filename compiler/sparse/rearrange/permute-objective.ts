@@ -7,7 +7,7 @@
 
 import type { MaskRule } from '../prune/mask-rule.js';
 import { pruneWanda } from '../prune/wanda.js';
-import { chooseDampening, pruneSparseGpt, upperCholeskyOfInverse } from '../prune/sparsegpt.js';
+import { chooseDampening, pruneSparseGpt, sparseGptFactor } from '../prune/sparsegpt.js';
 
 export type CalibratedMethod = 'wanda' | 'sparsegpt';
 
@@ -24,23 +24,41 @@ export interface LayerCalibration {
   readonly folds?: readonly { readonly xtx: Float64Array; readonly count: number }[];
 }
 
-/** Σ_r (w_r − ŵ_r) H (w_r − ŵ_r)ᵀ for row-major rows×cols w, ŵ (ŵ undefined: zero) and the symmetric cols×cols H. */
+/** Rows of outputError's difference handled per pass over H. */
+const ERROR_ROWS = 4;
+
+/**
+ * Σ_r (w_r − ŵ_r) H (w_r − ŵ_r)ᵀ for row-major rows×cols w, ŵ (ŵ undefined: zero) and the symmetric
+ * cols×cols H. Four rows per pass over H (one load of H feeds four rows), over the columns where
+ * any of them differs, and H's upper triangle only (Σ_a d_a·(H_aa·d_a + 2·Σ_{b>a} H_ab·d_b)).
+ */
 export function outputError(w: Float32Array, pruned: Float32Array | undefined, rows: number, cols: number, h: Float64Array): number {
   if (w.length !== rows * cols || h.length !== cols * cols || (pruned && pruned.length !== w.length)) throw new Error(`outputError: ${w.length} weights, ${h.length} Hessian entries for ${rows}×${cols}`);
-  const d = new Float64Array(cols);
+  // d[c·4 + t]: row r0 + t's difference at column c.
+  const d = new Float64Array(cols * ERROR_ROWS);
   const idx = new Int32Array(cols);
   let total = 0;
-  for (let r = 0; r < rows; r++) {
+  for (let r0 = 0; r0 < rows; r0 += ERROR_ROWS) {
+    d.fill(0);
+    for (let t = 0; t < ERROR_ROWS && r0 + t < rows; t++) {
+      const at = (r0 + t) * cols;
+      for (let c = 0; c < cols; c++) d[c * ERROR_ROWS + t] = w[at + c]! - (pruned ? pruned[at + c]! : 0);
+    }
     let k = 0;
     for (let c = 0; c < cols; c++) {
-      const v = w[r * cols + c]! - (pruned ? pruned[r * cols + c]! : 0);
-      if (v !== 0) { d[k] = v; idx[k++] = c; }
+      const q = c * ERROR_ROWS;
+      if (d[q] !== 0 || d[q + 1] !== 0 || d[q + 2] !== 0 || d[q + 3] !== 0) idx[k++] = c;
     }
     for (let a = 0; a < k; a++) {
-      const ha = idx[a]! * cols;
-      let s = 0;
-      for (let b = 0; b < k; b++) s += h[ha + idx[b]!]! * d[b]!;
-      total += d[a]! * s;
+      const ca = idx[a]!, ha = ca * cols;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let b = a + 1; b < k; b++) {
+        const cb = idx[b]!, hv = h[ha + cb]!, q = cb * ERROR_ROWS;
+        s0 += hv * d[q]!; s1 += hv * d[q + 1]!; s2 += hv * d[q + 2]!; s3 += hv * d[q + 3]!;
+      }
+      const hd = h[ha + ca]!, q = ca * ERROR_ROWS;
+      const x0 = d[q]!, x1 = d[q + 1]!, x2 = d[q + 2]!, x3 = d[q + 3]!;
+      total += x0 * (hd * x0 + 2 * s0) + x1 * (hd * x1 + 2 * s1) + x2 * (hd * x2 + 2 * s2) + x3 * (hd * x3 + 2 * s3);
     }
   }
   return total;
@@ -65,22 +83,11 @@ export function reorderCalibration(cal: LayerCalibration, map: Int32Array | unde
 /** diag((H + λI)⁻¹) with H = 2/T·XᵀX as SparseGPT builds it (dead columns' diagonal 1, λ = 1% of the mean diagonal): its saliency is w²/[H⁻¹]jj. */
 export function inverseHessianDiagonal(cal: LayerCalibration, dampening = 0.01): Float64Array {
   const n = cal.cols;
-  const scale = cal.count > 0 ? 2 / cal.count : 1;
-  const H = Float64Array.from(cal.xtx, (v) => v * scale);
-  let mean = 0;
-  for (let j = 0; j < n; j++) { if (H[j * n + j] === 0) H[j * n + j] = 1; mean += H[j * n + j]!; }
-  mean /= Math.max(1, n);
-  let damp = dampening * mean;
-  for (let attempt = 0; attempt < 6; attempt++, damp = damp * 10 || mean || 1) {
-    const Hd = Float64Array.from(H);
-    for (let j = 0; j < n; j++) Hd[j * n + j] += damp;
-    const U = upperCholeskyOfInverse(Hd, n);
-    if (!U) continue;
-    const diag = new Float64Array(n);
-    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) diag[j] += U[i * n + j]! * U[i * n + j]!;
-    return diag;
-  }
-  throw new Error(`inverseHessianDiagonal: the ${n}×${n} Hessian is not positive definite even with dampening`);
+  // SparseGPT's own (cached) factor: the identity order's error check reuses it.
+  const { U } = sparseGptFactor(cal.xtx, n, cal.count, dampening);
+  const diag = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) diag[j] += U[i * n + j]! * U[i * n + j]!;
+  return diag;
 }
 
 /** `w` pruned by `method` to `rule` from the statistics (Wanda: the column norms Σx²; SparseGPT: XᵀX over `count` rows). */
@@ -106,11 +113,14 @@ export function errorDampening(w: Float32Array, rows: number, cols: number, cal:
 /**
  * The calibrated output error of pruning `w` (rows×cols, columns in `cal`'s order) with `method`
  * to `rule`: with folds, Σ_f ‖(W − Ŵ_f)X_f‖², Ŵ_f pruned on the other folds' statistics (held
- * out); otherwise ‖(W − Ŵ)X‖² in-sample. `dense` is ‖WX‖² on the same rows (the scale).
+ * out); otherwise ‖(W − Ŵ)X‖² in-sample. `dense` is ‖WX‖² on the same rows (the scale);
+ * `denseError` passes it in when known (it does not change when rows and columns are permuted).
  */
-export function calibratedError(method: CalibratedMethod, w: Float32Array, rows: number, cols: number, cal: LayerCalibration, rule: MaskRule, dampening?: number): { error: number; dense: number } {
+export function calibratedError(
+  method: CalibratedMethod, w: Float32Array, rows: number, cols: number, cal: LayerCalibration, rule: MaskRule, dampening?: number, denseError?: number,
+): { error: number; dense: number } {
   if (cal.cols !== cols) throw new Error(`calibratedError: statistics of ${cal.cols} columns for a ${rows}×${cols} matrix`);
-  const dense = outputError(w, undefined, rows, cols, cal.xtx);
+  const dense = denseError ?? outputError(w, undefined, rows, cols, cal.xtx);
   if (!cal.folds) {
     const pruned = pruneWith(method, w, rows, cols, cal.xtx, cal.count, cal.sumSq, rule, dampening);
     return { error: outputError(w, pruned, rows, cols, cal.xtx), dense };

@@ -93,3 +93,42 @@ describe('calibrate/stats', () => {
     });
   });
 });
+
+describe('calibrate/stream on the wasmsimd kernels', () => {
+  it('digits_cnn: every layer input equals the ref interpreter\'s within 1e-5 of its scale, and the wasm kernels ran', async () => {
+    const { loadOnnx } = await import('../../../compiler/frontend/load.js');
+    const { readSamples } = await import('../../../compiler/calibrate/data.js');
+    const { defaultRegistry } = await import('../../../runtime/kernels/index.js');
+    const { makeRegistry } = await import('../../../runtime/kernels/kernel.js');
+    const { calibrationWasm } = await import('../../../compiler/calibrate/wasm-run.js');
+    const corpus = new URL('../../../../../shared/corpus/digits/', import.meta.url);
+    const g = loadOnnx(new URL('digits_cnn.onnx', corpus).pathname).graph;
+    const set = readSamples(new URL('digits-calib-x.npy', corpus).pathname, g, {});
+    const few = { ...set, samples: set.samples.slice(0, 4) };
+    const layers = new Set(g.nodes.filter((n) => n.op === 'Conv' || n.op === 'Gemm' || n.op === 'MatMul').map((n) => n.name));
+    const grab = (registry: ReturnType<typeof defaultRegistry>): Map<string, Float32Array[]> => {
+      const m = new Map<string, Float32Array[]>();
+      streamCalibration(g, few, layers, ({ node, inputs }) => { m.set(node.name, inputs.map((t) => Float32Array.from(t.data as Float32Array))); return undefined; }, { registry });
+      return m;
+    };
+    assert.ok(calibrationWasm(), 'this Node runs WebAssembly SIMD128');
+    const wasmRuns: string[] = [];
+    const registry = makeRegistry([...defaultRegistry().values()].map((k) => (k.target !== 'wasmsimd' ? k : {
+      ...k, prepare: (ctx: Parameters<typeof k.prepare>[0]) => { if (ctx.wasm) wasmRuns.push(ctx.node); return k.prepare(ctx); },
+    })));
+    const fast = grab(registry);
+    // The oracle: no js or wasm kernel at all, so every node runs on the ref interpreter.
+    const ref = grab(makeRegistry([...defaultRegistry().values()].filter((k) => k.target === 'ref')));
+    assert.ok(layers.size >= 3 && fast.size === layers.size);
+    for (const [name, samples] of ref) {
+      samples.forEach((want, s) => {
+        const got = fast.get(name)![s]!;
+        let scale = 0;
+        for (const v of want) scale = Math.max(scale, Math.abs(v));
+        for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-5 * scale, `${name} sample ${s} [${i}]: ${got[i]} vs ${want[i]}`);
+      });
+    }
+    // The layers after the first read what a wasm Conv/Gemm computed.
+    assert.ok(wasmRuns.length >= 4, `wasm kernels ran on ${wasmRuns.join(', ')}`);
+  });
+});

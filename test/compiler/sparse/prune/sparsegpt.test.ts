@@ -4,7 +4,8 @@
 // error no worse than magnitude's.
 
 import { strict as assert } from 'node:assert';
-import { chooseDampening, pruneSparseGpt, upperCholeskyOfInverse } from '../../../../compiler/sparse/prune/sparsegpt.js';
+import { chooseDampening, pruneSparseGpt } from '../../../../compiler/sparse/prune/sparsegpt.js';
+import { upperCholeskyOfInverse } from '../../../../compiler/sparse/prune/cholesky.js';
 import { maskNm, maskUnstructured } from '../../../../compiler/sparse/prune/masks.js';
 import { rng } from '../../passes/build.js';
 
