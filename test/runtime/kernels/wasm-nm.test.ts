@@ -243,6 +243,49 @@ describe('standard N:M wasmsimd Gemm kernel (gemmnm 24x1) vs the dense ref kerne
   }
 });
 
+// The gemv sibling (f32-gemmnm-1x4-wasmsimd, M = 1 only, m | 4): the classifier heads of the
+// corpus (mobilenet_v2_w050 1280→1000, resnet10_w32 512→1000), N around the 4-row blocks, K = 4·odd
+// and an odd number of quads, transA/transB, every C form (none, bias [N] in the kernel, [1, N],
+// scalar [1], alpha/beta in the output pass), 1:4, 3:4, 1:2; 4:8 and M > 1 are refused.
+const GEMV: readonly GemmCase[] = [
+  { m: 1, k: 1280, n: 1000, transB: true, c: 'bias' },
+  { m: 1, k: 512, n: 1000, transB: true, c: 'bias' },
+  ...[1, 2, 3, 4, 5, 7, 9, 13].map((n, i): GemmCase => ({ m: 1, k: [4, 12, 36, 20][i % 4]!, n, transB: i % 2 === 0, transA: i % 3 === 1, c: (['bias', undefined, 'full', 'scalar'] as const)[i % 4] })),
+  { m: 1, k: 1284, n: 77, transB: true, c: 'full', alphaBeta: true },
+  { m: 1, k: 96, n: 6, c: 'bias', alphaBeta: true },
+  { m: 1, k: 44, n: 11, transB: true, nm: [1, 4], c: 'bias' },
+  { m: 1, k: 40, n: 10, nm: [3, 4], c: 'bias' },
+  { m: 1, k: 28, n: 5, transB: true, nm: [1, 2] },
+  { m: 1, k: 16, n: 9, transA: true, transB: true, nm: [1, 2], c: 'bias' },
+];
+
+describe('standard N:M wasmsimd gemv kernel (gemmnm 1x4, M = 1) vs the dense ref kernel, in WebAssembly memory', function () {
+  this.timeout(300_000);
+  const GEMV_NM = ALL_KERNELS.filter((k) => k.op === 'Gemm' && k.format === 'nm' && k.tile === '1x4' && k.target === 'wasmsimd');
+  it('is registered for every epilogue', () => {
+    assert.deepEqual(GEMV_NM.map((k) => k.id).sort(), ['f32-gemmnm-1x4-wasmsimd', 'f32-gemmnm-clip-1x4-wasmsimd', 'f32-gemmnm-relu-1x4-wasmsimd']);
+  });
+  for (const k of GEMV_NM) {
+    const cases = k.epilogue === '' ? GEMV : GEMV.filter((_, i) => i % 3 === 0);
+    it(`${k.id} matches the dense ref Gemm on ${cases.length} cases (classifier heads, N around 4-row blocks, K = 4·odd, transA/transB, C forms, alpha/beta, 1:4, 3:4, 1:2)${relaxed ? ' (relaxed SIMD), and the SIMD128 module within the madd bound' : ''}`, async function () {
+      if (!simd) this.skip();
+      for (const [i, g] of cases.entries()) await checkGemm(k, g, 9700 + i);
+    });
+  }
+  it('supports() only M = 1, an nm weight with m dividing 4 and K a multiple of 4', () => {
+    const k = GEMV_NM[0]!;
+    const probe = (m: number, kk: number, n: number, nm: [number, number] | undefined) => ({
+      inputs: [{ dtype: 'float32', shape: [m, kk] }, { dtype: 'float32', shape: [n, kk], ...(nm ? { packed: packNm(n, kk, maskNm(new Float32Array(n * kk).fill(1), n, kk, nm[0], nm[1]), nm[0], nm[1]) } : {}) }],
+      outputs: [{ dtype: 'float32', shape: [m, n] }], attrs: { transB: 1 },
+    });
+    assert.equal(k.supports!(probe(1, 16, 5, [2, 4])), true);
+    assert.equal(k.supports!(probe(2, 16, 5, [2, 4])), false, 'two output rows');
+    assert.equal(k.supports!(probe(1, 16, 5, [4, 8])), false, '4:8: groups span two quads');
+    assert.equal(k.supports!(probe(1, 6, 5, [1, 2])), false, 'K not a multiple of 4');
+    assert.equal(k.supports!(probe(1, 16, 5, undefined)), false, 'dense weight');
+  });
+});
+
 describe('convnm 24x1 preconditions', function () {
   const k = NM.find((x) => x.epilogue === '')!;
   const shapes = (x: number[], w: number[], y: number[], attrs: Attrs, packed?: ReturnType<typeof packCsr>) => ({
