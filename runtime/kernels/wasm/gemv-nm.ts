@@ -1,11 +1,11 @@
 // wasmsimd Gemm with one output row (M = 1: a classifier head, an MLP at batch 1) from a standard
 // N:M weight with m dividing 4 (2:4, 1:4, 3:4, 1:2): f32-gemmnm-1x4-wasmsimd (and -relu, -clip),
 // asm/gemvnm.as gemvNm4, four output features at a time, their kept weights interleaved into
-// vector loads and the x values picked by a swizzle from a one-byte code per step. The weight
-// stream is 0.53× gemv4's at 2:4, which is what a gemv is bound by (the 24x1 N:M kernel runs M = 1
+// vector loads and the x values picked by a swizzle from a two-byte code per step. The weight
+// stream is 0.56× gemv4's at 2:4, which is what a gemv is bound by (the 24x1 N:M kernel runs M = 1
 // one broadcast weight per lane-wasting step and loses to dense there).
 //
-//   scratch = codes[⌈N/4⌉·(K/4)·T] | vals[⌈N/4⌉·(K/4)·T][4] f32 | swizzle table[256][16],  T = 4n/m
+//   scratch = codes[⌈N/4⌉·(K/4)·T] u16 | vals[⌈N/4⌉·(K/4)·T][4] f32 | swizzle table[256][16],  T = 4n/m
 
 import type { Kernel, NodeShapes, RunFn, WasmEnv } from '../kernel.js';
 import type { Checker } from '../common/define.js';
@@ -22,10 +22,10 @@ const NEEDS = 'a float32 Gemm with one output row and an N:M weight with m divid
 /** Steps per 4-float quad of x: the kept slots of the m | 4 groups one quad holds. */
 const stepsPerQuad = (p: { n: number; m: number }): number => (4 / p.m) * p.n;
 
-/** Bytes of the staged weight: one code byte and 16 value bytes per step per block of 4 rows, the table. */
+/** Bytes of the staged weight: two code bytes and 16 value bytes per step per block of 4 rows, the table. */
 function stagedBytes(rows: number, cols: number, p: { n: number; m: number }): number {
   const steps = Math.ceil(rows / 4) * (cols / 4) * stepsPerQuad(p);
-  return Math.ceil(steps / 16) * 16 + steps * 16 + 256 * 16;
+  return Math.ceil(steps / 8) * 16 + steps * 16 + 256 * 16;
 }
 
 /** Gemm, M = 1, an nm weight whose groups tile the quads of x exactly. */
@@ -42,14 +42,14 @@ function stageGemvNm(c: Checker, env: WasmEnv, packed: PackedWeight): { codes: n
   const { col, values } = rowEntries(c, packed);
   const { rows, cols } = packed, T = stepsPerQuad(packed), Q = cols / 4, S = (cols / packed.m) * packed.n;
   const steps = Math.ceil(rows / 4) * Q * T;
-  const codes = env.scratch(Math.ceil(steps / 16) * 16), vals = env.scratch(steps * 16), table = env.scratch(256 * 16);
-  const cb = new Uint8Array(env.memory.buffer, codes, steps), vf = new Float32Array(env.memory.buffer, vals, steps * 4);
+  const codes = env.scratch(Math.ceil(steps / 8) * 16), vals = env.scratch(steps * 16), table = env.scratch(256 * 16);
+  const cb = new Uint16Array(env.memory.buffer, codes, steps), vf = new Float32Array(env.memory.buffer, vals, steps * 4);
   for (let r = 0; r < rows; r++) {
     const blk = r >> 2, lane = r & 3;
     // slot q·T + t of row r lies in quad q (its groups are whole quads' worth, in column order)
     for (let s = 0; s < S; s++) {
       const step = (blk * Q + Math.floor(s / T)) * T + (s % T);
-      cb[step] = cb[step]! | ((col[r * S + s]! & 3) << (2 * lane));
+      cb[step] = cb[step]! | ((col[r * S + s]! & 3) << (2 * lane + 4));
       vf[step * 4 + lane] = values[r * S + s]!;
     }
   }
