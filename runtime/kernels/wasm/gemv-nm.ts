@@ -1,6 +1,6 @@
 // wasmsimd Gemm with one output row (M = 1: a classifier head, an MLP at batch 1) from a standard
 // N:M weight with m dividing 4 (2:4, 1:4, 3:4, 1:2): f32-gemmnm-1x4-wasmsimd (and -relu, -clip),
-// asm/gemvnm.as gemvNm4, four output features at a time, their kept weights interleaved into
+// and a MatMul of one row of A by a 2-D B (f32-matmulnm-1x4-wasmsimd), asm/gemvnm.as gemvNm4, four output features at a time, their kept weights interleaved into
 // vector loads and the x values picked by a swizzle from a two-byte code per step. The weight
 // stream is 0.56× gemv4's at 2:4, which is what a gemv is bound by (the 24x1 N:M kernel runs M = 1
 // one broadcast weight per lane-wasting step and loses to dense there).
@@ -12,12 +12,15 @@ import type { Checker } from '../common/define.js';
 import type { PackedWeight } from '../../sparse/packed.js';
 import { EPILOGUES } from '../common/epilogue.js';
 import { GEMM_SPARSE_JS_KERNELS } from '../js/gemm-sparse.js';
+import { MATMUL_SPARSE_JS_KERNELS } from '../js/matmul-sparse.js';
 import { planSparseGemm } from '../ref/gemm-sparse.js';
+import { planSparseMatMul } from '../ref/matmul-sparse.js';
 import { rowEntries } from '../ref/weight-sparse.js';
 import { nodeShapesOf, pointer, wasmKernel } from './common.js';
 import { dims, outputPass } from './gemm.js';
+import { dims as matmulDims } from './matmul.js';
 
-const NEEDS = 'a float32 Gemm with one output row and an N:M weight with m dividing 4 and K a multiple of 4';
+const NEEDS = 'one output row and an N:M weight with m dividing 4 and K a multiple of 4';
 
 /** Steps per 4-float quad of x: the kept slots of the m | 4 groups one quad holds. */
 const stepsPerQuad = (p: { n: number; m: number }): number => (4 / p.m) * p.n;
@@ -28,10 +31,22 @@ function stagedBytes(rows: number, cols: number, p: { n: number; m: number }): n
   return Math.ceil(steps / 8) * 16 + steps * 16 + 256 * 16;
 }
 
-/** Gemm, M = 1, an nm weight whose groups tile the quads of x exactly. */
+/** An nm weight [n][k] whose groups tile the quads of x exactly. */
+const quadNm = (node: NodeShapes, k: number, n: number): boolean => {
+  const p = node.inputs[1]?.packed;
+  return p?.format === 'nm' && 4 % p.m === 0 && k % 4 === 0 && p.rows === n && p.cols === k;
+};
+
+/** Gemm with M = 1 (either transA) and such a weight. */
 export function supportsGemvNm(node: NodeShapes): boolean {
-  const d = dims(node), p = node.inputs[1]?.packed;
-  return d !== undefined && d.m === 1 && p?.format === 'nm' && 4 % p.m === 0 && d.k % 4 === 0 && p.rows === d.n && p.cols === d.k;
+  const d = dims(node);
+  return d !== undefined && d.m === 1 && quadNm(node, d.k, d.n);
+}
+
+/** MatMul of A [..., K] holding one row by a 2-D B, such a weight. */
+export function supportsMatMulGemvNm(node: NodeShapes): boolean {
+  const d = matmulDims(node);
+  return d !== undefined && d.r === 1 && quadNm(node, d.k, d.n);
 }
 
 type GemvNm4 = (codes: number, vals: number, table: number, x: number, y: number, b: number, n: number, q: number, t: number, lo: number, hi: number) => void;
@@ -62,7 +77,7 @@ function stageGemvNm(c: Checker, env: WasmEnv, packed: PackedWeight): { codes: n
 
 function gemvNmWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
-    tile: '1x4', op: 'Gemm', epilogue, format: 'nm', needs: NEEDS,
+    tile: '1x4', op: 'Gemm', epilogue, format: 'nm', needs: `a float32 Gemm with ${NEEDS}`,
     js: GEMM_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'nm')!,
     supports: supportsGemvNm,
     scratchBytes(node) {
@@ -90,4 +105,23 @@ function gemvNmWasm(epilogue: Kernel['epilogue']): Kernel {
   });
 }
 
-export const GEMV_NM_WASM_KERNELS: readonly Kernel[] = EPILOGUES.map(gemvNmWasm);
+function matmulGemvNmWasm(epilogue: Kernel['epilogue']): Kernel {
+  return wasmKernel({
+    tile: '1x4', op: 'MatMul', epilogue, format: 'nm', needs: `a float32 MatMul with ${NEEDS}`,
+    js: MATMUL_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'nm')!,
+    supports: supportsMatMulGemvNm,
+    scratchBytes(node) {
+      const p = node.inputs[1]!.packed!;
+      return stagedBytes(p.rows, p.cols, p as { n: number; m: number });
+    },
+    prepare(c, env): RunFn {
+      const { a, y, packed, k, n, lo, hi } = planSparseMatMul(c, 'nm', epilogue);
+      const { codes, vals, table, T } = stageGemvNm(c, env, packed);
+      const xp = pointer(c, env, a, 'input A'), yp = pointer(c, env, y, 'output');
+      const gemv = env.exports['gemvNm4'] as GemvNm4;
+      return () => gemv(codes, vals, table, xp, yp, 0, n, k / 4, T, lo, hi);
+    },
+  });
+}
+
+export const GEMV_NM_WASM_KERNELS: readonly Kernel[] = [...EPILOGUES.map(gemvNmWasm), ...EPILOGUES.map(matmulGemvNmWasm)];
