@@ -127,7 +127,7 @@ const COLD_WEIGHT_BYTES = 64 << 20;
 const MAX_COLD_COPIES = 64;
 
 /**
- * prepareOn, for a gemv as many separate copies (their own weights and memory) as fill
+ * prepareOn, for a gemv as many separate copies (their own weight arrays and memory) as fill
  * COLD_WEIGHT_BYTES of dense weight (at most MAX_COLD_COPIES), called in turn so each call reads
  * its weight from memory as in a model run; any other layer once.
  */
@@ -135,7 +135,9 @@ async function prepareCold(k: Kernel, layer: SyntheticLayer, v: WeightVariant): 
   const copies = layer.shapeClass === 'gemv' ? Math.min(MAX_COLD_COPIES, Math.ceil(COLD_WEIGHT_BYTES / (layer.rows * layer.cols * 4))) : 1;
   const runs: (() => void)[] = [];
   for (let i = 0; i < copies; i++) {
-    const run = await prepareOn(k, layer, v);
+    // each copy its own weight arrays: js and ref kernels read them in place
+    const own = i === 0 ? v : { ...v, dense: v.dense.slice(), ...(v.packed ? { packed: structuredClone(v.packed) } : {}) };
+    const run = await prepareOn(k, layer, own);
     if (!run) return undefined;
     runs.push(run);
   }

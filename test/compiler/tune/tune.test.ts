@@ -71,14 +71,15 @@ describe('spc tune', function () {
     }
   });
 
-  it('a gemv is timed cold: prepared as separate copies filling 64 MiB of dense weight (at most 64) and called in turn; other layers once', async () => {
+  it('a gemv is timed cold: prepared as separate copies (own weight arrays) filling 64 MiB of dense weight (at most 64) and called in turn; other layers once', async () => {
     const gemm = ALL_KERNELS.find((k) => k.id === 'f32-gemm-4x4-js')!;
-    const prepared = new Map<string, number>(), calls = new Map<string, Set<number>>();
+    const prepared = new Map<string, number>(), calls = new Map<string, Set<number>>(), weights = new Map<string, Set<unknown>>();
     const spy: Kernel = {
       ...gemm,
       prepare(ctx) {
         const copy = prepared.get(ctx.node) ?? 0;
         prepared.set(ctx.node, copy + 1);
+        weights.set(ctx.node, (weights.get(ctx.node) ?? new Set()).add(ctx.inputs[1]!.data));
         const run = gemm.prepare(ctx);
         return () => { calls.set(ctx.node, (calls.get(ctx.node) ?? new Set()).add(copy)); run(); };
       },
@@ -88,6 +89,7 @@ describe('spc tune', function () {
     assert.equal(prepared.get('tune gemm 1×64→64'), 64);
     assert.equal(prepared.get('tune gemm 1×256→256'), 64);
     assert.equal(calls.get('tune gemm 1×64→64')?.size, 64, 'every copy is called');
+    assert.equal(weights.get('tune gemm 1×64→64')?.size, 64, 'every copy reads its own weight array');
     assert.equal(prepared.get('tune gemm 16×256→256'), 1, 'a gemm with 16 rows is timed hot, once');
   });
 
