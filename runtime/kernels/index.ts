@@ -132,6 +132,7 @@ import { CONV_WASM_KERNELS } from './wasm/conv.js';
 import { CONV_CSR_WASM_KERNELS } from './wasm/conv-csr.js';
 import { CONV_NM_WASM_KERNELS } from './wasm/conv-nm.js';
 import { GEMM_NM_WASM_KERNELS } from './wasm/gemm-nm.js';
+import { GEMV_NM_WASM_KERNELS } from './wasm/gemv-nm.js';
 import { GEMM_WASM_KERNELS } from './wasm/gemm.js';
 import { MATMUL_WASM_KERNELS } from './wasm/matmul.js';
 import { CONV_ROWBLOCK_WASM_KERNELS } from './wasm/conv-rowblock.js';
@@ -295,6 +296,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'wasm/conv-csr': { CONV_CSR_WASM_KERNELS },
   'wasm/conv-nm': { CONV_NM_WASM_KERNELS },
   'wasm/gemm-nm': { GEMM_NM_WASM_KERNELS },
+  'wasm/gemv-nm': { GEMV_NM_WASM_KERNELS },
   'wasm/gemm': { GEMM_WASM_KERNELS },
   'wasm/matmul': { MATMUL_WASM_KERNELS },
   'wasm/conv-rowblock': { CONV_ROWBLOCK_WASM_KERNELS },

@@ -2,6 +2,7 @@
 // is timed per family; the synthetic weights have the structure their names promise; a run
 // on two js kernels yields one entry per kernel and shape class it supports; the per-element
 // kernels get @elements entries whose work is elementWork's unit, and ops without a template are noted.
+// A gemv is timed on separate copies called in turn (its weight read from memory, as in a model run).
 
 import { strict as assert } from 'node:assert';
 import { fitCost } from '../../../compiler/tune/fit.js';
@@ -68,6 +69,28 @@ describe('spc tune', function () {
       assert.ok(e.nsPerCall >= 0 && e.nsPerUnit >= 0 && e.points >= 1, JSON.stringify(e));
       assert.equal(e.points, r.measurements.filter((m) => m.key === e.key).length);
     }
+  });
+
+  it('a gemv is timed cold: prepared as separate copies (own weight arrays) filling 64 MiB of dense weight (at most 64) and called in turn; other layers once', async () => {
+    const gemm = ALL_KERNELS.find((k) => k.id === 'f32-gemm-4x4-js')!;
+    const prepared = new Map<string, number>(), calls = new Map<string, Set<number>>(), weights = new Map<string, Set<unknown>>();
+    const spy: Kernel = {
+      ...gemm,
+      prepare(ctx) {
+        const copy = prepared.get(ctx.node) ?? 0;
+        prepared.set(ctx.node, copy + 1);
+        weights.set(ctx.node, (weights.get(ctx.node) ?? new Set()).add(ctx.inputs[1]!.data));
+        const run = gemm.prepare(ctx);
+        return () => { calls.set(ctx.node, (calls.get(ctx.node) ?? new Set()).add(copy)); run(); };
+      },
+    };
+    await runTune({ quick: true, targets: ['js'], kernels: [spy] });
+    // quick gemv layers: 1×64→64 (16 KiB: 4096 copies would fill 64 MiB, capped at 64), 1×256→256 (256 KiB: 256, capped)
+    assert.equal(prepared.get('tune gemm 1×64→64'), 64);
+    assert.equal(prepared.get('tune gemm 1×256→256'), 64);
+    assert.equal(calls.get('tune gemm 1×64→64')?.size, 64, 'every copy is called');
+    assert.equal(weights.get('tune gemm 1×64→64')?.size, 64, 'every copy reads its own weight array');
+    assert.equal(prepared.get('tune gemm 16×256→256'), 1, 'a gemm with 16 rows is timed hot, once');
   });
 
   it('per-element kernels: a quick run gives one @elements entry per templated kernel, work in elementWork units, untemplated ops and failures noted', async () => {

@@ -243,6 +243,116 @@ describe('standard N:M wasmsimd Gemm kernel (gemmnm 24x1) vs the dense ref kerne
   }
 });
 
+// The gemv sibling (f32-gemmnm-1x4-wasmsimd, M = 1 only, m | 4, and its MatMul twin): the classifier heads of the
+// corpus (mobilenet_v2_w050 1280→1000, resnet10_w32 512→1000), N around the 4-row blocks, K = 4·odd
+// and an odd number of quads, transA/transB, every C form (none, bias [N] in the kernel, [1, N],
+// scalar [1], alpha/beta in the output pass), 1:4, 3:4, 1:2; 4:8 and M > 1 are refused.
+const GEMV: readonly GemmCase[] = [
+  { m: 1, k: 1280, n: 1000, transB: true, c: 'bias' },
+  { m: 1, k: 512, n: 1000, transB: true, c: 'bias' },
+  ...[1, 2, 3, 4, 5, 7, 9, 13].map((n, i): GemmCase => ({ m: 1, k: [4, 12, 36, 20][i % 4]!, n, transB: i % 2 === 0, transA: i % 3 === 1, c: (['bias', undefined, 'full', 'scalar'] as const)[i % 4] })),
+  { m: 1, k: 1284, n: 77, transB: true, c: 'full', alphaBeta: true },
+  { m: 1, k: 96, n: 6, c: 'bias', alphaBeta: true },
+  { m: 1, k: 44, n: 11, transB: true, nm: [1, 4], c: 'bias' },
+  { m: 1, k: 40, n: 10, nm: [3, 4], c: 'bias' },
+  { m: 1, k: 28, n: 5, transB: true, nm: [1, 2] },
+  { m: 1, k: 16, n: 9, transA: true, transB: true, nm: [1, 2], c: 'bias' },
+];
+
+describe('standard N:M wasmsimd gemv kernel (gemmnm 1x4, M = 1) vs the dense ref kernel, in WebAssembly memory', function () {
+  this.timeout(300_000);
+  const GEMV_NM = ALL_KERNELS.filter((k) => k.op === 'Gemm' && k.format === 'nm' && k.tile === '1x4' && k.target === 'wasmsimd');
+  it('is registered for every epilogue', () => {
+    assert.deepEqual(GEMV_NM.map((k) => k.id).sort(), ['f32-gemmnm-1x4-wasmsimd', 'f32-gemmnm-clip-1x4-wasmsimd', 'f32-gemmnm-relu-1x4-wasmsimd']);
+  });
+  for (const k of GEMV_NM) {
+    const cases = k.epilogue === '' ? GEMV : GEMV.filter((_, i) => i % 3 === 0);
+    it(`${k.id} matches the dense ref Gemm on ${cases.length} cases (classifier heads, N around 4-row blocks, K = 4·odd, transA/transB, C forms, alpha/beta, 1:4, 3:4, 1:2)${relaxed ? ' (relaxed SIMD), and the SIMD128 module within the madd bound' : ''}`, async function () {
+      if (!simd) this.skip();
+      for (const [i, g] of cases.entries()) await checkGemm(k, g, 9700 + i);
+    });
+  }
+  it('supports() only M = 1, an nm weight with m dividing 4 and K a multiple of 4', () => {
+    const k = GEMV_NM[0]!;
+    const probe = (m: number, kk: number, n: number, nm: [number, number] | undefined) => ({
+      inputs: [{ dtype: 'float32', shape: [m, kk] }, { dtype: 'float32', shape: [n, kk], ...(nm ? { packed: packNm(n, kk, maskNm(new Float32Array(n * kk).fill(1), n, kk, nm[0], nm[1]), nm[0], nm[1]) } : {}) }],
+      outputs: [{ dtype: 'float32', shape: [m, n] }], attrs: { transB: 1 },
+    });
+    assert.equal(k.supports!(probe(1, 16, 5, [2, 4])), true);
+    assert.equal(k.supports!(probe(2, 16, 5, [2, 4])), false, 'two output rows');
+    assert.equal(k.supports!(probe(1, 16, 5, [4, 8])), false, '4:8: groups span two quads');
+    assert.equal(k.supports!(probe(1, 6, 5, [1, 2])), false, 'K not a multiple of 4');
+    assert.equal(k.supports!(probe(1, 16, 5, undefined)), false, 'dense weight');
+  });
+});
+
+interface MatMulCase { readonly a: number[]; readonly n: number; readonly nm?: [number, number] }
+
+/** A MatMul of one row of A by an N:M B [K, N] on kernel k against the dense ref MatMul, same bound. */
+async function checkMatMul(k: Kernel, g: MatMulCase, seed: number): Promise<void> {
+  const next = rng(seed);
+  const K = g.a[g.a.length - 1]!, bShape = [K, g.n], yShape = [...g.a.slice(0, -1), g.n];
+  const shapes = [g.a, bShape];
+  const data = shapes.map((s) => Float32Array.from({ length: sizeOf(s) }, next));
+  const [nk, mk] = g.nm ?? [2, 4];
+  const mat = maskNm(toWeightMatrix('MatMul', bShape, false, data[1]!), g.n, K, nk, mk);
+  data[1] = fromWeightMatrix('MatMul', bShape, false, mat) as Float32Array<ArrayBuffer>;
+  const weight: TensorView = { dtype: 'float32', shape: bShape, data: new Float32Array(0), packed: packNm(g.n, K, mat, nk, mk) };
+  const attrs = epilogueAttrs(k);
+  const refOf = (e: string): Kernel => ALL_KERNELS.find((r) => r.target === 'ref' && r.op === 'MatMul' && r.epilogue === e && (r.format ?? 'dense') === 'dense')!;
+  const want = new Float32Array(g.n), scale = new Float32Array(g.n);
+  refOf(k.epilogue).prepare({ node: 'ref', inputs: shapes.map((s, i) => plain(s, data[i]!)), outputs: [plain(yShape, want)], attrs })();
+  refOf('').prepare({ node: 'abs', inputs: shapes.map((s, i) => plain(s, data[i]!.map(Math.abs))), outputs: [plain(yShape, scale)], attrs: {} })();
+  const probe = nodeShapesOf({ node: 'probe', inputs: [plain(g.a, data[0]!), weight], outputs: [plain(yShape, want)], attrs });
+  const name = `matmul A [${g.a.join(',')}] N=${g.n} ${nk}:${mk}`;
+  assert.ok(k.supports!(probe), `${k.id} should support ${name}`);
+  const prepareOn = async (relaxedSimd: boolean): Promise<{ run: () => void; got: Float32Array }> => {
+    const space = (await createWasmSpace(data[0]!.length * 4 + g.n * 4 + 64, k.scratchBytes!(probe), relaxedSimd))!;
+    const y = wasmView(space, yShape, new Float32Array(g.n).fill(Number.NaN));
+    const run = k.prepare({ node: `test-${k.id}`, inputs: [wasmView(space, g.a, data[0]!), weight], outputs: [y], attrs, wasm: space });
+    return { run, got: y.data as Float32Array };
+  };
+  const { run, got } = await prepareOn(true);
+  withoutAllocation(run);
+  for (let i = 0; i < g.n; i++) {
+    if (!(Math.abs(got[i]! - want[i]!) <= 1e-5 * scale[i]! + 1e-6)) assert.fail(`${k.id}, ${name}: output[${i}] = ${got[i]}, ref ${want[i]}`);
+  }
+  if (relaxed) {
+    const simd128 = await prepareOn(false);
+    simd128.run();
+    assertModulesAgree(k, name, got, simd128.got, { K, absolute: scale });
+  }
+}
+
+const MATMUL_GEMV: readonly MatMulCase[] = [
+  { a: [1, 1280], n: 1000 }, { a: [1, 12], n: 5 }, { a: [1, 1, 36], n: 7 }, { a: [1, 20], n: 4, nm: [1, 4] }, { a: [1, 1, 1, 8], n: 3, nm: [1, 2] }, { a: [1, 44], n: 9, nm: [3, 4] },
+];
+
+describe('standard N:M wasmsimd gemv kernel for MatMul (matmulnm 1x4, one row of A) vs the dense ref kernel, in WebAssembly memory', function () {
+  this.timeout(300_000);
+  const MM = ALL_KERNELS.filter((k) => k.op === 'MatMul' && k.format === 'nm' && k.tile === '1x4' && k.target === 'wasmsimd');
+  it('is registered for every epilogue', () => {
+    assert.deepEqual(MM.map((k) => k.id).sort(), ['f32-matmulnm-1x4-wasmsimd', 'f32-matmulnm-clip-1x4-wasmsimd', 'f32-matmulnm-relu-1x4-wasmsimd']);
+  });
+  for (const k of MM) {
+    it(`${k.id} matches the dense ref MatMul on ${MATMUL_GEMV.length} cases (1280→1000, A of rank 2–4, odd N, 1:4, 1:2, 3:4)${relaxed ? ' (relaxed SIMD), and the SIMD128 module within the madd bound' : ''}`, async function () {
+      if (!simd) this.skip();
+      for (const [i, g] of MATMUL_GEMV.entries()) await checkMatMul(k, g, 9800 + i);
+    });
+  }
+  it('supports() only one row of A and a 2-D N:M B with m dividing 4', () => {
+    const k = MM[0]!;
+    const probe = (a: number[], n: number, nm: [number, number]) => ({
+      inputs: [{ dtype: 'float32', shape: a }, { dtype: 'float32', shape: [a[a.length - 1]!, n], packed: packNm(n, a[a.length - 1]!, maskNm(new Float32Array(n * a[a.length - 1]!).fill(1), n, a[a.length - 1]!, nm[0], nm[1]), nm[0], nm[1]) }],
+      outputs: [{ dtype: 'float32', shape: [...a.slice(0, -1), n] }], attrs: {},
+    });
+    assert.equal(k.supports!(probe([1, 16], 5, [2, 4])), true);
+    assert.equal(k.supports!(probe([2, 16], 5, [2, 4])), false, 'two rows');
+    assert.equal(k.supports!(probe([2, 1, 16], 5, [2, 4])), false, 'two batches of one row');
+    assert.equal(k.supports!(probe([1, 16], 5, [4, 8])), false, '4:8');
+  });
+});
+
 describe('convnm 24x1 preconditions', function () {
   const k = NM.find((x) => x.epilogue === '')!;
   const shapes = (x: number[], w: number[], y: number[], attrs: Attrs, packed?: ReturnType<typeof packCsr>) => ({

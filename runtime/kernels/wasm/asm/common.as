@@ -23,6 +23,16 @@
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
+/**
+ * Byte shuffle of a by the indices in s, every index in 0..15 (callers guarantee it): relaxed
+ * SIMD's `relaxed_swizzle` is one pshufb on x64, SIMD128's swizzle adds the out-of-range-to-zero
+ * fix-up; both give the same bytes for in-range indices, so the two modules agree exactly.
+ */
+@inline export function swizzle16(a: v128, s: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i8x16.relaxed_swizzle(a, s);
+  return i8x16.swizzle(a, s);
+}
+
 // The relaxed build's other switch belongs beside madd: the int8 dot product
 // (i32x4.relaxed_dot_i8x16_i7x16_add_s, one instruction for 16 int8 products summed into 4
 // lanes, with a SIMD128 fallback of extmul + extadd) for the int8 kernels of issue 13.

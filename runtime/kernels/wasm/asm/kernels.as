@@ -15,6 +15,7 @@
 export * from './dense';
 export * from './sparse';
 export * from './nm';
+export * from './gemvnm';
 export * from './rowblock';
 export * from './pool';
 export * from './eltwise';
