@@ -22,18 +22,22 @@ import { pointwiseConv } from './conv.js';
 
 const NEEDS = 'a float32 1-D or 2-D Conv with group 1 and a CSR weight';
 
-/** Float32 X and Y of rank 3 or 4, group 1, a CSR (or not yet packed) weight of matching channels. */
-export function csrConv(node: NodeShapes): boolean {
-  const [x, w] = node.inputs;
-  const y = node.outputs[0];
-  if (!x || !w || !y || x.dtype !== 'float32' || w.dtype !== 'float32') return false;
-  if (w.packed !== undefined && w.packed.format !== 'csr') return false;
-  const r = x.shape.length;
-  if ((r !== 3 && r !== 4) || w.shape.length !== r || y.shape.length !== r) return false;
-  if ((node.attrs['group'] ?? 1) !== 1 || w.shape[1] !== x.shape[1]) return false;
-  return y.shape[0] === x.shape[0] && y.shape[1] === w.shape[0];
+/**
+ * Float32 X and Y of rank 3 or 4, group 1, a weight of matching channels packed in `format` (or
+ * not yet packed): the shapes the phased sparse convs (this file's CSR kernel, conv-nm.ts) run.
+ */
+export function packedConv(format: 'csr' | 'nm'): (node: NodeShapes) => boolean {
+  return (node) => {
+    const [x, w] = node.inputs;
+    const y = node.outputs[0];
+    if (!x || !w || !y || x.dtype !== 'float32' || w.dtype !== 'float32') return false;
+    if (w.packed !== undefined && w.packed.format !== format) return false;
+    const r = x.shape.length;
+    if ((r !== 3 && r !== 4) || w.shape.length !== r || y.shape.length !== r) return false;
+    if ((node.attrs['group'] ?? 1) !== 1 || w.shape[1] !== x.shape[1]) return false;
+    return y.shape[0] === x.shape[0] && y.shape[1] === w.shape[0];
+  };
 }
-
 
 /** Stride, dilation and kernel extents as 2-D (1-D runs as H = 1), from the node's attributes and shapes. */
 function window2d(node: NodeShapes) {
@@ -68,7 +72,7 @@ function convCsrWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
     tile: '24x1', op: 'Conv', epilogue, format: 'csr', needs: NEEDS,
     js: CONV_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'csr')!,
-    supports: csrConv,
+    supports: packedConv('csr'),
     scratchBytes(node) {
       const p = node.inputs[1]?.packed;
       const staged = p ? stagedCsrBytes(p.values.length, node.inputs[1]!.shape[0]!) : 0;

@@ -19,22 +19,10 @@ import { CONV_SPARSE_JS_KERNELS } from '../js/conv-sparse.js';
 import { planSparseConv } from '../ref/conv-sparse.js';
 import { rowEntries } from '../ref/weight-sparse.js';
 import { f32Bytes, nodeShapesOf, pointer, wasmKernel } from './common.js';
-import { phasedDims } from './conv-csr.js';
+import { packedConv, phasedDims } from './conv-csr.js';
 import { geometry2d, pointwiseConv } from './conv.js';
 
 const NEEDS = 'a float32 1-D or 2-D Conv with group 1 and an N:M weight';
-
-/** Float32 X and Y of rank 3 or 4, group 1, an N:M (or not yet packed) weight of matching channels. */
-export function nmConv(node: NodeShapes): boolean {
-  const [x, w] = node.inputs;
-  const y = node.outputs[0];
-  if (!x || !w || !y || x.dtype !== 'float32' || w.dtype !== 'float32') return false;
-  if (w.packed !== undefined && w.packed.format !== 'nm') return false;
-  const r = x.shape.length;
-  if ((r !== 3 && r !== 4) || w.shape.length !== r || y.shape.length !== r) return false;
-  if ((node.attrs['group'] ?? 1) !== 1 || w.shape[1] !== x.shape[1]) return false;
-  return y.shape[0] === x.shape[0] && y.shape[1] === w.shape[0];
-}
 
 /**
  * Reduction columns per chunk (spmmNm): the 24-pixel rows of one chunk take 12 KiB of a 32 KiB L1
@@ -97,7 +85,7 @@ function convNmWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
     tile: '24x1', op: 'Conv', epilogue, format: 'nm', needs: NEEDS,
     js: CONV_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'nm')!,
-    supports: nmConv,
+    supports: packedConv('nm'),
     scratchBytes(node) {
       const staged = stagedNmBytes(node.inputs[1]?.packed);
       if (pointwiseConv(node)) return staged;
