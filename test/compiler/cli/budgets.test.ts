@@ -122,7 +122,7 @@ describe('cli: budgets', function () {
     assert.deepEqual(est.layers.map((l) => l.node), ['/conv1/Conv', '/conv2/Conv', '/fc1/Gemm', '/fc2/Gemm']);
     for (const l of est.layers) assert.equal(l.kernel, runs.get(l.node)!.kernel, l.node);
     assert.equal(runs.get('/conv2/Conv')!.kernel, 'f32-convnm-relu-24x1-wasmsimd'); // the fastest nm kernel, preference or not
-    assert.equal(runs.get('/fc1/Gemm')!.kernel, 'f32-gemmnm-relu-4x8-wasmsimd');
+    assert.equal(runs.get('/fc1/Gemm')!.kernel, 'f32-gemmnm-relu-1x4-wasmsimd'); // the N:M gemv kernel (one output row)
     for (const node of ['/conv2/Conv', '/fc1/Gemm']) {
       // 'nm sparse (--prefer size: packed even where slower): est. <ms> ms vs dense <kernel> <ms> ms'
       const m = /est\. ([\d.]+) ms vs dense (\S+) ([\d.]+) ms/.exec(runs.get(node)!.kernelReason);

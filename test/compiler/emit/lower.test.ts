@@ -62,6 +62,6 @@ describe('lower: the recorded packing', function () {
 
   it('a packed kernel without a recorded packing is an internal error naming the node, not a silent packing', () => {
     const g = withGraph(result.graph, { nodes: result.graph.nodes.map((n) => (n.name === '/fc1/Gemm' ? { ...n, weightStorage: undefined } : n)) });
-    assert.throws(() => lower(g), /lower: node '\/fc1\/Gemm' runs f32-gemmnm-relu-4x8-wasmsimd, which reads nm, but its recorded weight layout is dense/);
+    assert.throws(() => lower(g), /lower: node '\/fc1\/Gemm' runs f32-gemmnm-relu-1x4-wasmsimd, which reads nm, but its recorded weight layout is dense/);
   });
 });
