@@ -63,7 +63,8 @@ describe('cli: spc tune and compile --profile', function () {
     assert.equal(c.code, 0, c.stderr);
     const t = spc('inspect', join(out, 'mobilenet_v2_w050.spm'));
     const lines = t.stdout.split('\n');
-    const nm = lines.filter((l) => /: f32-convnm\S*-wasmsimd: nm sparse WebAssembly SIMD kernel: est\. \S+ ms vs dense \S+ \S+ ms$/.test(l));
+    // The convs' N:M kernel, or the classifier's N:M gemv kernel (one output row).
+    const nm = lines.filter((l) => /: f32-(conv|gemm)nm\S*-wasmsimd: nm sparse WebAssembly SIMD kernel: est\. \S+ ms vs dense \S+ \S+ ms$/.test(l));
     const densified = lines.filter((l) => /: f32-\S+-wasmsimd: DENSIFIED: dense \S+ est\. \S+ ms < nm \S+ \S+ ms/.test(l));
     assert.ok(nm.length > 10, t.stdout);
     // mobilenet_v2_w050 at 2:4 prunes 22 layers (docs/coverage.md): each one's line is one of the two.

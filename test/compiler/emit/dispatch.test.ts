@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { compileFile } from '../../../compiler/compile.js';
 import type { CompileOptions } from '../../../compiler/compile.js';
-import { getDefaultProfile, makeProfile, TARGET_ORDER } from '../../../compiler/analysis/profile.js';
+import { TARGET_ORDER } from '../../../compiler/analysis/profile.js';
+import { NO_NM, shippedProfileWithout } from '../../helpers/profiles.js';
 import { dispatchHeader, generateDispatch, kernelSources, PACKAGE_IMPORTS } from '../../../compiler/emit/dispatch.js';
 import { loadModel, RunError } from '../../../runtime/index.js';
 import type { Feed, Model } from '../../../runtime/index.js';
@@ -177,7 +178,7 @@ describe('generated dispatch module', function () {
 
   it('resnet10_w32 plain 2:4 (weights stored nm, expanded at load for dense kernels): both paths agree bit for bit, wasm and js', async () => {
     // The shipped profile without the nm kernels' entries: priced by their priors, they lose to dense on every layer.
-    const noNm = makeProfile([...getDefaultProfile().entries.values()].filter((e) => !/^f32-(conv|gemm|matmul)nm-/.test(e.key)), 'no-nm');
+    const noNm = shippedProfileWithout(NO_NM, 'no-nm');
     const r = compileFile(join(MODELS_DIR, 'resnet10_w32.onnx'), { pattern: '2:4', targets: ['wasmsimd', 'js', 'ref'], profile: noNm });
     assert.ok(r.contents.tensors.filter((t) => t.kernelLayout === 'dense').length >= 10, 'the pruned layers are stored packed for dense kernels');
     const mod = await importDispatch(r.dispatch, 'resnet10_w32');

@@ -1,0 +1,24 @@
+// Kernel profiles the tests pin: the shipped profile with a kernel family's measured entries removed,
+// so that family is priced by its priors (and loses to dense). Tests of the storage codec need a
+// dense kernel reading packed storage, which the shipped profile may no longer choose anywhere.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatProfile, getDefaultProfile, makeProfile, type KernelProfile } from '../../compiler/analysis/profile.js';
+
+/** The shipped profile without the entries whose key matches `drop`. */
+export function shippedProfileWithout(drop: RegExp, name: string): KernelProfile {
+  return makeProfile([...getDefaultProfile().entries.values()].filter((e) => !drop.test(e.key)), name);
+}
+
+/** Without any N:M kernel's entries: every plain 2:4 layer runs a dense kernel over its expanded nm weight. */
+export const NO_NM = /^f32-(conv|gemm|matmul)nm-/;
+/** Without the N:M Gemm/MatMul kernels' entries: N:M convs still run packed, 2:4 Gemm layers run dense over nm storage. */
+export const NO_NM_GEMM = /^f32-(gemm|matmul)nm-/;
+
+/** shippedProfileWithout as a profile file in `dir`, for `spc compile --profile`. */
+export function writeShippedProfileWithout(dir: string, drop: RegExp, name: string): string {
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, formatProfile([...shippedProfileWithout(drop, name).entries.values()], `test profile: the shipped one without ${drop.source}`));
+  return file;
+}
