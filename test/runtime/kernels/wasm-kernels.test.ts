@@ -4,7 +4,7 @@
 // N = 1, 3, 4, 5, 9 (Gemm/MatMul: rows and columns from the same sets, batched MatMul A flattened
 // into rows), K not a multiple of 4; CSR at 50–95% sparsity, with empty rows and an all-zero weight.
 // k×k convs (f32-conv-4x8: im2col tiles; f32-convcsr-24x1: phase-split planes, several R-row
-// tiles) and depthwise convs (f32-conv-1x8; 3×3 through the padded plane): output widths 1, 7, 8,
+// tiles; up to 4 input channels: convPadded, the padded image and a tap offset table) and depthwise convs (f32-conv-1x8; 3×3 through the padded plane): output widths 1, 7, 8,
 // 9, 17, pads 0/1/3 and asymmetric, strides 1/2, dilation 2, 3×3, 5×5 and the 7×7 s2 stem,
 // channel counts not multiples of 4, several im2col tiles per image, 1-D, batch 2. MaxPool:
 // output widths 1, 7, 8, 9, 17, strides 1/2/3, pads, dilation, ceil_mode, windows of 1–5 rows,
@@ -21,7 +21,7 @@ import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS, WASMSIMD_KERNELS } from '../../../runtime/kernels/index.js';
 import { createWasmSpace, relaxedSimdAvailable, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
-import { im2colTile } from '../../../runtime/kernels/wasm/conv.js';
+import { im2colTile, paddedDirect } from '../../../runtime/kernels/wasm/conv.js';
 import { phasedDims } from '../../../runtime/kernels/wasm/conv-csr.js';
 import type { TensorView } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
@@ -98,6 +98,12 @@ function kxkCases(): Case[] {
     out.push(winCase('3×3 s1 p0 dilation 2', { c: 2, m: 4, h: 6, w: ow + 4, k: [3, 3], d: [2, 2], bias }));
     out.push(winCase('7×7 s2 p3 stem', { c: 3, m: 6, h: 7, w: 2 * ow, k: [7, 7], s: [2, 2], p: [3, 3, 3, 3], bias: true }));
     out.push(winCase('3×3 s1 p3', { c: 1, m: 3, h: 2, w: Math.max(1, ow - 4), k: [3, 3], p: [3, 3, 3, 3], bias }));
+    // convPadded (≤ 4 input channels, column stride 1 or 2): odd and even begin pads, N mod 4 rows,
+    // dilations whose taps land in both halves of a deinterleaved row
+    out.push(winCase('7×7 s2 stem, pads 3,2,1,3, odd width', { c: 3, m: 9, h: 9, w: 2 * ow + 3, k: [7, 7], s: [2, 2], p: [3, 2, 1, 3], bias }));
+    out.push(winCase('5×5 s1 dilation 2, 1 channel', { c: 1, m: 4, h: 7, w: ow + 8, k: [5, 5], d: [2, 2], p: [4, 4, 4, 4], bias: !bias }));
+    out.push(winCase('3×3 s2 dilations 2,3, 4 channels', { c: 4, m: 7, h: 8, w: 2 * ow + 5, k: [3, 3], s: [2, 2], d: [2, 3], p: [2, 1, 0, 2], bias }));
+    out.push(winCase('3×5 strides 2,1, 2 channels', { c: 2, m: 5, h: 6, w: ow + 2, k: [3, 5], s: [2, 1], p: [1, 2, 0, 1], bias }));
   }
   // im2col tiles of PT = im2colTile(K, P) pixels, ending mid-row, the last one partial.
   out.push(winCase('2 im2col tiles (448 + 81 pixels)', { c: 16, m: 7, h: 23, w: 23, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
@@ -107,6 +113,9 @@ function kxkCases(): Case[] {
   out.push(winCase('asymmetric pads, 5×3', { c: 4, m: 5, h: 6, w: 9, k: [5, 3], s: [1, 2], p: [0, 1, 2, 3], bias: true }));
   out.push(winCase('batch 2', { n: 2, c: 3, m: 5, h: 4, w: 9, k: [3, 3], s: [2, 1], p: [1, 1, 1, 1], bias: true }));
   out.push(winCase('1-D', { c: 5, m: 6, h: 1, w: 17, k: [1, 3], s: [1, 2], p: [0, 1, 0, 1], bias: true, oneD: true }));
+  out.push(winCase('1-D, 2 channels (convPadded)', { c: 2, m: 5, h: 1, w: 19, k: [1, 5], s: [1, 2], p: [0, 2, 0, 1], bias: true, oneD: true }));
+  out.push(winCase('3 channels, column stride 3 (im2col)', { c: 3, m: 4, h: 9, w: 20, k: [3, 3], s: [2, 3], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('7×7 s2 stem, 3×64×64 (several 4×8 tiles)', { c: 3, m: 16, h: 64, w: 64, k: [7, 7], s: [2, 2], p: [3, 3, 3, 3], bias: true }));
   return out;
 }
 
@@ -400,6 +409,13 @@ describe('wasmsimd kernel preconditions', function () {
     assert.equal(im2colTile(16 * 9, 23 * 23), 448);
     assert.equal(im2colTile(29 * 9, 21 * 20), 248);
     assert.equal(im2colTile(3 * 49, 1), 8);
+  });
+
+  it('convPadded takes the stems above (up to 4 input channels, column stride 1 or 2), im2col the rest', () => {
+    assert.deepEqual([1, 3, 4].map((c) => paddedDirect(c, 2)), [true, true, true]);
+    assert.equal(paddedDirect(3, 1), true);
+    assert.equal(paddedDirect(5, 1), false);
+    assert.equal(paddedDirect(3, 3), false);
   });
 
   it('phased CSR conv tiles: the "phased tiles" cases above really span several R-row tiles', () => {

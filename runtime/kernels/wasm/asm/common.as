@@ -282,3 +282,42 @@ export function packW4(w: usize, dst: usize, N: i32, K: i32): void {
   }
 }
 
+
+// The zero-bordered padded planes of dwconv3x3p, dwconvKxKp and convPadded: an image plane copied
+// into rows ph.., columns pw.. of a plane Wp floats wide whose borders stay zero; at column stride 2
+// each padded row is stored deinterleaved (even columns in its first half, odd ones in its second,
+// Wp even), so a window tap of output columns ow.. is one plain v128 load.
+
+/** W floats from s to padded column pc0 of row d, deinterleaved (even columns at d, odd at d + half). */
+@inline function copyRowS2(s: usize, d: usize, half: usize, pc0: i32, W: i32): void {
+  let iw = 0;
+  // 8 input columns → 4 even-column and 4 odd-column padded slots (which is which depends on pc0's parity)
+  const odd = pc0 & 1;
+  let de = d + (<usize>((pc0 + 1) >> 1) << 2), dod = d + half + (<usize>(pc0 >> 1) << 2);
+  for (; iw + 8 <= W; iw += 8) {
+    const a = v128.load(s + (<usize>iw << 2)), b = v128.load(s + (<usize>iw << 2), 16);
+    const ev = v128.shuffle<f32>(a, b, 0, 2, 4, 6), ov = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+    if (odd) { v128.store(dod, ev); v128.store(de, ov); } else { v128.store(de, ev); v128.store(dod, ov); }
+    de += 16; dod += 16;
+  }
+  for (; iw < W; iw++) {
+    const pc = pc0 + iw;
+    store<f32>(d + ((pc & 1) != 0 ? half : 0) + (<usize>(pc >> 1) << 2), load<f32>(s + (<usize>iw << 2)));
+  }
+}
+
+/** Plane s (H × W) into pad's interior at (ph, pw), rows rowP bytes apart; deinterleaved at column stride 2. */
+@inline export function copyPadded(s: usize, pad: usize, H: i32, W: i32, ph: i32, pw: i32, rowP: usize, sw: i32): void {
+  if (sw == 1) {
+    const inner = pad + <usize>ph * rowP + (<usize>pw << 2);
+    for (let ih = 0; ih < H; ih++) {
+      let d = inner + <usize>ih * rowP;
+      let n = W;
+      for (; n >= 4; n -= 4) { v128.store(d, v128.load(s)); d += 16; s += 16; }
+      for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += 4; }
+    }
+  } else {
+    const half = rowP >> 1;
+    for (let ih = 0; ih < H; ih++) { copyRowS2(s, pad + <usize>(ih + ph) * rowP, half, pw, W); s += <usize>W << 2; }
+  }
+}

@@ -1,6 +1,6 @@
 // Dense wasmsimd kernels: gemm4x8, convIm2col (k×k via im2col tiles), dwconv1x8 (depthwise).
 
-import { clamp1, clamp4, madd, bias, rows4, rows4p, rows1, colLo, colHi, im2colTile } from './common';
+import { clamp1, clamp4, madd, bias, rows4, rows4p, rows1, colLo, colHi, im2colTile, copyPadded } from './common';
 export { packW4 } from './common';
 
 /**
@@ -271,24 +271,6 @@ export function dwconv1x8(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32
   }
 }
 
-/** W floats from s to padded column pc0 of row d, deinterleaved (even columns at d, odd at d + half). */
-@inline function copyRowS2(s: usize, d: usize, half: usize, pc0: i32, W: i32): void {
-  let iw = 0;
-  // 8 input columns → 4 even-column and 4 odd-column padded slots (which is which depends on pc0's parity)
-  const odd = pc0 & 1;
-  let de = d + (<usize>((pc0 + 1) >> 1) << 2), dod = d + half + (<usize>(pc0 >> 1) << 2);
-  for (; iw + 8 <= W; iw += 8) {
-    const a = v128.load(s + (<usize>iw << 2)), b = v128.load(s + (<usize>iw << 2), 16);
-    const ev = v128.shuffle<f32>(a, b, 0, 2, 4, 6), ov = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
-    if (odd) { v128.store(dod, ev); v128.store(de, ov); } else { v128.store(de, ev); v128.store(dod, ov); }
-    de += 16; dod += 16;
-  }
-  for (; iw < W; iw++) {
-    const pc = pc0 + iw;
-    store<f32>(d + ((pc & 1) != 0 ? half : 0) + (<usize>(pc >> 1) << 2), load<f32>(s + (<usize>iw << 2)));
-  }
-}
-
 export function dwconv3x3p(x: usize, w: usize, y: usize, b: usize, pad: usize, C: i32, H: i32, W: i32, OH: i32, OW: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, Wp: i32, lo: f32, hi: f32): void {
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
@@ -296,18 +278,7 @@ export function dwconv3x3p(x: usize, w: usize, y: usize, b: usize, pad: usize, C
   const rowP = <usize>Wp << 2, half = <usize>Wp << 1;
   for (let c = 0; c < C; c++) {
     // the plane into the padded copy's interior (its borders stay zero)
-    let s = x + ((<usize>c * <usize>H * <usize>W) << 2);
-    if (sw == 1) {
-      const inner = pad + <usize>ph * rowP + (<usize>pw << 2);
-      for (let ih = 0; ih < H; ih++) {
-        let d = inner + <usize>ih * rowP;
-        let n = W;
-        for (; n >= 4; n -= 4) { v128.store(d, v128.load(s)); d += 16; s += 16; }
-        for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += 4; }
-      }
-    } else {
-      for (let ih = 0; ih < H; ih++) { copyRowS2(s, pad + <usize>(ih + ph) * rowP, half, pw, W); s += <usize>W << 2; }
-    }
+    copyPadded(x + ((<usize>c * <usize>H * <usize>W) << 2), pad, H, W, ph, pw, rowP, sw);
     const wc = w + <usize>c * 36;
     const w0 = v128.load32_splat(wc), w1 = v128.load32_splat(wc, 4), w2 = v128.load32_splat(wc, 8);
     const w3 = v128.load32_splat(wc, 12), w4 = v128.load32_splat(wc, 16), w5 = v128.load32_splat(wc, 20);
@@ -373,18 +344,7 @@ export function dwconvKxKp(x: usize, w: usize, y: usize, b: usize, pad: usize, C
   const yEnd = y + ((<usize>C * <usize>OH * <usize>OW) << 2);
   const rowP = <usize>Wp << 2, rowW = <usize>KW << 2, half = <usize>Wp << 1;
   for (let c = 0; c < C; c++) {
-    let s = x + ((<usize>c * <usize>H * <usize>W) << 2);
-    if (sw == 1) {
-      const inner = pad + <usize>ph * rowP + (<usize>pw << 2);
-      for (let ih = 0; ih < H; ih++) {
-        let d = inner + <usize>ih * rowP;
-        let n = W;
-        for (; n >= 4; n -= 4) { v128.store(d, v128.load(s)); d += 16; s += 16; }
-        for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += 4; }
-      }
-    } else {
-      for (let ih = 0; ih < H; ih++) { copyRowS2(s, pad + <usize>(ih + ph) * rowP, half, pw, W); s += <usize>W << 2; }
-    }
+    copyPadded(x + ((<usize>c * <usize>H * <usize>W) << 2), pad, H, W, ph, pw, rowP, sw);
     const wc = w + <usize>c * <usize>KH * rowW;
     const bv = f32x4.splat(bias(b, c));
     const yc = y + ((<usize>c * <usize>OH * <usize>OW) << 2);

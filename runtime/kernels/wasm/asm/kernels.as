@@ -13,6 +13,7 @@
 // staged layout and convCsrIm2col (k×k convs through im2col tiles) are drawn in sparse.as.
 
 export * from './dense';
+export * from './convpadded';
 export * from './sparse';
 export * from './nm';
 export * from './gemvnm';
