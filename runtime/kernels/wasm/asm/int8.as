@@ -1,0 +1,155 @@
+// int8 GEMM with int32 accumulation and the fused requantization epilogue of QLinearConv /
+// QLinearMatMul (and the plain int32 output of ConvInteger / MatMulInteger), plus the packing
+// and im2col steps that feed it. Both operands arrive as int16 rows already centred on their zero
+// points, so every product is exact and i32x4.dot_i16x8_s sums 8 of them per instruction:
+//
+//         k → (K padded to 8, zeros)          register tile: 2 rows × 4 columns,
+//   W  ┌────────────────┐   X ┌────────────────┐ j   acc[r][q] += dot(W[i+r][k..k+8], X[j+q][k..k+8])
+//   i  │ w−zw  (i16)    │     │ x−zx  (i16)    │     then the four lanes of each acc summed:
+//   i+1│                │     │  (im2col rows: │ j+3  Y[i+r][j..j+3] = requant(Σ acc[r][0..3])
+//      └────────────────┘     │  one per pixel)│
+//                             └────────────────┘
+//
+// Why int16 and not relaxed SIMD's i32x4.relaxed_dot_i8x16_i7x16_add_s: that instruction is exact
+// only when its second operand has 7 bits (x64 lowers it to pmaddubsw, which saturates pair sums),
+// and neither operand does here: uint8 activations use 8 bits and centred values span −255..255.
+// Making them fit would change results, and onnxruntime's exact int32 sums are the oracle. So
+// both kernel builds run the same dot, and the relaxed module gives bit-identical int8 results.
+
+/** Y element size by mode: 0 = int32 accumulators (ConvInteger, MatMulInteger), 1 = int8, 2 = uint8 (requantized). */
+@inline function elemBytes(mode: i32): usize { return mode == 0 ? 4 : 1; }
+
+/**
+ * dst[r][k] = src(r, k) − zp(r) as int16, k < K, then zeros up to kpad; src(r, k) is the int8
+ * (signed ≠ 0) or uint8 at src + r·rowStride + k·colStride (bytes); zp is per tensor (zpStep 0),
+ * per row (zpStep 1), or none (zp = 0).
+ */
+export function i8pack(src: usize, signed: i32, zp: usize, zpStep: i32, rows: i32, K: i32, rowStride: i32, colStride: i32, kpad: i32, dst: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const z: i32 = zp == 0 ? 0 : signed != 0 ? <i32>load<i8>(zp + <usize>(r * zpStep)) : <i32>load<u8>(zp + <usize>(r * zpStep));
+    let s = src + <usize>(r * rowStride);
+    let d = dst + (<usize>r * <usize>kpad << 1);
+    if (signed != 0) {
+      for (let k = 0; k < K; k++) { store<i16>(d, <i16>(<i32>load<i8>(s) - z)); s += colStride; d += 2; }
+    } else {
+      for (let k = 0; k < K; k++) { store<i16>(d, <i16>(<i32>load<u8>(s) - z)); s += colStride; d += 2; }
+    }
+    for (let k = K; k < kpad; k++) { store<i16>(d, 0); d += 2; }
+  }
+}
+
+/**
+ * im2col rows for output pixels [p0, p0 + pn) of one image: col[p − p0][(ic, kh, kw)] = x − zx
+ * as int16, the weight's flattening order, taps in the padding 0 (x_zero_point − x_zero_point),
+ * then zeros up to kpad. x is NCHW int8/uint8 (one image, cin·H·W bytes).
+ */
+export function i8im2col(x: usize, signed: i32, zx: i32, col: usize, cin: i32, H: i32, W: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, p0: i32, pn: i32, kpad: i32): void {
+  const K = cin * KH * KW;
+  const plane = <usize>(H * W);
+  for (let p = p0; p < p0 + pn; p++) {
+    const oh = p / OW, ow = p % OW;
+    let d = col + (<usize>(p - p0) * <usize>kpad << 1);
+    let xc = x;
+    for (let ic = 0; ic < cin; ic++) {
+      for (let kh = 0; kh < KH; kh++) {
+        const ih = oh * sh - ph + kh * dh;
+        if (ih < 0 || ih >= H) {
+          for (let kw = 0; kw < KW; kw++) { store<i16>(d, 0); d += 2; }
+          continue;
+        }
+        const xr = xc + <usize>(ih * W);
+        for (let kw = 0; kw < KW; kw++) {
+          const iw = ow * sw - pw + kw * dw;
+          let v: i32 = 0;
+          if (iw >= 0 && iw < W) v = (signed != 0 ? <i32>load<i8>(xr + <usize>iw) : <i32>load<u8>(xr + <usize>iw)) - zx;
+          store<i16>(d, <i16>v); d += 2;
+        }
+      }
+      xc += plane;
+    }
+    for (let k = K; k < kpad; k++) { store<i16>(d, 0); d += 2; }
+  }
+}
+
+/** [Σ a, Σ b, Σ c, Σ d] of four int32x4 accumulators. */
+@inline function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = i32x4.add(v128.shuffle<i32>(a, b, 0, 1, 4, 5), v128.shuffle<i32>(a, b, 2, 3, 6, 7));
+  const cd = i32x4.add(v128.shuffle<i32>(c, d, 0, 1, 4, 5), v128.shuffle<i32>(c, d, 2, 3, 6, 7));
+  return i32x4.add(v128.shuffle<i32>(ab, cd, 0, 2, 4, 6), v128.shuffle<i32>(ab, cd, 1, 3, 5, 7));
+}
+
+/**
+ * Writes Y[i][j .. j + cnt) from the int32 sums `acc` (+ bias[i]): as int32 (mode 0), or
+ * requantized as onnxruntime does (MlasRequantizeOutput): float32(acc) · multiplier in float32,
+ * rounded half to even, clamped to the type's range less the zero point, plus the zero point. A
+ * NaN product (a NaN or infinite multiplier) stores the zero point, as the ref kernel does.
+ * multiplier and zero point are per row (mult[i], zy[i]) or, with `perCol`, per column (mult[j], zy[j]).
+ */
+@inline function finish(acc: v128, i: i32, j: i32, cnt: i32, y: usize, rowY: i32, mode: i32, bias: usize,
+  mult: usize, zy: usize, perCol: i32, lo: i32, hi: i32): void {
+  let a = acc;
+  if (bias != 0) a = i32x4.add(a, i32x4.splat(load<i32>(bias + (<usize>i << 2))));
+  const o = y + (<usize>i * <usize>rowY + <usize>j) * elemBytes(mode);
+  if (mode == 0) {
+    if (cnt == 4) { v128.store(o, a); return; }
+    for (let q = 0; q < cnt; q++) store<i32>(o + (<usize>q << 2), extract(a, q));
+    return;
+  }
+  const m = perCol != 0 ? v128.load(mult + (<usize>j << 2)) : f32x4.splat(load<f32>(mult + (<usize>i << 2)));
+  const z = perCol != 0 ? v128.load(zy + (<usize>j << 2)) : i32x4.splat(load<i32>(zy + (<usize>i << 2)));
+  let f = f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(a), m));
+  const vlo = f32x4.convert_i32x4_s(i32x4.sub(i32x4.splat(lo), z)), vhi = f32x4.convert_i32x4_s(i32x4.sub(i32x4.splat(hi), z));
+  f = f32x4.pmin(f32x4.pmax(f, vlo), vhi); // NaN stays NaN: pmax/pmin return their first operand on NaN
+  const q32 = i32x4.add(i32x4.trunc_sat_f32x4_s(f), z); // trunc_sat(NaN) = 0: the zero point
+  const q16 = i16x8.narrow_i32x4_s(q32, q32);
+  const q8 = mode == 1 ? i8x16.narrow_i16x8_s(q16, q16) : i8x16.narrow_i16x8_u(q16, q16);
+  if (cnt == 4) { v128.store32_lane(o, q8, 0); return; }
+  for (let q = 0; q < cnt; q++) store<u8>(o + <usize>q, <u8>extract(q32, q));
+}
+
+@inline function extract(v: v128, q: i32): i32 {
+  return q == 0 ? i32x4.extract_lane(v, 0) : q == 1 ? i32x4.extract_lane(v, 1) : q == 2 ? i32x4.extract_lane(v, 2) : i32x4.extract_lane(v, 3);
+}
+
+/**
+ * Y[i][j] = Σ_k W[i][k] · X[j][k] over int16 rows of kpad (a multiple of 8) for i < N, j < P,
+ * X holding ceil(P / 4)·4 rows (the extra ones are computed, never stored); epilogue by `finish`.
+ */
+export function i8gemm(w: usize, x: usize, N: i32, P: i32, kpad: i32, y: usize, rowY: i32, mode: i32, bias: usize,
+  mult: usize, zy: usize, perCol: i32, lo: i32, hi: i32): void {
+  const row = <usize>kpad << 1;
+  let i = 0;
+  for (; i + 2 <= N; i += 2) {
+    const w0 = w + <usize>i * row, w1 = w0 + row;
+    for (let j = 0; j < P; j += 4) {
+      const x0 = x + <usize>j * row, x1 = x0 + row, x2 = x1 + row, x3 = x2 + row;
+      let a00 = i32x4.splat(0), a01 = a00, a02 = a00, a03 = a00;
+      let a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+      for (let k: usize = 0; k < row; k += 16) {
+        const v0 = v128.load(w0 + k), v1 = v128.load(w1 + k);
+        const u0 = v128.load(x0 + k), u1 = v128.load(x1 + k), u2 = v128.load(x2 + k), u3 = v128.load(x3 + k);
+        a00 = i32x4.add(a00, i32x4.dot_i16x8_s(v0, u0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(v0, u1));
+        a02 = i32x4.add(a02, i32x4.dot_i16x8_s(v0, u2)); a03 = i32x4.add(a03, i32x4.dot_i16x8_s(v0, u3));
+        a10 = i32x4.add(a10, i32x4.dot_i16x8_s(v1, u0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(v1, u1));
+        a12 = i32x4.add(a12, i32x4.dot_i16x8_s(v1, u2)); a13 = i32x4.add(a13, i32x4.dot_i16x8_s(v1, u3));
+      }
+      const cnt = P - j < 4 ? P - j : 4;
+      finish(hsum4(a00, a01, a02, a03), i, j, cnt, y, rowY, mode, bias, mult, zy, perCol, lo, hi);
+      finish(hsum4(a10, a11, a12, a13), i + 1, j, cnt, y, rowY, mode, bias, mult, zy, perCol, lo, hi);
+    }
+  }
+  if (i < N) {
+    const w0 = w + <usize>i * row;
+    for (let j = 0; j < P; j += 4) {
+      const x0 = x + <usize>j * row, x1 = x0 + row, x2 = x1 + row, x3 = x2 + row;
+      let a00 = i32x4.splat(0), a01 = a00, a02 = a00, a03 = a00;
+      for (let k: usize = 0; k < row; k += 16) {
+        const v0 = v128.load(w0 + k);
+        a00 = i32x4.add(a00, i32x4.dot_i16x8_s(v0, v128.load(x0 + k))); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(v0, v128.load(x1 + k)));
+        a02 = i32x4.add(a02, i32x4.dot_i16x8_s(v0, v128.load(x2 + k))); a03 = i32x4.add(a03, i32x4.dot_i16x8_s(v0, v128.load(x3 + k)));
+      }
+      finish(hsum4(a00, a01, a02, a03), i, j, P - j < 4 ? P - j : 4, y, rowY, mode, bias, mult, zy, perCol, lo, hi);
+    }
+  }
+}
