@@ -162,6 +162,7 @@ import { castJs, UNARY_JS_KERNELS } from './js/unary.js';
 // int8 wasmsimd kernels of the QOperator ops (issue 18 item 3).
 import { convIntegerWasm, qLinearConvWasm } from './wasm/qlinearconv.js';
 import { matMulIntegerWasm, qLinearMatMulWasm } from './wasm/qlinearmatmul.js';
+import { dequantizeLinearWasm, quantizeLinearWasm } from './wasm/quantizelinear.js';
 
 /** A kernel file's exports holding kernels: export name → the kernel, or the list of its variants. */
 export type KernelExports = Readonly<Record<string, Kernel | readonly Kernel[]>>;
@@ -329,6 +330,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   // int8 wasmsimd kernels of the QOperator ops (issue 18 item 3).
   'wasm/qlinearconv': { qLinearConvWasm, convIntegerWasm },
   'wasm/qlinearmatmul': { qLinearMatMulWasm, matMulIntegerWasm },
+  'wasm/quantizelinear': { quantizeLinearWasm, dequantizeLinearWasm },
 };
 
 export const ALL_KERNELS: readonly Kernel[] = Object.values(KERNEL_MODULES).flatMap((exports) => Object.values(exports).flat());

@@ -1,6 +1,6 @@
-// What the int8 wasmsimd kernels (qlinearconv.ts, qlinearmatmul.ts) share: their declaration
-// (id `i8-<op>-2x4-wasmsimd`, validation and fallback by the ref kernel), the asm/int8.as exports'
-// signatures, byte pointers into the wasm memory, and the requantization multiplier tables.
+// What the int8 wasmsimd kernels (qlinearconv.ts, qlinearmatmul.ts, quantizelinear.ts) share:
+// their declaration (id `i8-<op>-2x4-wasmsimd`, validation and fallback by the ref kernel), the
+// asm/int8.as exports' signatures, byte pointers into the wasm memory, and the requantization tables.
 
 import type { Kernel, NodeShapes, RunFn, WasmEnv } from '../kernel.js';
 import { KernelError } from '../kernel.js';
@@ -53,6 +53,9 @@ export function fillRequant(mult: Float32Array, zy: Int32Array, count: number,
 
 export interface Int8KernelSpec {
   readonly op: string;
+  /** The id's dtype and tile, and the first input's types: by default `i8`, `2x4`, int8 or uint8. */
+  readonly dtype?: 'i8' | 'f32';
+  readonly tile?: string;
   /** The ref kernel: it validates every node first (its checks and messages are the spec's) and runs without a WasmEnv. */
   readonly ref: Kernel;
   readonly needs: string;
@@ -61,11 +64,12 @@ export interface Int8KernelSpec {
   prepare(c: Checker, env: WasmEnv): RunFn;
 }
 
-/** An int8 wasmsimd kernel: `i8-<op>-2x4-wasmsimd`, over int8 or uint8 inputs. */
+/** An int8 wasmsimd kernel: `i8-<op>-2x4-wasmsimd` over int8 or uint8 inputs (QuantizeLinear: `f32-…`, over float32). */
 export function int8Kernel(spec: Int8KernelSpec): Kernel {
   const { op, ref, supports, scratchBytes } = spec;
+  const dtype = spec.dtype ?? 'i8';
   return defineKernel({
-    dtype: 'i8', op, target: 'wasmsimd', tile: '2x4', dtypes: INT8_TYPES, supports, scratchBytes,
+    dtype, op, target: 'wasmsimd', tile: spec.tile ?? '2x4', dtypes: dtype === 'i8' ? INT8_TYPES : ['float32'], supports, scratchBytes,
     prepare(c) {
       const id = c.kernelId;
       let refRun: RunFn;

@@ -1,7 +1,8 @@
-// The int8 wasmsimd kernels (wasm/qlinearconv.ts, wasm/qlinearmatmul.ts) against their ref
-// kernels, bit for bit, on edge shapes of the 2×4 tile (rows 1, 2, 2·2 + 1; columns 1, 3, 4, 9;
-// K not a multiple of 8), int8/uint8 mixes, zero points per tensor / channel / row / column,
-// saturating and NaN/infinite multipliers; the relaxed-SIMD and SIMD128 modules identical; and
+// The int8 wasmsimd kernels (wasm/qlinearconv.ts, wasm/qlinearmatmul.ts, wasm/quantizelinear.ts)
+// against their ref kernels, bit for bit, on edge shapes of the 2×4 tile (rows 1, 2, 2·2 + 1;
+// columns 1, 3, 4, 9; K not a multiple of 8), int8/uint8 mixes, zero points per tensor / channel /
+// row / column, saturating and NaN/infinite multipliers, Q/DQ per tensor and per axis with ties,
+// ±inf and NaN; the relaxed-SIMD and SIMD128 modules identical; and
 // QLinearConv / QLinearMatMul against onnxruntime-node, whose float32 requantization is the oracle.
 
 import { strict as assert } from 'node:assert';
@@ -152,25 +153,56 @@ const MATMUL_SPECS: readonly MatMulSpec[] = [
   { a: [17, 96], b: [96, 40], aType: 'uint8', bType: 'int8', perColB: true, seed: 19 },
 ];
 
+/** Floats around the quantization grid: halves (ties), beyond the range, ±0, ±inf, NaN; the rest seeded. */
+function floats(n: number, seed: number): number[] {
+  const special = [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0, -0, 1e9, -1e9, Infinity, -Infinity, NaN, 3.4e38, 127.5, -128.5, 254.5, 255.5];
+  const r = rng(seed);
+  return Array.from({ length: n }, (_, i) => (i < special.length ? special[i]! : Math.fround(300 * r())));
+}
+
+interface QdqSpec { readonly shape: readonly number[]; readonly type: DType; readonly axis?: number; readonly zp?: boolean; readonly seed: number }
+
+/** QuantizeLinear (float32 → type) or DequantizeLinear (type → float32), per tensor or along `axis`. */
+function qdqCase(op: 'QuantizeLinear' | 'DequantizeLinear', s: QdqSpec): Case {
+  const dim = s.axis === undefined ? 1 : s.shape[(s.axis + s.shape.length) % s.shape.length]!;
+  const pshape = s.axis === undefined ? [] : [dim];
+  const scale = t('float32', pshape, scales(dim, 1.5, s.seed + 1).map((v, i) => (i % 3 === 2 ? -v : v)));
+  const zp = s.zp === false ? undefined : t(s.type, pshape, ints(s.type, dim, s.seed + 2));
+  const x = op === 'QuantizeLinear' ? t('float32', s.shape, floats(count(s.shape), s.seed)) : t(s.type, s.shape, ints(s.type, count(s.shape), s.seed));
+  const what = `${op} ${s.type}[${s.shape}]${s.axis === undefined ? ' per tensor' : ` axis ${s.axis}`}${zp ? '' : ' no zero point'}`;
+  return { what, inputs: [x, scale, zp], out: { dtype: op === 'QuantizeLinear' ? s.type : 'float32', shape: s.shape }, attrs: s.axis === undefined ? {} : { axis: s.axis } };
+}
+
+const QDQ_SPECS: readonly QdqSpec[] = [
+  { shape: [37], type: 'uint8', seed: 61 }, // 2 vectors of 16 and a tail of 5
+  { shape: [2, 3, 5, 7], type: 'int8', seed: 62 },
+  { shape: [4, 16], type: 'int8', axis: 0, seed: 63 },
+  { shape: [3, 5, 17], type: 'uint8', axis: 1, seed: 64 },
+  { shape: [6, 9], type: 'int8', axis: -1, seed: 65 }, // inner 1: every element its own parameter
+  { shape: [15], type: 'uint8', zp: false, seed: 66 },
+  { shape: [1, 32, 16, 16], type: 'uint8', seed: 67 },
+];
+
 function casesOf(k: Kernel): Case[] {
   if (k.op === 'QLinearConv' || k.op === 'ConvInteger') return CONV_SPECS.map((s) => convCase(k.op as 'QLinearConv', s));
+  if (k.op === 'QuantizeLinear' || k.op === 'DequantizeLinear') return QDQ_SPECS.map((s) => qdqCase(k.op as 'QuantizeLinear', s));
   return MATMUL_SPECS.map((s) => matmulCase(k.op as 'QLinearMatMul', s));
 }
 
-const INT8_KERNELS = WASMSIMD_KERNELS.filter((k) => k.dtype === 'i8');
+const INT8_KERNELS = WASMSIMD_KERNELS.filter((k) => k.dtype === 'i8' || k.op === 'QuantizeLinear');
 const refOf = (k: Kernel): Kernel => ALL_KERNELS.find((r) => r.target === 'ref' && r.op === k.op)!;
 
 function assertSame(got: readonly number[], want: readonly number[], what: string): void {
   assert.equal(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) assert.fail(`${what}: output[${i}] = ${got[i]}, want ${want[i]}`);
+  for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) assert.fail(`${what}: output[${i}] = ${got[i]}, want ${want[i]}`);
 }
 
 describe('int8 wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
   this.timeout(120_000);
 
-  it('QLinearConv, ConvInteger, QLinearMatMul and MatMulInteger each have an i8 wasmsimd kernel', () => {
-    assert.deepEqual(INT8_KERNELS.map((k) => k.id).sort(),
-      ['i8-convinteger-2x4-wasmsimd', 'i8-matmulinteger-2x4-wasmsimd', 'i8-qlinearconv-2x4-wasmsimd', 'i8-qlinearmatmul-2x4-wasmsimd']);
+  it('QLinearConv, ConvInteger, QLinearMatMul, MatMulInteger, QuantizeLinear and DequantizeLinear each have an int8 wasmsimd kernel', () => {
+    assert.deepEqual(INT8_KERNELS.map((k) => k.id).sort(), ['f32-quantizelinear-1x16-wasmsimd', 'i8-convinteger-2x4-wasmsimd', 'i8-dequantizelinear-1x16-wasmsimd',
+      'i8-matmulinteger-2x4-wasmsimd', 'i8-qlinearconv-2x4-wasmsimd', 'i8-qlinearmatmul-2x4-wasmsimd']);
   });
 
   for (const k of INT8_KERNELS) {

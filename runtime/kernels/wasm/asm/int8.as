@@ -1,6 +1,6 @@
 // int8 GEMM with int32 accumulation and the fused requantization epilogue of QLinearConv /
-// QLinearMatMul (and the plain int32 output of ConvInteger / MatMulInteger), plus the packing
-// and im2col steps that feed it. Both operands arrive as int16 rows already centred on their zero
+// QLinearMatMul (and the plain int32 output of ConvInteger / MatMulInteger), the packing and
+// im2col steps that feed it, and QuantizeLinear / DequantizeLinear 16 elements per step. Both operands arrive as int16 rows already centred on their zero
 // points, so every product is exact and i32x4.dot_i16x8_s sums 8 of them per instruction:
 //
 //         k → (K padded to 8, zeros)          register tile: 2 rows × 4 columns,
@@ -150,6 +150,77 @@ export function i8gemm(w: usize, x: usize, N: i32, P: i32, kpad: i32, y: usize, 
         a02 = i32x4.add(a02, i32x4.dot_i16x8_s(v0, v128.load(x2 + k))); a03 = i32x4.add(a03, i32x4.dot_i16x8_s(v0, v128.load(x3 + k)));
       }
       finish(hsum4(a00, a01, a02, a03), i, j, P - j < 4 ? P - j : 4, y, rowY, mode, bias, mult, zy, perCol, lo, hi);
+    }
+  }
+}
+
+/**
+ * QuantizeLinear to int8 (mode 1) or uint8 (mode 2): y = saturate(roundHalfEven(x / scale) + zp),
+ * the quotient in float32 as onnxruntime divides; x is [outer][dim][inner] float32, scale[a]
+ * (float32) and zp[a] (int8/uint8 bytes, or none when zp = 0) per a < dim (dim 1: per tensor).
+ * A NaN quotient stores the zero point, as the ref kernel does.
+ */
+export function i8quantize(x: usize, y: usize, outer: i32, dim: i32, inner: i32, scale: usize, zp: usize, mode: i32): void {
+  const lo = mode == 1 ? -128 : 0, hi = mode == 1 ? 127 : 255;
+  for (let o = 0; o < outer; o++) {
+    for (let a = 0; a < dim; a++) {
+      const s = f32x4.splat(load<f32>(scale + (<usize>a << 2)));
+      const zi: i32 = zp == 0 ? 0 : mode == 1 ? <i32>load<i8>(zp + <usize>a) : <i32>load<u8>(zp + <usize>a);
+      const z = i32x4.splat(zi);
+      const vlo = f32x4.splat(<f32>(lo - zi)), vhi = f32x4.splat(<f32>(hi - zi));
+      const base = (<usize>o * <usize>dim + <usize>a) * <usize>inner;
+      let xs = x + (base << 2), yd = y + base;
+      let i = 0;
+      for (; i + 16 <= inner; i += 16) {
+        const q0 = quant4(v128.load(xs), s, vlo, vhi, z), q1 = quant4(v128.load(xs, 16), s, vlo, vhi, z);
+        const q2 = quant4(v128.load(xs, 32), s, vlo, vhi, z), q3 = quant4(v128.load(xs, 48), s, vlo, vhi, z);
+        const h0 = i16x8.narrow_i32x4_s(q0, q1), h1 = i16x8.narrow_i32x4_s(q2, q3);
+        v128.store(yd, mode == 1 ? i8x16.narrow_i16x8_s(h0, h1) : i8x16.narrow_i16x8_u(h0, h1));
+        xs += 64; yd += 16;
+      }
+      for (; i < inner; i++) {
+        store<u8>(yd, <u8>i32x4.extract_lane(quant4(f32x4.splat(load<f32>(xs)), s, vlo, vhi, z), 0));
+        xs += 4; yd += 1;
+      }
+    }
+  }
+}
+
+/** roundHalfEven(x / s) clamped to [lo − zp, hi − zp], plus zp; NaN → zp (trunc_sat(NaN) = 0). */
+@inline function quant4(x: v128, s: v128, vlo: v128, vhi: v128, z: v128): v128 {
+  const f = f32x4.pmin(f32x4.pmax(f32x4.nearest(f32x4.div(x, s)), vlo), vhi);
+  return i32x4.add(i32x4.trunc_sat_f32x4_s(f), z);
+}
+
+/**
+ * DequantizeLinear from int8 (signed ≠ 0) or uint8: y = float32(x − zp) · scale, the layout and
+ * parameters as i8quantize's (x − zp is exact in float32, so one rounding, as the ref kernel's).
+ */
+export function i8dequantize(x: usize, signed: i32, y: usize, outer: i32, dim: i32, inner: i32, scale: usize, zp: usize): void {
+  for (let o = 0; o < outer; o++) {
+    for (let a = 0; a < dim; a++) {
+      const s = f32x4.splat(load<f32>(scale + (<usize>a << 2)));
+      const zi: i32 = zp == 0 ? 0 : signed != 0 ? <i32>load<i8>(zp + <usize>a) : <i32>load<u8>(zp + <usize>a);
+      const z = i32x4.splat(zi);
+      const base = (<usize>o * <usize>dim + <usize>a) * <usize>inner;
+      let xs = x + base, yd = y + (base << 2);
+      let i = 0;
+      for (; i + 16 <= inner; i += 16) {
+        const b = v128.load(xs);
+        const h0 = signed != 0 ? i16x8.extend_low_i8x16_s(b) : i16x8.extend_low_i8x16_u(b);
+        const h1 = signed != 0 ? i16x8.extend_high_i8x16_s(b) : i16x8.extend_high_i8x16_u(b);
+        v128.store(yd, f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(i32x4.extend_low_i16x8_s(h0), z)), s));
+        v128.store(yd, f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(i32x4.extend_high_i16x8_s(h0), z)), s), 16);
+        v128.store(yd, f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(i32x4.extend_low_i16x8_s(h1), z)), s), 32);
+        v128.store(yd, f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(i32x4.extend_high_i16x8_s(h1), z)), s), 48);
+        xs += 16; yd += 64;
+      }
+      const sf = load<f32>(scale + (<usize>a << 2));
+      for (; i < inner; i++) {
+        const v: i32 = signed != 0 ? <i32>load<i8>(xs) : <i32>load<u8>(xs);
+        store<f32>(yd, <f32>(v - zi) * sf);
+        xs += 1; yd += 4;
+      }
     }
   }
 }
