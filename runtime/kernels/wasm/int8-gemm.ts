@@ -12,10 +12,15 @@ import { nodeShapesOf } from './common.js';
 
 /** dst[r][k] = src(r, k) − zp(r) as int16, zeros up to kpad (asm/int8.as i8pack). */
 export type I8Pack = (src: number, signed: number, zp: number, zpStep: number, rows: number, k: number, rowStride: number, colStride: number, kpad: number, dst: number) => void;
-export type I8Im2col = (x: number, signed: number, zx: number, col: number, cin: number, h: number, w: number, ow: number,
-  kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, p0: number, pn: number, kpad: number) => void;
 export type I8Gemm = (w: number, x: number, n: number, p: number, kpad: number, y: number, rowY: number, mode: number, bias: number,
   mult: number, zy: number, perCol: number, lo: number, hi: number) => void;
+
+export type I8Same = (a: number, b: number, n: number) => number;
+export type I8PackPairs = (w: number, signed: number, zp: number, zpStep: number, n: number, k: number, kpad: number, dst: number) => void;
+export type I8Im2colPairs = (x: number, signed: number, zx: number, col: number, tmp: number, cin: number, h: number, w: number, ow: number,
+  kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, p0: number, pn: number, kpad: number) => void;
+export type I8GemmPairs = (w: number, x: number, n: number, p: number, kpad: number, y: number, rowY: number, mode: number, bias: number,
+  mult: number, zy: number, lo: number, hi: number) => void;
 
 /** The int16 rows' length: K rounded up to the 8 lanes of one i32x4.dot_i16x8_s. */
 export const padK = (k: number): number => Math.ceil(k / 8) * 8;

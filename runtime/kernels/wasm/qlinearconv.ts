@@ -1,10 +1,12 @@
 // wasmsimd int8 Conv: QLinearConv (requantized int8/uint8 output) and ConvInteger (int32 output),
 // NCHW 1-D and 2-D, group 1, weight zero point and scale per tensor or per output channel:
 //
-//   i8-qlinearconv-2x4-wasmsimd, i8-convinteger-2x4-wasmsimd, per run:
-//     W[Cout][Cin·KH·KW] − w_zero_point → int16 rows in scratch (i8pack; W may be a graph input)
-//     per image, PT output pixels at a time: im2col rows col[PT][K] = x − x_zero_point (i8im2col),
-//     then i8gemm's 2×4 int16 dot tiles, bias and requantization fused (asm/int8.as).
+//   i8-qlinearconv-2x4-wasmsimd, i8-convinteger-2x4-wasmsimd (asm/int8.as, pair-interleaved layout):
+//     W[Cout][Cin·KH·KW] − w_zero_point → int16 k pairs of 4 channels (i8packPairs), repacked
+//     only when W or its zero point changed since the last run (either may be a graph input);
+//     per image, PT output pixels at a time: im2col rows of k pairs, x − x_zero_point
+//     (i8im2colPairs, stride-1 rows 8 pixels per vector), then i8gemmPairs' 8-channel × 4-pixel
+//     int16 dot tiles, bias and requantization fused.
 //
 // Grouped and depthwise int8 convs and 3-D convs are refused by `supports`: the ref kernel runs them.
 
@@ -12,7 +14,7 @@ import type { NodeShapes } from '../kernel.js';
 import { convIntegerRef, qLinearConvRef } from '../ref/qlinearconv.js';
 import { windowGeometry } from '../common/geometry.js';
 import { geometry2d } from './conv.js';
-import type { I8Gemm, I8Im2col, I8Pack } from './int8-gemm.js';
+import type { I8GemmPairs, I8Im2colPairs, I8PackPairs, I8Same } from './int8-gemm.js';
 import { bytePointer, bytes16, fillRequant, gemmMode, int8Kernel, isInt8, padCols, padK } from './int8-gemm.js';
 
 const NEEDS = 'an int8/uint8 1-D or 2-D Conv with group 1';
@@ -51,8 +53,10 @@ function convInt8(op: keyof typeof LAYOUT) {
     op, ref: op === 'QLinearConv' ? qLinearConvRef : convIntegerRef, needs: NEEDS, supports,
     scratchBytes(node) {
       if (!supports(node)) return 0;
-      const w = node.inputs[at.w]!.shape, cout = w[0]!, kpad = padK(w.slice(1).reduce((a, d) => a * d, 1));
-      return bytes16(cout * kpad * 2) + bytes16(pixelTile(kpad, spatial(node.outputs[0]!.shape)) * kpad * 2) + 2 * bytes16(cout * 4);
+      const w = node.inputs[at.w]!.shape, cout = w[0]!, k = w.slice(1).reduce((a, d) => a * d, 1), kpad = padK(k);
+      const pt = pixelTile(kpad, spatial(node.outputs[0]!.shape));
+      return bytes16(padCols(cout) * kpad * 2) + bytes16(cout * k) + bytes16(cout) + bytes16(pt * kpad * 2) + bytes16(4 * (Math.ceil(pt / 8) * 8))
+        + 2 * bytes16(cout * 4);
     },
     prepare(c, env) {
       // The ref kernel has checked types, shapes, zero points, scales and the window geometry.
@@ -69,23 +73,34 @@ function convInt8(op: keyof typeof LAYOUT) {
       const wzp = wZp === undefined ? 0 : bytePointer(c, env, wZp, "w's zero point");
       const wzStep = wZp !== undefined && wZp.data.length > 1 ? 1 : 0;
       const bp = bias === undefined ? 0 : bytePointer(c, env, bias, 'bias');
-      const packed = env.scratch(bytes16(cout * kpad * 2)), col = env.scratch(bytes16(pt * kpad * 2));
+      const packed = env.scratch(bytes16(padCols(cout) * kpad * 2));
+      // W and its zero point as last packed: repacked only when they change (either may be a graph input).
+      const wCopy = env.scratch(bytes16(cout * K)), zCopy = env.scratch(bytes16(cout));
+      const col = env.scratch(bytes16(pt * kpad * 2)), tmp = env.scratch(bytes16(4 * (Math.ceil(pt / 8) * 8)));
       const multP = env.scratch(bytes16(cout * 4)), zyP = env.scratch(bytes16(cout * 4));
       const mult = new Float32Array(env.memory.buffer, multP, cout), zy = new Int32Array(env.memory.buffer, zyP, cout);
-      const pack = env.exports['i8pack'] as I8Pack, im2col = env.exports['i8im2col'] as I8Im2col, gemm = env.exports['i8gemm'] as I8Gemm;
+      const wBytes = new Uint8Array(env.memory.buffer, wp, cout * K), wSaved = new Uint8Array(env.memory.buffer, wCopy, cout * K);
+      const zBytes = new Uint8Array(env.memory.buffer, wzp, wZp === undefined ? 0 : wZp.data.length), zSaved = new Uint8Array(env.memory.buffer, zCopy, zBytes.length);
+      const pack = env.exports['i8packPairs'] as I8PackPairs, same = env.exports['i8same'] as I8Same;
+      const im2col = env.exports['i8im2colPairs'] as I8Im2colPairs, gemm = env.exports['i8gemmPairs'] as I8GemmPairs;
       const eb = mode === 0 ? 4 : 1;
       const xStep = cin * H * W, yStep = cout * P * eb;
       const [xScale, wScale, yScale, yZp] = [c.ctx.inputs[1], c.ctx.inputs[4], c.ctx.inputs[6], c.ctx.inputs[7]];
+      let packedOnce = false;
       return () => {
-        // Scales, zero points and W are read at every run: any of them may be a graph input.
+        // Scales and zero points are read at every run: any of them may be a graph input.
         if (mode !== 0) fillRequant(mult, zy, cout, xScale!, wScale!, yScale!, yZp);
         const zx = xZp === undefined ? 0 : Number(xZp.data[0]);
-        pack(wp, ws, wzp, wzStep, cout, K, K, 1, kpad, packed);
+        if (!packedOnce || !same(wp, wCopy, cout * K) || (wzp !== 0 && !same(wzp, zCopy, zBytes.length))) {
+          pack(wp, ws, wzp, wzStep, cout, K, kpad, packed);
+          wSaved.set(wBytes); zSaved.set(zBytes);
+          packedOnce = true;
+        }
         for (let n = 0; n < batch; n++) {
           for (let p0 = 0; p0 < P; p0 += pt) {
             const pn = Math.min(pt, P - p0);
-            im2col(xp + n * xStep, xs, zx, col, cin, H, W, OW, KH, KW, sh, sw, dh, dw, ph, pw, p0, pn, kpad);
-            gemm(packed, col, cout, pn, kpad, yp + n * yStep + p0 * eb, P, mode, bp, multP, zyP, 0, lo, hi);
+            im2col(xp + n * xStep, xs, zx, col, tmp, cin, H, W, OW, KH, KW, sh, sw, dh, dw, ph, pw, p0, pn, kpad);
+            gemm(packed, col, cout, pn, kpad, yp + n * yStep + p0 * eb, P, mode, bp, multP, zyP, lo, hi);
           }
         }
       };

@@ -236,6 +236,23 @@ describe('int8 wasmsimd kernels vs ref kernels, in WebAssembly memory', function
     }
   });
 
+  it('a weight or weight zero point that changes between runs (a graph input) is repacked: each run equals ref on the new values', async function () {
+    if (!simd) this.skip();
+    const k = INT8_KERNELS.find((x) => x.op === 'ConvInteger')!;
+    const c = convCase('ConvInteger', { x: [1, 3, 6, 6], w: [5, 3, 3, 3], xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, seed: 71 });
+    const space = await spaceFor(k, c);
+    const inputs = c.inputs.map((x) => x && view(space, x));
+    const y = view(space, { dtype: 'int32', shape: c.out.shape, values: new Array<number>(count(c.out.shape)).fill(0) });
+    const runWasm = k.prepare({ node: 'n1', inputs, outputs: [y], attrs: c.attrs ?? {}, wasm: space });
+    const w = inputs[1]!.data as Int8Array, wz = inputs[3]!.data as Int8Array;
+    for (const change of [() => {}, () => { w[7] = -w[7]! - 1; }, () => { wz[4] = 99; }, () => {}]) {
+      change();
+      withoutAllocation(runWasm);
+      const now = { ...c, inputs: [c.inputs[0], { ...c.inputs[1]!, values: Array.from(w) }, c.inputs[2], { ...c.inputs[3]!, values: Array.from(wz) }] };
+      assertSame(Array.from(y.data as Int32Array), run(refOf(k), now, undefined), `${k.id} after a change`);
+    }
+  });
+
   it('refuses at prepare, naming the node and both kernels, what the ref kernel refuses: a w_scale of the wrong length', async function () {
     if (!simd) this.skip();
     const k = INT8_KERNELS.find((x) => x.op === 'QLinearConv')!;

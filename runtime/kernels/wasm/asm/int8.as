@@ -1,14 +1,16 @@
-// int8 GEMM with int32 accumulation and the fused requantization epilogue of QLinearConv /
-// QLinearMatMul (and the plain int32 output of ConvInteger / MatMulInteger), the packing and
-// im2col steps that feed it, and QuantizeLinear / DequantizeLinear 16 elements per step. Both operands arrive as int16 rows already centred on their zero
-// points, so every product is exact and i32x4.dot_i16x8_s sums 8 of them per instruction:
+// int8 products with exact int32 sums and the fused requantization epilogue of QLinearConv /
+// QLinearMatMul (ConvInteger / MatMulInteger store the int32 sums), the packing and im2col steps
+// that feed them, and QuantizeLinear / DequantizeLinear 16 elements per step. Both operands
+// arrive as int16 already centred on their zero points, so every product is exact and
+// i32x4.dot_i16x8_s sums 8 of them per instruction. MatMul (i8gemm) reads rows of K:
 //
 //         k → (K padded to 8, zeros)          register tile: 2 rows × 4 columns,
-//   W  ┌────────────────┐   X ┌────────────────┐ j   acc[r][q] += dot(W[i+r][k..k+8], X[j+q][k..k+8])
-//   i  │ w−zw  (i16)    │     │ x−zx  (i16)    │     then the four lanes of each acc summed:
-//   i+1│                │     │  (im2col rows: │ j+3  Y[i+r][j..j+3] = requant(Σ acc[r][0..3])
-//      └────────────────┘     │  one per pixel)│
-//                             └────────────────┘
+//   A  ┌────────────────┐  Bᵀ ┌────────────────┐ j   acc[r][q] += dot(A[i+r][k..k+8], Bᵀ[j+q][k..k+8])
+//   i  │ a−za  (i16)    │     │ b−zb  (i16)    │     then the four lanes of each acc summed:
+//   i+1│                │     │                │ j+3  Y[i+r][j..j+3] = requant(Σ acc[r][0..3])
+//      └────────────────┘     └────────────────┘
+//
+// Conv (i8gemmPairs) reads k pairs interleaved, so that im2col copies whole rows: drawn below.
 //
 // Why int16 and not relaxed SIMD's i32x4.relaxed_dot_i8x16_i7x16_add_s: that instruction is exact
 // only when its second operand has 7 bits (x64 lowers it to pmaddubsw, which saturates pair sums),
@@ -33,40 +35,6 @@ export function i8pack(src: usize, signed: i32, zp: usize, zpStep: i32, rows: i3
       for (let k = 0; k < K; k++) { store<i16>(d, <i16>(<i32>load<i8>(s) - z)); s += colStride; d += 2; }
     } else {
       for (let k = 0; k < K; k++) { store<i16>(d, <i16>(<i32>load<u8>(s) - z)); s += colStride; d += 2; }
-    }
-    for (let k = K; k < kpad; k++) { store<i16>(d, 0); d += 2; }
-  }
-}
-
-/**
- * im2col rows for output pixels [p0, p0 + pn) of one image: col[p − p0][(ic, kh, kw)] = x − zx
- * as int16, the weight's flattening order, taps in the padding 0 (x_zero_point − x_zero_point),
- * then zeros up to kpad. x is NCHW int8/uint8 (one image, cin·H·W bytes).
- */
-export function i8im2col(x: usize, signed: i32, zx: i32, col: usize, cin: i32, H: i32, W: i32, OW: i32,
-  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, p0: i32, pn: i32, kpad: i32): void {
-  const K = cin * KH * KW;
-  const plane = <usize>(H * W);
-  for (let p = p0; p < p0 + pn; p++) {
-    const oh = p / OW, ow = p % OW;
-    let d = col + (<usize>(p - p0) * <usize>kpad << 1);
-    let xc = x;
-    for (let ic = 0; ic < cin; ic++) {
-      for (let kh = 0; kh < KH; kh++) {
-        const ih = oh * sh - ph + kh * dh;
-        if (ih < 0 || ih >= H) {
-          for (let kw = 0; kw < KW; kw++) { store<i16>(d, 0); d += 2; }
-          continue;
-        }
-        const xr = xc + <usize>(ih * W);
-        for (let kw = 0; kw < KW; kw++) {
-          const iw = ow * sw - pw + kw * dw;
-          let v: i32 = 0;
-          if (iw >= 0 && iw < W) v = (signed != 0 ? <i32>load<i8>(xr + <usize>iw) : <i32>load<u8>(xr + <usize>iw)) - zx;
-          store<i16>(d, <i16>v); d += 2;
-        }
-      }
-      xc += plane;
     }
     for (let k = K; k < kpad; k++) { store<i16>(d, 0); d += 2; }
   }
@@ -221,6 +189,172 @@ export function i8dequantize(x: usize, signed: i32, y: usize, outer: i32, dim: i
         store<f32>(yd, <f32>(v - zi) * sf);
         xs += 1; yd += 4;
       }
+    }
+  }
+}
+
+// ── Conv: the pair-interleaved layout (XNNPACK's for 16-bit dots), so im2col copies rows ──
+//
+//   Wp[N/4][K/2][4 channels][2 k] int16      Xp[K/2][PT][2 k] int16 (one k pair per row of PT pixels)
+//   acc(4 channels at pixel p) += dot_i16x8(Wp[nb][kk], splat32(Xp[kk][p]))
+//   register tile: 8 channels × 4 pixels, then a 4×4 transpose per block of 4 channels so the
+//   epilogue stores each channel's 4 pixels (NCHW rows) as i8gemm does.
+
+/** 1 when the n bytes at a and b are equal (vectors of 16, then bytes). */
+export function i8same(a: usize, b: usize, n: i32): i32 {
+  let i = 0;
+  for (; i + 16 <= n; i += 16) if (v128.any_true(v128.xor(v128.load(a + <usize>i), v128.load(b + <usize>i)))) return 0;
+  for (; i < n; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return 0;
+  return 1;
+}
+
+/** Wp from W[N][K] (int8 when signed ≠ 0, else uint8) less its zero point (per tensor: zpStep 0, per channel: 1, none: zp = 0); zeros past N and K. */
+export function i8packPairs(w: usize, signed: i32, zp: usize, zpStep: i32, N: i32, K: i32, kpad: i32, dst: usize): void {
+  const blocks = (N + 3) >> 2, pairs = kpad >> 1;
+  for (let nb = 0; nb < blocks; nb++) {
+    for (let c = 0; c < 4; c++) {
+      const n = nb * 4 + c;
+      const z: i32 = n >= N || zp == 0 ? 0 : signed != 0 ? <i32>load<i8>(zp + <usize>(n * zpStep)) : <i32>load<u8>(zp + <usize>(n * zpStep));
+      const src = w + <usize>n * <usize>K;
+      let d = dst + ((<usize>nb * <usize>pairs * 4 + <usize>c) << 2);
+      for (let kk = 0; kk < pairs; kk++) {
+        const k = kk * 2;
+        let v0: i32 = 0, v1: i32 = 0;
+        if (n < N && k < K) v0 = (signed != 0 ? <i32>load<i8>(src + <usize>k) : <i32>load<u8>(src + <usize>k)) - z;
+        if (n < N && k + 1 < K) v1 = (signed != 0 ? <i32>load<i8>(src + <usize>k + 1) : <i32>load<u8>(src + <usize>k + 1)) - z;
+        store<i16>(d, <i16>v0); store<i16>(d, <i16>v1, 2);
+        d += 16;
+      }
+    }
+  }
+}
+
+/**
+ * One im2col row: row[p − p0] = x(ic, ih, iw) − zx as int16 for output pixels p in [p0, p0 + pn)
+ * of tap (ic, kh, kw) (0 in the padding), stride-1 runs 8 pixels per vector.
+ */
+@inline function im2colRow(x: usize, signed: i32, zx: i32, row: usize, H: i32, W: i32, OW: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, p0: i32, pn: i32): void {
+  const vz = i16x8.splat(<i16>zx);
+  let p = p0, d = row;
+  const pend = p0 + pn;
+  while (p < pend) {
+    const oh = p / OW, ow0 = p % OW;
+    const ow1 = ow0 + (pend - p) < OW ? ow0 + (pend - p) : OW;
+    const ih = oh * sh - ph + kh * dh;
+    const off = kw * dw - pw; // iw = ow·sw + off
+    if (ih < 0 || ih >= H) {
+      for (let ow = ow0; ow < ow1; ow++) { store<i16>(d, 0); d += 2; }
+    } else {
+      const xr = x + <usize>(ih * W);
+      // inside for ow in [lo, hi): 0 ≤ ow·sw + off < W
+      let lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+      let hi = W - off <= 0 ? 0 : (W - off + sw - 1) / sw;
+      if (lo < ow0) lo = ow0;
+      if (hi > ow1) hi = ow1;
+      if (hi < lo) hi = lo;
+      let ow = ow0;
+      for (; ow < lo; ow++) { store<i16>(d, 0); d += 2; }
+      if (sw == 1) {
+        let s = xr + <usize>(ow + off);
+        for (; ow + 8 <= hi; ow += 8) {
+          const v = signed != 0 ? v128.load8x8_s(s) : v128.load8x8_u(s);
+          v128.store(d, i16x8.sub(v, vz));
+          s += 8; d += 16;
+        }
+      }
+      for (; ow < hi; ow++) {
+        const iw = ow * sw + off;
+        store<i16>(d, <i16>((signed != 0 ? <i32>load<i8>(xr + <usize>iw) : <i32>load<u8>(xr + <usize>iw)) - zx));
+        d += 2;
+      }
+      for (; ow < ow1; ow++) { store<i16>(d, 0); d += 2; }
+    }
+    p += ow1 - ow0;
+  }
+}
+
+/**
+ * Xp for output pixels [p0, p0 + pn) of one NCHW image: per k pair, its two taps' im2col rows
+ * (into `tmp`, 2·ceil(pn / 8)·8 int16) interleaved 8 pixels per step; rows of PT = ceil(pn / 4)·4
+ * pixels (the extra pixels and the k past K are 0).
+ */
+export function i8im2colPairs(x: usize, signed: i32, zx: i32, col: usize, tmp: usize, cin: i32, H: i32, W: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, p0: i32, pn: i32, kpad: i32): void {
+  const K = cin * KH * KW, taps = KH * KW;
+  const pt = (pn + 3) & ~3, pv = (pn + 7) & ~7;
+  const t0 = tmp, t1 = tmp + (<usize>pv << 1);
+  for (let kk = 0; kk < (kpad >> 1); kk++) {
+    for (let e = 0; e < 2; e++) {
+      const k = kk * 2 + e, t = e == 0 ? t0 : t1;
+      if (k >= K) { memory.fill(t, 0, <usize>pv << 1); continue; }
+      const ic = k / taps, r = k % taps;
+      im2colRow(x + <usize>(ic * H * W), signed, zx, t, H, W, OW, r / KW, r % KW, sh, sw, dh, dw, ph, pw, p0, pn);
+      for (let q = pn; q < pv; q++) store<i16>(t + (<usize>q << 1), 0);
+    }
+    const d = col + (<usize>kk * <usize>pt << 2);
+    let q = 0;
+    for (; q + 8 <= pt; q += 8) {
+      const a = v128.load(t0 + (<usize>q << 1)), b = v128.load(t1 + (<usize>q << 1));
+      v128.store(d + (<usize>q << 2), v128.shuffle<i16>(a, b, 0, 8, 1, 9, 2, 10, 3, 11));
+      v128.store(d + (<usize>q << 2), v128.shuffle<i16>(a, b, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+    }
+    for (; q < pt; q++) {
+      store<i16>(d + (<usize>q << 2), load<i16>(t0 + (<usize>q << 1)));
+      store<i16>(d + (<usize>q << 2), load<i16>(t1 + (<usize>q << 1)), 2);
+    }
+  }
+}
+
+/** Rows of the 4×4 transpose of a (pixel j: channels 0..3), b, c, d: channel r's pixels j..j+3. */
+@inline function finishBlock(a: v128, b: v128, c: v128, d: v128, n0: i32, N: i32, j: i32, cnt: i32, y: usize, rowY: i32, mode: i32,
+  bias: usize, mult: usize, zy: usize, lo: i32, hi: i32): void {
+  const t0 = v128.shuffle<i32>(a, b, 0, 4, 1, 5), t1 = v128.shuffle<i32>(c, d, 0, 4, 1, 5);
+  const t2 = v128.shuffle<i32>(a, b, 2, 6, 3, 7), t3 = v128.shuffle<i32>(c, d, 2, 6, 3, 7);
+  finish(v128.shuffle<i32>(t0, t1, 0, 1, 4, 5), n0, j, cnt, y, rowY, mode, bias, mult, zy, 0, lo, hi);
+  if (n0 + 1 < N) finish(v128.shuffle<i32>(t0, t1, 2, 3, 6, 7), n0 + 1, j, cnt, y, rowY, mode, bias, mult, zy, 0, lo, hi);
+  if (n0 + 2 < N) finish(v128.shuffle<i32>(t2, t3, 0, 1, 4, 5), n0 + 2, j, cnt, y, rowY, mode, bias, mult, zy, 0, lo, hi);
+  if (n0 + 3 < N) finish(v128.shuffle<i32>(t2, t3, 2, 3, 6, 7), n0 + 3, j, cnt, y, rowY, mode, bias, mult, zy, 0, lo, hi);
+}
+
+/** Y[n][j] (row stride rowY) = Σ_k Wp · Xp for n < N, j < P (Xp rows of ceil(P / 4)·4 pixels); epilogue per channel as i8gemm's. */
+export function i8gemmPairs(w: usize, x: usize, N: i32, P: i32, kpad: i32, y: usize, rowY: i32, mode: i32, bias: usize,
+  mult: usize, zy: usize, lo: i32, hi: i32): void {
+  const pairs = <usize>(kpad >> 1), pt = <usize>((P + 3) & ~3);
+  const block = pairs << 4, xRow = pt << 2;
+  const blocks = (N + 3) >> 2;
+  let nb = 0;
+  for (; nb + 2 <= blocks; nb += 2) {
+    const w0 = w + <usize>nb * block, w1 = w0 + block;
+    for (let j = 0; j < P; j += 4) {
+      let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+      let xp = x + (<usize>j << 2);
+      for (let kk: usize = 0; kk < block; kk += 16) {
+        const v0 = v128.load(w0 + kk), v1 = v128.load(w1 + kk);
+        const x0 = v128.load32_splat(xp), x1 = v128.load32_splat(xp, 4), x2 = v128.load32_splat(xp, 8), x3 = v128.load32_splat(xp, 12);
+        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v0, x0)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v0, x1));
+        a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v0, x2)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v0, x3));
+        b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v1, x0)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(v1, x1));
+        b2 = i32x4.add(b2, i32x4.dot_i16x8_s(v1, x2)); b3 = i32x4.add(b3, i32x4.dot_i16x8_s(v1, x3));
+        xp += xRow;
+      }
+      const cnt = P - j < 4 ? P - j : 4;
+      finishBlock(a0, a1, a2, a3, nb * 4, N, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi);
+      finishBlock(b0, b1, b2, b3, nb * 4 + 4, N, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi);
+    }
+  }
+  if (nb < blocks) {
+    const w0 = w + <usize>nb * block;
+    for (let j = 0; j < P; j += 4) {
+      let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+      let xp = x + (<usize>j << 2);
+      for (let kk: usize = 0; kk < block; kk += 16) {
+        const v0 = v128.load(w0 + kk);
+        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v0, v128.load32_splat(xp))); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v0, v128.load32_splat(xp, 4)));
+        a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v0, v128.load32_splat(xp, 8))); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v0, v128.load32_splat(xp, 12)));
+        xp += xRow;
+      }
+      finishBlock(a0, a1, a2, a3, nb * 4, N, j, P - j < 4 ? P - j : 4, y, rowY, mode, bias, mult, zy, lo, hi);
     }
   }
 }
