@@ -5,7 +5,7 @@
 //     W[Cout][Cin·KH·KW] − w_zero_point → int16 k pairs of 4 channels (i8packPairs), repacked
 //     only when W or its zero point changed since the last run (either may be a graph input);
 //     per image, PT output pixels at a time: im2col rows of k pairs, x − x_zero_point
-//     (i8im2colPairs, stride-1 rows 8 pixels per vector), then i8gemmPairs' 8-channel × 4-pixel
+//     (i8im2colPairs, column stride 1 or 2: 8 pixels per vector), then i8gemmPairs' 8-channel × 4-pixel
 //     int16 dot tiles, bias and requantization fused.
 //
 // Grouped and depthwise int8 convs and 3-D convs are refused by `supports`: the ref kernel runs them.

@@ -115,6 +115,9 @@ const CONV_SPECS: readonly ConvSpec[] = [
   { x: [1, 6, 13], w: [7, 6, 5], xType: 'uint8', wType: 'int8', strides: [2], pads: [2, 2], perChannel: true, bias: true, seed: 6 }, // 1-D
   { x: [1, 2, 1, 3], w: [3, 2, 1, 1], xType: 'uint8', wType: 'int8', seed: 7 }, // 3 pixels: the column tail
   { x: [1, 32, 16, 16], w: [32, 32, 3, 3], xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 8 }, // a resnet10_w32 layer
+  // column stride 2 over rows wide enough for the 16-byte vector path, and its scalar border
+  { x: [1, 3, 20, 37], w: [6, 3, 3, 3], xType: 'int8', wType: 'int8', strides: [2, 2], pads: [1, 1, 1, 2], perChannel: true, bias: true, seed: 9 },
+  { x: [1, 2, 9, 40], w: [3, 2, 7, 7], xType: 'uint8', wType: 'int8', strides: [2, 2], pads: [3, 3, 3, 3], seed: 10 },
 ];
 
 interface MatMulSpec { readonly a: readonly number[]; readonly b: readonly number[]; readonly aType: DType; readonly bType: DType; readonly yType?: DType; readonly perRowA?: boolean; readonly perColB?: boolean; readonly seed: number }

@@ -231,7 +231,7 @@ export function i8packPairs(w: usize, signed: i32, zp: usize, zpStep: i32, N: i3
 
 /**
  * One im2col row: row[p − p0] = x(ic, ih, iw) − zx as int16 for output pixels p in [p0, p0 + pn)
- * of tap (ic, kh, kw) (0 in the padding), stride-1 runs 8 pixels per vector.
+ * of tap (ic, kh, kw) (0 in the padding); column stride 1 or 2 runs 8 pixels per vector.
  */
 @inline function im2colRow(x: usize, signed: i32, zx: i32, row: usize, H: i32, W: i32, OW: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, p0: i32, pn: i32): void {
@@ -261,6 +261,14 @@ export function i8packPairs(w: usize, signed: i32, zp: usize, zpStep: i32, N: i3
           const v = signed != 0 ? v128.load8x8_s(s) : v128.load8x8_u(s);
           v128.store(d, i16x8.sub(v, vz));
           s += 8; d += 16;
+        }
+      } else if (sw == 2) {
+        // 16 bytes in, the even ones out; only while all 16 lie inside the row
+        let s = xr + <usize>(ow * 2 + off);
+        for (; ow + 8 <= hi && ow * 2 + off + 16 <= W; ow += 8) {
+          const e = v128.shuffle<u8>(v128.load(s), v128.load(s), 0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
+          v128.store(d, i16x8.sub(signed != 0 ? i16x8.extend_low_i8x16_s(e) : i16x8.extend_low_i8x16_u(e), vz));
+          s += 16; d += 16;
         }
       }
       for (; ow < hi; ow++) {
