@@ -256,6 +256,23 @@ describe('int8 wasmsimd kernels vs ref kernels, in WebAssembly memory', function
     }
   });
 
+  it('a B or B zero point that changes between runs (a graph input) is repacked: each run equals ref on the new values', async function () {
+    if (!simd) this.skip();
+    const k = INT8_KERNELS.find((x) => x.op === 'MatMulInteger')!;
+    const c = matmulCase('MatMulInteger', { a: [2, 3, 20], b: [20, 6], aType: 'uint8', bType: 'int8', perColB: true, seed: 72 });
+    const space = await spaceFor(k, c);
+    const inputs = c.inputs.map((x) => x && view(space, x));
+    const y = view(space, { dtype: 'int32', shape: c.out.shape, values: new Array<number>(count(c.out.shape)).fill(0) });
+    const runWasm = k.prepare({ node: 'n1', inputs, outputs: [y], attrs: {}, wasm: space });
+    const b = inputs[1]!.data as Int8Array, bz = inputs[3]!.data as Int8Array;
+    for (const change of [() => {}, () => { b[37] = -b[37]! - 1; }, () => { bz[5] = -99; }, () => {}]) {
+      change();
+      withoutAllocation(runWasm);
+      const now = { ...c, inputs: [c.inputs[0], { ...c.inputs[1]!, values: Array.from(b) }, c.inputs[2], { ...c.inputs[3]!, values: Array.from(bz) }] };
+      assertSame(Array.from(y.data as Int32Array), run(refOf(k), now, undefined), `${k.id} after a change`);
+    }
+  });
+
   it('refuses at prepare, naming the node and both kernels, what the ref kernel refuses: a w_scale of the wrong length', async function () {
     if (!simd) this.skip();
     const k = INT8_KERNELS.find((x) => x.op === 'QLinearConv')!;
