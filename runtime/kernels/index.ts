@@ -159,6 +159,10 @@ import { BINARY_WASM_KERNELS } from './wasm/binary.js';
 import { COPY_JS_KERNELS } from './js/copy.js';
 import { gatherJs } from './js/gather.js';
 import { castJs, UNARY_JS_KERNELS } from './js/unary.js';
+// int8 wasmsimd kernels of the QOperator ops (issue 18 item 3).
+import { convIntegerWasm, qLinearConvWasm } from './wasm/qlinearconv.js';
+import { matMulIntegerWasm, qLinearMatMulWasm } from './wasm/qlinearmatmul.js';
+import { dequantizeLinearWasm, quantizeLinearWasm } from './wasm/quantizelinear.js';
 
 /** A kernel file's exports holding kernels: export name → the kernel, or the list of its variants. */
 export type KernelExports = Readonly<Record<string, Kernel | readonly Kernel[]>>;
@@ -323,6 +327,10 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'js/copy': { COPY_JS_KERNELS },
   'js/gather': { gatherJs },
   'js/unary': { UNARY_JS_KERNELS, castJs },
+  // int8 wasmsimd kernels of the QOperator ops (issue 18 item 3).
+  'wasm/qlinearconv': { qLinearConvWasm, convIntegerWasm },
+  'wasm/qlinearmatmul': { qLinearMatMulWasm, matMulIntegerWasm },
+  'wasm/quantizelinear': { quantizeLinearWasm, dequantizeLinearWasm },
 };
 
 export const ALL_KERNELS: readonly Kernel[] = Object.values(KERNEL_MODULES).flatMap((exports) => Object.values(exports).flat());

@@ -97,8 +97,8 @@ export function makeRegistry(kernels: readonly Kernel[]): KernelRegistry {
   return m;
 }
 
-/** The id's element-type field (KERNEL_ID_PATTERN lists the same set). */
-export type KernelDType = 'f32' | 'f64' | 'i64' | 'i32' | 'u8' | 'b8' | 'any';
+/** The id's element-type field (KERNEL_ID_PATTERN lists the same set); `i8` is the int8 kernels, which take int8 or uint8. */
+export type KernelDType = 'f32' | 'f64' | 'i64' | 'i32' | 'i8' | 'u8' | 'b8' | 'any';
 
 /**
  * A kernel's id, `<dtype>-<op>[-<epilogue>]-<tile>-<target>`, written from its declared fields:
@@ -113,4 +113,4 @@ export function kernelId(k: Pick<KernelFields, 'dtype' | 'op' | 'format' | 'epil
 }
 
 /** Kernel ids follow `<dtype>-<op>[-<epilogue>]-<tile>-<target>`; the tile is MRxNR, or `bcast` for broadcasting elementwise kernels. */
-export const KERNEL_ID_PATTERN = /^(f32|f64|i64|i32|u8|b8|any)-[a-z0-9]+(-(relu|clip|hardsigmoid))?-(\d+x\d+|bcast)-(ref|js|wasmsimd)$/;
+export const KERNEL_ID_PATTERN = /^(f32|f64|i64|i32|i8|u8|b8|any)-[a-z0-9]+(-(relu|clip|hardsigmoid))?-(\d+x\d+|bcast)-(ref|js|wasmsimd)$/;

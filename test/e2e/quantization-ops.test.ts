@@ -293,12 +293,13 @@ describe('quantization ops: refusals', function () {
     refuses(mi, /^bad: node 'q1' \(MatMulInteger\): input 3 'zb' must have one element or 4 \(one per column of B\), got \[3\]$/);
   });
 
+  // The wasmsimd QuantizeLinear kernel runs the node; its ref kernel's checks refuse it, both named.
   it('a tampered artifact (QuantizeLinear axis 9, its per-axis scale cut to 2 elements) is refused at load naming the node', async () => {
     const s = t('float32', [4], [1, 2, 3, 4]);
     const q = compileBytes(model(one('QuantizeLinear', ['x', 's'], { axis: 0 }), { x, s }, { y: 'uint8' }), { name: 'q' }).artifact;
     const badAxis = reencodeArtifact(q, (a) => ({ ...a, nodes: a.nodes.map((n) => ({ ...n, attrs: { ...n.attrs, axis: 9 } })) }));
-    await assert.rejects(loadModel(badAxis), (e: Error) => e instanceof RunError && /^node 'q1' \(kernel f32-quantizelinear-1x1-ref\): axis 9 out of range for rank 2$/.test(e.message));
+    await assert.rejects(loadModel(badAxis), (e: Error) => e instanceof RunError && /^node 'q1' \(kernel f32-quantizelinear-1x16-wasmsimd as f32-quantizelinear-1x1-ref\): axis 9 out of range for rank 2$/.test(e.message));
     const badScale = reencodeArtifact(q, (a) => ({ ...a, tensors: a.tensors.map((x, i) => (i === a.nodes[0]!.inputs[1] ? { ...x, shape: [2] } : x)) }));
-    await assert.rejects(loadModel(badScale), (e: Error) => e instanceof RunError && /^node 'q1' \(kernel f32-quantizelinear-1x1-ref\): per-axis scale must have shape \[4\] \(axis 0\), got \[2\]$/.test(e.message));
+    await assert.rejects(loadModel(badScale), (e: Error) => e instanceof RunError && /^node 'q1' \(kernel f32-quantizelinear-1x16-wasmsimd as f32-quantizelinear-1x1-ref\): per-axis scale must have shape \[4\] \(axis 0\), got \[2\]$/.test(e.message));
   });
 });

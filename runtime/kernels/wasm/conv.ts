@@ -101,7 +101,7 @@ type DwConv = (x: number, w: number, y: number, b: number, c: number, h: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, lo: number, hi: number) => void;
 
 /** Geometry as 2-D (1-D runs as H = 1). */
-export function geometry2d(p: ConvPlan) {
+export function geometry2d(p: Pick<ConvPlan, 'g'>) {
   const g = p.g, two = g.inSpatial.length === 2;
   const at = (a: readonly number[], i: number, def: number): number => (two ? a[i]! : i === 0 ? def : a[0]!);
   return {

@@ -29,8 +29,9 @@ describe('kernel ids', () => {
       assert.equal(parts.length === 5 ? parts[2] : '', k.epilogue, `${k.id}: epilogue '${k.epilogue}'`);
       if (k.target === 'ref') assert.equal(parts[parts.length - 2], '1x1', `${k.id}: ref kernels use tile 1x1`);
       if (k.rowBlock !== undefined) assert.ok(k.format === 'nm' || k.format === 'bsr', `${k.id}: a row-block tile reads nm or bsr`);
-      const only: Record<string, string> = { f32: 'float32', f64: 'float64', i64: 'int64', i32: 'int32', u8: 'uint8', b8: 'bool' };
-      if (parts[0] !== 'any') assert.deepEqual(k.dtypes, [only[parts[0]!]], `${k.id}: ${parts[0]} kernels take ${only[parts[0]!]} only`);
+      // i8: the int8 kernels of the QOperator ops, which take int8 or uint8 operands alike.
+      const only: Record<string, readonly string[]> = { f32: ['float32'], f64: ['float64'], i64: ['int64'], i32: ['int32'], i8: ['int8', 'uint8'], u8: ['uint8'], b8: ['bool'] };
+      if (parts[0] !== 'any') assert.deepEqual(k.dtypes, only[parts[0]!], `${k.id}: ${parts[0]} kernels take ${only[parts[0]!]?.join(' or ')} only`);
       else assert.ok(k.dtypes === 'any' || k.dtypes.length > 1, `${k.id}: 'any' kernels are dtype-generic`);
     }
   });

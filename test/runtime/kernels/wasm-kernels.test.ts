@@ -366,8 +366,9 @@ describe('wasmsimd kernels vs ref kernels, in WebAssembly memory', function () {
     for (const k of WASMSIMD_KERNELS) assert.ok(ALL_KERNELS.includes(k), `${k.id} is registered`);
   });
 
-  // nm and bsr (row-block) kernels: wasm-rowblock.test.ts; LSTM/GRU/RNN (several outputs, integer sequence_lens): recurrent.test.ts.
-  for (const k of WASMSIMD_KERNELS.filter((x) => x.format !== 'nm' && x.format !== 'bsr' && !['LSTM', 'GRU', 'RNN'].includes(x.op))) {
+  // nm and bsr (row-block) kernels: wasm-rowblock.test.ts; LSTM/GRU/RNN (several outputs, integer sequence_lens): recurrent.test.ts;
+  // the int8 kernels and QuantizeLinear (integer operands, bit-exact): wasm-int8.test.ts.
+  for (const k of WASMSIMD_KERNELS.filter((x) => x.format !== 'nm' && x.format !== 'bsr' && !['LSTM', 'GRU', 'RNN'].includes(x.op) && x.dtype !== 'i8' && x.op !== 'QuantizeLinear')) {
     const ref = ALL_KERNELS.find((r) => r.target === 'ref' && r.op === k.op && r.epilogue === k.epilogue && (r.format ?? 'dense') === 'dense')!;
     const csr = k.format === 'csr';
     const cases = fastCases(k) ?? (k.op === 'MaxPool' ? maxPoolCases() : k.op === 'Add' || k.op === 'Relu' ? eltwiseCases(k.op) : k.op !== 'Conv' ? (k.op === 'Gemm' ? gemmCases(csr) : matmulCases(csr))

@@ -33,9 +33,8 @@
   return i8x16.swizzle(a, s);
 }
 
-// The relaxed build's other switch belongs beside madd: the int8 dot product
-// (i32x4.relaxed_dot_i8x16_i7x16_add_s, one instruction for 16 int8 products summed into 4
-// lanes, with a SIMD128 fallback of extmul + extadd) for the int8 kernels of issue 13.
+// The int8 kernels (int8.as) do not switch here: relaxed SIMD's int8 dot is exact only for a
+// 7-bit second operand, so both builds run i32x4.dot_i16x8_s (int8.as says why).
 
 @inline export function clamp1(v: f32, lo: f32, hi: f32): f32 {
   return Mathf.min(Mathf.max(v, lo), hi);

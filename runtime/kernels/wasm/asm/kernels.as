@@ -23,3 +23,4 @@ export * from './eltwise';
 export * from './activation';
 export * from './binary';
 export * from './globalpool';
+export * from './int8';

@@ -1,0 +1,368 @@
+// int8 products with exact int32 sums and the fused requantization epilogue of QLinearConv /
+// QLinearMatMul (ConvInteger / MatMulInteger store the int32 sums), the packing and im2col steps
+// that feed them, and QuantizeLinear / DequantizeLinear 16 elements per step. Both operands
+// arrive as int16 already centred on their zero points, so every product is exact and
+// i32x4.dot_i16x8_s sums 8 of them per instruction. MatMul (i8gemm) reads rows of K:
+//
+//         k → (K padded to 8, zeros)          register tile: 2 rows × 4 columns,
+//   A  ┌────────────────┐  Bᵀ ┌────────────────┐ j   acc[r][q] += dot(A[i+r][k..k+8], Bᵀ[j+q][k..k+8])
+//   i  │ a−za  (i16)    │     │ b−zb  (i16)    │     then the four lanes of each acc summed:
+//   i+1│                │     │                │ j+3  Y[i+r][j..j+3] = requant(Σ acc[r][0..3])
+//      └────────────────┘     └────────────────┘
+//
+// Conv (i8gemmPairs) reads k pairs interleaved, so that im2col copies whole rows: drawn below.
+//
+// Why int16 and not relaxed SIMD's i32x4.relaxed_dot_i8x16_i7x16_add_s: that instruction is exact
+// only when its second operand has 7 bits (x64 lowers it to pmaddubsw, which saturates pair sums),
+// and neither operand does here: uint8 activations use 8 bits and centred values span −255..255.
+// Making them fit would change results, and onnxruntime's exact int32 sums are the oracle. So
+// both kernel builds run the same dot, and the relaxed module gives bit-identical int8 results.
+
+/** Y element size by mode: 0 = int32 accumulators (ConvInteger, MatMulInteger), 1 = int8, 2 = uint8 (requantized). */
+@inline function elemBytes(mode: i32): usize { return mode == 0 ? 4 : 1; }
+
+/**
+ * dst[r][k] = src(r, k) − zp(r) as int16, k < K, then zeros up to kpad; src(r, k) is the int8
+ * (signed ≠ 0) or uint8 at src + r·rowStride + k·colStride (bytes); zp is per tensor (zpStep 0),
+ * per row (zpStep 1), or none (zp = 0).
+ */
+export function i8pack(src: usize, signed: i32, zp: usize, zpStep: i32, rows: i32, K: i32, rowStride: i32, colStride: i32, kpad: i32, dst: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const z: i32 = zp == 0 ? 0 : signed != 0 ? <i32>load<i8>(zp + <usize>(r * zpStep)) : <i32>load<u8>(zp + <usize>(r * zpStep));
+    let s = src + <usize>(r * rowStride);
+    let d = dst + (<usize>r * <usize>kpad << 1);
+    if (signed != 0) {
+      for (let k = 0; k < K; k++) { store<i16>(d, <i16>(<i32>load<i8>(s) - z)); s += colStride; d += 2; }
+    } else {
+      for (let k = 0; k < K; k++) { store<i16>(d, <i16>(<i32>load<u8>(s) - z)); s += colStride; d += 2; }
+    }
+    for (let k = K; k < kpad; k++) { store<i16>(d, 0); d += 2; }
+  }
+}
+
+/** [Σ a, Σ b, Σ c, Σ d] of four int32x4 accumulators. */
+@inline function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = i32x4.add(v128.shuffle<i32>(a, b, 0, 1, 4, 5), v128.shuffle<i32>(a, b, 2, 3, 6, 7));
+  const cd = i32x4.add(v128.shuffle<i32>(c, d, 0, 1, 4, 5), v128.shuffle<i32>(c, d, 2, 3, 6, 7));
+  return i32x4.add(v128.shuffle<i32>(ab, cd, 0, 2, 4, 6), v128.shuffle<i32>(ab, cd, 1, 3, 5, 7));
+}
+
+/**
+ * Writes Y[i][j .. j + cnt) from the int32 sums `acc` (+ bias[i]): as int32 (mode 0), or
+ * requantized as onnxruntime does (MlasRequantizeOutput): float32(acc) · multiplier in float32,
+ * rounded half to even, clamped to the type's range less the zero point, plus the zero point. A
+ * NaN product (a NaN or infinite multiplier) stores the zero point, as the ref kernel does.
+ * multiplier and zero point are per row (mult[i], zy[i]) or, with `perCol`, per column (mult[j], zy[j]).
+ */
+@inline function finish(acc: v128, i: i32, j: i32, cnt: i32, y: usize, rowY: i32, mode: i32, bias: usize,
+  mult: usize, zy: usize, perCol: i32, lo: i32, hi: i32): void {
+  let a = acc;
+  if (bias != 0) a = i32x4.add(a, i32x4.splat(load<i32>(bias + (<usize>i << 2))));
+  const o = y + (<usize>i * <usize>rowY + <usize>j) * elemBytes(mode);
+  if (mode == 0) {
+    if (cnt == 4) { v128.store(o, a); return; }
+    for (let q = 0; q < cnt; q++) store<i32>(o + (<usize>q << 2), extract(a, q));
+    return;
+  }
+  const m = perCol != 0 ? v128.load(mult + (<usize>j << 2)) : f32x4.splat(load<f32>(mult + (<usize>i << 2)));
+  const z = perCol != 0 ? v128.load(zy + (<usize>j << 2)) : i32x4.splat(load<i32>(zy + (<usize>i << 2)));
+  let f = f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(a), m));
+  const vlo = f32x4.convert_i32x4_s(i32x4.sub(i32x4.splat(lo), z)), vhi = f32x4.convert_i32x4_s(i32x4.sub(i32x4.splat(hi), z));
+  f = f32x4.pmin(f32x4.pmax(f, vlo), vhi); // NaN stays NaN: pmax/pmin return their first operand on NaN
+  const q32 = i32x4.add(i32x4.trunc_sat_f32x4_s(f), z); // trunc_sat(NaN) = 0: the zero point
+  const q16 = i16x8.narrow_i32x4_s(q32, q32);
+  const q8 = mode == 1 ? i8x16.narrow_i16x8_s(q16, q16) : i8x16.narrow_i16x8_u(q16, q16);
+  if (cnt == 4) { v128.store32_lane(o, q8, 0); return; }
+  for (let q = 0; q < cnt; q++) store<u8>(o + <usize>q, <u8>extract(q32, q));
+}
+
+@inline function extract(v: v128, q: i32): i32 {
+  return q == 0 ? i32x4.extract_lane(v, 0) : q == 1 ? i32x4.extract_lane(v, 1) : q == 2 ? i32x4.extract_lane(v, 2) : i32x4.extract_lane(v, 3);
+}
+
+/**
+ * Y[i][j] = Σ_k W[i][k] · X[j][k] over int16 rows of kpad (a multiple of 8) for i < N, j < P,
+ * X holding ceil(P / 4)·4 rows (the extra ones are computed, never stored); epilogue by `finish`.
+ */
+export function i8gemm(w: usize, x: usize, N: i32, P: i32, kpad: i32, y: usize, rowY: i32, mode: i32, bias: usize,
+  mult: usize, zy: usize, perCol: i32, lo: i32, hi: i32): void {
+  const row = <usize>kpad << 1;
+  let i = 0;
+  for (; i + 2 <= N; i += 2) {
+    const w0 = w + <usize>i * row, w1 = w0 + row;
+    for (let j = 0; j < P; j += 4) {
+      const x0 = x + <usize>j * row, x1 = x0 + row, x2 = x1 + row, x3 = x2 + row;
+      let a00 = i32x4.splat(0), a01 = a00, a02 = a00, a03 = a00;
+      let a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+      for (let k: usize = 0; k < row; k += 16) {
+        const v0 = v128.load(w0 + k), v1 = v128.load(w1 + k);
+        const u0 = v128.load(x0 + k), u1 = v128.load(x1 + k), u2 = v128.load(x2 + k), u3 = v128.load(x3 + k);
+        a00 = i32x4.add(a00, i32x4.dot_i16x8_s(v0, u0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(v0, u1));
+        a02 = i32x4.add(a02, i32x4.dot_i16x8_s(v0, u2)); a03 = i32x4.add(a03, i32x4.dot_i16x8_s(v0, u3));
+        a10 = i32x4.add(a10, i32x4.dot_i16x8_s(v1, u0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(v1, u1));
+        a12 = i32x4.add(a12, i32x4.dot_i16x8_s(v1, u2)); a13 = i32x4.add(a13, i32x4.dot_i16x8_s(v1, u3));
+      }
+      const cnt = P - j < 4 ? P - j : 4;
+      finish(hsum4(a00, a01, a02, a03), i, j, cnt, y, rowY, mode, bias, mult, zy, perCol, lo, hi);
+      finish(hsum4(a10, a11, a12, a13), i + 1, j, cnt, y, rowY, mode, bias, mult, zy, perCol, lo, hi);
+    }
+  }
+  if (i < N) {
+    const w0 = w + <usize>i * row;
+    for (let j = 0; j < P; j += 4) {
+      const x0 = x + <usize>j * row, x1 = x0 + row, x2 = x1 + row, x3 = x2 + row;
+      let a00 = i32x4.splat(0), a01 = a00, a02 = a00, a03 = a00;
+      for (let k: usize = 0; k < row; k += 16) {
+        const v0 = v128.load(w0 + k);
+        a00 = i32x4.add(a00, i32x4.dot_i16x8_s(v0, v128.load(x0 + k))); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(v0, v128.load(x1 + k)));
+        a02 = i32x4.add(a02, i32x4.dot_i16x8_s(v0, v128.load(x2 + k))); a03 = i32x4.add(a03, i32x4.dot_i16x8_s(v0, v128.load(x3 + k)));
+      }
+      finish(hsum4(a00, a01, a02, a03), i, j, P - j < 4 ? P - j : 4, y, rowY, mode, bias, mult, zy, perCol, lo, hi);
+    }
+  }
+}
+
+/**
+ * QuantizeLinear to int8 (mode 1) or uint8 (mode 2): y = saturate(roundHalfEven(x / scale) + zp),
+ * the quotient in float32 as onnxruntime divides; x is [outer][dim][inner] float32, scale[a]
+ * (float32) and zp[a] (int8/uint8 bytes, or none when zp = 0) per a < dim (dim 1: per tensor).
+ * A NaN quotient stores the zero point, as the ref kernel does.
+ */
+export function i8quantize(x: usize, y: usize, outer: i32, dim: i32, inner: i32, scale: usize, zp: usize, mode: i32): void {
+  const lo = mode == 1 ? -128 : 0, hi = mode == 1 ? 127 : 255;
+  for (let o = 0; o < outer; o++) {
+    for (let a = 0; a < dim; a++) {
+      const s = f32x4.splat(load<f32>(scale + (<usize>a << 2)));
+      const zi: i32 = zp == 0 ? 0 : mode == 1 ? <i32>load<i8>(zp + <usize>a) : <i32>load<u8>(zp + <usize>a);
+      const z = i32x4.splat(zi);
+      const vlo = f32x4.splat(<f32>(lo - zi)), vhi = f32x4.splat(<f32>(hi - zi));
+      const base = (<usize>o * <usize>dim + <usize>a) * <usize>inner;
+      let xs = x + (base << 2), yd = y + base;
+      let i = 0;
+      for (; i + 16 <= inner; i += 16) {
+        const q0 = quant4(v128.load(xs), s, vlo, vhi, z), q1 = quant4(v128.load(xs, 16), s, vlo, vhi, z);
+        const q2 = quant4(v128.load(xs, 32), s, vlo, vhi, z), q3 = quant4(v128.load(xs, 48), s, vlo, vhi, z);
+        const h0 = i16x8.narrow_i32x4_s(q0, q1), h1 = i16x8.narrow_i32x4_s(q2, q3);
+        v128.store(yd, mode == 1 ? i8x16.narrow_i16x8_s(h0, h1) : i8x16.narrow_i16x8_u(h0, h1));
+        xs += 64; yd += 16;
+      }
+      for (; i < inner; i++) {
+        store<u8>(yd, <u8>i32x4.extract_lane(quant4(f32x4.splat(load<f32>(xs)), s, vlo, vhi, z), 0));
+        xs += 4; yd += 1;
+      }
+    }
+  }
+}
+
+/** roundHalfEven(x / s) clamped to [lo − zp, hi − zp], plus zp; NaN → zp (trunc_sat(NaN) = 0). */
+@inline function quant4(x: v128, s: v128, vlo: v128, vhi: v128, z: v128): v128 {
+  const f = f32x4.pmin(f32x4.pmax(f32x4.nearest(f32x4.div(x, s)), vlo), vhi);
+  return i32x4.add(i32x4.trunc_sat_f32x4_s(f), z);
+}
+
+/**
+ * DequantizeLinear from int8 (signed ≠ 0) or uint8: y = float32(x − zp) · scale, the layout and
+ * parameters as i8quantize's (x − zp is exact in float32, so one rounding, as the ref kernel's).
+ */
+export function i8dequantize(x: usize, signed: i32, y: usize, outer: i32, dim: i32, inner: i32, scale: usize, zp: usize): void {
+  for (let o = 0; o < outer; o++) {
+    for (let a = 0; a < dim; a++) {
+      const s = f32x4.splat(load<f32>(scale + (<usize>a << 2)));
+      const zi: i32 = zp == 0 ? 0 : signed != 0 ? <i32>load<i8>(zp + <usize>a) : <i32>load<u8>(zp + <usize>a);
+      const z = i32x4.splat(zi);
+      const base = (<usize>o * <usize>dim + <usize>a) * <usize>inner;
+      let xs = x + base, yd = y + (base << 2);
+      let i = 0;
+      for (; i + 16 <= inner; i += 16) {
+        const b = v128.load(xs);
+        const h0 = signed != 0 ? i16x8.extend_low_i8x16_s(b) : i16x8.extend_low_i8x16_u(b);
+        const h1 = signed != 0 ? i16x8.extend_high_i8x16_s(b) : i16x8.extend_high_i8x16_u(b);
+        v128.store(yd, f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(i32x4.extend_low_i16x8_s(h0), z)), s));
+        v128.store(yd, f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(i32x4.extend_high_i16x8_s(h0), z)), s), 16);
+        v128.store(yd, f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(i32x4.extend_low_i16x8_s(h1), z)), s), 32);
+        v128.store(yd, f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(i32x4.extend_high_i16x8_s(h1), z)), s), 48);
+        xs += 16; yd += 64;
+      }
+      const sf = load<f32>(scale + (<usize>a << 2));
+      for (; i < inner; i++) {
+        const v: i32 = signed != 0 ? <i32>load<i8>(xs) : <i32>load<u8>(xs);
+        store<f32>(yd, <f32>(v - zi) * sf);
+        xs += 1; yd += 4;
+      }
+    }
+  }
+}
+
+// ── Conv: the pair-interleaved layout (XNNPACK's for 16-bit dots), so im2col copies rows ──
+//
+//   Wp[N/4][K/2][4 channels][2 k] int16      Xp[K/2][PT][2 k] int16 (one k pair per row of PT pixels)
+//   acc(4 channels at pixel p) += dot_i16x8(Wp[nb][kk], splat32(Xp[kk][p]))
+//   register tile: 8 channels × 4 pixels, then a 4×4 transpose per block of 4 channels so the
+//   epilogue stores each channel's 4 pixels (NCHW rows) as i8gemm does.
+
+/** 1 when the n bytes at a and b are equal (vectors of 16, then bytes). */
+export function i8same(a: usize, b: usize, n: i32): i32 {
+  let i = 0;
+  for (; i + 16 <= n; i += 16) if (v128.any_true(v128.xor(v128.load(a + <usize>i), v128.load(b + <usize>i)))) return 0;
+  for (; i < n; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return 0;
+  return 1;
+}
+
+/** Wp from W[N][K] (int8 when signed ≠ 0, else uint8) less its zero point (per tensor: zpStep 0, per channel: 1, none: zp = 0); zeros past N and K. */
+export function i8packPairs(w: usize, signed: i32, zp: usize, zpStep: i32, N: i32, K: i32, kpad: i32, dst: usize): void {
+  const blocks = (N + 3) >> 2, pairs = kpad >> 1;
+  for (let nb = 0; nb < blocks; nb++) {
+    for (let c = 0; c < 4; c++) {
+      const n = nb * 4 + c;
+      const z: i32 = n >= N || zp == 0 ? 0 : signed != 0 ? <i32>load<i8>(zp + <usize>(n * zpStep)) : <i32>load<u8>(zp + <usize>(n * zpStep));
+      const src = w + <usize>n * <usize>K;
+      let d = dst + ((<usize>nb * <usize>pairs * 4 + <usize>c) << 2);
+      for (let kk = 0; kk < pairs; kk++) {
+        const k = kk * 2;
+        let v0: i32 = 0, v1: i32 = 0;
+        if (n < N && k < K) v0 = (signed != 0 ? <i32>load<i8>(src + <usize>k) : <i32>load<u8>(src + <usize>k)) - z;
+        if (n < N && k + 1 < K) v1 = (signed != 0 ? <i32>load<i8>(src + <usize>k + 1) : <i32>load<u8>(src + <usize>k + 1)) - z;
+        store<i16>(d, <i16>v0); store<i16>(d, <i16>v1, 2);
+        d += 16;
+      }
+    }
+  }
+}
+
+/**
+ * One im2col row: row[p − p0] = x(ic, ih, iw) − zx as int16 for output pixels p in [p0, p0 + pn)
+ * of tap (ic, kh, kw) (0 in the padding); column stride 1 or 2 runs 8 pixels per vector.
+ */
+@inline function im2colRow(x: usize, signed: i32, zx: i32, row: usize, H: i32, W: i32, OW: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, p0: i32, pn: i32): void {
+  const vz = i16x8.splat(<i16>zx);
+  let p = p0, d = row;
+  const pend = p0 + pn;
+  while (p < pend) {
+    const oh = p / OW, ow0 = p % OW;
+    const ow1 = ow0 + (pend - p) < OW ? ow0 + (pend - p) : OW;
+    const ih = oh * sh - ph + kh * dh;
+    const off = kw * dw - pw; // iw = ow·sw + off
+    if (ih < 0 || ih >= H) {
+      for (let ow = ow0; ow < ow1; ow++) { store<i16>(d, 0); d += 2; }
+    } else {
+      const xr = x + <usize>(ih * W);
+      // inside for ow in [lo, hi): 0 ≤ ow·sw + off < W
+      let lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+      let hi = W - off <= 0 ? 0 : (W - off + sw - 1) / sw;
+      if (lo < ow0) lo = ow0;
+      if (hi > ow1) hi = ow1;
+      if (hi < lo) hi = lo;
+      let ow = ow0;
+      for (; ow < lo; ow++) { store<i16>(d, 0); d += 2; }
+      if (sw == 1) {
+        let s = xr + <usize>(ow + off);
+        for (; ow + 8 <= hi; ow += 8) {
+          const v = signed != 0 ? v128.load8x8_s(s) : v128.load8x8_u(s);
+          v128.store(d, i16x8.sub(v, vz));
+          s += 8; d += 16;
+        }
+      } else if (sw == 2) {
+        // 16 bytes in, the even ones out; only while all 16 lie inside the row
+        let s = xr + <usize>(ow * 2 + off);
+        for (; ow + 8 <= hi && ow * 2 + off + 16 <= W; ow += 8) {
+          const e = v128.shuffle<u8>(v128.load(s), v128.load(s), 0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
+          v128.store(d, i16x8.sub(signed != 0 ? i16x8.extend_low_i8x16_s(e) : i16x8.extend_low_i8x16_u(e), vz));
+          s += 16; d += 16;
+        }
+      }
+      for (; ow < hi; ow++) {
+        const iw = ow * sw + off;
+        store<i16>(d, <i16>((signed != 0 ? <i32>load<i8>(xr + <usize>iw) : <i32>load<u8>(xr + <usize>iw)) - zx));
+        d += 2;
+      }
+      for (; ow < ow1; ow++) { store<i16>(d, 0); d += 2; }
+    }
+    p += ow1 - ow0;
+  }
+}
+
+/**
+ * Xp for output pixels [p0, p0 + pn) of one NCHW image: per k pair, its two taps' im2col rows
+ * (into `tmp`, 2·ceil(pn / 8)·8 int16) interleaved 8 pixels per step; rows of PT = ceil(pn / 4)·4
+ * pixels (the extra pixels and the k past K are 0).
+ */
+export function i8im2colPairs(x: usize, signed: i32, zx: i32, col: usize, tmp: usize, cin: i32, H: i32, W: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, p0: i32, pn: i32, kpad: i32): void {
+  const K = cin * KH * KW, taps = KH * KW;
+  const pt = (pn + 3) & ~3, pv = (pn + 7) & ~7;
+  const t0 = tmp, t1 = tmp + (<usize>pv << 1);
+  for (let kk = 0; kk < (kpad >> 1); kk++) {
+    for (let e = 0; e < 2; e++) {
+      const k = kk * 2 + e, t = e == 0 ? t0 : t1;
+      if (k >= K) { memory.fill(t, 0, <usize>pv << 1); continue; }
+      const ic = k / taps, r = k % taps;
+      im2colRow(x + <usize>(ic * H * W), signed, zx, t, H, W, OW, r / KW, r % KW, sh, sw, dh, dw, ph, pw, p0, pn);
+      for (let q = pn; q < pv; q++) store<i16>(t + (<usize>q << 1), 0);
+    }
+    const d = col + (<usize>kk * <usize>pt << 2);
+    let q = 0;
+    for (; q + 8 <= pt; q += 8) {
+      const a = v128.load(t0 + (<usize>q << 1)), b = v128.load(t1 + (<usize>q << 1));
+      v128.store(d + (<usize>q << 2), v128.shuffle<i16>(a, b, 0, 8, 1, 9, 2, 10, 3, 11));
+      v128.store(d + (<usize>q << 2), v128.shuffle<i16>(a, b, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+    }
+    for (; q < pt; q++) {
+      store<i16>(d + (<usize>q << 2), load<i16>(t0 + (<usize>q << 1)));
+      store<i16>(d + (<usize>q << 2), load<i16>(t1 + (<usize>q << 1)), 2);
+    }
+  }
+}
+
+/** Rows of the 4×4 transpose of a (pixel j: channels 0..3), b, c, d: channel r's pixels j..j+3. */
+@inline function finishBlock(a: v128, b: v128, c: v128, d: v128, n0: i32, N: i32, j: i32, cnt: i32, y: usize, rowY: i32, mode: i32,
+  bias: usize, mult: usize, zy: usize, lo: i32, hi: i32): void {
+  const t0 = v128.shuffle<i32>(a, b, 0, 4, 1, 5), t1 = v128.shuffle<i32>(c, d, 0, 4, 1, 5);
+  const t2 = v128.shuffle<i32>(a, b, 2, 6, 3, 7), t3 = v128.shuffle<i32>(c, d, 2, 6, 3, 7);
+  finish(v128.shuffle<i32>(t0, t1, 0, 1, 4, 5), n0, j, cnt, y, rowY, mode, bias, mult, zy, 0, lo, hi);
+  if (n0 + 1 < N) finish(v128.shuffle<i32>(t0, t1, 2, 3, 6, 7), n0 + 1, j, cnt, y, rowY, mode, bias, mult, zy, 0, lo, hi);
+  if (n0 + 2 < N) finish(v128.shuffle<i32>(t2, t3, 0, 1, 4, 5), n0 + 2, j, cnt, y, rowY, mode, bias, mult, zy, 0, lo, hi);
+  if (n0 + 3 < N) finish(v128.shuffle<i32>(t2, t3, 2, 3, 6, 7), n0 + 3, j, cnt, y, rowY, mode, bias, mult, zy, 0, lo, hi);
+}
+
+/** Y[n][j] (row stride rowY) = Σ_k Wp · Xp for n < N, j < P (Xp rows of ceil(P / 4)·4 pixels); epilogue per channel as i8gemm's. */
+export function i8gemmPairs(w: usize, x: usize, N: i32, P: i32, kpad: i32, y: usize, rowY: i32, mode: i32, bias: usize,
+  mult: usize, zy: usize, lo: i32, hi: i32): void {
+  const pairs = <usize>(kpad >> 1), pt = <usize>((P + 3) & ~3);
+  const block = pairs << 4, xRow = pt << 2;
+  const blocks = (N + 3) >> 2;
+  let nb = 0;
+  for (; nb + 2 <= blocks; nb += 2) {
+    const w0 = w + <usize>nb * block, w1 = w0 + block;
+    for (let j = 0; j < P; j += 4) {
+      let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+      let xp = x + (<usize>j << 2);
+      for (let kk: usize = 0; kk < block; kk += 16) {
+        const v0 = v128.load(w0 + kk), v1 = v128.load(w1 + kk);
+        const x0 = v128.load32_splat(xp), x1 = v128.load32_splat(xp, 4), x2 = v128.load32_splat(xp, 8), x3 = v128.load32_splat(xp, 12);
+        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v0, x0)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v0, x1));
+        a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v0, x2)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v0, x3));
+        b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v1, x0)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(v1, x1));
+        b2 = i32x4.add(b2, i32x4.dot_i16x8_s(v1, x2)); b3 = i32x4.add(b3, i32x4.dot_i16x8_s(v1, x3));
+        xp += xRow;
+      }
+      const cnt = P - j < 4 ? P - j : 4;
+      finishBlock(a0, a1, a2, a3, nb * 4, N, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi);
+      finishBlock(b0, b1, b2, b3, nb * 4 + 4, N, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi);
+    }
+  }
+  if (nb < blocks) {
+    const w0 = w + <usize>nb * block;
+    for (let j = 0; j < P; j += 4) {
+      let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+      let xp = x + (<usize>j << 2);
+      for (let kk: usize = 0; kk < block; kk += 16) {
+        const v0 = v128.load(w0 + kk);
+        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v0, v128.load32_splat(xp))); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v0, v128.load32_splat(xp, 4)));
+        a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v0, v128.load32_splat(xp, 8))); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v0, v128.load32_splat(xp, 12)));
+        xp += xRow;
+      }
+      finishBlock(a0, a1, a2, a3, nb * 4, N, j, P - j < 4 ? P - j : 4, y, rowY, mode, bias, mult, zy, lo, hi);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+// wasmsimd int8 Conv: QLinearConv (requantized int8/uint8 output) and ConvInteger (int32 output),
+// NCHW 1-D and 2-D, group 1, weight zero point and scale per tensor or per output channel:
+//
+//   i8-qlinearconv-2x4-wasmsimd, i8-convinteger-2x4-wasmsimd (asm/int8.as, pair-interleaved layout):
+//     W[Cout][Cin·KH·KW] − w_zero_point → int16 k pairs of 4 channels (i8packPairs), repacked
+//     only when W or its zero point changed since the last run (either may be a graph input);
+//     per image, PT output pixels at a time: im2col rows of k pairs, x − x_zero_point
+//     (i8im2colPairs, column stride 1 or 2: 8 pixels per vector), then i8gemmPairs' 8-channel × 4-pixel
+//     int16 dot tiles, bias and requantization fused.
+//
+// Grouped and depthwise int8 convs and 3-D convs are refused by `supports`: the ref kernel runs them.
+
+import type { NodeShapes } from '../kernel.js';
+import { convIntegerRef, qLinearConvRef } from '../ref/qlinearconv.js';
+import { windowGeometry } from '../common/geometry.js';
+import { geometry2d } from './conv.js';
+import type { I8GemmPairs, I8Im2colPairs, I8PackPairs, I8Same } from './int8-gemm.js';
+import { bytePointer, bytes16, fillRequant, gemmMode, int8Kernel, isInt8, padCols, padK } from './int8-gemm.js';
+
+const NEEDS = 'an int8/uint8 1-D or 2-D Conv with group 1';
+
+/** Input indices of x, its zero point, w, its zero point, and the bias, per op. */
+const LAYOUT = {
+  QLinearConv: { x: 0, xZp: 2, w: 3, wZp: 5, bias: 8 },
+  ConvInteger: { x: 0, xZp: 2, w: 1, wZp: 3, bias: -1 },
+} as const;
+
+function supportsConv(op: keyof typeof LAYOUT) {
+  const at = LAYOUT[op];
+  return (node: NodeShapes): boolean => {
+    const x = node.inputs[at.x], w = node.inputs[at.w], y = node.outputs[0];
+    if (!x || !w || !y || !isInt8(x.dtype) || !isInt8(w.dtype) || w.packed) return false;
+    if (op === 'QLinearConv' ? !isInt8(y.dtype) : y.dtype !== 'int32') return false;
+    const r = x.shape.length;
+    if ((r !== 3 && r !== 4) || w.shape.length !== r || y.shape.length !== r) return false;
+    if ((node.attrs['group'] ?? 1) !== 1 || w.shape[1] !== x.shape[1]) return false;
+    return y.shape[0] === x.shape[0] && y.shape[1] === w.shape[0];
+  };
+}
+
+const spatial = (shape: readonly number[]): number => shape.slice(2).reduce((a, d) => a * d, 1);
+
+/** Output pixels per im2col tile: int16 rows of about 128 KiB in all (L2-resident), a multiple of 4, no more than the image needs. */
+function pixelTile(kpad: number, p: number): number {
+  const fit = Math.max(4, Math.floor(65536 / Math.max(kpad, 1) / 4) * 4);
+  return Math.min(fit, padCols(p));
+}
+
+function convInt8(op: keyof typeof LAYOUT) {
+  const at = LAYOUT[op];
+  const supports = supportsConv(op);
+  return int8Kernel({
+    op, ref: op === 'QLinearConv' ? qLinearConvRef : convIntegerRef, needs: NEEDS, supports,
+    scratchBytes(node) {
+      if (!supports(node)) return 0;
+      const w = node.inputs[at.w]!.shape, cout = w[0]!, k = w.slice(1).reduce((a, d) => a * d, 1), kpad = padK(k);
+      const pt = pixelTile(kpad, spatial(node.outputs[0]!.shape));
+      return bytes16(padCols(cout) * kpad * 2) + bytes16(cout * k) + bytes16(cout) + bytes16(pt * kpad * 2) + bytes16(4 * (Math.ceil(pt / 8) * 8))
+        + 2 * bytes16(cout * 4);
+    },
+    prepare(c, env) {
+      // The ref kernel has checked types, shapes, zero points, scales and the window geometry.
+      const x = c.input(at.x), w = c.input(at.w), y = c.output(0);
+      const xZp = c.ctx.inputs[at.xZp], wZp = c.ctx.inputs[at.wZp], bias = at.bias < 0 ? undefined : c.ctx.inputs[at.bias];
+      const [batch, cin] = x.shape as [number, number];
+      const cout = w.shape[0]!;
+      const g = windowGeometry(c, x.shape.slice(2), w.shape.slice(2), y.shape.slice(2), false);
+      const { H, W, OW, KH, KW, sh, sw, dh, dw, ph, pw } = geometry2d({ g });
+      const K = cin * KH * KW, kpad = padK(K), P = spatial(y.shape), pt = pixelTile(kpad, P);
+      const { mode, lo, hi } = gemmMode(y.dtype);
+      const xs = x.dtype === 'int8' ? 1 : 0, ws = w.dtype === 'int8' ? 1 : 0;
+      const xp = bytePointer(c, env, x, 'input x'), wp = bytePointer(c, env, w, 'weight'), yp = bytePointer(c, env, y, 'output');
+      const wzp = wZp === undefined ? 0 : bytePointer(c, env, wZp, "w's zero point");
+      const wzStep = wZp !== undefined && wZp.data.length > 1 ? 1 : 0;
+      const bp = bias === undefined ? 0 : bytePointer(c, env, bias, 'bias');
+      const packed = env.scratch(bytes16(padCols(cout) * kpad * 2));
+      // W and its zero point as last packed: repacked only when they change (either may be a graph input).
+      const wCopy = env.scratch(bytes16(cout * K)), zCopy = env.scratch(bytes16(cout));
+      const col = env.scratch(bytes16(pt * kpad * 2)), tmp = env.scratch(bytes16(4 * (Math.ceil(pt / 8) * 8)));
+      const multP = env.scratch(bytes16(cout * 4)), zyP = env.scratch(bytes16(cout * 4));
+      const mult = new Float32Array(env.memory.buffer, multP, cout), zy = new Int32Array(env.memory.buffer, zyP, cout);
+      const wBytes = new Uint8Array(env.memory.buffer, wp, cout * K), wSaved = new Uint8Array(env.memory.buffer, wCopy, cout * K);
+      const zBytes = new Uint8Array(env.memory.buffer, wzp, wZp === undefined ? 0 : wZp.data.length), zSaved = new Uint8Array(env.memory.buffer, zCopy, zBytes.length);
+      const pack = env.exports['i8packPairs'] as I8PackPairs, same = env.exports['i8same'] as I8Same;
+      const im2col = env.exports['i8im2colPairs'] as I8Im2colPairs, gemm = env.exports['i8gemmPairs'] as I8GemmPairs;
+      const eb = mode === 0 ? 4 : 1;
+      const xStep = cin * H * W, yStep = cout * P * eb;
+      const [xScale, wScale, yScale, yZp] = [c.ctx.inputs[1], c.ctx.inputs[4], c.ctx.inputs[6], c.ctx.inputs[7]];
+      let packedOnce = false;
+      return () => {
+        // Scales and zero points are read at every run: any of them may be a graph input.
+        if (mode !== 0) fillRequant(mult, zy, cout, xScale!, wScale!, yScale!, yZp);
+        const zx = xZp === undefined ? 0 : Number(xZp.data[0]);
+        if (!packedOnce || !same(wp, wCopy, cout * K) || (wzp !== 0 && !same(wzp, zCopy, zBytes.length))) {
+          pack(wp, ws, wzp, wzStep, cout, K, kpad, packed);
+          wSaved.set(wBytes); zSaved.set(zBytes);
+          packedOnce = true;
+        }
+        for (let n = 0; n < batch; n++) {
+          for (let p0 = 0; p0 < P; p0 += pt) {
+            const pn = Math.min(pt, P - p0);
+            im2col(xp + n * xStep, xs, zx, col, tmp, cin, H, W, OW, KH, KW, sh, sw, dh, dw, ph, pw, p0, pn, kpad);
+            gemm(packed, col, cout, pn, kpad, yp + n * yStep + p0 * eb, P, mode, bp, multP, zyP, lo, hi);
+          }
+        }
+      };
+    },
+  });
+}
+
+export const qLinearConvWasm = convInt8('QLinearConv');
+export const convIntegerWasm = convInt8('ConvInteger');
