@@ -172,7 +172,8 @@ export function compileCommand(): Command {
       checkOutputs(outputs);
       const onCalibProgress = settings.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
       const onPermuteProgress = settings.pattern !== undefined && !flags.quiet ? progressBar('spc: permuting channels') : undefined;
-      const options = { ...settings, onCalibProgress, onPermuteProgress, ...(observer ? { passHooks: observer.hooks } : {}) };
+      const onPruneProgress = settings.calib !== undefined && !flags.quiet ? progressBar('spc: pruning on calibration data') : undefined;
+      const options = { ...settings, onCalibProgress, onPermuteProgress, onPruneProgress, ...(observer ? { passHooks: observer.hooks } : {}) };
       const result = compileFile(model, options);
       if (given.replayed) checkReplay(given.replayed, model, result.contents.provenance);
       if (flags.timing) printErr(observer!.timing());

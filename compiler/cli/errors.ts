@@ -46,6 +46,8 @@ export function classifyError(e: unknown, argv: readonly string[], program: Comm
 
 /** Prints `e` in the one format (and as JSON on stdout under --json) and returns the exit code. */
 export function reportError(e: unknown, argv: readonly string[], program: Command): number {
+  // `spc` alone: commander has printed the help (the list of commands) on stderr.
+  if (e instanceof CommanderError && e.code === 'commander.help') return 2;
   const r = classifyError(e, argv, program);
   // One line, whatever names it quotes; a failed budget lists one budget a line and an internal
   // error its stack (each escaped where it is built or by printErr).
