@@ -30,7 +30,7 @@ describe('cli: one error format', function () {
       [['compile', CNN, '-o', join(work, 'a'), '--method', 'wanda', '-p', '2:4'], 2, /^spc: error: --method wanda needs calibration data/],
       [['compile', join(work, 'none.onnx'), '-o', join(work, 'a')], 1, /^spc: error: .*none\.onnx: no such file$/m],
       [['inspect', CNN.replace('.onnx', '.output.npy')], 1, /^spc: error: .*digits_cnn\.output\.npy: /],
-      [['compile', CNN, '-o', join(work, 'a'), '--max-size', '100'], 1, /^spc: error: budget failed, nothing written:\n {2}--max-size/],
+      [['compile', CNN, '-o', join(work, 'a'), '--max-size', '100'], 1, /^spc: error: budget failed, nothing written:\n {2}--max-size/m],
     ];
     for (const [args, code, first] of cases) {
       const r = spc(...args);
