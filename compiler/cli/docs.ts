@@ -175,7 +175,7 @@ compiling twice writes the same bytes. Accuracy data is given to \`spc compile\`
 /** The text a command's --help prints after the options (its examples): commander keeps it as 'afterHelp' listeners. */
 function helpAfter(c: Command): string {
   let text = '';
-  for (const listener of c.listeners('afterHelp')) (listener as (ctx: object) => void)({ error: false, command: c, write: (s: string) => { text += s; } });
+  for (const listener of (c as unknown as NodeJS.EventEmitter).listeners('afterHelp')) (listener as (ctx: object) => void)({ error: false, command: c, write: (s: string) => { text += s; } });
   return text;
 }
 
