@@ -127,7 +127,7 @@ export function benchCommand(): Command {
         } else if (!flags.quiet) {
           const width = Math.max(...names.map((n) => n.length));
           const lines = [
-            `${basename(file)}: ${flags.data ? `input from ${basename(flags.data)}` : 'synthetic input'}, ${seconds} s per model after ${warmup} warm-up runs${stats.length > 1 ? ', in alternating rounds' : ''}`,
+            `${basename(file)}: ${flags.data ? `input from ${basename(flags.data)}` : 'synthetic input'}, ${seconds} s in all, after up to ${warmup} warm-up runs per model${stats.length > 1 ? ', in alternating rounds' : ''}`,
             `  ${'model'.padEnd(width)}  median ms  p25–p75 ms       CPU ms  runs`,
             ...stats.map((s, i) => `  ${names[i]!.padEnd(width)}  ${ms(s.median).padStart(9)}  ${`${ms(s.p25)}–${ms(s.p75)}`.padEnd(15)}  ${ms(s.cpuMedian).padStart(6)}  ${s.runs}`),
           ];

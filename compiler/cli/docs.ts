@@ -117,8 +117,8 @@ the report.
 \`spc bench model.spm --reference model.onnx\` times the artifact with spc's runtime, side by
 side with the dense model (the ONNX compiled in memory without pruning, with the artifact's
 input shapes): after \`--warmup\` untimed runs each, the two run in alternating rounds, one batch
-of a few milliseconds per model per round (the order rotating), until each has had \`--time\`
-seconds in all: \`--time\` bounds the whole measurement, warm-up (cut short past a fifth of it)
+of a few milliseconds per model per round (the order rotating), until \`--time\` seconds
+(default 2) have passed: \`--time\` bounds the whole measurement, warm-up (cut short past a fifth of it)
 and \`--profile\` (half of it) included; it ends at the bound, or after one run of each model when
 one run takes longer (compiling \`--reference\` comes first and is not counted). Runs write into
 outputs allocated once, as an app would. It prints per model the median and quartiles of the

@@ -37,7 +37,7 @@ describe('cli: spc bench', function () {
   it('text output: a row per model and the speedup line; without --reference, one row and no speedup', () => {
     const r = spc('bench', spm, '--reference', cnn, '--time', '0.1', '--warmup', '1');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /synthetic input, 0\.1 s per model after 1 warm-up runs, in alternating rounds/);
+    assert.match(r.stdout, /synthetic input, 0\.1 s in all, after up to 1 warm-up runs per model, in alternating rounds/);
     assert.match(r.stdout, /^ {2}digits_cnn\.spm +\S+ +\S+ +\S+ +\d+$/m);
     assert.match(r.stdout, /^ {2}digits_cnn\.onnx \(dense\) +\S+/m);
     // The wall-clock ratio only when the runs had a CPU; on a busy machine a line says so instead (never both).
