@@ -12,11 +12,13 @@ export function quantile(sorted: readonly number[], q: number): number {
 }
 
 export interface MeasurePlan {
-  /** Untimed calls per model first (the first calls run unoptimized code). */
+  /** Untimed calls per model first (the first calls run unoptimized code), cut short past WARMUP_SHARE of `timeMs`. */
   readonly warmup: number;
-  /** Timed milliseconds per model (wall clock), reached in rounds; at least `minRounds` rounds. */
+  /**
+   * Wall-clock ms the whole measurement may take, warm-up included: rounds stop at this
+   * deadline, so it ends within one round (one batch per model) after it.
+   */
   readonly timeMs: number;
-  readonly minRounds?: number;
   /** Target length of one batch, in ms (default 5). */
   readonly batchMs?: number;
   /** Clocks, for tests: wall ms and process CPU ms (user + system). */
@@ -41,19 +43,24 @@ const defaultCpu = (): number => {
   return (u.user + u.system) / 1000;
 };
 
+/** The share of the time budget warm-up and batch sizing may take, all models together. */
+const WARMUP_SHARE = 0.2;
+
 /**
  * Times each of `fns` (one call = one inference) per `plan`, side by side: warm-up, a batch size
- * per model from its warm-up speed, then rounds of one batch per model until every model has
- * had `plan.timeMs` of timed wall clock (and `minRounds` rounds). Returns one Latency per fn.
+ * per model from its warm-up speed, then rounds of one batch per model until `plan.timeMs` of
+ * wall clock has passed since the start (at least one round). A slow
+ * model or a loaded machine gets fewer runs, never more time. Returns one Latency per fn.
  */
 export async function measureSideBySide(fns: readonly (() => unknown)[], plan: MeasurePlan): Promise<Latency[]> {
   const now = plan.now ?? (() => performance.now());
   const cpuNow = plan.cpuNow ?? defaultCpu;
   const batchMs = plan.batchMs ?? 5;
-  const minRounds = plan.minRounds ?? 5;
   const batch: number[] = [];
-  for (const fn of fns) {
-    for (let i = 0; i < plan.warmup; i++) await fn();
+  const start = now();
+  for (const [k, fn] of fns.entries()) {
+    const warmDeadline = start + (plan.timeMs * WARMUP_SHARE * (k + 1)) / fns.length;
+    for (let i = 0; i < plan.warmup && now() < warmDeadline; i++) await fn();
     // Calls for about a millisecond (at least one) size the batch.
     let n = 0;
     const t1 = now();
@@ -63,15 +70,14 @@ export async function measureSideBySide(fns: readonly (() => unknown)[], plan: M
   }
   const wall: number[][] = fns.map(() => []);
   const cpu: number[][] = fns.map(() => []);
-  const spent = fns.map(() => 0);
-  for (let round = 0; round < minRounds || spent.some((s) => s < plan.timeMs); round++) {
+  const deadline = start + plan.timeMs;
+  for (let round = 0; round === 0 || now() < deadline; round++) {
     for (let k = 0; k < fns.length; k++) {
       const i = (k + round) % fns.length;
       const fn = fns[i]!, b = batch[i]!;
       const c0 = cpuNow(), w0 = now();
       for (let j = 0; j < b; j++) await fn();
       const w = now() - w0, c = cpuNow() - c0;
-      spent[i] += w;
       wall[i]!.push(w / b);
       cpu[i]!.push(c / b);
     }

@@ -14,7 +14,10 @@ import { formatCompileReport, reportTotals } from '../emit/compile-report.js';
 import type { CompileResult } from '../compile.js';
 import { OPTION_ENTRIES } from '../options/table.js';
 import { resolveOptions } from '../options/settings.js';
-import { addOptionFlags, optionsFromFlags } from './option-flags.js';
+import { addOptionFlags } from './option-flags.js';
+import { formatRecipe } from '../options/recipe.js';
+import type { RecipeFlags } from './recipe-flags.js';
+import { checkReplay, compileOptionsOf } from './recipe-flags.js';
 import { collect } from './options.js';
 import { progressBar } from './progress.js';
 import { listPasses, observePasses, parsePrintIrAfter } from './pass-observers.js';
@@ -28,7 +31,7 @@ import { terminalLine } from '../escape.js';
 import { pct } from '../format.js';
 
 /** The flags that are not compile options (those are the option table's: cli/option-flags.ts). */
-interface CompileFlags extends CheckFlags {
+interface CompileFlags extends CheckFlags, RecipeFlags {
   output: string;
   emitOnnx?: string;
   printIr?: boolean;
@@ -68,7 +71,7 @@ function idleSummary(idle: readonly IdleLayer[]): string[] {
     })];
 }
 
-type OutputFlag = '-o' | '-o dispatch' | '--report' | '--emit-onnx';
+type OutputFlag = '-o' | '-o dispatch' | '--report' | '--emit-onnx' | '--write-recipe';
 interface Output {
   readonly flag: OutputFlag;
   readonly path: string;
@@ -92,6 +95,7 @@ function outputFiles(model: string, flags: CompileFlags): Output[] {
     ...(flags.emitOnnx !== undefined
       ? [{ flag: '--emit-onnx', path: flags.emitOnnx, what: 'the pruned ONNX', createFolder: created.has(resolve(dirname(flags.emitOnnx))) } as const]
       : []),
+    ...(flags.writeRecipe !== undefined ? [{ flag: '--write-recipe', path: flags.writeRecipe, what: 'the recipe', createFolder: true } as const] : []),
   ];
   const label = (o: Output): string => (o.flag.startsWith('-o') ? `-o ${flags.output} (${o.what} ${o.path})` : `${o.flag} ${o.path}`);
   const clash = findCollision([model, ...outputs.map((o) => o.path)]);
@@ -102,29 +106,50 @@ function outputFiles(model: string, flags: CompileFlags): Output[] {
   return outputs;
 }
 
+const COMPILE_EXAMPLES = `
+Examples:
+  spc compile model.onnx -o out/                                  dense: packed and lowered, no pruning
+  spc compile model.onnx -o out/ --pattern 2:4                    N:M pruning by magnitude
+  spc compile model.onnx -o out/ -p unstructured -s 0.9 --method wanda --calib calib.npy
+  spc compile model.onnx -o out/ -p 2:4 --write-recipe recipe.json   the same, and keep its recipe
+  spc compile model.onnx -o out/ --recipe recipe.json             every option from one file
+  spc compile model.onnx -o again/ --recipe-from out/model.spm    reproduce an artifact byte for byte
+  spc compile model.onnx -o out/ -p 2:4 --max-size 60KB --min-speedup 1.2 --report out/report.html   CI budgets`;
+
 export function compileCommand(): Command {
   const cmd = new Command('compile')
     .description('compile an ONNX model into an .spm artifact (pruned and packed when --pattern is given) and its generated dispatch module')
     .argument('[model.onnx]', 'the ONNX model (external data files are read from its folder); required unless --list-passes')
-    .option('-o, --output <dir>', 'output folder, created if missing; the artifact is <dir>/<model name>.spm, its generated dispatch module <dir>/<model name>.dispatch.ts', '.');
-  // The pruning options, --emit-onnx (what to do with the pruned model), then the others.
-  const names = OPTION_ENTRIES.map(([name]) => name);
-  addOptionFlags(cmd, names.slice(0, names.indexOf('inputShapes')));
-  cmd.option('--emit-onnx <file.onnx>', 'also write the pruned model as ordinary ONNX (zeros in dense initializers; channel pruning gives smaller shapes)');
-  addOptionFlags(cmd, names.slice(names.indexOf('inputShapes')));
-  return cmd
-    .option('--print-ir', 'print the final IR to stdout')
-    .option('--print-ir-after <pass>', 'print the IR to stderr after the named pass, each time it runs (repeatable; all: after every pass)', collect)
-    .option('--timing', 'print each pass\'s CPU and wall time to stderr after compiling (never recorded in the artifact)')
-    .option('--list-passes', 'print the passes of each pipeline in the order they run, with what each does, and exit (no model needed)')
+    .optionsGroup('Output:')
+    .option('-o, --output <dir>', 'output folder, created if missing; the artifact is <dir>/<model name>.spm, its generated dispatch module <dir>/<model name>.dispatch.ts', '.')
+    .option('--emit-onnx <file.onnx>', 'also write the pruned model as ordinary ONNX (zeros in dense initializers; channel pruning gives smaller shapes)')
     .option('--report <report.html>', 'also write a self-contained HTML report: what pruning bought (size raw and gzip -9, estimated speed, against the dense artifact), the layers that gain nothing, per-layer table, charts (sparsity, weight bytes, estimated time, kept magnitude), provenance, accuracy and budgets')
+    .option('--json', 'print the summary as JSON on stdout (an error as {"error": …})')
+    .option('-q, --quiet', 'print nothing but errors: no summary, warnings or progress bar (--json still prints)')
+    .optionsGroup('Recipe (every option below in one JSON file):')
+    .option('--recipe <recipe.json>', `compile with the options of a recipe file (schemas/recipe.schema.json; keys are the API's option names, paths relative to the file; a --config file's rules may sit inline under "config"); flags given beside it override its values`)
+    .option('--recipe-from <model.spm>', 'compile with the options an artifact records (its provenance), to reproduce it byte for byte; files it names by digest (--calib, --input-value, --profile) must be given again; refused, nothing written, when the result would differ')
+    .option('--write-recipe <recipe.json>', 'also write the recipe of the options given, paths relative to its folder: --recipe of it compiles the same artifact');
+  for (const [group, heading] of [['prune', 'Pruning:'], ['model', 'Model:'], ['kernels', 'Kernels:']] as const) {
+    cmd.optionsGroup(heading);
+    addOptionFlags(cmd, OPTION_ENTRIES.filter(([, spec]) => spec.group === group).map(([name]) => name));
+  }
+  cmd
+    .optionsGroup('Budgets (CI: exit 1 and nothing written when one fails):')
     .option('--eval-data <x.npy|folder>', 'labelled test samples (sample axis first, or a folder of .npy / .pb files): the compiled and the dense model are both run by spc\'s runtime and their top-1 accuracy reported; goes with --eval-labels')
     .option('--eval-labels <y.npy>', 'one integer class per --eval-data sample')
     .option('--max-size <size>', 'budget: fail (exit 1, nothing written) if the .spm file is larger; bytes, or KB / MB (1 KB = 1024 bytes)')
     .option('--max-accuracy-drop <points>', 'budget: fail (exit 1, nothing written) if top-1 accuracy on --eval-data/--eval-labels drops more than this many percentage points below the dense model\'s')
-    .option('--min-speedup <x>', 'budget: fail (exit 1, nothing written) if the estimated speedup of the whole model over the dense model (Σ kernel-profile estimates over Conv/Gemm/MatMul layers, per-element estimates over every other node; not a measurement: spc bench --min-speedup measures) is below x')
-    .option('--json', 'print the summary as JSON on stdout')
-    .option('-q, --quiet', 'print nothing but errors: no summary, warnings or progress bar (--json still prints)')
+    .option('--min-speedup <x>', 'budget: fail (exit 1, nothing written) if the estimated speedup of the whole model over the dense model (Σ kernel-profile estimates over Conv/Gemm/MatMul layers, per-element estimates over every other node; not a measurement: spc bench --min-speedup measures) is below x');
+  cmd
+    .optionsGroup('Debugging:')
+    .option('--print-ir', 'print the final IR to stdout')
+    .option('--print-ir-after <pass>', 'print the IR to stderr after the named pass, each time it runs (repeatable; all: after every pass)', collect)
+    .option('--timing', 'print each pass\'s CPU and wall time to stderr after compiling (never recorded in the artifact)')
+    .option('--list-passes', 'print the passes of each pipeline in the order they run, with what each does, and exit (no model needed)');
+  addOptionFlags(cmd, OPTION_ENTRIES.filter(([, spec]) => spec.group === 'debug').map(([name]) => name));
+  return cmd
+    .addHelpText('after', COMPILE_EXAMPLES)
     .action(async (model: string | undefined, flags: CompileFlags) => {
       if (flags.listPasses) { printOut(listPasses()); return; }
       if (model === undefined) throw new UsageError('compile: missing the model: spc compile <model.onnx> (or --list-passes)');
@@ -132,7 +157,8 @@ export function compileCommand(): Command {
       const observer = printAfter !== 'all' && printAfter.size === 0 && !flags.timing ? undefined
         : observePasses(printAfter, (text) => printErr(text));
       // Every compile option read and checked once, before the model is touched (a bad flag costs nothing).
-      const settings = resolveOptions(optionsFromFlags(flags as unknown as Record<string, unknown>));
+      const given = compileOptionsOf(cmd, flags as unknown as CompileFlags & Record<string, unknown>);
+      const settings = resolveOptions(given.values);
       if (!existsSync(model)) throw new SpcError(`${model}: no such file`);
       validateCheckFlags(flags);
       if (flags.report !== undefined && existsSync(flags.report) && statSync(flags.report).isDirectory()) {
@@ -146,8 +172,10 @@ export function compileCommand(): Command {
       checkOutputs(outputs);
       const onCalibProgress = settings.calib !== undefined && !flags.quiet ? progressBar('spc: calibrating') : undefined;
       const onPermuteProgress = settings.pattern !== undefined && !flags.quiet ? progressBar('spc: permuting channels') : undefined;
-      const options = { ...settings, onCalibProgress, onPermuteProgress, ...(observer ? { passHooks: observer.hooks } : {}) };
+      const onPruneProgress = settings.calib !== undefined && !flags.quiet ? progressBar('spc: pruning on calibration data') : undefined;
+      const options = { ...settings, onCalibProgress, onPermuteProgress, onPruneProgress, ...(observer ? { passHooks: observer.hooks } : {}) };
       const result = compileFile(model, options);
+      if (given.replayed) checkReplay(given.replayed, model, result.contents.provenance);
       if (flags.timing) printErr(observer!.timing());
       if (!flags.quiet) for (const w of result.warnings) printErrLine(`spc: warning: ${w}`);
       if (!flags.quiet && settings.calib !== undefined && settings.method === 'magnitude' && !settings.biasCorrection) {
@@ -179,7 +207,8 @@ export function compileCommand(): Command {
       // All generated before anything is written, then written as one step (io/fs.ts): the -o and
       // --report folders are created, an --emit-onnx file's folder must exist or be one of those.
       const data = (flag: OutputFlag): Uint8Array | string =>
-        flag === '--emit-onnx' ? emitOnnx(result.graph) : flag === '--report' ? checks.html! : flag === '-o' ? result.artifact : dispatch;
+        flag === '--emit-onnx' ? emitOnnx(result.graph) : flag === '--report' ? checks.html! : flag === '-o' ? result.artifact
+          : flag === '--write-recipe' ? formatRecipe(given.typed, flags.writeRecipe!) : dispatch;
       writeFilesAtomic(outputs.map((o) => ({ path: o.path, data: data(o.flag), createFolder: o.createFolder })));
       if (flags.printIr) printOut(printGraph(result.graph) + '\n');
       if (flags.json) {

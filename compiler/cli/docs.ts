@@ -19,13 +19,22 @@ export const EXIT_CODES: readonly (readonly [number, string])[] = [
 
 const CONVENTIONS = `## Conventions
 
-- **Output.** Human-readable results go to stdout, warnings and errors to stderr (\`spc: error: …\`,
-  \`spc: warning: …\`). \`--json\` (every command) prints a machine-readable document on stdout
-  instead. \`-q, --quiet\` (every command) prints nothing but errors; \`--json\` output is still
-  printed, so \`--json --quiet\` gives JSON and no warnings.
-- **Progress.** Long work (calibration in \`spc compile --calib\`, \`spc tune\`) draws a progress bar
-  on stderr, only when stderr is a terminal and never with \`--quiet\`: logs and pipes stay clean.
-  Past 2 s a phase also shows an ETA, extrapolated from its time per step so far.
+- **Output.** Human-readable results go to stdout, warnings and errors to stderr. \`--json\` (every
+  command) prints a machine-readable document on stdout instead. \`-q, --quiet\` (every command)
+  prints nothing but errors; \`--json\` output is still printed, so \`--json --quiet\` gives JSON
+  and no warnings.
+- **Errors.** One format for every error: \`spc: error: <message>\` on stderr, the message naming
+  the file, node, field, option or budget; a usage error (exit 2) adds one line,
+  \`spc: hint: spc <command> --help lists the options\` (an unknown option names the nearest one,
+  and the help is not printed). Under \`--json\` the error is also printed on stdout as
+  \`{"error": {"kind": "usage" | "bad-input" | "internal", "exitCode": n, "message": "…", "hint": "…"}}\`;
+  a failed budget's JSON is the command's summary itself, with every budget's \`ok\`.
+- **Progress.** Long work draws a progress bar on stderr, only when stderr is a terminal and never
+  with \`--quiet\`: logs and pipes stay clean. \`spc compile\` has one per phase: calibration
+  statistics (\`--calib\` with a calibrated method, node by node), the permutation search (work
+  units: a channel group's search, and each calibrated layer's error check, so a long group moves
+  the bar) and calibrated pruning (layer by layer); \`spc tune\` one for its timings. Past 2 s a
+  phase also shows an ETA, extrapolated from its time per step so far.
 - **Files.** Every file is written atomically (temporary file, then rename), and the files of one
   run (artifact, dispatch module, report, \`--emit-onnx\`) as a group: every temporary file is
   written before any is renamed, and a rename failing midway puts the previous files back, so a
@@ -108,16 +117,45 @@ the report.
 \`spc bench model.spm --reference model.onnx\` times the artifact with spc's runtime, side by
 side with the dense model (the ONNX compiled in memory without pruning, with the artifact's
 input shapes): after \`--warmup\` untimed runs each, the two run in alternating rounds, one batch
-of a few milliseconds per model per round (the order rotating), until each has had \`--time\`
-seconds (default 2). Runs write into outputs allocated once, as an app would. It prints per
-model the median and quartiles of the wall-clock time per run and the median CPU time per run
-(user + system of the process), and the speedup: the reference's median CPU time ÷ the
-artifact's (CPU time tracks single-threaded latency on a shared machine better than the wall
-clock; the wall-clock ratio is printed beside it). The input is \`--data\`'s first sample, or
+of a few milliseconds per model per round (the order rotating), until \`--time\` seconds
+(default 2) have passed: \`--time\` bounds the whole measurement, warm-up (cut short past a fifth of it)
+and \`--profile\` (half of it) included; it ends at the bound, or after one run of each model when
+one run takes longer (compiling \`--reference\` comes first and is not counted). Runs write into
+outputs allocated once, as an app would. It prints per model the median and quartiles of the
+wall-clock time per run and the median CPU time per run (user + system of the process), and the
+speedup: the reference's median CPU time ÷ the artifact's (CPU time tracks single-threaded
+latency on a shared machine better than the wall clock). The wall-clock ratio is printed beside
+it only when the runs had a CPU for at least 90% of their wall clock; on a busy machine a line
+says so instead (a wall time then counts waiting for a CPU, and the wall ratio swings with the
+load while the CPU ratio holds). \`--json\` has both ratios, and \`cpuShare\` per model and \`busy\`. The input is \`--data\`'s first sample, or
 pseudo-random values in [0, 1) for float inputs and zeros for the others.
 \`--min-speedup <x>\` turns it into a budget: exit 1 with \`budget failed: --min-speedup x:
 measured speedup …\` when below. Timings vary between runs and machines: leave a margin, or
 use \`spc compile --min-speedup\` for the deterministic estimate.
+
+## Recipes (\`spc compile --recipe\`, \`--write-recipe\`, \`--recipe-from\`)
+
+A recipe is every compile option in one JSON file, keyed by the options' API names (those
+\`compileFile\` takes) and typed as \`schemas/recipe.schema.json\` says (generated from the option
+table by \`npm run gen:recipe-schema\`; name it in \`"$schema"\` and editors complete and check it):
+
+\`\`\`json
+{ "$schema": "schemas/recipe.schema.json", "pattern": "2:4", "method": "wanda", "calib": "data/calib.npy",
+  "inputShapes": { "input": [1, 3, 224, 224] }, "config": { "layers": [{ "match": "/fc/*", "skip": true }] } }
+\`\`\`
+
+- \`--recipe r.json\` compiles with its options; paths are relative to the recipe's folder, and a
+  flag typed beside it overrides its value. Budgets, outputs and debugging flags stay on the
+  command line: they say what a pipeline accepts and where files go, not how the model is compiled.
+- **Recipe and \`--config\`.** A \`--config\` file holds per-layer rules (\`{ "layers": [...] }\`); a
+  recipe's \`config\` is either such a file's path or the same object inline. One format for layer
+  rules; \`--config\` keeps working alone and beside \`--recipe\`.
+- \`--write-recipe r.json\` writes the recipe of the flags given (paths relative to it): \`--recipe\`
+  of it compiles the same bytes.
+- \`--recipe-from model.spm\` replays the options the artifact's provenance records, to reproduce
+  it byte for byte. Files recorded by name and digest only (\`--calib\`, \`--input-value\`,
+  \`--profile\`) are given again with their flags; when the new provenance, the model's sha256 or
+  the spc version differs, it is refused (exit 1, nothing written) with each difference.
 
 ## HTML report (\`spc compile --report report.html\`)
 
@@ -134,6 +172,13 @@ compiling twice writes the same bytes. Accuracy data is given to \`spc compile\`
 (\`--eval-data/--eval-labels\`), not read from a \`spc eval --json\` file.
 `;
 
+/** The text a command's --help prints after the options (its examples): commander keeps it as 'afterHelp' listeners. */
+function helpAfter(c: Command): string {
+  let text = '';
+  for (const listener of (c as unknown as NodeJS.EventEmitter).listeners('afterHelp')) (listener as (ctx: object) => void)({ error: false, command: c, write: (s: string) => { text += s; } });
+  return text;
+}
+
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function commandSection(c: Command): string {
@@ -144,11 +189,17 @@ function commandSection(c: Command): string {
     lines.push('');
   }
   lines.push('| option | description | default |', '| --- | --- | --- |');
+  let heading: string | undefined;
   for (const o of c.options) {
+    // The groups of --help, as rows of their own.
+    if (o.helpGroupHeading !== undefined && o.helpGroupHeading !== heading) lines.push(`| **${cell(o.helpGroupHeading.replace(/:$/, ''))}** | | |`);
+    heading = o.helpGroupHeading;
     const def = o.defaultValue === undefined ? '' : `\`${String(o.defaultValue)}\``;
     lines.push(`| \`${cell(o.flags)}\` | ${cell(o.description)} | ${def} |`);
   }
   lines.push('| `-h, --help` | print this command\'s help | |', '');
+  const examples = /\nExamples:\n([\s\S]*)$/.exec(helpAfter(c))?.[1];
+  if (examples) lines.push('Examples:', '', '```', examples.trimEnd().split('\n').map((l) => l.replace(/^ {2}/, '')).join('\n'), '```', '');
   return lines.join('\n');
 }
 

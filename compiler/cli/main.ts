@@ -1,8 +1,7 @@
 // The `spc` command line: subcommands, exit codes (0 ok, 1 bad input, 2 usage) and error
-// printing. Each subcommand lives in its own file.
+// printing, one format for every error (cli/errors.ts). Each subcommand lives in its own file.
 
 import { Command, CommanderError } from 'commander';
-import { SpcError, UsageError } from '../errors.js';
 import { SPC_VERSION } from '../version.js';
 import { compileCommand } from './compile-command.js';
 import { evalCommand } from './eval-command.js';
@@ -11,14 +10,13 @@ import { inspectCommand } from './inspect-command.js';
 import { runCommand } from './run-command.js';
 import { tuneCommand } from './tune-command.js';
 import { EXIT_CODES } from './docs.js';
-import { printErr, printErrLine, printOut } from './print.js';
-import { BudgetError } from './compile-checks.js';
+import { printErr, printOut } from './print.js';
+import { reportError } from './errors.js';
 
 export function buildProgram(): Command {
   const program = new Command('spc')
     .description('Sparse-model compiler: ONNX in, a packed .spm artifact and a small runtime out')
     .version(SPC_VERSION, '-V, --version')
-    .showHelpAfterError()
     .exitOverride();
   program.addCommand(compileCommand());
   program.addCommand(inspectCommand());
@@ -27,9 +25,10 @@ export function buildProgram(): Command {
   program.addCommand(benchCommand());
   program.addCommand(tuneCommand());
   // Usage errors and help echo arguments: they are printed like everything else (print.ts).
-  const output = { writeOut: printOut, writeErr: printErr };
+  // commander's own error line is not printed: main() reports it in spc's format (cli/errors.ts).
+  const output = { writeOut: printOut, writeErr: printErr, outputError: () => {} };
   program.configureOutput(output);
-  for (const c of program.commands) c.exitOverride().showHelpAfterError().configureOutput(output);
+  for (const c of program.commands) c.exitOverride().configureOutput(output);
   program.addHelpText('after', `\nExit codes:\n${EXIT_CODES.map(([code, what]) => `  ${String(code).padStart(3)}  ${what.replace(/`/g, '')}`).join('\n')}\n\nReference: docs/cli.md`);
   return program;
 }
@@ -54,23 +53,13 @@ function ignoreClosedPipes(): void {
 /** Runs the CLI and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   ignoreClosedPipes();
+  const program = buildProgram();
   try {
-    await buildProgram().parseAsync([...argv], { from: 'user' });
+    await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      // --help and --version end through here with exit code 0.
-      return e.exitCode === 0 ? 0 : 2;
-    }
-    const err = e as Error;
-    if (err instanceof UsageError) { printErrLine(`spc: ${err.message}`); return 2; }
-    if (err instanceof SpcError || ['ArtifactError', 'RunError', 'KernelError'].includes(err.name)) {
-      // One line, whatever names it quotes; a failed budget lists one budget a line (each escaped where it is built).
-      if (err instanceof BudgetError) printErr(`spc: error: ${err.message}\n`);
-      else printErrLine(`spc: error: ${err.message}`);
-      return 1;
-    }
-    printErr(`spc: internal error (please report): ${err.stack ?? err.message}\n`);
-    return 70;
+    // --help and --version end through here with exit code 0.
+    if (e instanceof CommanderError && e.exitCode === 0) return 0;
+    return reportError(e, argv, program);
   }
 }

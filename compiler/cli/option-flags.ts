@@ -26,20 +26,31 @@ export function addOptionFlags(cmd: Command, names?: readonly OptionName[]): Com
   return cmd;
 }
 
-/** The compile options commander's parsed `flags` give, as text (the table's readers check them). */
-export function optionsFromFlags(flags: Readonly<Record<string, unknown>>, names?: readonly OptionName[]): OptionValues {
+/**
+ * The compile options commander's parsed `flags` give, as text (the table's readers check them);
+ * with `typed`, only the flags it accepts (by commander's attribute name: those typed on the
+ * command line, or only the defaults).
+ */
+export function optionsFromFlags(flags: Readonly<Record<string, unknown>>, names?: readonly OptionName[], typed: (attribute: string) => boolean = () => true): OptionValues {
   const out: Record<string, unknown> = {};
+  const value = (flag: string): unknown => (typed(attributeOf(flag)) ? flags[attributeOf(flag)] : undefined);
   for (const [name, spec] of OPTION_ENTRIES) {
     if (names !== undefined && !names.includes(name)) continue;
     const fs = spec.flags ?? [];
     if (fs.length === 0) continue;
     if (fs[0]!.field !== undefined) {
       // An option spread over several flags (limits): an object of the fields given.
-      const fields = Object.fromEntries(fs.map((f) => [f.field!, flags[attributeOf(f.flag)]]).filter(([, v]) => v !== undefined));
+      const fields = Object.fromEntries(fs.map((f) => [f.field!, value(f.flag)]).filter(([, v]) => v !== undefined));
       if (Object.keys(fields).length > 0) out[name] = fields;
-    } else if (flags[attributeOf(fs[0]!.flag)] !== undefined) {
-      out[name] = flags[attributeOf(fs[0]!.flag)];
+    } else if (value(fs[0]!.flag) !== undefined) {
+      out[name] = value(fs[0]!.flag);
     }
   }
   return out as OptionValues;
+}
+
+/** The long flag of option `name` (`--calib`), for messages. */
+export function longFlagOf(name: OptionName): string {
+  const f = OPTION_ENTRIES.find(([n]) => n === name)![1].flags?.[0]?.flag;
+  return f === undefined ? name : /--[a-z0-9-]+/.exec(f)![0];
 }

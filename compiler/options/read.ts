@@ -42,6 +42,11 @@ function parseInputShape(text: string): [string, number[]] {
 export function readInputShapes(raw: unknown): Readonly<Record<string, readonly number[]>> {
   if (Array.isArray(raw)) return Object.fromEntries(raw.map((t) => parseInputShape(String(t))));
   if (typeof raw !== 'object' || raw === null) throw new UsageError(`--input-shape: expected name → dims, got ${typeof raw}`);
+  for (const [name, dims] of Object.entries(raw)) {
+    if (!Array.isArray(dims) || !dims.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw new UsageError(`--input-shape ${name}: expected an array of whole numbers, e.g. [1, 3, 224, 224]`);
+    }
+  }
   return raw as Record<string, readonly number[]>;
 }
 
@@ -57,7 +62,8 @@ export function readInputValues(raw: unknown): Readonly<Record<string, InputValu
     }));
   }
   if (typeof raw !== 'object' || raw === null) throw new UsageError(`--input-value: expected name → tensor, got ${typeof raw}`);
-  return raw as Record<string, InputValue>;
+  // A recipe names each input's file.
+  return Object.fromEntries(Object.entries(raw).map(([name, v]) => [name, typeof v === 'string' ? readTensorFile(v) : v as InputValue]));
 }
 
 /** Kernel targets: an array or comma-separated text, each one of `choices`. */

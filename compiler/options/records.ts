@@ -7,6 +7,8 @@ import type { DType, TypedArray } from '../../runtime/tensor.js';
 import type { KernelProfile } from '../analysis/profile.js';
 import { formatProfile } from '../analysis/profile.js';
 import type { CalibrationSet } from '../calibrate/data.js';
+import type { PruneConfig } from '../sparse/settings/config.js';
+import { validateConfig } from '../sparse/settings/config.js';
 
 /** Provenance key prefix of a fixed input value: `input-value:<input name>`. */
 export const INPUT_VALUE_KEY = 'input-value:';
@@ -21,6 +23,12 @@ export function inputValueRecord(t: { readonly dtype: DType; readonly shape: rea
 export function configRecord(config: unknown): string {
   const c = config as { file?: unknown } | null;
   return JSON.stringify(typeof c?.file === 'string' ? { ...c, file: basename(c.file) } : config);
+}
+
+/** A config as its record names it (`spc compile --recipe-from`): its rules, validated again, under the recorded file name. */
+export function replayConfig(text: string): PruneConfig {
+  const c = JSON.parse(text) as { file?: unknown; layers?: unknown };
+  return validateConfig({ layers: c.layers }, typeof c.file === 'string' ? c.file : 'config');
 }
 
 /** How provenance names a profile: its source (a file's base name) and a digest of its entries. */

@@ -11,12 +11,14 @@ import { OPTION_ENTRIES, OPTIONS } from './table.js';
 /** The options as the API takes them (`compileFile`, `compile` of `spc/compiler`): each optional, typed by the table. */
 export type OptionValues = { readonly [K in OptionName]?: OptionIn<K> };
 
-/** Progress callbacks; not options (they never change the output), not recorded. */
+/** Progress callbacks; not options (they never change the output), not recorded. `detail` says where the work is. */
 export interface ProgressHooks {
-  /** Progress of the calibration (nodes done of total). */
-  readonly onCalibProgress?: (done: number, total: number) => void;
-  /** Progress of the channel-permutation search (groups done of total). */
-  readonly onPermuteProgress?: (done: number, total: number) => void;
+  /** Progress of the calibration statistics (nodes of the dense network run, of total). */
+  readonly onCalibProgress?: (done: number, total: number, detail?: string) => void;
+  /** Progress of the channel-permutation search (work units done of total: a group's search, each calibrated layer's error check). */
+  readonly onPermuteProgress?: (done: number, total: number, detail?: string) => void;
+  /** Progress of calibrated pruning, layer by layer on the calibration data (--method wanda/sparsegpt, --bias-correction, --allocation sensitivity): nodes done of total. */
+  readonly onPruneProgress?: (done: number, total: number, detail?: string) => void;
 }
 
 const RESOLVED: unique symbol = Symbol('resolved compile settings');
@@ -80,6 +82,7 @@ export function resolveOptions(options: (OptionValues & ProgressHooks) | Compile
     ...s, permute: s.permute ?? pattern?.kind === 'nm', given, [RESOLVED]: true,
     ...(options.onCalibProgress ? { onCalibProgress: options.onCalibProgress } : {}),
     ...(options.onPermuteProgress ? { onPermuteProgress: options.onPermuteProgress } : {}),
+    ...(options.onPruneProgress ? { onPruneProgress: options.onPruneProgress } : {}),
   };
 }
 

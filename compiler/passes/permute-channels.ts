@@ -183,7 +183,7 @@ export interface PermuteSettings {
   readonly timeMs?: number;
   readonly now?: () => number;
   /** Called as the search reaches each group (groups done, group count); not recorded. */
-  readonly progress?: (done: number, total: number) => void;
+  readonly progress?: (done: number, total: number, detail?: string) => void;
 }
 
 /** `scores` of the |w| of `node`'s weight as its rows×cols matrix (layout.ts), with the op's shape. */
@@ -258,8 +258,19 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
   const layerGroup = new Map<string, number>();
   let g = graph;
   let timedOut = false;
+  // Progress in work units, so a long group moves the bar too: a group's search is one, and with
+  // a calibrated method each of its layers' error checks (the identity and ≤ 2 candidates) one each.
+  const unitsOf = (group: ChannelGroup): number => 1 + (cal ? 3 * new Set(group.edits.filter((e) => cal.has(e.node)).map((e) => e.node)).size : 0);
+  const totalUnits = groups.reduce((a, group) => a + unitsOf(group), 0);
+  let unitsDone = 0, groupStart = 0;
+  const tick = (group: ChannelGroup, index: number): void => {
+    unitsDone = Math.min(unitsDone + 1, groupStart + unitsOf(group) - 1);
+    settings.progress?.(unitsDone, totalUnits, `group ${index + 1} of ${groups.length}`);
+  };
   for (const [index, group] of groups.entries()) {
-    settings.progress?.(index, groups.length);
+    unitsDone = groupStart;
+    settings.progress?.(unitsDone, totalUnits, `group ${index + 1} of ${groups.length}`);
+    groupStart += unitsOf(group);
     if (group.excluded !== undefined) continue;
     const C = group.channels;
     const layers: string[] = [];
@@ -350,6 +361,7 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
           let d = dampenings.get(l);
           if (method === 'sparsegpt' && d === undefined) { d = errorDampening(w.m, w.rows, w.cols, c, rule); dampenings.set(l, d); }
           const e = calibratedError(method, w.m, w.rows, w.cols, c, rule, d, denseErrors.get(l));
+          tick(group, index);
           denseErrors.set(l, e.dense);
           total += e.dense > 0 ? e.error / e.dense : e.error;
         }
@@ -388,7 +400,7 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
       log(undefined, `group g${group.id} (${C} channels, ${layers.length} layer(s)): ${kept}${r.timedOut ? ', search cut by --permute-time' : ''}${applied ? '' : ', not applied'}`);
     }
   }
-  settings.progress?.(groups.length, groups.length);
+  settings.progress?.(totalUnits, totalUnits);
   return { graph: g, groups: results, layerGroup, timedOut };
 }
 

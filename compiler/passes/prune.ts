@@ -34,7 +34,7 @@ import { fromWeightMatrix, toWeightMatrix, weightMatrixShape } from '../../runti
 import { requireFiniteWeight } from '../sparse/prune/finite.js';
 
 /** What pruneGraph reads of the settings (options/settings.ts): the pruning options, a pattern given. */
-export type PruneSettings = Pick<PassSettings, 'method' | 'biasCorrection' | 'calib' | 'sparsity' | 'allocation' | 'config' | 'minParams' | 'shareRows' | 'onCalibProgress'>
+export type PruneSettings = Pick<PassSettings, 'method' | 'biasCorrection' | 'calib' | 'sparsity' | 'allocation' | 'config' | 'minParams' | 'shareRows' | 'onPruneProgress'>
   & { readonly pattern: Pattern };
 
 /** The settings as PruneSettings; undefined when no pattern was asked for. */
@@ -125,7 +125,7 @@ function sensitivityLayers(graph: Graph, layers: readonly Candidate[], settings:
     }
     levels.set(k, pruned);
     return undefined;
-  }, { progress: settings.onCalibProgress });
+  }, { progress: settings.onPruneProgress });
   return layers.map((k) => ({
     nodeIndex: index(k), weight: k.weight.name,
     prune: (s: number) => levels.get(k)?.get(s) ?? magnitudePrune(k, s),
@@ -214,6 +214,27 @@ function selectLayers(graph: Graph, settings: PruneSettings): { candidates: Cand
   }
 
   return { candidates, skips, refittable };
+}
+
+/** What the prune pass would decide for one Conv/Gemm/MatMul layer, before pruning (`spc inspect model.onnx`). */
+export interface PruneDecision {
+  readonly node: string;
+  readonly op: string;
+  readonly weight: string;
+  readonly params: number;
+  /** The pattern it gets (its config's, else the requested one). */
+  readonly pattern: string;
+  /** Why it stays dense; undefined: it is pruned. */
+  readonly keptDense?: string;
+}
+
+/** The prune pass's selection under `settings`, one row per Conv/Gemm/MatMul in graph order: the same decisions it makes. */
+export function pruneDecisions(graph: Graph, settings: PruneSettings): PruneDecision[] {
+  const { candidates, skips } = selectLayers(graph, settings);
+  const rows = new Map<string, PruneDecision>();
+  for (const k of candidates) rows.set(k.node.name, { node: k.node.name, op: k.op, weight: k.weight.name, params: k.data.length, pattern: k.pattern.text });
+  for (const s of skips) rows.set(s.node.name, { node: s.node.name, op: s.node.op, weight: s.weight, params: s.params, pattern: s.pattern, keptDense: s.reason });
+  return graph.nodes.filter((n) => rows.has(n.name)).map((n) => rows.get(n.name)!);
 }
 
 /** The layers the prune pass will prune under `settings`, with the pattern each gets (graph order). */
@@ -360,7 +381,7 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       nodes.set(node.name, corrected.node);
       constants.set(name, corrected.bias);
       return { node: corrected.node, constants };
-    }, { progress: settings.onCalibProgress, dense: reconstruct });
+    }, { progress: settings.onPruneProgress, dense: reconstruct });
   }
   for (const k of candidates) {
     const row = done.get(k.weight.name);

@@ -29,7 +29,7 @@ describe('cli: spc bench', function () {
     const j = JSON.parse(r.stdout);
     assert.deepEqual(j.models.map((m: { name: string }) => m.name), ['digits_cnn.spm', 'digits_cnn.onnx (dense)']);
     for (const m of j.models) {
-      assert.ok(m.runs >= m.batches && m.batches >= 5, JSON.stringify(m));
+      assert.ok(m.runs >= m.batches && m.batches >= 1, JSON.stringify(m));
       assert.ok(m.medianMs > 0 && m.p25Ms <= m.medianMs && m.medianMs <= m.p75Ms, JSON.stringify(m));
     }
     assert.ok(Math.abs(j.speedup - j.models[1].cpuMedianMs / j.models[0].cpuMedianMs) < 1e-12);
@@ -40,10 +40,12 @@ describe('cli: spc bench', function () {
   it('text output: a row per model and the speedup line; without --reference, one row and no speedup', () => {
     const r = spc('bench', spm, '--reference', cnn, '--time', '0.1', '--warmup', '1');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /synthetic input, 0\.1 s per model after 1 warm-up runs, in alternating rounds/);
+    assert.match(r.stdout, /synthetic input, 0\.1 s in all, after up to 1 warm-up runs per model, in alternating rounds/);
     assert.match(r.stdout, /^ {2}digits_cnn\.spm +\S+ +\S+ +\S+ +\d+$/m);
     assert.match(r.stdout, /^ {2}digits_cnn\.onnx \(dense\) +\S+/m);
-    assert.match(r.stdout, /speedup \d+\.\d{3}× over the dense model \(median CPU time per run; wall clock \d+\.\d{3}×\)/);
+    // The wall-clock ratio only when the runs had a CPU; on a busy machine a line says so instead (never both).
+    assert.match(r.stdout, /speedup \d+\.\d{3}× over the dense model \(median CPU time per run(; wall clock \d+\.\d{3}×)?\)/);
+    assert.equal(/wall clock \d/.test(r.stdout), !/the machine was busy: runs had a CPU for \d+% and \d+% of their wall clock/.test(r.stdout));
     const alone = spc('bench', spm, '--time', '0.1');
     assert.equal(alone.code, 0, alone.stderr);
     assert.doesNotMatch(alone.stdout, /speedup|dense/);

@@ -34,7 +34,7 @@ describe('options: one check for the CLI and the API', function () {
     it(`${args.map((a) => (a === CALIB ? 'x.npy' : a)).join(' ')}: the API throws the CLI's usage error`, () => {
       const r = spc('compile', CNN, '-o', join(work, 'never'), ...args);
       assert.equal(r.code, 2, r.stderr);
-      const message = /^spc: (.*)$/m.exec(r.stderr)![1]!;
+      const message = /^spc: error: (.*)$/m.exec(r.stderr)![1]!;
       assert.throws(() => compileFile(CNN, options), (e: unknown) => e instanceof UsageError && e.message === message);
     });
   }
