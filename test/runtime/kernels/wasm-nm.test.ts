@@ -388,12 +388,12 @@ describe('convnm 24x1 end to end', function () {
   interface ModelEntry { name: string; file: string; inputs: { name: string; npy: string }[]; outputs: { name: string; npy: string }[] }
   const entries = JSON.parse(readFileSync(join(MODELS_DIR, 'index.json'), 'utf8')) as ModelEntry[];
   for (const name of ['resnet10_w32', 'squeezenet1_1']) {
-    it(`${name} --pattern 2:4: every packed layer on convnm 24x1, wasm output within 1e-4·max + 1e-5 of the js fallback`, async function () {
+    it(`${name} --pattern 2:4: every packed conv on convnm 24x1 (the classifier on the N:M gemv), wasm output within 1e-4·max + 1e-5 of the js fallback`, async function () {
       if (!simd) this.skip();
       const m = entries.find((e) => e.name === name)!;
       const { artifact } = compileFile(join(MODELS_DIR, m.file), { pattern: '2:4' });
       const nodes = parseArtifact(artifact).nodes.filter((n) => /(nm|csr|bsr)-/.test(n.kernel));
-      assert.ok(nodes.length >= 10 && nodes.every((n) => /^f32-convnm-(relu-|clip-)?24x1-wasmsimd$/.test(n.kernel)), nodes.map((n) => n.kernel).join(', ') || 'no packed layer');
+      assert.ok(nodes.length >= 10 && nodes.every((n) => /^f32-(convnm-(relu-|clip-)?24x1|gemmnm-1x4)-wasmsimd$/.test(n.kernel)), nodes.map((n) => n.kernel).join(', ') || 'no packed layer');
       const feeds = Object.fromEntries(m.inputs.map((i) => {
         const a = readNpy(join(MODELS_DIR, i.npy));
         return [i.name, { data: a.data, shape: a.shape }];

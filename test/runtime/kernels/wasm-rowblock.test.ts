@@ -351,7 +351,8 @@ describe('row-block kernels end to end', function () {
   interface ModelEntry { name: string; file: string; inputs: { name: string; npy: string }[]; outputs: { name: string; npy: string }[] }
   const entries = JSON.parse(readFileSync(join(MODELS_DIR, 'index.json'), 'utf8')) as ModelEntry[];
   const runs: readonly [string, CompileOptions, RegExp][] = [
-    ['mobilenet_v2_w050', { pattern: '2:4', shareRows: 4 }, /^f32-convnm-(clip-)?4x8-wasmsimd$/],
+    // The classifier (one output row, per-row 2:4: the default) runs the N:M gemv kernel.
+    ['mobilenet_v2_w050', { pattern: '2:4', shareRows: 4 }, /^f32-(convnm-(clip-)?4x8|gemmnm-1x4)-wasmsimd$/],
     ['resnet10_w32', { pattern: 'block:4x1', sparsity: 0.9 }, /^f32-convbsr-(relu-)?4x8-wasmsimd$/],
     ['mlp3', { pattern: 'block:4x1', sparsity: 0.9 }, /^f32-gemmbsr-(relu-)?4x8-wasmsimd$/], // one-row Gemms: 2:4 runs dense (gemv)
     ['transformer_enc2', { pattern: 'block:4x1', sparsity: 0.9 }, /^f32-(gemm|matmul)bsr-(relu-)?4x8-wasmsimd$/],
