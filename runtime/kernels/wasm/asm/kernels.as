@@ -20,5 +20,6 @@ export * from './rowblock';
 export * from './pool';
 export * from './eltwise';
 export * from './activation';
+export * from './rownorm';
 export * from './binary';
 export * from './globalpool';
