@@ -282,6 +282,9 @@ function matmulCases(csr: boolean): Case[] {
       out.push({ name: `matmul batched A=[${t},${r},${k}] B=[${t},${k},${n}]`, inputs: [[t, r, k], [t, k, n]], output: [t, r, n], attrs: {} });
     }
     out.push({ name: 'matmul batched rank 4', inputs: [[2, 3, 5, 4], [2, 3, 4, 9]], output: [2, 3, 5, 9], attrs: {} });
+    // B of 1 MiB or more: packed 8-column panels (asm/panel.as), 9 rows (4-row tiles + 1), 513 columns (64 panels + 1).
+    out.push({ name: 'matmul A=[9,515] N=513 (packed panels)', inputs: [[9, 515], [515, 513]], output: [9, 513], attrs: {} });
+    out.push({ name: 'matmul A=[2,5,600] N=450 (packed panels)', inputs: [[2, 5, 600], [600, 450]], output: [2, 5, 450], attrs: {} });
     return out;
   }
   return out.flatMap((c, i) => [

@@ -2,31 +2,9 @@
 // vector code (one lane used): expF32, sigmoidF32, tanhF32 (vectorized approximations, error
 // bounds stated in wasm/activation.ts and tested against the ref kernels), hardSigmoidF32
 // (clamp(alpha·x + beta, 0, 1)), hardSwishF32 (x · clamp(x/6 + 1/2, 0, 1)) and the two GELUs,
-// geluErfF32 and geluTanhF32. exp4 is exported for the row kernels (asm/rownorm.as).
+// geluErfF32 and geluTanhF32 (exp4 is in common.as, shared with asm/rownorm.as).
 
-import { clamp4, madd } from './common';
-
-// exp: x = n·ln2 + r, |r| ≤ ln2/2 (ln2 split in two for an exact n·ln2), e^r by Cephes' expf
-// polynomial, then scaled by 2^n as two factors 2^⌊n/2⌋·2^⌈n/2⌉ so that n from −150 to 128
-// (denormal results and overflow to +inf) needs no special case. NaN stays NaN.
-@inline export function exp4(x: v128): v128 {
-  x = clamp4(x, f32x4.splat(-104.0), f32x4.splat(89.0));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
-  let p = f32x4.splat(1.9875691500e-4);
-  p = madd(p, r, f32x4.splat(1.3981999507e-3));
-  p = madd(p, r, f32x4.splat(8.3334519073e-3));
-  p = madd(p, r, f32x4.splat(4.1665795894e-2));
-  p = madd(p, r, f32x4.splat(1.6666665459e-1));
-  p = madd(p, r, f32x4.splat(5.0000001201e-1));
-  const e = f32x4.add(madd(p, f32x4.mul(r, r), r), f32x4.splat(1.0));
-  const ni = i32x4.trunc_sat_f32x4_s(n);
-  const n1 = i32x4.shr_s(ni, 1), n2 = i32x4.sub(ni, n1);
-  const bias = i32x4.splat(127);
-  const s1 = i32x4.shl(i32x4.add(n1, bias), 23), s2 = i32x4.shl(i32x4.add(n2, bias), 23);
-  return f32x4.mul(f32x4.mul(e, s1), s2);
-}
+import { clamp4, exp4, madd } from './common';
 
 // sigmoid: e = exp(−|x|) ≤ 1 never overflows; 1/(1 + e) for x ≥ 0, e/(1 + e) below (the ref's two forms).
 @inline function sigmoid4(x: v128): v128 {

@@ -21,5 +21,6 @@ export * from './pool';
 export * from './eltwise';
 export * from './activation';
 export * from './rownorm';
+export * from './panel';
 export * from './binary';
 export * from './globalpool';

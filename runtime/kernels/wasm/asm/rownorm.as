@@ -3,8 +3,7 @@
 // layerNormRowsF32 (mean, centred variance, (x − mean)·rstd·scale + bias). Error bounds are
 // stated in wasm/rownorm.ts and tested against the ref kernels.
 
-import { madd } from './common';
-import { exp4 } from './activation';
+import { exp4, madd } from './common';
 
 @inline function hsum(v: v128): f32 {
   return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
