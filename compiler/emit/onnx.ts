@@ -9,7 +9,7 @@
 import onnxProto from 'onnx-proto';
 import { ONNX_DTYPES } from '../analysis/shapes.js';
 import type { Attr, Constant, Dim, DType, Graph, Value } from '../ir/graph.js';
-import { attrFloat } from '../ir/graph.js';
+import { attrFloat, attrString } from '../ir/graph.js';
 import { DTYPE_BYTES } from '../../runtime/tensor.js';
 
 const { onnx } = onnxProto;
@@ -43,6 +43,38 @@ function emitIf(n: Graph['nodes'][number], names: UniqueNames, initializers: onn
   });
 }
 
+/** Gelu's first ONNX opset; fuse-gelu fuses it into graphs of any opset. */
+const GELU_OPSET = 20;
+
+/**
+ * A Gelu in a graph below opset 20 (fused by fuse-gelu) is written back as the chain it was
+ * fused from, so that the emitted model stays valid ONNX at its opset: x·(1 + Erf(x/√2))·0.5, or
+ * x·(1 + Tanh(√(2/π)·(x + 0.044715·x³)))·0.5 for approximate 'tanh'.
+ */
+function emitGelu(n: Graph['nodes'][number], names: UniqueNames, initializers: onnxProto.onnx.ITensorProto[], nodes: onnxProto.onnx.INodeProto[]): void {
+  const x = n.inputs[0]!, y = n.outputs[0]!;
+  const k = (v: number, base: string): string => {
+    const name = names.value(`${n.name}_${base}`);
+    initializers.push(tensorProto(name, { dtype: 'float32', shape: [], data: Float32Array.of(v) }));
+    return name;
+  };
+  const step = (op: string, inputs: string[], base: string): string => {
+    const out = names.value(`${n.name}_${base}`);
+    nodes.push(nodeProto(names.node(`${n.name}_${base}`), '', op, inputs, [out], {}));
+    return out;
+  };
+  let f: string;
+  if (attrString(n, 'approximate', 'none') === 'tanh') {
+    const cube = step('Mul', [x, step('Mul', [x, x], 'sq')], 'cube');
+    const inner = step('Add', [x, step('Mul', [cube, k(0.044715, 'c')], 'term')], 'inner');
+    f = step('Tanh', [step('Mul', [inner, k(Math.sqrt(2 / Math.PI), 'k')], 'u')], 'tanh');
+  } else {
+    f = step('Erf', [step('Div', [x, k(Math.SQRT2, 'sqrt2')], 'z')], 'erf');
+  }
+  const xq = step('Mul', [x, step('Add', [f, k(1, 'one')], 'q')], 'xq');
+  nodes.push(nodeProto(n.name, '', 'Mul', [xq, k(0.5, 'half')], [y], {}));
+}
+
 /** Serializes `g` as an ONNX model (ir_version 8, default-domain opset `g.opset`). */
 export function emitOnnx(g: Graph): Uint8Array {
   const names = new UniqueNames(g);
@@ -61,6 +93,10 @@ export function emitOnnx(g: Graph): Uint8Array {
     if (domain !== '') domains.add(domain);
     if (n.op === 'If') {
       emitIf(n, names, initializers, nodes);
+      continue;
+    }
+    if (n.op === 'Gelu' && g.opset < GELU_OPSET) {
+      emitGelu(n, names, initializers, nodes);
       continue;
     }
     const act = n.attrs['spc_activation'];

@@ -17,24 +17,24 @@ interface Match {
 }
 
 /** The one node reading `name`, when it is read once and is not a graph output. */
-function producerOfSingleUse(ed: GraphEditor, name: string | undefined): Node | undefined {
+export function producerOfSingleUse(ed: GraphEditor, name: string | undefined): Node | undefined {
   return name !== undefined && ed.hasSingleUse(name) ? ed.producer(name) : undefined;
 }
 
 /** A float32 constant holding one value, of rank at most x's (so it cannot change the result's shape). */
-function scalarOf(ed: GraphEditor, name: string | undefined, x: string): number | undefined {
+export function scalarOf(ed: GraphEditor, name: string | undefined, x: string): number | undefined {
   const c = name === undefined ? undefined : ed.constant(name);
   const rank = ed.value(x)?.shape?.length ?? 0;
   return c && c.dtype === 'float32' && c.data.length === 1 && c.shape.length <= rank ? Number(c.data[0]) : undefined;
 }
 
 /** Equal within float32 rounding of the value (exporters write 1/6 as float32). */
-const near = (v: number | undefined, want: number): boolean => v !== undefined && Math.abs(v - want) <= 1e-6 * Math.abs(want);
+export const near = (v: number | undefined, want: number): boolean => v !== undefined && Math.abs(v - want) <= 1e-6 * Math.abs(want);
 
 /** x and the other operand of a two-input node, for each order (Mul commutes). */
-const operandPairs = (n: Node): [string, string][] => (n.inputs.length === 2 ? [[n.inputs[0]!, n.inputs[1]!], [n.inputs[1]!, n.inputs[0]!]] : []);
+export const operandPairs = (n: Node): [string, string][] => (n.inputs.length === 2 ? [[n.inputs[0]!, n.inputs[1]!], [n.inputs[1]!, n.inputs[0]!]] : []);
 
-const isFloat32 = (ed: GraphEditor, x: string): boolean => ed.value(x)?.dtype === 'float32';
+export const isFloat32 = (ed: GraphEditor, x: string): boolean => ed.value(x)?.dtype === 'float32';
 
 /** y = Mul(x, HardSigmoid(x, alpha 1/6, beta 1/2)), either order (PyTorch's Hardswish before opset 14). */
 const timesHardSigmoid: RewriteRule<Match> = {

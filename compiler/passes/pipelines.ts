@@ -11,6 +11,7 @@ import { foldBatchnorm } from './fold-batchnorm.js';
 import { fuseActivation } from './fuse-activation.js';
 import { fuseLayernorm } from './fuse-layernorm.js';
 import { fuseHardswish } from './fuse-hardswish.js';
+import { fuseGelu } from './fuse-gelu.js';
 import { eliminateDeadCode } from './eliminate-dead-code.js';
 import { materializeOutputs } from './materialize-outputs.js';
 import { selectKernels } from './select-kernels.js';
@@ -32,6 +33,7 @@ export const canonicalizePipeline: readonly PipelineStep[] = [
   fuseActivation,
   fuseLayernorm,
   fuseHardswish,
+  fuseGelu,
   eliminateDeadCode,
   materializeOutputs,
 ];
@@ -50,6 +52,6 @@ export const selectPipeline: readonly PipelineStep[] = [selectKernels, scheduleB
 export const compilePipeline: readonly PipelineStep[] = [...canonicalizePipeline, ...prunePipeline, ...selectPipeline];
 
 export const ALL_PASSES: readonly Pass[] = [
-  inferShapesPass, foldConstants, foldIf, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, fuseHardswish, eliminateDeadCode, materializeOutputs,
+  inferShapesPass, foldConstants, foldIf, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, fuseHardswish, fuseGelu, eliminateDeadCode, materializeOutputs,
   permuteChannelsPass, prune, pruneChannels, reorderRowsPass, selectKernels, scheduleBranches,
 ];

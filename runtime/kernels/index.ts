@@ -155,6 +155,7 @@ import { splitJs } from './js/split.js';
 import { globalAveragePoolWasm } from './wasm/globalpool.js';
 import { ACTIVATION_WASM_KERNELS } from './wasm/activation.js';
 import { BINARY_WASM_KERNELS } from './wasm/binary.js';
+import { ROWNORM_WASM_KERNELS } from './wasm/rownorm.js';
 // js twins of the ops real models still ran on ref (issue 16 acceptance 3).
 import { COPY_JS_KERNELS } from './js/copy.js';
 import { gatherJs } from './js/gather.js';
@@ -323,6 +324,8 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'wasm/globalpool': { globalAveragePoolWasm },
   'wasm/activation': { ACTIVATION_WASM_KERNELS },
   'wasm/binary': { BINARY_WASM_KERNELS },
+  // Transformer row ops (issue 19 item 1).
+  'wasm/rownorm': { ROWNORM_WASM_KERNELS },
   // js twins of the ops real models still ran on ref (issue 16 acceptance 3).
   'js/copy': { COPY_JS_KERNELS },
   'js/gather': { gatherJs },

@@ -7,6 +7,7 @@ import type { Cells } from '../common/define.js';
 import { defineKernel } from '../common/define.js';
 import { sliceInputs, sliceWindow } from '../common/slice-window.js';
 import { rowMajorStrides } from '../common/broadcast.js';
+import { MIN_RUN, runCopier } from '../common/run-copy.js';
 
 export const sliceJs: Kernel = defineKernel({
   dtype: 'any', tile: '1x1', op: 'Slice', target: 'js', dtypes: 'any',
@@ -25,6 +26,7 @@ export const sliceJs: Kernel = defineKernel({
     const len = rank === 0 ? 1 : dims[rank - 1]!;
     const rows = len === 0 ? 0 : n / len;
     const xd = x.data as Cells, yd = y.data as Cells;
+    const copy = runCopier(x, y);
     const plan = (): void => {
       sliceWindow(c, window, first, step);
       for (let d = 0; d < rank; d++) jump[d] = step[d]! * inStrides[d]!;
@@ -37,7 +39,8 @@ export const sliceJs: Kernel = defineKernel({
       counter.fill(0);
       const inner = rank === 0 ? 1 : jump[rank - 1]!;
       for (let r = 0, o = 0; r < rows; r++, o += len) {
-        if (inner === 1) for (let j = 0; j < len; j++) yd[o + j] = xd[src + j];
+        if (inner === 1 && len >= MIN_RUN) copy(src, o, len);
+        else if (inner === 1) for (let j = 0; j < len; j++) yd[o + j] = xd[src + j];
         else for (let j = 0, s = src; j < len; j++, s += inner) yd[o + j] = xd[s];
         for (let d = rank - 2; d >= 0; d--) {
           src += jump[d]!;

@@ -9,12 +9,12 @@ import { defineKernel } from '../common/define.js';
 
 const F32: readonly DType[] = ['float32'];
 
-function isLastAxis(rank: number, axis: number): boolean {
+export function isLastAxis(rank: number, axis: number): boolean {
   return rank >= 1 && (axis === -1 || axis === rank - 1);
 }
 
 /** The axis a node normalises: explicit, or the default of its form (1 before opset 13, −1 from 13). */
-function axisOf(attrs: NodeShapes['attrs']): number {
+export function axisOf(attrs: NodeShapes['attrs']): number {
   const a = attrs['axis'];
   return typeof a === 'number' ? a : attrs['spc_coerce_2d'] === 1 ? 1 : -1;
 }

@@ -8,6 +8,7 @@ import type { Cells } from '../common/define.js';
 import { transposePerm } from '../common/transpose-perm.js';
 import { defineKernel } from '../common/define.js';
 import { rowMajorStrides } from '../common/broadcast.js';
+import { MIN_RUN, runCopier } from '../common/run-copy.js';
 
 /** Output runs: `rows` runs of `len` elements, run r reads input from rowStart[r] with `stride`. */
 export interface TransposePlan {
@@ -60,6 +61,10 @@ export const transposeJs: Kernel = defineKernel({
     const { rows, len, stride, rowStart } = planTranspose(x.shape, perm);
     const xd = x.data as Cells & { subarray(b: number, e: number): Cells }, yd = y.data as Cells & { set(s: Cells, o: number): void };
     if (rows === 1 && stride === 1) { const whole = xd.subarray(0, len); return () => yd.set(whole, 0); }
+    if (stride === 1 && len >= MIN_RUN) {
+      const copy = runCopier(x, y);
+      return () => { for (let r = 0, o = 0; r < rows; r++, o += len) copy(rowStart[r]!, o, len); };
+    }
     if (stride === 1) {
       return () => { for (let r = 0, o = 0; r < rows; r++, o += len) { const s = rowStart[r]!; for (let j = 0; j < len; j++) yd[o + j] = xd[s + j]; } };
     }

@@ -1,10 +1,13 @@
 // wasmsimd activations on float32 in WebAssembly memory (asm/activation.as), 4 floats per v128:
-// Exp, Sigmoid, Tanh (vectorized approximations), HardSigmoid, HardSwish, and Clip standalone
+// Exp, Sigmoid, Tanh, Gelu (vectorized approximations), HardSigmoid, HardSwish, and Clip standalone
 // (the clamp of asm/eltwise.as with the node's bounds, read on every run as the ref does).
 // Error bounds against the ref kernels (test/runtime/kernels/wasm-activation.test.ts):
 //   Exp ≤ 3 ulp for results ≥ 2^−126 (denormal results within 2^−149 absolute), +inf above ln(FLT_MAX);
 //   Sigmoid ≤ 3 ulp; Tanh ≤ 3 ulp (odd polynomial below |x| = 0.625); HardSigmoid/HardSwish ≤ 2 ulp
-//   or 2^−23·max(1, |x|) absolute (float32 arithmetic where the ref rounds once from float64:
+//   Gelu: erf form ≤ 4 ulp or 2^−22·max(1, |x|) absolute (A&S 7.1.26's 1.5e−7 on erf, relative where
+//   1 + erf cancels, x < 0), tanh form ≤ 4 ulp or 2^−23·max(1, |x|) absolute (the ref's float64
+//   1 + tanh rounds to 0 below x ≈ −6.5, where x/(1 + e^(−2u)) is ~1e−16·x);
+//   HardSigmoid/HardSwish ≤ 2 ulp or 2^−23·max(1, |x|) absolute (float32 arithmetic where the ref rounds once from float64:
 //   alpha·x + beta cancels near x = −3). NaN stays NaN.
 // Without a WasmEnv each runs its ref kernel (there is no separate js kernel for these ops).
 
@@ -17,6 +20,7 @@ import { tanhRef } from '../ref/tanh.js';
 import { hardSigmoidRef } from '../ref/hardsigmoid.js';
 import { hardSwishRef } from '../ref/hardswish.js';
 import { clipRef } from '../ref/clip.js';
+import { geluRef } from '../ref/gelu.js';
 import { pointer, wasmKernel } from './common.js';
 
 type Unary = (x: number, y: number, n: number, alpha: number, beta: number) => void;
@@ -53,6 +57,14 @@ export const hardSigmoidWasm = wasmKernel({
   prepare: (c) => prepareUnary(c, 'hardSigmoidF32', c.float('alpha', 0.2), c.float('beta', 0.5)),
 });
 
+/** Gelu (opset 20, or fused by fuse-gelu from the chains exporters write): erf or tanh form by its attribute. */
+export const geluWasm = wasmKernel({
+  tile: '1x4', op: 'Gelu', epilogue: '', needs: "a float32 Gelu, approximate 'none' or 'tanh'", js: geluRef,
+  supports: (node) => node.inputs[0]?.dtype === 'float32' && ['none', 'tanh', undefined].includes(node.attrs['approximate'] as string | undefined),
+  scratchBytes: () => 0,
+  prepare: (c) => prepareUnary(c, c.string('approximate', 'none') === 'tanh' ? 'geluTanhF32' : 'geluErfF32'),
+});
+
 /** Clip's optional bounds (inputs 1 and 2, opset 11+) must be float32 scalars. */
 const scalarBound = (b: { dtype: string; shape: readonly number[] } | undefined): boolean => b === undefined || (b.dtype === 'float32' && sizeOf(b.shape) === 1);
 
@@ -72,4 +84,4 @@ export const clipWasm = wasmKernel({
   },
 });
 
-export const ACTIVATION_WASM_KERNELS: readonly Kernel[] = [expWasm, sigmoidWasm, tanhWasm, hardSigmoidWasm, hardSwishWasm, clipWasm];
+export const ACTIVATION_WASM_KERNELS: readonly Kernel[] = [expWasm, sigmoidWasm, tanhWasm, hardSigmoidWasm, hardSwishWasm, geluWasm, clipWasm];

@@ -36,6 +36,9 @@ const SPECS: readonly Spec[] = [
   { op: 'Exp', lo: -110, hi: 95, ulp: 3, special: [...SPECIAL, 88.72, 88.7228, 88.73, 89, 100, -87.3, -87.4, -100, -103.9, -104, -150] },
   { op: 'Sigmoid', lo: -110, hi: 40, ulp: 3, special: [...SPECIAL, -88.8, -90, -103.9, -104, -120, 20, 50] },
   { op: 'Tanh', lo: -12, hi: 12, ulp: 3, special: [...SPECIAL, 0.6249, 0.625, -0.625, 0.62501, 9, 10, 20, -20] },
+  // Gelu: the erf form's negative side is erfc(|x|/√2)·x/2 (no cancellation), 0 in float32 below ≈ −14.
+  { op: 'Gelu', lo: -20, hi: 20, ulp: 4, abs: (x) => 2 ** -22 * Math.max(1, Math.abs(x)), special: [...SPECIAL, -5, -10, -14, -15, 5, 10, 30, -30] },
+  { op: 'Gelu', lo: -20, hi: 20, ulp: 4, abs: (x) => 2 ** -23 * Math.max(1, Math.abs(x)), attrs: { approximate: 'tanh' }, special: [...SPECIAL, -5, -6.5, -10, 5, 10, 30, -30] },
   { op: 'HardSigmoid', lo: -8, hi: 8, ulp: 2, abs: () => 2 ** -23, attrs: { alpha: 0.16666667163372040, beta: 0.5 }, special: [...SPECIAL, 3, -3, 2.99999] },
   { op: 'HardSwish', lo: -8, hi: 8, ulp: 2, abs: (x) => 2 ** -23 * Math.max(1, Math.abs(x)), special: [...SPECIAL, 3, -3, 2.99999, -2.99999] },
 ];
@@ -47,7 +50,7 @@ describe('wasmsimd activations vs ref, in ulps', function () {
   for (const s of SPECS) {
     const wasm = ALL_KERNELS.find((k) => k.op === s.op && k.target === 'wasmsimd')!;
     const ref = ALL_KERNELS.find((k) => k.op === s.op && k.target === 'ref')!;
-    it(`${wasm?.id} is within ${s.ulp} ulp of ${ref?.id} over [${s.lo}, ${s.hi}] and special values`, async function () {
+    it(`${wasm?.id}${s.attrs?.['approximate'] ? ` (${String(s.attrs['approximate'])})` : ''} is within ${s.ulp} ulp of ${ref?.id} over [${s.lo}, ${s.hi}] and special values`, async function () {
       if (!simd) this.skip();
       assert.ok(wasm && ref);
       // A 2^-13 grid over the range (exact float32 steps), the special values, and a length ≡ 3 mod 4 (scalar tail).

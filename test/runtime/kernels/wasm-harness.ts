@@ -51,17 +51,17 @@ export function withoutAllocation(fn: () => void): void {
 /** float32's unit roundoff. */
 const U = 2 ** -24;
 const LINEAR_OPS = ['Conv', 'Gemm', 'MatMul'];
-const POLYNOMIAL_OPS = ['Exp', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish'];
+const POLYNOMIAL_OPS = ['Exp', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish', 'Gelu', 'Softmax'];
 
 /**
  * The products summed into one output of a Conv (C/group·kernel), Gemm or MatMul (A's reduction
- * axis), from the node's input shapes; undefined for other ops.
+ * axis), or a LayerNormalization's row (its last axis: the tests normalise over it alone), from the node's input shapes; undefined for other ops.
  */
 export function reductionLength(op: string, inputs: readonly (readonly number[] | undefined)[], attrs: Attrs): number | undefined {
   const a = inputs[0]!, w = inputs[1];
   if (op === 'Conv') return w!.slice(1).reduce((p, d) => p * d, 1);
   if (op === 'Gemm') return attrs['transA'] === 1 ? a[0] : a[1];
-  if (op === 'MatMul') return a[a.length - 1];
+  if (op === 'MatMul' || op === 'LayerNormalization') return a[a.length - 1];
   return undefined;
 }
 
@@ -75,6 +75,9 @@ export function reductionLength(op: string, inputs: readonly (readonly number[] 
  *     the ref kernel without epilogue on |inputs| (`absolute`; relu and clip are 1-Lipschitz);
  *   Exp, Sigmoid, Tanh, HardSigmoid, HardSwish (Horner steps of a polynomial at |r| ≤ ln2/2 and
  *     x·α + β, for |x| < 1 as the tests feed them): |Δ| ≤ 8u·(|y| + |x|);
+ *   Gelu, Softmax (the same polynomial steps in exp and erfc, on |x| < 1): the same bound;
+ *   LayerNormalization (the one madd sums the squared deviations of a row of K, so rstd moves
+ *     by at most K·u relative; scale and bias in [−1, 1)): |Δ| ≤ (2K + 8)·u·(|y| + 1);
  *   every other kernel has no multiply-add: bit for bit the same.
  * Fails naming the kernel, case and index.
  */
@@ -85,6 +88,7 @@ export function assertModulesAgree(k: Kernel, what: string, relaxed: Float32Arra
     let limit = 0;
     if (LINEAR_OPS.includes(k.op)) limit = (2 * bound.K! + 4) * U * bound.absolute![i]!;
     else if (POLYNOMIAL_OPS.includes(k.op)) limit = 8 * U * (Math.abs(s) + Math.abs(bound.x![i]!));
+    else if (k.op === 'LayerNormalization') limit = (2 * bound.K! + 8) * U * (Math.abs(s) + 1);
     const same = Object.is(r, s) || (Number.isNaN(r) && Number.isNaN(s));
     if (!same && !(Math.abs(r - s) <= limit)) {
       throw new Error(`${k.id}, case '${what}': output[${i}] relaxed SIMD ${r}, SIMD128 ${s}, |Δ| ${Math.abs(r - s)} over the bound ${limit}`);

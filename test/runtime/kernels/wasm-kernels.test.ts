@@ -228,6 +228,20 @@ function fastCases(k: Kernel): Case[] | undefined {
     return [[1, 3, 1, 1], [2, 5, 1, 3], [1, 4, 2, 2], [1, 2, 7], [1, 6, 2, 4], [2, 3, 3, 3], [1, 5, 3, 11], [1, 2, 2, 3, 5], [1, 96, 7, 7]]
       .map((s) => ({ name: `gap [${s}]`, inputs: [s], output: s.map((d, i) => (i < 2 ? d : 1)), attrs: {} }));
   }
+  // Row ops (wasm/rownorm.ts): rows of 1, 3, 4, 5, 7, 9, 33 floats (vector body and scalar tail), LayerNormalization with and without bias.
+  const rowShapes = [[1], [3, 4], [2, 5], [3, 7], [2, 3, 9], [4, 33], [2, 17, 31]];
+  if (k.op === 'Softmax') return rowShapes.map((s) => ({ name: `softmax [${s}]`, inputs: [s], output: s, attrs: {} }));
+  if (k.op === 'LayerNormalization') {
+    return rowShapes.map((s, i) => {
+      const len = s[s.length - 1]!;
+      return { name: `layernorm [${s}]${i % 2 ? ' no bias' : ''}`, inputs: i % 2 ? [s, [len]] : [s, [len], [len]], output: s, attrs: { epsilon: 1e-5 } };
+    });
+  }
+  if (k.op === 'Gelu') {
+    const shapes = [[1], [3], [4], [5], [1, 9], [3, 11], [2, 3, 5, 7]];
+    return [...shapes.map((s) => ({ name: `gelu [${s}]`, inputs: [s], output: s, attrs: {} })),
+      ...shapes.map((s) => ({ name: `gelu tanh [${s}]`, inputs: [s], output: s, attrs: { approximate: 'tanh' } }))];
+  }
   const unary = ['Exp', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish', 'Clip'];
   if (!unary.includes(k.op)) return undefined;
   const sizes = [[1], [3], [4], [5], [1, 9], [3, 11], [2, 3, 5, 7]];
@@ -277,6 +291,9 @@ function matmulCases(csr: boolean): Case[] {
       out.push({ name: `matmul batched A=[${t},${r},${k}] B=[${t},${k},${n}]`, inputs: [[t, r, k], [t, k, n]], output: [t, r, n], attrs: {} });
     }
     out.push({ name: 'matmul batched rank 4', inputs: [[2, 3, 5, 4], [2, 3, 4, 9]], output: [2, 3, 5, 9], attrs: {} });
+    // B of 1 MiB or more: packed 8-column panels (asm/panel.as), 9 rows (4-row tiles + 1), 513 columns (64 panels + 1).
+    out.push({ name: 'matmul A=[9,515] N=513 (packed panels)', inputs: [[9, 515], [515, 513]], output: [9, 513], attrs: {} });
+    out.push({ name: 'matmul A=[2,5,600] N=450 (packed panels)', inputs: [[2, 5, 600], [600, 450]], output: [2, 5, 450], attrs: {} });
     return out;
   }
   return out.flatMap((c, i) => [

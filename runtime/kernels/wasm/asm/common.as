@@ -1,5 +1,5 @@
 // Helpers shared by the wasmsimd kernel files (asm/*.as): clamps, bias, the 4×8 and 1×8 dense
-// register tiles (rows4, rows1) and the im2col tile builder. Inlined where used.
+// register tiles (rows4, rows1), the im2col tile builder and exp4. Inlined where used.
 
 /**
  * clamp(v, lo, hi) per lane with pmax/pmin (one maxps/minps each on x64; f32x4.min/max carry
@@ -35,6 +35,28 @@
 
 // The int8 kernels (int8.as) do not switch here: relaxed SIMD's int8 dot is exact only for a
 // 7-bit second operand, so both builds run i32x4.dot_i16x8_s (int8.as says why).
+
+// exp: x = n·ln2 + r, |r| ≤ ln2/2 (ln2 split in two for an exact n·ln2), e^r by Cephes' expf
+// polynomial, then scaled by 2^n as two factors 2^⌊n/2⌋·2^⌈n/2⌉ so that n from −150 to 128
+// (denormal results and overflow to +inf) needs no special case. NaN stays NaN.
+@inline export function exp4(x: v128): v128 {
+  x = clamp4(x, f32x4.splat(-104.0), f32x4.splat(89.0));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = madd(p, r, f32x4.splat(1.3981999507e-3));
+  p = madd(p, r, f32x4.splat(8.3334519073e-3));
+  p = madd(p, r, f32x4.splat(4.1665795894e-2));
+  p = madd(p, r, f32x4.splat(1.6666665459e-1));
+  p = madd(p, r, f32x4.splat(5.0000001201e-1));
+  const e = f32x4.add(madd(p, f32x4.mul(r, r), r), f32x4.splat(1.0));
+  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const n1 = i32x4.shr_s(ni, 1), n2 = i32x4.sub(ni, n1);
+  const bias = i32x4.splat(127);
+  const s1 = i32x4.shl(i32x4.add(n1, bias), 23), s2 = i32x4.shl(i32x4.add(n2, bias), 23);
+  return f32x4.mul(f32x4.mul(e, s1), s2);
+}
 
 @inline export function clamp1(v: f32, lo: f32, hi: f32): f32 {
   return Mathf.min(Mathf.max(v, lo), hi);

@@ -21,6 +21,8 @@ export * from './rowblock';
 export * from './pool';
 export * from './eltwise';
 export * from './activation';
+export * from './rownorm';
+export * from './panel';
 export * from './binary';
 export * from './globalpool';
 export * from './int8';
