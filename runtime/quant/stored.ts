@@ -8,7 +8,7 @@
 //   packed: values[k] is the packing's value k (runtime/sparse/packed.ts); its channel is
 //           its matrix row (the loader checks axis is the consumers' output axis)
 
-import { fromFloat16Bits } from '../float16.js';
+import { fromFloat16Bits, toFloat16Bits } from '../float16.js';
 import type { PackedWeight } from '../sparse/packed.js';
 
 export type StoredQuantDType = 'int8' | 'uint8' | 'float16';
@@ -23,6 +23,13 @@ export interface StoredQuantization {
   readonly zeroPoints?: Int8Array | Uint8Array;
   /** The stored elements: the dense weight, or a packed weight's values. */
   readonly values: Int8Array | Uint8Array | Uint16Array;
+}
+
+/** Rounds half to even (as ONNX QuantizeLinear). */
+export function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  return d > 0.5 || (d === 0.5 && f % 2 !== 0) ? f + 1 : f;
 }
 
 /** Bytes per stored element. */
@@ -97,4 +104,31 @@ export function dequantizeDense(q: StoredQuantization, shape: readonly number[])
 /** The float32 values of packing `p` (whose own `values` are ignored) that `q` stores. */
 export function dequantizePacked(q: StoredQuantization, p: PackedWeight): Float32Array {
   return dequantizeRuns(q, packedRuns(p, q.axis), new Float32Array(q.values.length));
+}
+
+const CODE_RANGE: Readonly<Record<'int8' | 'uint8', readonly [number, number]>> = { int8: [-128, 127], uint8: [0, 255] };
+
+function quantizeRuns(spec: Omit<StoredQuantization, 'values'>, runs: Runs, x: Float32Array): StoredQuantization {
+  if (spec.dtype === 'float16') return { ...spec, values: Uint16Array.from(x, toFloat16Bits) };
+  const values = spec.dtype === 'int8' ? new Int8Array(x.length) : new Uint8Array(x.length);
+  const [lo, hi] = CODE_RANGE[spec.dtype];
+  runs((start, end, c) => {
+    const s = spec.scales[c]!;
+    const z = spec.zeroPoints === undefined ? 0 : spec.zeroPoints[c]!;
+    for (let i = start; i < end; i++) values[i] = Math.max(lo, Math.min(hi, roundHalfEven(x[i]! / s) + z));
+  });
+  return { ...spec, values };
+}
+
+/**
+ * The codes of the dense float32 weight `data` of `shape` at `spec`'s scales: the inverse of
+ * dequantizeDense for data already on the grid (what the compiler stores).
+ */
+export function quantizeDense(spec: Omit<StoredQuantization, 'values'>, shape: readonly number[], data: Float32Array): StoredQuantization {
+  return quantizeRuns(spec, denseRuns(shape, spec.axis, data.length), data);
+}
+
+/** The codes of packing `p`'s float32 values at `spec`'s scales (per matrix row): the inverse of dequantizePacked on the grid. */
+export function quantizePacked(spec: Omit<StoredQuantization, 'values'>, p: PackedWeight): StoredQuantization {
+  return quantizeRuns(spec, packedRuns(p, spec.axis), p.values);
 }
