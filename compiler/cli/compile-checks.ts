@@ -51,11 +51,11 @@ async function accuracyOf(result: CompileResult, settings: CompileSettings, flag
     throw new SpcError(`--eval-labels ${flags.evalLabels} holds ${labels.length} labels but --eval-data ${flags.evalData} gives ${samples.samples.length} samples${batch > 1 ? ` of batch ${batch} (${need} rows)` : ''}`);
   }
   // The reference is the same ONNX compiled without pruning (options/reference.ts: same shapes, input values, targets, profile).
-  const denseBytes = settings.pattern !== undefined ? result.denseArtifact : result.artifact;
+  const denseBytes = settings.pattern !== undefined || settings.quantize !== undefined ? result.denseArtifact : result.artifact;
   return measureAccuracy(result.artifact, denseBytes, samples, labels);
 }
 
-/** `settings` are the compile's (what made `result`); when they prune, the dense reference is another compile. */
+/** `settings` are the compile's (what made `result`); when they prune or quantize, the dense reference is another compile. */
 export async function runChecks(model: string, result: CompileResult, settings: CompileSettings, flags: CheckFlags): Promise<Checks> {
   const budgets = parseBudgets(flags);
   const estimates = result.estimate;

@@ -217,13 +217,16 @@ export function compileCommand(): Command {
         const kernels = new Map<string, number>();
         for (const l of s.layers) kernels.set(l.kernel, (kernels.get(l.kernel) ?? 0) + 1);
         // What pruning bought leads: size against the dense artifact (raw, gzipped as served) and the estimated speed.
-        const lead = settings.pattern ? boughtFacts(result.bought, estimateBasis(checks.estimates)) : undefined;
+        // Quantizing alone compresses too: the same lead and per-layer table (with its SQNR column).
+        const compressed = settings.pattern !== undefined || settings.quantize !== undefined;
+        const lead = compressed ? boughtFacts(result.bought, estimateBasis(checks.estimates)) : undefined;
         printOut([
           `wrote ${out} (${result.artifact.length} bytes) and ${dispatchOut} (its generated dispatch module)`,
           ...(lead ? [`  size: ${lead.size}`, `  gzip -9: ${lead.gzip}`, `  speed: ${lead.speed}`] : []),
           `  ${s.layers.length} layers, ${s.params} parameters (${s.weightBytes} weight bytes), arena ${s.arenaBytes} bytes`,
           `  kernels: ${[...kernels].map(([k, c]) => `${k}×${c}`).join(', ')}`,
         ].join('\n') + '\n');
+        if (settings.quantize !== undefined && !settings.pattern) printOut(['', formatCompileReport(report)].join('\n') + '\n');
         if (settings.pattern) {
           const ratio = totals.prunedBytesBefore ? (totals.prunedBytesAfter / totals.prunedBytesBefore).toFixed(3) : '-';
           printOut([

@@ -16,6 +16,8 @@ import { Tensor } from '../../schemas/gen/spc/schema/tensor.js';
 import { SparseWeight } from '../../schemas/gen/spc/schema/sparse-weight.js';
 import { IndexType } from '../../schemas/gen/spc/schema/index-type.js';
 import { KernelLayout } from '../../schemas/gen/spc/schema/kernel-layout.js';
+import { WeightQuantization } from '../../schemas/gen/spc/schema/weight-quantization.js';
+import type { StoredQuantization } from '../../runtime/quant/stored.js';
 import type { PackedWeight, SparsityDescriptor } from '../../runtime/sparse/packed.js';
 import type { AttrValue } from '../../runtime/kernels/kernel.js';
 import { patternText } from '../../runtime/sparse/pattern.js';
@@ -24,7 +26,7 @@ import type { LayerRecipe as LayerRecipeEntry, LoadedArtifact, LoadedNode } from
 import { crc32 } from '../../runtime/loader/crc32.js';
 import {
   ARENA_ALIGNMENT, CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, EXPAND_FEATURE, DTYPE_TO_FB, HEADER_BYTES, HEADER_FIELDS as H, KIND_TO_FB,
-  MAGIC, SPARSE_FEATURES, SPARSE_FORMAT_TO_FB, SPARSE_FORMAT_VERSION, WEIGHT_ALIGNMENT, alignUp,
+  MAGIC, QUANT_DTYPE_TO_FB, QUANT_FEATURES, SPARSE_FEATURES, SPARSE_FORMAT_TO_FB, SPARSE_FORMAT_VERSION, WEIGHT_ALIGNMENT, alignUp,
 } from '../../runtime/loader/format.js';
 import { parseArtifact } from '../../runtime/loader/load.js';
 import { LIMIT_CEILINGS } from '../../runtime/loader/limits.js';
@@ -42,6 +44,14 @@ export interface SparsePlacement {
   rowPtrLength: bigint;
 }
 
+/** Byte ranges of a quantized weight's scales and zero points (0, 0 when absent). */
+export interface QuantPlacement {
+  scalesOffset: bigint;
+  scalesLength: bigint;
+  zeroPointsOffset: bigint;
+  zeroPointsLength: bigint;
+}
+
 /** Where each tensor's bytes go; what the writer computes and what tests may falsify. */
 export interface TensorPlacement {
   dataOffset: bigint;
@@ -49,6 +59,8 @@ export interface TensorPlacement {
   arenaOffset: bigint;
   /** Packed weights only. */
   sparse?: SparsePlacement;
+  /** Quantized weights only. */
+  quant?: QuantPlacement;
 }
 
 export interface ArtifactLayout {
@@ -64,9 +76,13 @@ function bytesOf(a: TypedArray): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-/** A packed weight's components in storage order: values, indices (colIdx or the N:M bit stream), row pointers. */
-function components(p: PackedWeight): [Float32Array, Uint8Array | Uint16Array | Int32Array, Int32Array | undefined] {
-  return p.format === 'nm' ? [p.values, p.indices, undefined] : [p.values, p.colIdx, p.rowPtr];
+/**
+ * A packed weight's components in storage order: values (as stored: quantized when `quant` is
+ * given), indices (colIdx or the N:M bit stream), row pointers.
+ */
+function components(p: PackedWeight, quant: StoredQuantization | undefined): [TypedArray, Uint8Array | Uint16Array | Int32Array, Int32Array | undefined] {
+  const values = quant?.values ?? p.values;
+  return p.format === 'nm' ? [values, p.indices, undefined] : [values, p.colIdx, p.rowPtr];
 }
 
 /** FNV-1a over bytes: a cheap key for finding identical weights (equality is then checked in full). */
@@ -103,21 +119,30 @@ export function planArtifact(a: LoadedArtifact): ArtifactLayout {
     stored.set(key, [...(stored.get(key) ?? []), [offset, bytes]]);
     return [BigInt(offset), BigInt(data.byteLength)];
   };
+  // After the stored elements: a quantized weight's scales, then its zero points.
+  const placeQuant = (q: StoredQuantization | undefined): { quant?: QuantPlacement } => {
+    if (q === undefined) return {};
+    const [scalesOffset, scalesLength] = q.dtype === 'float16' ? [0n, 0n] : place(q.scales);
+    const [zeroPointsOffset, zeroPointsLength] = q.zeroPoints === undefined ? [0n, 0n] : place(q.zeroPoints);
+    return { quant: { scalesOffset, scalesLength, zeroPointsOffset, zeroPointsLength } };
+  };
   const placements: TensorPlacement[] = a.tensors.map((t) => {
     if (t.kind !== 'weight') return { dataOffset: 0n, dataLength: 0n, arenaOffset: BigInt(t.arenaOffset ?? 0) };
     if (t.packed !== undefined) {
-      const [values, indices, rowPtr] = components(t.packed);
+      const [values, indices, rowPtr] = components(t.packed, t.quant);
       const [valuesOffset, valuesLength] = place(values);
       const [indicesOffset, indicesLength] = place(indices);
       const [rowPtrOffset, rowPtrLength] = rowPtr === undefined ? [0n, 0n] : place(rowPtr);
       return {
         dataOffset: 0n, dataLength: 0n, arenaOffset: 0n,
         sparse: { valuesOffset, valuesLength, indicesOffset, indicesLength, rowPtrOffset, rowPtrLength },
+        ...placeQuant(t.quant),
       };
     }
-    if (t.data === undefined) throw new Error(`writeArtifact: weight '${t.name}' has no data`);
-    const [dataOffset, dataLength] = place(t.data);
-    return { dataOffset, dataLength, arenaOffset: 0n };
+    const data = t.quant?.values ?? t.data;
+    if (data === undefined) throw new Error(`writeArtifact: weight '${t.name}' has no data`);
+    const [dataOffset, dataLength] = place(data);
+    return { dataOffset, dataLength, arenaOffset: 0n, ...placeQuant(t.quant) };
   });
   const weights = new Uint8Array(end);
   // Typed arrays hold host byte order; the loader refuses big-endian hosts, so this is LE.
@@ -128,17 +153,20 @@ export function planArtifact(a: LoadedArtifact): ArtifactLayout {
 /**
  * The required features an artifact records: those given that spc does not derive, then exactly
  * the sparse-* features of the formats its packed weights use (in csr, nm, bsr order), then
- * sparse-expand when a packed weight is read dense (expanded at load), then the dtype-* features of the element types added after v2 that its tensors use (float16, uint32, uint64).
+ * sparse-expand when a packed weight is read dense (expanded at load), then the dtype-* features of the element types added after v2 that its tensors use (float16, uint32, uint64),
+ * then the quant-* features of the element types its weights are stored quantized as (int8, uint8, float16).
  */
 export function artifactFeatures(a: LoadedArtifact): string[] {
   const sparse = Object.values(SPARSE_FEATURES);
   const dtypes = Object.values(DTYPE_FEATURES);
+  const quants = Object.values(QUANT_FEATURES);
   const used = new Set(a.tensors.flatMap((t) => [
     ...(t.packed === undefined ? [] : [SPARSE_FEATURES[t.packed.format]]),
     ...(t.packed !== undefined && t.kernelLayout === 'dense' ? [EXPAND_FEATURE] : []),
     ...(DTYPE_FEATURES[t.dtype] === undefined ? [] : [DTYPE_FEATURES[t.dtype]!]),
+    ...(t.quant === undefined ? [] : [QUANT_FEATURES[t.quant.dtype]]),
   ]));
-  const derived = [...sparse, EXPAND_FEATURE, ...dtypes];
+  const derived = [...sparse, EXPAND_FEATURE, ...dtypes, ...quants];
   return [...a.requiredFeatures.filter((f) => !derived.includes(f)), ...derived.filter((f) => used.has(f))];
 }
 
@@ -232,6 +260,7 @@ function buildFlatbuffer(a: LoadedArtifact, layout: ArtifactLayout): Uint8Array 
     const tname = str(t.name);
     const shape = Tensor.createShapeVector(b, t.shape.map((d) => BigInt(d)));
     const sparse = t.packed === undefined ? 0 : buildSparse(b, t.packed, t.descriptor, p.sparse, t.kernelLayout);
+    const quant = t.quant === undefined ? 0 : buildQuant(b, t.quant, p.quant);
     Tensor.startTensor(b);
     Tensor.addName(b, tname);
     Tensor.addDtype(b, DTYPE_TO_FB[t.dtype]);
@@ -241,6 +270,7 @@ function buildFlatbuffer(a: LoadedArtifact, layout: ArtifactLayout): Uint8Array 
     Tensor.addDataLength(b, p.dataLength);
     Tensor.addArenaOffset(b, p.arenaOffset);
     if (sparse !== 0) Tensor.addSparse(b, sparse);
+    if (quant !== 0) Tensor.addQuant(b, quant);
     return Tensor.endTensor(b);
   }));
   const nodes = Model.createNodesVector(b, a.nodes.map((n) => buildNode(b, n)));
@@ -306,6 +336,12 @@ function buildSparse(b: Builder, p: PackedWeight, descriptor: SparsityDescriptor
   // Only when DENSE: a weight its kernel reads packed keeps the bytes it had before the codec.
   if (kernelLayout === 'dense') SparseWeight.addKernelLayout(b, KernelLayout.DENSE);
   return SparseWeight.endSparseWeight(b);
+}
+
+function buildQuant(b: Builder, q: StoredQuantization, place: QuantPlacement | undefined): number {
+  const where = place ?? { scalesOffset: 0n, scalesLength: 0n, zeroPointsOffset: 0n, zeroPointsLength: 0n };
+  return WeightQuantization.createWeightQuantization(b, QUANT_DTYPE_TO_FB[q.dtype], q.axis,
+    where.scalesOffset, where.scalesLength, where.zeroPointsOffset, where.zeroPointsLength);
 }
 
 /** One recipe entry; in the order given (the compiler gives node order). */

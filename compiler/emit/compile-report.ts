@@ -45,6 +45,11 @@ export interface CompileLayerReport {
   readonly keptBefore?: number;
   readonly keptAfter?: number;
   readonly group?: number;
+  /**
+   * --quantize: the grid the weight is stored on, how it got there (rounded, or jointly with
+   * SparseGPT: gptq) and its SQNR in dB against the float weights it replaced (null in JSON: exact).
+   */
+  readonly quant?: { readonly kind: 'int8' | 'float16'; readonly method: 'round' | 'gptq'; readonly sqnrDb: number };
   /** --allocation sensitivity: the layer's measured curve, sparsity → mean KL(dense ‖ only this layer pruned) on the outputs. */
   readonly sensitivity?: readonly { readonly sparsity: number; readonly divergence: number }[];
 }
@@ -155,6 +160,7 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
       kernel: nodeOf.get(node.name)?.kernel ?? '',
       note: note ?? (s || !pruning ? undefined : 'not pruned'),
       ...(kept ?? {}),
+      ...(w.quantization ? { quant: { kind: w.quantization.kind, method: w.quantization.method, sqnrDb: w.quantization.sqnrDb } } : {}),
       ...(pruned?.sensitivity ? { sensitivity: pruned.sensitivity } : {}),
     });
   }
@@ -199,12 +205,19 @@ export function reportTotals(rows: readonly CompileLayerReport[]) {
 }
 
 
+/** The quant column: 'int8 41.3 dB', 'int8 gptq 38.0 dB', 'float16 75.1 dB'; '-' for a float32 weight. */
+export function quantText(q: CompileLayerReport['quant']): string {
+  if (q === undefined) return '-';
+  return `${q.kind}${q.method === 'gptq' ? ' gptq' : ''} ${Number.isFinite(q.sqnrDb) ? `${q.sqnrDb.toFixed(1)} dB` : 'exact'}`;
+}
+
 export function formatCompileReport(rows: readonly CompileLayerReport[]): string {
   const kept = rows.some((r) => r.keptAfter !== undefined);
-  const head = ['node', 'op', 'pattern', 'requested', 'achieved', 'params', 'bytes', 'storage', 'kernel', ...(kept ? ['kept |w|'] : []), 'note'];
+  const quantized = rows.some((r) => r.quant !== undefined);
+  const head = ['node', 'op', 'pattern', 'requested', 'achieved', 'params', 'bytes', 'storage', ...(quantized ? ['quant (SQNR)'] : []), 'kernel', ...(kept ? ['kept |w|'] : []), 'note'];
   const body = rows.map((r) => [
     r.node, r.op, r.pattern, requestedText(r), pct(r.achieved),
-    `${r.paramsBefore}→${r.paramsAfter}`, `${r.bytesBefore}→${r.bytesAfter}`, r.storage, r.kernel,
+    `${r.paramsBefore}→${r.paramsAfter}`, `${r.bytesBefore}→${r.bytesAfter}`, r.storage, ...(quantized ? [quantText(r.quant)] : []), r.kernel,
     ...(kept ? [r.keptAfter === undefined ? '-' : `${pct(r.keptBefore!)}→${pct(r.keptAfter)}${r.group !== undefined ? ` g${r.group}` : ''}`] : []), r.note ?? '',
   ].map(terminalLine)); // cells hold node names and notes quoting tensors: escaped before the widths are taken
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));

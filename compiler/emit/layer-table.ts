@@ -18,7 +18,8 @@ export interface LayerRow {
   readonly params: number;
   /**
    * How the weights are stored: 'dense', or the packed format and pattern ('nm 2:4', 'csr
-   * unstructured'), with '→dense' where the runtime expands it at load for a dense kernel ('nm 2:4→dense').
+   * unstructured'), with '→dense' where the runtime expands it at load for a dense kernel ('nm 2:4→dense'),
+   * and the stored element type of a quantized weight ('dense int8', 'nm 2:4→dense int8').
    */
   readonly storage: string;
   /** Fraction of zero weights in the packed weight (0 for dense storage). */
@@ -58,7 +59,8 @@ export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
       inputShapes: n.inputs.filter((i) => i >= 0 && a.tensors[i].kind !== 'weight').map((i) => a.tensors[i].shape),
       outputShapes: n.outputs.filter((o) => o >= 0).map((o) => a.tensors[o].shape),
       params: weights.reduce((s, t) => s + sizeOf(t.shape), 0),
-      storage: weights.length === 0 ? '-' : weights.map((t) => (t.packed ? `${t.packed.format} ${t.descriptor?.pattern ?? ''}`.trim() + (t.kernelLayout === 'dense' ? '→dense' : '') : 'dense')).find((x) => x !== 'dense') ?? 'dense',
+      storage: weights.length === 0 ? '-' : weights.map((t) => (t.packed ? `${t.packed.format} ${t.descriptor?.pattern ?? ''}`.trim() + (t.kernelLayout === 'dense' ? '→dense' : '') : 'dense') + quantSuffix(t))
+        .find((x) => x !== 'dense') ?? 'dense',
       sparsity: weights.map((t) => t.descriptor?.sparsity ?? 0).reduce((a, b) => Math.max(a, b), 0),
       weightBytes: weights.reduce((s, t) => s + storedBytes(t), 0),
       denseBytes: weights.reduce((s, t) => s + sizeOf(t.shape) * DTYPE_BYTES[t.dtype], 0),
@@ -85,9 +87,20 @@ export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
   };
 }
 
-/** Bytes a weight occupies in the artifact: its packed arrays, or its dense data. */
+/**
+ * Bytes a weight occupies in the artifact: its packed arrays, or its dense data; for one stored
+ * quantized, the stored elements in place of the float32 ones, plus its scales and zero points.
+ */
 export function storedBytes(t: LoadedArtifact['tensors'][number]): number {
-  return t.packed ? packedBytes(t.packed) : sizeOf(t.shape) * DTYPE_BYTES[t.dtype];
+  const q = t.quant;
+  const extra = q === undefined ? 0 : q.scales.byteLength + (q.zeroPoints?.byteLength ?? 0);
+  if (t.packed) return packedBytes(t.packed) - (q === undefined ? 0 : t.packed.values.byteLength - q.values.byteLength) + extra;
+  return (q === undefined ? sizeOf(t.shape) * DTYPE_BYTES[t.dtype] : q.values.byteLength) + extra;
+}
+
+/** ' int8', ' uint8' or ' float16' after the storage of a weight stored quantized, else ''. */
+export function quantSuffix(t: LoadedArtifact['tensors'][number] | undefined): string {
+  return t?.quant ? ` ${t.quant.dtype}` : '';
 }
 
 const shapeText = (shapes: readonly (readonly number[])[]): string => shapes.map((s) => s.join('x')).join(', ');

@@ -1,7 +1,8 @@
 // Lowers a canonical, kernel-selected graph with a memory plan into the artifact's contents
 // (the same structure the runtime loader returns), in a deterministic order.
 
-import type { Graph, WeightStorage } from '../ir/graph.js';
+import type { Graph, WeightQuantization, WeightStorage } from '../ir/graph.js';
+import { quantizeDense, quantizePacked, type StoredQuantization } from '../../runtime/quant/stored.js';
 import { isStatic, kernelAttrs } from '../ir/graph.js';
 import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance, TensorKind } from '../../runtime/loader/model.js';
 import type { MemoryPlan } from '../analysis/memory-plan.js';
@@ -45,9 +46,11 @@ export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Omit<Provenan
       if (!v.constant || !v.sparsity) throw new Error(`lower: weight '${name}' has a recorded packing but is not a pruned constant`);
       t = { name, dtype: v.constant.dtype, shape, kind: 'weight', data: new Float32Array(0), packed: storage.packed,
         ...(storage.kernelReads === 'dense' ? { kernelLayout: 'dense' as const } : {}),
+        ...(v.quantization ? { quant: quantizePacked(storedSpec(v.quantization), storage.packed) } : {}),
         descriptor: { pattern: v.sparsity.pattern, sparsity: v.sparsity.achieved } };
     } else if (v.constant) {
-      t = { name, dtype: v.constant.dtype, shape, kind: 'weight', data: v.constant.data };
+      t = { name, dtype: v.constant.dtype, shape, kind: 'weight', data: v.constant.data,
+        ...(v.quantization ? { quant: quantizeDense(storedSpec(v.quantization), shape, v.constant.data as Float32Array) } : {}) };
     } else {
       const kind: TensorKind = inputs.has(name) ? 'input' : outputs.has(name) ? 'output' : 'activation';
       const arenaOffset = plan.offsets.get(name);
@@ -85,6 +88,11 @@ export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Omit<Provenan
     arenaBytes: plan.arenaBytes,
     provenance: { ...provenance, layers: provenance.layers ?? [] },
   };
+}
+
+/** How a weight on `q`'s grid is stored: int8 codes with its scales (zero points 0), or float16. */
+function storedSpec(q: WeightQuantization): Omit<StoredQuantization, 'values'> {
+  return q.kind === 'int8' ? { dtype: 'int8', axis: q.axis, scales: q.scales! } : { dtype: 'float16', axis: -1, scales: new Float32Array(0) };
 }
 
 /**

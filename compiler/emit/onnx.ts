@@ -1,7 +1,8 @@
 // spc IR → ordinary ONNX (ModelProto bytes) that onnxruntime runs: for `--emit-onnx`, so a
 // pruned model can be checked against, or deployed with, any ONNX runtime.
 //
-// Every constant becomes an initializer (raw_data, little-endian); fused epilogues
+// Every constant becomes an initializer (raw_data, little-endian; a weight stored quantized, its
+// codes and a DequantizeLinear: a QDQ model); fused epilogues
 // (`spc_activation` on Conv/Gemm/MatMul) are expanded back into a Relu or Clip node; every
 // attribute whose name starts with `spc_` is dropped. The bytes depend only on the graph: no
 // version, timestamp or path is written.
@@ -11,6 +12,8 @@ import { ONNX_DTYPES } from '../analysis/shapes.js';
 import type { Attr, Constant, Dim, DType, Graph, Value } from '../ir/graph.js';
 import { attrFloat, attrString } from '../ir/graph.js';
 import { DTYPE_BYTES } from '../../runtime/tensor.js';
+import { toFloat16Bits } from '../../runtime/float16.js';
+import { quantizeDense } from '../../runtime/quant/stored.js';
 
 const { onnx } = onnxProto;
 
@@ -75,6 +78,42 @@ function emitGelu(n: Graph['nodes'][number], names: UniqueNames, initializers: o
   nodes.push(nodeProto(n.name, '', 'Mul', [xq, k(0.5, 'half')], [y], {}));
 }
 
+/**
+ * A weight stored quantized (--quantize), as ONNX stores it: int8 codes with a DequantizeLinear
+ * (per axis from opset 13; before it, where DequantizeLinear has no axis, Cast then Mul by the
+ * scales shaped to broadcast along the axis: the same one rounding of (q − 0)·s), or float16 with
+ * a Cast to float. Either gives back exactly the float32 weight spc computed with.
+ */
+function emitDequantized(v: Value, opset: number, names: UniqueNames, initializers: onnxProto.onnx.ITensorProto[], nodes: onnxProto.onnx.INodeProto[]): void {
+  const q = v.quantization!;
+  const c = v.constant!;
+  const data = c.data as Float32Array;
+  if (q.kind === 'float16') {
+    const stored = names.value(`${v.name}_float16`);
+    initializers.push(tensorProto(stored, { dtype: 'float16', shape: c.shape, data: Uint16Array.from(data, toFloat16Bits) }));
+    nodes.push(nodeProto(names.node(`${v.name}_dequantize`), '', 'Cast', [stored], [v.name], { to: { kind: 'int', value: ELEM_TYPE.float32 } }));
+    return;
+  }
+  const spec = { dtype: 'int8' as const, axis: q.axis, scales: q.scales! };
+  const codes = quantizeDense(spec, c.shape, data).values as Int8Array;
+  const stored = names.value(`${v.name}_quantized`);
+  const scale = names.value(`${v.name}_scale`);
+  const name = names.node(`${v.name}_dequantize`);
+  initializers.push(tensorProto(stored, { dtype: 'int8', shape: c.shape, data: codes }));
+  if (opset >= 13) {
+    const zero = names.value(`${v.name}_zero_point`);
+    initializers.push(tensorProto(scale, { dtype: 'float32', shape: [q.scales!.length], data: q.scales! }));
+    initializers.push(tensorProto(zero, { dtype: 'int8', shape: [q.scales!.length], data: new Int8Array(q.scales!.length) }));
+    nodes.push(nodeProto(name, '', 'DequantizeLinear', [stored, scale, zero], [v.name], { axis: { kind: 'int', value: q.axis } }));
+    return;
+  }
+  const widened = names.value(`${v.name}_widened`);
+  const along = c.shape.map((d, i) => (i === q.axis ? d : 1));
+  initializers.push(tensorProto(scale, { dtype: 'float32', shape: along, data: q.scales! }));
+  nodes.push(nodeProto(names.node(`${v.name}_widen`), '', 'Cast', [stored], [widened], { to: { kind: 'int', value: ELEM_TYPE.float32 } }));
+  nodes.push(nodeProto(name, '', 'Mul', [widened, scale], [v.name], {}));
+}
+
 /** Serializes `g` as an ONNX model (ir_version 8, default-domain opset `g.opset`). */
 export function emitOnnx(g: Graph): Uint8Array {
   const names = new UniqueNames(g);
@@ -82,10 +121,13 @@ export function emitOnnx(g: Graph): Uint8Array {
   const nodes: onnxProto.onnx.INodeProto[] = [];
   const domains = new Set<string>();
 
-  // Constants that something reads (a node or a graph output), in value order.
+  // Constants that something reads (a node or a graph output), in value order; a quantized
+  // weight as its stored codes and the node that dequantizes them (QDQ).
   const used = new Set<string>([...g.outputs, ...g.nodes.flatMap((n) => n.inputs)]);
   for (const v of g.values.values()) {
-    if (v.constant && used.has(v.name)) initializers.push(tensorProto(v.name, v.constant));
+    if (!v.constant || !used.has(v.name)) continue;
+    if (v.quantization) emitDequantized(v, g.opset, names, initializers, nodes);
+    else initializers.push(tensorProto(v.name, v.constant));
   }
 
   for (const n of g.nodes) {

@@ -45,6 +45,23 @@ export interface Sparsity {
   readonly achieved: number;
 }
 
+/**
+ * Set by quantization (--quantize) on a layer weight: the grid its constant's data now lies on.
+ * The data holds the dequantized float32 values, so every later pass computes with what runs;
+ * lowering stores the codes (runtime/quant/stored.ts).
+ */
+export interface WeightQuantization {
+  readonly kind: 'int8' | 'float16';
+  /** int8: the weight's output-channel axis, along which the scales run; float16: -1. */
+  readonly axis: number;
+  /** int8: one float32 scale per index along `axis`. */
+  readonly scales?: Float32Array;
+  /** Rounded to nearest, or reached jointly with SparseGPT's reconstruction (GPTQ). */
+  readonly method: 'round' | 'gptq';
+  /** Signal-to-quantization-noise ratio, in dB, of the stored weights against the float ones they replaced. */
+  readonly sqnrDb: number;
+}
+
 export interface Value {
   readonly name: string;
   readonly dtype: DType;
@@ -54,6 +71,8 @@ export interface Value {
   readonly constant?: Constant;
   /** Present on pruned weights: the pattern their zeros follow. */
   readonly sparsity?: Sparsity;
+  /** Present on weights stored quantized: their grid. */
+  readonly quantization?: WeightQuantization;
 }
 
 /** A pruned weight stored packed: the arrays the artifact stores, and the layout the node's kernel reads. */

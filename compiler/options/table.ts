@@ -17,6 +17,8 @@ import { ALLOCATIONS } from '../sparse/prune/allocation.js';
 import type { PruneConfig } from '../sparse/settings/config.js';
 import { parseConfig, validateConfig } from '../sparse/settings/config.js';
 import type { Pattern } from '../sparse/settings/pattern.js';
+import type { QuantizeMode } from '../quantize/grid.js';
+import { QUANTIZE_MODES } from '../quantize/grid.js';
 import { parsePattern, PATTERN_HELP } from '../sparse/settings/pattern.js';
 import { CLASSIFIER_MAX_SPARSITY, DEFAULT_MIN_PARAMS } from '../sparse/settings/skips.js';
 import type { InputValue } from './read.js';
@@ -180,6 +182,14 @@ export const OPTIONS = {
     fallback: 'magnitude',
     read: (raw) => readChoice('--method', raw, PRUNE_METHODS),
     record: { key: 'method', when: 'changed', text: String },
+  }),
+  quantize: option<QuantizeMode | undefined>({
+    group: 'prune',
+    schema: { enum: QUANTIZE_MODES },
+    flags: [{ flag: '--quantize <mode>', help: 'store the Conv/Gemm/MatMul weights quantized, with any --pattern: int8-weights (int8 per output channel, symmetric, weight-only: no calibration; with --method sparsegpt quantized jointly with pruning, GPTQ-style) or fp16 (half precision). Kernels compute in float32 on the weights dequantized at load' }],
+    fallback: undefined,
+    read: (raw) => readChoice('--quantize', raw, QUANTIZE_MODES, ' or '),
+    record: { key: 'quantize', when: 'given', text: String },
   }),
   calib: option<string | CalibrationSet, string | CalibrationSet | undefined>({
     group: 'prune',

@@ -113,11 +113,15 @@ export function permuteChannels(graph: Graph, groups: readonly ChannelGroup[], p
         index[e.axis] = ix;
       }
       const permuted = gatherAxes(c, index);
+      // Per-channel quantization scales (set jointly with pruning) move with their channels.
+      const q = v.quantization;
+      const along = q?.scales && q.axis >= 0 ? index[q.axis] : undefined;
+      const quantization = q && along ? { quantization: { ...q, scales: Float32Array.from(along, (i) => q.scales![i]!) } } : {};
       if (readers.get(name) === 1) {
-        values.set(name, { ...values.get(name)!, constant: permuted });
+        values.set(name, { ...values.get(name)!, constant: permuted, ...quantization });
       } else {
         const fn = fresh(name);
-        values.set(fn, { ...v, name: fn, constant: permuted });
+        values.set(fn, { ...v, name: fn, constant: permuted, ...quantization });
         inputs ??= [...node.inputs];
         inputs[input] = fn;
       }

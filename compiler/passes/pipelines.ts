@@ -20,6 +20,7 @@ import { prune } from './prune.js';
 import { pruneChannels } from './prune-channels.js';
 import { permuteChannelsPass } from './permute-channels.js';
 import { reorderRowsPass } from './reorder-rows.js';
+import { quantizeWeights } from './quantize-weights.js';
 
 /**
  * Canonicalization: make shapes static and constants folded, then simplify. fold-batchnorm runs
@@ -41,9 +42,10 @@ export const canonicalizePipeline: readonly PipelineStep[] = [
 /**
  * Pruning: first the channel permutation that makes N:M keep more weight (on by default for
  * N:M), then one of the two pruning passes, chosen by the pattern (channel or the others), then
- * the row order that fills the row-block kernels' blocks (never changes outputs).
+ * the row order that fills the row-block kernels' blocks (never changes outputs), then the
+ * weights' quantization grid (--quantize; last, so no later pass moves a channel off its scale).
  */
-export const prunePipeline: readonly PipelineStep[] = [permuteChannelsPass, prune, pruneChannels, reorderRowsPass];
+export const prunePipeline: readonly PipelineStep[] = [permuteChannelsPass, prune, pruneChannels, reorderRowsPass, quantizeWeights];
 
 /** After pruning: decide how every node runs. Memory planning and lowering follow in compile.ts. */
 export const selectPipeline: readonly PipelineStep[] = [selectKernels, scheduleBranches];
@@ -53,5 +55,5 @@ export const compilePipeline: readonly PipelineStep[] = [...canonicalizePipeline
 
 export const ALL_PASSES: readonly Pass[] = [
   inferShapesPass, foldConstants, foldIf, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, fuseHardswish, fuseGelu, eliminateDeadCode, materializeOutputs,
-  permuteChannelsPass, prune, pruneChannels, reorderRowsPass, selectKernels, scheduleBranches,
+  permuteChannelsPass, prune, pruneChannels, reorderRowsPass, quantizeWeights, selectKernels, scheduleBranches,
 ];

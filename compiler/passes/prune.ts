@@ -4,9 +4,9 @@
 // it keeps dense.
 
 import { basename } from 'node:path';
-import type { Constant, Graph, Node, Sparsity, Value } from '../ir/graph.js';
+import type { Constant, Graph, Node, Sparsity, Value, WeightQuantization } from '../ir/graph.js';
 import { attrInt, isStatic, makeGraph } from '../ir/graph.js';
-import { isWeightOp, weightView } from '../ir/weight-matrix.js';
+import { isWeightOp, nodeWeightAxes, weightView } from '../ir/weight-matrix.js';
 import { SpcError } from '../errors.js';
 import type { Pass, PassContext } from './pass.js';
 import type { PassSettings } from '../options/settings.js';
@@ -23,7 +23,8 @@ import { countZeros, maskBlock, maskNmShared, maskUnstructured } from '../sparse
 import type { MaskRule } from '../sparse/prune/mask-rule.js';
 import { splitCount } from '../sparse/prune/mask-rule.js';
 import { pruneWanda } from '../sparse/prune/wanda.js';
-import { chooseDampening, pruneSparseGpt, type SparseGptOptions } from '../sparse/prune/sparsegpt.js';
+import { chooseDampening, pruneSparseGpt, type Int8Sweep, type SparseGptOptions } from '../sparse/prune/sparsegpt.js';
+import { int8RowScales, sqnrDb } from '../quantize/grid.js';
 import { biasShift, shiftBias } from '../sparse/prune/bias-correction.js';
 import type { LayerChange } from '../calibrate/stream.js';
 import { streamCalibration } from '../calibrate/stream.js';
@@ -35,6 +36,7 @@ import { requireFiniteWeight } from '../sparse/prune/finite.js';
 
 /** What pruneGraph reads of the settings (options/settings.ts): the pruning options, a pattern given. */
 export type PruneSettings = Pick<PassSettings, 'method' | 'biasCorrection' | 'calib' | 'sparsity' | 'allocation' | 'config' | 'minParams' | 'shareRows' | 'onPruneProgress'>
+  & Partial<Pick<PassSettings, 'quantize'>>
   & { readonly pattern: Pattern };
 
 /** The settings as PruneSettings; undefined when no pattern was asked for. */
@@ -306,12 +308,15 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
   for (const k of candidates) plans.set(k, planLayer(k, settings, pruneCount.get(k), allocRequested.get(k)));
 
   /** Records the pruned matrix of `k` (chosen by `criterion`) as its weight's new constant; returns that constant. */
-  const record = (k: Candidate, plan: LayerPlan, pruned: Float32Array, criterion: PruneMethod): Constant => {
+  const record = (k: Candidate, plan: LayerPlan, pruned: Float32Array, criterion: PruneMethod, grid?: Int8Sweep): Constant => {
     const params = k.data.length;
     const zeros = countZeros(pruned);
     const constant: Constant = { ...k.weight.constant!, data: fromWeightMatrix(k.op, k.shape, k.transB, pruned) };
     const curve = curveOf.get(k);
-    values.set(k.weight.name, { ...k.weight, constant, sparsity: { ...plan.sparsity, requested: plan.requested, achieved: zeros / params } });
+    values.set(k.weight.name, {
+      ...k.weight, constant, sparsity: { ...plan.sparsity, requested: plan.requested, achieved: zeros / params },
+      ...(grid ? { quantization: gptqQuantization(k.node, grid) } : {}),
+    });
     done.set(k.weight.name, {
       node: k.node.name, op: k.node.op, weight: k.weight.name, pattern: k.pattern.text, requested: plan.requested, achieved: zeros / params,
       params, nonzeros: params - zeros, skipped: false, criterion, ...(curve ? { sensitivity: curve } : {}),
@@ -349,9 +354,10 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
         const keep: MaskRule = { kind: 'unstructured', prune: 0 };
         const options = { target: stats.target![0]!, keepDead: true };
         const dampening = dampeningFor(dense, r.rows, r.cols, stats, 0, keep, options, (m) => log(node.name, m));
-        const fitted = pruneSparseGpt(dense, r.rows, r.cols, stats.xtx![0]!, stats.sampledRows, keep, { ...options, dampening });
+        const grid = settings.quantize === 'int8-weights' ? int8Sweep(dense, r.rows, r.cols) : undefined;
+        const fitted = pruneSparseGpt(dense, r.rows, r.cols, stats.xtx![0]!, stats.sampledRows, keep, { ...options, dampening, ...(grid ? { quantize: grid } : {}) });
         const constant: Constant = { ...r.weight.constant!, data: fromWeightMatrix(r.op, r.shape, r.transB, fitted) };
-        values.set(r.weight.name, { ...r.weight, constant });
+        values.set(r.weight.name, { ...r.weight, constant, ...(grid ? { quantization: gptqQuantization(r.node, grid) } : {}) });
         log(node.name, 'kept dense; weights re-fit to reproduce the dense network\'s output from the pruned upstream (sparsegpt)');
         return { constants: new Map([[r.weight.name, constant]]) };
       }
@@ -363,8 +369,9 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       const dense = toWeightMatrix(k.op, k.shape, k.transB, k.data);
       const full = settings.method === 'sparsegpt';
       const stats = inputStats(node, k.shape, outShape, inputs, { full, denseInputs, weights: dense, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined });
-      const { weights: pruned, method } = pruneCalibrated(settings.method, dense, k, plan.rule, stats, (m) => log(node.name, m));
-      const constants = new Map<string, Constant>([[k.weight.name, record(k, plan, pruned, method)]]);
+      const { weights: pruned, method, grid } = pruneCalibrated(settings.method, dense, k, plan.rule, stats, (m) => log(node.name, m), undefined,
+        settings.quantize === 'int8-weights');
+      const constants = new Map<string, Constant>([[k.weight.name, record(k, plan, pruned, method, grid)]]);
       if (!settings.biasCorrection) return { constants };
       const means = stats.sum.map((s) => s.map((v) => v / Math.max(1, stats.rows)));
       const shift = biasShift(dense, pruned, k.rows, k.cols, means);
@@ -504,7 +511,8 @@ function dampeningFor(
  */
 function pruneCalibrated(
   method: PruneMethod, dense: Float32Array, k: Candidate, rule: MaskRule, stats: InputStats, note: (m: string) => void, dampings?: Map<number, number | undefined>,
-): { readonly weights: Float32Array; readonly method: PruneMethod } {
+  quantize = false,
+): { readonly weights: Float32Array; readonly method: PruneMethod; readonly grid?: Int8Sweep } {
   if (method === 'magnitude') return { weights: pruneMagnitude(dense, k.rows, k.cols, rule), method };
   const groups = stats.groups;
   const rowsG = k.rows / groups;
@@ -515,6 +523,8 @@ function pruneCalibrated(
   }
   const shares = rule.kind === 'nm' ? undefined : splitCount(rule.prune, new Array<number>(groups).fill(1));
   const out = new Float32Array(dense.length);
+  // Joint int8 quantization (sparsegpt only): per-row scales of the dense weight, one noise sum for the layer.
+  const grid = quantize && method === 'sparsegpt' ? int8Sweep(dense, k.rows, k.cols) : undefined;
   for (let g = 0; g < groups; g++) {
     const part = dense.subarray(g * rowsG * k.cols, (g + 1) * rowsG * k.cols);
     const r: MaskRule = rule.kind === 'nm' ? rule : { ...rule, prune: shares![g]! };
@@ -524,11 +534,22 @@ function pruneCalibrated(
       const target = stats.target?.[g];
       const dampening = dampings?.has(g) ? dampings.get(g) : dampeningFor(part, rowsG, k.cols, stats, g, r, { target }, note);
       dampings?.set(g, dampening);
-      pruned = pruneSparseGpt(part, rowsG, k.cols, stats.xtx![g]!, stats.sampledRows, r, { target, dampening });
+      const quantizeGroup = grid ? { quantize: { scales: grid.scales.subarray(g * rowsG, (g + 1) * rowsG), noise: grid.noise } } : {};
+      pruned = pruneSparseGpt(part, rowsG, k.cols, stats.xtx![g]!, stats.sampledRows, r, { target, dampening, ...quantizeGroup });
     }
     out.set(pruned, g * rowsG * k.cols);
   }
-  return { weights: out, method };
+  return { weights: out, method, ...(grid ? { grid } : {}) };
+}
+
+/** The int8 grid a joint (GPTQ) sweep of the rows×cols `dense` quantizes onto: its rows' scales. */
+function int8Sweep(dense: Float32Array, rows: number, cols: number): Int8Sweep {
+  return { scales: int8RowScales(dense, rows, cols), noise: { signal: 0, noise: 0 } };
+}
+
+/** What a joint sweep leaves recorded on the weight of `node`: scales along its output axis. */
+function gptqQuantization(node: Node, grid: Int8Sweep): WeightQuantization {
+  return { kind: 'int8', axis: nodeWeightAxes(node).out, scales: grid.scales, method: 'gptq', sqnrDb: sqnrDb(grid.noise) };
 }
 
 /**

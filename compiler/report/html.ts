@@ -5,6 +5,7 @@
 // given, after what pruning bought and the layers that gain nothing. Deterministic: no dates, hosts or paths.
 
 import type { CompileLayerReport } from '../emit/compile-report.js';
+import { quantText } from '../emit/compile-report.js';
 import { requestedSparsity, requestedText } from '../emit/layer-table.js';
 import type { AccuracyResult } from './accuracy.js';
 import type { BudgetResult } from './budgets.js';
@@ -157,14 +158,16 @@ function figures(r: ReportInput): string {
 function layerTable(r: ReportInput): string {
   const est = new Map(r.estimates.layers.map((e) => [e.node, e]));
   const permuted = r.layers.some((l) => l.keptBefore !== undefined || l.keptAfter !== undefined || l.group !== undefined);
-  const head = ['#', 'node', 'op', 'pattern', 'requested', 'achieved', 'params', 'bytes before', 'bytes after', 'storage', 'kernel', 'est. time', 'dense est.',
+  const quantized = r.layers.some((l) => l.quant !== undefined);
+  const head = ['#', 'node', 'op', 'pattern', 'requested', 'achieved', 'params', 'bytes before', 'bytes after', 'storage', ...(quantized ? ['quant (SQNR)'] : []), 'kernel', 'est. time', 'dense est.',
     ...(permuted ? ['group', 'kept before', 'kept after'] : []), 'note', 'why this kernel'];
   const opt = (x: number | undefined): string => (x === undefined ? '-' : pct(x));
   const rows = r.layers.map((l, i) => {
     const e = est.get(l.node);
     const cells = [
       td(String(i + 1), 'num'), td(l.node), td(l.op), td(l.pattern), td(requestedText(l), 'num'), td(pct(l.achieved), 'num'),
-      td(`${l.paramsBefore} → ${l.paramsAfter}`, 'num'), td(String(l.bytesBefore), 'num'), td(String(l.bytesAfter), 'num'), td(l.storage), td(l.kernel),
+      td(`${l.paramsBefore} → ${l.paramsAfter}`, 'num'), td(String(l.bytesBefore), 'num'), td(String(l.bytesAfter), 'num'), td(l.storage),
+      ...(quantized ? [td(quantText(l.quant), 'num')] : []), td(l.kernel),
       td(e ? msText(e.ns) : '-', 'num'), td(e ? msText(e.denseNs) : '-', 'num'),
       ...(permuted ? [td(l.group === undefined ? '-' : String(l.group)), td(opt(l.keptBefore), 'num'), td(opt(l.keptAfter), 'num')] : []),
       td(l.note ?? ''), td(r.kernelReasons.get(l.node) ?? '', 'reason'),

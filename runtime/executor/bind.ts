@@ -117,15 +117,18 @@ export async function bindArtifact(a: LoadedArtifact, registry: KernelRegistry, 
   const wasmNodes = a.nodes.filter((_, i) => kernels[i].target === 'wasmsimd');
   if (!createSpace || wasmNodes.length === 0) return bindWith(a, kernels, undefined, now);
   let fixed = align16(a.arenaBytes);
-  const copied = new Set<string>();
+  // Counted as bindTensor copies: once per stored weight, by its buffer and place in it.
+  const copied = new Map<ArrayBufferLike, Set<string>>();
   for (const t of a.tensors) {
     if (t.kind !== 'weight' || !t.data) continue;
     if (t.packed) {
       if (t.kernelLayout === 'dense') fixed += align16(sizeOf(t.shape) * 4);
       continue;
     }
-    if (copied.has(storageKey(t.data))) continue;
-    copied.add(storageKey(t.data));
+    const seen = copied.get(t.data.buffer) ?? new Set<string>();
+    copied.set(t.data.buffer, seen);
+    if (seen.has(storageKey(t.data))) continue;
+    seen.add(storageKey(t.data));
     fixed += align16(t.data.byteLength);
   }
   let scratch = 0;
@@ -144,7 +147,7 @@ function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpac
     arena = space.memory.buffer;
     base = space.alloc(a.arenaBytes);
   } else arena = new ArrayBuffer(a.arenaBytes);
-  const copies = new Map<string, TypedArray>();
+  const copies: WeightCopies = new Map();
   const expandAs = expansionViews(a);
   let expandedBytes = 0, expandMs = 0;
   const views = a.tensors.map((t, i) => {
@@ -247,13 +250,21 @@ const align16 = (n: number): number => Math.ceil(n / 16) * 16;
  */
 const storageKey = (data: TypedArray): string => `${data.byteOffset}:${data.byteLength}`;
 
+/**
+ * The copies made so far, by the buffer the stored bytes live in, then by where in it: weights
+ * dequantized at load each have a buffer of their own (at offset 0), never the artifact's.
+ */
+type WeightCopies = Map<ArrayBufferLike, Map<string, TypedArray>>;
+
 /** Activations at `base` + their arena offset; dense weights copied into `space` when there is one (once per stored weight). */
-function bindTensor(t: LoadedTensor, arena: ArrayBufferLike, base: number, space: WasmSpace | undefined, copies: Map<string, TypedArray>): TensorView {
+function bindTensor(t: LoadedTensor, arena: ArrayBufferLike, base: number, space: WasmSpace | undefined, copiesByBuffer: WeightCopies): TensorView {
   if (t.kind === 'weight') {
     if (!t.data) throw new RunError(`weight '${t.name}' has no data`);
     if (t.packed) return { dtype: t.dtype, shape: t.shape, data: t.data, packed: t.packed };
     if (!space) return { dtype: t.dtype, shape: t.shape, data: t.data };
     const key = storageKey(t.data);
+    const copies = copiesByBuffer.get(t.data.buffer) ?? new Map<string, TypedArray>();
+    copiesByBuffer.set(t.data.buffer, copies);
     const stored = copies.get(key);
     // Same bytes at the same place, possibly seen through another dtype: view the copy as this one.
     if (stored) return { dtype: t.dtype, shape: t.shape, data: viewArray(t.dtype, arena, stored.byteOffset, t.data.length) };

@@ -4,6 +4,7 @@
 import type { DType } from '../tensor.js';
 import type { TensorKind } from './model.js';
 import type { SparseFormat } from '../sparse/packed.js';
+import type { StoredQuantDType } from '../quant/stored.js';
 import { DType as FbDType } from '../../schemas/gen/spc/schema/dtype.js';
 import { TensorKind as FbTensorKind } from '../../schemas/gen/spc/schema/tensor-kind.js';
 import { SparseFormat as FbSparseFormat } from '../../schemas/gen/spc/schema/sparse-format.js';
@@ -51,10 +52,33 @@ export const DTYPE_FEATURES: Readonly<Partial<Record<DType, string>>> = {
   uint64: 'dtype-uint64',
 };
 
+/**
+ * The required feature an artifact lists when it stores a weight quantized to each element type
+ * (Tensor.quant, runtime/quant/stored.ts): the runtime dequantizes it at load, so a runtime that
+ * would read the stored bytes as float32 refuses the file by name.
+ */
+export const QUANT_FEATURES: Readonly<Record<StoredQuantDType, string>> = {
+  int8: 'quant-int8',
+  uint8: 'quant-uint8',
+  float16: 'quant-float16',
+};
+
+/** Element types a weight may be stored quantized as, as schema DTypes. */
+export const QUANT_DTYPE_TO_FB: Readonly<Record<StoredQuantDType, FbDType>> = {
+  int8: FbDType.INT8,
+  uint8: FbDType.UINT8,
+  float16: FbDType.FLOAT16,
+};
+
+export const FB_TO_QUANT_DTYPE: ReadonlyMap<number, StoredQuantDType> = new Map(
+  Object.entries(QUANT_DTYPE_TO_FB).map(([k, v]) => [v as number, k as StoredQuantDType]),
+);
+
 /** Features beyond the v1 base this runtime can run; an artifact requiring others is rejected. */
 export const SUPPORTED_FEATURES: readonly string[] = [
   SPARSE_FEATURES.csr, SPARSE_FEATURES.nm, SPARSE_FEATURES.bsr, EXPAND_FEATURE,
   DTYPE_FEATURES.float16!, DTYPE_FEATURES.uint32!, DTYPE_FEATURES.uint64!,
+  QUANT_FEATURES.int8, QUANT_FEATURES.uint8, QUANT_FEATURES.float16,
 ];
 
 /** Largest element count a tensor may have (2^31 - 1: typed-array lengths stay int32). */

@@ -89,11 +89,15 @@ export function boundedElements(shape: readonly number[], max: number): number |
 
 /**
  * Bytes a weight tensor takes: its dense data, or its packed components (values, indices, row
- * pointers), plus, for one the runtime expands at load for a dense kernel, the dense float32 weight.
+ * pointers), plus, for one the runtime expands at load for a dense kernel, the dense float32 weight,
+ * plus, for one stored quantized, its stored elements, scales and zero points.
  */
 export function weightBytesOf(t: LoadedTensor): number {
+  // A quantized weight is resident twice too: as stored (with its scales) and dequantized to float32.
+  const q = t.quant;
+  const stored = q === undefined ? 0 : q.values.byteLength + q.scales.byteLength + (q.zeroPoints?.byteLength ?? 0);
   const p = t.packed;
-  if (p === undefined) return t.data?.byteLength ?? 0;
+  if (p === undefined) return stored + (t.data?.byteLength ?? 0);
   const packed = p.values.byteLength + (p.format === 'nm' ? p.indices.byteLength : p.colIdx.byteLength + p.rowPtr.byteLength);
-  return packed + (t.kernelLayout === 'dense' ? p.rows * p.cols * 4 : 0);
+  return stored + packed + (t.kernelLayout === 'dense' ? p.rows * p.cols * 4 : 0);
 }

@@ -13,16 +13,18 @@ import { SparseWeight } from '../../schemas/gen/spc/schema/sparse-weight.js';
 import type { Provenance as FbProvenance } from '../../schemas/gen/spc/schema/provenance.js';
 import { IndexType } from '../../schemas/gen/spc/schema/index-type.js';
 import { KernelLayout } from '../../schemas/gen/spc/schema/kernel-layout.js';
+import { WeightQuantization } from '../../schemas/gen/spc/schema/weight-quantization.js';
+import { dequantizeDense, dequantizePacked, QUANT_DTYPE_BYTES, scaleCount, type StoredQuantization } from '../quant/stored.js';
 import { DTYPE_BYTES, viewArray } from '../tensor.js';
 import { nmIndexBits, type PackedWeight, type SparsityDescriptor } from '../sparse/packed.js';
-import { weightMatrixShape } from '../sparse/layout.js';
+import { weightAxes, weightMatrixShape } from '../sparse/layout.js';
 import type { AttrValue } from '../kernels/kernel.js';
 import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance } from './model.js';
 import { crc32 } from './crc32.js';
 import {
-  CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, EXPAND_FEATURE, FB_TO_DTYPE, FB_TO_KIND, FB_TO_SPARSE_FORMAT, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
+  CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, EXPAND_FEATURE, FB_TO_DTYPE, FB_TO_KIND, FB_TO_QUANT_DTYPE, FB_TO_SPARSE_FORMAT, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
   HEADER_FIELDS as H, MAGIC, MAX_ELEMENTS, MAX_RANK, MIN_FORMAT_VERSION, SPARSE_FEATURES,
-  SPARSE_FORMAT_VERSION, SUPPORTED_FEATURES, WEIGHT_ALIGNMENT, alignUp,
+  QUANT_FEATURES, SPARSE_FORMAT_VERSION, SUPPORTED_FEATURES, WEIGHT_ALIGNMENT, alignUp,
 } from './format.js';
 import { verifyModelBuffer } from './verify-flatbuffer.js';
 import { arenaOverlap } from './check-plan.js';
@@ -208,6 +210,7 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
   };
   const t = new Tensor();
   const sw = new SparseWeight();
+  const wq = new WeightQuantization();
   for (let i = 0; i < m.tensorsLength(); i++) {
     m.tensors(i, t);
     const name = t.name() ?? '';
@@ -245,6 +248,11 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
     const dataLength = t.dataLength();
     const arenaOffset = t.arenaOffset();
 
+    const quantTable = t.quant(wq);
+    const quant = quantTable === null ? undefined : readQuantization(quantTable, where, dtype, kind, shape, file, header, features);
+    // The stored elements of a quantized weight are narrower than its logical float32 ones.
+    const storedBytes = quant === undefined ? DTYPE_BYTES[dtype] : QUANT_DTYPE_BYTES[quant.dtype];
+
     const sparse = t.sparse(sw);
     if (sparse !== null) {
       if (kind !== 'weight') throw new ArtifactError(`${where}: ${kind} tensor is packed (only weights may be)`);
@@ -252,24 +260,44 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
       if (dataOffset !== 0n || dataLength !== 0n) {
         throw new ArtifactError(`${where}: packed weight also has dense data (${dataOffset}+${dataLength})`);
       }
-      const { packed, descriptor } = readSparse(sparse, where, dtype, shape, elements, file, header, formatVersion, features);
+      const read = readSparse(sparse, where, dtype, shape, elements, file, header, formatVersion, features, storedBytes);
+      const { descriptor } = read;
+      let packed = read.packed;
       const expanded = readKernelLayout(sparse, where, features);
+      let stored: StoredQuantization | undefined;
+      if (quant !== undefined) {
+        // Scales of a packing run along its rows (the consumers' output axis, checked per node in checkPackedUses).
+        if (quant.axis !== -1 && !(shape[quant.axis] === packed.rows && (quant.axis === 0 || (shape.length === 2 && quant.axis === 1)))) {
+          throw new ArtifactError(`${where}: ${quant.dtype} quantization axis ${quant.axis} is not the ${packed.format} rows' axis (${packed.rows} rows)`);
+        }
+        // The values component holds the quantized elements: view them, then dequantize (the storage codec).
+        stored = { ...quant, values: storedView(quant.dtype, file, header, sparse.valuesOffset(), packed.values.length) };
+        chargeWeight(where, packed.values.length * 4);
+        packed = { ...packed, values: dequantizePacked(stored, packed) };
+      }
       // An expanded weight is resident twice: its packed bytes in the artifact, its dense ones in memory.
       chargeWeight(where, weightBytesOf({ name, dtype, shape, kind, packed, ...(expanded ? { kernelLayout: 'dense' as const } : {}) }));
-      tensors.push({ name, dtype, shape, kind, data: new Float32Array(0), packed, ...(expanded ? { kernelLayout: 'dense' as const } : {}), descriptor });
+      tensors.push({ name, dtype, shape, kind, data: new Float32Array(0), packed, ...(expanded ? { kernelLayout: 'dense' as const } : {}),
+        ...(stored ? { quant: stored } : {}), descriptor });
       continue;
     }
     if (kind === 'weight') {
       if (arenaOffset !== 0n) throw new ArtifactError(`${where}: a weight has an arena offset`);
-      if (dataLength !== BigInt(byteLength)) {
-        throw new ArtifactError(`${where}: data length ${dataLength} but ${dtype}[${shape.join(',')}] needs ${byteLength} bytes`);
+      const storedLength = elements * storedBytes;
+      if (dataLength !== BigInt(storedLength)) {
+        throw new ArtifactError(`${where}: data length ${dataLength} but ${quant ? `${quant.dtype} (quantized) ` : `${dtype}`}[${shape.join(',')}] needs ${storedLength} bytes`);
       }
-      chargeWeight(where, byteLength);
+      chargeWeight(where, byteLength + (quant === undefined ? 0 : storedLength + quant.scales.byteLength + (quant.zeroPoints?.byteLength ?? 0)));
       if (dataOffset + dataLength > BigInt(header.weightLength)) {
         throw new ArtifactError(`${where}: data range ${dataOffset}+${dataLength} outside weight section (${header.weightLength} bytes)`);
       }
       if (dataOffset % BigInt(WEIGHT_ALIGNMENT) !== 0n) {
         throw new ArtifactError(`${where}: data offset ${dataOffset} not aligned to ${WEIGHT_ALIGNMENT}`);
+      }
+      if (quant !== undefined) {
+        const stored = { ...quant, values: storedView(quant.dtype, file, header, dataOffset, elements) };
+        tensors.push({ name, dtype, shape, kind, data: dequantizeDense(stored, shape), quant: stored });
+        continue;
       }
       const data = viewArray(dtype, file.buffer, file.byteOffset + header.weightOffset + Number(dataOffset), elements);
       tensors.push({ name, dtype, shape, kind, data });
@@ -285,6 +313,53 @@ function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: num
     }
   }
   return tensors;
+}
+
+/** A typed-array view of `count` stored quantized elements at `offset` of the weight section (range checked by the caller). */
+function storedView(dtype: StoredQuantization['dtype'], file: Uint8Array, header: Header, offset: bigint, count: number): Int8Array | Uint8Array | Uint16Array {
+  const at = file.byteOffset + header.weightOffset + Number(offset);
+  return dtype === 'int8' ? new Int8Array(file.buffer, at, count) : dtype === 'uint8' ? new Uint8Array(file.buffer, at, count) : new Uint16Array(file.buffer, at, count);
+}
+
+/**
+ * Reads and checks Tensor.quant (a weight stored quantized): on a float32 weight only, in a file
+ * listing the element type's feature; axis -1 or an axis of the shape (float16: -1, no scales);
+ * scales float32, finite, one per index along the axis; zero points absent or one per scale.
+ * Returns everything but the stored values, which the caller views where the tensor keeps them.
+ */
+function readQuantization(wq: WeightQuantization, where: string, dtype: string, kind: string, shape: readonly number[],
+  file: Uint8Array, header: Header, features: readonly string[]): Omit<StoredQuantization, 'values'> {
+  const qdtype = FB_TO_QUANT_DTYPE.get(wq.dtype());
+  if (qdtype === undefined) throw new ArtifactError(`${where}: quantized to unknown element type ${wq.dtype()} (int8, uint8 or float16)`);
+  const feature = QUANT_FEATURES[qdtype];
+  if (!features.includes(feature)) throw new ArtifactError(`${where}: stored as ${qdtype} but required features do not list '${feature}'`);
+  if (kind !== 'weight') throw new ArtifactError(`${where}: ${kind} tensor is quantized (only weights may be)`);
+  if (dtype !== 'float32') throw new ArtifactError(`${where}: quantized weight of dtype ${dtype} (must be float32)`);
+  const axis = wq.axis();
+  if (qdtype === 'float16' ? axis !== -1 : !(axis >= -1 && axis < shape.length)) {
+    throw new ArtifactError(`${where}: ${qdtype} quantization axis ${axis} ${qdtype === 'float16' ? '(must be -1)' : `outside [-1, ${shape.length})`}`);
+  }
+  const count = scaleCount(qdtype, axis, shape);
+  const weights = file.byteOffset + header.weightOffset;
+  const range = (component: string, offset: bigint, length: bigint, bytes: number): number => {
+    if (length !== BigInt(count * bytes) && !(component === 'zero points' && offset === 0n && length === 0n)) {
+      throw new ArtifactError(`${where}: ${qdtype} ${component} of ${length} bytes, ${count} channel${count === 1 ? '' : 's'} need ${count * bytes}`);
+    }
+    if (offset + length > BigInt(header.weightLength)) {
+      throw new ArtifactError(`${where}: ${qdtype} ${component} range ${offset}+${length} outside weight section (${header.weightLength} bytes)`);
+    }
+    if (offset % BigInt(WEIGHT_ALIGNMENT) !== 0n) throw new ArtifactError(`${where}: ${qdtype} ${component} offset ${offset} not aligned to ${WEIGHT_ALIGNMENT}`);
+    return Number(length) / bytes;
+  };
+  range('scales', wq.scalesOffset(), wq.scalesLength(), 4);
+  const scales = new Float32Array(file.buffer, weights + Number(wq.scalesOffset()), count);
+  for (let c = 0; c < count; c++) {
+    if (!Number.isFinite(scales[c]!)) throw new ArtifactError(`${where}: ${qdtype} scale ${c} is ${scales[c]} (must be finite)`);
+  }
+  const nZero = range('zero points', wq.zeroPointsOffset(), wq.zeroPointsLength(), 1);
+  if (nZero === 0) return { dtype: qdtype, axis, scales };
+  const at = weights + Number(wq.zeroPointsOffset());
+  return { dtype: qdtype, axis, scales, zeroPoints: qdtype === 'int8' ? new Int8Array(file.buffer, at, count) : new Uint8Array(file.buffer, at, count) };
 }
 
 /**
@@ -309,7 +384,7 @@ const INDEX_TYPE_NAME: Readonly<Record<number, string>> = { [IndexType.U8]: 'u8'
  * index with them unchecked. Returns zero-copy views into the weight section.
  */
 function readSparse(s: SparseWeight, where: string, dtype: string, shape: readonly number[], elements: number,
-  file: Uint8Array, header: Header, formatVersion: number, features: readonly string[]): { packed: PackedWeight; descriptor: SparsityDescriptor } {
+  file: Uint8Array, header: Header, formatVersion: number, features: readonly string[], valueBytes: number): { packed: PackedWeight; descriptor: SparsityDescriptor } {
   const format = FB_TO_SPARSE_FORMAT.get(s.format());
   if (format === undefined) throw new ArtifactError(`${where}: unknown sparse format ${s.format()}`);
   if (formatVersion < SPARSE_FORMAT_VERSION) {
@@ -352,9 +427,9 @@ function readSparse(s: SparseWeight, where: string, dtype: string, shape: readon
     }
     return Number(length) / elemBytes;
   };
-  const f32 = (offset: bigint, count: number): Float32Array => new Float32Array(file.buffer, weights + Number(offset), count);
-  const nValues = range('values', s.valuesOffset(), s.valuesLength(), 4);
-  const values = f32(s.valuesOffset(), nValues);
+  // Quantized values (valueBytes < 4) are viewed and dequantized by the caller; here only their count matters.
+  const nValues = range('values', s.valuesOffset(), s.valuesLength(), valueBytes);
+  const values = valueBytes === 4 ? new Float32Array(file.buffer, weights + Number(s.valuesOffset()), nValues) : new Float32Array(nValues);
   const indexType = s.indexType();
 
   if (format === 'nm') {
@@ -487,6 +562,10 @@ function checkPackedUses(tensors: readonly LoadedTensor[], nodes: readonly Loade
       if (expected.rows !== p.rows || expected.cols !== p.cols) {
         throw new ArtifactError(`${where}: packed weight ${q(tensor.name)} is ${p.rows}×${p.cols}, ` +
           `${op} reads shape [${tensor.shape.join(',')}] as ${expected.rows}×${expected.cols}`);
+      }
+      const axis = tensor.quant?.axis ?? -1;
+      if (axis !== -1 && axis !== weightAxes(op, typeof transB === 'number' && transB !== 0).out) {
+        throw new ArtifactError(`${where}: packed weight ${q(tensor.name)} is quantized along axis ${axis}, but ${op} reads its output channels along axis ${weightAxes(op, typeof transB === 'number' && transB !== 0).out}`);
       }
       if (tensor.kernelLayout !== 'dense') return;
       const view = expansionView(op, transB);

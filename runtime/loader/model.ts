@@ -4,6 +4,7 @@
 import type { DType, TypedArray } from '../tensor.js';
 import type { Attrs } from '../kernels/kernel.js';
 import type { PackedWeight, SparsityDescriptor } from '../sparse/packed.js';
+import type { StoredQuantization } from '../quant/stored.js';
 
 export type TensorKind = 'input' | 'output' | 'activation' | 'weight';
 
@@ -25,6 +26,12 @@ export interface LoadedTensor {
    * kernels read the packed format as stored.
    */
   readonly kernelLayout?: 'dense';
+  /**
+   * A weight stored quantized (Tensor.quant): the stored elements and scales, what the writer
+   * writes and what int8 kernels may read. `data` (or `packed.values`) then holds them
+   * dequantized to float32 by the loader, so float32 kernels read the weight unchanged.
+   */
+  readonly quant?: StoredQuantization;
   /** What pruning promised for a packed weight (pattern, achieved sparsity). */
   readonly descriptor?: SparsityDescriptor;
   /** For inputs, outputs and activations: byte offset in the arena. */

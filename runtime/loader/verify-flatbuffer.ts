@@ -5,7 +5,7 @@
 
 /** What a field holds; `table`/`tables` name the table definition it points to. */
 export type FieldType =
-  | { readonly t: 'u8' | 'u32' | 'u64' | 'f32' | 'f64' }
+  | { readonly t: 'u8' | 'u32' | 'i32' | 'u64' | 'f32' | 'f64' }
   | { readonly t: 'string' | 'strings' | 'i32s' | 'i64s' | 'f64s' }
   | { readonly t: 'table' | 'tables'; readonly table: TableDef };
 
@@ -24,6 +24,7 @@ export interface TableDef {
 const f = (name: string, type: FieldType): FieldDef => ({ name, type });
 const U8 = { t: 'u8' } as const;
 const U32 = { t: 'u32' } as const;
+const I32 = { t: 'i32' } as const;
 const U64 = { t: 'u64' } as const;
 const F32 = { t: 'f32' } as const;
 const F64 = { t: 'f64' } as const;
@@ -42,11 +43,16 @@ export const SPARSE_WEIGHT: TableDef = {
     f('indices_offset', U64), f('indices_length', U64), f('index_type', U8),
     f('row_ptr_offset', U64), f('row_ptr_length', U64), f('kernel_layout', U8)],
 };
+export const WEIGHT_QUANTIZATION: TableDef = {
+  name: 'WeightQuantization',
+  fields: [f('dtype', U8), f('axis', I32), f('scales_offset', U64), f('scales_length', U64),
+    f('zero_points_offset', U64), f('zero_points_length', U64)],
+};
 export const TENSOR: TableDef = {
   name: 'Tensor',
   fields: [f('name', STR), f('dtype', U8), f('shape', I64S), f('kind', U8),
     f('data_offset', U64), f('data_length', U64), f('arena_offset', U64),
-    f('sparse', { t: 'table', table: SPARSE_WEIGHT })],
+    f('sparse', { t: 'table', table: SPARSE_WEIGHT }), f('quant', { t: 'table', table: WEIGHT_QUANTIZATION })],
 };
 export const ATTRIBUTE: TableDef = {
   name: 'Attribute',
@@ -77,7 +83,7 @@ export const MODEL: TableDef = {
     f('provenance', { t: 'table', table: PROVENANCE })],
 };
 
-const SCALAR_BYTES = { u8: 1, u32: 4, u64: 8, f32: 4, f64: 8 } as const;
+const SCALAR_BYTES = { u8: 1, u32: 4, i32: 4, u64: 8, f32: 4, f64: 8 } as const;
 const VECTOR_ELEMENT_BYTES = { i32s: 4, i64s: 8, f64s: 8, strings: 4, tables: 4 } as const;
 
 /**
@@ -170,7 +176,7 @@ class Verifier {
       const fpath = `${path}.${field.name}`;
       if (fo >= 0x8000) this.fail(fpath, `bad field offset ${fo}`);
       const type = field.type;
-      const size = type.t === 'u8' || type.t === 'u32' || type.t === 'u64' || type.t === 'f32' || type.t === 'f64'
+      const size = type.t === 'u8' || type.t === 'u32' || type.t === 'i32' || type.t === 'u64' || type.t === 'f32' || type.t === 'f64'
         ? SCALAR_BYTES[type.t] : 4;
       if (fo < 4 || fo + size > tableSize) this.fail(fpath, `field offset ${fo} outside the table (${tableSize} bytes)`);
       this.aligned(pos + fo, size, fpath);
@@ -180,7 +186,7 @@ class Verifier {
 
   private field(pos: number, type: FieldType, path: string): void {
     switch (type.t) {
-      case 'u8': case 'u32': case 'u64': case 'f32': case 'f64':
+      case 'u8': case 'u32': case 'i32': case 'u64': case 'f32': case 'f64':
         return;
       case 'string':
         return this.string(this.target(pos, path), path);

@@ -16,3 +16,4 @@ export { SparseFormat } from './spc/schema/sparse-format.js';
 export { SparseWeight } from './spc/schema/sparse-weight.js';
 export { Tensor } from './spc/schema/tensor.js';
 export { TensorKind } from './spc/schema/tensor-kind.js';
+export { WeightQuantization } from './spc/schema/weight-quantization.js';

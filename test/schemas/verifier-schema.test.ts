@@ -25,6 +25,7 @@ function allTables(root: TableDef, seen = new Map<string, TableDef>()): Map<stri
 const ACCESSOR_TYPE: Record<string, RegExp> = {
   u8: /\(\):(DType|TensorKind|AttributeKind|SparseFormat|IndexType|KernelLayout|number) \{/,
   u32: /\(\):number \{/,
+  i32: /\(\):number \{/,
   u64: /\(\):bigint \{/,
   f32: /\(\):number \{/,
   f64: /\(\):number \{/,

@@ -5,6 +5,7 @@
 // group of M columns as the sweep reaches it (N:M), and each pruned weight's error is propagated
 // to the later columns (W[:, j:] −= e·U[j, j:]), lazily across blocks. Float64 throughout.
 
+import { onInt8Grid, type QuantNoise } from '../../quantize/grid.js';
 import type { MaskRule } from './mask-rule.js';
 import { splitCount } from './mask-rule.js';
 import { pruneOrder } from './masks.js';
@@ -23,6 +24,18 @@ export interface SparseGptOptions {
   readonly target?: Float64Array;
   /** Keep the weights of dead columns (never nonzero on the calibration data) instead of zeroing them. */
   readonly keepDead?: boolean;
+  /**
+   * Quantize the kept weights jointly (GPTQ, as the SparseGPT paper's joint mode): each onto the
+   * int8 grid of its row's scale as the sweep reaches it; the rounding noise is added to `noise`.
+   * Absent: the weights stay float (the result is then exactly what it was without this option).
+   */
+  readonly quantize?: Int8Sweep;
+}
+
+/** The int8 grid of a joint quantization: one scale per row, and the noise summed over the sweep. */
+export interface Int8Sweep {
+  readonly scales: Float32Array;
+  readonly noise: QuantNoise;
 }
 
 /** A fixed mask instead of a rule (1 = prune), for tests of the update alone. */
@@ -135,6 +148,8 @@ export function pruneSparseGpt(
   /** One row's nonzero errors in the block and their rows of U (offsets). */
   const nzE = new Float64Array(B), nzU = new Int32Array(B);
   const score = (r: number, j: number): number => { const v = W[r * n + j]! / U![j * n + j]!; return v * v; };
+  const grid = options.quantize;
+  if (grid !== undefined && grid.scales.length !== rows) throw new Error(`pruneSparseGpt: ${grid.scales.length} int8 scales for ${rows} rows`);
 
   starts.forEach((i1, b) => {
     const i2 = i1 + widths[b]!;
@@ -167,12 +182,21 @@ export function pruneSparseGpt(
       const d = U![ui + i]!;
       for (let r = 0; r < rows; r++) {
         const at = r * n;
-        if (!pruned[at + i]) continue;
-        const e = W[at + i]! / d;
+        const w = W[at + i]!;
+        // Joint quantization (GPTQ): a kept weight moves to its grid point, and its rounding error
+        // is compensated in the later columns exactly as a pruned weight's (the same Hessian).
+        let kept = 0;
+        if (!pruned[at + i]) {
+          if (grid === undefined) continue;
+          kept = onInt8Grid(w, grid.scales[r]!);
+          grid.noise.signal += w * w;
+          grid.noise.noise += (w - kept) * (w - kept);
+        }
+        const e = (w - kept) / d;
         err[r * B + (i - i1)] = e;
         if (e === 0) continue;
         for (let j = i + 1; j < i2; j++) W[at + j] -= e * U![ui + j]!;
-        W[at + i] = 0;
+        W[at + i] = kept;
       }
     }
     // Lazy update of the columns after the block, four of the row's errors per pass over them.

@@ -6,6 +6,7 @@ import * as flatbuffers from 'flatbuffers';
 import { DType } from '../../spc/schema/dtype.js';
 import { SparseWeight } from '../../spc/schema/sparse-weight.js';
 import { TensorKind } from '../../spc/schema/tensor-kind.js';
+import { WeightQuantization } from '../../spc/schema/weight-quantization.js';
 
 
 export class Tensor {
@@ -73,8 +74,13 @@ sparse(obj?:SparseWeight):SparseWeight|null {
   return offset ? (obj || new SparseWeight()).__init(this.bb!.__indirect(this.bb_pos + offset), this.bb!) : null;
 }
 
+quant(obj?:WeightQuantization):WeightQuantization|null {
+  const offset = this.bb!.__offset(this.bb_pos, 20);
+  return offset ? (obj || new WeightQuantization()).__init(this.bb!.__indirect(this.bb_pos + offset), this.bb!) : null;
+}
+
 static startTensor(builder:flatbuffers.Builder) {
-  builder.startObject(8);
+  builder.startObject(9);
 }
 
 static addName(builder:flatbuffers.Builder, nameOffset:flatbuffers.Offset) {
@@ -119,6 +125,10 @@ static addArenaOffset(builder:flatbuffers.Builder, arenaOffset:bigint) {
 
 static addSparse(builder:flatbuffers.Builder, sparseOffset:flatbuffers.Offset) {
   builder.addFieldOffset(7, sparseOffset, 0);
+}
+
+static addQuant(builder:flatbuffers.Builder, quantOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(8, quantOffset, 0);
 }
 
 static endTensor(builder:flatbuffers.Builder):flatbuffers.Offset {
