@@ -120,7 +120,7 @@ export const OP_SUPPORT: Readonly<Record<string, OpSupport>> = {
   QuantizeLinear: { since: 10, limits: ['float32 input only; int8, uint8, int16 and uint16 outputs (no float8 or int4)'] },
   DequantizeLinear: { since: 10, limits: ['int8, uint8, int16, uint16 and int32 inputs, float32 scales (no float16, float8 or int4)'] },
   DynamicQuantizeLinear: { since: 11 },
-  QLinearMatMul: { since: 10, limits: ['float32 scales only (no float16)'] },
+  QLinearMatMul: { since: 10 },
   QLinearConv: { since: 10 },
   MatMulInteger: { since: 10 },
   ConvInteger: { since: 10 },

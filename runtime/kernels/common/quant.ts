@@ -3,6 +3,7 @@
 // zero point each element reads (per tensor, per axis, or per block of `block_size` along the axis).
 
 import type { DType, TensorView } from '../../tensor.js';
+import { fromFloat16Bits, toFloat16Bits } from '../../float16.js';
 import { roundHalfEven } from '../ref/round.js';
 import type { Checker } from './define.js';
 
@@ -13,6 +14,14 @@ export const QUANT_RANGE: Readonly<Partial<Record<DType, readonly [number, numbe
 export const QUANT_TYPES: readonly DType[] = ['int8', 'uint8', 'int16', 'uint16'];
 /** The 8-bit types QLinearMatMul/QLinearConv/MatMulInteger/ConvInteger take. */
 export const INT8_TYPES: readonly DType[] = ['int8', 'uint8'];
+
+/** The scales' float types (float16: QLinearMatMul from opset 21). */
+export const SCALE_TYPES: readonly DType[] = ['float32', 'float16'];
+
+/** Rounds a double to the scales' type: the spec's reference multiplies and divides scales in their own type. */
+export function roundToScaleType(dtype: DType): (x: number) => number {
+  return dtype === 'float16' ? (x) => fromFloat16Bits(toFloat16Bits(x)) : Math.fround;
+}
 
 /** saturate(roundHalfEven(v) + zp) into [lo, hi]; NaN goes to the zero point (what onnxruntime stores). */
 export function quantizeValue(v: number, zp: number, lo: number, hi: number): number {
@@ -71,10 +80,11 @@ export function checkScalarOrVector(c: Checker, v: TensorView | undefined, len: 
   c.fail(`${what} must have one element or ${len} (${perWhat}), got shape [${v.shape.join(',')}]`);
 }
 
-/** Element i of a per-tensor or per-vector parameter (0 when absent). */
+/** Element i of a per-tensor or per-vector parameter (0 when absent; float16 read from its bits). */
 export function paramAt(v: TensorView | undefined, i: number): number {
   if (v === undefined) return 0;
-  return Number(v.data[v.shape.reduce((p, d) => p * d, 1) === 1 ? 0 : i]);
+  const e = v.data[v.shape.reduce((p, d) => p * d, 1) === 1 ? 0 : i];
+  return v.dtype === 'float16' ? fromFloat16Bits(e as number) : Number(e);
 }
 
 /** A per-tensor parameter: exactly one element. */
