@@ -1,4 +1,4 @@
-// `node dist/scripts/coverage.js`: what each default skip rule of the prune pass (stem, classifier,
+// `npm run coverage` (node dist/scripts/coverage.js): what each default skip rule of the prune pass (stem, classifier,
 // depthwise, minParams) costs and buys. Per model, pattern and rule: the layers the rule keeps dense
 // are forced (by a --config rule per node), and the compile is scored (digits: test accuracy; the
 // random-weight corpus: top-1 agreement and KL against dense; the real corpus: its task measure)

@@ -163,6 +163,14 @@ function matchingKernels(g: Graph, n: Node, registry: KernelRegistry): Kernel[] 
     k.op === n.op && k.epilogue === epilogue && (k.dtypes === 'any' || (dtype !== undefined && k.dtypes.includes(dtype))));
 }
 
+/**
+ * What --prefer size adds to a packed layer's reason: whether --prefer speed would have run the
+ * packed kernel too (it is also the fastest) or a dense one (packed even where slower).
+ */
+function preferSizeNote(alsoFastest: boolean): string {
+  return alsoFastest ? '--prefer size: packed, also the fastest' : '--prefer size: packed even where slower';
+}
+
 /** A sparse kernel is chosen over dense only when estimated at most this fraction of dense's time. */
 export const SPARSE_MARGIN = 0.9;
 
@@ -197,16 +205,17 @@ function chooseByCost(g: Graph, n: Node, registry: KernelRegistry, targets: read
   estimates.sort(byCost(targets));
   const bestDense = estimates.find((e) => ofFormat(e.kernel, 'dense'));
   const bestSparse = estimates.find((e) => !ofFormat(e.kernel, 'dense'));
+  // A sparse kernel has to beat dense by SPARSE_MARGIN, not by a hair: estimates err by several
+  // percent, and a near-tie (per-row 2:4 on row-block kernels) measured slower end to end.
+  const nearTie = bestSparse !== undefined && bestDense !== undefined && bestSparse === estimates[0] && bestSparse.ns > SPARSE_MARGIN * bestDense.ns;
   const size = prefer === 'size' && bestSparse ? smallerPacked(g, n, packed) : undefined;
   if (bestSparse && size) {
     return {
       kernel: bestSparse.kernel, ns: bestSparse.ns,
-      reason: `${format} sparse (--prefer size: packed even where slower): est. ${est(bestSparse)} vs ${bestDense ? `dense ${bestDense.kernel.id} ${est(bestDense)}` : 'no dense kernel'}`,
+      reason: `${format} sparse (${preferSizeNote(bestSparse === estimates[0] && !nearTie)}): est. ${est(bestSparse)} vs ${bestDense ? `dense ${bestDense.kernel.id} ${est(bestDense)}` : 'no dense kernel'}`,
     };
   }
-  // A sparse kernel has to beat dense by SPARSE_MARGIN, not by a hair: estimates err by several
-  // percent, and a near-tie (per-row 2:4 on row-block kernels) measured slower end to end.
-  if (bestSparse && bestDense && bestSparse === estimates[0] && bestSparse.ns > SPARSE_MARGIN * bestDense.ns) {
+  if (bestSparse && bestDense && nearTie) {
     return {
       kernel: bestDense.kernel, ns: bestDense.ns,
       reason: `DENSIFIED: ${format} ${bestSparse.kernel.id} est. ${est(bestSparse)} is not ${Math.round((1 - SPARSE_MARGIN) * 100)}% below dense ${bestDense.kernel.id} ${est(bestDense)}`,
@@ -284,11 +293,12 @@ function chooseByTarget(g: Graph, n: Node, registry: KernelRegistry, targets: re
   if (format !== 'dense') {
     const sparse = pick(format);
     const dense = pick('dense');
-    const size = prefer === 'size' && sparse ? smallerPacked(g, n, packed) : undefined;
-    if (sparse && size) return { kernel: sparse.kernel, reason: `${sparse.reason} (--prefer size: packed even where slower)` };
     // A sparse kernel only on a slower target loses to a dense one on a faster target (a js CSR
     // conv runs ~15× below a wasmsimd dense one): targets are listed fastest first.
-    if (sparse && dense && targets.indexOf(dense.kernel.target) < targets.indexOf(sparse.kernel.target)) {
+    const denseFaster = sparse !== undefined && dense !== undefined && targets.indexOf(dense.kernel.target) < targets.indexOf(sparse.kernel.target);
+    const size = prefer === 'size' && sparse ? smallerPacked(g, n, packed) : undefined;
+    if (sparse && size) return { kernel: sparse.kernel, reason: `${sparse.reason} (${preferSizeNote(!denseFaster)})` };
+    if (sparse && dense && denseFaster) {
       return { kernel: dense.kernel, reason: `DENSIFIED: the ${format} kernel for ${n.op} is ${sparse.kernel.target} only (${sparse.kernel.id}), the dense ${dense.kernel.target} kernel is faster; ${dense.reason}` };
     }
     if (sparse) return sparse;

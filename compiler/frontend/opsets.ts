@@ -120,7 +120,7 @@ export const OP_SUPPORT: Readonly<Record<string, OpSupport>> = {
   QuantizeLinear: { since: 10, limits: ['float32 input only; int8, uint8, int16 and uint16 outputs (no float8 or int4)'] },
   DequantizeLinear: { since: 10, limits: ['int8, uint8, int16, uint16 and int32 inputs, float32 scales (no float16, float8 or int4)'] },
   DynamicQuantizeLinear: { since: 11 },
-  QLinearMatMul: { since: 10, limits: ['float32 scales only (no float16)'] },
+  QLinearMatMul: { since: 10 },
   QLinearConv: { since: 10 },
   MatMulInteger: { since: 10 },
   ConvInteger: { since: 10 },
@@ -140,6 +140,6 @@ export const OP_SUPPORT: Readonly<Record<string, OpSupport>> = {
   Hardmax: { since: 1 },
   CumSum: { since: 11, limits: ['computed in doubles: int64 values beyond 2^53 lose precision'] },
   Trilu: { since: 14 },
-  NonZero: { since: 9, limits: ['its output shape depends on the input values: folded when the input is a constant, refused otherwise (spc plans static shapes)'] },
+  NonZero: { since: 9, limits: ['its output count depends on the input values: folded when the input is a constant after folding (a constant mask selecting from a run-time tensor compiles), refused otherwise naming the input it depends on: the memory plan sizes every buffer at compile time, and an upper-bound [rank, numel] buffer would still leave its consumers without a shape'] },
   OneHot: { since: 9, limits: ['depth must be a compile-time constant'] },
 };

@@ -73,13 +73,16 @@ export interface ExpansionStats {
   readonly weights: number;
   readonly bytes: number;
   /**
-   * Time spent expanding, where the bind was timed (bindArtifact: loads). Absent from
-   * bindArtifactSync's binds, the compiler's: a compile reads no clock (permute-time.test.ts).
+   * Time spent expanding, where the bind was given a clock (loadModel's). Absent otherwise:
+   * the compiler's binds pass none, so a compile reads no clock (bind-clock.test.ts).
    */
   readonly ms?: number;
 }
 
 /** Creates the WebAssembly memory for a load (kernels/wasm/env.ts createWasmSpace); undefined: use js. */
+/** A monotonic millisecond clock (performance.now); a bind reads one only when its caller passes it. */
+export type Clock = () => number;
+
 export type SpaceFactory = (fixedBytes: number, scratchBytes: number) => Promise<WasmSpace | undefined>;
 
 export interface Binding {
@@ -110,12 +113,13 @@ export interface Binding {
 /**
  * Binds with WebAssembly memory when the artifact uses wasmsimd kernels and `createSpace` yields
  * a space; otherwise with a plain arena (wasmsimd kernels then prepare their js equivalents).
+ * `clock` times the storage codec's expansion (ExpansionStats.ms); without one no clock is read.
  */
-export async function bindArtifact(a: LoadedArtifact, registry: KernelRegistry, createSpace?: SpaceFactory): Promise<Binding> {
+export async function bindArtifact(a: LoadedArtifact, registry: KernelRegistry, createSpace?: SpaceFactory, clock?: Clock): Promise<Binding> {
   // Every node is checked against its kernel before any kernel code (scratchBytes, prepare) runs.
   const kernels = checkNodeKernels(a, registry);
   const wasmNodes = a.nodes.filter((_, i) => kernels[i].target === 'wasmsimd');
-  if (!createSpace || wasmNodes.length === 0) return bindWith(a, kernels, undefined, now);
+  if (!createSpace || wasmNodes.length === 0) return bindWith(a, kernels, undefined, clock);
   let fixed = align16(a.arenaBytes);
   // Counted as bindTensor copies: once per stored weight, by its buffer and place in it.
   const copied = new Map<ArrayBufferLike, Set<string>>();
@@ -133,15 +137,16 @@ export async function bindArtifact(a: LoadedArtifact, registry: KernelRegistry, 
   }
   let scratch = 0;
   for (const n of wasmNodes) scratch += (registry.get(n.kernel)!.scratchBytes?.(nodeShapes(a, n)) ?? 0) + 256;
-  return bindWith(a, kernels, await createSpace(fixed, scratch), now);
+  return bindWith(a, kernels, await createSpace(fixed, scratch), clock);
 }
 
-/** Binds synchronously: into `space` when given (its fixed region must fit the arena and dense weights), else a plain arena. */
+/** Binds synchronously: into `space` when given (its fixed region must fit the arena and dense weights), else a plain arena; reads no clock. */
 export function bindArtifactSync(a: LoadedArtifact, registry: KernelRegistry, space?: WasmSpace): Binding {
-  return bindWith(a, checkNodeKernels(a, registry), space);
+  return bindWith(a, checkNodeKernels(a, registry), space, undefined);
 }
 
-function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpace | undefined, clock?: () => number): Binding {
+/** `clock` is required (undefined: untimed) so that no caller reads one by default. */
+function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpace | undefined, clock: Clock | undefined): Binding {
   let arena: ArrayBufferLike, base = 0;
   if (space) {
     arena = space.memory.buffer;
@@ -184,8 +189,6 @@ function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpac
     relaxedSimd: space?.relaxed ?? false,
   };
 }
-
-const now = (): number => (typeof performance === 'undefined' ? Date.now() : performance.now());
 
 /** For each weight stored packed that its kernels read dense, the node view it expands by (the loader checked all its readers agree). */
 function expansionViews(a: LoadedArtifact): Map<number, { readonly op: WeightOp; readonly transB: boolean }> {

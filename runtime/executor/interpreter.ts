@@ -12,6 +12,9 @@ import type { Binding, ExpansionStats, Feed, RunOptions, TensorInfo } from './bi
 import { bindArtifact, bindArtifactSync, copyFeeds, readOutputs, RunError } from './bind.js';
 import { runProgram } from './branches.js';
 
+/** The clock loadModel's binds time the storage codec with (the one bind clock: bindArtifact reads none of its own). */
+const loadClock = (): number => (typeof performance === 'undefined' ? Date.now() : performance.now());
+
 export type { Feed, RunOptions, TensorInfo } from './bind.js';
 export { RunError } from './bind.js';
 
@@ -35,7 +38,7 @@ export class Interpreter {
    * with a plain arena, as the constructor does without a space.
    */
   static async create(a: LoadedArtifact, registry: KernelRegistry, choice: WasmChoice = {}): Promise<Interpreter> {
-    return new Interpreter(await bindArtifact(a, registry, wasmSpaces(choice)));
+    return new Interpreter(await bindArtifact(a, registry, wasmSpaces(choice), loadClock));
   }
 
   /** From a binding, or binds `a` now (into `space` when given). */

@@ -13,6 +13,7 @@ import { SpcError } from '../../compiler/errors.js';
 import { loadModel, RunError } from '../../runtime/index.js';
 import type { DType, TypedArray } from '../../runtime/tensor.js';
 import { allocArray } from '../../runtime/tensor.js';
+import { toFloat16Bits } from '../../runtime/float16.js';
 
 const { onnx } = onnxProto;
 
@@ -21,6 +22,8 @@ const ONNX_TYPE = Object.fromEntries(Object.entries(ONNX_DTYPES).map(([code, dty
 
 interface T { readonly dtype: DType; readonly shape: readonly number[]; readonly values: readonly number[] }
 const t = (dtype: DType, shape: readonly number[], values: readonly number[]): T => ({ dtype, shape, values });
+/** A float16 tensor of the binary16 values nearest to `values` (stored as bit patterns). */
+const f16 = (shape: readonly number[], values: readonly number[]): T => t('float16', shape, values.map(toFloat16Bits));
 
 function array(x: T): TypedArray {
   const a = allocArray(x.dtype, x.values.length);
@@ -162,6 +165,19 @@ describe('quantization ops vs onnxruntime', function () {
     await agrees('QLinearMatMul int8, b per column', model(one('QLinearMatMul', ['a', 'as', 'az', 'b', 'bs', 'bz', 'ys', 'yz']), perColumn, { y: 'int8' }, {}, 10), perColumn);
   });
 
+  it('QLinearMatMul opset 21: float16 scales (per tensor, and per column of b), the multiplier rounded to float16', async () => {
+    // Scales whose product and quotient round differently in float16 and float32, over accumulators up to ~10^5.
+    const feeds = {
+      a: t('uint8', [2, 3, 7], values(42, 0, 255, 21)), as: f16([], [0.0123]), az: t('uint8', [], [131]),
+      b: t('uint8', [7, 4], values(28, 0, 255, 22)), bs: f16([], [0.0771]), bz: t('uint8', [], [97]),
+      ys: f16([], [0.7333]), yz: t('uint8', [], [120]),
+    };
+    const node = one('QLinearMatMul', ['a', 'as', 'az', 'b', 'bs', 'bz', 'ys', 'yz']);
+    await agrees('QLinearMatMul float16 scales', model(node, feeds, { y: 'uint8' }, {}, 21), feeds);
+    const perColumn = { ...feeds, bs: f16([4], [0.0771, 0.0031, 0.0412, 0.0197]), bz: t('uint8', [4], [97, 128, 0, 255]) };
+    await agrees('QLinearMatMul float16 scales, b per column', model(node, perColumn, { y: 'uint8' }, {}, 21), perColumn);
+  });
+
   it('QLinearConv: uint8 x, int8 weights with a per-channel scale, int32 bias, stride 2, pads 1, group 2', async () => {
     const feeds = {
       x: t('uint8', [1, 4, 7, 6], values(168, 0, 255, 9)), xs: t('float32', [], [0.03]), xz: t('uint8', [], [120]),
@@ -287,6 +303,13 @@ describe('quantization ops: refusals', function () {
       b: t('uint8', [3, 4], new Array(12).fill(1)), bs: t('float32', [], [1]), bz: t('uint8', [], [0]), ys: t('float32', [], [1]), yz: t('uint8', [], [0]),
     }, { y: 'uint8' }, {}, 10);
     refuses(mm, /^bad: node 'q1' \(QLinearMatMul\): input 1 'as' must have one element or 2 \(one per row of a\), got \[3\]$/);
+    // float16 scales are opset 21's, and the three scales share one type.
+    const mm16 = (opset: number, ys: T) => model(one('QLinearMatMul', ['a', 'as', 'az', 'b', 'bs', 'bz', 'ys', 'yz']), {
+      a: t('uint8', [2, 3], new Array(6).fill(1)), as: f16([], [1]), az: t('uint8', [], [0]),
+      b: t('uint8', [3, 4], new Array(12).fill(1)), bs: f16([], [1]), bz: t('uint8', [], [0]), ys, yz: t('uint8', [], [0]),
+    }, { y: 'uint8' }, {}, opset);
+    refuses(mm16(10, f16([], [1])), /^bad: node 'q1' \(QLinearMatMul\): the scale \(input 1\) has dtype float16, expected float32$/);
+    refuses(mm16(21, t('float32', [], [1])), /^bad: node 'q1' \(QLinearMatMul\): the scale \(input 6\) has dtype float32, expected float16$/);
     const mi = model(one('MatMulInteger', ['a', 'b', 'za', 'zb']), {
       a: t('uint8', [2, 3], new Array(6).fill(1)), b: t('int8', [3, 4], new Array(12).fill(1)), za: t('uint8', [], [0]), zb: t('int8', [3], [0, 0, 0]),
     }, { y: 'int32' }, {}, 10);

@@ -2,8 +2,8 @@
 // compiled and run by spc against onnxruntime-node on the same model: the opset < 13 coerce-to-2-D
 // Softmax family on a middle axis, attribute-form axes (ReduceSum opset 11), integer and bool
 // dtypes, TopK's k attribute (opset 1) and ties, CumSum on int32, OneHot with values int64 and
-// axis 0, NonZero folded on a constant. Then hostile attributes and inputs: each a clear SpcError
-// naming the node (never a crash), and NonZero on a run-time input refused naming the node; and
+// axis 0, NonZero folded on a constant (alone, and as a mask selecting from an input). Then hostile attributes and inputs: each a clear SpcError
+// naming the node (never a crash), and NonZero on a run-time input refused naming the node and input; and
 // tampered artifacts (a constant K, depth or axes, or an attribute changed after compiling)
 // refused at load with a RunError naming the node.
 
@@ -49,10 +49,16 @@ interface OneNode {
   /** Graph inputs (fed at run time), in node input order after the initializers' slots are filled. */
   readonly inputs: readonly (readonly [string, T, 'feed' | 'init'] | undefined)[];
   readonly outputs: readonly (readonly [string, DType])[];
+  /** Nodes after the op (its single output named `out`) that lead to `outputs`: an exporter's pattern around it. */
+  readonly then?: { readonly out: string; readonly nodes: readonly OnnxTypes.INodeProto[]; readonly inputs: readonly (readonly [string, T, 'feed' | 'init'])[] };
 }
 
+/** Every graph input and initializer: the op's, then those of the nodes after it. */
+const graphInputs = (m: OneNode): (readonly [string, T, 'feed' | 'init'])[] =>
+  [...m.inputs, ...(m.then?.inputs ?? [])].filter((x): x is readonly [string, T, 'feed' | 'init'] => x !== undefined);
+
 function modelBytes(m: OneNode): Uint8Array {
-  const present = m.inputs.filter((x): x is readonly [string, T, 'feed' | 'init'] => x !== undefined);
+  const present = graphInputs(m);
   return onnx.ModelProto.encode({
     irVersion: 8,
     opsetImport: [{ domain: '', version: m.opset }],
@@ -60,9 +66,9 @@ function modelBytes(m: OneNode): Uint8Array {
       name: m.op,
       node: [{
         name: `${m.op.toLowerCase()}_node`, opType: m.op,
-        input: m.inputs.map((x) => x?.[0] ?? ''), output: m.outputs.map(([n]) => n),
+        input: m.inputs.map((x) => x?.[0] ?? ''), output: m.then ? [m.then.out] : m.outputs.map(([n]) => n),
         attribute: Object.entries(m.attrs ?? {}).map(([k, v]) => attr(k, v)),
-      }],
+      }, ...(m.then?.nodes ?? [])],
       initializer: present.filter(([, , k]) => k === 'init').map(([name, t]) => ({
         name, dims: [...t.shape], dataType: ELEM[t.dtype], rawData: new Uint8Array(typed(t).buffer),
       })),
@@ -74,8 +80,7 @@ function modelBytes(m: OneNode): Uint8Array {
   }).finish();
 }
 
-const feedsOf = (m: OneNode): [string, T][] =>
-  m.inputs.filter((x): x is readonly [string, T, 'feed' | 'init'] => x !== undefined && x[2] === 'feed').map(([n, t]) => [n, t]);
+const feedsOf = (m: OneNode): [string, T][] => graphInputs(m).filter((x) => x[2] === 'feed').map(([n, t]) => [n, t]);
 
 async function runOrt(m: OneNode, bytes: Uint8Array): Promise<Record<string, { data: TypedArray; dims: readonly number[] }>> {
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
@@ -230,10 +235,21 @@ describe('e2e: reductions and index ops against onnxruntime', function () {
     assert.deepEqual(compiled.contents.nodes.map((n) => n.op).filter((op) => op === 'NonZero'), []);
   });
 
+  it('NonZero on a constant mask selecting from a run-time input (x[mask] as exported: NonZero, Transpose, GatherND) folds', async () => {
+    const mask = ints('bool', [2, 3], [1, 0, 1, 0, 0, 1]);
+    const m: OneNode = { op: 'NonZero', opset: 13, inputs: [['mask', mask, 'init']], outputs: [['y', 'float32']],
+      then: { out: 'nz', nodes: [
+        { name: 't', opType: 'Transpose', input: ['nz'], output: ['idx'], attribute: [attr('perm', [1, 0])] },
+        { name: 'g', opType: 'GatherND', input: ['x', 'idx'], output: ['y'] },
+      ], inputs: [['x', f32([2, 3], 4), 'feed']] } };
+    await matchesOrt(m);
+    assert.deepEqual(compileFile(writeModel(m)).contents.nodes.map((n) => n.op), ['GatherND']);
+  });
+
   describe('refusals, each naming the node', () => {
     const x: T = f32([2, 3, 4]);
     it('NonZero on a run-time input: its output shape depends on the values', () => {
-      refused({ op: 'NonZero', opset: 13, inputs: [['x', x, 'feed']], outputs: [['y', 'int64']] }, /node 'nonzero_node' \(NonZero\): output 'y' has no static shape \(\[3,\?\]\)/);
+      refused({ op: 'NonZero', opset: 13, inputs: [['x', x, 'feed']], outputs: [['y', 'int64']] }, /node 'nonzero_node' \(NonZero\): output 'y' has no static shape \(\[3,\?\]\): it depends on the value of 'x', which is not a constant; spc compiles static shapes only/);
     });
     it('Reduce axes out of range (attribute and input form)', () => {
       refused({ op: 'ReduceMax', opset: 13, attrs: { axes: [3] }, inputs: [['x', x, 'feed']], outputs: [['y', 'float32']] }, /node 'reducemax_node' \(ReduceMax\): axes value 3 is out of range for rank 3/);

@@ -8,8 +8,11 @@ import type { Out, Rule, RuleCtx, Shape } from './rule.js';
 import { fmt, product, UNKNOWN } from './rule.js';
 import { parseEquation, planEinsum } from '../../../runtime/kernels/common/einsum.js';
 
-/** Ops whose input 0 gives the output's size by its value (not its shape): a refusal names it. */
-export const VALUE_SETS_SHAPE_FROM_INPUT_0: ReadonlySet<string> = new Set(['ConstantOfShape', 'Range']);
+/**
+ * Ops whose input 0 gives the output's size by its value (not its shape): a refusal names it.
+ * NonZero's count is data-dependent the same way (its rule lives in reduce.ts).
+ */
+export const VALUE_SETS_SHAPE_FROM_INPUT_0: ReadonlySet<string> = new Set(['ConstantOfShape', 'Range', 'NonZero']);
 
 const same = (c: RuleCtx): Out[] => [{ dtype: c.in(0).dtype, shape: c.shape(0) }];
 

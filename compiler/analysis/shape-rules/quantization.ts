@@ -114,7 +114,9 @@ export function quantizationRules(base: { readonly conv: Rule; readonly matmul: 
   const qLinearMatMul: Rule = (c) => {
     zeroPointOf(c, 2, dtypeIn(c, 0, INT8, 'a'), "a's zero point");
     zeroPointOf(c, 5, dtypeIn(c, 3, INT8, 'b'), "b's zero point");
-    for (const i of [1, 4, 6]) dtypeIn(c, i, ['float32'], 'the scale');
+    // Opset 21 adds float16 scales; the three share one type.
+    const scale = dtypeIn(c, 1, c.opset >= 21 ? ['float32', 'float16'] : ['float32'], 'the scale');
+    for (const i of [4, 6]) dtypeIn(c, i, [scale], 'the scale');
     const y = dtypeIn(c, 7, INT8, 'y_zero_point');
     const { m, n } = lastDims(c, 0, 3);
     scalarOrVector(c, [1, 2], m, 'one per row of a');

@@ -1,6 +1,6 @@
 // Reference NonZero (every numeric dtype and bool): the int64 indices [rank, count] of the
 // non-zero elements in row-major order. Its output shape depends on the input's values, so spc
-// runs it only when the input is a constant (constant folding); the shape rule refuses it otherwise.
+// runs it only when the input is a constant (constant folding); requireStaticShapes refuses it otherwise.
 
 import type { DType } from '../../tensor.js';
 import { defineKernel } from '../common/define.js';

@@ -8,17 +8,16 @@ import { defineKernel } from '../common/define.js';
 import type { Cells } from '../common/define.js';
 import { windowGeometry, windowTapTable } from '../common/geometry.js';
 import { convChannels } from '../common/conv-plan.js';
-import { checkScalar, checkScalarOrVector, INT8_TYPES, paramAt, QUANT_RANGE, quantizeValue } from '../common/quant.js';
+import { checkParam, INT8_TYPES, int8Operand, paramAt, requantizer } from '../common/quant.js';
 
 interface IntegerConv { readonly cout: number; readonly outSize: number; run(acc: Int32Array): void }
 
 /** Binds x, w (input indices `xi`, `wi`) and their zero points, checks the Conv geometry against `y`, and returns the int32 accumulation. */
 function integerConv(c: Checker, xi: number, xZpi: number, wi: number, wZpi: number, y: TensorView, bias?: TensorView): IntegerConv {
-  const x = c.input(xi, INT8_TYPES), w = c.input(wi, INT8_TYPES);
-  const xZp = c.optionalInput(xZpi, [x.dtype]), wZp = c.optionalInput(wZpi, [w.dtype]);
+  const { x, zp: xZp } = int8Operand(c, xi, xZpi), { x: w, zp: wZp } = int8Operand(c, wi, wZpi);
   const { batch, cin, cout, cinPerGroup, group } = convChannels(c, x, w, y);
-  checkScalar(c, xZp, `input ${xZpi} (x's zero point)`);
-  checkScalarOrVector(c, wZp, cout, `input ${wZpi} (w's zero point)`, 'one per output channel');
+  checkParam(c, xZp, `input ${xZpi} (x's zero point)`, {});
+  checkParam(c, wZp, `input ${wZpi} (w's zero point)`, { per: { len: cout, what: 'one per output channel' } });
   if (bias !== undefined) c.shapeIs(bias, [cout], 'bias');
   const g = windowGeometry(c, x.shape.slice(2), w.shape.slice(2), y.shape.slice(2), false);
   const table = windowTapTable(g, c);
@@ -68,25 +67,16 @@ export const qLinearConvRef = defineKernel({
     const y = c.output(0, INT8_TYPES);
     const bias = c.optionalInput(8, ['int32']);
     const conv = integerConv(c, 0, 2, 3, 5, y, bias);
-    const xScale = c.input(1, ['float32']), wScale = c.input(4, ['float32']), yScale = c.input(6, ['float32']);
-    const yZp = c.optionalInput(7, [y.dtype]);
-    checkScalar(c, xScale, 'input 1 (x_scale)');
-    checkScalarOrVector(c, wScale, conv.cout, 'input 4 (w_scale)', 'one per output channel');
-    checkScalar(c, yScale, 'input 6 (y_scale)');
-    checkScalar(c, yZp, 'input 7 (y_zero_point)');
-    const [lo, hi] = QUANT_RANGE[y.dtype]!;
     const { cout, outSize } = conv;
+    const requantize = requantizer(c, y, {
+      names: ['x_scale', 'w_scale', 'y_scale', 'y_zero_point'],
+      forms: [{}, { per: { len: cout, what: 'one per output channel' } }, {}, {}],
+      scaleTypes: ['float32'],
+    }, () => 0, (t) => Math.floor(t / outSize) % cout);
     const acc = new Int32Array(y.shape.reduce((p, d) => p * d, 1));
-    const yd = y.data as Cells;
     return () => {
       conv.run(acc);
-      const xs = paramAt(xScale, 0), ys = paramAt(yScale, 0), zy = paramAt(yZp, 0);
-      for (let t = 0; t < acc.length; t++) {
-        const oc = Math.floor(t / outSize) % cout;
-        // The multiplier x_scale · w_scale / y_scale in float32, as the spec's reference computes it.
-        const mult = Math.fround(Math.fround(xs * paramAt(wScale, oc)) / ys);
-        yd[t] = quantizeValue(acc[t]! * mult, zy, lo, hi);
-      }
+      requantize(acc);
     };
   },
 });

@@ -1,21 +1,21 @@
 // Reference MatMulInteger and QLinearMatMul (opset 10+; int8/uint8, numpy matmul shapes): the
 // product of (A − a_zero_point) and (B − b_zero_point) accumulated in int32, zero points per
-// tensor, per row of A or per column of B; QLinearMatMul requantizes it to y's scale and zero point.
+// tensor, per row of A or per column of B; QLinearMatMul requantizes it to y's scale and zero point
+// (scales float32, or float16 from opset 21).
 
 import type { TensorView } from '../../tensor.js';
 import type { Checker } from '../common/define.js';
 import { defineKernel } from '../common/define.js';
 import type { Cells } from '../common/define.js';
 import { planMatMul } from '../common/matmul-shape.js';
-import { checkScalarOrVector, INT8_TYPES, paramAt, QUANT_RANGE, quantizeValue } from '../common/quant.js';
+import { checkParam, INT8_TYPES, int8Operand, paramAt, requantizer, SCALE_TYPES } from '../common/quant.js';
 
 /** Binds A, B and their zero points (`aZp`, `bZp` input indices) and returns a closure filling `acc` with the int32 products. */
 function integerMatMul(c: Checker, ai: number, aZpi: number, bi: number, bZpi: number, y: TensorView): { run(acc: Int32Array): void; m: number; n: number } {
-  const a = c.input(ai, INT8_TYPES), b = c.input(bi, INT8_TYPES);
-  const aZp = c.optionalInput(aZpi, [a.dtype]), bZp = c.optionalInput(bZpi, [b.dtype]);
+  const { x: a, zp: aZp } = int8Operand(c, ai, aZpi), { x: b, zp: bZp } = int8Operand(c, bi, bZpi);
   const { m, k, n, aOffsets, bOffsets } = planMatMul(c, a, b, y);
-  checkScalarOrVector(c, aZp, m, `input ${aZpi} (A's zero point)`, 'one per row of A');
-  checkScalarOrVector(c, bZp, n, `input ${bZpi} (B's zero point)`, 'one per column of B');
+  checkParam(c, aZp, `input ${aZpi} (A's zero point)`, { per: { len: m, what: 'one per row of A' } });
+  checkParam(c, bZp, `input ${bZpi} (B's zero point)`, { per: { len: n, what: 'one per column of B' } });
   const ad = a.data as Cells, bd = b.data as Cells;
   return {
     m, n,
@@ -51,24 +51,17 @@ export const qLinearMatMulRef = defineKernel({
   prepare(c) {
     const y = c.output(0, INT8_TYPES);
     const mm = integerMatMul(c, 0, 2, 3, 5, y);
-    const aScale = c.input(1, ['float32']), bScale = c.input(4, ['float32']), yScale = c.input(6, ['float32']);
-    const yZp = c.optionalInput(7, [y.dtype]);
-    checkScalarOrVector(c, aScale, mm.m, 'input 1 (a_scale)', 'one per row of A');
-    checkScalarOrVector(c, bScale, mm.n, 'input 4 (b_scale)', 'one per column of B');
-    checkScalarOrVector(c, yScale, mm.n, 'input 6 (y_scale)', 'one per column of Y');
-    checkScalarOrVector(c, yZp, mm.n, 'input 7 (y_zero_point)', 'one per column of Y');
-    const [lo, hi] = QUANT_RANGE[y.dtype]!;
     const { m, n } = mm;
+    const perColumn = { per: { len: n, what: 'one per column of Y' } };
+    const requantize = requantizer(c, y, {
+      names: ['a_scale', 'b_scale', 'y_scale', 'y_zero_point'],
+      forms: [{ per: { len: m, what: 'one per row of A' } }, { per: { len: n, what: 'one per column of B' } }, perColumn, perColumn],
+      scaleTypes: SCALE_TYPES,
+    }, (t) => Math.floor(t / n) % m, (t) => t % n);
     const acc = new Int32Array(y.shape.reduce((p, d) => p * d, 1));
-    const yd = y.data as Cells;
     return () => {
       mm.run(acc);
-      for (let t = 0; t < acc.length; t++) {
-        const i = Math.floor(t / n) % m, j = t % n;
-        // The multiplier a_scale · b_scale / y_scale in float32, as the spec's reference computes it.
-        const mult = Math.fround(Math.fround(paramAt(aScale, i) * paramAt(bScale, j)) / paramAt(yScale, j));
-        yd[t] = quantizeValue(acc[t]! * mult, paramAt(yZp, j), lo, hi);
-      }
+      requantize(acc);
     };
   },
 });

@@ -4,22 +4,20 @@
 
 import { defineKernel, idDType } from '../common/define.js';
 import type { Cells } from '../common/define.js';
-import { paramIndex, QUANT_RANGE, QUANT_TYPES, quantizeValue } from '../common/quant.js';
+import { linearParams, QUANT_RANGE, QUANT_TYPES, quantizeValue } from '../common/quant.js';
 
 export const quantizeLinearRef = defineKernel({
   dtype: idDType(['float32']), tile: '1x1', op: 'QuantizeLinear', target: 'ref', dtypes: ['float32'],
   prepare(c) {
     const x = c.input(0, ['float32']), scale = c.input(1, ['float32']), zp = c.optionalInput(2, QUANT_TYPES);
     const y = c.output(0, QUANT_TYPES);
-    c.shapeIs(y, x.shape, 'output');
     if (zp !== undefined) c.sameDType(zp, y, 'output');
     const [lo, hi] = QUANT_RANGE[y.dtype]!;
-    const at = paramIndex(c, x.shape, scale, zp, c.int('axis', 1), c.int('block_size', 0));
-    const n = x.shape.reduce((p, d) => p * d, 1);
+    const { n, at } = linearParams(c, x, y, scale, zp);
     const xd = x.data as Float32Array, sd = scale.data as Float32Array, zd = zp?.data as Cells | undefined, yd = y.data as Cells;
     return () => {
       for (let i = 0; i < n; i++) {
-        const p = at === undefined ? 0 : at[i]!;
+        const p = at(i);
         // numpy and onnxruntime divide in float32 before rounding: the quotient is rounded to float32 first.
         yd[i] = quantizeValue(Math.fround(xd[i]! / sd[p]!), zd === undefined ? 0 : (zd[p] as number), lo, hi);
       }
@@ -34,14 +32,12 @@ export const dequantizeLinearRef = defineKernel({
   prepare(c) {
     const x = c.input(0, DEQUANT_TYPES), scale = c.input(1, ['float32']), zp = c.optionalInput(2, DEQUANT_TYPES);
     const y = c.output(0, ['float32']);
-    c.shapeIs(y, x.shape, 'output');
     if (zp !== undefined) c.sameDType(x, zp, 'zero point');
-    const at = paramIndex(c, x.shape, scale, zp, c.int('axis', 1), c.int('block_size', 0));
-    const n = x.shape.reduce((p, d) => p * d, 1);
+    const { n, at } = linearParams(c, x, y, scale, zp);
     const xd = x.data as Cells, sd = scale.data as Float32Array, zd = zp?.data as Cells | undefined, yd = y.data as Float32Array;
     return () => {
       for (let i = 0; i < n; i++) {
-        const p = at === undefined ? 0 : at[i]!;
+        const p = at(i);
         const diff = Math.fround(Math.fround(xd[i] as number) - Math.fround(zd === undefined ? 0 : (zd[p] as number)));
         yd[i] = diff * sd[p]!;
       }

@@ -116,6 +116,36 @@ describe('kernel choice', function () {
     assert.match(c.reason, /^DENSIFIED: no kernel reads nm for Conv; WebAssembly SIMD kernel: est\. \S+ ms \(only candidate\)$/);
   });
 
+  it('--prefer size says whether the packed kernel is also the fastest or runs even where slower (estimates and target order)', () => {
+    const nm = prunedConv((w) => maskNm(w, 32, 32, 2, 4), { kind: 'nm', pattern: '2:4', n: 2, m: 4 });
+    const n = nm.nodes[0]!;
+    const denseNs = 0.06 * 32 * 32 * 64;
+    // The standard N:M conv priced at `f` × dense (its work is the 512 kept weights × 64 pixels), the row-block one far above.
+    const at = (f: number) => makeProfile([entry('f32-conv-4x8-wasmsimd@pointwise', 0.06), entry('f32-convnm-24x1-wasmsimd@pointwise', (f * denseNs) / (512 * 64)),
+      entry('f32-convnm-4x8-wasmsimd@pointwise', 1)]);
+    const choice = (f: number, prefer: 'speed' | 'size') => chooseKernel(nm, n, registry, ['wasmsimd'], at(f), prefer)!;
+    // Half dense's time: speed runs it too, so size must not call it slower.
+    assert.equal(choice(0.5, 'speed').kernel.id, 'f32-convnm-24x1-wasmsimd');
+    const fastest = choice(0.5, 'size');
+    assert.equal(fastest.kernel.id, 'f32-convnm-24x1-wasmsimd');
+    assert.match(fastest.reason, /^nm sparse \(--prefer size: packed, also the fastest\): est\. \S+ ms vs dense f32-conv-4x8-wasmsimd \S+ ms$/);
+    // Twice dense's time, and a near tie that --prefer speed densifies: packed even where slower.
+    for (const f of [2, 0.95]) {
+      assert.equal(choice(f, 'speed').kernel.id, 'f32-conv-4x8-wasmsimd', `speed at ${f}× dense`);
+      const slower = choice(f, 'size');
+      assert.equal(slower.kernel.id, 'f32-convnm-24x1-wasmsimd');
+      assert.match(slower.reason, /^nm sparse \(--prefer size: packed even where slower\): est\. /, `size at ${f}× dense`);
+    }
+    // No profile entry for Conv: target order. The wasmsimd N:M kernel is speed's choice too; a js
+    // N:M kernel behind a wasmsimd dense one is not.
+    const empty = makeProfile([]);
+    assert.match(chooseKernel(nm, n, registry, ['wasmsimd', 'js'], empty, 'size')!.reason, /\(--prefer size: packed, also the fastest\)$/);
+    const noWasmNm = makeRegistry(ALL_KERNELS.filter((k) => !(k.target === 'wasmsimd' && k.format === 'nm')));
+    const jsNm = chooseKernel(nm, n, noWasmNm, ['wasmsimd', 'js'], empty, 'size')!;
+    assert.equal(jsNm.kernel.id, 'f32-convnm-8x1-js');
+    assert.match(jsNm.reason, /\(--prefer size: packed even where slower\)$/);
+  });
+
   it('a kernel added to the registry is a candidate at once, priced by its prior: row-block nm wins on shared-rows 2:4, loses on plain 2:4', () => {
     // Stands for the wasmsimd row-block N:M kernel (4 output rows over the union of their kept columns).
     const rowBlock: Kernel = { id: 'f32-convnm-4x8-wasmsimd', dtype: 'f32', op: 'Conv', target: 'wasmsimd', epilogue: '', format: 'nm', tile: '4x8', rowBlock: 4, dtypes: ['float32'], prepare: () => () => {} };

@@ -1,9 +1,15 @@
 // What the wasmsimd kernel tests share: a seeded generator, the epilogue attributes every kernel
-// is run with, views in WebAssembly memory or in plain memory, and the no-allocation trap.
+// is run with, views in WebAssembly memory or in plain memory, a kernel prepared in a fresh space,
+// the no-allocation trap, the relaxed/SIMD128 agreement bound and the packed-weight refusals.
 
-import type { Attrs, Kernel } from '../../../runtime/kernels/kernel.js';
+import { strict as assert } from 'node:assert';
+import type { Attrs, Kernel, NodeShapes, RunFn } from '../../../runtime/kernels/kernel.js';
+import { KernelError } from '../../../runtime/kernels/kernel.js';
 import type { WasmSpace } from '../../../runtime/kernels/wasm/env.js';
+import { createWasmSpace, relaxedSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
+import type { PackedWeight } from '../../../runtime/sparse/packed.js';
 import type { TensorView } from '../../../runtime/tensor.js';
+import { sizeOf } from '../../../runtime/tensor.js';
 
 /** Deterministic values in [−1, 1). */
 export function rng(seed: number): () => number {
@@ -28,6 +34,51 @@ export function wasmView(space: WasmSpace, shape: readonly number[], data: Float
 }
 
 export const plain = (shape: readonly number[], data: Float32Array): TensorView => ({ dtype: 'float32', shape, data });
+
+/** A packed weight of `shape` (its dense data empty: the kernel must read the packed form). */
+export const packedView = (shape: readonly number[], packed: PackedWeight): TensorView => ({ dtype: 'float32', shape, data: new Float32Array(0), packed });
+
+/**
+ * Kernel k prepared in a fresh WebAssembly space (the relaxed-SIMD module where there is one,
+ * unless `relaxedSimd` is false): every unpacked input copied into its memory, a packed weight
+ * passed as it is, the output NaN-filled; scratch exactly as the kernel declares for `shapes`
+ * (prepare throws when it takes more). `got` is the output, read after `run`.
+ */
+export async function prepareInWasm(k: Kernel, shapes: NodeShapes, inputs: readonly (TensorView | undefined)[], output: readonly number[], attrs: Attrs, relaxedSimd = true): Promise<{ readonly run: RunFn; readonly got: Float32Array }> {
+  const fixed = inputs.reduce((a, v) => a + (v && !v.packed ? v.data.length * 4 + 16 : 0), 0) + sizeOf(output) * 4 + 16;
+  const space = await createWasmSpace(fixed, k.scratchBytes!(shapes), relaxedSimd);
+  assert.ok(space, 'WebAssembly SIMD is available');
+  assert.equal(space.relaxed, relaxedSimd && relaxedSimdAvailable(), 'the module asked for');
+  const y = wasmView(space, output, new Float32Array(sizeOf(output)).fill(Number.NaN));
+  const views = inputs.map((v) => v && (v.packed ? v : wasmView(space, v.shape, v.data as Float32Array)));
+  const run = k.prepare({ node: `test-${k.id}`, inputs: views, outputs: [y], attrs, wasm: space });
+  return { run, got: y.data as Float32Array };
+}
+
+/** `p` with every index out of range: an N:M slot index of 0xff, a CSR/BSR column of 60000. */
+export function corruptIndices(p: PackedWeight): PackedWeight {
+  return p.format === 'nm' ? { ...p, indices: p.indices.map(() => 0xff) } : { ...p, colIdx: p.colIdx.map(() => 60000) };
+}
+
+/**
+ * A packed-weight kernel's preconditions with a WasmEnv: x [`shapes.x`] → y [`shapes.y`] with
+ * weight `good` (of shape `shapes.w`) prepares; each `refused` weight (a packed one, or undefined
+ * for a dense weight) throws a KernelError naming the node and the kernel whose message matches.
+ */
+export async function assertWeightRefusals(k: Kernel, shapes: { readonly x: readonly number[]; readonly y: readonly number[]; readonly w: readonly number[] },
+  good: PackedWeight, refused: readonly (readonly [PackedWeight | undefined, RegExp])[]): Promise<void> {
+  const space = (await createWasmSpace(4096, 4096))!;
+  const x = wasmView(space, shapes.x, new Float32Array(sizeOf(shapes.x))), y = wasmView(space, shapes.y, new Float32Array(sizeOf(shapes.y)));
+  const prep = (packed: PackedWeight | undefined) => () => k.prepare({
+    node: 'layer7', wasm: space, outputs: [y], attrs: {},
+    inputs: [x, packed ? packedView(shapes.w, packed) : plain(shapes.w, new Float32Array(sizeOf(shapes.w)))],
+  });
+  for (const [packed, reason] of refused) {
+    assert.throws(prep(packed), (e: unknown) => e instanceof KernelError && e.message.includes("node 'layer7'") && e.message.includes(k.id) && reason.test(e.message),
+      `${k.id}: ${packed ? packed.format : 'dense'} weight refused with ${reason}`);
+  }
+  prep(good)(); // and the good one prepares and runs
+}
 
 const ALLOCATORS = ['ArrayBuffer', 'Float32Array', 'Float64Array', 'Int32Array', 'Uint32Array', 'Uint16Array', 'Uint8Array', 'Int8Array', 'Int16Array', 'BigInt64Array', 'Array'];
 

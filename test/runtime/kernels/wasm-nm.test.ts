@@ -12,14 +12,12 @@
 // run every pruned conv on it, and the wasm outputs match the js fallback's.
 
 import { strict as assert } from 'node:assert';
-import { assertModulesAgree, epilogueAttrs, plain, rng, wasmView, withoutAllocation } from './wasm-harness.js';
+import { assertModulesAgree, assertWeightRefusals, corruptIndices, epilogueAttrs, packedView, plain, prepareInWasm, rng, withoutAllocation } from './wasm-harness.js';
 import type { Attrs, Kernel } from '../../../runtime/kernels/kernel.js';
-import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
-import { createWasmSpace, relaxedSimdAvailable, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
+import { relaxedSimdAvailable, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
 import { nmChunkSlots } from '../../../runtime/kernels/wasm/conv-nm.js';
-import type { TensorView } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
 import { maskNm } from '../../../compiler/sparse/prune/masks.js';
 import { packCsr, packNm } from '../../../compiler/sparse/pack/pack.js';
@@ -118,7 +116,7 @@ async function check(k: Kernel, c: ConvCase, seed: number): Promise<void> {
   }
   data[1] = fromWeightMatrix('Conv', wShape, false, mat) as Float32Array<ArrayBuffer>;
   const packed = packNm(rows, cols, mat, nk, mk);
-  const weight: TensorView = { dtype: 'float32', shape: wShape, data: new Float32Array(0), packed };
+  const weight = packedView(wShape, packed);
 
   const ref = refOf(k);
   const want = new Float32Array(sizeOf(output));
@@ -128,13 +126,8 @@ async function check(k: Kernel, c: ConvCase, seed: number): Promise<void> {
 
   const shapes = nodeShapesOf({ node: 'probe', inputs: inputs.map((s, i) => s && (i === 1 ? weight : plain(s, data[i]!))), outputs: [plain(output, want)], attrs });
   assert.ok(k.supports!(shapes), `${k.id} should support '${c.name}'`);
-  const fixed = data.reduce((s, d) => s + (d ? d.length * 4 + 16 : 0), 0) + sizeOf(output) * 4 + 16;
-  const prepareOn = async (relaxedSimd: boolean): Promise<{ run: () => void; got: Float32Array }> => {
-    const space = (await createWasmSpace(fixed, k.scratchBytes!(shapes), relaxedSimd))!; // scratch exactly as declared: prepare throws when it takes more
-    const y = wasmView(space, output, new Float32Array(sizeOf(output)).fill(Number.NaN));
-    const run = k.prepare({ node: `test-${k.id}`, inputs: inputs.map((s, i) => s && (i === 1 ? weight : wasmView(space, s, data[i]!))), outputs: [y], attrs, wasm: space });
-    return { run, got: y.data as Float32Array };
-  };
+  const views = inputs.map((s, i) => s && (i === 1 ? weight : plain(s, data[i]!)));
+  const prepareOn = (relaxedSimd: boolean) => prepareInWasm(k, shapes, views, output, attrs, relaxedSimd);
   const { run, got } = await prepareOn(true);
   const P = sizeOf(output.slice(2));
   for (const pass of ['first run', 'second run']) {
@@ -198,7 +191,7 @@ async function checkGemm(k: Kernel, g: GemmCase, seed: number): Promise<void> {
   const [nk, mk] = g.nm ?? [2, 4];
   const mat = maskNm(toWeightMatrix('Gemm', bShape, !!g.transB, data[1]!), g.n, g.k, nk, mk);
   data[1] = fromWeightMatrix('Gemm', bShape, !!g.transB, mat) as Float32Array<ArrayBuffer>;
-  const weight: TensorView = { dtype: 'float32', shape: bShape, data: new Float32Array(0), packed: packNm(g.n, g.k, mat, nk, mk) };
+  const weight = packedView(bShape, packNm(g.n, g.k, mat, nk, mk));
   const a = { transA: g.transA ? 1 : 0, transB: g.transB ? 1 : 0, ...(g.alphaBeta ? { alpha: 0.5, beta: 2 } : {}) };
   const attrs = { ...a, ...epilogueAttrs(k) };
   const ref = ALL_KERNELS.find((r) => r.target === 'ref' && r.op === 'Gemm' && r.epilogue === k.epilogue && (r.format ?? 'dense') === 'dense')!;
@@ -209,13 +202,8 @@ async function checkGemm(k: Kernel, g: GemmCase, seed: number): Promise<void> {
   const probe = nodeShapesOf({ node: 'probe', inputs: shapes.map((s, i) => s && (i === 1 ? weight : plain(s, data[i]!))), outputs: [plain([g.m, g.n], want)], attrs });
   const name = `gemm M=${g.m} K=${g.k} N=${g.n} transA=${g.transA ? 1 : 0} transB=${g.transB ? 1 : 0} C=${g.c ?? 'none'}${g.alphaBeta ? ' alpha 0.5 beta 2' : ''} ${nk}:${mk}`;
   assert.ok(k.supports!(probe), `${k.id} should support ${name}`);
-  const fixed = data.reduce((t, d) => t + (d ? d.length * 4 + 16 : 0), 0) + g.m * g.n * 4 + 16;
-  const prepareOn = async (relaxedSimd: boolean): Promise<{ run: () => void; got: Float32Array }> => {
-    const space = (await createWasmSpace(fixed, k.scratchBytes!(probe), relaxedSimd))!;
-    const y = wasmView(space, [g.m, g.n], new Float32Array(g.m * g.n).fill(Number.NaN));
-    const run = k.prepare({ node: `test-${k.id}`, inputs: shapes.map((s, i) => s && (i === 1 ? weight : wasmView(space, s, data[i]!))), outputs: [y], attrs, wasm: space });
-    return { run, got: y.data as Float32Array };
-  };
+  const views = shapes.map((s, i) => s && (i === 1 ? weight : plain(s, data[i]!)));
+  const prepareOn = (relaxedSimd: boolean) => prepareInWasm(k, probe, views, [g.m, g.n], attrs, relaxedSimd);
   const { run, got } = await prepareOn(true);
   withoutAllocation(run);
   for (let i = 0; i < want.length; i++) {
@@ -297,7 +285,7 @@ async function checkMatMul(k: Kernel, g: MatMulCase, seed: number): Promise<void
   const [nk, mk] = g.nm ?? [2, 4];
   const mat = maskNm(toWeightMatrix('MatMul', bShape, false, data[1]!), g.n, K, nk, mk);
   data[1] = fromWeightMatrix('MatMul', bShape, false, mat) as Float32Array<ArrayBuffer>;
-  const weight: TensorView = { dtype: 'float32', shape: bShape, data: new Float32Array(0), packed: packNm(g.n, K, mat, nk, mk) };
+  const weight = packedView(bShape, packNm(g.n, K, mat, nk, mk));
   const attrs = epilogueAttrs(k);
   const refOf = (e: string): Kernel => ALL_KERNELS.find((r) => r.target === 'ref' && r.op === 'MatMul' && r.epilogue === e && (r.format ?? 'dense') === 'dense')!;
   const want = new Float32Array(g.n), scale = new Float32Array(g.n);
@@ -306,12 +294,7 @@ async function checkMatMul(k: Kernel, g: MatMulCase, seed: number): Promise<void
   const probe = nodeShapesOf({ node: 'probe', inputs: [plain(g.a, data[0]!), weight], outputs: [plain(yShape, want)], attrs });
   const name = `matmul A [${g.a.join(',')}] N=${g.n} ${nk}:${mk}`;
   assert.ok(k.supports!(probe), `${k.id} should support ${name}`);
-  const prepareOn = async (relaxedSimd: boolean): Promise<{ run: () => void; got: Float32Array }> => {
-    const space = (await createWasmSpace(data[0]!.length * 4 + g.n * 4 + 64, k.scratchBytes!(probe), relaxedSimd))!;
-    const y = wasmView(space, yShape, new Float32Array(g.n).fill(Number.NaN));
-    const run = k.prepare({ node: `test-${k.id}`, inputs: [wasmView(space, g.a, data[0]!), weight], outputs: [y], attrs, wasm: space });
-    return { run, got: y.data as Float32Array };
-  };
+  const prepareOn = (relaxedSimd: boolean) => prepareInWasm(k, probe, [plain(g.a, data[0]!), weight], yShape, attrs, relaxedSimd);
   const { run, got } = await prepareOn(true);
   withoutAllocation(run);
   for (let i = 0; i < g.n; i++) {
@@ -367,19 +350,10 @@ describe('convnm 24x1 preconditions', function () {
   });
   it('with a WasmEnv, a corrupt N:M index stream, a csr weight (unsupported) and a dense weight are KernelErrors naming the node and kernel', async function () {
     if (!simd) this.skip();
-    const space = (await createWasmSpace(4096, 4096))!;
-    const x = wasmView(space, [1, 4, 2, 2], new Float32Array(16)), y = wasmView(space, [1, 8, 2, 2], new Float32Array(32));
     const w = new Float32Array(32).map((_, i) => (i % 2 ? 0 : 1 + i));
     const good = packNm(8, 4, w, 2, 4);
-    const prep = (packed: TensorView['packed']) => () => k.prepare({
-      node: 'layer9', wasm: space, outputs: [y], attrs: {},
-      inputs: [x, { dtype: 'float32', shape: [8, 4, 1, 1], data: packed ? new Float32Array(0) : new Float32Array(32), ...(packed ? { packed } : {}) }],
-    });
-    const named = (re: RegExp) => (e: unknown) => e instanceof KernelError && e.message.includes("node 'layer9'") && e.message.includes(k.id) && re.test(e.message);
-    assert.throws(prep({ ...good, indices: good.indices.map(() => 0xff) }), named(/nm: slot index/));
-    assert.throws(prep(packCsr(8, 4, w)), named(/needs .* an N:M weight/));
-    assert.throws(prep(undefined), named(/dense weight/));
-    prep(good)();
+    await assertWeightRefusals(k, { x: [1, 4, 2, 2], y: [1, 8, 2, 2], w: [8, 4, 1, 1] }, good,
+      [[corruptIndices(good), /nm: slot index/], [packCsr(8, 4, w), /needs .* an N:M weight/], [undefined, /dense weight/]]);
   });
 });
 

@@ -11,15 +11,14 @@
 // js, ref select these kernels for their pruned layers and match the js fallback.
 
 import { strict as assert } from 'node:assert';
-import { absoluteSums, assertModulesAgree, epilogueAttrs, plain, reductionLength, rng, wasmView, withoutAllocation } from './wasm-harness.js';
+import { absoluteSums, assertModulesAgree, assertWeightRefusals, corruptIndices, epilogueAttrs, packedView, plain, prepareInWasm, reductionLength, rng, withoutAllocation } from './wasm-harness.js';
 import type { Attrs, Kernel, RunFn } from '../../../runtime/kernels/kernel.js';
-import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS, WASMSIMD_KERNELS } from '../../../runtime/kernels/index.js';
-import { createWasmSpace, relaxedSimdAvailable, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
+import { relaxedSimdAvailable, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
 import { rowBlockFill, rowBlocks } from '../../../runtime/kernels/wasm/rowblock.js';
 import { Checker } from '../../../runtime/kernels/common/define.js';
-import type { TensorView, TypedArray } from '../../../runtime/tensor.js';
+import type { TypedArray } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
 import type { PackedWeight } from '../../../runtime/sparse/packed.js';
 import { packBsr, packCsr, packNm } from '../../../compiler/sparse/pack/pack.js';
@@ -205,22 +204,16 @@ async function prepareCase(k: Kernel, ref: Kernel, c: Case, seed: number, relaxe
   for (let i = 0; i < mat.length; i++) mat[i] = next();
   prune(c.pattern, rows, cols, mat, next);
   data[1] = fromWeightMatrix(op, wShape, transB, mat) as Float32Array<ArrayBuffer>;
-  const weight: TensorView = { dtype: 'float32', shape: wShape, data: new Float32Array(0), packed: pack(c.pattern, rows, cols, mat) };
+  const weight = packedView(wShape, pack(c.pattern, rows, cols, mat));
 
   const want = new Float32Array(sizeOf(c.output)).fill(Number.NaN);
   ref.prepare({ node: 'ref', inputs: c.inputs.map((s, i) => s && plain(s, data[i]!)), outputs: [plain(c.output, want)], attrs })();
 
   const shapes = nodeShapesOf({ node: 'probe', inputs: c.inputs.map((s, i) => s && (i === 1 ? weight : plain(s, data[i]!))), outputs: [plain(c.output, want)], attrs });
   assert.ok(k.supports?.(shapes), `${k.id} should support ${c.name}`);
-  const fixed = data.reduce((a, d) => a + (d ? d.length * 4 + 16 : 0), 0) + sizeOf(c.output) * 4 + 16;
-  // Scratch exactly as the kernel asks: prepare throws when it reserves more.
-  const space = await createWasmSpace(fixed, k.scratchBytes!(shapes), relaxedSimd);
-  assert.ok(space, 'WebAssembly SIMD is available');
-  assert.equal(space.relaxed, relaxedSimd && relaxedSimdAvailable(), 'the module asked for');
-  const inputs = c.inputs.map((s, i) => s && (i === 1 ? weight : wasmView(space, s, data[i]!)));
-  const y = wasmView(space, c.output, new Float32Array(sizeOf(c.output)).fill(Number.NaN));
-  const run = k.prepare({ node: `test-${k.id}`, inputs, outputs: [y], attrs, wasm: space });
-  return { want, got: y.data as Float32Array, run, data };
+  const views = c.inputs.map((s, i) => s && (i === 1 ? weight : plain(s, data[i]!)));
+  const { run, got } = await prepareInWasm(k, shapes, views, c.output, attrs, relaxedSimd);
+  return { want, got, run, data };
 }
 
 /** "row n (group ⌊n/4⌋), pixel p (tile ⌊p/8⌋)" in the kernel's Y = W·X layout. */
@@ -314,24 +307,10 @@ describe('row-block staging and preconditions', function () {
     if (!simd) this.skip();
     for (const id of ['f32-convnm-4x8-wasmsimd', 'f32-gemmnm-4x8-wasmsimd', 'f32-matmulbsr-4x8-wasmsimd']) {
       const k = ROWBLOCK.find((x) => x.id === id)!;
-      const space = (await createWasmSpace(4096, 4096))!;
       const w = new Float32Array(8 * 4).map((_, i) => (i % 2 ? 0 : 1 + i));
-      const [x, y, wShape] = k.op === 'Conv'
-        ? [wasmView(space, [1, 4, 2, 2], new Float32Array(16)), wasmView(space, [1, 8, 2, 2], new Float32Array(32)), [8, 4, 1, 1]]
-        : k.op === 'Gemm'
-          ? [wasmView(space, [2, 4], new Float32Array(8)), wasmView(space, [2, 8], new Float32Array(16)), [4, 8]]
-          : [wasmView(space, [2, 4], new Float32Array(8)), wasmView(space, [2, 8], new Float32Array(16)), [4, 8]];
+      const shapes = k.op === 'Conv' ? { x: [1, 4, 2, 2], y: [1, 8, 2, 2], w: [8, 4, 1, 1] } : { x: [2, 4], y: [2, 8], w: [4, 8] };
       const good = k.format === 'nm' ? packNm(8, 4, w, 2, 4) : packBsr(8, 4, w, 4, 1);
-      const bad: PackedWeight = good.format === 'nm' ? { ...good, indices: good.indices.map(() => 0xff) } : { ...good, colIdx: good.colIdx.map(() => 60000) };
-      const prep = (packed: PackedWeight | undefined) => () => k.prepare({
-        node: 'layer7', wasm: space, outputs: [y], attrs: {},
-        inputs: [x, { dtype: 'float32', shape: wShape, data: packed ? new Float32Array(0) : new Float32Array(32), ...(packed ? { packed } : {}) }],
-      });
-      const named = (re: RegExp) => (e: unknown) => e instanceof KernelError && /layer7/.test(e.message) && e.message.includes(k.id) && re.test(e.message);
-      assert.throws(prep(bad), named(/nm: slot index|bsr: block column/), id);
-      assert.throws(prep(packCsr(8, 4, w)), named(/packed as csr/), id);
-      assert.throws(prep(undefined), named(/dense weight/), id);
-      prep(good)(); // and the good one prepares and runs
+      await assertWeightRefusals(k, shapes, good, [[corruptIndices(good), /nm: slot index|bsr: block column/], [packCsr(8, 4, w), /packed as csr/], [undefined, /dense weight/]]);
     }
   });
 
