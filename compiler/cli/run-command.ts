@@ -38,6 +38,9 @@ export function runCommand(): Command {
       const bytes = readInputFile(file);
       const model = await loadArtifactFile(file, bytes);
       const bindings = (flags.input ?? []).map(parseInputBinding);
+      if (bindings.length === 0 && model.inputs.length > 0) {
+        throw new UsageError(`run: give the model's inputs with --input (${model.inputs.map((i) => `${i.name} ${i.dtype}[${i.shape.join(',')}]`).join(', ')})`);
+      }
       const feeds: Record<string, Feed> = {};
       const source = new Map<string, string>();
       const names = model.inputs.map((i) => i.name);
