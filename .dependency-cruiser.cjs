@@ -60,6 +60,7 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(dist|node_modules)/' },
+    // runtime/dist and compiler/dist are the staged package copies of dist/ (scripts/stage-packages.mjs).
+    exclude: { path: '^((runtime/|compiler/)?dist|node_modules)/' },
   },
 };

@@ -94,7 +94,7 @@ export interface CompileResult {
   readonly bought: Bought;
   /**
    * The generated dispatch module (`<name>.dispatch.ts`, see emit/dispatch.ts), importing the
-   * runtime as `spc/runtime/...`. Generated on first read, then kept.
+   * runtime as `spc-runtime/...`. Generated on first read, then kept.
    */
   readonly dispatch: string;
 }

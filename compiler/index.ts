@@ -1,5 +1,5 @@
 // Programmatic compiler API (`spc/compiler`). Node only (it reads files, hashes with
-// node:crypto); apps that only run models import `spc/runtime`, which pulls in none of this.
+// node:crypto); apps that only run models import `spc-runtime`, which pulls in none of this.
 
 import { compileBytes } from './compile.js';
 import type { CompileOptions, CompileResult } from './compile.js';
@@ -22,8 +22,8 @@ export interface CompileBytesOptions extends CompileOptions {
 
 /**
  * Compiles an ONNX model given as bytes. Returns the `.spm` artifact bytes (for loadModel of
- * `spc/runtime`), the generated dispatch module's TypeScript source (`dispatch`, importing
- * `spc/runtime/dispatch` and only the kernels the model uses; generated on first read) and the
+ * `spc-runtime`), the generated dispatch module's TypeScript source (`dispatch`, importing
+ * `spc-runtime/dispatch` and only the kernels the model uses; generated on first read) and the
  * per-layer report, plus the artifact's decoded contents, the IR and warnings. Throws SpcError
  * (naming the model, node and field) on a model it cannot compile.
  */

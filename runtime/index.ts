@@ -10,15 +10,19 @@ import type { TensorView } from './tensor.js';
 import type { Provenance } from './loader/model.js';
 import type { Limits } from './loader/limits.js';
 import type { WasmChoice } from './kernels/wasm/env.js';
+import { readArtifactSource, type ArtifactSource } from './loader/fetch.js';
+import { resolveLimits } from './loader/limits.js';
 
 export type { Feed, Model, RunOptions, TensorInfo, TensorView, KernelRegistry, Provenance, WasmChoice };
 export type { ExpansionStats } from './executor/bind.js';
+import { ArtifactError } from './loader/load.js';
 export { ArtifactError, parseArtifact } from './loader/load.js';
 export type { LoadedArtifact, LoadedNode, LayerRecipe } from './loader/model.js';
 export { RunError } from './executor/bind.js';
 export type { DType, TypedArray } from './tensor.js';
 export { DEFAULT_LIMITS } from './loader/limits.js';
 export type { Limits } from './loader/limits.js';
+export type { ArtifactSource } from './loader/fetch.js';
 
 /** `wasm` and `relaxedSimd` (WasmChoice, kernels/wasm/env.ts) choose how wasmsimd kernels run. */
 export interface LoadOptions extends WasmChoice {
@@ -31,9 +35,13 @@ export interface LoadOptions extends WasmChoice {
 /**
  * Validates the artifact completely, then prepares every kernel. `run(feeds, { outputs })`
  * writes into the caller's arrays: with every output given, a run allocates no array or buffer.
+ * `source` is the artifact's bytes, or a URL (fetched) or fetch Response to stream it from
+ * (loader/fetch.ts: refused at the header when it is not an artifact or is over the limits).
  */
-export async function loadModel(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): Promise<Model> {
-  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+export async function loadModel(source: Uint8Array | ArrayBuffer | ArtifactSource, options: LoadOptions = {}): Promise<Model> {
+  const u8 = source instanceof Uint8Array ? source
+    : source instanceof ArrayBuffer ? new Uint8Array(source)
+      : await readArtifactSource(source, resolveLimits(options.limits, (m) => new ArtifactError(m)));
   const artifact = parseArtifact(u8, { limits: options.limits });
   const interp = await Interpreter.create(artifact, options.registry ?? defaultRegistry(), options);
   return {

@@ -1,6 +1,6 @@
 // `npm run size`: the runtime's weight in an app, as an app would ship it. For each case it
-// writes a tiny browser app into a temp folder (with `node_modules/spc` linked to this package,
-// so `spc/runtime...` resolves through package.json `exports` to dist/, as after `npm install`),
+// writes a tiny browser app into a temp folder (`spc-runtime...` resolved through
+// runtime/package.json's exports to the repository build, scripts/runtime-exports.ts),
 // bundles it with esbuild (bundle, minify, ESM, platform browser), gzips the bundle (node:zlib,
 // level 9) and prints a table. The WebAssembly kernels are embedded in the bundle (base64 in
 // runtime/kernels/wasm/kernels.wasm.ts); the table shows their share. The model's .spm is data
@@ -13,7 +13,7 @@
 //
 // `--json` prints the rows as JSON; `--inputs` lists each bundle's largest inputs (metafile).
 
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,6 +24,7 @@ import { compileFile } from '../compiler/compile.js';
 import { loadModel } from '../runtime/index.js';
 import { KERNELS_RELAXED_DELTA_BASE64, KERNELS_WASM_BASE64 } from '../runtime/kernels/wasm/kernels.wasm.js';
 import { ROOT } from './bench/corpus.js';
+import { repoRuntimeFile } from './runtime-exports.js';
 
 /** Acceptance 2 of issue 8: the runtime of a 2:4 model, JS plus WASM, minified and gzipped. */
 export const BUDGET_BYTES = 60 * 1024;
@@ -60,7 +61,7 @@ const CASES: readonly Case[] = [
 
 /** The app: exports predict(bytes, input) so the bundle can be run and checked. */
 function appSource(kind: Case['kind']): string {
-  const load = kind === 'dispatch' ? "import { load } from './model.dispatch.ts';" : "import { loadModel as load } from 'spc/runtime';";
+  const load = kind === 'dispatch' ? "import { load } from './model.dispatch.ts';" : "import { loadModel as load } from 'spc-runtime';";
   return [
     load,
     'export async function predict(bytes: Uint8Array, input: Float32Array): Promise<Float32Array> {',
@@ -78,16 +79,17 @@ export async function bundleApp(dir: string, entry: string): Promise<{ code: Uin
   const r = await build({
     entryPoints: [join(dir, entry)], absWorkingDir: dir, bundle: true, minify: true, format: 'esm', platform: 'browser',
     target: 'es2022', write: false, metafile: true, logLevel: 'silent', legalComments: 'none',
+    plugins: [{
+      name: 'spc-runtime',
+      setup: (b) => b.onResolve({ filter: /^spc-runtime(\/|$)/ }, (args) => ({ path: repoRuntimeFile(args.path)! })),
+    }],
   });
   return { code: r.outputFiles[0].contents, metafile: r.metafile };
 }
 
-/** A temp folder holding `node_modules/spc` → this package (resolved through its exports). */
+/** A temp folder for an app (its `spc-runtime` imports are resolved by bundleApp). */
 export function appDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(ROOT, join(dir, 'node_modules', 'spc'), 'dir');
-  return dir;
+  return mkdtempSync(join(tmpdir(), prefix));
 }
 
 /** Metafile input paths relative to this package (esbuild reports them relative to the app folder). */

@@ -1,5 +1,5 @@
 // The generated per-model dispatch module: `spc compile` writes `<name>.dispatch.ts` beside the
-// .spm. It imports the runtime's loader and binding step (`spc/runtime/dispatch`) and ONLY the
+// .spm. It imports the runtime's loader and binding step (`spc-runtime/dispatch`) and ONLY the
 // kernel modules its model uses, checks that the artifact it is given has the layout it was
 // generated for (kernel per node, in order, and runtime/executor/bind.ts layoutFingerprint),
 // binds it exactly as the interpreter does, and runs the prepared closures unrolled: one
@@ -59,8 +59,8 @@ export interface DispatchImports {
   readonly extension: '' | '.js';
 }
 
-/** Package-relative specifiers: `spc/runtime/dispatch` and `spc/runtime/kernels/*` (package.json exports). */
-export const PACKAGE_IMPORTS: DispatchImports = { api: 'spc/runtime/dispatch', kernels: 'spc/runtime/kernels', extension: '' };
+/** The published runtime's specifiers: `spc-runtime/dispatch` and `spc-runtime/kernels/*` (runtime/package.json exports). */
+export const PACKAGE_IMPORTS: DispatchImports = { api: 'spc-runtime/dispatch', kernels: 'spc-runtime/kernels', extension: '' };
 
 export interface DispatchOptions {
   readonly imports?: DispatchImports;
@@ -115,7 +115,7 @@ export function generateDispatch(a: LoadedArtifact, options: DispatchOptions = {
     dispatchHeader(a.name),
     `// Runs ${tsCommentText(a.name)}.spm: ${a.nodes.length} nodes, ${kernelIds.length} distinct kernels, arena ${a.arenaBytes} bytes.`,
     '// load(bytes) checks the artifact has the layout this module was generated for, binds it as',
-    '// the interpreter does (spc/runtime/dispatch) and runs the prepared kernels in node order.',
+    '// the interpreter does (spc-runtime/dispatch) and runs the prepared kernels in node order.',
   ].join('\n');
   sf.addImportDeclaration({
     moduleSpecifier: imports.api,
@@ -159,7 +159,7 @@ export function generateDispatch(a: LoadedArtifact, options: DispatchOptions = {
 
   sf.addFunction({
     isExported: true, isAsync: true, name: 'load',
-    docs: ['Loads the artifact this module was generated for; the same semantics as loadModel from spc/runtime.'],
+    docs: ['Loads the artifact this module was generated for; the same semantics as loadModel from spc-runtime.'],
     parameters: [
       { name: 'bytes', type: 'Uint8Array | ArrayBuffer' },
       { name: 'options', type: 'DispatchLoadOptions', initializer: '{}' },

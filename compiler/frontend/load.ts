@@ -139,8 +139,10 @@ function pinInputs(g: Graph, overrides: Readonly<Record<string, readonly number[
     if (v.shape.every((d) => typeof d === 'number')) continue;
     const shape: Dim[] = [...v.shape];
     if (typeof shape[0] === 'string') {
-      warnings.push(`input '${name}': dynamic batch dimension '${shape[0]}' pinned to 1 (pin it with ${hint})`);
       shape[0] = 1;
+      // The suggestion is an option spc accepts as printed (a concrete size, not a placeholder).
+      const example = `--input-shape ${name}=${['8', ...shape.slice(1).map((d) => (typeof d === 'number' ? d : 'N'))].join('x')}`;
+      warnings.push(`input '${name}': dynamic batch dimension '${v.shape[0]}' pinned to 1 (for another batch size, e.g. 8: ${example})`);
     }
     const dynamic = shape.findIndex((d) => typeof d !== 'number');
     if (dynamic >= 0) {

@@ -1,7 +1,7 @@
 // What a generated dispatch module (compiler/emit/dispatch.ts) imports from the runtime, as the
-// package entry `spc/runtime/dispatch`: the validating loader, the shared binding step and the
+// package entry `spc-runtime/dispatch`: the validating loader, the shared binding step and the
 // feed/output helpers. It deliberately imports no kernel: the generated module imports the
-// kernels its model uses itself (`spc/runtime/kernels/...`), and the WebAssembly module only
+// kernels its model uses itself (`spc-runtime/kernels/...`), and the WebAssembly module only
 // when one of them is wasmsimd.
 
 import type { WasmChoice } from '../kernels/wasm/env.js';

@@ -4,8 +4,8 @@
 // `window.spcSample` exposes the same predict() to the end-to-end test.
 
 import { load } from 'spc-sample-model';
-import { parseArtifact } from 'spc/runtime';
-import type { Model } from 'spc/runtime';
+import { parseArtifact } from 'spc-runtime';
+import type { Model } from 'spc-runtime';
 import { downsample } from './downsample.js';
 
 interface TestImage { readonly index: number; readonly label: number; readonly pixels: readonly number[] }

@@ -1,7 +1,7 @@
 // Builds the browser sample into a static folder (default samples/browser/out/, ignored by git):
-// compiles samples/digits/digits_cnn.onnx at 2:4 with spc/compiler's compile, type-checks app.ts
-// with the generated dispatch module (strict, DOM, `spc/runtime...` as this package's exports map
-// them, checked against their sources), bundles them (esbuild, ESM, browser)
+// compiles samples/digits/digits_cnn.onnx at 2:4 with the compiler's compile, type-checks app.ts
+// with the generated dispatch module (strict, DOM, `spc-runtime...` as runtime/package.json's exports
+// map them, checked against their sources), bundles them (esbuild, ESM, browser)
 // and copies index.html and the committed test images beside it.
 //
 //   npm run sample:browser                      build, then serve samples/browser/out/ with any static server
@@ -16,6 +16,7 @@ import type { Plugin } from 'esbuild';
 import ts from 'typescript';
 import { compile } from '../../compiler/index.js';
 import { parseNpy } from '../../compiler/io/npy.js';
+import { repoRuntimeFile } from '../../scripts/runtime-exports.js';
 
 /** The repository root (this file runs from dist/samples/browser/). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -70,22 +71,18 @@ export interface BuiltSample {
   readonly appBytes: number;
 }
 
-/** Resolves `spc/...` from the sample folder (inside this package: esbuild follows its exports). */
+/** Resolves `spc-runtime/...` to the repository build, as runtime/package.json's exports map it (scripts/runtime-exports.ts). */
 const resolveSpc = (dispatchFile: string): Plugin => ({
   name: 'spc-sample',
   setup(b) {
     b.onResolve({ filter: /^spc-sample-model$/ }, () => ({ path: dispatchFile }));
-    b.onResolve({ filter: /^spc(\/|$)/ }, async (args) => {
-      if (args.pluginData === 'spc-sample') return undefined;
-      const r = await b.resolve(args.path, { kind: args.kind, resolveDir: SAMPLE_DIR, pluginData: 'spc-sample' });
-      return r.errors.length > 0 ? { errors: r.errors } : { path: r.path };
-    });
+    b.onResolve({ filter: /^spc-runtime(\/|$)/ }, (args) => ({ path: repoRuntimeFile(args.path)! }));
   },
 });
 
 /**
  * Type-checks app.ts and the generated dispatch module as the page's code (strict, ES2022 + DOM,
- * bundler resolution; `spc/runtime...` mapped as package.json's exports map them, to the sources;
+ * bundler resolution; `spc-runtime...` mapped as runtime/package.json's exports map them, to the sources;
  * `spc-sample-model` the dispatch module). esbuild strips types without checking them; this is what would catch a
  * runtime API change breaking the sample. Throws with tsc's messages.
  */
@@ -97,9 +94,9 @@ export function typecheckApp(dispatchFile: string): void {
     // The package's exports, mapped to their sources (the dispatch module may live outside the package).
     paths: {
       'spc-sample-model': [dispatchFile],
-      'spc/runtime': [join(ROOT, 'runtime', 'index.ts')],
-      'spc/runtime/dispatch': [join(ROOT, 'runtime', 'executor', 'dispatch.ts')],
-      'spc/runtime/kernels/*': [join(ROOT, 'runtime', 'kernels', '*')],
+      'spc-runtime': [join(ROOT, 'runtime', 'index.ts')],
+      'spc-runtime/dispatch': [join(ROOT, 'runtime', 'executor', 'dispatch.ts')],
+      'spc-runtime/kernels/*': [join(ROOT, 'runtime', 'kernels', '*')],
     },
   });
   const diagnostics = ts.getPreEmitDiagnostics(program);

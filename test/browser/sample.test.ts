@@ -4,11 +4,13 @@
 // are clicked and fed through window.spcSample.predict, and every predicted digit (and logit, bit for bit on the
 // same kernel module) must equal what the Node runtime computes from the same .spm on the same pixels. Chromium
 // runs the relaxed-SIMD module (detected at load), Node 20 without its flag the SIMD128 one. A drawn stroke must
-// give a prediction too, and a screenshot is taken (a non-empty PNG in the temp folder).
+// give a prediction too, and a screenshot is taken (a non-empty PNG in the temp folder). loadModel
+// given the page's URL of the .spm, or the fetch Response for it, streams it in Chromium and gives
+// the Node runtime's logits; a 404 is refused naming the URL.
 // Needs `apt-get install chromium` (README); fails, naming the fix, when it is missing.
 
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import { buildSample } from '../../samples/browser/build.js';
 import type { BuiltSample } from '../../samples/browser/build.js';
 import { loadModel, parseArtifact } from '../../runtime/index.js';
 import { tempDir } from '../helpers/files.js';
+import { bundleApp } from '../../scripts/size.js';
 import { CHROMIUM, CHROMIUM_ARGS, serveStatic } from '../helpers/browser.js';
 
 describe('browser sample in headless Chromium', function () {
@@ -90,6 +93,39 @@ describe('browser sample in headless Chromium', function () {
     assert.deepEqual(rows.map((r) => r[3]), nodes.map((n) => n.kernel));
     assert.ok(rows.some((r) => /^2:4, 50% zeros$/.test(r[2]!)), `a 2:4 layer: ${JSON.stringify(rows)}`);
     assert.ok(rows.some((r) => r[4] === 'WebAssembly relaxed SIMD'), `Chromium runs the wasmsimd kernels in WebAssembly, relaxed SIMD: ${JSON.stringify(rows)}`);
+  });
+
+  it('loadModel streams the .spm from a URL and from a fetch Response, as the Node runtime runs it', async () => {
+    const src = join(dir, 'url-app');
+    rmSync(src, { recursive: true, force: true });
+    mkdirSync(src);
+    writeFileSync(join(src, 'app.js'), [
+      "import { loadModel } from 'spc-runtime';",
+      'export async function logits(model, x) { try { return Array.from((await model.run({ input: new Float32Array(x) })).logits.data); } finally { model.dispose(); } }',
+      'export const fromUrl = async (x) => logits(await loadModel(new URL("digits_cnn.spm", location.href)), x);',
+      'export const fromResponse = async (x) => logits(await loadModel(await fetch("digits_cnn.spm")), x);',
+      'export const missing = () => loadModel("missing.spm").then(() => "loaded", (e) => `${e.name}: ${e.message}`);',
+      '',
+    ].join('\n'));
+    writeFileSync(join(built.outDir, 'url-app.js'), (await bundleApp(src, 'app.js')).code);
+    const x = Array.from(Float32Array.from(built.images.images[0]!.pixels, (v) => v / 16));
+    const model = await loadModel(built.artifact);
+    const node = Array.from((await model.run({ input: Float32Array.from(x) })).logits.data as Float32Array);
+    model.dispose();
+    const errorsBefore = pageErrors.length;
+    const got = await page.evaluate(async (px) => {
+      const app = '/url-app.js';
+      const m = await import(app) as { fromUrl(p: number[]): Promise<number[]>; fromResponse(p: number[]): Promise<number[]>; missing(): Promise<string> };
+      return { url: await m.fromUrl(px), response: await m.fromResponse(px), missing: await m.missing() };
+    }, x);
+    const max = Math.max(...node.map(Math.abs));
+    for (const [label, logits] of [['URL', got.url], ['Response', got.response]] as const) {
+      for (const [i, v] of node.entries()) assert.ok(Math.abs(logits[i]! - v) <= 1e-5 * max, `${label}: logit ${i} browser ${logits[i]}, node ${v}`);
+    }
+    assert.equal(got.missing, 'ArtifactError: missing.spm: HTTP 404 Not Found');
+    // Chromium logs the expected 404 itself; anything else logged here is a failure.
+    const logged = pageErrors.splice(errorsBefore);
+    assert.deepEqual(logged.filter((m) => !/status of 404 \(Not Found\)/.test(m)), []);
   });
 
   it('a drawn digit is downsampled to 8×8 and predicted; the screenshot is a PNG', async () => {

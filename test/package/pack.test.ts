@@ -1,15 +1,19 @@
-// Acceptance 1 of issue 8: the package a separate project installs. `npm pack` (the dist/ that
-// `npm test` just built; --ignore-scripts so pack does not rebuild it), `npm install <tarball>`
-// into a fresh project offline (its dependencies come from the npm cache), then, from that
-// project: an ESM script compiles digits_cnn with `spc/compiler`, runs it with `spc/runtime` and
-// with the generated dispatch module (importing `spc/runtime/dispatch` and kernels through the
-// package exports), and the installed `spc` bin answers --help. Oracles: the repository's own
-// compiler (same bytes in → same artifact out), onnxruntime's logits in the corpus (dense) and the
-// interpreter (dispatch outputs bit for bit). 15–30 s here (two shared cores), mostly pack + install.
+// Acceptance 1 of issue 20 (and of issue 8): the packages a separate project installs. Each
+// workspace is staged from the build `npm test` just made (scripts/stage-packages.mjs) and packed
+// with `npm pack --ignore-scripts`; the tarballs are installed offline into empty projects (their
+// dependencies come from the npm cache; spc-compiler's spc-runtime from its own tarball, never the
+// registry). An app with spc-runtime alone gets flatbuffers and nothing else, at most 1.5 MB of
+// node_modules, and runs an artifact (by bytes and by the generated dispatch module); an app with
+// spc-compiler compiles digits_cnn and runs it with spc-runtime, type-checks against both, and
+// its installed spc bin compiles and runs the sample, printing the digit. Oracles: the repository's
+// own compiler (same bytes in → same artifact out), onnxruntime's logits in the corpus and the
+// interpreter (dispatch outputs bit for bit). `npm test` runs the spc-runtime install (~15 s here)
+// and the spc-compiler workspace's bin as `npx spc` runs it; the spc-compiler install (~60 s more on
+// two shared cores) runs under `npm run test:packages` (SPC_FULL_PACKAGES=1).
 
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { transformSync } from 'esbuild';
 import { compileFile } from '../../compiler/compile.js';
@@ -22,8 +26,8 @@ const IMAGES = 5;
 /** The consumer's script: prints JSON with the compiled artifact, outputs and dispatch outputs. */
 const MAIN = `
 import { readFileSync, writeFileSync } from 'node:fs';
-import { compile, SPC_VERSION } from 'spc/compiler';
-import { loadModel, parseArtifact } from 'spc/runtime';
+import { compile, SPC_VERSION } from 'spc-compiler';
+import { loadModel, parseArtifact } from 'spc-runtime';
 
 const [onnxPath, xPath, outDir] = process.argv.slice(2);
 const xb = readFileSync(xPath);
@@ -45,7 +49,20 @@ for (const [label, options] of [['dense', {}], ['2:4', { pattern: '2:4' }]]) {
 console.log(JSON.stringify({ version: SPC_VERSION, results }));
 `;
 
-/** Runs the 2:4 dispatch module (transpiled to JS, its spc/... imports resolved by the package). */
+/** Runs an .spm with spc-runtime's loadModel (bytes). */
+const RUN_BYTES = `
+import { readFileSync } from 'node:fs';
+import { loadModel } from 'spc-runtime';
+const [spmPath, xPath] = process.argv.slice(2);
+const xb = readFileSync(xPath);
+const x = new Float32Array(xb.buffer.slice(xb.byteOffset, xb.byteOffset + xb.length));
+const model = await loadModel(new Uint8Array(readFileSync(spmPath)));
+const logits = [];
+for (let i = 0; i < x.length / 64; i++) logits.push(Array.from((await model.run({ input: x.subarray(i * 64, (i + 1) * 64) })).logits.data));
+console.log(JSON.stringify(logits));
+`;
+
+/** Runs the 2:4 dispatch module (transpiled to JS, its spc-runtime/... imports resolved by the package). */
 const RUN_DISPATCH = `
 import { readFileSync } from 'node:fs';
 import { load } from './model.dispatch.mjs';
@@ -58,99 +75,156 @@ for (let i = 0; i < x.length / 64; i++) logits.push(Array.from((await model.run(
 console.log(JSON.stringify(logits));
 `;
 
-describe('package: npm pack, install into a temp project, use both entry points and the bin', function () {
-  this.timeout(120_000);
-  let dir: string;
-  let tarball: string;
-  let app: string;
-  let files: string[] = [];
+/** Packs one workspace; returns the tarball's path and file list. */
+function pack(workspace: 'runtime' | 'compiler', into: string): { tarball: string; files: string[] } {
+  const out = execFileSync(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', into], { cwd: join(REPO_ROOT, workspace), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const [packed] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
+  return { tarball: join(into, packed!.filename), files: packed!.files.map((f) => f.path) };
+}
 
-  before(function () {
+/** An empty ESM project in `dir` with `tarballs` installed offline. */
+function installInto(dir: string, tarballs: string[]): void {
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'spc-consumer', version: '1.0.0', private: true, type: 'module' }));
+  const r = spawnSync(NPM, ['install', ...tarballs, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0, `npm install --offline of ${tarballs.join(', ')} failed:\n${r.stderr}`);
+}
+
+function treeBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    n += e.isDirectory() ? treeBytes(p) : e.isFile() ? statSync(p).size : 0;
+  }
+  return n;
+}
+
+const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+describe('packages: npm pack spc-runtime and spc-compiler, install each into an empty project offline', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let runtime: { tarball: string; files: string[] };
+  let compiler: { tarball: string; files: string[] };
+  let x: Float32Array;
+  let xPath: string;
+
+  before(() => {
     dir = tempDir('spc-pack-');
-    const packed = JSON.parse(execFileSync(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { filename: string; files: { path: string }[] }[];
-    tarball = join(dir, packed[0].filename);
-    files = packed[0].files.map((f) => f.path);
-    app = join(dir, 'app');
-    mkdirSync(app);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'spc-consumer', version: '1.0.0', private: true, type: 'module' }));
-    // Offline first (after `npm ci` the dependencies are in the npm cache); the registry only if one is missing.
-    let r = spawnSync(NPM, ['install', tarball, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: app, encoding: 'utf8' });
-    if (r.status !== 0 && /ENOTCACHED/.test(r.stderr)) {
-      r = spawnSync(NPM, ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: app, encoding: 'utf8' });
-    }
-    assert.equal(r.status, 0, `npm install of the packed tarball failed:\n${r.stderr}`);
+    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'stage-packages.mjs')], { stdio: 'inherit' });
+    runtime = pack('runtime', dir);
+    compiler = pack('compiler', dir);
+    x = (readNpy(join(DIGITS_DIR, 'digits-test-x.npy')).data as Float32Array).slice(0, IMAGES * 64);
+    xPath = join(dir, 'x.f32');
+    writeFileSync(xPath, x);
   });
 
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('ships dist, the bin and the schemas, not tests, scripts or sources', () => {
-    for (const f of ['bin/spc.js', 'package.json', 'dist/runtime/index.js', 'dist/runtime/index.d.ts', 'dist/compiler/index.js', 'dist/compiler/index.d.ts',
-      'dist/runtime/executor/dispatch.js', 'dist/compiler/analysis/profiles/default.json']) {
-      assert.ok(files.includes(f), `tarball lacks ${f}`);
+  it('each tarball ships its compiled code, LICENSE and manifest, not tests, sources or the other package', () => {
+    for (const [p, must] of [[runtime, ['package.json', 'LICENSE', 'dist/runtime/index.js', 'dist/runtime/index.d.ts', 'dist/runtime/executor/dispatch.js', 'dist/schemas/gen/spc/schema/model.js']],
+      [compiler, ['package.json', 'LICENSE', 'bin/spc.js', 'dist/compiler/index.js', 'dist/compiler/index.d.ts', 'dist/compiler/cli/main.js', 'dist/compiler/analysis/profiles/default.json']]] as const) {
+      for (const f of must) assert.ok(p.files.includes(f), `${p.tarball} lacks ${f}`);
+      const stray = p.files.filter((f) => /(^|\/)test\/|\.test\.|^scripts\//.test(f) || (/\.ts$/.test(f) && !/\.d\.ts$/.test(f)));
+      assert.deepEqual(stray, [], p.tarball);
     }
-    const stray = files.filter((f) => /^(test|dist\/test|dist\/scripts|scripts|compiler|runtime|samples)\//.test(f) || /\.test\.|\.ts$/.test(f.replace(/\.d\.ts$/, '')));
-    assert.deepEqual(stray, []);
+    assert.deepEqual(runtime.files.filter((f) => f.startsWith('dist/compiler/')), []);
+    assert.deepEqual(compiler.files.filter((f) => /^dist\/(runtime|schemas)\//.test(f)), []);
+    for (const p of [runtime, compiler]) assert.match(readFileSync(join(REPO_ROOT, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/, p.tarball);
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'compiler', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    assert.equal(manifest.dependencies['spc-runtime'], VERSION, 'the compiler pins the runtime it was built with');
   });
 
-  it('compiles with spc/compiler and runs with spc/runtime and the generated dispatch module', () => {
-    const x = readNpy(join(DIGITS_DIR, 'digits-test-x.npy'));
-    const ref = readNpy(join(DIGITS_DIR, 'digits_cnn.output.npy'));
-    const xs = (x.data as Float32Array).slice(0, IMAGES * 64);
-    const xPath = join(dir, 'x.f32');
-    writeFileSync(xPath, xs);
-    writeFileSync(join(app, 'main.mjs'), MAIN);
-    const out = execFileSync(process.execPath, ['main.mjs', join(DIGITS_DIR, 'digits_cnn.onnx'), xPath, dir], { cwd: app, encoding: 'utf8' });
-    const got = JSON.parse(out) as { version: string; results: Record<string, { logits: number[][]; layers: number; kernels: string[] }> };
-    assert.equal(got.version, JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version);
+  it('spc-runtime alone: flatbuffers its only dependency, node_modules ≤ 1.5 MB, runs an artifact by bytes and by its dispatch module', () => {
+    const app = join(dir, 'runtime-app');
+    installInto(app, [runtime.tarball]);
+    const installed = readdirSync(join(app, 'node_modules')).filter((n) => !n.startsWith('.')).sort();
+    assert.deepEqual(installed, ['flatbuffers', 'spc-runtime']);
+    const bytes = treeBytes(join(app, 'node_modules'));
+    assert.ok(bytes <= 1.5 * 1024 * 1024, `node_modules is ${bytes} bytes`);
 
-    // Same bytes as this repository's compiler on the same model and options.
-    for (const [label, options] of [['dense', {}], ['2:4', { pattern: '2:4' }]] as const) {
-      const mine = compileFile(join(DIGITS_DIR, 'digits_cnn.onnx'), { inputShapes: { input: [1, 1, 8, 8] }, ...options });
-      assert.deepEqual(new Uint8Array(readFileSync(join(dir, `${label}.spm`))), mine.artifact, `${label}: artifact differs from compileFile's`);
-      assert.equal(got.results[label].layers, mine.report.length);
-    }
-    // Dense logits against onnxruntime's.
-    const refLogits = ref.data as Float32Array;
-    got.results.dense.logits.forEach((row, i) => row.forEach((v, j) => {
-      assert.ok(Math.abs(v - refLogits[i * 10 + j]) < 1e-4, `image ${i} logit ${j}: ${v} vs onnxruntime ${refLogits[i * 10 + j]}`);
-    }));
+    // Artifacts compiled by this repository; logits against onnxruntime's (dense) and the bytes path (dispatch).
+    const dense = compileFile(join(DIGITS_DIR, 'digits_cnn.onnx'), { inputShapes: { input: [1, 1, 8, 8] } });
+    const sparse = compileFile(join(DIGITS_DIR, 'digits_cnn.onnx'), { inputShapes: { input: [1, 1, 8, 8] }, pattern: '2:4' });
+    writeFileSync(join(app, 'dense.spm'), dense.artifact);
+    writeFileSync(join(app, 'sparse.spm'), sparse.artifact);
+    writeFileSync(join(app, 'run.mjs'), RUN_BYTES);
+    const viaBytes = JSON.parse(execFileSync(process.execPath, ['run.mjs', 'dense.spm', xPath], { cwd: app, encoding: 'utf8' })) as number[][];
+    const ref = readNpy(join(DIGITS_DIR, 'digits_cnn.output.npy')).data as Float32Array;
+    viaBytes.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - ref[i * 10 + j]!) < 1e-4, `image ${i} logit ${j}: ${v} vs onnxruntime ${ref[i * 10 + j]}`)));
 
-    // The 2:4 dispatch module, transpiled as an app's build would, importing spc/runtime/* from node_modules.
-    const js = transformSync(readFileSync(join(dir, '2:4.dispatch.ts'), 'utf8'), { loader: 'ts', format: 'esm' }).code;
-    assert.match(js, /from "spc\/runtime\/dispatch"/);
+    const js = transformSync(sparse.dispatch, { loader: 'ts', format: 'esm' }).code;
+    assert.match(js, /from "spc-runtime\/dispatch"/);
     writeFileSync(join(app, 'model.dispatch.mjs'), js);
     writeFileSync(join(app, 'run-dispatch.mjs'), RUN_DISPATCH);
-    const viaDispatch = JSON.parse(execFileSync(process.execPath, ['run-dispatch.mjs', join(dir, '2:4.spm'), xPath], { cwd: app, encoding: 'utf8' })) as number[][];
-    assert.deepEqual(viaDispatch, got.results['2:4'].logits);
+    const viaDispatch = JSON.parse(execFileSync(process.execPath, ['run-dispatch.mjs', 'sparse.spm', xPath], { cwd: app, encoding: 'utf8' })) as number[][];
+    const sparseBytes = JSON.parse(execFileSync(process.execPath, ['run.mjs', 'sparse.spm', xPath], { cwd: app, encoding: 'utf8' })) as number[][];
+    assert.deepEqual(viaDispatch, sparseBytes);
   });
 
-  it('types: a TypeScript app type-checks against both entry points, and a misuse is an error', () => {
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, lib: ['ES2022', 'DOM'], types: [] }, files: ['typed.ts'] }));
-    const good = [
-      "import { loadModel, type Model, type TensorView } from 'spc/runtime';",
-      "import { compile, type CompileResult, type CompileLayerReport } from 'spc/compiler';",
-      "const r: CompileResult = compile(new Uint8Array(0), { name: 'm', pattern: '2:4' });",
-      'const rows: readonly CompileLayerReport[] = r.report;',
-      'const src: string = r.dispatch;',
-      'const model: Promise<Model> = loadModel(r.artifact, { wasm: false });',
-      'export async function first(): Promise<TensorView | undefined> { return Object.values(await (await model).run({ input: new Float32Array(64) }))[0]; }',
-      'export { rows, src };',
-      '',
-    ].join('\n');
-    const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    writeFileSync(join(app, 'typed.ts'), good);
-    const ok = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
-    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
-    writeFileSync(join(app, 'typed.ts'), `${good}export const bad: number = loadModel;\n`);
-    const bad = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
-    assert.notEqual(bad.status, 0);
-    assert.match(bad.stdout, /typed\.ts.*error TS2322/);
-  });
-
-  it('installs the spc bin', () => {
-    const r = spawnSync(join(app, 'node_modules', '.bin', 'spc'), ['--help'], { cwd: app, encoding: 'utf8' });
+  it('spc-compiler as the workspace links it (npx spc): the staged bin runs and resolves spc-runtime by name', () => {
+    const r = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'spc'), ['run', '--help'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /Usage: spc/);
-    assert.match(r.stdout, /compile/);
+    assert.match(r.stdout, /Classifier outputs:/);
+    assert.match(readFileSync(join(REPO_ROOT, 'compiler', 'dist', 'compiler', 'compile.js'), 'utf8'), /from 'spc-runtime\/internal\/runtime\//);
+  });
+
+  (process.env.SPC_FULL_PACKAGES ? describe : describe.skip)('spc-compiler installed from its tarball (npm run test:packages)', () => {
+    let app: string;
+    before(() => {
+      app = join(dir, 'compiler-app');
+      installInto(app, [runtime.tarball, compiler.tarball]);
+    });
+
+    it('compiles with spc-compiler and runs with spc-runtime: the repository\'s bytes and onnxruntime\'s logits', () => {
+      writeFileSync(join(app, 'main.mjs'), MAIN);
+      const out = execFileSync(process.execPath, ['main.mjs', join(DIGITS_DIR, 'digits_cnn.onnx'), xPath, dir], { cwd: app, encoding: 'utf8' });
+      const got = JSON.parse(out) as { version: string; results: Record<string, { logits: number[][]; layers: number; kernels: string[] }> };
+      assert.equal(got.version, VERSION);
+      for (const [label, options] of [['dense', {}], ['2:4', { pattern: '2:4' }]] as const) {
+        const mine = compileFile(join(DIGITS_DIR, 'digits_cnn.onnx'), { inputShapes: { input: [1, 1, 8, 8] }, ...options });
+        assert.deepEqual(new Uint8Array(readFileSync(join(dir, `${label}.spm`))), mine.artifact, `${label}: artifact differs from compileFile's`);
+        assert.equal(got.results[label]!.layers, mine.report.length);
+      }
+      const ref = readNpy(join(DIGITS_DIR, 'digits_cnn.output.npy')).data as Float32Array;
+      got.results.dense!.logits.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - ref[i * 10 + j]!) < 1e-4, `image ${i} logit ${j}`)));
+    });
+
+    it('types: a TypeScript app type-checks against both packages, and a misuse is an error', () => {
+      writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, lib: ['ES2022', 'DOM'], types: [] }, files: ['typed.ts'] }));
+      const good = [
+        "import { loadModel, type Model, type TensorView } from 'spc-runtime';",
+        "import { compile, type CompileResult, type CompileLayerReport } from 'spc-compiler';",
+        "const r: CompileResult = compile(new Uint8Array(0), { name: 'm', pattern: '2:4' });",
+        'const rows: readonly CompileLayerReport[] = r.report;',
+        'const src: string = r.dispatch;',
+        'const model: Promise<Model> = loadModel(r.artifact, { wasm: false });',
+        "const fetched: Promise<Model> = loadModel(new URL('https://example.com/m.spm'));",
+        'export async function first(): Promise<TensorView | undefined> { return Object.values(await (await model).run({ input: new Float32Array(64) }))[0]; }',
+        'export { rows, src, fetched };',
+        '',
+      ].join('\n');
+      const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+      writeFileSync(join(app, 'typed.ts'), good);
+      const ok = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
+      assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+      writeFileSync(join(app, 'typed.ts'), `${good}export const bad: number = loadModel;\n`);
+      const bad = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
+      assert.notEqual(bad.status, 0);
+      assert.match(bad.stdout, /typed\.ts.*error TS2322/);
+    });
+
+    it('the installed spc bin: --help links its reference by URL, compile and run print the sample\'s digit', () => {
+      const bin = join(app, 'node_modules', '.bin', 'spc');
+      const help = spawnSync(bin, ['--help'], { cwd: app, encoding: 'utf8' });
+      assert.equal(help.status, 0, help.stderr);
+      assert.match(help.stdout, /Usage: spc/);
+      assert.match(help.stdout, /Reference \(every option\): https:\/\/\S+\/docs\/cli\.md/);
+      const c = spawnSync(bin, ['compile', join(REPO_ROOT, 'samples', 'digits', 'digits_cnn.onnx'), '-o', 'out/', '-q'], { cwd: app, encoding: 'utf8' });
+      assert.equal(c.status, 0, c.stderr);
+      const r = spawnSync(bin, ['run', 'out/digits_cnn.spm', '--input', join(REPO_ROOT, 'samples', 'digits', 'digit4.npy')], { cwd: app, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^logits float32\[1,10\]: class 4 /);
+    });
   });
 });

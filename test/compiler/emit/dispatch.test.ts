@@ -201,7 +201,7 @@ describe('generated dispatch module', function () {
     await assert.rejects(mod.load(wasm.artifact), (e: Error) => e instanceof RunError && /node 0 .* runs f32-gemm.*-wasmsimd in the artifact/.test(e.message));
   });
 
-  it('type-checks under strict NodeNext, importing the runtime as spc/runtime/...', () => {
+  it('type-checks under strict NodeNext, importing the runtime as spc-runtime/...', () => {
     const dir = generatedDir();
     const files = ['mobilenet_v2_w050', 'transformer_enc2'].map((name) => {
       const file = join(dir, `${name}.dispatch.ts`);

@@ -51,8 +51,8 @@ describe('frontend/load: corpus models', () => {
         assert.deepEqual(v.shape, expectedShape(io.shape, 1), io.name);
       }
       if (dynamic) {
-        const dims = entry.inputs[0].shape.map((d) => (typeof d === 'number' ? d : 'N')).join('x');
-        assert.deepEqual(warnings, [`input 'input': dynamic batch dimension 'N' pinned to 1 (pin it with --input-shape input=${dims})`]);
+        const dims = entry.inputs[0].shape.map((d) => (typeof d === 'number' ? d : 8)).join('x');
+        assert.deepEqual(warnings, [`input 'input': dynamic batch dimension 'N' pinned to 1 (for another batch size, e.g. 8: --input-shape input=${dims})`]);
       } else assert.deepEqual(warnings, []);
 
       const proto = onnx.ModelProto.decode(readFileSync(path));
