@@ -19,8 +19,9 @@ const RUNTIME_PACKAGE = 'spc-runtime';
 
 /** What each package ships from dist/, and whether its runtime imports go through the package name. */
 const PACKAGES = {
-  runtime: { folders: ['runtime', 'schemas'], viaPackage: false },
-  compiler: { folders: ['compiler'], viaPackage: true },
+  runtime: { folders: ['runtime', 'schemas'], viaPackage: false, extra: [] },
+  // The compiler ships the docs its --help and errors point to, and the recipe files' JSON Schema.
+  compiler: { folders: ['compiler'], viaPackage: true, extra: ['docs', 'schemas/recipe.schema.json'] },
 };
 
 /** Folders of dist/ that belong to spc-runtime: a compiler import into them is rewritten. */
@@ -70,6 +71,18 @@ function stage(name) {
     }
   }
   copyFileSync(join(ROOT, 'LICENSE'), join(ROOT, name, 'LICENSE'));
+  for (const rel of pkg.extra) {
+    const src = join(ROOT, rel);
+    const dest = join(ROOT, name, rel);
+    rmSync(dest, { recursive: true, force: true });
+    if (!existsSync(src)) fail(`${rel} is missing`);
+    const sources = rel.endsWith('.json') ? [src] : [...files(src)];
+    for (const file of sources) {
+      const to = join(dest, relative(src, file));
+      mkdirSync(dirname(to), { recursive: true });
+      copyFileSync(file, to);
+    }
+  }
 }
 
 const names = process.argv.slice(2);

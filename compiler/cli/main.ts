@@ -29,7 +29,7 @@ export function buildProgram(): Command {
   const output = { writeOut: printOut, writeErr: printErr, outputError: () => {} };
   program.configureOutput(output);
   for (const c of program.commands) c.exitOverride().configureOutput(output);
-  program.addHelpText('after', `\nExit codes:\n${EXIT_CODES.map(([code, what]) => `  ${String(code).padStart(3)}  ${what.replace(/`/g, '')}`).join('\n')}\n\nReference (every option): https://github.com/spc-compiler/spc/blob/main/docs/cli.md`);
+  program.addHelpText('after', `\nExit codes:\n${EXIT_CODES.map(([code, what]) => `  ${String(code).padStart(3)}  ${what.replace(/`/g, '')}`).join('\n')}\n\nReference (every option): docs/cli.md, in this repository and in the spc-compiler package`);
   return program;
 }
 

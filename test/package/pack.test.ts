@@ -13,7 +13,7 @@
 
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { transformSync } from 'esbuild';
 import { compileFile } from '../../compiler/compile.js';
@@ -123,7 +123,7 @@ describe('packages: npm pack spc-runtime and spc-compiler, install each into an 
 
   it('each tarball ships its compiled code, LICENSE and manifest, not tests, sources or the other package', () => {
     for (const [p, must] of [[runtime, ['package.json', 'LICENSE', 'dist/runtime/index.js', 'dist/runtime/index.d.ts', 'dist/runtime/executor/dispatch.js', 'dist/schemas/gen/spc/schema/model.js']],
-      [compiler, ['package.json', 'LICENSE', 'bin/spc.js', 'dist/compiler/index.js', 'dist/compiler/index.d.ts', 'dist/compiler/cli/main.js', 'dist/compiler/analysis/profiles/default.json']]] as const) {
+      [compiler, ['package.json', 'LICENSE', 'bin/spc.js', 'dist/compiler/index.js', 'dist/compiler/index.d.ts', 'dist/compiler/cli/main.js', 'dist/compiler/analysis/profiles/default.json', 'docs/cli.md', 'schemas/recipe.schema.json']]] as const) {
       for (const f of must) assert.ok(p.files.includes(f), `${p.tarball} lacks ${f}`);
       const stray = p.files.filter((f) => /(^|\/)test\/|\.test\.|^scripts\//.test(f) || (/\.ts$/.test(f) && !/\.d\.ts$/.test(f)));
       assert.deepEqual(stray, [], p.tarball);
@@ -214,12 +214,14 @@ describe('packages: npm pack spc-runtime and spc-compiler, install each into an 
       assert.match(bad.stdout, /typed\.ts.*error TS2322/);
     });
 
-    it('the installed spc bin: --help links its reference by URL, compile and run print the sample\'s digit', () => {
+    it('the installed spc bin: --help names its reference, which the package ships; compile and run print the sample\'s digit', () => {
       const bin = join(app, 'node_modules', '.bin', 'spc');
       const help = spawnSync(bin, ['--help'], { cwd: app, encoding: 'utf8' });
       assert.equal(help.status, 0, help.stderr);
       assert.match(help.stdout, /Usage: spc/);
-      assert.match(help.stdout, /Reference \(every option\): https:\/\/\S+\/docs\/cli\.md/);
+      assert.match(help.stdout, /Reference \(every option\): docs\/cli\.md, in this repository and in the spc-compiler package/);
+      assert.ok(existsSync(join(app, 'node_modules', 'spc-compiler', 'docs', 'cli.md')), 'the reference --help names is installed');
+      assert.ok(existsSync(join(app, 'node_modules', 'spc-compiler', 'schemas', 'recipe.schema.json')), 'the recipe schema is installed');
       const c = spawnSync(bin, ['compile', join(REPO_ROOT, 'samples', 'digits', 'digits_cnn.onnx'), '-o', 'out/', '-q'], { cwd: app, encoding: 'utf8' });
       assert.equal(c.status, 0, c.stderr);
       const r = spawnSync(bin, ['run', 'out/digits_cnn.spm', '--input', join(REPO_ROOT, 'samples', 'digits', 'digit4.npy')], { cwd: app, encoding: 'utf8' });
