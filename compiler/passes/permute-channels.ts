@@ -17,7 +17,7 @@ import type { MaskRule } from '../sparse/prune/mask-rule.js';
 import type { Pattern } from '../sparse/settings/pattern.js';
 import type { Pass, PassContext } from './pass.js';
 import type { PassSettings } from '../options/settings.js';
-import { heldOutFolds, pruneCandidates, pruneSettings } from './prune.js';
+import { calibratedCheckAffordable, heldOutFolds, pruneCandidates, pruneSettings } from './prune.js';
 import type { CalibrationSet } from '../calibrate/data.js';
 import { streamCalibration } from '../calibrate/stream.js';
 import { inputStats } from '../calibrate/stats.js';
@@ -213,7 +213,10 @@ function weightMatrix(graph: Graph, node: Node): { m: Float32Array; rows: number
  * each is compared with the identity on Σ over the group's pruned layers of the output error
  * ‖(W − Ŵ)X‖²/‖WX‖², Ŵ the method's own N:M pruning, X the dense network's calibration inputs
  * (statistics measured once; held out by folds where the layer allows, sparse/permute-objective.ts);
- * the lowest error wins, the identity unless a candidate lowers it. The output function is unchanged.
+ * the lowest error wins, the identity unless a candidate lowers it. Where a layer of the group is
+ * too wide for that check (calibratedCheckAffordable: it would prune the layer again per candidate,
+ * a cols³ factorization each), the candidate keeping the most squared saliency wins instead, and
+ * the wide layers' XᵀX is never collected. The output function is unchanged.
  */
 export function permuteForNm(graph: Graph, options: PassSettings, settings: PermuteSettings, log: (node: string | undefined, message: string) => void = () => {}): PermuteResult {
   const prune = pruneSettings(options);
@@ -224,25 +227,29 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
   if (patternOf.size === 0) return none;
   const groups = channelGroups(graph);
   const method: CalibratedMethod | undefined = prune.method !== 'magnitude' && prune.calib ? prune.method : undefined;
-  // Calibrated methods: the layers' input statistics on the dense network (original column order).
-  const cal = method ? layerCalibrations(graph, prune.calib!, new Set(patternOf.keys()), options.onCalibProgress) : undefined;
+  // Calibrated methods: the layers' input statistics on the dense network (original column order):
+  // column norms for every layer, XᵀX for the layers the calibrated check can afford.
+  const stats = method ? layerCalibrations(graph, prune.calib!, new Set(patternOf.keys()), options.onCalibProgress) : undefined;
+  const cal = stats?.full;
   /** Per node: current matrix column → original column (columns move when a group the node consumes is permuted). */
   let origCol = new Map<string, Int32Array>();
   // Per-column weights of the scores, in original column order: |w|·‖x‖ (Wanda's score, the
   // search's objective) and the squared saliency w²·‖x‖² (Wanda) or w²/[H⁻¹]jj (SparseGPT's OBS error).
   const linearW = new Map<string, Float64Array>();
   const squaredW = new Map<string, Float64Array>();
-  for (const [node, c] of cal ?? []) linearW.set(node, Float64Array.from(c.sumSq, Math.sqrt));
+  for (const [node, sumSq] of stats?.sumSq ?? []) linearW.set(node, Float64Array.from(sumSq, Math.sqrt));
   /**
    * Fills squaredW for `nodes` as their group reaches them: SparseGPT's saliencies factor the
    * layer's statistics, and the identity order's error check right after reuses that factor
-   * (sparsegpt.ts caches the recent ones only, to keep memory O(largest layer)).
+   * (sparsegpt.ts caches the recent ones only, to keep memory O(largest layer)). A layer too wide
+   * for the check has no XᵀX: its SparseGPT saliency takes H's diagonal for H⁻¹'s, w²·‖x‖².
    */
   const squaredFor = (nodes: readonly string[]): void => {
     for (const node of nodes) {
+      const sumSq = stats?.sumSq.get(node);
+      if (!sumSq || squaredW.has(node)) continue;
       const c = cal?.get(node);
-      if (!c || squaredW.has(node)) continue;
-      squaredW.set(node, method === 'sparsegpt' ? inverseHessianDiagonal(c).map((d) => 1 / d) : Float64Array.from(c.sumSq));
+      squaredW.set(node, method === 'sparsegpt' && c ? inverseHessianDiagonal(c).map((d) => 1 / d) : Float64Array.from(sumSq));
     }
   };
   const colScale = (weights: ReadonlyMap<string, Float64Array>, node: string, col: number): number => {
@@ -339,8 +346,31 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
     let chosen: Int32Array | undefined = r.after > r.before ? r.perm : undefined;
     let after = r.after;
     let errors: { before: number; after: number; layers: number } | undefined;
-    const measured = cal ? [...new Set(affected)].filter((l) => cal.has(l)) : [];
-    if (method && measured.length > 0) {
+    const measured = stats ? [...new Set(affected)].filter((l) => stats.sumSq.has(l)) : [];
+    /** Layers of the group too wide for the calibrated check (no XᵀX kept for them). */
+    const wide = measured.filter((l) => !cal!.has(l));
+    if (method && measured.length > 0 && wide.length > 0) {
+      // Too wide to prune each candidate again: the order keeping the most squared saliency
+      // (w²/[H⁻¹]jj, or w²·‖x‖² where H⁻¹ was not factored) over the group's terms wins, the
+      // identity unless a candidate raises it.
+      squaredFor(group.edits.map((e) => e.node));
+      const sq = terms(2, squaredW, false);
+      const r2 = searchPermutation(C, cell, sq.columns, sq.rowTerms, { timeMs: timeLeft(), now });
+      timedOut ||= r2.timedOut;
+      let best = r2.before;
+      chosen = undefined;
+      for (const perm of [...(r.after > r.before ? [r.perm] : []), ...(r2.after > r2.before ? [r2.perm] : [])]) {
+        const kept = permutationObjective(C, cell, sq.columns, sq.rowTerms, perm);
+        if (kept > best * (1 + 1e-9)) { best = kept; chosen = perm; }
+      }
+      log(undefined, `group g${group.id}: ${wide.length} layer(s) too wide for the calibrated check (${wide.slice(0, 3).join(', ')}${wide.length > 3 ? ', …' : ''}); order chosen by kept squared saliency ${r2.before.toPrecision(6)} → ${best.toPrecision(6)}`);
+      if (chosen) {
+        after = permutationObjective(C, cell, columns, rowTerms, chosen);
+        const cols = new Map(origCol);
+        trackColumns(permuteChannels(g, groups, new Map([[group.id, chosen]])), group, chosen, cols);
+        origCol = cols;
+      }
+    } else if (method && measured.length > 0) {
       // The calibrated choice: candidates from the kept-score search and from one on the method's
       // squared saliency; the one with the lowest calibrated output error of the group's layers
       // wins, the identity unless a candidate lowers it.
@@ -383,7 +413,7 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
       errors = { before: base, after: best, layers: measured.length };
       chosen = bestPerm;
       if (chosen) { after = permutationObjective(C, cell, columns, rowTerms, chosen); origCol = bestCols; }
-    } else if (chosen && cal) {
+    } else if (chosen && stats) {
       const cols = new Map(origCol);
       trackColumns(permuteChannels(g, groups, new Map([[group.id, chosen]])), group, chosen, cols);
       origCol = cols;
@@ -415,27 +445,33 @@ function samePerm(a: Int32Array, b: Int32Array): boolean {
 }
 
 /**
- * Per layer in `layers` (single conv group): Σx², XᵀX and, when the layer is small enough and
- * there are ≥ 2 samples per fold, XᵀX per fold, over the calibration set on the dense network,
- * in the weight matrix's original column order.
+ * Per layer in `layers` (single conv group), over the calibration set on the dense network, in
+ * the weight matrix's original column order: Σx² (`sumSq`) and, for the layers the calibrated
+ * check can afford (`full`), XᵀX and, with ≥ 2 samples per fold, XᵀX per fold. Wide layers keep
+ * no XᵀX (4608² float64 is 170 MB, and ResNet-50 has dozens of layers over 1024 columns).
  */
-function layerCalibrations(graph: Graph, calib: CalibrationSet, layers: ReadonlySet<string>, progress?: (done: number, total: number) => void): Map<string, LayerCalibration> {
+function layerCalibrations(
+  graph: Graph, calib: CalibrationSet, layers: ReadonlySet<string>, progress?: (done: number, total: number) => void,
+): { full: Map<string, LayerCalibration>; sumSq: Map<string, Float64Array> } {
   const out = new Map<string, LayerCalibration>();
+  const norms = new Map<string, Float64Array>();
   streamCalibration(graph, calib, layers, ({ node, inputs }) => {
     const w = graph.values.get(node.inputs[1] ?? '')?.constant;
     const outShape = graph.values.get(node.outputs[0] ?? '')?.shape;
     if (!w || !isStatic(outShape)) return undefined;
     const { rows, cols } = nodeWeightShape(node, w.shape);
-    const folds = heldOutFolds(inputs.length, rows, cols);
-    const stats = inputStats(node, w.shape, outShape, inputs, { full: true, folds });
+    const full = calibratedCheckAffordable(rows, cols);
+    const folds = full ? heldOutFolds(inputs.length, rows, cols) : undefined;
+    const stats = inputStats(node, w.shape, outShape, inputs, { full, folds });
     if (stats.groups !== 1) return undefined;
-    out.set(node.name, {
+    norms.set(node.name, stats.sumSq[0]!);
+    if (full) out.set(node.name, {
       cols: stats.cols, xtx: stats.xtx![0]!, count: stats.sampledRows, sumSq: stats.sumSq[0]!,
       folds: stats.folds?.map((f) => ({ xtx: f.xtx[0]!, count: f.sampledRows })),
     });
     return undefined;
   }, { progress });
-  return out;
+  return { full: out, sumSq: norms };
 }
 
 /** Updates `origCol` (current column → original column, per consumer) after `perm` was applied to `group`. */

@@ -489,8 +489,17 @@ function foldsFor(outShape: readonly number[], samples: number, weightRows: numb
  * DAMPENING_FOLDS when every fold gets two samples and the layer is within the limits above.
  */
 export function heldOutFolds(samples: number, weightRows: number, cols: number): number | undefined {
-  const affordable = cols <= CV_MAX_COLS && weightRows * cols * cols <= CV_MAX_WORK;
-  return samples >= 2 * DAMPENING_FOLDS && affordable ? DAMPENING_FOLDS : undefined;
+  return samples >= 2 * DAMPENING_FOLDS && calibratedCheckAffordable(weightRows, cols) ? DAMPENING_FOLDS : undefined;
+}
+
+/**
+ * Whether a `weightRows` × `cols` layer is within the limits above for checks that prune it again
+ * on the side (the dampening's cross-validation here, the permutation's calibrated error check in
+ * permute-channels): each costs a cols³ factorization and rows·cols² products, and at ResNet-50
+ * scale (4608 columns) one check is half a minute.
+ */
+export function calibratedCheckAffordable(weightRows: number, cols: number): boolean {
+  return cols <= CV_MAX_COLS && weightRows * cols * cols <= CV_MAX_WORK;
 }
 
 /** The dampening for group `g` (pruned with `options`) chosen on held-out folds (logged), or undefined without folds. */

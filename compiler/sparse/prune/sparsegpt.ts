@@ -25,6 +25,12 @@ export interface SparseGptOptions {
   /** Keep the weights of dead columns (never nonzero on the calibration data) instead of zeroing them. */
   readonly keepDead?: boolean;
   /**
+   * The re-fit's residual P − W·XᵀX (rows×cols, `refitResidual` of the same w, xtx, target and
+   * keepDead) when already known: it does not depend on the dampening, so chooseDampening
+   * computes it once per fold for all its candidates.
+   */
+  readonly residual?: Float64Array;
+  /**
    * Quantize the kept weights jointly (GPTQ, as the SparseGPT paper's joint mode): each onto the
    * int8 grid of its row's scale as the sweep reaches it; the rounding noise is added to `noise`.
    * Absent: the weights stay float (the result is then exactly what it was without this option).
@@ -135,7 +141,7 @@ export function pruneSparseGpt(
   // Dead inputs (never nonzero on the calibration data): their weights cannot matter there.
   if (!options.keepDead) for (const j of dead) for (let r = 0; r < rows; r++) W[r * n + j] = 0;
 
-  if (options.target) refitToDense(W, rows, n, xtx, options.target, scale, U);
+  if (options.target) applyRefit(W, rows, n, options.residual ?? residualOf(W, rows, n, xtx, options.target), scale, U);
 
   const B = sweepBlock(options.blockSize ?? 128, rule);
   const starts: number[] = [];
@@ -249,15 +255,31 @@ export function chooseDampening(
   rule: MaskRule | FixedMask, options: SparseGptOptions = {}, candidates: readonly number[] = DAMPENING_CANDIDATES,
 ): { readonly dampening: number; readonly scores: readonly number[] } {
   const n = cols;
-  const train = folds.map((f) => ({
-    xtx: xtx.map((v, i) => v - f.xtx[i]!),
-    target: options.target && f.target ? options.target.map((v, i) => v - f.target![i]!) : undefined,
-  }));
+  // What no candidate changes, once per fold: the training statistics, the re-fit's residual
+  // and, without a target, the dense weights' t = X_fᵀX_f·w_r the score compares with.
+  const train = folds.map((f) => {
+    const xtxT = xtx.map((v, i) => v - f.xtx[i]!);
+    const target = options.target && f.target ? options.target.map((v, i) => v - f.target![i]!) : undefined;
+    return { xtx: xtxT, target, residual: target ? refitResidual(w, rows, n, xtxT, target, count - f.count, options.keepDead) : undefined };
+  });
+  const dense = options.target ? undefined : folds.map((f) => {
+    const t = new Float64Array(rows * n);
+    for (let r = 0; r < rows; r++) {
+      const at = r * n;
+      for (let j = 0; j < n; j++) {
+        const hj = j * n;
+        let v = 0;
+        for (let k = 0; k < n; k++) v += w[at + k]! * f.xtx[hj + k]!;
+        t[at + j] = v;
+      }
+    }
+    return t;
+  });
   const scores = candidates.map((dampening) => {
     let total = 0;
     for (const [fi, f] of folds.entries()) {
-      const { target } = train[fi]!;
-      const fitted = pruneSparseGpt(w, rows, cols, train[fi]!.xtx, count - f.count, rule, { ...options, dampening, target });
+      const { target, residual } = train[fi]!;
+      const fitted = pruneSparseGpt(w, rows, cols, train[fi]!.xtx, count - f.count, rule, { ...options, dampening, target, residual });
       const m = new Float64Array(n);
       for (let r = 0; r < rows; r++) {
         const at = r * n;
@@ -273,13 +295,7 @@ export function chooseDampening(
         for (let j = 0; j < n; j++) {
           const v = fitted[at + j]!;
           if (v === 0) continue;
-          let t: number;
-          if (target) t = f.target![at + j]!;
-          else {
-            t = 0;
-            const hj = j * n;
-            for (let k = 0; k < n; k++) t += w[at + k]! * f.xtx[hj + k]!;
-          }
+          const t = target ? f.target![at + j]! : dense![fi]![at + j]!;
           want += v * (m[j]! - 2 * t);
         }
         total += want;
@@ -293,18 +309,24 @@ export function chooseDampening(
 }
 
 /**
- * W += (P − W·XᵀX)·scale·UᵀU, with UᵀU = (H + λI)⁻¹: the ridge re-fit towards the dense layer's
- * output. Three rows·n² products (2·rows·n² multiply-adds: as much as the factorization on a wide
- * layer), each with four rows of W per pass over XᵀX and U (one load feeds four rows).
+ * The re-fit's residual P − W·XᵀX (rows×cols) for the dense `w` as pruneSparseGpt sees it: dead
+ * columns (zero diagonal of XᵀX) zeroed unless `keepDead`. Independent of the dampening.
  */
-function refitToDense(W: Float64Array, rows: number, n: number, xtx: Float64Array, target: Float64Array, scale: number, U: Float64Array): void {
+export function refitResidual(w: Float32Array, rows: number, n: number, xtx: Float64Array, target: Float64Array, count: number, keepDead = false): Float64Array {
+  const W = Float64Array.from(w);
+  const scale = count > 0 ? 2 / count : 1;
+  if (!keepDead) for (let j = 0; j < n; j++) if (xtx[j * n + j]! * scale === 0) for (let r = 0; r < rows; r++) W[r * n + j] = 0;
+  return residualOf(W, rows, n, xtx, target);
+}
+
+/** P − W·XᵀX (XᵀX symmetric: row j of it is column j), four rows of W per pass over XᵀX (one load feeds four rows). */
+function residualOf(W: Float64Array, rows: number, n: number, xtx: Float64Array, target: Float64Array): Float64Array {
   const R = 4;
-  const m = new Float64Array(R * n), z = new Float64Array(R * n);
+  const m = new Float64Array(rows * n);
   for (let r0 = 0; r0 < rows; r0 += R) {
     const rb = Math.min(R, rows - r0);
-    // Missing rows of the last block read row r0 again and are never written back.
+    // Missing rows of the last block read row r0 again and are never written.
     const a0 = r0 * n, a1 = (r0 + Math.min(1, rb - 1)) * n, a2 = (r0 + Math.min(2, rb - 1)) * n, a3 = (r0 + Math.min(3, rb - 1)) * n;
-    // m_t = P_t − W_t·XᵀX (XᵀX symmetric: row j of it is column j).
     for (let j = 0; j < n; j++) {
       const hj = j * n;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -312,15 +334,34 @@ function refitToDense(W: Float64Array, rows: number, n: number, xtx: Float64Arra
         const h = xtx[hj + k]!;
         s0 += W[a0 + k]! * h; s1 += W[a1 + k]! * h; s2 += W[a2 + k]! * h; s3 += W[a3 + k]! * h;
       }
-      m[j] = target[a0 + j]! - s0; m[n + j] = target[a1 + j]! - s1; m[2 * n + j] = target[a2 + j]! - s2; m[3 * n + j] = target[a3 + j]! - s3;
+      m[a0 + j] = target[a0 + j]! - s0;
+      if (rb > 1) m[a1 + j] = target[a1 + j]! - s1;
+      if (rb > 2) m[a2 + j] = target[a2 + j]! - s2;
+      if (rb > 3) m[a3 + j] = target[a3 + j]! - s3;
     }
+  }
+  return m;
+}
+
+/**
+ * W += M·scale·UᵀU with M = P − W·XᵀX (residualOf) and UᵀU = (H + λI)⁻¹: the ridge re-fit
+ * towards the dense layer's output. Two rows·n²/2 triangular products, four rows of M per pass
+ * over U (one load feeds four rows).
+ */
+function applyRefit(W: Float64Array, rows: number, n: number, M: Float64Array, scale: number, U: Float64Array): void {
+  const R = 4;
+  const z = new Float64Array(R * n);
+  for (let r0 = 0; r0 < rows; r0 += R) {
+    const rb = Math.min(R, rows - r0);
+    // Missing rows of the last block read row r0 again and are never written back.
+    const a0 = r0 * n, a1 = (r0 + Math.min(1, rb - 1)) * n, a2 = (r0 + Math.min(2, rb - 1)) * n, a3 = (r0 + Math.min(3, rb - 1)) * n;
     // z_t = scale·m_t·Uᵀ (U upper: z_i = Σ_{j≥i} m_j U_ij).
     for (let i = 0; i < n; i++) {
       const ui = i * n;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       for (let j = i; j < n; j++) {
         const u = U[ui + j]!;
-        s0 += m[j]! * u; s1 += m[n + j]! * u; s2 += m[2 * n + j]! * u; s3 += m[3 * n + j]! * u;
+        s0 += M[a0 + j]! * u; s1 += M[a1 + j]! * u; s2 += M[a2 + j]! * u; s3 += M[a3 + j]! * u;
       }
       z[i] = s0 * scale; z[n + i] = s1 * scale; z[2 * n + i] = s2 * scale; z[3 * n + i] = s3 * scale;
     }

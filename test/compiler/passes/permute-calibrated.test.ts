@@ -185,3 +185,52 @@ describe('permute-channels: calibrated choice of the permutation', function () {
     assert.deepEqual(a.groups, b.groups);
   });
 });
+
+describe('permute-channels: a layer too wide for the calibrated check', () => {
+  // Consumer B is 4×1040 (> 1024 columns): checking each candidate would prune it again (a 1040³
+  // factorization per candidate at real scale, 4608 columns in ResNet-50). The order must then be
+  // the one keeping the most squared saliency w²·‖x‖², computed here from the activation rows.
+  const KW = 4, CW = 1040, OUT = 4;
+
+  it('sparsegpt 2:4: no calibrated error per candidate, and the applied order keeps more w²·‖x‖² than the identity (oracle from the rows)', () => {
+    const r = rng(5);
+    const g = build({
+      inputs: { x: ['float32', [1, KW]] },
+      consts: { A: f32([KW, CW], Array.from({ length: KW * CW }, () => r() - 0.3)), B: f32([CW, OUT], Array.from({ length: CW * OUT }, () => r() - 0.5)) },
+      nodes: [['Gemm', ['x', 'A'], ['h']], ['Relu', ['h'], ['hr']], ['Gemm', ['hr', 'B'], ['y']]],
+      outputs: ['y'],
+    });
+    const xs = Array.from({ length: 6 }, () => Array.from({ length: KW }, () => r()));
+    const set: CalibrationSet = { source: 'hand-made', samples: xs.map((x) => ({ x: { dtype: 'float32' as const, shape: [1, KW], data: Float32Array.from(x) } })) };
+    /** Σ over B's output rows of the 2:4 kept B[j,o]²·Σ_t x_tj², x_t = relu(s_t·A) from `graph`'s own A and B. */
+    const keptSaliency = (graph: Graph): number => {
+      const a = graph.values.get(graph.nodes[0]!.inputs[1]!)!.constant!.data as Float32Array;
+      const b = graph.values.get(graph.nodes[2]!.inputs[1]!)!.constant!.data as Float32Array;
+      const sumSq = new Float64Array(CW);
+      for (const s of xs) for (let j = 0; j < CW; j++) {
+        const v = Math.max(0, s.reduce((acc, sk, k) => acc + sk * Math.fround(a[k * CW + j]!), 0));
+        sumSq[j] += v * v;
+      }
+      let kept = 0;
+      for (let o = 0; o < OUT; o++) for (let c0 = 0; c0 < CW; c0 += 4) {
+        const sal = [0, 1, 2, 3].map((t) => b[(c0 + t) * OUT + o]! ** 2 * sumSq[c0 + t]!).sort((p, q) => q - p);
+        kept += sal[0]! + sal[1]!;
+      }
+      return kept;
+    };
+    const logs: string[] = [];
+    const res = permuteForNm(g, passSettings({ pattern: '2:4', minParams: 0, method: 'sparsegpt', calib: set }), {}, (_n, m) => logs.push(m));
+    const grp = res.groups.find((x) => x.layers.includes('n2'))!;
+    assert.ok(grp, 'the group feeding the wide consumer is searched');
+    assert.equal(grp.errorBefore, undefined, 'no candidate was pruned again for a calibrated error');
+    assert.ok(logs.some((m) => /1 layer\(s\) too wide for the calibrated check \(n2\)/.test(m)), logs.join('\n'));
+    assert.ok(grp.applied, 'a random 1040-channel order leaves kept saliency to gain');
+    const before = keptSaliency(g), after = keptSaliency(res.graph);
+    assert.ok(after > before * (1 + 1e-6), `kept w²·‖x‖² ${before} → ${after}`);
+    // The function is unchanged.
+    const input = { dtype: 'float32' as const, shape: [1, KW], data: Float32Array.from(xs[0]!) };
+    const want = evaluateGraph(g, { x: input }).y!.data as Float32Array;
+    const got = evaluateGraph(res.graph, { x: input }).y!.data as Float32Array;
+    for (let i = 0; i < OUT; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-4 * (1 + Math.abs(want[i]!)), `output ${i}: ${got[i]} vs ${want[i]}`);
+  });
+});
