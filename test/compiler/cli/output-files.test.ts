@@ -17,6 +17,9 @@ const MLP3 = join(MODELS_DIR, 'mlp3.onnx');
 const isRoot = process.getuid?.() === 0;
 
 /** A compile of mlp3 into `out` (with `extra` flags) that must fail with `code` and exactly `stderr`. */
+/** The line every usage error of `spc compile` ends with. */
+const HINT = 'spc: hint: spc compile --help lists the options\n';
+
 function compileFails(code: number, stderr: string, ...args: string[]): void {
   const r = spc('compile', MLP3, '-q', ...args);
   assert.equal(r.code, code, r.stderr);
@@ -121,12 +124,12 @@ describe('cli: output files', function () {
     const dir = tempDir();
     const out = join(dir, 'out');
     // --report into the artifact: the HTML used to land in the .spm.
-    compileFails(2, `spc: --report ${join(out, 'mlp3.spm')}: the same file as -o ${out} (the artifact ${join(out, 'mlp3.spm')}); each output needs its own path\n`,
+    compileFails(2, `spc: error: --report ${join(out, 'mlp3.spm')}: the same file as -o ${out} (the artifact ${join(out, 'mlp3.spm')}); each output needs its own path\n${HINT}`,
       '-o', out, '--report', join(out, 'mlp3.spm'));
-    compileFails(2, `spc: --emit-onnx ${dir}/out/../out/mlp3.dispatch.ts: the same file as -o ${out} (the dispatch module ${join(out, 'mlp3.dispatch.ts')}); each output needs its own path\n`,
+    compileFails(2, `spc: error: --emit-onnx ${dir}/out/../out/mlp3.dispatch.ts: the same file as -o ${out} (the dispatch module ${join(out, 'mlp3.dispatch.ts')}); each output needs its own path\n${HINT}`,
       '-o', out, '--emit-onnx', `${dir}/out/../out/mlp3.dispatch.ts`);
-    compileFails(2, `spc: --emit-onnx ${MLP3}: the same file as the model being compiled (${MLP3}); each output needs its own path\n`, '-o', out, '--emit-onnx', MLP3);
-    compileFails(2, `spc: --emit-onnx ${join(dir, 'r.html')}: the same file as --report ${join(dir, 'r.html')}; each output needs its own path\n`,
+    compileFails(2, `spc: error: --emit-onnx ${MLP3}: the same file as the model being compiled (${MLP3}); each output needs its own path\n${HINT}`, '-o', out, '--emit-onnx', MLP3);
+    compileFails(2, `spc: error: --emit-onnx ${join(dir, 'r.html')}: the same file as --report ${join(dir, 'r.html')}; each output needs its own path\n${HINT}`,
       '-o', out, '--report', join(dir, 'r.html'), '--emit-onnx', join(dir, 'r.html'));
     assert.deepEqual(readdirSync(dir), []);
   });
