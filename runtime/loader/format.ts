@@ -10,6 +10,11 @@ import { TensorKind as FbTensorKind } from '../../schemas/gen/spc/schema/tensor-
 import { SparseFormat as FbSparseFormat } from '../../schemas/gen/spc/schema/sparse-format.js';
 
 /** First four bytes: 0x89 'S' 'P' 'M' (a non-ASCII lead byte, so no text file matches). */
+/** The schema-value → name map of a name → schema-value record (the loader reads the former, the writer the latter). */
+function inverseOf<K extends string>(toFb: Readonly<Record<K, number>>): ReadonlyMap<number, K> {
+  return new Map(Object.entries(toFb).map(([k, v]) => [v as number, k as K]));
+}
+
 export const MAGIC: readonly number[] = [0x89, 0x53, 0x50, 0x4d];
 /** Version of the container layout (the 32-byte header and the sections it points to). */
 export const CONTAINER_VERSION = 1;
@@ -70,9 +75,7 @@ export const QUANT_DTYPE_TO_FB: Readonly<Record<StoredQuantDType, FbDType>> = {
   float16: FbDType.FLOAT16,
 };
 
-export const FB_TO_QUANT_DTYPE: ReadonlyMap<number, StoredQuantDType> = new Map(
-  Object.entries(QUANT_DTYPE_TO_FB).map(([k, v]) => [v as number, k as StoredQuantDType]),
-);
+export const FB_TO_QUANT_DTYPE: ReadonlyMap<number, StoredQuantDType> = inverseOf(QUANT_DTYPE_TO_FB);
 
 /** Features beyond the v1 base this runtime can run; an artifact requiring others is rejected. */
 export const SUPPORTED_FEATURES: readonly string[] = [
@@ -117,9 +120,7 @@ export const DTYPE_TO_FB: Readonly<Record<DType, FbDType>> = {
   uint64: FbDType.UINT64,
 };
 
-export const FB_TO_DTYPE: ReadonlyMap<number, DType> = new Map(
-  Object.entries(DTYPE_TO_FB).map(([k, v]) => [v as number, k as DType]),
-);
+export const FB_TO_DTYPE: ReadonlyMap<number, DType> = inverseOf(DTYPE_TO_FB);
 
 export const KIND_TO_FB: Readonly<Record<TensorKind, FbTensorKind>> = {
   input: FbTensorKind.INPUT,
@@ -128,9 +129,7 @@ export const KIND_TO_FB: Readonly<Record<TensorKind, FbTensorKind>> = {
   weight: FbTensorKind.WEIGHT,
 };
 
-export const FB_TO_KIND: ReadonlyMap<number, TensorKind> = new Map(
-  Object.entries(KIND_TO_FB).map(([k, v]) => [v as number, k as TensorKind]),
-);
+export const FB_TO_KIND: ReadonlyMap<number, TensorKind> = inverseOf(KIND_TO_FB);
 
 export const SPARSE_FORMAT_TO_FB: Readonly<Record<SparseFormat, FbSparseFormat>> = {
   csr: FbSparseFormat.CSR,
@@ -138,9 +137,7 @@ export const SPARSE_FORMAT_TO_FB: Readonly<Record<SparseFormat, FbSparseFormat>>
   bsr: FbSparseFormat.BSR,
 };
 
-export const FB_TO_SPARSE_FORMAT: ReadonlyMap<number, SparseFormat> = new Map(
-  Object.entries(SPARSE_FORMAT_TO_FB).map(([k, v]) => [v as number, k as SparseFormat]),
-);
+export const FB_TO_SPARSE_FORMAT: ReadonlyMap<number, SparseFormat> = inverseOf(SPARSE_FORMAT_TO_FB);
 
 export function alignUp(n: number, alignment: number): number {
   return Math.ceil(n / alignment) * alignment;

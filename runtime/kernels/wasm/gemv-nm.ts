@@ -75,15 +75,18 @@ function stageGemvNm(c: Checker, env: WasmEnv, packed: PackedWeight): { codes: n
   return { codes, vals, table, T };
 }
 
+/** Scratch of either gemv kernel: its packed weight (input 1) staged. */
+function packedWeightStagedBytes(node: NodeShapes): number {
+  const p = node.inputs[1]!.packed!;
+  return stagedBytes(p.rows, p.cols, p as { n: number; m: number });
+}
+
 function gemvNmWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
     tile: '1x4', op: 'Gemm', epilogue, format: 'nm', needs: `a float32 Gemm with ${NEEDS}`,
     js: GEMM_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'nm')!,
     supports: supportsGemvNm,
-    scratchBytes(node) {
-      const p = node.inputs[1]!.packed!;
-      return stagedBytes(p.rows, p.cols, p as { n: number; m: number });
-    },
+    scratchBytes: packedWeightStagedBytes,
     prepare(c, env): RunFn {
       const plan = planSparseGemm(c, 'nm', epilogue);
       const d = dims(nodeShapesOf(c.ctx))!;
@@ -110,10 +113,7 @@ function matmulGemvNmWasm(epilogue: Kernel['epilogue']): Kernel {
     tile: '1x4', op: 'MatMul', epilogue, format: 'nm', needs: `a float32 MatMul with ${NEEDS}`,
     js: MATMUL_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'nm')!,
     supports: supportsMatMulGemvNm,
-    scratchBytes(node) {
-      const p = node.inputs[1]!.packed!;
-      return stagedBytes(p.rows, p.cols, p as { n: number; m: number });
-    },
+    scratchBytes: packedWeightStagedBytes,
     prepare(c, env): RunFn {
       const { a, y, packed, k, n, lo, hi } = planSparseMatMul(c, 'nm', epilogue);
       const { codes, vals, table, T } = stageGemvNm(c, env, packed);
