@@ -10,6 +10,7 @@
 //                                                   the union of their kept columns)
 //     other nm/bsr kernels             stored·P     (stored slots: nm rows·(K/m)·n, bsr blocks·br·bc)
 //     any other node                   elements read + written (pooling: × window; Resize: × taps;
+//                                      Gather/Slice: their data counted as the elements they write;
 //                                      ConvTranspose and recurrent cells: their multiply-adds)
 //   estimated ns = nsPerCall + nsPerUnit · work
 
@@ -107,6 +108,41 @@ function weightWork(op: LayerStats['op'], n: Node, w: Value): SparseWork | undef
   return sparseWork(PACKED_FORMAT[s.kind], rows, cols, matrix, { n: s.n, m: s.m, br: s.br, bc: s.bc });
 }
 
+/**
+ * Constant bytes up to which a model's weights stay in cache from one run to the next, so a gemv
+ * reads its weight at cache speed ('gemv-cached') rather than from memory ('gemv'). Measured
+ * (docs/performance.md, "cost model"): the MLP heads of 0.3–1.3 MB (mlp3, the wake-word heads)
+ * run their gemvs 4–5× faster than a weight cycled through 64 MiB, while the classifiers of the
+ * CNNs of 4.9–7.8 MB run at the cycled speed: the conv body evicts them. Between the two, the
+ * L2 of this class of machine (1 MiB per core) plus a share of L3.
+ */
+export const CACHED_MODEL_BYTES = 2 << 20;
+
+const constantBytes = new WeakMap<Graph, number>();
+
+/** Σ bytes of the graph's constants (weights and folded tensors), once per graph. */
+function modelConstantBytes(g: Graph): number {
+  let bytes = constantBytes.get(g);
+  if (bytes === undefined) {
+    bytes = 0;
+    for (const v of g.values.values()) if (v.constant) bytes += v.constant.data.byteLength;
+    constantBytes.set(g, bytes);
+  }
+  return bytes;
+}
+
+/** The shape class of a one-row Gemm/MatMul in `g`: cached when all of the model's constants fit CACHED_MODEL_BYTES. */
+const gemvClass = (g: Graph): ShapeClass => (modelConstantBytes(g) <= CACHED_MODEL_BYTES ? 'gemv-cached' : 'gemv');
+
+/** The class a profile entry is looked up under when it has none for `c`: a cached gemv falls back to the gemv entry. */
+const FALLBACK_CLASS: Partial<Record<ShapeClass, ShapeClass>> = { 'gemv-cached': 'gemv' };
+
+/** The profile's entry for `k` on the class, or on its fallback class. */
+function profileEntry(profile: KernelProfile, k: KernelKey, shapeClass: ShapeClass): ProfileEntry | undefined {
+  const fallback = FALLBACK_CLASS[shapeClass];
+  return profile.entries.get(profileKey(k, shapeClass)) ?? (fallback && profile.entries.get(profileKey(k, fallback)));
+}
+
 /** Layer statistics of a Conv/Gemm/MatMul node with static shapes; undefined for anything else. */
 export function layerStats(g: Graph, n: Node): LayerStats | undefined {
   const shape = (name: string | undefined): readonly number[] | undefined => {
@@ -127,14 +163,14 @@ export function layerStats(g: Graph, n: Node): LayerStats | undefined {
     const transA = intAttr(n, 'transA', 0) === 1;
     const { rows: N, cols: K } = nodeWeightShape(n, w);
     const P = transA ? x[1]! : x[0]!;
-    return { op: 'Gemm', shapeClass: P === 1 ? 'gemv' : 'gemm', P, K, N, sparse: weightWork('Gemm', n, wv) };
+    return { op: 'Gemm', shapeClass: P === 1 ? gemvClass(g) : 'gemm', P, K, N, sparse: weightWork('Gemm', n, wv) };
   }
   if (n.op === 'MatMul') {
     if (x.length < 1 || w.length < 1 || y.length < 1) return undefined;
     const K = x[x.length - 1]!;
     const N = w.length === 1 ? 1 : w[w.length - 1]!;
     const P = product(y) / N;
-    return { op: 'MatMul', shapeClass: P === 1 ? 'gemv' : 'matmul', P, K, N, sparse: w.length === 2 ? weightWork('MatMul', n, wv) : undefined };
+    return { op: 'MatMul', shapeClass: P === 1 ? gemvClass(g) : 'matmul', P, K, N, sparse: w.length === 2 ? weightWork('MatMul', n, wv) : undefined };
   }
   return undefined;
 }
@@ -212,7 +248,8 @@ export function priorCost(k: Pick<Kernel, 'op' | 'target' | 'format' | 'rowBlock
   const dense = new RegExp(`^[a-z0-9]+-${k.op.toLowerCase()}-\\d+x\\d+-${k.target}@${shapeClass}$`);
   let ref: Cost | undefined;
   for (const e of profile.entries.values()) if (dense.test(e.key) && (!ref || e.nsPerUnit < ref.nsPerUnit)) ref = e;
-  if (!ref) return PRIORS[k.target][format];
+  const fallback = FALLBACK_CLASS[shapeClass];
+  if (!ref) return fallback ? priorCost(k, fallback, profile) : PRIORS[k.target][format];
   const factor = format === 'dense' ? PRIOR_FACTORS.dense : format === 'csr' ? PRIOR_FACTORS.csr : isRowBlock(k) ? PRIOR_FACTORS.rowBlock : PRIOR_FACTORS.otherNmBsr;
   return { nsPerCall: ref.nsPerCall, nsPerUnit: ref.nsPerUnit * factor };
 }
@@ -229,7 +266,7 @@ export interface Estimate {
 export function estimate(k: Kernel, s: LayerStats, profile: KernelProfile): Estimate | undefined {
   const work = kernelWork(k, s);
   if (work === undefined) return undefined;
-  const entry = profile.entries.get(profileKey(k, s.shapeClass));
+  const entry = profileEntry(profile, k, s.shapeClass);
   const c = entry ?? priorCost(k, s.shapeClass, profile);
   return { kernel: k, ns: c.nsPerCall + c.nsPerUnit * work, from: entry ? 'profile' : 'prior' };
 }
@@ -269,6 +306,13 @@ function recurrentMacs(g: Graph, n: Node): number | undefined {
 }
 
 /**
+ * Ops that read only the part of their data input (input 0) they copy out: an embedding Gather
+ * touches its rows, not the table (transformer_enc2's was priced 10× its measured time when the
+ * table counted).
+ */
+const SELECTING: ReadonlySet<string> = new Set(['Gather', 'GatherElements', 'GatherND', 'Slice']);
+
+/**
  * The work of a node priced per element (anything but a Conv/Gemm/MatMul layerStats prices):
  * the elements it reads and writes, times the taps per output element where an op reads several
  * (a pooling window, Resize's interpolation taps), or its multiply-adds where it has a weight
@@ -278,8 +322,9 @@ export function elementWork(g: Graph, n: Node): number | undefined {
   if (n.op === 'ConvTranspose') return convTransposeMacs(g, n);
   if (n.op === 'LSTM' || n.op === 'GRU' || n.op === 'RNN') return recurrentMacs(g, n);
   let read = 0, written = 0;
-  for (const i of n.inputs) {
-    const e = staticElements(g, i);
+  for (const [i, name] of n.inputs.entries()) {
+    if (i === 0 && SELECTING.has(n.op)) continue;
+    const e = staticElements(g, name);
     if (e === undefined) return undefined;
     read += e;
   }
@@ -288,6 +333,8 @@ export function elementWork(g: Graph, n: Node): number | undefined {
     if (e === undefined) return undefined;
     written += e;
   }
+  // a selecting op reads as many data elements as it writes, wherever its data came from
+  if (SELECTING.has(n.op)) read += written;
   if (n.op === 'MaxPool' || n.op === 'AveragePool') return read + written * product(intsAttr(n, 'kernel_shape') ?? [1]);
   if (n.op === 'Resize' || n.op === 'Upsample') {
     const mode = n.attrs['mode'];

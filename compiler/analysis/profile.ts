@@ -14,11 +14,14 @@ import DEFAULT_PROFILE_JSON from './profiles/default.json' with { type: 'json' }
 
 /**
  * The layer shapes a profile prices separately (its keys' suffix); cost.ts classifies a layer.
- * gemv: a Gemm or MatMul with one output row (P = 1: a classifier head, an MLP on one sample).
+ * gemv: a Gemm or MatMul with one output row (P = 1: a classifier head, an MLP on one sample), its
+ *   weight read from memory (the rest of the model pushed it out of cache since the last run).
+ * gemv-cached: the same in a model whose weights all stay cached between runs (cost.ts
+ *   CACHED_MODEL_BYTES); priced from the gemv entry when a profile has none.
  * elements: every other node, priced per element it reads and writes (cost.ts elementWork).
  */
-export type ShapeClass = 'pointwise' | 'kxk' | 'depthwise' | 'gemm' | 'matmul' | 'gemv' | 'elements';
-export const SHAPE_CLASSES: readonly ShapeClass[] = ['pointwise', 'kxk', 'depthwise', 'gemm', 'matmul', 'gemv', 'elements'];
+export type ShapeClass = 'pointwise' | 'kxk' | 'depthwise' | 'gemm' | 'matmul' | 'gemv' | 'gemv-cached' | 'elements';
+export const SHAPE_CLASSES: readonly ShapeClass[] = ['pointwise', 'kxk', 'depthwise', 'gemm', 'matmul', 'gemv', 'gemv-cached', 'elements'];
 
 export const PROFILE_FORMAT = 'spc-kernel-profile';
 export const PROFILE_VERSION = 1;

@@ -139,7 +139,12 @@ export const ELEMENT_TEMPLATES: Readonly<Record<string, Forms>> = {
   ArgMax: argReduce,
   ArgMin: argReduce,
   TopK: (s) => [{ name: 'k 4, last axis', inputs: [f32(xOf(s)), i64([4])], attrs: { axis: int(-1) }, outputs: 2 }],
-  Transpose: (s) => [{ name: 'NCHW→NHWC', inputs: [f32(xOf(s))], attrs: { perm: ints([0, 2, 3, 1]) } }, { name: 'last two', inputs: [f32(xOf(s))], attrs: { perm: ints([0, 1, 3, 2]) } }],
+  // element by element (layout changes) and in runs along the kept last axis (attention's head split)
+  Transpose: (s) => [
+    { name: 'NCHW→NHWC', inputs: [f32(xOf(s))], attrs: { perm: ints([0, 2, 3, 1]) } },
+    { name: 'last two', inputs: [f32(xOf(s))], attrs: { perm: ints([0, 1, 3, 2]) } },
+    { name: 'heads', inputs: [f32(xOf(s))], attrs: { perm: ints([0, 2, 1, 3]) } },
+  ],
   Concat: (s) => [
     { name: 'channels', inputs: [f32([1, s.c / 2, s.h, s.w]), f32([1, s.c / 2, s.h, s.w])], attrs: { axis: int(1) } },
     { name: 'last axis', inputs: [f32([1, s.c, s.h, s.w / 2]), f32([1, s.c, s.h, s.w / 2])], attrs: { axis: int(-1) } },

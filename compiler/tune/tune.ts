@@ -174,6 +174,11 @@ export async function runTune(o: TuneOptions): Promise<TuneResult> {
         const work = kernelWork(k, syntheticStats(layer, v));
         if (work === undefined) continue;
         record(profileKey(k, layer.shapeClass), layer.name, v.name, work, timeCall(run, plan));
+        if (layer.shapeClass === 'gemv') {
+          // and hot, one weight called again and again: a model whose weights stay cached (cost.ts CACHED_MODEL_BYTES)
+          const hot = await prepareOn(k, layer, v);
+          if (hot) record(profileKey(k, 'gemv-cached'), layer.name, v.name, work, timeCall(hot, plan));
+        }
       }
     }
   }

@@ -4,12 +4,12 @@
 import { strict as assert } from 'node:assert';
 import type { Graph, Sparsity } from '../../../compiler/ir/graph.js';
 import { withGraph } from '../../../compiler/ir/graph.js';
-import { ELEMENT_PRIORS, elementWork, estimate, estimateElements, isRowBlock, kernelFamily, kernelWork, layerStats, profileKey, PRIOR_FACTORS, PRIORS, ROW_BLOCK } from '../../../compiler/analysis/cost.js';
+import { CACHED_MODEL_BYTES, ELEMENT_PRIORS, elementWork, estimate, estimateElements, isRowBlock, kernelFamily, kernelWork, layerStats, profileKey, PRIOR_FACTORS, PRIORS, ROW_BLOCK } from '../../../compiler/analysis/cost.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
 import { makeProfile } from '../../../compiler/analysis/profile.js';
 import type { Kernel } from '../../../runtime/kernels/kernel.js';
 import { kernelId } from '../../../runtime/kernels/kernel.js';
-import { build, f32, int, ints, randomF32 } from '../passes/build.js';
+import { build, f32, i64, int, ints, randomF32 } from '../passes/build.js';
 
 /** Marks the constant `name` as pruned with `s` (the zeros are already in its data). */
 function pruned(g: Graph, name: string, s: Partial<Sparsity> & Pick<Sparsity, 'kind'>): Graph {
@@ -26,6 +26,9 @@ const MASK = [
   [1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [1, 0, 0, 0],
   [0, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [0, 1, 0, 1],
 ];
+
+/** The Gemm weight 'w' marked unstructured-pruned (its random data has no zeros: nnz is all 32). */
+const pruned2 = (g: Graph): Graph => pruned(g, 'w', { kind: 'unstructured' });
 
 function pointwise(kind: Sparsity['kind']): Graph {
   const w = f32([8, 4, 1, 1], MASK.flat().map((b, i) => b * (1 + (i % 3))));
@@ -66,7 +69,7 @@ describe('cost model', () => {
     assert.equal(kernelWork(kernel('bsr', '8x1', 'js'), s), 24 * 6);
   });
 
-  it('shape classes and sizes: k×k, strided 1×1, depthwise, Gemm (transB), batched MatMul, and one-row Gemm/MatMul as gemv', () => {
+  it('shape classes and sizes: k×k, strided 1×1, depthwise, Gemm (transB), batched MatMul, and one-row Gemm/MatMul as gemv (cached in a model this small)', () => {
     const g = build({
       inputs: { x: ['float32', [2, 4, 6, 6]], a: ['float32', [3, 5]], m: ['float32', [2, 3, 5]], v: ['float32', [1, 5]] },
       consts: { w3: randomF32([8, 4, 3, 3], 1), w1: randomF32([8, 4, 1, 1], 2), dw: randomF32([4, 1, 3, 3], 3), gb: randomF32([7, 5], 4), mb: randomF32([5, 7], 5) },
@@ -88,9 +91,35 @@ describe('cost model', () => {
       ['depthwise', 2 * 16, 9, 4],
       ['gemm', 3, 5, 7],
       ['matmul', 6, 5, 7],
-      ['gemv', 1, 5, 7],
-      ['gemv', 1, 5, 7],
+      ['gemv-cached', 1, 5, 7],
+      ['gemv-cached', 1, 5, 7],
     ]);
+  });
+
+  it('a one-row Gemm is gemv-cached up to CACHED_MODEL_BYTES of model constants, gemv beyond; a cached gemv without its own entry is priced from the gemv one', () => {
+    // A classifier 4→8 beside a constant filling the rest of the budget: bytes = 4·(32 + 8 + filler).
+    const head = (filler: number): Graph => build({
+      inputs: { v: ['float32', [1, 4]] },
+      consts: { w: randomF32([8, 4], 1), b: randomF32([8], 2), big: randomF32([filler], 3) },
+      nodes: [['Gemm', ['v', 'w', 'b'], ['y'], { transB: int(1) }], ['ReduceSum', ['big'], ['s'], {}]],
+      outputs: ['y', 's'],
+    });
+    const atLimit = CACHED_MODEL_BYTES / 4 - 40;
+    const cls = (g: Graph): string => layerStats(g, g.nodes[0]!)!.shapeClass;
+    assert.equal(cls(head(atLimit)), 'gemv-cached');
+    assert.equal(cls(head(atLimit + 1)), 'gemv');
+    const g = head(16);
+    const s = layerStats(g, g.nodes[0]!)!;
+    const gemm = { ...kernel('dense', '4x8', 'wasmsimd'), op: 'Gemm' } as Kernel;
+    const cold = { key: 'f32-gemm-4x8-wasmsimd@gemv', nsPerCall: 10, nsPerUnit: 2, points: 3 };
+    const hot = { key: 'f32-gemm-4x8-wasmsimd@gemv-cached', nsPerCall: 5, nsPerUnit: 0.5, points: 3 };
+    assert.deepEqual([estimate(gemm, s, makeProfile([cold]))!.ns, estimate(gemm, s, makeProfile([cold]))!.from], [10 + 2 * 32, 'profile']);
+    assert.equal(estimate(gemm, s, makeProfile([cold, hot]))!.ns, 5 + 0.5 * 32);
+    // no entry for the kernel: the prior is relative to the measured dense gemv (cached first, then cold)
+    const csr = { ...kernel('csr', '24x1', 'wasmsimd'), op: 'Gemm' } as Kernel;
+    const pruned = layerStats(pruned2(g), g.nodes[0]!)!;
+    assert.equal(estimate(csr, pruned, makeProfile([cold]))!.ns, 10 + 2 * PRIOR_FACTORS.csr * pruned.sparse!.nnz);
+    assert.equal(estimate(csr, pruned, makeProfile([cold, hot]))!.ns, 5 + 0.5 * PRIOR_FACTORS.csr * pruned.sparse!.nnz);
   });
 
   it('profile keys drop the epilogue; only nm/bsr 4x8 tiles are row-block kernels', () => {
@@ -139,6 +168,25 @@ describe('cost: nodes priced per element (elementWork)', () => {
     // LSTM X [5,1,3], W [1,16,3], R [1,16,4] (hidden 4, 4 gates): 5 steps · 16 rows · (3 + 4).
     assert.equal(one('LSTM', { x: ['float32', [5, 1, 3]] }, { w: randomF32([1, 16, 3], 3), r: randomF32([1, 16, 4], 4) }, ['x', 'w', 'r'], { hidden_size: int(4) }), 5 * 16 * 7);
     assert.equal(one('ConvTranspose', { x: ['float32', [1, 2, 3, 3]] }, { w: randomF32([2, 3, 2, 2], 2) }, ['x', 'w']), 18 * 3 * 4);
+  });
+
+  it('Gather and Slice read as many data elements as they write, not their whole input', () => {
+    // An embedding table [1000, 16] gathered at 3 indices: reads 3 indices + 48 elements, writes 48.
+    const gather = build({
+      inputs: { ids: ['int64', [3]] },
+      consts: { table: randomF32([1000, 16], 1) },
+      nodes: [['Gather', ['table', 'ids'], ['y'], {}]],
+      outputs: ['y'],
+    });
+    assert.equal(elementWork(gather, gather.nodes[0]!), 3 + 48 + 48);
+    // Slice [1, 8, 6] → [1, 8, 2] on the last axis: starts/ends/axes 1 element each, 16 read, 16 written.
+    const slice = build({
+      inputs: { x: ['float32', [1, 8, 6]] },
+      consts: { st: i64([2]), en: i64([4]), ax: i64([2]) },
+      nodes: [['Slice', ['x', 'st', 'en', 'ax'], ['y'], {}]],
+      outputs: ['y'],
+    });
+    assert.equal(elementWork(slice, slice.nodes[0]!), 3 + 16 + 16);
   });
 
   it('Resize: linear reads 2 taps per resized axis, nearest one', () => {

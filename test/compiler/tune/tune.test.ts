@@ -61,7 +61,7 @@ describe('spc tune', function () {
   it('a quick run over two js kernels gives one entry per kernel and shape class it runs, with non-negative costs', async () => {
     const kernels = ALL_KERNELS.filter((k) => k.id === 'f32-gemm-4x4-js' || k.id === 'f32-convcsr-8x1-js');
     const r = await runTune({ quick: true, targets: ['js'], kernels });
-    assert.deepEqual(r.entries.map((e) => e.key), ['f32-convcsr-8x1-js@depthwise', 'f32-convcsr-8x1-js@kxk', 'f32-convcsr-8x1-js@pointwise', 'f32-gemm-4x4-js@gemm', 'f32-gemm-4x4-js@gemv']
+    assert.deepEqual(r.entries.map((e) => e.key), ['f32-convcsr-8x1-js@depthwise', 'f32-convcsr-8x1-js@kxk', 'f32-convcsr-8x1-js@pointwise', 'f32-gemm-4x4-js@gemm', 'f32-gemm-4x4-js@gemv', 'f32-gemm-4x4-js@gemv-cached']
       .filter((k) => r.measurements.some((m) => m.key === k)));
     assert.ok(r.entries.some((e) => e.key === 'f32-gemm-4x4-js@gemm'));
     assert.ok(r.entries.some((e) => e.key === 'f32-convcsr-8x1-js@pointwise'));
@@ -71,7 +71,7 @@ describe('spc tune', function () {
     }
   });
 
-  it('a gemv is timed cold: prepared as separate copies (own weight arrays) filling 64 MiB of dense weight (at most 64) and called in turn; other layers once', async () => {
+  it('a gemv is timed cold (separate copies with own weight arrays filling 64 MiB of dense weight, at most 64, called in turn) and hot (one more copy, @gemv-cached); other layers once', async () => {
     const gemm = ALL_KERNELS.find((k) => k.id === 'f32-gemm-4x4-js')!;
     const prepared = new Map<string, number>(), calls = new Map<string, Set<number>>(), weights = new Map<string, Set<unknown>>();
     const spy: Kernel = {
@@ -84,12 +84,13 @@ describe('spc tune', function () {
         return () => { calls.set(ctx.node, (calls.get(ctx.node) ?? new Set()).add(copy)); run(); };
       },
     };
-    await runTune({ quick: true, targets: ['js'], kernels: [spy] });
-    // quick gemv layers: 1×64→64 (16 KiB: 4096 copies would fill 64 MiB, capped at 64), 1×256→256 (256 KiB: 256, capped)
-    assert.equal(prepared.get('tune gemm 1×64→64'), 64);
-    assert.equal(prepared.get('tune gemm 1×256→256'), 64);
-    assert.equal(calls.get('tune gemm 1×64→64')?.size, 64, 'every copy is called');
-    assert.equal(weights.get('tune gemm 1×64→64')?.size, 64, 'every copy reads its own weight array');
+    const r = await runTune({ quick: true, targets: ['js'], kernels: [spy] });
+    // quick gemv layers: 1×64→64 (16 KiB: 4096 copies would fill 64 MiB, capped at 64), 1×256→256 (256 KiB: 256, capped); + 1 hot
+    assert.equal(prepared.get('tune gemm 1×64→64'), 64 + 1);
+    assert.equal(prepared.get('tune gemm 1×256→256'), 64 + 1);
+    assert.equal(calls.get('tune gemm 1×64→64')?.size, 64 + 1, 'every copy is called');
+    assert.equal(weights.get('tune gemm 1×64→64')?.size, 64, 'every cold copy reads its own weight array (the hot one reads the first)');
+    assert.deepEqual(r.measurements.filter((m) => m.layer === 'gemm 1×64→64').map((m) => m.key), ['f32-gemm-4x4-js@gemv', 'f32-gemm-4x4-js@gemv-cached']);
     assert.equal(prepared.get('tune gemm 16×256→256'), 1, 'a gemm with 16 rows is timed hot, once');
   });
 
