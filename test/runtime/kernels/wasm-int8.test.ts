@@ -384,6 +384,29 @@ describe('int8 wasmsimd kernels vs onnxruntime-node', function () {
     }
   });
 
+  it('every QLinearConv kernel (ref, 2x4, 1x8) requantizes in float32 as onnxruntime: acc 3 · multiplier fround(7/6) is 3.4999999 exactly but 3.5 in float32, so 4', async function () {
+    if (!simd) this.skip();
+    const names = ['x', 'xs', 'xz', 'w', 'ws', 'wz', 'ys', 'yz'];
+    const mult = Math.fround(7 / 6);
+    // 1×1 convs of one pixel, x = 1, w = 3 (zero points 0): each output's sum is 3; group 1 and 2.
+    for (const group of [1, 2]) {
+      const c: Case = {
+        what: `group ${group}`, attrs: { kernel_shape: [1, 1], ...(group > 1 ? { group } : {}) },
+        inputs: [t('int8', [1, 2, 1, 1], [1, 1]), t('float32', [], [1]), t('int8', [], [0]), t('int8', [2, 3 - group, 1, 1], new Array(2 * (3 - group)).fill(3).map((v, i) => (group === 1 && i % 2 === 1 ? 0 : v))),
+          t('float32', [], [mult]), t('int8', [], [0]), t('float32', [], [1]), t('int8', [], [0])],
+        out: { dtype: 'int8', shape: [1, 2, 1, 1] },
+      };
+      const want = await runOrt('QLinearConv', c, names);
+      assert.deepEqual(want, [4, 4], 'onnxruntime rounds the float32 product 3.5 to even');
+      const kernels = [refOf(conv), INT8_KERNELS.find((x) => x.op === 'QLinearConv' && x.supports!({ inputs: c.inputs.map((i) => i && { dtype: i.dtype, shape: i.shape }), outputs: [c.out], attrs: c.attrs! }))!];
+      for (const k of kernels) assertSame(run(k, c, k.target === 'ref' ? undefined : await spaceFor(k, c)), want, `${k.id}, ${c.what}`);
+    }
+    // QLinearMatMul's ref kernel shares the requantization: A [1, 1] = 1, B [1, 1] = 3.
+    const m: Case = { what: 'matmul', inputs: [t('int8', [1, 1], [1]), t('float32', [], [1]), t('int8', [], [0]), t('int8', [1, 1], [3]), t('float32', [], [mult]), t('int8', [], [0]), t('float32', [], [1]), t('int8', [], [0])], out: { dtype: 'int8', shape: [1, 1] } };
+    assertSame(run(refOf(mm), m, undefined), [4], `${refOf(mm).id} requantizes in float32`);
+    assertSame(run(mm, m, await spaceFor(mm, m)), [4], mm.id);
+  });
+
   it(`${mm.id} equals onnxruntime's QLinearMatMul exactly`, async function () {
     if (!simd) this.skip();
     const names = ['a', 'as', 'az', 'b', 'bs', 'bz', 'ys', 'yz'];
