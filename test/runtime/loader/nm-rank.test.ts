@@ -5,8 +5,10 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { compileFile, type CompileResult } from '../../../compiler/compile.js';
-import { writeArtifact } from '../../../compiler/emit/artifact.js';
-import { parseArtifact } from '../../../runtime/loader/load.js';
+import fc from 'fast-check';
+import { planArtifact, writeArtifact } from '../../../compiler/emit/artifact.js';
+import { ArtifactError, parseArtifact } from '../../../runtime/loader/load.js';
+import { readNmSlot } from '../../../runtime/sparse/packed.js';
 import { DIGITS_DIR } from '../../helpers/corpus.js';
 import { encodeUnchecked, rejection } from './refusal.js';
 import { fixChecksum } from './sample-artifact.js';
@@ -48,6 +50,35 @@ describe('loader: rank-coded N:M indices', function () {
     new DataView(bad.buffer).setUint32(at - 4, 13, true);
     bad.set(new TextEncoder().encode('sparse-expand\0'), at);
     assert.equal(rejection(fixChecksum(bad)), `tensor ${i} '${a.tensors[i]!.name}': nm-rank indices but required features do not list 'sparse-nm-rank'`);
+  });
+
+  it('any byte of a rank code altered: the file loads with a valid stream (strictly increasing slots < 4) or is refused with an ArtifactError', () => {
+    const a = parseArtifact(result.artifact);
+    const layout = planArtifact(a);
+    const dv = new DataView(result.artifact.buffer, result.artifact.byteOffset);
+    const weights = dv.getUint32(20, true);
+    const ranges = a.tensors.flatMap((t, i) => (t.packed?.format === 'nm' ? [layout.placements[i]!.sparse!] : []));
+    fc.assert(fc.property(fc.nat(), fc.integer({ min: 1, max: 255 }), (pick, xor) => {
+      const r = ranges[pick % ranges.length]!;
+      const at = weights + Number(r.indicesOffset) + ((pick >>> 4) % Number(r.indicesLength));
+      const bad = result.artifact.slice();
+      bad[at] ^= xor;
+      let loaded;
+      try {
+        loaded = parseArtifact(fixChecksum(bad));
+      } catch (e) {
+        if (e instanceof ArtifactError) return;
+        throw e;
+      }
+      for (const t of loaded.tensors) {
+        const p = t.packed;
+        if (p?.format !== 'nm') continue;
+        for (let s = 0; s < (p.rows * p.cols) / 2; s += 2) {
+          const [k0, k1] = [readNmSlot(p.indices, s, 2), readNmSlot(p.indices, s + 1, 2)];
+          assert.ok(k0 < k1 && k1 < 4, `${t.name} group ${s / 2}: slots ${k0}, ${k1}`);
+        }
+      }
+    }), { numRuns: 300 });
   });
 
   it('refuses a chunk that is no code of its groups, and a code of the wrong length, naming the tensor', () => {
