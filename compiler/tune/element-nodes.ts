@@ -46,7 +46,11 @@ const bool = (shape: readonly number[]): InputSpec => ({ dtype: 'bool', shape, f
 const int = (value: number): Attr => ({ kind: 'int', value });
 const ints = (value: readonly number[]): Attr => ({ kind: 'ints', value });
 const str = (value: string): Attr => ({ kind: 'string', value });
+const u8 = (shape: readonly number[], fill: Fill = 'random'): InputSpec => ({ dtype: 'uint8', shape, fill });
+const i8 = (shape: readonly number[], fill: Fill = 'random'): InputSpec => ({ dtype: 'int8', shape, fill });
 const xOf = (s: ElementSize): number[] => [1, s.c, s.h, s.w];
+const depthwise = (s: ElementSize, stride: number): Record<string, Attr> =>
+  ({ group: int(s.c), kernel_shape: ints([3, 3]), pads: ints([1, 1, 1, 1]), strides: ints([stride, stride]) });
 const range = (n: number, step = 1): number[] => Array.from({ length: n }, (_, i) => i * step);
 
 type Forms = (s: ElementSize) => readonly ElementForm[];
@@ -176,6 +180,14 @@ export const ELEMENT_TEMPLATES: Readonly<Record<string, Forms>> = {
   GRU: (s) => [{ name: `${s.h} steps`, inputs: [f32([s.h, 1, s.c]), f32([1, 3 * s.c, s.c]), f32([1, 3 * s.c, s.c])], attrs: { hidden_size: int(s.c) }, outputs: 2 }],
   QuantizeLinear: (s) => [{ name: 'per tensor', inputs: [f32(xOf(s)), f32([], [0.02]), { dtype: 'uint8', shape: [], fill: [128] }], opset: 13 }],
   DequantizeLinear: (s) => [{ name: 'per tensor', inputs: [{ dtype: 'uint8', shape: xOf(s), fill: 'random' }, f32([], [0.02]), { dtype: 'uint8', shape: [], fill: [128] }], opset: 13 }],
+  // Depthwise, the grouped int8 convs models have (mobilenets' 3×3 at strides 1 and 2).
+  QLinearConv: (s) => [1, 2].map((stride) => ({
+    name: `depthwise 3×3/${stride}`, opset: 13, attrs: depthwise(s, stride),
+    inputs: [u8(xOf(s)), f32([], [0.02]), u8([], [128]), i8([s.c, 1, 3, 3]), f32([], [0.01]), i8([], [0]), f32([], [0.05]), u8([], [128])],
+  })),
+  ConvInteger: (s) => [1, 2].map((stride) => ({
+    name: `depthwise 3×3/${stride}`, opset: 13, attrs: depthwise(s, stride), inputs: [u8(xOf(s)), i8([s.c, 1, 3, 3]), u8([], [128]), i8([], [0])],
+  })),
 };
 
 /** A synthetic node ready to prepare: its one-node graph, kernel views and elementWork. */

@@ -162,6 +162,7 @@ import { gatherJs } from './js/gather.js';
 import { castJs, UNARY_JS_KERNELS } from './js/unary.js';
 // int8 wasmsimd kernels of the QOperator ops (issue 18 item 3).
 import { convIntegerWasm, qLinearConvWasm } from './wasm/qlinearconv.js';
+import { convIntegerGroupedWasm, qLinearConvGroupedWasm } from './wasm/qlinearconv-grouped.js';
 import { matMulIntegerWasm, qLinearMatMulWasm } from './wasm/qlinearmatmul.js';
 import { dequantizeLinearWasm, quantizeLinearWasm } from './wasm/quantizelinear.js';
 
@@ -332,6 +333,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'js/unary': { UNARY_JS_KERNELS, castJs },
   // int8 wasmsimd kernels of the QOperator ops (issue 18 item 3).
   'wasm/qlinearconv': { qLinearConvWasm, convIntegerWasm },
+  'wasm/qlinearconv-grouped': { qLinearConvGroupedWasm, convIntegerGroupedWasm },
   'wasm/qlinearmatmul': { qLinearMatMulWasm, matMulIntegerWasm },
   'wasm/quantizelinear': { quantizeLinearWasm, dequantizeLinearWasm },
 };

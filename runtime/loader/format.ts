@@ -48,6 +48,13 @@ export const SPARSE_FEATURES: Readonly<Record<SparseFormat, string>> = {
 export const EXPAND_FEATURE = 'sparse-expand';
 
 /**
+ * The required feature an artifact lists when an N:M weight stores its slot indices as the ranks
+ * of its groups' slot sets (IndexType NM_RANK, runtime/sparse/nm-rank.ts), decoded at load: a
+ * runtime that would read them as the bit stream refuses the file by name.
+ */
+export const NM_RANK_FEATURE = 'sparse-nm-rank';
+
+/**
  * The required feature an artifact lists when one of its tensors has each element type added
  * after v2 shipped (the v2 enum values 10–12), so a runtime without it refuses the file by name.
  */
@@ -79,7 +86,7 @@ export const FB_TO_QUANT_DTYPE: ReadonlyMap<number, StoredQuantDType> = inverseO
 
 /** Features beyond the v1 base this runtime can run; an artifact requiring others is rejected. */
 export const SUPPORTED_FEATURES: readonly string[] = [
-  SPARSE_FEATURES.csr, SPARSE_FEATURES.nm, SPARSE_FEATURES.bsr, EXPAND_FEATURE,
+  SPARSE_FEATURES.csr, SPARSE_FEATURES.nm, SPARSE_FEATURES.bsr, EXPAND_FEATURE, NM_RANK_FEATURE,
   DTYPE_FEATURES.float16!, DTYPE_FEATURES.uint32!, DTYPE_FEATURES.uint64!,
   QUANT_FEATURES.int8, QUANT_FEATURES.uint8, QUANT_FEATURES.float16,
 ];

@@ -16,13 +16,14 @@ import { KernelLayout } from '../../schemas/gen/spc/schema/kernel-layout.js';
 import { WeightQuantization } from '../../schemas/gen/spc/schema/weight-quantization.js';
 import { dequantizeDense, dequantizePacked, QUANT_DTYPE_BYTES, scaleCount, type StoredQuantization } from '../quant/stored.js';
 import { DTYPE_BYTES, viewArray } from '../tensor.js';
-import { nmIndexBits, type PackedWeight, type SparsityDescriptor } from '../sparse/packed.js';
+import { nmIndexBits, readNmSlot, type PackedWeight, type SparsityDescriptor } from '../sparse/packed.js';
+import { decodeNmRanks } from '../sparse/nm-rank.js';
 import { weightAxes, weightMatrixShape } from '../sparse/layout.js';
 import type { AttrValue } from '../kernels/kernel.js';
 import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance } from './model.js';
 import { crc32 } from './crc32.js';
 import {
-  CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, EXPAND_FEATURE, FB_TO_DTYPE, FB_TO_KIND, FB_TO_QUANT_DTYPE, FB_TO_SPARSE_FORMAT, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
+  CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, EXPAND_FEATURE, NM_RANK_FEATURE, FB_TO_DTYPE, FB_TO_KIND, FB_TO_QUANT_DTYPE, FB_TO_SPARSE_FORMAT, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
   HEADER_FIELDS as H, MAGIC, MAX_ELEMENTS, MAX_RANK, MIN_FORMAT_VERSION, SPARSE_FEATURES,
   QUANT_FEATURES, SPARSE_FORMAT_VERSION, SUPPORTED_FEATURES, WEIGHT_ALIGNMENT, alignUp,
 } from './format.js';
@@ -376,7 +377,7 @@ function readKernelLayout(s: SparseWeight, where: string, features: readonly str
   return true;
 }
 
-const INDEX_TYPE_NAME: Readonly<Record<number, string>> = { [IndexType.U8]: 'u8', [IndexType.U16]: 'u16', [IndexType.I32]: 'i32' };
+const INDEX_TYPE_NAME: Readonly<Record<number, string>> = { [IndexType.U8]: 'u8', [IndexType.U16]: 'u16', [IndexType.I32]: 'i32', [IndexType.NM_RANK]: 'nm-rank' };
 
 /**
  * Reads and checks a packed weight (format v2): its descriptor, that its matrix view matches
@@ -438,28 +439,34 @@ function readSparse(s: SparseWeight, where: string, dtype: string, shape: readon
     if (s.rowPtrOffset() !== 0n || s.rowPtrLength() !== 0n) throw new ArtifactError(`${where}: nm weight has row pointers`);
     if (!(n > 0 && n < m && m <= 16)) throw new ArtifactError(`${where}: nm needs 0 < n < m ≤ 16, got ${n}:${m}`);
     if (cols % m !== 0) throw new ArtifactError(`${where}: nm cols ${cols} not a multiple of m = ${m}`);
-    if (indexType !== IndexType.U8) {
-      throw new ArtifactError(`${where}: nm index type ${INDEX_TYPE_NAME[indexType] ?? indexType} (must be u8)`);
+    if (indexType !== IndexType.U8 && indexType !== IndexType.NM_RANK) {
+      throw new ArtifactError(`${where}: nm index type ${INDEX_TYPE_NAME[indexType] ?? indexType} (must be u8 or nm-rank)`);
     }
     const groups = cols / m;
     const slots = rows * groups * n;
     if (nValues !== slots) throw new ArtifactError(`${where}: nm has ${nValues} values, ${rows}×${cols} at ${n}:${m} needs ${slots}`);
     const bits = nmIndexBits(m);
     const nIndexBytes = range('indices', s.indicesOffset(), s.indicesLength(), 1);
-    const expectedBytes = Math.ceil((slots * bits) / 8);
-    if (nIndexBytes !== expectedBytes) {
-      throw new ArtifactError(`${where}: nm index stream of ${nIndexBytes} bytes, ${slots} slots of ${bits} bits need ${expectedBytes}`);
+    const stored = new Uint8Array(file.buffer, weights + Number(s.indicesOffset()), nIndexBytes);
+    let indices = stored;
+    if (indexType === IndexType.NM_RANK) {
+      if (!features.includes(NM_RANK_FEATURE)) throw new ArtifactError(`${where}: nm-rank indices but required features do not list '${NM_RANK_FEATURE}'`);
+      // Decoded once here: every consumer (kernels, the storage codec) reads the bit stream.
+      const decoded = decodeNmRanks(stored, rows * groups, n, m);
+      if (typeof decoded === 'string') throw new ArtifactError(`${where}: nm ${decoded}`);
+      indices = decoded;
+    } else {
+      const expectedBytes = Math.ceil((slots * bits) / 8);
+      if (nIndexBytes !== expectedBytes) {
+        throw new ArtifactError(`${where}: nm index stream of ${nIndexBytes} bytes, ${slots} slots of ${bits} bits need ${expectedBytes}`);
+      }
     }
-    const indices = new Uint8Array(file.buffer, weights + Number(s.indicesOffset()), nIndexBytes);
-    const mask = (1 << bits) - 1;
+    const nIndexStreamBytes = indices.length;
     let slot = 0;
     for (let g = 0; g < rows * groups; g++) {
       let previous = -1;
       for (let k = 0; k < n; k++, slot++) {
-        const at = slot * bits;
-        // bits ≤ 4 and never straddles more than two bytes.
-        const word = indices[at >> 3]! | ((indices[(at >> 3) + 1] ?? 0) << 8);
-        const idx = (word >> (at & 7)) & mask;
+        const idx = readNmSlot(indices, slot, bits);
         if (idx >= m) throw new ArtifactError(`${where}: nm index of slot ${slot} = ${idx} ≥ m ${m}`);
         if (idx <= previous) {
           throw new ArtifactError(`${where}: nm indices of group ${g} not strictly increasing (slot ${slot} = ${idx} after ${previous})`);
@@ -468,7 +475,7 @@ function readSparse(s: SparseWeight, where: string, dtype: string, shape: readon
       }
     }
     const usedBits = slots * bits;
-    if (usedBits % 8 !== 0 && (indices[nIndexBytes - 1]! >> (usedBits % 8)) !== 0) {
+    if (usedBits % 8 !== 0 && (indices[nIndexStreamBytes - 1]! >> (usedBits % 8)) !== 0) {
       throw new ArtifactError(`${where}: nm index stream has nonzero padding bits`);
     }
     return { packed: { format, rows, cols, n, m, values, indices }, descriptor: { pattern, sparsity } };

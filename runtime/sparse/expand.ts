@@ -2,7 +2,7 @@
 // and the weight in its own tensor layout (expandWeight, the storage codec: the runtime expands a
 // packed weight at load for a kernel that reads it dense). Browser-safe: no Node APIs.
 
-import { nmIndexBits, type PackedWeight } from './packed.js';
+import { nmIndexBits, readNmSlot, type PackedWeight } from './packed.js';
 import { weightMatrixShape, type WeightOp } from './layout.js';
 
 /** The value of the `bits`-bit little-endian field starting at bit `at` of `stream`. */
@@ -27,7 +27,6 @@ function scatter(p: PackedWeight, out: Float32Array, rowStride: number, colOffse
       return;
     case 'nm': {
       const bits = nmIndexBits(p.m);
-      const mask = (1 << bits) - 1;
       const groups = p.cols / p.m;
       const stream = p.indices;
       let slot = 0;
@@ -36,9 +35,7 @@ function scatter(p: PackedWeight, out: Float32Array, rowStride: number, colOffse
         for (let g = 0; g < groups; g++) {
           // Padding slots hold the zero at an otherwise unused index: writing them is harmless.
           for (let s = 0; s < p.n; s++, slot++) {
-            // A field of at most 4 bits never straddles more than two bytes (readBits, one word at a time).
-            const at = slot * bits;
-            const k = ((stream[at >> 3]! | ((stream[(at >> 3) + 1] ?? 0) << 8)) >> (at & 7)) & mask;
+            const k = readNmSlot(stream, slot, bits);
             out[base + colOffset[g * p.m + k]!] = p.values[slot]!;
           }
         }

@@ -61,3 +61,18 @@ export interface SparsityDescriptor {
 export function nmIndexBits(m: number): number {
   return Math.max(1, Math.ceil(Math.log2(m)));
 }
+
+/** Slot `slot`'s index in an N:M bit stream of `bits`-bit fields (bits ≤ 4: a field never straddles more than two bytes). */
+export function readNmSlot(stream: Uint8Array, slot: number, bits: number): number {
+  const at = slot * bits;
+  const word = stream[at >> 3]! | ((stream[(at >> 3) + 1] ?? 0) << 8);
+  return (word >> (at & 7)) & ((1 << bits) - 1);
+}
+
+/** Sets slot `slot`'s field of a zero-initialized N:M bit stream to `value`. */
+export function writeNmSlot(stream: Uint8Array, slot: number, bits: number, value: number): void {
+  const at = slot * bits;
+  const word = value << (at & 7);
+  stream[at >> 3]! |= word & 0xff;
+  if (word > 0xff) stream[(at >> 3) + 1]! |= word >> 8;
+}

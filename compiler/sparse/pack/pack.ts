@@ -3,7 +3,7 @@
 // packs to the same arrays (column indices strictly increasing, N:M padding at the lowest
 // unused slots), so artifacts are reproducible byte for byte.
 
-import { nmIndexBits, type BsrWeight, type CsrWeight, type NmWeight, type PackedWeight, type SparseFormat } from '../../../runtime/sparse/packed.js';
+import { nmIndexBits, writeNmSlot, type BsrWeight, type CsrWeight, type NmWeight, type PackedWeight, type SparseFormat } from '../../../runtime/sparse/packed.js';
 import type { Node, Sparsity, Value } from '../../ir/graph.js';
 import { nodeWeightMatrix } from '../../ir/weight-matrix.js';
 
@@ -69,18 +69,12 @@ export function packNm(rows: number, cols: number, m: Float32Array, n: number, m
       chosen.sort((x, y) => x - y);
       for (const k of chosen) {
         values[slot] = m[base + k]!;
-        writeBits(indices, slot * bits, bits, k);
+        writeNmSlot(indices, slot, bits, k);
         slot++;
       }
     }
   }
   return { format: 'nm', rows, cols, n, m: mm, values, indices };
-}
-
-function writeBits(stream: Uint8Array, at: number, bits: number, value: number): void {
-  for (let b = 0; b < bits; b++) {
-    if ((value >> b) & 1) stream[(at + b) >> 3]! |= 1 << ((at + b) & 7);
-  }
 }
 
 /** BSR: blocks of br×bc; a block is stored when any of its elements is nonzero. */

@@ -122,7 +122,7 @@ export interface RequantForm {
  * scale and zero point (6, 7), checks their forms, and returns what turns the int32 accumulator into
  * y: element t reads scale 1 at index first(t), the others at second(t), and is
  * saturate(round(acc · (s1 · s4 / s6)) + zp), the multiplier rounded in the scales' type as the
- * spec's reference computes it.
+ * spec's reference computes it and the product in float32 as onnxruntime computes it.
  */
 export function requantizer(c: Checker, y: TensorView, f: RequantForm, first: (t: number) => number, second: (t: number) => number): (acc: Int32Array) => void {
   const s1 = c.input(1, f.scaleTypes), s4 = c.input(4, [s1.dtype]), s6 = c.input(6, [s1.dtype]);
@@ -135,7 +135,9 @@ export function requantizer(c: Checker, y: TensorView, f: RequantForm, first: (t
     for (let t = 0; t < acc.length; t++) {
       const i = first(t), j = second(t);
       const mult = round(round(paramAt(s1, i) * paramAt(s4, j)) / paramAt(s6, j));
-      yd[t] = quantizeValue(acc[t]! * mult, paramAt(zp, j), lo, hi);
+      // In float32, as onnxruntime's MlasRequantizeOutput: float(acc) · multiplier. The exact
+      // (double) product rounds differently where float32 lands on a tie (acc 3 · fround(7/6)).
+      yd[t] = quantizeValue(Math.fround(Math.fround(acc[t]!) * mult), paramAt(zp, j), lo, hi);
     }
   };
 }

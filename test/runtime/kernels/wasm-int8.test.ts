@@ -80,7 +80,7 @@ async function spaceFor(k: Kernel, c: Case, relaxedSimd = true): Promise<WasmSpa
 const outDim = (n: number, k: number, s: number, d: number, p0: number, p1: number): number => Math.floor((n + p0 + p1 - d * (k - 1) - 1) / s) + 1;
 
 interface ConvSpec {
-  readonly x: readonly number[]; readonly w: readonly number[]; readonly xType: DType; readonly wType: DType; readonly yType?: DType;
+  readonly x: readonly number[]; readonly w: readonly number[]; readonly xType: DType; readonly wType: DType; readonly yType?: DType; readonly group?: number;
   readonly strides?: readonly number[]; readonly pads?: readonly number[]; readonly dilations?: readonly number[];
   readonly perChannel?: boolean; readonly bias?: boolean; readonly ySpread?: number; readonly seed: number;
 }
@@ -89,12 +89,12 @@ function convCase(op: 'QLinearConv' | 'ConvInteger', s: ConvSpec): Case {
   const r = s.x.length - 2, cout = s.w[0]!, k = count(s.w.slice(1));
   const strides = s.strides ?? new Array<number>(r).fill(1), dil = s.dilations ?? new Array<number>(r).fill(1), pads = s.pads ?? new Array<number>(2 * r).fill(0);
   const out = [s.x[0]!, cout, ...s.x.slice(2).map((n, i) => outDim(n, s.w[2 + i]!, strides[i]!, dil[i]!, pads[i]!, pads[r + i]!))];
-  const attrs = { strides, pads, dilations: dil, kernel_shape: s.w.slice(2) };
+  const attrs = { strides, pads, dilations: dil, kernel_shape: s.w.slice(2), ...(s.group === undefined ? {} : { group: s.group }) };
   const x = t(s.xType, s.x, ints(s.xType, count(s.x), s.seed));
   const w = t(s.wType, s.w, ints(s.wType, count(s.w), s.seed + 1));
   const xz = t(s.xType, [], ints(s.xType, 1, s.seed + 2));
   const wz = s.perChannel ? t(s.wType, [cout], ints(s.wType, cout, s.seed + 3)) : t(s.wType, [], ints(s.wType, 1, s.seed + 3));
-  const what = `${op} x ${s.xType}[${s.x}] w ${s.wType}[${s.w}] strides ${strides} pads ${pads} dilations ${dil}${s.perChannel ? ' per channel' : ''}${s.bias ? ' bias' : ''}`;
+  const what = `${op} x ${s.xType}[${s.x}] w ${s.wType}[${s.w}]${s.group === undefined ? '' : ` group ${s.group}`} strides ${strides} pads ${pads} dilations ${dil}${s.perChannel ? ' per channel' : ''}${s.bias ? ' bias' : ''}`;
   if (op === 'ConvInteger') return { what, inputs: [x, w, xz, wz], out: { dtype: 'int32', shape: out }, attrs };
   const yType = s.yType ?? 'uint8';
   const xs = t('float32', [], [0.02]);
@@ -118,6 +118,22 @@ const CONV_SPECS: readonly ConvSpec[] = [
   // column stride 2 over rows wide enough for the 16-byte vector path, and its scalar border
   { x: [1, 3, 20, 37], w: [6, 3, 3, 3], xType: 'int8', wType: 'int8', strides: [2, 2], pads: [1, 1, 1, 2], perChannel: true, bias: true, seed: 9 },
   { x: [1, 2, 9, 40], w: [3, 2, 7, 7], xType: 'uint8', wType: 'int8', strides: [2, 2], pads: [3, 3, 3, 3], seed: 10 },
+];
+
+// Grouped and depthwise convs (the 1x8 kernels): 8-pixel blocks with tails (OW 1, 3, 7, 9, 17),
+// column strides 1, 2 (the shuffled path) and 3 (the gathered one), asymmetric pads, dilation,
+// channel multipliers, several input channels per group, 1-D.
+const GROUPED_SPECS: readonly ConvSpec[] = [
+  { x: [1, 3, 5, 5], w: [3, 1, 3, 3], group: 3, xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], seed: 81 }, // depthwise 3×3
+  { x: [2, 5, 9, 17], w: [5, 1, 3, 3], group: 5, xType: 'int8', wType: 'int8', strides: [2, 2], pads: [1, 0, 0, 1], perChannel: true, bias: true, yType: 'int8', seed: 82 },
+  { x: [1, 4, 7, 7], w: [8, 1, 3, 3], group: 4, xType: 'uint8', wType: 'uint8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 83 }, // multiplier 2
+  { x: [1, 6, 11, 10], w: [6, 2, 3, 2], group: 3, xType: 'int8', wType: 'uint8', dilations: [2, 3], pads: [2, 1, 2, 3], ySpread: 6, seed: 84 },
+  { x: [1, 4, 13], w: [8, 2, 5], group: 2, xType: 'uint8', wType: 'int8', strides: [2], pads: [2, 2], perChannel: true, bias: true, seed: 85 }, // 1-D
+  { x: [1, 2, 1, 3], w: [2, 1, 1, 1], group: 2, xType: 'uint8', wType: 'int8', seed: 86 }, // 3 pixels
+  { x: [1, 3, 10, 23], w: [3, 1, 5, 5], group: 3, xType: 'uint8', wType: 'int8', strides: [3, 3], pads: [2, 2, 2, 2], perChannel: true, bias: true, seed: 87 },
+  { x: [1, 16, 14, 14], w: [16, 1, 3, 3], group: 16, xType: 'uint8', wType: 'int8', strides: [2, 2], pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 88 }, // mobilenet stride-2 dw
+  { x: [1, 24, 28, 28], w: [24, 1, 3, 3], group: 24, xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 89 }, // mobilenet dw
+  { x: [1, 8, 9, 9], w: [4, 4, 1, 1], group: 2, xType: 'int8', wType: 'int8', perChannel: true, yType: 'int8', seed: 90 }, // grouped pointwise
 ];
 
 interface MatMulSpec { readonly a: readonly number[]; readonly b: readonly number[]; readonly aType: DType; readonly bType: DType; readonly yType?: DType; readonly perRowA?: boolean; readonly perColB?: boolean; readonly seed: number }
@@ -187,7 +203,7 @@ const QDQ_SPECS: readonly QdqSpec[] = [
 ];
 
 function casesOf(k: Kernel): Case[] {
-  if (k.op === 'QLinearConv' || k.op === 'ConvInteger') return CONV_SPECS.map((s) => convCase(k.op as 'QLinearConv', s));
+  if (k.op === 'QLinearConv' || k.op === 'ConvInteger') return (k.id.includes('-1x8-') ? GROUPED_SPECS : CONV_SPECS).map((s) => convCase(k.op as 'QLinearConv', s));
   if (k.op === 'QuantizeLinear' || k.op === 'DequantizeLinear') return QDQ_SPECS.map((s) => qdqCase(k.op as 'QuantizeLinear', s));
   return MATMUL_SPECS.map((s) => matmulCase(k.op as 'QLinearMatMul', s));
 }
@@ -204,8 +220,8 @@ describe('int8 wasmsimd kernels vs ref kernels, in WebAssembly memory', function
   this.timeout(120_000);
 
   it('QLinearConv, ConvInteger, QLinearMatMul, MatMulInteger, QuantizeLinear and DequantizeLinear each have an int8 wasmsimd kernel', () => {
-    assert.deepEqual(INT8_KERNELS.map((k) => k.id).sort(), ['f32-quantizelinear-1x16-wasmsimd', 'i8-convinteger-2x4-wasmsimd', 'i8-dequantizelinear-1x16-wasmsimd',
-      'i8-matmulinteger-2x4-wasmsimd', 'i8-qlinearconv-2x4-wasmsimd', 'i8-qlinearmatmul-2x4-wasmsimd']);
+    assert.deepEqual(INT8_KERNELS.map((k) => k.id).sort(), ['f32-quantizelinear-1x16-wasmsimd', 'i8-convinteger-1x8-wasmsimd', 'i8-convinteger-2x4-wasmsimd',
+      'i8-dequantizelinear-1x16-wasmsimd', 'i8-matmulinteger-2x4-wasmsimd', 'i8-qlinearconv-1x8-wasmsimd', 'i8-qlinearconv-2x4-wasmsimd', 'i8-qlinearmatmul-2x4-wasmsimd']);
   });
 
   for (const k of INT8_KERNELS) {
@@ -283,12 +299,16 @@ describe('int8 wasmsimd kernels vs ref kernels, in WebAssembly memory', function
       && /^node 'n1' \(kernel i8-qlinearconv-2x4-wasmsimd as any-qlinearconv-1x1-ref\): input 4 \(w_scale\) must have one element or 3/.test((e as Error).message));
   });
 
-  it('supports() leaves grouped convs and QLinearMatMul with a per-row a_scale to the ref kernel', () => {
-    const conv = INT8_KERNELS.find((x) => x.op === 'QLinearConv')!, mm = INT8_KERNELS.find((x) => x.op === 'QLinearMatMul')!;
+  it('supports(): group 1 convs run the 2x4 kernel, grouped and depthwise ones the 1x8 kernel; QLinearMatMul with a per-row a_scale the ref kernel', () => {
+    const conv = INT8_KERNELS.find((x) => x.id === 'i8-qlinearconv-2x4-wasmsimd')!, grouped = INT8_KERNELS.find((x) => x.id === 'i8-qlinearconv-1x8-wasmsimd')!;
+    const mm = INT8_KERNELS.find((x) => x.op === 'QLinearMatMul')!;
     const shapes = (c: Case) => ({ inputs: c.inputs.map((x) => x && { dtype: x.dtype, shape: x.shape }), outputs: [c.out], attrs: c.attrs ?? {} });
-    const c = convCase('QLinearConv', { x: [1, 4, 4, 4], w: [4, 2, 3, 3], xType: 'uint8', wType: 'int8', seed: 51 });
-    assert.equal(conv.supports!(shapes({ ...c, out: { ...c.out, shape: [1, 4, 2, 2] }, attrs: { ...c.attrs, group: 2 } })), false);
-    assert.equal(conv.supports!(shapes(convCase('QLinearConv', { x: [1, 4, 4, 4], w: [4, 4, 3, 3], xType: 'uint8', wType: 'int8', seed: 51 }))), true);
+    const g2 = shapes(convCase('QLinearConv', { x: [1, 4, 4, 4], w: [4, 2, 3, 3], group: 2, xType: 'uint8', wType: 'int8', seed: 51 }));
+    const g1 = shapes(convCase('QLinearConv', { x: [1, 4, 4, 4], w: [4, 4, 3, 3], xType: 'uint8', wType: 'int8', seed: 51 }));
+    assert.deepEqual([conv.supports!(g2), grouped.supports!(g2), conv.supports!(g1), grouped.supports!(g1)], [false, true, true, false]);
+    // Output channels that do not split into the groups: neither (the ref kernel refuses the node).
+    const uneven = shapes(convCase('QLinearConv', { x: [1, 4, 4, 4], w: [3, 2, 3, 3], group: 2, xType: 'uint8', wType: 'int8', seed: 51 }));
+    assert.equal(grouped.supports!(uneven), false);
     const m = matmulCase('QLinearMatMul', { a: [3, 8], b: [8, 4], aType: 'uint8', bType: 'int8', seed: 52 });
     assert.equal(mm.supports!(shapes(m)), true);
     const perRow = [...m.inputs];
@@ -301,7 +321,9 @@ describe('int8 wasmsimd kernels vs ref kernels, in WebAssembly memory', function
 const ONNX_TYPE = Object.fromEntries(Object.entries(ONNX_DTYPES).map(([code, dtype]) => [dtype, Number(code)])) as Readonly<Record<string, number>>;
 
 function oneNodeModel(op: string, c: Case, names: readonly string[], opset: number): Uint8Array {
-  const attribute = Object.entries(c.attrs ?? {}).map(([name, v]) => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: [...(v as number[])] }));
+  const attribute = Object.entries(c.attrs ?? {}).map(([name, v]) => (typeof v === 'number'
+    ? { name, type: onnx.AttributeProto.AttributeType.INT, i: v }
+    : { name, type: onnx.AttributeProto.AttributeType.INTS, ints: [...(v as number[])] }));
   const initializer = c.inputs.slice(1).flatMap((x, i) => {
     if (!x) return [];
     const a = array(x);
@@ -330,7 +352,7 @@ async function runOrt(op: string, c: Case, names: readonly string[]): Promise<nu
 
 describe('int8 wasmsimd kernels vs onnxruntime-node', function () {
   this.timeout(120_000);
-  const conv = INT8_KERNELS.find((x) => x.op === 'QLinearConv')!, mm = INT8_KERNELS.find((x) => x.op === 'QLinearMatMul')!;
+  const conv = INT8_KERNELS.find((x) => x.id === 'i8-qlinearconv-2x4-wasmsimd')!, mm = INT8_KERNELS.find((x) => x.op === 'QLinearMatMul')!;
 
   it(`${conv.id} equals onnxruntime's QLinearConv exactly (uint8 x, int8 weights per channel, int32 bias; int8 x)`, async function () {
     if (!simd) this.skip();
@@ -345,6 +367,44 @@ describe('int8 wasmsimd kernels vs onnxruntime-node', function () {
       const sym = { ...c, inputs };
       assertSame(run(conv, sym, await spaceFor(conv, sym)), await runOrt('QLinearConv', sym, names), `${conv.id} vs onnxruntime, ${c.what}`);
     }
+  });
+
+  it(`i8-qlinearconv-1x8-wasmsimd equals onnxruntime's grouped and depthwise QLinearConv exactly`, async function () {
+    if (!simd) this.skip();
+    const grouped = INT8_KERNELS.find((x) => x.id === 'i8-qlinearconv-1x8-wasmsimd')!;
+    const names = ['x', 'xs', 'xz', 'w', 'ws', 'wz', 'ys', 'yz', 'b'];
+    for (const s of [GROUPED_SPECS[0]!, GROUPED_SPECS[2]!, GROUPED_SPECS[3]!, GROUPED_SPECS[6]!, GROUPED_SPECS[7]!, GROUPED_SPECS[8]!, { ...GROUPED_SPECS[1]!, x: [1, 5, 9, 17] }]) {
+      const c = convCase('QLinearConv', { ...s, wType: 'int8', yType: s.xType }); // onnxruntime: y of x's type
+      const inputs = [...c.inputs];
+      const wz = inputs[5]!;
+      inputs[5] = t('int8', wz.shape, wz.values.map(() => 0));
+      inputs[3] = t('int8', inputs[3]!.shape, inputs[3]!.values.map((v) => Math.max(-127, v)));
+      const sym = { ...c, inputs };
+      assertSame(run(grouped, sym, await spaceFor(grouped, sym)), await runOrt('QLinearConv', sym, names), `${grouped.id} vs onnxruntime, ${c.what}`);
+    }
+  });
+
+  it('every QLinearConv kernel (ref, 2x4, 1x8) requantizes in float32 as onnxruntime: acc 3 · multiplier fround(7/6) is 3.4999999 exactly but 3.5 in float32, so 4', async function () {
+    if (!simd) this.skip();
+    const names = ['x', 'xs', 'xz', 'w', 'ws', 'wz', 'ys', 'yz'];
+    const mult = Math.fround(7 / 6);
+    // 1×1 convs of one pixel, x = 1, w = 3 (zero points 0): each output's sum is 3; group 1 and 2.
+    for (const group of [1, 2]) {
+      const c: Case = {
+        what: `group ${group}`, attrs: { kernel_shape: [1, 1], ...(group > 1 ? { group } : {}) },
+        inputs: [t('int8', [1, 2, 1, 1], [1, 1]), t('float32', [], [1]), t('int8', [], [0]), t('int8', [2, 3 - group, 1, 1], new Array(2 * (3 - group)).fill(3).map((v, i) => (group === 1 && i % 2 === 1 ? 0 : v))),
+          t('float32', [], [mult]), t('int8', [], [0]), t('float32', [], [1]), t('int8', [], [0])],
+        out: { dtype: 'int8', shape: [1, 2, 1, 1] },
+      };
+      const want = await runOrt('QLinearConv', c, names);
+      assert.deepEqual(want, [4, 4], 'onnxruntime rounds the float32 product 3.5 to even');
+      const kernels = [refOf(conv), INT8_KERNELS.find((x) => x.op === 'QLinearConv' && x.supports!({ inputs: c.inputs.map((i) => i && { dtype: i.dtype, shape: i.shape }), outputs: [c.out], attrs: c.attrs! }))!];
+      for (const k of kernels) assertSame(run(k, c, k.target === 'ref' ? undefined : await spaceFor(k, c)), want, `${k.id}, ${c.what}`);
+    }
+    // QLinearMatMul's ref kernel shares the requantization: A [1, 1] = 1, B [1, 1] = 3.
+    const m: Case = { what: 'matmul', inputs: [t('int8', [1, 1], [1]), t('float32', [], [1]), t('int8', [], [0]), t('int8', [1, 1], [3]), t('float32', [], [mult]), t('int8', [], [0]), t('float32', [], [1]), t('int8', [], [0])], out: { dtype: 'int8', shape: [1, 1] } };
+    assertSame(run(refOf(mm), m, undefined), [4], `${refOf(mm).id} requantizes in float32`);
+    assertSame(run(mm, m, await spaceFor(mm, m)), [4], mm.id);
   });
 
   it(`${mm.id} equals onnxruntime's QLinearMatMul exactly`, async function () {

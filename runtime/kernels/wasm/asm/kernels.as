@@ -26,3 +26,4 @@ export * from './panel';
 export * from './binary';
 export * from './globalpool';
 export * from './int8';
+export * from './int8grouped';

@@ -5,5 +5,6 @@ export enum IndexType {
   UNDEFINED = 0,
   U8 = 1,
   U16 = 2,
-  I32 = 3
+  I32 = 3,
+  NM_RANK = 4
 }

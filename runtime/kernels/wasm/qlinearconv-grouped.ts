@@ -1,0 +1,128 @@
+// wasmsimd grouped and depthwise int8 Conv: QLinearConv and ConvInteger with group > 1, NCHW 1-D
+// and 2-D, any stride, padding and dilation, zero points and scales per tensor or per channel:
+//
+//   i8-qlinearconv-1x8-wasmsimd, i8-convinteger-1x8-wasmsimd (asm/int8grouped.as, direct):
+//     W[Cout][Cin/g·KH·KW] − w_zero_point → int16 rows (i8pack), repacked only when W or its
+//     zero point changed since the last run; per image and group, its Cin/g input channels as
+//     zero-padded int16 planes of x − x_zero_point (i8padPlane), then 1 output channel × 8 pixels
+//     at a time over every tap (i8convGroup), bias and requantization fused.
+//
+// Group 1 is the 2x4 kernel's (qlinearconv.ts: im2col + int16 dot tiles).
+
+import type { NodeShapes } from '../kernel.js';
+import { convIntegerRef, qLinearConvRef } from '../ref/qlinearconv.js';
+import { windowGeometry } from '../common/geometry.js';
+import { geometry2d } from './conv.js';
+import type { I8Pack, I8Same } from './int8-gemm.js';
+import { bytePointer, bytes16, fillRequant, gemmMode, int8Kernel, isInt8 } from './int8-gemm.js';
+
+const NEEDS = 'an int8/uint8 1-D or 2-D Conv with group > 1';
+
+type I8PadPlane = (x: number, signed: number, zx: number, h: number, w: number, ph: number, pw: number, hp: number, wp: number, plane: number) => void;
+type I8ConvGroup = (planes: number, w16: number, oc0: number, n: number, cpg: number, hp: number, wp: number, oh: number, ow: number,
+  kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, y: number, mode: number, bias: number, mult: number, zy: number, lo: number, hi: number) => void;
+
+/** Input indices of x, its zero point, w, its zero point, and the bias, per op. */
+const LAYOUT = {
+  QLinearConv: { x: 0, xZp: 2, w: 3, wZp: 5, bias: 8 },
+  ConvInteger: { x: 0, xZp: 2, w: 1, wZp: 3, bias: -1 },
+} as const;
+
+function supportsGrouped(op: keyof typeof LAYOUT) {
+  const at = LAYOUT[op];
+  return (node: NodeShapes): boolean => {
+    const x = node.inputs[at.x], w = node.inputs[at.w], y = node.outputs[0];
+    if (!x || !w || !y || !isInt8(x.dtype) || !isInt8(w.dtype) || w.packed) return false;
+    if (op === 'QLinearConv' ? !isInt8(y.dtype) : y.dtype !== 'int32') return false;
+    const r = x.shape.length, group = node.attrs['group'] ?? 1;
+    if ((r !== 3 && r !== 4) || w.shape.length !== r || y.shape.length !== r) return false;
+    if (typeof group !== 'number' || group <= 1 || w.shape[1]! * group !== x.shape[1] || w.shape[0]! % group !== 0) return false;
+    return y.shape[0] === x.shape[0] && y.shape[1] === w.shape[0];
+  };
+}
+
+/** The padded plane of one input channel: every row and column 8-pixel blocks of the output read (asm/int8grouped.as i8convGroup). */
+function planeShape(OH: number, OW: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number): { Hp: number; Wp: number } {
+  const ow8 = Math.ceil(OW / 8) * 8;
+  return { Hp: (OH - 1) * sh + (KH - 1) * dh + 1, Wp: (ow8 - 1) * sw + (KW - 1) * dw + 1 + (sw === 2 ? 1 : 0) };
+}
+
+/** OH, OW, KH, KW, strides and dilations of a node's 1-D or 2-D window, from its shapes and attributes (1 for a 1-D conv's missing axis). */
+function windowOf(node: NodeShapes, at: (typeof LAYOUT)[keyof typeof LAYOUT]) {
+  const y = node.outputs[0]!.shape, w = node.inputs[at.w]!.shape, two = y.length === 4;
+  const attr = (name: string, i: number): number => ((node.attrs[name] as readonly number[] | undefined)?.[two ? i : 0] ?? 1);
+  const axis = (s: readonly number[], i: number): number => (two ? s[2 + i]! : i === 0 ? 1 : s[2]!);
+  return {
+    OH: axis(y, 0), OW: axis(y, 1), KH: axis(w, 0), KW: axis(w, 1),
+    sh: two ? attr('strides', 0) : 1, sw: two ? attr('strides', 1) : attr('strides', 0),
+    dh: two ? attr('dilations', 0) : 1, dw: two ? attr('dilations', 1) : attr('dilations', 0),
+  };
+}
+
+function groupedInt8(op: keyof typeof LAYOUT) {
+  const at = LAYOUT[op];
+  const supports = supportsGrouped(op);
+  return int8Kernel({
+    op, tile: '1x8', ref: op === 'QLinearConv' ? qLinearConvRef : convIntegerRef, needs: NEEDS, supports,
+    scratchBytes(node) {
+      if (!supports(node)) return 0;
+      const w = node.inputs[at.w]!.shape, cout = w[0]!, cpg = w[1]!, k = w.slice(1).reduce((a, d) => a * d, 1);
+      const { OH, OW, KH, KW, sh, sw, dh, dw } = windowOf(node, at);
+      const { Hp, Wp } = planeShape(OH, OW, KH, KW, sh, sw, dh, dw);
+      return bytes16(cout * k * 2) + bytes16(cout * k) + bytes16(cout) + bytes16(cpg * Hp * Wp * 2) + 2 * bytes16(cout * 4);
+    },
+    prepare(c, env) {
+      // The ref kernel has checked types, shapes, zero points, scales, the group and the window geometry.
+      const x = c.input(at.x), w = c.input(at.w), y = c.output(0);
+      const xZp = c.ctx.inputs[at.xZp], wZp = c.ctx.inputs[at.wZp], bias = at.bias < 0 ? undefined : c.ctx.inputs[at.bias];
+      const [batch, cin] = x.shape as [number, number];
+      const [cout, cpg] = w.shape as [number, number];
+      const groups = cin / cpg, opg = cout / groups;
+      const g = windowGeometry(c, x.shape.slice(2), w.shape.slice(2), y.shape.slice(2), false);
+      const { H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw } = geometry2d({ g });
+      const K = cpg * KH * KW, P = OH * OW;
+      const { Hp, Wp } = planeShape(OH, OW, KH, KW, sh, sw, dh, dw);
+      const { mode, lo, hi } = gemmMode(y.dtype);
+      const xs = x.dtype === 'int8' ? 1 : 0, ws = w.dtype === 'int8' ? 1 : 0;
+      const xp = bytePointer(c, env, x, 'input x'), wp = bytePointer(c, env, w, 'weight'), yp = bytePointer(c, env, y, 'output');
+      const wzp = wZp === undefined ? 0 : bytePointer(c, env, wZp, "w's zero point");
+      const wzStep = wZp !== undefined && wZp.data.length > 1 ? 1 : 0;
+      const bp = bias === undefined ? 0 : bytePointer(c, env, bias, 'bias');
+      const w16 = env.scratch(bytes16(cout * K * 2));
+      // W and its zero point as last packed: repacked only when they change (either may be a graph input).
+      const wCopy = env.scratch(bytes16(cout * K)), zCopy = env.scratch(bytes16(cout));
+      const planes = env.scratch(bytes16(cpg * Hp * Wp * 2));
+      const multP = env.scratch(bytes16(cout * 4)), zyP = env.scratch(bytes16(cout * 4));
+      const mult = new Float32Array(env.memory.buffer, multP, cout), zy = new Int32Array(env.memory.buffer, zyP, cout);
+      const wBytes = new Uint8Array(env.memory.buffer, wp, cout * K), wSaved = new Uint8Array(env.memory.buffer, wCopy, cout * K);
+      const zBytes = new Uint8Array(env.memory.buffer, wzp, wZp === undefined ? 0 : wZp.data.length), zSaved = new Uint8Array(env.memory.buffer, zCopy, zBytes.length);
+      const pack = env.exports['i8pack'] as I8Pack, same = env.exports['i8same'] as I8Same;
+      const padPlane = env.exports['i8padPlane'] as I8PadPlane, convGroup = env.exports['i8convGroup'] as I8ConvGroup;
+      const eb = mode === 0 ? 4 : 1;
+      const plane = Hp * Wp * 2, xPlane = H * W;
+      const [xScale, wScale, yScale, yZp] = [c.ctx.inputs[1], c.ctx.inputs[4], c.ctx.inputs[6], c.ctx.inputs[7]];
+      let packedOnce = false;
+      return () => {
+        // Scales and zero points are read at every run: any of them may be a graph input.
+        if (mode !== 0) fillRequant(mult, zy, cout, xScale!, wScale!, yScale!, yZp);
+        const zx = xZp === undefined ? 0 : Number(xZp.data[0]);
+        if (!packedOnce || !same(wp, wCopy, cout * K) || (wzp !== 0 && !same(wzp, zCopy, zBytes.length))) {
+          pack(wp, ws, wzp, wzStep, cout, K, K, 1, K, w16);
+          wSaved.set(wBytes); zSaved.set(zBytes);
+          packedOnce = true;
+        }
+        for (let n = 0; n < batch; n++) {
+          for (let gi = 0; gi < groups; gi++) {
+            for (let ic = 0; ic < cpg; ic++) {
+              padPlane(xp + (n * cin + gi * cpg + ic) * xPlane, xs, zx, H, W, ph, pw, Hp, Wp, planes + ic * plane);
+            }
+            convGroup(planes, w16, gi * opg, opg, cpg, Hp, Wp, OH, OW, KH, KW, sh, sw, dh, dw, yp + n * cout * P * eb, mode, bp, multP, zyP, lo, hi);
+          }
+        }
+      };
+    },
+  });
+}
+
+export const qLinearConvGroupedWasm = groupedInt8('QLinearConv');
+export const convIntegerGroupedWasm = groupedInt8('ConvInteger');
