@@ -40,6 +40,8 @@ export function writeSequenceTransformer(src: string, dir: string): string {
     g.initializer!.push(ints(`seq_reshape_${k}`, [-1, ...dims.slice(1)]));
     n.input![1] = `seq_reshape_${k}`;
   });
+  const read = new Set(g.node!.flatMap((n) => n.input!));
+  g.node = g.node!.filter((n) => n.opType !== 'Constant' || read.has(n.output![0]!));
   const path = join(dir, 'transformer_enc2_seq.onnx');
   writeFileSync(path, onnx.ModelProto.encode(m).finish());
   return path;
