@@ -2,8 +2,8 @@
 // prune pass would prune under the pruning flags given (default --pattern 2:4) and why the others
 // stay dense (the pass's own selection, passes/prune.ts), and its channel groups.
 
-import { bucketShapes } from '../options/shape-buckets.js';
 import { loadOnnx } from '../frontend/load.js';
+import { bucketShapes } from '../options/shape-buckets.js';
 import { runPipeline } from '../passes/manager.js';
 import { makePassContext } from '../passes/pass.js';
 import { canonicalizePipeline } from '../passes/pipelines.js';

@@ -257,12 +257,8 @@ export const OPTIONS = {
     group: 'model',
     schema: {
       type: 'object',
-      additionalProperties: {
-        anyOf: [
-          { type: 'array', items: { type: 'integer', minimum: 0 } },
-          { type: 'array', minItems: 2, items: { type: 'array', items: { type: 'integer', minimum: 0 } } },
-        ],
-      },
+      // A shape, or shape buckets: a list of shapes.
+      additionalProperties: { type: 'array', items: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'array', items: { type: 'integer', minimum: 0 } }] } },
     },
     flags: [{ flag: '--input-shape <name=dims>', help: 'pin an input shape, e.g. input=1x3x224x224 (repeatable); a dynamic batch is otherwise pinned to 1. Shape buckets, e.g. ids=1x{16,32,64,128}: one artifact with a plan per bucket sharing the weights; a run takes the smallest bucket its length fits (a length between buckets runs padded only when the model has an attention-mask input, else it is refused)', repeatable: true }],
     fallback: {},
