@@ -94,6 +94,13 @@ describe('shape buckets: one artifact, several sequence lengths', function () {
       (e: Error) => e instanceof RunError && /input 'mask': sequence length 6, other inputs have 5/.test(e.message));
   });
 
+  it('records the buckets in the provenance as given, and compiles them again byte for byte', () => {
+    const recorded = parseArtifact(masked.artifact).provenance.options.filter(([k]) => k.startsWith('input-shape:'));
+    assert.deepEqual(recorded, [['input-shape:mask', '1x{8,16}'], ['input-shape:x', '1x{8,16}x16']]);
+    const again = compileFile(attention, { inputShapes: { x: [[1, 8, 16], [1, 16, 16]], mask: [[1, 8], [1, 16]] } });
+    assert.deepEqual(again.artifact, masked.artifact);
+  });
+
   it('malformed bucket syntax: exit 1 naming --input-shape', () => {
     for (const [shape, why] of [['x=1x{16,8}x16', /not strictly increasing/], ['x=1x{16,}x16', /not whole numbers/], ['x=1x{16}x16', /at least two/],
       ['x=1x{8,16}x{16,32}', /malformed shape buckets/], ['x=1x{8,16', /malformed shape buckets/], ['x=1x8,16}', /malformed shape buckets/]] as const) {
