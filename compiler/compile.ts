@@ -40,6 +40,10 @@ import { resolveOptions } from './options/settings.js';
 import { referenceOptions } from './options/reference.js';
 import type { KernelRegistry } from '../runtime/kernels/kernel.js';
 import { provenanceOptions } from './options/provenance.js';
+import { bucketShapes, isBuckets } from './options/shape-buckets.js';
+import { attentionMaskInput } from './analysis/attention-mask.js';
+import { withShapeBuckets } from './emit/shape-buckets.js';
+import { bucketLayout } from '../runtime/loader/check-buckets.js';
 
 /**
  * The compile's options (`spc/compiler`): the option table's (options/table.ts: types, defaults,
@@ -113,8 +117,11 @@ function namingModel<T>(modelPath: string, f: () => T): T {
 
 export function compileFile(modelPath: string, options: CompileInput = {}): CompileResult {
   const settings = resolveOptions(options);
-  const { graph: imported, warnings } = loadOnnx(modelPath, loadOptions(settings));
-  return compileGraph(imported, warnings, readBounded(modelPath, READ_CAPS.onnxModel), basename(modelPath, extname(modelPath)), settings, options.passHooks, modelPath);
+  const source = readBounded(modelPath, READ_CAPS.onnxModel);
+  return compileBuckets(settings, (shapes) => {
+    const { graph: imported, warnings } = loadOnnx(modelPath, loadOptions(settings, shapes));
+    return compileGraph(imported, warnings, source, basename(modelPath, extname(modelPath)), settings, options.passHooks, modelPath);
+  });
 }
 
 /**
@@ -124,13 +131,51 @@ export function compileFile(modelPath: string, options: CompileInput = {}): Comp
 export function compileBytes(bytes: Uint8Array, options: CompileInput & { readonly name?: string } = {}): CompileResult {
   const name = options.name ?? 'model';
   const settings = resolveOptions(options);
-  const { graph: imported, warnings } = loadOnnxBytes(bytes, name, loadOptions(settings));
-  return compileGraph(imported, warnings, bytes, name, settings, options.passHooks);
+  return compileBuckets(settings, (shapes) => {
+    const { graph: imported, warnings } = loadOnnxBytes(bytes, name, loadOptions(settings, shapes));
+    return compileGraph(imported, warnings, bytes, name, settings, options.passHooks);
+  });
 }
 
-/** What the frontend reads of the settings. */
-function loadOptions(s: CompileSettings): Parameters<typeof loadOnnx>[1] {
-  return { inputShapes: toMutable(s.inputShapes), inputValues: s.inputValues, limits: s.limits, allowExternalHardlinks: s.allowExternalHardlinks };
+/**
+ * One compile per shape bucket (`--input-shape ids=1x{16,32}`), merged into one artifact whose
+ * plans share the weights (emit/shape-buckets.ts); without buckets, the one compile. The result
+ * is the smallest bucket's (report, dispatch module, estimates) with the merged artifact.
+ */
+function compileBuckets(settings: CompileSettings, compileShapes: (shapes: Record<string, number[]>) => CompileResult): CompileResult {
+  const shapes = bucketShapes(settings.inputShapes);
+  if (shapes.length === 1) return compileShapes(shapes[0]!);
+  const results = shapes.map(compileShapes);
+  const first = results[0]!;
+  const bucketed = Object.entries(settings.inputShapes).filter(([, s]) => isBuckets(s)).map(([name]) => name);
+  const mask = attentionMaskInput(first.canonical, bucketed);
+  let contents = withShapeBuckets(results.map((r) => r.contents), mask ?? '');
+  let layout = bucketLayout(contents, contents.shapeBuckets!);
+  let unmasked: string | undefined;
+  if (typeof layout === 'string' && mask !== undefined) {
+    // The mask cannot make padding exact when an output has no sequence axis to slice it from.
+    unmasked = `'${mask}' masks attention, but ${layout.replace(/^shape buckets: mask_input '[^']*' but /, '')}`;
+    contents = withShapeBuckets(results.map((r) => r.contents), '');
+    layout = bucketLayout(contents, contents.shapeBuckets!);
+  }
+  if (typeof layout === 'string') throw new SpcError(`--input-shape: the buckets do not make one artifact: ${layout}`);
+  const warnings = [...first.warnings];
+  if (mask === undefined || unmasked !== undefined) {
+    warnings.push(`shape buckets ${layout.lengths.join(', ')}: ${unmasked ?? 'no input is used only as an attention mask (through elementwise ops into a Softmax)'}, so padding would not be exact: only these lengths run`);
+  }
+  const artifact = writeArtifact(contents, { registry: defaultRegistry() });
+  // The first bucket's result (its lazy report parts stay lazy) with the merged artifact.
+  const merged = Object.defineProperties({}, Object.getOwnPropertyDescriptors(first)) as CompileResult;
+  return Object.defineProperties(merged, {
+    artifact: { value: artifact, enumerable: true },
+    contents: { value: contents, enumerable: true },
+    warnings: { value: warnings, enumerable: true },
+  });
+}
+
+/** What the frontend reads of the settings, with the input shapes of one bucket. */
+function loadOptions(s: CompileSettings, inputShapes: Record<string, number[]>): Parameters<typeof loadOnnx>[1] {
+  return { inputShapes, inputValues: s.inputValues, limits: s.limits, allowExternalHardlinks: s.allowExternalHardlinks };
 }
 
 /** `label` names the model in errors: its path, or the name given with its bytes. */
@@ -253,8 +298,4 @@ function requireStaticShapes(g: Graph, file: string): void {
         + `; spc compiles static shapes only`);
     }
   }
-}
-
-function toMutable(s: CompileSettings['inputShapes']): Record<string, number[]> | undefined {
-  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, [...v]]));
 }

@@ -12,6 +12,8 @@ import type { Limits } from './loader/limits.js';
 import type { WasmChoice } from './kernels/wasm/env.js';
 import { readArtifactSource, type ArtifactSource } from './loader/fetch.js';
 import { resolveLimits } from './loader/limits.js';
+import { bucketLayout } from './loader/check-buckets.js';
+import { BucketRunner, planArtifactOf } from './executor/buckets.js';
 
 export type { Feed, Model, RunOptions, TensorInfo, TensorView, KernelRegistry, Provenance, WasmChoice };
 export type { ExpansionStats } from './executor/bind.js';
@@ -43,7 +45,13 @@ export async function loadModel(source: Uint8Array | ArrayBuffer | ArtifactSourc
     : source instanceof ArrayBuffer ? new Uint8Array(source)
       : await readArtifactSource(source, resolveLimits(options.limits, (m) => new ArtifactError(m)));
   const artifact = parseArtifact(u8, { limits: options.limits });
-  const interp = await Interpreter.create(artifact, options.registry ?? defaultRegistry(), options);
+  const registry = options.registry ?? defaultRegistry();
+  // A bucketed artifact binds its own graph (the smallest bucket) now, the others on first use.
+  const interp = await Interpreter.create(planArtifactOf(artifact, artifact), registry, options);
+  const layout = artifact.shapeBuckets === undefined ? undefined : bucketLayout(artifact, artifact.shapeBuckets);
+  if (typeof layout === 'string') throw new ArtifactError(layout);
+  const buckets = layout === undefined ? undefined
+    : new BucketRunner(layout, async (k) => (k === 0 ? interp : Interpreter.create(planArtifactOf(artifact, layout.plans[k]!), registry, options)));
   return {
     name: artifact.name,
     inputs: interp.inputs,
@@ -52,7 +60,11 @@ export async function loadModel(source: Uint8Array | ArrayBuffer | ArtifactSourc
     wasmsimd: interp.wasmsimd,
     relaxedSimd: interp.relaxedSimd,
     expanded: interp.expanded,
-    run: async (feeds, runOptions) => interp.run(feeds, runOptions),
-    dispose: () => interp.dispose(),
+    ...(layout === undefined ? {} : { shapeBuckets: { lengths: layout.lengths, padding: layout.maskInput >= 0 } }),
+    run: buckets === undefined ? async (feeds, runOptions) => interp.run(feeds, runOptions) : (feeds, runOptions) => buckets.run(feeds, runOptions),
+    dispose: () => {
+      buckets?.dispose();
+      interp.dispose();
+    },
   };
 }

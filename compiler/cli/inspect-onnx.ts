@@ -3,6 +3,7 @@
 // stay dense (the pass's own selection, passes/prune.ts), and its channel groups.
 
 import { loadOnnx } from '../frontend/load.js';
+import { bucketShapes } from '../options/shape-buckets.js';
 import { runPipeline } from '../passes/manager.js';
 import { makePassContext } from '../passes/pass.js';
 import { canonicalizePipeline } from '../passes/pipelines.js';
@@ -30,7 +31,7 @@ export interface OnnxInspection {
 export function inspectOnnx(path: string, options: OptionValues): OnnxInspection {
   const values = { ...options, pattern: options.pattern ?? DEFAULT_PATTERN };
   const settings = passSettings(values);
-  const { graph } = loadOnnx(path, { inputShapes: { ...settings.inputShapes } as Record<string, number[]>, limits: settings.limits });
+  const { graph } = loadOnnx(path, { inputShapes: bucketShapes(settings.inputShapes)[0], limits: settings.limits });
   const canonical = runPipeline(graph, canonicalizePipeline, makePassContext(settings));
   const layers = pruneDecisions(canonical, { ...settings, pattern: settings.pattern! });
   const groups = channelGroups(canonical).map(({ edits: _, ...g }) => g);

@@ -13,6 +13,8 @@ import { Model } from '../../schemas/gen/spc/schema/model.js';
 import { Node } from '../../schemas/gen/spc/schema/node.js';
 import { Provenance } from '../../schemas/gen/spc/schema/provenance.js';
 import { Tensor } from '../../schemas/gen/spc/schema/tensor.js';
+import { ShapeBuckets as ShapeBucketsTable } from '../../schemas/gen/spc/schema/shape-buckets.js';
+import { ShapePlan as ShapePlanTable } from '../../schemas/gen/spc/schema/shape-plan.js';
 import { SparseWeight } from '../../schemas/gen/spc/schema/sparse-weight.js';
 import { IndexType } from '../../schemas/gen/spc/schema/index-type.js';
 import { KernelLayout } from '../../schemas/gen/spc/schema/kernel-layout.js';
@@ -23,16 +25,17 @@ import type { AttrValue } from '../../runtime/kernels/kernel.js';
 import { patternText } from '../../runtime/sparse/pattern.js';
 import { encodeNmRanks, nmRankBytes } from '../../runtime/sparse/nm-rank.js';
 import type { TypedArray } from '../../runtime/tensor.js';
-import type { LayerRecipe as LayerRecipeEntry, LoadedArtifact, LoadedNode } from '../../runtime/loader/model.js';
+import type { LayerRecipe as LayerRecipeEntry, LoadedArtifact, LoadedNode, LoadedTensor, ShapeBuckets } from '../../runtime/loader/model.js';
 import { crc32 } from '../../runtime/loader/crc32.js';
 import {
-  ARENA_ALIGNMENT, CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, EXPAND_FEATURE, DTYPE_TO_FB, HEADER_BYTES, HEADER_FIELDS as H, KIND_TO_FB,
+  ARENA_ALIGNMENT, BUCKETS_FEATURE, CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, EXPAND_FEATURE, DTYPE_TO_FB, HEADER_BYTES, HEADER_FIELDS as H, KIND_TO_FB,
   MAGIC, NM_RANK_FEATURE, QUANT_DTYPE_TO_FB, QUANT_FEATURES, SPARSE_FEATURES, SPARSE_FORMAT_TO_FB, SPARSE_FORMAT_VERSION, WEIGHT_ALIGNMENT, alignUp,
 } from '../../runtime/loader/format.js';
 import { parseArtifact } from '../../runtime/loader/load.js';
 import { LIMIT_CEILINGS } from '../../runtime/loader/limits.js';
 import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
 import { bindArtifactSync, RunError } from '../../runtime/executor/bind.js';
+import { planArtifactOf } from '../../runtime/executor/buckets.js';
 import { SpcError } from '../errors.js';
 
 /** Byte ranges of a packed weight's components in the weight section (0, 0 when unused). */
@@ -67,6 +70,8 @@ export interface TensorPlacement {
 export interface ArtifactLayout {
   /** One per tensor, in tensor order. */
   readonly placements: TensorPlacement[];
+  /** One list per shape plan (LoadedArtifact.shapeBuckets.plans), like `placements`. */
+  readonly planPlacements: TensorPlacement[][];
   /** The weight section, zero padded between weights. */
   readonly weights: Uint8Array;
   /** MemoryPlan.alignment. */
@@ -149,7 +154,7 @@ export function planArtifact(a: LoadedArtifact): ArtifactLayout {
   // their entropy, and one run of them at the end costs brotli less than runs between int8
   // values (resnet10_w32 2:4 int8: 828660 bytes against 830312 interleaved).
   const rankCoded: [SparsePlacement, TypedArray][] = [];
-  const placements: TensorPlacement[] = a.tensors.map((t) => {
+  const placeTensor = (t: LoadedTensor): TensorPlacement => {
     if (t.kind !== 'weight') return { dataOffset: 0n, dataLength: 0n, arenaOffset: BigInt(t.arenaOffset ?? 0) };
     if (t.packed !== undefined) {
       const [values, indices, rowPtr] = components(t.packed, t.quant);
@@ -165,12 +170,15 @@ export function planArtifact(a: LoadedArtifact): ArtifactLayout {
     if (data === undefined) throw new Error(`writeArtifact: weight '${t.name}' has no data`);
     const [dataOffset, dataLength] = place(data);
     return { dataOffset, dataLength, arenaOffset: 0n, ...placeQuant(t.quant) };
-  });
+  };
+  const placements = a.tensors.map(placeTensor);
+  // A shape plan's weights come after: those it shares with the model's graph are found stored.
+  const planPlacements = (a.shapeBuckets?.plans ?? []).map((p) => p.tensors.map(placeTensor));
   for (const [sparse, indices] of rankCoded) [sparse.indicesOffset, sparse.indicesLength] = place(indices);
   const weights = new Uint8Array(end);
   // Typed arrays hold host byte order; the loader refuses big-endian hosts, so this is LE.
   for (const [offset, bytes] of chunks) weights.set(bytes, offset);
-  return { placements, weights, arenaAlignment: ARENA_ALIGNMENT };
+  return { placements, planPlacements, weights, arenaAlignment: ARENA_ALIGNMENT };
 }
 
 /**
@@ -178,26 +186,28 @@ export function planArtifact(a: LoadedArtifact): ArtifactLayout {
  * the sparse-* features of the formats its packed weights use (in csr, nm, bsr order), then
  * sparse-expand when a packed weight is read dense (expanded at load), then sparse-nm-rank when an N:M
  * weight's indices are rank coded, then the dtype-* features of the element types added after v2 that its tensors use (float16, uint32, uint64),
- * then the quant-* features of the element types its weights are stored quantized as (int8, uint8, float16).
+ * then the quant-* features of the element types its weights are stored quantized as (int8, uint8, float16),
+ * then shape-buckets when it holds plans for several input shapes.
  */
 export function artifactFeatures(a: LoadedArtifact): string[] {
   const sparse = Object.values(SPARSE_FEATURES);
   const dtypes = Object.values(DTYPE_FEATURES);
   const quants = Object.values(QUANT_FEATURES);
-  const used = new Set(a.tensors.flatMap((t) => [
+  const used = new Set([...a.tensors, ...(a.shapeBuckets?.plans ?? []).flatMap((p) => p.tensors)].flatMap((t) => [
     ...(t.packed === undefined ? [] : [SPARSE_FEATURES[t.packed.format]]),
     ...(t.packed !== undefined && t.kernelLayout === 'dense' ? [EXPAND_FEATURE] : []),
     ...(t.packed !== undefined && nmRankCoded(t.packed, t.quant) ? [NM_RANK_FEATURE] : []),
     ...(DTYPE_FEATURES[t.dtype] === undefined ? [] : [DTYPE_FEATURES[t.dtype]!]),
     ...(t.quant === undefined ? [] : [QUANT_FEATURES[t.quant.dtype]]),
   ]));
-  const derived = [...sparse, EXPAND_FEATURE, NM_RANK_FEATURE, ...dtypes, ...quants];
+  if (a.shapeBuckets !== undefined) used.add(BUCKETS_FEATURE);
+  const derived = [...sparse, EXPAND_FEATURE, NM_RANK_FEATURE, ...dtypes, ...quants, BUCKETS_FEATURE];
   return [...a.requiredFeatures.filter((f) => !derived.includes(f)), ...derived.filter((f) => used.has(f))];
 }
 
 /** The format version recorded: as given, raised to 2 when the artifact holds packed weights. */
 export function artifactFormatVersion(a: LoadedArtifact): number {
-  const packed = a.tensors.some((t) => t.packed !== undefined);
+  const packed = [...a.tensors, ...(a.shapeBuckets?.plans ?? []).flatMap((p) => p.tensors)].some((t) => t.packed !== undefined);
   return packed ? Math.max(a.formatVersion, SPARSE_FORMAT_VERSION) : a.formatVersion;
 }
 
@@ -261,6 +271,7 @@ export function writeArtifact(a: LoadedArtifact, options: { readonly registry?: 
   if (options.registry) {
     try {
       bindArtifactSync(loaded, options.registry);
+      for (const plan of loaded.shapeBuckets?.plans ?? []) bindArtifactSync(planArtifactOf(loaded, plan), options.registry);
     } catch (e) {
       // A node the chosen kernel refuses (an attribute value the shape rules let through) is
       // refused by name as the runtime would refuse it, not written for loadModel to refuse later.
@@ -280,28 +291,12 @@ function buildFlatbuffer(a: LoadedArtifact, layout: ArtifactLayout): Uint8Array 
 
   const features = Model.createRequiredFeaturesVector(b, artifactFeatures(a).map(str));
   const name = str(a.name);
-  const tensors = Model.createTensorsVector(b, a.tensors.map((t, i) => {
-    const p = layout.placements[i]!;
-    const tname = str(t.name);
-    const shape = Tensor.createShapeVector(b, t.shape.map((d) => BigInt(d)));
-    const sparse = t.packed === undefined ? 0 : buildSparse(b, t.packed, t.descriptor, p.sparse, t.kernelLayout, t.quant);
-    const quant = t.quant === undefined ? 0 : buildQuant(b, t.quant, p.quant);
-    Tensor.startTensor(b);
-    Tensor.addName(b, tname);
-    Tensor.addDtype(b, DTYPE_TO_FB[t.dtype]);
-    Tensor.addShape(b, shape);
-    Tensor.addKind(b, KIND_TO_FB[t.kind]);
-    Tensor.addDataOffset(b, p.dataOffset);
-    Tensor.addDataLength(b, p.dataLength);
-    Tensor.addArenaOffset(b, p.arenaOffset);
-    if (sparse !== 0) Tensor.addSparse(b, sparse);
-    if (quant !== 0) Tensor.addQuant(b, quant);
-    return Tensor.endTensor(b);
-  }));
+  const tensors = Model.createTensorsVector(b, buildTensors(b, a.tensors, layout.placements));
   const nodes = Model.createNodesVector(b, a.nodes.map((n) => buildNode(b, n)));
   const inputs = Model.createInputsVector(b, [...a.inputs]);
   const outputs = Model.createOutputsVector(b, [...a.outputs]);
   const plan = MemoryPlan.createMemoryPlan(b, BigInt(a.arenaBytes), layout.arenaAlignment);
+  const buckets = a.shapeBuckets === undefined ? 0 : buildBuckets(b, a.shapeBuckets, layout);
 
   const options = [...a.provenance.options].sort(([k1, v1], [k2, v2]) => compare(k1, k2) || compare(v1, v2));
   const optionsVector = Provenance.createOptionsVector(b, options.map(([k, v]) => {
@@ -331,8 +326,51 @@ function buildFlatbuffer(a: LoadedArtifact, layout: ArtifactLayout): Uint8Array 
   Model.addOutputs(b, outputs);
   Model.addMemoryPlan(b, plan);
   Model.addProvenance(b, provenance);
+  // Only in a bucketed artifact, so every single-shape file keeps its bytes.
+  if (buckets !== 0) Model.addShapeBuckets(b, buckets);
   Model.finishModelBuffer(b, Model.endModel(b));
   return b.asUint8Array().slice();
+}
+
+function buildTensors(b: Builder, tensors: readonly LoadedTensor[], placements: readonly TensorPlacement[]): number[] {
+  return tensors.map((t, i) => {
+    const p = placements[i]!;
+    const tname = b.createString(t.name);
+    const shape = Tensor.createShapeVector(b, t.shape.map((d) => BigInt(d)));
+    const sparse = t.packed === undefined ? 0 : buildSparse(b, t.packed, t.descriptor, p.sparse, t.kernelLayout, t.quant);
+    const quant = t.quant === undefined ? 0 : buildQuant(b, t.quant, p.quant);
+    Tensor.startTensor(b);
+    Tensor.addName(b, tname);
+    Tensor.addDtype(b, DTYPE_TO_FB[t.dtype]);
+    Tensor.addShape(b, shape);
+    Tensor.addKind(b, KIND_TO_FB[t.kind]);
+    Tensor.addDataOffset(b, p.dataOffset);
+    Tensor.addDataLength(b, p.dataLength);
+    Tensor.addArenaOffset(b, p.arenaOffset);
+    if (sparse !== 0) Tensor.addSparse(b, sparse);
+    if (quant !== 0) Tensor.addQuant(b, quant);
+    return Tensor.endTensor(b);
+  });
+}
+
+/** Model.shape_buckets: each plan's tensors (placed by planArtifact), nodes, graph ends and memory plan. */
+function buildBuckets(b: Builder, buckets: ShapeBuckets, layout: ArtifactLayout): number {
+  const plans = ShapeBucketsTable.createPlansVector(b, buckets.plans.map((p, k) => {
+    const tensors = ShapePlanTable.createTensorsVector(b, buildTensors(b, p.tensors, layout.planPlacements[k] ?? []));
+    const nodes = ShapePlanTable.createNodesVector(b, p.nodes.map((n) => buildNode(b, n)));
+    const inputs = ShapePlanTable.createInputsVector(b, [...p.inputs]);
+    const outputs = ShapePlanTable.createOutputsVector(b, [...p.outputs]);
+    const memory = MemoryPlan.createMemoryPlan(b, BigInt(p.arenaBytes), layout.arenaAlignment);
+    ShapePlanTable.startShapePlan(b);
+    ShapePlanTable.addTensors(b, tensors);
+    ShapePlanTable.addNodes(b, nodes);
+    ShapePlanTable.addInputs(b, inputs);
+    ShapePlanTable.addOutputs(b, outputs);
+    ShapePlanTable.addMemoryPlan(b, memory);
+    return ShapePlanTable.endShapePlan(b);
+  }));
+  const mask = b.createString(buckets.maskInput);
+  return ShapeBucketsTable.createShapeBuckets(b, plans, mask);
 }
 
 function buildSparse(b: Builder, p: PackedWeight, descriptor: SparsityDescriptor | undefined, place: SparsePlacement | undefined,

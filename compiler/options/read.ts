@@ -5,6 +5,7 @@
 import { UsageError } from '../errors.js';
 import type { FileTensor } from '../io/tensor-file.js';
 import { readTensorFile } from '../io/tensor-file.js';
+import { checkedBuckets, parseInputShape, type InputShapes } from './shape-buckets.js';
 
 /** A number from a number or its text; `ok` says which are accepted, `expected` what to say otherwise. */
 export function readNumber(flag: string, raw: unknown, ok: (x: number) => boolean, expected: string): number {
@@ -31,23 +32,16 @@ export function readPathOr<T>(flag: string, raw: unknown, isLoaded: (x: unknown)
   throw new UsageError(`${flag}: expected a file path or ${what}, got ${typeof raw}`);
 }
 
-/** `name=1x3x224x224` → [name, [1,3,224,224]]. */
-function parseInputShape(text: string): [string, number[]] {
-  const m = /^(.+)=(\d+(?:x\d+)*)$/.exec(text);
-  if (!m) throw new UsageError(`--input-shape '${text}': expected name=DIMS with DIMS like 1x3x224x224`);
-  return [m[1]!, m[2]!.split('x').map(Number)];
-}
-
-/** Pinned input shapes: name → dims, or the CLI's repeated `name=DIMS` texts. */
-export function readInputShapes(raw: unknown): Readonly<Record<string, readonly number[]>> {
+/** Pinned input shapes: name → dims (or a list of shapes: buckets), or the CLI's repeated `name=DIMS` texts (options/shape-buckets.ts). */
+export function readInputShapes(raw: unknown): InputShapes {
   if (Array.isArray(raw)) return Object.fromEntries(raw.map((t) => parseInputShape(String(t))));
   if (typeof raw !== 'object' || raw === null) throw new UsageError(`--input-shape: expected name → dims, got ${typeof raw}`);
-  for (const [name, dims] of Object.entries(raw)) {
-    if (!Array.isArray(dims) || !dims.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw new UsageError(`--input-shape ${name}: expected an array of whole numbers, e.g. [1, 3, 224, 224]`);
-    }
-  }
-  return raw as Record<string, readonly number[]>;
+  const whole = (dims: unknown): dims is number[] => Array.isArray(dims) && dims.every((d) => Number.isSafeInteger(d) && d >= 0);
+  return Object.fromEntries(Object.entries(raw).map(([name, dims]) => {
+    if (Array.isArray(dims) && dims.length > 0 && dims.every(whole)) return [name, checkedBuckets(`--input-shape ${name}`, dims)];
+    if (!whole(dims)) throw new UsageError(`--input-shape ${name}: expected an array of whole numbers, e.g. [1, 3, 224, 224], or a list of such shapes (buckets)`);
+    return [name, dims];
+  }));
 }
 
 export type InputValue = Pick<FileTensor, 'dtype' | 'shape' | 'data'>;

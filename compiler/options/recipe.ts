@@ -9,6 +9,7 @@ import { closest } from '../suggest.js';
 import { validateConfig } from '../sparse/settings/config.js';
 import type { OptionValues } from './settings.js';
 import type { OptionName, RecipeSchema } from './table.js';
+import { parseInputShape } from './shape-buckets.js';
 import { OPTION_ENTRIES } from './table.js';
 
 /** What a written recipe's "$schema" names: the schema in the repository or package (editors resolve it from the file). */
@@ -87,7 +88,7 @@ function recipeValue(schema: RecipeSchema, text: unknown, dir: string): unknown 
   if (type === 'object' && Array.isArray(text)) {
     const o = byName(text as string[]);
     const items = schema['additionalProperties'] as RecipeSchema;
-    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, schema.path === true ? rel(v) : items.type === 'array' ? v.split('x').map(Number) : v]));
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, schema.path === true ? rel(v) : items.type === 'array' ? parseInputShape(`${k}=${v}`)[1] : v]));
   }
   // An object of fields (limits), each of its property's type.
   if (type === 'object') return Object.fromEntries(Object.entries(text as object).map(([k, v]) => [k, Number(v)]));

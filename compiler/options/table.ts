@@ -22,6 +22,7 @@ import { QUANTIZE_MODES } from '../quantize/grid.js';
 import { parsePattern, PATTERN_HELP } from '../sparse/settings/pattern.js';
 import { CLASSIFIER_MAX_SPARSITY, DEFAULT_MIN_PARAMS } from '../sparse/settings/skips.js';
 import type { InputValue } from './read.js';
+import { inputShapeText, parseInputShape, type InputShapes } from './shape-buckets.js';
 import { readBoolean, readChoice, readInputShapes, readInputValues, readNumber, readPathOr, readTargets } from './read.js';
 import { calibRecord, configRecord, INPUT_VALUE_KEY, inputValueRecord, profileRecord, replayConfig } from './records.js';
 
@@ -252,16 +253,20 @@ export const OPTIONS = {
     read: (raw) => readBoolean('pruneStem', raw),
     record: { key: 'prune-stem', when: 'changed', text: String, replay: (t: string) => t === 'true' },
   }),
-  inputShapes: option<Readonly<Record<string, readonly number[]>>>({
+  inputShapes: option<InputShapes>({
     group: 'model',
-    schema: { type: 'object', additionalProperties: { type: 'array', items: { type: 'integer', minimum: 0 } } },
-    flags: [{ flag: '--input-shape <name=dims>', help: 'pin an input shape, e.g. input=1x3x224x224 (repeatable); a dynamic batch is otherwise pinned to 1', repeatable: true }],
+    schema: {
+      type: 'object',
+      // A shape, or shape buckets: a list of shapes.
+      additionalProperties: { type: 'array', items: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'array', items: { type: 'integer', minimum: 0 } }] } },
+    },
+    flags: [{ flag: '--input-shape <name=dims>', help: 'pin an input shape, e.g. input=1x3x224x224 (repeatable); a dynamic batch is otherwise pinned to 1. Shape buckets, e.g. ids=1x{16,32,64,128}: one artifact with a plan per bucket sharing the weights; a run takes the smallest bucket its length fits (a length between buckets runs padded only when the model has an attention-mask input, else it is refused)', repeatable: true }],
     fallback: {},
     read: readInputShapes,
     record: {
-      entries: (shapes) => Object.entries(shapes).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, dims]) => [`input-shape:${name}`, dims.join('x')]),
+      entries: (shapes) => Object.entries(shapes).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, dims]) => [`input-shape:${name}`, inputShapeText(dims)]),
       prefix: 'input-shape:',
-      replay: (entries: readonly (readonly [string, string])[]) => Object.fromEntries(entries.map(([name, dims]) => [name, dims.split('x').map(Number)])),
+      replay: (entries: readonly (readonly [string, string])[]) => Object.fromEntries(entries.map(([name, dims]) => parseInputShape(`${name}=${dims}`))),
     },
   }),
   inputValues: option<Readonly<Record<string, InputValue>>, Readonly<Record<string, InputValue>> | undefined>({

@@ -62,6 +62,11 @@ export interface Model {
   readonly relaxedSimd: boolean;
   /** The packed weights expanded to dense at load (loadModel sets it; absent from generated dispatch modules). */
   readonly expanded?: ExpansionStats;
+  /**
+   * A bucketed artifact's sequence lengths, in increasing order, and whether a length between
+   * them runs (padded through the attention mask, sliced back); absent: one input shape.
+   */
+  readonly shapeBuckets?: { readonly lengths: readonly number[]; readonly padding: boolean };
   /** Runs the model; resolves to one tensor per model output, by name. */
   run(feeds: Readonly<Record<string, Feed>>, options?: RunOptions): Promise<Record<string, TensorView>>;
   /** Releases the arena; the model cannot run afterwards. */

@@ -55,6 +55,12 @@ export const EXPAND_FEATURE = 'sparse-expand';
 export const NM_RANK_FEATURE = 'sparse-nm-rank';
 
 /**
+ * The required feature an artifact with shape buckets lists (Model.shape_buckets): a runtime that
+ * ignored the extra plans would run only the smallest shape, so it must refuse the file by name.
+ */
+export const BUCKETS_FEATURE = 'shape-buckets';
+
+/**
  * The required feature an artifact lists when one of its tensors has each element type added
  * after v2 shipped (the v2 enum values 10–12), so a runtime without it refuses the file by name.
  */
@@ -88,8 +94,11 @@ export const FB_TO_QUANT_DTYPE: ReadonlyMap<number, StoredQuantDType> = inverseO
 export const SUPPORTED_FEATURES: readonly string[] = [
   SPARSE_FEATURES.csr, SPARSE_FEATURES.nm, SPARSE_FEATURES.bsr, EXPAND_FEATURE, NM_RANK_FEATURE,
   DTYPE_FEATURES.float16!, DTYPE_FEATURES.uint32!, DTYPE_FEATURES.uint64!,
-  QUANT_FEATURES.int8, QUANT_FEATURES.uint8, QUANT_FEATURES.float16,
+  QUANT_FEATURES.int8, QUANT_FEATURES.uint8, QUANT_FEATURES.float16, BUCKETS_FEATURE,
 ];
+
+/** Most shape buckets (the Model's own graph and its ShapePlans) an artifact may hold. */
+export const MAX_SHAPE_PLANS = 64;
 
 /** Largest element count a tensor may have (2^31 - 1: typed-array lengths stay int32). */
 export const MAX_ELEMENTS = 2 ** 31 - 1;

@@ -20,17 +20,18 @@ import { nmIndexBits, readNmSlot, type PackedWeight, type SparsityDescriptor } f
 import { decodeNmRanks } from '../sparse/nm-rank.js';
 import { weightAxes, weightMatrixShape } from '../sparse/layout.js';
 import type { AttrValue } from '../kernels/kernel.js';
-import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance } from './model.js';
+import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance, ShapeBuckets, ShapePlan } from './model.js';
 import { crc32 } from './crc32.js';
 import {
-  CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, EXPAND_FEATURE, NM_RANK_FEATURE, FB_TO_DTYPE, FB_TO_KIND, FB_TO_QUANT_DTYPE, FB_TO_SPARSE_FORMAT, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
-  HEADER_FIELDS as H, MAGIC, MAX_ELEMENTS, MAX_RANK, MIN_FORMAT_VERSION, SPARSE_FEATURES,
+  BUCKETS_FEATURE, CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, EXPAND_FEATURE, NM_RANK_FEATURE, FB_TO_DTYPE, FB_TO_KIND, FB_TO_QUANT_DTYPE, FB_TO_SPARSE_FORMAT, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
+  HEADER_FIELDS as H, MAGIC, MAX_ELEMENTS, MAX_RANK, MAX_SHAPE_PLANS, MIN_FORMAT_VERSION, SPARSE_FEATURES,
   QUANT_FEATURES, SPARSE_FORMAT_VERSION, SUPPORTED_FEATURES, WEIGHT_ALIGNMENT, alignUp,
 } from './format.js';
 import { verifyModelBuffer } from './verify-flatbuffer.js';
 import { arenaOverlap } from './check-plan.js';
 import { readCanonicalPattern } from '../sparse/pattern.js';
 import { branchRegions } from './check-branches.js';
+import { bucketLayout } from './check-buckets.js';
 import { overLimit, resolveLimits, weightBytesOf } from './limits.js';
 import type { Limits } from './limits.js';
 
@@ -173,6 +174,17 @@ function readModel(m: Model, file: Uint8Array, header: Header, limits: Limits): 
   const name = m.name();
   if (name === null) throw new ArtifactError('model has no name');
 
+  const { tensors, nodes, inputs, outputs, arenaBytes } = readGraph(m, file, header, formatVersion, requiredFeatures, limits);
+  const shapeBuckets = readShapeBuckets(m, { tensors, nodes, inputs, outputs, arenaBytes }, file, header, formatVersion, requiredFeatures, limits);
+  const provenance = readProvenance(m, nodes);
+  return { formatVersion, requiredFeatures, name, tensors, nodes, inputs, outputs, arenaBytes, provenance, ...(shapeBuckets ? { shapeBuckets } : {}) };
+}
+
+/** What a graph is read from: the Model itself, or one ShapePlan of its buckets (the same fields). */
+type GraphTable = Pick<Model, 'memoryPlan' | 'tensors' | 'tensorsLength' | 'nodes' | 'nodesLength' | 'inputs' | 'inputsLength' | 'outputs' | 'outputsLength'>;
+
+/** Memory plan, tensors, nodes and graph ends of one graph, each checked alone. */
+function readGraph(m: GraphTable, file: Uint8Array, header: Header, formatVersion: number, requiredFeatures: readonly string[], limits: Limits): ShapePlan {
   const plan = m.memoryPlan();
   if (plan === null) throw new ArtifactError('model has no memory plan');
   const arenaBytes = small(plan.arenaBytes(), limits.maxArenaBytes);
@@ -192,11 +204,41 @@ function readModel(m: Model, file: Uint8Array, header: Header, limits: Limits): 
   const overlap = arenaOverlap(tensors, nodes, inputs, outputs, (t) => q(tensors[t]!.name));
   if (overlap !== undefined) throw new ArtifactError(overlap);
   branchRegions(nodes, (message) => new ArtifactError(message));
-  const provenance = readProvenance(m, nodes);
-  return { formatVersion, requiredFeatures, name, tensors, nodes, inputs, outputs, arenaBytes, provenance };
+  return { tensors, nodes, inputs, outputs, arenaBytes };
 }
 
-function readTensors(m: Model, file: Uint8Array, header: Header, arenaBytes: number, formatVersion: number,
+/**
+ * Model.shape_buckets: only with the required feature, each plan read as the Model's own graph is
+ * (errors name the plan), then checked against the others (check-buckets.ts).
+ */
+function readShapeBuckets(m: Model, primary: ShapePlan, file: Uint8Array, header: Header, formatVersion: number,
+  requiredFeatures: readonly string[], limits: Limits): ShapeBuckets | undefined {
+  const table = m.shapeBuckets();
+  const listed = requiredFeatures.includes(BUCKETS_FEATURE);
+  if (table === null) {
+    if (listed) throw new ArtifactError(`shape buckets: required feature '${BUCKETS_FEATURE}' listed but the model has no shape_buckets`);
+    return undefined;
+  }
+  if (!listed) throw new ArtifactError(`shape buckets: the model has shape_buckets but does not list required feature '${BUCKETS_FEATURE}'`);
+  const count = table.plansLength();
+  if (count === 0) throw new ArtifactError('shape buckets: no plans (the model\'s own graph is the smallest bucket; plans hold the larger ones)');
+  if (count + 1 > MAX_SHAPE_PLANS) throw new ArtifactError(`shape buckets: ${count + 1} buckets exceed ${MAX_SHAPE_PLANS}`);
+  const plans: ShapePlan[] = [];
+  for (let k = 0; k < count; k++) {
+    try {
+      plans.push(readGraph(table.plans(k)!, file, header, formatVersion, requiredFeatures, limits));
+    } catch (e) {
+      if (e instanceof ArtifactError) throw new ArtifactError(`shape plan ${k + 1}: ${e.message}`);
+      throw e;
+    }
+  }
+  const buckets: ShapeBuckets = { plans, maskInput: table.maskInput() ?? '' };
+  const layout = bucketLayout(primary, buckets);
+  if (typeof layout === 'string') throw new ArtifactError(layout);
+  return buckets;
+}
+
+function readTensors(m: GraphTable, file: Uint8Array, header: Header, arenaBytes: number, formatVersion: number,
   features: readonly string[], limits: Limits): LoadedTensor[] {
   const tensors: LoadedTensor[] = [];
   const names = new Set<string>();
@@ -607,7 +649,7 @@ function shapeSoFar(t: Tensor, rank: number): string {
   return dims.join(',');
 }
 
-function readNodes(m: Model, tensors: readonly LoadedTensor[]): LoadedNode[] {
+function readNodes(m: GraphTable, tensors: readonly LoadedTensor[]): LoadedNode[] {
   const nodes: LoadedNode[] = [];
   // Which node writes each tensor; nodes must come in execution order.
   const producer = new Map<number, number>();
@@ -707,7 +749,7 @@ function readAttribute(a: Attribute, where: string): AttrValue {
   }
 }
 
-function readGraphEnds(m: Model, tensors: readonly LoadedTensor[], nodes: readonly LoadedNode[], kind: 'input' | 'output'): number[] {
+function readGraphEnds(m: GraphTable, tensors: readonly LoadedTensor[], nodes: readonly LoadedNode[], kind: 'input' | 'output'): number[] {
   const length = kind === 'input' ? m.inputsLength() : m.outputsLength();
   const list: number[] = [];
   const seen = new Set<number>();

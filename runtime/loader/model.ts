@@ -76,6 +76,25 @@ export interface Provenance {
   readonly layers: readonly LayerRecipe[];
 }
 
+/** The graph of one shape bucket (schema ShapePlan): what a run at that bucket's input shapes binds. */
+export interface ShapePlan {
+  readonly tensors: readonly LoadedTensor[];
+  readonly nodes: readonly LoadedNode[];
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+  readonly arenaBytes: number;
+}
+
+/**
+ * Several input shapes in one artifact (schema ShapeBuckets, required feature 'shape-buckets'):
+ * the artifact's own graph serves the smallest bucket, `plans` the larger ones in increasing order.
+ */
+export interface ShapeBuckets {
+  readonly plans: readonly ShapePlan[];
+  /** The attention-mask input padded with zeros for lengths between buckets; '' when only bucket lengths run. */
+  readonly maskInput: string;
+}
+
 export interface LoadedArtifact {
   readonly formatVersion: number;
   readonly requiredFeatures: readonly string[];
@@ -86,4 +105,6 @@ export interface LoadedArtifact {
   readonly outputs: readonly number[];
   readonly arenaBytes: number;
   readonly provenance: Provenance;
+  /** Plans for more input shapes; absent in a single-shape artifact. */
+  readonly shapeBuckets?: ShapeBuckets;
 }

@@ -75,12 +75,21 @@ export const PROVENANCE: TableDef = {
   fields: [f('spc_version', STR), f('source_sha256', STR), f('options', { t: 'tables', table: KEY_VALUE }),
     f('layers', { t: 'tables', table: LAYER_RECIPE })],
 };
+export const SHAPE_PLAN: TableDef = {
+  name: 'ShapePlan',
+  fields: [f('tensors', { t: 'tables', table: TENSOR }), f('nodes', { t: 'tables', table: NODE }), f('inputs', I32S),
+    f('outputs', I32S), f('memory_plan', { t: 'table', table: MEMORY_PLAN })],
+};
+export const SHAPE_BUCKETS: TableDef = {
+  name: 'ShapeBuckets',
+  fields: [f('plans', { t: 'tables', table: SHAPE_PLAN }), f('mask_input', STR)],
+};
 export const MODEL: TableDef = {
   name: 'Model',
   fields: [f('format_version', U32), f('required_features', STRS), f('name', STR),
     f('tensors', { t: 'tables', table: TENSOR }), f('nodes', { t: 'tables', table: NODE }), f('inputs', I32S),
     f('outputs', I32S), f('memory_plan', { t: 'table', table: MEMORY_PLAN }),
-    f('provenance', { t: 'table', table: PROVENANCE })],
+    f('provenance', { t: 'table', table: PROVENANCE }), f('shape_buckets', { t: 'table', table: SHAPE_BUCKETS })],
 };
 
 const SCALAR_BYTES = { u8: 1, u32: 4, i32: 4, u64: 8, f32: 4, f64: 8 } as const;

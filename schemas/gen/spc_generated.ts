@@ -12,6 +12,8 @@ export { MemoryPlan } from './spc/schema/memory-plan.js';
 export { Model } from './spc/schema/model.js';
 export { Node } from './spc/schema/node.js';
 export { Provenance } from './spc/schema/provenance.js';
+export { ShapeBuckets } from './spc/schema/shape-buckets.js';
+export { ShapePlan } from './spc/schema/shape-plan.js';
 export { SparseFormat } from './spc/schema/sparse-format.js';
 export { SparseWeight } from './spc/schema/sparse-weight.js';
 export { Tensor } from './spc/schema/tensor.js';

@@ -16,6 +16,7 @@ import { ArtifactError, parseArtifact } from '../../../runtime/loader/load.js';
 import { HEADER_FIELDS } from '../../../runtime/loader/format.js';
 import { DIGITS_DIR, MODELS_DIR } from '../../helpers/corpus.js';
 import { fixChecksum } from './sample-artifact.js';
+import { writeMaskedAttention } from '../../helpers/sequence-models.js';
 
 const { onnx } = onnxProto;
 
@@ -95,6 +96,20 @@ describe('compiled artifact corruption', function () {
       assert.ok(refusedByStructure > artifact.length / 20, `only ${refusedByStructure} of ${artifact.length} refused by structure checks`);
     });
   }
+
+  it('shape buckets (a masked attention layer, buckets 2 and 4): every byte position xor 0xff is refused; with the checksum fixed it loads or is refused', () => {
+    const { artifact, contents } = compileFile(writeMaskedAttention(dir, 'attn', 4), { inputShapes: { x: [[1, 2, 4], [1, 4, 4]], mask: [[1, 2], [1, 4]] } });
+    assert.equal(contents.shapeBuckets?.plans.length, 1);
+    assert.equal(load(artifact, () => 'untouched'), 'loaded');
+    let refusedByStructure = 0;
+    for (let i = 0; i < artifact.length; i++) {
+      const bad = artifact.slice();
+      bad[i]! ^= 0xff;
+      assert.equal(load(bad, () => `byte ${i}`), 'rejected', `byte ${i} ^ 0xff loaded`);
+      if (i >= HEADER_FIELDS.crc + 4 && load(fixChecksum(bad), () => `byte ${i}, checksum fixed`) === 'rejected') refusedByStructure++;
+    }
+    assert.ok(refusedByStructure > artifact.length / 20, `only ${refusedByStructure} of ${artifact.length} refused by structure checks`);
+  });
 
   const corpus: [string, string, CompileOptions][] = [
     ['digits_cnn 2:4', join(DIGITS_DIR, 'digits_cnn.onnx'), { pattern: '2:4' }],

@@ -6,6 +6,7 @@ import * as flatbuffers from 'flatbuffers';
 import { MemoryPlan } from '../../spc/schema/memory-plan.js';
 import { Node } from '../../spc/schema/node.js';
 import { Provenance } from '../../spc/schema/provenance.js';
+import { ShapeBuckets } from '../../spc/schema/shape-buckets.js';
 import { Tensor } from '../../spc/schema/tensor.js';
 
 
@@ -115,8 +116,13 @@ provenance(obj?:Provenance):Provenance|null {
   return offset ? (obj || new Provenance()).__init(this.bb!.__indirect(this.bb_pos + offset), this.bb!) : null;
 }
 
+shapeBuckets(obj?:ShapeBuckets):ShapeBuckets|null {
+  const offset = this.bb!.__offset(this.bb_pos, 22);
+  return offset ? (obj || new ShapeBuckets()).__init(this.bb!.__indirect(this.bb_pos + offset), this.bb!) : null;
+}
+
 static startModel(builder:flatbuffers.Builder) {
-  builder.startObject(9);
+  builder.startObject(10);
 }
 
 static addFormatVersion(builder:flatbuffers.Builder, formatVersion:number) {
@@ -223,6 +229,10 @@ static addMemoryPlan(builder:flatbuffers.Builder, memoryPlanOffset:flatbuffers.O
 
 static addProvenance(builder:flatbuffers.Builder, provenanceOffset:flatbuffers.Offset) {
   builder.addFieldOffset(8, provenanceOffset, 0);
+}
+
+static addShapeBuckets(builder:flatbuffers.Builder, shapeBucketsOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(9, shapeBucketsOffset, 0);
 }
 
 static endModel(builder:flatbuffers.Builder):flatbuffers.Offset {
