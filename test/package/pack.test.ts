@@ -231,8 +231,11 @@ describe('packages: npm pack spc-runtime and spc-compiler, install each into an 
       assert.match(help.stdout, /Reference \(every option\): docs\/cli\.md, in this repository and in the spc-compiler package/);
       assert.ok(existsSync(join(app, 'node_modules', 'spc-compiler', 'docs', 'cli.md')), 'the reference --help names is installed');
       assert.ok(existsSync(join(app, 'node_modules', 'spc-compiler', 'schemas', 'recipe.schema.json')), 'the recipe schema is installed');
-      const c = spawnSync(bin, ['compile', join(REPO_ROOT, 'samples', 'digits', 'digits_cnn.onnx'), '-o', 'out/', '-q'], { cwd: app, encoding: 'utf8' });
+      const c = spawnSync(bin, ['compile', join(REPO_ROOT, 'samples', 'digits', 'digits_cnn.onnx'), '-o', 'out/', '-q', '--write-recipe', 'recipes/digits.json'], { cwd: app, encoding: 'utf8' });
       assert.equal(c.status, 0, c.stderr);
+      // The recipe names the installed package's schema by a path editors resolve from the recipe's folder.
+      const ref = (JSON.parse(readFileSync(join(app, 'recipes', 'digits.json'), 'utf8')) as { $schema: string }).$schema;
+      assert.equal(ref, '../node_modules/spc-compiler/schemas/recipe.schema.json');
       const r = spawnSync(bin, ['run', 'out/digits_cnn.spm', '--input', join(REPO_ROOT, 'samples', 'digits', 'digit4.npy')], { cwd: app, encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /^logits float32\[1,10\]: class 4 /);
