@@ -1,45 +1,59 @@
-// Builds the wasmsimd kernel modules: compiles runtime/kernels/wasm/asm/kernels.as (and the
-// asm/*.as files it imports) with AssemblyScript twice, SIMD128 and SIMD128 + relaxed SIMD (asm/
-// common.as madd is the one place the two differ), and writes runtime/kernels/wasm/kernels.wasm.ts,
-// the SIMD128 module as base64 and the relaxed one as a delta against it (a few KB: the modules
-// differ only where madd is inlined, and every app bundles both), in one generated TypeScript
-// file (committed, so `npm ci` needs no WASM build; runtime/kernels/wasm/env.ts picks one at load).
+// Builds the wasmsimd kernel modules, one per kernel family (scripts/wasm-families.mjs says which
+// asm/*.as files make each family; a file in none fails the build). Each family is compiled with
+// AssemblyScript twice, SIMD128 and SIMD128 + relaxed SIMD (asm/common.as madd is the one place the
+// two differ), and written to runtime/kernels/wasm/modules/<family>.wasm.ts: the SIMD128 module as
+// base64 and the relaxed one as a delta against it (the modules differ only where madd is
+// inlined). The kernel files import the families they call, so a bundle embeds only those
+// (committed, so `npm ci` needs no WASM build; runtime/kernels/wasm/env.ts instantiates the
+// families a load needs over one memory). modules/index.ts lists every family (compiler, tests).
 //
-//   node --experimental-wasm-relaxed-simd scripts/build-wasm.mjs [--out <dir>]
+//   node --experimental-wasm-relaxed-simd scripts/build-wasm.mjs [--out <dir>] [--asm <dir>]
 //                                          (npm run build:wasm; the flag lets Node 20 validate the relaxed
-//                                          module; --out for the freshness test, which also gets both
-//                                          modules' bytes there as kernels.wasm and kernels.relaxed.wasm)
+//                                          modules; --out for the freshness test, which also gets each
+//                                          family's bytes there as <family>.wasm and <family>.relaxed.wasm;
+//                                          --asm reads the sources from another folder, for the family test)
 //
 // The sources have the `.as` extension so that tsc (which includes runtime/**/*.ts) leaves them
-// alone; asc is handed asm/<name>.as as `<name>.ts`. Same source + same asc version → same bytes.
+// alone; asc is handed asm/<name>.as as `<name>.ts`, and a family's entry (re-exporting its files)
+// as `family-<family>.ts`. Same source + same asc version → same bytes.
 
-import { existsSync, readFileSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, mkdirSync, writeFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
+import { WASM_FAMILIES, familyProblems } from './wasm-families.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ASM = join(root, 'runtime/kernels/wasm/asm');
+const asmIdx = process.argv.indexOf('--asm');
+const ASM = asmIdx > 0 ? resolve(process.argv[asmIdx + 1]) : join(root, 'runtime/kernels/wasm/asm');
+/** The generated entry of each family: its files' exports, nothing else. */
+const entries = new Map(Object.entries(WASM_FAMILIES).map(([family, files]) => [
+  `family-${family}.ts`, files.map((f) => `export * from './${f}';\n`).join(''),
+]));
 /** asc asks for `<name>.ts` (entry and imports, relative to the entry's folder): serve asm/<name>.as. */
 function source(name) {
+  if (entries.has(name)) return entries.get(name);
   const m = /^([a-z0-9-]+)\.ts$/.exec(name);
   const file = m && join(ASM, `${m[1]}.as`);
   return file && existsSync(file) ? readFileSync(file, 'utf8') : null;
 }
 const outIdx = process.argv.indexOf('--out');
-const outDir = outIdx > 0 ? resolve(process.argv[outIdx + 1]) : join(root, 'runtime/kernels/wasm');
+const outDir = outIdx > 0 ? resolve(process.argv[outIdx + 1]) : join(root, 'runtime/kernels/wasm/modules');
 
-const FLAGS = ['kernels.ts', '--outFile', 'kernels.wasm', '-O3', '--noAssert', '--runtime', 'stub',
+const problems = familyProblems(readdirSync(ASM).filter((f) => f.endsWith('.as')).map((f) => f.slice(0, -3)));
+if (problems.length > 0) fail(problems.join('\n  '));
+
+/** asc flags after the entry; the relaxed build adds --enable relaxed-simd (ASC_FEATURE_RELAXED_SIMD is then true, so madd emits f32x4.relaxed_madd). */
+const FLAGS = ['--outFile', 'module.wasm', '-O3', '--noAssert', '--runtime', 'stub',
   '--importMemory', '--noExportMemory', '--initialMemory', '1', '--use', 'abort=', '--enable', 'simd'];
-/** The relaxed build: ASC_FEATURE_RELAXED_SIMD is true in it, so madd emits f32x4.relaxed_madd. */
-const RELAXED_FLAGS = [...FLAGS, '--enable', 'relaxed-simd'];
+const RELAXED = ['--enable', 'relaxed-simd'];
 
 /** Compiles and checks one module; exits 1 on any failure. With `maybeUnsupported`, a module this engine rejects is only noted. */
 async function build(flags, what, maybeUnsupported) {
   let wasm;
   const result = await asc.main(flags, {
     readFile: (name) => source(name),
-    writeFile: (name, contents) => { if (name === 'kernels.wasm') wasm = contents; },
+    writeFile: (name, contents) => { if (name === 'module.wasm') wasm = contents; },
     listFiles: () => [],
     stdout: process.stdout,
     stderr: process.stderr,
@@ -53,7 +67,7 @@ async function build(flags, what, maybeUnsupported) {
     return { wasm, exports: undefined };
   }
   // The module must not write into the imported memory at instantiation (no data segments):
-  // the runtime owns every byte of it.
+  // the runtime owns every byte of it, and every family shares it.
   const mod = new WebAssembly.Module(wasm);
   const imports = WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}:${i.kind}`);
   if (imports.join() !== 'env.memory:memory') fail(`unexpected imports in the ${what} module: ${imports.join(', ')}`);
@@ -65,11 +79,6 @@ function fail(message) {
   console.error(`build-wasm: ${message}`);
   process.exit(1);
 }
-
-const simd = await build(FLAGS, 'SIMD128', false);
-const relaxed = await build(RELAXED_FLAGS, 'relaxed SIMD', true);
-if (relaxed.exports && relaxed.exports.join() !== simd.exports.join()) fail('the two modules export different functions');
-const wasm = simd.wasm;
 
 /**
  * `target` as literal bytes and copies from `base`, greedily (8-byte seeds, the longest extension
@@ -123,31 +132,65 @@ function applyDelta(base, delta) {
   }
   return out;
 }
-const delta = encodeDelta(wasm, relaxed.wasm);
-if (!Buffer.from(applyDelta(wasm, delta)).equals(Buffer.from(relaxed.wasm))) fail('the relaxed module\'s delta does not round-trip');
-
 const version = JSON.parse(readFileSync(join(root, 'node_modules/assemblyscript/package.json'), 'utf8')).version;
-const base64 = (bytes) => (Buffer.from(bytes).toString('base64').match(/.{1,100}/g) ?? []).map((l) => `  '${l}'`).join(' +\n');
-const ts = `// @generated by spc (scripts/build-wasm.mjs) — do not edit.
-// Source: runtime/kernels/wasm/asm/*.as (entry kernels.as), AssemblyScript ${version}, flags: ${FLAGS.slice(1).join(' ')}
-// (the relaxed module adds --enable relaxed-simd).
+const base64 = (bytes) => (Buffer.from(bytes).toString('base64').match(/.{1,100}/g) ?? []).map((l) => `    '${l}'`).join(' +\n');
+const constName = (family) => `WASM_${family.toUpperCase()}`;
+const generated = new Map();
+/** Which family exports each name: the runtime merges the families' exports into one record. */
+const exporter = new Map();
+let total = 0;
+for (const [family, files] of Object.entries(WASM_FAMILIES)) {
+  const entry = `family-${family}.ts`;
+  const simd = await build([entry, ...FLAGS], `${family} SIMD128`, false);
+  const relaxed = await build([entry, ...FLAGS, ...RELAXED], `${family} relaxed SIMD`, true);
+  if (relaxed.exports && relaxed.exports.join() !== simd.exports.join()) fail(`the two ${family} modules export different functions`);
+  for (const name of simd.exports) {
+    if (exporter.has(name)) fail(`${name} is exported by both the ${exporter.get(name)} and the ${family} family (asm files of two families share an exported function: move it to one)`);
+    exporter.set(name, family);
+  }
+  const delta = encodeDelta(simd.wasm, relaxed.wasm);
+  if (!Buffer.from(applyDelta(simd.wasm, delta)).equals(Buffer.from(relaxed.wasm))) fail(`the ${family} relaxed module's delta does not round-trip`);
+  total += simd.wasm.length + delta.length;
+  generated.set(`${family}.wasm.ts`, `// @generated by spc (scripts/build-wasm.mjs) — do not edit.
+// Source: the ${family} family of scripts/wasm-families.mjs, runtime/kernels/wasm/asm/{${files.join(',')}}.as,
+// AssemblyScript ${version}, flags: ${FLAGS.slice(2).join(' ')} (the relaxed module adds ${RELAXED.join(' ')}).
 // Regenerate with \`npm run build:wasm\`; a test rebuilds it and fails when it is stale.
-// SIMD128: ${wasm.length} bytes; relaxed SIMD: ${relaxed.wasm.length} bytes; exports: ${simd.exports.join(', ')}
+// SIMD128: ${simd.wasm.length} bytes; relaxed SIMD: ${relaxed.wasm.length} bytes; exports: ${simd.exports.join(', ')}
 
-/** The spc kernel module (imports env.memory), SIMD128 only, base64. */
-export const KERNELS_WASM_BASE64 =
-${base64(wasm)};
+import type { WasmKernelModule } from '../../kernel.js';
 
-/** The same kernels built with relaxed SIMD (f32x4.relaxed_madd), as a delta against the SIMD128 module (${delta.length} bytes), base64. */
-export const KERNELS_RELAXED_DELTA_BASE64 =
-${base64(delta)};
-`;
-mkdirSync(outDir, { recursive: true });
-const target = join(outDir, 'kernels.wasm.ts');
-writeFileSync(target + '.tmp', ts);
-renameSync(target + '.tmp', target);
-if (outIdx > 0) {
-  writeFileSync(join(outDir, 'kernels.wasm'), wasm);
-  writeFileSync(join(outDir, 'kernels.relaxed.wasm'), relaxed.wasm);
+/** The ${family} kernels: SIMD128 as base64, relaxed SIMD (f32x4.relaxed_madd) as a ${delta.length}-byte delta against it. */
+export const ${constName(family)}: WasmKernelModule = {
+  family: '${family}',
+  simd:
+${base64(simd.wasm)},
+  relaxedDelta:
+${base64(delta)},
+};
+`);
+  if (outIdx > 0) {
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, `${family}.wasm`), simd.wasm);
+    writeFileSync(join(outDir, `${family}.relaxed.wasm`), relaxed.wasm);
+  }
 }
-console.log(`build-wasm: wrote ${target} (${wasm.length} bytes of SIMD128 wasm, relaxed SIMD as a ${delta.length}-byte delta)`);
+const families = Object.keys(WASM_FAMILIES);
+generated.set('index.ts', `// @generated by spc (scripts/build-wasm.mjs) — do not edit.
+// Every kernel family's module, for the compiler and tests (apps import the families their kernels use).
+// Regenerate with \`npm run build:wasm\`.
+
+import type { WasmKernelModule } from '../../kernel.js';
+${families.map((f) => `import { ${constName(f)} } from './${f}.wasm.js';`).join('\n')}
+
+export const WASM_MODULES: readonly WasmKernelModule[] = [${families.map(constName).join(', ')}];
+`);
+
+mkdirSync(outDir, { recursive: true });
+// A family dropped from the table leaves no stale module behind.
+for (const f of readdirSync(outDir)) if (f.endsWith('.wasm.ts') && !generated.has(f)) rmSync(join(outDir, f));
+for (const [name, text] of generated) {
+  const target = join(outDir, name);
+  writeFileSync(target + '.tmp', text);
+  renameSync(target + '.tmp', target);
+}
+console.log(`build-wasm: wrote ${families.length} family modules to ${outDir} (${total} bytes of wasm and relaxed deltas)`);

@@ -1,31 +1,29 @@
 // Stages the two published packages from the repository build (dist/, from `tsc -p tsconfig.json`):
-// runtime/dist/ (dist/runtime and dist/schemas: spc-runtime) and compiler/dist/ (dist/compiler:
-// spc-compiler), plus LICENSE in each. Usage: node scripts/stage-packages.mjs [runtime|compiler]...
+// runtime/dist/ (dist/runtime and dist/schemas: spc-runtime) and compiler/dist/ (dist/compiler
+// with its own copy of dist/runtime and dist/schemas: spc-compiler), plus LICENSE in each.
+// Usage: node scripts/stage-packages.mjs [runtime|compiler]...
 //
 // Why staging, not a second build: the sources stay where they are and keep importing the
 // runtime by relative path, which is what the repository's one build, its tests and every open
-// branch use. Only the published compiler must reach the runtime through its package name, so
-// here — and nowhere else — each compiled specifier that leads from dist/compiler into
-// dist/runtime or dist/schemas becomes `spc-runtime/internal/<path>` (runtime/package.json
-// exports it; the compiler pins the runtime's exact version, so the internal paths always match).
-
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// branch use. The compiler uses the runtime's internals (the loader, the kernel registry, the
+// schema's generated code), which are no public API: rather than export them from spc-runtime to
+// everyone (an `internal/*` subpath held together by an exact-version pin), spc-compiler ships the
+// runtime it was built and tested with, in the same layout, so its relative imports resolve
+// inside its own package. spc-runtime exports its public API alone; the compiler's dependency
+// on it is for the dispatch modules it generates, which import that public API.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
-const RUNTIME_PACKAGE = 'spc-runtime';
 
-/** What each package ships from dist/, and whether its runtime imports go through the package name. */
+/** What each package ships from dist/ (a compiled import must stay inside these folders). */
 const PACKAGES = {
-  runtime: { folders: ['runtime', 'schemas'], viaPackage: false, extra: [] },
+  runtime: { folders: ['runtime', 'schemas'], extra: [] },
   // The compiler ships the docs its --help and errors point to, and the recipe files' JSON Schema.
-  compiler: { folders: ['compiler'], viaPackage: true, extra: ['docs', 'schemas/recipe.schema.json'] },
+  compiler: { folders: ['compiler', 'runtime', 'schemas'], extra: ['docs', 'schemas/recipe.schema.json'] },
 };
-
-/** Folders of dist/ that belong to spc-runtime: a compiler import into them is rewritten. */
-const RUNTIME_FOLDERS = PACKAGES.runtime.folders;
 
 function fail(message) {
   process.stderr.write(`stage-packages: ${message}\n`);
@@ -40,19 +38,13 @@ function* files(dir) {
   }
 }
 
-/** `spec` as imported from dist/<from>: unchanged, or `spc-runtime/internal/...` when it leads into the runtime. */
-function mapSpecifier(spec, from) {
-  if (!spec.startsWith('.')) return spec;
-  const target = posix.normalize(posix.join(posix.dirname(from), spec));
-  const top = target.split('/')[0];
-  if (top === 'compiler') return spec;
-  if (RUNTIME_FOLDERS.includes(top)) return `${RUNTIME_PACKAGE}/internal/${target.replace(/\.js$/, '')}`;
-  return fail(`dist/${from} imports ${spec} (dist/${target}), which neither package ships`);
-}
-
-/** Rewrites the module specifiers of a compiled .js or .d.ts file (static, dynamic and type imports). */
-function rewrite(text, from) {
-  return text.replace(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"\n]+)\2/g, (_, lead, q, spec) => `${lead}${q}${mapSpecifier(spec, from)}${q}`);
+/** Fails when a compiled .js or .d.ts file of dist/<from> imports a relative path outside `folders` (the package would not resolve it). */
+function checkImports(text, from, folders) {
+  for (const [, , spec] of text.matchAll(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"\n]+)\2/g)) {
+    if (!spec.startsWith('.')) continue;
+    const target = posix.normalize(posix.join(posix.dirname(from), spec));
+    if (!folders.includes(target.split('/')[0])) fail(`dist/${from} imports ${spec} (dist/${target}), which the package does not ship`);
+  }
 }
 
 function stage(name) {
@@ -66,8 +58,8 @@ function stage(name) {
       const rel = relative(DIST, file).split(sep).join('/');
       const dest = join(out, rel);
       mkdirSync(dirname(dest), { recursive: true });
-      if (pkg.viaPackage && /\.(js|d\.ts)$/.test(rel)) writeFileSync(dest, rewrite(readFileSync(file, 'utf8'), rel));
-      else copyFileSync(file, dest);
+      if (/\.(js|d\.ts)$/.test(rel)) checkImports(readFileSync(file, 'utf8'), rel, pkg.folders);
+      copyFileSync(file, dest);
     }
   }
   copyFileSync(join(ROOT, 'LICENSE'), join(ROOT, name, 'LICENSE'));

@@ -1,12 +1,12 @@
 // Runs single nodes of the calibration stream on the wasmsimd kernels (the runtime's fastest
 // dense ones): one WebAssembly.Memory, grown as a node needs, into which each call copies its
-// inputs, runs, and copies its outputs out. Compile-time only (Node): the module is compiled
-// synchronously, which browsers refuse for large modules.
+// inputs, runs, and copies its outputs out. Compile-time only (Node): every kernel family's module
+// is compiled synchronously, which browsers refuse for large modules.
 
 import type { TensorView } from '../../runtime/tensor.js';
 import type { Kernel, KernelContext, NodeShapes, WasmEnv } from '../../runtime/kernels/kernel.js';
-import { KERNELS_WASM_BASE64 } from '../../runtime/kernels/wasm/kernels.wasm.js';
-import { RESERVED_BYTES, align16, wasmSimdAvailable } from '../../runtime/kernels/wasm/env.js';
+import { RESERVED_BYTES, align16, kernelModuleBytes, wasmSimdAvailable } from '../../runtime/kernels/wasm/env.js';
+import { WASM_MODULES } from '../../runtime/kernels/wasm/modules/index.js';
 
 const PAGE = 65536;
 /** Slack per call for alignment and kernels' small scratch rounding. */
@@ -16,15 +16,16 @@ interface Instance { readonly memory: WebAssembly.Memory; readonly exports: WebA
 
 let instance: Instance | null | undefined;
 
-/** The kernel module over its own growable memory; null where SIMD128 or instantiation is unavailable. */
+/** Every kernel family (SIMD128) over one growable memory; null where SIMD128 or instantiation is unavailable. */
 function wasmInstance(): Instance | null {
   if (instance !== undefined) return instance;
   instance = null;
   if (!wasmSimdAvailable()) return instance;
   try {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
-    const module = new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
-    instance = { memory, exports: new WebAssembly.Instance(module, { env: { memory } }).exports };
+    const exports: Record<string, WebAssembly.ExportValue> = {};
+    for (const m of WASM_MODULES) Object.assign(exports, new WebAssembly.Instance(new WebAssembly.Module(kernelModuleBytes(m, false)), { env: { memory } }).exports);
+    instance = { memory, exports };
   } catch {
     instance = null;
   }

@@ -137,10 +137,12 @@ use \`spc compile --min-speedup\` for the deterministic estimate.
 
 A recipe is every compile option in one JSON file, keyed by the options' API names (those
 \`compileFile\` takes) and typed as \`schemas/recipe.schema.json\` says (generated from the option
-table by \`npm run gen:recipe-schema\`; name it in \`"$schema"\` and editors complete and check it):
+table by \`npm run gen:recipe-schema\`, shipped in the spc-compiler package); name it in
+\`"$schema"\` by a path starting with \`.\` from the recipe's folder (VS Code resolves only those
+against the file) and editors complete and check it:
 
 \`\`\`json
-{ "$schema": "schemas/recipe.schema.json", "pattern": "2:4", "method": "wanda", "calib": "data/calib.npy",
+{ "$schema": "./node_modules/spc-compiler/schemas/recipe.schema.json", "pattern": "2:4", "method": "wanda", "calib": "data/calib.npy",
   "inputShapes": { "input": [1, 3, 224, 224] }, "config": { "layers": [{ "match": "/fc/*", "skip": true }] } }
 \`\`\`
 
@@ -151,7 +153,8 @@ table by \`npm run gen:recipe-schema\`; name it in \`"$schema"\` and editors com
   recipe's \`config\` is either such a file's path or the same object inline. One format for layer
   rules; \`--config\` keeps working alone and beside \`--recipe\`.
 - \`--write-recipe r.json\` writes the recipe of the flags given (paths relative to it): \`--recipe\`
-  of it compiles the same bytes.
+  of it compiles the same bytes. Its \`"$schema"\` is the path from its folder to the running
+  compiler's schema (in the installed package), so editors find it wherever the recipe is.
 - \`--recipe-from model.spm\` replays the options the artifact's provenance records, to reproduce
   it byte for byte. Files recorded by name and digest only (\`--calib\`, \`--input-value\`,
   \`--profile\`) are given again with their flags; when the new provenance, the model's sha256 or

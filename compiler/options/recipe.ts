@@ -2,7 +2,8 @@
 // typed as the option table declares them; the recipe a compile's flags make (`--write-recipe`);
 // and the options an artifact's provenance replays (`--recipe-from model.spm`).
 
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SpcError } from '../errors.js';
 import { READ_CAPS, readBounded } from '../io/read.js';
 import { closest } from '../suggest.js';
@@ -12,8 +13,29 @@ import type { OptionName, RecipeSchema } from './table.js';
 import { parseInputShape } from './shape-buckets.js';
 import { OPTION_ENTRIES } from './table.js';
 
-/** What a written recipe's "$schema" names: the schema in the repository or package (editors resolve it from the file). */
+/** Where the recipe schema sits in the repository and in the spc-compiler package (for messages). */
 export const RECIPE_SCHEMA_REF = 'schemas/recipe.schema.json';
+
+/**
+ * This compiler's own copy of the schema: schemas/recipe.schema.json three folders above this
+ * module, both in the repository (dist/compiler/options/) and in the installed spc-compiler
+ * package (dist/compiler/options/ beside the schemas/ that scripts/stage-packages.mjs ships).
+ */
+const SCHEMA_FILE = fileURLToPath(new URL(`../../../${RECIPE_SCHEMA_REF}`, import.meta.url));
+
+/**
+ * What a recipe written to `recipePath` names in "$schema": the path from its folder to the
+ * installed compiler's schema, starting with `.` (VS Code's JSON language service resolves a
+ * "$schema" against the file only when it starts with `.`; anything else is taken as a schema
+ * id, which is why a bare `schemas/…` resolved only inside the repository). A recipe on another
+ * drive than the compiler gets the schema's file URL.
+ */
+export function recipeSchemaRef(recipePath: string): string {
+  const rel = relative(dirname(resolve(recipePath)), SCHEMA_FILE);
+  if (isAbsolute(rel)) return pathToFileURL(SCHEMA_FILE).href;
+  const posix = rel.split(sep).join('/');
+  return posix.startsWith('.') ? posix : `./${posix}`;
+}
 
 const NAMES = OPTION_ENTRIES.map(([name]) => name as string);
 const SCHEMAS = new Map<string, RecipeSchema>(OPTION_ENTRIES.map(([name, spec]) => [name, spec.schema]));
@@ -102,7 +124,7 @@ function recipeValue(schema: RecipeSchema, text: unknown, dir: string): unknown 
 export function formatRecipe(values: OptionValues, recipePath: string): string {
   const dir = dirname(resolve(recipePath));
   const given = values as Readonly<Record<string, unknown>>;
-  const out: Record<string, unknown> = { $schema: RECIPE_SCHEMA_REF };
+  const out: Record<string, unknown> = { $schema: recipeSchemaRef(recipePath) };
   for (const [name, spec] of OPTION_ENTRIES) {
     if (given[name] !== undefined) out[name] = recipeValue(spec.schema, given[name], dir);
   }

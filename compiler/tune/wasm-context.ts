@@ -12,7 +12,7 @@ export async function wasmNodeContext(k: Kernel, node: string, attrs: Attrs, inp
   outputs: readonly TensorView[]): Promise<KernelContext | undefined> {
   const copied = (t: TensorView | undefined): t is TensorView => t !== undefined && !t.packed;
   const fixed = [...inputs, ...outputs].reduce((s, t) => s + (copied(t) ? t.data.byteLength + 16 : 0), 0);
-  const space = await createWasmSpace(fixed, (k.scratchBytes?.({ inputs, outputs, attrs }) ?? 0) + 256);
+  const space = await createWasmSpace(fixed, (k.scratchBytes?.({ inputs, outputs, attrs }) ?? 0) + 256, k.wasmModules ?? []);
   if (!space) return undefined;
   const inMem = <T extends TensorView | undefined>(t: T): T => {
     if (!copied(t)) return t;

@@ -16,7 +16,7 @@
 
 import type { LoadedArtifact, LoadedNode, LoadedTensor, Provenance } from '../loader/model.js';
 import type { Kernel, KernelRegistry, RunFn } from '../kernels/kernel.js';
-import type { WasmSpace } from '../kernels/wasm/env.js';
+import type { WasmSpace, WasmSpaceFactory } from '../kernels/wasm/env.js';
 import type { DType, TensorView, TypedArray } from '../tensor.js';
 import { dtypeOfArray, shapeString, sizeOf, storageDType, viewArray } from '../tensor.js';
 import { KernelError } from '../kernels/kernel.js';
@@ -88,7 +88,7 @@ export interface ExpansionStats {
 /** A monotonic millisecond clock (performance.now); a bind reads one only when its caller passes it. */
 export type Clock = () => number;
 
-export type SpaceFactory = (fixedBytes: number, scratchBytes: number) => Promise<WasmSpace | undefined>;
+export type SpaceFactory = WasmSpaceFactory;
 
 export interface Binding {
   readonly artifact: LoadedArtifact;
@@ -142,7 +142,9 @@ export async function bindArtifact(a: LoadedArtifact, registry: KernelRegistry, 
   }
   let scratch = 0;
   for (const n of wasmNodes) scratch += (registry.get(n.kernel)!.scratchBytes?.(nodeShapes(a, n)) ?? 0) + 256;
-  return bindWith(a, kernels, await createSpace(fixed, scratch), clock);
+  // The kernel families these kernels call, in node order (one module each, kernels/wasm/modules/).
+  const modules = [...new Set(a.nodes.flatMap((_, i) => kernels[i].wasmModules ?? []))];
+  return bindWith(a, kernels, await createSpace(fixed, scratch, modules), clock);
 }
 
 /** Binds synchronously: into `space` when given (its fixed region must fit the arena and dense weights), else a plain arena; reads no clock. */

@@ -25,14 +25,26 @@ export interface KernelContext {
   readonly wasm?: WasmEnv;
 }
 
-/** The one WebAssembly.Memory of a load and the kernel module instantiated over it. */
+/** The one WebAssembly.Memory of a load and the kernel modules instantiated over it. */
 export interface WasmEnv {
   /** Holds the arena, the dense weights and kernel scratch; never grown after views exist. */
   readonly memory: WebAssembly.Memory;
-  /** The exports of kernels/wasm (functions over byte offsets into `memory`). */
+  /** The exports of the load's kernel families, merged (functions over byte offsets into `memory`; names are unique across families). */
   readonly exports: WebAssembly.Exports;
   /** Reserves `bytes` of kernel-private memory (16-byte aligned) for the model's lifetime; returns its byte offset. */
   scratch(bytes: number): number;
+}
+
+/**
+ * One kernel family's WebAssembly module as scripts/build-wasm.mjs generates it
+ * (kernels/wasm/modules/<family>.wasm.ts): the SIMD128 build and the relaxed-SIMD one as a delta.
+ */
+export interface WasmKernelModule {
+  readonly family: string;
+  /** The SIMD128 module, base64. */
+  readonly simd: string;
+  /** The relaxed-SIMD module as a delta against the SIMD128 one (kernels/wasm/env.ts applyDelta), base64. */
+  readonly relaxedDelta: string;
 }
 
 /** What kernel selection and memory sizing know about a node before any view exists. */
@@ -74,6 +86,11 @@ export interface Kernel extends KernelFields {
   prepare(ctx: KernelContext): RunFn;
   /** False when the kernel cannot run this node (kernel selection then moves on); absent means any node prepare accepts. */
   supports?(node: NodeShapes): boolean;
+  /**
+   * The WebAssembly kernel families prepare calls into (wasmsimd kernels): a load instantiates
+   * the union over its kernels, so an app embeds and compiles only those (kernels/wasm/modules/).
+   */
+  readonly wasmModules?: readonly WasmKernelModule[];
   /** Bytes of `WasmEnv.scratch` prepare will reserve for this node (wasmsimd kernels; sizes the memory up front). */
   scratchBytes?(node: NodeShapes): number;
 }

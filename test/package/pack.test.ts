@@ -129,10 +129,11 @@ describe('packages: npm pack spc-runtime and spc-compiler, install each into an 
       assert.deepEqual(stray, [], p.tarball);
     }
     assert.deepEqual(runtime.files.filter((f) => f.startsWith('dist/compiler/')), []);
-    assert.deepEqual(compiler.files.filter((f) => /^dist\/(runtime|schemas)\//.test(f)), []);
+    // The compiler ships the runtime it was built with (its internals are no public API of spc-runtime).
+    for (const f of ['dist/runtime/index.js', 'dist/runtime/loader/load.js', 'dist/schemas/gen/spc/schema/model.js']) assert.ok(compiler.files.includes(f), `${compiler.tarball} lacks ${f}`);
     for (const p of [runtime, compiler]) assert.match(readFileSync(join(REPO_ROOT, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/, p.tarball);
     const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'compiler', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    assert.equal(manifest.dependencies['spc-runtime'], VERSION, 'the compiler pins the runtime it was built with');
+    assert.equal(manifest.dependencies['spc-runtime'], `^${VERSION}`, 'the dispatch modules the compiler writes import the runtime\'s public API: a semver range, no exact pin');
   });
 
   it('spc-runtime alone: flatbuffers its only dependency, node_modules ≤ 1.5 MB, runs an artifact by bytes and by its dispatch module', () => {
@@ -142,6 +143,12 @@ describe('packages: npm pack spc-runtime and spc-compiler, install each into an 
     assert.deepEqual(installed, ['flatbuffers', 'spc-runtime']);
     const bytes = treeBytes(join(app, 'node_modules'));
     assert.ok(bytes <= 1.5 * 1024 * 1024, `node_modules is ${bytes} bytes`);
+    // Its public API resolves; its internals are not exported to anyone (no internal/* subpath).
+    const resolveIn = (spec: string) => spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(spec)})`], { cwd: app, encoding: 'utf8' });
+    for (const spec of ['spc-runtime', 'spc-runtime/dispatch', 'spc-runtime/kernels/wasm/env']) assert.equal(resolveIn(spec).status, 0, `${spec}: ${resolveIn(spec).stderr}`);
+    const internal = resolveIn('spc-runtime/internal/runtime/loader/load');
+    assert.equal(internal.status, 1);
+    assert.match(internal.stderr, /ERR_PACKAGE_PATH_NOT_EXPORTED/);
 
     // Artifacts compiled by this repository; logits against onnxruntime's (dense) and the bytes path (dispatch).
     const dense = compileFile(join(DIGITS_DIR, 'digits_cnn.onnx'), { inputShapes: { input: [1, 1, 8, 8] } });
@@ -162,11 +169,13 @@ describe('packages: npm pack spc-runtime and spc-compiler, install each into an 
     assert.deepEqual(viaDispatch, sparseBytes);
   });
 
-  it('spc-compiler as the workspace links it (npx spc): the staged bin runs and resolves spc-runtime by name', () => {
+  it('spc-compiler as the workspace links it (npx spc): the staged bin runs on the runtime copy it ships', () => {
     const r = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'spc'), ['run', '--help'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Classifier outputs:/);
-    assert.match(readFileSync(join(REPO_ROOT, 'compiler', 'dist', 'compiler', 'compile.js'), 'utf8'), /from 'spc-runtime\/internal\/runtime\//);
+    const compiled = readFileSync(join(REPO_ROOT, 'compiler', 'dist', 'compiler', 'compile.js'), 'utf8');
+    assert.match(compiled, /from '\.\.\/runtime\//);
+    assert.doesNotMatch(compiled, /spc-runtime\/internal/);
   });
 
   (process.env.SPC_FULL_PACKAGES ? describe : describe.skip)('spc-compiler installed from its tarball (npm run test:packages)', () => {
@@ -222,8 +231,11 @@ describe('packages: npm pack spc-runtime and spc-compiler, install each into an 
       assert.match(help.stdout, /Reference \(every option\): docs\/cli\.md, in this repository and in the spc-compiler package/);
       assert.ok(existsSync(join(app, 'node_modules', 'spc-compiler', 'docs', 'cli.md')), 'the reference --help names is installed');
       assert.ok(existsSync(join(app, 'node_modules', 'spc-compiler', 'schemas', 'recipe.schema.json')), 'the recipe schema is installed');
-      const c = spawnSync(bin, ['compile', join(REPO_ROOT, 'samples', 'digits', 'digits_cnn.onnx'), '-o', 'out/', '-q'], { cwd: app, encoding: 'utf8' });
+      const c = spawnSync(bin, ['compile', join(REPO_ROOT, 'samples', 'digits', 'digits_cnn.onnx'), '-o', 'out/', '-q', '--write-recipe', 'recipes/digits.json'], { cwd: app, encoding: 'utf8' });
       assert.equal(c.status, 0, c.stderr);
+      // The recipe names the installed package's schema by a path editors resolve from the recipe's folder.
+      const ref = (JSON.parse(readFileSync(join(app, 'recipes', 'digits.json'), 'utf8')) as { $schema: string }).$schema;
+      assert.equal(ref, '../node_modules/spc-compiler/schemas/recipe.schema.json');
       const r = spawnSync(bin, ['run', 'out/digits_cnn.spm', '--input', join(REPO_ROOT, 'samples', 'digits', 'digit4.npy')], { cwd: app, encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /^logits float32\[1,10\]: class 4 /);

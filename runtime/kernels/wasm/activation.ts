@@ -22,6 +22,8 @@ import { hardSwishRef } from '../ref/hardswish.js';
 import { clipRef } from '../ref/clip.js';
 import { geluRef } from '../ref/gelu.js';
 import { pointer, wasmKernel } from './common.js';
+import { WASM_ACTIVATION } from './modules/activation.wasm.js';
+import { WASM_ELTWISE } from './modules/eltwise.wasm.js';
 
 type Unary = (x: number, y: number, n: number, alpha: number, beta: number) => void;
 type ClampF32 = (x: number, y: number, n: number, lo: number, hi: number) => void;
@@ -38,6 +40,7 @@ function prepareUnary(c: Checker, exportName: string, alpha = 0, beta = 0): () =
 
 function unaryWasm(op: string, js: Kernel, exportName: string): Kernel {
   return wasmKernel({
+    modules: [WASM_ACTIVATION],
     tile: '1x4', op, epilogue: '', needs: `a float32 ${op}`, js,
     supports: (node) => node.inputs[0]?.dtype === 'float32',
     scratchBytes: () => 0,
@@ -51,6 +54,7 @@ export const tanhWasm = unaryWasm('Tanh', tanhRef, 'tanhF32');
 export const hardSwishWasm = unaryWasm('HardSwish', hardSwishRef, 'hardSwishF32');
 
 export const hardSigmoidWasm = wasmKernel({
+  modules: [WASM_ACTIVATION],
   tile: '1x4', op: 'HardSigmoid', epilogue: '', needs: 'a float32 HardSigmoid', js: hardSigmoidRef,
   supports: (node) => node.inputs[0]?.dtype === 'float32',
   scratchBytes: () => 0,
@@ -59,6 +63,7 @@ export const hardSigmoidWasm = wasmKernel({
 
 /** Gelu (opset 20, or fused by fuse-gelu from the chains exporters write): erf or tanh form by its attribute. */
 export const geluWasm = wasmKernel({
+  modules: [WASM_ACTIVATION],
   tile: '1x4', op: 'Gelu', epilogue: '', needs: "a float32 Gelu, approximate 'none' or 'tanh'", js: geluRef,
   supports: (node) => node.inputs[0]?.dtype === 'float32' && ['none', 'tanh', undefined].includes(node.attrs['approximate'] as string | undefined),
   scratchBytes: () => 0,
@@ -69,6 +74,7 @@ export const geluWasm = wasmKernel({
 const scalarBound = (b: { dtype: string; shape: readonly number[] } | undefined): boolean => b === undefined || (b.dtype === 'float32' && sizeOf(b.shape) === 1);
 
 export const clipWasm = wasmKernel({
+  modules: [WASM_ELTWISE],
   tile: '1x4', op: 'Clip', epilogue: '', needs: 'a float32 Clip with scalar float32 bounds', js: clipRef,
   supports: (node) => node.inputs[0]?.dtype === 'float32' && scalarBound(node.inputs[1]) && scalarBound(node.inputs[2]),
   scratchBytes: () => 0,

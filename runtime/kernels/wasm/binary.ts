@@ -10,6 +10,7 @@ import type { Kernel, NodeShapes } from '../kernel.js';
 import { broadcastShape } from '../common/broadcast.js';
 import { BINARY_JS_KERNELS, planRows } from '../js/binary.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
+import { WASM_ACTIVATION } from './modules/activation.wasm.js';
 
 type Rows = (y: number, a: number, b: number, rows: number, len: number, sa: number, sb: number, rowA: number, rowB: number) => void;
 
@@ -21,6 +22,7 @@ function supports(node: NodeShapes): boolean {
 function binaryWasm(op: string, exportName: string): Kernel {
   const js = BINARY_JS_KERNELS.find((k) => k.op === op)!;
   return wasmKernel({
+    modules: [WASM_ACTIVATION],
     tile: 'bcast', op, epilogue: '', needs: `a float32 ${op} of two inputs that broadcast`, js, supports,
     // Two i32 row-offset tables.
     scratchBytes: (node) => { const p = planRows(node.inputs[0]!.shape, node.inputs[1]!.shape); return p ? 2 * f32Bytes(p.plan.rows) : 0; },

@@ -6,7 +6,7 @@
 // of the same op, epilogue and format; one prepared WITH ctx.wasm checks its preconditions and
 // throws a KernelError for nodes it does not support (kernel selection asks `supports` first).
 
-import type { Kernel, KernelContext, NodeShapes, RunFn, WasmEnv } from '../kernel.js';
+import type { Kernel, KernelContext, NodeShapes, RunFn, WasmEnv, WasmKernelModule } from '../kernel.js';
 import { KernelError } from '../kernel.js';
 import type { TensorView } from '../../tensor.js';
 import type { Checker } from '../common/define.js';
@@ -20,6 +20,8 @@ export interface WasmKernelSpec {
   readonly format?: Kernel['format'];
   readonly tile: string;
   readonly rowBlock?: number;
+  /** The kernel families (modules/<family>.wasm.ts) whose exports prepare calls: a load instantiates exactly these. */
+  readonly modules: readonly WasmKernelModule[];
   /** The kernel prepared when there is no WasmEnv. */
   readonly js: Kernel;
   readonly needs: string;
@@ -29,10 +31,10 @@ export interface WasmKernelSpec {
 }
 
 export function wasmKernel(spec: WasmKernelSpec): Kernel {
-  const { op, epilogue, format, tile, rowBlock, js, supports, scratchBytes } = spec;
+  const { op, epilogue, format, tile, rowBlock, modules, js, supports, scratchBytes } = spec;
   return defineKernel({
     dtype: 'f32', op, target: 'wasmsimd', epilogue, ...(format ? { format } : {}), tile, ...(rowBlock ? { rowBlock } : {}),
-    dtypes: ['float32'], supports, scratchBytes,
+    dtypes: ['float32'], supports, scratchBytes, wasmModules: modules,
     prepare(c) {
       const id = c.kernelId;
       const env = c.ctx.wasm;

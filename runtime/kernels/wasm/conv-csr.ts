@@ -19,6 +19,7 @@ import { planSparseConv } from '../ref/conv-sparse.js';
 import type { Spmm24x1 } from './common.js';
 import { f32Bytes, nodeShapesOf, stageCsr, stagedCsrBytes, pointer, wasmKernel } from './common.js';
 import { pointwiseConv } from './conv.js';
+import { WASM_CSR } from './modules/csr.wasm.js';
 
 const NEEDS = 'a float32 1-D or 2-D Conv with group 1 and a CSR weight';
 
@@ -70,6 +71,7 @@ type ConvCsrPhased = (x: number, w: number, nnz: number, y: number, b: number, x
 
 function convCsrWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
+    modules: [WASM_CSR],
     tile: '24x1', op: 'Conv', epilogue, format: 'csr', needs: NEEDS,
     js: CONV_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'csr')!,
     supports: packedConv('csr'),

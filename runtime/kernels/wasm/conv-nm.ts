@@ -21,6 +21,7 @@ import { rowEntries } from '../ref/weight-sparse.js';
 import { f32Bytes, nodeShapesOf, pointer, wasmKernel } from './common.js';
 import { packedConv, phasedDims } from './conv-csr.js';
 import { geometry2d, pointwiseConv } from './conv.js';
+import { WASM_NM } from './modules/nm.wasm.js';
 
 const NEEDS = 'a float32 1-D or 2-D Conv with group 1 and an N:M weight';
 
@@ -83,6 +84,7 @@ type ConvNmPhased = (x: number, w: number, S: number, sc: number, y: number, b: 
 
 function convNmWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
+    modules: [WASM_NM],
     tile: '24x1', op: 'Conv', epilogue, format: 'nm', needs: NEEDS,
     js: CONV_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'nm')!,
     supports: packedConv('nm'),

@@ -22,6 +22,7 @@ import { f32Bytes, pointer, wasmKernel } from './common.js';
 import { geometry2d, isPointwise, pointwiseConv } from './conv.js';
 import type { Spmm4x8 } from './rowblock.js';
 import { rowBlockBytes, rowBlocks, stageRowBlocks } from './rowblock.js';
+import { WASM_ROWBLOCK } from './modules/rowblock.wasm.js';
 
 const NEEDS = 'a float32 1-D or 2-D Conv with group 1';
 
@@ -70,6 +71,7 @@ type ConvRowblockWide = (x: number, q: number, wts: number, offs: number, cnt: n
 
 function convRowBlockWasm(format: 'nm' | 'bsr', epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
+    modules: [WASM_ROWBLOCK],
     tile: '4x8', rowBlock: 4, op: 'Conv', epilogue, format, needs: NEEDS,
     js: CONV_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === format)!,
     supports: (node) => rowBlockConv(node),

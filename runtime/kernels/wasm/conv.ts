@@ -27,6 +27,7 @@ import { CONV_JS_KERNELS } from '../js/conv.js';
 import type { ConvPlan } from '../common/conv-plan.js';
 import { planConv } from '../common/conv-plan.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
+import { WASM_DENSE } from './modules/dense.wasm.js';
 
 const NEEDS_DENSE = 'a float32 1-D or 2-D Conv with group 1';
 const NEEDS_DW = 'a float32 1-D or 2-D depthwise Conv (group = input channels = output channels) with column stride 1 or 2';
@@ -169,6 +170,7 @@ function paddedDirectBytes(node: NodeShapes): number | undefined {
 
 function convWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
+    modules: [WASM_DENSE],
     tile: '4x8', op: 'Conv', epilogue, needs: NEEDS_DENSE,
     js: CONV_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
     supports: denseConv,
@@ -237,6 +239,7 @@ const paddedKxK = (KH: number, KW: number, sw: number): boolean => (sw === 1 || 
 
 function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
+    modules: [WASM_DENSE],
     tile: '1x8', op: 'Conv', epilogue, needs: NEEDS_DW,
     js: CONV_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
     supports: depthwiseConv,

@@ -6,6 +6,7 @@ import type { NodeShapes } from '../kernel.js';
 import { addJs } from '../js/add.js';
 import { reluJs } from '../js/relu.js';
 import { pointer, wasmKernel } from './common.js';
+import { WASM_ELTWISE } from './modules/eltwise.wasm.js';
 
 type AddF32 = (a: number, b: number, y: number, n: number, lo: number, hi: number) => void;
 type ClampF32 = (x: number, y: number, n: number, lo: number, hi: number) => void;
@@ -18,6 +19,7 @@ function supportsAdd(node: NodeShapes): boolean {
 }
 
 export const addWasm = wasmKernel({
+  modules: [WASM_ELTWISE],
   tile: '1x4', op: 'Add', epilogue: '', needs: 'a float32 Add of two inputs of one shape', js: addJs,
   supports: supportsAdd,
   scratchBytes: () => 0,
@@ -31,6 +33,7 @@ export const addWasm = wasmKernel({
 });
 
 export const reluWasm = wasmKernel({
+  modules: [WASM_ELTWISE],
   tile: '1x4', op: 'Relu', epilogue: '', needs: 'a float32 Relu', js: reluJs,
   supports: (node) => node.inputs[0]?.dtype === 'float32',
   scratchBytes: () => 0,

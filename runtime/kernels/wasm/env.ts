@@ -1,6 +1,8 @@
-// Loading the wasmsimd kernel module and the memory model it runs in. Two builds of the same
-// kernels ship (scripts/build-wasm.mjs): SIMD128, and relaxed SIMD (asm/common.as madd as
-// f32x4.relaxed_madd); a load takes the relaxed one where the engine validates it, unless told not to.
+// Loading the wasmsimd kernel modules and the memory model they run in. The kernels come in
+// families, one module each (scripts/wasm-families.mjs, modules/<family>.wasm.ts); a load
+// instantiates the families its kernels declare (Kernel.wasmModules), all over one memory. Two
+// builds of each ship: SIMD128, and relaxed SIMD (asm/common.as madd as f32x4.relaxed_madd); a
+// load takes the relaxed ones where the engine validates them, unless told not to.
 //
 //   one WebAssembly.Memory per loaded model, sized up front, never grown (growth detaches views):
 //
@@ -12,8 +14,7 @@
 // "no bias" to the kernels). Packed sparse weights stay in the JS heap; a wasm kernel copies
 // what it reads into scratch at prepare.
 
-import type { WasmEnv } from '../kernel.js';
-import { KERNELS_RELAXED_DELTA_BASE64, KERNELS_WASM_BASE64 } from './kernels.wasm.js';
+import type { WasmEnv, WasmKernelModule } from '../kernel.js';
 
 /** Bytes below the arena, never handed out. */
 export const RESERVED_BYTES = 64;
@@ -41,15 +42,15 @@ const RELAXED_PROBE = new Uint8Array([
 
 let simd: boolean | undefined, relaxed: boolean | undefined;
 
-/** True when this engine runs WebAssembly SIMD128 (checked once). */
+/** True when this engine runs WebAssembly SIMD128 (checked once; each module is validated again where it loads). */
 export function wasmSimdAvailable(): boolean {
-  if (simd === undefined) simd = validates(SIMD_PROBE) && validates(kernelModuleBytes(false));
+  if (simd === undefined) simd = validates(SIMD_PROBE);
   return simd;
 }
 
-/** True when this engine also runs relaxed SIMD, so the relaxed kernel module can load (checked once). */
+/** True when this engine also runs relaxed SIMD, so the relaxed kernel modules can load (checked once). */
 export function relaxedSimdAvailable(): boolean {
-  if (relaxed === undefined) relaxed = wasmSimdAvailable() && validates(RELAXED_PROBE) && validates(kernelModuleBytes(true));
+  if (relaxed === undefined) relaxed = wasmSimdAvailable() && validates(RELAXED_PROBE);
   return relaxed;
 }
 
@@ -61,16 +62,26 @@ function validates(module: Uint8Array<ArrayBuffer>): boolean {
   }
 }
 
-const decoded = new Map<boolean, Uint8Array<ArrayBuffer>>();
+/** Compiled once per family and build: every load of a page or process shares them. */
+const compiled = new Map<WasmKernelModule, Map<boolean, Promise<WebAssembly.Module | undefined>>>();
 
-/** The SIMD128 module's bytes, or the relaxed one's (rebuilt from its delta), decoded once each. */
-export function kernelModuleBytes(relaxedSimd: boolean): Uint8Array<ArrayBuffer> {
-  let bytes = decoded.get(relaxedSimd);
-  if (!bytes) {
-    bytes = relaxedSimd ? applyDelta(kernelModuleBytes(false), fromBase64(KERNELS_RELAXED_DELTA_BASE64)) : fromBase64(KERNELS_WASM_BASE64);
-    decoded.set(relaxedSimd, bytes);
+/** A family's SIMD128 module bytes, or its relaxed one's (rebuilt from the delta). */
+export function kernelModuleBytes(module: WasmKernelModule, relaxedSimd: boolean): Uint8Array<ArrayBuffer> {
+  const base = fromBase64(module.simd);
+  return relaxedSimd ? applyDelta(base, fromBase64(module.relaxedDelta)) : base;
+}
+
+/** The family compiled for this build; undefined when the engine refuses it. */
+function compiledModule(module: WasmKernelModule, relaxedSimd: boolean): Promise<WebAssembly.Module | undefined> {
+  let builds = compiled.get(module);
+  if (!builds) compiled.set(module, builds = new Map());
+  let m = builds.get(relaxedSimd);
+  if (!m) {
+    const bytes = kernelModuleBytes(module, relaxedSimd);
+    m = validates(bytes) ? WebAssembly.compile(bytes).catch(() => undefined) : Promise.resolve(undefined);
+    builds.set(relaxedSimd, m);
   }
-  return bytes;
+  return m;
 }
 
 function fromBase64(b64: string): Uint8Array<ArrayBuffer> {
@@ -129,29 +140,43 @@ export interface WasmChoice {
   readonly relaxedSimd?: boolean;
 }
 
-/** The memory factory for a load with these options: none with `wasm: false`, else createWasmSpace with the chosen module. */
-export function wasmSpaces(choice: WasmChoice): ((fixedBytes: number, scratchBytes: number) => Promise<WasmSpace | undefined>) | undefined {
+/** Makes the memory of a load for the kernel families its wasmsimd kernels call (executor/bind.ts SpaceFactory). */
+export type WasmSpaceFactory = (fixedBytes: number, scratchBytes: number, modules: readonly WasmKernelModule[]) => Promise<WasmSpace | undefined>;
+
+/** The memory factory for a load with these options: none with `wasm: false`, else createWasmSpace with the chosen build. */
+export function wasmSpaces(choice: WasmChoice): WasmSpaceFactory | undefined {
   if (choice.wasm === false) return undefined;
   const relaxedSimd = choice.relaxedSimd !== false;
-  return (fixedBytes, scratchBytes) => createWasmSpace(fixedBytes, scratchBytes, relaxedSimd);
+  return (fixedBytes, scratchBytes, modules) => createWasmSpace(fixedBytes, scratchBytes, modules, relaxedSimd);
 }
 
 /**
- * Creates the memory and instantiates the kernel module over it: the relaxed-SIMD build when
- * `relaxedSimd` and the engine has it, else the SIMD128 one; resolves to undefined when SIMD is
- * unavailable or instantiation fails (the caller then runs the js kernels).
+ * Creates the memory and instantiates each of `modules` (kernel families) over it, their exports
+ * merged into one record: the relaxed-SIMD builds when `relaxedSimd` and the engine runs every one
+ * of them, else the SIMD128 ones (one build for the whole load, so Model.relaxedSimd is one
+ * answer); resolves to undefined when SIMD is unavailable or instantiation fails (the caller then
+ * runs the js kernels). Separate modules cost nothing per call: no kernel calls across families.
  */
-export async function createWasmSpace(fixedBytes: number, scratchBytes: number, relaxedSimd = true): Promise<WasmSpace | undefined> {
+export async function createWasmSpace(fixedBytes: number, scratchBytes: number, modules: readonly WasmKernelModule[], relaxedSimd = true): Promise<WasmSpace | undefined> {
   if (!wasmSimdAvailable()) return undefined;
-  const useRelaxed = relaxedSimd && relaxedSimdAvailable();
+  const unique = [...new Set(modules)];
+  let useRelaxed = relaxedSimd && relaxedSimdAvailable();
+  let built = await Promise.all(unique.map((m) => compiledModule(m, useRelaxed)));
+  if (useRelaxed && built.some((m) => m === undefined)) {
+    useRelaxed = false;
+    built = await Promise.all(unique.map((m) => compiledModule(m, false)));
+  }
   const fixedEnd = RESERVED_BYTES + align16(fixedBytes);
   const total = fixedEnd + align16(scratchBytes);
   const pages = Math.max(1, Math.ceil(total / PAGE));
-  let memory: WebAssembly.Memory, exports: WebAssembly.Exports;
+  let memory: WebAssembly.Memory;
+  const exports: Record<string, WebAssembly.ExportValue> = {};
   try {
     memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const { instance } = await WebAssembly.instantiate(kernelModuleBytes(useRelaxed), { env: { memory } });
-    exports = instance.exports;
+    for (const m of built) {
+      if (!m) return undefined;
+      Object.assign(exports, (await WebAssembly.instantiate(m, { env: { memory } })).exports);
+    }
   } catch {
     return undefined;
   }

@@ -14,11 +14,13 @@ import { f32Bytes, nodeShapesOf, wasmKernel } from './common.js';
 import type { SpmmNm } from './conv-nm.js';
 import { nmSlotsPerRow, stageNm } from './conv-nm.js';
 import { aTransposed, dims, outputPass, supportsGemm } from './gemm.js';
+import { WASM_NM } from './modules/nm.wasm.js';
 
 const NEEDS = 'a float32 Gemm with 2-D A and B and an N:M weight';
 
 function gemmNmWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
+    modules: [WASM_NM],
     tile: '24x1', op: 'Gemm', epilogue, format: 'nm', needs: NEEDS,
     js: GEMM_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'nm')!,
     supports: (node) => (node.inputs[1]?.packed === undefined || node.inputs[1].packed.format === 'nm') && supportsGemm(node),

@@ -16,6 +16,7 @@ import { planSparseGemm } from '../ref/gemm-sparse.js';
 import { f32Bytes, gemmOutput, pointer, scratchF32, wasmKernel } from './common.js';
 import type { Spmm4x8, TransposeF32 } from './rowblock.js';
 import { rowBlockBytes, rowBlocks, stageRowBlocks } from './rowblock.js';
+import { WASM_ROWBLOCK } from './modules/rowblock.wasm.js';
 
 const NEEDS = 'a float32 Gemm with 2-D A and B';
 
@@ -30,6 +31,7 @@ function dims(node: NodeShapes): { m: number; k: number; n: number; transA: bool
 
 function gemmRowBlockWasm(format: 'nm' | 'bsr', epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
+    modules: [WASM_ROWBLOCK],
     tile: '4x8', rowBlock: 4, op: 'Gemm', epilogue, format, needs: NEEDS,
     js: GEMM_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === format)!,
     supports: (node) => dims(node) !== undefined,

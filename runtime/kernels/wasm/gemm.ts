@@ -19,6 +19,8 @@ import { GEMM_SPARSE_JS_KERNELS } from '../js/gemm-sparse.js';
 import { planSparseGemm } from '../ref/gemm-sparse.js';
 import type { Gemm4x8, Spmm24x1 } from './common.js';
 import { f32Bytes, stageCsr, stagedCsrBytes, gemmOutput, nodeShapesOf, pointer, scratchF32, transpose, wasmKernel } from './common.js';
+import { WASM_CSR } from './modules/csr.wasm.js';
+import { WASM_DENSE } from './modules/dense.wasm.js';
 
 const NEEDS = 'a float32 Gemm with 2-D A and B';
 
@@ -87,6 +89,7 @@ export function outputPass(c: Checker, env: WasmEnv, d: Dims, inKernel: boolean,
 
 function gemmWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
+    modules: [WASM_DENSE],
     tile: '4x8', op: 'Gemm', epilogue, needs: NEEDS,
     js: GEMM_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
     supports: supportsGemm,
@@ -141,6 +144,7 @@ type Gemv4 = (w: number, x: number, y: number, b: number, n: number, k: number, 
 
 function gemmCsrWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
+    modules: [WASM_CSR],
     tile: '24x1', op: 'Gemm', epilogue, format: 'csr', needs: NEEDS,
     js: GEMM_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'csr')!,
     supports: (node) => node.inputs[1]?.packed?.format !== 'bsr' && node.inputs[1]?.packed?.format !== 'nm' && supportsGemm(node),

@@ -19,6 +19,7 @@ import { rowEntries } from '../ref/weight-sparse.js';
 import { nodeShapesOf, pointer, wasmKernel } from './common.js';
 import { dims, outputPass } from './gemm.js';
 import { dims as matmulDims } from './matmul.js';
+import { WASM_NM } from './modules/nm.wasm.js';
 
 const NEEDS = 'one output row and an N:M weight with m dividing 4 and K a multiple of 4';
 
@@ -83,6 +84,7 @@ function packedWeightStagedBytes(node: NodeShapes): number {
 
 function gemvNmWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
+    modules: [WASM_NM],
     tile: '1x4', op: 'Gemm', epilogue, format: 'nm', needs: `a float32 Gemm with ${NEEDS}`,
     js: GEMM_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'nm')!,
     supports: supportsGemvNm,
@@ -110,6 +112,7 @@ function gemvNmWasm(epilogue: Kernel['epilogue']): Kernel {
 
 function matmulGemvNmWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
+    modules: [WASM_NM],
     tile: '1x4', op: 'MatMul', epilogue, format: 'nm', needs: `a float32 MatMul with ${NEEDS}`,
     js: MATMUL_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'nm')!,
     supports: supportsMatMulGemvNm,

@@ -5,10 +5,12 @@
 import { planGlobalPool } from '../common/global-pool.js';
 import { globalAveragePoolJs } from '../js/globalaveragepool.js';
 import { pointer, wasmKernel } from './common.js';
+import { WASM_ELTWISE } from './modules/eltwise.wasm.js';
 
 type GlobalAvgPool = (x: number, y: number, planes: number, size: number) => void;
 
 export const globalAveragePoolWasm = wasmKernel({
+  modules: [WASM_ELTWISE],
   tile: '1x4', op: 'GlobalAveragePool', epilogue: '', needs: 'a float32 GlobalAveragePool of rank ≥ 3', js: globalAveragePoolJs,
   supports: (node) => node.inputs[0]?.dtype === 'float32' && node.inputs[0].shape.length >= 3,
   scratchBytes: () => 0,

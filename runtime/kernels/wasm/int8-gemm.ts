@@ -9,6 +9,7 @@ import type { Checker } from '../common/define.js';
 import { defineKernel } from '../common/define.js';
 import { INT8_TYPES, paramAt } from '../common/quant.js';
 import { nodeShapesOf } from './common.js';
+import { WASM_INT8 } from './modules/int8.wasm.js';
 
 /** dst[r][k] = src(r, k) − zp(r) as int16, zeros up to kpad (asm/int8.as i8pack). */
 export type I8Pack = (src: number, signed: number, zp: number, zpStep: number, rows: number, k: number, rowStride: number, colStride: number, kpad: number, dst: number) => void;
@@ -75,6 +76,7 @@ export function int8Kernel(spec: Int8KernelSpec): Kernel {
   const dtype = spec.dtype ?? 'i8';
   return defineKernel({
     dtype, op, target: 'wasmsimd', tile: spec.tile ?? '2x4', dtypes: dtype === 'i8' ? INT8_TYPES : ['float32'], supports, scratchBytes,
+    wasmModules: [WASM_INT8],
     prepare(c) {
       const id = c.kernelId;
       let refRun: RunFn;

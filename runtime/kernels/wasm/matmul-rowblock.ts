@@ -14,11 +14,13 @@ import { f32Bytes, pointer, wasmKernel } from './common.js';
 import type { Spmm4x8, TransposeF32 } from './rowblock.js';
 import { rowBlockBytes, rowBlocks, stageRowBlocks } from './rowblock.js';
 import { dims } from './matmul.js';
+import { WASM_ROWBLOCK } from './modules/rowblock.wasm.js';
 
 const NEEDS = 'a float32 MatMul of A (rank ≥ 2) by a 2-D B';
 
 function matmulRowBlockWasm(format: 'nm' | 'bsr', epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
+    modules: [WASM_ROWBLOCK],
     tile: '4x8', rowBlock: 4, op: 'MatMul', epilogue, format, needs: NEEDS,
     js: MATMUL_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === format)!,
     supports: (node) => dims(node) !== undefined,

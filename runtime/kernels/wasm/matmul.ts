@@ -19,6 +19,8 @@ import { MATMUL_SPARSE_JS_KERNELS } from '../js/matmul-sparse.js';
 import { planSparseMatMul } from '../ref/matmul-sparse.js';
 import type { Gemm4x8, Spmm24x1 } from './common.js';
 import { f32Bytes, stageCsr, stagedCsrBytes, gemmOutput, pointer, scratchF32, transpose, wasmKernel } from './common.js';
+import { WASM_CSR } from './modules/csr.wasm.js';
+import { WASM_DENSE } from './modules/dense.wasm.js';
 
 const NEEDS = 'a float32 MatMul of A (rank ≥ 2) by a 2-D B, or by a B with the same batch axes as A';
 
@@ -66,6 +68,7 @@ const panelBytes = (k: number, n: number): number => f32Bytes(Math.ceil(n / 8) *
 
 function matmulWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
+    modules: [WASM_DENSE],
     tile: '4x8', op: 'MatMul', epilogue, needs: NEEDS,
     js: MATMUL_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
     supports: (node) => dims(node) !== undefined || batchedDims(node) !== undefined,
@@ -101,6 +104,7 @@ function matmulWasm(epilogue: Kernel['epilogue']): Kernel {
 
 function matmulCsrWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({
+    modules: [WASM_CSR],
     tile: '24x1', op: 'MatMul', epilogue, format: 'csr', needs: NEEDS,
     js: MATMUL_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'csr')!,
     supports: (node) => node.inputs[1]?.packed?.format !== 'bsr' && node.inputs[1]?.packed?.format !== 'nm' && dims(node) !== undefined,

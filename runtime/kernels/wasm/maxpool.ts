@@ -8,6 +8,7 @@ import type { NodeShapes } from '../kernel.js';
 import { planPool } from '../common/pool-plan.js';
 import { maxPoolJs } from '../js/maxpool.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
+import { WASM_ELTWISE } from './modules/eltwise.wasm.js';
 
 const NEEDS = 'a float32 1-D or 2-D MaxPool without the Indices output';
 
@@ -41,6 +42,7 @@ type MaxPool1x4 = (x: number, y: number, buf: number, planes: number, h: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number) => void;
 
 export const maxPoolWasm = wasmKernel({
+  modules: [WASM_ELTWISE],
   tile: '1x4', op: 'MaxPool', epilogue: '', needs: NEEDS, js: maxPoolJs,
   supports: supportsMaxPool,
   scratchBytes: (node) => f32Bytes(maxPoolBufLen(...lastAxis(node))),

@@ -17,6 +17,7 @@ import { gruCell, gruJs } from '../js/gru.js';
 import { rnnCell, rnnJs } from '../js/rnn.js';
 import type { Kernel } from '../kernel.js';
 import { f32Bytes, pointer, scratchF32, wasmKernel } from './common.js';
+import { WASM_DENSE } from './modules/dense.wasm.js';
 
 type Gemv4 = (w: number, x: number, y: number, b: number, n: number, k: number, lo: number, hi: number) => void;
 
@@ -41,6 +42,7 @@ function wasmMemory(env: WasmEnv): RnnMemory {
 
 function recurrentWasm(op: RnnOp, js: Kernel, cell: (core: RnnCore) => RnnCell): Kernel {
   return wasmKernel({
+    modules: [WASM_DENSE],
     tile: '1x4', op, epilogue: '', needs: `a float32 ${op} with rank-3 X and R`, js,
     supports: (node) => dimsOf(node) !== undefined,
     scratchBytes(node) {

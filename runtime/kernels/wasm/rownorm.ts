@@ -10,6 +10,7 @@ import { sizeOf } from '../../tensor.js';
 import { SOFTMAX_JS_KERNELS, axisOf, isLastAxis } from '../js/softmax.js';
 import { layerNormalizationJs } from '../js/layernormalization.js';
 import { pointer, wasmKernel } from './common.js';
+import { WASM_ACTIVATION } from './modules/activation.wasm.js';
 
 type SoftmaxRows = (x: number, y: number, rows: number, len: number) => void;
 type LayerNormRows = (x: number, y: number, rows: number, len: number, scale: number, bias: number, eps: number) => void;
@@ -17,6 +18,7 @@ type LayerNormRows = (x: number, y: number, rows: number, len: number, scale: nu
 const softmaxJs = SOFTMAX_JS_KERNELS.find((k) => k.op === 'Softmax')!;
 
 export const softmaxWasm = wasmKernel({
+  modules: [WASM_ACTIVATION],
   tile: '1x4', op: 'Softmax', epilogue: '', needs: 'a float32 Softmax over the last axis', js: softmaxJs,
   supports: (node) => softmaxJs.supports!(node),
   scratchBytes: () => 0,
@@ -32,6 +34,7 @@ export const softmaxWasm = wasmKernel({
 });
 
 export const layerNormalizationWasm = wasmKernel({
+  modules: [WASM_ACTIVATION],
   tile: '1x4', op: 'LayerNormalization', epilogue: '', needs: 'a float32 LayerNormalization with one output and per-element scale and bias',
   js: layerNormalizationJs,
   supports: (node) => layerNormalizationJs.supports!(node),

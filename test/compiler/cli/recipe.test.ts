@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { DIGITS_DIR, REPO_ROOT } from '../../helpers/corpus.js';
 import { spc } from '../../helpers/cli.js';
 import { RECIPE_SCHEMA_PATH, recipeJsonSchema, recipeSchemaText } from '../../../compiler/options/recipe-schema.js';
@@ -31,7 +31,7 @@ describe('cli: recipe files (--recipe, --write-recipe, --recipe-from)', function
     const written = JSON.parse(readFileSync(recipe, 'utf8')) as Record<string, unknown>;
     // Typed as the schema says, paths relative to the recipe's folder.
     assert.deepEqual(written, {
-      $schema: 'schemas/recipe.schema.json', pattern: 'unstructured', sparsity: 0.8, config: '../layers.json', method: 'wanda',
+      $schema: written['$schema'], pattern: 'unstructured', sparsity: 0.8, config: '../layers.json', method: 'wanda',
       calib: relative(join(work, 'recipes'), calib), calibCount: 16,
       inputShapes: { input: [1, 1, 8, 8] }, targets: ['js', 'ref'],
     });
@@ -46,6 +46,19 @@ describe('cli: recipe files (--recipe, --write-recipe, --recipe-from)', function
     const d = spc('compile', cnn, '-o', join(work, 'd'), '--recipe', recipe, '--sparsity', '0.5', '-q');
     assert.equal(d.code, 0, d.stderr);
     assert.ok(!readFileSync(join(work, 'd', 'digits_cnn.spm')).equals(bytes[0]!), 'a flag beside --recipe overrides it');
+  });
+
+  it('a written recipe\'s "$schema" resolves where the recipe is, as VS Code resolves it: a path starting with "." from its folder to the compiler\'s schema', () => {
+    // A recipe outside the repository (the old bare 'schemas/recipe.schema.json' resolved only at its root).
+    for (const recipe of [join(work, 'r.json'), join(work, 'elsewhere', 'deep', 'r.json')]) {
+      const r = spc('compile', cnn, '-o', join(work, 'schema-ref'), '-p', '2:4', '--write-recipe', recipe, '-q');
+      assert.equal(r.code, 0, r.stderr);
+      const ref = (JSON.parse(readFileSync(recipe, 'utf8')) as { $schema: string }).$schema;
+      assert.match(ref, /^\.\.?\//, `"$schema": ${ref} must start with "." for editors to resolve it against the file`);
+      const schema = join(dirname(recipe), ...ref.split('/'));
+      assert.ok(existsSync(schema), `"$schema": ${ref} from ${dirname(recipe)} names no file`);
+      assert.deepEqual(readFileSync(schema, 'utf8'), readFileSync(join(REPO_ROOT, 'schemas', 'recipe.schema.json'), 'utf8'));
+    }
   });
 
   it('--recipe-from refuses, writing nothing, when the file it names by digest is missing or the result would differ', () => {

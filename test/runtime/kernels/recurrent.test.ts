@@ -329,7 +329,7 @@ describe('kernels: LSTM / GRU / RNN runs allocate nothing', () => {
         js.prepare({ node: 'js', inputs: shapes.map((s, i) => s && { dtype: 'float32' as const, shape: s, data: datas[i]! }), outputs: plainOut, attrs: a })();
         const probe = nodeShapesOf({ node: 'p', inputs: shapes.map((s, i) => s && { dtype: 'float32' as const, shape: s, data: datas[i]! }), outputs: plainOut, attrs: a });
         const fixed = datas.reduce((sum, d) => sum + (d ? d.length * 4 + 16 : 0), 0) + outShapes.reduce((sum, s) => sum + s.reduce((x, d) => x * d, 1) * 4 + 16, 0);
-        const space = (await createWasmSpace(fixed, k.scratchBytes!(probe)))!;
+        const space = (await createWasmSpace(fixed, k.scratchBytes!(probe), k.wasmModules!))!;
         const inputs = shapes.map((s, i) => s && wasmView(space, s, datas[i]!));
         const outputs = outShapes.map((s) => wasmView(space, s, new Float32Array(s.reduce((x, d) => x * d, 1)).fill(Number.NaN)));
         const free = space.alloc(0);

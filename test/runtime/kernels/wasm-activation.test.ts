@@ -73,7 +73,7 @@ describe('wasmsimd activations vs ref, in ulps', function () {
     if (!simd) this.skip();
     const clip = ALL_KERNELS.find((k) => k.id === 'f32-clip-1x4-wasmsimd')!;
     const xs = Float32Array.from([-3, -0.5, 0, 0.25, 2, NaN, Infinity]);
-    const space = (await createWasmSpace(1024, 64))!;
+    const space = (await createWasmSpace(1024, 64, clip.wasmModules!))!;
     const x = wasmView(space, [7], xs), y = wasmView(space, [7], new Float32Array(7));
     const lo = wasmView(space, [], Float32Array.of(-1)), hi = wasmView(space, [], Float32Array.of(1));
     const run = clip.prepare({ node: 'c', inputs: [x, lo, hi], outputs: [y], attrs: {}, wasm: space });
@@ -88,7 +88,7 @@ describe('wasmsimd activations vs ref, in ulps', function () {
 });
 
 async function runWasm(k: Kernel, xs: Float32Array, attrs: Attrs): Promise<Float32Array> {
-  const space = (await createWasmSpace(xs.length * 8 + 64, 64))!;
+  const space = (await createWasmSpace(xs.length * 8 + 64, 64, k.wasmModules!))!;
   const x = wasmView(space, [xs.length], xs), y = wasmView(space, [xs.length], new Float32Array(xs.length).fill(NaN));
   k.prepare({ node: 'w', inputs: [x], outputs: [y], attrs, wasm: space })();
   return Float32Array.from(y.data as Float32Array);

@@ -1,19 +1,16 @@
 // The wasmsimd target end to end: mobilenet_v2_w050 compiled with targets wasmsimd, js, ref
 // picks wasmsimd kernels for its 1×1 convs, its 3×3 s2 stem (im2col), its depthwise convs and
 // its Gemm, loads them into WebAssembly memory, and matches onnxruntime's stored output; the js
-// fallback (wasm: false) matches too. resnet10_w32: its 7×7 s2 stem and every 3×3 conv run wasmsimd. Also: the
-// committed kernel modules (SIMD128 and relaxed SIMD) are what scripts/build-wasm.mjs builds from the source today.
+// fallback (wasm: false) matches too. resnet10_w32: its 7×7 s2 stem and every 3×3 conv run wasmsimd. (The committed
+// kernel modules are checked against the sources in wasm-modules.test.ts.)
 
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileFile } from '../../../compiler/compile.js';
 import { loadModel } from '../../../runtime/index.js';
 import { parseArtifact } from '../../../runtime/loader/load.js';
-import { kernelModuleBytes } from '../../../runtime/kernels/wasm/env.js';
-import { MODELS_DIR, REPO_ROOT } from '../../helpers/corpus.js';
+import { MODELS_DIR } from '../../helpers/corpus.js';
 import { assertClose } from '../../helpers/compare.js';
 import { readNpy } from '../../helpers/files.js';
 
@@ -94,24 +91,5 @@ describe('wasmsimd end to end', function () {
     const model = await loadModel(artifact);
     assert.equal(model.wasmsimd, false);
     model.dispose();
-  });
-});
-
-describe('wasmsimd kernel module', function () {
-  this.timeout(120_000);
-  it('runtime/kernels/wasm/kernels.wasm.ts, both the SIMD128 and the relaxed-SIMD module, is up to date (npm run build:wasm rebuilds it byte for byte)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'spc-wasm-'));
-    try {
-      // As npm run build:wasm: the flag lets Node 20 validate the relaxed module too.
-      execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', join(REPO_ROOT, 'scripts/build-wasm.mjs'), '--out', dir], { stdio: 'pipe' });
-      const fresh = readFileSync(join(dir, 'kernels.wasm.ts'), 'utf8');
-      // The runtime rebuilds the relaxed module from its delta: byte for byte what asc built.
-      assert.ok(Buffer.from(kernelModuleBytes(false)).equals(readFileSync(join(dir, 'kernels.wasm'))), 'the SIMD128 module decodes to the built bytes');
-      assert.ok(Buffer.from(kernelModuleBytes(true)).equals(readFileSync(join(dir, 'kernels.relaxed.wasm'))), 'the relaxed module decodes from its delta to the built bytes');
-      const committed = readFileSync(join(REPO_ROOT, 'runtime/kernels/wasm/kernels.wasm.ts'), 'utf8');
-      assert.ok(fresh === committed, 'runtime/kernels/wasm/kernels.wasm.ts is stale: run `npm run build:wasm` and commit it');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

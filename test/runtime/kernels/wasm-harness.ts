@@ -46,7 +46,7 @@ export const packedView = (shape: readonly number[], packed: PackedWeight): Tens
  */
 export async function prepareInWasm(k: Kernel, shapes: NodeShapes, inputs: readonly (TensorView | undefined)[], output: readonly number[], attrs: Attrs, relaxedSimd = true): Promise<{ readonly run: RunFn; readonly got: Float32Array }> {
   const fixed = inputs.reduce((a, v) => a + (v && !v.packed ? v.data.length * 4 + 16 : 0), 0) + sizeOf(output) * 4 + 16;
-  const space = await createWasmSpace(fixed, k.scratchBytes!(shapes), relaxedSimd);
+  const space = await createWasmSpace(fixed, k.scratchBytes!(shapes), k.wasmModules!, relaxedSimd);
   assert.ok(space, 'WebAssembly SIMD is available');
   assert.equal(space.relaxed, relaxedSimd && relaxedSimdAvailable(), 'the module asked for');
   const y = wasmView(space, output, new Float32Array(sizeOf(output)).fill(Number.NaN));
@@ -67,7 +67,7 @@ export function corruptIndices(p: PackedWeight): PackedWeight {
  */
 export async function assertWeightRefusals(k: Kernel, shapes: { readonly x: readonly number[]; readonly y: readonly number[]; readonly w: readonly number[] },
   good: PackedWeight, refused: readonly (readonly [PackedWeight | undefined, RegExp])[]): Promise<void> {
-  const space = (await createWasmSpace(4096, 4096))!;
+  const space = (await createWasmSpace(4096, 4096, k.wasmModules!))!;
   const x = wasmView(space, shapes.x, new Float32Array(sizeOf(shapes.x))), y = wasmView(space, shapes.y, new Float32Array(sizeOf(shapes.y)));
   const prep = (packed: PackedWeight | undefined) => () => k.prepare({
     node: 'layer7', wasm: space, outputs: [y], attrs: {},

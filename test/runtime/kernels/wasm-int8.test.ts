@@ -71,7 +71,7 @@ function run(k: Kernel, c: Case, space: WasmSpace | undefined): number[] {
 async function spaceFor(k: Kernel, c: Case, relaxedSimd = true): Promise<WasmSpace> {
   const bytes = c.inputs.reduce((s, x) => s + (x ? count(x.shape) * DTYPE_BYTES[x.dtype] + 16 : 0), 0) + count(c.out.shape) * 4 + 16;
   const node = { inputs: c.inputs.map((x) => x && { dtype: x.dtype, shape: x.shape }), outputs: [c.out], attrs: c.attrs ?? {} };
-  const space = await createWasmSpace(bytes, k.scratchBytes!(node), relaxedSimd);
+  const space = await createWasmSpace(bytes, k.scratchBytes!(node), k.wasmModules!, relaxedSimd);
   assert.ok(space, 'a WebAssembly space');
   return space;
 }

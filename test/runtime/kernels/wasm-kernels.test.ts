@@ -27,6 +27,7 @@ import type { TensorView } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
 import { packCsr } from '../../../compiler/sparse/pack/pack.js';
 import { fromWeightMatrix, weightMatrixShape } from '../../../runtime/sparse/layout.js';
+import { WASM_MODULES } from '../../../runtime/kernels/wasm/modules/index.js';
 
 
 interface Case {
@@ -340,7 +341,7 @@ async function prepareCase(k: Kernel, ref: Kernel, c: Case, seed: number, relaxe
   const shapes = nodeShapesOf({ node: 'probe', ...probe });
   assert.ok(k.supports?.(shapes), `${k.id} should support ${c.name}`);
   const fixed = data.reduce((a, d) => a + (d ? d.length * 4 + 16 : 0), 0) + sizeOf(c.output) * 4 + 16;
-  const space = await createWasmSpace(fixed, k.scratchBytes!(shapes) + 64, relaxedSimd);
+  const space = await createWasmSpace(fixed, k.scratchBytes!(shapes) + 64, k.wasmModules!, relaxedSimd);
   assert.ok(space, 'WebAssembly SIMD is available');
   assert.equal(space.relaxed, relaxedSimd && relaxedSimdAvailable(), 'the module asked for');
   const inputs = c.inputs.map((s, i) => s && (i === 1 && weight ? weight : wasmView(space, s, data[i]!)));
@@ -472,7 +473,7 @@ describe('wasmsimd kernel preconditions', function () {
     ref.prepare({ node: 'ref', inputs: [plain([1, 1, 2, 9], x)], outputs: [plain([1, 1, 1, 5], want)], attrs })();
     assert.deepEqual(Array.from(want), [1, 2, 5, 7, 3]);
     const xnan = new Float32Array([NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN]);
-    const space = (await createWasmSpace(4096, pool.scratchBytes!({ inputs: [{ dtype: 'float32', shape: [1, 1, 2, 9] }], outputs: [{ dtype: 'float32', shape: [1, 1, 1, 5] }], attrs }) * 2 + 64))!;
+    const space = (await createWasmSpace(4096, pool.scratchBytes!({ inputs: [{ dtype: 'float32', shape: [1, 1, 2, 9] }], outputs: [{ dtype: 'float32', shape: [1, 1, 1, 5] }], attrs }) * 2 + 64, pool.wasmModules!))!;
     const y = wasmView(space, [1, 1, 1, 5], new Float32Array(5));
     const run = pool.prepare({ node: 'p', inputs: [wasmView(space, [1, 1, 2, 9], x)], outputs: [y], attrs, wasm: space });
     run();
@@ -484,7 +485,7 @@ describe('wasmsimd kernel preconditions', function () {
 
   it('with a WasmEnv, an unsupported node and a view outside the memory are KernelErrors naming node and kernel', async function () {
     if (!simd) this.skip();
-    const space = (await createWasmSpace(4096, 0))!;
+    const space = (await createWasmSpace(4096, 0, WASM_MODULES))!;
     const x = wasmView(space, [1, 4, 5, 5], new Float32Array(100));
     const y = wasmView(space, [1, 4, 3, 3], new Float32Array(36));
     const wg = wasmView(space, [4, 2, 3, 3], new Float32Array(72));

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { compileFile } from '../../../compiler/compile.js';
 import { reencodeArtifact } from '../../../compiler/emit/artifact.js';
 import { ArtifactError, loadModel, parseArtifact, RunError } from '../../../runtime/index.js';
+import type { SpaceFactory } from '../../../runtime/executor/bind.js';
 import { bindArtifact } from '../../../runtime/executor/bind.js';
 import { createWasmSpace } from '../../../runtime/kernels/wasm/env.js';
 import { defaultRegistry } from '../../../runtime/kernels/index.js';
@@ -123,7 +124,7 @@ describe('hostile artifacts that parse', function () {
     // digits_mlp's first two biases made identical: the writer stores them once, binding copies them once.
     const same = reencodeArtifact(mlp, (a) => withTensor(a, 5, { data: a.tensors[2]!.data }));
     const fixed: number[] = [];
-    const spy = async (fixedBytes: number, scratchBytes: number) => { fixed.push(fixedBytes); return createWasmSpace(fixedBytes, scratchBytes); };
+    const spy: SpaceFactory = async (fixedBytes, scratchBytes, modules) => { fixed.push(fixedBytes); return createWasmSpace(fixedBytes, scratchBytes, modules); };
     for (const bytes of [mlp, same]) await bindArtifact(parseArtifact(bytes), defaultRegistry(), spy);
     assert.equal(fixed[0]! - fixed[1]!, 1024);
     const x = new Float32Array(64).map((_, i) => Math.sin(i));

@@ -1,0 +1,74 @@
+// The kernel families' WebAssembly modules: the committed runtime/kernels/wasm/modules/ are what
+// scripts/build-wasm.mjs builds from the asm sources today (both builds, byte for byte), an asm file
+// in no family fails the build naming it, and a load instantiates exactly the families its
+// kernels declare (the kernel tests run each kernel over only its own families).
+
+import { strict as assert } from 'node:assert';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compileFile } from '../../../compiler/compile.js';
+import type { WasmKernelModule } from '../../../runtime/kernels/kernel.js';
+import { defaultRegistry } from '../../../runtime/kernels/index.js';
+import { bindArtifact } from '../../../runtime/executor/bind.js';
+import { parseArtifact } from '../../../runtime/loader/load.js';
+import { createWasmSpace, kernelModuleBytes, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
+import { WASM_MODULES } from '../../../runtime/kernels/wasm/modules/index.js';
+import { DIGITS_DIR, REPO_ROOT } from '../../helpers/corpus.js';
+
+const BUILD = join(REPO_ROOT, 'scripts/build-wasm.mjs');
+const MODULES = join(REPO_ROOT, 'runtime/kernels/wasm/modules');
+
+describe('wasmsimd kernel modules (one per family)', function () {
+  this.timeout(180_000);
+
+  it('runtime/kernels/wasm/modules/ is up to date: npm run build:wasm rebuilds every family byte for byte, SIMD128 and relaxed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spc-wasm-'));
+    try {
+      // As npm run build:wasm: the flag lets Node 20 validate the relaxed modules too.
+      execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', BUILD, '--out', dir], { stdio: 'pipe' });
+      const generated = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
+      assert.deepEqual(readdirSync(MODULES).filter((f) => f.endsWith('.ts')).sort(), generated, 'the committed modules/ holds exactly the generated files');
+      for (const f of generated) {
+        assert.ok(readFileSync(join(dir, f), 'utf8') === readFileSync(join(MODULES, f), 'utf8'), `runtime/kernels/wasm/modules/${f} is stale: run \`npm run build:wasm\` and commit it`);
+      }
+      assert.deepEqual(WASM_MODULES.map((m) => `${m.family}.wasm.ts`).sort(), generated.filter((f) => f !== 'index.ts'));
+      for (const m of WASM_MODULES) {
+        // The runtime rebuilds the relaxed module from its delta: byte for byte what asc built.
+        assert.ok(Buffer.from(kernelModuleBytes(m, false)).equals(readFileSync(join(dir, `${m.family}.wasm`))), `${m.family}: the SIMD128 module decodes to the built bytes`);
+        assert.ok(Buffer.from(kernelModuleBytes(m, true)).equals(readFileSync(join(dir, `${m.family}.relaxed.wasm`))), `${m.family}: the relaxed module decodes from its delta to the built bytes`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an asm file in no family fails the build (exit 1) with a message naming the file, and writes nothing', () => {
+    const asm = mkdtempSync(join(tmpdir(), 'spc-asm-')), out = mkdtempSync(join(tmpdir(), 'spc-wasm-'));
+    try {
+      cpSync(join(REPO_ROOT, 'runtime/kernels/wasm/asm'), asm, { recursive: true });
+      writeFileSync(join(asm, 'stray.as'), 'export function strayF32(x: usize): void {}\n');
+      const r = spawnSync(process.execPath, [BUILD, '--asm', asm, '--out', out], { encoding: 'utf8' });
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /asm\/stray\.as has no family: add it to WASM_FAMILIES in scripts\/wasm-families\.mjs/);
+      assert.deepEqual(readdirSync(out), []);
+    } finally {
+      rmSync(asm, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('a load instantiates exactly the families of its wasmsimd kernels: digits_cnn 2:4 needs no int8, row-block or activation module', async function () {
+    if (!wasmSimdAvailable()) this.skip();
+    const { artifact } = compileFile(join(DIGITS_DIR, 'digits_cnn.onnx'), { pattern: '2:4' });
+    const a = parseArtifact(artifact), registry = defaultRegistry();
+    const want = new Set(a.nodes.flatMap((n) => registry.get(n.kernel)!.wasmModules ?? []).map((m) => m.family));
+    let asked: readonly WasmKernelModule[] = [];
+    const b = await bindArtifact(a, registry, async (fixed, scratch, modules) => { asked = modules; return createWasmSpace(fixed, scratch, modules); });
+    assert.equal(b.wasmsimd, true);
+    assert.deepEqual(asked.map((m) => m.family).sort(), [...want].sort());
+    for (const family of ['int8', 'rowblock', 'activation']) assert.ok(!want.has(family), `digits_cnn 2:4 should not need the ${family} family`);
+    assert.ok(want.has('dense') && want.has('nm'), [...want].join());
+  });
+});
