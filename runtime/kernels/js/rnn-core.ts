@@ -1,7 +1,7 @@
 // The float32 recurrence shared by the js and wasmsimd LSTM, GRU and RNN kernels: the input
 // projection of every time step is one GEMM per direction, the recurrent projection one GEMM per
 // step over the whole batch (W and R are row-major [gates·hidden, K], i.e. Bᵀ: sgemm-core's dot
-// kernel in js, asm/dense.as gemv4 per row in wasm), and the op's cell turns both into the next
+// kernel in js, asm/dense.as gemv1 per row in wasm), and the op's cell turns both into the next
 // state. Buffers a GEMM touches come from RnnMemory (plain arrays, or WebAssembly scratch).
 //
 //   xw   [seq·batch rows in X's order, G·H]  = X · W[d]ᵀ                 (once per direction)

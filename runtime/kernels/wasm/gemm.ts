@@ -3,7 +3,7 @@
 //
 //   dense transB = 0:  Y[M][N]   = op(A)[M][K] · B[K][N]        W = op(A) (A transposed into scratch when transA), X = B
 //   dense transB = 1:  Yᵀ[N][M]  = B[N][K] · op(A)ᵀ[K][M]       W = B in place, X = op(A)ᵀ (scratch unless transA or M = 1);
-//                                                               M = 1: gemv4 (vectorized over K, four rows of B at a time)
+//                                                               M = 1: gemv1 (vectorized over K, one row of B at a time)
 //   csr:               Yᵀ[N][M]  = Wcsr[N][K] · op(A)ᵀ[K][M]    spmm24x1; scratch = entries (value, col·M·4) | nnz[N] | X | Yᵀ
 //
 // Yᵀ goes to scratch and comes back transposed (M = 1 writes Y directly); alpha, C and the clamp
@@ -124,8 +124,8 @@ function gemmWasm(epilogue: Kernel['epilogue']): Kernel {
       const x = aTransposed(c, env, d, ad);
       const out = outputPass(c, env, d, inKernel, plan);
       if (d.m === 1) {
-        // one row of A (a classifier head): gemv4, vectorized over K
-        const gemv = env.exports['gemv4'] as Gemv4;
+        // one row of A (a classifier head): gemv1, vectorized over K
+        const gemv = env.exports['gemv1'] as Gemv1;
         return () => {
           gemv(bp, x.ptr, out.ptr, 0, d.n, d.k, klo, khi);
           out.finish();
@@ -140,7 +140,7 @@ function gemmWasm(epilogue: Kernel['epilogue']): Kernel {
   });
 }
 
-type Gemv4 = (w: number, x: number, y: number, b: number, n: number, k: number, lo: number, hi: number) => void;
+type Gemv1 = (w: number, x: number, y: number, b: number, n: number, k: number, lo: number, hi: number) => void;
 
 function gemmCsrWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({

@@ -2,7 +2,7 @@
 // N:M weight with m dividing 4 (2:4, 1:4, 3:4, 1:2): f32-gemmnm-1x4-wasmsimd (and -relu, -clip),
 // and a MatMul of one row of A by a 2-D B (f32-matmulnm-1x4-wasmsimd), asm/gemvnm.as gemvNm4, four output features at a time, their kept weights interleaved into
 // vector loads and the x values picked by a swizzle from a two-byte code per step. The weight
-// stream is 0.56× gemv4's at 2:4, which is what a gemv is bound by (the 24x1 N:M kernel runs M = 1
+// stream is 0.56× gemv1's at 2:4, which is what a gemv is bound by (the 24x1 N:M kernel runs M = 1
 // one broadcast weight per lane-wasting step and loses to dense there).
 //
 //   scratch = codes[⌈N/4⌉·(K/4)·T] u16 | vals[⌈N/4⌉·(K/4)·T][4] f32 | swizzle table[256][16],  T = 4n/m

@@ -1,10 +1,10 @@
 // wasmsimd LSTM, GRU and RNN (float32): the js cells (js/lstm.ts, gru.ts, rnn.ts) over
-// WebAssembly scratch, with every projection run by asm/dense.as gemv4, one row of A at a time:
+// WebAssembly scratch, with every projection run by asm/dense.as gemv1, one row of A at a time:
 //
 //   xw[r, :]  = W[d] · X[r, :]      r over the seq·batch rows of X       (once per direction)
 //   hr[b, :]  = R[d] · h[b, :]      b over the batch                      (every step)
 //
-// W and R are row-major [gates·hidden, K], the layout gemv4 reads four rows of at a time,
+// W and R are row-major [gates·hidden, K], the layout gemv1 streams row by row,
 // vectorized over K. Without a WasmEnv each prepares its js kernel.
 
 import type { NodeShapes, WasmEnv } from '../kernel.js';
@@ -19,7 +19,7 @@ import type { Kernel } from '../kernel.js';
 import { f32Bytes, pointer, scratchF32, wasmKernel } from './common.js';
 import { WASM_DENSE } from './modules/dense.wasm.js';
 
-type Gemv4 = (w: number, x: number, y: number, b: number, n: number, k: number, lo: number, hi: number) => void;
+type Gemv1 = (w: number, x: number, y: number, b: number, n: number, k: number, lo: number, hi: number) => void;
 
 /** seq, batch, hidden of a float32 node with rank-3 X and R, or undefined. */
 function dimsOf(node: NodeShapes): { seq: number; batch: number; hidden: number } | undefined {
@@ -30,7 +30,7 @@ function dimsOf(node: NodeShapes): { seq: number; batch: number; hidden: number 
 }
 
 function wasmMemory(env: WasmEnv): RnnMemory {
-  const gemv = env.exports['gemv4'] as Gemv4;
+  const gemv = env.exports['gemv1'] as Gemv1;
   return {
     alloc: (n) => scratchF32(env, n),
     dot(m, n, k, a, aOff, b, bOff, c, cOff) {

@@ -2,7 +2,7 @@
 // the dense ref kernel of its op and epilogue on edge shapes from its tile: pixels P = 1, 7, 8,
 // 9, 2·8+1, 33 (and 15–17, 23–25, 31–33, 2·24+1 for the 24-pixel CSR block), output channels
 // N = 1, 3, 4, 5, 9 (Gemm/MatMul: rows and columns from the same sets, batched MatMul A flattened
-// into rows), K not a multiple of 4; CSR at 50–95% sparsity, with empty rows and an all-zero weight.
+// into rows; one-row Gemms with K = 15–64 around the gemv's 16-float step), K not a multiple of 4; CSR at 50–95% sparsity, with empty rows and an all-zero weight.
 // k×k convs (f32-conv-4x8: im2col tiles; f32-convcsr-24x1: phase-split planes, several R-row
 // tiles; up to 4 input channels: convPadded, the padded image and a tap offset table) and depthwise convs (f32-conv-1x8; 3×3 through the padded plane): output widths 1, 7, 8,
 // 9, 17, pads 0/1/3 and asymmetric, strides 1/2, dilation 2, 3×3, 5×5 and the 7×7 s2 stem,
@@ -268,6 +268,13 @@ function gemmCases(csr: boolean): Case[] {
           });
         }
       }
+    }
+  }
+  // one row of A with transB (gemv1, 16 floats per step): K around its step, its vector tail and its scalar tail
+  for (const k of [15, 16, 17, 20, 33, 47, 64]) {
+    for (const n of [1, 5]) {
+      const cShape = k % 2 === 0 ? [n] : undefined;
+      out.push({ name: `gemv M=1 N=${n} K=${k} transB=1 C=${cShape ? `[${cShape}]` : 'none'}`, inputs: [[1, k], [n, k], cShape], output: [1, n], attrs: { transB: 1 } });
     }
   }
   if (!csr) return out;

@@ -1,7 +1,7 @@
 // gemvNm4: the N:M Gemm with one output row (a classifier head at batch 1), for N:M with m
 // dividing 4, vectorized over four output rows instead of over pixels. A gemv reads each weight
 // once: this one reads 4.5 bytes per kept weight (the value and a quarter of a two-byte code)
-// where gemv4 reads 4 per dense weight, 0.56× at 2:4.
+// where gemv1 reads 4 per dense weight, 0.56× at 2:4.
 //
 //   staged at bind (wasm/gemv-nm.ts), per block of 4 rows (N rounded up, padded rows all zero),
 //   per quad q of x (columns 4q..4q+3, which hold whole groups as m | 4), T = 4n/m steps:
@@ -16,7 +16,7 @@
 // Two quads per iteration into four accumulators (step parity × quad): one accumulator chained
 // the madd latency. At 2:4 (T = 2) the four codes of an iteration come in one u64 load. In cache
 // the loop is bound by its vector loads (value, table entry, x: 2.5 per step of 4 kept weights,
-// as many as gemv4's 1.25 per 4 dense ones), so it only matches gemv4 there; the halved weight
+// against gemv1's 2 per 4 dense ones, weight and x), so it only matches gemv1 there; the halved weight
 // stream pays where the weight comes from memory. Measured (ad-hoc CPU-time medians, load 4-6):
 // neither the swizzle nor the code loads moved the 1280→1000 time when replaced by constants.
 
