@@ -21,14 +21,17 @@ import { pruneChannels } from './prune-channels.js';
 import { permuteChannelsPass } from './permute-channels.js';
 import { reorderRowsPass } from './reorder-rows.js';
 import { quantizeWeights } from './quantize-weights.js';
+import { fuseQdq } from './fuse-qdq.js';
 
 /**
  * Canonicalization: make shapes static and constants folded, then simplify. fold-batchnorm runs
  * before fuse-activation so Conv→BN→Relu becomes one Conv with a relu epilogue. The rewrites
  * after the fixpoint keep every value's shape (a fused node takes over an already-typed name).
+ * fuse-qdq runs inside the fixpoint before folding: folding would turn the weights' DequantizeLinear
+ * into float constants and lose the int8 codes the fused QLinearConv/QLinearMatMul read.
  */
 export const canonicalizePipeline: readonly PipelineStep[] = [
-  fixpoint('shapes-and-constants', [inferShapesPass, foldConstants, foldIf]),
+  fixpoint('shapes-and-constants', [inferShapesPass, fuseQdq, foldConstants, foldIf]),
   removeIdentity,
   foldBatchnorm,
   fuseActivation,
@@ -54,6 +57,6 @@ export const selectPipeline: readonly PipelineStep[] = [selectKernels, scheduleB
 export const compilePipeline: readonly PipelineStep[] = [...canonicalizePipeline, ...prunePipeline, ...selectPipeline];
 
 export const ALL_PASSES: readonly Pass[] = [
-  inferShapesPass, foldConstants, foldIf, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, fuseHardswish, fuseGelu, eliminateDeadCode, materializeOutputs,
+  inferShapesPass, fuseQdq, foldConstants, foldIf, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, fuseHardswish, fuseGelu, eliminateDeadCode, materializeOutputs,
   permuteChannelsPass, prune, pruneChannels, reorderRowsPass, quantizeWeights, selectKernels, scheduleBranches,
 ];
