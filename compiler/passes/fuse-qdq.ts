@@ -217,7 +217,7 @@ const dqThenQ: RewriteRule<Node> = {
  * Ops that only move or select elements: on the int8 codes they give the codes of their float
  * result, so DQ → op → Q with one set of per-tensor parameters runs the op on int8 directly.
  */
-const DATA_MOVEMENT = ['MaxPool', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose'];
+export const DATA_MOVEMENT = ['MaxPool', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose'];
 
 const movementBetweenQdq: RewriteRule<{ op: Node; dq: Node }> = {
   name: 'qdq-data-movement',

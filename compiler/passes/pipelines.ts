@@ -22,6 +22,7 @@ import { permuteChannelsPass } from './permute-channels.js';
 import { reorderRowsPass } from './reorder-rows.js';
 import { quantizeWeights } from './quantize-weights.js';
 import { fuseQdq } from './fuse-qdq.js';
+import { quantizeActivations } from './quantize-activations.js';
 
 /**
  * Canonicalization: make shapes static and constants folded, then simplify. fold-batchnorm runs
@@ -46,9 +47,12 @@ export const canonicalizePipeline: readonly PipelineStep[] = [
  * Pruning: first the channel permutation that makes N:M keep more weight (on by default for
  * N:M), then one of the two pruning passes, chosen by the pattern (channel or the others), then
  * the row order that fills the row-block kernels' blocks (never changes outputs), then the
- * weights' quantization grid (--quantize; last, so no later pass moves a channel off its scale).
+ * weights' quantization grid (--quantize; last, so no later pass moves a channel off its scale);
+ * with --quantize int8, the calibrated activations in QDQ form, fused into the int8 ops.
  */
-export const prunePipeline: readonly PipelineStep[] = [permuteChannelsPass, prune, pruneChannels, reorderRowsPass, quantizeWeights];
+export const prunePipeline: readonly PipelineStep[] = [
+  permuteChannelsPass, prune, pruneChannels, reorderRowsPass, quantizeWeights, quantizeActivations, fuseQdq, eliminateDeadCode,
+];
 
 /** After pruning: decide how every node runs. Memory planning and lowering follow in compile.ts. */
 export const selectPipeline: readonly PipelineStep[] = [selectKernels, scheduleBranches];
@@ -58,5 +62,5 @@ export const compilePipeline: readonly PipelineStep[] = [...canonicalizePipeline
 
 export const ALL_PASSES: readonly Pass[] = [
   inferShapesPass, fuseQdq, foldConstants, foldIf, removeIdentity, foldBatchnorm, fuseActivation, fuseLayernorm, fuseHardswish, fuseGelu, eliminateDeadCode, materializeOutputs,
-  permuteChannelsPass, prune, pruneChannels, reorderRowsPass, quantizeWeights, selectKernels, scheduleBranches,
+  permuteChannelsPass, prune, pruneChannels, reorderRowsPass, quantizeWeights, quantizeActivations, selectKernels, scheduleBranches,
 ];
