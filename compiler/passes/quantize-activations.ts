@@ -4,11 +4,13 @@
 // fuse-qdq then turns it into the int8 ops: one mechanism for ingested and produced int8.
 
 import type { Attr, Constant, Graph, Node, Value } from '../ir/graph.js';
-import { attrFloat, attrInt, isStatic, makeGraph } from '../ir/graph.js';
+import { attrFloat, attrInt, isStatic, kernelAttrs, makeGraph } from '../ir/graph.js';
 import { nodeWeightAxes } from '../ir/weight-matrix.js';
 import { roundHalfEven } from '../../runtime/quant/stored.js';
 import type { Range } from '../calibrate/ranges.js';
 import { activationRanges } from '../calibrate/ranges.js';
+import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
+import { defaultRegistry } from '../../runtime/kernels/index.js';
 import { DATA_MOVEMENT } from './fuse-qdq.js';
 import type { Pass, PassContext } from './pass.js';
 
@@ -20,8 +22,27 @@ export function activationParams(r: Range): { scale: number; zero: number } {
   return { scale, zero: Math.max(-128, Math.min(127, roundHalfEven(-128 - lo / scale))) };
 }
 
+/**
+ * Whether an int8 kernel other than the reference one runs Conv `n` as a QLinearConv (a grouped or
+ * depthwise conv may have only the ref kernel, far slower than the float one: it stays float until
+ * one exists). Gemm and MatMul always have one.
+ */
+function fastInt8Conv(n: Node, g: Graph, registry: KernelRegistry): boolean {
+  if (n.op !== 'Conv') return true;
+  const shape = (name: string) => g.values.get(name)?.constant?.shape ?? g.values.get(name)!.shape as number[];
+  const w = shape(n.inputs[1]!), scalar = { dtype: 'float32', shape: [] as number[] }, zero = { dtype: 'int8', shape: [] as number[] };
+  const shapes = {
+    inputs: [{ dtype: 'int8', shape: shape(n.inputs[0]!) }, scalar, zero, { dtype: 'int8', shape: w }, { dtype: 'float32', shape: [w[0]!] }, { dtype: 'int8', shape: [w[0]!] }, scalar, zero,
+      ...(n.inputs[2] ? [{ dtype: 'int32', shape: [w[0]!] }] : [])],
+    outputs: [{ dtype: 'int8', shape: shape(n.outputs[0]!) }],
+    attrs: kernelAttrs(n),
+  };
+  for (const k of registry.values()) if (k.op === 'QLinearConv' && k.target !== 'ref' && (!k.supports || k.supports(shapes))) return true;
+  return false;
+}
+
 /** A layer the int8 kernels can run: its weight on the int8 grid along its output axis, read by it alone, static float32 activations. */
-function int8Layer(n: Node, g: Graph, readers: ReadonlyMap<string, number>): boolean {
+function int8Layer(n: Node, g: Graph, readers: ReadonlyMap<string, number>, registry: KernelRegistry): boolean {
   if (n.op !== 'Conv' && n.op !== 'Gemm' && n.op !== 'MatMul') return false;
   const w = g.values.get(n.inputs[1] ?? '');
   const x = g.values.get(n.inputs[0] ?? ''), y = g.values.get(n.outputs[0] ?? '');
@@ -32,7 +53,7 @@ function int8Layer(n: Node, g: Graph, readers: ReadonlyMap<string, number>): boo
     const c = n.inputs[2] ? g.values.get(n.inputs[2])?.constant : undefined;
     if (n.inputs[2] && (!c || !(c.data instanceof Float32Array) || c.data.length !== y.shape[1])) return false;
   }
-  return n.op !== 'MatMul' || w.constant.shape.length === 2;
+  return (n.op !== 'MatMul' || w.constant.shape.length === 2) && fastInt8Conv(n, g, registry);
 }
 
 /** The int8 codes of a weight on its grid (exact: each element is its code times its channel's scale), laid out as `shape` reads them. */
@@ -183,7 +204,8 @@ function quantizeLayer(n: Node, b: Builder, xp: readonly [string, string], yp: r
  * the int8 grid, quantize-weights) gets per-tensor int8 parameters for its input and output from
  * their calibrated ranges (min/max widened to hold 0), and is written in QDQ form; the tensors
  * data-movement ops make from a quantized tensor share its parameters (and a Q/DQ pair). A layer whose input or output has no
- * range (a graph output: the classifier's logits) stays float, on its dequantized int8 weight.
+ * range (a graph output: the classifier's logits), or that only the ref int8 kernel would run (a
+ * depthwise conv today), stays float, on its dequantized int8 weight.
  *
  * Preconditions: weights quantized (quantize-weights), shapes static. Postconditions: QDQ pairs
  * around the int8 layers, which fuse-qdq rewrites into QLinearConv/QLinearMatMul.
@@ -196,7 +218,8 @@ export const quantizeActivations: Pass = {
     if (ctx.settings.quantize !== 'int8' || !calib) return graph;
     const readers = new Map<string, number>();
     for (const n of graph.nodes) for (const x of n.inputs) readers.set(x, (readers.get(x) ?? 0) + 1);
-    const layers = graph.nodes.filter((n) => int8Layer(n, graph, readers));
+    const registry = ctx.registry ?? defaultRegistry();
+    const layers = graph.nodes.filter((n) => int8Layer(n, graph, readers, registry));
     if (layers.length === 0) return graph;
     const ranges = activationRanges(graph, calib, new Set(layers.flatMap((n) => [n.inputs[0]!, n.outputs[0]!])));
     const producers = new Map<string, Node>();
