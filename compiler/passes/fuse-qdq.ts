@@ -139,10 +139,14 @@ function addConstant(ed: GraphEditor, base: string, c: Constant): string {
   return name;
 }
 
-/** The zero point input of a fused node: the Q/DQ's own, or a new scalar 0 of its type where it had none. */
+/**
+ * The zero point input of a fused node: the Q/DQ's own, or a scalar 0 of its type where it had
+ * none or all of its per-channel ones are 0 (QLinearConv/QLinearMatMul take a scalar beside
+ * per-channel scales; the artifact then stores one byte, not one per channel).
+ */
 function zeroInput(ed: GraphEditor, p: QParams, base: string): string {
-  if (p.zeroName !== '') return p.zeroName;
-  return addConstant(ed, `${base}_zero_point`, { dtype: p.dtype, shape: [], data: p.dtype === 'int8' ? new Int8Array(1) : new Uint8Array(1) });
+  if (p.zeroName !== '' && (p.zero.length === 1 || p.zero.some((z) => z !== 0))) return p.zeroName;
+  return addConstant(ed, `${base}_zp`, { dtype: p.dtype, shape: [], data: p.dtype === 'int8' ? new Int8Array(1) : new Uint8Array(1) });
 }
 
 /**
@@ -185,7 +189,7 @@ const linearBetweenQdq: RewriteRule<LinearMatch & { bias: Int32Array | null }> =
     const qargs = [xq, m.x.p.scaleName, zeroInput(ed, m.x.p, `${base}_x`), wq, m.w.p.scaleName, zeroInput(ed, m.w.p, `${base}_w`), q.inputs[1]!, zeroInput(ed, m.y, `${base}_y`)];
     const attrs: Record<string, Attr> = {};
     if (m.op.op === 'Conv') for (const k of CONV_ATTRS) if (m.op.attrs[k]) attrs[k] = m.op.attrs[k]!;
-    if (m.bias) qargs.push(addConstant(ed, `${base}_bias_int32`, { dtype: 'int32', shape: [m.bias.length], data: m.bias }));
+    if (m.bias) qargs.push(addConstant(ed, `${base}_bias_i32`, { dtype: 'int32', shape: [m.bias.length], data: m.bias }));
     const fused: Node = { name: base, op: m.op.op === 'Conv' ? 'QLinearConv' : 'QLinearMatMul', inputs: qargs, outputs: [q.outputs[0]!], attrs };
     const dropped = [m.op.outputs[0]!, ...(m.act ? [m.act.outputs[0]!] : [])];
     if (m.act) ed.removeNode(m.act);

@@ -14,6 +14,12 @@ import { defaultRegistry } from '../../runtime/kernels/index.js';
 import { DATA_MOVEMENT } from './fuse-qdq.js';
 import type { Pass, PassContext } from './pass.js';
 
+/**
+ * Ops whose outputs are values of their input 0: a tensor they make from a quantized one is on its
+ * grid, so it takes the same parameters (quantizing it again is exact, and stores no new ones).
+ */
+const SAME_GRID: ReadonlySet<string> = new Set([...DATA_MOVEMENT, 'MaxPool']);
+
 /** int8 activation parameters: asymmetric over the range widened to hold 0 (so 0 is exact), as onnxruntime's quantizer computes them. */
 export function activationParams(r: Range): { scale: number; zero: number } {
   const lo = Math.min(r.min, 0), hi = Math.max(r.max, 0);
@@ -111,15 +117,15 @@ class Builder {
     if (!r) return undefined;
     const { scale, zero } = activationParams(r);
     const names = [this.constant(`${t}_scale`, { dtype: 'float32', shape: [], data: Float32Array.of(scale) }),
-      this.constant(`${t}_zero_point`, { dtype: 'int8', shape: [], data: Int8Array.of(zero) })] as const;
+      this.constant(`${t}_zp`, { dtype: 'int8', shape: [], data: Int8Array.of(zero) })] as const;
     this.params.set(t, names);
     return names;
   }
 
-  /** The parameters of the quantized tensor a data-movement op made `t` from (through a chain of them). */
+  /** The parameters of the quantized tensor a SAME_GRID op made `t` from (through a chain of them). */
   private movedParams(t: string): readonly [string, string] | undefined {
     const p = this.producers.get(t);
-    if (!p || !DATA_MOVEMENT.includes(p.op)) return undefined;
+    if (!p || !SAME_GRID.has(p.op)) return undefined;
     return this.params.get(p.inputs[0]!) ?? this.movedParams(p.inputs[0]!);
   }
 
@@ -131,7 +137,7 @@ class Builder {
     const p = DATA_MOVEMENT.includes(n.op) && n.outputs.length === 1 ? this.params.get(n.inputs[0]!) : undefined;
     const out = n.outputs[0]!, v = this.values.get(out);
     if (!p || v?.dtype !== 'float32' || !isStatic(v.shape)) return false;
-    const float = this.value(`${out}_float`, 'float32', v.shape);
+    const float = this.value(`${out}_f`, 'float32', v.shape);
     this.nodes.push({ ...n, inputs: [this.input(n.inputs[0]!, p), ...n.inputs.slice(1)], outputs: [float] });
     this.qdq(float, p, v.shape, out);
     this.params.set(out, p);
@@ -140,9 +146,9 @@ class Builder {
 
   /** Q(src) → DQ into `out` (a new value unless given), with `t`'s parameters. */
   qdq(src: string, params: readonly [string, string], shape: readonly number[], out?: string): string {
-    const q = this.value(`${src}_quantized`, 'int8', shape);
+    const q = this.value(`${src}_q`, 'int8', shape);
     this.nodes.push({ name: this.fresh(`${src}_QuantizeLinear`), op: 'QuantizeLinear', inputs: [src, ...params], outputs: [q], attrs: {} });
-    const d = out ?? this.value(`${src}_dequantized`, 'float32', shape);
+    const d = out ?? this.value(`${src}_dq`, 'float32', shape);
     this.nodes.push({ name: `${src}_DequantizeLinear`, op: 'DequantizeLinear', inputs: [q, ...params], outputs: [d], attrs: {} });
     return d;
   }
@@ -157,10 +163,10 @@ class Builder {
   /** The weight as int8 codes and a DequantizeLinear along `axis`: what fuse-qdq reads. */
   weight(w: Value, transpose: boolean, shape: readonly number[], axis: number): string {
     const scales = w.quantization!.scales!;
-    const codes = this.constant(`${w.name}_quantized`, { dtype: 'int8', shape, data: weightCodes(w, transpose) });
+    const codes = this.constant(`${w.name}_q`, { dtype: 'int8', shape, data: weightCodes(w, transpose) });
     const s = this.constant(`${w.name}_scale`, { dtype: 'float32', shape: [scales.length], data: Float32Array.from(scales) });
-    const z = this.constant(`${w.name}_zero_point`, { dtype: 'int8', shape: [scales.length], data: new Int8Array(scales.length) });
-    const d = this.value(`${w.name}_dequantized`, 'float32', shape);
+    const z = this.constant(`${w.name}_zp`, { dtype: 'int8', shape: [scales.length], data: new Int8Array(scales.length) });
+    const d = this.value(`${w.name}_dq`, 'float32', shape);
     this.nodes.push({ name: `${w.name}_DequantizeLinear`, op: 'DequantizeLinear', inputs: [codes, s, z], outputs: [d], attrs: { axis: { kind: 'int', value: axis } } });
     return d;
   }
@@ -178,7 +184,7 @@ function quantizeLayer(n: Node, b: Builder, xp: readonly [string, string], yp: r
   const x = n.inputs[0]!, y = n.outputs[0]!;
   const w = b.values.get(n.inputs[1]!)!;
   const yShape = b.values.get(y)!.shape as number[];
-  const yFloat = b.value(`${y}_float`, 'float32', yShape);
+  const yFloat = b.value(`${y}_f`, 'float32', yShape);
   const epilogue: Record<string, Attr> = {};
   for (const k of ['spc_activation', 'spc_act_min', 'spc_act_max']) if (n.attrs[k]) epilogue[k] = n.attrs[k]!;
   if (n.op !== 'Gemm') {
