@@ -178,8 +178,8 @@ export function compileCommand(): Command {
       if (given.replayed) checkReplay(given.replayed, model, result.contents.provenance);
       if (flags.timing) printErr(observer!.timing());
       if (!flags.quiet) for (const w of result.warnings) printErrLine(`spc: warning: ${w}`);
-      if (!flags.quiet && settings.calib !== undefined && settings.method === 'magnitude' && !settings.biasCorrection) {
-        printErr('spc: warning: --calib is not used by --method magnitude without --bias-correction\n');
+      if (!flags.quiet && settings.calib !== undefined && settings.method === 'magnitude' && !settings.biasCorrection && settings.quantize !== 'int8') {
+        printErr('spc: warning: --calib is not used by --method magnitude without --bias-correction or --quantize int8\n');
       }
       const [out, dispatchOut] = [outputs[0]!.path, outputs[1]!.path];
       const dispatch = result.dispatch; // generated before anything is written: a failure leaves no file

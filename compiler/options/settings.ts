@@ -66,6 +66,9 @@ export function resolveOptions(options: (OptionValues & ProgressHooks) | Compile
   }
   if (s.biasCorrection && s.calib === undefined) throw new UsageError('--bias-correction needs calibration data: --calib <x.npy|folder>');
   if (s.calibCount !== undefined && s.calib === undefined) throw new UsageError('--calib-count needs --calib');
+  if (s.quantize === 'int8' && s.calib === undefined) {
+    throw new UsageError('--quantize int8 quantizes activations from calibration data: --calib <x.npy|folder> (or --quantize int8-weights, weight-only)');
+  }
   if (pattern === undefined) {
     if (calibrated || s.biasCorrection) throw new UsageError(`${calibrated ? `--method ${s.method}` : '--bias-correction'} needs --pattern`);
     if (given.has('shareRows')) throw new UsageError('--share-rows needs an N:M --pattern, e.g. --pattern 2:4 --share-rows 4');

@@ -187,7 +187,7 @@ export const OPTIONS = {
   quantize: option<QuantizeMode | undefined>({
     group: 'prune',
     schema: { enum: QUANTIZE_MODES },
-    flags: [{ flag: '--quantize <mode>', help: 'store the Conv/Gemm/MatMul weights quantized, with any --pattern: int8-weights (int8 per output channel, symmetric, weight-only: no calibration; with --method sparsegpt quantized jointly with pruning, GPTQ-style) or fp16 (half precision). Kernels compute in float32 on the weights dequantized at load' }],
+    flags: [{ flag: '--quantize <mode>', help: 'store the Conv/Gemm/MatMul weights quantized, with any --pattern: int8 (static: weights as int8-weights, activations per tensor from --calib, run by the int8 kernels), int8-weights (int8 per output channel, symmetric, weight-only: no calibration; with --method sparsegpt quantized jointly with pruning, GPTQ-style) or fp16 (half precision). With int8-weights and fp16 kernels compute in float32 on the weights dequantized at load' }],
     fallback: undefined,
     read: (raw) => readChoice('--quantize', raw, QUANTIZE_MODES, ' or '),
     record: { key: 'quantize', when: 'given', text: String },

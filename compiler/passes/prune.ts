@@ -24,7 +24,7 @@ import type { MaskRule } from '../sparse/prune/mask-rule.js';
 import { splitCount } from '../sparse/prune/mask-rule.js';
 import { pruneWanda } from '../sparse/prune/wanda.js';
 import { chooseDampening, pruneSparseGpt, type Int8Sweep, type SparseGptOptions } from '../sparse/prune/sparsegpt.js';
-import { int8RowScales, sqnrDb } from '../quantize/grid.js';
+import { int8RowScales, int8Weights, sqnrDb } from '../quantize/grid.js';
 import { biasShift, shiftBias } from '../sparse/prune/bias-correction.js';
 import type { LayerChange } from '../calibrate/stream.js';
 import { streamCalibration } from '../calibrate/stream.js';
@@ -354,7 +354,7 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
         const keep: MaskRule = { kind: 'unstructured', prune: 0 };
         const options = { target: stats.target![0]!, keepDead: true };
         const dampening = dampeningFor(dense, r.rows, r.cols, stats, 0, keep, options, (m) => log(node.name, m));
-        const grid = settings.quantize === 'int8-weights' ? int8Sweep(dense, r.rows, r.cols) : undefined;
+        const grid = int8Weights(settings.quantize) ? int8Sweep(dense, r.rows, r.cols) : undefined;
         const fitted = pruneSparseGpt(dense, r.rows, r.cols, stats.xtx![0]!, stats.sampledRows, keep, { ...options, dampening, ...(grid ? { quantize: grid } : {}) });
         const constant: Constant = { ...r.weight.constant!, data: fromWeightMatrix(r.op, r.shape, r.transB, fitted) };
         values.set(r.weight.name, { ...r.weight, constant, ...(grid ? { quantization: gptqQuantization(r.node, grid) } : {}) });
@@ -370,7 +370,7 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       const full = settings.method === 'sparsegpt';
       const stats = inputStats(node, k.shape, outShape, inputs, { full, denseInputs, weights: dense, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined });
       const { weights: pruned, method, grid } = pruneCalibrated(settings.method, dense, k, plan.rule, stats, (m) => log(node.name, m), undefined,
-        settings.quantize === 'int8-weights');
+        int8Weights(settings.quantize));
       const constants = new Map<string, Constant>([[k.weight.name, record(k, plan, pruned, method, grid)]]);
       if (!settings.biasCorrection) return { constants };
       const means = stats.sum.map((s) => s.map((v) => v / Math.max(1, stats.rows)));

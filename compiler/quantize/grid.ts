@@ -6,9 +6,17 @@
 import { fromFloat16Bits, toFloat16Bits } from '../../runtime/float16.js';
 import { roundHalfEven } from '../../runtime/quant/stored.js';
 
-/** What --quantize stores: int8 codes with per-channel scales, or half-precision floats. */
-export type QuantizeMode = 'int8-weights' | 'fp16';
-export const QUANTIZE_MODES: readonly QuantizeMode[] = ['int8-weights', 'fp16'];
+/**
+ * What --quantize stores: int8 codes with per-channel scales (int8-weights: weight-only; int8:
+ * static, activations per tensor from calibration too, run by the int8 kernels), or half-precision floats.
+ */
+export type QuantizeMode = 'int8' | 'int8-weights' | 'fp16';
+export const QUANTIZE_MODES: readonly QuantizeMode[] = ['int8', 'int8-weights', 'fp16'];
+
+/** Whether `mode` puts the weights on the int8 grid (both int8 modes store the same weights). */
+export function int8Weights(mode: QuantizeMode | undefined): boolean {
+  return mode === 'int8' || mode === 'int8-weights';
+}
 
 /** Largest int8 code used: symmetric, so −128 never occurs and a code's negation is a code. */
 export const INT8_LEVELS = 127;

@@ -35,6 +35,13 @@ export interface BenchConfig {
    * `relaxedSimd: false`, so its column is the SIMD128 module on any engine.
    */
   readonly relaxedSimd?: true;
+  /**
+   * For spc (with `compile.quantize: 'int8'`): calibrate on the model's own corpus input (the
+   * corpus holds one input per model; it is what the cell times, so the ranges fit it exactly).
+   */
+  readonly calibOnInput?: true;
+  /** For ort-web/ort-node: run the ONNX model spc emits (--emit-onnx) for this configuration, not the original. */
+  readonly emittedBy?: string;
 }
 
 /** The Node 20 flag that turns relaxed SIMD on (Chrome ships it on). */
@@ -55,7 +62,10 @@ export const CONFIGS: readonly BenchConfig[] = [
   // (`--no-permute`), which for unstructured turns off only the reordering (no permutation search).
   { key: 'spc-0.9-unstructured-noreorder', label: 'spc 0.9 unstructured, rows not reordered', kind: 'spc', compile: { pattern: 'unstructured', sparsity: 0.9, permute: false }, noReorderOf: 'spc-0.9-unstructured' },
   { key: 'spc-0.9-block', label: 'spc 0.9 block:4x1', kind: 'spc', compile: { pattern: 'block:4x1', sparsity: 0.9 } },
+  // Static int8 (--quantize int8), and onnxruntime-web on the model spc emits for it.
+  { key: 'spc-int8', label: 'spc int8', kind: 'spc', compile: { quantize: 'int8' }, calibOnInput: true },
   { key: 'ort-web', label: 'ort-web wasm 1t', kind: 'ort-web' },
+  { key: 'ort-web-int8', label: 'ort-web wasm 1t, spc int8 model', kind: 'ort-web', emittedBy: 'spc-int8' },
   { key: 'ort-node', label: 'ort-node 1t', kind: 'ort-node' },
 ];
 

@@ -6,7 +6,8 @@
 import { CONFIGS } from './configs.js';
 import { SpcError } from '../../compiler/errors.js';
 import type { BenchConfig, CellResult, ReorderCheck } from './configs.js';
-import type { CompileResult } from '../../compiler/compile.js';
+import type { CompileOptions, CompileResult } from '../../compiler/compile.js';
+import { join } from 'node:path';
 import type { RowReorder } from '../../compiler/passes/reorder-rows.js';
 import { FULL_PLAN, QUICK_PLAN, measure } from './timing.js';
 import type { BenchPlan } from './timing.js';
@@ -31,6 +32,12 @@ function outputsDiff(entry: CorpusEntry, out: Record<string, { data: unknown } |
   return d;
 }
 
+/** The compile options of spc configuration `cfg` for `entry`: its own, the entry's input shapes, and its calibration input. */
+function compileOptions(entry: CorpusEntry, cfg: BenchConfig): CompileOptions {
+  const calib = cfg.calibOnInput ? { calib: join(entry.dir, entry.inputs[0]!.npy) } : {};
+  return { ...cfg.compile, inputShapes: corpusShapes(entry), ...calib };
+}
+
 async function runSpc(model: string, cfg: BenchConfig, plan: BenchPlan): Promise<CellResult> {
   const { compileFile } = await import('../../compiler/compile.js');
   const { loadModel } = await import('../../runtime/index.js');
@@ -38,7 +45,7 @@ async function runSpc(model: string, cfg: BenchConfig, plan: BenchPlan): Promise
   const inputShapes = corpusShapes(entry);
   let compiled;
   try {
-    compiled = compileFile(modelFile(entry), { ...cfg.compile, inputShapes });
+    compiled = compileFile(modelFile(entry), compileOptions(entry, cfg));
   } catch (e) {
     // A target the compiler does not know yet, or a model it refuses with a clear reason (an
     // operator it does not support yet: the cell runs once it does), makes the cell n/a; any
@@ -123,7 +130,17 @@ async function runOrt(model: string, cfg: BenchConfig, plan: BenchPlan): Promise
     ort = await import('onnxruntime-node');
     options = { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 };
   }
-  const session = await ort.InferenceSession.create(modelFile(entry), options);
+  let source: string | Uint8Array = modelFile(entry);
+  if (cfg.emittedBy !== undefined) {
+    const { compileFile } = await import('../../compiler/compile.js');
+    const { emitOnnx } = await import('../../compiler/emit/onnx.js');
+    try {
+      source = emitOnnx(compileFile(modelFile(entry), compileOptions(entry, CONFIGS.find((c) => c.key === cfg.emittedBy)!)).graph);
+    } catch (e) {
+      return { model, config: cfg.key, status: e instanceof SpcError ? 'n/a' : 'error', reason: `compile failed: ${(e as Error).message.split('\n')[0]}` };
+    }
+  }
+  const session = await ort.InferenceSession.create(source as Uint8Array, options);
   const feeds: Record<string, InstanceType<Ort['Tensor']>> = {};
   for (const i of entry.inputs) {
     const a = readNpy(i.npy, entry.dir);

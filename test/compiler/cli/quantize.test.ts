@@ -32,6 +32,6 @@ describe('cli: spc compile --quantize', function () {
   it('an unknown mode is a usage error (exit 2) naming the flag and the choices', () => {
     const r = spc('compile', model, '--quantize', 'int4', '-o', tempDir('spc-quantize-'));
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /--quantize 'int4': choose int8-weights or fp16/);
+    assert.match(r.stderr, /--quantize 'int4': choose int8 or int8-weights or fp16/);
   });
 });

@@ -1,0 +1,244 @@
+// quantize-activations: --quantize int8's static activations. Around every Conv/Gemm/MatMul whose
+// weight is on the int8 grid it writes the QDQ form (QuantizeLinear → DequantizeLinear pairs with
+// per-tensor parameters from calibration ranges, the weight as int8 codes and a DequantizeLinear);
+// fuse-qdq then turns it into the int8 ops: one mechanism for ingested and produced int8.
+
+import type { Attr, Constant, Graph, Node, Value } from '../ir/graph.js';
+import { attrFloat, attrInt, isStatic, kernelAttrs, makeGraph } from '../ir/graph.js';
+import { nodeWeightAxes } from '../ir/weight-matrix.js';
+import { roundHalfEven } from '../../runtime/quant/stored.js';
+import type { Range } from '../calibrate/ranges.js';
+import { activationRanges } from '../calibrate/ranges.js';
+import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
+import { defaultRegistry } from '../../runtime/kernels/index.js';
+import { DATA_MOVEMENT } from './fuse-qdq.js';
+import type { Pass, PassContext } from './pass.js';
+
+/**
+ * Ops whose outputs are values of their input 0: a tensor they make from a quantized one is on its
+ * grid, so it takes the same parameters (quantizing it again is exact, and stores no new ones).
+ */
+const SAME_GRID: ReadonlySet<string> = new Set([...DATA_MOVEMENT, 'MaxPool']);
+
+/** int8 activation parameters: asymmetric over the range widened to hold 0 (so 0 is exact), as onnxruntime's quantizer computes them. */
+export function activationParams(r: Range): { scale: number; zero: number } {
+  const lo = Math.min(r.min, 0), hi = Math.max(r.max, 0);
+  const scale = Math.fround((hi - lo) / 255);
+  if (!(scale > 0) || !Number.isFinite(scale)) return { scale: 1, zero: -128 };
+  return { scale, zero: Math.max(-128, Math.min(127, roundHalfEven(-128 - lo / scale))) };
+}
+
+/**
+ * Whether an int8 kernel other than the reference one runs Conv `n` as a QLinearConv (a grouped or
+ * depthwise conv may have only the ref kernel, far slower than the float one: it stays float until
+ * one exists). Gemm and MatMul always have one.
+ */
+function fastInt8Conv(n: Node, g: Graph, registry: KernelRegistry): boolean {
+  if (n.op !== 'Conv') return true;
+  const shape = (name: string) => g.values.get(name)?.constant?.shape ?? g.values.get(name)!.shape as number[];
+  const w = shape(n.inputs[1]!), scalar = { dtype: 'float32', shape: [] as number[] }, zero = { dtype: 'int8', shape: [] as number[] };
+  const shapes = {
+    inputs: [{ dtype: 'int8', shape: shape(n.inputs[0]!) }, scalar, zero, { dtype: 'int8', shape: w }, { dtype: 'float32', shape: [w[0]!] }, { dtype: 'int8', shape: [w[0]!] }, scalar, zero,
+      ...(n.inputs[2] ? [{ dtype: 'int32', shape: [w[0]!] }] : [])],
+    outputs: [{ dtype: 'int8', shape: shape(n.outputs[0]!) }],
+    attrs: kernelAttrs(n),
+  };
+  for (const k of registry.values()) if (k.op === 'QLinearConv' && k.target !== 'ref' && (!k.supports || k.supports(shapes))) return true;
+  return false;
+}
+
+/** A layer the int8 kernels can run: its weight on the int8 grid along its output axis, read by it alone, static float32 activations. */
+function int8Layer(n: Node, g: Graph, readers: ReadonlyMap<string, number>, registry: KernelRegistry): boolean {
+  if (n.op !== 'Conv' && n.op !== 'Gemm' && n.op !== 'MatMul') return false;
+  const w = g.values.get(n.inputs[1] ?? '');
+  const x = g.values.get(n.inputs[0] ?? ''), y = g.values.get(n.outputs[0] ?? '');
+  if (!w?.constant || w.quantization?.kind !== 'int8' || w.quantization.axis !== nodeWeightAxes(n).out || readers.get(w.name) !== 1) return false;
+  if (x?.dtype !== 'float32' || y?.dtype !== 'float32' || !isStatic(x.shape) || !isStatic(y.shape) || x.constant) return false;
+  if (n.op === 'Gemm') {
+    if (attrInt(n, 'transA', 0) !== 0 || attrFloat(n, 'alpha', 1) !== 1 || attrFloat(n, 'beta', 1) !== 1 || x.shape.length !== 2) return false;
+    const c = n.inputs[2] ? g.values.get(n.inputs[2])?.constant : undefined;
+    if (n.inputs[2] && (!c || !(c.data instanceof Float32Array) || c.data.length !== y.shape[1])) return false;
+  }
+  return (n.op !== 'MatMul' || w.constant.shape.length === 2) && fastInt8Conv(n, g, registry);
+}
+
+/** The int8 codes of a weight on its grid (exact: each element is its code times its channel's scale), laid out as `shape` reads them. */
+function weightCodes(w: Value, transpose: boolean): Int8Array {
+  const c = w.constant!, q = w.quantization!, data = c.data as Float32Array;
+  const dim = c.shape[q.axis]!;
+  let inner = 1;
+  for (let d = q.axis + 1; d < c.shape.length; d++) inner *= c.shape[d]!;
+  const codes = Int8Array.from(data, (v, i) => roundHalfEven(v / q.scales![Math.floor(i / inner) % dim]!));
+  if (!transpose) return codes;
+  // Gemm B [K, N] as a 1×1 conv's [N, K].
+  const [k, n] = c.shape as [number, number];
+  const t = new Int8Array(codes.length);
+  for (let r = 0; r < k; r++) for (let j = 0; j < n; j++) t[j * k + r] = codes[r * n + j]!;
+  return t;
+}
+
+class Builder {
+  readonly nodes: Node[] = [];
+  readonly values: Map<string, Value>;
+  /** Per tensor, the names of its scale and zero point constants. */
+  readonly params = new Map<string, readonly [string, string]>();
+  /** Per tensor, its DequantizeLinear output (one Q/DQ pair per tensor, shared by its readers). */
+  readonly dequantized = new Map<string, string>();
+
+  constructor(g: Graph, private readonly ranges: ReadonlyMap<string, Range>, private readonly producers: ReadonlyMap<string, Node>) {
+    this.values = new Map(g.values);
+  }
+
+  fresh(base: string): string {
+    if (!this.values.has(base)) return base;
+    for (let k = 1; ; k++) if (!this.values.has(`${base}_${k}`)) return `${base}_${k}`;
+  }
+
+  constant(base: string, c: Constant): string {
+    const name = this.fresh(base);
+    this.values.set(name, { name, dtype: c.dtype, shape: c.shape, constant: c });
+    return name;
+  }
+
+  value(base: string, dtype: Value['dtype'], shape: readonly number[]): string {
+    const name = this.fresh(base);
+    this.values.set(name, { name, dtype, shape });
+    return name;
+  }
+
+  /**
+   * The parameters of tensor `t`: those of the tensor a data-movement op made it from (so the op
+   * runs on int8, fuse-qdq), else from `t`'s calibrated range (or `rangeOf`'s); undefined without one.
+   */
+  paramsOf(t: string): readonly [string, string] | undefined {
+    const known = this.params.get(t) ?? this.movedParams(t);
+    if (known) return known;
+    const r = this.ranges.get(t);
+    if (!r) return undefined;
+    const { scale, zero } = activationParams(r);
+    const names = [this.constant(`${t}_scale`, { dtype: 'float32', shape: [], data: Float32Array.of(scale) }),
+      this.constant(`${t}_zp`, { dtype: 'int8', shape: [], data: Int8Array.of(zero) })] as const;
+    this.params.set(t, names);
+    return names;
+  }
+
+  /** The parameters of the quantized tensor a SAME_GRID op made `t` from (through a chain of them). */
+  private movedParams(t: string): readonly [string, string] | undefined {
+    const p = this.producers.get(t);
+    if (!p || !SAME_GRID.has(p.op)) return undefined;
+    return this.params.get(p.inputs[0]!) ?? this.movedParams(p.inputs[0]!);
+  }
+
+  /**
+   * A data-movement op whose input is quantized: pushed with a Q/DQ pair of the same parameters on
+   * its output (exact: its values are on that grid), so fuse-qdq runs it on int8. False otherwise.
+   */
+  movement(n: Node): boolean {
+    const p = DATA_MOVEMENT.includes(n.op) && n.outputs.length === 1 ? this.params.get(n.inputs[0]!) : undefined;
+    const out = n.outputs[0]!, v = this.values.get(out);
+    if (!p || v?.dtype !== 'float32' || !isStatic(v.shape)) return false;
+    const float = this.value(`${out}_f`, 'float32', v.shape);
+    this.nodes.push({ ...n, inputs: [this.input(n.inputs[0]!, p), ...n.inputs.slice(1)], outputs: [float] });
+    this.qdq(float, p, v.shape, out);
+    this.params.set(out, p);
+    return true;
+  }
+
+  /** Q(src) → DQ into `out` (a new value unless given), with `t`'s parameters. */
+  qdq(src: string, params: readonly [string, string], shape: readonly number[], out?: string): string {
+    const q = this.value(`${src}_q`, 'int8', shape);
+    this.nodes.push({ name: this.fresh(`${src}_QuantizeLinear`), op: 'QuantizeLinear', inputs: [src, ...params], outputs: [q], attrs: {} });
+    const d = out ?? this.value(`${src}_dq`, 'float32', shape);
+    this.nodes.push({ name: `${src}_DequantizeLinear`, op: 'DequantizeLinear', inputs: [q, ...params], outputs: [d], attrs: {} });
+    return d;
+  }
+
+  /** The dequantized form of activation `t` (one pair per tensor). */
+  input(t: string, params: readonly [string, string]): string {
+    let d = this.dequantized.get(t);
+    if (!d) this.dequantized.set(t, (d = this.qdq(t, params, this.values.get(t)!.shape as number[])));
+    return d;
+  }
+
+  /** The weight as int8 codes and a DequantizeLinear along `axis`: what fuse-qdq reads. */
+  weight(w: Value, transpose: boolean, shape: readonly number[], axis: number): string {
+    const scales = w.quantization!.scales!;
+    const codes = this.constant(`${w.name}_q`, { dtype: 'int8', shape, data: weightCodes(w, transpose) });
+    const s = this.constant(`${w.name}_scale`, { dtype: 'float32', shape: [scales.length], data: Float32Array.from(scales) });
+    const z = this.constant(`${w.name}_zp`, { dtype: 'int8', shape: [scales.length], data: new Int8Array(scales.length) });
+    const d = this.value(`${w.name}_dq`, 'float32', shape);
+    this.nodes.push({ name: `${w.name}_DequantizeLinear`, op: 'DequantizeLinear', inputs: [codes, s, z], outputs: [d], attrs: { axis: { kind: 'int', value: axis } } });
+    return d;
+  }
+
+  reshape(src: string, shape: readonly number[], base: string): string {
+    const s = this.constant(`${base}_shape`, { dtype: 'int64', shape: [shape.length], data: BigInt64Array.from(shape, BigInt) });
+    const out = this.value(base, 'float32', shape);
+    this.nodes.push({ name: this.fresh(`${base}_Reshape`), op: 'Reshape', inputs: [src, s], outputs: [out], attrs: {} });
+    return out;
+  }
+}
+
+/** Writes layer `n` in QDQ form: Conv and MatMul as they are, Gemm as a 1×1 Conv between Reshapes (QLinearConv carries its bias). */
+function quantizeLayer(n: Node, b: Builder, xp: readonly [string, string], yp: readonly [string, string]): void {
+  const x = n.inputs[0]!, y = n.outputs[0]!;
+  const w = b.values.get(n.inputs[1]!)!;
+  const yShape = b.values.get(y)!.shape as number[];
+  const yFloat = b.value(`${y}_f`, 'float32', yShape);
+  const epilogue: Record<string, Attr> = {};
+  for (const k of ['spc_activation', 'spc_act_min', 'spc_act_max']) if (n.attrs[k]) epilogue[k] = n.attrs[k]!;
+  if (n.op !== 'Gemm') {
+    const wd = b.weight(w, false, w.constant!.shape, n.op === 'Conv' ? 0 : 1);
+    b.nodes.push({ ...n, inputs: [b.input(x, xp), wd, ...n.inputs.slice(2)], outputs: [yFloat] });
+  } else {
+    const [m, k] = b.values.get(x)!.shape as [number, number];
+    const nOut = yShape[1]!;
+    const transB = attrInt(n, 'transB', 0) !== 0;
+    const wd = b.weight(w, !transB, [nOut, k, 1, 1], 0);
+    const x4 = b.reshape(b.input(x, xp), [m, k, 1, 1], `${x}_4d`);
+    const bias = n.inputs[2] ? [b.constant(`${n.inputs[2]}_1d`, { dtype: 'float32', shape: [nOut], data: b.values.get(n.inputs[2])!.constant!.data })] : [];
+    const y4 = b.value(`${y}_4d`, 'float32', [m, nOut, 1, 1]);
+    b.nodes.push({ name: n.name, op: 'Conv', inputs: [b.qdq(x4, xp, [m, k, 1, 1]), wd, ...bias], outputs: [y4], attrs: { kernel_shape: { kind: 'ints', value: [1, 1] }, ...epilogue } });
+    b.nodes.push({ name: b.fresh(`${n.name}_Reshape`), op: 'Reshape', inputs: [b.qdq(y4, yp, [m, nOut, 1, 1]), b.constant(`${y}_shape`, { dtype: 'int64', shape: [2], data: BigInt64Array.of(BigInt(m), BigInt(nOut)) })], outputs: [yFloat], attrs: {} });
+  }
+  b.qdq(yFloat, yp, yShape, y);
+  b.params.set(y, yp);
+}
+
+/**
+ * With --quantize int8 (calibration data given): every layer the int8 kernels can run (weight on
+ * the int8 grid, quantize-weights) gets per-tensor int8 parameters for its input and output from
+ * their calibrated ranges (min/max widened to hold 0), and is written in QDQ form; the tensors
+ * data-movement ops make from a quantized tensor share its parameters (and a Q/DQ pair). A layer whose input or output has no
+ * range (a graph output: the classifier's logits), or that only the ref int8 kernel would run (a
+ * depthwise conv today), stays float, on its dequantized int8 weight.
+ *
+ * Preconditions: weights quantized (quantize-weights), shapes static. Postconditions: QDQ pairs
+ * around the int8 layers, which fuse-qdq rewrites into QLinearConv/QLinearMatMul.
+ */
+export const quantizeActivations: Pass = {
+  name: 'quantize-activations',
+  summary: 'write int8 layers in QDQ form with per-tensor activation scales from calibration (--quantize int8)',
+  run(graph: Graph, ctx: PassContext): Graph {
+    const calib = ctx.settings.calib;
+    if (ctx.settings.quantize !== 'int8' || !calib) return graph;
+    const readers = new Map<string, number>();
+    for (const n of graph.nodes) for (const x of n.inputs) readers.set(x, (readers.get(x) ?? 0) + 1);
+    const registry = ctx.registry ?? defaultRegistry();
+    const layers = graph.nodes.filter((n) => int8Layer(n, graph, readers, registry));
+    if (layers.length === 0) return graph;
+    const ranges = activationRanges(graph, calib, new Set(layers.flatMap((n) => [n.inputs[0]!, n.outputs[0]!])));
+    const producers = new Map<string, Node>();
+    for (const n of graph.nodes) for (const o of n.outputs) producers.set(o, n);
+    const b = new Builder(graph, ranges, producers);
+    let count = 0;
+    for (const n of graph.nodes) {
+      const xp = layers.includes(n) && !graph.outputs.includes(n.outputs[0]!) ? b.paramsOf(n.inputs[0]!) : undefined;
+      const yp = xp ? b.paramsOf(n.outputs[0]!) : undefined;
+      if (xp && yp) { quantizeLayer(n, b, xp, yp); count++; } else if (!b.movement(n)) b.nodes.push(n);
+    }
+    if (count === 0) return graph;
+    ctx.log({ pass: 'quantize-activations', message: `${count} layers int8 (activations per tensor from ${calib.samples.length} calibration samples, min/max)` });
+    return makeGraph({ ...graph, nodes: b.nodes, values: b.values.values() });
+  },
+};

@@ -1,0 +1,52 @@
+// quantize-activations (--quantize int8) on a small pointwise → depthwise → pointwise network:
+// which layers turn int8 (a conv only the ref int8 kernel would run and the layer writing the
+// graph output stay float), and onnxruntime (graph optimizations on) runs the emitted model to
+// spc's outputs.
+
+import { strict as assert } from 'node:assert';
+import * as ort from 'onnxruntime-node';
+import { compileBytes } from '../../../compiler/compile.js';
+import type { CalibrationSet } from '../../../compiler/calibrate/data.js';
+import { emitOnnx } from '../../../compiler/emit/onnx.js';
+import { loadModel } from '../../../runtime/index.js';
+import { assertClose } from '../../helpers/compare.js';
+import type { NodeSpec } from '../../helpers/onnx-build.js';
+import { model, t, values } from '../../helpers/onnx-build.js';
+
+const inits = {
+  w1: t('float32', [8, 4, 1, 1], values(32, -1, 1, 1, false)), b1: t('float32', [8], values(8, -0.1, 0.1, 2, false)),
+  w2: t('float32', [8, 1, 3, 3], values(72, -1, 1, 3, false)),
+  w3: t('float32', [4, 8, 1, 1], values(32, -1, 1, 4, false)),
+};
+const nodes: NodeSpec[] = [
+  { op: 'Conv', name: 'pw1', inputs: ['x', 'w1', 'b1'], outputs: ['c1'] },
+  { op: 'Relu', name: 'r1', inputs: ['c1'], outputs: ['a1'] },
+  { op: 'Conv', name: 'dw', inputs: ['a1', 'w2'], outputs: ['c2'], attrs: { group: 8, pads: [1, 1, 1, 1] } },
+  { op: 'Relu', name: 'r2', inputs: ['c2'], outputs: ['a2'] },
+  { op: 'Conv', name: 'pw2', inputs: ['a2', 'w3'], outputs: ['y'] },
+];
+const shape = [1, 4, 6, 6];
+const sample = (seed: number) => ({ x: { dtype: 'float32' as const, shape, data: Float32Array.from(values(144, -2, 2, seed, false)) } });
+const calib: CalibrationSet = { samples: [10, 11, 12, 13, 14, 15, 16, 17].map(sample), source: 'synthetic' };
+
+describe('quantize-activations: which layers run int8', function () {
+  this.timeout(120_000);
+
+  it('the pointwise conv runs QLinearConv; the depthwise conv (ref int8 kernel only) and the conv writing the graph output stay float; onnxruntime agrees', async () => {
+    const bytes = model(nodes, { x: t('float32', shape, new Array(144).fill(0)) }, { y: 'float32' }, inits, 13);
+    const r = compileBytes(bytes, { name: 'pdp', quantize: 'int8', calib, verify: true });
+    const ops = Object.fromEntries(r.graph.nodes.filter((n) => ['pw1', 'dw', 'pw2'].includes(n.name)).map((n) => [n.name, n.op]));
+    assert.deepEqual(ops, { pw1: 'QLinearConv', dw: 'Conv', pw2: 'Conv' });
+    const x = sample(99).x;
+    const m = await loadModel(r.artifact);
+    const got = (await m.run({ x: { data: x.data, shape } }))['y']!.data as Float32Array;
+    m.dispose();
+    const session = await ort.InferenceSession.create(emitOnnx(r.graph), { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    try {
+      const want = (await session.run({ x: new ort.Tensor('float32', x.data, shape) }))['y']!.data as Float32Array;
+      assertClose(got, want, 1e-4, 1e-4, 'pointwise-depthwise-pointwise int8');
+    } finally {
+      await session.release();
+    }
+  });
+});
