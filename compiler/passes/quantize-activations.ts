@@ -9,7 +9,8 @@ import { nodeWeightAxes } from '../ir/weight-matrix.js';
 import { roundHalfEven } from '../../runtime/quant/stored.js';
 import type { Range } from '../calibrate/ranges.js';
 import { activationRanges } from '../calibrate/ranges.js';
-import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
+import type { Kernel, KernelRegistry } from '../../runtime/kernels/kernel.js';
+import type { Target } from '../analysis/kernel-choice.js';
 import { defaultRegistry } from '../../runtime/kernels/index.js';
 import { DATA_MOVEMENT } from './fuse-qdq.js';
 import type { Pass, PassContext } from './pass.js';
@@ -29,12 +30,14 @@ export function activationParams(r: Range): { scale: number; zero: number } {
 }
 
 /**
- * Whether an int8 kernel other than the reference one runs Conv `n` as a QLinearConv (a grouped or
- * depthwise conv may have only the ref kernel, far slower than the float one: it stays float until
- * one exists). Gemm and MatMul always have one.
+ * Whether an int8 kernel other than the reference one, on an allowed target (`--targets`), runs
+ * `n` as a QLinearConv (a Conv, or a Gemm written as a 1×1 Conv) or a QLinearMatMul: a layer only
+ * the ref kernel would run, far slower than the float one, stays float until one exists.
  */
-function fastInt8Conv(n: Node, g: Graph, registry: KernelRegistry): boolean {
-  if (n.op !== 'Conv') return true;
+function fastInt8Conv(n: Node, g: Graph, registry: KernelRegistry, targets: readonly Target[]): boolean {
+  const fast = (k: Kernel): boolean => k.target !== 'ref' && targets.includes(k.target);
+  if (n.op === 'MatMul') return [...registry.values()].some((k) => k.op === 'QLinearMatMul' && fast(k));
+  if (n.op !== 'Conv') return [...registry.values()].some((k) => k.op === 'QLinearConv' && fast(k));
   const shape = (name: string) => g.values.get(name)?.constant?.shape ?? g.values.get(name)!.shape as number[];
   const w = shape(n.inputs[1]!), scalar = { dtype: 'float32', shape: [] as number[] }, zero = { dtype: 'int8', shape: [] as number[] };
   const shapes = {
@@ -43,12 +46,12 @@ function fastInt8Conv(n: Node, g: Graph, registry: KernelRegistry): boolean {
     outputs: [{ dtype: 'int8', shape: shape(n.outputs[0]!) }],
     attrs: kernelAttrs(n),
   };
-  for (const k of registry.values()) if (k.op === 'QLinearConv' && k.target !== 'ref' && (!k.supports || k.supports(shapes))) return true;
+  for (const k of registry.values()) if (k.op === 'QLinearConv' && fast(k) && (!k.supports || k.supports(shapes))) return true;
   return false;
 }
 
 /** A layer the int8 kernels can run: its weight on the int8 grid along its output axis, read by it alone, static float32 activations. */
-function int8Layer(n: Node, g: Graph, readers: ReadonlyMap<string, number>, registry: KernelRegistry): boolean {
+function int8Layer(n: Node, g: Graph, readers: ReadonlyMap<string, number>, registry: KernelRegistry, targets: readonly Target[]): boolean {
   if (n.op !== 'Conv' && n.op !== 'Gemm' && n.op !== 'MatMul') return false;
   const w = g.values.get(n.inputs[1] ?? '');
   const x = g.values.get(n.inputs[0] ?? ''), y = g.values.get(n.outputs[0] ?? '');
@@ -59,7 +62,7 @@ function int8Layer(n: Node, g: Graph, readers: ReadonlyMap<string, number>, regi
     const c = n.inputs[2] ? g.values.get(n.inputs[2])?.constant : undefined;
     if (n.inputs[2] && (!c || !(c.data instanceof Float32Array) || c.data.length !== y.shape[1])) return false;
   }
-  return (n.op !== 'MatMul' || w.constant.shape.length === 2) && fastInt8Conv(n, g, registry);
+  return (n.op !== 'MatMul' || w.constant.shape.length === 2) && fastInt8Conv(n, g, registry, targets);
 }
 
 /** The int8 codes of a weight on its grid (exact: each element is its code times its channel's scale), laid out as `shape` reads them. */
@@ -225,7 +228,7 @@ export const quantizeActivations: Pass = {
     const readers = new Map<string, number>();
     for (const n of graph.nodes) for (const x of n.inputs) readers.set(x, (readers.get(x) ?? 0) + 1);
     const registry = ctx.registry ?? defaultRegistry();
-    const layers = graph.nodes.filter((n) => int8Layer(n, graph, readers, registry));
+    const layers = graph.nodes.filter((n) => int8Layer(n, graph, readers, registry, ctx.settings.targets));
     if (layers.length === 0) return graph;
     const ranges = activationRanges(graph, calib, new Set(layers.flatMap((n) => [n.inputs[0]!, n.outputs[0]!])));
     const producers = new Map<string, Node>();

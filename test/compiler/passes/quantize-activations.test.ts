@@ -1,6 +1,6 @@
 // quantize-activations (--quantize int8) on a small pointwise → depthwise → pointwise network:
-// which layers turn int8 (a conv only the ref int8 kernel would run and the layer writing the
-// graph output stay float), and onnxruntime (graph optimizations on) runs the emitted model to
+// which layers turn int8 (a conv only the ref int8 kernel would run, and the layer writing the
+// graph output, stay float), and onnxruntime (graph optimizations on) runs the emitted model to
 // spc's outputs.
 
 import { strict as assert } from 'node:assert';
@@ -32,11 +32,11 @@ const calib: CalibrationSet = { samples: [10, 11, 12, 13, 14, 15, 16, 17].map(sa
 describe('quantize-activations: which layers run int8', function () {
   this.timeout(120_000);
 
-  it('the pointwise conv runs QLinearConv; the depthwise conv (ref int8 kernel only) and the conv writing the graph output stay float; onnxruntime agrees', async () => {
+  it('the pointwise and depthwise convs run QLinearConv (wasmsimd int8 kernels for both); the conv writing the graph output stays float; onnxruntime agrees', async () => {
     const bytes = model(nodes, { x: t('float32', shape, new Array(144).fill(0)) }, { y: 'float32' }, inits, 13);
     const r = compileBytes(bytes, { name: 'pdp', quantize: 'int8', calib, verify: true });
     const ops = Object.fromEntries(r.graph.nodes.filter((n) => ['pw1', 'dw', 'pw2'].includes(n.name)).map((n) => [n.name, n.op]));
-    assert.deepEqual(ops, { pw1: 'QLinearConv', dw: 'Conv', pw2: 'Conv' });
+    assert.deepEqual(ops, { pw1: 'QLinearConv', dw: 'QLinearConv', pw2: 'Conv' });
     const x = sample(99).x;
     const m = await loadModel(r.artifact);
     const got = (await m.run({ x: { data: x.data, shape } }))['y']!.data as Float32Array;
@@ -48,5 +48,12 @@ describe('quantize-activations: which layers run int8', function () {
     } finally {
       await session.release();
     }
+  });
+
+  it('a conv only the ref int8 kernel would run stays float: with --targets js,ref every conv does', () => {
+    const bytes = model(nodes, { x: t('float32', shape, new Array(144).fill(0)) }, { y: 'float32' }, inits, 13);
+    const r = compileBytes(bytes, { name: 'pdp', quantize: 'int8', calib, targets: ['js', 'ref'] });
+    const ops = Object.fromEntries(r.graph.nodes.filter((n) => ['pw1', 'dw', 'pw2'].includes(n.name)).map((n) => [n.name, n.op]));
+    assert.deepEqual(ops, { pw1: 'Conv', dw: 'Conv', pw2: 'Conv' });
   });
 });
