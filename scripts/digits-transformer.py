@@ -10,8 +10,8 @@
 # text: no Debian or npm package on this machine ships a labelled text set small enough to train on
 # CPU in minutes (there is no /usr/share/dict, and python3 has no bundled data sets), while digits is
 # real, labelled, already split, and its .npy files are what `spc eval --data/--labels` and
-# `--calib` read. Their [S, 1, 8, 8] layout is S samples of the model's [1, 8, 8] input, so the
-# corpus files are used as they are and nothing is copied into the repository.
+# `--calib` read. The model's input is one image as digits_cnn takes it, [1, 1, 8, 8] (split into
+# row tokens inside), so the corpus files are used as they are and nothing is copied into the repository.
 #
 # Model: a pre-LN GELU encoder as browsers run them (Linear token embedding + learned positions →
 # 2 × nn.TransformerEncoderLayer(d 64, 4 heads, ff 128, norm_first, GELU) → LayerNorm → mean over
