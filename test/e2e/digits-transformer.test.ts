@@ -13,8 +13,13 @@ import { DIGITS_DIR, REPO_ROOT } from '../helpers/corpus.js';
 import { argmaxRows } from '../helpers/compare.js';
 
 const MODEL = join(REPO_ROOT, 'samples', 'digits', 'digits_transformer.onnx');
-/** 2:4 sparsegpt may cost at most 1 point (5 of the 500 test images) against the dense model in onnxruntime. */
-const BOUND = 0.01;
+/**
+ * 2:4 sparsegpt may cost at most 1.5 points (7 of the 500 test images) against the dense model in
+ * onnxruntime. Measured: 2 images (97.6% against 98.0%); magnitude and wanda at 2:4 lose 17 and 20
+ * (docs/accuracy.md), so the bound tells sparsegpt's refit from plain masking with room for a
+ * kernel change to flip a borderline image or two.
+ */
+const BOUND = 0.015;
 
 describe('e2e: trained digits transformer at 2:4 sparsegpt', function () {
   this.timeout(300_000);
@@ -42,6 +47,6 @@ describe('e2e: trained digits transformer at 2:4 sparsegpt', function () {
     }
     assert.ok(denseCorrect >= 485, `the trained model classifies ${denseCorrect} of 500 in onnxruntime (trained to 98%)`);
     const pruned24 = await evaluateArtifact(r.artifact, data, y);
-    assert.ok(pruned24.correct! >= denseCorrect - BOUND * 500, `2:4 sparsegpt ${pruned24.correct} of 500 against dense ${denseCorrect} of 500 (onnxruntime)`);
+    assert.ok(pruned24.correct! >= denseCorrect - Math.floor(BOUND * 500), `2:4 sparsegpt ${pruned24.correct} of 500 against dense ${denseCorrect} of 500 (onnxruntime)`);
   });
 });
