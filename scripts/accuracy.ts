@@ -7,13 +7,13 @@
 // training images that are not calibration images. `--skip-corpus` runs the digits sections alone
 // (the corpus one takes minutes: sparsegpt on resnet10_w32); `--permute-cv` adds the network-level
 // held-out check of --permute per calibrated cell (8 more compiles each; minutes). `--real` runs
-// the real-model section alone (scripts/accuracy/real.ts; `--real=wakeword,vad,mlsd` some of it).
+// the real-model section alone (scripts/accuracy/real.ts; `--real=wakeword,vad,mlsd` some of it);
+// `--transformer` the trained digits transformer's section alone (scripts/accuracy/transformer.ts),
+// which every plain run also writes.
 
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { compileFile } from '../compiler/compile.js';
 import type { CompileOptions, CompileResult } from '../compiler/compile.js';
-import { emitOnnx } from '../compiler/emit/onnx.js';
 import { summarizeArtifact } from '../compiler/emit/layer-table.js';
 import { readSamples } from '../compiler/calibrate/data.js';
 import type { CalibrationSet, SampleTensor } from '../compiler/calibrate/data.js';
@@ -25,17 +25,11 @@ import { ROOT } from './bench/corpus.js';
 import { writeSection } from './bench/doc.js';
 import { pct } from '../compiler/format.js';
 import { realSection, realTasks } from './accuracy/real.js';
+import { CALIB, DIGITS, TEST_X, TEST_Y, TRAIN_X, TRAIN_Y, score } from './accuracy/digits-score.js';
+import { transformerSection } from './accuracy/transformer.js';
 
-const DIGITS = join(ROOT, '..', 'shared', 'corpus', 'digits');
 const DOC = join(ROOT, 'docs', 'accuracy.md');
 const MODELS = ['digits_mlp', 'digits_cnn'] as const;
-/** Calibration data: never the test set. */
-const CALIB = join(DIGITS, 'digits-calib-x.npy');
-const TEST_X = join(DIGITS, 'digits-test-x.npy');
-const TEST_Y = join(DIGITS, 'digits-test-y.npy');
-/** The training split: its images not in the calibration set are a second held-out set (never used by the compiles). */
-const TRAIN_X = join(DIGITS, 'digits-train-x.npy');
-const TRAIN_Y = join(DIGITS, 'digits-train-y.npy');
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'models');
 /** Random-weight corpus models for issue 5's acceptance 4. */
 const CORPUS_MODELS = ['resnet10_w32', 'mobilenet_v2_w050'] as const;
@@ -90,23 +84,6 @@ function timedCompile(model: string, opts: CompileOptions): { result: CompileRes
   const result = compileFile(join(DIGITS, `${model}.onnx`), opts);
   const t = process.cpuUsage(t0);
   return { result, cpuMs: (t.user + t.system) / 1000 };
-}
-
-/** Test accuracy as `spc eval` computes it, and the same from onnxruntime on the emitted ONNX (they must agree). */
-async function score(model: string, result: CompileResult, dense: Uint8Array, label: string): Promise<{ top1: number; agreement: number; correct: number }> {
-  const data = readSamples(TEST_X, artifactInputGraph(result.artifact), { flag: '--data' });
-  const y = readLabels(TEST_Y);
-  const r = await evaluateArtifact(result.artifact, data, y, dense);
-  const session = await ort.InferenceSession.create(emitOnnx(result.graph), { intraOpNumThreads: 1 });
-  let ortCorrect = 0;
-  for (let s = 0; s < data.samples.length; s++) {
-    const t = Object.values(data.samples[s]!)[0]!;
-    const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', t.data as Float32Array, [...t.shape]) });
-    if (argmax(out[session.outputNames[0]!]!.data as Float32Array) === y[s]) ortCorrect++;
-  }
-  await session.release();
-  if (ortCorrect !== r.correct) throw new Error(`${model} ${label}: spc ${r.correct}/500 disagrees with onnxruntime ${ortCorrect}/500`);
-  return { top1: r.top1!, agreement: r.agreement!, correct: r.correct! };
 }
 
 /** Each N:M layer's kept fraction of |w| under its N:M mask, identity order → chosen permutation (the compile report's keptBefore/keptAfter). */
@@ -258,6 +235,11 @@ async function networkCv(model: string, p: { readonly name: string; readonly opt
 
 async function main(): Promise<void> {
   if (realTasks(process.argv).length > 0) return realSection(realTasks(process.argv));
+  if (process.argv.includes('--transformer')) {
+    await transformerSection();
+    log('wrote docs/accuracy.md');
+    return;
+  }
   if (process.argv.includes('--only-corpus')) {
     await corpusSection();
     log('wrote docs/accuracy.md');
@@ -399,6 +381,7 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...alloc,
   ].join('\n'), DOC);
+  await transformerSection();
   if (!process.argv.includes('--skip-corpus')) await corpusSection();
   log('wrote docs/accuracy.md');
 }

@@ -6,6 +6,7 @@
 // Magnitude pruning; `--sparsegpt` prunes the digits models by sparsegpt. Prints markdown; docs/coverage.md quotes it.
 
 import { join } from 'node:path';
+import { SpcError } from '../compiler/errors.js';
 import { compileFile } from '../compiler/compile.js';
 import type { CompileOptions, CompileResult } from '../compiler/compile.js';
 import { readSamples } from '../compiler/calibrate/data.js';
@@ -15,7 +16,7 @@ import { readLabels } from '../compiler/eval/labels.js';
 import { randomData } from '../compiler/tune/layers.js';
 import { loadModel } from '../runtime/index.js';
 import type { Feed } from '../runtime/index.js';
-import { ROOT, corpusEntry, inputShapes, modelFile, readNpy } from './bench/corpus.js';
+import { CORPUS_REAL, ROOT, corpusEntries, corpusEntry, inputShapes, modelFile, readNpy } from './bench/corpus.js';
 
 const DIGITS = join(ROOT, '..', 'shared', 'corpus', 'digits');
 
@@ -36,11 +37,36 @@ const PATTERNS: { name: string; opts: CompileOptions }[] = [
 type Kind = 'digits' | 'random' | 'real';
 interface Model { readonly name: string; readonly kind: Kind; readonly file: string; readonly shapes?: Record<string, readonly number[]> }
 
-const models = (names: readonly string[]): Model[] => names.map((name) => {
-  if (name.startsWith('digits_')) return { name, kind: 'digits', file: join(DIGITS, `${name}.onnx`) };
-  const e = corpusEntry(name);
-  return { name, kind: e.dir.endsWith('real') ? 'real' : 'random', file: modelFile(e), shapes: inputShapes(e) };
-});
+/** The digits models this script scores (the corpus's digits folder; nothing else there is a classifier it can label). */
+const DIGITS_MODELS = ['digits_cnn', 'digits_mlp'] as const;
+const DEFAULT_MODELS = ['digits_cnn', 'digits_mlp', 'resnet10_w32', 'mobilenet_v2_w050', 'squeezenet1_1', 'mobilenet_v3_small_w075', 'oww_hey_mycroft', 'oww_weather', 'oww_namaste_deepa', 'mlsd_large320'];
+const OPTIONS = ['--sparsegpt'] as const;
+
+/** A bad command line: main prints its message alone (no stack) and exits 1. */
+class UsageError extends Error {}
+
+/**
+ * The models and options named on the command line, every one checked before any compile starts,
+ * so a typo fails at once with the argument it is about instead of as a stack trace minutes in.
+ */
+function parseArgs(argv: readonly string[]): { models: Model[]; sparsegpt: boolean } {
+  const models: Model[] = [];
+  argv.forEach((arg, i) => {
+    const where = `argument ${i + 1} '${arg}'`;
+    if (arg.startsWith('-')) {
+      if (!(OPTIONS as readonly string[]).includes(arg)) throw new UsageError(`${where}: unknown option (known: ${OPTIONS.join(', ')})`);
+      return;
+    }
+    if ((DIGITS_MODELS as readonly string[]).includes(arg)) {
+      models.push({ name: arg, kind: 'digits', file: join(DIGITS, `${arg}.onnx`) });
+      return;
+    }
+    const e = corpusEntries().find((x) => x.name === arg);
+    if (!e) throw new UsageError(`${where}: unknown model; known: ${[...DIGITS_MODELS, ...corpusEntries().map((x) => x.name)].join(', ')}`);
+    models.push({ name: arg, kind: e.dir === CORPUS_REAL ? 'real' : 'random', file: modelFile(e), shapes: inputShapes(e) });
+  });
+  return { models, sparsegpt: argv.includes('--sparsegpt') };
+}
 
 /** The quality figure of one compile against the dense one (higher is better unless named KL). */
 type Score = string;
@@ -121,12 +147,10 @@ function ruleLayers(model: Model, base: CompileOptions): Map<string, { nodes: st
   return out;
 }
 
-/** `--sparsegpt`: digits models pruned by sparsegpt on digits-calib-x.npy (the others have no calibration set here). */
-const SPARSEGPT = process.argv.includes('--sparsegpt');
-
-async function measure(model: Model): Promise<Row[]> {
+/** With `sparsegpt` (`--sparsegpt`), digits models are pruned by sparsegpt on digits-calib-x.npy (the others have no calibration set here). */
+async function measure(model: Model, sparsegpt: boolean): Promise<Row[]> {
   const base: CompileOptions = { ...(model.shapes ? { inputShapes: model.shapes } : {}) };
-  const method: CompileOptions = SPARSEGPT && model.kind === 'digits' ? { method: 'sparsegpt', calib: join(DIGITS, 'digits-calib-x.npy') } : {};
+  const method: CompileOptions = sparsegpt && model.kind === 'digits' ? { method: 'sparsegpt', calib: join(DIGITS, 'digits-calib-x.npy') } : {};
   const denseResult = compileFile(model.file, base);
   const dense = denseResult.artifact;
   const denseMs = denseResult.estimate.denseNs / 1e6;
@@ -171,17 +195,22 @@ async function measure(model: Model): Promise<Row[]> {
   return rows;
 }
 
-async function main(): Promise<void> {
-  const names = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-  const list = models(names.length > 0 ? names : ['digits_cnn', 'digits_mlp', 'resnet10_w32', 'mobilenet_v2_w050', 'squeezenet1_1', 'mobilenet_v3_small_w075', 'oww_hey_mycroft', 'oww_weather', 'oww_namaste_deepa', 'mlsd_large320']);
+async function main(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const list = args.models.length > 0 ? args.models : parseArgs(DEFAULT_MODELS).models;
   const line = (c: readonly string[]): string => `| ${c.join(' | ')} |`;
   const head = ['model', 'pattern', 'rule relaxed', 'layers (share of weights)', 'quality', 'size × dense (packed)', 'est. speed × dense (best kernel)', 'est. speed × dense (all packed)'];
   process.stdout.write(`${line(head)}\n${line(head.map(() => '---'))}\n`);
   for (const m of list) {
-    for (const r of await measure(m)) {
+    for (const r of await measure(m, args.sparsegpt)) {
       process.stdout.write(`${line([r.model, r.pattern, r.rule, r.layers, r.score, `${r.size.toFixed(3)}×`, `${r.speed.toFixed(2)}×`, `${r.packedSpeed.toFixed(2)}×`])}\n`);
     }
   }
 }
 
-await main();
+main(process.argv.slice(2)).catch((e: unknown) => {
+  // A usage error or a model that will not load (SpcError) is the user's to fix: its message alone.
+  const known = e instanceof UsageError || e instanceof SpcError;
+  process.stderr.write(`coverage: ${known ? (e as Error).message : e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});

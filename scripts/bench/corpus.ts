@@ -28,8 +28,11 @@ function readIndex(dir: string): CorpusEntry[] {
   return (JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as Omit<CorpusEntry, 'dir'>[]).map((e) => ({ ...e, dir }));
 }
 
+/** Every entry of both corpus indexes (random-weight models, then the real ones). */
+export const corpusEntries = (): CorpusEntry[] => [...readIndex(CORPUS_MODELS), ...readIndex(CORPUS_REAL)];
+
 export function corpusEntry(model: string): CorpusEntry {
-  const index = [...readIndex(CORPUS_MODELS), ...readIndex(CORPUS_REAL)];
+  const index = corpusEntries();
   const e = index.find((x) => x.name === model);
   if (!e) throw new Error(`model '${model}' is in neither ${CORPUS_MODELS} nor ${CORPUS_REAL} (have ${index.map((x) => x.name).join(', ')})`);
   return e;
