@@ -461,6 +461,32 @@ describe('wasmsimd kernel preconditions', function () {
     assert.equal(conv.supports!(dwShapes(4, [4, 2, 3, 3], { group: 2, pads: [1, 1, 1, 1] }, [1, 4, 5, 5])), false);
   });
 
+  it('f32-matmul-4x8 on packed panels: a B marked constant (a weight) is packed once at prepare, a computed B at every run', async function () {
+    if (!simd) this.skip();
+    const mm = WASMSIMD_KERNELS.find((k) => k.id === 'f32-matmul-4x8-wasmsimd')!;
+    const ref = ALL_KERNELS.find((k) => k.op === 'MatMul' && k.target === 'ref' && k.epilogue === '' && (k.format ?? 'dense') === 'dense')!;
+    // B of [515×513] floats (> 1 MiB) with 9 rows of A: the panel path (the 'packed panels' case above).
+    const [r, k, n] = [9, 515, 513];
+    const next = rng(77);
+    const a = Float32Array.from({ length: r * k }, next), b = Float32Array.from({ length: k * n }, next);
+    const want = new Float32Array(r * n);
+    ref.prepare({ node: 'ref', inputs: [plain([r, k], a), plain([k, n], b)], outputs: [plain([r, n], want)], attrs: {} })();
+    const shapes = { inputs: [{ dtype: 'float32', shape: [r, k] }, { dtype: 'float32', shape: [k, n] }], outputs: [{ dtype: 'float32', shape: [r, n] }], attrs: {} };
+    for (const constant of [true, false]) {
+      const space = (await createWasmSpace((r * k + k * n + r * n) * 4 + 64, mm.scratchBytes!(shapes) + 64))!;
+      const bv = wasmView(space, [k, n], b), y = wasmView(space, [r, n], new Float32Array(r * n).fill(Number.NaN));
+      const run = mm.prepare({ node: 'mm', inputs: [wasmView(space, [r, k], a), bv], outputs: [y], attrs: {}, ...(constant ? { constants: [false, true] } : {}), wasm: space });
+      // B overwritten after prepare: a weight's packing stays (the product of the B prepared on); a computed B is read again (Y = 0).
+      (bv.data as Float32Array).fill(0);
+      withoutAllocation(run);
+      const yd = y.data as Float32Array;
+      for (let i = 0; i < want.length; i++) {
+        const e = constant ? want[i]! : 0;
+        if (!(Math.abs(yd[i]! - e) <= 1e-4 * Math.abs(e) + 1e-5)) assert.fail(`B ${constant ? 'constant' : 'computed'}: output[${i}] = ${yd[i]}, want ${e}`);
+      }
+    }
+  });
+
   it('f32-maxpool-1x4 skips NaN taps like the ref kernel (a window of NaN and padding only gives −∞)', async function () {
     if (!simd) this.skip();
     const pool = WASMSIMD_KERNELS.find((k) => k.op === 'MaxPool')!;
