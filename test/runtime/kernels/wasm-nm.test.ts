@@ -394,7 +394,7 @@ describe('convnm 24x1 preconditions', function () {
   });
 });
 
-describe('convnm 24x1 end to end', function () {
+describe('N:M wasmsimd kernels end to end', function () {
   this.timeout(300_000);
   interface ModelEntry { name: string; file: string; inputs: { name: string; npy: string }[]; outputs: { name: string; npy: string }[] }
   const entries = JSON.parse(readFileSync(join(MODELS_DIR, 'index.json'), 'utf8')) as ModelEntry[];
@@ -420,4 +420,23 @@ describe('convnm 24x1 end to end', function () {
       m.outputs.forEach((o, i) => assertClose(outs[0]![i]!, outs[1]![i]!, 1e-4, 1e-5, `${name} output '${o.name}', wasm vs js fallback`));
     });
   }
+  it('transformer_enc2 --pattern 2:4 (default options): its 6 pruned MatMuls on matmulnm 24x1 (none densified), wasm output within 1e-4·max + 1e-5 of the js fallback', async function () {
+    if (!simd) this.skip();
+    const m = entries.find((e) => e.name === 'transformer_enc2')!;
+    const { artifact } = compileFile(join(MODELS_DIR, m.file), { pattern: '2:4' });
+    const matmuls = parseArtifact(artifact).nodes.filter((n) => n.op === 'MatMul' && /linear|self_attn\/MatMul$/.test(n.name));
+    assert.deepEqual(matmuls.map((n) => n.kernel), new Array<string>(6).fill('f32-matmulnm-24x1-wasmsimd'), matmuls.map((n) => `${n.name}: ${n.kernel}`).join(', '));
+    const feeds = Object.fromEntries(m.inputs.map((i) => {
+      const a = readNpy(join(MODELS_DIR, i.npy));
+      return [i.name, { data: a.data, shape: a.shape }];
+    }));
+    const outs: TypedArray[][] = [];
+    for (const wasm of [true, false]) {
+      const model = await loadModel(artifact, { wasm });
+      const out = await model.run(feeds);
+      outs.push(m.outputs.map((o) => out[o.name]!.data));
+      model.dispose();
+    }
+    m.outputs.forEach((o, i) => assertClose(outs[0]![i]!, outs[1]![i]!, 1e-4, 1e-5, `transformer_enc2 output '${o.name}', wasm vs js fallback`));
+  });
 });
