@@ -57,13 +57,13 @@ function batchedDims(node: NodeShapes): { t: number; r: number; k: number; n: nu
  */
 const PANEL_MIN_BYTES = 1 << 20;
 const PANEL_MIN_ROWS = 8;
-const usesPanels = (d: { r: number; k: number; n: number }): boolean => d.r >= PANEL_MIN_ROWS && d.k * d.n * 4 >= PANEL_MIN_BYTES;
+export const usesPanels = (d: { r: number; k: number; n: number }): boolean => d.r >= PANEL_MIN_ROWS && d.k * d.n * 4 >= PANEL_MIN_BYTES;
 
-type GemmPanels = (a: number, bp: number, y: number, m: number, k: number, n: number, lo: number, hi: number) => void;
-type PackPanels8 = (b: number, bp: number, k: number, n: number) => void;
+export type GemmPanels = (a: number, bp: number, y: number, m: number, k: number, n: number, lo: number, hi: number) => void;
+export type PackPanels8 = (b: number, bp: number, k: number, n: number) => void;
 
 /** Bytes of B packed in 8-column panels (asm/panel.as packPanels8). */
-const panelBytes = (k: number, n: number): number => f32Bytes(Math.ceil(n / 8) * 8 * k);
+export const panelBytes = (k: number, n: number): number => f32Bytes(Math.ceil(n / 8) * 8 * k);
 
 function matmulWasm(epilogue: Kernel['epilogue']): Kernel {
   return wasmKernel({

@@ -487,6 +487,37 @@ describe('wasmsimd kernel preconditions', function () {
     }
   });
 
+  it('f32-gemm-4x8 with transB: a B marked constant (a weight) is laid out as Bᵀ once at prepare (panels when large); same values as the per-run form, within 1e-4 of ref', async function () {
+    if (!simd) this.skip();
+    const ref = ALL_KERNELS.find((k) => k.op === 'Gemm' && k.target === 'ref' && (k.format ?? 'dense') === 'dense' && k.epilogue === 'relu')!;
+    const gemm = WASMSIMD_KERNELS.find((k) => k.id === 'f32-gemm-relu-4x8-wasmsimd')!;
+    // [m, k, n, C]: 9 rows (two 4-row tiles + 1), N = 13 (an 8-column tile + 5); B of 1 MiB or more (panels), C as a bias and as [m, n]
+    for (const [m, k, n, cShape, alpha] of [[9, 37, 13, [13], 1], [2, 12, 8, undefined, 1], [9, 515, 513, [513], 1], [5, 600, 450, [5, 450], 0.5]] as const) {
+      const next = rng(m * 1000 + n);
+      const a = Float32Array.from({ length: m * k }, next), b = Float32Array.from({ length: n * k }, next);
+      const cd = cShape ? Float32Array.from({ length: sizeOf(cShape) }, next) : undefined;
+      const attrs = { transB: 1, alpha, beta: 1, ...epilogueAttrs(gemm) };
+      const inputs = (f: (s: readonly number[], d: Float32Array) => TensorView) => [f([m, k], a), f([n, k], b), ...(cd ? [f(cShape!, cd)] : [])];
+      const want = new Float32Array(m * n);
+      ref.prepare({ node: 'ref', inputs: inputs(plain), outputs: [plain([m, n], want)], attrs })();
+      const shapes = { inputs: inputs(plain).map((v) => ({ dtype: v.dtype, shape: v.shape })), outputs: [{ dtype: 'float32', shape: [m, n] }], attrs };
+      const got: Float32Array[] = [];
+      for (const constant of [true, false]) {
+        const space = (await createWasmSpace((m * k + n * k + m * n + (cd?.length ?? 0)) * 4 + 256, gemm.scratchBytes!(shapes) + 64))!;
+        const free = space.alloc(0);
+        new Float32Array(space.memory.buffer, free, (space.memory.buffer.byteLength - free) / 4).fill(Number.NaN);
+        const y = wasmView(space, [m, n], new Float32Array(m * n));
+        const run = gemm.prepare({ node: 'g', inputs: inputs((s, d) => wasmView(space, s, d)), outputs: [y], attrs, ...(constant ? { constants: [false, true, true] } : {}), wasm: space });
+        withoutAllocation(run);
+        got.push(y.data as Float32Array);
+      }
+      for (let i = 0; i < want.length; i++) {
+        if (!(Math.abs(got[0]![i]! - want[i]!) <= 1e-4 * Math.abs(want[i]!) + 1e-5)) assert.fail(`[${m}×${k}]·[${n}×${k}]ᵀ, B constant: output[${i}] = ${got[0]![i]}, ref ${want[i]}`);
+        if (!Object.is(got[0]![i], got[1]![i])) assert.fail(`[${m}×${k}]·[${n}×${k}]ᵀ: output[${i}] = ${got[0]![i]} with B constant, ${got[1]![i]} computed`);
+      }
+    }
+  });
+
   it('f32-maxpool-1x4 skips NaN taps like the ref kernel (a window of NaN and padding only gives −∞)', async function () {
     if (!simd) this.skip();
     const pool = WASMSIMD_KERNELS.find((k) => k.op === 'MaxPool')!;
