@@ -171,11 +171,12 @@ function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpac
     return view;
   });
   const expanded: ExpansionStats = { weights: expandAs.size, bytes: expandedBytes, ...(clock ? { ms: expandMs } : {}) };
+  const weights = a.tensors.map((t) => t.kind === 'weight');
   const warm = new Map<string, RunFn>();
   const steps = a.nodes.map((n, i) => {
     const kernel = kernels[i];
     const wasm = space && kernel.target === 'wasmsimd' ? space : undefined;
-    const step = prepareNode(n, kernel, views, wasm);
+    const step = prepareNode(n, kernel, views, weights, wasm);
     if (wasm && !warm.has(kernel.id)) warm.set(kernel.id, step);
     return step;
   });
@@ -228,16 +229,17 @@ function expandTensor(t: LoadedTensor, as: { readonly op: WeightOp; readonly tra
 }
 
 /** Prepares one node's kernel; a kernel refusing the node (KernelError, which names it) is a binding error, a RunError. */
-function prepareNode(n: LoadedNode, kernel: Kernel, views: readonly TensorView[], space: WasmSpace | undefined): RunFn {
+function prepareNode(n: LoadedNode, kernel: Kernel, views: readonly TensorView[], weights: readonly boolean[], space: WasmSpace | undefined): RunFn {
   try {
-    return prepareKernel(n, kernel, views, space);
+    return prepareKernel(n, kernel, views, weights, space);
   } catch (e) {
     if (e instanceof KernelError) throw new RunError(e.message);
     throw e;
   }
 }
 
-function prepareKernel(n: LoadedNode, kernel: Kernel, views: readonly TensorView[], space: WasmSpace | undefined): RunFn {
+/** `weights[t]`: tensor t is a weight, which the kernel may pack once (KernelContext.constants). */
+function prepareKernel(n: LoadedNode, kernel: Kernel, views: readonly TensorView[], weights: readonly boolean[], space: WasmSpace | undefined): RunFn {
   let outs = n.outputs;
   while (outs.length > 0 && outs[outs.length - 1] < 0) outs = outs.slice(0, -1);
   return kernel.prepare({
@@ -248,6 +250,7 @@ function prepareKernel(n: LoadedNode, kernel: Kernel, views: readonly TensorView
       return views[o];
     }),
     attrs: n.attrs,
+    constants: n.inputs.map((i) => i >= 0 && weights[i] === true),
     ...(space ? { wasm: space } : {}),
   });
 }

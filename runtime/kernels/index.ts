@@ -138,6 +138,7 @@ import { MATMUL_WASM_KERNELS } from './wasm/matmul.js';
 import { CONV_ROWBLOCK_WASM_KERNELS } from './wasm/conv-rowblock.js';
 import { GEMM_ROWBLOCK_WASM_KERNELS } from './wasm/gemm-rowblock.js';
 import { MATMUL_ROWBLOCK_WASM_KERNELS } from './wasm/matmul-rowblock.js';
+import { MATMUL_NM_WASM_KERNELS } from './wasm/matmul-nm.js';
 import { maxPoolWasm } from './wasm/maxpool.js';
 import { addWasm, reluWasm } from './wasm/eltwise.js';
 import { lstmRef } from './ref/lstm.js';
@@ -308,6 +309,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'wasm/conv-rowblock': { CONV_ROWBLOCK_WASM_KERNELS },
   'wasm/gemm-rowblock': { GEMM_ROWBLOCK_WASM_KERNELS },
   'wasm/matmul-rowblock': { MATMUL_ROWBLOCK_WASM_KERNELS },
+  'wasm/matmul-nm': { MATMUL_NM_WASM_KERNELS },
   'wasm/maxpool': { maxPoolWasm },
   'wasm/eltwise': { addWasm, reluWasm },
   'ref/lstm': { lstmRef },

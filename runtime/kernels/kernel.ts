@@ -18,6 +18,12 @@ export interface KernelContext {
   readonly outputs: readonly TensorView[];
   readonly attrs: Attrs;
   /**
+   * Per input, true when it is a weight (the artifact's tensor kind): its values are fixed for
+   * the model's lifetime, so prepare may pack it once. Absent or false: the input may change
+   * between runs (a graph input, a computed tensor) and a kernel reads it at every run.
+   */
+  readonly constants?: readonly boolean[];
+  /**
    * Present only when the artifact runs wasmsimd kernels and this runtime could instantiate
    * them: every view then lives in `wasm.memory` (see kernels/wasm/env.ts). Without it a
    * wasmsimd kernel prepares its js equivalent.

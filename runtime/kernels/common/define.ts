@@ -15,6 +15,11 @@ export class Checker {
 
   get attrs(): Attrs { return this.ctx.attrs; }
 
+  /** True when input `i` is a weight, fixed for the model's lifetime (KernelContext.constants). */
+  isConstant(i: number): boolean {
+    return this.ctx.constants?.[i] === true;
+  }
+
   fail(message: string): never {
     throw new KernelError(this.ctx.node, this.kernelId, message);
   }

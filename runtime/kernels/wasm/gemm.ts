@@ -4,6 +4,9 @@
 //   dense transB = 0:  Y[M][N]   = op(A)[M][K] · B[K][N]        W = op(A) (A transposed into scratch when transA), X = B
 //   dense transB = 1:  Yᵀ[N][M]  = B[N][K] · op(A)ᵀ[K][M]       W = B in place, X = op(A)ᵀ (scratch unless transA or M = 1);
 //                                                               M = 1: gemv1 (vectorized over K, one row of B at a time)
+//     B a weight, M > 1, no transA:  Y[M][N] = A · Bᵀ             Bᵀ laid out once at prepare (8-column panels when
+//                                                               large, as wasm/matmul.ts), then the transB = 0 product
+//                                                               on A in place: no per-run transposes of A and Yᵀ
 //   csr:               Yᵀ[N][M]  = Wcsr[N][K] · op(A)ᵀ[K][M]    spmm24x1; scratch = entries (value, col·M·4) | nnz[N] | X | Yᵀ
 //
 // Yᵀ goes to scratch and comes back transposed (M = 1 writes Y directly); alpha, C and the clamp
@@ -21,6 +24,8 @@ import type { Gemm4x8, Spmm24x1 } from './common.js';
 import { f32Bytes, stageCsr, stagedCsrBytes, gemmOutput, nodeShapesOf, pointer, scratchF32, transpose, wasmKernel } from './common.js';
 import { WASM_CSR } from './modules/csr.wasm.js';
 import { WASM_DENSE } from './modules/dense.wasm.js';
+import type { GemmPanels } from './matmul.js';
+import { panelBytes, usesPanels } from './matmul.js';
 
 const NEEDS = 'a float32 Gemm with 2-D A and B';
 
@@ -96,7 +101,9 @@ function gemmWasm(epilogue: Kernel['epilogue']): Kernel {
     scratchBytes(node) {
       const d = dims(node)!;
       if (!d.transB) return d.transA ? f32Bytes(d.m * d.k) : 0;
-      return (d.transA || d.m === 1 ? 0 : f32Bytes(d.k * d.m)) + (d.m === 1 ? 0 : f32Bytes(d.n * d.m));
+      const perRun = (d.transA || d.m === 1 ? 0 : f32Bytes(d.k * d.m)) + (d.m === 1 ? 0 : f32Bytes(d.n * d.m));
+      // Whether B is a weight is known only at prepare: room for either form.
+      return d.transA || d.m === 1 ? perRun : Math.max(perRun, bLaidOutBytes(d));
     },
     prepare(c, env): RunFn {
       const plan = planDense(c, epilogue);
@@ -121,6 +128,13 @@ function gemmWasm(epilogue: Kernel['epilogue']): Kernel {
           if (!inKernel) gemmOutput(d.m, d.n, yd, d.n, 1, yd, alpha, beta, cd, cRow, cCol, lo, hi);
         };
       }
+      if (d.m > 1 && !d.transA && c.isConstant(1)) {
+        const product = weightBProduct(env, d, b.data as Float32Array, pointer(c, env, a, 'input A'), pointer(c, env, y, 'output'), klo, khi);
+        return () => {
+          product();
+          if (!inKernel) gemmOutput(d.m, d.n, yd, d.n, 1, yd, alpha, beta, cd, cRow, cCol, lo, hi);
+        };
+      }
       const x = aTransposed(c, env, d, ad);
       const out = outputPass(c, env, d, inKernel, plan);
       if (d.m === 1) {
@@ -138,6 +152,34 @@ function gemmWasm(epilogue: Kernel['epilogue']): Kernel {
       };
     },
   });
+}
+
+/** Scratch of a weight B [N][K] laid out as Bᵀ [K][N] for A·Bᵀ: in 8-column panels when large, else row-major. */
+const bLaidOutBytes = (d: Dims): number => (usesPanels({ r: d.m, k: d.k, n: d.n }) ? panelBytes(d.k, d.n) : f32Bytes(d.k * d.n));
+
+/**
+ * Y[M][N] = A[M][K] · Bᵀ for a weight B [N][K]: Bᵀ written once here, into scratch (gemm4x8 reads
+ * it as its X) or, when large, packed in 8-column panels (gemmPanels; the row-major Bᵀ is then a
+ * temporary). Each output sums over k in order as the Yᵀ form did: the same values.
+ */
+function weightBProduct(env: WasmEnv, d: Dims, bd: Float32Array, ap: number, yp: number, lo: number, hi: number): () => void {
+  const { m, k, n } = d;
+  if (!usesPanels({ r: m, k, n })) {
+    const bt = scratchF32(env, k * n);
+    transpose(bd, n, k, bt);
+    const gemm = env.exports['gemm4x8'] as Gemm4x8;
+    return () => gemm(ap, bt.byteOffset, yp, 0, m, k, n, lo, hi);
+  }
+  // packPanels8's layout written straight from B's rows: panel j, row k holds Bᵀ[k][8j..8j+7] = B[8j..8j+7][k], zeros past N
+  const panels = scratchF32(env, panelBytes(k, n) / 4).fill(0);
+  for (let j = 0; j < Math.ceil(n / 8); j++) {
+    for (let c = 0; c < 8 && 8 * j + c < n; c++) {
+      const row = (8 * j + c) * k, at = j * k * 8 + c;
+      for (let kk = 0; kk < k; kk++) panels[at + kk * 8] = bd[row + kk]!;
+    }
+  }
+  const product = env.exports['gemmPanels'] as GemmPanels;
+  return () => product(ap, panels.byteOffset, yp, m, k, n, lo, hi);
 }
 
 type Gemv1 = (w: number, x: number, y: number, b: number, n: number, k: number, lo: number, hi: number) => void;

@@ -2,8 +2,8 @@
 // NCHW 1-D and 2-D, group 1, weight zero point and scale per tensor or per output channel:
 //
 //   i8-qlinearconv-2x4-wasmsimd, i8-convinteger-2x4-wasmsimd (asm/int8.as, pair-interleaved layout):
-//     W[Cout][Cin·KH·KW] − w_zero_point → int16 k pairs of 4 channels (i8packPairs), repacked
-//     only when W or its zero point changed since the last run (either may be a graph input);
+//     W[Cout][Cin·KH·KW] − w_zero_point → int16 k pairs of 4 channels (i8packPairs), packed once
+//     at prepare when both are weights (ctx.constants), else at every run (either may be a graph input);
 //     per image, PT output pixels at a time: im2col rows of k pairs, x − x_zero_point
 //     (i8im2colPairs, column stride 1 or 2: 8 pixels per vector), then i8gemmPairs' 8-channel × 4-pixel
 //     int16 dot tiles, bias and requantization fused.
@@ -14,7 +14,7 @@ import type { NodeShapes } from '../kernel.js';
 import { convIntegerRef, qLinearConvRef } from '../ref/qlinearconv.js';
 import { windowGeometry } from '../common/geometry.js';
 import { geometry2d } from './conv.js';
-import type { I8GemmPairs, I8Im2colPairs, I8PackPairs, I8Same } from './int8-gemm.js';
+import type { I8GemmPairs, I8Im2colPairs, I8PackPairs } from './int8-gemm.js';
 import { bytePointer, bytes16, fillRequant, gemmMode, int8Kernel, isInt8, padCols, padK } from './int8-gemm.js';
 
 const NEEDS = 'an int8/uint8 1-D or 2-D Conv with group 1';
@@ -55,7 +55,7 @@ function convInt8(op: keyof typeof LAYOUT) {
       if (!supports(node)) return 0;
       const w = node.inputs[at.w]!.shape, cout = w[0]!, k = w.slice(1).reduce((a, d) => a * d, 1), kpad = padK(k);
       const pt = pixelTile(kpad, spatial(node.outputs[0]!.shape));
-      return bytes16(padCols(cout) * kpad * 2) + bytes16(cout * k) + bytes16(cout) + bytes16(pt * kpad * 2) + bytes16(4 * (Math.ceil(pt / 8) * 8))
+      return bytes16(padCols(cout) * kpad * 2) + bytes16(pt * kpad * 2) + bytes16(4 * (Math.ceil(pt / 8) * 8))
         + 2 * bytes16(cout * 4);
     },
     prepare(c, env) {
@@ -74,28 +74,22 @@ function convInt8(op: keyof typeof LAYOUT) {
       const wzStep = wZp !== undefined && wZp.data.length > 1 ? 1 : 0;
       const bp = bias === undefined ? 0 : bytePointer(c, env, bias, 'bias');
       const packed = env.scratch(bytes16(padCols(cout) * kpad * 2));
-      // W and its zero point as last packed: repacked only when they change (either may be a graph input).
-      const wCopy = env.scratch(bytes16(cout * K)), zCopy = env.scratch(bytes16(cout));
       const col = env.scratch(bytes16(pt * kpad * 2)), tmp = env.scratch(bytes16(4 * (Math.ceil(pt / 8) * 8)));
       const multP = env.scratch(bytes16(cout * 4)), zyP = env.scratch(bytes16(cout * 4));
       const mult = new Float32Array(env.memory.buffer, multP, cout), zy = new Int32Array(env.memory.buffer, zyP, cout);
-      const wBytes = new Uint8Array(env.memory.buffer, wp, cout * K), wSaved = new Uint8Array(env.memory.buffer, wCopy, cout * K);
-      const zBytes = new Uint8Array(env.memory.buffer, wzp, wZp === undefined ? 0 : wZp.data.length), zSaved = new Uint8Array(env.memory.buffer, zCopy, zBytes.length);
-      const pack = env.exports['i8packPairs'] as I8PackPairs, same = env.exports['i8same'] as I8Same;
+      const pack = env.exports['i8packPairs'] as I8PackPairs;
+      const packW = (): void => pack(wp, ws, wzp, wzStep, cout, K, kpad, packed);
+      const fixedW = c.isConstant(at.w) && (wZp === undefined || c.isConstant(at.wZp));
+      if (fixedW) packW();
       const im2col = env.exports['i8im2colPairs'] as I8Im2colPairs, gemm = env.exports['i8gemmPairs'] as I8GemmPairs;
       const eb = mode === 0 ? 4 : 1;
       const xStep = cin * H * W, yStep = cout * P * eb;
       const [xScale, wScale, yScale, yZp] = [c.ctx.inputs[1], c.ctx.inputs[4], c.ctx.inputs[6], c.ctx.inputs[7]];
-      let packedOnce = false;
       return () => {
         // Scales and zero points are read at every run: any of them may be a graph input.
         if (mode !== 0) fillRequant(mult, zy, cout, xScale!, wScale!, yScale!, yZp);
         const zx = xZp === undefined ? 0 : Number(xZp.data[0]);
-        if (!packedOnce || !same(wp, wCopy, cout * K) || (wzp !== 0 && !same(wzp, zCopy, zBytes.length))) {
-          pack(wp, ws, wzp, wzStep, cout, K, kpad, packed);
-          wSaved.set(wBytes); zSaved.set(zBytes);
-          packedOnce = true;
-        }
+        if (!fixedW) packW();
         for (let n = 0; n < batch; n++) {
           for (let p0 = 0; p0 < P; p0 += pt) {
             const pn = Math.min(pt, P - p0);

@@ -272,6 +272,24 @@ describe('int8 wasmsimd kernels vs ref kernels, in WebAssembly memory', function
     }
   });
 
+  it('a weight and weight zero point marked constant (ctx.constants, as bind marks weights) are packed once at prepare: runs read that packing, not the bytes', async function () {
+    if (!simd) this.skip();
+    const k = INT8_KERNELS.find((x) => x.op === 'ConvInteger')!;
+    const c = convCase('ConvInteger', { x: [1, 3, 6, 6], w: [5, 3, 3, 3], xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, seed: 73 });
+    const want = run(refOf(k), c, undefined);
+    const space = await spaceFor(k, c);
+    const inputs = c.inputs.map((x) => x && view(space, x));
+    const y = view(space, { dtype: 'int32', shape: c.out.shape, values: new Array<number>(count(c.out.shape)).fill(0) });
+    const runWasm = k.prepare({ node: 'n1', inputs, outputs: [y], attrs: c.attrs ?? {}, constants: [false, true, false, true], wasm: space });
+    // Overwritten after prepare: a kernel that still packed (or compared) W per run would follow the new bytes.
+    (inputs[1]!.data as Int8Array).fill(0);
+    (inputs[3]!.data as Int8Array).fill(0);
+    for (let i = 0; i < 2; i++) {
+      withoutAllocation(runWasm);
+      assertSame(Array.from(y.data as Int32Array), want, `${k.id} run ${i + 1} on the weight packed at prepare`);
+    }
+  });
+
   it('a B or B zero point that changes between runs (a graph input) is repacked: each run equals ref on the new values', async function () {
     if (!simd) this.skip();
     const k = INT8_KERNELS.find((x) => x.op === 'MatMulInteger')!;

@@ -469,6 +469,66 @@ describe('wasmsimd kernel preconditions', function () {
     assert.equal(conv.supports!(dwShapes(4, [4, 2, 3, 3], { group: 2, pads: [1, 1, 1, 1] }, [1, 4, 5, 5])), false);
   });
 
+  it('f32-matmul-4x8 on packed panels: a B marked constant (a weight) is packed once at prepare, a computed B at every run', async function () {
+    if (!simd) this.skip();
+    const mm = WASMSIMD_KERNELS.find((k) => k.id === 'f32-matmul-4x8-wasmsimd')!;
+    const ref = ALL_KERNELS.find((k) => k.op === 'MatMul' && k.target === 'ref' && k.epilogue === '' && (k.format ?? 'dense') === 'dense')!;
+    // B of [515×513] floats (> 1 MiB) with 9 rows of A: the panel path (the 'packed panels' case above).
+    const [r, k, n] = [9, 515, 513];
+    const next = rng(77);
+    const a = Float32Array.from({ length: r * k }, next), b = Float32Array.from({ length: k * n }, next);
+    const want = new Float32Array(r * n);
+    ref.prepare({ node: 'ref', inputs: [plain([r, k], a), plain([k, n], b)], outputs: [plain([r, n], want)], attrs: {} })();
+    const shapes = { inputs: [{ dtype: 'float32', shape: [r, k] }, { dtype: 'float32', shape: [k, n] }], outputs: [{ dtype: 'float32', shape: [r, n] }], attrs: {} };
+    for (const constant of [true, false]) {
+      const space = (await createWasmSpace((r * k + k * n + r * n) * 4 + 64, mm.scratchBytes!(shapes) + 64))!;
+      const bv = wasmView(space, [k, n], b), y = wasmView(space, [r, n], new Float32Array(r * n).fill(Number.NaN));
+      const run = mm.prepare({ node: 'mm', inputs: [wasmView(space, [r, k], a), bv], outputs: [y], attrs: {}, ...(constant ? { constants: [false, true] } : {}), wasm: space });
+      // B overwritten after prepare: a weight's packing stays (the product of the B prepared on); a computed B is read again (Y = 0).
+      (bv.data as Float32Array).fill(0);
+      withoutAllocation(run);
+      const yd = y.data as Float32Array;
+      for (let i = 0; i < want.length; i++) {
+        const e = constant ? want[i]! : 0;
+        if (!(Math.abs(yd[i]! - e) <= 1e-4 * Math.abs(e) + 1e-5)) assert.fail(`B ${constant ? 'constant' : 'computed'}: output[${i}] = ${yd[i]}, want ${e}`);
+      }
+    }
+  });
+
+  it('f32-gemm-4x8 with transB: a B marked constant (a weight) is laid out as Bᵀ once at prepare (panels when large); same values as the per-run form, within 1e-4 of ref, and B overwritten after prepare is not read', async function () {
+    if (!simd) this.skip();
+    const ref = ALL_KERNELS.find((k) => k.op === 'Gemm' && k.target === 'ref' && (k.format ?? 'dense') === 'dense' && k.epilogue === 'relu')!;
+    const gemm = WASMSIMD_KERNELS.find((k) => k.id === 'f32-gemm-relu-4x8-wasmsimd')!;
+    // [m, k, n, C]: 9 rows (two 4-row tiles + 1), N = 13 (an 8-column tile + 5); B of 1 MiB or more (panels), C as a bias and as [m, n]
+    for (const [m, k, n, cShape, alpha] of [[9, 37, 13, [13], 1], [2, 12, 8, undefined, 1], [9, 515, 513, [513], 1], [5, 600, 450, [5, 450], 0.5]] as const) {
+      const next = rng(m * 1000 + n);
+      const a = Float32Array.from({ length: m * k }, next), b = Float32Array.from({ length: n * k }, next);
+      const cd = cShape ? Float32Array.from({ length: sizeOf(cShape) }, next) : undefined;
+      const attrs = { transB: 1, alpha, beta: 1, ...epilogueAttrs(gemm) };
+      const inputs = (f: (s: readonly number[], d: Float32Array) => TensorView) => [f([m, k], a), f([n, k], b), ...(cd ? [f(cShape!, cd)] : [])];
+      const want = new Float32Array(m * n);
+      ref.prepare({ node: 'ref', inputs: inputs(plain), outputs: [plain([m, n], want)], attrs })();
+      const shapes = { inputs: inputs(plain).map((v) => ({ dtype: v.dtype, shape: v.shape })), outputs: [{ dtype: 'float32', shape: [m, n] }], attrs };
+      const got: Float32Array[] = [];
+      for (const constant of [true, false]) {
+        const space = (await createWasmSpace((m * k + n * k + m * n + (cd?.length ?? 0)) * 4 + 256, gemm.scratchBytes!(shapes) + 64))!;
+        const free = space.alloc(0);
+        new Float32Array(space.memory.buffer, free, (space.memory.buffer.byteLength - free) / 4).fill(Number.NaN);
+        const y = wasmView(space, [m, n], new Float32Array(m * n));
+        const views = inputs((s, d) => wasmView(space, s, d));
+        const run = gemm.prepare({ node: 'g', inputs: views, outputs: [y], attrs, ...(constant ? { constants: [false, true, true] } : {}), wasm: space });
+        // A weight's layout is taken at prepare: B overwritten afterwards changes nothing (a per-run form would read zeros).
+        if (constant) (views[1]!.data as Float32Array).fill(0);
+        withoutAllocation(run);
+        got.push(y.data as Float32Array);
+      }
+      for (let i = 0; i < want.length; i++) {
+        if (!(Math.abs(got[0]![i]! - want[i]!) <= 1e-4 * Math.abs(want[i]!) + 1e-5)) assert.fail(`[${m}×${k}]·[${n}×${k}]ᵀ, B constant: output[${i}] = ${got[0]![i]}, ref ${want[i]}`);
+        if (!Object.is(got[0]![i], got[1]![i])) assert.fail(`[${m}×${k}]·[${n}×${k}]ᵀ: output[${i}] = ${got[0]![i]} with B constant, ${got[1]![i]} computed`);
+      }
+    }
+  });
+
   it('f32-maxpool-1x4 skips NaN taps like the ref kernel (a window of NaN and padding only gives −∞)', async function () {
     if (!simd) this.skip();
     const pool = WASMSIMD_KERNELS.find((k) => k.op === 'MaxPool')!;

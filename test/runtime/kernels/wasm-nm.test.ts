@@ -276,7 +276,7 @@ describe('standard N:M wasmsimd gemv kernel (gemmnm 1x4, M = 1) vs the dense ref
 
 interface MatMulCase { readonly a: number[]; readonly n: number; readonly nm?: [number, number] }
 
-/** A MatMul of one row of A by an N:M B [K, N] on kernel k against the dense ref MatMul, same bound. */
+/** A MatMul of A (any rows) by an N:M B [K, N] on kernel k against the dense ref MatMul, same bound. */
 async function checkMatMul(k: Kernel, g: MatMulCase, seed: number): Promise<void> {
   const next = rng(seed);
   const K = g.a[g.a.length - 1]!, bShape = [K, g.n], yShape = [...g.a.slice(0, -1), g.n];
@@ -288,7 +288,7 @@ async function checkMatMul(k: Kernel, g: MatMulCase, seed: number): Promise<void
   const weight = packedView(bShape, packNm(g.n, K, mat, nk, mk));
   const attrs = epilogueAttrs(k);
   const refOf = (e: string): Kernel => ALL_KERNELS.find((r) => r.target === 'ref' && r.op === 'MatMul' && r.epilogue === e && (r.format ?? 'dense') === 'dense')!;
-  const want = new Float32Array(g.n), scale = new Float32Array(g.n);
+  const want = new Float32Array(sizeOf(yShape)), scale = new Float32Array(sizeOf(yShape));
   refOf(k.epilogue).prepare({ node: 'ref', inputs: shapes.map((s, i) => plain(s, data[i]!)), outputs: [plain(yShape, want)], attrs })();
   refOf('').prepare({ node: 'abs', inputs: shapes.map((s, i) => plain(s, data[i]!.map(Math.abs))), outputs: [plain(yShape, scale)], attrs: {} })();
   const probe = nodeShapesOf({ node: 'probe', inputs: [plain(g.a, data[0]!), weight], outputs: [plain(yShape, want)], attrs });
@@ -297,8 +297,10 @@ async function checkMatMul(k: Kernel, g: MatMulCase, seed: number): Promise<void
   const prepareOn = (relaxedSimd: boolean) => prepareInWasm(k, probe, [plain(g.a, data[0]!), weight], yShape, attrs, relaxedSimd);
   const { run, got } = await prepareOn(true);
   withoutAllocation(run);
-  for (let i = 0; i < g.n; i++) {
-    if (!(Math.abs(got[i]! - want[i]!) <= 1e-5 * scale[i]! + 1e-6)) assert.fail(`${k.id}, ${name}: output[${i}] = ${got[i]}, ref ${want[i]}`);
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i]! - want[i]!) <= 1e-5 * scale[i]! + 1e-6)) {
+      assert.fail(`${k.id}, ${name}: output[${i}] (row ${Math.floor(i / g.n)}, row tile ${Math.floor(i / g.n / 8)}; column ${i % g.n}, block ${Math.floor((i % g.n) / 4)}) = ${got[i]}, ref ${want[i]}`);
+    }
   }
   if (relaxed) {
     const simd128 = await prepareOn(false);
@@ -336,6 +338,41 @@ describe('standard N:M wasmsimd gemv kernel for MatMul (matmulnm 1x4, one row of
   });
 });
 
+// Rows around spmmNm's 24/16/8/4/1-row blocks (2, 7, 8, 9, 17, 25, 33, 47), odd N, A of rank 2-4,
+// a transformer's [32×128]·[128×384] and [32×256]·[256×128], K across reduction chunks, 1:4, 3:4, 1:2, 4:8.
+const MATMUL_ROWS: readonly MatMulCase[] = [
+  { a: [2, 12], n: 5 }, { a: [7, 16], n: 4 }, { a: [8, 20], n: 8 }, { a: [9, 36], n: 7 }, { a: [17, 8], n: 13 }, { a: [2, 16, 128], n: 258 },
+  { a: [1, 32, 128], n: 384 }, { a: [33, 256], n: 128 }, { a: [25, 1040], n: 6 }, { a: [3, 5, 44], n: 9, nm: [1, 4] }, { a: [10, 40], n: 10, nm: [3, 4] },
+  { a: [2, 2, 3, 28], n: 5, nm: [1, 2] }, { a: [47, 64], n: 3, nm: [4, 8] },
+];
+
+describe('standard N:M wasmsimd MatMul kernel (matmulnm 24x1, R ≥ 2 rows of A) vs the dense ref kernel, in WebAssembly memory', function () {
+  this.timeout(300_000);
+  const MM = ALL_KERNELS.filter((k) => k.op === 'MatMul' && k.format === 'nm' && k.tile === '24x1' && k.target === 'wasmsimd');
+  it('is registered for every epilogue', () => {
+    assert.deepEqual(MM.map((k) => k.id).sort(), ['f32-matmulnm-24x1-wasmsimd', 'f32-matmulnm-clip-24x1-wasmsimd', 'f32-matmulnm-relu-24x1-wasmsimd']);
+  });
+  for (const k of MM) {
+    const cases = k.epilogue === '' ? MATMUL_ROWS : MATMUL_ROWS.filter((_, i) => i % 3 === 0);
+    it(`${k.id} matches the dense ref MatMul on ${cases.length} cases (rows around the 24/16/8/4-row blocks, odd N, A of rank 2–4, transformer shapes, K in chunks, 1:4, 3:4, 1:2, 4:8)${relaxed ? ' (relaxed SIMD), and the SIMD128 module within the madd bound' : ''}`, async function () {
+      if (!simd) this.skip();
+      for (const [i, g] of cases.entries()) await checkMatMul(k, g, 9900 + i);
+    });
+  }
+  it('supports() two or more rows of A and a 2-D N:M B', () => {
+    const k = MM[0]!;
+    const probe = (a: number[], n: number, nm: [number, number] | undefined) => ({
+      inputs: [{ dtype: 'float32', shape: a }, { dtype: 'float32', shape: [a[a.length - 1]!, n], ...(nm ? { packed: packNm(n, a[a.length - 1]!, maskNm(new Float32Array(n * a[a.length - 1]!).fill(1), n, a[a.length - 1]!, nm[0], nm[1]), nm[0], nm[1]) } : {}) }],
+      outputs: [{ dtype: 'float32', shape: [...a.slice(0, -1), n] }], attrs: {},
+    });
+    assert.equal(k.supports!(probe([2, 16], 5, [2, 4])), true);
+    assert.equal(k.supports!(probe([2, 1, 16], 5, [2, 4])), true, 'two batches of one row');
+    assert.equal(k.supports!(probe([1, 16], 5, [2, 4])), false, 'one row (the 1x4 gemv kernel)');
+    assert.equal(k.supports!(probe([4, 16], 5, [4, 8])), true, '4:8');
+    assert.equal(k.supports!(probe([4, 16], 5, undefined)), false, 'dense weight');
+  });
+});
+
 describe('convnm 24x1 preconditions', function () {
   const k = NM.find((x) => x.epilogue === '')!;
   const shapes = (x: number[], w: number[], y: number[], attrs: Attrs, packed?: ReturnType<typeof packCsr>) => ({
@@ -357,7 +394,7 @@ describe('convnm 24x1 preconditions', function () {
   });
 });
 
-describe('convnm 24x1 end to end', function () {
+describe('N:M wasmsimd kernels end to end', function () {
   this.timeout(300_000);
   interface ModelEntry { name: string; file: string; inputs: { name: string; npy: string }[]; outputs: { name: string; npy: string }[] }
   const entries = JSON.parse(readFileSync(join(MODELS_DIR, 'index.json'), 'utf8')) as ModelEntry[];
@@ -383,4 +420,23 @@ describe('convnm 24x1 end to end', function () {
       m.outputs.forEach((o, i) => assertClose(outs[0]![i]!, outs[1]![i]!, 1e-4, 1e-5, `${name} output '${o.name}', wasm vs js fallback`));
     });
   }
+  it('transformer_enc2 --pattern 2:4 (default options): its 6 pruned MatMuls on matmulnm 24x1 (none densified), wasm output within 1e-4·max + 1e-5 of the js fallback', async function () {
+    if (!simd) this.skip();
+    const m = entries.find((e) => e.name === 'transformer_enc2')!;
+    const { artifact } = compileFile(join(MODELS_DIR, m.file), { pattern: '2:4' });
+    const matmuls = parseArtifact(artifact).nodes.filter((n) => n.op === 'MatMul' && /linear|self_attn\/MatMul$/.test(n.name));
+    assert.deepEqual(matmuls.map((n) => n.kernel), new Array<string>(6).fill('f32-matmulnm-24x1-wasmsimd'), matmuls.map((n) => `${n.name}: ${n.kernel}`).join(', '));
+    const feeds = Object.fromEntries(m.inputs.map((i) => {
+      const a = readNpy(join(MODELS_DIR, i.npy));
+      return [i.name, { data: a.data, shape: a.shape }];
+    }));
+    const outs: TypedArray[][] = [];
+    for (const wasm of [true, false]) {
+      const model = await loadModel(artifact, { wasm });
+      const out = await model.run(feeds);
+      outs.push(m.outputs.map((o) => out[o.name]!.data));
+      model.dispose();
+    }
+    m.outputs.forEach((o, i) => assertClose(outs[0]![i]!, outs[1]![i]!, 1e-4, 1e-5, `transformer_enc2 output '${o.name}', wasm vs js fallback`));
+  });
 });
