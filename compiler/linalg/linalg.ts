@@ -14,6 +14,7 @@ export interface LinalgExports {
   residual(m: number, w: number, h: number, target: number, rows: number, n: number): void;
   refit(w: number, m: number, u: number, z: number, rows: number, n: number, scale: number): void;
   lazyUpdate(w: number, u: number, err: number, rows: number, n: number, i1: number, width: number, ldE: number): void;
+  heldOutScore(w: number, h: number, t: number, m: number, rows: number, n: number, tScale: number): number;
 }
 
 const PAGE = 65536;

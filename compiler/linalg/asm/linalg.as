@@ -333,3 +333,40 @@ export function lazyUpdate(w: usize, u: usize, err: usize, rows: i32, n: i32, i1
     else if (q == 3) axpy4(wr, u + <usize>(i1 + k0) * sa, u + <usize>(i1 + k1) * sa, u + <usize>(i1 + k2) * sa, z, -e0, -e1, -e2, 0, i2, n);
   }
 }
+
+/**
+ * Σ_r (w_r·H·w_rᵀ − 2·tScale·w_r·t_r) for W rows × n (f32, mostly zeros after pruning), the
+ * symmetric n×n H and t rows × n: the held-out squared output error of the dampening's
+ * cross-validation, up to a constant. m = H·w_r as a sum of H's rows over w_r's nonzeros. m is scratch of n.
+ */
+export function heldOutScore(w: usize, h: usize, t: usize, m: usize, rows: i32, n: i32, tScale: f64): f64 {
+  const sa = <usize>n << 3;
+  let total: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const wr = w + (<usize>r * <usize>n << 2), tr = t + <usize>r * sa;
+    memory.fill(m, 0, sa);
+    let k = 0;
+    let q = 0;
+    let v0: f64 = 0, v1: f64 = 0, v2: f64 = 0;
+    let k0 = 0, k1 = 0, k2 = 0;
+    for (; k < n; k++) {
+      const v = <f64>load<f32>(wr + (<usize>k << 2));
+      if (v == 0) continue;
+      if (q == 0) { v0 = v; k0 = k; q = 1; } else if (q == 1) { v1 = v; k1 = k; q = 2; } else if (q == 2) { v2 = v; k2 = k; q = 3; } else {
+        axpy4(m, h + <usize>k0 * sa, h + <usize>k1 * sa, h + <usize>k2 * sa, h + <usize>k * sa, v0, v1, v2, v, 0, n);
+        q = 0;
+      }
+    }
+    if (q == 1) axpy4(m, h + <usize>k0 * sa, h, h, h, v0, 0, 0, 0, 0, n);
+    else if (q == 2) axpy4(m, h + <usize>k0 * sa, h + <usize>k1 * sa, h, h, v0, v1, 0, 0, 0, n);
+    else if (q == 3) axpy4(m, h + <usize>k0 * sa, h + <usize>k1 * sa, h + <usize>k2 * sa, h, v0, v1, v2, 0, 0, n);
+    let want: f64 = 0;
+    for (let j = 0; j < n; j++) {
+      const v = <f64>load<f32>(wr + (<usize>j << 2));
+      if (v == 0) continue;
+      want += v * (load<f64>(m + (<usize>j << 3)) - 2 * tScale * load<f64>(tr + (<usize>j << 3)));
+    }
+    total += want;
+  }
+  return total;
+}

@@ -282,7 +282,9 @@ export function chooseDampening(
     const target = options.target && f.target ? options.target.map((v, i) => v - f.target![i]!) : undefined;
     return { xtx: xtxT, target, residual: target ? refitResidual(w, rows, n, xtxT, target, count - f.count, options.keepDead) : undefined };
   });
+  // Without a target, t_f = X_fᵀX_f·w_r; the module returns its negation (the residual of a zero target).
   const dense = options.target ? undefined : folds.map((f) => {
+    if (arena([0])) return { t: residualOf(Float64Array.from(w), rows, n, f.xtx, new Float64Array(rows * n)), sign: -1 };
     const t = new Float64Array(rows * n);
     for (let r = 0; r < rows; r++) {
       const at = r * n;
@@ -293,39 +295,56 @@ export function chooseDampening(
         t[at + j] = v;
       }
     }
-    return t;
+    return { t, sign: 1 };
   });
   const scores = candidates.map((dampening) => {
     let total = 0;
     for (const [fi, f] of folds.entries()) {
       const { target, residual } = train[fi]!;
       const fitted = pruneSparseGpt(w, rows, cols, train[fi]!.xtx, count - f.count, rule, { ...options, dampening, target, residual });
-      const m = new Float64Array(n);
-      for (let r = 0; r < rows; r++) {
-        const at = r * n;
-        // m = X_fᵀX_f·ŵ_r and, without a target, the dense weights' t = X_fᵀX_f·w_r.
-        m.fill(0);
-        let want = 0;
-        for (let k = 0; k < n; k++) {
-          const v = fitted[at + k]!;
-          if (v === 0) continue;
-          const hk = k * n;
-          for (let j = 0; j < n; j++) m[j] += v * f.xtx[hk + j]!;
-        }
-        for (let j = 0; j < n; j++) {
-          const v = fitted[at + j]!;
-          if (v === 0) continue;
-          const t = target ? f.target![at + j]! : dense![fi]![at + j]!;
-          want += v * (m[j]! - 2 * t);
-        }
-        total += want;
-      }
+      const t = target ? { t: f.target!, sign: 1 } : dense![fi]!;
+      total += heldOutScore(fitted, rows, n, f.xtx, t.t, t.sign);
     }
     return total;
   });
   let best = 0;
   for (let i = 1; i < scores.length; i++) if (scores[i]! < scores[best]!) best = i;
   return { dampening: candidates[best]!, scores };
+}
+
+/**
+ * Σ_r ŵ_r·H·ŵ_rᵀ − 2·sign·ŵ_r·t_r for the pruned rows×n `fitted` and the symmetric H: the held-out
+ * squared output error up to a constant (t·sign the wanted X_fᵀX_f-weighted output). On the f64x2
+ * module where it runs (H's rows summed over each row's nonzeros), else in the same order here.
+ */
+function heldOutScore(fitted: Float32Array, rows: number, n: number, h: Float64Array, t: Float64Array, sign: number): number {
+  const a = arena([rows * n, n * n, rows * n, n], ['f32', 'f64', 'f64', 'f64']);
+  if (a) {
+    a.f32[0]!.set(fitted);
+    a.f64[1]!.set(h);
+    a.f64[2]!.set(t);
+    return a.exports.heldOutScore(a.at[0]!, a.at[1]!, a.at[2]!, a.at[3]!, rows, n, sign);
+  }
+  const m = new Float64Array(n);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const at = r * n;
+    m.fill(0);
+    let want = 0;
+    for (let k = 0; k < n; k++) {
+      const v = fitted[at + k]!;
+      if (v === 0) continue;
+      const hk = k * n;
+      for (let j = 0; j < n; j++) m[j] += v * h[hk + j]!;
+    }
+    for (let j = 0; j < n; j++) {
+      const v = fitted[at + j]!;
+      if (v === 0) continue;
+      want += v * (m[j]! - 2 * sign * t[at + j]!);
+    }
+    total += want;
+  }
+  return total;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { arena, withoutLinalg } from '../../../compiler/linalg/linalg.js';
 import { upperCholeskyOfInverse, upperCholeskyOfInverseScalar } from '../../../compiler/sparse/prune/cholesky.js';
-import { pruneSparseGpt, refitResidual } from '../../../compiler/sparse/prune/sparsegpt.js';
+import { chooseDampening, pruneSparseGpt, refitResidual } from '../../../compiler/sparse/prune/sparsegpt.js';
 import { inputStats } from '../../../compiler/calibrate/stats.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { int } from '../passes/build.js';
@@ -71,6 +71,32 @@ describe('linalg: the f64x2 module against the scalar loops', () => {
       assert.ok(maxRelDiff(fast, ref) < 1e-9, `max relative difference ${maxRelDiff(fast, ref)}`);
       const res = refitResidual(w, rows, cols, xtx, target, 3 * cols);
       assert.ok(maxRelDiff(res, withoutLinalg(() => refitResidual(w, rows, cols, xtx, target, 3 * cols))) < 1e-12);
+    });
+  }
+
+  for (const withTarget of [false, true]) {
+    it(`chooseDampening ${withTarget ? 'with' : 'without'} a re-fit target, 6×20 2:4, 4 folds: the same choice, scores within 1e-9`, () => {
+      const rows = 6, cols = 20;
+      const folds = [0, 1, 2, 3].map((f) => ({ ...gram(cols, 9, 100 + f), count: 9 }));
+      const xtx = new Float64Array(cols * cols);
+      for (const f of folds) for (let i = 0; i < xtx.length; i++) xtx[i] += f.xtx[i]!;
+      const rnd = lcg(5);
+      const w = Float32Array.from({ length: rows * cols }, rnd);
+      // With a target: each fold's Σ (W' x) xᵀ for a perturbed W', and their total.
+      const wp = Float32Array.from(w, (v) => v + 0.2 * rnd());
+      const targetOf = (h: Float64Array): Float64Array => {
+        const t = new Float64Array(rows * cols);
+        for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) for (let k = 0; k < cols; k++) t[r * cols + j] += wp[r * cols + k]! * h[k * cols + j]!;
+        return t;
+      };
+      const held = folds.map((f) => ({ xtx: f.xtx, count: f.count, ...(withTarget ? { target: targetOf(f.xtx) } : {}) }));
+      const options = withTarget ? { target: targetOf(xtx) } : {};
+      const rule = { kind: 'nm', n: 2, m: 4, shareRows: 1 } as const;
+      const run = () => chooseDampening(w, rows, cols, xtx, 36, held, rule, options);
+      const fast = run();
+      const ref = withoutLinalg(run);
+      assert.equal(fast.dampening, ref.dampening);
+      assert.ok(maxRelDiff(fast.scores, ref.scores) < 1e-9, `scores ${fast.scores} against ${ref.scores}`);
     });
   }
 
