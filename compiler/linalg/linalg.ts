@@ -15,6 +15,7 @@ export interface LinalgExports {
   refit(w: number, m: number, u: number, z: number, rows: number, n: number, scale: number): void;
   lazyUpdate(w: number, u: number, err: number, rows: number, n: number, i1: number, width: number, ldE: number): void;
   heldOutScore(w: number, h: number, t: number, m: number, rows: number, n: number, tScale: number): number;
+  sweepColumns(w: number, u: number, err: number, mask: number, rows: number, n: number, c0: number, c1: number, i1: number, i2: number, ldE: number): void;
 }
 
 const PAGE = 65536;
@@ -56,20 +57,22 @@ export interface Arena {
   /** Float64 view of operand `k` (f32 operands: see `f32`). */
   readonly f64: readonly Float64Array[];
   readonly f32: readonly Float32Array[];
+  readonly u8: readonly Uint8Array[];
 }
 
 /**
- * Lays out operands of `sizes` elements (float64, or float32 where `kinds[k]` is 'f32') in the
+ * Lays out operands of `sizes` elements (float64, or float32 / bytes as `kinds[k]` says) in the
  * module's memory, growing it as needed; undefined without SIMD128 or when 4 GB would not hold
  * them. The views stay valid until the next `arena` call (which may grow, detaching them): copy
  * out what must outlive it. Memory is zeroed only when freshly grown: callers fill what they read.
  */
-export function arena(sizes: readonly number[], kinds: readonly ('f64' | 'f32')[] = []): Arena | undefined {
+export function arena(sizes: readonly number[], kinds: readonly ('f64' | 'f32' | 'u8')[] = []): Arena | undefined {
   const m = scalarOnly ? null : module();
   if (!m) return undefined;
   const at: number[] = [];
   let end = 16;
-  sizes.forEach((n, k) => { at.push(end); end += Math.ceil((n * (kinds[k] === 'f32' ? 4 : 8)) / 16) * 16; });
+  const bytes = { f64: 8, f32: 4, u8: 1 };
+  sizes.forEach((n, k) => { at.push(end); end += Math.ceil((n * bytes[kinds[k] ?? 'f64']) / 16) * 16; });
   const have = m.memory.buffer.byteLength;
   if (end > have) {
     const pages = Math.ceil((end - have) / PAGE);
@@ -77,7 +80,12 @@ export function arena(sizes: readonly number[], kinds: readonly ('f64' | 'f32')[
     m.memory.grow(pages);
   }
   const buffer = m.memory.buffer;
-  const f64 = sizes.map((n, k) => (kinds[k] === 'f32' ? new Float64Array(0) : new Float64Array(buffer, at[k]!, n)));
-  const f32 = sizes.map((n, k) => (kinds[k] === 'f32' ? new Float32Array(buffer, at[k]!, n) : new Float32Array(0)));
-  return { exports: m.exports, at, f64, f32 };
+  const view = <T>(kind: 'f64' | 'f32' | 'u8', make: (n: number, at: number) => T, none: T): T[] =>
+    sizes.map((n, k) => ((kinds[k] ?? 'f64') === kind ? make(n, at[k]!) : none));
+  return {
+    exports: m.exports, at,
+    f64: view('f64', (n, p) => new Float64Array(buffer, p, n), new Float64Array(0)),
+    f32: view('f32', (n, p) => new Float32Array(buffer, p, n), new Float32Array(0)),
+    u8: view('u8', (n, p) => new Uint8Array(buffer, p, n), new Uint8Array(0)),
+  };
 }

@@ -202,7 +202,23 @@ export function inverseToUpper(r: usize, u: usize, t: usize, n: i32): void {
   for (let c0 = 0; c0 < n; c0 += 4) {
     const cb = min(4, n - c0);
     memory.fill(t + (<usize>c0 << 5), 0, <usize>(n - c0) << 5);
-    for (let i = c0; i < n; i++) {
+    let i = c0;
+    // Two rows per pass over the panel's finished rows (four loads feed four multiply-adds); the
+    // second row then takes the first's new row of t.
+    for (; i + 1 < n; i += 2) {
+      const ri = r + <usize>i * sa, rj = ri + sa;
+      let lo = f64x2.splat(0), hi = lo, lo1 = lo, hi1 = lo;
+      for (let k = c0; k < i; k++) {
+        const at = t + (<usize>k << 5), a = ld(at), b = ld(at + 16);
+        const l = f64x2.splat(load<f64>(ri + (<usize>k << 3))), l1 = f64x2.splat(load<f64>(rj + (<usize>k << 3)));
+        lo = fma(l, a, lo); hi = fma(l, b, hi);
+        lo1 = fma(l1, a, lo1); hi1 = fma(l1, b, hi1);
+      }
+      finishRow(r, u, t, n, i, c0, cb, lo, hi);
+      const at = t + (<usize>i << 5), l1 = f64x2.splat(load<f64>(rj + (<usize>i << 3)));
+      finishRow(r, u, t, n, i + 1, c0, cb, fma(l1, ld(at), lo1), fma(l1, ld(at + 16), hi1));
+    }
+    if (i < n) {
       const ri = r + <usize>i * sa;
       let lo = f64x2.splat(0), hi = lo;
       for (let k = c0; k < i; k++) {
@@ -210,16 +226,22 @@ export function inverseToUpper(r: usize, u: usize, t: usize, n: i32): void {
         lo = fma(l, ld(at), lo);
         hi = fma(l, ld(at + 16), hi);
       }
-      const d = load<f64>(ri + (<usize>i << 3)), at = t + (<usize>i << 5);
-      for (let c = 0; c < cb; c++) {
-        const col = c0 + c;
-        if (i < col) break;
-        const sum = c == 0 ? f64x2.extract_lane(lo, 0) : c == 1 ? f64x2.extract_lane(lo, 1) : c == 2 ? f64x2.extract_lane(hi, 0) : f64x2.extract_lane(hi, 1);
-        const x = ((i == col ? 1.0 : 0.0) - sum) / d;
-        store<f64>(at + (<usize>c << 3), x);
-        store<f64>(u + <usize>(n - 1 - i) * sa + (<usize>(n - 1 - col) << 3), x);
-      }
+      finishRow(r, u, t, n, i, c0, cb, lo, hi);
     }
+  }
+}
+
+/** Row i of the panel's columns of L⁻¹ from its sums (lo: columns c0, c0+1; hi: c0+2, c0+3), into t and U. */
+@inline function finishRow(r: usize, u: usize, t: usize, n: i32, i: i32, c0: i32, cb: i32, lo: v128, hi: v128): void {
+  const sa = <usize>n << 3;
+  const d = load<f64>(r + <usize>i * sa + (<usize>i << 3)), at = t + (<usize>i << 5);
+  for (let c = 0; c < cb; c++) {
+    const col = c0 + c;
+    if (i < col) break;
+    const sum = c == 0 ? f64x2.extract_lane(lo, 0) : c == 1 ? f64x2.extract_lane(lo, 1) : c == 2 ? f64x2.extract_lane(hi, 0) : f64x2.extract_lane(hi, 1);
+    const x = ((i == col ? 1.0 : 0.0) - sum) / d;
+    store<f64>(at + (<usize>c << 3), x);
+    store<f64>(u + <usize>(n - 1 - i) * sa + (<usize>(n - 1 - col) << 3), x);
   }
 }
 
@@ -369,4 +391,29 @@ export function heldOutScore(w: usize, h: usize, t: usize, m: usize, rows: i32, 
     total += want;
   }
   return total;
+}
+
+/**
+ * The OBS sweep over columns [c0, c1) of the block [i1, i2): for each column i and each row whose
+ * weight there is pruned (mask u8 rows × n, 1 = prune), its error e = W[r][i]/U[i][i] is recorded in
+ * err[r][i − i1] and spread over the block's later columns (W[r][j] −= e·U[i][j], j in (i, i2)),
+ * and W[r][i] becomes 0. Kept weights are left as they are (their error is 0).
+ */
+export function sweepColumns(w: usize, u: usize, err: usize, mask: usize, rows: i32, n: i32, c0: i32, c1: i32, i1: i32, i2: i32, ldE: i32): void {
+  const sa = <usize>n << 3;
+  for (let i = c0; i < c1; i++) {
+    const ui = u + <usize>i * sa, d = load<f64>(ui + (<usize>i << 3));
+    for (let r = 0; r < rows; r++) {
+      if (load<u8>(mask + <usize>r * <usize>n + <usize>i) == 0) continue;
+      const wr = w + <usize>r * sa, at = wr + (<usize>i << 3);
+      const e = load<f64>(at) / d;
+      store<f64>(err + <usize>r * (<usize>ldE << 3) + (<usize>(i - i1) << 3), e);
+      if (e == 0) continue;
+      const es = f64x2.splat(-e);
+      let j = i + 1;
+      for (; j + 1 < i2; j += 2) { const o = <usize>j << 3; v128.store(wr + o, fma(es, ld(ui + o), ld(wr + o))); }
+      if (j < i2) { const o = <usize>j << 3; store<f64>(wr + o, load<f64>(wr + o) - e * load<f64>(ui + o)); }
+      store<f64>(at, 0);
+    }
+  }
 }

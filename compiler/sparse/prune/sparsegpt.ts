@@ -145,7 +145,8 @@ export function pruneSparseGpt(
   // the re-fit and the lazy column updates run there, the column-by-column sweep here on the views.
   const target = options.target;
   const computeResidual = target !== undefined && options.residual === undefined;
-  const a = arena([rows * n, n * n, rows * B, target ? rows * n : 0, n, computeResidual ? n * n : 0, computeResidual ? rows * n : 0]);
+  const a = arena([rows * n, n * n, rows * B, target ? rows * n : 0, n, computeResidual ? n * n : 0, computeResidual ? rows * n : 0, rows * n],
+    ['f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'u8']);
   const W = a ? a.f64[0]! : new Float64Array(rows * n);
   W.set(w);
   const U = a ? a.f64[1]! : factor.U;
@@ -168,7 +169,7 @@ export function pruneSparseGpt(
   const widths = starts.map((s) => Math.min(B, n - s));
   const perBlock = rule.kind === 'unstructured' ? splitCount(rule.prune, widths.map((wd) => wd * rows))
     : rule.kind === 'block' ? splitCount(rule.prune, widths.map((wd) => (wd / rule.bc) * (rows / rule.br))) : undefined;
-  const pruned = new Uint8Array(rows * n);
+  const pruned = a ? a.u8[7]!.fill(0) : new Uint8Array(rows * n);
   const err = a ? a.f64[2]! : new Float64Array(rows * B);
   /** One row's nonzero errors in the block and their rows of U (offsets). */
   const nzE = new Float64Array(B), nzU = new Int32Array(B);
@@ -201,7 +202,15 @@ export function pruneSparseGpt(
       }
     }
     err.fill(0);
-    for (let i = i1; i < i2; i++) {
+    // Without joint quantization (kept weights stay as they are) the sweep runs on the module, a
+    // group of M columns at a time for N:M (its mask is chosen on the weights the sweep left).
+    if (a && grid === undefined) {
+      const step = rule.kind === 'nm' ? rule.m : width;
+      for (let i = i1; i < i2; i += step) {
+        if (rule.kind === 'nm') chooseNm(pruned, rows, n, i, rule, score);
+        a.exports.sweepColumns(a.at[0]!, a.at[1]!, a.at[2]!, a.at[7]!, rows, n, i, Math.min(i + step, i2), i1, i2, B);
+      }
+    } else for (let i = i1; i < i2; i++) {
       if (rule.kind === 'nm' && (i - i1) % rule.m === 0) chooseNm(pruned, rows, n, i, rule, score);
       const ui = i * n;
       const d = U[ui + i]!;
