@@ -110,6 +110,8 @@ describe('wasmsimd kernel module', function () {
       assert.ok(Buffer.from(kernelModuleBytes(true)).equals(readFileSync(join(dir, 'kernels.relaxed.wasm'))), 'the relaxed module decodes from its delta to the built bytes');
       const committed = readFileSync(join(REPO_ROOT, 'runtime/kernels/wasm/kernels.wasm.ts'), 'utf8');
       assert.ok(fresh === committed, 'runtime/kernels/wasm/kernels.wasm.ts is stale: run `npm run build:wasm` and commit it');
+      // The same build writes the compiler's linear-algebra module (compiler/linalg).
+      assert.ok(readFileSync(join(dir, 'linalg.wasm.ts'), 'utf8') === readFileSync(join(REPO_ROOT, 'compiler/linalg/linalg.wasm.ts'), 'utf8'), 'compiler/linalg/linalg.wasm.ts is stale: run `npm run build:wasm` and commit it');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
