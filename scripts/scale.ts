@@ -20,15 +20,29 @@ interface Case {
   readonly model: (dir: string) => string;
   readonly calib: string;
   readonly method: 'sparsegpt' | 'wanda';
+  /** Acceptance 4's bound, when the case has one: seconds of CPU, or of wall, and MB of peak RSS. */
+  readonly target?: { readonly cpu?: number; readonly wall?: number; readonly rssMb?: number };
 }
 
+const AT_SCALE = { wall: 300, rssMb: 3072 };
 const CASES: readonly Case[] = [
-  { name: 'resnet10_w32', model: () => join(CORPUS_MODELS, 'resnet10_w32.onnx'), calib: 'resnet10-calib.npy', method: 'sparsegpt' },
+  { name: 'resnet10_w32', model: () => join(CORPUS_MODELS, 'resnet10_w32.onnx'), calib: 'resnet10-calib.npy', method: 'sparsegpt', target: { cpu: 10 } },
   { name: 'resnet10_w32', model: () => join(CORPUS_MODELS, 'resnet10_w32.onnx'), calib: 'resnet10-calib.npy', method: 'wanda' },
-  { name: 'resnet50', model: (d) => join(d, 'resnet50.onnx'), calib: 'resnet50-calib.npy', method: 'sparsegpt' },
-  { name: 'encoder12', model: (d) => join(d, 'encoder12.onnx'), calib: 'encoder12-calib.npy', method: 'sparsegpt' },
+  { name: 'resnet50', model: (d) => join(d, 'resnet50.onnx'), calib: 'resnet50-calib.npy', method: 'sparsegpt', target: AT_SCALE },
+  { name: 'encoder12', model: (d) => join(d, 'encoder12.onnx'), calib: 'encoder12-calib.npy', method: 'sparsegpt', target: AT_SCALE },
   { name: 'encoder12', model: (d) => join(d, 'encoder12.onnx'), calib: 'encoder12-calib.npy', method: 'wanda' },
 ];
+
+/** The target column: the bounds and whether this run met them (wall time only means something on a quiet machine). */
+function verdict(target: Case['target'], t: { wall: number; cpu: number; rssMb: number }): string {
+  if (!target) return '';
+  const parts: string[] = [];
+  let met = true;
+  if (target.cpu !== undefined) { parts.push(`CPU ≤ ${target.cpu} s`); met &&= t.cpu <= target.cpu; }
+  if (target.wall !== undefined) { parts.push(`wall ≤ ${target.wall} s`); met &&= t.wall <= target.wall; }
+  if (target.rssMb !== undefined) { parts.push(`RSS ≤ ${target.rssMb} MB`); met &&= t.rssMb <= target.rssMb; }
+  return `${parts.join(', ')}: ${met ? 'met' : 'NOT met'}`;
+}
 
 function flag(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -52,7 +66,7 @@ function main(): void {
     if (r.status !== 0) throw new Error(`scale-models.py failed (exit ${r.status}); it needs python3-torch and python3-torchvision`);
   }
   const out = mkdtempSync(join(tmpdir(), 'spc-scale-out-'));
-  console.log('model          method     wall      CPU    peak RSS  load (1 min, before → after)');
+  console.log('model          method     wall      CPU    peak RSS  load (1 min, before → after)  target (acceptance 4)');
   try {
     for (const c of CASES) {
       if (only && !only.includes(c.name)) continue;
@@ -62,7 +76,7 @@ function main(): void {
       const r = spawnSync('/usr/bin/time', args, { encoding: 'utf8', maxBuffer: 1 << 26 });
       if (r.status !== 0) throw new Error(`${c.name} ${c.method}: spc compile failed (exit ${r.status}):\n${r.stderr.slice(-2000)}`);
       const t = parseTime(r.stderr);
-      console.log(`${c.name.padEnd(14)} ${c.method.padEnd(9)} ${`${t.wall.toFixed(1)} s`.padStart(8)} ${`${t.cpu.toFixed(1)} s`.padStart(8)} ${`${t.rssMb.toFixed(0)} MB`.padStart(9)}  ${before.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`);
+      console.log(`${c.name.padEnd(14)} ${c.method.padEnd(9)} ${`${t.wall.toFixed(1)} s`.padStart(8)} ${`${t.cpu.toFixed(1)} s`.padStart(8)} ${`${t.rssMb.toFixed(0)} MB`.padStart(9)}  ${`${before.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`.padEnd(30)}  ${verdict(c.target, t)}`);
     }
   } finally {
     rmSync(out, { recursive: true, force: true });

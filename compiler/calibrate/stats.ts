@@ -10,6 +10,7 @@ import { nodeWeightAxes } from '../ir/weight-matrix.js';
 import type { TensorView } from '../../runtime/tensor.js';
 import { Checker } from '../../runtime/kernels/common/define.js';
 import { windowGeometry, windowTapTable } from '../../runtime/kernels/common/geometry.js';
+import { arena } from '../linalg/linalg.js';
 
 export interface InputStats {
   /** Conv groups (1 for Gemm/MatMul); each has its own statistics over its input channels. */
@@ -60,8 +61,11 @@ export interface StatsOptions {
 
 export const DEFAULT_MAX_ROWS = 8192;
 
-/** Rows accumulated before each XᵀX update: long enough dot products, small enough to stay in cache. */
-const CHUNK = 64;
+/**
+ * Rows accumulated before each XᵀX update: long dot products, and (where the f64x2 module runs
+ * them, compiler/linalg) few copies of XᵀX in and out of its memory: 16 for 8192 sampled rows.
+ */
+const CHUNK = 512;
 
 /**
  * Accumulates rows (given column-major as bt[col·CHUNK + r], r < n) into the upper triangle of h
@@ -190,9 +194,32 @@ class Accumulator {
 
   flush(): void {
     if (!this.bt || this.n === 0) return;
-    accumulateXtx(this.xtx!, this.bt, this.cols, this.n);
-    if (this.dt) accumulateTarget(this.target!, this.weights!, this.dt, this.bt, this.y!, this.rowsOut, this.cols, this.n);
+    if (!this.flushWasm()) {
+      accumulateXtx(this.xtx!, this.bt, this.cols, this.n);
+      if (this.dt) accumulateTarget(this.target!, this.weights!, this.dt, this.bt, this.y!, this.rowsOut, this.cols, this.n);
+    }
     this.n = 0;
+  }
+
+  /** The flush on the f64x2 module: operands copied in, XᵀX and the target copied out; false without it. */
+  private flushWasm(): boolean {
+    const { cols, n, rowsOut } = this;
+    const withTarget = this.dt !== undefined;
+    const a = arena([cols * cols, cols * CHUNK, ...(withTarget ? [rowsOut * cols, rowsOut * cols, cols * CHUNK, rowsOut * CHUNK] : [])],
+      ['f64', 'f64', 'f64', 'f32', 'f64', 'f64']);
+    if (!a) return false;
+    a.f64[0]!.set(this.xtx!);
+    a.f64[1]!.set(this.bt!);
+    a.exports.xtxAcc(a.at[0]!, a.at[1]!, cols, n, CHUNK);
+    this.xtx!.set(a.f64[0]!);
+    if (withTarget) {
+      a.f64[2]!.set(this.target!);
+      a.f32[3]!.set(this.weights!);
+      a.f64[4]!.set(this.dt!);
+      a.exports.targetAcc(a.at[2]!, a.at[3]!, a.at[4]!, a.at[1]!, a.at[5]!, rowsOut, cols, n, CHUNK);
+      this.target!.set(a.f64[2]!);
+    }
+    return true;
   }
 
   finish(): void {

@@ -2,6 +2,10 @@
 // factor of an inverse. Both are n³/6 multiply-adds that dominate calibrated compiles of wide
 // layers (4608 columns in a ResNet-50 3×3 conv), so each streams a matrix row once per panel of
 // PANEL columns instead of once per column (4× less memory traffic; the panel stays in cache).
+// upperCholeskyOfInverse runs the same algorithm in f64x2 (compiler/linalg) where SIMD128 is on;
+// these scalar loops are its fallback and its tests' reference.
+
+import { arena } from '../../linalg/linalg.js';
 
 /** Columns per panel: four accumulators per streamed row. */
 const PANEL = 4;
@@ -66,12 +70,29 @@ export function choleskyLower(a: Float64Array, n: number): boolean {
  * per panel) and written straight into U.
  */
 export function upperCholeskyOfInverse(h: Float64Array, n: number, damp = 0): Float64Array | undefined {
-  const r = new Float64Array(n * n);
+  const a = arena([n * n, n * n, n * 4, n * 4]);
+  if (!a) return upperCholeskyOfInverseScalar(h, n, damp);
+  const [r, u] = a.f64 as [Float64Array, Float64Array];
+  reversed(h, n, damp, r);
+  if (!a.exports.choleskyLower(a.at[0]!, n, a.at[2]!)) return undefined;
+  u.fill(0);
+  a.exports.inverseToUpper(a.at[0]!, a.at[1]!, a.at[3]!, n);
+  return u.slice();
+}
+
+/** P(H + damp·I)P's lower triangle (P the reversal) into `r`; its upper triangle is left as is. */
+function reversed(h: Float64Array, n: number, damp: number, r: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const src = (n - 1 - i) * n + (n - 1);
     for (let j = 0; j <= i; j++) r[i * n + j] = h[src - j]!;
     r[i * n + i] += damp;
   }
+}
+
+/** upperCholeskyOfInverse in scalar TypeScript (no SIMD128, and the reference of its tests). */
+export function upperCholeskyOfInverseScalar(h: Float64Array, n: number, damp = 0): Float64Array | undefined {
+  const r = new Float64Array(n * n);
+  reversed(h, n, damp, r);
   if (!choleskyLower(r, n)) return undefined;
   const u = new Float64Array(n * n);
   // t[k·PANEL + c] = X[k][c0 + c] for the panel's columns c0.., X = L⁻¹ (zero above the diagonal).

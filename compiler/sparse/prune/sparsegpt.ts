@@ -3,13 +3,15 @@
 // Cholesky factor of H⁻¹; columns are swept left to right in blocks, the mask is chosen per
 // block (unstructured: lowest w²/U_jj² in the block; block patterns: lowest summed score) or per
 // group of M columns as the sweep reaches it (N:M), and each pruned weight's error is propagated
-// to the later columns (W[:, j:] −= e·U[j, j:]), lazily across blocks. Float64 throughout.
+// to the later columns (W[:, j:] −= e·U[j, j:]), lazily across blocks. Float64 throughout; the
+// n³ and rows·n² products on the f64x2 module (compiler/linalg) where SIMD128 runs.
 
 import { onInt8Grid, type QuantNoise } from '../../quantize/grid.js';
 import type { MaskRule } from './mask-rule.js';
 import { splitCount } from './mask-rule.js';
 import { pruneOrder } from './masks.js';
 import { upperCholeskyOfInverse } from './cholesky.js';
+import { arena } from '../../linalg/linalg.js';
 
 export interface SparseGptOptions {
   /** Columns per block (rounded up to a multiple of M or of the block width); default 128. */
@@ -134,26 +136,44 @@ export function pruneSparseGpt(
   if (w.length !== rows * cols || xtx.length !== cols * cols) throw new Error(`pruneSparseGpt: ${w.length} weights / ${xtx.length} Hessian entries for a ${rows}×${cols} layer`);
   if (rule.kind === 'nm' && (cols % rule.m !== 0 || rows % rule.shareRows !== 0)) throw new Error(`pruneSparseGpt: ${rows}×${cols} does not fit ${rule.n}:${rule.m} with share-rows ${rule.shareRows}`);
   if (rule.kind === 'block' && (cols % rule.bc !== 0 || rows % rule.br !== 0)) throw new Error(`pruneSparseGpt: ${rows}×${cols} does not tile into ${rule.br}×${rule.bc}`);
-  const W = Float64Array.from(w);
   const n = cols;
   const scale = count > 0 ? 2 / count : 1;
-  const { U, dead } = factorOf(xtx, n, scale, options.dampening ?? 0.01);
+  const factor = factorOf(xtx, n, scale, options.dampening ?? 0.01);
+  const dead = factor.dead;
+  const B = sweepBlock(options.blockSize ?? 128, rule);
+  // The weights, U and the errors live in the f64x2 module's memory where it runs (compiler/linalg):
+  // the re-fit and the lazy column updates run there, the column-by-column sweep here on the views.
+  const target = options.target;
+  const computeResidual = target !== undefined && options.residual === undefined;
+  const a = arena([rows * n, n * n, rows * B, target ? rows * n : 0, n, computeResidual ? n * n : 0, computeResidual ? rows * n : 0, rows * n],
+    ['f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'u8']);
+  const W = a ? a.f64[0]! : new Float64Array(rows * n);
+  W.set(w);
+  const U = a ? a.f64[1]! : factor.U;
+  if (a) U.set(factor.U);
   // Dead inputs (never nonzero on the calibration data): their weights cannot matter there.
   if (!options.keepDead) for (const j of dead) for (let r = 0; r < rows; r++) W[r * n + j] = 0;
 
-  if (options.target) applyRefit(W, rows, n, options.residual ?? residualOf(W, rows, n, xtx, options.target), scale, U);
+  if (target && a) {
+    if (options.residual) a.f64[3]!.set(options.residual);
+    else {
+      a.f64[5]!.set(xtx);
+      a.f64[6]!.set(target);
+      a.exports.residual(a.at[3]!, a.at[0]!, a.at[5]!, a.at[6]!, rows, n);
+    }
+    a.exports.refit(a.at[0]!, a.at[3]!, a.at[1]!, a.at[4]!, rows, n, scale);
+  } else if (target) applyRefit(W, rows, n, options.residual ?? residualOf(W, rows, n, xtx, target), scale, U);
 
-  const B = sweepBlock(options.blockSize ?? 128, rule);
   const starts: number[] = [];
   for (let i = 0; i < n; i += B) starts.push(i);
   const widths = starts.map((s) => Math.min(B, n - s));
   const perBlock = rule.kind === 'unstructured' ? splitCount(rule.prune, widths.map((wd) => wd * rows))
     : rule.kind === 'block' ? splitCount(rule.prune, widths.map((wd) => (wd / rule.bc) * (rows / rule.br))) : undefined;
-  const pruned = new Uint8Array(rows * n);
-  const err = new Float64Array(rows * B);
+  const pruned = a ? a.u8[7]!.fill(0) : new Uint8Array(rows * n);
+  const err = a ? a.f64[2]! : new Float64Array(rows * B);
   /** One row's nonzero errors in the block and their rows of U (offsets). */
   const nzE = new Float64Array(B), nzU = new Int32Array(B);
-  const score = (r: number, j: number): number => { const v = W[r * n + j]! / U![j * n + j]!; return v * v; };
+  const score = (r: number, j: number): number => { const v = W[r * n + j]! / U[j * n + j]!; return v * v; };
   const grid = options.quantize;
   if (grid !== undefined && grid.scales.length !== rows) throw new Error(`pruneSparseGpt: ${grid.scales.length} int8 scales for ${rows} rows`);
 
@@ -182,10 +202,18 @@ export function pruneSparseGpt(
       }
     }
     err.fill(0);
-    for (let i = i1; i < i2; i++) {
+    // Without joint quantization (kept weights stay as they are) the sweep runs on the module, a
+    // group of M columns at a time for N:M (its mask is chosen on the weights the sweep left).
+    if (a && grid === undefined) {
+      const step = rule.kind === 'nm' ? rule.m : width;
+      for (let i = i1; i < i2; i += step) {
+        if (rule.kind === 'nm') chooseNm(pruned, rows, n, i, rule, score);
+        a.exports.sweepColumns(a.at[0]!, a.at[1]!, a.at[2]!, a.at[7]!, rows, n, i, Math.min(i + step, i2), i1, i2, B);
+      }
+    } else for (let i = i1; i < i2; i++) {
       if (rule.kind === 'nm' && (i - i1) % rule.m === 0) chooseNm(pruned, rows, n, i, rule, score);
       const ui = i * n;
-      const d = U![ui + i]!;
+      const d = U[ui + i]!;
       for (let r = 0; r < rows; r++) {
         const at = r * n;
         const w = W[at + i]!;
@@ -201,12 +229,13 @@ export function pruneSparseGpt(
         const e = (w - kept) / d;
         err[r * B + (i - i1)] = e;
         if (e === 0) continue;
-        for (let j = i + 1; j < i2; j++) W[at + j] -= e * U![ui + j]!;
+        for (let j = i + 1; j < i2; j++) W[at + j] -= e * U[ui + j]!;
         W[at + i] = kept;
       }
     }
     // Lazy update of the columns after the block, four of the row's errors per pass over them.
-    if (i2 < n) {
+    if (i2 < n && a) a.exports.lazyUpdate(a.at[0]!, a.at[1]!, a.at[2]!, rows, n, i1, width, B);
+    else if (i2 < n) {
       for (let r = 0; r < rows; r++) {
         const at = r * n;
         let m = 0;
@@ -218,11 +247,11 @@ export function pruneSparseGpt(
         for (; q + 3 < m; q += 4) {
           const e0 = nzE[q]!, e1 = nzE[q + 1]!, e2 = nzE[q + 2]!, e3 = nzE[q + 3]!;
           const u0 = nzU[q]!, u1 = nzU[q + 1]!, u2 = nzU[q + 2]!, u3 = nzU[q + 3]!;
-          for (let j = i2; j < n; j++) W[at + j] -= e0 * U![u0 + j]! + e1 * U![u1 + j]! + e2 * U![u2 + j]! + e3 * U![u3 + j]!;
+          for (let j = i2; j < n; j++) W[at + j] -= e0 * U[u0 + j]! + e1 * U[u1 + j]! + e2 * U[u2 + j]! + e3 * U[u3 + j]!;
         }
         for (; q < m; q++) {
           const e = nzE[q]!, uk = nzU[q]!;
-          for (let j = i2; j < n; j++) W[at + j] -= e * U![uk + j]!;
+          for (let j = i2; j < n; j++) W[at + j] -= e * U[uk + j]!;
         }
       }
     }
@@ -262,7 +291,9 @@ export function chooseDampening(
     const target = options.target && f.target ? options.target.map((v, i) => v - f.target![i]!) : undefined;
     return { xtx: xtxT, target, residual: target ? refitResidual(w, rows, n, xtxT, target, count - f.count, options.keepDead) : undefined };
   });
+  // Without a target, t_f = X_fᵀX_f·w_r; the module returns its negation (the residual of a zero target).
   const dense = options.target ? undefined : folds.map((f) => {
+    if (arena([0])) return { t: residualOf(Float64Array.from(w), rows, n, f.xtx, new Float64Array(rows * n)), sign: -1 };
     const t = new Float64Array(rows * n);
     for (let r = 0; r < rows; r++) {
       const at = r * n;
@@ -273,39 +304,56 @@ export function chooseDampening(
         t[at + j] = v;
       }
     }
-    return t;
+    return { t, sign: 1 };
   });
   const scores = candidates.map((dampening) => {
     let total = 0;
     for (const [fi, f] of folds.entries()) {
       const { target, residual } = train[fi]!;
       const fitted = pruneSparseGpt(w, rows, cols, train[fi]!.xtx, count - f.count, rule, { ...options, dampening, target, residual });
-      const m = new Float64Array(n);
-      for (let r = 0; r < rows; r++) {
-        const at = r * n;
-        // m = X_fᵀX_f·ŵ_r and, without a target, the dense weights' t = X_fᵀX_f·w_r.
-        m.fill(0);
-        let want = 0;
-        for (let k = 0; k < n; k++) {
-          const v = fitted[at + k]!;
-          if (v === 0) continue;
-          const hk = k * n;
-          for (let j = 0; j < n; j++) m[j] += v * f.xtx[hk + j]!;
-        }
-        for (let j = 0; j < n; j++) {
-          const v = fitted[at + j]!;
-          if (v === 0) continue;
-          const t = target ? f.target![at + j]! : dense![fi]![at + j]!;
-          want += v * (m[j]! - 2 * t);
-        }
-        total += want;
-      }
+      const t = target ? { t: f.target!, sign: 1 } : dense![fi]!;
+      total += heldOutScore(fitted, rows, n, f.xtx, t.t, t.sign);
     }
     return total;
   });
   let best = 0;
   for (let i = 1; i < scores.length; i++) if (scores[i]! < scores[best]!) best = i;
   return { dampening: candidates[best]!, scores };
+}
+
+/**
+ * Σ_r ŵ_r·H·ŵ_rᵀ − 2·sign·ŵ_r·t_r for the pruned rows×n `fitted` and the symmetric H: the held-out
+ * squared output error up to a constant (t·sign the wanted X_fᵀX_f-weighted output). On the f64x2
+ * module where it runs (H's rows summed over each row's nonzeros), else in the same order here.
+ */
+function heldOutScore(fitted: Float32Array, rows: number, n: number, h: Float64Array, t: Float64Array, sign: number): number {
+  const a = arena([rows * n, n * n, rows * n, n], ['f32', 'f64', 'f64', 'f64']);
+  if (a) {
+    a.f32[0]!.set(fitted);
+    a.f64[1]!.set(h);
+    a.f64[2]!.set(t);
+    return a.exports.heldOutScore(a.at[0]!, a.at[1]!, a.at[2]!, a.at[3]!, rows, n, sign);
+  }
+  const m = new Float64Array(n);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const at = r * n;
+    m.fill(0);
+    let want = 0;
+    for (let k = 0; k < n; k++) {
+      const v = fitted[at + k]!;
+      if (v === 0) continue;
+      const hk = k * n;
+      for (let j = 0; j < n; j++) m[j] += v * h[hk + j]!;
+    }
+    for (let j = 0; j < n; j++) {
+      const v = fitted[at + j]!;
+      if (v === 0) continue;
+      want += v * (m[j]! - 2 * sign * t[at + j]!);
+    }
+    total += want;
+  }
+  return total;
 }
 
 /**
@@ -319,8 +367,19 @@ export function refitResidual(w: Float32Array, rows: number, n: number, xtx: Flo
   return residualOf(W, rows, n, xtx, target);
 }
 
-/** P − W·XᵀX (XᵀX symmetric: row j of it is column j), four rows of W per pass over XᵀX (one load feeds four rows). */
+/** P − W·XᵀX (XᵀX symmetric: row j of it is column j): on the f64x2 module where it runs, else residualOfScalar. */
 function residualOf(W: Float64Array, rows: number, n: number, xtx: Float64Array, target: Float64Array): Float64Array {
+  const a = arena([rows * n, rows * n, n * n, rows * n]);
+  if (!a) return residualOfScalar(W, rows, n, xtx, target);
+  a.f64[1]!.set(W);
+  a.f64[2]!.set(xtx);
+  a.f64[3]!.set(target);
+  a.exports.residual(a.at[0]!, a.at[1]!, a.at[2]!, a.at[3]!, rows, n);
+  return a.f64[0]!.slice();
+}
+
+/** residualOf in scalar TypeScript, four rows of W per pass over XᵀX (one load feeds four rows). */
+function residualOfScalar(W: Float64Array, rows: number, n: number, xtx: Float64Array, target: Float64Array): Float64Array {
   const R = 4;
   const m = new Float64Array(rows * n);
   for (let r0 = 0; r0 < rows; r0 += R) {

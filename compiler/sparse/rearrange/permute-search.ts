@@ -580,11 +580,18 @@ const ESCAPE_ATTEMPTS = 100;
  * Default budget in pair evaluations: 100 per cell (3200 for a 64×128 matrix: a few tenths of a
  * second, half the gap to the per-row bound), but at most about 2.5·10⁸ inner steps (under a
  * second of CPU on the largest corpus spaces, whose many rows make each evaluation dear; 4× that
- * budget closes only ~1.5 points more of their gap).
+ * budget closes only ~1.5 points more of their gap), and above WIDE_CELLS cells (1024 channels at
+ * 2:4) that cap shrinks in proportion: a ResNet-50 has a dozen spaces of 1024–2048 channels read
+ * by many layers, where a capped search each was a fixed second or more, and the calibrated check
+ * or the saliency order still decides whether its result is applied.
  */
 function defaultBudget(pairCost: number, cells: number): number {
-  return Math.max(1, Math.min(100 * cells, Math.floor(2.5e8 / pairCost)));
+  const steps = 2.5e8 * Math.min(1, WIDE_CELLS / cells);
+  return Math.max(1, Math.min(100 * cells, Math.floor(steps / pairCost)));
 }
+
+/** Cells up to which a search gets the full step cap: every corpus CNN space but mobilenet_v2_w050's 1280-channel head. */
+const WIDE_CELLS = 256;
 
 /** Objective of a full permutation, computed cell by cell from scratch. */
 function objective(C: number, cell: number, cols: readonly ColT[], rowTerms: readonly RowT[], perm: Int32Array): number {

@@ -1,0 +1,419 @@
+// Compile-time dense linear algebra of calibrated pruning (SparseGPT), f64x2: XᵀX and the re-fit
+// target accumulation, the Cholesky factor and triangular inverse, the re-fit and the OBS sweep's
+// lazy column update. Built by scripts/build-wasm.mjs into ../linalg.wasm.ts; never embedded by apps.
+// All pointers are byte offsets into the imported memory; every array is f64 row-major unless named.
+// Float64 throughout: products of float32 activations are exact in float64, and the factorization
+// of a rank-deficient XᵀX held up by a 1% dampening fails in float32 (docs/performance.md).
+
+@inline function ld(p: usize): v128 { return v128.load(p); }
+@inline function fma(a: v128, b: v128, c: v128): v128 { return f64x2.add(f64x2.mul(a, b), c); }
+@inline function hsum(v: v128): f64 { return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1); }
+
+/**
+ * h[i][j] += Σ_r bt[i][r]·bt[j][r] for j ≥ i (the upper triangle; 2×4 tiles may touch the entry
+ * below the diagonal, which the caller overwrites by symmetry). bt is cols × ld (column c's chunk
+ * of n rows contiguous).
+ */
+export function xtxAcc(h: usize, bt: usize, cols: i32, n: i32, ldb: i32): void {
+  const sb = <usize>ldb << 3, sh = <usize>cols << 3, nn = n & ~1;
+  let i = 0;
+  for (; i + 1 < cols; i += 2) {
+    const b0 = bt + <usize>i * sb, b1 = b0 + sb;
+    const h0 = h + <usize>i * sh, h1 = h0 + sh;
+    let j = i;
+    for (; j + 3 < cols; j += 4) {
+      const c0 = bt + <usize>j * sb, c1 = c0 + sb, c2 = c1 + sb, c3 = c2 + sb;
+      let s00 = f64x2.splat(0), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+      for (let r = 0; r < nn; r += 2) {
+        const o = <usize>r << 3;
+        const x0 = ld(b0 + o), x1 = ld(b1 + o);
+        const y0 = ld(c0 + o), y1 = ld(c1 + o), y2 = ld(c2 + o), y3 = ld(c3 + o);
+        s00 = fma(x0, y0, s00); s01 = fma(x0, y1, s01); s02 = fma(x0, y2, s02); s03 = fma(x0, y3, s03);
+        s10 = fma(x1, y0, s10); s11 = fma(x1, y1, s11); s12 = fma(x1, y2, s12); s13 = fma(x1, y3, s13);
+      }
+      let t00 = hsum(s00), t01 = hsum(s01), t02 = hsum(s02), t03 = hsum(s03);
+      let t10 = hsum(s10), t11 = hsum(s11), t12 = hsum(s12), t13 = hsum(s13);
+      if (nn < n) {
+        const o = <usize>nn << 3;
+        const x0 = load<f64>(b0 + o), x1 = load<f64>(b1 + o);
+        const y0 = load<f64>(c0 + o), y1 = load<f64>(c1 + o), y2 = load<f64>(c2 + o), y3 = load<f64>(c3 + o);
+        t00 += x0 * y0; t01 += x0 * y1; t02 += x0 * y2; t03 += x0 * y3;
+        t10 += x1 * y0; t11 += x1 * y1; t12 += x1 * y2; t13 += x1 * y3;
+      }
+      const p0 = h0 + (<usize>j << 3), p1 = h1 + (<usize>j << 3);
+      store<f64>(p0, load<f64>(p0) + t00); store<f64>(p0, load<f64>(p0, 8) + t01, 8);
+      store<f64>(p0, load<f64>(p0, 16) + t02, 16); store<f64>(p0, load<f64>(p0, 24) + t03, 24);
+      store<f64>(p1, load<f64>(p1) + t10); store<f64>(p1, load<f64>(p1, 8) + t11, 8);
+      store<f64>(p1, load<f64>(p1, 16) + t12, 16); store<f64>(p1, load<f64>(p1, 24) + t13, 24);
+    }
+    for (; j < cols; j++) {
+      const c0 = bt + <usize>j * sb;
+      const s0 = dot(b0, c0, n), s1 = dot(b1, c0, n);
+      const p0 = h0 + (<usize>j << 3), p1 = h1 + (<usize>j << 3);
+      store<f64>(p0, load<f64>(p0) + s0);
+      store<f64>(p1, load<f64>(p1) + s1);
+    }
+  }
+  if (i < cols) {
+    const b0 = bt + <usize>i * sb, p = h + <usize>i * sh + (<usize>i << 3);
+    store<f64>(p, load<f64>(p) + dot(b0, b0, n));
+  }
+}
+
+/** Σ_k a[k]·b[k] over n entries. */
+@inline function dot(a: usize, b: usize, n: i32): f64 {
+  let s = f64x2.splat(0);
+  const nn = n & ~1;
+  for (let k = 0; k < nn; k += 2) { const o = <usize>k << 3; s = fma(ld(a + o), ld(b + o), s); }
+  let t = hsum(s);
+  if (nn < n) t += load<f64>(a + (<usize>nn << 3)) * load<f64>(b + (<usize>nn << 3));
+  return t;
+}
+
+/**
+ * The re-fit target's chunk: y = W·D (W rows × cols f32, D = dt cols × ldb, its first n rows),
+ * then p[o][j] += Σ_r y[o][r]·bt[j][r]. y is scratch rows × ldb.
+ */
+export function targetAcc(p: usize, w: usize, dt: usize, bt: usize, y: usize, rows: i32, cols: i32, n: i32, ldb: i32): void {
+  const sb = <usize>ldb << 3, nn = n & ~1;
+  for (let o = 0; o < rows; o++) {
+    const yo = y + <usize>o * sb, wo = w + (<usize>o * <usize>cols << 2);
+    for (let r = 0; r < n; r += 2) v128.store(yo + (<usize>r << 3), f64x2.splat(0));
+    for (let c = 0; c < cols; c++) {
+      const wv = <f64>load<f32>(wo + (<usize>c << 2));
+      if (wv == 0) continue;
+      const ws = f64x2.splat(wv), dc = dt + <usize>c * sb;
+      let r = 0;
+      for (; r < nn; r += 2) { const q = <usize>r << 3; v128.store(yo + q, fma(ws, ld(dc + q), ld(yo + q))); }
+      if (nn < n) { const q = <usize>nn << 3; store<f64>(yo + q, load<f64>(yo + q) + wv * load<f64>(dc + q)); }
+    }
+  }
+  const sp = <usize>cols << 3;
+  let o = 0;
+  for (; o + 1 < rows; o += 2) {
+    const y0 = y + <usize>o * sb, y1 = y0 + sb, p0 = p + <usize>o * sp, p1 = p0 + sp;
+    let j = 0;
+    for (; j + 3 < cols; j += 4) {
+      const c0 = bt + <usize>j * sb, c1 = c0 + sb, c2 = c1 + sb, c3 = c2 + sb;
+      let s00 = f64x2.splat(0), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+      for (let r = 0; r < nn; r += 2) {
+        const q = <usize>r << 3;
+        const x0 = ld(y0 + q), x1 = ld(y1 + q);
+        const b0 = ld(c0 + q), b1 = ld(c1 + q), b2 = ld(c2 + q), b3 = ld(c3 + q);
+        s00 = fma(x0, b0, s00); s01 = fma(x0, b1, s01); s02 = fma(x0, b2, s02); s03 = fma(x0, b3, s03);
+        s10 = fma(x1, b0, s10); s11 = fma(x1, b1, s11); s12 = fma(x1, b2, s12); s13 = fma(x1, b3, s13);
+      }
+      let t00 = hsum(s00), t01 = hsum(s01), t02 = hsum(s02), t03 = hsum(s03);
+      let t10 = hsum(s10), t11 = hsum(s11), t12 = hsum(s12), t13 = hsum(s13);
+      if (nn < n) {
+        const q = <usize>nn << 3;
+        const x0 = load<f64>(y0 + q), x1 = load<f64>(y1 + q);
+        const b0 = load<f64>(c0 + q), b1 = load<f64>(c1 + q), b2 = load<f64>(c2 + q), b3 = load<f64>(c3 + q);
+        t00 += x0 * b0; t01 += x0 * b1; t02 += x0 * b2; t03 += x0 * b3;
+        t10 += x1 * b0; t11 += x1 * b1; t12 += x1 * b2; t13 += x1 * b3;
+      }
+      const a0 = p0 + (<usize>j << 3), a1 = p1 + (<usize>j << 3);
+      store<f64>(a0, load<f64>(a0) + t00); store<f64>(a0, load<f64>(a0, 8) + t01, 8);
+      store<f64>(a0, load<f64>(a0, 16) + t02, 16); store<f64>(a0, load<f64>(a0, 24) + t03, 24);
+      store<f64>(a1, load<f64>(a1) + t10); store<f64>(a1, load<f64>(a1, 8) + t11, 8);
+      store<f64>(a1, load<f64>(a1, 16) + t12, 16); store<f64>(a1, load<f64>(a1, 24) + t13, 24);
+    }
+    for (; j < cols; j++) {
+      const c0 = bt + <usize>j * sb;
+      const a0 = p0 + (<usize>j << 3), a1 = p1 + (<usize>j << 3);
+      store<f64>(a0, load<f64>(a0) + dot(y0, c0, n));
+      store<f64>(a1, load<f64>(a1) + dot(y1, c0, n));
+    }
+  }
+  if (o < rows) {
+    const y0 = y + <usize>o * sb, p0 = p + <usize>o * sp;
+    for (let j = 0; j < cols; j++) {
+      const a0 = p0 + (<usize>j << 3);
+      store<f64>(a0, load<f64>(a0) + dot(y0, bt + <usize>j * sb, n));
+    }
+  }
+}
+
+/**
+ * In-place lower Cholesky of the n×n `a` (lower triangle read, upper zeroed); 0 when not positive
+ * definite. Left-looking by panels of four columns: every row's dot products with the panel's rows
+ * over the columns left of the panel (two rows per pass: six loads feed eight f64x2 multiply-adds),
+ * then the panel's own columns. `s` is scratch of n·4.
+ */
+export function choleskyLower(a: usize, n: i32, s: usize): i32 {
+  const sa = <usize>n << 3;
+  for (let j0 = 0; j0 < n; j0 += 4) {
+    const jb = min(4, n - j0);
+    const kk = j0; // columns left of the panel (a multiple of 4: even)
+    const r0 = a + <usize>j0 * sa;
+    const r1 = jb > 1 ? r0 + sa : r0, r2 = jb > 2 ? r0 + 2 * sa : r0, r3 = jb > 3 ? r0 + 3 * sa : r0;
+    let i = j0;
+    for (; i + 1 < n; i += 2) {
+      const x = a + <usize>i * sa, y = x + sa;
+      let s00 = f64x2.splat(0), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+      for (let k = 0; k < kk; k += 2) {
+        const o = <usize>k << 3;
+        const x0 = ld(x + o), x1 = ld(y + o);
+        const q0 = ld(r0 + o), q1 = ld(r1 + o), q2 = ld(r2 + o), q3 = ld(r3 + o);
+        s00 = fma(x0, q0, s00); s01 = fma(x0, q1, s01); s02 = fma(x0, q2, s02); s03 = fma(x0, q3, s03);
+        s10 = fma(x1, q0, s10); s11 = fma(x1, q1, s11); s12 = fma(x1, q2, s12); s13 = fma(x1, q3, s13);
+      }
+      const at = s + (<usize>i << 5);
+      store<f64>(at, hsum(s00)); store<f64>(at, hsum(s01), 8); store<f64>(at, hsum(s02), 16); store<f64>(at, hsum(s03), 24);
+      store<f64>(at, hsum(s10), 32); store<f64>(at, hsum(s11), 40); store<f64>(at, hsum(s12), 48); store<f64>(at, hsum(s13), 56);
+    }
+    if (i < n) {
+      const x = a + <usize>i * sa;
+      let s00 = f64x2.splat(0), s01 = s00, s02 = s00, s03 = s00;
+      for (let k = 0; k < kk; k += 2) {
+        const o = <usize>k << 3;
+        const x0 = ld(x + o);
+        s00 = fma(x0, ld(r0 + o), s00); s01 = fma(x0, ld(r1 + o), s01); s02 = fma(x0, ld(r2 + o), s02); s03 = fma(x0, ld(r3 + o), s03);
+      }
+      const at = s + (<usize>i << 5);
+      store<f64>(at, hsum(s00)); store<f64>(at, hsum(s01), 8); store<f64>(at, hsum(s02), 16); store<f64>(at, hsum(s03), 24);
+    }
+    for (let t = 0; t < jb; t++) {
+      const j = j0 + t, rj = a + <usize>j * sa;
+      let d2 = load<f64>(rj + (<usize>j << 3)) - load<f64>(s + (<usize>j << 5) + (<usize>t << 3));
+      for (let k = j0; k < j; k++) { const v = load<f64>(rj + (<usize>k << 3)); d2 -= v * v; }
+      if (!(d2 > 0)) return 0;
+      const d = Math.sqrt(d2);
+      store<f64>(rj + (<usize>j << 3), d);
+      for (let i2 = j + 1; i2 < n; i2++) {
+        const ri = a + <usize>i2 * sa;
+        let v = load<f64>(ri + (<usize>j << 3)) - load<f64>(s + (<usize>i2 << 5) + (<usize>t << 3));
+        for (let k = j0; k < j; k++) v -= load<f64>(ri + (<usize>k << 3)) * load<f64>(rj + (<usize>k << 3));
+        store<f64>(ri + (<usize>j << 3), v / d);
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) memory.fill(a + <usize>i * sa + (<usize>(i + 1) << 3), 0, <usize>(n - 1 - i) << 3);
+  return 1;
+}
+
+/**
+ * U = P·L⁻¹·P for the lower factor `r` (n×n; P the reversal), written into `u` (zeroed by the
+ * caller): L⁻¹ by forward substitution a panel of four columns at a time, t[k][c] (n × 4 scratch)
+ * holding the panel's column c of L⁻¹, two f64x2 lanes per row of the panel.
+ */
+export function inverseToUpper(r: usize, u: usize, t: usize, n: i32): void {
+  const sa = <usize>n << 3;
+  for (let c0 = 0; c0 < n; c0 += 4) {
+    const cb = min(4, n - c0);
+    memory.fill(t + (<usize>c0 << 5), 0, <usize>(n - c0) << 5);
+    let i = c0;
+    // Two rows per pass over the panel's finished rows (four loads feed four multiply-adds); the
+    // second row then takes the first's new row of t.
+    for (; i + 1 < n; i += 2) {
+      const ri = r + <usize>i * sa, rj = ri + sa;
+      let lo = f64x2.splat(0), hi = lo, lo1 = lo, hi1 = lo;
+      for (let k = c0; k < i; k++) {
+        const at = t + (<usize>k << 5), a = ld(at), b = ld(at + 16);
+        const l = f64x2.splat(load<f64>(ri + (<usize>k << 3))), l1 = f64x2.splat(load<f64>(rj + (<usize>k << 3)));
+        lo = fma(l, a, lo); hi = fma(l, b, hi);
+        lo1 = fma(l1, a, lo1); hi1 = fma(l1, b, hi1);
+      }
+      finishRow(r, u, t, n, i, c0, cb, lo, hi);
+      const at = t + (<usize>i << 5), l1 = f64x2.splat(load<f64>(rj + (<usize>i << 3)));
+      finishRow(r, u, t, n, i + 1, c0, cb, fma(l1, ld(at), lo1), fma(l1, ld(at + 16), hi1));
+    }
+    if (i < n) {
+      const ri = r + <usize>i * sa;
+      let lo = f64x2.splat(0), hi = lo;
+      for (let k = c0; k < i; k++) {
+        const l = f64x2.splat(load<f64>(ri + (<usize>k << 3))), at = t + (<usize>k << 5);
+        lo = fma(l, ld(at), lo);
+        hi = fma(l, ld(at + 16), hi);
+      }
+      finishRow(r, u, t, n, i, c0, cb, lo, hi);
+    }
+  }
+}
+
+/** Row i of the panel's columns of L⁻¹ from its sums (lo: columns c0, c0+1; hi: c0+2, c0+3), into t and U. */
+@inline function finishRow(r: usize, u: usize, t: usize, n: i32, i: i32, c0: i32, cb: i32, lo: v128, hi: v128): void {
+  const sa = <usize>n << 3;
+  const d = load<f64>(r + <usize>i * sa + (<usize>i << 3)), at = t + (<usize>i << 5);
+  for (let c = 0; c < cb; c++) {
+    const col = c0 + c;
+    if (i < col) break;
+    const sum = c == 0 ? f64x2.extract_lane(lo, 0) : c == 1 ? f64x2.extract_lane(lo, 1) : c == 2 ? f64x2.extract_lane(hi, 0) : f64x2.extract_lane(hi, 1);
+    const x = ((i == col ? 1.0 : 0.0) - sum) / d;
+    store<f64>(at + (<usize>c << 3), x);
+    store<f64>(u + <usize>(n - 1 - i) * sa + (<usize>(n - 1 - col) << 3), x);
+  }
+}
+
+/** m = target − W·H for W rows × n and the symmetric n×n H (row j of H is its column j): dot products of W's rows with H's. */
+export function residual(m: usize, w: usize, h: usize, target: usize, rows: i32, n: i32): void {
+  const sa = <usize>n << 3;
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const w0 = w + <usize>r * sa, w1 = w0 + sa;
+    for (let j = 0; j < n; j++) {
+      const hj = h + <usize>j * sa;
+      const o0 = <usize>r * sa + (<usize>j << 3), o1 = o0 + sa;
+      let s0 = f64x2.splat(0), s1 = s0;
+      const nn = n & ~1;
+      for (let k = 0; k < nn; k += 2) {
+        const q = <usize>k << 3, hv = ld(hj + q);
+        s0 = fma(ld(w0 + q), hv, s0); s1 = fma(ld(w1 + q), hv, s1);
+      }
+      let t0 = hsum(s0), t1 = hsum(s1);
+      if (nn < n) { const q = <usize>nn << 3, hv = load<f64>(hj + q); t0 += load<f64>(w0 + q) * hv; t1 += load<f64>(w1 + q) * hv; }
+      store<f64>(m + o0, load<f64>(target + o0) - t0);
+      store<f64>(m + o1, load<f64>(target + o1) - t1);
+    }
+  }
+  if (r < rows) {
+    const w0 = w + <usize>r * sa;
+    for (let j = 0; j < n; j++) {
+      const o0 = <usize>r * sa + (<usize>j << 3);
+      store<f64>(m + o0, load<f64>(target + o0) - dot(w0, h + <usize>j * sa, n));
+    }
+  }
+}
+
+/**
+ * W += scale·M·UᵀU (U upper n×n): per row, z = scale·M_r·Uᵀ (z_i = Σ_{j≥i} m_j U_ij, dot products),
+ * then W_r += z·U (W_rj += Σ_{i≤j} z_i U_ij, four rows of U per pass over W_r). z is scratch of n.
+ */
+export function refit(w: usize, m: usize, u: usize, z: usize, rows: i32, n: i32, scale: f64): void {
+  const sa = <usize>n << 3;
+  for (let r = 0; r < rows; r++) {
+    const mr = m + <usize>r * sa, wr = w + <usize>r * sa;
+    for (let i = 0; i < n; i++) {
+      const o = <usize>i << 3;
+      store<f64>(z + o, dot(mr + o, u + <usize>i * sa + o, n - i) * scale);
+    }
+    combineRows(wr, u, z, n, 0, n);
+  }
+}
+
+/**
+ * w[j] += Σ_{i ≤ j} z[i]·u[i][j] for j in [j0, j1): the upper-triangular product of a row with U,
+ * rows of U four at a time (the columns i..i+3 take only the rows that reach them, then all four).
+ */
+@inline function combineRows(w: usize, u: usize, z: usize, n: i32, j0: i32, j1: i32): void {
+  const sa = <usize>n << 3;
+  let i = j0;
+  for (; i + 3 < j1; i += 4) {
+    const z0 = load<f64>(z + (<usize>i << 3)), z1 = load<f64>(z + (<usize>i << 3), 8), z2 = load<f64>(z + (<usize>i << 3), 16), z3 = load<f64>(z + (<usize>i << 3), 24);
+    const u0 = u + <usize>i * sa, u1 = u0 + sa, u2 = u1 + sa, u3 = u2 + sa;
+    const wi = w + (<usize>i << 3);
+    store<f64>(wi, load<f64>(wi) + z0 * load<f64>(u0 + (<usize>i << 3)));
+    store<f64>(wi, load<f64>(wi, 8) + z0 * load<f64>(u0 + (<usize>i << 3), 8) + z1 * load<f64>(u1 + (<usize>i << 3), 8), 8);
+    store<f64>(wi, load<f64>(wi, 16) + z0 * load<f64>(u0 + (<usize>i << 3), 16) + z1 * load<f64>(u1 + (<usize>i << 3), 16) + z2 * load<f64>(u2 + (<usize>i << 3), 16), 16);
+    axpy4(w, u0, u1, u2, u3, z0, z1, z2, z3, i + 3, j1);
+  }
+  for (; i < j1; i++) {
+    const zi = load<f64>(z + (<usize>i << 3)), ui = u + <usize>i * sa;
+    for (let j = i; j < j1; j++) { const o = <usize>j << 3; store<f64>(w + o, load<f64>(w + o) + zi * load<f64>(ui + o)); }
+  }
+}
+
+/** w[j] += z0·u0[j] + z1·u1[j] + z2·u2[j] + z3·u3[j] for j in [j0, j1). */
+@inline function axpy4(w: usize, u0: usize, u1: usize, u2: usize, u3: usize, z0: f64, z1: f64, z2: f64, z3: f64, j0: i32, j1: i32): void {
+  const a0 = f64x2.splat(z0), a1 = f64x2.splat(z1), a2 = f64x2.splat(z2), a3 = f64x2.splat(z3);
+  let j = j0;
+  for (; j + 1 < j1; j += 2) {
+    const o = <usize>j << 3;
+    let v = ld(w + o);
+    v = fma(a0, ld(u0 + o), v); v = fma(a1, ld(u1 + o), v); v = fma(a2, ld(u2 + o), v); v = fma(a3, ld(u3 + o), v);
+    v128.store(w + o, v);
+  }
+  if (j < j1) {
+    const o = <usize>j << 3;
+    store<f64>(w + o, load<f64>(w + o) + z0 * load<f64>(u0 + o) + z1 * load<f64>(u1 + o) + z2 * load<f64>(u2 + o) + z3 * load<f64>(u3 + o));
+  }
+}
+
+/**
+ * SparseGPT's lazy update of the columns after a block, for every row: W[r][j] −= Σ_k err[r][k]·U[i1+k][j]
+ * for j in [i2, n), k < width (zero errors skipped, four per pass over the row). err is rows × ldE.
+ */
+export function lazyUpdate(w: usize, u: usize, err: usize, rows: i32, n: i32, i1: i32, width: i32, ldE: i32): void {
+  const sa = <usize>n << 3, i2 = i1 + width;
+  for (let r = 0; r < rows; r++) {
+    const wr = w + <usize>r * sa, er = err + <usize>r * (<usize>ldE << 3);
+    let q = 0;
+    let e0: f64 = 0, e1: f64 = 0, e2: f64 = 0;
+    let k0 = 0, k1 = 0, k2 = 0;
+    for (let k = 0; k < width; k++) {
+      const e = load<f64>(er + (<usize>k << 3));
+      if (e == 0) continue;
+      if (q == 0) { e0 = e; k0 = k; q = 1; } else if (q == 1) { e1 = e; k1 = k; q = 2; } else if (q == 2) { e2 = e; k2 = k; q = 3; } else {
+        const u0 = u + <usize>(i1 + k0) * sa, u1 = u + <usize>(i1 + k1) * sa, u2 = u + <usize>(i1 + k2) * sa, u3 = u + <usize>(i1 + k) * sa;
+        axpy4(wr, u0, u1, u2, u3, -e0, -e1, -e2, -e, i2, n);
+        q = 0;
+      }
+    }
+    const z = u + <usize>i1 * sa; // any row: its coefficient is 0
+    if (q == 1) axpy4(wr, u + <usize>(i1 + k0) * sa, z, z, z, -e0, 0, 0, 0, i2, n);
+    else if (q == 2) axpy4(wr, u + <usize>(i1 + k0) * sa, u + <usize>(i1 + k1) * sa, z, z, -e0, -e1, 0, 0, i2, n);
+    else if (q == 3) axpy4(wr, u + <usize>(i1 + k0) * sa, u + <usize>(i1 + k1) * sa, u + <usize>(i1 + k2) * sa, z, -e0, -e1, -e2, 0, i2, n);
+  }
+}
+
+/**
+ * Σ_r (w_r·H·w_rᵀ − 2·tScale·w_r·t_r) for W rows × n (f32, mostly zeros after pruning), the
+ * symmetric n×n H and t rows × n: the held-out squared output error of the dampening's
+ * cross-validation, up to a constant. m = H·w_r as a sum of H's rows over w_r's nonzeros. m is scratch of n.
+ */
+export function heldOutScore(w: usize, h: usize, t: usize, m: usize, rows: i32, n: i32, tScale: f64): f64 {
+  const sa = <usize>n << 3;
+  let total: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const wr = w + (<usize>r * <usize>n << 2), tr = t + <usize>r * sa;
+    memory.fill(m, 0, sa);
+    let k = 0;
+    let q = 0;
+    let v0: f64 = 0, v1: f64 = 0, v2: f64 = 0;
+    let k0 = 0, k1 = 0, k2 = 0;
+    for (; k < n; k++) {
+      const v = <f64>load<f32>(wr + (<usize>k << 2));
+      if (v == 0) continue;
+      if (q == 0) { v0 = v; k0 = k; q = 1; } else if (q == 1) { v1 = v; k1 = k; q = 2; } else if (q == 2) { v2 = v; k2 = k; q = 3; } else {
+        axpy4(m, h + <usize>k0 * sa, h + <usize>k1 * sa, h + <usize>k2 * sa, h + <usize>k * sa, v0, v1, v2, v, 0, n);
+        q = 0;
+      }
+    }
+    if (q == 1) axpy4(m, h + <usize>k0 * sa, h, h, h, v0, 0, 0, 0, 0, n);
+    else if (q == 2) axpy4(m, h + <usize>k0 * sa, h + <usize>k1 * sa, h, h, v0, v1, 0, 0, 0, n);
+    else if (q == 3) axpy4(m, h + <usize>k0 * sa, h + <usize>k1 * sa, h + <usize>k2 * sa, h, v0, v1, v2, 0, 0, n);
+    let want: f64 = 0;
+    for (let j = 0; j < n; j++) {
+      const v = <f64>load<f32>(wr + (<usize>j << 2));
+      if (v == 0) continue;
+      want += v * (load<f64>(m + (<usize>j << 3)) - 2 * tScale * load<f64>(tr + (<usize>j << 3)));
+    }
+    total += want;
+  }
+  return total;
+}
+
+/**
+ * The OBS sweep over columns [c0, c1) of the block [i1, i2): for each column i and each row whose
+ * weight there is pruned (mask u8 rows × n, 1 = prune), its error e = W[r][i]/U[i][i] is recorded in
+ * err[r][i − i1] and spread over the block's later columns (W[r][j] −= e·U[i][j], j in (i, i2)),
+ * and W[r][i] becomes 0. Kept weights are left as they are (their error is 0).
+ */
+export function sweepColumns(w: usize, u: usize, err: usize, mask: usize, rows: i32, n: i32, c0: i32, c1: i32, i1: i32, i2: i32, ldE: i32): void {
+  const sa = <usize>n << 3;
+  for (let i = c0; i < c1; i++) {
+    const ui = u + <usize>i * sa, d = load<f64>(ui + (<usize>i << 3));
+    for (let r = 0; r < rows; r++) {
+      if (load<u8>(mask + <usize>r * <usize>n + <usize>i) == 0) continue;
+      const wr = w + <usize>r * sa, at = wr + (<usize>i << 3);
+      const e = load<f64>(at) / d;
+      store<f64>(err + <usize>r * (<usize>ldE << 3) + (<usize>(i - i1) << 3), e);
+      if (e == 0) continue;
+      const es = f64x2.splat(-e);
+      let j = i + 1;
+      for (; j + 1 < i2; j += 2) { const o = <usize>j << 3; v128.store(wr + o, fma(es, ld(ui + o), ld(wr + o))); }
+      if (j < i2) { const o = <usize>j << 3; store<f64>(wr + o, load<f64>(wr + o) - e * load<f64>(ui + o)); }
+      store<f64>(at, 0);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+// The f64x2 linear-algebra module (compiler/linalg) against the scalar TypeScript loops it replaces
+// (withoutLinalg) and against the definitions, on shapes with odd tails: rows and columns not
+// multiples of the 2×4 tiles, panels of four or the f64x2 lanes, several sweep blocks.
+
+import { strict as assert } from 'node:assert';
+import { arena, withoutLinalg } from '../../../compiler/linalg/linalg.js';
+import { upperCholeskyOfInverse, upperCholeskyOfInverseScalar } from '../../../compiler/sparse/prune/cholesky.js';
+import { chooseDampening, pruneSparseGpt, refitResidual } from '../../../compiler/sparse/prune/sparsegpt.js';
+import { inputStats } from '../../../compiler/calibrate/stats.js';
+import type { Node } from '../../../compiler/ir/graph.js';
+import { int } from '../passes/build.js';
+
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648 - 0.5; };
+}
+
+/** XᵀX of `t` seeded rows of n columns (float32 values), and the rows. */
+function gram(n: number, t: number, seed: number): { xtx: Float64Array; x: Float32Array } {
+  const rnd = lcg(seed);
+  const x = Float32Array.from({ length: t * n }, rnd);
+  const xtx = new Float64Array(n * n);
+  for (let r = 0; r < t; r++) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) xtx[i * n + j] += x[r * n + i]! * x[r * n + j]!;
+  return { xtx, x };
+}
+
+function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let scale = 0, diff = 0;
+  for (let i = 0; i < a.length; i++) { scale = Math.max(scale, Math.abs(b[i]!)); diff = Math.max(diff, Math.abs(a[i]! - b[i]!)); }
+  return scale === 0 ? diff : diff / scale;
+}
+
+describe('linalg: the f64x2 module against the scalar loops', () => {
+  it('runs here (SIMD128): the comparisons below are not vacuous', () => {
+    assert.ok(arena([1]), 'the linalg module did not instantiate');
+  });
+
+  for (const n of [1, 2, 5, 13, 36]) {
+    it(`upperCholeskyOfInverse, n = ${n}: equal to the scalar factor within 1e-12 of its largest entry`, () => {
+      const { xtx } = gram(n, 2 * n + 1, n);
+      const u = upperCholeskyOfInverse(xtx, n, 0.1)!;
+      const ref = upperCholeskyOfInverseScalar(xtx, n, 0.1)!;
+      assert.ok(maxRelDiff(u, ref) < 1e-12, `max relative difference ${maxRelDiff(u, ref)}`);
+    });
+  }
+
+  it('upperCholeskyOfInverse refuses what the scalar loops refuse (a negative pivot)', () => {
+    const a = Float64Array.from([1, 2, 0, 2, 1, 0, 0, 0, 1]);
+    assert.equal(upperCholeskyOfInverse(a, 3), undefined);
+    assert.equal(upperCholeskyOfInverseScalar(a, 3), undefined);
+  });
+
+  for (const [rows, cols, rule] of [[7, 36, 'nm'], [5, 13, 'unstructured'], [2, 8, 'nm']] as const) {
+    it(`pruneSparseGpt with a re-fit target, ${rows}×${cols} ${rule}, blocks of 8: the same mask, weights within 1e-9`, () => {
+      const { xtx } = gram(cols, 3 * cols, 7 + cols);
+      const rnd = lcg(rows * 31 + cols);
+      const w = Float32Array.from({ length: rows * cols }, rnd);
+      // A target of a perturbed dense layer: Σ (W' d) xᵀ ≈ (W + noise)·XᵀX.
+      const target = new Float64Array(rows * cols);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) {
+        let v = 0;
+        for (let k = 0; k < cols; k++) v += (w[r * cols + k]! + 0.1 * rnd()) * xtx[k * cols + j]!;
+        target[r * cols + j] = v;
+      }
+      const mask = rule === 'nm' ? { kind: 'nm', n: 2, m: 4, shareRows: 1 } as const : { kind: 'unstructured', prune: Math.floor(rows * cols / 2) } as const;
+      const run = (): Float32Array => pruneSparseGpt(w, rows, cols, xtx, 3 * cols, mask, { target, blockSize: 8 });
+      const fast = run();
+      const ref = withoutLinalg(run);
+      for (let i = 0; i < fast.length; i++) assert.equal(fast[i] === 0, ref[i] === 0, `mask differs at ${i}`);
+      assert.ok(maxRelDiff(fast, ref) < 1e-9, `max relative difference ${maxRelDiff(fast, ref)}`);
+      const res = refitResidual(w, rows, cols, xtx, target, 3 * cols);
+      assert.ok(maxRelDiff(res, withoutLinalg(() => refitResidual(w, rows, cols, xtx, target, 3 * cols))) < 1e-12);
+    });
+  }
+
+  for (const withTarget of [false, true]) {
+    it(`chooseDampening ${withTarget ? 'with' : 'without'} a re-fit target, 6×20 2:4, 4 folds: the same choice, scores within 1e-9`, () => {
+      const rows = 6, cols = 20;
+      const folds = [0, 1, 2, 3].map((f) => ({ ...gram(cols, 9, 100 + f), count: 9 }));
+      const xtx = new Float64Array(cols * cols);
+      for (const f of folds) for (let i = 0; i < xtx.length; i++) xtx[i] += f.xtx[i]!;
+      const rnd = lcg(5);
+      const w = Float32Array.from({ length: rows * cols }, rnd);
+      // With a target: each fold's Σ (W' x) xᵀ for a perturbed W', and their total.
+      const wp = Float32Array.from(w, (v) => v + 0.2 * rnd());
+      const targetOf = (h: Float64Array): Float64Array => {
+        const t = new Float64Array(rows * cols);
+        for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) for (let k = 0; k < cols; k++) t[r * cols + j] += wp[r * cols + k]! * h[k * cols + j]!;
+        return t;
+      };
+      const held = folds.map((f) => ({ xtx: f.xtx, count: f.count, ...(withTarget ? { target: targetOf(f.xtx) } : {}) }));
+      const options = withTarget ? { target: targetOf(xtx) } : {};
+      const rule = { kind: 'nm', n: 2, m: 4, shareRows: 1 } as const;
+      const run = () => chooseDampening(w, rows, cols, xtx, 36, held, rule, options);
+      const fast = run();
+      const ref = withoutLinalg(run);
+      assert.equal(fast.dampening, ref.dampening);
+      assert.ok(maxRelDiff(fast.scores, ref.scores) < 1e-9, `scores ${fast.scores} against ${ref.scores}`);
+    });
+  }
+
+  it('inputStats (Gemm, 1,100 rows: three chunks and a tail): XᵀX and the dense target equal the scalar ones within 1e-12', () => {
+    const cols = 11, rowsOut = 5, t = 1100;
+    const rnd = lcg(3);
+    const x = Float32Array.from({ length: t * cols }, rnd);
+    const d = Float32Array.from(x, (v) => v + 0.01 * rnd());
+    const weights = Float32Array.from({ length: rowsOut * cols }, rnd);
+    const node: Node = { name: 'g', op: 'Gemm', inputs: ['x', 'w'], outputs: ['y'], attrs: { transB: int(1) } };
+    const view = (data: Float32Array) => [{ dtype: 'float32' as const, shape: [t, cols], data }];
+    const run = () => inputStats(node, [rowsOut, cols], [t, rowsOut], view(x), { full: true, denseInputs: view(d), weights });
+    const fast = run();
+    const ref = withoutLinalg(run);
+    assert.equal(fast.sampledRows, t);
+    assert.ok(maxRelDiff(fast.xtx![0]!, ref.xtx![0]!) < 1e-12, `XᵀX: ${maxRelDiff(fast.xtx![0]!, ref.xtx![0]!)}`);
+    assert.ok(maxRelDiff(fast.target![0]!, ref.target![0]!) < 1e-12, `target: ${maxRelDiff(fast.target![0]!, ref.target![0]!)}`);
+    // And the definition: XᵀX[i][j] = Σ_t x_ti x_tj.
+    let want = 0;
+    for (let r = 0; r < t; r++) want += x[r * cols + 2]! * x[r * cols + 9]!;
+    assert.ok(Math.abs(fast.xtx![0]![2 * cols + 9]! - want) < 1e-9 * t);
+  });
+});
