@@ -481,7 +481,7 @@ describe('wasmsimd kernel preconditions', function () {
     ref.prepare({ node: 'ref', inputs: [plain([r, k], a), plain([k, n], b)], outputs: [plain([r, n], want)], attrs: {} })();
     const shapes = { inputs: [{ dtype: 'float32', shape: [r, k] }, { dtype: 'float32', shape: [k, n] }], outputs: [{ dtype: 'float32', shape: [r, n] }], attrs: {} };
     for (const constant of [true, false]) {
-      const space = (await createWasmSpace((r * k + k * n + r * n) * 4 + 64, mm.scratchBytes!(shapes) + 64))!;
+      const space = (await createWasmSpace((r * k + k * n + r * n) * 4 + 64, mm.scratchBytes!(shapes) + 64, mm.wasmModules!))!;
       const bv = wasmView(space, [k, n], b), y = wasmView(space, [r, n], new Float32Array(r * n).fill(Number.NaN));
       const run = mm.prepare({ node: 'mm', inputs: [wasmView(space, [r, k], a), bv], outputs: [y], attrs: {}, ...(constant ? { constants: [false, true] } : {}), wasm: space });
       // B overwritten after prepare: a weight's packing stays (the product of the B prepared on); a computed B is read again (Y = 0).
@@ -511,7 +511,7 @@ describe('wasmsimd kernel preconditions', function () {
       const shapes = { inputs: inputs(plain).map((v) => ({ dtype: v.dtype, shape: v.shape })), outputs: [{ dtype: 'float32', shape: [m, n] }], attrs };
       const got: Float32Array[] = [];
       for (const constant of [true, false]) {
-        const space = (await createWasmSpace((m * k + n * k + m * n + (cd?.length ?? 0)) * 4 + 256, gemm.scratchBytes!(shapes) + 64))!;
+        const space = (await createWasmSpace((m * k + n * k + m * n + (cd?.length ?? 0)) * 4 + 256, gemm.scratchBytes!(shapes) + 64, gemm.wasmModules!))!;
         const free = space.alloc(0);
         new Float32Array(space.memory.buffer, free, (space.memory.buffer.byteLength - free) / 4).fill(Number.NaN);
         const y = wasmView(space, [m, n], new Float32Array(m * n));
