@@ -16,7 +16,6 @@ export type I8Pack = (src: number, signed: number, zp: number, zpStep: number, r
 export type I8Gemm = (w: number, x: number, n: number, p: number, kpad: number, y: number, rowY: number, mode: number, bias: number,
   mult: number, zy: number, perCol: number, lo: number, hi: number) => void;
 
-export type I8Same = (a: number, b: number, n: number) => number;
 export type I8PackPairs = (w: number, signed: number, zp: number, zpStep: number, n: number, k: number, kpad: number, dst: number) => void;
 export type I8Im2colPairs = (x: number, signed: number, zx: number, col: number, tmp: number, cin: number, h: number, w: number, ow: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, p0: number, pn: number, kpad: number) => void;

@@ -13,8 +13,10 @@ import type { NodeShapes } from '../kernel.js';
 import { convIntegerRef, qLinearConvRef } from '../ref/qlinearconv.js';
 import { windowGeometry } from '../common/geometry.js';
 import { geometry2d } from './conv.js';
-import type { I8Pack, I8Same } from './int8-gemm.js';
-import { bytePointer, bytes16, fillRequant, gemmMode, int8Kernel, isInt8 } from './int8-gemm.js';
+import type { I8Pack } from './int8-gemm.js';
+import { bytePointer, bytes16, fillRequant, gemmMode, int8Kernel } from './int8-gemm.js';
+import type { Int8ConvOp } from './qlinearconv.js';
+import { CONV_LAYOUT, int8ConvOperands } from './qlinearconv.js';
 
 const NEEDS = 'an int8/uint8 1-D or 2-D Conv with group > 1';
 
@@ -22,22 +24,12 @@ type I8PadPlane = (x: number, signed: number, zx: number, h: number, w: number, 
 type I8ConvGroup = (planes: number, w16: number, oc0: number, n: number, cpg: number, hp: number, wp: number, oh: number, ow: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, y: number, mode: number, bias: number, mult: number, zy: number, lo: number, hi: number) => void;
 
-/** Input indices of x, its zero point, w, its zero point, and the bias, per op. */
-const LAYOUT = {
-  QLinearConv: { x: 0, xZp: 2, w: 3, wZp: 5, bias: 8 },
-  ConvInteger: { x: 0, xZp: 2, w: 1, wZp: 3, bias: -1 },
-} as const;
-
-function supportsGrouped(op: keyof typeof LAYOUT) {
-  const at = LAYOUT[op];
+function supportsGrouped(op: Int8ConvOp) {
   return (node: NodeShapes): boolean => {
-    const x = node.inputs[at.x], w = node.inputs[at.w], y = node.outputs[0];
-    if (!x || !w || !y || !isInt8(x.dtype) || !isInt8(w.dtype) || w.packed) return false;
-    if (op === 'QLinearConv' ? !isInt8(y.dtype) : y.dtype !== 'int32') return false;
-    const r = x.shape.length, group = node.attrs['group'] ?? 1;
-    if ((r !== 3 && r !== 4) || w.shape.length !== r || y.shape.length !== r) return false;
-    if (typeof group !== 'number' || group <= 1 || w.shape[1]! * group !== x.shape[1] || w.shape[0]! % group !== 0) return false;
-    return y.shape[0] === x.shape[0] && y.shape[1] === w.shape[0];
+    const o = int8ConvOperands(op, node);
+    if (o === undefined) return false;
+    const { x, w, group } = o;
+    return typeof group === 'number' && group > 1 && w[1]! * group === x[1] && w[0]! % group === 0;
   };
 }
 
@@ -48,7 +40,7 @@ function planeShape(OH: number, OW: number, KH: number, KW: number, sh: number, 
 }
 
 /** OH, OW, KH, KW, strides and dilations of a node's 1-D or 2-D window, from its shapes and attributes (1 for a 1-D conv's missing axis). */
-function windowOf(node: NodeShapes, at: (typeof LAYOUT)[keyof typeof LAYOUT]) {
+function windowOf(node: NodeShapes, at: (typeof CONV_LAYOUT)[Int8ConvOp]) {
   const y = node.outputs[0]!.shape, w = node.inputs[at.w]!.shape, two = y.length === 4;
   const attr = (name: string, i: number): number => ((node.attrs[name] as readonly number[] | undefined)?.[two ? i : 0] ?? 1);
   const axis = (s: readonly number[], i: number): number => (two ? s[2 + i]! : i === 0 ? 1 : s[2]!);
@@ -59,8 +51,8 @@ function windowOf(node: NodeShapes, at: (typeof LAYOUT)[keyof typeof LAYOUT]) {
   };
 }
 
-function groupedInt8(op: keyof typeof LAYOUT) {
-  const at = LAYOUT[op];
+function groupedInt8(op: Int8ConvOp) {
+  const at = CONV_LAYOUT[op];
   const supports = supportsGrouped(op);
   return int8Kernel({
     op, tile: '1x8', ref: op === 'QLinearConv' ? qLinearConvRef : convIntegerRef, needs: NEEDS, supports,
@@ -69,7 +61,7 @@ function groupedInt8(op: keyof typeof LAYOUT) {
       const w = node.inputs[at.w]!.shape, cout = w[0]!, cpg = w[1]!, k = w.slice(1).reduce((a, d) => a * d, 1);
       const { OH, OW, KH, KW, sh, sw, dh, dw } = windowOf(node, at);
       const { Hp, Wp } = planeShape(OH, OW, KH, KW, sh, sw, dh, dw);
-      return bytes16(cout * k * 2) + bytes16(cout * k) + bytes16(cout) + bytes16(cpg * Hp * Wp * 2) + 2 * bytes16(cout * 4);
+      return bytes16(cout * k * 2) + bytes16(cpg * Hp * Wp * 2) + 2 * bytes16(cout * 4);
     },
     prepare(c, env) {
       // The ref kernel has checked types, shapes, zero points, scales, the group and the window geometry.
@@ -89,28 +81,23 @@ function groupedInt8(op: keyof typeof LAYOUT) {
       const wzStep = wZp !== undefined && wZp.data.length > 1 ? 1 : 0;
       const bp = bias === undefined ? 0 : bytePointer(c, env, bias, 'bias');
       const w16 = env.scratch(bytes16(cout * K * 2));
-      // W and its zero point as last packed: repacked only when they change (either may be a graph input).
-      const wCopy = env.scratch(bytes16(cout * K)), zCopy = env.scratch(bytes16(cout));
       const planes = env.scratch(bytes16(cpg * Hp * Wp * 2));
       const multP = env.scratch(bytes16(cout * 4)), zyP = env.scratch(bytes16(cout * 4));
       const mult = new Float32Array(env.memory.buffer, multP, cout), zy = new Int32Array(env.memory.buffer, zyP, cout);
-      const wBytes = new Uint8Array(env.memory.buffer, wp, cout * K), wSaved = new Uint8Array(env.memory.buffer, wCopy, cout * K);
-      const zBytes = new Uint8Array(env.memory.buffer, wzp, wZp === undefined ? 0 : wZp.data.length), zSaved = new Uint8Array(env.memory.buffer, zCopy, zBytes.length);
-      const pack = env.exports['i8pack'] as I8Pack, same = env.exports['i8same'] as I8Same;
+      const pack = env.exports['i8pack'] as I8Pack;
+      const packW = (): void => pack(wp, ws, wzp, wzStep, cout, K, K, 1, K, w16);
+      // W and its zero point packed once when both are weights (ctx.constants), else at every run (either may be a graph input)
+      const fixedW = c.isConstant(at.w) && (wZp === undefined || c.isConstant(at.wZp));
+      if (fixedW) packW();
       const padPlane = env.exports['i8padPlane'] as I8PadPlane, convGroup = env.exports['i8convGroup'] as I8ConvGroup;
       const eb = mode === 0 ? 4 : 1;
       const plane = Hp * Wp * 2, xPlane = H * W;
       const [xScale, wScale, yScale, yZp] = [c.ctx.inputs[1], c.ctx.inputs[4], c.ctx.inputs[6], c.ctx.inputs[7]];
-      let packedOnce = false;
       return () => {
         // Scales and zero points are read at every run: any of them may be a graph input.
         if (mode !== 0) fillRequant(mult, zy, cout, xScale!, wScale!, yScale!, yZp);
         const zx = xZp === undefined ? 0 : Number(xZp.data[0]);
-        if (!packedOnce || !same(wp, wCopy, cout * K) || (wzp !== 0 && !same(wzp, zCopy, zBytes.length))) {
-          pack(wp, ws, wzp, wzStep, cout, K, K, 1, K, w16);
-          wSaved.set(wBytes); zSaved.set(zBytes);
-          packedOnce = true;
-        }
+        if (!fixedW) packW();
         for (let n = 0; n < batch; n++) {
           for (let gi = 0; gi < groups; gi++) {
             for (let ic = 0; ic < cpg; ic++) {

@@ -19,22 +19,33 @@ import { bytePointer, bytes16, fillRequant, gemmMode, int8Kernel, isInt8, padCol
 
 const NEEDS = 'an int8/uint8 1-D or 2-D Conv with group 1';
 
-/** Input indices of x, its zero point, w, its zero point, and the bias, per op. */
-const LAYOUT = {
+/** Input indices of x, its zero point, w, its zero point, and the bias, per op (every int8 conv kernel). */
+export const CONV_LAYOUT = {
   QLinearConv: { x: 0, xZp: 2, w: 3, wZp: 5, bias: 8 },
   ConvInteger: { x: 0, xZp: 2, w: 1, wZp: 3, bias: -1 },
 } as const;
+export type Int8ConvOp = keyof typeof CONV_LAYOUT;
 
-function supportsConv(op: keyof typeof LAYOUT) {
-  const at = LAYOUT[op];
+/**
+ * The operands of an int8 conv any kernel here can run, before its own group rule: x and w
+ * int8/uint8 and unpacked, y int8/uint8 (QLinearConv) or int32 (ConvInteger), all of rank 3 or 4
+ * (1-D or 2-D), batch and output channels agreeing. Undefined otherwise.
+ */
+export function int8ConvOperands(op: Int8ConvOp, node: NodeShapes): { x: readonly number[]; w: readonly number[]; group: unknown } | undefined {
+  const at = CONV_LAYOUT[op];
+  const x = node.inputs[at.x], w = node.inputs[at.w], y = node.outputs[0];
+  if (!x || !w || !y || !isInt8(x.dtype) || !isInt8(w.dtype) || w.packed) return undefined;
+  if (op === 'QLinearConv' ? !isInt8(y.dtype) : y.dtype !== 'int32') return undefined;
+  const r = x.shape.length;
+  if ((r !== 3 && r !== 4) || w.shape.length !== r || y.shape.length !== r) return undefined;
+  if (y.shape[0] !== x.shape[0] || y.shape[1] !== w.shape[0]) return undefined;
+  return { x: x.shape, w: w.shape, group: node.attrs['group'] ?? 1 };
+}
+
+function supportsConv(op: Int8ConvOp) {
   return (node: NodeShapes): boolean => {
-    const x = node.inputs[at.x], w = node.inputs[at.w], y = node.outputs[0];
-    if (!x || !w || !y || !isInt8(x.dtype) || !isInt8(w.dtype) || w.packed) return false;
-    if (op === 'QLinearConv' ? !isInt8(y.dtype) : y.dtype !== 'int32') return false;
-    const r = x.shape.length;
-    if ((r !== 3 && r !== 4) || w.shape.length !== r || y.shape.length !== r) return false;
-    if ((node.attrs['group'] ?? 1) !== 1 || w.shape[1] !== x.shape[1]) return false;
-    return y.shape[0] === x.shape[0] && y.shape[1] === w.shape[0];
+    const o = int8ConvOperands(op, node);
+    return o !== undefined && o.group === 1 && o.w[1] === o.x[1];
   };
 }
 
@@ -46,8 +57,8 @@ function pixelTile(kpad: number, p: number): number {
   return Math.min(fit, padCols(p));
 }
 
-function convInt8(op: keyof typeof LAYOUT) {
-  const at = LAYOUT[op];
+function convInt8(op: Int8ConvOp) {
+  const at = CONV_LAYOUT[op];
   const supports = supportsConv(op);
   return int8Kernel({
     op, ref: op === 'QLinearConv' ? qLinearConvRef : convIntegerRef, needs: NEEDS, supports,

@@ -13,7 +13,7 @@
 import type { NodeShapes } from '../kernel.js';
 import { matMulIntegerRef, qLinearMatMulRef } from '../ref/qlinearmatmul.js';
 import { planMatMul } from '../common/matmul-shape.js';
-import type { I8Gemm, I8Pack, I8Same } from './int8-gemm.js';
+import type { I8Gemm, I8Pack } from './int8-gemm.js';
 import { bytePointer, bytes16, fillRequant, gemmMode, int8Kernel, isInt8, padCols, padK } from './int8-gemm.js';
 
 const NEEDS = 'an int8/uint8 MatMul whose a_scale is per tensor';
@@ -49,9 +49,7 @@ function matMulInt8(op: keyof typeof LAYOUT) {
     scratchBytes(node) {
       if (!supports(node)) return 0;
       const { m, k, n } = dims(node.inputs[at.a]!.shape, node.inputs[at.b]!.shape);
-      const bZp = node.inputs[at.bZp];
-      return bytes16(m * padK(k) * 2) + bytes16(padCols(n) * padK(k) * 2) + 2 * bytes16(padCols(n) * 4)
-        + bytes16(k * n) + bytes16(bZp ? bZp.shape.reduce((p, d) => p * d, 1) : 0);
+      return bytes16(m * padK(k) * 2) + bytes16(padCols(n) * padK(k) * 2) + 2 * bytes16(padCols(n) * 4);
     },
     prepare(c, env) {
       // The ref kernel has checked types, shapes, zero points and scales.
@@ -68,25 +66,19 @@ function matMulInt8(op: keyof typeof LAYOUT) {
       const aRows = env.scratch(bytes16(m * kpad * 2)), bRows = env.scratch(bytes16(cols * kpad * 2));
       const multP = env.scratch(bytes16(cols * 4)), zyP = env.scratch(bytes16(cols * 4));
       const mult = new Float32Array(env.memory.buffer, multP, cols), zy = new Int32Array(env.memory.buffer, zyP, cols);
-      const pack = env.exports['i8pack'] as I8Pack, gemm = env.exports['i8gemm'] as I8Gemm, same = env.exports['i8same'] as I8Same;
+      const pack = env.exports['i8pack'] as I8Pack, gemm = env.exports['i8gemm'] as I8Gemm;
       const eb = mode === 0 ? 4 : 1;
       const [aScale, bScale, yScale, yZp] = [c.ctx.inputs[1], c.ctx.inputs[4], c.ctx.inputs[6], c.ctx.inputs[7]];
-      // One B for every batch (a weight, usually): packed once and kept while its bytes and zero
-      // point equal the copy taken then (a graph-input B stays correct); else packed per batch.
+      // One B for every batch: packed once at prepare when it and its zero point are weights
+      // (ctx.constants), else at every run (a graph-input B); per batch when batches differ.
       const oneB = bOffsets.every((o) => o === bOffsets[0]);
-      const bBytes = oneB ? k * n : 0, zBytes = bZp === undefined ? 0 : bZp.data.length;
-      const bCopy = env.scratch(bytes16(bBytes)), zCopy = env.scratch(bytes16(zBytes));
-      const bSaved = new Uint8Array(env.memory.buffer, bCopy, bBytes), bNow = new Uint8Array(env.memory.buffer, bp + (bOffsets[0] ?? 0), bBytes);
-      const zSaved = new Uint8Array(env.memory.buffer, zCopy, zBytes), zNow = new Uint8Array(env.memory.buffer, bzp, zBytes);
-      let keptB = false;
+      const packB = (): void => pack(bp + bOffsets[0]!, bs, bzp, bzStep, n, k, 1, n, kpad, bRows);
+      const fixedB = oneB && c.isConstant(at.b) && (bZp === undefined || c.isConstant(at.bZp));
+      if (fixedB) packB();
       return () => {
         // Scales and zero points are read at every run: any of them may be a graph input.
         if (mode !== 0) fillRequant(mult, zy, n, aScale!, bScale!, yScale!, yZp);
-        if (oneB && !(keptB && same(bp + bOffsets[0]!, bCopy, bBytes) && (zBytes === 0 || same(bzp, zCopy, zBytes)))) {
-          pack(bp + bOffsets[0]!, bs, bzp, bzStep, n, k, 1, n, kpad, bRows);
-          bSaved.set(bNow); zSaved.set(zNow);
-          keptB = true;
-        }
+        if (oneB && !fixedB) packB();
         let packedA = -1, packedB = -1;
         for (let t = 0; t < aOffsets.length; t++) {
           const ao = aOffsets[t]!, bo = bOffsets[t]!;

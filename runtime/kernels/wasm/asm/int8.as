@@ -166,14 +166,6 @@ export function i8dequantize(x: usize, signed: i32, y: usize, outer: i32, dim: i
 //   register tile: 8 channels × 4 pixels, then a 4×4 transpose per block of 4 channels so the
 //   epilogue stores each channel's 4 pixels (NCHW rows) as i8gemm does.
 
-/** 1 when the n bytes at a and b are equal (vectors of 16, then bytes). */
-export function i8same(a: usize, b: usize, n: i32): i32 {
-  let i = 0;
-  for (; i + 16 <= n; i += 16) if (v128.any_true(v128.xor(v128.load(a + <usize>i), v128.load(b + <usize>i)))) return 0;
-  for (; i < n; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return 0;
-  return 1;
-}
-
 /** Wp from W[N][K] (int8 when signed ≠ 0, else uint8) less its zero point (per tensor: zpStep 0, per channel: 1, none: zp = 0); zeros past N and K. */
 export function i8packPairs(w: usize, signed: i32, zp: usize, zpStep: i32, N: i32, K: i32, kpad: i32, dst: usize): void {
   const blocks = (N + 3) >> 2, pairs = kpad >> 1;
