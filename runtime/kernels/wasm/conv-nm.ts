@@ -14,10 +14,10 @@
 import type { Kernel, NodeShapes, WasmEnv } from '../kernel.js';
 import type { Checker } from '../common/define.js';
 import type { NmWeight, PackedWeight } from '../../sparse/packed.js';
+import { nmIndexBits, readNmSlot } from '../../sparse/packed.js';
 import { EPILOGUES } from '../common/epilogue.js';
 import { CONV_SPARSE_JS_KERNELS } from '../js/conv-sparse.js';
 import { planSparseConv } from '../ref/conv-sparse.js';
-import { rowEntries } from '../ref/weight-sparse.js';
 import { f32Bytes, nodeShapesOf, pointer, wasmKernel } from './common.js';
 import { packedConv, phasedDims } from './conv-csr.js';
 import { geometry2d, pointwiseConv } from './conv.js';
@@ -54,22 +54,45 @@ const stagedNmBytes = (p: PackedWeight | undefined): number => (p?.format === 'n
 /**
  * Copies an N:M weight into scratch as spmmNm reads it: chunk by chunk (Sc slots of every row,
  * rows in order), each slot its value (f32) and the byte offset of the activation row it
- * multiplies (u32, `offset(col)`).
+ * multiplies (u32, `offset(col)`). Decodes the index stream straight into that layout, checking
+ * every group (slot < m, strictly increasing) as nmColumnTable does: an encoder layer holds
+ * millions of slots, so no per-slot closure call, intermediate column table or float round trip.
  */
 export function stageNm(c: Checker, env: WasmEnv, packed: PackedWeight, offset: (col: number) => number): { slots: number; S: number; Sc: number } {
   if (packed.format !== 'nm') c.fail(`input 1 is packed as ${packed.format}, this kernel reads nm`);
-  const { col, values } = rowEntries(c, packed);
-  const rows = packed.rows, S = nmSlotsPerRow(packed), Sc = nmChunkSlots(packed);
+  const { rows, cols, n, m, indices } = packed;
+  const S = nmSlotsPerRow(packed), Sc = nmChunkSlots(packed), G = cols / m, bits = nmIndexBits(m);
+  const at = new Uint32Array(cols); // offset(col) once per reduction column, not once per slot
+  for (let k = 0; k < cols; k++) at[k] = offset(k);
   const slots = env.scratch(rows * S * 8);
-  const f = new Float32Array(env.memory.buffer, slots, 2 * rows * S), u = new Uint32Array(env.memory.buffer, slots, 2 * rows * S);
+  const out = new Uint32Array(env.memory.buffer, slots, 2 * rows * S);
+  const bitsOf = new Uint32Array(packed.values.buffer, packed.values.byteOffset, packed.values.length); // copies the f32 bits exactly
+  const wide = bits > 9; // readNmSlot reads two bytes: fields of up to 9 bits
   let o = 0;
   for (let s0 = 0; s0 < S; s0 += Sc) {
-    const sc = Math.min(Sc, S - s0);
+    const g0 = s0 / n, g1 = Math.min(S, s0 + Sc) / n; // chunks hold whole groups
     for (let r = 0; r < rows; r++) {
-      for (let e = r * S + s0; e < r * S + s0 + sc; e++, o += 2) { f[o] = values[e]!; u[o + 1] = offset(col[e]!); }
+      for (let g = r * G + g0; g < r * G + g1; g++) {
+        const base = (g % G) * m;
+        let prev = -1;
+        for (let k = g * n; k < g * n + n; k++, o += 2) {
+          const slot = wide ? readWideSlot(indices, k, bits) : readNmSlot(indices, k, bits);
+          if (slot >= m || slot <= prev) c.fail(`nm: slot index ${slot} in group ${g} is out of range or not increasing`);
+          prev = slot;
+          out[o] = bitsOf[k]!;
+          out[o + 1] = at[base + slot]!;
+        }
+      }
     }
   }
   return { slots, S, Sc };
+}
+
+/** A field of more than 9 bits (m > 512), bit by bit. */
+function readWideSlot(stream: Uint8Array, k: number, bits: number): number {
+  let slot = 0;
+  for (let b = 0; b < bits; b++) slot |= ((stream[(k * bits + b) >> 3]! >> ((k * bits + b) & 7)) & 1) << b;
+  return slot;
 }
 
 /** The phase-plane layout of convCsrPhased with the tile rows rounded up to 4 floats (convNmPhased rounds the virtual pixels). */
