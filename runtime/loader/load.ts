@@ -16,7 +16,7 @@ import { KernelLayout } from '../../schemas/gen/spc/schema/kernel-layout.js';
 import { WeightQuantization } from '../../schemas/gen/spc/schema/weight-quantization.js';
 import { dequantizeDense, dequantizePacked, QUANT_DTYPE_BYTES, scaleCount, type StoredQuantization } from '../quant/stored.js';
 import { DTYPE_BYTES, viewArray } from '../tensor.js';
-import { nmIndexBits, readNmSlot, type PackedWeight, type SparsityDescriptor } from '../sparse/packed.js';
+import { nmIndexBits, nmValidGroups, readNmGroup, readNmSlot, type PackedWeight, type SparsityDescriptor } from '../sparse/packed.js';
 import { decodeNmRanks } from '../sparse/nm-rank.js';
 import { weightAxes, weightMatrixShape } from '../sparse/layout.js';
 import type { AttrValue } from '../kernels/kernel.js';
@@ -504,10 +504,11 @@ function readSparse(s: SparseWeight, where: string, dtype: string, shape: readon
       }
     }
     const nIndexStreamBytes = indices.length;
-    let slot = 0;
+    const valid = nmValidGroups(n, m), width = n * bits;
     for (let g = 0; g < rows * groups; g++) {
+      if (valid !== undefined && valid[readNmGroup(indices, g, width)] === 1) continue; // one lookup per group; a bad one is named below
       let previous = -1;
-      for (let k = 0; k < n; k++, slot++) {
+      for (let k = 0, slot = g * n; k < n; k++, slot++) {
         const idx = readNmSlot(indices, slot, bits);
         if (idx >= m) throw new ArtifactError(`${where}: nm index of slot ${slot} = ${idx} ≥ m ${m}`);
         if (idx <= previous) {

@@ -69,6 +69,34 @@ export function readNmSlot(stream: Uint8Array, slot: number, bits: number): numb
   return (word >> (at & 7)) & ((1 << bits) - 1);
 }
 
+/** Group `group`'s field of n·bits = `width` bits (width ≤ 16: a group never straddles more than three bytes), slot 0 lowest. */
+export function readNmGroup(stream: Uint8Array, group: number, width: number): number {
+  const at = group * width, i = at >> 3;
+  const word = stream[i]! | ((stream[i + 1] ?? 0) << 8) | ((stream[i + 2] ?? 0) << 16);
+  return (word >> (at & 7)) & ((1 << width) - 1);
+}
+
+/**
+ * Which group fields of an n:m stream are valid (every slot index < m, strictly increasing), one
+ * byte per field, when n·bits ≤ 16; else undefined. Checking a group is then one lookup: loading
+ * and staging a large N:M model checks tens of millions of slots.
+ */
+export function nmValidGroups(n: number, m: number): Uint8Array | undefined {
+  const bits = nmIndexBits(m), width = n * bits;
+  if (width > 16) return undefined;
+  const valid = new Uint8Array(1 << width);
+  for (let code = 0; code < valid.length; code++) {
+    let previous = -1, ok = 1;
+    for (let s = 0; s < n && ok === 1; s++) {
+      const slot = (code >> (s * bits)) & ((1 << bits) - 1);
+      if (slot >= m || slot <= previous) ok = 0;
+      previous = slot;
+    }
+    valid[code] = ok;
+  }
+  return valid;
+}
+
 /** Sets slot `slot`'s field of a zero-initialized N:M bit stream to `value`. */
 export function writeNmSlot(stream: Uint8Array, slot: number, bits: number, value: number): void {
   const at = slot * bits;

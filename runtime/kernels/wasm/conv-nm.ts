@@ -14,7 +14,7 @@
 import type { Kernel, NodeShapes, WasmEnv } from '../kernel.js';
 import type { Checker } from '../common/define.js';
 import type { NmWeight, PackedWeight } from '../../sparse/packed.js';
-import { nmIndexBits, readNmSlot } from '../../sparse/packed.js';
+import { nmIndexBits, nmValidGroups, readNmGroup, readNmSlot } from '../../sparse/packed.js';
 import { EPILOGUES } from '../common/epilogue.js';
 import { CONV_SPARSE_JS_KERNELS } from '../js/conv-sparse.js';
 import { planSparseConv } from '../ref/conv-sparse.js';
@@ -67,16 +67,20 @@ export function stageNm(c: Checker, env: WasmEnv, packed: PackedWeight, offset: 
   const slots = env.scratch(rows * S * 8);
   const out = new Uint32Array(env.memory.buffer, slots, 2 * rows * S);
   const bitsOf = new Uint32Array(packed.values.buffer, packed.values.byteOffset, packed.values.length); // copies the f32 bits exactly
-  const wide = bits > 9; // readNmSlot reads two bytes: fields of up to 9 bits
+  const valid = nmValidGroups(n, m), width = n * bits, mask = (1 << bits) - 1;
   let o = 0;
   for (let s0 = 0; s0 < S; s0 += Sc) {
     const g0 = s0 / n, g1 = Math.min(S, s0 + Sc) / n; // chunks hold whole groups
     for (let r = 0; r < rows; r++) {
-      for (let g = r * G + g0; g < r * G + g1; g++) {
-        const base = (g % G) * m;
+      for (let g = r * G + g0, base = g0 * m; g < r * G + g1; g++, base += m) { // base: the group's first column
+        const code = valid === undefined ? 0 : readNmGroup(indices, g, width);
+        if (valid !== undefined && valid[code] === 1) { // the common case: the whole group's slots from one field
+          for (let s = 0, k = g * n; s < n; s++, k++, o += 2) { out[o] = bitsOf[k]!; out[o + 1] = at[base + ((code >> (s * bits)) & mask)]!; }
+          continue;
+        }
         let prev = -1;
         for (let k = g * n; k < g * n + n; k++, o += 2) {
-          const slot = wide ? readWideSlot(indices, k, bits) : readNmSlot(indices, k, bits);
+          const slot = bits > 9 ? readWideSlot(indices, k, bits) : readNmSlot(indices, k, bits); // readNmSlot reads two bytes
           if (slot >= m || slot <= prev) c.fail(`nm: slot index ${slot} in group ${g} is out of range or not increasing`);
           prev = slot;
           out[o] = bitsOf[k]!;

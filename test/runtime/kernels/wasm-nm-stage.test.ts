@@ -68,4 +68,15 @@ describe('stageNm', () => {
       assert.deepEqual(new Uint32Array(env.memory.buffer, slots, 2 * rows * S), referenceStage(p, offset));
     });
   }
+
+  for (const [n, m] of [[2, 4], [5, 16]] as const) { // one lookup per group (2:4), slot by slot (5:16: 20-bit groups)
+    it(`${n}:${m}: a group whose slots decrease or repeat is a KernelError naming the node, the kernel and the group`, () => {
+      const p = randomNm(4, 64, n, m, 7), bits = nmIndexBits(m), g = 9;
+      const indices = new Uint8Array(p.indices);
+      for (let s = 0; s < n; s++) for (let b = 0; b < bits; b++) indices[((g * n + s) * bits + b) >> 3]! &= ~(1 << (((g * n + s) * bits + b) & 7));
+      writeNmSlot(indices, g * n, bits, 1); // slots 1, 0, 0…: not increasing
+      assert.throws(() => stageNm(checker, bumpEnv(4 * 64 * 8), { ...p, indices }, (col) => col * 4),
+        (e: Error) => e.name === 'KernelError' && /\bw\b/.test(e.message) && /convnm/.test(e.message) && /slot index 0 in group 9 is out of range or not increasing/.test(e.message));
+    });
+  }
 });
