@@ -10,7 +10,7 @@
 //          val = (b·br + i)·bc + j
 
 import type { PackedWeight, SparseFormat } from '../../sparse/packed.js';
-import { nmIndexBits } from '../../sparse/packed.js';
+import { nmIndexBits, nmValidGroups, readNmGroup } from '../../sparse/packed.js';
 import type { Checker } from '../common/define.js';
 
 export const SPARSE_FORMATS: readonly SparseFormat[] = ['csr', 'nm', 'bsr'];
@@ -68,9 +68,15 @@ export function packedInput(c: Checker, index: number, format: SparseFormat, row
 /** Absolute column of every N:M slot, decoded once from the bit stream; fails on a bad stream. */
 export function nmColumnTable(c: Checker, p: Extract<PackedWeight, { format: 'nm' }>): Int32Array {
   const groups = p.rows * (p.cols / p.m);
-  const bits = nmIndexBits(p.m);
+  const bits = nmIndexBits(p.m), mask = (1 << bits) - 1;
+  const valid = nmValidGroups(p.n, p.m), width = p.n * bits;
   const table = new Int32Array(groups * p.n);
-  for (let g = 0; g < groups; g++) {
+  for (let g = 0, base = 0; g < groups; g++, base = base + p.m === p.cols ? 0 : base + p.m) { // base: the group's first column
+    const code = valid === undefined ? 0 : readNmGroup(p.indices, g, width);
+    if (valid !== undefined && valid[code] === 1) { // one lookup per group
+      for (let s = 0; s < p.n; s++) table[g * p.n + s] = base + ((code >> (s * bits)) & mask);
+      continue;
+    }
     let prev = -1;
     for (let s = 0; s < p.n; s++) {
       const k = g * p.n + s;
@@ -81,7 +87,7 @@ export function nmColumnTable(c: Checker, p: Extract<PackedWeight, { format: 'nm
       }
       if (slot >= p.m || slot <= prev) c.fail(`nm: slot index ${slot} in group ${g} is out of range or not increasing`);
       prev = slot;
-      table[k] = (g % (p.cols / p.m)) * p.m + slot;
+      table[k] = base + slot;
     }
   }
   return table;
