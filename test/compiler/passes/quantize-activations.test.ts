@@ -1,7 +1,7 @@
 // quantize-activations (--quantize int8) on a small pointwise → depthwise → pointwise network:
-// which layers turn int8 (a conv only the ref int8 kernel would run, and the layer writing the
-// graph output, stay float), and onnxruntime (graph optimizations on) runs the emitted model to
-// spc's outputs.
+// which layers turn int8 (a conv only the ref int8 kernel would run, the layer writing the graph
+// output, and a layer whose int8 form the profile prices slower than its float kernel stay float),
+// and onnxruntime (graph optimizations on) runs the emitted model to spc's outputs.
 
 import { strict as assert } from 'node:assert';
 import * as ort from 'onnxruntime-node';
@@ -12,6 +12,7 @@ import { loadModel } from '../../../runtime/index.js';
 import { assertClose } from '../../helpers/compare.js';
 import type { NodeSpec } from '../../helpers/onnx-build.js';
 import { model, t, values } from '../../helpers/onnx-build.js';
+import { getDefaultProfile, makeProfile } from '../../../compiler/analysis/profile.js';
 
 const inits = {
   w1: t('float32', [8, 4, 1, 1], values(32, -1, 1, 1, false)), b1: t('float32', [8], values(8, -0.1, 0.1, 2, false)),
@@ -29,14 +30,28 @@ const shape = [1, 4, 6, 6];
 const sample = (seed: number) => ({ x: { dtype: 'float32' as const, shape, data: Float32Array.from(values(144, -2, 2, seed, false)) } });
 const calib: CalibrationSet = { samples: [10, 11, 12, 13, 14, 15, 16, 17].map(sample), source: 'synthetic' };
 
+/**
+ * The shipped profile with the int8 ops' @elements entries replaced: the group-1 (2x4) and grouped
+ * (1x8) int8 convs at `conv2x4` and `conv1x8` ns per element, Q/DQ free, no per-call cost; so
+ * which layers win is fixed by the test, not by the shipped timings (this network's 6×6 layers
+ * are too small for the measured int8 per-call costs).
+ */
+function int8Priced(conv2x4: number, conv1x8: number) {
+  const entry = (family: string, nsPerUnit: number) => ({ key: `${family}@elements`, nsPerCall: 0, nsPerUnit, points: 1 });
+  const ours = [entry('i8-qlinearconv-2x4-wasmsimd', conv2x4), entry('i8-qlinearconv-1x8-wasmsimd', conv1x8),
+    entry('f32-quantizelinear-1x16-wasmsimd', 0), entry('i8-dequantizelinear-1x16-wasmsimd', 0)];
+  const keys = new Set(ours.map((e) => e.key));
+  return makeProfile([...[...getDefaultProfile().entries.values()].filter((e) => !keys.has(e.key)), ...ours], 'int8-priced');
+}
+const ops = (r: ReturnType<typeof compileBytes>) => Object.fromEntries(r.graph.nodes.filter((n) => ['pw1', 'dw', 'pw2'].includes(n.name)).map((n) => [n.name, n.op]));
+
 describe('quantize-activations: which layers run int8', function () {
   this.timeout(120_000);
 
   it('the pointwise and depthwise convs run QLinearConv (wasmsimd int8 kernels for both); the conv writing the graph output stays float; onnxruntime agrees', async () => {
     const bytes = model(nodes, { x: t('float32', shape, new Array(144).fill(0)) }, { y: 'float32' }, inits, 13);
-    const r = compileBytes(bytes, { name: 'pdp', quantize: 'int8', calib, verify: true });
-    const ops = Object.fromEntries(r.graph.nodes.filter((n) => ['pw1', 'dw', 'pw2'].includes(n.name)).map((n) => [n.name, n.op]));
-    assert.deepEqual(ops, { pw1: 'QLinearConv', dw: 'QLinearConv', pw2: 'Conv' });
+    const r = compileBytes(bytes, { name: 'pdp', quantize: 'int8', calib, verify: true, profile: int8Priced(1e-4, 1e-4) });
+    assert.deepEqual(ops(r), { pw1: 'QLinearConv', dw: 'QLinearConv', pw2: 'Conv' });
     const x = sample(99).x;
     const m = await loadModel(r.artifact);
     const got = (await m.run({ x: { data: x.data, shape } }))['y']!.data as Float32Array;
@@ -52,8 +67,21 @@ describe('quantize-activations: which layers run int8', function () {
 
   it('a conv only the ref int8 kernel would run stays float: with --targets js,ref every conv does', () => {
     const bytes = model(nodes, { x: t('float32', shape, new Array(144).fill(0)) }, { y: 'float32' }, inits, 13);
-    const r = compileBytes(bytes, { name: 'pdp', quantize: 'int8', calib, targets: ['js', 'ref'] });
-    const ops = Object.fromEntries(r.graph.nodes.filter((n) => ['pw1', 'dw', 'pw2'].includes(n.name)).map((n) => [n.name, n.op]));
-    assert.deepEqual(ops, { pw1: 'Conv', dw: 'Conv', pw2: 'Conv' });
+    const r = compileBytes(bytes, { name: 'pdp', quantize: 'int8', calib, targets: ['js', 'ref'], profile: int8Priced(1e-4, 1e-4) });
+    assert.deepEqual(ops(r), { pw1: 'Conv', dw: 'Conv', pw2: 'Conv' });
+  });
+
+  it('a layer whose int8 kernel the profile prices slower than its float kernel stays float, with a note naming it; its int8 neighbour stays int8', () => {
+    const bytes = model(nodes, { x: t('float32', shape, new Array(144).fill(0)) }, { y: 'float32' }, inits, 13);
+    // 1 µs per element: pw1's QLinearConv (x 144, w 32, y 288 elements) ≈ 0.5 ms, far above any float estimate of 1152 multiply-adds.
+    const r = compileBytes(bytes, { name: 'pdp', quantize: 'int8', calib, profile: int8Priced(1000, 1e-4) });
+    assert.deepEqual(ops(r), { pw1: 'Conv', dw: 'QLinearConv', pw2: 'Conv' });
+    const notes = r.notes.filter((n) => n.pass === 'quantize-activations' && n.node !== undefined);
+    assert.deepEqual(notes.map((n) => n.node), ['pw1']);
+    assert.match(notes[0]!.message, /^stays float: int8 estimated slower/);
+    // Every int8 layer slower: the pass leaves the graph as it was, float layers on their int8-grid weights.
+    const none = compileBytes(bytes, { name: 'pdp', quantize: 'int8', calib, profile: int8Priced(1000, 1000) });
+    assert.deepEqual(ops(none), { pw1: 'Conv', dw: 'Conv', pw2: 'Conv' });
+    assert.ok(!none.graph.nodes.some((n) => n.op === 'QuantizeLinear' || n.op === 'DequantizeLinear'));
   });
 });
