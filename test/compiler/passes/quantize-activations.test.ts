@@ -12,7 +12,7 @@ import { loadModel } from '../../../runtime/index.js';
 import { assertClose } from '../../helpers/compare.js';
 import type { NodeSpec } from '../../helpers/onnx-build.js';
 import { model, t, values } from '../../helpers/onnx-build.js';
-import { getDefaultProfile, makeProfile } from '../../../compiler/analysis/profile.js';
+import { int8Priced } from '../../helpers/profiles.js';
 
 const inits = {
   w1: t('float32', [8, 4, 1, 1], values(32, -1, 1, 1, false)), b1: t('float32', [8], values(8, -0.1, 0.1, 2, false)),
@@ -30,19 +30,7 @@ const shape = [1, 4, 6, 6];
 const sample = (seed: number) => ({ x: { dtype: 'float32' as const, shape, data: Float32Array.from(values(144, -2, 2, seed, false)) } });
 const calib: CalibrationSet = { samples: [10, 11, 12, 13, 14, 15, 16, 17].map(sample), source: 'synthetic' };
 
-/**
- * The shipped profile with the int8 ops' @elements entries replaced: the group-1 (2x4) and grouped
- * (1x8) int8 convs at `conv2x4` and `conv1x8` ns per element, Q/DQ free, no per-call cost; so
- * which layers win is fixed by the test, not by the shipped timings (this network's 6×6 layers
- * are too small for the measured int8 per-call costs).
- */
-function int8Priced(conv2x4: number, conv1x8: number) {
-  const entry = (family: string, nsPerUnit: number) => ({ key: `${family}@elements`, nsPerCall: 0, nsPerUnit, points: 1 });
-  const ours = [entry('i8-qlinearconv-2x4-wasmsimd', conv2x4), entry('i8-qlinearconv-1x8-wasmsimd', conv1x8),
-    entry('f32-quantizelinear-1x16-wasmsimd', 0), entry('i8-dequantizelinear-1x16-wasmsimd', 0)];
-  const keys = new Set(ours.map((e) => e.key));
-  return makeProfile([...[...getDefaultProfile().entries.values()].filter((e) => !keys.has(e.key)), ...ours], 'int8-priced');
-}
+// int8Priced pins the int8 prices: this network's 6×6 layers are too small for the measured int8 per-call costs.
 const ops = (r: ReturnType<typeof compileBytes>) => Object.fromEntries(r.graph.nodes.filter((n) => ['pw1', 'dw', 'pw2'].includes(n.name)).map((n) => [n.name, n.op]));
 
 describe('quantize-activations: which layers run int8', function () {
@@ -79,6 +67,10 @@ describe('quantize-activations: which layers run int8', function () {
     const notes = r.notes.filter((n) => n.pass === 'quantize-activations' && n.node !== undefined);
     assert.deepEqual(notes.map((n) => n.node), ['pw1']);
     assert.match(notes[0]!.message, /^stays float: int8 estimated slower/);
+    // The 2x4 family untimed: priced as the op's timed sibling (1x8, free here), not by the per-element prior
+    // of a copy (100 ns a call: pw1 would stay float at the prior).
+    const sibling = compileBytes(bytes, { name: 'pdp', quantize: 'int8', calib, profile: int8Priced(undefined, 1e-4) });
+    assert.equal(ops(sibling).pw1, 'QLinearConv');
     // Every int8 layer slower: the pass leaves the graph as it was, float layers on their int8-grid weights.
     const none = compileBytes(bytes, { name: 'pdp', quantize: 'int8', calib, profile: int8Priced(1000, 1000) });
     assert.deepEqual(ops(none), { pw1: 'Conv', dw: 'Conv', pw2: 'Conv' });
