@@ -1,5 +1,5 @@
 // quantize-activations: --quantize int8's static activations. Around every Conv/Gemm/MatMul whose
-// weight is on the int8 grid it writes the QDQ form (QuantizeLinear → DequantizeLinear pairs with
+// weight is on the int8 grid and whose int8 form the cost model estimates faster, it writes the QDQ form (QuantizeLinear → DequantizeLinear pairs with
 // per-tensor parameters from calibration ranges, the weight as int8 codes and a DequantizeLinear);
 // fuse-qdq then turns it into the int8 ops: one mechanism for ingested and produced int8.
 
@@ -293,11 +293,11 @@ function quantizeLayer(n: Node, b: Builder, xp: readonly [string, string], yp: r
 
 /**
  * With --quantize int8 (calibration data given): every layer the int8 kernels can run (weight on
- * the int8 grid, quantize-weights) gets per-tensor int8 parameters for its input and output from
+ * the int8 grid, quantize-weights) and chooseInt8 estimates faster as int8 gets per-tensor int8 parameters for its input and output from
  * their calibrated ranges (min/max widened to hold 0), and is written in QDQ form; the tensors
  * data-movement ops make from a quantized tensor share its parameters (and a Q/DQ pair). A layer whose input or output has no
- * range (a graph output: the classifier's logits), or that only the ref int8 kernel would run (a
- * depthwise conv today), stays float, on its dequantized int8 weight.
+ * range (a graph output: the classifier's logits), that only the ref int8 kernel would run, or
+ * whose int8 form is estimated slower (noted by name), stays float, on its dequantized int8 weight.
  *
  * Preconditions: weights quantized (quantize-weights), shapes static. Postconditions: QDQ pairs
  * around the int8 layers, which fuse-qdq rewrites into QLinearConv/QLinearMatMul.
