@@ -1,7 +1,8 @@
 // quantize-activations: --quantize int8's static activations. Around every Conv/Gemm/MatMul whose
-// weight is on the int8 grid and whose int8 form the cost model estimates faster, it writes the QDQ form (QuantizeLinear → DequantizeLinear pairs with
-// per-tensor parameters from calibration ranges, the weight as int8 codes and a DequantizeLinear);
-// fuse-qdq then turns it into the int8 ops: one mechanism for ingested and produced int8.
+// weight is on the int8 grid and whose int8 form the cost model estimates faster, it writes the
+// QDQ form (QuantizeLinear → DequantizeLinear pairs with per-tensor parameters from calibration
+// ranges, the weight as int8 codes and a DequantizeLinear); fuse-qdq then turns it into the int8
+// ops: one mechanism for ingested and produced int8.
 
 import type { Attr, Constant, Graph, Node, Value } from '../ir/graph.js';
 import { attrFloat, attrInt, isStatic, kernelAttrs, makeGraph } from '../ir/graph.js';
@@ -132,17 +133,20 @@ function chooseInt8(g: Graph, candidates: readonly Node[], prices: ReadonlyMap<N
   const moves = (n: Node | undefined): n is Node => !!n && DATA_MOVEMENT.includes(n.op) && n.outputs.length === 1;
   const source = (t: string): string => { const p = producers.get(t); return moves(p) ? source(p.inputs[0]!) : t; };
   const chosen = new Set(candidates);
+  const sources = new Map(candidates.map((n) => [n, source(n.inputs[0]!)]));
   const floatReader = (t: string): boolean => g.outputs.includes(t) || (readers.get(t) ?? []).some((r) =>
     moves(r) && r.inputs[0] === t ? floatReader(r.outputs[0]!) : !(chosen.has(r) && r.inputs[0] === t));
-  const gain = (n: Node): number => {
-    const p = prices.get(n)!, src = source(n.inputs[0]!);
+  const gain = (n: Node, sharing: ReadonlyMap<string, number>): number => {
+    const p = prices.get(n)!, src = sources.get(n)!;
     const fromInt8 = chosen.has(producers.get(src)!);
-    const sharing = candidates.filter((m) => chosen.has(m) && source(m.inputs[0]!) === src).length;
-    return p.float - p.int8 - (fromInt8 ? 0 : p.quantize / sharing) - (floatReader(n.outputs[0]!) ? p.dequantize : 0);
+    return p.float - p.int8 - (fromInt8 ? 0 : p.quantize / sharing.get(src)!) - (floatReader(n.outputs[0]!) ? p.dequantize : 0);
   };
   for (;;) {
+    // How many int8 layers read each quantized source this round (its Q is paid once).
+    const sharing = new Map<string, number>();
+    for (const n of chosen) sharing.set(sources.get(n)!, (sharing.get(sources.get(n)!) ?? 0) + 1);
     let worst: Node | undefined, least = 0;
-    for (const n of chosen) { const v = gain(n); if (v < least) [worst, least] = [n, v]; }
+    for (const n of chosen) { const v = gain(n, sharing); if (v < least) [worst, least] = [n, v]; }
     if (!worst) return chosen;
     chosen.delete(worst);
   }
@@ -293,8 +297,8 @@ function quantizeLayer(n: Node, b: Builder, xp: readonly [string, string], yp: r
 
 /**
  * With --quantize int8 (calibration data given): every layer the int8 kernels can run (weight on
- * the int8 grid, quantize-weights) and chooseInt8 estimates faster as int8 gets per-tensor int8 parameters for its input and output from
- * their calibrated ranges (min/max widened to hold 0), and is written in QDQ form; the tensors
+ * the int8 grid, quantize-weights) and chooseInt8 estimates faster as int8 gets per-tensor int8
+ * parameters for its input and output from their calibrated ranges (min/max widened to hold 0), and is written in QDQ form; the tensors
  * data-movement ops make from a quantized tensor share its parameters (and a Q/DQ pair). A layer whose input or output has no
  * range (a graph output: the classifier's logits), that only the ref int8 kernel would run, or
  * whose int8 form is estimated slower (noted by name), stays float, on its dequantized int8 weight.
