@@ -1,7 +1,8 @@
 // quantize-activations: --quantize int8's static activations. Around every Conv/Gemm/MatMul whose
-// weight is on the int8 grid it writes the QDQ form (QuantizeLinear → DequantizeLinear pairs with
-// per-tensor parameters from calibration ranges, the weight as int8 codes and a DequantizeLinear);
-// fuse-qdq then turns it into the int8 ops: one mechanism for ingested and produced int8.
+// weight is on the int8 grid and whose int8 form the cost model estimates faster, it writes the
+// QDQ form (QuantizeLinear → DequantizeLinear pairs with per-tensor parameters from calibration
+// ranges, the weight as int8 codes and a DequantizeLinear); fuse-qdq then turns it into the int8
+// ops: one mechanism for ingested and produced int8.
 
 import type { Attr, Constant, Graph, Node, Value } from '../ir/graph.js';
 import { attrFloat, attrInt, isStatic, kernelAttrs, makeGraph } from '../ir/graph.js';
@@ -12,6 +13,10 @@ import { activationRanges } from '../calibrate/ranges.js';
 import type { Kernel, KernelRegistry } from '../../runtime/kernels/kernel.js';
 import type { Target } from '../analysis/kernel-choice.js';
 import { defaultRegistry } from '../../runtime/kernels/index.js';
+import { chooseKernel } from '../analysis/kernel-choice.js';
+import { estimate, estimateElements, formatMs, layerStats } from '../analysis/cost.js';
+import type { KernelProfile } from '../analysis/profile.js';
+import { getDefaultProfile } from '../analysis/profile.js';
 import { DATA_MOVEMENT } from './fuse-qdq.js';
 import type { Pass, PassContext } from './pass.js';
 
@@ -30,14 +35,14 @@ export function activationParams(r: Range): { scale: number; zero: number } {
 }
 
 /**
- * Whether an int8 kernel other than the reference one, on an allowed target (`--targets`), runs
- * `n` as a QLinearConv (a Conv, or a Gemm written as a 1×1 Conv) or a QLinearMatMul: a layer only
+ * The int8 kernels other than the reference one, on an allowed target (`--targets`), that run `n`
+ * as a QLinearConv (a Conv, or a Gemm written as a 1×1 Conv) or a QLinearMatMul: a layer only
  * the ref kernel would run, far slower than the float one, stays float until one exists.
  */
-function fastInt8Conv(n: Node, g: Graph, registry: KernelRegistry, targets: readonly Target[]): boolean {
+function fastInt8Kernels(n: Node, g: Graph, registry: KernelRegistry, targets: readonly Target[]): Kernel[] {
   const fast = (k: Kernel): boolean => k.target !== 'ref' && targets.includes(k.target);
-  if (n.op === 'MatMul') return [...registry.values()].some((k) => k.op === 'QLinearMatMul' && fast(k));
-  if (n.op !== 'Conv') return [...registry.values()].some((k) => k.op === 'QLinearConv' && fast(k));
+  if (n.op === 'MatMul') return [...registry.values()].filter((k) => k.op === 'QLinearMatMul' && fast(k));
+  if (n.op !== 'Conv') return [...registry.values()].filter((k) => k.op === 'QLinearConv' && fast(k));
   const shape = (name: string) => g.values.get(name)?.constant?.shape ?? g.values.get(name)!.shape as number[];
   const w = shape(n.inputs[1]!), scalar = { dtype: 'float32', shape: [] as number[] }, zero = { dtype: 'int8', shape: [] as number[] };
   const shapes = {
@@ -46,8 +51,7 @@ function fastInt8Conv(n: Node, g: Graph, registry: KernelRegistry, targets: read
     outputs: [{ dtype: 'int8', shape: shape(n.outputs[0]!) }],
     attrs: kernelAttrs(n),
   };
-  for (const k of registry.values()) if (k.op === 'QLinearConv' && fast(k) && (!k.supports || k.supports(shapes))) return true;
-  return false;
+  return [...registry.values()].filter((k) => k.op === 'QLinearConv' && fast(k) && (!k.supports || k.supports(shapes)));
 }
 
 /** A layer the int8 kernels can run: its weight on the int8 grid along its output axis, read by it alone, static float32 activations. */
@@ -62,7 +66,90 @@ function int8Layer(n: Node, g: Graph, readers: ReadonlyMap<string, number>, regi
     const c = n.inputs[2] ? g.values.get(n.inputs[2])?.constant : undefined;
     if (n.inputs[2] && (!c || !(c.data instanceof Float32Array) || c.data.length !== y.shape[1])) return false;
   }
-  return (n.op !== 'MatMul' || w.constant.shape.length === 2) && fastInt8Conv(n, g, registry, targets);
+  return (n.op !== 'MatMul' || w.constant.shape.length === 2) && fastInt8Kernels(n, g, registry, targets).length > 0;
+}
+
+const elements = (g: Graph, name: string): number => (g.values.get(name)!.shape as number[]).reduce((a, d) => a * d, 1);
+
+/**
+ * `k`'s estimate for `work` units of elementWork. A family the profile has not timed is priced as
+ * the op's cheapest timed family on the same target (as priorCost prices a new layer kernel from
+ * its measured siblings): the per-element prior of a copy would make an int8 conv look 10× cheaper
+ * than the measured one (the group-1 2x4 conv has no entry; the grouped 1x8 one has).
+ */
+function elementEstimate(k: Kernel, work: number, profile: KernelProfile): number {
+  const own = estimateElements(k, work, profile);
+  if (own.from === 'profile') return own.ns;
+  const sibling = new RegExp(`^[a-z0-9]+-${k.op.toLowerCase()}-\\d+x\\d+-${k.target}@elements$`);
+  const timed = [...profile.entries.values()].filter((e) => sibling.test(e.key)).map((e) => e.nsPerCall + e.nsPerUnit * work);
+  return timed.length > 0 ? Math.min(...timed) : own.ns;
+}
+
+/** The least estimate among `kernels` for `work` units of elementWork (Infinity when none). */
+function cheapest(kernels: readonly Kernel[], work: number, profile: KernelProfile): number {
+  return Math.min(Infinity, ...kernels.map((k) => elementEstimate(k, work, profile)));
+}
+
+/** A candidate layer's estimates, ns: its float kernel's, its int8 kernel's, and the Q of its input and DQ of its output at an island's edge. */
+interface Pricing { readonly float: number; readonly int8: number; readonly quantize: number; readonly dequantize: number }
+
+/**
+ * Prices layer `n` both ways with the profile: the float kernel select-kernels would choose
+ * (estimate on layerStats), and the cheapest fast int8 kernel on the QLinearConv fuse-qdq writes,
+ * whose elementWork is what it reads and writes (input, weight, output, per-channel parameters and
+ * bias); QuantizeLinear on the input and DequantizeLinear on the output likewise (each reads its
+ * tensor and two scalars and writes as many elements).
+ */
+function price(n: Node, g: Graph, registry: KernelRegistry, targets: readonly Target[], profile: KernelProfile): Pricing {
+  const choice = chooseKernel(g, n, registry, targets, profile);
+  const stats = layerStats(g, n);
+  const float = (choice && stats && estimate(choice.kernel, stats, profile)?.ns) ?? Infinity;
+  const [x, w, y] = [elements(g, n.inputs[0]!), elements(g, n.inputs[1]!), elements(g, n.outputs[0]!)];
+  const dims = (name: string) => g.values.get(name)!.shape as number[];
+  const channels = n.op === 'Conv' ? dims(n.inputs[1]!)[0]! : dims(n.outputs[0]!).at(-1)!;
+  const int8 = cheapest(fastInt8Kernels(n, g, registry, targets), x + w + y + (n.inputs[2] ? 3 : 2) * channels + 4, profile);
+  const allowed = (op: string, dtype: string) => [...registry.values()].filter((k) => k.op === op && targets.includes(k.target) && (k.dtypes === 'any' || k.dtypes.includes(dtype)));
+  return {
+    float, int8,
+    quantize: cheapest(allowed('QuantizeLinear', 'float32'), 2 * x + 2, profile),
+    dequantize: cheapest(allowed('DequantizeLinear', 'int8'), 2 * y + 2, profile),
+  };
+}
+
+/**
+ * The layers to run int8: starting from every candidate, greedily drops the one whose int8 form
+ * (its kernel, the Q of its input unless an int8 layer writes it, shared among the int8 layers
+ * reading it, and the DQ of its output unless only int8 layers read it) is estimated slowest
+ * against its float kernel, until every layer left gains. Between two int8 layers no Q/DQ runs,
+ * so a chain can gain where a lone layer loses; dropping a layer exposes its neighbours' edges,
+ * which the next round prices. Data-movement ops (fuse-qdq runs them on int8) are looked through.
+ */
+function chooseInt8(g: Graph, candidates: readonly Node[], prices: ReadonlyMap<Node, Pricing>): Set<Node> {
+  const producers = new Map<string, Node>(), readers = new Map<string, Node[]>();
+  for (const n of g.nodes) {
+    for (const o of n.outputs) producers.set(o, n);
+    for (const i of new Set(n.inputs)) readers.set(i, [...readers.get(i) ?? [], n]);
+  }
+  const moves = (n: Node | undefined): n is Node => !!n && DATA_MOVEMENT.includes(n.op) && n.outputs.length === 1;
+  const source = (t: string): string => { const p = producers.get(t); return moves(p) ? source(p.inputs[0]!) : t; };
+  const chosen = new Set(candidates);
+  const sources = new Map(candidates.map((n) => [n, source(n.inputs[0]!)]));
+  const floatReader = (t: string): boolean => g.outputs.includes(t) || (readers.get(t) ?? []).some((r) =>
+    moves(r) && r.inputs[0] === t ? floatReader(r.outputs[0]!) : !(chosen.has(r) && r.inputs[0] === t));
+  const gain = (n: Node, sharing: ReadonlyMap<string, number>): number => {
+    const p = prices.get(n)!, src = sources.get(n)!;
+    const fromInt8 = chosen.has(producers.get(src)!);
+    return p.float - p.int8 - (fromInt8 ? 0 : p.quantize / sharing.get(src)!) - (floatReader(n.outputs[0]!) ? p.dequantize : 0);
+  };
+  for (;;) {
+    // How many int8 layers read each quantized source this round (its Q is paid once).
+    const sharing = new Map<string, number>();
+    for (const n of chosen) sharing.set(sources.get(n)!, (sharing.get(sources.get(n)!) ?? 0) + 1);
+    let worst: Node | undefined, least = 0;
+    for (const n of chosen) { const v = gain(n, sharing); if (v < least) [worst, least] = [n, v]; }
+    if (!worst) return chosen;
+    chosen.delete(worst);
+  }
 }
 
 /** The int8 codes of a weight on its grid (exact: each element is its code times its channel's scale), laid out as `shape` reads them. */
@@ -210,11 +297,11 @@ function quantizeLayer(n: Node, b: Builder, xp: readonly [string, string], yp: r
 
 /**
  * With --quantize int8 (calibration data given): every layer the int8 kernels can run (weight on
- * the int8 grid, quantize-weights) gets per-tensor int8 parameters for its input and output from
- * their calibrated ranges (min/max widened to hold 0), and is written in QDQ form; the tensors
+ * the int8 grid, quantize-weights) and chooseInt8 estimates faster as int8 gets per-tensor int8
+ * parameters for its input and output from their calibrated ranges (min/max widened to hold 0), and is written in QDQ form; the tensors
  * data-movement ops make from a quantized tensor share its parameters (and a Q/DQ pair). A layer whose input or output has no
- * range (a graph output: the classifier's logits), or that only the ref int8 kernel would run (a
- * depthwise conv today), stays float, on its dequantized int8 weight.
+ * range (a graph output: the classifier's logits), that only the ref int8 kernel would run, or
+ * whose int8 form is estimated slower (noted by name), stays float, on its dequantized int8 weight.
  *
  * Preconditions: weights quantized (quantize-weights), shapes static. Postconditions: QDQ pairs
  * around the int8 layers, which fuse-qdq rewrites into QLinearConv/QLinearMatMul.
@@ -228,7 +315,16 @@ export const quantizeActivations: Pass = {
     const readers = new Map<string, number>();
     for (const n of graph.nodes) for (const x of n.inputs) readers.set(x, (readers.get(x) ?? 0) + 1);
     const registry = ctx.registry ?? defaultRegistry();
-    const layers = graph.nodes.filter((n) => int8Layer(n, graph, readers, registry, ctx.settings.targets));
+    const { targets } = ctx.settings, profile = ctx.settings.profile ?? getDefaultProfile();
+    const candidates = graph.nodes.filter((n) => int8Layer(n, graph, readers, registry, targets) && !graph.outputs.includes(n.outputs[0]!));
+    const prices = new Map(candidates.map((n) => [n, price(n, graph, registry, targets, profile)]));
+    const chosen = chooseInt8(graph, candidates, prices);
+    for (const n of candidates) {
+      if (chosen.has(n)) continue;
+      const p = prices.get(n)!;
+      ctx.log({ pass: 'quantize-activations', node: n.name, message: `stays float: int8 estimated slower (kernel ${formatMs(p.int8)} ms, Q ${formatMs(p.quantize)} ms, DQ ${formatMs(p.dequantize)} ms at an island's edge) than float ${formatMs(p.float)} ms` });
+    }
+    const layers = candidates.filter((n) => chosen.has(n));
     if (layers.length === 0) return graph;
     const ranges = activationRanges(graph, calib, new Set(layers.flatMap((n) => [n.inputs[0]!, n.outputs[0]!])));
     const producers = new Map<string, Node>();

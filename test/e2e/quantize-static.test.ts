@@ -14,6 +14,7 @@ import { DIGITS_DIR } from '../helpers/corpus.js';
 import { argmaxRows, assertClose } from '../helpers/compare.js';
 import { readNpy, tempDir } from '../helpers/files.js';
 import { spc } from '../helpers/cli.js';
+import { int8Priced } from '../helpers/profiles.js';
 
 const x = readNpy(join(DIGITS_DIR, 'digits-test-x.npy'));
 const labels = Array.from(readNpy(join(DIGITS_DIR, 'digits-test-y.npy')).data as ArrayLike<number | bigint>, Number);
@@ -44,11 +45,13 @@ async function score(model: string, sample: number[], opts: CompileOptions) {
 describe('e2e: --quantize int8 (static, calibrated activations)', function () {
   this.timeout(600_000);
 
-  it('digits_cnn: conv1, conv2 and fc1 run as QLinearConv on the int8 kernel, ≥ 99.2% top-1, ≤ 0.30× the dense artifact, and onnxruntime runs the emitted model to spc\'s logits', async () => {
+  // With the shipped profile the layer choice (quantize-activations) runs the convs int8 and keeps
+  // fc1, a Gemm on 4 rows, float: its int8 kernel's per-call cost exceeds the float Gemm's estimate.
+  it('digits_cnn: conv1 and conv2 run as QLinearConv on the int8 kernel (fc1 stays float, estimated faster), ≥ 99.2% top-1, ≤ 0.30× the dense artifact, and onnxruntime runs the emitted model to spc\'s logits', async () => {
     const dense = await score('digits_cnn', [1, 8, 8], {});
     const int8 = await score('digits_cnn', [1, 8, 8], { quantize: 'int8', calib });
     const fused = int8.r.contents.nodes.filter((nd) => nd.op === 'QLinearConv');
-    assert.deepEqual(fused.map((nd) => nd.name).sort(), ['/conv1/Conv', '/conv2/Conv', '/fc1/Gemm']);
+    assert.deepEqual(fused.map((nd) => nd.name).sort(), ['/conv1/Conv', '/conv2/Conv']);
     for (const nd of fused) assert.match(nd.kernel, /^i8-qlinearconv-.*-wasmsimd$/, nd.name);
     assert.ok(int8.accuracy >= 0.992, `top-1 ${int8.accuracy} (dense ${dense.accuracy})`);
     const ratio = int8.r.artifact.length / dense.r.artifact.length;
@@ -63,9 +66,10 @@ describe('e2e: --quantize int8 (static, calibrated activations)', function () {
     }
   });
 
-  it('digits_mlp: the hidden Gemms run int8, top-1 within 0.5 points of the float32 model', async () => {
+  // The shipped profile keeps these 4-row Gemms float (faster, estimated); int8Priced makes int8 win so the int8 Gemm path is scored.
+  it('digits_mlp: the hidden Gemms run int8 (where the profile prices int8 faster), top-1 within 0.5 points of the float32 model', async () => {
     const dense = await score('digits_mlp', [64], {});
-    const int8 = await score('digits_mlp', [64], { quantize: 'int8', calib });
+    const int8 = await score('digits_mlp', [64], { quantize: 'int8', calib, profile: int8Priced(1e-4, 1e-4) });
     assert.equal(int8.r.contents.nodes.filter((nd) => nd.op === 'QLinearConv').length, 2);
     assert.ok(Math.abs(int8.accuracy - dense.accuracy) <= 0.005, `top-1 ${int8.accuracy}, float32 ${dense.accuracy}`);
   });

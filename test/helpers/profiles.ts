@@ -4,7 +4,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatProfile, getDefaultProfile, makeProfile, type KernelProfile } from '../../compiler/analysis/profile.js';
+import { formatProfile, getDefaultProfile, makeProfile, type KernelProfile, type ProfileEntry } from '../../compiler/analysis/profile.js';
 
 /** The shipped profile without the entries whose key matches `drop`. */
 export function shippedProfileWithout(drop: RegExp, name: string): KernelProfile {
@@ -21,4 +21,18 @@ export function writeShippedProfileWithout(dir: string, drop: RegExp, name: stri
   const file = join(dir, `${name}.json`);
   writeFileSync(file, formatProfile([...shippedProfileWithout(drop, name).entries.values()], `test profile: the shipped one without ${drop.source}`));
   return file;
+}
+
+/**
+ * The shipped profile with the int8 ops' @elements entries replaced: the group-1 (2x4) and grouped
+ * (1x8) int8 convs at `conv2x4` (undefined: no entry) and `conv1x8` ns per element, Q/DQ free, no per-call cost; so
+ * which layers --quantize int8 turns int8 is fixed by the test, not by the shipped timings;
+ * `extra` entries replace any of these or the shipped ones.
+ */
+export function int8Priced(conv2x4: number | undefined, conv1x8: number, extra: readonly ProfileEntry[] = []): KernelProfile {
+  const entry = (family: string, nsPerUnit: number) => ({ key: `${family}@elements`, nsPerCall: 0, nsPerUnit, points: 1 });
+  const ours = [entry('i8-qlinearconv-1x8-wasmsimd', conv1x8), entry('f32-quantizelinear-1x16-wasmsimd', 0), entry('i8-dequantizelinear-1x16-wasmsimd', 0),
+    ...(conv2x4 === undefined ? [] : [entry('i8-qlinearconv-2x4-wasmsimd', conv2x4)])].filter((e) => !extra.some((x) => x.key === e.key)).concat(extra);
+  const keys = new Set([...ours.map((e) => e.key), 'i8-qlinearconv-2x4-wasmsimd@elements']);
+  return makeProfile([...[...getDefaultProfile().entries.values()].filter((e) => !keys.has(e.key)), ...ours], 'int8-priced');
 }
