@@ -14,9 +14,9 @@ import { convIntegerRef, qLinearConvRef } from '../ref/qlinearconv.js';
 import { windowGeometry } from '../common/geometry.js';
 import { geometry2d } from './conv.js';
 import type { I8Pack } from './int8-gemm.js';
-import { bytePointer, bytes16, fillRequant, gemmMode, int8Kernel } from './int8-gemm.js';
+import { bytePointer, bytes16, gemmMode, int8Kernel } from './int8-gemm.js';
 import type { Int8ConvOp } from './qlinearconv.js';
-import { CONV_LAYOUT, int8ConvOperands } from './qlinearconv.js';
+import { CONV_LAYOUT, int8ConvOperands, int8ConvRunStart } from './qlinearconv.js';
 
 const NEEDS = 'an int8/uint8 1-D or 2-D Conv with group > 1';
 
@@ -66,7 +66,7 @@ function groupedInt8(op: Int8ConvOp) {
     prepare(c, env) {
       // The ref kernel has checked types, shapes, zero points, scales, the group and the window geometry.
       const x = c.input(at.x), w = c.input(at.w), y = c.output(0);
-      const xZp = c.ctx.inputs[at.xZp], wZp = c.ctx.inputs[at.wZp], bias = at.bias < 0 ? undefined : c.ctx.inputs[at.bias];
+      const wZp = c.ctx.inputs[at.wZp], bias = at.bias < 0 ? undefined : c.ctx.inputs[at.bias];
       const [batch, cin] = x.shape as [number, number];
       const [cout, cpg] = w.shape as [number, number];
       const groups = cin / cpg, opg = cout / groups;
@@ -86,18 +86,12 @@ function groupedInt8(op: Int8ConvOp) {
       const mult = new Float32Array(env.memory.buffer, multP, cout), zy = new Int32Array(env.memory.buffer, zyP, cout);
       const pack = env.exports['i8pack'] as I8Pack;
       const packW = (): void => pack(wp, ws, wzp, wzStep, cout, K, K, 1, K, w16);
-      // W and its zero point packed once when both are weights (ctx.constants), else at every run (either may be a graph input)
-      const fixedW = c.isConstant(at.w) && (wZp === undefined || c.isConstant(at.wZp));
-      if (fixedW) packW();
+      const start = int8ConvRunStart(c, op, packW, mode, mult, zy, cout);
       const padPlane = env.exports['i8padPlane'] as I8PadPlane, convGroup = env.exports['i8convGroup'] as I8ConvGroup;
       const eb = mode === 0 ? 4 : 1;
       const plane = Hp * Wp * 2, xPlane = H * W;
-      const [xScale, wScale, yScale, yZp] = [c.ctx.inputs[1], c.ctx.inputs[4], c.ctx.inputs[6], c.ctx.inputs[7]];
       return () => {
-        // Scales and zero points are read at every run: any of them may be a graph input.
-        if (mode !== 0) fillRequant(mult, zy, cout, xScale!, wScale!, yScale!, yZp);
-        const zx = xZp === undefined ? 0 : Number(xZp.data[0]);
-        if (!fixedW) packW();
+        const zx = start();
         for (let n = 0; n < batch; n++) {
           for (let gi = 0; gi < groups; gi++) {
             for (let ic = 0; ic < cpg; ic++) {

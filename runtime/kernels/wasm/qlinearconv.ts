@@ -11,6 +11,7 @@
 // Grouped and depthwise int8 convs and 3-D convs are refused by `supports`: the ref kernel runs them.
 
 import type { NodeShapes } from '../kernel.js';
+import type { Checker } from '../common/define.js';
 import { convIntegerRef, qLinearConvRef } from '../ref/qlinearconv.js';
 import { windowGeometry } from '../common/geometry.js';
 import { geometry2d } from './conv.js';
@@ -40,6 +41,25 @@ export function int8ConvOperands(op: Int8ConvOp, node: NodeShapes): { x: readonl
   if ((r !== 3 && r !== 4) || w.shape.length !== r || y.shape.length !== r) return undefined;
   if (y.shape[0] !== x.shape[0] || y.shape[1] !== w.shape[0]) return undefined;
   return { x: x.shape, w: w.shape, group: node.attrs['group'] ?? 1 };
+}
+
+/**
+ * What every int8 conv kernel does before its product: W (less its zero point) packed once here
+ * when it and its zero point are weights (ctx.constants), else by the returned step at every run
+ * (either may be a graph input); the requantization read at every run (any scale or zero point may
+ * be a graph input). The returned step gives x's zero point for the run.
+ */
+export function int8ConvRunStart(c: Checker, op: Int8ConvOp, packW: () => void, mode: number, mult: Float32Array, zy: Int32Array, cout: number): () => number {
+  const at = CONV_LAYOUT[op];
+  const xZp = c.ctx.inputs[at.xZp], wZp = c.ctx.inputs[at.wZp];
+  const fixedW = c.isConstant(at.w) && (wZp === undefined || c.isConstant(at.wZp));
+  if (fixedW) packW();
+  const [xScale, wScale, yScale, yZp] = [c.ctx.inputs[1], c.ctx.inputs[4], c.ctx.inputs[6], c.ctx.inputs[7]];
+  return () => {
+    if (mode !== 0) fillRequant(mult, zy, cout, xScale!, wScale!, yScale!, yZp);
+    if (!fixedW) packW();
+    return xZp === undefined ? 0 : Number(xZp.data[0]);
+  };
 }
 
 function supportsConv(op: Int8ConvOp) {
@@ -72,7 +92,7 @@ function convInt8(op: Int8ConvOp) {
     prepare(c, env) {
       // The ref kernel has checked types, shapes, zero points, scales and the window geometry.
       const x = c.input(at.x), w = c.input(at.w), y = c.output(0);
-      const xZp = c.ctx.inputs[at.xZp], wZp = c.ctx.inputs[at.wZp], bias = at.bias < 0 ? undefined : c.ctx.inputs[at.bias];
+      const wZp = c.ctx.inputs[at.wZp], bias = at.bias < 0 ? undefined : c.ctx.inputs[at.bias];
       const [batch, cin] = x.shape as [number, number];
       const cout = w.shape[0]!;
       const g = windowGeometry(c, x.shape.slice(2), w.shape.slice(2), y.shape.slice(2), false);
@@ -90,17 +110,12 @@ function convInt8(op: Int8ConvOp) {
       const mult = new Float32Array(env.memory.buffer, multP, cout), zy = new Int32Array(env.memory.buffer, zyP, cout);
       const pack = env.exports['i8packPairs'] as I8PackPairs;
       const packW = (): void => pack(wp, ws, wzp, wzStep, cout, K, kpad, packed);
-      const fixedW = c.isConstant(at.w) && (wZp === undefined || c.isConstant(at.wZp));
-      if (fixedW) packW();
+      const start = int8ConvRunStart(c, op, packW, mode, mult, zy, cout);
       const im2col = env.exports['i8im2colPairs'] as I8Im2colPairs, gemm = env.exports['i8gemmPairs'] as I8GemmPairs;
       const eb = mode === 0 ? 4 : 1;
       const xStep = cin * H * W, yStep = cout * P * eb;
-      const [xScale, wScale, yScale, yZp] = [c.ctx.inputs[1], c.ctx.inputs[4], c.ctx.inputs[6], c.ctx.inputs[7]];
       return () => {
-        // Scales and zero points are read at every run: any of them may be a graph input.
-        if (mode !== 0) fillRequant(mult, zy, cout, xScale!, wScale!, yScale!, yZp);
-        const zx = xZp === undefined ? 0 : Number(xZp.data[0]);
-        if (!fixedW) packW();
+        const zx = start();
         for (let n = 0; n < batch; n++) {
           for (let p0 = 0; p0 < P; p0 += pt) {
             const pn = Math.min(pt, P - p0);
