@@ -54,14 +54,14 @@ export interface SizeRow {
   readonly withinBudget: boolean;
 }
 
-interface Case {
+export interface Case {
   readonly app: string;
   readonly kind: SizeRow['kind'];
   readonly model: string;
   readonly pattern: string;
 }
 
-const CASES: readonly Case[] = [
+export const CASES: readonly Case[] = [
   { app: 'digits_cnn 2:4 dispatch', kind: 'dispatch', model: join(ROOT, '..', 'shared', 'corpus', 'digits', 'digits_cnn.onnx'), pattern: '2:4' },
   { app: 'mlp3 2:4 dispatch', kind: 'dispatch', model: join(ROOT, '..', 'shared', 'corpus', 'models', 'mlp3.onnx'), pattern: '2:4' },
   { app: 'digits_cnn 2:4 loadModel', kind: 'loadModel', model: join(ROOT, '..', 'shared', 'corpus', 'digits', 'digits_cnn.onnx'), pattern: '2:4' },

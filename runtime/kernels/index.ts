@@ -134,7 +134,9 @@ import { CONV_NM_WASM_KERNELS } from './wasm/conv-nm.js';
 import { GEMM_NM_WASM_KERNELS } from './wasm/gemm-nm.js';
 import { GEMV_NM_WASM_KERNELS } from './wasm/gemv-nm.js';
 import { GEMM_WASM_KERNELS } from './wasm/gemm.js';
+import { GEMM_CSR_WASM_KERNELS } from './wasm/gemm-csr.js';
 import { MATMUL_WASM_KERNELS } from './wasm/matmul.js';
+import { MATMUL_CSR_WASM_KERNELS } from './wasm/matmul-csr.js';
 import { CONV_ROWBLOCK_WASM_KERNELS } from './wasm/conv-rowblock.js';
 import { GEMM_ROWBLOCK_WASM_KERNELS } from './wasm/gemm-rowblock.js';
 import { MATMUL_ROWBLOCK_WASM_KERNELS } from './wasm/matmul-rowblock.js';
@@ -305,7 +307,9 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'wasm/gemm-nm': { GEMM_NM_WASM_KERNELS },
   'wasm/gemv-nm': { GEMV_NM_WASM_KERNELS },
   'wasm/gemm': { GEMM_WASM_KERNELS },
+  'wasm/gemm-csr': { GEMM_CSR_WASM_KERNELS },
   'wasm/matmul': { MATMUL_WASM_KERNELS },
+  'wasm/matmul-csr': { MATMUL_CSR_WASM_KERNELS },
   'wasm/conv-rowblock': { CONV_ROWBLOCK_WASM_KERNELS },
   'wasm/gemm-rowblock': { GEMM_ROWBLOCK_WASM_KERNELS },
   'wasm/matmul-rowblock': { MATMUL_ROWBLOCK_WASM_KERNELS },

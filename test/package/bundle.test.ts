@@ -8,7 +8,10 @@ import { strict as assert } from 'node:assert';
 import { builtinModules } from 'node:module';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appDir, BUDGET_BYTES, bundleApp, inputPaths, measureSizes } from '../../scripts/size.js';
+import { appDir, BUDGET_BYTES, bundleApp, CASES, inputPaths, measureSizes } from '../../scripts/size.js';
+import { compileFile } from '../../compiler/compile.js';
+import { defaultRegistry } from '../../runtime/kernels/index.js';
+import { parseArtifact } from '../../runtime/loader/load.js';
 import type { SizeRow } from '../../scripts/size.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
 
@@ -71,6 +74,17 @@ describe('package: the runtime bundles for the browser without compiler code', f
         // Kernels of operators neither model has stay out.
         const unused = r.kernelModules.filter((m) => /softmax|transpose|layernorm|slice|concat|averagepool|reduce|gather|where/.test(m));
         assert.deepEqual(unused, [], `${r.app}: ${r.kernelModules.join(', ')}`);
+      }
+    });
+
+    it('a dispatch app embeds exactly the WebAssembly families of the kernels its artifact runs (2:4 runs no CSR kernel: no csr module)', () => {
+      const registry = defaultRegistry();
+      for (const c of CASES.filter((x) => x.kind === 'dispatch')) {
+        const r = rows.find((x) => x.app === c.app)!;
+        const { artifact } = compileFile(c.model, { pattern: c.pattern });
+        const run = new Set(parseArtifact(artifact).nodes.flatMap((n) => registry.get(n.kernel)!.wasmModules ?? []).map((m) => m.family));
+        assert.deepEqual([...r.wasmFamilies].sort(), [...run].sort(), `${r.app}: bundled vs run`);
+        assert.ok(!run.has('csr') && run.has('nm'), `${r.app}: ${[...run].join()}`);
       }
     });
   });

@@ -12,59 +12,16 @@
 //
 //   scratch = entries[nnz] (8 bytes) | counts[Cout] u32 | xq | t (k×k only)
 
-import type { Kernel, NodeShapes } from '../kernel.js';
+import type { Kernel } from '../kernel.js';
 import { EPILOGUES } from '../common/epilogue.js';
 import { CONV_SPARSE_JS_KERNELS } from '../js/conv-sparse.js';
 import { planSparseConv } from '../ref/conv-sparse.js';
 import type { Spmm24x1 } from './common.js';
 import { f32Bytes, nodeShapesOf, stageCsr, stagedCsrBytes, pointer, wasmKernel } from './common.js';
-import { pointwiseConv } from './conv.js';
+import { packedConv, phasedDims, pointwiseConv, window2d } from './conv-shape.js';
 import { WASM_CSR } from './modules/csr.wasm.js';
 
 const NEEDS = 'a float32 1-D or 2-D Conv with group 1 and a CSR weight';
-
-/**
- * Float32 X and Y of rank 3 or 4, group 1, a weight of matching channels packed in `format` (or
- * not yet packed): the shapes the phased sparse convs (this file's CSR kernel, conv-nm.ts) run.
- */
-export function packedConv(format: 'csr' | 'nm'): (node: NodeShapes) => boolean {
-  return (node) => {
-    const [x, w] = node.inputs;
-    const y = node.outputs[0];
-    if (!x || !w || !y || x.dtype !== 'float32' || w.dtype !== 'float32') return false;
-    if (w.packed !== undefined && w.packed.format !== format) return false;
-    const r = x.shape.length;
-    if ((r !== 3 && r !== 4) || w.shape.length !== r || y.shape.length !== r) return false;
-    if ((node.attrs['group'] ?? 1) !== 1 || w.shape[1] !== x.shape[1]) return false;
-    return y.shape[0] === x.shape[0] && y.shape[1] === w.shape[0];
-  };
-}
-
-/** Stride, dilation and kernel extents as 2-D (1-D runs as H = 1), from the node's attributes and shapes. */
-function window2d(node: NodeShapes) {
-  const w = node.inputs[1]!.shape, y = node.outputs[0]!.shape, two = w.length === 4;
-  const at = (a: unknown, i: number): number => {
-    const v = Array.isArray(a) ? (a as number[]) : [];
-    return two ? v[i] ?? 1 : i === 0 ? 1 : v[0] ?? 1;
-  };
-  const a = node.attrs;
-  return {
-    KH: two ? w[2]! : 1, KW: w[w.length - 1]!, OH: two ? y[2]! : 1, OW: y[y.length - 1]!,
-    sh: at(a['strides'], 0), sw: at(a['strides'], 1), dh: at(a['dilations'], 0), dw: at(a['dilations'], 1),
-  };
-}
-
-/**
- * convCsrPhased's layout: planes of Hq × Wq (every tap of every output pixel inside them), and
- * R output rows per tile t[N][R·Wq] (about 128 KiB, at least 1 row).
- */
-export function phasedDims(node: NodeShapes): { Hq: number; Wq: number; R: number; xqFloats: number; tFloats: number } {
-  const { KH, KW, OH, OW, sh, sw, dh, dw } = window2d(node);
-  const Hq = OH + Math.ceil(((KH - 1) * dh) / sh), Wq = OW + Math.ceil(((KW - 1) * dw) / sw);
-  const N = node.outputs[0]!.shape[1]!, cin = node.inputs[0]!.shape[1]!;
-  const R = Math.max(1, Math.min(OH, Math.floor(32768 / (N * Wq))));
-  return { Hq, Wq, R, xqFloats: cin * sh * sw * Hq * Wq + 16, tFloats: N * R * Wq };
-}
 
 type ConvCsrPhased = (x: number, w: number, nnz: number, y: number, b: number, xq: number, t: number, n: number, cin: number, h: number, wd: number,
   oh: number, ow: number, sh: number, sw: number, ph: number, pw: number, hq: number, wq: number, r: number, used: number, lo: number, hi: number) => void;

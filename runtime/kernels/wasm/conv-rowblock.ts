@@ -19,7 +19,7 @@ import { EPILOGUES } from '../common/epilogue.js';
 import { CONV_SPARSE_JS_KERNELS } from '../js/conv-sparse.js';
 import { planSparseConv } from '../ref/conv-sparse.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
-import { geometry2d, isPointwise, pointwiseConv } from './conv.js';
+import { geometry2d, isPointwise, pointwiseConv } from './conv-shape.js';
 import type { Spmm4x8 } from './rowblock.js';
 import { rowBlockBytes, rowBlocks, stageRowBlocks } from './rowblock.js';
 import { WASM_ROWBLOCK } from './modules/rowblock.wasm.js';

@@ -24,29 +24,13 @@
 import type { Kernel, NodeShapes } from '../kernel.js';
 import { EPILOGUES } from '../common/epilogue.js';
 import { CONV_JS_KERNELS } from '../js/conv.js';
-import type { ConvPlan } from '../common/conv-plan.js';
 import { planConv } from '../common/conv-plan.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
+import { geometry2d, isPointwise, pointwiseConv } from './conv-shape.js';
 import { WASM_DENSE } from './modules/dense.wasm.js';
 
 const NEEDS_DENSE = 'a float32 1-D or 2-D Conv with group 1';
 const NEEDS_DW = 'a float32 1-D or 2-D depthwise Conv (group = input channels = output channels) with column stride 1 or 2';
-
-const allIs = (v: unknown, x: number): boolean => v === undefined || (Array.isArray(v) && v.every((d) => d === x));
-
-/** 1×1, stride 1, no pads, group 1, float32, output spatial = input spatial. */
-export function pointwiseConv(node: NodeShapes): boolean {
-  const [x, w] = node.inputs;
-  const y = node.outputs[0];
-  if (!x || !w || !y || x.dtype !== 'float32' || w.dtype !== 'float32') return false;
-  const r = x.shape.length;
-  if (r < 3 || w.shape.length !== r || y.shape.length !== r) return false;
-  const a = node.attrs;
-  if ((a['group'] ?? 1) !== 1) return false;
-  if (!allIs(a['strides'], 1) || !allIs(a['pads'], 0) || !allIs(a['kernel_shape'], 1)) return false;
-  if (w.shape.slice(2).some((d) => d !== 1) || w.shape[1] !== x.shape[1]) return false;
-  return x.shape.slice(2).every((d, i) => d === y.shape[2 + i]) && y.shape[1] === w.shape[0] && y.shape[0] === x.shape[0];
-}
 
 /** Float32, rank 3 or 4 (1-D, 2-D), consistent batch/channel shapes; `group` returned when sane. */
 function convShape(node: NodeShapes): number | undefined {
@@ -100,21 +84,6 @@ type DwConvKxKp = (x: number, w: number, y: number, b: number, pad: number, c: n
   kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, wp: number, lo: number, hi: number) => void;
 type DwConv = (x: number, w: number, y: number, b: number, c: number, h: number, wd: number, oh: number, ow: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, lo: number, hi: number) => void;
-
-/** Geometry as 2-D (1-D runs as H = 1). */
-export function geometry2d(p: Pick<ConvPlan, 'g'>) {
-  const g = p.g, two = g.inSpatial.length === 2;
-  const at = (a: readonly number[], i: number, def: number): number => (two ? a[i]! : i === 0 ? def : a[0]!);
-  return {
-    H: at(g.inSpatial, 0, 1), W: at(g.inSpatial, 1, 1), OH: at(g.outSpatial, 0, 1), OW: at(g.outSpatial, 1, 1),
-    KH: at(g.kernel, 0, 1), KW: at(g.kernel, 1, 1), sh: at(g.strides, 0, 1), sw: at(g.strides, 1, 1),
-    dh: at(g.dilations, 0, 1), dw: at(g.dilations, 1, 1), ph: at(g.padBegin, 0, 0), pw: at(g.padBegin, 1, 0),
-  };
-}
-
-/** 1×1, stride 1, no pads: the conv is a plain product W·X per image. */
-export const isPointwise = (p: ConvPlan): boolean => p.taps === 1 && p.g.strides.every((s) => s === 1)
-  && p.g.padBegin.every((d) => d === 0) && p.g.padEnd.every((d) => d === 0) && p.inSize === p.outSize;
 
 /**
  * convPadded's convs: at most 4 input channels (image stems), column stride 1 or 2. Past a few

@@ -2,7 +2,7 @@
 // kernel on the N:M slots of asm/nm.as (f32-gemmnm-24x1-wasmsimd, and -relu, -clip):
 //
 //   Yᵀ[N][M] = Wnm[N][K] · op(A)ᵀ[K][M]    spmmNm over the M rows of A as pixels, slot offsets col·M·4
-//   scratch = slots (conv-nm.ts stageNm) | op(A)ᵀ (unless transA or M = 1) | Yᵀ (unless M = 1)
+//   scratch = slots (nm-stage.ts stageNm) | op(A)ᵀ (unless transA or M = 1) | Yᵀ (unless M = 1)
 //
 // alpha, C and the clamp as in gemm.ts (in the kernel when alpha = 1 and there is no C).
 
@@ -11,10 +11,10 @@ import { EPILOGUES } from '../common/epilogue.js';
 import { GEMM_SPARSE_JS_KERNELS } from '../js/gemm-sparse.js';
 import { planSparseGemm } from '../ref/gemm-sparse.js';
 import { f32Bytes, nodeShapesOf, wasmKernel } from './common.js';
-import type { SpmmNm } from './conv-nm.js';
-import { nmSlotsPerRow, stageNm } from './conv-nm.js';
-import { aTransposed, dims, outputPass, supportsGemm } from './gemm.js';
+import { aTransposed, dims, outputPass, supportsGemm } from './gemm-shape.js';
 import { WASM_NM } from './modules/nm.wasm.js';
+import type { SpmmNm } from './nm-stage.js';
+import { stageNm, stagedNmBytes } from './nm-stage.js';
 
 const NEEDS = 'a float32 Gemm with 2-D A and B and an N:M weight';
 
@@ -26,8 +26,7 @@ function gemmNmWasm(epilogue: Kernel['epilogue']): Kernel {
     supports: (node) => (node.inputs[1]?.packed === undefined || node.inputs[1].packed.format === 'nm') && supportsGemm(node),
     scratchBytes(node) {
       const d = dims(node)!;
-      const p = node.inputs[1]?.packed;
-      const staged = p?.format === 'nm' ? f32Bytes(2 * p.rows * nmSlotsPerRow(p)) : 0;
+      const staged = stagedNmBytes(node.inputs[1]?.packed);
       return staged + (d.transA || d.m === 1 ? 0 : f32Bytes(d.k * d.m)) + (d.m === 1 ? 0 : f32Bytes(d.n * d.m));
     },
     prepare(c, env): RunFn {

@@ -7,52 +7,26 @@
 //     B a weight, M > 1, no transA:  Y[M][N] = A · Bᵀ             Bᵀ laid out once at prepare (8-column panels when
 //                                                               large, as wasm/matmul.ts), then the transB = 0 product
 //                                                               on A in place: no per-run transposes of A and Yᵀ
-//   csr:               Yᵀ[N][M]  = Wcsr[N][K] · op(A)ᵀ[K][M]    spmm24x1; scratch = entries (value, col·M·4) | nnz[N] | X | Yᵀ
+//   (csr: gemm-csr.ts, N:M: gemm-nm.ts, gemv-nm.ts; shapes and the output pass they share: gemm-shape.ts)
 //
 // Yᵀ goes to scratch and comes back transposed (M = 1 writes Y directly); alpha, C and the clamp
 // run in the kernel when alpha = 1 and there is no C, otherwise in one js pass over Y.
 
-import type { Kernel, NodeShapes, RunFn, WasmEnv } from '../kernel.js';
+import type { Kernel, RunFn, WasmEnv } from '../kernel.js';
 import type { TensorView } from '../../tensor.js';
 import type { Checker } from '../common/define.js';
 import { broadcastStrides } from '../common/broadcast.js';
 import { EPILOGUES, epilogueClamp } from '../common/epilogue.js';
 import { GEMM_JS_KERNELS } from '../js/gemm.js';
-import { GEMM_SPARSE_JS_KERNELS } from '../js/gemm-sparse.js';
-import { planSparseGemm } from '../ref/gemm-sparse.js';
-import type { Gemm4x8, Spmm24x1 } from './common.js';
-import { f32Bytes, stageCsr, stagedCsrBytes, gemmOutput, nodeShapesOf, pointer, scratchF32, transpose, wasmKernel } from './common.js';
-import { WASM_CSR } from './modules/csr.wasm.js';
+import type { Gemm4x8 } from './common.js';
+import { f32Bytes, gemmOutput, nodeShapesOf, pointer, scratchF32, transpose, wasmKernel } from './common.js';
+import type { Dims, GemmOut } from './gemm-shape.js';
+import { aTransposed, dims, outputPass, supportsGemm } from './gemm-shape.js';
+import type { GemmPanels } from './matmul-shape.js';
+import { panelBytes, usesPanels } from './matmul-shape.js';
 import { WASM_DENSE } from './modules/dense.wasm.js';
-import type { GemmPanels } from './matmul.js';
-import { panelBytes, usesPanels } from './matmul.js';
 
 const NEEDS = 'a float32 Gemm with 2-D A and B';
-
-interface Dims { m: number; k: number; n: number; transA: boolean; transB: boolean }
-
-export function dims(node: NodeShapes): Dims | undefined {
-  const [a, b] = node.inputs;
-  if (!a || !b || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length !== 2 || b.shape.length !== 2) return undefined;
-  const transA = (node.attrs['transA'] ?? 0) !== 0, transB = (node.attrs['transB'] ?? 0) !== 0;
-  const [m, k] = transA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
-  const n = transB ? b.shape[0]! : b.shape[1]!;
-  return { m, k, n, transA, transB };
-}
-
-export const supportsGemm = (node: NodeShapes): boolean => dims(node) !== undefined;
-
-/** The output side of a Gemm: alpha, beta·C broadcast to [M, N] (strides cRow, cCol), the clamp. */
-export interface GemmOut {
-  readonly y: TensorView;
-  readonly alpha: number;
-  readonly beta: number;
-  readonly cd: Float32Array | undefined;
-  readonly cRow: number;
-  readonly cCol: number;
-  readonly lo: number;
-  readonly hi: number;
-}
 
 /** Checks a dense Gemm node (A, B float32 2-D, inner dimensions, output shape, C broadcast). */
 function planDense(c: Checker, epilogue: Kernel['epilogue']): GemmOut & { a: TensorView; b: TensorView } {
@@ -71,25 +45,6 @@ function planDense(c: Checker, epilogue: Kernel['epilogue']): GemmOut & { a: Ten
     [cRow, cCol] = s as [number, number];
   }
   return { a, b, y, alpha, beta, cd: cIn?.data as Float32Array | undefined, cRow, cCol, lo, hi };
-}
-
-/** op(A)ᵀ as a [K][M] pointer: A itself when transA or M = 1, else a per-run transpose into scratch. */
-export function aTransposed(c: Checker, env: WasmEnv, d: Dims, ad: Float32Array): { ptr: number; fill: () => void } {
-  const a = c.ctx.inputs[0]!;
-  if (d.transA || d.m === 1) return { ptr: pointer(c, env, a, 'input A'), fill: () => {} };
-  const t = scratchF32(env, d.k * d.m);
-  return { ptr: t.byteOffset, fill: () => transpose(ad, d.m, d.k, t) };
-}
-
-/** Where Yᵀ[N][M] goes and how it becomes Y: in place when M = 1, else scratch plus the output pass. */
-export function outputPass(c: Checker, env: WasmEnv, d: Dims, inKernel: boolean, plan: GemmOut): { ptr: number; finish: () => void } {
-  const { y, alpha, beta, cd, cRow, cCol, lo, hi } = plan;
-  const yd = y.data as Float32Array;
-  if (d.m === 1) {
-    return { ptr: pointer(c, env, y, 'output'), finish: inKernel ? () => {} : () => gemmOutput(1, d.n, yd, d.n, 1, yd, alpha, beta, cd, cRow, cCol, lo, hi) };
-  }
-  const t = scratchF32(env, d.n * d.m);
-  return { ptr: t.byteOffset, finish: () => gemmOutput(d.m, d.n, t, 1, d.m, yd, alpha, beta, cd, cRow, cCol, lo, hi) };
 }
 
 function gemmWasm(epilogue: Kernel['epilogue']): Kernel {
@@ -184,34 +139,4 @@ function weightBProduct(env: WasmEnv, d: Dims, bd: Float32Array, ap: number, yp:
 
 type Gemv1 = (w: number, x: number, y: number, b: number, n: number, k: number, lo: number, hi: number) => void;
 
-function gemmCsrWasm(epilogue: Kernel['epilogue']): Kernel {
-  return wasmKernel({
-    modules: [WASM_CSR],
-    tile: '24x1', op: 'Gemm', epilogue, format: 'csr', needs: NEEDS,
-    js: GEMM_SPARSE_JS_KERNELS.find((k) => k.epilogue === epilogue && k.format === 'csr')!,
-    supports: (node) => node.inputs[1]?.packed?.format !== 'bsr' && node.inputs[1]?.packed?.format !== 'nm' && supportsGemm(node),
-    scratchBytes(node) {
-      const d = dims(node)!;
-      const nnz = node.inputs[1]?.packed?.values.length ?? 0;
-      return stagedCsrBytes(nnz, d.n) + (d.transA || d.m === 1 ? 0 : f32Bytes(d.k * d.m)) + (d.m === 1 ? 0 : f32Bytes(d.n * d.m));
-    },
-    prepare(c, env): RunFn {
-      const plan = planSparseGemm(c, 'csr', epilogue);
-      const d = dims(nodeShapesOf(c.ctx))!;
-      const { entries, counts } = stageCsr(c, env, plan.packed, d.n, (col) => col * d.m * 4);
-      const { alpha, cd, lo, hi } = plan;
-      const inKernel = alpha === 1 && cd === undefined;
-      const [klo, khi] = inKernel ? [lo, hi] : [-Infinity, Infinity];
-      const spmm = env.exports['spmm24x1'] as Spmm24x1;
-      const x = aTransposed(c, env, d, plan.a.data as Float32Array);
-      const out = outputPass(c, env, d, inKernel, plan);
-      return () => {
-        x.fill();
-        spmm(entries, counts, x.ptr, out.ptr, 0, d.n, d.m, d.m * 4, klo, khi);
-        out.finish();
-      };
-    },
-  });
-}
-
-export const GEMM_WASM_KERNELS: readonly Kernel[] = [...EPILOGUES.map(gemmWasm), ...EPILOGUES.map(gemmCsrWasm)];
+export const GEMM_WASM_KERNELS: readonly Kernel[] = EPILOGUES.map(gemmWasm);

@@ -17,8 +17,8 @@ import { planSparseGemm } from '../ref/gemm-sparse.js';
 import { planSparseMatMul } from '../ref/matmul-sparse.js';
 import { rowEntries } from '../ref/weight-sparse.js';
 import { nodeShapesOf, pointer, wasmKernel } from './common.js';
-import { dims, outputPass } from './gemm.js';
-import { dims as matmulDims } from './matmul.js';
+import { dims, outputPass } from './gemm-shape.js';
+import { dims as matmulDims } from './matmul-shape.js';
 import { WASM_NM } from './modules/nm.wasm.js';
 
 const NEEDS = 'one output row and an N:M weight with m dividing 4 and K a multiple of 4';

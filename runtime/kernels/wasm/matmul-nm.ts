@@ -4,7 +4,7 @@
 //
 //   Yᵀ[N][R] = Wnm[N][K] · Aᵀ[K][R]     slot offsets k·R·4 into Aᵀ
 //   Aᵀ and Yᵀ in scratch, transposed per run by transposeF32 (SIMD 4×4 blocks), the clamp in spmmNm
-//   scratch = slots (conv-nm.ts stageNm) | Aᵀ | Yᵀ
+//   scratch = slots (nm-stage.ts stageNm) | Aᵀ | Yᵀ
 //
 // One row of A runs the 1x4 gemv kernel (wasm/gemv-nm.ts). A swizzle form over A in place (each
 // kept weight one lane of a 4-feature vector, A's quad picked per lane, 8 rows a step) was tried:
@@ -16,11 +16,11 @@ import { EPILOGUES } from '../common/epilogue.js';
 import { MATMUL_SPARSE_JS_KERNELS } from '../js/matmul-sparse.js';
 import { planSparseMatMul } from '../ref/matmul-sparse.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
-import type { SpmmNm } from './conv-nm.js';
-import { nmSlotsPerRow, stageNm } from './conv-nm.js';
 import type { TransposeF32 } from './rowblock.js';
-import { dims } from './matmul.js';
+import { dims } from './matmul-shape.js';
 import { WASM_NM } from './modules/nm.wasm.js';
+import type { SpmmNm } from './nm-stage.js';
+import { stageNm, stagedNmBytes } from './nm-stage.js';
 import { WASM_ROWBLOCK } from './modules/rowblock.wasm.js';
 
 const NEEDS = 'a float32 MatMul of A (rank ≥ 2, at least 2 rows) by a 2-D N:M B';
@@ -37,7 +37,7 @@ function matmulNmWasm(epilogue: Kernel['epilogue']): Kernel {
     },
     scratchBytes(node) {
       const d = dims(node)!, p = node.inputs[1]!.packed!;
-      return (p.format === 'nm' ? f32Bytes(2 * p.rows * nmSlotsPerRow(p)) : 0) + f32Bytes(d.k * d.r) + f32Bytes(d.n * d.r);
+      return stagedNmBytes(p) + f32Bytes(d.k * d.r) + f32Bytes(d.n * d.r);
     },
     prepare(c, env): RunFn {
       const { a, y, packed, rows: r, k, n, lo, hi } = planSparseMatMul(c, 'nm', epilogue);

@@ -13,7 +13,7 @@ import { planSparseMatMul } from '../ref/matmul-sparse.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
 import type { Spmm4x8, TransposeF32 } from './rowblock.js';
 import { rowBlockBytes, rowBlocks, stageRowBlocks } from './rowblock.js';
-import { dims } from './matmul.js';
+import { dims } from './matmul-shape.js';
 import { WASM_ROWBLOCK } from './modules/rowblock.wasm.js';
 
 const NEEDS = 'a float32 MatMul of A (rank ≥ 2) by a 2-D B';

@@ -12,7 +12,7 @@
 import type { NodeShapes } from '../kernel.js';
 import { convIntegerRef, qLinearConvRef } from '../ref/qlinearconv.js';
 import { windowGeometry } from '../common/geometry.js';
-import { geometry2d } from './conv.js';
+import { geometry2d } from './conv-shape.js';
 import type { I8Pack } from './int8-gemm.js';
 import { bytePointer, bytes16, gemmMode, int8Kernel } from './int8-gemm.js';
 import type { Int8ConvOp } from './qlinearconv.js';

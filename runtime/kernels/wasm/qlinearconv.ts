@@ -14,7 +14,7 @@ import type { NodeShapes } from '../kernel.js';
 import type { Checker } from '../common/define.js';
 import { convIntegerRef, qLinearConvRef } from '../ref/qlinearconv.js';
 import { windowGeometry } from '../common/geometry.js';
-import { geometry2d } from './conv.js';
+import { geometry2d } from './conv-shape.js';
 import type { I8GemmPairs, I8Im2colPairs, I8PackPairs } from './int8-gemm.js';
 import { bytePointer, bytes16, fillRequant, gemmMode, int8Kernel, isInt8, padCols, padK } from './int8-gemm.js';
 

@@ -22,7 +22,7 @@ import { ALL_KERNELS, WASMSIMD_KERNELS } from '../../../runtime/kernels/index.js
 import { createWasmSpace, relaxedSimdAvailable, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
 import { im2colTile, paddedDirect } from '../../../runtime/kernels/wasm/conv.js';
-import { phasedDims } from '../../../runtime/kernels/wasm/conv-csr.js';
+import { phasedDims } from '../../../runtime/kernels/wasm/conv-shape.js';
 import type { TensorView } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
 import { packCsr } from '../../../compiler/sparse/pack/pack.js';

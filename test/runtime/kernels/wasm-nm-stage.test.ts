@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { rng } from './wasm-harness.js';
 import { Checker } from '../../../runtime/kernels/common/define.js';
 import type { KernelContext, WasmEnv } from '../../../runtime/kernels/kernel.js';
-import { nmChunkSlots, stageNm } from '../../../runtime/kernels/wasm/conv-nm.js';
+import { nmChunkSlots, stageNm } from '../../../runtime/kernels/wasm/nm-stage.js';
 import type { NmWeight } from '../../../runtime/sparse/packed.js';
 import { nmIndexBits, writeNmSlot } from '../../../runtime/sparse/packed.js';
 

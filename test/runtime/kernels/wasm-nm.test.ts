@@ -17,7 +17,7 @@ import type { Attrs, Kernel } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
 import { relaxedSimdAvailable, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
-import { nmChunkSlots } from '../../../runtime/kernels/wasm/conv-nm.js';
+import { nmChunkSlots } from '../../../runtime/kernels/wasm/nm-stage.js';
 import { sizeOf } from '../../../runtime/tensor.js';
 import { maskNm } from '../../../compiler/sparse/prune/masks.js';
 import { packCsr, packNm } from '../../../compiler/sparse/pack/pack.js';
