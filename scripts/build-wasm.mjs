@@ -68,11 +68,35 @@ async function build(flags, what, maybeUnsupported, dir = ASM) {
   }
   // The module must not write into the imported memory at instantiation (no data segments):
   // the runtime owns every byte of it, and every family shares it.
+  const segments = dataSegments(wasm);
+  if (segments > 0) {
+    fail(`the ${what} module has ${segments} data segment(s) (${sourcesOf(what)}): static data (a string, a constant array, memory.data) ` +
+      'would be written into the shared memory at instantiation; compute it at run time or pass it in from the kernel');
+  }
   const mod = new WebAssembly.Module(wasm);
   const imports = WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}:${i.kind}`);
   if (imports.join() !== 'env.memory:memory') fail(`unexpected imports in the ${what} module: ${imports.join(', ')}`);
   if (WebAssembly.Module.customSections(mod, 'name').length > 0) console.error(`build-wasm: note: the ${what} module carries a name section`);
   return { wasm, exports: WebAssembly.Module.exports(mod).map((e) => e.name) };
+}
+
+/** Segments in the module's data section (id 11), or the count its data-count section (id 12) declares; 0 when neither is present. */
+function dataSegments(wasm) {
+  let p = 8, count = 0;
+  const u32 = () => { let v = 0, shift = 0, b; do { b = wasm[p++]; v += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80); return v; };
+  while (p < wasm.length) {
+    const id = wasm[p++], size = u32(), end = p + size;
+    if (id === 11 || id === 12) count = Math.max(count, u32());
+    p = end;
+  }
+  return count;
+}
+
+/** The asm files a module was built from, for messages: `what` starts with the family's name (or linalg). */
+function sourcesOf(what) {
+  const family = what.split(' ')[0];
+  const files = WASM_FAMILIES[family];
+  return files ? `asm/${files.map((f) => `${f}.as`).join(', asm/')}` : 'compiler/linalg/asm/linalg.as';
 }
 
 function fail(message) {

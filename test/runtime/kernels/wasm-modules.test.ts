@@ -1,6 +1,6 @@
 // The kernel families' WebAssembly modules: the committed runtime/kernels/wasm/modules/ are what
 // scripts/build-wasm.mjs builds from the asm sources today (both builds, byte for byte), an asm file
-// in no family fails the build naming it, and a load instantiates exactly the families its
+// in no family or a module with a data segment fails the build naming it, and a load instantiates exactly the families its
 // kernels declare (the kernel tests run each kernel over only its own families), and a wasm kernel
 // file's imports reach exactly those families and no other wasm kernel file (what a dispatch app bundles).
 
@@ -56,6 +56,25 @@ describe('wasmsimd kernel modules (one per family)', function () {
       assert.equal(r.status, 1, r.stderr);
       assert.match(r.stderr, /asm\/stray\.as has no family: add it to WASM_FAMILIES in scripts\/wasm-families\.mjs/);
       assert.deepEqual(readdirSync(out), []);
+    } finally {
+      rmSync(asm, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('static data in a family (a data segment, written into the shared memory at instantiation) fails the build (exit 1) naming the module and its files, and writes no module', () => {
+    const asm = mkdtempSync(join(tmpdir(), 'spc-asm-')), out = mkdtempSync(join(tmpdir(), 'spc-wasm-'));
+    try {
+      cpSync(join(REPO_ROOT, 'runtime/kernels/wasm/asm'), asm, { recursive: true });
+      writeFileSync(join(asm, 'eltwise.as'), `${readFileSync(join(asm, 'eltwise.as'), 'utf8')}
+export function dataProbeF32(i: i32): f32 {
+  return load<f32>(memory.data<f32>([1.5, 2.5, 3.5, 4.5]) + (<usize>i << 2));
+}
+`);
+      const r = spawnSync(process.execPath, [BUILD, '--asm', asm, '--out', out], { encoding: 'utf8' });
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /build-wasm: the eltwise SIMD128 module has 1 data segment\(s\) \(asm\/eltwise\.as, asm\/pool\.as, asm\/globalpool\.as\)/);
+      assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.ts')), []);
     } finally {
       rmSync(asm, { recursive: true, force: true });
       rmSync(out, { recursive: true, force: true });
