@@ -29,6 +29,19 @@ import { BudgetError, runChecks, validateCheckFlags } from './compile-checks.js'
 import { printErr, printErrLine, printOut } from './print.js';
 import { terminalLine } from '../escape.js';
 import { pct } from '../format.js';
+import type { PassNote } from '../passes/pass.js';
+import { quantizeActivations } from '../passes/quantize-activations.js';
+import { quantizeWeights } from '../passes/quantize-weights.js';
+
+/**
+ * The passes whose notes the summary prints on stderr: what --quantize decided (the weights' grid,
+ * the layers turned int8, each layer kept float and why). Pruning's notes are the layer table's
+ * note column; --json carries every pass's notes.
+ */
+const PRINTED_NOTE_PASSES: ReadonlySet<string> = new Set([quantizeWeights.name, quantizeActivations.name]);
+
+/** One note as a line: the node it concerns first, when it names one (printErrLine escapes both). */
+const noteLine = (n: PassNote): string => `spc: note: ${n.node !== undefined ? `${n.node}: ` : ''}${n.message}`;
 
 /** The flags that are not compile options (those are the option table's: cli/option-flags.ts). */
 interface CompileFlags extends CheckFlags, RecipeFlags {
@@ -178,6 +191,7 @@ export function compileCommand(): Command {
       if (given.replayed) checkReplay(given.replayed, model, result.contents.provenance);
       if (flags.timing) printErr(observer!.timing());
       if (!flags.quiet) for (const w of result.warnings) printErrLine(`spc: warning: ${w}`);
+      if (!flags.quiet) for (const n of result.notes) if (PRINTED_NOTE_PASSES.has(n.pass)) printErrLine(noteLine(n));
       if (!flags.quiet && settings.calib !== undefined && settings.method === 'magnitude' && !settings.biasCorrection && settings.quantize !== 'int8') {
         printErr('spc: warning: --calib is not used by --method magnitude without --bias-correction or --quantize int8\n');
       }
@@ -195,7 +209,7 @@ export function compileCommand(): Command {
       const json = (): string => JSON.stringify({
         artifact: failed.length > 0 ? null : out, dispatch: failed.length > 0 ? null : dispatchOut, report: failed.length > 0 ? null : flags.report ?? null,
         bytes: result.artifact.length, layers: s.layers.length, params: s.params,
-        weightBytes: s.weightBytes, arenaBytes: s.arenaBytes, warnings: result.warnings,
+        weightBytes: s.weightBytes, arenaBytes: s.arenaBytes, warnings: result.warnings, notes: result.notes,
         bought: result.bought, pattern: settings.pattern?.text ?? 'dense', totals, densified, groups: result.groups, rowOrder: result.rowOrder, layerReport: report,
         estimate: checks.estimates, ...(checks.accuracy ? { accuracy: checks.accuracy } : {}), budgets: checks.budgets,
       }, null, 2) + '\n';
