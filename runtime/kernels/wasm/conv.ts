@@ -11,7 +11,10 @@
 //                                      copy of the image through a per-tap offset table.
 //   dense  f32-conv-1x8-wasmsimd:      depthwise (group = Cin = Cout, one weight plane per channel), any
 //                                      kernel, pads, dilations, row stride; column stride 1 or 2.
-//                                      3×3 without dilation: dwconv3x3p, each plane copied into a
+//                                      3×3 without dilation, left pad 1, right pad ≤ 1, column stride 2
+//                                      or rows of 24+ columns: dwconv3x3d (asm/dwconv.as), straight
+//                                      from the image, rows outside it read one zero row;
+//                                      other 3×3 without dilation: dwconv3x3p, each plane copied into a
 //                                      zero-bordered scratch plane, every output row in vectors;
 //                                      other windows up to 7×7 with column stride 1 or 2: dwconvKxKp, the
 //                                      same padded plane, taps in loops;
