@@ -21,7 +21,7 @@ import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS, WASMSIMD_KERNELS } from '../../../runtime/kernels/index.js';
 import { createWasmSpace, relaxedSimdAvailable, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
-import { im2colTile, paddedDirect } from '../../../runtime/kernels/wasm/conv.js';
+import { directDw3x3, DW_DIRECT_MIN_W, im2colTile, paddedDirect } from '../../../runtime/kernels/wasm/conv.js';
 import { phasedDims } from '../../../runtime/kernels/wasm/conv-shape.js';
 import type { TensorView } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
@@ -172,6 +172,21 @@ function dwCases(): Case[] {
   out.push(winCase('dw batch 2', { n: 2, c: 6, m: 6, group: 6, h: 5, w: 18, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
   out.push(winCase('dw 5×5 batch 2, 432 channels of 7×7 (MobileNetV3)', { n: 2, c: 432, m: 432, group: 432, h: 7, w: 7, k: [5, 5], p: [2, 2, 2, 2], bias: true }));
   out.push(winCase('dw 1-D', { c: 5, m: 5, group: 5, h: 1, w: 20, k: [1, 3], s: [1, 2], p: [0, 1, 0, 1], bias: true, oneD: true }));
+  // dwconv3x3d (left pad 1, right pad ≤ 1; column stride 2, or 1 on rows of DW_DIRECT_MIN_W+ columns):
+  // rows of 24–41 columns (interior vectors in pairs, one, none; the last vector 1–4 lanes), right
+  // pad 0, top pads 0 and 2 (zero rows above and below), row stride 2 at column stride 1, channel
+  // counts not a multiple of 4, column stride 2 on rows of 2–17 columns (every vector an edge)
+  for (const [i, w] of [24, 25, 26, 27, 28, 31, 33, 41].entries()) {
+    out.push(winCase(`dw 3×3 s1 p1 direct, ${w} columns`, { c: 3 + (i % 3), m: 3 + (i % 3), group: 3 + (i % 3), h: 3 + (i % 4), w, k: [3, 3], p: [1, 1, 1, 1], bias: i % 2 === 0 }));
+  }
+  out.push(winCase('dw 3×3 s1 direct, pads 0,1,2,0', { c: 5, m: 5, group: 5, h: 6, w: 30, k: [3, 3], p: [0, 1, 2, 0], bias: true }));
+  out.push(winCase('dw 3×3 strides 2,1 direct, pads 2,1,1,1', { c: 3, m: 3, group: 3, h: 9, w: 29, k: [3, 3], s: [2, 1], p: [2, 1, 1, 1] }));
+  for (const w of [2, 3, 5, 6, 7, 8, 9, 10, 15, 16, 17]) {
+    out.push(winCase(`dw 3×3 s2 p1 direct, ${w} columns`, { c: 5, m: 5, group: 5, h: 4 + (w % 3), w, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: w % 2 === 0 }));
+  }
+  out.push(winCase('dw 3×3 s2 direct, pads 1,1,0,0', { c: 6, m: 6, group: 6, h: 8, w: 18, k: [3, 3], s: [2, 2], p: [1, 1, 0, 0], bias: true }));
+  out.push(winCase('dw 3×3 s1 direct, batch 2, 96 channels of 28×28 (MobileNetV2)', { n: 2, c: 96, m: 96, group: 96, h: 28, w: 28, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('dw 3×3 s2 direct, 48 channels of 112×112 (MobileNetV2)', { c: 48, m: 48, group: 48, h: 112, w: 112, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
   return out;
 }
 
@@ -435,6 +450,19 @@ describe('wasmsimd kernel preconditions', function () {
     assert.equal(im2colTile(16 * 9, 23 * 23), 448);
     assert.equal(im2colTile(29 * 9, 21 * 20), 248);
     assert.equal(im2colTile(3 * 49, 1), 8);
+  });
+
+  it('dwconv3x3d takes the "direct" depthwise cases above (and those only among their neighbours), dwconv3x3p the rest', () => {
+    assert.equal(directDw3x3(3, 3, 1, true, 1, DW_DIRECT_MIN_W, DW_DIRECT_MIN_W), true);
+    assert.equal(directDw3x3(3, 3, 1, true, 1, 30, 29), true, 'right pad 0');
+    assert.equal(directDw3x3(3, 3, 2, true, 1, 2, 1), true, 'stride 2 on a row of 2');
+    assert.equal(directDw3x3(3, 3, 2, true, 1, 18, 9), true, 'stride 2, right pad 0');
+    assert.equal(directDw3x3(3, 3, 1, true, 1, 17, 17), false, 'stride 1 on a short row');
+    assert.equal(directDw3x3(3, 3, 1, true, 1, 30, 31), false, 'right pad 2');
+    assert.equal(directDw3x3(3, 3, 1, true, 0, 30, 28), false, 'left pad 0');
+    assert.equal(directDw3x3(3, 3, 2, false, 1, 112, 56), false, 'auto_pad');
+    assert.equal(directDw3x3(5, 5, 2, true, 1, 112, 56), false, '5×5');
+    assert.equal(directDw3x3(3, 3, 3, true, 1, 112, 38), false, 'column stride 3');
   });
 
   it('convPadded takes the stems above (up to 4 input channels, column stride 1 or 2), im2col the rest', () => {

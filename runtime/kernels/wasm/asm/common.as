@@ -10,6 +10,13 @@
   return f32x4.pmin(f32x4.pmax(v, lo), hi);
 }
 
+/** Stores the first n (1..3) lanes of v at d (a row's last vector where a full store would pass the output's end). */
+@inline export function storeLanes(d: usize, v: v128, n: i32): void {
+  store<f32>(d, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(d, f32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<f32>(d, f32x4.extract_lane(v, 2), 8);
+}
+
 /**
  * a·b + c per lane: every f32x4 multiply-add of the kernels goes through here, the one place
  * that chooses between SIMD128's pair (mul then add, rounded twice) and relaxed SIMD's

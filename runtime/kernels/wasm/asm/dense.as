@@ -11,7 +11,7 @@
 // spmm24x1: the same product with W in CSR (XNNPACK's MR×1 SpMM), 24 pixels per block; its
 // staged layout and convCsrIm2col (k×k convs through im2col tiles) are drawn in sparse.as.
 
-import { clamp1, clamp4, madd, bias, rows4, rows4p, rows1, colLo, colHi, im2colTile, copyPadded } from './common';
+import { clamp1, clamp4, madd, bias, rows4, rows4p, rows1, colLo, colHi, im2colTile, copyPadded, storeLanes } from './common';
 export { packW4 } from './common';
 
 /**
@@ -248,13 +248,6 @@ export function dwconv1x8(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32
   a = madd(w7, v128.load(r2 + c1), a);
   a = madd(w8, v128.load(r2 + c2), a);
   return a;
-}
-
-/** Stores the first n (1..3) lanes of v at d. */
-@inline function storeLanes(d: usize, v: v128, n: i32): void {
-  store<f32>(d, f32x4.extract_lane(v, 0));
-  if (n > 1) store<f32>(d, f32x4.extract_lane(v, 1), 4);
-  if (n > 2) store<f32>(d, f32x4.extract_lane(v, 2), 8);
 }
 
 /** One plane's output rows; taps kw = 1, 2 at byte offsets c1, c2 from tap 0, 4 columns = 16 bytes. */

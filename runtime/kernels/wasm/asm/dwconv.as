@@ -1,0 +1,145 @@
+// dwconv3x3d: 3×3 depthwise Conv (dilation 1, left pad 1, column stride 1 or 2, any row stride and
+// top pad) read straight from the image, CHW: no padded copy of the plane (dwconv3x3p's copy was a
+// third of mobilenet_v2_w050's depthwise time, over half of it at stride 2).
+//
+//   output row oh reads input rows oh·sh − ph + {0, 1, 2}; a row outside the image reads `zero`
+//   (scratch, ≥ W + 16 floats, zeroed at prepare), so top and bottom pads cost nothing.
+//
+//   column stride 1, 4 outputs ow..ow+3:          column stride 2, 4 outputs ow..ow+3 (c = 2·ow):
+//     tap 0 = x[ow−1 ..], 1 = x[ow ..], 2 = x[ow+1 ..]   A = x[c .. c+3], B = x[c+4 .. c+7]
+//     interior (ow ≥ 4, ow + 5 ≤ W): three loads           tap 1 = A,B even lanes, tap 2 = odd lanes,
+//     edges: A = x[ow ..] zero past W, the vectors         tap 0 = x[c−1] then tap 2's lanes 0..2
+//     before and after it, taps by lane shifts             (x[−1] = 0: the left pad)
+//
+// Reads never leave the image's rows: lanes past W load as zero (the right pad), and the lanes of a
+// row's last vector past OW are stored into the next row (or plane) of Y, written after, or not at
+// all past Y's end.
+
+import { bias, clamp4, madd, storeLanes } from './common';
+
+/** The first n (0..4) floats at p, zeros after. */
+@inline function loadN(p: usize, n: i32): v128 {
+  if (n >= 4) return v128.load(p);
+  if (n == 3) return f32x4.replace_lane(v128.load64_zero(p), 2, load<f32>(p, 8));
+  if (n == 2) return v128.load64_zero(p);
+  return n == 1 ? v128.load32_zero(p) : f32x4.splat(0);
+}
+
+/** a + Σ_kw w_kw · tap kw of input row r for outputs ow.., column stride 1, inside the row. */
+@inline function rowS1(a: v128, r: usize, ow: i32, w0: v128, w1: v128, w2: v128): v128 {
+  const p = r + (<usize>ow << 2);
+  a = madd(w0, v128.load(p - 4), a);
+  a = madd(w1, v128.load(p), a);
+  return madd(w2, v128.load(p, 4), a);
+}
+
+/** rowS1 at a row's edges: columns past W read as zero, column −1 too. */
+@inline function rowS1Edge(a: v128, r: usize, ow: i32, W: i32, w0: v128, w1: v128, w2: v128): v128 {
+  const p = r + (<usize>ow << 2);
+  const before = ow > 0 ? v128.load(p - 16) : f32x4.splat(0);
+  const at = loadN(p, W - ow);
+  const after = loadN(p + 16, max<i32>(0, W - ow - 4));
+  a = madd(w0, v128.shuffle<f32>(before, at, 3, 4, 5, 6), a);
+  a = madd(w1, at, a);
+  return madd(w2, v128.shuffle<f32>(at, after, 1, 2, 3, 4), a);
+}
+
+/** rowS1Edge at ow = 0 of a row of at least 8 columns: only column −1 is outside it. */
+@inline function rowS1First(a: v128, r: usize, w0: v128, w1: v128, w2: v128): v128 {
+  const at = v128.load(r);
+  a = madd(w0, v128.shuffle<f32>(f32x4.splat(0), at, 3, 4, 5, 6), a);
+  a = madd(w1, at, a);
+  return madd(w2, v128.load(r, 4), a);
+}
+
+/** a + Σ_kw w_kw · tap kw of input row r for outputs ow.., column stride 2; A, B: columns 2·ow.. (zeros past W). */
+@inline function rowS2(a: v128, r: usize, ow: i32, A: v128, B: v128, w0: v128, w1: v128, w2: v128): v128 {
+  const odd = v128.shuffle<f32>(A, B, 1, 3, 5, 7);
+  const left = ow > 0 ? v128.load32_splat(r + (<usize>(2 * ow - 1) << 2)) : f32x4.splat(0);
+  a = madd(w0, v128.shuffle<f32>(left, odd, 0, 4, 5, 6), a);
+  a = madd(w1, v128.shuffle<f32>(A, B, 0, 2, 4, 6), a);
+  return madd(w2, odd, a);
+}
+
+@inline function rowPtr(xc: usize, zero: usize, ih: i32, H: i32, rowX: usize): usize {
+  return ih >= 0 && ih < H ? xc + <usize>ih * rowX : zero;
+}
+
+export function dwconv3x3d(x: usize, w: usize, y: usize, b: usize, zero: usize, C: i32, H: i32, W: i32, OH: i32, OW: i32,
+  sh: i32, sw: i32, ph: i32, lo: f32, hi: f32): void {
+  if (OW <= 0) return;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const yEnd = y + ((<usize>C * <usize>OH * <usize>OW) << 2);
+  const rowX = <usize>W << 2;
+  // column stride 1: vectors ow in [4, s1End) read inside the row; stride 2: ow in [0, s2End)
+  const s1End = W - 4, s2End = (W - 6) >> 1;
+  for (let c = 0; c < C; c++) {
+    const xc = x + <usize>c * <usize>H * rowX;
+    const wc = w + <usize>c * 36;
+    const w0 = v128.load32_splat(wc), w1 = v128.load32_splat(wc, 4), w2 = v128.load32_splat(wc, 8);
+    const w3 = v128.load32_splat(wc, 12), w4 = v128.load32_splat(wc, 16), w5 = v128.load32_splat(wc, 20);
+    const w6 = v128.load32_splat(wc, 24), w7 = v128.load32_splat(wc, 28), w8 = v128.load32_splat(wc, 32);
+    const bv = f32x4.splat(bias(b, c));
+    const yc = y + ((<usize>c * <usize>OH * <usize>OW) << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const ih = oh * sh - ph;
+      const r0 = rowPtr(xc, zero, ih, H, rowX), r1 = rowPtr(xc, zero, ih + 1, H, rowX), r2 = rowPtr(xc, zero, ih + 2, H, rowX);
+      const yr = yc + ((<usize>oh * <usize>OW) << 2);
+      let ow = 0;
+      if (sw == 1) {
+        let a = bv;
+        if (W >= 8) {
+          a = rowS1First(a, r0, w0, w1, w2);
+          a = rowS1First(a, r1, w3, w4, w5);
+          a = rowS1First(a, r2, w6, w7, w8);
+        } else {
+          a = rowS1Edge(a, r0, 0, W, w0, w1, w2);
+          a = rowS1Edge(a, r1, 0, W, w3, w4, w5);
+          a = rowS1Edge(a, r2, 0, W, w6, w7, w8);
+        }
+        if (yr + 16 <= yEnd) v128.store(yr, clamp4(a, vlo, vhi)); else storeLanes(yr, clamp4(a, vlo, vhi), min<i32>(3, OW));
+        ow = 4;
+        // interior vectors have all 4 outputs inside the row (ow + 3 < W − 1 ≤ OW): plain stores,
+        // each before the next vector's loads (as dwconv3x3p: 18 live loads beside 9 weights spill)
+        for (; ow + 4 < s1End; ow += 8) {
+          const d = yr + (<usize>ow << 2);
+          a = rowS1(bv, r0, ow, w0, w1, w2);
+          a = rowS1(a, r1, ow, w3, w4, w5);
+          v128.store(d, clamp4(rowS1(a, r2, ow, w6, w7, w8), vlo, vhi));
+          a = rowS1(bv, r0, ow + 4, w0, w1, w2);
+          a = rowS1(a, r1, ow + 4, w3, w4, w5);
+          v128.store(d, clamp4(rowS1(a, r2, ow + 4, w6, w7, w8), vlo, vhi), 16);
+        }
+        for (; ow < s1End; ow += 4) {
+          a = rowS1(bv, r0, ow, w0, w1, w2);
+          a = rowS1(a, r1, ow, w3, w4, w5);
+          v128.store(yr + (<usize>ow << 2), clamp4(rowS1(a, r2, ow, w6, w7, w8), vlo, vhi));
+        }
+        for (; ow < OW; ow += 4) {
+          a = rowS1Edge(bv, r0, ow, W, w0, w1, w2);
+          a = rowS1Edge(a, r1, ow, W, w3, w4, w5);
+          a = rowS1Edge(a, r2, ow, W, w6, w7, w8);
+          const d = yr + (<usize>ow << 2);
+          if (d + 16 <= yEnd) v128.store(d, clamp4(a, vlo, vhi)); else storeLanes(d, clamp4(a, vlo, vhi), min<i32>(3, OW - ow));
+        }
+      } else {
+        for (; ow < OW; ow += 4) {
+          const o = <usize>ow << 3;
+          let a = bv;
+          if (ow < s2End) {
+            a = rowS2(a, r0, ow, v128.load(r0 + o), v128.load(r0 + o, 16), w0, w1, w2);
+            a = rowS2(a, r1, ow, v128.load(r1 + o), v128.load(r1 + o, 16), w3, w4, w5);
+            a = rowS2(a, r2, ow, v128.load(r2 + o), v128.load(r2 + o, 16), w6, w7, w8);
+          } else {
+            const n = W - 2 * ow, m = max<i32>(0, n - 4);
+            a = rowS2(a, r0, ow, loadN(r0 + o, n), loadN(r0 + o + 16, m), w0, w1, w2);
+            a = rowS2(a, r1, ow, loadN(r1 + o, n), loadN(r1 + o + 16, m), w3, w4, w5);
+            a = rowS2(a, r2, ow, loadN(r2 + o, n), loadN(r2 + o + 16, m), w6, w7, w8);
+          }
+          const d = yr + (<usize>ow << 2);
+          if (d + 16 <= yEnd) v128.store(d, clamp4(a, vlo, vhi)); else storeLanes(d, clamp4(a, vlo, vhi), min<i32>(3, OW - ow));
+        }
+      }
+    }
+  }
+}
