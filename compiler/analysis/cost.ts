@@ -12,7 +12,8 @@
 //     any other node                   elements read + written (pooling: × window; Resize: × taps;
 //                                      Gather/Slice: their data counted as the elements they write;
 //                                      ConvTranspose, recurrent cells, QLinearConv/ConvInteger and
-//                                      QLinearMatMul/MatMulInteger: their multiply-adds)
+//                                      QLinearMatMul/MatMulInteger: their multiply-adds; the int8
+//                                      ones + INT8_OUTPUT_WORK per output element)
 //   estimated ns = nsPerCall + nsPerUnit · work
 
 import type { Graph, Node, Value } from '../ir/graph.js';
@@ -312,16 +313,26 @@ const INT8_PRODUCTS: Readonly<Record<string, { readonly w: number; readonly conv
   QLinearMatMul: { w: 3, conv: false }, MatMulInteger: { w: 1, conv: false },
 };
 
-/** QLinearConv, ConvInteger, QLinearMatMul, MatMulInteger: priced per multiply-add (elementWork). */
+/** QLinearConv, ConvInteger, QLinearMatMul, MatMulInteger: priced per multiply-add and output (elementWork). */
 export const isInt8Product = (op: string): boolean => INT8_PRODUCTS[op] !== undefined;
 
 /**
- * Multiply-adds of an int8 product from its output's elements and its weight's shape: a conv's
- * output elements × (C_in/group)·Πkernel (w [O, C/g, k…]), a matmul's × its reduction (B [.., K, N]).
- * quantize-activations prices a float layer's int8 form with the same count.
+ * What an int8 product's epilogue costs per output element, in multiply-adds: the bias, the
+ * float32 requantization and the narrowing store. Fitted on `spc tune`'s pointwise forms, which
+ * differ only in how many outputs share the same multiply-adds (c → 4c against 4c → c: 0.33 ns
+ * more per output at 0.025 ns per multiply-add, load 20). Without it a 1×1 conv over 8–16 input
+ * channels, whose outputs cost more than their few products, was priced int8 and ran slower.
  */
-export function int8ProductMacs(conv: boolean, outputElements: number, wShape: readonly number[]): number {
-  return outputElements * (conv ? product(wShape.slice(1)) : wShape.length === 1 ? wShape[0]! : wShape[wShape.length - 2]!);
+export const INT8_OUTPUT_WORK = 12;
+
+/**
+ * The work of an int8 product from its output's elements and its weight's shape: per output, its
+ * multiply-adds (a conv's (C_in/group)·Πkernel, w [O, C/g, k…]; a matmul's reduction, B [.., K, N])
+ * plus INT8_OUTPUT_WORK. quantize-activations prices a float layer's int8 form with the same count.
+ */
+export function int8ProductWork(conv: boolean, outputElements: number, wShape: readonly number[]): number {
+  const reduction = conv ? product(wShape.slice(1)) : wShape.length === 1 ? wShape[0]! : wShape[wShape.length - 2]!;
+  return outputElements * (reduction + INT8_OUTPUT_WORK);
 }
 
 /**
@@ -335,8 +346,8 @@ const SELECTING: ReadonlySet<string> = new Set(['Gather', 'GatherElements', 'Gat
  * The work of a node priced per element (anything but a Conv/Gemm/MatMul layerStats prices):
  * the elements it reads and writes, times the taps per output element where an op reads several
  * (a pooling window, Resize's interpolation taps), or its multiply-adds where it has a weight
- * (ConvTranspose, LSTM/GRU/RNN, the int8 convs and matmuls: elements would price a 1×1 conv over
- * 16 channels like one over 160). Undefined when a shape is not static.
+ * (ConvTranspose, LSTM/GRU/RNN, the int8 convs and matmuls with their epilogue, int8ProductWork:
+ * elements would price a 1×1 conv over 16 channels like one over 160). Undefined when a shape is not static.
  */
 export function elementWork(g: Graph, n: Node): number | undefined {
   if (n.op === 'ConvTranspose') return convTransposeMacs(g, n);
@@ -344,7 +355,7 @@ export function elementWork(g: Graph, n: Node): number | undefined {
   const int8 = INT8_PRODUCTS[n.op];
   if (int8) {
     const w = g.values.get(n.inputs[int8.w] ?? ''), y = staticElements(g, n.outputs[0] ?? '');
-    return w && isStatic(w.shape) && w.shape.length >= 1 && y !== undefined ? int8ProductMacs(int8.conv, y, w.shape) : undefined;
+    return w && isStatic(w.shape) && w.shape.length >= 1 && y !== undefined ? int8ProductWork(int8.conv, y, w.shape) : undefined;
   }
   let read = 0, written = 0;
   for (const [i, name] of n.inputs.entries()) {

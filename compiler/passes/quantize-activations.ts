@@ -14,7 +14,7 @@ import type { Kernel, KernelRegistry } from '../../runtime/kernels/kernel.js';
 import type { Target } from '../analysis/kernel-choice.js';
 import { defaultRegistry } from '../../runtime/kernels/index.js';
 import { chooseKernel } from '../analysis/kernel-choice.js';
-import { estimate, estimateElements, formatMs, int8ProductMacs, layerStats } from '../analysis/cost.js';
+import { estimate, estimateElements, formatMs, int8ProductWork, layerStats } from '../analysis/cost.js';
 import type { KernelProfile } from '../analysis/profile.js';
 import { getDefaultProfile } from '../analysis/profile.js';
 import { DATA_MOVEMENT } from './fuse-qdq.js';
@@ -96,7 +96,7 @@ interface Pricing { readonly float: number; readonly int8: number; readonly quan
 /**
  * Prices layer `n` both ways with the profile: the float kernel select-kernels would choose
  * (estimate on layerStats), and the cheapest fast int8 kernel on the QLinearConv/QLinearMatMul
- * fuse-qdq writes, whose elementWork is its multiply-adds; QuantizeLinear on the input and
+ * fuse-qdq writes, whose elementWork is its multiply-adds and outputs; QuantizeLinear on the input and
  * DequantizeLinear on the output per element (each reads its tensor and two scalars and writes as
  * many elements).
  */
@@ -106,9 +106,9 @@ function price(n: Node, g: Graph, registry: KernelRegistry, targets: readonly Ta
   const float = (choice && stats && estimate(choice.kernel, stats, profile)?.ns) ?? Infinity;
   const [x, y] = [elements(g, n.inputs[0]!), elements(g, n.outputs[0]!)];
   const dims = (name: string) => g.values.get(name)!.shape as number[];
-  // the int8 product's multiply-adds (cost.ts elementWork): a Gemm runs as a 1×1 conv over x's K
-  const macs = n.op === 'Gemm' ? y * dims(n.inputs[0]!)[1]! : int8ProductMacs(n.op === 'Conv', y, dims(n.inputs[1]!));
-  const int8 = cheapest(fastInt8Kernels(n, g, registry, targets), macs, profile);
+  // the int8 product's work (cost.ts elementWork): a Gemm runs as a 1×1 conv over x's K
+  const work = int8ProductWork(n.op !== 'MatMul', y, n.op === 'Gemm' ? [0, dims(n.inputs[0]!)[1]!] : dims(n.inputs[1]!));
+  const int8 = cheapest(fastInt8Kernels(n, g, registry, targets), work, profile);
   const allowed = (op: string, dtype: string) => [...registry.values()].filter((k) => k.op === op && targets.includes(k.target) && (k.dtypes === 'any' || k.dtypes.includes(dtype)));
   return {
     float, int8,

@@ -61,7 +61,7 @@ describe('quantize-activations: which layers run int8', function () {
 
   it('a layer whose int8 kernel the profile prices slower than its float kernel stays float, with a note naming it; its int8 neighbour stays int8', () => {
     const bytes = model(nodes, { x: t('float32', shape, new Array(144).fill(0)) }, { y: 'float32' }, inits, 13);
-    // 1 µs per multiply-add: pw1's QLinearConv (1152 of them) ≈ 1.2 ms, far above any float estimate of the same 1152.
+    // 1 µs per unit of work: pw1's QLinearConv (1152 multiply-adds, 288 outputs) > 1.2 ms, far above any float estimate of the same 1152.
     const r = compileBytes(bytes, { name: 'pdp', quantize: 'int8', calib, profile: int8Priced(1000, 1e-4) });
     assert.deepEqual(ops(r), { pw1: 'Conv', dw: 'QLinearConv', pw2: 'Conv' });
     const notes = r.notes.filter((n) => n.pass === 'quantize-activations' && n.node !== undefined);

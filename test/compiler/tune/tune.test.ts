@@ -12,6 +12,7 @@ import type { Kernel } from '../../../runtime/kernels/kernel.js';
 import { SYNTHETIC_LAYERS, weightVariants } from '../../../compiler/tune/layers.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
 import { wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
+import { INT8_OUTPUT_WORK } from '../../../compiler/analysis/cost.js';
 import { unpackWeight } from '../../../compiler/sparse/pack/pack.js';
 
 describe('spc tune', function () {
@@ -123,7 +124,7 @@ describe('spc tune', function () {
     assert.ok(r.notes.some((n) => /no synthetic node that f32-relu-1x1-ref takes/.test(n)), r.notes.join('\n'));
   });
 
-  it('int8 convs: the group-1 kernel is timed on pointwise and 3×3 forms, the grouped one on depthwise, work in multiply-adds, weights constant (packed once)', async function () {
+  it('int8 convs: the group-1 kernel is timed on pointwise and 3×3 forms, the grouped one on depthwise, work in multiply-adds and outputs, weights constant (packed once)', async function () {
     if (!wasmSimdAvailable()) this.skip();
     const pick = (id: string): Kernel => ALL_KERNELS.find((k) => k.id === id)!;
     // The group-1 kernel, spied: which inputs its contexts mark constant.
@@ -136,11 +137,12 @@ describe('spc tune', function () {
     assert.deepEqual(layers('i8-qlinearconv-4x8-wasmsimd@elements'), ['QLinearConv pointwise c→4c 1×16×8×8', 'QLinearConv pointwise 4c→c 1×64×8×8', 'QLinearConv 3×3 c→c 16×16×3×3',
       'QLinearConv pointwise c→4c 1×32×24×24', 'QLinearConv pointwise 4c→c 1×128×24×24', 'QLinearConv 3×3 c→c 1×32×24×24']);
     assert.ok(layers('i8-qlinearconv-1x8-wasmsimd@elements').every((l) => l.startsWith('QLinearConv depthwise')));
-    // By hand: 16 → 64 channels over 8×8 (64·64 outputs, 16 each); 3×3 32 → 32 pads 1 over 24×24 (32·576 outputs, 288 each).
+    // By hand: 16 → 64 channels over 8×8 (64·64 outputs, 16 each); 3×3 32 → 32 pads 1 over 24×24 (32·576 outputs, 288 each); each output INT8_OUTPUT_WORK more.
     const work = (layer: string): number | undefined => r.measurements.find((m) => m.layer === layer)?.work;
-    assert.equal(work('QLinearConv pointwise c→4c 1×16×8×8'), 64 * 64 * 16);
-    assert.equal(work('QLinearConv 3×3 c→c 1×32×24×24'), 32 * 576 * 288);
-    assert.equal(work('QLinearConv depthwise 3×3/2 1×32×24×24'), 32 * 144 * 9);
+    const e = INT8_OUTPUT_WORK;
+    assert.equal(work('QLinearConv pointwise c→4c 1×16×8×8'), 64 * 64 * (16 + e));
+    assert.equal(work('QLinearConv 3×3 c→c 1×32×24×24'), 32 * 576 * (288 + e));
+    assert.equal(work('QLinearConv depthwise 3×3/2 1×32×24×24'), 32 * 144 * (9 + e));
     assert.ok(marked.length > 0 && marked.every((c) => c !== undefined && c[3] === true && c[0] === false), JSON.stringify(marked));
   });
 
