@@ -11,7 +11,9 @@
 //     other nm/bsr kernels             stored·P     (stored slots: nm rows·(K/m)·n, bsr blocks·br·bc)
 //     any other node                   elements read + written (pooling: × window; Resize: × taps;
 //                                      Gather/Slice: their data counted as the elements they write;
-//                                      ConvTranspose and recurrent cells: their multiply-adds)
+//                                      ConvTranspose, recurrent cells, QLinearConv/ConvInteger and
+//                                      QLinearMatMul/MatMulInteger: their multiply-adds; the int8
+//                                      ones + INT8_OUTPUT_WORK per output element)
 //   estimated ns = nsPerCall + nsPerUnit · work
 
 import type { Graph, Node, Value } from '../ir/graph.js';
@@ -305,6 +307,34 @@ function recurrentMacs(g: Graph, n: Node): number | undefined {
   return steps * w.shape[0]! * w.shape[1]! * (w.shape[2]! + r.shape[2]!);
 }
 
+/** The int8 products' weight input and whether it is a conv (QLinearConv/ConvInteger) or a matmul. */
+const INT8_PRODUCTS: Readonly<Record<string, { readonly w: number; readonly conv: boolean }>> = {
+  QLinearConv: { w: 3, conv: true }, ConvInteger: { w: 1, conv: true },
+  QLinearMatMul: { w: 3, conv: false }, MatMulInteger: { w: 1, conv: false },
+};
+
+/** QLinearConv, ConvInteger, QLinearMatMul, MatMulInteger: priced per multiply-add and output (elementWork). */
+export const isInt8Product = (op: string): boolean => INT8_PRODUCTS[op] !== undefined;
+
+/**
+ * What an int8 product's epilogue costs per output element, in multiply-adds: the bias, the
+ * float32 requantization and the narrowing store. Fitted on `spc tune`'s pointwise forms, which
+ * differ only in how many outputs share the same multiply-adds (c → 4c against 4c → c: 0.33 ns
+ * more per output at 0.025 ns per multiply-add, load 20). Without it a 1×1 conv over 8–16 input
+ * channels, whose outputs cost more than their few products, was priced int8 and ran slower.
+ */
+export const INT8_OUTPUT_WORK = 12;
+
+/**
+ * The work of an int8 product from its output's elements and its weight's shape: per output, its
+ * multiply-adds (a conv's (C_in/group)·Πkernel, w [O, C/g, k…]; a matmul's reduction, B [.., K, N])
+ * plus INT8_OUTPUT_WORK. quantize-activations prices a float layer's int8 form with the same count.
+ */
+export function int8ProductWork(conv: boolean, outputElements: number, wShape: readonly number[]): number {
+  const reduction = conv ? product(wShape.slice(1)) : wShape.length === 1 ? wShape[0]! : wShape[wShape.length - 2]!;
+  return outputElements * (reduction + INT8_OUTPUT_WORK);
+}
+
 /**
  * Ops that read only the part of their data input (input 0) they copy out: an embedding Gather
  * touches its rows, not the table (transformer_enc2's was priced 10× its measured time when the
@@ -316,11 +346,17 @@ const SELECTING: ReadonlySet<string> = new Set(['Gather', 'GatherElements', 'Gat
  * The work of a node priced per element (anything but a Conv/Gemm/MatMul layerStats prices):
  * the elements it reads and writes, times the taps per output element where an op reads several
  * (a pooling window, Resize's interpolation taps), or its multiply-adds where it has a weight
- * (ConvTranspose, LSTM/GRU/RNN). Undefined when a shape is not static.
+ * (ConvTranspose, LSTM/GRU/RNN, the int8 convs and matmuls with their epilogue, int8ProductWork:
+ * elements would price a 1×1 conv over 16 channels like one over 160). Undefined when a shape is not static.
  */
 export function elementWork(g: Graph, n: Node): number | undefined {
   if (n.op === 'ConvTranspose') return convTransposeMacs(g, n);
   if (n.op === 'LSTM' || n.op === 'GRU' || n.op === 'RNN') return recurrentMacs(g, n);
+  const int8 = INT8_PRODUCTS[n.op];
+  if (int8) {
+    const w = g.values.get(n.inputs[int8.w] ?? ''), y = staticElements(g, n.outputs[0] ?? '');
+    return w && isStatic(w.shape) && w.shape.length >= 1 && y !== undefined ? int8ProductWork(int8.conv, y, w.shape) : undefined;
+  }
   let read = 0, written = 0;
   for (const [i, name] of n.inputs.entries()) {
     if (i === 0 && SELECTING.has(n.op)) continue;

@@ -14,7 +14,7 @@ import type { Kernel, KernelRegistry } from '../../runtime/kernels/kernel.js';
 import type { Target } from '../analysis/kernel-choice.js';
 import { defaultRegistry } from '../../runtime/kernels/index.js';
 import { chooseKernel } from '../analysis/kernel-choice.js';
-import { estimate, estimateElements, formatMs, layerStats } from '../analysis/cost.js';
+import { estimate, estimateElements, formatMs, int8ProductWork, layerStats } from '../analysis/cost.js';
 import type { KernelProfile } from '../analysis/profile.js';
 import { getDefaultProfile } from '../analysis/profile.js';
 import { DATA_MOVEMENT } from './fuse-qdq.js';
@@ -74,8 +74,8 @@ const elements = (g: Graph, name: string): number => (g.values.get(name)!.shape 
 /**
  * `k`'s estimate for `work` units of elementWork. A family the profile has not timed is priced as
  * the op's cheapest timed family on the same target (as priorCost prices a new layer kernel from
- * its measured siblings): the per-element prior of a copy would make an int8 conv look 10× cheaper
- * than the measured one (the group-1 2x4 conv has no entry; the grouped 1x8 one has).
+ * its measured siblings): the per-element prior of a copy would make an int8 conv look far cheaper
+ * than the measured one (a profile tuned before a new int8 kernel has no entry for it).
  */
 function elementEstimate(k: Kernel, work: number, profile: KernelProfile): number {
   const own = estimateElements(k, work, profile);
@@ -95,19 +95,20 @@ interface Pricing { readonly float: number; readonly int8: number; readonly quan
 
 /**
  * Prices layer `n` both ways with the profile: the float kernel select-kernels would choose
- * (estimate on layerStats), and the cheapest fast int8 kernel on the QLinearConv fuse-qdq writes,
- * whose elementWork is what it reads and writes (input, weight, output, per-channel parameters and
- * bias); QuantizeLinear on the input and DequantizeLinear on the output likewise (each reads its
- * tensor and two scalars and writes as many elements).
+ * (estimate on layerStats), and the cheapest fast int8 kernel on the QLinearConv/QLinearMatMul
+ * fuse-qdq writes, whose elementWork is its multiply-adds and outputs; QuantizeLinear on the input and
+ * DequantizeLinear on the output per element (each reads its tensor and two scalars and writes as
+ * many elements).
  */
 function price(n: Node, g: Graph, registry: KernelRegistry, targets: readonly Target[], profile: KernelProfile): Pricing {
   const choice = chooseKernel(g, n, registry, targets, profile);
   const stats = layerStats(g, n);
   const float = (choice && stats && estimate(choice.kernel, stats, profile)?.ns) ?? Infinity;
-  const [x, w, y] = [elements(g, n.inputs[0]!), elements(g, n.inputs[1]!), elements(g, n.outputs[0]!)];
+  const [x, y] = [elements(g, n.inputs[0]!), elements(g, n.outputs[0]!)];
   const dims = (name: string) => g.values.get(name)!.shape as number[];
-  const channels = n.op === 'Conv' ? dims(n.inputs[1]!)[0]! : dims(n.outputs[0]!).at(-1)!;
-  const int8 = cheapest(fastInt8Kernels(n, g, registry, targets), x + w + y + (n.inputs[2] ? 3 : 2) * channels + 4, profile);
+  // the int8 product's work (cost.ts elementWork): a Gemm runs as a 1×1 conv over x's K
+  const work = int8ProductWork(n.op !== 'MatMul', y, n.op === 'Gemm' ? [0, dims(n.inputs[0]!)[1]!] : dims(n.inputs[1]!));
+  const int8 = cheapest(fastInt8Kernels(n, g, registry, targets), work, profile);
   const allowed = (op: string, dtype: string) => [...registry.values()].filter((k) => k.op === op && targets.includes(k.target) && (k.dtypes === 'any' || k.dtypes.includes(dtype)));
   return {
     float, int8,

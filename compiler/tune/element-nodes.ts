@@ -28,6 +28,8 @@ export interface ElementForm {
   readonly outputs?: number;
   /** The opset whose form the inputs follow (default 17). */
   readonly opset?: number;
+  /** Per input, true where a model holds it as a weight (a kernel packs those once, at prepare, as bind marks them). */
+  readonly constants?: readonly boolean[];
 }
 
 /** A tensor size the forms scale with: x is [1, c, h, w]. */
@@ -54,6 +56,9 @@ const depthwise = (s: ElementSize, stride: number): Record<string, Attr> =>
 const range = (n: number, step = 1): number[] => Array.from({ length: n }, (_, i) => i * step);
 
 type Forms = (s: ElementSize) => readonly ElementForm[];
+
+/** QLinearConv's weight, its scale and zero point, y's scale and zero point: weights in a model (x's scale and zero point may be too; packing does not read them). */
+const QLINEARCONV_CONSTANTS = [false, false, false, true, true, true, true, true];
 
 const unary = (attrs: Record<string, Attr> = {}, fill: Fill = 'random', opset?: number): Forms =>
   (s) => [{ name: 'x', inputs: [f32(xOf(s), fill)], attrs, opset }];
@@ -180,11 +185,23 @@ export const ELEMENT_TEMPLATES: Readonly<Record<string, Forms>> = {
   GRU: (s) => [{ name: `${s.h} steps`, inputs: [f32([s.h, 1, s.c]), f32([1, 3 * s.c, s.c]), f32([1, 3 * s.c, s.c])], attrs: { hidden_size: int(s.c) }, outputs: 2 }],
   QuantizeLinear: (s) => [{ name: 'per tensor', inputs: [f32(xOf(s)), f32([], [0.02]), { dtype: 'uint8', shape: [], fill: [128] }], opset: 13 }],
   DequantizeLinear: (s) => [{ name: 'per tensor', inputs: [{ dtype: 'uint8', shape: xOf(s), fill: 'random' }, f32([], [0.02]), { dtype: 'uint8', shape: [], fill: [128] }], opset: 13 }],
-  // Depthwise, the grouped int8 convs models have (mobilenets' 3×3 at strides 1 and 2).
-  QLinearConv: (s) => [1, 2].map((stride) => ({
-    name: `depthwise 3×3/${stride}`, opset: 13, attrs: depthwise(s, stride),
-    inputs: [u8(xOf(s)), f32([], [0.02]), u8([], [128]), i8([s.c, 1, 3, 3]), f32([], [0.01]), i8([], [0]), f32([], [0.05]), u8([], [128])],
-  })),
+  // Depthwise, the grouped int8 convs models have (mobilenets' 3×3 at strides 1 and 2), and group-1
+  // convs: pointwise expanding (c → 4c) and projecting (4c → c), as mobilenets' blocks, and 3×3 (resnets).
+  QLinearConv: (s) => [
+    ...[1, 2].map((stride) => ({
+      name: `depthwise 3×3/${stride}`, opset: 13, attrs: depthwise(s, stride), constants: QLINEARCONV_CONSTANTS,
+      inputs: [u8(xOf(s)), f32([], [0.02]), u8([], [128]), i8([s.c, 1, 3, 3]), f32([], [0.01]), i8([], [0]), f32([], [0.05]), u8([], [128])],
+    })),
+    ...([['pointwise c→4c', 1, 4, 1], ['pointwise 4c→c', 4, 1, 1], ['3×3 c→c', 1, 1, 3]] as const).map(([name, cin, cout, k]) => ({
+      name, opset: 13, attrs: { kernel_shape: ints([k, k]), pads: ints(new Array<number>(4).fill((k - 1) / 2)) }, constants: QLINEARCONV_CONSTANTS,
+      inputs: [u8([1, cin * s.c, s.h, s.w]), f32([], [0.02]), u8([], [128]), i8([cout * s.c, cin * s.c, k, k]), f32([], [0.01]), i8([], [0]), f32([], [0.05]), u8([], [128])],
+    })),
+  ],
+  // A transformer's projection: s.w rows of 4c features times a 4c × 4c weight (B constant).
+  QLinearMatMul: (s) => [{
+    name: 'projection', opset: 13, constants: [false, false, false, true, true, true, true, true],
+    inputs: [u8([s.w, 4 * s.c]), f32([], [0.02]), u8([], [128]), u8([4 * s.c, 4 * s.c]), f32([], [0.01]), u8([], [128]), f32([], [0.05]), u8([], [128])],
+  }],
   ConvInteger: (s) => [1, 2].map((stride) => ({
     name: `depthwise 3×3/${stride}`, opset: 13, attrs: depthwise(s, stride), inputs: [u8(xOf(s)), i8([s.c, 1, 3, 3]), u8([], [128]), i8([], [0])],
   })),
@@ -200,6 +217,8 @@ export interface ElementNode {
   readonly inputs: readonly (TensorView | undefined)[];
   readonly outputs: readonly TensorView[];
   readonly work: number;
+  /** The form's constants (ElementForm.constants). */
+  readonly constants?: readonly boolean[];
 }
 
 function dataOf(spec: InputSpec, seed: number): TensorView {
@@ -234,7 +253,7 @@ export function buildElementNode(op: string, form: ElementForm): ElementNode {
   if (work === undefined) throw new Error(`${op} ${form.name}: elementWork has no static count`);
   // Named by its largest input (a bias may come first).
   const shape = inputs.reduce<readonly number[]>((big, t) => (t && sizeOf(t.shape) > sizeOf(big) ? t.shape : big), []);
-  return { name: `${op} ${form.name} ${shape.join('×')}`, graph, node, attrs: kernelAttrs(node), inputs, outputs, work };
+  return { name: `${op} ${form.name} ${shape.join('×')}`, graph, node, attrs: kernelAttrs(node), inputs, outputs, work, ...(form.constants ? { constants: form.constants } : {}) };
 }
 
 /** The forms `op` is timed in at each size (quick: the two smaller sizes); empty when the op has no template. */

@@ -38,8 +38,8 @@ async function prepareElement(k: Kernel, n: ElementNode): Promise<(() => void) |
   if (k.dtypes !== 'any' && first && !k.dtypes.includes(first.dtype)) return undefined;
   try {
     if (k.supports && !k.supports({ inputs: n.inputs, outputs: n.outputs, attrs: n.attrs })) return undefined;
-    const base = { node: n.name, attrs: n.attrs, inputs: n.inputs, outputs: n.outputs };
-    const ctx = k.target === 'wasmsimd' ? await wasmNodeContext(k, n.name, n.attrs, n.inputs, n.outputs) : base;
+    const base = { node: n.name, attrs: n.attrs, inputs: n.inputs, outputs: n.outputs, ...(n.constants ? { constants: n.constants } : {}) };
+    const ctx = k.target === 'wasmsimd' ? await wasmNodeContext(k, n.name, n.attrs, n.inputs, n.outputs, n.constants) : base;
     if (!ctx) return undefined;
     const run = k.prepare(ctx);
     run(); // a kernel that throws on its first call is reported here, not in the middle of timing

@@ -24,15 +24,15 @@ export function writeShippedProfileWithout(dir: string, drop: RegExp, name: stri
 }
 
 /**
- * The shipped profile with the int8 ops' @elements entries replaced: the group-1 (2x4) and grouped
- * (1x8) int8 convs at `conv2x4` (undefined: no entry) and `conv1x8` ns per element, Q/DQ free, no per-call cost; so
+ * The shipped profile with the int8 ops' @elements entries replaced: the group-1 (4x8) and grouped
+ * (1x8) int8 convs at `conv4x8` (undefined: no entry) and `conv1x8` ns per multiply-add, Q/DQ free, no per-call cost; so
  * which layers --quantize int8 turns int8 is fixed by the test, not by the shipped timings;
  * `extra` entries replace any of these or the shipped ones.
  */
-export function int8Priced(conv2x4: number | undefined, conv1x8: number, extra: readonly ProfileEntry[] = []): KernelProfile {
+export function int8Priced(conv4x8: number | undefined, conv1x8: number, extra: readonly ProfileEntry[] = []): KernelProfile {
   const entry = (family: string, nsPerUnit: number) => ({ key: `${family}@elements`, nsPerCall: 0, nsPerUnit, points: 1 });
   const ours = [entry('i8-qlinearconv-1x8-wasmsimd', conv1x8), entry('f32-quantizelinear-1x16-wasmsimd', 0), entry('i8-dequantizelinear-1x16-wasmsimd', 0),
-    ...(conv2x4 === undefined ? [] : [entry('i8-qlinearconv-2x4-wasmsimd', conv2x4)])].filter((e) => !extra.some((x) => x.key === e.key)).concat(extra);
-  const keys = new Set([...ours.map((e) => e.key), 'i8-qlinearconv-2x4-wasmsimd@elements']);
+    ...(conv4x8 === undefined ? [] : [entry('i8-qlinearconv-4x8-wasmsimd', conv4x8)])].filter((e) => !extra.some((x) => x.key === e.key)).concat(extra);
+  const keys = new Set([...ours.map((e) => e.key), 'i8-qlinearconv-4x8-wasmsimd@elements']);
   return makeProfile([...[...getDefaultProfile().entries.values()].filter((e) => !keys.has(e.key)), ...ours], 'int8-priced');
 }

@@ -19,7 +19,9 @@ export type I8Gemm = (w: number, x: number, n: number, p: number, kpad: number, 
 export type I8PackPairs = (w: number, signed: number, zp: number, zpStep: number, n: number, k: number, kpad: number, dst: number) => void;
 export type I8Im2colPairs = (x: number, signed: number, zx: number, col: number, tmp: number, cin: number, h: number, w: number, ow: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, p0: number, pn: number, kpad: number) => void;
-export type I8GemmPairs = (w: number, x: number, n: number, p: number, kpad: number, y: number, rowY: number, mode: number, bias: number,
+/** Xp of a 1×1 conv with unit strides and no padding, straight from x's planes (asm/int8.as i8packPointwise). */
+export type I8PackPointwise = (x: number, signed: number, zx: number, col: number, cin: number, p: number, p0: number, pn: number, kpad: number) => void;
+export type I8GemmPixels = (w: number, x: number, n: number, p: number, kpad: number, y: number, rowY: number, mode: number, bias: number,
   mult: number, zy: number, lo: number, hi: number) => void;
 
 /** The int16 rows' length: K rounded up to the 8 lanes of one i32x4.dot_i16x8_s. */

@@ -1,11 +1,12 @@
 // wasmsimd int8 Conv: QLinearConv (requantized int8/uint8 output) and ConvInteger (int32 output),
 // NCHW 1-D and 2-D, group 1, weight zero point and scale per tensor or per output channel:
 //
-//   i8-qlinearconv-2x4-wasmsimd, i8-convinteger-2x4-wasmsimd (asm/int8.as, pair-interleaved layout):
+//   i8-qlinearconv-4x8-wasmsimd, i8-convinteger-4x8-wasmsimd (asm/int8.as, pair-interleaved layout):
 //     W[Cout][Cin·KH·KW] − w_zero_point → int16 k pairs of 4 channels (i8packPairs), packed once
 //     at prepare when both are weights (ctx.constants), else at every run (either may be a graph input);
 //     per image, PT output pixels at a time: im2col rows of k pairs, x − x_zero_point
-//     (i8im2colPairs, column stride 1 or 2: 8 pixels per vector), then i8gemmPairs' 8-channel × 4-pixel
+//     (i8im2colPairs, column stride 1 or 2: 8 pixels per vector; a 1×1 conv with unit strides and no
+//     pads interleaves x's planes directly, i8packPointwise), then i8gemmPixels' 4-channel × 8-pixel
 //     int16 dot tiles, bias and requantization fused.
 //
 // Grouped and depthwise int8 convs and 3-D convs are refused by `supports`: the ref kernel runs them.
@@ -15,7 +16,7 @@ import type { Checker } from '../common/define.js';
 import { convIntegerRef, qLinearConvRef } from '../ref/qlinearconv.js';
 import { windowGeometry } from '../common/geometry.js';
 import { geometry2d } from './conv-shape.js';
-import type { I8GemmPairs, I8Im2colPairs, I8PackPairs } from './int8-gemm.js';
+import type { I8GemmPixels, I8Im2colPairs, I8PackPairs, I8PackPointwise } from './int8-gemm.js';
 import { bytePointer, bytes16, fillRequant, gemmMode, int8Kernel, isInt8, padCols, padK } from './int8-gemm.js';
 
 const NEEDS = 'an int8/uint8 1-D or 2-D Conv with group 1';
@@ -81,7 +82,7 @@ function convInt8(op: Int8ConvOp) {
   const at = CONV_LAYOUT[op];
   const supports = supportsConv(op);
   return int8Kernel({
-    op, ref: op === 'QLinearConv' ? qLinearConvRef : convIntegerRef, needs: NEEDS, supports,
+    op, ref: op === 'QLinearConv' ? qLinearConvRef : convIntegerRef, needs: NEEDS, supports, tile: '4x8',
     scratchBytes(node) {
       if (!supports(node)) return 0;
       const w = node.inputs[at.w]!.shape, cout = w[0]!, k = w.slice(1).reduce((a, d) => a * d, 1), kpad = padK(k);
@@ -111,7 +112,9 @@ function convInt8(op: Int8ConvOp) {
       const pack = env.exports['i8packPairs'] as I8PackPairs;
       const packW = (): void => pack(wp, ws, wzp, wzStep, cout, K, kpad, packed);
       const start = int8ConvRunStart(c, op, packW, mode, mult, zy, cout);
-      const im2col = env.exports['i8im2colPairs'] as I8Im2colPairs, gemm = env.exports['i8gemmPairs'] as I8GemmPairs;
+      const im2col = env.exports['i8im2colPairs'] as I8Im2colPairs, gemm = env.exports['i8gemmPixels'] as I8GemmPixels;
+      const planes = env.exports['i8packPointwise'] as I8PackPointwise;
+      const pointwise = KH === 1 && KW === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && OW === W && P === H * W;
       const eb = mode === 0 ? 4 : 1;
       const xStep = cin * H * W, yStep = cout * P * eb;
       return () => {
@@ -119,7 +122,8 @@ function convInt8(op: Int8ConvOp) {
         for (let n = 0; n < batch; n++) {
           for (let p0 = 0; p0 < P; p0 += pt) {
             const pn = Math.min(pt, P - p0);
-            im2col(xp + n * xStep, xs, zx, col, tmp, cin, H, W, OW, KH, KW, sh, sw, dh, dw, ph, pw, p0, pn, kpad);
+            if (pointwise) planes(xp + n * xStep, xs, zx, col, cin, P, p0, pn, kpad);
+            else im2col(xp + n * xStep, xs, zx, col, tmp, cin, H, W, OW, KH, KW, sh, sw, dh, dw, ph, pw, p0, pn, kpad);
             gemm(packed, col, cout, pn, kpad, yp + n * yStep + p0 * eb, P, mode, bp, multP, zyP, lo, hi);
           }
         }

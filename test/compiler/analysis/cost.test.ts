@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import type { Graph, Sparsity } from '../../../compiler/ir/graph.js';
 import { withGraph } from '../../../compiler/ir/graph.js';
-import { CACHED_MODEL_BYTES, ELEMENT_PRIORS, elementWork, estimate, estimateElements, isRowBlock, kernelFamily, kernelWork, layerStats, profileKey, PRIOR_FACTORS, PRIORS, ROW_BLOCK } from '../../../compiler/analysis/cost.js';
+import { CACHED_MODEL_BYTES, ELEMENT_PRIORS, elementWork, INT8_OUTPUT_WORK, estimate, estimateElements, isRowBlock, kernelFamily, kernelWork, layerStats, profileKey, PRIOR_FACTORS, PRIORS, ROW_BLOCK } from '../../../compiler/analysis/cost.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
 import { makeProfile } from '../../../compiler/analysis/profile.js';
 import type { Kernel } from '../../../runtime/kernels/kernel.js';
@@ -168,6 +168,25 @@ describe('cost: nodes priced per element (elementWork)', () => {
     // LSTM X [5,1,3], W [1,16,3], R [1,16,4] (hidden 4, 4 gates): 5 steps · 16 rows · (3 + 4).
     assert.equal(one('LSTM', { x: ['float32', [5, 1, 3]] }, { w: randomF32([1, 16, 3], 3), r: randomF32([1, 16, 4], 4) }, ['x', 'w', 'r'], { hidden_size: int(4) }), 5 * 16 * 7);
     assert.equal(one('ConvTranspose', { x: ['float32', [1, 2, 3, 3]] }, { w: randomF32([2, 3, 2, 2], 2) }, ['x', 'w']), 18 * 3 * 4);
+  });
+
+  it('QLinearConv and QLinearMatMul count their multiply-adds and outputs (INT8_OUTPUT_WORK each), not the elements they touch (by hand)', () => {
+    const i8 = (shape: number[]) => ({ dtype: 'int8' as const, shape, data: new Int8Array(shape.reduce((a, d) => a * d, 1)) });
+    const u8 = (shape: number[]) => ({ dtype: 'uint8' as const, shape, data: new Uint8Array(shape.reduce((a, d) => a * d, 1)) });
+    const params = { xs: f32([], [0.1]), xz: u8([]), ws: f32([], [0.1]), wz: i8([]), ys: f32([], [0.1]), yz: u8([]) };
+    const qconv = (w: number[], attrs: Record<string, ReturnType<typeof int>>): number | undefined => {
+      const g = build({ inputs: { x: ['uint8', [1, 8, 6, 6]] }, consts: { ...params, w: i8(w) }, nodes: [['QLinearConv', ['x', 'xs', 'xz', 'w', 'ws', 'wz', 'ys', 'yz'], ['y'], attrs]], outputs: ['y'] });
+      return elementWork(g, g.nodes[0]!);
+    };
+    // 1×1, 8 → 5 channels over 6×6: 5·36 outputs, 8 each; 3×3 pads 1, 8 → 4: 4·36 outputs, 8·9 each.
+    const e = INT8_OUTPUT_WORK;
+    assert.equal(qconv([5, 8, 1, 1], {}), 5 * 36 * (8 + e));
+    assert.equal(qconv([4, 8, 3, 3], { pads: ints([1, 1, 1, 1]) }), 4 * 36 * (72 + e));
+    // depthwise 3×3 stride 2, pads 1: 8·3·3 outputs, 9 each.
+    assert.equal(qconv([8, 1, 3, 3], { group: int(8), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) }), 8 * 9 * (9 + e));
+    // QLinearMatMul [2, 5, 12] × [12, 7]: 70 outputs, 12 each.
+    const mm = build({ inputs: { a: ['uint8', [2, 5, 12]] }, consts: { ...params, b: i8([12, 7]) }, nodes: [['QLinearMatMul', ['a', 'xs', 'xz', 'b', 'ws', 'wz', 'ys', 'yz'], ['y'], {}]], outputs: ['y'] });
+    assert.equal(elementWork(mm, mm.nodes[0]!), 70 * (12 + e));
   });
 
   it('Gather and Slice read as many data elements as they write, not their whole input', () => {

@@ -61,13 +61,13 @@ describe('quantize-activations: which layers run int8', function () {
 
   it('a layer whose int8 kernel the profile prices slower than its float kernel stays float, with a note naming it; its int8 neighbour stays int8', () => {
     const bytes = model(nodes, { x: t('float32', shape, new Array(144).fill(0)) }, { y: 'float32' }, inits, 13);
-    // 1 µs per element: pw1's QLinearConv (x 144, w 32, y 288 elements) ≈ 0.5 ms, far above any float estimate of 1152 multiply-adds.
+    // 1 µs per unit of work: pw1's QLinearConv (1152 multiply-adds, 288 outputs) > 1.2 ms, far above any float estimate of the same 1152.
     const r = compileBytes(bytes, { name: 'pdp', quantize: 'int8', calib, profile: int8Priced(1000, 1e-4) });
     assert.deepEqual(ops(r), { pw1: 'Conv', dw: 'QLinearConv', pw2: 'Conv' });
     const notes = r.notes.filter((n) => n.pass === 'quantize-activations' && n.node !== undefined);
     assert.deepEqual(notes.map((n) => n.node), ['pw1']);
     assert.match(notes[0]!.message, /^stays float: int8 estimated slower/);
-    // The 2x4 family untimed: priced as the op's timed sibling (1x8, free here), not by the per-element prior
+    // The 4x8 family untimed: priced as the op's timed sibling (1x8, free here), not by the per-element prior
     // of a copy (100 ns a call: pw1 would stay float at the prior).
     const sibling = compileBytes(bytes, { name: 'pdp', quantize: 'int8', calib, profile: int8Priced(undefined, 1e-4) });
     assert.equal(ops(sibling).pw1, 'QLinearConv');

@@ -11,6 +11,8 @@ import { buildElementNode, elementForms, ELEMENT_TEMPLATES } from '../../../comp
 import type { Kernel } from '../../../runtime/kernels/kernel.js';
 import { SYNTHETIC_LAYERS, weightVariants } from '../../../compiler/tune/layers.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
+import { wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
+import { INT8_OUTPUT_WORK } from '../../../compiler/analysis/cost.js';
 import { unpackWeight } from '../../../compiler/sparse/pack/pack.js';
 
 describe('spc tune', function () {
@@ -120,6 +122,28 @@ describe('spc tune', function () {
     assert.ok(r.notes.some((n) => /no synthetic node for NoSuchOp: .*priors/.test(n)), r.notes.join('\n'));
     assert.ok(r.notes.some((n) => n.startsWith('f32-relu-1x1-ref failed on Relu x 1×16×8×8: boom')), r.notes.join('\n'));
     assert.ok(r.notes.some((n) => /no synthetic node that f32-relu-1x1-ref takes/.test(n)), r.notes.join('\n'));
+  });
+
+  it('int8 convs: the group-1 kernel is timed on pointwise and 3×3 forms, the grouped one on depthwise, work in multiply-adds and outputs, weights constant (packed once)', async function () {
+    if (!wasmSimdAvailable()) this.skip();
+    const pick = (id: string): Kernel => ALL_KERNELS.find((k) => k.id === id)!;
+    // The group-1 kernel, spied: which inputs its contexts mark constant.
+    const conv = pick('i8-qlinearconv-4x8-wasmsimd');
+    const marked: (readonly boolean[] | undefined)[] = [];
+    const spy: Kernel = { ...conv, prepare: (ctx) => { marked.push(ctx.constants); return conv.prepare(ctx); } };
+    const r = await runTune({ quick: true, targets: ['wasmsimd'], kernels: [spy, pick('i8-qlinearconv-1x8-wasmsimd')] });
+    assert.deepEqual(r.entries.map((e) => e.key), ['i8-qlinearconv-1x8-wasmsimd@elements', 'i8-qlinearconv-4x8-wasmsimd@elements']);
+    const layers = (key: string) => r.measurements.filter((m) => m.key === key).map((m) => m.layer);
+    assert.deepEqual(layers('i8-qlinearconv-4x8-wasmsimd@elements'), ['QLinearConv pointwise c→4c 1×16×8×8', 'QLinearConv pointwise 4c→c 1×64×8×8', 'QLinearConv 3×3 c→c 16×16×3×3',
+      'QLinearConv pointwise c→4c 1×32×24×24', 'QLinearConv pointwise 4c→c 1×128×24×24', 'QLinearConv 3×3 c→c 1×32×24×24']);
+    assert.ok(layers('i8-qlinearconv-1x8-wasmsimd@elements').every((l) => l.startsWith('QLinearConv depthwise')));
+    // By hand: 16 → 64 channels over 8×8 (64·64 outputs, 16 each); 3×3 32 → 32 pads 1 over 24×24 (32·576 outputs, 288 each); each output INT8_OUTPUT_WORK more.
+    const work = (layer: string): number | undefined => r.measurements.find((m) => m.layer === layer)?.work;
+    const e = INT8_OUTPUT_WORK;
+    assert.equal(work('QLinearConv pointwise c→4c 1×16×8×8'), 64 * 64 * (16 + e));
+    assert.equal(work('QLinearConv 3×3 c→c 1×32×24×24'), 32 * 576 * (288 + e));
+    assert.equal(work('QLinearConv depthwise 3×3/2 1×32×24×24'), 32 * 144 * (9 + e));
+    assert.ok(marked.length > 0 && marked.every((c) => c !== undefined && c[3] === true && c[0] === false), JSON.stringify(marked));
   });
 
   it('fitCost on absolute error lets the largest sizes set the rate (per-element ops leaving the cache), relative error the smallest', () => {

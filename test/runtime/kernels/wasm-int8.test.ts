@@ -118,6 +118,15 @@ const CONV_SPECS: readonly ConvSpec[] = [
   // column stride 2 over rows wide enough for the 16-byte vector path, and its scalar border
   { x: [1, 3, 20, 37], w: [6, 3, 3, 3], xType: 'int8', wType: 'int8', strides: [2, 2], pads: [1, 1, 1, 2], perChannel: true, bias: true, seed: 9 },
   { x: [1, 2, 9, 40], w: [3, 2, 7, 7], xType: 'uint8', wType: 'int8', strides: [2, 2], pads: [3, 3, 3, 3], seed: 10 },
+  // 1×1 convs read straight from x's planes (unit strides, no pads): K odd and not a multiple of 8,
+  // channels not a multiple of 4, 8-pixel tiles with tails of 1, 7 and 4 pixels, saturation, batch 2
+  { x: [1, 13, 5, 5], w: [7, 13, 1, 1], xType: 'uint8', wType: 'int8', perChannel: true, bias: true, seed: 11 },
+  { x: [2, 9, 3, 5], w: [6, 9, 1, 1], xType: 'int8', wType: 'int8', yType: 'int8', perChannel: true, bias: true, ySpread: 4, seed: 12 },
+  { x: [1, 24, 14, 14], w: [37, 24, 1, 1], xType: 'uint8', wType: 'int8', perChannel: true, bias: true, ySpread: 3, seed: 13 }, // mobilenet-like, P 196
+  { x: [1, 3, 2, 4], w: [5, 3, 1, 1], xType: 'int8', wType: 'uint8', seed: 14 }, // P 8: one tile, no tail
+  // 1×1 but not a plain product: stride 2 and padding take the im2col path
+  { x: [1, 16, 9, 9], w: [10, 16, 1, 1], xType: 'int8', wType: 'int8', strides: [2, 2], perChannel: true, bias: true, yType: 'int8', seed: 15 },
+  { x: [1, 5, 4, 4], w: [3, 5, 1, 1], xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], seed: 16 },
 ];
 
 // Grouped and depthwise convs (the 1x8 kernels): 8-pixel blocks with tails (OW 1, 3, 7, 9, 17),
@@ -220,8 +229,8 @@ describe('int8 wasmsimd kernels vs ref kernels, in WebAssembly memory', function
   this.timeout(120_000);
 
   it('QLinearConv, ConvInteger, QLinearMatMul, MatMulInteger, QuantizeLinear and DequantizeLinear each have an int8 wasmsimd kernel', () => {
-    assert.deepEqual(INT8_KERNELS.map((k) => k.id).sort(), ['f32-quantizelinear-1x16-wasmsimd', 'i8-convinteger-1x8-wasmsimd', 'i8-convinteger-2x4-wasmsimd',
-      'i8-dequantizelinear-1x16-wasmsimd', 'i8-matmulinteger-2x4-wasmsimd', 'i8-qlinearconv-1x8-wasmsimd', 'i8-qlinearconv-2x4-wasmsimd', 'i8-qlinearmatmul-2x4-wasmsimd']);
+    assert.deepEqual(INT8_KERNELS.map((k) => k.id).sort(), ['f32-quantizelinear-1x16-wasmsimd', 'i8-convinteger-1x8-wasmsimd', 'i8-convinteger-4x8-wasmsimd',
+      'i8-dequantizelinear-1x16-wasmsimd', 'i8-matmulinteger-2x4-wasmsimd', 'i8-qlinearconv-1x8-wasmsimd', 'i8-qlinearconv-4x8-wasmsimd', 'i8-qlinearmatmul-2x4-wasmsimd']);
   });
 
   for (const k of INT8_KERNELS) {
@@ -314,11 +323,11 @@ describe('int8 wasmsimd kernels vs ref kernels, in WebAssembly memory', function
     const inputs = [...c.inputs];
     inputs[4] = t('float32', [2], [0.1, 0.1]);
     assert.throws(() => run(k, { ...c, inputs }, undefined), (e: unknown) => e instanceof KernelError
-      && /^node 'n1' \(kernel i8-qlinearconv-2x4-wasmsimd as any-qlinearconv-1x1-ref\): input 4 \(w_scale\) must have one element or 3/.test((e as Error).message));
+      && /^node 'n1' \(kernel i8-qlinearconv-4x8-wasmsimd as any-qlinearconv-1x1-ref\): input 4 \(w_scale\) must have one element or 3/.test((e as Error).message));
   });
 
-  it('supports(): group 1 convs run the 2x4 kernel, grouped and depthwise ones the 1x8 kernel; QLinearMatMul with a per-row a_scale the ref kernel', () => {
-    const conv = INT8_KERNELS.find((x) => x.id === 'i8-qlinearconv-2x4-wasmsimd')!, grouped = INT8_KERNELS.find((x) => x.id === 'i8-qlinearconv-1x8-wasmsimd')!;
+  it('supports(): group 1 convs run the 4x8 kernel, grouped and depthwise ones the 1x8 kernel; QLinearMatMul with a per-row a_scale the ref kernel', () => {
+    const conv = INT8_KERNELS.find((x) => x.id === 'i8-qlinearconv-4x8-wasmsimd')!, grouped = INT8_KERNELS.find((x) => x.id === 'i8-qlinearconv-1x8-wasmsimd')!;
     const mm = INT8_KERNELS.find((x) => x.op === 'QLinearMatMul')!;
     const shapes = (c: Case) => ({ inputs: c.inputs.map((x) => x && { dtype: x.dtype, shape: x.shape }), outputs: [c.out], attrs: c.attrs ?? {} });
     const g2 = shapes(convCase('QLinearConv', { x: [1, 4, 4, 4], w: [4, 2, 3, 3], group: 2, xType: 'uint8', wType: 'int8', seed: 51 }));
@@ -370,13 +379,13 @@ async function runOrt(op: string, c: Case, names: readonly string[]): Promise<nu
 
 describe('int8 wasmsimd kernels vs onnxruntime-node', function () {
   this.timeout(120_000);
-  const conv = INT8_KERNELS.find((x) => x.id === 'i8-qlinearconv-2x4-wasmsimd')!, mm = INT8_KERNELS.find((x) => x.op === 'QLinearMatMul')!;
+  const conv = INT8_KERNELS.find((x) => x.id === 'i8-qlinearconv-4x8-wasmsimd')!, mm = INT8_KERNELS.find((x) => x.op === 'QLinearMatMul')!;
 
   it(`${conv.id} equals onnxruntime's QLinearConv exactly (uint8 x, int8 weights per channel, int32 bias; int8 x)`, async function () {
     if (!simd) this.skip();
     const names = ['x', 'xs', 'xz', 'w', 'ws', 'wz', 'ys', 'yz', 'b'];
     // onnxruntime wants symmetric int8 weights (zero point 0) per channel.
-    for (const s of [CONV_SPECS[1]!, CONV_SPECS[7]!, { ...CONV_SPECS[2]!, x: [1, 5, 9, 8] }]) {
+    for (const s of [CONV_SPECS[1]!, CONV_SPECS[7]!, { ...CONV_SPECS[2]!, x: [1, 5, 9, 8] }, CONV_SPECS[10]!, CONV_SPECS[12]!, CONV_SPECS[14]!, { ...CONV_SPECS[11]!, yType: 'int8' as const }]) {
       const c = convCase('QLinearConv', s);
       const inputs = [...c.inputs];
       const wz = inputs[5]!;
@@ -402,7 +411,7 @@ describe('int8 wasmsimd kernels vs onnxruntime-node', function () {
     }
   });
 
-  it('every QLinearConv kernel (ref, 2x4, 1x8) requantizes in float32 as onnxruntime: acc 3 · multiplier fround(7/6) is 3.4999999 exactly but 3.5 in float32, so 4', async function () {
+  it('every QLinearConv kernel (ref, 4x8, 1x8) requantizes in float32 as onnxruntime: acc 3 · multiplier fround(7/6) is 3.4999999 exactly but 3.5 in float32, so 4', async function () {
     if (!simd) this.skip();
     const names = ['x', 'xs', 'xz', 'w', 'ws', 'wz', 'ys', 'yz'];
     const mult = Math.fround(7 / 6);

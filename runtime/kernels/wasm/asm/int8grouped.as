@@ -1,5 +1,5 @@
 // Grouped and depthwise int8 Conv (QLinearConv / ConvInteger with group > 1), direct: each output
-// channel reads only its group's few input channels, so im2col + i8gemmPairs (8-channel tiles)
+// channel reads only its group's few input channels, so im2col + i8gemmPixels (4-channel tiles)
 // would waste most of its tile. Per group, each input channel becomes a zero-padded int16 plane
 // of x − x_zero_point; per output channel, 8 pixels of a row accumulate every tap in int32:
 //
