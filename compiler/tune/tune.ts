@@ -10,7 +10,7 @@ import { wasmSimdAvailable } from '../../runtime/kernels/wasm/env.js';
 import type { Target } from '../analysis/kernel-choice.js';
 import { kernelFamily, kernelWork, profileKey } from '../analysis/cost.js';
 import type { ProfileEntry } from '../analysis/profile.js';
-import { fitCost } from './fit.js';
+import { fitCost, fitElements } from './fit.js';
 import type { Point } from './fit.js';
 import { randomData, syntheticStats, tuneLayers, weightVariants } from './layers.js';
 import type { SyntheticLayer, WeightVariant } from './layers.js';
@@ -198,7 +198,7 @@ export async function runTune(o: TuneOptions): Promise<TuneResult> {
   o.progress?.(total, total, 'done');
   if (untemplated.size > 0) notes.push(`no synthetic node for ${[...untemplated].sort().join(', ')}: their kernels keep the per-element priors (cost.ts ELEMENT_PRIORS)`);
   if (unmeasured.length > 0) notes.push(`no synthetic node that ${unmeasured.join(', ')} take${unmeasured.length === 1 ? 's' : ''}: kept at the per-element priors`);
-  const entries = [...points].map(([key, pts]): ProfileEntry => ({ key, ...fitCost(pts, key.endsWith('@elements') ? 'absolute' : 'relative'), points: measurements.filter((m) => m.key === key).length }));
+  const entries = [...points].map(([key, pts]): ProfileEntry => ({ key, ...(key.endsWith('@elements') ? fitElements(pts) : fitCost(pts)), points: measurements.filter((m) => m.key === key).length }));
   return { entries: entries.sort((a, b) => (a.key < b.key ? -1 : 1)), measurements, notes };
 }
 
