@@ -124,7 +124,13 @@ export const ELEMENT_TEMPLATES: Readonly<Record<string, Forms>> = {
   Shape: unary(),
   ...Object.fromEntries(['Add', 'Sub', 'Mul', 'Max', 'Min'].map((op) => [op, binary()])),
   Div: binary(positive),
-  Pow: binary(positive, {}, 'positive'),
+  // The Pow models run once fuse-gelu and fuse-layernorm took x³ and the variance's x²: x² by a
+  // constant 2 (power spectra of audio front ends), which kernels compute as a product; timed
+  // with random exponents (Math.pow, ~19 ns per element in js) it was priced 20–40× silero VAD's.
+  Pow: (s) => [
+    { name: 'square', inputs: [f32(xOf(s)), f32([], [2])] },
+    { name: 'square per channel', inputs: [f32(xOf(s)), f32([1, s.c, 1, 1], Array.from({ length: s.c }, () => 2))] },
+  ],
   Mod: binary(positive, { fmod: int(1) }),
   ...Object.fromEntries(COMPARISONS.map((op) => [op, binary()])),
   ...Object.fromEntries(['And', 'Or', 'Xor'].map((op) => [op, binary(bool, {}, 'random')])),
