@@ -383,11 +383,22 @@ export function elementWork(g: Graph, n: Node): number | undefined {
   return read + written;
 }
 
-/** Estimated time of `k` on a node priced per element (elementWork); the profile's `<family>@elements` entry or ELEMENT_PRIORS. */
+/**
+ * Estimated time of `k` on a node priced per element (elementWork): the profile's
+ * `<family>@elements` entry; for a family the profile has not timed, the op's cheapest timed
+ * family on the same target (as priorCost prices a new layer kernel from its measured dense
+ * siblings: the per-element prior of a copy made the group-1 int8 conv, which tune does not
+ * time, look 10× cheaper than the measured grouped one); else ELEMENT_PRIORS. Both fallbacks
+ * are 'prior'.
+ */
 export function estimateElements(k: Kernel, work: number, profile: KernelProfile): Estimate {
   const entry = profile.entries.get(profileKey(k, 'elements'));
-  const c = entry ?? ELEMENT_PRIORS[k.target];
-  return { kernel: k, ns: c.nsPerCall + c.nsPerUnit * work, from: entry ? 'profile' : 'prior' };
+  if (entry) return { kernel: k, ns: entry.nsPerCall + entry.nsPerUnit * work, from: 'profile' };
+  const sibling = new RegExp(`^[a-z0-9]+-${k.op.toLowerCase()}-(\\d+x\\d+|bcast)-${k.target}@elements$`);
+  let ns = Infinity;
+  for (const e of profile.entries.values()) if (sibling.test(e.key)) ns = Math.min(ns, e.nsPerCall + e.nsPerUnit * work);
+  const c = ELEMENT_PRIORS[k.target];
+  return { kernel: k, ns: ns < Infinity ? ns : c.nsPerCall + c.nsPerUnit * work, from: 'prior' };
 }
 
 /** An estimate as reasons show it: ms with two significant digits (at least two decimals). */

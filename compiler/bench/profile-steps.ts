@@ -6,6 +6,7 @@
 
 import type { Feed } from '../../runtime/executor/bind.js';
 import { bindArtifact, copyFeeds } from '../../runtime/executor/bind.js';
+import { runProgram } from '../../runtime/executor/branches.js';
 import { defaultRegistry } from '../../runtime/kernels/index.js';
 import { createWasmSpace } from '../../runtime/kernels/wasm/env.js';
 import type { LoadedArtifact } from '../../runtime/loader/model.js';
@@ -53,11 +54,16 @@ export async function profileSteps(artifact: LoadedArtifact, feeds: Readonly<Rec
   const inputViews = artifact.inputs.map((ti) => b.views[ti]!.data);
   const wall: number[][] = b.steps.map(() => []);
   const cpu: number[] = [];
+  const times = b.steps.map(() => 0);
+  const timed = b.steps.map((step, i) => () => { const t0 = now(); step(); times[i] = now() - t0; });
   const start = now();
   for (let r = -1; r < minRuns || now() - start < timeMs; r++) {
     copyFeeds(b.inputs, inputViews, feeds);
+    times.fill(0);
     const c0 = cpuNow();
-    const times = b.steps.map((step) => { const t0 = now(); step(); return now() - t0; });
+    // As run() runs them: only the branch each If takes (a step not run counts 0 ms in this run).
+    if (b.program) runProgram(b.program, timed, b.conds!);
+    else for (const step of timed) step();
     // Run -1 is a warm-up: the first calls run unoptimized code.
     if (r < 0) continue;
     cpu.push(cpuNow() - c0);

@@ -71,23 +71,9 @@ function int8Layer(n: Node, g: Graph, readers: ReadonlyMap<string, number>, regi
 
 const elements = (g: Graph, name: string): number => (g.values.get(name)!.shape as number[]).reduce((a, d) => a * d, 1);
 
-/**
- * `k`'s estimate for `work` units of elementWork. A family the profile has not timed is priced as
- * the op's cheapest timed family on the same target (as priorCost prices a new layer kernel from
- * its measured siblings): the per-element prior of a copy would make an int8 conv look far cheaper
- * than the measured one (a profile tuned before a new int8 kernel has no entry for it).
- */
-function elementEstimate(k: Kernel, work: number, profile: KernelProfile): number {
-  const own = estimateElements(k, work, profile);
-  if (own.from === 'profile') return own.ns;
-  const sibling = new RegExp(`^[a-z0-9]+-${k.op.toLowerCase()}-\\d+x\\d+-${k.target}@elements$`);
-  const timed = [...profile.entries.values()].filter((e) => sibling.test(e.key)).map((e) => e.nsPerCall + e.nsPerUnit * work);
-  return timed.length > 0 ? Math.min(...timed) : own.ns;
-}
-
 /** The least estimate among `kernels` for `work` units of elementWork (Infinity when none). */
 function cheapest(kernels: readonly Kernel[], work: number, profile: KernelProfile): number {
-  return Math.min(Infinity, ...kernels.map((k) => elementEstimate(k, work, profile)));
+  return Math.min(Infinity, ...kernels.map((k) => estimateElements(k, work, profile).ns));
 }
 
 /** A candidate layer's estimates, ns: its float kernel's, its int8 kernel's, and the Q of its input and DQ of its output at an island's edge. */

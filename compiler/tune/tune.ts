@@ -10,7 +10,7 @@ import { wasmSimdAvailable } from '../../runtime/kernels/wasm/env.js';
 import type { Target } from '../analysis/kernel-choice.js';
 import { isInt8Product, kernelFamily, kernelWork, profileKey } from '../analysis/cost.js';
 import type { ProfileEntry } from '../analysis/profile.js';
-import { fitCost } from './fit.js';
+import { fitCost, fitElements } from './fit.js';
 import type { Point } from './fit.js';
 import { randomData, syntheticStats, tuneLayers, weightVariants } from './layers.js';
 import type { SyntheticLayer, WeightVariant } from './layers.js';
@@ -198,10 +198,10 @@ export async function runTune(o: TuneOptions): Promise<TuneResult> {
   o.progress?.(total, total, 'done');
   if (untemplated.size > 0) notes.push(`no synthetic node for ${[...untemplated].sort().join(', ')}: their kernels keep the per-element priors (cost.ts ELEMENT_PRIORS)`);
   if (unmeasured.length > 0) notes.push(`no synthetic node that ${unmeasured.join(', ')} take${unmeasured.length === 1 ? 's' : ''}: kept at the per-element priors`);
-  // Per-element ops fit on absolute error (their large tensors dominate a model's time); products of
-  // multiply-adds on relative error, as the Conv/Gemm/MatMul layers (a model's many small layers count).
+  // Per-element ops: the call priced by the smallest node, the rate by the larger ones (fitElements);
+  // products of multiply-adds on relative error, as the Conv/Gemm/MatMul layers (a model's many small layers count).
   const byMacs = new Set(perElement.filter((k) => isInt8Product(k.op)).map((k) => profileKey(k, 'elements')));
-  const entries = [...points].map(([key, pts]): ProfileEntry => ({ key, ...fitCost(pts, key.endsWith('@elements') && !byMacs.has(key) ? 'absolute' : 'relative'), points: measurements.filter((m) => m.key === key).length }));
+  const entries = [...points].map(([key, pts]): ProfileEntry => ({ key, ...(key.endsWith('@elements') && !byMacs.has(key) ? fitElements(pts) : fitCost(pts)), points: measurements.filter((m) => m.key === key).length }));
   return { entries: entries.sort((a, b) => (a.key < b.key ? -1 : 1)), measurements, notes };
 }
 

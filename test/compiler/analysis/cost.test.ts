@@ -229,4 +229,25 @@ describe('cost: nodes priced per element (elementWork)', () => {
     const key = profileKey(relu, 'elements');
     assert.deepEqual(estimateElements(relu, 1000, makeProfile([{ key, nsPerCall: 50, nsPerUnit: 0.5, points: 3 }])), { kernel: relu, ns: 550, from: 'profile' });
   });
+
+  it('an untimed family is priced as the op\'s cheapest timed family on its target (a prior), before ELEMENT_PRIORS', () => {
+    const group1 = ALL_KERNELS.find((k) => k.id === 'i8-qlinearconv-2x4-wasmsimd')!;
+    // The grouped 1x8 family timed, two figures for 1000 units: 100 + 1.5·1000 = 1600; the ref family on another target does not count.
+    const timed = makeProfile([
+      { key: 'i8-qlinearconv-1x8-wasmsimd@elements', nsPerCall: 100, nsPerUnit: 1.5, points: 6 },
+      { key: 'any-qlinearconv-1x1-ref@elements', nsPerCall: 0, nsPerUnit: 0.1, points: 6 },
+      { key: 'i8-convinteger-1x8-wasmsimd@elements', nsPerCall: 0, nsPerUnit: 0.1, points: 6 },
+    ]);
+    assert.deepEqual(estimateElements(group1, 1000, timed), { kernel: group1, ns: 1600, from: 'prior' });
+    // Two timed siblings (a bcast tile among them): the cheaper at this work, 2000 + 0.2·1000 = 2200 < 100 + 3·1000.
+    const add = ALL_KERNELS.find((k) => k.id === 'f32-add-1x4-wasmsimd')!;
+    const two = makeProfile([
+      { key: 'f32-add-bcast-wasmsimd@elements', nsPerCall: 2000, nsPerUnit: 0.2, points: 12 },
+      { key: 'f32-add-8x8-wasmsimd@elements', nsPerCall: 100, nsPerUnit: 3, points: 12 },
+    ]);
+    assert.deepEqual(estimateElements(add, 1000, two), { kernel: add, ns: 2200, from: 'prior' });
+    // None on its target: the target's prior.
+    assert.deepEqual(estimateElements(group1, 1000, makeProfile([{ key: 'any-qlinearconv-1x1-ref@elements', nsPerCall: 0, nsPerUnit: 0.1, points: 6 }])),
+      { kernel: group1, ns: ELEMENT_PRIORS.wasmsimd.nsPerCall + ELEMENT_PRIORS.wasmsimd.nsPerUnit * 1000, from: 'prior' });
+  });
 });

@@ -1,11 +1,11 @@
 // spc tune's parts: the fit recovers known costs and keeps both coefficients ≥ 0; one kernel
 // is timed per family; the synthetic weights have the structure their names promise; a run
 // on two js kernels yields one entry per kernel and shape class it supports; the per-element
-// kernels get @elements entries whose work is elementWork's unit, and ops without a template are noted.
+// kernels get @elements entries whose work is elementWork's unit (fitted by fitElements), and ops without a template are noted.
 // A gemv is timed on separate copies called in turn (its weight read from memory, as in a model run).
 
 import { strict as assert } from 'node:assert';
-import { fitCost } from '../../../compiler/tune/fit.js';
+import { fitCost, fitElements } from '../../../compiler/tune/fit.js';
 import { elementKernels, pointsPerSize, runTune, tunedKernels } from '../../../compiler/tune/tune.js';
 import { buildElementNode, elementForms, ELEMENT_TEMPLATES } from '../../../compiler/tune/element-nodes.js';
 import type { Kernel } from '../../../runtime/kernels/kernel.js';
@@ -111,16 +111,16 @@ describe('spc tune', function () {
     }
     // Work as cost.ts elementWork counts it, by hand: elements read + written, times the window for pooling.
     const work = (key: string, layer: string): number | undefined => r.measurements.find((m) => m.key === key && m.layer === layer)?.work;
+    assert.equal(work('f32-relu-1x1-js@elements', 'Relu x 1×4×4×4'), 2 * 64);
     assert.equal(work('f32-relu-1x1-js@elements', 'Relu x 1×16×8×8'), 2 * 1024);
-    assert.equal(work('f32-relu-1x1-js@elements', 'Relu x 1×32×24×24'), 2 * 18432);
     assert.equal(work('f32-add-bcast-js@elements', 'Add per channel 1×16×8×8'), 1024 + 16 + 1024);
     assert.equal(work('f32-add-bcast-js@elements', 'Add scalar 1×16×8×8'), 1024 + 1 + 1024);
     assert.equal(work('f32-add-bcast-js@elements', 'Add last-axis bias first 1×16×8×8'), 8 + 1024 + 1024);
     assert.equal(work('f32-maxpool-1x1-js@elements', 'MaxPool 3×3/1 1×16×8×8'), 1024 + 1024 * 9);
     assert.equal(work('f32-maxpool-1x1-js@elements', 'MaxPool 2×2/2 1×16×8×8'), 1024 + 256 * 4);
-    assert.equal(work('any-transpose-1x1-js@elements', 'Transpose NCHW→NHWC 1×32×24×24'), 2 * 18432);
+    assert.equal(work('any-transpose-1x1-js@elements', 'Transpose NCHW→NHWC 1×16×8×8'), 2 * 1024);
     assert.ok(r.notes.some((n) => /no synthetic node for NoSuchOp: .*priors/.test(n)), r.notes.join('\n'));
-    assert.ok(r.notes.some((n) => n.startsWith('f32-relu-1x1-ref failed on Relu x 1×16×8×8: boom')), r.notes.join('\n'));
+    assert.ok(r.notes.some((n) => n.startsWith('f32-relu-1x1-ref failed on Relu x 1×4×4×4: boom')), r.notes.join('\n'));
     assert.ok(r.notes.some((n) => /no synthetic node that f32-relu-1x1-ref takes/.test(n)), r.notes.join('\n'));
   });
 
@@ -155,6 +155,26 @@ describe('spc tune', function () {
     assert.ok(abs.nsPerUnit > 2.35 && abs.nsPerUnit < 2.45, JSON.stringify(abs));
     const exact = fitCost([100, 1000, 10_000].map((work) => ({ work, ns: 500 + 0.25 * work })), 'absolute');
     assert.ok(Math.abs(exact.nsPerCall - 500) < 1e-6 && Math.abs(exact.nsPerUnit - 0.25) < 1e-9, JSON.stringify(exact));
+  });
+
+  it('fitElements: the line through the smallest node\'s point fitting the larger ones on absolute error', () => {
+    // A kernel costing 50 ns a call and 0.25 ns a unit, exactly: recovered.
+    const exact = fitElements([128, 2048, 36864, 294912].map((work) => ({ work, ns: 50 + 0.25 * work })));
+    assert.ok(Math.abs(exact.nsPerCall - 50) < 1e-6 && Math.abs(exact.nsPerUnit - 0.25) < 1e-12, JSON.stringify(exact));
+    // Relu as tune measured it (128 → 9 ns, 2 Ki → 137, 36 Ki → 2306, 288 Ki → 17844): a free
+    // absolute-error intercept is 29 ns, three times the 9 ns the smallest node takes in all.
+    const relu = [{ work: 128, ns: 9 }, { work: 2048, ns: 137 }, { work: 36864, ns: 2306 }, { work: 294912, ns: 17844 }];
+    // By hand: slope Σ(x−128)(y−9)/Σ(x−128)² over the three larger points, intercept 9 − 128·slope (≥ 0).
+    const dx = relu.slice(1).map((p) => p.work - 128), dy = relu.slice(1).map((p) => p.ns - 9);
+    const slope = dx.reduce((s, x, i) => s + x * dy[i]!, 0) / dx.reduce((s, x) => s + x * x, 0);
+    const f = fitElements(relu);
+    assert.ok(Math.abs(f.nsPerUnit - slope) < 1e-12 && Math.abs(slope - 0.0605) < 0.0005, JSON.stringify(f));
+    assert.ok(Math.abs(f.nsPerCall - Math.max(0, 9 - 128 * slope)) < 1e-9, JSON.stringify(f));
+    assert.ok(fitCost(relu, 'absolute').nsPerCall > 3 * 9, 'the free intercept it replaces');
+    // Points in any order; a slope below zero is clamped (the call's cost is then the smallest node's).
+    assert.deepEqual(fitElements([{ work: 1000, ns: 100 }, { work: 10, ns: 200 }]), { nsPerCall: 200, nsPerUnit: 0 });
+    // One point: the absolute fit's answer (all of it per unit).
+    assert.deepEqual(fitElements([{ work: 50, ns: 100 }]), { nsPerCall: 0, nsPerUnit: 2 });
   });
 
   it('forms of one size are fitted as their mean: the fastest form does not set the rate', () => {
