@@ -7,7 +7,7 @@ import { kernelAttrs, makeGraph } from '../ir/graph.js';
 import type { DType, TensorView } from '../../runtime/tensor.js';
 import { allocArray, sizeOf } from '../../runtime/tensor.js';
 import type { Attrs } from '../../runtime/kernels/kernel.js';
-import { elementWork } from '../analysis/cost.js';
+import { elementWork, isInt8Product } from '../analysis/cost.js';
 import { nodeOutputTypes } from '../analysis/interpret.js';
 import { randomData } from './layers.js';
 
@@ -266,9 +266,14 @@ export function buildElementNode(op: string, form: ElementForm): ElementNode {
   return { name: `${op} ${form.name} ${shape.join('×')}`, graph, node, attrs: kernelAttrs(node), inputs, outputs, work, ...(form.constants ? { constants: form.constants } : {}) };
 }
 
-/** The forms `op` is timed in at each size (quick: the two smaller sizes); empty when the op has no template. */
+/**
+ * The forms `op` is timed in at each size (quick: the two smaller sizes); empty when the op has no
+ * template. The int8 products skip the 64-element size: they are fitted on multiply-adds (relative
+ * error), not on a per-call term read from the smallest node, and a 4-channel conv is no layer a model runs.
+ */
 export function elementForms(op: string, quick: boolean): { size: ElementSize; form: ElementForm }[] {
   const forms = ELEMENT_TEMPLATES[op];
   if (!forms) return [];
-  return (quick ? ELEMENT_SIZES.slice(0, 2) : ELEMENT_SIZES).flatMap((size) => forms(size).map((form) => ({ size, form })));
+  const sizes = isInt8Product(op) ? ELEMENT_SIZES.slice(1) : ELEMENT_SIZES;
+  return (quick ? sizes.slice(0, 2) : sizes).flatMap((size) => forms(size).map((form) => ({ size, form })));
 }

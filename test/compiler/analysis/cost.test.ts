@@ -231,7 +231,7 @@ describe('cost: nodes priced per element (elementWork)', () => {
   });
 
   it('an untimed family is priced as the op\'s cheapest timed family on its target (a prior), before ELEMENT_PRIORS', () => {
-    const group1 = ALL_KERNELS.find((k) => k.id === 'i8-qlinearconv-2x4-wasmsimd')!;
+    const group1 = ALL_KERNELS.find((k) => k.id === 'i8-qlinearconv-4x8-wasmsimd')!;
     // The grouped 1x8 family timed, two figures for 1000 units: 100 + 1.5·1000 = 1600; the ref family on another target does not count.
     const timed = makeProfile([
       { key: 'i8-qlinearconv-1x8-wasmsimd@elements', nsPerCall: 100, nsPerUnit: 1.5, points: 6 },
