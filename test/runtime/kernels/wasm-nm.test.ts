@@ -52,8 +52,8 @@ const CORPUS: readonly ConvCase[] = [
 ];
 
 const ODD: readonly ConvCase[] = [
-  // pixel counts around the blocks (24, then 16/8/4/1 or one overlapping block), K = 8 and 12
-  ...[1, 3, 4, 5, 7, 8, 9, 17, 23, 24, 25, 47, 49, 61].map((px, i): ConvCase => ({ name: `1×1 P=${px}`, c: i % 2 ? 12 : 8, o: 1 + (i % 5), h: 1, w: px, k: [1, 1], bias: i % 3 !== 0 })),
+  // pixel counts around the blocks (24, the last 25–28 as one 28-pixel block, then 16/8/4/1 or one overlapping block), K = 8 and 12
+  ...[1, 3, 4, 5, 7, 8, 9, 17, 23, 24, 25, 47, 49, 61, 28, 52, 76].map((px, i): ConvCase => ({ name: `1×1 P=${px}`, c: i % 2 ? 12 : 8, o: 1 + (i % 5), h: 1, w: px, k: [1, 1], bias: i % 3 !== 0 })),
   // K across reduction chunks: 1040 columns = 9 chunks of 116 columns (2:4: 8 × 58 slots + 56)
   { name: '1×1 K=1040 (9 chunks) P=49', c: 1040, o: 5, h: 7, w: 7, k: [1, 1], bias: true },
   { name: '1×1 K=1040 (9 chunks) P=1', c: 1040, o: 3, h: 1, w: 1, k: [1, 1], bias: true },

@@ -8,7 +8,8 @@
 //                         └──────────┴──────────────────────────────────┘
 //   per 24-pixel block p, per row r:  acc[0..5] = splat(B[r]); for its S slots:
 //                                      acc += splat(val) · X[off + p..p+23];  Y[r][p..] = clamp(acc)
-//   tail: one 4/8/16/24-pixel block ending at P (recomputes a few pixels), or 16, 8, 4, 1 when P < 24
+//   tail: the last 25–28 pixels as one 28-pixel block (7 accumulators), else one 4/8/16/24-pixel
+//   block ending at P (recomputes a few pixels), or 16, 8, 4, 1 when P < 24
 //
 // The decoded offsets make the index cost one u32 per weight (CSR's, minus the row counts). The
 // slot loop runs one slot per step: unrolled by two, V8 spilled accumulators and the layers ran
@@ -43,6 +44,25 @@ const FIRST = 1, LAST = 2, WHOLE = 3;
     }
     v128.store(yp, a0); v128.store(yp, a1, 16); v128.store(yp, a2, 32);
     v128.store(yp, a3, 48); v128.store(yp, a4, 64); v128.store(yp, a5, 80);
+    yp += rowY;
+  }
+}
+
+@inline function nmBlock28(w: usize, S: i32, xp: usize, yp: usize, b: usize, N: i32, rowY: usize, vlo: v128, vhi: v128): void {
+  const rowW = <usize>S << 3;
+  for (let r = 0; r < N; r++) {
+    let a0 = f32x4.splat(bias(b, r)), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0;
+    for (const e = w + rowW; w < e; w += 8) {
+      const s = v128.load32_splat(w);
+      const xa = xp + <usize>load<u32>(w, 4);
+      a0 = madd(s, v128.load(xa), a0); a1 = madd(s, v128.load(xa, 16), a1);
+      a2 = madd(s, v128.load(xa, 32), a2); a3 = madd(s, v128.load(xa, 48), a3);
+      a4 = madd(s, v128.load(xa, 64), a4); a5 = madd(s, v128.load(xa, 80), a5);
+      a6 = madd(s, v128.load(xa, 96), a6);
+    }
+    v128.store(yp, clamp4(a0, vlo, vhi)); v128.store(yp, clamp4(a1, vlo, vhi), 16); v128.store(yp, clamp4(a2, vlo, vhi), 32);
+    v128.store(yp, clamp4(a3, vlo, vhi), 48); v128.store(yp, clamp4(a4, vlo, vhi), 64); v128.store(yp, clamp4(a5, vlo, vhi), 80);
+    v128.store(yp, clamp4(a6, vlo, vhi), 96);
     yp += rowY;
   }
 }
@@ -110,9 +130,11 @@ const FIRST = 1, LAST = 2, WHOLE = 3;
 function spmmWhole(w: usize, S: i32, x: usize, y: usize, b: usize, N: i32, P: i32, rowY: usize, lo: f32, hi: f32): void {
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   let p = 0;
-  for (; p + 24 <= P; p += 24) nmBlock24(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, WHOLE);
+  // The last 25–28 pixels run as one 28-pixel block: P = 49 (7×7) takes two passes over the weights, not three.
+  for (; p + 24 <= P && !(P >= 28 && P - p > 24 && P - p <= 28); p += 24) nmBlock24(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, WHOLE);
   const r = P - p;
   if (r == 0) return;
+  if (r > 24) { nmBlock28(w, S, x + (<usize>(P - 28) << 2), y + (<usize>(P - 28) << 2), b, N, rowY, vlo, vhi); return; }
   if (P >= 24) {
     if (r <= 4) { p = P - 4; nmBlock4(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, WHOLE); }
     else if (r <= 8) { p = P - 8; nmBlock8(w, S, x + (<usize>p << 2), y + (<usize>p << 2), b, N, rowY, vlo, vhi, WHOLE); }
