@@ -13,6 +13,8 @@ import { isStatic } from '../ir/graph.js';
 import { PACKED_FORMAT, packedBytes, packWeight } from '../sparse/pack/pack.js';
 import { expandWeight } from '../../runtime/sparse/expand.js';
 import { weightView } from '../ir/weight-matrix.js';
+import { weightInputOf } from '../../runtime/sparse/layout.js';
+import { storedBytes } from '../emit/layer-table.js';
 import type { WeightFormat } from '../../runtime/sparse/packed.js';
 import { estimate, formatMs, isRowBlock, kernelWork, layerStats } from './cost.js';
 import type { Estimate, LayerStats } from './cost.js';
@@ -39,11 +41,16 @@ const TARGET_REASON: Record<Target, string> = {
 export type Preference = 'speed' | 'size';
 export const PREFERENCES: readonly Preference[] = ['speed', 'size'];
 
-/** The packed weight's and the dense weight's bytes when packing is smaller (undefined: dense is as small). */
+/**
+ * The packed weight's and the dense weight's bytes when packing is smaller (undefined: dense is as
+ * small). An int8 weight (of QLinearConv/QLinearMatMul) counts them as stored: one byte a value,
+ * N:M indices rank coded; float32 ones by their arrays.
+ */
 function smallerPacked(g: Graph, n: Node, packed: PackedWeight | undefined): { packed: number; dense: number } | undefined {
-  const dense = sparseWeightOf(g, n)?.constant?.data.byteLength;
-  if (!packed || dense === undefined) return undefined;
-  const bytes = packedBytes(packed);
+  const w = sparseWeightOf(g, n);
+  const dense = w?.constant?.data.byteLength;
+  if (!packed || !w || dense === undefined) return undefined;
+  const bytes = w.dtype === 'float32' ? packedBytes(packed) : storedBytes({ dtype: w.dtype, shape: w.constant!.shape, packed });
   return bytes < dense ? { packed: bytes, dense } : undefined;
 }
 
@@ -55,8 +62,13 @@ function smallerPacked(g: Graph, n: Node, packed: PackedWeight | undefined): { p
 function expandable(g: Graph, n: Node, packed: PackedWeight): boolean {
   const w = sparseWeightOf(g, n)!;
   if (!smallerPacked(g, n, packed) || g.outputs.includes(w.name) || g.nodes.some((m) => m !== n && m.inputs.includes(w.name))) return false;
-  const data = w.constant!.data as Float32Array;
+  const data = w.constant!.data;
   const view = weightView(n);
+  if (data instanceof Int8Array) {
+    const out = new Int8Array(data.length);
+    expandWeight(packed, view.op, w.constant!.shape, view.transB, out);
+    return out.every((v, i) => v === data[i]);
+  }
   const out = new Float32Array(data.length);
   expandWeight(packed, view.op, w.constant!.shape, view.transB, out);
   const [a, b] = [new Uint32Array(out.buffer), new Uint32Array(data.buffer, data.byteOffset, data.length)];
@@ -101,11 +113,23 @@ function decidingDtype(g: Graph, n: Node): string | undefined {
 }
 
 
-/** The pruned weight a node reads (input 1 of Conv/Gemm/MatMul), if any. */
+/**
+ * The pruned weight a node reads (input 1 of Conv/Gemm/MatMul; the int8 weight, input 3, of
+ * QLinearConv/QLinearMatMul with a zero weight zero point, where a zero code is a zero weight), if any.
+ */
 export function sparseWeightOf(g: Graph, n: Node): Value | undefined {
-  if (n.op !== 'Conv' && n.op !== 'Gemm' && n.op !== 'MatMul') return undefined;
-  const v = g.values.get(n.inputs[1] ?? '');
-  return v?.constant && v.sparsity ? v : undefined;
+  const reads = weightInputOf(n.op);
+  if (!reads) return undefined;
+  const v = g.values.get(n.inputs[reads.input] ?? '');
+  if (!v?.constant || !v.sparsity) return undefined;
+  if (reads.input !== 1 && !(v.constant.data instanceof Int8Array && zeroCodes(g, n.inputs[5]))) return undefined;
+  return v;
+}
+
+/** Whether a zero point input is absent or all zeros. */
+function zeroCodes(g: Graph, name: string | undefined): boolean {
+  const z = name ? g.values.get(name)?.constant : undefined;
+  return !name || (z !== undefined && Array.from(z.data as ArrayLike<number | bigint>).every((v) => Number(v) === 0));
 }
 
 /** The packed format a node's pruned weight calls for ('dense' when it has none). */
@@ -125,7 +149,7 @@ function nodeShapes(g: Graph, n: Node, packed?: PackedWeight): NodeShapes {
   return {
     inputs: n.inputs.map((i, at) => {
       const v = i === '' ? undefined : info(i);
-      return v && at === 1 && packed ? { ...v, packed } : v;
+      return v && at === weightInputOf(n.op)?.input && packed ? { ...v, packed } : v;
     }),
     outputs: n.outputs.map((o) => info(o) ?? { dtype: '', shape: [] }),
     attrs,
@@ -135,7 +159,7 @@ function nodeShapes(g: Graph, n: Node, packed?: PackedWeight): NodeShapes {
 /** The pruned weight packed as `format` exactly as lowering will (what a sparse kernel's `supports` sees at load), if it packs. */
 function packedWeight(g: Graph, n: Node, format: Exclude<WeightFormat, 'dense'>): PackedWeight | undefined {
   const w = sparseWeightOf(g, n);
-  if (!w || !(w.constant?.data instanceof Float32Array)) return undefined;
+  if (!w || !(w.constant?.data instanceof Float32Array || w.constant?.data instanceof Int8Array)) return undefined;
   try {
     return packWeight(w, n, format);
   } catch {

@@ -8,6 +8,7 @@ import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance,
 import type { MemoryPlan } from '../analysis/memory-plan.js';
 import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
 import { DENSE_FORMAT_VERSION } from '../../runtime/loader/format.js';
+import { weightInputOf } from '../../runtime/sparse/layout.js';
 
 /**
  * Lowers the graph. `provenance.layers` (the per-layer recipe) defaults to none; the compile
@@ -23,7 +24,7 @@ export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Omit<Provenan
     const recorded = n.weightStorage?.kernelReads ?? 'dense';
     if (format !== recorded) throw new Error(`lower: node '${n.name}' runs ${n.kernel ?? 'no kernel'}, which reads ${format}, but its recorded weight layout is ${recorded}`);
     if (n.weightStorage) {
-      const w = n.inputs[1] ?? '';
+      const w = n.inputs[weightInputOf(n.op)?.input ?? 1] ?? '';
       if (stored.has(w)) throw new Error(`lower: weight '${w}' has two storage records`);
       stored.set(w, n.weightStorage);
     }

@@ -129,7 +129,9 @@ export const PACKED_FORMAT: Readonly<Record<Sparsity['kind'], SparseFormat>> = {
 export function packWeight(v: Value, consumer: Node, format: SparseFormat): PackedWeight {
   const c = v.constant!;
   const s = v.sparsity!;
-  const { rows, cols, matrix } = nodeWeightMatrix(consumer, c.shape, c.data as Float32Array);
+  // An int8 weight (QLinearConv/QLinearMatMul) packs its codes, held exactly as float32 values.
+  const data = c.data instanceof Int8Array ? Float32Array.from(c.data) : c.data as Float32Array;
+  const { rows, cols, matrix } = nodeWeightMatrix(consumer, c.shape, data);
   switch (format) {
     case 'csr': return packCsr(rows, cols, matrix);
     case 'nm': return packNm(rows, cols, matrix, s.n!, s.m!);
