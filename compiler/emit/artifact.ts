@@ -23,7 +23,8 @@ import type { StoredQuantization } from '../../runtime/quant/stored.js';
 import type { PackedWeight, SparsityDescriptor } from '../../runtime/sparse/packed.js';
 import type { AttrValue } from '../../runtime/kernels/kernel.js';
 import { patternText } from '../../runtime/sparse/pattern.js';
-import { encodeNmRanks, nmRankBytes } from '../../runtime/sparse/nm-rank.js';
+import { encodeNmRanks } from '../../runtime/sparse/nm-rank.js';
+import { nmRankCoded, type StoredAs } from '../sparse/pack/pack.js';
 import type { TypedArray } from '../../runtime/tensor.js';
 import type { LayerRecipe as LayerRecipeEntry, LoadedArtifact, LoadedNode, LoadedTensor, ShapeBuckets } from '../../runtime/loader/model.js';
 import { crc32 } from '../../runtime/loader/crc32.js';
@@ -82,9 +83,6 @@ function bytesOf(a: TypedArray): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-/** What decides how a packed weight's values are stored: its quantization, else its own dtype. */
-export type StoredAs = Pick<LoadedTensor, 'dtype' | 'quant'>;
-
 /**
  * A packed weight's stored values: the quantized elements when it is stored quantized; an int8
  * weight's (QLinearConv/QLinearMatMul) codes, which `p.values` holds widened; else `p.values`.
@@ -101,23 +99,6 @@ function components(p: PackedWeight, s: StoredAs): [TypedArray, Uint8Array | Uin
   const values = storedValues(p, s);
   if (p.format !== 'nm') return [values, p.colIdx, p.rowPtr];
   return [values, nmRankCoded(p, s) ? encodeNmRanks(p.indices, p.rows * (p.cols / p.m), p.n, p.m) : p.indices, undefined];
-}
-
-/**
- * Whether an N:M weight stores its slot indices rank coded (runtime/sparse/nm-rank.ts): when its
- * values are stored as int8 codes (quantized, or an int8 weight of the int8 ops), where the bit
- * stream is a fifth of a 2:4 int8 weight's bytes and the rank code saves a third of it. float32
- * N:M weights keep the bit stream, and their bytes (the rank code would save 1% and make runtimes
- * without 'sparse-nm-rank' refuse them).
- */
-export function nmRankCoded(p: PackedWeight, s: StoredAs): boolean {
-  return p.format === 'nm' && (s.quant !== undefined || s.dtype !== 'float32');
-}
-
-/** Bytes of a packed weight's stored index component (the bit stream or its rank code, colIdx). */
-export function storedIndexBytes(p: PackedWeight, s: StoredAs): number {
-  if (p.format !== 'nm') return p.colIdx.byteLength;
-  return nmRankCoded(p, s) ? nmRankBytes(p.rows * (p.cols / p.m), p.n, p.m) : p.indices.byteLength;
 }
 
 /** FNV-1a over bytes: a cheap key for finding identical weights (equality is then checked in full). */

@@ -7,7 +7,7 @@ import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js'
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
 import { terminalLine } from '../escape.js';
 import { pct } from '../format.js';
-import { storedIndexBytes } from './artifact.js';
+import { storedPackedBytes } from '../sparse/pack/pack.js';
 
 export interface LayerRow {
   readonly node: string;
@@ -96,9 +96,7 @@ export function storedBytes(t: Pick<LoadedArtifact['tensors'][number], 'dtype' |
   const q = t.quant;
   const extra = q === undefined ? 0 : q.scales.byteLength + (q.zeroPoints?.byteLength ?? 0);
   if (t.packed) {
-    const p = t.packed;
-    const values = q === undefined ? p.values.length * DTYPE_BYTES[t.dtype] : q.values.byteLength;
-    return values + storedIndexBytes(p, t) + (p.format === 'nm' ? 0 : p.rowPtr.byteLength) + extra;
+    return storedPackedBytes(t.packed, t) + extra;
   }
   return (q === undefined ? sizeOf(t.shape) * DTYPE_BYTES[t.dtype] : q.values.byteLength) + extra;
 }

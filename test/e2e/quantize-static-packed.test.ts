@@ -15,7 +15,8 @@ import { ArtifactError, parseArtifact } from '../../runtime/loader/load.js';
 import type { LoadedTensor } from '../../runtime/loader/model.js';
 import { DIGITS_DIR } from '../helpers/corpus.js';
 import { argmaxRows, assertClose } from '../helpers/compare.js';
-import { readNpy } from '../helpers/files.js';
+import { readNpy, tempDir } from '../helpers/files.js';
+import { writeFileSync } from 'node:fs';
 import { int8Priced } from '../helpers/profiles.js';
 import { rejection } from '../runtime/loader/refusal.js';
 import { fixChecksum } from '../runtime/loader/sample-artifact.js';
@@ -109,6 +110,18 @@ describe('e2e: 2:4 + --quantize int8, QLinear weights stored packed', function (
     assert.ok(top1(await logits(shipped.artifact)) >= 0.99);
     const ratio = shipped.artifact.length / fp32.artifact.length;
     assert.ok(ratio <= 0.2, `${ratio.toFixed(3)}× dense`);
+  });
+
+  it('a QLinear model that arrives 2:4 sparse (spc\'s own emitted one, compiled without --pattern) stores those weights packed too, to the same logits as dense storage', async () => {
+    const file = join(tempDir('spc-q8nm-'), 'digits_cnn_24_int8.onnx');
+    writeFileSync(file, emitOnnx(r.graph));
+    const again = compileFile(file, { inputShapes: shape, verify: true });
+    const a = parseArtifact(again.artifact);
+    const packed = a.tensors.filter((t) => t.packed);
+    assert.equal(packed.length, 2);
+    for (const t of packed) assert.ok(t.dtype === 'int8' && t.packed!.format === 'nm' && t.descriptor!.pattern === '2:4', t.name);
+    const [got, want] = [await logits(again.artifact), await logits(denseInt8(again))];
+    assert.deepEqual(new Uint32Array(got.buffer), new Uint32Array(want.buffer));
   });
 
   it('the loader refuses a packed int8 weight in a file that does not list sparse-int8, naming the tensor', () => {
