@@ -6,13 +6,14 @@
 // The choice also fixes how a pruned weight is stored (weightStorage): packed whenever its packing
 // is smaller than dense, whichever kernel runs; a dense kernel then reads it expanded at load.
 
-import type { Graph, Node, Value, WeightStorage } from '../ir/graph.js';
+import type { Graph, Node, Sparsity, Value, WeightStorage } from '../ir/graph.js';
 import type { AttrValue, Kernel, KernelRegistry, NodeShapes } from '../../runtime/kernels/kernel.js';
 import type { PackedWeight } from '../../runtime/sparse/packed.js';
 import { isStatic } from '../ir/graph.js';
-import { PACKED_FORMAT, packedBytes, packWeight } from '../sparse/pack/pack.js';
+import { PACKED_FORMAT, packedBytes, packWeight, storedPackedBytes } from '../sparse/pack/pack.js';
 import { expandWeight } from '../../runtime/sparse/expand.js';
-import { weightView } from '../ir/weight-matrix.js';
+import { nodeWeightMatrix, weightView } from '../ir/weight-matrix.js';
+import { weightInputOf } from '../../runtime/sparse/layout.js';
 import type { WeightFormat } from '../../runtime/sparse/packed.js';
 import { estimate, formatMs, isRowBlock, kernelWork, layerStats } from './cost.js';
 import type { Estimate, LayerStats } from './cost.js';
@@ -39,11 +40,16 @@ const TARGET_REASON: Record<Target, string> = {
 export type Preference = 'speed' | 'size';
 export const PREFERENCES: readonly Preference[] = ['speed', 'size'];
 
-/** The packed weight's and the dense weight's bytes when packing is smaller (undefined: dense is as small). */
+/**
+ * The packed weight's and the dense weight's bytes when packing is smaller (undefined: dense is as
+ * small). An int8 weight (of QLinearConv/QLinearMatMul) counts them as stored: one byte a value,
+ * N:M indices rank coded; float32 ones by their arrays.
+ */
 function smallerPacked(g: Graph, n: Node, packed: PackedWeight | undefined): { packed: number; dense: number } | undefined {
-  const dense = sparseWeightOf(g, n)?.constant?.data.byteLength;
-  if (!packed || dense === undefined) return undefined;
-  const bytes = packedBytes(packed);
+  const w = sparseWeightOf(g, n);
+  const dense = w?.constant?.data.byteLength;
+  if (!packed || !w || dense === undefined) return undefined;
+  const bytes = w.dtype === 'float32' ? packedBytes(packed) : storedPackedBytes(packed, { dtype: w.dtype });
   return bytes < dense ? { packed: bytes, dense } : undefined;
 }
 
@@ -55,8 +61,13 @@ function smallerPacked(g: Graph, n: Node, packed: PackedWeight | undefined): { p
 function expandable(g: Graph, n: Node, packed: PackedWeight): boolean {
   const w = sparseWeightOf(g, n)!;
   if (!smallerPacked(g, n, packed) || g.outputs.includes(w.name) || g.nodes.some((m) => m !== n && m.inputs.includes(w.name))) return false;
-  const data = w.constant!.data as Float32Array;
+  const data = w.constant!.data;
   const view = weightView(n);
+  if (data instanceof Int8Array) {
+    const out = new Int8Array(data.length);
+    expandWeight(packed, view.op, w.constant!.shape, view.transB, out);
+    return out.every((v, i) => v === data[i]);
+  }
   const out = new Float32Array(data.length);
   expandWeight(packed, view.op, w.constant!.shape, view.transB, out);
   const [a, b] = [new Uint32Array(out.buffer), new Uint32Array(data.buffer, data.byteOffset, data.length)];
@@ -101,11 +112,48 @@ function decidingDtype(g: Graph, n: Node): string | undefined {
 }
 
 
-/** The pruned weight a node reads (input 1 of Conv/Gemm/MatMul), if any. */
+/**
+ * The pruned weight a node reads (input 1 of Conv/Gemm/MatMul; the int8 weight, input 3, of
+ * QLinearConv/QLinearMatMul with a zero weight zero point, where a zero code is a zero weight), if any.
+ */
 export function sparseWeightOf(g: Graph, n: Node): Value | undefined {
-  if (n.op !== 'Conv' && n.op !== 'Gemm' && n.op !== 'MatMul') return undefined;
-  const v = g.values.get(n.inputs[1] ?? '');
-  return v?.constant && v.sparsity ? v : undefined;
+  const reads = weightInputOf(n.op);
+  if (!reads) return undefined;
+  const v = g.values.get(n.inputs[reads.input] ?? '');
+  if (!v?.constant) return undefined;
+  if (reads.input === 1) return v.sparsity ? v : undefined;
+  if (!(v.constant.data instanceof Int8Array && zeroCodes(g, n.inputs[5]))) return undefined;
+  if (v.sparsity) return v;
+  // Only where its packing is smaller: a dense int8 weight with a few zero codes stays dense, and its reasons say nothing of packing.
+  const found = codeSparsity(v.constant.data, nodeWeightMatrix(n, v.constant.shape, Float32Array.from(v.constant.data)));
+  const w = found && { ...v, sparsity: found };
+  const packed = w && packedOrNone(w, n, PACKED_FORMAT[w.sparsity.kind]);
+  return packed && storedPackedBytes(packed, { dtype: v.dtype }) < v.constant.data.byteLength ? w : undefined;
+}
+
+/**
+ * The pattern the zero codes of an int8 weight nothing recorded a pruning for follow (a model that
+ * arrives pruned and quantized): 2:4 along its matrix rows where every group of 4 holds at most 2
+ * nonzero codes, else unstructured; undefined without zeros. Whether it is stored packed is then
+ * the size rule's (smallerPacked), as for a weight spc pruned.
+ */
+function codeSparsity(codes: Int8Array, view: { rows: number; cols: number; matrix: Float32Array }): Sparsity | undefined {
+  let zeros = 0;
+  for (const c of codes) if (c === 0) zeros++;
+  if (zeros === 0) return undefined;
+  const achieved = zeros / codes.length;
+  let nm = view.cols % 4 === 0;
+  for (let i = 0; nm && i < view.matrix.length; i += 4) {
+    const m = view.matrix;
+    nm = (m[i] !== 0 ? 1 : 0) + (m[i + 1] !== 0 ? 1 : 0) + (m[i + 2] !== 0 ? 1 : 0) + (m[i + 3] !== 0 ? 1 : 0) <= 2;
+  }
+  return nm ? { kind: 'nm', pattern: '2:4', n: 2, m: 4, requested: 0, achieved } : { kind: 'unstructured', pattern: 'unstructured', requested: 0, achieved };
+}
+
+/** Whether a zero point input is absent or all zeros. */
+function zeroCodes(g: Graph, name: string | undefined): boolean {
+  const z = name ? g.values.get(name)?.constant : undefined;
+  return !name || (z !== undefined && Array.from(z.data as ArrayLike<number | bigint>).every((v) => Number(v) === 0));
 }
 
 /** The packed format a node's pruned weight calls for ('dense' when it has none). */
@@ -125,7 +173,7 @@ function nodeShapes(g: Graph, n: Node, packed?: PackedWeight): NodeShapes {
   return {
     inputs: n.inputs.map((i, at) => {
       const v = i === '' ? undefined : info(i);
-      return v && at === 1 && packed ? { ...v, packed } : v;
+      return v && at === weightInputOf(n.op)?.input && packed ? { ...v, packed } : v;
     }),
     outputs: n.outputs.map((o) => info(o) ?? { dtype: '', shape: [] }),
     attrs,
@@ -135,7 +183,12 @@ function nodeShapes(g: Graph, n: Node, packed?: PackedWeight): NodeShapes {
 /** The pruned weight packed as `format` exactly as lowering will (what a sparse kernel's `supports` sees at load), if it packs. */
 function packedWeight(g: Graph, n: Node, format: Exclude<WeightFormat, 'dense'>): PackedWeight | undefined {
   const w = sparseWeightOf(g, n);
-  if (!w || !(w.constant?.data instanceof Float32Array)) return undefined;
+  return w && packedOrNone(w, n, format);
+}
+
+/** `w` packed as `format` for `n`, undefined where it does not pack (float32 or int8 data only). */
+function packedOrNone(w: Value, n: Node, format: Exclude<WeightFormat, 'dense'>): PackedWeight | undefined {
+  if (!(w.constant?.data instanceof Float32Array || w.constant?.data instanceof Int8Array)) return undefined;
   try {
     return packWeight(w, n, format);
   } catch {

@@ -23,13 +23,14 @@ import type { StoredQuantization } from '../../runtime/quant/stored.js';
 import type { PackedWeight, SparsityDescriptor } from '../../runtime/sparse/packed.js';
 import type { AttrValue } from '../../runtime/kernels/kernel.js';
 import { patternText } from '../../runtime/sparse/pattern.js';
-import { encodeNmRanks, nmRankBytes } from '../../runtime/sparse/nm-rank.js';
+import { encodeNmRanks } from '../../runtime/sparse/nm-rank.js';
+import { nmRankCoded, type StoredAs } from '../sparse/pack/pack.js';
 import type { TypedArray } from '../../runtime/tensor.js';
 import type { LayerRecipe as LayerRecipeEntry, LoadedArtifact, LoadedNode, LoadedTensor, ShapeBuckets } from '../../runtime/loader/model.js';
 import { crc32 } from '../../runtime/loader/crc32.js';
 import {
   ARENA_ALIGNMENT, BUCKETS_FEATURE, CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, EXPAND_FEATURE, DTYPE_TO_FB, HEADER_BYTES, HEADER_FIELDS as H, KIND_TO_FB,
-  MAGIC, NM_RANK_FEATURE, QUANT_DTYPE_TO_FB, QUANT_FEATURES, SPARSE_FEATURES, SPARSE_FORMAT_TO_FB, SPARSE_FORMAT_VERSION, WEIGHT_ALIGNMENT, alignUp,
+  INT8_PACKED_FEATURE, MAGIC, NM_RANK_FEATURE, QUANT_DTYPE_TO_FB, QUANT_FEATURES, SPARSE_FEATURES, SPARSE_FORMAT_TO_FB, SPARSE_FORMAT_VERSION, WEIGHT_ALIGNMENT, alignUp,
 } from '../../runtime/loader/format.js';
 import { parseArtifact } from '../../runtime/loader/load.js';
 import { LIMIT_CEILINGS } from '../../runtime/loader/limits.js';
@@ -83,29 +84,21 @@ function bytesOf(a: TypedArray): Uint8Array {
 }
 
 /**
- * A packed weight's components in storage order: values (as stored: quantized when `quant` is
- * given), indices (colIdx or the N:M bit stream), row pointers.
+ * A packed weight's stored values: the quantized elements when it is stored quantized; an int8
+ * weight's (QLinearConv/QLinearMatMul) codes, which `p.values` holds widened; else `p.values`.
  */
-function components(p: PackedWeight, quant: StoredQuantization | undefined): [TypedArray, Uint8Array | Uint16Array | Int32Array, Int32Array | undefined] {
-  const values = quant?.values ?? p.values;
-  if (p.format !== 'nm') return [values, p.colIdx, p.rowPtr];
-  return [values, nmRankCoded(p, quant) ? encodeNmRanks(p.indices, p.rows * (p.cols / p.m), p.n, p.m) : p.indices, undefined];
+export function storedValues(p: PackedWeight, s: StoredAs): TypedArray {
+  return s.quant?.values ?? (s.dtype === 'int8' ? Int8Array.from(p.values) : p.values);
 }
 
 /**
- * Whether an N:M weight stores its slot indices rank coded (runtime/sparse/nm-rank.ts): when its
- * values are stored quantized, where the bit stream is a fifth of a 2:4 int8 weight's bytes and
- * the rank code saves a third of it. float32 N:M weights keep the bit stream, and their bytes
- * (the rank code would save 1% and make runtimes without 'sparse-nm-rank' refuse them).
+ * A packed weight's components in storage order: values (as stored, storedValues), indices
+ * (colIdx or the N:M bit stream), row pointers.
  */
-export function nmRankCoded(p: PackedWeight, quant: StoredQuantization | undefined): boolean {
-  return p.format === 'nm' && quant !== undefined;
-}
-
-/** Bytes of a packed weight's stored index component (the bit stream or its rank code, colIdx). */
-export function storedIndexBytes(p: PackedWeight, quant: StoredQuantization | undefined): number {
-  if (p.format !== 'nm') return p.colIdx.byteLength;
-  return nmRankCoded(p, quant) ? nmRankBytes(p.rows * (p.cols / p.m), p.n, p.m) : p.indices.byteLength;
+function components(p: PackedWeight, s: StoredAs): [TypedArray, Uint8Array | Uint16Array | Int32Array, Int32Array | undefined] {
+  const values = storedValues(p, s);
+  if (p.format !== 'nm') return [values, p.colIdx, p.rowPtr];
+  return [values, nmRankCoded(p, s) ? encodeNmRanks(p.indices, p.rows * (p.cols / p.m), p.n, p.m) : p.indices, undefined];
 }
 
 /** FNV-1a over bytes: a cheap key for finding identical weights (equality is then checked in full). */
@@ -157,9 +150,9 @@ export function planArtifact(a: LoadedArtifact): ArtifactLayout {
   const placeTensor = (t: LoadedTensor): TensorPlacement => {
     if (t.kind !== 'weight') return { dataOffset: 0n, dataLength: 0n, arenaOffset: BigInt(t.arenaOffset ?? 0) };
     if (t.packed !== undefined) {
-      const [values, indices, rowPtr] = components(t.packed, t.quant);
+      const [values, indices, rowPtr] = components(t.packed, t);
       const [valuesOffset, valuesLength] = place(values);
-      const deferred = nmRankCoded(t.packed, t.quant);
+      const deferred = nmRankCoded(t.packed, t);
       const [indicesOffset, indicesLength] = deferred ? [0n, 0n] : place(indices);
       const [rowPtrOffset, rowPtrLength] = rowPtr === undefined ? [0n, 0n] : place(rowPtr);
       const sparse = { valuesOffset, valuesLength, indicesOffset, indicesLength, rowPtrOffset, rowPtrLength };
@@ -185,7 +178,7 @@ export function planArtifact(a: LoadedArtifact): ArtifactLayout {
  * The required features an artifact records: those given that spc does not derive, then exactly
  * the sparse-* features of the formats its packed weights use (in csr, nm, bsr order), then
  * sparse-expand when a packed weight is read dense (expanded at load), then sparse-nm-rank when an N:M
- * weight's indices are rank coded, then the dtype-* features of the element types added after v2 that its tensors use (float16, uint32, uint64),
+ * weight's indices are rank coded, then sparse-int8 when an int8 weight (of the int8 ops) is packed, then the dtype-* features of the element types added after v2 that its tensors use (float16, uint32, uint64),
  * then the quant-* features of the element types its weights are stored quantized as (int8, uint8, float16),
  * then shape-buckets when it holds plans for several input shapes.
  */
@@ -196,12 +189,13 @@ export function artifactFeatures(a: LoadedArtifact): string[] {
   const used = new Set([...a.tensors, ...(a.shapeBuckets?.plans ?? []).flatMap((p) => p.tensors)].flatMap((t) => [
     ...(t.packed === undefined ? [] : [SPARSE_FEATURES[t.packed.format]]),
     ...(t.packed !== undefined && t.kernelLayout === 'dense' ? [EXPAND_FEATURE] : []),
-    ...(t.packed !== undefined && nmRankCoded(t.packed, t.quant) ? [NM_RANK_FEATURE] : []),
+    ...(t.packed !== undefined && nmRankCoded(t.packed, t) ? [NM_RANK_FEATURE] : []),
+    ...(t.packed !== undefined && t.dtype === 'int8' ? [INT8_PACKED_FEATURE] : []),
     ...(DTYPE_FEATURES[t.dtype] === undefined ? [] : [DTYPE_FEATURES[t.dtype]!]),
     ...(t.quant === undefined ? [] : [QUANT_FEATURES[t.quant.dtype]]),
   ]));
   if (a.shapeBuckets !== undefined) used.add(BUCKETS_FEATURE);
-  const derived = [...sparse, EXPAND_FEATURE, NM_RANK_FEATURE, ...dtypes, ...quants, BUCKETS_FEATURE];
+  const derived = [...sparse, EXPAND_FEATURE, NM_RANK_FEATURE, INT8_PACKED_FEATURE, ...dtypes, ...quants, BUCKETS_FEATURE];
   return [...a.requiredFeatures.filter((f) => !derived.includes(f)), ...derived.filter((f) => used.has(f))];
 }
 
@@ -337,7 +331,7 @@ function buildTensors(b: Builder, tensors: readonly LoadedTensor[], placements: 
     const p = placements[i]!;
     const tname = b.createString(t.name);
     const shape = Tensor.createShapeVector(b, t.shape.map((d) => BigInt(d)));
-    const sparse = t.packed === undefined ? 0 : buildSparse(b, t.packed, t.descriptor, p.sparse, t.kernelLayout, t.quant);
+    const sparse = t.packed === undefined ? 0 : buildSparse(b, t.packed, t.descriptor, p.sparse, t.kernelLayout, t);
     const quant = t.quant === undefined ? 0 : buildQuant(b, t.quant, p.quant);
     Tensor.startTensor(b);
     Tensor.addName(b, tname);
@@ -374,11 +368,11 @@ function buildBuckets(b: Builder, buckets: ShapeBuckets, layout: ArtifactLayout)
 }
 
 function buildSparse(b: Builder, p: PackedWeight, descriptor: SparsityDescriptor | undefined, place: SparsePlacement | undefined,
-  kernelLayout: 'dense' | undefined, quant: StoredQuantization | undefined): number {
+  kernelLayout: 'dense' | undefined, stored: StoredAs): number {
   const d = descriptor ?? defaultDescriptor(p);
   const where = place ?? { valuesOffset: 0n, valuesLength: 0n, indicesOffset: 0n, indicesLength: 0n, rowPtrOffset: 0n, rowPtrLength: 0n };
   const pattern = b.createString(d.pattern);
-  const indexType = p.format === 'nm' ? (nmRankCoded(p, quant) ? IndexType.NM_RANK : IndexType.U8)
+  const indexType = p.format === 'nm' ? (nmRankCoded(p, stored) ? IndexType.NM_RANK : IndexType.U8)
     : p.colIdx instanceof Uint16Array ? IndexType.U16 : IndexType.I32;
   SparseWeight.startSparseWeight(b);
   SparseWeight.addFormat(b, SPARSE_FORMAT_TO_FB[p.format]);

@@ -4,7 +4,7 @@
 // turns it) the per-layer recipe the artifact's provenance records for `spc inspect`.
 
 import type { Graph, Node } from '../ir/graph.js';
-import { isWeightOp, nodeWeightMatrix } from '../ir/weight-matrix.js';
+import { nodeWeightMatrix } from '../ir/weight-matrix.js';
 import { maskNmShared } from '../sparse/prune/masks.js';
 import type { PassNote } from '../passes/pass.js';
 import type { PruneLayerReport } from '../passes/prune.js';
@@ -15,6 +15,7 @@ import { terminalLine } from '../escape.js';
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
 import { requestedText, storedBytes } from './layer-table.js';
 import { pct } from '../format.js';
+import { weightInputOf } from '../../runtime/sparse/layout.js';
 
 export interface CompileLayerReport {
   readonly node: string;
@@ -126,10 +127,13 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
   const nodeOf = new Map(artifact.nodes.map((n) => [n.name, n]));
   const beforeNode = new Map(before.nodes.map((n) => [n.name, n]));
   const rows: CompileLayerReport[] = [];
+  // Every layer with a weight matrix: Conv/Gemm/MatMul, and QLinearConv/QLinearMatMul (input 3, its
+  // int8 codes; a layer --quantize int8 turned int8 keeps its name, so `before` holds its float weight).
+  const weightOf = (n: Node | undefined): string => (n ? n.inputs[weightInputOf(n.op)?.input ?? -1] ?? '' : '');
   for (const node of after.nodes) {
-    if (!isWeightOp(node.op)) continue;
-    const w = after.values.get(node.inputs[1] ?? '');
-    const wBefore = before.values.get(beforeNode.get(node.name)?.inputs[1] ?? '');
+    if (!weightInputOf(node.op)) continue;
+    const w = after.values.get(weightOf(node));
+    const wBefore = before.values.get(weightOf(beforeNode.get(node.name)));
     if (!w?.constant || !wBefore?.constant) continue;
     const t = tensorOf.get(w.name);
     const paramsBefore = sizeOf(wBefore.constant.shape);

@@ -7,8 +7,7 @@ import type { LayerRecipe, LoadedArtifact } from '../../runtime/loader/model.js'
 import { DTYPE_BYTES, sizeOf } from '../../runtime/tensor.js';
 import { terminalLine } from '../escape.js';
 import { pct } from '../format.js';
-import { packedBytes } from '../sparse/pack/pack.js';
-import { storedIndexBytes } from './artifact.js';
+import { storedPackedBytes } from '../sparse/pack/pack.js';
 
 export interface LayerRow {
   readonly node: string;
@@ -93,13 +92,11 @@ export function summarizeArtifact(a: LoadedArtifact): ArtifactSummary {
  * quantized, the stored elements in place of the float32 ones, plus its scales and zero points
  * (and an N:M weight's indices rank coded, as the writer stores them).
  */
-export function storedBytes(t: LoadedArtifact['tensors'][number]): number {
+export function storedBytes(t: Pick<LoadedArtifact['tensors'][number], 'dtype' | 'shape' | 'quant' | 'packed'>): number {
   const q = t.quant;
   const extra = q === undefined ? 0 : q.scales.byteLength + (q.zeroPoints?.byteLength ?? 0);
   if (t.packed) {
-    const p = t.packed;
-    const indices = p.format === 'nm' ? p.indices.byteLength : p.colIdx.byteLength;
-    return packedBytes(p) - (q === undefined ? 0 : p.values.byteLength - q.values.byteLength) - indices + storedIndexBytes(p, q) + extra;
+    return storedPackedBytes(t.packed, t) + extra;
   }
   return (q === undefined ? sizeOf(t.shape) * DTYPE_BYTES[t.dtype] : q.values.byteLength) + extra;
 }

@@ -8,6 +8,8 @@ import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance,
 import type { MemoryPlan } from '../analysis/memory-plan.js';
 import type { KernelRegistry } from '../../runtime/kernels/kernel.js';
 import { DENSE_FORMAT_VERSION } from '../../runtime/loader/format.js';
+import { weightInputOf } from '../../runtime/sparse/layout.js';
+import { defaultDescriptor } from './artifact.js';
 
 /**
  * Lowers the graph. `provenance.layers` (the per-layer recipe) defaults to none; the compile
@@ -23,7 +25,7 @@ export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Omit<Provenan
     const recorded = n.weightStorage?.kernelReads ?? 'dense';
     if (format !== recorded) throw new Error(`lower: node '${n.name}' runs ${n.kernel ?? 'no kernel'}, which reads ${format}, but its recorded weight layout is ${recorded}`);
     if (n.weightStorage) {
-      const w = n.inputs[1] ?? '';
+      const w = n.inputs[weightInputOf(n.op)?.input ?? 1] ?? '';
       if (stored.has(w)) throw new Error(`lower: weight '${w}' has two storage records`);
       stored.set(w, n.weightStorage);
     }
@@ -43,11 +45,12 @@ export function lowerGraph(g: Graph, plan: MemoryPlan, provenance: Omit<Provenan
     let t: LoadedTensor;
     const storage = stored.get(name);
     if (storage) {
-      if (!v.constant || !v.sparsity) throw new Error(`lower: weight '${name}' has a recorded packing but is not a pruned constant`);
+      // An int8 weight that arrived sparse (kernel-choice.ts codeSparsity) has no pruning record: its packing describes it.
+      if (!v.constant || (!v.sparsity && v.constant.dtype !== 'int8')) throw new Error(`lower: weight '${name}' has a recorded packing but is not a pruned constant`);
       t = { name, dtype: v.constant.dtype, shape, kind: 'weight', data: new Float32Array(0), packed: storage.packed,
         ...(storage.kernelReads === 'dense' ? { kernelLayout: 'dense' as const } : {}),
         ...(v.quantization ? { quant: quantizePacked(storedSpec(v.quantization), storage.packed) } : {}),
-        descriptor: { pattern: v.sparsity.pattern, sparsity: v.sparsity.achieved } };
+        descriptor: v.sparsity ? { pattern: v.sparsity.pattern, sparsity: v.sparsity.achieved } : defaultDescriptor(storage.packed) };
     } else if (v.constant) {
       t = { name, dtype: v.constant.dtype, shape, kind: 'weight', data: v.constant.data,
         ...(v.quantization ? { quant: quantizeDense(storedSpec(v.quantization), shape, v.constant.data as Float32Array) } : {}) };

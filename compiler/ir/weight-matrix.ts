@@ -5,7 +5,7 @@
 import type { Node } from './graph.js';
 import { attrInt } from './graph.js';
 import type { MatrixShape, WeightOp } from '../../runtime/sparse/layout.js';
-import { toWeightMatrix, weightAxes, weightMatrixShape } from '../../runtime/sparse/layout.js';
+import { toWeightMatrix, weightAxes, weightInputOf, weightMatrixShape } from '../../runtime/sparse/layout.js';
 
 export type { MatrixShape, WeightOp };
 
@@ -18,10 +18,11 @@ export function isWeightOp(op: string): op is WeightOp {
   return op === 'Conv' || op === 'Gemm' || op === 'MatMul';
 }
 
-/** How `node` views its weight (input 1) as a matrix. */
+/** How `node` views its weight (input 1; the int8 weight, input 3, of QLinearConv and QLinearMatMul) as a matrix. */
 export function weightView(node: Node): WeightView {
-  if (!isWeightOp(node.op)) throw new Error(`node '${node.name}' (${node.op}) has no weight matrix`);
-  return { op: node.op, transB: node.op === 'Gemm' && attrInt(node, 'transB', 0) !== 0 };
+  const reads = weightInputOf(node.op);
+  if (!reads) throw new Error(`node '${node.name}' (${node.op}) has no weight matrix`);
+  return { op: reads.view, transB: reads.view === 'Gemm' && attrInt(node, 'transB', 0) !== 0 };
 }
 
 /** The axes of `node`'s weight holding its output channels (rows) and input channels. */

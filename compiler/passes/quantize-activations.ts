@@ -237,10 +237,15 @@ class Builder {
     return d;
   }
 
-  /** The weight as int8 codes and a DequantizeLinear along `axis`: what fuse-qdq reads. */
+  /**
+   * The weight as int8 codes and a DequantizeLinear along `axis`: what fuse-qdq reads. The codes keep
+   * the pruned weight's sparsity record (its zeros are zero codes, in the same matrix view: a Gemm's
+   * B [K, N] written as [N, K, 1, 1] is the same rows × cols), so they are stored packed.
+   */
   weight(w: Value, transpose: boolean, shape: readonly number[], axis: number): string {
     const scales = w.quantization!.scales!;
-    const codes = this.constant(`${w.name}_q`, { dtype: 'int8', shape, data: weightCodes(w, transpose) });
+    const codes = this.fresh(`${w.name}_q`);
+    this.values.set(codes, { name: codes, dtype: 'int8', shape, constant: { dtype: 'int8', shape, data: weightCodes(w, transpose) }, ...(w.sparsity ? { sparsity: w.sparsity } : {}) });
     const s = this.constant(`${w.name}_scale`, { dtype: 'float32', shape: [scales.length], data: Float32Array.from(scales) });
     const z = this.constant(`${w.name}_zp`, { dtype: 'int8', shape: [scales.length], data: new Int8Array(scales.length) });
     const d = this.value(`${w.name}_dq`, 'float32', shape);

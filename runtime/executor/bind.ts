@@ -18,10 +18,10 @@ import type { LoadedArtifact, LoadedNode, LoadedTensor, Provenance } from '../lo
 import type { Kernel, KernelRegistry, RunFn } from '../kernels/kernel.js';
 import type { WasmSpace, WasmSpaceFactory } from '../kernels/wasm/env.js';
 import type { DType, TensorView, TypedArray } from '../tensor.js';
-import { dtypeOfArray, shapeString, sizeOf, storageDType, viewArray } from '../tensor.js';
+import { DTYPE_BYTES, dtypeOfArray, shapeString, sizeOf, storageDType, viewArray } from '../tensor.js';
 import { KernelError } from '../kernels/kernel.js';
 import { expandWeight } from '../sparse/expand.js';
-import type { WeightOp } from '../sparse/layout.js';
+import { weightInputOf, type WeightOp } from '../sparse/layout.js';
 import { checkNodeKernels, nodeShapes } from './check-nodes.js';
 import { branchProgram, branchRegions } from './branches.js';
 import { RunError } from './run-error.js';
@@ -131,7 +131,7 @@ export async function bindArtifact(a: LoadedArtifact, registry: KernelRegistry, 
   for (const t of a.tensors) {
     if (t.kind !== 'weight' || !t.data) continue;
     if (t.packed) {
-      if (t.kernelLayout === 'dense') fixed += align16(sizeOf(t.shape) * 4);
+      if (t.kernelLayout === 'dense') fixed += align16(sizeOf(t.shape) * DTYPE_BYTES[t.dtype]);
       continue;
     }
     const seen = copied.get(t.data.buffer) ?? new Set<string>();
@@ -202,11 +202,11 @@ function bindWith(a: LoadedArtifact, kernels: readonly Kernel[], space: WasmSpac
 function expansionViews(a: LoadedArtifact): Map<number, { readonly op: WeightOp; readonly transB: boolean }> {
   const views = new Map<number, { readonly op: WeightOp; readonly transB: boolean }>();
   for (const n of a.nodes) {
-    const t = n.inputs[1] ?? -1;
+    const reads = weightInputOf(n.op);
+    const t = reads === undefined ? -1 : n.inputs[reads.input] ?? -1;
     if (t < 0 || a.tensors[t]?.kernelLayout !== 'dense' || views.has(t)) continue;
-    if (n.op !== 'Conv' && n.op !== 'Gemm' && n.op !== 'MatMul') continue;
     const transB = n.attrs['transB'];
-    views.set(t, { op: n.op, transB: typeof transB === 'number' && transB !== 0 });
+    views.set(t, { op: reads!.view, transB: reads!.view === 'Gemm' && typeof transB === 'number' && transB !== 0 });
   }
   return views;
 }
@@ -217,9 +217,14 @@ function expansionViews(a: LoadedArtifact): Map<number, { readonly op: WeightOp;
  */
 function expandTensor(t: LoadedTensor, as: { readonly op: WeightOp; readonly transB: boolean } | undefined, arena: ArrayBufferLike,
   space: WasmSpace | undefined): TensorView {
-  if (!as) throw new RunError(`weight '${t.name}' is stored packed for a dense kernel, but no Conv, Gemm or MatMul reads it as its weight`);
+  if (!as) throw new RunError(`weight '${t.name}' is stored packed for a dense kernel, but no Conv, Gemm, MatMul, QLinearConv or QLinearMatMul reads it as its weight`);
   const elements = sizeOf(t.shape);
-  const data = space ? new Float32Array(arena, space.alloc(elements * 4), elements) : new Float32Array(elements);
+  // float32, or the int8 weight of a QLinearConv/QLinearMatMul (the loader allows no other packed dtype).
+  const bytes = t.dtype === 'int8' ? 1 : 4;
+  const at = space ? space.alloc(elements * bytes) : 0;
+  const data = t.dtype === 'int8'
+    ? (space ? new Int8Array(arena, at, elements) : new Int8Array(elements))
+    : (space ? new Float32Array(arena, at, elements) : new Float32Array(elements));
   try {
     expandWeight(t.packed!, as.op, t.shape, as.transB, data);
   } catch (e) {

@@ -55,6 +55,13 @@ export const EXPAND_FEATURE = 'sparse-expand';
 export const NM_RANK_FEATURE = 'sparse-nm-rank';
 
 /**
+ * The required feature an artifact lists when it stores an int8 tensor packed (the weight of a
+ * QLinearConv or QLinearMatMul, its values component holding the codes themselves): a runtime that
+ * packs only float32 weights refuses the file by name.
+ */
+export const INT8_PACKED_FEATURE = 'sparse-int8';
+
+/**
  * The required feature an artifact with shape buckets lists (Model.shape_buckets): a runtime that
  * ignored the extra plans would run only the smallest shape, so it must refuse the file by name.
  */
@@ -92,7 +99,7 @@ export const FB_TO_QUANT_DTYPE: ReadonlyMap<number, StoredQuantDType> = inverseO
 
 /** Features beyond the v1 base this runtime can run; an artifact requiring others is rejected. */
 export const SUPPORTED_FEATURES: readonly string[] = [
-  SPARSE_FEATURES.csr, SPARSE_FEATURES.nm, SPARSE_FEATURES.bsr, EXPAND_FEATURE, NM_RANK_FEATURE,
+  SPARSE_FEATURES.csr, SPARSE_FEATURES.nm, SPARSE_FEATURES.bsr, EXPAND_FEATURE, NM_RANK_FEATURE, INT8_PACKED_FEATURE,
   DTYPE_FEATURES.float16!, DTYPE_FEATURES.uint32!, DTYPE_FEATURES.uint64!,
   QUANT_FEATURES.int8, QUANT_FEATURES.uint8, QUANT_FEATURES.float16, BUCKETS_FEATURE,
 ];

@@ -4,6 +4,7 @@
 
 import { MAX_ARENA_BYTES } from './format.js';
 import type { LoadedTensor } from './model.js';
+import { DTYPE_BYTES } from '../tensor.js';
 
 /** What a model or artifact may ask for. */
 export interface Limits {
@@ -89,7 +90,7 @@ export function boundedElements(shape: readonly number[], max: number): number |
 
 /**
  * Bytes a weight tensor takes: its dense data, or its packed components (values, indices, row
- * pointers), plus, for one the runtime expands at load for a dense kernel, the dense float32 weight,
+ * pointers), plus, for one the runtime expands at load for a dense kernel, the dense weight (float32, or int8),
  * plus, for one stored quantized, its stored elements, scales and zero points.
  */
 export function weightBytesOf(t: LoadedTensor): number {
@@ -99,5 +100,5 @@ export function weightBytesOf(t: LoadedTensor): number {
   const p = t.packed;
   if (p === undefined) return stored + (t.data?.byteLength ?? 0);
   const packed = p.values.byteLength + (p.format === 'nm' ? p.indices.byteLength : p.colIdx.byteLength + p.rowPtr.byteLength);
-  return stored + packed + (t.kernelLayout === 'dense' ? p.rows * p.cols * 4 : 0);
+  return stored + packed + (t.kernelLayout === 'dense' ? p.rows * p.cols * DTYPE_BYTES[t.dtype] : 0);
 }

@@ -18,12 +18,12 @@ import { dequantizeDense, dequantizePacked, QUANT_DTYPE_BYTES, scaleCount, type 
 import { DTYPE_BYTES, viewArray } from '../tensor.js';
 import { nmIndexBits, nmValidGroups, readNmGroup, readNmSlot, type PackedWeight, type SparsityDescriptor } from '../sparse/packed.js';
 import { decodeNmRanks } from '../sparse/nm-rank.js';
-import { weightAxes, weightMatrixShape } from '../sparse/layout.js';
+import { weightAxes, weightInputOf, weightMatrixShape } from '../sparse/layout.js';
 import type { AttrValue } from '../kernels/kernel.js';
 import type { LayerRecipe, LoadedArtifact, LoadedNode, LoadedTensor, Provenance, ShapeBuckets, ShapePlan } from './model.js';
 import { crc32 } from './crc32.js';
 import {
-  BUCKETS_FEATURE, CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, EXPAND_FEATURE, NM_RANK_FEATURE, FB_TO_DTYPE, FB_TO_KIND, FB_TO_QUANT_DTYPE, FB_TO_SPARSE_FORMAT, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
+  BUCKETS_FEATURE, CONTAINER_VERSION, CRC_START, DTYPE_FEATURES, EXPAND_FEATURE, INT8_PACKED_FEATURE, NM_RANK_FEATURE, FB_TO_DTYPE, FB_TO_KIND, FB_TO_QUANT_DTYPE, FB_TO_SPARSE_FORMAT, FILE_IDENTIFIER, FORMAT_VERSION, HEADER_BYTES,
   HEADER_FIELDS as H, MAGIC, MAX_ELEMENTS, MAX_RANK, MAX_SHAPE_PLANS, MIN_FORMAT_VERSION, SPARSE_FEATURES,
   QUANT_FEATURES, SPARSE_FORMAT_VERSION, SUPPORTED_FEATURES, WEIGHT_ALIGNMENT, alignUp,
 } from './format.js';
@@ -317,6 +317,11 @@ function readTensors(m: GraphTable, file: Uint8Array, header: Header, arenaBytes
         stored = { ...quant, values: storedView(quant.dtype, file, header, sparse.valuesOffset(), packed.values.length) };
         chargeWeight(where, packed.values.length * 4);
         packed = { ...packed, values: dequantizePacked(stored, packed) };
+      } else if (dtype === 'int8') {
+        // An int8 weight's values component holds its own codes; widened once to float32 (exact), the
+        // element type every packed-format reader takes (expansion writes them back as int8).
+        chargeWeight(where, packed.values.length * 4);
+        packed = { ...packed, values: Float32Array.from(new Int8Array(file.buffer, file.byteOffset + header.weightOffset + Number(sparse.valuesOffset()), packed.values.length)) };
       }
       // An expanded weight is resident twice: its packed bytes in the artifact, its dense ones in memory.
       chargeWeight(where, weightBytesOf({ name, dtype, shape, kind, packed, ...(expanded ? { kernelLayout: 'dense' as const } : {}) }));
@@ -435,7 +440,8 @@ function readSparse(s: SparseWeight, where: string, dtype: string, shape: readon
   }
   const feature = SPARSE_FEATURES[format];
   if (!features.includes(feature)) throw new ArtifactError(`${where}: ${format} weight but required features do not list '${feature}'`);
-  if (dtype !== 'float32') throw new ArtifactError(`${where}: packed weight of dtype ${dtype} (must be float32)`);
+  if (dtype !== 'float32' && dtype !== 'int8') throw new ArtifactError(`${where}: packed weight of dtype ${dtype} (must be float32 or int8)`);
+  if (dtype === 'int8' && !features.includes(INT8_PACKED_FEATURE)) throw new ArtifactError(`${where}: packed int8 weight but required features do not list '${INT8_PACKED_FEATURE}'`);
 
   const pattern = s.pattern() ?? '';
   // Canonical text within the grammar's limits (runtime/sparse/pattern.ts); channel pruning leaves weights dense.
@@ -586,7 +592,8 @@ function readSparse(s: SparseWeight, where: string, dtype: string, shape: readon
 }
 
 /**
- * Packed weights are read only by Conv, Gemm and MatMul as input 1, with a matching matrix view;
+ * Packed weights are read only by Conv, Gemm and MatMul as input 1 (float32) and by QLinearConv and
+ * QLinearMatMul as input 3 (int8, in Conv's and MatMul's views), with a matching matrix view;
  * one the runtime expands to dense by one view (runtime/sparse/expand.ts), the same for every node reading it.
  */
 function checkPackedUses(tensors: readonly LoadedTensor[], nodes: readonly LoadedNode[]): void {
@@ -597,12 +604,16 @@ function checkPackedUses(tensors: readonly LoadedTensor[], nodes: readonly Loade
       const p = tensor?.packed;
       if (tensor === undefined || p === undefined) return;
       const where = `node ${i} ${q(node.name)}`;
-      const op = node.op;
-      if (k !== 1 || (op !== 'Conv' && op !== 'Gemm' && op !== 'MatMul')) {
-        throw new ArtifactError(`${where}: reads packed weight ${q(tensor.name)} as input ${k} of ${q(op)} ` +
-          '(only Conv, Gemm and MatMul read packed weights, as input 1)');
+      const reads = weightInputOf(node.op);
+      if (reads === undefined || k !== reads.input) {
+        throw new ArtifactError(`${where}: reads packed weight ${q(tensor.name)} as input ${k} of ${q(node.op)} ` +
+          '(only Conv, Gemm and MatMul read packed weights, as input 1; QLinearConv and QLinearMatMul, as input 3)');
       }
-      const transB = node.attrs['transB'];
+      // The int8 ops read int8 codes, the float ops float32 (stored quantized or not).
+      const dtype = reads.input === 3 ? 'int8' : 'float32';
+      if (tensor.dtype !== dtype) throw new ArtifactError(`${where}: packed weight ${q(tensor.name)} is ${tensor.dtype}, ${node.op} reads ${dtype}`);
+      const op = reads.view;
+      const transB = op === 'Gemm' ? node.attrs['transB'] : undefined;
       let expected;
       try {
         expected = weightMatrixShape(op, tensor.shape, typeof transB === 'number' && transB !== 0);
@@ -628,7 +639,7 @@ function checkPackedUses(tensors: readonly LoadedTensor[], nodes: readonly Loade
   });
   tensors.forEach((tensor, t) => {
     if (tensor.kernelLayout === 'dense' && !expandedAs.has(t)) {
-      throw new ArtifactError(`tensor ${t} ${q(tensor.name)}: kernel layout dense, but no Conv, Gemm or MatMul reads it as its weight`);
+      throw new ArtifactError(`tensor ${t} ${q(tensor.name)}: kernel layout dense, but no Conv, Gemm, MatMul, QLinearConv or QLinearMatMul reads it as its weight`);
     }
   });
 }

@@ -17,7 +17,7 @@ export function readBits(stream: Uint8Array, at: number, bits: number): number {
  * not store are left as they are (the caller zeroes `out`). The caller guarantees the offsets
  * stay inside `out` (the loader checked the packing against the dense shape).
  */
-function scatter(p: PackedWeight, out: Float32Array, rowStride: number, colOffset: Int32Array): void {
+function scatter(p: PackedWeight, out: Float32Array | Int8Array, rowStride: number, colOffset: Int32Array): void {
   switch (p.format) {
     case 'csr':
       for (let r = 0; r < p.rows; r++) {
@@ -68,9 +68,10 @@ export function unpackWeight(p: PackedWeight): Float32Array {
  * The packed weight `p` of a `op` node (`transB` for Gemm) expanded into `out`, the dense
  * weight of `shape` in its own layout (runtime/sparse/layout.ts reversed): Conv
  * [O, C/g, k…] with col = s·Cg + ci at offset (o·Cg + ci)·S + s; Gemm transB [N, K] as stored;
- * Gemm and MatMul [K, N] transposed. `out` is zeroed first, so it may be reused memory.
+ * Gemm and MatMul [K, N] transposed. `out` is zeroed first, so it may be reused memory; an
+ * Int8Array for an int8 weight (QLinearConv/QLinearMatMul), whose packed values hold its codes.
  */
-export function expandWeight(p: PackedWeight, op: WeightOp, shape: readonly number[], transB: boolean, out: Float32Array): void {
+export function expandWeight(p: PackedWeight, op: WeightOp, shape: readonly number[], transB: boolean, out: Float32Array | Int8Array): void {
   const { rows, cols } = weightMatrixShape(op, shape, transB);
   if (rows !== p.rows || cols !== p.cols || out.length !== rows * cols) {
     throw new Error(`expandWeight: a ${p.rows}×${p.cols} ${p.format} weight does not fill ${op} shape [${shape.join(',')}] (${out.length} elements)`);

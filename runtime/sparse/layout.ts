@@ -11,6 +11,27 @@ import { sizeOf } from '../tensor.js';
 
 export type WeightOp = 'Conv' | 'Gemm' | 'MatMul';
 
+/** Where a node reads a weight matrix: which input, and whose matrix view it takes. */
+export interface WeightInput {
+  readonly input: number;
+  readonly view: WeightOp;
+}
+
+/**
+ * The weight matrix `op` reads, if any: input 1 of Conv, Gemm and MatMul; the int8 weight (input 3)
+ * of QLinearConv and QLinearMatMul, viewed as Conv's and MatMul's. One table, read by the loader,
+ * binding (expansion at load) and the compiler's packing.
+ */
+export function weightInputOf(op: string): WeightInput | undefined {
+  // An op name comes from the artifact: 'constructor' must not find Object's.
+  return Object.hasOwn(WEIGHT_INPUTS, op) ? WEIGHT_INPUTS[op] : undefined;
+}
+
+const WEIGHT_INPUTS: Readonly<Record<string, WeightInput>> = {
+  Conv: { input: 1, view: 'Conv' }, Gemm: { input: 1, view: 'Gemm' }, MatMul: { input: 1, view: 'MatMul' },
+  QLinearConv: { input: 3, view: 'Conv' }, QLinearMatMul: { input: 3, view: 'MatMul' },
+};
+
 export interface MatrixShape {
   readonly rows: number;
   readonly cols: number;

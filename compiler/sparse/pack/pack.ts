@@ -6,6 +6,9 @@
 import { nmIndexBits, writeNmSlot, type BsrWeight, type CsrWeight, type NmWeight, type PackedWeight, type SparseFormat } from '../../../runtime/sparse/packed.js';
 import type { Node, Sparsity, Value } from '../../ir/graph.js';
 import { nodeWeightMatrix } from '../../ir/weight-matrix.js';
+import type { LoadedTensor } from '../../../runtime/loader/model.js';
+import { nmRankBytes } from '../../../runtime/sparse/nm-rank.js';
+import { DTYPE_BYTES } from '../../../runtime/tensor.js';
 
 // Unpacking is the runtime's (it expands packed weights at load); the compiler reads it from there.
 export { readBits, unpackWeight } from '../../../runtime/sparse/expand.js';
@@ -129,10 +132,42 @@ export const PACKED_FORMAT: Readonly<Record<Sparsity['kind'], SparseFormat>> = {
 export function packWeight(v: Value, consumer: Node, format: SparseFormat): PackedWeight {
   const c = v.constant!;
   const s = v.sparsity!;
-  const { rows, cols, matrix } = nodeWeightMatrix(consumer, c.shape, c.data as Float32Array);
+  // An int8 weight (QLinearConv/QLinearMatMul) packs its codes, held exactly as float32 values.
+  const data = c.data instanceof Int8Array ? Float32Array.from(c.data) : c.data as Float32Array;
+  const { rows, cols, matrix } = nodeWeightMatrix(consumer, c.shape, data);
   switch (format) {
     case 'csr': return packCsr(rows, cols, matrix);
     case 'nm': return packNm(rows, cols, matrix, s.n!, s.m!);
     case 'bsr': return packBsr(rows, cols, matrix, s.br!, s.bc!);
   }
+}
+
+/** What decides how a packed weight's values are stored: its quantization, else its own dtype. */
+export type StoredAs = Pick<LoadedTensor, 'dtype' | 'quant'>;
+
+/**
+ * Whether an N:M weight stores its slot indices rank coded (runtime/sparse/nm-rank.ts): when its
+ * values are stored as int8 codes (quantized, or an int8 weight of the int8 ops), where the bit
+ * stream is a fifth of a 2:4 int8 weight's bytes and the rank code saves a third of it. float32
+ * N:M weights keep the bit stream, and their bytes (the rank code would save 1% and make runtimes
+ * without 'sparse-nm-rank' refuse them).
+ */
+export function nmRankCoded(p: PackedWeight, s: StoredAs): boolean {
+  return p.format === 'nm' && (s.quant !== undefined || s.dtype !== 'float32');
+}
+
+/** Bytes of a packed weight's stored index component (the bit stream or its rank code, colIdx). */
+export function storedIndexBytes(p: PackedWeight, s: StoredAs): number {
+  if (p.format !== 'nm') return p.colIdx.byteLength;
+  return nmRankCoded(p, s) ? nmRankBytes(p.rows * (p.cols / p.m), p.n, p.m) : p.indices.byteLength;
+}
+
+/**
+ * Bytes a packed weight occupies as the artifact stores it: its values as stored (quantized
+ * elements, an int8 weight's codes, or float32), its index component (rank coded where
+ * nmRankCoded says), its row pointers; scales and zero points not included.
+ */
+export function storedPackedBytes(p: PackedWeight, s: StoredAs): number {
+  const values = s.quant === undefined ? p.values.length * DTYPE_BYTES[s.dtype] : s.quant.values.byteLength;
+  return values + storedIndexBytes(p, s) + (p.format === 'nm' ? 0 : p.rowPtr.byteLength);
 }

@@ -81,7 +81,7 @@ describe('loader: the storage codec field', function () {
     const i = a.tensors.findIndex((t) => t.kernelLayout === 'dense');
     const copy = { ...a.tensors[i]!, name: 'orphan' };
     const bad = reencodeArtifact(bytes, (x) => ({ ...x, tensors: [...x.tensors, copy] }));
-    assert.equal(rejection(bad), `tensor ${a.tensors.length} 'orphan': kernel layout dense, but no Conv, Gemm or MatMul reads it as its weight`);
+    assert.equal(rejection(bad), `tensor ${a.tensors.length} 'orphan': kernel layout dense, but no Conv, Gemm, MatMul, QLinearConv or QLinearMatMul reads it as its weight`);
   });
 
   it('refuses an expanded weight two nodes read in different layouts', () => {
