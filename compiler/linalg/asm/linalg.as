@@ -417,3 +417,123 @@ export function sweepColumns(w: usize, u: usize, err: usize, mask: usize, rows: 
     }
   }
 }
+
+/**
+ * The channel-permutation search's pair evaluation (sparse/rearrange/permute-search.ts,
+ * CellEvaluator.pairSplits, kept-rank path), the same arithmetic in the same order so results are
+ * bit-identical to the TypeScript loop. For each of `rows` rows: the k2 = 2·cell ≤ 8 scores
+ * x[i] = t[ub[i] + r] (t f64, ub i32 element offsets) and their ranks (ties: the earlier position
+ * ranks first); split k's first cell holds the positions of bitmask masks[k] (i32), whose ranks form
+ * rm; kept[rm] (i32) packs the w kept ranks, 3 bits each, whose scores, summed in that order, are
+ * added to out[k] (f64). `scratch`: 8 f64 and 32 i32, 16-aligned.
+ */
+export function pairSplitsNm(t: usize, rows: i32, ub: usize, k2: i32, masks: usize, nsplit: i32, kept: usize, w: i32, out: usize, scratch: usize): void {
+  const x = scratch, byRank = x + 64, lo = byRank + 64, hi = lo + 64;
+  if (k2 == 8) {
+    // Cells of 4 (2:4, 1:4, 3:4): the eight scores and ranks in locals; each pair compared once
+    // (x[i] ≥ x[j], i < j, ranks j after i, else i after j), the rank sets built by nibble.
+    const u0 = <usize>load<i32>(ub), u1 = <usize>load<i32>(ub, 4), u2 = <usize>load<i32>(ub, 8), u3 = <usize>load<i32>(ub, 12);
+    const u4 = <usize>load<i32>(ub, 16), u5 = <usize>load<i32>(ub, 20), u6 = <usize>load<i32>(ub, 24), u7 = <usize>load<i32>(ub, 28);
+    store<i32>(lo, 0); store<i32>(hi, 0);
+    for (let r = 0; r < rows; r++) {
+      const tr = t + (<usize>r << 3);
+      const x0 = load<f64>(tr + (u0 << 3));
+      const x1 = load<f64>(tr + (u1 << 3));
+      const x2 = load<f64>(tr + (u2 << 3));
+      const x3 = load<f64>(tr + (u3 << 3));
+      const x4 = load<f64>(tr + (u4 << 3));
+      const x5 = load<f64>(tr + (u5 << 3));
+      const x6 = load<f64>(tr + (u6 << 3));
+      const x7 = load<f64>(tr + (u7 << 3));
+      let r0 = 0; let r1 = 0; let r2 = 0; let r3 = 0; let r4 = 0; let r5 = 0; let r6 = 0; let r7 = 0;
+      { const c = i32(x0 >= x1); r1 += c; r0 += c ^ 1; }
+      { const c = i32(x0 >= x2); r2 += c; r0 += c ^ 1; }
+      { const c = i32(x0 >= x3); r3 += c; r0 += c ^ 1; }
+      { const c = i32(x0 >= x4); r4 += c; r0 += c ^ 1; }
+      { const c = i32(x0 >= x5); r5 += c; r0 += c ^ 1; }
+      { const c = i32(x0 >= x6); r6 += c; r0 += c ^ 1; }
+      { const c = i32(x0 >= x7); r7 += c; r0 += c ^ 1; }
+      { const c = i32(x1 >= x2); r2 += c; r1 += c ^ 1; }
+      { const c = i32(x1 >= x3); r3 += c; r1 += c ^ 1; }
+      { const c = i32(x1 >= x4); r4 += c; r1 += c ^ 1; }
+      { const c = i32(x1 >= x5); r5 += c; r1 += c ^ 1; }
+      { const c = i32(x1 >= x6); r6 += c; r1 += c ^ 1; }
+      { const c = i32(x1 >= x7); r7 += c; r1 += c ^ 1; }
+      { const c = i32(x2 >= x3); r3 += c; r2 += c ^ 1; }
+      { const c = i32(x2 >= x4); r4 += c; r2 += c ^ 1; }
+      { const c = i32(x2 >= x5); r5 += c; r2 += c ^ 1; }
+      { const c = i32(x2 >= x6); r6 += c; r2 += c ^ 1; }
+      { const c = i32(x2 >= x7); r7 += c; r2 += c ^ 1; }
+      { const c = i32(x3 >= x4); r4 += c; r3 += c ^ 1; }
+      { const c = i32(x3 >= x5); r5 += c; r3 += c ^ 1; }
+      { const c = i32(x3 >= x6); r6 += c; r3 += c ^ 1; }
+      { const c = i32(x3 >= x7); r7 += c; r3 += c ^ 1; }
+      { const c = i32(x4 >= x5); r5 += c; r4 += c ^ 1; }
+      { const c = i32(x4 >= x6); r6 += c; r4 += c ^ 1; }
+      { const c = i32(x4 >= x7); r7 += c; r4 += c ^ 1; }
+      { const c = i32(x5 >= x6); r6 += c; r5 += c ^ 1; }
+      { const c = i32(x5 >= x7); r7 += c; r5 += c ^ 1; }
+      { const c = i32(x6 >= x7); r7 += c; r6 += c ^ 1; }
+      store<f64>(byRank + (<usize>r0 << 3), x0);
+      store<f64>(byRank + (<usize>r1 << 3), x1);
+      store<f64>(byRank + (<usize>r2 << 3), x2);
+      store<f64>(byRank + (<usize>r3 << 3), x3);
+      store<f64>(byRank + (<usize>r4 << 3), x4);
+      store<f64>(byRank + (<usize>r5 << 3), x5);
+      store<f64>(byRank + (<usize>r6 << 3), x6);
+      store<f64>(byRank + (<usize>r7 << 3), x7);
+      { const b0 = (1 << r0), b1 = (1 << r1), b2 = (1 << r2), b3 = (1 << r3);
+        const t = lo;
+        store<i32>(t, b0, 4); store<i32>(t, b1, 8); store<i32>(t, b0 | b1, 12); store<i32>(t, b2, 16); store<i32>(t, b0 | b2, 20);
+        store<i32>(t, b1 | b2, 24); store<i32>(t, b0 | b1 | b2, 28); store<i32>(t, b3, 32); store<i32>(t, b0 | b3, 36); store<i32>(t, b1 | b3, 40);
+        store<i32>(t, b0 | b1 | b3, 44); store<i32>(t, b2 | b3, 48); store<i32>(t, b0 | b2 | b3, 52); store<i32>(t, b1 | b2 | b3, 56); store<i32>(t, b0 | b1 | b2 | b3, 60);
+      }
+      { const b0 = (1 << r4), b1 = (1 << r5), b2 = (1 << r6), b3 = (1 << r7);
+        const t = hi;
+        store<i32>(t, b0, 4); store<i32>(t, b1, 8); store<i32>(t, b0 | b1, 12); store<i32>(t, b2, 16); store<i32>(t, b0 | b2, 20);
+        store<i32>(t, b1 | b2, 24); store<i32>(t, b0 | b1 | b2, 28); store<i32>(t, b3, 32); store<i32>(t, b0 | b3, 36); store<i32>(t, b1 | b3, 40);
+        store<i32>(t, b0 | b1 | b3, 44); store<i32>(t, b2 | b3, 48); store<i32>(t, b0 | b2 | b3, 52); store<i32>(t, b1 | b2 | b3, 56); store<i32>(t, b0 | b1 | b2 | b3, 60);
+      }
+      for (let k = 0; k < nsplit; k++) {
+        const pm = load<i32>(masks + (<usize>k << 2));
+        const rm = load<i32>(lo + (<usize>(pm & 15) << 2)) | load<i32>(hi + (<usize>((pm >> 4) & 15) << 2));
+        const packed = load<i32>(kept + (<usize>rm << 2));
+        let sum: f64 = 0;
+        if (w == 4) {
+          sum += load<f64>(byRank + (<usize>(packed & 7) << 3));
+          sum += load<f64>(byRank + (<usize>((packed >> 3) & 7) << 3));
+          sum += load<f64>(byRank + (<usize>((packed >> 6) & 7) << 3));
+          sum += load<f64>(byRank + (<usize>((packed >> 9) & 7) << 3));
+        } else {
+          for (let j = 0; j < w; j++) sum += load<f64>(byRank + (<usize>((packed >> (3 * j)) & 7) << 3));
+        }
+        const o = out + (<usize>k << 3);
+        store<f64>(o, load<f64>(o) + sum);
+      }
+    }
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < k2; i++) store<f64>(x + (<usize>i << 3), load<f64>(t + ((<usize>load<i32>(ub + (<usize>i << 2)) + <usize>r) << 3)));
+    // Rank bits of positions 0..3 and 4..7, then the rank set of every nibble of positions.
+    store<i32>(lo, 0); store<i32>(hi, 0);
+    for (let i = 0; i < k2; i++) {
+      const v = load<f64>(x + (<usize>i << 3));
+      let c = 0;
+      for (let j = 0; j < i; j++) c += i32(load<f64>(x + (<usize>j << 3)) >= v);
+      for (let j = i + 1; j < k2; j++) c += i32(load<f64>(x + (<usize>j << 3)) > v);
+      store<f64>(byRank + (<usize>c << 3), v);
+      const bit = 1 << c, half = i < 4 ? lo : hi, b = 1 << (i & 3);
+      for (let m = b; m < (b << 1); m++) store<i32>(half + (<usize>m << 2), load<i32>(half + (<usize>(m - b) << 2)) | bit);
+    }
+    for (let k = 0; k < nsplit; k++) {
+      const pm = load<i32>(masks + (<usize>k << 2));
+      const rm = load<i32>(lo + (<usize>(pm & 15) << 2)) | load<i32>(hi + (<usize>((pm >> 4) & 15) << 2));
+      const packed = load<i32>(kept + (<usize>rm << 2));
+      let sum: f64 = 0;
+      for (let j = 0; j < w; j++) sum += load<f64>(byRank + (<usize>((packed >> (3 * j)) & 7) << 3));
+      const o = out + (<usize>k << 3);
+      store<f64>(o, load<f64>(o) + sum);
+    }
+  }
+}
