@@ -277,17 +277,95 @@ export function residual(m: usize, w: usize, h: usize, target: usize, rows: i32,
 
 /**
  * W += scale·M·UᵀU (U upper n×n): per row, z = scale·M_r·Uᵀ (z_i = Σ_{j≥i} m_j U_ij, dot products),
- * then W_r += z·U (W_rj += Σ_{i≤j} z_i U_ij, four rows of U per pass over W_r). z is scratch of n.
+ * then W_r += z·U (W_rj += Σ_{i≤j} z_i U_ij, four rows of U per pass over W_r). z is scratch of
+ * 4·n (four rows' z at a time).
  */
 export function refit(w: usize, m: usize, u: usize, z: usize, rows: i32, n: i32, scale: f64): void {
   const sa = <usize>n << 3;
-  for (let r = 0; r < rows; r++) {
+  let r = 0;
+  // Four rows per pass over U (U is read once per four rows: at ResNet widths it does not fit in
+  // cache), each row's arithmetic in the same order as the single-row loop below.
+  for (; r + 3 < rows; r += 4) {
+    const m0 = m + <usize>r * sa, m1 = m0 + sa, m2 = m1 + sa, m3 = m2 + sa;
+    const w0 = w + <usize>r * sa;
+    const z0 = z, z1 = z0 + sa, z2 = z1 + sa, z3 = z2 + sa;
+    for (let i = 0; i < n; i++) {
+      const o = <usize>i << 3, ui = u + <usize>i * sa + o, len = n - i, nn = len & ~1;
+      let s0 = f64x2.splat(0), s1 = s0, s2 = s0, s3 = s0;
+      for (let k = 0; k < nn; k += 2) {
+        const q = <usize>k << 3, uv = ld(ui + q);
+        s0 = fma(ld(m0 + o + q), uv, s0); s1 = fma(ld(m1 + o + q), uv, s1);
+        s2 = fma(ld(m2 + o + q), uv, s2); s3 = fma(ld(m3 + o + q), uv, s3);
+      }
+      let t0 = hsum(s0), t1 = hsum(s1), t2 = hsum(s2), t3 = hsum(s3);
+      if (nn < len) {
+        const q = <usize>nn << 3, uv = load<f64>(ui + q);
+        t0 += load<f64>(m0 + o + q) * uv; t1 += load<f64>(m1 + o + q) * uv;
+        t2 += load<f64>(m2 + o + q) * uv; t3 += load<f64>(m3 + o + q) * uv;
+      }
+      store<f64>(z0 + o, t0 * scale); store<f64>(z1 + o, t1 * scale);
+      store<f64>(z2 + o, t2 * scale); store<f64>(z3 + o, t3 * scale);
+    }
+    combineRows4(w0, u, z0, n);
+  }
+  for (; r < rows; r++) {
     const mr = m + <usize>r * sa, wr = w + <usize>r * sa;
     for (let i = 0; i < n; i++) {
       const o = <usize>i << 3;
       store<f64>(z + o, dot(mr + o, u + <usize>i * sa + o, n - i) * scale);
     }
     combineRows(wr, u, z, n, 0, n);
+  }
+}
+
+/**
+ * combineRows(w_t, u, z_t, n, 0, n) for the four consecutive rows w_t = w + t·n, z_t = z + t·n
+ * (f64 offsets), with every load of U shared by the four: the same arithmetic per row.
+ */
+function combineRows4(w: usize, u: usize, z: usize, n: i32): void {
+  const sa = <usize>n << 3;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const io = <usize>i << 3;
+    const u0 = u + <usize>i * sa, u1 = u0 + sa, u2 = u1 + sa, u3 = u2 + sa;
+    for (let t = 0; t < 4; t++) {
+      const zt = z + <usize>t * sa + io, wi = w + <usize>t * sa + io;
+      const z0 = load<f64>(zt), z1 = load<f64>(zt, 8), z2 = load<f64>(zt, 16);
+      store<f64>(wi, load<f64>(wi) + z0 * load<f64>(u0 + io));
+      store<f64>(wi, load<f64>(wi, 8) + z0 * load<f64>(u0 + io, 8) + z1 * load<f64>(u1 + io, 8), 8);
+      store<f64>(wi, load<f64>(wi, 16) + z0 * load<f64>(u0 + io, 16) + z1 * load<f64>(u1 + io, 16) + z2 * load<f64>(u2 + io, 16), 16);
+    }
+    // axpy4 of each row from column i + 3 on, the rows of U loaded once for the four.
+    const za = z + io, zb = za + sa, zc = zb + sa, zd = zc + sa;
+    const a0 = f64x2.splat(load<f64>(za)), a1 = f64x2.splat(load<f64>(za, 8)), a2 = f64x2.splat(load<f64>(za, 16)), a3 = f64x2.splat(load<f64>(za, 24));
+    const b0 = f64x2.splat(load<f64>(zb)), b1 = f64x2.splat(load<f64>(zb, 8)), b2 = f64x2.splat(load<f64>(zb, 16)), b3 = f64x2.splat(load<f64>(zb, 24));
+    const c0 = f64x2.splat(load<f64>(zc)), c1 = f64x2.splat(load<f64>(zc, 8)), c2 = f64x2.splat(load<f64>(zc, 16)), c3 = f64x2.splat(load<f64>(zc, 24));
+    const d0 = f64x2.splat(load<f64>(zd)), d1 = f64x2.splat(load<f64>(zd, 8)), d2 = f64x2.splat(load<f64>(zd, 16)), d3 = f64x2.splat(load<f64>(zd, 24));
+    const wa = w, wb = wa + sa, wc = wb + sa, wd = wc + sa;
+    let j = i + 3;
+    for (; j + 1 < n; j += 2) {
+      const o = <usize>j << 3;
+      const v0 = ld(u0 + o), v1 = ld(u1 + o), v2 = ld(u2 + o), v3 = ld(u3 + o);
+      v128.store(wa + o, fma(a3, v3, fma(a2, v2, fma(a1, v1, fma(a0, v0, ld(wa + o))))));
+      v128.store(wb + o, fma(b3, v3, fma(b2, v2, fma(b1, v1, fma(b0, v0, ld(wb + o))))));
+      v128.store(wc + o, fma(c3, v3, fma(c2, v2, fma(c1, v1, fma(c0, v0, ld(wc + o))))));
+      v128.store(wd + o, fma(d3, v3, fma(d2, v2, fma(d1, v1, fma(d0, v0, ld(wd + o))))));
+    }
+    if (j < n) {
+      const o = <usize>j << 3;
+      const x0 = load<f64>(u0 + o), x1 = load<f64>(u1 + o), x2 = load<f64>(u2 + o), x3 = load<f64>(u3 + o);
+      for (let t = 0; t < 4; t++) {
+        const zt = z + <usize>t * sa + io, wt = w + <usize>t * sa + o;
+        store<f64>(wt, load<f64>(wt) + load<f64>(zt) * x0 + load<f64>(zt, 8) * x1 + load<f64>(zt, 16) * x2 + load<f64>(zt, 24) * x3);
+      }
+    }
+  }
+  for (; i < n; i++) {
+    const ui = u + <usize>i * sa;
+    for (let t = 0; t < 4; t++) {
+      const zi = load<f64>(z + <usize>t * sa + (<usize>i << 3)), wt = w + <usize>t * sa;
+      for (let j = i; j < n; j++) { const o = <usize>j << 3; store<f64>(wt + o, load<f64>(wt + o) + zi * load<f64>(ui + o)); }
+    }
   }
 }
 

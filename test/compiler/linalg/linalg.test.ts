@@ -119,4 +119,35 @@ describe('linalg: the f64x2 module against the scalar loops', () => {
     for (let r = 0; r < t; r++) want += x[r * cols + 2]! * x[r * cols + 9]!;
     assert.ok(Math.abs(fast.xtx![0]![2 * cols + 9]! - want) < 1e-9 * t);
   });
+  for (const [rows, n] of [[9, 13], [6, 36], [4, 7]] as const) {
+    it(`refit, ${rows}×${n}: four rows per pass over U give each row bit for bit what it gets alone, and W + scale·M·UᵀU within 1e-12`, () => {
+      const rnd = lcg(rows * 7 + n);
+      const w = Float64Array.from({ length: rows * n }, rnd), m = Float64Array.from({ length: rows * n }, rnd);
+      const u = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = i; j < n; j++) u[i * n + j] = rnd();
+      const run = (r0: number, count: number): Float64Array => {
+        const a = arena([count * n, count * n, n * n, 4 * n])!;
+        a.f64[0]!.set(w.subarray(r0 * n, (r0 + count) * n));
+        a.f64[1]!.set(m.subarray(r0 * n, (r0 + count) * n));
+        a.f64[2]!.set(u);
+        a.exports.refit(a.at[0]!, a.at[1]!, a.at[2]!, a.at[3]!, count, n, 0.3);
+        return Float64Array.from(a.f64[0]!);
+      };
+      const together = run(0, rows);
+      for (let r = 0; r < rows; r++) {
+        const alone = run(r, 1);
+        for (let j = 0; j < n; j++) assert.ok(Object.is(together[r * n + j], alone[j]), `row ${r} column ${j}: ${together[r * n + j]} vs ${alone[j]} alone`);
+      }
+      // The definition: W + scale·(M·Uᵀ)·U.
+      for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) {
+        let want = w[r * n + j]!;
+        for (let i = 0; i <= j; i++) {
+          let z = 0;
+          for (let k = i; k < n; k++) z += m[r * n + k]! * u[i * n + k]!;
+          want += 0.3 * z * u[i * n + j]!;
+        }
+        assert.ok(Math.abs(together[r * n + j]! - want) < 1e-12 * Math.max(1, Math.abs(want)), `row ${r} column ${j}: ${together[r * n + j]} vs ${want}`);
+      }
+    });
+  }
 });
