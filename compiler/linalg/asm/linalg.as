@@ -76,7 +76,46 @@ export function xtxAcc(h: usize, bt: usize, cols: i32, n: i32, ldb: i32): void {
  */
 export function targetAcc(p: usize, w: usize, dt: usize, bt: usize, y: usize, rows: i32, cols: i32, n: i32, ldb: i32): void {
   const sb = <usize>ldb << 3, nn = n & ~1;
-  for (let o = 0; o < rows; o++) {
+  let o4 = 0;
+  // Four rows of y per pass over D (D read once per four rows), each row's sum in the same order
+  // as the one-row loop below (a zero weight skipped per row): bit-identical.
+  for (; o4 + 3 < rows; o4 += 4) {
+    const y0 = y + <usize>o4 * sb, y1 = y0 + sb, y2 = y1 + sb, y3 = y2 + sb;
+    const wa = w + (<usize>o4 * <usize>cols << 2), wb = wa + (<usize>cols << 2), wc = wb + (<usize>cols << 2), wd = wc + (<usize>cols << 2);
+    for (let r = 0; r < n; r += 2) {
+      const q = <usize>r << 3, z = f64x2.splat(0);
+      v128.store(y0 + q, z); v128.store(y1 + q, z); v128.store(y2 + q, z); v128.store(y3 + q, z);
+    }
+    for (let c = 0; c < cols; c++) {
+      const cq = <usize>c << 2;
+      const v0 = <f64>load<f32>(wa + cq), v1 = <f64>load<f32>(wb + cq), v2 = <f64>load<f32>(wc + cq), v3 = <f64>load<f32>(wd + cq);
+      const any0 = v0 != 0, any1 = v1 != 0, any2 = v2 != 0, any3 = v3 != 0;
+      if (!(any0 || any1 || any2 || any3)) continue;
+      const s0 = f64x2.splat(v0), s1 = f64x2.splat(v1), s2 = f64x2.splat(v2), s3 = f64x2.splat(v3), dc = dt + <usize>c * sb;
+      if (any0 && any1 && any2 && any3) {
+        for (let r = 0; r < nn; r += 2) {
+          const q = <usize>r << 3, dv = ld(dc + q);
+          v128.store(y0 + q, fma(s0, dv, ld(y0 + q)));
+          v128.store(y1 + q, fma(s1, dv, ld(y1 + q)));
+          v128.store(y2 + q, fma(s2, dv, ld(y2 + q)));
+          v128.store(y3 + q, fma(s3, dv, ld(y3 + q)));
+        }
+      } else {
+        if (any0) for (let r = 0; r < nn; r += 2) { const q = <usize>r << 3; v128.store(y0 + q, fma(s0, ld(dc + q), ld(y0 + q))); }
+        if (any1) for (let r = 0; r < nn; r += 2) { const q = <usize>r << 3; v128.store(y1 + q, fma(s1, ld(dc + q), ld(y1 + q))); }
+        if (any2) for (let r = 0; r < nn; r += 2) { const q = <usize>r << 3; v128.store(y2 + q, fma(s2, ld(dc + q), ld(y2 + q))); }
+        if (any3) for (let r = 0; r < nn; r += 2) { const q = <usize>r << 3; v128.store(y3 + q, fma(s3, ld(dc + q), ld(y3 + q))); }
+      }
+      if (nn < n) {
+        const q = <usize>nn << 3, dv = load<f64>(dc + q);
+        if (any0) store<f64>(y0 + q, load<f64>(y0 + q) + v0 * dv);
+        if (any1) store<f64>(y1 + q, load<f64>(y1 + q) + v1 * dv);
+        if (any2) store<f64>(y2 + q, load<f64>(y2 + q) + v2 * dv);
+        if (any3) store<f64>(y3 + q, load<f64>(y3 + q) + v3 * dv);
+      }
+    }
+  }
+  for (let o = o4; o < rows; o++) {
     const yo = y + <usize>o * sb, wo = w + (<usize>o * <usize>cols << 2);
     for (let r = 0; r < n; r += 2) v128.store(yo + (<usize>r << 3), f64x2.splat(0));
     for (let c = 0; c < cols; c++) {
@@ -90,6 +129,43 @@ export function targetAcc(p: usize, w: usize, dt: usize, bt: usize, y: usize, ro
   }
   const sp = <usize>cols << 3;
   let o = 0;
+  // 4 rows × 2 columns per tile (bt read once per four rows), each entry summed in the same order
+  // as the 2×4 tiles below: bit-identical.
+  for (; o + 3 < rows; o += 4) {
+    const y0 = y + <usize>o * sb, y1 = y0 + sb, y2 = y1 + sb, y3 = y2 + sb;
+    const p0 = p + <usize>o * sp;
+    let j = 0;
+    for (; j + 1 < cols; j += 2) {
+      const c0 = bt + <usize>j * sb, c1 = c0 + sb;
+      let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+      for (let r = 0; r < nn; r += 2) {
+        const q = <usize>r << 3, u = ld(c0 + q), v = ld(c1 + q);
+        const x0 = ld(y0 + q), x1 = ld(y1 + q), x2 = ld(y2 + q), x3 = ld(y3 + q);
+        a0 = fma(x0, u, a0); a1 = fma(x1, u, a1); a2 = fma(x2, u, a2); a3 = fma(x3, u, a3);
+        b0 = fma(x0, v, b0); b1 = fma(x1, v, b1); b2 = fma(x2, v, b2); b3 = fma(x3, v, b3);
+      }
+      let ta0 = hsum(a0), ta1 = hsum(a1), ta2 = hsum(a2), ta3 = hsum(a3);
+      let tb0 = hsum(b0), tb1 = hsum(b1), tb2 = hsum(b2), tb3 = hsum(b3);
+      if (nn < n) {
+        const q = <usize>nn << 3, u = load<f64>(c0 + q), v = load<f64>(c1 + q);
+        const x0 = load<f64>(y0 + q), x1 = load<f64>(y1 + q), x2 = load<f64>(y2 + q), x3 = load<f64>(y3 + q);
+        ta0 += x0 * u; ta1 += x1 * u; ta2 += x2 * u; ta3 += x3 * u;
+        tb0 += x0 * v; tb1 += x1 * v; tb2 += x2 * v; tb3 += x3 * v;
+      }
+      const a = p0 + (<usize>j << 3);
+      store<f64>(a, load<f64>(a) + ta0); store<f64>(a + 8, load<f64>(a + 8) + tb0);
+      store<f64>(a + sp, load<f64>(a + sp) + ta1); store<f64>(a + sp + 8, load<f64>(a + sp + 8) + tb1);
+      store<f64>(a + 2 * sp, load<f64>(a + 2 * sp) + ta2); store<f64>(a + 2 * sp + 8, load<f64>(a + 2 * sp + 8) + tb2);
+      store<f64>(a + 3 * sp, load<f64>(a + 3 * sp) + ta3); store<f64>(a + 3 * sp + 8, load<f64>(a + 3 * sp + 8) + tb3);
+    }
+    for (; j < cols; j++) {
+      const c0 = bt + <usize>j * sb, a = p0 + (<usize>j << 3);
+      store<f64>(a, load<f64>(a) + dot(y0, c0, n));
+      store<f64>(a + sp, load<f64>(a + sp) + dot(y1, c0, n));
+      store<f64>(a + 2 * sp, load<f64>(a + 2 * sp) + dot(y2, c0, n));
+      store<f64>(a + 3 * sp, load<f64>(a + 3 * sp) + dot(y3, c0, n));
+    }
+  }
   for (; o + 1 < rows; o += 2) {
     const y0 = y + <usize>o * sb, y1 = y0 + sb, p0 = p + <usize>o * sp, p1 = p0 + sp;
     let j = 0;
@@ -248,7 +324,44 @@ export function inverseToUpper(r: usize, u: usize, t: usize, n: i32): void {
 /** m = target − W·H for W rows × n and the symmetric n×n H (row j of H is its column j): dot products of W's rows with H's. */
 export function residual(m: usize, w: usize, h: usize, target: usize, rows: i32, n: i32): void {
   const sa = <usize>n << 3;
+  const nn = n & ~1;
   let r = 0;
+  // 4 rows × 2 columns per pass (H read once per four rows), each entry summed in the same order
+  // as the two-row loop below: bit-identical.
+  for (; r + 3 < rows; r += 4) {
+    const w0 = w + <usize>r * sa, w1 = w0 + sa, w2 = w1 + sa, w3 = w2 + sa;
+    let j = 0;
+    for (; j + 1 < n; j += 2) {
+      const ha = h + <usize>j * sa, hb = ha + sa;
+      let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+      for (let k = 0; k < nn; k += 2) {
+        const q = <usize>k << 3, hu = ld(ha + q), hv = ld(hb + q);
+        const x0 = ld(w0 + q), x1 = ld(w1 + q), x2 = ld(w2 + q), x3 = ld(w3 + q);
+        a0 = fma(x0, hu, a0); a1 = fma(x1, hu, a1); a2 = fma(x2, hu, a2); a3 = fma(x3, hu, a3);
+        b0 = fma(x0, hv, b0); b1 = fma(x1, hv, b1); b2 = fma(x2, hv, b2); b3 = fma(x3, hv, b3);
+      }
+      let ta0 = hsum(a0), ta1 = hsum(a1), ta2 = hsum(a2), ta3 = hsum(a3);
+      let tb0 = hsum(b0), tb1 = hsum(b1), tb2 = hsum(b2), tb3 = hsum(b3);
+      if (nn < n) {
+        const q = <usize>nn << 3, hu = load<f64>(ha + q), hv = load<f64>(hb + q);
+        const x0 = load<f64>(w0 + q), x1 = load<f64>(w1 + q), x2 = load<f64>(w2 + q), x3 = load<f64>(w3 + q);
+        ta0 += x0 * hu; ta1 += x1 * hu; ta2 += x2 * hu; ta3 += x3 * hu;
+        tb0 += x0 * hv; tb1 += x1 * hv; tb2 += x2 * hv; tb3 += x3 * hv;
+      }
+      const o = <usize>r * sa + (<usize>j << 3);
+      store<f64>(m + o, load<f64>(target + o) - ta0); store<f64>(m + o + 8, load<f64>(target + o + 8) - tb0);
+      store<f64>(m + o + sa, load<f64>(target + o + sa) - ta1); store<f64>(m + o + sa + 8, load<f64>(target + o + sa + 8) - tb1);
+      store<f64>(m + o + 2 * sa, load<f64>(target + o + 2 * sa) - ta2); store<f64>(m + o + 2 * sa + 8, load<f64>(target + o + 2 * sa + 8) - tb2);
+      store<f64>(m + o + 3 * sa, load<f64>(target + o + 3 * sa) - ta3); store<f64>(m + o + 3 * sa + 8, load<f64>(target + o + 3 * sa + 8) - tb3);
+    }
+    for (; j < n; j++) {
+      const hj = h + <usize>j * sa, o = <usize>r * sa + (<usize>j << 3);
+      store<f64>(m + o, load<f64>(target + o) - dot(w0, hj, n));
+      store<f64>(m + o + sa, load<f64>(target + o + sa) - dot(w1, hj, n));
+      store<f64>(m + o + 2 * sa, load<f64>(target + o + 2 * sa) - dot(w2, hj, n));
+      store<f64>(m + o + 3 * sa, load<f64>(target + o + 3 * sa) - dot(w3, hj, n));
+    }
+  }
   for (; r + 1 < rows; r += 2) {
     const w0 = w + <usize>r * sa, w1 = w0 + sa;
     for (let j = 0; j < n; j++) {
