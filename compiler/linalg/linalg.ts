@@ -16,6 +16,7 @@ export interface LinalgExports {
   lazyUpdate(w: number, u: number, err: number, rows: number, n: number, i1: number, width: number, ldE: number): void;
   heldOutScore(w: number, h: number, t: number, m: number, rows: number, n: number, tScale: number): number;
   sweepColumns(w: number, u: number, err: number, mask: number, rows: number, n: number, c0: number, c1: number, i1: number, i2: number, ldE: number): void;
+  pairSplitsNm(t: number, rows: number, ub: number, k2: number, masks: number, nsplit: number, kept: number, w: number, out: number, scratch: number): void;
 }
 
 const PAGE = 65536;
@@ -37,6 +38,8 @@ function module(): { memory: WebAssembly.Memory; exports: LinalgExports } | null
 }
 
 let scalarOnly = false;
+/** Arena calls so far: a caller keeping operands in place across its own calls checks it did not move (`arenaKept`). */
+let generation = 0;
 
 /** Runs `fn` with the module switched off (every caller on its scalar loops): the tests' reference. */
 export function withoutLinalg<T>(fn: () => T): T {
@@ -58,6 +61,13 @@ export interface Arena {
   readonly f64: readonly Float64Array[];
   readonly f32: readonly Float32Array[];
   readonly u8: readonly Uint8Array[];
+  /** This layout's arena call: while `arenaKept(generation)`, no later call moved or overwrote it. */
+  readonly generation: number;
+}
+
+/** Whether the arena laid out by call `gen` is still in place (no arena call since, module not switched off). */
+export function arenaKept(gen: number): boolean {
+  return !scalarOnly && gen === generation;
 }
 
 /**
@@ -73,6 +83,7 @@ export function arena(sizes: readonly number[], kinds: readonly ('f64' | 'f32' |
   let end = 16;
   const bytes = { f64: 8, f32: 4, u8: 1 };
   sizes.forEach((n, k) => { at.push(end); end += Math.ceil((n * bytes[kinds[k] ?? 'f64']) / 16) * 16; });
+  generation++;
   const have = m.memory.buffer.byteLength;
   if (end > have) {
     const pages = Math.ceil((end - have) / PAGE);
@@ -83,7 +94,7 @@ export function arena(sizes: readonly number[], kinds: readonly ('f64' | 'f32' |
   const view = <T>(kind: 'f64' | 'f32' | 'u8', make: (n: number, at: number) => T, none: T): T[] =>
     sizes.map((n, k) => ((kinds[k] ?? 'f64') === kind ? make(n, at[k]!) : none));
   return {
-    exports: m.exports, at,
+    exports: m.exports, at, generation,
     f64: view('f64', (n, p) => new Float64Array(buffer, p, n), new Float64Array(0)),
     f32: view('f32', (n, p) => new Float32Array(buffer, p, n), new Float32Array(0)),
     u8: view('u8', (n, p) => new Uint8Array(buffer, p, n), new Uint8Array(0)),

@@ -76,7 +76,46 @@ export function xtxAcc(h: usize, bt: usize, cols: i32, n: i32, ldb: i32): void {
  */
 export function targetAcc(p: usize, w: usize, dt: usize, bt: usize, y: usize, rows: i32, cols: i32, n: i32, ldb: i32): void {
   const sb = <usize>ldb << 3, nn = n & ~1;
-  for (let o = 0; o < rows; o++) {
+  let o4 = 0;
+  // Four rows of y per pass over D (D read once per four rows), each row's sum in the same order
+  // as the one-row loop below (a zero weight skipped per row): bit-identical.
+  for (; o4 + 3 < rows; o4 += 4) {
+    const y0 = y + <usize>o4 * sb, y1 = y0 + sb, y2 = y1 + sb, y3 = y2 + sb;
+    const wa = w + (<usize>o4 * <usize>cols << 2), wb = wa + (<usize>cols << 2), wc = wb + (<usize>cols << 2), wd = wc + (<usize>cols << 2);
+    for (let r = 0; r < n; r += 2) {
+      const q = <usize>r << 3, z = f64x2.splat(0);
+      v128.store(y0 + q, z); v128.store(y1 + q, z); v128.store(y2 + q, z); v128.store(y3 + q, z);
+    }
+    for (let c = 0; c < cols; c++) {
+      const cq = <usize>c << 2;
+      const v0 = <f64>load<f32>(wa + cq), v1 = <f64>load<f32>(wb + cq), v2 = <f64>load<f32>(wc + cq), v3 = <f64>load<f32>(wd + cq);
+      const any0 = v0 != 0, any1 = v1 != 0, any2 = v2 != 0, any3 = v3 != 0;
+      if (!(any0 || any1 || any2 || any3)) continue;
+      const s0 = f64x2.splat(v0), s1 = f64x2.splat(v1), s2 = f64x2.splat(v2), s3 = f64x2.splat(v3), dc = dt + <usize>c * sb;
+      if (any0 && any1 && any2 && any3) {
+        for (let r = 0; r < nn; r += 2) {
+          const q = <usize>r << 3, dv = ld(dc + q);
+          v128.store(y0 + q, fma(s0, dv, ld(y0 + q)));
+          v128.store(y1 + q, fma(s1, dv, ld(y1 + q)));
+          v128.store(y2 + q, fma(s2, dv, ld(y2 + q)));
+          v128.store(y3 + q, fma(s3, dv, ld(y3 + q)));
+        }
+      } else {
+        if (any0) for (let r = 0; r < nn; r += 2) { const q = <usize>r << 3; v128.store(y0 + q, fma(s0, ld(dc + q), ld(y0 + q))); }
+        if (any1) for (let r = 0; r < nn; r += 2) { const q = <usize>r << 3; v128.store(y1 + q, fma(s1, ld(dc + q), ld(y1 + q))); }
+        if (any2) for (let r = 0; r < nn; r += 2) { const q = <usize>r << 3; v128.store(y2 + q, fma(s2, ld(dc + q), ld(y2 + q))); }
+        if (any3) for (let r = 0; r < nn; r += 2) { const q = <usize>r << 3; v128.store(y3 + q, fma(s3, ld(dc + q), ld(y3 + q))); }
+      }
+      if (nn < n) {
+        const q = <usize>nn << 3, dv = load<f64>(dc + q);
+        if (any0) store<f64>(y0 + q, load<f64>(y0 + q) + v0 * dv);
+        if (any1) store<f64>(y1 + q, load<f64>(y1 + q) + v1 * dv);
+        if (any2) store<f64>(y2 + q, load<f64>(y2 + q) + v2 * dv);
+        if (any3) store<f64>(y3 + q, load<f64>(y3 + q) + v3 * dv);
+      }
+    }
+  }
+  for (let o = o4; o < rows; o++) {
     const yo = y + <usize>o * sb, wo = w + (<usize>o * <usize>cols << 2);
     for (let r = 0; r < n; r += 2) v128.store(yo + (<usize>r << 3), f64x2.splat(0));
     for (let c = 0; c < cols; c++) {
@@ -90,6 +129,43 @@ export function targetAcc(p: usize, w: usize, dt: usize, bt: usize, y: usize, ro
   }
   const sp = <usize>cols << 3;
   let o = 0;
+  // 4 rows × 2 columns per tile (bt read once per four rows), each entry summed in the same order
+  // as the 2×4 tiles below: bit-identical.
+  for (; o + 3 < rows; o += 4) {
+    const y0 = y + <usize>o * sb, y1 = y0 + sb, y2 = y1 + sb, y3 = y2 + sb;
+    const p0 = p + <usize>o * sp;
+    let j = 0;
+    for (; j + 1 < cols; j += 2) {
+      const c0 = bt + <usize>j * sb, c1 = c0 + sb;
+      let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+      for (let r = 0; r < nn; r += 2) {
+        const q = <usize>r << 3, u = ld(c0 + q), v = ld(c1 + q);
+        const x0 = ld(y0 + q), x1 = ld(y1 + q), x2 = ld(y2 + q), x3 = ld(y3 + q);
+        a0 = fma(x0, u, a0); a1 = fma(x1, u, a1); a2 = fma(x2, u, a2); a3 = fma(x3, u, a3);
+        b0 = fma(x0, v, b0); b1 = fma(x1, v, b1); b2 = fma(x2, v, b2); b3 = fma(x3, v, b3);
+      }
+      let ta0 = hsum(a0), ta1 = hsum(a1), ta2 = hsum(a2), ta3 = hsum(a3);
+      let tb0 = hsum(b0), tb1 = hsum(b1), tb2 = hsum(b2), tb3 = hsum(b3);
+      if (nn < n) {
+        const q = <usize>nn << 3, u = load<f64>(c0 + q), v = load<f64>(c1 + q);
+        const x0 = load<f64>(y0 + q), x1 = load<f64>(y1 + q), x2 = load<f64>(y2 + q), x3 = load<f64>(y3 + q);
+        ta0 += x0 * u; ta1 += x1 * u; ta2 += x2 * u; ta3 += x3 * u;
+        tb0 += x0 * v; tb1 += x1 * v; tb2 += x2 * v; tb3 += x3 * v;
+      }
+      const a = p0 + (<usize>j << 3);
+      store<f64>(a, load<f64>(a) + ta0); store<f64>(a + 8, load<f64>(a + 8) + tb0);
+      store<f64>(a + sp, load<f64>(a + sp) + ta1); store<f64>(a + sp + 8, load<f64>(a + sp + 8) + tb1);
+      store<f64>(a + 2 * sp, load<f64>(a + 2 * sp) + ta2); store<f64>(a + 2 * sp + 8, load<f64>(a + 2 * sp + 8) + tb2);
+      store<f64>(a + 3 * sp, load<f64>(a + 3 * sp) + ta3); store<f64>(a + 3 * sp + 8, load<f64>(a + 3 * sp + 8) + tb3);
+    }
+    for (; j < cols; j++) {
+      const c0 = bt + <usize>j * sb, a = p0 + (<usize>j << 3);
+      store<f64>(a, load<f64>(a) + dot(y0, c0, n));
+      store<f64>(a + sp, load<f64>(a + sp) + dot(y1, c0, n));
+      store<f64>(a + 2 * sp, load<f64>(a + 2 * sp) + dot(y2, c0, n));
+      store<f64>(a + 3 * sp, load<f64>(a + 3 * sp) + dot(y3, c0, n));
+    }
+  }
   for (; o + 1 < rows; o += 2) {
     const y0 = y + <usize>o * sb, y1 = y0 + sb, p0 = p + <usize>o * sp, p1 = p0 + sp;
     let j = 0;
@@ -248,7 +324,44 @@ export function inverseToUpper(r: usize, u: usize, t: usize, n: i32): void {
 /** m = target − W·H for W rows × n and the symmetric n×n H (row j of H is its column j): dot products of W's rows with H's. */
 export function residual(m: usize, w: usize, h: usize, target: usize, rows: i32, n: i32): void {
   const sa = <usize>n << 3;
+  const nn = n & ~1;
   let r = 0;
+  // 4 rows × 2 columns per pass (H read once per four rows), each entry summed in the same order
+  // as the two-row loop below: bit-identical.
+  for (; r + 3 < rows; r += 4) {
+    const w0 = w + <usize>r * sa, w1 = w0 + sa, w2 = w1 + sa, w3 = w2 + sa;
+    let j = 0;
+    for (; j + 1 < n; j += 2) {
+      const ha = h + <usize>j * sa, hb = ha + sa;
+      let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+      for (let k = 0; k < nn; k += 2) {
+        const q = <usize>k << 3, hu = ld(ha + q), hv = ld(hb + q);
+        const x0 = ld(w0 + q), x1 = ld(w1 + q), x2 = ld(w2 + q), x3 = ld(w3 + q);
+        a0 = fma(x0, hu, a0); a1 = fma(x1, hu, a1); a2 = fma(x2, hu, a2); a3 = fma(x3, hu, a3);
+        b0 = fma(x0, hv, b0); b1 = fma(x1, hv, b1); b2 = fma(x2, hv, b2); b3 = fma(x3, hv, b3);
+      }
+      let ta0 = hsum(a0), ta1 = hsum(a1), ta2 = hsum(a2), ta3 = hsum(a3);
+      let tb0 = hsum(b0), tb1 = hsum(b1), tb2 = hsum(b2), tb3 = hsum(b3);
+      if (nn < n) {
+        const q = <usize>nn << 3, hu = load<f64>(ha + q), hv = load<f64>(hb + q);
+        const x0 = load<f64>(w0 + q), x1 = load<f64>(w1 + q), x2 = load<f64>(w2 + q), x3 = load<f64>(w3 + q);
+        ta0 += x0 * hu; ta1 += x1 * hu; ta2 += x2 * hu; ta3 += x3 * hu;
+        tb0 += x0 * hv; tb1 += x1 * hv; tb2 += x2 * hv; tb3 += x3 * hv;
+      }
+      const o = <usize>r * sa + (<usize>j << 3);
+      store<f64>(m + o, load<f64>(target + o) - ta0); store<f64>(m + o + 8, load<f64>(target + o + 8) - tb0);
+      store<f64>(m + o + sa, load<f64>(target + o + sa) - ta1); store<f64>(m + o + sa + 8, load<f64>(target + o + sa + 8) - tb1);
+      store<f64>(m + o + 2 * sa, load<f64>(target + o + 2 * sa) - ta2); store<f64>(m + o + 2 * sa + 8, load<f64>(target + o + 2 * sa + 8) - tb2);
+      store<f64>(m + o + 3 * sa, load<f64>(target + o + 3 * sa) - ta3); store<f64>(m + o + 3 * sa + 8, load<f64>(target + o + 3 * sa + 8) - tb3);
+    }
+    for (; j < n; j++) {
+      const hj = h + <usize>j * sa, o = <usize>r * sa + (<usize>j << 3);
+      store<f64>(m + o, load<f64>(target + o) - dot(w0, hj, n));
+      store<f64>(m + o + sa, load<f64>(target + o + sa) - dot(w1, hj, n));
+      store<f64>(m + o + 2 * sa, load<f64>(target + o + 2 * sa) - dot(w2, hj, n));
+      store<f64>(m + o + 3 * sa, load<f64>(target + o + 3 * sa) - dot(w3, hj, n));
+    }
+  }
   for (; r + 1 < rows; r += 2) {
     const w0 = w + <usize>r * sa, w1 = w0 + sa;
     for (let j = 0; j < n; j++) {
@@ -277,17 +390,95 @@ export function residual(m: usize, w: usize, h: usize, target: usize, rows: i32,
 
 /**
  * W += scale·M·UᵀU (U upper n×n): per row, z = scale·M_r·Uᵀ (z_i = Σ_{j≥i} m_j U_ij, dot products),
- * then W_r += z·U (W_rj += Σ_{i≤j} z_i U_ij, four rows of U per pass over W_r). z is scratch of n.
+ * then W_r += z·U (W_rj += Σ_{i≤j} z_i U_ij, four rows of U per pass over W_r). z is scratch of
+ * 4·n (four rows' z at a time).
  */
 export function refit(w: usize, m: usize, u: usize, z: usize, rows: i32, n: i32, scale: f64): void {
   const sa = <usize>n << 3;
-  for (let r = 0; r < rows; r++) {
+  let r = 0;
+  // Four rows per pass over U (U is read once per four rows: at ResNet widths it does not fit in
+  // cache), each row's arithmetic in the same order as the single-row loop below.
+  for (; r + 3 < rows; r += 4) {
+    const m0 = m + <usize>r * sa, m1 = m0 + sa, m2 = m1 + sa, m3 = m2 + sa;
+    const w0 = w + <usize>r * sa;
+    const z0 = z, z1 = z0 + sa, z2 = z1 + sa, z3 = z2 + sa;
+    for (let i = 0; i < n; i++) {
+      const o = <usize>i << 3, ui = u + <usize>i * sa + o, len = n - i, nn = len & ~1;
+      let s0 = f64x2.splat(0), s1 = s0, s2 = s0, s3 = s0;
+      for (let k = 0; k < nn; k += 2) {
+        const q = <usize>k << 3, uv = ld(ui + q);
+        s0 = fma(ld(m0 + o + q), uv, s0); s1 = fma(ld(m1 + o + q), uv, s1);
+        s2 = fma(ld(m2 + o + q), uv, s2); s3 = fma(ld(m3 + o + q), uv, s3);
+      }
+      let t0 = hsum(s0), t1 = hsum(s1), t2 = hsum(s2), t3 = hsum(s3);
+      if (nn < len) {
+        const q = <usize>nn << 3, uv = load<f64>(ui + q);
+        t0 += load<f64>(m0 + o + q) * uv; t1 += load<f64>(m1 + o + q) * uv;
+        t2 += load<f64>(m2 + o + q) * uv; t3 += load<f64>(m3 + o + q) * uv;
+      }
+      store<f64>(z0 + o, t0 * scale); store<f64>(z1 + o, t1 * scale);
+      store<f64>(z2 + o, t2 * scale); store<f64>(z3 + o, t3 * scale);
+    }
+    combineRows4(w0, u, z0, n);
+  }
+  for (; r < rows; r++) {
     const mr = m + <usize>r * sa, wr = w + <usize>r * sa;
     for (let i = 0; i < n; i++) {
       const o = <usize>i << 3;
       store<f64>(z + o, dot(mr + o, u + <usize>i * sa + o, n - i) * scale);
     }
     combineRows(wr, u, z, n, 0, n);
+  }
+}
+
+/**
+ * combineRows(w_t, u, z_t, n, 0, n) for the four consecutive rows w_t = w + t·n, z_t = z + t·n
+ * (f64 offsets), with every load of U shared by the four: the same arithmetic per row.
+ */
+function combineRows4(w: usize, u: usize, z: usize, n: i32): void {
+  const sa = <usize>n << 3;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const io = <usize>i << 3;
+    const u0 = u + <usize>i * sa, u1 = u0 + sa, u2 = u1 + sa, u3 = u2 + sa;
+    for (let t = 0; t < 4; t++) {
+      const zt = z + <usize>t * sa + io, wi = w + <usize>t * sa + io;
+      const z0 = load<f64>(zt), z1 = load<f64>(zt, 8), z2 = load<f64>(zt, 16);
+      store<f64>(wi, load<f64>(wi) + z0 * load<f64>(u0 + io));
+      store<f64>(wi, load<f64>(wi, 8) + z0 * load<f64>(u0 + io, 8) + z1 * load<f64>(u1 + io, 8), 8);
+      store<f64>(wi, load<f64>(wi, 16) + z0 * load<f64>(u0 + io, 16) + z1 * load<f64>(u1 + io, 16) + z2 * load<f64>(u2 + io, 16), 16);
+    }
+    // axpy4 of each row from column i + 3 on, the rows of U loaded once for the four.
+    const za = z + io, zb = za + sa, zc = zb + sa, zd = zc + sa;
+    const a0 = f64x2.splat(load<f64>(za)), a1 = f64x2.splat(load<f64>(za, 8)), a2 = f64x2.splat(load<f64>(za, 16)), a3 = f64x2.splat(load<f64>(za, 24));
+    const b0 = f64x2.splat(load<f64>(zb)), b1 = f64x2.splat(load<f64>(zb, 8)), b2 = f64x2.splat(load<f64>(zb, 16)), b3 = f64x2.splat(load<f64>(zb, 24));
+    const c0 = f64x2.splat(load<f64>(zc)), c1 = f64x2.splat(load<f64>(zc, 8)), c2 = f64x2.splat(load<f64>(zc, 16)), c3 = f64x2.splat(load<f64>(zc, 24));
+    const d0 = f64x2.splat(load<f64>(zd)), d1 = f64x2.splat(load<f64>(zd, 8)), d2 = f64x2.splat(load<f64>(zd, 16)), d3 = f64x2.splat(load<f64>(zd, 24));
+    const wa = w, wb = wa + sa, wc = wb + sa, wd = wc + sa;
+    let j = i + 3;
+    for (; j + 1 < n; j += 2) {
+      const o = <usize>j << 3;
+      const v0 = ld(u0 + o), v1 = ld(u1 + o), v2 = ld(u2 + o), v3 = ld(u3 + o);
+      v128.store(wa + o, fma(a3, v3, fma(a2, v2, fma(a1, v1, fma(a0, v0, ld(wa + o))))));
+      v128.store(wb + o, fma(b3, v3, fma(b2, v2, fma(b1, v1, fma(b0, v0, ld(wb + o))))));
+      v128.store(wc + o, fma(c3, v3, fma(c2, v2, fma(c1, v1, fma(c0, v0, ld(wc + o))))));
+      v128.store(wd + o, fma(d3, v3, fma(d2, v2, fma(d1, v1, fma(d0, v0, ld(wd + o))))));
+    }
+    if (j < n) {
+      const o = <usize>j << 3;
+      const x0 = load<f64>(u0 + o), x1 = load<f64>(u1 + o), x2 = load<f64>(u2 + o), x3 = load<f64>(u3 + o);
+      for (let t = 0; t < 4; t++) {
+        const zt = z + <usize>t * sa + io, wt = w + <usize>t * sa + o;
+        store<f64>(wt, load<f64>(wt) + load<f64>(zt) * x0 + load<f64>(zt, 8) * x1 + load<f64>(zt, 16) * x2 + load<f64>(zt, 24) * x3);
+      }
+    }
+  }
+  for (; i < n; i++) {
+    const ui = u + <usize>i * sa;
+    for (let t = 0; t < 4; t++) {
+      const zi = load<f64>(z + <usize>t * sa + (<usize>i << 3)), wt = w + <usize>t * sa;
+      for (let j = i; j < n; j++) { const o = <usize>j << 3; store<f64>(wt + o, load<f64>(wt + o) + zi * load<f64>(ui + o)); }
+    }
   }
 }
 
@@ -414,6 +605,126 @@ export function sweepColumns(w: usize, u: usize, err: usize, mask: usize, rows: 
       for (; j + 1 < i2; j += 2) { const o = <usize>j << 3; v128.store(wr + o, fma(es, ld(ui + o), ld(wr + o))); }
       if (j < i2) { const o = <usize>j << 3; store<f64>(wr + o, load<f64>(wr + o) - e * load<f64>(ui + o)); }
       store<f64>(at, 0);
+    }
+  }
+}
+
+/**
+ * The channel-permutation search's pair evaluation (sparse/rearrange/permute-search.ts,
+ * CellEvaluator.pairSplits, kept-rank path), the same arithmetic in the same order so results are
+ * bit-identical to the TypeScript loop. For each of `rows` rows: the k2 = 2·cell ≤ 8 scores
+ * x[i] = t[ub[i] + r] (t f64, ub i32 element offsets) and their ranks (ties: the earlier position
+ * ranks first); split k's first cell holds the positions of bitmask masks[k] (i32), whose ranks form
+ * rm; kept[rm] (i32) packs the w kept ranks, 3 bits each, whose scores, summed in that order, are
+ * added to out[k] (f64). `scratch`: 8 f64 and 32 i32, 16-aligned.
+ */
+export function pairSplitsNm(t: usize, rows: i32, ub: usize, k2: i32, masks: usize, nsplit: i32, kept: usize, w: i32, out: usize, scratch: usize): void {
+  const x = scratch, byRank = x + 64, lo = byRank + 64, hi = lo + 64;
+  if (k2 == 8) {
+    // Cells of 4 (2:4, 1:4, 3:4): the eight scores and ranks in locals; each pair compared once
+    // (x[i] ≥ x[j], i < j, ranks j after i, else i after j), the rank sets built by nibble.
+    const u0 = <usize>load<i32>(ub), u1 = <usize>load<i32>(ub, 4), u2 = <usize>load<i32>(ub, 8), u3 = <usize>load<i32>(ub, 12);
+    const u4 = <usize>load<i32>(ub, 16), u5 = <usize>load<i32>(ub, 20), u6 = <usize>load<i32>(ub, 24), u7 = <usize>load<i32>(ub, 28);
+    store<i32>(lo, 0); store<i32>(hi, 0);
+    for (let r = 0; r < rows; r++) {
+      const tr = t + (<usize>r << 3);
+      const x0 = load<f64>(tr + (u0 << 3));
+      const x1 = load<f64>(tr + (u1 << 3));
+      const x2 = load<f64>(tr + (u2 << 3));
+      const x3 = load<f64>(tr + (u3 << 3));
+      const x4 = load<f64>(tr + (u4 << 3));
+      const x5 = load<f64>(tr + (u5 << 3));
+      const x6 = load<f64>(tr + (u6 << 3));
+      const x7 = load<f64>(tr + (u7 << 3));
+      let r0 = 0; let r1 = 0; let r2 = 0; let r3 = 0; let r4 = 0; let r5 = 0; let r6 = 0; let r7 = 0;
+      { const c = i32(x0 >= x1); r1 += c; r0 += c ^ 1; }
+      { const c = i32(x0 >= x2); r2 += c; r0 += c ^ 1; }
+      { const c = i32(x0 >= x3); r3 += c; r0 += c ^ 1; }
+      { const c = i32(x0 >= x4); r4 += c; r0 += c ^ 1; }
+      { const c = i32(x0 >= x5); r5 += c; r0 += c ^ 1; }
+      { const c = i32(x0 >= x6); r6 += c; r0 += c ^ 1; }
+      { const c = i32(x0 >= x7); r7 += c; r0 += c ^ 1; }
+      { const c = i32(x1 >= x2); r2 += c; r1 += c ^ 1; }
+      { const c = i32(x1 >= x3); r3 += c; r1 += c ^ 1; }
+      { const c = i32(x1 >= x4); r4 += c; r1 += c ^ 1; }
+      { const c = i32(x1 >= x5); r5 += c; r1 += c ^ 1; }
+      { const c = i32(x1 >= x6); r6 += c; r1 += c ^ 1; }
+      { const c = i32(x1 >= x7); r7 += c; r1 += c ^ 1; }
+      { const c = i32(x2 >= x3); r3 += c; r2 += c ^ 1; }
+      { const c = i32(x2 >= x4); r4 += c; r2 += c ^ 1; }
+      { const c = i32(x2 >= x5); r5 += c; r2 += c ^ 1; }
+      { const c = i32(x2 >= x6); r6 += c; r2 += c ^ 1; }
+      { const c = i32(x2 >= x7); r7 += c; r2 += c ^ 1; }
+      { const c = i32(x3 >= x4); r4 += c; r3 += c ^ 1; }
+      { const c = i32(x3 >= x5); r5 += c; r3 += c ^ 1; }
+      { const c = i32(x3 >= x6); r6 += c; r3 += c ^ 1; }
+      { const c = i32(x3 >= x7); r7 += c; r3 += c ^ 1; }
+      { const c = i32(x4 >= x5); r5 += c; r4 += c ^ 1; }
+      { const c = i32(x4 >= x6); r6 += c; r4 += c ^ 1; }
+      { const c = i32(x4 >= x7); r7 += c; r4 += c ^ 1; }
+      { const c = i32(x5 >= x6); r6 += c; r5 += c ^ 1; }
+      { const c = i32(x5 >= x7); r7 += c; r5 += c ^ 1; }
+      { const c = i32(x6 >= x7); r7 += c; r6 += c ^ 1; }
+      store<f64>(byRank + (<usize>r0 << 3), x0);
+      store<f64>(byRank + (<usize>r1 << 3), x1);
+      store<f64>(byRank + (<usize>r2 << 3), x2);
+      store<f64>(byRank + (<usize>r3 << 3), x3);
+      store<f64>(byRank + (<usize>r4 << 3), x4);
+      store<f64>(byRank + (<usize>r5 << 3), x5);
+      store<f64>(byRank + (<usize>r6 << 3), x6);
+      store<f64>(byRank + (<usize>r7 << 3), x7);
+      { const b0 = (1 << r0), b1 = (1 << r1), b2 = (1 << r2), b3 = (1 << r3);
+        const t = lo;
+        store<i32>(t, b0, 4); store<i32>(t, b1, 8); store<i32>(t, b0 | b1, 12); store<i32>(t, b2, 16); store<i32>(t, b0 | b2, 20);
+        store<i32>(t, b1 | b2, 24); store<i32>(t, b0 | b1 | b2, 28); store<i32>(t, b3, 32); store<i32>(t, b0 | b3, 36); store<i32>(t, b1 | b3, 40);
+        store<i32>(t, b0 | b1 | b3, 44); store<i32>(t, b2 | b3, 48); store<i32>(t, b0 | b2 | b3, 52); store<i32>(t, b1 | b2 | b3, 56); store<i32>(t, b0 | b1 | b2 | b3, 60);
+      }
+      { const b0 = (1 << r4), b1 = (1 << r5), b2 = (1 << r6), b3 = (1 << r7);
+        const t = hi;
+        store<i32>(t, b0, 4); store<i32>(t, b1, 8); store<i32>(t, b0 | b1, 12); store<i32>(t, b2, 16); store<i32>(t, b0 | b2, 20);
+        store<i32>(t, b1 | b2, 24); store<i32>(t, b0 | b1 | b2, 28); store<i32>(t, b3, 32); store<i32>(t, b0 | b3, 36); store<i32>(t, b1 | b3, 40);
+        store<i32>(t, b0 | b1 | b3, 44); store<i32>(t, b2 | b3, 48); store<i32>(t, b0 | b2 | b3, 52); store<i32>(t, b1 | b2 | b3, 56); store<i32>(t, b0 | b1 | b2 | b3, 60);
+      }
+      for (let k = 0; k < nsplit; k++) {
+        const pm = load<i32>(masks + (<usize>k << 2));
+        const rm = load<i32>(lo + (<usize>(pm & 15) << 2)) | load<i32>(hi + (<usize>((pm >> 4) & 15) << 2));
+        const packed = load<i32>(kept + (<usize>rm << 2));
+        let sum: f64 = 0;
+        if (w == 4) {
+          sum += load<f64>(byRank + (<usize>(packed & 7) << 3));
+          sum += load<f64>(byRank + (<usize>((packed >> 3) & 7) << 3));
+          sum += load<f64>(byRank + (<usize>((packed >> 6) & 7) << 3));
+          sum += load<f64>(byRank + (<usize>((packed >> 9) & 7) << 3));
+        } else {
+          for (let j = 0; j < w; j++) sum += load<f64>(byRank + (<usize>((packed >> (3 * j)) & 7) << 3));
+        }
+        const o = out + (<usize>k << 3);
+        store<f64>(o, load<f64>(o) + sum);
+      }
+    }
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < k2; i++) store<f64>(x + (<usize>i << 3), load<f64>(t + ((<usize>load<i32>(ub + (<usize>i << 2)) + <usize>r) << 3)));
+    // Rank bits of positions 0..3 and 4..7, then the rank set of every nibble of positions.
+    store<i32>(lo, 0); store<i32>(hi, 0);
+    for (let i = 0; i < k2; i++) {
+      const v = load<f64>(x + (<usize>i << 3));
+      let c = 0;
+      for (let j = 0; j < i; j++) c += i32(load<f64>(x + (<usize>j << 3)) >= v);
+      for (let j = i + 1; j < k2; j++) c += i32(load<f64>(x + (<usize>j << 3)) > v);
+      store<f64>(byRank + (<usize>c << 3), v);
+      const bit = 1 << c, half = i < 4 ? lo : hi, b = 1 << (i & 3);
+      for (let m = b; m < (b << 1); m++) store<i32>(half + (<usize>m << 2), load<i32>(half + (<usize>(m - b) << 2)) | bit);
+    }
+    for (let k = 0; k < nsplit; k++) {
+      const pm = load<i32>(masks + (<usize>k << 2));
+      const rm = load<i32>(lo + (<usize>(pm & 15) << 2)) | load<i32>(hi + (<usize>((pm >> 4) & 15) << 2));
+      const packed = load<i32>(kept + (<usize>rm << 2));
+      let sum: f64 = 0;
+      for (let j = 0; j < w; j++) sum += load<f64>(byRank + (<usize>((packed >> (3 * j)) & 7) << 3));
+      const o = out + (<usize>k << 3);
+      store<f64>(o, load<f64>(o) + sum);
     }
   }
 }

@@ -145,7 +145,7 @@ export function pruneSparseGpt(
   // the re-fit and the lazy column updates run there, the column-by-column sweep here on the views.
   const target = options.target;
   const computeResidual = target !== undefined && options.residual === undefined;
-  const a = arena([rows * n, n * n, rows * B, target ? rows * n : 0, n, computeResidual ? n * n : 0, computeResidual ? rows * n : 0, rows * n],
+  const a = arena([rows * n, n * n, rows * B, target ? rows * n : 0, 4 * n, computeResidual ? n * n : 0, computeResidual ? rows * n : 0, rows * n],
     ['f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'u8']);
   const W = a ? a.f64[0]! : new Float64Array(rows * n);
   W.set(w);

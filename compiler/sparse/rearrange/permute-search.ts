@@ -3,6 +3,8 @@
 // makes blocks of rows share few columns. No graph here: callers pass score matrices and masks.
 
 import { mulberry32 } from './prng.js';
+import type { Arena } from '../../linalg/linalg.js';
+import { arena, arenaKept } from '../../linalg/linalg.js';
 
 /**
  * A consumer pruned N:M along the permuted channels: `scores` is rows × C row-major (≥ 0). After
@@ -178,6 +180,16 @@ function stackColumns(C: number, cols: readonly ColT[]): ColumnStack[] {
   });
 }
 
+/** CellEvaluator's operands in the linalg module: per column stack its scores and packed kept ranks (byte offsets). */
+interface Placement {
+  readonly a: Arena;
+  readonly stacks: readonly { readonly t: number; readonly kept: number; readonly w: number }[];
+  /** The pair's score offsets (ub[i] = u[i]·rows), written before each call. */
+  readonly ub: Int32Array;
+  /** Operand index of ub; then the splits' masks, out, scratch. */
+  readonly base: number;
+}
+
 /** Evaluates cells and pairs of cells for one problem; all scratch is allocated once. */
 class CellEvaluator {
   private readonly stacks: ColumnStack[];
@@ -280,6 +292,63 @@ class CellEvaluator {
     return total;
   }
 
+  /** The column stacks' scores and tables in the linalg module (pairSplitsNm); null: not there. */
+  private placed?: Placement | null;
+
+  /**
+   * The kept-rank path's operands in the linalg module, placed once per search (the scores are
+   * its largest data) and again only when another arena call moved them; undefined where the
+   * module is off or the generic path runs (cells above 4).
+   */
+  private placement(): Placement | undefined {
+    if (this.placed === null) return undefined;
+    if (this.placed && arenaKept(this.placed.a.generation)) return this.placed;
+    const kepts = this.stacks.map((st) => this.keptRanks(st.n));
+    if (this.stacks.length === 0 || kepts.some((k) => !k)) { this.placed = null; return undefined; }
+    const k2 = 2 * this.cell, nsplit = this.table.first.length;
+    // Operands: per stack its scores (f64) and packed kept ranks (i32); then ub and the splits'
+    // position masks (i32), out (f64) and the module's scratch.
+    const sizes: number[] = [], kinds: ('f64' | 'u8')[] = [];
+    for (const st of this.stacks) { sizes.push(st.t.length, 4 << k2); kinds.push('f64', 'u8'); }
+    sizes.push(4 * k2, 4 * nsplit, nsplit, 64 + 64 + 64 + 64);
+    kinds.push('u8', 'u8', 'f64', 'u8');
+    const a = arena(sizes, kinds);
+    if (!a) { this.placed = null; return undefined; }
+    const i32 = (k: number, n: number): Int32Array => new Int32Array(a.u8[k]!.buffer, a.u8[k]!.byteOffset, n);
+    const stacks = this.stacks.map((st, i) => {
+      a.f64[2 * i]!.set(st.t);
+      const w = 2 * st.n, kept = kepts[i]!, packed = i32(2 * i + 1, 1 << k2);
+      for (let rm = 0; rm < 1 << k2; rm++) {
+        let p = 0;
+        for (let j = 0; j < w; j++) p |= kept[rm * w + j]! << (3 * j);
+        packed[rm] = p;
+      }
+      return { t: a.at[2 * i]!, kept: a.at[2 * i + 1]!, w };
+    });
+    const base = 2 * this.stacks.length;
+    const masks = i32(base + 1, nsplit);
+    for (let k = 0; k < nsplit; k++) masks[k] = this.table.subsets[this.table.first[k]!]!;
+    this.placed = { a, stacks, ub: i32(base, k2), base };
+    return this.placed;
+  }
+
+  /** pairSplits' column stacks on the linalg module (same arithmetic and order); false when it is not there. */
+  private pairSplitsWasm(u: ArrayLike<number>): boolean {
+    const p = this.placement();
+    if (!p) return false;
+    const { a, ub, base } = p;
+    const k2 = 2 * this.cell, nsplit = this.table.first.length;
+    const out = a.f64[base + 2]!;
+    out.fill(0);
+    for (const [i, st] of this.stacks.entries()) {
+      for (let j = 0; j < k2; j++) ub[j] = u[j]! * st.rows;
+      const s = p.stacks[i]!;
+      a.exports.pairSplitsNm(s.t, st.rows, a.at[base]!, k2, a.at[base + 1]!, nsplit, s.kept, s.w, a.at[base + 2]!, a.at[base + 3]!);
+    }
+    this.splitVals.set(out);
+    return true;
+  }
+
   /** Fills `splitVals[k]` = value of the two cells split k makes of the 2·cell channels `u`. */
   pairSplits(u: ArrayLike<number>): void {
     const { cell, x, order, ordBit, ordVal, vals, colSum, g, splitVals } = this;
@@ -288,7 +357,8 @@ class CellEvaluator {
     const ns = subsets.length;
     vals.fill(0);
     splitVals.fill(0);
-    for (const st of this.stacks) {
+    const stacks = this.pairSplitsWasm(u) ? [] : this.stacks;
+    for (const st of stacks) {
       const R = st.rows, T = st.t;
       const n = st.n;
       const kept = this.keptRanks(n);

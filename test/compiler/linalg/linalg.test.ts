@@ -119,4 +119,81 @@ describe('linalg: the f64x2 module against the scalar loops', () => {
     for (let r = 0; r < t; r++) want += x[r * cols + 2]! * x[r * cols + 9]!;
     assert.ok(Math.abs(fast.xtx![0]![2 * cols + 9]! - want) < 1e-9 * t);
   });
+  for (const [rows, n] of [[9, 13], [6, 36], [4, 7]] as const) {
+    it(`refit, ${rows}×${n}: four rows per pass over U give each row bit for bit what it gets alone, and W + scale·M·UᵀU within 1e-12`, () => {
+      const rnd = lcg(rows * 7 + n);
+      const w = Float64Array.from({ length: rows * n }, rnd), m = Float64Array.from({ length: rows * n }, rnd);
+      const u = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = i; j < n; j++) u[i * n + j] = rnd();
+      const run = (r0: number, count: number): Float64Array => {
+        const a = arena([count * n, count * n, n * n, 4 * n])!;
+        a.f64[0]!.set(w.subarray(r0 * n, (r0 + count) * n));
+        a.f64[1]!.set(m.subarray(r0 * n, (r0 + count) * n));
+        a.f64[2]!.set(u);
+        a.exports.refit(a.at[0]!, a.at[1]!, a.at[2]!, a.at[3]!, count, n, 0.3);
+        return Float64Array.from(a.f64[0]!);
+      };
+      const together = run(0, rows);
+      for (let r = 0; r < rows; r++) {
+        const alone = run(r, 1);
+        for (let j = 0; j < n; j++) assert.ok(Object.is(together[r * n + j], alone[j]), `row ${r} column ${j}: ${together[r * n + j]} vs ${alone[j]} alone`);
+      }
+      // The definition: W + scale·(M·Uᵀ)·U.
+      for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) {
+        let want = w[r * n + j]!;
+        for (let i = 0; i <= j; i++) {
+          let z = 0;
+          for (let k = i; k < n; k++) z += m[r * n + k]! * u[i * n + k]!;
+          want += 0.3 * z * u[i * n + j]!;
+        }
+        assert.ok(Math.abs(together[r * n + j]! - want) < 1e-12 * Math.max(1, Math.abs(want)), `row ${r} column ${j}: ${together[r * n + j]} vs ${want}`);
+      }
+    });
+  }
+  for (const [rows, n, chunk] of [[9, 13, 7], [6, 10, 12]] as const) {
+    it(`residual and targetAcc, ${rows} rows × ${n}: four rows per pass give each row bit for bit what it gets alone, and the definitions within 1e-12`, () => {
+      const rnd = lcg(rows * 11 + n);
+      const w = Float64Array.from({ length: rows * n }, rnd), target = Float64Array.from({ length: rows * n }, rnd);
+      const h = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) h[i * n + j] = h[j * n + i] = rnd();
+      // A zero weight in some rows only: skipped per row.
+      const wf = Float32Array.from({ length: rows * n }, (_, i) => (i % 5 === 2 ? 0 : rnd()));
+      const ld = chunk + 1;
+      const dt = Float64Array.from({ length: n * ld }, rnd), bt = Float64Array.from({ length: n * ld }, rnd);
+      const p0 = Float64Array.from({ length: rows * n }, rnd);
+      const run = (r0: number, count: number): { m: Float64Array; p: Float64Array } => {
+        const a = arena([count * n, count * n, n * n, count * n, count * n, count * n, n * ld, n * ld, count * ld], ['f64', 'f64', 'f64', 'f64', 'f64', 'f32', 'f64', 'f64', 'f64'])!;
+        a.f64[1]!.set(w.subarray(r0 * n, (r0 + count) * n));
+        a.f64[2]!.set(h);
+        a.f64[3]!.set(target.subarray(r0 * n, (r0 + count) * n));
+        a.exports.residual(a.at[0]!, a.at[1]!, a.at[2]!, a.at[3]!, count, n);
+        a.f64[4]!.set(p0.subarray(r0 * n, (r0 + count) * n));
+        a.f32[5]!.set(wf.subarray(r0 * n, (r0 + count) * n));
+        a.f64[6]!.set(dt);
+        a.f64[7]!.set(bt);
+        a.exports.targetAcc(a.at[4]!, a.at[5]!, a.at[6]!, a.at[7]!, a.at[8]!, count, n, chunk, ld);
+        return { m: Float64Array.from(a.f64[0]!), p: Float64Array.from(a.f64[4]!) };
+      };
+      const together = run(0, rows);
+      for (let r = 0; r < rows; r++) {
+        const alone = run(r, 1);
+        for (let j = 0; j < n; j++) {
+          assert.ok(Object.is(together.m[r * n + j], alone.m[j]), `residual row ${r} column ${j}`);
+          assert.ok(Object.is(together.p[r * n + j], alone.p[j]), `targetAcc row ${r} column ${j}`);
+        }
+      }
+      for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) {
+        let m = target[r * n + j]!;
+        for (let k = 0; k < n; k++) m -= w[r * n + k]! * h[k * n + j]!;
+        let p = p0[r * n + j]!;
+        for (let t = 0; t < chunk; t++) {
+          let y = 0;
+          for (let c = 0; c < n; c++) y += wf[r * n + c]! * dt[c * ld + t]!;
+          p += y * bt[j * ld + t]!;
+        }
+        assert.ok(Math.abs(together.m[r * n + j]! - m) < 1e-12 * Math.max(1, Math.abs(m)), `residual row ${r} column ${j}: ${together.m[r * n + j]} vs ${m}`);
+        assert.ok(Math.abs(together.p[r * n + j]! - p) < 1e-12 * Math.max(1, Math.abs(p)), `targetAcc row ${r} column ${j}: ${together.p[r * n + j]} vs ${p}`);
+      }
+    });
+  }
 });

@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { keptNm, reorderRows, searchPermutation, type ColumnTerm, type RowTerm } from '../../../../compiler/sparse/rearrange/permute-search.js';
 import { rng } from '../../passes/build.js';
+import { arena, arenaKept, withoutLinalg } from '../../../../compiler/linalg/linalg.js';
 
 /** |N(0,1)| samples (Box–Muller on the seeded generator). */
 function absNormal(count: number, seed: number): Float64Array {
@@ -73,6 +74,39 @@ function perRowTop(s: Float64Array, rows: number, cols: number, keep: number): n
 }
 
 describe('sparse/permute-search', () => {
+  it('the linalg module runs the pair evaluation bit for bit as the TypeScript loop: same permutation and objective (cells 2 and 4, n 1–3, ties, several terms, row terms)', () => {
+    assert.ok(arena([1]), 'the linalg module did not instantiate: this comparison would be vacuous');
+    const cases: { C: number; cell: number; terms: { rows: number; n: number }[]; rowTerm?: boolean; levels?: number }[] = [
+      { C: 32, cell: 4, terms: [{ rows: 40, n: 2 }, { rows: 24, n: 2 }] },
+      { C: 48, cell: 4, terms: [{ rows: 30, n: 1 }, { rows: 20, n: 3 }, { rows: 10, n: 2 }] },
+      // Few distinct values: many ties, which the ranks must break as the loop does.
+      { C: 64, cell: 4, terms: [{ rows: 50, n: 2 }], levels: 3 },
+      { C: 24, cell: 2, terms: [{ rows: 30, n: 1 }], levels: 4 },
+      { C: 32, cell: 4, terms: [{ rows: 16, n: 2 }], rowTerm: true },
+    ];
+    for (const [k, c] of cases.entries()) {
+      const columns: ColumnTerm[] = c.terms.map((t, j) => {
+        const s = absNormal(t.rows * c.C, 100 + 10 * k + j);
+        if (c.levels) for (let i = 0; i < s.length; i++) s[i] = Math.floor(s[i]! * c.levels) / c.levels;
+        return { scores: s, rows: t.rows, n: t.n, m: c.cell };
+      });
+      const rows: RowTerm[] = c.rowTerm ? [{ scores: absNormal(c.C * 16, 900 + k), cols: 16, n: 2, m: c.cell, share: c.cell }] : [];
+      const fast = searchPermutation(c.C, c.cell, columns, rows);
+      const ref = withoutLinalg(() => searchPermutation(c.C, c.cell, columns, rows));
+      assert.deepEqual([...fast.perm], [...ref.perm], `case ${k}: permutations differ`);
+      assert.ok(Object.is(fast.after, ref.after) && Object.is(fast.before, ref.before), `case ${k}: objectives ${fast.before} → ${fast.after} vs ${ref.before} → ${ref.after}`);
+      assert.ok(fast.after > fast.before, `case ${k}: the search found nothing to compare`);
+    }
+  });
+
+  it('arenaKept: a layout stays kept until the next arena call, and never with the module switched off', () => {
+    const a = arena([4])!;
+    assert.ok(arenaKept(a.generation));
+    withoutLinalg(() => assert.ok(!arenaKept(a.generation)));
+    arena([4]);
+    assert.ok(!arenaKept(a.generation));
+  });
+
   it('keptNm sums the top n of every m consecutive scores', () => {
     const s = Float64Array.from([1, 3, 2, 0.5, 4, 4, 1, 0, 0, 0, 0, 7]);
     assert.equal(keptNm(s, 1, 12, 2, 4), 5 + 8 + 7);
