@@ -1,8 +1,10 @@
 // Acceptance 1 of issue 20 (and of issue 8): the packages a separate project installs. Each
 // workspace is staged from the build `npm test` just made (scripts/stage-packages.mjs) and packed
-// with `npm pack --ignore-scripts`; the tarballs are installed offline into empty projects (their
-// dependencies come from the npm cache; spc-compiler's spc-runtime from its own tarball, never the
-// registry). An app with spc-runtime alone gets flatbuffers and nothing else, at most 1.5 MB of
+// with `npm pack --ignore-scripts`; the tarballs are installed into empty projects with
+// `--prefer-offline` (their dependencies from the npm cache where it has them, else the registry's
+// packages: a fresh machine's cache holds the tarballs `npm ci` fetched but not the registry
+// metadata a semver range needs; spc-compiler's spc-runtime from its own tarball, never the
+// registry; no install scripts). An app with spc-runtime alone gets flatbuffers and nothing else, at most 1.5 MB of
 // node_modules, and runs an artifact (by bytes and by the generated dispatch module); an app with
 // spc-compiler compiles digits_cnn and runs it with spc-runtime, type-checks against both, and
 // its installed spc bin compiles and runs the sample, printing the digit. Oracles: the repository's
@@ -82,12 +84,12 @@ function pack(workspace: 'runtime' | 'compiler', into: string): { tarball: strin
   return { tarball: join(into, packed!.filename), files: packed!.files.map((f) => f.path) };
 }
 
-/** An empty ESM project in `dir` with `tarballs` installed offline. */
+/** An empty ESM project in `dir` with `tarballs` installed (cache first, no install scripts). */
 function installInto(dir: string, tarballs: string[]): void {
   mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'spc-consumer', version: '1.0.0', private: true, type: 'module' }));
-  const r = spawnSync(NPM, ['install', ...tarballs, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, encoding: 'utf8' });
-  assert.equal(r.status, 0, `npm install --offline of ${tarballs.join(', ')} failed:\n${r.stderr}`);
+  const r = spawnSync(NPM, ['install', ...tarballs, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0, `npm install --prefer-offline of ${tarballs.join(', ')} failed:\n${r.stderr}`);
 }
 
 function treeBytes(dir: string): number {
@@ -101,7 +103,7 @@ function treeBytes(dir: string): number {
 
 const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-describe('packages: npm pack spc-runtime and spc-compiler, install each into an empty project offline', function () {
+describe('packages: npm pack spc-runtime and spc-compiler, install each into an empty project', function () {
   this.timeout(300_000);
   let dir: string;
   let runtime: { tarball: string; files: string[] };
