@@ -20,7 +20,7 @@ import type { Pattern } from '../sparse/settings/pattern.js';
 import type { QuantizeMode } from '../quantize/grid.js';
 import { QUANTIZE_MODES } from '../quantize/grid.js';
 import { parsePattern, PATTERN_HELP } from '../sparse/settings/pattern.js';
-import { CLASSIFIER_MAX_SPARSITY, DEFAULT_MIN_PARAMS, DEFAULT_MIN_PARAMS_NM } from '../sparse/settings/skips.js';
+import { CLASSIFIER_MAX_SPARSITY, DEFAULT_MIN_PARAMS } from '../sparse/settings/skips.js';
 import type { InputValue } from './read.js';
 import { inputShapeText, parseInputShape, type InputShapes } from './shape-buckets.js';
 import { readBoolean, readChoice, readInputShapes, readInputValues, readNumber, readPathOr, readTargets } from './read.js';
@@ -168,14 +168,13 @@ export const OPTIONS = {
     read: (raw) => readNumber('--share-rows', raw, (r) => Number.isInteger(r) && r >= 1 && r <= MAX_SHARE_ROWS, `a whole number from 1 to ${MAX_SHARE_ROWS}`),
     record: { key: 'share-rows', when: 'changed', text: String },
   }),
-  minParams: option<number, number | undefined>({
+  minParams: option<number>({
     group: 'prune',
     schema: { type: 'integer', minimum: 0 },
-    flags: [{ flag: '--min-params <count>', help: `layers with fewer weights stay dense (default ${DEFAULT_MIN_PARAMS} for unstructured and block patterns, ${DEFAULT_MIN_PARAMS_NM} for N:M ones); so do, by default, the stem conv, depthwise and grouped convs, and the classifier when pruned above ${CLASSIFIER_MAX_SPARSITY * 100}% (a --config rule with force: true prunes any of them)` }],
-    // Unset: by each layer's pattern (skips.ts defaultMinParams).
-    fallback: undefined,
+    flags: [{ flag: '--min-params <count>', help: `layers with fewer weights stay dense; so do, by default, the stem conv, depthwise and grouped convs, and the classifier when pruned above ${CLASSIFIER_MAX_SPARSITY * 100}% (a --config rule with force: true prunes any of them)`, default: String(DEFAULT_MIN_PARAMS) }],
+    fallback: DEFAULT_MIN_PARAMS,
     read: (raw) => readNumber('--min-params', raw, wholeAtLeast(0), 'a whole number'),
-    record: { key: 'min-params', when: 'given', text: String },
+    record: { key: 'min-params', when: 'changed', text: String },
   }),
   method: option<PruneMethod>({
     group: 'prune',

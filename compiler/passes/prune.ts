@@ -18,7 +18,7 @@ import { allocate } from '../sparse/prune/allocation.js';
 import type { SensitivityLayer, SensitivityPoint } from '../sparse/prune/sensitivity.js';
 import { SENSITIVITY_LEVELS, measureSensitivity } from '../sparse/prune/sensitivity.js';
 import { overrideFor } from '../sparse/settings/config.js';
-import { defaultMinParams, defaultSkip } from '../sparse/settings/skips.js';
+import { defaultSkip } from '../sparse/settings/skips.js';
 import { countZeros, maskBlock, maskNmShared, maskUnstructured } from '../sparse/prune/masks.js';
 import type { MaskRule } from '../sparse/prune/mask-rule.js';
 import { splitCount } from '../sparse/prune/mask-rule.js';
@@ -193,7 +193,7 @@ function selectLayers(graph: Graph, settings: PruneSettings): { candidates: Cand
         classifierOf: finals.get(node.name),
         params: data.length,
         sparsity: pattern.kind === 'nm' ? nmSparsity(pattern.n, pattern.m) : o.sparsity ?? settings.sparsity,
-      }, settings.minParams ?? defaultMinParams(pattern));
+      }, settings.minParams);
     }
     // A pattern cannot be forced onto a matrix it does not tile.
     reason ??= misalignment(pattern, rows, cols, settings.shareRows);

@@ -3,25 +3,9 @@
 // docs/accuracy.md, "Which layers are pruned by default" (scripts/coverage.ts).
 
 import { pct } from '../../format.js';
-import type { Pattern } from './pattern.js';
 
-/**
- * Under unstructured and block patterns, layers with fewer weights stay dense (--min-params): on
- * mobilenet_v2_w050 its 13 such layers are 0.9% of the weights and +39% of the KL at 50%.
- */
+/** Layers with fewer weights stay dense (--min-params): on mobilenet_v2_w050 its 13 such layers are 0.9% of the weights and +20% of the 2:4 KL. */
 export const DEFAULT_MIN_PARAMS = 4096;
-
-/**
- * Under N:M no size bound by default: the N:M conv kernel runs mobilenet_v2_w050's 13 small 1×1
- * convs 1.4–1.8× faster than the dense one (2:4 end to end 1.19× → 1.30× over dense), for a
- * KL measured in docs/coverage.md; the misalignment rule still keeps what N:M cannot tile.
- */
-export const DEFAULT_MIN_PARAMS_NM = 0;
-
-/** The size bound a layer pruned to `pattern` gets when --min-params is not given. */
-export function defaultMinParams(pattern: Pattern): number {
-  return pattern.kind === 'nm' ? DEFAULT_MIN_PARAMS_NM : DEFAULT_MIN_PARAMS;
-}
 
 /**
  * The classifier is pruned up to this sparsity and kept dense above it: at 2:4 and 50% it cost
