@@ -314,7 +314,7 @@ const INT8_PRODUCTS: Readonly<Record<string, { readonly w: number; readonly conv
 };
 
 /** QLinearConv, ConvInteger, QLinearMatMul, MatMulInteger: priced per multiply-add and output (elementWork). */
-export const isInt8Product = (op: string): boolean => INT8_PRODUCTS[op] !== undefined;
+export const isInt8Product = (op: string): boolean => Object.hasOwn(INT8_PRODUCTS, op);
 
 /**
  * What an int8 product's epilogue costs per output element, in multiply-adds: the bias, the
@@ -352,7 +352,8 @@ const SELECTING: ReadonlySet<string> = new Set(['Gather', 'GatherElements', 'Gat
 export function elementWork(g: Graph, n: Node): number | undefined {
   if (n.op === 'ConvTranspose') return convTransposeMacs(g, n);
   if (n.op === 'LSTM' || n.op === 'GRU' || n.op === 'RNN') return recurrentMacs(g, n);
-  const int8 = INT8_PRODUCTS[n.op];
+  // An op name comes from the model: 'constructor' must not find Object's.
+  const int8 = isInt8Product(n.op) ? INT8_PRODUCTS[n.op] : undefined;
   if (int8) {
     const w = g.values.get(n.inputs[int8.w] ?? ''), y = staticElements(g, n.outputs[0] ?? '');
     return w && isStatic(w.shape) && w.shape.length >= 1 && y !== undefined ? int8ProductWork(int8.conv, y, w.shape) : undefined;

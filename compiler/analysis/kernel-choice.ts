@@ -124,12 +124,20 @@ export function sparseWeightOf(g: Graph, n: Node): Value | undefined {
   if (reads.input === 1) return v.sparsity ? v : undefined;
   if (!(v.constant.data instanceof Int8Array && zeroCodes(g, n.inputs[5]))) return undefined;
   if (v.sparsity) return v;
+  // Detected once per node and codes (selection asks for a node's weight several times; each detection scans and packs it).
+  const seen = detectedCodes.get(n);
+  if (seen?.codes === v.constant.data) return seen.weight;
   // Only where its packing is smaller: a dense int8 weight with a few zero codes stays dense, and its reasons say nothing of packing.
   const found = codeSparsity(v.constant.data, nodeWeightMatrix(n, v.constant.shape, Float32Array.from(v.constant.data)));
   const w = found && { ...v, sparsity: found };
   const packed = w && packedOrNone(w, n, PACKED_FORMAT[w.sparsity.kind]);
-  return packed && storedPackedBytes(packed, { dtype: v.dtype }) < v.constant.data.byteLength ? w : undefined;
+  const weight = packed && storedPackedBytes(packed, { dtype: v.dtype }) < v.constant.data.byteLength ? w : undefined;
+  detectedCodes.set(n, { codes: v.constant.data, weight });
+  return weight;
 }
+
+/** sparseWeightOf's detections on int8 weights no pruning recorded, by node, valid while its codes are the same array. */
+const detectedCodes = new WeakMap<Node, { codes: Int8Array; weight: Value | undefined }>();
 
 /**
  * The pattern the zero codes of an int8 weight nothing recorded a pruning for follow (a model that
