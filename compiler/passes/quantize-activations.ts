@@ -245,7 +245,7 @@ class Builder {
   weight(w: Value, transpose: boolean, shape: readonly number[], axis: number): string {
     const scales = w.quantization!.scales!;
     const codes = this.fresh(`${w.name}_q`);
-    this.values.set(codes, { name: codes, dtype: 'int8', shape, constant: { dtype: 'int8', shape, data: weightCodes(w, transpose) }, ...(w.sparsity ? { sparsity: w.sparsity } : {}) });
+    this.values.set(codes, { name: codes, dtype: 'int8', shape, constant: { dtype: 'int8', shape, data: weightCodes(w, transpose) }, ...(w.sparsity ? { sparsity: w.sparsity } : {}), codesOf: w.quantization! });
     const s = this.constant(`${w.name}_scale`, { dtype: 'float32', shape: [scales.length], data: Float32Array.from(scales) });
     const z = this.constant(`${w.name}_zp`, { dtype: 'int8', shape: [scales.length], data: new Int8Array(scales.length) });
     const d = this.value(`${w.name}_dq`, 'float32', shape);
