@@ -176,16 +176,20 @@ class Accumulator {
    */
   add(x: ArrayLike<number>, xAt: number, d: ArrayLike<number>, dAt: number, sample: boolean): void {
     const { cols, sum, sumSq } = this;
-    const bt = sample ? this.bt : undefined;
-    const dt = sample ? this.dt : undefined;
-    const at = this.n;
     for (let c = 0; c < cols; c++) {
       const v = x[xAt + c]!;
       sum[c] += v;
       sumSq[c] += v * v;
     }
     this.rows++;
+    if (sample) this.addSample(x, xAt, d, dAt);
+  }
+
+  /** Adds one row to XᵀX and the target only (its sums and row count are the caller's). */
+  addSample(x: ArrayLike<number>, xAt: number, d: ArrayLike<number>, dAt: number): void {
+    const { cols, bt, dt } = this;
     if (!bt) return;
+    const at = this.n;
     for (let c = 0; c < cols; c++) bt[c * CHUNK + at] = x[xAt + c]!;
     if (dt) for (let c = 0; c < cols; c++) dt[c * CHUNK + at] = d[dAt + c]!;
     this.sampled++;
@@ -351,12 +355,33 @@ function convStats(
     for (let b = 0; b < batch; b++) {
       for (let g = 0; g < group; g++) {
         const base = (b * cin + g * cg) * plane;
-        for (let p = 0; p < positions; p++) {
-          const sample = (index + p) % stride === 0;
-          // The im2col row of position p: column tap·Cg + ci (gathered; the dense one only when it feeds the target).
-          gather(x, base, p, row);
-          if (sample && d !== x) gather(d, base, p, denseRow);
-          accs[g]![s % K]!.add(row, 0, d !== x ? denseRow : row, 0, sample);
+        const acc = accs[g]![s % K]!;
+        // Every row's sums, column by column straight from the input (each column's additions in
+        // row order, as row-by-row adding would do them; a padded tap adds nothing, exactly as its 0).
+        const { sum, sumSq } = acc;
+        for (let tap = 0; tap < taps; tap++) {
+          for (let ci = 0; ci < cg; ci++) {
+            const c = tap * cg + ci, src0 = base + ci * plane;
+            let sc = sum[c]!, qc = sumSq[c]!;
+            for (let p = 0, q = tap; p < positions; p++, q += taps) {
+              const off = table[q]!;
+              if (off < 0) continue;
+              const v = x[src0 + off]!;
+              sc += v;
+              qc += v * v;
+            }
+            sum[c] = sc;
+            sumSq[c] = qc;
+          }
+        }
+        acc.rows += positions;
+        // The sampled rows' im2col rows (column tap·Cg + ci) for XᵀX, and the dense one for the target.
+        if (full) {
+          for (let p = (stride - (index % stride)) % stride; p < positions; p += stride) {
+            gather(x, base, p, row);
+            if (d !== x) gather(d, base, p, denseRow);
+            acc.addSample(row, 0, d !== x ? denseRow : row, 0);
+          }
         }
       }
       index += positions;

@@ -174,6 +174,7 @@ export function pruneSparseGpt(
   /** One row's nonzero errors in the block and their rows of U (offsets). */
   const nzE = new Float64Array(B), nzU = new Int32Array(B);
   const score = (r: number, j: number): number => { const v = W[r * n + j]! / U[j * n + j]!; return v * v; };
+  const nmScores = new Float64Array(rule.kind === 'nm' ? rule.m : 0);
   const grid = options.quantize;
   if (grid !== undefined && grid.scales.length !== rows) throw new Error(`pruneSparseGpt: ${grid.scales.length} int8 scales for ${rows} rows`);
 
@@ -207,11 +208,11 @@ export function pruneSparseGpt(
     if (a && grid === undefined) {
       const step = rule.kind === 'nm' ? rule.m : width;
       for (let i = i1; i < i2; i += step) {
-        if (rule.kind === 'nm') chooseNm(pruned, rows, n, i, rule, score);
+        if (rule.kind === 'nm') chooseNm(pruned, W, U, rows, n, i, rule, nmScores);
         a.exports.sweepColumns(a.at[0]!, a.at[1]!, a.at[2]!, a.at[7]!, rows, n, i, Math.min(i + step, i2), i1, i2, B);
       }
     } else for (let i = i1; i < i2; i++) {
-      if (rule.kind === 'nm' && (i - i1) % rule.m === 0) chooseNm(pruned, rows, n, i, rule, score);
+      if (rule.kind === 'nm' && (i - i1) % rule.m === 0) chooseNm(pruned, W, U, rows, n, i, rule, nmScores);
       const ui = i * n;
       const d = U[ui + i]!;
       for (let r = 0; r < rows; r++) {
@@ -446,17 +447,34 @@ function applyRefit(W: Float64Array, rows: number, n: number, M: Float64Array, s
   }
 }
 
-/** N:M at column `i`: in each block of shareRows rows, prune the M−N columns of i..i+M with the lowest summed score. */
-function chooseNm(
-  pruned: Uint8Array, rows: number, n: number, i: number,
-  rule: Extract<MaskRule, { kind: 'nm' }>, score: (r: number, j: number) => number,
-): void {
-  const s = new Float64Array(rule.m);
-  for (let r0 = 0; r0 < rows; r0 += rule.shareRows) {
+/**
+ * N:M at column `i`: in each block of shareRows rows, prune the M−N columns of i..i+M with the
+ * lowest summed score (W[r, j] / U[j, j])², on ties the higher column first (pruneOrder's order).
+ * Each column's rank is counted with M comparisons rather than sorted (no allocation per group:
+ * this runs once per M columns and row block of every prune); scores that do not compare (NaN)
+ * take pruneOrder itself, so the mask is pruneOrder's in every case. `s` is scratch of M.
+ */
+function chooseNm(pruned: Uint8Array, W: Float64Array, U: Float64Array, rows: number, n: number, i: number, rule: Extract<MaskRule, { kind: 'nm' }>, s: Float64Array): void {
+  const m = rule.m, drop = rule.m - rule.n, share = rule.shareRows;
+  for (let r0 = 0; r0 < rows; r0 += share) {
     s.fill(0);
-    for (let r = r0; r < r0 + rule.shareRows; r++) for (let j = 0; j < rule.m; j++) s[j] += score(r, i + j);
-    const order = pruneOrder(s);
-    for (let k = 0; k < rule.m - rule.n; k++) for (let r = r0; r < r0 + rule.shareRows; r++) pruned[r * n + i + order[k]!] = 1;
+    for (let r = r0; r < r0 + share; r++) {
+      const at = r * n + i;
+      for (let j = 0; j < m; j++) { const v = W[at + j]! / U[(i + j) * n + i + j]!; s[j] += v * v; }
+    }
+    let ordered = true;
+    for (let j = 0; j < m; j++) if (s[j] !== s[j]) ordered = false;
+    if (!ordered) {
+      const order = pruneOrder(s);
+      for (let k = 0; k < drop; k++) for (let r = r0; r < r0 + share; r++) pruned[r * n + i + order[k]!] = 1;
+      continue;
+    }
+    for (let j = 0; j < m; j++) {
+      // Columns ahead of j in pruneOrder: lower scores, and equal scores at higher columns.
+      const sj = s[j]!;
+      let rank = 0;
+      for (let k = 0; k < m; k++) if (s[k]! < sj || (s[k] === sj && k > j)) rank++;
+      if (rank < drop) for (let r = r0; r < r0 + share; r++) pruned[r * n + i + j] = 1;
+    }
   }
 }
-
