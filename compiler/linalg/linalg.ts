@@ -16,6 +16,7 @@ export interface LinalgExports {
   lazyUpdate(w: number, u: number, err: number, rows: number, n: number, i1: number, width: number, ldE: number): void;
   heldOutScore(w: number, h: number, t: number, m: number, rows: number, n: number, tScale: number): number;
   sweepColumns(w: number, u: number, err: number, mask: number, rows: number, n: number, c0: number, c1: number, i1: number, i2: number, ldE: number): void;
+  outputError(w: number, p: number, rows: number, n: number, h: number, d: number, idx: number): number;
   pairSplitsNm(t: number, rows: number, ub: number, k2: number, masks: number, nsplit: number, kept: number, w: number, out: number, scratch: number): void;
 }
 

@@ -270,52 +270,56 @@ export function choleskyLower(a: usize, n: i32, s: usize): i32 {
 
 /**
  * U = P·L⁻¹·P for the lower factor `r` (n×n; P the reversal), written into `u` (zeroed by the
- * caller): L⁻¹ by forward substitution a panel of four columns at a time, t[k][c] (n × 4 scratch)
- * holding the panel's column c of L⁻¹, two f64x2 lanes per row of the panel.
+ * caller): L⁻¹ by forward substitution a panel of eight columns at a time, t[k][c] ((n + 1) × 8
+ * scratch; its last row holds a row's sums) holding the panel's column c of L⁻¹, four f64x2 lanes
+ * per row of the panel. Each entry's sum runs over k in order from the panel's first column, the
+ * terms above the diagonal exactly 0: the same values as panels of four (the scalar loop's).
  */
 export function inverseToUpper(r: usize, u: usize, t: usize, n: i32): void {
-  const sa = <usize>n << 3;
-  for (let c0 = 0; c0 < n; c0 += 4) {
-    const cb = min(4, n - c0);
-    memory.fill(t + (<usize>c0 << 5), 0, <usize>(n - c0) << 5);
+  const sa = <usize>n << 3, sums = t + (<usize>n << 6);
+  for (let c0 = 0; c0 < n; c0 += 8) {
+    const cb = min(8, n - c0);
+    memory.fill(t + (<usize>c0 << 6), 0, <usize>(n - c0) << 6);
     let i = c0;
-    // Two rows per pass over the panel's finished rows (four loads feed four multiply-adds); the
-    // second row then takes the first's new row of t.
+    // Two rows per pass over the panel's finished rows (four loads and two splats feed eight
+    // multiply-adds); the second row then takes the first's new row of t.
     for (; i + 1 < n; i += 2) {
       const ri = r + <usize>i * sa, rj = ri + sa;
-      let lo = f64x2.splat(0), hi = lo, lo1 = lo, hi1 = lo;
+      let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
       for (let k = c0; k < i; k++) {
-        const at = t + (<usize>k << 5), a = ld(at), b = ld(at + 16);
+        const at = t + (<usize>k << 6), x0 = ld(at), x1 = ld(at + 16), x2 = ld(at + 32), x3 = ld(at + 48);
         const l = f64x2.splat(load<f64>(ri + (<usize>k << 3))), l1 = f64x2.splat(load<f64>(rj + (<usize>k << 3)));
-        lo = fma(l, a, lo); hi = fma(l, b, hi);
-        lo1 = fma(l1, a, lo1); hi1 = fma(l1, b, hi1);
+        a0 = fma(l, x0, a0); a1 = fma(l, x1, a1); a2 = fma(l, x2, a2); a3 = fma(l, x3, a3);
+        b0 = fma(l1, x0, b0); b1 = fma(l1, x1, b1); b2 = fma(l1, x2, b2); b3 = fma(l1, x3, b3);
       }
-      finishRow(r, u, t, n, i, c0, cb, lo, hi);
-      const at = t + (<usize>i << 5), l1 = f64x2.splat(load<f64>(rj + (<usize>i << 3)));
-      finishRow(r, u, t, n, i + 1, c0, cb, fma(l1, ld(at), lo1), fma(l1, ld(at + 16), hi1));
+      v128.store(sums, a0); v128.store(sums, a1, 16); v128.store(sums, a2, 32); v128.store(sums, a3, 48);
+      finishRow(r, u, t, n, i, c0, cb, sums);
+      const at = t + (<usize>i << 6), l1 = f64x2.splat(load<f64>(rj + (<usize>i << 3)));
+      v128.store(sums, fma(l1, ld(at), b0)); v128.store(sums, fma(l1, ld(at + 16), b1), 16);
+      v128.store(sums, fma(l1, ld(at + 32), b2), 32); v128.store(sums, fma(l1, ld(at + 48), b3), 48);
+      finishRow(r, u, t, n, i + 1, c0, cb, sums);
     }
     if (i < n) {
       const ri = r + <usize>i * sa;
-      let lo = f64x2.splat(0), hi = lo;
+      let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
       for (let k = c0; k < i; k++) {
-        const l = f64x2.splat(load<f64>(ri + (<usize>k << 3))), at = t + (<usize>k << 5);
-        lo = fma(l, ld(at), lo);
-        hi = fma(l, ld(at + 16), hi);
+        const l = f64x2.splat(load<f64>(ri + (<usize>k << 3))), at = t + (<usize>k << 6);
+        a0 = fma(l, ld(at), a0); a1 = fma(l, ld(at + 16), a1); a2 = fma(l, ld(at + 32), a2); a3 = fma(l, ld(at + 48), a3);
       }
-      finishRow(r, u, t, n, i, c0, cb, lo, hi);
+      v128.store(sums, a0); v128.store(sums, a1, 16); v128.store(sums, a2, 32); v128.store(sums, a3, 48);
+      finishRow(r, u, t, n, i, c0, cb, sums);
     }
   }
 }
 
-/** Row i of the panel's columns of L⁻¹ from its sums (lo: columns c0, c0+1; hi: c0+2, c0+3), into t and U. */
-@inline function finishRow(r: usize, u: usize, t: usize, n: i32, i: i32, c0: i32, cb: i32, lo: v128, hi: v128): void {
+/** Row i of the panel's columns of L⁻¹ from its sums (eight f64 at `sums`), into t and U. */
+@inline function finishRow(r: usize, u: usize, t: usize, n: i32, i: i32, c0: i32, cb: i32, sums: usize): void {
   const sa = <usize>n << 3;
-  const d = load<f64>(r + <usize>i * sa + (<usize>i << 3)), at = t + (<usize>i << 5);
+  const d = load<f64>(r + <usize>i * sa + (<usize>i << 3)), at = t + (<usize>i << 6);
   for (let c = 0; c < cb; c++) {
     const col = c0 + c;
     if (i < col) break;
-    const sum = c == 0 ? f64x2.extract_lane(lo, 0) : c == 1 ? f64x2.extract_lane(lo, 1) : c == 2 ? f64x2.extract_lane(hi, 0) : f64x2.extract_lane(hi, 1);
-    const x = ((i == col ? 1.0 : 0.0) - sum) / d;
+    const x = ((i == col ? 1.0 : 0.0) - load<f64>(sums + (<usize>c << 3))) / d;
     store<f64>(at + (<usize>c << 3), x);
     store<f64>(u + <usize>(n - 1 - i) * sa + (<usize>(n - 1 - col) << 3), x);
   }
@@ -727,4 +731,49 @@ export function pairSplitsNm(t: usize, rows: i32, ub: usize, k2: i32, masks: usi
       store<f64>(o, load<f64>(o) + sum);
     }
   }
+}
+
+/**
+ * Σ_r (w_r − p_r)·H·(w_r − p_r)ᵀ for W and P rows × n (f32; p = 0: P is zero) and the symmetric n×n H:
+ * the permutation check's output error (sparse/rearrange/permute-objective.ts, outputError), the
+ * same arithmetic in the same order so results are bit-identical to the TypeScript loop. Four rows
+ * per pass over H, over the columns where any of them differs, H's upper triangle only: each row's
+ * sum Σ_{b>a} H_ab·d_b in its own f64x2 lane (rows 0, 1 in one vector, 2, 3 in the other), then
+ * d_a·(H_aa·d_a + 2·s) added for the four rows in order. `d` is scratch of 4·n f64 (column c's four
+ * differences at d + 32·c), `idx` of n i32.
+ */
+export function outputError(w: usize, p: usize, rows: i32, n: i32, h: usize, d: usize, idx: usize): f64 {
+  const sa = <usize>n << 3;
+  let total: f64 = 0;
+  for (let r0 = 0; r0 < rows; r0 += 4) {
+    const rb = min(4, rows - r0);
+    memory.fill(d, 0, <usize>n << 5);
+    for (let t = 0; t < rb; t++) {
+      const wr = w + (<usize>(r0 + t) * <usize>n << 2), pr = p + (<usize>(r0 + t) * <usize>n << 2);
+      for (let c = 0; c < n; c++) {
+        const o = <usize>c << 2;
+        const v = <f64>load<f32>(wr + o) - (p == 0 ? 0 : <f64>load<f32>(pr + o));
+        store<f64>(d + (<usize>c << 5) + (<usize>t << 3), v);
+      }
+    }
+    let k = 0;
+    for (let c = 0; c < n; c++) {
+      const q = d + (<usize>c << 5);
+      if (load<f64>(q) != 0 || load<f64>(q, 8) != 0 || load<f64>(q, 16) != 0 || load<f64>(q, 24) != 0) { store<i32>(idx + (<usize>k << 2), c); k++; }
+    }
+    for (let a = 0; a < k; a++) {
+      const ca = load<i32>(idx + (<usize>a << 2)), ha = h + <usize>ca * sa;
+      let s01 = f64x2.splat(0), s23 = s01;
+      for (let b = a + 1; b < k; b++) {
+        const cb = load<i32>(idx + (<usize>b << 2)), hv = f64x2.splat(load<f64>(ha + (<usize>cb << 3))), q = d + (<usize>cb << 5);
+        s01 = fma(hv, ld(q), s01);
+        s23 = fma(hv, ld(q + 16), s23);
+      }
+      const hd = load<f64>(ha + (<usize>ca << 3)), q = d + (<usize>ca << 5);
+      const x0 = load<f64>(q), x1 = load<f64>(q, 8), x2 = load<f64>(q, 16), x3 = load<f64>(q, 24);
+      total += x0 * (hd * x0 + 2 * f64x2.extract_lane(s01, 0)) + x1 * (hd * x1 + 2 * f64x2.extract_lane(s01, 1))
+        + x2 * (hd * x2 + 2 * f64x2.extract_lane(s23, 0)) + x3 * (hd * x3 + 2 * f64x2.extract_lane(s23, 1));
+    }
+  }
+  return total;
 }

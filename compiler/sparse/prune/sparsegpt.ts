@@ -278,7 +278,8 @@ export interface HeldOutFold {
  * folds' statistics (totals minus the fold) and score Σ_r ŵ_r X_fᵀX_f ŵ_rᵀ − 2 ŵ_r·t_f,r on the fold
  * (squared output error up to a constant), t_f the fold's target or, without one, W·X_fᵀX_f.
  * With few rows per column XᵀX is far from full rank and 1% under-regularizes; K-fold
- * cross-validation chooses from the calibration data alone. Returns the fraction and the scores.
+ * cross-validation chooses from the calibration data alone. Returns the fraction and the scores
+ * (NaN for candidates the descent below did not need: all are scored when there are at most 3).
  */
 export function chooseDampening(
   w: Float32Array, rows: number, cols: number, xtx: Float64Array, count: number, folds: readonly HeldOutFold[],
@@ -307,7 +308,7 @@ export function chooseDampening(
     }
     return { t, sign: 1 };
   });
-  const scores = candidates.map((dampening) => {
+  const scoreOf = (dampening: number): number => {
     let total = 0;
     for (const [fi, f] of folds.entries()) {
       const { target, residual } = train[fi]!;
@@ -316,9 +317,22 @@ export function chooseDampening(
       total += heldOutScore(fitted, rows, n, f.xtx, t.t, t.sign);
     }
     return total;
-  });
-  let best = 0;
-  for (let i = 1; i < scores.length; i++) if (scores[i]! < scores[best]!) best = i;
+  };
+  const scores = new Array<number>(candidates.length).fill(NaN);
+  const at = (i: number): number => (Number.isNaN(scores[i]!) ? (scores[i] = scoreOf(candidates[i]!)) : scores[i]!);
+  // Descent from the middle candidate towards lower held-out scores, stopping where the next one is
+  // no lower (ties go to the smaller fraction, as the first minimum of a full scan would). On scores
+  // unimodal over the ordered candidates (a ridge's held-out error in its parameter; every layer
+  // measured) this is the full scan's minimum, from 3 or 4 of the 5 candidates' 4-fold prunes.
+  let best = candidates.length <= 3 ? 0 : (candidates.length - 1) >> 1;
+  if (candidates.length <= 3) {
+    for (let i = 0; i < candidates.length; i++) if (at(i) < at(best)) best = i;
+  } else if (at(best + 1) < at(best)) {
+    best++;
+    while (best + 1 < candidates.length && at(best + 1) < at(best)) best++;
+  } else {
+    while (best > 0 && at(best - 1) <= at(best)) best--;
+  }
   return { dampening: candidates[best]!, scores };
 }
 
