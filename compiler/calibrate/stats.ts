@@ -10,7 +10,7 @@ import { nodeWeightAxes } from '../ir/weight-matrix.js';
 import type { TensorView } from '../../runtime/tensor.js';
 import { Checker } from '../../runtime/kernels/common/define.js';
 import { windowGeometry, windowTapTable } from '../../runtime/kernels/common/geometry.js';
-import { arena } from '../linalg/linalg.js';
+import { arena, arenaKept, type Arena } from '../linalg/linalg.js';
 
 export interface InputStats {
   /** Conv groups (1 for Gemm/MatMul); each has its own statistics over its input channels. */
@@ -205,29 +205,51 @@ class Accumulator {
     this.n = 0;
   }
 
-  /** The flush on the f64x2 module: operands copied in, XᵀX and the target copied out; false without it. */
+  /** The f64x2 module's layout holding XᵀX and the target between flushes (copied out when evicted). */
+  private resident?: Arena;
+
+  /**
+   * The flush on the f64x2 module; false without it. XᵀX, the target and the weights are copied
+   * in once and stay in the module's memory across flushes (a wide layer's XᵀX is 42 MB at 2304
+   * columns, and 16 flushes copied it in and out each), copied out when another arena call needs
+   * the memory or at `finish`.
+   */
   private flushWasm(): boolean {
     const { cols, n, rowsOut } = this;
     const withTarget = this.dt !== undefined;
-    const a = arena([cols * cols, cols * CHUNK, ...(withTarget ? [rowsOut * cols, rowsOut * cols, cols * CHUNK, rowsOut * CHUNK] : [])],
-      ['f64', 'f64', 'f64', 'f32', 'f64', 'f64']);
-    if (!a) return false;
-    a.f64[0]!.set(this.xtx!);
+    let a = this.resident && arenaKept(this.resident.generation) ? this.resident : undefined;
+    if (!a) {
+      a = arena([cols * cols, cols * CHUNK, ...(withTarget ? [rowsOut * cols, rowsOut * cols, cols * CHUNK, rowsOut * CHUNK] : [])],
+        ['f64', 'f64', 'f64', 'f32', 'f64', 'f64'], () => this.evict());
+      if (!a) return false;
+      a.f64[0]!.set(this.xtx!);
+      if (withTarget) {
+        a.f64[2]!.set(this.target!);
+        a.f32[3]!.set(this.weights!);
+      }
+      this.resident = a;
+    }
     a.f64[1]!.set(this.bt!);
     a.exports.xtxAcc(a.at[0]!, a.at[1]!, cols, n, CHUNK);
-    this.xtx!.set(a.f64[0]!);
     if (withTarget) {
-      a.f64[2]!.set(this.target!);
-      a.f32[3]!.set(this.weights!);
       a.f64[4]!.set(this.dt!);
       a.exports.targetAcc(a.at[2]!, a.at[3]!, a.at[4]!, a.at[1]!, a.at[5]!, rowsOut, cols, n, CHUNK);
-      this.target!.set(a.f64[2]!);
     }
     return true;
   }
 
+  /** Copies XᵀX and the target out of the module's memory (its views still valid). */
+  private evict(): void {
+    const a = this.resident;
+    if (!a) return;
+    this.resident = undefined;
+    this.xtx!.set(a.f64[0]!);
+    if (this.target) this.target.set(a.f64[2]!);
+  }
+
   finish(): void {
     this.flush();
+    this.evict();
     const h = this.xtx;
     if (!h) return;
     const c = this.cols;

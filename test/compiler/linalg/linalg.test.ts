@@ -46,6 +46,24 @@ describe('linalg: the f64x2 module against the scalar loops', () => {
     });
   }
 
+  it('arena: an evict callback runs once, first thing in the next arena call, its views still holding the operands', () => {
+    const seen: number[][] = [];
+    const a = arena([3], [], () => { seen.push(Array.from(a.f64[0]!)); })!;
+    a.f64[0]!.set([1, 2, 3]);
+    assert.equal(JSON.stringify(seen), '[]');
+    // A layout big enough to grow the memory (detaching the old views after the callback).
+    const b = arena([1 << 20])!;
+    assert.equal(JSON.stringify(seen), '[[1,2,3]]');
+    b.f64[0]![0] = 7;
+    arena([1]);
+    assert.equal(JSON.stringify(seen), '[[1,2,3]]');
+    // Switched off (the scalar reference), an arena call still evicts first.
+    const c = arena([2], [], () => { seen.push([c.f64[0]![0]!]); })!;
+    c.f64[0]![0] = 5;
+    withoutLinalg(() => assert.equal(arena([1]), undefined));
+    assert.equal(JSON.stringify(seen), '[[1,2,3],[5]]');
+  });
+
   for (const n of [1, 7, 9, 13, 36]) {
     it(`inverseToUpper, n = ${n} (panels of eight, two rows per pass): bit for bit the column-by-column forward substitution on the same factor`, () => {
       const { xtx } = gram(n, 2 * n + 1, 40 + n);
