@@ -219,8 +219,8 @@ class Accumulator {
     const withTarget = this.dt !== undefined;
     let a = this.resident && arenaKept(this.resident.generation) ? this.resident : undefined;
     if (!a) {
-      a = arena([cols * cols, cols * CHUNK, ...(withTarget ? [rowsOut * cols, rowsOut * cols, cols * CHUNK, rowsOut * CHUNK] : [])],
-        ['f64', 'f64', 'f64', 'f32', 'f64', 'f64'], () => this.evict());
+      a = arena([cols * cols, cols * CHUNK, ...(withTarget ? [rowsOut * cols, rowsOut * cols, cols * CHUNK, rowsOut * CHUNK, cols * 32] : [])],
+        ['f64', 'f64', 'f64', 'f32', 'f64', 'f64', 'f64'], () => this.evict());
       if (!a) return false;
       a.f64[0]!.set(this.xtx!);
       if (withTarget) {
@@ -233,7 +233,7 @@ class Accumulator {
     a.exports.xtxAcc(a.at[0]!, a.at[1]!, cols, n, CHUNK);
     if (withTarget) {
       a.f64[4]!.set(this.dt!);
-      a.exports.targetAcc(a.at[2]!, a.at[3]!, a.at[4]!, a.at[1]!, a.at[5]!, rowsOut, cols, n, CHUNK);
+      a.exports.targetAcc(a.at[2]!, a.at[3]!, a.at[4]!, a.at[1]!, a.at[5]!, rowsOut, cols, n, CHUNK, a.at[6]!);
     }
     return true;
   }

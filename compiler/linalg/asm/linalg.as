@@ -72,49 +72,73 @@ export function xtxAcc(h: usize, bt: usize, cols: i32, n: i32, ldb: i32): void {
 
 /**
  * The re-fit target's chunk: y = W·D (W rows × cols f32, D = dt cols × ldb, its first n rows),
- * then p[o][j] += Σ_r y[o][r]·bt[j][r]. y is scratch rows × ldb.
+ * then p[o][j] += Σ_r y[o][r]·bt[j][r]. y is scratch rows × ldb, pk scratch of cols × 32 f64.
  */
-export function targetAcc(p: usize, w: usize, dt: usize, bt: usize, y: usize, rows: i32, cols: i32, n: i32, ldb: i32): void {
+export function targetAcc(p: usize, w: usize, dt: usize, bt: usize, y: usize, rows: i32, cols: i32, n: i32, ldb: i32, pk: usize): void {
   const sb = <usize>ldb << 3, nn = n & ~1;
-  let o4 = 0;
-  // Four rows of y per pass over D (D read once per four rows), each row's sum in the same order
-  // as the one-row loop below (a zero weight skipped per row): bit-identical.
-  for (; o4 + 3 < rows; o4 += 4) {
-    const y0 = y + <usize>o4 * sb, y1 = y0 + sb, y2 = y1 + sb, y3 = y2 + sb;
-    const wa = w + (<usize>o4 * <usize>cols << 2), wb = wa + (<usize>cols << 2), wc = wb + (<usize>cols << 2), wd = wc + (<usize>cols << 2);
-    for (let r = 0; r < n; r += 2) {
-      const q = <usize>r << 3, z = f64x2.splat(0);
-      v128.store(y0 + q, z); v128.store(y1 + q, z); v128.store(y2 + q, z); v128.store(y3 + q, z);
-    }
-    for (let c = 0; c < cols; c++) {
-      const cq = <usize>c << 2;
-      const v0 = <f64>load<f32>(wa + cq), v1 = <f64>load<f32>(wb + cq), v2 = <f64>load<f32>(wc + cq), v3 = <f64>load<f32>(wd + cq);
-      const any0 = v0 != 0, any1 = v1 != 0, any2 = v2 != 0, any3 = v3 != 0;
-      if (!(any0 || any1 || any2 || any3)) continue;
-      const s0 = f64x2.splat(v0), s1 = f64x2.splat(v1), s2 = f64x2.splat(v2), s3 = f64x2.splat(v3), dc = dt + <usize>c * sb;
-      if (any0 && any1 && any2 && any3) {
-        for (let r = 0; r < nn; r += 2) {
-          const q = <usize>r << 3, dv = ld(dc + q);
-          v128.store(y0 + q, fma(s0, dv, ld(y0 + q)));
-          v128.store(y1 + q, fma(s1, dv, ld(y1 + q)));
-          v128.store(y2 + q, fma(s2, dv, ld(y2 + q)));
-          v128.store(y3 + q, fma(s3, dv, ld(y3 + q)));
+  // y's rows four at a time against panels of D: 32 of its columns at a time are packed (cols × 4
+  // per group of four, contiguous), then each group's 4 × 4 block of y is summed in registers over
+  // the whole reduction (two loads of the panel and four weights feed eight multiply-adds; D is
+  // read once per 32 columns, not once per four rows). Each y[o][r] is Σ_c w[o][c]·d[c][r] in c
+  // order from 0, as in the one-row loop below (which skips zero weights: adding their ±0
+  // products changes no finite sum): bit-identical.
+  const rows4 = rows & ~3;
+  if (rows4 > 0) {
+    for (let r0 = 0; r0 < nn; r0 += 32) {
+      const bw = min(32, nn - r0), g4 = bw >> 2, two = (bw & 3) != 0;
+      for (let c = 0; c < cols; c++) {
+        const dc = dt + <usize>c * sb + (<usize>r0 << 3);
+        for (let g = 0; g < g4; g++) {
+          const to = pk + (<usize>g * <usize>cols << 5) + (<usize>c << 5), from = dc + (<usize>g << 5);
+          v128.store(to, ld(from)); v128.store(to, ld(from + 16), 16);
         }
-      } else {
-        if (any0) for (let r = 0; r < nn; r += 2) { const q = <usize>r << 3; v128.store(y0 + q, fma(s0, ld(dc + q), ld(y0 + q))); }
-        if (any1) for (let r = 0; r < nn; r += 2) { const q = <usize>r << 3; v128.store(y1 + q, fma(s1, ld(dc + q), ld(y1 + q))); }
-        if (any2) for (let r = 0; r < nn; r += 2) { const q = <usize>r << 3; v128.store(y2 + q, fma(s2, ld(dc + q), ld(y2 + q))); }
-        if (any3) for (let r = 0; r < nn; r += 2) { const q = <usize>r << 3; v128.store(y3 + q, fma(s3, ld(dc + q), ld(y3 + q))); }
+        if (two) v128.store(pk + (<usize>g4 * <usize>cols << 5) + (<usize>c << 4), ld(dc + (<usize>g4 << 5)));
       }
-      if (nn < n) {
-        const q = <usize>nn << 3, dv = load<f64>(dc + q);
-        if (any0) store<f64>(y0 + q, load<f64>(y0 + q) + v0 * dv);
-        if (any1) store<f64>(y1 + q, load<f64>(y1 + q) + v1 * dv);
-        if (any2) store<f64>(y2 + q, load<f64>(y2 + q) + v2 * dv);
-        if (any3) store<f64>(y3 + q, load<f64>(y3 + q) + v3 * dv);
+      for (let o4 = 0; o4 < rows4; o4 += 4) {
+        const wa = w + (<usize>o4 * <usize>cols << 2), wb = wa + (<usize>cols << 2), wc = wb + (<usize>cols << 2), wd = wc + (<usize>cols << 2);
+        const y0 = y + <usize>o4 * sb + (<usize>r0 << 3), y1 = y0 + sb, y2 = y1 + sb, y3 = y2 + sb;
+        for (let g = 0; g < g4; g++) {
+          const pg = pk + (<usize>g * <usize>cols << 5), q = <usize>g << 5;
+          let a0 = f64x2.splat(0), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
+          for (let c = 0; c < cols; c++) {
+            const cq = <usize>c << 2, pc = pg + (<usize>c << 5);
+            const d0 = ld(pc), d1 = ld(pc + 16);
+            const s0 = f64x2.splat(<f64>load<f32>(wa + cq)), s1 = f64x2.splat(<f64>load<f32>(wb + cq));
+            const s2 = f64x2.splat(<f64>load<f32>(wc + cq)), s3 = f64x2.splat(<f64>load<f32>(wd + cq));
+            a0 = fma(s0, d0, a0); a1 = fma(s0, d1, a1); b0 = fma(s1, d0, b0); b1 = fma(s1, d1, b1);
+            c0 = fma(s2, d0, c0); c1 = fma(s2, d1, c1); e0 = fma(s3, d0, e0); e1 = fma(s3, d1, e1);
+          }
+          v128.store(y0 + q, a0); v128.store(y0 + q, a1, 16); v128.store(y1 + q, b0); v128.store(y1 + q, b1, 16);
+          v128.store(y2 + q, c0); v128.store(y2 + q, c1, 16); v128.store(y3 + q, e0); v128.store(y3 + q, e1, 16);
+        }
+        if (two) {
+          const pg = pk + (<usize>g4 * <usize>cols << 5), q = <usize>g4 << 5;
+          let a0 = f64x2.splat(0), b0 = a0, c0 = a0, e0 = a0;
+          for (let c = 0; c < cols; c++) {
+            const cq = <usize>c << 2, d0 = ld(pg + (<usize>c << 4));
+            a0 = fma(f64x2.splat(<f64>load<f32>(wa + cq)), d0, a0); b0 = fma(f64x2.splat(<f64>load<f32>(wb + cq)), d0, b0);
+            c0 = fma(f64x2.splat(<f64>load<f32>(wc + cq)), d0, c0); e0 = fma(f64x2.splat(<f64>load<f32>(wd + cq)), d0, e0);
+          }
+          v128.store(y0 + q, a0); v128.store(y1 + q, b0); v128.store(y2 + q, c0); v128.store(y3 + q, e0);
+        }
+      }
+    }
+    if (nn < n) {
+      const q = <usize>nn << 3;
+      for (let o4 = 0; o4 < rows4; o4 += 4) {
+        const wa = w + (<usize>o4 * <usize>cols << 2), wb = wa + (<usize>cols << 2), wc = wb + (<usize>cols << 2), wd = wc + (<usize>cols << 2);
+        let t0: f64 = 0, t1: f64 = 0, t2: f64 = 0, t3: f64 = 0;
+        for (let c = 0; c < cols; c++) {
+          const cq = <usize>c << 2, dv = load<f64>(dt + <usize>c * sb + q);
+          t0 += <f64>load<f32>(wa + cq) * dv; t1 += <f64>load<f32>(wb + cq) * dv;
+          t2 += <f64>load<f32>(wc + cq) * dv; t3 += <f64>load<f32>(wd + cq) * dv;
+        }
+        const y0 = y + <usize>o4 * sb + q;
+        store<f64>(y0, t0); store<f64>(y0 + sb, t1); store<f64>(y0 + 2 * sb, t2); store<f64>(y0 + 3 * sb, t3);
       }
     }
   }
+  const o4 = rows4;
   for (let o = o4; o < rows; o++) {
     const yo = y + <usize>o * sb, wo = w + (<usize>o * <usize>cols << 2);
     for (let r = 0; r < n; r += 2) v128.store(yo + (<usize>r << 3), f64x2.splat(0));
