@@ -81,7 +81,55 @@ export function dwconv3x3d(x: usize, w: usize, y: usize, b: usize, zero: usize, 
     const w6 = v128.load32_splat(wc, 24), w7 = v128.load32_splat(wc, 28), w8 = v128.load32_splat(wc, 32);
     const bv = f32x4.splat(bias(b, c));
     const yc = y + ((<usize>c * <usize>OH * <usize>OW) << 2);
-    for (let oh = 0; oh < OH; oh++) {
+    let oh = 0;
+    if (sw == 1 && sh == 1 && W >= 8) {
+      // two output rows per pass: their four input rows loaded once (12 loads per 8 outputs, not 18),
+      // two independent multiply-add chains; each output sums in the one-row order (bit-identical)
+      for (; oh + 2 <= OH; oh += 2) {
+        const ih = oh - ph;
+        const r0 = rowPtr(xc, zero, ih, H, rowX), r1 = rowPtr(xc, zero, ih + 1, H, rowX);
+        const r2 = rowPtr(xc, zero, ih + 2, H, rowX), r3 = rowPtr(xc, zero, ih + 3, H, rowX);
+        const yr = yc + ((<usize>oh * <usize>OW) << 2), yr1 = yr + ((<usize>OW) << 2);
+        let a = rowS1First(bv, r0, w0, w1, w2);
+        let e = rowS1First(bv, r1, w0, w1, w2);
+        a = rowS1First(a, r1, w3, w4, w5);
+        e = rowS1First(e, r2, w3, w4, w5);
+        a = rowS1First(a, r2, w6, w7, w8);
+        e = rowS1First(e, r3, w6, w7, w8);
+        v128.store(yr, clamp4(a, vlo, vhi));
+        if (yr1 + 16 <= yEnd) v128.store(yr1, clamp4(e, vlo, vhi)); else storeLanes(yr1, clamp4(e, vlo, vhi), min<i32>(3, OW));
+        let ow = 4;
+        for (; ow < s1End; ow += 4) {
+          const o = <usize>ow << 2;
+          const p0 = r0 + o, p1 = r1 + o, p2 = r2 + o, p3 = r3 + o;
+          let x0 = v128.load(p0 - 4), x1 = v128.load(p0), x2 = v128.load(p0, 4);
+          a = madd(w2, x2, madd(w1, x1, madd(w0, x0, bv)));
+          x0 = v128.load(p1 - 4); x1 = v128.load(p1); x2 = v128.load(p1, 4);
+          e = madd(w2, x2, madd(w1, x1, madd(w0, x0, bv)));
+          a = madd(w5, x2, madd(w4, x1, madd(w3, x0, a)));
+          x0 = v128.load(p2 - 4); x1 = v128.load(p2); x2 = v128.load(p2, 4);
+          e = madd(w5, x2, madd(w4, x1, madd(w3, x0, e)));
+          a = madd(w8, x2, madd(w7, x1, madd(w6, x0, a)));
+          v128.store(yr + o, clamp4(a, vlo, vhi));
+          x0 = v128.load(p3 - 4); x1 = v128.load(p3); x2 = v128.load(p3, 4);
+          e = madd(w8, x2, madd(w7, x1, madd(w6, x0, e)));
+          v128.store(yr1 + o, clamp4(e, vlo, vhi));
+        }
+        for (; ow < OW; ow += 4) {
+          a = rowS1Edge(bv, r0, ow, W, w0, w1, w2);
+          e = rowS1Edge(bv, r1, ow, W, w0, w1, w2);
+          a = rowS1Edge(a, r1, ow, W, w3, w4, w5);
+          e = rowS1Edge(e, r2, ow, W, w3, w4, w5);
+          a = rowS1Edge(a, r2, ow, W, w6, w7, w8);
+          e = rowS1Edge(e, r3, ow, W, w6, w7, w8);
+          // row oh's lanes past OW would land on row oh + 1, already stored: only its own lanes
+          const d = yr + (<usize>ow << 2), d1 = yr1 + (<usize>ow << 2);
+          if (ow + 4 <= OW) v128.store(d, clamp4(a, vlo, vhi)); else storeLanes(d, clamp4(a, vlo, vhi), OW - ow);
+          if (d1 + 16 <= yEnd) v128.store(d1, clamp4(e, vlo, vhi)); else storeLanes(d1, clamp4(e, vlo, vhi), min<i32>(3, OW - ow));
+        }
+      }
+    }
+    for (; oh < OH; oh++) {
       const ih = oh * sh - ph;
       const r0 = rowPtr(xc, zero, ih, H, rowX), r1 = rowPtr(xc, zero, ih + 1, H, rowX), r2 = rowPtr(xc, zero, ih + 2, H, rowX);
       const yr = yc + ((<usize>oh * <usize>OW) << 2);
