@@ -191,3 +191,59 @@ export function dwconv3x3d(x: usize, w: usize, y: usize, b: usize, zero: usize, 
     }
   }
 }
+
+// dwconv3x3f: 3×3 depthwise Conv, strides 1, pads 1 all round, dilation 1, on small planes
+// (rows of a few vectors, where dwconv3x3d's edge vectors are most of a row): each plane is one
+// flat run of H·W outputs, 4 per vector whichever rows they are on:
+//
+//   pad (scratch): W + 1 zeros | plane c (H·W, copied) | W + 1 zeros, slack   output i = oh·W + ow:
+//   (the zeros written once at prepare)                                        tap (kh, kw) = pad[i + kh·W + kw]
+//   maskL, maskR (scratch, i32 per output, at prepare): ow ≠ 0, ow ≠ W − 1
+//
+// A tap of column −1 or W reads the neighbouring row's last or first column; the column sums are
+// kept apart (s0: kw = 0, s1: kw = 1 and the bias, s2: kw = 2) and s0, s2 masked to zero on the
+// outputs whose window that column leaves. A plane's last vector's lanes past H·W land in the next
+// plane's outputs, written after, and are not stored past Y's end.
+
+@inline function copyPlane(s: usize, d: usize, n: i32): void {
+  for (; n >= 4; n -= 4) { v128.store(d, v128.load(s)); d += 16; s += 16; }
+  for (; n > 0; n--) { store<f32>(d, load<f32>(s)); d += 4; s += 4; }
+}
+
+export function dwconv3x3f(x: usize, w: usize, y: usize, b: usize, pad: usize, pad2: usize, mask: usize, C: i32, H: i32, W: i32, lo: f32, hi: f32): void {
+  const P = H * W;
+  if (P <= 0) return;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const planeB = <usize>P << 2, rowB = <usize>W << 2;
+  const yEnd = y + <usize>C * planeB;
+  const maskR = mask + planeB + 16;
+  copyPlane(x, pad + rowB + 4, P);
+  for (let c = 0; c < C; c++) {
+    // plane c + 1 into the other buffer before plane c's taps are read: a tap load right after the
+    // copy's stores it straddles would wait for them (store-to-load forwarding fails on the overlap)
+    const cur = (c & 1) == 0 ? pad : pad2, next = (c & 1) == 0 ? pad2 : pad;
+    if (c + 1 < C) copyPlane(x + <usize>(c + 1) * planeB, next + rowB + 4, P);
+    const wc = w + <usize>c * 36;
+    const w0 = v128.load32_splat(wc), w1 = v128.load32_splat(wc, 4), w2 = v128.load32_splat(wc, 8);
+    const w3 = v128.load32_splat(wc, 12), w4 = v128.load32_splat(wc, 16), w5 = v128.load32_splat(wc, 20);
+    const w6 = v128.load32_splat(wc, 24), w7 = v128.load32_splat(wc, 28), w8 = v128.load32_splat(wc, 32);
+    const bv = f32x4.splat(bias(b, c));
+    const yc = y + <usize>c * planeB;
+    for (let i = 0; i < P; i += 4) {
+      const o = <usize>i << 2;
+      const p0 = cur + o, p1 = p0 + rowB, p2 = p1 + rowB;
+      let s0 = f32x4.mul(w0, v128.load(p0));
+      let s1 = madd(w1, v128.load(p0, 4), bv);
+      let s2 = f32x4.mul(w2, v128.load(p0, 8));
+      s0 = madd(w3, v128.load(p1), s0);
+      s1 = madd(w4, v128.load(p1, 4), s1);
+      s2 = madd(w5, v128.load(p1, 8), s2);
+      s0 = madd(w6, v128.load(p2), s0);
+      s1 = madd(w7, v128.load(p2, 4), s1);
+      s2 = madd(w8, v128.load(p2, 8), s2);
+      const a = f32x4.add(f32x4.add(s1, v128.and(s0, v128.load(mask + o))), v128.and(s2, v128.load(maskR + o)));
+      const dst = yc + o;
+      if (dst + 16 <= yEnd) v128.store(dst, clamp4(a, vlo, vhi)); else storeLanes(dst, clamp4(a, vlo, vhi), P - i);
+    }
+  }
+}
