@@ -1,9 +1,12 @@
 // dwconv3x3d: 3×3 depthwise Conv (dilation 1, left pad 1, column stride 1 or 2, any row stride and
 // top pad) read straight from the image, CHW: no padded copy of the plane (dwconv3x3p's copy was a
-// third of mobilenet_v2_w050's depthwise time, over half of it at stride 2).
+// third of mobilenet_v2_w050's depthwise time, over half of it at stride 2). dwconv3x3f (below):
+// strides 1 and pads 1 on small planes, each plane one flat run of outputs.
 //
 //   output row oh reads input rows oh·sh − ph + {0, 1, 2}; a row outside the image reads `zero`
 //   (scratch, ≥ W + 16 floats, zeroed at prepare), so top and bottom pads cost nothing.
+//
+//   row stride and column stride 1: two output rows per pass (their four input rows loaded once).
 //
 //   column stride 1, 4 outputs ow..ow+3:          column stride 2, 4 outputs ow..ow+3 (c = 2·ow):
 //     tap 0 = x[ow−1 ..], 1 = x[ow ..], 2 = x[ow+1 ..]   A = x[c .. c+3], B = x[c+4 .. c+7]
@@ -13,7 +16,8 @@
 //
 // Reads never leave the image's rows: lanes past W load as zero (the right pad), and the lanes of a
 // row's last vector past OW are stored into the next row (or plane) of Y, written after, or not at
-// all past Y's end.
+// all past Y's end (in a two-row pass the first row's last vector stores its own lanes only: the
+// second row is already written).
 
 import { bias, clamp4, madd, storeLanes } from './common';
 
