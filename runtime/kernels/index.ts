@@ -166,6 +166,7 @@ import { castJs, UNARY_JS_KERNELS } from './js/unary.js';
 // int8 wasmsimd kernels of the QOperator ops (issue 18 item 3).
 import { convIntegerWasm, qLinearConvWasm } from './wasm/qlinearconv.js';
 import { convIntegerGroupedWasm, qLinearConvGroupedWasm } from './wasm/qlinearconv-grouped.js';
+import { qLinearConvNmWasm } from './wasm/qlinearconv-nm.js';
 import { matMulIntegerWasm, qLinearMatMulWasm } from './wasm/qlinearmatmul.js';
 import { dequantizeLinearWasm, quantizeLinearWasm } from './wasm/quantizelinear.js';
 
@@ -340,6 +341,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   // int8 wasmsimd kernels of the QOperator ops (issue 18 item 3).
   'wasm/qlinearconv': { qLinearConvWasm, convIntegerWasm },
   'wasm/qlinearconv-grouped': { qLinearConvGroupedWasm, convIntegerGroupedWasm },
+  'wasm/qlinearconv-nm': { qLinearConvNmWasm },
   'wasm/qlinearmatmul': { qLinearMatMulWasm, matMulIntegerWasm },
   'wasm/quantizelinear': { quantizeLinearWasm, dequantizeLinearWasm },
 };
