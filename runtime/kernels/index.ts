@@ -87,6 +87,7 @@ import { dequantizeLinearRef, quantizeLinearRef } from './ref/quantizelinear.js'
 import { dynamicQuantizeLinearRef } from './ref/dynamicquantizelinear.js';
 import { matMulIntegerRef, qLinearMatMulRef } from './ref/qlinearmatmul.js';
 import { convIntegerRef, qLinearConvRef } from './ref/qlinearconv.js';
+import { qLinearConvNmRef } from './ref/qlinearconv-nm.js';
 // Data movement, indexing and normalisation ops of exported models (issue 16).
 import { constantOfShapeRef } from './ref/constantofshape.js';
 import { rangeRef } from './ref/range.js';
@@ -261,6 +262,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/dynamicquantizelinear': { dynamicQuantizeLinearRef },
   'ref/qlinearmatmul': { matMulIntegerRef, qLinearMatMulRef },
   'ref/qlinearconv': { convIntegerRef, qLinearConvRef },
+  'ref/qlinearconv-nm': { qLinearConvNmRef },
   // Data movement, indexing and normalisation ops of exported models (issue 16).
   'ref/constantofshape': { constantOfShapeRef },
   'ref/range': { rangeRef },

@@ -13,15 +13,13 @@
 //             | partial sums[rows][16] int32
 //
 // The int32 sums are the dense kernel's on the expanded weight (integer sums in any order), so
-// the outputs are bit for bit those of i8-qlinearconv-4x8-wasmsimd. Without WebAssembly the ref
-// kernel runs the weight expanded (it also validates the node first, on that expansion).
+// the outputs are bit for bit those of i8-qlinearconv-4x8-wasmsimd. Without WebAssembly its ref
+// kernel (ref/qlinearconv-nm.ts) runs the weight expanded (it also validates the node first, on that expansion).
 
-import type { Kernel, KernelContext, NodeShapes } from '../kernel.js';
-import type { TensorView } from '../../tensor.js';
-import type { NmWeight, PackedWeight } from '../../sparse/packed.js';
+import type { NodeShapes } from '../kernel.js';
+import type { NmWeight } from '../../sparse/packed.js';
 import { nmIndexBits, readNmSlot } from '../../sparse/packed.js';
-import { expandWeight } from '../../sparse/expand.js';
-import { qLinearConvRef } from '../ref/qlinearconv.js';
+import { qLinearConvNmRef } from '../ref/qlinearconv-nm.js';
 import { windowGeometry } from '../common/geometry.js';
 import { nodeShapesOf } from './common.js';
 import { geometry2d } from './conv-shape.js';
@@ -162,22 +160,8 @@ function supports(node: NodeShapes): boolean {
   return zp === undefined || isInt8(zp.dtype);
 }
 
-/** The ref kernel on the weight expanded (validation, and the run where there is no WebAssembly). */
-const refExpanded: Kernel = {
-  ...qLinearConvRef,
-  prepare(ctx: KernelContext) {
-    const w = ctx.inputs[AT.w];
-    const packed: PackedWeight | undefined = w?.packed;
-    if (!w || !packed) return qLinearConvRef.prepare(ctx);
-    const data = new Int8Array(w.shape.reduce((a, d) => a * d, 1));
-    expandWeight(packed, 'Conv', w.shape, false, data);
-    const dense: TensorView = { dtype: w.dtype, shape: w.shape, data };
-    return qLinearConvRef.prepare({ ...ctx, inputs: ctx.inputs.map((v, i) => (i === AT.w ? dense : v)) });
-  },
-};
-
 export const qLinearConvNmWasm = int8Kernel({
-  op: 'QLinearConv', ref: refExpanded, needs: NEEDS, supports, tile: '16x1', format: 'nm',
+  op: 'QLinearConv', ref: qLinearConvNmRef, needs: NEEDS, supports, tile: '16x1', format: 'nm',
   scratchBytes(node) {
     const w = nmWeightOf(node);
     if (!w || !supports(node)) return 0;
