@@ -40,7 +40,8 @@ export function activationParams(r: Range): { scale: number; zero: number } {
  * the ref kernel would run, far slower than the float one, stays float until one exists.
  */
 function fastInt8Kernels(n: Node, g: Graph, registry: KernelRegistry, targets: readonly Target[]): Kernel[] {
-  const fast = (k: Kernel): boolean => k.target !== 'ref' && targets.includes(k.target);
+  // dense-weight kernels: one reading a packed weight is priced on its own work (nmInt8Price)
+  const fast = (k: Kernel): boolean => k.target !== 'ref' && targets.includes(k.target) && (k.format ?? 'dense') === 'dense';
   if (n.op === 'MatMul') return [...registry.values()].filter((k) => k.op === 'QLinearMatMul' && fast(k));
   if (n.op !== 'Conv') return [...registry.values()].filter((k) => k.op === 'QLinearConv' && fast(k));
   const shape = (name: string) => g.values.get(name)?.constant?.shape ?? g.values.get(name)!.shape as number[];
