@@ -10,7 +10,7 @@ import type { Attrs, Kernel, NodeShapes } from '../../../runtime/kernels/kernel.
 import { qLinearConvNmWasm, nmPairPlan } from '../../../runtime/kernels/wasm/qlinearconv-nm.js';
 import { qLinearConvWasm } from '../../../runtime/kernels/wasm/qlinearconv.js';
 import { qLinearConvRef } from '../../../runtime/kernels/ref/qlinearconv.js';
-import { createWasmSpace, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
+import { createWasmSpace, relaxedSimdAvailable, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import type { WasmSpace } from '../../../runtime/kernels/wasm/env.js';
 import type { DType, TensorView, TypedArray } from '../../../runtime/tensor.js';
 import { allocArray } from '../../../runtime/tensor.js';
@@ -21,6 +21,9 @@ import { toWeightMatrix } from '../../../runtime/sparse/layout.js';
 import { rng, withoutAllocation } from './wasm-harness.js';
 
 const simd = wasmSimdAvailable();
+// Under --experimental-wasm-relaxed-simd (wasm-relaxed.test.ts runs this file so) the kernel runs the
+// relaxed module: the same int8 dot as SIMD128 (asm/int8.as says why), so the two agree bit for bit.
+const relaxed = relaxedSimdAvailable();
 const count = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
 const outDim = (n: number, k: number, s: number, d: number, p0: number, p1: number): number => Math.floor((n + p0 + p1 - d * (k - 1) - 1) / s) + 1;
 
@@ -98,9 +101,9 @@ const shapesOf = (inputs: readonly (TensorView | undefined)[], c: Case): NodeSha
 });
 
 /** Runs `k` on `inputs` in a WebAssembly space of its own (weights marked constant, as a model's); the output's elements. */
-async function runWasm(k: Kernel, c: Case, inputs: readonly (TensorView | undefined)[]): Promise<number[]> {
+async function runWasm(k: Kernel, c: Case, inputs: readonly (TensorView | undefined)[], relaxedSimd = true): Promise<number[]> {
   const fixed = inputs.reduce((s, v) => s + (v ? v.data.byteLength + 16 : 0), 0) + count(c.out.shape) + 16;
-  const space = await createWasmSpace(fixed, k.scratchBytes!(shapesOf(inputs, c)), k.wasmModules!);
+  const space = await createWasmSpace(fixed, k.scratchBytes!(shapesOf(inputs, c)), k.wasmModules!, relaxedSimd);
   assert.ok(space);
   const copy = (v: TensorView): TensorView => {
     if (v.packed) return v;
@@ -142,6 +145,16 @@ describe('i8-qlinearconvnm-16x1-wasmsimd: QLinearConv on N:M int8 weights, read 
       assert.ok(new Set(got).size > Math.min(20, got.length / 2), `${new Set(got).size} distinct outputs`);
     });
   }
+
+  it(`i8-qlinearconvnm-16x1-wasmsimd matches the dense int8 kernel bit for bit on ${SPECS.length} cases${relaxed ? ' (relaxed SIMD), and the SIMD128 module within the madd bound (identical)' : ''}`, async function () {
+    if (!simd) this.skip();
+    for (const s of SPECS) {
+      const c = caseOf(s);
+      const got = await runWasm(qLinearConvNmWasm, c, c.inputs);
+      assert.deepEqual(got, await runWasm(qLinearConvWasm, c, withDense(c)), c.what);
+      if (relaxed) assert.deepEqual(await runWasm(qLinearConvNmWasm, c, c.inputs, false), got, `${c.what}: SIMD128 module`);
+    }
+  });
 
   it('runs the ref kernel on the expanded weight where there is no WebAssembly', () => {
     const c = caseOf(SPECS[3]!);
