@@ -9,7 +9,7 @@
 import type { Graph, Node } from '../ir/graph.js';
 import type { Kernel } from '../../runtime/kernels/kernel.js';
 import { isWeightOp } from '../ir/weight-matrix.js';
-import { elementWork, estimateElements, layerStats } from '../analysis/cost.js';
+import { estimateElements, kernelElementWork, layerStats } from '../analysis/cost.js';
 import type { KernelProfile } from '../analysis/profile.js';
 import { getDefaultProfile } from '../analysis/profile.js';
 import { defaultRegistry } from '../../runtime/kernels/index.js';
@@ -72,7 +72,7 @@ export function nodeEstimates(g: Graph, profile: KernelProfile = getDefaultProfi
       continue;
     }
     const k: Kernel | undefined = n.kernel === undefined ? undefined : registry.get(n.kernel);
-    const work = k && elementWork(g, n);
+    const work = k && kernelElementWork(k, g, n, n.weightStorage?.packed);
     if (!k || work === undefined) continue;
     const e = estimateElements(k, work, profile);
     out.push({ node: n.name, op: n.op, kernel: k.id, ns: e.ns, priced: 'elements', fromPrior: e.from === 'prior' });
