@@ -79,10 +79,11 @@ describe('quantize-activations: which layers run int8', function () {
 
   it('Q/DQ run only at an island\'s edges: pw1 → dw gains as a chain where pw1 alone loses to its Quantize and Dequantize', () => {
     const bytes = model(nodes, { x: t('float32', shape, new Array(144).fill(0)) }, { y: 'float32' }, inits, 13);
-    // Float pw1 1 µs; the int8 kernels free; Q and DQ 0.6 µs each. In the chain pw1 pays its input's Q
+    // Float pw1 and dw 1 µs each; the int8 kernels free; Q and DQ 0.6 µs each. In the chain pw1 pays its input's Q
     // (0.6 < 1 µs: int8), dw its output's DQ; alone (dw slow as int8), pw1 pays both (1.2 > 1 µs: float).
     const entry = (key: string, nsPerCall: number) => ({ key, nsPerCall, nsPerUnit: 0, points: 1 });
-    const qdq = [entry('f32-conv-4x8-wasmsimd@pointwise', 1000), entry('f32-quantizelinear-1x16-wasmsimd@elements', 600), entry('i8-dequantizelinear-1x16-wasmsimd@elements', 600)];
+    const qdq = [entry('f32-conv-4x8-wasmsimd@pointwise', 1000), entry('f32-conv-1x8-wasmsimd@depthwise', 1000),
+      entry('f32-quantizelinear-1x16-wasmsimd@elements', 600), entry('i8-dequantizelinear-1x16-wasmsimd@elements', 600)];
     const chain = compileBytes(bytes, { name: 'pdp', quantize: 'int8', calib, profile: int8Priced(1e-4, 1e-4, qdq) });
     assert.deepEqual(ops(chain), { pw1: 'QLinearConv', dw: 'QLinearConv', pw2: 'Conv' });
     const alone = compileBytes(bytes, { name: 'pdp', quantize: 'int8', calib, profile: int8Priced(1e-4, 1000, qdq) });
