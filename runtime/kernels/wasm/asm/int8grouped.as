@@ -11,7 +11,7 @@
 // Products are exact (|x − zx|, |w − zw| ≤ 255) and i32x4 sums exact, so results equal the ref
 // kernel's and onnxruntime's bit for bit; the relaxed build runs the same instructions.
 
-import { finish } from './int8common';
+import { elemBytes, extract, finish } from './int8common';
 
 /** The 8 int16 of a plane row at p, p + 2·sw, …: 8 output pixels' inputs for one tap (column stride sw). */
 @inline function row8(p: usize, sw: i32): v128 {
@@ -81,6 +81,99 @@ export function i8convGroup(planes: usize, w16: usize, oc0: i32, n: i32, cpg: i3
         const j = oh * OW + ow, left = OW - ow;
         finish(a, oc, j, left < 4 ? left : 4, y, P, mode, bias, mult, zy, 0, lo, hi);
         if (left > 4) finish(b, oc, j + 4, left < 8 ? left - 4 : 4, y, P, mode, bias, mult, zy, 0, lo, hi);
+      }
+    }
+  }
+}
+
+// i8dwconv3x3: the 3×3 form (dilation 1, column stride 1 or 2) of i8convGroup, one input plane per
+// group (depthwise, any channel multiplier). Two taps of a row share one i32x4.dot_i16x8_s: lane j
+// of dot(plane row at column c, [w_a, w_b] × 4) is x[c + 2j]·w_a + x[c + 2j + 1]·w_b, so a pair of
+// horizontally adjacent taps of 4 outputs costs one unaligned load and one dot (XNNPACK's qs8
+// dwconv multiplies channel vectors in NHWC instead; in NCHW the pixels are the vector):
+//
+//   row taps (w0, w1) then (w2, 0), for 8 outputs ow..ow+7 of one row:
+//     column stride 1: E (outputs ow, ow+2, ow+4, ow+6) reads columns ow + {0, 2}
+//                      O (outputs ow+1, ow+3, …)       reads columns ow + 1 + {0, 2}
+//                      outputs = interleave(E, O)
+//     column stride 2: A (outputs ow..ow+3) reads columns 2·ow + {0, 2}, B (ow+4..ow+7) 2·ow + 8 + {0, 2}
+//
+// 3 rows × 2 pairs × 2 vectors = 12 loads and 12 dots per 8 outputs, the 6 weight pairs kept in
+// registers per channel; i8convGroup spends 9 splats, 18 extends and 18 i32 multiplies. Sums are
+// exact (|x − zx|, |w − zw| ≤ 255: a dot's two products stay far inside int32), so results equal
+// i8convGroup's bit for bit. The plane's columns past the last tap a block reads are multiplied by
+// the zero weight: Wp ≥ (⌈OW/8⌉·8 − 1)·sw + 5 covers them.
+
+/** Y[oc][j .. j + cnt) (cnt ≤ 8) from 8 int32 sums (bias included): as int32 (mode 0) or requantized as finish does. */
+@inline function store8(lo: v128, hi: v128, o: usize, cnt: i32, mode: i32, m: v128, z: v128, flo: v128, fhi: v128): void {
+  if (mode == 0) {
+    if (cnt == 8) { v128.store(o, lo); v128.store(o, hi, 16); return; }
+    for (let q = 0; q < cnt; q++) store<i32>(o + (<usize>q << 2), extract(q < 4 ? lo : hi, q & 3));
+    return;
+  }
+  const a = i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.pmin(f32x4.pmax(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(lo), m)), flo), fhi)), z);
+  const b = i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.pmin(f32x4.pmax(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(hi), m)), flo), fhi)), z);
+  const q16 = i16x8.narrow_i32x4_s(a, b);
+  const q8 = mode == 1 ? i8x16.narrow_i16x8_s(q16, q16) : i8x16.narrow_i16x8_u(q16, q16);
+  if (cnt == 8) { v128.store64_lane(o, q8, 0); return; }
+  for (let q = 0; q < cnt; q++) store<u8>(o + <usize>q, <u8>extract(q < 4 ? a : b, q & 3));
+}
+
+/** dot(row at column c, pair) for 4 outputs: two taps each. */
+@inline function dot2(row: usize, c: i32, pair: v128): v128 {
+  return i32x4.dot_i16x8_s(v128.load(row + (<usize>c << 1)), pair);
+}
+
+/**
+ * Output channels [oc0, oc0 + n) of one image, all reading the one padded plane `plane` (Hp × Wp
+ * int16, i8padPlane), 3×3 window, row stride sh, column stride sw (1 or 2), dilation 1; w16, Y,
+ * bias, mult, zy, lo, hi as i8convGroup's.
+ */
+export function i8dwconv3x3(plane: usize, w16: usize, oc0: i32, n: i32, Wp: i32, OH: i32, OW: i32, sh: i32, sw: i32,
+  y: usize, mode: i32, bias: usize, mult: usize, zy: usize, lo: i32, hi: i32): void {
+  const P = OH * OW, eb = elemBytes(mode);
+  const rowBytes = <usize>Wp << 1;
+  for (let oc = oc0; oc < oc0 + n; oc++) {
+    const wr = w16 + <usize>oc * 18;
+    // pairs (w[kh][0], w[kh][1]) and (w[kh][2], 0) per row kh, as i32 lanes of two int16
+    const p00 = i32x4.splat(load<i32>(wr)), p01 = i32x4.splat(<i32>load<u16>(wr, 4));
+    const p10 = i32x4.splat(load<i32>(wr, 6)), p11 = i32x4.splat(<i32>load<u16>(wr, 10));
+    const p20 = i32x4.splat(load<i32>(wr, 12)), p21 = i32x4.splat(<i32>load<u16>(wr, 16));
+    const b0 = i32x4.splat(bias != 0 ? load<i32>(bias + (<usize>oc << 2)) : 0);
+    let m = f32x4.splat(0), z = i32x4.splat(0), flo = m, fhi = m;
+    if (mode != 0) {
+      m = f32x4.splat(load<f32>(mult + (<usize>oc << 2)));
+      const zi = load<i32>(zy + (<usize>oc << 2));
+      z = i32x4.splat(zi);
+      flo = f32x4.splat(<f32>(lo - zi)); fhi = f32x4.splat(<f32>(hi - zi));
+    }
+    const yc = y + <usize>oc * <usize>P * eb;
+    for (let oh = 0; oh < OH; oh++) {
+      const r0 = plane + <usize>(oh * sh) * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes;
+      const yr = yc + <usize>(oh * OW) * eb;
+      for (let ow = 0; ow < OW; ow += 8) {
+        let a = b0, b = b0;
+        if (sw == 1) {
+          a = i32x4.add(a, dot2(r0, ow, p00)); b = i32x4.add(b, dot2(r0, ow + 1, p00));
+          a = i32x4.add(a, dot2(r0, ow + 2, p01)); b = i32x4.add(b, dot2(r0, ow + 3, p01));
+          a = i32x4.add(a, dot2(r1, ow, p10)); b = i32x4.add(b, dot2(r1, ow + 1, p10));
+          a = i32x4.add(a, dot2(r1, ow + 2, p11)); b = i32x4.add(b, dot2(r1, ow + 3, p11));
+          a = i32x4.add(a, dot2(r2, ow, p20)); b = i32x4.add(b, dot2(r2, ow + 1, p20));
+          a = i32x4.add(a, dot2(r2, ow + 2, p21)); b = i32x4.add(b, dot2(r2, ow + 3, p21));
+          const e = a;
+          a = v128.shuffle<i32>(e, b, 0, 4, 1, 5);
+          b = v128.shuffle<i32>(e, b, 2, 6, 3, 7);
+        } else {
+          const c = ow << 1;
+          a = i32x4.add(a, dot2(r0, c, p00)); b = i32x4.add(b, dot2(r0, c + 8, p00));
+          a = i32x4.add(a, dot2(r0, c + 2, p01)); b = i32x4.add(b, dot2(r0, c + 10, p01));
+          a = i32x4.add(a, dot2(r1, c, p10)); b = i32x4.add(b, dot2(r1, c + 8, p10));
+          a = i32x4.add(a, dot2(r1, c + 2, p11)); b = i32x4.add(b, dot2(r1, c + 10, p11));
+          a = i32x4.add(a, dot2(r2, c, p20)); b = i32x4.add(b, dot2(r2, c + 8, p20));
+          a = i32x4.add(a, dot2(r2, c + 2, p21)); b = i32x4.add(b, dot2(r2, c + 10, p21));
+        }
+        const left = OW - ow;
+        store8(a, b, yr + <usize>ow * eb, left < 8 ? left : 8, mode, m, z, flo, fhi);
       }
     }
   }
