@@ -104,12 +104,14 @@ function price(n: Node, g: Graph, registry: KernelRegistry, targets: readonly Ta
 }
 
 /**
- * The layers to run int8: starting from every candidate, greedily drops the one whose int8 form
- * (its kernel, the Q of its input unless an int8 layer writes it, shared among the int8 layers
- * reading it, and the DQ of its output unless only int8 layers read it) is estimated slowest
- * against its float kernel, until every layer left gains. Between two int8 layers no Q/DQ runs,
- * so a chain can gain where a lone layer loses; dropping a layer exposes its neighbours' edges,
- * which the next round prices. Data-movement ops (fuse-qdq runs them on int8) are looked through.
+ * The layers to run int8: starting from every candidate, greedily drops the layer whose return to
+ * float lowers the estimated time of all of them most (each layer's int8 or float kernel, the Q of
+ * each quantized source no int8 layer writes, paid once however many int8 layers read it, and the
+ * DQ of each int8 output a float node or the graph reads), until no drop lowers it. Between two
+ * int8 layers no Q/DQ runs, so a chain can gain where a lone layer loses; a drop is priced with
+ * the edges it opens (its int8 readers' Q, its int8 producer's DQ), so a layer that loses a little
+ * on its own stays int8 inside a chain whose edges would cost more. Data-movement ops (fuse-qdq
+ * runs them on int8) are looked through.
  */
 function chooseInt8(g: Graph, candidates: readonly Node[], prices: ReadonlyMap<Node, Pricing>): Set<Node> {
   const producers = new Map<string, Node>(), readers = new Map<string, Node[]>();
@@ -123,19 +125,30 @@ function chooseInt8(g: Graph, candidates: readonly Node[], prices: ReadonlyMap<N
   const sources = new Map(candidates.map((n) => [n, source(n.inputs[0]!)]));
   const floatReader = (t: string): boolean => g.outputs.includes(t) || (readers.get(t) ?? []).some((r) =>
     moves(r) && r.inputs[0] === t ? floatReader(r.outputs[0]!) : !(chosen.has(r) && r.inputs[0] === t));
-  const gain = (n: Node, sharing: ReadonlyMap<string, number>): number => {
-    const p = prices.get(n)!, src = sources.get(n)!;
-    const fromInt8 = chosen.has(producers.get(src)!);
-    return p.float - p.int8 - (fromInt8 ? 0 : p.quantize / sharing.get(src)!) - (floatReader(n.outputs[0]!) ? p.dequantize : 0);
+  const total = (): number => {
+    let ns = 0;
+    const quantized = new Map<string, number>();
+    for (const n of candidates) {
+      const p = prices.get(n)!;
+      if (!chosen.has(n)) { ns += p.float; continue; }
+      ns += p.int8 + (floatReader(n.outputs[0]!) ? p.dequantize : 0);
+      const src = sources.get(n)!, producer = producers.get(src);
+      if (!(producer && chosen.has(producer))) quantized.set(src, Math.max(quantized.get(src) ?? 0, p.quantize));
+    }
+    for (const q of quantized.values()) ns += q;
+    return ns;
   };
   for (;;) {
-    // How many int8 layers read each quantized source this round (its Q is paid once).
-    const sharing = new Map<string, number>();
-    for (const n of chosen) sharing.set(sources.get(n)!, (sharing.get(sources.get(n)!) ?? 0) + 1);
-    let worst: Node | undefined, least = 0;
-    for (const n of chosen) { const v = gain(n, sharing); if (v < least) [worst, least] = [n, v]; }
-    if (!worst) return chosen;
-    chosen.delete(worst);
+    let drop: Node | undefined, least = total();
+    for (const n of candidates) {
+      if (!chosen.has(n)) continue;
+      chosen.delete(n);
+      const ns = total();
+      chosen.add(n);
+      if (ns < least) [drop, least] = [n, ns];
+    }
+    if (!drop) return chosen;
+    chosen.delete(drop);
   }
 }
 

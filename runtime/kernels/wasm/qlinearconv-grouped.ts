@@ -7,7 +7,7 @@
 //     zero-padded int16 planes of x − x_zero_point (i8padPlane), then 1 output channel × 8 pixels
 //     at a time over every tap (i8convGroup), bias and requantization fused. A 3×3 window with one
 //     input channel per group (depthwise), dilation 1 and column stride 1 or 2 runs i8dwconv3x3
-//     instead: two taps per i32x4.dot_i16x8_s, 8 outputs of a row at a time.
+//     instead, one call per image: two taps per i32x4.dot_i16x8_s, 8 outputs of a row at a time.
 //
 // Group 1 is the 2x4 kernel's (qlinearconv.ts: im2col + int16 dot tiles).
 
@@ -23,7 +23,8 @@ import { CONV_LAYOUT, int8ConvOperands, int8ConvRunStart } from './qlinearconv.j
 const NEEDS = 'an int8/uint8 1-D or 2-D Conv with group > 1';
 
 type I8PadPlane = (x: number, signed: number, zx: number, h: number, w: number, ph: number, pw: number, hp: number, wp: number, plane: number) => void;
-type I8DwConv3x3 = (plane: number, w16: number, oc0: number, n: number, wp: number, oh: number, ow: number, sh: number, sw: number,
+type I8DwConv3x3 = (x: number, signed: number, zx: number, groups: number, opg: number, h: number, w: number, ph: number, pw: number,
+  plane: number, hp: number, wp: number, w16: number, oh: number, ow: number, sh: number, sw: number,
   y: number, mode: number, bias: number, mult: number, zy: number, lo: number, hi: number) => void;
 type I8ConvGroup = (planes: number, w16: number, oc0: number, n: number, cpg: number, hp: number, wp: number, oh: number, ow: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, y: number, mode: number, bias: number, mult: number, zy: number, lo: number, hi: number) => void;
@@ -107,13 +108,16 @@ function groupedInt8(op: Int8ConvOp) {
       return () => {
         const zx = start();
         for (let n = 0; n < batch; n++) {
+          const yn = yp + n * cout * P * eb;
+          if (dw3x3) {
+            dwConv(xp + n * cin * xPlane, xs, zx, groups, opg, H, W, ph, pw, planes, Hp, Wp, w16, OH, OW, sh, sw, yn, mode, bp, multP, zyP, lo, hi);
+            continue;
+          }
           for (let gi = 0; gi < groups; gi++) {
             for (let ic = 0; ic < cpg; ic++) {
               padPlane(xp + (n * cin + gi * cpg + ic) * xPlane, xs, zx, H, W, ph, pw, Hp, Wp, planes + ic * plane);
             }
-            const yn = yp + n * cout * P * eb;
-            if (dw3x3) dwConv(planes, w16, gi * opg, opg, Wp, OH, OW, sh, sw, yn, mode, bp, multP, zyP, lo, hi);
-            else convGroup(planes, w16, gi * opg, opg, cpg, Hp, Wp, OH, OW, KH, KW, sh, sw, dh, dw, yn, mode, bp, multP, zyP, lo, hi);
+            convGroup(planes, w16, gi * opg, opg, cpg, Hp, Wp, OH, OW, KH, KW, sh, sw, dh, dw, yn, mode, bp, multP, zyP, lo, hi);
           }
         }
       };

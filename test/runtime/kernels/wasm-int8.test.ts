@@ -259,16 +259,20 @@ describe('int8 wasmsimd kernels vs ref kernels, in WebAssembly memory', function
 
   it('requantization: multipliers that saturate, are infinite (y_scale 0) or NaN give what ref gives (saturated, zero point)', async function () {
     if (!simd) this.skip();
-    const k = INT8_KERNELS.find((x) => x.op === 'QLinearConv')!;
-    const base = convCase('QLinearConv', { x: [1, 4, 5, 6], w: [3, 4, 3, 3], xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 31 });
-    const withScales = (ws: readonly number[], ys: number): Case => {
-      const inputs = [...base.inputs];
-      inputs[4] = t('float32', [3], ws); inputs[6] = t('float32', [], [ys]);
-      return { ...base, what: `w_scale ${ws}, y_scale ${ys}`, inputs };
-    };
-    for (const c of [withScales([1, 0.5, 2], 1e-6), withScales([0.01, 0.01, 0.01], 0), withScales([NaN, 0.01, Infinity], 0.5), withScales([0, 0.01, -0.01], 0.5)]) {
-      const want = run(refOf(k), c, undefined);
-      assertSame(run(k, c, await spaceFor(k, c)), want, `${k.id}, ${c.what}`);
+    // the group-1 kernel, and the 1x8 kernel on a depthwise 3×3 (i8dwconv3x3's own requantization)
+    for (const k of INT8_KERNELS.filter((x) => x.op === 'QLinearConv')) {
+      const base = k.id.includes('-1x8-')
+        ? convCase('QLinearConv', { x: [1, 3, 5, 11], w: [3, 1, 3, 3], group: 3, xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 32 })
+        : convCase('QLinearConv', { x: [1, 4, 5, 6], w: [3, 4, 3, 3], xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 31 });
+      const withScales = (ws: readonly number[], ys: number): Case => {
+        const inputs = [...base.inputs];
+        inputs[4] = t('float32', [3], ws); inputs[6] = t('float32', [], [ys]);
+        return { ...base, what: `w_scale ${ws}, y_scale ${ys}`, inputs };
+      };
+      for (const c of [withScales([1, 0.5, 2], 1e-6), withScales([0.01, 0.01, 0.01], 0), withScales([NaN, 0.01, Infinity], 0.5), withScales([0, 0.01, -0.01], 0.5), withScales([-Infinity, 3e38, -1e-30], 0.5)]) {
+        const want = run(refOf(k), c, undefined);
+        assertSame(run(k, c, await spaceFor(k, c)), want, `${k.id}, ${c.what}`);
+      }
     }
   });
 

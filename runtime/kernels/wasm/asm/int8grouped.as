@@ -99,20 +99,43 @@ export function i8convGroup(planes: usize, w16: usize, oc0: i32, n: i32, cpg: i3
 //     column stride 2: A (outputs ow..ow+3) reads columns 2·ow + {0, 2}, B (ow+4..ow+7) 2·ow + 8 + {0, 2}
 //
 // 3 rows × 2 pairs × 2 vectors = 12 loads and 12 dots per 8 outputs, the 6 weight pairs kept in
-// registers per channel; i8convGroup spends 9 splats, 18 extends and 18 i32 multiplies. Sums are
+// registers per channel; i8convGroup spends 9 splats, 18 extends and 18 i32 multiplies. The
+// requantization rounds by a float32 addition (requant4). Sums are
 // exact (|x − zx|, |w − zw| ≤ 255: a dot's two products stay far inside int32), so results equal
 // i8convGroup's bit for bit. The plane's columns past the last tap a block reads are multiplied by
 // the zero weight: Wp ≥ (⌈OW/8⌉·8 − 1)·sw + 5 covers them.
 
-/** Y[oc][j .. j + cnt) (cnt ≤ 8) from 8 int32 sums (bias included): as int32 (mode 0) or requantized as finish does. */
-@inline function store8(lo: v128, hi: v128, o: usize, cnt: i32, mode: i32, m: v128, z: v128, flo: v128, fhi: v128): void {
+/**
+ * 4 int32 sums (bias included) requantized as finish does, with a multiplier m that is never NaN
+ * (see sane): clamp(acc · m) to [lo − z, hi − z], then rounded half to even by adding 1.5·2^23
+ * (|v| ≤ 2^22: the float32 sum is the rounded integer plus 1.5·2^23, exactly), the integer read
+ * from the bits, plus z. Rounding then clamping (finish) and clamping then rounding agree, the
+ * bounds being integers; nearest and trunc_sat, several instructions each on x64, are not needed.
+ */
+@inline function requant4(acc: v128, m: v128, flo: v128, fhi: v128, zBits: v128): v128 {
+  const v = f32x4.pmin(f32x4.pmax(f32x4.mul(f32x4.convert_i32x4_s(acc), m), flo), fhi);
+  return i32x4.sub(f32x4.add(v, f32x4.splat(12582912.0)), zBits);
+}
+
+/**
+ * A multiplier that gives finish's outputs without a NaN product: NaN → 0 (every output the zero
+ * point, as finish stores for a NaN product), ±∞ → ±f32.MAX_VALUE (saturates as ∞ does; 0 · ∞ is
+ * NaN, the zero point, as 0 · MAX_VALUE is 0).
+ */
+@inline function sane(m: f32): f32 {
+  if (m != m) return 0;
+  if (m == Infinity) return f32.MAX_VALUE;
+  return m == -Infinity ? -f32.MAX_VALUE : m;
+}
+
+/** Y[oc][j .. j + cnt) (cnt ≤ 8) from 8 int32 sums (bias included): as int32 (mode 0) or requantized (requant4). */
+@inline function store8(lo: v128, hi: v128, o: usize, cnt: i32, mode: i32, m: v128, flo: v128, fhi: v128, zBits: v128): void {
   if (mode == 0) {
     if (cnt == 8) { v128.store(o, lo); v128.store(o, hi, 16); return; }
     for (let q = 0; q < cnt; q++) store<i32>(o + (<usize>q << 2), extract(q < 4 ? lo : hi, q & 3));
     return;
   }
-  const a = i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.pmin(f32x4.pmax(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(lo), m)), flo), fhi)), z);
-  const b = i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.pmin(f32x4.pmax(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(hi), m)), flo), fhi)), z);
+  const a = requant4(lo, m, flo, fhi, zBits), b = requant4(hi, m, flo, fhi, zBits);
   const q16 = i16x8.narrow_i32x4_s(a, b);
   const q8 = mode == 1 ? i8x16.narrow_i16x8_s(q16, q16) : i8x16.narrow_i16x8_u(q16, q16);
   if (cnt == 8) { v128.store64_lane(o, q8, 0); return; }
@@ -125,55 +148,79 @@ export function i8convGroup(planes: usize, w16: usize, oc0: i32, n: i32, cpg: i3
 }
 
 /**
- * Output channels [oc0, oc0 + n) of one image, all reading the one padded plane `plane` (Hp × Wp
- * int16, i8padPlane), 3×3 window, row stride sh, column stride sw (1 or 2), dilation 1; w16, Y,
- * bias, mult, zy, lo, hi as i8convGroup's.
+ * plane[ph + r][pw + c] = x[r][c] − zx as int16 over the H × W image; the pad around it is left as
+ * it is: zero, since i8dwconv3x3 zeroes the plane once and every channel writes the same interior.
  */
-export function i8dwconv3x3(plane: usize, w16: usize, oc0: i32, n: i32, Wp: i32, OH: i32, OW: i32, sh: i32, sw: i32,
+@inline function copyInterior(x: usize, signed: i32, zx: i32, H: i32, W: i32, ph: i32, pw: i32, Wp: i32, plane: usize): void {
+  const vz = i16x8.splat(<i16>zx);
+  for (let r = 0; r < H; r++) {
+    const s = x + <usize>(r * W), d = plane + (<usize>((r + ph) * Wp + pw) << 1);
+    let c = 0;
+    for (; c + 8 <= W; c += 8) {
+      const v = signed != 0 ? v128.load8x8_s(s + <usize>c) : v128.load8x8_u(s + <usize>c);
+      v128.store(d + (<usize>c << 1), i16x8.sub(v, vz));
+    }
+    for (; c < W; c++) store<i16>(d + (<usize>c << 1), <i16>((signed != 0 ? <i32>load<i8>(s + <usize>c) : <i32>load<u8>(s + <usize>c)) - zx));
+  }
+}
+
+/**
+ * One image: for each group g of G (one input channel each, x's plane g, H × W int8 or uint8), its
+ * `opg` output channels g·opg.. from the padded int16 plane (Hp × Wp, pads ph, pw; scratch, zeroed
+ * here once), 3×3 window, row stride sh, column stride sw (1 or 2), dilation 1; w16, Y, bias, mult,
+ * zy, lo, hi as i8convGroup's.
+ */
+export function i8dwconv3x3(x: usize, signed: i32, zx: i32, G: i32, opg: i32, H: i32, W: i32, ph: i32, pw: i32,
+  plane: usize, Hp: i32, Wp: i32, w16: usize, OH: i32, OW: i32, sh: i32, sw: i32,
   y: usize, mode: i32, bias: usize, mult: usize, zy: usize, lo: i32, hi: i32): void {
   const P = OH * OW, eb = elemBytes(mode);
   const rowBytes = <usize>Wp << 1;
-  for (let oc = oc0; oc < oc0 + n; oc++) {
-    const wr = w16 + <usize>oc * 18;
-    // pairs (w[kh][0], w[kh][1]) and (w[kh][2], 0) per row kh, as i32 lanes of two int16
-    const p00 = i32x4.splat(load<i32>(wr)), p01 = i32x4.splat(<i32>load<u16>(wr, 4));
-    const p10 = i32x4.splat(load<i32>(wr, 6)), p11 = i32x4.splat(<i32>load<u16>(wr, 10));
-    const p20 = i32x4.splat(load<i32>(wr, 12)), p21 = i32x4.splat(<i32>load<u16>(wr, 16));
-    const b0 = i32x4.splat(bias != 0 ? load<i32>(bias + (<usize>oc << 2)) : 0);
-    let m = f32x4.splat(0), z = i32x4.splat(0), flo = m, fhi = m;
-    if (mode != 0) {
-      m = f32x4.splat(load<f32>(mult + (<usize>oc << 2)));
-      const zi = load<i32>(zy + (<usize>oc << 2));
-      z = i32x4.splat(zi);
-      flo = f32x4.splat(<f32>(lo - zi)); fhi = f32x4.splat(<f32>(hi - zi));
-    }
-    const yc = y + <usize>oc * <usize>P * eb;
-    for (let oh = 0; oh < OH; oh++) {
-      const r0 = plane + <usize>(oh * sh) * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes;
-      const yr = yc + <usize>(oh * OW) * eb;
-      for (let ow = 0; ow < OW; ow += 8) {
-        let a = b0, b = b0;
-        if (sw == 1) {
-          a = i32x4.add(a, dot2(r0, ow, p00)); b = i32x4.add(b, dot2(r0, ow + 1, p00));
-          a = i32x4.add(a, dot2(r0, ow + 2, p01)); b = i32x4.add(b, dot2(r0, ow + 3, p01));
-          a = i32x4.add(a, dot2(r1, ow, p10)); b = i32x4.add(b, dot2(r1, ow + 1, p10));
-          a = i32x4.add(a, dot2(r1, ow + 2, p11)); b = i32x4.add(b, dot2(r1, ow + 3, p11));
-          a = i32x4.add(a, dot2(r2, ow, p20)); b = i32x4.add(b, dot2(r2, ow + 1, p20));
-          a = i32x4.add(a, dot2(r2, ow + 2, p21)); b = i32x4.add(b, dot2(r2, ow + 3, p21));
-          const e = a;
-          a = v128.shuffle<i32>(e, b, 0, 4, 1, 5);
-          b = v128.shuffle<i32>(e, b, 2, 6, 3, 7);
-        } else {
-          const c = ow << 1;
-          a = i32x4.add(a, dot2(r0, c, p00)); b = i32x4.add(b, dot2(r0, c + 8, p00));
-          a = i32x4.add(a, dot2(r0, c + 2, p01)); b = i32x4.add(b, dot2(r0, c + 10, p01));
-          a = i32x4.add(a, dot2(r1, c, p10)); b = i32x4.add(b, dot2(r1, c + 8, p10));
-          a = i32x4.add(a, dot2(r1, c + 2, p11)); b = i32x4.add(b, dot2(r1, c + 10, p11));
-          a = i32x4.add(a, dot2(r2, c, p20)); b = i32x4.add(b, dot2(r2, c + 8, p20));
-          a = i32x4.add(a, dot2(r2, c + 2, p21)); b = i32x4.add(b, dot2(r2, c + 10, p21));
+  memory.fill(plane, 0, <usize>(Hp * Wp) << 1);
+  for (let g = 0; g < G; g++) {
+    // rows and columns past the image that no window reads are not written: Hp, Wp may cut them
+    copyInterior(x + <usize>g * <usize>(H * W), signed, zx, min<i32>(H, Hp - ph), min<i32>(W, Wp - pw), ph, pw, Wp, plane);
+    for (let oc = g * opg; oc < (g + 1) * opg; oc++) {
+      const wr = w16 + <usize>oc * 18;
+      // pairs (w[kh][0], w[kh][1]) and (w[kh][2], 0) per row kh, as i32 lanes of two int16
+      const p00 = i32x4.splat(load<i32>(wr)), p01 = i32x4.splat(<i32>load<u16>(wr, 4));
+      const p10 = i32x4.splat(load<i32>(wr, 6)), p11 = i32x4.splat(<i32>load<u16>(wr, 10));
+      const p20 = i32x4.splat(load<i32>(wr, 12)), p21 = i32x4.splat(<i32>load<u16>(wr, 16));
+      const b0 = i32x4.splat(bias != 0 ? load<i32>(bias + (<usize>oc << 2)) : 0);
+      let m = f32x4.splat(0), zBits = i32x4.splat(0), flo = m, fhi = m;
+      if (mode != 0) {
+        m = f32x4.splat(sane(load<f32>(mult + (<usize>oc << 2))));
+        const zi = load<i32>(zy + (<usize>oc << 2));
+        zBits = i32x4.splat(0x4B400000 - zi); // the bits of 1.5·2^23, less the zero point
+        flo = f32x4.splat(<f32>(lo - zi)); fhi = f32x4.splat(<f32>(hi - zi));
+      }
+      const yc = y + <usize>oc * <usize>P * eb;
+      for (let oh = 0; oh < OH; oh++) {
+        const r0 = plane + <usize>(oh * sh) * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes;
+        const yr = yc + <usize>(oh * OW) * eb;
+        for (let ow = 0; ow < OW; ow += 8) {
+          let a = b0, b = b0;
+          if (sw == 1) {
+            a = i32x4.add(a, dot2(r0, ow, p00)); b = i32x4.add(b, dot2(r0, ow + 1, p00));
+            a = i32x4.add(a, dot2(r0, ow + 2, p01)); b = i32x4.add(b, dot2(r0, ow + 3, p01));
+            a = i32x4.add(a, dot2(r1, ow, p10)); b = i32x4.add(b, dot2(r1, ow + 1, p10));
+            a = i32x4.add(a, dot2(r1, ow + 2, p11)); b = i32x4.add(b, dot2(r1, ow + 3, p11));
+            a = i32x4.add(a, dot2(r2, ow, p20)); b = i32x4.add(b, dot2(r2, ow + 1, p20));
+            a = i32x4.add(a, dot2(r2, ow + 2, p21)); b = i32x4.add(b, dot2(r2, ow + 3, p21));
+            const e = a;
+            a = v128.shuffle<i32>(e, b, 0, 4, 1, 5);
+            b = v128.shuffle<i32>(e, b, 2, 6, 3, 7);
+          } else {
+            const c = ow << 1;
+            a = i32x4.add(a, dot2(r0, c, p00)); b = i32x4.add(b, dot2(r0, c + 8, p00));
+            a = i32x4.add(a, dot2(r0, c + 2, p01)); b = i32x4.add(b, dot2(r0, c + 10, p01));
+            a = i32x4.add(a, dot2(r1, c, p10)); b = i32x4.add(b, dot2(r1, c + 8, p10));
+            a = i32x4.add(a, dot2(r1, c + 2, p11)); b = i32x4.add(b, dot2(r1, c + 10, p11));
+            a = i32x4.add(a, dot2(r2, c, p20)); b = i32x4.add(b, dot2(r2, c + 8, p20));
+            a = i32x4.add(a, dot2(r2, c + 2, p21)); b = i32x4.add(b, dot2(r2, c + 10, p21));
+          }
+          const left = OW - ow;
+          store8(a, b, yr + <usize>ow * eb, left < 8 ? left : 8, mode, m, flo, fhi, zBits);
         }
-        const left = OW - ow;
-        store8(a, b, yr + <usize>ow * eb, left < 8 ? left : 8, mode, m, z, flo, fhi);
       }
     }
   }
