@@ -46,14 +46,26 @@ export function bytePointer(c: Checker, env: WasmEnv, v: TensorView, what: strin
 }
 
 /**
+ * A multiplier whose requantized outputs equal m's with no NaN product (asm/int8common.as requant4
+ * clamps before it rounds, and a NaN does not clamp): NaN → 0 (every output the zero point, as a
+ * NaN product gives), ±∞ → ±float32 max (a nonzero sum saturates as with ∞; a zero sum gives the
+ * zero point, as 0 · ∞ = NaN does).
+ */
+function finiteMultiplier(m: number): number {
+  if (Number.isNaN(m)) return 0;
+  return m === Infinity ? F32_MAX : m === -Infinity ? -F32_MAX : m;
+}
+const F32_MAX = 3.4028234663852886e38;
+
+/**
  * mult[t] = float32(float32(aScale(t) · bScale(t)) / yScale(t)) and zy[t] = the zero point, for
- * t < count, each parameter per tensor or read at t: the multiplier the ref kernels compute, in
- * tables i8gemm reads per row or per column.
+ * t < count, each parameter per tensor or read at t: the multiplier the ref kernels compute (made
+ * finite: finiteMultiplier), in tables i8gemm reads per row or per column.
  */
 export function fillRequant(mult: Float32Array, zy: Int32Array, count: number,
   aScale: TensorView, bScale: TensorView, yScale: TensorView, yZp: TensorView | undefined): void {
   for (let t = 0; t < count; t++) {
-    mult[t] = Math.fround(Math.fround(paramAt(aScale, t) * paramAt(bScale, t)) / paramAt(yScale, t));
+    mult[t] = finiteMultiplier(Math.fround(Math.fround(paramAt(aScale, t) * paramAt(bScale, t)) / paramAt(yScale, t)));
     zy[t] = paramAt(yZp, t);
   }
 }

@@ -47,9 +47,15 @@ function isDw3x3(cpg: number, KH: number, KW: number, sw: number, dh: number, dw
  * The padded plane of one input channel: every row and column 8-pixel blocks of the output read
  * (asm/int8grouped.as i8convGroup; i8dwconv3x3 reads a zero-weighted fourth tap past the third).
  */
-function planeShape(OH: number, OW: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, dw3x3: boolean): { Hp: number; Wp: number } {
-  const ow8 = Math.ceil(OW / 8) * 8;
-  return { Hp: (OH - 1) * sh + (KH - 1) * dh + 1, Wp: dw3x3 ? (ow8 - 1) * sw + 5 : (ow8 - 1) * sw + (KW - 1) * dw + 1 + (sw === 2 ? 1 : 0) };
+function planeShape(OH: number, OW: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, dw3x3: { W: number } | undefined): { Hp: number; Wp: number } {
+  const ow8 = Math.ceil(OW / 8) * 8, Hp = (OH - 1) * sh + (KH - 1) * dh + 1;
+  if (dw3x3) {
+    // i8dwconv3x3 also writes each image row's last vector whole: pw + ⌈W/8⌉·8 columns, with
+    // pw ≤ (OW − 1)·sw + 3 + (sw − 1) − W (OW = ⌊(W + pads − 3) / sw⌋ + 1, pads ≥ 0)
+    const pwMax = Math.max(0, (OW - 1) * sw + 2 + sw - dw3x3.W);
+    return { Hp, Wp: Math.max((ow8 - 1) * sw + 5, pwMax + Math.ceil(dw3x3.W / 8) * 8) };
+  }
+  return { Hp, Wp: (ow8 - 1) * sw + (KW - 1) * dw + 1 + (sw === 2 ? 1 : 0) };
 }
 
 /** OH, OW, KH, KW, strides and dilations of a node's 1-D or 2-D window, from its shapes and attributes (1 for a 1-D conv's missing axis). */
@@ -73,7 +79,8 @@ function groupedInt8(op: Int8ConvOp) {
       if (!supports(node)) return 0;
       const w = node.inputs[at.w]!.shape, cout = w[0]!, cpg = w[1]!, k = w.slice(1).reduce((a, d) => a * d, 1);
       const { OH, OW, KH, KW, sh, sw, dh, dw } = windowOf(node, at);
-      const { Hp, Wp } = planeShape(OH, OW, KH, KW, sh, sw, dh, dw, isDw3x3(cpg, KH, KW, sw, dh, dw));
+      const x = node.inputs[at.x]!.shape;
+      const { Hp, Wp } = planeShape(OH, OW, KH, KW, sh, sw, dh, dw, isDw3x3(cpg, KH, KW, sw, dh, dw) ? { W: x[x.length - 1]! } : undefined);
       return bytes16(cout * k * 2) + bytes16(cpg * Hp * Wp * 2) + 2 * bytes16(cout * 4);
     },
     prepare(c, env) {
@@ -87,7 +94,8 @@ function groupedInt8(op: Int8ConvOp) {
       const { H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw } = geometry2d({ g });
       const K = cpg * KH * KW, P = OH * OW;
       const dw3x3 = isDw3x3(cpg, KH, KW, sw, dh, dw);
-      const { Hp, Wp } = planeShape(OH, OW, KH, KW, sh, sw, dh, dw, dw3x3);
+      const { Hp, Wp } = planeShape(OH, OW, KH, KW, sh, sw, dh, dw, dw3x3 ? { W } : undefined);
+      if (dw3x3 && pw + Math.ceil(W / 8) * 8 > Wp) c.fail(`i8dwconv3x3's plane of ${Wp} columns cannot hold pad ${pw} and ${W} columns in vectors of 8`);
       const { mode, lo, hi } = gemmMode(y.dtype);
       const xs = x.dtype === 'int8' ? 1 : 0, ws = w.dtype === 'int8' ? 1 : 0;
       const xp = bytePointer(c, env, x, 'input x'), wp = bytePointer(c, env, w, 'weight'), yp = bytePointer(c, env, y, 'output');

@@ -11,7 +11,7 @@
 // Products are exact (|x − zx|, |w − zw| ≤ 255) and i32x4 sums exact, so results equal the ref
 // kernel's and onnxruntime's bit for bit; the relaxed build runs the same instructions.
 
-import { elemBytes, extract, finish } from './int8common';
+import { elemBytes, extract, finish, requant4, ROUNDING_BITS } from './int8common';
 
 /** The 8 int16 of a plane row at p, p + 2·sw, …: 8 output pixels' inputs for one tap (column stride sw). */
 @inline function row8(p: usize, sw: i32): v128 {
@@ -99,34 +99,10 @@ export function i8convGroup(planes: usize, w16: usize, oc0: i32, n: i32, cpg: i3
 //     column stride 2: A (outputs ow..ow+3) reads columns 2·ow + {0, 2}, B (ow+4..ow+7) 2·ow + 8 + {0, 2}
 //
 // 3 rows × 2 pairs × 2 vectors = 12 loads and 12 dots per 8 outputs, the 6 weight pairs kept in
-// registers per channel; i8convGroup spends 9 splats, 18 extends and 18 i32 multiplies. The
-// requantization rounds by a float32 addition (requant4). Sums are
+// registers per channel; i8convGroup spends 9 splats, 18 extends and 18 i32 multiplies. Sums are
 // exact (|x − zx|, |w − zw| ≤ 255: a dot's two products stay far inside int32), so results equal
 // i8convGroup's bit for bit. The plane's columns past the last tap a block reads are multiplied by
 // the zero weight: Wp ≥ (⌈OW/8⌉·8 − 1)·sw + 5 covers them.
-
-/**
- * 4 int32 sums (bias included) requantized as finish does, with a multiplier m that is never NaN
- * (see sane): clamp(acc · m) to [lo − z, hi − z], then rounded half to even by adding 1.5·2^23
- * (|v| ≤ 2^22: the float32 sum is the rounded integer plus 1.5·2^23, exactly), the integer read
- * from the bits, plus z. Rounding then clamping (finish) and clamping then rounding agree, the
- * bounds being integers; nearest and trunc_sat, several instructions each on x64, are not needed.
- */
-@inline function requant4(acc: v128, m: v128, flo: v128, fhi: v128, zBits: v128): v128 {
-  const v = f32x4.pmin(f32x4.pmax(f32x4.mul(f32x4.convert_i32x4_s(acc), m), flo), fhi);
-  return i32x4.sub(f32x4.add(v, f32x4.splat(12582912.0)), zBits);
-}
-
-/**
- * A multiplier that gives finish's outputs without a NaN product: NaN → 0 (every output the zero
- * point, as finish stores for a NaN product), ±∞ → ±f32.MAX_VALUE (saturates as ∞ does; 0 · ∞ is
- * NaN, the zero point, as 0 · MAX_VALUE is 0).
- */
-@inline function sane(m: f32): f32 {
-  if (m != m) return 0;
-  if (m == Infinity) return f32.MAX_VALUE;
-  return m == -Infinity ? -f32.MAX_VALUE : m;
-}
 
 /** Y[oc][j .. j + cnt) (cnt ≤ 8) from 8 int32 sums (bias included): as int32 (mode 0) or requantized (requant4). */
 @inline function store8(lo: v128, hi: v128, o: usize, cnt: i32, mode: i32, m: v128, flo: v128, fhi: v128, zBits: v128): void {
@@ -148,17 +124,26 @@ export function i8convGroup(planes: usize, w16: usize, oc0: i32, n: i32, cpg: i3
 }
 
 /**
- * plane[ph + r][pw + c] = x[r][c] − zx as int16 over the H × W image; the pad around it is left as
- * it is: zero, since i8dwconv3x3 zeroes the plane once and every channel writes the same interior.
+ * plane[ph + r][pw + c] = x[r][c] − zx as int16 for rows r < rows of the H × W image; the pad around
+ * it is left as it is: zero, since i8dwconv3x3 zeroes the plane once and every channel writes the
+ * same interior. A row's last partial vector is written whole, its lanes past W as zero (the right
+ * pad: Wp ≥ pw + ⌈W/8⌉·8), from 8 bytes of x read past the row where that stays before xEnd.
  */
-@inline function copyInterior(x: usize, signed: i32, zx: i32, H: i32, W: i32, ph: i32, pw: i32, Wp: i32, plane: usize): void {
+@inline function copyInterior(x: usize, xEnd: usize, signed: i32, zx: i32, rows: i32, W: i32, ph: i32, pw: i32, Wp: i32, plane: usize): void {
   const vz = i16x8.splat(<i16>zx);
-  for (let r = 0; r < H; r++) {
+  const tail = W & 7, keep = i16x8.lt_s(i16x8(0, 1, 2, 3, 4, 5, 6, 7), i16x8.splat(<i16>tail));
+  for (let r = 0; r < rows; r++) {
     const s = x + <usize>(r * W), d = plane + (<usize>((r + ph) * Wp + pw) << 1);
     let c = 0;
     for (; c + 8 <= W; c += 8) {
       const v = signed != 0 ? v128.load8x8_s(s + <usize>c) : v128.load8x8_u(s + <usize>c);
       v128.store(d + (<usize>c << 1), i16x8.sub(v, vz));
+    }
+    if (tail == 0) continue;
+    if (s + <usize>(c + 8) <= xEnd) {
+      const v = signed != 0 ? v128.load8x8_s(s + <usize>c) : v128.load8x8_u(s + <usize>c);
+      v128.store(d + (<usize>c << 1), v128.and(i16x8.sub(v, vz), keep));
+      continue;
     }
     for (; c < W; c++) store<i16>(d + (<usize>c << 1), <i16>((signed != 0 ? <i32>load<i8>(s + <usize>c) : <i32>load<u8>(s + <usize>c)) - zx));
   }
@@ -175,10 +160,11 @@ export function i8dwconv3x3(x: usize, signed: i32, zx: i32, G: i32, opg: i32, H:
   y: usize, mode: i32, bias: usize, mult: usize, zy: usize, lo: i32, hi: i32): void {
   const P = OH * OW, eb = elemBytes(mode);
   const rowBytes = <usize>Wp << 1;
+  const xEnd = x + <usize>G * <usize>(H * W), yEnd = y + <usize>(G * opg) * <usize>P * eb;
   memory.fill(plane, 0, <usize>(Hp * Wp) << 1);
   for (let g = 0; g < G; g++) {
-    // rows and columns past the image that no window reads are not written: Hp, Wp may cut them
-    copyInterior(x + <usize>g * <usize>(H * W), signed, zx, min<i32>(H, Hp - ph), min<i32>(W, Wp - pw), ph, pw, Wp, plane);
+    // image rows past the last one a window reads are not copied: Hp may cut them
+    copyInterior(x + <usize>g * <usize>(H * W), xEnd, signed, zx, min<i32>(H, Hp - ph), W, ph, pw, Wp, plane);
     for (let oc = g * opg; oc < (g + 1) * opg; oc++) {
       const wr = w16 + <usize>oc * 18;
       // pairs (w[kh][0], w[kh][1]) and (w[kh][2], 0) per row kh, as i32 lanes of two int16
@@ -188,9 +174,9 @@ export function i8dwconv3x3(x: usize, signed: i32, zx: i32, G: i32, opg: i32, H:
       const b0 = i32x4.splat(bias != 0 ? load<i32>(bias + (<usize>oc << 2)) : 0);
       let m = f32x4.splat(0), zBits = i32x4.splat(0), flo = m, fhi = m;
       if (mode != 0) {
-        m = f32x4.splat(sane(load<f32>(mult + (<usize>oc << 2))));
+        m = f32x4.splat(load<f32>(mult + (<usize>oc << 2)));
         const zi = load<i32>(zy + (<usize>oc << 2));
-        zBits = i32x4.splat(0x4B400000 - zi); // the bits of 1.5·2^23, less the zero point
+        zBits = i32x4.splat(ROUNDING_BITS - zi);
         flo = f32x4.splat(<f32>(lo - zi)); fhi = f32x4.splat(<f32>(hi - zi));
       }
       const yc = y + <usize>oc * <usize>P * eb;
@@ -218,8 +204,10 @@ export function i8dwconv3x3(x: usize, signed: i32, zx: i32, G: i32, opg: i32, H:
             a = i32x4.add(a, dot2(r2, c, p20)); b = i32x4.add(b, dot2(r2, c + 8, p20));
             a = i32x4.add(a, dot2(r2, c + 2, p21)); b = i32x4.add(b, dot2(r2, c + 10, p21));
           }
-          const left = OW - ow;
-          store8(a, b, yr + <usize>ow * eb, left < 8 ? left : 8, mode, m, flo, fhi, zBits);
+          // a row's last vector stores all 8 lanes where Y goes on: the lanes past OW land in the
+          // next row or channel, written after this one
+          const o = yr + <usize>ow * eb, left = OW - ow;
+          store8(a, b, o, left >= 8 || o + (<usize>8 * eb) <= yEnd ? 8 : left, mode, m, flo, fhi, zBits);
         }
       }
     }
