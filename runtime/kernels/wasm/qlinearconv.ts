@@ -47,8 +47,9 @@ export function int8ConvOperands(op: Int8ConvOp, node: NodeShapes): { x: readonl
 /**
  * What every int8 conv kernel does before its product: W (less its zero point) packed once here
  * when it and its zero point are weights (ctx.constants), else by the returned step at every run
- * (either may be a graph input); the requantization read at every run (any scale or zero point may
- * be a graph input). The returned step gives x's zero point for the run.
+ * (either may be a graph input); the requantization tables likewise, once here when every scale and
+ * y's zero point are constants (not a loop over the channels per run), else at every
+ * run. The returned step gives x's zero point for the run.
  */
 export function int8ConvRunStart(c: Checker, op: Int8ConvOp, packW: () => void, mode: number, mult: Float32Array, zy: Int32Array, cout: number): () => number {
   const at = CONV_LAYOUT[op];
@@ -56,8 +57,10 @@ export function int8ConvRunStart(c: Checker, op: Int8ConvOp, packW: () => void, 
   const fixedW = c.isConstant(at.w) && (wZp === undefined || c.isConstant(at.wZp));
   if (fixedW) packW();
   const [xScale, wScale, yScale, yZp] = [c.ctx.inputs[1], c.ctx.inputs[4], c.ctx.inputs[6], c.ctx.inputs[7]];
+  const fixedRequant = [1, 4, 6, 7].every((i) => c.ctx.inputs[i] === undefined || c.isConstant(i));
+  if (mode !== 0 && fixedRequant) fillRequant(mult, zy, cout, xScale!, wScale!, yScale!, yZp);
   return () => {
-    if (mode !== 0) fillRequant(mult, zy, cout, xScale!, wScale!, yScale!, yZp);
+    if (mode !== 0 && !fixedRequant) fillRequant(mult, zy, cout, xScale!, wScale!, yScale!, yZp);
     if (!fixedW) packW();
     return xZp === undefined ? 0 : Number(xZp.data[0]);
   };

@@ -311,6 +311,30 @@ describe('int8 wasmsimd kernels vs ref kernels, in WebAssembly memory', function
     }
   });
 
+  it('QLinearConv scales and y zero point: read at every run when graph inputs, once at prepare when marked constant', async function () {
+    if (!simd) this.skip();
+    for (const k of INT8_KERNELS.filter((x) => x.op === 'QLinearConv')) {
+      const c = k.id.includes('-1x8-')
+        ? convCase('QLinearConv', { x: [1, 4, 6, 9], w: [4, 1, 3, 3], group: 4, xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 74 })
+        : convCase('QLinearConv', { x: [1, 3, 6, 6], w: [5, 3, 3, 3], xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 74 });
+      for (const fixed of [false, true]) {
+        const space = await spaceFor(k, c);
+        const inputs = c.inputs.map((x) => x && view(space, x));
+        const y = view(space, { dtype: c.out.dtype, shape: c.out.shape, values: new Array<number>(count(c.out.shape)).fill(0) });
+        const constants = [false, fixed, false, true, fixed, true, fixed, fixed, true];
+        const runWasm = k.prepare({ node: 'n1', inputs, outputs: [y], attrs: c.attrs ?? {}, constants, wasm: space });
+        const want = run(refOf(k), c, undefined);
+        const ys = inputs[6]!.data as Float32Array, yz = inputs[7]!.data as Uint8Array;
+        for (const change of [() => {}, () => { ys[0] = ys[0]! * 3; }, () => { yz[0] = yz[0]! ^ 0x55; }]) {
+          change();
+          withoutAllocation(runWasm);
+          const now = { ...c, inputs: c.inputs.map((x, i) => (x && (i === 6 || i === 7) ? { ...x, values: Array.from(inputs[i]!.data as ArrayLike<number>) } : x)) };
+          assertSame(Array.from(y.data as ArrayLike<number>), fixed ? want : run(refOf(k), now, undefined), `${k.id}, scales ${fixed ? 'constant' : 'graph inputs'}, after a change`);
+        }
+      }
+    }
+  });
+
   it('a B or B zero point that changes between runs (a graph input) is repacked: each run equals ref on the new values', async function () {
     if (!simd) this.skip();
     const k = INT8_KERNELS.find((x) => x.op === 'MatMulInteger')!;

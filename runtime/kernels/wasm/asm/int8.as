@@ -18,7 +18,7 @@
 // Making them fit would change results, and onnxruntime's exact int32 sums are the oracle. So
 // both kernel builds run the same dot, and the relaxed module gives bit-identical int8 results.
 
-import { elemBytes, extract, finish } from './int8common';
+import { elemBytes, extract, finish, requant4, ROUNDING_BITS } from './int8common';
 
 /**
  * dst[r][k] = src(r, k) − zp(r) as int16, k < K, then zeros up to kpad; src(r, k) is the int8
@@ -316,10 +316,9 @@ export function i8packPointwise(x: usize, signed: i32, zx: i32, col: usize, cin:
 
 /**
  * One channel's 8 pixels (cnt < 8 at the tail: finish per quad). For int8/uint8 the clamp is the
- * narrowing's saturation: round(acc · multiplier) truncated (NaN → 0), narrowed to int16
- * (saturating), plus the zero point saturating, narrowed to the type (saturating): the value
- * finish gives whenever [lo, hi] is the whole type, as for every QLinearConv (gemmMode); a NaN
- * product stores the zero point, as there.
+ * narrowing's saturation: round(acc · multiplier) + zero point, kept within ±2^22 (requant4),
+ * narrowed to int16 then to the type (saturating): the value finish gives whenever [lo, hi] is
+ * the whole type, as for every QLinearConv (gemmMode).
  */
 @inline function finish8(a: v128, b: v128, n: i32, j: i32, cnt: i32, y: usize, rowY: i32, mode: i32, bias: usize,
   mult: usize, zy: usize, lo: i32, hi: i32): void {
@@ -331,9 +330,10 @@ export function i8packPointwise(x: usize, signed: i32, zx: i32, col: usize, cin:
   let s0 = a, s1 = b;
   if (bias != 0) { const bv = v128.load32_splat(bias + (<usize>n << 2)); s0 = i32x4.add(s0, bv); s1 = i32x4.add(s1, bv); }
   const m = v128.load32_splat(mult + (<usize>n << 2));
-  const t0 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(s0), m)));
-  const t1 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(s1), m)));
-  const q16 = i16x8.add_sat_s(i16x8.narrow_i32x4_s(t0, t1), i16x8.splat(<i16>load<i32>(zy + (<usize>n << 2))));
+  // requant4 within ±2^22 (its rounding's range), the narrowing then saturating to the type
+  const z = load<i32>(zy + (<usize>n << 2)), zBits = i32x4.splat(ROUNDING_BITS - z);
+  const flo = f32x4.splat(-4194304.0), fhi = f32x4.splat(4194304.0);
+  const q16 = i16x8.narrow_i32x4_s(requant4(s0, m, flo, fhi, zBits), requant4(s1, m, flo, fhi, zBits));
   const q8 = mode == 1 ? i8x16.narrow_i16x8_s(q16, q16) : i8x16.narrow_i16x8_u(q16, q16);
   v128.store64_lane(y + <usize>n * <usize>rowY + <usize>j, q8, 0);
 }
