@@ -143,14 +143,15 @@ const GROUPED_SPECS: readonly ConvSpec[] = [
   { x: [1, 16, 14, 14], w: [16, 1, 3, 3], group: 16, xType: 'uint8', wType: 'int8', strides: [2, 2], pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 88 }, // mobilenet stride-2 dw
   { x: [1, 24, 28, 28], w: [24, 1, 3, 3], group: 24, xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 89 }, // mobilenet dw
   { x: [1, 8, 9, 9], w: [4, 4, 1, 1], group: 2, xType: 'int8', wType: 'int8', perChannel: true, yType: 'int8', seed: 90 }, // grouped pointwise
-  // depthwise 3×3 at column stride 1 or 2 (i8dwconv3x3: two taps per dot): OW 1, 8, 14, 15, 17 (one
-  // block, none partial, tails of 6, 7 and 1), row stride ≠ column stride, no pads, multiplier 2
-  // at stride 2, saturating int8 outputs, batch 2
+  // depthwise 3×3 at column stride 1 or 2 (i8dwconv3x3: two taps per dot): OW 1, 8, 14, 15, 17, 19
+  // (one block, none partial, tails of 6, 7, 1 and 3), row stride ≠ column stride, no pads,
+  // multiplier 2 at stride 2, saturating int8 outputs, batch 2, an odd row count after row pairs
   { x: [1, 4, 1, 1], w: [4, 1, 3, 3], group: 4, xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 91 },
   { x: [2, 3, 6, 16], w: [3, 1, 3, 3], group: 3, xType: 'int8', wType: 'int8', strides: [1, 2], pads: [1, 1, 1, 1], perChannel: true, bias: true, ySpread: 4, yType: 'int8', seed: 92 },
   { x: [1, 2, 4, 16], w: [2, 1, 3, 3], group: 2, xType: 'uint8', wType: 'int8', seed: 93 },
   { x: [1, 2, 7, 15], w: [2, 1, 3, 3], group: 2, xType: 'uint8', wType: 'uint8', strides: [2, 1], pads: [0, 1, 2, 1], seed: 94 },
   { x: [1, 3, 9, 33], w: [6, 1, 3, 3], group: 3, xType: 'uint8', wType: 'uint8', strides: [2, 2], pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 95 },
+  { x: [1, 3, 9, 19], w: [3, 1, 3, 3], group: 3, xType: 'int8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, yType: 'int8', seed: 96 }, // row pairs, the odd last row, OW 19
 ];
 
 interface MatMulSpec { readonly a: readonly number[]; readonly b: readonly number[]; readonly aType: DType; readonly bType: DType; readonly yType?: DType; readonly perRowA?: boolean; readonly perColB?: boolean; readonly seed: number }

@@ -118,6 +118,11 @@ export function i8convGroup(planes: usize, w16: usize, oc0: i32, n: i32, cpg: i3
   for (let q = 0; q < cnt; q++) store<u8>(o + <usize>q, <u8>extract(q < 4 ? a : b, q & 3));
 }
 
+/** The 8 int16 of a plane row from column c. */
+@inline function load8(row: usize, c: i32): v128 {
+  return v128.load(row + (<usize>c << 1));
+}
+
 /** dot(row at column c, pair) for 4 outputs: two taps each. */
 @inline function dot2(row: usize, c: i32, pair: v128): v128 {
   return i32x4.dot_i16x8_s(v128.load(row + (<usize>c << 1)), pair);
@@ -179,8 +184,40 @@ export function i8dwconv3x3(x: usize, signed: i32, zx: i32, G: i32, opg: i32, H:
         zBits = i32x4.splat(ROUNDING_BITS - zi);
         flo = f32x4.splat(<f32>(lo - zi)); fhi = f32x4.splat(<f32>(hi - zi));
       }
-      const yc = y + <usize>oc * <usize>P * eb;
-      for (let oh = 0; oh < OH; oh++) {
+      const yc = y + <usize>oc * <usize>P * eb, rowY = <usize>OW * eb;
+      let oh = 0;
+      // unit strides: two output rows at a time, sharing the loads of their two common input rows
+      if (sw == 1 && sh == 1) {
+        for (; oh + 2 <= OH; oh += 2) {
+          const r0 = plane + <usize>oh * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+          const yr = yc + <usize>oh * rowY;
+          for (let ow = 0; ow < OW; ow += 8) {
+            let a = b0, b = b0, c = b0, d = b0; // a, b: row oh's E and O; c, d: row oh + 1's
+            let v = load8(r0, ow); a = i32x4.add(a, i32x4.dot_i16x8_s(v, p00));
+            v = load8(r0, ow + 1); b = i32x4.add(b, i32x4.dot_i16x8_s(v, p00));
+            v = load8(r0, ow + 2); a = i32x4.add(a, i32x4.dot_i16x8_s(v, p01));
+            v = load8(r0, ow + 3); b = i32x4.add(b, i32x4.dot_i16x8_s(v, p01));
+            v = load8(r1, ow); a = i32x4.add(a, i32x4.dot_i16x8_s(v, p10)); c = i32x4.add(c, i32x4.dot_i16x8_s(v, p00));
+            v = load8(r1, ow + 1); b = i32x4.add(b, i32x4.dot_i16x8_s(v, p10)); d = i32x4.add(d, i32x4.dot_i16x8_s(v, p00));
+            v = load8(r1, ow + 2); a = i32x4.add(a, i32x4.dot_i16x8_s(v, p11)); c = i32x4.add(c, i32x4.dot_i16x8_s(v, p01));
+            v = load8(r1, ow + 3); b = i32x4.add(b, i32x4.dot_i16x8_s(v, p11)); d = i32x4.add(d, i32x4.dot_i16x8_s(v, p01));
+            v = load8(r2, ow); a = i32x4.add(a, i32x4.dot_i16x8_s(v, p20)); c = i32x4.add(c, i32x4.dot_i16x8_s(v, p10));
+            v = load8(r2, ow + 1); b = i32x4.add(b, i32x4.dot_i16x8_s(v, p20)); d = i32x4.add(d, i32x4.dot_i16x8_s(v, p10));
+            v = load8(r2, ow + 2); a = i32x4.add(a, i32x4.dot_i16x8_s(v, p21)); c = i32x4.add(c, i32x4.dot_i16x8_s(v, p11));
+            v = load8(r2, ow + 3); b = i32x4.add(b, i32x4.dot_i16x8_s(v, p21)); d = i32x4.add(d, i32x4.dot_i16x8_s(v, p11));
+            c = i32x4.add(c, dot2(r3, ow, p20)); d = i32x4.add(d, dot2(r3, ow + 1, p20));
+            c = i32x4.add(c, dot2(r3, ow + 2, p21)); d = i32x4.add(d, dot2(r3, ow + 3, p21));
+            const o = yr + <usize>ow * eb, o1 = o + rowY, left = OW - ow;
+            // row oh's last vector spills past OW only into row oh + 1's first block stored just
+            // after it (OW ≤ 8); row oh + 1's into rows and channels written later
+            store8(v128.shuffle<i32>(a, b, 0, 4, 1, 5), v128.shuffle<i32>(a, b, 2, 6, 3, 7), o,
+              left >= 8 || (OW <= 8 && o + (<usize>8 * eb) <= yEnd) ? 8 : left, mode, m, flo, fhi, zBits);
+            store8(v128.shuffle<i32>(c, d, 0, 4, 1, 5), v128.shuffle<i32>(c, d, 2, 6, 3, 7), o1,
+              left >= 8 || o1 + (<usize>8 * eb) <= yEnd ? 8 : left, mode, m, flo, fhi, zBits);
+          }
+        }
+      }
+      for (; oh < OH; oh++) {
         const r0 = plane + <usize>(oh * sh) * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes;
         const yr = yc + <usize>(oh * OW) * eb;
         for (let ow = 0; ow < OW; ow += 8) {
