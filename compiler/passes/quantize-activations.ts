@@ -37,19 +37,23 @@ export function activationParams(r: Range): { scale: number; zero: number } {
 /**
  * The int8 kernels other than the reference one, on an allowed target (`--targets`), that run `n`
  * as a QLinearConv (a Conv, or a Gemm written as a 1×1 Conv) or a QLinearMatMul: a layer only
- * the ref kernel would run, far slower than the float one, stays float until one exists.
+ * the ref kernel would run, far slower than the float one, stays float until one exists. Each is
+ * asked with the QLinearConv's shapes (a Gemm's 1×1 conv too: the grouped 1x8 kernel, which cannot
+ * run it, priced digits_cnn's fc1 once its entry fell below the group-1 kernel's).
  */
 function fastInt8Kernels(n: Node, g: Graph, registry: KernelRegistry, targets: readonly Target[]): Kernel[] {
   const fast = (k: Kernel): boolean => k.target !== 'ref' && targets.includes(k.target);
   if (n.op === 'MatMul') return [...registry.values()].filter((k) => k.op === 'QLinearMatMul' && fast(k));
-  if (n.op !== 'Conv') return [...registry.values()].filter((k) => k.op === 'QLinearConv' && fast(k));
   const shape = (name: string) => g.values.get(name)?.constant?.shape ?? g.values.get(name)!.shape as number[];
-  const w = shape(n.inputs[1]!), scalar = { dtype: 'float32', shape: [] as number[] }, zero = { dtype: 'int8', shape: [] as number[] };
+  // a Gemm (transB 0 or 1; int8Layer) runs as the 1×1 conv quantizeLayer writes: x [M, K, 1, 1], w [N, K, 1, 1]
+  const gemm = n.op === 'Gemm' ? { x: shape(n.inputs[0]!), y: shape(n.outputs[0]!) } : undefined;
+  const w = gemm ? [gemm.y[1]!, gemm.x[1]!, 1, 1] : shape(n.inputs[1]!);
+  const scalar = { dtype: 'float32', shape: [] as number[] }, zero = { dtype: 'int8', shape: [] as number[] };
   const shapes = {
-    inputs: [{ dtype: 'int8', shape: shape(n.inputs[0]!) }, scalar, zero, { dtype: 'int8', shape: w }, { dtype: 'float32', shape: [w[0]!] }, { dtype: 'int8', shape: [w[0]!] }, scalar, zero,
+    inputs: [{ dtype: 'int8', shape: gemm ? [...gemm.x, 1, 1] : shape(n.inputs[0]!) }, scalar, zero, { dtype: 'int8', shape: w }, { dtype: 'float32', shape: [w[0]!] }, { dtype: 'int8', shape: [w[0]!] }, scalar, zero,
       ...(n.inputs[2] ? [{ dtype: 'int32', shape: [w[0]!] }] : [])],
-    outputs: [{ dtype: 'int8', shape: shape(n.outputs[0]!) }],
-    attrs: kernelAttrs(n),
+    outputs: [{ dtype: 'int8', shape: gemm ? [...gemm.y, 1, 1] : shape(n.outputs[0]!) }],
+    attrs: gemm ? {} : kernelAttrs(n),
   };
   return [...registry.values()].filter((k) => k.op === 'QLinearConv' && fast(k) && (!k.supports || k.supports(shapes)));
 }
