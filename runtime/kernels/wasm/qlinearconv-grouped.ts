@@ -18,6 +18,7 @@ import { geometry2d } from './conv-shape.js';
 import type { I8Pack } from './int8-gemm.js';
 import { bytePointer, bytes16, gemmMode, int8Kernel } from './int8-gemm.js';
 import type { Int8ConvOp } from './qlinearconv.js';
+import type { RequantState } from './qlinearconv.js';
 import { CONV_LAYOUT, int8ConvOperands, int8ConvRunStart } from './qlinearconv.js';
 
 const NEEDS = 'an int8/uint8 1-D or 2-D Conv with group > 1';
@@ -25,7 +26,7 @@ const NEEDS = 'an int8/uint8 1-D or 2-D Conv with group > 1';
 type I8PadPlane = (x: number, signed: number, zx: number, h: number, w: number, ph: number, pw: number, hp: number, wp: number, plane: number) => void;
 type I8DwConv3x3 = (x: number, signed: number, zx: number, groups: number, opg: number, h: number, w: number, ph: number, pw: number,
   plane: number, hp: number, wp: number, w16: number, oh: number, ow: number, sh: number, sw: number,
-  y: number, mode: number, bias: number, mult: number, zy: number, lo: number, hi: number) => void;
+  y: number, mode: number, bias: number, mult: number, zy: number, lo: number, hi: number, clamp: number) => void;
 type I8ConvGroup = (planes: number, w16: number, oc0: number, n: number, cpg: number, hp: number, wp: number, oh: number, ow: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, y: number, mode: number, bias: number, mult: number, zy: number, lo: number, hi: number) => void;
 
@@ -108,7 +109,8 @@ function groupedInt8(op: Int8ConvOp) {
       const mult = new Float32Array(env.memory.buffer, multP, cout), zy = new Int32Array(env.memory.buffer, zyP, cout);
       const pack = env.exports['i8pack'] as I8Pack;
       const packW = (): void => pack(wp, ws, wzp, wzStep, cout, K, K, 1, K, w16);
-      const start = int8ConvRunStart(c, op, packW, mode, mult, zy, cout);
+      const requant: RequantState = { clamp: 1 };
+      const start = int8ConvRunStart(c, op, packW, mode, mult, zy, cout, requant);
       const padPlane = env.exports['i8padPlane'] as I8PadPlane, convGroup = env.exports['i8convGroup'] as I8ConvGroup;
       const dwConv = env.exports['i8dwconv3x3'] as I8DwConv3x3;
       const eb = mode === 0 ? 4 : 1;
@@ -118,7 +120,7 @@ function groupedInt8(op: Int8ConvOp) {
         for (let n = 0; n < batch; n++) {
           const yn = yp + n * cout * P * eb;
           if (dw3x3) {
-            dwConv(xp + n * cin * xPlane, xs, zx, groups, opg, H, W, ph, pw, planes, Hp, Wp, w16, OH, OW, sh, sw, yn, mode, bp, multP, zyP, lo, hi);
+            dwConv(xp + n * cin * xPlane, xs, zx, groups, opg, H, W, ph, pw, planes, Hp, Wp, w16, OH, OW, sh, sw, yn, mode, bp, multP, zyP, lo, hi, requant.clamp);
             continue;
           }
           for (let gi = 0; gi < groups; gi++) {

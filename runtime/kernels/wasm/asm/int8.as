@@ -18,7 +18,7 @@
 // Making them fit would change results, and onnxruntime's exact int32 sums are the oracle. So
 // both kernel builds run the same dot, and the relaxed module gives bit-identical int8 results.
 
-import { elemBytes, extract, finish, requant4, ROUNDING_BITS } from './int8common';
+import { elemBytes, extract, finish, requant4, requant4Unclamped, ROUNDING_BITS } from './int8common';
 
 /**
  * dst[r][k] = src(r, k) − zp(r) as int16, k < K, then zeros up to kpad; src(r, k) is the int8
@@ -321,7 +321,7 @@ export function i8packPointwise(x: usize, signed: i32, zx: i32, col: usize, cin:
  * the whole type, as for every QLinearConv (gemmMode).
  */
 @inline function finish8(a: v128, b: v128, n: i32, j: i32, cnt: i32, y: usize, rowY: i32, mode: i32, bias: usize,
-  mult: usize, zy: usize, lo: i32, hi: i32): void {
+  mult: usize, zy: usize, lo: i32, hi: i32, clamp: i32): void {
   if (mode == 0 || cnt < 8) {
     finish(a, n, j, cnt < 4 ? cnt : 4, y, rowY, mode, bias, mult, zy, 0, lo, hi);
     if (cnt > 4) finish(b, n, j + 4, cnt - 4, y, rowY, mode, bias, mult, zy, 0, lo, hi);
@@ -332,8 +332,13 @@ export function i8packPointwise(x: usize, signed: i32, zx: i32, col: usize, cin:
   const m = v128.load32_splat(mult + (<usize>n << 2));
   // requant4 within ±2^22 (its rounding's range), the narrowing then saturating to the type
   const z = load<i32>(zy + (<usize>n << 2)), zBits = i32x4.splat(ROUNDING_BITS - z);
-  const flo = f32x4.splat(-4194304.0), fhi = f32x4.splat(4194304.0);
-  const q16 = i16x8.narrow_i32x4_s(requant4(s0, m, flo, fhi, zBits), requant4(s1, m, flo, fhi, zBits));
+  let q16: v128;
+  if (clamp != 0) {
+    const flo = f32x4.splat(-4194304.0), fhi = f32x4.splat(4194304.0);
+    q16 = i16x8.narrow_i32x4_s(requant4(s0, m, flo, fhi, zBits), requant4(s1, m, flo, fhi, zBits));
+  } else {
+    q16 = i16x8.narrow_i32x4_s(requant4Unclamped(s0, m, zBits), requant4Unclamped(s1, m, zBits));
+  }
   const q8 = mode == 1 ? i8x16.narrow_i16x8_s(q16, q16) : i8x16.narrow_i16x8_u(q16, q16);
   v128.store64_lane(y + <usize>n * <usize>rowY + <usize>j, q8, 0);
 }
@@ -341,10 +346,10 @@ export function i8packPointwise(x: usize, signed: i32, zx: i32, col: usize, cin:
 /**
  * Y[n][j] (row stride rowY) = Σ_k Wp · Xp for n < N, j < P, Wp and Xp as drawn above
  * (Xp rows of ceil(P / 4)·4 pixels: 8-pixel tiles while they fit, then one 4-pixel tile); epilogue
- * per channel as i8gemm's.
+ * per channel as i8gemm's (clamp 0: the products stay within ±2^22, requant4Unclamped).
  */
 export function i8gemmPixels(w: usize, x: usize, N: i32, P: i32, kpad: i32, y: usize, rowY: i32, mode: i32, bias: usize,
-  mult: usize, zy: usize, lo: i32, hi: i32): void {
+  mult: usize, zy: usize, lo: i32, hi: i32, clamp: i32): void {
   const pairs = <usize>(kpad >> 1), pt = (P + 3) & ~3;
   const block = pairs << 4, xRow = <usize>pt << 2;
   for (let n0 = 0; n0 < N; n0 += 4) {
@@ -366,10 +371,10 @@ export function i8gemmPixels(w: usize, x: usize, N: i32, P: i32, kpad: i32, y: u
         xp += xRow; wp += 16;
       }
       const cnt = P - j < 8 ? P - j : 8;
-      finish8(a0, a1, n0, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi);
-      if (n1 < N) finish8(b0, b1, n1, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi);
-      if (n2 < N) finish8(c0, c1, n2, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi);
-      if (n3 < N) finish8(d0, d1, n3, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi);
+      finish8(a0, a1, n0, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi, clamp);
+      if (n1 < N) finish8(b0, b1, n1, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi, clamp);
+      if (n2 < N) finish8(c0, c1, n2, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi, clamp);
+      if (n3 < N) finish8(d0, d1, n3, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi, clamp);
     }
     if (j < P) {
       let a0 = i32x4.splat(0), b0 = a0, c0 = a0, d0 = a0;

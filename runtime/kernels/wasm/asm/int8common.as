@@ -47,6 +47,15 @@ export const ROUNDING_BITS: i32 = 0x4B400000;
   return i32x4.sub(f32x4.add(v, f32x4.splat(12582912.0)), zBits);
 }
 
+/**
+ * requant4 without its clamp, for a layer whose products stay within ±2^22 (int8-gemm.ts
+ * requantClamp): the caller's narrowing to the type saturates instead, the same values when
+ * [lo, hi] is the whole type (every QLinearConv and QLinearMatMul, gemmMode).
+ */
+@inline export function requant4Unclamped(acc: v128, m: v128, zBits: v128): v128 {
+  return i32x4.sub(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(acc), m), f32x4.splat(12582912.0)), zBits);
+}
+
 @inline export function extract(v: v128, q: i32): i32 {
   return q == 0 ? i32x4.extract_lane(v, 0) : q == 1 ? i32x4.extract_lane(v, 1) : q == 2 ? i32x4.extract_lane(v, 2) : i32x4.extract_lane(v, 3);
 }

@@ -11,7 +11,7 @@
 // Products are exact (|x − zx|, |w − zw| ≤ 255) and i32x4 sums exact, so results equal the ref
 // kernel's and onnxruntime's bit for bit; the relaxed build runs the same instructions.
 
-import { elemBytes, extract, finish, requant4, ROUNDING_BITS } from './int8common';
+import { elemBytes, extract, finish, requant4, requant4Unclamped, ROUNDING_BITS } from './int8common';
 
 /** The 8 int16 of a plane row at p, p + 2·sw, …: 8 output pixels' inputs for one tap (column stride sw). */
 @inline function row8(p: usize, sw: i32): v128 {
@@ -105,10 +105,16 @@ export function i8convGroup(planes: usize, w16: usize, oc0: i32, n: i32, cpg: i3
 // the zero weight: Wp ≥ (⌈OW/8⌉·8 − 1)·sw + 5 covers them.
 
 /** Y[oc][j .. j + cnt) (cnt ≤ 8) from 8 int32 sums (bias included): as int32 (mode 0) or requantized (requant4). */
-@inline function store8(lo: v128, hi: v128, o: usize, cnt: i32, mode: i32, m: v128, flo: v128, fhi: v128, zBits: v128): void {
+@inline function store8(lo: v128, hi: v128, o: usize, cnt: i32, mode: i32, m: v128, flo: v128, fhi: v128, zBits: v128, clamp: i32): void {
   if (mode == 0) {
     if (cnt == 8) { v128.store(o, lo); v128.store(o, hi, 16); return; }
     for (let q = 0; q < cnt; q++) store<i32>(o + (<usize>q << 2), extract(q < 4 ? lo : hi, q & 3));
+    return;
+  }
+  // unclamped, the narrowing saturates; a partial vector's lanes are stored from the clamped values
+  if (clamp == 0 && cnt == 8) {
+    const u = i16x8.narrow_i32x4_s(requant4Unclamped(lo, m, zBits), requant4Unclamped(hi, m, zBits));
+    v128.store64_lane(o, mode == 1 ? i8x16.narrow_i16x8_s(u, u) : i8x16.narrow_i16x8_u(u, u), 0);
     return;
   }
   const a = requant4(lo, m, flo, fhi, zBits), b = requant4(hi, m, flo, fhi, zBits);
@@ -158,11 +164,11 @@ export function i8convGroup(planes: usize, w16: usize, oc0: i32, n: i32, cpg: i3
  * One image: for each group g of G (one input channel each, x's plane g, H × W int8 or uint8), its
  * `opg` output channels g·opg.. from the padded int16 plane (Hp × Wp, pads ph, pw; scratch, zeroed
  * here once), 3×3 window, row stride sh, column stride sw (1 or 2), dilation 1; w16, Y, bias, mult,
- * zy, lo, hi as i8convGroup's.
+ * zy, lo, hi as i8convGroup's; clamp 0: the products stay within ±2^22 (requant4Unclamped).
  */
 export function i8dwconv3x3(x: usize, signed: i32, zx: i32, G: i32, opg: i32, H: i32, W: i32, ph: i32, pw: i32,
   plane: usize, Hp: i32, Wp: i32, w16: usize, OH: i32, OW: i32, sh: i32, sw: i32,
-  y: usize, mode: i32, bias: usize, mult: usize, zy: usize, lo: i32, hi: i32): void {
+  y: usize, mode: i32, bias: usize, mult: usize, zy: usize, lo: i32, hi: i32, clamp: i32): void {
   const P = OH * OW, eb = elemBytes(mode);
   const rowBytes = <usize>Wp << 1;
   const xEnd = x + <usize>G * <usize>(H * W), yEnd = y + <usize>(G * opg) * <usize>P * eb;
@@ -211,9 +217,9 @@ export function i8dwconv3x3(x: usize, signed: i32, zx: i32, G: i32, opg: i32, H:
             // row oh's last vector spills past OW only into row oh + 1's first block stored just
             // after it (OW ≤ 8); row oh + 1's into rows and channels written later
             store8(v128.shuffle<i32>(a, b, 0, 4, 1, 5), v128.shuffle<i32>(a, b, 2, 6, 3, 7), o,
-              left >= 8 || (OW <= 8 && o + (<usize>8 * eb) <= yEnd) ? 8 : left, mode, m, flo, fhi, zBits);
+              left >= 8 || (OW <= 8 && o + (<usize>8 * eb) <= yEnd) ? 8 : left, mode, m, flo, fhi, zBits, clamp);
             store8(v128.shuffle<i32>(c, d, 0, 4, 1, 5), v128.shuffle<i32>(c, d, 2, 6, 3, 7), o1,
-              left >= 8 || o1 + (<usize>8 * eb) <= yEnd ? 8 : left, mode, m, flo, fhi, zBits);
+              left >= 8 || o1 + (<usize>8 * eb) <= yEnd ? 8 : left, mode, m, flo, fhi, zBits, clamp);
           }
         }
       }
@@ -244,7 +250,7 @@ export function i8dwconv3x3(x: usize, signed: i32, zx: i32, G: i32, opg: i32, H:
           // a row's last vector stores all 8 lanes where Y goes on: the lanes past OW land in the
           // next row or channel, written after this one
           const o = yr + <usize>ow * eb, left = OW - ow;
-          store8(a, b, o, left >= 8 || o + (<usize>8 * eb) <= yEnd ? 8 : left, mode, m, flo, fhi, zBits);
+          store8(a, b, o, left >= 8 || o + (<usize>8 * eb) <= yEnd ? 8 : left, mode, m, flo, fhi, zBits, clamp);
         }
       }
     }
