@@ -343,6 +343,11 @@ export function i8packPointwise(x: usize, signed: i32, zx: i32, col: usize, cin:
   v128.store64_lane(y + <usize>n * <usize>rowY + <usize>j, q8, 0);
 }
 
+/** bias[n] in every lane (0 without a bias or past the N channels). */
+@inline function biasOf(bias: usize, n: i32, N: i32): v128 {
+  return bias != 0 && n < N ? v128.load32_splat(bias + (<usize>n << 2)) : i32x4.splat(0);
+}
+
 /**
  * Y[n][j] (row stride rowY) = Σ_k Wp · Xp for n < N, j < P, Wp and Xp as drawn above
  * (Xp rows of ceil(P / 4)·4 pixels: 8-pixel tiles while they fit, then one 4-pixel tile); epilogue
@@ -355,9 +360,11 @@ export function i8gemmPixels(w: usize, x: usize, N: i32, P: i32, kpad: i32, y: u
   for (let n0 = 0; n0 < N; n0 += 4) {
     const wb = w + <usize>(n0 >> 2) * block;
     const n1 = n0 + 1, n2 = n0 + 2, n3 = n0 + 3;
+    // the 8-pixel tiles start from the bias (their finish8 adds none)
+    const ba = biasOf(bias, n0, N), bb = biasOf(bias, n1, N), bc = biasOf(bias, n2, N), bd = biasOf(bias, n3, N);
     let j = 0;
     for (; j + 8 <= pt; j += 8) {
-      let a0 = i32x4.splat(0), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+      let a0 = ba, a1 = ba, b0 = bb, b1 = bb, c0 = bc, c1 = bc, d0 = bd, d1 = bd;
       let xp = x + (<usize>j << 2), wp = wb;
       const wend = wb + block;
       while (wp < wend) {
@@ -371,10 +378,10 @@ export function i8gemmPixels(w: usize, x: usize, N: i32, P: i32, kpad: i32, y: u
         xp += xRow; wp += 16;
       }
       const cnt = P - j < 8 ? P - j : 8;
-      finish8(a0, a1, n0, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi, clamp);
-      if (n1 < N) finish8(b0, b1, n1, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi, clamp);
-      if (n2 < N) finish8(c0, c1, n2, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi, clamp);
-      if (n3 < N) finish8(d0, d1, n3, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi, clamp);
+      finish8(a0, a1, n0, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp);
+      if (n1 < N) finish8(b0, b1, n1, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp);
+      if (n2 < N) finish8(c0, c1, n2, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp);
+      if (n3 < N) finish8(d0, d1, n3, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp);
     }
     if (j < P) {
       let a0 = i32x4.splat(0), b0 = a0, c0 = a0, d0 = a0;
