@@ -321,7 +321,7 @@ export function i8packPointwise(x: usize, signed: i32, zx: i32, col: usize, cin:
  * the whole type, as for every QLinearConv (gemmMode).
  */
 @inline function finish8(a: v128, b: v128, n: i32, j: i32, cnt: i32, y: usize, rowY: i32, mode: i32, bias: usize,
-  mult: usize, zy: usize, lo: i32, hi: i32, clamp: i32): void {
+  mult: usize, zy: usize, lo: i32, hi: i32, clamp: i32, zBits: v128): void {
   if (mode == 0 || cnt < 8) {
     finish(a, n, j, cnt < 4 ? cnt : 4, y, rowY, mode, bias, mult, zy, 0, lo, hi);
     if (cnt > 4) finish(b, n, j + 4, cnt - 4, y, rowY, mode, bias, mult, zy, 0, lo, hi);
@@ -331,7 +331,6 @@ export function i8packPointwise(x: usize, signed: i32, zx: i32, col: usize, cin:
   if (bias != 0) { const bv = v128.load32_splat(bias + (<usize>n << 2)); s0 = i32x4.add(s0, bv); s1 = i32x4.add(s1, bv); }
   const m = v128.load32_splat(mult + (<usize>n << 2));
   // requant4 within ±2^22 (its rounding's range), the narrowing then saturating to the type
-  const z = load<i32>(zy + (<usize>n << 2)), zBits = i32x4.splat(ROUNDING_BITS - z);
   let q16: v128;
   if (clamp != 0) {
     const flo = f32x4.splat(-4194304.0), fhi = f32x4.splat(4194304.0);
@@ -341,6 +340,11 @@ export function i8packPointwise(x: usize, signed: i32, zx: i32, col: usize, cin:
   }
   const q8 = mode == 1 ? i8x16.narrow_i16x8_s(q16, q16) : i8x16.narrow_i16x8_u(q16, q16);
   v128.store64_lane(y + <usize>n * <usize>rowY + <usize>j, q8, 0);
+}
+
+/** ROUNDING_BITS − zy[n] in every lane (requant4's zBits; past the N channels, unused). */
+@inline function zBitsOf(zy: usize, n: i32, N: i32): v128 {
+  return i32x4.splat(ROUNDING_BITS - (n < N ? load<i32>(zy + (<usize>n << 2)) : 0));
 }
 
 /** bias[n] in every lane (0 without a bias or past the N channels). */
@@ -362,6 +366,7 @@ export function i8gemmPixels(w: usize, x: usize, N: i32, P: i32, kpad: i32, y: u
     const n1 = n0 + 1, n2 = n0 + 2, n3 = n0 + 3;
     // the 8-pixel tiles start from the bias (their finish8 adds none)
     const ba = biasOf(bias, n0, N), bb = biasOf(bias, n1, N), bc = biasOf(bias, n2, N), bd = biasOf(bias, n3, N);
+    const za = zBitsOf(zy, n0, N), zb = zBitsOf(zy, n1, N), zc = zBitsOf(zy, n2, N), zd = zBitsOf(zy, n3, N);
     let j = 0;
     for (; j + 8 <= pt; j += 8) {
       let a0 = ba, a1 = ba, b0 = bb, b1 = bb, c0 = bc, c1 = bc, d0 = bd, d1 = bd;
@@ -378,10 +383,10 @@ export function i8gemmPixels(w: usize, x: usize, N: i32, P: i32, kpad: i32, y: u
         xp += xRow; wp += 16;
       }
       const cnt = P - j < 8 ? P - j : 8;
-      finish8(a0, a1, n0, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp);
-      if (n1 < N) finish8(b0, b1, n1, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp);
-      if (n2 < N) finish8(c0, c1, n2, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp);
-      if (n3 < N) finish8(d0, d1, n3, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp);
+      finish8(a0, a1, n0, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp, za);
+      if (n1 < N) finish8(b0, b1, n1, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp, zb);
+      if (n2 < N) finish8(c0, c1, n2, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp, zc);
+      if (n3 < N) finish8(d0, d1, n3, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp, zd);
     }
     if (j < P) {
       let a0 = i32x4.splat(0), b0 = a0, c0 = a0, d0 = a0;
