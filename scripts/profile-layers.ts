@@ -1,5 +1,6 @@
-// `npm run profile:layers -- <model> [--runs n] [--targets list]`: where a corpus model's time
-// goes, node by node (a model of ../shared/corpus/models or ../shared/corpus/real). Compiles the model (dense, the corpus input shapes), binds it as the
+// `npm run profile:layers -- <model> [--runs n] [--targets list] [--sparsity s]`: where a corpus model's time
+// goes, node by node (a model of ../shared/corpus/models or ../shared/corpus/real). Compiles the model (dense, or
+// pruned unstructured at --sparsity s with the default skips, as the bench's spc-0.9-unstructured; the corpus input shapes), binds it as the
 // interpreter does (executor/bind.ts) and times each node's step on the corpus input: median
 // wall ms per node and its share, then the sums by kernel, and the median CPU time of a whole run.
 // A development tool for kernel work (`npm run bench` measures models, `spc tune` prices kernels).
@@ -25,8 +26,10 @@ async function main(argv: readonly string[]): Promise<void> {
   const model = argv.find((a, i) => !a.startsWith('--') && (i === 0 || !argv[i - 1]!.startsWith('--'))) ?? 'resnet10_w32';
   const runs = Number(option(argv, '--runs') ?? 30);
   const targets = (option(argv, '--targets') ?? 'wasmsimd,js,ref').split(',') as Target[];
+  const sparsity = option(argv, '--sparsity');
+  const prune = sparsity === undefined ? {} : { pattern: 'unstructured', sparsity: Number(sparsity) };
   const entry = corpusEntry(model);
-  const a = parseArtifact(compileFile(modelFile(entry), { targets, inputShapes: corpusShapes(entry) }).artifact);
+  const a = parseArtifact(compileFile(modelFile(entry), { targets, inputShapes: corpusShapes(entry), ...prune }).artifact);
   const b = await bindArtifact(a, defaultRegistry(), createWasmSpace);
   copyFeeds(b.inputs, a.inputs.map((ti) => b.views[ti]!.data), Object.fromEntries(entry.inputs.map((i) => [i.name, readNpy(i.npy, entry.dir)])));
   for (let i = 0; i < 10; i++) for (const step of b.steps) step();
@@ -49,7 +52,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const byKernel = new Map<string, number>();
   for (const r of rows) byKernel.set(r.kernel, (byKernel.get(r.kernel) ?? 0) + r.ms);
   process.stdout.write([
-    `${model}: ${runs} runs, targets ${targets.join(',')}, median wall ms per node`,
+    `${model}${sparsity === undefined ? '' : ` unstructured ${sparsity}`}: ${runs} runs, targets ${targets.join(',')}, median wall ms per node`,
     ...rows.map((r) => line(r.ms, r.text)),
     '--- by kernel',
     ...[...byKernel].sort((x, y) => y[1] - x[1]).map(([k, ms]) => line(ms, k)),

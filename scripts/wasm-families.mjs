@@ -21,8 +21,8 @@ export const WASM_FAMILIES = {
   eltwise: ['eltwise', 'pool', 'globalpool'],
   /** Activations beyond Relu/Clip (sigmoid, tanh, hard-swish, Gelu), broadcasting binary ops, Softmax and LayerNorm. */
   activation: ['activation', 'binary', 'rownorm'],
-  /** QLinearConv (grouped and depthwise too), ConvInteger, QLinearMatMul, MatMulInteger, Quantize/DequantizeLinear. */
-  int8: ['int8', 'int8grouped'],
+  /** QLinearConv (grouped and depthwise too, and on an N:M weight), ConvInteger, QLinearMatMul, MatMulInteger, Quantize/DequantizeLinear. */
+  int8: ['int8', 'int8grouped', 'int8nm'],
 };
 
 /** Sources that belong to no family: helpers compiled into the modules that import them. */

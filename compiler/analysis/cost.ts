@@ -13,7 +13,9 @@
 //                                      Gather/Slice: their data counted as the elements they write;
 //                                      ConvTranspose, recurrent cells, QLinearConv/ConvInteger and
 //                                      QLinearMatMul/MatMulInteger: their multiply-adds; the int8
-//                                      ones + INT8_OUTPUT_WORK per output element)
+//                                      ones + INT8_OUTPUT_WORK per output element; the N:M int8
+//                                      conv its kept ones, + INT8_NM_COLUMN_WORK per pixel and
+//                                      reduction column: kernelElementWork)
 //   estimated ns = nsPerCall + nsPerUnit · work
 
 import type { Graph, Node, Value } from '../ir/graph.js';
@@ -333,6 +335,38 @@ export const INT8_OUTPUT_WORK = 12;
 export function int8ProductWork(conv: boolean, outputElements: number, wShape: readonly number[]): number {
   const reduction = conv ? product(wShape.slice(1)) : wShape.length === 1 ? wShape[0]! : wShape[wShape.length - 2]!;
   return outputElements * (reduction + INT8_OUTPUT_WORK);
+}
+
+/**
+ * What the N:M int8 conv (i8-qlinearconvnm) spends per output pixel and reduction column beyond its
+ * products, in multiply-adds: the activation pair rows it builds, the natural ones as the dense
+ * kernel does plus at 2:4 up to two derived rows per column (one shuffle per 4 pixels each). The
+ * dense kernel's share of that work is in its per-multiply-add rate, amortized over its output
+ * channels; the N:M kernel halves the products, so over 16 output channels the rows cost as much as
+ * the products saved (96 → 16 at 56×56 ran 0.57× dense, 16 → 96 1.34×).
+ */
+export const INT8_NM_COLUMN_WORK = 8;
+
+/**
+ * The work of an int8 conv read N:M (keeping n of every m weights): per output its kept multiply-adds
+ * plus INT8_OUTPUT_WORK, plus INT8_NM_COLUMN_WORK per output pixel and reduction column.
+ */
+export function int8NmWork(outputElements: number, wShape: readonly number[], n: number, m: number): number {
+  const reduction = product(wShape.slice(1)), pixels = outputElements / wShape[0]!;
+  return outputElements * (reduction * n / m + INT8_OUTPUT_WORK) + pixels * reduction * INT8_NM_COLUMN_WORK;
+}
+
+/**
+ * The work of kernel `k` on a node priced per element: elementWork, except for a kernel reading an
+ * int8 product's weight N:M (`packed`, as selection packs it and the node records it), int8NmWork.
+ */
+export function kernelElementWork(k: Pick<Kernel, 'format'>, g: Graph, n: Node, packed?: { readonly format: string; readonly n?: number; readonly m?: number }): number | undefined {
+  const int8 = isInt8Product(n.op) ? INT8_PRODUCTS[n.op] : undefined;
+  if (int8 && int8.conv && k.format === 'nm' && packed?.format === 'nm' && packed.n !== undefined && packed.m !== undefined) {
+    const w = g.values.get(n.inputs[int8.w] ?? ''), y = staticElements(g, n.outputs[0] ?? '');
+    return w && isStatic(w.shape) && w.shape.length >= 3 && y !== undefined ? int8NmWork(y, w.shape, packed.n, packed.m) : undefined;
+  }
+  return elementWork(g, n);
 }
 
 /**

@@ -15,7 +15,7 @@ import { expandWeight } from '../../runtime/sparse/expand.js';
 import { nodeWeightMatrix, weightView } from '../ir/weight-matrix.js';
 import { weightInputOf } from '../../runtime/sparse/layout.js';
 import type { WeightFormat } from '../../runtime/sparse/packed.js';
-import { estimate, formatMs, isRowBlock, kernelWork, layerStats } from './cost.js';
+import { estimate, estimateElements, formatMs, isInt8Product, isRowBlock, kernelElementWork, kernelWork, layerStats } from './cost.js';
 import type { Estimate, LayerStats } from './cost.js';
 import type { KernelProfile } from './profile.js';
 import { getDefaultProfile } from './profile.js';
@@ -213,7 +213,8 @@ export function chooseKernel(g: Graph, n: Node, registry: KernelRegistry, target
   // Packed once, here: every sparse candidate's `supports`, the size comparison and lowering see these arrays.
   const format = wantedFormat(g, n);
   const packed = format === 'dense' ? undefined : packedWeight(g, n, format);
-  const choice = chooseByCost(g, n, registry, targets, profile, prefer, packed) ?? chooseByTarget(g, n, registry, targets, prefer, packed);
+  const choice = chooseByCost(g, n, registry, targets, profile, prefer, packed) ?? chooseInt8ByCost(g, n, registry, targets, profile, prefer, packed)
+    ?? chooseByTarget(g, n, registry, targets, prefer, packed);
   return choice && withStorage(g, n, choice, packed);
 }
 
@@ -299,6 +300,43 @@ function chooseByCost(g: Graph, n: Node, registry: KernelRegistry, targets: read
     reason: refused.length > 0
       ? `DENSIFIED: no ${format} kernel supports this ${n.op} (${refused.map((k) => k.id).join(', ')}); ${denseReason}`
       : `DENSIFIED: no kernel reads ${format} for ${n.op}; ${denseReason}`,
+  };
+}
+
+/**
+ * An int8 product (QLinearConv, QLinearMatMul) whose weight is pruned and packs: its dense kernels
+ * against those reading the packing, priced per element of their work (cost.ts kernelElementWork:
+ * the N:M int8 conv by its kept multiply-adds and the activation rows it builds), the packed one
+ * only where SPARSE_MARGIN below dense, as for Conv/Gemm/MatMul. Undefined for a dense weight
+ * (target order chooses, as before) and where the profile has timed none of the candidates.
+ */
+function chooseInt8ByCost(g: Graph, n: Node, registry: KernelRegistry, targets: readonly Target[], profile: KernelProfile, prefer: Preference,
+  packed: PackedWeight | undefined): KernelChoice | undefined {
+  if (!packed || !isInt8Product(n.op)) return undefined;
+  const format = packed.format;
+  const denseShapes = nodeShapes(g, n), sparseShapes = nodeShapes(g, n, packed);
+  const ofFormat = (k: Kernel, f: WeightFormat): boolean => (k.format ?? 'dense') === f;
+  const fitting = matchingKernels(g, n, registry).filter((k) => targets.includes(k.target) && k.target !== 'ref'
+    && (ofFormat(k, 'dense') || ofFormat(k, format)) && (k.supports === undefined || k.supports(ofFormat(k, 'dense') ? denseShapes : sparseShapes)));
+  const raw = fitting.flatMap((k) => {
+    const work = kernelElementWork(k, g, n, packed);
+    return work === undefined ? [] : [estimateElements(k, work, profile)];
+  });
+  const estimates = raw.sort(byCost(targets));
+  const bestDense = estimates.find((e) => ofFormat(e.kernel, 'dense'));
+  const bestSparse = estimates.find((e) => !ofFormat(e.kernel, 'dense'));
+  if (!bestSparse || !bestDense || !raw.some((e) => e.from === 'profile')) return undefined;
+  const vs = `vs dense ${bestDense.kernel.id} ${est(bestDense)}`;
+  if (prefer === 'size' && smallerPacked(g, n, packed)) {
+    const alsoFastest = bestSparse.ns <= SPARSE_MARGIN * bestDense.ns;
+    return { kernel: bestSparse.kernel, ns: bestSparse.ns, reason: `${format} sparse (${preferSizeNote(alsoFastest)}): est. ${est(bestSparse)} ${vs}` };
+  }
+  if (bestSparse.ns <= SPARSE_MARGIN * bestDense.ns) {
+    return { kernel: bestSparse.kernel, ns: bestSparse.ns, reason: `${format} sparse ${TARGET_REASON[bestSparse.kernel.target]}: est. ${est(bestSparse)} ${vs}` };
+  }
+  return {
+    kernel: bestDense.kernel, ns: bestDense.ns,
+    reason: `DENSIFIED: ${format} ${bestSparse.kernel.id} est. ${est(bestSparse)} is not ${Math.round((1 - SPARSE_MARGIN) * 100)}% below dense ${bestDense.kernel.id} ${est(bestDense)}`,
   };
 }
 

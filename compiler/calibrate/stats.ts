@@ -10,7 +10,7 @@ import { nodeWeightAxes } from '../ir/weight-matrix.js';
 import type { TensorView } from '../../runtime/tensor.js';
 import { Checker } from '../../runtime/kernels/common/define.js';
 import { windowGeometry, windowTapTable } from '../../runtime/kernels/common/geometry.js';
-import { arena } from '../linalg/linalg.js';
+import { arena, arenaKept, type Arena } from '../linalg/linalg.js';
 
 export interface InputStats {
   /** Conv groups (1 for Gemm/MatMul); each has its own statistics over its input channels. */
@@ -176,16 +176,20 @@ class Accumulator {
    */
   add(x: ArrayLike<number>, xAt: number, d: ArrayLike<number>, dAt: number, sample: boolean): void {
     const { cols, sum, sumSq } = this;
-    const bt = sample ? this.bt : undefined;
-    const dt = sample ? this.dt : undefined;
-    const at = this.n;
     for (let c = 0; c < cols; c++) {
       const v = x[xAt + c]!;
       sum[c] += v;
       sumSq[c] += v * v;
     }
     this.rows++;
+    if (sample) this.addSample(x, xAt, d, dAt);
+  }
+
+  /** Adds one row to XᵀX and the target only (its sums and row count are the caller's). */
+  addSample(x: ArrayLike<number>, xAt: number, d: ArrayLike<number>, dAt: number): void {
+    const { cols, bt, dt } = this;
     if (!bt) return;
+    const at = this.n;
     for (let c = 0; c < cols; c++) bt[c * CHUNK + at] = x[xAt + c]!;
     if (dt) for (let c = 0; c < cols; c++) dt[c * CHUNK + at] = d[dAt + c]!;
     this.sampled++;
@@ -201,29 +205,51 @@ class Accumulator {
     this.n = 0;
   }
 
-  /** The flush on the f64x2 module: operands copied in, XᵀX and the target copied out; false without it. */
+  /** The f64x2 module's layout holding XᵀX and the target between flushes (copied out when evicted). */
+  private resident?: Arena;
+
+  /**
+   * The flush on the f64x2 module; false without it. XᵀX, the target and the weights are copied
+   * in once and stay in the module's memory across flushes (a wide layer's XᵀX is 42 MB at 2304
+   * columns, and 16 flushes copied it in and out each), copied out when another arena call needs
+   * the memory or at `finish`.
+   */
   private flushWasm(): boolean {
     const { cols, n, rowsOut } = this;
     const withTarget = this.dt !== undefined;
-    const a = arena([cols * cols, cols * CHUNK, ...(withTarget ? [rowsOut * cols, rowsOut * cols, cols * CHUNK, rowsOut * CHUNK] : [])],
-      ['f64', 'f64', 'f64', 'f32', 'f64', 'f64']);
-    if (!a) return false;
-    a.f64[0]!.set(this.xtx!);
+    let a = this.resident && arenaKept(this.resident.generation) ? this.resident : undefined;
+    if (!a) {
+      a = arena([cols * cols, cols * CHUNK, ...(withTarget ? [rowsOut * cols, rowsOut * cols, cols * CHUNK, rowsOut * CHUNK, cols * 32] : [])],
+        ['f64', 'f64', 'f64', 'f32', 'f64', 'f64', 'f64'], () => this.evict());
+      if (!a) return false;
+      a.f64[0]!.set(this.xtx!);
+      if (withTarget) {
+        a.f64[2]!.set(this.target!);
+        a.f32[3]!.set(this.weights!);
+      }
+      this.resident = a;
+    }
     a.f64[1]!.set(this.bt!);
     a.exports.xtxAcc(a.at[0]!, a.at[1]!, cols, n, CHUNK);
-    this.xtx!.set(a.f64[0]!);
     if (withTarget) {
-      a.f64[2]!.set(this.target!);
-      a.f32[3]!.set(this.weights!);
       a.f64[4]!.set(this.dt!);
-      a.exports.targetAcc(a.at[2]!, a.at[3]!, a.at[4]!, a.at[1]!, a.at[5]!, rowsOut, cols, n, CHUNK);
-      this.target!.set(a.f64[2]!);
+      a.exports.targetAcc(a.at[2]!, a.at[3]!, a.at[4]!, a.at[1]!, a.at[5]!, rowsOut, cols, n, CHUNK, a.at[6]!);
     }
     return true;
   }
 
+  /** Copies XᵀX and the target out of the module's memory (its views still valid). */
+  private evict(): void {
+    const a = this.resident;
+    if (!a) return;
+    this.resident = undefined;
+    this.xtx!.set(a.f64[0]!);
+    if (this.target) this.target.set(a.f64[2]!);
+  }
+
   finish(): void {
     this.flush();
+    this.evict();
     const h = this.xtx;
     if (!h) return;
     const c = this.cols;
@@ -351,12 +377,33 @@ function convStats(
     for (let b = 0; b < batch; b++) {
       for (let g = 0; g < group; g++) {
         const base = (b * cin + g * cg) * plane;
-        for (let p = 0; p < positions; p++) {
-          const sample = (index + p) % stride === 0;
-          // The im2col row of position p: column tap·Cg + ci (gathered; the dense one only when it feeds the target).
-          gather(x, base, p, row);
-          if (sample && d !== x) gather(d, base, p, denseRow);
-          accs[g]![s % K]!.add(row, 0, d !== x ? denseRow : row, 0, sample);
+        const acc = accs[g]![s % K]!;
+        // Every row's sums, column by column straight from the input (each column's additions in
+        // row order, as row-by-row adding would do them; a padded tap adds nothing, exactly as its 0).
+        const { sum, sumSq } = acc;
+        for (let tap = 0; tap < taps; tap++) {
+          for (let ci = 0; ci < cg; ci++) {
+            const c = tap * cg + ci, src0 = base + ci * plane;
+            let sc = sum[c]!, qc = sumSq[c]!;
+            for (let p = 0, q = tap; p < positions; p++, q += taps) {
+              const off = table[q]!;
+              if (off < 0) continue;
+              const v = x[src0 + off]!;
+              sc += v;
+              qc += v * v;
+            }
+            sum[c] = sc;
+            sumSq[c] = qc;
+          }
+        }
+        acc.rows += positions;
+        // The sampled rows' im2col rows (column tap·Cg + ci) for XᵀX, and the dense one for the target.
+        if (full) {
+          for (let p = (stride - (index % stride)) % stride; p < positions; p += stride) {
+            gather(x, base, p, row);
+            if (d !== x) gather(d, base, p, denseRow);
+            acc.addSample(row, 0, d !== x ? denseRow : row, 0);
+          }
         }
       }
       index += positions;

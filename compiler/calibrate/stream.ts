@@ -40,8 +40,11 @@ export interface StreamOptions {
 
 let cachedRegistry: KernelRegistry | undefined;
 
-/** Ops whose wasmsimd kernels calibration runs: the heavy ones (the rest cost little on js). */
-const WASM_OPS = new Set(['Conv', 'Gemm', 'MatMul']);
+/**
+ * Ops whose wasmsimd kernels calibration runs: the heavy ones (the rest cost little on js).
+ * MaxPool's window maxima are exact, so its activations are the js kernel's bit for bit.
+ */
+const WASM_OPS = new Set(['Conv', 'Gemm', 'MatMul', 'MaxPool']);
 
 /** A prepared choice for a node: its kernel, and whether it is a wasmsimd one (runWasmNode). */
 interface Choice { readonly kernel: Kernel; readonly wasm: boolean }

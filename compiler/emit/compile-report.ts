@@ -138,6 +138,7 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
     const t = tensorOf.get(w.name);
     const paramsBefore = sizeOf(wBefore.constant.shape);
     const paramsAfter = nonzeros(w.constant.data);
+    const quant = w.quantization ?? w.codesOf;
     const note = noteOf.get(node.name);
     // The mask is recorded on the weight (what kernel selection and lowering read too); how it was chosen, on the prune row.
     const s = w.sparsity;
@@ -164,7 +165,7 @@ export function compileReport(before: Graph, after: Graph, artifact: LoadedArtif
       kernel: nodeOf.get(node.name)?.kernel ?? '',
       note: note ?? (s || !pruning ? undefined : 'not pruned'),
       ...(kept ?? {}),
-      ...(w.quantization ? { quant: { kind: w.quantization.kind, method: w.quantization.method, sqnrDb: w.quantization.sqnrDb } } : {}),
+      ...(quant ? { quant: { kind: quant.kind, method: quant.method, sqnrDb: quant.sqnrDb } } : {}),
       ...(pruned?.sensitivity ? { sensitivity: pruned.sensitivity } : {}),
     });
   }

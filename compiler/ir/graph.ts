@@ -73,6 +73,12 @@ export interface Value {
   readonly sparsity?: Sparsity;
   /** Present on weights stored quantized: their grid. */
   readonly quantization?: WeightQuantization;
+  /**
+   * Present on int8 codes a pass made of a quantized float weight (a QLinearConv's or
+   * QLinearMatMul's weight input): that weight's grid, which the codes are on already (lowering
+   * stores them as they are). What the report's SQNR column reads for such a layer.
+   */
+  readonly codesOf?: WeightQuantization;
 }
 
 /** A pruned weight stored packed: the arrays the artifact stores, and the layout the node's kernel reads. */

@@ -8,7 +8,7 @@ import { wasmSimdAvailable } from '../../runtime/kernels/wasm/env.js';
 
 export interface LinalgExports {
   xtxAcc(h: number, bt: number, cols: number, n: number, ldb: number): void;
-  targetAcc(p: number, w: number, dt: number, bt: number, y: number, rows: number, cols: number, n: number, ldb: number): void;
+  targetAcc(p: number, w: number, dt: number, bt: number, y: number, rows: number, cols: number, n: number, ldb: number, pk: number): void;
   choleskyLower(a: number, n: number, s: number): number;
   inverseToUpper(r: number, u: number, t: number, n: number): void;
   residual(m: number, w: number, h: number, target: number, rows: number, n: number): void;
@@ -16,6 +16,7 @@ export interface LinalgExports {
   lazyUpdate(w: number, u: number, err: number, rows: number, n: number, i1: number, width: number, ldE: number): void;
   heldOutScore(w: number, h: number, t: number, m: number, rows: number, n: number, tScale: number): number;
   sweepColumns(w: number, u: number, err: number, mask: number, rows: number, n: number, c0: number, c1: number, i1: number, i2: number, ldE: number): void;
+  outputError(w: number, p: number, rows: number, n: number, h: number, d: number, idx: number): number;
   pairSplitsNm(t: number, rows: number, ub: number, k2: number, masks: number, nsplit: number, kept: number, w: number, out: number, scratch: number): void;
 }
 
@@ -70,13 +71,21 @@ export function arenaKept(gen: number): boolean {
   return !scalarOnly && gen === generation;
 }
 
+/** The last layout's `evict` (see `arena`), run before the next arena call re-lays the memory out. */
+let pendingEvict: (() => void) | undefined;
+
 /**
  * Lays out operands of `sizes` elements (float64, or float32 / bytes as `kinds[k]` says) in the
  * module's memory, growing it as needed; undefined without SIMD128 or when 4 GB would not hold
  * them. The views stay valid until the next `arena` call (which may grow, detaching them): copy
- * out what must outlive it. Memory is zeroed only when freshly grown: callers fill what they read.
+ * out what must outlive it, or pass `evict`, which the next arena call runs first (while these
+ * views are still valid), so operands can stay in the module's memory across a caller's calls.
+ * Memory is zeroed only when freshly grown: callers fill what they read.
  */
-export function arena(sizes: readonly number[], kinds: readonly ('f64' | 'f32' | 'u8')[] = []): Arena | undefined {
+export function arena(sizes: readonly number[], kinds: readonly ('f64' | 'f32' | 'u8')[] = [], evict?: () => void): Arena | undefined {
+  const pending = pendingEvict;
+  pendingEvict = undefined;
+  pending?.();
   const m = scalarOnly ? null : module();
   if (!m) return undefined;
   const at: number[] = [];
@@ -91,6 +100,7 @@ export function arena(sizes: readonly number[], kinds: readonly ('f64' | 'f32' |
     m.memory.grow(pages);
   }
   const buffer = m.memory.buffer;
+  pendingEvict = evict;
   const view = <T>(kind: 'f64' | 'f32' | 'u8', make: (n: number, at: number) => T, none: T): T[] =>
     sizes.map((n, k) => ((kinds[k] ?? 'f64') === kind ? make(n, at[k]!) : none));
   return {

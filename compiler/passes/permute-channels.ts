@@ -344,6 +344,8 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
       : searchPermutation(C, cell, columns, rowTerms, { timeMs: left, now });
     timedOut ||= r.timedOut;
     let chosen: Int32Array | undefined = r.after > r.before ? r.perm : undefined;
+    /** The graph with `chosen` applied, where already built (each candidate's is, for its check). */
+    let chosenGraph: Graph | undefined;
     let after = r.after;
     let errors: { before: number; after: number; layers: number } | undefined;
     const measured = stats ? [...new Set(affected)].filter((l) => stats.sumSq.has(l)) : [];
@@ -367,7 +369,8 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
       if (chosen) {
         after = permutationObjective(C, cell, columns, rowTerms, chosen);
         const cols = new Map(origCol);
-        trackColumns(permuteChannels(g, groups, new Map([[group.id, chosen]])), group, chosen, cols);
+        chosenGraph = permuteChannels(g, groups, new Map([[group.id, chosen]]));
+        trackColumns(chosenGraph, group, chosen, cols);
         origCol = cols;
       }
     } else if (method && measured.length > 0) {
@@ -402,24 +405,26 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
         return total;
       };
       const base = errorOf(g, origCol);
-      let best = base, bestPerm: Int32Array | undefined, bestCols = origCol;
+      let best = base, bestPerm: Int32Array | undefined, bestCols = origCol, bestGraph: Graph | undefined;
       for (const perm of candidates) {
         const gc = permuteChannels(g, groups, new Map([[group.id, perm]]));
         const cols = new Map(origCol);
         trackColumns(gc, group, perm, cols);
         const e = errorOf(gc, cols);
-        if (e < best * (1 - 1e-9)) { best = e; bestPerm = perm; bestCols = cols; }
+        if (e < best * (1 - 1e-9)) { best = e; bestPerm = perm; bestCols = cols; bestGraph = gc; }
       }
       errors = { before: base, after: best, layers: measured.length };
       chosen = bestPerm;
+      chosenGraph = bestGraph;
       if (chosen) { after = permutationObjective(C, cell, columns, rowTerms, chosen); origCol = bestCols; }
     } else if (chosen && stats) {
       const cols = new Map(origCol);
-      trackColumns(permuteChannels(g, groups, new Map([[group.id, chosen]])), group, chosen, cols);
+      chosenGraph = permuteChannels(g, groups, new Map([[group.id, chosen]]));
+      trackColumns(chosenGraph, group, chosen, cols);
       origCol = cols;
     }
     const applied = chosen !== undefined;
-    if (chosen) g = permuteChannels(g, groups, new Map([[group.id, chosen]]));
+    if (chosen) g = chosenGraph ?? permuteChannels(g, groups, new Map([[group.id, chosen]]));
     for (const l of layers) if (!layerGroup.has(l)) layerGroup.set(l, group.id);
     results.push({
       group: group.id, channels: C, before: r.before, after: errors ? (applied ? after : r.before) : r.after, layers, timedOut: r.timedOut, applied,

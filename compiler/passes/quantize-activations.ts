@@ -13,8 +13,8 @@ import { activationRanges } from '../calibrate/ranges.js';
 import type { Kernel, KernelRegistry } from '../../runtime/kernels/kernel.js';
 import type { Target } from '../analysis/kernel-choice.js';
 import { defaultRegistry } from '../../runtime/kernels/index.js';
-import { chooseKernel } from '../analysis/kernel-choice.js';
-import { estimate, estimateElements, formatMs, int8ProductWork, layerStats } from '../analysis/cost.js';
+import { chooseKernel, SPARSE_MARGIN } from '../analysis/kernel-choice.js';
+import { estimate, estimateElements, formatMs, int8NmWork, int8ProductWork, layerStats } from '../analysis/cost.js';
 import type { KernelProfile } from '../analysis/profile.js';
 import { getDefaultProfile } from '../analysis/profile.js';
 import { DATA_MOVEMENT } from './fuse-qdq.js';
@@ -39,10 +39,11 @@ export function activationParams(r: Range): { scale: number; zero: number } {
  * as a QLinearConv (a Conv, or a Gemm written as a 1×1 Conv) or a QLinearMatMul: a layer only
  * the ref kernel would run, far slower than the float one, stays float until one exists. Each is
  * asked with the QLinearConv's shapes (a Gemm's 1×1 conv too: the grouped 1x8 kernel, which cannot
- * run it, priced digits_cnn's fc1 once its entry fell below the group-1 kernel's).
+ * run a Gemm, priced digits_cnn's fc1 int8 once its entry fell below the group-1 kernel's).
  */
 function fastInt8Kernels(n: Node, g: Graph, registry: KernelRegistry, targets: readonly Target[]): Kernel[] {
-  const fast = (k: Kernel): boolean => k.target !== 'ref' && targets.includes(k.target);
+  // dense-weight kernels: one reading a packed weight is priced on its own work (nmInt8Price)
+  const fast = (k: Kernel): boolean => k.target !== 'ref' && targets.includes(k.target) && (k.format ?? 'dense') === 'dense';
   if (n.op === 'MatMul') return [...registry.values()].filter((k) => k.op === 'QLinearMatMul' && fast(k));
   const shape = (name: string) => g.values.get(name)?.constant?.shape ?? g.values.get(name)!.shape as number[];
   // a Gemm (transB 0 or 1; int8Layer) runs as the 1×1 conv quantizeLayer writes: x [M, K, 1, 1], w [N, K, 1, 1]
@@ -98,13 +99,27 @@ function price(n: Node, g: Graph, registry: KernelRegistry, targets: readonly Ta
   const dims = (name: string) => g.values.get(name)!.shape as number[];
   // the int8 product's work (cost.ts elementWork): a Gemm runs as a 1×1 conv over x's K
   const work = int8ProductWork(n.op !== 'MatMul', y, n.op === 'Gemm' ? [0, dims(n.inputs[0]!)[1]!] : dims(n.inputs[1]!));
-  const int8 = cheapest(fastInt8Kernels(n, g, registry, targets), work, profile);
+  const dense8 = cheapest(fastInt8Kernels(n, g, registry, targets), work, profile), nm8 = nmInt8Price(n, g, registry, targets, profile);
+  // as select-kernels will choose between them: the N:M int8 conv where 10% below the dense one
+  const int8 = nm8 <= SPARSE_MARGIN * dense8 ? nm8 : dense8;
   const allowed = (op: string, dtype: string) => [...registry.values()].filter((k) => k.op === op && targets.includes(k.target) && (k.dtypes === 'any' || k.dtypes.includes(dtype)));
   return {
     float, int8,
     quantize: cheapest(allowed('QuantizeLinear', 'float32'), 2 * x + 2, profile),
     dequantize: cheapest(allowed('DequantizeLinear', 'int8'), 2 * y + 2, profile),
   };
+}
+
+/**
+ * The N:M int8 conv's estimate for a group-1 Conv whose weight is pruned N:M (its QLinearConv will
+ * read the int8 codes packed: cost.ts int8NmWork), Infinity for any other layer or without such a kernel.
+ */
+function nmInt8Price(n: Node, g: Graph, registry: KernelRegistry, targets: readonly Target[], profile: KernelProfile): number {
+  const w = g.values.get(n.inputs[1] ?? '');
+  const s = w?.sparsity;
+  if (n.op !== 'Conv' || attrInt(n, 'group', 1) !== 1 || s?.kind !== 'nm' || !s.n || !s.m || !w?.constant || w.constant.shape.length < 3) return Infinity;
+  const kernels = [...registry.values()].filter((k) => k.op === 'QLinearConv' && k.format === 'nm' && k.target !== 'ref' && targets.includes(k.target));
+  return cheapest(kernels, int8NmWork(elements(g, n.outputs[0]!), w.constant.shape, s.n, s.m), profile);
 }
 
 /**
@@ -262,7 +277,7 @@ class Builder {
   weight(w: Value, transpose: boolean, shape: readonly number[], axis: number): string {
     const scales = w.quantization!.scales!;
     const codes = this.fresh(`${w.name}_q`);
-    this.values.set(codes, { name: codes, dtype: 'int8', shape, constant: { dtype: 'int8', shape, data: weightCodes(w, transpose) }, ...(w.sparsity ? { sparsity: w.sparsity } : {}) });
+    this.values.set(codes, { name: codes, dtype: 'int8', shape, constant: { dtype: 'int8', shape, data: weightCodes(w, transpose) }, ...(w.sparsity ? { sparsity: w.sparsity } : {}), codesOf: w.quantization! });
     const s = this.constant(`${w.name}_scale`, { dtype: 'float32', shape: [scales.length], data: Float32Array.from(scales) });
     const z = this.constant(`${w.name}_zp`, { dtype: 'int8', shape: [scales.length], data: new Int8Array(scales.length) });
     const d = this.value(`${w.name}_dq`, 'float32', shape);

@@ -9,7 +9,7 @@
 import type { Graph, Node } from '../ir/graph.js';
 import type { Kernel } from '../../runtime/kernels/kernel.js';
 import { isWeightOp } from '../ir/weight-matrix.js';
-import { elementWork, estimateElements, layerStats } from '../analysis/cost.js';
+import { estimateElements, kernelElementWork, layerStats } from '../analysis/cost.js';
 import type { KernelProfile } from '../analysis/profile.js';
 import { getDefaultProfile } from '../analysis/profile.js';
 import { defaultRegistry } from '../../runtime/kernels/index.js';
@@ -72,7 +72,7 @@ export function nodeEstimates(g: Graph, profile: KernelProfile = getDefaultProfi
       continue;
     }
     const k: Kernel | undefined = n.kernel === undefined ? undefined : registry.get(n.kernel);
-    const work = k && elementWork(g, n);
+    const work = k && kernelElementWork(k, g, n, n.weightStorage?.packed);
     if (!k || work === undefined) continue;
     const e = estimateElements(k, work, profile);
     out.push({ node: n.name, op: n.op, kernel: k.id, ns: e.ns, priced: 'elements', fromPrior: e.from === 'prior' });
@@ -122,14 +122,26 @@ export function estimateLayers(compiled: Graph, dense: Graph, profile: KernelPro
   const skipped = cheaperBranchNodes(compiled, compiledNodes);
   const priced = (e: NodeEstimate): boolean => !skipped.has(e.node);
   const denseNode = new Map(dense.nodes.map((n) => [n.name, n]));
+  const compiledEstimate = new Map(compiledNodes.map((e) => [e.node, e]));
   const layers: LayerEstimate[] = [];
+  // A layer quantization rewrote (a Conv now a QLinearConv under the same name) is priced per
+  // element on the compiled side, and still a layer on the dense side: it pairs with its dense
+  // layer here, and leaves the compiled side's per-element sum.
+  const rewritten = new Set<string>();
   for (const n of compiled.nodes) {
-    if (!isWeightOp(n.op) || skipped.has(n.name)) continue;
+    if (skipped.has(n.name)) continue;
     const d = denseNode.get(n.name);
-    if (n.kernel === undefined || n.kernelNs === undefined || d?.kernel === undefined || d.kernelNs === undefined) continue;
-    layers.push({ node: n.name, kernel: n.kernel, ns: n.kernelNs, denseKernel: d.kernel, denseNs: d.kernelNs });
+    if (d?.kernel === undefined || d.kernelNs === undefined) continue;
+    if (isWeightOp(n.op)) {
+      if (n.kernel !== undefined && n.kernelNs !== undefined) layers.push({ node: n.name, kernel: n.kernel, ns: n.kernelNs, denseKernel: d.kernel, denseNs: d.kernelNs });
+      continue;
+    }
+    const e = isWeightOp(d.op) ? compiledEstimate.get(n.name) : undefined;
+    if (e === undefined) continue;
+    layers.push({ node: n.name, kernel: e.kernel, ns: e.ns, denseKernel: d.kernel, denseNs: d.kernelNs });
+    rewritten.add(n.name);
   }
-  const compiledOthers = elementSum(compiledNodes.filter(priced));
+  const compiledOthers = elementSum(compiledNodes.filter((e) => priced(e) && !rewritten.has(e.node)));
   const denseOthers = elementSum(nodeEstimates(dense, profile).filter(priced));
   const others = { nodes: compiledOthers.nodes, denseNodes: denseOthers.nodes, ns: compiledOthers.ns, denseNs: denseOthers.ns, fromPriors: compiledOthers.fromPriors };
   const ns = layers.reduce((s, l) => s + l.ns, 0) + others.ns;

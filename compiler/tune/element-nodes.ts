@@ -6,8 +6,10 @@ import type { Attr, Graph, Node } from '../ir/graph.js';
 import { kernelAttrs, makeGraph } from '../ir/graph.js';
 import type { DType, TensorView } from '../../runtime/tensor.js';
 import { allocArray, sizeOf } from '../../runtime/tensor.js';
-import type { Attrs } from '../../runtime/kernels/kernel.js';
-import { elementWork, isInt8Product } from '../analysis/cost.js';
+import type { Attrs, Kernel } from '../../runtime/kernels/kernel.js';
+import { elementWork, isInt8Product, kernelElementWork } from '../analysis/cost.js';
+import { weightInputOf, toWeightMatrix } from '../../runtime/sparse/layout.js';
+import { packNm } from '../sparse/pack/pack.js';
 import { nodeOutputTypes } from '../analysis/interpret.js';
 import { randomData } from './layers.js';
 
@@ -276,4 +278,27 @@ export function elementForms(op: string, quick: boolean): { size: ElementSize; f
   if (!forms) return [];
   const sizes = isInt8Product(op) ? ELEMENT_SIZES.slice(1) : ELEMENT_SIZES;
   return (quick ? sizes.slice(0, 2) : sizes).flatMap((size) => forms(size).map((form) => ({ size, form })));
+}
+
+/**
+ * `n` as a kernel reading its weight N:M runs it: the int8 weight of an int8 product (QLinearConv's
+ * input 3) pruned 2:4 along its matrix rows (the two largest |codes| of every 4 kept, as magnitude
+ * pruning keeps them) and packed, and its work that kernel's (cost.ts kernelElementWork).
+ * Undefined where the weight is no int8 conv weight or its rows do not split into groups of 4.
+ */
+export function nmElementNode(k: Kernel, n: ElementNode): ElementNode | undefined {
+  const at = weightInputOf(n.node.op)?.input;
+  const w = at === undefined ? undefined : n.inputs[at];
+  if (at !== 3 || !w || !(w.data instanceof Int8Array) || w.shape.length < 3 || sizeOf(w.shape.slice(1)) % 4 !== 0) return undefined;
+  const rows = w.shape[0]!, matrix = toWeightMatrix('Conv', w.shape, false, Float32Array.from(w.data)), cols = matrix.length / rows;
+  for (let g = 0; g < matrix.length; g += 4) {
+    const order = [0, 1, 2, 3].sort((a, b) => Math.abs(matrix[g + b]!) - Math.abs(matrix[g + a]!) || a - b);
+    matrix[g + order[2]!] = 0;
+    matrix[g + order[3]!] = 0;
+  }
+  const packed = packNm(rows, cols, matrix, 2, 4);
+  const work = kernelElementWork(k, n.graph, n.node, packed);
+  if (work === undefined) return undefined;
+  const inputs = n.inputs.map((v, i) => (i === at && v ? { dtype: v.dtype, shape: v.shape, data: new Float32Array(0), packed } : v));
+  return { ...n, name: `${n.name} 2:4`, inputs, work };
 }

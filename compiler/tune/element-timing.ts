@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Kernel } from '../../runtime/kernels/kernel.js';
 import { ALL_KERNELS } from '../../runtime/kernels/index.js';
-import { buildElementNode, ELEMENT_SIZES, elementForms } from './element-nodes.js';
+import { buildElementNode, ELEMENT_SIZES, elementForms, nmElementNode } from './element-nodes.js';
 import type { ElementNode } from './element-nodes.js';
 import type { TimingPlan } from './measure.js';
 import { timeCall } from './measure.js';
@@ -67,7 +67,10 @@ function elementNodes(op: string, quick: boolean, notes: string[]): { size: numb
 /** Times `k` on every synthetic node of its op that it takes, in this thread. */
 export async function timeElementKernel(k: Kernel, quick: boolean, plan: TimingPlan): Promise<ElementTiming> {
   const notes: string[] = [], runs: ElementRun[] = [];
-  for (const { size, node } of elementNodes(k.op, quick, notes)) {
+  for (const { size, node: built } of elementNodes(k.op, quick, notes)) {
+    // A kernel reading an N:M weight runs the node's weight pruned 2:4 and packed.
+    const node = k.format === 'nm' ? nmElementNode(k, built) : built;
+    if (!node) continue;
     const run = await prepareElement(k, node);
     if (typeof run === 'string') notes.push(run);
     if (typeof run === 'function') runs.push({ layer: node.name, size, work: node.work, ns: timeCall(run, plan) });

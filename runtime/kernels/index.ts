@@ -87,6 +87,7 @@ import { dequantizeLinearRef, quantizeLinearRef } from './ref/quantizelinear.js'
 import { dynamicQuantizeLinearRef } from './ref/dynamicquantizelinear.js';
 import { matMulIntegerRef, qLinearMatMulRef } from './ref/qlinearmatmul.js';
 import { convIntegerRef, qLinearConvRef } from './ref/qlinearconv.js';
+import { qLinearConvNmRef } from './ref/qlinearconv-nm.js';
 // Data movement, indexing and normalisation ops of exported models (issue 16).
 import { constantOfShapeRef } from './ref/constantofshape.js';
 import { rangeRef } from './ref/range.js';
@@ -166,6 +167,7 @@ import { castJs, UNARY_JS_KERNELS } from './js/unary.js';
 // int8 wasmsimd kernels of the QOperator ops (issue 18 item 3).
 import { convIntegerWasm, qLinearConvWasm } from './wasm/qlinearconv.js';
 import { convIntegerGroupedWasm, qLinearConvGroupedWasm } from './wasm/qlinearconv-grouped.js';
+import { qLinearConvNmWasm } from './wasm/qlinearconv-nm.js';
 import { matMulIntegerWasm, qLinearMatMulWasm } from './wasm/qlinearmatmul.js';
 import { dequantizeLinearWasm, quantizeLinearWasm } from './wasm/quantizelinear.js';
 
@@ -260,6 +262,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'ref/dynamicquantizelinear': { dynamicQuantizeLinearRef },
   'ref/qlinearmatmul': { matMulIntegerRef, qLinearMatMulRef },
   'ref/qlinearconv': { convIntegerRef, qLinearConvRef },
+  'ref/qlinearconv-nm': { qLinearConvNmRef },
   // Data movement, indexing and normalisation ops of exported models (issue 16).
   'ref/constantofshape': { constantOfShapeRef },
   'ref/range': { rangeRef },
@@ -340,6 +343,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   // int8 wasmsimd kernels of the QOperator ops (issue 18 item 3).
   'wasm/qlinearconv': { qLinearConvWasm, convIntegerWasm },
   'wasm/qlinearconv-grouped': { qLinearConvGroupedWasm, convIntegerGroupedWasm },
+  'wasm/qlinearconv-nm': { qLinearConvNmWasm },
   'wasm/qlinearmatmul': { qLinearMatMulWasm, matMulIntegerWasm },
   'wasm/quantizelinear': { quantizeLinearWasm, dequantizeLinearWasm },
 };

@@ -44,10 +44,17 @@ async function logits(artifact: Uint8Array): Promise<Float32Array> {
 
 const top1 = (y: Float32Array): number => argmaxRows(y, labels.length, 10).filter((c, i) => c === labels[i]).length / labels.length;
 
-/** The artifact of `r` with every packed int8 weight stored dense: its codes as the compiled graph holds them. */
+/** The dense int8 conv, which runs a weight stored dense where the N:M one read it packed. */
+const DENSE_INT8_CONV = 'i8-qlinearconv-4x8-wasmsimd';
+
+/**
+ * The artifact of `r` with every packed int8 weight stored dense: its codes as the compiled graph
+ * holds them, and the layers that read them packed (i8-qlinearconvnm) running the dense int8 conv.
+ */
 function denseInt8(r: CompileResult): Uint8Array {
   return reencodeArtifact(r.artifact, (a) => ({
     ...a,
+    nodes: a.nodes.map((n) => (n.kernel.startsWith('i8-qlinearconvnm-') ? { ...n, kernel: DENSE_INT8_CONV } : n)),
     tensors: a.tensors.map((t): LoadedTensor => {
       if (!t.packed || t.dtype !== 'int8') return t;
       const codes = r.graph.values.get(t.name)!.constant!.data;
@@ -112,6 +119,26 @@ describe('e2e: 2:4 + --quantize int8, QLinear weights stored packed', function (
     assert.ok(top1(await logits(shipped.artifact)) >= 0.99);
     const ratio = shipped.artifact.length / fp32.artifact.length;
     assert.ok(ratio <= 0.2, `${ratio.toFixed(3)}× dense`);
+  });
+
+  it('with the N:M int8 conv priced below dense, runs it on the packed weights (no expansion): the same logits, bit for bit, as the dense int8 conv on the codes stored dense, and onnxruntime\'s', async () => {
+    const nm = compileFile(join(DIGITS_DIR, 'digits_cnn.onnx'), { ...allInt8, profile: int8Priced(1e-4, 1e-4, [{ key: 'i8-qlinearconvnm-16x1-wasmsimd@elements', nsPerCall: 0, nsPerUnit: 1e-5, points: 1 }]) });
+    const a = parseArtifact(nm.artifact);
+    const readers = a.nodes.filter((n) => n.op === 'QLinearConv' && a.tensors[n.inputs[3]!]!.packed);
+    assert.deepEqual(readers.map((n) => `${n.name} ${n.kernel}`).sort(), ['/conv2/Conv i8-qlinearconvnm-16x1-wasmsimd', '/fc1/Gemm i8-qlinearconvnm-16x1-wasmsimd']);
+    for (const n of readers) assert.equal(a.tensors[n.inputs[3]!]!.kernelLayout, undefined, `${n.name} reads its weight packed`);
+    const [got, want] = [await logits(nm.artifact), await logits(denseInt8(nm))];
+    assert.deepEqual(new Uint32Array(got.buffer), new Uint32Array(want.buffer));
+    assert.ok(top1(got) >= 0.99);
+    const session = await ort.InferenceSession.create(emitOnnx(nm.graph), { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    try {
+      for (let b = 0; b < 16; b += BATCH) {
+        const want = (await session.run({ input: new ort.Tensor('float32', (x.data as Float32Array).subarray(b * 64, (b + BATCH) * 64), [BATCH, 1, 8, 8]) }))['logits']!.data as Float32Array;
+        assertClose(got.subarray(b * 10, (b + BATCH) * 10), want, 1e-4, 1e-4, `digits_cnn 2:4 int8 (N:M int8 conv) logits, images ${b}..${b + BATCH - 1}`);
+      }
+    } finally {
+      await session.release();
+    }
   });
 
   it('a QLinear model that arrives 2:4 sparse (spc\'s own emitted one, compiled without --pattern) stores those weights packed too, to the same logits as dense storage', async () => {

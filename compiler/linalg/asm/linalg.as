@@ -72,49 +72,73 @@ export function xtxAcc(h: usize, bt: usize, cols: i32, n: i32, ldb: i32): void {
 
 /**
  * The re-fit target's chunk: y = W·D (W rows × cols f32, D = dt cols × ldb, its first n rows),
- * then p[o][j] += Σ_r y[o][r]·bt[j][r]. y is scratch rows × ldb.
+ * then p[o][j] += Σ_r y[o][r]·bt[j][r]. y is scratch rows × ldb, pk scratch of cols × 32 f64.
  */
-export function targetAcc(p: usize, w: usize, dt: usize, bt: usize, y: usize, rows: i32, cols: i32, n: i32, ldb: i32): void {
+export function targetAcc(p: usize, w: usize, dt: usize, bt: usize, y: usize, rows: i32, cols: i32, n: i32, ldb: i32, pk: usize): void {
   const sb = <usize>ldb << 3, nn = n & ~1;
-  let o4 = 0;
-  // Four rows of y per pass over D (D read once per four rows), each row's sum in the same order
-  // as the one-row loop below (a zero weight skipped per row): bit-identical.
-  for (; o4 + 3 < rows; o4 += 4) {
-    const y0 = y + <usize>o4 * sb, y1 = y0 + sb, y2 = y1 + sb, y3 = y2 + sb;
-    const wa = w + (<usize>o4 * <usize>cols << 2), wb = wa + (<usize>cols << 2), wc = wb + (<usize>cols << 2), wd = wc + (<usize>cols << 2);
-    for (let r = 0; r < n; r += 2) {
-      const q = <usize>r << 3, z = f64x2.splat(0);
-      v128.store(y0 + q, z); v128.store(y1 + q, z); v128.store(y2 + q, z); v128.store(y3 + q, z);
-    }
-    for (let c = 0; c < cols; c++) {
-      const cq = <usize>c << 2;
-      const v0 = <f64>load<f32>(wa + cq), v1 = <f64>load<f32>(wb + cq), v2 = <f64>load<f32>(wc + cq), v3 = <f64>load<f32>(wd + cq);
-      const any0 = v0 != 0, any1 = v1 != 0, any2 = v2 != 0, any3 = v3 != 0;
-      if (!(any0 || any1 || any2 || any3)) continue;
-      const s0 = f64x2.splat(v0), s1 = f64x2.splat(v1), s2 = f64x2.splat(v2), s3 = f64x2.splat(v3), dc = dt + <usize>c * sb;
-      if (any0 && any1 && any2 && any3) {
-        for (let r = 0; r < nn; r += 2) {
-          const q = <usize>r << 3, dv = ld(dc + q);
-          v128.store(y0 + q, fma(s0, dv, ld(y0 + q)));
-          v128.store(y1 + q, fma(s1, dv, ld(y1 + q)));
-          v128.store(y2 + q, fma(s2, dv, ld(y2 + q)));
-          v128.store(y3 + q, fma(s3, dv, ld(y3 + q)));
+  // y's rows four at a time against panels of D: 32 of its columns at a time are packed (cols × 4
+  // per group of four, contiguous), then each group's 4 × 4 block of y is summed in registers over
+  // the whole reduction (two loads of the panel and four weights feed eight multiply-adds; D is
+  // read once per 32 columns, not once per four rows). Each y[o][r] is Σ_c w[o][c]·d[c][r] in c
+  // order from 0, as in the one-row loop below (which skips zero weights: adding their ±0
+  // products changes no finite sum): bit-identical.
+  const rows4 = rows & ~3;
+  if (rows4 > 0) {
+    for (let r0 = 0; r0 < nn; r0 += 32) {
+      const bw = min(32, nn - r0), g4 = bw >> 2, two = (bw & 3) != 0;
+      for (let c = 0; c < cols; c++) {
+        const dc = dt + <usize>c * sb + (<usize>r0 << 3);
+        for (let g = 0; g < g4; g++) {
+          const to = pk + (<usize>g * <usize>cols << 5) + (<usize>c << 5), from = dc + (<usize>g << 5);
+          v128.store(to, ld(from)); v128.store(to, ld(from + 16), 16);
         }
-      } else {
-        if (any0) for (let r = 0; r < nn; r += 2) { const q = <usize>r << 3; v128.store(y0 + q, fma(s0, ld(dc + q), ld(y0 + q))); }
-        if (any1) for (let r = 0; r < nn; r += 2) { const q = <usize>r << 3; v128.store(y1 + q, fma(s1, ld(dc + q), ld(y1 + q))); }
-        if (any2) for (let r = 0; r < nn; r += 2) { const q = <usize>r << 3; v128.store(y2 + q, fma(s2, ld(dc + q), ld(y2 + q))); }
-        if (any3) for (let r = 0; r < nn; r += 2) { const q = <usize>r << 3; v128.store(y3 + q, fma(s3, ld(dc + q), ld(y3 + q))); }
+        if (two) v128.store(pk + (<usize>g4 * <usize>cols << 5) + (<usize>c << 4), ld(dc + (<usize>g4 << 5)));
       }
-      if (nn < n) {
-        const q = <usize>nn << 3, dv = load<f64>(dc + q);
-        if (any0) store<f64>(y0 + q, load<f64>(y0 + q) + v0 * dv);
-        if (any1) store<f64>(y1 + q, load<f64>(y1 + q) + v1 * dv);
-        if (any2) store<f64>(y2 + q, load<f64>(y2 + q) + v2 * dv);
-        if (any3) store<f64>(y3 + q, load<f64>(y3 + q) + v3 * dv);
+      for (let o4 = 0; o4 < rows4; o4 += 4) {
+        const wa = w + (<usize>o4 * <usize>cols << 2), wb = wa + (<usize>cols << 2), wc = wb + (<usize>cols << 2), wd = wc + (<usize>cols << 2);
+        const y0 = y + <usize>o4 * sb + (<usize>r0 << 3), y1 = y0 + sb, y2 = y1 + sb, y3 = y2 + sb;
+        for (let g = 0; g < g4; g++) {
+          const pg = pk + (<usize>g * <usize>cols << 5), q = <usize>g << 5;
+          let a0 = f64x2.splat(0), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
+          for (let c = 0; c < cols; c++) {
+            const cq = <usize>c << 2, pc = pg + (<usize>c << 5);
+            const d0 = ld(pc), d1 = ld(pc + 16);
+            const s0 = f64x2.splat(<f64>load<f32>(wa + cq)), s1 = f64x2.splat(<f64>load<f32>(wb + cq));
+            const s2 = f64x2.splat(<f64>load<f32>(wc + cq)), s3 = f64x2.splat(<f64>load<f32>(wd + cq));
+            a0 = fma(s0, d0, a0); a1 = fma(s0, d1, a1); b0 = fma(s1, d0, b0); b1 = fma(s1, d1, b1);
+            c0 = fma(s2, d0, c0); c1 = fma(s2, d1, c1); e0 = fma(s3, d0, e0); e1 = fma(s3, d1, e1);
+          }
+          v128.store(y0 + q, a0); v128.store(y0 + q, a1, 16); v128.store(y1 + q, b0); v128.store(y1 + q, b1, 16);
+          v128.store(y2 + q, c0); v128.store(y2 + q, c1, 16); v128.store(y3 + q, e0); v128.store(y3 + q, e1, 16);
+        }
+        if (two) {
+          const pg = pk + (<usize>g4 * <usize>cols << 5), q = <usize>g4 << 5;
+          let a0 = f64x2.splat(0), b0 = a0, c0 = a0, e0 = a0;
+          for (let c = 0; c < cols; c++) {
+            const cq = <usize>c << 2, d0 = ld(pg + (<usize>c << 4));
+            a0 = fma(f64x2.splat(<f64>load<f32>(wa + cq)), d0, a0); b0 = fma(f64x2.splat(<f64>load<f32>(wb + cq)), d0, b0);
+            c0 = fma(f64x2.splat(<f64>load<f32>(wc + cq)), d0, c0); e0 = fma(f64x2.splat(<f64>load<f32>(wd + cq)), d0, e0);
+          }
+          v128.store(y0 + q, a0); v128.store(y1 + q, b0); v128.store(y2 + q, c0); v128.store(y3 + q, e0);
+        }
+      }
+    }
+    if (nn < n) {
+      const q = <usize>nn << 3;
+      for (let o4 = 0; o4 < rows4; o4 += 4) {
+        const wa = w + (<usize>o4 * <usize>cols << 2), wb = wa + (<usize>cols << 2), wc = wb + (<usize>cols << 2), wd = wc + (<usize>cols << 2);
+        let t0: f64 = 0, t1: f64 = 0, t2: f64 = 0, t3: f64 = 0;
+        for (let c = 0; c < cols; c++) {
+          const cq = <usize>c << 2, dv = load<f64>(dt + <usize>c * sb + q);
+          t0 += <f64>load<f32>(wa + cq) * dv; t1 += <f64>load<f32>(wb + cq) * dv;
+          t2 += <f64>load<f32>(wc + cq) * dv; t3 += <f64>load<f32>(wd + cq) * dv;
+        }
+        const y0 = y + <usize>o4 * sb + q;
+        store<f64>(y0, t0); store<f64>(y0 + sb, t1); store<f64>(y0 + 2 * sb, t2); store<f64>(y0 + 3 * sb, t3);
       }
     }
   }
+  const o4 = rows4;
   for (let o = o4; o < rows; o++) {
     const yo = y + <usize>o * sb, wo = w + (<usize>o * <usize>cols << 2);
     for (let r = 0; r < n; r += 2) v128.store(yo + (<usize>r << 3), f64x2.splat(0));
@@ -270,52 +294,56 @@ export function choleskyLower(a: usize, n: i32, s: usize): i32 {
 
 /**
  * U = P·L⁻¹·P for the lower factor `r` (n×n; P the reversal), written into `u` (zeroed by the
- * caller): L⁻¹ by forward substitution a panel of four columns at a time, t[k][c] (n × 4 scratch)
- * holding the panel's column c of L⁻¹, two f64x2 lanes per row of the panel.
+ * caller): L⁻¹ by forward substitution a panel of eight columns at a time, t[k][c] ((n + 1) × 8
+ * scratch; its last row holds a row's sums) holding the panel's column c of L⁻¹, four f64x2 lanes
+ * per row of the panel. Each entry's sum runs over k in order from the panel's first column, the
+ * terms above the diagonal exactly 0: the same values as panels of four (the scalar loop's).
  */
 export function inverseToUpper(r: usize, u: usize, t: usize, n: i32): void {
-  const sa = <usize>n << 3;
-  for (let c0 = 0; c0 < n; c0 += 4) {
-    const cb = min(4, n - c0);
-    memory.fill(t + (<usize>c0 << 5), 0, <usize>(n - c0) << 5);
+  const sa = <usize>n << 3, sums = t + (<usize>n << 6);
+  for (let c0 = 0; c0 < n; c0 += 8) {
+    const cb = min(8, n - c0);
+    memory.fill(t + (<usize>c0 << 6), 0, <usize>(n - c0) << 6);
     let i = c0;
-    // Two rows per pass over the panel's finished rows (four loads feed four multiply-adds); the
-    // second row then takes the first's new row of t.
+    // Two rows per pass over the panel's finished rows (four loads and two splats feed eight
+    // multiply-adds); the second row then takes the first's new row of t.
     for (; i + 1 < n; i += 2) {
       const ri = r + <usize>i * sa, rj = ri + sa;
-      let lo = f64x2.splat(0), hi = lo, lo1 = lo, hi1 = lo;
+      let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
       for (let k = c0; k < i; k++) {
-        const at = t + (<usize>k << 5), a = ld(at), b = ld(at + 16);
+        const at = t + (<usize>k << 6), x0 = ld(at), x1 = ld(at + 16), x2 = ld(at + 32), x3 = ld(at + 48);
         const l = f64x2.splat(load<f64>(ri + (<usize>k << 3))), l1 = f64x2.splat(load<f64>(rj + (<usize>k << 3)));
-        lo = fma(l, a, lo); hi = fma(l, b, hi);
-        lo1 = fma(l1, a, lo1); hi1 = fma(l1, b, hi1);
+        a0 = fma(l, x0, a0); a1 = fma(l, x1, a1); a2 = fma(l, x2, a2); a3 = fma(l, x3, a3);
+        b0 = fma(l1, x0, b0); b1 = fma(l1, x1, b1); b2 = fma(l1, x2, b2); b3 = fma(l1, x3, b3);
       }
-      finishRow(r, u, t, n, i, c0, cb, lo, hi);
-      const at = t + (<usize>i << 5), l1 = f64x2.splat(load<f64>(rj + (<usize>i << 3)));
-      finishRow(r, u, t, n, i + 1, c0, cb, fma(l1, ld(at), lo1), fma(l1, ld(at + 16), hi1));
+      v128.store(sums, a0); v128.store(sums, a1, 16); v128.store(sums, a2, 32); v128.store(sums, a3, 48);
+      finishRow(r, u, t, n, i, c0, cb, sums);
+      const at = t + (<usize>i << 6), l1 = f64x2.splat(load<f64>(rj + (<usize>i << 3)));
+      v128.store(sums, fma(l1, ld(at), b0)); v128.store(sums, fma(l1, ld(at + 16), b1), 16);
+      v128.store(sums, fma(l1, ld(at + 32), b2), 32); v128.store(sums, fma(l1, ld(at + 48), b3), 48);
+      finishRow(r, u, t, n, i + 1, c0, cb, sums);
     }
     if (i < n) {
       const ri = r + <usize>i * sa;
-      let lo = f64x2.splat(0), hi = lo;
+      let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
       for (let k = c0; k < i; k++) {
-        const l = f64x2.splat(load<f64>(ri + (<usize>k << 3))), at = t + (<usize>k << 5);
-        lo = fma(l, ld(at), lo);
-        hi = fma(l, ld(at + 16), hi);
+        const l = f64x2.splat(load<f64>(ri + (<usize>k << 3))), at = t + (<usize>k << 6);
+        a0 = fma(l, ld(at), a0); a1 = fma(l, ld(at + 16), a1); a2 = fma(l, ld(at + 32), a2); a3 = fma(l, ld(at + 48), a3);
       }
-      finishRow(r, u, t, n, i, c0, cb, lo, hi);
+      v128.store(sums, a0); v128.store(sums, a1, 16); v128.store(sums, a2, 32); v128.store(sums, a3, 48);
+      finishRow(r, u, t, n, i, c0, cb, sums);
     }
   }
 }
 
-/** Row i of the panel's columns of L⁻¹ from its sums (lo: columns c0, c0+1; hi: c0+2, c0+3), into t and U. */
-@inline function finishRow(r: usize, u: usize, t: usize, n: i32, i: i32, c0: i32, cb: i32, lo: v128, hi: v128): void {
+/** Row i of the panel's columns of L⁻¹ from its sums (eight f64 at `sums`), into t and U. */
+@inline function finishRow(r: usize, u: usize, t: usize, n: i32, i: i32, c0: i32, cb: i32, sums: usize): void {
   const sa = <usize>n << 3;
-  const d = load<f64>(r + <usize>i * sa + (<usize>i << 3)), at = t + (<usize>i << 5);
+  const d = load<f64>(r + <usize>i * sa + (<usize>i << 3)), at = t + (<usize>i << 6);
   for (let c = 0; c < cb; c++) {
     const col = c0 + c;
     if (i < col) break;
-    const sum = c == 0 ? f64x2.extract_lane(lo, 0) : c == 1 ? f64x2.extract_lane(lo, 1) : c == 2 ? f64x2.extract_lane(hi, 0) : f64x2.extract_lane(hi, 1);
-    const x = ((i == col ? 1.0 : 0.0) - sum) / d;
+    const x = ((i == col ? 1.0 : 0.0) - load<f64>(sums + (<usize>c << 3))) / d;
     store<f64>(at + (<usize>c << 3), x);
     store<f64>(u + <usize>(n - 1 - i) * sa + (<usize>(n - 1 - col) << 3), x);
   }
@@ -727,4 +755,49 @@ export function pairSplitsNm(t: usize, rows: i32, ub: usize, k2: i32, masks: usi
       store<f64>(o, load<f64>(o) + sum);
     }
   }
+}
+
+/**
+ * Σ_r (w_r − p_r)·H·(w_r − p_r)ᵀ for W and P rows × n (f32; p = 0: P is zero) and the symmetric n×n H:
+ * the permutation check's output error (sparse/rearrange/permute-objective.ts, outputError), the
+ * same arithmetic in the same order so results are bit-identical to the TypeScript loop. Four rows
+ * per pass over H, over the columns where any of them differs, H's upper triangle only: each row's
+ * sum Σ_{b>a} H_ab·d_b in its own f64x2 lane (rows 0, 1 in one vector, 2, 3 in the other), then
+ * d_a·(H_aa·d_a + 2·s) added for the four rows in order. `d` is scratch of 4·n f64 (column c's four
+ * differences at d + 32·c), `idx` of n i32.
+ */
+export function outputError(w: usize, p: usize, rows: i32, n: i32, h: usize, d: usize, idx: usize): f64 {
+  const sa = <usize>n << 3;
+  let total: f64 = 0;
+  for (let r0 = 0; r0 < rows; r0 += 4) {
+    const rb = min(4, rows - r0);
+    memory.fill(d, 0, <usize>n << 5);
+    for (let t = 0; t < rb; t++) {
+      const wr = w + (<usize>(r0 + t) * <usize>n << 2), pr = p + (<usize>(r0 + t) * <usize>n << 2);
+      for (let c = 0; c < n; c++) {
+        const o = <usize>c << 2;
+        const v = <f64>load<f32>(wr + o) - (p == 0 ? 0 : <f64>load<f32>(pr + o));
+        store<f64>(d + (<usize>c << 5) + (<usize>t << 3), v);
+      }
+    }
+    let k = 0;
+    for (let c = 0; c < n; c++) {
+      const q = d + (<usize>c << 5);
+      if (load<f64>(q) != 0 || load<f64>(q, 8) != 0 || load<f64>(q, 16) != 0 || load<f64>(q, 24) != 0) { store<i32>(idx + (<usize>k << 2), c); k++; }
+    }
+    for (let a = 0; a < k; a++) {
+      const ca = load<i32>(idx + (<usize>a << 2)), ha = h + <usize>ca * sa;
+      let s01 = f64x2.splat(0), s23 = s01;
+      for (let b = a + 1; b < k; b++) {
+        const cb = load<i32>(idx + (<usize>b << 2)), hv = f64x2.splat(load<f64>(ha + (<usize>cb << 3))), q = d + (<usize>cb << 5);
+        s01 = fma(hv, ld(q), s01);
+        s23 = fma(hv, ld(q + 16), s23);
+      }
+      const hd = load<f64>(ha + (<usize>ca << 3)), q = d + (<usize>ca << 5);
+      const x0 = load<f64>(q), x1 = load<f64>(q, 8), x2 = load<f64>(q, 16), x3 = load<f64>(q, 24);
+      total += x0 * (hd * x0 + 2 * f64x2.extract_lane(s01, 0)) + x1 * (hd * x1 + 2 * f64x2.extract_lane(s01, 1))
+        + x2 * (hd * x2 + 2 * f64x2.extract_lane(s23, 0)) + x3 * (hd * x3 + 2 * f64x2.extract_lane(s23, 1));
+    }
+  }
+  return total;
 }

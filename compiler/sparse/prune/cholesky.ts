@@ -70,7 +70,8 @@ export function choleskyLower(a: Float64Array, n: number): boolean {
  * per panel) and written straight into U.
  */
 export function upperCholeskyOfInverse(h: Float64Array, n: number, damp = 0): Float64Array | undefined {
-  const a = arena([n * n, n * n, n * 4, n * 4]);
+  // Scratch: the Cholesky's n × 4 sums, the inverse's (n + 1) × 8 panel rows.
+  const a = arena([n * n, n * n, n * 4, (n + 1) * 8]);
   if (!a) return upperCholeskyOfInverseScalar(h, n, damp);
   const [r, u] = a.f64 as [Float64Array, Float64Array];
   reversed(h, n, damp, r);

@@ -8,6 +8,7 @@
 import type { MaskRule } from '../prune/mask-rule.js';
 import { pruneWanda } from '../prune/wanda.js';
 import { chooseDampening, pruneSparseGpt, sparseGptFactor } from '../prune/sparsegpt.js';
+import { arena } from '../../linalg/linalg.js';
 
 export type CalibratedMethod = 'wanda' | 'sparsegpt';
 
@@ -34,6 +35,14 @@ const ERROR_ROWS = 4;
  */
 export function outputError(w: Float32Array, pruned: Float32Array | undefined, rows: number, cols: number, h: Float64Array): number {
   if (w.length !== rows * cols || h.length !== cols * cols || (pruned && pruned.length !== w.length)) throw new Error(`outputError: ${w.length} weights, ${h.length} Hessian entries for ${rows}×${cols}`);
+  // The same loop on the f64x2 module where it runs (compiler/linalg): bit-identical.
+  const a = arena([rows * cols, pruned ? rows * cols : 0, cols * cols, cols * ERROR_ROWS, 4 * cols], ['f32', 'f32', 'f64', 'f64', 'u8']);
+  if (a) {
+    a.f32[0]!.set(w);
+    if (pruned) a.f32[1]!.set(pruned);
+    a.f64[2]!.set(h);
+    return a.exports.outputError(a.at[0]!, pruned ? a.at[1]! : 0, rows, cols, a.at[2]!, a.at[3]!, a.at[4]!);
+  }
   // d[c·4 + t]: row r0 + t's difference at column c.
   const d = new Float64Array(cols * ERROR_ROWS);
   const idx = new Int32Array(cols);

@@ -11,9 +11,13 @@
 //                                      copy of the image through a per-tap offset table.
 //   dense  f32-conv-1x8-wasmsimd:      depthwise (group = Cin = Cout, one weight plane per channel), any
 //                                      kernel, pads, dilations, row stride; column stride 1 or 2.
+//                                      3×3, strides 1, pads 1, rows under 24 columns: dwconv3x3f
+//                                      (asm/dwconv.as), each plane one flat run of outputs, the taps
+//                                      that wrap to a neighbouring row masked;
 //                                      3×3 without dilation, left pad 1, right pad ≤ 1, column stride 2
 //                                      or rows of 24+ columns: dwconv3x3d (asm/dwconv.as), straight
-//                                      from the image, rows outside it read one zero row;
+//                                      from the image, rows outside it read one zero row, at stride 1
+//                                      two output rows per pass;
 //                                      other 3×3 without dilation: dwconv3x3p, each plane copied into a
 //                                      zero-bordered scratch plane, every output row in vectors;
 //                                      other windows up to 7×7 with column stride 1 or 2: dwconvKxKp, the
@@ -85,6 +89,7 @@ type DwConv3x3p = (x: number, w: number, y: number, b: number, pad: number, c: n
   sh: number, sw: number, ph: number, pw: number, wp: number, lo: number, hi: number) => void;
 type DwConv3x3d = (x: number, w: number, y: number, b: number, zero: number, c: number, h: number, wd: number, oh: number, ow: number,
   sh: number, sw: number, ph: number, lo: number, hi: number) => void;
+type DwConv3x3f = (x: number, w: number, y: number, b: number, pad: number, pad2: number, mask: number, c: number, h: number, wd: number, lo: number, hi: number) => void;
 type DwConvKxKp = (x: number, w: number, y: number, b: number, pad: number, c: number, h: number, wd: number, oh: number, ow: number,
   kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, wp: number, lo: number, hi: number) => void;
 type DwConv = (x: number, w: number, y: number, b: number, c: number, h: number, wd: number, oh: number, ow: number,
@@ -225,6 +230,19 @@ export function directDw3x3(KH: number, KW: number, sw: number, explicitPads: bo
 }
 export const DW_DIRECT_MIN_W = 24;
 
+/**
+ * dwconv3x3f's convs (asm/dwconv.as, each plane one flat run of outputs): 3×3, strides and
+ * dilations 1, explicit pads 1 on every side, rows of fewer than DW_FLAT_MAX_W columns (where
+ * dwconv3x3d's and dwconv3x3p's row edges cost most).
+ */
+export function flatDw3x3(KH: number, KW: number, sh: number, sw: number, pads: unknown, W: number): boolean {
+  return KH === 3 && KW === 3 && sh === 1 && sw === 1 && Array.isArray(pads) && pads.length === 4 && pads.every((v) => v === 1) && W < DW_FLAT_MAX_W;
+}
+export const DW_FLAT_MAX_W = 24;
+/** dwconv3x3f's scratch: the padded flat plane (W + 1 zeros each side, 4 floats of slack), then maskL and maskR (H·W + 4 each). */
+const dwFlatPadFloats = (H: number, W: number): number => H * W + 2 * W + 8;
+const dwFlatBytes = (H: number, W: number): number => 2 * f32Bytes(dwFlatPadFloats(H, W)) + f32Bytes(2 * (H * W + 4));
+
 /** dwconv3x3d's zero row (what an input row outside the image reads): W floats and the slack its vectors read past them. */
 const dwZeroBytes = (W: number): number => f32Bytes(W + 16);
 
@@ -247,6 +265,7 @@ function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
       // pads may come from auto_pad: the begin pads bound by the total padding the output implies
       const ph = Array.isArray(pads) ? pads[0] as number : Math.max(0, (OH - 1) * sh + KH - H);
       const pw = Array.isArray(pads) ? pads[1] as number : Math.max(0, (OW - 1) * sw + KW - W);
+      if (flatDw3x3(KH, KW, sh, sw, pads, W)) return dwFlatBytes(H, W);
       if (directDw3x3(KH, KW, sw, Array.isArray(pads), pw, W, OW)) return dwZeroBytes(W);
       const { Hp, Wp } = dwPadded(H, W, OH, OW, sh, sw, ph, pw, KH, KW);
       return dwPadBytes(Hp, Wp);
@@ -260,6 +279,21 @@ function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
       const b = c.ctx.inputs[2];
       const bp = b === undefined ? 0 : pointer(c, env, b, 'bias');
       const xStep = cin * p.inSize * 4, yStep = cin * p.outSize * 4;
+      if (x.shape.length === 4 && dh === 1 && dw === 1 && flatDw3x3(KH, KW, sh, sw, c.ctx.attrs['pads'], W)) {
+        // dwconv3x3f: zero rows around the flat plane and the column masks, written once here
+        const padFloats = dwFlatPadFloats(H, W), P = H * W;
+        const pad = env.scratch(dwFlatBytes(H, W)), pad2 = pad + f32Bytes(padFloats), mask = pad2 + f32Bytes(padFloats);
+        new Float32Array(env.memory.buffer, pad, (mask - pad) / 4).fill(0);
+        const masks = new Int32Array(env.memory.buffer, mask, 2 * (P + 4));
+        for (let i = 0; i < P; i++) {
+          masks[i] = i % W === 0 ? 0 : -1;
+          masks[P + 4 + i] = i % W === W - 1 ? 0 : -1;
+        }
+        const dw3 = env.exports['dwconv3x3f'] as DwConv3x3f;
+        return () => {
+          for (let n = 0; n < batch; n++) dw3(xp + n * xStep, wp, yp + n * yStep, bp, pad, pad2, mask, cin, H, W, lo, hi);
+        };
+      }
       if (x.shape.length === 4 && dh === 1 && dw === 1 && directDw3x3(KH, KW, sw, Array.isArray(c.ctx.attrs['pads']), pw, W, OW)) {
         // dwconv3x3d: straight from the image; rows outside it read one zero row, zeroed once here
         const zero = env.scratch(dwZeroBytes(W));

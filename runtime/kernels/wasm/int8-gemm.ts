@@ -92,6 +92,8 @@ export interface Int8KernelSpec {
   /** The id's dtype and tile, and the first input's types: by default `i8`, `2x4`, int8 or uint8. */
   readonly dtype?: 'i8' | 'f32';
   readonly tile?: string;
+  /** The weight format it reads (dense unless given: `nm` for the N:M conv). */
+  readonly format?: Kernel['format'];
   /** The ref kernel: it validates every node first (its checks and messages are the spec's) and runs without a WasmEnv. */
   readonly ref: Kernel;
   readonly needs: string;
@@ -105,7 +107,7 @@ export function int8Kernel(spec: Int8KernelSpec): Kernel {
   const { op, ref, supports, scratchBytes } = spec;
   const dtype = spec.dtype ?? 'i8';
   return defineKernel({
-    dtype, op, target: 'wasmsimd', tile: spec.tile ?? '2x4', dtypes: dtype === 'i8' ? INT8_TYPES : ['float32'], supports, scratchBytes,
+    dtype, op, target: 'wasmsimd', tile: spec.tile ?? '2x4', ...(spec.format ? { format: spec.format } : {}), dtypes: dtype === 'i8' ? INT8_TYPES : ['float32'], supports, scratchBytes,
     wasmModules: [WASM_INT8],
     prepare(c) {
       const id = c.kernelId;

@@ -52,7 +52,7 @@ export function int8ConvOperands(op: Int8ConvOp, node: NodeShapes): { x: readonl
  * run. The returned step gives x's zero point for the run.
  */
 export function int8ConvRunStart(c: Checker, op: Int8ConvOp, packW: () => void, mode: number, mult: Float32Array, zy: Int32Array, cout: number,
-  requant: RequantState): () => number {
+  requant?: RequantState): () => number {
   const at = CONV_LAYOUT[op];
   const xZp = c.ctx.inputs[at.xZp], wZp = c.ctx.inputs[at.wZp];
   const fixedW = c.isConstant(at.w) && (wZp === undefined || c.isConstant(at.wZp));
@@ -60,10 +60,10 @@ export function int8ConvRunStart(c: Checker, op: Int8ConvOp, packW: () => void, 
   const [xScale, wScale, yScale, yZp] = [c.ctx.inputs[1], c.ctx.inputs[4], c.ctx.inputs[6], c.ctx.inputs[7]];
   const bias = at.bias < 0 ? undefined : c.ctx.inputs[at.bias];
   const fixedRequant = [1, 4, 6, 7, at.bias].every((i) => i < 0 || c.ctx.inputs[i] === undefined || c.isConstant(i));
-  const w = c.input(at.w).shape, k = w.slice(1).reduce((a, d) => a * d, 1);
+  const k = requant ? c.input(at.w).shape.slice(1).reduce((a, d) => a * d, 1) : 0;
   const fill = (): void => {
     fillRequant(mult, zy, cout, xScale!, wScale!, yScale!, yZp);
-    requant.clamp = requantClamp(mult, cout, k, bias);
+    if (requant) requant.clamp = requantClamp(mult, cout, k, bias);
   };
   if (mode !== 0 && fixedRequant) fill();
   return () => {
@@ -73,7 +73,7 @@ export function int8ConvRunStart(c: Checker, op: Int8ConvOp, packW: () => void, 
   };
 }
 
-/** Whether the requantization clamps before it rounds (int8-gemm.ts requantClamp), set when the tables are filled. */
+/** Whether the requantization clamps before it rounds (int8-gemm.ts requantClamp), set when the tables are filled (for a kernel that passes one). */
 export interface RequantState { clamp: number }
 
 function supportsConv(op: Int8ConvOp) {

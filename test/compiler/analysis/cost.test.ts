@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import type { Graph, Sparsity } from '../../../compiler/ir/graph.js';
 import { withGraph } from '../../../compiler/ir/graph.js';
-import { CACHED_MODEL_BYTES, ELEMENT_PRIORS, elementWork, INT8_OUTPUT_WORK, estimate, estimateElements, isRowBlock, kernelFamily, kernelWork, layerStats, profileKey, PRIOR_FACTORS, PRIORS, ROW_BLOCK } from '../../../compiler/analysis/cost.js';
+import { CACHED_MODEL_BYTES, ELEMENT_PRIORS, elementWork, INT8_NM_COLUMN_WORK, INT8_OUTPUT_WORK, estimate, estimateElements, isRowBlock, kernelElementWork, kernelFamily, kernelWork, layerStats, profileKey, PRIOR_FACTORS, PRIORS, ROW_BLOCK } from '../../../compiler/analysis/cost.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
 import { makeProfile } from '../../../compiler/analysis/profile.js';
 import type { Kernel } from '../../../runtime/kernels/kernel.js';
@@ -187,6 +187,19 @@ describe('cost: nodes priced per element (elementWork)', () => {
     // QLinearMatMul [2, 5, 12] × [12, 7]: 70 outputs, 12 each.
     const mm = build({ inputs: { a: ['uint8', [2, 5, 12]] }, consts: { ...params, b: i8([12, 7]) }, nodes: [['QLinearMatMul', ['a', 'xs', 'xz', 'b', 'ws', 'wz', 'ys', 'yz'], ['y'], {}]], outputs: ['y'] });
     assert.equal(elementWork(mm, mm.nodes[0]!), 70 * (12 + e));
+  });
+
+  it('the N:M int8 conv counts its kept multiply-adds, the outputs, and INT8_NM_COLUMN_WORK per pixel and column; a dense kernel the node\'s elementWork (by hand)', () => {
+    const i8 = (shape: number[]) => ({ dtype: 'int8' as const, shape, data: new Int8Array(shape.reduce((a, d) => a * d, 1)) });
+    const u8 = (shape: number[]) => ({ dtype: 'uint8' as const, shape, data: new Uint8Array(shape.reduce((a, d) => a * d, 1)) });
+    const g = build({ inputs: { x: ['uint8', [1, 8, 6, 6]] }, consts: { xs: f32([], [0.1]), xz: u8([]), w: i8([4, 8, 3, 3]), ws: f32([], [0.1]), wz: i8([]), ys: f32([], [0.1]), yz: u8([]) },
+      nodes: [['QLinearConv', ['x', 'xs', 'xz', 'w', 'ws', 'wz', 'ys', 'yz'], ['y'], { pads: ints([1, 1, 1, 1]) }]], outputs: ['y'] });
+    const n = g.nodes[0]!, nm = ALL_KERNELS.find((k) => k.id === 'i8-qlinearconvnm-16x1-wasmsimd')!, dense = ALL_KERNELS.find((k) => k.id === 'i8-qlinearconv-4x8-wasmsimd')!;
+    const packed = { format: 'nm', n: 2, m: 4 };
+    // 4·36 outputs, 72 columns of which 36 kept, + 36 pixels · 72 columns of activation rows
+    assert.equal(kernelElementWork(nm, g, n, packed), 4 * 36 * (36 + INT8_OUTPUT_WORK) + 36 * 72 * INT8_NM_COLUMN_WORK);
+    assert.equal(kernelElementWork(dense, g, n, packed), elementWork(g, n));
+    assert.equal(kernelElementWork(nm, g, n, undefined), elementWork(g, n), 'no packing recorded: the node\'s work');
   });
 
   it('Gather and Slice read as many data elements as they write, not their whole input', () => {

@@ -74,6 +74,32 @@ describe('kernel choice', function () {
     assert.equal(chooseKernel(csrConv, node, registry, ['wasmsimd'], at(0.8))!.kernel.id, wasmCsr.id);
   });
 
+  it('an int8 QLinearConv on a 2:4 weight: the N:M int8 conv where the profile prices it SPARSE_MARGIN below the dense int8 conv (read packed), else DENSIFIED (expanded at load)', () => {
+    const codes = new Int8Array(32 * 32);
+    for (let i = 0; i < codes.length; i++) codes[i] = i % 4 === 1 || i % 4 === 2 ? 0 : 1 + (i % 7); // 2:4 along each row's 32 inputs
+    const u8 = (shape: number[], v = 0) => ({ dtype: 'uint8' as const, shape, data: new Uint8Array(shape.reduce((a, d) => a * d, 1)).fill(v) });
+    const f = (v: number) => ({ dtype: 'float32' as const, shape: [], data: Float32Array.of(v) });
+    const built = build({
+      inputs: { x: ['uint8', [1, 32, 8, 8]] },
+      consts: { xs: f(0.1), xz: u8([], 128), w: { dtype: 'int8', shape: [32, 32, 1, 1], data: codes }, ws: f(0.01), wz: { dtype: 'int8', shape: [], data: new Int8Array(1) }, ys: f(0.2), yz: u8([], 128) },
+      nodes: [['QLinearConv', ['x', 'xs', 'xz', 'w', 'ws', 'wz', 'ys', 'yz'], ['y'], { kernel_shape: ints([1, 1]) }]],
+      outputs: ['y'],
+    });
+    const s: Sparsity = { kind: 'nm', pattern: '2:4', n: 2, m: 4, requested: 0.5, achieved: 0.5 };
+    const g = withGraph(built, { values: [...built.values.values()].map((v) => (v.name === 'w' ? { ...v, sparsity: s } : v)) });
+    const q = g.nodes[0]!;
+    const priced = (nm: number) => makeProfile([entry('i8-qlinearconv-4x8-wasmsimd@elements', 0.03), entry('i8-qlinearconvnm-16x1-wasmsimd@elements', nm)]);
+    const fast = chooseKernel(g, q, registry, undefined, priced(0.01))!;
+    assert.equal(fast.kernel.id, 'i8-qlinearconvnm-16x1-wasmsimd');
+    assert.match(fast.reason, /^nm sparse WebAssembly SIMD kernel: est\. \S+ ms vs dense i8-qlinearconv-4x8-wasmsimd \S+ ms$/);
+    assert.equal(fast.storage?.kernelReads, 'nm');
+    assert.equal(fast.storage?.packed.format, 'nm');
+    const slow = chooseKernel(g, q, registry, undefined, priced(0.05))!;
+    assert.equal(slow.kernel.id, 'i8-qlinearconv-4x8-wasmsimd');
+    assert.match(slow.reason, /^DENSIFIED: nm i8-qlinearconvnm-16x1-wasmsimd est\. \S+ ms is not 10% below dense i8-qlinearconv-4x8-wasmsimd \S+ ms$/);
+    assert.equal(slow.storage?.kernelReads, 'dense', 'stored packed, expanded at load');
+  });
+
   it('targets bound the candidates; ties go to the earlier target', () => {
     const p = makeProfile([entry('f32-conv-4x8-wasmsimd@pointwise', 1e-6), entry('f32-convcsr-8x1-js@pointwise', 0.5), entry('f32-conv-4x1-js@pointwise', 0.5)]);
     assert.equal(chooseKernel(csrConv, node, registry, ['js', 'ref'], p)!.kernel.id, 'f32-convcsr-8x1-js');

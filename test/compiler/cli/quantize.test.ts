@@ -34,6 +34,24 @@ describe('cli: spc compile --quantize', function () {
     assert.match(readFileSync(join(dir, 'r.html'), 'utf8'), /<th>quant \(SQNR\)<\/th>/);
   });
 
+  it('--quantize int8: a layer run as QLinearConv reports the SQNR of its int8 codes, the same grid as the weight-only compile\'s', () => {
+    type Row = { node: string; op: string; quant?: { kind: string; method: string; sqnrDb: number } };
+    const cnn = join(DIGITS_DIR, 'digits_cnn.onnx');
+    const rows = (...flags: string[]): Row[] => {
+      const r = spc('compile', cnn, '-o', tempDir('spc-quantize-'), '--json', ...flags);
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { layerReport: Row[] }).layerReport;
+    };
+    const stat = rows('--quantize', 'int8', '--calib', join(DIGITS_DIR, 'digits-calib-x.npy'));
+    const weightOnly = new Map(rows('--quantize', 'int8-weights').map((l) => [l.node, l.quant]));
+    const convs = stat.filter((l) => l.op === 'QLinearConv');
+    assert.ok(convs.length > 0, 'digits_cnn runs some layer as QLinearConv');
+    for (const l of convs) {
+      assert.ok(l.quant && Number.isFinite(l.quant.sqnrDb), `${l.node}: ${JSON.stringify(l.quant)}`);
+      assert.deepEqual(l.quant, weightOnly.get(l.node), l.node);
+    }
+  });
+
   it('--quantize int8 prints each layer kept float as a note naming it (control characters escaped), --json carries the notes, --quiet drops them', () => {
     const dir = tempDir('spc-quantize-');
     // pointwise → depthwise → pointwise; the first conv's name carries an ESC sequence and a newline (a forged line).

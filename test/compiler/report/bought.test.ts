@@ -76,6 +76,19 @@ describe('bought: what pruning bought, and what would make an idle layer gain', 
     }
   });
 
+  it('--quantize int8: the dense side prices every layer the quantized graph rewrote (a QLinearConv under the Conv\'s name) as the dense compile does', () => {
+    const calib = join(DIGITS_DIR, 'digits-calib-x.npy');
+    const q = compileFile(CNN, { quantize: 'int8', calib });
+    const dense = compileFile(CNN, {});
+    // The oracle: the dense compile's own estimate of itself (no pruning, no quantization).
+    assert.ok(Math.abs(q.estimate.denseNs - dense.estimate.ns) <= 1e-9 * dense.estimate.ns, `${q.estimate.denseNs} vs the dense compile's ${dense.estimate.ns}`);
+    assert.deepEqual(q.estimate.layers.map((l) => l.node), dense.estimate.layers.map((l) => l.node));
+    const conv = q.estimate.layers.find((l) => l.node === '/conv2/Conv')!;
+    assert.match(conv.kernel, /^i8-/, 'the rewritten conv is priced by the int8 kernel it runs');
+    // No node counted twice: the compiled sum is its layers plus the per-element rest, once each.
+    assert.ok(Math.abs(q.estimate.ns - (q.estimate.layers.reduce((s, l) => s + l.ns, 0) + q.estimate.others.ns)) <= 1e-9 * q.estimate.ns);
+  });
+
   it('names what would make the densified 2:4 layer gain, and a compile with those flags gains there', () => {
     const r = spc('compile', CNN, '-o', join(work, 'idle'), '--pattern', '2:4', '--profile', noNmGemm, '--json');
     assert.equal(r.code, 0, r.stderr);

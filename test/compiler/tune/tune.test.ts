@@ -12,7 +12,7 @@ import type { Kernel } from '../../../runtime/kernels/kernel.js';
 import { SYNTHETIC_LAYERS, weightVariants } from '../../../compiler/tune/layers.js';
 import { ALL_KERNELS } from '../../../runtime/kernels/index.js';
 import { wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
-import { INT8_OUTPUT_WORK } from '../../../compiler/analysis/cost.js';
+import { INT8_NM_COLUMN_WORK, INT8_OUTPUT_WORK } from '../../../compiler/analysis/cost.js';
 import { unpackWeight } from '../../../compiler/sparse/pack/pack.js';
 
 describe('spc tune', function () {
@@ -144,6 +144,29 @@ describe('spc tune', function () {
     assert.equal(work('QLinearConv 3×3 c→c 1×32×24×24'), 32 * 576 * (288 + e));
     assert.equal(work('QLinearConv depthwise 3×3/2 1×32×24×24'), 32 * 144 * (9 + e));
     assert.ok(marked.length > 0 && marked.every((c) => c !== undefined && c[3] === true && c[0] === false), JSON.stringify(marked));
+  });
+
+  it('the N:M int8 conv is timed on the group-1 forms with their weight pruned 2:4 by magnitude and packed, work its kept multiply-adds, outputs and activation rows', async function () {
+    if (!wasmSimdAvailable()) this.skip();
+    const nm = ALL_KERNELS.find((k) => k.id === 'i8-qlinearconvnm-16x1-wasmsimd')!;
+    const seen: { kept: number; total: number; groups: boolean }[] = [];
+    const spy: Kernel = { ...nm, prepare: (ctx) => {
+      const p = ctx.inputs[3]!.packed!;
+      assert.equal(p.format, 'nm');
+      const dense = unpackWeight(p);
+      let groups = true;
+      for (let i = 0; i < dense.length; i += 4) groups &&= [0, 1, 2, 3].filter((j) => dense[i + j] !== 0).length <= 2;
+      seen.push({ kept: dense.filter((v) => v !== 0).length, total: dense.length, groups });
+      return nm.prepare(ctx);
+    } };
+    const r = await runTune({ quick: true, targets: ['wasmsimd'], kernels: [spy] });
+    assert.deepEqual(r.entries.map((e) => e.key), ['i8-qlinearconvnm-16x1-wasmsimd@elements']);
+    assert.deepEqual(r.measurements.map((m) => m.layer), ['QLinearConv pointwise c→4c 1×16×8×8 2:4', 'QLinearConv pointwise 4c→c 1×64×8×8 2:4', 'QLinearConv 3×3 c→c 16×16×3×3 2:4',
+      'QLinearConv pointwise c→4c 1×32×24×24 2:4', 'QLinearConv pointwise 4c→c 1×128×24×24 2:4', 'QLinearConv 3×3 c→c 1×32×24×24 2:4']);
+    assert.ok(seen.length > 0 && seen.every((w) => w.groups && w.kept <= w.total / 2), JSON.stringify(seen));
+    // By hand: 3×3 32 → 32 pads 1 over 24×24: 32·576 outputs of 144 kept products, + 576 pixels · 288 columns of rows.
+    const work = r.measurements.find((m) => m.layer === 'QLinearConv 3×3 c→c 1×32×24×24 2:4')?.work;
+    assert.equal(work, 32 * 576 * (144 + INT8_OUTPUT_WORK) + 576 * 288 * INT8_NM_COLUMN_WORK);
   });
 
   it('fitCost on absolute error lets the largest sizes set the rate (per-element ops leaving the cache), relative error the smallest', () => {

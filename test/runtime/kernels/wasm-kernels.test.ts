@@ -21,7 +21,7 @@ import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS, WASMSIMD_KERNELS } from '../../../runtime/kernels/index.js';
 import { createWasmSpace, relaxedSimdAvailable, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
-import { directDw3x3, DW_DIRECT_MIN_W, im2colTile, paddedDirect } from '../../../runtime/kernels/wasm/conv.js';
+import { directDw3x3, DW_DIRECT_MIN_W, DW_FLAT_MAX_W, flatDw3x3, im2colTile, paddedDirect } from '../../../runtime/kernels/wasm/conv.js';
 import { phasedDims } from '../../../runtime/kernels/wasm/conv-shape.js';
 import type { TensorView } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
@@ -185,6 +185,12 @@ function dwCases(): Case[] {
     out.push(winCase(`dw 3×3 s2 p1 direct, ${w} columns`, { c: 5, m: 5, group: 5, h: 4 + (w % 3), w, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: w % 2 === 0 }));
   }
   out.push(winCase('dw 3×3 s2 direct, pads 1,1,0,0', { c: 6, m: 6, group: 6, h: 8, w: 18, k: [3, 3], s: [2, 2], p: [1, 1, 0, 0], bias: true }));
+  // dwconv3x3f (strides 1, pads 1, rows under DW_FLAT_MAX_W columns): planes of fewer than 4
+  // outputs (a vector spans several planes), one row, one column, plane sizes not a multiple of 4
+  for (const [h, w] of [[1, 2], [1, 1], [3, 1], [2, 3], [5, 6], [7, 7], [6, 9], [14, 14], [4, DW_FLAT_MAX_W - 1]] as const) {
+    out.push(winCase(`dw 3×3 s1 p1 flat, ${h}×${w}`, { c: 5, m: 5, group: 5, h, w, k: [3, 3], p: [1, 1, 1, 1], bias: (h + w) % 2 === 0 }));
+  }
+  out.push(winCase('dw 3×3 s1 p1 flat, batch 2, 480 channels of 7×7 (MobileNetV2)', { n: 2, c: 480, m: 480, group: 480, h: 7, w: 7, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
   out.push(winCase('dw 3×3 s1 direct, batch 2, 96 channels of 28×28 (MobileNetV2)', { n: 2, c: 96, m: 96, group: 96, h: 28, w: 28, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
   out.push(winCase('dw 3×3 s2 direct, 48 channels of 112×112 (MobileNetV2)', { c: 48, m: 48, group: 48, h: 112, w: 112, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
   return out;
@@ -452,6 +458,15 @@ describe('wasmsimd kernel preconditions', function () {
     assert.equal(im2colTile(3 * 49, 1), 8);
   });
 
+  it('dwconv3x3f takes 3×3 depthwise convs with strides 1 and pads 1 on rows under DW_FLAT_MAX_W columns only', () => {
+    assert.equal(flatDw3x3(3, 3, 1, 1, [1, 1, 1, 1], DW_FLAT_MAX_W - 1), true);
+    assert.equal(flatDw3x3(3, 3, 1, 1, [1, 1, 1, 1], DW_FLAT_MAX_W), false, 'long rows: dwconv3x3d');
+    assert.equal(flatDw3x3(3, 3, 1, 1, [1, 1, 1, 0], 7), false, 'right pad 0');
+    assert.equal(flatDw3x3(3, 3, 1, 1, undefined, 7), false, 'auto_pad');
+    assert.equal(flatDw3x3(3, 3, 2, 1, [1, 1, 1, 1], 7), false, 'row stride 2');
+    assert.equal(flatDw3x3(3, 3, 1, 2, [1, 1, 1, 1], 7), false, 'column stride 2');
+    assert.equal(flatDw3x3(5, 5, 1, 1, [1, 1, 1, 1], 7), false, '5×5');
+  });
   it('dwconv3x3d takes the "direct" depthwise cases above (and those only among their neighbours), dwconv3x3p the rest', () => {
     assert.equal(directDw3x3(3, 3, 1, true, 1, DW_DIRECT_MIN_W, DW_DIRECT_MIN_W), true);
     assert.equal(directDw3x3(3, 3, 1, true, 1, 30, 29), true, 'right pad 0');

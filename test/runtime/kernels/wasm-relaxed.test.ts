@@ -36,7 +36,7 @@ describe('relaxed SIMD', function () {
   this.timeout(600_000);
 
   it(`under ${FLAG}: every wasmsimd kernel on the relaxed module matches ref, and the SIMD128 module within the madd bound`, () => {
-    const files = ['wasm-kernels', 'wasm-rowblock', 'wasm-nm', 'wasm-activation', 'recurrent', 'wasm-int8'].map((f) => join(HERE, `${f}.test.js`));
+    const files = ['wasm-kernels', 'wasm-rowblock', 'wasm-nm', 'wasm-activation', 'recurrent', 'wasm-int8', 'wasm-int8-nm'].map((f) => join(HERE, `${f}.test.js`));
     const r = spawnSync(process.execPath, [FLAG, join(REPO_ROOT, 'node_modules/mocha/bin/mocha.js'), '--no-config', '--timeout', '300000', '--reporter', 'spec', ...files], { encoding: 'utf8' });
     const log = `${r.stdout}\n${r.stderr}`;
     assert.equal(r.status, 0, `mocha under ${FLAG} failed:\n${log.slice(-4000)}`);

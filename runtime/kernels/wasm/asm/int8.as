@@ -18,7 +18,7 @@
 // Making them fit would change results, and onnxruntime's exact int32 sums are the oracle. So
 // both kernel builds run the same dot, and the relaxed module gives bit-identical int8 results.
 
-import { elemBytes, extract, finish, requant4, requant4Unclamped, ROUNDING_BITS } from './int8common';
+import { elemBytes, extract, finish, finish8Tile, im2colRow, ROUNDING_BITS } from './int8common';
 
 /**
  * dst[r][k] = src(r, k) − zp(r) as int16, k < K, then zeros up to kpad; src(r, k) is the int8
@@ -188,59 +188,6 @@ export function i8packPairs(w: usize, signed: i32, zp: usize, zpStep: i32, N: i3
 }
 
 /**
- * One im2col row: row[p − p0] = x(ic, ih, iw) − zx as int16 for output pixels p in [p0, p0 + pn)
- * of tap (ic, kh, kw) (0 in the padding); column stride 1 or 2 runs 8 pixels per vector.
- */
-@inline function im2colRow(x: usize, signed: i32, zx: i32, row: usize, H: i32, W: i32, OW: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, p0: i32, pn: i32): void {
-  const vz = i16x8.splat(<i16>zx);
-  let p = p0, d = row;
-  const pend = p0 + pn;
-  while (p < pend) {
-    const oh = p / OW, ow0 = p % OW;
-    const ow1 = ow0 + (pend - p) < OW ? ow0 + (pend - p) : OW;
-    const ih = oh * sh - ph + kh * dh;
-    const off = kw * dw - pw; // iw = ow·sw + off
-    if (ih < 0 || ih >= H) {
-      for (let ow = ow0; ow < ow1; ow++) { store<i16>(d, 0); d += 2; }
-    } else {
-      const xr = x + <usize>(ih * W);
-      // inside for ow in [lo, hi): 0 ≤ ow·sw + off < W
-      let lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
-      let hi = W - off <= 0 ? 0 : (W - off + sw - 1) / sw;
-      if (lo < ow0) lo = ow0;
-      if (hi > ow1) hi = ow1;
-      if (hi < lo) hi = lo;
-      let ow = ow0;
-      for (; ow < lo; ow++) { store<i16>(d, 0); d += 2; }
-      if (sw == 1) {
-        let s = xr + <usize>(ow + off);
-        for (; ow + 8 <= hi; ow += 8) {
-          const v = signed != 0 ? v128.load8x8_s(s) : v128.load8x8_u(s);
-          v128.store(d, i16x8.sub(v, vz));
-          s += 8; d += 16;
-        }
-      } else if (sw == 2) {
-        // 16 bytes in, the even ones out; only while all 16 lie inside the row
-        let s = xr + <usize>(ow * 2 + off);
-        for (; ow + 8 <= hi && ow * 2 + off + 16 <= W; ow += 8) {
-          const e = v128.shuffle<u8>(v128.load(s), v128.load(s), 0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
-          v128.store(d, i16x8.sub(signed != 0 ? i16x8.extend_low_i8x16_s(e) : i16x8.extend_low_i8x16_u(e), vz));
-          s += 16; d += 16;
-        }
-      }
-      for (; ow < hi; ow++) {
-        const iw = ow * sw + off;
-        store<i16>(d, <i16>((signed != 0 ? <i32>load<i8>(xr + <usize>iw) : <i32>load<u8>(xr + <usize>iw)) - zx));
-        d += 2;
-      }
-      for (; ow < ow1; ow++) { store<i16>(d, 0); d += 2; }
-    }
-    p += ow1 - ow0;
-  }
-}
-
-/**
  * Xp for output pixels [p0, p0 + pn) of one NCHW image: per k pair, its two taps' im2col rows
  * (into `tmp`, 2·ceil(pn / 8)·8 int16) interleaved 8 pixels per step; rows of PT = ceil(pn / 4)·4
  * pixels (the extra pixels and the k past K are 0).
@@ -314,34 +261,6 @@ export function i8packPointwise(x: usize, signed: i32, zx: i32, col: usize, cin:
 //   four 4-byte stores per 16 outputs, as long as its dots when K is small (mobilenet's pointwise
 //   layers): 96×16 1×1 at 56×56 took 0.35 ms against this one's 0.25.
 
-/**
- * One channel's 8 pixels (cnt < 8 at the tail: finish per quad). For int8/uint8 the clamp is the
- * narrowing's saturation: round(acc · multiplier) + zero point, kept within ±2^22 (requant4),
- * narrowed to int16 then to the type (saturating): the value finish gives whenever [lo, hi] is
- * the whole type, as for every QLinearConv (gemmMode).
- */
-@inline function finish8(a: v128, b: v128, n: i32, j: i32, cnt: i32, y: usize, rowY: i32, mode: i32, bias: usize,
-  mult: usize, zy: usize, lo: i32, hi: i32, clamp: i32, zBits: v128): void {
-  if (mode == 0 || cnt < 8) {
-    finish(a, n, j, cnt < 4 ? cnt : 4, y, rowY, mode, bias, mult, zy, 0, lo, hi);
-    if (cnt > 4) finish(b, n, j + 4, cnt - 4, y, rowY, mode, bias, mult, zy, 0, lo, hi);
-    return;
-  }
-  let s0 = a, s1 = b;
-  if (bias != 0) { const bv = v128.load32_splat(bias + (<usize>n << 2)); s0 = i32x4.add(s0, bv); s1 = i32x4.add(s1, bv); }
-  const m = v128.load32_splat(mult + (<usize>n << 2));
-  // requant4 within ±2^22 (its rounding's range), the narrowing then saturating to the type
-  let q16: v128;
-  if (clamp != 0) {
-    const flo = f32x4.splat(-4194304.0), fhi = f32x4.splat(4194304.0);
-    q16 = i16x8.narrow_i32x4_s(requant4(s0, m, flo, fhi, zBits), requant4(s1, m, flo, fhi, zBits));
-  } else {
-    q16 = i16x8.narrow_i32x4_s(requant4Unclamped(s0, m, zBits), requant4Unclamped(s1, m, zBits));
-  }
-  const q8 = mode == 1 ? i8x16.narrow_i16x8_s(q16, q16) : i8x16.narrow_i16x8_u(q16, q16);
-  v128.store64_lane(y + <usize>n * <usize>rowY + <usize>j, q8, 0);
-}
-
 /** ROUNDING_BITS − zy[n] in every lane (requant4's zBits; past the N channels, unused). */
 @inline function zBitsOf(zy: usize, n: i32, N: i32): v128 {
   return i32x4.splat(ROUNDING_BITS - (n < N ? load<i32>(zy + (<usize>n << 2)) : 0));
@@ -364,7 +283,7 @@ export function i8gemmPixels(w: usize, x: usize, N: i32, P: i32, kpad: i32, y: u
   for (let n0 = 0; n0 < N; n0 += 4) {
     const wb = w + <usize>(n0 >> 2) * block;
     const n1 = n0 + 1, n2 = n0 + 2, n3 = n0 + 3;
-    // the 8-pixel tiles start from the bias (their finish8 adds none)
+    // the 8-pixel tiles start from the bias (finish8Tile adds none)
     const ba = biasOf(bias, n0, N), bb = biasOf(bias, n1, N), bc = biasOf(bias, n2, N), bd = biasOf(bias, n3, N);
     const za = zBitsOf(zy, n0, N), zb = zBitsOf(zy, n1, N), zc = zBitsOf(zy, n2, N), zd = zBitsOf(zy, n3, N);
     let j = 0;
@@ -383,10 +302,10 @@ export function i8gemmPixels(w: usize, x: usize, N: i32, P: i32, kpad: i32, y: u
         xp += xRow; wp += 16;
       }
       const cnt = P - j < 8 ? P - j : 8;
-      finish8(a0, a1, n0, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp, za);
-      if (n1 < N) finish8(b0, b1, n1, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp, zb);
-      if (n2 < N) finish8(c0, c1, n2, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp, zc);
-      if (n3 < N) finish8(d0, d1, n3, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp, zd);
+      finish8Tile(a0, a1, n0, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp, za);
+      if (n1 < N) finish8Tile(b0, b1, n1, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp, zb);
+      if (n2 < N) finish8Tile(c0, c1, n2, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp, zc);
+      if (n3 < N) finish8Tile(d0, d1, n3, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp, zd);
     }
     if (j < P) {
       let a0 = i32x4.splat(0), b0 = a0, c0 = a0, d0 = a0;

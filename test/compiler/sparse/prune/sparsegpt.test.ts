@@ -200,7 +200,7 @@ describe('sparse/sparsegpt: dampening chosen by cross-validation on calibration 
     // ReLU'd inputs on an 8-dimensional subspace plus noise: 20 calibration rows for 32 columns.
     const cols = 32, rowsOut = 8, few = 20, fresh = 1000, latent = 8;
     const candidates = [0.01, 0.03, 0.1, 0.3, 1];
-    let chosenOverBest = 0, onePercentOverBest = 0;
+    let chosenOverBest = 0, onePercentOverBest = 0, unimodalLayers = 0;
     for (let seed = 1; seed <= 10; seed++) {
       const r = rng(100 + seed);
       const mix = new Float64Array(latent * cols).map(() => r() * 2 - 1);
@@ -222,7 +222,15 @@ describe('sparse/sparsegpt: dampening chosen by cross-validation on calibration 
       const held = [0, 1, 2, 3].map((f) => all.filter((t) => t % 4 === f)).map((rows) => ({ xtx: gram(x, cols, rows), count: rows.length }));
       const xtx = gram(x, cols, all);
       const rule = { kind: 'unstructured', prune: (rowsOut * cols) / 2 } as const;
-      const { dampening } = chooseDampening(w, rowsOut, cols, xtx, few, held, rule, {}, candidates);
+      const { dampening, scores } = chooseDampening(w, rowsOut, cols, xtx, few, held, rule, {}, candidates);
+      // The descent's choice is a full scan's first minimum wherever the full scan is unimodal
+      // (each candidate scored alone), and it scores at most 4 of the 5.
+      const full = candidates.map((c) => chooseDampening(w, rowsOut, cols, xtx, few, held, rule, {}, [c]).scores[0]!);
+      const first = full.indexOf(Math.min(...full));
+      const unimodal = full.every((v, i) => i === 0 || (i <= first ? v < full[i - 1]! : v > full[i - 1]!));
+      if (unimodal) { unimodalLayers++; assert.equal(dampening, candidates[first], `scan ${full} chose ${candidates[first]}, descent ${dampening}`); }
+      assert.ok(scores.filter((v) => !Number.isNaN(v)).length <= 4);
+      scores.forEach((v, i) => { if (!Number.isNaN(v)) assert.equal(v, full[i]); });
       const freshRows = Array.from({ length: fresh }, (_, t) => t);
       const errorAt = (d: number): number => outputError(y, cols, rowsOut, w, pruneSparseGpt(w, rowsOut, cols, xtx, few, rule, { dampening: d }), freshRows);
       const errors = candidates.map(errorAt);
@@ -232,5 +240,6 @@ describe('sparse/sparsegpt: dampening chosen by cross-validation on calibration 
     }
     assert.ok(chosenOverBest <= 1.15, `chosen dampening: fresh error ${chosenOverBest.toFixed(3)}× the best candidate's on average`);
     assert.ok(onePercentOverBest >= 1.5 * chosenOverBest, `1%: ${onePercentOverBest.toFixed(3)}× the best, chosen ${chosenOverBest.toFixed(3)}×`);
+    assert.ok(unimodalLayers >= 8, `${unimodalLayers} of 10 layers' held-out scores unimodal over the candidates`);
   });
 });
