@@ -37,20 +37,24 @@ export function activationParams(r: Range): { scale: number; zero: number } {
 /**
  * The int8 kernels other than the reference one, on an allowed target (`--targets`), that run `n`
  * as a QLinearConv (a Conv, or a Gemm written as a 1×1 Conv) or a QLinearMatMul: a layer only
- * the ref kernel would run, far slower than the float one, stays float until one exists.
+ * the ref kernel would run, far slower than the float one, stays float until one exists. Each is
+ * asked with the QLinearConv's shapes (a Gemm's 1×1 conv too: the grouped 1x8 kernel, which cannot
+ * run a Gemm, priced digits_cnn's fc1 int8 once its entry fell below the group-1 kernel's).
  */
 function fastInt8Kernels(n: Node, g: Graph, registry: KernelRegistry, targets: readonly Target[]): Kernel[] {
   // dense-weight kernels: one reading a packed weight is priced on its own work (nmInt8Price)
   const fast = (k: Kernel): boolean => k.target !== 'ref' && targets.includes(k.target) && (k.format ?? 'dense') === 'dense';
   if (n.op === 'MatMul') return [...registry.values()].filter((k) => k.op === 'QLinearMatMul' && fast(k));
-  if (n.op !== 'Conv') return [...registry.values()].filter((k) => k.op === 'QLinearConv' && fast(k));
   const shape = (name: string) => g.values.get(name)?.constant?.shape ?? g.values.get(name)!.shape as number[];
-  const w = shape(n.inputs[1]!), scalar = { dtype: 'float32', shape: [] as number[] }, zero = { dtype: 'int8', shape: [] as number[] };
+  // a Gemm (transB 0 or 1; int8Layer) runs as the 1×1 conv quantizeLayer writes: x [M, K, 1, 1], w [N, K, 1, 1]
+  const gemm = n.op === 'Gemm' ? { x: shape(n.inputs[0]!), y: shape(n.outputs[0]!) } : undefined;
+  const w = gemm ? [gemm.y[1]!, gemm.x[1]!, 1, 1] : shape(n.inputs[1]!);
+  const scalar = { dtype: 'float32', shape: [] as number[] }, zero = { dtype: 'int8', shape: [] as number[] };
   const shapes = {
-    inputs: [{ dtype: 'int8', shape: shape(n.inputs[0]!) }, scalar, zero, { dtype: 'int8', shape: w }, { dtype: 'float32', shape: [w[0]!] }, { dtype: 'int8', shape: [w[0]!] }, scalar, zero,
+    inputs: [{ dtype: 'int8', shape: gemm ? [...gemm.x, 1, 1] : shape(n.inputs[0]!) }, scalar, zero, { dtype: 'int8', shape: w }, { dtype: 'float32', shape: [w[0]!] }, { dtype: 'int8', shape: [w[0]!] }, scalar, zero,
       ...(n.inputs[2] ? [{ dtype: 'int32', shape: [w[0]!] }] : [])],
-    outputs: [{ dtype: 'int8', shape: shape(n.outputs[0]!) }],
-    attrs: kernelAttrs(n),
+    outputs: [{ dtype: 'int8', shape: gemm ? [...gemm.y, 1, 1] : shape(n.outputs[0]!) }],
+    attrs: gemm ? {} : kernelAttrs(n),
   };
   return [...registry.values()].filter((k) => k.op === 'QLinearConv' && fast(k) && (!k.supports || k.supports(shapes)));
 }
@@ -119,12 +123,14 @@ function nmInt8Price(n: Node, g: Graph, registry: KernelRegistry, targets: reado
 }
 
 /**
- * The layers to run int8: starting from every candidate, greedily drops the one whose int8 form
- * (its kernel, the Q of its input unless an int8 layer writes it, shared among the int8 layers
- * reading it, and the DQ of its output unless only int8 layers read it) is estimated slowest
- * against its float kernel, until every layer left gains. Between two int8 layers no Q/DQ runs,
- * so a chain can gain where a lone layer loses; dropping a layer exposes its neighbours' edges,
- * which the next round prices. Data-movement ops (fuse-qdq runs them on int8) are looked through.
+ * The layers to run int8: starting from every candidate, greedily drops the layer whose return to
+ * float lowers the estimated time of all of them most (each layer's int8 or float kernel, the Q of
+ * each quantized source no int8 layer writes, paid once however many int8 layers read it, and the
+ * DQ of each int8 output a float node or the graph reads), until no drop lowers it. Between two
+ * int8 layers no Q/DQ runs, so a chain can gain where a lone layer loses; a drop is priced with
+ * the edges it opens (its int8 readers' Q, its int8 producer's DQ), so a layer that loses a little
+ * on its own stays int8 inside a chain whose edges would cost more. Data-movement ops (fuse-qdq
+ * runs them on int8) are looked through.
  */
 function chooseInt8(g: Graph, candidates: readonly Node[], prices: ReadonlyMap<Node, Pricing>): Set<Node> {
   const producers = new Map<string, Node>(), readers = new Map<string, Node[]>();
@@ -138,19 +144,30 @@ function chooseInt8(g: Graph, candidates: readonly Node[], prices: ReadonlyMap<N
   const sources = new Map(candidates.map((n) => [n, source(n.inputs[0]!)]));
   const floatReader = (t: string): boolean => g.outputs.includes(t) || (readers.get(t) ?? []).some((r) =>
     moves(r) && r.inputs[0] === t ? floatReader(r.outputs[0]!) : !(chosen.has(r) && r.inputs[0] === t));
-  const gain = (n: Node, sharing: ReadonlyMap<string, number>): number => {
-    const p = prices.get(n)!, src = sources.get(n)!;
-    const fromInt8 = chosen.has(producers.get(src)!);
-    return p.float - p.int8 - (fromInt8 ? 0 : p.quantize / sharing.get(src)!) - (floatReader(n.outputs[0]!) ? p.dequantize : 0);
+  const total = (): number => {
+    let ns = 0;
+    const quantized = new Map<string, number>();
+    for (const n of candidates) {
+      const p = prices.get(n)!;
+      if (!chosen.has(n)) { ns += p.float; continue; }
+      ns += p.int8 + (floatReader(n.outputs[0]!) ? p.dequantize : 0);
+      const src = sources.get(n)!, producer = producers.get(src);
+      if (!(producer && chosen.has(producer))) quantized.set(src, Math.max(quantized.get(src) ?? 0, p.quantize));
+    }
+    for (const q of quantized.values()) ns += q;
+    return ns;
   };
   for (;;) {
-    // How many int8 layers read each quantized source this round (its Q is paid once).
-    const sharing = new Map<string, number>();
-    for (const n of chosen) sharing.set(sources.get(n)!, (sharing.get(sources.get(n)!) ?? 0) + 1);
-    let worst: Node | undefined, least = 0;
-    for (const n of chosen) { const v = gain(n, sharing); if (v < least) [worst, least] = [n, v]; }
-    if (!worst) return chosen;
-    chosen.delete(worst);
+    let drop: Node | undefined, least = total();
+    for (const n of candidates) {
+      if (!chosen.has(n)) continue;
+      chosen.delete(n);
+      const ns = total();
+      chosen.add(n);
+      if (ns < least) [drop, least] = [n, ns];
+    }
+    if (!drop) return chosen;
+    chosen.delete(drop);
   }
 }
 

@@ -10,7 +10,7 @@ import { compileFile } from '../../compiler/compile.js';
 import type { CompileOptions } from '../../compiler/compile.js';
 import { emitOnnx } from '../../compiler/emit/onnx.js';
 import { loadModel } from '../../runtime/index.js';
-import { DIGITS_DIR } from '../helpers/corpus.js';
+import { DIGITS_DIR, MODELS_DIR } from '../helpers/corpus.js';
 import { argmaxRows, assertClose } from '../helpers/compare.js';
 import { readNpy, tempDir } from '../helpers/files.js';
 import { spc } from '../helpers/cli.js';
@@ -63,6 +63,28 @@ describe('e2e: --quantize int8 (static, calibrated activations)', function () {
       assertClose(int8.y.subarray(0, BATCH * 10), want, 1e-4, 1e-4, 'digits_cnn int8 logits');
     } finally {
       await session.release();
+    }
+  });
+
+  // The depthwise convs run int8 (i8dwconv3x3 in the 1x8 kernel), so the whole body forms one int8
+  // chain; spc's QLinearConv outputs equal onnxruntime's int8 arithmetic, the logits its float Gemm.
+  it('mobilenet_v2_w050: every conv runs int8 (17 depthwise on i8-qlinearconv-1x8), and onnxruntime runs the emitted QDQ model to spc\'s logits', async () => {
+    const input = join(MODELS_DIR, 'mobilenet_v2_w050.input.npy');
+    const r = compileFile(join(MODELS_DIR, 'mobilenet_v2_w050.onnx'), { quantize: 'int8', calib: input, inputShapes: { input: [1, 3, 224, 224] }, verify: true });
+    const convs = r.contents.nodes.filter((nd) => nd.op === 'QLinearConv');
+    assert.equal(r.contents.nodes.filter((nd) => nd.op === 'Conv').length, 0, 'float convs left');
+    assert.equal(convs.length, 52);
+    assert.equal(convs.filter((nd) => nd.kernel === 'i8-qlinearconv-1x8-wasmsimd').length, 17);
+    const feed = readNpy(input);
+    const m = await loadModel(r.artifact);
+    const session = await ort.InferenceSession.create(emitOnnx(r.graph), { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    try {
+      const got = (await m.run({ input: { data: feed.data as Float32Array, shape: [1, 3, 224, 224] } }))['output']!.data as Float32Array;
+      const want = (await session.run({ input: new ort.Tensor('float32', feed.data as Float32Array, [1, 3, 224, 224]) }))['output']!.data as Float32Array;
+      assertClose(got, want, 1e-4, 1e-4, 'mobilenet_v2_w050 int8 logits');
+    } finally {
+      await session.release();
+      m.dispose();
     }
   });
 

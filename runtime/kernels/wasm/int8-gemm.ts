@@ -22,7 +22,7 @@ export type I8Im2colPairs = (x: number, signed: number, zx: number, col: number,
 /** Xp of a 1×1 conv with unit strides and no padding, straight from x's planes (asm/int8.as i8packPointwise). */
 export type I8PackPointwise = (x: number, signed: number, zx: number, col: number, cin: number, p: number, p0: number, pn: number, kpad: number) => void;
 export type I8GemmPixels = (w: number, x: number, n: number, p: number, kpad: number, y: number, rowY: number, mode: number, bias: number,
-  mult: number, zy: number, lo: number, hi: number) => void;
+  mult: number, zy: number, lo: number, hi: number, clamp: number) => void;
 
 /** The int16 rows' length: K rounded up to the 8 lanes of one i32x4.dot_i16x8_s. */
 export const padK = (k: number): number => Math.ceil(k / 8) * 8;
@@ -46,16 +46,45 @@ export function bytePointer(c: Checker, env: WasmEnv, v: TensorView, what: strin
 }
 
 /**
+ * A multiplier whose requantized outputs equal m's with no NaN product (asm/int8common.as requant4
+ * clamps before it rounds, and a NaN does not clamp): NaN → 0 (every output the zero point, as a
+ * NaN product gives), ±∞ → ±float32 max (a nonzero sum saturates as with ∞; a zero sum gives the
+ * zero point, as 0 · ∞ = NaN does).
+ */
+function finiteMultiplier(m: number): number {
+  if (Number.isNaN(m)) return 0;
+  return m === Infinity ? F32_MAX : m === -Infinity ? -F32_MAX : m;
+}
+const F32_MAX = 3.4028234663852886e38;
+
+/**
  * mult[t] = float32(float32(aScale(t) · bScale(t)) / yScale(t)) and zy[t] = the zero point, for
- * t < count, each parameter per tensor or read at t: the multiplier the ref kernels compute, in
- * tables i8gemm reads per row or per column.
+ * t < count, each parameter per tensor or read at t: the multiplier the ref kernels compute (made
+ * finite: finiteMultiplier), in tables i8gemm reads per row or per column.
  */
 export function fillRequant(mult: Float32Array, zy: Int32Array, count: number,
   aScale: TensorView, bScale: TensorView, yScale: TensorView, yZp: TensorView | undefined): void {
   for (let t = 0; t < count; t++) {
-    mult[t] = Math.fround(Math.fround(paramAt(aScale, t) * paramAt(bScale, t)) / paramAt(yScale, t));
+    mult[t] = finiteMultiplier(Math.fround(Math.fround(paramAt(aScale, t) * paramAt(bScale, t)) / paramAt(yScale, t)));
     zy[t] = paramAt(yZp, t);
   }
+}
+
+/** Where requant4 rounds exactly: |v| ≤ 2^22. */
+const ROUNDING_RANGE = 4194304;
+
+/**
+ * 1 when a requantized product of this layer may leave ±2^22 (the kernels then clamp before they
+ * round), else 0: |mult[t]| · (k·255·255 + |bias[t]|) < 2^22 for every t < count, k products of
+ * centred operands (each within ±255) per output. Then the narrowing to the type saturates in
+ * place of the clamp (asm/int8common.as requant4Unclamped), the same outputs.
+ */
+export function requantClamp(mult: Float32Array, count: number, k: number, bias: TensorView | undefined): number {
+  for (let t = 0; t < count; t++) {
+    const b = bias === undefined ? 0 : Math.abs(Number(bias.data[t]));
+    if (!(Math.abs(mult[t]!) * (k * 65025 + b) < ROUNDING_RANGE)) return 1;
+  }
+  return 0;
 }
 
 export interface Int8KernelSpec {

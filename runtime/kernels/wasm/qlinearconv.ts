@@ -17,7 +17,7 @@ import { convIntegerRef, qLinearConvRef } from '../ref/qlinearconv.js';
 import { windowGeometry } from '../common/geometry.js';
 import { geometry2d } from './conv-shape.js';
 import type { I8GemmPixels, I8Im2colPairs, I8PackPairs, I8PackPointwise } from './int8-gemm.js';
-import { bytePointer, bytes16, fillRequant, gemmMode, int8Kernel, isInt8, padCols, padK } from './int8-gemm.js';
+import { bytePointer, bytes16, fillRequant, gemmMode, int8Kernel, isInt8, padCols, padK, requantClamp } from './int8-gemm.js';
 
 const NEEDS = 'an int8/uint8 1-D or 2-D Conv with group 1';
 
@@ -47,21 +47,34 @@ export function int8ConvOperands(op: Int8ConvOp, node: NodeShapes): { x: readonl
 /**
  * What every int8 conv kernel does before its product: W (less its zero point) packed once here
  * when it and its zero point are weights (ctx.constants), else by the returned step at every run
- * (either may be a graph input); the requantization read at every run (any scale or zero point may
- * be a graph input). The returned step gives x's zero point for the run.
+ * (either may be a graph input); the requantization tables likewise, once here when every scale and
+ * y's zero point are constants (not a loop over the channels per run), else at every
+ * run. The returned step gives x's zero point for the run.
  */
-export function int8ConvRunStart(c: Checker, op: Int8ConvOp, packW: () => void, mode: number, mult: Float32Array, zy: Int32Array, cout: number): () => number {
+export function int8ConvRunStart(c: Checker, op: Int8ConvOp, packW: () => void, mode: number, mult: Float32Array, zy: Int32Array, cout: number,
+  requant?: RequantState): () => number {
   const at = CONV_LAYOUT[op];
   const xZp = c.ctx.inputs[at.xZp], wZp = c.ctx.inputs[at.wZp];
   const fixedW = c.isConstant(at.w) && (wZp === undefined || c.isConstant(at.wZp));
   if (fixedW) packW();
   const [xScale, wScale, yScale, yZp] = [c.ctx.inputs[1], c.ctx.inputs[4], c.ctx.inputs[6], c.ctx.inputs[7]];
+  const bias = at.bias < 0 ? undefined : c.ctx.inputs[at.bias];
+  const fixedRequant = [1, 4, 6, 7, at.bias].every((i) => i < 0 || c.ctx.inputs[i] === undefined || c.isConstant(i));
+  const k = requant ? c.input(at.w).shape.slice(1).reduce((a, d) => a * d, 1) : 0;
+  const fill = (): void => {
+    fillRequant(mult, zy, cout, xScale!, wScale!, yScale!, yZp);
+    if (requant) requant.clamp = requantClamp(mult, cout, k, bias);
+  };
+  if (mode !== 0 && fixedRequant) fill();
   return () => {
-    if (mode !== 0) fillRequant(mult, zy, cout, xScale!, wScale!, yScale!, yZp);
+    if (mode !== 0 && !fixedRequant) fill();
     if (!fixedW) packW();
     return xZp === undefined ? 0 : Number(xZp.data[0]);
   };
 }
+
+/** Whether the requantization clamps before it rounds (int8-gemm.ts requantClamp), set when the tables are filled (for a kernel that passes one). */
+export interface RequantState { clamp: number }
 
 function supportsConv(op: Int8ConvOp) {
   return (node: NodeShapes): boolean => {
@@ -111,7 +124,8 @@ function convInt8(op: Int8ConvOp) {
       const mult = new Float32Array(env.memory.buffer, multP, cout), zy = new Int32Array(env.memory.buffer, zyP, cout);
       const pack = env.exports['i8packPairs'] as I8PackPairs;
       const packW = (): void => pack(wp, ws, wzp, wzStep, cout, K, kpad, packed);
-      const start = int8ConvRunStart(c, op, packW, mode, mult, zy, cout);
+      const requant: RequantState = { clamp: 1 };
+      const start = int8ConvRunStart(c, op, packW, mode, mult, zy, cout, requant);
       const im2col = env.exports['i8im2colPairs'] as I8Im2colPairs, gemm = env.exports['i8gemmPixels'] as I8GemmPixels;
       const planes = env.exports['i8packPointwise'] as I8PackPointwise;
       const pointwise = KH === 1 && KW === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && OW === W && P === H * W;
@@ -124,7 +138,7 @@ function convInt8(op: Int8ConvOp) {
             const pn = Math.min(pt, P - p0);
             if (pointwise) planes(xp + n * xStep, xs, zx, col, cin, P, p0, pn, kpad);
             else im2col(xp + n * xStep, xs, zx, col, tmp, cin, H, W, OW, KH, KW, sh, sw, dh, dw, ph, pw, p0, pn, kpad);
-            gemm(packed, col, cout, pn, kpad, yp + n * yStep + p0 * eb, P, mode, bp, multP, zyP, lo, hi);
+            gemm(packed, col, cout, pn, kpad, yp + n * yStep + p0 * eb, P, mode, bp, multP, zyP, lo, hi, requant.clamp);
           }
         }
       };

@@ -143,6 +143,15 @@ const GROUPED_SPECS: readonly ConvSpec[] = [
   { x: [1, 16, 14, 14], w: [16, 1, 3, 3], group: 16, xType: 'uint8', wType: 'int8', strides: [2, 2], pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 88 }, // mobilenet stride-2 dw
   { x: [1, 24, 28, 28], w: [24, 1, 3, 3], group: 24, xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 89 }, // mobilenet dw
   { x: [1, 8, 9, 9], w: [4, 4, 1, 1], group: 2, xType: 'int8', wType: 'int8', perChannel: true, yType: 'int8', seed: 90 }, // grouped pointwise
+  // depthwise 3×3 at column stride 1 or 2 (i8dwconv3x3: two taps per dot): OW 1, 8, 14, 15, 17, 19
+  // (one block, none partial, tails of 6, 7, 1 and 3), row stride ≠ column stride, no pads,
+  // multiplier 2 at stride 2, saturating int8 outputs, batch 2, an odd row count after row pairs
+  { x: [1, 4, 1, 1], w: [4, 1, 3, 3], group: 4, xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 91 },
+  { x: [2, 3, 6, 16], w: [3, 1, 3, 3], group: 3, xType: 'int8', wType: 'int8', strides: [1, 2], pads: [1, 1, 1, 1], perChannel: true, bias: true, ySpread: 4, yType: 'int8', seed: 92 },
+  { x: [1, 2, 4, 16], w: [2, 1, 3, 3], group: 2, xType: 'uint8', wType: 'int8', seed: 93 },
+  { x: [1, 2, 7, 15], w: [2, 1, 3, 3], group: 2, xType: 'uint8', wType: 'uint8', strides: [2, 1], pads: [0, 1, 2, 1], seed: 94 },
+  { x: [1, 3, 9, 33], w: [6, 1, 3, 3], group: 3, xType: 'uint8', wType: 'uint8', strides: [2, 2], pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 95 },
+  { x: [1, 3, 9, 19], w: [3, 1, 3, 3], group: 3, xType: 'int8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, yType: 'int8', seed: 96 }, // row pairs, the odd last row, OW 19
 ];
 
 interface MatMulSpec { readonly a: readonly number[]; readonly b: readonly number[]; readonly aType: DType; readonly bType: DType; readonly yType?: DType; readonly perRowA?: boolean; readonly perColB?: boolean; readonly seed: number }
@@ -253,16 +262,20 @@ describe('int8 wasmsimd kernels vs ref kernels, in WebAssembly memory', function
 
   it('requantization: multipliers that saturate, are infinite (y_scale 0) or NaN give what ref gives (saturated, zero point)', async function () {
     if (!simd) this.skip();
-    const k = INT8_KERNELS.find((x) => x.op === 'QLinearConv')!;
-    const base = convCase('QLinearConv', { x: [1, 4, 5, 6], w: [3, 4, 3, 3], xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 31 });
-    const withScales = (ws: readonly number[], ys: number): Case => {
-      const inputs = [...base.inputs];
-      inputs[4] = t('float32', [3], ws); inputs[6] = t('float32', [], [ys]);
-      return { ...base, what: `w_scale ${ws}, y_scale ${ys}`, inputs };
-    };
-    for (const c of [withScales([1, 0.5, 2], 1e-6), withScales([0.01, 0.01, 0.01], 0), withScales([NaN, 0.01, Infinity], 0.5), withScales([0, 0.01, -0.01], 0.5)]) {
-      const want = run(refOf(k), c, undefined);
-      assertSame(run(k, c, await spaceFor(k, c)), want, `${k.id}, ${c.what}`);
+    // the group-1 kernel, and the 1x8 kernel on a depthwise 3×3 (i8dwconv3x3's own requantization)
+    for (const k of INT8_KERNELS.filter((x) => x.op === 'QLinearConv')) {
+      const base = k.id.includes('-1x8-')
+        ? convCase('QLinearConv', { x: [1, 3, 5, 11], w: [3, 1, 3, 3], group: 3, xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 32 })
+        : convCase('QLinearConv', { x: [1, 4, 5, 6], w: [3, 4, 3, 3], xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 31 });
+      const withScales = (ws: readonly number[], ys: number): Case => {
+        const inputs = [...base.inputs];
+        inputs[4] = t('float32', [3], ws); inputs[6] = t('float32', [], [ys]);
+        return { ...base, what: `w_scale ${ws}, y_scale ${ys}`, inputs };
+      };
+      for (const c of [withScales([1, 0.5, 2], 1e-6), withScales([0.01, 0.01, 0.01], 0), withScales([NaN, 0.01, Infinity], 0.5), withScales([0, 0.01, -0.01], 0.5), withScales([-Infinity, 3e38, -1e-30], 0.5)]) {
+        const want = run(refOf(k), c, undefined);
+        assertSame(run(k, c, await spaceFor(k, c)), want, `${k.id}, ${c.what}`);
+      }
     }
   });
 
@@ -298,6 +311,30 @@ describe('int8 wasmsimd kernels vs ref kernels, in WebAssembly memory', function
     for (let i = 0; i < 2; i++) {
       withoutAllocation(runWasm);
       assertSame(Array.from(y.data as Int32Array), want, `${k.id} run ${i + 1} on the weight packed at prepare`);
+    }
+  });
+
+  it('QLinearConv scales and y zero point: read at every run when graph inputs, once at prepare when marked constant', async function () {
+    if (!simd) this.skip();
+    for (const k of INT8_KERNELS.filter((x) => x.op === 'QLinearConv')) {
+      const c = k.id.includes('-1x8-')
+        ? convCase('QLinearConv', { x: [1, 4, 6, 9], w: [4, 1, 3, 3], group: 4, xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 74 })
+        : convCase('QLinearConv', { x: [1, 3, 6, 6], w: [5, 3, 3, 3], xType: 'uint8', wType: 'int8', pads: [1, 1, 1, 1], perChannel: true, bias: true, seed: 74 });
+      for (const fixed of [false, true]) {
+        const space = await spaceFor(k, c);
+        const inputs = c.inputs.map((x) => x && view(space, x));
+        const y = view(space, { dtype: c.out.dtype, shape: c.out.shape, values: new Array<number>(count(c.out.shape)).fill(0) });
+        const constants = [false, fixed, false, true, fixed, true, fixed, fixed, true];
+        const runWasm = k.prepare({ node: 'n1', inputs, outputs: [y], attrs: c.attrs ?? {}, constants, wasm: space });
+        const want = run(refOf(k), c, undefined);
+        const ys = inputs[6]!.data as Float32Array, yz = inputs[7]!.data as Uint8Array;
+        for (const change of [() => {}, () => { ys[0] = ys[0]! * 3; }, () => { yz[0] = yz[0]! ^ 0x55; }]) {
+          change();
+          withoutAllocation(runWasm);
+          const now = { ...c, inputs: c.inputs.map((x, i) => (x && (i === 6 || i === 7) ? { ...x, values: Array.from(inputs[i]!.data as ArrayLike<number>) } : x)) };
+          assertSame(Array.from(y.data as ArrayLike<number>), fixed ? want : run(refOf(k), now, undefined), `${k.id}, scales ${fixed ? 'constant' : 'graph inputs'}, after a change`);
+        }
+      }
     }
   });
 

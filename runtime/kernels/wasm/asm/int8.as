@@ -18,7 +18,7 @@
 // Making them fit would change results, and onnxruntime's exact int32 sums are the oracle. So
 // both kernel builds run the same dot, and the relaxed module gives bit-identical int8 results.
 
-import { elemBytes, extract, finish, finish8, im2colRow } from './int8common';
+import { elemBytes, extract, finish, finish8Tile, im2colRow, ROUNDING_BITS } from './int8common';
 
 /**
  * dst[r][k] = src(r, k) − zp(r) as int16, k < K, then zeros up to kpad; src(r, k) is the int8
@@ -261,21 +261,34 @@ export function i8packPointwise(x: usize, signed: i32, zx: i32, col: usize, cin:
 //   four 4-byte stores per 16 outputs, as long as its dots when K is small (mobilenet's pointwise
 //   layers): 96×16 1×1 at 56×56 took 0.35 ms against this one's 0.25.
 
+/** ROUNDING_BITS − zy[n] in every lane (requant4's zBits; past the N channels, unused). */
+@inline function zBitsOf(zy: usize, n: i32, N: i32): v128 {
+  return i32x4.splat(ROUNDING_BITS - (n < N ? load<i32>(zy + (<usize>n << 2)) : 0));
+}
+
+/** bias[n] in every lane (0 without a bias or past the N channels). */
+@inline function biasOf(bias: usize, n: i32, N: i32): v128 {
+  return bias != 0 && n < N ? v128.load32_splat(bias + (<usize>n << 2)) : i32x4.splat(0);
+}
+
 /**
  * Y[n][j] (row stride rowY) = Σ_k Wp · Xp for n < N, j < P, Wp and Xp as drawn above
  * (Xp rows of ceil(P / 4)·4 pixels: 8-pixel tiles while they fit, then one 4-pixel tile); epilogue
- * per channel as i8gemm's.
+ * per channel as i8gemm's (clamp 0: the products stay within ±2^22, requant4Unclamped).
  */
 export function i8gemmPixels(w: usize, x: usize, N: i32, P: i32, kpad: i32, y: usize, rowY: i32, mode: i32, bias: usize,
-  mult: usize, zy: usize, lo: i32, hi: i32): void {
+  mult: usize, zy: usize, lo: i32, hi: i32, clamp: i32): void {
   const pairs = <usize>(kpad >> 1), pt = (P + 3) & ~3;
   const block = pairs << 4, xRow = <usize>pt << 2;
   for (let n0 = 0; n0 < N; n0 += 4) {
     const wb = w + <usize>(n0 >> 2) * block;
     const n1 = n0 + 1, n2 = n0 + 2, n3 = n0 + 3;
+    // the 8-pixel tiles start from the bias (finish8Tile adds none)
+    const ba = biasOf(bias, n0, N), bb = biasOf(bias, n1, N), bc = biasOf(bias, n2, N), bd = biasOf(bias, n3, N);
+    const za = zBitsOf(zy, n0, N), zb = zBitsOf(zy, n1, N), zc = zBitsOf(zy, n2, N), zd = zBitsOf(zy, n3, N);
     let j = 0;
     for (; j + 8 <= pt; j += 8) {
-      let a0 = i32x4.splat(0), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+      let a0 = ba, a1 = ba, b0 = bb, b1 = bb, c0 = bc, c1 = bc, d0 = bd, d1 = bd;
       let xp = x + (<usize>j << 2), wp = wb;
       const wend = wb + block;
       while (wp < wend) {
@@ -289,10 +302,10 @@ export function i8gemmPixels(w: usize, x: usize, N: i32, P: i32, kpad: i32, y: u
         xp += xRow; wp += 16;
       }
       const cnt = P - j < 8 ? P - j : 8;
-      finish8(a0, a1, n0, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi);
-      if (n1 < N) finish8(b0, b1, n1, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi);
-      if (n2 < N) finish8(c0, c1, n2, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi);
-      if (n3 < N) finish8(d0, d1, n3, j, cnt, y, rowY, mode, bias, mult, zy, lo, hi);
+      finish8Tile(a0, a1, n0, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp, za);
+      if (n1 < N) finish8Tile(b0, b1, n1, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp, zb);
+      if (n2 < N) finish8Tile(c0, c1, n2, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp, zc);
+      if (n3 < N) finish8Tile(d0, d1, n3, j, cnt, y, rowY, mode, 0, mult, zy, lo, hi, clamp, zd);
     }
     if (j < P) {
       let a0 = i32x4.splat(0), b0 = a0, c0 = a0, d0 = a0;

@@ -8,9 +8,9 @@
 /**
  * Writes Y[i][j .. j + cnt) from the int32 sums `acc` (+ bias[i]): as int32 (mode 0), or
  * requantized as onnxruntime does (MlasRequantizeOutput): float32(acc) · multiplier in float32,
- * rounded half to even, clamped to the type's range less the zero point, plus the zero point. A
- * NaN product (a NaN or infinite multiplier) stores the zero point, as the ref kernel does.
- * multiplier and zero point are per row (mult[i], zy[i]) or, with `perCol`, per column (mult[j], zy[j]).
+ * rounded half to even, clamped to the type's range less the zero point, plus the zero point
+ * (requant4). multiplier and zero point are per row (mult[i], zy[i]) or, with `perCol`, per
+ * column (mult[j], zy[j]); the multipliers are never NaN (int8-gemm.ts fillRequant).
  */
 @inline export function finish(acc: v128, i: i32, j: i32, cnt: i32, y: usize, rowY: i32, mode: i32, bias: usize,
   mult: usize, zy: usize, perCol: i32, lo: i32, hi: i32): void {
@@ -24,14 +24,37 @@
   }
   const m = perCol != 0 ? v128.load(mult + (<usize>j << 2)) : f32x4.splat(load<f32>(mult + (<usize>i << 2)));
   const z = perCol != 0 ? v128.load(zy + (<usize>j << 2)) : i32x4.splat(load<i32>(zy + (<usize>i << 2)));
-  let f = f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(a), m));
   const vlo = f32x4.convert_i32x4_s(i32x4.sub(i32x4.splat(lo), z)), vhi = f32x4.convert_i32x4_s(i32x4.sub(i32x4.splat(hi), z));
-  f = f32x4.pmin(f32x4.pmax(f, vlo), vhi); // NaN stays NaN: pmax/pmin return their first operand on NaN
-  const q32 = i32x4.add(i32x4.trunc_sat_f32x4_s(f), z); // trunc_sat(NaN) = 0: the zero point
+  const q32 = requant4(a, m, vlo, vhi, i32x4.sub(i32x4.splat(ROUNDING_BITS), z));
   const q16 = i16x8.narrow_i32x4_s(q32, q32);
   const q8 = mode == 1 ? i8x16.narrow_i16x8_s(q16, q16) : i8x16.narrow_i16x8_u(q16, q16);
   if (cnt == 4) { v128.store32_lane(o, q8, 0); return; }
   for (let q = 0; q < cnt; q++) store<u8>(o + <usize>q, <u8>extract(q32, q));
+}
+
+/** The bits of 1.5·2^23 as a float32 (requant4). */
+export const ROUNDING_BITS: i32 = 0x4B400000;
+
+/**
+ * 4 int32 sums requantized: clamp(float32(acc) · m) to [flo, fhi] = [lo − z, hi − z], rounded half
+ * to even by adding 1.5·2^23 (for |v| ≤ 2^22 the float32 sum is exactly 1.5·2^23 plus the rounded
+ * integer), whose bits less zBits = ROUNDING_BITS − z are the integer plus z. Clamping before
+ * rounding gives what rounding before clamping gives (the bounds are integers), with neither
+ * f32x4.nearest nor trunc_sat (several instructions each on x64). m must not be NaN (a NaN
+ * product would not clamp): fillRequant makes NaN and infinite multipliers finite, same outputs.
+ */
+@inline export function requant4(acc: v128, m: v128, flo: v128, fhi: v128, zBits: v128): v128 {
+  const v = f32x4.pmin(f32x4.pmax(f32x4.mul(f32x4.convert_i32x4_s(acc), m), flo), fhi);
+  return i32x4.sub(f32x4.add(v, f32x4.splat(12582912.0)), zBits);
+}
+
+/**
+ * requant4 without its clamp, for a layer whose products stay within ±2^22 (int8-gemm.ts
+ * requantClamp): the caller's narrowing to the type saturates instead, the same values when
+ * [lo, hi] is the whole type (every QLinearConv and QLinearMatMul, gemmMode).
+ */
+@inline export function requant4Unclamped(acc: v128, m: v128, zBits: v128): v128 {
+  return i32x4.sub(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(acc), m), f32x4.splat(12582912.0)), zBits);
 }
 
 @inline export function extract(v: v128, q: i32): i32 {
@@ -92,11 +115,8 @@
 }
 
 /**
- * One channel's 8 pixels (cnt < 8 at the tail: finish per quad). For int8/uint8 the clamp is the
- * narrowing's saturation: round(acc · multiplier) truncated (NaN → 0), narrowed to int16
- * (saturating), plus the zero point saturating, narrowed to the type (saturating): the value
- * finish gives whenever [lo, hi] is the whole type, as for every QLinearConv (gemmMode); a NaN
- * product stores the zero point, as there.
+ * One channel's 8 pixels (cnt < 8 at the tail: finish per quad): the sums plus bias[n], then
+ * finish8Tile's requantization (clamped).
  */
 @inline export function finish8(a: v128, b: v128, n: i32, j: i32, cnt: i32, y: usize, rowY: i32, mode: i32, bias: usize,
   mult: usize, zy: usize, lo: i32, hi: i32): void {
@@ -107,10 +127,32 @@
   }
   let s0 = a, s1 = b;
   if (bias != 0) { const bv = v128.load32_splat(bias + (<usize>n << 2)); s0 = i32x4.add(s0, bv); s1 = i32x4.add(s1, bv); }
+  finish8Tile(s0, s1, n, j, 8, y, rowY, mode, 0, mult, zy, lo, hi, 1, i32x4.splat(ROUNDING_BITS - load<i32>(zy + (<usize>n << 2))));
+}
+
+/**
+ * One channel's 8 pixels from sums that already hold the bias (a tail, cnt < 8, or mode 0 goes
+ * to finish with `bias`, 0 when the sums hold it). For int8/uint8 the clamp is the narrowing's
+ * saturation: round(acc · multiplier) + zero point by requant4 (kept within ±2^22, its rounding's
+ * range; with clamp 0 the caller knows the products stay there: requant4Unclamped), narrowed to
+ * int16 then to the type (saturating): the value finish gives whenever [lo, hi] is the whole type,
+ * as for every QLinearConv (gemmMode). zBits is ROUNDING_BITS − zy[n] in every lane.
+ */
+@inline export function finish8Tile(s0: v128, s1: v128, n: i32, j: i32, cnt: i32, y: usize, rowY: i32, mode: i32, bias: usize,
+  mult: usize, zy: usize, lo: i32, hi: i32, clamp: i32, zBits: v128): void {
+  if (mode == 0 || cnt < 8) {
+    finish(s0, n, j, cnt < 4 ? cnt : 4, y, rowY, mode, bias, mult, zy, 0, lo, hi);
+    if (cnt > 4) finish(s1, n, j + 4, cnt - 4, y, rowY, mode, bias, mult, zy, 0, lo, hi);
+    return;
+  }
   const m = v128.load32_splat(mult + (<usize>n << 2));
-  const t0 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(s0), m)));
-  const t1 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(s1), m)));
-  const q16 = i16x8.add_sat_s(i16x8.narrow_i32x4_s(t0, t1), i16x8.splat(<i16>load<i32>(zy + (<usize>n << 2))));
+  let q16: v128;
+  if (clamp != 0) {
+    const flo = f32x4.splat(-4194304.0), fhi = f32x4.splat(4194304.0);
+    q16 = i16x8.narrow_i32x4_s(requant4(s0, m, flo, fhi, zBits), requant4(s1, m, flo, fhi, zBits));
+  } else {
+    q16 = i16x8.narrow_i32x4_s(requant4Unclamped(s0, m, zBits), requant4Unclamped(s1, m, zBits));
+  }
   const q8 = mode == 1 ? i8x16.narrow_i16x8_s(q16, q16) : i8x16.narrow_i16x8_u(q16, q16);
   v128.store64_lane(y + <usize>n * <usize>rowY + <usize>j, q8, 0);
 }
