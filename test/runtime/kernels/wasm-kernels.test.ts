@@ -192,11 +192,13 @@ function dwCases(): Case[] {
   }
   // dwconv3x3c (output rows of DW_BLOCKED_MIN_OW..DW_BLOCKED_MAX_OW columns, 4 channels a block):
   // channel counts 2–9 (a last block of 1–3), rows whose last pass overlaps (odd OW), planes not a
-  // multiple of 4 pixels, strides 2 and mixed, asymmetric and zero pads, row stride 3, batch 2
+  // multiple of 4 pixels, strides 2 and mixed, asymmetric and zero pads, row stride 3, rows under
+  // 4 columns (copied in one pixel at a time) inside wide pads, batch 2
   for (const [i, [c, h, w, s, p]] of ([
     [2, 3, DW_BLOCKED_MIN_OW, [1, 1], [1, 1, 1, 1]], [3, 5, 9, [1, 1], [1, 1, 1, 1]], [5, 4, DW_BLOCKED_MAX_OW, [1, 1], [1, 1, 1, 1]],
     [6, 9, 13, [1, 1], [0, 2, 1, 0]], [7, 7, 2 * DW_BLOCKED_MIN_OW, [2, 2], [1, 1, 1, 1]], [9, 8, 2 * DW_BLOCKED_MAX_OW - 1, [2, 2], [1, 1, 1, 1]],
     [4, 11, 22, [2, 2], [0, 0, 0, 1]], [2, 10, 19, [3, 2], [2, 1, 0, 0]], [8, 6, 11, [2, 1], [1, 2, 1, 0]],
+    [3, 2, 2, [1, 1], [4, 4, 4, 4]], [5, 3, 3, [1, 1], [2, 3, 2, 4]],
   ] as const).entries()) {
     out.push(winCase(`dw 3×3 blocked, ${c} channels of ${h}×${w}, strides ${s}, pads ${p}`, { c, m: c, group: c, h, w, k: [3, 3], s: [...s], p: [...p], bias: i % 2 === 0 }));
   }
