@@ -293,8 +293,8 @@ export function dwconv3x3f(x: usize, w: usize, y: usize, b: usize, pad: usize, p
 //     transposed back to its 4 planes 4 pixels a step
 //
 //   two outputs (ow, ow + 1) a pass, per window row: columns ow·sw .. ow·sw + 2 + sw loaded once
-//   (four outputs a pass, the columns streamed, ran 1.1–1.4× slower: with nine weight vectors in
-//   registers the accumulators spill).
+//   (four outputs a pass, or the columns streamed one at a time, ran 1.1–2× slower: nine weight
+//   vectors held in registers leave too few for more accumulators).
 //
 // Each output sums bias, then taps 0..8 in order (dwconv3x3d's order: the same values). A row's
 // last 4 columns and a plane's last 4 pixels are transposed overlapping the ones before (same
