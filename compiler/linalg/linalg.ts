@@ -11,7 +11,7 @@ export interface LinalgExports {
   targetAcc(p: number, w: number, dt: number, bt: number, y: number, rows: number, cols: number, n: number, ldb: number, pk: number): void;
   choleskyLower(a: number, n: number, s: number): number;
   inverseToUpper(r: number, u: number, t: number, n: number): void;
-  residual(m: number, w: number, h: number, target: number, rows: number, n: number): void;
+  residual(m: number, w: number, h: number, target: number, rows: number, n: number, part: number): void;
   refit(w: number, m: number, u: number, z: number, rows: number, n: number, scale: number): void;
   lazyUpdate(w: number, u: number, err: number, rows: number, n: number, i1: number, width: number, ldE: number): void;
   heldOutScore(w: number, h: number, t: number, m: number, rows: number, n: number, tScale: number): number;

@@ -349,27 +349,57 @@ export function inverseToUpper(r: usize, u: usize, t: usize, n: i32): void {
   }
 }
 
-/** m = target − W·H for W rows × n and the symmetric n×n H (row j of H is its column j): dot products of W's rows with H's. */
-export function residual(m: usize, w: usize, h: usize, target: usize, rows: i32, n: i32): void {
+/**
+ * m = target − W·H for W rows × n and the symmetric n×n H (row j of H is its column j): dot products
+ * of W's rows with H's. `part` is scratch of (rows − rows mod 4) × n × 2 f64.
+ */
+export function residual(m: usize, w: usize, h: usize, target: usize, rows: i32, n: i32, part: usize): void {
   const sa = <usize>n << 3;
   const nn = n & ~1;
-  let r = 0;
-  // 4 rows × 2 columns per pass (H read once per four rows), each entry summed in the same order
-  // as the two-row loop below: bit-identical.
-  for (; r + 3 < rows; r += 4) {
+  const rows4 = rows & ~3;
+  // Rows four at a time × H's rows two at a time, blocked over H (64 of its rows × 256 columns at
+  // a time, so a block is read from memory once rather than once per four rows of W): each entry's
+  // two f64x2 lane sums are kept in `part` (rows4 × n × 2 f64) between blocks, so every lane still
+  // adds its products in k order and is summed (hsum) once at the end, as the two-row loop below
+  // does: bit-identical.
+  for (let k0 = 0; k0 < nn; k0 += 256) {
+    const k1 = min(nn, k0 + 256);
+    for (let j0 = 0; j0 < n; j0 += 64) {
+      const j1 = min(n, j0 + 64), jp = j1 & ~1;
+      for (let r = 0; r < rows4; r += 4) {
+        const w0 = w + <usize>r * sa, w1 = w0 + sa, w2 = w1 + sa, w3 = w2 + sa;
+        for (let j = j0; j < jp; j += 2) {
+          const ha = h + <usize>j * sa, hb = ha + sa;
+          // part: per row t and column j, lanes at part + ((r + t)·n + j)·16.
+          const pa = part + ((<usize>r * <usize>n + <usize>j) << 4), pn = <usize>n << 4;
+          let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+          if (k0 > 0) {
+            a0 = ld(pa); b0 = ld(pa + 16); a1 = ld(pa + pn); b1 = ld(pa + pn + 16);
+            a2 = ld(pa + 2 * pn); b2 = ld(pa + 2 * pn + 16); a3 = ld(pa + 3 * pn); b3 = ld(pa + 3 * pn + 16);
+          }
+          for (let k = k0; k < k1; k += 2) {
+            const q = <usize>k << 3, hu = ld(ha + q), hv = ld(hb + q);
+            const x0 = ld(w0 + q), x1 = ld(w1 + q), x2 = ld(w2 + q), x3 = ld(w3 + q);
+            a0 = fma(x0, hu, a0); a1 = fma(x1, hu, a1); a2 = fma(x2, hu, a2); a3 = fma(x3, hu, a3);
+            b0 = fma(x0, hv, b0); b1 = fma(x1, hv, b1); b2 = fma(x2, hv, b2); b3 = fma(x3, hv, b3);
+          }
+          v128.store(pa, a0); v128.store(pa + 16, b0); v128.store(pa + pn, a1); v128.store(pa + pn + 16, b1);
+          v128.store(pa + 2 * pn, a2); v128.store(pa + 2 * pn + 16, b2); v128.store(pa + 3 * pn, a3); v128.store(pa + 3 * pn + 16, b3);
+        }
+      }
+    }
+  }
+  for (let r = 0; r < rows4; r += 4) {
     const w0 = w + <usize>r * sa, w1 = w0 + sa, w2 = w1 + sa, w3 = w2 + sa;
     let j = 0;
     for (; j + 1 < n; j += 2) {
       const ha = h + <usize>j * sa, hb = ha + sa;
-      let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-      for (let k = 0; k < nn; k += 2) {
-        const q = <usize>k << 3, hu = ld(ha + q), hv = ld(hb + q);
-        const x0 = ld(w0 + q), x1 = ld(w1 + q), x2 = ld(w2 + q), x3 = ld(w3 + q);
-        a0 = fma(x0, hu, a0); a1 = fma(x1, hu, a1); a2 = fma(x2, hu, a2); a3 = fma(x3, hu, a3);
-        b0 = fma(x0, hv, b0); b1 = fma(x1, hv, b1); b2 = fma(x2, hv, b2); b3 = fma(x3, hv, b3);
+      const pa = part + ((<usize>r * <usize>n + <usize>j) << 4), pn = <usize>n << 4;
+      let ta0: f64 = 0, ta1: f64 = 0, ta2: f64 = 0, ta3: f64 = 0, tb0: f64 = 0, tb1: f64 = 0, tb2: f64 = 0, tb3: f64 = 0;
+      if (nn > 0) {
+        ta0 = hsum(ld(pa)); tb0 = hsum(ld(pa + 16)); ta1 = hsum(ld(pa + pn)); tb1 = hsum(ld(pa + pn + 16));
+        ta2 = hsum(ld(pa + 2 * pn)); tb2 = hsum(ld(pa + 2 * pn + 16)); ta3 = hsum(ld(pa + 3 * pn)); tb3 = hsum(ld(pa + 3 * pn + 16));
       }
-      let ta0 = hsum(a0), ta1 = hsum(a1), ta2 = hsum(a2), ta3 = hsum(a3);
-      let tb0 = hsum(b0), tb1 = hsum(b1), tb2 = hsum(b2), tb3 = hsum(b3);
       if (nn < n) {
         const q = <usize>nn << 3, hu = load<f64>(ha + q), hv = load<f64>(hb + q);
         const x0 = load<f64>(w0 + q), x1 = load<f64>(w1 + q), x2 = load<f64>(w2 + q), x3 = load<f64>(w3 + q);
@@ -390,6 +420,7 @@ export function residual(m: usize, w: usize, h: usize, target: usize, rows: i32,
       store<f64>(m + o + 3 * sa, load<f64>(target + o + 3 * sa) - dot(w3, hj, n));
     }
   }
+  let r = rows4;
   for (; r + 1 < rows; r += 2) {
     const w0 = w + <usize>r * sa, w1 = w0 + sa;
     for (let j = 0; j < n; j++) {

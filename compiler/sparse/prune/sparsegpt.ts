@@ -145,8 +145,8 @@ export function pruneSparseGpt(
   // the re-fit and the lazy column updates run there, the column-by-column sweep here on the views.
   const target = options.target;
   const computeResidual = target !== undefined && options.residual === undefined;
-  const a = arena([rows * n, n * n, rows * B, target ? rows * n : 0, 4 * n, computeResidual ? n * n : 0, computeResidual ? rows * n : 0, rows * n],
-    ['f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'u8']);
+  const a = arena([rows * n, n * n, rows * B, target ? rows * n : 0, 4 * n, computeResidual ? n * n : 0, computeResidual ? rows * n : 0, rows * n,
+    computeResidual ? 2 * (rows & ~3) * n : 0], ['f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'u8', 'f64']);
   const W = a ? a.f64[0]! : new Float64Array(rows * n);
   W.set(w);
   const U = a ? a.f64[1]! : factor.U;
@@ -159,7 +159,7 @@ export function pruneSparseGpt(
     else {
       a.f64[5]!.set(xtx);
       a.f64[6]!.set(target);
-      a.exports.residual(a.at[3]!, a.at[0]!, a.at[5]!, a.at[6]!, rows, n);
+      a.exports.residual(a.at[3]!, a.at[0]!, a.at[5]!, a.at[6]!, rows, n, a.at[8]!);
     }
     a.exports.refit(a.at[0]!, a.at[3]!, a.at[1]!, a.at[4]!, rows, n, scale);
   } else if (target) applyRefit(W, rows, n, options.residual ?? residualOf(W, rows, n, xtx, target), scale, U);
@@ -384,12 +384,12 @@ export function refitResidual(w: Float32Array, rows: number, n: number, xtx: Flo
 
 /** P − W·XᵀX (XᵀX symmetric: row j of it is column j): on the f64x2 module where it runs, else residualOfScalar. */
 function residualOf(W: Float64Array, rows: number, n: number, xtx: Float64Array, target: Float64Array): Float64Array {
-  const a = arena([rows * n, rows * n, n * n, rows * n]);
+  const a = arena([rows * n, rows * n, n * n, rows * n, 2 * (rows & ~3) * n]);
   if (!a) return residualOfScalar(W, rows, n, xtx, target);
   a.f64[1]!.set(W);
   a.f64[2]!.set(xtx);
   a.f64[3]!.set(target);
-  a.exports.residual(a.at[0]!, a.at[1]!, a.at[2]!, a.at[3]!, rows, n);
+  a.exports.residual(a.at[0]!, a.at[1]!, a.at[2]!, a.at[3]!, rows, n, a.at[4]!);
   return a.f64[0]!.slice();
 }
 

@@ -215,7 +215,7 @@ describe('linalg: the f64x2 module against the scalar loops', () => {
       }
     });
   }
-  for (const [rows, n, chunk] of [[9, 13, 7], [6, 10, 12], [5, 6, 75]] as const) {
+  for (const [rows, n, chunk] of [[9, 13, 7], [6, 10, 12], [5, 6, 75], [7, 601, 3]] as const) {
     it(`residual and targetAcc, ${rows} rows × ${n}: four rows per pass give each row bit for bit what it gets alone, and the definitions within 1e-12`, () => {
       const rnd = lcg(rows * 11 + n);
       const w = Float64Array.from({ length: rows * n }, rnd), target = Float64Array.from({ length: rows * n }, rnd);
@@ -227,11 +227,11 @@ describe('linalg: the f64x2 module against the scalar loops', () => {
       const dt = Float64Array.from({ length: n * ld }, rnd), bt = Float64Array.from({ length: n * ld }, rnd);
       const p0 = Float64Array.from({ length: rows * n }, rnd);
       const run = (r0: number, count: number): { m: Float64Array; p: Float64Array } => {
-        const a = arena([count * n, count * n, n * n, count * n, count * n, count * n, n * ld, n * ld, count * ld, n * 32], ['f64', 'f64', 'f64', 'f64', 'f64', 'f32', 'f64', 'f64', 'f64', 'f64'])!;
+        const a = arena([count * n, count * n, n * n, count * n, count * n, count * n, n * ld, n * ld, count * ld, n * 32, 2 * count * n], ['f64', 'f64', 'f64', 'f64', 'f64', 'f32', 'f64', 'f64', 'f64', 'f64', 'f64'])!;
         a.f64[1]!.set(w.subarray(r0 * n, (r0 + count) * n));
         a.f64[2]!.set(h);
         a.f64[3]!.set(target.subarray(r0 * n, (r0 + count) * n));
-        a.exports.residual(a.at[0]!, a.at[1]!, a.at[2]!, a.at[3]!, count, n);
+        a.exports.residual(a.at[0]!, a.at[1]!, a.at[2]!, a.at[3]!, count, n, a.at[10]!);
         a.f64[4]!.set(p0.subarray(r0 * n, (r0 + count) * n));
         a.f32[5]!.set(wf.subarray(r0 * n, (r0 + count) * n));
         a.f64[6]!.set(dt);
