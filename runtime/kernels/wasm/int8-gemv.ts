@@ -1,12 +1,14 @@
 // The int8 gemv with a float32 epilogue (asm/int8gemv.as i8gemvFloat) for products of few
 // activation rows (M ≤ 4) with an int8 weight: the weight packed once into int8 rows of K padded
-// to 16 (its codes, one byte each), the activation rows packed per run by i8pack (x − zx, int16).
+// to 16 (its codes, one byte each), the activation rows packed per run by i8pack (x − zx, int16);
+// and i8-matmulinteger-1x4-wasmsimd, MatMulInteger on it for M ≤ 4 (int32 output).
 //
 //   Wp[N][kpad16] int8    Xp[M][kpad16] int16    Y[M][N] float32 = (acc − wzp[j]·Σ(x − zx))·scale[j] + bias[j]
 
-import type { WasmEnv } from '../kernel.js';
+import type { NodeShapes, WasmEnv } from '../kernel.js';
+import { matMulIntegerRef } from '../ref/qlinearmatmul.js';
 import type { I8Pack } from './int8-gemm.js';
-import { bytes16 } from './int8-gemm.js';
+import { bytePointer, bytes16, int8Kernel, isInt8 } from './int8-gemm.js';
 
 /** Y[i][j] float32 from int8 rows (asm/int8gemv.as i8gemvFloat). */
 export type I8GemvFloat = (w: number, x: number, m: number, n: number, kpad: number, y: number, rowY: number, scale: number, wzp: number, bias: number) => void;
@@ -40,21 +42,79 @@ export interface GemvWeight {
  * (m rows of k int8, or uint8 when `signed` is 0) less zero point `zx` → y at byte `yp` (m rows of n float32).
  */
 export function prepareGemvFloat(env: WasmEnv, m: number, k: number, n: number, w: GemvWeight): (xp: number, signed: number, zxp: number, yp: number) => void {
+  return prepareGemv(env, m, k, n, w);
+}
+
+/** prepareGemvFloat, or with no scale the int32 sums (MatMulInteger); `refill` re-reads the codes (a B that is not a weight). */
+function prepareGemv(env: WasmEnv, m: number, k: number, n: number, w: Omit<GemvWeight, 'scale'> & { readonly scale?: Float32Array }):
+  ((xp: number, signed: number, zxp: number, yp: number) => void) & { refill(): void } {
   const kpad = padK16(k), cols = pad4(n);
   const wp = env.scratch(bytes16(n * kpad)), xrows = env.scratch(bytes16(m * kpad * 2));
-  const sp = env.scratch(bytes16(cols * 4)), zp = w.zeroPoints ? env.scratch(bytes16(cols * 4)) : 0, bp = w.bias ? env.scratch(bytes16(cols * 4)) : 0;
+  const sp = w.scale ? env.scratch(bytes16(cols * 4)) : 0, zp = w.zeroPoints ? env.scratch(bytes16(cols * 4)) : 0, bp = w.bias ? env.scratch(bytes16(cols * 4)) : 0;
   const buf = env.memory.buffer;
   const wd = new Int8Array(buf, wp, n * kpad);
-  wd.fill(0);
-  for (let j = 0; j < n; j++) {
-    for (let p = 0; p < k; p++) wd[j * kpad + p] = w.codes[w.rowsAreOutputs ? j * k + p : p * n + j]!;
-  }
-  new Float32Array(buf, sp, cols).set(w.scale);
-  if (w.zeroPoints) new Int32Array(buf, zp, cols).set(w.zeroPoints);
+  const fillCodes = (): void => {
+    wd.fill(0);
+    for (let j = 0; j < n; j++) {
+      for (let p = 0; p < k; p++) wd[j * kpad + p] = w.codes[w.rowsAreOutputs ? j * k + p : p * n + j]!;
+    }
+  };
+  const zpView = w.zeroPoints ? new Int32Array(buf, zp, cols) : undefined;
+  const refill = (): void => {
+    fillCodes();
+    if (zpView) zpView.set(w.zeroPoints!);
+  };
+  refill();
+  if (w.scale) new Float32Array(buf, sp, cols).set(w.scale);
   if (w.bias) new Float32Array(buf, bp, cols).set(w.bias);
   const pack = env.exports['i8pack'] as I8Pack, gemv = env.exports['i8gemvFloat'] as I8GemvFloat;
-  return (xp, signed, zxp, yp) => {
+  return Object.assign((xp: number, signed: number, zxp: number, yp: number) => {
     pack(xp, signed, zxp, 0, m, k, k, 1, kpad, xrows);
     gemv(wp, xrows, m, n, kpad, yp, n, sp, zp, bp);
-  };
+  }, { refill });
 }
+
+const NEEDS = 'a MatMulInteger of at most 4 rows of A (2-D or 1-D) by a 2-D int8 B, A\'s zero point per tensor';
+
+/** [M, K] × [K, N] → int32 with M ≤ GEMV_MAX_ROWS, B int8, no batch axes. */
+function supportsGemv(node: NodeShapes): boolean {
+  const a = node.inputs[0], b = node.inputs[1], y = node.outputs[0];
+  if (!a || !b || !y || !isInt8(a.dtype) || b.dtype !== 'int8' || b.packed || y.dtype !== 'int32') return false;
+  if (b.shape.length !== 2 || (a.shape.length !== 1 && a.shape.length !== 2)) return false;
+  const m = a.shape.length === 1 ? 1 : a.shape[0]!;
+  const azp = node.inputs[2];
+  return m >= 1 && m <= GEMV_MAX_ROWS && (!azp || azp.shape.reduce((p, d) => p * d, 1) === 1);
+}
+
+/**
+ * MatMulInteger for a few rows of A (a classifier's gemv): i8gemvFloat's int32 mode, vectorized along
+ * K with B's codes read as bytes (i8-matmulinteger-2x4 vectorizes along N over int16 rows).
+ */
+export const matMulIntegerGemvWasm = int8Kernel({
+  op: 'MatMulInteger', tile: '1x4', ref: matMulIntegerRef, needs: NEEDS, supports: supportsGemv,
+  scratchBytes(node) {
+    if (!supportsGemv(node)) return 0;
+    const a = node.inputs[0]!.shape, b = node.inputs[1]!.shape;
+    return gemvScratchBytes(a.length === 1 ? 1 : a[0]!, b[0]!, b[1]!);
+  },
+  prepare(c, env) {
+    // The ref kernel has checked types, shapes and zero points.
+    const a = c.input(0), b = c.input(1), y = c.output(0);
+    const m = a.shape.length === 1 ? 1 : a.shape[0]!, [k, n] = b.shape as [number, number];
+    const aZp = c.ctx.inputs[2], bZp = c.ctx.inputs[3];
+    const zeroPoints = bZp === undefined ? undefined : Int32Array.from({ length: Math.ceil(n / 4) * 4 }, (_, j) => j < n ? Number(bZp.data[bZp.data.length === 1 ? 0 : j]) : 0);
+    // B is packed once when it and its zero point are weights, else at every run.
+    const fixed = c.isConstant(1) && (bZp === undefined || c.isConstant(3));
+    const withZp = zeroPoints && (!fixed || zeroPoints.some((z) => z !== 0));
+    const gemv = prepareGemv(env, m, k, n, { codes: b.data as Int8Array, rowsAreOutputs: false, ...(withZp ? { zeroPoints } : {}) });
+    const ap = bytePointer(c, env, a, 'input A'), yp = bytePointer(c, env, y, 'output');
+    const azp = aZp === undefined ? 0 : bytePointer(c, env, aZp, "A's zero point");
+    const signed = a.dtype === 'int8' ? 1 : 0;
+    if (fixed) return () => gemv(ap, signed, azp, yp);
+    return () => {
+      if (bZp !== undefined) for (let j = 0; j < n; j++) zeroPoints![j] = Number(bZp.data[bZp.data.length === 1 ? 0 : j]);
+      gemv.refill();
+      gemv(ap, signed, azp, yp);
+    };
+  },
+});

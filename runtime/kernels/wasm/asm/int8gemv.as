@@ -10,7 +10,8 @@
 //      j+2 │                        │        └──────────────┘     then the four lanes of each acc summed:
 //      j+3 └────────────────────────┘                             Y[i][j..j+3] = epilogue(Σ acc[0..3])
 //
-// Epilogue per column j: y = float32(acc − wzp[j] · Σ_k (x − zx)) · scale[j] (+ bias[j]), each
+// Epilogue per column j: the int32 sum acc − wzp[j] · Σ_k (x − zx) (MatMulInteger), or
+// y = float32(acc − wzp[j] · Σ_k (x − zx)) · scale[j] (+ bias[j]), each
 // operation one float32 rounding (scale[j] = x_scale · w_scale[j] rounded once by the caller),
 // integer parts wrapping as int32, so a scalar reference reproduces it bit for bit.
 
@@ -30,6 +31,14 @@
 @inline function gemvFinish(acc: v128, sx: i32, j: i32, cnt: i32, yrow: usize, scale: usize, wzp: usize, bias: usize): void {
   let a = acc;
   if (wzp != 0) a = i32x4.sub(a, i32x4.mul(v128.load(wzp + (<usize>j << 2)), i32x4.splat(sx)));
+  if (scale == 0) {
+    const o = yrow + (<usize>j << 2);
+    if (cnt == 4) { v128.store(o, a); return; }
+    store<i32>(o, i32x4.extract_lane(a, 0));
+    if (cnt > 1) store<i32>(o + 4, i32x4.extract_lane(a, 1));
+    if (cnt > 2) store<i32>(o + 8, i32x4.extract_lane(a, 2));
+    return;
+  }
   let f = f32x4.mul(f32x4.convert_i32x4_s(a), v128.load(scale + (<usize>j << 2)));
   if (bias != 0) f = f32x4.add(f, v128.load(bias + (<usize>j << 2)));
   const o = yrow + (<usize>j << 2);
@@ -43,7 +52,8 @@
  * Y[i][j] (float32, row stride rowY elements) for i < M, j < N: w is N int8 rows of kpad (a
  * multiple of 16, zeros past K), x is M int16 rows of kpad (x − zx, zeros past K; i8pack); scale
  * holds N float32 (read 4 at a time: padded to a multiple of 4), and so do wzp (int32 weight zero
- * points, or 0 for none) and bias (float32, or 0 for none).
+ * points, or 0 for none) and bias (float32, or 0 for none). With scale = 0, Y is the int32 sums
+ * acc − wzp[j]·Σ(x − zx) (MatMulInteger) and bias is not read.
  */
 export function i8gemvFloat(w: usize, x: usize, M: i32, N: i32, kpad: i32, y: usize, rowY: i32, scale: usize, wzp: usize, bias: usize): void {
   const wrow = <usize>kpad, xrow = <usize>kpad << 1;
