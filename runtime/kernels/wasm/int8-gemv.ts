@@ -1,9 +1,9 @@
 // The int8 gemv with a float32 epilogue (asm/int8gemv.as i8gemvFloat) for products of few
-// activation rows (M ≤ 4) with an int8 weight: the weight packed once into int8 rows of K padded
-// to 16 (its codes, one byte each), the activation rows packed per run by i8pack (x − zx, int16);
+// activation rows (M ≤ 4) with an int8 weight: the weight packed once as its codes (one byte
+// each), rows of K padded to 16 interleaved by 4 in 16-code chunks, the activation rows packed per run by i8pack (x − zx, int16);
 // and i8-matmulinteger-1x4-wasmsimd, MatMulInteger on it for M ≤ 4 (int32 output).
 //
-//   Wp[N][kpad16] int8    Xp[M][kpad16] int16    Y[M][N] float32 = (acc − wzp[j]·Σ(x − zx))·scale[j] + bias[j]
+//   Wp[N/4][kpad16/16][4][16] int8 (one stream)    Xp[M][kpad16] int16    Y[M][N] float32 = (acc − wzp[j]·Σ(x − zx))·scale[j] + bias[j]
 
 import type { NodeShapes, WasmEnv } from '../kernel.js';
 import { matMulIntegerRef } from '../ref/qlinearmatmul.js';
@@ -22,7 +22,7 @@ const pad4 = (n: number): number => Math.ceil(n / 4) * 4;
 
 /** Scratch bytes of a gemv over [m, k] × [k, n]: packed weight and activations, and the per-column tables. */
 export const gemvScratchBytes = (m: number, k: number, n: number): number =>
-  bytes16(n * padK16(k)) + bytes16(m * padK16(k) * 2) + 3 * bytes16(pad4(n) * 4);
+  bytes16(pad4(n) * padK16(k)) + bytes16(m * padK16(k) * 2) + 3 * bytes16(pad4(n) * 4);
 
 export interface GemvWeight {
   /** The int8 codes. */
@@ -49,14 +49,16 @@ export function prepareGemvFloat(env: WasmEnv, m: number, k: number, n: number, 
 function prepareGemv(env: WasmEnv, m: number, k: number, n: number, w: Omit<GemvWeight, 'scale'> & { readonly scale?: Float32Array }):
   ((xp: number, signed: number, zxp: number, yp: number) => void) & { refill(): void } {
   const kpad = padK16(k), cols = pad4(n);
-  const wp = env.scratch(bytes16(n * kpad)), xrows = env.scratch(bytes16(m * kpad * 2));
+  const wp = env.scratch(bytes16(cols * kpad)), xrows = env.scratch(bytes16(m * kpad * 2));
   const sp = w.scale ? env.scratch(bytes16(cols * 4)) : 0, zp = w.zeroPoints ? env.scratch(bytes16(cols * 4)) : 0, bp = w.bias ? env.scratch(bytes16(cols * 4)) : 0;
   const buf = env.memory.buffer;
-  const wd = new Int8Array(buf, wp, n * kpad);
+  const wd = new Int8Array(buf, wp, cols * kpad);
+  // Wp: row j's code p at block ⌊j/4⌋, chunk ⌊p/16⌋, row j mod 4, lane p mod 16
   const fillCodes = (): void => {
     wd.fill(0);
     for (let j = 0; j < n; j++) {
-      for (let p = 0; p < k; p++) wd[j * kpad + p] = w.codes[w.rowsAreOutputs ? j * k + p : p * n + j]!;
+      const row = (j >> 2) * 4 * kpad + (j & 3) * 16;
+      for (let p = 0; p < k; p++) wd[row + (p >> 4) * 64 + (p & 15)] = w.codes[w.rowsAreOutputs ? j * k + p : p * n + j]!;
     }
   };
   const zpView = w.zeroPoints ? new Int32Array(buf, zp, cols) : undefined;

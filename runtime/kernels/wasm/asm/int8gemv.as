@@ -4,11 +4,11 @@
 // weight as its int8 codes (one byte a weight, sign-extended in registers), read once per row
 // block for all M rows:
 //
-//          k → (K padded to 16, zeros)                          per block of 4 weight rows j..j+3,
-//   W  j   ┌────────────────────────┐   X  i ┌──────────────┐   per activation row i:
-//  (i8)j+1 │ codes (int8)           │ (i16)  │ x − zx (i16) │     acc[q] += dot(W[j+q][k..k+8], X[i][k..k+8])
-//      j+2 │                        │        └──────────────┘     then the four lanes of each acc summed:
-//      j+3 └────────────────────────┘                             Y[i][j..j+3] = epilogue(Σ acc[0..3])
+//   Wp[ceil(N/4)][kpad/16][4 rows][16 codes] int8: one sequential stream, rows past N zero
+//   X[M][kpad] int16 (x − zx, zeros past K)
+//   per block of 4 weight rows j..j+3, per activation row i:
+//     acc[q] += dot(W[j+q][k..k+8], X[i][k..k+8]) (16 codes sign-extended in two halves)
+//     then the four lanes of each acc summed: Y[i][j..j+3] = epilogue(Σ acc[0..3])
 //
 // Epilogue per column j: the int32 sum acc − wzp[j] · Σ_k (x − zx) (MatMulInteger), or
 // y = float32(acc − wzp[j] · Σ_k (x − zx)) · scale[j] (+ bias[j]), each
@@ -49,14 +49,14 @@
 }
 
 /**
- * Y[i][j] (float32, row stride rowY elements) for i < M, j < N: w is N int8 rows of kpad (a
- * multiple of 16, zeros past K), x is M int16 rows of kpad (x − zx, zeros past K; i8pack); scale
+ * Y[i][j] (float32, row stride rowY elements) for i < M, j < N: w is Wp (blocks of 4 rows
+ * interleaved by 16 codes, kpad a multiple of 16, zeros past K and N), x is M int16 rows of kpad (x − zx, zeros past K; i8pack); scale
  * holds N float32 (read 4 at a time: padded to a multiple of 4), and so do wzp (int32 weight zero
  * points, or 0 for none) and bias (float32, or 0 for none). With scale = 0, Y is the int32 sums
  * acc − wzp[j]·Σ(x − zx) (MatMulInteger) and bias is not read.
  */
 export function i8gemvFloat(w: usize, x: usize, M: i32, N: i32, kpad: i32, y: usize, rowY: i32, scale: usize, wzp: usize, bias: usize): void {
-  const wrow = <usize>kpad, xrow = <usize>kpad << 1;
+  const xrow = <usize>kpad << 1, block = <usize>kpad << 2;
   for (let i = 0; i < M; i++) {
     const xi = x + <usize>i * xrow, yrow = y + ((<usize>i * <usize>rowY) << 2);
     let sx = 0;
@@ -66,43 +66,23 @@ export function i8gemvFloat(w: usize, x: usize, M: i32, N: i32, kpad: i32, y: us
       for (let k: usize = 0; k < xrow; k += 16) s = i32x4.add(s, i32x4.extend_high_i16x8_s(v128.load(xi + k)));
       sx = hsum(s);
     }
-    let j = 0;
-    for (; j + 4 <= N; j += 4) {
-      const w0 = w + <usize>j * wrow, w1 = w0 + wrow, w2 = w1 + wrow, w3 = w2 + wrow;
+    // One sequential stream: block b holds rows 4b..4b+3 interleaved by 16 codes (zero rows past N).
+    let wb = w;
+    for (let j = 0; j < N; j += 4) {
       let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-      let xk = xi;
-      for (let k: usize = 0; k < wrow; k += 16) {
+      let xk = xi, wk = wb;
+      const end = wb + block;
+      while (wk < end) {
         const u0 = v128.load(xk), u1 = v128.load(xk, 16);
-        const b0 = v128.load(w0 + k), b1 = v128.load(w1 + k), b2 = v128.load(w2 + k), b3 = v128.load(w3 + k);
+        const b0 = v128.load(wk), b1 = v128.load(wk, 16), b2 = v128.load(wk, 32), b3 = v128.load(wk, 48);
         a0 = i32x4.add(a0, i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(b0), u0), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(b0), u1)));
         a1 = i32x4.add(a1, i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(b1), u0), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(b1), u1)));
         a2 = i32x4.add(a2, i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(b2), u0), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(b2), u1)));
         a3 = i32x4.add(a3, i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(b3), u0), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(b3), u1)));
-        xk += 32;
+        xk += 32; wk += 64;
       }
-      gemvFinish(hsum4(a0, a1, a2, a3), sx, j, 4, yrow, scale, wzp, bias);
-    }
-    if (j < N) {
-      // The last 1–3 rows: rows past N are not read (their sums stay 0, never stored).
-      const cnt = N - j;
-      const w0 = w + <usize>j * wrow;
-      let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-      let xk = xi;
-      for (let k: usize = 0; k < wrow; k += 16) {
-        const u0 = v128.load(xk), u1 = v128.load(xk, 16);
-        const b0 = v128.load(w0 + k);
-        a0 = i32x4.add(a0, i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(b0), u0), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(b0), u1)));
-        if (cnt > 1) {
-          const b1 = v128.load(w0 + wrow + k);
-          a1 = i32x4.add(a1, i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(b1), u0), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(b1), u1)));
-        }
-        if (cnt > 2) {
-          const b2 = v128.load(w0 + 2 * wrow + k);
-          a2 = i32x4.add(a2, i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(b2), u0), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(b2), u1)));
-        }
-        xk += 32;
-      }
-      gemvFinish(hsum4(a0, a1, a2, a3), sx, j, cnt, yrow, scale, wzp, bias);
+      gemvFinish(hsum4(a0, a1, a2, a3), sx, j, N - j < 4 ? N - j : 4, yrow, scale, wzp, bias);
+      wb += block;
     }
   }
 }
