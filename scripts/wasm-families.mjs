@@ -22,7 +22,7 @@ export const WASM_FAMILIES = {
   /** Activations beyond Relu/Clip (sigmoid, tanh, hard-swish, Gelu), broadcasting binary ops, Softmax and LayerNorm. */
   activation: ['activation', 'binary', 'rownorm'],
   /** QLinearConv (grouped and depthwise too, and on an N:M weight), ConvInteger, QLinearMatMul, MatMulInteger, Quantize/DequantizeLinear. */
-  int8: ['int8', 'int8grouped', 'int8nm'],
+  int8: ['int8', 'int8grouped', 'int8nm', 'int8gemv'],
 };
 
 /** Sources that belong to no family: helpers compiled into the modules that import them. */

@@ -2,13 +2,14 @@
 // → QuantizeLinear) into QLinearConv / QLinearMatMul, which run the int8 kernels, as onnxruntime's
 // QDQ transformer does; and keeps int8 between quantized ops (DQ → Q pairs and data movement).
 
-import type { Attr, Constant, Graph, Node } from '../ir/graph.js';
-import { attrInt } from '../ir/graph.js';
+import type { Attr, Constant, Graph, Node, Value } from '../ir/graph.js';
+import { attrFloat, attrInt, makeGraph } from '../ir/graph.js';
+import { GEMV_MAX_ROWS } from '../../runtime/kernels/wasm/int8-gemv.js';
 import { quantizeValue, QUANT_RANGE } from '../../runtime/kernels/common/quant.js';
 import type { DType } from '../../runtime/tensor.js';
 import { clipBound } from './fuse-activation.js';
-import type { GraphEditor, Pass, PassContext, RewriteRule } from './pass.js';
-import { applyRules } from './pass.js';
+import type { Pass, PassContext, RewriteRule } from './pass.js';
+import { applyRules, GraphEditor } from './pass.js';
 
 /** A QuantizeLinear or DequantizeLinear's parameters, when they are constants spc can fuse. */
 interface QParams {
@@ -247,6 +248,90 @@ const movementBetweenQdq: RewriteRule<{ op: Node; dq: Node }> = {
   },
 };
 
+/** ONNX's TensorProto.FLOAT (Cast's `to`). */
+const ONNX_FLOAT = 1;
+
+/**
+ * DQ(x), DQ(w) → Gemm/MatMul with a float output no QuantizeLinear reads (the layer writing the
+ * logits), at most GEMV_MAX_ROWS rows of x: MatMulInteger(x, w [K, N]) → Cast → Mul by
+ * fround(x_scale · w_scale[j]) [→ Add bias], onnxruntime's MatMulIntegerToFloat arithmetic in
+ * standard ops (its DynamicQuantizeMatMul fusion reads this chain), so the int8 gemv runs the
+ * product and the output stays float. x per tensor; w per tensor or per output column; a Gemm with
+ * transA 0, alpha = beta = 1 and a constant float bias [N] (or none), transB's weight transposed to [K, N].
+ * Returns the nodes to write in `n`'s place, or undefined.
+ */
+function floatOutputLinear(n: Node, g: Graph, ed: GraphEditor, consumers: ReadonlyMap<string, readonly Node[]>, add: (v: Value) => string): Node[] | undefined {
+  if (n.op !== 'Gemm' && n.op !== 'MatMul') return undefined;
+  const y = n.outputs[0]!, yv = g.values.get(y);
+  if (yv?.dtype !== 'float32' || (consumers.get(y) ?? []).some((r) => r.op === 'QuantizeLinear') || n.attrs['spc_activation']) return undefined;
+  const xdq = dqOf(n.inputs[0], ed), wdq = dqOf(n.inputs[1], ed);
+  if (!xdq || !wdq) return undefined;
+  const xp = qParams(xdq, ed), wp = qParams(wdq, ed), wc = ed.constant(wdq.inputs[0]!);
+  const xs = g.values.get(n.inputs[0]!)?.shape;
+  if (!xp || !wp || !wc || !perTensor(xp) || wp.dtype !== 'int8' || wc.shape.length !== 2 || !xs || xs.length !== 2 || typeof xs[0] !== 'number' || xs[0] > GEMV_MAX_ROWS) return undefined;
+  const transB = n.op === 'Gemm' && attrInt(n, 'transB', 0) !== 0;
+  let bias: Float32Array | undefined;
+  if (n.op === 'Gemm') {
+    if (attrInt(n, 'transA', 0) !== 0 || attrFloat(n, 'alpha', 1) !== 1 || attrFloat(n, 'beta', 1) !== 1) return undefined;
+    if (n.inputs[2]) {
+      const c = ed.constant(n.inputs[2]);
+      if (!c || !(c.data instanceof Float32Array) || c.shape.length !== 1) return undefined;
+      bias = c.data;
+    }
+  }
+  const [k, cols] = transB ? [wc.shape[1]!, wc.shape[0]!] : [wc.shape[0]!, wc.shape[1]!];
+  if (!perTensor(wp) && wp.axis !== (transB ? 0 : 1)) return undefined;
+  if (bias && bias.length !== cols) return undefined;
+  const codes = wc.data as Int8Array;
+  const kn = transB ? Int8Array.from({ length: k * cols }, (_, t) => codes[(t % cols) * k + Math.floor(t / cols)]!) : codes;
+  const base = n.name, m = xs[0];
+  const w = add({ name: `${base}_wq`, dtype: 'int8', shape: [k, cols], constant: { dtype: 'int8', shape: [k, cols], data: kn } });
+  const wz = perTensor(wp) || wp.zero.every((z) => z === 0)
+    ? add({ name: `${base}_wq_zp`, dtype: 'int8', shape: [], constant: { dtype: 'int8', shape: [], data: Int8Array.of(wp.zero[0]!) } })
+    : add({ name: `${base}_wq_zp`, dtype: 'int8', shape: [cols], constant: { dtype: 'int8', shape: [cols], data: Int8Array.from(wp.zero) } });
+  const xs0 = xp.scale[0]!;
+  const scale = add({ name: `${base}_scale`, dtype: 'float32', shape: [cols], constant: { dtype: 'float32', shape: [cols], data: Float32Array.from({ length: cols }, (_, j) => Math.fround(xs0 * wp.scale[perTensor(wp) ? 0 : j]!)) } });
+  const acc = add({ name: `${base}_acc`, dtype: 'int32', shape: [m, cols] });
+  const accF = add({ name: `${base}_acc_f`, dtype: 'float32', shape: [m, cols] });
+  const scaled = bias ? add({ name: `${base}_scaled`, dtype: 'float32', shape: [m, cols] }) : y;
+  const nodes: Node[] = [
+    { name: base, op: 'MatMulInteger', inputs: [xdq.inputs[0]!, w, zeroInputOf(xdq, xp, ed, add, base), wz], outputs: [acc], attrs: {} },
+    { name: `${base}_Cast`, op: 'Cast', inputs: [acc], outputs: [accF], attrs: { to: { kind: 'int', value: ONNX_FLOAT } } },
+    { name: `${base}_Mul`, op: 'Mul', inputs: [accF, scale], outputs: [scaled], attrs: {} },
+  ];
+  if (bias) nodes.push({ name: `${base}_Add`, op: 'Add', inputs: [scaled, n.inputs[2]!], outputs: [y], attrs: {} });
+  return nodes;
+}
+
+/** x's zero point input of MatMulInteger: the DQ's own, or a scalar 0 of its type. */
+function zeroInputOf(dq: Node, p: QParams, ed: GraphEditor, add: (v: Value) => string, base: string): string {
+  if (dq.inputs[2] && ed.constant(dq.inputs[2])) return dq.inputs[2];
+  return add({ name: `${base}_x_zp`, dtype: p.dtype, shape: [], constant: { dtype: p.dtype, shape: [], data: p.dtype === 'int8' ? new Int8Array(1) : new Uint8Array(1) } });
+}
+
+/** Writes floatOutputLinear's chains in place of their Gemm/MatMul (several nodes for one: not a slot rewrite). */
+function fuseFloatOutputs(g: Graph): Graph {
+  if (!g.nodes.some((n) => n.op === 'Gemm' || n.op === 'MatMul')) return g;
+  const ed = new GraphEditor(g);
+  const consumers = new Map<string, Node[]>();
+  for (const n of g.nodes) for (const i of new Set(n.inputs)) consumers.set(i, [...consumers.get(i) ?? [], n]);
+  const values = new Map(g.values);
+  const add = (v: Value): string => {
+    let name = v.name;
+    for (let i = 1; values.has(name); i++) name = `${v.name}_${i}`;
+    values.set(name, { ...v, name });
+    return name;
+  };
+  let changed = false;
+  const nodes = g.nodes.flatMap((n) => {
+    const chain = floatOutputLinear(n, g, ed, consumers, add);
+    if (!chain) return [n];
+    changed = true;
+    return chain;
+  });
+  return changed ? makeGraph({ ...g, nodes, values: values.values() }) : g;
+}
+
 /**
  * Fuses QDQ patterns into the int8 ops, as onnxruntime's QDQ transformer does:
  * - DQ(x), DQ(w) [, bias] → Conv/MatMul [→ Relu/Clip the Q's saturation implies] → Q becomes a
@@ -254,6 +339,8 @@ const movementBetweenQdq: RewriteRule<{ op: Node; dq: Node }> = {
  *   int8 tensors; a DQ whose output other nodes also read stays for them.
  * - Q(DQ(a)) with equal parameters becomes a; DQ → Reshape/Flatten/… → Q with equal per-tensor
  *   parameters runs the op on the int8 tensor.
+ * - DQ(x), DQ(w) → Gemm/MatMul with a float output no Q reads and at most 4 rows of x becomes
+ *   MatMulInteger → Cast → Mul [→ Add]: the int8 gemv, float logits (floatOutputLinear).
  * Not fused: per-axis activations, an op output read elsewhere, non-constant parameters, weights
  * per axis along another axis than the output channel, a Relu/Clip the Q does not imply.
  *
@@ -264,6 +351,6 @@ export const fuseQdq: Pass = {
   name: 'fuse-qdq',
   summary: 'fuse DequantizeLinear → Conv/MatMul → QuantizeLinear into QLinearConv/QLinearMatMul',
   run(graph: Graph, ctx: PassContext): Graph {
-    return applyRules(graph, [linearBetweenQdq, movementBetweenQdq, dqThenQ], ctx);
+    return fuseFloatOutputs(applyRules(graph, [linearBetweenQdq, movementBetweenQdq, dqThenQ], ctx));
   },
 };

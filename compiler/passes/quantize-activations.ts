@@ -14,7 +14,8 @@ import type { Kernel, KernelRegistry } from '../../runtime/kernels/kernel.js';
 import type { Target } from '../analysis/kernel-choice.js';
 import { defaultRegistry } from '../../runtime/kernels/index.js';
 import { chooseKernel, SPARSE_MARGIN } from '../analysis/kernel-choice.js';
-import { estimate, estimateElements, formatMs, int8NmWork, int8ProductWork, layerStats } from '../analysis/cost.js';
+import { estimate, estimateElements, formatMs, INT8_OUTPUT_WORK, int8NmWork, int8ProductWork, layerStats } from '../analysis/cost.js';
+import { GEMV_MAX_ROWS } from '../../runtime/kernels/wasm/int8-gemv.js';
 import type { KernelProfile } from '../analysis/profile.js';
 import { getDefaultProfile } from '../analysis/profile.js';
 import { DATA_MOVEMENT } from './fuse-qdq.js';
@@ -59,6 +60,19 @@ function fastInt8Kernels(n: Node, g: Graph, registry: KernelRegistry, targets: r
   return [...registry.values()].filter((k) => k.op === 'QLinearConv' && fast(k) && (!k.supports || k.supports(shapes)));
 }
 
+/**
+ * The fast MatMulInteger kernels that run layer `n` in its float-output int8 form (a Gemm/MatMul
+ * writing a graph output, at most GEMV_MAX_ROWS rows: fuse-qdq's MatMulInteger → Cast → Mul [→ Add]);
+ * none for any other layer.
+ */
+function floatOutputKernels(n: Node, g: Graph, registry: KernelRegistry, targets: readonly Target[]): Kernel[] {
+  if ((n.op !== 'Gemm' && n.op !== 'MatMul') || !g.outputs.includes(n.outputs[0]!)) return [];
+  const x = g.values.get(n.inputs[0]!)?.shape as number[] | undefined, y = g.values.get(n.outputs[0]!)?.shape as number[] | undefined;
+  if (!x || !y || x.length !== 2 || y.length !== 2 || x[0]! > GEMV_MAX_ROWS) return [];
+  const shapes = { inputs: [{ dtype: 'int8', shape: x }, { dtype: 'int8', shape: [x[1]!, y[1]!] }, { dtype: 'int8', shape: [] as number[] }, { dtype: 'int8', shape: [] as number[] }], outputs: [{ dtype: 'int32', shape: y }], attrs: {} };
+  return [...registry.values()].filter((k) => k.op === 'MatMulInteger' && k.target !== 'ref' && targets.includes(k.target) && (!k.supports || k.supports(shapes)));
+}
+
 /** A layer the int8 kernels can run: its weight on the int8 grid along its output axis, read by it alone, static float32 activations. */
 function int8Layer(n: Node, g: Graph, readers: ReadonlyMap<string, number>, registry: KernelRegistry, targets: readonly Target[]): boolean {
   if (n.op !== 'Conv' && n.op !== 'Gemm' && n.op !== 'MatMul') return false;
@@ -81,8 +95,11 @@ function cheapest(kernels: readonly Kernel[], work: number, profile: KernelProfi
   return Math.min(Infinity, ...kernels.map((k) => estimateElements(k, work, profile).ns));
 }
 
-/** A candidate layer's estimates, ns: its float kernel's, its int8 kernel's, and the Q of its input and DQ of its output at an island's edge. */
-interface Pricing { readonly float: number; readonly int8: number; readonly quantize: number; readonly dequantize: number }
+/**
+ * A candidate layer's estimates, ns: its float kernel's, its int8 kernel's, and the Q of its input and
+ * DQ of its output at an island's edge (none for the float-output form, whose epilogue is in int8).
+ */
+interface Pricing { readonly float: number; readonly int8: number; readonly quantize: number; readonly dequantize: number; readonly floatOutput: boolean }
 
 /**
  * Prices layer `n` both ways with the profile: the float kernel select-kernels would choose
@@ -103,11 +120,15 @@ function price(n: Node, g: Graph, registry: KernelRegistry, targets: readonly Ta
   // as select-kernels will choose between them: the N:M int8 conv where 10% below the dense one
   const int8 = nm8 <= SPARSE_MARGIN * dense8 ? nm8 : dense8;
   const allowed = (op: string, dtype: string) => [...registry.values()].filter((k) => k.op === op && targets.includes(k.target) && (k.dtypes === 'any' || k.dtypes.includes(dtype)));
-  return {
-    float, int8,
-    quantize: cheapest(allowed('QuantizeLinear', 'float32'), 2 * x + 2, profile),
-    dequantize: cheapest(allowed('DequantizeLinear', 'int8'), 2 * y + 2, profile),
-  };
+  const quantize = cheapest(allowed('QuantizeLinear', 'float32'), 2 * x + 2, profile);
+  const dequantize = cheapest(allowed('DequantizeLinear', 'int8'), 2 * y + 2, profile);
+  const gemv = floatOutputKernels(n, g, registry, targets);
+  if (gemv.length > 0) {
+    // the float-output form: the int8 gemv's products plus its Cast, Mul and Add, each an elementwise pass over y (priced as a DQ's)
+    const k = dims(n.inputs[0]!)[1]!;
+    return { float, int8: cheapest(gemv, y * (k + INT8_OUTPUT_WORK), profile) + 3 * dequantize, quantize, dequantize: 0, floatOutput: true };
+  }
+  return { float, int8, quantize, dequantize, floatOutput: false };
 }
 
 /**
@@ -293,6 +314,17 @@ class Builder {
   }
 }
 
+/** Writes a float-output layer (floatOutputKernels) in QDQ form: DQ(x), the weight's DQ as B [K, N] (axis 1), the Gemm/MatMul writing its float output, no Q. */
+function quantizeFloatOutput(n: Node, b: Builder, xp: readonly [string, string]): void {
+  const w = b.values.get(n.inputs[1]!)!;
+  // floatOutputKernels checked: x [M, K], y [M, N]
+  const k = (b.values.get(n.inputs[0]!)!.shape as number[])[1]!, cols = (b.values.get(n.outputs[0]!)!.shape as number[])[1]!;
+  const transB = n.op === 'Gemm' && attrInt(n, 'transB', 0) !== 0;
+  const wd = b.weight(w, transB, [k, cols], 1);
+  const attrs = n.op === 'Gemm' ? { ...n.attrs, transB: { kind: 'int', value: 0 } as Attr } : n.attrs;
+  b.nodes.push({ ...n, inputs: [b.input(n.inputs[0]!, xp), wd, ...n.inputs.slice(2)], attrs });
+}
+
 /** Writes layer `n` in QDQ form: Conv and MatMul as they are, Gemm as a 1×1 Conv between Reshapes (QLinearConv carries its bias). */
 function quantizeLayer(n: Node, b: Builder, xp: readonly [string, string], yp: readonly [string, string]): void {
   const x = n.inputs[0]!, y = n.outputs[0]!;
@@ -340,7 +372,8 @@ export const quantizeActivations: Pass = {
     for (const n of graph.nodes) for (const x of n.inputs) readers.set(x, (readers.get(x) ?? 0) + 1);
     const registry = ctx.registry ?? defaultRegistry();
     const { targets } = ctx.settings, profile = ctx.settings.profile ?? getDefaultProfile();
-    const candidates = graph.nodes.filter((n) => int8Layer(n, graph, readers, registry, targets) && !graph.outputs.includes(n.outputs[0]!));
+    const candidates = graph.nodes.filter((n) => int8Layer(n, graph, readers, registry, targets)
+      && (!graph.outputs.includes(n.outputs[0]!) || floatOutputKernels(n, graph, registry, targets).length > 0));
     const prices = new Map(candidates.map((n) => [n, price(n, graph, registry, targets, profile)]));
     const chosen = chooseInt8(graph, candidates, prices);
     for (const n of candidates) {
@@ -350,12 +383,18 @@ export const quantizeActivations: Pass = {
     }
     const layers = candidates.filter((n) => chosen.has(n));
     if (layers.length === 0) return graph;
-    const ranges = activationRanges(graph, calib, new Set(layers.flatMap((n) => [n.inputs[0]!, n.outputs[0]!])));
+    const floatOutput = new Set(layers.filter((n) => prices.get(n)!.floatOutput));
+    const ranges = activationRanges(graph, calib, new Set(layers.flatMap((n) => floatOutput.has(n) ? [n.inputs[0]!] : [n.inputs[0]!, n.outputs[0]!])));
     const producers = new Map<string, Node>();
     for (const n of graph.nodes) for (const o of n.outputs) producers.set(o, n);
     const b = new Builder(graph, ranges, producers);
     let count = 0;
     for (const n of graph.nodes) {
+      if (floatOutput.has(n)) {
+        const xp = b.paramsOf(n.inputs[0]!);
+        if (xp) { quantizeFloatOutput(n, b, xp); count++; } else b.nodes.push(n);
+        continue;
+      }
       const xp = layers.includes(n) && !graph.outputs.includes(n.outputs[0]!) ? b.paramsOf(n.inputs[0]!) : undefined;
       const yp = xp ? b.paramsOf(n.outputs[0]!) : undefined;
       if (xp && yp) { quantizeLayer(n, b, xp, yp); count++; } else if (!b.movement(n)) b.nodes.push(n);

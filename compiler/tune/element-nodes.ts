@@ -214,6 +214,12 @@ export const ELEMENT_TEMPLATES: Readonly<Record<string, Forms>> = {
     name: 'projection', opset: 13, constants: [false, false, false, true, true, true, true, true],
     inputs: [u8([s.w, 4 * s.c]), f32([], [0.02]), u8([], [128]), u8([4 * s.c, 4 * s.c]), f32([], [0.01]), u8([], [128]), f32([], [0.05]), u8([], [128])],
   }],
+  // A classifier's gemv, B constant: one row of 20c features into 16c classes, up to mobilenets'
+  // 1280 → 1000, the form quantize-activations writes for a layer with float logits (fuse-qdq's
+  // MatMulInteger → Cast → Mul), where the gemv (1x4, M ≤ 4) and the 2x4 kernel compete.
+  MatMulInteger: (s) => [
+    { name: 'classifier gemv', opset: 13, constants: [false, true, false, true], inputs: [i8([1, 20 * s.c]), i8([20 * s.c, 16 * s.c]), i8([], [3]), i8([], [0])] },
+  ],
   ConvInteger: (s) => [1, 2].map((stride) => ({
     name: `depthwise 3×3/${stride}`, opset: 13, attrs: depthwise(s, stride), inputs: [u8(xOf(s)), i8([s.c, 1, 3, 3]), u8([], [128]), i8([], [0])],
   })),

@@ -169,6 +169,7 @@ import { convIntegerWasm, qLinearConvWasm } from './wasm/qlinearconv.js';
 import { convIntegerGroupedWasm, qLinearConvGroupedWasm } from './wasm/qlinearconv-grouped.js';
 import { qLinearConvNmWasm } from './wasm/qlinearconv-nm.js';
 import { matMulIntegerWasm, qLinearMatMulWasm } from './wasm/qlinearmatmul.js';
+import { matMulIntegerGemvWasm } from './wasm/int8-gemv.js';
 import { dequantizeLinearWasm, quantizeLinearWasm } from './wasm/quantizelinear.js';
 
 /** A kernel file's exports holding kernels: export name → the kernel, or the list of its variants. */
@@ -345,6 +346,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'wasm/qlinearconv-grouped': { qLinearConvGroupedWasm, convIntegerGroupedWasm },
   'wasm/qlinearconv-nm': { qLinearConvNmWasm },
   'wasm/qlinearmatmul': { qLinearMatMulWasm, matMulIntegerWasm },
+  'wasm/int8-gemv': { matMulIntegerGemvWasm },
   'wasm/quantizelinear': { quantizeLinearWasm, dequantizeLinearWasm },
 };
 

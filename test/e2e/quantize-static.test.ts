@@ -67,14 +67,16 @@ describe('e2e: --quantize int8 (static, calibrated activations)', function () {
   });
 
   // The depthwise convs run int8 (i8dwconv3x3 in the 1x8 kernel), so the whole body forms one int8
-  // chain; spc's QLinearConv outputs equal onnxruntime's int8 arithmetic, the logits its float Gemm.
-  it('mobilenet_v2_w050: every conv runs int8 (17 depthwise on i8-qlinearconv-1x8), and onnxruntime runs the emitted QDQ model to spc\'s logits', async () => {
+  // chain; spc's QLinearConv outputs equal onnxruntime's int8 arithmetic. The classifier (float
+  // logits, one row) runs int8 in its float-output form: MatMulInteger on the gemv, Cast, Mul, Add.
+  it('mobilenet_v2_w050: every conv runs int8 (17 depthwise on i8-qlinearconv-1x8), the classifier on the int8 gemv with float logits, and onnxruntime runs the emitted QDQ model to spc\'s logits', async () => {
     const input = join(MODELS_DIR, 'mobilenet_v2_w050.input.npy');
     const r = compileFile(join(MODELS_DIR, 'mobilenet_v2_w050.onnx'), { quantize: 'int8', calib: input, inputShapes: { input: [1, 3, 224, 224] }, verify: true });
     const convs = r.contents.nodes.filter((nd) => nd.op === 'QLinearConv');
     assert.equal(r.contents.nodes.filter((nd) => nd.op === 'Conv').length, 0, 'float convs left');
     assert.equal(convs.length, 52);
     assert.equal(convs.filter((nd) => nd.kernel === 'i8-qlinearconv-1x8-wasmsimd').length, 17);
+    assert.deepEqual(r.contents.nodes.filter((nd) => nd.op === 'Gemm' || nd.op === 'MatMulInteger').map((nd) => `${nd.op} ${nd.kernel}`), ['MatMulInteger i8-matmulinteger-1x4-wasmsimd']);
     const feed = readNpy(input);
     const m = await loadModel(r.artifact);
     const session = await ort.InferenceSession.create(emitOnnx(r.graph), { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });

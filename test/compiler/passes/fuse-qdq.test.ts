@@ -118,4 +118,26 @@ describe('fuse-qdq: QDQ Conv/MatMul chains as int8 ops, against onnxruntime with
     ops = await matchesOrt(model(chain, { x }, { y: 'float32' }, { ...inits, z1: t('int8', [], [5]) }, 13), x);
     assert.ok(ops.includes('Conv') && ops.filter((o) => o === 'QLinearConv').length === 1, ops.join(' '));
   });
+
+  // The logits layer: DQ(x), DQ(w) → Gemm/MatMul with a float output no Q reads becomes
+  // MatMulInteger → Cast → Mul [→ Add] (the int8 gemv for ≤ 4 rows); onnxruntime runs the QDQ graph in float.
+  it('a Gemm (transB, bias) or MatMul on DQ inputs writing a float graph output of ≤ 4 rows runs MatMulInteger → Cast → Mul [→ Add], within float rounding of onnxruntime', async () => {
+    const gi: Record<string, T> = {
+      s_in: t('float32', [], [0.0213]), z_in: t('int8', [], [-3]),
+      wt: t('int8', [7, 37], values(259, -127, 127, 5)), wts: t('float32', [7], [0.0041, 0.0023, 0.0067, 0.0031, 0.0052, 0.0019, 0.0044]), wtz: t('int8', [7], new Array(7).fill(0)),
+      bias: t('float32', [7], [0.1, -0.2, 0.05, 0, 0.31, -0.07, 0.2]),
+      wk: t('int8', [37, 7], values(259, -127, 127, 6)), wks: t('float32', [], [0.0037]), wkz: t('int8', [], [2]),
+    };
+    const x2 = t('float32', [3, 37], values(111, -2, 2, 7, false));
+    const gemm: NodeSpec[] = [
+      q('q_in', 'x', 's_in', 'z_in', 'xq'), dq('dq_in', 'xq', 's_in', 'z_in', 'xd'),
+      dq('dq_w', 'wt', 'wts', 'wtz', 'wd', 0),
+      { op: 'Gemm', name: 'fc', inputs: ['xd', 'wd', 'bias'], outputs: ['y'], attrs: { transB: 1 } },
+      dq('dq_k', 'wk', 'wks', 'wkz', 'kd'),
+      { op: 'MatMul', name: 'mm', inputs: ['xd', 'kd'], outputs: ['y2'] },
+    ];
+    const ops = await matchesOrt(model(gemm, { x: x2 }, { y: 'float32', y2: 'float32' }, gi, 13), x2);
+    assert.deepEqual(ops.filter((o) => o !== 'Cast' && o !== 'Mul' && o !== 'Add'), ['QuantizeLinear', 'MatMulInteger', 'MatMulInteger']);
+    assert.deepEqual(ops.filter((o) => o === 'Add').length, 1, 'the Gemm\'s bias only');
+  });
 });

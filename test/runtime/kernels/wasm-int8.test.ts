@@ -188,6 +188,10 @@ const MATMUL_SPECS: readonly MatMulSpec[] = [
   { a: [13], b: [13, 6], aType: 'uint8', bType: 'int8', seed: 17 }, // 1-D A
   { a: [4, 12], b: [12], aType: 'int8', bType: 'int8', seed: 18 }, // 1-D B
   { a: [17, 96], b: [96, 40], aType: 'uint8', bType: 'int8', perColB: true, seed: 19 },
+  // the gemv's shapes (i8-matmulinteger-1x4: M ≤ 4, int8 B): K past 16 and not a multiple of 8, N not a multiple of 4
+  { a: [3, 33], b: [33, 10], aType: 'uint8', bType: 'int8', perColB: true, seed: 20 },
+  { a: [4, 17], b: [17, 5], aType: 'int8', bType: 'int8', seed: 21 },
+  { a: [1, 1280], b: [1280, 7], aType: 'int8', bType: 'int8', perColB: true, seed: 22 },
 ];
 
 /** Floats around the quantization grid: halves (ties), beyond the range, ±0, ±inf, NaN; the rest seeded. */
@@ -223,7 +227,9 @@ const QDQ_SPECS: readonly QdqSpec[] = [
 function casesOf(k: Kernel): Case[] {
   if (k.op === 'QLinearConv' || k.op === 'ConvInteger') return (k.id.includes('-1x8-') ? GROUPED_SPECS : CONV_SPECS).map((s) => convCase(k.op as 'QLinearConv', s));
   if (k.op === 'QuantizeLinear' || k.op === 'DequantizeLinear') return QDQ_SPECS.map((s) => qdqCase(k.op as 'QuantizeLinear', s));
-  return MATMUL_SPECS.map((s) => matmulCase(k.op as 'QLinearMatMul', s));
+  // every spec the kernel supports (the gemv runs M ≤ 4 by a 2-D int8 B)
+  return MATMUL_SPECS.map((s) => matmulCase(k.op as 'QLinearMatMul', s))
+    .filter((c) => !k.supports || k.supports({ inputs: c.inputs.map((x) => x && { dtype: x.dtype, shape: x.shape }), outputs: [c.out], attrs: {} }));
 }
 
 // (the N:M int8 conv reads a packed weight: wasm-int8-nm.test.ts)
@@ -241,7 +247,7 @@ describe('int8 wasmsimd kernels vs ref kernels, in WebAssembly memory', function
   it('QLinearConv, ConvInteger, QLinearMatMul, MatMulInteger, QuantizeLinear and DequantizeLinear each have an int8 wasmsimd kernel (QLinearConv also one reading N:M)', () => {
     assert.ok(WASMSIMD_KERNELS.some((k) => k.id === 'i8-qlinearconvnm-16x1-wasmsimd'));
     assert.deepEqual(INT8_KERNELS.map((k) => k.id).sort(), ['f32-quantizelinear-1x16-wasmsimd', 'i8-convinteger-1x8-wasmsimd', 'i8-convinteger-4x8-wasmsimd',
-      'i8-dequantizelinear-1x16-wasmsimd', 'i8-matmulinteger-2x4-wasmsimd', 'i8-qlinearconv-1x8-wasmsimd', 'i8-qlinearconv-4x8-wasmsimd', 'i8-qlinearmatmul-2x4-wasmsimd']);
+      'i8-dequantizelinear-1x16-wasmsimd', 'i8-matmulinteger-1x4-wasmsimd', 'i8-matmulinteger-2x4-wasmsimd', 'i8-qlinearconv-1x8-wasmsimd', 'i8-qlinearconv-4x8-wasmsimd', 'i8-qlinearmatmul-2x4-wasmsimd']);
   });
 
   for (const k of INT8_KERNELS) {
@@ -338,10 +344,9 @@ describe('int8 wasmsimd kernels vs ref kernels, in WebAssembly memory', function
     }
   });
 
-  it('a B or B zero point that changes between runs (a graph input) is repacked: each run equals ref on the new values', async function () {
+  for (const k of INT8_KERNELS.filter((x) => x.op === 'MatMulInteger')) it(`${k.id}: a B or B zero point that changes between runs (a graph input) is repacked: each run equals ref on the new values`, async function () {
     if (!simd) this.skip();
-    const k = INT8_KERNELS.find((x) => x.op === 'MatMulInteger')!;
-    const c = matmulCase('MatMulInteger', { a: [2, 3, 20], b: [20, 6], aType: 'uint8', bType: 'int8', perColB: true, seed: 72 });
+    const c = matmulCase('MatMulInteger', { a: k.tile === '1x4' ? [3, 20] : [2, 3, 20], b: [20, 6], aType: 'uint8', bType: 'int8', perColB: true, seed: 72 });
     const space = await spaceFor(k, c);
     const inputs = c.inputs.map((x) => x && view(space, x));
     const y = view(space, { dtype: 'int32', shape: c.out.shape, values: new Array<number>(count(c.out.shape)).fill(0) });
