@@ -64,7 +64,7 @@ export const CONFIGS: readonly BenchConfig[] = [
   { key: 'spc-0.9-block', label: 'spc 0.9 block:4x1', kind: 'spc', compile: { pattern: 'block:4x1', sparsity: 0.9 } },
   // Static int8 (--quantize int8), and onnxruntime-web on the model spc emits for it.
   { key: 'spc-int8', label: 'spc int8', kind: 'spc', compile: { quantize: 'int8' }, calibOnInput: true },
-  // 2:4 + static int8: the int8 layers' pruned weights stored packed (expanded at load for the dense int8 kernel).
+  // 2:4 + static int8: the int8 layers' pruned weights stored packed (run packed by the N:M int8 conv where the cost rule picks it).
   { key: 'spc-2:4-int8', label: 'spc 2:4 + int8', kind: 'spc', compile: { pattern: '2:4', quantize: 'int8' }, calibOnInput: true },
   { key: 'ort-web', label: 'ort-web wasm 1t', kind: 'ort-web' },
   { key: 'ort-web-int8', label: 'ort-web wasm 1t, spc int8 model', kind: 'ort-web', emittedBy: 'spc-int8' },
