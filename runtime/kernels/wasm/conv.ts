@@ -11,10 +11,7 @@
 //                                      copy of the image through a per-tap offset table.
 //   dense  f32-conv-1x8-wasmsimd:      depthwise (group = Cin = Cout, one weight plane per channel), any
 //                                      kernel, pads, dilations, row stride; column stride 1 or 2.
-//                                      3×3 with output rows of 8..14 columns (column stride 1 or 2):
-//                                      dwconv3x3c (asm/dwconv.as), 4 channels a block as the lanes,
-//                                      transposed into a zero-bordered interleaved block and back;
-//                                      other 3×3, strides 1, pads 1, rows under 24 columns: dwconv3x3f
+//                                      3×3, strides 1, pads 1, rows under 24 columns: dwconv3x3f
 //                                      (asm/dwconv.as), each plane one flat run of outputs, the taps
 //                                      that wrap to a neighbouring row masked;
 //                                      3×3 without dilation, left pad 1, right pad ≤ 1, column stride 2
@@ -93,8 +90,6 @@ type DwConv3x3p = (x: number, w: number, y: number, b: number, pad: number, c: n
 type DwConv3x3d = (x: number, w: number, y: number, b: number, zero: number, c: number, h: number, wd: number, oh: number, ow: number,
   sh: number, sw: number, ph: number, lo: number, hi: number) => void;
 type DwConv3x3f = (x: number, w: number, y: number, b: number, pad: number, pad2: number, mask: number, c: number, h: number, wd: number, lo: number, hi: number) => void;
-type DwConv3x3c = (x: number, w: number, y: number, b: number, buf: number, out: number, c: number, h: number, wd: number, oh: number, ow: number,
-  sh: number, sw: number, ph: number, pw: number, wp: number, lo: number, hi: number) => void;
 type DwConvKxKp = (x: number, w: number, y: number, b: number, pad: number, c: number, h: number, wd: number, oh: number, ow: number,
   kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, wp: number, lo: number, hi: number) => void;
 type DwConv = (x: number, w: number, y: number, b: number, c: number, h: number, wd: number, oh: number, ow: number,
@@ -248,24 +243,6 @@ export const DW_FLAT_MAX_W = 24;
 const dwFlatPadFloats = (H: number, W: number): number => H * W + 2 * W + 8;
 const dwFlatBytes = (H: number, W: number): number => 2 * f32Bytes(dwFlatPadFloats(H, W)) + f32Bytes(2 * (H * W + 4));
 
-/**
- * dwconv3x3c's convs (asm/dwconv.as, 4 channels a block, lanes = channels): 3×3, dilation 1, column
- * stride 1 or 2, any pads and row stride, output rows of DW_BLOCKED_MIN_OW..DW_BLOCKED_MAX_OW columns.
- * Measured against the paths they replace (microbenchmark, CPU-time medians side by side, SIMD128,
- * load 6–8): 14² at strides 1 (dwconv3x3f) 0.85–0.90× the time, 28² at stride 2 (dwconv3x3d)
- * 0.67–0.98×; no gain on 7-column rows (1.0×: a row is 2 passes, the transposes are most of it) and
- * a loss on rows of 28+ at strides 1 (1.1–1.2×, dwconv3x3d's rows have few edge vectors there).
- */
-export function blockedDw3x3(KH: number, KW: number, sw: number, OW: number): boolean {
-  return KH === 3 && KW === 3 && (sw === 1 || sw === 2) && OW >= DW_BLOCKED_MIN_OW && OW <= DW_BLOCKED_MAX_OW;
-}
-export const DW_BLOCKED_MIN_OW = 8, DW_BLOCKED_MAX_OW = 14;
-/** dwconv3x3c's scratch: the interleaved padded block (Hp × Wp pixels of 4 floats), then its outputs (OH·OW pixels of 4). */
-function dwBlocked(H: number, W: number, OH: number, OW: number, sh: number, sw: number, ph: number, pw: number): { Hp: number; Wp: number; bytes: number } {
-  const Hp = Math.max(H + ph, (OH - 1) * sh + 3), Wp = Math.max(W + pw, (OW - 1) * sw + 3);
-  return { Hp, Wp, bytes: f32Bytes(4 * Hp * Wp) + f32Bytes(4 * OH * OW) };
-}
-
 /** dwconv3x3d's zero row (what an input row outside the image reads): W floats and the slack its vectors read past them. */
 const dwZeroBytes = (W: number): number => f32Bytes(W + 16);
 
@@ -288,7 +265,6 @@ function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
       // pads may come from auto_pad: the begin pads bound by the total padding the output implies
       const ph = Array.isArray(pads) ? pads[0] as number : Math.max(0, (OH - 1) * sh + KH - H);
       const pw = Array.isArray(pads) ? pads[1] as number : Math.max(0, (OW - 1) * sw + KW - W);
-      if (blockedDw3x3(KH, KW, sw, OW)) return dwBlocked(H, W, OH, OW, sh, sw, ph, pw).bytes;
       if (flatDw3x3(KH, KW, sh, sw, pads, W)) return dwFlatBytes(H, W);
       if (directDw3x3(KH, KW, sw, Array.isArray(pads), pw, W, OW)) return dwZeroBytes(W);
       const { Hp, Wp } = dwPadded(H, W, OH, OW, sh, sw, ph, pw, KH, KW);
@@ -303,16 +279,6 @@ function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
       const b = c.ctx.inputs[2];
       const bp = b === undefined ? 0 : pointer(c, env, b, 'bias');
       const xStep = cin * p.inSize * 4, yStep = cin * p.outSize * 4;
-      if (x.shape.length === 4 && dh === 1 && dw === 1 && blockedDw3x3(KH, KW, sw, OW)) {
-        // dwconv3x3c: the block's pads zeroed once here (the kernel writes only the image's pixels)
-        const { Hp, Wp, bytes } = dwBlocked(H, W, OH, OW, sh, sw, ph, pw);
-        const buf = env.scratch(bytes), out = buf + f32Bytes(4 * Hp * Wp);
-        new Float32Array(env.memory.buffer, buf, 4 * Hp * Wp).fill(0);
-        const dw3 = env.exports['dwconv3x3c'] as DwConv3x3c;
-        return () => {
-          for (let n = 0; n < batch; n++) dw3(xp + n * xStep, wp, yp + n * yStep, bp, buf, out, cin, H, W, OH, OW, sh, sw, ph, pw, Wp, lo, hi);
-        };
-      }
       if (x.shape.length === 4 && dh === 1 && dw === 1 && flatDw3x3(KH, KW, sh, sw, c.ctx.attrs['pads'], W)) {
         // dwconv3x3f: zero rows around the flat plane and the column masks, written once here
         const padFloats = dwFlatPadFloats(H, W), P = H * W;
