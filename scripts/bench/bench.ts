@@ -5,6 +5,9 @@
 //                   ../shared/corpus/models and ../shared/corpus/real)
 //   --configs a,b   only these configuration keys (default: all; see configs.ts)
 //   --quick         few runs (a smoke test: the figures mean little)
+//   --rounds n      measure every cell n times, each a fresh process, a model's configurations
+//                   interleaved round by round, and report each cell's lowest round (default 3,
+//                   1 with --quick; tables.ts bestRound says why)
 //   --metric cpu|wall  which median the ratio tables use (default cpu: process CPU time, robust
 //                   to other load on the machine; wall is the wall clock)
 //   --json          print the results as JSON instead of tables
@@ -23,7 +26,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIGS, MODELS, RELAXED_SIMD_FLAG } from './configs.js';
 import type { CellResult } from './configs.js';
-import { allTables, reorderTable } from './tables.js';
+import { allTables, bestRound, reorderTable } from './tables.js';
 import type { Metric } from './tables.js';
 import { machineFacts, PERF_DOC, writeSection } from './doc.js';
 
@@ -76,6 +79,8 @@ async function main(): Promise<void> {
   if (metricArg !== 'cpu' && metricArg !== 'wall') throw new Error(`--metric must be cpu or wall, got ${metricArg}`);
   const metric: Metric = metricArg;
   let quick = args.includes('--quick');
+  const roundsArg = args.indexOf('--rounds') >= 0 ? Number(args[args.indexOf('--rounds') + 1]) : quick ? 1 : 3;
+  if (!Number.isInteger(roundsArg) || roundsArg < 1 || roundsArg > 20) throw new Error('--rounds must be an integer from 1 to 20');
   // Other processes share the cores: the 1-minute load average before and after says how much.
   let load = [loadavg()[0]!];
   const results: CellResult[] = [];
@@ -87,13 +92,20 @@ async function main(): Promise<void> {
     results.push(...saved.results.filter((r) => models.includes(r.model) && configs.some((c) => c.key === r.config)));
   }
   for (const model of from === undefined ? models : []) {
-    for (const c of configs) {
-      const t0 = performance.now();
-      const r = await runCell(model, c.key, quick);
-      results.push(r);
-      const what = r.status === 'ok' ? `${r.median!.toFixed(3)} ms median (CPU ${r.cpuMedian!.toFixed(3)}) of ${r.runs}` : `${r.status}: ${r.reason}`;
-      process.stderr.write(`${model} / ${c.label}: ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+    const rounds = new Map<string, CellResult[]>(configs.map((c) => [c.key, []]));
+    for (let round = 1; round <= roundsArg; round++) {
+      for (const c of configs) {
+        // A cell that is n/a or failed in the first round is not run again.
+        if (round > 1 && rounds.get(c.key)![0]!.status !== 'ok') continue;
+        const t0 = performance.now();
+        const r = await runCell(model, c.key, quick);
+        rounds.get(c.key)!.push(r);
+        const what = r.status === 'ok' ? `${r.median!.toFixed(3)} ms median (CPU ${r.cpuMedian!.toFixed(3)}) of ${r.runs}` : `${r.status}: ${r.reason}`;
+        const of = roundsArg > 1 ? ` [round ${round}/${roundsArg}]` : '';
+        process.stderr.write(`${model} / ${c.label}${of}: ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+      }
     }
+    for (const c of configs) results.push(bestRound(rounds.get(c.key)!));
   }
   if (from === undefined) load.push(loadavg()[0]!);
   const loadText = load.length === 2 ? [`- 1-minute load average before and after the run: ${load.map((l) => l.toFixed(1)).join(' → ')} (other processes on the same cores inflate the figures)`] : [];

@@ -89,6 +89,8 @@ export interface CellResult {
   readonly cpuMedian?: number;
   readonly cpuP25?: number;
   readonly cpuP75?: number;
+  /** With --rounds > 1: each round's process CPU median, in the order run (the cell reports the lowest round). */
+  readonly roundCpuMedians?: readonly number[];
   /** For spc: how many nodes run on each target, and how many weights are stored packed. */
   readonly kernels?: Readonly<Record<string, number>>;
   readonly packedLayers?: number;

@@ -14,7 +14,7 @@ export interface BenchPlan {
   readonly maxRuns: number;
 }
 
-export const FULL_PLAN: BenchPlan = { warmRuns: 10, warmMs: 1000, minRuns: 10, minMs: 2000, maxRuns: 3000 };
+export const FULL_PLAN: BenchPlan = { warmRuns: 10, warmMs: 1000, minRuns: 10, minMs: 1500, maxRuns: 3000 };
 export const QUICK_PLAN: BenchPlan = { warmRuns: 2, warmMs: 0, minRuns: 3, minMs: 0, maxRuns: 3 };
 
 export interface Stats {

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIGS } from '../../scripts/bench/configs.js';
 import { writeSection } from '../../scripts/bench/doc.js';
-import { reorderTable } from '../../scripts/bench/tables.js';
+import { bestRound, reorderTable, roundsTable } from '../../scripts/bench/tables.js';
 import { tempDir } from '../helpers/files.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -101,5 +101,23 @@ describe('npm run bench (scripts/bench)', function () {
     assert.deepEqual(rows[1], ['b', 'spc 0.9 unstructured', '1 of 1', '50.0% → 60.0%', 'n/a', '2.00', 'n/a', '3.0e-5 (**over 1e-5**)']);
     assert.deepEqual(rows[2], ['b', 'spc 0.9 block:4x1', '0 of 0', '–', 'n/a', '2.00', 'n/a', 'n/a']);
     assert.equal(rows.length, 3);
+  });
+
+  it('bestRound keeps the round with the lowest CPU median and lists every round; a failed round is ignored', () => {
+    const base = { model: 'a', config: 'spc-2:4', status: 'ok' as const, runs: 3 };
+    const rounds = [
+      { ...base, median: 9.5, cpuMedian: 9.4 },
+      { ...base, status: 'error' as const, reason: 'crashed' },
+      { ...base, median: 6.3, cpuMedian: 6.2 },
+      { ...base, median: 6.6, cpuMedian: 6.5 },
+    ];
+    const best = bestRound(rounds);
+    assert.equal(best.median, 6.3);
+    assert.equal(best.cpuMedian, 6.2);
+    assert.deepEqual(best.roundCpuMedians, [9.4, 6.2, 6.5]);
+    assert.equal(bestRound([rounds[0]!]).roundCpuMedians, undefined);
+    assert.equal(bestRound([rounds[1]!]).status, 'error');
+    const rows = roundsTable([best], ['a'], CONFIGS.filter((c) => c.key === 'spc-2:4')).split('\n');
+    assert.equal(rows[2], '| a | 9.40 / 6.20 / 6.50 |');
   });
 });
