@@ -10,6 +10,7 @@ import type { DType } from '../../runtime/tensor.js';
 import { clipBound } from './fuse-activation.js';
 import type { Pass, PassContext, RewriteRule } from './pass.js';
 import { applyRules, GraphEditor } from './pass.js';
+import { fromWeightMatrix } from '../../runtime/sparse/layout.js';
 
 /** A QuantizeLinear or DequantizeLinear's parameters, when they are constants spc can fuse. */
 interface QParams {
@@ -283,7 +284,8 @@ function floatOutputLinear(n: Node, g: Graph, ed: GraphEditor, consumers: Readon
   if (!perTensor(wp) && wp.axis !== (transB ? 0 : 1)) return undefined;
   if (bias && bias.length !== cols) return undefined;
   const codes = wc.data as Int8Array;
-  const kn = transB ? Int8Array.from({ length: k * cols }, (_, t) => codes[(t % cols) * k + Math.floor(t / cols)]!) : codes;
+  // transB's [N, K] back to Gemm's [K, N]
+  const kn = transB ? fromWeightMatrix('Gemm', [k, cols], false, codes) : codes;
   const base = n.name, m = xs[0];
   const w = add({ name: `${base}_wq`, dtype: 'int8', shape: [k, cols], constant: { dtype: 'int8', shape: [k, cols], data: kn } });
   const wz = perTensor(wp) || wp.zero.every((z) => z === 0)

@@ -7,6 +7,7 @@
 import type { Attr, Constant, Graph, Node, Value } from '../ir/graph.js';
 import { attrFloat, attrInt, isStatic, kernelAttrs, makeGraph } from '../ir/graph.js';
 import { nodeWeightAxes } from '../ir/weight-matrix.js';
+import { toWeightMatrix } from '../../runtime/sparse/layout.js';
 import { roundHalfEven } from '../../runtime/quant/stored.js';
 import type { Range } from '../calibrate/ranges.js';
 import { activationRanges } from '../calibrate/ranges.js';
@@ -199,12 +200,8 @@ function weightCodes(w: Value, transpose: boolean): Int8Array {
   let inner = 1;
   for (let d = q.axis + 1; d < c.shape.length; d++) inner *= c.shape[d]!;
   const codes = Int8Array.from(data, (v, i) => roundHalfEven(v / q.scales![Math.floor(i / inner) % dim]!));
-  if (!transpose) return codes;
   // Gemm B [K, N] as a 1×1 conv's [N, K].
-  const [k, n] = c.shape as [number, number];
-  const t = new Int8Array(codes.length);
-  for (let r = 0; r < k; r++) for (let j = 0; j < n; j++) t[j * k + r] = codes[r * n + j]!;
-  return t;
+  return transpose ? toWeightMatrix('Gemm', c.shape, false, codes) : codes;
 }
 
 class Builder {

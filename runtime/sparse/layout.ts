@@ -80,24 +80,30 @@ function weightOffsets(op: WeightOp, shape: readonly number[], transB: boolean, 
   return index;
 }
 
+/** The weights these views rearrange: float32, or their int8 codes (quantized layers). */
+export type WeightData = Float32Array | Int8Array;
+
+/** A zeroed array of `data`'s element type. */
+const like = <T extends WeightData>(data: T, length: number): T => (data instanceof Int8Array ? new Int8Array(length) : new Float32Array(length)) as T;
+
 /** The dense weight `data` (of `shape`) rearranged as the row-major rows×cols matrix. */
-export function toWeightMatrix(op: WeightOp, shape: readonly number[], transB: boolean, data: Float32Array): Float32Array {
+export function toWeightMatrix<T extends WeightData>(op: WeightOp, shape: readonly number[], transB: boolean, data: T): T {
   const { rows, cols } = weightMatrixShape(op, shape, transB);
   if (data.length !== rows * cols) throw new Error(`weight data has ${data.length} elements, shape [${shape.join(',')}] needs ${rows * cols}`);
   const index = weightOffsets(op, shape, transB, rows, cols);
-  if (!index) return data.slice();
-  const out = new Float32Array(rows * cols);
+  if (!index) return data.slice() as T;
+  const out = like(data, rows * cols);
   for (let i = 0; i < index.length; i++) out[i] = data[index[i]!]!;
   return out;
 }
 
 /** The inverse of toWeightMatrix: the rows×cols matrix back in the weight's own layout. */
-export function fromWeightMatrix(op: WeightOp, shape: readonly number[], transB: boolean, matrix: Float32Array): Float32Array {
+export function fromWeightMatrix<T extends WeightData>(op: WeightOp, shape: readonly number[], transB: boolean, matrix: T): T {
   const { rows, cols } = weightMatrixShape(op, shape, transB);
   if (matrix.length !== rows * cols) throw new Error(`weight matrix has ${matrix.length} elements, expected ${rows}×${cols}`);
   const index = weightOffsets(op, shape, transB, rows, cols);
-  if (!index) return matrix.slice();
-  const out = new Float32Array(rows * cols);
+  if (!index) return matrix.slice() as T;
+  const out = like(matrix, rows * cols);
   for (let i = 0; i < index.length; i++) out[index[i]!] = matrix[i]!;
   return out;
 }

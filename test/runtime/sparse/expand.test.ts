@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { packBsr, packCsr, packNm } from '../../../compiler/sparse/pack/pack.js';
 import { expandWeight } from '../../../runtime/sparse/expand.js';
-import { toWeightMatrix, weightMatrixShape, type WeightOp } from '../../../runtime/sparse/layout.js';
+import { fromWeightMatrix, toWeightMatrix, weightMatrixShape, type WeightOp } from '../../../runtime/sparse/layout.js';
 import type { PackedWeight } from '../../../runtime/sparse/packed.js';
 
 /** `data` pruned in matrix form so that it packs as `format` (2:4 along the reduction, 2×2 blocks, or anything for csr). */
@@ -62,5 +62,22 @@ describe('expandWeight: a packed weight back to its dense layout', () => {
     assert.throws(() => expandWeight(p, 'Conv', [4, 2, 2, 2], false, new Float32Array(16)), /does not fill Conv shape/);
     expandWeight(p, 'Conv', [4, 2, 2, 2], false, out);
     assert.ok(out.every((v) => v === 1));
+  });
+});
+
+describe('toWeightMatrix / fromWeightMatrix on int8 codes', () => {
+  it('keep the element type and move each code where a hand-written transpose does (Gemm [K, N] ↔ [N, K])', () => {
+    const [k, n] = [3, 5];
+    const codes = Int8Array.from({ length: k * n }, (_, i) => i * 17 - 128);
+    const matrix = toWeightMatrix('Gemm', [k, n], false, codes);
+    assert.ok(matrix instanceof Int8Array);
+    for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) assert.equal(matrix[r * k + c], codes[c * n + r]);
+    const back = fromWeightMatrix('Gemm', [k, n], false, matrix);
+    assert.ok(back instanceof Int8Array);
+    assert.deepEqual([...back], [...codes]);
+    // transB: the stored [N, K] already is the matrix; a copy, not the same array
+    const same = toWeightMatrix('Gemm', [n, k], true, codes);
+    assert.deepEqual([...same], [...codes]);
+    assert.notEqual(same, codes);
   });
 });
