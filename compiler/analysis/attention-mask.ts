@@ -16,7 +16,7 @@ const MASK_PATH = new Set([
  */
 export function attentionMaskInput(g: Graph, candidates: readonly string[]): string | undefined {
   const readers = new Map<string, { op: string; outputs: readonly string[] }[]>();
-  for (const n of g.nodes) for (const i of n.inputs) if (i !== '') readers.set(i, [...(readers.get(i) ?? []), n]);
+  for (const n of g.nodes) for (const i of n.inputs) if (i !== '') { const list = readers.get(i); if (list) list.push(n); else readers.set(i, [n]); }
   return candidates.find((input) => {
     const seen = new Set<string>([input]);
     const todo = [input];

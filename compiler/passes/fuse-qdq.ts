@@ -316,7 +316,7 @@ function fuseFloatOutputs(g: Graph): Graph {
   if (!g.nodes.some((n) => n.op === 'Gemm' || n.op === 'MatMul')) return g;
   const ed = new GraphEditor(g);
   const consumers = new Map<string, Node[]>();
-  for (const n of g.nodes) for (const i of new Set(n.inputs)) consumers.set(i, [...consumers.get(i) ?? [], n]);
+  for (const n of g.nodes) for (const i of new Set(n.inputs)) { const list = consumers.get(i); if (list) list.push(n); else consumers.set(i, [n]); }
   const values = new Map(g.values);
   const add = (v: Value): string => {
     let name = v.name;

@@ -148,7 +148,7 @@ function selectLayers(graph: Graph, settings: PruneSettings): { candidates: Cand
     skips.push({ node, weight, pattern, params, nonzeros, reason });
   };
   const users = new Map<string, string[]>();
-  for (const n of graph.nodes) for (const x of n.inputs) if (x !== '') users.set(x, [...(users.get(x) ?? []), n.name]);
+  for (const n of graph.nodes) for (const x of n.inputs) if (x !== '') { const list = users.get(x); if (list) list.push(n.name); else users.set(x, [n.name]); }
   const finals = finalLayers(graph);
   const inputs = new Set(graph.inputs);
   const candidates: Candidate[] = [];

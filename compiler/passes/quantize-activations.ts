@@ -158,7 +158,7 @@ function chooseInt8(g: Graph, candidates: readonly Node[], prices: ReadonlyMap<N
   const producers = new Map<string, Node>(), readers = new Map<string, Node[]>();
   for (const n of g.nodes) {
     for (const o of n.outputs) producers.set(o, n);
-    for (const i of new Set(n.inputs)) readers.set(i, [...readers.get(i) ?? [], n]);
+    for (const i of new Set(n.inputs)) { const list = readers.get(i); if (list) list.push(n); else readers.set(i, [n]); }
   }
   const moves = (n: Node | undefined): n is Node => !!n && DATA_MOVEMENT.includes(n.op) && n.outputs.length === 1;
   const source = (t: string): string => { const p = producers.get(t); return moves(p) ? source(p.inputs[0]!) : t; };
