@@ -47,6 +47,32 @@ describe('calibrate/stats', () => {
     }
   });
 
+  it('sums: false (SparseGPT without bias correction) leaves the sums out and XᵀX, target and folds bit for bit as with them', () => {
+    const conv: Node = { name: 'c', op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { pads: ints([1, 1, 1, 1]) } };
+    const xs: TensorView[] = [1, 2, 3, 4].map((s) => randomF32([1, 3, 6, 6], s) as TensorView);
+    const ds: TensorView[] = [5, 6, 7, 8].map((s) => randomF32([1, 3, 6, 6], s) as TensorView);
+    const w = randomF32([4, 27], 9).data as Float32Array;
+    const gemm: Node = { name: 'g', op: 'Gemm', inputs: ['a', 'b'], outputs: ['y'], attrs: { transB: int(1) } };
+    const as = [10, 11, 12, 13].map((s) => randomF32([3, 5], s) as TensorView);
+    const cases = [
+      { node: conv, shape: [4, 3, 3, 3], out: [1, 4, 6, 6], inputs: xs, dense: ds, w },
+      { node: gemm, shape: [2, 5], out: [3, 2], inputs: as, dense: as.map((t) => randomF32(t.shape, 20) as TensorView), w: randomF32([2, 5], 21).data as Float32Array },
+    ];
+    for (const c of cases) {
+      const options = { full: true, denseInputs: c.dense, weights: c.w, folds: 2, maxRows: 40 };
+      const all = inputStats(c.node, c.shape, c.out, c.inputs, options);
+      const bare = inputStats(c.node, c.shape, c.out, c.inputs, { ...options, sums: false });
+      assert.deepEqual(bare.sum, []);
+      assert.deepEqual(bare.sumSq, []);
+      assert.ok(all.sum[0]!.some((v) => v !== 0), 'the sums are there by default');
+      assert.equal(bare.rows, all.rows);
+      assert.equal(bare.sampledRows, all.sampledRows);
+      assert.deepEqual(bare.xtx, all.xtx);
+      assert.deepEqual(bare.target, all.target);
+      assert.deepEqual(bare.folds, all.folds);
+    }
+  });
+
   it('Gemm rows (transA) and the dense target Σ(W d)xᵀ', () => {
     const node: Node = { name: 'g', op: 'Gemm', inputs: ['a', 'b'], outputs: ['y'], attrs: { transA: int(1), transB: int(1) } };
     const a = [randomF32([3, 2], 1), randomF32([3, 2], 2)] as TensorView[];
