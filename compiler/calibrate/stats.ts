@@ -203,6 +203,23 @@ class Accumulator {
     if (++this.n === CHUNK) this.flush();
   }
 
+  /** Rows left in the current chunk. */
+  room(): number {
+    return CHUNK - this.n;
+  }
+
+  /**
+   * Adds k ≤ room() rows to XᵀX and the target only, as addSample would one by one: `write` fills
+   * rows at..at + k of the chunk, column-major (bt[c·CHUNK + r], and dt likewise when the target is kept).
+   */
+  addRows(k: number, write: (bt: Float64Array, dt: Float64Array | undefined, at: number) => void): void {
+    if (!this.bt) return;
+    write(this.bt, this.dt, this.n);
+    this.sampled += k;
+    this.n += k;
+    if (this.n === CHUNK) this.flush();
+  }
+
   flush(): void {
     if (!this.bt || this.n === 0) return;
     if (!this.flushWasm()) {
@@ -370,13 +387,19 @@ function convStats(
   const accs = Array.from({ length: group }, (_, g) => Array.from({ length: K }, () => new Accumulator(cols, full, weights?.subarray(g * rowsG * cols, (g + 1) * rowsG * cols), rowsG)));
   const stride = Math.max(1, Math.ceil((positions * inputs.length * first.shape[0]!) / maxRows));
   let index = 0;
-  const row = new Float64Array(cols), denseRow = new Float64Array(cols);
-  const gather = (src: Float32Array | Float64Array, base: number, p: number, out: Float64Array): void => {
+  /**
+   * The im2col rows of positions p0, p0 + stride, … (k of them) into rows at.. of a column-major
+   * chunk: column by column, so the reads walk one input plane and the writes one chunk column.
+   */
+  const gather = (src: Float32Array | Float64Array, base: number, p0: number, k: number, out: Float64Array, at: number): void => {
     for (let tap = 0; tap < taps; tap++) {
-      const off = table[p * taps + tap]!;
-      const at = tap * cg;
-      if (off < 0) { out.fill(0, at, at + cg); continue; }
-      for (let ci = 0, src0 = base + off; ci < cg; ci++) out[at + ci] = src[src0 + ci * plane]!;
+      for (let ci = 0; ci < cg; ci++) {
+        const o = (tap * cg + ci) * CHUNK + at, src0 = base + ci * plane;
+        for (let j = 0, q = p0 * taps + tap; j < k; j++, q += stride * taps) {
+          const off = table[q]!;
+          out[o + j] = off < 0 ? 0 : src[src0 + off]!;
+        }
+      }
     }
   };
   inputs.forEach((t, s) => {
@@ -407,12 +430,16 @@ function convStats(
           }
         }
         acc.rows += positions;
-        // The sampled rows' im2col rows (column tap·Cg + ci) for XᵀX, and the dense one for the target.
+        // The sampled rows' im2col rows (column tap·Cg + ci) for XᵀX, and the dense one for the
+        // target, a chunk's room at a time.
         if (full) {
-          for (let p = (stride - (index % stride)) % stride; p < positions; p += stride) {
-            gather(x, base, p, row);
-            if (d !== x) gather(d, base, p, denseRow);
-            acc.addSample(row, 0, d !== x ? denseRow : row, 0);
+          for (let p = (stride - (index % stride)) % stride; p < positions;) {
+            const k = Math.min(acc.room(), Math.ceil((positions - p) / stride));
+            acc.addRows(k, (bt, dt, at) => {
+              gather(x, base, p, k, bt, at);
+              if (dt) gather(d, base, p, k, dt, at);
+            });
+            p += k * stride;
           }
         }
       }

@@ -47,6 +47,25 @@ describe('calibrate/stats', () => {
     }
   });
 
+  it('Conv: sampled rows across several 512-row chunks and samples (every 3rd of 2700), XᵀX and the target Σ(W d)xᵀ equal a naive im2col', () => {
+    const node: Node = { name: 'c', op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { pads: ints([1, 1, 1, 1]) } };
+    const xs: TensorView[] = [1, 2, 3].map((s) => randomF32([1, 2, 30, 30], s) as TensorView);
+    const ds: TensorView[] = [4, 5, 6].map((s) => randomF32([1, 2, 30, 30], s) as TensorView);
+    const w = randomF32([3, 18], 7).data as Float32Array;
+    const st = inputStats(node, [3, 2, 3, 3], [1, 3, 30, 30], xs, { full: true, denseInputs: ds, weights: w, maxRows: 1000 });
+    const pick = (t: TensorView[]) => t.flatMap((v) => naiveRows(v.data as Float32Array, 30, 30, 0, 2, 3, 1, 1, 1)).filter((_, i) => i % 3 === 0);
+    const rows = pick(xs), dense = pick(ds);
+    assert.equal(st.sampledRows, 900);
+    for (let i = 0; i < 18; i++) for (let j = 0; j < 18; j++) {
+      const want = rows.reduce((a, r) => a + r[i]! * r[j]!, 0);
+      assert.ok(Math.abs(st.xtx![0]![i * 18 + j]! - want) < 1e-9 * (1 + Math.abs(want)), `XᵀX[${i},${j}]`);
+    }
+    for (let o = 0; o < 3; o++) for (let j = 0; j < 18; j++) {
+      const want = rows.reduce((a, r, t) => a + dense[t]!.reduce((y, v, k) => y + w[o * 18 + k]! * v, 0) * r[j]!, 0);
+      assert.ok(Math.abs(st.target![0]![o * 18 + j]! - want) < 1e-9 * (1 + Math.abs(want)), `target[${o},${j}]`);
+    }
+  });
+
   it('sums: false (SparseGPT without bias correction) leaves the sums out and XᵀX, target and folds bit for bit as with them', () => {
     const conv: Node = { name: 'c', op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { pads: ints([1, 1, 1, 1]) } };
     const xs: TensorView[] = [1, 2, 3, 4].map((s) => randomF32([1, 3, 6, 6], s) as TensorView);
