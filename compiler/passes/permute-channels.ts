@@ -207,18 +207,19 @@ function weightMatrix(graph: Graph, node: Node): { m: Float32Array; rows: number
  * be multiples of M); a Gemm/MatMul consumer rows×C when each channel owns one column (with
  * `factor` ≥ M, a multiple of M, no cell crosses a channel: no term); a shared-rows producer C×cols.
  * Groups are searched in order on the weights as earlier groups left them. With a calibrated
- * method (wanda, sparsegpt) and calibration data the search's score is |w|·‖x_col‖ (Wanda's), with
- * ‖x_col‖ from the dense network's calibration inputs, and the kept score is not what the method
- * optimizes, so whether the found order is applied rests on a calibrated objective instead.
- * Wanda: Σ over the group's pruned layers of the output error ‖(W − Ŵ)X‖²/‖WX‖², Ŵ Wanda's own N:M
- * pruning, X the dense network's calibration inputs (statistics measured once; held out by folds
- * where the layer allows, sparse/permute-objective.ts), applied when it is lower than the
- * identity's. SparseGPT, and Wanda where a layer of the group is too wide for that check
- * (calibratedCheckAffordable): applied when it keeps more squared saliency w²·‖x‖² (Wanda's score
- * squared, SparseGPT's OBS error w²/[H⁻¹]jj with H's diagonal for H⁻¹'s) than the identity. Checking
- * by SparseGPT's own error would prune each layer again per order and fold (a cols³ factorization
- * each); on resnet10_w32 it decided as the saliency does (docs/performance.md, sixth round). Those
- * layers' XᵀX is never collected. The output function is unchanged.
+ * method (wanda, sparsegpt) and calibration data the kept score is not what the method optimizes,
+ * so the choice rests on a calibrated objective instead; ‖x_col‖ and X are the dense network's
+ * calibration inputs. Wanda: candidates are searched on |w|·‖x_col‖ (its score) and on its square
+ * w²·‖x‖², and each is compared with the identity on Σ over the group's pruned layers of the output
+ * error ‖(W − Ŵ)X‖²/‖WX‖², Ŵ Wanda's own N:M pruning (statistics measured once; held out by folds
+ * where the layer allows, sparse/permute-objective.ts); the lowest error wins, the identity unless a
+ * candidate lowers it. Where a layer of the group is too wide for that check
+ * (calibratedCheckAffordable), the candidate keeping the most squared saliency wins instead.
+ * SparseGPT: one candidate, searched on |w|·‖x_col‖, applied when it keeps more squared saliency
+ * w²·‖x‖² (its OBS error w²/[H⁻¹]jj with H's diagonal for H⁻¹'s) than the identity; checking by
+ * SparseGPT's own error would prune each layer again per candidate and fold (a cols³ factorization
+ * each), and on resnet10_w32 it decided as the saliency does (docs/performance.md, sixth round).
+ * Layers without the check keep no XᵀX. The output function is unchanged.
  */
 export function permuteForNm(graph: Graph, options: PassSettings, settings: PermuteSettings, log: (node: string | undefined, message: string) => void = () => {}): PermuteResult {
   const prune = pruneSettings(options);
@@ -259,8 +260,8 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
   let g = graph;
   let timedOut = false;
   // Progress in work units, so a long group moves the bar too: a group's search is one, and with
-  // Wanda's check each of its layers' error checks (the identity and the candidate) one each.
-  const unitsOf = (group: ChannelGroup): number => 1 + (cal ? 2 * new Set(group.edits.filter((e) => cal.has(e.node)).map((e) => e.node)).size : 0);
+  // Wanda's check each of its layers' error checks (the identity and ≤ 2 candidates) one each.
+  const unitsOf = (group: ChannelGroup): number => 1 + (cal ? 3 * new Set(group.edits.filter((e) => cal.has(e.node)).map((e) => e.node)).size : 0);
   const totalUnits = groups.reduce((a, group) => a + unitsOf(group), 0);
   let unitsDone = 0, groupStart = 0;
   const tick = (group: ChannelGroup, index: number): void => {
@@ -341,15 +342,18 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
     /** Layers of the group without XᵀX (SparseGPT's, and Wanda's too wide for the calibrated check). */
     const unchecked = measured.filter((l) => !cal?.has(l));
     if (method && measured.length > 0 && unchecked.length > 0) {
-      // No calibrated check: the found order is applied when it keeps more squared saliency
-      // w²·‖x‖² over the group's terms than the identity.
+      // No calibrated check: the order keeping the most squared saliency w²·‖x‖² over the group's
+      // terms is applied, the identity unless a candidate raises it. Wanda's candidates come from
+      // both searches, SparseGPT's from the kept-score search alone (docs/performance.md, sixth round).
       const sq = terms(2, squaredW, false);
-      const identity = permutationObjective(C, cell, sq.columns, sq.rowTerms, Int32Array.from({ length: C }, (_, i) => i));
+      const r2 = method === 'wanda' ? searchPermutation(C, cell, sq.columns, sq.rowTerms, { timeMs: timeLeft(), now }) : undefined;
+      timedOut ||= r2?.timedOut ?? false;
+      const identity = r2 ? r2.before : permutationObjective(C, cell, sq.columns, sq.rowTerms, Int32Array.from({ length: C }, (_, i) => i));
       let best = identity;
       chosen = undefined;
-      if (r.after > r.before) {
-        const kept = permutationObjective(C, cell, sq.columns, sq.rowTerms, r.perm);
-        if (kept > identity * (1 + 1e-9)) { best = kept; chosen = r.perm; }
+      for (const perm of [...(r.after > r.before ? [r.perm] : []), ...(r2 && r2.after > r2.before ? [r2.perm] : [])]) {
+        const kept = permutationObjective(C, cell, sq.columns, sq.rowTerms, perm);
+        if (kept > best * (1 + 1e-9)) { best = kept; chosen = perm; }
       }
       const why = method === 'sparsegpt' ? 'sparsegpt' : `${unchecked.length} layer(s) too wide for the calibrated check (${unchecked.slice(0, 3).join(', ')}${unchecked.length > 3 ? ', …' : ''})`;
       log(undefined, `group g${group.id}: ${why}; order ${chosen ? 'applied' : 'rejected'} by kept squared saliency ${identity.toPrecision(6)} → ${best.toPrecision(6)}`);
@@ -361,9 +365,17 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
         origCol = cols;
       }
     } else if (method && measured.length > 0) {
-      // Wanda's calibrated check: the found order is applied when it lowers the calibrated output
-      // error of the group's layers below the identity's.
+      // Wanda's calibrated check: candidates from the kept-score search and from one on the squared
+      // saliency; the one with the lowest calibrated output error of the group's layers wins, the
+      // identity unless a candidate lowers it.
       const candidates: Int32Array[] = r.after > r.before ? [r.perm] : [];
+      const left2 = timeLeft();
+      if (left2 === undefined || left2 > 0) {
+        const sq = terms(2, squaredW, false);
+        const r2 = searchPermutation(C, cell, sq.columns, sq.rowTerms, { timeMs: left2, now });
+        timedOut ||= r2.timedOut;
+        if (r2.after > r2.before && !candidates.some((c) => samePerm(c, r2.perm))) candidates.push(r2.perm);
+      }
       const errorOf = (graphC: Graph, cols: ReadonlyMap<string, Int32Array>): number => {
         const byName = new Map(graphC.nodes.map((n) => [n.name, n]));
         let total = 0;
@@ -416,6 +428,12 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
   }
   settings.progress?.(totalUnits, totalUnits);
   return { graph: g, groups: results, layerGroup, timedOut };
+}
+
+function samePerm(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
