@@ -19,9 +19,9 @@ export interface InputStats {
   readonly cols: number;
   /** Activation rows seen per group (samples × positions), T in H = 2/T·XᵀX. */
   readonly rows: number;
-  /** Per group: Σ_t x_tj. */
+  /** Per group: Σ_t x_tj (empty, no group's, with `sums: false`). */
   readonly sum: readonly Float64Array[];
-  /** Per group: Σ_t x_tj². */
+  /** Per group: Σ_t x_tj² (empty, no group's, with `sums: false`). */
   readonly sumSq: readonly Float64Array[];
   /** Per group: Σ_t x_t x_tᵀ, cols×cols row-major, symmetric (when asked for). */
   readonly xtx?: readonly Float64Array[];
@@ -57,6 +57,11 @@ export interface StatsOptions {
   readonly maxRows?: number;
   /** With `full`: also keep XᵀX and the target per fold of the samples (K ≥ 2; `folds` in the result). */
   readonly folds?: number;
+  /**
+   * False: no per-column sums (`sum` and `sumSq` are empty), for a caller that reads XᵀX only
+   * (SparseGPT without bias correction): they are a pass over every row, where XᵀX samples some.
+   */
+  readonly sums?: boolean;
 }
 
 export const DEFAULT_MAX_ROWS = 8192;
@@ -155,8 +160,8 @@ class Accumulator {
   rows = 0;
   sampled = 0;
 
-  /** `weights`: this group's dense rows (rowsOut × cols) when the target is wanted. */
-  constructor(readonly cols: number, full: boolean, private readonly weights?: Float32Array, private readonly rowsOut = 0) {
+  /** `weights`: this group's dense rows (rowsOut × cols) when the target is wanted; `sums`: whether `add` sums every row's columns. */
+  constructor(readonly cols: number, full: boolean, private readonly weights?: Float32Array, private readonly rowsOut = 0, readonly sums = true) {
     this.sum = new Float64Array(cols);
     this.sumSq = new Float64Array(cols);
     if (full) {
@@ -176,10 +181,12 @@ class Accumulator {
    */
   add(x: ArrayLike<number>, xAt: number, d: ArrayLike<number>, dAt: number, sample: boolean): void {
     const { cols, sum, sumSq } = this;
-    for (let c = 0; c < cols; c++) {
-      const v = x[xAt + c]!;
-      sum[c] += v;
-      sumSq[c] += v * v;
+    if (this.sums) {
+      for (let c = 0; c < cols; c++) {
+        const v = x[xAt + c]!;
+        sum[c] += v;
+        sumSq[c] += v * v;
+      }
     }
     this.rows++;
     if (sample) this.addSample(x, xAt, d, dAt);
@@ -194,6 +201,23 @@ class Accumulator {
     if (dt) for (let c = 0; c < cols; c++) dt[c * CHUNK + at] = d[dAt + c]!;
     this.sampled++;
     if (++this.n === CHUNK) this.flush();
+  }
+
+  /** Rows left in the current chunk. */
+  room(): number {
+    return CHUNK - this.n;
+  }
+
+  /**
+   * Adds k ≤ room() rows to XᵀX and the target only, as addSample would one by one: `write` fills
+   * rows at..at + k of the chunk, column-major (bt[c·CHUNK + r], and dt likewise when the target is kept).
+   */
+  addRows(k: number, write: (bt: Float64Array, dt: Float64Array | undefined, at: number) => void): void {
+    if (!this.bt) return;
+    write(this.bt, this.dt, this.n);
+    this.sampled += k;
+    this.n += k;
+    if (this.n === CHUNK) this.flush();
   }
 
   flush(): void {
@@ -273,11 +297,12 @@ export function inputStats(
   // Identical inputs make the target W·XᵀX: nothing to re-fit.
   const dense = options.denseInputs && options.denseInputs !== inputs && options.weights ? options.denseInputs : undefined;
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
-  if (node.op === 'Conv') return convStats(node, weightShape, outputShape, inputs, full, dense, dense ? options.weights : undefined, maxRows, foldCount(options, inputs.length));
+  const sums = options.sums ?? true;
+  if (node.op === 'Conv') return convStats(node, weightShape, outputShape, inputs, full, dense, dense ? options.weights : undefined, maxRows, foldCount(options, inputs.length), sums);
   const cols = weightShape[nodeWeightAxes(node).in]!;
   const w = dense ? options.weights : undefined;
   const K = foldCount(options, inputs.length);
-  const accs = Array.from({ length: K }, () => new Accumulator(cols, full, w, w ? w.length / cols : 0));
+  const accs = Array.from({ length: K }, () => new Accumulator(cols, full, w, w ? w.length / cols : 0, sums));
   const transA = node.op === 'Gemm' && attrInt(node, 'transA', 0) !== 0;
   const perSample = transA ? inputs[0]!.shape[1]! : Math.floor(inputs[0]!.data.length / cols);
   const stride = Math.max(1, Math.ceil((perSample * inputs.length) / maxRows));
@@ -300,7 +325,7 @@ export function inputStats(
     }
   });
   for (const a of accs) a.finish();
-  return combine([accs], full, K > 1);
+  return combine([accs], full, K > 1, sums);
 }
 
 /** Folds to keep: `options.folds` when XᵀX is wanted and every fold gets a sample, else 1. */
@@ -314,11 +339,13 @@ function addInto(a: Float64Array, b: Float64Array): void {
   for (let i = 0; i < a.length; i++) a[i] += b[i]!;
 }
 
-/** Totals over the folds of accs[group][fold]; the per-fold XᵀX and targets when `keepFolds`. */
-function combine(accs: readonly (readonly Accumulator[])[], full: boolean, keepFolds: boolean): InputStats {
+/** Totals over the folds of accs[group][fold]; the per-fold XᵀX and targets when `keepFolds`; the sums when `sums`. */
+function combine(accs: readonly (readonly Accumulator[])[], full: boolean, keepFolds: boolean, sums: boolean): InputStats {
   const total = (pick: (a: Accumulator) => Float64Array | undefined): Float64Array[] | undefined => {
     if (!pick(accs[0]![0]!)) return undefined;
     return accs.map((fs) => {
+      // One fold: its own arrays (no copy: XᵀX is 42 MB at 2304 columns).
+      if (fs.length === 1) return pick(fs[0]!)!;
       const sum = Float64Array.from(pick(fs[0]!)!);
       for (const a of fs.slice(1)) addInto(sum, pick(a)!);
       return sum;
@@ -329,7 +356,7 @@ function combine(accs: readonly (readonly Accumulator[])[], full: boolean, keepF
   return {
     groups: accs.length, cols: first[0]!.cols,
     rows: first.reduce((n, a) => n + a.rows, 0), sampledRows: first.reduce((n, a) => n + a.sampled, 0),
-    sum: total((a) => a.sum)!, sumSq: total((a) => a.sumSq)!,
+    sum: sums ? total((a) => a.sum)! : [], sumSq: sums ? total((a) => a.sumSq)! : [],
     xtx: full ? total((a) => a.xtx) : undefined,
     target: full ? total((a) => a.target) : undefined,
     folds: keepFolds ? Array.from({ length: K }, (_, f) => ({
@@ -342,7 +369,7 @@ function combine(accs: readonly (readonly Accumulator[])[], full: boolean, keepF
 
 function convStats(
   node: Node, weightShape: readonly number[], outputShape: readonly number[], inputs: readonly TensorView[], full: boolean,
-  dense: readonly TensorView[] | undefined, weights: Float32Array | undefined, maxRows: number, K: number,
+  dense: readonly TensorView[] | undefined, weights: Float32Array | undefined, maxRows: number, K: number, sums: boolean,
 ): InputStats {
   const group = attrInt(node, 'group', 1);
   const cg = weightShape[1]!;
@@ -360,13 +387,19 @@ function convStats(
   const accs = Array.from({ length: group }, (_, g) => Array.from({ length: K }, () => new Accumulator(cols, full, weights?.subarray(g * rowsG * cols, (g + 1) * rowsG * cols), rowsG)));
   const stride = Math.max(1, Math.ceil((positions * inputs.length * first.shape[0]!) / maxRows));
   let index = 0;
-  const row = new Float64Array(cols), denseRow = new Float64Array(cols);
-  const gather = (src: Float32Array | Float64Array, base: number, p: number, out: Float64Array): void => {
+  /**
+   * The im2col rows of positions p0, p0 + stride, … (k of them) into rows at.. of a column-major
+   * chunk: column by column, so the reads walk one input plane and the writes one chunk column.
+   */
+  const gather = (src: Float32Array | Float64Array, base: number, p0: number, k: number, out: Float64Array, at: number): void => {
     for (let tap = 0; tap < taps; tap++) {
-      const off = table[p * taps + tap]!;
-      const at = tap * cg;
-      if (off < 0) { out.fill(0, at, at + cg); continue; }
-      for (let ci = 0, src0 = base + off; ci < cg; ci++) out[at + ci] = src[src0 + ci * plane]!;
+      for (let ci = 0; ci < cg; ci++) {
+        const o = (tap * cg + ci) * CHUNK + at, src0 = base + ci * plane;
+        for (let j = 0, q = p0 * taps + tap; j < k; j++, q += stride * taps) {
+          const off = table[q]!;
+          out[o + j] = off < 0 ? 0 : src[src0 + off]!;
+        }
+      }
     }
   };
   inputs.forEach((t, s) => {
@@ -381,7 +414,7 @@ function convStats(
         // Every row's sums, column by column straight from the input (each column's additions in
         // row order, as row-by-row adding would do them; a padded tap adds nothing, exactly as its 0).
         const { sum, sumSq } = acc;
-        for (let tap = 0; tap < taps; tap++) {
+        for (let tap = 0; sums && tap < taps; tap++) {
           for (let ci = 0; ci < cg; ci++) {
             const c = tap * cg + ci, src0 = base + ci * plane;
             let sc = sum[c]!, qc = sumSq[c]!;
@@ -397,12 +430,16 @@ function convStats(
           }
         }
         acc.rows += positions;
-        // The sampled rows' im2col rows (column tap·Cg + ci) for XᵀX, and the dense one for the target.
+        // The sampled rows' im2col rows (column tap·Cg + ci) for XᵀX, and the dense one for the
+        // target, a chunk's room at a time.
         if (full) {
-          for (let p = (stride - (index % stride)) % stride; p < positions; p += stride) {
-            gather(x, base, p, row);
-            if (d !== x) gather(d, base, p, denseRow);
-            acc.addSample(row, 0, d !== x ? denseRow : row, 0);
+          for (let p = (stride - (index % stride)) % stride; p < positions;) {
+            const k = Math.min(acc.room(), Math.ceil((positions - p) / stride));
+            acc.addRows(k, (bt, dt, at) => {
+              gather(x, base, p, k, bt, at);
+              if (dt) gather(d, base, p, k, dt, at);
+            });
+            p += k * stride;
           }
         }
       }
@@ -410,5 +447,5 @@ function convStats(
     }
   });
   for (const fs of accs) for (const a of fs) a.finish();
-  return combine(accs, full, K > 1);
+  return combine(accs, full, K > 1, sums);
 }

@@ -55,8 +55,11 @@ interface CompileFlags extends CheckFlags, RecipeFlags {
   quiet?: boolean;
 }
 
-/** The compile summary's permutation line: groups searched and the kept magnitude before → after. */
-function permuteSummary(groups: CompileResult['groups']): string[] {
+/**
+ * The compile summary's permutation line: groups searched and the kept magnitude (with a calibrated
+ * method, the kept score |w|·‖x‖ the search maximized) before → after.
+ */
+function permuteSummary(groups: CompileResult['groups'], calibrated: boolean): string[] {
   if (groups.length === 0) return [];
   const before = groups.reduce((a, g) => a + g.before, 0);
   const after = groups.reduce((a, g) => a + (g.applied ? g.after : g.before), 0);
@@ -64,7 +67,7 @@ function permuteSummary(groups: CompileResult['groups']): string[] {
   const measured = groups.filter((g) => g.errorBefore !== undefined);
   const errors = measured.length === 0 ? ''
     : `; calibrated output error ${measured.reduce((a, g) => a + g.errorBefore!, 0).toPrecision(6)} → ${measured.reduce((a, g) => a + g.errorAfter!, 0).toPrecision(6)} (the choice's objective)`;
-  return [`  permuted ${groups.filter((g) => g.applied).length} of ${groups.length} channel groups searched: N:M kept ${measured.length > 0 ? 'score' : 'magnitude'} ${before.toPrecision(6)} → ${after.toPrecision(6)} (${gain})${errors}`];
+  return [`  permuted ${groups.filter((g) => g.applied).length} of ${groups.length} channel groups searched: N:M kept ${calibrated ? 'score' : 'magnitude'} ${before.toPrecision(6)} → ${after.toPrecision(6)} (${gain})${errors}`];
 }
 
 /** The compile summary's row-reordering line: groups reordered and their 4-row block fill before → after. */
@@ -246,7 +249,7 @@ export function compileCommand(): Command {
           printOut([
             `  pruned ${totals.prunedLayers} of ${totals.layers} layers (${settings.pattern.text}${settings.shareRows > 1 ? `, one mask per ${settings.shareRows} rows` : ''}, ${settings.method}${settings.biasCorrection ? ' + bias correction' : ''}): weights ${totals.paramsBefore} → ${totals.paramsAfter} nonzero,` +
               ` ${totals.bytesBefore} → ${totals.bytesAfter} bytes; pruned layers stored at ${ratio}× their dense bytes`,
-            ...permuteSummary(result.groups),
+            ...permuteSummary(result.groups, settings.method !== 'magnitude' && settings.calib !== undefined),
             ...rowOrderSummary(result.rowOrder),
             ...(densified.length > 0 ? [`  ${densified.length} pruned layer(s) run DENSIFIED: a dense kernel is estimated faster (or none reads the format); \`spc inspect\` shows why`] : []),
             '',

@@ -12,7 +12,7 @@ import { allocArray } from '../../runtime/tensor.js';
 import type { ColumnTerm, RowTerm } from '../sparse/rearrange/permute-search.js';
 import { permutationObjective, searchPermutation } from '../sparse/rearrange/permute-search.js';
 import type { CalibratedMethod, LayerCalibration } from '../sparse/rearrange/permute-objective.js';
-import { calibratedError, errorDampening, inverseHessianDiagonal, reorderCalibration } from '../sparse/rearrange/permute-objective.js';
+import { calibratedError, reorderCalibration } from '../sparse/rearrange/permute-objective.js';
 import type { MaskRule } from '../sparse/prune/mask-rule.js';
 import type { Pattern } from '../sparse/settings/pattern.js';
 import type { Pass, PassContext } from './pass.js';
@@ -208,15 +208,18 @@ function weightMatrix(graph: Graph, node: Node): { m: Float32Array; rows: number
  * `factor` ≥ M, a multiple of M, no cell crosses a channel: no term); a shared-rows producer C×cols.
  * Groups are searched in order on the weights as earlier groups left them. With a calibrated
  * method (wanda, sparsegpt) and calibration data the kept score is not what the method optimizes,
- * so the choice rests on the calibrated objective instead: candidates are searched on |w|·‖x_col‖
- * (Wanda's score) and on the method's squared saliency (w²·‖x‖², or SparseGPT's w²/[H⁻¹]jj), and
- * each is compared with the identity on Σ over the group's pruned layers of the output error
- * ‖(W − Ŵ)X‖²/‖WX‖², Ŵ the method's own N:M pruning, X the dense network's calibration inputs
- * (statistics measured once; held out by folds where the layer allows, sparse/permute-objective.ts);
- * the lowest error wins, the identity unless a candidate lowers it. Where a layer of the group is
- * too wide for that check (calibratedCheckAffordable: it would prune the layer again per candidate,
- * a cols³ factorization each), the candidate keeping the most squared saliency wins instead, and
- * the wide layers' XᵀX is never collected. The output function is unchanged.
+ * so the choice rests on a calibrated objective instead; ‖x_col‖ and X are the dense network's
+ * calibration inputs. Wanda: candidates are searched on |w|·‖x_col‖ (its score) and on its square
+ * w²·‖x‖², and each is compared with the identity on Σ over the group's pruned layers of the output
+ * error ‖(W − Ŵ)X‖²/‖WX‖², Ŵ Wanda's own N:M pruning (statistics measured once; held out by folds
+ * where the layer allows, sparse/permute-objective.ts); the lowest error wins, the identity unless a
+ * candidate lowers it. Where a layer of the group is too wide for that check
+ * (calibratedCheckAffordable), the candidate keeping the most squared saliency wins instead.
+ * SparseGPT: one candidate, searched on |w|·‖x_col‖, applied when it keeps more squared saliency
+ * w²·‖x‖² (its OBS error w²/[H⁻¹]jj with H's diagonal for H⁻¹'s) than the identity; checking by
+ * SparseGPT's own error would prune each layer again per candidate and fold (a cols³ factorization
+ * each), and on resnet10_w32 it decided as the saliency does (docs/performance.md, sixth round).
+ * Layers without the check keep no XᵀX. The output function is unchanged.
  */
 export function permuteForNm(graph: Graph, options: PassSettings, settings: PermuteSettings, log: (node: string | undefined, message: string) => void = () => {}): PermuteResult {
   const prune = pruneSettings(options);
@@ -228,30 +231,19 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
   const groups = channelGroups(graph);
   const method: CalibratedMethod | undefined = prune.method !== 'magnitude' && prune.calib ? prune.method : undefined;
   // Calibrated methods: the layers' input statistics on the dense network (original column order):
-  // column norms for every layer, XᵀX for the layers the calibrated check can afford.
-  const stats = method ? layerCalibrations(graph, prune.calib!, new Set(patternOf.keys()), options.onCalibProgress) : undefined;
+  // column norms for every layer, XᵀX for the layers Wanda's calibrated check can afford.
+  const stats = method ? layerCalibrations(graph, prune.calib!, new Set(patternOf.keys()), method === 'wanda', options.onCalibProgress) : undefined;
   const cal = stats?.full;
   /** Per node: current matrix column → original column (columns move when a group the node consumes is permuted). */
   let origCol = new Map<string, Int32Array>();
   // Per-column weights of the scores, in original column order: |w|·‖x‖ (Wanda's score, the
-  // search's objective) and the squared saliency w²·‖x‖² (Wanda) or w²/[H⁻¹]jj (SparseGPT's OBS error).
+  // search's objective) and its square w²·‖x‖², the saliency that gates an order without the check.
   const linearW = new Map<string, Float64Array>();
   const squaredW = new Map<string, Float64Array>();
-  for (const [node, sumSq] of stats?.sumSq ?? []) linearW.set(node, Float64Array.from(sumSq, Math.sqrt));
-  /**
-   * Fills squaredW for `nodes` as their group reaches them: SparseGPT's saliencies factor the
-   * layer's statistics, and the identity order's error check right after reuses that factor
-   * (sparsegpt.ts caches the recent ones only, to keep memory O(largest layer)). A layer too wide
-   * for the check has no XᵀX: its SparseGPT saliency takes H's diagonal for H⁻¹'s, w²·‖x‖².
-   */
-  const squaredFor = (nodes: readonly string[]): void => {
-    for (const node of nodes) {
-      const sumSq = stats?.sumSq.get(node);
-      if (!sumSq || squaredW.has(node)) continue;
-      const c = cal?.get(node);
-      squaredW.set(node, method === 'sparsegpt' && c ? inverseHessianDiagonal(c).map((d) => 1 / d) : Float64Array.from(sumSq));
-    }
-  };
+  for (const [node, sumSq] of stats?.sumSq ?? []) {
+    linearW.set(node, Float64Array.from(sumSq, Math.sqrt));
+    squaredW.set(node, sumSq);
+  }
   const colScale = (weights: ReadonlyMap<string, Float64Array>, node: string, col: number): number => {
     const nv = weights.get(node);
     if (!nv) return 1;
@@ -259,8 +251,6 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
   };
   /** ‖WX‖² per layer: a permutation of its rows or columns leaves it as is, so it is computed once. */
   const denseErrors = new Map<string, number>();
-  /** SparseGPT's dampening per layer in the error estimate, chosen once (on the first order seen). */
-  const dampenings = new Map<string, number>();
   const now = settings.now ?? (() => performance.now());
   const deadline = settings.timeMs === undefined ? undefined : now() + settings.timeMs;
   /** Wall time left under the cap; undefined (and no clock read) without one. */
@@ -270,7 +260,7 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
   let g = graph;
   let timedOut = false;
   // Progress in work units, so a long group moves the bar too: a group's search is one, and with
-  // a calibrated method each of its layers' error checks (the identity and ≤ 2 candidates) one each.
+  // Wanda's check each of its layers' error checks (the identity and ≤ 2 candidates) one each.
   const unitsOf = (group: ChannelGroup): number => 1 + (cal ? 3 * new Set(group.edits.filter((e) => cal.has(e.node)).map((e) => e.node)).size : 0);
   const totalUnits = groups.reduce((a, group) => a + unitsOf(group), 0);
   let unitsDone = 0, groupStart = 0;
@@ -349,23 +339,24 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
     let after = r.after;
     let errors: { before: number; after: number; layers: number } | undefined;
     const measured = stats ? [...new Set(affected)].filter((l) => stats.sumSq.has(l)) : [];
-    /** Layers of the group too wide for the calibrated check (no XᵀX kept for them). */
-    const wide = measured.filter((l) => !cal!.has(l));
-    if (method && measured.length > 0 && wide.length > 0) {
-      // Too wide to prune each candidate again: the order keeping the most squared saliency
-      // (w²/[H⁻¹]jj, or w²·‖x‖² where H⁻¹ was not factored) over the group's terms wins, the
-      // identity unless a candidate raises it.
-      squaredFor(group.edits.map((e) => e.node));
+    /** Layers of the group without XᵀX (SparseGPT's, and Wanda's too wide for the calibrated check). */
+    const unchecked = measured.filter((l) => !cal?.has(l));
+    if (method && measured.length > 0 && unchecked.length > 0) {
+      // No calibrated check: the order keeping the most squared saliency w²·‖x‖² over the group's
+      // terms is applied, the identity unless a candidate raises it. Wanda's candidates come from
+      // both searches, SparseGPT's from the kept-score search alone (docs/performance.md, sixth round).
       const sq = terms(2, squaredW, false);
-      const r2 = searchPermutation(C, cell, sq.columns, sq.rowTerms, { timeMs: timeLeft(), now });
-      timedOut ||= r2.timedOut;
-      let best = r2.before;
+      const r2 = method === 'wanda' ? searchPermutation(C, cell, sq.columns, sq.rowTerms, { timeMs: timeLeft(), now }) : undefined;
+      timedOut ||= r2?.timedOut ?? false;
+      const identity = r2 ? r2.before : permutationObjective(C, cell, sq.columns, sq.rowTerms, Int32Array.from({ length: C }, (_, i) => i));
+      let best = identity;
       chosen = undefined;
-      for (const perm of [...(r.after > r.before ? [r.perm] : []), ...(r2.after > r2.before ? [r2.perm] : [])]) {
+      for (const perm of [...(r.after > r.before ? [r.perm] : []), ...(r2 && r2.after > r2.before ? [r2.perm] : [])]) {
         const kept = permutationObjective(C, cell, sq.columns, sq.rowTerms, perm);
         if (kept > best * (1 + 1e-9)) { best = kept; chosen = perm; }
       }
-      log(undefined, `group g${group.id}: ${wide.length} layer(s) too wide for the calibrated check (${wide.slice(0, 3).join(', ')}${wide.length > 3 ? ', …' : ''}); order chosen by kept squared saliency ${r2.before.toPrecision(6)} → ${best.toPrecision(6)}`);
+      const why = method === 'sparsegpt' ? 'sparsegpt' : `${unchecked.length} layer(s) too wide for the calibrated check (${unchecked.slice(0, 3).join(', ')}${unchecked.length > 3 ? ', …' : ''})`;
+      log(undefined, `group g${group.id}: ${why}; order ${chosen ? 'applied' : 'rejected'} by kept squared saliency ${identity.toPrecision(6)} → ${best.toPrecision(6)}`);
       if (chosen) {
         after = permutationObjective(C, cell, columns, rowTerms, chosen);
         const cols = new Map(origCol);
@@ -374,14 +365,12 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
         origCol = cols;
       }
     } else if (method && measured.length > 0) {
-      // The calibrated choice: candidates from the kept-score search and from one on the method's
-      // squared saliency; the one with the lowest calibrated output error of the group's layers
-      // wins, the identity unless a candidate lowers it.
-      const candidates: Int32Array[] = [];
-      if (r.after > r.before) candidates.push(r.perm);
+      // Wanda's calibrated check: candidates from the kept-score search and from one on the squared
+      // saliency; the one with the lowest calibrated output error of the group's layers wins, the
+      // identity unless a candidate lowers it.
+      const candidates: Int32Array[] = r.after > r.before ? [r.perm] : [];
       const left2 = timeLeft();
       if (left2 === undefined || left2 > 0) {
-        squaredFor(group.edits.map((e) => e.node));
         const sq = terms(2, squaredW, false);
         const r2 = searchPermutation(C, cell, sq.columns, sq.rowTerms, { timeMs: left2, now });
         timedOut ||= r2.timedOut;
@@ -395,9 +384,7 @@ export function permuteForNm(graph: Graph, options: PassSettings, settings: Perm
           const p = patternOf.get(l) as Extract<Pattern, { kind: 'nm' }>;
           const rule: MaskRule = { kind: 'nm', n: p.n, m: p.m, shareRows: prune.shareRows };
           const c = reorderCalibration(cal!.get(l)!, cols.get(l));
-          let d = dampenings.get(l);
-          if (method === 'sparsegpt' && d === undefined) { d = errorDampening(w.m, w.rows, w.cols, c, rule); dampenings.set(l, d); }
-          const e = calibratedError(method, w.m, w.rows, w.cols, c, rule, d, denseErrors.get(l));
+          const e = calibratedError(w.m, w.rows, w.cols, c, rule, denseErrors.get(l));
           tick(group, index);
           denseErrors.set(l, e.dense);
           total += e.dense > 0 ? e.error / e.dense : e.error;
@@ -451,12 +438,13 @@ function samePerm(a: Int32Array, b: Int32Array): boolean {
 
 /**
  * Per layer in `layers` (single conv group), over the calibration set on the dense network, in
- * the weight matrix's original column order: Σx² (`sumSq`) and, for the layers the calibrated
- * check can afford (`full`), XᵀX and, with ≥ 2 samples per fold, XᵀX per fold. Wide layers keep
- * no XᵀX (4608² float64 is 170 MB, and ResNet-50 has dozens of layers over 1024 columns).
+ * the weight matrix's original column order: Σx² (`sumSq`) and, with `checked` (Wanda's calibrated
+ * check) for the layers the check can afford (`full`), XᵀX and, with ≥ 2 samples per fold, XᵀX per
+ * fold. Wide layers keep no XᵀX (4608² float64 is 170 MB, and ResNet-50 has dozens of layers over
+ * 1024 columns).
  */
 function layerCalibrations(
-  graph: Graph, calib: CalibrationSet, layers: ReadonlySet<string>, progress?: (done: number, total: number) => void,
+  graph: Graph, calib: CalibrationSet, layers: ReadonlySet<string>, checked: boolean, progress?: (done: number, total: number) => void,
 ): { full: Map<string, LayerCalibration>; sumSq: Map<string, Float64Array> } {
   const out = new Map<string, LayerCalibration>();
   const norms = new Map<string, Float64Array>();
@@ -465,7 +453,7 @@ function layerCalibrations(
     const outShape = graph.values.get(node.outputs[0] ?? '')?.shape;
     if (!w || !isStatic(outShape)) return undefined;
     const { rows, cols } = nodeWeightShape(node, w.shape);
-    const full = calibratedCheckAffordable(rows, cols);
+    const full = checked && calibratedCheckAffordable(rows, cols);
     const folds = full ? heldOutFolds(inputs.length, rows, cols) : undefined;
     const stats = inputStats(node, w.shape, outShape, inputs, { full, folds });
     if (stats.groups !== 1) return undefined;

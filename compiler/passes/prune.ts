@@ -350,7 +350,7 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
         if (!denseInputs || denseInputs === inputs) return undefined;
         const outShape = graph.values.get(node.outputs[0] ?? '')?.shape as number[];
         const dense = toWeightMatrix(r.op, r.shape, r.transB, r.data);
-        const stats = inputStats(node, r.shape, outShape, inputs, { full: true, denseInputs, weights: dense, folds: foldsFor(outShape, inputs.length, r.rows, r.cols) });
+        const stats = inputStats(node, r.shape, outShape, inputs, { full: true, denseInputs, weights: dense, folds: foldsFor(outShape, inputs.length, r.rows, r.cols), sums: false });
         const keep: MaskRule = { kind: 'unstructured', prune: 0 };
         const options = { target: stats.target![0]!, keepDead: true };
         const dampening = dampeningFor(dense, r.rows, r.cols, stats, 0, keep, options, (m) => log(node.name, m));
@@ -368,7 +368,9 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       if (!isStatic(outShape)) throw new SpcError(`calibration: layer '${node.name}' has no static output shape`);
       const dense = toWeightMatrix(k.op, k.shape, k.transB, k.data);
       const full = settings.method === 'sparsegpt';
-      const stats = inputStats(node, k.shape, outShape, inputs, { full, denseInputs, weights: dense, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined });
+      // SparseGPT reads XᵀX and the target only; the sums serve Wanda and bias correction.
+      const sums = !full || settings.biasCorrection;
+      const stats = inputStats(node, k.shape, outShape, inputs, { full, denseInputs, weights: dense, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined, sums });
       const { weights: pruned, method, grid } = pruneCalibrated(settings.method, dense, k, plan.rule, stats, (m) => log(node.name, m), undefined,
         int8Weights(settings.quantize));
       const constants = new Map<string, Constant>([[k.weight.name, record(k, plan, pruned, method, grid)]]);

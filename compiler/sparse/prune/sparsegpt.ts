@@ -60,8 +60,8 @@ export interface Factor {
 }
 
 /**
- * Recently used factors, by statistics array and dampening: the sensitivity levels of a layer,
- * and the permutation's saliencies and error check on the same statistics, share one. Bounded
+ * Recently used factors, by statistics array and dampening: the sensitivity levels of a layer
+ * share one. Bounded
  * (least recently used out first, the newest always kept) so memory stays O(largest layer):
  * a wide layer's U is n²·8 bytes (170 MB at 4608 columns).
  */
@@ -83,15 +83,11 @@ function cacheFactor(xtx: Float64Array, key: string, factor: Factor): void {
 }
 
 /**
- * SparseGPT's factor of the statistics `xtx` over `count` rows at dampening `fraction`: H =
- * 2/count·XᵀX with dead columns' diagonal set to 1, dampened by `fraction` of its mean diagonal
+ * SparseGPT's factor of the statistics `xtx` scaled by `scale` (2/count) at dampening `fraction`:
+ * H = scale·XᵀX with dead columns' diagonal set to 1, dampened by `fraction` of its mean diagonal
  * (×10 up to 6 times while the factorization fails), and U. Cached per `xtx` array (see
  * `factors`), which must not change after its first use (calibration statistics never do).
  */
-export function sparseGptFactor(xtx: Float64Array, n: number, count: number, fraction: number): Factor {
-  return factorOf(xtx, n, count > 0 ? 2 / count : 1, fraction);
-}
-
 function factorOf(xtx: Float64Array, n: number, scale: number, fraction: number): Factor {
   const key = `${scale}:${fraction}`;
   const cached = cachedFactor(xtx, key);

@@ -1,13 +1,11 @@
-// The calibrated objective behind the channel-permutation choice for the calibrated pruning
-// methods (issue 6): a layer's output error ‖(W − Ŵ)X‖² = tr((W − Ŵ) XᵀX (W − Ŵ)ᵀ) after the run's
-// method (Wanda, SparseGPT) prunes it to N:M, with XᵀX from the dense network's calibration
-// activations. Held out by folds of the samples where the statistics allow (SparseGPT fits its
-// calibration rows: in-sample its error would favour whatever it overfits). Pure: callers pass
-// matrices and statistics in the weight matrix's current column order.
+// The calibrated objective behind the channel-permutation choice for Wanda (issue 6): a layer's
+// output error ‖(W − Ŵ)X‖² = tr((W − Ŵ) XᵀX (W − Ŵ)ᵀ) after Wanda prunes it to N:M, with XᵀX from
+// the dense network's calibration activations, held out by folds of the samples where the
+// statistics allow. (SparseGPT's order is gated by its saliency instead: passes/permute-channels.ts.)
+// Pure: callers pass matrices and statistics in the weight matrix's current column order.
 
 import type { MaskRule } from '../prune/mask-rule.js';
 import { pruneWanda } from '../prune/wanda.js';
-import { chooseDampening, pruneSparseGpt, sparseGptFactor } from '../prune/sparsegpt.js';
 import { arena } from '../../linalg/linalg.js';
 
 export type CalibratedMethod = 'wanda' | 'sparsegpt';
@@ -89,58 +87,27 @@ export function reorderCalibration(cal: LayerCalibration, map: Int32Array | unde
   };
 }
 
-/** diag((H + λI)⁻¹) with H = 2/T·XᵀX as SparseGPT builds it (dead columns' diagonal 1, λ = 1% of the mean diagonal): its saliency is w²/[H⁻¹]jj. */
-export function inverseHessianDiagonal(cal: LayerCalibration, dampening = 0.01): Float64Array {
-  const n = cal.cols;
-  // SparseGPT's own (cached) factor: the identity order's error check reuses it.
-  const { U } = sparseGptFactor(cal.xtx, n, cal.count, dampening);
-  const diag = new Float64Array(n);
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) diag[j] += U[i * n + j]! * U[i * n + j]!;
-  return diag;
-}
-
-/** `w` pruned by `method` to `rule` from the statistics (Wanda: the column norms Σx²; SparseGPT: XᵀX over `count` rows). */
-export function pruneWith(method: CalibratedMethod, w: Float32Array, rows: number, cols: number, xtx: Float64Array, count: number, sumSq: Float64Array, rule: MaskRule, dampening?: number): Float32Array {
-  return method === 'wanda' ? pruneWanda(w, rows, cols, sumSq, rule) : pruneSparseGpt(w, rows, cols, xtx, count, rule, { dampening });
-}
-
-/** Columns per fold below which SparseGPT's dampening is chosen on held-out folds (as the prune pass does). */
-function fewRows(cal: LayerCalibration): boolean {
-  return cal.count < 2 * cal.cols;
-}
-
 /**
- * SparseGPT's dampening for this layer in the error estimate: chosen on the folds (the prune
- * pass's cross-validation) when there are few rows per column, else the paper's 1%. The fraction
- * of the mean diagonal does not depend on the column order, so one choice serves every candidate.
- */
-export function errorDampening(w: Float32Array, rows: number, cols: number, cal: LayerCalibration, rule: MaskRule): number {
-  if (!cal.folds || !fewRows(cal)) return 0.01;
-  return chooseDampening(w, rows, cols, cal.xtx, cal.count, cal.folds.map((f) => ({ xtx: f.xtx, count: f.count })), rule).dampening;
-}
-
-/**
- * The calibrated output error of pruning `w` (rows×cols, columns in `cal`'s order) with `method`
- * to `rule`: with folds, Σ_f ‖(W − Ŵ_f)X_f‖², Ŵ_f pruned on the other folds' statistics (held
- * out); otherwise ‖(W − Ŵ)X‖² in-sample. `dense` is ‖WX‖² on the same rows (the scale);
- * `denseError` passes it in when known (it does not change when rows and columns are permuted).
+ * The calibrated output error of pruning `w` (rows×cols, columns in `cal`'s order) with Wanda to
+ * `rule`: with folds, Σ_f ‖(W − Ŵ_f)X_f‖², Ŵ_f pruned on the other folds' statistics (held out);
+ * otherwise ‖(W − Ŵ)X‖² in-sample. `dense` is ‖WX‖² on the same rows (the scale); `denseError`
+ * passes it in when known (it does not change when rows and columns are permuted).
  */
 export function calibratedError(
-  method: CalibratedMethod, w: Float32Array, rows: number, cols: number, cal: LayerCalibration, rule: MaskRule, dampening?: number, denseError?: number,
+  w: Float32Array, rows: number, cols: number, cal: LayerCalibration, rule: MaskRule, denseError?: number,
 ): { error: number; dense: number } {
   if (cal.cols !== cols) throw new Error(`calibratedError: statistics of ${cal.cols} columns for a ${rows}×${cols} matrix`);
   const dense = denseError ?? outputError(w, undefined, rows, cols, cal.xtx);
   if (!cal.folds) {
-    const pruned = pruneWith(method, w, rows, cols, cal.xtx, cal.count, cal.sumSq, rule, dampening);
+    const pruned = pruneWanda(w, rows, cols, cal.sumSq, rule);
     return { error: outputError(w, pruned, rows, cols, cal.xtx), dense };
   }
   let error = 0;
   for (const f of cal.folds) {
-    const train = cal.xtx.map((v, i) => v - f.xtx[i]!);
     // Wanda's norms from the training folds' diagonal (their sampled rows: proportional to the full norms).
     const sumSq = new Float64Array(cols);
-    for (let j = 0; j < cols; j++) sumSq[j] = Math.max(0, train[j * cols + j]!);
-    const pruned = pruneWith(method, w, rows, cols, train, cal.count - f.count, sumSq, rule, dampening);
+    for (let j = 0; j < cols; j++) sumSq[j] = Math.max(0, cal.xtx[j * cols + j]! - f.xtx[j * cols + j]!);
+    const pruned = pruneWanda(w, rows, cols, sumSq, rule);
     error += outputError(w, pruned, rows, cols, f.xtx);
   }
   return { error, dense };

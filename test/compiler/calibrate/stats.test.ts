@@ -47,6 +47,51 @@ describe('calibrate/stats', () => {
     }
   });
 
+  it('Conv: sampled rows across several 512-row chunks and samples (every 3rd of 2700), XᵀX and the target Σ(W d)xᵀ equal a naive im2col', () => {
+    const node: Node = { name: 'c', op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { pads: ints([1, 1, 1, 1]) } };
+    const xs: TensorView[] = [1, 2, 3].map((s) => randomF32([1, 2, 30, 30], s) as TensorView);
+    const ds: TensorView[] = [4, 5, 6].map((s) => randomF32([1, 2, 30, 30], s) as TensorView);
+    const w = randomF32([3, 18], 7).data as Float32Array;
+    const st = inputStats(node, [3, 2, 3, 3], [1, 3, 30, 30], xs, { full: true, denseInputs: ds, weights: w, maxRows: 1000 });
+    const pick = (t: TensorView[]) => t.flatMap((v) => naiveRows(v.data as Float32Array, 30, 30, 0, 2, 3, 1, 1, 1)).filter((_, i) => i % 3 === 0);
+    const rows = pick(xs), dense = pick(ds);
+    assert.equal(st.sampledRows, 900);
+    for (let i = 0; i < 18; i++) for (let j = 0; j < 18; j++) {
+      const want = rows.reduce((a, r) => a + r[i]! * r[j]!, 0);
+      assert.ok(Math.abs(st.xtx![0]![i * 18 + j]! - want) < 1e-9 * (1 + Math.abs(want)), `XᵀX[${i},${j}]`);
+    }
+    for (let o = 0; o < 3; o++) for (let j = 0; j < 18; j++) {
+      const want = rows.reduce((a, r, t) => a + dense[t]!.reduce((y, v, k) => y + w[o * 18 + k]! * v, 0) * r[j]!, 0);
+      assert.ok(Math.abs(st.target![0]![o * 18 + j]! - want) < 1e-9 * (1 + Math.abs(want)), `target[${o},${j}]`);
+    }
+  });
+
+  it('sums: false (SparseGPT without bias correction) leaves the sums out and XᵀX, target and folds bit for bit as with them', () => {
+    const conv: Node = { name: 'c', op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { pads: ints([1, 1, 1, 1]) } };
+    const xs: TensorView[] = [1, 2, 3, 4].map((s) => randomF32([1, 3, 6, 6], s) as TensorView);
+    const ds: TensorView[] = [5, 6, 7, 8].map((s) => randomF32([1, 3, 6, 6], s) as TensorView);
+    const w = randomF32([4, 27], 9).data as Float32Array;
+    const gemm: Node = { name: 'g', op: 'Gemm', inputs: ['a', 'b'], outputs: ['y'], attrs: { transB: int(1) } };
+    const as = [10, 11, 12, 13].map((s) => randomF32([3, 5], s) as TensorView);
+    const cases = [
+      { node: conv, shape: [4, 3, 3, 3], out: [1, 4, 6, 6], inputs: xs, dense: ds, w },
+      { node: gemm, shape: [2, 5], out: [3, 2], inputs: as, dense: as.map((t) => randomF32(t.shape, 20) as TensorView), w: randomF32([2, 5], 21).data as Float32Array },
+    ];
+    for (const c of cases) {
+      const options = { full: true, denseInputs: c.dense, weights: c.w, folds: 2, maxRows: 40 };
+      const all = inputStats(c.node, c.shape, c.out, c.inputs, options);
+      const bare = inputStats(c.node, c.shape, c.out, c.inputs, { ...options, sums: false });
+      assert.deepEqual(bare.sum, []);
+      assert.deepEqual(bare.sumSq, []);
+      assert.ok(all.sum[0]!.some((v) => v !== 0), 'the sums are there by default');
+      assert.equal(bare.rows, all.rows);
+      assert.equal(bare.sampledRows, all.sampledRows);
+      assert.deepEqual(bare.xtx, all.xtx);
+      assert.deepEqual(bare.target, all.target);
+      assert.deepEqual(bare.folds, all.folds);
+    }
+  });
+
   it('Gemm rows (transA) and the dense target Σ(W d)xᵀ', () => {
     const node: Node = { name: 'g', op: 'Gemm', inputs: ['a', 'b'], outputs: ['y'], attrs: { transA: int(1), transB: int(1) } };
     const a = [randomF32([3, 2], 1), randomF32([3, 2], 2)] as TensorView[];

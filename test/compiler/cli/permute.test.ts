@@ -26,6 +26,18 @@ describe('cli: --permute and inspect --groups', function () {
     assert.match(t.stdout, /kept \|w\|/);
   });
 
+  it('with a calibrated method the summary gives the kept score, and the calibrated output error where Wanda\'s check ran', () => {
+    const dir = tempDir();
+    const calib = join(DIGITS_DIR, 'digits-calib-x.npy');
+    const sg = spc('compile', CNN, '-o', dir, '--pattern', '2:4', '--method', 'sparsegpt', '--calib', calib);
+    assert.equal(sg.code, 0, sg.stderr);
+    assert.match(sg.stdout, /channel groups searched: N:M kept score [\d.]+ → [\d.]+ \([+-][\d.]+%\)\n/);
+    assert.doesNotMatch(sg.stdout, /calibrated output error/, 'sparsegpt runs no calibrated check');
+    const wa = spc('compile', CNN, '-o', dir, '--pattern', '2:4', '--method', 'wanda', '--calib', calib);
+    assert.equal(wa.code, 0, wa.stderr);
+    assert.match(wa.stdout, /channel groups searched: N:M kept score [\d.]+ → [\d.]+ \([+-][\d.]+%\); calibrated output error [\d.e-]+ → [\d.e-]+/);
+  });
+
   it('--permute twice gives byte-identical artifacts; --no-permute turns it off', () => {
     const a = tempDir();
     const b = tempDir();
