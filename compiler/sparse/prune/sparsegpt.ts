@@ -11,7 +11,7 @@ import type { MaskRule } from './mask-rule.js';
 import { splitCount } from './mask-rule.js';
 import { pruneOrder } from './masks.js';
 import { upperCholeskyOfInverse } from './cholesky.js';
-import { arena } from '../../linalg/linalg.js';
+import { arena, refitScratch } from '../../linalg/linalg.js';
 
 export interface SparseGptOptions {
   /** Columns per block (rounded up to a multiple of M or of the block width); default 128. */
@@ -145,7 +145,7 @@ export function pruneSparseGpt(
   // the re-fit and the lazy column updates run there, the column-by-column sweep here on the views.
   const target = options.target;
   const computeResidual = target !== undefined && options.residual === undefined;
-  const a = arena([rows * n, n * n, rows * B, target ? rows * n : 0, 4 * n, computeResidual ? n * n : 0, computeResidual ? rows * n : 0, rows * n,
+  const a = arena([rows * n, n * n, rows * B, target ? rows * n : 0, target ? refitScratch(n) : 0, computeResidual ? n * n : 0, computeResidual ? rows * n : 0, rows * n,
     computeResidual ? 2 * (rows & ~3) * n : 0], ['f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'u8', 'f64']);
   const W = a ? a.f64[0]! : new Float64Array(rows * n);
   W.set(w);

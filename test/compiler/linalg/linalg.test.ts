@@ -3,7 +3,7 @@
 // multiples of the 2×4 tiles, panels of four or the f64x2 lanes, several sweep blocks.
 
 import { strict as assert } from 'node:assert';
-import { arena, withoutLinalg } from '../../../compiler/linalg/linalg.js';
+import { arena, refitScratch, withoutLinalg } from '../../../compiler/linalg/linalg.js';
 import { upperCholeskyOfInverse, upperCholeskyOfInverseScalar } from '../../../compiler/sparse/prune/cholesky.js';
 import { chooseDampening, pruneSparseGpt, refitResidual } from '../../../compiler/sparse/prune/sparsegpt.js';
 import { inputStats } from '../../../compiler/calibrate/stats.js';
@@ -184,14 +184,15 @@ describe('linalg: the f64x2 module against the scalar loops', () => {
       }
     });
   }
-  for (const [rows, n] of [[9, 13], [6, 36], [4, 7]] as const) {
-    it(`refit, ${rows}×${n}: four rows per pass over U give each row bit for bit what it gets alone, and W + scale·M·UᵀU within 1e-12`, () => {
+  // Past 64 rows and 256 columns: several row groups and column blocks of the blocked loops, odd tails.
+  for (const [rows, n] of [[9, 13], [6, 36], [4, 7], [70, 301], [133, 263]] as const) {
+    it(`refit, ${rows}×${n}: blocked, four rows per pass over U, each row gets bit for bit what it gets alone, and W + scale·M·UᵀU within 1e-12`, () => {
       const rnd = lcg(rows * 7 + n);
       const w = Float64Array.from({ length: rows * n }, rnd), m = Float64Array.from({ length: rows * n }, rnd);
       const u = new Float64Array(n * n);
       for (let i = 0; i < n; i++) for (let j = i; j < n; j++) u[i * n + j] = rnd();
       const run = (r0: number, count: number): Float64Array => {
-        const a = arena([count * n, count * n, n * n, 4 * n])!;
+        const a = arena([count * n, count * n, n * n, refitScratch(n)])!;
         a.f64[0]!.set(w.subarray(r0 * n, (r0 + count) * n));
         a.f64[1]!.set(m.subarray(r0 * n, (r0 + count) * n));
         a.f64[2]!.set(u);
@@ -204,13 +205,10 @@ describe('linalg: the f64x2 module against the scalar loops', () => {
         for (let j = 0; j < n; j++) assert.ok(Object.is(together[r * n + j], alone[j]), `row ${r} column ${j}: ${together[r * n + j]} vs ${alone[j]} alone`);
       }
       // The definition: W + scale·(M·Uᵀ)·U.
-      for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) {
+      for (let r = 0; r < rows; r++) for (let j = 0, z = new Float64Array(n); j < n; j++) {
+        if (j === 0) for (let i = 0; i < n; i++) for (let k = i; k < n; k++) z[i] += m[r * n + k]! * u[i * n + k]!;
         let want = w[r * n + j]!;
-        for (let i = 0; i <= j; i++) {
-          let z = 0;
-          for (let k = i; k < n; k++) z += m[r * n + k]! * u[i * n + k]!;
-          want += 0.3 * z * u[i * n + j]!;
-        }
+        for (let i = 0; i <= j; i++) want += 0.3 * z[i]! * u[i * n + j]!;
         assert.ok(Math.abs(together[r * n + j]! - want) < 1e-12 * Math.max(1, Math.abs(want)), `row ${r} column ${j}: ${together[r * n + j]} vs ${want}`);
       }
     });
