@@ -142,6 +142,47 @@ function accumulateTarget(p: Float64Array, w: Float32Array, dt: Float64Array, bt
   }
 }
 
+/**
+ * Accumulates Σ_r d[i,r]·x[j,r] into the cols×cols `c` (all i, j): the cross statistics Σ_t d_t x_tᵀ
+ * of a chunk (d and x column-major chunks), from which the target is W·C (`crossTargetOf`).
+ */
+function accumulateCross(c: Float64Array, dt: Float64Array, bt: Float64Array, cols: number, n: number): void {
+  for (let i = 0; i < cols; i++) {
+    const di = i * CHUNK, ci = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const bj = j * CHUNK;
+      let s = 0;
+      for (let r = 0; r < n; r++) s += dt[di + r]! * bt[bj + r]!;
+      c[ci + j] += s;
+    }
+  }
+}
+
+/** p = W·C (W rows×cols, C cols×cols): the re-fit target from the cross statistics, each entry summed over c in order. */
+function crossTargetOf(p: Float64Array, w: Float32Array, c: Float64Array, rows: number, cols: number): void {
+  p.fill(0);
+  for (let o = 0; o < rows; o++) {
+    const po = o * cols, wo = o * cols;
+    for (let k = 0; k < cols; k++) {
+      const wv = w[wo + k]!;
+      if (wv === 0) continue;
+      const ck = k * cols;
+      for (let j = 0; j < cols; j++) p[po + j] += wv * c[ck + j]!;
+    }
+  }
+}
+
+/**
+ * Whether a rows × cols layer's re-fit target over `sampled` rows, kept in `folds` accumulators,
+ * costs fewer multiply-adds as W·(Σ_t d_t x_tᵀ) (cols²·sampled, then rows·cols² per fold) than as
+ * Σ_t (W d_t) x_tᵀ (2·rows·cols·sampled): a 768-column layer at 2048 rows, and 1×1 convs that widen
+ * their input. The two sum in different orders (the same value up to float64 rounding); the choice
+ * depends on shapes only, never on the machine.
+ */
+export function targetByCross(rows: number, cols: number, sampled: number, folds: number): boolean {
+  return cols * sampled + folds * rows * cols < 2 * rows * sampled;
+}
+
 /** Per-group accumulator of rows. */
 class Accumulator {
   readonly sum: Float64Array;
@@ -151,12 +192,14 @@ class Accumulator {
   private readonly bt?: Float64Array;
   private readonly dt?: Float64Array;
   private readonly y?: Float64Array;
+  /** Σ_t d_t x_tᵀ when the target is taken as W·C at `finish` (targetByCross). */
+  private readonly cross?: Float64Array;
   private n = 0;
   rows = 0;
   sampled = 0;
 
-  /** `weights`: this group's dense rows (rowsOut × cols) when the target is wanted. */
-  constructor(readonly cols: number, full: boolean, private readonly weights?: Float32Array, private readonly rowsOut = 0) {
+  /** `weights`: this group's dense rows (rowsOut × cols) when the target is wanted; `byCross`: take it as W·C. */
+  constructor(readonly cols: number, full: boolean, private readonly weights?: Float32Array, private readonly rowsOut = 0, byCross = false) {
     this.sum = new Float64Array(cols);
     this.sumSq = new Float64Array(cols);
     if (full) {
@@ -166,7 +209,8 @@ class Accumulator {
     if (full && weights) {
       this.target = new Float64Array(rowsOut * cols);
       this.dt = new Float64Array(cols * CHUNK);
-      this.y = new Float64Array(rowsOut * CHUNK);
+      if (byCross) this.cross = new Float64Array(cols * cols);
+      else this.y = new Float64Array(rowsOut * CHUNK);
     }
   }
 
@@ -200,7 +244,8 @@ class Accumulator {
     if (!this.bt || this.n === 0) return;
     if (!this.flushWasm()) {
       accumulateXtx(this.xtx!, this.bt, this.cols, this.n);
-      if (this.dt) accumulateTarget(this.target!, this.weights!, this.dt, this.bt, this.y!, this.rowsOut, this.cols, this.n);
+      if (this.cross) accumulateCross(this.cross, this.dt!, this.bt, this.cols, this.n);
+      else if (this.dt) accumulateTarget(this.target!, this.weights!, this.dt, this.bt, this.y!, this.rowsOut, this.cols, this.n);
     }
     this.n = 0;
   }
@@ -216,14 +261,16 @@ class Accumulator {
    */
   private flushWasm(): boolean {
     const { cols, n, rowsOut } = this;
-    const withTarget = this.dt !== undefined;
+    const withTarget = this.dt !== undefined, cross = this.cross;
     let a = this.resident && arenaKept(this.resident.generation) ? this.resident : undefined;
     if (!a) {
-      a = arena([cols * cols, cols * CHUNK, ...(withTarget ? [rowsOut * cols, rowsOut * cols, cols * CHUNK, rowsOut * CHUNK, cols * 32] : [])],
+      // Operand 2 holds the target, or with `cross` the cross statistics (the weights then wait for `finish`).
+      a = arena([cols * cols, cols * CHUNK, ...(!withTarget ? [] : cross ? [cols * cols, 0, cols * CHUNK] : [rowsOut * cols, rowsOut * cols, cols * CHUNK, rowsOut * CHUNK, cols * 32])],
         ['f64', 'f64', 'f64', 'f32', 'f64', 'f64', 'f64'], () => this.evict());
       if (!a) return false;
       a.f64[0]!.set(this.xtx!);
-      if (withTarget) {
+      if (cross) a.f64[2]!.set(cross);
+      else if (withTarget) {
         a.f64[2]!.set(this.target!);
         a.f32[3]!.set(this.weights!);
       }
@@ -233,23 +280,35 @@ class Accumulator {
     a.exports.xtxAcc(a.at[0]!, a.at[1]!, cols, n, CHUNK);
     if (withTarget) {
       a.f64[4]!.set(this.dt!);
-      a.exports.targetAcc(a.at[2]!, a.at[3]!, a.at[4]!, a.at[1]!, a.at[5]!, rowsOut, cols, n, CHUNK, a.at[6]!);
+      if (cross) a.exports.crossAcc(a.at[2]!, a.at[4]!, a.at[1]!, cols, n, CHUNK);
+      else a.exports.targetAcc(a.at[2]!, a.at[3]!, a.at[4]!, a.at[1]!, a.at[5]!, rowsOut, cols, n, CHUNK, a.at[6]!);
     }
     return true;
   }
 
-  /** Copies XᵀX and the target out of the module's memory (its views still valid). */
+  /** Copies XᵀX and the target (or the cross statistics) out of the module's memory (its views still valid). */
   private evict(): void {
     const a = this.resident;
     if (!a) return;
     this.resident = undefined;
     this.xtx!.set(a.f64[0]!);
-    if (this.target) this.target.set(a.f64[2]!);
+    if (this.cross) this.cross.set(a.f64[2]!);
+    else if (this.target) this.target.set(a.f64[2]!);
   }
 
   finish(): void {
     this.flush();
     this.evict();
+    const { cross, cols, rowsOut } = this;
+    if (cross) {
+      const a = arena([rowsOut * cols, rowsOut * cols, cols * cols, cols * 32], ['f64', 'f32', 'f64', 'f64']);
+      if (a) {
+        a.f32[1]!.set(this.weights!);
+        a.f64[2]!.set(cross);
+        a.exports.crossTarget(a.at[0]!, a.at[1]!, a.at[2]!, rowsOut, cols, a.at[3]!);
+        this.target!.set(a.f64[0]!);
+      } else crossTargetOf(this.target!, this.weights!, cross, rowsOut, cols);
+    }
     const h = this.xtx;
     if (!h) return;
     const c = this.cols;
@@ -277,10 +336,12 @@ export function inputStats(
   const cols = weightShape[nodeWeightAxes(node).in]!;
   const w = dense ? options.weights : undefined;
   const K = foldCount(options, inputs.length);
-  const accs = Array.from({ length: K }, () => new Accumulator(cols, full, w, w ? w.length / cols : 0));
   const transA = node.op === 'Gemm' && attrInt(node, 'transA', 0) !== 0;
   const perSample = transA ? inputs[0]!.shape[1]! : Math.floor(inputs[0]!.data.length / cols);
   const stride = Math.max(1, Math.ceil((perSample * inputs.length) / maxRows));
+  const rowsOut = w ? w.length / cols : 0;
+  const byCross = targetByCross(rowsOut, cols, Math.ceil((perSample * inputs.length) / stride), K);
+  const accs = Array.from({ length: K }, () => new Accumulator(cols, full, w, rowsOut, byCross));
   let index = 0;
   const row = new Float64Array(cols), denseRow = new Float64Array(cols);
   inputs.forEach((t, s) => {
@@ -357,8 +418,9 @@ function convStats(
   const plane = inSpatial.reduce((a, b) => a * b, 1);
   const cols = taps * cg;
   const rowsG = weightShape[0]! / group;
-  const accs = Array.from({ length: group }, (_, g) => Array.from({ length: K }, () => new Accumulator(cols, full, weights?.subarray(g * rowsG * cols, (g + 1) * rowsG * cols), rowsG)));
   const stride = Math.max(1, Math.ceil((positions * inputs.length * first.shape[0]!) / maxRows));
+  const byCross = targetByCross(rowsG, cols, Math.ceil((positions * inputs.length * first.shape[0]!) / stride), K);
+  const accs = Array.from({ length: group }, (_, g) => Array.from({ length: K }, () => new Accumulator(cols, full, weights?.subarray(g * rowsG * cols, (g + 1) * rowsG * cols), rowsG, byCross)));
   let index = 0;
   const row = new Float64Array(cols), denseRow = new Float64Array(cols);
   const gather = (src: Float32Array | Float64Array, base: number, p: number, out: Float64Array): void => {

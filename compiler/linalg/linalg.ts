@@ -9,6 +9,8 @@ import { wasmSimdAvailable } from '../../runtime/kernels/wasm/env.js';
 export interface LinalgExports {
   xtxAcc(h: number, bt: number, cols: number, n: number, ldb: number): void;
   targetAcc(p: number, w: number, dt: number, bt: number, y: number, rows: number, cols: number, n: number, ldb: number, pk: number): void;
+  crossAcc(c: number, dt: number, bt: number, cols: number, n: number, ldb: number): void;
+  crossTarget(p: number, w: number, c: number, rows: number, cols: number, pk: number): void;
   choleskyLower(a: number, n: number, s: number): number;
   inverseToUpper(r: number, u: number, t: number, n: number): void;
   residual(m: number, w: number, h: number, target: number, rows: number, n: number, part: number): void;

@@ -75,82 +75,8 @@ export function xtxAcc(h: usize, bt: usize, cols: i32, n: i32, ldb: i32): void {
  * then p[o][j] += Σ_r y[o][r]·bt[j][r]. y is scratch rows × ldb, pk scratch of cols × 32 f64.
  */
 export function targetAcc(p: usize, w: usize, dt: usize, bt: usize, y: usize, rows: i32, cols: i32, n: i32, ldb: i32, pk: usize): void {
+  weightTimes(y, w, dt, rows, cols, n, ldb, pk);
   const sb = <usize>ldb << 3, nn = n & ~1;
-  // y's rows four at a time against panels of D: 32 of its columns at a time are packed (cols × 4
-  // per group of four, contiguous), then each group's 4 × 4 block of y is summed in registers over
-  // the whole reduction (two loads of the panel and four weights feed eight multiply-adds; D is
-  // read once per 32 columns, not once per four rows). Each y[o][r] is Σ_c w[o][c]·d[c][r] in c
-  // order from 0, as in the one-row loop below (which skips zero weights: adding their ±0
-  // products changes no finite sum): bit-identical.
-  const rows4 = rows & ~3;
-  if (rows4 > 0) {
-    for (let r0 = 0; r0 < nn; r0 += 32) {
-      const bw = min(32, nn - r0), g4 = bw >> 2, two = (bw & 3) != 0;
-      for (let c = 0; c < cols; c++) {
-        const dc = dt + <usize>c * sb + (<usize>r0 << 3);
-        for (let g = 0; g < g4; g++) {
-          const to = pk + (<usize>g * <usize>cols << 5) + (<usize>c << 5), from = dc + (<usize>g << 5);
-          v128.store(to, ld(from)); v128.store(to, ld(from + 16), 16);
-        }
-        if (two) v128.store(pk + (<usize>g4 * <usize>cols << 5) + (<usize>c << 4), ld(dc + (<usize>g4 << 5)));
-      }
-      for (let o4 = 0; o4 < rows4; o4 += 4) {
-        const wa = w + (<usize>o4 * <usize>cols << 2), wb = wa + (<usize>cols << 2), wc = wb + (<usize>cols << 2), wd = wc + (<usize>cols << 2);
-        const y0 = y + <usize>o4 * sb + (<usize>r0 << 3), y1 = y0 + sb, y2 = y1 + sb, y3 = y2 + sb;
-        for (let g = 0; g < g4; g++) {
-          const pg = pk + (<usize>g * <usize>cols << 5), q = <usize>g << 5;
-          let a0 = f64x2.splat(0), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
-          for (let c = 0; c < cols; c++) {
-            const cq = <usize>c << 2, pc = pg + (<usize>c << 5);
-            const d0 = ld(pc), d1 = ld(pc + 16);
-            const s0 = f64x2.splat(<f64>load<f32>(wa + cq)), s1 = f64x2.splat(<f64>load<f32>(wb + cq));
-            const s2 = f64x2.splat(<f64>load<f32>(wc + cq)), s3 = f64x2.splat(<f64>load<f32>(wd + cq));
-            a0 = fma(s0, d0, a0); a1 = fma(s0, d1, a1); b0 = fma(s1, d0, b0); b1 = fma(s1, d1, b1);
-            c0 = fma(s2, d0, c0); c1 = fma(s2, d1, c1); e0 = fma(s3, d0, e0); e1 = fma(s3, d1, e1);
-          }
-          v128.store(y0 + q, a0); v128.store(y0 + q, a1, 16); v128.store(y1 + q, b0); v128.store(y1 + q, b1, 16);
-          v128.store(y2 + q, c0); v128.store(y2 + q, c1, 16); v128.store(y3 + q, e0); v128.store(y3 + q, e1, 16);
-        }
-        if (two) {
-          const pg = pk + (<usize>g4 * <usize>cols << 5), q = <usize>g4 << 5;
-          let a0 = f64x2.splat(0), b0 = a0, c0 = a0, e0 = a0;
-          for (let c = 0; c < cols; c++) {
-            const cq = <usize>c << 2, d0 = ld(pg + (<usize>c << 4));
-            a0 = fma(f64x2.splat(<f64>load<f32>(wa + cq)), d0, a0); b0 = fma(f64x2.splat(<f64>load<f32>(wb + cq)), d0, b0);
-            c0 = fma(f64x2.splat(<f64>load<f32>(wc + cq)), d0, c0); e0 = fma(f64x2.splat(<f64>load<f32>(wd + cq)), d0, e0);
-          }
-          v128.store(y0 + q, a0); v128.store(y1 + q, b0); v128.store(y2 + q, c0); v128.store(y3 + q, e0);
-        }
-      }
-    }
-    if (nn < n) {
-      const q = <usize>nn << 3;
-      for (let o4 = 0; o4 < rows4; o4 += 4) {
-        const wa = w + (<usize>o4 * <usize>cols << 2), wb = wa + (<usize>cols << 2), wc = wb + (<usize>cols << 2), wd = wc + (<usize>cols << 2);
-        let t0: f64 = 0, t1: f64 = 0, t2: f64 = 0, t3: f64 = 0;
-        for (let c = 0; c < cols; c++) {
-          const cq = <usize>c << 2, dv = load<f64>(dt + <usize>c * sb + q);
-          t0 += <f64>load<f32>(wa + cq) * dv; t1 += <f64>load<f32>(wb + cq) * dv;
-          t2 += <f64>load<f32>(wc + cq) * dv; t3 += <f64>load<f32>(wd + cq) * dv;
-        }
-        const y0 = y + <usize>o4 * sb + q;
-        store<f64>(y0, t0); store<f64>(y0 + sb, t1); store<f64>(y0 + 2 * sb, t2); store<f64>(y0 + 3 * sb, t3);
-      }
-    }
-  }
-  const o4 = rows4;
-  for (let o = o4; o < rows; o++) {
-    const yo = y + <usize>o * sb, wo = w + (<usize>o * <usize>cols << 2);
-    for (let r = 0; r < n; r += 2) v128.store(yo + (<usize>r << 3), f64x2.splat(0));
-    for (let c = 0; c < cols; c++) {
-      const wv = <f64>load<f32>(wo + (<usize>c << 2));
-      if (wv == 0) continue;
-      const ws = f64x2.splat(wv), dc = dt + <usize>c * sb;
-      let r = 0;
-      for (; r < nn; r += 2) { const q = <usize>r << 3; v128.store(yo + q, fma(ws, ld(dc + q), ld(yo + q))); }
-      if (nn < n) { const q = <usize>nn << 3; store<f64>(yo + q, load<f64>(yo + q) + wv * load<f64>(dc + q)); }
-    }
-  }
   const sp = <usize>cols << 3;
   let o = 0;
   // 4 rows × 2 columns per tile (bt read once per four rows), each entry summed in the same order
@@ -230,6 +156,151 @@ export function targetAcc(p: usize, w: usize, dt: usize, bt: usize, y: usize, ro
     for (let j = 0; j < cols; j++) {
       const a0 = p0 + (<usize>j << 3);
       store<f64>(a0, load<f64>(a0) + dot(y0, bt + <usize>j * sb, n));
+    }
+  }
+}
+
+/**
+ * y = W·D for W rows × cols (f32) and D cols × n (row c at dt + c·ldb, f64); y rows × n with the
+ * same row stride. pk is scratch of cols × 32 f64.
+ */
+function weightTimes(y: usize, w: usize, dt: usize, rows: i32, cols: i32, n: i32, ldb: i32, pk: usize): void {
+  const sb = <usize>ldb << 3, nn = n & ~1;
+  // y's rows four at a time against panels of D: 32 of its columns at a time are packed (cols × 4
+  // per group of four, contiguous), then each group's 4 × 4 block of y is summed in registers over
+  // the whole reduction (two loads of the panel and four weights feed eight multiply-adds; D is
+  // read once per 32 columns, not once per four rows). Each y[o][r] is Σ_c w[o][c]·d[c][r] in c
+  // order from 0, as in the one-row loop below (which skips zero weights: adding their ±0
+  // products changes no finite sum): bit-identical.
+  const rows4 = rows & ~3;
+  if (rows4 > 0) {
+    for (let r0 = 0; r0 < nn; r0 += 32) {
+      const bw = min(32, nn - r0), g4 = bw >> 2, two = (bw & 3) != 0;
+      for (let c = 0; c < cols; c++) {
+        const dc = dt + <usize>c * sb + (<usize>r0 << 3);
+        for (let g = 0; g < g4; g++) {
+          const to = pk + (<usize>g * <usize>cols << 5) + (<usize>c << 5), from = dc + (<usize>g << 5);
+          v128.store(to, ld(from)); v128.store(to, ld(from + 16), 16);
+        }
+        if (two) v128.store(pk + (<usize>g4 * <usize>cols << 5) + (<usize>c << 4), ld(dc + (<usize>g4 << 5)));
+      }
+      for (let o4 = 0; o4 < rows4; o4 += 4) {
+        const wa = w + (<usize>o4 * <usize>cols << 2), wb = wa + (<usize>cols << 2), wc = wb + (<usize>cols << 2), wd = wc + (<usize>cols << 2);
+        const y0 = y + <usize>o4 * sb + (<usize>r0 << 3), y1 = y0 + sb, y2 = y1 + sb, y3 = y2 + sb;
+        for (let g = 0; g < g4; g++) {
+          const pg = pk + (<usize>g * <usize>cols << 5), q = <usize>g << 5;
+          let a0 = f64x2.splat(0), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
+          for (let c = 0; c < cols; c++) {
+            const cq = <usize>c << 2, pc = pg + (<usize>c << 5);
+            const d0 = ld(pc), d1 = ld(pc + 16);
+            const s0 = f64x2.splat(<f64>load<f32>(wa + cq)), s1 = f64x2.splat(<f64>load<f32>(wb + cq));
+            const s2 = f64x2.splat(<f64>load<f32>(wc + cq)), s3 = f64x2.splat(<f64>load<f32>(wd + cq));
+            a0 = fma(s0, d0, a0); a1 = fma(s0, d1, a1); b0 = fma(s1, d0, b0); b1 = fma(s1, d1, b1);
+            c0 = fma(s2, d0, c0); c1 = fma(s2, d1, c1); e0 = fma(s3, d0, e0); e1 = fma(s3, d1, e1);
+          }
+          v128.store(y0 + q, a0); v128.store(y0 + q, a1, 16); v128.store(y1 + q, b0); v128.store(y1 + q, b1, 16);
+          v128.store(y2 + q, c0); v128.store(y2 + q, c1, 16); v128.store(y3 + q, e0); v128.store(y3 + q, e1, 16);
+        }
+        if (two) {
+          const pg = pk + (<usize>g4 * <usize>cols << 5), q = <usize>g4 << 5;
+          let a0 = f64x2.splat(0), b0 = a0, c0 = a0, e0 = a0;
+          for (let c = 0; c < cols; c++) {
+            const cq = <usize>c << 2, d0 = ld(pg + (<usize>c << 4));
+            a0 = fma(f64x2.splat(<f64>load<f32>(wa + cq)), d0, a0); b0 = fma(f64x2.splat(<f64>load<f32>(wb + cq)), d0, b0);
+            c0 = fma(f64x2.splat(<f64>load<f32>(wc + cq)), d0, c0); e0 = fma(f64x2.splat(<f64>load<f32>(wd + cq)), d0, e0);
+          }
+          v128.store(y0 + q, a0); v128.store(y1 + q, b0); v128.store(y2 + q, c0); v128.store(y3 + q, e0);
+        }
+      }
+    }
+    if (nn < n) {
+      const q = <usize>nn << 3;
+      for (let o4 = 0; o4 < rows4; o4 += 4) {
+        const wa = w + (<usize>o4 * <usize>cols << 2), wb = wa + (<usize>cols << 2), wc = wb + (<usize>cols << 2), wd = wc + (<usize>cols << 2);
+        let t0: f64 = 0, t1: f64 = 0, t2: f64 = 0, t3: f64 = 0;
+        for (let c = 0; c < cols; c++) {
+          const cq = <usize>c << 2, dv = load<f64>(dt + <usize>c * sb + q);
+          t0 += <f64>load<f32>(wa + cq) * dv; t1 += <f64>load<f32>(wb + cq) * dv;
+          t2 += <f64>load<f32>(wc + cq) * dv; t3 += <f64>load<f32>(wd + cq) * dv;
+        }
+        const y0 = y + <usize>o4 * sb + q;
+        store<f64>(y0, t0); store<f64>(y0 + sb, t1); store<f64>(y0 + 2 * sb, t2); store<f64>(y0 + 3 * sb, t3);
+      }
+    }
+  }
+  const o4 = rows4;
+  for (let o = o4; o < rows; o++) {
+    const yo = y + <usize>o * sb, wo = w + (<usize>o * <usize>cols << 2);
+    memory.fill(yo, 0, <usize>n << 3);
+    for (let c = 0; c < cols; c++) {
+      const wv = <f64>load<f32>(wo + (<usize>c << 2));
+      if (wv == 0) continue;
+      const ws = f64x2.splat(wv), dc = dt + <usize>c * sb;
+      let r = 0;
+      for (; r < nn; r += 2) { const q = <usize>r << 3; v128.store(yo + q, fma(ws, ld(dc + q), ld(yo + q))); }
+      if (nn < n) { const q = <usize>nn << 3; store<f64>(yo + q, load<f64>(yo + q) + wv * load<f64>(dc + q)); }
+    }
+  }
+}
+
+/**
+ * The re-fit target from the cross statistics: p = W·C (W rows × cols f32, C = Σ_t d_t x_tᵀ cols ×
+ * cols from crossAcc, p rows × cols), weightTimes' arithmetic. pk is scratch of cols × 32 f64.
+ */
+export function crossTarget(p: usize, w: usize, c: usize, rows: i32, cols: i32, pk: usize): void {
+  weightTimes(p, w, c, rows, cols, cols, cols, pk);
+}
+
+/**
+ * c[i][j] += Σ_r dt[i][r]·bt[j][r] for all i, j (cols × cols, not symmetric): the cross statistics
+ * Σ_t d_t x_tᵀ of the dense network's inputs d and the pruned network's x, each given column-major
+ * (cols × ldb, column c's chunk of n rows contiguous). 2×4 tiles as xtxAcc, each entry's sum in
+ * `dot`'s order.
+ */
+export function crossAcc(c: usize, dt: usize, bt: usize, cols: i32, n: i32, ldb: i32): void {
+  const sb = <usize>ldb << 3, sc = <usize>cols << 3, nn = n & ~1;
+  let i = 0;
+  for (; i + 1 < cols; i += 2) {
+    const b0 = dt + <usize>i * sb, b1 = b0 + sb;
+    const h0 = c + <usize>i * sc, h1 = h0 + sc;
+    let j = 0;
+    for (; j + 3 < cols; j += 4) {
+      const c0 = bt + <usize>j * sb, c1 = c0 + sb, c2 = c1 + sb, c3 = c2 + sb;
+      let s00 = f64x2.splat(0), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+      for (let r = 0; r < nn; r += 2) {
+        const o = <usize>r << 3;
+        const x0 = ld(b0 + o), x1 = ld(b1 + o);
+        const y0 = ld(c0 + o), y1 = ld(c1 + o), y2 = ld(c2 + o), y3 = ld(c3 + o);
+        s00 = fma(x0, y0, s00); s01 = fma(x0, y1, s01); s02 = fma(x0, y2, s02); s03 = fma(x0, y3, s03);
+        s10 = fma(x1, y0, s10); s11 = fma(x1, y1, s11); s12 = fma(x1, y2, s12); s13 = fma(x1, y3, s13);
+      }
+      let t00 = hsum(s00), t01 = hsum(s01), t02 = hsum(s02), t03 = hsum(s03);
+      let t10 = hsum(s10), t11 = hsum(s11), t12 = hsum(s12), t13 = hsum(s13);
+      if (nn < n) {
+        const o = <usize>nn << 3;
+        const x0 = load<f64>(b0 + o), x1 = load<f64>(b1 + o);
+        const y0 = load<f64>(c0 + o), y1 = load<f64>(c1 + o), y2 = load<f64>(c2 + o), y3 = load<f64>(c3 + o);
+        t00 += x0 * y0; t01 += x0 * y1; t02 += x0 * y2; t03 += x0 * y3;
+        t10 += x1 * y0; t11 += x1 * y1; t12 += x1 * y2; t13 += x1 * y3;
+      }
+      const p0 = h0 + (<usize>j << 3), p1 = h1 + (<usize>j << 3);
+      store<f64>(p0, load<f64>(p0) + t00); store<f64>(p0, load<f64>(p0, 8) + t01, 8);
+      store<f64>(p0, load<f64>(p0, 16) + t02, 16); store<f64>(p0, load<f64>(p0, 24) + t03, 24);
+      store<f64>(p1, load<f64>(p1) + t10); store<f64>(p1, load<f64>(p1, 8) + t11, 8);
+      store<f64>(p1, load<f64>(p1, 16) + t12, 16); store<f64>(p1, load<f64>(p1, 24) + t13, 24);
+    }
+    for (; j < cols; j++) {
+      const c0 = bt + <usize>j * sb;
+      const p0 = h0 + (<usize>j << 3), p1 = h1 + (<usize>j << 3);
+      store<f64>(p0, load<f64>(p0) + dot(b0, c0, n));
+      store<f64>(p1, load<f64>(p1) + dot(b1, c0, n));
+    }
+  }
+  if (i < cols) {
+    const b0 = dt + <usize>i * sb, h0 = c + <usize>i * sc;
+    for (let j = 0; j < cols; j++) {
+      const p0 = h0 + (<usize>j << 3);
+      store<f64>(p0, load<f64>(p0) + dot(b0, bt + <usize>j * sb, n));
     }
   }
 }
