@@ -33,6 +33,12 @@ export interface InputStats {
    */
   readonly target?: readonly Float64Array[];
   /**
+   * Per group, with `options.residual` (and no folds) in place of `target`: the re-fit's residual
+   * Σ_t (W (d_t − x_t)) x_tᵀ = target − W·XᵀX (sparse/prune/sparsegpt.ts), summed from the
+   * differences of the inputs rather than as a difference of two large sums.
+   */
+  readonly residual?: readonly Float64Array[];
+  /**
    * With `options.folds`: the same statistics per fold of the samples (sample s in fold s mod K),
    * summing to xtx / target / sampledRows; held-out data for choosing the dampening.
    */
@@ -57,6 +63,8 @@ export interface StatsOptions {
   readonly maxRows?: number;
   /** With `full`: also keep XᵀX and the target per fold of the samples (K ≥ 2; `folds` in the result). */
   readonly folds?: number;
+  /** With a target and no folds: accumulate the re-fit's residual instead (`residual` in the result). */
+  readonly residual?: boolean;
 }
 
 export const DEFAULT_MAX_ROWS = 8192;
@@ -198,8 +206,12 @@ class Accumulator {
   rows = 0;
   sampled = 0;
 
-  /** `weights`: this group's dense rows (rowsOut × cols) when the target is wanted; `byCross`: take it as W·C. */
-  constructor(readonly cols: number, full: boolean, private readonly weights?: Float32Array, private readonly rowsOut = 0, byCross = false) {
+  /**
+   * `weights`: this group's dense rows (rowsOut × cols) when the target is wanted; `byCross`: take it
+   * as W·C; `differences`: with d_t − x_t in place of d_t (the target array then sums the residual).
+   */
+  constructor(readonly cols: number, full: boolean, private readonly weights?: Float32Array, private readonly rowsOut = 0, byCross = false,
+    private readonly differences = false) {
     this.sum = new Float64Array(cols);
     this.sumSq = new Float64Array(cols);
     if (full) {
@@ -235,7 +247,8 @@ class Accumulator {
     if (!bt) return;
     const at = this.n;
     for (let c = 0; c < cols; c++) bt[c * CHUNK + at] = x[xAt + c]!;
-    if (dt) for (let c = 0; c < cols; c++) dt[c * CHUNK + at] = d[dAt + c]!;
+    if (dt && this.differences) for (let c = 0; c < cols; c++) dt[c * CHUNK + at] = d[dAt + c]! - x[xAt + c]!;
+    else if (dt) for (let c = 0; c < cols; c++) dt[c * CHUNK + at] = d[dAt + c]!;
     this.sampled++;
     if (++this.n === CHUNK) this.flush();
   }
@@ -332,7 +345,7 @@ export function inputStats(
   // Identical inputs make the target W·XᵀX: nothing to re-fit.
   const dense = options.denseInputs && options.denseInputs !== inputs && options.weights ? options.denseInputs : undefined;
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
-  if (node.op === 'Conv') return convStats(node, weightShape, outputShape, inputs, full, dense, dense ? options.weights : undefined, maxRows, foldCount(options, inputs.length));
+  if (node.op === 'Conv') return convStats(node, weightShape, outputShape, inputs, full, dense, dense ? options.weights : undefined, maxRows, foldCount(options, inputs.length), options.residual);
   const cols = weightShape[nodeWeightAxes(node).in]!;
   const w = dense ? options.weights : undefined;
   const K = foldCount(options, inputs.length);
@@ -341,7 +354,8 @@ export function inputStats(
   const stride = Math.max(1, Math.ceil((perSample * inputs.length) / maxRows));
   const rowsOut = w ? w.length / cols : 0;
   const byCross = targetByCross(rowsOut, cols, Math.ceil((perSample * inputs.length) / stride), K);
-  const accs = Array.from({ length: K }, () => new Accumulator(cols, full, w, rowsOut, byCross));
+  const differences = options.residual === true && K === 1;
+  const accs = Array.from({ length: K }, () => new Accumulator(cols, full, w, rowsOut, byCross, differences));
   let index = 0;
   const row = new Float64Array(cols), denseRow = new Float64Array(cols);
   inputs.forEach((t, s) => {
@@ -361,7 +375,7 @@ export function inputStats(
     }
   });
   for (const a of accs) a.finish();
-  return combine([accs], full, K > 1);
+  return combine([accs], full, K > 1, differences);
 }
 
 /** Folds to keep: `options.folds` when XᵀX is wanted and every fold gets a sample, else 1. */
@@ -375,8 +389,8 @@ function addInto(a: Float64Array, b: Float64Array): void {
   for (let i = 0; i < a.length; i++) a[i] += b[i]!;
 }
 
-/** Totals over the folds of accs[group][fold]; the per-fold XᵀX and targets when `keepFolds`. */
-function combine(accs: readonly (readonly Accumulator[])[], full: boolean, keepFolds: boolean): InputStats {
+/** Totals over the folds of accs[group][fold]; the per-fold XᵀX and targets when `keepFolds`; the target as `residual` when `differences`. */
+function combine(accs: readonly (readonly Accumulator[])[], full: boolean, keepFolds: boolean, differences = false): InputStats {
   const total = (pick: (a: Accumulator) => Float64Array | undefined): Float64Array[] | undefined => {
     if (!pick(accs[0]![0]!)) return undefined;
     return accs.map((fs) => {
@@ -392,7 +406,8 @@ function combine(accs: readonly (readonly Accumulator[])[], full: boolean, keepF
     rows: first.reduce((n, a) => n + a.rows, 0), sampledRows: first.reduce((n, a) => n + a.sampled, 0),
     sum: total((a) => a.sum)!, sumSq: total((a) => a.sumSq)!,
     xtx: full ? total((a) => a.xtx) : undefined,
-    target: full ? total((a) => a.target) : undefined,
+    target: full && !differences ? total((a) => a.target) : undefined,
+    residual: full && differences ? total((a) => a.target) : undefined,
     folds: keepFolds ? Array.from({ length: K }, (_, f) => ({
       xtx: accs.map((fs) => fs[f]!.xtx!),
       target: first[f]!.target ? accs.map((fs) => fs[f]!.target!) : undefined,
@@ -403,7 +418,7 @@ function combine(accs: readonly (readonly Accumulator[])[], full: boolean, keepF
 
 function convStats(
   node: Node, weightShape: readonly number[], outputShape: readonly number[], inputs: readonly TensorView[], full: boolean,
-  dense: readonly TensorView[] | undefined, weights: Float32Array | undefined, maxRows: number, K: number,
+  dense: readonly TensorView[] | undefined, weights: Float32Array | undefined, maxRows: number, K: number, residual = false,
 ): InputStats {
   const group = attrInt(node, 'group', 1);
   const cg = weightShape[1]!;
@@ -420,7 +435,8 @@ function convStats(
   const rowsG = weightShape[0]! / group;
   const stride = Math.max(1, Math.ceil((positions * inputs.length * first.shape[0]!) / maxRows));
   const byCross = targetByCross(rowsG, cols, Math.ceil((positions * inputs.length * first.shape[0]!) / stride), K);
-  const accs = Array.from({ length: group }, (_, g) => Array.from({ length: K }, () => new Accumulator(cols, full, weights?.subarray(g * rowsG * cols, (g + 1) * rowsG * cols), rowsG, byCross)));
+  const differences = residual && K === 1;
+  const accs = Array.from({ length: group }, (_, g) => Array.from({ length: K }, () => new Accumulator(cols, full, weights?.subarray(g * rowsG * cols, (g + 1) * rowsG * cols), rowsG, byCross, differences)));
   let index = 0;
   const row = new Float64Array(cols), denseRow = new Float64Array(cols);
   const gather = (src: Float32Array | Float64Array, base: number, p: number, out: Float64Array): void => {
@@ -472,5 +488,5 @@ function convStats(
     }
   });
   for (const fs of accs) for (const a of fs) a.finish();
-  return combine(accs, full, K > 1);
+  return combine(accs, full, K > 1, differences);
 }

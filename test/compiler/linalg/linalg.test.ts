@@ -147,7 +147,7 @@ describe('linalg: the f64x2 module against the scalar loops', () => {
 
   // 5 × 11: the target as Σ_t (W d_t) x_tᵀ; 13 × 11 (odd columns, rows past four, an odd last chunk): as W·Σ_t d_t x_tᵀ.
   for (const [rowsOut, cols, t, cross] of [[5, 11, 1100, false], [13, 11, 1101, true]] as const) {
-    it(`inputStats (Gemm ${rowsOut}×${cols}, ${t} rows: three chunks and a tail, target ${cross ? 'by the cross statistics' : 'row by row'}): XᵀX and the dense target equal the scalar ones within 1e-12, and the definitions`, () => {
+    it(`inputStats (Gemm ${rowsOut}×${cols}, ${t} rows: three chunks and a tail, target ${cross ? 'by the cross statistics' : 'row by row'}): XᵀX, the dense target and the residual equal the scalar ones within 1e-12, and the definitions`, () => {
       assert.equal(targetByCross(rowsOut, cols, t, 1), cross);
       const rnd = lcg(3);
       const x = Float32Array.from({ length: t * cols }, rnd);
@@ -172,6 +172,13 @@ describe('linalg: the f64x2 module against the scalar loops', () => {
         for (let j = 0; j < cols; j++) target[o * cols + j] += y * x[r * cols + j]!;
       }
       assert.ok(maxRelDiff(fast.target![0]!, target) < 1e-12, `target against the definition: ${maxRelDiff(fast.target![0]!, target)}`);
+      // With `residual`: Σ_t (W (d_t − x_t)) x_tᵀ in place of the target, = target − W·XᵀX (refitResidual, keeping dead columns: there are none).
+      const withResidual = () => inputStats(node, [rowsOut, cols], [t, rowsOut], view(x), { full: true, denseInputs: view(d), weights, residual: true });
+      const res = withResidual(), resRef = withoutLinalg(withResidual);
+      assert.equal(res.target, undefined);
+      assert.ok(maxRelDiff(res.residual![0]!, resRef.residual![0]!) < 1e-12, `residual: ${maxRelDiff(res.residual![0]!, resRef.residual![0]!)}`);
+      const wantRes = refitResidual(weights, rowsOut, cols, fast.xtx![0]!, target, t, true);
+      assert.ok(maxRelDiff(res.residual![0]!, wantRes) < 1e-9, `residual against target − W·XᵀX: ${maxRelDiff(res.residual![0]!, wantRes)}`);
     });
   }
   for (const [rows, n] of [[9, 13], [4, 36], [1, 5], [7, 2]] as const) {
