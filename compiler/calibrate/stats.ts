@@ -33,6 +33,12 @@ export interface InputStats {
    */
   readonly target?: readonly Float64Array[];
   /**
+   * Per group, with `options.residual` (and no folds) in place of `target`: the re-fit's residual
+   * Σ_t (W (d_t − x_t)) x_tᵀ = target − W·XᵀX (sparse/prune/sparsegpt.ts), summed from the
+   * differences of the inputs rather than as a difference of two large sums.
+   */
+  readonly residual?: readonly Float64Array[];
+  /**
    * With `options.folds`: the same statistics per fold of the samples (sample s in fold s mod K),
    * summing to xtx / target / sampledRows; held-out data for choosing the dampening.
    */
@@ -62,6 +68,8 @@ export interface StatsOptions {
    * (SparseGPT without bias correction): they are a pass over every row, where XᵀX samples some.
    */
   readonly sums?: boolean;
+  /** With a target and no folds: accumulate the re-fit's residual instead (`residual` in the result). */
+  readonly residual?: boolean;
 }
 
 export const DEFAULT_MAX_ROWS = 8192;
@@ -147,6 +155,47 @@ function accumulateTarget(p: Float64Array, w: Float32Array, dt: Float64Array, bt
   }
 }
 
+/**
+ * Accumulates Σ_r d[i,r]·x[j,r] into the cols×cols `c` (all i, j): the cross statistics Σ_t d_t x_tᵀ
+ * of a chunk (d and x column-major chunks), from which the target is W·C (`crossTargetOf`).
+ */
+function accumulateCross(c: Float64Array, dt: Float64Array, bt: Float64Array, cols: number, n: number): void {
+  for (let i = 0; i < cols; i++) {
+    const di = i * CHUNK, ci = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const bj = j * CHUNK;
+      let s = 0;
+      for (let r = 0; r < n; r++) s += dt[di + r]! * bt[bj + r]!;
+      c[ci + j] += s;
+    }
+  }
+}
+
+/** p = W·C (W rows×cols, C cols×cols): the re-fit target from the cross statistics, each entry summed over c in order. */
+function crossTargetOf(p: Float64Array, w: Float32Array, c: Float64Array, rows: number, cols: number): void {
+  p.fill(0);
+  for (let o = 0; o < rows; o++) {
+    const po = o * cols, wo = o * cols;
+    for (let k = 0; k < cols; k++) {
+      const wv = w[wo + k]!;
+      if (wv === 0) continue;
+      const ck = k * cols;
+      for (let j = 0; j < cols; j++) p[po + j] += wv * c[ck + j]!;
+    }
+  }
+}
+
+/**
+ * Whether a rows × cols layer's re-fit target over `sampled` rows, kept in `folds` accumulators,
+ * costs fewer multiply-adds as W·(Σ_t d_t x_tᵀ) (cols²·sampled, then rows·cols² per fold) than as
+ * Σ_t (W d_t) x_tᵀ (2·rows·cols·sampled): a 768-column layer at 2048 rows, and 1×1 convs that widen
+ * their input. The two sum in different orders (the same value up to float64 rounding); the choice
+ * depends on shapes only, never on the machine.
+ */
+export function targetByCross(rows: number, cols: number, sampled: number, folds: number): boolean {
+  return cols * sampled + folds * rows * cols < 2 * rows * sampled;
+}
+
 /** Per-group accumulator of rows. */
 class Accumulator {
   readonly sum: Float64Array;
@@ -156,12 +205,19 @@ class Accumulator {
   private readonly bt?: Float64Array;
   private readonly dt?: Float64Array;
   private readonly y?: Float64Array;
+  /** Σ_t d_t x_tᵀ when the target is taken as W·C at `finish` (targetByCross). */
+  private readonly cross?: Float64Array;
   private n = 0;
   rows = 0;
   sampled = 0;
 
-  /** `weights`: this group's dense rows (rowsOut × cols) when the target is wanted; `sums`: whether `add` sums every row's columns. */
-  constructor(readonly cols: number, full: boolean, private readonly weights?: Float32Array, private readonly rowsOut = 0, readonly sums = true) {
+  /**
+   * `weights`: this group's dense rows (rowsOut × cols) when the target is wanted; `byCross`: take it
+   * as W·C; `differences`: with d_t − x_t in place of d_t (the target array then sums the residual);
+   * `sums`: whether `add` sums every row's columns.
+   */
+  constructor(readonly cols: number, full: boolean, private readonly weights?: Float32Array, private readonly rowsOut = 0, byCross = false,
+    private readonly differences = false, readonly sums = true) {
     this.sum = new Float64Array(cols);
     this.sumSq = new Float64Array(cols);
     if (full) {
@@ -171,7 +227,8 @@ class Accumulator {
     if (full && weights) {
       this.target = new Float64Array(rowsOut * cols);
       this.dt = new Float64Array(cols * CHUNK);
-      this.y = new Float64Array(rowsOut * CHUNK);
+      if (byCross) this.cross = new Float64Array(cols * cols);
+      else this.y = new Float64Array(rowsOut * CHUNK);
     }
   }
 
@@ -198,7 +255,8 @@ class Accumulator {
     if (!bt) return;
     const at = this.n;
     for (let c = 0; c < cols; c++) bt[c * CHUNK + at] = x[xAt + c]!;
-    if (dt) for (let c = 0; c < cols; c++) dt[c * CHUNK + at] = d[dAt + c]!;
+    if (dt && this.differences) for (let c = 0; c < cols; c++) dt[c * CHUNK + at] = d[dAt + c]! - x[xAt + c]!;
+    else if (dt) for (let c = 0; c < cols; c++) dt[c * CHUNK + at] = d[dAt + c]!;
     this.sampled++;
     if (++this.n === CHUNK) this.flush();
   }
@@ -224,7 +282,8 @@ class Accumulator {
     if (!this.bt || this.n === 0) return;
     if (!this.flushWasm()) {
       accumulateXtx(this.xtx!, this.bt, this.cols, this.n);
-      if (this.dt) accumulateTarget(this.target!, this.weights!, this.dt, this.bt, this.y!, this.rowsOut, this.cols, this.n);
+      if (this.cross) accumulateCross(this.cross, this.dt!, this.bt, this.cols, this.n);
+      else if (this.dt) accumulateTarget(this.target!, this.weights!, this.dt, this.bt, this.y!, this.rowsOut, this.cols, this.n);
     }
     this.n = 0;
   }
@@ -240,14 +299,16 @@ class Accumulator {
    */
   private flushWasm(): boolean {
     const { cols, n, rowsOut } = this;
-    const withTarget = this.dt !== undefined;
+    const withTarget = this.dt !== undefined, cross = this.cross;
     let a = this.resident && arenaKept(this.resident.generation) ? this.resident : undefined;
     if (!a) {
-      a = arena([cols * cols, cols * CHUNK, ...(withTarget ? [rowsOut * cols, rowsOut * cols, cols * CHUNK, rowsOut * CHUNK, cols * 32] : [])],
+      // Operand 2 holds the target, or with `cross` the cross statistics (the weights then wait for `finish`).
+      a = arena([cols * cols, cols * CHUNK, ...(!withTarget ? [] : cross ? [cols * cols, 0, cols * CHUNK] : [rowsOut * cols, rowsOut * cols, cols * CHUNK, rowsOut * CHUNK, cols * 32])],
         ['f64', 'f64', 'f64', 'f32', 'f64', 'f64', 'f64'], () => this.evict());
       if (!a) return false;
       a.f64[0]!.set(this.xtx!);
-      if (withTarget) {
+      if (cross) a.f64[2]!.set(cross);
+      else if (withTarget) {
         a.f64[2]!.set(this.target!);
         a.f32[3]!.set(this.weights!);
       }
@@ -257,23 +318,35 @@ class Accumulator {
     a.exports.xtxAcc(a.at[0]!, a.at[1]!, cols, n, CHUNK);
     if (withTarget) {
       a.f64[4]!.set(this.dt!);
-      a.exports.targetAcc(a.at[2]!, a.at[3]!, a.at[4]!, a.at[1]!, a.at[5]!, rowsOut, cols, n, CHUNK, a.at[6]!);
+      if (cross) a.exports.crossAcc(a.at[2]!, a.at[4]!, a.at[1]!, cols, n, CHUNK);
+      else a.exports.targetAcc(a.at[2]!, a.at[3]!, a.at[4]!, a.at[1]!, a.at[5]!, rowsOut, cols, n, CHUNK, a.at[6]!);
     }
     return true;
   }
 
-  /** Copies XᵀX and the target out of the module's memory (its views still valid). */
+  /** Copies XᵀX and the target (or the cross statistics) out of the module's memory (its views still valid). */
   private evict(): void {
     const a = this.resident;
     if (!a) return;
     this.resident = undefined;
     this.xtx!.set(a.f64[0]!);
-    if (this.target) this.target.set(a.f64[2]!);
+    if (this.cross) this.cross.set(a.f64[2]!);
+    else if (this.target) this.target.set(a.f64[2]!);
   }
 
   finish(): void {
     this.flush();
     this.evict();
+    const { cross, cols, rowsOut } = this;
+    if (cross) {
+      const a = arena([rowsOut * cols, rowsOut * cols, cols * cols, cols * 32], ['f64', 'f32', 'f64', 'f64']);
+      if (a) {
+        a.f32[1]!.set(this.weights!);
+        a.f64[2]!.set(cross);
+        a.exports.crossTarget(a.at[0]!, a.at[1]!, a.at[2]!, rowsOut, cols, a.at[3]!);
+        this.target!.set(a.f64[0]!);
+      } else crossTargetOf(this.target!, this.weights!, cross, rowsOut, cols);
+    }
     const h = this.xtx;
     if (!h) return;
     const c = this.cols;
@@ -298,14 +371,17 @@ export function inputStats(
   const dense = options.denseInputs && options.denseInputs !== inputs && options.weights ? options.denseInputs : undefined;
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
   const sums = options.sums ?? true;
-  if (node.op === 'Conv') return convStats(node, weightShape, outputShape, inputs, full, dense, dense ? options.weights : undefined, maxRows, foldCount(options, inputs.length), sums);
+  if (node.op === 'Conv') return convStats(node, weightShape, outputShape, inputs, full, dense, dense ? options.weights : undefined, maxRows, foldCount(options, inputs.length), sums, options.residual);
   const cols = weightShape[nodeWeightAxes(node).in]!;
   const w = dense ? options.weights : undefined;
   const K = foldCount(options, inputs.length);
-  const accs = Array.from({ length: K }, () => new Accumulator(cols, full, w, w ? w.length / cols : 0, sums));
   const transA = node.op === 'Gemm' && attrInt(node, 'transA', 0) !== 0;
   const perSample = transA ? inputs[0]!.shape[1]! : Math.floor(inputs[0]!.data.length / cols);
   const stride = Math.max(1, Math.ceil((perSample * inputs.length) / maxRows));
+  const rowsOut = w ? w.length / cols : 0;
+  const byCross = targetByCross(rowsOut, cols, Math.ceil((perSample * inputs.length) / stride), K);
+  const differences = options.residual === true && K === 1;
+  const accs = Array.from({ length: K }, () => new Accumulator(cols, full, w, rowsOut, byCross, differences, sums));
   let index = 0;
   const row = new Float64Array(cols), denseRow = new Float64Array(cols);
   inputs.forEach((t, s) => {
@@ -325,7 +401,7 @@ export function inputStats(
     }
   });
   for (const a of accs) a.finish();
-  return combine([accs], full, K > 1, sums);
+  return combine([accs], full, K > 1, sums, differences);
 }
 
 /** Folds to keep: `options.folds` when XᵀX is wanted and every fold gets a sample, else 1. */
@@ -339,8 +415,11 @@ function addInto(a: Float64Array, b: Float64Array): void {
   for (let i = 0; i < a.length; i++) a[i] += b[i]!;
 }
 
-/** Totals over the folds of accs[group][fold]; the per-fold XᵀX and targets when `keepFolds`; the sums when `sums`. */
-function combine(accs: readonly (readonly Accumulator[])[], full: boolean, keepFolds: boolean, sums: boolean): InputStats {
+/**
+ * Totals over the folds of accs[group][fold]; the per-fold XᵀX and targets when `keepFolds`; the
+ * sums when `sums`; the target as `residual` when `differences`.
+ */
+function combine(accs: readonly (readonly Accumulator[])[], full: boolean, keepFolds: boolean, sums: boolean, differences = false): InputStats {
   const total = (pick: (a: Accumulator) => Float64Array | undefined): Float64Array[] | undefined => {
     if (!pick(accs[0]![0]!)) return undefined;
     return accs.map((fs) => {
@@ -358,7 +437,8 @@ function combine(accs: readonly (readonly Accumulator[])[], full: boolean, keepF
     rows: first.reduce((n, a) => n + a.rows, 0), sampledRows: first.reduce((n, a) => n + a.sampled, 0),
     sum: sums ? total((a) => a.sum)! : [], sumSq: sums ? total((a) => a.sumSq)! : [],
     xtx: full ? total((a) => a.xtx) : undefined,
-    target: full ? total((a) => a.target) : undefined,
+    target: full && !differences ? total((a) => a.target) : undefined,
+    residual: full && differences ? total((a) => a.target) : undefined,
     folds: keepFolds ? Array.from({ length: K }, (_, f) => ({
       xtx: accs.map((fs) => fs[f]!.xtx!),
       target: first[f]!.target ? accs.map((fs) => fs[f]!.target!) : undefined,
@@ -369,7 +449,7 @@ function combine(accs: readonly (readonly Accumulator[])[], full: boolean, keepF
 
 function convStats(
   node: Node, weightShape: readonly number[], outputShape: readonly number[], inputs: readonly TensorView[], full: boolean,
-  dense: readonly TensorView[] | undefined, weights: Float32Array | undefined, maxRows: number, K: number, sums: boolean,
+  dense: readonly TensorView[] | undefined, weights: Float32Array | undefined, maxRows: number, K: number, sums: boolean, residual = false,
 ): InputStats {
   const group = attrInt(node, 'group', 1);
   const cg = weightShape[1]!;
@@ -384,8 +464,10 @@ function convStats(
   const plane = inSpatial.reduce((a, b) => a * b, 1);
   const cols = taps * cg;
   const rowsG = weightShape[0]! / group;
-  const accs = Array.from({ length: group }, (_, g) => Array.from({ length: K }, () => new Accumulator(cols, full, weights?.subarray(g * rowsG * cols, (g + 1) * rowsG * cols), rowsG)));
   const stride = Math.max(1, Math.ceil((positions * inputs.length * first.shape[0]!) / maxRows));
+  const byCross = targetByCross(rowsG, cols, Math.ceil((positions * inputs.length * first.shape[0]!) / stride), K);
+  const differences = residual && K === 1;
+  const accs = Array.from({ length: group }, (_, g) => Array.from({ length: K }, () => new Accumulator(cols, full, weights?.subarray(g * rowsG * cols, (g + 1) * rowsG * cols), rowsG, byCross, differences, sums)));
   let index = 0;
   /**
    * The im2col rows of positions p0, p0 + stride, … (k of them) into rows at.. of a column-major
@@ -447,5 +529,5 @@ function convStats(
     }
   });
   for (const fs of accs) for (const a of fs) a.finish();
-  return combine(accs, full, K > 1, sums);
+  return combine(accs, full, K > 1, sums, differences);
 }

@@ -9,10 +9,13 @@ import { wasmSimdAvailable } from '../../runtime/kernels/wasm/env.js';
 export interface LinalgExports {
   xtxAcc(h: number, bt: number, cols: number, n: number, ldb: number): void;
   targetAcc(p: number, w: number, dt: number, bt: number, y: number, rows: number, cols: number, n: number, ldb: number, pk: number): void;
+  crossAcc(c: number, dt: number, bt: number, cols: number, n: number, ldb: number): void;
+  crossTarget(p: number, w: number, c: number, rows: number, cols: number, pk: number): void;
   choleskyLower(a: number, n: number, s: number): number;
   inverseToUpper(r: number, u: number, t: number, n: number): void;
   residual(m: number, w: number, h: number, target: number, rows: number, n: number, part: number): void;
   refit(w: number, m: number, u: number, z: number, rows: number, n: number, scale: number): void;
+  refitScratch(n: number): number;
   lazyUpdate(w: number, u: number, err: number, rows: number, n: number, i1: number, width: number, ldE: number): void;
   heldOutScore(w: number, h: number, t: number, m: number, rows: number, n: number, tScale: number): number;
   sweepColumns(w: number, u: number, err: number, mask: number, rows: number, n: number, c0: number, c1: number, i1: number, i2: number, ldE: number): void;
@@ -51,6 +54,12 @@ export function withoutLinalg<T>(fn: () => T): T {
   } finally {
     scalarOnly = was;
   }
+}
+
+/** f64 elements of the re-fit's scratch for n columns (`refitScratch` of asm/linalg.as); 0 without the module. */
+export function refitScratch(n: number): number {
+  const m = scalarOnly ? null : module();
+  return m ? m.exports.refitScratch(n) : 0;
 }
 
 /** Operands placed in the module's memory: byte offsets for the exports, views for JS. */

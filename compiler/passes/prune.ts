@@ -350,9 +350,9 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
         if (!denseInputs || denseInputs === inputs) return undefined;
         const outShape = graph.values.get(node.outputs[0] ?? '')?.shape as number[];
         const dense = toWeightMatrix(r.op, r.shape, r.transB, r.data);
-        const stats = inputStats(node, r.shape, outShape, inputs, { full: true, denseInputs, weights: dense, folds: foldsFor(outShape, inputs.length, r.rows, r.cols), sums: false });
+        const stats = inputStats(node, r.shape, outShape, inputs, { full: true, denseInputs, weights: dense, folds: foldsFor(outShape, inputs.length, r.rows, r.cols), sums: false, residual: true });
         const keep: MaskRule = { kind: 'unstructured', prune: 0 };
-        const options = { target: stats.target![0]!, keepDead: true };
+        const options = { target: stats.target?.[0], residual: stats.residual?.[0], keepDead: true };
         const dampening = dampeningFor(dense, r.rows, r.cols, stats, 0, keep, options, (m) => log(node.name, m));
         const grid = int8Weights(settings.quantize) ? int8Sweep(dense, r.rows, r.cols) : undefined;
         const fitted = pruneSparseGpt(dense, r.rows, r.cols, stats.xtx![0]!, stats.sampledRows, keep, { ...options, dampening, ...(grid ? { quantize: grid } : {}) });
@@ -368,9 +368,9 @@ export function pruneGraph(graph: Graph, settings: PruneSettings, log: (node: st
       if (!isStatic(outShape)) throw new SpcError(`calibration: layer '${node.name}' has no static output shape`);
       const dense = toWeightMatrix(k.op, k.shape, k.transB, k.data);
       const full = settings.method === 'sparsegpt';
-      // SparseGPT reads XᵀX and the target only; the sums serve Wanda and bias correction.
+      // SparseGPT reads XᵀX and the target (or residual) only; the sums serve Wanda and bias correction.
       const sums = !full || settings.biasCorrection;
-      const stats = inputStats(node, k.shape, outShape, inputs, { full, denseInputs, weights: dense, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined, sums });
+      const stats = inputStats(node, k.shape, outShape, inputs, { full, denseInputs, weights: dense, folds: full ? foldsFor(outShape, inputs.length, k.rows, k.cols) : undefined, sums, residual: true });
       const { weights: pruned, method, grid } = pruneCalibrated(settings.method, dense, k, plan.rule, stats, (m) => log(node.name, m), undefined,
         int8Weights(settings.quantize));
       const constants = new Map<string, Constant>([[k.weight.name, record(k, plan, pruned, method, grid)]]);
@@ -543,11 +543,11 @@ function pruneCalibrated(
     let pruned: Float32Array;
     if (method === 'wanda') pruned = pruneWanda(part, rowsG, k.cols, stats.sumSq[g]!, r);
     else {
-      const target = stats.target?.[g];
+      const target = stats.target?.[g], residual = stats.residual?.[g];
       const dampening = dampings?.has(g) ? dampings.get(g) : dampeningFor(part, rowsG, k.cols, stats, g, r, { target }, note);
       dampings?.set(g, dampening);
       const quantizeGroup = grid ? { quantize: { scales: grid.scales.subarray(g * rowsG, (g + 1) * rowsG), noise: grid.noise } } : {};
-      pruned = pruneSparseGpt(part, rowsG, k.cols, stats.xtx![g]!, stats.sampledRows, r, { target, dampening, ...quantizeGroup });
+      pruned = pruneSparseGpt(part, rowsG, k.cols, stats.xtx![g]!, stats.sampledRows, r, { target, residual, dampening, ...quantizeGroup });
     }
     out.set(pruned, g * rowsG * k.cols);
   }

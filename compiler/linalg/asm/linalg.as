@@ -75,82 +75,8 @@ export function xtxAcc(h: usize, bt: usize, cols: i32, n: i32, ldb: i32): void {
  * then p[o][j] += Σ_r y[o][r]·bt[j][r]. y is scratch rows × ldb, pk scratch of cols × 32 f64.
  */
 export function targetAcc(p: usize, w: usize, dt: usize, bt: usize, y: usize, rows: i32, cols: i32, n: i32, ldb: i32, pk: usize): void {
+  weightTimes(y, w, dt, rows, cols, n, ldb, pk);
   const sb = <usize>ldb << 3, nn = n & ~1;
-  // y's rows four at a time against panels of D: 32 of its columns at a time are packed (cols × 4
-  // per group of four, contiguous), then each group's 4 × 4 block of y is summed in registers over
-  // the whole reduction (two loads of the panel and four weights feed eight multiply-adds; D is
-  // read once per 32 columns, not once per four rows). Each y[o][r] is Σ_c w[o][c]·d[c][r] in c
-  // order from 0, as in the one-row loop below (which skips zero weights: adding their ±0
-  // products changes no finite sum): bit-identical.
-  const rows4 = rows & ~3;
-  if (rows4 > 0) {
-    for (let r0 = 0; r0 < nn; r0 += 32) {
-      const bw = min(32, nn - r0), g4 = bw >> 2, two = (bw & 3) != 0;
-      for (let c = 0; c < cols; c++) {
-        const dc = dt + <usize>c * sb + (<usize>r0 << 3);
-        for (let g = 0; g < g4; g++) {
-          const to = pk + (<usize>g * <usize>cols << 5) + (<usize>c << 5), from = dc + (<usize>g << 5);
-          v128.store(to, ld(from)); v128.store(to, ld(from + 16), 16);
-        }
-        if (two) v128.store(pk + (<usize>g4 * <usize>cols << 5) + (<usize>c << 4), ld(dc + (<usize>g4 << 5)));
-      }
-      for (let o4 = 0; o4 < rows4; o4 += 4) {
-        const wa = w + (<usize>o4 * <usize>cols << 2), wb = wa + (<usize>cols << 2), wc = wb + (<usize>cols << 2), wd = wc + (<usize>cols << 2);
-        const y0 = y + <usize>o4 * sb + (<usize>r0 << 3), y1 = y0 + sb, y2 = y1 + sb, y3 = y2 + sb;
-        for (let g = 0; g < g4; g++) {
-          const pg = pk + (<usize>g * <usize>cols << 5), q = <usize>g << 5;
-          let a0 = f64x2.splat(0), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
-          for (let c = 0; c < cols; c++) {
-            const cq = <usize>c << 2, pc = pg + (<usize>c << 5);
-            const d0 = ld(pc), d1 = ld(pc + 16);
-            const s0 = f64x2.splat(<f64>load<f32>(wa + cq)), s1 = f64x2.splat(<f64>load<f32>(wb + cq));
-            const s2 = f64x2.splat(<f64>load<f32>(wc + cq)), s3 = f64x2.splat(<f64>load<f32>(wd + cq));
-            a0 = fma(s0, d0, a0); a1 = fma(s0, d1, a1); b0 = fma(s1, d0, b0); b1 = fma(s1, d1, b1);
-            c0 = fma(s2, d0, c0); c1 = fma(s2, d1, c1); e0 = fma(s3, d0, e0); e1 = fma(s3, d1, e1);
-          }
-          v128.store(y0 + q, a0); v128.store(y0 + q, a1, 16); v128.store(y1 + q, b0); v128.store(y1 + q, b1, 16);
-          v128.store(y2 + q, c0); v128.store(y2 + q, c1, 16); v128.store(y3 + q, e0); v128.store(y3 + q, e1, 16);
-        }
-        if (two) {
-          const pg = pk + (<usize>g4 * <usize>cols << 5), q = <usize>g4 << 5;
-          let a0 = f64x2.splat(0), b0 = a0, c0 = a0, e0 = a0;
-          for (let c = 0; c < cols; c++) {
-            const cq = <usize>c << 2, d0 = ld(pg + (<usize>c << 4));
-            a0 = fma(f64x2.splat(<f64>load<f32>(wa + cq)), d0, a0); b0 = fma(f64x2.splat(<f64>load<f32>(wb + cq)), d0, b0);
-            c0 = fma(f64x2.splat(<f64>load<f32>(wc + cq)), d0, c0); e0 = fma(f64x2.splat(<f64>load<f32>(wd + cq)), d0, e0);
-          }
-          v128.store(y0 + q, a0); v128.store(y1 + q, b0); v128.store(y2 + q, c0); v128.store(y3 + q, e0);
-        }
-      }
-    }
-    if (nn < n) {
-      const q = <usize>nn << 3;
-      for (let o4 = 0; o4 < rows4; o4 += 4) {
-        const wa = w + (<usize>o4 * <usize>cols << 2), wb = wa + (<usize>cols << 2), wc = wb + (<usize>cols << 2), wd = wc + (<usize>cols << 2);
-        let t0: f64 = 0, t1: f64 = 0, t2: f64 = 0, t3: f64 = 0;
-        for (let c = 0; c < cols; c++) {
-          const cq = <usize>c << 2, dv = load<f64>(dt + <usize>c * sb + q);
-          t0 += <f64>load<f32>(wa + cq) * dv; t1 += <f64>load<f32>(wb + cq) * dv;
-          t2 += <f64>load<f32>(wc + cq) * dv; t3 += <f64>load<f32>(wd + cq) * dv;
-        }
-        const y0 = y + <usize>o4 * sb + q;
-        store<f64>(y0, t0); store<f64>(y0 + sb, t1); store<f64>(y0 + 2 * sb, t2); store<f64>(y0 + 3 * sb, t3);
-      }
-    }
-  }
-  const o4 = rows4;
-  for (let o = o4; o < rows; o++) {
-    const yo = y + <usize>o * sb, wo = w + (<usize>o * <usize>cols << 2);
-    for (let r = 0; r < n; r += 2) v128.store(yo + (<usize>r << 3), f64x2.splat(0));
-    for (let c = 0; c < cols; c++) {
-      const wv = <f64>load<f32>(wo + (<usize>c << 2));
-      if (wv == 0) continue;
-      const ws = f64x2.splat(wv), dc = dt + <usize>c * sb;
-      let r = 0;
-      for (; r < nn; r += 2) { const q = <usize>r << 3; v128.store(yo + q, fma(ws, ld(dc + q), ld(yo + q))); }
-      if (nn < n) { const q = <usize>nn << 3; store<f64>(yo + q, load<f64>(yo + q) + wv * load<f64>(dc + q)); }
-    }
-  }
   const sp = <usize>cols << 3;
   let o = 0;
   // 4 rows × 2 columns per tile (bt read once per four rows), each entry summed in the same order
@@ -230,6 +156,151 @@ export function targetAcc(p: usize, w: usize, dt: usize, bt: usize, y: usize, ro
     for (let j = 0; j < cols; j++) {
       const a0 = p0 + (<usize>j << 3);
       store<f64>(a0, load<f64>(a0) + dot(y0, bt + <usize>j * sb, n));
+    }
+  }
+}
+
+/**
+ * y = W·D for W rows × cols (f32) and D cols × n (row c at dt + c·ldb, f64); y rows × n with the
+ * same row stride. pk is scratch of cols × 32 f64.
+ */
+function weightTimes(y: usize, w: usize, dt: usize, rows: i32, cols: i32, n: i32, ldb: i32, pk: usize): void {
+  const sb = <usize>ldb << 3, nn = n & ~1;
+  // y's rows four at a time against panels of D: 32 of its columns at a time are packed (cols × 4
+  // per group of four, contiguous), then each group's 4 × 4 block of y is summed in registers over
+  // the whole reduction (two loads of the panel and four weights feed eight multiply-adds; D is
+  // read once per 32 columns, not once per four rows). Each y[o][r] is Σ_c w[o][c]·d[c][r] in c
+  // order from 0, as in the one-row loop below (which skips zero weights: adding their ±0
+  // products changes no finite sum): bit-identical.
+  const rows4 = rows & ~3;
+  if (rows4 > 0) {
+    for (let r0 = 0; r0 < nn; r0 += 32) {
+      const bw = min(32, nn - r0), g4 = bw >> 2, two = (bw & 3) != 0;
+      for (let c = 0; c < cols; c++) {
+        const dc = dt + <usize>c * sb + (<usize>r0 << 3);
+        for (let g = 0; g < g4; g++) {
+          const to = pk + (<usize>g * <usize>cols << 5) + (<usize>c << 5), from = dc + (<usize>g << 5);
+          v128.store(to, ld(from)); v128.store(to, ld(from + 16), 16);
+        }
+        if (two) v128.store(pk + (<usize>g4 * <usize>cols << 5) + (<usize>c << 4), ld(dc + (<usize>g4 << 5)));
+      }
+      for (let o4 = 0; o4 < rows4; o4 += 4) {
+        const wa = w + (<usize>o4 * <usize>cols << 2), wb = wa + (<usize>cols << 2), wc = wb + (<usize>cols << 2), wd = wc + (<usize>cols << 2);
+        const y0 = y + <usize>o4 * sb + (<usize>r0 << 3), y1 = y0 + sb, y2 = y1 + sb, y3 = y2 + sb;
+        for (let g = 0; g < g4; g++) {
+          const pg = pk + (<usize>g * <usize>cols << 5), q = <usize>g << 5;
+          let a0 = f64x2.splat(0), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
+          for (let c = 0; c < cols; c++) {
+            const cq = <usize>c << 2, pc = pg + (<usize>c << 5);
+            const d0 = ld(pc), d1 = ld(pc + 16);
+            const s0 = f64x2.splat(<f64>load<f32>(wa + cq)), s1 = f64x2.splat(<f64>load<f32>(wb + cq));
+            const s2 = f64x2.splat(<f64>load<f32>(wc + cq)), s3 = f64x2.splat(<f64>load<f32>(wd + cq));
+            a0 = fma(s0, d0, a0); a1 = fma(s0, d1, a1); b0 = fma(s1, d0, b0); b1 = fma(s1, d1, b1);
+            c0 = fma(s2, d0, c0); c1 = fma(s2, d1, c1); e0 = fma(s3, d0, e0); e1 = fma(s3, d1, e1);
+          }
+          v128.store(y0 + q, a0); v128.store(y0 + q, a1, 16); v128.store(y1 + q, b0); v128.store(y1 + q, b1, 16);
+          v128.store(y2 + q, c0); v128.store(y2 + q, c1, 16); v128.store(y3 + q, e0); v128.store(y3 + q, e1, 16);
+        }
+        if (two) {
+          const pg = pk + (<usize>g4 * <usize>cols << 5), q = <usize>g4 << 5;
+          let a0 = f64x2.splat(0), b0 = a0, c0 = a0, e0 = a0;
+          for (let c = 0; c < cols; c++) {
+            const cq = <usize>c << 2, d0 = ld(pg + (<usize>c << 4));
+            a0 = fma(f64x2.splat(<f64>load<f32>(wa + cq)), d0, a0); b0 = fma(f64x2.splat(<f64>load<f32>(wb + cq)), d0, b0);
+            c0 = fma(f64x2.splat(<f64>load<f32>(wc + cq)), d0, c0); e0 = fma(f64x2.splat(<f64>load<f32>(wd + cq)), d0, e0);
+          }
+          v128.store(y0 + q, a0); v128.store(y1 + q, b0); v128.store(y2 + q, c0); v128.store(y3 + q, e0);
+        }
+      }
+    }
+    if (nn < n) {
+      const q = <usize>nn << 3;
+      for (let o4 = 0; o4 < rows4; o4 += 4) {
+        const wa = w + (<usize>o4 * <usize>cols << 2), wb = wa + (<usize>cols << 2), wc = wb + (<usize>cols << 2), wd = wc + (<usize>cols << 2);
+        let t0: f64 = 0, t1: f64 = 0, t2: f64 = 0, t3: f64 = 0;
+        for (let c = 0; c < cols; c++) {
+          const cq = <usize>c << 2, dv = load<f64>(dt + <usize>c * sb + q);
+          t0 += <f64>load<f32>(wa + cq) * dv; t1 += <f64>load<f32>(wb + cq) * dv;
+          t2 += <f64>load<f32>(wc + cq) * dv; t3 += <f64>load<f32>(wd + cq) * dv;
+        }
+        const y0 = y + <usize>o4 * sb + q;
+        store<f64>(y0, t0); store<f64>(y0 + sb, t1); store<f64>(y0 + 2 * sb, t2); store<f64>(y0 + 3 * sb, t3);
+      }
+    }
+  }
+  const o4 = rows4;
+  for (let o = o4; o < rows; o++) {
+    const yo = y + <usize>o * sb, wo = w + (<usize>o * <usize>cols << 2);
+    memory.fill(yo, 0, <usize>n << 3);
+    for (let c = 0; c < cols; c++) {
+      const wv = <f64>load<f32>(wo + (<usize>c << 2));
+      if (wv == 0) continue;
+      const ws = f64x2.splat(wv), dc = dt + <usize>c * sb;
+      let r = 0;
+      for (; r < nn; r += 2) { const q = <usize>r << 3; v128.store(yo + q, fma(ws, ld(dc + q), ld(yo + q))); }
+      if (nn < n) { const q = <usize>nn << 3; store<f64>(yo + q, load<f64>(yo + q) + wv * load<f64>(dc + q)); }
+    }
+  }
+}
+
+/**
+ * The re-fit target from the cross statistics: p = W·C (W rows × cols f32, C = Σ_t d_t x_tᵀ cols ×
+ * cols from crossAcc, p rows × cols), weightTimes' arithmetic. pk is scratch of cols × 32 f64.
+ */
+export function crossTarget(p: usize, w: usize, c: usize, rows: i32, cols: i32, pk: usize): void {
+  weightTimes(p, w, c, rows, cols, cols, cols, pk);
+}
+
+/**
+ * c[i][j] += Σ_r dt[i][r]·bt[j][r] for all i, j (cols × cols, not symmetric): the cross statistics
+ * Σ_t d_t x_tᵀ of the dense network's inputs d and the pruned network's x, each given column-major
+ * (cols × ldb, column c's chunk of n rows contiguous). 2×4 tiles as xtxAcc, each entry's sum in
+ * `dot`'s order.
+ */
+export function crossAcc(c: usize, dt: usize, bt: usize, cols: i32, n: i32, ldb: i32): void {
+  const sb = <usize>ldb << 3, sc = <usize>cols << 3, nn = n & ~1;
+  let i = 0;
+  for (; i + 1 < cols; i += 2) {
+    const b0 = dt + <usize>i * sb, b1 = b0 + sb;
+    const h0 = c + <usize>i * sc, h1 = h0 + sc;
+    let j = 0;
+    for (; j + 3 < cols; j += 4) {
+      const c0 = bt + <usize>j * sb, c1 = c0 + sb, c2 = c1 + sb, c3 = c2 + sb;
+      let s00 = f64x2.splat(0), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+      for (let r = 0; r < nn; r += 2) {
+        const o = <usize>r << 3;
+        const x0 = ld(b0 + o), x1 = ld(b1 + o);
+        const y0 = ld(c0 + o), y1 = ld(c1 + o), y2 = ld(c2 + o), y3 = ld(c3 + o);
+        s00 = fma(x0, y0, s00); s01 = fma(x0, y1, s01); s02 = fma(x0, y2, s02); s03 = fma(x0, y3, s03);
+        s10 = fma(x1, y0, s10); s11 = fma(x1, y1, s11); s12 = fma(x1, y2, s12); s13 = fma(x1, y3, s13);
+      }
+      let t00 = hsum(s00), t01 = hsum(s01), t02 = hsum(s02), t03 = hsum(s03);
+      let t10 = hsum(s10), t11 = hsum(s11), t12 = hsum(s12), t13 = hsum(s13);
+      if (nn < n) {
+        const o = <usize>nn << 3;
+        const x0 = load<f64>(b0 + o), x1 = load<f64>(b1 + o);
+        const y0 = load<f64>(c0 + o), y1 = load<f64>(c1 + o), y2 = load<f64>(c2 + o), y3 = load<f64>(c3 + o);
+        t00 += x0 * y0; t01 += x0 * y1; t02 += x0 * y2; t03 += x0 * y3;
+        t10 += x1 * y0; t11 += x1 * y1; t12 += x1 * y2; t13 += x1 * y3;
+      }
+      const p0 = h0 + (<usize>j << 3), p1 = h1 + (<usize>j << 3);
+      store<f64>(p0, load<f64>(p0) + t00); store<f64>(p0, load<f64>(p0, 8) + t01, 8);
+      store<f64>(p0, load<f64>(p0, 16) + t02, 16); store<f64>(p0, load<f64>(p0, 24) + t03, 24);
+      store<f64>(p1, load<f64>(p1) + t10); store<f64>(p1, load<f64>(p1, 8) + t11, 8);
+      store<f64>(p1, load<f64>(p1, 16) + t12, 16); store<f64>(p1, load<f64>(p1, 24) + t13, 24);
+    }
+    for (; j < cols; j++) {
+      const c0 = bt + <usize>j * sb;
+      const p0 = h0 + (<usize>j << 3), p1 = h1 + (<usize>j << 3);
+      store<f64>(p0, load<f64>(p0) + dot(b0, c0, n));
+      store<f64>(p1, load<f64>(p1) + dot(b1, c0, n));
+    }
+  }
+  if (i < cols) {
+    const b0 = dt + <usize>i * sb, h0 = c + <usize>i * sc;
+    for (let j = 0; j < cols; j++) {
+      const p0 = h0 + (<usize>j << 3);
+      store<f64>(p0, load<f64>(p0) + dot(b0, bt + <usize>j * sb, n));
     }
   }
 }
@@ -447,40 +518,35 @@ export function residual(m: usize, w: usize, h: usize, target: usize, rows: i32,
   }
 }
 
+/** Rows of W per group of the blocked re-fit, and the rows and columns of U per block it reads. */
+const REFIT_ROWS = 64;
+const REFIT_IB = 64;
+const REFIT_KB = 256;
+
+/** f64 elements of the re-fit's scratch `z` for n columns: a group's z, then its lane sums. */
+export function refitScratch(n: i32): i32 {
+  return REFIT_ROWS * n + REFIT_ROWS * REFIT_IB * 2;
+}
+
 /**
- * W += scale·M·UᵀU (U upper n×n): per row, z = scale·M_r·Uᵀ (z_i = Σ_{j≥i} m_j U_ij, dot products),
- * then W_r += z·U (W_rj += Σ_{i≤j} z_i U_ij, four rows of U per pass over W_r). z is scratch of
- * 4·n (four rows' z at a time).
+ * W += scale·M·UᵀU (U upper n×n, zero below the diagonal): per row, z = scale·M_r·Uᵀ (z_i = Σ_{j≥i}
+ * m_j U_ij, dot products), then W_r += z·U (W_rj += Σ_{i≤j} z_i U_ij, in i order). `z` is scratch of
+ * refitScratch(n) f64. Rows in groups of 64 (four at a time), U read by blocks of 64 of its rows ×
+ * 256 columns, each block once per group (U is 75 MB at 3072 columns: streaming it once per four
+ * rows made the re-fit memory-bound). Every z_i's two f64x2 lane sums are kept between column
+ * blocks and every W_rj's additions run over i in order, so each row gets bit for bit what the
+ * single-row loop below gives it.
  */
 export function refit(w: usize, m: usize, u: usize, z: usize, rows: i32, n: i32, scale: f64): void {
   const sa = <usize>n << 3;
-  let r = 0;
-  // Four rows per pass over U (U is read once per four rows: at ResNet widths it does not fit in
-  // cache), each row's arithmetic in the same order as the single-row loop below.
-  for (; r + 3 < rows; r += 4) {
-    const m0 = m + <usize>r * sa, m1 = m0 + sa, m2 = m1 + sa, m3 = m2 + sa;
-    const w0 = w + <usize>r * sa;
-    const z0 = z, z1 = z0 + sa, z2 = z1 + sa, z3 = z2 + sa;
-    for (let i = 0; i < n; i++) {
-      const o = <usize>i << 3, ui = u + <usize>i * sa + o, len = n - i, nn = len & ~1;
-      let s0 = f64x2.splat(0), s1 = s0, s2 = s0, s3 = s0;
-      for (let k = 0; k < nn; k += 2) {
-        const q = <usize>k << 3, uv = ld(ui + q);
-        s0 = fma(ld(m0 + o + q), uv, s0); s1 = fma(ld(m1 + o + q), uv, s1);
-        s2 = fma(ld(m2 + o + q), uv, s2); s3 = fma(ld(m3 + o + q), uv, s3);
-      }
-      let t0 = hsum(s0), t1 = hsum(s1), t2 = hsum(s2), t3 = hsum(s3);
-      if (nn < len) {
-        const q = <usize>nn << 3, uv = load<f64>(ui + q);
-        t0 += load<f64>(m0 + o + q) * uv; t1 += load<f64>(m1 + o + q) * uv;
-        t2 += load<f64>(m2 + o + q) * uv; t3 += load<f64>(m3 + o + q) * uv;
-      }
-      store<f64>(z0 + o, t0 * scale); store<f64>(z1 + o, t1 * scale);
-      store<f64>(z2 + o, t2 * scale); store<f64>(z3 + o, t3 * scale);
-    }
-    combineRows4(w0, u, z0, n);
+  const rows4 = rows & ~3;
+  const part = z + (<usize>REFIT_ROWS * <usize>n << 3);
+  for (let g0 = 0; g0 < rows4; g0 += REFIT_ROWS) {
+    const count = min(REFIT_ROWS, rows4 - g0);
+    refitZ(m + <usize>g0 * sa, u, z, part, count, n, scale);
+    refitCombine(w + <usize>g0 * sa, u, z, count, n);
   }
-  for (; r < rows; r++) {
+  for (let r = rows4; r < rows; r++) {
     const mr = m + <usize>r * sa, wr = w + <usize>r * sa;
     for (let i = 0; i < n; i++) {
       const o = <usize>i << 3;
@@ -491,52 +557,144 @@ export function refit(w: usize, m: usize, u: usize, z: usize, rows: i32, n: i32,
 }
 
 /**
- * combineRows(w_t, u, z_t, n, 0, n) for the four consecutive rows w_t = w + t·n, z_t = z + t·n
- * (f64 offsets), with every load of U shared by the four: the same arithmetic per row.
+ * z[t][i] = scale·dot(m_t + i, u_i + i, n − i) for the `count` rows of m (a multiple of 4), as `dot`
+ * sums it: lane sums over the pairs (i + 2p, i + 2p + 1), hsum, then the odd last entry. By blocks
+ * of 64 values of i × 256 columns; row i's pairs split at the block edges shifted by i's parity, so
+ * no pair straddles two blocks. `part` holds the lane sums: count × 64 × 2 f64.
  */
-function combineRows4(w: usize, u: usize, z: usize, n: i32): void {
-  const sa = <usize>n << 3;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    const io = <usize>i << 3;
-    const u0 = u + <usize>i * sa, u1 = u0 + sa, u2 = u1 + sa, u3 = u2 + sa;
-    for (let t = 0; t < 4; t++) {
-      const zt = z + <usize>t * sa + io, wi = w + <usize>t * sa + io;
-      const z0 = load<f64>(zt), z1 = load<f64>(zt, 8), z2 = load<f64>(zt, 16);
-      store<f64>(wi, load<f64>(wi) + z0 * load<f64>(u0 + io));
-      store<f64>(wi, load<f64>(wi, 8) + z0 * load<f64>(u0 + io, 8) + z1 * load<f64>(u1 + io, 8), 8);
-      store<f64>(wi, load<f64>(wi, 16) + z0 * load<f64>(u0 + io, 16) + z1 * load<f64>(u1 + io, 16) + z2 * load<f64>(u2 + io, 16), 16);
+function refitZ(m: usize, u: usize, z: usize, part: usize, count: i32, n: i32, scale: f64): void {
+  const sa = <usize>n << 3, ps = <usize>REFIT_IB << 4;
+  for (let i0 = 0; i0 < n; i0 += REFIT_IB) {
+    const i1 = min(n, i0 + REFIT_IB);
+    memory.fill(part, 0, <usize>count * ps);
+    for (let k0 = i0 & ~(REFIT_KB - 1); k0 < n; k0 += REFIT_KB) {
+      for (let t = 0; t < count; t += 4) {
+        const m0 = m + <usize>t * sa;
+        const pt = part + <usize>t * ps;
+        // i and i + 2 together (same parity: their pairs share the loads of M), i + 1 and i + 3 next.
+        let i = i0;
+        for (; i + 3 < i1; i += 4) {
+          refitZPair(m0, u, pt + (<usize>(i - i0) << 4), sa, ps, i, n, k0);
+          refitZPair(m0, u, pt + (<usize>(i + 1 - i0) << 4), sa, ps, i + 1, n, k0);
+        }
+        for (; i < i1; i++) {
+          const par = i & 1;
+          const lo = max(i, k0 + par), hi = min(i + ((n - i) & ~1), k0 + REFIT_KB + par);
+          if (lo >= hi) continue;
+          const ui = u + <usize>i * sa, p = pt + (<usize>(i - i0) << 4);
+          let s0 = ld(p), s1 = ld(p + ps), s2 = ld(p + 2 * ps), s3 = ld(p + 3 * ps);
+          for (let k = lo; k < hi; k += 2) {
+            const q = <usize>k << 3, uv = ld(ui + q);
+            s0 = fma(ld(m0 + q), uv, s0); s1 = fma(ld(m0 + sa + q), uv, s1);
+            s2 = fma(ld(m0 + 2 * sa + q), uv, s2); s3 = fma(ld(m0 + 3 * sa + q), uv, s3);
+          }
+          v128.store(p, s0); v128.store(p + ps, s1); v128.store(p + 2 * ps, s2); v128.store(p + 3 * ps, s3);
+        }
+      }
     }
-    // axpy4 of each row from column i + 3 on, the rows of U loaded once for the four.
-    const za = z + io, zb = za + sa, zc = zb + sa, zd = zc + sa;
-    const a0 = f64x2.splat(load<f64>(za)), a1 = f64x2.splat(load<f64>(za, 8)), a2 = f64x2.splat(load<f64>(za, 16)), a3 = f64x2.splat(load<f64>(za, 24));
-    const b0 = f64x2.splat(load<f64>(zb)), b1 = f64x2.splat(load<f64>(zb, 8)), b2 = f64x2.splat(load<f64>(zb, 16)), b3 = f64x2.splat(load<f64>(zb, 24));
-    const c0 = f64x2.splat(load<f64>(zc)), c1 = f64x2.splat(load<f64>(zc, 8)), c2 = f64x2.splat(load<f64>(zc, 16)), c3 = f64x2.splat(load<f64>(zc, 24));
-    const d0 = f64x2.splat(load<f64>(zd)), d1 = f64x2.splat(load<f64>(zd, 8)), d2 = f64x2.splat(load<f64>(zd, 16)), d3 = f64x2.splat(load<f64>(zd, 24));
-    const wa = w, wb = wa + sa, wc = wb + sa, wd = wc + sa;
-    let j = i + 3;
-    for (; j + 1 < n; j += 2) {
-      const o = <usize>j << 3;
-      const v0 = ld(u0 + o), v1 = ld(u1 + o), v2 = ld(u2 + o), v3 = ld(u3 + o);
-      v128.store(wa + o, fma(a3, v3, fma(a2, v2, fma(a1, v1, fma(a0, v0, ld(wa + o))))));
-      v128.store(wb + o, fma(b3, v3, fma(b2, v2, fma(b1, v1, fma(b0, v0, ld(wb + o))))));
-      v128.store(wc + o, fma(c3, v3, fma(c2, v2, fma(c1, v1, fma(c0, v0, ld(wc + o))))));
-      v128.store(wd + o, fma(d3, v3, fma(d2, v2, fma(d1, v1, fma(d0, v0, ld(wd + o))))));
-    }
-    if (j < n) {
-      const o = <usize>j << 3;
-      const x0 = load<f64>(u0 + o), x1 = load<f64>(u1 + o), x2 = load<f64>(u2 + o), x3 = load<f64>(u3 + o);
-      for (let t = 0; t < 4; t++) {
-        const zt = z + <usize>t * sa + io, wt = w + <usize>t * sa + o;
-        store<f64>(wt, load<f64>(wt) + load<f64>(zt) * x0 + load<f64>(zt, 8) * x1 + load<f64>(zt, 16) * x2 + load<f64>(zt, 24) * x3);
+    const last = <usize>(n - 1) << 3;
+    for (let t = 0; t < count; t++) {
+      const mt = m + <usize>t * sa, zt = z + <usize>t * sa, pt = part + <usize>t * ps;
+      for (let i = i0; i < i1; i++) {
+        let v = hsum(ld(pt + (<usize>(i - i0) << 4)));
+        if (((n - i) & 1) != 0) v += load<f64>(mt + last) * load<f64>(u + <usize>i * sa + last);
+        store<f64>(zt + (<usize>i << 3), v * scale);
       }
     }
   }
-  for (; i < n; i++) {
-    const ui = u + <usize>i * sa;
-    for (let t = 0; t < 4; t++) {
-      const zi = load<f64>(z + <usize>t * sa + (<usize>i << 3)), wt = w + <usize>t * sa;
-      for (let j = i; j < n; j++) { const o = <usize>j << 3; store<f64>(wt + o, load<f64>(wt + o) + zi * load<f64>(ui + o)); }
+}
+
+/**
+ * The lane sums of z_i and z_{i+2} for four rows of M (from m0, row stride sa) over column block
+ * k0's pairs (see refitZ), kept at p and p + 32 (row stride ps). i + 2's pairs start two columns
+ * later in the diagonal block and end where i's do.
+ */
+@inline function refitZPair(m0: usize, u: usize, p: usize, sa: usize, ps: usize, i: i32, n: i32, k0: i32): void {
+  const par = i & 1;
+  const hi = min(i + ((n - i) & ~1), k0 + REFIT_KB + par);
+  let k = max(i, k0 + par);
+  const lb = max(i + 2, k0 + par);
+  if (k >= hi) return;
+  const m1 = m0 + sa, m2 = m1 + sa, m3 = m2 + sa;
+  const ua = u + <usize>i * sa, ub = ua + 2 * sa, q2 = p + 32;
+  let a0 = ld(p), a1 = ld(p + ps), a2 = ld(p + 2 * ps), a3 = ld(p + 3 * ps);
+  let b0 = ld(q2), b1 = ld(q2 + ps), b2 = ld(q2 + 2 * ps), b3 = ld(q2 + 3 * ps);
+  if (k < lb) {
+    const q = <usize>k << 3, uv = ld(ua + q);
+    a0 = fma(ld(m0 + q), uv, a0); a1 = fma(ld(m1 + q), uv, a1); a2 = fma(ld(m2 + q), uv, a2); a3 = fma(ld(m3 + q), uv, a3);
+    k += 2;
+  }
+  for (; k < hi; k += 2) {
+    const q = <usize>k << 3, uv = ld(ua + q), vv = ld(ub + q);
+    const x0 = ld(m0 + q), x1 = ld(m1 + q), x2 = ld(m2 + q), x3 = ld(m3 + q);
+    a0 = fma(x0, uv, a0); a1 = fma(x1, uv, a1); a2 = fma(x2, uv, a2); a3 = fma(x3, uv, a3);
+    b0 = fma(x0, vv, b0); b1 = fma(x1, vv, b1); b2 = fma(x2, vv, b2); b3 = fma(x3, vv, b3);
+  }
+  v128.store(p, a0); v128.store(p + ps, a1); v128.store(p + 2 * ps, a2); v128.store(p + 3 * ps, a3);
+  v128.store(q2, b0); v128.store(q2 + ps, b1); v128.store(q2 + 2 * ps, b2); v128.store(q2 + 3 * ps, b3);
+}
+
+/**
+ * W_t += z_t·U for the `count` rows of w and z (a multiple of 4), U upper: combineRows' arithmetic
+ * for each row (U's rows four at a time, the first three columns of each four taking only the rows
+ * that reach them; the rows past the last four one at a time), four rows of W per pass over U, by
+ * blocks of 256 columns × 64 rows of U, every entry's additions over i in order.
+ */
+function refitCombine(w: usize, u: usize, z: usize, count: i32, n: i32): void {
+  const sa = <usize>n << 3, n4 = n & ~3;
+  for (let j0 = 0; j0 < n; j0 += REFIT_KB) {
+    const j1 = min(n, j0 + REFIT_KB);
+    for (let ib = 0; ib < j1; ib += REFIT_IB) {
+      const ie = min(j1, ib + REFIT_IB);
+      for (let t = 0; t < count; t += 4) {
+        const wa = w + <usize>t * sa, wb = wa + sa, wc = wb + sa, wd = wc + sa;
+        const zt = z + <usize>t * sa;
+        let i = ib;
+        for (; i < ie && i < n4; i += 4) {
+          const io = <usize>i << 3;
+          const u0 = u + <usize>i * sa, u1 = u0 + sa, u2 = u1 + sa, u3 = u2 + sa;
+          let j = j0;
+          if (i >= j0) {
+            // Columns i, i + 1, i + 2 (in this block: i + 3 < j1) take the rows of U that reach them.
+            for (let s = 0; s < 4; s++) {
+              const zs = zt + <usize>s * sa + io, wi = wa + <usize>s * sa + io;
+              const z0 = load<f64>(zs), z1 = load<f64>(zs, 8), z2 = load<f64>(zs, 16);
+              store<f64>(wi, load<f64>(wi) + z0 * load<f64>(u0 + io));
+              store<f64>(wi, load<f64>(wi, 8) + z0 * load<f64>(u0 + io, 8) + z1 * load<f64>(u1 + io, 8), 8);
+              store<f64>(wi, load<f64>(wi, 16) + z0 * load<f64>(u0 + io, 16) + z1 * load<f64>(u1 + io, 16) + z2 * load<f64>(u2 + io, 16), 16);
+            }
+            j = i + 3;
+          }
+          const za = zt + io, zb = za + sa, zc = zb + sa, zd = zc + sa;
+          const a0 = f64x2.splat(load<f64>(za)), a1 = f64x2.splat(load<f64>(za, 8)), a2 = f64x2.splat(load<f64>(za, 16)), a3 = f64x2.splat(load<f64>(za, 24));
+          const b0 = f64x2.splat(load<f64>(zb)), b1 = f64x2.splat(load<f64>(zb, 8)), b2 = f64x2.splat(load<f64>(zb, 16)), b3 = f64x2.splat(load<f64>(zb, 24));
+          const c0 = f64x2.splat(load<f64>(zc)), c1 = f64x2.splat(load<f64>(zc, 8)), c2 = f64x2.splat(load<f64>(zc, 16)), c3 = f64x2.splat(load<f64>(zc, 24));
+          const d0 = f64x2.splat(load<f64>(zd)), d1 = f64x2.splat(load<f64>(zd, 8)), d2 = f64x2.splat(load<f64>(zd, 16)), d3 = f64x2.splat(load<f64>(zd, 24));
+          for (; j + 1 < j1; j += 2) {
+            const o = <usize>j << 3;
+            const v0 = ld(u0 + o), v1 = ld(u1 + o), v2 = ld(u2 + o), v3 = ld(u3 + o);
+            v128.store(wa + o, fma(a3, v3, fma(a2, v2, fma(a1, v1, fma(a0, v0, ld(wa + o))))));
+            v128.store(wb + o, fma(b3, v3, fma(b2, v2, fma(b1, v1, fma(b0, v0, ld(wb + o))))));
+            v128.store(wc + o, fma(c3, v3, fma(c2, v2, fma(c1, v1, fma(c0, v0, ld(wc + o))))));
+            v128.store(wd + o, fma(d3, v3, fma(d2, v2, fma(d1, v1, fma(d0, v0, ld(wd + o))))));
+          }
+          if (j < j1) {
+            const o = <usize>j << 3;
+            const x0 = load<f64>(u0 + o), x1 = load<f64>(u1 + o), x2 = load<f64>(u2 + o), x3 = load<f64>(u3 + o);
+            for (let s = 0; s < 4; s++) {
+              const zs = zt + <usize>s * sa + io, ws = wa + <usize>s * sa + o;
+              store<f64>(ws, load<f64>(ws) + load<f64>(zs) * x0 + load<f64>(zs, 8) * x1 + load<f64>(zs, 16) * x2 + load<f64>(zs, 24) * x3);
+            }
+          }
+        }
+        for (; i < ie; i++) {
+          const ui = u + <usize>i * sa;
+          for (let s = 0; s < 4; s++) {
+            const zi = load<f64>(zt + <usize>s * sa + (<usize>i << 3)), ws = wa + <usize>s * sa;
+            for (let j = max(j0, i); j < j1; j++) { const o = <usize>j << 3; store<f64>(ws + o, load<f64>(ws + o) + zi * load<f64>(ui + o)); }
+          }
+        }
+      }
     }
   }
 }

@@ -11,7 +11,7 @@ import type { MaskRule } from './mask-rule.js';
 import { splitCount } from './mask-rule.js';
 import { pruneOrder } from './masks.js';
 import { upperCholeskyOfInverse } from './cholesky.js';
-import { arena } from '../../linalg/linalg.js';
+import { arena, refitScratch } from '../../linalg/linalg.js';
 
 export interface SparseGptOptions {
   /** Columns per block (rounded up to a multiple of M or of the block width); default 128. */
@@ -29,7 +29,8 @@ export interface SparseGptOptions {
   /**
    * The re-fit's residual P − W·XᵀX (rows×cols, `refitResidual` of the same w, xtx, target and
    * keepDead) when already known: it does not depend on the dampening, so chooseDampening
-   * computes it once per fold for all its candidates.
+   * computes it once per fold for all its candidates, and the calibration statistics can sum it
+   * as Σ_t (W (d_t − x_t)) x_tᵀ. Given alone (no target), it asks for the re-fit as a target does.
    */
   readonly residual?: Float64Array;
   /**
@@ -140,8 +141,9 @@ export function pruneSparseGpt(
   // The weights, U and the errors live in the f64x2 module's memory where it runs (compiler/linalg):
   // the re-fit and the lazy column updates run there, the column-by-column sweep here on the views.
   const target = options.target;
+  const refitting = target !== undefined || options.residual !== undefined;
   const computeResidual = target !== undefined && options.residual === undefined;
-  const a = arena([rows * n, n * n, rows * B, target ? rows * n : 0, 4 * n, computeResidual ? n * n : 0, computeResidual ? rows * n : 0, rows * n,
+  const a = arena([rows * n, n * n, rows * B, refitting ? rows * n : 0, refitting ? refitScratch(n) : 0, computeResidual ? n * n : 0, computeResidual ? rows * n : 0, rows * n,
     computeResidual ? 2 * (rows & ~3) * n : 0], ['f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'u8', 'f64']);
   const W = a ? a.f64[0]! : new Float64Array(rows * n);
   W.set(w);
@@ -150,15 +152,15 @@ export function pruneSparseGpt(
   // Dead inputs (never nonzero on the calibration data): their weights cannot matter there.
   if (!options.keepDead) for (const j of dead) for (let r = 0; r < rows; r++) W[r * n + j] = 0;
 
-  if (target && a) {
+  if (refitting && a) {
     if (options.residual) a.f64[3]!.set(options.residual);
     else {
       a.f64[5]!.set(xtx);
-      a.f64[6]!.set(target);
+      a.f64[6]!.set(target!);
       a.exports.residual(a.at[3]!, a.at[0]!, a.at[5]!, a.at[6]!, rows, n, a.at[8]!);
     }
     a.exports.refit(a.at[0]!, a.at[3]!, a.at[1]!, a.at[4]!, rows, n, scale);
-  } else if (target) applyRefit(W, rows, n, options.residual ?? residualOf(W, rows, n, xtx, target), scale, U);
+  } else if (refitting) applyRefit(W, rows, n, options.residual ?? residualOf(W, rows, n, xtx, target!), scale, U);
 
   const starts: number[] = [];
   for (let i = 0; i < n; i += B) starts.push(i);

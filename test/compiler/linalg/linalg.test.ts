@@ -3,10 +3,10 @@
 // multiples of the 2×4 tiles, panels of four or the f64x2 lanes, several sweep blocks.
 
 import { strict as assert } from 'node:assert';
-import { arena, withoutLinalg } from '../../../compiler/linalg/linalg.js';
+import { arena, refitScratch, withoutLinalg } from '../../../compiler/linalg/linalg.js';
 import { upperCholeskyOfInverse, upperCholeskyOfInverseScalar } from '../../../compiler/sparse/prune/cholesky.js';
 import { chooseDampening, pruneSparseGpt, refitResidual } from '../../../compiler/sparse/prune/sparsegpt.js';
-import { inputStats } from '../../../compiler/calibrate/stats.js';
+import { inputStats, targetByCross } from '../../../compiler/calibrate/stats.js';
 import { outputError } from '../../../compiler/sparse/rearrange/permute-objective.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { int } from '../passes/build.js';
@@ -145,25 +145,42 @@ describe('linalg: the f64x2 module against the scalar loops', () => {
     });
   }
 
-  it('inputStats (Gemm, 1,100 rows: three chunks and a tail): XᵀX and the dense target equal the scalar ones within 1e-12', () => {
-    const cols = 11, rowsOut = 5, t = 1100;
-    const rnd = lcg(3);
-    const x = Float32Array.from({ length: t * cols }, rnd);
-    const d = Float32Array.from(x, (v) => v + 0.01 * rnd());
-    const weights = Float32Array.from({ length: rowsOut * cols }, rnd);
-    const node: Node = { name: 'g', op: 'Gemm', inputs: ['x', 'w'], outputs: ['y'], attrs: { transB: int(1) } };
-    const view = (data: Float32Array) => [{ dtype: 'float32' as const, shape: [t, cols], data }];
-    const run = () => inputStats(node, [rowsOut, cols], [t, rowsOut], view(x), { full: true, denseInputs: view(d), weights });
-    const fast = run();
-    const ref = withoutLinalg(run);
-    assert.equal(fast.sampledRows, t);
-    assert.ok(maxRelDiff(fast.xtx![0]!, ref.xtx![0]!) < 1e-12, `XᵀX: ${maxRelDiff(fast.xtx![0]!, ref.xtx![0]!)}`);
-    assert.ok(maxRelDiff(fast.target![0]!, ref.target![0]!) < 1e-12, `target: ${maxRelDiff(fast.target![0]!, ref.target![0]!)}`);
-    // And the definition: XᵀX[i][j] = Σ_t x_ti x_tj.
-    let want = 0;
-    for (let r = 0; r < t; r++) want += x[r * cols + 2]! * x[r * cols + 9]!;
-    assert.ok(Math.abs(fast.xtx![0]![2 * cols + 9]! - want) < 1e-9 * t);
-  });
+  // 5 × 11: the target as Σ_t (W d_t) x_tᵀ; 13 × 11 (odd columns, rows past four, an odd last chunk): as W·Σ_t d_t x_tᵀ.
+  for (const [rowsOut, cols, t, cross] of [[5, 11, 1100, false], [13, 11, 1101, true]] as const) {
+    it(`inputStats (Gemm ${rowsOut}×${cols}, ${t} rows: three chunks and a tail, target ${cross ? 'by the cross statistics' : 'row by row'}): XᵀX, the dense target and the residual equal the scalar ones within 1e-12, and the definitions`, () => {
+      assert.equal(targetByCross(rowsOut, cols, t, 1), cross);
+      const rnd = lcg(3);
+      const x = Float32Array.from({ length: t * cols }, rnd);
+      const d = Float32Array.from(x, (v) => v + 0.01 * rnd());
+      const weights = Float32Array.from({ length: rowsOut * cols }, (_, i) => (i % 7 === 3 ? 0 : rnd()));
+      const node: Node = { name: 'g', op: 'Gemm', inputs: ['x', 'w'], outputs: ['y'], attrs: { transB: int(1) } };
+      const view = (data: Float32Array) => [{ dtype: 'float32' as const, shape: [t, cols], data }];
+      const run = () => inputStats(node, [rowsOut, cols], [t, rowsOut], view(x), { full: true, denseInputs: view(d), weights });
+      const fast = run();
+      const ref = withoutLinalg(run);
+      assert.equal(fast.sampledRows, t);
+      assert.ok(maxRelDiff(fast.xtx![0]!, ref.xtx![0]!) < 1e-12, `XᵀX: ${maxRelDiff(fast.xtx![0]!, ref.xtx![0]!)}`);
+      assert.ok(maxRelDiff(fast.target![0]!, ref.target![0]!) < 1e-12, `target: ${maxRelDiff(fast.target![0]!, ref.target![0]!)}`);
+      // And the definitions: XᵀX[i][j] = Σ_t x_ti x_tj; target[o][j] = Σ_t (W d_t)_o x_tj.
+      let want = 0;
+      for (let r = 0; r < t; r++) want += x[r * cols + 2]! * x[r * cols + 9]!;
+      assert.ok(Math.abs(fast.xtx![0]![2 * cols + 9]! - want) < 1e-9 * t);
+      const target = new Float64Array(rowsOut * cols);
+      for (let r = 0; r < t; r++) for (let o = 0; o < rowsOut; o++) {
+        let y = 0;
+        for (let c = 0; c < cols; c++) y += weights[o * cols + c]! * d[r * cols + c]!;
+        for (let j = 0; j < cols; j++) target[o * cols + j] += y * x[r * cols + j]!;
+      }
+      assert.ok(maxRelDiff(fast.target![0]!, target) < 1e-12, `target against the definition: ${maxRelDiff(fast.target![0]!, target)}`);
+      // With `residual`: Σ_t (W (d_t − x_t)) x_tᵀ in place of the target, = target − W·XᵀX (refitResidual, keeping dead columns: there are none).
+      const withResidual = () => inputStats(node, [rowsOut, cols], [t, rowsOut], view(x), { full: true, denseInputs: view(d), weights, residual: true });
+      const res = withResidual(), resRef = withoutLinalg(withResidual);
+      assert.equal(res.target, undefined);
+      assert.ok(maxRelDiff(res.residual![0]!, resRef.residual![0]!) < 1e-12, `residual: ${maxRelDiff(res.residual![0]!, resRef.residual![0]!)}`);
+      const wantRes = refitResidual(weights, rowsOut, cols, fast.xtx![0]!, target, t, true);
+      assert.ok(maxRelDiff(res.residual![0]!, wantRes) < 1e-9, `residual against target − W·XᵀX: ${maxRelDiff(res.residual![0]!, wantRes)}`);
+    });
+  }
   for (const [rows, n] of [[9, 13], [4, 36], [1, 5], [7, 2]] as const) {
     it(`outputError, ${rows}×${n} (rows past the four of a pass, columns where no row differs, P absent): bit for bit the scalar loop's, and the definition within 1e-12`, () => {
       const rnd = lcg(rows * 13 + n);
@@ -184,14 +201,15 @@ describe('linalg: the f64x2 module against the scalar loops', () => {
       }
     });
   }
-  for (const [rows, n] of [[9, 13], [6, 36], [4, 7]] as const) {
-    it(`refit, ${rows}×${n}: four rows per pass over U give each row bit for bit what it gets alone, and W + scale·M·UᵀU within 1e-12`, () => {
+  // Past 64 rows and 256 columns: several row groups and column blocks of the blocked loops, odd tails.
+  for (const [rows, n] of [[9, 13], [6, 36], [4, 7], [70, 301], [133, 263]] as const) {
+    it(`refit, ${rows}×${n}: blocked, four rows per pass over U, each row gets bit for bit what it gets alone, and W + scale·M·UᵀU within 1e-12`, () => {
       const rnd = lcg(rows * 7 + n);
       const w = Float64Array.from({ length: rows * n }, rnd), m = Float64Array.from({ length: rows * n }, rnd);
       const u = new Float64Array(n * n);
       for (let i = 0; i < n; i++) for (let j = i; j < n; j++) u[i * n + j] = rnd();
       const run = (r0: number, count: number): Float64Array => {
-        const a = arena([count * n, count * n, n * n, 4 * n])!;
+        const a = arena([count * n, count * n, n * n, refitScratch(n)])!;
         a.f64[0]!.set(w.subarray(r0 * n, (r0 + count) * n));
         a.f64[1]!.set(m.subarray(r0 * n, (r0 + count) * n));
         a.f64[2]!.set(u);
@@ -204,13 +222,10 @@ describe('linalg: the f64x2 module against the scalar loops', () => {
         for (let j = 0; j < n; j++) assert.ok(Object.is(together[r * n + j], alone[j]), `row ${r} column ${j}: ${together[r * n + j]} vs ${alone[j]} alone`);
       }
       // The definition: W + scale·(M·Uᵀ)·U.
-      for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) {
+      for (let r = 0; r < rows; r++) for (let j = 0, z = new Float64Array(n); j < n; j++) {
+        if (j === 0) for (let i = 0; i < n; i++) for (let k = i; k < n; k++) z[i] += m[r * n + k]! * u[i * n + k]!;
         let want = w[r * n + j]!;
-        for (let i = 0; i <= j; i++) {
-          let z = 0;
-          for (let k = i; k < n; k++) z += m[r * n + k]! * u[i * n + k]!;
-          want += 0.3 * z * u[i * n + j]!;
-        }
+        for (let i = 0; i <= j; i++) want += 0.3 * z[i]! * u[i * n + j]!;
         assert.ok(Math.abs(together[r * n + j]! - want) < 1e-12 * Math.max(1, Math.abs(want)), `row ${r} column ${j}: ${together[r * n + j]} vs ${want}`);
       }
     });

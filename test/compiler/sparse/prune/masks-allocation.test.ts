@@ -21,6 +21,30 @@ describe('sparse/masks', () => {
     const score = Float32Array.from([4, 3, 2, 1, 1, 2, 3, 4]);
     assert.deepEqual([...maskNm(w, 1, 8, 1, 4, score)], [1, 0, 0, 0, 0, 0, 0, 1]);
   });
+  it('N:M on many ties (values on a coarse grid, ±0) equals a sort by descending |w| or score, lower index first', () => {
+    const r = rng(5);
+    for (const [n, m] of [[2, 4], [1, 4], [3, 4], [4, 8], [3, 16]] as const) {
+      const rows = 6, cols = 4 * m;
+      const w = Float32Array.from({ length: rows * cols }, (_, i) => (i % 11 === 0 ? -0 : Math.round(r() * 6 - 3) / 2));
+      const score = Float32Array.from({ length: rows * cols }, () => Math.round(r() * 3));
+      for (const sc of [undefined, score]) {
+        const want = Float32Array.from(w);
+        for (let base = 0; base < w.length; base += m) {
+          const key = (j: number): number => (sc ? sc[base + j]! : Math.abs(w[base + j]!));
+          const order = Array.from({ length: m }, (_, j) => j).sort((a, b) => key(b) - key(a) || a - b);
+          for (const j of order.slice(n)) want[base + j] = 0;
+        }
+        assert.deepEqual([...maskNm(w, rows, cols, n, m, sc)].map((v) => Object.is(v, -0) ? '-0' : v), [...want].map((v) => Object.is(v, -0) ? '-0' : v), `${n}:${m} ${sc ? 'score' : '|w|'}`);
+      }
+    }
+    // A group holding NaN takes the sort itself (NaN compares as a tie there); the other groups are unaffected.
+    const nan = Float32Array.from([1, NaN, 3, 2, 1, 4, 3, 2]);
+    const order = [0, 1, 2, 3].sort((a, b) => Math.abs(nan[b]!) - Math.abs(nan[a]!) || a - b);
+    const want = [...nan].map(String);
+    for (const j of order.slice(2)) want[j] = '0';
+    want[4] = want[7] = '0';
+    assert.deepEqual([...maskNm(nan, 1, 8, 2, 4)].map(String), want);
+  });
   it('unstructured zeroes exactly k, the smallest; ties pruned from the higher index', () => {
     const w = Float32Array.from([0.5, -0.1, 0.5, 0.2, -0.5]);
     assert.deepEqual([...maskUnstructured(w, 3)], [0.5, 0, 0.5, 0, 0]);
