@@ -21,7 +21,8 @@ import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS, WASMSIMD_KERNELS } from '../../../runtime/kernels/index.js';
 import { createWasmSpace, relaxedSimdAvailable, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
-import { directDw3x3, DW_DIRECT_MIN_W, DW_FLAT_MAX_W, flatDw3x3, im2colTile, paddedDirect } from '../../../runtime/kernels/wasm/conv.js';
+import { im2colTile, paddedDirect } from '../../../runtime/kernels/wasm/conv.js';
+import { blockedDw3x3, directDw3x3, DW_BLOCKED_MAX_OW, DW_BLOCKED_MIN_OW, DW_DIRECT_MIN_W, DW_FLAT_MAX_W, flatDw3x3 } from '../../../runtime/kernels/wasm/dwconv.js';
 import { phasedDims } from '../../../runtime/kernels/wasm/conv-shape.js';
 import type { TensorView } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
@@ -190,6 +191,21 @@ function dwCases(): Case[] {
   for (const [h, w] of [[1, 2], [1, 1], [3, 1], [2, 3], [5, 6], [7, 7], [6, 9], [14, 14], [4, DW_FLAT_MAX_W - 1]] as const) {
     out.push(winCase(`dw 3×3 s1 p1 flat, ${h}×${w}`, { c: 5, m: 5, group: 5, h, w, k: [3, 3], p: [1, 1, 1, 1], bias: (h + w) % 2 === 0 }));
   }
+  // dwconv3x3c (output rows of DW_BLOCKED_MIN_OW..DW_BLOCKED_MAX_OW columns, 4 channels a block):
+  // channel counts 2–9 (a last block of 1–3), rows whose last pass overlaps (odd OW), planes not a
+  // multiple of 4 pixels, strides 2 and mixed, asymmetric and zero pads, row stride 3, rows under
+  // 4 columns (copied in one pixel at a time) inside wide pads, batch 2
+  for (const [i, [c, h, w, s, p]] of ([
+    [2, 3, DW_BLOCKED_MIN_OW, [1, 1], [1, 1, 1, 1]], [3, 5, 9, [1, 1], [1, 1, 1, 1]], [5, 4, DW_BLOCKED_MAX_OW, [1, 1], [1, 1, 1, 1]],
+    [6, 9, 13, [1, 1], [0, 2, 1, 0]], [7, 7, 2 * DW_BLOCKED_MIN_OW, [2, 2], [1, 1, 1, 1]], [9, 8, 2 * DW_BLOCKED_MAX_OW - 1, [2, 2], [1, 1, 1, 1]],
+    [4, 11, 22, [2, 2], [0, 0, 0, 1]], [2, 10, 19, [3, 2], [2, 1, 0, 0]], [8, 6, 11, [2, 1], [1, 2, 1, 0]],
+    [3, 2, 2, [1, 1], [4, 4, 4, 4]], [5, 3, 3, [1, 1], [2, 3, 2, 4]],
+  ] as const).entries()) {
+    out.push(winCase(`dw 3×3 blocked, ${c} channels of ${h}×${w}, strides ${s}, pads ${p}`, { c, m: c, group: c, h, w, k: [3, 3], s: [...s], p: [...p], bias: i % 2 === 0 }));
+  }
+  out.push(winCase('dw 3×3 blocked, batch 2, 6 channels of 14×14', { n: 2, c: 6, m: 6, group: 6, h: 14, w: 14, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('dw 3×3 blocked, 192 channels of 14×14 (MobileNetV2)', { c: 192, m: 192, group: 192, h: 14, w: 14, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('dw 3×3 s2 blocked, batch 2, 144 channels of 28×28 (MobileNetV2)', { n: 2, c: 144, m: 144, group: 144, h: 28, w: 28, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
   out.push(winCase('dw 3×3 s1 p1 flat, batch 2, 480 channels of 7×7 (MobileNetV2)', { n: 2, c: 480, m: 480, group: 480, h: 7, w: 7, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
   out.push(winCase('dw 3×3 s1 direct, batch 2, 96 channels of 28×28 (MobileNetV2)', { n: 2, c: 96, m: 96, group: 96, h: 28, w: 28, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
   out.push(winCase('dw 3×3 s2 direct, 48 channels of 112×112 (MobileNetV2)', { c: 48, m: 48, group: 48, h: 112, w: 112, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
@@ -466,6 +482,12 @@ describe('wasmsimd kernel preconditions', function () {
     assert.equal(flatDw3x3(3, 3, 2, 1, [1, 1, 1, 1], 7), false, 'row stride 2');
     assert.equal(flatDw3x3(3, 3, 1, 2, [1, 1, 1, 1], 7), false, 'column stride 2');
     assert.equal(flatDw3x3(5, 5, 1, 1, [1, 1, 1, 1], 7), false, '5×5');
+  });
+  it('dwconv3x3c takes 3×3 depthwise convs with column stride 1 or 2 and output rows of DW_BLOCKED_MIN_OW..DW_BLOCKED_MAX_OW columns only', () => {
+    assert.deepEqual([DW_BLOCKED_MIN_OW - 1, DW_BLOCKED_MIN_OW, DW_BLOCKED_MAX_OW, DW_BLOCKED_MAX_OW + 1].map((ow) => blockedDw3x3(3, 3, 1, ow)), [false, true, true, false]);
+    assert.equal(blockedDw3x3(3, 3, 2, DW_BLOCKED_MAX_OW), true, 'column stride 2');
+    assert.equal(blockedDw3x3(3, 3, 3, DW_BLOCKED_MAX_OW), false, 'column stride 3');
+    assert.equal(blockedDw3x3(5, 5, 1, DW_BLOCKED_MAX_OW), false, '5×5');
   });
   it('dwconv3x3d takes the "direct" depthwise cases above (and those only among their neighbours), dwconv3x3p the rest', () => {
     assert.equal(directDw3x3(3, 3, 1, true, 1, DW_DIRECT_MIN_W, DW_DIRECT_MIN_W), true);

@@ -1,7 +1,8 @@
 // dwconv3x3d: 3×3 depthwise Conv (dilation 1, left pad 1, column stride 1 or 2, any row stride and
 // top pad) read straight from the image, CHW: no padded copy of the plane (dwconv3x3p's copy was a
 // third of mobilenet_v2_w050's depthwise time, over half of it at stride 2). dwconv3x3f (below):
-// strides 1 and pads 1 on small planes, each plane one flat run of outputs.
+// strides 1 and pads 1 on small planes, each plane one flat run of outputs. dwconv3x3c (last):
+// output rows of 8–14 columns, 4 channels a block as the lanes.
 //
 //   output row oh reads input rows oh·sh − ph + {0, 1, 2}; a row outside the image reads `zero`
 //   (scratch, ≥ W + 16 floats, zeroed at prepare), so top and bottom pads cost nothing.
@@ -278,6 +279,163 @@ export function dwconv3x3f(x: usize, w: usize, y: usize, b: usize, pad: usize, p
       const a = f32x4.add(f32x4.add(s1, v128.and(s0, v128.load(mask + o))), v128.and(s2, v128.load(maskR + o)));
       const dst = yc + o;
       if (dst + 16 <= yEnd) v128.store(dst, clamp4(a, vlo, vhi)); else storeLanes(dst, clamp4(a, vlo, vhi), P - i);
+    }
+  }
+}
+
+// dwconv3x3c: 3×3 depthwise Conv, dilation 1, column stride 1 or 2, any row stride and pads, on
+// output rows of a few vectors: 4 channels a block, lanes = channels, so every output is a whole
+// vector whatever the row's width (no edge lanes, no shifts, no deinterleave at stride 2):
+//
+//   buf (scratch, Hp × Wp pixels of 4 floats, its pads zeroed once at prepare):
+//     pixel (ih + ph, iw + pw) = x[c .. c+3][ih][iw]   (4 planes × 4 columns transposed a step)
+//   out (scratch, OH·OW pixels of 4 floats): the block's outputs, clamped,
+//     transposed back to its 4 planes 4 pixels a step
+//
+//   two outputs (ow, ow + 1) a pass, per window row: columns ow·sw .. ow·sw + 2 + sw loaded once
+//   (four outputs a pass, or the columns streamed one at a time, ran 1.1–2× slower: nine weight
+//   vectors held in registers leave too few for more accumulators).
+//
+// Each output sums bias, then taps 0..8 in order (dwconv3x3d's order: the same values). A row's
+// last 4 columns and a plane's last 4 pixels are transposed overlapping the ones before (same
+// values again) when W or OH·OW is not a multiple of 4. A block past C repeats channel C − 1 in its
+// spare lanes and stores only its own channels.
+
+@inline function transposeStore(a: v128, b: v128, c: v128, d: v128, p0: usize, p1: usize, p2: usize, p3: usize): void {
+  const t0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), t1 = v128.shuffle<f32>(c, d, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(a, b, 2, 6, 3, 7), t3 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+  v128.store(p0, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(p1, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(p2, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(p3, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
+/** The 4×4 block a..d (pixels × channels) transposed into planes p, p + step, ..: the first n (1..4) of them. */
+@inline function storeBlock(a: v128, b: v128, c: v128, d: v128, p: usize, step: usize, n: i32): void {
+  const t0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), t1 = v128.shuffle<f32>(c, d, 0, 4, 1, 5);
+  v128.store(p, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  if (n > 1) v128.store(p + step, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  if (n > 2) {
+    const t2 = v128.shuffle<f32>(a, b, 2, 6, 3, 7), t3 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+    v128.store(p + 2 * step, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+    if (n > 3) v128.store(p + 3 * step, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+  }
+}
+
+@inline function lanes4(p: usize, step: usize, n: i32): v128 {
+  // floats at p + j·step for j < n, lane n − 1's float repeated after
+  const s1 = n > 1 ? step : 0, s2 = n > 2 ? 2 * step : s1, s3 = n > 3 ? 3 * step : s2;
+  let v = v128.load32_splat(p);
+  v = f32x4.replace_lane(v, 1, load<f32>(p + s1));
+  v = f32x4.replace_lane(v, 2, load<f32>(p + s2));
+  return f32x4.replace_lane(v, 3, load<f32>(p + s3));
+}
+
+export function dwconv3x3c(x: usize, w: usize, y: usize, b: usize, buf: usize, out: usize, C: i32, H: i32, W: i32, OH: i32, OW: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, Wp: i32, lo: f32, hi: f32): void {
+  const P = OH * OW;
+  if (P <= 0) return;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const planeX = <usize>(H * W) << 2, planeY = <usize>P << 2;
+  const rowB = <usize>Wp << 4;
+  for (let c = 0; c < C; c += 4) {
+    const n = min<i32>(4, C - c);
+    const x0 = x + <usize>c * planeX;
+    const x1 = x0 + (n > 1 ? planeX : 0), x2 = x0 + (n > 2 ? 2 * planeX : n > 1 ? planeX : 0);
+    const x3 = x0 + <usize>(n - 1) * planeX;
+    // the 4 planes into buf's interior, 4 columns a step (rows under 4 columns one pixel at a time)
+    for (let ih = 0; ih < H; ih++) {
+      const s = <usize>(ih * W) << 2;
+      let d = buf + <usize>(ih + ph) * rowB + (<usize>pw << 4);
+      let iw = 0;
+      for (; iw + 4 <= W; iw += 4) {
+        const o = s + (<usize>iw << 2);
+        transposeStore(v128.load(x0 + o), v128.load(x1 + o), v128.load(x2 + o), v128.load(x3 + o), d, d + 16, d + 32, d + 48);
+        d += 64;
+      }
+      if (iw < W && W >= 4) {
+        // the row's last 4 columns, overlapping the ones already in (same values again)
+        const o = s + (<usize>(W - 4) << 2);
+        d -= <usize>(iw + 4 - W) << 4;
+        transposeStore(v128.load(x0 + o), v128.load(x1 + o), v128.load(x2 + o), v128.load(x3 + o), d, d + 16, d + 32, d + 48);
+        iw = W;
+      }
+      for (; iw < W; iw++) {
+        const o = s + (<usize>iw << 2);
+        store<f32>(d, load<f32>(x0 + o)); store<f32>(d, load<f32>(x1 + o), 4);
+        store<f32>(d, load<f32>(x2 + o), 8); store<f32>(d, load<f32>(x3 + o), 12);
+        d += 16;
+      }
+    }
+    const wc = w + <usize>c * 36;
+    const w0 = lanes4(wc, 36, n), w1 = lanes4(wc + 4, 36, n), w2 = lanes4(wc + 8, 36, n);
+    const w3 = lanes4(wc + 12, 36, n), w4 = lanes4(wc + 16, 36, n), w5 = lanes4(wc + 20, 36, n);
+    const w6 = lanes4(wc + 24, 36, n), w7 = lanes4(wc + 28, 36, n), w8 = lanes4(wc + 32, 36, n);
+    const bv = b != 0 ? lanes4(b + (<usize>c << 2), 4, n) : f32x4.splat(0);
+    // two outputs (ow, ow + 1) a pass into out, per window row its columns loaded once; a row's odd
+    // last output alone. Every output sums bias, then taps 0..8 in order (dwconv3x3d's order).
+    let dst = out;
+    for (let oh = 0; oh < OH; oh++) {
+      const r0 = buf + <usize>(oh * sh) * rowB, r1 = r0 + rowB, r2 = r1 + rowB;
+      let ow = 0;
+      if (sw == 1) {
+        for (; ow + 2 <= OW; ow += 2) {
+          const o = <usize>ow << 4;
+          let a = bv, e = bv;
+          let p = r0 + o;
+          let v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+          a = madd(w2, v2, madd(w1, v1, madd(w0, v0, a)));
+          e = madd(w2, v3, madd(w1, v2, madd(w0, v1, e)));
+          p = r1 + o;
+          v0 = v128.load(p); v1 = v128.load(p, 16); v2 = v128.load(p, 32); v3 = v128.load(p, 48);
+          a = madd(w5, v2, madd(w4, v1, madd(w3, v0, a)));
+          e = madd(w5, v3, madd(w4, v2, madd(w3, v1, e)));
+          p = r2 + o;
+          v0 = v128.load(p); v1 = v128.load(p, 16); v2 = v128.load(p, 32); v3 = v128.load(p, 48);
+          a = madd(w8, v2, madd(w7, v1, madd(w6, v0, a)));
+          e = madd(w8, v3, madd(w7, v2, madd(w6, v1, e)));
+          v128.store(dst, clamp4(a, vlo, vhi));
+          v128.store(dst, clamp4(e, vlo, vhi), 16);
+          dst += 32;
+        }
+      } else {
+        for (; ow + 2 <= OW; ow += 2) {
+          const o = <usize>ow << 5;
+          let a = bv, e = bv;
+          let p = r0 + o;
+          let v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48), v4 = v128.load(p, 64);
+          a = madd(w2, v2, madd(w1, v1, madd(w0, v0, a)));
+          e = madd(w2, v4, madd(w1, v3, madd(w0, v2, e)));
+          p = r1 + o;
+          v0 = v128.load(p); v1 = v128.load(p, 16); v2 = v128.load(p, 32); v3 = v128.load(p, 48); v4 = v128.load(p, 64);
+          a = madd(w5, v2, madd(w4, v1, madd(w3, v0, a)));
+          e = madd(w5, v4, madd(w4, v3, madd(w3, v2, e)));
+          p = r2 + o;
+          v0 = v128.load(p); v1 = v128.load(p, 16); v2 = v128.load(p, 32); v3 = v128.load(p, 48); v4 = v128.load(p, 64);
+          a = madd(w8, v2, madd(w7, v1, madd(w6, v0, a)));
+          e = madd(w8, v4, madd(w7, v3, madd(w6, v2, e)));
+          v128.store(dst, clamp4(a, vlo, vhi));
+          v128.store(dst, clamp4(e, vlo, vhi), 16);
+          dst += 32;
+        }
+      }
+      if (ow < OW) {
+        const o = <usize>(ow * sw) << 4;
+        let a = madd(w0, v128.load(r0 + o), bv);
+        a = madd(w2, v128.load(r0 + o, 32), madd(w1, v128.load(r0 + o, 16), a));
+        a = madd(w5, v128.load(r1 + o, 32), madd(w4, v128.load(r1 + o, 16), madd(w3, v128.load(r1 + o), a)));
+        a = madd(w8, v128.load(r2 + o, 32), madd(w7, v128.load(r2 + o, 16), madd(w6, v128.load(r2 + o), a)));
+        v128.store(dst, clamp4(a, vlo, vhi));
+        dst += 16;
+      }
+    }
+    // out's pixels back to the block's planes, 4 a step (the last 4 overlapping the ones before when
+    // P is not a multiple of 4, P ≥ 4); a block past C stores its own channels only
+    const y0 = y + <usize>c * planeY;
+    for (let i = 0; i < P; i += 4) {
+      if (i + 4 > P) i = P - 4;
+      const s = out + (<usize>i << 4);
+      storeBlock(v128.load(s), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48), y0 + (<usize>i << 2), planeY, n);
     }
   }
 }
