@@ -4,10 +4,13 @@
 //
 //   f32-conv-1x8-wasmsimd:  depthwise (group = Cin = Cout, one weight plane per channel), any
 //                           kernel, pads, dilations, row stride; column stride 1 or 2.
-//                           3×3 with output rows of 8..14 columns (column stride 1 or 2):
+//                           3×3, strides 1, pads 1, rows of 5+ columns: dwconv3x3s
+//                           (asm/dwconv.as), column strips of 4 outputs walked down the
+//                           plane, each input row's taps loaded once for three output rows;
+//                           other 3×3 with output rows of 8..14 columns (column stride 1 or 2):
 //                           dwconv3x3c (asm/dwconv.as), 4 channels a block as the lanes,
 //                           transposed into a zero-bordered interleaved block and back;
-//                           other 3×3, strides 1, pads 1, rows under 24 columns: dwconv3x3f
+//                           other 3×3, strides 1, pads 1 (rows of 1–4 columns): dwconv3x3f
 //                           (asm/dwconv.as), each plane one flat run of outputs, the taps
 //                           that wrap to a neighbouring row masked;
 //                           3×3 without dilation, left pad 1, right pad ≤ 1, column stride 2
@@ -47,6 +50,7 @@ type DwConv3x3p = (x: number, w: number, y: number, b: number, pad: number, c: n
   sh: number, sw: number, ph: number, pw: number, wp: number, lo: number, hi: number) => void;
 type DwConv3x3d = (x: number, w: number, y: number, b: number, zero: number, c: number, h: number, wd: number, oh: number, ow: number,
   sh: number, sw: number, ph: number, lo: number, hi: number) => void;
+type DwConv3x3s = (x: number, w: number, y: number, b: number, c: number, h: number, wd: number, lo: number, hi: number) => void;
 type DwConv3x3f = (x: number, w: number, y: number, b: number, pad: number, pad2: number, mask: number, c: number, h: number, wd: number, lo: number, hi: number) => void;
 type DwConv3x3c = (x: number, w: number, y: number, b: number, buf: number, out: number, c: number, h: number, wd: number, oh: number, ow: number,
   sh: number, sw: number, ph: number, pw: number, wp: number, lo: number, hi: number) => void;
@@ -82,6 +86,19 @@ export function directDw3x3(KH: number, KW: number, sw: number, explicitPads: bo
 export const DW_DIRECT_MIN_W = 24;
 
 /**
+ * dwconv3x3s's convs (asm/dwconv.as, column strips down the plane): 3×3, strides and dilations 1,
+ * explicit pads 1 on every side, rows of at least DW_STRIP_MIN_W columns (a strip's first tap
+ * vectors need 5 columns). Measured against the paths it takes over (the kernels called straight
+ * from the module on mobilenet_v2_w050's shapes, CPU-time medians of 9–11 alternations, SIMD128,
+ * load 1.6–2.9): 16×112² 0.87× dwconv3x3d's time, 96×56² 0.83×, 96×28² 0.69–0.75×, 192×14²
+ * 0.74× dwconv3x3c's and 0.64× dwconv3x3d's, 480×7² 0.75× dwconv3x3f's; same bits as dwconv3x3d.
+ */
+export function stripDw3x3(KH: number, KW: number, sh: number, sw: number, pads: unknown, W: number): boolean {
+  return KH === 3 && KW === 3 && sh === 1 && sw === 1 && Array.isArray(pads) && pads.length === 4 && pads.every((v) => v === 1) && W >= DW_STRIP_MIN_W;
+}
+export const DW_STRIP_MIN_W = 5;
+
+/**
  * dwconv3x3f's convs (asm/dwconv.as, each plane one flat run of outputs): 3×3, strides and
  * dilations 1, explicit pads 1 on every side, rows of fewer than DW_FLAT_MAX_W columns (where
  * dwconv3x3d's and dwconv3x3p's row edges cost most).
@@ -89,7 +106,8 @@ export const DW_DIRECT_MIN_W = 24;
 export function flatDw3x3(KH: number, KW: number, sh: number, sw: number, pads: unknown, W: number): boolean {
   return KH === 3 && KW === 3 && sh === 1 && sw === 1 && Array.isArray(pads) && pads.length === 4 && pads.every((v) => v === 1) && W < DW_FLAT_MAX_W;
 }
-export const DW_FLAT_MAX_W = 24;
+/** dwconv3x3f now takes what dwconv3x3s cannot: rows of 1–4 columns (it took rows under 24 before the strips). */
+export const DW_FLAT_MAX_W = DW_STRIP_MIN_W;
 /** dwconv3x3f's scratch: the padded flat plane (W + 1 zeros each side, 4 floats of slack), then maskL and maskR (H·W + 4 each). */
 const dwFlatPadFloats = (H: number, W: number): number => H * W + 2 * W + 8;
 const dwFlatBytes = (H: number, W: number): number => 2 * f32Bytes(dwFlatPadFloats(H, W)) + f32Bytes(2 * (H * W + 4));
@@ -134,6 +152,7 @@ function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
       // pads may come from auto_pad: the begin pads bound by the total padding the output implies
       const ph = Array.isArray(pads) ? pads[0] as number : Math.max(0, (OH - 1) * sh + KH - H);
       const pw = Array.isArray(pads) ? pads[1] as number : Math.max(0, (OW - 1) * sw + KW - W);
+      if (stripDw3x3(KH, KW, sh, sw, pads, W)) return 0;
       if (blockedDw3x3(KH, KW, sw, OW)) return dwBlocked(H, W, OH, OW, sh, sw, ph, pw).bytes;
       if (flatDw3x3(KH, KW, sh, sw, pads, W)) return dwFlatBytes(H, W);
       if (directDw3x3(KH, KW, sw, Array.isArray(pads), pw, W, OW)) return dwZeroBytes(W);
@@ -149,6 +168,13 @@ function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
       const b = c.ctx.inputs[2];
       const bp = b === undefined ? 0 : pointer(c, env, b, 'bias');
       const xStep = cin * p.inSize * 4, yStep = cin * p.outSize * 4;
+      if (x.shape.length === 4 && dh === 1 && dw === 1 && stripDw3x3(KH, KW, sh, sw, c.ctx.attrs['pads'], W)) {
+        // dwconv3x3s: no scratch
+        const dw3 = env.exports['dwconv3x3s'] as DwConv3x3s;
+        return () => {
+          for (let n = 0; n < batch; n++) dw3(xp + n * xStep, wp, yp + n * yStep, bp, cin, H, W, lo, hi);
+        };
+      }
       if (x.shape.length === 4 && dh === 1 && dw === 1 && blockedDw3x3(KH, KW, sw, OW)) {
         // dwconv3x3c: the block's pads zeroed once here (the kernel writes only the image's pixels)
         const { Hp, Wp, bytes } = dwBlocked(H, W, OH, OW, sh, sw, ph, pw);

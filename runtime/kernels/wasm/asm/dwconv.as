@@ -1,8 +1,9 @@
 // dwconv3x3d: 3×3 depthwise Conv (dilation 1, left pad 1, column stride 1 or 2, any row stride and
 // top pad) read straight from the image, CHW: no padded copy of the plane (dwconv3x3p's copy was a
 // third of mobilenet_v2_w050's depthwise time, over half of it at stride 2). dwconv3x3f (below):
-// strides 1 and pads 1 on small planes, each plane one flat run of outputs. dwconv3x3c (last):
-// output rows of 8–14 columns, 4 channels a block as the lanes.
+// strides 1 and pads 1 on small planes, each plane one flat run of outputs. dwconv3x3s: strides 1
+// and pads 1 on rows of 5+ columns, column strips down the plane. dwconv3x3c (last): output rows
+// of 8–14 columns, 4 channels a block as the lanes.
 //
 //   output row oh reads input rows oh·sh − ph + {0, 1, 2}; a row outside the image reads `zero`
 //   (scratch, ≥ W + 16 floats, zeroed at prepare), so top and bottom pads cost nothing.
@@ -224,6 +225,84 @@ export function dwconv3x3d(x: usize, w: usize, y: usize, b: usize, zero: usize, 
         }
       }
     }
+  }
+}
+
+// dwconv3x3s: 3×3 depthwise Conv, strides 1, pads 1 all round, dilation 1, rows of 5+ columns:
+// the plane in column strips of 4 outputs, each strip walked down the rows. Each input row's three
+// tap vectors are loaded once and go into the three output rows that read it, as kernel row 2 of
+// output row r − 1 (which is then complete and stored), kernel row 1 of row r and kernel row 0 of
+// row r + 1 (started from the bias):
+//
+//   input row r:  x0 = X[r][ow − 1 ..]  x1 = X[r][ow ..]  x2 = X[r][ow + 1 ..]   (3 loads)
+//   a (row r − 1) += w6·x0 + w7·x1 + w8·x2 → store      a (row r) = e + w3·x0 + w4·x1 + w5·x2
+//   e (row r + 1) = bias + w0·x0 + w1·x1 + w2·x2
+//
+// 3 loads per 4 outputs where dwconv3x3d's two rows a pass take 6, and the nine weights, two
+// accumulators and three taps stay in registers. Each output sums its taps in dwconv3x3d's order
+// (kernel rows 0, 1, 2; the pad rows above row 0 and below row H − 1 as products with zero), so
+// the two paths give the same bits. Strips: the first (ow = 0: column −1 is the pad), interior
+// ones (every tap inside the row), the last ones (columns past W load as zero, the pad; only the
+// row's own lanes stored, since the row below is already written).
+
+const STRIP_INNER = 0, STRIP_FIRST = 1, STRIP_LAST = 2, STRIP_ONLY = 3;
+
+@inline function stripColumn(xc: usize, yc: usize, ow: i32, H: i32, W: i32, kind: i32,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, bv: v128, vlo: v128, vhi: v128): void {
+  const row = <usize>W << 2;
+  const z = f32x4.splat(0);
+  const own = min<i32>(4, W - ow); // lanes of this strip inside the row
+  let p = xc + (<usize>ow << 2), d = yc + (<usize>ow << 2);
+  // output row 0: kernel row 0 reads the top pad
+  let a = madd(w2, z, madd(w1, z, madd(w0, z, bv)));
+  let e = bv;
+  for (let r = 0; r < H; r++) {
+    let x0: v128, x1: v128, x2: v128;
+    if (kind == STRIP_INNER) {
+      x0 = v128.load(p - 4); x1 = v128.load(p); x2 = v128.load(p, 4);
+    } else if (kind == STRIP_FIRST) {
+      x1 = v128.load(p); x0 = v128.shuffle<f32>(z, x1, 3, 4, 5, 6); x2 = v128.load(p, 4);
+    } else {
+      x1 = loadN(p, W - ow);
+      const after = loadN(p + 16, max<i32>(0, W - ow - 4));
+      x0 = v128.shuffle<f32>(kind == STRIP_ONLY ? z : v128.load(p - 16), x1, 3, 4, 5, 6);
+      x2 = v128.shuffle<f32>(x1, after, 1, 2, 3, 4);
+    }
+    if (r > 0) {
+      a = clamp4(madd(w8, x2, madd(w7, x1, madd(w6, x0, a))), vlo, vhi);
+      if (own == 4) v128.store(d - row, a); else storeLanes(d - row, a, own);
+      a = e;
+    }
+    a = madd(w5, x2, madd(w4, x1, madd(w3, x0, a)));
+    e = madd(w2, x2, madd(w1, x1, madd(w0, x0, bv)));
+    p += row; d += row;
+  }
+  // output row H − 1: kernel row 2 reads the bottom pad
+  a = clamp4(madd(w8, z, madd(w7, z, madd(w6, z, a))), vlo, vhi);
+  if (own == 4) v128.store(d - row, a); else storeLanes(d - row, a, own);
+}
+
+export function dwconv3x3s(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32, W: i32, lo: f32, hi: f32): void {
+  if (W < 5 || H <= 0) return;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const plane = (<usize>H * <usize>W) << 2;
+  for (let c = 0; c < C; c++) {
+    const xc = x + <usize>c * plane, yc = y + <usize>c * plane;
+    const wc = w + <usize>c * 36;
+    const w0 = v128.load32_splat(wc), w1 = v128.load32_splat(wc, 4), w2 = v128.load32_splat(wc, 8);
+    const w3 = v128.load32_splat(wc, 12), w4 = v128.load32_splat(wc, 16), w5 = v128.load32_splat(wc, 20);
+    const w6 = v128.load32_splat(wc, 24), w7 = v128.load32_splat(wc, 28), w8 = v128.load32_splat(wc, 32);
+    const bv = f32x4.splat(bias(b, c));
+    if (W < 8) {
+      // strip 0 also reaches the row's end (columns W.. are the pad); strip 4 starts at column 4 ≥ 1
+      stripColumn(xc, yc, 0, H, W, STRIP_ONLY, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+      stripColumn(xc, yc, 4, H, W, STRIP_LAST, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+      continue;
+    }
+    stripColumn(xc, yc, 0, H, W, STRIP_FIRST, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+    let ow = 4;
+    for (; ow + 5 <= W; ow += 4) stripColumn(xc, yc, ow, H, W, STRIP_INNER, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+    for (; ow < W; ow += 4) stripColumn(xc, yc, ow, H, W, STRIP_LAST, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
   }
 }
 
