@@ -7,6 +7,8 @@
 //                           3×3, strides 1, pads 1, rows of 5+ columns: dwconv3x3s
 //                           (asm/dwconv.as), column strips of 4 outputs walked down the
 //                           plane, each input row's taps loaded once for three output rows;
+//                           3×3, strides 2, top and left pads 1, bottom and right 0 or 1:
+//                           dwconv3x3s2, the same strips, each input row's taps built once;
 //                           other 3×3 with output rows of 8..14 columns (column stride 1 or 2):
 //                           dwconv3x3c (asm/dwconv.as), 4 channels a block as the lanes,
 //                           transposed into a zero-bordered interleaved block and back;
@@ -51,6 +53,7 @@ type DwConv3x3p = (x: number, w: number, y: number, b: number, pad: number, c: n
 type DwConv3x3d = (x: number, w: number, y: number, b: number, zero: number, c: number, h: number, wd: number, oh: number, ow: number,
   sh: number, sw: number, ph: number, lo: number, hi: number) => void;
 type DwConv3x3s = (x: number, w: number, y: number, b: number, c: number, h: number, wd: number, lo: number, hi: number) => void;
+type DwConv3x3s2 = (x: number, w: number, y: number, b: number, c: number, h: number, wd: number, oh: number, ow: number, lo: number, hi: number) => void;
 type DwConv3x3f = (x: number, w: number, y: number, b: number, pad: number, pad2: number, mask: number, c: number, h: number, wd: number, lo: number, hi: number) => void;
 type DwConv3x3c = (x: number, w: number, y: number, b: number, buf: number, out: number, c: number, h: number, wd: number, oh: number, ow: number,
   sh: number, sw: number, ph: number, pw: number, wp: number, lo: number, hi: number) => void;
@@ -86,15 +89,21 @@ export function directDw3x3(KH: number, KW: number, sw: number, explicitPads: bo
 export const DW_DIRECT_MIN_W = 24;
 
 /**
- * dwconv3x3s's convs (asm/dwconv.as, column strips down the plane): 3×3, strides and dilations 1,
- * explicit pads 1 on every side, rows of at least DW_STRIP_MIN_W columns (a strip's first tap
- * vectors need 5 columns). Measured against the paths it takes over (the kernels called straight
- * from the module on mobilenet_v2_w050's shapes, CPU-time medians of 9–11 alternations, SIMD128,
- * load 1.6–2.9): 16×112² 0.87× dwconv3x3d's time, 96×56² 0.83×, 96×28² 0.69–0.75×, 192×14²
- * 0.74× dwconv3x3c's and 0.64× dwconv3x3d's, 480×7² 0.75× dwconv3x3f's; same bits as dwconv3x3d.
+ * dwconv3x3s / dwconv3x3s2's convs (asm/dwconv.as, column strips down the plane): 3×3, dilations 1,
+ * explicit pads, and either strides 1 with pads 1 on every side on rows of at least DW_STRIP_MIN_W
+ * columns (a strip's first tap vectors need 5 columns), or strides 2 with top and left pads 1 and
+ * bottom and right pads 0 or 1 (any width). Measured against the paths they take over (the kernels
+ * called straight from the module on mobilenet_v2_w050's shapes, CPU-time medians of 9–11
+ * alternations, SIMD128, load 1.6–5.0): strides 1 16×112² 0.87× dwconv3x3d's time, 96×56² 0.83×,
+ * 96×28² 0.69–0.75×, 192×14² 0.74× dwconv3x3c's, 480×7² 0.75× dwconv3x3f's; strides 2 48×112² 0.93×
+ * dwconv3x3d's, 96×56² 0.80×, 96×28² 0.78× dwconv3x3c's, 288×14² 0.66× dwconv3x3d's. Same bits as
+ * dwconv3x3d.
  */
 export function stripDw3x3(KH: number, KW: number, sh: number, sw: number, pads: unknown, W: number): boolean {
-  return KH === 3 && KW === 3 && sh === 1 && sw === 1 && Array.isArray(pads) && pads.length === 4 && pads.every((v) => v === 1) && W >= DW_STRIP_MIN_W;
+  if (KH !== 3 || KW !== 3 || !Array.isArray(pads) || pads.length !== 4) return false;
+  const [pt, pl, pb, pr] = pads as number[];
+  if (sh === 1 && sw === 1) return pt === 1 && pl === 1 && pb === 1 && pr === 1 && W >= DW_STRIP_MIN_W;
+  return sh === 2 && sw === 2 && pt === 1 && pl === 1 && (pb === 0 || pb === 1) && (pr === 0 || pr === 1);
 }
 export const DW_STRIP_MIN_W = 5;
 
@@ -169,7 +178,13 @@ function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
       const bp = b === undefined ? 0 : pointer(c, env, b, 'bias');
       const xStep = cin * p.inSize * 4, yStep = cin * p.outSize * 4;
       if (x.shape.length === 4 && dh === 1 && dw === 1 && stripDw3x3(KH, KW, sh, sw, c.ctx.attrs['pads'], W)) {
-        // dwconv3x3s: no scratch
+        // dwconv3x3s (strides 1) and dwconv3x3s2 (strides 2): no scratch
+        if (sw === 2) {
+          const dw3 = env.exports['dwconv3x3s2'] as DwConv3x3s2;
+          return () => {
+            for (let n = 0; n < batch; n++) dw3(xp + n * xStep, wp, yp + n * yStep, bp, cin, H, W, OH, OW, lo, hi);
+          };
+        }
         const dw3 = env.exports['dwconv3x3s'] as DwConv3x3s;
         return () => {
           for (let n = 0; n < batch; n++) dw3(xp + n * xStep, wp, yp + n * yStep, bp, cin, H, W, lo, hi);

@@ -183,9 +183,17 @@ function dwCases(): Case[] {
   out.push(winCase('dw 3×3 s1 direct, pads 0,1,2,0', { c: 5, m: 5, group: 5, h: 6, w: 30, k: [3, 3], p: [0, 1, 2, 0], bias: true }));
   out.push(winCase('dw 3×3 strides 2,1 direct, pads 2,1,1,1', { c: 3, m: 3, group: 3, h: 9, w: 29, k: [3, 3], s: [2, 1], p: [2, 1, 1, 1] }));
   for (const w of [2, 3, 5, 6, 7, 8, 9, 10, 15, 16, 17]) {
-    out.push(winCase(`dw 3×3 s2 p1 direct, ${w} columns`, { c: 5, m: 5, group: 5, h: 4 + (w % 3), w, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: w % 2 === 0 }));
+    out.push(winCase(`dw 3×3 s2 direct, pads ${w % 2 ? 2 : 0},1,1,1, ${w} columns`, { c: 5, m: 5, group: 5, h: 4 + (w % 3), w, k: [3, 3], s: [2, 2], p: [w % 2 ? 2 : 0, 1, 1, 1], bias: w % 2 === 0 }));
   }
-  out.push(winCase('dw 3×3 s2 direct, pads 1,1,0,0', { c: 6, m: 6, group: 6, h: 8, w: 18, k: [3, 3], s: [2, 2], p: [1, 1, 0, 0], bias: true }));
+  out.push(winCase('dw 3×3 s2 direct, pads 0,1,0,0', { c: 6, m: 6, group: 6, h: 8, w: 18, k: [3, 3], s: [2, 2], p: [0, 1, 0, 0], bias: true }));
+  // dwconv3x3s2 (strides 2, top and left pads 1, bottom and right 0 or 1, column strips): rows of
+  // 1–33 columns (one strip reaching the row's end, first + inner + last strips, last strips of
+  // 1–4 outputs), odd and even heights (the bottom pad read or not), one or two rows, batch 2
+  for (const [i, w] of [1, 2, 3, 5, 6, 7, 8, 9, 10, 15, 16, 17, 23, 24, 33].entries()) {
+    const p: [number, number, number, number] = [1, 1, i % 2, (i >> 1) % 2];
+    out.push(winCase(`dw 3×3 s2 strips, pads ${p}, ${w} columns`, { c: 2 + (i % 4), m: 2 + (i % 4), group: 2 + (i % 4), h: 1 + (i % 6), w, k: [3, 3], s: [2, 2], p, bias: i % 3 !== 0 }));
+  }
+  out.push(winCase('dw 3×3 s2 strips, batch 2, 5 channels of 13×21', { n: 2, c: 5, m: 5, group: 5, h: 13, w: 21, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
   // dwconv3x3f (strides 1, pads 1, rows under DW_FLAT_MAX_W columns): planes of fewer than 4
   // outputs (a vector spans several planes), one row, one column, plane sizes not a multiple of 4
   for (const [h, w] of [[1, 2], [1, 1], [3, 1], [2, 3], [5, 4], [4, 4], [7, 3], [1, DW_FLAT_MAX_W - 1]] as const) {
@@ -205,7 +213,7 @@ function dwCases(): Case[] {
   // 4 columns (copied in one pixel at a time) inside wide pads, batch 2
   for (const [i, [c, h, w, s, p]] of ([
     [2, 3, DW_BLOCKED_MIN_OW, [1, 1], [1, 1, 0, 1]], [3, 5, 9, [1, 1], [1, 1, 0, 1]], [5, 4, DW_BLOCKED_MAX_OW, [1, 1], [0, 1, 1, 1]],
-    [6, 9, 13, [1, 1], [0, 2, 1, 0]], [7, 7, 2 * DW_BLOCKED_MIN_OW, [2, 2], [1, 1, 1, 1]], [9, 8, 2 * DW_BLOCKED_MAX_OW - 1, [2, 2], [1, 1, 1, 1]],
+    [6, 9, 13, [1, 1], [0, 2, 1, 0]], [7, 7, 2 * DW_BLOCKED_MIN_OW, [2, 2], [1, 0, 1, 1]], [9, 8, 2 * DW_BLOCKED_MAX_OW - 1, [2, 2], [1, 0, 1, 1]],
     [4, 11, 22, [2, 2], [0, 0, 0, 1]], [2, 10, 19, [3, 2], [2, 1, 0, 0]], [8, 6, 11, [2, 1], [1, 2, 1, 0]],
     [3, 2, 2, [1, 1], [4, 4, 4, 4]], [5, 3, 3, [1, 1], [2, 3, 2, 4]],
   ] as const).entries()) {
@@ -214,10 +222,10 @@ function dwCases(): Case[] {
   out.push(winCase('dw 3×3 blocked, batch 2, 6 channels of 14×14, pads 1,1,1,0', { n: 2, c: 6, m: 6, group: 6, h: 14, w: 14, k: [3, 3], p: [1, 1, 1, 0], bias: true }));
   out.push(winCase('dw 3×3 strips, 192 channels of 14×14 (MobileNetV2)', { c: 192, m: 192, group: 192, h: 14, w: 14, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
   out.push(winCase('dw 3×3 strips, 16 channels of 112×112 (MobileNetV2)', { c: 16, m: 16, group: 16, h: 112, w: 112, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
-  out.push(winCase('dw 3×3 s2 blocked, batch 2, 144 channels of 28×28 (MobileNetV2)', { n: 2, c: 144, m: 144, group: 144, h: 28, w: 28, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('dw 3×3 s2 strips, batch 2, 144 channels of 28×28 (MobileNetV2)', { n: 2, c: 144, m: 144, group: 144, h: 28, w: 28, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
   out.push(winCase('dw 3×3 s1 p1 strips, batch 2, 480 channels of 7×7 (MobileNetV2)', { n: 2, c: 480, m: 480, group: 480, h: 7, w: 7, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
   out.push(winCase('dw 3×3 s1 p1 strips, batch 2, 96 channels of 28×28 (MobileNetV2)', { n: 2, c: 96, m: 96, group: 96, h: 28, w: 28, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
-  out.push(winCase('dw 3×3 s2 direct, 48 channels of 112×112 (MobileNetV2)', { c: 48, m: 48, group: 48, h: 112, w: 112, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('dw 3×3 s2 strips, 48 channels of 112×112 (MobileNetV2)', { c: 48, m: 48, group: 48, h: 112, w: 112, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
   return out;
 }
 
@@ -492,13 +500,17 @@ describe('wasmsimd kernel preconditions', function () {
     assert.equal(flatDw3x3(3, 3, 1, 2, [1, 1, 1, 1], 7), false, 'column stride 2');
     assert.equal(flatDw3x3(5, 5, 1, 1, [1, 1, 1, 1], 7), false, '5×5');
   });
-  it('dwconv3x3s takes 3×3 depthwise convs with strides 1 and pads 1 on rows of DW_STRIP_MIN_W+ columns only, and dwconv3x3f the shorter rows', () => {
+  it('dwconv3x3s takes 3×3 depthwise convs with strides 1 and pads 1 on rows of DW_STRIP_MIN_W+ columns, dwconv3x3s2 strides 2 with top and left pads 1, and dwconv3x3f the shorter stride-1 rows', () => {
     assert.deepEqual([DW_STRIP_MIN_W - 1, DW_STRIP_MIN_W, 14, 112].map((w) => stripDw3x3(3, 3, 1, 1, [1, 1, 1, 1], w)), [false, true, true, true]);
     assert.equal(DW_FLAT_MAX_W, DW_STRIP_MIN_W, 'the flat path takes exactly the rows the strips do not');
     assert.equal(stripDw3x3(3, 3, 1, 1, [1, 1, 1, 0], 14), false, 'right pad 0');
     assert.equal(stripDw3x3(3, 3, 1, 1, undefined, 14), false, 'auto_pad');
     assert.equal(stripDw3x3(3, 3, 2, 1, [1, 1, 1, 1], 14), false, 'row stride 2');
-    assert.equal(stripDw3x3(3, 3, 1, 2, [1, 1, 1, 1], 14), false, 'column stride 2');
+    assert.equal(stripDw3x3(3, 3, 1, 2, [1, 1, 1, 1], 14), false, 'strides 1,2');
+    assert.equal(stripDw3x3(3, 3, 2, 2, [1, 1, 1, 1], 1), true, 'strides 2, any width');
+    assert.equal(stripDw3x3(3, 3, 2, 2, [1, 1, 0, 0], 14), true, 'strides 2, bottom and right pads 0');
+    assert.equal(stripDw3x3(3, 3, 2, 2, [0, 1, 1, 1], 14), false, 'strides 2, top pad 0');
+    assert.equal(stripDw3x3(3, 3, 2, 2, [1, 1, 2, 1], 14), false, 'strides 2, bottom pad 2');
     assert.equal(stripDw3x3(5, 5, 1, 1, [1, 1, 1, 1], 14), false, '5×5');
   });
   it('dwconv3x3c takes 3×3 depthwise convs with column stride 1 or 2 and output rows of DW_BLOCKED_MIN_OW..DW_BLOCKED_MAX_OW columns only', () => {

@@ -1,9 +1,9 @@
 // dwconv3x3d: 3×3 depthwise Conv (dilation 1, left pad 1, column stride 1 or 2, any row stride and
 // top pad) read straight from the image, CHW: no padded copy of the plane (dwconv3x3p's copy was a
 // third of mobilenet_v2_w050's depthwise time, over half of it at stride 2). dwconv3x3f (below):
-// strides 1 and pads 1 on small planes, each plane one flat run of outputs. dwconv3x3s: strides 1
-// and pads 1 on rows of 5+ columns, column strips down the plane. dwconv3x3c (last): output rows
-// of 8–14 columns, 4 channels a block as the lanes.
+// strides 1 and pads 1 on small planes, each plane one flat run of outputs. dwconv3x3s and
+// dwconv3x3s2: strides 1 and 2, column strips down the plane (taking most of what the others did).
+// dwconv3x3c (last): output rows of 8–14 columns, 4 channels a block as the lanes.
 //
 //   output row oh reads input rows oh·sh − ph + {0, 1, 2}; a row outside the image reads `zero`
 //   (scratch, ≥ W + 16 floats, zeroed at prepare), so top and bottom pads cost nothing.
@@ -303,6 +303,78 @@ export function dwconv3x3s(x: usize, w: usize, y: usize, b: usize, C: i32, H: i3
     let ow = 4;
     for (; ow + 5 <= W; ow += 4) stripColumn(xc, yc, ow, H, W, STRIP_INNER, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
     for (; ow < W; ow += 4) stripColumn(xc, yc, ow, H, W, STRIP_LAST, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+  }
+}
+
+// dwconv3x3s2: the column strips at strides 2 (top and left pads 1, bottom and right pads 0 or 1):
+// a strip of 4 outputs reads input columns 2·ow − 1 .. 2·ow + 7 of each row, as dwconv3x3d's
+// stride-2 taps (A, B = the 8 columns from 2·ow, tap 1 their even lanes, tap 2 the odd ones, tap 0
+// the column left of A then tap 2's lanes 0..2). Input row 2·oh is kernel row 1 of output row oh;
+// row 2·oh + 1 is kernel row 2 of output row oh (then complete) and kernel row 0 of row oh + 1, so
+// each input row's taps are built once (dwconv3x3d builds the odd rows' twice); rows past H are
+// the bottom pad (zero). Same summation order as dwconv3x3d, so the same bits.
+
+@inline function stripColumnS2(xc: usize, yc: usize, ow: i32, H: i32, W: i32, OH: i32, OW: i32, kind: i32,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, bv: v128, vlo: v128, vhi: v128): void {
+  const row = <usize>W << 2, rowY = <usize>OW << 2;
+  const z = f32x4.splat(0);
+  const own = min<i32>(4, OW - ow);
+  const n = W - 2 * ow, m = max<i32>(0, n - 4); // columns of A and B inside the row
+  let p = xc + (<usize>ow << 3), d = yc + (<usize>ow << 2);
+  // output row 0: kernel row 0 reads the top pad
+  let a = madd(w2, z, madd(w1, z, madd(w0, z, bv)));
+  for (let oh = 0; oh < OH; oh++) {
+    const r = oh << 1;
+    // input row 2·oh (inside the image: 2·oh ≤ 2·(OH − 1) ≤ H − 1)
+    let A: v128, B: v128, left: v128;
+    if (kind == STRIP_INNER) { A = v128.load(p); B = v128.load(p, 16); left = v128.load32_splat(p - 4); }
+    else if (kind == STRIP_FIRST) { A = v128.load(p); B = v128.load(p, 16); left = z; }
+    else { A = loadN(p, n); B = loadN(p + 16, m); left = kind == STRIP_ONLY ? z : v128.load32_splat(p - 4); }
+    let odd = v128.shuffle<f32>(A, B, 1, 3, 5, 7);
+    a = madd(w3, v128.shuffle<f32>(left, odd, 3, 4, 5, 6), a);
+    a = madd(w4, v128.shuffle<f32>(A, B, 0, 2, 4, 6), a);
+    a = madd(w5, odd, a);
+    // input row 2·oh + 1, or the bottom pad
+    let t0 = z, t1 = z, t2 = z;
+    if (r + 1 < H) {
+      const q = p + row;
+      if (kind == STRIP_INNER) { A = v128.load(q); B = v128.load(q, 16); left = v128.load32_splat(q - 4); }
+      else if (kind == STRIP_FIRST) { A = v128.load(q); B = v128.load(q, 16); left = z; }
+      else { A = loadN(q, n); B = loadN(q + 16, m); left = kind == STRIP_ONLY ? z : v128.load32_splat(q - 4); }
+      t2 = v128.shuffle<f32>(A, B, 1, 3, 5, 7);
+      t0 = v128.shuffle<f32>(left, t2, 3, 4, 5, 6);
+      t1 = v128.shuffle<f32>(A, B, 0, 2, 4, 6);
+    }
+    a = clamp4(madd(w8, t2, madd(w7, t1, madd(w6, t0, a))), vlo, vhi);
+    if (own == 4) v128.store(d, a); else storeLanes(d, a, own);
+    a = madd(w2, t2, madd(w1, t1, madd(w0, t0, bv)));
+    p += row << 1; d += rowY;
+  }
+}
+
+/** 3×3 depthwise, strides 2, pads 1 top and left (bottom and right 0 or 1), dilation 1: column strips. */
+export function dwconv3x3s2(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32, W: i32, OH: i32, OW: i32, lo: f32, hi: f32): void {
+  if (OW <= 0 || OH <= 0) return;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const plane = (<usize>H * <usize>W) << 2, planeY = (<usize>OH * <usize>OW) << 2;
+  // strips whose 8 columns 2·ow .. 2·ow + 7 are all inside the row
+  const inner = (W - 8) >> 1;
+  for (let c = 0; c < C; c++) {
+    const xc = x + <usize>c * plane, yc = y + <usize>c * planeY;
+    const wc = w + <usize>c * 36;
+    const w0 = v128.load32_splat(wc), w1 = v128.load32_splat(wc, 4), w2 = v128.load32_splat(wc, 8);
+    const w3 = v128.load32_splat(wc, 12), w4 = v128.load32_splat(wc, 16), w5 = v128.load32_splat(wc, 20);
+    const w6 = v128.load32_splat(wc, 24), w7 = v128.load32_splat(wc, 28), w8 = v128.load32_splat(wc, 32);
+    const bv = f32x4.splat(bias(b, c));
+    if (W < 8) {
+      stripColumnS2(xc, yc, 0, H, W, OH, OW, STRIP_ONLY, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+      for (let ow = 4; ow < OW; ow += 4) stripColumnS2(xc, yc, ow, H, W, OH, OW, STRIP_LAST, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+      continue;
+    }
+    stripColumnS2(xc, yc, 0, H, W, OH, OW, STRIP_FIRST, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+    let ow = 4;
+    for (; ow <= inner; ow += 4) stripColumnS2(xc, yc, ow, H, W, OH, OW, STRIP_INNER, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+    for (; ow < OW; ow += 4) stripColumnS2(xc, yc, ow, H, W, OH, OW, STRIP_LAST, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
   }
 }
 
