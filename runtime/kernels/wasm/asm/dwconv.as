@@ -314,42 +314,62 @@ export function dwconv3x3s(x: usize, w: usize, y: usize, b: usize, C: i32, H: i3
 // each input row's taps are built once (dwconv3x3d builds the odd rows' twice); rows past H are
 // the bottom pad (zero). Same summation order as dwconv3x3d, so the same bits.
 
+/** a + the three stride-2 taps of the row at q (outputs ow..: A, B = columns 2·ow .., left = column 2·ow − 1) times wa, wb, wc. */
+@inline function stripRowS2(a: v128, q: usize, n: i32, m: i32, kind: i32, z: v128, wa: v128, wb: v128, wc: v128): v128 {
+  let A: v128, B: v128, left: v128;
+  if (kind == STRIP_INNER) { A = v128.load(q); B = v128.load(q, 16); left = v128.load32_splat(q - 4); }
+  else if (kind == STRIP_FIRST) { A = v128.load(q); B = v128.load(q, 16); left = z; }
+  else { A = loadN(q, n); B = loadN(q + 16, m); left = kind == STRIP_ONLY ? z : v128.load32_splat(q - 4); }
+  const odd = v128.shuffle<f32>(A, B, 1, 3, 5, 7);
+  a = madd(wa, v128.shuffle<f32>(left, odd, 3, 4, 5, 6), a);
+  a = madd(wb, v128.shuffle<f32>(A, B, 0, 2, 4, 6), a);
+  return madd(wc, odd, a);
+}
+
+/**
+ * Output row oh of a stride-2 strip: `a` holds its sum over kernel row 0; adds input row 2·oh (kernel
+ * row 1) and 2·oh + 1 (kernel row 2; the bottom pad when `pad`), stores it, and returns output row
+ * oh + 1's sum over kernel row 0 (input row 2·oh + 1 again).
+ */
+@inline function stripStepS2(a: v128, p: usize, d: usize, row: usize, n: i32, m: i32, own: i32, full: bool, kind: i32, pad: bool, z: v128,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, bv: v128, vlo: v128, vhi: v128): v128 {
+  a = stripRowS2(a, p, n, m, kind, z, w3, w4, w5);
+  let e = bv;
+  if (pad) {
+    a = madd(w8, z, madd(w7, z, madd(w6, z, a)));
+  } else {
+    const q = p + row;
+    let A: v128, B: v128, left: v128;
+    if (kind == STRIP_INNER) { A = v128.load(q); B = v128.load(q, 16); left = v128.load32_splat(q - 4); }
+    else if (kind == STRIP_FIRST) { A = v128.load(q); B = v128.load(q, 16); left = z; }
+    else { A = loadN(q, n); B = loadN(q + 16, m); left = kind == STRIP_ONLY ? z : v128.load32_splat(q - 4); }
+    const t2 = v128.shuffle<f32>(A, B, 1, 3, 5, 7);
+    const t0 = v128.shuffle<f32>(left, t2, 3, 4, 5, 6), t1 = v128.shuffle<f32>(A, B, 0, 2, 4, 6);
+    a = madd(w8, t2, madd(w7, t1, madd(w6, t0, a)));
+    e = madd(w2, t2, madd(w1, t1, madd(w0, t0, bv)));
+  }
+  a = clamp4(a, vlo, vhi);
+  if (full) v128.store(d, a); else storeLanes(d, a, own);
+  return e;
+}
+
 @inline function stripColumnS2(xc: usize, yc: usize, ow: i32, H: i32, W: i32, OH: i32, OW: i32, kind: i32,
   w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, bv: v128, vlo: v128, vhi: v128): void {
   const row = <usize>W << 2, rowY = <usize>OW << 2;
   const z = f32x4.splat(0);
   const own = min<i32>(4, OW - ow);
+  const full = kind == STRIP_INNER || kind == STRIP_FIRST || own == 4;
   const n = W - 2 * ow, m = max<i32>(0, n - 4); // columns of A and B inside the row
   let p = xc + (<usize>ow << 3), d = yc + (<usize>ow << 2);
   // output row 0: kernel row 0 reads the top pad
   let a = madd(w2, z, madd(w1, z, madd(w0, z, bv)));
-  for (let oh = 0; oh < OH; oh++) {
-    const r = oh << 1;
-    // input row 2·oh (inside the image: 2·oh ≤ 2·(OH − 1) ≤ H − 1)
-    let A: v128, B: v128, left: v128;
-    if (kind == STRIP_INNER) { A = v128.load(p); B = v128.load(p, 16); left = v128.load32_splat(p - 4); }
-    else if (kind == STRIP_FIRST) { A = v128.load(p); B = v128.load(p, 16); left = z; }
-    else { A = loadN(p, n); B = loadN(p + 16, m); left = kind == STRIP_ONLY ? z : v128.load32_splat(p - 4); }
-    let odd = v128.shuffle<f32>(A, B, 1, 3, 5, 7);
-    a = madd(w3, v128.shuffle<f32>(left, odd, 3, 4, 5, 6), a);
-    a = madd(w4, v128.shuffle<f32>(A, B, 0, 2, 4, 6), a);
-    a = madd(w5, odd, a);
-    // input row 2·oh + 1, or the bottom pad
-    let t0 = z, t1 = z, t2 = z;
-    if (r + 1 < H) {
-      const q = p + row;
-      if (kind == STRIP_INNER) { A = v128.load(q); B = v128.load(q, 16); left = v128.load32_splat(q - 4); }
-      else if (kind == STRIP_FIRST) { A = v128.load(q); B = v128.load(q, 16); left = z; }
-      else { A = loadN(q, n); B = loadN(q + 16, m); left = kind == STRIP_ONLY ? z : v128.load32_splat(q - 4); }
-      t2 = v128.shuffle<f32>(A, B, 1, 3, 5, 7);
-      t0 = v128.shuffle<f32>(left, t2, 3, 4, 5, 6);
-      t1 = v128.shuffle<f32>(A, B, 0, 2, 4, 6);
-    }
-    a = clamp4(madd(w8, t2, madd(w7, t1, madd(w6, t0, a))), vlo, vhi);
-    if (own == 4) v128.store(d, a); else storeLanes(d, a, own);
-    a = madd(w2, t2, madd(w1, t1, madd(w0, t0, bv)));
+  // output rows whose input row 2·oh + 1 is inside the image, then at most one reading the bottom pad
+  const inside = min<i32>(OH, H >> 1);
+  for (let oh = 0; oh < inside; oh++) {
+    a = stripStepS2(a, p, d, row, n, m, own, full, kind, false, z, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
     p += row << 1; d += rowY;
   }
+  if (inside < OH) stripStepS2(a, p, d, row, n, m, own, full, kind, true, z, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
 }
 
 /** 3×3 depthwise, strides 2, pads 1 top and left (bottom and right 0 or 1), dilation 1: column strips. */
