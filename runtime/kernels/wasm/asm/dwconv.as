@@ -242,16 +242,16 @@ export function dwconv3x3d(x: usize, w: usize, y: usize, b: usize, zero: usize, 
 // accumulators and three taps stay in registers. Each output sums its taps in dwconv3x3d's order
 // (kernel rows 0, 1, 2; the pad rows above row 0 and below row H − 1 as products with zero), so
 // the two paths give the same bits. Strips: the first (ow = 0: column −1 is the pad), interior
-// ones (every tap inside the row), the last ones (columns past W load as zero, the pad; only the
-// row's own lanes stored, since the row below is already written).
+// ones (every tap inside the row), and the row's last 4 columns (column W is the pad), which
+// overlaps the strip before it when W is not a multiple of 4: its columns are computed twice, the
+// same way, and every store is a whole vector inside the row.
 
-const STRIP_INNER = 0, STRIP_FIRST = 1, STRIP_LAST = 2, STRIP_ONLY = 3;
+const STRIP_INNER = 0, STRIP_FIRST = 1, STRIP_LAST = 2, STRIP_ONLY = 3; // ONLY: stride 2's strip reaching both ends
 
 @inline function stripColumn(xc: usize, yc: usize, ow: i32, H: i32, W: i32, kind: i32,
   w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, bv: v128, vlo: v128, vhi: v128): void {
   const row = <usize>W << 2;
   const z = f32x4.splat(0);
-  const own = min<i32>(4, W - ow); // lanes of this strip inside the row
   let p = xc + (<usize>ow << 2), d = yc + (<usize>ow << 2);
   // output row 0: kernel row 0 reads the top pad
   let a = madd(w2, z, madd(w1, z, madd(w0, z, bv)));
@@ -263,14 +263,11 @@ const STRIP_INNER = 0, STRIP_FIRST = 1, STRIP_LAST = 2, STRIP_ONLY = 3;
     } else if (kind == STRIP_FIRST) {
       x1 = v128.load(p); x0 = v128.shuffle<f32>(z, x1, 3, 4, 5, 6); x2 = v128.load(p, 4);
     } else {
-      x1 = loadN(p, W - ow);
-      const after = loadN(p + 16, max<i32>(0, W - ow - 4));
-      x0 = v128.shuffle<f32>(kind == STRIP_ONLY ? z : v128.load(p - 16), x1, 3, 4, 5, 6);
-      x2 = v128.shuffle<f32>(x1, after, 1, 2, 3, 4);
+      x0 = v128.load(p - 4); x1 = v128.load(p); x2 = v128.shuffle<f32>(x1, z, 1, 2, 3, 4);
     }
     if (r > 0) {
       a = clamp4(madd(w8, x2, madd(w7, x1, madd(w6, x0, a))), vlo, vhi);
-      if (own == 4) v128.store(d - row, a); else storeLanes(d - row, a, own);
+      v128.store(d - row, a);
       a = e;
     }
     a = madd(w5, x2, madd(w4, x1, madd(w3, x0, a)));
@@ -278,8 +275,7 @@ const STRIP_INNER = 0, STRIP_FIRST = 1, STRIP_LAST = 2, STRIP_ONLY = 3;
     p += row; d += row;
   }
   // output row H − 1: kernel row 2 reads the bottom pad
-  a = clamp4(madd(w8, z, madd(w7, z, madd(w6, z, a))), vlo, vhi);
-  if (own == 4) v128.store(d - row, a); else storeLanes(d - row, a, own);
+  v128.store(d - row, clamp4(madd(w8, z, madd(w7, z, madd(w6, z, a))), vlo, vhi));
 }
 
 export function dwconv3x3s(x: usize, w: usize, y: usize, b: usize, C: i32, H: i32, W: i32, lo: f32, hi: f32): void {
@@ -293,16 +289,11 @@ export function dwconv3x3s(x: usize, w: usize, y: usize, b: usize, C: i32, H: i3
     const w3 = v128.load32_splat(wc, 12), w4 = v128.load32_splat(wc, 16), w5 = v128.load32_splat(wc, 20);
     const w6 = v128.load32_splat(wc, 24), w7 = v128.load32_splat(wc, 28), w8 = v128.load32_splat(wc, 32);
     const bv = f32x4.splat(bias(b, c));
-    if (W < 8) {
-      // strip 0 also reaches the row's end (columns W.. are the pad); strip 4 starts at column 4 ≥ 1
-      stripColumn(xc, yc, 0, H, W, STRIP_ONLY, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
-      stripColumn(xc, yc, 4, H, W, STRIP_LAST, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
-      continue;
-    }
     stripColumn(xc, yc, 0, H, W, STRIP_FIRST, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
     let ow = 4;
     for (; ow + 5 <= W; ow += 4) stripColumn(xc, yc, ow, H, W, STRIP_INNER, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
-    for (; ow < W; ow += 4) stripColumn(xc, yc, ow, H, W, STRIP_LAST, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+    // the last 4 columns as one strip (overlapping the one before when W is not a multiple of 4)
+    if (ow < W) stripColumn(xc, yc, W - 4, H, W, STRIP_LAST, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
   }
 }
 
@@ -394,6 +385,11 @@ export function dwconv3x3s2(x: usize, w: usize, y: usize, b: usize, C: i32, H: i
     stripColumnS2(xc, yc, 0, H, W, OH, OW, STRIP_FIRST, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
     let ow = 4;
     for (; ow <= inner; ow += 4) stripColumnS2(xc, yc, ow, H, W, OH, OW, STRIP_INNER, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+    if (ow < OW && OW >= 5 && 2 * OW <= W) {
+      // the last 4 outputs read columns up to 2·OW − 1 < W: one interior strip, overlapping the one before
+      stripColumnS2(xc, yc, OW - 4, H, W, OH, OW, STRIP_INNER, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
+      continue;
+    }
     for (; ow < OW; ow += 4) stripColumnS2(xc, yc, ow, H, W, OH, OW, STRIP_LAST, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, vlo, vhi);
   }
 }
