@@ -63,7 +63,13 @@ function convCases(csr: boolean): Case[] {
   }
   out.push({ name: 'conv batch 2, N=5 K=7 P=9, 1-D', inputs: [[2, 7, 9], [5, 7, 1], [5]], output: [2, 5, 9], attrs: { strides: [1], pads: [0, 0] } });
   out.push({ name: 'conv N=9 K=13 P=33, explicit 1×1 attrs', inputs: [[1, 13, 3, 11], [9, 13, 1, 1], [9]], output: [1, 9, 3, 11], attrs: { kernel_shape: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0], group: 1 } });
-  if (!csr) return out;
+  if (!csr) {
+    // X over 64 KiB: gemm4x8p's pixel blocks (48 pixels a block and a last one of 1; 16 a block, the
+    // floor, and a last one of 13: its 8-, 4- and 1-pixel tails)
+    out.push({ name: 'conv N=9 K=40 P=433, pixel blocks', inputs: [[1, 40, 1, 433], [9, 40, 1, 1], [9]], output: [1, 9, 1, 433], attrs: {} });
+    out.push({ name: 'conv N=6 K=300 P=61, pixel blocks of the minimum width', inputs: [[1, 300, 1, 61], [6, 300, 1, 1], undefined], output: [1, 6, 1, 61], attrs: {} });
+    return out;
+  }
   return out.flatMap((c, i) => [
     { ...c, name: `${c.name}, 50%`, sparsity: 0.5 },
     { ...c, name: `${c.name}, 90%, empty rows`, sparsity: 0.9, emptyRows: [0, 2] },
