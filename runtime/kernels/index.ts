@@ -130,6 +130,7 @@ import { CONV_SPARSE_JS_KERNELS } from './js/conv-sparse.js';
 import { GEMM_SPARSE_JS_KERNELS } from './js/gemm-sparse.js';
 import { MATMUL_SPARSE_JS_KERNELS } from './js/matmul-sparse.js';
 import { CONV_WASM_KERNELS } from './wasm/conv.js';
+import { DWCONV_WASM_KERNELS } from './wasm/dwconv.js';
 import { CONV_CSR_WASM_KERNELS } from './wasm/conv-csr.js';
 import { CONV_NM_WASM_KERNELS } from './wasm/conv-nm.js';
 import { GEMM_NM_WASM_KERNELS } from './wasm/gemm-nm.js';
@@ -306,6 +307,7 @@ export const KERNEL_MODULES: Readonly<Record<string, KernelExports>> = {
   'js/gemm-sparse': { GEMM_SPARSE_JS_KERNELS },
   'js/matmul-sparse': { MATMUL_SPARSE_JS_KERNELS },
   'wasm/conv': { CONV_WASM_KERNELS },
+  'wasm/dwconv': { DWCONV_WASM_KERNELS },
   'wasm/conv-csr': { CONV_CSR_WASM_KERNELS },
   'wasm/conv-nm': { CONV_NM_WASM_KERNELS },
   'wasm/gemm-nm': { GEMM_NM_WASM_KERNELS },

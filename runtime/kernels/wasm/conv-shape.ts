@@ -20,6 +20,19 @@ export function pointwiseConv(node: NodeShapes): boolean {
   return x.shape.slice(2).every((d, i) => d === y.shape[2 + i]) && y.shape[1] === w.shape[0] && y.shape[0] === x.shape[0];
 }
 
+/** Float32 dense-weight Conv of rank 3 or 4 (1-D, 2-D), consistent batch/channel shapes: its `group` when sane, else undefined. */
+export function convGroup(node: NodeShapes): number | undefined {
+  const [x, w] = node.inputs;
+  const y = node.outputs[0];
+  if (!x || !w || !y || x.dtype !== 'float32' || w.dtype !== 'float32' || w.packed) return undefined;
+  const r = x.shape.length;
+  if ((r !== 3 && r !== 4) || w.shape.length !== r || y.shape.length !== r) return undefined;
+  const g = node.attrs['group'] ?? 1;
+  if (typeof g !== 'number' || g < 1 || x.shape[1]! % g !== 0 || w.shape[1]! * g !== x.shape[1]) return undefined;
+  if (y.shape[0] !== x.shape[0] || y.shape[1] !== w.shape[0]) return undefined;
+  return g;
+}
+
 /** Geometry as 2-D (1-D runs as H = 1). */
 export function geometry2d(p: Pick<ConvPlan, 'g'>) {
   const g = p.g, two = g.inSpatial.length === 2;

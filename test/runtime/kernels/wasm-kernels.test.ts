@@ -21,7 +21,8 @@ import { KernelError } from '../../../runtime/kernels/kernel.js';
 import { ALL_KERNELS, WASMSIMD_KERNELS } from '../../../runtime/kernels/index.js';
 import { createWasmSpace, relaxedSimdAvailable, wasmSimdAvailable } from '../../../runtime/kernels/wasm/env.js';
 import { nodeShapesOf } from '../../../runtime/kernels/wasm/common.js';
-import { directDw3x3, DW_DIRECT_MIN_W, DW_FLAT_MAX_W, flatDw3x3, im2colTile, paddedDirect } from '../../../runtime/kernels/wasm/conv.js';
+import { im2colTile, paddedDirect } from '../../../runtime/kernels/wasm/conv.js';
+import { blockedDw3x3, directDw3x3, DW_BLOCKED_MAX_OW, DW_BLOCKED_MIN_OW, DW_DIRECT_MIN_W, DW_FLAT_MAX_W, DW_STRIP_MIN_W, flatDw3x3, stripDw3x3 } from '../../../runtime/kernels/wasm/dwconv.js';
 import { phasedDims } from '../../../runtime/kernels/wasm/conv-shape.js';
 import type { TensorView } from '../../../runtime/tensor.js';
 import { sizeOf } from '../../../runtime/tensor.js';
@@ -42,7 +43,7 @@ interface Case {
 }
 
 const P_DENSE = [1, 7, 8, 9, 17, 33];
-const P_CSR = [1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 49];
+const P_CSR = [1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 28, 31, 32, 33, 49, 100];
 const N_ALL = [1, 3, 4, 5, 9];
 const K_ALL = [1, 3, 6];
 
@@ -62,7 +63,13 @@ function convCases(csr: boolean): Case[] {
   }
   out.push({ name: 'conv batch 2, N=5 K=7 P=9, 1-D', inputs: [[2, 7, 9], [5, 7, 1], [5]], output: [2, 5, 9], attrs: { strides: [1], pads: [0, 0] } });
   out.push({ name: 'conv N=9 K=13 P=33, explicit 1×1 attrs', inputs: [[1, 13, 3, 11], [9, 13, 1, 1], [9]], output: [1, 9, 3, 11], attrs: { kernel_shape: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0], group: 1 } });
-  if (!csr) return out;
+  if (!csr) {
+    // X over 64 KiB: gemm4x8p's pixel blocks (48 pixels a block and a last one of 1; 16 a block, the
+    // floor, and a last one of 13: its 8-, 4- and 1-pixel tails)
+    out.push({ name: 'conv N=9 K=40 P=433, pixel blocks', inputs: [[1, 40, 1, 433], [9, 40, 1, 1], [9]], output: [1, 9, 1, 433], attrs: {} });
+    out.push({ name: 'conv N=6 K=300 P=61, pixel blocks of the minimum width', inputs: [[1, 300, 1, 61], [6, 300, 1, 1], undefined], output: [1, 6, 1, 61], attrs: {} });
+    return out;
+  }
   return out.flatMap((c, i) => [
     { ...c, name: `${c.name}, 50%`, sparsity: 0.5 },
     { ...c, name: `${c.name}, 90%, empty rows`, sparsity: 0.9, emptyRows: [0, 2] },
@@ -177,22 +184,54 @@ function dwCases(): Case[] {
   // pad 0, top pads 0 and 2 (zero rows above and below), row stride 2 at column stride 1, channel
   // counts not a multiple of 4, column stride 2 on rows of 2–17 columns (every vector an edge)
   for (const [i, w] of [24, 25, 26, 27, 28, 31, 33, 41].entries()) {
-    out.push(winCase(`dw 3×3 s1 p1 direct, ${w} columns`, { c: 3 + (i % 3), m: 3 + (i % 3), group: 3 + (i % 3), h: 3 + (i % 4), w, k: [3, 3], p: [1, 1, 1, 1], bias: i % 2 === 0 }));
+    out.push(winCase(`dw 3×3 s1 direct, pads 1,1,1,0, ${w} columns`, { c: 3 + (i % 3), m: 3 + (i % 3), group: 3 + (i % 3), h: 3 + (i % 4), w, k: [3, 3], p: [1, 1, 1, 0], bias: i % 2 === 0 }));
   }
   out.push(winCase('dw 3×3 s1 direct, pads 0,1,2,0', { c: 5, m: 5, group: 5, h: 6, w: 30, k: [3, 3], p: [0, 1, 2, 0], bias: true }));
   out.push(winCase('dw 3×3 strides 2,1 direct, pads 2,1,1,1', { c: 3, m: 3, group: 3, h: 9, w: 29, k: [3, 3], s: [2, 1], p: [2, 1, 1, 1] }));
   for (const w of [2, 3, 5, 6, 7, 8, 9, 10, 15, 16, 17]) {
-    out.push(winCase(`dw 3×3 s2 p1 direct, ${w} columns`, { c: 5, m: 5, group: 5, h: 4 + (w % 3), w, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: w % 2 === 0 }));
+    out.push(winCase(`dw 3×3 s2 direct, pads ${w % 2 ? 2 : 0},1,1,1, ${w} columns`, { c: 5, m: 5, group: 5, h: 4 + (w % 3), w, k: [3, 3], s: [2, 2], p: [w % 2 ? 2 : 0, 1, 1, 1], bias: w % 2 === 0 }));
   }
-  out.push(winCase('dw 3×3 s2 direct, pads 1,1,0,0', { c: 6, m: 6, group: 6, h: 8, w: 18, k: [3, 3], s: [2, 2], p: [1, 1, 0, 0], bias: true }));
+  out.push(winCase('dw 3×3 s2 direct, pads 0,1,0,0', { c: 6, m: 6, group: 6, h: 8, w: 18, k: [3, 3], s: [2, 2], p: [0, 1, 0, 0], bias: true }));
+  // dwconv3x3s2 (strides 2, top and left pads 1, bottom and right 0 or 1, column strips): rows of
+  // 1–33 columns (one strip reaching the row's end, first + inner + last strips, last strips of
+  // 1–4 outputs), odd and even heights (the bottom pad read or not), one or two rows, batch 2
+  for (const [i, w] of [1, 2, 3, 5, 6, 7, 8, 9, 10, 15, 16, 17, 23, 24, 33].entries()) {
+    const p: [number, number, number, number] = [1, 1, i % 2, (i >> 1) % 2];
+    out.push(winCase(`dw 3×3 s2 strips, pads ${p}, ${w} columns`, { c: 2 + (i % 4), m: 2 + (i % 4), group: 2 + (i % 4), h: 1 + (i % 6), w, k: [3, 3], s: [2, 2], p, bias: i % 3 !== 0 }));
+  }
+  out.push(winCase('dw 3×3 s2 strips, batch 2, 5 channels of 13×21', { n: 2, c: 5, m: 5, group: 5, h: 13, w: 21, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
   // dwconv3x3f (strides 1, pads 1, rows under DW_FLAT_MAX_W columns): planes of fewer than 4
   // outputs (a vector spans several planes), one row, one column, plane sizes not a multiple of 4
-  for (const [h, w] of [[1, 2], [1, 1], [3, 1], [2, 3], [5, 6], [7, 7], [6, 9], [14, 14], [4, DW_FLAT_MAX_W - 1]] as const) {
+  for (const [h, w] of [[1, 2], [1, 1], [3, 1], [2, 3], [5, 4], [4, 4], [7, 3], [1, DW_FLAT_MAX_W - 1]] as const) {
     out.push(winCase(`dw 3×3 s1 p1 flat, ${h}×${w}`, { c: 5, m: 5, group: 5, h, w, k: [3, 3], p: [1, 1, 1, 1], bias: (h + w) % 2 === 0 }));
   }
-  out.push(winCase('dw 3×3 s1 p1 flat, batch 2, 480 channels of 7×7 (MobileNetV2)', { n: 2, c: 480, m: 480, group: 480, h: 7, w: 7, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
-  out.push(winCase('dw 3×3 s1 direct, batch 2, 96 channels of 28×28 (MobileNetV2)', { n: 2, c: 96, m: 96, group: 96, h: 28, w: 28, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
-  out.push(winCase('dw 3×3 s2 direct, 48 channels of 112×112 (MobileNetV2)', { c: 48, m: 48, group: 48, h: 112, w: 112, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
+  // dwconv3x3s (strides 1, pads 1, rows of DW_STRIP_MIN_W+ columns, column strips): one strip
+  // reaching the row's end (5–7 columns), first + last strips, interior strips, last strips of
+  // 1–4 columns, one to three rows (the pad rows both ends of one strip), channel counts 2–6
+  for (const [i, [h, w]] of ([[1, DW_STRIP_MIN_W], [2, 6], [3, 7], [1, 8], [4, 9], [5, 10], [2, 11], [6, 12], [3, 13],
+    [7, 16], [2, 17], [5, 23], [3, 24], [4, 30], [9, 41]] as const).entries()) {
+    out.push(winCase(`dw 3×3 s1 p1 strips, ${h}×${w}`, { c: 2 + (i % 5), m: 2 + (i % 5), group: 2 + (i % 5), h, w, k: [3, 3], p: [1, 1, 1, 1], bias: i % 2 === 0 }));
+  }
+  out.push(winCase('dw 3×3 s1 p1 strips, batch 2, 7 channels of 20×19', { n: 2, c: 7, m: 7, group: 7, h: 20, w: 19, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
+  // dwconv3x3c (output rows of DW_BLOCKED_MIN_OW..DW_BLOCKED_MAX_OW columns, 4 channels a block):
+  // channel counts 2–9 (a last block of 1–3), rows whose last pass overlaps (odd OW), planes not a
+  // multiple of 4 pixels, strides 2 and mixed, asymmetric and zero pads, row stride 3, rows under
+  // 4 columns (copied in one pixel at a time) inside wide pads, batch 2
+  for (const [i, [c, h, w, s, p]] of ([
+    [2, 3, DW_BLOCKED_MIN_OW, [1, 1], [1, 1, 0, 1]], [3, 5, 9, [1, 1], [1, 1, 0, 1]], [5, 4, DW_BLOCKED_MAX_OW, [1, 1], [0, 1, 1, 1]],
+    [6, 9, 13, [1, 1], [0, 2, 1, 0]], [7, 7, 2 * DW_BLOCKED_MIN_OW, [2, 2], [1, 0, 1, 1]], [9, 8, 2 * DW_BLOCKED_MAX_OW - 1, [2, 2], [1, 0, 1, 1]],
+    [4, 11, 22, [2, 2], [0, 0, 0, 1]], [2, 10, 19, [3, 2], [2, 1, 0, 0]], [8, 6, 11, [2, 1], [1, 2, 1, 0]],
+    [3, 2, 2, [1, 1], [4, 4, 4, 4]], [5, 3, 3, [1, 1], [2, 3, 2, 4]],
+  ] as const).entries()) {
+    out.push(winCase(`dw 3×3 blocked, ${c} channels of ${h}×${w}, strides ${s}, pads ${p}`, { c, m: c, group: c, h, w, k: [3, 3], s: [...s], p: [...p], bias: i % 2 === 0 }));
+  }
+  out.push(winCase('dw 3×3 blocked, batch 2, 6 channels of 14×14, pads 1,1,1,0', { n: 2, c: 6, m: 6, group: 6, h: 14, w: 14, k: [3, 3], p: [1, 1, 1, 0], bias: true }));
+  out.push(winCase('dw 3×3 strips, 192 channels of 14×14 (MobileNetV2)', { c: 192, m: 192, group: 192, h: 14, w: 14, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('dw 3×3 strips, 16 channels of 112×112 (MobileNetV2)', { c: 16, m: 16, group: 16, h: 112, w: 112, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('dw 3×3 s2 strips, batch 2, 144 channels of 28×28 (MobileNetV2)', { n: 2, c: 144, m: 144, group: 144, h: 28, w: 28, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('dw 3×3 s1 p1 strips, batch 2, 480 channels of 7×7 (MobileNetV2)', { n: 2, c: 480, m: 480, group: 480, h: 7, w: 7, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('dw 3×3 s1 p1 strips, batch 2, 96 channels of 28×28 (MobileNetV2)', { n: 2, c: 96, m: 96, group: 96, h: 28, w: 28, k: [3, 3], p: [1, 1, 1, 1], bias: true }));
+  out.push(winCase('dw 3×3 s2 strips, 48 channels of 112×112 (MobileNetV2)', { c: 48, m: 48, group: 48, h: 112, w: 112, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], bias: true }));
   return out;
 }
 
@@ -460,12 +499,31 @@ describe('wasmsimd kernel preconditions', function () {
 
   it('dwconv3x3f takes 3×3 depthwise convs with strides 1 and pads 1 on rows under DW_FLAT_MAX_W columns only', () => {
     assert.equal(flatDw3x3(3, 3, 1, 1, [1, 1, 1, 1], DW_FLAT_MAX_W - 1), true);
-    assert.equal(flatDw3x3(3, 3, 1, 1, [1, 1, 1, 1], DW_FLAT_MAX_W), false, 'long rows: dwconv3x3d');
+    assert.equal(flatDw3x3(3, 3, 1, 1, [1, 1, 1, 1], DW_FLAT_MAX_W), false, 'longer rows: dwconv3x3s');
     assert.equal(flatDw3x3(3, 3, 1, 1, [1, 1, 1, 0], 7), false, 'right pad 0');
     assert.equal(flatDw3x3(3, 3, 1, 1, undefined, 7), false, 'auto_pad');
     assert.equal(flatDw3x3(3, 3, 2, 1, [1, 1, 1, 1], 7), false, 'row stride 2');
     assert.equal(flatDw3x3(3, 3, 1, 2, [1, 1, 1, 1], 7), false, 'column stride 2');
     assert.equal(flatDw3x3(5, 5, 1, 1, [1, 1, 1, 1], 7), false, '5×5');
+  });
+  it('dwconv3x3s takes 3×3 depthwise convs with strides 1 and pads 1 on rows of DW_STRIP_MIN_W+ columns, dwconv3x3s2 strides 2 with top and left pads 1, and dwconv3x3f the shorter stride-1 rows', () => {
+    assert.deepEqual([DW_STRIP_MIN_W - 1, DW_STRIP_MIN_W, 14, 112].map((w) => stripDw3x3(3, 3, 1, 1, [1, 1, 1, 1], w)), [false, true, true, true]);
+    assert.equal(DW_FLAT_MAX_W, DW_STRIP_MIN_W, 'the flat path takes exactly the rows the strips do not');
+    assert.equal(stripDw3x3(3, 3, 1, 1, [1, 1, 1, 0], 14), false, 'right pad 0');
+    assert.equal(stripDw3x3(3, 3, 1, 1, undefined, 14), false, 'auto_pad');
+    assert.equal(stripDw3x3(3, 3, 2, 1, [1, 1, 1, 1], 14), false, 'row stride 2');
+    assert.equal(stripDw3x3(3, 3, 1, 2, [1, 1, 1, 1], 14), false, 'strides 1,2');
+    assert.equal(stripDw3x3(3, 3, 2, 2, [1, 1, 1, 1], 1), true, 'strides 2, any width');
+    assert.equal(stripDw3x3(3, 3, 2, 2, [1, 1, 0, 0], 14), true, 'strides 2, bottom and right pads 0');
+    assert.equal(stripDw3x3(3, 3, 2, 2, [0, 1, 1, 1], 14), false, 'strides 2, top pad 0');
+    assert.equal(stripDw3x3(3, 3, 2, 2, [1, 1, 2, 1], 14), false, 'strides 2, bottom pad 2');
+    assert.equal(stripDw3x3(5, 5, 1, 1, [1, 1, 1, 1], 14), false, '5×5');
+  });
+  it('dwconv3x3c takes 3×3 depthwise convs with column stride 1 or 2 and output rows of DW_BLOCKED_MIN_OW..DW_BLOCKED_MAX_OW columns only', () => {
+    assert.deepEqual([DW_BLOCKED_MIN_OW - 1, DW_BLOCKED_MIN_OW, DW_BLOCKED_MAX_OW, DW_BLOCKED_MAX_OW + 1].map((ow) => blockedDw3x3(3, 3, 1, ow)), [false, true, true, false]);
+    assert.equal(blockedDw3x3(3, 3, 2, DW_BLOCKED_MAX_OW), true, 'column stride 2');
+    assert.equal(blockedDw3x3(3, 3, 3, DW_BLOCKED_MAX_OW), false, 'column stride 3');
+    assert.equal(blockedDw3x3(5, 5, 1, DW_BLOCKED_MAX_OW), false, '5×5');
   });
   it('dwconv3x3d takes the "direct" depthwise cases above (and those only among their neighbours), dwconv3x3p the rest', () => {
     assert.equal(directDw3x3(3, 3, 1, true, 1, DW_DIRECT_MIN_W, DW_DIRECT_MIN_W), true);

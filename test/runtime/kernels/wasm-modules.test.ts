@@ -81,7 +81,7 @@ export function dataProbeF32(i: i32): f32 {
     }
   });
 
-  it('a load instantiates exactly the families of its wasmsimd kernels: digits_cnn 2:4 needs no int8, row-block or activation module', async function () {
+  it('a load instantiates exactly the families of its wasmsimd kernels: digits_cnn 2:4 needs no int8, row-block, activation or depthwise module', async function () {
     if (!wasmSimdAvailable()) this.skip();
     const { artifact } = compileFile(join(DIGITS_DIR, 'digits_cnn.onnx'), { pattern: '2:4' });
     const a = parseArtifact(artifact), registry = defaultRegistry();
@@ -90,7 +90,7 @@ export function dataProbeF32(i: i32): f32 {
     const b = await bindArtifact(a, registry, async (fixed, scratch, modules) => { asked = modules; return createWasmSpace(fixed, scratch, modules); });
     assert.equal(b.wasmsimd, true);
     assert.deepEqual(asked.map((m) => m.family).sort(), [...want].sort());
-    for (const family of ['int8', 'rowblock', 'activation']) assert.ok(!want.has(family), `digits_cnn 2:4 should not need the ${family} family`);
+    for (const family of ['int8', 'rowblock', 'activation', 'depthwise']) assert.ok(!want.has(family), `digits_cnn 2:4 should not need the ${family} family`);
     assert.ok(want.has('dense') && want.has('nm'), [...want].join());
   });
   /**

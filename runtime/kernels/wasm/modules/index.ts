@@ -4,6 +4,7 @@
 
 import type { WasmKernelModule } from '../../kernel.js';
 import { WASM_DENSE } from './dense.wasm.js';
+import { WASM_DEPTHWISE } from './depthwise.wasm.js';
 import { WASM_CSR } from './csr.wasm.js';
 import { WASM_NM } from './nm.wasm.js';
 import { WASM_ROWBLOCK } from './rowblock.wasm.js';
@@ -11,4 +12,4 @@ import { WASM_ELTWISE } from './eltwise.wasm.js';
 import { WASM_ACTIVATION } from './activation.wasm.js';
 import { WASM_INT8 } from './int8.wasm.js';
 
-export const WASM_MODULES: readonly WasmKernelModule[] = [WASM_DENSE, WASM_CSR, WASM_NM, WASM_ROWBLOCK, WASM_ELTWISE, WASM_ACTIVATION, WASM_INT8];
+export const WASM_MODULES: readonly WasmKernelModule[] = [WASM_DENSE, WASM_DEPTHWISE, WASM_CSR, WASM_NM, WASM_ROWBLOCK, WASM_ELTWISE, WASM_ACTIVATION, WASM_INT8];
