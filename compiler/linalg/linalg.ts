@@ -62,6 +62,11 @@ export function refitScratch(n: number): number {
   return m ? m.exports.refitScratch(n) : 0;
 }
 
+/** f64 elements of `residual`'s scratch (asm/linalg.as): two lane sums per entry of its rows taken four at a time. */
+export function residualScratch(rows: number, n: number): number {
+  return 2 * (rows & ~3) * n;
+}
+
 /** Operands placed in the module's memory: byte offsets for the exports, views for JS. */
 export interface Arena {
   readonly exports: LinalgExports;

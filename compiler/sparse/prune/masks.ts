@@ -16,13 +16,13 @@ export function maskNm(w: Float32Array, rows: number, cols: number, n: number, m
   const s = new Float64Array(mm);
   const order = Array.from({ length: mm }, (_, i) => i);
   for (let base = 0; base < w.length; base += mm) {
-    let ordered = true;
+    let noNaN = true;
     for (let j = 0; j < mm; j++) {
       const v = score ? score[base + j]! : Math.abs(w[base + j]!);
       s[j] = v;
-      if (v !== v) ordered = false;
+      if (v !== v) noNaN = false;
     }
-    if (ordered) {
+    if (noNaN) {
       // Each column's place in the order below counted with M comparisons (a sort per group cost
       // 10 s of a 12-layer d-768 encoder's compile report): ahead of j are the higher scores and
       // the equal ones at lower columns.

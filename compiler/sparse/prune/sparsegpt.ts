@@ -11,7 +11,7 @@ import type { MaskRule } from './mask-rule.js';
 import { splitCount } from './mask-rule.js';
 import { pruneOrder } from './masks.js';
 import { upperCholeskyOfInverse } from './cholesky.js';
-import { arena, refitScratch } from '../../linalg/linalg.js';
+import { arena, refitScratch, residualScratch } from '../../linalg/linalg.js';
 
 export interface SparseGptOptions {
   /** Columns per block (rounded up to a multiple of M or of the block width); default 128. */
@@ -62,8 +62,7 @@ export interface Factor {
 
 /**
  * Recently used factors, by statistics array and dampening: the sensitivity levels of a layer
- * share one. Bounded
- * (least recently used out first, the newest always kept) so memory stays O(largest layer):
+ * share one. Bounded (least recently used out first, the newest always kept) so memory stays O(largest layer):
  * a wide layer's U is n²·8 bytes (170 MB at 4608 columns).
  */
 const factors: { xtx: Float64Array; key: string; factor: Factor }[] = [];
@@ -144,7 +143,7 @@ export function pruneSparseGpt(
   const refitting = target !== undefined || options.residual !== undefined;
   const computeResidual = target !== undefined && options.residual === undefined;
   const a = arena([rows * n, n * n, rows * B, refitting ? rows * n : 0, refitting ? refitScratch(n) : 0, computeResidual ? n * n : 0, computeResidual ? rows * n : 0, rows * n,
-    computeResidual ? 2 * (rows & ~3) * n : 0], ['f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'u8', 'f64']);
+    computeResidual ? residualScratch(rows, n) : 0], ['f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'u8', 'f64']);
   const W = a ? a.f64[0]! : new Float64Array(rows * n);
   W.set(w);
   const U = a ? a.f64[1]! : factor.U;
@@ -382,7 +381,7 @@ export function refitResidual(w: Float32Array, rows: number, n: number, xtx: Flo
 
 /** P − W·XᵀX (XᵀX symmetric: row j of it is column j): on the f64x2 module where it runs, else residualOfScalar. */
 function residualOf(W: Float64Array, rows: number, n: number, xtx: Float64Array, target: Float64Array): Float64Array {
-  const a = arena([rows * n, rows * n, n * n, rows * n, 2 * (rows & ~3) * n]);
+  const a = arena([rows * n, rows * n, n * n, rows * n, residualScratch(rows, n)]);
   if (!a) return residualOfScalar(W, rows, n, xtx, target);
   a.f64[1]!.set(W);
   a.f64[2]!.set(xtx);
