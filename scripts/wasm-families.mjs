@@ -9,8 +9,8 @@
 
 /** Family → its asm files (names without `.as`). common.as is compiled into every module that imports it. */
 export const WASM_FAMILIES = {
-  /** Dense Conv/Gemm/MatMul (gemm4x8, im2col, the padded stem, gemv1, packed panels): nearly every model. */
-  dense: ['dense', 'convpadded', 'panel'],
+  /** Dense Conv/Gemm/MatMul (gemm4x8, im2col, the padded and Winograd stems, gemv1, packed panels): nearly every model. */
+  dense: ['dense', 'convpadded', 'winograd', 'panel'],
   /** Depthwise Conv (direct, flat, channel-blocked and padded-plane 3×3, any window up to 7×7): the mobile CNNs only. */
   depthwise: ['dwconv', 'dwplane'],
   /** CSR (unstructured) sparse products, spmm24x1 and the phased convolutions. */

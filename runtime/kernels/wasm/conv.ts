@@ -8,7 +8,9 @@
 //                                      W's row tiles packed k-major into scratch at prepare (packW4);
 //                                      up to 4 input channels (stems) with column stride 1 or 2:
 //                                      convPadded (asm/convpadded.as), taps read from a zero-padded
-//                                      copy of the image through a per-tap offset table.
+//                                      copy of the image through a per-tap offset table; of those, the
+//                                      RGB 7×7 and 8×8 stride-2 stems (the ResNets'): convWinograd
+//                                      (asm/winograd.as), F(3×3, 4×4) over the same copy.
 //   (depthwise convs: dwconv.ts, the depthwise wasm family; sparse convs: conv-csr.ts)
 //
 // Anything else (grouped, 3-D) is refused by `supports`, so selection keeps the js (or the
@@ -47,6 +49,8 @@ type Gemm4x8p = (w: number, wp: number, x: number, y: number, b: number, n: numb
 type PackW4 = (w: number, dst: number, n: number, k: number) => void;
 type ConvPadded = (x: number, w: number, wp: number, y: number, b: number, pad: number, offs: number, n: number, cin: number, h: number, wd: number,
   oh: number, ow: number, k: number, sh: number, sw: number, ph: number, pw: number, hp: number, wpad: number, lo: number, hi: number) => void;
+type ConvWinograd = (x: number, u: number, y: number, b: number, pad: number, r: number, v: number, m: number, n: number, cin: number, h: number, wd: number,
+  oh: number, ow: number, s: number, ph: number, pw: number, hp: number, wpad: number, twp: number, lo: number, hi: number) => void;
 /**
  * convPadded's convs: at most 4 input channels (image stems), column stride 1 or 2. Past a few
  * channels each pixel's taps span many planes and the im2col tile (one contiguous row per tap)
@@ -76,27 +80,87 @@ function tapOffsets(cin: number, KH: number, KW: number, dh: number, dw: number,
   return out;
 }
 
-/** Scratch of convPadded (padded image and tap offsets) for a group-1 k×k Conv it runs, else undefined. */
-function paddedDirectBytes(node: NodeShapes): number | undefined {
+/** A 2-D group-1 Conv's window geometry from its node (1-D as H = 1): begin pads explicit, else (auto_pad) at most the total padding the output implies. */
+function nodeGeometry(node: NodeShapes) {
   const [x, w] = node.inputs, y = node.outputs[0]!;
-  const r = x!.shape.length, two = r === 4;
+  const two = x!.shape.length === 4;
   const attr = (name: string, def: number): number[] => {
     const v = node.attrs[name];
     return Array.isArray(v) ? (v as number[]) : two ? [def, def] : [def];
   };
   const s = attr('strides', 1), d = attr('dilations', 1);
-  const sw = s[s.length - 1]!;
-  if (!paddedDirect(x!.shape[1]!, sw)) return undefined;
   const sp = (t: readonly number[]): [number, number] => (two ? [t[2]!, t[3]!] : [1, t[2]!]);
   const [H, W] = sp(x!.shape), [OH, OW] = sp(y.shape), [KH, KW] = sp(w!.shape);
-  const [sh, dh, dw] = two ? [s[0]!, d[0]!, d[1]!] : [1, 1, d[0]!];
-  // explicit begin pads, else (auto_pad) at most the total padding the output implies
+  const [sh, sw, dh, dw] = two ? [s[0]!, s[1]!, d[0]!, d[1]!] : [1, s[0]!, 1, d[0]!];
   const pads = node.attrs['pads'];
   const ph = Array.isArray(pads) ? (two ? pads[0] as number : 0) : Math.max(0, (OH - 1) * sh + (KH - 1) * dh + 1 - H);
   const pw = Array.isArray(pads) ? pads[two ? 1 : 0] as number : Math.max(0, (OW - 1) * sw + (KW - 1) * dw + 1 - W);
-  const { Hp, Wp } = directPadded(H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw);
-  const k = x!.shape[1]! * KH * KW;
-  return f32Bytes(x!.shape[1]! * Hp * Wp) + f32Bytes(k);
+  return { cin: x!.shape[1]!, cout: w!.shape[0]!, H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw };
+}
+
+/**
+ * convWinograd's convs (asm/winograd.as): convPadded's with 3 or 4 input channels (RGB stems), strides 2,
+ * no dilation, a window 4×4 per stride phase (7×7 and 8×8), outputs at least 24 wide and 3 tall.
+ * There F(3×3, 4×4) spends 36 multiply-adds per 3×3 tile and phase channel where convPadded spends
+ * 9·KH·KW/4: resnet10_w32's 3 → 32 7×7/2 stem at 224² runs 1.6× faster on SIMD128 and 1.3× with
+ * relaxed SIMD. Its input and output transforms do not shrink with the product: with 1 or 2 input
+ * channels (4 or 8 phase channels), or rows of under 8 tiles (its product runs 8 tiles at a time),
+ * it measured 0.8–1.0× convPadded's time with relaxed SIMD (docs/kernels.md).
+ */
+export const winogradStem = (g: { cin: number; KH: number; KW: number; sh: number; sw: number; dh: number; dw: number; OH: number; OW: number }): boolean =>
+  paddedDirect(g.cin, g.sw) && g.cin >= 3 && g.sh === 2 && g.sw === 2 && g.dh === 1 && g.dw === 1
+  && Math.ceil(g.KH / 2) === 4 && Math.ceil(g.KW / 2) === 4 && g.OW >= 24 && g.OH >= 3;
+
+/** convWinograd's scratch in floats: the padded copy (its rows and columns cover every tile's 6×6 phase window), R, V, M and U. */
+function winogradDims(g: { cin: number; cout: number; H: number; W: number; OH: number; OW: number; sh: number; ph: number; pw: number }) {
+  const s = g.sh, TWp = Math.ceil(Math.ceil(g.OW / 3) / 8) * 8, Wv = 3 * TWp + 4, Cq = g.cin * s * s;
+  const Hp = Math.max(g.H + g.ph, s * (3 * Math.ceil(g.OH / 3) + 3)), Wp0 = Math.max(g.W + g.pw, s * Wv);
+  const Wp = s === 2 ? Wp0 + (Wp0 & 1) : Wp0;
+  const floats = { pad: g.cin * Hp * Wp, r: 6 * Cq * Wv, v: 36 * Cq * TWp, m: 36 * 4 * TWp + 120, u: 36 * Math.ceil(g.cout / 4) * 4 * Cq };
+  return { TWp, Hp, Wp, Cq, floats };
+}
+
+// F(3×3, 4×4)'s filter transform G (6×4, points 0, 1, −1, 2, −2, ∞; asm/winograd.as has Bᵀ and Aᵀ)
+const WINOGRAD_G = [[1 / 4, 0, 0, 0], [-1 / 6, -1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6, 1 / 6],
+  [1 / 24, 1 / 12, 1 / 6, 1 / 3], [1 / 24, -1 / 12, 1 / 6, -1 / 3], [0, 0, 0, 1]] as const;
+
+/** U[ξ][n/4][c'][n mod 4] = (G w'[n][c'] Gᵀ)[ξ] in float64, w' the stride-phase 4×4 windows of W (zero rows for n ≥ N). */
+export function winogradWeights(w: Float32Array, N: number, cin: number, KH: number, KW: number, s: number): Float32Array {
+  const Cq = cin * s * s, NB = Math.ceil(N / 4), out = new Float32Array(36 * NB * Cq * 4);
+  const g = new Float64Array(16), gg = new Float64Array(24);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < cin; c++) {
+      for (let a = 0; a < s; a++) {
+        for (let b = 0; b < s; b++) {
+          for (let i = 0; i < 4; i++) {
+            for (let j = 0; j < 4; j++) {
+              const kh = s * i + a, kw = s * j + b;
+              g[i * 4 + j] = kh < KH && kw < KW ? w[((n * cin + c) * KH + kh) * KW + kw]! : 0;
+            }
+          }
+          for (let r = 0; r < 6; r++) for (let j = 0; j < 4; j++) gg[r * 4 + j] = WINOGRAD_G[r]!.reduce((acc, gi, i) => acc + gi * g[i * 4 + j]!, 0);
+          const cq = (c * s + a) * s + b;
+          for (let r = 0; r < 6; r++) {
+            for (let q = 0; q < 6; q++) {
+              const u = WINOGRAD_G[q]!.reduce((acc, gj, j) => acc + gj * gg[r * 4 + j]!, 0);
+              out[(((r * 6 + q) * NB + (n >> 2)) * Cq + cq) * 4 + (n & 3)] = u;
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Scratch of convWinograd or convPadded (padded image and tap offsets) for a group-1 k×k Conv that runs one, else undefined. */
+function paddedDirectBytes(node: NodeShapes): number | undefined {
+  const g = nodeGeometry(node);
+  if (!paddedDirect(g.cin, g.sw)) return undefined;
+  if (winogradStem(g)) return f32Bytes(Object.values(winogradDims(g).floats).reduce((a, b) => a + b, 0));
+  const { Hp, Wp } = directPadded(g.H, g.W, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.dh, g.dw, g.ph, g.pw);
+  const k = g.cin * g.KH * g.KW;
+  return f32Bytes(g.cin * Hp * Wp) + f32Bytes(k) + f32Bytes(k * g.cout);
 }
 
 function convWasm(epilogue: Kernel['epilogue']): Kernel {
@@ -109,7 +173,7 @@ function convWasm(epilogue: Kernel['epilogue']): Kernel {
       const w = node.inputs[1]!.shape, k = w.slice(1).reduce((a, d) => a * d, 1);
       if (pointwiseConv(node)) return f32Bytes(k * w[0]!);
       const direct = paddedDirectBytes(node);
-      if (direct !== undefined) return direct + f32Bytes(k * w[0]!);
+      if (direct !== undefined) return direct;
       return f32Bytes(k * im2colTile(k, spatial(node.outputs[0]!.shape))) + f32Bytes(k * node.inputs[1]!.shape[0]!);
     },
     prepare(c, env) {
@@ -128,7 +192,21 @@ function convWasm(epilogue: Kernel['epilogue']): Kernel {
           for (let n = 0; n < batch; n++) gemm(wp, packed, xp + n * xStep, yp + n * yStep, bp, cout, cin, P, lo, hi);
         };
       }
-      const { H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw } = geometry2d(p);
+      const geo = geometry2d(p);
+      const { H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw } = geo;
+      if (winogradStem({ cin, ...geo })) {
+        // convWinograd: convPadded's copy (borders zeroed once here), U = G w' Gᵀ packed once here
+        const { TWp, Hp, Wp, floats } = winogradDims({ cin, cout, ...geo });
+        const pad = env.scratch(f32Bytes(floats.pad));
+        new Float32Array(env.memory.buffer, pad, floats.pad).fill(0);
+        const r = env.scratch(f32Bytes(floats.r)), v = env.scratch(f32Bytes(floats.v)), m = env.scratch(f32Bytes(floats.m));
+        const u = env.scratch(f32Bytes(floats.u));
+        new Float32Array(env.memory.buffer, u, floats.u).set(winogradWeights(p.w.data as Float32Array, cout, cin, KH, KW, sh));
+        const conv = env.exports['convWinograd'] as ConvWinograd;
+        return () => {
+          for (let n = 0; n < batch; n++) conv(xp + n * xStep, u, yp + n * yStep, bp, pad, r, v, m, cout, cin, H, W, OH, OW, sh, ph, pw, Hp, Wp, TWp, lo, hi);
+        };
+      }
       if (paddedDirect(cin, sw)) {
         // convPadded: the image into a zero-bordered copy (borders zeroed once here), a byte offset per tap
         const { Hp, Wp } = directPadded(H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw);
