@@ -197,6 +197,21 @@ export function targetByCross(rows: number, cols: number, sampled: number, folds
 }
 
 /** Per-group accumulator of rows. */
+/** What an Accumulator collects besides the column sums. */
+interface AccumulatorOptions {
+  /** XᵀX (and, with `weights`, the re-fit target). */
+  readonly full: boolean;
+  /** This group's dense rows (rowsOut × cols) when the target is wanted. */
+  readonly weights?: Float32Array;
+  readonly rowsOut?: number;
+  /** Take the target as W·C at `finish` (targetByCross). */
+  readonly byCross?: boolean;
+  /** d_t − x_t in place of d_t (the target array then sums the residual). */
+  readonly differences?: boolean;
+  /** Whether `add` sums every row's columns (default true). */
+  readonly sums?: boolean;
+}
+
 class Accumulator {
   readonly sum: Float64Array;
   readonly sumSq: Float64Array;
@@ -211,24 +226,27 @@ class Accumulator {
   rows = 0;
   sampled = 0;
 
-  /**
-   * `weights`: this group's dense rows (rowsOut × cols) when the target is wanted; `byCross`: take it
-   * as W·C; `differences`: with d_t − x_t in place of d_t (the target array then sums the residual);
-   * `sums`: whether `add` sums every row's columns.
-   */
-  constructor(readonly cols: number, full: boolean, private readonly weights?: Float32Array, private readonly rowsOut = 0, byCross = false,
-    private readonly differences = false, readonly sums = true) {
+  private readonly weights?: Float32Array;
+  private readonly rowsOut: number;
+  private readonly differences: boolean;
+  readonly sums: boolean;
+
+  constructor(readonly cols: number, o: AccumulatorOptions) {
+    this.weights = o.weights;
+    this.rowsOut = o.rowsOut ?? 0;
+    this.differences = o.differences ?? false;
+    this.sums = o.sums ?? true;
     this.sum = new Float64Array(cols);
     this.sumSq = new Float64Array(cols);
-    if (full) {
+    if (o.full) {
       this.xtx = new Float64Array(cols * cols);
       this.bt = new Float64Array(cols * CHUNK);
     }
-    if (full && weights) {
-      this.target = new Float64Array(rowsOut * cols);
+    if (o.full && o.weights) {
+      this.target = new Float64Array(this.rowsOut * cols);
       this.dt = new Float64Array(cols * CHUNK);
-      if (byCross) this.cross = new Float64Array(cols * cols);
-      else this.y = new Float64Array(rowsOut * CHUNK);
+      if (o.byCross) this.cross = new Float64Array(cols * cols);
+      else this.y = new Float64Array(this.rowsOut * CHUNK);
     }
   }
 
@@ -381,7 +399,7 @@ export function inputStats(
   const rowsOut = w ? w.length / cols : 0;
   const byCross = targetByCross(rowsOut, cols, Math.ceil((perSample * inputs.length) / stride), K);
   const differences = options.residual === true && K === 1;
-  const accs = Array.from({ length: K }, () => new Accumulator(cols, full, w, rowsOut, byCross, differences, sums));
+  const accs = Array.from({ length: K }, () => new Accumulator(cols, { full, weights: w, rowsOut, byCross, differences, sums }));
   let index = 0;
   const row = new Float64Array(cols), denseRow = new Float64Array(cols);
   inputs.forEach((t, s) => {
@@ -467,7 +485,7 @@ function convStats(
   const stride = Math.max(1, Math.ceil((positions * inputs.length * first.shape[0]!) / maxRows));
   const byCross = targetByCross(rowsG, cols, Math.ceil((positions * inputs.length * first.shape[0]!) / stride), K);
   const differences = residual && K === 1;
-  const accs = Array.from({ length: group }, (_, g) => Array.from({ length: K }, () => new Accumulator(cols, full, weights?.subarray(g * rowsG * cols, (g + 1) * rowsG * cols), rowsG, byCross, differences, sums)));
+  const accs = Array.from({ length: group }, (_, g) => Array.from({ length: K }, () => new Accumulator(cols, { full, weights: weights?.subarray(g * rowsG * cols, (g + 1) * rowsG * cols), rowsOut: rowsG, byCross, differences, sums })));
   let index = 0;
   /**
    * The im2col rows of positions p0, p0 + stride, … (k of them) into rows at.. of a column-major
