@@ -157,7 +157,7 @@ export function winogradWeights(w: Float32Array, N: number, cin: number, KH: num
 function paddedDirectBytes(node: NodeShapes): number | undefined {
   const g = nodeGeometry(node);
   if (!paddedDirect(g.cin, g.sw)) return undefined;
-  if (winogradStem(g)) return f32Bytes(Object.values(winogradDims(g).floats).reduce((a, b) => a + b, 0));
+  if (winogradStem(g)) return Object.values(winogradDims(g).floats).reduce((a, f) => a + f32Bytes(f), 0);
   const { Hp, Wp } = directPadded(g.H, g.W, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.dh, g.dw, g.ph, g.pw);
   const k = g.cin * g.KH * g.KW;
   return f32Bytes(g.cin * Hp * Wp) + f32Bytes(k) + f32Bytes(k * g.cout);
