@@ -1,11 +1,12 @@
 // convWinograd: a group-1 Conv of one image whose window, split by stride phase, is 4×4 (7×7 and 8×8
-// at stride 2, 4×4 at stride 1: the ResNet stems), by Winograd's F(3×3, 4×4) with the points
+// at stride 2, 4×4 at stride 1; conv.ts's winogradStem takes it for the RGB 7×7 and 8×8 stride-2
+// stems of the ResNets, where it pays), by Winograd's F(3×3, 4×4) with the points
 // 0, ±1, ±2, ∞ (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016):
 //
 //   phase split   xq[c'][u][v] = Xpad[c][s·u + a][s·v + b],  c' = (c·s + a)·s + b   (read in place from
 //                 convPadded's zero-bordered copy: rows by index, columns deinterleaved at stride 2)
 //                 w'[n][c'][i][j] = W[n][c][s·i + a][s·j + b] (0 past the window), i, j < 4
-//   per 3×3 output tile at (3t, 3q):  Y = Aᵀ [ Σ_c' (G w' Gᵀ) ⊙ (Bᵀ d Bᵀᵀ) ] A   (d: xq[c'] rows 3t..3t+5, cols 3q..3q+5)
+//   per 3×3 output tile at (3t, 3q):  Y = Aᵀ [ Σ_c' (G w' Gᵀ) ⊙ (Bᵀ d B) ] A   (d: xq[c'] rows 3t..3t+5, cols 3q..3q+5)
 //
 // U = G w' Gᵀ (36 per (n, c')) is computed at prepare (conv.ts). Per band of tile rows t, TWp tiles
 // wide (a multiple of 8, the lanes are tiles):
@@ -13,8 +14,9 @@
 //   2. horizontal Bᵀ, 4 tiles a vector (columns 3q+j gathered by shuffles): V[ξ][c'][tile]
 //   3. per 4 output channels, 36 products V[ξ]ᵀ · U[ξ] (4 × 8 register tiles over c'):  M[ξ][4][tile]
 //   4. Aᵀ · M · A per channel, + bias, clamp, the 3 columns of 4 tiles interleaved into 12 floats of Y.
-// 36 multiply-adds per (tile, n, c') where the direct conv spends 9·KH·KW/s² (147 for 7×7 s2, over
-// a quarter of the phase taps zero): 3× fewer, for transforms that cost about a third of the product.
+// 36·s² multiply-adds per 3×3 tile, output channel and input channel where the direct conv spends
+// 9·KH·KW (144 against 441 for 7×7 s2, a quarter of the phase taps zero): 3× fewer, for transforms
+// that take about half the products' time (docs/performance.md, seventh round).
 
 import { bias, clamp4, copyPadded, madd } from './common';
 
