@@ -3,6 +3,7 @@
 // a zero there removes a position from every attention and touches nothing else.
 
 import type { Graph } from '../ir/graph.js';
+import { readersOf } from '../ir/graph.js';
 
 /** Ops a mask passes through on its way to the scores: they act position by position. */
 const MASK_PATH = new Set([
@@ -15,8 +16,7 @@ const MASK_PATH = new Set([
  * uses reach at least one Softmax, and every node on the way is in MASK_PATH. Undefined when none.
  */
 export function attentionMaskInput(g: Graph, candidates: readonly string[]): string | undefined {
-  const readers = new Map<string, { op: string; outputs: readonly string[] }[]>();
-  for (const n of g.nodes) for (const i of n.inputs) if (i !== '') { const list = readers.get(i); if (list) list.push(n); else readers.set(i, [n]); }
+  const readers = readersOf(g);
   return candidates.find((input) => {
     const seen = new Set<string>([input]);
     const todo = [input];

@@ -123,16 +123,7 @@ function accumulateXtx(h: Float64Array, bt: Float64Array, cols: number, n: numbe
  * (`w` rows×cols, d and x column-major chunks); `y` is scratch of rows·CHUNK.
  */
 function accumulateTarget(p: Float64Array, w: Float32Array, dt: Float64Array, bt: Float64Array, y: Float64Array, rows: number, cols: number, n: number): void {
-  y.fill(0);
-  for (let o = 0; o < rows; o++) {
-    const yo = o * CHUNK, wo = o * cols;
-    for (let c = 0; c < cols; c++) {
-      const wv = w[wo + c]!;
-      if (wv === 0) continue;
-      const dc = c * CHUNK;
-      for (let r = 0; r < n; r++) y[yo + r] += wv * dt[dc + r]!;
-    }
-  }
+  weightTimes(y, w, dt, rows, cols, n, CHUNK);
   // Four columns per pass over y's row: five loads feed four multiply-adds.
   for (let o = 0; o < rows; o++) {
     const yo = o * CHUNK, po = o * cols;
@@ -173,14 +164,22 @@ function accumulateCross(c: Float64Array, dt: Float64Array, bt: Float64Array, co
 
 /** p = W·C (W rows×cols, C cols×cols): the re-fit target from the cross statistics, each entry summed over c in order. */
 function crossTargetOf(p: Float64Array, w: Float32Array, c: Float64Array, rows: number, cols: number): void {
-  p.fill(0);
+  weightTimes(p, w, c, rows, cols, cols, cols);
+}
+
+/**
+ * out = W·M over `width` columns: out[o·stride + r] = Σ_c w[o·cols + c]·m[c·stride + r] for r < width,
+ * summed over c in order, zero weights skipped (rows of `stride` elements in out and m).
+ */
+function weightTimes(out: Float64Array, w: Float32Array, m: Float64Array, rows: number, cols: number, width: number, stride: number): void {
+  out.fill(0);
   for (let o = 0; o < rows; o++) {
-    const po = o * cols, wo = o * cols;
-    for (let k = 0; k < cols; k++) {
-      const wv = w[wo + k]!;
+    const oo = o * stride, wo = o * cols;
+    for (let c = 0; c < cols; c++) {
+      const wv = w[wo + c]!;
       if (wv === 0) continue;
-      const ck = k * cols;
-      for (let j = 0; j < cols; j++) p[po + j] += wv * c[ck + j]!;
+      const mc = c * stride;
+      for (let r = 0; r < width; r++) out[oo + r] += wv * m[mc + r]!;
     }
   }
 }
@@ -196,7 +195,6 @@ export function targetByCross(rows: number, cols: number, sampled: number, folds
   return cols * sampled + folds * rows * cols < 2 * rows * sampled;
 }
 
-/** Per-group accumulator of rows. */
 /** What an Accumulator collects besides the column sums. */
 interface AccumulatorOptions {
   /** XᵀX (and, with `weights`, the re-fit target). */
@@ -212,6 +210,7 @@ interface AccumulatorOptions {
   readonly sums?: boolean;
 }
 
+/** Per-group accumulator of rows. */
 class Accumulator {
   readonly sum: Float64Array;
   readonly sumSq: Float64Array;

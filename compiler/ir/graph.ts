@@ -128,6 +128,20 @@ export interface Graph {
   readonly nodes: readonly Node[];
 }
 
+/** Each value's readers: the nodes with it among their inputs, in graph order, each node once per value ('' skipped). */
+export function readersOf(g: Pick<Graph, 'nodes'>): Map<string, Node[]> {
+  const readers = new Map<string, Node[]>();
+  for (const n of g.nodes) {
+    for (const x of new Set(n.inputs)) {
+      if (x === '') continue;
+      const list = readers.get(x);
+      if (list) list.push(n);
+      else readers.set(x, [n]);
+    }
+  }
+  return readers;
+}
+
 export function isStatic(shape: readonly Dim[] | undefined): shape is readonly number[] {
   return shape !== undefined && shape.every((d) => typeof d === 'number');
 }

@@ -3,7 +3,7 @@
 // QDQ transformer does; and keeps int8 between quantized ops (DQ → Q pairs and data movement).
 
 import type { Attr, Constant, Graph, Node, Value } from '../ir/graph.js';
-import { attrFloat, attrInt, makeGraph } from '../ir/graph.js';
+import { attrFloat, attrInt, makeGraph, readersOf } from '../ir/graph.js';
 import { GEMV_MAX_ROWS } from '../../runtime/kernels/wasm/int8-gemv.js';
 import { quantizeValue, QUANT_RANGE } from '../../runtime/kernels/common/quant.js';
 import type { DType } from '../../runtime/tensor.js';
@@ -315,8 +315,7 @@ function zeroInputOf(dq: Node, p: QParams, ed: GraphEditor, add: (v: Value) => s
 function fuseFloatOutputs(g: Graph): Graph {
   if (!g.nodes.some((n) => n.op === 'Gemm' || n.op === 'MatMul')) return g;
   const ed = new GraphEditor(g);
-  const consumers = new Map<string, Node[]>();
-  for (const n of g.nodes) for (const i of new Set(n.inputs)) { const list = consumers.get(i); if (list) list.push(n); else consumers.set(i, [n]); }
+  const consumers = readersOf(g);
   const values = new Map(g.values);
   const add = (v: Value): string => {
     let name = v.name;

@@ -4,7 +4,7 @@
 // smaller and dense kernels do less work.
 
 import type { Constant, Graph, Node, Value } from '../ir/graph.js';
-import { attrInt, isStatic, withGraph } from '../ir/graph.js';
+import { attrInt, isStatic, readersOf, withGraph } from '../ir/graph.js';
 import { nodeWeightAxes } from '../ir/weight-matrix.js';
 import { allocArray } from '../../runtime/tensor.js';
 import type { Pass, PassContext } from './pass.js';
@@ -50,16 +50,7 @@ interface Index {
 }
 
 function buildIndex(g: Graph): Index {
-  const consumers = new Map<string, Node[]>();
-  for (const n of g.nodes) {
-    for (const x of new Set(n.inputs)) {
-      if (x === '') continue;
-      const list = consumers.get(x) ?? [];
-      list.push(n);
-      consumers.set(x, list);
-    }
-  }
-  return { g, consumers, outputs: new Set(g.outputs) };
+  return { g, consumers: readersOf(g), outputs: new Set(g.outputs) };
 }
 
 /** True when `name` is a float32 constant read by exactly one node, once, and is not a graph output. */

@@ -5,7 +5,7 @@
 // ops: one mechanism for ingested and produced int8.
 
 import type { Attr, Constant, Graph, Node, Value } from '../ir/graph.js';
-import { attrFloat, attrInt, isStatic, kernelAttrs, makeGraph } from '../ir/graph.js';
+import { attrFloat, attrInt, isStatic, kernelAttrs, makeGraph, readersOf } from '../ir/graph.js';
 import { nodeWeightAxes } from '../ir/weight-matrix.js';
 import { toWeightMatrix } from '../../runtime/sparse/layout.js';
 import { roundHalfEven } from '../../runtime/quant/stored.js';
@@ -155,11 +155,8 @@ function nmInt8Price(n: Node, g: Graph, registry: KernelRegistry, targets: reado
  * runs them on int8) are looked through.
  */
 function chooseInt8(g: Graph, candidates: readonly Node[], prices: ReadonlyMap<Node, Pricing>): Set<Node> {
-  const producers = new Map<string, Node>(), readers = new Map<string, Node[]>();
-  for (const n of g.nodes) {
-    for (const o of n.outputs) producers.set(o, n);
-    for (const i of new Set(n.inputs)) { const list = readers.get(i); if (list) list.push(n); else readers.set(i, [n]); }
-  }
+  const producers = new Map<string, Node>(), readers = readersOf(g);
+  for (const n of g.nodes) for (const o of n.outputs) producers.set(o, n);
   const moves = (n: Node | undefined): n is Node => !!n && DATA_MOVEMENT.includes(n.op) && n.outputs.length === 1;
   const source = (t: string): string => { const p = producers.get(t); return moves(p) ? source(p.inputs[0]!) : t; };
   const chosen = new Set(candidates);

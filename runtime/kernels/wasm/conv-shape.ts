@@ -80,6 +80,21 @@ export function window2d(node: NodeShapes) {
 }
 
 /**
+ * window2d plus the input's extent and channels, the output channels and the begin pads: explicit,
+ * else (auto_pad) at most the total padding the output implies. What scratchBytes, which sees only
+ * the node's shapes, sizes a padded copy of the image from.
+ */
+export function nodeGeometry(node: NodeShapes) {
+  const win = window2d(node);
+  const x = node.inputs[0]!.shape, two = x.length === 4;
+  const H = two ? x[2]! : 1, W = x[x.length - 1]!;
+  const pads = node.attrs['pads'];
+  const ph = Array.isArray(pads) ? (two ? pads[0] as number : 0) : Math.max(0, (win.OH - 1) * win.sh + (win.KH - 1) * win.dh + 1 - H);
+  const pw = Array.isArray(pads) ? pads[two ? 1 : 0] as number : Math.max(0, (win.OW - 1) * win.sw + (win.KW - 1) * win.dw + 1 - W);
+  return { ...win, cin: x[1]!, cout: node.inputs[1]!.shape[0]!, H, W, ph, pw };
+}
+
+/**
  * convCsrPhased's layout: planes of Hq × Wq (every tap of every output pixel inside them), and
  * R output rows per tile t[N][R·Wq] (about 128 KiB, at least 1 row).
  */

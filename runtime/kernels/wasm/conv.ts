@@ -21,7 +21,7 @@ import { EPILOGUES } from '../common/epilogue.js';
 import { CONV_JS_KERNELS } from '../js/conv.js';
 import { planConv } from '../common/conv-plan.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
-import { convGroup, geometry2d, isPointwise, pointwiseConv } from './conv-shape.js';
+import { convGroup, geometry2d, isPointwise, nodeGeometry, pointwiseConv } from './conv-shape.js';
 import { WASM_DENSE } from './modules/dense.wasm.js';
 
 const NEEDS_DENSE = 'a float32 1-D or 2-D Conv with group 1';
@@ -78,24 +78,6 @@ function tapOffsets(cin: number, KH: number, KW: number, dh: number, dw: number,
     }
   }
   return out;
-}
-
-/** A 2-D group-1 Conv's window geometry from its node (1-D as H = 1): begin pads explicit, else (auto_pad) at most the total padding the output implies. */
-function nodeGeometry(node: NodeShapes) {
-  const [x, w] = node.inputs, y = node.outputs[0]!;
-  const two = x!.shape.length === 4;
-  const attr = (name: string, def: number): number[] => {
-    const v = node.attrs[name];
-    return Array.isArray(v) ? (v as number[]) : two ? [def, def] : [def];
-  };
-  const s = attr('strides', 1), d = attr('dilations', 1);
-  const sp = (t: readonly number[]): [number, number] => (two ? [t[2]!, t[3]!] : [1, t[2]!]);
-  const [H, W] = sp(x!.shape), [OH, OW] = sp(y.shape), [KH, KW] = sp(w!.shape);
-  const [sh, sw, dh, dw] = two ? [s[0]!, s[1]!, d[0]!, d[1]!] : [1, s[0]!, 1, d[0]!];
-  const pads = node.attrs['pads'];
-  const ph = Array.isArray(pads) ? (two ? pads[0] as number : 0) : Math.max(0, (OH - 1) * sh + (KH - 1) * dh + 1 - H);
-  const pw = Array.isArray(pads) ? pads[two ? 1 : 0] as number : Math.max(0, (OW - 1) * sw + (KW - 1) * dw + 1 - W);
-  return { cin: x!.shape[1]!, cout: w!.shape[0]!, H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw };
 }
 
 /**

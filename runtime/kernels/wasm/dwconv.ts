@@ -33,7 +33,7 @@ import { EPILOGUES } from '../common/epilogue.js';
 import { CONV_JS_KERNELS } from '../js/conv.js';
 import { planConv } from '../common/conv-plan.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
-import { convGroup, geometry2d } from './conv-shape.js';
+import { convGroup, geometry2d, nodeGeometry } from './conv-shape.js';
 import { WASM_DEPTHWISE } from './modules/depthwise.wasm.js';
 
 const NEEDS_DW = 'a float32 1-D or 2-D depthwise Conv (group = input channels = output channels) with column stride 1 or 2';
@@ -149,18 +149,11 @@ function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
     js: CONV_JS_KERNELS.find((k) => k.epilogue === epilogue)!,
     supports: depthwiseConv,
     scratchBytes(node) {
-      const [x, w] = node.inputs, y = node.outputs[0]!;
-      const s = node.attrs['strides'], pads = node.attrs['pads'];
-      if (x!.shape.length !== 4) return 0;
-      const d = node.attrs['dilations'];
-      if (Array.isArray(d) && d.some((v) => v !== 1)) return 0;
-      const [KH, KW] = [w!.shape[2]!, w!.shape[3]!];
-      const [H, W] = [x!.shape[2]!, x!.shape[3]!], [OH, OW] = [y.shape[2]!, y.shape[3]!];
-      const [sh, sw] = Array.isArray(s) ? [s[0] as number, s[1] as number] : [1, 1];
+      const pads = node.attrs['pads'];
+      if (node.inputs[0]!.shape.length !== 4) return 0;
+      const { KH, KW, H, W, OH, OW, sh, sw, dh, dw, ph, pw } = nodeGeometry(node);
+      if (dh !== 1 || dw !== 1) return 0;
       if (!(KH === 3 && KW === 3) && !paddedKxK(KH, KW, sw)) return 0;
-      // pads may come from auto_pad: the begin pads bound by the total padding the output implies
-      const ph = Array.isArray(pads) ? pads[0] as number : Math.max(0, (OH - 1) * sh + KH - H);
-      const pw = Array.isArray(pads) ? pads[1] as number : Math.max(0, (OW - 1) * sw + KW - W);
       if (stripDw3x3(KH, KW, sh, sw, pads, W)) return 0;
       if (blockedDw3x3(KH, KW, sw, OW)) return dwBlocked(H, W, OH, OW, sh, sw, ph, pw).bytes;
       if (flatDw3x3(KH, KW, sh, sw, pads, W)) return dwFlatBytes(H, W);
