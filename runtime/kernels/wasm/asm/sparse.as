@@ -12,15 +12,7 @@
 //
 // Y rows are rowY bytes apart (P·4 for a whole image, R·Wq·4 for convCsrPhased's tile).
 
-import { clamp1, bias, madd } from './common';
-
-/**
- * clamp to [lo, hi] with pseudo-min/max (one minps/maxps each in V8, where f32x4.min/max take
- * about seven instructions for their NaN and ±0 rules); a NaN sum stays NaN, as in the ref.
- */
-@inline function clampV(v: v128, lo: v128, hi: v128): v128 {
-  return f32x4.pmin(f32x4.pmax(v, lo), hi);
-}
+import { clamp1, clamp4, bias, madd } from './common';
 
 /** Rows 0..N−1 of the CSR weight over the 24-pixel block at xp → yp (w and nnz restart per block). */
 @inline function block24(w: usize, nnz: usize, xp: usize, yp: usize, b: usize, N: i32, rowY: usize, vlo: v128, vhi: v128): void {
@@ -37,9 +29,9 @@ import { clamp1, bias, madd } from './common';
       a4 = madd(s, v128.load(xa, 64), a4);
       a5 = madd(s, v128.load(xa, 80), a5);
     }
-    v128.store(yp, clampV(a0, vlo, vhi)); v128.store(yp, clampV(a1, vlo, vhi), 16);
-    v128.store(yp, clampV(a2, vlo, vhi), 32); v128.store(yp, clampV(a3, vlo, vhi), 48);
-    v128.store(yp, clampV(a4, vlo, vhi), 64); v128.store(yp, clampV(a5, vlo, vhi), 80);
+    v128.store(yp, clamp4(a0, vlo, vhi)); v128.store(yp, clamp4(a1, vlo, vhi), 16);
+    v128.store(yp, clamp4(a2, vlo, vhi), 32); v128.store(yp, clamp4(a3, vlo, vhi), 48);
+    v128.store(yp, clamp4(a4, vlo, vhi), 64); v128.store(yp, clamp4(a5, vlo, vhi), 80);
     yp += rowY;
   }
 }
@@ -60,10 +52,10 @@ import { clamp1, bias, madd } from './common';
       a5 = madd(s, v128.load(xa, 80), a5);
       a6 = madd(s, v128.load(xa, 96), a6);
     }
-    v128.store(yp, clampV(a0, vlo, vhi)); v128.store(yp, clampV(a1, vlo, vhi), 16);
-    v128.store(yp, clampV(a2, vlo, vhi), 32); v128.store(yp, clampV(a3, vlo, vhi), 48);
-    v128.store(yp, clampV(a4, vlo, vhi), 64); v128.store(yp, clampV(a5, vlo, vhi), 80);
-    v128.store(yp, clampV(a6, vlo, vhi), 96);
+    v128.store(yp, clamp4(a0, vlo, vhi)); v128.store(yp, clamp4(a1, vlo, vhi), 16);
+    v128.store(yp, clamp4(a2, vlo, vhi), 32); v128.store(yp, clamp4(a3, vlo, vhi), 48);
+    v128.store(yp, clamp4(a4, vlo, vhi), 64); v128.store(yp, clamp4(a5, vlo, vhi), 80);
+    v128.store(yp, clamp4(a6, vlo, vhi), 96);
     yp += rowY;
   }
 }
@@ -80,8 +72,8 @@ import { clamp1, bias, madd } from './common';
       a2 = madd(s, v128.load(xa, 32), a2);
       a3 = madd(s, v128.load(xa, 48), a3);
     }
-    v128.store(yp, clampV(a0, vlo, vhi)); v128.store(yp, clampV(a1, vlo, vhi), 16);
-    v128.store(yp, clampV(a2, vlo, vhi), 32); v128.store(yp, clampV(a3, vlo, vhi), 48);
+    v128.store(yp, clamp4(a0, vlo, vhi)); v128.store(yp, clamp4(a1, vlo, vhi), 16);
+    v128.store(yp, clamp4(a2, vlo, vhi), 32); v128.store(yp, clamp4(a3, vlo, vhi), 48);
     yp += rowY;
   }
 }
@@ -96,7 +88,7 @@ import { clamp1, bias, madd } from './common';
       a0 = madd(s, v128.load(xa), a0);
       a1 = madd(s, v128.load(xa, 16), a1);
     }
-    v128.store(yp, clampV(a0, vlo, vhi)); v128.store(yp, clampV(a1, vlo, vhi), 16);
+    v128.store(yp, clamp4(a0, vlo, vhi)); v128.store(yp, clamp4(a1, vlo, vhi), 16);
     yp += rowY;
   }
 }
@@ -106,7 +98,7 @@ import { clamp1, bias, madd } from './common';
     let a0 = f32x4.splat(bias(b, n));
     const e = w + (<usize>load<u32>(nnz + (<usize>n << 2)) << 3);
     for (; w < e; w += 8) a0 = madd(v128.load32_splat(w), v128.load(xp + <usize>load<u32>(w, 4)), a0);
-    v128.store(yp, clampV(a0, vlo, vhi));
+    v128.store(yp, clamp4(a0, vlo, vhi));
     yp += rowY;
   }
 }
