@@ -10,19 +10,20 @@
 @inline function hsum(v: v128): f64 { return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1); }
 
 /**
- * h[i][j] += Σ_r bt[i][r]·bt[j][r] for j ≥ i (the upper triangle; 2×4 tiles may touch the entry
- * below the diagonal, which the caller overwrites by symmetry). bt is cols × ld (column c's chunk
- * of n rows contiguous).
+ * h[i][j] += Σ_r a[i][r]·b[j][r] in 2×4 tiles (two rows per pass: six loads feed eight f64x2
+ * multiply-adds), each entry's sum in `dot`'s order; a and b are cols × ldb (column c's chunk of n
+ * rows contiguous). With `upper` (a = b: XᵀX) for j ≥ i only, where a 2×4 tile may touch the entry
+ * below the diagonal, which the caller overwrites by symmetry; else for every j.
  */
-export function xtxAcc(h: usize, bt: usize, cols: i32, n: i32, ldb: i32): void {
+@inline function productAcc(h: usize, a: usize, b: usize, cols: i32, n: i32, ldb: i32, upper: bool): void {
   const sb = <usize>ldb << 3, sh = <usize>cols << 3, nn = n & ~1;
   let i = 0;
   for (; i + 1 < cols; i += 2) {
-    const b0 = bt + <usize>i * sb, b1 = b0 + sb;
+    const b0 = a + <usize>i * sb, b1 = b0 + sb;
     const h0 = h + <usize>i * sh, h1 = h0 + sh;
-    let j = i;
+    let j = upper ? i : 0;
     for (; j + 3 < cols; j += 4) {
-      const c0 = bt + <usize>j * sb, c1 = c0 + sb, c2 = c1 + sb, c3 = c2 + sb;
+      const c0 = b + <usize>j * sb, c1 = c0 + sb, c2 = c1 + sb, c3 = c2 + sb;
       let s00 = f64x2.splat(0), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
       for (let r = 0; r < nn; r += 2) {
         const o = <usize>r << 3;
@@ -47,17 +48,24 @@ export function xtxAcc(h: usize, bt: usize, cols: i32, n: i32, ldb: i32): void {
       store<f64>(p1, load<f64>(p1, 16) + t12, 16); store<f64>(p1, load<f64>(p1, 24) + t13, 24);
     }
     for (; j < cols; j++) {
-      const c0 = bt + <usize>j * sb;
-      const s0 = dot(b0, c0, n), s1 = dot(b1, c0, n);
+      const c0 = b + <usize>j * sb;
       const p0 = h0 + (<usize>j << 3), p1 = h1 + (<usize>j << 3);
-      store<f64>(p0, load<f64>(p0) + s0);
-      store<f64>(p1, load<f64>(p1) + s1);
+      store<f64>(p0, load<f64>(p0) + dot(b0, c0, n));
+      store<f64>(p1, load<f64>(p1) + dot(b1, c0, n));
     }
   }
   if (i < cols) {
-    const b0 = bt + <usize>i * sb, p = h + <usize>i * sh + (<usize>i << 3);
-    store<f64>(p, load<f64>(p) + dot(b0, b0, n));
+    const b0 = a + <usize>i * sb, h0 = h + <usize>i * sh;
+    for (let j = upper ? i : 0; j < cols; j++) {
+      const p0 = h0 + (<usize>j << 3);
+      store<f64>(p0, load<f64>(p0) + dot(b0, b + <usize>j * sb, n));
+    }
   }
+}
+
+/** h[i][j] += Σ_r bt[i][r]·bt[j][r] for j ≥ i (XᵀX's upper triangle, productAcc's tiles); bt is cols × ldb. */
+export function xtxAcc(h: usize, bt: usize, cols: i32, n: i32, ldb: i32): void {
+  productAcc(h, bt, bt, cols, n, ldb, true);
 }
 
 /** Σ_k a[k]·b[k] over n entries. */
@@ -254,55 +262,10 @@ export function crossTarget(p: usize, w: usize, c: usize, rows: i32, cols: i32, 
 /**
  * c[i][j] += Σ_r dt[i][r]·bt[j][r] for all i, j (cols × cols, not symmetric): the cross statistics
  * Σ_t d_t x_tᵀ of the dense network's inputs d and the pruned network's x, each given column-major
- * (cols × ldb, column c's chunk of n rows contiguous). 2×4 tiles as xtxAcc, each entry's sum in
- * `dot`'s order.
+ * (cols × ldb, column c's chunk of n rows contiguous), in productAcc's tiles.
  */
 export function crossAcc(c: usize, dt: usize, bt: usize, cols: i32, n: i32, ldb: i32): void {
-  const sb = <usize>ldb << 3, sc = <usize>cols << 3, nn = n & ~1;
-  let i = 0;
-  for (; i + 1 < cols; i += 2) {
-    const b0 = dt + <usize>i * sb, b1 = b0 + sb;
-    const h0 = c + <usize>i * sc, h1 = h0 + sc;
-    let j = 0;
-    for (; j + 3 < cols; j += 4) {
-      const c0 = bt + <usize>j * sb, c1 = c0 + sb, c2 = c1 + sb, c3 = c2 + sb;
-      let s00 = f64x2.splat(0), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-      for (let r = 0; r < nn; r += 2) {
-        const o = <usize>r << 3;
-        const x0 = ld(b0 + o), x1 = ld(b1 + o);
-        const y0 = ld(c0 + o), y1 = ld(c1 + o), y2 = ld(c2 + o), y3 = ld(c3 + o);
-        s00 = fma(x0, y0, s00); s01 = fma(x0, y1, s01); s02 = fma(x0, y2, s02); s03 = fma(x0, y3, s03);
-        s10 = fma(x1, y0, s10); s11 = fma(x1, y1, s11); s12 = fma(x1, y2, s12); s13 = fma(x1, y3, s13);
-      }
-      let t00 = hsum(s00), t01 = hsum(s01), t02 = hsum(s02), t03 = hsum(s03);
-      let t10 = hsum(s10), t11 = hsum(s11), t12 = hsum(s12), t13 = hsum(s13);
-      if (nn < n) {
-        const o = <usize>nn << 3;
-        const x0 = load<f64>(b0 + o), x1 = load<f64>(b1 + o);
-        const y0 = load<f64>(c0 + o), y1 = load<f64>(c1 + o), y2 = load<f64>(c2 + o), y3 = load<f64>(c3 + o);
-        t00 += x0 * y0; t01 += x0 * y1; t02 += x0 * y2; t03 += x0 * y3;
-        t10 += x1 * y0; t11 += x1 * y1; t12 += x1 * y2; t13 += x1 * y3;
-      }
-      const p0 = h0 + (<usize>j << 3), p1 = h1 + (<usize>j << 3);
-      store<f64>(p0, load<f64>(p0) + t00); store<f64>(p0, load<f64>(p0, 8) + t01, 8);
-      store<f64>(p0, load<f64>(p0, 16) + t02, 16); store<f64>(p0, load<f64>(p0, 24) + t03, 24);
-      store<f64>(p1, load<f64>(p1) + t10); store<f64>(p1, load<f64>(p1, 8) + t11, 8);
-      store<f64>(p1, load<f64>(p1, 16) + t12, 16); store<f64>(p1, load<f64>(p1, 24) + t13, 24);
-    }
-    for (; j < cols; j++) {
-      const c0 = bt + <usize>j * sb;
-      const p0 = h0 + (<usize>j << 3), p1 = h1 + (<usize>j << 3);
-      store<f64>(p0, load<f64>(p0) + dot(b0, c0, n));
-      store<f64>(p1, load<f64>(p1) + dot(b1, c0, n));
-    }
-  }
-  if (i < cols) {
-    const b0 = dt + <usize>i * sb, h0 = c + <usize>i * sc;
-    for (let j = 0; j < cols; j++) {
-      const p0 = h0 + (<usize>j << 3);
-      store<f64>(p0, load<f64>(p0) + dot(b0, bt + <usize>j * sb, n));
-    }
-  }
+  productAcc(c, dt, bt, cols, n, ldb, false);
 }
 
 /**
