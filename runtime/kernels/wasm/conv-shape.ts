@@ -94,6 +94,22 @@ export function nodeGeometry(node: NodeShapes) {
   return { ...win, cin: x[1]!, cout: node.inputs[1]!.shape[0]!, H, W, ph, pw };
 }
 
+/** What a padded-plane copy of the image needs: the window's extents, strides, dilations and begin pads. */
+export interface PlaneGeometry {
+  readonly H: number; readonly W: number; readonly OH: number; readonly OW: number; readonly KH: number; readonly KW: number;
+  readonly sh: number; readonly sw: number; readonly dh: number; readonly dw: number; readonly ph: number; readonly pw: number;
+}
+
+/**
+ * A zero-bordered copy of an image plane (convPadded, dwconv3x3p, dwconvKxKp): rows and columns the
+ * image, its begin pads and every tap of every output; Wp even at column stride 2, where each row is
+ * stored as its even | odd halves.
+ */
+export function paddedPlane(g: PlaneGeometry): { Hp: number; Wp: number } {
+  const Wp = Math.max(g.W + g.pw, (g.OW - 1) * g.sw + (g.KW - 1) * g.dw + 1);
+  return { Hp: Math.max(g.H + g.ph, (g.OH - 1) * g.sh + (g.KH - 1) * g.dh + 1), Wp: g.sw === 2 ? Wp + (Wp & 1) : Wp };
+}
+
 /**
  * convCsrPhased's layout: planes of Hq × Wq (every tap of every output pixel inside them), and
  * R output rows per tile t[N][R·Wq] (about 128 KiB, at least 1 row).

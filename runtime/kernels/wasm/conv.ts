@@ -21,7 +21,7 @@ import { EPILOGUES } from '../common/epilogue.js';
 import { CONV_JS_KERNELS } from '../js/conv.js';
 import { planConv } from '../common/conv-plan.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
-import { convGroup, geometry2d, isPointwise, nodeGeometry, pointwiseConv } from './conv-shape.js';
+import { convGroup, geometry2d, isPointwise, nodeGeometry, paddedPlane, pointwiseConv } from './conv-shape.js';
 import { WASM_DENSE } from './modules/dense.wasm.js';
 
 const NEEDS_DENSE = 'a float32 1-D or 2-D Conv with group 1';
@@ -57,12 +57,6 @@ type ConvWinograd = (x: number, u: number, y: number, b: number, pad: number, r:
  * reads better; stems are where im2col's tile build costs more than its product.
  */
 export const paddedDirect = (cin: number, sw: number): boolean => cin <= 4 && (sw === 1 || sw === 2);
-
-/** convPadded's image copy: rows and columns the image, its begin pads and every tap of every output (Wp even at column stride 2). */
-function directPadded(H: number, W: number, OH: number, OW: number, KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number): { Hp: number; Wp: number } {
-  const Wp = Math.max(W + pw, (OW - 1) * sw + (KW - 1) * dw + 1);
-  return { Hp: Math.max(H + ph, (OH - 1) * sh + (KH - 1) * dh + 1), Wp: sw === 2 ? Wp + (Wp & 1) : Wp };
-}
 
 /** Byte offset of tap (ic, kh, kw) for output column 0 from an output row's window origin in the padded copy (rows deinterleaved at column stride 2). */
 function tapOffsets(cin: number, KH: number, KW: number, dh: number, dw: number, sw: number, Hp: number, Wp: number): Int32Array {
@@ -140,7 +134,7 @@ function paddedDirectBytes(node: NodeShapes): number | undefined {
   const g = nodeGeometry(node);
   if (!paddedDirect(g.cin, g.sw)) return undefined;
   if (winogradStem(g)) return Object.values(winogradDims(g).floats).reduce((a, f) => a + f32Bytes(f), 0);
-  const { Hp, Wp } = directPadded(g.H, g.W, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.dh, g.dw, g.ph, g.pw);
+  const { Hp, Wp } = paddedPlane(g);
   const k = g.cin * g.KH * g.KW;
   return f32Bytes(g.cin * Hp * Wp) + f32Bytes(k) + f32Bytes(k * g.cout);
 }
@@ -191,7 +185,7 @@ function convWasm(epilogue: Kernel['epilogue']): Kernel {
       }
       if (paddedDirect(cin, sw)) {
         // convPadded: the image into a zero-bordered copy (borders zeroed once here), a byte offset per tap
-        const { Hp, Wp } = directPadded(H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw);
+        const { Hp, Wp } = paddedPlane(geo);
         const padBytes = f32Bytes(cin * Hp * Wp), k = cin * KH * KW;
         const pad = env.scratch(padBytes);
         new Float32Array(env.memory.buffer, pad, padBytes / 4).fill(0);

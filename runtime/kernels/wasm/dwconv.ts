@@ -33,7 +33,7 @@ import { EPILOGUES } from '../common/epilogue.js';
 import { CONV_JS_KERNELS } from '../js/conv.js';
 import { planConv } from '../common/conv-plan.js';
 import { f32Bytes, pointer, wasmKernel } from './common.js';
-import { convGroup, geometry2d, nodeGeometry } from './conv-shape.js';
+import { convGroup, geometry2d, nodeGeometry, paddedPlane } from './conv-shape.js';
 import { WASM_DEPTHWISE } from './modules/depthwise.wasm.js';
 
 const NEEDS_DW = 'a float32 1-D or 2-D depthwise Conv (group = input channels = output channels) with column stride 1 or 2';
@@ -62,12 +62,6 @@ type DwConvKxKp = (x: number, w: number, y: number, b: number, pad: number, c: n
 type DwConv = (x: number, w: number, y: number, b: number, c: number, h: number, wd: number, oh: number, ow: number,
   kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ph: number, pw: number, lo: number, hi: number) => void;
 
-/** The padded plane of dwconv3x3p / dwconvKxKp: rows and columns the image, its begin pads and whatever the windows read past it. */
-function dwPadded(H: number, W: number, OH: number, OW: number, sh: number, sw: number, ph: number, pw: number, KH = 3, KW = 3): { Hp: number; Wp: number } {
-  const Wp = Math.max(W + pw, (OW - 1) * sw + KW);
-  // column stride 2 stores each row as even | odd halves: Wp even
-  return { Hp: Math.max(H + ph, (OH - 1) * sh + KH), Wp: sw === 2 ? Wp + (Wp & 1) : Wp };
-}
 /** Padded plane plus slack for the reads of a row's last vectors past the plane (8 lanes at column stride 2). */
 const dwPadBytes = (Hp: number, Wp: number): number => f32Bytes(Hp * Wp + 32);
 
@@ -151,20 +145,22 @@ function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
     scratchBytes(node) {
       const pads = node.attrs['pads'];
       if (node.inputs[0]!.shape.length !== 4) return 0;
-      const { KH, KW, H, W, OH, OW, sh, sw, dh, dw, ph, pw } = nodeGeometry(node);
+      const g = nodeGeometry(node);
+      const { KH, KW, H, W, OH, OW, sh, sw, dh, dw, ph, pw } = g;
       if (dh !== 1 || dw !== 1) return 0;
       if (!(KH === 3 && KW === 3) && !paddedKxK(KH, KW, sw)) return 0;
       if (stripDw3x3(KH, KW, sh, sw, pads, W)) return 0;
       if (blockedDw3x3(KH, KW, sw, OW)) return dwBlocked(H, W, OH, OW, sh, sw, ph, pw).bytes;
       if (flatDw3x3(KH, KW, sh, sw, pads, W)) return dwFlatBytes(H, W);
       if (directDw3x3(KH, KW, sw, Array.isArray(pads), pw, W, OW)) return dwZeroBytes(W);
-      const { Hp, Wp } = dwPadded(H, W, OH, OW, sh, sw, ph, pw, KH, KW);
+      const { Hp, Wp } = paddedPlane(g);
       return dwPadBytes(Hp, Wp);
     },
     prepare(c, env) {
       const p = planConv(c, epilogue, 'dense');
       const { x, w, y, batch, cin, lo, hi } = p;
-      const { H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw } = geometry2d(p);
+      const geo = geometry2d(p);
+      const { H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw } = geo;
       if (sw !== 1 && sw !== 2) c.fail(`unsupported node: the kernel needs ${NEEDS_DW}`);
       const xp = pointer(c, env, x, 'input 0'), wp = pointer(c, env, w, 'weight'), yp = pointer(c, env, y, 'output');
       const b = c.ctx.inputs[2];
@@ -219,7 +215,7 @@ function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
       }
       if (KH === 3 && KW === 3 && dh === 1 && dw === 1) {
         // dwconv3x3p: one zero-bordered plane in scratch, borders zeroed once here
-        const { Hp, Wp } = dwPadded(H, W, OH, OW, sh, sw, ph, pw);
+        const { Hp, Wp } = paddedPlane(geo);
         const pad = env.scratch(dwPadBytes(Hp, Wp));
         new Float32Array(env.memory.buffer, pad, dwPadBytes(Hp, Wp) / 4).fill(0);
         const dw3 = env.exports['dwconv3x3p'] as DwConv3x3p;
@@ -229,7 +225,7 @@ function dwConvWasm(epilogue: Kernel['epilogue']): Kernel {
       }
       if (x.shape.length === 4 && dh === 1 && dw === 1 && paddedKxK(KH, KW, sw)) {
         // dwconvKxKp: as above, any window up to 7×7
-        const { Hp, Wp } = dwPadded(H, W, OH, OW, sh, sw, ph, pw, KH, KW);
+        const { Hp, Wp } = paddedPlane(geo);
         const pad = env.scratch(dwPadBytes(Hp, Wp));
         new Float32Array(env.memory.buffer, pad, dwPadBytes(Hp, Wp) / 4).fill(0);
         const dwk = env.exports['dwconvKxKp'] as DwConvKxKp;
